@@ -1,0 +1,29 @@
+# One helper per kind of target, after abseil's absl_cc_library / absl_cc_test.
+
+set(QIANTANG_WARNINGS -Wall -Wextra -Wpedantic -Wshadow=local -Wnon-virtual-dtor)
+if(QIANTANG_WERROR)
+  list(APPEND QIANTANG_WARNINGS -Werror)
+endif()
+
+# qiantang_library(NAME core SRCS a.cc b.cc DEPS other_targets...)
+# Defines target qiantang_<NAME>; headers are included as "<module>/<file>.h".
+function(qiantang_library)
+  cmake_parse_arguments(Q "" "NAME" "SRCS;DEPS" ${ARGN})
+  add_library(qiantang_${Q_NAME} STATIC ${Q_SRCS})
+  target_include_directories(qiantang_${Q_NAME} PUBLIC ${PROJECT_SOURCE_DIR}/src)
+  target_compile_options(qiantang_${Q_NAME} PRIVATE ${QIANTANG_WARNINGS})
+  target_link_libraries(qiantang_${Q_NAME} PUBLIC ${Q_DEPS})
+endfunction()
+
+# qiantang_test(NAME foo_test SRCS foo_test.cc DEPS ... [LABELS ...])
+# One test binary per test file, registered with CTest.
+function(qiantang_test)
+  cmake_parse_arguments(Q "" "NAME" "SRCS;DEPS;LABELS" ${ARGN})
+  add_executable(${Q_NAME} ${Q_SRCS})
+  target_compile_options(${Q_NAME} PRIVATE ${QIANTANG_WARNINGS})
+  target_link_libraries(${Q_NAME} PRIVATE ${Q_DEPS} GTest::gtest GTest::gtest_main GTest::gmock)
+  add_test(NAME ${Q_NAME} COMMAND ${Q_NAME})
+  set_tests_properties(${Q_NAME} PROPERTIES
+    LABELS "${Q_LABELS}"
+    ENVIRONMENT "QIANTANG_TESTDATA=${PROJECT_SOURCE_DIR}/testdata;QIANTANG_BINARY=$<TARGET_FILE:qiantang>;QIANTANG_WEB_DIR=${PROJECT_SOURCE_DIR}/web")
+endfunction()

@@ -1,0 +1,49 @@
+// Clock: the one source of time. Time is UTC milliseconds since the Unix epoch.
+//
+// Production code takes a Clock& and never calls the system clock directly, so
+// tests (ManualClock) and the simulator decide what "now" is.
+//
+// Thread-safety: all implementations are safe for concurrent use.
+#ifndef QIANTANG_CORE_CLOCK_H_
+#define QIANTANG_CORE_CLOCK_H_
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+
+namespace qt {
+
+using UnixMillis = int64_t;
+
+class Clock {
+ public:
+  virtual ~Clock() = default;
+  virtual UnixMillis NowMillis() const = 0;
+};
+
+// The system's real-time clock.
+class SystemClock final : public Clock {
+ public:
+  UnixMillis NowMillis() const override;
+  // A process-wide instance.
+  static SystemClock& Get();
+};
+
+// A clock that moves only when told to; for tests and simulation.
+class ManualClock final : public Clock {
+ public:
+  explicit ManualClock(UnixMillis start) : now_(start) {}
+  UnixMillis NowMillis() const override { return now_.load(); }
+  void Advance(int64_t millis) { now_.fetch_add(millis); }
+  void Set(UnixMillis t) { now_.store(t); }
+
+ private:
+  std::atomic<UnixMillis> now_;
+};
+
+// "2026-11-26T04:29:18.123Z"
+std::string FormatRfc3339(UnixMillis t);
+
+}  // namespace qt
+
+#endif  // QIANTANG_CORE_CLOCK_H_

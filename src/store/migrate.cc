@@ -1,0 +1,70 @@
+#include <map>
+#include <set>
+#include <utility>
+
+#include "core/clock.h"
+#include "store/store.h"
+
+namespace qt::store {
+namespace {
+
+constexpr std::string_view kCreateTable =
+    "CREATE TABLE IF NOT EXISTS schema_migrations ("
+    " module TEXT NOT NULL, version BIGINT NOT NULL, description TEXT NOT NULL,"
+    " applied_at BIGINT NOT NULL, PRIMARY KEY (module, version))";
+
+Status CheckNumbering(std::span<const Migration> migrations) {
+  std::map<std::string, int> last;
+  for (const Migration& m : migrations) {
+    int& prev = last[m.module];
+    if (m.version != prev + 1) {
+      return Internal("migrations of module '" + m.module + "' are not numbered 1, 2, 3...: " +
+                      std::to_string(m.version) + " follows " + std::to_string(prev));
+    }
+    prev = m.version;
+  }
+  return OkStatus();
+}
+
+}  // namespace
+
+Status Migrate(Store& store, std::span<const Migration> migrations) {
+  QT_RETURN_IF_ERROR(CheckNumbering(migrations));
+  QT_RETURN_IF_ERROR(store.Write([](Tx& tx) { return tx.ExecScript(kCreateTable); }));
+
+  std::set<std::pair<std::string, int64_t>> applied;
+  QT_RETURN_IF_ERROR(store.Read([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(Rows rows, tx.Query("SELECT module, version FROM schema_migrations"));
+    for (const Row& r : rows) applied.emplace(r.Text(0), r.Int(1));
+    return OkStatus();
+  }));
+  std::set<std::pair<std::string, int64_t>> known;
+  for (const Migration& m : migrations) known.emplace(m.module, m.version);
+  for (const auto& [module, version] : applied) {
+    if (!known.contains({module, version})) {
+      return FailedPrecondition("the database has migration " + module + "/" +
+                                std::to_string(version) +
+                                ", which this binary does not know: it was written by a newer "
+                                "version of qiantang");
+    }
+  }
+
+  for (const Migration& m : migrations) {
+    if (applied.contains({m.module, m.version})) continue;
+    Status s = store.Write([&](Tx& tx) -> Status {
+      QT_RETURN_IF_ERROR(tx.ExecScript(m.sql));
+      return tx
+          .Exec("INSERT INTO schema_migrations (module, version, description, applied_at) "
+                "VALUES (?, ?, ?, ?)",
+                {m.module, int64_t{m.version}, m.description, SystemClock::Get().NowMillis()})
+          .status();
+    });
+    if (!s.ok()) {
+      return s.WithContext("migration " + m.module + "/" + std::to_string(m.version) + " (" +
+                           m.description + ")");
+    }
+  }
+  return OkStatus();
+}
+
+}  // namespace qt::store

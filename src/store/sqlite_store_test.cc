@@ -1,0 +1,132 @@
+#include "store/sqlite_store.h"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "tests/support/temp_dir.h"
+
+namespace qt::store {
+namespace {
+
+const std::vector<Migration> kSchema = {
+    {"test", 1, "create items", "CREATE TABLE items (id TEXT PRIMARY KEY, n BIGINT NOT NULL)"},
+    {"test", 2, "create notes",
+     "CREATE TABLE notes (id TEXT PRIMARY KEY, item TEXT NOT NULL REFERENCES items(id),"
+     " body BYTEA)"},
+};
+
+class SqliteStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto s = OpenStore("sqlite:" + dir_.File("sub/db.sqlite"), {});
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    store_ = std::move(*s);
+    ASSERT_TRUE(Migrate(*store_, kSchema).ok());
+  }
+
+  int64_t Count() {
+    int64_t n = -1;
+    EXPECT_TRUE(store_
+                    ->Read([&](Tx& tx) -> Status {
+                      QT_ASSIGN_OR_RETURN(Rows rows, tx.Query("SELECT COUNT(*) FROM items"));
+                      n = rows.at(0).Int(0);
+                      return OkStatus();
+                    })
+                    .ok());
+    return n;
+  }
+
+  qt::testing::TempDir dir_;
+  std::unique_ptr<Store> store_;
+};
+
+TEST_F(SqliteStoreTest, CommitsWhenTheCallbackSucceeds) {
+  Status s = store_->Write([](Tx& tx) { return tx.Exec("INSERT INTO items VALUES (?, ?)", {std::string("a"), int64_t{1}}).status(); });
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(Count(), 1);
+}
+
+TEST_F(SqliteStoreTest, RollsBackEverythingWhenTheCallbackFails) {
+  Status s = store_->Write([](Tx& tx) -> Status {
+    QT_RETURN_IF_ERROR(tx.Exec("INSERT INTO items VALUES ('a', 1)").status());
+    QT_RETURN_IF_ERROR(tx.Exec("INSERT INTO items VALUES ('b', 2)").status());
+    return InvalidArgument("changed my mind");
+  });
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(Count(), 0);
+}
+
+TEST_F(SqliteStoreTest, MapsConstraintViolationsToStatusCodes) {
+  ASSERT_TRUE(store_->Write([](Tx& tx) { return tx.Exec("INSERT INTO items VALUES ('a', 1)").status(); }).ok());
+  Status dup = store_->Write([](Tx& tx) { return tx.Exec("INSERT INTO items VALUES ('a', 2)").status(); });
+  EXPECT_EQ(dup.code(), StatusCode::kConflict) << dup.ToString();
+  Status fk = store_->Write([](Tx& tx) { return tx.Exec("INSERT INTO notes VALUES ('n', 'zz', NULL)").status(); });
+  EXPECT_EQ(fk.code(), StatusCode::kFailedPrecondition) << fk.ToString();
+}
+
+TEST_F(SqliteStoreTest, ReadTransactionsRefuseWrites) {
+  Status s = store_->Read([](Tx& tx) { return tx.Exec("INSERT INTO items VALUES ('a', 1)").status(); });
+  EXPECT_FALSE(s.ok());
+  EXPECT_EQ(Count(), 0);
+}
+
+TEST_F(SqliteStoreTest, RoundTripsEveryValueType) {
+  Bytes blob = {0, 1, 2, 255};
+  ASSERT_TRUE(store_->Write([&](Tx& tx) -> Status {
+    QT_RETURN_IF_ERROR(tx.Exec("INSERT INTO items VALUES ('a', ?)", {int64_t{-(int64_t{1} << 62)}}).status());
+    return tx.Exec("INSERT INTO notes VALUES ('n', 'a', ?)", {blob}).status();
+  }).ok());
+  ASSERT_TRUE(store_->Read([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(Rows rows, tx.Query("SELECT i.n, n.body, n.id, NULL FROM items i JOIN notes n ON n.item = i.id"));
+    EXPECT_EQ(rows.at(0).Int(0), -(int64_t{1} << 62));
+    EXPECT_EQ(rows.at(0).Blob(1), blob);
+    EXPECT_EQ(rows.at(0).Text(2), "n");
+    EXPECT_TRUE(rows.at(0).IsNull(3));
+    return OkStatus();
+  }).ok());
+}
+
+TEST_F(SqliteStoreTest, ConcurrentWritersAllCommit) {
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 50; ++i) {
+        std::string id = std::to_string(t) + "-" + std::to_string(i);
+        EXPECT_TRUE(store_->Write([&](Tx& tx) { return tx.Exec("INSERT INTO items VALUES (?, ?)", {id, int64_t{i}}).status(); }).ok());
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(Count(), 200);
+}
+
+TEST_F(SqliteStoreTest, MigrationsApplyOnceAndDataSurvivesReopen) {
+  ASSERT_TRUE(store_->Write([](Tx& tx) { return tx.Exec("INSERT INTO items VALUES ('a', 1)").status(); }).ok());
+  store_.reset();
+  auto reopened = OpenStore("sqlite:" + dir_.File("sub/db.sqlite"), {});
+  ASSERT_TRUE(reopened.ok());
+  store_ = std::move(*reopened);
+  ASSERT_TRUE(Migrate(*store_, kSchema).ok());  // already applied: a no-op
+  EXPECT_EQ(Count(), 1);
+}
+
+TEST_F(SqliteStoreTest, RefusesADatabaseWrittenByANewerBinary) {
+  std::vector<Migration> older(kSchema.begin(), kSchema.begin() + 1);
+  Status s = Migrate(*store_, older);
+  EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(s.message().find("test/2"), std::string::npos);
+}
+
+TEST_F(SqliteStoreTest, RefusesMisnumberedMigrations) {
+  std::vector<Migration> gap = {{"other", 2, "skips 1", "SELECT 1"}};
+  EXPECT_EQ(Migrate(*store_, gap).code(), StatusCode::kInternal);
+}
+
+TEST(OpenStore, RejectsUnknownUrls) {
+  EXPECT_EQ(OpenStore("mysql://x", {}).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(OpenStore("sqlite:", {}).status().code(), StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace qt::store
