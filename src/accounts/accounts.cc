@@ -1,0 +1,367 @@
+#include "accounts/accounts.h"
+
+#include <algorithm>
+#include <cassert>
+
+#include "accounts/credit_code.h"
+#include "core/text.h"
+#include "crypto/encoding.h"
+#include "crypto/sha256.h"
+
+namespace qt::accounts {
+namespace {
+
+using store::Params;
+using store::Row;
+using store::Rows;
+using store::Tx;
+
+constexpr std::string_view kTokenPrefix = "qt_";
+
+const char* kSchema = R"sql(
+CREATE TABLE orgs (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  credit_code TEXT NOT NULL UNIQUE,
+  public_key BYTEA NOT NULL,
+  sealed_signing_key BYTEA NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE TABLE users (
+  id TEXT PRIMARY KEY,
+  org_id TEXT NOT NULL REFERENCES orgs(id),
+  name TEXT NOT NULL,
+  role TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  UNIQUE (org_id, name)
+);
+CREATE INDEX users_by_org ON users (org_id, id);
+CREATE TABLE tokens (
+  id TEXT PRIMARY KEY,
+  org_id TEXT NOT NULL REFERENCES orgs(id),
+  user_id TEXT NOT NULL REFERENCES users(id),
+  token_hash BYTEA NOT NULL UNIQUE,
+  label TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL,
+  revoked_at BIGINT
+);
+CREATE INDEX tokens_by_org ON tokens (org_id, id);
+)sql";
+
+constexpr std::string_view kOrgColumns = "id, name, kind, credit_code, public_key, created_at";
+constexpr std::string_view kUserColumns = "id, org_id, name, role, created_at";
+constexpr std::string_view kTokenColumns =
+    "id, org_id, user_id, label, created_at, expires_at, revoked_at";
+
+store::Bytes TokenHash(std::string_view secret) {
+  crypto::Digest d = crypto::Sha256(secret);
+  return store::Bytes(d.begin(), d.end());
+}
+
+Org OrgFromRow(const Row& r) {
+  Org o{r.Text(0), r.Text(1), *ParseOrgKind(r.Text(2)), r.Text(3), {}, r.Int(5)};
+  const auto& pk = r.Blob(4);
+  assert(pk.size() == o.public_key.size());
+  std::copy(pk.begin(), pk.end(), o.public_key.begin());
+  return o;
+}
+
+User UserFromRow(const Row& r) {
+  return User{r.Text(0), r.Text(1), r.Text(2), *ParseRole(r.Text(3)), r.Int(4)};
+}
+
+TokenInfo TokenFromRow(const Row& r) {
+  TokenInfo t{r.Text(0), r.Text(1), r.Text(2), r.Text(3), r.Int(4), r.Int(5), std::nullopt};
+  if (!r.IsNull(6)) t.revoked_at = r.Int(6);
+  return t;
+}
+
+Status CheckPage(const PageRequest& page, std::string_view prefix) {
+  if (page.limit < 1 || page.limit > PageRequest::kMaxLimit) {
+    return InvalidArgument("limit: must be between 1 and " +
+                           std::to_string(PageRequest::kMaxLimit));
+  }
+  if (!page.cursor.empty() && !IsValidId(page.cursor, prefix)) {
+    return InvalidArgument("cursor: not a cursor from a previous page");
+  }
+  return OkStatus();
+}
+
+// Runs a keyset-paginated query: `sql` must end with "WHERE ... id > ?" style
+// filtering handled by the caller's params, "ORDER BY id LIMIT ?" appended here.
+template <typename T, typename FromRow>
+Result<Page<T>> QueryPage(Tx& tx, std::string sql, Params params, const PageRequest& page,
+                          FromRow from_row) {
+  sql += " ORDER BY id LIMIT ?";
+  params.emplace_back(int64_t{page.limit} + 1);
+  QT_ASSIGN_OR_RETURN(Rows rows, tx.Query(sql, params));
+  Page<T> out;
+  for (size_t i = 0; i < rows.size() && i < static_cast<size_t>(page.limit); ++i) {
+    out.items.push_back(from_row(rows[i]));
+  }
+  if (rows.size() > static_cast<size_t>(page.limit)) out.next_cursor = out.items.back().id;
+  return out;
+}
+
+}  // namespace
+
+Accounts::Accounts(store::Store& store, AccountsOptions options)
+    : store_(store), options_(options), ids_(*options.clock, *options.random) {
+  assert(options.clock && options.random && options.master_key);
+}
+
+std::vector<store::Migration> Accounts::Migrations() {
+  return {{"accounts", 1, "organisations, users and tokens", kSchema}};
+}
+
+Result<CreatedOrg> Accounts::InsertOrg(Tx& tx, const NewOrg& org) {
+  QT_RETURN_IF_ERROR(CheckDisplayText(org.name, kMaxNameBytes).WithContext("name"));
+  QT_RETURN_IF_ERROR(ValidateCreditCode(org.credit_code).WithContext("credit_code"));
+  QT_RETURN_IF_ERROR(CheckDisplayText(org.admin_name, kMaxNameBytes).WithContext("admin_name"));
+
+  CreatedOrg out;
+  const UnixMillis now = options_.clock->NowMillis();
+  crypto::SigningKey key = crypto::GenerateSigningKey(*options_.random);
+  out.org = Org{ids_.Next("org"), org.name, org.kind, org.credit_code, key.public_key, now};
+  std::vector<uint8_t> sealed = options_.master_key->Seal(key.seed, out.org.id, *options_.random);
+
+  auto inserted = tx.Exec(
+      "INSERT INTO orgs (id, name, kind, credit_code, public_key, sealed_signing_key, created_at)"
+      " VALUES (?, ?, ?, ?, ?, ?, ?)",
+      {out.org.id, out.org.name, std::string(OrgKindName(org.kind)), out.org.credit_code,
+       store::Bytes(key.public_key.begin(), key.public_key.end()), sealed, now});
+  if (inserted.status().code() == StatusCode::kConflict) {
+    return Conflict("credit_code: an organisation with credit code " + org.credit_code +
+                    " already exists");
+  }
+  QT_RETURN_IF_ERROR(inserted.status());
+
+  out.admin = User{ids_.Next("usr"), out.org.id, org.admin_name, Role::kAdmin, now};
+  QT_RETURN_IF_ERROR(tx.Exec("INSERT INTO users (id, org_id, name, role, created_at)"
+                             " VALUES (?, ?, ?, ?, ?)",
+                             {out.admin.id, out.admin.org_id, out.admin.name,
+                              std::string(RoleName(Role::kAdmin)), now})
+                         .status());
+  QT_ASSIGN_OR_RETURN(out.admin_token, InsertToken(tx, out.admin, "initial admin token", 0));
+  return out;
+}
+
+Result<IssuedToken> Accounts::InsertToken(Tx& tx, const User& user, const std::string& label,
+                                          int64_t ttl_ms) {
+  QT_RETURN_IF_ERROR(CheckDisplayText(label, kMaxNameBytes).WithContext("label"));
+  if (ttl_ms < 0) return InvalidArgument("ttl: must not be negative");
+  std::array<uint8_t, 32> raw;
+  options_.random->Fill(raw);
+  IssuedToken t;
+  t.secret = std::string(kTokenPrefix) + crypto::Base64UrlEncode(raw);
+  const UnixMillis now = options_.clock->NowMillis();
+  t.info = TokenInfo{ids_.Next("tok"), user.org_id, user.id, label, now,
+                     now + (ttl_ms == 0 ? options_.token_ttl_ms : ttl_ms), std::nullopt};
+  QT_RETURN_IF_ERROR(
+      tx.Exec("INSERT INTO tokens (id, org_id, user_id, token_hash, label, created_at, expires_at)"
+              " VALUES (?, ?, ?, ?, ?, ?, ?)",
+              {t.info.id, t.info.org_id, t.info.user_id, TokenHash(t.secret), t.info.label,
+               t.info.created_at, t.info.expires_at})
+          .status());
+  return t;
+}
+
+Result<std::optional<CreatedOrg>> Accounts::Bootstrap(const NewOrg& operator_org) {
+  assert(operator_org.kind == OrgKind::kOperator);
+  std::optional<CreatedOrg> created;
+  QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(Rows rows, tx.Query("SELECT COUNT(*) FROM orgs"));
+    if (rows.at(0).Int(0) > 0) return OkStatus();
+    QT_ASSIGN_OR_RETURN(created, InsertOrg(tx, operator_org));
+    return OkStatus();
+  }));
+  return created;
+}
+
+Status Accounts::CheckMasterKey() {
+  std::string id;
+  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(Rows rows, tx.Query("SELECT id FROM orgs WHERE kind = 'operator'"
+                                            " ORDER BY id LIMIT 1"));
+    if (!rows.empty()) id = rows[0].Text(0);
+    return OkStatus();
+  }));
+  if (id.empty()) return OkStatus();
+  auto sig = SignAs(id, {});
+  if (!sig.ok()) {
+    return FailedPrecondition(
+        "the master key does not open the organisations' signing keys: is master_key_file the "
+        "file this database was created with?");
+  }
+  return OkStatus();
+}
+
+Result<Principal> Accounts::Authenticate(std::string_view token_secret) {
+  if (!token_secret.starts_with(kTokenPrefix)) return Unauthenticated("malformed token");
+  Principal p;
+  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(
+        Rows rows,
+        tx.Query("SELECT t.id, t.user_id, t.org_id, o.kind, u.role, t.expires_at, t.revoked_at"
+                 " FROM tokens t JOIN users u ON u.id = t.user_id JOIN orgs o ON o.id = t.org_id"
+                 " WHERE t.token_hash = ?",
+                 {TokenHash(token_secret)}));
+    if (rows.empty()) return Unauthenticated("unknown token");
+    const Row& r = rows[0];
+    if (!r.IsNull(6)) return Unauthenticated("token has been revoked");
+    if (r.Int(5) <= options_.clock->NowMillis()) return Unauthenticated("token has expired");
+    p = Principal{r.Text(0), r.Text(1), r.Text(2), *ParseOrgKind(r.Text(3)), *ParseRole(r.Text(4))};
+    return OkStatus();
+  }));
+  return p;
+}
+
+Result<CreatedOrg> Accounts::CreateOrg(const Principal& caller, const NewOrg& org) {
+  if (!caller.IsOperator() || !caller.Has(Role::kAdmin)) {
+    return PermissionDenied("only the operator's administrators create organisations");
+  }
+  if (org.kind == OrgKind::kOperator) {
+    return InvalidArgument("kind: there is one operator; it is created at bootstrap");
+  }
+  Result<CreatedOrg> created = Internal("not run");
+  QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
+    created = InsertOrg(tx, org);
+    return created.status();
+  }));
+  return created;
+}
+
+Result<Org> Accounts::GetOrg(const std::string& id) {
+  if (!IsValidId(id, "org")) return NotFound("no organisation " + id);
+  Result<Org> out = NotFound("no organisation " + id);
+  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(Rows rows, tx.Query("SELECT " + std::string(kOrgColumns) +
+                                                " FROM orgs WHERE id = ?",
+                                            {id}));
+    if (!rows.empty()) out = OrgFromRow(rows[0]);
+    return OkStatus();
+  }));
+  return out;
+}
+
+Result<Page<Org>> Accounts::ListOrgs(const PageRequest& page) {
+  QT_RETURN_IF_ERROR(CheckPage(page, "org"));
+  Result<Page<Org>> out = Internal("not run");
+  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+    out = QueryPage<Org>(tx, "SELECT " + std::string(kOrgColumns) + " FROM orgs WHERE id > ?",
+                         {page.cursor}, page, OrgFromRow);
+    return out.status();
+  }));
+  return out;
+}
+
+Result<User> Accounts::CreateUser(const Principal& caller, const std::string& org_id,
+                                  const std::string& name, Role role) {
+  if (caller.org_id != org_id) {
+    return PermissionDenied("users of an organisation are managed by that organisation only");
+  }
+  if (!caller.Has(Role::kAdmin)) return PermissionDenied("only administrators create users");
+  QT_RETURN_IF_ERROR(CheckDisplayText(name, kMaxNameBytes).WithContext("name"));
+  User u{ids_.Next("usr"), org_id, name, role, options_.clock->NowMillis()};
+  QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
+    auto r = tx.Exec("INSERT INTO users (id, org_id, name, role, created_at) VALUES (?, ?, ?, ?, ?)",
+                     {u.id, u.org_id, u.name, std::string(RoleName(role)), u.created_at});
+    if (r.status().code() == StatusCode::kConflict) {
+      return Conflict("name: a user named '" + name + "' already exists in this organisation");
+    }
+    return r.status();
+  }));
+  return u;
+}
+
+Result<Page<User>> Accounts::ListUsers(const Principal& caller, const std::string& org_id,
+                                       const PageRequest& page) {
+  if (caller.org_id != org_id) {
+    return PermissionDenied("users of an organisation are visible to that organisation only");
+  }
+  QT_RETURN_IF_ERROR(CheckPage(page, "usr"));
+  Result<Page<User>> out = Internal("not run");
+  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+    out = QueryPage<User>(tx,
+                          "SELECT " + std::string(kUserColumns) +
+                              " FROM users WHERE org_id = ? AND id > ?",
+                          {org_id, page.cursor}, page, UserFromRow);
+    return out.status();
+  }));
+  return out;
+}
+
+Result<IssuedToken> Accounts::IssueToken(const Principal& caller, const std::string& user_id,
+                                         const std::string& label, int64_t ttl_ms) {
+  const std::string& target = user_id.empty() ? caller.user_id : user_id;
+  if (target != caller.user_id && !caller.Has(Role::kAdmin)) {
+    return PermissionDenied("only administrators issue tokens for other users");
+  }
+  Result<IssuedToken> out = Internal("not run");
+  QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(Rows rows, tx.Query("SELECT " + std::string(kUserColumns) +
+                                                " FROM users WHERE id = ? AND org_id = ?",
+                                            {target, caller.org_id}));
+    if (rows.empty()) return NotFound("user_id: no user " + target + " in your organisation");
+    out = InsertToken(tx, UserFromRow(rows[0]), label, ttl_ms);
+    return out.status();
+  }));
+  return out;
+}
+
+Result<Page<TokenInfo>> Accounts::ListTokens(const Principal& caller, const PageRequest& page) {
+  QT_RETURN_IF_ERROR(CheckPage(page, "tok"));
+  Result<Page<TokenInfo>> out = Internal("not run");
+  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+    std::string sql = "SELECT " + std::string(kTokenColumns) + " FROM tokens WHERE org_id = ?";
+    Params params = {caller.org_id};
+    if (!caller.Has(Role::kAdmin)) {
+      sql += " AND user_id = ?";
+      params.emplace_back(caller.user_id);
+    }
+    sql += " AND id > ?";
+    params.emplace_back(page.cursor);
+    out = QueryPage<TokenInfo>(tx, sql, params, page, TokenFromRow);
+    return out.status();
+  }));
+  return out;
+}
+
+Status Accounts::RevokeToken(const Principal& caller, const std::string& token_id) {
+  return store_.Write([&](Tx& tx) -> Status {
+    // Another organisation's token is reported as absent, not as forbidden, so
+    // token ids cannot be probed across organisations.
+    QT_ASSIGN_OR_RETURN(Rows rows, tx.Query("SELECT user_id, revoked_at FROM tokens"
+                                            " WHERE id = ? AND org_id = ?",
+                                            {token_id, caller.org_id}));
+    if (rows.empty()) return NotFound("no token " + token_id);
+    if (rows[0].Text(0) != caller.user_id && !caller.Has(Role::kAdmin)) {
+      return PermissionDenied("only administrators revoke other users' tokens");
+    }
+    if (!rows[0].IsNull(1)) return OkStatus();  // already revoked: idempotent
+    return tx
+        .Exec("UPDATE tokens SET revoked_at = ? WHERE id = ?",
+              {options_.clock->NowMillis(), token_id})
+        .status();
+  });
+}
+
+Result<crypto::Signature> Accounts::SignAs(const std::string& org_id,
+                                           std::span<const uint8_t> message) {
+  store::Bytes sealed;
+  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(Rows rows,
+                        tx.Query("SELECT sealed_signing_key FROM orgs WHERE id = ?", {org_id}));
+    if (rows.empty()) return NotFound("no organisation " + org_id);
+    sealed = rows[0].Blob(0);
+    return OkStatus();
+  }));
+  QT_ASSIGN_OR_RETURN(auto seed, options_.master_key->Open(sealed, org_id));
+  if (seed.size() != 32) return Internal("sealed signing key has the wrong size");
+  crypto::SigningKey key = crypto::SigningKeyFromSeed(std::span<const uint8_t, 32>(seed.data(), 32));
+  return crypto::Sign(key, message);
+}
+
+}  // namespace qt::accounts

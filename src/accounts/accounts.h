@@ -1,0 +1,117 @@
+// Accounts: organisations, their users and API tokens, and authentication.
+//
+// Every organisation has an Ed25519 key pair; the secret half is stored sealed
+// under the server master key (crypto/sealed_box.h) and used only through
+// SignAs. Tokens are 32 random bytes, returned once and stored as SHA-256
+// digests; they expire and can be revoked.
+//
+// Authorisation here is about objects: an organisation's users and tokens are
+// private to it. Nobody else, the operator included, reads or changes them.
+// Which kinds of organisation may call a route at all is declared by the route
+// (api/), which calls these methods with the caller's Principal.
+//
+// Thread-safety: safe for concurrent use.
+//
+// Example:
+//   Accounts accounts(store, {.clock = &clock, .random = &random, .master_key = &key});
+//   auto created = accounts.CreateOrg(op, {.name = "杭州某科技有限公司",
+//                                          .kind = OrgKind::kEnterprise,
+//                                          .credit_code = "91330106MA2H000003"});
+//   // created->admin_token.secret goes to the new organisation's administrator.
+#ifndef QIANTANG_ACCOUNTS_ACCOUNTS_H_
+#define QIANTANG_ACCOUNTS_ACCOUNTS_H_
+
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "accounts/model.h"
+#include "core/clock.h"
+#include "core/ids.h"
+#include "core/random.h"
+#include "core/status.h"
+#include "crypto/sealed_box.h"
+#include "store/store.h"
+
+namespace qt::accounts {
+
+struct AccountsOptions {
+  const Clock* clock = nullptr;               // required
+  Random* random = nullptr;                   // required; a CSPRNG in production
+  const crypto::MasterKey* master_key = nullptr;  // required
+  int64_t token_ttl_ms = int64_t{90} * 24 * 3600 * 1000;  // default lifetime of a token
+};
+
+struct NewOrg {
+  std::string name;         // 1..200 bytes of UTF-8
+  OrgKind kind;
+  std::string credit_code;  // GB 32100-2015; unique
+  std::string admin_name = "admin";  // the first user, an admin
+};
+
+struct CreatedOrg {
+  Org org;
+  User admin;
+  IssuedToken admin_token;
+};
+
+class Accounts {
+ public:
+  static constexpr size_t kMaxNameBytes = 200;
+
+  Accounts(store::Store& store, AccountsOptions options);
+
+  // The schema of this module, for store::Migrate.
+  static std::vector<store::Migration> Migrations();
+
+  // On an empty database: creates the operator organisation with an admin user
+  // and returns that admin's token. On a database that has organisations:
+  // returns std::nullopt and changes nothing.
+  Result<std::optional<CreatedOrg>> Bootstrap(const NewOrg& operator_org);
+
+  // Checks that the master key opens the operator's signing key (a wrong
+  // master key file is caught at start-up, not at the first signature).
+  Status CheckMasterKey();
+
+  // kUnauthenticated for an unknown, expired or revoked token.
+  Result<Principal> Authenticate(std::string_view token_secret);
+
+  // Operator admins only.
+  Result<CreatedOrg> CreateOrg(const Principal& caller, const NewOrg& org);
+  // The directory of organisations is public to every signed-in caller.
+  Result<Org> GetOrg(const std::string& id);
+  Result<Page<Org>> ListOrgs(const PageRequest& page);
+
+  // An organisation's own admins only.
+  Result<User> CreateUser(const Principal& caller, const std::string& org_id,
+                          const std::string& name, Role role);
+  // An organisation's own members only.
+  Result<Page<User>> ListUsers(const Principal& caller, const std::string& org_id,
+                               const PageRequest& page);
+
+  // Issues a token for `user_id` (default: the caller) of the caller's
+  // organisation; an admin may issue for any of its users, others only for
+  // themselves. ttl_ms 0 means the default lifetime.
+  Result<IssuedToken> IssueToken(const Principal& caller, const std::string& user_id,
+                                 const std::string& label, int64_t ttl_ms);
+  Result<Page<TokenInfo>> ListTokens(const Principal& caller, const PageRequest& page);
+  // An admin may revoke any token of its organisation, others only their own.
+  Status RevokeToken(const Principal& caller, const std::string& token_id);
+
+  // Signs `message` with the organisation's Ed25519 key.
+  Result<crypto::Signature> SignAs(const std::string& org_id, std::span<const uint8_t> message);
+
+ private:
+  Result<CreatedOrg> InsertOrg(store::Tx& tx, const NewOrg& org);
+  Result<IssuedToken> InsertToken(store::Tx& tx, const User& user, const std::string& label,
+                                  int64_t ttl_ms);
+
+  store::Store& store_;
+  AccountsOptions options_;
+  IdGenerator ids_;
+};
+
+}  // namespace qt::accounts
+
+#endif  // QIANTANG_ACCOUNTS_ACCOUNTS_H_

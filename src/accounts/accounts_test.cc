@@ -1,0 +1,166 @@
+#include "accounts/accounts.h"
+
+#include <gtest/gtest.h>
+
+#include "accounts/credit_code.h"
+#include "crypto/random.h"
+#include "tests/support/temp_dir.h"
+
+namespace qt::accounts {
+namespace {
+
+std::string Code(std::string first16, char c17) {
+  std::string first17 = first16 + c17;
+  return first17 + CreditCodeCheckCharacter(first17);
+}
+
+class AccountsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    store_ = std::move(*store::OpenStore("sqlite:" + dir_.File("db"), {}));
+    ASSERT_TRUE(store::Migrate(*store_, Accounts::Migrations()).ok());
+    accounts_ = std::make_unique<Accounts>(*store_, AccountsOptions{&clock_, &random_, &key_});
+    auto boot = accounts_->Bootstrap({"杭州市数据集团", OrgKind::kOperator, Code("91330100MA2H0000", '1')});
+    ASSERT_TRUE(boot.ok()) << boot.status().ToString();
+    ASSERT_TRUE(boot->has_value());
+    op_ = *accounts_->Authenticate((*boot)->admin_token.secret);
+  }
+
+  CreatedOrg MakeOrg(OrgKind kind, char c) {
+    auto r = accounts_->CreateOrg(op_, {"Org " + std::string(1, c), kind, Code("91330106MA2H0000", c)});
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return *r;
+  }
+
+  qt::testing::TempDir dir_;
+  ManualClock clock_{1'790'000'000'000};
+  crypto::DeterministicRandom random_{"accounts_test"};
+  std::array<uint8_t, 32> raw_key_{};
+  crypto::MasterKey key_{raw_key_};
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<Accounts> accounts_;
+  Principal op_;
+};
+
+TEST_F(AccountsTest, BootstrapRunsOnceOnly) {
+  auto again = accounts_->Bootstrap({"Other", OrgKind::kOperator, Code("91330100MA2H0000", '2')});
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE(again->has_value());
+  EXPECT_TRUE(op_.IsOperator());
+  EXPECT_TRUE(op_.Has(Role::kAdmin));
+}
+
+TEST_F(AccountsTest, OnlyOperatorAdminsCreateOrganisations) {
+  CreatedOrg ent = MakeOrg(OrgKind::kEnterprise, 'A');
+  Principal p = *accounts_->Authenticate(ent.admin_token.secret);
+  EXPECT_EQ(p.org_kind, OrgKind::kEnterprise);
+  auto denied = accounts_->CreateOrg(p, {"X", OrgKind::kEnterprise, Code("91330106MA2H0000", 'B')});
+  EXPECT_EQ(denied.status().code(), StatusCode::kPermissionDenied);
+  auto viewer = accounts_->CreateUser(op_, op_.org_id, "viewer", Role::kViewer);
+  ASSERT_TRUE(viewer.ok());
+  auto vt = accounts_->IssueToken(op_, viewer->id, "v", 0);
+  Principal v = *accounts_->Authenticate(vt->secret);
+  EXPECT_EQ(accounts_->CreateOrg(v, {"X", OrgKind::kEnterprise, Code("91330106MA2H0000", 'B')})
+                .status()
+                .code(),
+            StatusCode::kPermissionDenied);
+}
+
+TEST_F(AccountsTest, RejectsBadFieldsAndDuplicatesWithoutWriting) {
+  MakeOrg(OrgKind::kEnterprise, 'A');
+  auto dup = accounts_->CreateOrg(op_, {"Again", OrgKind::kEnterprise, Code("91330106MA2H0000", 'A')});
+  EXPECT_EQ(dup.status().code(), StatusCode::kConflict);
+  auto bad = accounts_->CreateOrg(op_, {"Bad", OrgKind::kEnterprise, "91330100716105852G"});
+  EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(bad.status().message().find("credit_code"), std::string::npos);
+  auto empty = accounts_->CreateOrg(op_, {"", OrgKind::kEnterprise, Code("91330106MA2H0000", 'C')});
+  EXPECT_NE(empty.status().message().find("name"), std::string::npos);
+  auto second_op = accounts_->CreateOrg(op_, {"Op2", OrgKind::kOperator, Code("91330106MA2H0000", 'D')});
+  EXPECT_EQ(second_op.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(accounts_->ListOrgs({})->items.size(), 2u);  // the operator and 'A'
+}
+
+TEST_F(AccountsTest, ListsOrganisationsInPages) {
+  for (char c : std::string("ABCDE")) {
+    MakeOrg(OrgKind::kEnterprise, c);
+    clock_.Advance(1);
+  }
+  std::vector<std::string> seen;
+  PageRequest page{.cursor = "", .limit = 2};
+  for (;;) {
+    auto p = accounts_->ListOrgs(page);
+    ASSERT_TRUE(p.ok());
+    for (auto& o : p->items) seen.push_back(o.id);
+    if (p->next_cursor.empty()) break;
+    page.cursor = p->next_cursor;
+  }
+  EXPECT_EQ(seen.size(), 6u);
+  EXPECT_TRUE(std::is_sorted(seen.begin(), seen.end()));
+  EXPECT_EQ(accounts_->ListOrgs({.cursor = "", .limit = 0}).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(accounts_->ListOrgs({.cursor = "garbage", .limit = 5}).status().code(),
+            StatusCode::kInvalidArgument);
+}
+
+TEST_F(AccountsTest, TokensExpireAndCanBeRevoked) {
+  auto t = accounts_->IssueToken(op_, "", "short", 1000);
+  ASSERT_TRUE(t.ok());
+  EXPECT_TRUE(accounts_->Authenticate(t->secret).ok());
+  clock_.Advance(1000);
+  EXPECT_EQ(accounts_->Authenticate(t->secret).status().code(), StatusCode::kUnauthenticated);
+
+  auto u = accounts_->IssueToken(op_, "", "revoke me", 0);
+  ASSERT_TRUE(accounts_->RevokeToken(op_, u->info.id).ok());
+  EXPECT_EQ(accounts_->Authenticate(u->secret).status().message(), "token has been revoked");
+  EXPECT_EQ(accounts_->Authenticate("qt_nope").status().code(), StatusCode::kUnauthenticated);
+  EXPECT_EQ(accounts_->Authenticate("nope").status().code(), StatusCode::kUnauthenticated);
+}
+
+TEST_F(AccountsTest, OrganisationsNeverSeeOrTouchEachOthersUsersAndTokens) {
+  CreatedOrg a = MakeOrg(OrgKind::kEnterprise, 'A');
+  CreatedOrg b = MakeOrg(OrgKind::kDataHolder, 'B');
+  Principal pa = *accounts_->Authenticate(a.admin_token.secret);
+  Principal pb = *accounts_->Authenticate(b.admin_token.secret);
+  EXPECT_EQ(accounts_->ListUsers(pa, b.org.id, {}).status().code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(accounts_->ListUsers(op_, b.org.id, {}).status().code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(accounts_->CreateUser(pa, b.org.id, "mole", Role::kAdmin).status().code(),
+            StatusCode::kPermissionDenied);
+  EXPECT_EQ(accounts_->IssueToken(pa, b.admin.id, "steal", 0).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(accounts_->RevokeToken(pa, b.admin_token.info.id).code(), StatusCode::kNotFound);
+  EXPECT_TRUE(accounts_->Authenticate(b.admin_token.secret).ok());
+  auto tokens = accounts_->ListTokens(pa, {});
+  ASSERT_TRUE(tokens.ok());
+  for (auto& t : tokens->items) EXPECT_EQ(t.org_id, a.org.id);
+  EXPECT_EQ(accounts_->ListUsers(pb, b.org.id, {})->items.size(), 1u);
+}
+
+TEST_F(AccountsTest, MembersManageOnlyTheirOwnTokens) {
+  auto m = accounts_->CreateUser(op_, op_.org_id, "member", Role::kMember);
+  ASSERT_TRUE(m.ok());
+  Principal pm = *accounts_->Authenticate(accounts_->IssueToken(op_, m->id, "m", 0)->secret);
+  EXPECT_EQ(accounts_->IssueToken(pm, op_.user_id, "x", 0).status().code(),
+            StatusCode::kPermissionDenied);
+  EXPECT_EQ(accounts_->RevokeToken(pm, op_.token_id).code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(accounts_->CreateUser(pm, op_.org_id, "x", Role::kViewer).status().code(),
+            StatusCode::kPermissionDenied);
+  EXPECT_TRUE(accounts_->IssueToken(pm, "", "mine", 0).ok());
+  EXPECT_EQ(accounts_->ListTokens(pm, {})->items.size(), 2u);
+}
+
+TEST_F(AccountsTest, SignsWithTheOrganisationKeyAndNeedsTheRightMasterKey) {
+  CreatedOrg a = MakeOrg(OrgKind::kEnterprise, 'A');
+  std::vector<uint8_t> msg = {1, 2, 3};
+  auto sig = accounts_->SignAs(a.org.id, msg);
+  ASSERT_TRUE(sig.ok());
+  EXPECT_TRUE(crypto::Verify(a.org.public_key, msg, *sig));
+  EXPECT_TRUE(accounts_->CheckMasterKey().ok());
+
+  std::array<uint8_t, 32> other_raw{};
+  other_raw[5] = 9;
+  crypto::MasterKey other(other_raw);
+  Accounts wrong(*store_, {&clock_, &random_, &other});
+  EXPECT_EQ(wrong.CheckMasterKey().code(), StatusCode::kFailedPrecondition);
+}
+
+}  // namespace
+}  // namespace qt::accounts

@@ -1,0 +1,41 @@
+#include "accounts/model.h"
+
+namespace qt::accounts {
+
+std::string_view OrgKindName(OrgKind kind) {
+  switch (kind) {
+    case OrgKind::kOperator: return "operator";
+    case OrgKind::kComputeProvider: return "compute_provider";
+    case OrgKind::kEnterprise: return "enterprise";
+    case OrgKind::kDataHolder: return "data_holder";
+    case OrgKind::kInstitution: return "institution";
+    case OrgKind::kService: return "service";
+    case OrgKind::kAuthority: return "authority";
+  }
+  return "operator";
+}
+
+std::optional<OrgKind> ParseOrgKind(std::string_view name) {
+  for (OrgKind k : kAllOrgKinds) {
+    if (OrgKindName(k) == name) return k;
+  }
+  return std::nullopt;
+}
+
+std::string_view RoleName(Role role) {
+  switch (role) {
+    case Role::kViewer: return "viewer";
+    case Role::kMember: return "member";
+    case Role::kAdmin: return "admin";
+  }
+  return "viewer";
+}
+
+std::optional<Role> ParseRole(std::string_view name) {
+  for (Role r : {Role::kViewer, Role::kMember, Role::kAdmin}) {
+    if (RoleName(r) == name) return r;
+  }
+  return std::nullopt;
+}
+
+}  // namespace qt::accounts

@@ -1,0 +1,103 @@
+// The objects of the accounts module: organisations, users, tokens, and the
+// Principal a request acts as.
+#ifndef QIANTANG_ACCOUNTS_MODEL_H_
+#define QIANTANG_ACCOUNTS_MODEL_H_
+
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/clock.h"
+#include "crypto/ed25519.h"
+
+namespace qt::accounts {
+
+// What an organisation is to the city data group. Each module admits some kinds.
+enum class OrgKind {
+  kOperator,         // the data group itself: runs the platform
+  kComputeProvider,  // owns accelerator clusters offered on the compute platform
+  kEnterprise,       // buys compute and data, applies for finance and vouchers
+  kDataHolder,       // holds raw data, renovates it into data products
+  kInstitution,      // bank, investor, guarantor, insurer
+  kService,          // verifies citizen and talent codes (hospital, metro, library...)
+  kAuthority,        // government: data bureau, voucher issuer, registration reviewer
+};
+inline constexpr OrgKind kAllOrgKinds[] = {
+    OrgKind::kOperator,    OrgKind::kComputeProvider, OrgKind::kEnterprise, OrgKind::kDataHolder,
+    OrgKind::kInstitution, OrgKind::kService,         OrgKind::kAuthority};
+std::string_view OrgKindName(OrgKind kind);  // "compute_provider"
+std::optional<OrgKind> ParseOrgKind(std::string_view name);
+
+// A user's role within their organisation; each includes the ones before it.
+enum class Role {
+  kViewer,  // reads the organisation's objects
+  kMember,  // also acts for the organisation (creates and changes its objects)
+  kAdmin,   // also manages its users and tokens
+};
+std::string_view RoleName(Role role);  // "admin"
+std::optional<Role> ParseRole(std::string_view name);
+
+struct Org {
+  std::string id;
+  std::string name;
+  OrgKind kind;
+  std::string credit_code;
+  crypto::PublicKey public_key;
+  UnixMillis created_at;
+};
+
+struct User {
+  std::string id;
+  std::string org_id;
+  std::string name;
+  Role role;
+  UnixMillis created_at;
+};
+
+struct TokenInfo {
+  std::string id;
+  std::string org_id;
+  std::string user_id;
+  std::string label;
+  UnixMillis created_at;
+  UnixMillis expires_at;
+  std::optional<UnixMillis> revoked_at;
+};
+
+// A token as issued: the secret is shown once and never stored.
+struct IssuedToken {
+  TokenInfo info;
+  std::string secret;  // "qt_" + 43 characters of base64url
+};
+
+// Who is calling: resolved from a token on every request.
+struct Principal {
+  std::string token_id;
+  std::string user_id;
+  std::string org_id;
+  OrgKind org_kind;
+  Role role;
+
+  bool Has(Role r) const { return role >= r; }
+  bool IsOperator() const { return org_kind == OrgKind::kOperator; }
+};
+
+// Cursor pagination: items after `cursor` (an id; empty for the first page), at
+// most `limit` of them.
+struct PageRequest {
+  std::string cursor;
+  int limit = 50;
+  static constexpr int kMaxLimit = 500;
+};
+
+template <typename T>
+struct Page {
+  std::vector<T> items;
+  std::string next_cursor;  // empty on the last page
+};
+
+}  // namespace qt::accounts
+
+#endif  // QIANTANG_ACCOUNTS_MODEL_H_
