@@ -1,1 +1,73 @@
-int main() { return 0; }
+// qiantang: the server (`qiantang serve`) and the CLI for its API
+// (`qiantang <noun> <verb>`), in one binary.
+#include <cstdlib>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/command.h"
+#include "cli/serve.h"
+#include "cli/serve_config.h"
+
+int main(int argc, char** argv) {
+  CLI::App app("Qiantang (钱塘): the platform of a city data group", "qiantang");
+  app.require_subcommand(1);
+  qt::cli::CommandContext ctx;
+  app.add_option("--server", ctx.options.server,
+                 "Server URL (default: $QIANTANG_SERVER or http://127.0.0.1:8080)")
+      ->configurable(false);
+  app.add_option("--token", ctx.options.token,
+                 "API token (default: $QIANTANG_TOKEN or ~/.config/qiantang/token)");
+  app.add_flag("--json", ctx.options.json, "Print the API's JSON instead of a table");
+  app.fallthrough();
+
+  // serve
+  CLI::App* serve = app.add_subcommand("serve", "Run the server");
+  std::string config_file;
+  serve->add_option("--config", config_file, "TOML configuration file (or $QIANTANG_CONFIG)");
+  struct Flag {
+    const char* flag;
+    const char* name;
+    const char* help;
+  };
+  const Flag kFlags[] = {
+      {"--listen", "listen", "HOST:PORT to listen on (port 0: any free port)"},
+      {"--db", "db", "Database URL: sqlite:PATH"},
+      {"--web-dir", "web_dir", "Folder of the web console ('' for none)"},
+      {"--master-key-file", "master_key_file", "File with the 32-byte master key in hex"},
+      {"--threads", "threads", "HTTP worker threads"},
+      {"--max-body-bytes", "max_body_bytes", "Largest request body accepted"},
+      {"--token-ttl-days", "token_ttl_days", "Default token lifetime in days"},
+      {"--log-level", "log_level", "trace, debug, info, warn, error, critical or off"},
+      {"--demo-seed", "demo_seed", "Seed of the demo city's content"},
+  };
+  qt::cli::SettingValues flags;
+  for (const Flag& f : kFlags) {
+    serve->add_option_function<std::string>(
+        f.flag, [&flags, name = f.name](const std::string& v) { flags[name] = v; }, f.help);
+  }
+  serve->add_flag_function(
+      "--demo", [&flags](int64_t) { flags["demo"] = "true"; },
+      "Load the demo city into a new database");
+  serve->callback([&] {
+    if (config_file.empty() && std::getenv("QIANTANG_CONFIG")) {
+      config_file = std::getenv("QIANTANG_CONFIG");
+    }
+    auto config = qt::cli::ResolveServeConfig(flags, config_file, std::getenv);
+    if (!config.ok()) {
+      std::cerr << "qiantang serve: " << config.status().message() << std::endl;
+      ctx.exit_code = 2;
+      return;
+    }
+    ctx.exit_code = qt::cli::RunServe(*config);
+  });
+
+  qt::cli::AddAccountsCommands(app, ctx);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  return ctx.exit_code;
+}

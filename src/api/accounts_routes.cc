@@ -1,0 +1,149 @@
+#include "api/accounts_routes.h"
+
+#include "api/json_body.h"
+#include "core/clock.h"
+#include "crypto/encoding.h"
+
+namespace qt::api {
+namespace {
+
+using accounts::Accounts;
+using accounts::OrgKind;
+using accounts::Role;
+using nlohmann::json;
+
+json OrgJson(const accounts::Org& o) {
+  return {{"id", o.id},
+          {"name", o.name},
+          {"kind", accounts::OrgKindName(o.kind)},
+          {"credit_code", o.credit_code},
+          {"public_key", crypto::HexEncode(o.public_key)},
+          {"created_at", FormatRfc3339(o.created_at)}};
+}
+
+json UserJson(const accounts::User& u) {
+  return {{"id", u.id},
+          {"org_id", u.org_id},
+          {"name", u.name},
+          {"role", accounts::RoleName(u.role)},
+          {"created_at", FormatRfc3339(u.created_at)}};
+}
+
+json TokenJson(const accounts::TokenInfo& t) {
+  return {{"id", t.id},
+          {"org_id", t.org_id},
+          {"user_id", t.user_id},
+          {"label", t.label},
+          {"created_at", FormatRfc3339(t.created_at)},
+          {"expires_at", FormatRfc3339(t.expires_at)},
+          {"revoked_at", t.revoked_at ? json(FormatRfc3339(*t.revoked_at)) : json(nullptr)}};
+}
+
+json IssuedJson(const accounts::IssuedToken& t) {
+  json j = TokenJson(t.info);
+  j["secret"] = t.secret;
+  return j;
+}
+
+template <typename T, typename ToJson>
+json PageJson(const accounts::Page<T>& page, ToJson to_json) {
+  json items = json::array();
+  for (const auto& item : page.items) items.push_back(to_json(item));
+  return {{"items", items},
+          {"next_cursor", page.next_cursor.empty() ? json(nullptr) : json(page.next_cursor)}};
+}
+
+std::vector<std::string> KindNames() {
+  std::vector<std::string> out;
+  for (OrgKind k : accounts::kAllOrgKinds) out.emplace_back(accounts::OrgKindName(k));
+  return out;
+}
+
+}  // namespace
+
+void RegisterAccountsRoutes(Router& router, Accounts& accounts) {
+  router.Handle("GET", "/api/v1/whoami", Access::SignedIn(), [&](const Request& req) -> Result<Response> {
+    const auto& p = req.caller();
+    QT_ASSIGN_OR_RETURN(accounts::Org org, accounts.GetOrg(p.org_id));
+    return Response::Json({{"user_id", p.user_id},
+                           {"role", accounts::RoleName(p.role)},
+                           {"token_id", p.token_id},
+                           {"org", OrgJson(org)}});
+  });
+
+  router.Handle("GET", "/api/v1/orgs", Access::SignedIn(), [&](const Request& req) -> Result<Response> {
+    QT_ASSIGN_OR_RETURN(auto page, req.Page());
+    QT_ASSIGN_OR_RETURN(auto orgs, accounts.ListOrgs(page));
+    return Response::Json(PageJson(orgs, OrgJson));
+  });
+
+  router.Handle("POST", "/api/v1/orgs", Access::Kinds({OrgKind::kOperator}, Role::kAdmin),
+                [&](const Request& req) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(req.http.body));
+                  accounts::NewOrg org;
+                  QT_ASSIGN_OR_RETURN(org.name, body.String("name", Accounts::kMaxNameBytes));
+                  QT_ASSIGN_OR_RETURN(std::string kind, body.Enum("kind", KindNames()));
+                  org.kind = *accounts::ParseOrgKind(kind);
+                  QT_ASSIGN_OR_RETURN(org.credit_code, body.String("credit_code", 18));
+                  QT_ASSIGN_OR_RETURN(org.admin_name, body.OptionalString("admin_name",
+                                                                          Accounts::kMaxNameBytes,
+                                                                          "admin"));
+                  QT_RETURN_IF_ERROR(body.Finish());
+                  QT_ASSIGN_OR_RETURN(auto created, accounts.CreateOrg(req.caller(), org));
+                  json j = OrgJson(created.org);
+                  j["admin"] = UserJson(created.admin);
+                  j["admin_token"] = IssuedJson(created.admin_token);
+                  return Response::Json(j, 201);
+                });
+
+  router.Handle("GET", "/api/v1/orgs/{id}", Access::SignedIn(), [&](const Request& req) -> Result<Response> {
+    QT_ASSIGN_OR_RETURN(auto org, accounts.GetOrg(req.PathParam("id")));
+    return Response::Json(OrgJson(org));
+  });
+
+  router.Handle("GET", "/api/v1/orgs/{id}/users", Access::SignedIn(),
+                [&](const Request& req) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(auto page, req.Page());
+                  QT_ASSIGN_OR_RETURN(auto users,
+                                      accounts.ListUsers(req.caller(), req.PathParam("id"), page));
+                  return Response::Json(PageJson(users, UserJson));
+                });
+
+  router.Handle("POST", "/api/v1/orgs/{id}/users", Access::SignedIn(Role::kAdmin),
+                [&](const Request& req) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(req.http.body));
+                  QT_ASSIGN_OR_RETURN(std::string name, body.String("name", Accounts::kMaxNameBytes));
+                  QT_ASSIGN_OR_RETURN(std::string role,
+                                      body.OptionalEnum("role", {"viewer", "member", "admin"}, "member"));
+                  QT_RETURN_IF_ERROR(body.Finish());
+                  QT_ASSIGN_OR_RETURN(auto user, accounts.CreateUser(req.caller(), req.PathParam("id"),
+                                                                     name, *accounts::ParseRole(role)));
+                  return Response::Json(UserJson(user), 201);
+                });
+
+  router.Handle("GET", "/api/v1/tokens", Access::SignedIn(), [&](const Request& req) -> Result<Response> {
+    QT_ASSIGN_OR_RETURN(auto page, req.Page());
+    QT_ASSIGN_OR_RETURN(auto tokens, accounts.ListTokens(req.caller(), page));
+    return Response::Json(PageJson(tokens, TokenJson));
+  });
+
+  router.Handle("POST", "/api/v1/tokens", Access::SignedIn(), [&](const Request& req) -> Result<Response> {
+    QT_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(req.http.body));
+    QT_ASSIGN_OR_RETURN(std::string user_id, body.OptionalString("user_id", 64, ""));
+    QT_ASSIGN_OR_RETURN(std::string label,
+                        body.OptionalString("label", Accounts::kMaxNameBytes, "api token"));
+    constexpr int64_t kMaxTtlSeconds = int64_t{366} * 24 * 3600;
+    QT_ASSIGN_OR_RETURN(int64_t ttl, body.OptionalInt("ttl_seconds", 0, 0, kMaxTtlSeconds));
+    QT_RETURN_IF_ERROR(body.Finish());
+    QT_ASSIGN_OR_RETURN(auto token, accounts.IssueToken(req.caller(), user_id, label, ttl * 1000));
+    return Response::Json(IssuedJson(token), 201);
+  });
+
+  router.Handle("DELETE", "/api/v1/tokens/{id}", Access::SignedIn(),
+                [&](const Request& req) -> Result<Response> {
+                  QT_RETURN_IF_ERROR(accounts.RevokeToken(req.caller(), req.PathParam("id")));
+                  return Response::Json({{"id", req.PathParam("id")}, {"revoked", true}});
+                });
+}
+
+}  // namespace qt::api

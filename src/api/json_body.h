@@ -1,0 +1,60 @@
+// JsonBody: reads a JSON request body field by field, with messages that name
+// the field. Every request body is a JSON object; fields the route does not
+// know are rejected (a misspelt optional field would otherwise pass silently).
+//
+// Thread-safety: not thread-safe; one per request.
+//
+// Example:
+//   QT_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(req.http.body));
+//   QT_ASSIGN_OR_RETURN(std::string name, body.String("name", 200));
+//   QT_ASSIGN_OR_RETURN(int64_t ttl, body.OptionalInt("ttl_seconds", 0, 0, 31'536'000));
+//   QT_RETURN_IF_ERROR(body.Finish());
+#ifndef QIANTANG_API_JSON_BODY_H_
+#define QIANTANG_API_JSON_BODY_H_
+
+#include <functional>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/status.h"
+
+namespace qt::api {
+
+class JsonBody {
+ public:
+  // kInvalidArgument if `text` is not a JSON object.
+  static Result<JsonBody> Parse(std::string_view text);
+
+  // A required string of at most max_bytes bytes.
+  Result<std::string> String(const std::string& field, size_t max_bytes);
+  // An optional string; `fallback` when absent.
+  Result<std::string> OptionalString(const std::string& field, size_t max_bytes,
+                                     std::string fallback);
+  // An optional integer in [min, max]; `fallback` when absent.
+  Result<int64_t> OptionalInt(const std::string& field, int64_t fallback, int64_t min,
+                              int64_t max);
+  // A required string that must be one of `allowed`.
+  Result<std::string> Enum(const std::string& field, const std::vector<std::string>& allowed);
+  // An optional string that must be one of `allowed`; `fallback` when absent.
+  Result<std::string> OptionalEnum(const std::string& field,
+                                   const std::vector<std::string>& allowed, std::string fallback);
+
+  // kInvalidArgument naming the first field that no accessor asked for.
+  Status Finish() const;
+
+ private:
+  explicit JsonBody(nlohmann::json j) : json_(std::move(j)) {}
+  const nlohmann::json* Find(const std::string& field);
+
+  nlohmann::json json_;
+  std::set<std::string> read_;
+};
+
+}  // namespace qt::api
+
+#endif  // QIANTANG_API_JSON_BODY_H_

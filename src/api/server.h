@@ -1,0 +1,66 @@
+// ApiServer: the HTTP server of `qiantang serve`.
+//
+// Serves the JSON API under /api/v1, GET /healthz, GET /metrics (Prometheus
+// text) and the static console from web_dir at /. cpp-httplib underneath, with
+// a fixed pool of worker threads, keep-alive and a request body limit (413
+// beyond it). Stop() stops accepting, lets in-flight requests finish, and makes
+// Run() return.
+//
+// Thread-safety: Stop() may be called from any thread (a signal watcher);
+// everything else from the thread that owns the server.
+//
+// Example:
+//   ApiServer server(options, accounts, store, metrics);
+//   QT_ASSIGN_OR_RETURN(int port, server.Bind());
+//   server.Run();  // until server.Stop()
+#ifndef QIANTANG_API_SERVER_H_
+#define QIANTANG_API_SERVER_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <httplib.h>
+
+#include "accounts/accounts.h"
+#include "api/router.h"
+#include "core/metrics.h"
+#include "store/store.h"
+
+namespace qt::api {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  int port = 8080;  // 0: any free port (Bind returns it)
+  int threads = 16;
+  size_t max_body_bytes = size_t{8} << 20;
+  int keep_alive_seconds = 5;
+  std::string web_dir;  // empty: no console
+};
+
+class ApiServer {
+ public:
+  ApiServer(ServerOptions options, accounts::Accounts& accounts, store::Store& store,
+            MetricsRegistry& metrics);
+
+  // Binds the listening socket; returns the port.
+  Result<int> Bind();
+  // Serves until Stop(). REQUIRES: Bind() succeeded.
+  Status Run();
+  void Stop();
+
+  const std::vector<RouteInfo>& routes() const { return router_.routes(); }
+
+ private:
+  void RegisterSystemRoutes();
+
+  ServerOptions options_;
+  store::Store& store_;
+  MetricsRegistry& metrics_;
+  httplib::Server http_;
+  Router router_;
+};
+
+}  // namespace qt::api
+
+#endif  // QIANTANG_API_SERVER_H_

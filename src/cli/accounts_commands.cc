@@ -1,0 +1,215 @@
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "cli/command.h"
+#include "cli/table.h"
+
+namespace qt::cli {
+namespace {
+
+using nlohmann::json;
+
+std::string Str(const json& j, const char* key) {
+  if (!j.contains(key) || j[key].is_null()) return "-";
+  return j[key].is_string() ? j[key].get<std::string>() : j[key].dump();
+}
+
+void PrintPage(const json& page, const std::vector<std::string>& headers,
+               const std::vector<const char*>& keys) {
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& item : page["items"]) {
+    std::vector<std::string> row;
+    for (const char* k : keys) row.push_back(Str(item, k));
+    rows.push_back(row);
+  }
+  PrintTable(std::cout, headers, rows);
+  if (!page["next_cursor"].is_null()) {
+    std::cout << "(more: --cursor " << page["next_cursor"].get<std::string>() << ")\n";
+  }
+}
+
+struct PageFlags {
+  int limit = 50;
+  std::string cursor;
+  std::string Query() const {
+    std::string q = "?limit=" + std::to_string(limit);
+    if (!cursor.empty()) q += "&cursor=" + UrlEncode(cursor);
+    return q;
+  }
+};
+
+void AddPageFlags(CLI::App* verb, PageFlags& flags) {
+  verb->add_option("--limit", flags.limit, "Items per page (1-500)")->capture_default_str();
+  verb->add_option("--cursor", flags.cursor, "Continue after this cursor (from the last page)");
+}
+
+void PrintToken(const json& t) {
+  std::cout << "token " << Str(t, "id") << " for user " << Str(t, "user_id") << ", expires "
+            << Str(t, "expires_at") << "\n"
+            << "secret (shown once): " << Str(t, "secret") << "\n";
+}
+
+// The caller's organisation id, for verbs whose --org defaults to it.
+Result<std::string> OwnOrg(ApiClient& client, const std::string& given) {
+  if (!given.empty()) return given;
+  QT_ASSIGN_OR_RETURN(json me, client.Get("/api/v1/whoami"));
+  return me["org"]["id"].get<std::string>();
+}
+
+}  // namespace
+
+void AddAccountsCommands(CLI::App& app, CommandContext& ctx) {
+  // login / whoami / health
+  static std::string login_token;
+  auto* login = AddVerb(app, "login", "Check a token and save it for later commands", ctx,
+                        [](CommandContext& c) {
+                          c.options.token = login_token;
+                          ApiClient client = c.Client();
+                          auto me = client.Get("/api/v1/whoami");
+                          if (me.ok()) {
+                            std::string path = TokenFilePath();
+                            std::filesystem::create_directories(
+                                std::filesystem::path(path).parent_path());
+                            std::ofstream(path) << login_token << "\n";
+                            chmod(path.c_str(), 0600);
+                          }
+                          c.Emit(me, [](const json& j) {
+                            std::cout << "signed in as " << Str(j, "user_id") << " ("
+                                      << Str(j, "role") << ") of " << Str(j["org"], "name")
+                                      << "; token saved to " << TokenFilePath() << "\n";
+                          });
+                        });
+  login->add_option("--token", login_token, "The API token (qt_...)")->required();
+
+  AddVerb(app, "whoami", "Show who the token signs in as", ctx, [](CommandContext& c) {
+    c.Emit(c.Client().Get("/api/v1/whoami"), [](const json& j) {
+      PrintTable(std::cout, {"user", "role", "organisation", "kind", "org id"},
+                 {{Str(j, "user_id"), Str(j, "role"), Str(j["org"], "name"),
+                   Str(j["org"], "kind"), Str(j["org"], "id")}});
+    });
+  });
+
+  AddVerb(app, "health", "Check that the server and its database answer", ctx,
+          [](CommandContext& c) {
+            c.Emit(c.Client().Get("/healthz"), [](const json& j) {
+              std::cout << Str(j, "status") << " (database: " << Str(j, "database") << ")\n";
+            });
+          });
+
+  // orgs
+  CLI::App* orgs = app.add_subcommand("orgs", "Organisations");
+  orgs->require_subcommand(1);
+  static PageFlags orgs_page;
+  AddPageFlags(AddVerb(*orgs, "list", "List organisations", ctx,
+                       [](CommandContext& c) {
+                         c.Emit(c.Client().Get("/api/v1/orgs" + orgs_page.Query()),
+                                [](const json& j) {
+                                  PrintPage(j, {"id", "kind", "name", "credit code"},
+                                            {"id", "kind", "name", "credit_code"});
+                                });
+                       }),
+               orgs_page);
+
+  static std::string show_id;
+  AddVerb(*orgs, "show", "Show one organisation", ctx, [](CommandContext& c) {
+    c.Emit(c.Client().Get("/api/v1/orgs/" + UrlEncode(show_id)), [](const json& j) {
+      for (const char* k : {"id", "name", "kind", "credit_code", "public_key", "created_at"}) {
+        std::cout << k << ": " << Str(j, k) << "\n";
+      }
+    });
+  })->add_option("id", show_id, "Organisation id")->required();
+
+  static std::string org_name, org_kind, org_code, org_admin = "admin";
+  auto* create = AddVerb(*orgs, "create", "Create an organisation (operator admins)", ctx,
+                         [](CommandContext& c) {
+                           json body = {{"name", org_name},
+                                        {"kind", org_kind},
+                                        {"credit_code", org_code},
+                                        {"admin_name", org_admin}};
+                           c.Emit(c.Client().Post("/api/v1/orgs", body), [](const json& j) {
+                             std::cout << "created " << Str(j, "id") << " " << Str(j, "name")
+                                       << "\n";
+                             PrintToken(j["admin_token"]);
+                           });
+                         });
+  create->add_option("--name", org_name, "Name")->required();
+  create->add_option("--kind", org_kind,
+                     "operator, compute_provider, enterprise, data_holder, institution, "
+                     "service or authority")
+      ->required();
+  create->add_option("--credit-code", org_code, "Unified social credit code (18 characters)")
+      ->required();
+  create->add_option("--admin-name", org_admin, "Name of the first admin user")
+      ->capture_default_str();
+
+  // users
+  CLI::App* users = app.add_subcommand("users", "Users of your organisation");
+  users->require_subcommand(1);
+  static std::string users_org;
+  static PageFlags users_page;
+  auto* ulist = AddVerb(*users, "list", "List users", ctx, [](CommandContext& c) {
+    ApiClient client = c.Client();
+    Result<json> r = [&]() -> Result<json> {
+      QT_ASSIGN_OR_RETURN(std::string org, OwnOrg(client, users_org));
+      return client.Get("/api/v1/orgs/" + UrlEncode(org) + "/users" + users_page.Query());
+    }();
+    c.Emit(r, [](const json& j) {
+      PrintPage(j, {"id", "name", "role", "created"}, {"id", "name", "role", "created_at"});
+    });
+  });
+  ulist->add_option("--org", users_org, "Organisation id (default: yours)");
+  AddPageFlags(ulist, users_page);
+
+  static std::string user_name, user_role = "member";
+  auto* ucreate = AddVerb(*users, "create", "Create a user (admins)", ctx, [](CommandContext& c) {
+    ApiClient client = c.Client();
+    Result<json> r = [&]() -> Result<json> {
+      QT_ASSIGN_OR_RETURN(std::string org, OwnOrg(client, users_org));
+      return client.Post("/api/v1/orgs/" + UrlEncode(org) + "/users",
+                         {{"name", user_name}, {"role", user_role}});
+    }();
+    c.Emit(r, [](const json& j) {
+      std::cout << "created user " << Str(j, "id") << " " << Str(j, "name") << " ("
+                << Str(j, "role") << ")\n";
+    });
+  });
+  ucreate->add_option("--name", user_name, "User name")->required();
+  ucreate->add_option("--role", user_role, "viewer, member or admin")->capture_default_str();
+  ucreate->add_option("--org", users_org, "Organisation id (default: yours)");
+
+  // tokens
+  CLI::App* tokens = app.add_subcommand("tokens", "API tokens of your organisation");
+  tokens->require_subcommand(1);
+  static PageFlags tokens_page;
+  AddPageFlags(AddVerb(*tokens, "list", "List tokens (admins see all of the organisation's)", ctx,
+                       [](CommandContext& c) {
+                         c.Emit(c.Client().Get("/api/v1/tokens" + tokens_page.Query()),
+                                [](const json& j) {
+                                  PrintPage(j, {"id", "user", "label", "expires", "revoked"},
+                                            {"id", "user_id", "label", "expires_at", "revoked_at"});
+                                });
+                       }),
+               tokens_page);
+
+  static std::string token_user, token_label = "api token";
+  static int64_t token_ttl = 0;
+  auto* tcreate = AddVerb(*tokens, "create", "Issue a token", ctx, [](CommandContext& c) {
+    json body = {{"label", token_label}, {"ttl_seconds", token_ttl}};
+    if (!token_user.empty()) body["user_id"] = token_user;
+    c.Emit(c.Client().Post("/api/v1/tokens", body), PrintToken);
+  });
+  tcreate->add_option("--user", token_user, "User id (default: you)");
+  tcreate->add_option("--label", token_label, "What the token is for")->capture_default_str();
+  tcreate->add_option("--ttl-seconds", token_ttl, "Lifetime (0: the server's default)");
+
+  static std::string revoke_id;
+  AddVerb(*tokens, "revoke", "Revoke a token", ctx, [](CommandContext& c) {
+    c.Emit(c.Client().Delete("/api/v1/tokens/" + UrlEncode(revoke_id)),
+           [](const json& j) { std::cout << "revoked " << Str(j, "id") << "\n"; });
+  })->add_option("id", revoke_id, "Token id")->required();
+}
+
+}  // namespace qt::cli

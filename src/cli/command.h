@@ -1,0 +1,44 @@
+// What every CLI verb shares: the global options and how a result is shown.
+#ifndef QIANTANG_CLI_COMMAND_H_
+#define QIANTANG_CLI_COMMAND_H_
+
+#include <functional>
+#include <string>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include "cli/client.h"
+#include "core/status.h"
+
+namespace qt::cli {
+
+struct GlobalOptions {
+  std::string server;
+  std::string token;
+  bool json = false;
+};
+
+// The state of one CLI run: its options and the exit code its verb sets.
+struct CommandContext {
+  GlobalOptions options;
+  int exit_code = 0;
+
+  ApiClient Client() const { return ApiClient({options.server, options.token}); }
+
+  // Shows `result`: with --json the JSON as is; otherwise `human` renders it.
+  // A failure goes to standard error as "error: <message>" and exit code 1.
+  void Emit(const Result<nlohmann::json>& result,
+            const std::function<void(const nlohmann::json&)>& human);
+};
+
+// Adds a verb whose callback runs `fn` under `ctx`.
+CLI::App* AddVerb(CLI::App& noun, const std::string& name, const std::string& description,
+                  CommandContext& ctx, std::function<void(CommandContext&)> fn);
+
+// Adds the verbs of the accounts module: login, whoami, health, orgs, users, tokens.
+void AddAccountsCommands(CLI::App& app, CommandContext& ctx);
+
+}  // namespace qt::cli
+
+#endif  // QIANTANG_CLI_COMMAND_H_

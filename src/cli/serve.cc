@@ -1,0 +1,148 @@
+#include "cli/serve.h"
+
+#include <signal.h>
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "accounts/accounts.h"
+#include "api/server.h"
+#include "crypto/encoding.h"
+#include "crypto/random.h"
+#include "demo/demo_city.h"
+#include "store/store.h"
+
+namespace qt::cli {
+namespace {
+
+// Reads the 32-byte master key (64 hex characters) from `path`, creating the
+// file with a fresh key if it does not exist.
+Result<std::array<uint8_t, 32>> LoadMasterKey(const std::string& path) {
+  std::array<uint8_t, 32> key;
+  if (!std::filesystem::exists(path)) {
+    crypto::SystemRandom::Get().Fill(key);
+    std::error_code ec;
+    auto parent = std::filesystem::path(path).parent_path();
+    if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+    std::ofstream out(path);
+    out << crypto::HexEncode(key) << "\n";
+    out.close();
+    if (!out) return Internal("cannot write master key file " + path);
+    chmod(path.c_str(), 0600);
+    spdlog::warn("created a new master key in {}; keep it with the database", path);
+    return key;
+  }
+  std::ifstream in(path);
+  std::string hex;
+  in >> hex;
+  auto bytes = crypto::HexDecode(hex);
+  if (!bytes.ok() || bytes->size() != key.size()) {
+    return InvalidArgument("master_key_file: " + path + " must hold 64 hex characters");
+  }
+  std::copy(bytes->begin(), bytes->end(), key.begin());
+  return key;
+}
+
+void Print(const std::string& line) {
+  std::cout << line << std::endl;  // flushed: harnesses read it as it comes
+}
+
+Status Serve(const ServeConfig& config) {
+  MetricsRegistry metrics;
+  QT_ASSIGN_OR_RETURN(auto store, store::OpenStore(config.db, {.metrics = &metrics}));
+  QT_RETURN_IF_ERROR(store::Migrate(*store, accounts::Accounts::Migrations()));
+  QT_ASSIGN_OR_RETURN(auto raw_key, LoadMasterKey(config.master_key_file));
+  crypto::MasterKey master_key(raw_key);
+  accounts::Accounts accounts(*store, {.clock = &SystemClock::Get(),
+                                       .random = &crypto::SystemRandom::Get(),
+                                       .master_key = &master_key,
+                                       .token_ttl_ms = config.token_ttl_days * 24 * 3600 * 1000});
+  QT_RETURN_IF_ERROR(accounts.CheckMasterKey());
+
+  QT_ASSIGN_OR_RETURN(auto boot, accounts.Bootstrap(demo::OperatorOrg()));
+  if (boot) {
+    Print("bootstrap operator token (shown once): " + boot->admin_token.secret);
+  }
+  if (config.demo) {
+    if (!boot) {
+      Print("demo: the database is not new; the demo city was not loaded again (its tokens are in " +
+            (std::filesystem::path(config.master_key_file).parent_path() / "demo-tokens.txt").string() + ")");
+    } else {
+      QT_ASSIGN_OR_RETURN(auto op, accounts.Authenticate(boot->admin_token.secret));
+      QT_ASSIGN_OR_RETURN(auto city, demo::LoadDemoCity(accounts, op, config.demo_seed));
+      Print("demo: loaded " + std::to_string(city.orgs_created) + " organisations");
+      // Kept beside the master key too, so a demo user who restarts can sign in again.
+      auto path = std::filesystem::path(config.master_key_file).parent_path() / "demo-tokens.txt";
+      std::ofstream file(path);
+      for (const auto& t : city.tokens) {
+        std::string line = "demo token " + std::string(accounts::OrgKindName(t.kind)) + " " +
+                           t.org_name + ": " + t.secret;
+        Print(line);
+        file << line << "\n";
+      }
+      file.close();
+      chmod(path.c_str(), 0600);
+    }
+  }
+
+  api::ApiServer server({.host = config.host,
+                         .port = config.port,
+                         .threads = static_cast<int>(config.threads),
+                         .max_body_bytes = static_cast<size_t>(config.max_body_bytes),
+                         .web_dir = config.web_dir},
+                        accounts, *store, metrics);
+  QT_ASSIGN_OR_RETURN(int port, server.Bind());
+  std::string host = config.host.find(':') != std::string::npos ? "[" + config.host + "]" : config.host;
+  Print("listening on http://" + host + ":" + std::to_string(port));
+
+  // SIGINT and SIGTERM are blocked in every thread and taken by this watcher,
+  // which stops the server; in-flight requests finish first.
+  std::thread watcher([&server] {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGUSR1);
+    int sig = 0;
+    sigwait(&set, &sig);
+    if (sig != SIGUSR1) spdlog::info("signal {}: finishing in-flight requests", sig);
+    server.Stop();
+  });
+  Status s = server.Run();
+  pthread_kill(watcher.native_handle(), SIGUSR1);  // wakes the watcher if no signal came
+  watcher.join();
+  spdlog::info("stopped");
+  return s;
+}
+
+}  // namespace
+
+int RunServe(const ServeConfig& config) {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGUSR1);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  auto logger = spdlog::stderr_color_mt("qiantang");
+  spdlog::set_default_logger(logger);
+  spdlog::set_level(spdlog::level::from_str(config.log_level));
+
+  Status s = Serve(config);
+  if (!s.ok()) {
+    std::cerr << "qiantang serve: " << s.message() << std::endl;
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace qt::cli

@@ -1,0 +1,149 @@
+#include "cli/serve_config.h"
+
+#include <charconv>
+#include <vector>
+
+#include <toml++/toml.h>
+
+namespace qt::cli {
+namespace {
+
+struct Setting {
+  const char* name;
+  const char* env;
+  std::function<Status(ServeConfig&, const std::string&)> set;
+};
+
+Status ParseInt(const std::string& name, const std::string& text, int64_t min, int64_t max,
+                int64_t& out) {
+  int64_t v = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || ptr != text.data() + text.size() || v < min || v > max) {
+    return InvalidArgument(name + ": '" + text + "' is not an integer between " +
+                           std::to_string(min) + " and " + std::to_string(max));
+  }
+  out = v;
+  return OkStatus();
+}
+
+Setting IntSetting(const char* name, const char* env, int64_t ServeConfig::*field, int64_t min,
+                   int64_t max) {
+  return {name, env, [=](ServeConfig& c, const std::string& v) {
+            return ParseInt(name, v, min, max, c.*field);
+          }};
+}
+
+Setting StringSetting(const char* name, const char* env, std::string ServeConfig::*field) {
+  return {name, env, [=](ServeConfig& c, const std::string& v) -> Status {
+            if (v.empty()) return InvalidArgument(std::string(name) + ": must not be empty");
+            c.*field = v;
+            return OkStatus();
+          }};
+}
+
+const std::vector<Setting>& Settings() {
+  static const std::vector<Setting> kSettings = {
+      StringSetting("listen", "QIANTANG_LISTEN", &ServeConfig::listen),
+      StringSetting("db", "QIANTANG_DB", &ServeConfig::db),
+      {"web_dir", "QIANTANG_WEB_DIR",
+       [](ServeConfig& c, const std::string& v) {
+         c.web_dir = v;  // empty: no console
+         return OkStatus();
+       }},
+      StringSetting("master_key_file", "QIANTANG_MASTER_KEY_FILE", &ServeConfig::master_key_file),
+      IntSetting("threads", "QIANTANG_THREADS", &ServeConfig::threads, 1, 1024),
+      IntSetting("max_body_bytes", "QIANTANG_MAX_BODY_BYTES", &ServeConfig::max_body_bytes, 1024,
+                 int64_t{1} << 30),
+      IntSetting("token_ttl_days", "QIANTANG_TOKEN_TTL_DAYS", &ServeConfig::token_ttl_days, 1, 3660),
+      {"log_level", "QIANTANG_LOG_LEVEL",
+       [](ServeConfig& c, const std::string& v) -> Status {
+         for (const char* l : {"trace", "debug", "info", "warn", "error", "critical", "off"}) {
+           if (v == l) {
+             c.log_level = v;
+             return OkStatus();
+           }
+         }
+         return InvalidArgument("log_level: '" + v +
+                                "' is not one of trace, debug, info, warn, error, critical, off");
+       }},
+      {"demo", "QIANTANG_DEMO",
+       [](ServeConfig& c, const std::string& v) -> Status {
+         if (v == "true" || v == "1") {
+           c.demo = true;
+         } else if (v == "false" || v == "0") {
+           c.demo = false;
+         } else {
+           return InvalidArgument("demo: '" + v + "' is not true or false");
+         }
+         return OkStatus();
+       }},
+      StringSetting("demo_seed", "QIANTANG_DEMO_SEED", &ServeConfig::demo_seed),
+  };
+  return kSettings;
+}
+
+Result<SettingValues> ReadTomlFile(const std::string& path) {
+  toml::table table;
+  try {
+    table = toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    return InvalidArgument("config file " + path + ":" + std::to_string(e.source().begin.line) +
+                           ": " + std::string(e.description()));
+  }
+  SettingValues out;
+  for (const auto& [key, node] : table) {
+    std::string name(key.str());
+    bool known = false;
+    for (const Setting& s : Settings()) known = known || name == s.name;
+    if (!known) return InvalidArgument("config file " + path + ": unknown setting '" + name + "'");
+    if (const auto* v = node.as_string()) {
+      out[name] = v->get();
+    } else if (const auto* i = node.as_integer()) {
+      out[name] = std::to_string(i->get());
+    } else if (const auto* b = node.as_boolean()) {
+      out[name] = b->get() ? "true" : "false";
+    } else {
+      return InvalidArgument("config file " + path + ": '" + name +
+                             "' must be a string, an integer or a boolean");
+    }
+  }
+  return out;
+}
+
+Status ResolveListen(ServeConfig& c) {
+  size_t colon = c.listen.rfind(':');
+  if (colon == std::string::npos || colon == 0) {
+    return InvalidArgument("listen: '" + c.listen + "' is not HOST:PORT (e.g. 127.0.0.1:8080)");
+  }
+  c.host = c.listen.substr(0, colon);
+  if (c.host.size() > 2 && c.host.front() == '[' && c.host.back() == ']') {
+    c.host = c.host.substr(1, c.host.size() - 2);
+  }
+  int64_t port = 0;
+  QT_RETURN_IF_ERROR(ParseInt("listen port", c.listen.substr(colon + 1), 0, 65535, port));
+  c.port = static_cast<int>(port);
+  return OkStatus();
+}
+
+}  // namespace
+
+Result<ServeConfig> ResolveServeConfig(const SettingValues& flags, const std::string& config_file,
+                                       const std::function<const char*(const char*)>& getenv) {
+  ServeConfig c;
+  SettingValues layers;
+  if (!config_file.empty()) {
+    QT_ASSIGN_OR_RETURN(layers, ReadTomlFile(config_file));
+  }
+  for (const Setting& s : Settings()) {
+    if (const char* v = getenv(s.env)) layers[s.name] = v;
+  }
+  for (const auto& [k, v] : flags) layers[k] = v;
+  for (const Setting& s : Settings()) {
+    auto it = layers.find(s.name);
+    if (it != layers.end()) QT_RETURN_IF_ERROR(s.set(c, it->second));
+  }
+  QT_RETURN_IF_ERROR(ResolveListen(c));
+  return c;
+}
+
+}  // namespace qt::cli

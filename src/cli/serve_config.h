@@ -1,0 +1,60 @@
+// The configuration of `qiantang serve`, and where it comes from.
+//
+// Precedence, highest first: command-line flags, QIANTANG_* environment
+// variables, the TOML file (--config or QIANTANG_CONFIG), the defaults below.
+// Everything is validated once, at start-up, with a message naming the setting.
+//
+// | setting          | flag               | environment               | default                |
+// |------------------|--------------------|---------------------------|------------------------|
+// | listen           | --listen           | QIANTANG_LISTEN           | 127.0.0.1:8080         |
+// | db               | --db               | QIANTANG_DB               | sqlite:var/qiantang.db |
+// | web_dir          | --web-dir          | QIANTANG_WEB_DIR          | web                    |
+// | master_key_file  | --master-key-file  | QIANTANG_MASTER_KEY_FILE  | var/master.key         |
+// | threads          | --threads          | QIANTANG_THREADS          | 16                     |
+// | max_body_bytes   | --max-body-bytes   | QIANTANG_MAX_BODY_BYTES   | 8388608                |
+// | token_ttl_days   | --token-ttl-days   | QIANTANG_TOKEN_TTL_DAYS   | 90                     |
+// | log_level        | --log-level        | QIANTANG_LOG_LEVEL        | info                   |
+// | demo             | --demo             | QIANTANG_DEMO             | false                  |
+// | demo_seed        | --demo-seed        | QIANTANG_DEMO_SEED        | hangzhou-2026          |
+#ifndef QIANTANG_CLI_SERVE_CONFIG_H_
+#define QIANTANG_CLI_SERVE_CONFIG_H_
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "core/status.h"
+
+namespace qt::cli {
+
+struct ServeConfig {
+  std::string listen = "127.0.0.1:8080";
+  std::string db = "sqlite:var/qiantang.db";
+  std::string web_dir = "web";
+  std::string master_key_file = "var/master.key";
+  int64_t threads = 16;
+  int64_t max_body_bytes = int64_t{8} << 20;
+  int64_t token_ttl_days = 90;
+  std::string log_level = "info";
+  bool demo = false;
+  std::string demo_seed = "hangzhou-2026";
+
+  // Derived from `listen` by Resolve.
+  std::string host;
+  int port = 0;
+};
+
+// Settings given as text, by name (e.g. "threads" -> "8"): the flags that were
+// set, and the environment.
+using SettingValues = std::map<std::string, std::string>;
+
+// Builds the configuration from its layers. `config_file` may be empty.
+// `getenv` is injected for tests.
+Result<ServeConfig> ResolveServeConfig(const SettingValues& flags, const std::string& config_file,
+                                       const std::function<const char*(const char*)>& getenv);
+
+}  // namespace qt::cli
+
+#endif  // QIANTANG_CLI_SERVE_CONFIG_H_

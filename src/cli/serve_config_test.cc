@@ -1,0 +1,57 @@
+#include "cli/serve_config.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "tests/support/temp_dir.h"
+
+namespace qt::cli {
+namespace {
+
+const char* NoEnv(const char*) { return nullptr; }
+
+TEST(ServeConfig, DefaultsAreDocumented) {
+  auto c = ResolveServeConfig({}, "", NoEnv);
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->host, "127.0.0.1");
+  EXPECT_EQ(c->port, 8080);
+  EXPECT_EQ(c->db, "sqlite:var/qiantang.db");
+  EXPECT_EQ(c->threads, 16);
+  EXPECT_FALSE(c->demo);
+}
+
+TEST(ServeConfig, FlagsBeatEnvironmentBeatsFile) {
+  qt::testing::TempDir dir;
+  std::ofstream(dir.File("q.toml")) << "threads = 3\nlisten = \"0.0.0.0:9000\"\nlog_level = \"warn\"\ndemo = true\n";
+  auto env = [](const char* name) -> const char* {
+    return std::string(name) == "QIANTANG_THREADS" ? "5" : nullptr;
+  };
+  auto c = ResolveServeConfig({{"threads", "7"}}, dir.File("q.toml"), env);
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->threads, 7);
+  EXPECT_EQ(c->port, 9000);
+  EXPECT_EQ(c->log_level, "warn");
+  EXPECT_TRUE(c->demo);
+  auto c2 = ResolveServeConfig({}, dir.File("q.toml"), env);
+  EXPECT_EQ(c2->threads, 5);
+}
+
+TEST(ServeConfig, BadValuesAreNamed) {
+  EXPECT_EQ(ResolveServeConfig({{"threads", "0"}}, "", NoEnv).status().message(),
+            "threads: '0' is not an integer between 1 and 1024");
+  EXPECT_EQ(ResolveServeConfig({{"listen", "8080"}}, "", NoEnv).status().message(),
+            "listen: '8080' is not HOST:PORT (e.g. 127.0.0.1:8080)");
+  EXPECT_FALSE(ResolveServeConfig({{"listen", "h:99999"}}, "", NoEnv).ok());
+  EXPECT_FALSE(ResolveServeConfig({{"log_level", "loud"}}, "", NoEnv).ok());
+  qt::testing::TempDir dir;
+  std::ofstream(dir.File("bad.toml")) << "thredas = 3\n";
+  EXPECT_NE(ResolveServeConfig({}, dir.File("bad.toml"), NoEnv).status().message().find("thredas"),
+            std::string::npos);
+  std::ofstream(dir.File("broken.toml")) << "threads = [\n";
+  EXPECT_FALSE(ResolveServeConfig({}, dir.File("broken.toml"), NoEnv).ok());
+  EXPECT_FALSE(ResolveServeConfig({}, dir.File("missing.toml"), NoEnv).ok());
+}
+
+}  // namespace
+}  // namespace qt::cli

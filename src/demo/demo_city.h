@@ -1,0 +1,39 @@
+// The demo city: the organisations of the seed report, loaded through the
+// same services the API uses, so the demo obeys every rule real data does.
+//
+// Content (names, credit codes) is a pure function of the seed: the same seed
+// gives the same city on every machine. Keys and tokens are fresh each time.
+// Later modules add their data (clusters, data products, listings...) here.
+#ifndef QIANTANG_DEMO_DEMO_CITY_H_
+#define QIANTANG_DEMO_DEMO_CITY_H_
+
+#include <string>
+#include <vector>
+
+#include "accounts/accounts.h"
+
+namespace qt::demo {
+
+// The operator organisation created at bootstrap (杭州市数据集团).
+accounts::NewOrg OperatorOrg();
+
+struct DemoToken {
+  std::string org_name;
+  accounts::OrgKind kind;
+  std::string secret;
+};
+
+struct DemoCity {
+  int orgs_created = 0;
+  // A sign-in token for the operator and for one organisation of each kind.
+  std::vector<DemoToken> tokens;
+};
+
+// Loads the demo city as the operator `op`. REQUIRES: op is an operator admin.
+// kFailedPrecondition if the database already has organisations other than the operator.
+Result<DemoCity> LoadDemoCity(accounts::Accounts& accounts, const accounts::Principal& op,
+                              const std::string& seed);
+
+}  // namespace qt::demo
+
+#endif  // QIANTANG_DEMO_DEMO_CITY_H_
