@@ -23,7 +23,24 @@ function(qiantang_test)
   target_compile_options(${Q_NAME} PRIVATE ${QIANTANG_WARNINGS})
   target_link_libraries(${Q_NAME} PRIVATE ${Q_DEPS} GTest::gtest GTest::gtest_main GTest::gmock)
   add_test(NAME ${Q_NAME} COMMAND ${Q_NAME})
+  foreach(src IN LISTS Q_SRCS)
+    get_filename_component(abs ${src} ABSOLUTE)
+    set_property(GLOBAL APPEND PROPERTY QIANTANG_TEST_SOURCES ${abs})
+  endforeach()
   set_tests_properties(${Q_NAME} PROPERTIES
     LABELS "${Q_LABELS}"
     ENVIRONMENT "QIANTANG_TESTDATA=${PROJECT_SOURCE_DIR}/testdata;QIANTANG_BINARY=$<TARGET_FILE:qiantang>;QIANTANG_WEB_DIR=${PROJECT_SOURCE_DIR}/web")
+endfunction()
+
+# Fails the configuration if a *_test.cc under src/ or tests/ is not built and
+# registered with CTest by qiantang_test (a test that never runs proves nothing).
+function(qiantang_check_tests_registered)
+  file(GLOB_RECURSE all_tests CONFIGURE_DEPENDS
+    ${PROJECT_SOURCE_DIR}/src/*_test.cc ${PROJECT_SOURCE_DIR}/tests/*_test.cc)
+  get_property(registered GLOBAL PROPERTY QIANTANG_TEST_SOURCES)
+  foreach(t IN LISTS all_tests)
+    if(NOT t IN_LIST registered)
+      message(FATAL_ERROR "${t} is not registered with CTest: add it with qiantang_test()")
+    endif()
+  endforeach()
 endfunction()

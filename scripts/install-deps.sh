@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Installs what Qiantang needs on Debian 12, and only what is missing.
+# Idempotent, and quiet when everything is present.
+#
+#   scripts/install-deps.sh          build and run: compiler, libraries, console packages
+#   scripts/install-deps.sh --test   also what the tests need: Chromium for the console test
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(
+  g++ cmake ninja-build pkg-config git
+  libsqlite3-dev libsodium-dev libssl-dev zlib1g-dev libbrotli-dev
+  libcpp-httplib-dev nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev libtomlplusplus-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+)
+if [[ "${1:-}" == "--test" ]]; then
+  packages+=(chromium fonts-wqy-microhei)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
+
+if (( ${#missing[@]} )); then
+  echo "install-deps: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# Console packages from npm (package-lock.json pins them), copied into web/vendor.
+if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
+  echo "install-deps: npm ci"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+mkdir -p web/vendor
+for f in node_modules/preact/dist/preact.module.js node_modules/preact/hooks/dist/hooks.module.js \
+         node_modules/htm/dist/htm.module.js; do
+  cmp -s "$f" "web/vendor/$(basename "$f")" || cp "$f" web/vendor/
+done

@@ -1,0 +1,113 @@
+// The console in real headless Chromium (Debian's), driven by playwright-core:
+// sign in, list organisations, page through them, create one, and see the
+// server's error for a bad token or bad input. Screenshots go to
+// $QIANTANG_TEST_OUTPUT/console/.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { startServer } from './server.mjs';
+
+const outDir = join(process.env.QIANTANG_TEST_OUTPUT || 'test-output', 'console');
+mkdirSync(outDir, { recursive: true });
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function newPage() {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(server.url + '/');
+  return { page, errors };
+}
+
+async function signIn(page, token) {
+  await page.fill('#token', token);
+  await page.click('button[type=submit]');
+}
+
+test('a bad token shows the server error and stays on the sign-in form', async () => {
+  const { page, errors } = await newPage();
+  await signIn(page, 'qt_this-is-not-a-token');
+  const error = page.getByTestId('error');
+  await error.waitFor();
+  assert.match(await error.textContent(), /unknown token/);
+  assert.equal(await page.locator('#token').count(), 1);
+  await page.screenshot({ path: join(outDir, 'bad-token.png') });
+  assert.deepEqual(errors, []);
+});
+
+test('the operator signs in, lists organisations and pages through them', async () => {
+  const { page, errors } = await newPage();
+  await signIn(page, server.tokens.operator);
+  await page.getByTestId('who').waitFor();
+  assert.match(await page.getByTestId('who').textContent(), /杭州市数据集团/);
+  await page.screenshot({ path: join(outDir, 'overview.png') });
+
+  await page.click('nav a[data-section=orgs]');
+  const table = page.getByTestId('orgs-table');
+  await table.waitFor();
+  const firstPage = await table.locator('tbody tr').allTextContents();
+  assert.equal(firstPage.length, 20);
+  assert.ok(firstPage.some((row) => row.includes('浙江算力科技有限公司')));
+  await page.screenshot({ path: join(outDir, 'organisations.png'), fullPage: true });
+
+  const firstId = await table.locator('tbody tr').first().getAttribute('title');
+  await page.getByTestId('next-page').click();
+  await page.waitForFunction((first) => {
+    const id = document.querySelector('[data-testid=orgs-table] tbody tr')?.title;
+    return id && id !== first;
+  }, firstId);
+  const secondPage = await page.getByTestId('orgs-table').locator('tbody tr').allTextContents();
+  assert.ok(secondPage.length > 0);
+  assert.ok(!secondPage.includes(firstPage[0]));
+
+  for (const section of ['compute', 'dataspace', 'exchange', 'ledger', 'match', 'identity']) {
+    await page.click(`nav a[data-section=${section}]`);
+    await page.locator('section.coming').waitFor();
+  }
+  await page.screenshot({ path: join(outDir, 'coming-section.png') });
+  assert.deepEqual(errors, []);
+});
+
+test('the operator creates an organisation, and a bad credit code is refused', async () => {
+  const { page } = await newPage();
+  await signIn(page, server.tokens.operator);
+  await page.click('nav a[data-section=orgs]');
+  await page.fill('input[name=name]', '杭州浏览器测试有限公司');
+  await page.fill('input[name=credit_code]', '91330100716105852G');
+  await page.click('form.new-org button[type=submit]');
+  await page.getByTestId('error').waitFor();
+  assert.match(await page.getByTestId('error').textContent(), /credit_code: check character/);
+  await page.screenshot({ path: join(outDir, 'bad-credit-code.png') });
+
+  await page.fill('input[name=credit_code]', '91330100716105852F');
+  await page.click('form.new-org button[type=submit]');
+  await page.getByTestId('new-token').waitFor();
+  assert.match(await page.getByTestId('new-token').textContent(), /^qt_/);
+});
+
+test('an enterprise sees the directory but no form to create organisations', async () => {
+  const { page } = await newPage();
+  await signIn(page, server.tokens.enterprise);
+  await page.click('nav a[data-section=orgs]');
+  await page.getByTestId('orgs-table').waitFor();
+  assert.equal(await page.locator('form.new-org').count(), 0);
+});

@@ -1,0 +1,42 @@
+// The console's client for the Qiantang API: the same routes the CLI uses.
+// A failed call throws ApiError carrying the server's code and message.
+
+const TOKEN_KEY = 'qiantang.token';
+
+export class ApiError extends Error {
+  constructor(status, code, message) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+export function savedToken() {
+  return sessionStorage.getItem(TOKEN_KEY) || '';
+}
+
+export function saveToken(token) {
+  if (token) sessionStorage.setItem(TOKEN_KEY, token);
+  else sessionStorage.removeItem(TOKEN_KEY);
+}
+
+export async function api(method, path, body) {
+  const headers = { 'Accept': 'application/json' };
+  const token = savedToken();
+  if (token) headers['Authorization'] = `Bearer ${token}`;
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  let res;
+  try {
+    res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  } catch (e) {
+    throw new ApiError(0, 'unavailable', `cannot reach the server: ${e.message}`);
+  }
+  const text = await res.text();
+  let json = null;
+  try { json = text ? JSON.parse(text) : null; } catch { /* a text answer */ }
+  if (!res.ok) {
+    const err = json && json.error ? json.error : { code: 'internal', message: `HTTP ${res.status}` };
+    throw new ApiError(res.status, err.code, err.message);
+  }
+  return json;
+}
