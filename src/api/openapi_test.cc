@@ -1,0 +1,70 @@
+// docs/api/openapi.yaml describes exactly the routes the server registers, and
+// says truly who may call each (x-access).
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <map>
+#include <regex>
+#include <sstream>
+
+#include "api/server.h"
+#include "crypto/random.h"
+#include "tests/support/temp_dir.h"
+
+namespace qt::api {
+namespace {
+
+// "METHOD /path" -> x-access, read from the paths section of the YAML file.
+std::map<std::string, std::string> DocumentedRoutes(const std::string& file) {
+  std::ifstream in(file);
+  std::map<std::string, std::string> out;
+  std::string line, path, method;
+  bool in_paths = false;
+  const std::regex path_re(R"(^  (/\S*):\s*$)");
+  const std::regex method_re(R"(^    (get|post|put|patch|delete):\s*$)");
+  const std::regex access_re(R"(^      x-access:\s*(.+?)\s*$)");
+  std::smatch m;
+  while (std::getline(in, line)) {
+    if (line == "paths:") in_paths = true;
+    if (!in_paths) continue;
+    if (std::regex_match(line, m, path_re)) path = m[1];
+    if (std::regex_match(line, m, method_re)) {
+      method = m[1];
+      for (auto& c : method) c = static_cast<char>(std::toupper(c));
+      out[method + " " + path] = "(no x-access)";
+    }
+    if (std::regex_match(line, m, access_re)) out[method + " " + path] = m[1];
+  }
+  return out;
+}
+
+TEST(OpenApi, DocumentsEveryRegisteredRouteAndWhoMayCallIt) {
+  qt::testing::TempDir dir;
+  auto store = std::move(*store::OpenStore("sqlite:" + dir.File("db"), {}));
+  ASSERT_TRUE(store::Migrate(*store, accounts::Accounts::Migrations()).ok());
+  std::array<uint8_t, 32> raw{};
+  crypto::MasterKey key(raw);
+  accounts::Accounts accounts(*store, {&SystemClock::Get(), &crypto::SystemRandom::Get(), &key});
+  MetricsRegistry metrics;
+  ApiServer server({}, accounts, *store, metrics);
+
+  auto documented = DocumentedRoutes(std::string(QIANTANG_SOURCE_DIR) + "/docs/api/openapi.yaml");
+  ASSERT_FALSE(documented.empty());
+  std::set<std::string> registered;
+  for (const RouteInfo& r : server.routes()) {
+    std::string key_str = r.method + " " + r.pattern;
+    registered.insert(key_str);
+    auto it = documented.find(key_str);
+    if (it == documented.end()) {
+      ADD_FAILURE() << key_str << " is registered but not in docs/api/openapi.yaml";
+      continue;
+    }
+    EXPECT_EQ(it->second, r.access.Describe()) << key_str << ": x-access is wrong";
+  }
+  for (const auto& [route, access] : documented) {
+    EXPECT_TRUE(registered.contains(route)) << route << " is documented but not registered";
+  }
+}
+
+}  // namespace
+}  // namespace qt::api
