@@ -16,7 +16,7 @@
 //   Accounts accounts(store, {.clock = &clock, .random = &random, .master_key = &key});
 //   auto created = accounts.CreateOrg(op, {.name = "杭州某科技有限公司",
 //                                          .kind = OrgKind::kEnterprise,
-//                                          .credit_code = "91330106MA2H000003"});
+//                                          .credit_code = "91330106MA2H00000B"});
 //   // created->admin_token.secret goes to the new organisation's administrator.
 #ifndef QIANTANG_ACCOUNTS_ACCOUNTS_H_
 #define QIANTANG_ACCOUNTS_ACCOUNTS_H_
