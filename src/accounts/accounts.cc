@@ -157,8 +157,13 @@ Result<IssuedToken> Accounts::InsertToken(Tx& tx, const User& user, const std::s
   IssuedToken t;
   t.secret = std::string(kTokenPrefix) + crypto::Base64UrlEncode(raw);
   const UnixMillis now = options_.clock->NowMillis();
-  t.info = TokenInfo{ids_.Next("tok"), user.org_id, user.id, label, now,
-                     now + (ttl_ms == 0 ? options_.token_ttl_ms : ttl_ms), std::nullopt};
+  t.info = TokenInfo{ids_.Next("tok"),
+                     user.org_id,
+                     user.id,
+                     label,
+                     now,
+                     now + (ttl_ms == 0 ? options_.token_ttl_ms : ttl_ms),
+                     std::nullopt};
   QT_RETURN_IF_ERROR(
       tx.Exec("INSERT INTO tokens (id, org_id, user_id, token_hash, label, created_at, expires_at)"
               " VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -237,9 +242,9 @@ Result<Org> Accounts::GetOrg(const std::string& id) {
   if (!IsValidId(id, "org")) return NotFound("no organisation " + id);
   Result<Org> out = NotFound("no organisation " + id);
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(Rows rows, tx.Query("SELECT " + std::string(kOrgColumns) +
-                                                " FROM orgs WHERE id = ?",
-                                            {id}));
+    QT_ASSIGN_OR_RETURN(
+        Rows rows,
+        tx.Query("SELECT " + std::string(kOrgColumns) + " FROM orgs WHERE id = ?", {id}));
     if (!rows.empty()) out = OrgFromRow(rows[0]);
     return OkStatus();
   }));
@@ -266,8 +271,9 @@ Result<User> Accounts::CreateUser(const Principal& caller, const std::string& or
   QT_RETURN_IF_ERROR(CheckDisplayText(name, kMaxNameBytes).WithContext("name"));
   User u{ids_.Next("usr"), org_id, name, role, options_.clock->NowMillis()};
   QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
-    auto r = tx.Exec("INSERT INTO users (id, org_id, name, role, created_at) VALUES (?, ?, ?, ?, ?)",
-                     {u.id, u.org_id, u.name, std::string(RoleName(role)), u.created_at});
+    auto r =
+        tx.Exec("INSERT INTO users (id, org_id, name, role, created_at) VALUES (?, ?, ?, ?, ?)",
+                {u.id, u.org_id, u.name, std::string(RoleName(role)), u.created_at});
     if (r.status().code() == StatusCode::kConflict) {
       return Conflict("name: a user named '" + name + "' already exists in this organisation");
     }
@@ -284,10 +290,9 @@ Result<Page<User>> Accounts::ListUsers(const Principal& caller, const std::strin
   QT_RETURN_IF_ERROR(CheckPage(page, "usr"));
   Result<Page<User>> out = Internal("not run");
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    out = QueryPage<User>(tx,
-                          "SELECT " + std::string(kUserColumns) +
-                              " FROM users WHERE org_id = ? AND id > ?",
-                          {org_id, page.cursor}, page, UserFromRow);
+    out = QueryPage<User>(
+        tx, "SELECT " + std::string(kUserColumns) + " FROM users WHERE org_id = ? AND id > ?",
+        {org_id, page.cursor}, page, UserFromRow);
     return out.status();
   }));
   return out;
@@ -360,7 +365,8 @@ Result<crypto::Signature> Accounts::SignAs(const std::string& org_id,
   }));
   QT_ASSIGN_OR_RETURN(auto seed, options_.master_key->Open(sealed, org_id));
   if (seed.size() != 32) return Internal("sealed signing key has the wrong size");
-  crypto::SigningKey key = crypto::SigningKeyFromSeed(std::span<const uint8_t, 32>(seed.data(), 32));
+  crypto::SigningKey key =
+      crypto::SigningKeyFromSeed(std::span<const uint8_t, 32>(seed.data(), 32));
   return crypto::Sign(key, message);
 }
 

@@ -37,16 +37,16 @@
 namespace qt::accounts {
 
 struct AccountsOptions {
-  const Clock* clock = nullptr;               // required
-  Random* random = nullptr;                   // required; a CSPRNG in production
-  const crypto::MasterKey* master_key = nullptr;  // required
+  const Clock* clock = nullptr;                           // required
+  Random* random = nullptr;                               // required; a CSPRNG in production
+  const crypto::MasterKey* master_key = nullptr;          // required
   int64_t token_ttl_ms = int64_t{90} * 24 * 3600 * 1000;  // default lifetime of a token
 };
 
 struct NewOrg {
-  std::string name;         // 1..200 bytes of UTF-8
+  std::string name;  // 1..200 bytes of UTF-8
   OrgKind kind;
-  std::string credit_code;  // GB 32100-2015; unique
+  std::string credit_code;           // GB 32100-2015; unique
   std::string admin_name = "admin";  // the first user, an admin
 };
 

@@ -20,14 +20,16 @@ class AccountsTest : public ::testing::Test {
     store_ = std::move(*store::OpenStore("sqlite:" + dir_.File("db"), {}));
     ASSERT_TRUE(store::Migrate(*store_, Accounts::Migrations()).ok());
     accounts_ = std::make_unique<Accounts>(*store_, AccountsOptions{&clock_, &random_, &key_});
-    auto boot = accounts_->Bootstrap({"杭州市数据集团", OrgKind::kOperator, Code("91330100MA2H0000", '1')});
+    auto boot =
+        accounts_->Bootstrap({"杭州市数据集团", OrgKind::kOperator, Code("91330100MA2H0000", '1')});
     ASSERT_TRUE(boot.ok()) << boot.status().ToString();
     ASSERT_TRUE(boot->has_value());
     op_ = *accounts_->Authenticate((*boot)->admin_token.secret);
   }
 
   CreatedOrg MakeOrg(OrgKind kind, char c) {
-    auto r = accounts_->CreateOrg(op_, {"Org " + std::string(1, c), kind, Code("91330106MA2H0000", c)});
+    auto r =
+        accounts_->CreateOrg(op_, {"Org " + std::string(1, c), kind, Code("91330106MA2H0000", c)});
     EXPECT_TRUE(r.ok()) << r.status().ToString();
     return *r;
   }
@@ -68,14 +70,16 @@ TEST_F(AccountsTest, OnlyOperatorAdminsCreateOrganisations) {
 
 TEST_F(AccountsTest, RejectsBadFieldsAndDuplicatesWithoutWriting) {
   MakeOrg(OrgKind::kEnterprise, 'A');
-  auto dup = accounts_->CreateOrg(op_, {"Again", OrgKind::kEnterprise, Code("91330106MA2H0000", 'A')});
+  auto dup =
+      accounts_->CreateOrg(op_, {"Again", OrgKind::kEnterprise, Code("91330106MA2H0000", 'A')});
   EXPECT_EQ(dup.status().code(), StatusCode::kConflict);
   auto bad = accounts_->CreateOrg(op_, {"Bad", OrgKind::kEnterprise, "91330100716105852G"});
   EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
   EXPECT_NE(bad.status().message().find("credit_code"), std::string::npos);
   auto empty = accounts_->CreateOrg(op_, {"", OrgKind::kEnterprise, Code("91330106MA2H0000", 'C')});
   EXPECT_NE(empty.status().message().find("name"), std::string::npos);
-  auto second_op = accounts_->CreateOrg(op_, {"Op2", OrgKind::kOperator, Code("91330106MA2H0000", 'D')});
+  auto second_op =
+      accounts_->CreateOrg(op_, {"Op2", OrgKind::kOperator, Code("91330106MA2H0000", 'D')});
   EXPECT_EQ(second_op.status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(accounts_->ListOrgs({})->items.size(), 2u);  // the operator and 'A'
 }
@@ -125,7 +129,8 @@ TEST_F(AccountsTest, OrganisationsNeverSeeOrTouchEachOthersUsersAndTokens) {
   EXPECT_EQ(accounts_->ListUsers(op_, b.org.id, {}).status().code(), StatusCode::kPermissionDenied);
   EXPECT_EQ(accounts_->CreateUser(pa, b.org.id, "mole", Role::kAdmin).status().code(),
             StatusCode::kPermissionDenied);
-  EXPECT_EQ(accounts_->IssueToken(pa, b.admin.id, "steal", 0).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(accounts_->IssueToken(pa, b.admin.id, "steal", 0).status().code(),
+            StatusCode::kNotFound);
   EXPECT_EQ(accounts_->RevokeToken(pa, b.admin_token.info.id).code(), StatusCode::kNotFound);
   EXPECT_TRUE(accounts_->Authenticate(b.admin_token.secret).ok());
   auto tokens = accounts_->ListTokens(pa, {});

@@ -7,11 +7,11 @@ namespace {
 
 // Codes published by the companies themselves on their business licences.
 TEST(CreditCode, AcceptsPublishedCodes) {
-  for (const char* code : {"91330100716105852F",    // Alibaba (China) Co., Ltd.
-                           "9144030071526726XG",    // Shenzhen Tencent Computer Systems
+  for (const char* code : {"91330100716105852F",     // Alibaba (China) Co., Ltd.
+                           "9144030071526726XG",     // Shenzhen Tencent Computer Systems
                            "914403001922038216"}) {  // Huawei Technologies Co., Ltd.
-    EXPECT_TRUE(ValidateCreditCode(code).ok()) << code << ": "
-                                               << ValidateCreditCode(code).message();
+    EXPECT_TRUE(ValidateCreditCode(code).ok())
+        << code << ": " << ValidateCreditCode(code).message();
   }
 }
 

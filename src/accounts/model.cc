@@ -4,13 +4,20 @@ namespace qt::accounts {
 
 std::string_view OrgKindName(OrgKind kind) {
   switch (kind) {
-    case OrgKind::kOperator: return "operator";
-    case OrgKind::kComputeProvider: return "compute_provider";
-    case OrgKind::kEnterprise: return "enterprise";
-    case OrgKind::kDataHolder: return "data_holder";
-    case OrgKind::kInstitution: return "institution";
-    case OrgKind::kService: return "service";
-    case OrgKind::kAuthority: return "authority";
+    case OrgKind::kOperator:
+      return "operator";
+    case OrgKind::kComputeProvider:
+      return "compute_provider";
+    case OrgKind::kEnterprise:
+      return "enterprise";
+    case OrgKind::kDataHolder:
+      return "data_holder";
+    case OrgKind::kInstitution:
+      return "institution";
+    case OrgKind::kService:
+      return "service";
+    case OrgKind::kAuthority:
+      return "authority";
   }
   return "operator";
 }
@@ -24,9 +31,12 @@ std::optional<OrgKind> ParseOrgKind(std::string_view name) {
 
 std::string_view RoleName(Role role) {
   switch (role) {
-    case Role::kViewer: return "viewer";
-    case Role::kMember: return "member";
-    case Role::kAdmin: return "admin";
+    case Role::kViewer:
+      return "viewer";
+    case Role::kMember:
+      return "member";
+    case Role::kAdmin:
+      return "admin";
   }
   return "viewer";
 }

@@ -62,20 +62,22 @@ std::vector<std::string> KindNames() {
 }  // namespace
 
 void RegisterAccountsRoutes(Router& router, Accounts& accounts) {
-  router.Handle("GET", "/api/v1/whoami", Access::SignedIn(), [&](const Request& req) -> Result<Response> {
-    const auto& p = req.caller();
-    QT_ASSIGN_OR_RETURN(accounts::Org org, accounts.GetOrg(p.org_id));
-    return Response::Json({{"user_id", p.user_id},
-                           {"role", accounts::RoleName(p.role)},
-                           {"token_id", p.token_id},
-                           {"org", OrgJson(org)}});
-  });
+  router.Handle("GET", "/api/v1/whoami", Access::SignedIn(),
+                [&](const Request& req) -> Result<Response> {
+                  const auto& p = req.caller();
+                  QT_ASSIGN_OR_RETURN(accounts::Org org, accounts.GetOrg(p.org_id));
+                  return Response::Json({{"user_id", p.user_id},
+                                         {"role", accounts::RoleName(p.role)},
+                                         {"token_id", p.token_id},
+                                         {"org", OrgJson(org)}});
+                });
 
-  router.Handle("GET", "/api/v1/orgs", Access::SignedIn(), [&](const Request& req) -> Result<Response> {
-    QT_ASSIGN_OR_RETURN(auto page, req.Page());
-    QT_ASSIGN_OR_RETURN(auto orgs, accounts.ListOrgs(page));
-    return Response::Json(PageJson(orgs, OrgJson));
-  });
+  router.Handle("GET", "/api/v1/orgs", Access::SignedIn(),
+                [&](const Request& req) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(auto page, req.Page());
+                  QT_ASSIGN_OR_RETURN(auto orgs, accounts.ListOrgs(page));
+                  return Response::Json(PageJson(orgs, OrgJson));
+                });
 
   router.Handle("POST", "/api/v1/orgs", Access::Kinds({OrgKind::kOperator}, Role::kAdmin),
                 [&](const Request& req) -> Result<Response> {
@@ -85,9 +87,9 @@ void RegisterAccountsRoutes(Router& router, Accounts& accounts) {
                   QT_ASSIGN_OR_RETURN(std::string kind, body.Enum("kind", KindNames()));
                   org.kind = *accounts::ParseOrgKind(kind);
                   QT_ASSIGN_OR_RETURN(org.credit_code, body.String("credit_code", 18));
-                  QT_ASSIGN_OR_RETURN(org.admin_name, body.OptionalString("admin_name",
-                                                                          Accounts::kMaxNameBytes,
-                                                                          "admin"));
+                  QT_ASSIGN_OR_RETURN(
+                      org.admin_name,
+                      body.OptionalString("admin_name", Accounts::kMaxNameBytes, "admin"));
                   QT_RETURN_IF_ERROR(body.Finish());
                   QT_ASSIGN_OR_RETURN(auto created, accounts.CreateOrg(req.caller(), org));
                   json j = OrgJson(created.org);
@@ -96,10 +98,11 @@ void RegisterAccountsRoutes(Router& router, Accounts& accounts) {
                   return Response::Json(j, 201);
                 });
 
-  router.Handle("GET", "/api/v1/orgs/{id}", Access::SignedIn(), [&](const Request& req) -> Result<Response> {
-    QT_ASSIGN_OR_RETURN(auto org, accounts.GetOrg(req.PathParam("id")));
-    return Response::Json(OrgJson(org));
-  });
+  router.Handle("GET", "/api/v1/orgs/{id}", Access::SignedIn(),
+                [&](const Request& req) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(auto org, accounts.GetOrg(req.PathParam("id")));
+                  return Response::Json(OrgJson(org));
+                });
 
   router.Handle("GET", "/api/v1/orgs/{id}/users", Access::SignedIn(),
                 [&](const Request& req) -> Result<Response> {
@@ -109,35 +112,39 @@ void RegisterAccountsRoutes(Router& router, Accounts& accounts) {
                   return Response::Json(PageJson(users, UserJson));
                 });
 
-  router.Handle("POST", "/api/v1/orgs/{id}/users", Access::SignedIn(Role::kAdmin),
+  router.Handle(
+      "POST", "/api/v1/orgs/{id}/users", Access::SignedIn(Role::kAdmin),
+      [&](const Request& req) -> Result<Response> {
+        QT_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(req.http.body));
+        QT_ASSIGN_OR_RETURN(std::string name, body.String("name", Accounts::kMaxNameBytes));
+        QT_ASSIGN_OR_RETURN(std::string role,
+                            body.OptionalEnum("role", {"viewer", "member", "admin"}, "member"));
+        QT_RETURN_IF_ERROR(body.Finish());
+        QT_ASSIGN_OR_RETURN(auto user, accounts.CreateUser(req.caller(), req.PathParam("id"), name,
+                                                           *accounts::ParseRole(role)));
+        return Response::Json(UserJson(user), 201);
+      });
+
+  router.Handle("GET", "/api/v1/tokens", Access::SignedIn(),
                 [&](const Request& req) -> Result<Response> {
-                  QT_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(req.http.body));
-                  QT_ASSIGN_OR_RETURN(std::string name, body.String("name", Accounts::kMaxNameBytes));
-                  QT_ASSIGN_OR_RETURN(std::string role,
-                                      body.OptionalEnum("role", {"viewer", "member", "admin"}, "member"));
-                  QT_RETURN_IF_ERROR(body.Finish());
-                  QT_ASSIGN_OR_RETURN(auto user, accounts.CreateUser(req.caller(), req.PathParam("id"),
-                                                                     name, *accounts::ParseRole(role)));
-                  return Response::Json(UserJson(user), 201);
+                  QT_ASSIGN_OR_RETURN(auto page, req.Page());
+                  QT_ASSIGN_OR_RETURN(auto tokens, accounts.ListTokens(req.caller(), page));
+                  return Response::Json(PageJson(tokens, TokenJson));
                 });
 
-  router.Handle("GET", "/api/v1/tokens", Access::SignedIn(), [&](const Request& req) -> Result<Response> {
-    QT_ASSIGN_OR_RETURN(auto page, req.Page());
-    QT_ASSIGN_OR_RETURN(auto tokens, accounts.ListTokens(req.caller(), page));
-    return Response::Json(PageJson(tokens, TokenJson));
-  });
-
-  router.Handle("POST", "/api/v1/tokens", Access::SignedIn(), [&](const Request& req) -> Result<Response> {
-    QT_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(req.http.body));
-    QT_ASSIGN_OR_RETURN(std::string user_id, body.OptionalString("user_id", 64, ""));
-    QT_ASSIGN_OR_RETURN(std::string label,
-                        body.OptionalString("label", Accounts::kMaxNameBytes, "api token"));
-    constexpr int64_t kMaxTtlSeconds = int64_t{366} * 24 * 3600;
-    QT_ASSIGN_OR_RETURN(int64_t ttl, body.OptionalInt("ttl_seconds", 0, 0, kMaxTtlSeconds));
-    QT_RETURN_IF_ERROR(body.Finish());
-    QT_ASSIGN_OR_RETURN(auto token, accounts.IssueToken(req.caller(), user_id, label, ttl * 1000));
-    return Response::Json(IssuedJson(token), 201);
-  });
+  router.Handle(
+      "POST", "/api/v1/tokens", Access::SignedIn(), [&](const Request& req) -> Result<Response> {
+        QT_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(req.http.body));
+        QT_ASSIGN_OR_RETURN(std::string user_id, body.OptionalString("user_id", 64, ""));
+        QT_ASSIGN_OR_RETURN(std::string label,
+                            body.OptionalString("label", Accounts::kMaxNameBytes, "api token"));
+        constexpr int64_t kMaxTtlSeconds = int64_t{366} * 24 * 3600;
+        QT_ASSIGN_OR_RETURN(int64_t ttl, body.OptionalInt("ttl_seconds", 0, 0, kMaxTtlSeconds));
+        QT_RETURN_IF_ERROR(body.Finish());
+        QT_ASSIGN_OR_RETURN(auto token,
+                            accounts.IssueToken(req.caller(), user_id, label, ttl * 1000));
+        return Response::Json(IssuedJson(token), 201);
+      });
 
   router.Handle("DELETE", "/api/v1/tokens/{id}", Access::SignedIn(),
                 [&](const Request& req) -> Result<Response> {

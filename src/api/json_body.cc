@@ -37,8 +37,8 @@ Result<std::string> JsonBody::String(const std::string& field, size_t max_bytes)
   if (!v->is_string()) return InvalidArgument(field + ": must be a string, got " + TypeName(*v));
   const auto& s = v->get_ref<const std::string&>();
   if (s.size() > max_bytes) {
-    return InvalidArgument(fmt::format("{}: is {} bytes long, at most {} allowed", field, s.size(),
-                                       max_bytes));
+    return InvalidArgument(
+        fmt::format("{}: is {} bytes long, at most {} allowed", field, s.size(), max_bytes));
   }
   return s;
 }

@@ -13,13 +13,12 @@
 #define QIANTANG_API_JSON_BODY_H_
 
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "core/status.h"
 
@@ -36,8 +35,7 @@ class JsonBody {
   Result<std::string> OptionalString(const std::string& field, size_t max_bytes,
                                      std::string fallback);
   // An optional integer in [min, max]; `fallback` when absent.
-  Result<int64_t> OptionalInt(const std::string& field, int64_t fallback, int64_t min,
-                              int64_t max);
+  Result<int64_t> OptionalInt(const std::string& field, int64_t fallback, int64_t min, int64_t max);
   // A required string that must be one of `allowed`.
   Result<std::string> Enum(const std::string& field, const std::vector<std::string>& allowed);
   // An optional string that must be one of `allowed`; `fallback` when absent.

@@ -17,7 +17,8 @@ TEST(JsonBody, NamesTheFieldInEveryError) {
   auto b = *JsonBody::Parse(R"({"name": 5, "big": 1e3, "n": 99, "kind": "x", "long": "abcdef"})");
   EXPECT_EQ(ErrorOf(b.String("name", 10).status()), "name: must be a string, got an integer");
   EXPECT_EQ(ErrorOf(b.String("missing", 10).status()), "missing: is required");
-  EXPECT_EQ(ErrorOf(b.OptionalInt("big", 0, 0, 10).status()), "big: must be an integer, got a number");
+  EXPECT_EQ(ErrorOf(b.OptionalInt("big", 0, 0, 10).status()),
+            "big: must be an integer, got a number");
   EXPECT_EQ(ErrorOf(b.OptionalInt("n", 0, 0, 10).status()), "n: must be between 0 and 10");
   EXPECT_EQ(ErrorOf(b.Enum("kind", {"a", "b"}).status()), "kind: 'x' is not one of a, b");
   EXPECT_EQ(ErrorOf(b.String("long", 3).status()), "long: is 6 bytes long, at most 3 allowed");

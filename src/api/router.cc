@@ -1,13 +1,13 @@
 #include "api/router.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <chrono>
-#include <cctype>
 #include <memory>
 #include <regex>
-
-#include <spdlog/spdlog.h>
 
 #include "api/errors.h"
 #include "crypto/encoding.h"
@@ -101,7 +101,8 @@ Response Response::Text(std::string text, std::string content_type) {
 std::string RequestIdFor(const httplib::Request& http) {
   std::string given = http.get_header_value("X-Request-Id");
   bool ok = !given.empty() && given.size() <= 64;
-  for (char c : given) ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-');
+  for (char c : given)
+    ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-');
   if (ok) return given;
   std::array<uint8_t, 9> raw;
   crypto::SystemRandom::Get().Fill(raw);
@@ -118,14 +119,13 @@ void Router::Handle(const std::string& method, const std::string& pattern, Acces
   std::string regex = PatternToRegex(pattern, names);
 
   auto m = std::make_shared<RouteMetrics>();
-  m->latency = &metrics_.GetHistogram("qiantang_http_request_seconds",
-                                      "HTTP request latency in seconds",
-                                      {{"route", pattern}, {"method", method}});
+  m->latency =
+      &metrics_.GetHistogram("qiantang_http_request_seconds", "HTTP request latency in seconds",
+                             {{"route", pattern}, {"method", method}});
   for (int c = 1; c <= 5; ++c) {
-    m->by_class[c] = &metrics_.GetCounter("qiantang_http_requests_total", "HTTP requests",
-                                          {{"route", pattern},
-                                           {"method", method},
-                                           {"code", std::to_string(c) + "xx"}});
+    m->by_class[c] = &metrics_.GetCounter(
+        "qiantang_http_requests_total", "HTTP requests",
+        {{"route", pattern}, {"method", method}, {"code", std::to_string(c) + "xx"}});
   }
   RouteInfo info = routes_.back();
   auto fn = [this, info, names, m, handler](const httplib::Request& req, httplib::Response& res) {

@@ -21,15 +21,15 @@
 #ifndef QIANTANG_API_ROUTER_H_
 #define QIANTANG_API_ROUTER_H_
 
+#include <httplib.h>
+
 #include <array>
 #include <functional>
 #include <initializer_list>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <httplib.h>
-#include <nlohmann/json.hpp>
 
 #include "accounts/accounts.h"
 #include "core/metrics.h"
@@ -102,9 +102,8 @@ class Router {
     std::array<Counter*, 6> by_class;  // 1xx..5xx, index = status / 100
   };
 
-  void Serve(const RouteInfo& route, const std::vector<std::string>& names,
-             RouteMetrics& metrics, const Handler& handler, const httplib::Request& http,
-             httplib::Response& res);
+  void Serve(const RouteInfo& route, const std::vector<std::string>& names, RouteMetrics& metrics,
+             const Handler& handler, const httplib::Request& http, httplib::Response& res);
 
   httplib::Server& server_;
   accounts::Accounts& accounts_;

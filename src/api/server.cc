@@ -1,9 +1,9 @@
 #include "api/server.h"
 
+#include <spdlog/spdlog.h>
+
 #include <filesystem>
 #include <thread>
-
-#include <spdlog/spdlog.h>
 
 #include "api/accounts_routes.h"
 #include "api/errors.h"
@@ -24,7 +24,9 @@ ApiServer::ApiServer(ServerOptions options, accounts::Accounts& accounts, store:
       metrics_(metrics),
       router_(http_, accounts, metrics) {
   const int threads = options_.threads;
-  http_.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
+  http_.new_task_queue = [threads] {
+    return new httplib::ThreadPool(static_cast<size_t>(threads));
+  };
   http_.set_payload_max_length(options_.max_body_bytes);
   http_.set_keep_alive_timeout(options_.keep_alive_seconds);
   http_.set_keep_alive_max_count(100000);
@@ -32,17 +34,18 @@ ApiServer::ApiServer(ServerOptions options, accounts::Accounts& accounts, store:
   http_.set_default_headers({{"X-Content-Type-Options", "nosniff"}});
 
   // Responses that no handler wrote a body for: unknown routes, 413, malformed HTTP.
-  http_.set_error_handler(httplib::Server::HandlerWithResponse(
-      [](const httplib::Request& req, httplib::Response& res) {
-    if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-    Status s = res.status == 404 ? NotFound("no route " + req.method + " " + req.path)
-               : res.status == 413
-                   ? PayloadTooLarge("request body is larger than the server's limit")
-                   : Status(res.status >= 500 ? StatusCode::kInternal : StatusCode::kInvalidArgument,
-                            "malformed request (HTTP " + std::to_string(res.status) + ")");
-    res.set_content(ErrorBody(s), "application/json");
-    return httplib::Server::HandlerResponse::Handled;
-  }));
+  http_.set_error_handler(
+      httplib::Server::HandlerWithResponse([](const httplib::Request& req, httplib::Response& res) {
+        if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+        Status s =
+            res.status == 404 ? NotFound("no route " + req.method + " " + req.path)
+            : res.status == 413
+                ? PayloadTooLarge("request body is larger than the server's limit")
+                : Status(res.status >= 500 ? StatusCode::kInternal : StatusCode::kInvalidArgument,
+                         "malformed request (HTTP " + std::to_string(res.status) + ")");
+        res.set_content(ErrorBody(s), "application/json");
+        return httplib::Server::HandlerResponse::Handled;
+      }));
   http_.set_exception_handler(
       [](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
         std::string what = "unknown exception";
@@ -89,9 +92,9 @@ void ApiServer::RegisterSystemRoutes() {
 }
 
 Result<int> ApiServer::Bind() {
-  int port = options_.port == 0 ? http_.bind_to_any_port(options_.host)
-                                : (http_.bind_to_port(options_.host, options_.port) ? options_.port
-                                                                                   : -1);
+  int port = options_.port == 0
+                 ? http_.bind_to_any_port(options_.host)
+                 : (http_.bind_to_port(options_.host, options_.port) ? options_.port : -1);
   if (port < 0) {
     return Unavailable("cannot listen on " + options_.host + ":" + std::to_string(options_.port) +
                        " (in use, or not an address of this machine)");

@@ -16,11 +16,11 @@
 #ifndef QIANTANG_API_SERVER_H_
 #define QIANTANG_API_SERVER_H_
 
+#include <httplib.h>
+
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <httplib.h>
 
 #include "accounts/accounts.h"
 #include "api/router.h"

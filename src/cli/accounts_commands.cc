@@ -64,31 +64,29 @@ Result<std::string> OwnOrg(ApiClient& client, const std::string& given) {
 void AddAccountsCommands(CLI::App& app, CommandContext& ctx) {
   // login / whoami / health
   static std::string login_token;
-  auto* login = AddVerb(app, "login", "Check a token and save it for later commands", ctx,
-                        [](CommandContext& c) {
-                          c.options.token = login_token;
-                          ApiClient client = c.Client();
-                          auto me = client.Get("/api/v1/whoami");
-                          if (me.ok()) {
-                            std::string path = TokenFilePath();
-                            std::filesystem::create_directories(
-                                std::filesystem::path(path).parent_path());
-                            std::ofstream(path) << login_token << "\n";
-                            chmod(path.c_str(), 0600);
-                          }
-                          c.Emit(me, [](const json& j) {
-                            std::cout << "signed in as " << Str(j, "user_id") << " ("
-                                      << Str(j, "role") << ") of " << Str(j["org"], "name")
-                                      << "; token saved to " << TokenFilePath() << "\n";
-                          });
-                        });
+  auto* login = AddVerb(
+      app, "login", "Check a token and save it for later commands", ctx, [](CommandContext& c) {
+        c.options.token = login_token;
+        ApiClient client = c.Client();
+        auto me = client.Get("/api/v1/whoami");
+        if (me.ok()) {
+          std::string path = TokenFilePath();
+          std::filesystem::create_directories(std::filesystem::path(path).parent_path());
+          std::ofstream(path) << login_token << "\n";
+          chmod(path.c_str(), 0600);
+        }
+        c.Emit(me, [](const json& j) {
+          std::cout << "signed in as " << Str(j, "user_id") << " (" << Str(j, "role") << ") of "
+                    << Str(j["org"], "name") << "; token saved to " << TokenFilePath() << "\n";
+        });
+      });
   login->add_option("--token", login_token, "The API token (qt_...)")->required();
 
   AddVerb(app, "whoami", "Show who the token signs in as", ctx, [](CommandContext& c) {
     c.Emit(c.Client().Get("/api/v1/whoami"), [](const json& j) {
       PrintTable(std::cout, {"user", "role", "organisation", "kind", "org id"},
-                 {{Str(j, "user_id"), Str(j, "role"), Str(j["org"], "name"),
-                   Str(j["org"], "kind"), Str(j["org"], "id")}});
+                 {{Str(j, "user_id"), Str(j, "role"), Str(j["org"], "name"), Str(j["org"], "kind"),
+                   Str(j["org"], "id")}});
     });
   });
 
@@ -114,31 +112,35 @@ void AddAccountsCommands(CLI::App& app, CommandContext& ctx) {
                orgs_page);
 
   static std::string show_id;
-  AddVerb(*orgs, "show", "Show one organisation", ctx, [](CommandContext& c) {
-    c.Emit(c.Client().Get("/api/v1/orgs/" + UrlEncode(show_id)), [](const json& j) {
-      for (const char* k : {"id", "name", "kind", "credit_code", "public_key", "created_at"}) {
-        std::cout << k << ": " << Str(j, k) << "\n";
-      }
-    });
-  })->add_option("id", show_id, "Organisation id")->required();
+  AddVerb(
+      *orgs, "show", "Show one organisation", ctx,
+      [](CommandContext& c) {
+        c.Emit(c.Client().Get("/api/v1/orgs/" + UrlEncode(show_id)), [](const json& j) {
+          for (const char* k : {"id", "name", "kind", "credit_code", "public_key", "created_at"}) {
+            std::cout << k << ": " << Str(j, k) << "\n";
+          }
+        });
+      })
+      ->add_option("id", show_id, "Organisation id")
+      ->required();
 
   static std::string org_name, org_kind, org_code, org_admin = "admin";
-  auto* create = AddVerb(*orgs, "create", "Create an organisation (operator admins)", ctx,
-                         [](CommandContext& c) {
-                           json body = {{"name", org_name},
-                                        {"kind", org_kind},
-                                        {"credit_code", org_code},
-                                        {"admin_name", org_admin}};
-                           c.Emit(c.Client().Post("/api/v1/orgs", body), [](const json& j) {
-                             std::cout << "created " << Str(j, "id") << " " << Str(j, "name")
-                                       << "\n";
-                             PrintToken(j["admin_token"]);
-                           });
-                         });
+  auto* create = AddVerb(
+      *orgs, "create", "Create an organisation (operator admins)", ctx, [](CommandContext& c) {
+        json body = {{"name", org_name},
+                     {"kind", org_kind},
+                     {"credit_code", org_code},
+                     {"admin_name", org_admin}};
+        c.Emit(c.Client().Post("/api/v1/orgs", body), [](const json& j) {
+          std::cout << "created " << Str(j, "id") << " " << Str(j, "name") << "\n";
+          PrintToken(j["admin_token"]);
+        });
+      });
   create->add_option("--name", org_name, "Name")->required();
-  create->add_option("--kind", org_kind,
-                     "operator, compute_provider, enterprise, data_holder, institution, "
-                     "service or authority")
+  create
+      ->add_option("--kind", org_kind,
+                   "operator, compute_provider, enterprise, data_holder, institution, "
+                   "service or authority")
       ->required();
   create->add_option("--credit-code", org_code, "Unified social credit code (18 characters)")
       ->required();
@@ -206,10 +208,13 @@ void AddAccountsCommands(CLI::App& app, CommandContext& ctx) {
   tcreate->add_option("--ttl-seconds", token_ttl, "Lifetime (0: the server's default)");
 
   static std::string revoke_id;
-  AddVerb(*tokens, "revoke", "Revoke a token", ctx, [](CommandContext& c) {
-    c.Emit(c.Client().Delete("/api/v1/tokens/" + UrlEncode(revoke_id)),
-           [](const json& j) { std::cout << "revoked " << Str(j, "id") << "\n"; });
-  })->add_option("id", revoke_id, "Token id")->required();
+  AddVerb(*tokens, "revoke", "Revoke a token", ctx,
+          [](CommandContext& c) {
+            c.Emit(c.Client().Delete("/api/v1/tokens/" + UrlEncode(revoke_id)),
+                   [](const json& j) { std::cout << "revoked " << Str(j, "id") << "\n"; });
+          })
+      ->add_option("id", revoke_id, "Token id")
+      ->required();
 }
 
 }  // namespace qt::cli

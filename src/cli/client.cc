@@ -1,10 +1,10 @@
 #include "cli/client.h"
 
+#include <httplib.h>
+
 #include <cctype>
 #include <cstdlib>
 #include <fstream>
-
-#include <httplib.h>
 
 namespace qt::cli {
 namespace {
@@ -15,11 +15,11 @@ std::string Env(const char* name) {
 }
 
 StatusCode CodeFromName(const std::string& name, int http_status) {
-  for (StatusCode c : {StatusCode::kInvalidArgument, StatusCode::kUnauthenticated,
-                       StatusCode::kPermissionDenied, StatusCode::kNotFound, StatusCode::kConflict,
-                       StatusCode::kFailedPrecondition, StatusCode::kPayloadTooLarge,
-                       StatusCode::kResourceExhausted, StatusCode::kInternal,
-                       StatusCode::kUnavailable}) {
+  for (StatusCode c :
+       {StatusCode::kInvalidArgument, StatusCode::kUnauthenticated, StatusCode::kPermissionDenied,
+        StatusCode::kNotFound, StatusCode::kConflict, StatusCode::kFailedPrecondition,
+        StatusCode::kPayloadTooLarge, StatusCode::kResourceExhausted, StatusCode::kInternal,
+        StatusCode::kUnavailable}) {
     if (StatusCodeName(c) == name) return c;
   }
   return http_status >= 500 ? StatusCode::kInternal : StatusCode::kInvalidArgument;
@@ -33,7 +33,8 @@ std::string TokenFilePath() {
   return base + "/qiantang/token";
 }
 
-ApiClient::ApiClient(const ClientOptions& options) : server_(options.server), token_(options.token) {
+ApiClient::ApiClient(const ClientOptions& options)
+    : server_(options.server), token_(options.token) {
   if (server_.empty()) server_ = Env("QIANTANG_SERVER");
   if (server_.empty()) server_ = "http://127.0.0.1:8080";
   while (!server_.empty() && server_.back() == '/') server_.pop_back();

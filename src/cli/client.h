@@ -9,10 +9,9 @@
 #ifndef QIANTANG_CLI_CLIENT_H_
 #define QIANTANG_CLI_CLIENT_H_
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "core/status.h"
 

@@ -2,11 +2,10 @@
 #ifndef QIANTANG_CLI_COMMAND_H_
 #define QIANTANG_CLI_COMMAND_H_
 
-#include <functional>
-#include <string>
-
 #include <CLI/CLI.hpp>
+#include <functional>
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "cli/client.h"
 #include "core/status.h"

@@ -1,9 +1,8 @@
 // qiantang: the server (`qiantang serve`) and the CLI for its API
 // (`qiantang <noun> <verb>`), in one binary.
+#include <CLI/CLI.hpp>
 #include <cstdlib>
 #include <iostream>
-
-#include <CLI/CLI.hpp>
 
 #include "cli/command.h"
 #include "cli/serve.h"

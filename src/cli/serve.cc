@@ -1,6 +1,8 @@
 #include "cli/serve.h"
 
 #include <signal.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
 #include <sys/stat.h>
 
 #include <cstdio>
@@ -8,9 +10,6 @@
 #include <fstream>
 #include <iostream>
 #include <thread>
-
-#include <spdlog/sinks/stdout_color_sinks.h>
-#include <spdlog/spdlog.h>
 
 #include "accounts/accounts.h"
 #include "api/server.h"
@@ -72,8 +71,11 @@ Status Serve(const ServeConfig& config) {
   }
   if (config.demo) {
     if (!boot) {
-      Print("demo: the database is not new; the demo city was not loaded again (its tokens are in " +
-            (std::filesystem::path(config.master_key_file).parent_path() / "demo-tokens.txt").string() + ")");
+      Print(
+          "demo: the database is not new; the demo city was not loaded again (its tokens are in " +
+          (std::filesystem::path(config.master_key_file).parent_path() / "demo-tokens.txt")
+              .string() +
+          ")");
     } else {
       QT_ASSIGN_OR_RETURN(auto op, accounts.Authenticate(boot->admin_token.secret));
       QT_ASSIGN_OR_RETURN(auto city, demo::LoadDemoCity(accounts, op, config.demo_seed));
@@ -99,7 +101,8 @@ Status Serve(const ServeConfig& config) {
                          .web_dir = config.web_dir},
                         accounts, *store, metrics);
   QT_ASSIGN_OR_RETURN(int port, server.Bind());
-  std::string host = config.host.find(':') != std::string::npos ? "[" + config.host + "]" : config.host;
+  std::string host =
+      config.host.find(':') != std::string::npos ? "[" + config.host + "]" : config.host;
   Print("listening on http://" + host + ":" + std::to_string(port));
 
   // SIGINT and SIGTERM are blocked in every thread and taken by this watcher,

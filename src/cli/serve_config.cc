@@ -1,9 +1,9 @@
 #include "cli/serve_config.h"
 
+#include <toml++/toml.h>
+
 #include <charconv>
 #include <vector>
-
-#include <toml++/toml.h>
 
 namespace qt::cli {
 namespace {
@@ -54,7 +54,8 @@ const std::vector<Setting>& Settings() {
       IntSetting("threads", "QIANTANG_THREADS", &ServeConfig::threads, 1, 1024),
       IntSetting("max_body_bytes", "QIANTANG_MAX_BODY_BYTES", &ServeConfig::max_body_bytes, 1024,
                  int64_t{1} << 30),
-      IntSetting("token_ttl_days", "QIANTANG_TOKEN_TTL_DAYS", &ServeConfig::token_ttl_days, 1, 3660),
+      IntSetting("token_ttl_days", "QIANTANG_TOKEN_TTL_DAYS", &ServeConfig::token_ttl_days, 1,
+                 3660),
       {"log_level", "QIANTANG_LOG_LEVEL",
        [](ServeConfig& c, const std::string& v) -> Status {
          for (const char* l : {"trace", "debug", "info", "warn", "error", "critical", "off"}) {

@@ -23,7 +23,8 @@ TEST(ServeConfig, DefaultsAreDocumented) {
 
 TEST(ServeConfig, FlagsBeatEnvironmentBeatsFile) {
   qt::testing::TempDir dir;
-  std::ofstream(dir.File("q.toml")) << "threads = 3\nlisten = \"0.0.0.0:9000\"\nlog_level = \"warn\"\ndemo = true\n";
+  std::ofstream(dir.File("q.toml"))
+      << "threads = 3\nlisten = \"0.0.0.0:9000\"\nlog_level = \"warn\"\ndemo = true\n";
   auto env = [](const char* name) -> const char* {
     return std::string(name) == "QIANTANG_THREADS" ? "5" : nullptr;
   };

@@ -86,8 +86,8 @@ std::string MetricsRegistry::RenderPrometheus() const {
         std::string le = i < Histogram::kBounds.size()
                              ? fmt::format("le=\"{}\"", Histogram::kBounds[i])
                              : std::string("le=\"+Inf\"");
-        out += fmt::format("{}_bucket{} {}\n", name, RenderLabels(labels, le),
-                           h->CumulativeCount(i));
+        out +=
+            fmt::format("{}_bucket{} {}\n", name, RenderLabels(labels, le), h->CumulativeCount(i));
       }
       out += fmt::format("{}_sum{} {}\n", name, RenderLabels(labels), h->sum());
       out += fmt::format("{}_count{} {}\n", name, RenderLabels(labels), h->count());

@@ -40,9 +40,8 @@ class Counter {
 // Latency histogram in seconds with fixed buckets from 100us to 10s.
 class Histogram {
  public:
-  static constexpr std::array<double, 14> kBounds = {0.0001, 0.00025, 0.0005, 0.001, 0.0025,
-                                                     0.005,  0.01,    0.025,  0.05,  0.1,
-                                                     0.25,   0.5,     1.0,    10.0};
+  static constexpr std::array<double, 14> kBounds = {
+      0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 10.0};
   void Observe(double seconds);
   // Cumulative count of observations <= kBounds[i]; i == kBounds.size() is +Inf.
   uint64_t CumulativeCount(size_t i) const;

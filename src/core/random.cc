@@ -9,8 +9,8 @@ namespace qt {
 uint64_t Random::Uniform(uint64_t bound) {
   assert(bound > 0);
   // Rejection sampling: discard draws from the incomplete last block.
-  const uint64_t limit = std::numeric_limits<uint64_t>::max() -
-                         std::numeric_limits<uint64_t>::max() % bound;
+  const uint64_t limit =
+      std::numeric_limits<uint64_t>::max() - std::numeric_limits<uint64_t>::max() % bound;
   for (;;) {
     uint8_t bytes[8];
     Fill(bytes);

@@ -36,9 +36,10 @@ TEST(Ed25519, MatchesRfc8032Test1) {
   EXPECT_EQ(HexEncode(key.public_key),
             "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a");
   Signature sig = Sign(key, {});
-  EXPECT_EQ(HexEncode(sig),
-            "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e3970"
-            "1cf9b46bd25bf5f0595bbe24655141438e7a100b");
+  EXPECT_EQ(
+      HexEncode(sig),
+      "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e3970"
+      "1cf9b46bd25bf5f0595bbe24655141438e7a100b");
   EXPECT_TRUE(Verify(key.public_key, {}, sig));
   sig[0] ^= 1;
   EXPECT_FALSE(Verify(key.public_key, {}, sig));

@@ -35,8 +35,8 @@ Result<std::vector<uint8_t>> MasterKey::Open(std::span<const uint8_t> sealed,
   std::vector<uint8_t> out(sealed.size() - kNonce - kTag);
   unsigned long long len = 0;
   if (crypto_aead_xchacha20poly1305_ietf_decrypt(
-          out.data(), &len, nullptr, sealed.data() + kNonce, sealed.size() - kNonce,
-          Ad(associated), associated.size(), sealed.data(), key_.data()) != 0) {
+          out.data(), &len, nullptr, sealed.data() + kNonce, sealed.size() - kNonce, Ad(associated),
+          associated.size(), sealed.data(), key_.data()) != 0) {
     return Internal("sealed secret does not open under this master key");
   }
   return out;

@@ -66,9 +66,12 @@ constexpr std::string_view kCharset = "0123456789ABCDEFGHJKLMNPQRTUWXY";
 // body, 1 2 = public institution (hospital, library...).
 std::string CreditCodePrefix(OrgKind kind) {
   switch (kind) {
-    case OrgKind::kAuthority: return "11";
-    case OrgKind::kService: return "12";
-    default: return "91";
+    case OrgKind::kAuthority:
+      return "11";
+    case OrgKind::kService:
+      return "12";
+    default:
+      return "91";
   }
 }
 
@@ -91,8 +94,9 @@ Result<DemoCity> LoadDemoCity(accounts::Accounts& accounts, const accounts::Prin
                               const std::string& seed) {
   QT_ASSIGN_OR_RETURN(auto existing, accounts.ListOrgs({.cursor = "", .limit = 2}));
   if (existing.items.size() > 1) {
-    return FailedPrecondition("the database already has organisations; the demo city loads "
-                              "into an empty database only");
+    return FailedPrecondition(
+        "the database already has organisations; the demo city loads "
+        "into an empty database only");
   }
   crypto::DeterministicRandom random("demo-city/" + seed);
   DemoCity city;

@@ -39,9 +39,9 @@ class SqliteConnection final : public Tx {
   static Result<std::unique_ptr<SqliteConnection>> Open(const std::string& path,
                                                         int busy_timeout_ms) {
     sqlite3* db = nullptr;
-    int rc = sqlite3_open_v2(path.c_str(), &db,
-                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                             nullptr);
+    int rc =
+        sqlite3_open_v2(path.c_str(), &db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
     auto conn = std::unique_ptr<SqliteConnection>(new SqliteConnection(db));
     if (rc != SQLITE_OK) return SqliteError(db, rc, "cannot open database '" + path + "'");
     sqlite3_extended_result_codes(db, 1);
@@ -166,8 +166,8 @@ SqliteStore::SqliteStore(std::string path, const StoreOptions& options)
     : path_(std::move(path)), options_(options) {
   if (options.metrics) {
     const char* help = "Database transaction latency in seconds";
-    read_latency_ = &options.metrics->GetHistogram("qiantang_db_transaction_seconds", help,
-                                                   {{"mode", "read"}});
+    read_latency_ =
+        &options.metrics->GetHistogram("qiantang_db_transaction_seconds", help, {{"mode", "read"}});
     write_latency_ = &options.metrics->GetHistogram("qiantang_db_transaction_seconds", help,
                                                     {{"mode", "write"}});
   }
@@ -191,7 +191,8 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path,
 
 Result<std::unique_ptr<SqliteConnection>> SqliteStore::Acquire() {
   std::unique_lock lock(pool_mu_);
-  pool_cv_.wait(lock, [&] { return !idle_.empty() || open_connections_ < options_.max_connections; });
+  pool_cv_.wait(lock,
+                [&] { return !idle_.empty() || open_connections_ < options_.max_connections; });
   if (!idle_.empty()) {
     auto conn = std::move(idle_.back());
     idle_.pop_back();

@@ -42,7 +42,9 @@ class SqliteStoreTest : public ::testing::Test {
 };
 
 TEST_F(SqliteStoreTest, CommitsWhenTheCallbackSucceeds) {
-  Status s = store_->Write([](Tx& tx) { return tx.Exec("INSERT INTO items VALUES (?, ?)", {std::string("a"), int64_t{1}}).status(); });
+  Status s = store_->Write([](Tx& tx) {
+    return tx.Exec("INSERT INTO items VALUES (?, ?)", {std::string("a"), int64_t{1}}).status();
+  });
   ASSERT_TRUE(s.ok()) << s.ToString();
   EXPECT_EQ(Count(), 1);
 }
@@ -58,33 +60,48 @@ TEST_F(SqliteStoreTest, RollsBackEverythingWhenTheCallbackFails) {
 }
 
 TEST_F(SqliteStoreTest, MapsConstraintViolationsToStatusCodes) {
-  ASSERT_TRUE(store_->Write([](Tx& tx) { return tx.Exec("INSERT INTO items VALUES ('a', 1)").status(); }).ok());
-  Status dup = store_->Write([](Tx& tx) { return tx.Exec("INSERT INTO items VALUES ('a', 2)").status(); });
+  ASSERT_TRUE(
+      store_->Write([](Tx& tx) { return tx.Exec("INSERT INTO items VALUES ('a', 1)").status(); })
+          .ok());
+  Status dup =
+      store_->Write([](Tx& tx) { return tx.Exec("INSERT INTO items VALUES ('a', 2)").status(); });
   EXPECT_EQ(dup.code(), StatusCode::kConflict) << dup.ToString();
-  Status fk = store_->Write([](Tx& tx) { return tx.Exec("INSERT INTO notes VALUES ('n', 'zz', NULL)").status(); });
+  Status fk = store_->Write(
+      [](Tx& tx) { return tx.Exec("INSERT INTO notes VALUES ('n', 'zz', NULL)").status(); });
   EXPECT_EQ(fk.code(), StatusCode::kFailedPrecondition) << fk.ToString();
 }
 
 TEST_F(SqliteStoreTest, ReadTransactionsRefuseWrites) {
-  Status s = store_->Read([](Tx& tx) { return tx.Exec("INSERT INTO items VALUES ('a', 1)").status(); });
+  Status s =
+      store_->Read([](Tx& tx) { return tx.Exec("INSERT INTO items VALUES ('a', 1)").status(); });
   EXPECT_FALSE(s.ok());
   EXPECT_EQ(Count(), 0);
 }
 
 TEST_F(SqliteStoreTest, RoundTripsEveryValueType) {
   Bytes blob = {0, 1, 2, 255};
-  ASSERT_TRUE(store_->Write([&](Tx& tx) -> Status {
-    QT_RETURN_IF_ERROR(tx.Exec("INSERT INTO items VALUES ('a', ?)", {int64_t{-(int64_t{1} << 62)}}).status());
-    return tx.Exec("INSERT INTO notes VALUES ('n', 'a', ?)", {blob}).status();
-  }).ok());
-  ASSERT_TRUE(store_->Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(Rows rows, tx.Query("SELECT i.n, n.body, n.id, NULL FROM items i JOIN notes n ON n.item = i.id"));
-    EXPECT_EQ(rows.at(0).Int(0), -(int64_t{1} << 62));
-    EXPECT_EQ(rows.at(0).Blob(1), blob);
-    EXPECT_EQ(rows.at(0).Text(2), "n");
-    EXPECT_TRUE(rows.at(0).IsNull(3));
-    return OkStatus();
-  }).ok());
+  ASSERT_TRUE(store_
+                  ->Write([&](Tx& tx) -> Status {
+                    QT_RETURN_IF_ERROR(
+                        tx.Exec("INSERT INTO items VALUES ('a', ?)", {int64_t{-(int64_t{1} << 62)}})
+                            .status());
+                    return tx.Exec("INSERT INTO notes VALUES ('n', 'a', ?)", {blob}).status();
+                  })
+                  .ok());
+  ASSERT_TRUE(
+      store_
+          ->Read([&](Tx& tx) -> Status {
+            QT_ASSIGN_OR_RETURN(
+                Rows rows,
+                tx.Query(
+                    "SELECT i.n, n.body, n.id, NULL FROM items i JOIN notes n ON n.item = i.id"));
+            EXPECT_EQ(rows.at(0).Int(0), -(int64_t{1} << 62));
+            EXPECT_EQ(rows.at(0).Blob(1), blob);
+            EXPECT_EQ(rows.at(0).Text(2), "n");
+            EXPECT_TRUE(rows.at(0).IsNull(3));
+            return OkStatus();
+          })
+          .ok());
 }
 
 TEST_F(SqliteStoreTest, ConcurrentWritersAllCommit) {
@@ -93,7 +110,12 @@ TEST_F(SqliteStoreTest, ConcurrentWritersAllCommit) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < 50; ++i) {
         std::string id = std::to_string(t) + "-" + std::to_string(i);
-        EXPECT_TRUE(store_->Write([&](Tx& tx) { return tx.Exec("INSERT INTO items VALUES (?, ?)", {id, int64_t{i}}).status(); }).ok());
+        EXPECT_TRUE(
+            store_
+                ->Write([&](Tx& tx) {
+                  return tx.Exec("INSERT INTO items VALUES (?, ?)", {id, int64_t{i}}).status();
+                })
+                .ok());
       }
     });
   }
@@ -102,7 +124,9 @@ TEST_F(SqliteStoreTest, ConcurrentWritersAllCommit) {
 }
 
 TEST_F(SqliteStoreTest, MigrationsApplyOnceAndDataSurvivesReopen) {
-  ASSERT_TRUE(store_->Write([](Tx& tx) { return tx.Exec("INSERT INTO items VALUES ('a', 1)").status(); }).ok());
+  ASSERT_TRUE(
+      store_->Write([](Tx& tx) { return tx.Exec("INSERT INTO items VALUES ('a', 1)").status(); })
+          .ok());
   store_.reset();
   auto reopened = OpenStore("sqlite:" + dir_.File("sub/db.sqlite"), {});
   ASSERT_TRUE(reopened.ok());

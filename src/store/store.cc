@@ -6,9 +6,7 @@
 
 namespace qt::store {
 
-bool Row::IsNull(size_t i) const {
-  return std::holds_alternative<std::nullptr_t>(values_.at(i));
-}
+bool Row::IsNull(size_t i) const { return std::holds_alternative<std::nullptr_t>(values_.at(i)); }
 
 int64_t Row::Int(size_t i) const {
   assert(std::holds_alternative<int64_t>(values_.at(i)));
@@ -42,8 +40,7 @@ Result<std::unique_ptr<Store>> OpenStore(std::string_view url, const StoreOption
   if (url.starts_with("postgresql://") || url.starts_with("postgres://")) {
     return FailedPrecondition("the PostgreSQL backend is not built yet; use sqlite:PATH");
   }
-  return InvalidArgument("database URL must start with 'sqlite:' (got '" + std::string(url) +
-                         "')");
+  return InvalidArgument("database URL must start with 'sqlite:' (got '" + std::string(url) + "')");
 }
 
 }  // namespace qt::store

@@ -70,8 +70,11 @@ TEST_F(AccessMatrixTest, AllowedKindsNeedTheRightRoleToo) {
                  R"({"user_id": ")" + viewer.body["id"].get<std::string>() + R"("})");
   ASSERT_EQ(vt.status, 201);
   std::string vtoken = vt.body["secret"];
-  EXPECT_EQ(Call(*client, "POST", "/api/v1/orgs", vtoken, OrgBody("V", "enterprise", 901)).status, 403);
-  EXPECT_EQ(Call(*client, "POST", "/api/v1/orgs/" + org + "/users", vtoken, R"({"name": "x"})").status, 403);
+  EXPECT_EQ(Call(*client, "POST", "/api/v1/orgs", vtoken, OrgBody("V", "enterprise", 901)).status,
+            403);
+  EXPECT_EQ(
+      Call(*client, "POST", "/api/v1/orgs/" + org + "/users", vtoken, R"({"name": "x"})").status,
+      403);
   EXPECT_EQ(Call(*client, "GET", "/api/v1/orgs", vtoken).status, 200);
 }
 
@@ -84,18 +87,27 @@ TEST_F(AccessMatrixTest, NoOrganisationReadsOrChangesAnothersPrivateObjects) {
   for (const auto& kind : kKinds) {
     auto me = Call(*client, "GET", "/api/v1/whoami", TokenOf(kind));
     ASSERT_EQ(me.status, 200);
-    all.push_back({kind, TokenOf(kind), me.body["org"]["id"], me.body["user_id"], me.body["token_id"]});
+    all.push_back(
+        {kind, TokenOf(kind), me.body["org"]["id"], me.body["user_id"], me.body["token_id"]});
   }
   for (const Who& a : all) {
     for (const Who& b : all) {
       if (a.org == b.org) continue;
       const std::string ctx = a.kind + " -> " + b.kind;
-      EXPECT_EQ(Call(*client, "GET", "/api/v1/orgs/" + b.org + "/users", a.token).status, 403) << ctx;
+      EXPECT_EQ(Call(*client, "GET", "/api/v1/orgs/" + b.org + "/users", a.token).status, 403)
+          << ctx;
       EXPECT_EQ(Call(*client, "POST", "/api/v1/orgs/" + b.org + "/users", a.token,
-                     R"({"name": "intruder", "role": "admin"})").status, 403) << ctx;
-      EXPECT_EQ(Call(*client, "POST", "/api/v1/tokens", a.token,
-                     R"({"user_id": ")" + b.user + R"("})").status, 404) << ctx;
-      EXPECT_EQ(Call(*client, "DELETE", "/api/v1/tokens/" + b.token_id, a.token).status, 404) << ctx;
+                     R"({"name": "intruder", "role": "admin"})")
+                    .status,
+                403)
+          << ctx;
+      EXPECT_EQ(
+          Call(*client, "POST", "/api/v1/tokens", a.token, R"({"user_id": ")" + b.user + R"("})")
+              .status,
+          404)
+          << ctx;
+      EXPECT_EQ(Call(*client, "DELETE", "/api/v1/tokens/" + b.token_id, a.token).status, 404)
+          << ctx;
     }
     auto tokens = Call(*client, "GET", "/api/v1/tokens?limit=500", a.token);
     for (const auto& t : tokens.body["items"]) EXPECT_EQ(t["org_id"], a.org) << a.kind;

@@ -22,7 +22,8 @@ class CliTest : public ::testing::Test {
 
 TEST_F(CliTest, CreatesListsAndShowsOrganisations) {
   auto created = server_->Cli({"orgs", "create", "--name", "杭州测试科技有限公司", "--kind",
-                               "enterprise", "--credit-code", CodeFor(1)}, op_);
+                               "enterprise", "--credit-code", CodeFor(1)},
+                              op_);
   ASSERT_EQ(created.exit_code, 0) << created.err;
   EXPECT_NE(created.out.find("secret (shown once): qt_"), std::string::npos) << created.out;
 
@@ -43,7 +44,8 @@ TEST_F(CliTest, CreatesListsAndShowsOrganisations) {
 }
 
 TEST_F(CliTest, FailuresPrintTheServersMessageAndExitNonZero) {
-  auto bad = server_->Cli({"orgs", "create", "--name", "X", "--kind", "bank", "--credit-code", CodeFor(2)}, op_);
+  auto bad = server_->Cli(
+      {"orgs", "create", "--name", "X", "--kind", "bank", "--credit-code", CodeFor(2)}, op_);
   EXPECT_NE(bad.exit_code, 0);
   EXPECT_NE(bad.err.find("kind: 'bank' is not one of"), std::string::npos) << bad.err;
 
@@ -54,7 +56,8 @@ TEST_F(CliTest, FailuresPrintTheServersMessageAndExitNonZero) {
   auto usage = server_->Cli({"orgs", "create", "--name", "X"}, op_);  // missing required flags
   EXPECT_NE(usage.exit_code, 0);
 
-  auto down = RunCommand({QiantangBinary(), "--server", "http://127.0.0.1:1", "--token", op_, "health"});
+  auto down =
+      RunCommand({QiantangBinary(), "--server", "http://127.0.0.1:1", "--token", op_, "health"});
   EXPECT_NE(down.exit_code, 0);
   EXPECT_NE(down.err.find("cannot reach the server"), std::string::npos) << down.err;
 }

@@ -42,13 +42,17 @@ TEST_F(ServerTest, MetricsCountRequestsPerRouteWithLatencyHistograms) {
   Call(*client_, "GET", "/api/v1/orgs");  // 401
   auto a = Call(*client_, "GET", "/metrics");
   EXPECT_EQ(a.status, 200);
-  EXPECT_NE(a.raw.find(R"(qiantang_http_requests_total{route="/api/v1/orgs",method="GET",code="2xx"} 3)"),
-            std::string::npos)
+  EXPECT_NE(
+      a.raw.find(R"(qiantang_http_requests_total{route="/api/v1/orgs",method="GET",code="2xx"} 3)"),
+      std::string::npos)
       << a.raw.substr(0, 2000);
-  EXPECT_NE(a.raw.find(R"(qiantang_http_requests_total{route="/api/v1/orgs",method="GET",code="4xx"} 1)"),
-            std::string::npos);
-  EXPECT_NE(a.raw.find(R"(qiantang_http_request_seconds_bucket{route="/api/v1/orgs",method="GET",le="+Inf"} 4)"),
-            std::string::npos);
+  EXPECT_NE(
+      a.raw.find(R"(qiantang_http_requests_total{route="/api/v1/orgs",method="GET",code="4xx"} 1)"),
+      std::string::npos);
+  EXPECT_NE(
+      a.raw.find(
+          R"(qiantang_http_request_seconds_bucket{route="/api/v1/orgs",method="GET",le="+Inf"} 4)"),
+      std::string::npos);
   EXPECT_NE(a.raw.find("qiantang_db_transaction_seconds_count{mode=\"read\"}"), std::string::npos);
 }
 
@@ -62,7 +66,8 @@ TEST_F(ServerTest, BootstrapTokenIsPrintedOnTheFirstStartOnly) {
 
 TEST_F(ServerTest, CreatesOrganisationsAndListsThemInPages) {
   for (int i = 0; i < 7; ++i) {
-    auto a = Call(*client_, "POST", "/api/v1/orgs", op_, OrgBody("企业" + std::to_string(i), "enterprise", i));
+    auto a = Call(*client_, "POST", "/api/v1/orgs", op_,
+                  OrgBody("企业" + std::to_string(i), "enterprise", i));
     ASSERT_EQ(a.status, 201) << a.raw;
     EXPECT_EQ(a.body["kind"], "enterprise");
     EXPECT_EQ(a.body["public_key"].get<std::string>().size(), 64u);
@@ -74,7 +79,8 @@ TEST_F(ServerTest, CreatesOrganisationsAndListsThemInPages) {
   std::string cursor;
   int pages = 0;
   do {
-    auto a = Call(*client_, "GET", "/api/v1/orgs?limit=3" + (cursor.empty() ? "" : "&cursor=" + cursor), op_);
+    auto a = Call(*client_, "GET",
+                  "/api/v1/orgs?limit=3" + (cursor.empty() ? "" : "&cursor=" + cursor), op_);
     ASSERT_EQ(a.status, 200) << a.raw;
     EXPECT_LE(a.body["items"].size(), 3u);
     for (auto& o : a.body["items"]) ids.push_back(o["id"]);
@@ -95,17 +101,27 @@ struct BadInput {
 };
 
 TEST_F(ServerTest, EveryClassOfBadInputIsRefusedWithAMessageAndChangesNothing) {
-  ASSERT_EQ(Call(*client_, "POST", "/api/v1/orgs", op_, OrgBody("Dup", "enterprise", 1)).status, 201);
+  ASSERT_EQ(Call(*client_, "POST", "/api/v1/orgs", op_, OrgBody("Dup", "enterprise", 1)).status,
+            201);
   const int64_t before = OrgCount();
   const std::vector<BadInput> cases = {
       {"malformed JSON", R"({"name": "x",)", 400, "not valid JSON"},
       {"not an object", R"(["x"])", 400, "must be a JSON object"},
-      {"wrong type", R"({"name": 12, "kind": "enterprise", "credit_code": ")" + CodeFor(2) + R"("})", 400, "name: must be a string"},
-      {"missing field", R"({"kind": "enterprise", "credit_code": ")" + CodeFor(2) + R"("})", 400, "name: is required"},
+      {"wrong type",
+       R"({"name": 12, "kind": "enterprise", "credit_code": ")" + CodeFor(2) + R"("})", 400,
+       "name: must be a string"},
+      {"missing field", R"({"kind": "enterprise", "credit_code": ")" + CodeFor(2) + R"("})", 400,
+       "name: is required"},
       {"unknown enum", OrgBody("X", "bank", 2), 400, "kind: 'bank' is not one of"},
-      {"oversized string", OrgBody(std::string(201, 'x'), "enterprise", 2), 400, "name: is 201 bytes long"},
-      {"bad checksum", R"({"name": "X", "kind": "enterprise", "credit_code": "91330100716105852G"})", 400, "credit_code: check character"},
-      {"unknown field", R"({"name": "X", "kind": "enterprise", "credit_code": ")" + CodeFor(2) + R"(", "colour": "red"})", 400, "colour: unknown field"},
+      {"oversized string", OrgBody(std::string(201, 'x'), "enterprise", 2), 400,
+       "name: is 201 bytes long"},
+      {"bad checksum",
+       R"({"name": "X", "kind": "enterprise", "credit_code": "91330100716105852G"})", 400,
+       "credit_code: check character"},
+      {"unknown field",
+       R"({"name": "X", "kind": "enterprise", "credit_code": ")" + CodeFor(2) +
+           R"(", "colour": "red"})",
+       400, "colour: unknown field"},
       {"empty name", OrgBody("", "enterprise", 2), 400, "name: must not be empty"},
       {"duplicate credit code", OrgBody("Dup again", "enterprise", 1), 409, "already exists"},
   };
@@ -118,7 +134,8 @@ TEST_F(ServerTest, EveryClassOfBadInputIsRefusedWithAMessageAndChangesNothing) {
   }
   // Numbers out of range, on the token route.
   for (const char* ttl : {"-1", "1e3", "99999999999", "\"10\""}) {
-    auto a = Call(*client_, "POST", "/api/v1/tokens", op_, std::string(R"({"ttl_seconds": )") + ttl + "}");
+    auto a = Call(*client_, "POST", "/api/v1/tokens", op_,
+                  std::string(R"({"ttl_seconds": )") + ttl + "}");
     EXPECT_EQ(a.status, 400) << ttl << ": " << a.raw;
     EXPECT_NE(a.raw.find("ttl_seconds"), std::string::npos) << a.raw;
   }
@@ -152,7 +169,9 @@ TEST_F(ServerTest, RevokedTokensStopWorkingAtOnce) {
   ASSERT_EQ(t.status, 201) << t.raw;
   std::string secret = t.body["secret"];
   EXPECT_EQ(Call(*client_, "GET", "/api/v1/whoami", secret).status, 200);
-  EXPECT_EQ(Call(*client_, "DELETE", "/api/v1/tokens/" + t.body["id"].get<std::string>(), op_).status, 200);
+  EXPECT_EQ(
+      Call(*client_, "DELETE", "/api/v1/tokens/" + t.body["id"].get<std::string>(), op_).status,
+      200);
   EXPECT_EQ(Call(*client_, "GET", "/api/v1/whoami", secret).status, 401);
 }
 

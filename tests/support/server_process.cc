@@ -50,10 +50,18 @@ bool ServerProcess::Start() {
   lines_.clear();
   int out[2];
   if (pipe(out) != 0) return false;
-  std::vector<std::string> args = {QiantangBinary(), "serve", "--listen", "127.0.0.1:0",
-                                   "--db", "sqlite:" + dir_ + "/qiantang.db",
-                                   "--master-key-file", dir_ + "/master.key",
-                                   "--log-level", "warn", "--threads", "8"};
+  std::vector<std::string> args = {QiantangBinary(),
+                                   "serve",
+                                   "--listen",
+                                   "127.0.0.1:0",
+                                   "--db",
+                                   "sqlite:" + dir_ + "/qiantang.db",
+                                   "--master-key-file",
+                                   dir_ + "/master.key",
+                                   "--log-level",
+                                   "warn",
+                                   "--threads",
+                                   "8"};
   const char* web = std::getenv("QIANTANG_WEB_DIR");
   args.insert(args.end(), {"--web-dir", web ? web : ""});
   args.insert(args.end(), extra_args_.begin(), extra_args_.end());

@@ -7,15 +7,14 @@
 #ifndef QIANTANG_TESTS_SUPPORT_SERVER_PROCESS_H_
 #define QIANTANG_TESTS_SUPPORT_SERVER_PROCESS_H_
 
+#include <httplib.h>
 #include <sys/types.h>
 
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <httplib.h>
-#include <nlohmann/json.hpp>
 
 namespace qt::testing {
 
