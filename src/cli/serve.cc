@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -78,8 +79,13 @@ Status Serve(const ServeConfig& config) {
           ")");
     } else {
       QT_ASSIGN_OR_RETURN(auto op, accounts.Authenticate(boot->admin_token.secret));
+      const auto start = std::chrono::steady_clock::now();
       QT_ASSIGN_OR_RETURN(auto city, demo::LoadDemoCity(accounts, op, config.demo_seed));
-      Print("demo: loaded " + std::to_string(city.orgs_created) + " organisations");
+      const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::steady_clock::now() - start)
+                          .count();
+      Print("demo: loaded " + std::to_string(city.orgs_created) + " organisations in " +
+            std::to_string(ms) + " ms");
       // Kept beside the master key too, so a demo user who restarts can sign in again.
       auto path = std::filesystem::path(config.master_key_file).parent_path() / "demo-tokens.txt";
       std::ofstream file(path);
