@@ -23,6 +23,7 @@ std::string HexEncode(std::span<const uint8_t> data) {
 
 Result<Bytes> HexDecode(std::string_view hex) {
   if (hex.size() % 2 != 0) return InvalidArgument("hex string has an odd length");
+  if (hex.empty()) return Bytes{};
   Bytes out(hex.size() / 2);
   size_t len = 0;
   const char* end = nullptr;
