@@ -1,0 +1,206 @@
+#include "ledger/note.h"
+
+#include <charconv>
+#include <map>
+#include <set>
+
+#include "crypto/encoding.h"
+#include "crypto/sha256.h"
+
+namespace qt::ledger {
+namespace {
+
+constexpr std::string_view kSigPrefix = "\xe2\x80\x94 ";  // U+2014 EM DASH, space
+constexpr uint8_t kAlgEd25519 = 0x01;
+constexpr int kMaxSignatures = 100;
+
+Status Malformed() { return InvalidArgument("malformed note"); }
+
+// Valid UTF-8 with no ASCII control character other than newline.
+bool CleanText(std::string_view s) {
+  for (size_t i = 0; i < s.size();) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      if (c < 0x20 && c != '\n') return false;
+      ++i;
+      continue;
+    }
+    size_t n = (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 : (c & 0xf8) == 0xf0 ? 4 : 0;
+    if (n == 0 || i + n > s.size()) return false;
+    uint32_t cp = c & (0x7f >> n);
+    for (size_t k = 1; k < n; ++k) {
+      unsigned char cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc & 0xc0) != 0x80) return false;
+      cp = (cp << 6) | (cc & 0x3f);
+    }
+    static constexpr uint32_t kMin[5] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < kMin[n] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return false;
+    i += n;
+  }
+  return true;
+}
+
+// A key name: non-empty UTF-8 without spaces or '+'.
+bool ValidName(std::string_view name) {
+  if (name.empty() || !CleanText(name)) return false;
+  for (char c : name) {
+    if (c == ' ' || c == '+' || c == '\n' || c == '\t' || c == '\v' || c == '\f' || c == '\r') {
+      return false;
+    }
+  }
+  // Non-ASCII white space (U+0085, U+00A0, U+1680, U+2000-U+200A, U+2028/9, U+202F, U+205F, U+3000).
+  for (std::string_view ws : {"\xc2\x85", "\xc2\xa0", "\xe1\x9a\x80", "\xe2\x80\xa8", "\xe2\x80\xa9",
+                              "\xe2\x80\xaf", "\xe2\x81\x9f", "\xe3\x80\x80"}) {
+    if (name.find(ws) != std::string_view::npos) return false;
+  }
+  for (unsigned char third = 0x80; third <= 0x8a; ++third) {
+    const char ws[] = {'\xe2', '\x80', static_cast<char>(third), 0};
+    if (name.find(ws) != std::string_view::npos) return false;
+  }
+  return true;
+}
+
+std::string KeyLabel(std::string_view name, uint32_t id) {
+  char hex[9];
+  snprintf(hex, sizeof hex, "%08x", id);
+  return std::string(name) + "+" + hex;
+}
+
+}  // namespace
+
+uint32_t NoteKeyId(std::string_view name, const crypto::PublicKey& key) {
+  std::string data(name);
+  data.push_back('\n');
+  data.push_back(static_cast<char>(kAlgEd25519));
+  data.append(reinterpret_cast<const char*>(key.data()), key.size());
+  crypto::Digest d = crypto::Sha256(data);
+  return (uint32_t{d[0]} << 24) | (uint32_t{d[1]} << 16) | (uint32_t{d[2]} << 8) | d[3];
+}
+
+std::string FormatVerifierKey(std::string_view name, const crypto::PublicKey& key) {
+  Bytes k = {kAlgEd25519};
+  k.insert(k.end(), key.begin(), key.end());
+  return KeyLabel(name, NoteKeyId(name, key)) + "+" + crypto::Base64Encode(k);
+}
+
+Result<NoteVerifier> ParseVerifierKey(std::string_view vkey) {
+  const Status bad = InvalidArgument("malformed verifier key");
+  size_t p1 = vkey.find('+');
+  if (p1 == std::string_view::npos) return bad;
+  size_t p2 = vkey.find('+', p1 + 1);
+  if (p2 == std::string_view::npos) return bad;
+  std::string_view name = vkey.substr(0, p1), hex = vkey.substr(p1 + 1, p2 - p1 - 1),
+                   b64 = vkey.substr(p2 + 1);
+  uint32_t id = 0;
+  auto [ptr, ec] = std::from_chars(hex.data(), hex.data() + hex.size(), id, 16);
+  auto key = crypto::Base64Decode(b64);
+  if (hex.size() != 8 || ec != std::errc() || ptr != hex.data() + hex.size() || !key.ok() ||
+      key->empty() || !ValidName(name)) {
+    return bad;
+  }
+  if ((*key)[0] != kAlgEd25519) return InvalidArgument("verifier key is not an Ed25519 key");
+  if (key->size() != 33) return InvalidArgument("malformed verifier key: wrong key length");
+  NoteVerifier v{std::string(name), id, {}};
+  std::copy(key->begin() + 1, key->end(), v.key.begin());
+  if (NoteKeyId(name, v.key) != id) return InvalidArgument("verifier key id does not match its key");
+  return v;
+}
+
+Result<VerifiedNote> OpenNote(std::string_view note, const std::vector<NoteVerifier>& known) {
+  if (!CleanText(note)) return Malformed();
+  size_t split = note.rfind("\n\n");
+  if (split == std::string_view::npos) return Malformed();
+  std::string_view text = note.substr(0, split + 1), sigs = note.substr(split + 2);
+  if (sigs.empty() || sigs.back() != '\n') return Malformed();
+
+  VerifiedNote out{std::string(text), {}, {}};
+  std::set<std::pair<std::string, uint32_t>> seen;
+  std::set<std::string> seen_unverified;
+  int count = 0;
+  while (!sigs.empty()) {
+    size_t nl = sigs.find('\n');
+    std::string_view line = sigs.substr(0, nl);
+    sigs.remove_prefix(nl + 1);
+    if (!line.starts_with(kSigPrefix)) return Malformed();
+    std::string_view rest = line.substr(kSigPrefix.size());
+    size_t sp = rest.find(' ');
+    std::string_view name = rest.substr(0, sp);
+    std::string_view b64 = sp == std::string_view::npos ? std::string_view() : rest.substr(sp + 1);
+    auto sig = crypto::Base64Decode(b64);
+    if (!sig.ok() || !ValidName(name) || b64.empty() || sig->size() < 5) return Malformed();
+    const uint32_t id = (uint32_t{(*sig)[0]} << 24) | (uint32_t{(*sig)[1]} << 16) |
+                        (uint32_t{(*sig)[2]} << 8) | (*sig)[3];
+    if (++count > kMaxSignatures) return Malformed();
+
+    std::vector<const NoteVerifier*> matches;
+    for (const NoteVerifier& v : known) {
+      if (v.name == name && v.key_id == id) matches.push_back(&v);
+    }
+    if (matches.empty()) {
+      if (seen_unverified.insert(std::string(line)).second) out.unverified.emplace_back(name);
+      continue;
+    }
+    if (matches.size() > 1) return InvalidArgument("ambiguous key " + KeyLabel(name, id));
+    if (!seen.insert({std::string(name), id}).second) continue;
+    crypto::Signature s{};
+    if (sig->size() != 4 + s.size()) {
+      return InvalidArgument("invalid signature for key " + KeyLabel(name, id));
+    }
+    std::copy(sig->begin() + 4, sig->end(), s.begin());
+    auto text_bytes = std::span(reinterpret_cast<const uint8_t*>(text.data()), text.size());
+    if (!crypto::Verify(matches[0]->key, text_bytes, s)) {
+      return InvalidArgument("invalid signature for key " + KeyLabel(name, id));
+    }
+    out.verified_by.emplace_back(name);
+  }
+  if (out.verified_by.empty()) return InvalidArgument("note has no verifiable signatures");
+  return out;
+}
+
+Result<std::string> SignNote(std::string_view text, std::string_view name,
+                             const crypto::PublicKey& key, const SignFn& sign) {
+  if (text.empty() || text.back() != '\n' || !CleanText(text)) {
+    return InvalidArgument("note text must be clean UTF-8 ending with a newline");
+  }
+  if (!ValidName(name)) return InvalidArgument("invalid key name");
+  QT_ASSIGN_OR_RETURN(crypto::Signature sig,
+                      sign(std::span(reinterpret_cast<const uint8_t*>(text.data()), text.size())));
+  const uint32_t id = NoteKeyId(name, key);
+  Bytes blob = {static_cast<uint8_t>(id >> 24), static_cast<uint8_t>(id >> 16),
+                static_cast<uint8_t>(id >> 8), static_cast<uint8_t>(id)};
+  blob.insert(blob.end(), sig.begin(), sig.end());
+  return std::string(text) + "\n" + std::string(kSigPrefix) + std::string(name) + " " +
+         crypto::Base64Encode(blob) + "\n";
+}
+
+std::string FormatCheckpoint(const Checkpoint& c) {
+  return c.origin + "\n" + std::to_string(c.size) + "\n" + crypto::Base64Encode(c.root) + "\n";
+}
+
+Result<Checkpoint> ParseCheckpoint(std::string_view text) {
+  std::vector<std::string_view> lines;
+  while (!text.empty()) {
+    size_t nl = text.find('\n');
+    if (nl == std::string_view::npos) return InvalidArgument("checkpoint: text must end with a newline");
+    lines.push_back(text.substr(0, nl));
+    text.remove_prefix(nl + 1);
+  }
+  if (lines.size() < 3) return InvalidArgument("checkpoint: needs origin, size and root lines");
+  Checkpoint c;
+  c.origin = std::string(lines[0]);
+  if (c.origin.empty()) return InvalidArgument("checkpoint: empty origin");
+  std::string_view size = lines[1];
+  auto [ptr, ec] = std::from_chars(size.data(), size.data() + size.size(), c.size);
+  if (size.empty() || ec != std::errc() || ptr != size.data() + size.size() ||
+      (size.size() > 1 && size[0] == '0')) {
+    return InvalidArgument("checkpoint: size '" + std::string(size) + "' is not a decimal number");
+  }
+  auto root = crypto::Base64Decode(lines[2]);
+  if (!root.ok() || root->size() != 32) {
+    return InvalidArgument("checkpoint: root is not a base64 SHA-256 hash");
+  }
+  std::copy(root->begin(), root->end(), c.root.begin());
+  return c;
+}
+
+}  // namespace qt::ledger
