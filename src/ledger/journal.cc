@@ -1,0 +1,110 @@
+#include "ledger/journal.h"
+
+#include <map>
+
+namespace qt::ledger {
+namespace {
+
+const char* kSchema = R"sql(
+CREATE TABLE ledger_entries (
+  seq BIGINT PRIMARY KEY,
+  event TEXT NOT NULL
+);
+CREATE TABLE ledger_nodes (
+  level BIGINT NOT NULL,
+  idx BIGINT NOT NULL,
+  hash BYTEA NOT NULL,
+  PRIMARY KEY (level, idx)
+);
+CREATE TABLE ledger_head (
+  id BIGINT PRIMARY KEY CHECK (id = 1),
+  size BIGINT NOT NULL,
+  frontier BYTEA NOT NULL
+);
+CREATE TABLE ledger_checkpoints (
+  size BIGINT PRIMARY KEY,
+  root BYTEA NOT NULL,
+  published_at BIGINT NOT NULL,
+  note TEXT NOT NULL
+);
+)sql";
+
+store::Bytes B(const Hash& h) { return store::Bytes(h.begin(), h.end()); }
+
+}  // namespace
+
+std::vector<store::Migration> Journal::Migrations() {
+  return {{"ledger", 1, "entries, nodes, head and checkpoints", kSchema}};
+}
+
+Result<Head> ReadHead(store::Tx& tx) {
+  QT_ASSIGN_OR_RETURN(store::Rows rows, tx.Query("SELECT size, frontier FROM ledger_head WHERE id = 1"));
+  Head head;
+  if (rows.empty()) return head;
+  head.size = static_cast<uint64_t>(rows[0].Int(0));
+  QT_ASSIGN_OR_RETURN(head.frontier, Frontier::Parse(head.size, rows[0].Blob(1)));
+  return head;
+}
+
+Result<uint64_t> Journal::Append(store::Tx& tx, const NewEvent& event) {
+  return AppendAll(tx, std::span(&event, 1));
+}
+
+Result<uint64_t> Journal::AppendAll(store::Tx& tx, std::span<const NewEvent> events) {
+  QT_ASSIGN_OR_RETURN(Head head, ReadHead(tx));
+  const uint64_t first = head.size;
+  const UnixMillis now = clock_.NowMillis();
+  Status node_status;
+  for (const NewEvent& e : events) {
+    const uint64_t seq = head.frontier.size();
+    QT_ASSIGN_OR_RETURN(std::string bytes, EncodeEvent(e, seq, now));
+    QT_RETURN_IF_ERROR(tx.Exec("INSERT INTO ledger_entries (seq, event) VALUES (?, ?)",
+                               {static_cast<int64_t>(seq), bytes})
+                           .status());
+    head.frontier.Append(
+        HashLeaf(std::span(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size())),
+        [&](NodeId id, const Hash& h) {
+          if (!node_status.ok()) return;
+          node_status = tx.Exec("INSERT INTO ledger_nodes (level, idx, hash) VALUES (?, ?, ?)",
+                                {int64_t{id.level}, static_cast<int64_t>(id.index), B(h)})
+                            .status();
+        });
+    QT_RETURN_IF_ERROR(node_status);
+  }
+  QT_RETURN_IF_ERROR(
+      tx.Exec("INSERT INTO ledger_head (id, size, frontier) VALUES (1, ?, ?)"
+              " ON CONFLICT (id) DO UPDATE SET size = excluded.size, frontier = excluded.frontier",
+              {static_cast<int64_t>(head.frontier.size()), head.frontier.Serialize()})
+          .status());
+  return first;
+}
+
+Result<std::vector<Hash>> TxNodeReader::ReadNodes(std::span<const NodeId> ids) {
+  std::vector<Hash> out(ids.size());
+  if (ids.empty()) return out;
+  // One query for the batch; its text depends only on the batch size, so the
+  // store's statement cache holds a handful of shapes.
+  std::string sql = "SELECT level, idx, hash FROM ledger_nodes WHERE ";
+  store::Params params;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    sql += i ? " OR (level = ? AND idx = ?)" : "(level = ? AND idx = ?)";
+    params.emplace_back(int64_t{ids[i].level});
+    params.emplace_back(static_cast<int64_t>(ids[i].index));
+  }
+  QT_ASSIGN_OR_RETURN(store::Rows rows, tx_.Query(sql, params));
+  std::map<NodeId, const store::Bytes*> found;
+  for (const store::Row& r : rows) {
+    found[{static_cast<int>(r.Int(0)), static_cast<uint64_t>(r.Int(1))}] = &r.Blob(2);
+  }
+  for (size_t i = 0; i < ids.size(); ++i) {
+    auto it = found.find(ids[i]);
+    if (it == found.end() || it->second->size() != 32) {
+      return Internal("ledger node " + std::to_string(ids[i].level) + "/" +
+                      std::to_string(ids[i].index) + " is missing or damaged");
+    }
+    std::copy(it->second->begin(), it->second->end(), out[i].begin());
+  }
+  return out;
+}
+
+}  // namespace qt::ledger

@@ -1,0 +1,186 @@
+#include "ledger/ledger.h"
+
+#include <gtest/gtest.h>
+
+#include "crypto/random.h"
+#include "ledger/journal.h"
+#include "ledger/memory_log.h"
+#include "tests/support/temp_dir.h"
+
+namespace qt::ledger {
+namespace {
+
+class LedgerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    store_ = std::move(*store::OpenStore("sqlite:" + dir_.File("db"), {}));
+    ASSERT_TRUE(store::Migrate(*store_, Journal::Migrations()).ok());
+    key_ = crypto::GenerateSigningKey(crypto::SystemRandom::Get());
+    LedgerOptions o;
+    o.clock = &clock_;
+    o.key = key_.public_key;
+    o.sign = [this](std::span<const uint8_t> m) -> Result<crypto::Signature> { return crypto::Sign(key_, m); };
+    ledger_ = std::make_unique<Ledger>(*store_, o);
+  }
+
+  void AppendN(int n, const std::string& kind = "test.made") {
+    for (int i = 0; i < n; ++i) {
+      ASSERT_TRUE(store_->Write([&](store::Tx& tx) {
+        return journal_.Append(tx, {"org_x", kind, "obj_" + std::to_string(i), {{"i", i}, {"名", "杭州"}}}).status();
+      }).ok());
+      clock_.Advance(1);
+    }
+  }
+
+  void Exec(const std::string& sql, store::Params p = {}) {
+    ASSERT_TRUE(store_->Write([&](store::Tx& tx) { return tx.Exec(sql, p).status(); }).ok());
+  }
+
+  qt::testing::TempDir dir_;
+  ManualClock clock_{1'790'000'000'000};
+  std::unique_ptr<store::Store> store_;
+  Journal journal_{clock_};
+  crypto::SigningKey key_;
+  std::unique_ptr<Ledger> ledger_;
+};
+
+TEST_F(LedgerTest, StoredLogMatchesAnInMemoryTreeAndItsProofsVerify) {
+  AppendN(37);
+  ASSERT_EQ(*ledger_->Size(), 37u);
+  auto entries = *ledger_->Entries(0, 37);
+  MemoryLog mem;
+  for (const auto& e : entries) {
+    EXPECT_TRUE(CheckEncodedEvent(e.event, e.index).ok()) << e.event;
+    mem.AppendLeafHash(e.leaf_hash);
+  }
+  auto cp = ledger_->Publish();
+  ASSERT_TRUE(cp.ok()) << cp.status().ToString();
+  EXPECT_EQ(cp->checkpoint.size, 37u);
+  EXPECT_EQ(cp->checkpoint.root, mem.Root());
+  for (uint64_t i = 0; i < 37; ++i) {
+    auto proof = ledger_->InclusionProof(i, 37);
+    ASSERT_TRUE(proof.ok());
+    EXPECT_TRUE(VerifyInclusion(i, 37, entries[i].leaf_hash, ToBytes(*proof), cp->checkpoint.root).ok()) << i;
+  }
+  auto ev = ledger_->ProveEvent(5);
+  ASSERT_TRUE(ev.ok());
+  EXPECT_TRUE(VerifyInclusion(5, ev->checkpoint.checkpoint.size, ev->entry.leaf_hash, ToBytes(ev->proof),
+                              ev->checkpoint.checkpoint.root).ok());
+  EXPECT_NE(entries[0].event.find("\"名\":\"杭州\""), std::string::npos) << entries[0].event;
+}
+
+TEST_F(LedgerTest, AFailedTransactionAppendsNothing) {
+  AppendN(3);
+  Status s = store_->Write([&](store::Tx& tx) -> Status {
+    QT_RETURN_IF_ERROR(journal_.Append(tx, {"org_x", "test.made", "obj", {}}).status());
+    return InvalidArgument("the change itself failed");
+  });
+  EXPECT_FALSE(s.ok());
+  EXPECT_EQ(*ledger_->Size(), 3u);
+  AppendN(1);
+  auto report = *ledger_->Audit();
+  EXPECT_FALSE(report.finding) << report.finding->what;
+  EXPECT_EQ(report.size, 4u);
+}
+
+TEST_F(LedgerTest, CheckpointsAreSignedConsistentAndPublishedOncePerSize) {
+  EXPECT_EQ(ledger_->Publish().status().code(), StatusCode::kFailedPrecondition);
+  AppendN(5);
+  auto a = *ledger_->Publish();
+  auto again = *ledger_->Publish();
+  EXPECT_EQ(a.note, again.note);
+  auto v = *ParseVerifierKey(ledger_->VerifierKey());
+  ASSERT_TRUE(OpenNote(a.note, {v}).ok());
+  AppendN(12);
+  auto b = *ledger_->Publish();
+  EXPECT_EQ(b.checkpoint.size, 17u);
+  auto proof = *ledger_->ConsistencyProof(5, 17);
+  EXPECT_TRUE(VerifyConsistency(5, 17, ToBytes(proof), a.checkpoint.root, b.checkpoint.root).ok());
+  EXPECT_EQ(ledger_->Checkpoints(0, 10)->size(), 2u);
+  EXPECT_EQ(ledger_->CheckpointAt(5)->note, a.note);
+  EXPECT_EQ(ledger_->LatestCheckpoint()->note, b.note);
+  auto report = *ledger_->Audit();
+  EXPECT_FALSE(report.finding);
+  EXPECT_EQ(report.checkpoints_checked, 2u);
+}
+
+TEST_F(LedgerTest, BadRangesAreRefused) {
+  AppendN(4);
+  EXPECT_EQ(ledger_->Entries(2, 2).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(ledger_->Entries(0, 5).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(ledger_->Entries(0, 2000).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(ledger_->InclusionProof(4, 4).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(ledger_->InclusionProof(0, 5).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(ledger_->ConsistencyProof(0, 4).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(ledger_->ConsistencyProof(3, 2).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(ledger_->ConsistencyProof(2, 9).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(ledger_->ProveEvent(99).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(ledger_->ProveEvent(1).status().code(), StatusCode::kFailedPrecondition);  // no checkpoint yet
+}
+
+TEST_F(LedgerTest, AuditNamesTheIndexOfAnEditedEvent) {
+  AppendN(40);
+  auto cp = *ledger_->Publish();
+  Exec("UPDATE ledger_entries SET event = REPLACE(event, '\"obj_23\"', '\"obj_99\"') WHERE seq = 23");
+  auto report = *ledger_->Audit();
+  ASSERT_TRUE(report.finding);
+  EXPECT_EQ(report.finding->index, 23u);
+  // The served leaf hash is recomputed from the edited event: its proof fails.
+  auto entry = ledger_->Entries(23, 24)->at(0);
+  auto proof = *ledger_->InclusionProof(23, 40);
+  EXPECT_FALSE(VerifyInclusion(23, 40, entry.leaf_hash, ToBytes(proof), cp.checkpoint.root).ok());
+}
+
+TEST_F(LedgerTest, AuditNamesTheIndexOfAnEditedPayload) {
+  AppendN(10);
+  Exec("UPDATE ledger_entries SET event = REPLACE(event, '{\"i\":7,', '{\"i\":8,') WHERE seq = 7");
+  auto report = *ledger_->Audit();
+  ASSERT_TRUE(report.finding);
+  EXPECT_EQ(report.finding->index, 7u);
+  EXPECT_NE(report.finding->what.find("payload_hash"), std::string::npos) << report.finding->what;
+}
+
+TEST_F(LedgerTest, AuditNamesTheIndexWhereAnEditedNodeIsCompleted) {
+  AppendN(40);
+  auto cp = *ledger_->Publish();
+  // Node 2/3 covers leaves 12..15: it is completed by leaf 15.
+  Exec("UPDATE ledger_nodes SET hash = ? WHERE level = 2 AND idx = 3", {store::Bytes(32, 0xab)});
+  auto report = *ledger_->Audit();
+  ASSERT_TRUE(report.finding);
+  EXPECT_EQ(report.finding->index, 15u);
+  // Proofs through that node (it is the sibling of node 2/2, leaves 8..11) no longer verify.
+  auto entry = ledger_->Entries(8, 9)->at(0);
+  auto proof = *ledger_->InclusionProof(8, 40);
+  EXPECT_FALSE(VerifyInclusion(8, 40, entry.leaf_hash, ToBytes(proof), cp.checkpoint.root).ok());
+}
+
+TEST_F(LedgerTest, AuditNamesAnEditedLeafHash) {
+  AppendN(9);
+  Exec("UPDATE ledger_nodes SET hash = ? WHERE level = 0 AND idx = 4", {store::Bytes(32, 0x01)});
+  auto report = *ledger_->Audit();
+  ASSERT_TRUE(report.finding);
+  EXPECT_EQ(report.finding->index, 4u);
+}
+
+TEST_F(LedgerTest, AForkedCheckpointIsNotConsistentWithTheRealOne) {
+  AppendN(8);
+  auto real = *ledger_->Publish();
+  // A second log that shares the first 5 events and then differs.
+  qt::testing::TempDir other_dir;
+  auto other = std::move(*store::OpenStore("sqlite:" + other_dir.File("db"), {}));
+  ASSERT_TRUE(store::Migrate(*other, Journal::Migrations()).ok());
+  auto entries = *ledger_->Entries(0, 5);
+  MemoryLog fork;
+  for (const auto& e : entries) fork.AppendLeafHash(e.leaf_hash);
+  for (int i = 0; i < 5; ++i) {
+    Hash h{};
+    h[0] = static_cast<uint8_t>(i);
+    fork.AppendLeafHash(h);
+  }
+  // The fork at size 10 is not an extension of the real log at size 8, whatever proof is offered.
+  auto proof = *ConsistencyProof(fork, 8, 10);
+  EXPECT_FALSE(VerifyConsistency(8, 10, ToBytes(proof), real.checkpoint.root, fork.Root()).ok());
+}
+
+}  // namespace
+}  // namespace qt::ledger
