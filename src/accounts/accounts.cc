@@ -107,16 +107,23 @@ Result<Page<T>> QueryPage(Tx& tx, std::string sql, Params params, const PageRequ
 
 }  // namespace
 
+Status Accounts::JournalUser(Tx& tx, const std::string& actor, const User& u) {
+  return options_.journal
+      ->Append(tx, {actor, "user.created", u.id,
+                    {{"org_id", u.org_id}, {"role", RoleName(u.role)}}})
+      .status();
+}
+
 Accounts::Accounts(store::Store& store, AccountsOptions options)
     : store_(store), options_(options), ids_(*options.clock, *options.random) {
-  assert(options.clock && options.random && options.master_key);
+  assert(options.clock && options.random && options.master_key && options.journal);
 }
 
 std::vector<store::Migration> Accounts::Migrations() {
   return {{"accounts", 1, "organisations, users and tokens", kSchema}};
 }
 
-Result<CreatedOrg> Accounts::InsertOrg(Tx& tx, const NewOrg& org) {
+Result<CreatedOrg> Accounts::InsertOrg(Tx& tx, const std::string& actor, const NewOrg& org) {
   QT_RETURN_IF_ERROR(CheckDisplayText(org.name, kMaxNameBytes).WithContext("name"));
   QT_RETURN_IF_ERROR(ValidateCreditCode(org.credit_code).WithContext("credit_code"));
   QT_RETURN_IF_ERROR(CheckDisplayText(org.admin_name, kMaxNameBytes).WithContext("admin_name"));
@@ -144,12 +151,22 @@ Result<CreatedOrg> Accounts::InsertOrg(Tx& tx, const NewOrg& org) {
                              {out.admin.id, out.admin.org_id, out.admin.name,
                               std::string(RoleName(Role::kAdmin)), now})
                          .status());
-  QT_ASSIGN_OR_RETURN(out.admin_token, InsertToken(tx, out.admin, "initial admin token", 0));
+  QT_RETURN_IF_ERROR(
+      options_.journal
+          ->Append(tx, {actor.empty() ? out.org.id : actor, "org.created", out.org.id,
+                        {{"name", out.org.name},
+                         {"kind", OrgKindName(out.org.kind)},
+                         {"credit_code", out.org.credit_code},
+                         {"public_key", crypto::HexEncode(out.org.public_key)}}})
+          .status());
+  QT_RETURN_IF_ERROR(JournalUser(tx, actor.empty() ? out.org.id : actor, out.admin));
+  QT_ASSIGN_OR_RETURN(out.admin_token, InsertToken(tx, actor.empty() ? out.org.id : actor,
+                                                   out.admin, "initial admin token", 0));
   return out;
 }
 
-Result<IssuedToken> Accounts::InsertToken(Tx& tx, const User& user, const std::string& label,
-                                          int64_t ttl_ms) {
+Result<IssuedToken> Accounts::InsertToken(Tx& tx, const std::string& actor, const User& user,
+                                          const std::string& label, int64_t ttl_ms) {
   QT_RETURN_IF_ERROR(CheckDisplayText(label, kMaxNameBytes).WithContext("label"));
   if (ttl_ms < 0) return InvalidArgument("ttl: must not be negative");
   std::array<uint8_t, 32> raw;
@@ -170,6 +187,12 @@ Result<IssuedToken> Accounts::InsertToken(Tx& tx, const User& user, const std::s
               {t.info.id, t.info.org_id, t.info.user_id, TokenHash(t.secret), t.info.label,
                t.info.created_at, t.info.expires_at})
           .status());
+  QT_RETURN_IF_ERROR(options_.journal
+                         ->Append(tx, {actor, "token.issued", t.info.id,
+                                       {{"org_id", t.info.org_id},
+                                        {"user_id", t.info.user_id},
+                                        {"expires_at", t.info.expires_at}}})
+                         .status());
   return t;
 }
 
@@ -179,22 +202,28 @@ Result<std::optional<CreatedOrg>> Accounts::Bootstrap(const NewOrg& operator_org
   QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
     QT_ASSIGN_OR_RETURN(Rows rows, tx.Query("SELECT COUNT(*) FROM orgs"));
     if (rows.at(0).Int(0) > 0) return OkStatus();
-    QT_ASSIGN_OR_RETURN(created, InsertOrg(tx, operator_org));
+    QT_ASSIGN_OR_RETURN(created, InsertOrg(tx, "", operator_org));
     return OkStatus();
   }));
   return created;
 }
 
-Status Accounts::CheckMasterKey() {
-  std::string id;
+Result<Org> Accounts::Operator() {
+  Result<Org> out = NotFound("there is no operator organisation yet");
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(Rows rows, tx.Query("SELECT id FROM orgs WHERE kind = 'operator'"
-                                            " ORDER BY id LIMIT 1"));
-    if (!rows.empty()) id = rows[0].Text(0);
+    QT_ASSIGN_OR_RETURN(Rows rows, tx.Query("SELECT " + std::string(kOrgColumns) +
+                                            " FROM orgs WHERE kind = 'operator' ORDER BY id LIMIT 1"));
+    if (!rows.empty()) out = OrgFromRow(rows[0]);
     return OkStatus();
   }));
-  if (id.empty()) return OkStatus();
-  auto sig = SignAs(id, {});
+  return out;
+}
+
+Status Accounts::CheckMasterKey() {
+  auto op = Operator();
+  if (op.status().code() == StatusCode::kNotFound) return OkStatus();
+  QT_RETURN_IF_ERROR(op.status());
+  auto sig = SignAs(op->id, {});
   if (!sig.ok()) {
     return FailedPrecondition(
         "the master key does not open the organisations' signing keys: is master_key_file the "
@@ -232,7 +261,7 @@ Result<CreatedOrg> Accounts::CreateOrg(const Principal& caller, const NewOrg& or
   }
   Result<CreatedOrg> created = Internal("not run");
   QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
-    created = InsertOrg(tx, org);
+    created = InsertOrg(tx, caller.org_id, org);
     return created.status();
   }));
   return created;
@@ -277,7 +306,8 @@ Result<User> Accounts::CreateUser(const Principal& caller, const std::string& or
     if (r.status().code() == StatusCode::kConflict) {
       return Conflict("name: a user named '" + name + "' already exists in this organisation");
     }
-    return r.status();
+    QT_RETURN_IF_ERROR(r.status());
+    return JournalUser(tx, caller.org_id, u);
   }));
   return u;
 }
@@ -310,7 +340,7 @@ Result<IssuedToken> Accounts::IssueToken(const Principal& caller, const std::str
                                                 " FROM users WHERE id = ? AND org_id = ?",
                                             {target, caller.org_id}));
     if (rows.empty()) return NotFound("user_id: no user " + target + " in your organisation");
-    out = InsertToken(tx, UserFromRow(rows[0]), label, ttl_ms);
+    out = InsertToken(tx, caller.org_id, UserFromRow(rows[0]), label, ttl_ms);
     return out.status();
   }));
   return out;
@@ -346,10 +376,10 @@ Status Accounts::RevokeToken(const Principal& caller, const std::string& token_i
       return PermissionDenied("only administrators revoke other users' tokens");
     }
     if (!rows[0].IsNull(1)) return OkStatus();  // already revoked: idempotent
-    return tx
-        .Exec("UPDATE tokens SET revoked_at = ? WHERE id = ?",
-              {options_.clock->NowMillis(), token_id})
-        .status();
+    QT_RETURN_IF_ERROR(tx.Exec("UPDATE tokens SET revoked_at = ? WHERE id = ?",
+                               {options_.clock->NowMillis(), token_id})
+                           .status());
+    return options_.journal->Append(tx, {caller.org_id, "token.revoked", token_id, {}}).status();
   });
 }
 

@@ -5,6 +5,11 @@
 // SignAs. Tokens are 32 random bytes, returned once and stored as SHA-256
 // digests; they expire and can be revoked.
 //
+// Every change (organisation created, user created, token issued or revoked)
+// appends an event to the ledger in the same transaction. Ledger entries are
+// readable by every signed-in organisation, so events carry only what the
+// public directory shows and ids: never secrets, user names or token labels.
+//
 // Authorisation here is about objects: an organisation's users and tokens are
 // private to it. Nobody else, the operator included, reads or changes them.
 // Which kinds of organisation may call a route at all is declared by the route
@@ -32,6 +37,7 @@
 #include "core/random.h"
 #include "core/status.h"
 #include "crypto/sealed_box.h"
+#include "ledger/journal.h"
 #include "store/store.h"
 
 namespace qt::accounts {
@@ -40,6 +46,7 @@ struct AccountsOptions {
   const Clock* clock = nullptr;                           // required
   Random* random = nullptr;                               // required; a CSPRNG in production
   const crypto::MasterKey* master_key = nullptr;          // required
+  ledger::Journal* journal = nullptr;  // required: every change is journaled
   int64_t token_ttl_ms = int64_t{90} * 24 * 3600 * 1000;  // default lifetime of a token
 };
 
@@ -74,6 +81,9 @@ class Accounts {
   // master key file is caught at start-up, not at the first signature).
   Status CheckMasterKey();
 
+  // The operator organisation. kNotFound before Bootstrap.
+  Result<Org> Operator();
+
   // kUnauthenticated for an unknown, expired or revoked token.
   Result<Principal> Authenticate(std::string_view token_secret);
 
@@ -103,9 +113,10 @@ class Accounts {
   Result<crypto::Signature> SignAs(const std::string& org_id, std::span<const uint8_t> message);
 
  private:
-  Result<CreatedOrg> InsertOrg(store::Tx& tx, const NewOrg& org);
-  Result<IssuedToken> InsertToken(store::Tx& tx, const User& user, const std::string& label,
-                                  int64_t ttl_ms);
+  Result<CreatedOrg> InsertOrg(store::Tx& tx, const std::string& actor, const NewOrg& org);
+  Result<IssuedToken> InsertToken(store::Tx& tx, const std::string& actor, const User& user,
+                                  const std::string& label, int64_t ttl_ms);
+  Status JournalUser(store::Tx& tx, const std::string& actor, const User& user);
 
   store::Store& store_;
   AccountsOptions options_;

@@ -41,12 +41,18 @@ std::map<std::string, std::string> DocumentedRoutes(const std::string& file) {
 TEST(OpenApi, DocumentsEveryRegisteredRouteAndWhoMayCallIt) {
   qt::testing::TempDir dir;
   auto store = std::move(*store::OpenStore("sqlite:" + dir.File("db"), {}));
-  ASSERT_TRUE(store::Migrate(*store, accounts::Accounts::Migrations()).ok());
+  auto migrations = ledger::Journal::Migrations();
+  for (auto& m : accounts::Accounts::Migrations()) migrations.push_back(m);
+  ASSERT_TRUE(store::Migrate(*store, migrations).ok());
   std::array<uint8_t, 32> raw{};
   crypto::MasterKey key(raw);
-  accounts::Accounts accounts(*store, {&SystemClock::Get(), &crypto::SystemRandom::Get(), &key});
+  ledger::Journal journal(SystemClock::Get());
+  accounts::Accounts accounts(*store, {&SystemClock::Get(), &crypto::SystemRandom::Get(), &key, &journal});
   MetricsRegistry metrics;
-  ApiServer server({}, accounts, *store, metrics);
+  ledger::LedgerOptions lo;
+  lo.clock = &SystemClock::Get();
+  ledger::Ledger ledger(*store, lo);
+  ApiServer server({}, accounts, ledger, *store, metrics);
 
   auto documented = DocumentedRoutes(std::string(QIANTANG_SOURCE_DIR) + "/docs/api/openapi.yaml");
   ASSERT_FALSE(documented.empty());

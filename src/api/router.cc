@@ -89,6 +89,32 @@ Result<accounts::PageRequest> Request::Page() const {
   return page;
 }
 
+namespace {
+
+Result<uint64_t> ParseUint(const std::string& name, const std::string& v) {
+  uint64_t n = 0;
+  auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+  if (v.empty() || ec != std::errc() || ptr != v.data() + v.size()) {
+    return InvalidArgument(name + ": must be a non-negative integer, got '" + v.substr(0, 32) + "'");
+  }
+  return n;
+}
+
+}  // namespace
+
+Result<uint64_t> Request::QueryUint(const std::string& name,
+                                    std::optional<uint64_t> fallback) const {
+  if (!http.has_param(name)) {
+    if (fallback) return *fallback;
+    return InvalidArgument(name + ": is required");
+  }
+  return ParseUint(name, http.get_param_value(name));
+}
+
+Result<uint64_t> Request::PathUint(std::string_view name) const {
+  return ParseUint(std::string(name), PathParam(name));
+}
+
 Response Response::Json(const nlohmann::json& j, int status) {
   return Response{status, j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
                   "application/json"};

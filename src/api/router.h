@@ -68,6 +68,12 @@ struct Request {
   const std::string& PathParam(std::string_view name) const;
   // The page asked for by ?limit=&cursor= (limit defaults to 50).
   Result<accounts::PageRequest> Page() const;
+  // A non-negative integer query parameter; `fallback` if absent, or
+  // kInvalidArgument naming it if absent and `fallback` is empty.
+  Result<uint64_t> QueryUint(const std::string& name,
+                             std::optional<uint64_t> fallback = std::nullopt) const;
+  // A non-negative integer path segment.
+  Result<uint64_t> PathUint(std::string_view name) const;
 };
 
 struct Response {

@@ -7,6 +7,7 @@
 
 #include "api/accounts_routes.h"
 #include "api/errors.h"
+#include "api/ledger_routes.h"
 
 namespace qt::api {
 namespace {
@@ -17,8 +18,8 @@ const std::string kOtherRoute = "(static or unrouted)";
 
 }  // namespace
 
-ApiServer::ApiServer(ServerOptions options, accounts::Accounts& accounts, store::Store& store,
-                     MetricsRegistry& metrics)
+ApiServer::ApiServer(ServerOptions options, accounts::Accounts& accounts, ledger::Ledger& ledger,
+                     store::Store& store, MetricsRegistry& metrics)
     : options_(std::move(options)),
       store_(store),
       metrics_(metrics),
@@ -72,6 +73,7 @@ ApiServer::ApiServer(ServerOptions options, accounts::Accounts& accounts, store:
 
   RegisterSystemRoutes();
   RegisterAccountsRoutes(router_, accounts);
+  RegisterLedgerRoutes(router_, ledger);
 
   if (!options_.web_dir.empty()) {
     if (!http_.set_mount_point("/", options_.web_dir, {{"Cache-Control", "no-cache"}})) {

@@ -10,7 +10,7 @@
 // everything else from the thread that owns the server.
 //
 // Example:
-//   ApiServer server(options, accounts, store, metrics);
+//   ApiServer server(options, accounts, ledger, store, metrics);
 //   QT_ASSIGN_OR_RETURN(int port, server.Bind());
 //   server.Run();  // until server.Stop()
 #ifndef QIANTANG_API_SERVER_H_
@@ -25,6 +25,7 @@
 #include "accounts/accounts.h"
 #include "api/router.h"
 #include "core/metrics.h"
+#include "ledger/ledger.h"
 #include "store/store.h"
 
 namespace qt::api {
@@ -40,8 +41,8 @@ struct ServerOptions {
 
 class ApiServer {
  public:
-  ApiServer(ServerOptions options, accounts::Accounts& accounts, store::Store& store,
-            MetricsRegistry& metrics);
+  ApiServer(ServerOptions options, accounts::Accounts& accounts, ledger::Ledger& ledger,
+            store::Store& store, MetricsRegistry& metrics);
 
   // Binds the listening socket; returns the port.
   Result<int> Bind();

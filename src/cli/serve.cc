@@ -17,6 +17,8 @@
 #include "crypto/encoding.h"
 #include "crypto/random.h"
 #include "demo/demo_city.h"
+#include "ledger/journal.h"
+#include "ledger/ledger.h"
 #include "store/store.h"
 
 namespace qt::cli {
@@ -57,12 +59,16 @@ void Print(const std::string& line) {
 Status Serve(const ServeConfig& config) {
   MetricsRegistry metrics;
   QT_ASSIGN_OR_RETURN(auto store, store::OpenStore(config.db, {.metrics = &metrics}));
-  QT_RETURN_IF_ERROR(store::Migrate(*store, accounts::Accounts::Migrations()));
+  auto migrations = ledger::Journal::Migrations();
+  for (auto& m : accounts::Accounts::Migrations()) migrations.push_back(std::move(m));
+  QT_RETURN_IF_ERROR(store::Migrate(*store, migrations));
   QT_ASSIGN_OR_RETURN(auto raw_key, LoadMasterKey(config.master_key_file));
   crypto::MasterKey master_key(raw_key);
+  ledger::Journal journal(SystemClock::Get());
   accounts::Accounts accounts(*store, {.clock = &SystemClock::Get(),
                                        .random = &crypto::SystemRandom::Get(),
                                        .master_key = &master_key,
+                                       .journal = &journal,
                                        .token_ttl_ms = config.token_ttl_days * 24 * 3600 * 1000});
   QT_RETURN_IF_ERROR(accounts.CheckMasterKey());
 
@@ -100,12 +106,22 @@ Status Serve(const ServeConfig& config) {
     }
   }
 
+  // The ledger's checkpoints are signed with the operator's key.
+  QT_ASSIGN_OR_RETURN(accounts::Org op, accounts.Operator());
+  ledger::Ledger ledger(*store, {.origin = config.ledger_origin,
+                                 .clock = &SystemClock::Get(),
+                                 .key = op.public_key,
+                                 .sign = [&accounts, id = op.id](std::span<const uint8_t> m) {
+                                   return accounts.SignAs(id, m);
+                                 }});
+  ledger::CheckpointPublisher publisher(ledger, config.checkpoint_interval_ms);
+
   api::ApiServer server({.host = config.host,
                          .port = config.port,
                          .threads = static_cast<int>(config.threads),
                          .max_body_bytes = static_cast<size_t>(config.max_body_bytes),
                          .web_dir = config.web_dir},
-                        accounts, *store, metrics);
+                        accounts, ledger, *store, metrics);
   QT_ASSIGN_OR_RETURN(int port, server.Bind());
   std::string host =
       config.host.find(':') != std::string::npos ? "[" + config.host + "]" : config.host;

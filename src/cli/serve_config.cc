@@ -54,6 +54,16 @@ const std::vector<Setting>& Settings() {
       IntSetting("threads", "QIANTANG_THREADS", &ServeConfig::threads, 1, 1024),
       IntSetting("max_body_bytes", "QIANTANG_MAX_BODY_BYTES", &ServeConfig::max_body_bytes, 1024,
                  int64_t{1} << 30),
+      IntSetting("checkpoint_interval_ms", "QIANTANG_CHECKPOINT_INTERVAL_MS",
+                 &ServeConfig::checkpoint_interval_ms, 10, 3'600'000),
+      {"ledger_origin", "QIANTANG_LEDGER_ORIGIN",
+       [](ServeConfig& c, const std::string& v) -> Status {
+         if (v.empty() || v.find_first_of(" +\n\t") != std::string::npos) {
+           return InvalidArgument("ledger_origin: must be non-empty, without spaces or '+'");
+         }
+         c.ledger_origin = v;
+         return OkStatus();
+       }},
       IntSetting("token_ttl_days", "QIANTANG_TOKEN_TTL_DAYS", &ServeConfig::token_ttl_days, 1,
                  3660),
       {"log_level", "QIANTANG_LOG_LEVEL",

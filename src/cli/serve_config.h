@@ -14,6 +14,8 @@
 // | max_body_bytes   | --max-body-bytes   | QIANTANG_MAX_BODY_BYTES   | 8388608                |
 // | token_ttl_days   | --token-ttl-days   | QIANTANG_TOKEN_TTL_DAYS   | 90                     |
 // | log_level        | --log-level        | QIANTANG_LOG_LEVEL        | info                   |
+// | checkpoint_interval_ms | --checkpoint-interval-ms | QIANTANG_CHECKPOINT_INTERVAL_MS | 1000 |
+// | ledger_origin    | --ledger-origin    | QIANTANG_LEDGER_ORIGIN    | hangzhou.qiantang/ledger |
 // | demo             | --demo             | QIANTANG_DEMO             | false                  |
 // | demo_seed        | --demo-seed        | QIANTANG_DEMO_SEED        | hangzhou-2026          |
 #ifndef QIANTANG_CLI_SERVE_CONFIG_H_
@@ -38,6 +40,8 @@ struct ServeConfig {
   int64_t max_body_bytes = int64_t{8} << 20;
   int64_t token_ttl_days = 90;
   std::string log_level = "info";
+  int64_t checkpoint_interval_ms = 1000;
+  std::string ledger_origin = "hangzhou.qiantang/ledger";
   bool demo = false;
   std::string demo_seed = "hangzhou-2026";
 

@@ -122,17 +122,18 @@ class [[nodiscard]] Result {
 }  // namespace qt
 
 // Propagates a non-OK Status from an expression returning Status.
-#define QT_RETURN_IF_ERROR(expr)             \
-  do {                                       \
-    ::qt::Status qt_status_ = (expr);        \
-    if (!qt_status_.ok()) return qt_status_; \
+#define QT_RETURN_IF_ERROR(expr) QT_RETURN_IF_ERROR_IMPL_(QT_CONCAT_(qt_status_, __COUNTER__), expr)
+#define QT_RETURN_IF_ERROR_IMPL_(var, expr) \
+  do {                                      \
+    ::qt::Status var = (expr);              \
+    if (!var.ok()) return var;              \
   } while (0)
 
 #define QT_CONCAT_INNER_(a, b) a##b
 #define QT_CONCAT_(a, b) QT_CONCAT_INNER_(a, b)
 // QT_ASSIGN_OR_RETURN(auto x, Compute()); declares x from a Result or returns its Status.
 #define QT_ASSIGN_OR_RETURN(lhs, expr) \
-  QT_ASSIGN_OR_RETURN_IMPL_(QT_CONCAT_(qt_result_, __LINE__), lhs, expr)
+  QT_ASSIGN_OR_RETURN_IMPL_(QT_CONCAT_(qt_result_, __COUNTER__), lhs, expr)
 #define QT_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr) \
   auto tmp = (expr);                              \
   if (!tmp.ok()) return tmp.status();             \
