@@ -38,6 +38,10 @@ CLI::App* AddVerb(CLI::App& noun, const std::string& name, const std::string& de
 // Adds the verbs of the accounts module: login, whoami, health, orgs, users, tokens.
 void AddAccountsCommands(CLI::App& app, CommandContext& ctx);
 
+// Adds `ledger ...`: checkpoints, entries and proofs from a server, offline
+// `ledger verify` on files, and `ledger audit` of a database.
+void AddLedgerCommands(CLI::App& app, CommandContext& ctx);
+
 }  // namespace qt::cli
 
 #endif  // QIANTANG_CLI_COMMAND_H_

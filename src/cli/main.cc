@@ -64,6 +64,7 @@ int main(int argc, char** argv) {
   });
 
   qt::cli::AddAccountsCommands(app, ctx);
+  qt::cli::AddLedgerCommands(app, ctx);
 
   try {
     app.parse(argc, argv);
