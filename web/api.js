@@ -32,11 +32,12 @@ export async function api(method, path, body) {
     throw new ApiError(0, 'unavailable', `cannot reach the server: ${e.message}`);
   }
   const text = await res.text();
+  const isJson = (res.headers.get('Content-Type') || '').startsWith('application/json');
   let json = null;
-  try { json = text ? JSON.parse(text) : null; } catch { /* a text answer */ }
+  try { json = isJson && text ? JSON.parse(text) : null; } catch { /* malformed: treated as text */ }
   if (!res.ok) {
     const err = json && json.error ? json.error : { code: 'internal', message: `HTTP ${res.status}` };
     throw new ApiError(res.status, err.code, err.message);
   }
-  return json;
+  return isJson ? json : text;  // text answers (checkpoints, metrics) as strings
 }

@@ -5,6 +5,7 @@ import { useEffect, useState } from 'preact/hooks';
 import htm from 'htm';
 import { api, ApiError, savedToken, saveToken } from './api.js';
 import { useLang } from './i18n.js';
+import { LedgerPage } from './ledger.js';
 
 const html = htm.bind(h);
 
@@ -162,6 +163,7 @@ function Shell({ me, onSignOut, lang }) {
   }, []);
   const { t, sectionText, toggle } = lang;
   const page = section === 'orgs' ? html`<${OrgsPage} t=${t} me=${me} />`
+    : section === 'ledger' ? html`<${LedgerPage} t=${t} />`
     : section === 'overview' ? html`<${Overview} t=${t} me=${me} />`
     : html`<${ComingSoon} t=${t} sectionText=${sectionText} id=${section} />`;
   return html`

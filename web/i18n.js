@@ -32,6 +32,13 @@ const LABELS = {
   signedInAs: ['当前身份', 'Signed in as'],
   role: ['角色', 'Role'],
   language: ['English', '中文'],
+  checkpoint: ['最新签名检查点', 'Latest signed checkpoint'],
+  eventKind: ['事件', 'Event'],
+  subject: ['对象', 'Subject'],
+  verify: ['验证', 'Verify'],
+  included: ['已收录于检查点', 'included in checkpoint'],
+  signed: ['运营方签名', 'operator signature'],
+  sigUnchecked: ['浏览器不支持 Ed25519，签名未核验', 'signature not checked (no Ed25519 in this browser)'],
 };
 
 const SECTION_TEXT = {

@@ -79,7 +79,7 @@ test('the operator signs in, lists organisations and pages through them', async 
   assert.ok(secondPage.length > 0);
   assert.ok(!secondPage.includes(firstPage[0]));
 
-  for (const section of ['compute', 'dataspace', 'exchange', 'ledger', 'match', 'identity']) {
+  for (const section of ['compute', 'dataspace', 'exchange', 'match', 'identity']) {
     await page.click(`nav a[data-section=${section}]`);
     await page.locator('section.coming').waitFor();
   }
@@ -110,4 +110,22 @@ test('an enterprise sees the directory but no form to create organisations', asy
   await page.click('nav a[data-section=orgs]');
   await page.getByTestId('orgs-table').waitFor();
   assert.equal(await page.locator('form.new-org').count(), 0);
+});
+
+test('the ledger page shows the signed checkpoint and verifies an event in the browser', async () => {
+  const { page, errors } = await newPage();
+  await signIn(page, server.tokens.enterprise);
+  await page.click('nav a[data-section=ledger]');
+  await page.getByTestId('checkpoint').waitFor();
+  assert.match(await page.getByTestId('checkpoint').textContent(), /^hangzhou\.qiantang\/ledger\n\d+\n/);
+  const rows = page.getByTestId('ledger-table').locator('tbody tr');
+  assert.ok(await rows.count() > 10);
+  await rows.last().locator('button').click();
+  const verdict = page.getByTestId('verdict');
+  await verdict.waitFor();
+  const text = await verdict.textContent();
+  assert.match(text, /✓ 已收录于检查点/);
+  assert.match(text, /✓ 运营方签名/);
+  await page.screenshot({ path: join(outDir, 'ledger.png'), fullPage: true });
+  assert.deepEqual(errors, []);
 });
