@@ -1,9 +1,11 @@
 #include "cli/table.h"
 
+#include "core/text.h"
+
 namespace qt::cli {
 namespace {
 
-bool IsWide(uint32_t cp) {
+bool IsWide(char32_t cp) {
   return (cp >= 0x1100 && cp <= 0x115f) || (cp >= 0x2e80 && cp <= 0xa4cf) ||
          (cp >= 0xac00 && cp <= 0xd7a3) || (cp >= 0xf900 && cp <= 0xfaff) ||
          (cp >= 0xfe30 && cp <= 0xfe4f) || (cp >= 0xff00 && cp <= 0xff60) ||
@@ -15,14 +17,13 @@ bool IsWide(uint32_t cp) {
 size_t DisplayWidth(const std::string& text) {
   size_t width = 0;
   for (size_t i = 0; i < text.size();) {
-    unsigned char c = static_cast<unsigned char>(text[i]);
-    size_t n = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 : 4;
-    uint32_t cp = n == 1 ? c : c & (0x7f >> n);
-    for (size_t k = 1; k < n && i + k < text.size(); ++k) {
-      cp = (cp << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3f);
+    std::optional<char32_t> cp = DecodeUtf8(text, &i);
+    if (!cp) {  // a malformed byte shows as one replacement character
+      ++i;
+      ++width;
+      continue;
     }
-    width += IsWide(cp) ? 2 : 1;
-    i += n;
+    width += IsWide(*cp) ? 2 : 1;
   }
   return width;
 }

@@ -3,16 +3,16 @@
 #include <string>
 
 namespace qt {
-namespace {
-
-// Length of the UTF-8 sequence starting at s[i], or 0 if it is malformed
-// (overlong forms, surrogates and code points above U+10FFFF are malformed).
-size_t Utf8SequenceLength(std::string_view s, size_t i) {
+std::optional<char32_t> DecodeUtf8(std::string_view s, size_t* pos) {
+  const size_t i = *pos;
   auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-  unsigned char c = b(i);
+  const unsigned char c = b(i);
   size_t n;
-  uint32_t cp;
-  if (c < 0x80) return 1;
+  char32_t cp;
+  if (c < 0x80) {
+    *pos = i + 1;
+    return c;
+  }
   if ((c & 0xe0) == 0xc0) {
     n = 2;
     cp = c & 0x1f;
@@ -23,19 +23,18 @@ size_t Utf8SequenceLength(std::string_view s, size_t i) {
     n = 4;
     cp = c & 0x07;
   } else {
-    return 0;
+    return std::nullopt;
   }
-  if (i + n > s.size()) return 0;
+  if (i + n > s.size()) return std::nullopt;
   for (size_t k = 1; k < n; ++k) {
-    if ((b(i + k) & 0xc0) != 0x80) return 0;
+    if ((b(i + k) & 0xc0) != 0x80) return std::nullopt;
     cp = (cp << 6) | (b(i + k) & 0x3f);
   }
-  static constexpr uint32_t kMin[5] = {0, 0, 0x80, 0x800, 0x10000};
-  if (cp < kMin[n] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return 0;
-  return n;
+  static constexpr char32_t kMin[5] = {0, 0, 0x80, 0x800, 0x10000};
+  if (cp < kMin[n] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return std::nullopt;
+  *pos = i + n;
+  return cp;
 }
-
-}  // namespace
 
 Status CheckDisplayText(std::string_view text, size_t max_bytes) {
   if (text.empty()) return InvalidArgument("must not be empty");
@@ -47,12 +46,9 @@ Status CheckDisplayText(std::string_view text, size_t max_bytes) {
     return InvalidArgument("must not start or end with a space");
   }
   for (size_t i = 0; i < text.size();) {
-    size_t n = Utf8SequenceLength(text, i);
-    if (n == 0) return InvalidArgument("is not valid UTF-8");
-    if (n == 1 && (static_cast<unsigned char>(text[i]) < 0x20 || text[i] == 0x7f)) {
-      return InvalidArgument("must not contain control characters");
-    }
-    i += n;
+    std::optional<char32_t> cp = DecodeUtf8(text, &i);
+    if (!cp) return InvalidArgument("is not valid UTF-8");
+    if (*cp < 0x20 || *cp == 0x7f) return InvalidArgument("must not contain control characters");
   }
   return OkStatus();
 }

@@ -3,11 +3,17 @@
 #define QIANTANG_CORE_TEXT_H_
 
 #include <cstddef>
+#include <optional>
 #include <string_view>
 
 #include "core/status.h"
 
 namespace qt {
+
+// Decodes the UTF-8 sequence at s[*pos] and advances *pos past it. Returns
+// nullopt (and leaves *pos) for malformed input: bad continuation bytes,
+// truncation, overlong forms, surrogates, code points above U+10FFFF.
+std::optional<char32_t> DecodeUtf8(std::string_view s, size_t* pos);
 
 // OK if `text` is valid UTF-8, 1..max_bytes bytes, has no control characters,
 // and does not start or end with white space. The message does not name the

@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 
+#include "core/text.h"
 #include "crypto/encoding.h"
 #include "crypto/sha256.h"
 
@@ -19,43 +20,25 @@ Status Malformed() { return InvalidArgument("malformed note"); }
 // Valid UTF-8 with no ASCII control character other than newline.
 bool CleanText(std::string_view s) {
   for (size_t i = 0; i < s.size();) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      if (c < 0x20 && c != '\n') return false;
-      ++i;
-      continue;
-    }
-    size_t n = (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 : (c & 0xf8) == 0xf0 ? 4 : 0;
-    if (n == 0 || i + n > s.size()) return false;
-    uint32_t cp = c & (0x7f >> n);
-    for (size_t k = 1; k < n; ++k) {
-      unsigned char cc = static_cast<unsigned char>(s[i + k]);
-      if ((cc & 0xc0) != 0x80) return false;
-      cp = (cp << 6) | (cc & 0x3f);
-    }
-    static constexpr uint32_t kMin[5] = {0, 0, 0x80, 0x800, 0x10000};
-    if (cp < kMin[n] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return false;
-    i += n;
+    std::optional<char32_t> cp = DecodeUtf8(s, &i);
+    if (!cp || (*cp < 0x20 && *cp != '\n')) return false;
   }
   return true;
 }
 
-// A key name: non-empty UTF-8 without spaces or '+'.
+// Unicode White_Space, as Go's unicode.IsSpace.
+bool IsSpace(char32_t c) {
+  return (c >= 0x09 && c <= 0x0d) || c == 0x20 || c == 0x85 || c == 0xa0 || c == 0x1680 ||
+         (c >= 0x2000 && c <= 0x200a) || c == 0x2028 || c == 0x2029 || c == 0x202f ||
+         c == 0x205f || c == 0x3000;
+}
+
+// A key name: non-empty UTF-8 without white space or '+'.
 bool ValidName(std::string_view name) {
-  if (name.empty() || !CleanText(name)) return false;
-  for (char c : name) {
-    if (c == ' ' || c == '+' || c == '\n' || c == '\t' || c == '\v' || c == '\f' || c == '\r') {
-      return false;
-    }
-  }
-  // Non-ASCII white space (U+0085, U+00A0, U+1680, U+2000-U+200A, U+2028/9, U+202F, U+205F, U+3000).
-  for (std::string_view ws : {"\xc2\x85", "\xc2\xa0", "\xe1\x9a\x80", "\xe2\x80\xa8", "\xe2\x80\xa9",
-                              "\xe2\x80\xaf", "\xe2\x81\x9f", "\xe3\x80\x80"}) {
-    if (name.find(ws) != std::string_view::npos) return false;
-  }
-  for (unsigned char third = 0x80; third <= 0x8a; ++third) {
-    const char ws[] = {'\xe2', '\x80', static_cast<char>(third), 0};
-    if (name.find(ws) != std::string_view::npos) return false;
+  if (name.empty()) return false;
+  for (size_t i = 0; i < name.size();) {
+    std::optional<char32_t> cp = DecodeUtf8(name, &i);
+    if (!cp || *cp == '+' || IsSpace(*cp)) return false;
   }
   return true;
 }

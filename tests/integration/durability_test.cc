@@ -1,7 +1,7 @@
 // A write acknowledged with 2xx survives kill -9 of the server.
 #include <gtest/gtest.h>
 
-#include <atomic>
+#include <mutex>
 #include <thread>
 
 #include "tests/integration/test_codes.h"
@@ -38,31 +38,64 @@ TEST(Durability, AcknowledgedWritesSurviveKillDashNine) {
   }
 }
 
+// Creates organisations one after another from a thread until the server
+// stops answering, remembering every one acknowledged with 201.
+class WriteStream {
+ public:
+  WriteStream(ServerProcess& server, std::string token, int first_code)
+      : thread_([this, &server, token, first_code] {
+          auto client = server.Client();
+          for (int i = 0;; ++i) {
+            auto a = Call(*client, "POST", "/api/v1/orgs", token,
+                          OrgBody("Stream " + std::to_string(i), "enterprise", first_code + i));
+            if (a.status == 0) break;  // the server is gone
+            std::lock_guard lock(mu_);
+            if (a.status == 201) {
+              acknowledged_.push_back(a.body["id"]);
+            } else {
+              ++unexpected_;  // never a half-served or failed request
+            }
+          }
+        }) {}
+
+  void WaitFor(size_t n) {
+    for (;;) {
+      {
+        std::lock_guard lock(mu_);
+        if (acknowledged_.size() >= n) return;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  }
+  // REQUIRES: the server has stopped.
+  std::vector<std::string> Join() {
+    thread_.join();
+    EXPECT_EQ(unexpected_, 0);
+    return acknowledged_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<std::string> acknowledged_;
+  int unexpected_ = 0;
+  std::thread thread_;
+};
+
 TEST(Durability, KillDuringAStreamOfWritesLosesNoAcknowledgedOne) {
   TempDir dir;
   ServerProcess server(dir.path().string());
   ASSERT_TRUE(server.Start());
   const std::string op = server.bootstrap_token();
-  std::vector<std::string> acknowledged;
-  std::atomic<bool> stop{false};
-  std::thread writer([&] {
-    auto client = server.Client();
-    for (int i = 0; !stop; ++i) {
-      auto a = Call(*client, "POST", "/api/v1/orgs", op,
-                    OrgBody("Stream " + std::to_string(i), "enterprise", 1000 + i));
-      if (a.status != 201) break;  // the server is gone
-      acknowledged.push_back(a.body["id"]);
-    }
-  });
-  while (acknowledged.size() < 20) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  WriteStream stream(server, op, 1000);
+  stream.WaitFor(20);
   server.Kill();
-  stop = true;
-  writer.join();
+  std::vector<std::string> acknowledged = stream.Join();
 
   ASSERT_TRUE(server.Start());
   auto client = server.Client();
-  for (const auto& id : acknowledged)
+  for (const auto& id : acknowledged) {
     EXPECT_EQ(Call(*client, "GET", "/api/v1/orgs/" + id, op).status, 200) << id;
+  }
 }
 
 TEST(GracefulShutdown, SigtermDuringWritesExitsCleanlyAndKeepsEveryAcknowledgedWrite) {
@@ -70,22 +103,10 @@ TEST(GracefulShutdown, SigtermDuringWritesExitsCleanlyAndKeepsEveryAcknowledgedW
   ServerProcess server(dir.path().string());
   ASSERT_TRUE(server.Start());
   const std::string op = server.bootstrap_token();
-  std::vector<std::string> acknowledged;
-  std::atomic<bool> stop{false};
-  std::thread writer([&] {
-    auto client = server.Client();
-    for (int i = 0; !stop; ++i) {
-      auto a = Call(*client, "POST", "/api/v1/orgs", op,
-                    OrgBody("Graceful " + std::to_string(i), "enterprise", 5000 + i));
-      if (a.status == 0) break;  // the server has stopped accepting
-      ASSERT_EQ(a.status, 201) << a.raw;  // never a half-served request
-      acknowledged.push_back(a.body["id"]);
-    }
-  });
-  while (acknowledged.size() < 20) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  WriteStream stream(server, op, 5000);
+  stream.WaitFor(20);
   EXPECT_EQ(server.Stop(), 0);
-  stop = true;
-  writer.join();
+  std::vector<std::string> acknowledged = stream.Join();
 
   ASSERT_TRUE(server.Start());
   auto client = server.Client();
