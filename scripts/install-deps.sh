@@ -3,7 +3,7 @@
 # Idempotent, and quiet when everything is present.
 #
 #   scripts/install-deps.sh          build and run: compiler, libraries, console packages
-#   scripts/install-deps.sh --test   also what the tests need: Chromium for the console test
+#   scripts/install-deps.sh --test   also what the tests need: PostgreSQL, Chromium and a CJK font
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,10 +11,10 @@ packages=(
   g++ cmake ninja-build pkg-config git
   libsqlite3-dev libsodium-dev libssl-dev zlib1g-dev libbrotli-dev
   libcpp-httplib-dev nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev libtomlplusplus-dev
-  libgtest-dev libgmock-dev libbenchmark-dev
+  libpq-dev libgtest-dev libgmock-dev libbenchmark-dev
 )
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(chromium fonts-wqy-microhei)
+  packages+=(postgresql chromium fonts-wqy-microhei)
 fi
 
 missing=()

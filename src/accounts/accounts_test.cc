@@ -6,7 +6,7 @@
 
 #include <nlohmann/json.hpp>
 #include "crypto/random.h"
-#include "tests/support/temp_dir.h"
+#include "tests/support/test_database.h"
 
 namespace qt::accounts {
 namespace {
@@ -16,10 +16,11 @@ std::string Code(std::string first16, char c17) {
   return first17 + CreditCodeCheckCharacter(first17);
 }
 
-class AccountsTest : public ::testing::Test {
+// Every test runs on SQLite, and on PostgreSQL when QIANTANG_TEST_PG is set.
+class AccountsTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    store_ = std::move(*store::OpenStore("sqlite:" + dir_.File("db"), {}));
+    store_ = std::move(*store::OpenStore(db_.url(), {}));
     auto migrations = ledger::Journal::Migrations();
     for (auto& m : Accounts::Migrations()) migrations.push_back(m);
     ASSERT_TRUE(store::Migrate(*store_, migrations).ok());
@@ -38,7 +39,7 @@ class AccountsTest : public ::testing::Test {
     return *r;
   }
 
-  qt::testing::TempDir dir_;
+  qt::testing::TestDatabase db_{GetParam()};
   ManualClock clock_{1'790'000'000'000};
   crypto::DeterministicRandom random_{"accounts_test"};
   std::array<uint8_t, 32> raw_key_{};
@@ -49,7 +50,10 @@ class AccountsTest : public ::testing::Test {
   Principal op_;
 };
 
-TEST_F(AccountsTest, BootstrapRunsOnceOnly) {
+INSTANTIATE_TEST_SUITE_P(Backends, AccountsTest, ::testing::ValuesIn(qt::testing::TestBackends()),
+                         qt::testing::BackendName());
+
+TEST_P(AccountsTest, BootstrapRunsOnceOnly) {
   auto again = accounts_->Bootstrap({"Other", OrgKind::kOperator, Code("91330100MA2H0000", '2')});
   ASSERT_TRUE(again.ok());
   EXPECT_FALSE(again->has_value());
@@ -57,7 +61,7 @@ TEST_F(AccountsTest, BootstrapRunsOnceOnly) {
   EXPECT_TRUE(op_.Has(Role::kAdmin));
 }
 
-TEST_F(AccountsTest, OnlyOperatorAdminsCreateOrganisations) {
+TEST_P(AccountsTest, OnlyOperatorAdminsCreateOrganisations) {
   CreatedOrg ent = MakeOrg(OrgKind::kEnterprise, 'A');
   Principal p = *accounts_->Authenticate(ent.admin_token.secret);
   EXPECT_EQ(p.org_kind, OrgKind::kEnterprise);
@@ -73,7 +77,7 @@ TEST_F(AccountsTest, OnlyOperatorAdminsCreateOrganisations) {
             StatusCode::kPermissionDenied);
 }
 
-TEST_F(AccountsTest, RejectsBadFieldsAndDuplicatesWithoutWriting) {
+TEST_P(AccountsTest, RejectsBadFieldsAndDuplicatesWithoutWriting) {
   MakeOrg(OrgKind::kEnterprise, 'A');
   auto dup =
       accounts_->CreateOrg(op_, {"Again", OrgKind::kEnterprise, Code("91330106MA2H0000", 'A')});
@@ -89,7 +93,7 @@ TEST_F(AccountsTest, RejectsBadFieldsAndDuplicatesWithoutWriting) {
   EXPECT_EQ(accounts_->ListOrgs({})->items.size(), 2u);  // the operator and 'A'
 }
 
-TEST_F(AccountsTest, ListsOrganisationsInPages) {
+TEST_P(AccountsTest, ListsOrganisationsInPages) {
   for (char c : std::string("ABCDE")) {
     MakeOrg(OrgKind::kEnterprise, c);
     clock_.Advance(1);
@@ -111,7 +115,7 @@ TEST_F(AccountsTest, ListsOrganisationsInPages) {
             StatusCode::kInvalidArgument);
 }
 
-TEST_F(AccountsTest, TokensExpireAndCanBeRevoked) {
+TEST_P(AccountsTest, TokensExpireAndCanBeRevoked) {
   auto t = accounts_->IssueToken(op_, "", "short", 1000);
   ASSERT_TRUE(t.ok());
   EXPECT_TRUE(accounts_->Authenticate(t->secret).ok());
@@ -125,7 +129,7 @@ TEST_F(AccountsTest, TokensExpireAndCanBeRevoked) {
   EXPECT_EQ(accounts_->Authenticate("nope").status().code(), StatusCode::kUnauthenticated);
 }
 
-TEST_F(AccountsTest, OrganisationsNeverSeeOrTouchEachOthersUsersAndTokens) {
+TEST_P(AccountsTest, OrganisationsNeverSeeOrTouchEachOthersUsersAndTokens) {
   CreatedOrg a = MakeOrg(OrgKind::kEnterprise, 'A');
   CreatedOrg b = MakeOrg(OrgKind::kDataHolder, 'B');
   Principal pa = *accounts_->Authenticate(a.admin_token.secret);
@@ -144,7 +148,7 @@ TEST_F(AccountsTest, OrganisationsNeverSeeOrTouchEachOthersUsersAndTokens) {
   EXPECT_EQ(accounts_->ListUsers(pb, b.org.id, {})->items.size(), 1u);
 }
 
-TEST_F(AccountsTest, MembersManageOnlyTheirOwnTokens) {
+TEST_P(AccountsTest, MembersManageOnlyTheirOwnTokens) {
   auto m = accounts_->CreateUser(op_, op_.org_id, "member", Role::kMember);
   ASSERT_TRUE(m.ok());
   Principal pm = *accounts_->Authenticate(accounts_->IssueToken(op_, m->id, "m", 0)->secret);
@@ -157,7 +161,7 @@ TEST_F(AccountsTest, MembersManageOnlyTheirOwnTokens) {
   EXPECT_EQ(accounts_->ListTokens(pm, {})->items.size(), 2u);
 }
 
-TEST_F(AccountsTest, SignsWithTheOrganisationKeyAndNeedsTheRightMasterKey) {
+TEST_P(AccountsTest, SignsWithTheOrganisationKeyAndNeedsTheRightMasterKey) {
   CreatedOrg a = MakeOrg(OrgKind::kEnterprise, 'A');
   std::vector<uint8_t> msg = {1, 2, 3};
   auto sig = accounts_->SignAs(a.org.id, msg);
@@ -182,7 +186,7 @@ std::vector<std::string> EventKinds(store::Store& store) {
   return kinds;
 }
 
-TEST_F(AccountsTest, EveryChangeIsJournaledAndFailuresAppendNothing) {
+TEST_P(AccountsTest, EveryChangeIsJournaledAndFailuresAppendNothing) {
   // Bootstrap: the operator, its admin, its admin's token.
   EXPECT_EQ(EventKinds(*store_), (std::vector<std::string>{"org.created", "user.created", "token.issued"}));
   CreatedOrg a = MakeOrg(OrgKind::kEnterprise, 'A');

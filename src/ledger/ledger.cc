@@ -225,7 +225,7 @@ Result<AuditReport> Ledger::Audit() {
       // Nodes completed by the leaves [start, end): (idx + 1) << level in (start, end].
       QT_ASSIGN_OR_RETURN(Rows node_rows,
                           tx.Query("SELECT level, idx, hash FROM ledger_nodes"
-                                   " WHERE ((idx + 1) << level) > ? AND ((idx + 1) << level) <= ?",
+                                   " WHERE ((idx + 1) << CAST(level AS INTEGER)) > ? AND ((idx + 1) << CAST(level AS INTEGER)) <= ?",
                                    {static_cast<int64_t>(start), static_cast<int64_t>(end)}));
       std::map<NodeId, store::Bytes> stored;
       for (const auto& r : node_rows) {

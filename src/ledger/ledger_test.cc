@@ -5,15 +5,16 @@
 #include "crypto/random.h"
 #include "ledger/journal.h"
 #include "ledger/memory_log.h"
-#include "tests/support/temp_dir.h"
+#include "tests/support/test_database.h"
 
 namespace qt::ledger {
 namespace {
 
-class LedgerTest : public ::testing::Test {
+// Every test runs on SQLite, and on PostgreSQL when QIANTANG_TEST_PG is set.
+class LedgerTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    store_ = std::move(*store::OpenStore("sqlite:" + dir_.File("db"), {}));
+    store_ = std::move(*store::OpenStore(db_.url(), {}));
     ASSERT_TRUE(store::Migrate(*store_, Journal::Migrations()).ok());
     key_ = crypto::GenerateSigningKey(crypto::SystemRandom::Get());
     LedgerOptions o;
@@ -36,7 +37,7 @@ class LedgerTest : public ::testing::Test {
     ASSERT_TRUE(store_->Write([&](store::Tx& tx) { return tx.Exec(sql, p).status(); }).ok());
   }
 
-  qt::testing::TempDir dir_;
+  qt::testing::TestDatabase db_{GetParam()};
   ManualClock clock_{1'790'000'000'000};
   std::unique_ptr<store::Store> store_;
   Journal journal_{clock_};
@@ -44,7 +45,10 @@ class LedgerTest : public ::testing::Test {
   std::unique_ptr<Ledger> ledger_;
 };
 
-TEST_F(LedgerTest, StoredLogMatchesAnInMemoryTreeAndItsProofsVerify) {
+INSTANTIATE_TEST_SUITE_P(Backends, LedgerTest, ::testing::ValuesIn(qt::testing::TestBackends()),
+                         qt::testing::BackendName());
+
+TEST_P(LedgerTest, StoredLogMatchesAnInMemoryTreeAndItsProofsVerify) {
   AppendN(37);
   ASSERT_EQ(*ledger_->Size(), 37u);
   auto entries = *ledger_->Entries(0, 37);
@@ -69,7 +73,7 @@ TEST_F(LedgerTest, StoredLogMatchesAnInMemoryTreeAndItsProofsVerify) {
   EXPECT_NE(entries[0].event.find("\"名\":\"杭州\""), std::string::npos) << entries[0].event;
 }
 
-TEST_F(LedgerTest, AFailedTransactionAppendsNothing) {
+TEST_P(LedgerTest, AFailedTransactionAppendsNothing) {
   AppendN(3);
   Status s = store_->Write([&](store::Tx& tx) -> Status {
     QT_RETURN_IF_ERROR(journal_.Append(tx, {"org_x", "test.made", "obj", {}}).status());
@@ -83,7 +87,7 @@ TEST_F(LedgerTest, AFailedTransactionAppendsNothing) {
   EXPECT_EQ(report.size, 4u);
 }
 
-TEST_F(LedgerTest, CheckpointsAreSignedConsistentAndPublishedOncePerSize) {
+TEST_P(LedgerTest, CheckpointsAreSignedConsistentAndPublishedOncePerSize) {
   EXPECT_EQ(ledger_->Publish().status().code(), StatusCode::kFailedPrecondition);
   AppendN(5);
   auto a = *ledger_->Publish();
@@ -104,7 +108,7 @@ TEST_F(LedgerTest, CheckpointsAreSignedConsistentAndPublishedOncePerSize) {
   EXPECT_EQ(report.checkpoints_checked, 2u);
 }
 
-TEST_F(LedgerTest, BadRangesAreRefused) {
+TEST_P(LedgerTest, BadRangesAreRefused) {
   AppendN(4);
   EXPECT_EQ(ledger_->Entries(2, 2).status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(ledger_->Entries(0, 5).status().code(), StatusCode::kInvalidArgument);
@@ -118,7 +122,7 @@ TEST_F(LedgerTest, BadRangesAreRefused) {
   EXPECT_EQ(ledger_->ProveEvent(1).status().code(), StatusCode::kFailedPrecondition);  // no checkpoint yet
 }
 
-TEST_F(LedgerTest, AuditNamesTheIndexOfAnEditedEvent) {
+TEST_P(LedgerTest, AuditNamesTheIndexOfAnEditedEvent) {
   AppendN(40);
   auto cp = *ledger_->Publish();
   Exec("UPDATE ledger_entries SET event = REPLACE(event, '\"obj_23\"', '\"obj_99\"') WHERE seq = 23");
@@ -131,7 +135,7 @@ TEST_F(LedgerTest, AuditNamesTheIndexOfAnEditedEvent) {
   EXPECT_FALSE(VerifyInclusion(23, 40, entry.leaf_hash, ToBytes(proof), cp.checkpoint.root).ok());
 }
 
-TEST_F(LedgerTest, AuditNamesTheIndexOfAnEditedPayload) {
+TEST_P(LedgerTest, AuditNamesTheIndexOfAnEditedPayload) {
   AppendN(10);
   Exec("UPDATE ledger_entries SET event = REPLACE(event, '{\"i\":7,', '{\"i\":8,') WHERE seq = 7");
   auto report = *ledger_->Audit();
@@ -140,7 +144,7 @@ TEST_F(LedgerTest, AuditNamesTheIndexOfAnEditedPayload) {
   EXPECT_NE(report.finding->what.find("payload_hash"), std::string::npos) << report.finding->what;
 }
 
-TEST_F(LedgerTest, AuditNamesTheIndexWhereAnEditedNodeIsCompleted) {
+TEST_P(LedgerTest, AuditNamesTheIndexWhereAnEditedNodeIsCompleted) {
   AppendN(40);
   auto cp = *ledger_->Publish();
   // Node 2/3 covers leaves 12..15: it is completed by leaf 15.
@@ -154,7 +158,7 @@ TEST_F(LedgerTest, AuditNamesTheIndexWhereAnEditedNodeIsCompleted) {
   EXPECT_FALSE(VerifyInclusion(8, 40, entry.leaf_hash, ToBytes(proof), cp.checkpoint.root).ok());
 }
 
-TEST_F(LedgerTest, AuditNamesAnEditedLeafHash) {
+TEST_P(LedgerTest, AuditNamesAnEditedLeafHash) {
   AppendN(9);
   Exec("UPDATE ledger_nodes SET hash = ? WHERE level = 0 AND idx = 4", {store::Bytes(32, 0x01)});
   auto report = *ledger_->Audit();
@@ -162,13 +166,10 @@ TEST_F(LedgerTest, AuditNamesAnEditedLeafHash) {
   EXPECT_EQ(report.finding->index, 4u);
 }
 
-TEST_F(LedgerTest, AForkedCheckpointIsNotConsistentWithTheRealOne) {
+TEST_P(LedgerTest, AForkedCheckpointIsNotConsistentWithTheRealOne) {
   AppendN(8);
   auto real = *ledger_->Publish();
   // A second log that shares the first 5 events and then differs.
-  qt::testing::TempDir other_dir;
-  auto other = std::move(*store::OpenStore("sqlite:" + other_dir.File("db"), {}));
-  ASSERT_TRUE(store::Migrate(*other, Journal::Migrations()).ok());
   auto entries = *ledger_->Entries(0, 5);
   MemoryLog fork;
   for (const auto& e : entries) fork.AppendLeafHash(e.leaf_hash);

@@ -2,6 +2,7 @@
 
 #include <cassert>
 
+#include "store/pg_store.h"
 #include "store/sqlite_store.h"
 
 namespace qt::store {
@@ -38,9 +39,11 @@ Result<std::unique_ptr<Store>> OpenStore(std::string_view url, const StoreOption
     return std::unique_ptr<Store>(std::move(store));
   }
   if (url.starts_with("postgresql://") || url.starts_with("postgres://")) {
-    return FailedPrecondition("the PostgreSQL backend is not built yet; use sqlite:PATH");
+    QT_ASSIGN_OR_RETURN(auto store, PgStore::Open(std::string(url), options));
+    return std::unique_ptr<Store>(std::move(store));
   }
-  return InvalidArgument("database URL must start with 'sqlite:' (got '" + std::string(url) + "')");
+  return InvalidArgument("database URL must be sqlite:PATH or postgresql://... (got '" +
+                         std::string(url) + "')");
 }
 
 }  // namespace qt::store

@@ -81,7 +81,9 @@ class Store {
   virtual ~Store() = default;
   // A read-only snapshot transaction.
   virtual Status Read(const std::function<Status(Tx&)>& fn) = 0;
-  // A serializable write transaction.
+  // A serializable write transaction. On PostgreSQL the callback may run more
+  // than once (after a serialisation failure), so it must have no effect
+  // outside its Tx but assigning its results.
   virtual Status Write(const std::function<Status(Tx&)>& fn) = 0;
   // "sqlite" or "postgresql".
   virtual std::string_view backend() const = 0;
@@ -102,7 +104,8 @@ struct StoreOptions {
 // are not numbered 1, 2, 3... in `migrations`.
 Status Migrate(Store& store, std::span<const Migration> migrations);
 
-// Opens "sqlite:PATH" (the file and its folder are created if missing).
+// Opens "sqlite:PATH" (the file and its folder are created if missing) or
+// "postgresql://user@host:port/db" (PgStore).
 Result<std::unique_ptr<Store>> OpenStore(std::string_view url, const StoreOptions& options);
 
 }  // namespace qt::store

@@ -1,10 +1,11 @@
-#include "store/sqlite_store.h"
+#include "store/store.h"
+#include "store/pg_store.h"
 
 #include <gtest/gtest.h>
 
 #include <thread>
 
-#include "tests/support/temp_dir.h"
+#include "tests/support/test_database.h"
 
 namespace qt::store {
 namespace {
@@ -16,10 +17,11 @@ const std::vector<Migration> kSchema = {
      " body BYTEA)"},
 };
 
-class SqliteStoreTest : public ::testing::Test {
+// Every test runs on SQLite, and on PostgreSQL when QIANTANG_TEST_PG is set.
+class StoreTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    auto s = OpenStore("sqlite:" + dir_.File("sub/db.sqlite"), {});
+    auto s = OpenStore(db_.url(), {});
     ASSERT_TRUE(s.ok()) << s.status().ToString();
     store_ = std::move(*s);
     ASSERT_TRUE(Migrate(*store_, kSchema).ok());
@@ -37,11 +39,14 @@ class SqliteStoreTest : public ::testing::Test {
     return n;
   }
 
-  qt::testing::TempDir dir_;
+  qt::testing::TestDatabase db_{GetParam()};
   std::unique_ptr<Store> store_;
 };
 
-TEST_F(SqliteStoreTest, CommitsWhenTheCallbackSucceeds) {
+INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, ::testing::ValuesIn(qt::testing::TestBackends()),
+                         qt::testing::BackendName());
+
+TEST_P(StoreTest, CommitsWhenTheCallbackSucceeds) {
   Status s = store_->Write([](Tx& tx) {
     return tx.Exec("INSERT INTO items VALUES (?, ?)", {std::string("a"), int64_t{1}}).status();
   });
@@ -49,7 +54,7 @@ TEST_F(SqliteStoreTest, CommitsWhenTheCallbackSucceeds) {
   EXPECT_EQ(Count(), 1);
 }
 
-TEST_F(SqliteStoreTest, RollsBackEverythingWhenTheCallbackFails) {
+TEST_P(StoreTest, RollsBackEverythingWhenTheCallbackFails) {
   Status s = store_->Write([](Tx& tx) -> Status {
     QT_RETURN_IF_ERROR(tx.Exec("INSERT INTO items VALUES ('a', 1)").status());
     QT_RETURN_IF_ERROR(tx.Exec("INSERT INTO items VALUES ('b', 2)").status());
@@ -59,7 +64,7 @@ TEST_F(SqliteStoreTest, RollsBackEverythingWhenTheCallbackFails) {
   EXPECT_EQ(Count(), 0);
 }
 
-TEST_F(SqliteStoreTest, MapsConstraintViolationsToStatusCodes) {
+TEST_P(StoreTest, MapsConstraintViolationsToStatusCodes) {
   ASSERT_TRUE(
       store_->Write([](Tx& tx) { return tx.Exec("INSERT INTO items VALUES ('a', 1)").status(); })
           .ok());
@@ -71,14 +76,14 @@ TEST_F(SqliteStoreTest, MapsConstraintViolationsToStatusCodes) {
   EXPECT_EQ(fk.code(), StatusCode::kFailedPrecondition) << fk.ToString();
 }
 
-TEST_F(SqliteStoreTest, ReadTransactionsRefuseWrites) {
+TEST_P(StoreTest, ReadTransactionsRefuseWrites) {
   Status s =
       store_->Read([](Tx& tx) { return tx.Exec("INSERT INTO items VALUES ('a', 1)").status(); });
   EXPECT_FALSE(s.ok());
   EXPECT_EQ(Count(), 0);
 }
 
-TEST_F(SqliteStoreTest, RoundTripsEveryValueType) {
+TEST_P(StoreTest, RoundTripsEveryValueType) {
   Bytes blob = {0, 1, 2, 255};
   ASSERT_TRUE(store_
                   ->Write([&](Tx& tx) -> Status {
@@ -104,7 +109,7 @@ TEST_F(SqliteStoreTest, RoundTripsEveryValueType) {
           .ok());
 }
 
-TEST_F(SqliteStoreTest, ConcurrentWritersAllCommit) {
+TEST_P(StoreTest, ConcurrentWritersAllCommit) {
   std::vector<std::thread> threads;
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&, t] {
@@ -123,28 +128,45 @@ TEST_F(SqliteStoreTest, ConcurrentWritersAllCommit) {
   EXPECT_EQ(Count(), 200);
 }
 
-TEST_F(SqliteStoreTest, MigrationsApplyOnceAndDataSurvivesReopen) {
+TEST_P(StoreTest, MigrationsApplyOnceAndDataSurvivesReopen) {
   ASSERT_TRUE(
       store_->Write([](Tx& tx) { return tx.Exec("INSERT INTO items VALUES ('a', 1)").status(); })
           .ok());
   store_.reset();
-  auto reopened = OpenStore("sqlite:" + dir_.File("sub/db.sqlite"), {});
+  auto reopened = OpenStore(db_.url(), {});
   ASSERT_TRUE(reopened.ok());
   store_ = std::move(*reopened);
   ASSERT_TRUE(Migrate(*store_, kSchema).ok());  // already applied: a no-op
   EXPECT_EQ(Count(), 1);
 }
 
-TEST_F(SqliteStoreTest, RefusesADatabaseWrittenByANewerBinary) {
+TEST_P(StoreTest, RefusesADatabaseWrittenByANewerBinary) {
   std::vector<Migration> older(kSchema.begin(), kSchema.begin() + 1);
   Status s = Migrate(*store_, older);
   EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition);
   EXPECT_NE(s.message().find("test/2"), std::string::npos);
 }
 
-TEST_F(SqliteStoreTest, RefusesMisnumberedMigrations) {
+TEST_P(StoreTest, RefusesMisnumberedMigrations) {
   std::vector<Migration> gap = {{"other", 2, "skips 1", "SELECT 1"}};
   EXPECT_EQ(Migrate(*store_, gap).code(), StatusCode::kInternal);
+}
+
+TEST(OpenStore, CreatesTheSqliteFolder) {
+  qt::testing::TempDir dir;
+  EXPECT_TRUE(OpenStore("sqlite:" + dir.File("a/b/c.db"), {}).ok());
+}
+
+TEST(PgStore, NumbersPlaceholdersOutsideLiterals) {
+  EXPECT_EQ(PgStore::NumberPlaceholders("SELECT ? FROM t WHERE a = '?' AND b = ?"),
+            "SELECT $1 FROM t WHERE a = '?' AND b = $2");
+}
+
+TEST(PgStore, AnUnreachableServerIsAClearError) {
+  auto s = OpenStore("postgresql://nobody@127.0.0.1:1/none?connect_timeout=2", {});
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.status().message().find("cannot connect to PostgreSQL"), std::string::npos)
+      << s.status().message();
 }
 
 TEST(OpenStore, RejectsUnknownUrls) {
