@@ -51,13 +51,18 @@ Status Migrate(Store& store, std::span<const Migration> migrations) {
 
   for (const Migration& m : migrations) {
     if (applied.contains({m.module, m.version})) continue;
+    // Checked again inside the transaction: several processes may start at once
+    // (their write transactions are serialised, so one applies it, the others skip).
     Status s = store.Write([&](Tx& tx) -> Status {
+      QT_ASSIGN_OR_RETURN(Rows done, tx.Query("SELECT 1 FROM schema_migrations"
+                                              " WHERE module = ? AND version = ?",
+                                              {m.module, int64_t{m.version}}));
+      if (!done.empty()) return OkStatus();
       QT_RETURN_IF_ERROR(tx.ExecScript(m.sql));
       return tx
-          .Exec(
-              "INSERT INTO schema_migrations (module, version, description, applied_at) "
-              "VALUES (?, ?, ?, ?)",
-              {m.module, int64_t{m.version}, m.description, SystemClock::Get().NowMillis()})
+          .Exec("INSERT INTO schema_migrations (module, version, description, applied_at) "
+                "VALUES (?, ?, ?, ?)",
+                {m.module, int64_t{m.version}, m.description, SystemClock::Get().NowMillis()})
           .status();
     });
     if (!s.ok()) {

@@ -282,7 +282,11 @@ Status PgStore::Write(const std::function<Status(Tx&)>& fn) {
 Status PgStore::RunOnce(PgConnection& conn, bool write, const std::function<Status(Tx&)>& fn,
                         bool& retry) {
   conn.clear_state();
-  Status s = conn.ExecScript(write ? "BEGIN ISOLATION LEVEL SERIALIZABLE"
+  // A writer first takes the one writer lock, then works in READ COMMITTED:
+  // every statement after the lock sees all that earlier writers committed.
+  // (Under REPEATABLE READ or SERIALIZABLE the snapshot would be taken by the
+  // lock statement itself, before the lock is granted, and so be stale.)
+  Status s = conn.ExecScript(write ? "BEGIN ISOLATION LEVEL READ COMMITTED"
                                    : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
   if (!s.ok()) return s;
   if (write) {

@@ -8,12 +8,14 @@
 //
 // Isolation and concurrency (docs/ARCHITECTURE.md, "Several processes"):
 //   - Read runs REPEATABLE READ READ ONLY: one snapshot for the callback.
-//   - Write runs SERIALIZABLE and first takes a transaction-scoped advisory
-//     lock, so writers across all processes are serialised exactly as SQLite's
-//     single writer serialises them: the ledger has one order, numbering and
-//     redemption cannot race. A serialisation failure or deadlock (40001,
-//     40P01) rolls back and runs the callback again (up to 10 times), so a
-//     Write callback must have no effect outside its Tx but its results.
+//   - Write first takes a transaction-scoped advisory lock (the writer lock),
+//     then runs READ COMMITTED, so every statement sees all that earlier
+//     writers committed: writers across all processes are serialised exactly
+//     as SQLite's single writer serialises them, so the ledger has one order
+//     and numbering or redemption cannot race. Readers never wait for it. A
+//     serialisation failure or deadlock (40001, 40P01) rolls back and runs the
+//     callback again (up to 10 times), so a Write callback must have no
+//     effect outside its Tx but its results.
 //
 // Thread-safety: safe for concurrent use.
 #ifndef QIANTANG_STORE_PG_STORE_H_

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -37,8 +38,9 @@ std::string QiantangBinary() {
   return b;
 }
 
-ServerProcess::ServerProcess(std::string dir, std::vector<std::string> extra_args)
-    : dir_(std::move(dir)), extra_args_(std::move(extra_args)) {}
+ServerProcess::ServerProcess(std::string dir, std::vector<std::string> extra_args,
+                             std::string db_url)
+    : dir_(std::move(dir)), extra_args_(std::move(extra_args)), db_url_(std::move(db_url)) {}
 
 ServerProcess::~ServerProcess() {
   if (pid_ > 0) Kill();
@@ -55,7 +57,7 @@ bool ServerProcess::Start() {
                                    "--listen",
                                    "127.0.0.1:0",
                                    "--db",
-                                   "sqlite:" + dir_ + "/qiantang.db",
+                                   db_url_.empty() ? "sqlite:" + dir_ + "/qiantang.db" : db_url_,
                                    "--master-key-file",
                                    dir_ + "/master.key",
                                    "--log-level",
@@ -67,6 +69,7 @@ bool ServerProcess::Start() {
   args.insert(args.end(), extra_args_.begin(), extra_args_.end());
   pid_ = fork();
   if (pid_ == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive a crashed test
     dup2(out[1], STDOUT_FILENO);
     close(out[0]);
     close(out[1]);

@@ -26,8 +26,11 @@ struct CommandResult {
 
 class ServerProcess {
  public:
-  // `dir` holds the database and master key; it outlives restarts.
-  explicit ServerProcess(std::string dir, std::vector<std::string> extra_args = {});
+  // `dir` holds the master key and, unless `db_url` is given, the SQLite
+  // database; it outlives restarts. Several processes may share one `dir` and
+  // one PostgreSQL `db_url`.
+  explicit ServerProcess(std::string dir, std::vector<std::string> extra_args = {},
+                         std::string db_url = "");
   ~ServerProcess();
 
   // Starts the server; fails the test (ASSERT-style) via the returned bool.
@@ -54,6 +57,7 @@ class ServerProcess {
  private:
   std::string dir_;
   std::vector<std::string> extra_args_;
+  std::string db_url_;
   pid_t pid_ = -1;
   int port_ = 0;
   std::string bootstrap_token_;
