@@ -1,55 +1,81 @@
 #!/usr/bin/env bash
-# HTTP throughput and tail latency of the server over loopback with keep-alive:
-# an authenticated read (GET /api/v1/orgs/{id}: token lookup + row read) side by
-# side with GET /healthz (routing + a trivial query) in the same run, with wrk.
+# HTTP throughput and tail latency over loopback with keep-alive, with wrk:
+#   healthz    GET /healthz (routing, metrics, logging, a trivial read): the baseline
+#   orgs/{id}  GET /api/v1/orgs/{id} with a bearer token (token lookup + row read)
+#   POST orgs  POST /api/v1/orgs (a write: org, user, token rows + 3 ledger events)
 #
-#   bash bench/http_bench.sh [seconds=10] [connections=8]
+#   bash bench/http_bench.sh [seconds=10] [connections=8] [sqlite|postgresql] [processes=1]
 #
-# Builds the release preset, starts `qiantang serve --demo` on a free port in a
-# temporary folder with its default settings (log level info, to a file), runs
-# each endpoint in turn, and prints a Markdown table for docs/BENCHMARKS.md.
+# Builds the release preset and starts `qiantang serve --demo` with default
+# settings (log level info, to a file). With postgresql it starts a throwaway
+# cluster and N server processes on one database; wrk drives all of them at
+# once (connections split between them) and the rates are summed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-10}
 conns=${2:-8}
+backend=${3:-sqlite}
+procs=${4:-1}
 command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
-bash scripts/install-deps.sh >/dev/null
+bash scripts/install-deps.sh --test >/dev/null
 cmake --preset release >/dev/null
 cmake --build --preset release >/dev/null
 
 dir=$(mktemp -d)
-trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$dir"' EXIT
-build/release/src/cli/qiantang serve --listen 127.0.0.1:0 --db "sqlite:$dir/q.db" \
-  --master-key-file "$dir/master.key" --demo >"$dir/out" 2>"$dir/log" &
-pid=$!
-for _ in $(seq 600); do grep -q '^listening on' "$dir/out" 2>/dev/null && break; sleep 0.1; done
-url=$(sed -n 's/^listening on //p' "$dir/out")
-token=$(sed -n 's/^demo token enterprise .*: //p' "$dir/out")
-org=$(curl -s -H "Authorization: Bearer $token" "$url/api/v1/orgs?limit=5" | sed -n 's/.*"id":"\(org_[0-9A-Z]*\)".*/\1/p' | head -1)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  [[ -n "${QIANTANG_PG_DIR:-}" ]] && bash scripts/pg-cluster.sh stop "$QIANTANG_PG_DIR"
+  rm -rf "$dir"
+}
+trap cleanup EXIT
+if [[ $backend == postgresql ]]; then
+  eval "$(bash scripts/pg-cluster.sh start)"
+  psql "$QIANTANG_TEST_PG" -qc "CREATE DATABASE http_bench"
+  db=${QIANTANG_TEST_PG%/postgres}/http_bench
+else
+  db="sqlite:$dir/q.db"
+fi
 
-run() {  # run NAME PATH [HEADER]
-  local out
-  if [[ -n "${3:-}" ]]; then
-    out=$(wrk -t2 -c"$conns" -d"${secs}s" --latency -H "$3" "$url$2")
-  else
-    out=$(wrk -t2 -c"$conns" -d"${secs}s" --latency "$url$2")
-  fi
-  local rps p50 p99 non2xx
-  rps=$(awk '/^Requests\/sec/ {print $2}' <<<"$out")
-  p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
-  p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
-  non2xx=$(awk '/Non-2xx/ {print $5}' <<<"$out")
-  echo "$1|$rps|$p50|$p99|${non2xx:-0}"
+urls=()
+for i in $(seq "$procs"); do
+  demo=(); [[ $i == 1 ]] && demo=(--demo)
+  build/release/src/cli/qiantang serve --listen 127.0.0.1:0 --db "$db" --master-key-file "$dir/master.key" \
+    "${demo[@]}" >"$dir/out$i" 2>"$dir/log$i" &
+  pids+=($!)
+  for _ in $(seq 600); do grep -q '^listening on' "$dir/out$i" 2>/dev/null && break; sleep 0.1; done
+  urls+=("$(sed -n 's/^listening on //p' "$dir/out$i")")
+done
+token=$(sed -n 's/^demo token operator .*: //p' "$dir/out1")
+org=$(curl -s -H "Authorization: Bearer $token" "${urls[0]}/api/v1/orgs?limit=5" | sed -n 's/.*"id":"\(org_[0-9A-Z]*\)".*/\1/p' | head -1)
+per=$(( conns / procs > 0 ? conns / procs : 1 ))
+
+run() {  # run NAME PATH [wrk args...]: one wrk per process at once; sum rates, worst p99
+  local name=$1 path=$2
+  shift 2
+  local i=0 wrks=()
+  for u in "${urls[@]}"; do
+    i=$((i + 1))
+    wrk -t1 -c"$per" -d"${secs}s" --latency "$@" "$u$path" >"$dir/wrk$i" 2>&1 &
+    wrks+=($!)
+  done
+  wait "${wrks[@]}"
+  awk -v name="$name" '
+    /^Requests\/sec/ { rps += $2 }
+    $1 == "50%" { p50 = p50 > "" ? p50 : $2 }
+    $1 == "99%" { v = $2; u = v; sub(/[a-z]+$/, "", v); sub(/^[0-9.]+/, "", u);
+                  ms = u == "us" ? v / 1000 : u == "s" ? v * 1000 : v; if (ms > worst) { worst = ms; p99 = $2 } }
+    /Non-2xx/ { bad += $5 }
+    END { printf "| %s | %.0f | %s | %s | %d |\n", name, rps, p50, p99, bad }' "$dir"/wrk*
+  rm -f "$dir"/wrk*
 }
 
-health=$(run healthz /healthz)
-authed=$(run "orgs/{id}" "/api/v1/orgs/$org" "Authorization: Bearer $token")
-
-echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r); wrk -t2 -c$conns -d${secs}s; server and wrk share the machine"
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r)"
+echo "backend $backend, $procs process(es), wrk $conns connections in all, ${secs}s each; servers, database and wrk share the machine"
 echo
-echo "| endpoint | requests/s | p50 | p99 | non-2xx |"
+echo "| endpoint | requests/s | p50 | p99 (worst process) | non-2xx |"
 echo "|---|---|---|---|---|"
-for row in "$health" "$authed"; do IFS='|' read -r n r a b e <<<"$row"; echo "| $n | $r | $a | $b | $e |"; done
-h=$(cut -d'|' -f2 <<<"$health"); a=$(cut -d'|' -f2 <<<"$authed")
-echo
-echo "ratio authenticated read / healthz: $(awk -v a="$a" -v h="$h" 'BEGIN {printf "%.2f", a/h}')"
+run healthz /healthz
+run "orgs/{id}" "/api/v1/orgs/$org" -H "Authorization: Bearer $token"
+run "POST orgs" /api/v1/orgs -H "Authorization: Bearer $token" -s bench/post_org.lua

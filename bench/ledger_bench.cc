@@ -7,6 +7,7 @@
 #include <benchmark/benchmark.h>
 #include <openssl/sha.h>
 
+#include <cstdlib>
 #include <memory>
 #include <random>
 
@@ -52,11 +53,17 @@ void BM_AppendInMemory(benchmark::State& state) {
 BENCHMARK(BM_AppendInMemory);
 
 // Durable appends: Journal::AppendAll of `batch` events per write transaction
-// into a SQLite file (WAL, synchronous=FULL: every commit is fsynced).
-void BM_AppendDurable(benchmark::State& state) {
+// into a SQLite file (WAL, synchronous=FULL: every commit is fsynced), or, for
+// BM_AppendDurablePg, into the PostgreSQL database $QIANTANG_BENCH_PG (several
+// bench processes may share it: bench/pg_bench.sh runs three).
+void AppendDurable(benchmark::State& state, const std::string& url) {
   const int batch = static_cast<int>(state.range(0));
-  qt::testing::TempDir dir;
-  auto store = std::move(*store::OpenStore("sqlite:" + dir.File("bench.db"), {}));
+  auto opened = store::OpenStore(url, {});
+  if (!opened.ok()) {
+    state.SkipWithError(opened.status().ToString().c_str());
+    return;
+  }
+  auto store = std::move(*opened);
   if (!store::Migrate(*store, Journal::Migrations()).ok()) state.SkipWithError("migrate failed");
   Journal journal(SystemClock::Get());
   std::vector<NewEvent> events(batch, NewEvent{"org_01JDX3V6Q0M4X8H2R5T7W9Y1ZA", "bench.appended",
@@ -69,7 +76,21 @@ void BM_AppendDurable(benchmark::State& state) {
   state.counters["appends/s"] = benchmark::Counter(static_cast<double>(state.iterations()) * batch,
                                                    benchmark::Counter::kIsRate);
 }
+void BM_AppendDurable(benchmark::State& state) {
+  qt::testing::TempDir dir;
+  AppendDurable(state, "sqlite:" + dir.File("bench.db"));
+}
 BENCHMARK(BM_AppendDurable)->Arg(1)->Arg(100)->Arg(1000)->Arg(10000)->UseRealTime()->Unit(benchmark::kMillisecond);
+
+void BM_AppendDurablePg(benchmark::State& state) {
+  const char* url = std::getenv("QIANTANG_BENCH_PG");
+  if (url == nullptr) {
+    state.SkipWithError("set QIANTANG_BENCH_PG to a PostgreSQL database URL");
+    return;
+  }
+  AppendDurable(state, url);
+}
+BENCHMARK(BM_AppendDurablePg)->Arg(1)->Arg(100)->Arg(1000)->UseRealTime()->Unit(benchmark::kMillisecond);
 
 MemoryLog* MemoryLogOf(uint64_t n) {
   static std::map<uint64_t, std::unique_ptr<MemoryLog>> logs;

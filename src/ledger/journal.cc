@@ -1,5 +1,7 @@
 #include "ledger/journal.h"
 
+#include <algorithm>
+#include <iterator>
 #include <map>
 
 namespace qt::ledger {
@@ -50,27 +52,52 @@ Result<uint64_t> Journal::Append(store::Tx& tx, const NewEvent& event) {
   return AppendAll(tx, std::span(&event, 1));
 }
 
+namespace {
+
+// Inserts rows of `columns` values each, many rows per statement: one round
+// trip per chunk rather than per row (it matters on PostgreSQL). The statement
+// text depends only on the chunk's size, so the statement caches stay small.
+Status InsertRows(store::Tx& tx, const std::string& head, size_t columns, store::Params values) {
+  constexpr size_t kRowsPerStatement = 200;
+  const size_t rows = values.size() / columns;
+  std::string row = "(";
+  for (size_t c = 0; c < columns; ++c) row += c ? ", ?" : "?";
+  row += ")";
+  for (size_t first = 0; first < rows; first += kRowsPerStatement) {
+    const size_t n = std::min(kRowsPerStatement, rows - first);
+    std::string sql = head + " VALUES ";
+    for (size_t r = 0; r < n; ++r) sql += r ? ", " + row : row;
+    store::Params chunk(std::make_move_iterator(values.begin() + first * columns),
+                        std::make_move_iterator(values.begin() + (first + n) * columns));
+    QT_RETURN_IF_ERROR(tx.Exec(sql, chunk).status());
+  }
+  return OkStatus();
+}
+
+}  // namespace
+
 Result<uint64_t> Journal::AppendAll(store::Tx& tx, std::span<const NewEvent> events) {
   QT_ASSIGN_OR_RETURN(Head head, ReadHead(tx));
   const uint64_t first = head.size;
   const UnixMillis now = clock_.NowMillis();
-  Status node_status;
+  store::Params entries, nodes;
+  entries.reserve(events.size() * 2);
+  nodes.reserve(events.size() * 6);
   for (const NewEvent& e : events) {
     const uint64_t seq = head.frontier.size();
     QT_ASSIGN_OR_RETURN(std::string bytes, EncodeEvent(e, seq, now));
-    QT_RETURN_IF_ERROR(tx.Exec("INSERT INTO ledger_entries (seq, event) VALUES (?, ?)",
-                               {static_cast<int64_t>(seq), bytes})
-                           .status());
     head.frontier.Append(
         HashLeaf(std::span(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size())),
         [&](NodeId id, const Hash& h) {
-          if (!node_status.ok()) return;
-          node_status = tx.Exec("INSERT INTO ledger_nodes (level, idx, hash) VALUES (?, ?, ?)",
-                                {int64_t{id.level}, static_cast<int64_t>(id.index), B(h)})
-                            .status();
+          nodes.emplace_back(int64_t{id.level});
+          nodes.emplace_back(static_cast<int64_t>(id.index));
+          nodes.emplace_back(B(h));
         });
-    QT_RETURN_IF_ERROR(node_status);
+    entries.emplace_back(static_cast<int64_t>(seq));
+    entries.emplace_back(std::move(bytes));
   }
+  QT_RETURN_IF_ERROR(InsertRows(tx, "INSERT INTO ledger_entries (seq, event)", 2, std::move(entries)));
+  QT_RETURN_IF_ERROR(InsertRows(tx, "INSERT INTO ledger_nodes (level, idx, hash)", 3, std::move(nodes)));
   QT_RETURN_IF_ERROR(
       tx.Exec("INSERT INTO ledger_head (id, size, frontier) VALUES (1, ?, ?)"
               " ON CONFLICT (id) DO UPDATE SET size = excluded.size, frontier = excluded.frontier",
