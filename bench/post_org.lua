@@ -4,9 +4,13 @@
 local charset = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 local weights = {1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28}
 local n = 0
+local headers = {}
 
 function init(args)
   math.randomseed(os.time() * 1000 + math.floor(os.clock() * 1e6) + (tonumber(args[1]) or 0))
+  -- wrk.format replaces wrk.headers (the -H flags) when given headers: keep them.
+  for name, value in pairs(wrk.headers) do headers[name] = value end
+  headers["Content-Type"] = "application/json"
 end
 
 local function credit_code()
@@ -26,5 +30,5 @@ end
 function request()
   n = n + 1
   local body = string.format('{"name":"bench %d","kind":"enterprise","credit_code":"%s"}', n, credit_code())
-  return wrk.format("POST", "/api/v1/orgs", {["Content-Type"] = "application/json"}, body)
+  return wrk.format("POST", "/api/v1/orgs", headers, body)
 end
