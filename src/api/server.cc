@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
+#include <chrono>
 #include <thread>
 
 #include "api/accounts_routes.h"
@@ -105,10 +106,20 @@ Result<int> ApiServer::Bind() {
 }
 
 Status ApiServer::Run() {
-  if (!http_.listen_after_bind()) return Internal("the HTTP server stopped with an error");
+  const bool ok = stop_requested_ || http_.listen_after_bind();
+  run_done_ = true;
+  if (!ok) return Internal("the HTTP server stopped with an error");
   return OkStatus();
 }
 
-void ApiServer::Stop() { http_.stop(); }
+void ApiServer::Stop() {
+  stop_requested_ = true;
+  // A stop that comes before Run() is listening (a signal right after start)
+  // must not be lost: wait until it listens, or has returned.
+  while (!http_.is_running() && !run_done_) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  http_.stop();
+}
 
 }  // namespace qt::api

@@ -6,8 +6,9 @@
 // beyond it). Stop() stops accepting, lets in-flight requests finish, and makes
 // Run() return.
 //
-// Thread-safety: Stop() may be called from any thread (a signal watcher);
-// everything else from the thread that owns the server.
+// Thread-safety: Stop() may be called from any thread (a signal watcher), even
+// before Run() has started listening; everything else from the thread that
+// owns the server.
 //
 // Example:
 //   ApiServer server(options, accounts, ledger, store, metrics);
@@ -18,6 +19,7 @@
 
 #include <httplib.h>
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <vector>
@@ -60,6 +62,8 @@ class ApiServer {
   MetricsRegistry& metrics_;
   httplib::Server http_;
   Router router_;
+  std::atomic<bool> stop_requested_{false};
+  std::atomic<bool> run_done_{false};
 };
 
 }  // namespace qt::api

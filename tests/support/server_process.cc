@@ -40,7 +40,13 @@ std::string QiantangBinary() {
 
 ServerProcess::ServerProcess(std::string dir, std::vector<std::string> extra_args,
                              std::string db_url)
-    : dir_(std::move(dir)), extra_args_(std::move(extra_args)), db_url_(std::move(db_url)) {}
+    : dir_(std::move(dir)), extra_args_(std::move(extra_args)), db_url_(std::move(db_url)) {
+  const char* backend = std::getenv("QIANTANG_TEST_SERVER_BACKEND");
+  if (db_url_.empty() && backend != nullptr && std::string(backend) == "postgresql") {
+    own_db_ = std::make_unique<TestDatabase>("postgresql");
+    db_url_ = own_db_->url();
+  }
+}
 
 ServerProcess::~ServerProcess() {
   if (pid_ > 0) Kill();

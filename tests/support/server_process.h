@@ -13,6 +13,8 @@
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
+
+#include "tests/support/test_database.h"
 #include <string>
 #include <vector>
 
@@ -28,7 +30,9 @@ class ServerProcess {
  public:
   // `dir` holds the master key and, unless `db_url` is given, the SQLite
   // database; it outlives restarts. Several processes may share one `dir` and
-  // one PostgreSQL `db_url`.
+  // one PostgreSQL `db_url`. Without `db_url`, QIANTANG_TEST_SERVER_BACKEND=
+  // postgresql gives the process a fresh PostgreSQL database of its own
+  // (CTest runs the integration tests that way too: the "_pg" tests).
   explicit ServerProcess(std::string dir, std::vector<std::string> extra_args = {},
                          std::string db_url = "");
   ~ServerProcess();
@@ -58,6 +62,7 @@ class ServerProcess {
   std::string dir_;
   std::vector<std::string> extra_args_;
   std::string db_url_;
+  std::unique_ptr<TestDatabase> own_db_;
   pid_t pid_ = -1;
   int port_ = 0;
   std::string bootstrap_token_;
