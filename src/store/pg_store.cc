@@ -200,65 +200,28 @@ std::string PgStore::NumberPlaceholders(std::string_view sql) {
   return out;
 }
 
-PgStore::PgStore(std::string url, const StoreOptions& options)
-    : url_(std::move(url)), options_(options) {
-  if (options.metrics) {
-    const char* help = "Database transaction latency in seconds";
-    read_latency_ = &options.metrics->GetHistogram("qiantang_db_transaction_seconds", help,
-                                                   {{"mode", "read"}});
-    write_latency_ = &options.metrics->GetHistogram("qiantang_db_transaction_seconds", help,
-                                                    {{"mode", "write"}});
-  }
-}
+PgStore::PgStore(const std::string& url, const StoreOptions& options)
+    : latency_(options.metrics),
+      pool_(options.max_connections, [url] { return PgConnection::Open(url); }) {}
 
 PgStore::~PgStore() = default;
 
 Result<std::unique_ptr<PgStore>> PgStore::Open(const std::string& url, const StoreOptions& options) {
   if (options.max_connections < 1) return InvalidArgument("max_connections must be at least 1");
   auto store = std::unique_ptr<PgStore>(new PgStore(url, options));
-  QT_ASSIGN_OR_RETURN(auto conn, store->Acquire());
-  store->Release(std::move(conn));
+  QT_ASSIGN_OR_RETURN(auto conn, store->pool_.Acquire());
+  store->pool_.Release(std::move(conn), true);
   return store;
-}
-
-Result<std::unique_ptr<PgConnection>> PgStore::Acquire() {
-  std::unique_lock lock(pool_mu_);
-  pool_cv_.wait(lock, [&] { return !idle_.empty() || open_connections_ < options_.max_connections; });
-  if (!idle_.empty()) {
-    auto conn = std::move(idle_.back());
-    idle_.pop_back();
-    return conn;
-  }
-  ++open_connections_;
-  lock.unlock();
-  auto conn = PgConnection::Open(url_);
-  if (!conn.ok()) {
-    std::lock_guard relock(pool_mu_);
-    --open_connections_;
-    pool_cv_.notify_one();
-  }
-  return conn;
-}
-
-void PgStore::Release(std::unique_ptr<PgConnection> conn) {
-  std::lock_guard lock(pool_mu_);
-  if (conn->broken()) {
-    --open_connections_;  // dropped; a fresh one is opened on demand
-  } else {
-    idle_.push_back(std::move(conn));
-  }
-  pool_cv_.notify_one();
 }
 
 Status PgStore::Read(const std::function<Status(Tx&)>& fn) {
   auto start = std::chrono::steady_clock::now();
-  QT_ASSIGN_OR_RETURN(auto conn, Acquire());
+  QT_ASSIGN_OR_RETURN(auto conn, pool_.Acquire());
   bool retry = false;
   Status s = RunOnce(*conn, false, fn, retry);
-  Release(std::move(conn));
-  if (read_latency_) {
-    read_latency_->Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-  }
+  const bool healthy = !conn->broken();
+  pool_.Release(std::move(conn), healthy);
+  latency_.Record(false, start);
   return s;
 }
 
@@ -266,16 +229,15 @@ Status PgStore::Write(const std::function<Status(Tx&)>& fn) {
   auto start = std::chrono::steady_clock::now();
   Status s;
   for (int attempt = 1; attempt <= kMaxAttempts; ++attempt) {
-    QT_ASSIGN_OR_RETURN(auto conn, Acquire());
+    QT_ASSIGN_OR_RETURN(auto conn, pool_.Acquire());
     bool retry = false;
     s = RunOnce(*conn, true, fn, retry);
-    Release(std::move(conn));
+    const bool healthy = !conn->broken();
+    pool_.Release(std::move(conn), healthy);
     if (!retry) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(attempt));
   }
-  if (write_latency_) {
-    write_latency_->Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-  }
+  latency_.Record(true, start);
   return s;
 }
 

@@ -21,12 +21,11 @@
 #ifndef QIANTANG_STORE_PG_STORE_H_
 #define QIANTANG_STORE_PG_STORE_H_
 
-#include <condition_variable>
 #include <memory>
-#include <mutex>
 #include <string>
-#include <vector>
 
+#include "store/internal/connection_pool.h"
+#include "store/internal/tx_latency.h"
 #include "store/store.h"
 
 namespace qt::store {
@@ -46,21 +45,12 @@ class PgStore final : public Store {
   static std::string NumberPlaceholders(std::string_view sql);
 
  private:
-  PgStore(std::string url, const StoreOptions& options);
-  Result<std::unique_ptr<PgConnection>> Acquire();
-  void Release(std::unique_ptr<PgConnection> conn);
+  PgStore(const std::string& url, const StoreOptions& options);
   Status RunOnce(PgConnection& conn, bool write, const std::function<Status(Tx&)>& fn,
                  bool& retry);
 
-  const std::string url_;
-  const StoreOptions options_;
-  Histogram* read_latency_ = nullptr;
-  Histogram* write_latency_ = nullptr;
-
-  std::mutex pool_mu_;
-  std::condition_variable pool_cv_;
-  std::vector<std::unique_ptr<PgConnection>> idle_;
-  int open_connections_ = 0;
+  internal::TxLatency latency_;
+  internal::ConnectionPool<PgConnection> pool_;
 };
 
 }  // namespace qt::store

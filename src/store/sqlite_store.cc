@@ -162,16 +162,10 @@ class SqliteConnection final : public Tx {
   std::unordered_map<std::string, sqlite3_stmt*> cache_;
 };
 
-SqliteStore::SqliteStore(std::string path, const StoreOptions& options)
-    : path_(std::move(path)), options_(options) {
-  if (options.metrics) {
-    const char* help = "Database transaction latency in seconds";
-    read_latency_ =
-        &options.metrics->GetHistogram("qiantang_db_transaction_seconds", help, {{"mode", "read"}});
-    write_latency_ = &options.metrics->GetHistogram("qiantang_db_transaction_seconds", help,
-                                                    {{"mode", "write"}});
-  }
-}
+SqliteStore::SqliteStore(const std::string& path, const StoreOptions& options)
+    : latency_(options.metrics),
+      pool_(options.max_connections,
+            [path, timeout = options.busy_timeout_ms] { return SqliteConnection::Open(path, timeout); }) {}
 
 SqliteStore::~SqliteStore() = default;
 
@@ -184,35 +178,9 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path,
   if (ec) return Internal("cannot create folder '" + parent.string() + "': " + ec.message());
   auto store = std::unique_ptr<SqliteStore>(new SqliteStore(path, options));
   // Open one connection now, so a bad path fails here rather than on first use.
-  QT_ASSIGN_OR_RETURN(auto conn, store->Acquire());
-  store->Release(std::move(conn));
+  QT_ASSIGN_OR_RETURN(auto conn, store->pool_.Acquire());
+  store->pool_.Release(std::move(conn), true);
   return store;
-}
-
-Result<std::unique_ptr<SqliteConnection>> SqliteStore::Acquire() {
-  std::unique_lock lock(pool_mu_);
-  pool_cv_.wait(lock,
-                [&] { return !idle_.empty() || open_connections_ < options_.max_connections; });
-  if (!idle_.empty()) {
-    auto conn = std::move(idle_.back());
-    idle_.pop_back();
-    return conn;
-  }
-  ++open_connections_;
-  lock.unlock();
-  auto conn = SqliteConnection::Open(path_, options_.busy_timeout_ms);
-  if (!conn.ok()) {
-    std::lock_guard relock(pool_mu_);
-    --open_connections_;
-    pool_cv_.notify_one();
-  }
-  return conn;
-}
-
-void SqliteStore::Release(std::unique_ptr<SqliteConnection> conn) {
-  std::lock_guard lock(pool_mu_);
-  idle_.push_back(std::move(conn));
-  pool_cv_.notify_one();
 }
 
 Status SqliteStore::Read(const std::function<Status(Tx&)>& fn) { return Run(false, fn); }
@@ -223,7 +191,7 @@ Status SqliteStore::Run(bool write, const std::function<Status(Tx&)>& fn) {
   auto start = std::chrono::steady_clock::now();
   std::unique_lock<std::mutex> writer;
   if (write) writer = std::unique_lock(write_mu_);
-  QT_ASSIGN_OR_RETURN(auto conn, Acquire());
+  QT_ASSIGN_OR_RETURN(auto conn, pool_.Acquire());
 
   Status s = conn->ExecScript(write ? "BEGIN IMMEDIATE" : "BEGIN");
   if (s.ok()) {
@@ -235,11 +203,8 @@ Status SqliteStore::Run(bool write, const std::function<Status(Tx&)>& fn) {
     }
     if (!s.ok()) (void)conn->ExecScript("ROLLBACK");
   }
-  Release(std::move(conn));
-
-  if (Histogram* h = write ? write_latency_ : read_latency_) {
-    h->Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-  }
+  pool_.Release(std::move(conn), true);
+  latency_.Record(write, start);
   return s;
 }
 

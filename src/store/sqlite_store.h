@@ -11,12 +11,12 @@
 #ifndef QIANTANG_STORE_SQLITE_STORE_H_
 #define QIANTANG_STORE_SQLITE_STORE_H_
 
-#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <string>
-#include <vector>
 
+#include "store/internal/connection_pool.h"
+#include "store/internal/tx_latency.h"
 #include "store/store.h"
 
 namespace qt::store {
@@ -34,22 +34,12 @@ class SqliteStore final : public Store {
   std::string_view backend() const override { return "sqlite"; }
 
  private:
-  SqliteStore(std::string path, const StoreOptions& options);
-  Result<std::unique_ptr<SqliteConnection>> Acquire();
-  void Release(std::unique_ptr<SqliteConnection> conn);
+  SqliteStore(const std::string& path, const StoreOptions& options);
   Status Run(bool write, const std::function<Status(Tx&)>& fn);
 
-  const std::string path_;
-  const StoreOptions options_;
-  Histogram* read_latency_ = nullptr;
-  Histogram* write_latency_ = nullptr;
-
+  internal::TxLatency latency_;
   std::mutex write_mu_;  // serialises this process's writers
-
-  std::mutex pool_mu_;
-  std::condition_variable pool_cv_;
-  std::vector<std::unique_ptr<SqliteConnection>> idle_;
-  int open_connections_ = 0;
+  internal::ConnectionPool<SqliteConnection> pool_;
 };
 
 }  // namespace qt::store
