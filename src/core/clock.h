@@ -35,7 +35,6 @@ class ManualClock final : public Clock {
   explicit ManualClock(UnixMillis start) : now_(start) {}
   UnixMillis NowMillis() const override { return now_.load(); }
   void Advance(int64_t millis) { now_.fetch_add(millis); }
-  void Set(UnixMillis t) { now_.store(t); }
 
  private:
   std::atomic<UnixMillis> now_;

@@ -39,16 +39,6 @@ Ledger::Ledger(store::Store& store, LedgerOptions options)
 
 std::string Ledger::VerifierKey() const { return FormatVerifierKey(options_.origin, options_.key); }
 
-Result<uint64_t> Ledger::Size() {
-  uint64_t size = 0;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(Head head, ReadHead(tx));
-    size = head.size;
-    return OkStatus();
-  }));
-  return size;
-}
-
 Result<std::vector<Entry>> Ledger::Entries(uint64_t start, uint64_t end) {
   if (start >= end) return InvalidArgument("start: must be below end");
   if (end - start > kMaxEntriesPerPage) {

@@ -68,7 +68,6 @@ class Ledger {
 
   Ledger(store::Store& store, LedgerOptions options);
 
-  Result<uint64_t> Size();
   // Entries [start, end), end - start <= kMaxEntriesPerPage, end <= size.
   Result<std::vector<Entry>> Entries(uint64_t start, uint64_t end);
   Result<std::vector<Hash>> InclusionProof(uint64_t index, uint64_t size);

@@ -33,6 +33,16 @@ class LedgerTest : public ::testing::TestWithParam<std::string> {
     }
   }
 
+  uint64_t Size() {
+    uint64_t size = 0;
+    EXPECT_TRUE(store_->Read([&](store::Tx& tx) -> Status {
+      QT_ASSIGN_OR_RETURN(Head head, ReadHead(tx));
+      size = head.size;
+      return OkStatus();
+    }).ok());
+    return size;
+  }
+
   void Exec(const std::string& sql, store::Params p = {}) {
     ASSERT_TRUE(store_->Write([&](store::Tx& tx) { return tx.Exec(sql, p).status(); }).ok());
   }
@@ -50,7 +60,7 @@ INSTANTIATE_TEST_SUITE_P(Backends, LedgerTest, ::testing::ValuesIn(qt::testing::
 
 TEST_P(LedgerTest, StoredLogMatchesAnInMemoryTreeAndItsProofsVerify) {
   AppendN(37);
-  ASSERT_EQ(*ledger_->Size(), 37u);
+  ASSERT_EQ(Size(), 37u);
   auto entries = *ledger_->Entries(0, 37);
   MemoryLog mem;
   for (const auto& e : entries) {
@@ -80,7 +90,7 @@ TEST_P(LedgerTest, AFailedTransactionAppendsNothing) {
     return InvalidArgument("the change itself failed");
   });
   EXPECT_FALSE(s.ok());
-  EXPECT_EQ(*ledger_->Size(), 3u);
+  EXPECT_EQ(Size(), 3u);
   AppendN(1);
   auto report = *ledger_->Audit();
   EXPECT_FALSE(report.finding) << report.finding->what;

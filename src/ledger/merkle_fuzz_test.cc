@@ -48,20 +48,20 @@ TEST(MerkleFuzz, RootsAndProofsMatchTheReferenceForRandomSizes) {
   }
 }
 
-TEST(Frontier, SerialisesAndReloadsFromStoredNodes) {
+TEST(Frontier, SerialisesAndParsesBack) {
   MemoryLog log;
+  Frontier frontier;
   for (uint8_t i = 0; i < 77; ++i) {
     Hash h{};
     h[0] = i;
     log.AppendLeafHash(h);
+    frontier.Append(h, [](NodeId, const Hash&) {});
   }
-  auto loaded = Frontier::Load(log, 77);
-  ASSERT_TRUE(loaded.ok());
-  EXPECT_EQ(loaded->Root(), log.Root());
-  auto parsed = Frontier::Parse(77, loaded->Serialize());
+  EXPECT_EQ(frontier.Root(), log.Root());
+  auto parsed = Frontier::Parse(77, frontier.Serialize());
   ASSERT_TRUE(parsed.ok());
   EXPECT_EQ(parsed->Root(), log.Root());
-  EXPECT_FALSE(Frontier::Parse(79, loaded->Serialize()).ok());  // 5 peaks, not 4
+  EXPECT_FALSE(Frontier::Parse(79, frontier.Serialize()).ok());  // 5 peaks, not 4
 }
 
 }  // namespace

@@ -161,20 +161,4 @@ Result<Frontier> Frontier::Parse(uint64_t size, std::span<const uint8_t> bytes) 
   return f;
 }
 
-Result<Frontier> Frontier::Load(NodeReader& nodes, uint64_t size) {
-  std::vector<NodeId> ids;
-  uint64_t start = 0;
-  for (int level = 63; level >= 0; --level) {
-    if (size & (uint64_t{1} << level)) {
-      ids.push_back({level, start >> level});
-      start += uint64_t{1} << level;
-    }
-  }
-  QT_ASSIGN_OR_RETURN(std::vector<Hash> peaks, nodes.ReadNodes(ids));
-  Frontier f;
-  f.size_ = size;
-  f.peaks_ = std::move(peaks);
-  return f;
-}
-
 }  // namespace qt::ledger

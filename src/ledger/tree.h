@@ -62,8 +62,6 @@ class Frontier {
   Bytes Serialize() const;
   // kInternal if `bytes` does not hold one hash per set bit of `size`.
   static Result<Frontier> Parse(uint64_t size, std::span<const uint8_t> bytes);
-  // The frontier of the first `size` leaves, from stored nodes.
-  static Result<Frontier> Load(NodeReader& nodes, uint64_t size);
 
  private:
   uint64_t size_ = 0;

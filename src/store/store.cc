@@ -14,12 +14,6 @@ int64_t Row::Int(size_t i) const {
   return std::get<int64_t>(values_.at(i));
 }
 
-double Row::Real(size_t i) const {
-  if (const auto* v = std::get_if<int64_t>(&values_.at(i))) return static_cast<double>(*v);
-  assert(std::holds_alternative<double>(values_.at(i)));
-  return std::get<double>(values_.at(i));
-}
-
 const std::string& Row::Text(size_t i) const {
   assert(std::holds_alternative<std::string>(values_.at(i)));
   return std::get<std::string>(values_.at(i));

@@ -47,7 +47,6 @@ class Row {
   size_t size() const { return values_.size(); }
   bool IsNull(size_t i) const;
   int64_t Int(size_t i) const;
-  double Real(size_t i) const;
   const std::string& Text(size_t i) const;
   const Bytes& Blob(size_t i) const;
 
