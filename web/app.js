@@ -6,10 +6,11 @@ import htm from 'htm';
 import { api, ApiError, savedToken, saveToken } from './api.js';
 import { useLang } from './i18n.js';
 import { LedgerPage } from './ledger.js';
+import { AccountPage } from './account.js';
 
 const html = htm.bind(h);
 
-const SECTIONS = ['overview', 'orgs', 'compute', 'dataspace', 'privacy', 'exchange', 'ledger', 'match', 'identity'];
+const SECTIONS = ['overview', 'orgs', 'compute', 'dataspace', 'privacy', 'exchange', 'ledger', 'match', 'identity', 'account'];
 const KINDS = ['operator', 'compute_provider', 'enterprise', 'data_holder', 'institution', 'service', 'authority'];
 
 function ErrorBox({ error }) {
@@ -164,6 +165,7 @@ function Shell({ me, onSignOut, lang }) {
   const { t, sectionText, toggle } = lang;
   const page = section === 'orgs' ? html`<${OrgsPage} t=${t} me=${me} />`
     : section === 'ledger' ? html`<${LedgerPage} t=${t} />`
+    : section === 'account' ? html`<${AccountPage} t=${t} me=${me} />`
     : section === 'overview' ? html`<${Overview} t=${t} me=${me} />`
     : html`<${ComingSoon} t=${t} sectionText=${sectionText} id=${section} />`;
   return html`

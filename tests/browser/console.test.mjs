@@ -129,3 +129,32 @@ test('the ledger page shows the signed checkpoint and verifies an event in the b
   await page.screenshot({ path: join(outDir, 'ledger.png'), fullPage: true });
   assert.deepEqual(errors, []);
 });
+
+test('an admin adds a user, issues a token, and revokes it; a bad name is refused', async () => {
+  const { page, errors } = await newPage();
+  await signIn(page, server.tokens.data_holder);
+  await page.click('nav a[data-section=account]');
+  await page.getByTestId('users-table').waitFor();
+  await page.fill('input[name=user-name]', ' leading space');
+  await page.click('form.add-user button[type=submit]');
+  await page.getByTestId('account-error').waitFor();
+  assert.match(await page.getByTestId('account-error').textContent(), /name: must not start or end with a space/);
+
+  await page.fill('input[name=user-name]', '数据分析员');
+  await page.click('form.add-user button[type=submit]');
+  await page.getByTestId('users-table').getByText('数据分析员').waitFor();
+
+  await page.fill('input[name=token-label]', 'nightly export');
+  await page.click('form.issue-token button[type=submit]');
+  await page.getByTestId('token-secret').waitFor();
+  const secret = await page.getByTestId('token-secret').textContent();
+  assert.match(secret, /^qt_/);
+  const row = page.getByTestId('tokens-table').locator('tr', { hasText: 'nightly export' });
+  await row.locator('button').click();
+  await row.locator('button').waitFor({ state: 'detached' });
+  await page.screenshot({ path: join(outDir, 'account.png'), fullPage: true });
+  // The revoked token no longer signs in.
+  const res = await fetch(server.url + '/api/v1/whoami', { headers: { Authorization: `Bearer ${secret}` } });
+  assert.equal(res.status, 401);
+  assert.deepEqual(errors, []);
+});
