@@ -36,7 +36,8 @@ void BM_Sha256_65Bytes(benchmark::State& state) {
     in[1] = out[0];
     benchmark::DoNotOptimize(out);
   }
-  state.counters["hashes/s"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+  state.counters["hashes/s"] =
+      benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_Sha256_65Bytes);
 
@@ -48,7 +49,8 @@ void BM_AppendInMemory(benchmark::State& state) {
     log->AppendLeafHash(HashLeaf(leaf));
   }
   benchmark::DoNotOptimize(log->Root());
-  state.counters["appends/s"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+  state.counters["appends/s"] =
+      benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_AppendInMemory);
 
@@ -66,7 +68,8 @@ void AppendDurable(benchmark::State& state, const std::string& url) {
   auto store = std::move(*opened);
   if (!store::Migrate(*store, Journal::Migrations()).ok()) state.SkipWithError("migrate failed");
   Journal journal(SystemClock::Get());
-  std::vector<NewEvent> events(batch, NewEvent{"org_01JDX3V6Q0M4X8H2R5T7W9Y1ZA", "bench.appended",
+  std::vector<NewEvent> events(batch, NewEvent{"org_01JDX3V6Q0M4X8H2R5T7W9Y1ZA",
+                                               "bench.appended",
                                                "obj_01JDX3V6Q0M4X8H2R5T7W9Y1ZA",
                                                {{"amount_fen", 123456}, {"note", "benchmark"}}});
   for (auto _ : state) {
@@ -80,7 +83,13 @@ void BM_AppendDurable(benchmark::State& state) {
   qt::testing::TempDir dir;
   AppendDurable(state, "sqlite:" + dir.File("bench.db"));
 }
-BENCHMARK(BM_AppendDurable)->Arg(1)->Arg(100)->Arg(1000)->Arg(10000)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_AppendDurable)
+    ->Arg(1)
+    ->Arg(100)
+    ->Arg(1000)
+    ->Arg(10000)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
 
 void BM_AppendDurablePg(benchmark::State& state) {
   const char* url = std::getenv("QIANTANG_BENCH_PG");
@@ -90,7 +99,12 @@ void BM_AppendDurablePg(benchmark::State& state) {
   }
   AppendDurable(state, url);
 }
-BENCHMARK(BM_AppendDurablePg)->Arg(1)->Arg(100)->Arg(1000)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_AppendDurablePg)
+    ->Arg(1)
+    ->Arg(100)
+    ->Arg(1000)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
 
 MemoryLog* MemoryLogOf(uint64_t n) {
   static std::map<uint64_t, std::unique_ptr<MemoryLog>> logs;
@@ -111,7 +125,10 @@ void BM_InclusionProofInMemory(benchmark::State& state) {
     benchmark::DoNotOptimize(proof);
   }
 }
-BENCHMARK(BM_InclusionProofInMemory)->Arg(1'000'000)->Arg(10'000'000)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_InclusionProofInMemory)
+    ->Arg(1'000'000)
+    ->Arg(10'000'000)
+    ->Unit(benchmark::kMicrosecond);
 
 void BM_ConsistencyProofInMemory(benchmark::State& state) {
   const uint64_t n = static_cast<uint64_t>(state.range(0));
@@ -122,7 +139,10 @@ void BM_ConsistencyProofInMemory(benchmark::State& state) {
     benchmark::DoNotOptimize(proof);
   }
 }
-BENCHMARK(BM_ConsistencyProofInMemory)->Arg(1'000'000)->Arg(10'000'000)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_ConsistencyProofInMemory)
+    ->Arg(1'000'000)
+    ->Arg(10'000'000)
+    ->Unit(benchmark::kMicrosecond);
 
 // The stored log: 1M events journaled into SQLite once, then proofs read
 // through a transaction (one batched node query per proof).
@@ -141,7 +161,8 @@ StoredLog* StoredLogOf(uint64_t n) {
     Journal journal(SystemClock::Get());
     std::vector<NewEvent> events(10'000, NewEvent{"org_x", "bench.appended", "obj_y", {{"i", 1}}});
     for (uint64_t done = 0; done < n; done += events.size()) {
-      (void)log->store->Write([&](store::Tx& tx) { return journal.AppendAll(tx, events).status(); });
+      (void)log->store->Write(
+          [&](store::Tx& tx) { return journal.AppendAll(tx, events).status(); });
     }
     log->size = n;
   }

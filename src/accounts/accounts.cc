@@ -109,8 +109,8 @@ Result<Page<T>> QueryPage(Tx& tx, std::string sql, Params params, const PageRequ
 
 Status Accounts::JournalUser(Tx& tx, const std::string& actor, const User& u) {
   return options_.journal
-      ->Append(tx, {actor, "user.created", u.id,
-                    {{"org_id", u.org_id}, {"role", RoleName(u.role)}}})
+      ->Append(tx,
+               {actor, "user.created", u.id, {{"org_id", u.org_id}, {"role", RoleName(u.role)}}})
       .status();
 }
 
@@ -151,14 +151,15 @@ Result<CreatedOrg> Accounts::InsertOrg(Tx& tx, const std::string& actor, const N
                              {out.admin.id, out.admin.org_id, out.admin.name,
                               std::string(RoleName(Role::kAdmin)), now})
                          .status());
-  QT_RETURN_IF_ERROR(
-      options_.journal
-          ->Append(tx, {actor.empty() ? out.org.id : actor, "org.created", out.org.id,
-                        {{"name", out.org.name},
-                         {"kind", OrgKindName(out.org.kind)},
-                         {"credit_code", out.org.credit_code},
-                         {"public_key", crypto::HexEncode(out.org.public_key)}}})
-          .status());
+  QT_RETURN_IF_ERROR(options_.journal
+                         ->Append(tx, {actor.empty() ? out.org.id : actor,
+                                       "org.created",
+                                       out.org.id,
+                                       {{"name", out.org.name},
+                                        {"kind", OrgKindName(out.org.kind)},
+                                        {"credit_code", out.org.credit_code},
+                                        {"public_key", crypto::HexEncode(out.org.public_key)}}})
+                         .status());
   QT_RETURN_IF_ERROR(JournalUser(tx, actor.empty() ? out.org.id : actor, out.admin));
   QT_ASSIGN_OR_RETURN(out.admin_token, InsertToken(tx, actor.empty() ? out.org.id : actor,
                                                    out.admin, "initial admin token", 0));
@@ -188,7 +189,9 @@ Result<IssuedToken> Accounts::InsertToken(Tx& tx, const std::string& actor, cons
                t.info.created_at, t.info.expires_at})
           .status());
   QT_RETURN_IF_ERROR(options_.journal
-                         ->Append(tx, {actor, "token.issued", t.info.id,
+                         ->Append(tx, {actor,
+                                       "token.issued",
+                                       t.info.id,
                                        {{"org_id", t.info.org_id},
                                         {"user_id", t.info.user_id},
                                         {"expires_at", t.info.expires_at}}})
@@ -211,8 +214,9 @@ Result<std::optional<CreatedOrg>> Accounts::Bootstrap(const NewOrg& operator_org
 Result<Org> Accounts::Operator() {
   Result<Org> out = NotFound("there is no operator organisation yet");
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(Rows rows, tx.Query("SELECT " + std::string(kOrgColumns) +
-                                            " FROM orgs WHERE kind = 'operator' ORDER BY id LIMIT 1"));
+    QT_ASSIGN_OR_RETURN(Rows rows,
+                        tx.Query("SELECT " + std::string(kOrgColumns) +
+                                 " FROM orgs WHERE kind = 'operator' ORDER BY id LIMIT 1"));
     if (!rows.empty()) out = OrgFromRow(rows[0]);
     return OkStatus();
   }));

@@ -46,7 +46,7 @@ struct AccountsOptions {
   const Clock* clock = nullptr;                           // required
   Random* random = nullptr;                               // required; a CSPRNG in production
   const crypto::MasterKey* master_key = nullptr;          // required
-  ledger::Journal* journal = nullptr;  // required: every change is journaled
+  ledger::Journal* journal = nullptr;                     // required: every change is journaled
   int64_t token_ttl_ms = int64_t{90} * 24 * 3600 * 1000;  // default lifetime of a token
 };
 

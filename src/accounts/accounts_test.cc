@@ -2,9 +2,9 @@
 
 #include <gtest/gtest.h>
 
-#include "accounts/credit_code.h"
-
 #include <nlohmann/json.hpp>
+
+#include "accounts/credit_code.h"
 #include "crypto/random.h"
 #include "tests/support/test_database.h"
 
@@ -24,7 +24,8 @@ class AccountsTest : public ::testing::TestWithParam<std::string> {
     auto migrations = ledger::Journal::Migrations();
     for (auto& m : Accounts::Migrations()) migrations.push_back(m);
     ASSERT_TRUE(store::Migrate(*store_, migrations).ok());
-    accounts_ = std::make_unique<Accounts>(*store_, AccountsOptions{&clock_, &random_, &key_, &journal_});
+    accounts_ =
+        std::make_unique<Accounts>(*store_, AccountsOptions{&clock_, &random_, &key_, &journal_});
     auto boot =
         accounts_->Bootstrap({"杭州市数据集团", OrgKind::kOperator, Code("91330100MA2H0000", '1')});
     ASSERT_TRUE(boot.ok()) << boot.status().ToString();
@@ -178,31 +179,40 @@ TEST_P(AccountsTest, SignsWithTheOrganisationKeyAndNeedsTheRightMasterKey) {
 
 std::vector<std::string> EventKinds(store::Store& store) {
   std::vector<std::string> kinds;
-  EXPECT_TRUE(store.Read([&](store::Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT event FROM ledger_entries ORDER BY seq"));
-    for (const auto& r : rows) kinds.push_back(nlohmann::json::parse(r.Text(0))["kind"]);
-    return OkStatus();
-  }).ok());
+  EXPECT_TRUE(store
+                  .Read([&](store::Tx& tx) -> Status {
+                    QT_ASSIGN_OR_RETURN(auto rows,
+                                        tx.Query("SELECT event FROM ledger_entries ORDER BY seq"));
+                    for (const auto& r : rows)
+                      kinds.push_back(nlohmann::json::parse(r.Text(0))["kind"]);
+                    return OkStatus();
+                  })
+                  .ok());
   return kinds;
 }
 
 TEST_P(AccountsTest, EveryChangeIsJournaledAndFailuresAppendNothing) {
   // Bootstrap: the operator, its admin, its admin's token.
-  EXPECT_EQ(EventKinds(*store_), (std::vector<std::string>{"org.created", "user.created", "token.issued"}));
+  EXPECT_EQ(EventKinds(*store_),
+            (std::vector<std::string>{"org.created", "user.created", "token.issued"}));
   CreatedOrg a = MakeOrg(OrgKind::kEnterprise, 'A');
   ASSERT_FALSE(accounts_->CreateOrg(op_, {"Dup", OrgKind::kEnterprise, a.org.credit_code}).ok());
   ASSERT_FALSE(accounts_->CreateUser(op_, op_.org_id, "", Role::kViewer).ok());
   auto t = accounts_->IssueToken(op_, "", "x", 0);
   ASSERT_TRUE(accounts_->RevokeToken(op_, t->info.id).ok());
   auto kinds = EventKinds(*store_);
-  EXPECT_EQ(kinds, (std::vector<std::string>{"org.created", "user.created", "token.issued", "org.created",
-                                             "user.created", "token.issued", "token.issued", "token.revoked"}));
+  EXPECT_EQ(kinds, (std::vector<std::string>{"org.created", "user.created", "token.issued",
+                                             "org.created", "user.created", "token.issued",
+                                             "token.issued", "token.revoked"}));
   // No secret is ever journaled.
-  ASSERT_TRUE(store_->Read([&](store::Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT event FROM ledger_entries"));
-    for (const auto& r : rows) EXPECT_EQ(r.Text(0).find("qt_"), std::string::npos) << r.Text(0);
-    return OkStatus();
-  }).ok());
+  ASSERT_TRUE(store_
+                  ->Read([&](store::Tx& tx) -> Status {
+                    QT_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT event FROM ledger_entries"));
+                    for (const auto& r : rows)
+                      EXPECT_EQ(r.Text(0).find("qt_"), std::string::npos) << r.Text(0);
+                    return OkStatus();
+                  })
+                  .ok());
 }
 
 }  // namespace

@@ -47,7 +47,8 @@ void RegisterLedgerRoutes(Router& router, ledger::Ledger& ledger) {
                   QT_ASSIGN_OR_RETURN(auto cps, ledger.Checkpoints(after, static_cast<int>(limit)));
                   json items = json::array();
                   for (const auto& c : cps) items.push_back(CheckpointJson(c));
-                  json next = cps.size() == limit ? json(cps.back().checkpoint.size) : json(nullptr);
+                  json next =
+                      cps.size() == limit ? json(cps.back().checkpoint.size) : json(nullptr);
                   return Response::Json({{"items", items}, {"next_after", next}});
                 });
 
@@ -80,21 +81,23 @@ void RegisterLedgerRoutes(Router& router, ledger::Ledger& ledger) {
                   return Response::Json({{"entries", items}});
                 });
 
-  router.Handle("GET", "/api/v1/ledger/proof/inclusion", Access::SignedIn(),
-                [&](const Request& req) -> Result<Response> {
-                  QT_ASSIGN_OR_RETURN(uint64_t index, req.QueryUint("index"));
-                  QT_ASSIGN_OR_RETURN(uint64_t size, req.QueryUint("size"));
-                  QT_ASSIGN_OR_RETURN(auto proof, ledger.InclusionProof(index, size));
-                  return Response::Json({{"index", index}, {"size", size}, {"proof", Hashes(proof)}});
-                });
+  router.Handle(
+      "GET", "/api/v1/ledger/proof/inclusion", Access::SignedIn(),
+      [&](const Request& req) -> Result<Response> {
+        QT_ASSIGN_OR_RETURN(uint64_t index, req.QueryUint("index"));
+        QT_ASSIGN_OR_RETURN(uint64_t size, req.QueryUint("size"));
+        QT_ASSIGN_OR_RETURN(auto proof, ledger.InclusionProof(index, size));
+        return Response::Json({{"index", index}, {"size", size}, {"proof", Hashes(proof)}});
+      });
 
-  router.Handle("GET", "/api/v1/ledger/proof/consistency", Access::SignedIn(),
-                [&](const Request& req) -> Result<Response> {
-                  QT_ASSIGN_OR_RETURN(uint64_t first, req.QueryUint("first"));
-                  QT_ASSIGN_OR_RETURN(uint64_t second, req.QueryUint("second"));
-                  QT_ASSIGN_OR_RETURN(auto proof, ledger.ConsistencyProof(first, second));
-                  return Response::Json({{"first", first}, {"second", second}, {"proof", Hashes(proof)}});
-                });
+  router.Handle(
+      "GET", "/api/v1/ledger/proof/consistency", Access::SignedIn(),
+      [&](const Request& req) -> Result<Response> {
+        QT_ASSIGN_OR_RETURN(uint64_t first, req.QueryUint("first"));
+        QT_ASSIGN_OR_RETURN(uint64_t second, req.QueryUint("second"));
+        QT_ASSIGN_OR_RETURN(auto proof, ledger.ConsistencyProof(first, second));
+        return Response::Json({{"first", first}, {"second", second}, {"proof", Hashes(proof)}});
+      });
 
   router.Handle("GET", "/api/v1/ledger/proof/event/{id}", Access::SignedIn(),
                 [&](const Request& req) -> Result<Response> {

@@ -47,7 +47,8 @@ TEST(OpenApi, DocumentsEveryRegisteredRouteAndWhoMayCallIt) {
   std::array<uint8_t, 32> raw{};
   crypto::MasterKey key(raw);
   ledger::Journal journal(SystemClock::Get());
-  accounts::Accounts accounts(*store, {&SystemClock::Get(), &crypto::SystemRandom::Get(), &key, &journal});
+  accounts::Accounts accounts(*store,
+                              {&SystemClock::Get(), &crypto::SystemRandom::Get(), &key, &journal});
   MetricsRegistry metrics;
   ledger::LedgerOptions lo;
   lo.clock = &SystemClock::Get();

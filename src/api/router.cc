@@ -95,7 +95,8 @@ Result<uint64_t> ParseUint(const std::string& name, const std::string& v) {
   uint64_t n = 0;
   auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
   if (v.empty() || ec != std::errc() || ptr != v.data() + v.size()) {
-    return InvalidArgument(name + ": must be a non-negative integer, got '" + v.substr(0, 32) + "'");
+    return InvalidArgument(name + ": must be a non-negative integer, got '" + v.substr(0, 32) +
+                           "'");
   }
   return n;
 }

@@ -2,8 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
-#include <filesystem>
 #include <chrono>
+#include <filesystem>
 #include <thread>
 
 #include "api/accounts_routes.h"

@@ -92,11 +92,12 @@ Status RunAudit(std::string& summary) {
   if (key_bytes.size() != 32) return InvalidArgument("--master-key-file: not a 32-byte hex key");
   crypto::MasterKey master(std::span<const uint8_t, 32>(key_bytes.data(), 32));
   ledger::Journal journal(SystemClock::Get());
-  accounts::Accounts accounts(*store, {&SystemClock::Get(), &crypto::SystemRandom::Get(), &master,
-                                       &journal});
+  accounts::Accounts accounts(
+      *store, {&SystemClock::Get(), &crypto::SystemRandom::Get(), &master, &journal});
   QT_ASSIGN_OR_RETURN(accounts::Org op, accounts.Operator());
-  ledger::Ledger ledger(*store, {.origin = flags.origin, .clock = &SystemClock::Get(),
-                                 .key = op.public_key, .sign = {}});
+  ledger::Ledger ledger(
+      *store,
+      {.origin = flags.origin, .clock = &SystemClock::Get(), .key = op.public_key, .sign = {}});
   QT_ASSIGN_OR_RETURN(auto report, ledger.Audit());
   if (report.finding) {
     return FailedPrecondition("the log does not match at index " +
@@ -126,31 +127,33 @@ void AddLedgerCommands(CLI::App& app, CommandContext& ctx) {
             c.Emit(c.Client().Post("/api/v1/ledger/checkpoints", json::object()),
                    [](const json& j) { std::cout << j["note"].get<std::string>(); });
           });
-  auto* entries = AddVerb(*ledger, "entries", "List entries [start, end)", ctx, [](CommandContext& c) {
-    c.Emit(c.Client().Get("/api/v1/ledger/entries?start=" + std::to_string(flags.start) +
-                          "&end=" + std::to_string(flags.end)),
-           [](const json& j) {
-             std::vector<std::vector<std::string>> rows;
-             for (const auto& e : j["entries"]) {
-               rows.push_back({std::to_string(e["index"].get<uint64_t>()), e["event"]["kind"],
-                               e["event"]["actor"], e["event"]["subject"],
-                               e["leaf_hash"].get<std::string>().substr(0, 16)});
-             }
-             PrintTable(std::cout, {"index", "kind", "actor", "subject", "leaf hash"}, rows);
-           });
-  });
+  auto* entries =
+      AddVerb(*ledger, "entries", "List entries [start, end)", ctx, [](CommandContext& c) {
+        c.Emit(c.Client().Get("/api/v1/ledger/entries?start=" + std::to_string(flags.start) +
+                              "&end=" + std::to_string(flags.end)),
+               [](const json& j) {
+                 std::vector<std::vector<std::string>> rows;
+                 for (const auto& e : j["entries"]) {
+                   rows.push_back({std::to_string(e["index"].get<uint64_t>()), e["event"]["kind"],
+                                   e["event"]["actor"], e["event"]["subject"],
+                                   e["leaf_hash"].get<std::string>().substr(0, 16)});
+                 }
+                 PrintTable(std::cout, {"index", "kind", "actor", "subject", "leaf hash"}, rows);
+               });
+      });
   entries->add_option("--start", flags.start, "First index")->required();
-  entries->add_option("--end", flags.end, "One past the last index (at most start + 1000)")->required();
+  entries->add_option("--end", flags.end, "One past the last index (at most start + 1000)")
+      ->required();
 
   CLI::App* proof = ledger->add_subcommand("proof", "Fetch proofs (save with --json for `verify`)");
   proof->require_subcommand(1);
-  auto* inc = AddVerb(*proof, "inclusion", "Inclusion proof of an index in a tree size", ctx,
-                      [](CommandContext& c) {
-                        c.Emit(c.Client().Get("/api/v1/ledger/proof/inclusion?index=" +
-                                              std::to_string(flags.index) +
-                                              "&size=" + std::to_string(flags.size)),
-                               PrintProof);
-                      });
+  auto* inc = AddVerb(
+      *proof, "inclusion", "Inclusion proof of an index in a tree size", ctx,
+      [](CommandContext& c) {
+        c.Emit(c.Client().Get("/api/v1/ledger/proof/inclusion?index=" +
+                              std::to_string(flags.index) + "&size=" + std::to_string(flags.size)),
+               PrintProof);
+      });
   inc->add_option("--index", flags.index, "Leaf index")->required();
   inc->add_option("--size", flags.size, "Tree size")->required();
   auto* con = AddVerb(*proof, "consistency", "Consistency proof between two tree sizes", ctx,
@@ -173,48 +176,52 @@ void AddLedgerCommands(CLI::App& app, CommandContext& ctx) {
   // Offline verification: files and a key only.
   CLI::App* verify = ledger->add_subcommand("verify", "Verify offline, from files and the vkey");
   verify->require_subcommand(1);
-  auto* vcp = AddVerb(*verify, "checkpoint", "Check a checkpoint's signature", ctx, [](CommandContext& c) {
-    Status s = [&]() -> Status {
-      QT_ASSIGN_OR_RETURN(auto key, VerifierFrom(flags.vkey));
-      QT_ASSIGN_OR_RETURN(std::string note, ReadFile(flags.checkpoint));
-      QT_ASSIGN_OR_RETURN(auto cp, ledger::OpenCheckpoint(note, key));
-      flags.size = cp.size;
-      flags.signer = key.name;
-      return OkStatus();
-    }();
-    Done(c, s, "checkpoint ok: size " + std::to_string(flags.size) + ", signed by " + flags.signer);
-  });
+  auto* vcp =
+      AddVerb(*verify, "checkpoint", "Check a checkpoint's signature", ctx, [](CommandContext& c) {
+        Status s = [&]() -> Status {
+          QT_ASSIGN_OR_RETURN(auto key, VerifierFrom(flags.vkey));
+          QT_ASSIGN_OR_RETURN(std::string note, ReadFile(flags.checkpoint));
+          QT_ASSIGN_OR_RETURN(auto cp, ledger::OpenCheckpoint(note, key));
+          flags.size = cp.size;
+          flags.signer = key.name;
+          return OkStatus();
+        }();
+        Done(c, s,
+             "checkpoint ok: size " + std::to_string(flags.size) + ", signed by " + flags.signer);
+      });
   vcp->add_option("--vkey", flags.vkey, "Verifier key, or a file holding it")->required();
   vcp->add_option("--checkpoint", flags.checkpoint, "Checkpoint note file")->required();
 
-  auto* vev = AddVerb(*verify, "event", "Check an event against its checkpoint and proof", ctx,
-                      [](CommandContext& c) {
-                        Status s = [&]() -> Status {
-                          QT_ASSIGN_OR_RETURN(auto key, VerifierFrom(flags.vkey));
-                          QT_ASSIGN_OR_RETURN(json p, JsonFile(flags.proof));
-                          if (!p.contains("leaf") || !p["leaf"].is_string() || !p.contains("index") ||
-                              !p["index"].is_number_unsigned()) {
-                            return InvalidArgument("the proof file needs \"leaf\" and \"index\" (from `ledger proof event --json`)");
-                          }
-                          std::string note;
-                          if (!flags.checkpoint.empty()) {
-                            QT_ASSIGN_OR_RETURN(note, ReadFile(flags.checkpoint));
-                          } else if (p.contains("checkpoint") && p["checkpoint"].is_string()) {
-                            note = p["checkpoint"];
-                          } else {
-                            return InvalidArgument("no checkpoint: give --checkpoint FILE");
-                          }
-                          QT_ASSIGN_OR_RETURN(auto proof_hashes, ProofFrom(p));
-                          flags.index = p["index"];
-                          return ledger::VerifyEvent(p["leaf"].get<std::string>(), flags.index,
-                                                     proof_hashes, note, key);
-                        }();
-                        Done(c, s, "event ok: entry " + std::to_string(flags.index) +
-                                       " is in the signed log");
-                      });
+  auto* vev = AddVerb(
+      *verify, "event", "Check an event against its checkpoint and proof", ctx,
+      [](CommandContext& c) {
+        Status s = [&]() -> Status {
+          QT_ASSIGN_OR_RETURN(auto key, VerifierFrom(flags.vkey));
+          QT_ASSIGN_OR_RETURN(json p, JsonFile(flags.proof));
+          if (!p.contains("leaf") || !p["leaf"].is_string() || !p.contains("index") ||
+              !p["index"].is_number_unsigned()) {
+            return InvalidArgument(
+                "the proof file needs \"leaf\" and \"index\" (from `ledger proof event --json`)");
+          }
+          std::string note;
+          if (!flags.checkpoint.empty()) {
+            QT_ASSIGN_OR_RETURN(note, ReadFile(flags.checkpoint));
+          } else if (p.contains("checkpoint") && p["checkpoint"].is_string()) {
+            note = p["checkpoint"];
+          } else {
+            return InvalidArgument("no checkpoint: give --checkpoint FILE");
+          }
+          QT_ASSIGN_OR_RETURN(auto proof_hashes, ProofFrom(p));
+          flags.index = p["index"];
+          return ledger::VerifyEvent(p["leaf"].get<std::string>(), flags.index, proof_hashes, note,
+                                     key);
+        }();
+        Done(c, s, "event ok: entry " + std::to_string(flags.index) + " is in the signed log");
+      });
   vev->add_option("--vkey", flags.vkey, "Verifier key, or a file holding it")->required();
   vev->add_option("--proof", flags.proof, "JSON from `ledger proof event ID --json`")->required();
-  vev->add_option("--checkpoint", flags.checkpoint, "Checkpoint note file (default: the one in --proof)");
+  vev->add_option("--checkpoint", flags.checkpoint,
+                  "Checkpoint note file (default: the one in --proof)");
 
   auto* vcon = AddVerb(*verify, "consistency", "Check that a newer checkpoint extends an older one",
                        ctx, [](CommandContext& c) {
@@ -246,7 +253,8 @@ void AddLedgerCommands(CLI::App& app, CommandContext& ctx) {
   audit->add_option("--db", flags.db, "Database URL")->capture_default_str();
   audit->add_option("--master-key-file", flags.master_key_file, "The server's master key file")
       ->capture_default_str();
-  audit->add_option("--ledger-origin", flags.origin, "Origin of the checkpoints")->capture_default_str();
+  audit->add_option("--ledger-origin", flags.origin, "Origin of the checkpoints")
+      ->capture_default_str();
 }
 
 }  // namespace qt::cli

@@ -39,7 +39,8 @@ int main(int argc, char** argv) {
       {"--token-ttl-days", "token_ttl_days", "Default token lifetime in days"},
       {"--log-level", "log_level", "trace, debug, info, warn, error, critical or off"},
       {"--demo-seed", "demo_seed", "Seed of the demo city's content"},
-      {"--checkpoint-interval-ms", "checkpoint_interval_ms", "How often a ledger checkpoint is signed"},
+      {"--checkpoint-interval-ms", "checkpoint_interval_ms",
+       "How often a ledger checkpoint is signed"},
       {"--ledger-origin", "ledger_origin", "Origin line (and key name) of ledger checkpoints"},
   };
   qt::cli::SettingValues flags;

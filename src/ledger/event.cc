@@ -26,13 +26,11 @@ Result<std::string> CanonicalJson(const nlohmann::json& j) {
 
 Result<std::string> EncodeEvent(const NewEvent& e, uint64_t sequence, UnixMillis time) {
   QT_ASSIGN_OR_RETURN(std::string payload, CanonicalJson(e.payload));
-  nlohmann::json j = {{"actor", e.actor},
-                      {"kind", e.kind},
-                      {"payload", e.payload},
-                      {"payload_hash", crypto::HexEncode(crypto::Sha256(payload))},
-                      {"sequence", sequence},
-                      {"subject", e.subject},
-                      {"time", time}};
+  nlohmann::json j = {
+      {"actor", e.actor},     {"kind", e.kind},
+      {"payload", e.payload}, {"payload_hash", crypto::HexEncode(crypto::Sha256(payload))},
+      {"sequence", sequence}, {"subject", e.subject},
+      {"time", time}};
   return CanonicalJson(j);
 }
 
@@ -40,7 +38,8 @@ Status CheckEncodedEvent(std::string_view bytes, uint64_t sequence) {
   nlohmann::json j = nlohmann::json::parse(bytes, nullptr, false);
   if (j.is_discarded() || !j.is_object()) return InvalidArgument("the event is not a JSON object");
   auto canonical = CanonicalJson(j);
-  if (!canonical.ok() || *canonical != bytes) return InvalidArgument("the event is not canonical JSON");
+  if (!canonical.ok() || *canonical != bytes)
+    return InvalidArgument("the event is not canonical JSON");
   for (const char* key : {"actor", "kind", "payload_hash", "subject"}) {
     if (!j.contains(key) || !j[key].is_string()) {
       return InvalidArgument(std::string("the event has no string field '") + key + "'");

@@ -13,9 +13,8 @@
 #define QIANTANG_LEDGER_EVENT_H_
 
 #include <cstdint>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "core/clock.h"
 #include "core/status.h"

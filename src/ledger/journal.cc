@@ -40,7 +40,8 @@ std::vector<store::Migration> Journal::Migrations() {
 }
 
 Result<Head> ReadHead(store::Tx& tx) {
-  QT_ASSIGN_OR_RETURN(store::Rows rows, tx.Query("SELECT size, frontier FROM ledger_head WHERE id = 1"));
+  QT_ASSIGN_OR_RETURN(store::Rows rows,
+                      tx.Query("SELECT size, frontier FROM ledger_head WHERE id = 1"));
   Head head;
   if (rows.empty()) return head;
   head.size = static_cast<uint64_t>(rows[0].Int(0));
@@ -96,8 +97,10 @@ Result<uint64_t> Journal::AppendAll(store::Tx& tx, std::span<const NewEvent> eve
     entries.emplace_back(static_cast<int64_t>(seq));
     entries.emplace_back(std::move(bytes));
   }
-  QT_RETURN_IF_ERROR(InsertRows(tx, "INSERT INTO ledger_entries (seq, event)", 2, std::move(entries)));
-  QT_RETURN_IF_ERROR(InsertRows(tx, "INSERT INTO ledger_nodes (level, idx, hash)", 3, std::move(nodes)));
+  QT_RETURN_IF_ERROR(
+      InsertRows(tx, "INSERT INTO ledger_entries (seq, event)", 2, std::move(entries)));
+  QT_RETURN_IF_ERROR(
+      InsertRows(tx, "INSERT INTO ledger_nodes (level, idx, hash)", 3, std::move(nodes)));
   QT_RETURN_IF_ERROR(
       tx.Exec("INSERT INTO ledger_head (id, size, frontier) VALUES (1, ?, ?)"
               " ON CONFLICT (id) DO UPDATE SET size = excluded.size, frontier = excluded.frontier",

@@ -21,16 +21,13 @@ Result<StoredCheckpoint> CheckpointFromRow(const store::Row& r) {
   c.published_at = r.Int(2);
   c.note = r.Text(3);
   size_t split = c.note.rfind("\n\n");
-  QT_ASSIGN_OR_RETURN(c.checkpoint,
-                      ParseCheckpoint(std::string_view(c.note).substr(0, split + 1)));
+  QT_ASSIGN_OR_RETURN(c.checkpoint, ParseCheckpoint(std::string_view(c.note).substr(0, split + 1)));
   return c;
 }
 
 constexpr const char* kCheckpointColumns = "size, root, published_at, note";
 
-std::string Range(uint64_t a, uint64_t b) {
-  return std::to_string(a) + ".." + std::to_string(b);
-}
+std::string Range(uint64_t a, uint64_t b) { return std::to_string(a) + ".." + std::to_string(b); }
 
 }  // namespace
 
@@ -51,13 +48,15 @@ Result<std::vector<Entry>> Ledger::Entries(uint64_t start, uint64_t end) {
     if (end > head.size) {
       return InvalidArgument("end: the ledger has " + std::to_string(head.size) + " entries");
     }
-    QT_ASSIGN_OR_RETURN(Rows rows, tx.Query("SELECT seq, event FROM ledger_entries"
-                                            " WHERE seq >= ? AND seq < ? ORDER BY seq",
-                                            {static_cast<int64_t>(start), static_cast<int64_t>(end)}));
+    QT_ASSIGN_OR_RETURN(Rows rows,
+                        tx.Query("SELECT seq, event FROM ledger_entries"
+                                 " WHERE seq >= ? AND seq < ? ORDER BY seq",
+                                 {static_cast<int64_t>(start), static_cast<int64_t>(end)}));
     for (const auto& r : rows) {
       out.push_back({static_cast<uint64_t>(r.Int(0)), LeafHashOf(r.Text(1)), r.Text(1)});
     }
-    if (out.size() != end - start) return Internal("ledger entries are missing in " + Range(start, end));
+    if (out.size() != end - start)
+      return Internal("ledger entries are missing in " + Range(start, end));
     return OkStatus();
   }));
   return out;
@@ -141,11 +140,12 @@ Result<StoredCheckpoint> Ledger::Publish() {
                                         options_.key, options_.sign));
   QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) {
     return tx
-        .Exec("INSERT INTO ledger_checkpoints (size, root, published_at, note) VALUES (?, ?, ?, ?)"
-              " ON CONFLICT (size) DO NOTHING",
-              {static_cast<int64_t>(cp.checkpoint.size),
-               store::Bytes(cp.checkpoint.root.begin(), cp.checkpoint.root.end()),
-               cp.published_at, cp.note})
+        .Exec(
+            "INSERT INTO ledger_checkpoints (size, root, published_at, note) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (size) DO NOTHING",
+            {static_cast<int64_t>(cp.checkpoint.size),
+             store::Bytes(cp.checkpoint.root.begin(), cp.checkpoint.root.end()), cp.published_at,
+             cp.note})
         .status();
   }));
   return cp;
@@ -209,13 +209,15 @@ Result<AuditReport> Ledger::Audit() {
     constexpr uint64_t kChunk = 4096;
     for (uint64_t start = 0; start < head.size; start += kChunk) {
       const uint64_t end = std::min(head.size, start + kChunk);
-      QT_ASSIGN_OR_RETURN(Rows entries, tx.Query("SELECT seq, event FROM ledger_entries"
-                                                 " WHERE seq >= ? AND seq < ? ORDER BY seq",
-                                                 {static_cast<int64_t>(start), static_cast<int64_t>(end)}));
+      QT_ASSIGN_OR_RETURN(Rows entries,
+                          tx.Query("SELECT seq, event FROM ledger_entries"
+                                   " WHERE seq >= ? AND seq < ? ORDER BY seq",
+                                   {static_cast<int64_t>(start), static_cast<int64_t>(end)}));
       // Nodes completed by the leaves [start, end): (idx + 1) << level in (start, end].
       QT_ASSIGN_OR_RETURN(Rows node_rows,
                           tx.Query("SELECT level, idx, hash FROM ledger_nodes"
-                                   " WHERE ((idx + 1) << CAST(level AS INTEGER)) > ? AND ((idx + 1) << CAST(level AS INTEGER)) <= ?",
+                                   " WHERE ((idx + 1) << CAST(level AS INTEGER)) > ? AND ((idx + "
+                                   "1) << CAST(level AS INTEGER)) <= ?",
                                    {static_cast<int64_t>(start), static_cast<int64_t>(end)}));
       std::map<NodeId, store::Bytes> stored;
       for (const auto& r : node_rows) {
@@ -233,11 +235,13 @@ Result<AuditReport> Ledger::Audit() {
           if (node_problem) return;
           auto it = stored.find(id);
           if (it == stored.end()) {
-            node_problem = "node " + std::to_string(id.level) + "/" + std::to_string(id.index) + " is missing";
+            node_problem =
+                "node " + std::to_string(id.level) + "/" + std::to_string(id.index) + " is missing";
           } else if (!std::equal(h.begin(), h.end(), it->second.begin(), it->second.end())) {
-            node_problem = id.level == 0 ? "the stored leaf hash does not match the event"
-                                         : "node " + std::to_string(id.level) + "/" +
-                                               std::to_string(id.index) + " does not match its children";
+            node_problem = id.level == 0
+                               ? "the stored leaf hash does not match the event"
+                               : "node " + std::to_string(id.level) + "/" +
+                                     std::to_string(id.index) + " does not match its children";
           }
         });
         if (node_problem) return fail(i, *node_problem);
@@ -247,7 +251,8 @@ Result<AuditReport> Ledger::Audit() {
             return fail(i, "checkpoint " + std::to_string(i + 1) + " does not match the log");
           }
           if (!OpenNote(cp->note, {verifier}).ok()) {
-            return fail(i, "checkpoint " + std::to_string(i + 1) + " has no valid operator signature");
+            return fail(i,
+                        "checkpoint " + std::to_string(i + 1) + " has no valid operator signature");
           }
           ++report.checkpoints_checked;
           ++next_cp;

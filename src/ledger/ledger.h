@@ -28,9 +28,9 @@ namespace qt::ledger {
 
 struct LedgerOptions {
   std::string origin = "hangzhou.qiantang/ledger";  // checkpoint origin and key name
-  const Clock* clock = nullptr;                      // required
-  crypto::PublicKey key{};                           // the operator's public key
-  SignFn sign;                                       // signs as the operator
+  const Clock* clock = nullptr;                     // required
+  crypto::PublicKey key{};                          // the operator's public key
+  SignFn sign;                                      // signs as the operator
 };
 
 struct Entry {

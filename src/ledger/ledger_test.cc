@@ -20,26 +20,36 @@ class LedgerTest : public ::testing::TestWithParam<std::string> {
     LedgerOptions o;
     o.clock = &clock_;
     o.key = key_.public_key;
-    o.sign = [this](std::span<const uint8_t> m) -> Result<crypto::Signature> { return crypto::Sign(key_, m); };
+    o.sign = [this](std::span<const uint8_t> m) -> Result<crypto::Signature> {
+      return crypto::Sign(key_, m);
+    };
     ledger_ = std::make_unique<Ledger>(*store_, o);
   }
 
   void AppendN(int n, const std::string& kind = "test.made") {
     for (int i = 0; i < n; ++i) {
-      ASSERT_TRUE(store_->Write([&](store::Tx& tx) {
-        return journal_.Append(tx, {"org_x", kind, "obj_" + std::to_string(i), {{"i", i}, {"名", "杭州"}}}).status();
-      }).ok());
+      ASSERT_TRUE(
+          store_
+              ->Write([&](store::Tx& tx) {
+                return journal_
+                    .Append(tx,
+                            {"org_x", kind, "obj_" + std::to_string(i), {{"i", i}, {"名", "杭州"}}})
+                    .status();
+              })
+              .ok());
       clock_.Advance(1);
     }
   }
 
   uint64_t Size() {
     uint64_t size = 0;
-    EXPECT_TRUE(store_->Read([&](store::Tx& tx) -> Status {
-      QT_ASSIGN_OR_RETURN(Head head, ReadHead(tx));
-      size = head.size;
-      return OkStatus();
-    }).ok());
+    EXPECT_TRUE(store_
+                    ->Read([&](store::Tx& tx) -> Status {
+                      QT_ASSIGN_OR_RETURN(Head head, ReadHead(tx));
+                      size = head.size;
+                      return OkStatus();
+                    })
+                    .ok());
     return size;
   }
 
@@ -74,12 +84,15 @@ TEST_P(LedgerTest, StoredLogMatchesAnInMemoryTreeAndItsProofsVerify) {
   for (uint64_t i = 0; i < 37; ++i) {
     auto proof = ledger_->InclusionProof(i, 37);
     ASSERT_TRUE(proof.ok());
-    EXPECT_TRUE(VerifyInclusion(i, 37, entries[i].leaf_hash, ToBytes(*proof), cp->checkpoint.root).ok()) << i;
+    EXPECT_TRUE(
+        VerifyInclusion(i, 37, entries[i].leaf_hash, ToBytes(*proof), cp->checkpoint.root).ok())
+        << i;
   }
   auto ev = ledger_->ProveEvent(5);
   ASSERT_TRUE(ev.ok());
-  EXPECT_TRUE(VerifyInclusion(5, ev->checkpoint.checkpoint.size, ev->entry.leaf_hash, ToBytes(ev->proof),
-                              ev->checkpoint.checkpoint.root).ok());
+  EXPECT_TRUE(VerifyInclusion(5, ev->checkpoint.checkpoint.size, ev->entry.leaf_hash,
+                              ToBytes(ev->proof), ev->checkpoint.checkpoint.root)
+                  .ok());
   EXPECT_NE(entries[0].event.find("\"名\":\"杭州\""), std::string::npos) << entries[0].event;
 }
 
@@ -129,13 +142,16 @@ TEST_P(LedgerTest, BadRangesAreRefused) {
   EXPECT_EQ(ledger_->ConsistencyProof(3, 2).status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(ledger_->ConsistencyProof(2, 9).status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(ledger_->ProveEvent(99).status().code(), StatusCode::kNotFound);
-  EXPECT_EQ(ledger_->ProveEvent(1).status().code(), StatusCode::kFailedPrecondition);  // no checkpoint yet
+  EXPECT_EQ(ledger_->ProveEvent(1).status().code(),
+            StatusCode::kFailedPrecondition);  // no checkpoint yet
 }
 
 TEST_P(LedgerTest, AuditNamesTheIndexOfAnEditedEvent) {
   AppendN(40);
   auto cp = *ledger_->Publish();
-  Exec("UPDATE ledger_entries SET event = REPLACE(event, '\"obj_23\"', '\"obj_99\"') WHERE seq = 23");
+  Exec(
+      "UPDATE ledger_entries SET event = REPLACE(event, '\"obj_23\"', '\"obj_99\"') WHERE seq = "
+      "23");
   auto report = *ledger_->Audit();
   ASSERT_TRUE(report.finding);
   EXPECT_EQ(report.finding->index, 23u);

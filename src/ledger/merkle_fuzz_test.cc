@@ -38,7 +38,8 @@ TEST(MerkleFuzz, RootsAndProofsMatchTheReferenceForRandomSizes) {
 
     // A different leaf, root or size must not verify.
     if (size > 1) {
-      ASSERT_FALSE(VerifyInclusion(index, size, leaves[(index + 1) % size], ToBytes(path), root).ok());
+      ASSERT_FALSE(
+          VerifyInclusion(index, size, leaves[(index + 1) % size], ToBytes(path), root).ok());
     }
     if (size1 < size) {
       Hash wrong = root;

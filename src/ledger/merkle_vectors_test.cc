@@ -1,13 +1,12 @@
 // The published vectors of testdata/merkle (see its README): every valid case
 // verifies, every broken variant is rejected, and the trees we build reproduce
 // the published roots, proofs and fold hashes.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <bit>
 #include <filesystem>
 #include <fstream>
-
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "crypto/encoding.h"
@@ -48,7 +47,8 @@ std::string HexOf(const Hash& h) { return crypto::HexEncode(h); }
 
 TEST(TransparencyDevProbes, InclusionProofsVerifyExactlyWhenValid) {
   int valid = 0, invalid = 0;
-  for (const auto& entry : fs::recursive_directory_iterator(TestData() / "transparency-dev/inclusion")) {
+  for (const auto& entry :
+       fs::recursive_directory_iterator(TestData() / "transparency-dev/inclusion")) {
     if (entry.path().extension() != ".json") continue;
     json c = Load(entry.path());
     Status s = VerifyInclusion(c["leafIdx"].get<uint64_t>(), c["treeSize"].get<uint64_t>(),
@@ -63,7 +63,8 @@ TEST(TransparencyDevProbes, InclusionProofsVerifyExactlyWhenValid) {
 
 TEST(TransparencyDevProbes, ConsistencyProofsVerifyExactlyWhenValid) {
   int valid = 0, invalid = 0;
-  for (const auto& entry : fs::recursive_directory_iterator(TestData() / "transparency-dev/consistency")) {
+  for (const auto& entry :
+       fs::recursive_directory_iterator(TestData() / "transparency-dev/consistency")) {
     if (entry.path().extension() != ".json") continue;
     json c = Load(entry.path());
     Status s = VerifyConsistency(c["size1"].get<uint64_t>(), c["size2"].get<uint64_t>(),
@@ -100,13 +101,17 @@ TEST(ReferenceTree, EightLeafTreeMatchesPublishedHashesRootsAndProofs) {
     auto proof = InclusionProof(log, p["leafIndex"], p["treeSize"]);
     ASSERT_TRUE(proof.ok());
     EXPECT_EQ(ToBytes(*proof), Proof(p["proof"], Hex)) << p.dump();
-    EXPECT_TRUE(VerifyInclusion(p["leafIndex"], p["treeSize"], Hex(p["leafHash"]), ToBytes(*proof), Hex(p["root"])).ok());
+    EXPECT_TRUE(VerifyInclusion(p["leafIndex"], p["treeSize"], Hex(p["leafHash"]), ToBytes(*proof),
+                                Hex(p["root"]))
+                    .ok());
   }
   for (const auto& p : t["consistencyProofs"]) {
     auto proof = ConsistencyProof(log, p["size1"], p["size2"]);
     ASSERT_TRUE(proof.ok());
     EXPECT_EQ(ToBytes(*proof), Proof(p["proof"], Hex)) << p.dump();
-    EXPECT_TRUE(VerifyConsistency(p["size1"], p["size2"], ToBytes(*proof), Hex(p["root1"]), Hex(p["root2"])).ok());
+    EXPECT_TRUE(
+        VerifyConsistency(p["size1"], p["size2"], ToBytes(*proof), Hex(p["root1"]), Hex(p["root2"]))
+            .ok());
   }
   EXPECT_EQ(HexOf(HashLeaf(std::span(reinterpret_cast<const uint8_t*>("hello world"), 11))),
             t["extraLeafVector"]["leafHash_hex"]);
@@ -164,12 +169,14 @@ TEST(MerkleTreeCertVectors, SubtreeInclusionProofFoldMatches) {
       MemoryLog log = SubLog(d, start, end);
       for (uint64_t index = start; index < end; ++index) {
         lines += fmt::format("{} [{}, {})", index, start, end);
-        for (const Hash& h : *InclusionProof(log, index - start, end - start)) lines += " " + HexOf(h);
+        for (const Hash& h : *InclusionProof(log, index - start, end - start))
+          lines += " " + HexOf(h);
         lines += "\n";
       }
     }
   }
-  EXPECT_EQ(crypto::HexEncode(crypto::Sha256(lines)), PublishedFold(v, "subtree inclusion proof vector"));
+  EXPECT_EQ(crypto::HexEncode(crypto::Sha256(lines)),
+            PublishedFold(v, "subtree inclusion proof vector"));
 }
 
 // The consistency fold includes subtrees that start above 0 (a Merkle Tree
@@ -178,7 +185,8 @@ TEST(MerkleTreeCertVectors, SubtreeInclusionProofFoldMatches) {
 std::vector<Hash> SubtreeSubproof(const std::vector<Hash>& d, uint64_t start, uint64_t end,
                                   uint64_t lo, uint64_t hi, bool b) {
   const uint64_t n = hi - lo;
-  if (start == 0 && end == n) return b ? std::vector<Hash>{} : std::vector<Hash>{reference::Mth(d, lo, hi)};
+  if (start == 0 && end == n)
+    return b ? std::vector<Hash>{} : std::vector<Hash>{reference::Mth(d, lo, hi)};
   const uint64_t k = reference::K(n);
   std::vector<Hash> out;
   if (end <= k) {
@@ -216,7 +224,8 @@ TEST(MerkleTreeCertVectors, SubtreeConsistencyProofFoldMatches) {
       }
     }
   }
-  EXPECT_EQ(crypto::HexEncode(crypto::Sha256(lines)), PublishedFold(v, "subtree consistency proof vector"));
+  EXPECT_EQ(crypto::HexEncode(crypto::Sha256(lines)),
+            PublishedFold(v, "subtree consistency proof vector"));
 }
 
 }  // namespace

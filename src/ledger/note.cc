@@ -29,8 +29,8 @@ bool CleanText(std::string_view s) {
 // Unicode White_Space, as Go's unicode.IsSpace.
 bool IsSpace(char32_t c) {
   return (c >= 0x09 && c <= 0x0d) || c == 0x20 || c == 0x85 || c == 0xa0 || c == 0x1680 ||
-         (c >= 0x2000 && c <= 0x200a) || c == 0x2028 || c == 0x2029 || c == 0x202f ||
-         c == 0x205f || c == 0x3000;
+         (c >= 0x2000 && c <= 0x200a) || c == 0x2028 || c == 0x2029 || c == 0x202f || c == 0x205f ||
+         c == 0x3000;
 }
 
 // A key name: non-empty UTF-8 without white space or '+'.
@@ -85,7 +85,8 @@ Result<NoteVerifier> ParseVerifierKey(std::string_view vkey) {
   if (key->size() != 33) return InvalidArgument("malformed verifier key: wrong key length");
   NoteVerifier v{std::string(name), id, {}};
   std::copy(key->begin() + 1, key->end(), v.key.begin());
-  if (NoteKeyId(name, v.key) != id) return InvalidArgument("verifier key id does not match its key");
+  if (NoteKeyId(name, v.key) != id)
+    return InvalidArgument("verifier key id does not match its key");
   return v;
 }
 
@@ -164,7 +165,8 @@ Result<Checkpoint> ParseCheckpoint(std::string_view text) {
   std::vector<std::string_view> lines;
   while (!text.empty()) {
     size_t nl = text.find('\n');
-    if (nl == std::string_view::npos) return InvalidArgument("checkpoint: text must end with a newline");
+    if (nl == std::string_view::npos)
+      return InvalidArgument("checkpoint: text must end with a newline");
     lines.push_back(text.substr(0, nl));
     text.remove_prefix(nl + 1);
   }

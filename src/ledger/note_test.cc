@@ -6,7 +6,6 @@
 
 #include <filesystem>
 #include <fstream>
-
 #include <nlohmann/json.hpp>
 
 #include "crypto/encoding.h"
@@ -18,7 +17,8 @@ namespace {
 using nlohmann::json;
 
 json Cases() {
-  std::ifstream in(std::filesystem::path(std::getenv("QIANTANG_TESTDATA")) / "merkle/signed_notes.json");
+  std::ifstream in(std::filesystem::path(std::getenv("QIANTANG_TESTDATA")) /
+                   "merkle/signed_notes.json");
   return json::parse(in);
 }
 
@@ -52,7 +52,8 @@ TEST(SignedNote, EveryPublishedCaseOpensOrFailsAsExpected) {
         EXPECT_EQ(opened->unverified, expect["unverified"].get<std::vector<std::string>>()) << id;
       }
     } else if (expect.contains("error")) {
-      EXPECT_NE(opened.status().message().find(expect["error"].get<std::string>()), std::string::npos)
+      EXPECT_NE(opened.status().message().find(expect["error"].get<std::string>()),
+                std::string::npos)
           << id << ": got '" << opened.status().message() << "'";
     }
   }
@@ -76,10 +77,13 @@ TEST(SignedNote, SigningReproducesTheGoReferenceSignature) {
   for (int i = 0; i < 4; ++i) pos = skey.find('+', pos) + 1;  // past PRIVATE+KEY+name+id+
   auto seed = *crypto::Base64Decode(skey.substr(pos));
   ASSERT_EQ(seed.size(), 33u);
-  crypto::SigningKey key = crypto::SigningKeyFromSeed(std::span<const uint8_t, 32>(seed.data() + 1, 32));
+  crypto::SigningKey key =
+      crypto::SigningKeyFromSeed(std::span<const uint8_t, 32>(seed.data() + 1, 32));
   std::string text = peter["expect"]["text"];
   auto note = SignNote(text, "PeterNeumann", key.public_key,
-                       [&](std::span<const uint8_t> m) -> Result<crypto::Signature> { return crypto::Sign(key, m); });
+                       [&](std::span<const uint8_t> m) -> Result<crypto::Signature> {
+                         return crypto::Sign(key, m);
+                       });
   ASSERT_TRUE(note.ok());
   EXPECT_EQ(*note, peter["note"].get<std::string>());
   EXPECT_EQ(FormatVerifierKey("PeterNeumann", key.public_key), peter["verifierKeys"][0]);
@@ -100,10 +104,10 @@ TEST(Checkpoint, ParsesTheGoChecksumDatabaseCheckpoint) {
 
 TEST(Checkpoint, RejectsMalformedText) {
   const std::string root = crypto::Base64Encode(Hash{});
-  for (const std::string& bad : std::vector<std::string>{"", "origin\n", "origin\n12\n", "origin\n12\n" + root,
-                                "\n12\n" + root + "\n", "origin\n012\n" + root + "\n",
-                                "origin\n-1\n" + root + "\n", "origin\n1x\n" + root + "\n",
-                                "origin\n1\nAAAA\n", "origin\n1\n!!!\n"}) {
+  for (const std::string& bad : std::vector<std::string>{
+           "", "origin\n", "origin\n12\n", "origin\n12\n" + root, "\n12\n" + root + "\n",
+           "origin\n012\n" + root + "\n", "origin\n-1\n" + root + "\n",
+           "origin\n1x\n" + root + "\n", "origin\n1\nAAAA\n", "origin\n1\n!!!\n"}) {
     EXPECT_FALSE(ParseCheckpoint(bad).ok()) << bad;
   }
   EXPECT_TRUE(ParseCheckpoint("origin\n0\n" + root + "\nextension line\n").ok());
@@ -114,13 +118,16 @@ TEST(Checkpoint, SignedByAnOrganisationKeyVerifiesAndTamperingFails) {
   Checkpoint cp{"hangzhou.qiantang/ledger", 42, Hash{}};
   cp.root[0] = 7;
   auto note = *SignNote(FormatCheckpoint(cp), cp.origin, key.public_key,
-                        [&](std::span<const uint8_t> m) -> Result<crypto::Signature> { return crypto::Sign(key, m); });
+                        [&](std::span<const uint8_t> m) -> Result<crypto::Signature> {
+                          return crypto::Sign(key, m);
+                        });
   auto v = *ParseVerifierKey(FormatVerifierKey(cp.origin, key.public_key));
   ASSERT_TRUE(OpenNote(note, {v}).ok());
   std::string tampered = note;
   tampered[tampered.find("42")] = '5';
-  EXPECT_EQ(OpenNote(tampered, {v}).status().message(), "invalid signature for key " + cp.origin + "+" +
-                                                             FormatVerifierKey(cp.origin, key.public_key).substr(cp.origin.size() + 1, 8));
+  EXPECT_EQ(OpenNote(tampered, {v}).status().message(),
+            "invalid signature for key " + cp.origin + "+" +
+                FormatVerifierKey(cp.origin, key.public_key).substr(cp.origin.size() + 1, 8));
 }
 
 }  // namespace

@@ -115,8 +115,7 @@ Result<std::vector<Hash>> ConsistencyProof(NodeReader& nodes, uint64_t size1, ui
   });
 }
 
-void Frontier::Append(const Hash& leaf_hash,
-                      const std::function<void(NodeId, const Hash&)>& emit) {
+void Frontier::Append(const Hash& leaf_hash, const std::function<void(NodeId, const Hash&)>& emit) {
   Hash h = leaf_hash;
   uint64_t index = size_;
   int level = 0;

@@ -60,9 +60,10 @@ Status Migrate(Store& store, std::span<const Migration> migrations) {
       if (!done.empty()) return OkStatus();
       QT_RETURN_IF_ERROR(tx.ExecScript(m.sql));
       return tx
-          .Exec("INSERT INTO schema_migrations (module, version, description, applied_at) "
-                "VALUES (?, ?, ?, ?)",
-                {m.module, int64_t{m.version}, m.description, SystemClock::Get().NowMillis()})
+          .Exec(
+              "INSERT INTO schema_migrations (module, version, description, applied_at) "
+              "VALUES (?, ?, ?, ?)",
+              {m.module, int64_t{m.version}, m.description, SystemClock::Get().NowMillis()})
           .status();
     });
     if (!s.ok()) {

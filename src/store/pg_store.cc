@@ -20,9 +20,9 @@ constexpr int kMaxAttempts = 10;
 
 Status PgError(const PGresult* res, PGconn* conn, std::string_view what) {
   const char* state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
-  std::string msg = std::string(what) + ": " +
-                    (res && PQresultErrorMessage(res)[0] ? PQresultErrorMessage(res)
-                                                         : PQerrorMessage(conn));
+  std::string msg =
+      std::string(what) + ": " +
+      (res && PQresultErrorMessage(res)[0] ? PQresultErrorMessage(res) : PQerrorMessage(conn));
   while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
   std::string_view s = state ? state : "";
   if (s == "23505") return Conflict(msg);
@@ -132,10 +132,10 @@ class PgConnection final : public Tx {
       std::string name = "s" + std::to_string(prepared_.size());
       std::vector<Oid> types;
       for (const Value& p : params) {
-        types.push_back(std::holds_alternative<int64_t>(p)   ? kInt8
-                        : std::holds_alternative<double>(p)  ? kFloat8
-                        : std::holds_alternative<Bytes>(p)   ? kBytea
-                                                             : 0);
+        types.push_back(std::holds_alternative<int64_t>(p)  ? kInt8
+                        : std::holds_alternative<double>(p) ? kFloat8
+                        : std::holds_alternative<Bytes>(p)  ? kBytea
+                                                            : 0);
       }
       PGresult* res = PQprepare(conn_, name.c_str(), PgStore::NumberPlaceholders(sql).c_str(),
                                 static_cast<int>(types.size()), types.data());
@@ -206,7 +206,8 @@ PgStore::PgStore(const std::string& url, const StoreOptions& options)
 
 PgStore::~PgStore() = default;
 
-Result<std::unique_ptr<PgStore>> PgStore::Open(const std::string& url, const StoreOptions& options) {
+Result<std::unique_ptr<PgStore>> PgStore::Open(const std::string& url,
+                                               const StoreOptions& options) {
   if (options.max_connections < 1) return InvalidArgument("max_connections must be at least 1");
   auto store = std::unique_ptr<PgStore>(new PgStore(url, options));
   QT_ASSIGN_OR_RETURN(auto conn, store->pool_.Acquire());

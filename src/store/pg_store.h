@@ -46,8 +46,7 @@ class PgStore final : public Store {
 
  private:
   PgStore(const std::string& url, const StoreOptions& options);
-  Status RunOnce(PgConnection& conn, bool write, const std::function<Status(Tx&)>& fn,
-                 bool& retry);
+  Status RunOnce(PgConnection& conn, bool write, const std::function<Status(Tx&)>& fn, bool& retry);
 
   internal::TxLatency latency_;
   internal::ConnectionPool<PgConnection> pool_;

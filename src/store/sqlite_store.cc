@@ -164,8 +164,9 @@ class SqliteConnection final : public Tx {
 
 SqliteStore::SqliteStore(const std::string& path, const StoreOptions& options)
     : latency_(options.metrics),
-      pool_(options.max_connections,
-            [path, timeout = options.busy_timeout_ms] { return SqliteConnection::Open(path, timeout); }) {}
+      pool_(options.max_connections, [path, timeout = options.busy_timeout_ms] {
+        return SqliteConnection::Open(path, timeout);
+      }) {}
 
 SqliteStore::~SqliteStore() = default;
 

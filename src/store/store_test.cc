@@ -1,10 +1,10 @@
 #include "store/store.h"
-#include "store/pg_store.h"
 
 #include <gtest/gtest.h>
 
 #include <thread>
 
+#include "store/pg_store.h"
 #include "tests/support/test_database.h"
 
 namespace qt::store {

@@ -30,8 +30,8 @@ void Sql(const std::string& db, const std::string& sql) {
 class LedgerE2eTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    server_ = std::make_unique<ServerProcess>(dir_.path().string(),
-                                              std::vector<std::string>{"--checkpoint-interval-ms", "100"});
+    server_ = std::make_unique<ServerProcess>(
+        dir_.path().string(), std::vector<std::string>{"--checkpoint-interval-ms", "100"});
     ASSERT_TRUE(server_->Start());
     op_ = server_->bootstrap_token();
     client_ = server_->Client();
@@ -39,7 +39,10 @@ class LedgerE2eTest : public ::testing::Test {
 
   void CreateOrgs(int from, int n) {
     for (int i = from; i < from + n; ++i) {
-      ASSERT_EQ(Call(*client_, "POST", "/api/v1/orgs", op_, OrgBody("Ledger " + std::to_string(i), "enterprise", i)).status, 201);
+      ASSERT_EQ(Call(*client_, "POST", "/api/v1/orgs", op_,
+                     OrgBody("Ledger " + std::to_string(i), "enterprise", i))
+                    .status,
+                201);
     }
   }
 
@@ -77,11 +80,13 @@ TEST_F(LedgerE2eTest, EveryChangeIsProvableOfflineWithTheCli) {
     auto ev = Call(*client_, "GET", "/api/v1/ledger/proof/event/" + std::to_string(id), op_);
     ASSERT_EQ(ev.status, 200) << ev.raw;
     WriteFile(File("ev.json"), ev.raw);
-    auto v = RunCommand({QiantangBinary(), "ledger", "verify", "event", "--vkey", File("vkey"), "--proof", File("ev.json")});
+    auto v = RunCommand({QiantangBinary(), "ledger", "verify", "event", "--vkey", File("vkey"),
+                         "--proof", File("ev.json")});
     EXPECT_EQ(v.exit_code, 0) << v.err;
     EXPECT_NE(v.out.find("event ok"), std::string::npos);
   }
-  auto cp = RunCommand({QiantangBinary(), "ledger", "verify", "checkpoint", "--vkey", File("vkey"), "--checkpoint", File("cp.txt")});
+  auto cp = RunCommand({QiantangBinary(), "ledger", "verify", "checkpoint", "--vkey", File("vkey"),
+                        "--checkpoint", File("cp.txt")});
   EXPECT_EQ(cp.exit_code, 0) << cp.err;
 
   CreateOrgs(10, 2);
@@ -89,8 +94,9 @@ TEST_F(LedgerE2eTest, EveryChangeIsProvableOfflineWithTheCli) {
   WriteFile(File("cp2.txt"), note2);
   auto proof = Call(*client_, "GET", "/api/v1/ledger/proof/consistency?first=15&second=21", op_);
   WriteFile(File("con.json"), proof.raw);
-  auto con = RunCommand({QiantangBinary(), "ledger", "verify", "consistency", "--vkey", File("vkey"),
-                         "--old", File("cp.txt"), "--new", File("cp2.txt"), "--proof", File("con.json")});
+  auto con =
+      RunCommand({QiantangBinary(), "ledger", "verify", "consistency", "--vkey", File("vkey"),
+                  "--old", File("cp.txt"), "--new", File("cp2.txt"), "--proof", File("con.json")});
   EXPECT_EQ(con.exit_code, 0) << con.err;
   auto audit = Audit();
   EXPECT_EQ(audit.exit_code, 0) << audit.err;
@@ -106,7 +112,8 @@ TEST_F(LedgerE2eTest, TamperingWithTheSqliteFileIsCaughtAtTheExactIndex) {
   server_->Stop();
 
   // An event's payload rewritten (renaming an organisation in history).
-  Sql(Db(), "UPDATE ledger_entries SET event = REPLACE(event, 'Ledger 3', 'Ledger X') WHERE seq = 9");
+  Sql(Db(),
+      "UPDATE ledger_entries SET event = REPLACE(event, 'Ledger 3', 'Ledger X') WHERE seq = 9");
   auto audit = Audit();
   EXPECT_NE(audit.exit_code, 0);
   EXPECT_NE(audit.err.find("at index 9:"), std::string::npos) << audit.err;
@@ -117,14 +124,15 @@ TEST_F(LedgerE2eTest, TamperingWithTheSqliteFileIsCaughtAtTheExactIndex) {
   auto ev = Call(*client_, "GET", "/api/v1/ledger/proof/event/9", op_);
   ASSERT_EQ(ev.status, 200) << ev.raw;
   WriteFile(File("ev.json"), ev.raw);
-  auto v = RunCommand({QiantangBinary(), "ledger", "verify", "event", "--vkey", File("vkey"), "--proof", File("ev.json"),
-                       "--checkpoint", File("cp.txt")});
+  auto v = RunCommand({QiantangBinary(), "ledger", "verify", "event", "--vkey", File("vkey"),
+                       "--proof", File("ev.json"), "--checkpoint", File("cp.txt")});
   EXPECT_NE(v.exit_code, 0);
   client_.reset();  // idle keep-alive connections would hold the shutdown
   server_->Stop();
 
   // A stored interior node (level 1, leaves 4..5) and a leaf hash, each in a fresh copy.
-  Sql(Db(), "UPDATE ledger_entries SET event = REPLACE(event, 'Ledger X', 'Ledger 3') WHERE seq = 9");
+  Sql(Db(),
+      "UPDATE ledger_entries SET event = REPLACE(event, 'Ledger X', 'Ledger 3') WHERE seq = 9");
   ASSERT_EQ(Audit().exit_code, 0);
   Sql(Db(), "UPDATE ledger_nodes SET hash = randomblob(32) WHERE level = 1 AND idx = 2");
   audit = Audit();
@@ -138,8 +146,9 @@ TEST_F(LedgerE2eTest, AForkedCheckpointIsDetected) {
   server_->Stop();
   // Copy the database: two histories with the same operator key from here on.
   TempDir fork_dir;
-  std::filesystem::copy(dir_.path(), fork_dir.path(), std::filesystem::copy_options::recursive |
-                                                           std::filesystem::copy_options::overwrite_existing);
+  std::filesystem::copy(
+      dir_.path(), fork_dir.path(),
+      std::filesystem::copy_options::recursive | std::filesystem::copy_options::overwrite_existing);
   ASSERT_TRUE(server_->Start());
   client_ = server_->Client();
   CreateOrgs(100, 2);
@@ -148,7 +157,9 @@ TEST_F(LedgerE2eTest, AForkedCheckpointIsDetected) {
   ServerProcess forked(fork_dir.path().string());
   ASSERT_TRUE(forked.Start());
   auto fork_client = forked.Client();
-  for (int i = 200; i < 203; ++i) Call(*fork_client, "POST", "/api/v1/orgs", op_, OrgBody("Fork " + std::to_string(i), "enterprise", i));
+  for (int i = 200; i < 203; ++i)
+    Call(*fork_client, "POST", "/api/v1/orgs", op_,
+         OrgBody("Fork " + std::to_string(i), "enterprise", i));
   std::string theirs = Call(*fork_client, "POST", "/api/v1/ledger/checkpoints", op_).body["note"];
 
   WriteFile(File("vkey"), Call(*client_, "GET", "/api/v1/ledger/vkey").body["vkey"]);
@@ -159,21 +170,27 @@ TEST_F(LedgerE2eTest, AForkedCheckpointIsDetected) {
   auto a = std::string(ours.substr(ours.find('\n') + 1));
   auto b = std::string(theirs.substr(theirs.find('\n') + 1));
   const std::string small = a.substr(0, a.find('\n')), big = b.substr(0, b.find('\n'));
-  auto proof = Call(*fork_client, "GET", "/api/v1/ledger/proof/consistency?first=" + small + "&second=" + big, op_);
+  auto proof = Call(*fork_client, "GET",
+                    "/api/v1/ledger/proof/consistency?first=" + small + "&second=" + big, op_);
   ASSERT_EQ(proof.status, 200) << proof.raw;
   WriteFile(File("con.json"), proof.raw);
   auto v = RunCommand({QiantangBinary(), "ledger", "verify", "consistency", "--vkey", File("vkey"),
-                       "--old", File("ours.txt"), "--new", File("theirs.txt"), "--proof", File("con.json")});
+                       "--old", File("ours.txt"), "--new", File("theirs.txt"), "--proof",
+                       File("con.json")});
   EXPECT_NE(v.exit_code, 0);
   EXPECT_NE(v.err.find("consistency"), std::string::npos) << v.err;
   // The shared prefix is still consistent with both.
   WriteFile(File("base.txt"), base);
   auto base_size = base.substr(base.find('\n') + 1);
   base_size = base_size.substr(0, base_size.find('\n'));
-  auto p2 = Call(*fork_client, "GET", "/api/v1/ledger/proof/consistency?first=" + base_size + "&second=" + big, op_);
+  auto p2 = Call(*fork_client, "GET",
+                 "/api/v1/ledger/proof/consistency?first=" + base_size + "&second=" + big, op_);
   WriteFile(File("con2.json"), p2.raw);
-  EXPECT_EQ(RunCommand({QiantangBinary(), "ledger", "verify", "consistency", "--vkey", File("vkey"), "--old",
-                        File("base.txt"), "--new", File("theirs.txt"), "--proof", File("con2.json")}).exit_code, 0);
+  EXPECT_EQ(RunCommand({QiantangBinary(), "ledger", "verify", "consistency", "--vkey", File("vkey"),
+                        "--old", File("base.txt"), "--new", File("theirs.txt"), "--proof",
+                        File("con2.json")})
+                .exit_code,
+            0);
   fork_client.reset();
   forked.Stop();
 }
@@ -184,7 +201,10 @@ TEST_F(LedgerE2eTest, KillDuringAppendsKeepsEveryPublishedCheckpointConsistent) 
   std::thread writer([&] {
     auto c = server_->Client();
     for (int i = 0; !stop; ++i) {
-      if (Call(*c, "POST", "/api/v1/orgs", op_, OrgBody("Crash " + std::to_string(i), "enterprise", 3000 + i)).status != 201) break;
+      if (Call(*c, "POST", "/api/v1/orgs", op_,
+               OrgBody("Crash " + std::to_string(i), "enterprise", 3000 + i))
+              .status != 201)
+        break;
     }
   });
   auto reader = server_->Client();
@@ -207,12 +227,14 @@ TEST_F(LedgerE2eTest, KillDuringAppendsKeepsEveryPublishedCheckpointConsistent) 
   for (size_t i = 0; i < seen.size(); ++i) {
     auto size = seen[i].substr(seen[i].find('\n') + 1);
     size = size.substr(0, size.find('\n'));
-    auto p = Call(*client_, "GET", "/api/v1/ledger/proof/consistency?first=" + size + "&second=" + head_size, op_);
+    auto p = Call(*client_, "GET",
+                  "/api/v1/ledger/proof/consistency?first=" + size + "&second=" + head_size, op_);
     ASSERT_EQ(p.status, 200) << p.raw;
     WriteFile(File("old.txt"), seen[i]);
     WriteFile(File("p.json"), p.raw);
-    auto v = RunCommand({QiantangBinary(), "ledger", "verify", "consistency", "--vkey", File("vkey"), "--old",
-                         File("old.txt"), "--new", File("head.txt"), "--proof", File("p.json")});
+    auto v = RunCommand({QiantangBinary(), "ledger", "verify", "consistency", "--vkey",
+                         File("vkey"), "--old", File("old.txt"), "--new", File("head.txt"),
+                         "--proof", File("p.json")});
     EXPECT_EQ(v.exit_code, 0) << "checkpoint " << size << ": " << v.err;
   }
   client_.reset();  // idle keep-alive connections would hold the shutdown
@@ -223,7 +245,11 @@ TEST_F(LedgerE2eTest, KillDuringAppendsKeepsEveryPublishedCheckpointConsistent) 
 TEST_F(LedgerE2eTest, BadRequestsAndMalformedFilesGetClearErrors) {
   CreateOrgs(1, 1);
   Publish();
-  struct Case { std::string path; int status; std::string part; };
+  struct Case {
+    std::string path;
+    int status;
+    std::string part;
+  };
   for (const Case& c : std::vector<Case>{
            {"/api/v1/ledger/entries?start=0&end=0", 400, "start: must be below end"},
            {"/api/v1/ledger/entries?start=0&end=999", 400, "end: the ledger has"},
@@ -234,8 +260,10 @@ TEST_F(LedgerE2eTest, BadRequestsAndMalformedFilesGetClearErrors) {
            {"/api/v1/ledger/proof/inclusion?index=0&size=0", 400, "index: must be below size"},
            {"/api/v1/ledger/proof/inclusion?index=0&size=9999", 400, "size: the ledger has"},
            {"/api/v1/ledger/proof/consistency?first=0&second=3", 400, "first: must be at least 1"},
-           {"/api/v1/ledger/proof/consistency?first=4&second=3", 400, "first: must not be above second"},
-           {"/api/v1/ledger/proof/consistency?first=1&second=x", 400, "second: must be a non-negative integer"},
+           {"/api/v1/ledger/proof/consistency?first=4&second=3", 400,
+            "first: must not be above second"},
+           {"/api/v1/ledger/proof/consistency?first=1&second=x", 400,
+            "second: must be a non-negative integer"},
            {"/api/v1/ledger/proof/event/99999", 404, "no ledger event"},
            {"/api/v1/ledger/proof/event/abc", 400, "id: must be a non-negative integer"},
            {"/api/v1/ledger/checkpoints/77777", 404, "no checkpoint of size"},
@@ -247,23 +275,30 @@ TEST_F(LedgerE2eTest, BadRequestsAndMalformedFilesGetClearErrors) {
   auto vkey = Call(*client_, "GET", "/api/v1/ledger/vkey").body["vkey"].get<std::string>();
   std::string note = Call(*client_, "GET", "/api/v1/ledger/checkpoint").raw;
   WriteFile(File("vkey"), vkey);
-  struct FileCase { std::string note; std::string part; };
+  struct FileCase {
+    std::string note;
+    std::string part;
+  };
   for (const FileCase& f : std::vector<FileCase>{
            {"not a note", "malformed note"},
-           {note.substr(0, note.size() - 1), "malformed note"},                                  // no final newline
-           {note.substr(0, note.find('\n') + 1) + "9" + note.substr(note.find('\n') + 1), "invalid signature"},
+           {note.substr(0, note.size() - 1), "malformed note"},  // no final newline
+           {note.substr(0, note.find('\n') + 1) + "9" + note.substr(note.find('\n') + 1),
+            "invalid signature"},
        }) {
     WriteFile(File("bad.txt"), f.note);
-    auto v = RunCommand({QiantangBinary(), "ledger", "verify", "checkpoint", "--vkey", File("vkey"), "--checkpoint", File("bad.txt")});
+    auto v = RunCommand({QiantangBinary(), "ledger", "verify", "checkpoint", "--vkey", File("vkey"),
+                         "--checkpoint", File("bad.txt")});
     EXPECT_NE(v.exit_code, 0);
     EXPECT_NE(v.err.find(f.part), std::string::npos) << v.err;
   }
   WriteFile(File("good.txt"), note);
-  auto badkey = RunCommand({QiantangBinary(), "ledger", "verify", "checkpoint", "--vkey", "nobody+00000000+AAAA", "--checkpoint", File("good.txt")});
+  auto badkey = RunCommand({QiantangBinary(), "ledger", "verify", "checkpoint", "--vkey",
+                            "nobody+00000000+AAAA", "--checkpoint", File("good.txt")});
   EXPECT_NE(badkey.exit_code, 0);
   EXPECT_NE(badkey.err.find("--vkey"), std::string::npos) << badkey.err;
   WriteFile(File("junk.json"), "[1,2]");
-  auto junk = RunCommand({QiantangBinary(), "ledger", "verify", "event", "--vkey", File("vkey"), "--proof", File("junk.json")});
+  auto junk = RunCommand({QiantangBinary(), "ledger", "verify", "event", "--vkey", File("vkey"),
+                          "--proof", File("junk.json")});
   EXPECT_NE(junk.exit_code, 0);
   EXPECT_NE(junk.err.find("not a JSON object"), std::string::npos) << junk.err;
 }

@@ -35,8 +35,10 @@ class MultiProcessTest : public ::testing::Test {
           db_->dir().path().string(), std::vector<std::string>{"--checkpoint-interval-ms", "100"},
           db_->url()));
       ASSERT_TRUE(servers_.back()->Start()) << "process " << i;
-      if (i == 0) op_ = servers_[0]->bootstrap_token();
-      else EXPECT_TRUE(servers_[i]->bootstrap_token().empty()) << "bootstrapped twice";
+      if (i == 0)
+        op_ = servers_[0]->bootstrap_token();
+      else
+        EXPECT_TRUE(servers_[i]->bootstrap_token().empty()) << "bootstrapped twice";
     }
     ASSERT_FALSE(op_.empty());
   }
@@ -44,12 +46,14 @@ class MultiProcessTest : public ::testing::Test {
   // One worker: creates an organisation, issues and revokes a token, again
   // and again through one process, until told to stop or the process dies.
   // Returns the ids of organisations acknowledged with 201.
-  std::vector<std::string> Workload(int process, int worker, int iterations, std::atomic<bool>* stop) {
+  std::vector<std::string> Workload(int process, int worker, int iterations,
+                                    std::atomic<bool>* stop) {
     std::vector<std::string> acknowledged;
     auto client = servers_[process]->Client();
     for (int i = 0; i < iterations && !(stop && *stop); ++i) {
       const int code = 10000 * (worker + 1) + i;
-      auto org = Call(*client, "POST", "/api/v1/orgs", op_, OrgBody("MP " + std::to_string(code), "enterprise", code));
+      auto org = Call(*client, "POST", "/api/v1/orgs", op_,
+                      OrgBody("MP " + std::to_string(code), "enterprise", code));
       if (org.status == 0) break;  // the process is gone
       EXPECT_EQ(org.status, 201) << org.raw;
       if (org.status != 201) continue;
@@ -58,7 +62,8 @@ class MultiProcessTest : public ::testing::Test {
       if (token.status == 0) break;
       EXPECT_EQ(token.status, 201) << token.raw;
       if (token.status != 201) continue;
-      auto revoke = Call(*client, "DELETE", "/api/v1/tokens/" + token.body["id"].get<std::string>(), op_);
+      auto revoke =
+          Call(*client, "DELETE", "/api/v1/tokens/" + token.body["id"].get<std::string>(), op_);
       if (revoke.status == 0) break;
       EXPECT_EQ(revoke.status, 200) << revoke.raw;
     }
@@ -70,7 +75,8 @@ class MultiProcessTest : public ::testing::Test {
     std::vector<std::string> ids;
     std::string cursor;
     do {
-      auto a = Call(*client, "GET", "/api/v1/orgs?limit=500" + (cursor.empty() ? "" : "&cursor=" + cursor), op_);
+      auto a = Call(*client, "GET",
+                    "/api/v1/orgs?limit=500" + (cursor.empty() ? "" : "&cursor=" + cursor), op_);
       EXPECT_EQ(a.status, 200);
       for (const auto& o : a.body["items"]) ids.push_back(o["id"]);
       cursor = a.body["next_cursor"].is_null() ? "" : a.body["next_cursor"].get<std::string>();
@@ -85,8 +91,10 @@ class MultiProcessTest : public ::testing::Test {
     EXPECT_EQ(cp.status, 201) << cp.raw;
     const uint64_t size = cp.body["size"];
     for (uint64_t start = 0; start < size; start += 1000) {
-      auto e = Call(*client, "GET", "/api/v1/ledger/entries?start=" + std::to_string(start) +
-                                        "&end=" + std::to_string(std::min(size, start + 1000)), op_);
+      auto e = Call(*client, "GET",
+                    "/api/v1/ledger/entries?start=" + std::to_string(start) +
+                        "&end=" + std::to_string(std::min(size, start + 1000)),
+                    op_);
       EXPECT_EQ(e.status, 200) << e.raw;
       uint64_t expect = start;
       for (const auto& entry : e.body["entries"]) {
@@ -105,10 +113,12 @@ class MultiProcessTest : public ::testing::Test {
     for (uint64_t index : {uint64_t{0}, size / 3, size / 2, size - 1}) {
       for (int p = 0; p < kProcesses; ++p) {
         if (!servers_[p]) continue;
-        auto ev = Call(*servers_[p]->Client(), "GET", "/api/v1/ledger/proof/event/" + std::to_string(index), op_);
+        auto ev = Call(*servers_[p]->Client(), "GET",
+                       "/api/v1/ledger/proof/event/" + std::to_string(index), op_);
         ASSERT_EQ(ev.status, 200) << ev.raw;
         std::vector<ledger::Bytes> proof;
-        for (const auto& h : ev.body["proof"]) proof.push_back(*crypto::HexDecode(h.get<std::string>()));
+        for (const auto& h : ev.body["proof"])
+          proof.push_back(*crypto::HexDecode(h.get<std::string>()));
         Status s = ledger::VerifyEvent(ev.body["leaf"].get<std::string>(), index, proof,
                                        ev.body["checkpoint"].get<std::string>(), key);
         EXPECT_TRUE(s.ok()) << "process " << p << " index " << index << ": " << s.message();
@@ -119,8 +129,8 @@ class MultiProcessTest : public ::testing::Test {
   }
 
   void ExpectCleanAudit() {
-    auto audit = RunCommand({QiantangBinary(), "ledger", "audit", "--db", db_->url(), "--master-key-file",
-                             db_->dir().File("master.key")});
+    auto audit = RunCommand({QiantangBinary(), "ledger", "audit", "--db", db_->url(),
+                             "--master-key-file", db_->dir().File("master.key")});
     EXPECT_EQ(audit.exit_code, 0) << audit.err;
   }
 
@@ -183,7 +193,8 @@ TEST_F(MultiProcessTest, KillingOneProcessMidWorkloadLosesNothingAcknowledged) {
   auto ids = AllOrgIds(0);
   std::set<std::string> present(ids.begin(), ids.end());
   EXPECT_EQ(present.size(), ids.size());
-  for (const auto& id : acknowledged) EXPECT_TRUE(present.contains(id)) << id << " was acknowledged but is lost";
+  for (const auto& id : acknowledged)
+    EXPECT_TRUE(present.contains(id)) << id << " was acknowledged but is lost";
   const uint64_t size = CheckLedgerIsOneGaplessOrder(2);
   ExpectProofsFromEveryProcessVerify(size);
   ExpectCleanAudit();

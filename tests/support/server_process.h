@@ -13,10 +13,10 @@
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
-
-#include "tests/support/test_database.h"
 #include <string>
 #include <vector>
+
+#include "tests/support/test_database.h"
 
 namespace qt::testing {
 

@@ -38,8 +38,8 @@ inline std::vector<Hash> Path(const std::vector<Hash>& d, uint64_t m, uint64_t l
 }
 
 // SUBPROOF(m, D[lo:hi], b).
-inline std::vector<Hash> SubProof(const std::vector<Hash>& d, uint64_t m, uint64_t lo,
-                                  uint64_t hi, bool b) {
+inline std::vector<Hash> SubProof(const std::vector<Hash>& d, uint64_t m, uint64_t lo, uint64_t hi,
+                                  bool b) {
   uint64_t n = hi - lo;
   if (m == n) return b ? std::vector<Hash>{} : std::vector<Hash>{Mth(d, lo, hi)};
   uint64_t k = K(n);
