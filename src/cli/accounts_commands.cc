@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <memory>
 
 #include "cli/command.h"
 #include "cli/table.h"
@@ -44,6 +45,18 @@ struct PageFlags {
 void AddPageFlags(CLI::App* verb, PageFlags& flags) {
   verb->add_option("--limit", flags.limit, "Items per page (1-500)")->capture_default_str();
   verb->add_option("--cursor", flags.cursor, "Continue after this cursor (from the last page)");
+}
+
+// A `list` verb that pages through `path` and prints `keys` under `headers`.
+void AddListVerb(CLI::App& noun, const std::string& description, CommandContext& ctx,
+                 const std::string& path, std::vector<std::string> headers,
+                 std::vector<const char*> keys) {
+  auto page = std::make_shared<PageFlags>();
+  auto* verb = AddVerb(noun, "list", description, ctx, [=](CommandContext& c) {
+    c.Emit(c.Client().Get(path + page->Query()),
+           [&](const json& j) { PrintPage(j, headers, keys); });
+  });
+  AddPageFlags(verb, *page);
 }
 
 void PrintToken(const json& t) {
@@ -100,16 +113,8 @@ void AddAccountsCommands(CLI::App& app, CommandContext& ctx) {
   // orgs
   CLI::App* orgs = app.add_subcommand("orgs", "Organisations");
   orgs->require_subcommand(1);
-  static PageFlags orgs_page;
-  AddPageFlags(AddVerb(*orgs, "list", "List organisations", ctx,
-                       [](CommandContext& c) {
-                         c.Emit(c.Client().Get("/api/v1/orgs" + orgs_page.Query()),
-                                [](const json& j) {
-                                  PrintPage(j, {"id", "kind", "name", "credit code"},
-                                            {"id", "kind", "name", "credit_code"});
-                                });
-                       }),
-               orgs_page);
+  AddListVerb(*orgs, "List organisations", ctx, "/api/v1/orgs",
+              {"id", "kind", "name", "credit code"}, {"id", "kind", "name", "credit_code"});
 
   static std::string show_id;
   AddVerb(
@@ -185,16 +190,9 @@ void AddAccountsCommands(CLI::App& app, CommandContext& ctx) {
   // tokens
   CLI::App* tokens = app.add_subcommand("tokens", "API tokens of your organisation");
   tokens->require_subcommand(1);
-  static PageFlags tokens_page;
-  AddPageFlags(AddVerb(*tokens, "list", "List tokens (admins see all of the organisation's)", ctx,
-                       [](CommandContext& c) {
-                         c.Emit(c.Client().Get("/api/v1/tokens" + tokens_page.Query()),
-                                [](const json& j) {
-                                  PrintPage(j, {"id", "user", "label", "expires", "revoked"},
-                                            {"id", "user_id", "label", "expires_at", "revoked_at"});
-                                });
-                       }),
-               tokens_page);
+  AddListVerb(*tokens, "List tokens (admins see all of the organisation's)", ctx, "/api/v1/tokens",
+              {"id", "user", "label", "expires", "revoked"},
+              {"id", "user_id", "label", "expires_at", "revoked_at"});
 
   static std::string token_user, token_label = "api token";
   static int64_t token_ttl = 0;

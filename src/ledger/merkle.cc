@@ -22,6 +22,14 @@ bool Equal(std::span<const uint8_t> a, std::span<const uint8_t> b) {
   return std::equal(a.begin(), a.end(), b.begin(), b.end());
 }
 
+// RFC 9162's "right-shift fn and sn equally until LSB(fn) is set or fn is 0".
+void ShiftUntilOddOrZero(uint64_t& fn, uint64_t& sn) {
+  while (!(fn & 1) && fn != 0) {
+    fn >>= 1;
+    sn >>= 1;
+  }
+}
+
 Status CheckElements(const std::vector<Bytes>& proof) {
   for (size_t i = 0; i < proof.size(); ++i) {
     if (proof[i].size() != 32) {
@@ -72,12 +80,7 @@ Status VerifyInclusion(uint64_t index, uint64_t size, std::span<const uint8_t> l
     if (sn == 0) return InvalidArgument("the proof is too long");
     if ((fn & 1) || fn == sn) {
       r = HashNode(p, r);
-      if (!(fn & 1)) {
-        while (!(fn & 1) && fn != 0) {
-          fn >>= 1;
-          sn >>= 1;
-        }
-      }
+      ShiftUntilOddOrZero(fn, sn);
     } else {
       r = HashNode(r, p);
     }
@@ -120,12 +123,7 @@ Status VerifyConsistency(uint64_t size1, uint64_t size2, const std::vector<Bytes
     if ((fn & 1) || fn == sn) {
       fr = HashNode(c, fr);
       sr = HashNode(c, sr);
-      if (!(fn & 1)) {
-        while (!(fn & 1) && fn != 0) {
-          fn >>= 1;
-          sn >>= 1;
-        }
-      }
+      ShiftUntilOddOrZero(fn, sn);
     } else {
       sr = HashNode(sr, c);
     }
