@@ -138,6 +138,19 @@ MemoryLog SubLog(const std::vector<Hash>& d, uint64_t start, uint64_t end) {
   return log;
 }
 
+// Calls fn(start, end, log of D[start:end]) for every valid subtree of tree D
+// with end <= 130, in the published order (by end, then start).
+void ForEachSubtree(const std::vector<Hash>& d,
+                    const std::function<void(uint64_t, uint64_t, MemoryLog&)>& fn) {
+  for (uint64_t end = 0; end <= 130; ++end) {
+    for (uint64_t start = 0; start <= end; ++start) {
+      if (!ValidSubtree(start, end)) continue;
+      MemoryLog log = SubLog(d, start, end);
+      fn(start, end, log);
+    }
+  }
+}
+
 std::string PublishedFold(const json& v, const std::string& name) {
   for (const auto& p : v["published"]) {
     if (p["name"] == name) return p["sha256_of_concatenated_lines"];
@@ -149,13 +162,9 @@ TEST(MerkleTreeCertVectors, SubtreeHashFoldMatches) {
   json v = Load(TestData() / "mtc_fold_vectors.json");
   std::vector<Hash> d = TreeD();
   std::string lines;
-  for (uint64_t end = 0; end <= 130; ++end) {
-    for (uint64_t start = 0; start <= end; ++start) {
-      if (!ValidSubtree(start, end)) continue;
-      MemoryLog log = SubLog(d, start, end);
-      lines += fmt::format("[{}, {}) {}\n", start, end, HexOf(*RootAt(log, end - start)));
-    }
-  }
+  ForEachSubtree(d, [&](uint64_t start, uint64_t end, MemoryLog& log) {
+    lines += fmt::format("[{}, {}) {}\n", start, end, HexOf(*RootAt(log, end - start)));
+  });
   EXPECT_EQ(crypto::HexEncode(crypto::Sha256(lines)), PublishedFold(v, "subtree hash vector"));
 }
 
@@ -163,18 +172,14 @@ TEST(MerkleTreeCertVectors, SubtreeInclusionProofFoldMatches) {
   json v = Load(TestData() / "mtc_fold_vectors.json");
   std::vector<Hash> d = TreeD();
   std::string lines;
-  for (uint64_t end = 0; end <= 130; ++end) {
-    for (uint64_t start = 0; start <= end; ++start) {
-      if (!ValidSubtree(start, end)) continue;
-      MemoryLog log = SubLog(d, start, end);
-      for (uint64_t index = start; index < end; ++index) {
-        lines += fmt::format("{} [{}, {})", index, start, end);
-        for (const Hash& h : *InclusionProof(log, index - start, end - start))
-          lines += " " + HexOf(h);
-        lines += "\n";
-      }
+  ForEachSubtree(d, [&](uint64_t start, uint64_t end, MemoryLog& log) {
+    for (uint64_t index = start; index < end; ++index) {
+      lines += fmt::format("{} [{}, {})", index, start, end);
+      for (const Hash& h : *InclusionProof(log, index - start, end - start))
+        lines += " " + HexOf(h);
+      lines += "\n";
     }
-  }
+  });
   EXPECT_EQ(crypto::HexEncode(crypto::Sha256(lines)),
             PublishedFold(v, "subtree inclusion proof vector"));
 }
