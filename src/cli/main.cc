@@ -66,6 +66,7 @@ int main(int argc, char** argv) {
 
   qt::cli::AddAccountsCommands(app, ctx);
   qt::cli::AddLedgerCommands(app, ctx);
+  qt::cli::AddSimCommand(app, ctx);
 
   try {
     app.parse(argc, argv);

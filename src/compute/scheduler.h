@@ -1,0 +1,205 @@
+// The scheduler: queues jobs, places them on a cluster and preempts them,
+// with the ordering and start decisions delegated to a Policy (fifo,
+// backfill, sjf, las, drf; see policy.h). The same code drives the
+// trace-driven simulator and the live platform: time is whatever the caller
+// passes as `now` (UTC ms or simulated ms).
+//
+// Usage:
+//   Scheduler s(cluster, MakePolicy("las").value(), SchedulerOptions{});
+//   int id = s.Submit(spec, now).value();     // invalid_argument if it can never fit
+//   for (const Decision& d : s.Schedule(now)) ...   // starts and preemptions
+//   s.Finish(id, later);                      // the job completed
+//   s.NextWakeup();   // when the policy wants to run without a new event
+//
+// Not thread-safe: one owner calls it (the simulator's loop, or the live
+// service under its lock).
+#ifndef QIANTANG_COMPUTE_SCHEDULER_H_
+#define QIANTANG_COMPUTE_SCHEDULER_H_
+
+#include <array>
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <queue>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "compute/allocator.h"
+#include "compute/cluster.h"
+#include "compute/job.h"
+#include "compute/predictor.h"
+#include "core/status.h"
+
+namespace qt::compute {
+
+inline constexpr int64_t kNever = std::numeric_limits<int64_t>::max();
+
+struct SchedulerOptions {
+  // Time a preempted job loses when it resumes (checkpoint + restart).
+  int64_t preemption_cost_ms = 60'000;
+  // A job is not preempted before it has run this long in its current run.
+  int64_t min_run_before_preemption_ms = 600'000;
+  // A job waiting longer than this jumps ahead of every non-starved job
+  // (0: never). Policies without preemption then drain for it.
+  int64_t starvation_limit_ms = 48 * 3'600'000LL;
+  // Use the jobs' true durations as estimates (simulation only).
+  bool oracle = false;
+  // las: attained-service thresholds (card-seconds) between its queues.
+  std::vector<int64_t> las_thresholds_card_s = {3'600, 36'000};
+  // drf: weight of each tenant (absent: 1); guaranteed shares are weights
+  // over the active tenants' total.
+  std::unordered_map<std::string, int> tenant_weights;
+
+  Status Validate() const;
+};
+
+enum class JobState { kPending, kRunning, kDone };
+
+// A job as the scheduler tracks it. Policies read it; only the scheduler writes.
+struct Job {
+  JobSpec spec;
+  int index = 0;
+  int tenant = 0;
+  uint64_t pool_mask = 0;
+  int64_t estimate_ms = 0;  // predictor's (or oracle) estimate of the full run time
+  JobState state = JobState::kPending;
+  bool starved = false;
+  int64_t queued_since_ms = 0;
+  int64_t first_start_ms = -1;
+  int64_t last_start_ms = -1;
+  int64_t executed_ms = 0;       // wall time of completed runs
+  int64_t attained_card_ms = 0;  // cards x time of completed runs
+  int preemptions = 0;
+  int epoch = 0;  // changes at every start and preemption
+  int first_leaves = 0;
+  Allocation alloc;
+  uint64_t preempted_in_pass = 0;
+  uint64_t started_in_pass = 0;
+  std::array<int64_t, 4> queue_key{};  // its key in the pending queue
+};
+
+struct Decision {
+  enum class Kind { kStart, kPreempt };
+  Kind kind;
+  int job;
+};
+
+// Position in the pending queue: smaller first. key[0] is 0 for starved jobs
+// and 1 otherwise; the rest is the policy's key.
+struct QueueEntry {
+  std::array<int64_t, 4> key;
+  int job;
+  auto operator<=>(const QueueEntry&) const = default;
+};
+using Queue = std::set<QueueEntry>;
+
+class Policy;
+
+class Scheduler {
+ public:
+  Scheduler(const Cluster& cluster, std::unique_ptr<Policy> policy, SchedulerOptions options);
+  ~Scheduler();
+  Scheduler(const Scheduler&) = delete;
+  Scheduler& operator=(const Scheduler&) = delete;
+
+  // Queues a job. invalid_argument (and nothing queued) when no pool allows
+  // its chips or a gang job needs more cards than the largest allowed pool.
+  Result<int> Submit(JobSpec spec, int64_t now);
+  // The running job `job` has completed at `now`. REQUIRES: it is running.
+  void Finish(int job, int64_t now);
+  // Runs the policy at `now`; returns the starts and preemptions it made.
+  const std::vector<Decision>& Schedule(int64_t now);
+  // The earliest time the policy must run again though nothing arrives or
+  // completes (a las demotion, a starvation deadline), or kNever.
+  int64_t NextWakeup();
+
+  const Job& job(int index) const { return jobs_[static_cast<size_t>(index)]; }
+  size_t job_count() const { return jobs_.size(); }
+  size_t pending_count() const { return queue_.size() - started_.size(); }
+  size_t running_count() const { return running_.size(); }
+  // The first job of the pending queue, or -1.
+  int Head() const;
+  const Allocator& allocator() const { return allocator_; }
+  const Cluster& cluster() const { return *cluster_; }
+  const SchedulerOptions& options() const { return options_; }
+  std::string_view policy_name() const;
+
+  // --- For policies, during Schedule() ---
+  int64_t now() const { return now_; }
+  Job& mutable_job(int index) { return jobs_[static_cast<size_t>(index)]; }
+  const Queue& queue() const { return queue_; }
+  // The pending jobs of one tenant in queue order.
+  const Queue& tenant_queue(int tenant) const {
+    return tenant_queues_[static_cast<size_t>(tenant)];
+  }
+  size_t tenant_count() const { return tenant_names_.size(); }
+  const std::string& tenant_name(int tenant) const {
+    return tenant_names_[static_cast<size_t>(tenant)];
+  }
+  const std::vector<int>& running() const { return running_; }
+  // Places and starts a pending job on the pools of `pool_mask` (default:
+  // all its chips allow); false (nothing changed) if it does not fit.
+  bool TryStart(Job& job, uint64_t pool_mask = 0);
+  // Preempts `victims` in order only as far as needed, then starts `job`.
+  // If `job` still does not fit, nothing changes and false is returned.
+  bool StartByPreempting(Job& job, const std::vector<int>& victims);
+  // Running, preemptible, and past the minimum run time.
+  bool Preemptible(const Job& job) const;
+  // Cards x time attained so far, including the current run.
+  int64_t AttainedCardMs(const Job& job) const;
+  // Estimated completion time of a running job (at least a minute from now
+  // when the estimate has already been exceeded).
+  int64_t EstimatedEnd(const Job& job) const;
+  // Dominant share of a tenant: its largest fraction of any resource (cards
+  // of each chip kind, CPU cores, memory) in use.
+  double DominantShare(int tenant) const;
+  // The share guaranteed to a tenant with pending or running jobs: its
+  // weight over the active tenants' total weight.
+  double GuaranteedShare(int tenant) const;
+  int TenantWeight(int tenant) const { return tenant_weight_[static_cast<size_t>(tenant)]; }
+
+ private:
+  struct Wakeup {
+    int64_t at;
+    int job;
+    int epoch;
+    bool operator>(const Wakeup& o) const { return at > o.at; }
+  };
+  int TenantIndex(const std::string& name);
+  void Enqueue(Job& job);
+  void AddUsage(const Job& job, int sign);
+  void Start(Job& job, Allocation alloc);
+  void MarkPreempted(Job& job);  // the allocation is already released
+  void RemoveRunning(int job);
+  void PushPriorityChange(const Job& job);
+
+  const Cluster* cluster_;
+  std::unique_ptr<Policy> policy_;
+  SchedulerOptions options_;
+  Allocator allocator_;
+  DurationPredictor predictor_;
+  std::vector<Job> jobs_;
+  Queue queue_;
+  std::vector<Queue> tenant_queues_;
+  std::vector<int> running_;
+  std::vector<int> running_pos_;
+  std::vector<int> started_;  // started during the current pass
+  std::vector<Decision> decisions_;
+  std::priority_queue<Wakeup, std::vector<Wakeup>, std::greater<>> starvation_;
+  std::priority_queue<Wakeup, std::vector<Wakeup>, std::greater<>> priority_changes_;
+  std::unordered_map<std::string, int> tenant_index_;
+  std::vector<std::string> tenant_names_;
+  std::vector<int> tenant_weight_;
+  std::vector<int> tenant_active_jobs_;             // pending + running
+  std::vector<std::vector<int64_t>> tenant_usage_;  // per dimension
+  std::vector<int64_t> capacity_;                   // per dimension
+  int64_t active_weight_ = 0;
+  int64_t now_ = 0;
+  uint64_t pass_ = 0;
+};
+
+}  // namespace qt::compute
+
+#endif  // QIANTANG_COMPUTE_SCHEDULER_H_

@@ -1,0 +1,176 @@
+#include "compute/scheduler.h"
+
+#include <gtest/gtest.h>
+
+#include "compute/configs.h"
+#include "compute/policy.h"
+
+namespace qt::compute {
+namespace {
+
+Cluster Cards(int n) {
+  return Cluster::Homogeneous(n, "A100", LoadChipCatalog("").value()).value();
+}
+
+JobSpec Spec(std::string id, int cards, int64_t submit_ms = 0, std::string tenant = "t") {
+  JobSpec s;
+  s.id = std::move(id);
+  s.cards = cards;
+  s.submit_ms = submit_ms;
+  s.tenant = std::move(tenant);
+  s.duration_ms = 3'600'000;
+  return s;
+}
+
+std::unique_ptr<Scheduler> Make(const Cluster& c, std::string_view policy,
+                                SchedulerOptions o = {}) {
+  return std::make_unique<Scheduler>(c, MakePolicy(policy).value(), std::move(o));
+}
+
+TEST(Scheduler, RejectsJobsThatCanNeverFit) {
+  Cluster c = Cards(16);
+  auto s = Make(c, "fifo");
+  auto r = s->Submit(Spec("big", 17), 0);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(),
+            "job big: needs 17 cards in one pool but the largest pool matching any has 16");
+  JobSpec npu = Spec("npu", 8);
+  npu.chip = ChipConstraint::Parse("vendor:huawei").value();
+  EXPECT_EQ(s->Submit(npu, 0).status().message(),
+            "job npu: no pool of cluster 16xA100 has chips matching vendor:huawei");
+  EXPECT_EQ(s->pending_count(), 0u);
+  EXPECT_EQ(MakePolicy("lottery").status().message(),
+            "unknown policy \"lottery\" (known: fifo, backfill, sjf, las, drf)");
+}
+
+TEST(Scheduler, FifoHeadBlocksAndGangsHoldNothingWhileWaiting) {
+  Cluster c = Cards(16);
+  auto s = Make(c, "fifo");
+  int a = s->Submit(Spec("a", 12), 0).value();
+  int b = s->Submit(Spec("b", 12), 0).value();
+  int small = s->Submit(Spec("small", 2), 0).value();
+  s->Schedule(0);
+  EXPECT_EQ(s->job(a).state, JobState::kRunning);
+  EXPECT_EQ(s->job(b).state, JobState::kPending);
+  EXPECT_EQ(s->job(small).state, JobState::kPending);  // behind b
+  EXPECT_EQ(s->allocator().free_cards(), 4);           // b holds no partial allocation
+  s->Finish(a, 1000);
+  s->Schedule(1000);
+  EXPECT_EQ(s->job(b).state, JobState::kRunning);
+  EXPECT_EQ(s->job(small).state, JobState::kRunning);
+}
+
+TEST(Scheduler, BackfillStartsJobsThatEndBeforeTheReservation) {
+  Cluster c = Cards(16);
+  SchedulerOptions o;
+  o.oracle = true;  // estimates = durations, to make the reservation exact
+  auto s = Make(c, "backfill", o);
+  JobSpec a = Spec("a", 12);
+  a.duration_ms = 10'000;
+  s->Submit(a, 0).value();
+  s->Schedule(0);
+  s->Submit(Spec("head", 16, 1), 1).value();
+  JobSpec short_job = Spec("short", 4, 1);
+  short_job.duration_ms = 5'000;
+  JobSpec long_job = Spec("long", 4, 1);
+  long_job.duration_ms = 50'000;
+  int sj = s->Submit(short_job, 1).value();
+  int lj = s->Submit(long_job, 1).value();
+  s->Schedule(1);
+  EXPECT_EQ(s->job(sj).state, JobState::kRunning);  // ends at 5001 < shadow 10000
+  EXPECT_EQ(s->job(lj).state, JobState::kPending);  // would delay the head
+}
+
+TEST(Scheduler, LasPreemptsJobsThatHaveHadTheirShare) {
+  Cluster c = Cards(8);
+  SchedulerOptions o;
+  o.las_thresholds_card_s = {3600};
+  o.min_run_before_preemption_ms = 0;
+  auto s = Make(c, "las", o);
+  int old_job = s->Submit(Spec("old", 8), 0).value();
+  s->Schedule(0);
+  // The old job crosses 3600 card-seconds at 450 s: the policy asks to run then.
+  EXPECT_EQ(s->NextWakeup(), kNever);  // nothing waits yet
+  int fresh = s->Submit(Spec("new", 8, 500'000), 500'000).value();
+  EXPECT_EQ(s->NextWakeup(), 450'000);
+  const auto& d = s->Schedule(500'000);
+  ASSERT_EQ(d.size(), 2u);
+  EXPECT_EQ(d[0].kind, Decision::Kind::kPreempt);
+  EXPECT_EQ(s->job(old_job).state, JobState::kPending);
+  EXPECT_EQ(s->job(old_job).preemptions, 1);
+  EXPECT_EQ(s->job(fresh).state, JobState::kRunning);
+  EXPECT_EQ(s->allocator().free_cards(), 0);
+}
+
+TEST(Scheduler, NonPreemptibleJobsAreNeverPreempted) {
+  Cluster c = Cards(8);
+  SchedulerOptions o;
+  o.las_thresholds_card_s = {1};
+  o.min_run_before_preemption_ms = 0;
+  auto s = Make(c, "las", o);
+  JobSpec pinned = Spec("pinned", 8);
+  pinned.preemptible = false;
+  int p = s->Submit(pinned, 0).value();
+  s->Schedule(0);
+  s->Submit(Spec("new", 8, 10'000), 10'000).value();
+  s->Schedule(10'000);
+  EXPECT_EQ(s->job(p).state, JobState::kRunning);
+}
+
+TEST(Scheduler, DrfReclaimsBorrowedCardsForATenantUnderItsShare) {
+  Cluster c = Cards(16);
+  SchedulerOptions o;
+  o.min_run_before_preemption_ms = 0;
+  auto s = Make(c, "drf", o);
+  for (int i = 0; i < 4; ++i) s->Submit(Spec("a" + std::to_string(i), 4, 0, "a"), 0).value();
+  s->Schedule(0);
+  EXPECT_EQ(s->allocator().free_cards(), 0);  // tenant a borrows everything
+  int b = s->Submit(Spec("b", 8, 1000, "b"), 1000).value();
+  s->Schedule(1000);
+  EXPECT_EQ(s->job(b).state, JobState::kRunning);
+  EXPECT_DOUBLE_EQ(s->DominantShare(s->job(b).tenant), 0.5);
+  EXPECT_DOUBLE_EQ(s->GuaranteedShare(s->job(b).tenant), 0.5);
+}
+
+TEST(Scheduler, StarvationGuardLetsABigJobThroughAStreamOfSmallOnes) {
+  Cluster c = Cards(8);
+  SchedulerOptions o;
+  o.starvation_limit_ms = 10'000;
+  auto s = Make(c, "sjf", o);
+  JobSpec big = Spec("big", 8);
+  big.estimate_ms = 1'000'000;  // longest: last in SJF order
+  int first = s->Submit(Spec("s0", 1), 0).value();
+  s->Schedule(0);
+  int b = s->Submit(big, 0).value();
+  int t = 0;
+  std::vector<int> running = {first};
+  // Small jobs keep arriving and each keeps one card busy.
+  for (t = 1000; t <= 30'000; t += 1000) {
+    for (int r : running) {
+      if (s->job(r).state == JobState::kRunning) s->Finish(r, t);
+    }
+    running.clear();
+    running.push_back(s->Submit(Spec("s" + std::to_string(t), 1, t), t).value());
+    s->Schedule(t);
+    if (s->job(b).state == JobState::kRunning) break;
+  }
+  EXPECT_EQ(s->job(b).state, JobState::kRunning);
+  EXPECT_GE(t, 10'000);
+  EXPECT_LE(t, 12'000);
+}
+
+TEST(Predictor, UsesTenantHistoryNotTrueDurations) {
+  DurationPredictor p;
+  JobSpec j = Spec("j", 1);
+  j.duration_ms = 123;
+  EXPECT_EQ(p.Estimate(j), DurationPredictor::kDefaultMs);
+  for (int64_t d : {100, 300, 200}) p.Observe(j, d);
+  EXPECT_EQ(p.Estimate(j), 200);
+  JobSpec other = Spec("o", 1, 0, "other");
+  EXPECT_EQ(p.Estimate(other), 200);  // global median
+  other.estimate_ms = 5;
+  EXPECT_EQ(p.Estimate(other), 5);  // the user's own estimate wins
+}
+
+}  // namespace
+}  // namespace qt::compute

@@ -1,0 +1,221 @@
+#include "compute/trace.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <ctime>
+#include <filesystem>
+#include <map>
+#include <optional>
+
+#include "core/csv.h"
+
+namespace qt::compute {
+namespace {
+
+constexpr int kMaxCards = 1'000'000;
+constexpr double kMaxSeconds = 10.0 * 365 * 86400;
+
+Result<double> Number(const std::string& field, std::string_view column, bool allow_zero) {
+  double v = 0;
+  const char* end = field.data() + field.size();
+  auto [p, ec] = std::from_chars(field.data(), end, v);
+  if (ec != std::errc() || p != end || !std::isfinite(v)) {
+    return InvalidArgument(fmt::format("{} \"{}\" is not a number", column, field));
+  }
+  if (v < 0 || (!allow_zero && v == 0)) {
+    return InvalidArgument(
+        fmt::format("{} must be {}, got {}", column, allow_zero ? "0 or more" : "positive", field));
+  }
+  if (v > kMaxSeconds) return InvalidArgument(fmt::format("{} {} is too large", column, field));
+  return v;
+}
+
+Result<int> Cards(const std::string& field, std::string_view column) {
+  int v = 0;
+  const char* end = field.data() + field.size();
+  auto [p, ec] = std::from_chars(field.data(), end, v);
+  if (ec != std::errc() || p != end || v <= 0 || v > kMaxCards) {
+    return InvalidArgument(fmt::format("{} \"{}\" is not a positive integer", column, field));
+  }
+  return v;
+}
+
+// "YYYY-MM-DD HH:MM:SS", no zone (taken as UTC), to ms since the epoch.
+Result<int64_t> Timestamp(const std::string& field) {
+  std::tm tm{};
+  int y, mo, d, h, mi, s;
+  char tail;
+  if (std::sscanf(field.c_str(), "%4d-%2d-%2d %2d:%2d:%2d%c", &y, &mo, &d, &h, &mi, &s, &tail) !=
+          6 ||
+      mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) {
+    return InvalidArgument(fmt::format("timestamp \"{}\" is not YYYY-MM-DD HH:MM:SS", field));
+  }
+  tm.tm_year = y - 1900;
+  tm.tm_mon = mo - 1;
+  tm.tm_mday = d;
+  tm.tm_hour = h;
+  tm.tm_min = mi;
+  tm.tm_sec = s;
+  return static_cast<int64_t>(timegm(&tm)) * 1000;
+}
+
+int64_t Ms(double seconds) { return static_cast<int64_t>(std::llround(seconds * 1000.0)); }
+
+bool ParseBool(const std::string& v, bool* out) {
+  if (v == "1" || v == "true" || v == "yes") return *out = true, true;
+  if (v == "0" || v == "false" || v == "no" || v.empty()) return *out = false, true;
+  return false;
+}
+
+struct Columns {
+  std::map<std::string, size_t> index;
+  std::optional<size_t> Find(const std::string& name) const {
+    auto it = index.find(name);
+    if (it == index.end()) return std::nullopt;
+    return it->second;
+  }
+};
+
+}  // namespace
+
+Result<Trace> LoadTrace(const std::string& path) {
+  Trace trace;
+  trace.name = std::filesystem::path(path).stem().string();
+  Columns cols;
+  std::vector<std::string> required;
+  std::vector<size_t> req;  // indices of required columns, in `required` order
+  size_t width = 0;
+  Status s = ReadCsvFile(path, [&](const CsvRow& row) -> Status {
+    if (trace.format.empty()) {
+      for (size_t i = 0; i < row.fields.size(); ++i) cols.index[row.fields[i]] = i;
+      width = row.fields.size();
+      if (cols.Find("timestamp") && cols.Find("num_gpus")) {
+        trace.format = "philly";
+        required = {"timestamp", "duration", "num_gpus", "cluster"};
+      } else if (cols.Find("submission_time") && cols.Find("num_gpu")) {
+        trace.format = "itp";
+        required = {"job_id", "submission_time", "duration", "num_gpu"};
+      } else if (cols.Find("submit_s")) {
+        trace.format = "qiantang";
+        required = {"submit_s", "tenant", "cards", "duration_s"};
+      } else {
+        return InvalidArgument(
+            "unknown trace format: the header must be Philly's (timestamp,duration,num_gpus,...), "
+            "ITP's (job_id,submission_time,duration,num_gpu) or Qiantang's "
+            "(submit_s,tenant,cards,duration_s,...)");
+      }
+      for (const std::string& r : required) {
+        auto i = cols.Find(r);
+        if (!i)
+          return InvalidArgument(fmt::format("{} trace lacks column \"{}\"", trace.format, r));
+        req.push_back(*i);
+      }
+      return OkStatus();
+    }
+    if (row.fields.size() != width) {
+      return InvalidArgument(
+          fmt::format("{} fields where the header has {}", row.fields.size(), width));
+    }
+    const auto& f = row.fields;
+    JobSpec job;
+    if (trace.format == "philly") {
+      QT_ASSIGN_OR_RETURN(job.submit_ms, Timestamp(f[req[0]]));
+      QT_ASSIGN_OR_RETURN(double d, Number(f[req[1]], "duration", false));
+      job.duration_ms = Ms(d);
+      QT_ASSIGN_OR_RETURN(job.cards, Cards(f[req[2]], "num_gpus"));
+      job.tenant = f[req[3]];
+      job.id = fmt::format("{}-{}", trace.name, row.line);
+    } else if (trace.format == "itp") {
+      job.id = f[req[0]].empty() ? fmt::format("{}-{}", trace.name, row.line) : f[req[0]];
+      QT_ASSIGN_OR_RETURN(double sub, Number(f[req[1]], "submission_time", true));
+      job.submit_ms = Ms(sub);
+      QT_ASSIGN_OR_RETURN(double d, Number(f[req[2]], "duration", false));
+      job.duration_ms = Ms(d);
+      QT_ASSIGN_OR_RETURN(job.cards, Cards(f[req[3]], "num_gpu"));
+      job.tenant = trace.name;
+    } else {
+      QT_ASSIGN_OR_RETURN(double sub, Number(f[req[0]], "submit_s", true));
+      job.submit_ms = Ms(sub);
+      job.tenant = f[req[1]];
+      if (job.tenant.empty()) return InvalidArgument("tenant is empty");
+      QT_ASSIGN_OR_RETURN(job.cards, Cards(f[req[2]], "cards"));
+      QT_ASSIGN_OR_RETURN(double d, Number(f[req[3]], "duration_s", false));
+      job.duration_ms = Ms(d);
+      auto opt = [&](const char* name) -> const std::string* {
+        auto i = cols.Find(name);
+        return i ? &f[*i] : nullptr;
+      };
+      job.id = opt("id") && !opt("id")->empty() ? *opt("id")
+                                                : fmt::format("{}-{}", trace.name, row.line);
+      if (const std::string* c = opt("chip")) {
+        QT_ASSIGN_OR_RETURN(job.chip, ChipConstraint::Parse(*c));
+      }
+      if (const std::string* e = opt("elastic"); e && !ParseBool(*e, &job.elastic)) {
+        return InvalidArgument(fmt::format("elastic \"{}\" is not true or false", *e));
+      }
+      if (const std::string* p = opt("preemptible")) {
+        if (p->empty()) {
+          job.preemptible = true;
+        } else if (!ParseBool(*p, &job.preemptible)) {
+          return InvalidArgument(fmt::format("preemptible \"{}\" is not true or false", *p));
+        }
+      }
+      if (const std::string* p = opt("priority"); p && !p->empty()) {
+        auto [end, ec] = std::from_chars(p->data(), p->data() + p->size(), job.priority);
+        if (ec != std::errc() || end != p->data() + p->size()) {
+          return InvalidArgument(fmt::format("priority \"{}\" is not an integer", *p));
+        }
+      }
+      if (const std::string* e = opt("estimate_s"); e && !e->empty()) {
+        QT_ASSIGN_OR_RETURN(double est, Number(*e, "estimate_s", false));
+        job.estimate_ms = Ms(est);
+      }
+    }
+    trace.jobs.push_back(std::move(job));
+    return OkStatus();
+  });
+  QT_RETURN_IF_ERROR(s);
+  if (trace.format.empty()) return InvalidArgument(fmt::format("{}: empty trace", path));
+  if (trace.jobs.empty()) return InvalidArgument(fmt::format("{}: the trace has no jobs", path));
+  for (size_t i = 1; i < trace.jobs.size(); ++i) {
+    if (trace.jobs[i].submit_ms < trace.jobs[i - 1].submit_ms) ++trace.sorted;
+  }
+  std::stable_sort(trace.jobs.begin(), trace.jobs.end(),
+                   [](const JobSpec& a, const JobSpec& b) { return a.submit_ms < b.submit_ms; });
+  int64_t t0 = trace.jobs.front().submit_ms;
+  for (JobSpec& j : trace.jobs) j.submit_ms -= t0;
+  return trace;
+}
+
+Trace MergeTraces(std::vector<Trace> traces) {
+  if (traces.size() == 1) return std::move(traces.front());
+  Trace merged;
+  merged.format = "merged";
+  for (Trace& t : traces) {
+    merged.name += (merged.name.empty() ? "" : "+") + t.name;
+    merged.sorted += t.sorted;
+    for (JobSpec& j : t.jobs) {
+      if (j.tenant != t.name) j.tenant = t.name + "/" + j.tenant;
+      j.id = t.name + "/" + j.id;
+      merged.jobs.push_back(std::move(j));
+    }
+  }
+  std::stable_sort(merged.jobs.begin(), merged.jobs.end(),
+                   [](const JobSpec& a, const JobSpec& b) { return a.submit_ms < b.submit_ms; });
+  return merged;
+}
+
+void ScaleArrivals(Trace* trace, double factor) {
+  for (JobSpec& j : trace->jobs) {
+    j.submit_ms = static_cast<int64_t>(std::llround(static_cast<double>(j.submit_ms) / factor));
+  }
+}
+
+void Truncate(Trace* trace, size_t max_jobs) {
+  if (trace->jobs.size() > max_jobs) trace->jobs.resize(max_jobs);
+}
+
+}  // namespace qt::compute
