@@ -17,15 +17,11 @@ void CountSpan(const Cluster& cluster, Allocation* a) {
   std::sort(pods.begin(), pods.end());
   a->leaves = static_cast<int>(std::unique(leaves.begin(), leaves.end()) - leaves.begin());
   a->pods = static_cast<int>(std::unique(pods.begin(), pods.end()) - pods.begin());
+  a->total = 0;
+  for (const auto& p : a->parts) a->total += p.second;
 }
 
 }  // namespace
-
-int Allocation::cards() const {
-  int n = 0;
-  for (const auto& p : parts) n += p.second;
-  return n;
-}
 
 Allocator::Allocator(const Cluster& cluster)
     : cluster_(&cluster),

@@ -31,8 +31,9 @@ struct Allocation {
   std::vector<std::pair<int, int>> parts;  // (node, cards)
   int leaves = 0;                          // distinct leaf switches spanned
   int pods = 0;                            // distinct pods spanned
+  int total = 0;                           // sum of the parts' cards
 
-  int cards() const;
+  int cards() const { return total; }
   bool empty() const { return parts.empty(); }
 };
 

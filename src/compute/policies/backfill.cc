@@ -64,8 +64,9 @@ class BackfillPolicy final : public Policy {
     }
     if (it == s.queue().end()) return;
     const Job& head = s.job(it->job);
-    Reservation rsv = Reserve(s, head);
-    uint64_t outside = rsv.pool < 0 ? ~uint64_t{0} : ~(uint64_t{1} << rsv.pool);
+    Reservation rsv;
+    uint64_t outside = 0;
+    bool reserved = false;  // computed when the first candidate fits
     FitMemo memo;
     int tested = 0;
     for (++it; it != s.queue().end() && tested < kMaxJobTest; ++it) {
@@ -77,6 +78,11 @@ class BackfillPolicy final : public Policy {
       if (!s.allocator().CanPlace(job.spec.elastic ? 1 : job.spec.cards, job.pool_mask)) {
         memo.RecordFailure(job);
         continue;
+      }
+      if (!reserved) {
+        rsv = Reserve(s, head);
+        outside = rsv.pool < 0 ? ~uint64_t{0} : ~(uint64_t{1} << rsv.pool);
+        reserved = true;
       }
       int64_t end = s.now() + std::max<int64_t>(job.estimate_ms - job.executed_ms, 0);
       if (end <= rsv.shadow_ms) {

@@ -6,18 +6,88 @@
 // queues (lowest queue and latest start first). No estimates are used.
 // Starved jobs (SchedulerOptions::starvation_limit_ms) come before queue 0.
 #include <algorithm>
+#include <tuple>
 
 #include "compute/policy.h"
 
 namespace qt::compute {
 namespace {
 
+// Preemptible running jobs bucketed by queue level, collected once per pass
+// (and again after a preemption); a bucket is sorted, latest start first,
+// only when a job actually needs its members.
+struct Victims {
+  bool fresh = false;
+  std::vector<std::vector<int>> by_level;
+  std::vector<char> sorted;
+  std::vector<std::vector<int64_t>> cards;  // [level][pool]
+
+  int64_t max_level() const { return static_cast<int64_t>(by_level.size()) - 1; }
+
+  void Collect(const Scheduler& s) {
+    by_level.clear();
+    cards.clear();
+    for (int r : s.running()) {
+      const Job& run = s.job(r);
+      if (!s.Preemptible(run)) continue;
+      size_t level = static_cast<size_t>(Level(s.AttainedCardMs(run), s));
+      if (by_level.size() <= level) {
+        by_level.resize(level + 1);
+        cards.resize(level + 1, std::vector<int64_t>(s.cluster().pools().size(), 0));
+      }
+      by_level[level].push_back(r);
+      cards[level][static_cast<size_t>(run.alloc.pool)] += run.alloc.cards();
+    }
+    sorted.assign(by_level.size(), 0);
+    fresh = true;
+  }
+
+  // Whether free cards plus those of jobs below `level` reach the job's size in one pool.
+  bool CouldMakeRoom(const Scheduler& s, const Job& job, int64_t level) const {
+    for (size_t p = 0; p < s.cluster().pools().size(); ++p) {
+      if (!((job.pool_mask >> p) & 1)) continue;
+      int64_t room = s.allocator().FreeCards(uint64_t{1} << p);
+      for (size_t l = static_cast<size_t>(level + 1); l < by_level.size(); ++l) room += cards[l][p];
+      if (room >= job.spec.cards) return true;
+    }
+    return false;
+  }
+
+  // Candidates for `job`, lowest queue first, latest start first.
+  std::vector<int> Below(const Scheduler& s, const Job& job, int64_t level) {
+    std::vector<int> out;
+    for (int64_t l = max_level(); l > level; --l) {
+      auto& bucket = by_level[static_cast<size_t>(l)];
+      if (!sorted[static_cast<size_t>(l)]) {
+        std::sort(bucket.begin(), bucket.end(), [&](int a, int b) {
+          return std::tie(s.job(b).last_start_ms, b) < std::tie(s.job(a).last_start_ms, a);
+        });
+        sorted[static_cast<size_t>(l)] = 1;
+      }
+      for (int v : bucket) {
+        if ((job.pool_mask >> s.job(v).alloc.pool) & 1) out.push_back(v);
+      }
+    }
+    return out;
+  }
+
+  static int64_t Level(int64_t attained_card_ms, const Scheduler& s) {
+    const auto& thresholds = s.options().las_thresholds_card_s;
+    int64_t level = 0;
+    while (level < static_cast<int64_t>(thresholds.size()) &&
+           attained_card_ms >= thresholds[static_cast<size_t>(level)] * 1000) {
+      ++level;
+    }
+    return level;
+  }
+};
+
 class LasPolicy final : public Policy {
  public:
   std::string_view name() const override { return "las"; }
 
   std::array<int64_t, 3> Key(const Job& job, const Scheduler& s) const override {
-    return {Level(s.AttainedCardMs(job), s), job.spec.submit_ms, 0};
+    return {Victims::Level(s.AttainedCardMs(job), s), job.spec.submit_ms, 0};
   }
 
   int64_t NextPriorityChange(const Job& job, const Scheduler& s) const override {
@@ -31,56 +101,33 @@ class LasPolicy final : public Policy {
   }
 
   void Schedule(Scheduler& s) override {
-    std::vector<std::pair<int64_t, int>> victims;  // (level, job), lowest priority first
-    bool victims_stale = true;
+    Victims victims;
     FitMemo memo;
     for (const QueueEntry& e : s.queue()) {
       Job& job = s.mutable_job(e.job);
       if (job.state != JobState::kPending || memo.KnownNotToFit(job)) continue;
       if (s.TryStart(job)) continue;
       int64_t level = e.key[0] == 0 ? -1 : e.key[1];
-      if (victims_stale) {
-        victims.clear();
-        for (int r : s.running()) {
-          const Job& run = s.job(r);
-          if (s.Preemptible(run)) victims.emplace_back(Level(s.AttainedCardMs(run), s), r);
-        }
-        std::sort(victims.begin(), victims.end(), [&](const auto& a, const auto& b) {
-          if (a.first != b.first) return a.first > b.first;
-          return s.job(a.second).last_start_ms > s.job(b.second).last_start_ms;
-        });
-        victims_stale = false;
-      }
-      if (victims.empty() || victims.front().first <= level) {
+      if (!victims.fresh) victims.Collect(s);
+      if (victims.max_level() <= level) {
         // No running job ranks below this one or any later one.
         if (s.allocator().free_cards() == 0) return;
         memo.RecordFailure(job);
         continue;
       }
-      std::vector<int> chosen;
-      for (const auto& [v_level, v] : victims) {
-        if (v_level <= level) break;
-        if ((job.pool_mask >> s.job(v).alloc.pool) & 1) chosen.push_back(v);
+      if (!victims.CouldMakeRoom(s, job, level)) {
+        if (job.starved) return;
+        memo.RecordFailure(job);
+        continue;
       }
-      if (s.StartByPreempting(job, chosen)) {
-        victims_stale = true;
+      if (s.StartByPreempting(job, victims.Below(s, job, level))) {
+        victims.fresh = false;
         memo = FitMemo();  // cards may have been freed
         continue;
       }
       if (job.starved) return;
       memo.RecordFailure(job);
     }
-  }
-
- private:
-  static int64_t Level(int64_t attained_card_ms, const Scheduler& s) {
-    const auto& thresholds = s.options().las_thresholds_card_s;
-    int64_t level = 0;
-    while (level < static_cast<int64_t>(thresholds.size()) &&
-           attained_card_ms >= thresholds[static_cast<size_t>(level)] * 1000) {
-      ++level;
-    }
-    return level;
   }
 };
 
