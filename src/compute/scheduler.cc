@@ -135,6 +135,8 @@ void Scheduler::Start(Job& job, Allocation alloc) {
   ++job.epoch;
   running_pos_[static_cast<size_t>(job.index)] = static_cast<int>(running_.size());
   running_.push_back(job.index);
+  running_info_.push_back({job.index, job.tenant, job.alloc.pool, job.alloc.cards(),
+                           job.spec.preemptible, job.last_start_ms, job.attained_card_ms, pass_});
   AddUsage(job, +1);
   started_.push_back(job.index);
   decisions_.push_back({Decision::Kind::kStart, job.index});
@@ -150,8 +152,10 @@ void Scheduler::RemoveRunning(int index) {
   int pos = running_pos_[static_cast<size_t>(index)];
   assert(pos >= 0);
   running_[static_cast<size_t>(pos)] = running_.back();
+  running_info_[static_cast<size_t>(pos)] = running_info_.back();
   running_pos_[static_cast<size_t>(running_.back())] = pos;
   running_.pop_back();
+  running_info_.pop_back();
   running_pos_[static_cast<size_t>(index)] = -1;
 }
 

@@ -86,6 +86,19 @@ struct Decision {
   int job;
 };
 
+// A running job's scheduling facts, kept densely (one array scan per pass is
+// how policies find preemption victims among thousands of running jobs).
+struct RunningJob {
+  int job = 0;
+  int tenant = 0;
+  int pool = 0;
+  int cards = 0;
+  bool preemptible = true;  // the job's own flag
+  int64_t last_start_ms = 0;
+  int64_t attained_card_ms = 0;  // before the current run
+  uint64_t started_in_pass = 0;
+};
+
 // Position in the pending queue: smaller first. key[0] is 0 for starved jobs
 // and 1 otherwise; the rest is the policy's key.
 struct QueueEntry {
@@ -139,6 +152,8 @@ class Scheduler {
     return tenant_names_[static_cast<size_t>(tenant)];
   }
   const std::vector<int>& running() const { return running_; }
+  // Facts of the running jobs, in the order of running().
+  const std::vector<RunningJob>& running_jobs() const { return running_info_; }
   // Places and starts a pending job on the pools of `pool_mask` (default:
   // all its chips allow); false (nothing changed) if it does not fit.
   bool TryStart(Job& job, uint64_t pool_mask = 0);
@@ -147,8 +162,15 @@ class Scheduler {
   bool StartByPreempting(Job& job, const std::vector<int>& victims);
   // Running, preemptible, and past the minimum run time.
   bool Preemptible(const Job& job) const;
+  bool Preemptible(const RunningJob& r) const {
+    return r.preemptible && r.started_in_pass != pass_ &&
+           now_ - r.last_start_ms >= options_.min_run_before_preemption_ms;
+  }
   // Cards x time attained so far, including the current run.
   int64_t AttainedCardMs(const Job& job) const;
+  int64_t AttainedCardMs(const RunningJob& r) const {
+    return r.attained_card_ms + (now_ - r.last_start_ms) * r.cards;
+  }
   // Estimated completion time of a running job (at least a minute from now
   // when the estimate has already been exceeded).
   int64_t EstimatedEnd(const Job& job) const;
@@ -184,6 +206,7 @@ class Scheduler {
   Queue queue_;
   std::vector<Queue> tenant_queues_;
   std::vector<int> running_;
+  std::vector<RunningJob> running_info_;
   std::vector<int> running_pos_;
   std::vector<int> started_;  // started during the current pass
   std::vector<Decision> decisions_;

@@ -75,12 +75,16 @@ class DrfPolicy final : public Policy {
   // Preempts borrowed cards from tenants above their guaranteed share.
   static bool Reclaim(Scheduler& s, Job& job) {
     std::vector<std::pair<double, int>> victims;  // (-over-share, job)
-    for (int r : s.running()) {
-      const Job& run = s.job(r);
+    std::vector<double> over(s.tenant_count());
+    for (size_t t = 0; t < over.size(); ++t) {
+      over[t] = s.DominantShare(static_cast<int>(t)) - s.GuaranteedShare(static_cast<int>(t));
+    }
+    for (const RunningJob& run : s.running_jobs()) {
       if (run.tenant == job.tenant || !s.Preemptible(run)) continue;
-      if (!((job.pool_mask >> run.alloc.pool) & 1)) continue;
-      double over = s.DominantShare(run.tenant) - s.GuaranteedShare(run.tenant);
-      if (over > 0) victims.emplace_back(-over, r);
+      if (!((job.pool_mask >> run.pool) & 1)) continue;
+      if (over[static_cast<size_t>(run.tenant)] > 0) {
+        victims.emplace_back(-over[static_cast<size_t>(run.tenant)], run.job);
+      }
     }
     if (victims.empty()) return false;
     std::sort(victims.begin(), victims.end(), [&](const auto& a, const auto& b) {

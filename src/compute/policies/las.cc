@@ -27,16 +27,15 @@ struct Victims {
   void Collect(const Scheduler& s) {
     by_level.clear();
     cards.clear();
-    for (int r : s.running()) {
-      const Job& run = s.job(r);
+    for (const RunningJob& run : s.running_jobs()) {
       if (!s.Preemptible(run)) continue;
       size_t level = static_cast<size_t>(Level(s.AttainedCardMs(run), s));
       if (by_level.size() <= level) {
         by_level.resize(level + 1);
         cards.resize(level + 1, std::vector<int64_t>(s.cluster().pools().size(), 0));
       }
-      by_level[level].push_back(r);
-      cards[level][static_cast<size_t>(run.alloc.pool)] += run.alloc.cards();
+      by_level[level].push_back(run.job);
+      cards[level][static_cast<size_t>(run.pool)] += run.cards;
     }
     sorted.assign(by_level.size(), 0);
     fresh = true;
