@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "api/accounts_routes.h"
+#include "api/compute_routes.h"
 #include "api/errors.h"
 #include "api/ledger_routes.h"
 
@@ -75,6 +76,12 @@ ApiServer::ApiServer(ServerOptions options, accounts::Accounts& accounts, ledger
   RegisterSystemRoutes();
   RegisterAccountsRoutes(router_, accounts);
   RegisterLedgerRoutes(router_, ledger);
+  // The compute routes read only the built-in configuration, which the
+  // compute tests load: a failure here is a build defect.
+  if (Status s = RegisterComputeRoutes(router_, {.traces_dir = options_.traces_dir}); !s.ok()) {
+    spdlog::critical("built-in compute configuration: {}", s.message());
+    std::abort();
+  }
 
   if (!options_.web_dir.empty()) {
     if (!http_.set_mount_point("/", options_.web_dir, {{"Cache-Control", "no-cache"}})) {

@@ -39,6 +39,7 @@ struct ServerOptions {
   size_t max_body_bytes = size_t{8} << 20;
   int keep_alive_seconds = 5;
   std::string web_dir;  // empty: no console
+  std::string traces_dir;  // job traces the compute routes may simulate ('' for none)
 };
 
 class ApiServer {

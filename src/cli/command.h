@@ -42,6 +42,9 @@ void AddAccountsCommands(CLI::App& app, CommandContext& ctx);
 // `ledger verify` on files, and `ledger audit` of a database.
 void AddLedgerCommands(CLI::App& app, CommandContext& ctx);
 
+// Adds `compute ...`: chips, clusters, traces and simulations on a server.
+void AddComputeCommands(CLI::App& app, CommandContext& ctx);
+
 // Adds `sim`: the trace-driven scheduler simulator (runs locally).
 void AddSimCommand(CLI::App& app, CommandContext& ctx);
 

@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
       {"--listen", "listen", "HOST:PORT to listen on (port 0: any free port)"},
       {"--db", "db", "Database URL: sqlite:PATH"},
       {"--web-dir", "web_dir", "Folder of the web console ('' for none)"},
+      {"--traces-dir", "traces_dir", "Folder of job traces the console may simulate"},
       {"--master-key-file", "master_key_file", "File with the 32-byte master key in hex"},
       {"--threads", "threads", "HTTP worker threads"},
       {"--max-body-bytes", "max_body_bytes", "Largest request body accepted"},
@@ -66,6 +67,7 @@ int main(int argc, char** argv) {
 
   qt::cli::AddAccountsCommands(app, ctx);
   qt::cli::AddLedgerCommands(app, ctx);
+  qt::cli::AddComputeCommands(app, ctx);
   qt::cli::AddSimCommand(app, ctx);
 
   try {

@@ -120,7 +120,8 @@ Status Serve(const ServeConfig& config) {
                          .port = config.port,
                          .threads = static_cast<int>(config.threads),
                          .max_body_bytes = static_cast<size_t>(config.max_body_bytes),
-                         .web_dir = config.web_dir},
+                         .web_dir = config.web_dir,
+                         .traces_dir = config.traces_dir},
                         accounts, ledger, *store, metrics);
   QT_ASSIGN_OR_RETURN(int port, server.Bind());
   std::string host =

@@ -9,6 +9,7 @@
 // | listen           | --listen           | QIANTANG_LISTEN           | 127.0.0.1:8080         |
 // | db               | --db               | QIANTANG_DB               | sqlite:var/qiantang.db |
 // | web_dir          | --web-dir          | QIANTANG_WEB_DIR          | web                    |
+// | traces_dir       | --traces-dir       | QIANTANG_TRACES_DIR       | testdata/traces        |
 // | master_key_file  | --master-key-file  | QIANTANG_MASTER_KEY_FILE  | var/master.key         |
 // | threads          | --threads          | QIANTANG_THREADS          | 16                     |
 // | max_body_bytes   | --max-body-bytes   | QIANTANG_MAX_BODY_BYTES   | 8388608                |
@@ -35,6 +36,7 @@ struct ServeConfig {
   std::string listen = "127.0.0.1:8080";
   std::string db = "sqlite:var/qiantang.db";
   std::string web_dir = "web";
+  std::string traces_dir = "testdata/traces";  // job traces the console may simulate
   std::string master_key_file = "var/master.key";
   int64_t threads = 16;
   int64_t max_body_bytes = int64_t{8} << 20;
