@@ -7,16 +7,13 @@ import { api, ApiError, savedToken, saveToken } from './api.js';
 import { useLang } from './i18n.js';
 import { LedgerPage } from './ledger.js';
 import { AccountPage } from './account.js';
+import { ComputePage } from './compute.js';
+import { ErrorBox } from './error_box.js';
 
 const html = htm.bind(h);
 
 const SECTIONS = ['overview', 'orgs', 'compute', 'dataspace', 'privacy', 'exchange', 'ledger', 'match', 'identity', 'account'];
 const KINDS = ['operator', 'compute_provider', 'enterprise', 'data_holder', 'institution', 'service', 'authority'];
-
-function ErrorBox({ error }) {
-  if (!error) return null;
-  return html`<div class="error" role="alert" data-testid="error">${error.message}${error.code ? html` <code>${error.code}</code>` : ''}</div>`;
-}
 
 function SignIn({ onSignedIn, t }) {
   const [token, setToken] = useState('');
@@ -165,6 +162,7 @@ function Shell({ me, onSignOut, lang }) {
   const { t, sectionText, toggle } = lang;
   const page = section === 'orgs' ? html`<${OrgsPage} t=${t} me=${me} />`
     : section === 'ledger' ? html`<${LedgerPage} t=${t} />`
+    : section === 'compute' ? html`<${ComputePage} t=${t} />`
     : section === 'account' ? html`<${AccountPage} t=${t} me=${me} />`
     : section === 'overview' ? html`<${Overview} t=${t} me=${me} />`
     : html`<${ComingSoon} t=${t} sectionText=${sectionText} id=${section} />`;

@@ -123,7 +123,7 @@ Result<json> RunSimulation(ComputeState& st, const Request& req) {
     cluster = &it->second;
   } else {
     auto h = compute::Cluster::Homogeneous(cards, chip, st.catalog);
-    if (!h.ok()) return h.status().WithContext("cards");
+    if (!h.ok()) return h.status();
     homogeneous = std::move(*h);
     cluster = &homogeneous;
   }

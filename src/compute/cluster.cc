@@ -121,7 +121,7 @@ Result<Cluster> Cluster::Load(const std::string& path, const ChipCatalog& catalo
 Result<Cluster> Cluster::Homogeneous(int64_t cards, std::string_view chip,
                                      const ChipCatalog& catalog) {
   if (cards <= 0 || cards % 8 != 0 || cards > kMaxNodes * 8) {
-    return InvalidArgument(fmt::format("--cards must be a positive multiple of 8, got {}", cards));
+    return InvalidArgument(fmt::format("cards must be a positive multiple of 8, got {}", cards));
   }
   Cluster c;
   c.catalog_ = catalog;

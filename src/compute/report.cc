@@ -12,7 +12,7 @@ namespace {
 
 constexpr const char* kColors[] = {"#1f77b4", "#d62728", "#2ca02c",
                                    "#9467bd", "#ff7f0e", "#8c564b"};
-constexpr int kWidth = 720, kHeight = 360, kLeft = 60, kRight = 20, kTop = 30, kBottom = 45;
+constexpr int kWidth = 760, kHeight = 360, kLeft = 60, kRight = 90, kTop = 30, kBottom = 45;
 
 double Round(double v, int digits) {
   double f = std::pow(10.0, digits);
@@ -91,7 +91,7 @@ std::string LineChart(const std::string& title, const std::string& x_label,
     for (const auto& [x, y] : series[i].points) pts += fmt::format("{:.1f},{:.1f} ", sx(x), sy(y));
     svg += fmt::format(
         "<polyline fill=\"none\" stroke=\"{}\" stroke-width=\"1.5\" points=\"{}\"/>\n", color, pts);
-    svg += fmt::format("<text x=\"{}\" y=\"{}\" fill=\"{}\">{}</text>\n", kLeft + pw - 110,
+    svg += fmt::format("<text x=\"{}\" y=\"{}\" fill=\"{}\">{}</text>\n", kLeft + pw + 10,
                        kTop + 14 + 14 * static_cast<int>(i), color, XmlEscape(series[i].label));
   }
   svg += "</svg>\n";

@@ -79,7 +79,7 @@ test('the operator signs in, lists organisations and pages through them', async 
   assert.ok(secondPage.length > 0);
   assert.ok(!secondPage.includes(firstPage[0]));
 
-  for (const section of ['compute', 'dataspace', 'exchange', 'match', 'identity']) {
+  for (const section of ['dataspace', 'exchange', 'match', 'identity']) {
     await page.click(`nav a[data-section=${section}]`);
     await page.locator('section.coming').waitFor();
   }
@@ -156,5 +156,33 @@ test('an admin adds a user, issues a token, and revokes it; a bad name is refuse
   // The revoked token no longer signs in.
   const res = await fetch(server.url + '/api/v1/whoami', { headers: { Authorization: `Bearer ${secret}` } });
   assert.equal(res.status, 401);
+  assert.deepEqual(errors, []);
+});
+
+test('the compute page shows pooled capacity and runs a simulation with plots', async () => {
+  const { page, errors } = await newPage();
+  await signIn(page, server.tokens.enterprise);
+  await page.getByTestId('who').waitFor();
+  await page.click('a[data-section=compute]');
+  const capacity = page.getByTestId('capacity');
+  await capacity.waitFor();
+  assert.match(await capacity.textContent(), /13,931 P/);
+  assert.match(await page.getByTestId('chips-table').textContent(), /Ascend910B/);
+  const form = page.getByTestId('sim-form');
+  await form.locator('select[name=trace] option[value="philly-pollux/philly.csv"]').waitFor({ state: 'attached' });
+  await form.locator('input[name=max_jobs]').fill('1000');
+  await form.locator('button[type=submit]').click();
+  const summary = page.getByTestId('sim-summary');
+  await summary.waitFor({ timeout: 60000 });
+  const text = await summary.textContent();
+  for (const p of ['fifo', 'backfill', 'las']) assert.match(text, new RegExp(p));
+  await page.getByTestId('plot-cdf').waitFor();
+  assert.ok(await page.getByTestId('plot-utilization').evaluate((img) => img.complete && img.naturalWidth > 0));
+  await page.screenshot({ path: join(outDir, 'compute.png'), fullPage: true });
+  // A bad request shows the server's message.
+  await form.locator('input[name=max_jobs]').fill('999999');
+  await form.locator('button[type=submit]').click();
+  await form.getByTestId('error').waitFor();
+  assert.match(await form.getByTestId('error').textContent(), /max_jobs: must be between 1 and 20000/);
   assert.deepEqual(errors, []);
 });
