@@ -1,6 +1,6 @@
 // Job traces: loading real cluster traces, merging and compressing them.
 //
-// Formats, detected from the header line (docs/compute/traces.md):
+// Formats, detected from the header line (docs/compute/simulator.md):
 //   philly    timestamp,duration,num_gpus,gpu_time,cluster
 //             Microsoft Philly per-job CSV (Pollux/Sia); tenant = cluster (VC)
 //   itp       job_id,submission_time,duration,num_gpu[,...]
