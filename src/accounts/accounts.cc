@@ -4,6 +4,7 @@
 #include <cassert>
 
 #include "accounts/credit_code.h"
+#include "accounts/paging.h"
 #include "core/text.h"
 #include "crypto/encoding.h"
 #include "crypto/sha256.h"
@@ -76,33 +77,6 @@ TokenInfo TokenFromRow(const Row& r) {
   TokenInfo t{r.Text(0), r.Text(1), r.Text(2), r.Text(3), r.Int(4), r.Int(5), std::nullopt};
   if (!r.IsNull(6)) t.revoked_at = r.Int(6);
   return t;
-}
-
-Status CheckPage(const PageRequest& page, std::string_view prefix) {
-  if (page.limit < 1 || page.limit > PageRequest::kMaxLimit) {
-    return InvalidArgument("limit: must be between 1 and " +
-                           std::to_string(PageRequest::kMaxLimit));
-  }
-  if (!page.cursor.empty() && !IsValidId(page.cursor, prefix)) {
-    return InvalidArgument("cursor: not a cursor from a previous page");
-  }
-  return OkStatus();
-}
-
-// Runs a keyset-paginated query: `sql` must end with "WHERE ... id > ?" style
-// filtering handled by the caller's params, "ORDER BY id LIMIT ?" appended here.
-template <typename T, typename FromRow>
-Result<Page<T>> QueryPage(Tx& tx, std::string sql, Params params, const PageRequest& page,
-                          FromRow from_row) {
-  sql += " ORDER BY id LIMIT ?";
-  params.emplace_back(int64_t{page.limit} + 1);
-  QT_ASSIGN_OR_RETURN(Rows rows, tx.Query(sql, params));
-  Page<T> out;
-  for (size_t i = 0; i < rows.size() && i < static_cast<size_t>(page.limit); ++i) {
-    out.items.push_back(from_row(rows[i]));
-  }
-  if (rows.size() > static_cast<size_t>(page.limit)) out.next_cursor = out.items.back().id;
-  return out;
 }
 
 }  // namespace

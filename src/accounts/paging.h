@@ -1,0 +1,47 @@
+// Keyset pagination over a store query, shared by the modules' list calls:
+// pages are ordered by id, and a page's last id is the next page's cursor.
+#ifndef QIANTANG_ACCOUNTS_PAGING_H_
+#define QIANTANG_ACCOUNTS_PAGING_H_
+
+#include <string>
+#include <string_view>
+
+#include "accounts/model.h"
+#include "core/ids.h"
+#include "core/status.h"
+#include "store/store.h"
+
+namespace qt::accounts {
+
+// invalid_argument naming `limit` or `cursor` when the request is malformed;
+// cursors are ids with `prefix`.
+inline Status CheckPage(const PageRequest& page, std::string_view prefix) {
+  if (page.limit < 1 || page.limit > PageRequest::kMaxLimit) {
+    return InvalidArgument("limit: must be between 1 and " +
+                           std::to_string(PageRequest::kMaxLimit));
+  }
+  if (!page.cursor.empty() && !IsValidId(page.cursor, prefix)) {
+    return InvalidArgument("cursor: not a cursor from a previous page");
+  }
+  return OkStatus();
+}
+
+// Runs a keyset-paginated query: `sql` must end with "WHERE ... id > ?" style
+// filtering handled by the caller's params, "ORDER BY id LIMIT ?" appended here.
+template <typename T, typename FromRow>
+Result<Page<T>> QueryPage(store::Tx& tx, std::string sql, store::Params params,
+                          const PageRequest& page, FromRow from_row) {
+  sql += " ORDER BY id LIMIT ?";
+  params.emplace_back(int64_t{page.limit} + 1);
+  QT_ASSIGN_OR_RETURN(store::Rows rows, tx.Query(sql, params));
+  Page<T> out;
+  for (size_t i = 0; i < rows.size() && i < static_cast<size_t>(page.limit); ++i) {
+    out.items.push_back(from_row(rows[i]));
+  }
+  if (rows.size() > static_cast<size_t>(page.limit)) out.next_cursor = out.items.back().id;
+  return out;
+}
+
+}  // namespace qt::accounts
+
+#endif  // QIANTANG_ACCOUNTS_PAGING_H_

@@ -1,0 +1,847 @@
+#include "compute/market/market.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <tuple>
+
+#include "accounts/paging.h"
+#include "compute/job.h"
+#include "compute/market/vouchers.h"
+#include "core/text.h"
+
+namespace qt::compute::market {
+namespace {
+
+using accounts::OrgKind;
+using accounts::Principal;
+using accounts::Role;
+using nlohmann::json;
+using store::Row;
+using store::Rows;
+using store::Tx;
+
+__extension__ typedef __int128 Int128;
+constexpr int64_t kMsPerHour = 3'600'000;
+constexpr int64_t kMaxAmountFen = int64_t{1'000'000'000'000'000};  // 10^13 yuan
+
+// ceil(card_ms * fen_per_card_hour / 1 h), refusing absurd totals.
+Result<int64_t> Charge(int64_t card_ms, int64_t fen_per_card_hour) {
+  Int128 v = (static_cast<Int128>(card_ms) * fen_per_card_hour + kMsPerHour - 1) / kMsPerHour;
+  if (v > kMaxAmountFen) return InvalidArgument("the amount exceeds 10^13 yuan");
+  return static_cast<int64_t>(v);
+}
+
+constexpr std::string_view kOrderColumns =
+    "id, request_id, quote_id, enterprise_id, provider_id, cluster_id, pool, chip, cards, "
+    "start_ms, end_ms, fen_per_card_hour, amount_fen, state, reason, started_at, finished_at, "
+    "usage_card_ms, created_at";
+
+OrderState ParseOrderState(const std::string& s) {
+  for (OrderState st : {OrderState::kAccepted, OrderState::kRunning, OrderState::kCompleted,
+                        OrderState::kCancelled, OrderState::kFailed}) {
+    if (OrderStateName(st) == s) return st;
+  }
+  return OrderState::kFailed;
+}
+
+Order OrderFromRow(const Row& r) {
+  Order o;
+  o.id = r.Text(0);
+  o.request_id = r.Text(1);
+  o.quote_id = r.Text(2);
+  o.enterprise_id = r.Text(3);
+  o.provider_id = r.Text(4);
+  o.cluster_id = r.Text(5);
+  o.pool = r.Text(6);
+  o.chip = r.Text(7);
+  o.cards = r.Int(8);
+  o.start_ms = r.Int(9);
+  o.end_ms = r.Int(10);
+  o.fen_per_card_hour = r.Int(11);
+  o.amount_fen = r.Int(12);
+  o.state = ParseOrderState(r.Text(13));
+  o.reason = r.Text(14);
+  o.started_at = r.Int(15);
+  o.finished_at = r.Int(16);
+  o.usage_card_ms = r.Int(17);
+  o.created_at = r.Int(18);
+  return o;
+}
+
+json PoolsJson(const std::vector<PoolSpec>& pools) {
+  json a = json::array();
+  for (const PoolSpec& p : pools) {
+    a.push_back({{"name", p.name},
+                 {"chip", p.chip},
+                 {"nodes", p.nodes},
+                 {"cards_per_node", p.cards_per_node},
+                 {"cpu_cores_per_node", p.cpu_cores_per_node},
+                 {"memory_gib_per_node", p.memory_gib_per_node},
+                 {"nodes_per_leaf", p.nodes_per_leaf},
+                 {"leaves_per_pod", p.leaves_per_pod}});
+  }
+  return a;
+}
+
+std::vector<PoolSpec> PoolsFromJson(const std::string& text) {
+  std::vector<PoolSpec> out;
+  for (const json& p : json::parse(text)) {
+    out.push_back({p["name"], p["chip"], p["nodes"], p["cards_per_node"], p["cpu_cores_per_node"],
+                   p["memory_gib_per_node"], p["nodes_per_leaf"], p["leaves_per_pod"]});
+  }
+  return out;
+}
+
+Result<std::vector<ClusterOffer>> LoadClusters(Tx& tx, const std::string& where,
+                                               store::Params params) {
+  QT_ASSIGN_OR_RETURN(Rows rows,
+                      tx.Query("SELECT id, provider_id, name, region, backend, spec, "
+                               "available, cards, tflops, created_at FROM market_clusters " +
+                                   where + " ORDER BY id",
+                               params));
+  std::vector<ClusterOffer> out;
+  for (const Row& r : rows) {
+    ClusterOffer c;
+    c.id = r.Text(0);
+    c.provider_id = r.Text(1);
+    c.name = r.Text(2);
+    c.region = r.Text(3);
+    c.backend = ParseBackend(r.Text(4)).value_or(Backend::kSimulated);
+    c.pools = PoolsFromJson(r.Text(5));
+    c.available = r.Int(6) != 0;
+    c.cards = r.Int(7);
+    c.tflops = r.Int(8);
+    c.created_at = r.Int(9);
+    QT_ASSIGN_OR_RETURN(Rows prices, tx.Query("SELECT chip, fen_per_card_hour FROM market_prices "
+                                              "WHERE cluster_id = ?",
+                                              {c.id}));
+    for (const Row& p : prices) c.fen_per_card_hour[p.Text(0)] = p.Int(1);
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+// Reservations (accepted and running orders) on one pool overlapping [from, to).
+struct Reservation {
+  int64_t start, end, cards;
+};
+
+Result<std::vector<Reservation>> Reservations(Tx& tx, const std::string& cluster_id,
+                                              const std::string& pool, int64_t from, int64_t to) {
+  QT_ASSIGN_OR_RETURN(
+      Rows rows, tx.Query("SELECT start_ms, end_ms, cards FROM market_orders WHERE cluster_id = ? "
+                          "AND pool = ? AND state IN ('accepted', 'running') AND end_ms > ? "
+                          "AND start_ms < ?",
+                          {cluster_id, pool, from, to}));
+  std::vector<Reservation> out;
+  for (const Row& r : rows) out.push_back({r.Int(0), r.Int(1), r.Int(2)});
+  return out;
+}
+
+// Whether `cards` more fit in [t, t + d) next to `rs` on a pool of `capacity` cards.
+bool FitsAt(const std::vector<Reservation>& rs, int64_t capacity, int64_t cards, int64_t t,
+            int64_t d) {
+  std::vector<int64_t> points = {t};
+  for (const Reservation& r : rs) {
+    if (r.start > t && r.start < t + d) points.push_back(r.start);
+  }
+  for (int64_t p : points) {
+    int64_t used = 0;
+    for (const Reservation& r : rs) {
+      if (r.start <= p && p < r.end) used += r.cards;
+    }
+    if (used + cards > capacity) return false;
+  }
+  return true;
+}
+
+// The earliest start in [from, window_end - d] where the cards fit, or -1.
+int64_t EarliestStart(const std::vector<Reservation>& rs, int64_t capacity, int64_t cards,
+                      int64_t from, int64_t d, int64_t window_end) {
+  std::vector<int64_t> candidates = {from};
+  for (const Reservation& r : rs) {
+    if (r.end > from) candidates.push_back(r.end);
+  }
+  std::sort(candidates.begin(), candidates.end());
+  for (int64_t t : candidates) {
+    if (t + d > window_end) break;
+    if (FitsAt(rs, capacity, cards, t, d)) return t;
+  }
+  return -1;
+}
+
+Status RequireKind(const Principal& caller, OrgKind kind, std::string_view what) {
+  if (caller.org_kind != kind) {
+    return PermissionDenied(
+        fmt::format("only {} organisations {}", accounts::OrgKindName(kind), what));
+  }
+  if (!caller.Has(Role::kMember)) return PermissionDenied(fmt::format("viewers cannot {}", what));
+  return OkStatus();
+}
+
+std::string Month(int64_t ms) {
+  std::string t = FormatRfc3339(ms);
+  return t.substr(0, 7);
+}
+
+}  // namespace
+
+Market::Market(store::Store& store, MarketOptions options)
+    : store_(store), options_(options), ids_(*options.clock, *options.random) {}
+
+std::vector<store::Migration> Market::Migrations() {
+  return {{"market", 1, "clusters, prices, requests, quotes, orders, bills", R"sql(
+CREATE TABLE market_clusters (
+  id TEXT PRIMARY KEY,
+  provider_id TEXT NOT NULL REFERENCES orgs(id),
+  name TEXT NOT NULL,
+  region TEXT NOT NULL,
+  backend TEXT NOT NULL,
+  spec TEXT NOT NULL,
+  available BIGINT NOT NULL,
+  cards BIGINT NOT NULL,
+  tflops BIGINT NOT NULL,
+  created_at BIGINT NOT NULL,
+  UNIQUE (provider_id, name)
+);
+CREATE TABLE market_prices (
+  cluster_id TEXT NOT NULL REFERENCES market_clusters(id),
+  chip TEXT NOT NULL,
+  fen_per_card_hour BIGINT NOT NULL,
+  PRIMARY KEY (cluster_id, chip)
+);
+CREATE TABLE market_requests (
+  id TEXT PRIMARY KEY,
+  enterprise_id TEXT NOT NULL REFERENCES orgs(id),
+  cards BIGINT NOT NULL,
+  chip TEXT NOT NULL,
+  gang BIGINT NOT NULL,
+  duration_ms BIGINT NOT NULL,
+  window_start BIGINT NOT NULL,
+  window_end BIGINT NOT NULL,
+  max_fen_per_card_hour BIGINT NOT NULL,
+  state TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE TABLE market_quotes (
+  id TEXT PRIMARY KEY,
+  request_id TEXT NOT NULL REFERENCES market_requests(id),
+  cluster_id TEXT NOT NULL REFERENCES market_clusters(id),
+  provider_id TEXT NOT NULL,
+  pool TEXT NOT NULL,
+  chip TEXT NOT NULL,
+  fen_per_card_hour BIGINT NOT NULL,
+  amount_fen BIGINT NOT NULL,
+  start_ms BIGINT NOT NULL,
+  end_ms BIGINT NOT NULL,
+  leaves BIGINT NOT NULL,
+  rank BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL
+);
+CREATE INDEX market_quotes_request ON market_quotes (request_id);
+CREATE TABLE market_orders (
+  id TEXT PRIMARY KEY,
+  request_id TEXT NOT NULL UNIQUE REFERENCES market_requests(id),
+  quote_id TEXT NOT NULL REFERENCES market_quotes(id),
+  enterprise_id TEXT NOT NULL,
+  provider_id TEXT NOT NULL,
+  cluster_id TEXT NOT NULL REFERENCES market_clusters(id),
+  pool TEXT NOT NULL,
+  chip TEXT NOT NULL,
+  cards BIGINT NOT NULL,
+  start_ms BIGINT NOT NULL,
+  end_ms BIGINT NOT NULL,
+  fen_per_card_hour BIGINT NOT NULL,
+  amount_fen BIGINT NOT NULL,
+  state TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  started_at BIGINT NOT NULL,
+  finished_at BIGINT NOT NULL,
+  usage_card_ms BIGINT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX market_orders_pool ON market_orders (cluster_id, pool, state);
+CREATE INDEX market_orders_state ON market_orders (state, start_ms);
+CREATE TABLE market_bills (
+  id TEXT PRIMARY KEY,
+  order_id TEXT NOT NULL UNIQUE REFERENCES market_orders(id),
+  enterprise_id TEXT NOT NULL,
+  provider_id TEXT NOT NULL,
+  usage_card_ms BIGINT NOT NULL,
+  gross_fen BIGINT NOT NULL,
+  voucher_fen BIGINT NOT NULL,
+  payable_fen BIGINT NOT NULL,
+  lines TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+)sql"}};
+}
+
+Result<ClusterOffer> Market::RegisterCluster(const Principal& caller, const NewCluster& nc) {
+  QT_RETURN_IF_ERROR(RequireKind(caller, OrgKind::kComputeProvider, "register clusters"));
+  QT_RETURN_IF_ERROR(CheckDisplayText(nc.name, 100).WithContext("name"));
+  QT_RETURN_IF_ERROR(CheckDisplayText(nc.region, 100).WithContext("region"));
+  if (nc.pools.empty() || nc.pools.size() > 64)
+    return InvalidArgument("pools: between 1 and 64 pools");
+  ClusterOffer c;
+  c.id = ids_.Next("ccl");
+  c.provider_id = caller.org_id;
+  c.name = nc.name;
+  c.region = nc.region;
+  c.backend = nc.backend;
+  c.pools = nc.pools;
+  c.fen_per_card_hour = nc.fen_per_card_hour;
+  c.created_at = options_.clock->NowMillis();
+  std::set<std::string> names;
+  for (size_t i = 0; i < nc.pools.size(); ++i) {
+    const PoolSpec& p = nc.pools[i];
+    std::string where = fmt::format("pools[{}]", i);
+    QT_RETURN_IF_ERROR(CheckDisplayText(p.name, 100).WithContext(where + ".name"));
+    if (!names.insert(p.name).second)
+      return InvalidArgument(where + ".name: duplicate pool name " + p.name);
+    int chip = options_.catalog->Find(p.chip);
+    if (chip < 0)
+      return InvalidArgument(fmt::format("{}.chip: unknown chip \"{}\"", where, p.chip));
+    auto in = [&](int v, int lo, int hi, const char* field) -> Status {
+      if (v < lo || v > hi)
+        return InvalidArgument(
+            fmt::format("{}.{}: must be between {} and {}", where, field, lo, hi));
+      return OkStatus();
+    };
+    QT_RETURN_IF_ERROR(in(p.nodes, 1, 100'000, "nodes"));
+    QT_RETURN_IF_ERROR(in(p.cards_per_node, 1, 64, "cards_per_node"));
+    QT_RETURN_IF_ERROR(in(p.cpu_cores_per_node, 1, 4096, "cpu_cores_per_node"));
+    QT_RETURN_IF_ERROR(in(p.memory_gib_per_node, 1, 1 << 20, "memory_gib_per_node"));
+    QT_RETURN_IF_ERROR(in(p.nodes_per_leaf, 1, 4096, "nodes_per_leaf"));
+    QT_RETURN_IF_ERROR(in(p.leaves_per_pod, 1, 4096, "leaves_per_pod"));
+    if (!c.fen_per_card_hour.contains(p.chip)) {
+      return InvalidArgument(
+          fmt::format("prices: no price for chip {} of pool {}", p.chip, p.name));
+    }
+    int64_t cards = int64_t{p.nodes} * p.cards_per_node;
+    c.cards += cards;
+    c.tflops += cards * options_.catalog->at(chip).fp16_tflops;
+  }
+  for (const auto& [chip, fen] : c.fen_per_card_hour) {
+    bool used = false;
+    for (const PoolSpec& p : nc.pools) used = used || p.chip == chip;
+    if (!used) return InvalidArgument(fmt::format("prices.{}: no pool has this chip", chip));
+    if (fen < 1 || fen > kMaxFenPerCardHour) {
+      return InvalidArgument(fmt::format("prices.{}: must be between 1 and {} fen per card-hour",
+                                         chip, kMaxFenPerCardHour));
+    }
+  }
+  QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
+    auto r = tx.Exec(
+        "INSERT INTO market_clusters (id, provider_id, name, region, backend, spec, available, "
+        "cards, tflops, created_at) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?)",
+        {c.id, c.provider_id, c.name, c.region, std::string(BackendName(c.backend)),
+         PoolsJson(c.pools).dump(), c.cards, c.tflops, c.created_at});
+    if (r.status().code() == StatusCode::kConflict) {
+      return Conflict("name: this organisation already has a cluster named " + c.name);
+    }
+    QT_RETURN_IF_ERROR(r.status());
+    json prices = json::object();
+    for (const auto& [chip, fen] : c.fen_per_card_hour) {
+      QT_RETURN_IF_ERROR(tx.Exec("INSERT INTO market_prices (cluster_id, chip, fen_per_card_hour) "
+                                 "VALUES (?, ?, ?)",
+                                 {c.id, chip, fen})
+                             .status());
+      prices[chip] = fen;
+    }
+    return options_.journal
+        ->Append(tx, {caller.org_id,
+                      "compute.cluster.registered",
+                      c.id,
+                      {{"backend", BackendName(c.backend)},
+                       {"cards", c.cards},
+                       {"tflops", c.tflops},
+                       {"fen_per_card_hour", prices}}})
+        .status();
+  }));
+  return c;
+}
+
+Status Market::SetAvailable(const Principal& caller, const std::string& cluster_id,
+                            bool available) {
+  QT_RETURN_IF_ERROR(RequireKind(caller, OrgKind::kComputeProvider, "change clusters"));
+  return store_.Write([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(auto cs, LoadClusters(tx, "WHERE id = ?", {cluster_id}));
+    if (cs.empty()) return NotFound("cluster: no cluster " + cluster_id);
+    if (cs[0].provider_id != caller.org_id)
+      return PermissionDenied("cluster: not one of your clusters");
+    QT_RETURN_IF_ERROR(tx.Exec("UPDATE market_clusters SET available = ? WHERE id = ?",
+                               {int64_t{available ? 1 : 0}, cluster_id})
+                           .status());
+    return options_.journal
+        ->Append(
+            tx,
+            {caller.org_id, "compute.cluster.availability", cluster_id, {{"available", available}}})
+        .status();
+  });
+}
+
+Result<std::vector<ClusterOffer>> Market::ListClusters() {
+  Result<std::vector<ClusterOffer>> out = Internal("not run");
+  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+    out = LoadClusters(tx, "", {});
+    return out.status();
+  }));
+  return out;
+}
+
+Result<Capacity> Market::PooledCapacity() {
+  Capacity cap;
+  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(auto clusters, LoadClusters(tx, "WHERE available = 1", {}));
+    QT_ASSIGN_OR_RETURN(
+        Rows busy,
+        tx.Query("SELECT cluster_id, pool, CAST(SUM(cards) AS BIGINT) FROM market_orders "
+                 "WHERE state = 'running' GROUP BY cluster_id, pool"));
+    std::map<std::pair<std::string, std::string>, int64_t> busy_by_pool;
+    for (const Row& r : busy) busy_by_pool[{r.Text(0), r.Text(1)}] = r.Int(2);
+    std::map<std::string, Capacity::Group> prov, chip, region;
+    for (const ClusterOffer& c : clusters) {
+      for (const PoolSpec& p : c.pools) {
+        int64_t cards = int64_t{p.nodes} * p.cards_per_node;
+        int64_t tflops = cards * options_.catalog->at(options_.catalog->Find(p.chip)).fp16_tflops;
+        int64_t b = busy_by_pool[{c.id, p.name}];
+        for (auto [m, key] : {std::pair{&prov, c.provider_id}, std::pair{&chip, p.chip},
+                              std::pair{&region, c.region}}) {
+          Capacity::Group& g = (*m)[key];
+          g.key = key;
+          g.cards += cards;
+          g.tflops += tflops;
+          g.busy_cards += b;
+        }
+        cap.cards += cards;
+        cap.tflops += tflops;
+        cap.busy_cards += b;
+      }
+    }
+    for (auto [m, out] : {std::pair{&prov, &cap.by_provider}, std::pair{&chip, &cap.by_chip},
+                          std::pair{&region, &cap.by_region}}) {
+      for (auto& [k, g] : *m) out->push_back(g);
+    }
+    return OkStatus();
+  }));
+  return cap;
+}
+
+Result<std::vector<Quote>> Market::Match(Tx& tx, const ComputeRequest& r) {
+  QT_ASSIGN_OR_RETURN(ChipConstraint constraint, ChipConstraint::Parse(r.chip));
+  QT_ASSIGN_OR_RETURN(auto clusters, LoadClusters(tx, "WHERE available = 1", {}));
+  int64_t now = options_.clock->NowMillis();
+  int64_t from = std::max(now, r.window_start);
+  std::vector<Quote> quotes;
+  for (const ClusterOffer& c : clusters) {
+    for (const PoolSpec& p : c.pools) {
+      const Chip& chip = options_.catalog->at(options_.catalog->Find(p.chip));
+      int64_t capacity = int64_t{p.nodes} * p.cards_per_node;
+      int64_t price = c.fen_per_card_hour.at(p.chip);
+      if (!constraint.Allows(chip) || price > r.max_fen_per_card_hour || capacity < r.cards)
+        continue;
+      QT_ASSIGN_OR_RETURN(auto rs, Reservations(tx, c.id, p.name, from, r.window_end));
+      int64_t start = EarliestStart(rs, capacity, r.cards, from, r.duration_ms, r.window_end);
+      if (start < 0) continue;
+      Quote q;
+      q.request_id = r.id;
+      q.cluster_id = c.id;
+      q.provider_id = c.provider_id;
+      q.pool = p.name;
+      q.chip = p.chip;
+      q.fen_per_card_hour = price;
+      QT_ASSIGN_OR_RETURN(q.amount_fen, Charge(r.cards * r.duration_ms, price));
+      q.start_ms = start;
+      q.end_ms = start + r.duration_ms;
+      int64_t per_leaf = int64_t{p.cards_per_node} * p.nodes_per_leaf;
+      q.leaves = r.gang ? (r.cards + per_leaf - 1) / per_leaf : 0;
+      q.expires_at = now + options_.quote_ttl_ms;
+      quotes.push_back(std::move(q));
+    }
+  }
+  std::sort(quotes.begin(), quotes.end(), [](const Quote& a, const Quote& b) {
+    return std::tie(a.amount_fen, a.start_ms, a.leaves, a.cluster_id, a.pool) <
+           std::tie(b.amount_fen, b.start_ms, b.leaves, b.cluster_id, b.pool);
+  });
+  for (size_t i = 0; i < quotes.size(); ++i) {
+    Quote& q = quotes[i];
+    q.id = ids_.Next("cqt");
+    q.rank = static_cast<int64_t>(i) + 1;
+    QT_RETURN_IF_ERROR(
+        tx.Exec(
+              "INSERT INTO market_quotes (id, request_id, cluster_id, provider_id, "
+              "pool, chip, fen_per_card_hour, amount_fen, start_ms, end_ms, leaves, "
+              "rank, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+              {q.id, q.request_id, q.cluster_id, q.provider_id, q.pool, q.chip, q.fen_per_card_hour,
+               q.amount_fen, q.start_ms, q.end_ms, q.leaves, q.rank, q.expires_at})
+            .status());
+  }
+  return quotes;
+}
+
+Result<std::pair<ComputeRequest, std::vector<Quote>>> Market::PostRequest(const Principal& caller,
+                                                                          const NewRequest& n) {
+  QT_RETURN_IF_ERROR(RequireKind(caller, OrgKind::kEnterprise, "post compute requests"));
+  int64_t now = options_.clock->NowMillis();
+  if (n.cards < 1 || n.cards > kMaxCards) {
+    return InvalidArgument(fmt::format("cards: must be between 1 and {}", kMaxCards));
+  }
+  QT_RETURN_IF_ERROR(ChipConstraint::Parse(n.chip).status().WithContext("chip"));
+  if (n.duration_ms < 60'000 || n.duration_ms > kMaxDurationMs) {
+    return InvalidArgument("duration_s: must be between 60 and 31622400 (366 days)");
+  }
+  if (n.window_end <= now) return InvalidArgument("window_end: the window has already ended");
+  if (n.window_end - std::max(now, n.window_start) < n.duration_ms) {
+    return InvalidArgument("window_end: the window is shorter than the duration");
+  }
+  if (n.window_end - n.window_start > 2 * kMaxDurationMs) {
+    return InvalidArgument("window_end: the window is longer than two years");
+  }
+  if (n.max_fen_per_card_hour < 1 || n.max_fen_per_card_hour > kMaxFenPerCardHour) {
+    return InvalidArgument(
+        fmt::format("max_fen_per_card_hour: must be between 1 and {}", kMaxFenPerCardHour));
+  }
+  ComputeRequest r{ids_.Next("crq"),
+                   caller.org_id,
+                   n.cards,
+                   n.chip,
+                   n.gang,
+                   n.duration_ms,
+                   n.window_start,
+                   n.window_end,
+                   n.max_fen_per_card_hour,
+                   RequestState::kOpen,
+                   now};
+  std::vector<Quote> quotes;
+  QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
+    QT_RETURN_IF_ERROR(
+        tx.Exec("INSERT INTO market_requests (id, enterprise_id, cards, chip, gang, "
+                "duration_ms, window_start, window_end, max_fen_per_card_hour, state, "
+                "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?)",
+                {r.id, r.enterprise_id, r.cards, r.chip, int64_t{r.gang ? 1 : 0}, r.duration_ms,
+                 r.window_start, r.window_end, r.max_fen_per_card_hour, now})
+            .status());
+    QT_ASSIGN_OR_RETURN(quotes, Match(tx, r));
+    return options_.journal
+        ->Append(tx, {caller.org_id,
+                      "compute.request.posted",
+                      r.id,
+                      {{"cards", r.cards},
+                       {"chip", r.chip},
+                       {"duration_ms", r.duration_ms},
+                       {"quotes", quotes.size()}}})
+        .status();
+  }));
+  return std::make_pair(r, quotes);
+}
+
+Result<std::vector<Quote>> Market::Quotes(const Principal& caller, const std::string& request_id) {
+  std::vector<Quote> out;
+  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(
+        Rows req, tx.Query("SELECT enterprise_id FROM market_requests WHERE id = ?", {request_id}));
+    if (req.empty()) return NotFound("request: no request " + request_id);
+    if (req[0].Text(0) != caller.org_id && !caller.IsOperator()) {
+      return PermissionDenied("request: quotes are visible to the requesting enterprise only");
+    }
+    QT_ASSIGN_OR_RETURN(Rows rows,
+                        tx.Query("SELECT id, request_id, cluster_id, provider_id, pool, chip, "
+                                 "fen_per_card_hour, amount_fen, start_ms, end_ms, leaves, "
+                                 "rank, expires_at FROM market_quotes WHERE request_id = ? "
+                                 "ORDER BY rank",
+                                 {request_id}));
+    for (const Row& r : rows) {
+      out.push_back({r.Text(0), r.Text(1), r.Text(2), r.Text(3), r.Text(4), r.Text(5), r.Int(6),
+                     r.Int(7), r.Int(8), r.Int(9), r.Int(10), r.Int(11), r.Int(12)});
+    }
+    return OkStatus();
+  }));
+  return out;
+}
+
+Status Market::Transition(Tx& tx, Order& o, OrderState to, const std::string& actor) {
+  std::string from(OrderStateName(o.state));
+  o.state = to;
+  QT_ASSIGN_OR_RETURN(
+      int64_t n, tx.Exec("UPDATE market_orders SET state = ?, reason = ?, started_at = ?, "
+                         "finished_at = ?, usage_card_ms = ? WHERE id = ? AND state = ?",
+                         {std::string(OrderStateName(to)), o.reason, o.started_at, o.finished_at,
+                          o.usage_card_ms, o.id, from}));
+  if (n != 1) return Conflict("order: " + o.id + " changed meanwhile; retry");
+  return options_.journal
+      ->Append(tx, {actor,
+                    "compute.order." + std::string(OrderStateName(to)),
+                    o.id,
+                    {{"from", from}, {"usage_card_ms", o.usage_card_ms}}})
+      .status();
+}
+
+Result<Order> Market::AcceptQuote(const Principal& caller, const std::string& quote_id) {
+  QT_RETURN_IF_ERROR(RequireKind(caller, OrgKind::kEnterprise, "accept quotes"));
+  Order o;
+  QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
+    int64_t now = options_.clock->NowMillis();
+    QT_ASSIGN_OR_RETURN(
+        Rows q, tx.Query("SELECT q.request_id, q.cluster_id, q.provider_id, q.pool, q.chip, "
+                         "q.fen_per_card_hour, q.amount_fen, q.start_ms, q.end_ms, "
+                         "q.expires_at, r.enterprise_id, r.state, r.cards FROM market_quotes q "
+                         "JOIN market_requests r ON r.id = q.request_id WHERE q.id = ?",
+                         {quote_id}));
+    if (q.empty()) return NotFound("quote: no quote " + quote_id);
+    const Row& r = q[0];
+    if (r.Text(10) != caller.org_id) return PermissionDenied("quote: not a quote for your request");
+    if (r.Text(11) != "open")
+      return FailedPrecondition("quote: the request is already " + r.Text(11));
+    if (r.Int(9) <= now) return FailedPrecondition("quote: expired; ask for new quotes");
+    if (r.Int(7) < now)
+      return FailedPrecondition("quote: its start time has passed; ask for new quotes");
+    QT_ASSIGN_OR_RETURN(auto clusters, LoadClusters(tx, "WHERE id = ?", {r.Text(1)}));
+    if (clusters.empty() || !clusters[0].available) {
+      return FailedPrecondition("quote: the cluster is no longer available");
+    }
+    int64_t capacity = 0;
+    for (const PoolSpec& p : clusters[0].pools) {
+      if (p.name == r.Text(3)) capacity = int64_t{p.nodes} * p.cards_per_node;
+    }
+    QT_ASSIGN_OR_RETURN(auto rs, Reservations(tx, r.Text(1), r.Text(3), r.Int(7), r.Int(8)));
+    if (!FitsAt(rs, capacity, r.Int(12), r.Int(7), r.Int(8) - r.Int(7))) {
+      return Conflict("quote: its capacity has been taken by another order; ask for new quotes");
+    }
+    o = Order{ids_.Next("cor"),
+              r.Text(0),
+              quote_id,
+              caller.org_id,
+              r.Text(2),
+              r.Text(1),
+              r.Text(3),
+              r.Text(4),
+              r.Int(12),
+              r.Int(7),
+              r.Int(8),
+              r.Int(5),
+              r.Int(6),
+              OrderState::kAccepted,
+              "",
+              0,
+              0,
+              0,
+              now};
+    QT_RETURN_IF_ERROR(
+        tx.Exec("INSERT INTO market_orders (" + std::string(kOrderColumns) +
+                    ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                {o.id, o.request_id, o.quote_id, o.enterprise_id, o.provider_id, o.cluster_id,
+                 o.pool, o.chip, o.cards, o.start_ms, o.end_ms, o.fen_per_card_hour, o.amount_fen,
+                 std::string("accepted"), o.reason, o.started_at, o.finished_at, o.usage_card_ms,
+                 o.created_at})
+            .status());
+    QT_RETURN_IF_ERROR(
+        tx.Exec("UPDATE market_requests SET state = 'ordered' WHERE id = ?", {o.request_id})
+            .status());
+    return options_.journal
+        ->Append(tx, {caller.org_id,
+                      "compute.order.accepted",
+                      o.id,
+                      {{"request_id", o.request_id},
+                       {"quote_id", quote_id},
+                       {"provider_id", o.provider_id},
+                       {"cluster_id", o.cluster_id},
+                       {"cards", o.cards},
+                       {"start_ms", o.start_ms},
+                       {"end_ms", o.end_ms},
+                       {"amount_fen", o.amount_fen}}})
+        .status();
+  }));
+  return o;
+}
+
+Status Market::Settle(Tx& tx, Order& o, const std::string& actor) {
+  if (o.usage_card_ms <= 0) return OkStatus();
+  Bill b;
+  b.id = ids_.Next("cbl");
+  b.order_id = o.id;
+  b.enterprise_id = o.enterprise_id;
+  b.provider_id = o.provider_id;
+  b.usage_card_ms = o.usage_card_ms;
+  QT_ASSIGN_OR_RETURN(b.gross_fen, Charge(o.usage_card_ms, o.fen_per_card_hour));
+  b.lines.push_back(
+      {fmt::format("{} card-hours of {} on {}/{} at {} fen per card-hour",
+                   fmt::format("{:.3f}", static_cast<double>(o.usage_card_ms) / kMsPerHour), o.chip,
+                   o.cluster_id, o.pool, o.fen_per_card_hour),
+       b.gross_fen});
+  if (options_.vouchers != nullptr) {
+    QT_ASSIGN_OR_RETURN(auto deductions, options_.vouchers->Redeem(tx, b));
+    for (const BillLine& l : deductions) {
+      b.voucher_fen -= l.amount_fen;
+      b.lines.push_back(l);
+    }
+  }
+  b.payable_fen = b.gross_fen - b.voucher_fen;
+  b.created_at = options_.clock->NowMillis();
+  json lines = json::array();
+  for (const BillLine& l : b.lines)
+    lines.push_back({{"description", l.description}, {"amount_fen", l.amount_fen}});
+  QT_RETURN_IF_ERROR(
+      tx.Exec("INSERT INTO market_bills (id, order_id, enterprise_id, provider_id, "
+              "usage_card_ms, gross_fen, voucher_fen, payable_fen, lines, created_at) "
+              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+              {b.id, b.order_id, b.enterprise_id, b.provider_id, b.usage_card_ms, b.gross_fen,
+               b.voucher_fen, b.payable_fen, lines.dump(), b.created_at})
+          .status());
+  return options_.journal
+      ->Append(tx, {actor,
+                    "compute.bill.issued",
+                    b.id,
+                    {{"order_id", o.id},
+                     {"usage_card_ms", b.usage_card_ms},
+                     {"gross_fen", b.gross_fen},
+                     {"voucher_fen", b.voucher_fen},
+                     {"payable_fen", b.payable_fen}}})
+      .status();
+}
+
+Result<Order> Market::CancelOrder(const Principal& caller, const std::string& order_id,
+                                  const std::string& reason) {
+  QT_RETURN_IF_ERROR(CheckDisplayText(reason, 500).WithContext("reason"));
+  if (!caller.Has(Role::kMember)) return PermissionDenied("viewers cannot cancel orders");
+  Order o;
+  QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(Rows rows, tx.Query("SELECT " + std::string(kOrderColumns) +
+                                                " FROM market_orders WHERE id = ?",
+                                            {order_id}));
+    if (rows.empty()) return NotFound("order: no order " + order_id);
+    o = OrderFromRow(rows[0]);
+    if (o.enterprise_id != caller.org_id && o.provider_id != caller.org_id) {
+      return PermissionDenied("order: only its enterprise or provider may cancel it");
+    }
+    if (o.state != OrderState::kAccepted && o.state != OrderState::kRunning) {
+      return FailedPrecondition(fmt::format("order: already {}", OrderStateName(o.state)));
+    }
+    int64_t now = options_.clock->NowMillis();
+    o.reason = reason;
+    if (o.state == OrderState::kRunning) {
+      o.finished_at = now;
+      o.usage_card_ms = o.cards * (now - o.started_at) * options_.simulated_time_scale;
+    }
+    QT_RETURN_IF_ERROR(Transition(tx, o, OrderState::kCancelled, caller.org_id));
+    return Settle(tx, o, caller.org_id);
+  }));
+  return o;
+}
+
+Result<int> Market::Advance() {
+  int changed = 0;
+  QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
+    changed = 0;
+    int64_t now = options_.clock->NowMillis();
+    int64_t scale = options_.simulated_time_scale;
+    QT_ASSIGN_OR_RETURN(Rows rows,
+                        tx.Query("SELECT o.id, c.available FROM market_orders o JOIN "
+                                 "market_clusters c ON c.id = o.cluster_id WHERE "
+                                 "c.backend = 'simulated' AND (o.state = 'running' OR "
+                                 "(o.state = 'accepted' AND (o.start_ms <= ? OR c.available = 0)))",
+                                 {now}));
+    for (const Row& row : rows) {
+      QT_ASSIGN_OR_RETURN(Rows orows, tx.Query("SELECT " + std::string(kOrderColumns) +
+                                                   " FROM market_orders WHERE id = ?",
+                                               {row.Text(0)}));
+      Order o = OrderFromRow(orows[0]);
+      bool available = row.Int(1) != 0;
+      const std::string actor = o.provider_id;
+      if (!available) {
+        o.reason = "the provider's cluster became unavailable";
+        o.finished_at = now;
+        if (o.state == OrderState::kRunning)
+          o.usage_card_ms = o.cards * (now - o.started_at) * scale;
+        QT_RETURN_IF_ERROR(Transition(tx, o, OrderState::kFailed, actor));
+        QT_RETURN_IF_ERROR(Settle(tx, o, actor));
+        ++changed;
+        continue;
+      }
+      if (o.state == OrderState::kAccepted) {
+        o.started_at = now;
+        QT_RETURN_IF_ERROR(Transition(tx, o, OrderState::kRunning, actor));
+        ++changed;
+      }
+      int64_t duration = o.end_ms - o.start_ms;
+      if (o.state == OrderState::kRunning && o.started_at + (duration + scale - 1) / scale <= now) {
+        o.finished_at = now;
+        o.usage_card_ms = o.cards * duration;
+        QT_RETURN_IF_ERROR(Transition(tx, o, OrderState::kCompleted, actor));
+        QT_RETURN_IF_ERROR(Settle(tx, o, actor));
+        ++changed;
+      }
+    }
+    return OkStatus();
+  }));
+  return changed;
+}
+
+Result<accounts::Page<Order>> Market::ListOrders(const Principal& caller,
+                                                 const accounts::PageRequest& page) {
+  QT_RETURN_IF_ERROR(accounts::CheckPage(page, "cor"));
+  Result<accounts::Page<Order>> out = Internal("not run");
+  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+    std::string sql = "SELECT " + std::string(kOrderColumns) + " FROM market_orders WHERE id > ?";
+    store::Params params = {page.cursor};
+    if (!caller.IsOperator()) {
+      sql += " AND (enterprise_id = ? OR provider_id = ?)";
+      params.push_back(caller.org_id);
+      params.push_back(caller.org_id);
+    }
+    out = accounts::QueryPage<Order>(tx, sql, params, page, OrderFromRow);
+    return out.status();
+  }));
+  return out;
+}
+
+Result<accounts::Page<Bill>> Market::ListBills(const Principal& caller,
+                                               const accounts::PageRequest& page) {
+  QT_RETURN_IF_ERROR(accounts::CheckPage(page, "cbl"));
+  Result<accounts::Page<Bill>> out = Internal("not run");
+  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+    std::string sql =
+        "SELECT id, order_id, enterprise_id, provider_id, usage_card_ms, gross_fen, voucher_fen, "
+        "payable_fen, lines, created_at FROM market_bills WHERE id > ?";
+    store::Params params = {page.cursor};
+    if (!caller.IsOperator()) {
+      sql += " AND (enterprise_id = ? OR provider_id = ?)";
+      params.push_back(caller.org_id);
+      params.push_back(caller.org_id);
+    }
+    out = accounts::QueryPage<Bill>(tx, sql, params, page, [](const Row& r) {
+      Bill b{r.Text(0), r.Text(1), r.Text(2), r.Text(3), r.Int(4),
+             r.Int(5),  r.Int(6),  r.Int(7),  {},        r.Int(9)};
+      for (const json& l : json::parse(r.Text(8)))
+        b.lines.push_back({l["description"], l["amount_fen"]});
+      return b;
+    });
+    return out.status();
+  }));
+  return out;
+}
+
+Result<std::vector<TradeStat>> Market::TradeStats() {
+  std::map<std::pair<std::string, std::string>, TradeStat> stats;
+  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(Rows rows,
+                        tx.Query("SELECT provider_id, created_at, amount_fen FROM market_orders "
+                                 "WHERE state IN ('accepted', 'running', 'completed')"));
+    for (const Row& r : rows) {
+      TradeStat& s = stats[{r.Text(0), Month(r.Int(1))}];
+      s.provider_id = r.Text(0);
+      s.month = Month(r.Int(1));
+      s.orders += 1;
+      s.amount_fen += r.Int(2);
+    }
+    return OkStatus();
+  }));
+  std::vector<TradeStat> out;
+  for (auto& [k, s] : stats) out.push_back(s);
+  return out;
+}
+
+}  // namespace qt::compute::market

@@ -1,0 +1,118 @@
+// The compute trading platform (算力资源调度服务平台): providers register
+// clusters with prices; enterprises post requests; the matcher quotes every
+// pool that can serve one; accepting a quote creates an order that reserves
+// the capacity; the backend runs it; the order is metered and billed, with
+// compute vouchers deducted (vouchers.h).
+//
+// Matching rule (docs/compute/market.md): a pool can serve a request when its
+// chip satisfies the request's constraint, it has at least the requested
+// cards, its price is at most the request's maximum, and the cards are free
+// for `duration` somewhere in the window (reservations of accepted and
+// running orders count). Quotes rank by amount, then earliest start, then
+// topology (fewest leaf switches the job needs at best), then cluster id.
+//
+// No double booking: accepting re-checks the pool's reservations inside the
+// write transaction (writers are serialised by the store), so two orders can
+// never hold the same cards at the same time.
+//
+// Every change is journaled. Thread-safe (state lives in the store).
+#ifndef QIANTANG_COMPUTE_MARKET_MARKET_H_
+#define QIANTANG_COMPUTE_MARKET_MARKET_H_
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "accounts/accounts.h"
+#include "compute/chip.h"
+#include "compute/market/model.h"
+#include "core/clock.h"
+#include "core/ids.h"
+#include "ledger/journal.h"
+#include "store/store.h"
+
+namespace qt::compute::market {
+
+class Vouchers;
+
+struct MarketOptions {
+  const Clock* clock = nullptr;          // required
+  Random* random = nullptr;              // required (ids)
+  ledger::Journal* journal = nullptr;    // required
+  const ChipCatalog* catalog = nullptr;  // required
+  Vouchers* vouchers = nullptr;          // optional: deducted at settlement when set
+  int64_t quote_ttl_ms = 15 * 60'000;
+  // Simulated backend: a job of duration d runs d / time_scale of wall time.
+  int64_t simulated_time_scale = 1;
+};
+
+struct Capacity {
+  struct Group {
+    std::string key;
+    int64_t cards = 0;
+    int64_t tflops = 0;
+    int64_t busy_cards = 0;  // held by running orders now
+  };
+  int64_t cards = 0, tflops = 0, busy_cards = 0;
+  std::vector<Group> by_provider, by_chip, by_region;
+};
+
+struct TradeStat {
+  std::string provider_id;
+  std::string month;  // "2026-11" (UTC)
+  int64_t orders = 0;
+  int64_t amount_fen = 0;
+};
+
+class Market {
+ public:
+  static constexpr int64_t kMaxCards = 100'000;
+  static constexpr int64_t kMaxDurationMs = int64_t{366} * 24 * 3'600'000;
+  static constexpr int64_t kMaxFenPerCardHour = 100'000'000;  // 1 million yuan
+
+  Market(store::Store& store, MarketOptions options);
+  static std::vector<store::Migration> Migrations();
+
+  // Compute providers (member or above) register clusters of their own.
+  Result<ClusterOffer> RegisterCluster(const accounts::Principal& caller, const NewCluster& c);
+  Status SetAvailable(const accounts::Principal& caller, const std::string& cluster_id,
+                      bool available);
+  Result<std::vector<ClusterOffer>> ListClusters();
+  Result<Capacity> PooledCapacity();
+
+  // Enterprises (member or above) post requests; the quotes come back ranked.
+  Result<std::pair<ComputeRequest, std::vector<Quote>>> PostRequest(
+      const accounts::Principal& caller, const NewRequest& r);
+  Result<std::vector<Quote>> Quotes(const accounts::Principal& caller,
+                                    const std::string& request_id);
+  Result<Order> AcceptQuote(const accounts::Principal& caller, const std::string& quote_id);
+  // The enterprise or the provider cancels an order that has not finished; a
+  // running order is billed for what it used.
+  Result<Order> CancelOrder(const accounts::Principal& caller, const std::string& order_id,
+                            const std::string& reason);
+  // Orders the caller is party to (as enterprise or provider), newest first... by id.
+  Result<accounts::Page<Order>> ListOrders(const accounts::Principal& caller,
+                                           const accounts::PageRequest& page);
+  Result<accounts::Page<Bill>> ListBills(const accounts::Principal& caller,
+                                         const accounts::PageRequest& page);
+  Result<std::vector<TradeStat>> TradeStats();
+
+  // Drives the simulated backend to `now`: accepted orders whose start has
+  // come begin running; running ones whose (scaled) time is up complete, are
+  // metered and billed; orders on a cluster that became unavailable fail and
+  // are billed for what they used. Returns the number of orders changed.
+  Result<int> Advance();
+
+ private:
+  Result<std::vector<Quote>> Match(store::Tx& tx, const ComputeRequest& r);
+  Status Settle(store::Tx& tx, Order& o, const std::string& actor);
+  Status Transition(store::Tx& tx, Order& o, OrderState to, const std::string& actor);
+
+  store::Store& store_;
+  MarketOptions options_;
+  IdGenerator ids_;
+};
+
+}  // namespace qt::compute::market
+
+#endif  // QIANTANG_COMPUTE_MARKET_MARKET_H_

@@ -1,0 +1,359 @@
+#include "compute/market/market.h"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "accounts/credit_code.h"
+#include "compute/configs.h"
+#include "compute/market/vouchers.h"
+#include "crypto/random.h"
+#include "tests/support/test_database.h"
+
+namespace qt::compute::market {
+namespace {
+
+using accounts::OrgKind;
+using accounts::Principal;
+
+std::string Code(std::string first16, char c17) {
+  std::string first17 = first16 + c17;
+  return first17 + accounts::CreditCodeCheckCharacter(first17);
+}
+
+constexpr int64_t kHour = 3'600'000;
+
+// Every test runs on SQLite, and on PostgreSQL when QIANTANG_TEST_PG is set.
+class MarketTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    store_ = std::move(*store::OpenStore(db_.url(), {}));
+    auto migrations = ledger::Journal::Migrations();
+    for (auto& m : accounts::Accounts::Migrations()) migrations.push_back(m);
+    for (auto& m : Market::Migrations()) migrations.push_back(m);
+    for (auto& m : Vouchers::Migrations()) migrations.push_back(m);
+    ASSERT_TRUE(store::Migrate(*store_, migrations).ok());
+    accounts_ = std::make_unique<accounts::Accounts>(
+        *store_, accounts::AccountsOptions{&clock_, &random_, &key_, &journal_});
+    auto boot =
+        accounts_->Bootstrap({"杭州市数据集团", OrgKind::kOperator, Code("91330100MA2H0000", '1')});
+    ASSERT_TRUE(boot.ok() && boot->has_value());
+    op_ = *accounts_->Authenticate((*boot)->admin_token.secret);
+    provider_ = Org(OrgKind::kComputeProvider, "91330106MA2H0000", 'P');
+    provider2_ = Org(OrgKind::kComputeProvider, "91330106MA2H0000", 'Q');
+    enterprise_ = Org(OrgKind::kEnterprise, "91330106MA2H0000", 'E');
+    outsider_ = Org(OrgKind::kEnterprise, "91310106MA2H0000", 'T');  // registered in Shanghai
+    authority_ = Org(OrgKind::kAuthority, "11330100MA2H0000", 'A');
+    vouchers_ = std::make_unique<Vouchers>(*store_, clock_, random_, journal_);
+    market_ = std::make_unique<Market>(
+        *store_,
+        MarketOptions{&clock_, &random_, &journal_, &catalog_, vouchers_.get(), 15 * 60'000, 1});
+  }
+
+  Principal Org(OrgKind kind, const std::string& code16, char c) {
+    auto r = accounts_->CreateOrg(op_, {std::string("Org ") + c, kind, Code(code16, c)});
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return *accounts_->Authenticate(r->admin_token.secret);
+  }
+
+  NewCluster Cluster(const std::string& name, const std::string& chip, int nodes, int64_t price) {
+    NewCluster c;
+    c.name = name;
+    c.region = "钱塘区";
+    c.pools = {{name + "-pool", chip, nodes, 8, 128, 2048, 32, 8}};
+    c.fen_per_card_hour[chip] = price;
+    return c;
+  }
+
+  NewRequest Request(int64_t cards, int64_t hours, int64_t max_price = 100'000) {
+    NewRequest r;
+    r.cards = cards;
+    r.duration_ms = hours * kHour;
+    r.window_start = clock_.NowMillis();
+    r.window_end = clock_.NowMillis() + 48 * kHour;
+    r.max_fen_per_card_hour = max_price;
+    return r;
+  }
+
+  qt::testing::TestDatabase db_{GetParam()};
+  ManualClock clock_{1'790'000'000'000};
+  crypto::DeterministicRandom random_{"market_test"};
+  std::array<uint8_t, 32> raw_key_{};
+  crypto::MasterKey key_{raw_key_};
+  ChipCatalog catalog_ = LoadChipCatalog("").value();
+  std::unique_ptr<store::Store> store_;
+  ledger::Journal journal_{clock_};
+  std::unique_ptr<accounts::Accounts> accounts_;
+  std::unique_ptr<Vouchers> vouchers_;
+  std::unique_ptr<Market> market_;
+  Principal op_, provider_, provider2_, enterprise_, outsider_, authority_;
+};
+
+INSTANTIATE_TEST_SUITE_P(Backends, MarketTest, ::testing::ValuesIn(qt::testing::TestBackends()),
+                         qt::testing::BackendName());
+
+TEST_P(MarketTest, ProvidersRegisterClustersAndCapacityIsPooled) {
+  auto a = market_->RegisterCluster(provider_, Cluster("a100s", "A100", 10, 1500));
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  EXPECT_EQ(a->cards, 80);
+  EXPECT_EQ(a->tflops, 80 * 312);
+  ASSERT_TRUE(market_->RegisterCluster(provider2_, Cluster("npus", "Ascend910B", 5, 900)).ok());
+  auto cap = market_->PooledCapacity();
+  ASSERT_TRUE(cap.ok());
+  EXPECT_EQ(cap->cards, 120);
+  EXPECT_EQ(cap->tflops, 80 * 312 + 40 * 320);
+  EXPECT_EQ(cap->by_chip.size(), 2u);
+  EXPECT_EQ(cap->by_provider.size(), 2u);
+  EXPECT_EQ(market_->RegisterCluster(provider_, Cluster("a100s", "A100", 1, 1)).status().code(),
+            StatusCode::kConflict);
+  EXPECT_EQ(market_->RegisterCluster(enterprise_, Cluster("x", "A100", 1, 1)).status().code(),
+            StatusCode::kPermissionDenied);
+  NewCluster bad = Cluster("bad", "B300", 1, 1);
+  EXPECT_EQ(market_->RegisterCluster(provider_, bad).status().message(),
+            "pools[0].chip: unknown chip \"B300\"");
+  bad = Cluster("bad", "A100", 1, 0);
+  EXPECT_EQ(market_->RegisterCluster(provider_, bad).status().message(),
+            "prices.A100: must be between 1 and 100000000 fen per card-hour");
+  bad = Cluster("bad", "A100", 0, 5);
+  EXPECT_EQ(market_->RegisterCluster(provider_, bad).status().message(),
+            "pools[0].nodes: must be between 1 and 100000");
+  EXPECT_EQ(market_->ListClusters()->size(), 2u);
+}
+
+TEST_P(MarketTest, QuotesAreRankedAndAcceptingBooksCapacityOnce) {
+  auto cheap = market_->RegisterCluster(provider_, Cluster("cheap", "A100", 2, 1000));  // 16 cards
+  auto dear = market_->RegisterCluster(provider2_, Cluster("dear", "H800", 4, 5000));   // 32 cards
+  ASSERT_TRUE(cheap.ok() && dear.ok());
+  auto r1 = market_->PostRequest(enterprise_, Request(16, 10));
+  ASSERT_TRUE(r1.ok()) << r1.status().ToString();
+  ASSERT_EQ(r1->second.size(), 2u);
+  const Quote& best = r1->second[0];
+  EXPECT_EQ(best.cluster_id, cheap->id);
+  EXPECT_EQ(best.amount_fen, 16 * 10 * 1000);
+  EXPECT_EQ(best.rank, 1);
+  EXPECT_EQ(best.start_ms, clock_.NowMillis());
+  auto order = market_->AcceptQuote(enterprise_, best.id);
+  ASSERT_TRUE(order.ok()) << order.status().ToString();
+  EXPECT_EQ(order->state, OrderState::kAccepted);
+  EXPECT_EQ(market_->AcceptQuote(enterprise_, best.id).status().code(),
+            StatusCode::kFailedPrecondition);
+
+  // The same 16 cards cannot be booked twice: a second request gets the cheap
+  // pool only after the first order ends, and an old quote for them fails.
+  auto r2 = market_->PostRequest(enterprise_, Request(16, 10));
+  ASSERT_TRUE(r2.ok());
+  const Quote* later = nullptr;
+  for (const Quote& q : r2->second) {
+    if (q.cluster_id == cheap->id) later = &q;
+  }
+  ASSERT_NE(later, nullptr);
+  EXPECT_EQ(later->start_ms, order->end_ms);
+  EXPECT_EQ(r2->second[0].cluster_id, cheap->id);  // still cheapest, though later
+
+  auto r3 = market_->PostRequest(enterprise_, Request(8, 10));
+  auto r4 = market_->PostRequest(enterprise_, Request(16, 10));
+  ASSERT_TRUE(r3.ok() && r4.ok());
+  // Both quotes were made for [end of order 1, +10 h) on the cheap pool.
+  ASSERT_TRUE(market_->AcceptQuote(enterprise_, r3->second[0].id).ok());
+  auto clash = market_->AcceptQuote(enterprise_, r4->second[0].id);
+  EXPECT_EQ(clash.status().code(), StatusCode::kConflict) << clash.status().ToString();
+}
+
+TEST_P(MarketTest, ConcurrentAcceptsNeverDoubleBook) {
+  ASSERT_TRUE(
+      market_->RegisterCluster(provider_, Cluster("one", "A100", 1, 1000)).ok());  // 8 cards
+  std::vector<std::string> quotes;
+  for (int i = 0; i < 6; ++i) {
+    auto r = market_->PostRequest(enterprise_, Request(8, 2));
+    ASSERT_TRUE(r.ok());
+    quotes.push_back(r->second.at(0).id);  // all for the same window
+  }
+  std::atomic<int> ok{0}, conflicts{0};
+  std::vector<std::thread> threads;
+  for (const std::string& q : quotes) {
+    threads.emplace_back([&, q] {
+      auto o = market_->AcceptQuote(enterprise_, q);
+      if (o.ok()) ++ok;
+      if (o.status().code() == StatusCode::kConflict) ++conflicts;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ok.load(), 1);
+  EXPECT_EQ(conflicts.load(), 5);
+}
+
+TEST_P(MarketTest, BadRequestsChangeNothing) {
+  ASSERT_TRUE(market_->RegisterCluster(provider_, Cluster("c", "A100", 1, 1000)).ok());
+  NewRequest r = Request(8, 1);
+  r.chip = "vendor";
+  EXPECT_EQ(market_->PostRequest(enterprise_, r).status().code(), StatusCode::kInvalidArgument);
+  r = Request(0, 1);
+  EXPECT_EQ(market_->PostRequest(enterprise_, r).status().message(),
+            "cards: must be between 1 and 100000");
+  r = Request(8, 1);
+  r.window_end = clock_.NowMillis() - 1;
+  EXPECT_EQ(market_->PostRequest(enterprise_, r).status().message(),
+            "window_end: the window has already ended");
+  r = Request(8, 100);
+  EXPECT_EQ(market_->PostRequest(enterprise_, r).status().message(),
+            "window_end: the window is shorter than the duration");
+  r = Request(8, 1, 0);
+  EXPECT_EQ(market_->PostRequest(enterprise_, r).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(market_->PostRequest(provider_, Request(8, 1)).status().code(),
+            StatusCode::kPermissionDenied);
+  // A request nobody can serve is fine: it has no quotes.
+  auto none = market_->PostRequest(enterprise_, Request(64, 1));
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->second.empty());
+  // An expired quote cannot be accepted.
+  auto q = market_->PostRequest(enterprise_, Request(8, 1));
+  clock_.Advance(16 * 60'000);
+  EXPECT_EQ(market_->AcceptQuote(enterprise_, q->second[0].id).status().message(),
+            "quote: expired; ask for new quotes");
+  EXPECT_EQ(market_->AcceptQuote(outsider_, q->second[0].id).status().code(),
+            StatusCode::kPermissionDenied);
+}
+
+TEST_P(MarketTest, SimulatedBackendRunsMetersAndBillsWithVouchers) {
+  auto c = market_->RegisterCluster(provider_, Cluster("c", "A100", 2, 1000));
+  ASSERT_TRUE(c.ok());
+  auto prog = vouchers_->CreateProgramme(
+      authority_, {"2026 算力券", 10'000'000, 3000, 50'000, clock_.NowMillis(),
+                   clock_.NowMillis() + 365 * 24 * kHour});
+  ASSERT_TRUE(prog.ok()) << prog.status().ToString();
+  auto app = vouchers_->Apply(enterprise_, prog->id, 40'000);
+  ASSERT_TRUE(app.ok()) << app.status().ToString();
+  EXPECT_EQ(vouchers_->Apply(enterprise_, prog->id, 1).status().code(), StatusCode::kConflict);
+  EXPECT_EQ(vouchers_->Apply(outsider_, prog->id, 1).status().code(),
+            StatusCode::kFailedPrecondition);
+  auto decided = vouchers_->Decide(authority_, app->id, true, 0, "");
+  ASSERT_TRUE(decided.ok()) << decided.status().ToString();
+  EXPECT_EQ(decided->state, "approved");
+
+  // 8 cards x 10 h x 1000 fen = 80,000 fen; the voucher pays 30 % = 24,000.
+  auto r = market_->PostRequest(enterprise_, Request(8, 10));
+  auto o = market_->AcceptQuote(enterprise_, r->second.at(0).id);
+  ASSERT_TRUE(o.ok());
+  EXPECT_EQ(*market_->Advance(), 1);  // starts
+  clock_.Advance(10 * kHour);
+  EXPECT_EQ(*market_->Advance(), 1);  // completes
+  auto bills = market_->ListBills(enterprise_, {"", 10});
+  ASSERT_TRUE(bills.ok());
+  ASSERT_EQ(bills->items.size(), 1u);
+  const Bill& b = bills->items[0];
+  EXPECT_EQ(b.usage_card_ms, 8 * 10 * kHour);
+  EXPECT_EQ(b.gross_fen, 80'000);
+  EXPECT_EQ(b.voucher_fen, 24'000);
+  EXPECT_EQ(b.payable_fen, 56'000);
+  ASSERT_EQ(b.lines.size(), 2u);
+
+  // The second bill gets only what remains of the voucher (16,000).
+  auto r2 = market_->PostRequest(enterprise_, Request(8, 10));
+  ASSERT_TRUE(market_->AcceptQuote(enterprise_, r2->second.at(0).id).ok());
+  market_->Advance().value();
+  clock_.Advance(10 * kHour);
+  market_->Advance().value();
+  bills = market_->ListBills(enterprise_, {"", 10});
+  ASSERT_EQ(bills->items.size(), 2u);
+  EXPECT_EQ(bills->items[1].voucher_fen, 16'000);
+  auto v = vouchers_->ListVouchers(enterprise_);
+  ASSERT_EQ(v->size(), 1u);
+  EXPECT_EQ((*v)[0].redeemed_fen, 40'000);
+  auto rep = vouchers_->Report(authority_, prog->id);
+  ASSERT_TRUE(rep.ok());
+  EXPECT_EQ(rep->programme.issued_fen, 40'000);
+  EXPECT_EQ(rep->programme.redeemed_fen, 40'000);
+  ASSERT_EQ(rep->by_provider.size(), 1u);
+  EXPECT_EQ(rep->by_provider[0].redeemed_fen, 40'000);
+  auto stats = market_->TradeStats();
+  ASSERT_EQ(stats->size(), 1u);
+  EXPECT_EQ((*stats)[0].amount_fen, 160'000);
+}
+
+TEST_P(MarketTest, ConcurrentSettlementsNeverSpendAVoucherTwice) {
+  ASSERT_TRUE(market_->RegisterCluster(provider_, Cluster("c", "A100", 8, 1000)).ok());  // 64 cards
+  auto prog = vouchers_->CreateProgramme(
+      authority_,
+      {"p", 1'000'000, 10'000, 30'000, clock_.NowMillis(), clock_.NowMillis() + 100 * kHour});
+  auto app = vouchers_->Apply(enterprise_, prog->id, 30'000);
+  ASSERT_TRUE(vouchers_->Decide(authority_, app->id, true, 0, "").ok());
+  // Eight 8-card one-hour orders: 8,000 fen each, fully subsidised (100 %)
+  // until the 30,000-fen voucher runs out.
+  std::vector<std::string> orders;
+  for (int i = 0; i < 8; ++i) {
+    auto r = market_->PostRequest(enterprise_, Request(8, 1));
+    auto o = market_->AcceptQuote(enterprise_, r->second.at(0).id);
+    ASSERT_TRUE(o.ok()) << o.status().ToString();
+    orders.push_back(o->id);
+  }
+  ASSERT_EQ(*market_->Advance(), 8);
+  clock_.Advance(30 * 60'000);
+  // Cancel all eight at once from several threads: each is billed for 30 min.
+  std::vector<std::thread> threads;
+  for (const std::string& id : orders) {
+    threads.emplace_back(
+        [&, id] { EXPECT_TRUE(market_->CancelOrder(enterprise_, id, "done early").ok()); });
+  }
+  for (auto& t : threads) t.join();
+  auto bills = market_->ListBills(enterprise_, {"", 100});
+  ASSERT_EQ(bills->items.size(), 8u);
+  int64_t subsidy = 0;
+  for (const Bill& b : bills->items) {
+    EXPECT_EQ(b.gross_fen, 4'000);
+    subsidy += b.voucher_fen;
+  }
+  EXPECT_EQ(subsidy, 30'000);
+}
+
+TEST_P(MarketTest, RelatedPartiesAndBudgetLimitVouchers) {
+  auto prog = vouchers_->CreateProgramme(authority_, {"p", 50'000, 3000, 40'000, clock_.NowMillis(),
+                                                      clock_.NowMillis() + 100 * kHour});
+  ASSERT_TRUE(prog.ok());
+  auto other = Org(OrgKind::kEnterprise, "91330106MA2H0000", 'F');
+  auto a1 = vouchers_->Apply(enterprise_, prog->id, 40'000);
+  auto a2 = vouchers_->Apply(other, prog->id, 40'000);
+  ASSERT_TRUE(vouchers_->Decide(authority_, a1->id, true, 0, "").ok());
+  EXPECT_EQ(vouchers_->Decide(authority_, a2->id, true, 0, "").status().message(),
+            "budget: only 10000 fen of the budget remain");
+  EXPECT_EQ(vouchers_->Decide(authority_, a2->id, false, 0, "").status().code(),
+            StatusCode::kInvalidArgument);
+  auto rejected = vouchers_->Decide(authority_, a2->id, false, 0, "budget exhausted");
+  ASSERT_TRUE(rejected.ok());
+  EXPECT_EQ(rejected->state, "rejected");
+  EXPECT_EQ(vouchers_->Decide(authority_, a2->id, true, 0, "").status().code(),
+            StatusCode::kFailedPrecondition);
+
+  ASSERT_TRUE(vouchers_->AddRelatedParty(authority_, enterprise_.org_id, provider_.org_id).ok());
+  ASSERT_TRUE(market_->RegisterCluster(provider_, Cluster("c", "A100", 1, 1000)).ok());
+  auto r = market_->PostRequest(enterprise_, Request(8, 1));
+  ASSERT_TRUE(market_->AcceptQuote(enterprise_, r->second.at(0).id).ok());
+  market_->Advance().value();
+  clock_.Advance(kHour);
+  market_->Advance().value();
+  auto bills = market_->ListBills(enterprise_, {"", 10});
+  ASSERT_EQ(bills->items.size(), 1u);
+  EXPECT_EQ(bills->items[0].voucher_fen, 0);  // the provider is a related party
+}
+
+TEST_P(MarketTest, AnUnavailableClusterFailsItsOrdersAndBillsUsage) {
+  auto c = market_->RegisterCluster(provider_, Cluster("c", "A100", 1, 1000));
+  auto r = market_->PostRequest(enterprise_, Request(8, 10));
+  auto o = market_->AcceptQuote(enterprise_, r->second.at(0).id);
+  market_->Advance().value();
+  clock_.Advance(2 * kHour);
+  ASSERT_TRUE(market_->SetAvailable(provider_, c->id, false).ok());
+  EXPECT_EQ(market_->SetAvailable(provider2_, c->id, true).code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(*market_->Advance(), 1);
+  auto orders = market_->ListOrders(enterprise_, {"", 10});
+  ASSERT_EQ(orders->items.size(), 1u);
+  EXPECT_EQ(orders->items[0].state, OrderState::kFailed);
+  EXPECT_EQ(orders->items[0].reason, "the provider's cluster became unavailable");
+  auto bills = market_->ListBills(enterprise_, {"", 10});
+  ASSERT_EQ(bills->items.size(), 1u);
+  EXPECT_EQ(bills->items[0].gross_fen, 8 * 2 * 1000);
+  // Others' orders are not visible.
+  EXPECT_TRUE(market_->ListOrders(outsider_, {"", 10})->items.empty());
+}
+
+}  // namespace
+}  // namespace qt::compute::market

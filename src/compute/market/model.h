@@ -1,0 +1,142 @@
+// The compute trading platform's records: providers' clusters with prices,
+// enterprises' requests, quotes, orders (the reservation of capacity) and
+// bills. Money is integer fen, time UTC milliseconds.
+#ifndef QIANTANG_COMPUTE_MARKET_MODEL_H_
+#define QIANTANG_COMPUTE_MARKET_MODEL_H_
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace qt::compute::market {
+
+enum class Backend { kSimulated, kSlurm };
+std::string_view BackendName(Backend b);
+std::optional<Backend> ParseBackend(std::string_view s);
+
+// One pool of a registered cluster (the scheduler's Pool, as registered).
+struct PoolSpec {
+  std::string name;
+  std::string chip;
+  int nodes = 0;
+  int cards_per_node = 0;
+  int cpu_cores_per_node = 0;
+  int memory_gib_per_node = 0;
+  int nodes_per_leaf = 0;
+  int leaves_per_pod = 0;
+};
+
+struct ClusterOffer {
+  std::string id;  // "ccl_..."
+  std::string provider_id;
+  std::string name;
+  std::string region;
+  Backend backend = Backend::kSimulated;
+  std::vector<PoolSpec> pools;
+  std::map<std::string, int64_t> fen_per_card_hour;  // by chip
+  bool available = true;
+  int64_t cards = 0;
+  int64_t tflops = 0;
+  int64_t created_at = 0;
+};
+
+struct NewCluster {
+  std::string name;
+  std::string region;
+  Backend backend = Backend::kSimulated;
+  std::vector<PoolSpec> pools;
+  std::map<std::string, int64_t> fen_per_card_hour;
+};
+
+enum class RequestState { kOpen, kOrdered, kCancelled };
+std::string_view RequestStateName(RequestState s);
+
+struct ComputeRequest {
+  std::string id;  // "crq_..."
+  std::string enterprise_id;
+  int64_t cards = 0;
+  std::string chip;  // a ChipConstraint
+  bool gang = true;
+  int64_t duration_ms = 0;
+  int64_t window_start = 0;
+  int64_t window_end = 0;
+  int64_t max_fen_per_card_hour = 0;
+  RequestState state = RequestState::kOpen;
+  int64_t created_at = 0;
+};
+
+struct NewRequest {
+  int64_t cards = 0;
+  std::string chip = "any";
+  bool gang = true;
+  int64_t duration_ms = 0;
+  int64_t window_start = 0;
+  int64_t window_end = 0;
+  int64_t max_fen_per_card_hour = 0;
+};
+
+struct Quote {
+  std::string id;  // "cqt_..."
+  std::string request_id;
+  std::string cluster_id;
+  std::string provider_id;
+  std::string pool;
+  std::string chip;
+  int64_t fen_per_card_hour = 0;
+  int64_t amount_fen = 0;
+  int64_t start_ms = 0;
+  int64_t end_ms = 0;
+  int64_t leaves = 0;  // leaf switches the job spans at best (topology quality; 1 is best)
+  int64_t rank = 0;    // 1 = best by the ranking rule
+  int64_t expires_at = 0;
+};
+
+enum class OrderState { kAccepted, kRunning, kCompleted, kCancelled, kFailed };
+std::string_view OrderStateName(OrderState s);
+
+struct Order {
+  std::string id;  // "cor_..."
+  std::string request_id;
+  std::string quote_id;
+  std::string enterprise_id;
+  std::string provider_id;
+  std::string cluster_id;
+  std::string pool;
+  std::string chip;
+  int64_t cards = 0;
+  int64_t start_ms = 0;
+  int64_t end_ms = 0;
+  int64_t fen_per_card_hour = 0;
+  int64_t amount_fen = 0;  // as quoted, for the whole reservation
+  OrderState state = OrderState::kAccepted;
+  std::string reason;  // why it was cancelled or failed
+  int64_t started_at = 0;
+  int64_t finished_at = 0;
+  int64_t usage_card_ms = 0;  // metered
+  int64_t created_at = 0;
+};
+
+struct BillLine {
+  std::string description;
+  int64_t amount_fen = 0;
+};
+
+struct Bill {
+  std::string id;  // "cbl_..."
+  std::string order_id;
+  std::string enterprise_id;
+  std::string provider_id;
+  int64_t usage_card_ms = 0;
+  int64_t gross_fen = 0;
+  int64_t voucher_fen = 0;
+  int64_t payable_fen = 0;
+  std::vector<BillLine> lines;
+  int64_t created_at = 0;
+};
+
+}  // namespace qt::compute::market
+
+#endif  // QIANTANG_COMPUTE_MARKET_MODEL_H_

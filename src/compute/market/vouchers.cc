@@ -1,0 +1,424 @@
+#include "compute/market/vouchers.h"
+
+#include <fmt/format.h>
+
+#include <map>
+
+#include "core/text.h"
+
+namespace qt::compute::market {
+namespace {
+
+using accounts::OrgKind;
+using accounts::Principal;
+using accounts::Role;
+using store::Row;
+using store::Rows;
+using store::Tx;
+
+constexpr int64_t kMaxFen = int64_t{1'000'000'000'000'000};  // 10^13 yuan
+constexpr std::string_view kHangzhouDivision = "3301";       // GB/T 2260 code of Hangzhou
+
+int64_t Year(int64_t ms) { return std::stoll(FormatRfc3339(ms).substr(0, 4)); }
+
+Status RequireKind(const Principal& caller, OrgKind kind, std::string_view what) {
+  if (caller.org_kind != kind) {
+    return PermissionDenied(
+        fmt::format("only {} organisations {}", accounts::OrgKindName(kind), what));
+  }
+  if (!caller.Has(Role::kMember)) return PermissionDenied(fmt::format("viewers cannot {}", what));
+  return OkStatus();
+}
+
+constexpr std::string_view kProgrammeSelect =
+    "SELECT p.id, p.authority_id, p.name, p.budget_fen, p.ratio_bp, p.cap_fen, p.valid_from, "
+    "p.valid_to, p.created_at, (SELECT CAST(COALESCE(SUM(v.amount_fen), 0) AS BIGINT) FROM "
+    "vouchers v WHERE "
+    "v.programme_id = p.id), (SELECT CAST(COALESCE(SUM(r.amount_fen), 0) AS BIGINT) FROM "
+    "voucher_redemptions r "
+    "JOIN vouchers v ON v.id = r.voucher_id WHERE v.programme_id = p.id) FROM voucher_programmes p";
+
+Programme ProgrammeFromRow(const Row& r) {
+  return {r.Text(0), r.Text(1), r.Text(2), r.Int(3),  r.Int(4), r.Int(5),
+          r.Int(6),  r.Int(7),  r.Int(9),  r.Int(10), r.Int(8)};
+}
+
+constexpr std::string_view kApplicationColumns =
+    "id, programme_id, enterprise_id, amount_fen, state, reason, voucher_id, created_at, "
+    "decided_at";
+
+Application ApplicationFromRow(const Row& r) {
+  return {r.Text(0), r.Text(1), r.Text(2), r.Int(3), r.Text(4),
+          r.Text(5), r.Text(6), r.Int(7),  r.Int(8)};
+}
+
+Result<Programme> LoadProgramme(Tx& tx, const std::string& id) {
+  QT_ASSIGN_OR_RETURN(Rows rows, tx.Query(std::string(kProgrammeSelect) + " WHERE p.id = ?", {id}));
+  if (rows.empty()) return NotFound("programme: no voucher programme " + id);
+  return ProgrammeFromRow(rows[0]);
+}
+
+}  // namespace
+
+Vouchers::Vouchers(store::Store& store, const Clock& clock, Random& random,
+                   ledger::Journal& journal)
+    : store_(store), clock_(clock), journal_(journal), ids_(clock, random) {}
+
+std::vector<store::Migration> Vouchers::Migrations() {
+  return {{"vouchers", 1, "programmes, applications, vouchers, redemptions, related parties", R"sql(
+CREATE TABLE voucher_programmes (
+  id TEXT PRIMARY KEY,
+  authority_id TEXT NOT NULL REFERENCES orgs(id),
+  name TEXT NOT NULL,
+  budget_fen BIGINT NOT NULL,
+  ratio_bp BIGINT NOT NULL,
+  cap_fen BIGINT NOT NULL,
+  valid_from BIGINT NOT NULL,
+  valid_to BIGINT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE TABLE vouchers (
+  id TEXT PRIMARY KEY,
+  programme_id TEXT NOT NULL REFERENCES voucher_programmes(id),
+  enterprise_id TEXT NOT NULL REFERENCES orgs(id),
+  amount_fen BIGINT NOT NULL,
+  year BIGINT NOT NULL,
+  issued_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL
+);
+CREATE INDEX vouchers_enterprise ON vouchers (enterprise_id);
+CREATE TABLE voucher_applications (
+  id TEXT PRIMARY KEY,
+  programme_id TEXT NOT NULL REFERENCES voucher_programmes(id),
+  enterprise_id TEXT NOT NULL REFERENCES orgs(id),
+  year BIGINT NOT NULL,
+  amount_fen BIGINT NOT NULL,
+  state TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  voucher_id TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  decided_at BIGINT NOT NULL,
+  UNIQUE (programme_id, enterprise_id, year)
+);
+CREATE TABLE voucher_redemptions (
+  id TEXT PRIMARY KEY,
+  voucher_id TEXT NOT NULL REFERENCES vouchers(id),
+  bill_id TEXT NOT NULL,
+  provider_id TEXT NOT NULL,
+  amount_fen BIGINT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX voucher_redemptions_voucher ON voucher_redemptions (voucher_id);
+CREATE TABLE voucher_related_parties (
+  enterprise_id TEXT NOT NULL REFERENCES orgs(id),
+  provider_id TEXT NOT NULL REFERENCES orgs(id),
+  authority_id TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  PRIMARY KEY (enterprise_id, provider_id)
+);
+)sql"}};
+}
+
+Result<Programme> Vouchers::CreateProgramme(const Principal& caller, const NewProgramme& n) {
+  QT_RETURN_IF_ERROR(RequireKind(caller, OrgKind::kAuthority, "run voucher programmes"));
+  QT_RETURN_IF_ERROR(CheckDisplayText(n.name, 200).WithContext("name"));
+  if (n.budget_fen < 1 || n.budget_fen > kMaxFen)
+    return InvalidArgument("budget_fen: must be between 1 and 10^15");
+  if (n.ratio_bp < 1 || n.ratio_bp > 10'000)
+    return InvalidArgument("ratio_bp: must be between 1 and 10000 (100 %)");
+  if (n.cap_fen_per_enterprise_year < 1 || n.cap_fen_per_enterprise_year > n.budget_fen) {
+    return InvalidArgument("cap_fen_per_enterprise_year: must be between 1 and the budget");
+  }
+  if (n.valid_to <= n.valid_from) return InvalidArgument("valid_to: must be after valid_from");
+  if (n.valid_to <= clock_.NowMillis())
+    return InvalidArgument("valid_to: the programme would already have ended");
+  Programme p{ids_.Next("vpg"),
+              caller.org_id,
+              n.name,
+              n.budget_fen,
+              n.ratio_bp,
+              n.cap_fen_per_enterprise_year,
+              n.valid_from,
+              n.valid_to,
+              0,
+              0,
+              clock_.NowMillis()};
+  QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
+    QT_RETURN_IF_ERROR(
+        tx.Exec("INSERT INTO voucher_programmes (id, authority_id, name, budget_fen, ratio_bp, "
+                "cap_fen, valid_from, valid_to, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                {p.id, p.authority_id, p.name, p.budget_fen, p.ratio_bp,
+                 p.cap_fen_per_enterprise_year, p.valid_from, p.valid_to, p.created_at})
+            .status());
+    return journal_
+        .Append(tx, {caller.org_id,
+                     "voucher.programme.created",
+                     p.id,
+                     {{"budget_fen", p.budget_fen},
+                      {"ratio_bp", p.ratio_bp},
+                      {"cap_fen", p.cap_fen_per_enterprise_year},
+                      {"valid_from", p.valid_from},
+                      {"valid_to", p.valid_to}}})
+        .status();
+  }));
+  return p;
+}
+
+Status Vouchers::AddRelatedParty(const Principal& caller, const std::string& enterprise_id,
+                                 const std::string& provider_id) {
+  QT_RETURN_IF_ERROR(RequireKind(caller, OrgKind::kAuthority, "record related parties"));
+  return store_.Write([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(Rows e, tx.Query("SELECT kind FROM orgs WHERE id = ?", {enterprise_id}));
+    if (e.empty() || e[0].Text(0) != "enterprise")
+      return NotFound("enterprise_id: no enterprise " + enterprise_id);
+    QT_ASSIGN_OR_RETURN(Rows p, tx.Query("SELECT kind FROM orgs WHERE id = ?", {provider_id}));
+    if (p.empty() || p[0].Text(0) != "compute_provider") {
+      return NotFound("provider_id: no compute provider " + provider_id);
+    }
+    auto r = tx.Exec(
+        "INSERT INTO voucher_related_parties (enterprise_id, provider_id, authority_id, "
+        "created_at) VALUES (?, ?, ?, ?)",
+        {enterprise_id, provider_id, caller.org_id, clock_.NowMillis()});
+    if (r.status().code() == StatusCode::kConflict)
+      return Conflict("already recorded as related parties");
+    QT_RETURN_IF_ERROR(r.status());
+    return journal_
+        .Append(tx, {caller.org_id,
+                     "voucher.related_party.recorded",
+                     enterprise_id,
+                     {{"provider_id", provider_id}}})
+        .status();
+  });
+}
+
+Result<std::vector<Programme>> Vouchers::ListProgrammes() {
+  std::vector<Programme> out;
+  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(Rows rows, tx.Query(std::string(kProgrammeSelect) + " ORDER BY p.id"));
+    for (const Row& r : rows) out.push_back(ProgrammeFromRow(r));
+    return OkStatus();
+  }));
+  return out;
+}
+
+Result<Application> Vouchers::Apply(const Principal& caller, const std::string& programme_id,
+                                    int64_t amount_fen) {
+  QT_RETURN_IF_ERROR(RequireKind(caller, OrgKind::kEnterprise, "apply for vouchers"));
+  if (amount_fen < 1 || amount_fen > kMaxFen)
+    return InvalidArgument("amount_fen: must be positive");
+  Application a;
+  QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
+    int64_t now = clock_.NowMillis();
+    QT_ASSIGN_OR_RETURN(Programme p, LoadProgramme(tx, programme_id));
+    if (now < p.valid_from || now >= p.valid_to)
+      return FailedPrecondition("programme: not open for applications now");
+    if (amount_fen > p.cap_fen_per_enterprise_year) {
+      return InvalidArgument(
+          fmt::format("amount_fen: above the programme's cap of {} fen per enterprise per year",
+                      p.cap_fen_per_enterprise_year));
+    }
+    QT_ASSIGN_OR_RETURN(Rows org,
+                        tx.Query("SELECT credit_code FROM orgs WHERE id = ?", {caller.org_id}));
+    if (org.empty() || org[0].Text(0).substr(2, 4) != kHangzhouDivision) {
+      return FailedPrecondition(
+          "eligibility: the enterprise is not registered in Hangzhou (credit code 3301...)");
+    }
+    a = {ids_.Next("vap"), programme_id, caller.org_id, amount_fen, "submitted", "", "", now, 0};
+    auto r = tx.Exec(
+        "INSERT INTO voucher_applications (id, programme_id, enterprise_id, year, amount_fen, "
+        "state, reason, voucher_id, created_at, decided_at) VALUES (?, ?, ?, ?, ?, 'submitted', "
+        "'', '', ?, 0)",
+        {a.id, a.programme_id, a.enterprise_id, Year(now), a.amount_fen, now});
+    if (r.status().code() == StatusCode::kConflict) {
+      return Conflict("programme: this enterprise has already applied to this programme this year");
+    }
+    QT_RETURN_IF_ERROR(r.status());
+    return journal_
+        .Append(tx, {caller.org_id,
+                     "voucher.applied",
+                     a.id,
+                     {{"programme_id", programme_id}, {"amount_fen", amount_fen}}})
+        .status();
+  }));
+  return a;
+}
+
+Result<Application> Vouchers::Decide(const Principal& caller, const std::string& application_id,
+                                     bool approve, int64_t amount_fen, const std::string& reason) {
+  QT_RETURN_IF_ERROR(RequireKind(caller, OrgKind::kAuthority, "decide applications"));
+  if (!approve) QT_RETURN_IF_ERROR(CheckDisplayText(reason, 500).WithContext("reason"));
+  if (approve && !reason.empty())
+    QT_RETURN_IF_ERROR(CheckDisplayText(reason, 500).WithContext("reason"));
+  Application a;
+  QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
+    int64_t now = clock_.NowMillis();
+    QT_ASSIGN_OR_RETURN(Rows rows, tx.Query("SELECT " + std::string(kApplicationColumns) +
+                                                " FROM voucher_applications WHERE id = ?",
+                                            {application_id}));
+    if (rows.empty()) return NotFound("application: no application " + application_id);
+    a = ApplicationFromRow(rows[0]);
+    QT_ASSIGN_OR_RETURN(Programme p, LoadProgramme(tx, a.programme_id));
+    if (p.authority_id != caller.org_id)
+      return PermissionDenied("application: not one of your programmes");
+    if (a.state != "submitted") return FailedPrecondition("application: already " + a.state);
+    a.decided_at = now;
+    a.reason = reason;
+    if (approve) {
+      int64_t amount = amount_fen == 0 ? a.amount_fen : amount_fen;
+      if (amount < 1 || amount > a.amount_fen) {
+        return InvalidArgument("amount_fen: must be between 1 and the amount applied for");
+      }
+      if (p.issued_fen + amount > p.budget_fen) {
+        return FailedPrecondition(
+            fmt::format("budget: only {} fen of the budget remain", p.budget_fen - p.issued_fen));
+      }
+      QT_ASSIGN_OR_RETURN(
+          Rows year_sum,
+          tx.Query("SELECT CAST(COALESCE(SUM(amount_fen), 0) AS BIGINT) FROM vouchers WHERE "
+                   "programme_id = ? AND enterprise_id = ? AND year = ?",
+                   {p.id, a.enterprise_id, Year(now)}));
+      if (year_sum[0].Int(0) + amount > p.cap_fen_per_enterprise_year) {
+        return FailedPrecondition(
+            "cap: the enterprise's vouchers this year would exceed the programme's cap");
+      }
+      a.state = "approved";
+      a.voucher_id = ids_.Next("vch");
+      QT_RETURN_IF_ERROR(
+          tx.Exec("INSERT INTO vouchers (id, programme_id, enterprise_id, amount_fen, year, "
+                  "issued_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                  {a.voucher_id, p.id, a.enterprise_id, amount, Year(now), now, p.valid_to})
+              .status());
+      QT_RETURN_IF_ERROR(journal_
+                             .Append(tx, {caller.org_id,
+                                          "voucher.issued",
+                                          a.voucher_id,
+                                          {{"programme_id", p.id},
+                                           {"enterprise_id", a.enterprise_id},
+                                           {"amount_fen", amount},
+                                           {"expires_at", p.valid_to}}})
+                             .status());
+    } else {
+      a.state = "rejected";
+    }
+    QT_RETURN_IF_ERROR(
+        tx.Exec("UPDATE voucher_applications SET state = ?, reason = ?, voucher_id = ?, "
+                "decided_at = ? WHERE id = ?",
+                {a.state, a.reason, a.voucher_id, now, a.id})
+            .status());
+    return journal_
+        .Append(tx,
+                {caller.org_id, "voucher.application." + a.state, a.id, {{"programme_id", p.id}}})
+        .status();
+  }));
+  return a;
+}
+
+Result<std::vector<Application>> Vouchers::ListApplications(const Principal& caller) {
+  std::vector<Application> out;
+  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+    std::string sql =
+        "SELECT " + std::string(kApplicationColumns) + " FROM voucher_applications WHERE ";
+    if (caller.org_kind == OrgKind::kAuthority) {
+      sql += "programme_id IN (SELECT id FROM voucher_programmes WHERE authority_id = ?)";
+    } else {
+      sql += "enterprise_id = ?";
+    }
+    QT_ASSIGN_OR_RETURN(Rows rows, tx.Query(sql + " ORDER BY id", {caller.org_id}));
+    for (const Row& r : rows) out.push_back(ApplicationFromRow(r));
+    return OkStatus();
+  }));
+  return out;
+}
+
+Result<std::vector<Voucher>> Vouchers::ListVouchers(const Principal& caller) {
+  std::vector<Voucher> out;
+  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(
+        Rows rows,
+        tx.Query(
+            "SELECT v.id, v.programme_id, v.enterprise_id, v.amount_fen, "
+            "(SELECT CAST(COALESCE(SUM(r.amount_fen), 0) AS BIGINT) FROM voucher_redemptions r "
+            "WHERE r.voucher_id = v.id), v.issued_at, v.expires_at FROM vouchers v "
+            "WHERE v.enterprise_id = ? ORDER BY v.id",
+            {caller.org_id}));
+    for (const Row& r : rows)
+      out.push_back({r.Text(0), r.Text(1), r.Text(2), r.Int(3), r.Int(4), r.Int(5), r.Int(6)});
+    return OkStatus();
+  }));
+  return out;
+}
+
+Result<std::vector<BillLine>> Vouchers::Redeem(Tx& tx, const Bill& b) {
+  std::vector<BillLine> lines;
+  int64_t now = clock_.NowMillis();
+  QT_ASSIGN_OR_RETURN(Rows related,
+                      tx.Query("SELECT 1 FROM voucher_related_parties WHERE enterprise_id = ? "
+                               "AND provider_id = ?",
+                               {b.enterprise_id, b.provider_id}));
+  if (!related.empty()) return lines;
+  QT_ASSIGN_OR_RETURN(
+      Rows rows,
+      tx.Query("SELECT v.id, v.amount_fen, p.ratio_bp, (SELECT CAST(COALESCE(SUM(r.amount_fen), 0) "
+               "AS BIGINT) "
+               "FROM voucher_redemptions r WHERE r.voucher_id = v.id) FROM vouchers v "
+               "JOIN voucher_programmes p ON p.id = v.programme_id WHERE v.enterprise_id = ? "
+               "AND v.issued_at <= ? AND v.expires_at > ? ORDER BY v.expires_at, v.id",
+               {b.enterprise_id, now, now}));
+  int64_t deducted = 0;
+  for (const Row& r : rows) {
+    int64_t remaining = r.Int(1) - r.Int(3);
+    int64_t limit = b.gross_fen * r.Int(2) / 10'000 - deducted;  // the ratio bounds the subsidy
+    int64_t take = std::min(remaining, limit);
+    if (take <= 0) continue;
+    QT_RETURN_IF_ERROR(
+        tx.Exec(
+              "INSERT INTO voucher_redemptions (id, voucher_id, bill_id, provider_id, amount_fen, "
+              "created_at) VALUES (?, ?, ?, ?, ?, ?)",
+              {ids_.Next("vrd"), r.Text(0), b.id, b.provider_id, take, now})
+            .status());
+    QT_RETURN_IF_ERROR(journal_
+                           .Append(tx, {b.enterprise_id,
+                                        "voucher.redeemed",
+                                        r.Text(0),
+                                        {{"bill_id", b.id}, {"amount_fen", take}}})
+                           .status());
+    lines.push_back(
+        {fmt::format("compute voucher {} ({:.2f} % subsidy)", r.Text(0), r.Int(2) / 100.0), -take});
+    deducted += take;
+  }
+  return lines;
+}
+
+Result<ProgrammeReport> Vouchers::Report(const Principal& caller, const std::string& programme_id) {
+  ProgrammeReport rep;
+  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(rep.programme, LoadProgramme(tx, programme_id));
+    if (rep.programme.authority_id != caller.org_id && !caller.IsOperator()) {
+      return PermissionDenied("programme: reports are for its authority and the operator");
+    }
+    std::map<std::string, ProgrammeReport::Row> ent, prov;
+    QT_ASSIGN_OR_RETURN(
+        Rows issued,
+        tx.Query("SELECT enterprise_id, CAST(SUM(amount_fen) AS BIGINT) FROM vouchers WHERE "
+                 "programme_id = ? GROUP BY enterprise_id",
+                 {programme_id}));
+    for (const Row& r : issued) ent[r.Text(0)] = {r.Text(0), r.Int(1), 0};
+    QT_ASSIGN_OR_RETURN(
+        Rows used,
+        tx.Query("SELECT v.enterprise_id, r.provider_id, CAST(SUM(r.amount_fen) AS BIGINT) FROM "
+                 "voucher_redemptions r JOIN vouchers v ON v.id = r.voucher_id WHERE "
+                 "v.programme_id = ? GROUP BY v.enterprise_id, r.provider_id",
+                 {programme_id}));
+    for (const Row& r : used) {
+      ent[r.Text(0)].redeemed_fen += r.Int(2);
+      prov[r.Text(1)].key = r.Text(1);
+      prov[r.Text(1)].redeemed_fen += r.Int(2);
+    }
+    for (auto& [k, v] : ent) rep.by_enterprise.push_back(v);
+    for (auto& [k, v] : prov) rep.by_provider.push_back(v);
+    return OkStatus();
+  }));
+  return rep;
+}
+
+}  // namespace qt::compute::market
