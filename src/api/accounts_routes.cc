@@ -1,5 +1,7 @@
 #include "api/accounts_routes.h"
 
+#include "api/page_json.h"
+
 #include "api/json_body.h"
 #include "core/clock.h"
 #include "crypto/encoding.h"
@@ -43,14 +45,6 @@ json IssuedJson(const accounts::IssuedToken& t) {
   json j = TokenJson(t.info);
   j["secret"] = t.secret;
   return j;
-}
-
-template <typename T, typename ToJson>
-json PageJson(const accounts::Page<T>& page, ToJson to_json) {
-  json items = json::array();
-  for (const auto& item : page.items) items.push_back(to_json(item));
-  return {{"items", items},
-          {"next_cursor", page.next_cursor.empty() ? json(nullptr) : json(page.next_cursor)}};
 }
 
 std::vector<std::string> KindNames() {

@@ -33,12 +33,13 @@ const nlohmann::json* JsonBody::Find(const std::string& field) {
 
 Result<std::string> JsonBody::String(const std::string& field, size_t max_bytes) {
   const nlohmann::json* v = Find(field);
-  if (v == nullptr) return InvalidArgument(field + ": is required");
-  if (!v->is_string()) return InvalidArgument(field + ": must be a string, got " + TypeName(*v));
+  if (v == nullptr) return InvalidArgument(Named(field) + ": is required");
+  if (!v->is_string())
+    return InvalidArgument(Named(field) + ": must be a string, got " + TypeName(*v));
   const auto& s = v->get_ref<const std::string&>();
   if (s.size() > max_bytes) {
     return InvalidArgument(
-        fmt::format("{}: is {} bytes long, at most {} allowed", field, s.size(), max_bytes));
+        fmt::format("{}: is {} bytes long, at most {} allowed", Named(field), s.size(), max_bytes));
   }
   return s;
 }
@@ -54,17 +55,22 @@ Result<int64_t> JsonBody::OptionalInt(const std::string& field, int64_t fallback
   const nlohmann::json* v = Find(field);
   if (v == nullptr) return fallback;
   if (v->is_number_float() || !v->is_number()) {
-    return InvalidArgument(field + ": must be an integer, got " + TypeName(*v));
+    return InvalidArgument(Named(field) + ": must be an integer, got " + TypeName(*v));
   }
   // Unsigned values above INT64_MAX are out of range too.
   if (v->is_number_unsigned() && v->get<uint64_t>() > static_cast<uint64_t>(max)) {
-    return InvalidArgument(fmt::format("{}: must be between {} and {}", field, min, max));
+    return InvalidArgument(fmt::format("{}: must be between {} and {}", Named(field), min, max));
   }
   int64_t n = v->get<int64_t>();
   if (n < min || n > max) {
-    return InvalidArgument(fmt::format("{}: must be between {} and {}", field, min, max));
+    return InvalidArgument(fmt::format("{}: must be between {} and {}", Named(field), min, max));
   }
   return n;
+}
+
+Result<int64_t> JsonBody::Int(const std::string& field, int64_t min, int64_t max) {
+  if (Find(field) == nullptr) return InvalidArgument(Named(field) + ": is required");
+  return OptionalInt(field, min, min, max);
 }
 
 Result<std::string> JsonBody::Enum(const std::string& field,
@@ -73,7 +79,8 @@ Result<std::string> JsonBody::Enum(const std::string& field,
   for (const auto& a : allowed) {
     if (a == s) return s;
   }
-  return InvalidArgument(fmt::format("{}: '{}' is not one of {}", field, s, Joined(allowed)));
+  return InvalidArgument(
+      fmt::format("{}: '{}' is not one of {}", Named(field), s, Joined(allowed)));
 }
 
 Result<std::string> JsonBody::OptionalEnum(const std::string& field,
@@ -83,9 +90,61 @@ Result<std::string> JsonBody::OptionalEnum(const std::string& field,
   return Enum(field, allowed);
 }
 
+Result<bool> JsonBody::OptionalBool(const std::string& field, bool fallback) {
+  const nlohmann::json* v = Find(field);
+  if (v == nullptr) return fallback;
+  if (!v->is_boolean())
+    return InvalidArgument(Named(field) + ": must be true or false, got " + TypeName(*v));
+  return v->get<bool>();
+}
+
+Result<std::vector<JsonBody>> JsonBody::Objects(const std::string& field, size_t max_items) {
+  const nlohmann::json* v = Find(field);
+  if (v == nullptr) return InvalidArgument(Named(field) + ": is required");
+  if (!v->is_array())
+    return InvalidArgument(Named(field) + ": must be an array, got " + TypeName(*v));
+  if (v->empty() || v->size() > max_items) {
+    return InvalidArgument(fmt::format("{}: must hold 1 to {} items", Named(field), max_items));
+  }
+  std::vector<JsonBody> out;
+  for (size_t i = 0; i < v->size(); ++i) {
+    const nlohmann::json& item = (*v)[i];
+    std::string name = fmt::format("{}[{}]", Named(field), i);
+    if (!item.is_object())
+      return InvalidArgument(name + ": must be an object, got " + TypeName(item));
+    JsonBody b(item);
+    b.prefix_ = name + ".";
+    out.push_back(std::move(b));
+  }
+  return out;
+}
+
+Result<std::map<std::string, int64_t>> JsonBody::IntMap(const std::string& field, int64_t min,
+                                                        int64_t max, size_t max_items) {
+  const nlohmann::json* v = Find(field);
+  if (v == nullptr) return InvalidArgument(Named(field) + ": is required");
+  if (!v->is_object())
+    return InvalidArgument(Named(field) + ": must be an object, got " + TypeName(*v));
+  if (v->empty() || v->size() > max_items) {
+    return InvalidArgument(fmt::format("{}: must hold 1 to {} entries", Named(field), max_items));
+  }
+  std::map<std::string, int64_t> out;
+  for (const auto& [key, value] : v->items()) {
+    std::string name = Named(field) + "." + key;
+    if (value.is_number_float() || !value.is_number() ||
+        (value.is_number_unsigned() && value.get<uint64_t>() > static_cast<uint64_t>(max)) ||
+        value.get<int64_t>() < min || value.get<int64_t>() > max) {
+      return InvalidArgument(
+          fmt::format("{}: must be an integer between {} and {}", name, min, max));
+    }
+    out[key] = value.get<int64_t>();
+  }
+  return out;
+}
+
 Status JsonBody::Finish() const {
   for (const auto& [key, value] : json_.items()) {
-    if (!read_.contains(key)) return InvalidArgument(key + ": unknown field");
+    if (!read_.contains(key)) return InvalidArgument(prefix_ + key + ": unknown field");
   }
   return OkStatus();
 }

@@ -15,6 +15,7 @@
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <map>
 #include <set>
 #include <string>
 #include <string_view>
@@ -34,6 +35,8 @@ class JsonBody {
   // An optional string; `fallback` when absent.
   Result<std::string> OptionalString(const std::string& field, size_t max_bytes,
                                      std::string fallback);
+  // A required integer in [min, max].
+  Result<int64_t> Int(const std::string& field, int64_t min, int64_t max);
   // An optional integer in [min, max]; `fallback` when absent.
   Result<int64_t> OptionalInt(const std::string& field, int64_t fallback, int64_t min, int64_t max);
   // A required string that must be one of `allowed`.
@@ -42,15 +45,26 @@ class JsonBody {
   Result<std::string> OptionalEnum(const std::string& field,
                                    const std::vector<std::string>& allowed, std::string fallback);
 
+  // An optional boolean; `fallback` when absent.
+  Result<bool> OptionalBool(const std::string& field, bool fallback);
+  // A required array of 1..max_items objects, each read as a JsonBody whose
+  // messages name it ("pools[2].chip: ..."); call Finish on each.
+  Result<std::vector<JsonBody>> Objects(const std::string& field, size_t max_items);
+  // A required object of 1..max_items integers in [min, max], by key.
+  Result<std::map<std::string, int64_t>> IntMap(const std::string& field, int64_t min, int64_t max,
+                                                size_t max_items);
+
   // kInvalidArgument naming the first field that no accessor asked for.
   Status Finish() const;
 
  private:
   explicit JsonBody(nlohmann::json j) : json_(std::move(j)) {}
   const nlohmann::json* Find(const std::string& field);
+  std::string Named(const std::string& field) const { return prefix_ + field; }
 
   nlohmann::json json_;
   std::set<std::string> read_;
+  std::string prefix_;  // "pools[2]." for an element of an array
 };
 
 }  // namespace qt::api

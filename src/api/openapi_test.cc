@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "api/server.h"
+#include "compute/configs.h"
 #include "crypto/random.h"
 #include "tests/support/temp_dir.h"
 
@@ -53,7 +54,12 @@ TEST(OpenApi, DocumentsEveryRegisteredRouteAndWhoMayCallIt) {
   ledger::LedgerOptions lo;
   lo.clock = &SystemClock::Get();
   ledger::Ledger ledger(*store, lo);
-  ApiServer server({}, accounts, ledger, *store, metrics);
+  compute::ChipCatalog catalog = compute::LoadChipCatalog("").value();
+  compute::market::Vouchers vouchers(*store, SystemClock::Get(), crypto::SystemRandom::Get(),
+                                     journal);
+  compute::market::Market market(
+      *store, {&SystemClock::Get(), &crypto::SystemRandom::Get(), &journal, &catalog, &vouchers});
+  ApiServer server({}, accounts, ledger, *store, metrics, {&market, &vouchers});
 
   auto documented = DocumentedRoutes(std::string(QIANTANG_SOURCE_DIR) + "/docs/api/openapi.yaml");
   ASSERT_FALSE(documented.empty());

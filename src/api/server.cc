@@ -10,6 +10,7 @@
 #include "api/compute_routes.h"
 #include "api/errors.h"
 #include "api/ledger_routes.h"
+#include "api/market_routes.h"
 
 namespace qt::api {
 namespace {
@@ -21,7 +22,7 @@ const std::string kOtherRoute = "(static or unrouted)";
 }  // namespace
 
 ApiServer::ApiServer(ServerOptions options, accounts::Accounts& accounts, ledger::Ledger& ledger,
-                     store::Store& store, MetricsRegistry& metrics)
+                     store::Store& store, MetricsRegistry& metrics, DomainServices services)
     : options_(std::move(options)),
       store_(store),
       metrics_(metrics),
@@ -76,6 +77,7 @@ ApiServer::ApiServer(ServerOptions options, accounts::Accounts& accounts, ledger
   RegisterSystemRoutes();
   RegisterAccountsRoutes(router_, accounts);
   RegisterLedgerRoutes(router_, ledger);
+  RegisterMarketRoutes(router_, *services.market, *services.vouchers);
   // The compute routes read only the built-in configuration, which the
   // compute tests load: a failure here is a build defect.
   if (Status s = RegisterComputeRoutes(router_, {.traces_dir = options_.traces_dir}); !s.ok()) {

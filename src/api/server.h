@@ -11,7 +11,7 @@
 // owns the server.
 //
 // Example:
-//   ApiServer server(options, accounts, ledger, store, metrics);
+//   ApiServer server(options, accounts, ledger, store, metrics, {&market, &vouchers});
 //   QT_ASSIGN_OR_RETURN(int port, server.Bind());
 //   server.Run();  // until server.Stop()
 #ifndef QIANTANG_API_SERVER_H_
@@ -27,6 +27,8 @@
 #include "accounts/accounts.h"
 #include "api/router.h"
 #include "core/metrics.h"
+#include "compute/market/market.h"
+#include "compute/market/vouchers.h"
 #include "ledger/ledger.h"
 #include "store/store.h"
 
@@ -42,10 +44,16 @@ struct ServerOptions {
   std::string traces_dir;  // job traces the compute routes may simulate ('' for none)
 };
 
+// The domain services whose routes the server registers.
+struct DomainServices {
+  compute::market::Market* market = nullptr;      // required
+  compute::market::Vouchers* vouchers = nullptr;  // required
+};
+
 class ApiServer {
  public:
   ApiServer(ServerOptions options, accounts::Accounts& accounts, ledger::Ledger& ledger,
-            store::Store& store, MetricsRegistry& metrics);
+            store::Store& store, MetricsRegistry& metrics, DomainServices services);
 
   // Binds the listening socket; returns the port.
   Result<int> Bind();

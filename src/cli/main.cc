@@ -43,6 +43,9 @@ int main(int argc, char** argv) {
       {"--checkpoint-interval-ms", "checkpoint_interval_ms",
        "How often a ledger checkpoint is signed"},
       {"--ledger-origin", "ledger_origin", "Origin line (and key name) of ledger checkpoints"},
+      {"--market-tick-ms", "market_tick_ms", "How often simulated compute orders advance"},
+      {"--simulated-time-scale", "simulated_time_scale",
+       "Simulated clusters run jobs this many times faster than real time (demo: 600)"},
   };
   qt::cli::SettingValues flags;
   for (const Flag& f : kFlags) {

@@ -14,6 +14,10 @@
 
 #include "accounts/accounts.h"
 #include "api/server.h"
+#include "compute/configs.h"
+#include "compute/market/market.h"
+#include "compute/market/vouchers.h"
+#include "core/periodic.h"
 #include "crypto/encoding.h"
 #include "crypto/random.h"
 #include "demo/demo_city.h"
@@ -61,6 +65,8 @@ Status Serve(const ServeConfig& config) {
   QT_ASSIGN_OR_RETURN(auto store, store::OpenStore(config.db, {.metrics = &metrics}));
   auto migrations = ledger::Journal::Migrations();
   for (auto& m : accounts::Accounts::Migrations()) migrations.push_back(std::move(m));
+  for (auto& m : compute::market::Market::Migrations()) migrations.push_back(std::move(m));
+  for (auto& m : compute::market::Vouchers::Migrations()) migrations.push_back(std::move(m));
   QT_RETURN_IF_ERROR(store::Migrate(*store, migrations));
   QT_ASSIGN_OR_RETURN(auto raw_key, LoadMasterKey(config.master_key_file));
   crypto::MasterKey master_key(raw_key);
@@ -116,13 +122,31 @@ Status Serve(const ServeConfig& config) {
                                  }});
   ledger::CheckpointPublisher publisher(ledger, config.checkpoint_interval_ms);
 
+  QT_ASSIGN_OR_RETURN(compute::ChipCatalog catalog, compute::LoadChipCatalog(""));
+  compute::market::Vouchers vouchers(*store, SystemClock::Get(), crypto::SystemRandom::Get(),
+                                     journal);
+  const int64_t time_scale =
+      config.simulated_time_scale > 0 ? config.simulated_time_scale : (config.demo ? 600 : 1);
+  compute::market::Market market(*store, {.clock = &SystemClock::Get(),
+                                          .random = &crypto::SystemRandom::Get(),
+                                          .journal = &journal,
+                                          .catalog = &catalog,
+                                          .vouchers = &vouchers,
+                                          .simulated_time_scale = time_scale});
+  // Simulated clusters run their orders here; several processes may all do
+  // it (each transition is conditional on the order's state).
+  PeriodicTask dispatcher(config.market_tick_ms, [&market] {
+    auto r = market.Advance();
+    if (!r.ok()) spdlog::error("advancing compute orders failed: {}", r.status().ToString());
+  });
+
   api::ApiServer server({.host = config.host,
                          .port = config.port,
                          .threads = static_cast<int>(config.threads),
                          .max_body_bytes = static_cast<size_t>(config.max_body_bytes),
                          .web_dir = config.web_dir,
                          .traces_dir = config.traces_dir},
-                        accounts, ledger, *store, metrics);
+                        accounts, ledger, *store, metrics, {&market, &vouchers});
   QT_ASSIGN_OR_RETURN(int port, server.Bind());
   std::string host =
       config.host.find(':') != std::string::npos ? "[" + config.host + "]" : config.host;

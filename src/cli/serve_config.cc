@@ -61,6 +61,10 @@ const std::vector<Setting>& Settings() {
                  int64_t{1} << 30),
       IntSetting("checkpoint_interval_ms", "QIANTANG_CHECKPOINT_INTERVAL_MS",
                  &ServeConfig::checkpoint_interval_ms, 10, 3'600'000),
+      IntSetting("market_tick_ms", "QIANTANG_MARKET_TICK_MS", &ServeConfig::market_tick_ms, 10,
+                 3'600'000),
+      IntSetting("simulated_time_scale", "QIANTANG_SIMULATED_TIME_SCALE",
+                 &ServeConfig::simulated_time_scale, 1, 1'000'000),
       {"ledger_origin", "QIANTANG_LEDGER_ORIGIN",
        [](ServeConfig& c, const std::string& v) -> Status {
          if (v.empty() || v.find_first_of(" +\n\t") != std::string::npos) {

@@ -17,6 +17,8 @@
 // | log_level        | --log-level        | QIANTANG_LOG_LEVEL        | info                   |
 // | checkpoint_interval_ms | --checkpoint-interval-ms | QIANTANG_CHECKPOINT_INTERVAL_MS | 1000 |
 // | ledger_origin    | --ledger-origin    | QIANTANG_LEDGER_ORIGIN    | hangzhou.qiantang/ledger |
+// | market_tick_ms   | --market-tick-ms   | QIANTANG_MARKET_TICK_MS   | 1000                   |
+// | simulated_time_scale | --simulated-time-scale | QIANTANG_SIMULATED_TIME_SCALE | 1 (demo: 600) |
 // | demo             | --demo             | QIANTANG_DEMO             | false                  |
 // | demo_seed        | --demo-seed        | QIANTANG_DEMO_SEED        | hangzhou-2026          |
 #ifndef QIANTANG_CLI_SERVE_CONFIG_H_
@@ -43,6 +45,8 @@ struct ServeConfig {
   int64_t token_ttl_days = 90;
   std::string log_level = "info";
   int64_t checkpoint_interval_ms = 1000;
+  int64_t market_tick_ms = 1000;       // how often simulated orders are advanced
+  int64_t simulated_time_scale = 0;    // 0: 600 with --demo, else 1
   std::string ledger_origin = "hangzhou.qiantang/ledger";
   bool demo = false;
   std::string demo_seed = "hangzhou-2026";

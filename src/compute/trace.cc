@@ -10,6 +10,7 @@
 #include <map>
 #include <optional>
 
+#include "core/clock.h"
 #include "core/csv.h"
 
 namespace qt::compute {
@@ -45,21 +46,11 @@ Result<int> Cards(const std::string& field, std::string_view column) {
 
 // "YYYY-MM-DD HH:MM:SS", no zone (taken as UTC), to ms since the epoch.
 Result<int64_t> Timestamp(const std::string& field) {
-  std::tm tm{};
-  int y, mo, d, h, mi, s;
-  char tail;
-  if (std::sscanf(field.c_str(), "%4d-%2d-%2d %2d:%2d:%2d%c", &y, &mo, &d, &h, &mi, &s, &tail) !=
-          6 ||
-      mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) {
-    return InvalidArgument(fmt::format("timestamp \"{}\" is not YYYY-MM-DD HH:MM:SS", field));
-  }
-  tm.tm_year = y - 1900;
-  tm.tm_mon = mo - 1;
-  tm.tm_mday = d;
-  tm.tm_hour = h;
-  tm.tm_min = mi;
-  tm.tm_sec = s;
-  return static_cast<int64_t>(timegm(&tm)) * 1000;
+  std::string iso = field;
+  if (iso.size() == 19 && iso[10] == ' ') iso[10] = 'T';
+  std::optional<int64_t> t = iso.size() == 19 ? ParseRfc3339(iso + "Z") : std::nullopt;
+  if (!t) return InvalidArgument(fmt::format("timestamp \"{}\" is not YYYY-MM-DD HH:MM:SS", field));
+  return *t;
 }
 
 int64_t Ms(double seconds) { return static_cast<int64_t>(std::llround(seconds * 1000.0)); }

@@ -9,7 +9,9 @@
 
 #include <atomic>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace qt {
 
@@ -42,6 +44,8 @@ class ManualClock final : public Clock {
 
 // "2026-11-26T04:29:18.123Z"
 std::string FormatRfc3339(UnixMillis t);
+// Parses "YYYY-MM-DDTHH:MM:SS[.fff]Z" (UTC only); nullopt otherwise.
+std::optional<UnixMillis> ParseRfc3339(std::string_view text);
 
 }  // namespace qt
 

@@ -275,29 +275,11 @@ Result<AuditReport> Ledger::Audit() {
 }
 
 CheckpointPublisher::CheckpointPublisher(Ledger& ledger, int64_t interval_ms)
-    : ledger_(ledger), interval_ms_(interval_ms) {
-  thread_ = std::thread([this] {
-    std::unique_lock lock(mu_);
-    while (!stop_) {
-      cv_.wait_for(lock, std::chrono::milliseconds(interval_ms_), [this] { return stop_; });
-      if (stop_) break;
-      lock.unlock();
-      auto r = ledger_.Publish();
-      if (!r.ok() && r.status().code() != StatusCode::kFailedPrecondition) {
-        spdlog::error("publishing a checkpoint failed: {}", r.status().ToString());
-      }
-      lock.lock();
-    }
-  });
-}
-
-CheckpointPublisher::~CheckpointPublisher() {
-  {
-    std::lock_guard lock(mu_);
-    stop_ = true;
-  }
-  cv_.notify_all();
-  thread_.join();
-}
+    : task_(interval_ms, [&ledger] {
+        auto r = ledger.Publish();
+        if (!r.ok() && r.status().code() != StatusCode::kFailedPrecondition) {
+          spdlog::error("publishing a checkpoint failed: {}", r.status().ToString());
+        }
+      }) {}
 
 }  // namespace qt::ledger

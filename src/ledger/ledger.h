@@ -11,14 +11,12 @@
 #ifndef QIANTANG_LEDGER_LEDGER_H_
 #define QIANTANG_LEDGER_LEDGER_H_
 
-#include <condition_variable>
-#include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "core/clock.h"
+#include "core/periodic.h"
 #include "crypto/ed25519.h"
 #include "ledger/merkle.h"
 #include "ledger/note.h"
@@ -101,15 +99,9 @@ class Ledger {
 class CheckpointPublisher {
  public:
   CheckpointPublisher(Ledger& ledger, int64_t interval_ms);
-  ~CheckpointPublisher();
 
  private:
-  Ledger& ledger_;
-  const int64_t interval_ms_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stop_ = false;
-  std::thread thread_;
+  PeriodicTask task_;
 };
 
 }  // namespace qt::ledger
