@@ -13,52 +13,6 @@ namespace {
 
 using nlohmann::json;
 
-std::string Str(const json& j, const char* key) {
-  if (!j.contains(key) || j[key].is_null()) return "-";
-  return j[key].is_string() ? j[key].get<std::string>() : j[key].dump();
-}
-
-void PrintPage(const json& page, const std::vector<std::string>& headers,
-               const std::vector<const char*>& keys) {
-  std::vector<std::vector<std::string>> rows;
-  for (const auto& item : page["items"]) {
-    std::vector<std::string> row;
-    for (const char* k : keys) row.push_back(Str(item, k));
-    rows.push_back(row);
-  }
-  PrintTable(std::cout, headers, rows);
-  if (!page["next_cursor"].is_null()) {
-    std::cout << "(more: --cursor " << page["next_cursor"].get<std::string>() << ")\n";
-  }
-}
-
-struct PageFlags {
-  int limit = 50;
-  std::string cursor;
-  std::string Query() const {
-    std::string q = "?limit=" + std::to_string(limit);
-    if (!cursor.empty()) q += "&cursor=" + UrlEncode(cursor);
-    return q;
-  }
-};
-
-void AddPageFlags(CLI::App* verb, PageFlags& flags) {
-  verb->add_option("--limit", flags.limit, "Items per page (1-500)")->capture_default_str();
-  verb->add_option("--cursor", flags.cursor, "Continue after this cursor (from the last page)");
-}
-
-// A `list` verb that pages through `path` and prints `keys` under `headers`.
-void AddListVerb(CLI::App& noun, const std::string& description, CommandContext& ctx,
-                 const std::string& path, std::vector<std::string> headers,
-                 std::vector<const char*> keys) {
-  auto page = std::make_shared<PageFlags>();
-  auto* verb = AddVerb(noun, "list", description, ctx, [=](CommandContext& c) {
-    c.Emit(c.Client().Get(path + page->Query()),
-           [&](const json& j) { PrintPage(j, headers, keys); });
-  });
-  AddPageFlags(verb, *page);
-}
-
 void PrintToken(const json& t) {
   std::cout << "token " << Str(t, "id") << " for user " << Str(t, "user_id") << ", expires "
             << Str(t, "expires_at") << "\n"

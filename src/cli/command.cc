@@ -1,5 +1,7 @@
 #include "cli/command.h"
 
+#include "cli/table.h"
+
 #include <iostream>
 
 namespace qt::cli {
@@ -23,6 +25,47 @@ CLI::App* AddVerb(CLI::App& noun, const std::string& name, const std::string& de
   CLI::App* verb = noun.add_subcommand(name, description);
   verb->callback([&ctx, fn] { fn(ctx); });
   return verb;
+}
+
+std::string Str(const nlohmann::json& j, const char* key) {
+  if (!j.contains(key) || j[key].is_null()) return "-";
+  return j[key].is_string() ? j[key].get<std::string>() : j[key].dump();
+}
+
+void PrintPage(const nlohmann::json& page, const std::vector<std::string>& headers,
+               const std::vector<const char*>& keys) {
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& item : page["items"]) {
+    std::vector<std::string> row;
+    for (const char* k : keys) row.push_back(Str(item, k));
+    rows.push_back(row);
+  }
+  PrintTable(std::cout, headers, rows);
+  if (page.contains("next_cursor") && !page["next_cursor"].is_null()) {
+    std::cout << "(more: --cursor " << page["next_cursor"].get<std::string>() << ")\n";
+  }
+}
+
+std::string PageFlags::Query() const {
+  std::string q = "?limit=" + std::to_string(limit);
+  if (!cursor.empty()) q += "&cursor=" + UrlEncode(cursor);
+  return q;
+}
+
+void AddPageFlags(CLI::App* verb, PageFlags& flags) {
+  verb->add_option("--limit", flags.limit, "Items per page (1-500)")->capture_default_str();
+  verb->add_option("--cursor", flags.cursor, "Continue after this cursor (from the last page)");
+}
+
+void AddListVerb(CLI::App& noun, const std::string& description, CommandContext& ctx,
+                 const std::string& path, std::vector<std::string> headers,
+                 std::vector<const char*> keys) {
+  auto page = std::make_shared<PageFlags>();
+  auto* verb = AddVerb(noun, "list", description, ctx, [=](CommandContext& c) {
+    c.Emit(c.Client().Get(path + page->Query()),
+           [&](const nlohmann::json& j) { PrintPage(j, headers, keys); });
+  });
+  AddPageFlags(verb, *page);
 }
 
 }  // namespace qt::cli

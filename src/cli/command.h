@@ -35,6 +35,27 @@ struct CommandContext {
 CLI::App* AddVerb(CLI::App& noun, const std::string& name, const std::string& description,
                   CommandContext& ctx, std::function<void(CommandContext&)> fn);
 
+// A field of an API object as text: strings as they are, other values as
+// JSON, "-" when absent or null.
+std::string Str(const nlohmann::json& j, const char* key);
+// Prints a list answer's "items" as a table of `keys` under `headers`, and
+// the cursor of the next page if there is one.
+void PrintPage(const nlohmann::json& page, const std::vector<std::string>& headers,
+               const std::vector<const char*>& keys);
+
+// --limit and --cursor of a paginated list verb.
+struct PageFlags {
+  int limit = 50;
+  std::string cursor;
+  std::string Query() const;  // "?limit=..&cursor=.."
+};
+void AddPageFlags(CLI::App* verb, PageFlags& flags);
+
+// A `list` verb that pages through `path` and prints `keys` under `headers`.
+void AddListVerb(CLI::App& noun, const std::string& description, CommandContext& ctx,
+                 const std::string& path, std::vector<std::string> headers,
+                 std::vector<const char*> keys);
+
 // Adds the verbs of the accounts module: login, whoami, health, orgs, users, tokens.
 void AddAccountsCommands(CLI::App& app, CommandContext& ctx);
 
@@ -44,6 +65,9 @@ void AddLedgerCommands(CLI::App& app, CommandContext& ctx);
 
 // Adds `compute ...`: chips, clusters, traces and simulations on a server.
 void AddComputeCommands(CLI::App& app, CommandContext& ctx);
+
+// Adds the trading platform's verbs under `compute` (call after AddComputeCommands).
+void AddMarketCommands(CLI::App& app, CommandContext& ctx);
 
 // Adds `sim`: the trace-driven scheduler simulator (runs locally).
 void AddSimCommand(CLI::App& app, CommandContext& ctx);

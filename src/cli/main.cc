@@ -44,6 +44,7 @@ int main(int argc, char** argv) {
        "How often a ledger checkpoint is signed"},
       {"--ledger-origin", "ledger_origin", "Origin line (and key name) of ledger checkpoints"},
       {"--market-tick-ms", "market_tick_ms", "How often simulated compute orders advance"},
+      {"--demo-traffic-ms", "demo_traffic_ms", "With --demo: how often an enterprise posts a request"},
       {"--simulated-time-scale", "simulated_time_scale",
        "Simulated clusters run jobs this many times faster than real time (demo: 600)"},
   };
@@ -71,6 +72,7 @@ int main(int argc, char** argv) {
   qt::cli::AddAccountsCommands(app, ctx);
   qt::cli::AddLedgerCommands(app, ctx);
   qt::cli::AddComputeCommands(app, ctx);
+  qt::cli::AddMarketCommands(app, ctx);
   qt::cli::AddSimCommand(app, ctx);
 
   try {

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <thread>
 
 #include "accounts/accounts.h"
@@ -21,6 +22,7 @@
 #include "crypto/encoding.h"
 #include "crypto/random.h"
 #include "demo/demo_city.h"
+#include "demo/demo_compute.h"
 #include "ledger/journal.h"
 #include "ledger/ledger.h"
 #include "store/store.h"
@@ -78,6 +80,18 @@ Status Serve(const ServeConfig& config) {
                                        .token_ttl_ms = config.token_ttl_days * 24 * 3600 * 1000});
   QT_RETURN_IF_ERROR(accounts.CheckMasterKey());
 
+  QT_ASSIGN_OR_RETURN(compute::ChipCatalog catalog, compute::LoadChipCatalog(""));
+  compute::market::Vouchers vouchers(*store, SystemClock::Get(), crypto::SystemRandom::Get(),
+                                     journal);
+  const int64_t time_scale =
+      config.simulated_time_scale > 0 ? config.simulated_time_scale : (config.demo ? 600 : 1);
+  compute::market::Market market(*store, {.clock = &SystemClock::Get(),
+                                          .random = &crypto::SystemRandom::Get(),
+                                          .journal = &journal,
+                                          .catalog = &catalog,
+                                          .vouchers = &vouchers,
+                                          .simulated_time_scale = time_scale});
+
   QT_ASSIGN_OR_RETURN(auto boot, accounts.Bootstrap(demo::OperatorOrg()));
   if (boot) {
     Print("bootstrap operator token (shown once): " + boot->admin_token.secret);
@@ -96,6 +110,7 @@ Status Serve(const ServeConfig& config) {
       const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                           std::chrono::steady_clock::now() - start)
                           .count();
+      QT_RETURN_IF_ERROR(demo::LoadDemoCompute(accounts, market, vouchers));
       Print("demo: loaded " + std::to_string(city.orgs_created) + " organisations in " +
             std::to_string(ms) + " ms");
       // Kept beside the master key too, so a demo user who restarts can sign in again.
@@ -122,23 +137,21 @@ Status Serve(const ServeConfig& config) {
                                  }});
   ledger::CheckpointPublisher publisher(ledger, config.checkpoint_interval_ms);
 
-  QT_ASSIGN_OR_RETURN(compute::ChipCatalog catalog, compute::LoadChipCatalog(""));
-  compute::market::Vouchers vouchers(*store, SystemClock::Get(), crypto::SystemRandom::Get(),
-                                     journal);
-  const int64_t time_scale =
-      config.simulated_time_scale > 0 ? config.simulated_time_scale : (config.demo ? 600 : 1);
-  compute::market::Market market(*store, {.clock = &SystemClock::Get(),
-                                          .random = &crypto::SystemRandom::Get(),
-                                          .journal = &journal,
-                                          .catalog = &catalog,
-                                          .vouchers = &vouchers,
-                                          .simulated_time_scale = time_scale});
   // Simulated clusters run their orders here; several processes may all do
   // it (each transition is conditional on the order's state).
   PeriodicTask dispatcher(config.market_tick_ms, [&market] {
     auto r = market.Advance();
     if (!r.ok()) spdlog::error("advancing compute orders failed: {}", r.status().ToString());
   });
+  // In the demo, enterprises keep posting requests and accepting quotes.
+  demo::DemoTraffic traffic(accounts, market, config.demo_seed);
+  std::optional<PeriodicTask> demand;
+  if (config.demo) {
+    demand.emplace(config.demo_traffic_ms, [&traffic] {
+      Status s = traffic.Step();
+      if (!s.ok()) spdlog::warn("demo traffic: {}", s.ToString());
+    });
+  }
 
   api::ApiServer server({.host = config.host,
                          .port = config.port,

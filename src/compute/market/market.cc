@@ -588,7 +588,7 @@ Result<Order> Market::AcceptQuote(const Principal& caller, const std::string& qu
     QT_ASSIGN_OR_RETURN(
         Rows q, tx.Query("SELECT q.request_id, q.cluster_id, q.provider_id, q.pool, q.chip, "
                          "q.fen_per_card_hour, q.amount_fen, q.start_ms, q.end_ms, "
-                         "q.expires_at, r.enterprise_id, r.state, r.cards FROM market_quotes q "
+                         "q.expires_at, r.enterprise_id, r.state, r.cards, r.window_end FROM market_quotes q "
                          "JOIN market_requests r ON r.id = q.request_id WHERE q.id = ?",
                          {quote_id}));
     if (q.empty()) return NotFound("quote: no quote " + quote_id);
@@ -597,8 +597,12 @@ Result<Order> Market::AcceptQuote(const Principal& caller, const std::string& qu
     if (r.Text(11) != "open")
       return FailedPrecondition("quote: the request is already " + r.Text(11));
     if (r.Int(9) <= now) return FailedPrecondition("quote: expired; ask for new quotes");
-    if (r.Int(7) < now)
-      return FailedPrecondition("quote: its start time has passed; ask for new quotes");
+    // A quote whose start has passed starts now instead, if the window allows.
+    const int64_t start = std::max(r.Int(7), now);
+    const int64_t end = start + (r.Int(8) - r.Int(7));
+    if (end > r.Int(13)) {
+      return FailedPrecondition("quote: too late to run within the request's window");
+    }
     QT_ASSIGN_OR_RETURN(auto clusters, LoadClusters(tx, "WHERE id = ?", {r.Text(1)}));
     if (clusters.empty() || !clusters[0].available) {
       return FailedPrecondition("quote: the cluster is no longer available");
@@ -607,8 +611,8 @@ Result<Order> Market::AcceptQuote(const Principal& caller, const std::string& qu
     for (const PoolSpec& p : clusters[0].pools) {
       if (p.name == r.Text(3)) capacity = int64_t{p.nodes} * p.cards_per_node;
     }
-    QT_ASSIGN_OR_RETURN(auto rs, Reservations(tx, r.Text(1), r.Text(3), r.Int(7), r.Int(8)));
-    if (!FitsAt(rs, capacity, r.Int(12), r.Int(7), r.Int(8) - r.Int(7))) {
+    QT_ASSIGN_OR_RETURN(auto rs, Reservations(tx, r.Text(1), r.Text(3), start, end));
+    if (!FitsAt(rs, capacity, r.Int(12), start, end - start)) {
       return Conflict("quote: its capacity has been taken by another order; ask for new quotes");
     }
     o = Order{ids_.Next("cor"),
@@ -620,8 +624,8 @@ Result<Order> Market::AcceptQuote(const Principal& caller, const std::string& qu
               r.Text(3),
               r.Text(4),
               r.Int(12),
-              r.Int(7),
-              r.Int(8),
+              start,
+              end,
               r.Int(5),
               r.Int(6),
               OrderState::kAccepted,
