@@ -24,6 +24,14 @@ struct RestrictedRoute {
 
 const std::vector<RestrictedRoute> kRestricted = {
     {"POST", "/api/v1/orgs", OrgBody("Matrix Co", "enterprise", 900), {"operator"}},
+    {"POST", "/api/v1/compute/provider-clusters", "{}", {"compute_provider"}},
+    {"POST", "/api/v1/compute/provider-clusters/ccl_x/availability", "{}", {"compute_provider"}},
+    {"POST", "/api/v1/compute/requests", "{}", {"enterprise"}},
+    {"POST", "/api/v1/compute/quotes/cqt_x/accept", "{}", {"enterprise"}},
+    {"POST", "/api/v1/compute/voucher-programmes", "{}", {"authority"}},
+    {"POST", "/api/v1/compute/voucher-programmes/vpg_x/applications", "{}", {"enterprise"}},
+    {"POST", "/api/v1/compute/voucher-applications/vap_x/decision", "{}", {"authority"}},
+    {"POST", "/api/v1/compute/related-parties", "{}", {"authority"}},
 };
 
 class AccessMatrixTest : public ::testing::Test {
