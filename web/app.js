@@ -162,7 +162,7 @@ function Shell({ me, onSignOut, lang }) {
   const { t, sectionText, toggle } = lang;
   const page = section === 'orgs' ? html`<${OrgsPage} t=${t} me=${me} />`
     : section === 'ledger' ? html`<${LedgerPage} t=${t} />`
-    : section === 'compute' ? html`<${ComputePage} t=${t} />`
+    : section === 'compute' ? html`<${ComputePage} t=${t} me=${me} />`
     : section === 'account' ? html`<${AccountPage} t=${t} me=${me} />`
     : section === 'overview' ? html`<${Overview} t=${t} me=${me} />`
     : html`<${ComingSoon} t=${t} sectionText=${sectionText} id=${section} />`;

@@ -6,6 +6,7 @@ import { useEffect, useState } from 'preact/hooks';
 import htm from 'htm';
 import { api } from './api.js';
 import { ErrorBox } from './error_box.js';
+import { CapacityBoard, OrdersView, VouchersView } from './market.js';
 
 const html = htm.bind(h);
 const POLICIES = ['fifo', 'backfill', 'sjf', 'las', 'drf'];
@@ -109,11 +110,18 @@ function Simulation({ t }) {
       </div>`}`;
 }
 
-export function ComputePage({ t }) {
+const TABS = ['board', 'ordersTab', 'vouchersTab', 'pool', 'simulate'];
+
+export function ComputePage({ t, me }) {
+  const [tab, setTab] = useState('board');
   return html`
     <section>
       <h2>${t('compute')}</h2>
-      <${Capacity} t=${t} />
-      <${Simulation} t=${t} />
+      <div class="tabs">${TABS.map((x) => html`<button class=${x === tab ? 'tab active' : 'tab'} data-tab=${x} onClick=${() => setTab(x)}>${t(x)}</button>`)}</div>
+      ${tab === 'board' && html`<${CapacityBoard} t=${t} />`}
+      ${tab === 'ordersTab' && html`<${OrdersView} t=${t} me=${me} />`}
+      ${tab === 'vouchersTab' && html`<${VouchersView} t=${t} me=${me} />`}
+      ${tab === 'pool' && html`<${Capacity} t=${t} />`}
+      ${tab === 'simulate' && html`<${Simulation} t=${t} />`}
     </section>`;
 }

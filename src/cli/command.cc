@@ -1,8 +1,8 @@
 #include "cli/command.h"
 
-#include "cli/table.h"
-
 #include <iostream>
+
+#include "cli/table.h"
 
 namespace qt::cli {
 

@@ -5,6 +5,7 @@
 
 #include "accounts/accounts.h"
 #include "cli/command.h"
+#include "cli/migrations.h"
 #include "cli/table.h"
 #include "crypto/encoding.h"
 #include "crypto/random.h"
@@ -84,9 +85,7 @@ void PrintProof(const json& j) {
 // The audit opens the database itself, like the server: it is an operator's tool.
 Status RunAudit(std::string& summary) {
   QT_ASSIGN_OR_RETURN(auto store, store::OpenStore(flags.db, {}));
-  auto migrations = ledger::Journal::Migrations();
-  for (auto& m : accounts::Accounts::Migrations()) migrations.push_back(std::move(m));
-  QT_RETURN_IF_ERROR(store::Migrate(*store, migrations));
+  QT_RETURN_IF_ERROR(store::Migrate(*store, AllMigrations()));
   QT_ASSIGN_OR_RETURN(std::string key_hex, ReadFile(flags.master_key_file));
   QT_ASSIGN_OR_RETURN(auto key_bytes, crypto::HexDecode(key_hex.substr(0, 64)));
   if (key_bytes.size() != 32) return InvalidArgument("--master-key-file: not a 32-byte hex key");

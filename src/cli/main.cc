@@ -44,7 +44,8 @@ int main(int argc, char** argv) {
        "How often a ledger checkpoint is signed"},
       {"--ledger-origin", "ledger_origin", "Origin line (and key name) of ledger checkpoints"},
       {"--market-tick-ms", "market_tick_ms", "How often simulated compute orders advance"},
-      {"--demo-traffic-ms", "demo_traffic_ms", "With --demo: how often an enterprise posts a request"},
+      {"--demo-traffic-ms", "demo_traffic_ms",
+       "With --demo: how often an enterprise posts a request"},
       {"--simulated-time-scale", "simulated_time_scale",
        "Simulated clusters run jobs this many times faster than real time (demo: 600)"},
   };

@@ -15,6 +15,7 @@
 
 #include "accounts/accounts.h"
 #include "api/server.h"
+#include "cli/migrations.h"
 #include "compute/configs.h"
 #include "compute/market/market.h"
 #include "compute/market/vouchers.h"
@@ -65,11 +66,7 @@ void Print(const std::string& line) {
 Status Serve(const ServeConfig& config) {
   MetricsRegistry metrics;
   QT_ASSIGN_OR_RETURN(auto store, store::OpenStore(config.db, {.metrics = &metrics}));
-  auto migrations = ledger::Journal::Migrations();
-  for (auto& m : accounts::Accounts::Migrations()) migrations.push_back(std::move(m));
-  for (auto& m : compute::market::Market::Migrations()) migrations.push_back(std::move(m));
-  for (auto& m : compute::market::Vouchers::Migrations()) migrations.push_back(std::move(m));
-  QT_RETURN_IF_ERROR(store::Migrate(*store, migrations));
+  QT_RETURN_IF_ERROR(store::Migrate(*store, AllMigrations()));
   QT_ASSIGN_OR_RETURN(auto raw_key, LoadMasterKey(config.master_key_file));
   crypto::MasterKey master_key(raw_key);
   ledger::Journal journal(SystemClock::Get());

@@ -54,9 +54,9 @@ const DemoOrg kOrgs[] = {
     {OrgKind::kService, "杭州地铁运营有限公司"},
     {OrgKind::kService, "杭州图书馆"},
     {OrgKind::kService, "杭州市人才服务中心"},
-    {OrgKind::kAuthority, "杭州市数据资源管理局"},
-    {OrgKind::kAuthority, "杭州市科学技术局"},
     {OrgKind::kAuthority, "杭州市经济和信息化局"},
+    {OrgKind::kAuthority, "杭州市科学技术局"},
+    {OrgKind::kAuthority, "杭州市数据资源管理局"},
     {OrgKind::kAuthority, "杭州数据交易所登记中心"},
 };
 

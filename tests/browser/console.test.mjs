@@ -164,10 +164,12 @@ test('the compute page shows pooled capacity and runs a simulation with plots', 
   await signIn(page, server.tokens.enterprise);
   await page.getByTestId('who').waitFor();
   await page.click('a[data-section=compute]');
+  await page.click('button[data-tab=pool]');
   const capacity = page.getByTestId('capacity');
   await capacity.waitFor();
   assert.match(await capacity.textContent(), /13,931 P/);
   assert.match(await page.getByTestId('chips-table').textContent(), /Ascend910B/);
+  await page.click('button[data-tab=simulate]');
   const form = page.getByTestId('sim-form');
   await form.locator('select[name=trace] option[value="philly-pollux/philly.csv"]').waitFor({ state: 'attached' });
   await form.locator('input[name=max_jobs]').fill('1000');
@@ -185,4 +187,46 @@ test('the compute page shows pooled capacity and runs a simulation with plots', 
   await form.getByTestId('error').waitFor();
   assert.match(await form.getByTestId('error').textContent(), /max_jobs: must be between 1 and 20000/);
   assert.deepEqual(errors, []);
+});
+
+test('an enterprise posts a request, accepts a quote and sees its order; the authority decides a voucher application', async () => {
+  const { page, errors } = await newPage();
+  await signIn(page, server.tokens.enterprise);
+  await page.getByTestId('who').waitFor();
+  await page.click('a[data-section=compute]');
+  const board = page.getByTestId('market-capacity');
+  await board.waitFor();
+  assert.match(await board.textContent(), /13,931 P/);
+  await page.getByTestId('capacity-by-provider').waitFor();
+  assert.equal(await page.getByTestId('capacity-by-provider').locator('tbody tr').count(), 17);
+  await page.click('button[data-tab=ordersTab]');
+  const form = page.getByTestId('request-form');
+  await form.locator('input[name=cards]').fill('16');
+  await form.locator('input[name=chip]').fill('chip:H800');
+  await form.locator('button[type=submit]').click();
+  await page.getByTestId('quotes').waitFor();
+  await page.getByTestId('accept').first().click();
+  await page.getByTestId('orders').locator('tbody tr').first().waitFor();
+  assert.match(await page.getByTestId('orders').textContent(), /H800/);
+  await page.screenshot({ path: join(outDir, 'compute-orders.png'), fullPage: true });
+  // A bad request shows the server's message.
+  await form.locator('input[name=chip]').fill('gpu');
+  await form.locator('button[type=submit]').click();
+  await form.getByTestId('error').waitFor();
+  assert.match(await form.getByTestId('error').textContent(), /chip constraint "gpu"/);
+  assert.deepEqual(errors, []);
+
+  const auth = await newPage();
+  await signIn(auth.page, server.tokens.authority);
+  await auth.page.getByTestId('who').waitFor();
+  await auth.page.click('a[data-section=compute]');
+  await auth.page.click('button[data-tab=vouchersTab]');
+  const apps = auth.page.getByTestId('applications');
+  await apps.locator('tbody tr').first().waitFor();
+  const states = await apps.locator('tbody tr td:nth-child(3)').allTextContents();
+  assert.deepEqual([...states].sort(), ['approved', 'rejected', 'submitted']);
+  await apps.getByRole('button', { name: '批准' }).click();
+  await auth.page.waitForFunction(() => !document.querySelector('[data-testid=applications]').textContent.includes('submitted'));
+  await auth.page.screenshot({ path: join(outDir, 'compute-vouchers.png'), fullPage: true });
+  assert.deepEqual(auth.errors, []);
 });

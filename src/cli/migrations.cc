@@ -1,0 +1,19 @@
+#include "cli/migrations.h"
+
+#include "accounts/accounts.h"
+#include "compute/market/market.h"
+#include "compute/market/vouchers.h"
+#include "ledger/journal.h"
+
+namespace qt::cli {
+
+std::vector<store::Migration> AllMigrations() {
+  std::vector<store::Migration> all = ledger::Journal::Migrations();
+  for (auto migrations : {accounts::Accounts::Migrations(), compute::market::Market::Migrations(),
+                          compute::market::Vouchers::Migrations()}) {
+    for (auto& m : migrations) all.push_back(std::move(m));
+  }
+  return all;
+}
+
+}  // namespace qt::cli
