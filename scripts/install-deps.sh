@@ -14,7 +14,7 @@ packages=(
   libpq-dev libcsv-dev libgtest-dev libgmock-dev libbenchmark-dev
 )
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(postgresql chromium fonts-wqy-microhei)
+  packages+=(postgresql chromium fonts-wqy-microhei slurmctld slurmd slurm-client munge)
 fi
 
 missing=()

@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Every test: install what is missing, build with AddressSanitizer and
 # UndefinedBehaviorSanitizer, start a throwaway PostgreSQL cluster (so every
-# storage and module test runs on SQLite and PostgreSQL), and run all of CTest
-# (unit, integration against the real binary, multi-process on PostgreSQL, and
-# the console in headless Chromium).
+# storage and module test runs on SQLite and PostgreSQL) and a throwaway
+# single-host Slurm (for the compute platform's Slurm backend), and run all of
+# CTest (unit, integration against the real binary, multi-process on
+# PostgreSQL, real Slurm, and the console in headless Chromium).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh --test
 cmake --preset debug-asan >/dev/null
 cmake --build --preset debug-asan
 eval "$(bash scripts/pg-cluster.sh start)"
-trap 'bash scripts/pg-cluster.sh stop "$QIANTANG_PG_DIR"' EXIT
+eval "$(bash scripts/slurm-cluster.sh start)"
+trap 'bash scripts/pg-cluster.sh stop "$QIANTANG_PG_DIR"; bash scripts/slurm-cluster.sh stop "$QIANTANG_SLURM_DIR"' EXIT
 ctest --preset debug-asan "$@"

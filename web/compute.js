@@ -110,7 +110,7 @@ function Simulation({ t }) {
       </div>`}`;
 }
 
-const TABS = ['board', 'ordersTab', 'vouchersTab', 'pool', 'simulate'];
+const TABS = ['board', 'ordersTab', 'vouchersTab', 'topologyTab', 'simulate'];
 
 export function ComputePage({ t, me }) {
   const [tab, setTab] = useState('board');
@@ -121,7 +121,7 @@ export function ComputePage({ t, me }) {
       ${tab === 'board' && html`<${CapacityBoard} t=${t} />`}
       ${tab === 'ordersTab' && html`<${OrdersView} t=${t} me=${me} />`}
       ${tab === 'vouchersTab' && html`<${VouchersView} t=${t} me=${me} />`}
-      ${tab === 'pool' && html`<${Capacity} t=${t} />`}
+      ${tab === 'topologyTab' && html`<${Capacity} t=${t} />`}
       ${tab === 'simulate' && html`<${Simulation} t=${t} />`}
     </section>`;
 }

@@ -23,7 +23,7 @@ const LABELS = {
   board: ['算力资源池', 'Capacity board'],
   ordersTab: ['需求与订单', 'Requests & orders'],
   vouchersTab: ['算力券', 'Compute vouchers'],
-  pool: ['集群拓扑', 'Cluster topology'],
+  topologyTab: ['集群拓扑', 'Cluster topology'],
   tradedYuan: ['撮合交易额（元）', 'Matched trades (yuan)'],
   byProvider: ['按提供方', 'By provider'],
   newRequest: ['发布算力需求', 'Post a compute request'],

@@ -74,6 +74,7 @@ json OrderJson(const Order& o) {
           {"started_at", o.started_at ? json(FormatRfc3339(o.started_at)) : json(nullptr)},
           {"finished_at", o.finished_at ? json(FormatRfc3339(o.finished_at)) : json(nullptr)},
           {"usage_card_hours", static_cast<double>(o.usage_card_ms) / 3.6e6},
+          {"backend_job", o.backend_job.empty() ? json(nullptr) : json(o.backend_job)},
           {"created_at", FormatRfc3339(o.created_at)}};
 }
 

@@ -18,6 +18,7 @@
 #include "cli/migrations.h"
 #include "compute/configs.h"
 #include "compute/market/market.h"
+#include "compute/market/slurm.h"
 #include "compute/market/vouchers.h"
 #include "core/periodic.h"
 #include "crypto/encoding.h"
@@ -82,12 +83,15 @@ Status Serve(const ServeConfig& config) {
                                      journal);
   const int64_t time_scale =
       config.simulated_time_scale > 0 ? config.simulated_time_scale : (config.demo ? 600 : 1);
+  std::optional<compute::market::SlurmClient> slurm;
+  if (!config.slurm_conf.empty()) slurm.emplace(config.slurm_conf);
   compute::market::Market market(*store, {.clock = &SystemClock::Get(),
                                           .random = &crypto::SystemRandom::Get(),
                                           .journal = &journal,
                                           .catalog = &catalog,
                                           .vouchers = &vouchers,
-                                          .simulated_time_scale = time_scale});
+                                          .simulated_time_scale = time_scale,
+                                          .slurm = slurm ? &*slurm : nullptr});
 
   QT_ASSIGN_OR_RETURN(auto boot, accounts.Bootstrap(demo::OperatorOrg()));
   if (boot) {

@@ -55,6 +55,11 @@ const std::vector<Setting>& Settings() {
          c.traces_dir = v;  // empty: no traces
          return OkStatus();
        }},
+      {"slurm_conf", "QIANTANG_SLURM_CONF",
+       [](ServeConfig& c, const std::string& v) {
+         c.slurm_conf = v;  // empty: no Slurm
+         return OkStatus();
+       }},
       StringSetting("master_key_file", "QIANTANG_MASTER_KEY_FILE", &ServeConfig::master_key_file),
       IntSetting("threads", "QIANTANG_THREADS", &ServeConfig::threads, 1, 1024),
       IntSetting("max_body_bytes", "QIANTANG_MAX_BODY_BYTES", &ServeConfig::max_body_bytes, 1024,

@@ -19,6 +19,7 @@
 // | ledger_origin    | --ledger-origin    | QIANTANG_LEDGER_ORIGIN    | hangzhou.qiantang/ledger |
 // | market_tick_ms   | --market-tick-ms   | QIANTANG_MARKET_TICK_MS   | 1000                   |
 // | simulated_time_scale | --simulated-time-scale | QIANTANG_SIMULATED_TIME_SCALE | 1 (demo: 600) |
+// | slurm_conf       | --slurm-conf       | QIANTANG_SLURM_CONF       | '' (no Slurm)          |
 // | demo_traffic_ms  | --demo-traffic-ms  | QIANTANG_DEMO_TRAFFIC_MS  | 2000                   |
 // | demo             | --demo             | QIANTANG_DEMO             | false                  |
 // | demo_seed        | --demo-seed        | QIANTANG_DEMO_SEED        | hangzhou-2026          |
@@ -48,6 +49,7 @@ struct ServeConfig {
   int64_t checkpoint_interval_ms = 1000;
   int64_t market_tick_ms = 1000;       // how often simulated orders are advanced
   int64_t simulated_time_scale = 0;    // 0: 600 with --demo, else 1
+  std::string slurm_conf;              // slurm.conf of the Slurm clusters' clients ('' for none)
   int64_t demo_traffic_ms = 2000;      // --demo: how often an enterprise posts a request
   std::string ledger_origin = "hangzhou.qiantang/ledger";
   bool demo = false;

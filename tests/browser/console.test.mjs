@@ -164,7 +164,7 @@ test('the compute page shows pooled capacity and runs a simulation with plots', 
   await signIn(page, server.tokens.enterprise);
   await page.getByTestId('who').waitFor();
   await page.click('a[data-section=compute]');
-  await page.click('button[data-tab=pool]');
+  await page.click('button[data-tab=topologyTab]');
   const capacity = page.getByTestId('capacity');
   await capacity.waitFor();
   assert.match(await capacity.textContent(), /13,931 P/);

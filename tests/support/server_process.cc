@@ -1,5 +1,7 @@
 #include "tests/support/server_process.h"
 
+#include "core/subprocess.h"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -159,31 +161,9 @@ CommandResult ServerProcess::Cli(const std::vector<std::string>& args,
 
 CommandResult RunCommand(const std::vector<std::string>& args,
                          const std::vector<std::string>& extra_env) {
-  int out[2], err[2];
-  if (pipe(out) != 0 || pipe(err) != 0) throw std::runtime_error("pipe failed");
-  pid_t pid = fork();
-  if (pid == 0) {
-    dup2(out[1], STDOUT_FILENO);
-    dup2(err[1], STDERR_FILENO);
-    close(out[0]);
-    close(err[0]);
-    for (const auto& e : extra_env) putenv(const_cast<char*>(e.c_str()));
-    auto argv = Argv(args);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  close(out[1]);
-  close(err[1]);
-  CommandResult r{0, "", ""};
-  std::thread t([&] { Drain(err[0], r.err); });
-  Drain(out[0], r.out);
-  t.join();
-  close(out[0]);
-  close(err[0]);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  return r;
+  Result<ProcessResult> r = RunProcess(args, extra_env);
+  if (!r.ok()) throw std::runtime_error(r.status().message());
+  return {r->exit_code, r->out, r->err};
 }
 
 HttpAnswer Call(httplib::Client& client, const std::string& method, const std::string& path,

@@ -9,6 +9,7 @@
 
 #include "accounts/paging.h"
 #include "compute/job.h"
+#include "compute/market/slurm.h"
 #include "compute/market/vouchers.h"
 #include "core/text.h"
 
@@ -37,7 +38,7 @@ Result<int64_t> Charge(int64_t card_ms, int64_t fen_per_card_hour) {
 constexpr std::string_view kOrderColumns =
     "id, request_id, quote_id, enterprise_id, provider_id, cluster_id, pool, chip, cards, "
     "start_ms, end_ms, fen_per_card_hour, amount_fen, state, reason, started_at, finished_at, "
-    "usage_card_ms, created_at";
+    "usage_card_ms, created_at, backend_job";
 
 OrderState ParseOrderState(const std::string& s) {
   for (OrderState st : {OrderState::kAccepted, OrderState::kRunning, OrderState::kCompleted,
@@ -68,6 +69,7 @@ Order OrderFromRow(const Row& r) {
   o.finished_at = r.Int(16);
   o.usage_card_ms = r.Int(17);
   o.created_at = r.Int(18);
+  o.backend_job = r.Text(19);
   return o;
 }
 
@@ -277,7 +279,9 @@ CREATE TABLE market_bills (
   lines TEXT NOT NULL,
   created_at BIGINT NOT NULL
 );
-)sql"}};
+)sql"},
+          {"market", 2, "the backend's job id of an order (Slurm)",
+           "ALTER TABLE market_orders ADD COLUMN backend_job TEXT NOT NULL DEFAULT '';"}};
 }
 
 Result<ClusterOffer> Market::RegisterCluster(const Principal& caller, const NewCluster& nc) {
@@ -567,10 +571,11 @@ Status Market::Transition(Tx& tx, Order& o, OrderState to, const std::string& ac
   std::string from(OrderStateName(o.state));
   o.state = to;
   QT_ASSIGN_OR_RETURN(
-      int64_t n, tx.Exec("UPDATE market_orders SET state = ?, reason = ?, started_at = ?, "
-                         "finished_at = ?, usage_card_ms = ? WHERE id = ? AND state = ?",
-                         {std::string(OrderStateName(to)), o.reason, o.started_at, o.finished_at,
-                          o.usage_card_ms, o.id, from}));
+      int64_t n,
+      tx.Exec("UPDATE market_orders SET state = ?, reason = ?, started_at = ?, "
+              "finished_at = ?, usage_card_ms = ?, backend_job = ? WHERE id = ? AND state = ?",
+              {std::string(OrderStateName(to)), o.reason, o.started_at, o.finished_at,
+               o.usage_card_ms, o.backend_job, o.id, from}));
   if (n != 1) return Conflict("order: " + o.id + " changed meanwhile; retry");
   return options_.journal
       ->Append(tx, {actor,
@@ -586,11 +591,13 @@ Result<Order> Market::AcceptQuote(const Principal& caller, const std::string& qu
   QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
     int64_t now = options_.clock->NowMillis();
     QT_ASSIGN_OR_RETURN(
-        Rows q, tx.Query("SELECT q.request_id, q.cluster_id, q.provider_id, q.pool, q.chip, "
-                         "q.fen_per_card_hour, q.amount_fen, q.start_ms, q.end_ms, "
-                         "q.expires_at, r.enterprise_id, r.state, r.cards, r.window_end FROM market_quotes q "
-                         "JOIN market_requests r ON r.id = q.request_id WHERE q.id = ?",
-                         {quote_id}));
+        Rows q,
+        tx.Query(
+            "SELECT q.request_id, q.cluster_id, q.provider_id, q.pool, q.chip, "
+            "q.fen_per_card_hour, q.amount_fen, q.start_ms, q.end_ms, "
+            "q.expires_at, r.enterprise_id, r.state, r.cards, r.window_end FROM market_quotes q "
+            "JOIN market_requests r ON r.id = q.request_id WHERE q.id = ?",
+            {quote_id}));
     if (q.empty()) return NotFound("quote: no quote " + quote_id);
     const Row& r = q[0];
     if (r.Text(10) != caller.org_id) return PermissionDenied("quote: not a quote for your request");
@@ -633,14 +640,21 @@ Result<Order> Market::AcceptQuote(const Principal& caller, const std::string& qu
               0,
               0,
               0,
-              now};
+              now,
+              ""};
     QT_RETURN_IF_ERROR(
         tx.Exec("INSERT INTO market_orders (" + std::string(kOrderColumns) +
-                    ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                {o.id, o.request_id, o.quote_id, o.enterprise_id, o.provider_id, o.cluster_id,
-                 o.pool, o.chip, o.cards, o.start_ms, o.end_ms, o.fen_per_card_hour, o.amount_fen,
-                 std::string("accepted"), o.reason, o.started_at, o.finished_at, o.usage_card_ms,
-                 o.created_at})
+                    ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                {o.id,          o.request_id,
+                 o.quote_id,    o.enterprise_id,
+                 o.provider_id, o.cluster_id,
+                 o.pool,        o.chip,
+                 o.cards,       o.start_ms,
+                 o.end_ms,      o.fen_per_card_hour,
+                 o.amount_fen,  std::string("accepted"),
+                 o.reason,      o.started_at,
+                 o.finished_at, o.usage_card_ms,
+                 o.created_at,  o.backend_job})
             .status());
     QT_RETURN_IF_ERROR(
         tx.Exec("UPDATE market_requests SET state = 'ordered' WHERE id = ?", {o.request_id})
@@ -733,10 +747,145 @@ Result<Order> Market::CancelOrder(const Principal& caller, const std::string& or
     QT_RETURN_IF_ERROR(Transition(tx, o, OrderState::kCancelled, caller.org_id));
     return Settle(tx, o, caller.org_id);
   }));
+  if (!o.backend_job.empty() && options_.slurm != nullptr) {
+    Status s = options_.slurm->Cancel(o.backend_job);
+    if (!s.ok()) return Status(s.code(), "order cancelled, but scancel failed: " + s.message());
+  }
   return o;
 }
 
 Result<int> Market::Advance() {
+  QT_ASSIGN_OR_RETURN(int simulated, AdvanceSimulated());
+  QT_ASSIGN_OR_RETURN(int slurm, AdvanceSlurm());
+  return simulated + slurm;
+}
+
+Status Market::Finish(const std::string& order_id, OrderState from, OrderState to,
+                      int64_t usage_card_ms, const std::string& reason) {
+  return store_.Write([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(Rows rows, tx.Query("SELECT " + std::string(kOrderColumns) +
+                                                " FROM market_orders WHERE id = ?",
+                                            {order_id}));
+    if (rows.empty()) return NotFound("order: no order " + order_id);
+    Order o = OrderFromRow(rows[0]);
+    if (o.state != from) return Conflict("order: " + o.id + " changed meanwhile");
+    o.finished_at = options_.clock->NowMillis();
+    o.usage_card_ms = usage_card_ms;
+    o.reason = reason;
+    QT_RETURN_IF_ERROR(Transition(tx, o, to, o.provider_id));
+    return Settle(tx, o, o.provider_id);
+  });
+}
+
+Result<int> Market::AdvanceSlurm() {
+  struct Due {
+    std::string id;
+    bool available;
+  };
+  std::vector<Due> due;
+  std::vector<Order> orders;
+  const int64_t now = options_.clock->NowMillis();
+  const int64_t scale = options_.simulated_time_scale;
+  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+    due.clear();
+    orders.clear();
+    QT_ASSIGN_OR_RETURN(Rows rows, tx.Query("SELECT o.id, c.available FROM market_orders o JOIN "
+                                            "market_clusters c ON c.id = o.cluster_id WHERE "
+                                            "c.backend = 'slurm' AND (o.state = 'running' OR "
+                                            "(o.state = 'accepted' AND (o.start_ms <= ? OR "
+                                            "c.available = 0)))",
+                                            {now}));
+    for (const Row& r : rows) {
+      QT_ASSIGN_OR_RETURN(Rows o, tx.Query("SELECT " + std::string(kOrderColumns) +
+                                               " FROM market_orders WHERE id = ?",
+                                           {r.Text(0)}));
+      orders.push_back(OrderFromRow(o[0]));
+      due.push_back({r.Text(0), r.Int(1) != 0});
+    }
+    return OkStatus();
+  }));
+  int changed = 0;
+  // Backend calls happen outside transactions (a write may be retried); each
+  // write re-checks the order's state.
+  for (size_t i = 0; i < orders.size(); ++i) {
+    const Order& o = orders[i];
+    Status s;
+    if (o.state == OrderState::kAccepted) {
+      if (!due[i].available) {
+        s = Finish(o.id, o.state, OrderState::kFailed, 0,
+                   "the provider's cluster became unavailable");
+      } else if (options_.slurm == nullptr) {
+        s = Finish(o.id, o.state, OrderState::kFailed, 0,
+                   "this platform has no connection to Slurm");
+      } else {
+        s = StartOnSlurm(o);
+      }
+    } else if (!due[i].available) {
+      if (!o.backend_job.empty()) (void)options_.slurm->Cancel(o.backend_job);
+      s = Finish(o.id, o.state, OrderState::kFailed, o.cards * (now - o.started_at) * scale,
+                 "the provider's cluster became unavailable");
+    } else if (options_.slurm != nullptr) {
+      Result<SlurmJob> job = options_.slurm->Query(o.backend_job);
+      if (!job.ok() && job.status().code() == StatusCode::kNotFound) {
+        s = Finish(o.id, o.state, OrderState::kFailed, o.cards * (now - o.started_at) * scale,
+                   "Slurm no longer knows job " + o.backend_job);
+      } else if (!job.ok()) {
+        s = job.status();
+      } else if (job->phase == SlurmJob::Phase::kCompleted ||
+                 job->phase == SlurmJob::Phase::kFailed) {
+        int64_t ran =
+            job->start_ms > 0 && job->end_ms >= job->start_ms ? job->end_ms - job->start_ms : 0;
+        bool ok = job->phase == SlurmJob::Phase::kCompleted;
+        s = Finish(o.id, o.state, ok ? OrderState::kCompleted : OrderState::kFailed,
+                   o.cards * ran * scale, ok ? "" : "the Slurm job ended " + job->state);
+      } else {
+        continue;
+      }
+    } else {
+      continue;
+    }
+    if (s.ok()) {
+      ++changed;
+    } else if (s.code() != StatusCode::kConflict) {
+      return s;
+    }
+  }
+  return changed;
+}
+
+Status Market::StartOnSlurm(const Order& o) {
+  int cards_per_node = 0;
+  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(auto clusters, LoadClusters(tx, "WHERE id = ?", {o.cluster_id}));
+    for (const PoolSpec& p : clusters.at(0).pools) {
+      if (p.name == o.pool) cards_per_node = p.cards_per_node;
+    }
+    return OkStatus();
+  }));
+  if (cards_per_node == 0) return Internal("order " + o.id + ": its pool is gone");
+  const int64_t nodes = (o.cards + cards_per_node - 1) / cards_per_node;
+  const int64_t per_node = (o.cards + nodes - 1) / nodes;
+  const int64_t run_ms = (o.end_ms - o.start_ms) / options_.simulated_time_scale;
+  QT_ASSIGN_OR_RETURN(
+      std::string job,
+      options_.slurm->Submit("qiantang-" + o.id, static_cast<int>(nodes),
+                             static_cast<int>(per_node), run_ms, run_ms + 5 * 60'000));
+  Status s = store_.Write([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(Rows rows, tx.Query("SELECT " + std::string(kOrderColumns) +
+                                                " FROM market_orders WHERE id = ?",
+                                            {o.id}));
+    Order cur = OrderFromRow(rows.at(0));
+    if (cur.state != OrderState::kAccepted)
+      return Conflict("order: " + o.id + " changed meanwhile");
+    cur.backend_job = job;
+    cur.started_at = options_.clock->NowMillis();
+    return Transition(tx, cur, OrderState::kRunning, cur.provider_id);
+  });
+  if (!s.ok()) (void)options_.slurm->Cancel(job);  // nobody will follow it
+  return s;
+}
+
+Result<int> Market::AdvanceSimulated() {
   int changed = 0;
   QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
     changed = 0;

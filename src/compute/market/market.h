@@ -33,6 +33,7 @@
 
 namespace qt::compute::market {
 
+class SlurmClient;
 class Vouchers;
 
 struct MarketOptions {
@@ -42,8 +43,13 @@ struct MarketOptions {
   const ChipCatalog* catalog = nullptr;  // required
   Vouchers* vouchers = nullptr;          // optional: deducted at settlement when set
   int64_t quote_ttl_ms = 15 * 60'000;
-  // Simulated backend: a job of duration d runs d / time_scale of wall time.
+  // A job of duration d holds its cards for d / time_scale of wall time, on
+  // the simulated backend and (as a placeholder job) on Slurm; usage is
+  // metered back in the job's own time (x time_scale).
   int64_t simulated_time_scale = 1;
+  // Runs orders of `slurm` clusters (nullptr: such orders fail at their start
+  // with a reason).
+  SlurmClient* slurm = nullptr;
 };
 
 struct Capacity {
@@ -97,14 +103,23 @@ class Market {
                                          const accounts::PageRequest& page);
   Result<std::vector<TradeStat>> TradeStats();
 
-  // Drives the simulated backend to `now`: accepted orders whose start has
-  // come begin running; running ones whose (scaled) time is up complete, are
-  // metered and billed; orders on a cluster that became unavailable fail and
-  // are billed for what they used. Returns the number of orders changed.
+  // Drives the backends to now: accepted orders whose start has come begin
+  // running (on Slurm: are submitted with sbatch); running ones that are done
+  // (simulated: their scaled time is up; Slurm: the job finished) complete,
+  // are metered and billed; orders on a cluster that became unavailable fail
+  // and are billed for what they used. Returns the number of orders changed.
   Result<int> Advance();
 
  private:
   Result<std::vector<Quote>> Match(store::Tx& tx, const ComputeRequest& r);
+  Result<int> AdvanceSimulated();
+  Result<int> AdvanceSlurm();
+  // Submits an accepted order to Slurm and marks it running.
+  Status StartOnSlurm(const Order& o);
+  // Marks `o` (re-read inside the transaction) with `to`, metered usage and
+  // a reason, and bills it; conflict if its state changed meanwhile.
+  Status Finish(const std::string& order_id, OrderState from, OrderState to, int64_t usage_card_ms,
+                const std::string& reason);
   Status Settle(store::Tx& tx, Order& o, const std::string& actor);
   Status Transition(store::Tx& tx, Order& o, OrderState to, const std::string& actor);
 

@@ -117,6 +117,7 @@ struct Order {
   int64_t finished_at = 0;
   int64_t usage_card_ms = 0;  // metered
   int64_t created_at = 0;
+  std::string backend_job;  // the Slurm job id, on a slurm cluster
 };
 
 struct BillLine {
