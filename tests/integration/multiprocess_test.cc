@@ -4,8 +4,8 @@
 // against the same checkpoint; kill -9 of one process loses nothing
 // acknowledged. Needs QIANTANG_TEST_PG (scripts/test.sh always sets it).
 //
-// Each later module adds its contended operations (certificate numbers,
-// voucher redemption, capacity reservation, orders) to Workload below.
+// Each later module adds its contended operations (certificate numbers...)
+// to Workload or a test of its own here; the compute market's are below.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -165,6 +165,116 @@ TEST_F(MultiProcessTest, ConcurrentWorkloadThroughThreeProcessesKeepsOneConsiste
   const uint64_t size = CheckLedgerIsOneGaplessOrder(1);
   EXPECT_EQ(size, 3 + 5 * acknowledged.size());
   ExpectProofsFromEveryProcessVerify(size);
+  ExpectCleanAudit();
+}
+
+// The market's contended operations through all three processes at once:
+// competing acceptances of the same capacity (one wins), and concurrent
+// settlements spending one voucher (never more than it holds).
+TEST_F(MultiProcessTest, MarketNeverDoubleBooksOrSpendsAVoucherTwiceAcrossProcesses) {
+  auto client = servers_[0]->Client();
+  auto org = [&](const std::string& name, const std::string& kind, int n) {
+    auto a = Call(*client, "POST", "/api/v1/orgs", op_, OrgBody(name, kind, n));
+    EXPECT_EQ(a.status, 201) << a.raw;
+    return a.body["admin_token"]["secret"].get<std::string>();
+  };
+  std::string provider = org("MP 算力", "compute_provider", 901);
+  std::string enterprise = org("MP 企业", "enterprise", 902);
+  std::string authority = org("MP 经信局", "authority", 903);
+  ASSERT_EQ(
+      Call(*client, "POST", "/api/v1/compute/provider-clusters", provider,
+           R"({"name": "one", "region": "r", "pools": [{"name": "p", "chip": "A100", "nodes": 1}],
+                     "fen_per_card_hour": {"A100": 1000}})")
+          .status,
+      201);
+  auto quote = [&](const std::string& body) {
+    auto r = Call(*client, "POST", "/api/v1/compute/requests", enterprise, body);
+    EXPECT_EQ(r.status, 201) << r.raw;
+    return r.body["quotes"][0]["id"].get<std::string>();
+  };
+  // Six quotes for the same 8 cards in the same hour, accepted at once through three processes.
+  const std::string later =
+      R"(, "window_start": "2099-01-01T00:00:00Z", "window_end": "2099-01-02T00:00:00Z"})";
+  std::vector<std::string> quotes;
+  for (int i = 0; i < 6; ++i) {
+    quotes.push_back(
+        quote(R"({"cards": 8, "duration_s": 3600, "max_fen_per_card_hour": 1000)" + later));
+  }
+  std::atomic<int> won{0}, lost{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 6; ++i) {
+    threads.emplace_back([&, i] {
+      auto c = servers_[i % kProcesses]->Client();
+      auto a = Call(*c, "POST", "/api/v1/compute/quotes/" + quotes[i] + "/accept", enterprise);
+      if (a.status == 201) ++won;
+      if (a.status == 409) ++lost;
+    });
+  }
+  for (auto& t : threads) t.join();
+  threads.clear();
+  EXPECT_EQ(won.load(), 1);
+  EXPECT_EQ(lost.load(), 5);
+
+  // A 500,000-fen voucher at 100 %, and eight running orders cancelled at
+  // once through three processes: the subsidies sum to the voucher exactly.
+  ASSERT_EQ(
+      Call(*client, "POST", "/api/v1/compute/provider-clusters", provider,
+           R"({"name": "big", "region": "r", "pools": [{"name": "p", "chip": "H800", "nodes": 8}],
+                     "fen_per_card_hour": {"H800": 100000000}})")
+          .status,
+      201);
+  auto prog = Call(
+      *client, "POST", "/api/v1/compute/voucher-programmes", authority,
+      R"({"name": "p", "budget_fen": 1000000, "ratio_bp": 10000, "cap_fen_per_enterprise_year": 500000,
+                       "valid_to": "2099-01-01T00:00:00Z"})");
+  ASSERT_EQ(prog.status, 201) << prog.raw;
+  auto app = Call(
+      *client, "POST",
+      "/api/v1/compute/voucher-programmes/" + prog.body["id"].get<std::string>() + "/applications",
+      enterprise, R"({"amount_fen": 500000})");
+  ASSERT_EQ(app.status, 201) << app.raw;
+  ASSERT_EQ(Call(*client, "POST",
+                 "/api/v1/compute/voucher-applications/" + app.body["id"].get<std::string>() +
+                     "/decision",
+                 authority, R"({"decision": "approve"})")
+                .status,
+            200);
+  std::vector<std::string> orders;
+  for (int i = 0; i < 8; ++i) {
+    auto q = quote(
+        R"({"cards": 8, "chip": "chip:H800", "duration_s": 3600, "max_fen_per_card_hour": 100000000})");
+    auto o = Call(*client, "POST", "/api/v1/compute/quotes/" + q + "/accept", enterprise);
+    ASSERT_EQ(o.status, 201) << o.raw;
+    orders.push_back(o.body["id"]);
+  }
+  for (int i = 0; i < 100; ++i) {
+    auto page = Call(*client, "GET", "/api/v1/compute/orders?limit=500", enterprise);
+    int running = 0;
+    for (const auto& o : page.body["items"]) running += o["state"] == "running";
+    if (running == 8) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  for (int i = 0; i < 8; ++i) {
+    threads.emplace_back([&, i] {
+      auto c = servers_[i % kProcesses]->Client();
+      auto a = Call(*c, "POST", "/api/v1/compute/orders/" + orders[i] + "/cancel", enterprise,
+                    R"({"reason": "mp"})");
+      EXPECT_EQ(a.status, 200) << a.raw;
+    });
+  }
+  for (auto& t : threads) t.join();
+  auto bills = Call(*client, "GET", "/api/v1/compute/bills?limit=500", enterprise);
+  ASSERT_EQ(bills.body["items"].size(), 8u) << bills.raw;
+  int64_t gross = 0, subsidy = 0;
+  for (const auto& b : bills.body["items"]) {
+    gross += b["gross_fen"].get<int64_t>();
+    subsidy += b["voucher_fen"].get<int64_t>();
+  }
+  ASSERT_GT(gross, 500000);  // more was billed than the voucher holds
+  EXPECT_EQ(subsidy, 500000);
+  client.reset();
+  CheckLedgerIsOneGaplessOrder(2);
   ExpectCleanAudit();
 }
 
