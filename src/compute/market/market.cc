@@ -9,6 +9,7 @@
 
 #include "accounts/paging.h"
 #include "compute/job.h"
+#include "compute/market/occupancy.h"
 #include "compute/market/slurm.h"
 #include "compute/market/vouchers.h"
 #include "core/text.h"
@@ -127,10 +128,6 @@ Result<std::vector<ClusterOffer>> LoadClusters(Tx& tx, const std::string& where,
 }
 
 // Reservations (accepted and running orders) on one pool overlapping [from, to).
-struct Reservation {
-  int64_t start, end, cards;
-};
-
 Result<std::vector<Reservation>> Reservations(Tx& tx, const std::string& cluster_id,
                                               const std::string& pool, int64_t from, int64_t to) {
   QT_ASSIGN_OR_RETURN(
@@ -141,38 +138,6 @@ Result<std::vector<Reservation>> Reservations(Tx& tx, const std::string& cluster
   std::vector<Reservation> out;
   for (const Row& r : rows) out.push_back({r.Int(0), r.Int(1), r.Int(2)});
   return out;
-}
-
-// Whether `cards` more fit in [t, t + d) next to `rs` on a pool of `capacity` cards.
-bool FitsAt(const std::vector<Reservation>& rs, int64_t capacity, int64_t cards, int64_t t,
-            int64_t d) {
-  std::vector<int64_t> points = {t};
-  for (const Reservation& r : rs) {
-    if (r.start > t && r.start < t + d) points.push_back(r.start);
-  }
-  for (int64_t p : points) {
-    int64_t used = 0;
-    for (const Reservation& r : rs) {
-      if (r.start <= p && p < r.end) used += r.cards;
-    }
-    if (used + cards > capacity) return false;
-  }
-  return true;
-}
-
-// The earliest start in [from, window_end - d] where the cards fit, or -1.
-int64_t EarliestStart(const std::vector<Reservation>& rs, int64_t capacity, int64_t cards,
-                      int64_t from, int64_t d, int64_t window_end) {
-  std::vector<int64_t> candidates = {from};
-  for (const Reservation& r : rs) {
-    if (r.end > from) candidates.push_back(r.end);
-  }
-  std::sort(candidates.begin(), candidates.end());
-  for (int64_t t : candidates) {
-    if (t + d > window_end) break;
-    if (FitsAt(rs, capacity, cards, t, d)) return t;
-  }
-  return -1;
 }
 
 Status RequireKind(const Principal& caller, OrgKind kind, std::string_view what) {
@@ -449,7 +414,8 @@ Result<std::vector<Quote>> Market::Match(Tx& tx, const ComputeRequest& r) {
       if (!constraint.Allows(chip) || price > r.max_fen_per_card_hour || capacity < r.cards)
         continue;
       QT_ASSIGN_OR_RETURN(auto rs, Reservations(tx, c.id, p.name, from, r.window_end));
-      int64_t start = EarliestStart(rs, capacity, r.cards, from, r.duration_ms, r.window_end);
+      int64_t start =
+          Occupancy(rs).EarliestStart(capacity, r.cards, from, r.duration_ms, r.window_end);
       if (start < 0) continue;
       Quote q;
       q.request_id = r.id;
@@ -619,7 +585,7 @@ Result<Order> Market::AcceptQuote(const Principal& caller, const std::string& qu
       if (p.name == r.Text(3)) capacity = int64_t{p.nodes} * p.cards_per_node;
     }
     QT_ASSIGN_OR_RETURN(auto rs, Reservations(tx, r.Text(1), r.Text(3), start, end));
-    if (!FitsAt(rs, capacity, r.Int(12), start, end - start)) {
+    if (!Occupancy(rs).FitsAt(capacity, r.Int(12), start, end - start)) {
       return Conflict("quote: its capacity has been taken by another order; ask for new quotes");
     }
     o = Order{ids_.Next("cor"),

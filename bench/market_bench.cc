@@ -1,0 +1,239 @@
+// Compute market benchmarks (docs/BENCHMARKS.md, "Compute market"), on a
+// SQLite file (fsync per commit, as in production):
+// - BM_Match: posting one request and quoting it against the demo city's 17
+//   providers (18 pools) while 10,000 accepted orders hold reservations: the
+//   matcher's reservation scan, the request and quote rows and the journal.
+//   Baseline BM_PlainInsert: the same rows (one request, 18 quotes, one
+//   journal-sized row) inserted in one transaction without matching.
+// - BM_Settle: a running order cancelled and settled with a voucher (bill,
+//   redemption, journal); baseline BM_PlainSettleInsert: a bill row and a
+//   redemption row inserted in one transaction.
+#include <benchmark/benchmark.h>
+
+#include <filesystem>
+#include <memory>
+#include <random>
+
+#include "accounts/accounts.h"
+#include "compute/configs.h"
+#include "compute/market/market.h"
+#include "compute/market/vouchers.h"
+#include "crypto/random.h"
+#include "demo/demo_city.h"
+#include "demo/demo_compute.h"
+#include "ledger/journal.h"
+#include "store/store.h"
+
+namespace qt {
+namespace {
+
+namespace fs = std::filesystem;
+using compute::market::Market;
+using compute::market::Vouchers;
+
+struct City {
+  fs::path dir;
+  std::unique_ptr<store::Store> store;
+  ledger::Journal journal{SystemClock::Get()};
+  std::array<uint8_t, 32> raw{};
+  crypto::MasterKey key{raw};
+  std::unique_ptr<accounts::Accounts> accounts;
+  compute::ChipCatalog catalog = compute::LoadChipCatalog("").value();
+  std::unique_ptr<Vouchers> vouchers;
+  std::unique_ptr<Market> market;
+  std::vector<accounts::Principal> enterprises;
+
+  City() {
+    dir = fs::temp_directory_path() / ("qiantang-market-bench-" + std::to_string(getpid()));
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    store = std::move(*store::OpenStore("sqlite:" + (dir / "q.db").string(), {}));
+    auto migrations = ledger::Journal::Migrations();
+    for (auto list :
+         {accounts::Accounts::Migrations(), Market::Migrations(), Vouchers::Migrations()}) {
+      for (auto& m : list) migrations.push_back(m);
+    }
+    if (!store::Migrate(*store, migrations).ok()) std::abort();
+    accounts = std::make_unique<accounts::Accounts>(
+        *store, accounts::AccountsOptions{&SystemClock::Get(), &crypto::SystemRandom::Get(), &key,
+                                          &journal});
+    auto boot = accounts->Bootstrap(demo::OperatorOrg());
+    auto op = *accounts->Authenticate((*boot)->admin_token.secret);
+    if (!demo::LoadDemoCity(*accounts, op, "bench").ok()) std::abort();
+    vouchers = std::make_unique<Vouchers>(*store, SystemClock::Get(), crypto::SystemRandom::Get(),
+                                          journal);
+    market = std::make_unique<Market>(
+        *store, compute::market::MarketOptions{&SystemClock::Get(), &crypto::SystemRandom::Get(),
+                                               &journal, &catalog, vouchers.get()});
+    if (!demo::LoadDemoCompute(*accounts, *market, *vouchers).ok()) std::abort();
+    for (const auto& o : accounts->ListOrgs({"", 500})->items) {
+      if (o.kind == accounts::OrgKind::kEnterprise)
+        enterprises.push_back({"", "", o.id, o.kind, accounts::Role::kAdmin});
+    }
+  }
+  ~City() { fs::remove_all(dir); }
+
+  compute::market::NewRequest Request(std::mt19937& rng, int64_t hours) {
+    static const int64_t kCards[] = {8, 16, 32, 64};
+    compute::market::NewRequest r;
+    r.cards = kCards[rng() % 4];
+    r.duration_ms = hours * 3'600'000;
+    r.window_start = SystemClock::Get().NowMillis();
+    r.window_end = r.window_start + 30LL * 24 * 3'600'000;
+    r.max_fen_per_card_hour = 3000;
+    return r;
+  }
+};
+
+City& TheCity() {
+  static City* city = [] {
+    auto* c = new City();
+    // 10,000 accepted orders hold reservations across the pools.
+    std::mt19937 rng(1);
+    int accepted = 0;
+    while (accepted < 10'000) {
+      auto& who = c->enterprises[rng() % c->enterprises.size()];
+      auto posted =
+          c->market->PostRequest(who, c->Request(rng, 1 + static_cast<int64_t>(rng() % 48)));
+      if (!posted.ok() || posted->second.empty()) continue;
+      const auto& q = posted->second[rng() % posted->second.size()];
+      if (c->market->AcceptQuote(who, q.id).ok()) ++accepted;
+    }
+    return c;
+  }();
+  return *city;
+}
+
+void BM_Match(benchmark::State& state) {
+  City& c = TheCity();
+  std::mt19937 rng(2);
+  size_t quotes = 0;
+  for (auto _ : state) {
+    auto posted =
+        c.market->PostRequest(c.enterprises[rng() % c.enterprises.size()], c.Request(rng, 8));
+    if (!posted.ok()) state.SkipWithError(posted.status().message().c_str());
+    quotes += posted->second.size();
+  }
+  state.counters["quotes_per_request"] =
+      static_cast<double>(quotes) / static_cast<double>(state.iterations());
+  state.counters["requests_per_s"] =
+      benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_Match)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_PlainInsert(benchmark::State& state) {
+  City& c = TheCity();
+  int64_t n = 0;
+  for (auto _ : state) {
+    Status s = c.store->Write([&](store::Tx& tx) -> Status {
+      std::string id = "crq_plain" + std::to_string(n++);
+      QT_RETURN_IF_ERROR(
+          tx.Exec("INSERT INTO market_requests VALUES (?, ?, 8, 'any', 1, 1, 1, 2, 1, 'open', 1)",
+                  {id, c.enterprises[0].org_id})
+              .status());
+      for (int q = 0; q < 18; ++q) {
+        QT_RETURN_IF_ERROR(tx.Exec("INSERT INTO market_quotes VALUES (?, ?, (SELECT id FROM "
+                                   "market_clusters LIMIT 1), "
+                                   "'p', 'pool', 'A100', 1, 1, 1, 2, 1, ?, 1)",
+                                   {id + "-" + std::to_string(q), id, int64_t{q}})
+                               .status());
+      }
+      return c.journal.Append(tx, {"bench", "bench.plain", id, {{"n", n}}}).status();
+    });
+    if (!s.ok()) state.SkipWithError(s.message().c_str());
+  }
+  state.counters["requests_per_s"] =
+      benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_PlainInsert)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_Settle(benchmark::State& state) {
+  City& c = TheCity();
+  // Running orders to settle, each for an enterprise holding a voucher.
+  static std::vector<std::pair<accounts::Principal, std::string>> running;
+  if (running.empty()) {
+    std::mt19937 rng(3);
+    auto authority = [&] {
+      for (const auto& o : c.accounts->ListOrgs({"", 500})->items) {
+        if (o.kind == accounts::OrgKind::kAuthority)
+          return accounts::Principal{"", "", o.id, o.kind, accounts::Role::kAdmin};
+      }
+      std::abort();
+    }();
+    auto prog = c.vouchers->CreateProgramme(
+        authority, {"bench", 1'000'000'000'000, 3000, 1'000'000'000, SystemClock::Get().NowMillis(),
+                    SystemClock::Get().NowMillis() + 3'600'000'000LL});
+    for (auto& e : c.enterprises) {
+      auto a = c.vouchers->Apply(e, prog->id, 1'000'000'000);
+      if (a.ok()) (void)c.vouchers->Decide(authority, a->id, true, 0, "");
+    }
+    while (running.size() < 3000) {
+      auto& who = c.enterprises[rng() % c.enterprises.size()];
+      auto r = c.Request(rng, 1);
+      r.cards = 8;
+      auto posted = c.market->PostRequest(who, r);
+      if (!posted.ok() || posted->second.empty()) continue;
+      auto o = c.market->AcceptQuote(who, posted->second[0].id);
+      if (o.ok() && o->start_ms <= SystemClock::Get().NowMillis() + 1000)
+        running.emplace_back(who, o->id);
+    }
+    (void)c.market->Advance();
+  }
+  size_t next = 0;
+  for (auto _ : state) {
+    if (next == running.size()) {
+      state.SkipWithError("ran out of running orders");
+      break;
+    }
+    auto& [who, id] = running[next++];
+    auto o = c.market->CancelOrder(who, id, "bench");
+    if (!o.ok()) state.SkipWithError(o.status().message().c_str());
+  }
+  running.erase(running.begin(), running.begin() + static_cast<long>(next));
+  state.counters["settlements_per_s"] =
+      benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_Settle)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1000);
+
+void BM_PlainSettleInsert(benchmark::State& state) {
+  City& c = TheCity();
+  // The bill's and the redemption's rows, in tables of the same columns
+  // without the constraints and lookups settlement does.
+  if (!c.store
+           ->Write([](store::Tx& tx) {
+             return tx.ExecScript(
+                 "CREATE TABLE IF NOT EXISTS plain_bills (id TEXT PRIMARY KEY, order_id TEXT, "
+                 "enterprise_id TEXT, "
+                 "provider_id TEXT, usage_card_ms BIGINT, gross_fen BIGINT, voucher_fen BIGINT, "
+                 "payable_fen BIGINT, "
+                 "lines TEXT, created_at BIGINT);"
+                 "CREATE TABLE IF NOT EXISTS plain_redemptions (id TEXT PRIMARY KEY, voucher_id "
+                 "TEXT, bill_id TEXT, "
+                 "provider_id TEXT, amount_fen BIGINT, created_at BIGINT);");
+           })
+           .ok()) {
+    state.SkipWithError("cannot create the plain tables");
+  }
+  int64_t n = 0;
+  for (auto _ : state) {
+    Status s = c.store->Write([&](store::Tx& tx) -> Status {
+      std::string id = "cbl_plain" + std::to_string(n++);
+      QT_RETURN_IF_ERROR(
+          tx.Exec("INSERT INTO plain_bills VALUES (?, 'cor_x', 'e', 'p', 1, 1000, 300, 700, "
+                  "'[{\"description\":\"x\",\"amount_fen\":1000}]', 1)",
+                  {id})
+              .status());
+      return tx.Exec("INSERT INTO plain_redemptions VALUES (?, 'vch_x', ?, 'p', 300, 1)", {id, id})
+          .status();
+    });
+    if (!s.ok()) state.SkipWithError(s.message().c_str());
+  }
+  state.counters["settlements_per_s"] =
+      benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_PlainSettleInsert)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1000);
+
+}  // namespace
+}  // namespace qt
+
+BENCHMARK_MAIN();
