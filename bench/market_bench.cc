@@ -10,6 +10,7 @@
 //   redemption row inserted in one transaction.
 #include <benchmark/benchmark.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <memory>
 #include <random>
@@ -66,7 +67,8 @@ struct City {
         *store, compute::market::MarketOptions{&SystemClock::Get(), &crypto::SystemRandom::Get(),
                                                &journal, &catalog, vouchers.get()});
     if (!demo::LoadDemoCompute(*accounts, *market, *vouchers).ok()) std::abort();
-    for (const auto& o : accounts->ListOrgs({"", 500})->items) {
+    auto orgs = accounts->ListOrgs({"", 500});
+    for (const auto& o : orgs->items) {
       if (o.kind == accounts::OrgKind::kEnterprise)
         enterprises.push_back({"", "", o.id, o.kind, accounts::Role::kAdmin});
     }
@@ -86,8 +88,8 @@ struct City {
 };
 
 City& TheCity() {
-  static City* city = [] {
-    auto* c = new City();
+  static std::unique_ptr<City> city = [] {
+    auto c = std::make_unique<City>();
     // 10,000 accepted orders hold reservations across the pools.
     std::mt19937 rng(1);
     int accepted = 0;
@@ -95,9 +97,18 @@ City& TheCity() {
       auto& who = c->enterprises[rng() % c->enterprises.size()];
       auto posted =
           c->market->PostRequest(who, c->Request(rng, 1 + static_cast<int64_t>(rng() % 48)));
-      if (!posted.ok() || posted->second.empty()) continue;
+      if (!posted.ok()) {
+        std::fprintf(stderr, "setup: %s\n", posted.status().ToString().c_str());
+        std::abort();
+      }
+      if (posted->second.empty()) continue;
       const auto& q = posted->second[rng() % posted->second.size()];
-      if (c->market->AcceptQuote(who, q.id).ok()) ++accepted;
+      auto o = c->market->AcceptQuote(who, q.id);
+      if (o.ok()) ++accepted;
+      if (!o.ok() && o.status().code() != StatusCode::kConflict) {
+        std::fprintf(stderr, "setup: %s\n", o.status().ToString().c_str());
+        std::abort();
+      }
     }
     return c;
   }();
@@ -123,7 +134,7 @@ BENCHMARK(BM_Match)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 void BM_PlainInsert(benchmark::State& state) {
   City& c = TheCity();
-  int64_t n = 0;
+  static int64_t n = 0;  // ids stay unique across the runs Google Benchmark makes
   for (auto _ : state) {
     Status s = c.store->Write([&](store::Tx& tx) -> Status {
       std::string id = "crq_plain" + std::to_string(n++);
@@ -154,7 +165,8 @@ void BM_Settle(benchmark::State& state) {
   if (running.empty()) {
     std::mt19937 rng(3);
     auto authority = [&] {
-      for (const auto& o : c.accounts->ListOrgs({"", 500})->items) {
+      auto orgs = c.accounts->ListOrgs({"", 500});
+      for (const auto& o : orgs->items) {
         if (o.kind == accounts::OrgKind::kAuthority)
           return accounts::Principal{"", "", o.id, o.kind, accounts::Role::kAdmin};
       }
@@ -214,7 +226,7 @@ void BM_PlainSettleInsert(benchmark::State& state) {
            .ok()) {
     state.SkipWithError("cannot create the plain tables");
   }
-  int64_t n = 0;
+  static int64_t n = 0;
   for (auto _ : state) {
     Status s = c.store->Write([&](store::Tx& tx) -> Status {
       std::string id = "cbl_plain" + std::to_string(n++);

@@ -246,7 +246,13 @@ CREATE TABLE market_bills (
 );
 )sql"},
           {"market", 2, "the backend's job id of an order (Slurm)",
-           "ALTER TABLE market_orders ADD COLUMN backend_job TEXT NOT NULL DEFAULT '';"}};
+           "ALTER TABLE market_orders ADD COLUMN backend_job TEXT NOT NULL DEFAULT '';"},
+          // SQLite chose the (state, start_ms) index for the matcher's
+          // reservation scan, reading every accepted order once per pool;
+          // with end_ms in the pool index it reads only that pool's.
+          {"market", 3, "reservation index by pool, state and end",
+           "DROP INDEX market_orders_pool;\n"
+           "CREATE INDEX market_orders_pool ON market_orders (cluster_id, pool, state, end_ms);"}};
 }
 
 Result<ClusterOffer> Market::RegisterCluster(const Principal& caller, const NewCluster& nc) {
