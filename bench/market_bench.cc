@@ -164,8 +164,8 @@ void BM_Settle(benchmark::State& state) {
   static std::vector<std::pair<accounts::Principal, std::string>> running;
   if (running.empty()) {
     std::mt19937 rng(3);
+    auto orgs = c.accounts->ListOrgs({"", 500});
     auto authority = [&] {
-      auto orgs = c.accounts->ListOrgs({"", 500});
       for (const auto& o : orgs->items) {
         if (o.kind == accounts::OrgKind::kAuthority)
           return accounts::Principal{"", "", o.id, o.kind, accounts::Role::kAdmin};
@@ -179,15 +179,34 @@ void BM_Settle(benchmark::State& state) {
       auto a = c.vouchers->Apply(e, prog->id, 1'000'000'000);
       if (a.ok()) (void)c.vouchers->Decide(authority, a->id, true, 0, "");
     }
-    while (running.size() < 3000) {
+    // A pool of its own, so each 8-card order starts now (and bills enough
+    // for the vouchers to pay part of it).
+    accounts::Principal provider;
+    for (const auto& o : orgs->items) {
+      if (o.kind == accounts::OrgKind::kComputeProvider)
+        provider = {"", "", o.id, o.kind, accounts::Role::kAdmin};
+    }
+    compute::market::NewCluster bench;
+    bench.name = "settle-bench";
+    bench.region = "bench";
+    bench.pools = {{"settle", "A100", 2000, 8, 128, 2048, 32, 8}};
+    bench.fen_per_card_hour["A100"] = 100'000'000;
+    if (!c.market->RegisterCluster(provider, bench).ok()) std::abort();
+    while (running.size() < 1000) {
       auto& who = c.enterprises[rng() % c.enterprises.size()];
       auto r = c.Request(rng, 1);
       r.cards = 8;
+      r.chip = "chip:A100";
+      r.max_fen_per_card_hour = 100'000'000;
       auto posted = c.market->PostRequest(who, r);
-      if (!posted.ok() || posted->second.empty()) continue;
-      auto o = c.market->AcceptQuote(who, posted->second[0].id);
-      if (o.ok() && o->start_ms <= SystemClock::Get().NowMillis() + 1000)
-        running.emplace_back(who, o->id);
+      if (!posted.ok()) std::abort();
+      std::string quote;
+      for (const auto& q : posted->second) {
+        if (q.pool == "settle") quote = q.id;
+      }
+      auto o = c.market->AcceptQuote(who, quote);
+      if (!o.ok()) std::abort();
+      running.emplace_back(who, o->id);
     }
     (void)c.market->Advance();
   }
