@@ -357,3 +357,29 @@ TEST_P(MarketTest, AnUnavailableClusterFailsItsOrdersAndBillsUsage) {
 
 }  // namespace
 }  // namespace qt::compute::market
+
+namespace qt::compute::market {
+namespace {
+
+TEST_P(MarketTest, ExpiredVouchersDoNothing) {
+  ASSERT_TRUE(market_->RegisterCluster(provider_, Cluster("c", "A100", 1, 1000)).ok());
+  auto prog = vouchers_->CreateProgramme(
+      authority_,
+      {"short", 1'000'000, 5000, 100'000, clock_.NowMillis(), clock_.NowMillis() + 2 * kHour});
+  auto app = vouchers_->Apply(enterprise_, prog->id, 100'000);
+  ASSERT_TRUE(vouchers_->Decide(authority_, app->id, true, 0, "").ok());
+  auto r = market_->PostRequest(enterprise_, Request(8, 3));
+  ASSERT_TRUE(market_->AcceptQuote(enterprise_, r->second.at(0).id).ok());
+  market_->Advance().value();
+  clock_.Advance(3 * kHour);  // the voucher expired an hour before the bill
+  ASSERT_EQ(*market_->Advance(), 1);
+  auto bills = market_->ListBills(enterprise_, {"", 10});
+  ASSERT_EQ(bills->items.size(), 1u);
+  EXPECT_EQ(bills->items[0].gross_fen, 8 * 3 * 1000);
+  EXPECT_EQ(bills->items[0].voucher_fen, 0);
+  EXPECT_EQ(vouchers_->Apply(enterprise_, prog->id, 1).status().code(),
+            StatusCode::kFailedPrecondition);
+}
+
+}  // namespace
+}  // namespace qt::compute::market
