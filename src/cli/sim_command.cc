@@ -22,6 +22,7 @@ struct SimArgs {
   std::string cluster;
   int64_t cards = 0;
   std::string chip = "A100";
+  std::string reference_chip;
   std::string chips_file;
   std::string policies = "fifo,backfill,sjf,las,drf";
   std::string out;
@@ -72,6 +73,12 @@ Status RunSim(const SimArgs& a) {
   for (const std::string& p : policies) QT_RETURN_IF_ERROR(compute::MakePolicy(p).status());
 
   compute::SimOptions opts;
+  if (!a.reference_chip.empty()) {
+    int chip = catalog.Find(a.reference_chip);
+    if (chip < 0)
+      return InvalidArgument("--reference-chip: no chip " + a.reference_chip + " in the catalog");
+    opts.reference_tflops = catalog.at(chip).fp16_tflops;
+  }
   opts.scheduler.oracle = a.oracle;
   opts.scheduler.preemption_cost_ms = static_cast<int64_t>(a.preemption_cost_s * 1000);
   opts.scheduler.min_run_before_preemption_ms = static_cast<int64_t>(a.min_run_s * 1000);
@@ -161,6 +168,9 @@ void AddSimCommand(CLI::App& app, CommandContext& ctx) {
                   "Instead of --cluster: N cards of --chip in 8-card nodes");
   sim->add_option("--chip", args->chip, "Chip of a --cards cluster (default A100)");
   sim->add_option("--chips", args->chips_file, "Chip catalog file (default: the built-in one)");
+  sim->add_option(
+      "--reference-chip", args->reference_chip,
+      "The chip the trace's durations were measured on; faster chips then run jobs faster");
   sim->add_option("--policy", args->policies, "Policies, comma-separated (default: all five)");
   sim->add_option("--out", args->out, "Folder for summary.json, jobs.csv, metrics.csv and plots");
   sim->add_option("--time-scale", args->time_scale, "Divide arrival times by F (compress)");

@@ -247,15 +247,17 @@ std::optional<Allocation> Allocator::PlaceInPool(int pool, int cards) const {
 std::optional<Allocation> Allocator::Place(int cards, uint64_t mask) {
   if (cards <= 0) return std::nullopt;
   std::optional<Allocation> best;
-  std::tuple<int, int, int, int> best_rank;
+  std::tuple<int, int, int64_t, int, int> best_rank;
   for (size_t p = 0; p < pool_free_.size(); ++p) {
     if (!((mask >> p) & 1) || pool_free_[p] < cards) continue;
     std::optional<Allocation> a = PlaceInPool(static_cast<int>(p), cards);
     if (!a) continue;
-    // Fewest leaves, fewest pods, tightest node fit, tightest pool fit.
+    // Fewest leaves, fewest pods, fastest chip, tightest node fit, tightest pool fit.
     int node_slack =
         node_free_[static_cast<size_t>(a->parts.back().first)] - a->parts.back().second;
-    std::tuple<int, int, int, int> rank{a->leaves, a->pods, node_slack, pool_free_[p]};
+    int64_t tflops = cluster_->catalog().at(cluster_->pools()[p].chip).fp16_tflops;
+    std::tuple<int, int, int64_t, int, int> rank{a->leaves, a->pods, -tflops, node_slack,
+                                                 pool_free_[p]};
     if (!best || rank < best_rank) {
       best = std::move(a);
       best_rank = rank;

@@ -9,6 +9,8 @@
 //   remainder goes on the best-fitting node of the leaves already used.
 // - Only when no domain has enough whole free nodes does the job spread over
 //   partially used nodes (fewest nodes first).
+// - Among the pools a job's chips allow: fewest leaves, then fewest pods,
+//   then the fastest chip (dense FP16 per card), then the tightest fit.
 // - A gang job never spans two pools. Place() either returns the whole
 //   allocation or changes nothing: no partial allocation is ever held.
 // So a job of c cards can be placed iff some allowed pool has c free cards.

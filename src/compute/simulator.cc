@@ -69,6 +69,7 @@ Result<SimResult> Simulate(const Cluster& cluster, const Trace& trace, std::stri
   struct Run {
     int64_t start = 0, overhead = 0;
     int cards = 0;
+    int64_t tflops = 1, reference = 1;  // speed = tflops / reference
   };
   std::vector<Run> runs;
   std::priority_queue<Finish, std::vector<Finish>, std::greater<>> finishes;
@@ -163,10 +164,19 @@ Result<SimResult> Simulate(const Cluster& cluster, const Trace& trace, std::stri
         run.cards = job.alloc.cards();
         run.start = now;
         run.overhead = job.preemptions > 0 ? options.scheduler.preemption_cost_ms : 0;
+        if (options.reference_tflops > 0) {
+          const Pool& pool = cluster.pools()[static_cast<size_t>(job.alloc.pool)];
+          run.tflops = cluster.catalog().at(pool.chip).fp16_tflops;
+          run.reference = options.reference_tflops;
+        }
         busy_cards += run.cards;
-        finishes.push({now + run.overhead + (rem + run.cards - 1) / run.cards, d.job, job.epoch});
+        // Work is card-ms at the reference speed.
+        const int64_t rate = run.cards * run.tflops;
+        finishes.push(
+            {now + run.overhead + (rem * run.reference + rate - 1) / rate, d.job, job.epoch});
       } else {
-        rem -= std::max<int64_t>(0, now - run.start - run.overhead) * run.cards;
+        rem -= std::max<int64_t>(0, now - run.start - run.overhead) * run.cards * run.tflops /
+               run.reference;
         rem = std::max<int64_t>(rem, 1);
         busy_cards -= run.cards;
         ++r.preemptions;

@@ -32,6 +32,10 @@ struct SimOptions {
   int64_t sample_interval_ms = 0;
   // Called now and then with the fraction of jobs completed (0..1).
   std::function<void(double)> progress;
+  // 0: a job runs its trace duration on any chip. Otherwise the trace's
+  // durations were measured on chips of this many TFLOPS, and a job on a chip
+  // of T TFLOPS runs reference / T times as long ("one cloud, many chips").
+  int64_t reference_tflops = 0;
 };
 
 struct JobResult {

@@ -156,3 +156,23 @@ TEST(Report, WritesSummaryCsvAndPlots) {
 
 }  // namespace
 }  // namespace qt::compute
+
+namespace qt::compute {
+namespace {
+
+TEST(Simulator, FasterChipsRunJobsFasterGivenAReferenceChip) {
+  ChipCatalog cat = LoadChipCatalog("").value();
+  Cluster h800 = Cluster::Homogeneous(8, "H800", cat).value();
+  Trace t;
+  t.jobs = {Spec("a", 8, 0, 989)};
+  SimOptions o;
+  o.reference_tflops = 989 / 2;  // trace measured on chips half as fast
+  auto r = Simulate(h800, t, "fifo", o);
+  ASSERT_TRUE(r.ok());
+  EXPECT_NEAR(static_cast<double>(r->job_results[0].finish_ms), 494'000, 1000);
+  auto same = Simulate(h800, t, "fifo", {});
+  EXPECT_EQ(same->job_results[0].finish_ms, 989'000);
+}
+
+}  // namespace
+}  // namespace qt::compute
