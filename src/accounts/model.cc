@@ -1,5 +1,7 @@
 #include "accounts/model.h"
 
+#include <fmt/format.h>
+
 namespace qt::accounts {
 
 std::string_view OrgKindName(OrgKind kind) {
@@ -46,6 +48,14 @@ std::optional<Role> ParseRole(std::string_view name) {
     if (RoleName(r) == name) return r;
   }
   return std::nullopt;
+}
+
+Status Principal::RequireMemberOf(OrgKind kind, std::string_view what) const {
+  if (org_kind != kind) {
+    return PermissionDenied(fmt::format("only {} organisations {}", OrgKindName(kind), what));
+  }
+  if (!Has(Role::kMember)) return PermissionDenied(fmt::format("viewers cannot {}", what));
+  return OkStatus();
 }
 
 }  // namespace qt::accounts

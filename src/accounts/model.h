@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "core/status.h"
 #include "crypto/ed25519.h"
 
 namespace qt::accounts {
@@ -82,6 +83,9 @@ struct Principal {
 
   bool Has(Role r) const { return role >= r; }
   bool IsOperator() const { return org_kind == OrgKind::kOperator; }
+  // permission_denied unless the caller's organisation is of `kind` and the
+  // caller at least a member: "only enterprise organisations <what>".
+  Status RequireMemberOf(OrgKind kind, std::string_view what) const;
 };
 
 // Cursor pagination: items after `cursor` (an id; empty for the first page), at

@@ -15,17 +15,6 @@ using nlohmann::json;
 constexpr int64_t kMaxInt = int64_t{1} << 53;  // exact in JavaScript
 
 json ClusterJson(const ClusterOffer& c) {
-  json pools = json::array();
-  for (const PoolSpec& p : c.pools) {
-    pools.push_back({{"name", p.name},
-                     {"chip", p.chip},
-                     {"nodes", p.nodes},
-                     {"cards_per_node", p.cards_per_node},
-                     {"cpu_cores_per_node", p.cpu_cores_per_node},
-                     {"memory_gib_per_node", p.memory_gib_per_node},
-                     {"nodes_per_leaf", p.nodes_per_leaf},
-                     {"leaves_per_pod", p.leaves_per_pod}});
-  }
   return {{"id", c.id},
           {"provider_id", c.provider_id},
           {"name", c.name},
@@ -34,7 +23,7 @@ json ClusterJson(const ClusterOffer& c) {
           {"available", c.available},
           {"cards", c.cards},
           {"pflops", static_cast<double>(c.tflops) / 1000.0},
-          {"pools", pools},
+          {"pools", PoolsJson(c.pools)},
           {"fen_per_card_hour", c.fen_per_card_hour},
           {"created_at", FormatRfc3339(c.created_at)}};
 }

@@ -74,30 +74,6 @@ Order OrderFromRow(const Row& r) {
   return o;
 }
 
-json PoolsJson(const std::vector<PoolSpec>& pools) {
-  json a = json::array();
-  for (const PoolSpec& p : pools) {
-    a.push_back({{"name", p.name},
-                 {"chip", p.chip},
-                 {"nodes", p.nodes},
-                 {"cards_per_node", p.cards_per_node},
-                 {"cpu_cores_per_node", p.cpu_cores_per_node},
-                 {"memory_gib_per_node", p.memory_gib_per_node},
-                 {"nodes_per_leaf", p.nodes_per_leaf},
-                 {"leaves_per_pod", p.leaves_per_pod}});
-  }
-  return a;
-}
-
-std::vector<PoolSpec> PoolsFromJson(const std::string& text) {
-  std::vector<PoolSpec> out;
-  for (const json& p : json::parse(text)) {
-    out.push_back({p["name"], p["chip"], p["nodes"], p["cards_per_node"], p["cpu_cores_per_node"],
-                   p["memory_gib_per_node"], p["nodes_per_leaf"], p["leaves_per_pod"]});
-  }
-  return out;
-}
-
 Result<std::vector<ClusterOffer>> LoadClusters(Tx& tx, const std::string& where,
                                                store::Params params) {
   QT_ASSIGN_OR_RETURN(Rows rows,
@@ -113,7 +89,7 @@ Result<std::vector<ClusterOffer>> LoadClusters(Tx& tx, const std::string& where,
     c.name = r.Text(2);
     c.region = r.Text(3);
     c.backend = ParseBackend(r.Text(4)).value_or(Backend::kSimulated);
-    c.pools = PoolsFromJson(r.Text(5));
+    c.pools = PoolsFromJson(json::parse(r.Text(5)));
     c.available = r.Int(6) != 0;
     c.cards = r.Int(7);
     c.tflops = r.Int(8);
@@ -138,15 +114,6 @@ Result<std::vector<Reservation>> Reservations(Tx& tx, const std::string& cluster
   std::vector<Reservation> out;
   for (const Row& r : rows) out.push_back({r.Int(0), r.Int(1), r.Int(2)});
   return out;
-}
-
-Status RequireKind(const Principal& caller, OrgKind kind, std::string_view what) {
-  if (caller.org_kind != kind) {
-    return PermissionDenied(
-        fmt::format("only {} organisations {}", accounts::OrgKindName(kind), what));
-  }
-  if (!caller.Has(Role::kMember)) return PermissionDenied(fmt::format("viewers cannot {}", what));
-  return OkStatus();
 }
 
 std::string Month(int64_t ms) {
@@ -256,7 +223,7 @@ CREATE TABLE market_bills (
 }
 
 Result<ClusterOffer> Market::RegisterCluster(const Principal& caller, const NewCluster& nc) {
-  QT_RETURN_IF_ERROR(RequireKind(caller, OrgKind::kComputeProvider, "register clusters"));
+  QT_RETURN_IF_ERROR(caller.RequireMemberOf(OrgKind::kComputeProvider, "register clusters"));
   QT_RETURN_IF_ERROR(CheckDisplayText(nc.name, 100).WithContext("name"));
   QT_RETURN_IF_ERROR(CheckDisplayText(nc.region, 100).WithContext("region"));
   if (nc.pools.empty() || nc.pools.size() > 64)
@@ -342,7 +309,7 @@ Result<ClusterOffer> Market::RegisterCluster(const Principal& caller, const NewC
 
 Status Market::SetAvailable(const Principal& caller, const std::string& cluster_id,
                             bool available) {
-  QT_RETURN_IF_ERROR(RequireKind(caller, OrgKind::kComputeProvider, "change clusters"));
+  QT_RETURN_IF_ERROR(caller.RequireMemberOf(OrgKind::kComputeProvider, "change clusters"));
   return store_.Write([&](Tx& tx) -> Status {
     QT_ASSIGN_OR_RETURN(auto cs, LoadClusters(tx, "WHERE id = ?", {cluster_id}));
     if (cs.empty()) return NotFound("cluster: no cluster " + cluster_id);
@@ -461,7 +428,7 @@ Result<std::vector<Quote>> Market::Match(Tx& tx, const ComputeRequest& r) {
 
 Result<std::pair<ComputeRequest, std::vector<Quote>>> Market::PostRequest(const Principal& caller,
                                                                           const NewRequest& n) {
-  QT_RETURN_IF_ERROR(RequireKind(caller, OrgKind::kEnterprise, "post compute requests"));
+  QT_RETURN_IF_ERROR(caller.RequireMemberOf(OrgKind::kEnterprise, "post compute requests"));
   int64_t now = options_.clock->NowMillis();
   if (n.cards < 1 || n.cards > kMaxCards) {
     return InvalidArgument(fmt::format("cards: must be between 1 and {}", kMaxCards));
@@ -558,7 +525,7 @@ Status Market::Transition(Tx& tx, Order& o, OrderState to, const std::string& ac
 }
 
 Result<Order> Market::AcceptQuote(const Principal& caller, const std::string& quote_id) {
-  QT_RETURN_IF_ERROR(RequireKind(caller, OrgKind::kEnterprise, "accept quotes"));
+  QT_RETURN_IF_ERROR(caller.RequireMemberOf(OrgKind::kEnterprise, "accept quotes"));
   Order o;
   QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
     int64_t now = options_.clock->NowMillis();

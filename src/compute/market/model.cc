@@ -38,4 +38,28 @@ std::string_view OrderStateName(OrderState s) {
   return "accepted";
 }
 
+nlohmann::json PoolsJson(const std::vector<PoolSpec>& pools) {
+  nlohmann::json a = nlohmann::json::array();
+  for (const PoolSpec& p : pools) {
+    a.push_back({{"name", p.name},
+                 {"chip", p.chip},
+                 {"nodes", p.nodes},
+                 {"cards_per_node", p.cards_per_node},
+                 {"cpu_cores_per_node", p.cpu_cores_per_node},
+                 {"memory_gib_per_node", p.memory_gib_per_node},
+                 {"nodes_per_leaf", p.nodes_per_leaf},
+                 {"leaves_per_pod", p.leaves_per_pod}});
+  }
+  return a;
+}
+
+std::vector<PoolSpec> PoolsFromJson(const nlohmann::json& pools) {
+  std::vector<PoolSpec> out;
+  for (const nlohmann::json& p : pools) {
+    out.push_back({p["name"], p["chip"], p["nodes"], p["cards_per_node"], p["cpu_cores_per_node"],
+                   p["memory_gib_per_node"], p["nodes_per_leaf"], p["leaves_per_pod"]});
+  }
+  return out;
+}
+
 }  // namespace qt::compute::market

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -28,6 +29,10 @@ struct PoolSpec {
   int nodes_per_leaf = 0;
   int leaves_per_pod = 0;
 };
+
+// Pools as JSON (the registered form, also the API's).
+nlohmann::json PoolsJson(const std::vector<PoolSpec>& pools);
+std::vector<PoolSpec> PoolsFromJson(const nlohmann::json& pools);
 
 struct ClusterOffer {
   std::string id;  // "ccl_..."

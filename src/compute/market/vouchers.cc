@@ -21,15 +21,6 @@ constexpr std::string_view kHangzhouDivision = "3301";       // GB/T 2260 code o
 
 int64_t Year(int64_t ms) { return std::stoll(FormatRfc3339(ms).substr(0, 4)); }
 
-Status RequireKind(const Principal& caller, OrgKind kind, std::string_view what) {
-  if (caller.org_kind != kind) {
-    return PermissionDenied(
-        fmt::format("only {} organisations {}", accounts::OrgKindName(kind), what));
-  }
-  if (!caller.Has(Role::kMember)) return PermissionDenied(fmt::format("viewers cannot {}", what));
-  return OkStatus();
-}
-
 constexpr std::string_view kProgrammeSelect =
     "SELECT p.id, p.authority_id, p.name, p.budget_fen, p.ratio_bp, p.cap_fen, p.valid_from, "
     "p.valid_to, p.created_at, (SELECT CAST(COALESCE(SUM(v.amount_fen), 0) AS BIGINT) FROM "
@@ -120,7 +111,7 @@ CREATE TABLE voucher_related_parties (
 }
 
 Result<Programme> Vouchers::CreateProgramme(const Principal& caller, const NewProgramme& n) {
-  QT_RETURN_IF_ERROR(RequireKind(caller, OrgKind::kAuthority, "run voucher programmes"));
+  QT_RETURN_IF_ERROR(caller.RequireMemberOf(OrgKind::kAuthority, "run voucher programmes"));
   QT_RETURN_IF_ERROR(CheckDisplayText(n.name, 200).WithContext("name"));
   if (n.budget_fen < 1 || n.budget_fen > kMaxFen)
     return InvalidArgument("budget_fen: must be between 1 and 10^15");
@@ -166,7 +157,7 @@ Result<Programme> Vouchers::CreateProgramme(const Principal& caller, const NewPr
 
 Status Vouchers::AddRelatedParty(const Principal& caller, const std::string& enterprise_id,
                                  const std::string& provider_id) {
-  QT_RETURN_IF_ERROR(RequireKind(caller, OrgKind::kAuthority, "record related parties"));
+  QT_RETURN_IF_ERROR(caller.RequireMemberOf(OrgKind::kAuthority, "record related parties"));
   return store_.Write([&](Tx& tx) -> Status {
     QT_ASSIGN_OR_RETURN(Rows e, tx.Query("SELECT kind FROM orgs WHERE id = ?", {enterprise_id}));
     if (e.empty() || e[0].Text(0) != "enterprise")
@@ -203,7 +194,7 @@ Result<std::vector<Programme>> Vouchers::ListProgrammes() {
 
 Result<Application> Vouchers::Apply(const Principal& caller, const std::string& programme_id,
                                     int64_t amount_fen) {
-  QT_RETURN_IF_ERROR(RequireKind(caller, OrgKind::kEnterprise, "apply for vouchers"));
+  QT_RETURN_IF_ERROR(caller.RequireMemberOf(OrgKind::kEnterprise, "apply for vouchers"));
   if (amount_fen < 1 || amount_fen > kMaxFen)
     return InvalidArgument("amount_fen: must be positive");
   Application a;
@@ -245,7 +236,7 @@ Result<Application> Vouchers::Apply(const Principal& caller, const std::string& 
 
 Result<Application> Vouchers::Decide(const Principal& caller, const std::string& application_id,
                                      bool approve, int64_t amount_fen, const std::string& reason) {
-  QT_RETURN_IF_ERROR(RequireKind(caller, OrgKind::kAuthority, "decide applications"));
+  QT_RETURN_IF_ERROR(caller.RequireMemberOf(OrgKind::kAuthority, "decide applications"));
   if (!approve) QT_RETURN_IF_ERROR(CheckDisplayText(reason, 500).WithContext("reason"));
   if (approve && !reason.empty())
     QT_RETURN_IF_ERROR(CheckDisplayText(reason, 500).WithContext("reason"));
