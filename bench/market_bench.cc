@@ -189,7 +189,7 @@ void BM_Settle(benchmark::State& state) {
     compute::market::NewCluster bench;
     bench.name = "settle-bench";
     bench.region = "bench";
-    bench.pools = {{"settle", "A100", 2000, 8, 128, 2048, 32, 8}};
+    bench.pools = {{{2000, 8, 128, 2048, 32, 8}, "settle", "A100"}};
     bench.fen_per_card_hour["A100"] = 100'000'000;
     if (!c.market->RegisterCluster(provider, bench).ok()) std::abort();
     while (running.size() < 1000) {

@@ -25,21 +25,27 @@
 
 namespace qt::compute {
 
-struct Pool {
-  std::string name;
-  std::string provider;
-  std::string region;
-  int chip = 0;  // index into the catalog
+// The shape of a pool of identical nodes: how many, what each holds, and
+// how they hang under leaf switches and pods. Shared by the scheduler's
+// pools and the pools providers register on the market.
+struct PoolShape {
   int nodes = 0;
   int cards_per_node = 0;
   int cpu_cores_per_node = 0;
   int memory_gib_per_node = 0;
   int nodes_per_leaf = 0;
   int leaves_per_pod = 0;
+
+  int64_t cards() const { return int64_t{nodes} * cards_per_node; }
+};
+
+struct Pool : PoolShape {
+  std::string name;
+  std::string provider;
+  std::string region;
+  int chip = 0;  // index into the catalog
   // Global index ranges of this pool's nodes, leaves and pods.
   int first_node = 0, first_leaf = 0, leaf_count = 0, first_pod = 0, pod_count = 0;
-
-  int cards() const { return nodes * cards_per_node; }
 };
 
 struct Node {

@@ -70,7 +70,7 @@ Result<int> Scheduler::Submit(JobSpec spec, int64_t now) {
     return InvalidArgument(fmt::format("job {}: no pool of cluster {} has chips matching {}",
                                        spec.id, cluster_->name(), spec.chip.ToString()));
   }
-  int largest = 0;
+  int64_t largest = 0;
   for (size_t p = 0; p < cluster_->pools().size(); ++p) {
     if ((mask >> p) & 1) largest = std::max(largest, cluster_->pools()[p].cards());
   }

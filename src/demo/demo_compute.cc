@@ -55,8 +55,7 @@ Status LoadDemoCompute(accounts::Accounts& accounts, market::Market& mkt,
       c.region = p.region;
     }
     const std::string& chip = catalog.at(p.chip).name;
-    c.pools.push_back({p.name, chip, p.nodes, p.cards_per_node, p.cpu_cores_per_node,
-                       p.memory_gib_per_node, p.nodes_per_leaf, p.leaves_per_pod});
+    c.pools.push_back({static_cast<const compute::PoolShape&>(p), p.name, chip});
     c.fen_per_card_hour[chip] = kPrices.at(chip);
   }
   for (const auto& [provider, c] : clusters) {

@@ -263,7 +263,7 @@ Result<ClusterOffer> Market::RegisterCluster(const Principal& caller, const NewC
       return InvalidArgument(
           fmt::format("prices: no price for chip {} of pool {}", p.chip, p.name));
     }
-    int64_t cards = int64_t{p.nodes} * p.cards_per_node;
+    int64_t cards = p.cards();
     c.cards += cards;
     c.tflops += cards * options_.catalog->at(chip).fp16_tflops;
   }
@@ -348,7 +348,7 @@ Result<Capacity> Market::PooledCapacity() {
     std::map<std::string, Capacity::Group> prov, chip, region;
     for (const ClusterOffer& c : clusters) {
       for (const PoolSpec& p : c.pools) {
-        int64_t cards = int64_t{p.nodes} * p.cards_per_node;
+        int64_t cards = p.cards();
         int64_t tflops = cards * options_.catalog->at(options_.catalog->Find(p.chip)).fp16_tflops;
         int64_t b = busy_by_pool[{c.id, p.name}];
         for (auto [m, key] : {std::pair{&prov, c.provider_id}, std::pair{&chip, p.chip},
@@ -382,7 +382,7 @@ Result<std::vector<Quote>> Market::Match(Tx& tx, const ComputeRequest& r) {
   for (const ClusterOffer& c : clusters) {
     for (const PoolSpec& p : c.pools) {
       const Chip& chip = options_.catalog->at(options_.catalog->Find(p.chip));
-      int64_t capacity = int64_t{p.nodes} * p.cards_per_node;
+      int64_t capacity = p.cards();
       int64_t price = c.fen_per_card_hour.at(p.chip);
       if (!constraint.Allows(chip) || price > r.max_fen_per_card_hour || capacity < r.cards)
         continue;
@@ -555,7 +555,7 @@ Result<Order> Market::AcceptQuote(const Principal& caller, const std::string& qu
     }
     int64_t capacity = 0;
     for (const PoolSpec& p : clusters[0].pools) {
-      if (p.name == r.Text(3)) capacity = int64_t{p.nodes} * p.cards_per_node;
+      if (p.name == r.Text(3)) capacity = p.cards();
     }
     QT_ASSIGN_OR_RETURN(auto rs, Reservations(tx, r.Text(1), r.Text(3), start, end));
     if (!Occupancy(rs).FitsAt(capacity, r.Int(12), start, end - start)) {

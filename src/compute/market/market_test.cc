@@ -60,7 +60,7 @@ class MarketTest : public ::testing::TestWithParam<std::string> {
     NewCluster c;
     c.name = name;
     c.region = "钱塘区";
-    c.pools = {{name + "-pool", chip, nodes, 8, 128, 2048, 32, 8}};
+    c.pools = {{{nodes, 8, 128, 2048, 32, 8}, name + "-pool", chip}};
     c.fen_per_card_hour[chip] = price;
     return c;
   }

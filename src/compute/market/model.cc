@@ -56,8 +56,10 @@ nlohmann::json PoolsJson(const std::vector<PoolSpec>& pools) {
 std::vector<PoolSpec> PoolsFromJson(const nlohmann::json& pools) {
   std::vector<PoolSpec> out;
   for (const nlohmann::json& p : pools) {
-    out.push_back({p["name"], p["chip"], p["nodes"], p["cards_per_node"], p["cpu_cores_per_node"],
-                   p["memory_gib_per_node"], p["nodes_per_leaf"], p["leaves_per_pod"]});
+    out.push_back({{p["nodes"], p["cards_per_node"], p["cpu_cores_per_node"],
+                    p["memory_gib_per_node"], p["nodes_per_leaf"], p["leaves_per_pod"]},
+                   p["name"],
+                   p["chip"]});
   }
   return out;
 }

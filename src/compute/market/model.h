@@ -12,22 +12,19 @@
 #include <string_view>
 #include <vector>
 
+#include "compute/cluster.h"
+
 namespace qt::compute::market {
 
 enum class Backend { kSimulated, kSlurm };
 std::string_view BackendName(Backend b);
 std::optional<Backend> ParseBackend(std::string_view s);
 
-// One pool of a registered cluster (the scheduler's Pool, as registered).
-struct PoolSpec {
+// One pool of a registered cluster: the scheduler's pool shape, its name,
+// and its chip by catalog name.
+struct PoolSpec : PoolShape {
   std::string name;
   std::string chip;
-  int nodes = 0;
-  int cards_per_node = 0;
-  int cpu_cores_per_node = 0;
-  int memory_gib_per_node = 0;
-  int nodes_per_leaf = 0;
-  int leaves_per_pod = 0;
 };
 
 // Pools as JSON (the registered form, also the API's).
