@@ -18,6 +18,14 @@ TEST(Sha256, MatchesTheFipsExample) {
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
+TEST(Sha256, InPiecesEqualsAtOnce) {
+  std::string data(100'000, 'q');
+  Sha256Hasher h;
+  h.Update(std::string_view(data).substr(0, 7));
+  h.Update(AsBytes(std::string_view(data).substr(7)));
+  EXPECT_EQ(h.Finish(), Sha256(data));
+}
+
 TEST(Encoding, HexAndBase64RoundTripAndRejectGarbage) {
   Bytes data = {0x00, 0xff, 0x10, 0x7f};
   EXPECT_EQ(HexEncode(data), "00ff107f");

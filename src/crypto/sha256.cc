@@ -1,5 +1,6 @@
 #include "crypto/sha256.h"
 
+#include <openssl/evp.h>
 #include <openssl/sha.h>
 
 namespace qt::crypto {
@@ -12,6 +13,26 @@ Digest Sha256(std::span<const uint8_t> data) {
 
 Digest Sha256(std::string_view data) {
   return Sha256(std::span(reinterpret_cast<const uint8_t*>(data.data()), data.size()));
+}
+
+Sha256Hasher::Sha256Hasher() : ctx_(EVP_MD_CTX_new()) {
+  EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(ctx_), EVP_sha256(), nullptr);
+}
+
+Sha256Hasher::~Sha256Hasher() { EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx_)); }
+
+void Sha256Hasher::Update(std::span<const uint8_t> data) {
+  EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(ctx_), data.data(), data.size());
+}
+
+void Sha256Hasher::Update(std::string_view data) {
+  EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(ctx_), data.data(), data.size());
+}
+
+Digest Sha256Hasher::Finish() {
+  Digest d;
+  EVP_DigestFinal_ex(static_cast<EVP_MD_CTX*>(ctx_), d.data(), nullptr);
+  return d;
 }
 
 }  // namespace qt::crypto

@@ -16,6 +16,23 @@ using Digest = std::array<uint8_t, 32>;
 Digest Sha256(std::span<const uint8_t> data);
 Digest Sha256(std::string_view data);
 
+// SHA-256 of data given in pieces (files streamed through it).
+class Sha256Hasher {
+ public:
+  Sha256Hasher();
+  ~Sha256Hasher();
+  Sha256Hasher(const Sha256Hasher&) = delete;
+  Sha256Hasher& operator=(const Sha256Hasher&) = delete;
+
+  void Update(std::span<const uint8_t> data);
+  void Update(std::string_view data);
+  // The digest of everything given. REQUIRES: called once, last.
+  Digest Finish();
+
+ private:
+  void* ctx_;  // EVP_MD_CTX
+};
+
 }  // namespace qt::crypto
 
 #endif  // QIANTANG_CRYPTO_SHA256_H_

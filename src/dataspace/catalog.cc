@@ -1,0 +1,212 @@
+// DataSpace: products, the catalog, previews and offers.
+#include <algorithm>
+#include <set>
+
+#include "accounts/paging.h"
+#include "core/ids.h"
+#include "core/text.h"
+#include "dataspace/dataspace.h"
+#include "dataspace/internal.h"
+
+namespace qt::dataspace {
+
+using accounts::OrgKind;
+using accounts::Page;
+using accounts::PageRequest;
+using accounts::Principal;
+using nlohmann::json;
+using store::Tx;
+
+namespace {
+
+const std::set<std::string> kFrequencies = {"once",    "daily",     "weekly",
+                                            "monthly", "quarterly", "yearly"};
+
+std::string Lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// LIKE pattern matching `text` anywhere, with \ escaping % and _.
+std::string Contains(const std::string& text) {
+  std::string out = "%";
+  for (char c : Lower(text)) {
+    if (c == '%' || c == '_' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "%";
+}
+
+Status CheckAudience(Tx& tx, const Audience& a, const std::string& field) {
+  for (const auto& org : a.orgs) {
+    QT_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT id FROM orgs WHERE id = ?", {org}));
+    if (rows.empty()) return InvalidArgument(field + ".orgs: no organisation " + org);
+  }
+  return OkStatus();
+}
+
+}  // namespace
+
+Result<Product> DataSpace::CreateProduct(const Principal& caller, const NewProduct& in) {
+  QT_RETURN_IF_ERROR(caller.RequireMemberOf(OrgKind::kDataHolder, "publish data products"));
+  QT_RETURN_IF_ERROR(CheckDisplayText(in.title, 200).WithContext("title"));
+  if (in.description.size() > 5000) return InvalidArgument("description: at most 5000 bytes");
+  if (!in.licence.empty()) QT_RETURN_IF_ERROR(CheckDisplayText(in.licence, 500).WithContext("licence"));
+  if (!kFrequencies.contains(in.update_frequency)) {
+    return InvalidArgument("update_frequency: must be once, daily, weekly, monthly, quarterly or "
+                           "yearly");
+  }
+  if (in.tags.size() > 20) return InvalidArgument("tags: at most 20");
+  for (const auto& t : in.tags) QT_RETURN_IF_ERROR(CheckDisplayText(t, 50).WithContext("tags"));
+  IdGenerator ids(*options_.clock, *options_.random);
+  std::string id = ids.Next("prod");
+  std::string search = Lower(in.title + "\n" + in.description + "\n" + json(in.tags).dump());
+  QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(auto runs, tx.Query(std::string(internal::kRunColumns) + " WHERE id = ?",
+                                            {in.run_id}));
+    if (runs.empty() || runs[0].Text(2) != caller.org_id) {
+      return NotFound("run_id: no pipeline run " + in.run_id + " of your organisation");
+    }
+    QT_ASSIGN_OR_RETURN(auto used, tx.Query("SELECT id FROM ds_products WHERE run_id = ?", {in.run_id}));
+    if (!used.empty()) {
+      return Conflict("run_id: the run's data is already product " + used[0].Text(0));
+    }
+    Run run = internal::RunFromRow(runs[0]);
+    QT_RETURN_IF_ERROR(tx.Exec("INSERT INTO ds_products VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                               {id, caller.org_id, in.run_id, in.title, in.description,
+                                json(in.tags).dump(), in.update_frequency, in.licence, search,
+                                options_.clock->NowMillis()})
+                           .status());
+    return options_.journal
+        ->Append(tx, {caller.org_id, "dataspace.product.created", id,
+                      {{"run_id", in.run_id},
+                       {"output_sha256", run.output_hash},
+                       {"rows", run.rows_out}}})
+        .status();
+  }));
+  QT_ASSIGN_OR_RETURN(ProductDetail d, GetProduct(caller, id));
+  return d.product;
+}
+
+Result<Page<Product>> DataSpace::SearchProducts(const std::string& text,
+                                                const std::string& provider_id,
+                                                const PageRequest& page) {
+  QT_RETURN_IF_ERROR(accounts::CheckPage(page, "prod"));
+  if (text.size() > 200) return InvalidArgument("q: at most 200 bytes");
+  std::string sql = std::string(internal::kProductColumns) + " WHERE search_text LIKE ? ESCAPE '\\'";
+  store::Params params = {Contains(text)};
+  if (!provider_id.empty()) {
+    sql += " AND org_id = ?";
+    params.emplace_back(provider_id);
+  }
+  sql += " AND id > ?";
+  params.emplace_back(page.cursor);
+  Page<Product> out;
+  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(out, accounts::QueryPage<Product>(tx, sql, params, page,
+                                                          internal::ProductFromRow));
+    return OkStatus();
+  }));
+  return out;
+}
+
+Result<ProductDetail> DataSpace::GetProduct(const Principal& caller, const std::string& id) {
+  ProductDetail d;
+  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(auto rows,
+                        tx.Query(std::string(internal::kProductColumns) + " WHERE id = ?", {id}));
+    if (rows.empty()) return NotFound("no data product " + id);
+    d.product = internal::ProductFromRow(rows[0]);
+    QT_ASSIGN_OR_RETURN(auto offers,
+                        tx.Query(std::string(internal::kOfferColumns) +
+                                     " WHERE o.product_id = ? ORDER BY o.id",
+                                 {id}));
+    for (const auto& r : offers) {
+      Offer o = internal::OfferFromRow(r);
+      bool own = o.provider_id == caller.org_id;
+      if (own || (o.active && o.visible_to.Admits(caller.org_id, caller.org_kind))) {
+        d.offers.push_back(std::move(o));
+      }
+    }
+    return OkStatus();
+  }));
+  return d;
+}
+
+Result<std::vector<std::vector<Cell>>> DataSpace::Preview(const std::string& product_id) {
+  Product p;
+  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(auto rows, tx.Query(std::string(internal::kProductColumns) +
+                                                " WHERE id = ?",
+                                            {product_id}));
+    if (rows.empty()) return NotFound("no data product " + product_id);
+    p = internal::ProductFromRow(rows[0]);
+    return OkStatus();
+  }));
+  QT_ASSIGN_OR_RETURN(ProductDb db, ProductDb::OpenReadOnly(RunDbPath(p.run_id)));
+  QT_ASSIGN_OR_RETURN(auto rows, db.Query("SELECT * FROM data LIMIT " +
+                                          std::to_string(kPreviewRows)));
+  for (auto& row : rows) {
+    for (size_t i = 0; i < row.size() && i < p.fields.size(); ++i) {
+      const Field& f = p.fields[i];
+      if (!row[i]) continue;
+      if (f.mask != Mask::kNone) {
+        row[i] = ApplyMask(f.mask, *row[i]);
+      } else if (f.sensitivity >= Sensitivity::kSensitive) {
+        row[i] = ApplyMask(Mask::kRedact, *row[i]);
+      }
+    }
+  }
+  return rows;
+}
+
+Result<Offer> DataSpace::CreateOffer(const Principal& caller, const NewOffer& in) {
+  QT_RETURN_IF_ERROR(caller.RequireMemberOf(OrgKind::kDataHolder, "make offers"));
+  QT_RETURN_IF_ERROR(CheckDisplayText(in.title, 200).WithContext("title"));
+  IdGenerator ids(*options_.clock, *options_.random);
+  Offer o{.id = ids.Next("offer"),
+          .product_id = in.product_id,
+          .provider_id = caller.org_id,
+          .title = in.title,
+          .visible_to = in.visible_to,
+          .negotiable_by = in.negotiable_by,
+          .created_at = options_.clock->NowMillis()};
+  QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(auto rows, tx.Query(std::string(internal::kProductColumns) +
+                                                " WHERE id = ?",
+                                            {in.product_id}));
+    if (rows.empty() || rows[0].Text(1) != caller.org_id) {
+      return NotFound("product_id: no data product " + in.product_id + " of your organisation");
+    }
+    Product p = internal::ProductFromRow(rows[0]);
+    QT_ASSIGN_OR_RETURN(o.policy, ParsePolicy(in.policy, p.fields));
+    QT_RETURN_IF_ERROR(CheckAudience(tx, o.visible_to, "visible_to"));
+    QT_RETURN_IF_ERROR(CheckAudience(tx, o.negotiable_by, "negotiable_by"));
+    QT_RETURN_IF_ERROR(tx.Exec("INSERT INTO ds_offers VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?)",
+                               {o.id, o.product_id, o.provider_id, o.title,
+                                PolicyJson(o.policy).dump(),
+                                internal::AudienceJson(o.visible_to).dump(),
+                                internal::AudienceJson(o.negotiable_by).dump(), o.created_at})
+                           .status());
+    return options_.journal
+        ->Append(tx, {caller.org_id, "dataspace.offer.created", o.id,
+                      {{"product_id", o.product_id}}})
+        .status();
+  }));
+  return o;
+}
+
+Status DataSpace::WithdrawOffer(const Principal& caller, const std::string& offer_id) {
+  QT_RETURN_IF_ERROR(caller.RequireMemberOf(OrgKind::kDataHolder, "withdraw offers"));
+  return store_.Write([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(int64_t n, tx.Exec("UPDATE ds_offers SET active = 0 WHERE id = ? AND "
+                                           "provider_id = ? AND active = 1",
+                                           {offer_id, caller.org_id}));
+    if (n == 0) return NotFound("no active offer " + offer_id + " of your organisation");
+    return options_.journal
+        ->Append(tx, {caller.org_id, "dataspace.offer.withdrawn", offer_id, json::object()})
+        .status();
+  });
+}
+
+}  // namespace qt::dataspace

@@ -1,0 +1,230 @@
+// The channel lets only noisy aggregates of large enough groups out: the
+// parser refuses everything outside the subset, and planted canary rows
+// cannot be extracted by the tricks below.
+#include "dataspace/channel.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "crypto/random.h"
+#include "dataspace/noise.h"
+#include "tests/support/temp_dir.h"
+
+namespace qt::dataspace {
+namespace {
+
+using nlohmann::json;
+
+std::string Refusal(const std::string& sql) {
+  auto q = ParseChannelSql(sql);
+  return q.ok() ? "accepted" : q.status().message();
+}
+
+TEST(ChannelSql, ParsesTheSubset) {
+  auto q = ParseChannelSql(
+      "select district, COUNT(*), sum(income) AS total, AVG(age) FROM data "
+      "WHERE age BETWEEN 18 AND 65 AND (district IN ('西湖区', '上城区') OR NOT income < 0) "
+      "AND sex IS NOT NULL AND name != 'it''s' GROUP BY district;");
+  ASSERT_TRUE(q.ok()) << q.status().ToString();
+  EXPECT_EQ(q->select.size(), 4u);
+  EXPECT_EQ(q->select[2].label, "total");
+  EXPECT_EQ(q->select[3].label, "avg_age");
+  EXPECT_EQ(q->group_by, std::vector<std::string>{"district"});
+  EXPECT_EQ(FieldsUsed(*q),
+            (std::vector<std::string>{"district", "income", "age", "sex", "name"}));
+}
+
+TEST(ChannelSql, RefusesRowsAndEverythingOutsideTheSubset) {
+  EXPECT_EQ(Refusal("SELECT * FROM data"),
+            "SELECT * returns rows: the channel answers only aggregates");
+  EXPECT_NE(Refusal("SELECT name FROM data").find("without an aggregate"), std::string::npos);
+  EXPECT_NE(Refusal("SELECT name, COUNT(*) FROM data").find("not in GROUP BY"), std::string::npos);
+  EXPECT_NE(Refusal("SELECT district FROM data GROUP BY district").find("no aggregate"),
+            std::string::npos);
+  EXPECT_NE(Refusal("SELECT COUNT(*) FROM data ORDER BY age").find("ORDER BY"), std::string::npos);
+  EXPECT_NE(Refusal("SELECT COUNT(*) FROM data LIMIT 1").find("LIMIT"), std::string::npos);
+  EXPECT_NE(Refusal("SELECT COUNT(*) FROM data UNION SELECT COUNT(*) FROM data").find("UNION"),
+            std::string::npos);
+  EXPECT_NE(Refusal("SELECT COUNT(*) FROM data WHERE age IN (SELECT age FROM data)")
+                .find("subqueries"),
+            std::string::npos);
+  EXPECT_NE(Refusal("SELECT COUNT(*) FROM (SELECT * FROM data)").find("a table name"),
+            std::string::npos);
+  EXPECT_NE(Refusal("SELECT MAX(income) FROM data").find("one row's value"), std::string::npos);
+  EXPECT_NE(Refusal("SELECT COUNT(DISTINCT name) FROM data").find("DISTINCT"), std::string::npos);
+  EXPECT_NE(Refusal("SELECT SUBSTR(name, 1, 1), COUNT(*) FROM data").find("function SUBSTR"),
+            std::string::npos);
+  EXPECT_NE(Refusal("SELECT COUNT(*) FROM data WHERE name LIKE '张%'").find("LIKE"),
+            std::string::npos);
+  EXPECT_NE(Refusal("SELECT COUNT(*) FROM data; DROP TABLE data").find("one statement"),
+            std::string::npos);
+  EXPECT_NE(Refusal("SELECT COUNT(*) FROM data -- x").find("comments"), std::string::npos);
+  EXPECT_NE(Refusal("SELECT COUNT(*) FROM data GROUP BY age HAVING COUNT(*) = 1").find("HAVING"),
+            std::string::npos);
+  EXPECT_NE(Refusal("SELECT COUNT(*) FROM data a JOIN data b").find("expected"), std::string::npos);
+  EXPECT_NE(Refusal("SELECT COUNT(*) FROM data WHERE age = '1").find("not closed"),
+            std::string::npos);
+  EXPECT_NE(Refusal("SELECT COUNT(*) FROM data WHERE " + std::string(40, '(') + "age = 1" +
+                    std::string(40, ')'))
+                .find("nested too deeply"),
+            std::string::npos);
+  EXPECT_NE(Refusal("SELECT COUNT(*) FROM main.data").find("qualified"), std::string::npos);
+}
+
+TEST(Noise, DiscreteLaplaceHasTheRightShape) {
+  crypto::DeterministicRandom random("noise");
+  const double t = 10;  // scale
+  const int n = 40'000;
+  double sum = 0, sq = 0;
+  int zeros = 0;
+  for (int i = 0; i < n; ++i) {
+    int64_t x = SampleDiscreteLaplace(random, 10, 1);
+    sum += static_cast<double>(x);
+    sq += static_cast<double>(x * x);
+    zeros += x == 0;
+  }
+  double q = std::exp(-1 / t);
+  double var = 2 * q / ((1 - q) * (1 - q));
+  EXPECT_NEAR(sum / n, 0, 0.3);
+  EXPECT_NEAR(sq / n / var, 1, 0.06);
+  EXPECT_NEAR(static_cast<double>(zeros) / n, (1 - q) / (1 + q), 0.006);
+  // Bernoulli(exp(-g)) for g above 1 as well.
+  int ones = 0;
+  for (int i = 0; i < n; ++i) ones += SampleBernoulliExp(random, 5, 2);
+  EXPECT_NEAR(static_cast<double>(ones) / n, std::exp(-2.5), 0.005);
+}
+
+// 100 rows in 西湖区, 99 in 上城区, and one canary in 滨江区 with a huge income.
+class ChannelTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    schema_ = *ParseSchema(json::parse(R"([
+      {"name": "name", "sensitivity": "identifying", "mask": "name"},
+      {"name": "district"},
+      {"name": "age", "type": "integer", "min": 0, "max": 120},
+      {"name": "income", "type": "integer", "min": 0, "max": 100000, "sensitivity": "sensitive"},
+      {"name": "score", "type": "real"}])"));
+    with_ = Make("with.sqlite", true);
+    without_ = Make("without.sqlite", false);
+  }
+
+  std::string Make(const std::string& file, bool canary) {
+    std::string path = dir_.File(file);
+    auto db = ProductDb::Create(path, schema_);
+    EXPECT_TRUE(db.ok());
+    for (int i = 0; i < 199; ++i) {
+      EXPECT_TRUE(db->Insert({"person" + std::to_string(i), i < 100 ? "西湖区" : "上城区",
+                              std::to_string(20 + i % 40), std::to_string(5000 + i * 10), "1.5"})
+                      .ok());
+    }
+    if (canary) {
+      EXPECT_TRUE(db->Insert({"CANARY张", "滨江区", "37", "99999999", "9.75"}).ok());
+    }
+    EXPECT_TRUE(db->Finish().ok());
+    return path;
+  }
+
+  Result<ChannelAnswer> Run(const std::string& path, const std::string& sql, int64_t eps = 1000) {
+    auto q = ParseChannelSql(sql);
+    if (!q.ok()) return q.status();
+    QT_RETURN_IF_ERROR(CheckAgainstSchema(*q, schema_));
+    auto db = ProductDb::OpenReadOnly(path);
+    return RunAggregate(*db, schema_, *q, 10, eps, random_);
+  }
+
+  qt::testing::TempDir dir_;
+  Schema schema_;
+  std::string with_, without_;
+  crypto::DeterministicRandom random_{"channel"};
+};
+
+TEST_F(ChannelTest, AnswersAggregatesWithNoiseAndSuppressesSmallGroups) {
+  auto a = Run(with_, "SELECT district, COUNT(*), AVG(age) FROM data GROUP BY district");
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  EXPECT_EQ(a->groups, 3);
+  EXPECT_EQ(a->suppressed, 1);  // 滨江区, the canary's group of one
+  EXPECT_EQ(a->measurements, 3);
+  ASSERT_EQ(a->rows.size(), 2u);
+  for (const json& row : a->rows) {
+    EXPECT_NE(row[0], "滨江区");
+    EXPECT_NEAR(row[1].get<double>(), 100, 30);
+    EXPECT_NEAR(row[2].get<double>(), 39.5, 10);
+  }
+  EXPECT_EQ(a->columns, (std::vector<std::string>{"district", "count", "avg_age"}));
+}
+
+TEST_F(ChannelTest, CanariesCannotBeExtracted) {
+  // Direct references to identifying fields, in any clause.
+  for (const char* sql : {"SELECT name, COUNT(*) FROM data GROUP BY name",
+                          "SELECT COUNT(*) FROM data WHERE name = 'CANARY张'",
+                          "SELECT COUNT(name) FROM data",
+                          "SELECT COUNT(*) FROM data WHERE name IS NULL"}) {
+    auto a = Run(with_, sql);
+    EXPECT_EQ(a.status().code(), StatusCode::kPermissionDenied) << sql;
+  }
+  // Narrowing to the canary: the group is too small to be described at all.
+  for (const char* sql : {"SELECT COUNT(*), SUM(income) FROM data WHERE district = '滨江区'",
+                          "SELECT COUNT(*) FROM data WHERE income > 100000",
+                          "SELECT COUNT(*) FROM data WHERE income >= 99999999",
+                          "SELECT COUNT(*) FROM data WHERE age = 37 AND district NOT IN "
+                          "('西湖区', '上城区')",
+                          "SELECT income, COUNT(*) FROM data GROUP BY income",
+                          "SELECT score, COUNT(*) FROM data GROUP BY score",
+                          "SELECT COUNT(*) FROM data WHERE district = 'nowhere'"}) {
+    auto a = Run(with_, sql);
+    ASSERT_TRUE(a.ok()) << sql << ": " << a.status().ToString();
+    for (const json& row : a->rows) {
+      std::string text = row.dump();
+      EXPECT_EQ(text.find("滨江区"), std::string::npos) << sql;
+      EXPECT_EQ(text.find("9.75"), std::string::npos) << sql;
+      EXPECT_EQ(text.find("99999999"), std::string::npos) << sql;
+    }
+    if (std::string(sql).find("GROUP BY") == std::string::npos) {
+      EXPECT_EQ(a->rows.size(), 0u) << sql;
+    }
+  }
+  // SUM over a sensitive field without bounds is refused; bounded sums clamp.
+  EXPECT_EQ(Run(with_, "SELECT SUM(score) FROM data").status().code(),
+            StatusCode::kInvalidArgument);
+  auto sum = Run(with_, "SELECT SUM(income) FROM data", 10'000);
+  ASSERT_TRUE(sum.ok());
+  EXPECT_LT(sum->rows[0][0].get<int64_t>(), 199 * 5000 + 199 * 99 * 5 + 100000 + 200'000);
+}
+
+// Differencing: an attacker who knows every row but the canary's compares a
+// total with and without it. With clamped contributions and epsilon 1 per
+// query, telling "canary present" from "absent" succeeds no more often than
+// e^eps / (1 + e^eps) = 73%, whatever threshold the attacker picks.
+TEST_F(ChannelTest, DifferencingCannotTellTheCanaryIsThere) {
+  const std::string sql = "SELECT SUM(income) FROM data";
+  const int trials = 600;
+  int correct = 0;
+  auto exact = [&](const std::string& path) {
+    auto q = *ParseChannelSql(sql);
+    auto db = ProductDb::OpenReadOnly(path);
+    return std::stoll(*(*RunExact(*db, schema_, q))[0][1]);
+  };
+  const int64_t base = exact(without_);
+  EXPECT_EQ(exact(with_) - base, 100000);  // clamped to the field's max
+  for (int i = 0; i < trials; ++i) {
+    for (const std::string& path : {with_, without_}) {
+      auto a = Run(path, sql, 1000);
+      ASSERT_TRUE(a.ok());
+      ASSERT_EQ(a->rows.size(), 1u);
+      bool guess_present = a->rows[0][0].get<int64_t>() - base > 50000;
+      correct += guess_present == (path == with_);
+    }
+  }
+  double rate = static_cast<double>(correct) / (2 * trials);
+  // epsilon 1 over two measurements: the sum gets 0.5, so the bound is e^0.5/(1+e^0.5) = 62%.
+  EXPECT_LT(rate, std::exp(0.5) / (1 + std::exp(0.5)) + 0.05) << rate;
+}
+
+TEST_F(ChannelTest, EpsilonTooSmallForTheMeasurementsIsRefused) {
+  EXPECT_EQ(Run(with_, "SELECT COUNT(*), AVG(age) FROM data", 2).status().code(),
+            StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace qt::dataspace

@@ -1,0 +1,245 @@
+// DataSpace: contract negotiation after the Dataspace Protocol.
+#include "accounts/paging.h"
+#include "core/ids.h"
+#include "core/text.h"
+#include "crypto/encoding.h"
+#include "crypto/sha256.h"
+#include "dataspace/dataspace.h"
+#include "dataspace/internal.h"
+
+namespace qt::dataspace {
+
+using accounts::Page;
+using accounts::PageRequest;
+using accounts::Principal;
+using nlohmann::json;
+using store::Tx;
+
+namespace {
+
+std::span<const uint8_t> Bytes(const std::string& s) {
+  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
+}
+
+Result<Contract> ReadContract(Tx& tx, const std::string& id) {
+  QT_ASSIGN_OR_RETURN(auto rows,
+                      tx.Query(std::string(internal::kContractColumns) + " WHERE id = ?", {id}));
+  if (rows.empty()) return NotFound("no contract " + id);
+  return internal::ContractFromRow(rows[0]);
+}
+
+}  // namespace
+
+Result<Contract> DataSpace::RequestContract(const Principal& caller, const std::string& offer_id,
+                                            const std::optional<json>& policy) {
+  if (!caller.Has(accounts::Role::kMember)) {
+    return PermissionDenied("only members act for their organisation");
+  }
+  IdGenerator ids(*options_.clock, *options_.random);
+  Contract c{.id = ids.Next("ctr"), .consumer_id = caller.org_id};
+  c.created_at = c.updated_at = options_.clock->NowMillis();
+  QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(auto rows, tx.Query(std::string(internal::kOfferColumns) +
+                                                " WHERE o.id = ?",
+                                            {offer_id}));
+    if (rows.empty()) return NotFound("no offer " + offer_id);
+    Offer o = internal::OfferFromRow(rows[0]);
+    if (!o.active || !o.visible_to.Admits(caller.org_id, caller.org_kind)) {
+      return NotFound("no offer " + offer_id);
+    }
+    if (!o.negotiable_by.Admits(caller.org_id, caller.org_kind)) {
+      return PermissionDenied("the offer is not open to negotiation by your organisation");
+    }
+    if (o.provider_id == caller.org_id) {
+      return InvalidArgument("an organisation cannot contract with itself");
+    }
+    c.offer_id = o.id;
+    c.product_id = o.product_id;
+    c.provider_id = o.provider_id;
+    c.policy = o.policy;
+    if (policy) {
+      QT_ASSIGN_OR_RETURN(auto fields, tx.Query("SELECT r.fields FROM ds_products p JOIN ds_runs r"
+                                                " ON r.id = p.run_id WHERE p.id = ?",
+                                                {o.product_id}));
+      QT_ASSIGN_OR_RETURN(c.policy, ParsePolicy(*policy, *ParseSchema(json::parse(
+                                                             fields.at(0).Text(0)))));
+    }
+    QT_RETURN_IF_ERROR(tx.Exec("INSERT INTO ds_contracts VALUES (?, ?, ?, ?, ?, ?, ?, '', '', '',"
+                               " '', '', ?, ?)",
+                               {c.id, c.offer_id, c.product_id, c.provider_id, c.consumer_id,
+                                "requested", PolicyJson(c.policy).dump(), c.created_at,
+                                c.updated_at})
+                           .status());
+    return options_.journal
+        ->Append(tx, {caller.org_id, "dataspace.contract.requested", c.id,
+                      {{"offer_id", c.offer_id},
+                       {"provider_id", c.provider_id},
+                       {"counter_policy", policy.has_value()}}})
+        .status();
+  }));
+  return c;
+}
+
+Result<Contract> DataSpace::Transition(const Principal& caller, const std::string& id,
+                                       ContractState from, ContractState to, bool by_provider,
+                                       const std::optional<json>& policy) {
+  if (!caller.Has(accounts::Role::kMember)) {
+    return PermissionDenied("only members act for their organisation");
+  }
+  Contract c;
+  Schema fields;
+  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(auto rows, tx.Query(std::string(internal::kContractColumns) +
+                                                " WHERE id = ?",
+                                            {id}));
+    if (rows.empty()) return NotFound("no contract " + id);
+    c = internal::ContractFromRow(rows[0]);
+    fields = *ParseSchema(json::parse(rows[0].Text(16)));
+    return OkStatus();
+  }));
+  if (caller.org_id != c.provider_id && caller.org_id != c.consumer_id) {
+    return NotFound("no contract " + id);
+  }
+  const std::string& party = by_provider ? c.provider_id : c.consumer_id;
+  const std::string verb(ContractStateName(to));
+  if (caller.org_id != party) {
+    return PermissionDenied("only the " + std::string(by_provider ? "provider" : "consumer") +
+                            " moves a contract to " + verb);
+  }
+  if (c.state != from) {
+    return FailedPrecondition("the contract is " + std::string(ContractStateName(c.state)) +
+                              "; it must be " + std::string(ContractStateName(from)) +
+                              " to become " + verb);
+  }
+  if (policy) {
+    QT_ASSIGN_OR_RETURN(c.policy, ParsePolicy(*policy, fields));
+  }
+  json payload = json::object();
+  if (to == ContractState::kAgreed) {
+    QT_ASSIGN_OR_RETURN(accounts::Org provider, options_.accounts->GetOrg(c.provider_id));
+    QT_ASSIGN_OR_RETURN(accounts::Org consumer, options_.accounts->GetOrg(c.consumer_id));
+    std::string product_hash;
+    QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+      QT_ASSIGN_OR_RETURN(auto rows, tx.Query(std::string(internal::kProductColumns) +
+                                                  " WHERE id = ?",
+                                              {c.product_id}));
+      product_hash = rows.at(0).Text(11);
+      return OkStatus();
+    }));
+    json agreement = {{"type", "qiantang.dataspace.agreement/v1"},
+                      {"contract_id", c.id},
+                      {"offer_id", c.offer_id},
+                      {"product_id", c.product_id},
+                      {"product_sha256", product_hash},
+                      {"provider", {{"id", provider.id}, {"public_key", crypto::HexEncode(provider.public_key)}}},
+                      {"consumer", {{"id", consumer.id}, {"public_key", crypto::HexEncode(consumer.public_key)}}},
+                      {"policy", PolicyJson(c.policy)},
+                      {"agreed_at", FormatRfc3339(options_.clock->NowMillis())}};
+    c.agreement = agreement.dump();
+    c.agreement_hash = crypto::HexEncode(crypto::Sha256(c.agreement));
+    QT_ASSIGN_OR_RETURN(auto sig, options_.accounts->SignAs(c.provider_id, Bytes(c.agreement)));
+    c.provider_signature = crypto::Base64Encode(sig);
+    payload["agreement_sha256"] = c.agreement_hash;
+  }
+  if (to == ContractState::kVerified) {
+    QT_ASSIGN_OR_RETURN(auto sig, options_.accounts->SignAs(c.consumer_id, Bytes(c.agreement)));
+    c.consumer_signature = crypto::Base64Encode(sig);
+    payload["agreement_sha256"] = c.agreement_hash;
+  }
+  if (to == ContractState::kFinalized) {
+    payload = {{"agreement_sha256", c.agreement_hash},
+               {"provider_signature", c.provider_signature},
+               {"consumer_signature", c.consumer_signature}};
+  }
+  if (policy) payload["counter_policy"] = true;
+  c.state = to;
+  c.updated_at = options_.clock->NowMillis();
+  QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(
+        int64_t n,
+        tx.Exec("UPDATE ds_contracts SET state = ?, policy = ?, agreement = ?, agreement_hash = ?,"
+                " provider_signature = ?, consumer_signature = ?, updated_at = ?"
+                " WHERE id = ? AND state = ?",
+                {verb, PolicyJson(c.policy).dump(), c.agreement, c.agreement_hash,
+                 c.provider_signature, c.consumer_signature, c.updated_at, c.id,
+                 std::string(ContractStateName(from))}));
+    if (n == 0) return Conflict("the contract changed meanwhile; read it again");
+    return options_.journal->Append(tx, {caller.org_id, "dataspace.contract." + verb, c.id, payload})
+        .status();
+  }));
+  return c;
+}
+
+Result<Contract> DataSpace::OfferContract(const Principal& caller, const std::string& id,
+                                          const std::optional<json>& policy) {
+  return Transition(caller, id, ContractState::kRequested, ContractState::kOffered, true, policy);
+}
+Result<Contract> DataSpace::AcceptContract(const Principal& caller, const std::string& id) {
+  return Transition(caller, id, ContractState::kOffered, ContractState::kAccepted, false, {});
+}
+Result<Contract> DataSpace::AgreeContract(const Principal& caller, const std::string& id) {
+  return Transition(caller, id, ContractState::kAccepted, ContractState::kAgreed, true, {});
+}
+Result<Contract> DataSpace::VerifyContract(const Principal& caller, const std::string& id) {
+  return Transition(caller, id, ContractState::kAgreed, ContractState::kVerified, false, {});
+}
+Result<Contract> DataSpace::FinalizeContract(const Principal& caller, const std::string& id) {
+  return Transition(caller, id, ContractState::kVerified, ContractState::kFinalized, true, {});
+}
+
+Result<Contract> DataSpace::TerminateContract(const Principal& caller, const std::string& id,
+                                              const std::string& reason) {
+  if (!caller.Has(accounts::Role::kMember)) {
+    return PermissionDenied("only members act for their organisation");
+  }
+  QT_RETURN_IF_ERROR(CheckDisplayText(reason, 500).WithContext("reason"));
+  Contract c;
+  QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(c, ReadContract(tx, id));
+    if (caller.org_id != c.provider_id && caller.org_id != c.consumer_id) {
+      return NotFound("no contract " + id);
+    }
+    if (c.state == ContractState::kTerminated) {
+      return FailedPrecondition("the contract is already terminated");
+    }
+    c.state = ContractState::kTerminated;
+    c.reason = reason;
+    c.updated_at = options_.clock->NowMillis();
+    QT_RETURN_IF_ERROR(tx.Exec("UPDATE ds_contracts SET state = 'terminated', reason = ?,"
+                               " updated_at = ? WHERE id = ?",
+                               {reason, c.updated_at, id})
+                           .status());
+    return options_.journal
+        ->Append(tx, {caller.org_id, "dataspace.contract.terminated", id, {{"reason", reason}}})
+        .status();
+  }));
+  return c;
+}
+
+Result<Contract> DataSpace::GetContract(const Principal& caller, const std::string& id) {
+  Contract c;
+  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(c, ReadContract(tx, id));
+    return OkStatus();
+  }));
+  if (caller.org_id != c.provider_id && caller.org_id != c.consumer_id) {
+    return NotFound("no contract " + id);
+  }
+  return c;
+}
+
+Result<Page<Contract>> DataSpace::ListContracts(const Principal& caller, const PageRequest& page) {
+  QT_RETURN_IF_ERROR(accounts::CheckPage(page, "ctr"));
+  Page<Contract> out;
+  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(
+        out, accounts::QueryPage<Contract>(
+                 tx, std::string(internal::kContractColumns) +
+                         " WHERE (provider_id = ? OR consumer_id = ?) AND id > ?",
+                 {caller.org_id, caller.org_id, page.cursor}, page, internal::ContractFromRow));
+    return OkStatus();
+  }));
+  return out;
+}
+
+}  // namespace qt::dataspace

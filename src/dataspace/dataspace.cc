@@ -1,0 +1,399 @@
+// DataSpace: construction, schema, sources, pipelines and runs. Catalog and
+// offers are in catalog.cc, negotiation in contracts.cc, the channel's
+// metering in usage.cc.
+#include "dataspace/dataspace.h"
+
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "accounts/paging.h"
+#include "core/csv.h"
+#include "core/ids.h"
+#include "core/text.h"
+#include "dataspace/internal.h"
+#include "dataspace/pipeline.h"
+
+namespace qt::dataspace {
+
+using accounts::OrgKind;
+using accounts::Page;
+using accounts::PageRequest;
+using accounts::Principal;
+using nlohmann::json;
+using store::Row;
+using store::Tx;
+
+DataSpace::DataSpace(store::Store& store, DataSpaceOptions options)
+    : store_(store), options_(std::move(options)) {}
+
+std::vector<store::Migration> DataSpace::Migrations() {
+  return {{"dataspace", 1, "sources, pipelines, runs, products, offers, contracts, uses", R"sql(
+CREATE TABLE ds_sources (
+  id TEXT PRIMARY KEY,
+  org_id TEXT NOT NULL REFERENCES orgs(id),
+  name TEXT NOT NULL,
+  origin TEXT NOT NULL,
+  path TEXT NOT NULL,
+  bytes BIGINT NOT NULL,
+  sha256 TEXT NOT NULL,
+  fields TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX ds_sources_org ON ds_sources(org_id, id);
+CREATE TABLE ds_pipelines (
+  id TEXT PRIMARY KEY,
+  org_id TEXT NOT NULL REFERENCES orgs(id),
+  source_id TEXT NOT NULL REFERENCES ds_sources(id),
+  name TEXT NOT NULL,
+  spec TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX ds_pipelines_org ON ds_pipelines(org_id, id);
+CREATE TABLE ds_runs (
+  id TEXT PRIMARY KEY,
+  pipeline_id TEXT NOT NULL REFERENCES ds_pipelines(id),
+  org_id TEXT NOT NULL REFERENCES orgs(id),
+  rows_in BIGINT NOT NULL,
+  rows_out BIGINT NOT NULL,
+  input_hash TEXT NOT NULL,
+  output_hash TEXT NOT NULL,
+  report TEXT NOT NULL,
+  fields TEXT NOT NULL,
+  started_at BIGINT NOT NULL,
+  finished_at BIGINT NOT NULL,
+  ledger_seq BIGINT NOT NULL
+);
+CREATE INDEX ds_runs_pipeline ON ds_runs(pipeline_id, id);
+CREATE TABLE ds_products (
+  id TEXT PRIMARY KEY,
+  org_id TEXT NOT NULL REFERENCES orgs(id),
+  run_id TEXT NOT NULL REFERENCES ds_runs(id),
+  title TEXT NOT NULL,
+  description TEXT NOT NULL,
+  tags TEXT NOT NULL,
+  update_frequency TEXT NOT NULL,
+  licence TEXT NOT NULL,
+  search_text TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE TABLE ds_offers (
+  id TEXT PRIMARY KEY,
+  product_id TEXT NOT NULL REFERENCES ds_products(id),
+  provider_id TEXT NOT NULL REFERENCES orgs(id),
+  title TEXT NOT NULL,
+  policy TEXT NOT NULL,
+  visible_to TEXT NOT NULL,
+  negotiable_by TEXT NOT NULL,
+  active BIGINT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX ds_offers_product ON ds_offers(product_id);
+CREATE TABLE ds_contracts (
+  id TEXT PRIMARY KEY,
+  offer_id TEXT NOT NULL REFERENCES ds_offers(id),
+  product_id TEXT NOT NULL REFERENCES ds_products(id),
+  provider_id TEXT NOT NULL REFERENCES orgs(id),
+  consumer_id TEXT NOT NULL REFERENCES orgs(id),
+  state TEXT NOT NULL,
+  policy TEXT NOT NULL,
+  agreement TEXT NOT NULL,
+  agreement_hash TEXT NOT NULL,
+  provider_signature TEXT NOT NULL,
+  consumer_signature TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE INDEX ds_contracts_provider ON ds_contracts(provider_id, id);
+CREATE INDEX ds_contracts_consumer ON ds_contracts(consumer_id, id);
+CREATE TABLE ds_usage (
+  id TEXT PRIMARY KEY,
+  contract_id TEXT NOT NULL REFERENCES ds_contracts(id),
+  action TEXT NOT NULL,
+  purpose TEXT NOT NULL,
+  epsilon_milli BIGINT NOT NULL,
+  receipt TEXT NOT NULL,
+  signature TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX ds_usage_contract ON ds_usage(contract_id, id);
+)sql"}};
+}
+
+std::string DataSpace::RunDbPath(const std::string& run_id) const {
+  return options_.data_dir + "/runs/" + run_id + ".sqlite";
+}
+
+namespace {
+
+Source SourceFromRow(const Row& r) {
+  return Source{.id = r.Text(0),
+                .org_id = r.Text(1),
+                .name = r.Text(2),
+                .origin = r.Text(3),
+                .path = r.Text(4),
+                .bytes = r.Int(5),
+                .sha256 = r.Text(6),
+                .fields = *ParseSchema(json::parse(r.Text(7))),
+                .created_at = r.Int(8)};
+}
+constexpr const char* kSourceColumns =
+    "SELECT id, org_id, name, origin, path, bytes, sha256, fields, created_at FROM ds_sources";
+
+Pipeline PipelineFromRow(const Row& r) {
+  return Pipeline{.id = r.Text(0),
+                  .org_id = r.Text(1),
+                  .source_id = r.Text(2),
+                  .name = r.Text(3),
+                  .spec = json::parse(r.Text(4)),
+                  .created_at = r.Int(5)};
+}
+constexpr const char* kPipelineColumns =
+    "SELECT id, org_id, source_id, name, spec, created_at FROM ds_pipelines";
+
+// The header and up to 1000 rows of a CSV file, to infer its schema.
+Result<Schema> InferFromFile(const std::string& path) {
+  std::vector<std::string> header;
+  std::vector<std::vector<std::string>> samples;
+  bool enough = false;
+  Status s = ReadCsvFile(path, [&](const CsvRow& row) -> Status {
+    if (header.empty()) {
+      header = row.fields;
+      return OkStatus();
+    }
+    samples.push_back(row.fields);
+    enough = samples.size() >= 1000;
+    return enough ? ResourceExhausted("enough samples") : OkStatus();
+  });
+  if (!s.ok() && !enough) return s;
+  return InferSchema(header, samples);
+}
+
+// Checks that the file's header has one column per field.
+Status CheckHeader(const std::string& path, const Schema& fields) {
+  size_t columns = 0;
+  bool read = false;
+  Status s = ReadCsvFile(path, [&](const CsvRow& row) -> Status {
+    columns = row.fields.size();
+    read = true;
+    return ResourceExhausted("header read");
+  });
+  if (!s.ok() && !read) return s;
+  if (columns != fields.size()) {
+    return InvalidArgument("fields: the file's header has " + std::to_string(columns) +
+                           " columns, the declared schema " + std::to_string(fields.size()));
+  }
+  return OkStatus();
+}
+
+}  // namespace
+
+Result<Source> DataSpace::CreateSource(const Principal& caller, const NewSource& in) {
+  QT_RETURN_IF_ERROR(caller.RequireMemberOf(OrgKind::kDataHolder, "bring data sources"));
+  QT_RETURN_IF_ERROR(CheckDisplayText(in.name, 200).WithContext("name"));
+  if (in.csv.empty() == in.file.empty()) {
+    return InvalidArgument("give either csv (the file's content) or file (a path in the import "
+                           "folder)");
+  }
+  IdGenerator ids(*options_.clock, *options_.random);
+  Source s{.id = ids.Next("src"), .org_id = caller.org_id, .name = in.name};
+  std::string full;
+  std::error_code ec;
+  if (!in.csv.empty()) {
+    s.origin = "upload";
+    s.path = "sources/" + s.id + ".csv";
+    full = options_.data_dir + "/" + s.path;
+    std::filesystem::create_directories(options_.data_dir + "/sources", ec);
+    std::ofstream out(full, std::ios::binary);
+    out.write(in.csv.data(), static_cast<std::streamsize>(in.csv.size()));
+    out.close();
+    if (!out) return Internal("cannot store the upload");
+    ::chmod(full.c_str(), 0600);
+  } else {
+    std::filesystem::path rel(in.file);
+    bool escapes = rel.is_absolute() || rel.empty();
+    for (const auto& part : rel) escapes = escapes || part == "..";
+    if (escapes) return InvalidArgument("file: must be a relative path inside the import folder");
+    s.origin = "file";
+    s.path = rel.lexically_normal().string();
+    full = options_.import_dir + "/" + s.path;
+    if (!std::filesystem::is_regular_file(full, ec)) {
+      return NotFound("file: no file '" + s.path + "' in the import folder");
+    }
+  }
+  auto cleanup = [&](Status st) {
+    if (s.origin == "upload") std::filesystem::remove(full, ec);
+    return st;
+  };
+  s.bytes = static_cast<int64_t>(std::filesystem::file_size(full, ec));
+  if (in.fields) {
+    s.fields = *in.fields;
+    if (Status st = CheckHeader(full, s.fields); !st.ok()) return cleanup(st);
+  } else {
+    auto inferred = InferFromFile(full);
+    if (!inferred.ok()) return cleanup(inferred.status().WithContext("csv"));
+    s.fields = *std::move(inferred);
+  }
+  auto hash = HashFile(full);
+  if (!hash.ok()) return cleanup(hash.status());
+  s.sha256 = *hash;
+  s.created_at = options_.clock->NowMillis();
+  Status st = store_.Write([&](Tx& tx) -> Status {
+    QT_RETURN_IF_ERROR(
+        tx.Exec("INSERT INTO ds_sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                {s.id, s.org_id, s.name, s.origin, s.path, s.bytes, s.sha256,
+                 SchemaJson(s.fields).dump(), s.created_at})
+            .status());
+    return options_.journal
+        ->Append(tx, {caller.org_id, "dataspace.source.created", s.id,
+                      {{"origin", s.origin},
+                       {"bytes", s.bytes},
+                       {"sha256", s.sha256},
+                       {"fields", static_cast<int64_t>(s.fields.size())}}})
+        .status();
+  });
+  if (!st.ok()) return cleanup(st);
+  return s;
+}
+
+Result<Page<Source>> DataSpace::ListSources(const Principal& caller, const PageRequest& page) {
+  QT_RETURN_IF_ERROR(accounts::CheckPage(page, "src"));
+  Page<Source> out;
+  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(out, accounts::QueryPage<Source>(
+                                 tx, std::string(kSourceColumns) + " WHERE org_id = ? AND id > ?",
+                                 {caller.org_id, page.cursor}, page, SourceFromRow));
+    return OkStatus();
+  }));
+  return out;
+}
+
+Result<Pipeline> DataSpace::CreatePipeline(const Principal& caller, const std::string& source_id,
+                                           const std::string& name, const json& spec) {
+  QT_RETURN_IF_ERROR(caller.RequireMemberOf(OrgKind::kDataHolder, "define pipelines"));
+  QT_RETURN_IF_ERROR(CheckDisplayText(name, 200).WithContext("name"));
+  IdGenerator ids(*options_.clock, *options_.random);
+  Pipeline p{.id = ids.Next("pipe"),
+             .org_id = caller.org_id,
+             .source_id = source_id,
+             .name = name,
+             .spec = spec,
+             .created_at = options_.clock->NowMillis()};
+  QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(auto rows, tx.Query(std::string(kSourceColumns) + " WHERE id = ?",
+                                            {source_id}));
+    if (rows.empty() || rows[0].Text(1) != caller.org_id) {
+      return NotFound("source_id: no source " + source_id + " of your organisation");
+    }
+    Source src = SourceFromRow(rows[0]);
+    QT_RETURN_IF_ERROR(ParsePipeline(spec, src.fields).status().WithContext("spec"));
+    QT_RETURN_IF_ERROR(tx.Exec("INSERT INTO ds_pipelines VALUES (?, ?, ?, ?, ?, ?)",
+                               {p.id, p.org_id, p.source_id, p.name, spec.dump(), p.created_at})
+                           .status());
+    return options_.journal
+        ->Append(tx, {caller.org_id, "dataspace.pipeline.created", p.id,
+                      {{"source_id", source_id},
+                       {"steps", static_cast<int64_t>(spec.value("steps", json::array()).size())}}})
+        .status();
+  }));
+  return p;
+}
+
+Result<Page<Pipeline>> DataSpace::ListPipelines(const Principal& caller, const PageRequest& page) {
+  QT_RETURN_IF_ERROR(accounts::CheckPage(page, "pipe"));
+  Page<Pipeline> out;
+  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(
+        out, accounts::QueryPage<Pipeline>(
+                 tx, std::string(kPipelineColumns) + " WHERE org_id = ? AND id > ?",
+                 {caller.org_id, page.cursor}, page, PipelineFromRow));
+    return OkStatus();
+  }));
+  return out;
+}
+
+Result<Run> DataSpace::RunPipeline(const Principal& caller, const std::string& pipeline_id) {
+  QT_RETURN_IF_ERROR(caller.RequireMemberOf(OrgKind::kDataHolder, "run pipelines"));
+  Pipeline p;
+  Source src;
+  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(auto rows, tx.Query(std::string(kPipelineColumns) + " WHERE id = ?",
+                                            {pipeline_id}));
+    if (rows.empty() || rows[0].Text(1) != caller.org_id) {
+      return NotFound("no pipeline " + pipeline_id + " of your organisation");
+    }
+    p = PipelineFromRow(rows[0]);
+    QT_ASSIGN_OR_RETURN(auto srows, tx.Query(std::string(kSourceColumns) + " WHERE id = ?",
+                                             {p.source_id}));
+    src = SourceFromRow(srows.at(0));
+    return OkStatus();
+  }));
+  QT_ASSIGN_OR_RETURN(PipelineSpec spec, ParsePipeline(p.spec, src.fields));
+  IdGenerator ids(*options_.clock, *options_.random);
+  Run run{.id = ids.Next("run"),
+          .pipeline_id = p.id,
+          .org_id = caller.org_id,
+          .fields = spec.output,
+          .started_at = options_.clock->NowMillis()};
+  std::string csv = (src.origin == "upload" ? options_.data_dir : options_.import_dir) + "/" +
+                    src.path;
+  std::string db = RunDbPath(run.id);
+  QT_ASSIGN_OR_RETURN(RunOutput out, dataspace::RunPipeline(spec, src.fields, csv, db));
+  run.rows_in = out.report.rows_in;
+  run.rows_out = out.report.rows_out;
+  run.input_hash = out.input_hash;
+  run.output_hash = out.output_hash;
+  run.report = QualityJson(out.report);
+  run.finished_at = options_.clock->NowMillis();
+  Status st = store_.Write([&](Tx& tx) -> Status {
+    // Ratios go on the ledger in basis points: events hold no floating point.
+    json fields = json::array();
+    for (const FieldQuality& q : out.report.fields) {
+      fields.push_back({{"name", q.name},
+                        {"completeness_bp", std::llround(q.completeness * 10'000)},
+                        {"validity_bp", std::llround(q.validity * 10'000)},
+                        {"uniqueness_bp", std::llround(q.uniqueness * 10'000)}});
+    }
+    QT_ASSIGN_OR_RETURN(
+        run.ledger_seq,
+        options_.journal->Append(tx, {caller.org_id, "dataspace.pipeline.run", run.id,
+                                      {{"pipeline_id", p.id},
+                                       {"input_sha256", run.input_hash},
+                                       {"output_sha256", run.output_hash},
+                                       {"rows_in", run.rows_in},
+                                       {"rows_out", run.rows_out},
+                                       {"duplicates", out.report.duplicates},
+                                       {"malformed", out.report.malformed},
+                                       {"fields", fields}}}));
+    return tx
+        .Exec("INSERT INTO ds_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+              {run.id, run.pipeline_id, run.org_id, run.rows_in, run.rows_out, run.input_hash,
+               run.output_hash, run.report.dump(), SchemaJson(run.fields).dump(), run.started_at,
+               run.finished_at, static_cast<int64_t>(run.ledger_seq)})
+        .status();
+  });
+  if (!st.ok()) {
+    std::error_code ec;
+    std::filesystem::remove(db, ec);
+    return st;
+  }
+  return run;
+}
+
+Result<Page<Run>> DataSpace::ListRuns(const Principal& caller, const std::string& pipeline_id,
+                                      const PageRequest& page) {
+  QT_RETURN_IF_ERROR(accounts::CheckPage(page, "run"));
+  Page<Run> out;
+  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(
+        out, accounts::QueryPage<Run>(
+                 tx, std::string(internal::kRunColumns) + " WHERE pipeline_id = ? AND org_id = ? AND id > ?",
+                 {pipeline_id, caller.org_id, page.cursor}, page, internal::RunFromRow));
+    return OkStatus();
+  }));
+  return out;
+}
+
+}  // namespace qt::dataspace

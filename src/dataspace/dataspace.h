@@ -1,0 +1,136 @@
+// The trusted data space (可信数据空间) of one node: holders bring sources,
+// renovate them with pipelines into products, attach offers with usage
+// policies; consumers negotiate digital contracts (Dataspace Protocol states,
+// both parties sign the agreement) and use data through the virtual channel,
+// which meters every use against the contract and receipts it.
+//
+// Storage: metadata in the store (tables ds_*); each product's rows in its
+// own SQLite file under `data_dir`/runs, read only by this service, only
+// through the channel and masked previews. Every change is journaled in the
+// same transaction; events carry hashes, sizes and names, never data values.
+//
+// Who may do what: holders (data_holder organisations, members) create
+// sources, pipelines, products and offers and act as provider in
+// negotiations; any organisation an offer admits may negotiate it as
+// consumer. Sources and pipelines are visible to their organisation only;
+// product metadata to everyone signed in; offers to their audience.
+//
+// Thread-safety: safe for concurrent use.
+#ifndef QIANTANG_DATASPACE_DATASPACE_H_
+#define QIANTANG_DATASPACE_DATASPACE_H_
+
+#include <string>
+#include <vector>
+
+#include "accounts/accounts.h"
+#include "core/clock.h"
+#include "core/random.h"
+#include "dataspace/channel.h"
+#include "dataspace/model.h"
+#include "ledger/journal.h"
+#include "store/store.h"
+
+namespace qt::dataspace {
+
+struct DataSpaceOptions {
+  const Clock* clock = nullptr;            // required
+  Random* random = nullptr;                // required: ids and channel noise (a CSPRNG)
+  ledger::Journal* journal = nullptr;      // required
+  accounts::Accounts* accounts = nullptr;  // required: signs agreements and receipts
+  std::string data_dir = "var/dataspace";  // uploaded sources and product databases
+  std::string import_dir = "var/import";   // where `file` sources may point
+};
+
+struct ProductDetail {
+  Product product{};
+  std::vector<Offer> offers{};  // those the caller may see
+};
+
+struct QueryResult {
+  ChannelAnswer answer{};
+  Usage usage{};
+  int64_t epsilon_left_milli = 0;
+  std::optional<int64_t> uses_left{};
+};
+
+class DataSpace {
+ public:
+  static constexpr int kPreviewRows = 10;
+
+  DataSpace(store::Store& store, DataSpaceOptions options);
+  static std::vector<store::Migration> Migrations();
+
+  // Sources and pipelines (the holder's own).
+  Result<Source> CreateSource(const accounts::Principal& caller, const NewSource& source);
+  Result<accounts::Page<Source>> ListSources(const accounts::Principal& caller,
+                                             const accounts::PageRequest& page);
+  Result<Pipeline> CreatePipeline(const accounts::Principal& caller, const std::string& source_id,
+                                  const std::string& name, const nlohmann::json& spec);
+  Result<accounts::Page<Pipeline>> ListPipelines(const accounts::Principal& caller,
+                                                 const accounts::PageRequest& page);
+  // Runs the pipeline now (streaming; minutes for a 1 GB file) and records
+  // the run's hashes and quality report on the ledger.
+  Result<Run> RunPipeline(const accounts::Principal& caller, const std::string& pipeline_id);
+  Result<accounts::Page<Run>> ListRuns(const accounts::Principal& caller,
+                                       const std::string& pipeline_id,
+                                       const accounts::PageRequest& page);
+
+  // Catalog.
+  Result<Product> CreateProduct(const accounts::Principal& caller, const NewProduct& product);
+  // Products whose title, description or tags contain `text` (all if empty),
+  // optionally of one provider.
+  Result<accounts::Page<Product>> SearchProducts(const std::string& text,
+                                                 const std::string& provider_id,
+                                                 const accounts::PageRequest& page);
+  Result<ProductDetail> GetProduct(const accounts::Principal& caller, const std::string& id);
+  // The first kPreviewRows rows, masked: each field by its mask; sensitive and
+  // identifying fields without one are redacted.
+  Result<std::vector<std::vector<Cell>>> Preview(const std::string& product_id);
+  Result<Offer> CreateOffer(const accounts::Principal& caller, const NewOffer& offer);
+  Status WithdrawOffer(const accounts::Principal& caller, const std::string& offer_id);
+
+  // Negotiation (the Dataspace Protocol's contract negotiation). The consumer
+  // requests (optionally proposing its own policy), the provider offers
+  // (optionally a counter-policy), the consumer accepts, the provider agrees
+  // (and signs), the consumer verifies (and signs), the provider finalizes
+  // (the agreement's hash goes on the ledger). Either side may terminate an
+  // unfinished or finalized contract with a reason.
+  Result<Contract> RequestContract(const accounts::Principal& caller, const std::string& offer_id,
+                                   const std::optional<nlohmann::json>& policy);
+  Result<Contract> OfferContract(const accounts::Principal& caller, const std::string& id,
+                                 const std::optional<nlohmann::json>& policy);
+  Result<Contract> AcceptContract(const accounts::Principal& caller, const std::string& id);
+  Result<Contract> AgreeContract(const accounts::Principal& caller, const std::string& id);
+  Result<Contract> VerifyContract(const accounts::Principal& caller, const std::string& id);
+  Result<Contract> FinalizeContract(const accounts::Principal& caller, const std::string& id);
+  Result<Contract> TerminateContract(const accounts::Principal& caller, const std::string& id,
+                                     const std::string& reason);
+  Result<Contract> GetContract(const accounts::Principal& caller, const std::string& id);
+  // Contracts the caller's organisation is a party to.
+  Result<accounts::Page<Contract>> ListContracts(const accounts::Principal& caller,
+                                                 const accounts::PageRequest& page);
+
+  // The channel: the consumer of a finalized contract runs an aggregate
+  // query; refused with the failing constraint when the contract does not
+  // allow it. The use is metered, journaled and receipted atomically.
+  Result<QueryResult> Query(const accounts::Principal& caller, const std::string& contract_id,
+                            const ChannelRequest& request);
+  Result<accounts::Page<Usage>> ListUsage(const accounts::Principal& caller,
+                                          const std::string& contract_id,
+                                          const accounts::PageRequest& page);
+
+  // The product database file of a run (for tests and benchmarks).
+  std::string RunDbPath(const std::string& run_id) const;
+
+ private:
+  Result<Contract> Transition(const accounts::Principal& caller, const std::string& id,
+                              ContractState from, ContractState to, bool by_provider,
+                              const std::optional<nlohmann::json>& policy);
+
+  store::Store& store_;
+  DataSpaceOptions options_;
+};
+
+}  // namespace qt::dataspace
+
+#endif  // QIANTANG_DATASPACE_DATASPACE_H_

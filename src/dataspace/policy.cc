@@ -1,0 +1,330 @@
+#include "dataspace/policy.h"
+
+#include <cmath>
+#include <set>
+
+namespace qt::dataspace {
+namespace {
+
+using nlohmann::json;
+using Left = Constraint::Left;
+
+struct LeftInfo {
+  Left left;
+  const char* name;
+  std::set<std::string> ops;
+};
+
+const std::vector<LeftInfo>& Lefts() {
+  static const std::vector<LeftInfo> kLefts = {
+      {Left::kPurpose, "purpose", {"isAnyOf"}},   {Left::kSpatial, "spatial", {"isAnyOf"}},
+      {Left::kField, "field", {"isAnyOf"}},       {Left::kCount, "count", {"lteq"}},
+      {Left::kDateTime, "dateTime", {"gteq", "lt", "lteq", "gt"}},
+      {Left::kEpsilon, "epsilon", {"lteq"}},      {Left::kGroupSize, "groupSize", {"gteq"}}};
+  return kLefts;
+}
+
+const LeftInfo& Info(Left left) {
+  for (const auto& l : Lefts()) {
+    if (l.left == left) return l;
+  }
+  return Lefts()[0];
+}
+
+Status CheckKeys(const json& j, const std::set<std::string>& allowed, const std::string& at) {
+  if (!j.is_object()) return InvalidArgument(at + ": must be an object");
+  for (const auto& [key, _] : j.items()) {
+    if (!allowed.contains(key)) return InvalidArgument(at + "." + key + ": unknown term");
+  }
+  return OkStatus();
+}
+
+Result<Constraint> ParseConstraint(const json& j, const Schema& schema, const std::string& at) {
+  QT_RETURN_IF_ERROR(CheckKeys(j, {"leftOperand", "operator", "rightOperand"}, at));
+  if (!j.contains("leftOperand") || !j["leftOperand"].is_string()) {
+    return InvalidArgument(at + ".leftOperand: is required");
+  }
+  std::string left = j["leftOperand"];
+  const LeftInfo* info = nullptr;
+  for (const auto& l : Lefts()) {
+    if (left == l.name) info = &l;
+  }
+  if (!info) {
+    return InvalidArgument(at + ".leftOperand: unknown constraint '" + left +
+                           "' (known: purpose, spatial, field, count, dateTime, epsilon, groupSize)");
+  }
+  Constraint c{.left = info->left};
+  c.op = j.value("operator", "");
+  if (!info->ops.contains(c.op)) {
+    std::string ops;
+    for (const auto& o : info->ops) ops += (ops.empty() ? "" : ", ") + o;
+    return InvalidArgument(at + ".operator: " + left + " takes " + ops);
+  }
+  if (!j.contains("rightOperand")) return InvalidArgument(at + ".rightOperand: is required");
+  const json& right = j["rightOperand"];
+  std::string rat = at + ".rightOperand";
+  switch (c.left) {
+    case Left::kPurpose:
+    case Left::kSpatial:
+    case Left::kField: {
+      if (!right.is_array() || right.empty() || right.size() > 100) {
+        return InvalidArgument(rat + ": must be an array of 1 to 100 strings");
+      }
+      for (const json& v : right) {
+        if (!v.is_string() || v.get<std::string>().empty() || v.get<std::string>().size() > 100) {
+          return InvalidArgument(rat + ": must hold strings of 1 to 100 bytes");
+        }
+        std::string s = v;
+        if (c.left == Left::kField) {
+          auto f = FindField(schema, s);
+          if (!f) return InvalidArgument(rat + ": the product has no field '" + s + "'");
+          if (schema[*f].sensitivity == Sensitivity::kIdentifying) {
+            return InvalidArgument(rat + ": '" + s + "' is identifying and never leaves the space");
+          }
+        }
+        c.set.push_back(s);
+      }
+      break;
+    }
+    case Left::kCount:
+    case Left::kGroupSize:
+      if (!right.is_number_integer() || right.get<int64_t>() < 1 ||
+          right.get<int64_t>() > 1'000'000'000) {
+        return InvalidArgument(rat + ": must be an integer from 1 to 10^9");
+      }
+      c.number = right;
+      if (c.left == Left::kGroupSize && c.number < 2) {
+        return InvalidArgument(rat + ": groups of fewer than 2 would describe single rows");
+      }
+      break;
+    case Left::kDateTime: {
+      auto t = right.is_string() ? ParseRfc3339(right.get<std::string>()) : std::nullopt;
+      if (!t) return InvalidArgument(rat + ": must be an RFC 3339 time");
+      c.number = *t;
+      break;
+    }
+    case Left::kEpsilon: {
+      QT_ASSIGN_OR_RETURN(c.number, EpsilonMillis(right, rat));
+      break;
+    }
+  }
+  return c;
+}
+
+Result<Rule> ParseRule(const json& j, const Schema& schema, const std::string& at,
+                       bool permission) {
+  std::set<std::string> keys = {"action", "constraint"};
+  if (permission) keys.insert("duty");
+  QT_RETURN_IF_ERROR(CheckKeys(j, keys, at));
+  auto action = j.contains("action") && j["action"].is_string()
+                    ? ParseAction(j["action"].get<std::string>())
+                    : std::nullopt;
+  if (!action) {
+    return InvalidArgument(at + ".action: must be aggregate_query, psi or delivery");
+  }
+  Rule rule{.action = *action};
+  json constraints = j.value("constraint", json::array());
+  if (!constraints.is_array() || constraints.size() > 50) {
+    return InvalidArgument(at + ".constraint: must be an array of at most 50 constraints");
+  }
+  for (size_t i = 0; i < constraints.size(); ++i) {
+    QT_ASSIGN_OR_RETURN(Constraint c, ParseConstraint(constraints[i], schema,
+                                                      at + ".constraint[" + std::to_string(i) + "]"));
+    rule.constraints.push_back(std::move(c));
+  }
+  json duties = j.value("duty", json::array());
+  if (!duties.is_array() || duties.size() > 10) {
+    return InvalidArgument(at + ".duty: must be an array of at most 10 duties");
+  }
+  for (size_t i = 0; i < duties.size(); ++i) {
+    std::string dat = at + ".duty[" + std::to_string(i) + "]";
+    QT_RETURN_IF_ERROR(CheckKeys(duties[i], {"action"}, dat));
+    std::string a = duties[i].value("action", "");
+    if (a != "inform" && a != "attribute" && a != "delete") {
+      return InvalidArgument(dat + ".action: must be inform, attribute or delete");
+    }
+    rule.duties.push_back(a);
+  }
+  if (permission && rule.action == Action::kAggregateQuery) {
+    bool eps = false, k = false;
+    for (const Constraint& c : rule.constraints) {
+      eps = eps || c.left == Left::kEpsilon;
+      k = k || c.left == Left::kGroupSize;
+    }
+    if (!eps || !k) {
+      return InvalidArgument(at + ": an aggregate_query permission must constrain epsilon and "
+                                  "groupSize");
+    }
+  }
+  return rule;
+}
+
+std::string Describe(const Constraint& c) {
+  std::string s = std::string(Info(c.left).name) + " " + c.op + " ";
+  switch (c.left) {
+    case Left::kPurpose:
+    case Left::kSpatial:
+    case Left::kField: {
+      std::string list;
+      for (const auto& v : c.set) list += (list.empty() ? "" : ", ") + v;
+      return s + "[" + list + "]";
+    }
+    case Left::kDateTime: return s + FormatRfc3339(c.number);
+    case Left::kEpsilon: return s + json(static_cast<double>(c.number) / 1000.0).dump();
+    default: return s + std::to_string(c.number);
+  }
+}
+
+// Empty if `use` satisfies `c`, else why not.
+std::string Check(const Constraint& c, const Use& use) {
+  auto in_set = [&](const std::string& v) {
+    return std::find(c.set.begin(), c.set.end(), v) != c.set.end();
+  };
+  std::string head = "constraint " + Describe(c) + ": ";
+  switch (c.left) {
+    case Left::kPurpose:
+      return in_set(use.purpose) ? "" : head + "purpose '" + use.purpose + "' is not one of them";
+    case Left::kSpatial:
+      return in_set(use.region) ? "" : head + "region '" + use.region + "' is not one of them";
+    case Left::kField:
+      for (const auto& f : use.fields) {
+        if (!in_set(f)) return head + "field '" + f + "' is not allowed";
+      }
+      return "";
+    case Left::kCount:
+      return use.uses_before < c.number
+                 ? ""
+                 : head + "all " + std::to_string(c.number) + " uses have been made";
+    case Left::kDateTime: {
+      bool ok = c.op == "gteq" ? use.now >= c.number
+                : c.op == "gt" ? use.now > c.number
+                : c.op == "lt" ? use.now < c.number
+                               : use.now <= c.number;
+      return ok ? "" : head + "it is now " + FormatRfc3339(use.now);
+    }
+    case Left::kEpsilon: {
+      int64_t left = c.number - use.epsilon_spent;
+      if (use.epsilon_spent + use.epsilon_requested <= c.number) return "";
+      return head + "the budget left is " + json(static_cast<double>(left) / 1000.0).dump() +
+             ", this use asks for " + json(use.epsilon_requested / 1000.0).dump();
+    }
+    case Left::kGroupSize: return "";  // enforced by the channel on every answer
+  }
+  return head + "unknown";
+}
+
+}  // namespace
+
+std::string_view ActionName(Action a) {
+  switch (a) {
+    case Action::kAggregateQuery: return "aggregate_query";
+    case Action::kPsi: return "psi";
+    case Action::kDelivery: return "delivery";
+  }
+  return "aggregate_query";
+}
+
+std::optional<Action> ParseAction(std::string_view name) {
+  for (Action a : {Action::kAggregateQuery, Action::kPsi, Action::kDelivery}) {
+    if (ActionName(a) == name) return a;
+  }
+  return std::nullopt;
+}
+
+Result<int64_t> EpsilonMillis(const json& value, const std::string& at) {
+  if (!value.is_number()) return InvalidArgument(at + ": must be a number");
+  double e = value.get<double>();
+  double milli = std::round(e * 1000.0);
+  if (!(e > 0 && e <= 10) || std::fabs(milli - e * 1000.0) > 1e-6) {
+    return InvalidArgument(at + ": epsilon must be above 0 and at most 10, in steps of 0.001");
+  }
+  return static_cast<int64_t>(milli);
+}
+
+Result<Policy> ParsePolicy(const json& j, const Schema& schema) {
+  QT_RETURN_IF_ERROR(CheckKeys(j, {"permission", "prohibition"}, "policy"));
+  Policy p;
+  for (const char* kind : {"permission", "prohibition"}) {
+    json rules = j.value(kind, json::array());
+    if (!rules.is_array() || rules.size() > 20) {
+      return InvalidArgument(std::string(kind) + ": must be an array of at most 20 rules");
+    }
+    bool permission = std::string_view(kind) == "permission";
+    for (size_t i = 0; i < rules.size(); ++i) {
+      QT_ASSIGN_OR_RETURN(Rule r, ParseRule(rules[i], schema,
+                                            std::string(kind) + "[" + std::to_string(i) + "]",
+                                            permission));
+      (permission ? p.permissions : p.prohibitions).push_back(std::move(r));
+    }
+  }
+  if (p.permissions.empty()) return InvalidArgument("permission: a policy permits at least one use");
+  return p;
+}
+
+json PolicyJson(const Policy& p) {
+  auto rules = [](const std::vector<Rule>& v, bool permission) {
+    json out = json::array();
+    for (const Rule& r : v) {
+      json cs = json::array();
+      for (const Constraint& c : r.constraints) {
+        json right;
+        switch (c.left) {
+          case Left::kPurpose:
+          case Left::kSpatial:
+          case Left::kField: right = c.set; break;
+          case Left::kDateTime: right = FormatRfc3339(c.number); break;
+          case Left::kEpsilon: right = static_cast<double>(c.number) / 1000.0; break;
+          default: right = c.number;
+        }
+        cs.push_back({{"leftOperand", Info(c.left).name}, {"operator", c.op}, {"rightOperand", right}});
+      }
+      json rule = {{"action", ActionName(r.action)}, {"constraint", cs}};
+      if (permission) {
+        json duties = json::array();
+        for (const auto& d : r.duties) duties.push_back({{"action", d}});
+        rule["duty"] = duties;
+      }
+      out.push_back(std::move(rule));
+    }
+    return out;
+  };
+  return {{"permission", rules(p.permissions, true)},
+          {"prohibition", rules(p.prohibitions, false)}};
+}
+
+Result<Grant> Evaluate(const Policy& policy, const Use& use) {
+  for (const Rule& r : policy.prohibitions) {
+    if (r.action != use.action) continue;
+    bool applies = true;
+    for (const Constraint& c : r.constraints) {
+      // A prohibition's constraint holds when the use meets it.
+      applies = applies && Check(c, use).empty();
+    }
+    if (applies) {
+      std::string how;
+      for (const Constraint& c : r.constraints) how += (how.empty() ? " when " : " and ") + Describe(c);
+      return PermissionDenied("the contract prohibits " + std::string(ActionName(use.action)) + how);
+    }
+  }
+  std::string first_failure;
+  for (const Rule& r : policy.permissions) {
+    if (r.action != use.action) continue;
+    std::string failure;
+    Grant g;
+    for (const Constraint& c : r.constraints) {
+      std::string why = Check(c, use);
+      if (!why.empty() && failure.empty()) failure = why;
+      if (c.left == Left::kEpsilon) g.epsilon_budget = c.number;
+      if (c.left == Left::kGroupSize) g.min_group_size = c.number;
+      if (c.left == Left::kCount) g.max_uses = c.number;
+    }
+    if (failure.empty()) return g;
+    if (first_failure.empty()) first_failure = failure;
+  }
+  if (first_failure.empty()) {
+    return PermissionDenied("the contract does not permit " + std::string(ActionName(use.action)));
+  }
+  return PermissionDenied(first_failure);
+}
+
+}  // namespace qt::dataspace

@@ -1,0 +1,109 @@
+// Usage policies of digital contracts (数字合约), after ODRL 2.2's
+// information model: permissions and prohibitions of actions, each with
+// constraints, and duties attached to permissions. Deny by default: an action
+// is allowed only if a permission for it has every constraint satisfied and
+// no prohibition for it applies; anything the model does not know (an action,
+// a left operand, an operator) is rejected when the policy is defined.
+//
+// JSON (ODRL's JSON-LD terms, without the @context):
+//   {"permission": [{"action": "aggregate_query",
+//                    "constraint": [{"leftOperand": "purpose", "operator": "isAnyOf",
+//                                    "rightOperand": ["research", "credit"]},
+//                                   {"leftOperand": "epsilon", "operator": "lteq",
+//                                    "rightOperand": 2.0},
+//                                   {"leftOperand": "groupSize", "operator": "gteq",
+//                                    "rightOperand": 10}],
+//                    "duty": [{"action": "inform"}]}],
+//    "prohibition": [{"action": "delivery"}]}
+//
+// Actions: aggregate_query (the channel), psi, delivery.
+// Left operands and their operators:
+//   purpose    isAnyOf [text]      the purpose the consumer declares for a use
+//   spatial    isAnyOf [text]      the region the consumer declares ("330100")
+//   field      isAnyOf [name]      every field a use touches
+//   count      lteq N              uses of this action over the contract's life
+//   dateTime   gteq|lt RFC 3339    when a use may happen
+//   epsilon    lteq E              total differential-privacy budget (0 < E <= 10,
+//                                  in steps of 0.001)
+//   groupSize  gteq K              smallest group an answer may describe (K >= 2)
+// An aggregate_query permission must constrain epsilon and groupSize.
+// Duties: inform (the provider sees every use: met by the journal),
+// attribute (results name the provider), delete (results deleted after the
+// contract's end; recorded, not technically enforceable).
+//
+// Thread-safety: value types and pure functions.
+#ifndef QIANTANG_DATASPACE_POLICY_H_
+#define QIANTANG_DATASPACE_POLICY_H_
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/status.h"
+#include "dataspace/schema.h"
+
+namespace qt::dataspace {
+
+enum class Action { kAggregateQuery, kPsi, kDelivery };
+std::string_view ActionName(Action a);
+std::optional<Action> ParseAction(std::string_view name);
+
+struct Constraint {
+  enum class Left { kPurpose, kSpatial, kField, kCount, kDateTime, kEpsilon, kGroupSize };
+  Left left;
+  std::string op{};                  // "isAnyOf", "lteq", "gteq", "lt"
+  std::vector<std::string> set{};    // isAnyOf
+  int64_t number = 0;              // count, groupSize; epsilon in thousandths; dateTime in ms
+};
+
+struct Rule {
+  Action action;
+  std::vector<Constraint> constraints{};
+  std::vector<std::string> duties{};  // permissions only
+};
+
+struct Policy {
+  std::vector<Rule> permissions{};
+  std::vector<Rule> prohibitions{};
+};
+
+// Parses and validates; fields named in `field` constraints must be in
+// `schema` and not identifying. Errors name the place:
+// "permission[0].constraint[1].operator: purpose takes isAnyOf".
+Result<Policy> ParsePolicy(const nlohmann::json& j, const Schema& schema);
+// The canonical JSON of a policy (ParsePolicy(PolicyJson(p)) == p).
+nlohmann::json PolicyJson(const Policy& p);
+
+// One intended use, as the consumer declares it and the contract's meter knows it.
+struct Use {
+  Action action;
+  std::string purpose{};
+  std::string region{};
+  std::vector<std::string> fields{};
+  UnixMillis now = 0;
+  int64_t uses_before = 0;         // uses of this action so far
+  int64_t epsilon_spent = 0;       // thousandths, so far
+  int64_t epsilon_requested = 0;   // thousandths, by this use
+};
+
+// What the matching permission grants.
+struct Grant {
+  int64_t epsilon_budget = 0;  // thousandths (0 when unconstrained: not a channel use)
+  int64_t min_group_size = 0;
+  std::optional<int64_t> max_uses{};
+};
+
+// The permission this use satisfies, or permission_denied naming the exact
+// constraint that failed ("constraint purpose isAnyOf [research]: 'marketing'
+// is not one of them") or the prohibition that applies.
+Result<Grant> Evaluate(const Policy& policy, const Use& use);
+
+// 1.5 -> 1500; invalid_argument unless a positive multiple of 0.001 up to 10.
+Result<int64_t> EpsilonMillis(const nlohmann::json& value, const std::string& at);
+
+}  // namespace qt::dataspace
+
+#endif  // QIANTANG_DATASPACE_POLICY_H_

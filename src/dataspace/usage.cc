@@ -1,0 +1,189 @@
+// DataSpace: the channel's use of contracts — checking, metering, receipts.
+#include "accounts/paging.h"
+#include "core/ids.h"
+#include "core/text.h"
+#include "crypto/encoding.h"
+#include "crypto/sha256.h"
+#include "dataspace/dataspace.h"
+#include "dataspace/internal.h"
+
+namespace qt::dataspace {
+
+using accounts::Page;
+using accounts::PageRequest;
+using accounts::Principal;
+using nlohmann::json;
+using store::Tx;
+
+namespace {
+
+struct Meter {
+  int64_t uses = 0;
+  int64_t epsilon_spent = 0;
+};
+
+Result<Meter> ReadMeter(Tx& tx, const std::string& contract_id, Action action) {
+  QT_ASSIGN_OR_RETURN(auto rows,
+                      tx.Query("SELECT COUNT(*), CAST(COALESCE(SUM(epsilon_milli), 0) AS BIGINT)"
+                               " FROM ds_usage WHERE contract_id = ? AND action = ?",
+                               {contract_id, std::string(ActionName(action))}));
+  return Meter{rows[0].Int(0), rows[0].Int(1)};
+}
+
+Usage UsageFromRow(const store::Row& r) {
+  return Usage{.id = r.Text(0),
+               .contract_id = r.Text(1),
+               .action = r.Text(2),
+               .purpose = r.Text(3),
+               .epsilon_milli = r.Int(4),
+               .receipt = r.Text(5),
+               .signature = r.Text(6),
+               .created_at = r.Int(7)};
+}
+
+}  // namespace
+
+Result<QueryResult> DataSpace::Query(const Principal& caller, const std::string& contract_id,
+                                     const ChannelRequest& req) {
+  if (!caller.Has(accounts::Role::kMember)) {
+    return PermissionDenied("only members act for their organisation");
+  }
+  QT_RETURN_IF_ERROR(CheckDisplayText(req.purpose, 100).WithContext("purpose"));
+  if (!req.region.empty()) QT_RETURN_IF_ERROR(CheckDisplayText(req.region, 100).WithContext("region"));
+  if (req.epsilon_milli < 1 || req.epsilon_milli > 10'000) {
+    return InvalidArgument("epsilon: must be from 0.001 to 10");
+  }
+  auto parsed = ParseChannelSql(req.sql);
+  if (!parsed.ok()) return parsed.status().WithContext("sql");
+  const AggregateQuery q = *std::move(parsed);
+  Contract c;
+  Product p;
+  Meter meter;
+  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(auto rows, tx.Query(std::string(internal::kContractColumns) +
+                                                " WHERE id = ?",
+                                            {contract_id}));
+    if (rows.empty()) return NotFound("no contract " + contract_id);
+    c = internal::ContractFromRow(rows[0]);
+    QT_ASSIGN_OR_RETURN(auto prows, tx.Query(std::string(internal::kProductColumns) +
+                                                 " WHERE id = ?",
+                                             {c.product_id}));
+    p = internal::ProductFromRow(prows.at(0));
+    QT_ASSIGN_OR_RETURN(meter, ReadMeter(tx, contract_id, Action::kAggregateQuery));
+    return OkStatus();
+  }));
+  if (caller.org_id != c.consumer_id) {
+    if (caller.org_id == c.provider_id) {
+      return PermissionDenied("only the consumer uses a contract through the channel");
+    }
+    return NotFound("no contract " + contract_id);
+  }
+  if (c.state != ContractState::kFinalized) {
+    return FailedPrecondition("the contract is " + std::string(ContractStateName(c.state)) +
+                              ": only a finalized contract may be used");
+  }
+  if (q.table != "data" && q.table != p.id) {
+    return InvalidArgument("sql: the product's table is called data (FROM data)");
+  }
+  QT_RETURN_IF_ERROR(CheckAgainstSchema(q, p.fields).WithContext("sql"));
+  Use use{.action = Action::kAggregateQuery,
+          .purpose = req.purpose,
+          .region = req.region,
+          .fields = FieldsUsed(q),
+          .now = options_.clock->NowMillis(),
+          .uses_before = meter.uses,
+          .epsilon_spent = meter.epsilon_spent,
+          .epsilon_requested = req.epsilon_milli};
+  QT_ASSIGN_OR_RETURN(Grant grant, Evaluate(c.policy, use));
+
+  QT_ASSIGN_OR_RETURN(ProductDb db, ProductDb::OpenReadOnly(RunDbPath(p.run_id)));
+  QT_ASSIGN_OR_RETURN(ChannelAnswer answer,
+                      RunAggregate(db, p.fields, q, grant.min_group_size, req.epsilon_milli,
+                                   *options_.random));
+
+  QueryResult result{.answer = std::move(answer)};
+  IdGenerator ids(*options_.clock, *options_.random);
+  result.usage = Usage{.id = ids.Next("use"),
+                       .contract_id = c.id,
+                       .action = "aggregate_query",
+                       .purpose = req.purpose,
+                       .epsilon_milli = req.epsilon_milli,
+                       .created_at = use.now};
+  result.epsilon_left_milli = grant.epsilon_budget - meter.epsilon_spent - req.epsilon_milli;
+  if (grant.max_uses) result.uses_left = *grant.max_uses - meter.uses - 1;
+  json answer_json = {{"columns", result.answer.columns}, {"rows", result.answer.rows}};
+  json receipt = {{"type", "qiantang.dataspace.usage/v1"},
+                  {"usage_id", result.usage.id},
+                  {"contract_id", c.id},
+                  {"agreement_sha256", c.agreement_hash},
+                  {"provider_id", c.provider_id},
+                  {"consumer_id", c.consumer_id},
+                  {"action", "aggregate_query"},
+                  {"purpose", req.purpose},
+                  {"region", req.region},
+                  {"query_sha256", crypto::HexEncode(crypto::Sha256(req.sql))},
+                  {"answer_sha256", crypto::HexEncode(crypto::Sha256(answer_json.dump()))},
+                  {"epsilon_milli", req.epsilon_milli},
+                  {"epsilon_left_milli", result.epsilon_left_milli},
+                  {"use", meter.uses + 1},
+                  {"at", FormatRfc3339(use.now)}};
+  result.usage.receipt = receipt.dump();
+  const std::string& r = result.usage.receipt;
+  QT_ASSIGN_OR_RETURN(auto sig, options_.accounts->SignAs(
+                                    c.provider_id, std::span(reinterpret_cast<const uint8_t*>(
+                                                                 r.data()),
+                                                             r.size())));
+  result.usage.signature = crypto::Base64Encode(sig);
+
+  QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
+    // Uses that committed since the read count too: the meter is re-checked
+    // here, where writers are serialised.
+    QT_ASSIGN_OR_RETURN(Meter now, ReadMeter(tx, contract_id, Action::kAggregateQuery));
+    QT_ASSIGN_OR_RETURN(auto state, tx.Query("SELECT state FROM ds_contracts WHERE id = ?",
+                                             {contract_id}));
+    if (state.at(0).Text(0) != "finalized") {
+      return FailedPrecondition("the contract was " + state[0].Text(0) + " meanwhile");
+    }
+    if (now.uses != meter.uses || now.epsilon_spent != meter.epsilon_spent) {
+      Use again = use;
+      again.uses_before = now.uses;
+      again.epsilon_spent = now.epsilon_spent;
+      QT_RETURN_IF_ERROR(Evaluate(c.policy, again).status());
+      return Conflict("another use of the contract committed meanwhile; ask again");
+    }
+    QT_RETURN_IF_ERROR(tx.Exec("INSERT INTO ds_usage VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                               {result.usage.id, c.id, result.usage.action, req.purpose,
+                                req.epsilon_milli, result.usage.receipt, result.usage.signature,
+                                use.now})
+                           .status());
+    return options_.journal
+        ->Append(tx, {caller.org_id, "dataspace.channel.used", c.id,
+                      {{"usage_id", result.usage.id},
+                       {"purpose", req.purpose},
+                       {"epsilon_milli", req.epsilon_milli},
+                       {"groups", result.answer.groups},
+                       {"suppressed", result.answer.suppressed},
+                       {"receipt_sha256", crypto::HexEncode(crypto::Sha256(r))}}})
+        .status();
+  }));
+  return result;
+}
+
+Result<Page<Usage>> DataSpace::ListUsage(const Principal& caller, const std::string& contract_id,
+                                         const PageRequest& page) {
+  QT_RETURN_IF_ERROR(accounts::CheckPage(page, "use"));
+  QT_RETURN_IF_ERROR(GetContract(caller, contract_id).status());
+  Page<Usage> out;
+  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(
+        out, accounts::QueryPage<Usage>(tx,
+                                        "SELECT id, contract_id, action, purpose, epsilon_milli,"
+                                        " receipt, signature, created_at FROM ds_usage"
+                                        " WHERE contract_id = ? AND id > ?",
+                                        {contract_id, page.cursor}, page, UsageFromRow));
+    return OkStatus();
+  }));
+  return out;
+}
+
+}  // namespace qt::dataspace
