@@ -44,6 +44,31 @@ Result<std::string> JsonBody::String(const std::string& field, size_t max_bytes)
   return s;
 }
 
+std::optional<nlohmann::json> JsonBody::OptionalValue(const std::string& field) {
+  const nlohmann::json* v = Find(field);
+  if (v == nullptr) return std::nullopt;
+  return *v;
+}
+
+Result<std::vector<std::string>> JsonBody::OptionalStrings(const std::string& field,
+                                                           size_t max_items, size_t max_bytes) {
+  const nlohmann::json* v = Find(field);
+  std::vector<std::string> out;
+  if (v == nullptr) return out;
+  if (!v->is_array() || v->size() > max_items) {
+    return InvalidArgument(
+        fmt::format("{}: must be an array of at most {} strings", Named(field), max_items));
+  }
+  for (const auto& item : *v) {
+    if (!item.is_string() || item.get_ref<const std::string&>().size() > max_bytes) {
+      return InvalidArgument(
+          fmt::format("{}: must hold strings of at most {} bytes", Named(field), max_bytes));
+    }
+    out.push_back(item.get<std::string>());
+  }
+  return out;
+}
+
 Result<std::string> JsonBody::OptionalString(const std::string& field, size_t max_bytes,
                                              std::string fallback) {
   if (Find(field) == nullptr) return fallback;

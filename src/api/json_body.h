@@ -14,8 +14,8 @@
 
 #include <functional>
 #include <nlohmann/json.hpp>
-#include <optional>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -53,6 +53,13 @@ class JsonBody {
   // A required object of 1..max_items integers in [min, max], by key.
   Result<std::map<std::string, int64_t>> IntMap(const std::string& field, int64_t min, int64_t max,
                                                 size_t max_items);
+
+  // An optional JSON value of any type, passed on whole (a policy, a
+  // pipeline spec) for the domain to validate; nullopt when absent.
+  std::optional<nlohmann::json> OptionalValue(const std::string& field);
+  // An optional array of at most max_items strings of at most max_bytes each.
+  Result<std::vector<std::string>> OptionalStrings(const std::string& field, size_t max_items,
+                                                   size_t max_bytes);
 
   // kInvalidArgument naming the first field that no accessor asked for.
   Status Finish() const;

@@ -59,7 +59,9 @@ TEST(OpenApi, DocumentsEveryRegisteredRouteAndWhoMayCallIt) {
                                      journal);
   compute::market::Market market(
       *store, {&SystemClock::Get(), &crypto::SystemRandom::Get(), &journal, &catalog, &vouchers});
-  ApiServer server({}, accounts, ledger, *store, metrics, {&market, &vouchers});
+  dataspace::DataSpace space(*store, {&SystemClock::Get(), &crypto::SystemRandom::Get(), &journal,
+                                      &accounts, dir.File("data"), dir.File("import")});
+  ApiServer server({}, accounts, ledger, *store, metrics, {&market, &vouchers, &space});
 
   auto documented = DocumentedRoutes(std::string(QIANTANG_SOURCE_DIR) + "/docs/api/openapi.yaml");
   ASSERT_FALSE(documented.empty());

@@ -11,7 +11,7 @@
 // owns the server.
 //
 // Example:
-//   ApiServer server(options, accounts, ledger, store, metrics, {&market, &vouchers});
+//   ApiServer server(options, accounts, ledger, store, metrics, {&market, &vouchers, &space});
 //   QT_ASSIGN_OR_RETURN(int port, server.Bind());
 //   server.Run();  // until server.Stop()
 #ifndef QIANTANG_API_SERVER_H_
@@ -29,6 +29,7 @@
 #include "core/metrics.h"
 #include "compute/market/market.h"
 #include "compute/market/vouchers.h"
+#include "dataspace/dataspace.h"
 #include "ledger/ledger.h"
 #include "store/store.h"
 
@@ -48,6 +49,7 @@ struct ServerOptions {
 struct DomainServices {
   compute::market::Market* market = nullptr;      // required
   compute::market::Vouchers* vouchers = nullptr;  // required
+  dataspace::DataSpace* dataspace = nullptr;      // required
 };
 
 class ApiServer {

@@ -35,6 +35,8 @@ int main(int argc, char** argv) {
       {"--web-dir", "web_dir", "Folder of the web console ('' for none)"},
       {"--traces-dir", "traces_dir", "Folder of job traces the console may simulate"},
       {"--master-key-file", "master_key_file", "File with the 32-byte master key in hex"},
+      {"--data-dir", "data_dir", "Folder of data space sources and product databases"},
+      {"--import-dir", "import_dir", "Folder that file sources of the data space may point into"},
       {"--threads", "threads", "HTTP worker threads"},
       {"--max-body-bytes", "max_body_bytes", "Largest request body accepted"},
       {"--token-ttl-days", "token_ttl_days", "Default token lifetime in days"},

@@ -3,6 +3,7 @@
 #include "accounts/accounts.h"
 #include "compute/market/market.h"
 #include "compute/market/vouchers.h"
+#include "dataspace/dataspace.h"
 #include "ledger/journal.h"
 
 namespace qt::cli {
@@ -10,7 +11,8 @@ namespace qt::cli {
 std::vector<store::Migration> AllMigrations() {
   std::vector<store::Migration> all = ledger::Journal::Migrations();
   for (auto migrations : {accounts::Accounts::Migrations(), compute::market::Market::Migrations(),
-                          compute::market::Vouchers::Migrations()}) {
+                          compute::market::Vouchers::Migrations(),
+                          dataspace::DataSpace::Migrations()}) {
     for (auto& m : migrations) all.push_back(std::move(m));
   }
   return all;

@@ -20,6 +20,7 @@
 #include "compute/market/market.h"
 #include "compute/market/slurm.h"
 #include "compute/market/vouchers.h"
+#include "dataspace/dataspace.h"
 #include "core/periodic.h"
 #include "crypto/encoding.h"
 #include "crypto/random.h"
@@ -93,6 +94,16 @@ Status Serve(const ServeConfig& config) {
                                           .simulated_time_scale = time_scale,
                                           .slurm = slurm ? &*slurm : nullptr});
 
+  const std::filesystem::path var = std::filesystem::path(config.master_key_file).parent_path();
+  dataspace::DataSpace space(
+      *store, {.clock = &SystemClock::Get(),
+               .random = &crypto::SystemRandom::Get(),
+               .journal = &journal,
+               .accounts = &accounts,
+               .data_dir = config.data_dir.empty() ? (var / "dataspace").string() : config.data_dir,
+               .import_dir =
+                   config.import_dir.empty() ? (var / "import").string() : config.import_dir});
+
   QT_ASSIGN_OR_RETURN(auto boot, accounts.Bootstrap(demo::OperatorOrg()));
   if (boot) {
     Print("bootstrap operator token (shown once): " + boot->admin_token.secret);
@@ -160,7 +171,7 @@ Status Serve(const ServeConfig& config) {
                          .max_body_bytes = static_cast<size_t>(config.max_body_bytes),
                          .web_dir = config.web_dir,
                          .traces_dir = config.traces_dir},
-                        accounts, ledger, *store, metrics, {&market, &vouchers});
+                        accounts, ledger, *store, metrics, {&market, &vouchers, &space});
   QT_ASSIGN_OR_RETURN(int port, server.Bind());
   std::string host =
       config.host.find(':') != std::string::npos ? "[" + config.host + "]" : config.host;

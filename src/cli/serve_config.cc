@@ -60,6 +60,8 @@ const std::vector<Setting>& Settings() {
          c.slurm_conf = v;  // empty: no Slurm
          return OkStatus();
        }},
+      StringSetting("data_dir", "QIANTANG_DATA_DIR", &ServeConfig::data_dir),
+      StringSetting("import_dir", "QIANTANG_IMPORT_DIR", &ServeConfig::import_dir),
       StringSetting("master_key_file", "QIANTANG_MASTER_KEY_FILE", &ServeConfig::master_key_file),
       IntSetting("threads", "QIANTANG_THREADS", &ServeConfig::threads, 1, 1024),
       IntSetting("max_body_bytes", "QIANTANG_MAX_BODY_BYTES", &ServeConfig::max_body_bytes, 1024,

@@ -11,6 +11,8 @@
 // | web_dir          | --web-dir          | QIANTANG_WEB_DIR          | web                    |
 // | traces_dir       | --traces-dir       | QIANTANG_TRACES_DIR       | testdata/traces        |
 // | master_key_file  | --master-key-file  | QIANTANG_MASTER_KEY_FILE  | var/master.key         |
+// | data_dir         | --data-dir         | QIANTANG_DATA_DIR         | dataspace/ beside the master key |
+// | import_dir       | --import-dir       | QIANTANG_IMPORT_DIR       | import/ beside the master key    |
 // | threads          | --threads          | QIANTANG_THREADS          | 16                     |
 // | max_body_bytes   | --max-body-bytes   | QIANTANG_MAX_BODY_BYTES   | 8388608                |
 // | token_ttl_days   | --token-ttl-days   | QIANTANG_TOKEN_TTL_DAYS   | 90                     |
@@ -42,6 +44,8 @@ struct ServeConfig {
   std::string web_dir = "web";
   std::string traces_dir = "testdata/traces";  // job traces the console may simulate
   std::string master_key_file = "var/master.key";
+  std::string data_dir;    // data space files; '' for "dataspace" beside the master key
+  std::string import_dir;  // where file sources may point; '' for "import" beside the master key
   int64_t threads = 16;
   int64_t max_body_bytes = int64_t{8} << 20;
   int64_t token_ttl_days = 90;

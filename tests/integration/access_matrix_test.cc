@@ -32,6 +32,15 @@ const std::vector<RestrictedRoute> kRestricted = {
     {"POST", "/api/v1/compute/voucher-programmes/vpg_x/applications", "{}", {"enterprise"}},
     {"POST", "/api/v1/compute/voucher-applications/vap_x/decision", "{}", {"authority"}},
     {"POST", "/api/v1/compute/related-parties", "{}", {"authority"}},
+    {"POST", "/api/v1/dataspace/sources", "{}", {"data_holder"}},
+    {"GET", "/api/v1/dataspace/sources", "", {"data_holder"}},
+    {"POST", "/api/v1/dataspace/pipelines", "{}", {"data_holder"}},
+    {"GET", "/api/v1/dataspace/pipelines", "", {"data_holder"}},
+    {"POST", "/api/v1/dataspace/pipelines/pipe_x/runs", "{}", {"data_holder"}},
+    {"GET", "/api/v1/dataspace/pipelines/pipe_x/runs", "", {"data_holder"}},
+    {"POST", "/api/v1/dataspace/products", "{}", {"data_holder"}},
+    {"POST", "/api/v1/dataspace/offers", "{}", {"data_holder"}},
+    {"POST", "/api/v1/dataspace/offers/offer_x/withdraw", "{}", {"data_holder"}},
 };
 
 class AccessMatrixTest : public ::testing::Test {
