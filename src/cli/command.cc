@@ -1,6 +1,8 @@
 #include "cli/command.h"
 
+#include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include "cli/table.h"
 
@@ -25,6 +27,21 @@ CLI::App* AddVerb(CLI::App& noun, const std::string& name, const std::string& de
   CLI::App* verb = noun.add_subcommand(name, description);
   verb->callback([&ctx, fn] { fn(ctx); });
   return verb;
+}
+
+Result<nlohmann::json> ReadJsonFile(const std::string& path) {
+  QT_ASSIGN_OR_RETURN(std::string text, ReadTextFile(path));
+  nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
+  if (j.is_discarded()) return InvalidArgument(path + " is not valid JSON");
+  return j;
+}
+
+Result<std::string> ReadTextFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return InvalidArgument("cannot read " + path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
 }
 
 std::string Str(const nlohmann::json& j, const char* key) {

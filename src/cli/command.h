@@ -43,6 +43,12 @@ std::string Str(const nlohmann::json& j, const char* key);
 void PrintPage(const nlohmann::json& page, const std::vector<std::string>& headers,
                const std::vector<const char*>& keys);
 
+// A JSON file's content (a request body, a policy, a pipeline spec), or
+// invalid_argument naming the file.
+Result<nlohmann::json> ReadJsonFile(const std::string& path);
+// A file's bytes, or invalid_argument naming the file.
+Result<std::string> ReadTextFile(const std::string& path);
+
 // --limit and --cursor of a paginated list verb.
 struct PageFlags {
   int limit = 50;
@@ -68,6 +74,10 @@ void AddComputeCommands(CLI::App& app, CommandContext& ctx);
 
 // Adds the trading platform's verbs under `compute` (call after AddComputeCommands).
 void AddMarketCommands(CLI::App& app, CommandContext& ctx);
+
+// Adds `dataspace ...`: sources, pipelines, products, offers, contracts and
+// channel queries, and offline verification of agreements and receipts.
+void AddDataSpaceCommands(CLI::App& app, CommandContext& ctx);
 
 // Adds `sim`: the trace-driven scheduler simulator (runs locally).
 void AddSimCommand(CLI::App& app, CommandContext& ctx);

@@ -77,6 +77,7 @@ int main(int argc, char** argv) {
   qt::cli::AddLedgerCommands(app, ctx);
   qt::cli::AddComputeCommands(app, ctx);
   qt::cli::AddMarketCommands(app, ctx);
+  qt::cli::AddDataSpaceCommands(app, ctx);
   qt::cli::AddSimCommand(app, ctx);
 
   try {

@@ -27,16 +27,6 @@ MarketFlags f;
 
 std::string Yuan(const json& fen) { return fmt::format("{:.2f}", fen.get<int64_t>() / 100.0); }
 
-Result<json> ReadJsonFile(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return InvalidArgument("cannot read " + path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  json j = json::parse(ss.str(), nullptr, false);
-  if (j.is_discarded()) return InvalidArgument(path + " is not valid JSON");
-  return j;
-}
-
 void PrintQuotes(const json& quotes) {
   std::vector<std::vector<std::string>> rows;
   for (const auto& q : quotes) {
