@@ -26,6 +26,7 @@
 #include "crypto/random.h"
 #include "demo/demo_city.h"
 #include "demo/demo_compute.h"
+#include "demo/demo_dataspace.h"
 #include "ledger/journal.h"
 #include "ledger/ledger.h"
 #include "store/store.h"
@@ -125,6 +126,14 @@ Status Serve(const ServeConfig& config) {
       QT_RETURN_IF_ERROR(demo::LoadDemoCompute(accounts, market, vouchers));
       Print("demo: loaded " + std::to_string(city.orgs_created) + " organisations in " +
             std::to_string(ms) + " ms");
+      const auto ds_start = std::chrono::steady_clock::now();
+      QT_RETURN_IF_ERROR(demo::LoadDemoDataSpace(accounts, op, space, config.demo_seed));
+      Print("demo: the data space's " + std::to_string(demo::kDemoDataEnterprises) +
+            " data enterprises published their products in " +
+            std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                               std::chrono::steady_clock::now() - ds_start)
+                               .count()) +
+            " ms");
       // Kept beside the master key too, so a demo user who restarts can sign in again.
       auto path = std::filesystem::path(config.master_key_file).parent_path() / "demo-tokens.txt";
       std::ofstream file(path);

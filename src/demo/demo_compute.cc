@@ -3,13 +3,13 @@
 #include <map>
 
 #include "compute/configs.h"
+#include "demo/acting.h"
 
 namespace qt::demo {
 namespace {
 
 using accounts::OrgKind;
 using accounts::Principal;
-using accounts::Role;
 namespace market = compute::market;
 
 constexpr int64_t kHour = 3'600'000;
@@ -18,20 +18,6 @@ constexpr int64_t kHour = 3'600'000;
 const std::map<std::string, int64_t> kPrices = {{"H800", 2800}, {"A100", 1200},       {"H20", 900},
                                                 {"L40S", 800},  {"Ascend910B", 1000}, {"K100", 600},
                                                 {"MLU370", 400}};
-
-// Acting as an organisation's administrator, as its own staff would.
-Principal ActAs(const accounts::Org& org) { return {"", "", org.id, org.kind, Role::kAdmin}; }
-
-Result<std::vector<accounts::Org>> AllOrgs(accounts::Accounts& accounts) {
-  std::vector<accounts::Org> out;
-  accounts::PageRequest page{"", accounts::PageRequest::kMaxLimit};
-  while (true) {
-    QT_ASSIGN_OR_RETURN(auto p, accounts.ListOrgs(page));
-    out.insert(out.end(), p.items.begin(), p.items.end());
-    if (p.next_cursor.empty()) return out;
-    page.cursor = p.next_cursor;
-  }
-}
 
 }  // namespace
 
