@@ -8,6 +8,7 @@ import { useLang } from './i18n.js';
 import { LedgerPage } from './ledger.js';
 import { AccountPage } from './account.js';
 import { ComputePage } from './compute.js';
+import { DataSpacePage } from './dataspace.js';
 import { ErrorBox } from './error_box.js';
 
 const html = htm.bind(h);
@@ -163,6 +164,7 @@ function Shell({ me, onSignOut, lang }) {
   const page = section === 'orgs' ? html`<${OrgsPage} t=${t} me=${me} />`
     : section === 'ledger' ? html`<${LedgerPage} t=${t} />`
     : section === 'compute' ? html`<${ComputePage} t=${t} me=${me} />`
+    : section === 'dataspace' ? html`<${DataSpacePage} t=${t} me=${me} />`
     : section === 'account' ? html`<${AccountPage} t=${t} me=${me} />`
     : section === 'overview' ? html`<${Overview} t=${t} me=${me} />`
     : html`<${ComingSoon} t=${t} sectionText=${sectionText} id=${section} />`;

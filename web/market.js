@@ -6,28 +6,12 @@ import { useEffect, useState } from 'preact/hooks';
 import htm from 'htm';
 import { api } from './api.js';
 import { ErrorBox } from './error_box.js';
+import { useLoad, useOrgNames } from './hooks.js';
 
 const html = htm.bind(h);
 const yuan = (fen) => (fen / 100).toLocaleString(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 const num = (x) => x.toLocaleString(undefined, { maximumFractionDigits: 0 });
 const time = (s) => (s ? s.slice(0, 16).replace('T', ' ') : '-');
-
-function useLoad(path, reloadKey) {
-  const [state, setState] = useState({});
-  useEffect(() => {
-    let live = true;
-    api('GET', path).then((data) => live && setState({ data })).catch((error) => live && setState({ error }));
-    return () => { live = false; };
-  }, [path, reloadKey]);
-  return state;
-}
-
-function useOrgNames() {
-  const { data } = useLoad('/api/v1/orgs?limit=500', 0);
-  const names = {};
-  if (data) for (const o of data.items) names[o.id] = o.name;
-  return (id) => names[id] || id;
-}
 
 export function CapacityBoard({ t }) {
   const [tick, setTick] = useState(0);

@@ -367,15 +367,27 @@ Status LoadDemoDataSpace(accounts::Accounts& accounts, const Principal& op, ds::
                                             .region = "330100",
                                             .epsilon_milli = 1000})
                          .status());
+  // The demo's enterprise (its first) has a finalized contract on the
+  // pilot-city set to query from the console, and a request to the demo's
+  // data holder (its first) waiting for an offer.
   const Principal brain = party("杭州城市大脑数据运营有限公司");
-  QT_RETURN_IF_ERROR(Contract(space, party("杭州深度求索人工智能有限公司"), brain,
-                              showcase_products["试点城市数据集"].offer_id,
-                              ds::ContractState::kAgreed)
+  const Principal deepseek = party("杭州深度求索人工智能有限公司");
+  QT_ASSIGN_OR_RETURN(std::string c3, Contract(space, deepseek, brain,
+                                               showcase_products["试点城市数据集"].offer_id,
+                                               ds::ContractState::kFinalized));
+  QT_RETURN_IF_ERROR(space.Query(deepseek, c3, {.sql = "SELECT district, AVG(pm25) FROM data "
+                                                       "GROUP BY district",
+                                                .purpose = "planning",
+                                                .region = "330100",
+                                                .epsilon_milli = 500})
                          .status());
-  QT_RETURN_IF_ERROR(Contract(space, party("杭州星河自动驾驶科技有限公司"),
-                              party("杭州市公共交通集团有限公司"),
-                              showcase_products["公交线路客流日报"].offer_id,
+  const Principal bus = party("杭州市公共交通集团有限公司");
+  QT_RETURN_IF_ERROR(Contract(space, deepseek, bus, showcase_products["公交线路客流日报"].offer_id,
                               ds::ContractState::kRequested)
+                         .status());
+  QT_RETURN_IF_ERROR(Contract(space, party("杭州星河自动驾驶科技有限公司"), bus,
+                              showcase_products["公交线路客流日报"].offer_id,
+                              ds::ContractState::kAgreed)
                          .status());
   QT_ASSIGN_OR_RETURN(std::string c5, Contract(space, party("杭州市数据资源管理局"), brain,
                                                showcase_products["试点城市数据集"].offer_id,
