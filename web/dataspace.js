@@ -39,7 +39,6 @@ function QualityTable({ t, quality }) {
 function ProductDetail({ t, me, id, onContract }) {
   const product = useLoad(`/api/v1/dataspace/products/${id}`, 0);
   const preview = useLoad(`/api/v1/dataspace/products/${id}/preview`, 0);
-  const name = useOrgNames();
   const [error, setError] = useState(null);
   const request = async (offer) => {
     setError(null);
@@ -55,7 +54,7 @@ function ProductDetail({ t, me, id, onContract }) {
     <div data-testid="product-detail">
       <h3>${p.title}</h3>
       <p>${p.description}</p>
-      <p>${t('provider')}: ${name(p.provider_id)} · ${p.rows} ${t('rows')} · ${t('updateFrequency')}: ${p.update_frequency} · ${t('licence')}: ${p.licence || '-'}</p>
+      <p>${t('provider')}: ${p.provider_name} · ${p.rows} ${t('rows')} · ${t('updateFrequency')}: ${p.update_frequency} · ${t('licence')}: ${p.licence || '-'}</p>
       <p class="hint">output sha256 <code>${p.output_sha256}</code></p>
       <h3>${t('fields')}</h3>
       <table>
@@ -86,7 +85,6 @@ function Catalog({ t, me, onContract }) {
   const [search, setSearch] = useState('');
   const [selected, setSelected] = useState(null);
   const products = useLoad(`/api/v1/dataspace/products?limit=50&q=${encodeURIComponent(search)}`, 0);
-  const name = useOrgNames();
   if (selected) {
     return html`<button class="link" onClick=${() => setSelected(null)}>← ${t('backToCatalog')}</button>
       <${ProductDetail} t=${t} me=${me} id=${selected} onContract=${onContract} />`;
@@ -100,7 +98,7 @@ function Catalog({ t, me, onContract }) {
     ${products.data && html`<table data-testid="products">
       <thead><tr><th>${t('title')}</th><th>${t('provider')}</th><th>${t('rows')}</th><th>${t('updateFrequency')}</th><th>${t('tags')}</th></tr></thead>
       <tbody>${products.data.items.map((p) => html`<tr key=${p.id}>
-        <td><button class="link" onClick=${() => setSelected(p.id)}>${p.title}</button></td><td>${name(p.provider_id)}</td><td>${p.rows}</td><td>${p.update_frequency}</td><td>${p.tags.join(' · ')}</td></tr>`)}</tbody>
+        <td><button class="link" onClick=${() => setSelected(p.id)}>${p.title}</button></td><td>${p.provider_name}</td><td>${p.rows}</td><td>${p.update_frequency}</td><td>${p.tags.join(' · ')}</td></tr>`)}</tbody>
     </table>`}`;
 }
 

@@ -51,6 +51,7 @@ json RunJson(const Run& r) {
 json ProductJson(const Product& p) {
   return {{"id", p.id},
           {"provider_id", p.org_id},
+          {"provider_name", p.provider_name},
           {"run_id", p.run_id},
           {"title", p.title},
           {"description", p.description},

@@ -51,6 +51,7 @@ Run RunFromRow(const store::Row& r) {
 Product ProductFromRow(const store::Row& r) {
   return Product{.id = r.Text(0),
                  .org_id = r.Text(1),
+                 .provider_name = r.Text(14),
                  .run_id = r.Text(2),
                  .title = r.Text(3),
                  .description = r.Text(4),

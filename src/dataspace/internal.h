@@ -23,7 +23,8 @@ inline constexpr const char* kProductColumns =
     " p.description AS description, p.tags AS tags, p.update_frequency AS update_frequency,"
     " p.licence AS licence, p.created_at AS created_at, r.fields AS fields,"
     " r.rows_out AS rows_out, r.output_hash AS output_hash, r.report AS report,"
-    " p.search_text AS search_text FROM ds_products p JOIN ds_runs r ON r.id = p.run_id) AS x";
+    " p.search_text AS search_text, o.name AS provider_name FROM ds_products p"
+    " JOIN ds_runs r ON r.id = p.run_id JOIN orgs o ON o.id = p.org_id) AS x";
 Product ProductFromRow(const store::Row& r);
 
 inline constexpr const char* kOfferColumns =

@@ -61,6 +61,7 @@ struct Run {
 struct Product {
   std::string id{};
   std::string org_id{};
+  std::string provider_name{};  // the organisation's name
   std::string run_id{};  // whose output is the product's data
   std::string title{};
   std::string description{};

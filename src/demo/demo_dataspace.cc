@@ -51,8 +51,9 @@ std::string FullWidth(const std::string& digits) {
 }
 
 std::string Date(Gen& g, int year_lo, int year_hi, bool messy) {
-  int y = static_cast<int>(g.Int(year_lo, year_hi)), m = static_cast<int>(g.Int(1, 12)),
-      d = static_cast<int>(g.Int(1, 28));
+  // Up to October of year_hi (the demo city's data was exported in November).
+  int y = static_cast<int>(g.Int(year_lo, year_hi));
+  int m = static_cast<int>(g.Int(1, y == year_hi ? 10 : 12)), d = static_cast<int>(g.Int(1, 28));
   if (messy && g.Chance(10)) return std::to_string(y) + "/" + std::to_string(m) + "/" + std::to_string(d);
   if (messy && g.Chance(5)) {
     return std::to_string(y) + "年" + std::to_string(m) + "月" + std::to_string(d) + "日";
