@@ -1,19 +1,18 @@
 #include "dataspace/pipeline.h"
 
 #include <algorithm>
-#include <array>
-#include <cstring>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
-#include <unordered_set>
+#include <thread>
 
 #include "accounts/credit_code.h"
 #include "core/csv.h"
 #include "crypto/encoding.h"
 #include "crypto/sha256.h"
+#include "dataspace/key_set.h"
 #include "dataspace/product_db.h"
 
 namespace qt::dataspace {
@@ -142,13 +141,36 @@ void AppendCsvCell(std::string& out, const std::string& v) {
   out += '"';
 }
 
-struct KeyHash {
-  size_t operator()(const std::array<uint8_t, 16>& k) const {
-    size_t h;
-    std::memcpy(&h, k.data(), sizeof h);
-    return h;
+// Exact distinct values per field, counted by SQLite on read-only
+// connections, the fields shared out over the machine's cores.
+Result<std::vector<int64_t>> DistinctCounts(const std::string& path, const Schema& fields) {
+  std::vector<int64_t> out(fields.size(), 0);
+  const size_t workers =
+      std::clamp<size_t>(std::thread::hardware_concurrency(), 1, std::max<size_t>(1, fields.size()));
+  std::vector<Status> status(workers);
+  std::vector<std::thread> threads;
+  for (size_t w = 0; w < workers; ++w) {
+    threads.emplace_back([&, w] {
+      auto db = ProductDb::OpenReadOnly(path);
+      if (!db.ok()) {
+        status[w] = db.status();
+        return;
+      }
+      for (size_t i = w; i < fields.size(); i += workers) {
+        auto d = db->Query("SELECT COUNT(DISTINCT " + QuoteIdentifier(fields[i].name) +
+                           ") FROM data");
+        if (!d.ok()) {
+          status[w] = d.status();
+          return;
+        }
+        out[i] = std::stoll(*(*d)[0][0]);
+      }
+    });
   }
-};
+  for (auto& t : threads) t.join();
+  for (const Status& st : status) QT_RETURN_IF_ERROR(st);
+  return out;
+}
 
 }  // namespace
 
@@ -235,9 +257,12 @@ Result<RunOutput> RunPipeline(const PipelineSpec& spec, const Schema& source,
   QualityReport& rep = out.report;
   std::vector<int64_t> invalid_src(source.size(), 0), invalid_out(spec.output.size(), 0);
   std::vector<int64_t> nulls(spec.output.size(), 0);
-  std::unordered_set<std::array<uint8_t, 16>, KeyHash> seen;
+  std::vector<KeySet> seen;  // one per dedupe step
+  for (const Step& s : spec.steps) {
+    if (s.op == Op::kDedupe) seen.emplace_back(tmp + ".keys" + std::to_string(seen.size()));
+  }
   crypto::Sha256Hasher output_hash;
-  std::string line;
+  std::string line, key;
   for (size_t i = 0; i < spec.output.size(); ++i) {
     if (i) line += ',';
     AppendCsvCell(line, spec.output[i].name);
@@ -264,16 +289,19 @@ Result<RunOutput> RunPipeline(const PipelineSpec& spec, const Schema& source,
     for (size_t i = 0; i < source.size(); ++i) {
       row[i] = r.fields[i].empty() ? Cell() : Cell(r.fields[i]);
     }
+    size_t dedupe = 0;
     for (const Step& s : spec.steps) {
       if (s.op == Op::kDedupe) {
-        crypto::Sha256Hasher key;
+        key.clear();
         for (size_t f : s.fields) {
-          key.Update(row[f] ? "v" + std::to_string(row[f]->size()) + ":" + *row[f] : "n");
+          if (row[f]) {
+            key += 'v' + std::to_string(row[f]->size()) + ':' + *row[f];
+          } else {
+            key += 'n';
+          }
         }
-        crypto::Digest d = key.Finish();
-        std::array<uint8_t, 16> k;
-        std::copy_n(d.begin(), 16, k.begin());
-        if (!seen.insert(k).second) {
+        QT_ASSIGN_OR_RETURN(bool fresh, seen[dedupe++].Insert(key));
+        if (!fresh) {
           ++rep.duplicates;
           return OkStatus();
         }
@@ -367,12 +395,11 @@ Result<RunOutput> RunPipeline(const PipelineSpec& spec, const Schema& source,
   if (header) return InvalidArgument(csv_path + ": the file is empty (no header row)");
   QT_RETURN_IF_ERROR(db.Finish());
 
+  QT_ASSIGN_OR_RETURN(std::vector<int64_t> distinct, DistinctCounts(tmp, spec.output));
   for (size_t i = 0; i < spec.output.size(); ++i) {
     FieldQuality q{.name = spec.output[i].name, .nulls = nulls[i]};
     q.invalid = invalid_out[i] + invalid_src[spec.output_from[i]];
-    QT_ASSIGN_OR_RETURN(auto d, db.Query("SELECT COUNT(DISTINCT " +
-                                         QuoteIdentifier(spec.output[i].name) + ") FROM data"));
-    q.distinct = std::stoll(*d[0][0]);
+    q.distinct = distinct[i];
     int64_t present = rep.rows_out - q.nulls;
     q.completeness = rep.rows_out ? static_cast<double>(present) / rep.rows_out : 0;
     q.validity = present + q.invalid ? static_cast<double>(present) / (present + q.invalid) : 1;

@@ -1,7 +1,7 @@
 // Governance pipelines (数据加工, "renovation"): a declarative list of steps
 // that turns a raw CSV source into a data product's table, with a quality
-// report (价值验证). Streaming: memory does not grow with the file, except
-// the set of 16-byte keys a `dedupe` step keeps.
+// report (价值验证). Streaming: memory does not grow with the file (dedupe
+// keys spill to disk past two million, key_set.h).
 //
 // Spec (JSON; docs/dataspace/pipelines.md):
 //   {"steps": [

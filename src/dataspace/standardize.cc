@@ -1,7 +1,7 @@
 #include "dataspace/standardize.h"
 
 #include <unicode/normalizer2.h>
-#include <unicode/unistr.h>
+#include <unicode/bytestream.h>
 #include <unicode/ustring.h>
 
 #include <array>
@@ -132,12 +132,13 @@ Result<std::string> NormalizeUnicode(std::string_view text, bool compatibility) 
   const icu::Normalizer2* norm = compatibility ? icu::Normalizer2::getNFKCInstance(err)
                                                : icu::Normalizer2::getNFCInstance(err);
   if (U_FAILURE(err)) return Internal(std::string("ICU normaliser: ") + u_errorName(err));
-  icu::UnicodeString in = icu::UnicodeString::fromUTF8(
-      icu::StringPiece(text.data(), static_cast<int32_t>(text.size())));
-  icu::UnicodeString out = norm->normalize(in, err);
-  if (U_FAILURE(err)) return InvalidArgument(std::string("cannot normalise: ") + u_errorName(err));
+  const icu::StringPiece piece(text.data(), static_cast<int32_t>(text.size()));
+  if (norm->isNormalizedUTF8(piece, err) && U_SUCCESS(err)) return std::string(text);
+  err = U_ZERO_ERROR;
   std::string result;
-  out.toUTF8String(result);
+  icu::StringByteSink<std::string> sink(&result);
+  norm->normalizeUTF8(0, piece, sink, nullptr, err);
+  if (U_FAILURE(err)) return InvalidArgument(std::string("cannot normalise: ") + u_errorName(err));
   return result;
 }
 
