@@ -278,6 +278,76 @@ TEST_F(MultiProcessTest, MarketNeverDoubleBooksOrSpendsAVoucherTwiceAcrossProces
   ExpectCleanAudit();
 }
 
+TEST_F(MultiProcessTest, AChannelBudgetIsNeverOverspentAcrossProcesses) {
+  auto client = servers_[0]->Client();
+  auto org = [&](const std::string& name, const std::string& kind, int n) {
+    auto a = Call(*client, "POST", "/api/v1/orgs", op_, OrgBody(name, kind, n));
+    EXPECT_EQ(a.status, 201) << a.raw;
+    return a.body["admin_token"]["secret"].get<std::string>();
+  };
+  std::string holder = org("MP 数据", "data_holder", 911);
+  std::string consumer = org("MP 研究", "enterprise", 912);
+  std::string csv = "district,age\n";
+  for (int i = 0; i < 300; ++i) csv += (i % 2 ? "西湖区," : "上城区,") + std::to_string(20 + i % 40) + "\n";
+  auto src = Call(*client, "POST", "/api/v1/dataspace/sources", holder,
+                  nlohmann::json{{"name", "s"}, {"csv", csv}}.dump());
+  ASSERT_EQ(src.status, 201) << src.raw;
+  auto pipe = Call(*client, "POST", "/api/v1/dataspace/pipelines", holder,
+                   nlohmann::json{{"name", "p"}, {"source_id", src.body["id"]}}.dump());
+  ASSERT_EQ(pipe.status, 201) << pipe.raw;
+  auto run = Call(*client, "POST",
+                  "/api/v1/dataspace/pipelines/" + pipe.body["id"].get<std::string>() + "/runs",
+                  holder);
+  ASSERT_EQ(run.status, 201) << run.raw;
+  auto product = Call(*client, "POST", "/api/v1/dataspace/products", holder,
+                      nlohmann::json{{"run_id", run.body["id"]}, {"title", "t"}}.dump());
+  ASSERT_EQ(product.status, 201) << product.raw;
+  auto offer = Call(*client, "POST", "/api/v1/dataspace/offers", holder,
+                    nlohmann::json{{"product_id", product.body["id"]}, {"title", "o"},
+                                   {"policy", nlohmann::json::parse(R"({"permission": [{
+                                      "action": "aggregate_query", "constraint": [
+                                      {"leftOperand": "epsilon", "operator": "lteq", "rightOperand": 1.0},
+                                      {"leftOperand": "groupSize", "operator": "gteq", "rightOperand": 5}]}]})")}}
+                        .dump());
+  ASSERT_EQ(offer.status, 201) << offer.raw;
+  auto c = Call(*client, "POST",
+                "/api/v1/dataspace/offers/" + offer.body["id"].get<std::string>() + "/contracts",
+                consumer);
+  ASSERT_EQ(c.status, 201) << c.raw;
+  const std::string base = "/api/v1/dataspace/contracts/" + c.body["id"].get<std::string>();
+  for (auto [verb, token] : {std::pair{"offer", holder}, {"accept", consumer}, {"agree", holder},
+                             {"verify", consumer}, {"finalize", holder}}) {
+    ASSERT_EQ(Call(*client, "POST", base + "/" + verb, token).status, 200) << verb;
+  }
+  // Twelve queries of 0.25 at once through three processes, then more until
+  // the budget of 1.0 is refused: exactly four are ever answered.
+  const std::string ask =
+      R"({"sql": "SELECT district, COUNT(*) FROM data GROUP BY district", "purpose": "mp", "epsilon": 0.25})";
+  std::atomic<int> answered{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 12; ++i) {
+    threads.emplace_back([&, i] {
+      auto cl = servers_[i % kProcesses]->Client();
+      auto a = Call(*cl, "POST", base + "/queries", consumer, ask);
+      EXPECT_TRUE(a.status == 200 || a.status == 403 || a.status == 409) << a.raw;
+      if (a.status == 200) ++answered;
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (int i = 0; i < 8; ++i) {
+    auto a = Call(*client, "POST", base + "/queries", consumer, ask);
+    if (a.status == 200) ++answered;
+    if (a.status == 403) break;
+  }
+  EXPECT_EQ(answered.load(), 4);
+  auto contract = Call(*client, "GET", base, consumer);
+  EXPECT_EQ(contract.body["uses"], 4);
+  EXPECT_EQ(contract.body["epsilon_spent"], 1.0);
+  client.reset();
+  CheckLedgerIsOneGaplessOrder(2);
+  ExpectCleanAudit();
+}
+
 TEST_F(MultiProcessTest, KillingOneProcessMidWorkloadLosesNothingAcknowledged) {
   std::atomic<bool> stop{false};
   std::mutex mu;
