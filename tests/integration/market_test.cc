@@ -33,9 +33,7 @@ class MarketApiTest : public ::testing::Test {
   void TearDown() override { client_.reset(); }
 
   std::string NewOrg(const std::string& name, const std::string& kind, int n) {
-    auto a = Call(*client_, "POST", "/api/v1/orgs", op_, OrgBody(name, kind, n));
-    EXPECT_EQ(a.status, 201) << a.raw;
-    return a.body["admin_token"]["secret"];
+    return NewOrgToken(*client_, op_, name, kind, n);
   }
 
   TempDir dir_;

@@ -174,9 +174,7 @@ TEST_F(MultiProcessTest, ConcurrentWorkloadThroughThreeProcessesKeepsOneConsiste
 TEST_F(MultiProcessTest, MarketNeverDoubleBooksOrSpendsAVoucherTwiceAcrossProcesses) {
   auto client = servers_[0]->Client();
   auto org = [&](const std::string& name, const std::string& kind, int n) {
-    auto a = Call(*client, "POST", "/api/v1/orgs", op_, OrgBody(name, kind, n));
-    EXPECT_EQ(a.status, 201) << a.raw;
-    return a.body["admin_token"]["secret"].get<std::string>();
+    return NewOrgToken(*client, op_, name, kind, n);
   };
   std::string provider = org("MP 算力", "compute_provider", 901);
   std::string enterprise = org("MP 企业", "enterprise", 902);
@@ -281,9 +279,7 @@ TEST_F(MultiProcessTest, MarketNeverDoubleBooksOrSpendsAVoucherTwiceAcrossProces
 TEST_F(MultiProcessTest, AChannelBudgetIsNeverOverspentAcrossProcesses) {
   auto client = servers_[0]->Client();
   auto org = [&](const std::string& name, const std::string& kind, int n) {
-    auto a = Call(*client, "POST", "/api/v1/orgs", op_, OrgBody(name, kind, n));
-    EXPECT_EQ(a.status, 201) << a.raw;
-    return a.body["admin_token"]["secret"].get<std::string>();
+    return NewOrgToken(*client, op_, name, kind, n);
   };
   std::string holder = org("MP 数据", "data_holder", 911);
   std::string consumer = org("MP 研究", "enterprise", 912);

@@ -1,10 +1,14 @@
-// Valid unified social credit codes for tests: CodeFor(n) differs for each n.
+// Valid unified social credit codes for tests: CodeFor(n) differs for each n;
+// and organisations made through the API with them.
 #ifndef QIANTANG_TESTS_INTEGRATION_TEST_CODES_H_
 #define QIANTANG_TESTS_INTEGRATION_TEST_CODES_H_
+
+#include <gtest/gtest.h>
 
 #include <string>
 
 #include "accounts/credit_code.h"
+#include "tests/support/server_process.h"
 
 namespace qt::testing {
 
@@ -17,6 +21,14 @@ inline std::string CodeFor(int n) {
 inline std::string OrgBody(const std::string& name, const std::string& kind, int n) {
   return R"({"name":")" + name + R"(","kind":")" + kind + R"(","credit_code":")" + CodeFor(n) +
          R"("})";
+}
+
+// Creates organisation number `n` as the operator `op`; returns its admin token.
+inline std::string NewOrgToken(httplib::Client& client, const std::string& op,
+                               const std::string& name, const std::string& kind, int n) {
+  auto a = Call(client, "POST", "/api/v1/orgs", op, OrgBody(name, kind, n));
+  EXPECT_EQ(a.status, 201) << a.raw;
+  return a.status == 201 ? a.body["admin_token"]["secret"].get<std::string>() : "";
 }
 
 }  // namespace qt::testing
