@@ -196,6 +196,19 @@ Result<Offer> DataSpace::CreateOffer(const Principal& caller, const NewOffer& in
   return o;
 }
 
+Result<Offer> DataSpace::GetOffer(const std::string& offer_id) {
+  Offer o;
+  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(auto rows, tx.Query(std::string(internal::kOfferColumns) +
+                                                " WHERE o.id = ?",
+                                            {offer_id}));
+    if (rows.empty()) return NotFound("no offer " + offer_id);
+    o = internal::OfferFromRow(rows[0]);
+    return OkStatus();
+  }));
+  return o;
+}
+
 Status DataSpace::WithdrawOffer(const Principal& caller, const std::string& offer_id) {
   QT_RETURN_IF_ERROR(caller.RequireMemberOf(OrgKind::kDataHolder, "withdraw offers"));
   return store_.Write([&](Tx& tx) -> Status {

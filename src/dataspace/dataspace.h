@@ -87,6 +87,8 @@ class DataSpace {
   // identifying fields without one are redacted.
   Result<std::vector<std::vector<Cell>>> Preview(const std::string& product_id);
   Result<Offer> CreateOffer(const accounts::Principal& caller, const NewOffer& offer);
+  // Any offer by id, active or not (for modules that build on offers).
+  Result<Offer> GetOffer(const std::string& offer_id);
   Status WithdrawOffer(const accounts::Principal& caller, const std::string& offer_id);
 
   // Negotiation (the Dataspace Protocol's contract negotiation). The consumer

@@ -1,0 +1,190 @@
+// Exchange: certificates, their public history, and the holder's changes,
+// each a new version signed by the registry that issued the certificate.
+#include <nlohmann/json.hpp>
+
+#include "accounts/paging.h"
+#include "core/text.h"
+#include "crypto/encoding.h"
+#include "crypto/sha256.h"
+#include "exchange/exchange.h"
+#include "exchange/internal.h"
+
+namespace qt::exchange {
+
+using accounts::Page;
+using accounts::PageRequest;
+using accounts::Principal;
+using nlohmann::json;
+using store::Tx;
+
+namespace {
+constexpr int64_t kDay = 24 * 3'600'000LL;
+}  // namespace
+
+Result<CertificateView> Exchange::GetCertificate(const std::string& number) {
+  CertificateView view;
+  const UnixMillis now = options_.clock->NowMillis();
+  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(auto rows, tx.Query(std::string(internal::kCertificateColumns) +
+                                                " WHERE number = ? ORDER BY version",
+                                            {number}));
+    if (rows.empty()) return NotFound("no certificate " + number);
+    for (size_t i = 0; i < rows.size(); ++i) {
+      view.history.push_back(internal::CertificateFromRow(rows[i], now, i + 1 == rows.size()));
+    }
+    view.current = view.history.back();
+    QT_ASSIGN_OR_RETURN(auto pledges, tx.Query(std::string(internal::kPledgeColumns) +
+                                                   " WHERE number = ? ORDER BY id DESC",
+                                               {number}));
+    for (const auto& r : pledges) view.pledges.push_back(internal::PledgeFromRow(r));
+    return OkStatus();
+  }));
+  return view;
+}
+
+Result<Page<Certificate>> Exchange::ListCertificates(const std::string& holder_id,
+                                                     const PageRequest& page) {
+  if (page.limit < 1 || page.limit > PageRequest::kMaxLimit) {
+    return InvalidArgument("limit: must be between 1 and 500");
+  }
+  // Latest versions, keyed by number.
+  std::string sql = std::string(internal::kCertificateColumns) +
+                    " c WHERE version = (SELECT MAX(version) FROM ex_certificates d WHERE"
+                    " d.number = c.number) AND number > ?";
+  store::Params params = {page.cursor};
+  if (!holder_id.empty()) {
+    sql += " AND holder_id = ?";
+    params.emplace_back(holder_id);
+  }
+  sql += " ORDER BY number LIMIT ?";
+  params.emplace_back(int64_t{page.limit} + 1);
+  Page<Certificate> out;
+  const UnixMillis now = options_.clock->NowMillis();
+  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, params));
+    for (size_t i = 0; i < rows.size() && i < static_cast<size_t>(page.limit); ++i) {
+      out.items.push_back(internal::CertificateFromRow(rows[i], now, true));
+    }
+    if (rows.size() > static_cast<size_t>(page.limit)) out.next_cursor = out.items.back().number;
+    return OkStatus();
+  }));
+  return out;
+}
+
+Result<Certificate> Exchange::NewVersion(const Principal& caller, const std::string& number,
+                                         const std::string& change,
+                                         const std::function<Status(json&)>& edit) {
+  if (!caller.Has(accounts::Role::kMember)) {
+    return PermissionDenied("only members act for their organisation");
+  }
+  const UnixMillis now = options_.clock->NowMillis();
+  Certificate next;
+  QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(Certificate latest, internal::LatestCertificate(tx, number, now));
+    if (latest.holder_id != caller.org_id) {
+      return PermissionDenied("only the certificate's holder changes it");
+    }
+    if (latest.status == "cancelled") return FailedPrecondition("the certificate is cancelled");
+    if (latest.status == "expired" && change != "renewed") {
+      return FailedPrecondition("the certificate has expired; renew it first");
+    }
+    if (change == "transferred" || change == "cancelled") {
+      QT_RETURN_IF_ERROR(internal::CheckNotPledged(tx, number, change));
+    }
+    json doc = json::parse(latest.document);
+    doc["version"] = latest.version + 1;
+    doc["previous_sha256"] = latest.sha256;
+    doc["change"] = change;
+    doc["issued_at"] = FormatRfc3339(now);
+    QT_RETURN_IF_ERROR(edit(doc));
+    next.number = number;
+    next.version = latest.version + 1;
+    next.change = change;
+    next.status = doc["status"];
+    next.holder_id = doc["holder"]["id"];
+    next.issuer_id = latest.issuer_id;
+    next.document = doc.dump();
+    next.sha256 = crypto::HexEncode(crypto::Sha256(next.document));
+    next.valid_until = *ParseRfc3339(doc["valid_until"].get<std::string>());
+    next.created_at = now;
+    QT_ASSIGN_OR_RETURN(auto sig, options_.accounts->SignAs(
+                                      next.issuer_id,
+                                      std::span(reinterpret_cast<const uint8_t*>(
+                                                    next.document.data()),
+                                                next.document.size())));
+    next.signature = crypto::Base64Encode(sig);
+    QT_ASSIGN_OR_RETURN(auto app, tx.Query("SELECT application_id FROM ex_certificates WHERE"
+                                           " number = ? AND version = 1",
+                                           {number}));
+    QT_RETURN_IF_ERROR(
+        tx.Exec("INSERT INTO ex_certificates VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                {number, next.version, change, next.status, next.holder_id, next.issuer_id,
+                 app.at(0).Text(0), next.document, next.sha256, next.signature, next.valid_until,
+                 now})
+            .status());
+    return options_.journal
+        ->Append(tx, {caller.org_id, "exchange.certificate." + change, number,
+                      {{"version", next.version},
+                       {"sha256", next.sha256},
+                       {"previous_sha256", latest.sha256},
+                       {"holder_id", next.holder_id}}})
+        .status();
+  }));
+  return next;
+}
+
+Result<Certificate> Exchange::Transfer(const Principal& caller, const std::string& number,
+                                       const std::string& to_org) {
+  auto found = options_.accounts->GetOrg(to_org);
+  if (!found.ok()) return InvalidArgument("to_org: no organisation " + to_org);
+  const accounts::Org to = *found;
+  if (to.id == caller.org_id) return InvalidArgument("to_org: the certificate is yours already");
+  return NewVersion(caller, number, "transferred", [&](json& doc) {
+    doc["holder"] = {{"id", to.id}, {"name", to.name}, {"credit_code", to.credit_code}};
+    return OkStatus();
+  });
+}
+
+Result<Certificate> Exchange::ChangeDetails(const Principal& caller, const std::string& number,
+                                            const std::string& description,
+                                            const std::string& scale,
+                                            const std::string& update_cycle) {
+  if (description.empty() && scale.empty() && update_cycle.empty()) {
+    return InvalidArgument("give description, scale or update_cycle to change");
+  }
+  if (!description.empty()) {
+    QT_RETURN_IF_ERROR(CheckDisplayText(description, 5000).WithContext("description"));
+  }
+  if (!scale.empty()) QT_RETURN_IF_ERROR(CheckDisplayText(scale, 100).WithContext("scale"));
+  if (!update_cycle.empty()) {
+    QT_RETURN_IF_ERROR(CheckDisplayText(update_cycle, 20).WithContext("update_cycle"));
+  }
+  return NewVersion(caller, number, "changed", [&](json& doc) {
+    if (!description.empty()) doc["data"]["description"] = description;
+    if (!scale.empty()) doc["data"]["scale"] = scale;
+    if (!update_cycle.empty()) doc["data"]["update_cycle"] = update_cycle;
+    return OkStatus();
+  });
+}
+
+Result<Certificate> Exchange::Renew(const Principal& caller, const std::string& number) {
+  const UnixMillis now = options_.clock->NowMillis();
+  return NewVersion(caller, number, "renewed", [&](json& doc) {
+    UnixMillis until = *ParseRfc3339(doc["valid_until"].get<std::string>());
+    doc["valid_until"] = FormatRfc3339(std::max(until, now) + options_.validity_days * kDay);
+    doc["status"] = "valid";
+    return OkStatus();
+  });
+}
+
+Result<Certificate> Exchange::Cancel(const Principal& caller, const std::string& number,
+                                     const std::string& reason) {
+  QT_RETURN_IF_ERROR(CheckDisplayText(reason, 500).WithContext("reason"));
+  return NewVersion(caller, number, "cancelled", [&](json& doc) {
+    doc["status"] = "cancelled";
+    doc["cancel_reason"] = reason;
+    return OkStatus();
+  });
+}
+
+}  // namespace qt::exchange

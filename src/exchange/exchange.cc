@@ -1,0 +1,248 @@
+// Exchange: construction, schema and row mappings. Registration is in
+// registration.cc, certificates and their changes in certificates.cc,
+// pledges in pledges.cc, listings, trades and statistics in market.cc.
+#include "exchange/exchange.h"
+
+#include <nlohmann/json.hpp>
+
+#include "exchange/internal.h"
+
+namespace qt::exchange {
+
+using nlohmann::json;
+
+Exchange::Exchange(store::Store& store, ExchangeOptions options)
+    : store_(store), options_(std::move(options)) {}
+
+std::vector<store::Migration> Exchange::Migrations() {
+  return {{"exchange", 1, "applications, objections, certificates, pledges, listings, trades",
+           R"sql(
+CREATE TABLE ex_applications (
+  id TEXT PRIMARY KEY,
+  applicant_id TEXT NOT NULL REFERENCES orgs(id),
+  holder_name TEXT NOT NULL,
+  credit_code TEXT NOT NULL,
+  rights TEXT NOT NULL,
+  data_name TEXT NOT NULL,
+  description TEXT NOT NULL,
+  data_type TEXT NOT NULL,
+  source_kind TEXT NOT NULL,
+  source_ref TEXT NOT NULL,
+  format TEXT NOT NULL,
+  scale TEXT NOT NULL,
+  update_cycle TEXT NOT NULL,
+  product_id TEXT NOT NULL,
+  snapshot_sha256 TEXT NOT NULL,
+  state TEXT NOT NULL,
+  grounds TEXT NOT NULL,
+  notice_until BIGINT NOT NULL,
+  reviewer_id TEXT NOT NULL,
+  certificate_number TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE INDEX ex_applications_applicant ON ex_applications(applicant_id, id);
+CREATE INDEX ex_applications_state ON ex_applications(state, id);
+CREATE INDEX ex_applications_snapshot ON ex_applications(snapshot_sha256);
+CREATE TABLE ex_evidence (
+  id TEXT PRIMARY KEY,
+  application_id TEXT NOT NULL REFERENCES ex_applications(id),
+  name TEXT NOT NULL,
+  sha256 TEXT NOT NULL,
+  bytes BIGINT NOT NULL,
+  content BYTEA NOT NULL
+);
+CREATE INDEX ex_evidence_application ON ex_evidence(application_id);
+CREATE TABLE ex_objections (
+  id TEXT PRIMARY KEY,
+  application_id TEXT NOT NULL REFERENCES ex_applications(id),
+  objector_id TEXT NOT NULL REFERENCES orgs(id),
+  reason TEXT NOT NULL,
+  state TEXT NOT NULL,
+  resolution TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  resolved_at BIGINT NOT NULL
+);
+CREATE INDEX ex_objections_application ON ex_objections(application_id);
+CREATE TABLE ex_disputes (
+  id TEXT PRIMARY KEY,
+  snapshot_sha256 TEXT NOT NULL,
+  registered_application_id TEXT NOT NULL REFERENCES ex_applications(id),
+  claimant_id TEXT NOT NULL REFERENCES orgs(id),
+  created_at BIGINT NOT NULL
+);
+CREATE TABLE ex_counters (
+  registry TEXT PRIMARY KEY,
+  next_seq BIGINT NOT NULL
+);
+CREATE TABLE ex_certificates (
+  number TEXT NOT NULL,
+  version BIGINT NOT NULL,
+  change TEXT NOT NULL,
+  status TEXT NOT NULL,
+  holder_id TEXT NOT NULL REFERENCES orgs(id),
+  issuer_id TEXT NOT NULL REFERENCES orgs(id),
+  application_id TEXT NOT NULL REFERENCES ex_applications(id),
+  document TEXT NOT NULL,
+  sha256 TEXT NOT NULL,
+  signature TEXT NOT NULL,
+  valid_until BIGINT NOT NULL,
+  created_at BIGINT NOT NULL,
+  PRIMARY KEY (number, version)
+);
+CREATE INDEX ex_certificates_holder ON ex_certificates(holder_id, number);
+CREATE TABLE ex_pledges (
+  id TEXT PRIMARY KEY,
+  number TEXT NOT NULL,
+  holder_id TEXT NOT NULL REFERENCES orgs(id),
+  institution_id TEXT NOT NULL REFERENCES orgs(id),
+  amount_fen BIGINT NOT NULL,
+  term_days BIGINT NOT NULL,
+  state TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  confirmed_at BIGINT NOT NULL,
+  released_at BIGINT NOT NULL
+);
+CREATE INDEX ex_pledges_number ON ex_pledges(number);
+CREATE TABLE ex_listings (
+  id TEXT PRIMARY KEY,
+  number TEXT NOT NULL,
+  seller_id TEXT NOT NULL REFERENCES orgs(id),
+  offer_id TEXT NOT NULL REFERENCES ds_offers(id),
+  product_id TEXT NOT NULL REFERENCES ds_products(id),
+  title TEXT NOT NULL,
+  price_fen BIGINT NOT NULL,
+  terms TEXT NOT NULL,
+  active BIGINT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE TABLE ex_trades (
+  id TEXT PRIMARY KEY,
+  listing_id TEXT NOT NULL REFERENCES ex_listings(id),
+  buyer_id TEXT NOT NULL REFERENCES orgs(id),
+  seller_id TEXT NOT NULL REFERENCES orgs(id),
+  contract_id TEXT NOT NULL REFERENCES ds_contracts(id),
+  quantity BIGINT NOT NULL,
+  amount_fen BIGINT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+)sql"}};
+}
+
+std::string Exchange::VerifyUrl(const std::string& number) const {
+  return options_.public_url + "/verify.html#" + number;
+}
+
+namespace internal {
+
+Application ApplicationFromRow(const store::Row& r) {
+  Application a;
+  a.id = r.Text(0);
+  a.applicant_id = r.Text(1);
+  a.holder_name = r.Text(2);
+  a.credit_code = r.Text(3);
+  a.data.rights = json::parse(r.Text(4)).get<std::vector<std::string>>();
+  a.data.data_name = r.Text(5);
+  a.data.description = r.Text(6);
+  a.data.data_type = r.Text(7);
+  a.data.source_kind = r.Text(8);
+  a.data.source_ref = r.Text(9);
+  a.data.format = r.Text(10);
+  a.data.scale = r.Text(11);
+  a.data.update_cycle = r.Text(12);
+  a.data.product_id = r.Text(13);
+  a.snapshot_sha256 = r.Text(14);
+  a.state = r.Text(15);
+  a.grounds = r.Text(16);
+  a.notice_until = r.Int(17);
+  a.reviewer_id = r.Text(18);
+  a.certificate_number = r.Text(19);
+  a.created_at = r.Int(20);
+  a.updated_at = r.Int(21);
+  a.open_objections = r.Int(22);
+  return a;
+}
+
+Certificate CertificateFromRow(const store::Row& r, UnixMillis now, bool latest) {
+  Certificate c{.number = r.Text(0),
+                .version = r.Int(1),
+                .change = r.Text(2),
+                .status = r.Text(3),
+                .holder_id = r.Text(4),
+                .issuer_id = r.Text(5),
+                .document = r.Text(6),
+                .sha256 = r.Text(7),
+                .signature = r.Text(8),
+                .valid_until = r.Int(9),
+                .created_at = r.Int(10)};
+  if (!latest) {
+    c.status = "superseded";
+  } else if (c.status == "valid" && c.valid_until <= now) {
+    c.status = "expired";
+  }
+  return c;
+}
+
+Pledge PledgeFromRow(const store::Row& r) {
+  return Pledge{.id = r.Text(0),
+                .number = r.Text(1),
+                .holder_id = r.Text(2),
+                .institution_id = r.Text(3),
+                .amount_fen = r.Int(4),
+                .term_days = r.Int(5),
+                .state = r.Text(6),
+                .created_at = r.Int(7),
+                .confirmed_at = r.Int(8),
+                .released_at = r.Int(9)};
+}
+
+Listing ListingFromRow(const store::Row& r) {
+  return Listing{.id = r.Text(0),
+                 .number = r.Text(1),
+                 .seller_id = r.Text(2),
+                 .offer_id = r.Text(3),
+                 .product_id = r.Text(4),
+                 .title = r.Text(5),
+                 .price_fen = r.Int(6),
+                 .terms = r.Text(7),
+                 .active = r.Int(8) != 0,
+                 .created_at = r.Int(9)};
+}
+
+Trade TradeFromRow(const store::Row& r) {
+  return Trade{.id = r.Text(0),
+               .listing_id = r.Text(1),
+               .buyer_id = r.Text(2),
+               .seller_id = r.Text(3),
+               .contract_id = r.Text(4),
+               .quantity = r.Int(5),
+               .amount_fen = r.Int(6),
+               .created_at = r.Int(7)};
+}
+
+Result<Certificate> LatestCertificate(store::Tx& tx, const std::string& number, UnixMillis now) {
+  QT_ASSIGN_OR_RETURN(auto rows, tx.Query(std::string(kCertificateColumns) +
+                                              " WHERE number = ? ORDER BY version DESC LIMIT 1",
+                                          {number}));
+  if (rows.empty()) return NotFound("no certificate " + number);
+  return CertificateFromRow(rows[0], now, true);
+}
+
+Status CheckNotPledged(store::Tx& tx, const std::string& number, const std::string& what) {
+  QT_ASSIGN_OR_RETURN(auto rows,
+                      tx.Query("SELECT id, state FROM ex_pledges WHERE number = ? AND state IN"
+                               " ('requested', 'active')",
+                               {number}));
+  if (!rows.empty()) {
+    return FailedPrecondition("certificate " + number + " is pledged (" + rows[0].Text(1) + " " +
+                              rows[0].Text(0) + "): it cannot be " + what + " until released");
+  }
+  return OkStatus();
+}
+
+accounts::Principal ActFor(const accounts::Org& org) {
+  return {"", "", org.id, org.kind, accounts::Role::kAdmin};
+}
+
+}  // namespace internal
+}  // namespace qt::exchange

@@ -1,0 +1,135 @@
+// The data exchange (数据交易所): data property registration with public
+// notice and numbered, signed certificates; changes as new certificate
+// versions; pledges of registered rights to banks; listings and trades.
+//
+// Registration: a holder (data_holder or enterprise) applies for one or more
+// of the three rights over a product of the data space, whose output hash is
+// the registered snapshot. Reviewers (authority organisations) move the
+// application through formal and substantive review to public notice
+// (`notice_days` on the injected clock); during notice anyone signed in may
+// object; objections must be resolved before issue. The certificate number is
+// drawn from the registry's sequence inside the issuing transaction (writers
+// are serialised, also across processes): first 00001, never reused, no gaps.
+//
+// A listing needs the product operation right on a valid certificate that is
+// not pledged, and a data space offer on the registered product; an order
+// creates a finalized data space contract (both parties sign) and settles the
+// amount in fen.
+//
+// Every change is journaled; certificates, their history, pledge status, the
+// notice board and statistics are public. Thread-safe (state in the store).
+#ifndef QIANTANG_EXCHANGE_EXCHANGE_H_
+#define QIANTANG_EXCHANGE_EXCHANGE_H_
+
+#include <string>
+#include <vector>
+
+#include "accounts/accounts.h"
+#include "core/clock.h"
+#include "core/random.h"
+#include "dataspace/dataspace.h"
+#include "exchange/model.h"
+#include "ledger/journal.h"
+#include "store/store.h"
+
+namespace qt::exchange {
+
+struct ExchangeOptions {
+  const Clock* clock = nullptr;             // required
+  Random* random = nullptr;                 // required (ids)
+  ledger::Journal* journal = nullptr;       // required
+  accounts::Accounts* accounts = nullptr;   // required: signs certificates
+  dataspace::DataSpace* dataspace = nullptr;  // required: snapshots, offers, contracts
+  std::string number_format = "HZ-DR-{year}-{seq:05}";
+  int64_t notice_days = 10;
+  int64_t validity_days = 3 * 365;
+  // Where certificates are verified: the QR code and documents point to
+  // <public_url>/verify.html#<number>.
+  std::string public_url = "http://127.0.0.1:8080";
+};
+
+struct CertificateView {
+  Certificate current;
+  std::vector<Certificate> history;  // oldest first, `current` last
+  std::vector<Pledge> pledges;       // newest first
+};
+
+class Exchange {
+ public:
+  static constexpr size_t kMaxEvidenceFiles = 10;
+  static constexpr size_t kMaxEvidenceBytes = 2 << 20;
+
+  Exchange(store::Store& store, ExchangeOptions options);
+  static std::vector<store::Migration> Migrations();
+
+  // Registration.
+  Result<Application> Apply(const accounts::Principal& caller, const NewApplication& app);
+  Result<Application> GetApplication(const accounts::Principal& caller, const std::string& id);
+  // The caller's own applications, or (for authorities) all, optionally in one state.
+  Result<accounts::Page<Application>> ListApplications(const accounts::Principal& caller,
+                                                       const std::string& state,
+                                                       const accounts::PageRequest& page);
+  // action: accept, formal_pass, substantive_pass, reject (with grounds), issue.
+  Result<Application> Review(const accounts::Principal& caller, const std::string& id,
+                             const std::string& action, const std::string& grounds);
+  // Applications in public notice (public).
+  Result<std::vector<Application>> NoticeBoard();
+  Result<Objection> Object(const accounts::Principal& caller, const std::string& application_id,
+                           const std::string& reason);
+  Result<std::vector<Objection>> Objections(const std::string& application_id);
+  // decision: upheld (the application is rejected with the objection as grounds) or dismissed.
+  Result<Objection> ResolveObjection(const accounts::Principal& caller, const std::string& id,
+                                     const std::string& decision, const std::string& resolution);
+
+  // Certificates (public reads).
+  Result<CertificateView> GetCertificate(const std::string& number);
+  Result<accounts::Page<Certificate>> ListCertificates(const std::string& holder_id,
+                                                       const accounts::PageRequest& page);
+  // Holder's changes, each a new signed version: transfer (to_org), change
+  // (details: description, scale, update_cycle), renew, cancel.
+  Result<Certificate> Transfer(const accounts::Principal& caller, const std::string& number,
+                               const std::string& to_org);
+  Result<Certificate> ChangeDetails(const accounts::Principal& caller, const std::string& number,
+                                    const std::string& description, const std::string& scale,
+                                    const std::string& update_cycle);
+  Result<Certificate> Renew(const accounts::Principal& caller, const std::string& number);
+  Result<Certificate> Cancel(const accounts::Principal& caller, const std::string& number,
+                             const std::string& reason);
+
+  // Pledges (质押).
+  Result<Pledge> RequestPledge(const accounts::Principal& caller, const std::string& number,
+                               const std::string& institution_id, int64_t amount_fen,
+                               int64_t term_days);
+  // action: confirm, decline, release (by the institution); withdraw (by the holder, before confirmation).
+  Result<Pledge> ActOnPledge(const accounts::Principal& caller, const std::string& id,
+                             const std::string& action);
+  Result<std::vector<Pledge>> ListPledges(const accounts::Principal& caller);
+
+  // The market.
+  Result<Listing> List(const accounts::Principal& caller, const std::string& number,
+                       const std::string& offer_id, const std::string& title, int64_t price_fen,
+                       const std::string& terms);
+  Result<accounts::Page<Listing>> Listings(const accounts::PageRequest& page);
+  Status Delist(const accounts::Principal& caller, const std::string& listing_id);
+  // quantity: queries (per_query) or months (subscription); 1 for one_off.
+  Result<Trade> Order(const accounts::Principal& caller, const std::string& listing_id,
+                      int64_t quantity);
+  Result<std::vector<Trade>> Trades(const accounts::Principal& caller);
+
+  Result<Statistics> Stats();
+
+  // A certificate's verification URL and its QR code as SVG.
+  std::string VerifyUrl(const std::string& number) const;
+
+ private:
+  Result<Certificate> NewVersion(const accounts::Principal& caller, const std::string& number,
+                                 const std::string& change,
+                                 const std::function<Status(nlohmann::json&)>& edit);
+
+  store::Store& store_;
+  ExchangeOptions options_;
+};
+
+}  // namespace qt::exchange
+
+#endif  // QIANTANG_EXCHANGE_EXCHANGE_H_

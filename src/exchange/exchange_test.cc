@@ -1,0 +1,289 @@
+#include "exchange/exchange.h"
+
+#include <gtest/gtest.h>
+
+#include "accounts/credit_code.h"
+#include "crypto/random.h"
+#include "exchange/certificate.h"
+#include "tests/support/temp_dir.h"
+#include "tests/support/test_database.h"
+
+namespace qt::exchange {
+namespace {
+
+using accounts::OrgKind;
+using accounts::Principal;
+using nlohmann::json;
+
+constexpr int64_t kDay = 24 * 3'600'000LL;
+
+std::string Code(char c) {
+  std::string first17 = std::string("91330106MA2H0000") + c;
+  return first17 + accounts::CreditCodeCheckCharacter(first17);
+}
+
+class ExchangeTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    store_ = std::move(*store::OpenStore(db_.url(), {}));
+    auto migrations = ledger::Journal::Migrations();
+    for (auto list : {accounts::Accounts::Migrations(), dataspace::DataSpace::Migrations(),
+                      Exchange::Migrations()}) {
+      for (auto& m : list) migrations.push_back(m);
+    }
+    ASSERT_TRUE(store::Migrate(*store_, migrations).ok());
+    accounts_ = std::make_unique<accounts::Accounts>(
+        *store_, accounts::AccountsOptions{&clock_, &random_, &key_, &journal_});
+    auto boot = accounts_->Bootstrap({"杭州市数据集团", OrgKind::kOperator, Code('1')});
+    ASSERT_TRUE(boot.ok() && boot->has_value());
+    op_ = *accounts_->Authenticate((*boot)->admin_token.secret);
+    holder_ = Org("杭州市医疗健康数据中心", OrgKind::kDataHolder, 'H');
+    other_ = Org("另一家数据公司", OrgKind::kDataHolder, 'D');
+    buyer_ = Org("杭州云图医疗影像科技有限公司", OrgKind::kEnterprise, 'E');
+    bank_ = Org("杭州银行科技支行", OrgKind::kInstitution, 'B');
+    registry_ = Org("杭州数据交易所登记中心", OrgKind::kAuthority, 'R');
+    space_ = std::make_unique<dataspace::DataSpace>(
+        *store_, dataspace::DataSpaceOptions{&clock_, &random_, &journal_, accounts_.get(),
+                                             dir_.File("data"), dir_.File("import")});
+    exchange_ = std::make_unique<Exchange>(
+        *store_, ExchangeOptions{.clock = &clock_,
+                                 .random = &random_,
+                                 .journal = &journal_,
+                                 .accounts = accounts_.get(),
+                                 .dataspace = space_.get()});
+    Publish();
+  }
+
+  Principal Org(const std::string& name, OrgKind kind, char c) {
+    auto r = accounts_->CreateOrg(op_, {name, kind, Code(c)});
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return *accounts_->Authenticate(r->admin_token.secret);
+  }
+
+  // A 200-row imaging product with an offer open to everyone.
+  void Publish() {
+    std::string csv = "modality,age\n";
+    for (int i = 0; i < 200; ++i) csv += std::string(i % 2 ? "CT" : "MR") + "," + std::to_string(20 + i % 50) + "\n";
+    auto src = space_->CreateSource(holder_, {.name = "影像", .csv = csv});
+    ASSERT_TRUE(src.ok()) << src.status().ToString();
+    auto pipe = space_->CreatePipeline(holder_, src->id, "p",
+                                       json::parse(R"({"output": [{"name": "modality"},
+        {"name": "age", "type": "integer", "min": 0, "max": 120}]})"));
+    ASSERT_TRUE(pipe.ok()) << pipe.status().ToString();
+    auto run = space_->RunPipeline(holder_, pipe->id);
+    auto product = space_->CreateProduct(holder_, {.run_id = run->id, .title = "医学影像数据集"});
+    ASSERT_TRUE(product.ok()) << product.status().ToString();
+    product_ = *product;
+    auto offer = space_->CreateOffer(
+        holder_, {.product_id = product_.id,
+                  .title = "统计",
+                  .policy = json::parse(R"({"permission": [{"action": "aggregate_query",
+                      "constraint": [{"leftOperand": "epsilon", "operator": "lteq", "rightOperand": 5.0},
+                                     {"leftOperand": "groupSize", "operator": "gteq", "rightOperand": 10}]}]})"),
+                  .visible_to = {},
+                  .negotiable_by = {}});
+    ASSERT_TRUE(offer.ok()) << offer.status().ToString();
+    offer_ = offer->id;
+  }
+
+  NewApplication Application() {
+    return {.rights = {"resource_holding", "processing_use", "product_operation"},
+            .data_name = "医学影像数据集",
+            .description = "全市医院检查元数据",
+            .data_type = "dataset",
+            .source_kind = "collected",
+            .format = "CSV",
+            .scale = "200 行",
+            .update_cycle = "monthly",
+            .product_id = product_.id,
+            .evidence = {{"采集说明.pdf", "%PDF-1.4 evidence"}}};
+  }
+
+  // Submitted, reviewed, noticed for 10 days and issued.
+  std::string Issue() {
+    auto a = exchange_->Apply(holder_, Application());
+    EXPECT_TRUE(a.ok()) << a.status().ToString();
+    for (const char* step : {"accept", "formal_pass", "substantive_pass"}) {
+      EXPECT_TRUE(exchange_->Review(registry_, a->id, step, "").ok()) << step;
+    }
+    clock_.Advance(10 * kDay);
+    auto issued = exchange_->Review(registry_, a->id, "issue", "");
+    EXPECT_TRUE(issued.ok()) << issued.status().ToString();
+    return issued->certificate_number;
+  }
+
+  qt::testing::TestDatabase db_{GetParam()};
+  qt::testing::TempDir dir_;
+  ManualClock clock_{*ParseRfc3339("2026-03-01T00:00:00Z")};
+  crypto::DeterministicRandom random_{"exchange_test"};
+  std::array<uint8_t, 32> raw_key_{};
+  crypto::MasterKey key_{raw_key_};
+  std::unique_ptr<store::Store> store_;
+  ledger::Journal journal_{clock_};
+  std::unique_ptr<accounts::Accounts> accounts_;
+  std::unique_ptr<dataspace::DataSpace> space_;
+  std::unique_ptr<Exchange> exchange_;
+  Principal op_, holder_, other_, buyer_, bank_, registry_;
+  dataspace::Product product_;
+  std::string offer_;
+};
+
+INSTANTIATE_TEST_SUITE_P(Backends, ExchangeTest, ::testing::ValuesIn(qt::testing::TestBackends()),
+                         qt::testing::BackendName());
+
+TEST_P(ExchangeTest, RegistrationPassesNoticeAndIssuesCertificate00001) {
+  auto a = exchange_->Apply(holder_, Application());
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  EXPECT_EQ(a->state, "submitted");
+  EXPECT_EQ(a->snapshot_sha256, product_.output_hash);
+  EXPECT_EQ(a->evidence.size(), 1u);
+  // Out of order, or not a reviewer: refused.
+  EXPECT_EQ(exchange_->Review(registry_, a->id, "issue", "").status().code(),
+            StatusCode::kFailedPrecondition);
+  EXPECT_EQ(exchange_->Review(holder_, a->id, "accept", "").status().code(),
+            StatusCode::kPermissionDenied);
+  for (const char* step : {"accept", "formal_pass", "substantive_pass"}) {
+    ASSERT_TRUE(exchange_->Review(registry_, a->id, step, "").ok()) << step;
+  }
+  ASSERT_EQ(exchange_->NoticeBoard()->size(), 1u);
+  // An objection during notice must be resolved before issue.
+  auto obj = exchange_->Object(other_, a->id, "该数据含有本公司授权的部分");
+  ASSERT_TRUE(obj.ok()) << obj.status().ToString();
+  clock_.Advance(10 * kDay);
+  EXPECT_NE(exchange_->Review(registry_, a->id, "issue", "").status().message().find(
+                "objection(s) must be resolved"),
+            std::string::npos);
+  EXPECT_EQ(exchange_->Object(other_, a->id, "too late").status().code(),
+            StatusCode::kFailedPrecondition);
+  ASSERT_TRUE(exchange_->ResolveObjection(registry_, obj->id, "dismissed", "授权已核实").ok());
+  auto issued = exchange_->Review(registry_, a->id, "issue", "");
+  ASSERT_TRUE(issued.ok()) << issued.status().ToString();
+  EXPECT_EQ(issued->certificate_number, "HZ-DR-2026-00001");
+
+  auto view = exchange_->GetCertificate("HZ-DR-2026-00001");
+  ASSERT_TRUE(view.ok());
+  EXPECT_EQ(view->current.status, "valid");
+  json exported = {{"document", view->current.document},
+                   {"sha256", view->current.sha256},
+                   {"signature", view->current.signature}};
+  auto doc = VerifyCertificate(exported);
+  ASSERT_TRUE(doc.ok()) << doc.status().ToString();
+  EXPECT_EQ((*doc)["holder"]["name"], "杭州市医疗健康数据中心");
+  EXPECT_EQ((*doc)["valid_until"], "2029-03-10T00:00:00.000Z");
+  exported["document"] = std::string(view->current.document).replace(
+      view->current.document.find("医学影像数据集"), 21, "其他数据集合数据");
+  EXPECT_NE(VerifyCertificate(exported).status().message().find("altered"), std::string::npos);
+
+  // The same snapshot by another holder: a dispute, no application.
+  auto other = Application();
+  auto dup = exchange_->Apply(other_, other);
+  EXPECT_EQ(dup.status().code(), StatusCode::kNotFound);  // not its product
+  EXPECT_EQ(exchange_->ListApplications(other_, "", {})->items.size(), 0u);
+}
+
+TEST_P(ExchangeTest, BadApplicationsChangeNothing) {
+  auto bad = [&](auto edit) {
+    NewApplication a = Application();
+    edit(a);
+    return exchange_->Apply(holder_, a).status();
+  };
+  EXPECT_NE(bad([](NewApplication& a) { a.rights = {}; }).message().find("rights"), std::string::npos);
+  EXPECT_NE(bad([](NewApplication& a) { a.rights = {"ownership"}; }).message().find("rights"),
+            std::string::npos);
+  EXPECT_NE(bad([](NewApplication& a) { a.data_name = ""; }).message().find("data_name"),
+            std::string::npos);
+  EXPECT_NE(bad([](NewApplication& a) { a.source_kind = "licensed"; }).message().find("source_ref"),
+            std::string::npos);
+  EXPECT_NE(bad([](NewApplication& a) { a.credit_code = "91330106MA2H0000HX"; })
+                .message()
+                .find("credit_code"),
+            std::string::npos);
+  EXPECT_NE(bad([](NewApplication& a) { a.evidence = {{"x", std::string(3 << 20, 'x')}}; })
+                .message()
+                .find("evidence[0].content"),
+            std::string::npos);
+  EXPECT_EQ(exchange_->Apply(bank_, Application()).status().code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(exchange_->ListApplications(registry_, "", {})->items.size(), 0u);
+  // Applying twice for one snapshot.
+  ASSERT_TRUE(exchange_->Apply(holder_, Application()).ok());
+  EXPECT_EQ(exchange_->Apply(holder_, Application()).status().code(), StatusCode::kConflict);
+}
+
+TEST_P(ExchangeTest, APledgeBlocksTransferUntilTheBankReleasesIt) {
+  std::string number = Issue();
+  auto p = exchange_->RequestPledge(holder_, number, bank_.org_id, 2'100'000'000, 365);
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  EXPECT_EQ(exchange_->ActOnPledge(holder_, p->id, "confirm").status().code(),
+            StatusCode::kPermissionDenied);
+  ASSERT_TRUE(exchange_->ActOnPledge(bank_, p->id, "confirm").ok());
+  EXPECT_EQ(exchange_->Stats()->pledged_fen, 2'100'000'000);
+  EXPECT_NE(exchange_->Transfer(holder_, number, other_.org_id).status().message().find("pledged"),
+            std::string::npos);
+  EXPECT_EQ(exchange_->Cancel(holder_, number, "x").status().code(),
+            StatusCode::kFailedPrecondition);
+  EXPECT_EQ(exchange_->RequestPledge(holder_, number, bank_.org_id, 1, 1).status().code(),
+            StatusCode::kFailedPrecondition);
+  EXPECT_EQ(exchange_->List(holder_, number, offer_, "t", 100, "one_off").status().code(),
+            StatusCode::kFailedPrecondition);
+  EXPECT_EQ(exchange_->GetCertificate(number)->pledges[0].state, "active");
+  ASSERT_TRUE(exchange_->ActOnPledge(bank_, p->id, "release").ok());
+  // Now the transfer goes through as version 2, linked to version 1.
+  auto t = exchange_->Transfer(holder_, number, other_.org_id);
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  auto view = exchange_->GetCertificate(number);
+  ASSERT_EQ(view->history.size(), 2u);
+  EXPECT_EQ(view->history[0].status, "superseded");
+  EXPECT_EQ(json::parse(view->current.document)["previous_sha256"], view->history[0].sha256);
+  EXPECT_EQ(view->current.holder_id, other_.org_id);
+  EXPECT_EQ(exchange_->Renew(holder_, number).status().code(), StatusCode::kPermissionDenied);
+}
+
+TEST_P(ExchangeTest, ListingNeedsTheOperatingRightAndAnOrderCreatesAUsableContract) {
+  std::string number = Issue();
+  auto l = exchange_->List(holder_, number, offer_, "医学影像数据集（按次）", 50'000, "per_query");
+  ASSERT_TRUE(l.ok()) << l.status().ToString();
+  EXPECT_EQ(exchange_->Order(holder_, l->id, 1).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(exchange_->Order(buyer_, l->id, 0).status().code(), StatusCode::kInvalidArgument);
+  auto t = exchange_->Order(buyer_, l->id, 3);
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  EXPECT_EQ(t->amount_fen, 150'000);
+  auto c = space_->GetContract(buyer_, t->contract_id);
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->state, dataspace::ContractState::kFinalized);
+  dataspace::ChannelRequest q{.sql = "SELECT modality, COUNT(*) FROM data GROUP BY modality",
+                              .purpose = "research"};
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(space_->Query(buyer_, t->contract_id, q).ok());
+  EXPECT_NE(space_->Query(buyer_, t->contract_id, q).status().message().find("all 3 uses"),
+            std::string::npos);
+  auto stats = exchange_->Stats();
+  EXPECT_EQ(stats->trades, 1);
+  EXPECT_EQ(stats->traded_fen, 150'000);
+  EXPECT_EQ(stats->entities, 1);
+  EXPECT_EQ(stats->certificates, 1);
+
+  // Without the product operation right, no listing.
+  auto a = Application();
+  a.rights = {"resource_holding"};
+  auto src = space_->CreateSource(holder_, {.name = "b", .csv = "x\n1\n2\n"});
+  auto pipe = space_->CreatePipeline(holder_, src->id, "p", json::object());
+  auto run = space_->RunPipeline(holder_, pipe->id);
+  auto product = space_->CreateProduct(holder_, {.run_id = run->id, .title = "其他"});
+  a.product_id = product->id;
+  auto app = exchange_->Apply(holder_, a);
+  ASSERT_TRUE(app.ok()) << app.status().ToString();
+  for (const char* step : {"accept", "formal_pass", "substantive_pass"}) {
+    ASSERT_TRUE(exchange_->Review(registry_, app->id, step, "").ok());
+  }
+  clock_.Advance(10 * kDay);
+  auto second = exchange_->Review(registry_, app->id, "issue", "");
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(second->certificate_number, "HZ-DR-2026-00002");
+  EXPECT_NE(exchange_->List(holder_, second->certificate_number, offer_, "t", 1, "one_off")
+                .status()
+                .message()
+                .find("product operation right"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace qt::exchange

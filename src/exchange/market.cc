@@ -1,0 +1,263 @@
+// Exchange: listings, orders (which create data space contracts), trades and
+// the exchange's statistics.
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "accounts/paging.h"
+#include "core/ids.h"
+#include "core/text.h"
+#include "exchange/exchange.h"
+#include "exchange/internal.h"
+
+namespace qt::exchange {
+
+using accounts::Page;
+using accounts::PageRequest;
+using accounts::Principal;
+using nlohmann::json;
+using store::Tx;
+
+namespace {
+
+constexpr int64_t kMaxFen = int64_t{1} << 53;
+constexpr int64_t kMonth = 30 * 24 * 3'600'000LL;
+
+bool HasRight(const Certificate& c, const std::string& right) {
+  json doc = json::parse(c.document);
+  for (const auto& r : doc["rights"]) {
+    if (r == right) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+Result<Listing> Exchange::List(const Principal& caller, const std::string& number,
+                               const std::string& offer_id, const std::string& title,
+                               int64_t price_fen, const std::string& terms) {
+  if (!caller.Has(accounts::Role::kMember)) {
+    return PermissionDenied("only members act for their organisation");
+  }
+  QT_RETURN_IF_ERROR(CheckDisplayText(title, 200).WithContext("title"));
+  if (price_fen < 1 || price_fen > kMaxFen) return InvalidArgument("price_fen: must be positive");
+  static const std::set<std::string> kTerms = {"one_off", "per_query", "subscription"};
+  if (!kTerms.contains(terms)) {
+    return InvalidArgument("terms: must be one_off, per_query or subscription");
+  }
+  auto offer = options_.dataspace->GetOffer(offer_id);
+  if (!offer.ok() || offer->provider_id != caller.org_id) {
+    return NotFound("offer_id: no data space offer " + offer_id + " of your organisation");
+  }
+  if (!offer->active) return FailedPrecondition("offer_id: the offer was withdrawn");
+  auto product = options_.dataspace->GetProduct(caller, offer->product_id);
+  if (!product.ok()) return product.status();
+  IdGenerator ids(*options_.clock, *options_.random);
+  const UnixMillis now = options_.clock->NowMillis();
+  Listing l{.id = ids.Next("lst"),
+            .number = number,
+            .seller_id = caller.org_id,
+            .offer_id = offer_id,
+            .product_id = offer->product_id,
+            .title = title,
+            .price_fen = price_fen,
+            .terms = terms,
+            .created_at = now};
+  QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(Certificate c, internal::LatestCertificate(tx, number, now));
+    if (c.holder_id != caller.org_id) {
+      return PermissionDenied("only the certificate's holder lists its data");
+    }
+    if (c.status != "valid") return FailedPrecondition("certificate " + number + " is " + c.status);
+    if (!HasRight(c, "product_operation")) {
+      return PermissionDenied("certificate " + number +
+                              " does not grant the product operation right (数据产品经营权)");
+    }
+    QT_RETURN_IF_ERROR(internal::CheckNotPledged(tx, number, "listed"));
+    json doc = json::parse(c.document);
+    if (doc["data"]["snapshot_sha256"] != product->product.output_hash) {
+      return FailedPrecondition("offer_id: the offer's product is not the registered data "
+                                "(its snapshot hash differs from the certificate's)");
+    }
+    QT_RETURN_IF_ERROR(tx.Exec("INSERT INTO ex_listings VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?)",
+                               {l.id, number, l.seller_id, offer_id, l.product_id, title,
+                                price_fen, terms, now})
+                           .status());
+    return options_.journal
+        ->Append(tx, {caller.org_id, "exchange.listing.created", l.id,
+                      {{"number", number}, {"price_fen", price_fen}, {"terms", terms}}})
+        .status();
+  }));
+  return l;
+}
+
+Result<Page<Listing>> Exchange::Listings(const PageRequest& page) {
+  QT_RETURN_IF_ERROR(accounts::CheckPage(page, "lst"));
+  Page<Listing> out;
+  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(out, accounts::QueryPage<Listing>(
+                                 tx, std::string(internal::kListingColumns) +
+                                         " WHERE active = 1 AND id > ?",
+                                 {page.cursor}, page, internal::ListingFromRow));
+    return OkStatus();
+  }));
+  return out;
+}
+
+Status Exchange::Delist(const Principal& caller, const std::string& listing_id) {
+  if (!caller.Has(accounts::Role::kMember)) {
+    return PermissionDenied("only members act for their organisation");
+  }
+  return store_.Write([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(int64_t n, tx.Exec("UPDATE ex_listings SET active = 0 WHERE id = ? AND"
+                                           " seller_id = ? AND active = 1",
+                                           {listing_id, caller.org_id}));
+    if (n == 0) return NotFound("no active listing " + listing_id + " of your organisation");
+    return options_.journal
+        ->Append(tx, {caller.org_id, "exchange.listing.withdrawn", listing_id, json::object()})
+        .status();
+  });
+}
+
+Result<Trade> Exchange::Order(const Principal& caller, const std::string& listing_id,
+                              int64_t quantity) {
+  if (!caller.Has(accounts::Role::kMember)) {
+    return PermissionDenied("only members act for their organisation");
+  }
+  Listing l;
+  const UnixMillis now = options_.clock->NowMillis();
+  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(auto rows, tx.Query(std::string(internal::kListingColumns) +
+                                                " WHERE id = ?",
+                                            {listing_id}));
+    if (rows.empty()) return NotFound("no listing " + listing_id);
+    l = internal::ListingFromRow(rows[0]);
+    if (!l.active) return FailedPrecondition("the listing was withdrawn");
+    QT_ASSIGN_OR_RETURN(Certificate c, internal::LatestCertificate(tx, l.number, now));
+    if (c.status != "valid") {
+      return FailedPrecondition("the listed certificate " + l.number + " is " + c.status);
+    }
+    return OkStatus();
+  }));
+  if (l.seller_id == caller.org_id) return InvalidArgument("an organisation cannot buy its own data");
+  const int64_t max_quantity = l.terms == "one_off" ? 1 : l.terms == "per_query" ? 1'000'000 : 36;
+  if (quantity < 1 || quantity > max_quantity) {
+    return InvalidArgument("quantity: must be 1 to " + std::to_string(max_quantity) + " for " +
+                           l.terms);
+  }
+  if (l.price_fen > kMaxFen / quantity) return InvalidArgument("quantity: the amount is too large");
+  const int64_t amount = l.price_fen * quantity;
+
+  // The contract: the offer's policy, narrowed to what was bought.
+  QT_ASSIGN_OR_RETURN(dataspace::Offer offer, options_.dataspace->GetOffer(l.offer_id));
+  json policy = dataspace::PolicyJson(offer.policy);
+  for (json& rule : policy["permission"]) {
+    if (l.terms == "per_query") {
+      rule["constraint"].push_back(
+          {{"leftOperand", "count"}, {"operator", "lteq"}, {"rightOperand", quantity}});
+    }
+    if (l.terms == "subscription") {
+      rule["constraint"].push_back({{"leftOperand", "dateTime"},
+                                    {"operator", "lt"},
+                                    {"rightOperand", FormatRfc3339(now + quantity * kMonth)}});
+    }
+  }
+  QT_ASSIGN_OR_RETURN(accounts::Org seller_org, options_.accounts->GetOrg(l.seller_id));
+  const Principal seller = internal::ActFor(seller_org);
+  auto& ds = *options_.dataspace;
+  QT_ASSIGN_OR_RETURN(dataspace::Contract c, ds.RequestContract(caller, l.offer_id, policy));
+  auto finish = [&]() -> Status {
+    QT_RETURN_IF_ERROR(ds.OfferContract(seller, c.id, std::nullopt).status());
+    QT_RETURN_IF_ERROR(ds.AcceptContract(caller, c.id).status());
+    QT_RETURN_IF_ERROR(ds.AgreeContract(seller, c.id).status());
+    QT_RETURN_IF_ERROR(ds.VerifyContract(caller, c.id).status());
+    return ds.FinalizeContract(seller, c.id).status();
+  };
+  IdGenerator ids(*options_.clock, *options_.random);
+  Trade t{.id = ids.Next("trd"),
+          .listing_id = l.id,
+          .buyer_id = caller.org_id,
+          .seller_id = l.seller_id,
+          .contract_id = c.id,
+          .quantity = quantity,
+          .amount_fen = amount,
+          .created_at = now};
+  Status st = finish();
+  if (st.ok()) {
+    st = store_.Write([&](Tx& tx) -> Status {
+      QT_RETURN_IF_ERROR(tx.Exec("INSERT INTO ex_trades VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                                 {t.id, t.listing_id, t.buyer_id, t.seller_id, t.contract_id,
+                                  quantity, amount, now})
+                             .status());
+      return options_.journal
+          ->Append(tx, {caller.org_id, "exchange.trade.settled", t.id,
+                        {{"listing_id", l.id},
+                         {"number", l.number},
+                         {"seller_id", l.seller_id},
+                         {"contract_id", c.id},
+                         {"quantity", quantity},
+                         {"amount_fen", amount}}})
+          .status();
+    });
+  }
+  if (!st.ok()) {
+    // The order failed after its contract was requested: end the contract.
+    (void)ds.TerminateContract(caller, c.id, "the exchange order failed: " + st.message());
+    return st;
+  }
+  return t;
+}
+
+Result<std::vector<Trade>> Exchange::Trades(const Principal& caller) {
+  std::vector<Trade> out;
+  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(auto rows, tx.Query(std::string(internal::kTradeColumns) +
+                                                " WHERE buyer_id = ? OR seller_id = ? ORDER BY id"
+                                                " DESC",
+                                            {caller.org_id, caller.org_id}));
+    for (const auto& r : rows) out.push_back(internal::TradeFromRow(r));
+    return OkStatus();
+  }));
+  return out;
+}
+
+Result<Statistics> Exchange::Stats() {
+  Statistics s;
+  const UnixMillis now = options_.clock->NowMillis();
+  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(
+        auto latest,
+        tx.Query("SELECT holder_id, status, valid_until FROM ex_certificates c WHERE version ="
+                 " (SELECT MAX(version) FROM ex_certificates d WHERE d.number = c.number)"));
+    std::set<std::string> holders;
+    for (const auto& r : latest) {
+      ++s.certificates;
+      if (r.Text(1) == "cancelled") {
+        ++s.cancelled;
+      } else if (r.Int(2) <= now) {
+        ++s.expired;
+      } else {
+        ++s.valid;
+        holders.insert(r.Text(0));
+      }
+    }
+    s.entities = static_cast<int64_t>(holders.size());
+    QT_ASSIGN_OR_RETURN(auto open, tx.Query("SELECT COUNT(*) FROM ex_applications WHERE state NOT"
+                                            " IN ('issued', 'rejected')"));
+    s.applications_open = open[0].Int(0);
+    QT_ASSIGN_OR_RETURN(auto pledged,
+                        tx.Query("SELECT COUNT(*), CAST(COALESCE(SUM(amount_fen), 0) AS BIGINT)"
+                                 " FROM ex_pledges WHERE state = 'active'"));
+    s.pledges_active = pledged[0].Int(0);
+    s.pledged_fen = pledged[0].Int(1);
+    QT_ASSIGN_OR_RETURN(auto listings, tx.Query("SELECT COUNT(*) FROM ex_listings WHERE active = 1"));
+    s.listings_active = listings[0].Int(0);
+    QT_ASSIGN_OR_RETURN(auto trades, tx.Query("SELECT COUNT(*), CAST(COALESCE(SUM(amount_fen), 0)"
+                                              " AS BIGINT) FROM ex_trades"));
+    s.trades = trades[0].Int(0);
+    s.traded_fen = trades[0].Int(1);
+    return OkStatus();
+  }));
+  return s;
+}
+
+}  // namespace qt::exchange

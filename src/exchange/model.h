@@ -1,0 +1,142 @@
+// The objects of the data exchange (数据交易所): registration applications
+// with their evidence and objections, certificates (each change a new
+// version), pledges, listings and trades.
+#ifndef QIANTANG_EXCHANGE_MODEL_H_
+#define QIANTANG_EXCHANGE_MODEL_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+
+namespace qt::exchange {
+
+// The three data rights (三权) a registration may cover.
+inline constexpr const char* kRights[] = {"resource_holding", "processing_use",
+                                          "product_operation"};
+
+struct Evidence {
+  std::string name{};
+  std::string content{};  // bytes
+};
+
+struct EvidenceInfo {
+  std::string id{};
+  std::string name{};
+  std::string sha256{};
+  int64_t bytes = 0;
+};
+
+struct NewApplication {
+  std::vector<std::string> rights{};
+  std::string data_name{};
+  std::string description{};
+  std::string data_type{};    // dataset, data_product, database, api
+  std::string source_kind{};  // collected, generated, licensed
+  std::string source_ref{};   // the licence contract's reference (required when licensed)
+  std::string format{};
+  std::string scale{};
+  std::string update_cycle{};
+  std::string product_id{};   // the data space product whose snapshot is registered
+  std::vector<Evidence> evidence{};
+  std::string credit_code{};  // optional: if given, must be the applicant's own, valid code
+};
+
+// Workflow: submitted -> formal_review -> substantive_review -> public_notice
+// -> issued, or rejected (with grounds) from any state before issued.
+struct Application {
+  std::string id{};
+  std::string applicant_id{};
+  std::string holder_name{};
+  std::string credit_code{};
+  NewApplication data{};
+  std::string snapshot_sha256{};
+  std::string state{};
+  std::string grounds{};
+  UnixMillis notice_until = 0;
+  std::string reviewer_id{};
+  std::string certificate_number{};
+  std::vector<EvidenceInfo> evidence{};
+  int64_t open_objections = 0;
+  UnixMillis created_at = 0, updated_at = 0;
+};
+
+struct Objection {
+  std::string id{};
+  std::string application_id{};
+  std::string objector_id{};
+  std::string reason{};
+  std::string state{};  // open, upheld, dismissed
+  std::string resolution{};
+  UnixMillis created_at = 0, resolved_at = 0;
+};
+
+// One version of a certificate. The number is the certificate's identity;
+// every change (transfer, change of details, renewal, cancellation) is a new
+// version whose document names the previous one's hash.
+struct Certificate {
+  std::string number{};
+  int64_t version = 1;
+  std::string change{};   // issued, transferred, changed, renewed, cancelled
+  std::string status{};   // valid, cancelled, expired (computed), superseded (older versions)
+  std::string holder_id{};
+  std::string issuer_id{};
+  std::string document{};   // canonical JSON (certificate.h)
+  std::string sha256{};     // of `document`
+  std::string signature{};  // base64 Ed25519 of the issuer over `document`
+  UnixMillis valid_until = 0;
+  UnixMillis created_at = 0;
+};
+
+struct Pledge {
+  std::string id{};
+  std::string number{};
+  std::string holder_id{};
+  std::string institution_id{};
+  int64_t amount_fen = 0;
+  int64_t term_days = 0;
+  std::string state{};  // requested, active, released, declined, withdrawn
+  UnixMillis created_at = 0, confirmed_at = 0, released_at = 0;
+};
+
+struct Listing {
+  std::string id{};
+  std::string number{};
+  std::string seller_id{};
+  std::string offer_id{};
+  std::string product_id{};
+  std::string title{};
+  int64_t price_fen = 0;
+  std::string terms{};  // one_off, per_query (price per query), subscription (price per month)
+  bool active = true;
+  UnixMillis created_at = 0;
+};
+
+struct Trade {
+  std::string id{};
+  std::string listing_id{};
+  std::string buyer_id{};
+  std::string seller_id{};
+  std::string contract_id{};
+  int64_t quantity = 1;  // queries or months; 1 for one-off
+  int64_t amount_fen = 0;
+  UnixMillis created_at = 0;
+};
+
+struct Statistics {
+  int64_t entities = 0;       // organisations holding a valid certificate
+  int64_t certificates = 0;   // numbers issued
+  int64_t valid = 0, cancelled = 0, expired = 0;
+  int64_t applications_open = 0;
+  int64_t pledges_active = 0;
+  int64_t pledged_fen = 0;    // credit secured by active pledges
+  int64_t listings_active = 0;
+  int64_t trades = 0;
+  int64_t traded_fen = 0;
+};
+
+}  // namespace qt::exchange
+
+#endif  // QIANTANG_EXCHANGE_MODEL_H_

@@ -1,0 +1,30 @@
+#include "exchange/numbering.h"
+
+#include <gtest/gtest.h>
+
+#include "exchange/certificate.h"
+
+namespace qt::exchange {
+namespace {
+
+TEST(Numbering, FormatsTheRegistrysSequence) {
+  ASSERT_TRUE(ValidateNumberFormat(kDefaultNumberFormat).ok());
+  EXPECT_EQ(FormatNumber(kDefaultNumberFormat, 2026, 1), "HZ-DR-2026-00001");
+  EXPECT_EQ(FormatNumber(kDefaultNumberFormat, 2026, 123456), "HZ-DR-2026-123456");
+  EXPECT_EQ(FormatNumber("SJ{seq:08}", 2026, 42), "SJ00000042");
+  EXPECT_EQ(FormatNumber("N-{seq}", 2026, 7), "N-7");
+  for (const char* bad : {"HZ-{year}", "{seq}{seq}", "hz-{seq}", "X-{seq:013}", "X-{seqq}",
+                          "X-{seq", "X {seq}"}) {
+    EXPECT_FALSE(ValidateNumberFormat(bad).ok()) << bad;
+  }
+}
+
+TEST(Qr, RendersAnSvgOfModules) {
+  auto svg = QrSvg("https://example.org/verify.html#HZ-DR-2026-00001");
+  ASSERT_TRUE(svg.ok());
+  EXPECT_TRUE(svg->starts_with("<svg"));
+  EXPECT_NE(svg->find("h1v1h-1z"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace qt::exchange
