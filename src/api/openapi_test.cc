@@ -61,7 +61,12 @@ TEST(OpenApi, DocumentsEveryRegisteredRouteAndWhoMayCallIt) {
       *store, {&SystemClock::Get(), &crypto::SystemRandom::Get(), &journal, &catalog, &vouchers});
   dataspace::DataSpace space(*store, {&SystemClock::Get(), &crypto::SystemRandom::Get(), &journal,
                                       &accounts, dir.File("data"), dir.File("import")});
-  ApiServer server({}, accounts, ledger, *store, metrics, {&market, &vouchers, &space});
+  exchange::Exchange exchange(*store, {.clock = &SystemClock::Get(),
+                                       .random = &crypto::SystemRandom::Get(),
+                                       .journal = &journal,
+                                       .accounts = &accounts,
+                                       .dataspace = &space});
+  ApiServer server({}, accounts, ledger, *store, metrics, {&market, &vouchers, &space, &exchange});
 
   auto documented = DocumentedRoutes(std::string(QIANTANG_SOURCE_DIR) + "/docs/api/openapi.yaml");
   ASSERT_FALSE(documented.empty());

@@ -11,7 +11,7 @@
 // owns the server.
 //
 // Example:
-//   ApiServer server(options, accounts, ledger, store, metrics, {&market, &vouchers, &space});
+//   ApiServer server(options, accounts, ledger, store, metrics, {&market, &vouchers, &space, &exchange});
 //   QT_ASSIGN_OR_RETURN(int port, server.Bind());
 //   server.Run();  // until server.Stop()
 #ifndef QIANTANG_API_SERVER_H_
@@ -30,6 +30,7 @@
 #include "compute/market/market.h"
 #include "compute/market/vouchers.h"
 #include "dataspace/dataspace.h"
+#include "exchange/exchange.h"
 #include "ledger/ledger.h"
 #include "store/store.h"
 
@@ -50,6 +51,7 @@ struct DomainServices {
   compute::market::Market* market = nullptr;      // required
   compute::market::Vouchers* vouchers = nullptr;  // required
   dataspace::DataSpace* dataspace = nullptr;      // required
+  exchange::Exchange* exchange = nullptr;         // required
 };
 
 class ApiServer {

@@ -58,7 +58,7 @@ Result<nlohmann::json> ApiClient::Call(const std::string& method, const std::str
   httplib::Client http(server_);
   if (!http.is_valid()) return InvalidArgument("--server: '" + server_ + "' is not a URL");
   http.set_connection_timeout(5);
-  http.set_read_timeout(60);
+  http.set_read_timeout(900);  // a pipeline run over a large file takes minutes
   httplib::Headers headers;
   if (!token_.empty()) headers.emplace("Authorization", "Bearer " + token_);
   httplib::Result res =

@@ -79,6 +79,10 @@ void AddMarketCommands(CLI::App& app, CommandContext& ctx);
 // channel queries, and offline verification of agreements and receipts.
 void AddDataSpaceCommands(CLI::App& app, CommandContext& ctx);
 
+// Adds `exchange ...` (registration, certificates, pledges, the market) and
+// `cert verify` (offline).
+void AddExchangeCommands(CLI::App& app, CommandContext& ctx);
+
 // Adds `sim`: the trace-driven scheduler simulator (runs locally).
 void AddSimCommand(CLI::App& app, CommandContext& ctx);
 

@@ -37,6 +37,10 @@ int main(int argc, char** argv) {
       {"--master-key-file", "master_key_file", "File with the 32-byte master key in hex"},
       {"--data-dir", "data_dir", "Folder of data space sources and product databases"},
       {"--import-dir", "import_dir", "Folder that file sources of the data space may point into"},
+      {"--certificate-format", "certificate_format",
+       "Data property certificate numbers, e.g. HZ-DR-{year}-{seq:05}"},
+      {"--notice-days", "notice_days", "Days of public notice before a certificate is issued"},
+      {"--public-url", "public_url", "Base URL where certificates are verified (QR codes)"},
       {"--threads", "threads", "HTTP worker threads"},
       {"--max-body-bytes", "max_body_bytes", "Largest request body accepted"},
       {"--token-ttl-days", "token_ttl_days", "Default token lifetime in days"},
@@ -78,6 +82,7 @@ int main(int argc, char** argv) {
   qt::cli::AddComputeCommands(app, ctx);
   qt::cli::AddMarketCommands(app, ctx);
   qt::cli::AddDataSpaceCommands(app, ctx);
+  qt::cli::AddExchangeCommands(app, ctx);
   qt::cli::AddSimCommand(app, ctx);
 
   try {

@@ -4,6 +4,7 @@
 #include "compute/market/market.h"
 #include "compute/market/vouchers.h"
 #include "dataspace/dataspace.h"
+#include "exchange/exchange.h"
 #include "ledger/journal.h"
 
 namespace qt::cli {
@@ -12,7 +13,7 @@ std::vector<store::Migration> AllMigrations() {
   std::vector<store::Migration> all = ledger::Journal::Migrations();
   for (auto migrations : {accounts::Accounts::Migrations(), compute::market::Market::Migrations(),
                           compute::market::Vouchers::Migrations(),
-                          dataspace::DataSpace::Migrations()}) {
+                          dataspace::DataSpace::Migrations(), exchange::Exchange::Migrations()}) {
     for (auto& m : migrations) all.push_back(std::move(m));
   }
   return all;

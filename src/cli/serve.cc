@@ -21,6 +21,8 @@
 #include "compute/market/slurm.h"
 #include "compute/market/vouchers.h"
 #include "dataspace/dataspace.h"
+#include "exchange/exchange.h"
+#include "exchange/numbering.h"
 #include "core/periodic.h"
 #include "crypto/encoding.h"
 #include "crypto/random.h"
@@ -105,6 +107,19 @@ Status Serve(const ServeConfig& config) {
                .import_dir =
                    config.import_dir.empty() ? (var / "import").string() : config.import_dir});
 
+  QT_RETURN_IF_ERROR(exchange::ValidateNumberFormat(config.certificate_format)
+                         .WithContext("certificate_format"));
+  exchange::Exchange exchange(*store, {.clock = &SystemClock::Get(),
+                                       .random = &crypto::SystemRandom::Get(),
+                                       .journal = &journal,
+                                       .accounts = &accounts,
+                                       .dataspace = &space,
+                                       .number_format = config.certificate_format,
+                                       .notice_days = config.notice_days,
+                                       .public_url = config.public_url.empty()
+                                                         ? "http://" + config.listen
+                                                         : config.public_url});
+
   QT_ASSIGN_OR_RETURN(auto boot, accounts.Bootstrap(demo::OperatorOrg()));
   if (boot) {
     Print("bootstrap operator token (shown once): " + boot->admin_token.secret);
@@ -180,7 +195,7 @@ Status Serve(const ServeConfig& config) {
                          .max_body_bytes = static_cast<size_t>(config.max_body_bytes),
                          .web_dir = config.web_dir,
                          .traces_dir = config.traces_dir},
-                        accounts, ledger, *store, metrics, {&market, &vouchers, &space});
+                        accounts, ledger, *store, metrics, {&market, &vouchers, &space, &exchange});
   QT_ASSIGN_OR_RETURN(int port, server.Bind());
   std::string host =
       config.host.find(':') != std::string::npos ? "[" + config.host + "]" : config.host;

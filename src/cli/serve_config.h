@@ -13,6 +13,9 @@
 // | master_key_file  | --master-key-file  | QIANTANG_MASTER_KEY_FILE  | var/master.key         |
 // | data_dir         | --data-dir         | QIANTANG_DATA_DIR         | dataspace/ beside the master key |
 // | import_dir       | --import-dir       | QIANTANG_IMPORT_DIR       | import/ beside the master key    |
+// | certificate_format | --certificate-format | QIANTANG_CERTIFICATE_FORMAT | HZ-DR-{year}-{seq:05} |
+// | notice_days      | --notice-days      | QIANTANG_NOTICE_DAYS      | 10                     |
+// | public_url       | --public-url       | QIANTANG_PUBLIC_URL       | http://<listen>        |
 // | threads          | --threads          | QIANTANG_THREADS          | 16                     |
 // | max_body_bytes   | --max-body-bytes   | QIANTANG_MAX_BODY_BYTES   | 8388608                |
 // | token_ttl_days   | --token-ttl-days   | QIANTANG_TOKEN_TTL_DAYS   | 90                     |
@@ -46,6 +49,9 @@ struct ServeConfig {
   std::string master_key_file = "var/master.key";
   std::string data_dir;    // data space files; '' for "dataspace" beside the master key
   std::string import_dir;  // where file sources may point; '' for "import" beside the master key
+  std::string certificate_format = "HZ-DR-{year}-{seq:05}";  // data property certificate numbers
+  int64_t notice_days = 10;  // public notice of registrations
+  std::string public_url;    // where certificates are verified ('' for http://<listen>)
   int64_t threads = 16;
   int64_t max_body_bytes = int64_t{8} << 20;
   int64_t token_ttl_days = 90;

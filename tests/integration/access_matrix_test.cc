@@ -41,6 +41,9 @@ const std::vector<RestrictedRoute> kRestricted = {
     {"POST", "/api/v1/dataspace/products", "{}", {"data_holder"}},
     {"POST", "/api/v1/dataspace/offers", "{}", {"data_holder"}},
     {"POST", "/api/v1/dataspace/offers/offer_x/withdraw", "{}", {"data_holder"}},
+    {"POST", "/api/v1/exchange/applications", "{}", {"data_holder", "enterprise"}},
+    {"POST", "/api/v1/exchange/applications/app_x/review", "{}", {"authority"}},
+    {"POST", "/api/v1/exchange/objections/obj_x/resolve", "{}", {"authority"}},
 };
 
 class AccessMatrixTest : public ::testing::Test {
