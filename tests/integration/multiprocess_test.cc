@@ -32,7 +32,8 @@ class MultiProcessTest : public ::testing::Test {
     db_ = std::make_unique<TestDatabase>("postgresql");
     for (int i = 0; i < kProcesses; ++i) {
       servers_.push_back(std::make_unique<ServerProcess>(
-          db_->dir().path().string(), std::vector<std::string>{"--checkpoint-interval-ms", "100"},
+          db_->dir().path().string(),
+          std::vector<std::string>{"--checkpoint-interval-ms", "100", "--notice-days", "0"},
           db_->url()));
       ASSERT_TRUE(servers_.back()->Start()) << "process " << i;
       if (i == 0)
@@ -342,6 +343,68 @@ TEST_F(MultiProcessTest, AChannelBudgetIsNeverOverspentAcrossProcesses) {
   client.reset();
   CheckLedgerIsOneGaplessOrder(2);
   ExpectCleanAudit();
+}
+
+TEST_F(MultiProcessTest, CertificateNumbersHaveNoGapsOrRepeatsAcrossProcesses) {
+  auto client = servers_[0]->Client();
+  std::string holder = NewOrgToken(*client, op_, "MP 数据持有方", "data_holder", 921);
+  std::string registry = NewOrgToken(*client, op_, "MP 登记中心", "authority", 922);
+  // Nine registrable products (different data, so different snapshots).
+  constexpr int kCertificates = 9;
+  std::vector<std::string> applications;
+  for (int i = 0; i < kCertificates; ++i) {
+    std::string csv = "x\n" + std::to_string(i) + "\n";
+    auto src = Call(*client, "POST", "/api/v1/dataspace/sources", holder,
+                    nlohmann::json{{"name", "s"}, {"csv", csv}}.dump());
+    auto pipe = Call(*client, "POST", "/api/v1/dataspace/pipelines", holder,
+                     nlohmann::json{{"name", "p"}, {"source_id", src.body["id"]}}.dump());
+    auto run = Call(*client, "POST",
+                    "/api/v1/dataspace/pipelines/" + pipe.body["id"].get<std::string>() + "/runs",
+                    holder);
+    auto product = Call(*client, "POST", "/api/v1/dataspace/products", holder,
+                        nlohmann::json{{"run_id", run.body["id"]}, {"title", "t"}}.dump());
+    ASSERT_EQ(product.status, 201) << product.raw;
+    auto app = Call(*client, "POST", "/api/v1/exchange/applications", holder,
+                    nlohmann::json{{"rights", {"resource_holding"}}, {"data_name", "d"},
+                                   {"description", "d"}, {"data_type", "dataset"},
+                                   {"source_kind", "generated"}, {"format", "CSV"},
+                                   {"scale", "1"}, {"update_cycle", "once"},
+                                   {"product_id", product.body["id"]}}
+                        .dump());
+    ASSERT_EQ(app.status, 201) << app.raw;
+    std::string id = app.body["id"];
+    for (const char* action : {"accept", "formal_pass", "substantive_pass"}) {
+      ASSERT_EQ(Call(*client, "POST", "/api/v1/exchange/applications/" + id + "/review", registry,
+                     nlohmann::json{{"action", action}}.dump())
+                    .status,
+                200);
+    }
+    applications.push_back(id);
+  }
+  // All nine issued at once through three processes: the registry's numbers
+  // come out 1..9, each once.
+  std::mutex mu;
+  std::set<std::string> numbers;
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kCertificates; ++i) {
+    threads.emplace_back([&, i] {
+      auto c = servers_[i % kProcesses]->Client();
+      auto a = Call(*c, "POST", "/api/v1/exchange/applications/" + applications[i] + "/review",
+                    registry, R"({"action": "issue"})");
+      EXPECT_EQ(a.status, 200) << a.raw;
+      std::lock_guard lock(mu);
+      if (a.status == 200) numbers.insert(a.body["certificate_number"].get<std::string>());
+    });
+  }
+  for (auto& t : threads) t.join();
+  ASSERT_EQ(numbers.size(), static_cast<size_t>(kCertificates));
+  std::set<std::string> seqs;
+  for (const auto& n : numbers) seqs.insert(n.substr(n.size() - 5));
+  std::set<std::string> want;
+  for (int i = 1; i <= kCertificates; ++i) want.insert("0000" + std::to_string(i));
+  EXPECT_EQ(seqs, want);
+  EXPECT_EQ(Call(*client, "GET", "/api/v1/exchange/stats").body["certificates"], kCertificates);
+  client.reset();
 }
 
 TEST_F(MultiProcessTest, KillingOneProcessMidWorkloadLosesNothingAcknowledged) {
