@@ -29,6 +29,7 @@
 #include "demo/demo_city.h"
 #include "demo/demo_compute.h"
 #include "demo/demo_dataspace.h"
+#include "demo/demo_exchange.h"
 #include "ledger/journal.h"
 #include "ledger/ledger.h"
 #include "store/store.h"
@@ -109,16 +110,16 @@ Status Serve(const ServeConfig& config) {
 
   QT_RETURN_IF_ERROR(exchange::ValidateNumberFormat(config.certificate_format)
                          .WithContext("certificate_format"));
-  exchange::Exchange exchange(*store, {.clock = &SystemClock::Get(),
-                                       .random = &crypto::SystemRandom::Get(),
-                                       .journal = &journal,
-                                       .accounts = &accounts,
-                                       .dataspace = &space,
-                                       .number_format = config.certificate_format,
-                                       .notice_days = config.notice_days,
-                                       .public_url = config.public_url.empty()
-                                                         ? "http://" + config.listen
-                                                         : config.public_url});
+  const exchange::ExchangeOptions exchange_options{
+      .clock = &SystemClock::Get(),
+      .random = &crypto::SystemRandom::Get(),
+      .journal = &journal,
+      .accounts = &accounts,
+      .dataspace = &space,
+      .number_format = config.certificate_format,
+      .notice_days = config.notice_days,
+      .public_url = config.public_url.empty() ? "http://" + config.listen : config.public_url};
+  exchange::Exchange exchange(*store, exchange_options);
 
   QT_ASSIGN_OR_RETURN(auto boot, accounts.Bootstrap(demo::OperatorOrg()));
   if (boot) {
@@ -143,8 +144,10 @@ Status Serve(const ServeConfig& config) {
             std::to_string(ms) + " ms");
       const auto ds_start = std::chrono::steady_clock::now();
       QT_RETURN_IF_ERROR(demo::LoadDemoDataSpace(accounts, op, space, config.demo_seed));
+      QT_RETURN_IF_ERROR(
+          demo::LoadDemoExchange(*store, accounts, space, exchange_options, config.demo_seed));
       Print("demo: the data space's " + std::to_string(demo::kDemoDataEnterprises) +
-            " data enterprises published their products in " +
+            " data enterprises published their products and the exchange registered them in " +
             std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
                                std::chrono::steady_clock::now() - ds_start)
                                .count()) +
