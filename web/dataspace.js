@@ -164,7 +164,7 @@ function Sources({ t }) {
     ${pipelines.data && html`<table data-testid="pipelines">
       <thead><tr><th>${t('name')}</th><th>${t('steps')}</th><th></th></tr></thead>
       <tbody>${pipelines.data.items.map((p) => html`<tr key=${p.id}><td>${p.name}</td><td>${(p.spec.steps || []).map((s) => s.op).join(' → ')}</td>
-        <td><button data-testid="run" onClick=${() => runPipeline(p)}>${t('run')}</button></td></tr>`)}</tbody>
+        <td><button data-testid="run" onClick=${() => runPipeline(p)}>${t('runPipeline')}</button></td></tr>`)}</tbody>
     </table>`}
     ${run && html`<div class="card" data-testid="run-result">
       <h3>${t('runResult')} ${short(run.id)} · ledger #${run.ledger_seq}</h3>

@@ -65,7 +65,8 @@ class Exchange {
   // Registration.
   Result<Application> Apply(const accounts::Principal& caller, const NewApplication& app);
   Result<Application> GetApplication(const accounts::Principal& caller, const std::string& id);
-  // The caller's own applications, or (for authorities) all, optionally in one state.
+  // The caller's own applications, or (for authorities) all, optionally in one
+  // state, or "open": any state before issued or rejected.
   Result<accounts::Page<Application>> ListApplications(const accounts::Principal& caller,
                                                        const std::string& state,
                                                        const accounts::PageRequest& page);

@@ -205,7 +205,9 @@ Result<Page<Application>> Exchange::ListApplications(const Principal& caller,
     sql += " AND applicant_id = ?";
     params.emplace_back(caller.org_id);
   }
-  if (!state.empty()) {
+  if (state == "open") {
+    sql += " AND state NOT IN ('issued', 'rejected')";
+  } else if (!state.empty()) {
     sql += " AND state = ?";
     params.emplace_back(state);
   }

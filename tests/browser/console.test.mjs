@@ -79,7 +79,7 @@ test('the operator signs in, lists organisations and pages through them', async 
   assert.ok(secondPage.length > 0);
   assert.ok(!secondPage.includes(firstPage[0]));
 
-  for (const section of ['privacy', 'exchange', 'match', 'identity']) {
+  for (const section of ['privacy', 'match', 'identity']) {
     await page.click(`nav a[data-section=${section}]`);
     await page.locator('section.coming').waitFor();
   }
@@ -298,4 +298,70 @@ test('the data space: catalog with quality and masked preview, a channel query w
   await holder.page.getByTestId('published').waitFor();
   await holder.page.screenshot({ path: join(outDir, 'dataspace-sources.png'), fullPage: true });
   assert.deepEqual(holder.errors, []);
+});
+
+test('the exchange: dashboard from the records, a reviewer moves an application, certificate 00001 verifies in the browser and on the public page, a pledge is confirmed, a listing is bought', async () => {
+  const { page, errors } = await newPage();
+  await signIn(page, server.tokens.authority);
+  await page.getByTestId('who').waitFor();
+  await page.click('a[data-section=exchange]');
+  const stats = page.getByTestId('exchange-stats');
+  await stats.waitFor();
+  assert.match(await stats.textContent(), /224/);
+  await page.screenshot({ path: join(outDir, 'exchange-dashboard.png'), fullPage: true });
+  await page.click('button[data-tab=reviewTab]');
+  const queue = page.getByTestId('review-queue');
+  await queue.getByTestId('review-accept').first().click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=review-queue]').textContent.includes('formal_review'));
+  await page.click('button[data-tab=verifyTab]');
+  const card = page.getByTestId('certificate');
+  await card.waitFor();
+  assert.match(await card.textContent(), /HZ-DR-2025-00001/);
+  assert.match(await card.textContent(), /杭州市医疗健康数据中心/);
+  await page.getByTestId('cert-check').waitFor();
+  assert.match(await page.getByTestId('cert-check').textContent(), /hash matches/);
+  assert.doesNotMatch(await page.getByTestId('cert-check').textContent(), /signature invalid/);
+  assert.deepEqual(errors, []);
+
+  // The public page the QR code points to, without signing in.
+  const publicPage = await (await browser.newContext()).newPage();
+  await publicPage.goto(`${server.url}/verify.html#HZ-DR-2025-00001`);
+  await publicPage.getByTestId('cert-status').waitFor();
+  assert.equal(await publicPage.getByTestId('cert-status').textContent(), 'valid');
+  assert.ok(await publicPage.locator('img.qr').evaluate((img) => img.complete && img.naturalWidth > 0));
+  await publicPage.screenshot({ path: join(outDir, 'exchange-verify.png'), fullPage: true });
+  await publicPage.goto(`${server.url}/verify.html#HZ-DR-2099-99999`);
+  await publicPage.getByTestId('error').waitFor();
+  assert.match(await publicPage.getByTestId('error').textContent(), /no certificate/);
+
+  // The holder pledges its certificate; the bank confirms.
+  const holder = await newPage();
+  await signIn(holder.page, server.tokens.data_holder);
+  await holder.page.getByTestId('who').waitFor();
+  await holder.page.click('a[data-section=exchange]');
+  await holder.page.click('button[data-tab=pledgesTab]');
+  const form = holder.page.getByTestId('pledge-form');
+  await form.locator('button[type=submit]').click();
+  await holder.page.waitForFunction(() => document.querySelector('[data-testid=pledges]')?.textContent.includes('requested'));
+  const bank = await newPage();
+  await signIn(bank.page, server.tokens.institution);
+  await bank.page.getByTestId('who').waitFor();
+  await bank.page.click('a[data-section=exchange]');
+  await bank.page.click('button[data-tab=pledgesTab]');
+  await bank.page.getByTestId('pledge-confirm').first().click();
+  await bank.page.waitForFunction(() => document.querySelector('[data-testid=pledges]').textContent.includes('active'));
+  assert.deepEqual(holder.errors, []);
+  assert.deepEqual(bank.errors, []);
+
+  // An enterprise buys a listing: a trade and a contract.
+  await page.click('a[data-section=overview]');
+  const buyer = await newPage();
+  await signIn(buyer.page, server.tokens.enterprise);
+  await buyer.page.getByTestId('who').waitFor();
+  await buyer.page.click('a[data-section=exchange]');
+  await buyer.page.click('button[data-tab=marketTab]');
+  await buyer.page.getByTestId('order').first().click();
+  await buyer.page.getByTestId('trades').locator('tbody tr').first().waitFor();
+  await buyer.page.screenshot({ path: join(outDir, 'exchange-market.png'), fullPage: true });
+  assert.deepEqual(buyer.errors, []);
 });
