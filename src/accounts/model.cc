@@ -58,4 +58,9 @@ Status Principal::RequireMemberOf(OrgKind kind, std::string_view what) const {
   return OkStatus();
 }
 
+Status Principal::RequireMember() const {
+  if (!Has(Role::kMember)) return PermissionDenied("only members act for their organisation");
+  return OkStatus();
+}
+
 }  // namespace qt::accounts

@@ -86,6 +86,8 @@ struct Principal {
   // permission_denied unless the caller's organisation is of `kind` and the
   // caller at least a member: "only enterprise organisations <what>".
   Status RequireMemberOf(OrgKind kind, std::string_view what) const;
+  // permission_denied unless the caller is at least a member of its organisation.
+  Status RequireMember() const;
 };
 
 // Cursor pagination: items after `cursor` (an id; empty for the first page), at

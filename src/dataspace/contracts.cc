@@ -32,9 +32,7 @@ Result<Contract> ReadContract(Tx& tx, const std::string& id) {
 
 Result<Contract> DataSpace::RequestContract(const Principal& caller, const std::string& offer_id,
                                             const std::optional<json>& policy) {
-  if (!caller.Has(accounts::Role::kMember)) {
-    return PermissionDenied("only members act for their organisation");
-  }
+  QT_RETURN_IF_ERROR(caller.RequireMember());
   IdGenerator ids(*options_.clock, *options_.random);
   Contract c{.id = ids.Next("ctr"), .consumer_id = caller.org_id};
   c.created_at = c.updated_at = options_.clock->NowMillis();
@@ -83,9 +81,7 @@ Result<Contract> DataSpace::RequestContract(const Principal& caller, const std::
 Result<Contract> DataSpace::Transition(const Principal& caller, const std::string& id,
                                        ContractState from, ContractState to, bool by_provider,
                                        const std::optional<json>& policy) {
-  if (!caller.Has(accounts::Role::kMember)) {
-    return PermissionDenied("only members act for their organisation");
-  }
+  QT_RETURN_IF_ERROR(caller.RequireMember());
   Contract c;
   Schema fields;
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
@@ -189,9 +185,7 @@ Result<Contract> DataSpace::FinalizeContract(const Principal& caller, const std:
 
 Result<Contract> DataSpace::TerminateContract(const Principal& caller, const std::string& id,
                                               const std::string& reason) {
-  if (!caller.Has(accounts::Role::kMember)) {
-    return PermissionDenied("only members act for their organisation");
-  }
+  QT_RETURN_IF_ERROR(caller.RequireMember());
   QT_RETURN_IF_ERROR(CheckDisplayText(reason, 500).WithContext("reason"));
   Contract c;
   QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {

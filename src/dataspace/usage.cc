@@ -45,9 +45,7 @@ Usage UsageFromRow(const store::Row& r) {
 
 Result<QueryResult> DataSpace::Query(const Principal& caller, const std::string& contract_id,
                                      const ChannelRequest& req) {
-  if (!caller.Has(accounts::Role::kMember)) {
-    return PermissionDenied("only members act for their organisation");
-  }
+  QT_RETURN_IF_ERROR(caller.RequireMember());
   QT_RETURN_IF_ERROR(CheckDisplayText(req.purpose, 100).WithContext("purpose"));
   if (!req.region.empty()) QT_RETURN_IF_ERROR(CheckDisplayText(req.region, 100).WithContext("region"));
   if (req.epsilon_milli < 1 || req.epsilon_milli > 10'000) {

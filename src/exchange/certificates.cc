@@ -74,9 +74,7 @@ Result<Page<Certificate>> Exchange::ListCertificates(const std::string& holder_i
 Result<Certificate> Exchange::NewVersion(const Principal& caller, const std::string& number,
                                          const std::string& change,
                                          const std::function<Status(json&)>& edit) {
-  if (!caller.Has(accounts::Role::kMember)) {
-    return PermissionDenied("only members act for their organisation");
-  }
+  QT_RETURN_IF_ERROR(caller.RequireMember());
   const UnixMillis now = options_.clock->NowMillis();
   Certificate next;
   QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {

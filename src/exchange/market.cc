@@ -35,9 +35,7 @@ bool HasRight(const Certificate& c, const std::string& right) {
 Result<Listing> Exchange::List(const Principal& caller, const std::string& number,
                                const std::string& offer_id, const std::string& title,
                                int64_t price_fen, const std::string& terms) {
-  if (!caller.Has(accounts::Role::kMember)) {
-    return PermissionDenied("only members act for their organisation");
-  }
+  QT_RETURN_IF_ERROR(caller.RequireMember());
   QT_RETURN_IF_ERROR(CheckDisplayText(title, 200).WithContext("title"));
   if (price_fen < 1 || price_fen > kMaxFen) return InvalidArgument("price_fen: must be positive");
   static const std::set<std::string> kTerms = {"one_off", "per_query", "subscription"};
@@ -104,9 +102,7 @@ Result<Page<Listing>> Exchange::Listings(const PageRequest& page) {
 }
 
 Status Exchange::Delist(const Principal& caller, const std::string& listing_id) {
-  if (!caller.Has(accounts::Role::kMember)) {
-    return PermissionDenied("only members act for their organisation");
-  }
+  QT_RETURN_IF_ERROR(caller.RequireMember());
   return store_.Write([&](Tx& tx) -> Status {
     QT_ASSIGN_OR_RETURN(int64_t n, tx.Exec("UPDATE ex_listings SET active = 0 WHERE id = ? AND"
                                            " seller_id = ? AND active = 1",
@@ -120,9 +116,7 @@ Status Exchange::Delist(const Principal& caller, const std::string& listing_id) 
 
 Result<Trade> Exchange::Order(const Principal& caller, const std::string& listing_id,
                               int64_t quantity) {
-  if (!caller.Has(accounts::Role::kMember)) {
-    return PermissionDenied("only members act for their organisation");
-  }
+  QT_RETURN_IF_ERROR(caller.RequireMember());
   Listing l;
   const UnixMillis now = options_.clock->NowMillis();
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {

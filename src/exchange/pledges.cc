@@ -12,9 +12,7 @@ using store::Tx;
 Result<Pledge> Exchange::RequestPledge(const Principal& caller, const std::string& number,
                                        const std::string& institution_id, int64_t amount_fen,
                                        int64_t term_days) {
-  if (!caller.Has(accounts::Role::kMember)) {
-    return PermissionDenied("only members act for their organisation");
-  }
+  QT_RETURN_IF_ERROR(caller.RequireMember());
   if (amount_fen < 1 || amount_fen > (int64_t{1} << 53)) {
     return InvalidArgument("amount_fen: must be a positive number of fen");
   }
@@ -55,9 +53,7 @@ Result<Pledge> Exchange::RequestPledge(const Principal& caller, const std::strin
 
 Result<Pledge> Exchange::ActOnPledge(const Principal& caller, const std::string& id,
                                      const std::string& action) {
-  if (!caller.Has(accounts::Role::kMember)) {
-    return PermissionDenied("only members act for their organisation");
-  }
+  QT_RETURN_IF_ERROR(caller.RequireMember());
   struct Step {
     std::string from, to;
     bool by_institution;

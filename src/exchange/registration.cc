@@ -351,9 +351,7 @@ Result<std::vector<Application>> Exchange::NoticeBoard() {
 
 Result<Objection> Exchange::Object(const Principal& caller, const std::string& application_id,
                                    const std::string& reason) {
-  if (!caller.Has(accounts::Role::kMember)) {
-    return PermissionDenied("only members act for their organisation");
-  }
+  QT_RETURN_IF_ERROR(caller.RequireMember());
   QT_RETURN_IF_ERROR(CheckDisplayText(reason, 2000).WithContext("reason"));
   IdGenerator ids(*options_.clock, *options_.random);
   Objection o{.id = ids.Next("obj"),
