@@ -1,0 +1,158 @@
+#include "privacy/psi.h"
+
+#include <sodium.h>
+
+#include <algorithm>
+#include <cstring>
+#include <unordered_set>
+
+namespace qt::privacy {
+namespace {
+
+struct PointHash {
+  size_t operator()(const Point& p) const {
+    size_t h;
+    std::memcpy(&h, p.data(), sizeof h);
+    return h;
+  }
+};
+
+// Fisher-Yates with libsodium's CSPRNG.
+template <typename T>
+void Shuffle(std::vector<T>& v) {
+  for (size_t i = v.size(); i > 1; --i) {
+    size_t j = randombytes_uniform(static_cast<uint32_t>(i));
+    std::swap(v[i - 1], v[j]);
+  }
+}
+
+}  // namespace
+
+std::string_view PsiOutputName(PsiOutput o) {
+  return o == PsiOutput::kIntersection ? "intersection" : "size";
+}
+
+std::optional<PsiOutput> ParsePsiOutput(std::string_view name) {
+  if (name == "intersection") return PsiOutput::kIntersection;
+  if (name == "size") return PsiOutput::kSize;
+  return std::nullopt;
+}
+
+std::vector<std::string> DistinctItems(std::vector<std::string> items) {
+  std::unordered_set<std::string> seen;
+  std::vector<std::string> out;
+  for (auto& item : items) {
+    if (!item.empty() && seen.insert(item).second) out.push_back(std::move(item));
+  }
+  return out;
+}
+
+PsiServer::PsiServer(std::string session_id, std::vector<std::string> items, PsiOutput output,
+                     int64_t client_size, unsigned threads)
+    : session_id_(std::move(session_id)), items_(DistinctItems(std::move(items))),
+      output_(output), client_size_(client_size), threads_(threads), k_(RandomScalar()) {
+  Shuffle(items_);
+}
+
+Result<std::vector<Point>> PsiServer::Blind(int64_t index, std::span<const Point> points) {
+  QT_ASSIGN_OR_RETURN(std::vector<Point> doubled, MultiplyAll(points, k_, threads_));
+  if (output_ == PsiOutput::kIntersection) return doubled;
+  std::lock_guard lock(mu_);
+  if (index < 0 || index > client_size_) return InvalidArgument("batch index out of range");
+  if (doubled_.size() <= static_cast<size_t>(index)) doubled_.resize(index + 1);
+  if (!doubled_[index]) {
+    received_ += static_cast<int64_t>(doubled.size());
+    if (received_ > client_size_) {
+      received_ -= static_cast<int64_t>(doubled.size());
+      return InvalidArgument("more points than the client announced (" +
+                             std::to_string(client_size_) + ")");
+    }
+    doubled_[index] = std::move(doubled);
+  }
+  return std::vector<Point>{};
+}
+
+Result<std::vector<Point>> PsiServer::ServerBatch(int64_t index, int64_t batch) const {
+  const int64_t begin = index * batch;
+  if (index < 0 || batch < 1 || begin > size()) return InvalidArgument("batch index out of range");
+  const int64_t end = std::min(size(), begin + batch);
+  return HashAndMultiply(session_id_,
+                         std::span<const std::string>(items_).subspan(begin, end - begin), k_,
+                         threads_);
+}
+
+Result<std::vector<Point>> PsiServer::ShuffledBatch(int64_t index, int64_t batch) {
+  if (output_ != PsiOutput::kSize) return FailedPrecondition("not a size-only session");
+  std::lock_guard lock(mu_);
+  if (received_ < client_size_) {
+    return FailedPrecondition("the client has sent " + std::to_string(received_) + " of " +
+                              std::to_string(client_size_) + " points");
+  }
+  if (shuffled_.empty() && client_size_ > 0) {
+    for (auto& b : doubled_) {
+      if (b) shuffled_.insert(shuffled_.end(), b->begin(), b->end());
+    }
+    Shuffle(shuffled_);
+  }
+  const int64_t n = static_cast<int64_t>(shuffled_.size());
+  const int64_t begin = index * batch;
+  if (index < 0 || batch < 1 || begin > n) return InvalidArgument("batch index out of range");
+  return std::vector<Point>(shuffled_.begin() + begin,
+                            shuffled_.begin() + std::min(n, begin + batch));
+}
+
+int64_t PsiServer::received() const {
+  std::lock_guard lock(mu_);
+  return received_;
+}
+
+PsiClient::PsiClient(std::string session_id, std::vector<std::string> items, unsigned threads)
+    : items_(DistinctItems(std::move(items))), threads_(threads), k_(RandomScalar()) {
+  blinded_ = HashAndMultiply(session_id, items_, k_, threads_);
+}
+
+Result<std::vector<Point>> PsiClient::Unblind(std::span<const Point> server_points) const {
+  return MultiplyAll(server_points, k_, threads_);
+}
+
+PsiResult PsiClient::Finish(std::span<const Point> doubled, std::span<const Point> server_doubled,
+                            int64_t server_size, PsiOutput output) const {
+  std::unordered_set<Point, PointHash> theirs(server_doubled.begin(), server_doubled.end());
+  PsiResult r{.client_size = size(), .server_size = server_size};
+  for (size_t i = 0; i < doubled.size(); ++i) {
+    if (!theirs.contains(doubled[i])) continue;
+    ++r.intersection_size;
+    if (output == PsiOutput::kIntersection) r.intersection.push_back(items_[i]);
+  }
+  return r;
+}
+
+PsiResult RunPsiLocally(const std::string& session_id, std::vector<std::string> client_items,
+                        std::vector<std::string> server_items, PsiOutput output, int64_t batch) {
+  const unsigned threads = Cores();
+  PsiClient client(session_id, std::move(client_items), threads);
+  PsiServer server(session_id, std::move(server_items), output, client.size(), threads);
+  std::vector<Point> doubled;
+  const auto& c = client.blinded();
+  for (int64_t i = 0; i * batch < client.size(); ++i) {
+    auto part = std::span<const Point>(c).subspan(i * batch, std::min<int64_t>(batch, client.size() - i * batch));
+    auto d = *server.Blind(i, part);
+    doubled.insert(doubled.end(), d.begin(), d.end());
+  }
+  if (output == PsiOutput::kSize) {
+    doubled.clear();
+    for (int64_t i = 0; i * batch < client.size(); ++i) {
+      auto d = *server.ShuffledBatch(i, batch);
+      doubled.insert(doubled.end(), d.begin(), d.end());
+    }
+  }
+  std::vector<Point> theirs;
+  for (int64_t i = 0; i * batch < server.size(); ++i) {
+    auto s = *server.ServerBatch(i, batch);
+    auto t = *client.Unblind(s);
+    theirs.insert(theirs.end(), t.begin(), t.end());
+  }
+  return client.Finish(doubled, theirs, server.size(), output);
+}
+
+}  // namespace qt::privacy
