@@ -66,7 +66,10 @@ TEST(OpenApi, DocumentsEveryRegisteredRouteAndWhoMayCallIt) {
                                        .journal = &journal,
                                        .accounts = &accounts,
                                        .dataspace = &space});
-  ApiServer server({}, accounts, ledger, *store, metrics, {&market, &vouchers, &space, &exchange});
+  privacy::PsiService psi(*store, {.clock = &SystemClock::Get(), .journal = &journal,
+                                   .dataspace = &space});
+  ApiServer server({}, accounts, ledger, *store, metrics,
+                   {&market, &vouchers, &space, &exchange, &psi});
 
   auto documented = DocumentedRoutes(std::string(QIANTANG_SOURCE_DIR) + "/docs/api/openapi.yaml");
   ASSERT_FALSE(documented.empty());

@@ -11,7 +11,7 @@
 // owns the server.
 //
 // Example:
-//   ApiServer server(options, accounts, ledger, store, metrics, {&market, &vouchers, &space, &exchange});
+//   ApiServer server(options, accounts, ledger, store, metrics, {&market, &vouchers, &space, &exchange, &psi});
 //   QT_ASSIGN_OR_RETURN(int port, server.Bind());
 //   server.Run();  // until server.Stop()
 #ifndef QIANTANG_API_SERVER_H_
@@ -31,6 +31,7 @@
 #include "compute/market/vouchers.h"
 #include "dataspace/dataspace.h"
 #include "exchange/exchange.h"
+#include "privacy/psi_service.h"
 #include "ledger/ledger.h"
 #include "store/store.h"
 
@@ -52,6 +53,7 @@ struct DomainServices {
   compute::market::Vouchers* vouchers = nullptr;  // required
   dataspace::DataSpace* dataspace = nullptr;      // required
   exchange::Exchange* exchange = nullptr;         // required
+  privacy::PsiService* psi = nullptr;             // required
 };
 
 class ApiServer {

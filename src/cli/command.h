@@ -83,6 +83,9 @@ void AddDataSpaceCommands(CLI::App& app, CommandContext& ctx);
 // `cert verify` (offline).
 void AddExchangeCommands(CLI::App& app, CommandContext& ctx);
 
+// Adds `psi ...`: the consumer's side of ECDH-PSI over HTTP, and one-node PSI.
+void AddPsiCommands(CLI::App& app, CommandContext& ctx);
+
 // Adds `sim`: the trace-driven scheduler simulator (runs locally).
 void AddSimCommand(CLI::App& app, CommandContext& ctx);
 

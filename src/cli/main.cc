@@ -83,6 +83,7 @@ int main(int argc, char** argv) {
   qt::cli::AddMarketCommands(app, ctx);
   qt::cli::AddDataSpaceCommands(app, ctx);
   qt::cli::AddExchangeCommands(app, ctx);
+  qt::cli::AddPsiCommands(app, ctx);
   qt::cli::AddSimCommand(app, ctx);
 
   try {

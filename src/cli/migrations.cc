@@ -5,6 +5,7 @@
 #include "compute/market/vouchers.h"
 #include "dataspace/dataspace.h"
 #include "exchange/exchange.h"
+#include "privacy/psi_service.h"
 #include "ledger/journal.h"
 
 namespace qt::cli {
@@ -13,7 +14,8 @@ std::vector<store::Migration> AllMigrations() {
   std::vector<store::Migration> all = ledger::Journal::Migrations();
   for (auto migrations : {accounts::Accounts::Migrations(), compute::market::Market::Migrations(),
                           compute::market::Vouchers::Migrations(),
-                          dataspace::DataSpace::Migrations(), exchange::Exchange::Migrations()}) {
+                          dataspace::DataSpace::Migrations(), exchange::Exchange::Migrations(),
+                          privacy::PsiService::Migrations()}) {
     for (auto& m : migrations) all.push_back(std::move(m));
   }
   return all;

@@ -23,6 +23,7 @@
 #include "dataspace/dataspace.h"
 #include "exchange/exchange.h"
 #include "exchange/numbering.h"
+#include "privacy/psi_service.h"
 #include "core/periodic.h"
 #include "crypto/encoding.h"
 #include "crypto/random.h"
@@ -120,6 +121,9 @@ Status Serve(const ServeConfig& config) {
       .notice_days = config.notice_days,
       .public_url = config.public_url.empty() ? "http://" + config.listen : config.public_url};
   exchange::Exchange exchange(*store, exchange_options);
+  privacy::PsiService psi(*store, {.clock = &SystemClock::Get(),
+                                   .journal = &journal,
+                                   .dataspace = &space});
 
   QT_ASSIGN_OR_RETURN(auto boot, accounts.Bootstrap(demo::OperatorOrg()));
   if (boot) {
@@ -198,7 +202,7 @@ Status Serve(const ServeConfig& config) {
                          .max_body_bytes = static_cast<size_t>(config.max_body_bytes),
                          .web_dir = config.web_dir,
                          .traces_dir = config.traces_dir},
-                        accounts, ledger, *store, metrics, {&market, &vouchers, &space, &exchange});
+                        accounts, ledger, *store, metrics, {&market, &vouchers, &space, &exchange, &psi});
   QT_ASSIGN_OR_RETURN(int port, server.Bind());
   std::string host =
       config.host.find(':') != std::string::npos ? "[" + config.host + "]" : config.host;

@@ -46,6 +46,22 @@ struct ProductDetail {
   std::vector<Offer> offers{};  // those the caller may see
 };
 
+// A use of a contract by another module (PSI, delivery), as the consumer
+// declares it.
+struct ExternalUse {
+  Action action = Action::kPsi;
+  std::string purpose{};
+  std::string region{};
+  std::vector<std::string> fields{};
+  std::string psi_output{};
+  nlohmann::json details = nlohmann::json::object();  // goes into the receipt (sizes, hashes)
+};
+
+struct UsableContract {
+  Contract contract;
+  Product product;
+};
+
 struct QueryResult {
   ChannelAnswer answer{};
   Usage usage{};
@@ -117,6 +133,16 @@ class DataSpace {
   // allow it. The use is metered, journaled and receipted atomically.
   Result<QueryResult> Query(const accounts::Principal& caller, const std::string& contract_id,
                             const ChannelRequest& request);
+  // For other modules' uses: CheckUse refuses (naming the failing constraint)
+  // unless the caller is the consumer of a finalized contract that permits
+  // `use` now, and returns the contract and its product, recording nothing;
+  // RecordUse re-checks and records the use with a provider-signed receipt
+  // and a ledger event, atomically.
+  Result<UsableContract> CheckUse(const accounts::Principal& caller,
+                                  const std::string& contract_id, const ExternalUse& use);
+  Result<Usage> RecordUse(const accounts::Principal& caller, const std::string& contract_id,
+                          const ExternalUse& use);
+
   Result<accounts::Page<Usage>> ListUsage(const accounts::Principal& caller,
                                           const std::string& contract_id,
                                           const accounts::PageRequest& page);

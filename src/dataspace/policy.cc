@@ -20,7 +20,8 @@ const std::vector<LeftInfo>& Lefts() {
       {Left::kPurpose, "purpose", {"isAnyOf"}},   {Left::kSpatial, "spatial", {"isAnyOf"}},
       {Left::kField, "field", {"isAnyOf"}},       {Left::kCount, "count", {"lteq"}},
       {Left::kDateTime, "dateTime", {"gteq", "lt", "lteq", "gt"}},
-      {Left::kEpsilon, "epsilon", {"lteq"}},      {Left::kGroupSize, "groupSize", {"gteq"}}};
+      {Left::kEpsilon, "epsilon", {"lteq"}},      {Left::kGroupSize, "groupSize", {"gteq"}},
+      {Left::kPsiOutput, "psiOutput", {"isAnyOf"}}};
   return kLefts;
 }
 
@@ -39,7 +40,8 @@ Status CheckKeys(const json& j, const std::set<std::string>& allowed, const std:
   return OkStatus();
 }
 
-Result<Constraint> ParseConstraint(const json& j, const Schema& schema, const std::string& at) {
+Result<Constraint> ParseConstraint(const json& j, const Schema& schema, const std::string& at,
+                                   Action action) {
   QT_RETURN_IF_ERROR(CheckKeys(j, {"leftOperand", "operator", "rightOperand"}, at));
   if (!j.contains("leftOperand") || !j["leftOperand"].is_string()) {
     return InvalidArgument(at + ".leftOperand: is required");
@@ -51,7 +53,8 @@ Result<Constraint> ParseConstraint(const json& j, const Schema& schema, const st
   }
   if (!info) {
     return InvalidArgument(at + ".leftOperand: unknown constraint '" + left +
-                           "' (known: purpose, spatial, field, count, dateTime, epsilon, groupSize)");
+                           "' (known: purpose, spatial, field, count, dateTime, epsilon, groupSize,"
+                           " psiOutput)");
   }
   Constraint c{.left = info->left};
   c.op = j.value("operator", "");
@@ -66,7 +69,8 @@ Result<Constraint> ParseConstraint(const json& j, const Schema& schema, const st
   switch (c.left) {
     case Left::kPurpose:
     case Left::kSpatial:
-    case Left::kField: {
+    case Left::kField:
+    case Left::kPsiOutput: {
       if (!right.is_array() || right.empty() || right.size() > 100) {
         return InvalidArgument(rat + ": must be an array of 1 to 100 strings");
       }
@@ -78,9 +82,14 @@ Result<Constraint> ParseConstraint(const json& j, const Schema& schema, const st
         if (c.left == Left::kField) {
           auto f = FindField(schema, s);
           if (!f) return InvalidArgument(rat + ": the product has no field '" + s + "'");
-          if (schema[*f].sensitivity == Sensitivity::kIdentifying) {
-            return InvalidArgument(rat + ": '" + s + "' is identifying and never leaves the space");
+          if (schema[*f].sensitivity == Sensitivity::kIdentifying &&
+              action == Action::kAggregateQuery) {
+            return InvalidArgument(rat + ": '" + s +
+                                   "' is identifying: only psi and delivery rules may name it");
           }
+        }
+        if (c.left == Left::kPsiOutput && s != "intersection" && s != "size") {
+          return InvalidArgument(rat + ": psiOutput is intersection or size");
         }
         c.set.push_back(s);
       }
@@ -129,7 +138,8 @@ Result<Rule> ParseRule(const json& j, const Schema& schema, const std::string& a
   }
   for (size_t i = 0; i < constraints.size(); ++i) {
     QT_ASSIGN_OR_RETURN(Constraint c, ParseConstraint(constraints[i], schema,
-                                                      at + ".constraint[" + std::to_string(i) + "]"));
+                                                      at + ".constraint[" + std::to_string(i) + "]",
+                                                      rule.action));
     rule.constraints.push_back(std::move(c));
   }
   json duties = j.value("duty", json::array());
@@ -156,6 +166,16 @@ Result<Rule> ParseRule(const json& j, const Schema& schema, const std::string& a
                                   "groupSize");
     }
   }
+  if (permission && rule.action == Action::kPsi) {
+    bool output = false, field = false;
+    for (const Constraint& c : rule.constraints) {
+      output = output || c.left == Left::kPsiOutput;
+      field = field || c.left == Left::kField;
+    }
+    if (!output || !field) {
+      return InvalidArgument(at + ": a psi permission must constrain psiOutput and field");
+    }
+  }
   return rule;
 }
 
@@ -164,7 +184,8 @@ std::string Describe(const Constraint& c) {
   switch (c.left) {
     case Left::kPurpose:
     case Left::kSpatial:
-    case Left::kField: {
+    case Left::kField:
+    case Left::kPsiOutput: {
       std::string list;
       for (const auto& v : c.set) list += (list.empty() ? "" : ", ") + v;
       return s + "[" + list + "]";
@@ -209,6 +230,9 @@ std::string Check(const Constraint& c, const Use& use) {
              ", this use asks for " + json(use.epsilon_requested / 1000.0).dump();
     }
     case Left::kGroupSize: return "";  // enforced by the channel on every answer
+    case Left::kPsiOutput:
+      return in_set(use.psi_output) ? ""
+                                    : head + "output '" + use.psi_output + "' is not allowed";
   }
   return head + "unknown";
 }
@@ -271,7 +295,8 @@ json PolicyJson(const Policy& p) {
         switch (c.left) {
           case Left::kPurpose:
           case Left::kSpatial:
-          case Left::kField: right = c.set; break;
+          case Left::kField:
+          case Left::kPsiOutput: right = c.set; break;
           case Left::kDateTime: right = FormatRfc3339(c.number); break;
           case Left::kEpsilon: right = static_cast<double>(c.number) / 1000.0; break;
           default: right = c.number;

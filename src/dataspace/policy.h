@@ -26,7 +26,10 @@
 //   epsilon    lteq E              total differential-privacy budget (0 < E <= 10,
 //                                  in steps of 0.001)
 //   groupSize  gteq K              smallest group an answer may describe (K >= 2)
-// An aggregate_query permission must constrain epsilon and groupSize.
+//   psiOutput  isAnyOf [intersection, size]  what a PSI may tell the consumer
+// An aggregate_query permission must constrain epsilon and groupSize; a psi
+// permission must constrain psiOutput and field (the columns it may match).
+// Identifying fields may be named by psi and delivery rules only.
 // Duties: inform (the provider sees every use: met by the journal),
 // attribute (results name the provider), delete (results deleted after the
 // contract's end; recorded, not technically enforceable).
@@ -52,7 +55,8 @@ std::string_view ActionName(Action a);
 std::optional<Action> ParseAction(std::string_view name);
 
 struct Constraint {
-  enum class Left { kPurpose, kSpatial, kField, kCount, kDateTime, kEpsilon, kGroupSize };
+  enum class Left { kPurpose, kSpatial, kField, kCount, kDateTime, kEpsilon, kGroupSize,
+                    kPsiOutput };
   Left left;
   std::string op{};                  // "isAnyOf", "lteq", "gteq", "lt"
   std::vector<std::string> set{};    // isAnyOf
@@ -87,6 +91,7 @@ struct Use {
   int64_t uses_before = 0;         // uses of this action so far
   int64_t epsilon_spent = 0;       // thousandths, so far
   int64_t epsilon_requested = 0;   // thousandths, by this use
+  std::string psi_output{};        // psi: "intersection" or "size"
 };
 
 // What the matching permission grants.

@@ -167,6 +167,109 @@ Result<QueryResult> DataSpace::Query(const Principal& caller, const std::string&
   return result;
 }
 
+Result<UsableContract> DataSpace::CheckUse(const Principal& caller,
+                                           const std::string& contract_id,
+                                           const ExternalUse& ext) {
+  QT_RETURN_IF_ERROR(caller.RequireMember());
+  QT_RETURN_IF_ERROR(CheckDisplayText(ext.purpose, 100).WithContext("purpose"));
+  UsableContract out;
+  Meter meter;
+  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(auto rows, tx.Query(std::string(internal::kContractColumns) +
+                                                " WHERE id = ?",
+                                            {contract_id}));
+    if (rows.empty()) return NotFound("no contract " + contract_id);
+    out.contract = internal::ContractFromRow(rows[0]);
+    QT_ASSIGN_OR_RETURN(auto prows, tx.Query(std::string(internal::kProductColumns) +
+                                                 " WHERE id = ?",
+                                             {out.contract.product_id}));
+    out.product = internal::ProductFromRow(prows.at(0));
+    QT_ASSIGN_OR_RETURN(meter, ReadMeter(tx, contract_id, ext.action));
+    return OkStatus();
+  }));
+  const Contract& c = out.contract;
+  if (caller.org_id != c.consumer_id) {
+    if (caller.org_id == c.provider_id) {
+      return PermissionDenied("only the consumer uses a contract");
+    }
+    return NotFound("no contract " + contract_id);
+  }
+  if (c.state != ContractState::kFinalized) {
+    return FailedPrecondition("the contract is " + std::string(ContractStateName(c.state)) +
+                              ": only a finalized contract may be used");
+  }
+  for (const auto& f : ext.fields) {
+    if (!FindField(out.product.fields, f)) return InvalidArgument("the product has no field '" + f + "'");
+  }
+  Use use{.action = ext.action,
+          .purpose = ext.purpose,
+          .region = ext.region,
+          .fields = ext.fields,
+          .now = options_.clock->NowMillis(),
+          .uses_before = meter.uses,
+          .psi_output = ext.psi_output};
+  QT_RETURN_IF_ERROR(Evaluate(c.policy, use).status());
+  return out;
+}
+
+Result<Usage> DataSpace::RecordUse(const Principal& caller, const std::string& contract_id,
+                                   const ExternalUse& ext) {
+  QT_ASSIGN_OR_RETURN(UsableContract uc, CheckUse(caller, contract_id, ext));
+  const Contract& c = uc.contract;
+  IdGenerator ids(*options_.clock, *options_.random);
+  const UnixMillis now = options_.clock->NowMillis();
+  Usage usage{.id = ids.Next("use"),
+              .contract_id = c.id,
+              .action = std::string(ActionName(ext.action)),
+              .purpose = ext.purpose,
+              .created_at = now};
+  json receipt = {{"type", "qiantang.dataspace.usage/v1"},
+                  {"usage_id", usage.id},
+                  {"contract_id", c.id},
+                  {"agreement_sha256", c.agreement_hash},
+                  {"provider_id", c.provider_id},
+                  {"consumer_id", c.consumer_id},
+                  {"action", usage.action},
+                  {"purpose", ext.purpose},
+                  {"region", ext.region},
+                  {"details", ext.details},
+                  {"at", FormatRfc3339(now)}};
+  usage.receipt = receipt.dump();
+  QT_ASSIGN_OR_RETURN(auto sig, options_.accounts->SignAs(
+                                    c.provider_id,
+                                    std::span(reinterpret_cast<const uint8_t*>(usage.receipt.data()),
+                                              usage.receipt.size())));
+  usage.signature = crypto::Base64Encode(sig);
+  QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(Meter now_meter, ReadMeter(tx, contract_id, ext.action));
+    QT_ASSIGN_OR_RETURN(auto state, tx.Query("SELECT state FROM ds_contracts WHERE id = ?",
+                                             {contract_id}));
+    if (state.at(0).Text(0) != "finalized") {
+      return FailedPrecondition("the contract was " + state[0].Text(0) + " meanwhile");
+    }
+    Use again{.action = ext.action,
+              .purpose = ext.purpose,
+              .region = ext.region,
+              .fields = ext.fields,
+              .now = now,
+              .uses_before = now_meter.uses,
+              .psi_output = ext.psi_output};
+    QT_RETURN_IF_ERROR(Evaluate(c.policy, again).status());
+    QT_RETURN_IF_ERROR(tx.Exec("INSERT INTO ds_usage VALUES (?, ?, ?, ?, 0, ?, ?, ?)",
+                               {usage.id, c.id, usage.action, ext.purpose, usage.receipt,
+                                usage.signature, now})
+                           .status());
+    return options_.journal
+        ->Append(tx, {caller.org_id, "dataspace.contract.used", c.id,
+                      {{"usage_id", usage.id},
+                       {"action", usage.action},
+                       {"purpose", ext.purpose},
+                       {"receipt_sha256", crypto::HexEncode(crypto::Sha256(usage.receipt))}}})
+        .status();
+  }));
+  return usage;
+}
+
 Result<Page<Usage>> DataSpace::ListUsage(const Principal& caller, const std::string& contract_id,
                                          const PageRequest& page) {
   QT_RETURN_IF_ERROR(accounts::CheckPage(page, "use"));

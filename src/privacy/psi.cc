@@ -127,32 +127,36 @@ PsiResult PsiClient::Finish(std::span<const Point> doubled, std::span<const Poin
   return r;
 }
 
+Result<PsiResult> RunMessages(const PsiClient& client, PsiServer& server, int64_t batch) {
+  std::vector<Point> doubled, theirs;
+  const auto& blinded = client.blinded();
+  for (int64_t i = 0; i * batch < client.size(); ++i) {
+    auto part = std::span<const Point>(blinded).subspan(
+        i * batch, std::min<int64_t>(batch, client.size() - i * batch));
+    QT_ASSIGN_OR_RETURN(auto d, server.Blind(i, part));
+    doubled.insert(doubled.end(), d.begin(), d.end());
+  }
+  if (server.output() == PsiOutput::kSize) {
+    doubled.clear();
+    for (int64_t i = 0; i * batch < client.size(); ++i) {
+      QT_ASSIGN_OR_RETURN(auto d, server.ShuffledBatch(i, batch));
+      doubled.insert(doubled.end(), d.begin(), d.end());
+    }
+  }
+  for (int64_t i = 0; i * batch < server.size(); ++i) {
+    QT_ASSIGN_OR_RETURN(auto s, server.ServerBatch(i, batch));
+    QT_ASSIGN_OR_RETURN(auto t, client.Unblind(s));
+    theirs.insert(theirs.end(), t.begin(), t.end());
+  }
+  return client.Finish(doubled, theirs, server.size(), server.output());
+}
+
 PsiResult RunPsiLocally(const std::string& session_id, std::vector<std::string> client_items,
                         std::vector<std::string> server_items, PsiOutput output, int64_t batch) {
   const unsigned threads = Cores();
   PsiClient client(session_id, std::move(client_items), threads);
   PsiServer server(session_id, std::move(server_items), output, client.size(), threads);
-  std::vector<Point> doubled;
-  const auto& c = client.blinded();
-  for (int64_t i = 0; i * batch < client.size(); ++i) {
-    auto part = std::span<const Point>(c).subspan(i * batch, std::min<int64_t>(batch, client.size() - i * batch));
-    auto d = *server.Blind(i, part);
-    doubled.insert(doubled.end(), d.begin(), d.end());
-  }
-  if (output == PsiOutput::kSize) {
-    doubled.clear();
-    for (int64_t i = 0; i * batch < client.size(); ++i) {
-      auto d = *server.ShuffledBatch(i, batch);
-      doubled.insert(doubled.end(), d.begin(), d.end());
-    }
-  }
-  std::vector<Point> theirs;
-  for (int64_t i = 0; i * batch < server.size(); ++i) {
-    auto s = *server.ServerBatch(i, batch);
-    auto t = *client.Unblind(s);
-    theirs.insert(theirs.end(), t.begin(), t.end());
-  }
-  return client.Finish(doubled, theirs, server.size(), output);
+  return *RunMessages(client, server, batch);
 }
 
 }  // namespace qt::privacy

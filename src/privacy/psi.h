@@ -95,6 +95,10 @@ class PsiClient {
   std::vector<Point> blinded_;
 };
 
+// Passes both parties' messages in process, batch by batch, and returns the
+// client's result.
+Result<PsiResult> RunMessages(const PsiClient& client, PsiServer& server, int64_t batch);
+
 // Both parties in one process (two organisations on one node): the same
 // messages, never a shared scalar.
 PsiResult RunPsiLocally(const std::string& session_id, std::vector<std::string> client_items,

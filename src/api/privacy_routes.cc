@@ -1,0 +1,132 @@
+#include "api/privacy_routes.h"
+
+#include "api/json_body.h"
+#include "core/clock.h"
+#include "crypto/encoding.h"
+#include "crypto/random.h"
+
+namespace qt::api {
+namespace {
+
+using accounts::Role;
+using namespace privacy;
+using nlohmann::json;
+
+json SessionJson(const PsiSession& s) {
+  return {{"id", s.id},
+          {"contract_id", s.contract_id},
+          {"consumer_id", s.consumer_id},
+          {"provider_id", s.provider_id},
+          {"column", s.column},
+          {"output", PsiOutputName(s.output)},
+          {"server_size", s.server_size},
+          {"client_size", s.client_size},
+          {"received", s.received},
+          {"batch", s.batch},
+          {"state", s.state},
+          {"created_at", FormatRfc3339(s.created_at)},
+          {"updated_at", FormatRfc3339(s.updated_at)}};
+}
+
+json PointsJson(const std::vector<Point>& points) {
+  std::vector<uint8_t> bytes;
+  bytes.reserve(points.size() * 32);
+  for (const Point& p : points) bytes.insert(bytes.end(), p.begin(), p.end());
+  return {{"count", points.size()}, {"points", crypto::Base64Encode(bytes)}};
+}
+
+Result<std::vector<Point>> ParsePoints(const std::string& b64) {
+  auto bytes = crypto::Base64Decode(b64);
+  if (!bytes.ok()) return InvalidArgument("points: not base64");
+  if (bytes->size() % 32 != 0) return InvalidArgument("points: not a whole number of 32-byte points");
+  std::vector<Point> out(bytes->size() / 32);
+  for (size_t i = 0; i < out.size(); ++i) std::copy_n(bytes->begin() + i * 32, 32, out[i].begin());
+  return out;
+}
+
+Result<PsiStart> ParseStart(JsonBody& body, bool with_client_size) {
+  PsiStart s;
+  QT_ASSIGN_OR_RETURN(s.contract_id, body.String("contract_id", 100));
+  QT_ASSIGN_OR_RETURN(s.column, body.String("column", 100));
+  QT_ASSIGN_OR_RETURN(std::string output, body.Enum("output", {"intersection", "size"}));
+  s.output = *ParsePsiOutput(output);
+  QT_ASSIGN_OR_RETURN(s.purpose, body.String("purpose", 100));
+  QT_ASSIGN_OR_RETURN(s.region, body.OptionalString("region", 100, ""));
+  if (with_client_size) {
+    QT_ASSIGN_OR_RETURN(s.session_id, body.String("session_id", 64));
+    QT_ASSIGN_OR_RETURN(s.client_size, body.Int("client_size", 0, int64_t{1} << 24));
+  }
+  return s;
+}
+
+}  // namespace
+
+void RegisterPrivacyRoutes(Router& router, PsiService& psi) {
+  const Access member = Access::SignedIn(Role::kMember);
+  router.Handle("POST", "/api/v1/privacy/psi/sessions", member,
+                [&](const Request& req) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(req.http.body));
+                  QT_ASSIGN_OR_RETURN(PsiStart s, ParseStart(body, true));
+                  QT_RETURN_IF_ERROR(body.Finish());
+                  QT_ASSIGN_OR_RETURN(PsiSession session, psi.Start(req.caller(), s));
+                  return Response::Json(SessionJson(session), 201);
+                });
+  router.Handle("GET", "/api/v1/privacy/psi/sessions/{id}", Access::SignedIn(),
+                [&](const Request& req) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(PsiSession s, psi.Get(req.caller(), req.PathParam("id")));
+                  return Response::Json(SessionJson(s));
+                });
+  router.Handle("POST", "/api/v1/privacy/psi/sessions/{id}/client/{index}", member,
+                [&](const Request& req) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(uint64_t index, req.PathUint("index"));
+                  QT_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(req.http.body));
+                  QT_ASSIGN_OR_RETURN(std::string b64, body.String("points", SIZE_MAX));
+                  QT_RETURN_IF_ERROR(body.Finish());
+                  QT_ASSIGN_OR_RETURN(std::vector<Point> points, ParsePoints(b64));
+                  QT_ASSIGN_OR_RETURN(auto out, psi.ClientBatch(req.caller(), req.PathParam("id"),
+                                                                static_cast<int64_t>(index), points));
+                  return Response::Json(PointsJson(out));
+                });
+  router.Handle("GET", "/api/v1/privacy/psi/sessions/{id}/server/{index}", member,
+                [&](const Request& req) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(uint64_t index, req.PathUint("index"));
+                  QT_ASSIGN_OR_RETURN(auto out, psi.ServerBatch(req.caller(), req.PathParam("id"),
+                                                                static_cast<int64_t>(index)));
+                  return Response::Json(PointsJson(out));
+                });
+  router.Handle("GET", "/api/v1/privacy/psi/sessions/{id}/shuffled/{index}", member,
+                [&](const Request& req) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(uint64_t index, req.PathUint("index"));
+                  QT_ASSIGN_OR_RETURN(auto out, psi.ShuffledBatch(req.caller(),
+                                                                  req.PathParam("id"),
+                                                                  static_cast<int64_t>(index)));
+                  return Response::Json(PointsJson(out));
+                });
+  router.Handle("POST", "/api/v1/privacy/psi/sessions/{id}/finish", member,
+                [&](const Request& req) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(PsiSession s, psi.Finish(req.caller(), req.PathParam("id")));
+                  return Response::Json(SessionJson(s));
+                });
+  router.Handle("POST", "/api/v1/privacy/psi/local", member,
+                [&](const Request& req) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(req.http.body));
+                  QT_ASSIGN_OR_RETURN(PsiStart s, ParseStart(body, false));
+                  QT_ASSIGN_OR_RETURN(std::string product, body.String("product_id", 100));
+                  QT_ASSIGN_OR_RETURN(std::string column, body.String("product_column", 100));
+                  QT_RETURN_IF_ERROR(body.Finish());
+                  // A fresh session id from the node's CSPRNG.
+                  std::array<uint8_t, 16> id{};
+                  crypto::SystemRandom::Get().Fill(id);
+                  s.session_id = crypto::HexEncode(id);
+                  QT_ASSIGN_OR_RETURN(PsiResult r, psi.RunLocal(req.caller(), s, product, column));
+                  json out = {{"session_id", s.session_id},
+                              {"output", PsiOutputName(s.output)},
+                              {"client_size", r.client_size},
+                              {"server_size", r.server_size},
+                              {"intersection_size", r.intersection_size}};
+                  if (s.output == PsiOutput::kIntersection) out["intersection"] = r.intersection;
+                  return Response::Json(out);
+                });
+}
+
+}  // namespace qt::api

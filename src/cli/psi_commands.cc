@@ -1,0 +1,205 @@
+// `qiantang psi ...`: the consumer's side of ECDH-PSI (privacy/psi.h) against
+// a provider's node over HTTP — its items never leave this process — and PSI
+// between two organisations of one node. Every call that fails to reach the
+// server is retried (batches are idempotent), so a dropped connection
+// resumes where it stopped.
+#include <fmt/format.h>
+
+#include <chrono>
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+#include "cli/client.h"
+#include "cli/command.h"
+#include "core/csv.h"
+#include "crypto/encoding.h"
+#include "crypto/random.h"
+#include "privacy/psi.h"
+
+namespace qt::cli {
+namespace {
+
+using nlohmann::json;
+using privacy::Point;
+
+struct PsiFlags {
+  std::string contract, column, input, input_column, output = "size", purpose, region, out,
+      product, product_column, id;
+  int retries = 5;
+};
+PsiFlags f;
+
+// The items: one column of a CSV file with a header (by name, or the first).
+Result<std::vector<std::string>> ReadItems(const std::string& path, const std::string& column) {
+  std::vector<std::string> items;
+  int index = -1;
+  Status s = ReadCsvFile(path, [&](const CsvRow& row) -> Status {
+    if (index < 0) {
+      index = 0;
+      if (!column.empty()) {
+        auto it = std::find(row.fields.begin(), row.fields.end(), column);
+        if (it == row.fields.end()) return InvalidArgument("--input-column: no column " + column);
+        index = static_cast<int>(it - row.fields.begin());
+      }
+      return OkStatus();
+    }
+    if (static_cast<size_t>(index) < row.fields.size()) items.push_back(row.fields[index]);
+    return OkStatus();
+  });
+  QT_RETURN_IF_ERROR(s);
+  return items;
+}
+
+std::string Encode(std::span<const Point> points) {
+  std::vector<uint8_t> bytes;
+  bytes.reserve(points.size() * 32);
+  for (const Point& p : points) bytes.insert(bytes.end(), p.begin(), p.end());
+  return crypto::Base64Encode(bytes);
+}
+
+Result<std::vector<Point>> Decode(const json& answer) {
+  auto bytes = crypto::Base64Decode(answer.value("points", ""));
+  if (!bytes.ok() || bytes->size() % 32 != 0) return InvalidArgument("malformed points from the server");
+  std::vector<Point> out(bytes->size() / 32);
+  for (size_t i = 0; i < out.size(); ++i) std::copy_n(bytes->begin() + i * 32, 32, out[i].begin());
+  return out;
+}
+
+// A call, retried while the server cannot be reached.
+Result<json> Retry(const std::function<Result<json>()>& call) {
+  for (int attempt = 0;; ++attempt) {
+    Result<json> r = call();
+    if (r.ok() || r.status().code() != StatusCode::kUnavailable || attempt >= f.retries) return r;
+    std::cerr << "psi: " << r.status().message() << "; retrying\n";
+    std::this_thread::sleep_for(std::chrono::milliseconds(200 << attempt));
+  }
+}
+
+Result<json> RunPsi(ApiClient& api) {
+  auto output = privacy::ParsePsiOutput(f.output);
+  if (!output) return InvalidArgument("--output: intersection or size");
+  QT_ASSIGN_OR_RETURN(std::vector<std::string> items, ReadItems(f.input, f.input_column));
+  std::array<uint8_t, 16> raw{};
+  crypto::SystemRandom::Get().Fill(raw);
+  const std::string session = crypto::HexEncode(raw);
+  const auto start = std::chrono::steady_clock::now();
+  privacy::PsiClient client(session, std::move(items), privacy::Cores());
+  QT_ASSIGN_OR_RETURN(json s, Retry([&] {
+                        return api.Post("/api/v1/privacy/psi/sessions",
+                                        {{"session_id", session},
+                                         {"contract_id", f.contract},
+                                         {"column", f.column},
+                                         {"client_size", client.size()},
+                                         {"output", f.output},
+                                         {"purpose", f.purpose},
+                                         {"region", f.region}});
+                      }));
+  const int64_t batch = s["batch"], server_size = s["server_size"];
+  const std::string base = "/api/v1/privacy/psi/sessions/" + session;
+  std::vector<Point> doubled, theirs;
+  const auto& blinded = client.blinded();
+  for (int64_t i = 0; i * batch < client.size(); ++i) {
+    auto part = std::span<const Point>(blinded).subspan(
+        i * batch, std::min<int64_t>(batch, client.size() - i * batch));
+    const std::string body = Encode(part);
+    QT_ASSIGN_OR_RETURN(json a, Retry([&] {
+                          return api.Post(base + "/client/" + std::to_string(i), {{"points", body}});
+                        }));
+    QT_ASSIGN_OR_RETURN(auto d, Decode(a));
+    doubled.insert(doubled.end(), d.begin(), d.end());
+  }
+  if (*output == privacy::PsiOutput::kSize) {
+    doubled.clear();
+    for (int64_t i = 0; i * batch < client.size(); ++i) {
+      QT_ASSIGN_OR_RETURN(json a, Retry([&] { return api.Get(base + "/shuffled/" + std::to_string(i)); }));
+      QT_ASSIGN_OR_RETURN(auto d, Decode(a));
+      doubled.insert(doubled.end(), d.begin(), d.end());
+    }
+  }
+  for (int64_t i = 0; i * batch < server_size; ++i) {
+    QT_ASSIGN_OR_RETURN(json a, Retry([&] { return api.Get(base + "/server/" + std::to_string(i)); }));
+    QT_ASSIGN_OR_RETURN(auto sp, Decode(a));
+    QT_ASSIGN_OR_RETURN(auto t, client.Unblind(sp));
+    theirs.insert(theirs.end(), t.begin(), t.end());
+  }
+  QT_RETURN_IF_ERROR(Retry([&] { return api.Post(base + "/finish", json::object()); }).status());
+  privacy::PsiResult r = client.Finish(doubled, theirs, server_size, *output);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  json out = {{"session_id", session},
+              {"output", f.output},
+              {"client_size", r.client_size},
+              {"server_size", r.server_size},
+              {"intersection_size", r.intersection_size},
+              {"seconds", seconds}};
+  if (*output == privacy::PsiOutput::kIntersection) {
+    if (!f.out.empty()) {
+      std::ofstream file(f.out);
+      for (const auto& item : r.intersection) file << item << "\n";
+    } else {
+      out["intersection"] = r.intersection;
+    }
+  }
+  return out;
+}
+
+void PrintResult(const json& j) {
+  std::cout << fmt::format("PSI {}: {} of your {} items are among the other side's {}\n",
+                           Str(j, "session_id"), Str(j, "intersection_size"),
+                           Str(j, "client_size"), Str(j, "server_size"));
+  if (j.contains("intersection")) {
+    for (const auto& item : j["intersection"]) std::cout << item.get<std::string>() << "\n";
+  }
+}
+
+}  // namespace
+
+void AddPsiCommands(CLI::App& app, CommandContext& ctx) {
+  CLI::App* psi = app.add_subcommand("psi", "Private set intersection (隐私求交)");
+  psi->require_subcommand(1);
+  auto* run = AddVerb(*psi, "run",
+                      "Intersect your CSV column with a contract's product column on the "
+                      "provider's node (your items stay here)",
+                      ctx, [](CommandContext& c) {
+                        ApiClient api = c.Client();
+                        c.Emit(RunPsi(api), PrintResult);
+                      });
+  run->add_option("contract", f.contract, "Contract id (its psi permission)")->required();
+  run->add_option("--column", f.column, "The product's column to match")->required();
+  run->add_option("--input", f.input, "Your CSV file (with a header)")->required();
+  run->add_option("--input-column", f.input_column, "Your column's name (default: the first)");
+  run->add_option("--output", f.output, "intersection or size (as the contract allows)");
+  run->add_option("--purpose", f.purpose, "Purpose of this use")->required();
+  run->add_option("--region", f.region, "Region of this use");
+  run->add_option("--out", f.out, "Write the intersection here instead of printing it");
+  run->add_option("--retries", f.retries, "Retries per call after a dropped connection");
+  auto* local = AddVerb(*psi, "local", "Intersect your own product's column on this node", ctx,
+                        [](CommandContext& c) {
+                          c.Emit(c.Client().Post("/api/v1/privacy/psi/local",
+                                                 {{"contract_id", f.contract},
+                                                  {"column", f.column},
+                                                  {"output", f.output},
+                                                  {"purpose", f.purpose},
+                                                  {"region", f.region},
+                                                  {"product_id", f.product},
+                                                  {"product_column", f.product_column}}),
+                                 PrintResult);
+                        });
+  local->add_option("contract", f.contract, "Contract id")->required();
+  local->add_option("--column", f.column, "The contract product's column")->required();
+  local->add_option("--product", f.product, "Your product")->required();
+  local->add_option("--product-column", f.product_column, "Your product's column")->required();
+  local->add_option("--output", f.output, "intersection or size");
+  local->add_option("--purpose", f.purpose, "Purpose of this use")->required();
+  auto* show = AddVerb(*psi, "show", "A PSI session", ctx, [](CommandContext& c) {
+    c.Emit(c.Client().Get("/api/v1/privacy/psi/sessions/" + UrlEncode(f.id)), [](const json& j) {
+      for (const char* k : {"id", "state", "output", "column", "server_size", "client_size"}) {
+        std::cout << k << ": " << Str(j, k) << "\n";
+      }
+    });
+  });
+  show->add_option("id", f.id, "Session id")->required();
+}
+
+}  // namespace qt::cli

@@ -1,0 +1,263 @@
+#include "privacy/psi_service.h"
+
+#include "dataspace/product_db.h"
+
+namespace qt::privacy {
+
+using accounts::Principal;
+using nlohmann::json;
+using store::Tx;
+
+namespace {
+
+bool ValidSessionId(const std::string& id) {
+  if (id.size() != 32) return false;
+  for (char c : id) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
+PsiSession SessionFromRow(const store::Row& r) {
+  return PsiSession{.id = r.Text(0),
+                    .contract_id = r.Text(1),
+                    .consumer_id = r.Text(2),
+                    .provider_id = r.Text(3),
+                    .column = r.Text(4),
+                    .output = *ParsePsiOutput(r.Text(5)),
+                    .server_size = r.Int(6),
+                    .client_size = r.Int(7),
+                    .state = r.Text(8),
+                    .created_at = r.Int(9),
+                    .updated_at = r.Int(10)};
+}
+
+constexpr const char* kSessionColumns =
+    "SELECT id, contract_id, consumer_id, provider_id, column_name, output, server_size,"
+    " client_size, state, created_at, updated_at FROM psi_sessions";
+
+}  // namespace
+
+Result<std::vector<std::string>> ColumnValues(dataspace::DataSpace& space,
+                                              const dataspace::Product& product,
+                                              const std::string& column) {
+  if (!dataspace::FindField(product.fields, column)) {
+    return InvalidArgument("column: the product has no field '" + column + "'");
+  }
+  QT_ASSIGN_OR_RETURN(dataspace::ProductDb db,
+                      dataspace::ProductDb::OpenReadOnly(space.RunDbPath(product.run_id)));
+  const std::string col = dataspace::QuoteIdentifier(column);
+  QT_ASSIGN_OR_RETURN(auto rows,
+                      db.Query("SELECT DISTINCT " + col + " FROM data WHERE " + col + " IS NOT NULL"));
+  std::vector<std::string> out;
+  out.reserve(rows.size());
+  for (auto& r : rows) out.push_back(std::move(*r[0]));
+  return out;
+}
+
+PsiService::PsiService(store::Store& store, PsiServiceOptions options)
+    : store_(store), options_(std::move(options)) {
+  if (options_.threads == 0) options_.threads = Cores();
+}
+
+std::vector<store::Migration> PsiService::Migrations() {
+  return {{"privacy", 1, "PSI sessions", R"sql(
+CREATE TABLE psi_sessions (
+  id TEXT PRIMARY KEY,
+  contract_id TEXT NOT NULL REFERENCES ds_contracts(id),
+  consumer_id TEXT NOT NULL REFERENCES orgs(id),
+  provider_id TEXT NOT NULL REFERENCES orgs(id),
+  column_name TEXT NOT NULL,
+  output TEXT NOT NULL,
+  server_size BIGINT NOT NULL,
+  client_size BIGINT NOT NULL,
+  state TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+)sql"}};
+}
+
+Status PsiService::SetState(const std::string& id, const std::string& actor,
+                            const std::string& state, const json& payload) {
+  return store_.Write([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(int64_t n, tx.Exec("UPDATE psi_sessions SET state = ?, updated_at = ?"
+                                           " WHERE id = ? AND state = 'open'",
+                                           {state, options_.clock->NowMillis(), id}));
+    if (n == 0) return FailedPrecondition("the session is not open");
+    return options_.journal->Append(tx, {actor, "privacy.psi." + state, id, payload}).status();
+  });
+}
+
+void PsiService::AbandonExpired() {
+  std::vector<std::pair<std::string, std::string>> expired;
+  {
+    std::lock_guard lock(mu_);
+    const UnixMillis now = options_.clock->NowMillis();
+    for (auto it = live_.begin(); it != live_.end();) {
+      if (it->second.expires <= now) {
+        expired.emplace_back(it->first, it->second.consumer_id);
+        it = live_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+  for (const auto& [id, consumer] : expired) {
+    (void)SetState(id, "system", "abandoned", {{"reason", "no message within the session's time"}});
+  }
+}
+
+Result<PsiSession> PsiService::Start(const Principal& caller, const PsiStart& s) {
+  AbandonExpired();
+  if (!ValidSessionId(s.session_id)) {
+    return InvalidArgument("session_id: must be 32 lowercase hex characters, fresh for each session");
+  }
+  if (s.client_size < 0 || s.client_size > options_.max_items) {
+    return InvalidArgument("client_size: must be 0 to " + std::to_string(options_.max_items));
+  }
+  dataspace::ExternalUse use{.action = dataspace::Action::kPsi,
+                             .purpose = s.purpose,
+                             .region = s.region,
+                             .fields = {s.column},
+                             .psi_output = std::string(PsiOutputName(s.output))};
+  QT_ASSIGN_OR_RETURN(dataspace::UsableContract uc,
+                      options_.dataspace->CheckUse(caller, s.contract_id, use));
+  {
+    bool reused = false;
+    QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+      QT_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT id FROM psi_sessions WHERE id = ?",
+                                              {s.session_id}));
+      reused = !rows.empty();
+      return OkStatus();
+    }));
+    if (reused) return Conflict("session_id: this session id was used before; choose a fresh one");
+  }
+  QT_ASSIGN_OR_RETURN(std::vector<std::string> items,
+                      ColumnValues(*options_.dataspace, uc.product, s.column));
+  if (static_cast<int64_t>(items.size()) > options_.max_items) {
+    return FailedPrecondition("the column has more than " + std::to_string(options_.max_items) +
+                              " distinct values");
+  }
+  auto server = std::make_shared<PsiServer>(s.session_id, std::move(items), s.output,
+                                            s.client_size, options_.threads);
+  const UnixMillis now = options_.clock->NowMillis();
+  PsiSession session{.id = s.session_id,
+                     .contract_id = s.contract_id,
+                     .consumer_id = caller.org_id,
+                     .provider_id = uc.contract.provider_id,
+                     .column = s.column,
+                     .output = s.output,
+                     .server_size = server->size(),
+                     .client_size = s.client_size,
+                     .batch = options_.batch,
+                     .state = "open",
+                     .created_at = now,
+                     .updated_at = now};
+  use.details = {{"session_id", s.session_id},
+                 {"column", s.column},
+                 {"output", PsiOutputName(s.output)},
+                 {"server_size", session.server_size},
+                 {"client_size", s.client_size}};
+  QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
+    QT_RETURN_IF_ERROR(tx.Exec("INSERT INTO psi_sessions VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?)",
+                               {s.session_id, s.contract_id, caller.org_id, session.provider_id,
+                                s.column, std::string(PsiOutputName(s.output)),
+                                session.server_size, s.client_size, now, now})
+                           .status());
+    return options_.journal
+        ->Append(tx, {caller.org_id, "privacy.psi.started", s.session_id, use.details})
+        .status();
+  }));
+  // One psi use of the contract per session, receipted.
+  if (Status st = options_.dataspace->RecordUse(caller, s.contract_id, use).status(); !st.ok()) {
+    (void)SetState(s.session_id, caller.org_id, "abandoned", {{"reason", st.message()}});
+    return st;
+  }
+  std::lock_guard lock(mu_);
+  live_[s.session_id] = {server, caller.org_id, now + options_.session_ttl_ms};
+  return session;
+}
+
+Result<std::shared_ptr<PsiServer>> PsiService::Find(const Principal& caller,
+                                                    const std::string& id) {
+  std::lock_guard lock(mu_);
+  auto it = live_.find(id);
+  if (it == live_.end() || it->second.consumer_id != caller.org_id) {
+    return NotFound("no open PSI session " + id + " of yours here (finished, abandoned, or served by another process)");
+  }
+  it->second.expires = options_.clock->NowMillis() + options_.session_ttl_ms;
+  return it->second.server;
+}
+
+Result<PsiSession> PsiService::Get(const Principal& caller, const std::string& id) {
+  PsiSession s;
+  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(auto rows, tx.Query(std::string(kSessionColumns) + " WHERE id = ?", {id}));
+    if (rows.empty()) return NotFound("no PSI session " + id);
+    s = SessionFromRow(rows[0]);
+    return OkStatus();
+  }));
+  if (caller.org_id != s.consumer_id && caller.org_id != s.provider_id) {
+    return NotFound("no PSI session " + id);
+  }
+  s.batch = options_.batch;
+  std::lock_guard lock(mu_);
+  if (auto it = live_.find(id); it != live_.end()) s.received = it->second.server->received();
+  return s;
+}
+
+Result<std::vector<Point>> PsiService::ClientBatch(const Principal& caller, const std::string& id,
+                                                   int64_t index, std::span<const Point> points) {
+  if (static_cast<int64_t>(points.size()) > options_.batch) {
+    return InvalidArgument("points: a batch holds at most " + std::to_string(options_.batch) +
+                           " points");
+  }
+  QT_ASSIGN_OR_RETURN(auto server, Find(caller, id));
+  return server->Blind(index, points);
+}
+
+Result<std::vector<Point>> PsiService::ServerBatch(const Principal& caller, const std::string& id,
+                                                   int64_t index) {
+  QT_ASSIGN_OR_RETURN(auto server, Find(caller, id));
+  return server->ServerBatch(index, options_.batch);
+}
+
+Result<std::vector<Point>> PsiService::ShuffledBatch(const Principal& caller,
+                                                     const std::string& id, int64_t index) {
+  QT_ASSIGN_OR_RETURN(auto server, Find(caller, id));
+  return server->ShuffledBatch(index, options_.batch);
+}
+
+Result<PsiSession> PsiService::Finish(const Principal& caller, const std::string& id) {
+  QT_ASSIGN_OR_RETURN(auto server, Find(caller, id));
+  QT_RETURN_IF_ERROR(SetState(id, caller.org_id, "finished",
+                              {{"server_size", server->size()}, {"received", server->received()}}));
+  {
+    std::lock_guard lock(mu_);
+    live_.erase(id);
+  }
+  return Get(caller, id);
+}
+
+Result<PsiResult> PsiService::RunLocal(const Principal& caller, const PsiStart& s,
+                                       const std::string& own_product_id,
+                                       const std::string& own_column) {
+  auto own = options_.dataspace->GetProduct(caller, own_product_id);
+  if (!own.ok() || own->product.org_id != caller.org_id) {
+    return NotFound("product_id: no data space product " + own_product_id + " of yours");
+  }
+  QT_ASSIGN_OR_RETURN(std::vector<std::string> mine,
+                      ColumnValues(*options_.dataspace, own->product, own_column));
+  PsiStart start = s;
+  start.client_size = static_cast<int64_t>(mine.size());
+  QT_ASSIGN_OR_RETURN(PsiSession session, Start(caller, start));
+  QT_ASSIGN_OR_RETURN(auto server, Find(caller, session.id));
+  // The consumer's side, with its own scalar, through the same messages.
+  PsiClient client(session.id, std::move(mine), options_.threads);
+  QT_ASSIGN_OR_RETURN(PsiResult result, RunMessages(client, *server, options_.batch));
+  QT_RETURN_IF_ERROR(Finish(caller, session.id).status());
+  return result;
+}
+
+}  // namespace qt::privacy

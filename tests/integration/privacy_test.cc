@@ -1,0 +1,198 @@
+// ECDH-PSI through the real server and CLI: the provider's node serves the
+// session, the consumer's CLI holds its own items; the contract decides what
+// the consumer may learn; bad messages are refused and change nothing.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "tests/integration/test_codes.h"
+#include "tests/support/server_process.h"
+#include "tests/support/temp_dir.h"
+
+namespace qt::testing {
+namespace {
+
+using nlohmann::json;
+
+std::string Phone(int i) { return "139" + std::to_string(10000000 + i); }
+
+class PsiApiTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    server_ = std::make_unique<ServerProcess>(dir_.path().string());
+    ASSERT_TRUE(server_->Start());
+    client_ = server_->Client();
+    op_ = server_->bootstrap_token();
+    diagnostics_ = NewOrgToken(*client_, op_, "杭州某医学检验有限公司", "data_holder", 601);
+    ai_ = NewOrgToken(*client_, op_, "杭州某人工智能有限公司", "data_holder", 602);
+  }
+  void TearDown() override { client_.reset(); }
+
+  // A product of `rows` customers (phone, district) owned by `token`.
+  std::string Product(const std::string& token, int from, int to) {
+    std::string csv = "phone,district\n";
+    for (int i = from; i < to; ++i) csv += Phone(i) + ",西湖区\n";
+    auto src = Call(*client_, "POST", "/api/v1/dataspace/sources", token,
+                    json{{"name", "客户"}, {"csv", csv}}.dump());
+    auto pipe = Call(*client_, "POST", "/api/v1/dataspace/pipelines", token,
+                     json{{"name", "p"}, {"source_id", src.body["id"]},
+                          {"spec", json::parse(R"({"output": [
+                            {"name": "phone", "sensitivity": "identifying", "mask": "mobile"},
+                            {"name": "district"}]})")}}
+                         .dump());
+    auto run = Call(*client_, "POST",
+                    "/api/v1/dataspace/pipelines/" + pipe.body["id"].get<std::string>() + "/runs",
+                    token);
+    auto product = Call(*client_, "POST", "/api/v1/dataspace/products", token,
+                        json{{"run_id", run.body["id"]}, {"title", "客户名单"}}.dump());
+    EXPECT_EQ(product.status, 201) << product.raw;
+    return product.body["id"];
+  }
+
+  // A finalized contract on `product` whose psi permission allows `outputs`.
+  std::string Contract(const std::string& product, const std::vector<std::string>& outputs) {
+    json policy = {{"permission",
+                    {{{"action", "psi"},
+                      {"constraint",
+                       {{{"leftOperand", "psiOutput"}, {"operator", "isAnyOf"}, {"rightOperand", outputs}},
+                        {{"leftOperand", "field"}, {"operator", "isAnyOf"}, {"rightOperand", {"phone"}}},
+                        {{"leftOperand", "count"}, {"operator", "lteq"}, {"rightOperand", 4}}}}}}}};
+    auto offer = Call(*client_, "POST", "/api/v1/dataspace/offers", diagnostics_,
+                      json{{"product_id", product}, {"title", "求交"}, {"policy", policy}}.dump());
+    EXPECT_EQ(offer.status, 201) << offer.raw;
+    auto c = Call(*client_, "POST",
+                  "/api/v1/dataspace/offers/" + offer.body["id"].get<std::string>() + "/contracts",
+                  ai_);
+    std::string id = c.body["id"];
+    for (auto [verb, token] : {std::pair{"offer", diagnostics_}, {"accept", ai_}, {"agree", diagnostics_},
+                               {"verify", ai_}, {"finalize", diagnostics_}}) {
+      EXPECT_EQ(Call(*client_, "POST", "/api/v1/dataspace/contracts/" + id + "/" + verb, token).status,
+                200);
+    }
+    return id;
+  }
+
+  TempDir dir_;
+  std::unique_ptr<ServerProcess> server_;
+  std::unique_ptr<httplib::Client> client_;
+  std::string op_, diagnostics_, ai_;
+};
+
+TEST_F(PsiApiTest, TheConsumerLearnsWhatTheContractAllowsAndNothingMore) {
+  std::string product = Product(diagnostics_, 0, 2000);  // phones 0..1999
+  std::string input = dir_.File("mine.csv");
+  {
+    std::ofstream out(input);
+    out << "mobile\n";
+    for (int i = 1700; i < 2700; ++i) out << Phone(i) << "\n";  // 300 shared
+    out << Phone(1800) << "\n";                                 // a duplicate
+  }
+  std::string both = Contract(product, {"intersection", "size"});
+  auto r = server_->Cli({"--json", "psi", "run", both, "--column", "phone", "--input", input,
+                         "--output", "intersection", "--purpose", "客户核验"},
+                        ai_);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  json result = json::parse(r.out);
+  EXPECT_EQ(result["client_size"], 1000);
+  EXPECT_EQ(result["server_size"], 2000);
+  EXPECT_EQ(result["intersection_size"], 300);
+  ASSERT_EQ(result["intersection"].size(), 300u);
+  EXPECT_EQ(result["intersection"][0], Phone(1700));
+
+  std::string size_only = Contract(product, {"size"});
+  auto refused = server_->Cli({"psi", "run", size_only, "--column", "phone", "--input", input,
+                               "--output", "intersection", "--purpose", "p"},
+                              ai_);
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.err.find("constraint psiOutput isAnyOf [size]"), std::string::npos)
+      << refused.err;
+  auto sized = server_->Cli({"--json", "psi", "run", size_only, "--column", "phone", "--input",
+                             input, "--output", "size", "--purpose", "p"},
+                            ai_);
+  ASSERT_EQ(sized.exit_code, 0) << sized.err;
+  EXPECT_EQ(json::parse(sized.out)["intersection_size"], 300);
+  EXPECT_EQ(json::parse(sized.out).count("intersection"), 0u);
+
+  // Within one node: the AI company's own product against the contract's.
+  std::string own = Product(ai_, 1950, 2050);
+  auto local = Call(*client_, "POST", "/api/v1/privacy/psi/local", ai_,
+                    json{{"contract_id", both}, {"column", "phone"}, {"output", "size"},
+                         {"purpose", "p"}, {"product_id", own}, {"product_column", "phone"}}.dump());
+  ASSERT_EQ(local.status, 200) << local.raw;
+  EXPECT_EQ(local.body["intersection_size"], 50);
+  // Each session was one metered use; sizes are on the ledger, items are not.
+  auto uses = Call(*client_, "GET", "/api/v1/dataspace/contracts/" + both + "/usage", diagnostics_);
+  EXPECT_EQ(uses.body["items"].size(), 2u);
+  EXPECT_EQ(uses.raw.find(Phone(1700)), std::string::npos);
+}
+
+TEST_F(PsiApiTest, BadMessagesAreRefusedAndChangeNothing) {
+  std::string product = Product(diagnostics_, 0, 100);
+  std::string contract = Contract(product, {"intersection"});
+  const std::string id = "0123456789abcdef0123456789abcdef";
+  json start = {{"session_id", id}, {"contract_id", contract}, {"column", "phone"},
+                {"client_size", 2}, {"output", "intersection"}, {"purpose", "p"}};
+  for (auto [field, value, message] :
+       std::vector<std::tuple<std::string, json, std::string>>{
+           {"session_id", "short", "session_id"},
+           {"session_id", "0123456789ABCDEF0123456789ABCDEF", "session_id"},
+           {"output", "size", "constraint psiOutput"},
+           {"column", "district", "constraint field"},
+           {"column", "nope", "no field"},
+           {"client_size", -1, "client_size"}}) {
+    json body = start;
+    body[field] = value;
+    auto a = Call(*client_, "POST", "/api/v1/privacy/psi/sessions", ai_, body.dump());
+    EXPECT_TRUE(a.status == 400 || a.status == 403) << field << ": " << a.raw;
+    EXPECT_NE(a.raw.find(message), std::string::npos) << a.raw;
+  }
+  EXPECT_EQ(Call(*client_, "GET", "/api/v1/dataspace/contracts/" + contract + "/usage", ai_)
+                .body["items"].size(),
+            0u);
+  auto ok = Call(*client_, "POST", "/api/v1/privacy/psi/sessions", ai_, start.dump());
+  ASSERT_EQ(ok.status, 201) << ok.raw;
+  auto again = Call(*client_, "POST", "/api/v1/privacy/psi/sessions", ai_, start.dump());
+  EXPECT_EQ(again.status, 409);
+  EXPECT_NE(again.raw.find("used before"), std::string::npos);
+  const std::string base = "/api/v1/privacy/psi/sessions/" + id;
+  // Not a point: 32 bytes of 0xff (non-canonical); the identity; a torn point.
+  std::string bad(32, '\xff');
+  auto b64 = [](const std::string& bytes) {
+    static const char* t = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string out;
+    size_t i = 0;
+    for (; i + 2 < bytes.size(); i += 3) {
+      uint32_t n = (uint8_t(bytes[i]) << 16) | (uint8_t(bytes[i + 1]) << 8) | uint8_t(bytes[i + 2]);
+      for (int k = 18; k >= 0; k -= 6) out += t[(n >> k) & 63];
+    }
+    if (i + 1 == bytes.size()) {
+      uint32_t n = uint8_t(bytes[i]) << 16;
+      out += t[(n >> 18) & 63];
+      out += t[(n >> 12) & 63];
+      out += "==";
+    } else if (i + 2 == bytes.size()) {
+      uint32_t n = (uint8_t(bytes[i]) << 16) | (uint8_t(bytes[i + 1]) << 8);
+      out += t[(n >> 18) & 63];
+      out += t[(n >> 12) & 63];
+      out += t[(n >> 6) & 63];
+      out += '=';
+    }
+    return out;
+  };
+  for (const std::string& bytes : {bad, std::string(32, '\0'), std::string(31, 'a')}) {
+    auto a = Call(*client_, "POST", base + "/client/0", ai_, json{{"points", b64(bytes)}}.dump());
+    EXPECT_EQ(a.status, 400) << a.raw;
+  }
+  // The provider cannot drive the consumer's session; a stranger cannot see it.
+  EXPECT_EQ(Call(*client_, "GET", base + "/server/0", diagnostics_).status, 404);
+  auto stranger = NewOrgToken(*client_, op_, "路人", "enterprise", 603);
+  EXPECT_EQ(Call(*client_, "GET", base, stranger).status, 404);
+  // A party that stops: the session stays open, then finishing it records the sizes.
+  EXPECT_EQ(Call(*client_, "GET", base, ai_).body["state"], "open");
+  auto fin = Call(*client_, "POST", base + "/finish", ai_);
+  EXPECT_EQ(fin.body["state"], "finished");
+  EXPECT_EQ(Call(*client_, "GET", base + "/server/0", ai_).status, 404);
+}
+
+}  // namespace
+}  // namespace qt::testing
