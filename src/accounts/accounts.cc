@@ -7,6 +7,7 @@
 #include "accounts/paging.h"
 #include "core/text.h"
 #include "crypto/encoding.h"
+#include "crypto/recipient_box.h"
 #include "crypto/sha256.h"
 
 namespace qt::accounts {
@@ -361,8 +362,7 @@ Status Accounts::RevokeToken(const Principal& caller, const std::string& token_i
   });
 }
 
-Result<crypto::Signature> Accounts::SignAs(const std::string& org_id,
-                                           std::span<const uint8_t> message) {
+Result<crypto::SigningKey> Accounts::OrgKey(const std::string& org_id) {
   store::Bytes sealed;
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
     QT_ASSIGN_OR_RETURN(Rows rows,
@@ -373,9 +373,19 @@ Result<crypto::Signature> Accounts::SignAs(const std::string& org_id,
   }));
   QT_ASSIGN_OR_RETURN(auto seed, options_.master_key->Open(sealed, org_id));
   if (seed.size() != 32) return Internal("sealed signing key has the wrong size");
-  crypto::SigningKey key =
-      crypto::SigningKeyFromSeed(std::span<const uint8_t, 32>(seed.data(), 32));
+  return crypto::SigningKeyFromSeed(std::span<const uint8_t, 32>(seed.data(), 32));
+}
+
+Result<crypto::Signature> Accounts::SignAs(const std::string& org_id,
+                                           std::span<const uint8_t> message) {
+  QT_ASSIGN_OR_RETURN(crypto::SigningKey key, OrgKey(org_id));
   return crypto::Sign(key, message);
+}
+
+Result<std::vector<uint8_t>> Accounts::OpenSealedFor(const std::string& org_id,
+                                                     std::span<const uint8_t> sealed) {
+  QT_ASSIGN_OR_RETURN(crypto::SigningKey key, OrgKey(org_id));
+  return crypto::OpenSealed(key, sealed);
 }
 
 }  // namespace qt::accounts

@@ -111,8 +111,13 @@ class Accounts {
 
   // Signs `message` with the organisation's Ed25519 key.
   Result<crypto::Signature> SignAs(const std::string& org_id, std::span<const uint8_t> message);
+  // Opens a sealed box (crypto/recipient_box.h) addressed to the organisation.
+  Result<std::vector<uint8_t>> OpenSealedFor(const std::string& org_id,
+                                             std::span<const uint8_t> sealed);
 
  private:
+  // The organisation's key pair, opened from its sealed seed.
+  Result<crypto::SigningKey> OrgKey(const std::string& org_id);
   Result<CreatedOrg> InsertOrg(store::Tx& tx, const std::string& actor, const NewOrg& org);
   Result<IssuedToken> InsertToken(store::Tx& tx, const std::string& actor, const User& user,
                                   const std::string& label, int64_t ttl_ms);

@@ -3,6 +3,7 @@
 #include "crypto/ed25519.h"
 #include "crypto/encoding.h"
 #include "crypto/random.h"
+#include "crypto/recipient_box.h"
 #include "crypto/sealed_box.h"
 #include "crypto/sha256.h"
 
@@ -24,6 +25,19 @@ TEST(Sha256, InPiecesEqualsAtOnce) {
   h.Update(std::string_view(data).substr(0, 7));
   h.Update(AsBytes(std::string_view(data).substr(7)));
   EXPECT_EQ(h.Finish(), Sha256(data));
+}
+
+TEST(RecipientBox, OnlyTheRecipientOpensAndTamperingIsDetected) {
+  DeterministicRandom random("recipient-box");
+  SigningKey alice = GenerateSigningKey(random), bob = GenerateSigningKey(random);
+  auto sealed = SealTo(alice.public_key, AsBytes("a delivery key"));
+  ASSERT_TRUE(sealed.ok());
+  auto opened = OpenSealed(alice, *sealed);
+  ASSERT_TRUE(opened.ok());
+  EXPECT_EQ(std::string(opened->begin(), opened->end()), "a delivery key");
+  EXPECT_FALSE(OpenSealed(bob, *sealed).ok());
+  (*sealed)[40] ^= 1;
+  EXPECT_FALSE(OpenSealed(alice, *sealed).ok());
 }
 
 TEST(Encoding, HexAndBase64RoundTripAndRejectGarbage) {

@@ -128,18 +128,6 @@ std::string Canonical(FieldType type, const std::string& v) {
   return v;
 }
 
-void AppendCsvCell(std::string& out, const std::string& v) {
-  if (v.find_first_of(",\"\r\n") == std::string::npos) {
-    out += v;
-    return;
-  }
-  out += '"';
-  for (char c : v) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  out += '"';
-}
 
 // Exact distinct values per field, counted by SQLite on read-only
 // connections, the fields shared out over the machine's cores.

@@ -24,6 +24,19 @@ const char* ColumnType(FieldType t) {
 
 }  // namespace
 
+void AppendCsvCell(std::string& out, std::string_view v) {
+  if (v.find_first_of(",\"\r\n") == std::string_view::npos) {
+    out += v;
+    return;
+  }
+  out += '"';
+  for (char c : v) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+}
+
 std::string QuoteIdentifier(std::string_view name) { return "\"" + std::string(name) + "\""; }
 
 ProductDb::~ProductDb() {

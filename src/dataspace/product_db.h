@@ -56,6 +56,10 @@ class ProductDb {
   std::string path_;
 };
 
+// Appends a CSV cell (RFC 4180): quoted, with "" for ", only if it holds a
+// comma, a quote, CR or LF.
+void AppendCsvCell(std::string& out, std::string_view v);
+
 // "data"."name" quoting for a field name (names are validated by ParseSchema).
 std::string QuoteIdentifier(std::string_view name);
 

@@ -77,7 +77,7 @@ Result<Schema> ParseSchema(const json& fields) {
     if (!f.is_object()) return InvalidArgument(at + ": must be an object");
     for (const auto& [key, _] : f.items()) {
       static const std::set<std::string> kKnown = {"name", "label", "type", "sensitivity",
-                                                   "mask", "min",   "max"};
+                                                   "mask", "min",   "max",  "fingerprint"};
       if (!kKnown.contains(key)) return InvalidArgument(at + "." + key + ": unknown field");
     }
     Field field;
@@ -125,6 +125,13 @@ Result<Schema> ParseSchema(const json& fields) {
       }
       (std::string_view(key) == "min" ? field.min : field.max) = f[key].get<int64_t>();
     }
+    if (f.contains("fingerprint")) {
+      if (!f["fingerprint"].is_boolean()) return InvalidArgument(at + ".fingerprint: must be true or false");
+      field.fingerprint = f["fingerprint"];
+      if (field.fingerprint && field.type != FieldType::kInteger) {
+        return InvalidArgument(at + ".fingerprint: only integer fields carry fingerprints");
+      }
+    }
     if (field.min.has_value() != field.max.has_value() ||
         (field.min && *field.min > *field.max)) {
       return InvalidArgument(at + ": min and max go together, with min <= max");
@@ -143,6 +150,7 @@ json SchemaJson(const Schema& schema) {
               {"mask", MaskName(f.mask)}};
     if (!f.label.empty()) j["label"] = f.label;
     if (f.min) j["min"] = *f.min, j["max"] = *f.max;
+    if (f.fingerprint) j["fingerprint"] = true;
     out.push_back(std::move(j));
   }
   return out;

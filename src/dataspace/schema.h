@@ -47,6 +47,9 @@ struct Field {
   Mask mask = Mask::kNone;
   // Clamping bounds of integer fields (required for SUM and AVG in the channel).
   std::optional<int64_t> min{}, max{};
+  // An integer field whose last digit is not critical: delivered copies carry
+  // a per-recipient fingerprint in it (privacy/delivery.h).
+  bool fingerprint = false;
 };
 
 using Schema = std::vector<Field>;
