@@ -68,8 +68,11 @@ TEST(OpenApi, DocumentsEveryRegisteredRouteAndWhoMayCallIt) {
                                        .dataspace = &space});
   privacy::PsiService psi(*store, {.clock = &SystemClock::Get(), .journal = &journal,
                                    .dataspace = &space});
+  privacy::DeliveryService deliveries(
+      *store, {&SystemClock::Get(), &crypto::SystemRandom::Get(), &journal, &accounts, &space,
+               dir.File("data")});
   ApiServer server({}, accounts, ledger, *store, metrics,
-                   {&market, &vouchers, &space, &exchange, &psi});
+                   {&market, &vouchers, &space, &exchange, &psi, &deliveries});
 
   auto documented = DocumentedRoutes(std::string(QIANTANG_SOURCE_DIR) + "/docs/api/openapi.yaml");
   ASSERT_FALSE(documented.empty());

@@ -12,6 +12,23 @@ using accounts::Role;
 using namespace privacy;
 using nlohmann::json;
 
+json DeliveryJson(const Delivery& d) {
+  return {{"id", d.id},
+          {"contract_id", d.contract_id},
+          {"product_id", d.product_id},
+          {"provider_id", d.provider_id},
+          {"recipient_id", d.recipient_id},
+          {"columns", d.columns},
+          {"content_sha256", d.content_sha256},
+          {"bytes", d.bytes},
+          {"state", d.state},
+          {"receipt", d.receipt.empty() ? json(nullptr) : json(d.receipt)},
+          {"receipt_signature",
+           d.receipt_signature.empty() ? json(nullptr) : json(d.receipt_signature)},
+          {"created_at", FormatRfc3339(d.created_at)},
+          {"received_at", d.received_at ? json(FormatRfc3339(d.received_at)) : json(nullptr)}};
+}
+
 json SessionJson(const PsiSession& s) {
   return {{"id", s.id},
           {"contract_id", s.contract_id},
@@ -61,7 +78,7 @@ Result<PsiStart> ParseStart(JsonBody& body, bool with_client_size) {
 
 }  // namespace
 
-void RegisterPrivacyRoutes(Router& router, PsiService& psi) {
+void RegisterPrivacyRoutes(Router& router, PsiService& psi, DeliveryService& deliveries) {
   const Access member = Access::SignedIn(Role::kMember);
   router.Handle("POST", "/api/v1/privacy/psi/sessions", member,
                 [&](const Request& req) -> Result<Response> {
@@ -126,6 +143,68 @@ void RegisterPrivacyRoutes(Router& router, PsiService& psi) {
                               {"intersection_size", r.intersection_size}};
                   if (s.output == PsiOutput::kIntersection) out["intersection"] = r.intersection;
                   return Response::Json(out);
+                });
+
+  router.Handle("POST", "/api/v1/privacy/deliveries", member,
+                [&](const Request& req) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(req.http.body));
+                  QT_ASSIGN_OR_RETURN(std::string contract, body.String("contract_id", 100));
+                  QT_ASSIGN_OR_RETURN(std::string purpose, body.String("purpose", 100));
+                  QT_ASSIGN_OR_RETURN(auto columns, body.OptionalStrings("columns", 500, 63));
+                  QT_RETURN_IF_ERROR(body.Finish());
+                  QT_ASSIGN_OR_RETURN(Delivery d, deliveries.Deliver(req.caller(), contract,
+                                                                      purpose, columns));
+                  return Response::Json(DeliveryJson(d), 201);
+                });
+  router.Handle("GET", "/api/v1/privacy/deliveries", Access::SignedIn(),
+                [&](const Request& req) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(auto list, deliveries.List(req.caller()));
+                  json items = json::array();
+                  for (const auto& d : list) items.push_back(DeliveryJson(d));
+                  return Response::Json({{"items", items}});
+                });
+  router.Handle("GET", "/api/v1/privacy/deliveries/{id}/file", Access::SignedIn(),
+                [&](const Request& req) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(std::string file,
+                                      deliveries.File(req.caller(), req.PathParam("id")));
+                  return Response::Json(
+                      {{"id", req.PathParam("id")},
+                       {"file_base64",
+                        crypto::Base64Encode(std::span(
+                            reinterpret_cast<const uint8_t*>(file.data()), file.size()))}});
+                });
+  router.Handle("POST", "/api/v1/privacy/deliveries/receive", member,
+                [&](const Request& req) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(req.http.body));
+                  QT_ASSIGN_OR_RETURN(std::string b64, body.String("file_base64", SIZE_MAX));
+                  QT_RETURN_IF_ERROR(body.Finish());
+                  auto bytes = crypto::Base64Decode(b64);
+                  if (!bytes.ok()) return InvalidArgument("file_base64: not base64");
+                  QT_ASSIGN_OR_RETURN(
+                      Received r, deliveries.Receive(req.caller(),
+                                                     std::string_view(reinterpret_cast<const char*>(
+                                                                          bytes->data()),
+                                                                      bytes->size())));
+                  json out = DeliveryJson(r.delivery);
+                  out["csv"] = r.csv;
+                  return Response::Json(out);
+                });
+  router.Handle("POST", "/api/v1/privacy/deliveries/trace", member,
+                [&](const Request& req) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(req.http.body));
+                  QT_ASSIGN_OR_RETURN(std::string product, body.String("product_id", 100));
+                  QT_ASSIGN_OR_RETURN(std::string csv, body.String("csv", SIZE_MAX));
+                  QT_RETURN_IF_ERROR(body.Finish());
+                  QT_ASSIGN_OR_RETURN(TraceResult t, deliveries.Trace(req.caller(), product, csv));
+                  return Response::Json(
+                      {{"traced", t.traced},
+                       {"recipient_id", t.traced ? json(t.recipient_id) : json(nullptr)},
+                       {"delivery_id", t.traced ? json(t.delivery_id) : json(nullptr)},
+                       {"confidence", t.confidence},
+                       {"rows_matched", t.rows_matched},
+                       {"cells", t.cells},
+                       {"agreeing", t.agreeing},
+                       {"reason", t.reason}});
                 });
 }
 

@@ -83,7 +83,7 @@ ApiServer::ApiServer(ServerOptions options, accounts::Accounts& accounts, ledger
   RegisterMarketRoutes(router_, *services.market, *services.vouchers);
   RegisterDataSpaceRoutes(router_, *services.dataspace);
   RegisterExchangeRoutes(router_, *services.exchange);
-  RegisterPrivacyRoutes(router_, *services.psi);
+  RegisterPrivacyRoutes(router_, *services.psi, *services.deliveries);
   // The compute routes read only the built-in configuration, which the
   // compute tests load: a failure here is a build defect.
   if (Status s = RegisterComputeRoutes(router_, {.traces_dir = options_.traces_dir}); !s.ok()) {

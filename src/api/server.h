@@ -11,7 +11,7 @@
 // owns the server.
 //
 // Example:
-//   ApiServer server(options, accounts, ledger, store, metrics, {&market, &vouchers, &space, &exchange, &psi});
+//   ApiServer server(options, accounts, ledger, store, metrics, {&market, &vouchers, &space, &exchange, &psi, &deliveries});
 //   QT_ASSIGN_OR_RETURN(int port, server.Bind());
 //   server.Run();  // until server.Stop()
 #ifndef QIANTANG_API_SERVER_H_
@@ -31,6 +31,7 @@
 #include "compute/market/vouchers.h"
 #include "dataspace/dataspace.h"
 #include "exchange/exchange.h"
+#include "privacy/delivery_service.h"
 #include "privacy/psi_service.h"
 #include "ledger/ledger.h"
 #include "store/store.h"
@@ -54,6 +55,7 @@ struct DomainServices {
   dataspace::DataSpace* dataspace = nullptr;      // required
   exchange::Exchange* exchange = nullptr;         // required
   privacy::PsiService* psi = nullptr;             // required
+  privacy::DeliveryService* deliveries = nullptr;  // required
 };
 
 class ApiServer {

@@ -86,6 +86,9 @@ void AddExchangeCommands(CLI::App& app, CommandContext& ctx);
 // Adds `psi ...`: the consumer's side of ECDH-PSI over HTTP, and one-node PSI.
 void AddPsiCommands(CLI::App& app, CommandContext& ctx);
 
+// Adds `delivery ...`: request, fetch, open and trace secure deliveries.
+void AddDeliveryCommands(CLI::App& app, CommandContext& ctx);
+
 // Adds `sim`: the trace-driven scheduler simulator (runs locally).
 void AddSimCommand(CLI::App& app, CommandContext& ctx);
 

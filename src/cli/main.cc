@@ -84,6 +84,7 @@ int main(int argc, char** argv) {
   qt::cli::AddDataSpaceCommands(app, ctx);
   qt::cli::AddExchangeCommands(app, ctx);
   qt::cli::AddPsiCommands(app, ctx);
+  qt::cli::AddDeliveryCommands(app, ctx);
   qt::cli::AddSimCommand(app, ctx);
 
   try {

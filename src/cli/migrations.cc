@@ -5,6 +5,7 @@
 #include "compute/market/vouchers.h"
 #include "dataspace/dataspace.h"
 #include "exchange/exchange.h"
+#include "privacy/delivery_service.h"
 #include "privacy/psi_service.h"
 #include "ledger/journal.h"
 
@@ -15,7 +16,8 @@ std::vector<store::Migration> AllMigrations() {
   for (auto migrations : {accounts::Accounts::Migrations(), compute::market::Market::Migrations(),
                           compute::market::Vouchers::Migrations(),
                           dataspace::DataSpace::Migrations(), exchange::Exchange::Migrations(),
-                          privacy::PsiService::Migrations()}) {
+                          privacy::PsiService::Migrations(),
+                          privacy::DeliveryService::Migrations()}) {
     for (auto& m : migrations) all.push_back(std::move(m));
   }
   return all;

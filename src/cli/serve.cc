@@ -23,6 +23,7 @@
 #include "dataspace/dataspace.h"
 #include "exchange/exchange.h"
 #include "exchange/numbering.h"
+#include "privacy/delivery_service.h"
 #include "privacy/psi_service.h"
 #include "core/periodic.h"
 #include "crypto/encoding.h"
@@ -100,12 +101,14 @@ Status Serve(const ServeConfig& config) {
                                           .slurm = slurm ? &*slurm : nullptr});
 
   const std::filesystem::path var = std::filesystem::path(config.master_key_file).parent_path();
+  const std::string data_dir =
+      config.data_dir.empty() ? (var / "dataspace").string() : config.data_dir;
   dataspace::DataSpace space(
       *store, {.clock = &SystemClock::Get(),
                .random = &crypto::SystemRandom::Get(),
                .journal = &journal,
                .accounts = &accounts,
-               .data_dir = config.data_dir.empty() ? (var / "dataspace").string() : config.data_dir,
+               .data_dir = data_dir,
                .import_dir =
                    config.import_dir.empty() ? (var / "import").string() : config.import_dir});
 
@@ -124,6 +127,12 @@ Status Serve(const ServeConfig& config) {
   privacy::PsiService psi(*store, {.clock = &SystemClock::Get(),
                                    .journal = &journal,
                                    .dataspace = &space});
+  privacy::DeliveryService deliveries(*store, {.clock = &SystemClock::Get(),
+                                               .random = &crypto::SystemRandom::Get(),
+                                               .journal = &journal,
+                                               .accounts = &accounts,
+                                               .dataspace = &space,
+                                               .data_dir = data_dir});
 
   QT_ASSIGN_OR_RETURN(auto boot, accounts.Bootstrap(demo::OperatorOrg()));
   if (boot) {
@@ -202,7 +211,7 @@ Status Serve(const ServeConfig& config) {
                          .max_body_bytes = static_cast<size_t>(config.max_body_bytes),
                          .web_dir = config.web_dir,
                          .traces_dir = config.traces_dir},
-                        accounts, ledger, *store, metrics, {&market, &vouchers, &space, &exchange, &psi});
+                        accounts, ledger, *store, metrics, {&market, &vouchers, &space, &exchange, &psi, &deliveries});
   QT_ASSIGN_OR_RETURN(int port, server.Bind());
   std::string host =
       config.host.find(':') != std::string::npos ? "[" + config.host + "]" : config.host;

@@ -3,7 +3,10 @@
 // the consumer may learn; bad messages are refused and change nothing.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
+#include <map>
+#include <sstream>
 
 #include "tests/integration/test_codes.h"
 #include "tests/support/server_process.h"
@@ -192,6 +195,109 @@ TEST_F(PsiApiTest, BadMessagesAreRefusedAndChangeNothing) {
   auto fin = Call(*client_, "POST", base + "/finish", ai_);
   EXPECT_EQ(fin.body["state"], "finished");
   EXPECT_EQ(Call(*client_, "GET", base + "/server/0", ai_).status, 404);
+}
+
+TEST_F(PsiApiTest, ADeliveryReachesOnlyItsRecipientAndALeakNamesIt) {
+  // The diagnostics company's exam records, with fingerprintable fields.
+  std::string csv = "patient,exam,age,fee_fen\n";
+  for (int i = 0; i < 400; ++i) {
+    csv += "P" + std::to_string(i) + "," + (i % 2 ? "CT" : "MR") + "," + std::to_string(20 + i % 60) +
+           "," + std::to_string(20000 + i * 13) + "\n";
+  }
+  auto src = Call(*client_, "POST", "/api/v1/dataspace/sources", diagnostics_,
+                  json{{"name", "检验记录"}, {"csv", csv}}.dump());
+  auto pipe = Call(*client_, "POST", "/api/v1/dataspace/pipelines", diagnostics_,
+                   json{{"name", "p"}, {"source_id", src.body["id"]},
+                        {"spec", json::parse(R"({"output": [
+                          {"name": "patient", "sensitivity": "identifying"}, {"name": "exam"},
+                          {"name": "age", "type": "integer", "min": 0, "max": 120, "fingerprint": true},
+                          {"name": "fee_fen", "type": "integer", "min": 0, "max": 10000000, "fingerprint": true}]})")}}
+                       .dump());
+  auto run = Call(*client_, "POST",
+                  "/api/v1/dataspace/pipelines/" + pipe.body["id"].get<std::string>() + "/runs",
+                  diagnostics_);
+  auto product = Call(*client_, "POST", "/api/v1/dataspace/products", diagnostics_,
+                      json{{"run_id", run.body["id"]}, {"title", "检验记录"}}.dump());
+  ASSERT_EQ(product.status, 201) << product.raw;
+  std::string product_id = product.body["id"];
+  json policy = json::parse(R"({"permission": [{"action": "delivery", "constraint": [
+      {"leftOperand": "field", "operator": "isAnyOf", "rightOperand": ["patient", "exam", "age", "fee_fen"]}]}]})");
+  auto offer = Call(*client_, "POST", "/api/v1/dataspace/offers", diagnostics_,
+                    json{{"product_id", product_id}, {"title", "交付"}, {"policy", policy}}.dump());
+  ASSERT_EQ(offer.status, 201) << offer.raw;
+  std::string third = NewOrgToken(*client_, op_, "另一家企业", "enterprise", 604);
+  auto contract_for = [&](const std::string& consumer) {
+    auto c = Call(*client_, "POST",
+                  "/api/v1/dataspace/offers/" + offer.body["id"].get<std::string>() + "/contracts",
+                  consumer);
+    std::string id = c.body["id"];
+    for (auto [verb, token] : {std::pair{"offer", diagnostics_}, {"accept", consumer},
+                               {"agree", diagnostics_}, {"verify", consumer}, {"finalize", diagnostics_}}) {
+      EXPECT_EQ(Call(*client_, "POST", "/api/v1/dataspace/contracts/" + id + "/" + verb, token).status,
+                200);
+    }
+    return id;
+  };
+  std::map<std::string, std::string> csvs;
+  std::string ai_file;
+  for (const std::string& who : {ai_, third}) {
+    std::string contract = contract_for(who);
+    auto req = server_->Cli({"--json", "delivery", "request", contract, "--purpose", "模型训练"}, who);
+    ASSERT_EQ(req.exit_code, 0) << req.err;
+    std::string id = json::parse(req.out)["id"];
+    std::string file = dir_.File(id + ".qtd");
+    ASSERT_EQ(server_->Cli({"delivery", "fetch", id, "--out", file}, who).exit_code, 0);
+    std::string out = dir_.File(id + ".csv");
+    auto opened = server_->Cli({"delivery", "open", file, "--out", out}, who);
+    ASSERT_EQ(opened.exit_code, 0) << opened.err;
+    std::ifstream in(out);
+    csvs[who] = std::string(std::istreambuf_iterator<char>(in), {});
+    if (who == ai_) ai_file = file;
+  }
+  EXPECT_NE(csvs[ai_], csvs[third]);
+  // The other company cannot open the AI company's copy; a changed byte fails.
+  auto foreign = server_->Cli({"delivery", "open", ai_file}, third);
+  EXPECT_EQ(foreign.exit_code, 1);
+  EXPECT_NE(foreign.err.find("another organisation"), std::string::npos) << foreign.err;
+  {
+    std::ifstream in(ai_file, std::ios::binary);
+    std::string bytes(std::istreambuf_iterator<char>(in), {});
+    bytes[bytes.size() - 10] ^= 1;
+    std::ofstream(ai_file, std::ios::binary) << bytes;
+  }
+  auto tampered = server_->Cli({"delivery", "open", ai_file}, ai_);
+  EXPECT_EQ(tampered.exit_code, 1);
+  EXPECT_NE(tampered.err.find("altered"), std::string::npos) << tampered.err;
+
+  // The AI company's copy leaks, reordered, cut to a quarter, without the fee column.
+  std::vector<std::string> lines;
+  {
+    std::istringstream in(csvs[ai_]);
+    std::string line;
+    std::getline(in, line);
+    while (std::getline(in, line)) lines.push_back(line);
+  }
+  std::reverse(lines.begin(), lines.end());
+  std::string leak = "patient,exam,age\r\n";
+  for (size_t i = 0; i < lines.size(); i += 4) {
+    leak += lines[i].substr(0, lines[i].rfind(',')) + "\r\n";
+  }
+  std::string leak_file = dir_.File("leak.csv");
+  std::ofstream(leak_file) << leak;
+  auto traced = server_->Cli({"--json", "delivery", "trace", leak_file, "--product", product_id},
+                             diagnostics_);
+  ASSERT_EQ(traced.exit_code, 0) << traced.err;
+  json t = json::parse(traced.out);
+  auto ai_org = Call(*client_, "GET", "/api/v1/whoami", ai_).body["org"]["id"];
+  EXPECT_EQ(t["traced"], true) << traced.out;
+  EXPECT_EQ(t["recipient_id"], ai_org);
+  EXPECT_GT(t["confidence"].get<double>(), 0.999999);
+  // Only the holder traces; a contract without delivery refuses it.
+  EXPECT_EQ(server_->Cli({"delivery", "trace", leak_file, "--product", product_id}, ai_).exit_code, 1);
+  std::string psi_only = Contract(Product(diagnostics_, 0, 50), {"size"});
+  auto refused = server_->Cli({"delivery", "request", psi_only, "--purpose", "x"}, ai_);
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.err.find("does not permit delivery"), std::string::npos) << refused.err;
 }
 
 }  // namespace

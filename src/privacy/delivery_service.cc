@@ -1,0 +1,267 @@
+#include "privacy/delivery_service.h"
+
+#include <sodium.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "core/ids.h"
+#include "crypto/encoding.h"
+#include "crypto/sha256.h"
+
+namespace qt::privacy {
+
+using accounts::Principal;
+using nlohmann::json;
+using store::Tx;
+
+namespace {
+
+constexpr const char* kColumns =
+    "SELECT id, contract_id, product_id, provider_id, recipient_id, columns, content_sha256, bytes,"
+    " state, receipt, receipt_signature, created_at, received_at FROM deliveries";
+
+Delivery FromRow(const store::Row& r) {
+  return Delivery{.id = r.Text(0),
+                  .contract_id = r.Text(1),
+                  .product_id = r.Text(2),
+                  .provider_id = r.Text(3),
+                  .recipient_id = r.Text(4),
+                  .columns = json::parse(r.Text(5)).get<std::vector<std::string>>(),
+                  .content_sha256 = r.Text(6),
+                  .bytes = r.Int(7),
+                  .state = r.Text(8),
+                  .receipt = r.Text(9),
+                  .receipt_signature = r.Text(10),
+                  .created_at = r.Int(11),
+                  .received_at = r.Int(12)};
+}
+
+}  // namespace
+
+DeliveryService::DeliveryService(store::Store& store, DeliveryOptions options)
+    : store_(store), options_(std::move(options)) {}
+
+std::vector<store::Migration> DeliveryService::Migrations() {
+  return {{"privacy", 2, "deliveries", R"sql(
+CREATE TABLE deliveries (
+  id TEXT PRIMARY KEY,
+  contract_id TEXT NOT NULL REFERENCES ds_contracts(id),
+  product_id TEXT NOT NULL REFERENCES ds_products(id),
+  provider_id TEXT NOT NULL REFERENCES orgs(id),
+  recipient_id TEXT NOT NULL REFERENCES orgs(id),
+  columns TEXT NOT NULL,
+  fingerprint_key BYTEA NOT NULL,
+  content_sha256 TEXT NOT NULL,
+  bytes BIGINT NOT NULL,
+  state TEXT NOT NULL,
+  receipt TEXT NOT NULL,
+  receipt_signature TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  received_at BIGINT NOT NULL
+);
+CREATE INDEX deliveries_product ON deliveries(product_id);
+)sql"}};
+}
+
+Result<Delivery> DeliveryService::Deliver(const Principal& caller, const std::string& contract_id,
+                                          const std::string& purpose,
+                                          std::vector<std::string> columns) {
+  // The columns: asked for, else the permission's field constraint, else all.
+  dataspace::ExternalUse use{.action = dataspace::Action::kDelivery, .purpose = purpose};
+  QT_ASSIGN_OR_RETURN(dataspace::UsableContract probe,
+                      options_.dataspace->CheckUse(caller, contract_id, use));
+  if (columns.empty()) {
+    for (const auto& rule : probe.contract.policy.permissions) {
+      if (rule.action != dataspace::Action::kDelivery) continue;
+      for (const auto& c : rule.constraints) {
+        if (c.left == dataspace::Constraint::Left::kField) columns = c.set;
+      }
+    }
+  }
+  if (columns.empty()) {
+    for (const auto& f : probe.product.fields) columns.push_back(f.name);
+  }
+  use.fields = columns;
+  QT_ASSIGN_OR_RETURN(dataspace::UsableContract uc,
+                      options_.dataspace->CheckUse(caller, contract_id, use));
+  QT_ASSIGN_OR_RETURN(accounts::Org recipient, options_.accounts->GetOrg(caller.org_id));
+
+  IdGenerator ids(*options_.clock, *options_.random);
+  Delivery d{.id = ids.Next("dlv"),
+             .contract_id = contract_id,
+             .product_id = uc.product.id,
+             .provider_id = uc.contract.provider_id,
+             .recipient_id = caller.org_id,
+             .columns = columns,
+             .state = "sent",
+             .created_at = options_.clock->NowMillis()};
+  FingerprintKey key;
+  randombytes_buf(key.data(), key.size());
+  QT_ASSIGN_OR_RETURN(dataspace::ProductDb db, dataspace::ProductDb::OpenReadOnly(
+                                                   options_.dataspace->RunDbPath(uc.product.run_id)));
+  QT_ASSIGN_OR_RETURN(std::string csv, ExportFingerprinted(db, uc.product.fields, columns, key));
+  d.content_sha256 = crypto::HexEncode(crypto::Sha256(csv));
+  QT_ASSIGN_OR_RETURN(std::string file,
+                      SealDelivery({contract_id, d.id, caller.org_id, d.content_sha256},
+                                   recipient.public_key, csv));
+  d.bytes = static_cast<int64_t>(file.size());
+  const std::string dir = options_.data_dir + "/deliveries";
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  const std::string path = dir + "/" + d.id + ".qtd";
+  {
+    std::ofstream out(path, std::ios::binary);
+    out.write(file.data(), static_cast<std::streamsize>(file.size()));
+    if (!out) return Internal("cannot store the delivery");
+  }
+  ::chmod(path.c_str(), 0600);
+  use.details = {{"delivery_id", d.id},
+                 {"columns", columns},
+                 {"content_sha256", d.content_sha256},
+                 {"bytes", d.bytes}};
+  Status st = options_.dataspace->RecordUse(caller, contract_id, use).status();
+  if (st.ok()) {
+    st = store_.Write([&](Tx& tx) -> Status {
+      QT_RETURN_IF_ERROR(
+          tx.Exec("INSERT INTO deliveries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'sent', '', '', ?, 0)",
+                  {d.id, contract_id, d.product_id, d.provider_id, d.recipient_id,
+                   json(columns).dump(), store::Bytes(key.begin(), key.end()), d.content_sha256,
+                   d.bytes, d.created_at})
+              .status());
+      return options_.journal
+          ->Append(tx, {d.provider_id, "privacy.delivery.sent", d.id,
+                        {{"contract_id", contract_id},
+                         {"recipient_id", d.recipient_id},
+                         {"content_sha256", d.content_sha256}}})
+          .status();
+    });
+  }
+  if (!st.ok()) {
+    std::filesystem::remove(path, ec);
+    return st;
+  }
+  return d;
+}
+
+Result<std::vector<Delivery>> DeliveryService::List(const Principal& caller) {
+  std::vector<Delivery> out;
+  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(auto rows, tx.Query(std::string(kColumns) +
+                                                " WHERE provider_id = ? OR recipient_id = ? ORDER BY"
+                                                " id DESC",
+                                            {caller.org_id, caller.org_id}));
+    for (const auto& r : rows) out.push_back(FromRow(r));
+    return OkStatus();
+  }));
+  return out;
+}
+
+Result<std::string> DeliveryService::File(const Principal& caller, const std::string& id) {
+  Delivery d;
+  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(auto rows, tx.Query(std::string(kColumns) + " WHERE id = ?", {id}));
+    if (rows.empty()) return NotFound("no delivery " + id);
+    d = FromRow(rows[0]);
+    return OkStatus();
+  }));
+  if (d.recipient_id != caller.org_id) return NotFound("no delivery " + id + " to you");
+  std::ifstream in(options_.data_dir + "/deliveries/" + id + ".qtd", std::ios::binary);
+  if (!in) return NotFound("the delivery's file is gone");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+Result<Received> DeliveryService::Receive(const Principal& caller, std::string_view file) {
+  QT_RETURN_IF_ERROR(caller.RequireMember());
+  QT_ASSIGN_OR_RETURN(SealedHeader header, ReadDeliveryHeader(file));
+  if (header.recipient_id != caller.org_id) {
+    return PermissionDenied("the delivery is addressed to another organisation");
+  }
+  QT_ASSIGN_OR_RETURN(Opened opened,
+                      OpenDelivery(file, [&](std::span<const uint8_t> sealed) {
+                        return options_.accounts->OpenSealedFor(caller.org_id, sealed);
+                      }));
+  Received r;
+  r.csv = std::move(opened.plaintext);
+  const UnixMillis now = options_.clock->NowMillis();
+  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(auto rows, tx.Query(std::string(kColumns) + " WHERE id = ?",
+                                            {header.delivery_id}));
+    if (rows.empty()) return NotFound("no delivery " + header.delivery_id + " on this node");
+    r.delivery = FromRow(rows[0]);
+    return OkStatus();
+  }));
+  if (r.delivery.contract_id != header.contract_id ||
+      r.delivery.content_sha256 != header.content_sha256) {
+    return InvalidArgument("the file does not match the delivery on record");
+  }
+  json receipt = {{"type", "qiantang.privacy.delivery-receipt/v1"},
+                  {"delivery_id", header.delivery_id},
+                  {"contract_id", header.contract_id},
+                  {"recipient_id", caller.org_id},
+                  {"content_sha256", header.content_sha256},
+                  {"received_at", FormatRfc3339(now)}};
+  r.delivery.receipt = receipt.dump();
+  QT_ASSIGN_OR_RETURN(auto sig, options_.accounts->SignAs(
+                                    caller.org_id,
+                                    std::span(reinterpret_cast<const uint8_t*>(r.delivery.receipt.data()),
+                                              r.delivery.receipt.size())));
+  r.delivery.receipt_signature = crypto::Base64Encode(sig);
+  r.delivery.state = "received";
+  r.delivery.received_at = now;
+  QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
+    QT_RETURN_IF_ERROR(tx.Exec("UPDATE deliveries SET state = 'received', receipt = ?,"
+                               " receipt_signature = ?, received_at = ? WHERE id = ?",
+                               {r.delivery.receipt, r.delivery.receipt_signature, now,
+                                header.delivery_id})
+                           .status());
+    return options_.journal
+        ->Append(tx, {caller.org_id, "privacy.delivery.received", header.delivery_id,
+                      {{"contract_id", header.contract_id},
+                       {"receipt_sha256", crypto::HexEncode(crypto::Sha256(r.delivery.receipt))},
+                       {"signature", r.delivery.receipt_signature}}})
+        .status();
+  }));
+  return r;
+}
+
+Result<TraceResult> DeliveryService::Trace(const Principal& caller, const std::string& product_id,
+                                           std::string_view leaked_csv) {
+  QT_ASSIGN_OR_RETURN(dataspace::ProductDetail detail,
+                      options_.dataspace->GetProduct(caller, product_id));
+  if (detail.product.org_id != caller.org_id) {
+    return PermissionDenied("only the product's holder traces its deliveries");
+  }
+  std::vector<Candidate> candidates;
+  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT id, recipient_id, fingerprint_key FROM"
+                                            " deliveries WHERE product_id = ?",
+                                            {product_id}));
+    for (const auto& r : rows) {
+      Candidate c{.delivery_id = r.Text(0), .recipient_id = r.Text(1)};
+      const auto& k = r.Blob(2);
+      std::copy_n(k.begin(), c.key.size(), c.key.begin());
+      candidates.push_back(c);
+    }
+    return OkStatus();
+  }));
+  QT_ASSIGN_OR_RETURN(dataspace::ProductDb db, dataspace::ProductDb::OpenReadOnly(
+                                                   options_.dataspace->RunDbPath(detail.product.run_id)));
+  QT_ASSIGN_OR_RETURN(TraceResult t, TraceLeak(leaked_csv, db, detail.product.fields, candidates));
+  QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
+    return options_.journal
+        ->Append(tx, {caller.org_id, "privacy.delivery.traced", product_id,
+                      {{"traced", t.traced},
+                       {"delivery_id", t.delivery_id},
+                       {"cells", t.cells},
+                       {"agreeing", t.agreeing}}})
+        .status();
+  }));
+  return t;
+}
+
+}  // namespace qt::privacy
