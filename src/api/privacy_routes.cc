@@ -88,6 +88,13 @@ void RegisterPrivacyRoutes(Router& router, PsiService& psi, DeliveryService& del
                   QT_ASSIGN_OR_RETURN(PsiSession session, psi.Start(req.caller(), s));
                   return Response::Json(SessionJson(session), 201);
                 });
+  router.Handle("GET", "/api/v1/privacy/psi/sessions", Access::SignedIn(),
+                [&](const Request& req) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(auto list, psi.List(req.caller()));
+                  json items = json::array();
+                  for (const auto& s : list) items.push_back(SessionJson(s));
+                  return Response::Json({{"items", items}});
+                });
   router.Handle("GET", "/api/v1/privacy/psi/sessions/{id}", Access::SignedIn(),
                 [&](const Request& req) -> Result<Response> {
                   QT_ASSIGN_OR_RETURN(PsiSession s, psi.Get(req.caller(), req.PathParam("id")));

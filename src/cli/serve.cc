@@ -32,6 +32,7 @@
 #include "demo/demo_compute.h"
 #include "demo/demo_dataspace.h"
 #include "demo/demo_exchange.h"
+#include "demo/demo_privacy.h"
 #include "ledger/journal.h"
 #include "ledger/ledger.h"
 #include "store/store.h"
@@ -159,6 +160,7 @@ Status Serve(const ServeConfig& config) {
       QT_RETURN_IF_ERROR(demo::LoadDemoDataSpace(accounts, op, space, config.demo_seed));
       QT_RETURN_IF_ERROR(
           demo::LoadDemoExchange(*store, accounts, space, exchange_options, config.demo_seed));
+      QT_RETURN_IF_ERROR(demo::LoadDemoPrivacy(accounts, space, psi, deliveries, config.demo_seed));
       Print("demo: the data space's " + std::to_string(demo::kDemoDataEnterprises) +
             " data enterprises published their products and the exchange registered them in " +
             std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(

@@ -45,6 +45,7 @@ const DemoOrg kOrgs[] = {
     {OrgKind::kDataHolder, "杭州市电力数据服务有限公司"},
     {OrgKind::kDataHolder, "杭州城市大脑数据运营有限公司"},
     {OrgKind::kDataHolder, "杭州市医疗健康数据中心"},
+    {OrgKind::kDataHolder, "杭州迪安医学检验中心有限公司"},
     {OrgKind::kInstitution, "杭州银行股份有限公司科技支行"},
     {OrgKind::kInstitution, "杭州联合农村商业银行"},
     {OrgKind::kInstitution, "杭州市科创融资担保有限公司"},

@@ -190,6 +190,19 @@ Result<std::shared_ptr<PsiServer>> PsiService::Find(const Principal& caller,
   return it->second.server;
 }
 
+Result<std::vector<PsiSession>> PsiService::List(const Principal& caller) {
+  std::vector<PsiSession> out;
+  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(auto rows, tx.Query(std::string(kSessionColumns) +
+                                                " WHERE consumer_id = ? OR provider_id = ?"
+                                                " ORDER BY created_at DESC LIMIT 200",
+                                            {caller.org_id, caller.org_id}));
+    for (const auto& r : rows) out.push_back(SessionFromRow(r));
+    return OkStatus();
+  }));
+  return out;
+}
+
 Result<PsiSession> PsiService::Get(const Principal& caller, const std::string& id) {
   PsiSession s;
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
@@ -249,6 +262,12 @@ Result<PsiResult> PsiService::RunLocal(const Principal& caller, const PsiStart& 
   }
   QT_ASSIGN_OR_RETURN(std::vector<std::string> mine,
                       ColumnValues(*options_.dataspace, own->product, own_column));
+  return RunWithItems(caller, s, std::move(mine));
+}
+
+Result<PsiResult> PsiService::RunWithItems(const Principal& caller, const PsiStart& s,
+                                           std::vector<std::string> mine) {
+  mine = DistinctItems(std::move(mine));
   PsiStart start = s;
   start.client_size = static_cast<int64_t>(mine.size());
   QT_ASSIGN_OR_RETURN(PsiSession session, Start(caller, start));

@@ -81,10 +81,17 @@ class PsiService {
                                            const std::string& id, int64_t index);
   Result<PsiSession> Finish(const accounts::Principal& caller, const std::string& id);
 
+  // Sessions the caller's organisation is a party to, newest first.
+  Result<std::vector<PsiSession>> List(const accounts::Principal& caller);
+
   // Both columns on this node: the caller's own product column against the
   // contract's. The caller learns what the contract allows.
   Result<PsiResult> RunLocal(const accounts::Principal& caller, const PsiStart& start,
                              const std::string& own_product_id, const std::string& own_column);
+  // The same with the caller's items given (the demo, and a node acting for
+  // its own organisation).
+  Result<PsiResult> RunWithItems(const accounts::Principal& caller, const PsiStart& start,
+                                 std::vector<std::string> items);
 
  private:
   struct Live {

@@ -10,20 +10,20 @@ namespace {
 
 constexpr std::string_view kDomain = "qiantang/psi/v1";
 
-// Runs fn(begin, end) over [0, n) split into `threads` contiguous ranges.
+// Runs fn(begin, end) over [0, n) in chunks of 256 that `threads` threads
+// take in turn, so a thread delayed by the scheduler does not leave the
+// others idle at the end.
 template <typename Fn>
 void Parallel(size_t n, unsigned threads, Fn fn) {
-  threads = std::max(1u, std::min<unsigned>(threads, static_cast<unsigned>(n / 256 + 1)));
-  if (threads == 1) {
-    fn(size_t{0}, n);
-    return;
-  }
+  constexpr size_t kChunk = 256;
+  threads = std::max(1u, std::min<unsigned>(threads, static_cast<unsigned>(n / kChunk + 1)));
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t begin; (begin = next.fetch_add(kChunk)) < n;) fn(begin, std::min(n, begin + kChunk));
+  };
   std::vector<std::thread> pool;
-  const size_t per = (n + threads - 1) / threads;
-  for (unsigned t = 0; t < threads; ++t) {
-    const size_t begin = std::min(n, t * per), end = std::min(n, begin + per);
-    pool.emplace_back([=] { fn(begin, end); });
-  }
+  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
+  work();
   for (auto& th : pool) th.join();
 }
 
