@@ -79,7 +79,7 @@ test('the operator signs in, lists organisations and pages through them', async 
   assert.ok(secondPage.length > 0);
   assert.ok(!secondPage.includes(firstPage[0]));
 
-  for (const section of ['privacy', 'match', 'identity']) {
+  for (const section of ['match', 'identity']) {
     await page.click(`nav a[data-section=${section}]`);
     await page.locator('section.coming').waitFor();
   }
@@ -364,4 +364,28 @@ test('the exchange: dashboard from the records, a reviewer moves an application,
   await buyer.page.getByTestId('trades').locator('tbody tr').first().waitFor();
   await buyer.page.screenshot({ path: join(outDir, 'exchange-market.png'), fullPage: true });
   assert.deepEqual(buyer.errors, []);
+});
+
+test('privacy computing: the AI company sees its PSI session and deliveries, and opens a new delivery with a signed receipt', async () => {
+  const { page, errors } = await newPage();
+  await signIn(page, server.tokens.enterprise);
+  await page.getByTestId('who').waitFor();
+  await page.click('a[data-section=privacy]');
+  const sessions = page.getByTestId('psi-sessions');
+  await sessions.locator('tbody tr').first().waitFor();
+  assert.match(await sessions.textContent(), /finished/);
+  assert.match(await sessions.textContent(), /2400 × 1500/);
+  await page.click('button[data-tab=deliveriesTab]');
+  const deliveries = page.getByTestId('deliveries');
+  await deliveries.locator('tbody tr').first().waitFor();
+  assert.match(await deliveries.textContent(), /received/);
+  await page.getByRole('button', { name: '申请' }).click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=deliveries]').textContent.includes('sent'));
+  await deliveries.getByTestId('open-delivery').first().click();
+  const opened = page.getByTestId('opened');
+  await opened.waitFor();
+  assert.match(await opened.textContent(), /exam,age,fee_fen/);
+  assert.match(await opened.textContent(), /delivery-receipt/);
+  await page.screenshot({ path: join(outDir, 'privacy.png'), fullPage: true });
+  assert.deepEqual(errors, []);
 });
