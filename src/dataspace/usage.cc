@@ -30,6 +30,19 @@ Result<Meter> ReadMeter(Tx& tx, const std::string& contract_id, Action action) {
   return Meter{rows[0].Int(0), rows[0].Int(1)};
 }
 
+// The caller may use `c`: it is the consumer, and `c` is finalized.
+Status CheckConsumer(const Principal& caller, const Contract& c) {
+  if (caller.org_id != c.consumer_id) {
+    if (caller.org_id == c.provider_id) return PermissionDenied("only the consumer uses a contract");
+    return NotFound("no contract " + c.id);
+  }
+  if (c.state != ContractState::kFinalized) {
+    return FailedPrecondition("the contract is " + std::string(ContractStateName(c.state)) +
+                              ": only a finalized contract may be used");
+  }
+  return OkStatus();
+}
+
 Usage UsageFromRow(const store::Row& r) {
   return Usage{.id = r.Text(0),
                .contract_id = r.Text(1),
@@ -70,16 +83,7 @@ Result<QueryResult> DataSpace::Query(const Principal& caller, const std::string&
     QT_ASSIGN_OR_RETURN(meter, ReadMeter(tx, contract_id, Action::kAggregateQuery));
     return OkStatus();
   }));
-  if (caller.org_id != c.consumer_id) {
-    if (caller.org_id == c.provider_id) {
-      return PermissionDenied("only the consumer uses a contract through the channel");
-    }
-    return NotFound("no contract " + contract_id);
-  }
-  if (c.state != ContractState::kFinalized) {
-    return FailedPrecondition("the contract is " + std::string(ContractStateName(c.state)) +
-                              ": only a finalized contract may be used");
-  }
+  QT_RETURN_IF_ERROR(CheckConsumer(caller, c));
   if (q.table != "data" && q.table != p.id) {
     return InvalidArgument("sql: the product's table is called data (FROM data)");
   }
@@ -188,16 +192,7 @@ Result<UsableContract> DataSpace::CheckUse(const Principal& caller,
     return OkStatus();
   }));
   const Contract& c = out.contract;
-  if (caller.org_id != c.consumer_id) {
-    if (caller.org_id == c.provider_id) {
-      return PermissionDenied("only the consumer uses a contract");
-    }
-    return NotFound("no contract " + contract_id);
-  }
-  if (c.state != ContractState::kFinalized) {
-    return FailedPrecondition("the contract is " + std::string(ContractStateName(c.state)) +
-                              ": only a finalized contract may be used");
-  }
+  QT_RETURN_IF_ERROR(CheckConsumer(caller, c));
   for (const auto& f : ext.fields) {
     if (!FindField(out.product.fields, f)) return InvalidArgument("the product has no field '" + f + "'");
   }
