@@ -181,6 +181,34 @@ TEST_P(ExchangeTest, RegistrationPassesNoticeAndIssuesCertificate00001) {
   EXPECT_EQ(exchange_->ListApplications(other_, "", {})->items.size(), 0u);
 }
 
+TEST_P(ExchangeTest, TheSameSnapshotFromAnotherHolderIsADispute) {
+  ASSERT_TRUE(exchange_->Apply(holder_, Application()).ok());
+  // Another holder renovates the very same data: same output hash.
+  std::string csv = "modality,age\n";
+  for (int i = 0; i < 200; ++i) csv += std::string(i % 2 ? "CT" : "MR") + "," + std::to_string(20 + i % 50) + "\n";
+  auto src = space_->CreateSource(other_, {.name = "copy", .csv = csv});
+  auto pipe = space_->CreatePipeline(other_, src->id, "p",
+                                     json::parse(R"({"output": [{"name": "modality"},
+      {"name": "age", "type": "integer", "min": 0, "max": 120}]})"));
+  auto run = space_->RunPipeline(other_, pipe->id);
+  auto copy = space_->CreateProduct(other_, {.run_id = run->id, .title = "复制的数据"});
+  ASSERT_TRUE(copy.ok());
+  ASSERT_EQ(copy->output_hash, product_.output_hash);
+  NewApplication a = Application();
+  a.product_id = copy->id;
+  auto dup = exchange_->Apply(other_, a);
+  EXPECT_EQ(dup.status().code(), StatusCode::kConflict);
+  EXPECT_NE(dup.status().message().find("a dispute has been raised"), std::string::npos);
+  EXPECT_EQ(exchange_->ListApplications(other_, "", {})->items.size(), 0u);
+  int disputes = 0;
+  ASSERT_TRUE(store_->Read([&](store::Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT COUNT(*) FROM ex_disputes"));
+    disputes = static_cast<int>(rows[0].Int(0));
+    return OkStatus();
+  }).ok());
+  EXPECT_EQ(disputes, 1);
+}
+
 TEST_P(ExchangeTest, BadApplicationsChangeNothing) {
   auto bad = [&](auto edit) {
     NewApplication a = Application();
