@@ -1,0 +1,236 @@
+#include "identity/cose.h"
+
+#include <cbor.h>
+#include <openssl/ecdsa.h>
+#include <openssl/evp.h>
+#include <openssl/rsa.h>
+#include <openssl/x509.h>
+#include <sodium.h>
+#include <zlib.h>
+
+#include <memory>
+
+namespace qt::identity {
+namespace {
+
+struct ItemDeleter {
+  void operator()(cbor_item_t* item) const { cbor_decref(&item); }
+};
+using Item = std::unique_ptr<cbor_item_t, ItemDeleter>;
+
+Result<Item> Load(std::span<const uint8_t> data) {
+  if (data.size() > kMaxCbor) return InvalidArgument("cbor: larger than 64 KiB");
+  cbor_load_result r;
+  Item item(cbor_load(data.data(), data.size(), &r));
+  if (!item || r.error.code != CBOR_ERR_NONE) {
+    return InvalidArgument("cbor: malformed at byte " + std::to_string(r.error.position));
+  }
+  if (r.read != data.size()) return InvalidArgument("cbor: trailing bytes after the item");
+  return item;
+}
+
+Status CheckDepth(cbor_item_t* item, int depth) {
+  if (depth > kMaxCborDepth) return InvalidArgument("cbor: nested deeper than 16");
+  if (cbor_isa_array(item)) {
+    for (size_t i = 0; i < cbor_array_size(item); ++i) {
+      QT_RETURN_IF_ERROR(CheckDepth(cbor_array_handle(item)[i], depth + 1));
+    }
+  } else if (cbor_isa_map(item)) {
+    cbor_pair* pairs = cbor_map_handle(item);
+    for (size_t i = 0; i < cbor_map_size(item); ++i) {
+      QT_RETURN_IF_ERROR(CheckDepth(pairs[i].key, depth + 1));
+      QT_RETURN_IF_ERROR(CheckDepth(pairs[i].value, depth + 1));
+    }
+  } else if (cbor_isa_tag(item)) {
+    Item inner(cbor_tag_item(item));
+    QT_RETURN_IF_ERROR(CheckDepth(inner.get(), depth + 1));
+  }
+  return OkStatus();
+}
+
+Result<Bytes> ByteString(cbor_item_t* item, const std::string& what) {
+  if (!cbor_isa_bytestring(item) || !cbor_bytestring_is_definite(item)) {
+    return InvalidArgument("cose: " + what + " is not a byte string");
+  }
+  const uint8_t* p = cbor_bytestring_handle(item);
+  return Bytes(p, p + cbor_bytestring_length(item));
+}
+
+std::optional<int64_t> IntOf(cbor_item_t* item) {
+  if (cbor_isa_uint(item)) return static_cast<int64_t>(cbor_get_int(item));
+  if (cbor_isa_negint(item)) return -1 - static_cast<int64_t>(cbor_get_int(item));
+  return std::nullopt;
+}
+
+// The value of integer label `label` in a map, or nullptr.
+cbor_item_t* MapGet(cbor_item_t* map, int64_t label) {
+  if (!cbor_isa_map(map)) return nullptr;
+  cbor_pair* pairs = cbor_map_handle(map);
+  for (size_t i = 0; i < cbor_map_size(map); ++i) {
+    if (IntOf(pairs[i].key) == label) return pairs[i].value;
+  }
+  return nullptr;
+}
+
+Bytes Serialize(cbor_item_t* item) {
+  unsigned char* buffer = nullptr;
+  size_t size = 0;
+  size_t n = cbor_serialize_alloc(item, &buffer, &size);
+  Bytes out(buffer, buffer + n);
+  free(buffer);
+  return out;
+}
+
+}  // namespace
+
+Result<Bytes> Inflate(std::span<const uint8_t> compressed, size_t max_out) {
+  z_stream zs{};
+  if (inflateInit(&zs) != Z_OK) return Internal("zlib: cannot initialise");
+  zs.next_in = const_cast<Bytef*>(compressed.data());
+  zs.avail_in = static_cast<uInt>(compressed.size());
+  Bytes out(max_out + 1);
+  zs.next_out = out.data();
+  zs.avail_out = static_cast<uInt>(out.size());
+  int rc = inflate(&zs, Z_FINISH);
+  const size_t produced = out.size() - zs.avail_out;
+  inflateEnd(&zs);
+  if (produced > max_out) return InvalidArgument("zlib: inflates past " + std::to_string(max_out) + " bytes");
+  if (rc != Z_STREAM_END) return InvalidArgument("zlib: not a complete zlib stream");
+  out.resize(produced);
+  return out;
+}
+
+Bytes Deflate(std::span<const uint8_t> data) {
+  uLongf n = compressBound(data.size());
+  Bytes out(n);
+  compress2(out.data(), &n, data.data(), data.size(), Z_BEST_COMPRESSION);
+  out.resize(n);
+  return out;
+}
+
+Result<CoseSign1> ParseCoseSign1(std::span<const uint8_t> cbor) {
+  CoseSign1 s;
+  // Leading tags are read here: CWT (61) may wrap COSE_Sign1 (18). (Debian's
+  // libcbor 0.8 also fails to load a tag around an array.)
+  while (!cbor.empty() && (cbor[0] >> 5) == 6) {
+    uint64_t tag = cbor[0] & 0x1f;
+    size_t head = 1;
+    if (tag == 24 && cbor.size() > 1) {
+      tag = cbor[1];
+      head = 2;
+    } else if (tag > 23) {
+      return InvalidArgument("cose: unexpected tag");
+    }
+    if (tag == 18) {
+      s.tagged = true;
+    } else if (tag != 61) {
+      return InvalidArgument("cose: tag " + std::to_string(tag) + " is not COSE_Sign1 (18)");
+    }
+    cbor = cbor.subspan(head);
+  }
+  QT_ASSIGN_OR_RETURN(Item array, Load(cbor));
+  QT_RETURN_IF_ERROR(CheckDepth(array.get(), 0));
+  if (!cbor_isa_array(array.get()) || cbor_array_size(array.get()) != 4) {
+    return InvalidArgument("cose: COSE_Sign1 is an array of 4");
+  }
+  cbor_item_t** parts = cbor_array_handle(array.get());
+  QT_ASSIGN_OR_RETURN(s.protected_bytes, ByteString(parts[0], "the protected header"));
+  if (!cbor_isa_map(parts[1])) return InvalidArgument("cose: the unprotected header is not a map");
+  if (cbor_isa_bytestring(parts[2])) {
+    QT_ASSIGN_OR_RETURN(s.payload, ByteString(parts[2], "the payload"));
+  } else {
+    return InvalidArgument("cose: the payload is detached or not a byte string");
+  }
+  QT_ASSIGN_OR_RETURN(s.signature, ByteString(parts[3], "the signature"));
+  if (!s.protected_bytes.empty()) {
+    QT_ASSIGN_OR_RETURN(Item prot, Load(s.protected_bytes));
+    if (!cbor_isa_map(prot.get())) return InvalidArgument("cose: the protected header is not a map");
+    if (cbor_item_t* alg = MapGet(prot.get(), 1)) s.alg = IntOf(alg);
+    if (cbor_item_t* kid = MapGet(prot.get(), 4)) {
+      QT_ASSIGN_OR_RETURN(s.kid, ByteString(kid, "kid"));
+    }
+  }
+  if (!s.alg) {
+    if (cbor_item_t* alg = MapGet(parts[1], 1)) s.alg = IntOf(alg);
+  }
+  if (s.kid.empty()) {
+    if (cbor_item_t* kid = MapGet(parts[1], 4)) {
+      QT_ASSIGN_OR_RETURN(s.kid, ByteString(kid, "kid"));
+    }
+  }
+  return s;
+}
+
+Bytes SigStructure(const CoseSign1& s) {
+  Item array(cbor_new_definite_array(4));
+  (void)cbor_array_push(array.get(), cbor_move(cbor_build_string("Signature1")));
+  (void)cbor_array_push(array.get(),
+                        cbor_move(cbor_build_bytestring(s.protected_bytes.data(), s.protected_bytes.size())));
+  (void)cbor_array_push(array.get(), cbor_move(cbor_build_bytestring(nullptr, 0)));
+  (void)cbor_array_push(array.get(), cbor_move(cbor_build_bytestring(s.payload.data(), s.payload.size())));
+  return Serialize(array.get());
+}
+
+Status VerifyCoseSign1(const CoseSign1& s, std::span<const uint8_t> public_key) {
+  if (!s.alg) return InvalidArgument("cose: no algorithm in the protected header");
+  const Bytes tbs = SigStructure(s);
+  if (*s.alg == static_cast<int64_t>(CoseAlg::kEdDSA)) {
+    if (public_key.size() != 32 || s.signature.size() != 64) {
+      return InvalidArgument("cose: EdDSA needs a 32-byte key and a 64-byte signature");
+    }
+    if (crypto_sign_verify_detached(s.signature.data(), tbs.data(), tbs.size(), public_key.data()) != 0) {
+      return InvalidArgument("cose: the signature does not verify");
+    }
+    return OkStatus();
+  }
+  const uint8_t* p = public_key.data();
+  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(
+      d2i_PUBKEY(nullptr, &p, static_cast<long>(public_key.size())), EVP_PKEY_free);
+  if (!key) return InvalidArgument("cose: the public key is not a DER SubjectPublicKeyInfo");
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  EVP_PKEY_CTX* pctx = nullptr;
+  if (EVP_DigestVerifyInit(ctx.get(), &pctx, EVP_sha256(), nullptr, key.get()) != 1) {
+    return InvalidArgument("cose: the key does not suit the algorithm");
+  }
+  Bytes sig = s.signature;
+  if (*s.alg == static_cast<int64_t>(CoseAlg::kES256)) {
+    if (EVP_PKEY_base_id(key.get()) != EVP_PKEY_EC || sig.size() != 64) {
+      return InvalidArgument("cose: ES256 needs an EC key and a 64-byte r||s signature");
+    }
+    ECDSA_SIG* es = ECDSA_SIG_new();
+    ECDSA_SIG_set0(es, BN_bin2bn(sig.data(), 32, nullptr), BN_bin2bn(sig.data() + 32, 32, nullptr));
+    unsigned char* der = nullptr;
+    int n = i2d_ECDSA_SIG(es, &der);
+    ECDSA_SIG_free(es);
+    sig.assign(der, der + n);
+    OPENSSL_free(der);
+  } else if (*s.alg == static_cast<int64_t>(CoseAlg::kPS256)) {
+    if (EVP_PKEY_base_id(key.get()) != EVP_PKEY_RSA ||
+        EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) != 1 ||
+        EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, 32) != 1) {
+      return InvalidArgument("cose: PS256 needs an RSA key");
+    }
+  } else {
+    return InvalidArgument("cose: algorithm " + std::to_string(*s.alg) + " is not supported");
+  }
+  if (EVP_DigestVerify(ctx.get(), sig.data(), sig.size(), tbs.data(), tbs.size()) != 1) {
+    return InvalidArgument("cose: the signature does not verify");
+  }
+  return OkStatus();
+}
+
+Result<CwtClaims> ParseCwt(std::span<const uint8_t> payload, int64_t private_label) {
+  QT_ASSIGN_OR_RETURN(Item map, Load(payload));
+  QT_RETURN_IF_ERROR(CheckDepth(map.get(), 0));
+  if (!cbor_isa_map(map.get())) return InvalidArgument("cwt: the claims are not a map");
+  CwtClaims c;
+  if (cbor_item_t* iss = MapGet(map.get(), 1); iss && cbor_isa_string(iss) && cbor_string_is_definite(iss)) {
+    c.iss.assign(reinterpret_cast<const char*>(cbor_string_handle(iss)), cbor_string_length(iss));
+  }
+  if (cbor_item_t* exp = MapGet(map.get(), 4)) c.exp = IntOf(exp);
+  if (cbor_item_t* iat = MapGet(map.get(), 6)) c.iat = IntOf(iat);
+  if (cbor_item_t* claim = MapGet(map.get(), private_label)) c.claim = Serialize(claim);
+  return c;
+}
+
+}  // namespace qt::identity
