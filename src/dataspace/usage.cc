@@ -43,6 +43,33 @@ Status CheckConsumer(const Principal& caller, const Contract& c) {
   return OkStatus();
 }
 
+// A contract the caller is about to use, its product and its meter for
+// `action`, read in one snapshot; refused unless the caller may use it.
+struct ForUse {
+  UsableContract usable;
+  Meter meter;
+};
+
+Result<ForUse> ReadForUse(store::Store& store, const Principal& caller,
+                          const std::string& contract_id, Action action) {
+  ForUse out;
+  QT_RETURN_IF_ERROR(store.Read([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(auto rows, tx.Query(std::string(internal::kContractColumns) +
+                                                " WHERE id = ?",
+                                            {contract_id}));
+    if (rows.empty()) return NotFound("no contract " + contract_id);
+    out.usable.contract = internal::ContractFromRow(rows[0]);
+    QT_ASSIGN_OR_RETURN(auto prows, tx.Query(std::string(internal::kProductColumns) +
+                                                 " WHERE id = ?",
+                                             {out.usable.contract.product_id}));
+    out.usable.product = internal::ProductFromRow(prows.at(0));
+    QT_ASSIGN_OR_RETURN(out.meter, ReadMeter(tx, contract_id, action));
+    return OkStatus();
+  }));
+  QT_RETURN_IF_ERROR(CheckConsumer(caller, out.usable.contract));
+  return out;
+}
+
 Usage UsageFromRow(const store::Row& r) {
   return Usage{.id = r.Text(0),
                .contract_id = r.Text(1),
@@ -67,23 +94,11 @@ Result<QueryResult> DataSpace::Query(const Principal& caller, const std::string&
   auto parsed = ParseChannelSql(req.sql);
   if (!parsed.ok()) return parsed.status().WithContext("sql");
   const AggregateQuery q = *std::move(parsed);
-  Contract c;
-  Product p;
-  Meter meter;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(auto rows, tx.Query(std::string(internal::kContractColumns) +
-                                                " WHERE id = ?",
-                                            {contract_id}));
-    if (rows.empty()) return NotFound("no contract " + contract_id);
-    c = internal::ContractFromRow(rows[0]);
-    QT_ASSIGN_OR_RETURN(auto prows, tx.Query(std::string(internal::kProductColumns) +
-                                                 " WHERE id = ?",
-                                             {c.product_id}));
-    p = internal::ProductFromRow(prows.at(0));
-    QT_ASSIGN_OR_RETURN(meter, ReadMeter(tx, contract_id, Action::kAggregateQuery));
-    return OkStatus();
-  }));
-  QT_RETURN_IF_ERROR(CheckConsumer(caller, c));
+  QT_ASSIGN_OR_RETURN(ForUse read,
+                      ReadForUse(store_, caller, contract_id, Action::kAggregateQuery));
+  const Contract& c = read.usable.contract;
+  const Product& p = read.usable.product;
+  const Meter& meter = read.meter;
   if (q.table != "data" && q.table != p.id) {
     return InvalidArgument("sql: the product's table is called data (FROM data)");
   }
@@ -176,23 +191,10 @@ Result<UsableContract> DataSpace::CheckUse(const Principal& caller,
                                            const ExternalUse& ext) {
   QT_RETURN_IF_ERROR(caller.RequireMember());
   QT_RETURN_IF_ERROR(CheckDisplayText(ext.purpose, 100).WithContext("purpose"));
-  UsableContract out;
-  Meter meter;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(auto rows, tx.Query(std::string(internal::kContractColumns) +
-                                                " WHERE id = ?",
-                                            {contract_id}));
-    if (rows.empty()) return NotFound("no contract " + contract_id);
-    out.contract = internal::ContractFromRow(rows[0]);
-    QT_ASSIGN_OR_RETURN(auto prows, tx.Query(std::string(internal::kProductColumns) +
-                                                 " WHERE id = ?",
-                                             {out.contract.product_id}));
-    out.product = internal::ProductFromRow(prows.at(0));
-    QT_ASSIGN_OR_RETURN(meter, ReadMeter(tx, contract_id, ext.action));
-    return OkStatus();
-  }));
+  QT_ASSIGN_OR_RETURN(ForUse read, ReadForUse(store_, caller, contract_id, ext.action));
+  const UsableContract& out = read.usable;
+  const Meter& meter = read.meter;
   const Contract& c = out.contract;
-  QT_RETURN_IF_ERROR(CheckConsumer(caller, c));
   for (const auto& f : ext.fields) {
     if (!FindField(out.product.fields, f)) return InvalidArgument("the product has no field '" + f + "'");
   }
