@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "tests/integration/api_test.h"
 #include "tests/integration/test_codes.h"
 #include "tests/support/server_process.h"
 #include "tests/support/temp_dir.h"
@@ -45,22 +46,15 @@ const char* kPolicy = R"({"permission": [{"action": "aggregate_query", "constrai
     {"leftOperand": "groupSize", "operator": "gteq", "rightOperand": 20}],
     "duty": [{"action": "inform"}]}]})";
 
-class DataSpaceApiTest : public ::testing::Test {
+class DataSpaceApiTest : public ApiTest {
  protected:
   void SetUp() override {
-    server_ = std::make_unique<ServerProcess>(dir_.path().string());
-    ASSERT_TRUE(server_->Start());
-    client_ = server_->Client();
-    op_ = server_->bootstrap_token();
+    ASSERT_NO_FATAL_FAILURE(StartServer());
     holder_ = NewOrg("数据 Co", "data_holder", 801);
     enterprise_ = NewOrg("研究 Co", "enterprise", 802);
     bank_ = NewOrg("银行", "institution", 803);
   }
-  void TearDown() override { client_.reset(); }
 
-  std::string NewOrg(const std::string& name, const std::string& kind, int n) {
-    return NewOrgToken(*client_, op_, name, kind, n);
-  }
 
   // Source, pipeline, run, product and an offer to enterprises; returns the offer id.
   std::string PublishPeople() {
@@ -89,10 +83,7 @@ class DataSpaceApiTest : public ::testing::Test {
     return offer.body["id"];
   }
 
-  TempDir dir_;
-  std::unique_ptr<ServerProcess> server_;
-  std::unique_ptr<httplib::Client> client_;
-  std::string op_, holder_, enterprise_, bank_, product_;
+  std::string holder_, enterprise_, bank_, product_;
   json run_;
 };
 

@@ -7,6 +7,7 @@
 
 #include <fstream>
 
+#include "tests/integration/api_test.h"
 #include "tests/integration/test_codes.h"
 #include "tests/support/server_process.h"
 #include "tests/support/temp_dir.h"
@@ -16,21 +17,16 @@ namespace {
 
 using nlohmann::json;
 
-class ExchangeApiTest : public ::testing::Test {
+class ExchangeApiTest : public ApiTest {
  protected:
   void SetUp() override {
-    server_ = std::make_unique<ServerProcess>(dir_.path().string(),
-                                              std::vector<std::string>{"--notice-days", "0"});
-    ASSERT_TRUE(server_->Start());
-    client_ = server_->Client();
-    op_ = server_->bootstrap_token();
-    holder_ = NewOrgToken(*client_, op_, "杭州市医疗健康数据中心", "data_holder", 501);
-    registry_ = NewOrgToken(*client_, op_, "杭州数据交易所登记中心", "authority", 502);
-    bank_ = NewOrgToken(*client_, op_, "杭州银行科技支行", "institution", 503);
-    buyer_ = NewOrgToken(*client_, op_, "杭州云图医疗影像科技有限公司", "enterprise", 504);
+    ASSERT_NO_FATAL_FAILURE(StartServer({"--notice-days", "0"}));
+    holder_ = NewOrg("杭州市医疗健康数据中心", "data_holder", 501);
+    registry_ = NewOrg("杭州数据交易所登记中心", "authority", 502);
+    bank_ = NewOrg("杭州银行科技支行", "institution", 503);
+    buyer_ = NewOrg("杭州云图医疗影像科技有限公司", "enterprise", 504);
     bank_id_ = Call(*client_, "GET", "/api/v1/whoami", bank_).body["org"]["id"];
   }
-  void TearDown() override { client_.reset(); }
 
   // The imaging product and an offer on it; returns {product, offer}.
   std::pair<std::string, std::string> Publish() {
@@ -63,10 +59,7 @@ class ExchangeApiTest : public ::testing::Test {
     return {product.body["id"], offer.body["id"]};
   }
 
-  TempDir dir_;
-  std::unique_ptr<ServerProcess> server_;
-  std::unique_ptr<httplib::Client> client_;
-  std::string op_, holder_, registry_, bank_, buyer_, bank_id_;
+  std::string holder_, registry_, bank_, buyer_, bank_id_;
 };
 
 TEST_F(ExchangeApiTest, TheSeedsStoryFromRegistrationToATradeQueriedThroughTheChannel) {

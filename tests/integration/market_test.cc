@@ -9,6 +9,7 @@
 #include <set>
 #include <thread>
 
+#include "tests/integration/api_test.h"
 #include "tests/integration/test_codes.h"
 #include "tests/support/server_process.h"
 #include "tests/support/temp_dir.h"
@@ -16,30 +17,18 @@
 namespace qt::testing {
 namespace {
 
-class MarketApiTest : public ::testing::Test {
+class MarketApiTest : public ApiTest {
  protected:
   void SetUp() override {
     // A 1-hour order runs for 2 s of wall time.
-    server_ = std::make_unique<ServerProcess>(
-        dir_.path().string(),
-        std::vector<std::string>{"--simulated-time-scale", "1800", "--market-tick-ms", "50"});
-    ASSERT_TRUE(server_->Start());
-    client_ = server_->Client();
-    op_ = server_->bootstrap_token();
+    ASSERT_NO_FATAL_FAILURE(StartServer({"--simulated-time-scale", "1800", "--market-tick-ms", "50"}));
     provider_ = NewOrg("算力 Co", "compute_provider", 701);
     enterprise_ = NewOrg("模型 Co", "enterprise", 702);
     authority_ = NewOrg("经信局", "authority", 703);
   }
-  void TearDown() override { client_.reset(); }
 
-  std::string NewOrg(const std::string& name, const std::string& kind, int n) {
-    return NewOrgToken(*client_, op_, name, kind, n);
-  }
 
-  TempDir dir_;
-  std::unique_ptr<ServerProcess> server_;
-  std::unique_ptr<httplib::Client> client_;
-  std::string op_, provider_, enterprise_, authority_;
+  std::string provider_, enterprise_, authority_;
 };
 
 constexpr const char* kCluster = R"({"name": "液冷一号", "region": "钱塘区",

@@ -8,6 +8,7 @@
 #include <map>
 #include <sstream>
 
+#include "tests/integration/api_test.h"
 #include "tests/integration/test_codes.h"
 #include "tests/support/server_process.h"
 #include "tests/support/temp_dir.h"
@@ -19,17 +20,13 @@ using nlohmann::json;
 
 std::string Phone(int i) { return "139" + std::to_string(10000000 + i); }
 
-class PsiApiTest : public ::testing::Test {
+class PsiApiTest : public ApiTest {
  protected:
   void SetUp() override {
-    server_ = std::make_unique<ServerProcess>(dir_.path().string());
-    ASSERT_TRUE(server_->Start());
-    client_ = server_->Client();
-    op_ = server_->bootstrap_token();
-    diagnostics_ = NewOrgToken(*client_, op_, "杭州某医学检验有限公司", "data_holder", 601);
-    ai_ = NewOrgToken(*client_, op_, "杭州某人工智能有限公司", "data_holder", 602);
+    ASSERT_NO_FATAL_FAILURE(StartServer());
+    diagnostics_ = NewOrg("杭州某医学检验有限公司", "data_holder", 601);
+    ai_ = NewOrg("杭州某人工智能有限公司", "data_holder", 602);
   }
-  void TearDown() override { client_.reset(); }
 
   // A product of `rows` customers (phone, district) owned by `token`.
   std::string Product(const std::string& token, int from, int to) {
@@ -75,10 +72,7 @@ class PsiApiTest : public ::testing::Test {
     return id;
   }
 
-  TempDir dir_;
-  std::unique_ptr<ServerProcess> server_;
-  std::unique_ptr<httplib::Client> client_;
-  std::string op_, diagnostics_, ai_;
+  std::string diagnostics_, ai_;
 };
 
 TEST_F(PsiApiTest, TheConsumerLearnsWhatTheContractAllowsAndNothingMore) {

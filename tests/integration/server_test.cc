@@ -2,6 +2,7 @@
 // pagination, and every class of bad input, each refused without a write.
 #include <gtest/gtest.h>
 
+#include "tests/integration/api_test.h"
 #include "tests/integration/test_codes.h"
 #include "tests/support/server_process.h"
 #include "tests/support/temp_dir.h"
@@ -9,25 +10,15 @@
 namespace qt::testing {
 namespace {
 
-class ServerTest : public ::testing::Test {
+class ServerTest : public ApiTest {
  protected:
-  void SetUp() override {
-    server_ = std::make_unique<ServerProcess>(dir_.path().string());
-    ASSERT_TRUE(server_->Start());
-    client_ = server_->Client();
-    op_ = server_->bootstrap_token();
-    ASSERT_FALSE(op_.empty());
-  }
+  void SetUp() override { ASSERT_NO_FATAL_FAILURE(StartServer()); }
 
   int64_t OrgCount() {
     auto a = Call(*client_, "GET", "/api/v1/orgs?limit=500", op_);
     return static_cast<int64_t>(a.body["items"].size());
   }
 
-  TempDir dir_;
-  std::unique_ptr<ServerProcess> server_;
-  std::unique_ptr<httplib::Client> client_;
-  std::string op_;
 };
 
 TEST_F(ServerTest, HealthzAnswersWithoutSignIn) {
