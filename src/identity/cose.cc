@@ -161,19 +161,20 @@ Result<CoseSign1> ParseCoseSign1(std::span<const uint8_t> cbor) {
   return s;
 }
 
-Bytes SigStructure(const CoseSign1& s) {
+Bytes SigStructure(const CoseSign1& s, std::span<const uint8_t> external_aad) {
   Item array(cbor_new_definite_array(4));
   (void)cbor_array_push(array.get(), cbor_move(cbor_build_string("Signature1")));
   (void)cbor_array_push(array.get(),
                         cbor_move(cbor_build_bytestring(s.protected_bytes.data(), s.protected_bytes.size())));
-  (void)cbor_array_push(array.get(), cbor_move(cbor_build_bytestring(nullptr, 0)));
+  (void)cbor_array_push(array.get(), cbor_move(cbor_build_bytestring(external_aad.data(), external_aad.size())));
   (void)cbor_array_push(array.get(), cbor_move(cbor_build_bytestring(s.payload.data(), s.payload.size())));
   return Serialize(array.get());
 }
 
-Status VerifyCoseSign1(const CoseSign1& s, std::span<const uint8_t> public_key) {
+Status VerifyCoseSign1(const CoseSign1& s, std::span<const uint8_t> public_key,
+                       std::span<const uint8_t> external_aad) {
   if (!s.alg) return InvalidArgument("cose: no algorithm in the protected header");
-  const Bytes tbs = SigStructure(s);
+  const Bytes tbs = SigStructure(s, external_aad);
   if (*s.alg == static_cast<int64_t>(CoseAlg::kEdDSA)) {
     if (public_key.size() != 32 || s.signature.size() != 64) {
       return InvalidArgument("cose: EdDSA needs a 32-byte key and a 64-byte signature");

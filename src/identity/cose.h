@@ -47,13 +47,14 @@ struct CoseSign1 {
 // Parses a COSE_Sign1 (tag 18 or untagged).
 Result<CoseSign1> ParseCoseSign1(std::span<const uint8_t> cbor);
 
-// The bytes signed: CBOR ["Signature1", protected, h'' (external aad), payload].
-Bytes SigStructure(const CoseSign1& s);
+// The bytes signed: CBOR ["Signature1", protected, external_aad, payload].
+Bytes SigStructure(const CoseSign1& s, std::span<const uint8_t> external_aad = {});
 
 // Verifies the signature with a public key given as DER SubjectPublicKeyInfo
 // (EC P-256 for ES256, RSA for PS256) or, for EdDSA, 32 raw Ed25519 bytes.
 // invalid_argument naming the failure.
-Status VerifyCoseSign1(const CoseSign1& s, std::span<const uint8_t> public_key);
+Status VerifyCoseSign1(const CoseSign1& s, std::span<const uint8_t> public_key,
+                       std::span<const uint8_t> external_aad = {});
 
 // CWT claims of a payload: 1 iss, 4 exp, 6 iat, and the encoded CBOR of
 // -260 (the health-certificate claim) or of another private claim.

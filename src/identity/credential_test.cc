@@ -8,19 +8,19 @@
 namespace qt::identity {
 namespace {
 
-TEST(Credential, RoundTripsAndRefusesEveryAlteration) {
+class CredentialTest : public ::testing::TestWithParam<CoseAlg> {};
+
+TEST_P(CredentialTest, RoundTripsAndRefusesEveryAlteration) {
   crypto::DeterministicRandom random("credential");
-  crypto::SigningKey key = crypto::GenerateSigningKey(random);
-  crypto::SigningKey other = crypto::GenerateSigningKey(random);
-  const Bytes kid = {1, 2, 3, 4, 5, 6, 7, 8};
+  IssuerKey key = *GenerateIssuerKey(GetParam(), random);
+  IssuerKey other = *GenerateIssuerKey(GetParam(), random);
+  EXPECT_EQ(key.kid.size(), 8u);
   const Bytes claims = {0xa2, 0x01, 0x62, 'H', 'Z', 0x04, 0x1a, 0x6a, 0x00, 0x00, 0x00};  // {1: "HZ", 4: exp}
-  auto code = EncodeCredential(claims, kid, key);
-  ASSERT_TRUE(code.ok());
+  auto code = EncodeCredential(claims, key);
+  ASSERT_TRUE(code.ok()) << code.status().ToString();
   EXPECT_TRUE(code->starts_with("HZ1:"));
-  auto trusted = [&](const Bytes& k) -> std::optional<crypto::PublicKey> {
-    if (k == kid) return key.public_key;
-    return std::nullopt;
-  };
+  TrustedKey trusted_key{key.alg, key.public_key};
+  auto trusted = [&](const Bytes& k) { return k == key.kid ? &trusted_key : nullptr; };
   auto decoded = DecodeCredential(*code, trusted);
   ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
   EXPECT_EQ(decoded->claims, claims);
@@ -38,16 +38,26 @@ TEST(Credential, RoundTripsAndRefusesEveryAlteration) {
   cose[cose.size() - 70] ^= 1;
   auto tampered = std::string(kPrefix) + Base45Encode(Deflate(cose));
   EXPECT_FALSE(DecodeCredential(tampered, trusted).ok());
-  auto wrong = [&](const Bytes&) -> std::optional<crypto::PublicKey> { return other.public_key; };
+  TrustedKey wrong_key{other.alg, other.public_key};
+  auto wrong = [&](const Bytes&) { return &wrong_key; };
   EXPECT_NE(DecodeCredential(*code, wrong).status().message().find("signature"), std::string::npos);
-  auto unknown = [](const Bytes&) -> std::optional<crypto::PublicKey> { return std::nullopt; };
+  auto unknown = [](const Bytes&) -> const TrustedKey* { return nullptr; };
   EXPECT_NE(DecodeCredential(*code, unknown).status().message().find("kid"), std::string::npos);
+  // The key says another algorithm than the code: refused before verifying.
+  TrustedKey confused{GetParam() == CoseAlg::kEdDSA ? CoseAlg::kES256 : CoseAlg::kEdDSA,
+                      key.public_key};
+  auto confusing = [&](const Bytes&) { return &confused; };
+  EXPECT_NE(DecodeCredential(*code, confusing).status().message().find("algorithm"),
+            std::string::npos);
   // A zlib bomb behind a valid prefix and base45.
   Bytes bomb = Deflate(Bytes(1 << 20, 0));
   EXPECT_NE(DecodeCredential(std::string(kPrefix) + Base45Encode(bomb), trusted).status().message().find(
                 "inflates past"),
             std::string::npos);
 }
+
+INSTANTIATE_TEST_SUITE_P(Algs, CredentialTest, ::testing::Values(CoseAlg::kEdDSA, CoseAlg::kES256),
+                         [](const auto& p) { return std::string(AlgName(p.param)); });
 
 }  // namespace
 }  // namespace qt::identity
