@@ -1,5 +1,7 @@
 #include "identity/cose.h"
 
+#include "identity/cbor_util.h"
+
 #include <cbor.h>
 #include <openssl/ecdsa.h>
 #include <openssl/evp.h>
@@ -11,78 +13,6 @@
 #include <memory>
 
 namespace qt::identity {
-namespace {
-
-struct ItemDeleter {
-  void operator()(cbor_item_t* item) const { cbor_decref(&item); }
-};
-using Item = std::unique_ptr<cbor_item_t, ItemDeleter>;
-
-Result<Item> Load(std::span<const uint8_t> data) {
-  if (data.size() > kMaxCbor) return InvalidArgument("cbor: larger than 64 KiB");
-  cbor_load_result r;
-  Item item(cbor_load(data.data(), data.size(), &r));
-  if (!item || r.error.code != CBOR_ERR_NONE) {
-    return InvalidArgument("cbor: malformed at byte " + std::to_string(r.error.position));
-  }
-  if (r.read != data.size()) return InvalidArgument("cbor: trailing bytes after the item");
-  return item;
-}
-
-Status CheckDepth(cbor_item_t* item, int depth) {
-  if (depth > kMaxCborDepth) return InvalidArgument("cbor: nested deeper than 16");
-  if (cbor_isa_array(item)) {
-    for (size_t i = 0; i < cbor_array_size(item); ++i) {
-      QT_RETURN_IF_ERROR(CheckDepth(cbor_array_handle(item)[i], depth + 1));
-    }
-  } else if (cbor_isa_map(item)) {
-    cbor_pair* pairs = cbor_map_handle(item);
-    for (size_t i = 0; i < cbor_map_size(item); ++i) {
-      QT_RETURN_IF_ERROR(CheckDepth(pairs[i].key, depth + 1));
-      QT_RETURN_IF_ERROR(CheckDepth(pairs[i].value, depth + 1));
-    }
-  } else if (cbor_isa_tag(item)) {
-    Item inner(cbor_tag_item(item));
-    QT_RETURN_IF_ERROR(CheckDepth(inner.get(), depth + 1));
-  }
-  return OkStatus();
-}
-
-Result<Bytes> ByteString(cbor_item_t* item, const std::string& what) {
-  if (!cbor_isa_bytestring(item) || !cbor_bytestring_is_definite(item)) {
-    return InvalidArgument("cose: " + what + " is not a byte string");
-  }
-  const uint8_t* p = cbor_bytestring_handle(item);
-  return Bytes(p, p + cbor_bytestring_length(item));
-}
-
-std::optional<int64_t> IntOf(cbor_item_t* item) {
-  if (cbor_isa_uint(item)) return static_cast<int64_t>(cbor_get_int(item));
-  if (cbor_isa_negint(item)) return -1 - static_cast<int64_t>(cbor_get_int(item));
-  return std::nullopt;
-}
-
-// The value of integer label `label` in a map, or nullptr.
-cbor_item_t* MapGet(cbor_item_t* map, int64_t label) {
-  if (!cbor_isa_map(map)) return nullptr;
-  cbor_pair* pairs = cbor_map_handle(map);
-  for (size_t i = 0; i < cbor_map_size(map); ++i) {
-    if (IntOf(pairs[i].key) == label) return pairs[i].value;
-  }
-  return nullptr;
-}
-
-Bytes Serialize(cbor_item_t* item) {
-  unsigned char* buffer = nullptr;
-  size_t size = 0;
-  size_t n = cbor_serialize_alloc(item, &buffer, &size);
-  Bytes out(buffer, buffer + n);
-  free(buffer);
-  return out;
-}
-
-}  // namespace
-
 Result<Bytes> Inflate(std::span<const uint8_t> compressed, size_t max_out) {
   z_stream zs{};
   if (inflateInit(&zs) != Z_OK) return Internal("zlib: cannot initialise");

@@ -3,30 +3,15 @@
 #include <cbor.h>
 
 #include "identity/base45.h"
+#include "identity/cbor_util.h"
 
 namespace qt::identity {
-namespace {
-
-Bytes SerializeAndFree(cbor_item_t* item) {
-  unsigned char* buf = nullptr;
-  size_t cap = 0;
-  const size_t n = cbor_serialize_alloc(item, &buf, &cap);
-  cbor_decref(&item);
-  Bytes out(buf, buf + n);
-  free(buf);
-  return out;
-}
-
-cbor_item_t* Bstr(const Bytes& b) { return cbor_build_bytestring(b.data(), b.size()); }
-
-}  // namespace
-
 Result<std::string> EncodeCredential(std::span<const uint8_t> cwt_claims, const IssuerKey& key) {
   cbor_item_t* header = cbor_new_definite_map(2);
   (void)cbor_map_add(header, {cbor_move(cbor_build_uint8(1)),
                               cbor_move(cbor_build_negint8(-1 - static_cast<int>(key.alg)))});
   (void)cbor_map_add(header, {cbor_move(cbor_build_uint8(4)), cbor_move(Bstr(key.kid))});
-  CoseSign1 s{.protected_bytes = SerializeAndFree(header),
+  CoseSign1 s{.protected_bytes = Serialize(Item(header).get()),
               .payload = Bytes(cwt_claims.begin(), cwt_claims.end())};
   QT_ASSIGN_OR_RETURN(s.signature, SignWith(key, SigStructure(s)));
   cbor_item_t* array = cbor_new_definite_array(4);
@@ -34,7 +19,7 @@ Result<std::string> EncodeCredential(std::span<const uint8_t> cwt_claims, const 
   (void)cbor_array_push(array, cbor_move(cbor_new_definite_map(0)));
   (void)cbor_array_push(array, cbor_move(Bstr(s.payload)));
   (void)cbor_array_push(array, cbor_move(Bstr(s.signature)));
-  const Bytes cose = SerializeAndFree(cbor_build_tag(18, cbor_move(array)));
+  const Bytes cose = Serialize(Item(cbor_build_tag(18, cbor_move(array))).get());
   return std::string(kPrefix) + Base45Encode(Deflate(cose));
 }
 

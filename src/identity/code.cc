@@ -1,0 +1,148 @@
+#include "identity/code.h"
+
+#include <sodium.h>
+
+#include "identity/categories.h"
+#include "identity/cbor_util.h"
+
+namespace qt::identity {
+namespace {
+
+constexpr size_t kNonceBytes = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
+
+Bytes Aad(const Bytes& code_id, int category) {
+  Bytes aad = {'H', 'Z', '1'};
+  aad.insert(aad.end(), code_id.begin(), code_id.end());
+  aad.push_back(static_cast<uint8_t>(category));
+  return aad;
+}
+
+// {"concession": "elderly"} → CBOR {"c": "elderly"}.
+Result<Bytes> ShortClaims(const nlohmann::json& claims) {
+  nlohmann::json out = nlohmann::json::object();
+  for (const auto& [name, value] : claims.items()) {
+    auto key = ClaimKey(name);
+    if (!key) return InvalidArgument("claims: unknown claim '" + name + "'");
+    out[std::string(*key)] = value;
+  }
+  return nlohmann::json::to_cbor(out);
+}
+
+Result<nlohmann::json> LongClaims(const Bytes& cbor) {
+  nlohmann::json in = nlohmann::json::from_cbor(cbor, true, false);
+  if (!in.is_object()) return InvalidArgument("claims: not a map");
+  nlohmann::json out = nlohmann::json::object();
+  for (const auto& [key, value] : in.items()) {
+    auto name = ClaimName(key);
+    if (!name) return InvalidArgument("claims: unknown claim key '" + key + "'");
+    out[std::string(*name)] = value;
+  }
+  return out;
+}
+
+std::string Text(cbor_item_t* item) {
+  if (item == nullptr || !cbor_isa_string(item) || !cbor_string_is_definite(item)) return "";
+  return std::string(reinterpret_cast<const char*>(cbor_string_handle(item)), cbor_string_length(item));
+}
+
+}  // namespace
+
+Result<Bytes> SealCode(const CodeContent& content,
+                       const std::function<const CategoryKey*(int category)>& key_for,
+                       Random& random) {
+  if (content.code_id.size() != 16) return InvalidArgument("code: the id is 16 bytes");
+  Bytes nonce(kNonceBytes);
+  random.Fill(nonce);
+  Item sealed(cbor_new_definite_map(content.claims.size()));
+  for (const auto& [category, claims] : content.claims) {
+    const CategoryKey* key = key_for(category);
+    if (key == nullptr) continue;
+    QT_ASSIGN_OR_RETURN(Bytes plain, ShortClaims(claims));
+    Bytes cipher(plain.size() + crypto_aead_xchacha20poly1305_ietf_ABYTES);
+    unsigned long long n = 0;
+    const Bytes aad = Aad(content.code_id, category);
+    crypto_aead_xchacha20poly1305_ietf_encrypt(cipher.data(), &n, plain.data(), plain.size(),
+                                               aad.data(), aad.size(), nullptr, nonce.data(),
+                                               key->data());
+    MapPut(sealed.get(), category, Bstr(cipher));
+  }
+  Item ours(cbor_new_definite_map(content.serial.empty() ? 4 : 5));
+  MapPut(ours.get(), 1, cbor_build_string(std::string(1, content.kind).c_str()));
+  if (!content.serial.empty()) MapPut(ours.get(), 2, cbor_build_string(content.serial.c_str()));
+  MapPut(ours.get(), 3, Bstr(nonce));
+  MapPut(ours.get(), 4, Int(content.epoch));
+  MapPut(ours.get(), 5, cbor_incref(sealed.get()));
+  Item cwt(cbor_new_definite_map(5));
+  MapPut(cwt.get(), 1, cbor_build_string(std::string(kIssuer).c_str()));
+  MapPut(cwt.get(), 4, Int(content.expires_at));
+  MapPut(cwt.get(), 6, Int(content.issued_at));
+  MapPut(cwt.get(), 7, Bstr(content.code_id));
+  MapPut(cwt.get(), kCodeClaimLabel, cbor_incref(ours.get()));
+  return Serialize(cwt.get());
+}
+
+Result<OpenedCode> OpenCode(std::span<const uint8_t> cwt, int category,
+                            const std::function<const CategoryKey*(uint32_t epoch)>& key_for) {
+  QT_ASSIGN_OR_RETURN(Item map, Load(cwt));
+  QT_RETURN_IF_ERROR(CheckDepth(map.get(), 0));
+  if (!cbor_isa_map(map.get())) return InvalidArgument("cwt: the claims are not a map");
+  if (Text(MapGet(map.get(), 1)) != kIssuer) return InvalidArgument("cwt: not a citizen code (iss)");
+  OpenedCode out;
+  auto exp = IntOf(MapGet(map.get(), 4)), iat = IntOf(MapGet(map.get(), 6));
+  if (!exp || !iat) return InvalidArgument("cwt: exp and iat are required");
+  out.expires_at = *exp;
+  out.issued_at = *iat;
+  cbor_item_t* cti = MapGet(map.get(), 7);
+  if (cti == nullptr) return InvalidArgument("cwt: no code id (cti)");
+  QT_ASSIGN_OR_RETURN(out.code_id, ByteString(cti, "cti"));
+  if (out.code_id.size() != 16) return InvalidArgument("cwt: the code id is not 16 bytes");
+  cbor_item_t* ours = MapGet(map.get(), kCodeClaimLabel);
+  if (ours == nullptr || !cbor_isa_map(ours)) return InvalidArgument("cwt: no citizen claims");
+  const std::string kind = Text(MapGet(ours, 1));
+  if (kind != "d" && kind != "s") return InvalidArgument("cwt: kind is neither dynamic nor static");
+  out.kind = kind[0];
+  out.serial = Text(MapGet(ours, 2));
+  cbor_item_t* nonce_item = MapGet(ours, 3);
+  if (nonce_item == nullptr) return InvalidArgument("cwt: no nonce");
+  QT_ASSIGN_OR_RETURN(Bytes nonce, ByteString(nonce_item, "nonce"));
+  if (nonce.size() != kNonceBytes) return InvalidArgument("cwt: the nonce is not 24 bytes");
+  auto epoch = IntOf(MapGet(ours, 4));
+  if (!epoch || *epoch < 0 || *epoch > UINT32_MAX) return InvalidArgument("cwt: bad key epoch");
+  out.epoch = static_cast<uint32_t>(*epoch);
+  cbor_item_t* sealed = MapGet(ours, 5);
+  if (sealed == nullptr || !cbor_isa_map(sealed)) return InvalidArgument("cwt: no sealed claims");
+  cbor_pair* pairs = cbor_map_handle(sealed);
+  cbor_item_t* mine = nullptr;
+  for (size_t i = 0; i < cbor_map_size(sealed); ++i) {
+    auto label = IntOf(pairs[i].key);
+    if (!label) return InvalidArgument("cwt: a sealed claim's label is not a number");
+    out.categories.push_back(static_cast<int>(*label));
+    if (*label == category) mine = pairs[i].value;
+  }
+  if (mine == nullptr) return out;
+  const CategoryKey* key = key_for(out.epoch);
+  if (key == nullptr) {
+    return InvalidArgument("claims: no key for epoch " + std::to_string(out.epoch) +
+                           " of this category (sync the terminal)");
+  }
+  QT_ASSIGN_OR_RETURN(Bytes cipher, ByteString(mine, "sealed claims"));
+  if (cipher.size() < crypto_aead_xchacha20poly1305_ietf_ABYTES) {
+    return InvalidArgument("claims: too short");
+  }
+  Bytes plain(cipher.size() - crypto_aead_xchacha20poly1305_ietf_ABYTES);
+  unsigned long long n = 0;
+  const Bytes aad = Aad(out.code_id, category);
+  if (crypto_aead_xchacha20poly1305_ietf_decrypt(plain.data(), &n, nullptr, cipher.data(),
+                                                 cipher.size(), aad.data(), aad.size(),
+                                                 nonce.data(), key->data()) != 0) {
+    return InvalidArgument("claims: this category's key does not open them");
+  }
+  try {
+    QT_ASSIGN_OR_RETURN(out.claims, LongClaims(plain));
+  } catch (const nlohmann::json::exception&) {
+    return InvalidArgument("claims: not CBOR");
+  }
+  return out;
+}
+
+}  // namespace qt::identity

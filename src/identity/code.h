@@ -1,0 +1,70 @@
+// The contents of a citizen code: the CWT inside an HZ1: credential.
+//
+//   { 1 iss: "HZ-CITIZEN", 4 exp, 6 iat (seconds), 7 cti: 16 random bytes,
+//     -75000: { 1 kind: "d" (dynamic) | "s" (static), 2 serial (static codes),
+//               3 nonce: 24 bytes, 4 epoch of the category keys,
+//               5 { category number: XChaCha20-Poly1305( CBOR of that category's claims ) } } }
+//
+// Each category's claims (categories.h) are encrypted under that category's
+// key with the code's nonce and the associated data "HZ1" || cti || category,
+// so a verifier opens only its own and cannot move a ciphertext to another
+// code or category. Without the key the rest of the CWT says nothing about
+// the citizen.
+//
+// Thread-safety: pure functions.
+#ifndef QIANTANG_IDENTITY_CODE_H_
+#define QIANTANG_IDENTITY_CODE_H_
+
+#include <array>
+#include <functional>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "core/random.h"
+#include "identity/cose.h"
+
+namespace qt::identity {
+
+inline constexpr std::string_view kIssuer = "HZ-CITIZEN";
+inline constexpr int64_t kCodeClaimLabel = -75000;
+
+using CategoryKey = std::array<uint8_t, 32>;
+
+struct CodeContent {
+  char kind = 'd';   // 'd' dynamic, 's' static
+  Bytes code_id{};   // 16 bytes
+  std::string serial{};  // static codes only
+  int64_t issued_at = 0;   // seconds since the epoch
+  int64_t expires_at = 0;  // seconds since the epoch
+  uint32_t epoch = 1;      // of the category keys
+  // Per category number, claims by full name ({"concession": "elderly"}).
+  std::map<int, nlohmann::json> claims{};
+};
+
+// The CWT of `content`, claims encrypted under key_for(category); a category
+// without a key is left out.
+Result<Bytes> SealCode(const CodeContent& content,
+                       const std::function<const CategoryKey*(int category)>& key_for,
+                       Random& random);
+
+struct OpenedCode {
+  char kind = 'd';
+  Bytes code_id{};
+  std::string serial{};
+  int64_t issued_at = 0, expires_at = 0;
+  uint32_t epoch = 0;
+  std::vector<int> categories{};  // those the code carries claims for
+  nlohmann::json claims{};        // `category`'s, by full name; null if absent
+};
+
+// Reads a verified CWT and opens `category`'s claims with `key` (for the
+// code's epoch). invalid_argument naming what is malformed, or
+// "claims: ..." if the ciphertext does not open.
+Result<OpenedCode> OpenCode(std::span<const uint8_t> cwt, int category,
+                            const std::function<const CategoryKey*(uint32_t epoch)>& key_for);
+
+}  // namespace qt::identity
+
+#endif  // QIANTANG_IDENTITY_CODE_H_
