@@ -55,4 +55,11 @@ std::optional<UnixMillis> ParseRfc3339(std::string_view text) {
   return static_cast<UnixMillis>(timegm(&tm)) * 1000 + millis;
 }
 
+bool ValidCivilDate(int y, int m, int d) {
+  static constexpr int kDays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (y < 1900 || y > 2199 || m < 1 || m > 12 || d < 1) return false;
+  const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  return d <= kDays[m - 1] + (m == 2 && leap ? 1 : 0);
+}
+
 }  // namespace qt

@@ -47,6 +47,9 @@ std::string FormatRfc3339(UnixMillis t);
 // Parses "YYYY-MM-DDTHH:MM:SS[.fff]Z" (UTC only); nullopt otherwise.
 std::optional<UnixMillis> ParseRfc3339(std::string_view text);
 
+// True if y-m-d is a date of the Gregorian calendar with 1900 <= y <= 2199.
+bool ValidCivilDate(int y, int m, int d);
+
 }  // namespace qt
 
 #endif  // QIANTANG_CORE_CLOCK_H_

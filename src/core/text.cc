@@ -53,4 +53,11 @@ Status CheckDisplayText(std::string_view text, size_t max_bytes) {
   return OkStatus();
 }
 
+bool AllDigits(std::string_view s) {
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+  }
+  return !s.empty();
+}
+
 }  // namespace qt

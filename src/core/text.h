@@ -20,6 +20,9 @@ std::optional<char32_t> DecodeUtf8(std::string_view s, size_t* pos);
 // field; callers add it with WithContext.
 Status CheckDisplayText(std::string_view text, size_t max_bytes);
 
+// True if `s` is one or more ASCII digits.
+bool AllDigits(std::string_view s);
+
 }  // namespace qt
 
 #endif  // QIANTANG_CORE_TEXT_H_

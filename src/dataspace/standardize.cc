@@ -10,24 +10,11 @@
 #include <vector>
 
 
+#include "core/clock.h"
+#include "core/text.h"
+
 namespace qt::dataspace {
 namespace {
-
-bool AllDigits(std::string_view s) {
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-  }
-  return !s.empty();
-}
-
-bool IsLeap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
-
-bool ValidDate(int y, int m, int d) {
-  static constexpr std::array<int, 12> kDays = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  if (y < 1900 || y > 2199 || m < 1 || m > 12 || d < 1) return false;
-  int days = kDays[m - 1] + (m == 2 && IsLeap(y) ? 1 : 0);
-  return d <= days;
-}
 
 // Length in bytes of the UTF-8 character starting with `lead`.
 size_t Utf8Length(unsigned char lead) {
@@ -39,35 +26,6 @@ size_t Utf8Length(unsigned char lead) {
 }
 
 }  // namespace
-
-char ResidentIdCheckCharacter(std::string_view first17) {
-  int sum = 0, weight = 1;  // w_i = 2^(18-i) mod 11, from the last digit backwards
-  for (int i = 16; i >= 0; --i) {
-    weight = weight * 2 % 11;
-    sum += (first17[i] - '0') * weight;
-  }
-  int check = (12 - sum % 11) % 11;
-  return check == 10 ? 'X' : static_cast<char>('0' + check);
-}
-
-Status ValidateResidentId(std::string_view id) {
-  if (id.size() != 18) {
-    return InvalidArgument("a resident identity number has 18 characters, not " +
-                           std::to_string(id.size()));
-  }
-  std::string_view first17 = id.substr(0, 17);
-  if (!AllDigits(first17)) return InvalidArgument("the first 17 characters must be digits");
-  int y = std::stoi(std::string(id.substr(6, 4)));
-  int m = std::stoi(std::string(id.substr(10, 2)));
-  int d = std::stoi(std::string(id.substr(12, 2)));
-  if (!ValidDate(y, m, d)) return InvalidArgument("characters 7-14 are not a birth date");
-  char want = ResidentIdCheckCharacter(first17);
-  char got = static_cast<char>(std::toupper(static_cast<unsigned char>(id[17])));
-  if (got != want) {
-    return InvalidArgument(std::string("wrong check character: ") + got + ", expected " + want);
-  }
-  return OkStatus();
-}
 
 std::optional<std::string> StandardizeMobile(std::string_view text) {
   std::string digits;
@@ -112,7 +70,7 @@ std::optional<std::string> StandardizeDate(std::string_view text) {
     if (!rest.empty() && rest != "日") return std::nullopt;
     y = parts[0], m = parts[1], d = parts[2];
   }
-  if (!ValidDate(y, m, d)) return std::nullopt;
+  if (!ValidCivilDate(y, m, d)) return std::nullopt;
   char out[11];
   std::snprintf(out, sizeof out, "%04d-%02d-%02d", y, m, d);
   return std::string(out);

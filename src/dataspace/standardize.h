@@ -2,10 +2,7 @@
 // pipelines (pipeline.h) and of previews.
 //
 // Chinese identifiers:
-//   - resident identity number (公民身份号码, GB 11643-1999): 17 digits
-//     (6 address, 8 birth date YYYYMMDD, 3 sequence) and a check character
-//     a18 = (12 - sum(a_i * w_i) mod 11) mod 11 with w_i = 2^(18-i) mod 11,
-//     written "X" when it is 10.
+//   - resident identity number (公民身份号码, GB 11643-1999): core/resident_id.h.
 //   - unified social credit code: accounts/credit_code.h.
 //   - mobile numbers: 11 digits starting 1[3-9], optionally written with
 //     +86 / 0086, spaces and dashes.
@@ -18,18 +15,10 @@
 #include <string>
 #include <string_view>
 
+#include "core/resident_id.h"
 #include "core/status.h"
 
 namespace qt::dataspace {
-
-// OK if `id` is an 18-character resident identity number with a valid birth
-// date and check character (lower-case x accepted); else invalid_argument
-// saying what is wrong.
-Status ValidateResidentId(std::string_view id);
-
-// The check character ('0'..'9' or 'X') for the first 17 digits.
-// REQUIRES: first17 is 17 ASCII digits.
-char ResidentIdCheckCharacter(std::string_view first17);
 
 // "138 0013-8000", "+86 13800138000" -> "13800138000"; nullopt if the text is
 // not a mainland mobile number.

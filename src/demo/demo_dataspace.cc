@@ -68,7 +68,7 @@ std::string ResidentId(Gen& g, int district, int age) {
   std::snprintf(first17, sizeof first17, "%s%04d%02d%02d%03d", kDistrictCodes[district],
                 2026 - age, static_cast<int>(g.Int(1, 12)), static_cast<int>(g.Int(1, 28)),
                 static_cast<int>(g.Int(0, 999)));
-  return std::string(first17) + ds::ResidentIdCheckCharacter(first17);
+  return std::string(first17) + ResidentIdCheckCharacter(first17);
 }
 
 // 医学影像元数据: 3,000 studies, dirty the way hospital exports are.
