@@ -1,0 +1,302 @@
+// Enrolment, talent status, revocation and app tokens.
+#include <algorithm>
+
+#include "core/ids.h"
+#include "core/resident_id.h"
+#include "core/text.h"
+#include "crypto/encoding.h"
+#include "crypto/sha256.h"
+#include "identity/internal.h"
+#include "identity/lists.h"
+#include "accounts/paging.h"
+
+namespace qt::identity {
+
+using accounts::OrgKind;
+using accounts::Principal;
+using nlohmann::json;
+using store::Tx;
+
+namespace {
+
+constexpr const char* kColumns =
+    "SELECT id, name_masked, district, concession, birth_year, talent_category, talent_until,"
+    " status, enrolled_by, revoke_reason, created_at, updated_at FROM id_citizens";
+
+Citizen FromRow(const store::Row& r) {
+  return {.id = r.Text(0),
+          .name_masked = r.Text(1),
+          .district = r.Text(2),
+          .concession = r.Text(3),
+          .birth_year = r.Text(4),
+          .talent_category = r.Text(5),
+          .talent_until = r.Text(6),
+          .status = r.Text(7),
+          .enrolled_by = r.Text(8),
+          .revoke_reason = r.Text(9),
+          .created_at = r.Int(10),
+          .updated_at = r.Int(11)};
+}
+
+std::string MaskName(std::string_view name) {
+  size_t pos = 0;
+  DecodeUtf8(name, &pos);
+  std::string out(name.substr(0, pos));
+  while (pos < name.size()) {
+    if (!DecodeUtf8(name, &pos)) break;
+    out += "*";
+  }
+  return out;
+}
+
+std::string TokenHash(std::string_view token) { return crypto::HexEncode(crypto::Sha256(token)); }
+
+Status CheckNewCitizen(const NewCitizen& c) {
+  QT_RETURN_IF_ERROR(CheckDisplayText(c.name, 50).WithContext("name"));
+  if (Status s = ValidateResidentId(c.resident_id); !s.ok()) {
+    return InvalidArgument("resident_id: " + s.message());
+  }
+  QT_RETURN_IF_ERROR(CheckDisplayText(c.district, 50).WithContext("district"));
+  if (std::find(std::begin(kConcessions), std::end(kConcessions), c.concession) == std::end(kConcessions)) {
+    return InvalidArgument("concession: must be none, elderly, student, disabled or veteran");
+  }
+  return OkStatus();
+}
+
+Status RequireAuthority(const Principal& caller, std::string_view what) {
+  return caller.RequireMemberOf(OrgKind::kAuthority, what);
+}
+
+Result<Citizen> ReadCitizen(Tx& tx, const std::string& id) {
+  QT_ASSIGN_OR_RETURN(store::Rows rows, tx.Query(std::string(kColumns) + " WHERE id = ?", {id}));
+  if (rows.empty()) return NotFound("no citizen " + id);
+  return FromRow(rows[0]);
+}
+
+}  // namespace
+
+Result<std::vector<EnrolledCitizen>> Identity::EnrolMany(const Principal& caller,
+                                                         const std::vector<NewCitizen>& citizens) {
+  QT_RETURN_IF_ERROR(RequireAuthority(caller, "enrol citizens"));
+  if (citizens.empty()) return InvalidArgument("citizens: none given");
+  if (citizens.size() > kMaxBatch) {
+    return PayloadTooLarge("citizens: at most " + std::to_string(kMaxBatch) + " at once");
+  }
+  for (size_t i = 0; i < citizens.size(); ++i) {
+    QT_RETURN_IF_ERROR(CheckNewCitizen(citizens[i]).WithContext("row " + std::to_string(i + 1)));
+  }
+  QT_ASSIGN_OR_RETURN(std::shared_ptr<const Secrets> secrets, LoadSecrets());
+  const int64_t now = options_.clock->NowMillis();
+  IdGenerator ids(*options_.clock, *options_.random);
+  // Sealing and tokens are computed once, outside the (retryable) transaction.
+  struct Prepared {
+    EnrolledCitizen out;
+    std::string resident_hash;
+    Bytes sealed;
+  };
+  std::vector<Prepared> rows(citizens.size());
+  for (size_t i = 0; i < citizens.size(); ++i) {
+    const NewCitizen& c = citizens[i];
+    std::string rid = c.resident_id;
+    rid[17] = static_cast<char>(std::toupper(static_cast<unsigned char>(rid[17])));
+    Prepared& p = rows[i];
+    p.out.citizen = {.id = ids.Next("cz"),
+                     .name_masked = MaskName(c.name),
+                     .district = c.district,
+                     .concession = c.concession,
+                     .birth_year = rid.substr(6, 4),
+                     .talent_category = "",
+                     .talent_until = "",
+                     .status = "active",
+                     .enrolled_by = caller.org_id,
+                     .revoke_reason = "",
+                     .created_at = now,
+                     .updated_at = now};
+    Bytes secret(32);
+    options_.random->Fill(secret);
+    p.out.token = "cz_" + crypto::Base64UrlEncode(secret);
+    p.resident_hash = KeyedHash(secrets->service, "resident:" + rid, 32);
+    const std::string plain =
+        json{{"name", c.name}, {"resident_id", rid}, {"birth_date", ResidentBirthDate(rid)}}.dump();
+    p.sealed = options_.master_key->Seal(
+        std::span(reinterpret_cast<const uint8_t*>(plain.data()), plain.size()),
+        "identity.citizen:" + p.out.citizen.id, *options_.random);
+  }
+  QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
+    std::vector<ledger::NewEvent> events;
+    events.reserve(rows.size());
+    for (size_t i = 0; i < rows.size(); ++i) {
+      const Citizen& c = rows[i].out.citizen;
+      auto inserted = tx.Exec(
+          "INSERT INTO id_citizens (id, resident_hash, sealed, name_masked, district, concession,"
+          " birth_year, talent_category, talent_until, status, token_hash, enrolled_by,"
+          " revoke_reason, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, '', '', 'active', ?,"
+          " ?, '', ?, ?)",
+          {c.id, rows[i].resident_hash, rows[i].sealed, c.name_masked, c.district, c.concession,
+           c.birth_year, TokenHash(rows[i].out.token), c.enrolled_by, now, now});
+      if (!inserted.ok() && inserted.status().code() == StatusCode::kConflict) {
+        return Conflict("row " + std::to_string(i + 1) + ": resident_id: this person is already enrolled");
+      }
+      QT_RETURN_IF_ERROR(inserted.status());
+      events.push_back({caller.org_id, "identity.citizen.enrolled", c.id, json::object()});
+    }
+    return options_.journal->AppendAll(tx, events).status();
+  }));
+  std::vector<EnrolledCitizen> out;
+  out.reserve(rows.size());
+  for (Prepared& p : rows) out.push_back(std::move(p.out));
+  return out;
+}
+
+Result<EnrolledCitizen> Identity::Enrol(const Principal& caller, const NewCitizen& citizen) {
+  auto many = EnrolMany(caller, {citizen});
+  if (!many.ok()) {
+    std::string m = many.status().message();
+    if (m.starts_with("row 1: ")) m = m.substr(7);
+    return Status(many.status().code(), m);
+  }
+  return std::move((*many)[0]);
+}
+
+Result<accounts::Page<Citizen>> Identity::ListCitizens(const Principal& caller,
+                                                       const accounts::PageRequest& page) {
+  QT_RETURN_IF_ERROR(RequireAuthority(caller, "list citizens"));
+  QT_RETURN_IF_ERROR(accounts::CheckPage(page, "cz"));
+  accounts::Page<Citizen> out;
+  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(out, accounts::QueryPage<Citizen>(tx, std::string(kColumns) + " WHERE id > ?",
+                                                          {page.cursor}, page, FromRow));
+    return OkStatus();
+  }));
+  return out;
+}
+
+Result<Citizen> Identity::GetCitizen(const Principal& caller, const std::string& id) {
+  QT_RETURN_IF_ERROR(RequireAuthority(caller, "read citizens"));
+  Citizen c;
+  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(c, ReadCitizen(tx, id));
+    return OkStatus();
+  }));
+  return c;
+}
+
+Result<Citizen> Identity::SetTalent(const Principal& caller, const std::string& id,
+                                    const std::string& category, const std::string& valid_until) {
+  QT_RETURN_IF_ERROR(RequireAuthority(caller, "set talent status"));
+  if (!category.empty()) {
+    if (std::find(std::begin(kTalentCategories), std::end(kTalentCategories), category) ==
+        std::end(kTalentCategories)) {
+      return InvalidArgument("category: must be A, B, C, D or E (or empty to clear)");
+    }
+    auto until = ParseRfc3339(valid_until + "T00:00:00Z");
+    if (valid_until.size() != 10 || !until) return InvalidArgument("valid_until: must be YYYY-MM-DD");
+    if (valid_until < DateOf(options_.clock->NowMillis())) {
+      return InvalidArgument("valid_until: is in the past");
+    }
+  } else if (!valid_until.empty()) {
+    return InvalidArgument("valid_until: only with a category");
+  }
+  Citizen c;
+  const int64_t now = options_.clock->NowMillis();
+  QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(c, ReadCitizen(tx, id));
+    if (c.status != "active") return FailedPrecondition("citizen " + id + " is revoked");
+    QT_RETURN_IF_ERROR(tx.Exec("UPDATE id_citizens SET talent_category = ?, talent_until = ?,"
+                               " updated_at = ? WHERE id = ?",
+                               {category, valid_until, now, id})
+                           .status());
+    c.talent_category = category;
+    c.talent_until = valid_until;
+    c.updated_at = now;
+    return options_.journal->Append(tx, {caller.org_id, "identity.citizen.talent_set", id, json::object()})
+        .status();
+  }));
+  return c;
+}
+
+Result<Citizen> Identity::Revoke(const Principal& caller, const std::string& id,
+                                 const std::string& reason) {
+  QT_RETURN_IF_ERROR(RequireAuthority(caller, "revoke citizens"));
+  QT_RETURN_IF_ERROR(CheckDisplayText(reason, 200).WithContext("reason"));
+  Citizen c;
+  const int64_t now = options_.clock->NowMillis();
+  QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(c, ReadCitizen(tx, id));
+    if (c.status == "revoked") return FailedPrecondition("citizen " + id + " is already revoked");
+    QT_RETURN_IF_ERROR(tx.Exec("UPDATE id_citizens SET status = 'revoked', revoke_reason = ?,"
+                               " updated_at = ? WHERE id = ?",
+                               {reason, now, id})
+                           .status());
+    c.status = "revoked";
+    c.revoke_reason = reason;
+    c.updated_at = now;
+    // Every static card still valid joins the revocation chain.
+    QT_ASSIGN_OR_RETURN(store::Rows serials,
+                        tx.Query("SELECT serial FROM id_codes WHERE citizen_id = ? AND kind = 'static'"
+                                 " AND expires_at > ? ORDER BY serial",
+                                 {id, now / 1000}));
+    QT_ASSIGN_OR_RETURN(store::Rows last, tx.Query("SELECT seq, head FROM id_revocations"
+                                                   " ORDER BY seq DESC LIMIT 1"));
+    int64_t seq = last.empty() ? 0 : last[0].Int(0);
+    Head head{};
+    if (!last.empty()) {
+      auto bytes = *crypto::HexDecode(last[0].Text(1));
+      std::copy(bytes.begin(), bytes.end(), head.begin());
+    }
+    std::vector<ledger::NewEvent> events;
+    for (const store::Row& r : serials) {
+      RevocationEntry e{++seq, r.Text(0), now, "citizen revoked"};
+      head = ChainHead(head, e);
+      QT_RETURN_IF_ERROR(tx.Exec("INSERT INTO id_revocations (seq, serial, citizen_id, revoked_at,"
+                                 " reason, head) VALUES (?, ?, ?, ?, ?, ?)",
+                                 {e.seq, e.serial, id, now, e.reason, crypto::HexEncode(head)})
+                             .status());
+      events.push_back({caller.org_id, "identity.revocation", e.serial,
+                        {{"seq", e.seq}, {"head", crypto::HexEncode(head)}}});
+    }
+    events.push_back({caller.org_id, "identity.citizen.revoked", id,
+                      {{"static_codes", static_cast<int64_t>(serials.size())}}});
+    return options_.journal->AppendAll(tx, events).status();
+  }));
+  return c;
+}
+
+Result<std::string> Identity::ResetToken(const Principal& caller, const std::string& id) {
+  QT_RETURN_IF_ERROR(RequireAuthority(caller, "reset citizens' app tokens"));
+  Bytes secret(32);
+  options_.random->Fill(secret);
+  const std::string token = "cz_" + crypto::Base64UrlEncode(secret);
+  QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(Citizen c, ReadCitizen(tx, id));
+    if (c.status != "active") return FailedPrecondition("citizen " + id + " is revoked");
+    QT_RETURN_IF_ERROR(tx.Exec("UPDATE id_citizens SET token_hash = ?, updated_at = ? WHERE id = ?",
+                               {TokenHash(token), options_.clock->NowMillis(), id})
+                           .status());
+    return options_.journal->Append(tx, {caller.org_id, "identity.citizen.token_reset", id, json::object()})
+        .status();
+  }));
+  return token;
+}
+
+Result<Citizen> Identity::AuthenticateCitizen(std::string_view token, const std::string& source) {
+  if (auto until = token_lockout_.LockedUntil(source)) {
+    return ResourceExhausted("too many bad citizen tokens from this address; locked until " +
+                             FormatRfc3339(*until));
+  }
+  std::optional<Citizen> c;
+  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(store::Rows rows, tx.Query(std::string(kColumns) + " WHERE token_hash = ?",
+                                                   {TokenHash(token)}));
+    if (!rows.empty()) c = FromRow(rows[0]);
+    return OkStatus();
+  }));
+  if (!c) {
+    token_lockout_.Fail(source);
+    return Unauthenticated("not a citizen token (send 'Authorization: Bearer cz_...')");
+  }
+  token_lockout_.Succeed(source);
+  return *c;
+}
+
+}  // namespace qt::identity

@@ -1,0 +1,334 @@
+#include "identity/identity.h"
+
+#include <sodium.h>
+
+#include "crypto/encoding.h"
+#include "identity/internal.h"
+#include "identity/lists.h"
+
+namespace qt::identity {
+
+using accounts::Principal;
+using nlohmann::json;
+using store::Tx;
+
+std::string KeyedHash(const std::array<uint8_t, 32>& key, std::string_view message, size_t bytes) {
+  std::vector<uint8_t> out(bytes);
+  crypto_generichash(out.data(), out.size(), reinterpret_cast<const uint8_t*>(message.data()),
+                     message.size(), key.data(), key.size());
+  return crypto::HexEncode(out);
+}
+
+std::string DateOf(int64_t ms) { return FormatRfc3339(ms).substr(0, 10); }
+
+Identity::Identity(store::Store& store, IdentityOptions options)
+    : store_(store),
+      options_(std::move(options)),
+      code_limiter_(*options_.clock, options_.codes_per_minute),
+      receipt_limiter_(*options_.clock, options_.receipts_per_minute),
+      token_lockout_(*options_.clock),
+      terminal_lockout_(*options_.clock) {}
+
+Identity::~Identity() = default;
+
+std::vector<store::Migration> Identity::Migrations() {
+  return {{"identity", 1, "citizen and talent codes", R"sql(
+CREATE TABLE id_secrets (
+  name TEXT PRIMARY KEY,
+  sealed BYTEA NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE TABLE id_keys (
+  kid TEXT PRIMARY KEY,
+  alg TEXT NOT NULL,
+  public_key BYTEA NOT NULL,
+  secret_sealed BYTEA NOT NULL,
+  created_at BIGINT NOT NULL,
+  retired_at BIGINT NOT NULL,
+  not_after BIGINT NOT NULL
+);
+CREATE TABLE id_citizens (
+  id TEXT PRIMARY KEY,
+  resident_hash TEXT NOT NULL UNIQUE,
+  sealed BYTEA NOT NULL,
+  name_masked TEXT NOT NULL,
+  district TEXT NOT NULL,
+  concession TEXT NOT NULL,
+  birth_year TEXT NOT NULL,
+  talent_category TEXT NOT NULL,
+  talent_until TEXT NOT NULL,
+  status TEXT NOT NULL,
+  token_hash TEXT NOT NULL UNIQUE,
+  enrolled_by TEXT NOT NULL REFERENCES orgs(id),
+  revoke_reason TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE TABLE id_counters (
+  name TEXT PRIMARY KEY,
+  value BIGINT NOT NULL
+);
+CREATE TABLE id_codes (
+  code_id TEXT PRIMARY KEY,
+  citizen_id TEXT NOT NULL REFERENCES id_citizens(id),
+  kind TEXT NOT NULL,
+  serial TEXT UNIQUE,
+  kid TEXT NOT NULL,
+  issued_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL
+);
+CREATE INDEX id_codes_citizen ON id_codes(citizen_id);
+CREATE TABLE id_revocations (
+  seq BIGINT PRIMARY KEY,
+  serial TEXT NOT NULL,
+  citizen_id TEXT NOT NULL,
+  revoked_at BIGINT NOT NULL,
+  reason TEXT NOT NULL,
+  head TEXT NOT NULL
+);
+CREATE TABLE id_terminals (
+  id TEXT PRIMARY KEY,
+  org_id TEXT NOT NULL REFERENCES orgs(id),
+  category TEXT NOT NULL,
+  name TEXT NOT NULL,
+  public_key TEXT NOT NULL UNIQUE,
+  state TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE TABLE id_scans (
+  id TEXT PRIMARY KEY,
+  terminal_id TEXT NOT NULL REFERENCES id_terminals(id),
+  org_id TEXT NOT NULL,
+  category TEXT NOT NULL,
+  code_id TEXT NOT NULL,
+  citizen_id TEXT,
+  claims_read TEXT NOT NULL,
+  result TEXT NOT NULL,
+  check_result TEXT NOT NULL,
+  scanned_at BIGINT NOT NULL,
+  received_at BIGINT NOT NULL,
+  signature TEXT NOT NULL UNIQUE
+);
+CREATE INDEX id_scans_citizen ON id_scans(citizen_id, id);
+CREATE INDEX id_scans_code ON id_scans(code_id, category);
+CREATE INDEX id_scans_org ON id_scans(org_id, id);
+)sql"}};
+}
+
+namespace {
+
+Bytes Random32(Random& random) {
+  Bytes b(32);
+  random.Fill(b);
+  return b;
+}
+
+Status InsertSecret(Tx& tx, const std::string& name, const Bytes& sealed, int64_t now) {
+  QT_ASSIGN_OR_RETURN(store::Rows rows, tx.Query("SELECT 1 FROM id_secrets WHERE name = ?", {name}));
+  if (!rows.empty()) return OkStatus();
+  return tx.Exec("INSERT INTO id_secrets (name, sealed, created_at) VALUES (?, ?, ?)",
+                 {name, sealed, now}).status();
+}
+
+}  // namespace
+
+Status Identity::Init() {
+  const int64_t now = options_.clock->NowMillis();
+  return store_.Write([&](Tx& tx) -> Status {
+    const auto& mk = *options_.master_key;
+    QT_RETURN_IF_ERROR(InsertSecret(tx, "service",
+                                    mk.Seal(Random32(*options_.random), "identity.secret:service", *options_.random),
+                                    now));
+    for (const Category& c : AllCategories()) {
+      const std::string name = "category:" + std::to_string(c.number) + ":" + std::to_string(kCategoryEpoch);
+      QT_RETURN_IF_ERROR(InsertSecret(
+          tx, name, mk.Seal(Random32(*options_.random), "identity.secret:" + name, *options_.random), now));
+    }
+    QT_ASSIGN_OR_RETURN(store::Rows active, tx.Query("SELECT kid FROM id_keys WHERE retired_at = 0"));
+    if (!active.empty()) return OkStatus();
+    QT_ASSIGN_OR_RETURN(IssuerKey key, GenerateIssuerKey(CoseAlg::kEdDSA, *options_.random));
+    const std::string kid = crypto::HexEncode(key.kid);
+    QT_RETURN_IF_ERROR(tx.Exec("INSERT INTO id_keys (kid, alg, public_key, secret_sealed, created_at,"
+                               " retired_at, not_after) VALUES (?, ?, ?, ?, ?, 0, ?)",
+                               {kid, std::string(AlgName(key.alg)), key.public_key,
+                                mk.Seal(key.secret, "identity.key:" + kid, *options_.random), now,
+                                now + options_.key_lifetime_days * 86'400'000})
+                           .status());
+    return options_.journal
+        ->Append(tx, {"system", "identity.key.created", kid, {{"alg", AlgName(key.alg)}}})
+        .status();
+  });
+}
+
+Result<std::shared_ptr<const Identity::Secrets>> Identity::LoadSecrets() {
+  std::lock_guard lock(secrets_mu_);
+  std::string active_kid;
+  store::Rows secret_rows, key_rows;
+  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(key_rows, tx.Query("SELECT kid, alg, public_key, secret_sealed FROM id_keys"
+                                           " WHERE retired_at = 0"));
+    if (key_rows.empty()) return FailedPrecondition("identity: no active signing key (Init not run)");
+    active_kid = key_rows[0].Text(0);
+    if (secrets_ && crypto::HexEncode(secrets_->active.kid) == active_kid) return OkStatus();
+    QT_ASSIGN_OR_RETURN(secret_rows, tx.Query("SELECT name, sealed FROM id_secrets"));
+    return OkStatus();
+  }));
+  if (secrets_ && crypto::HexEncode(secrets_->active.kid) == active_kid) return secrets_;
+  auto fresh = std::make_shared<Secrets>();
+  const auto& mk = *options_.master_key;
+  for (const store::Row& r : secret_rows) {
+    QT_ASSIGN_OR_RETURN(Bytes plain, mk.Open(r.Blob(1), "identity.secret:" + r.Text(0)));
+    if (plain.size() != 32) return Internal("identity: a secret is not 32 bytes");
+    const std::string& name = r.Text(0);
+    if (name == "service") {
+      std::copy(plain.begin(), plain.end(), fresh->service.begin());
+    } else if (name.starts_with("category:")) {
+      const int number = std::stoi(name.substr(9));
+      std::copy(plain.begin(), plain.end(), fresh->category[number].begin());
+    }
+  }
+  const store::Row& k = key_rows[0];
+  fresh->active.alg = *ParseAlg(k.Text(1));
+  fresh->active.public_key = k.Blob(2);
+  fresh->active.kid = KidOf(fresh->active.public_key);
+  QT_ASSIGN_OR_RETURN(fresh->active.secret, mk.Open(k.Blob(3), "identity.key:" + k.Text(0)));
+  secrets_ = std::move(fresh);
+  return secrets_;
+}
+
+Result<json> Identity::IssuerJson() {
+  QT_ASSIGN_OR_RETURN(accounts::Org op, options_.accounts->Operator());
+  return json{{"id", op.id}, {"name", op.name}, {"public_key", crypto::HexEncode(op.public_key)}};
+}
+
+Result<std::string> Identity::IssuerPublicKey() {
+  QT_ASSIGN_OR_RETURN(accounts::Org op, options_.accounts->Operator());
+  return crypto::HexEncode(op.public_key);
+}
+
+namespace {
+
+Result<json> SignAsOperator(accounts::Accounts& accounts, const json& doc) {
+  QT_ASSIGN_OR_RETURN(accounts::Org op, accounts.Operator());
+  QT_ASSIGN_OR_RETURN(std::string bytes, SignedBytes(doc));
+  QT_ASSIGN_OR_RETURN(crypto::Signature sig,
+                      accounts.SignAs(op.id, std::span(reinterpret_cast<const uint8_t*>(bytes.data()),
+                                                       bytes.size())));
+  return ExportSigned(doc, sig);
+}
+
+SigningKeyInfo KeyInfoFromRow(const store::Row& r) {
+  return {.kid = r.Text(0),
+          .alg = r.Text(1),
+          .public_key = crypto::Base64Encode(r.Blob(2)),
+          .created_at = r.Int(3),
+          .retired_at = r.Int(4),
+          .not_after = r.Int(5)};
+}
+
+}  // namespace
+
+Result<std::vector<SigningKeyInfo>> Identity::Keys() {
+  std::vector<SigningKeyInfo> out;
+  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(store::Rows rows,
+                        tx.Query("SELECT kid, alg, public_key, created_at, retired_at, not_after"
+                                 " FROM id_keys ORDER BY created_at, kid"));
+    for (const store::Row& r : rows) out.push_back(KeyInfoFromRow(r));
+    return OkStatus();
+  }));
+  return out;
+}
+
+Result<json> Identity::TrustList() {
+  QT_ASSIGN_OR_RETURN(std::vector<SigningKeyInfo> keys, Keys());
+  identity::TrustList list;
+  list.issued_at = options_.clock->NowMillis();
+  for (const SigningKeyInfo& k : keys) {
+    list.version = std::max(list.version, std::max(k.created_at, k.retired_at));
+    if (k.not_after < list.issued_at) continue;  // expired keys verify nothing
+    list.keys.push_back({.kid = k.kid,
+                         .key = {*ParseAlg(k.alg), *crypto::Base64Decode(k.public_key)},
+                         .not_before = k.created_at,
+                         .retired_at = k.retired_at,
+                         .not_after = k.not_after});
+  }
+  QT_ASSIGN_OR_RETURN(json issuer, IssuerJson());
+  return SignAsOperator(*options_.accounts, TrustListDocument(issuer, list));
+}
+
+Result<json> Identity::Revocations(int64_t since) {
+  std::vector<RevocationEntry> entries;
+  Head head{};
+  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(store::Rows last, tx.Query("SELECT MAX(seq) FROM id_revocations"));
+    const int64_t to = last[0].IsNull(0) ? 0 : last[0].Int(0);
+    if (since < 0 || since > to) {
+      return InvalidArgument("since: must be between 0 and " + std::to_string(to));
+    }
+    QT_ASSIGN_OR_RETURN(store::Rows rows,
+                        tx.Query("SELECT seq, serial, revoked_at, reason, head FROM id_revocations"
+                                 " WHERE seq > ? ORDER BY seq",
+                                 {since}));
+    for (const store::Row& r : rows) {
+      entries.push_back({r.Int(0), r.Text(1), r.Int(2), r.Text(3)});
+    }
+    if (to > 0) {
+      QT_ASSIGN_OR_RETURN(store::Rows h, tx.Query("SELECT head FROM id_revocations WHERE seq = ?", {to}));
+      auto bytes = *crypto::HexDecode(h[0].Text(0));
+      std::copy(bytes.begin(), bytes.end(), head.begin());
+    }
+    return OkStatus();
+  }));
+  QT_ASSIGN_OR_RETURN(json issuer, IssuerJson());
+  return SignAsOperator(*options_.accounts,
+                        RevocationsDocument(issuer, since, head, options_.clock->NowMillis(), entries));
+}
+
+Result<SigningKeyInfo> Identity::RotateKey(const Principal& caller, const std::string& alg_name) {
+  if (!caller.IsOperator() || !caller.Has(accounts::Role::kAdmin)) {
+    return PermissionDenied("only the operator's admins rotate the code signing key");
+  }
+  auto alg = ParseAlg(alg_name);
+  if (!alg) return InvalidArgument("alg: must be EdDSA or ES256");
+  QT_ASSIGN_OR_RETURN(IssuerKey key, GenerateIssuerKey(*alg, *options_.random));
+  const std::string kid = crypto::HexEncode(key.kid);
+  const int64_t now = options_.clock->NowMillis();
+  const Bytes sealed = options_.master_key->Seal(key.secret, "identity.key:" + kid, *options_.random);
+  SigningKeyInfo info;
+  QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
+    QT_RETURN_IF_ERROR(tx.Exec("UPDATE id_keys SET retired_at = ? WHERE retired_at = 0", {now}).status());
+    QT_RETURN_IF_ERROR(tx.Exec("INSERT INTO id_keys (kid, alg, public_key, secret_sealed, created_at,"
+                               " retired_at, not_after) VALUES (?, ?, ?, ?, ?, 0, ?)",
+                               {kid, std::string(AlgName(key.alg)), key.public_key, sealed, now,
+                                now + options_.key_lifetime_days * 86'400'000})
+                           .status());
+    QT_ASSIGN_OR_RETURN(store::Rows rows,
+                        tx.Query("SELECT kid, alg, public_key, created_at, retired_at, not_after"
+                                 " FROM id_keys WHERE kid = ?",
+                                 {kid}));
+    info = KeyInfoFromRow(rows[0]);
+    return options_.journal
+        ->Append(tx, {caller.org_id, "identity.key.rotated", kid, {{"alg", AlgName(key.alg)}}})
+        .status();
+  }));
+  return info;
+}
+
+Result<Identity::Stats> Identity::GetStats() {
+  Stats s;
+  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(
+        store::Rows r,
+        tx.Query("SELECT (SELECT COUNT(*) FROM id_citizens),"
+                 " (SELECT COUNT(*) FROM id_citizens WHERE status = 'revoked'),"
+                 " (SELECT COUNT(*) FROM id_citizens WHERE talent_category <> ''),"
+                 " (SELECT COUNT(*) FROM id_terminals), (SELECT COUNT(*) FROM id_scans),"
+                 " (SELECT COUNT(*) FROM id_codes)"));
+    s = {r[0].Int(0), r[0].Int(1), r[0].Int(2), r[0].Int(3), r[0].Int(4), r[0].Int(5)};
+    return OkStatus();
+  }));
+  return s;
+}
+
+}  // namespace qt::identity

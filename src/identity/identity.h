@@ -1,0 +1,149 @@
+// The citizen code (杭州市民码) and talent code (人才码) service.
+//
+// Authorities enrol citizens: the name and resident ID (GB 11643, checked)
+// are stored sealed under the server master key; a keyed hash of the resident
+// ID (BLAKE2b under a service secret) keeps one enrolment per person without
+// storing the number in the clear. The talent authority sets a talent status
+// (A..E with a last day). Each citizen gets an app token (shown once, stored
+// as SHA-256) with which the citizen asks for dynamic codes (valid
+// `dynamic_ttl_s`, one scan per category) and reads the log of who scanned
+// them; authorities print static codes (cards with a serial) for those
+// without phones, and revoke citizens (their static serials join the signed
+// revocation chain; no dynamic code is issued any more).
+//
+// Codes are signed by the active issuer key (EdDSA by default, or ES256);
+// `RotateKey` retires it — retired keys keep verifying what they signed until
+// their not_after. The trust list and revocations are signed by the operator
+// organisation, whose public key terminals pin (lists.h).
+//
+// Service organisations register terminals (an Ed25519 key generated on the
+// terminal) for one category; a terminal downloads its category's keys sealed
+// to its own key, so only it can open them, and uploads signed scan receipts.
+// The service checks each receipt: the signature, the claims read against the
+// category's (categories.h), a second scan of a dynamic code in the same
+// category (replay), and files it in the citizen's log.
+//
+// Limits (limits.h): dynamic codes per citizen per minute, receipts per
+// terminal per minute, lockout with escalation on bad citizen tokens and on
+// receipts with bad signatures.
+//
+// Every change is journaled with ids only (never names, resident IDs or which
+// citizen a scan was of); scans and dynamic codes are records, not events.
+// Thread-safe (state in the store; limits in memory).
+#ifndef QIANTANG_IDENTITY_IDENTITY_H_
+#define QIANTANG_IDENTITY_IDENTITY_H_
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "accounts/accounts.h"
+#include "core/clock.h"
+#include "core/random.h"
+#include "crypto/sealed_box.h"
+#include "identity/categories.h"
+#include "identity/limits.h"
+#include "identity/model.h"
+#include "ledger/journal.h"
+#include "store/store.h"
+
+namespace qt::identity {
+
+struct IdentityOptions {
+  const Clock* clock = nullptr;                   // required
+  Random* random = nullptr;                       // required
+  ledger::Journal* journal = nullptr;             // required
+  accounts::Accounts* accounts = nullptr;         // required: the operator signs the lists
+  const crypto::MasterKey* master_key = nullptr;  // required: seals identities and keys
+  int64_t dynamic_ttl_s = 60;
+  int64_t static_validity_days = 365;
+  int64_t key_lifetime_days = 3 * 365;
+  int codes_per_minute = 30;    // per citizen
+  int receipts_per_minute = 600;  // per terminal
+};
+
+class Identity {
+ public:
+  static constexpr size_t kMaxReceiptsPerUpload = 1000;
+
+  Identity(store::Store& store, IdentityOptions options);
+  ~Identity();
+  static std::vector<store::Migration> Migrations();
+
+  // On first start: the issuer key, the category keys and the service secret.
+  Status Init();
+
+  // Authorities.
+  Result<EnrolledCitizen> Enrol(const accounts::Principal& caller, const NewCitizen& citizen);
+  // All or none, in one transaction (a register imported at once). An error
+  // names the row: "row 17: resident_id: ...".
+  static constexpr size_t kMaxBatch = 100'000;
+  Result<std::vector<EnrolledCitizen>> EnrolMany(const accounts::Principal& caller,
+                                                 const std::vector<NewCitizen>& citizens);
+  Result<accounts::Page<Citizen>> ListCitizens(const accounts::Principal& caller,
+                                               const accounts::PageRequest& page);
+  Result<Citizen> GetCitizen(const accounts::Principal& caller, const std::string& id);
+  // category "" clears the status.
+  Result<Citizen> SetTalent(const accounts::Principal& caller, const std::string& id,
+                            const std::string& category, const std::string& valid_until);
+  Result<Citizen> Revoke(const accounts::Principal& caller, const std::string& id,
+                         const std::string& reason);
+  Result<IssuedCode> IssueStatic(const accounts::Principal& caller, const std::string& id);
+  // A new app token (the old one stops working): a lost phone.
+  Result<std::string> ResetToken(const accounts::Principal& caller, const std::string& id);
+
+  // Citizens, by app token. `source` (the client address) is locked out after
+  // repeated bad tokens.
+  Result<Citizen> AuthenticateCitizen(std::string_view token, const std::string& source);
+  Result<IssuedCode> IssueDynamic(const Citizen& citizen);
+  Result<accounts::Page<Scan>> ScanLog(const Citizen& citizen, const accounts::PageRequest& page);
+
+  // Service organisations.
+  Result<Terminal> RegisterTerminal(const accounts::Principal& caller, const std::string& category,
+                                    const std::string& name, const std::string& public_key_hex);
+  Result<std::vector<Terminal>> ListTerminals(const accounts::Principal& caller);
+  Result<Terminal> DisableTerminal(const accounts::Principal& caller, const std::string& id);
+  // The terminal's category keys, each sealed to the terminal's key:
+  // {"terminal_id", "category", "keys": [{"epoch", "sealed" (base64)}]}.
+  Result<nlohmann::json> TerminalKeys(const accounts::Principal& caller, const std::string& id);
+  // Checks and files receipts (no sign-in: each is signed by its terminal).
+  Result<std::vector<Scan>> RecordScans(const std::vector<ScanReceipt>& receipts);
+  Result<accounts::Page<Scan>> ServiceScans(const accounts::Principal& caller,
+                                            const accounts::PageRequest& page);
+
+  // Public.
+  Result<nlohmann::json> TrustList();
+  Result<nlohmann::json> Revocations(int64_t since);
+  // The operator organisation's public key (hex): what terminals pin.
+  Result<std::string> IssuerPublicKey();
+
+  // The operator.
+  Result<SigningKeyInfo> RotateKey(const accounts::Principal& caller, const std::string& alg);
+  Result<std::vector<SigningKeyInfo>> Keys();
+
+  struct Stats {
+    int64_t citizens = 0, revoked = 0, talents = 0, terminals = 0, scans = 0, codes = 0;
+  };
+  Result<Stats> GetStats();
+
+ private:
+  struct Secrets;
+  Result<std::shared_ptr<const Secrets>> LoadSecrets();
+  Result<nlohmann::json> IssuerJson();
+  Result<IssuedCode> Issue(const std::string& citizen_id, char kind);
+
+  store::Store& store_;
+  IdentityOptions options_;
+  RateLimiter code_limiter_, receipt_limiter_;
+  Lockout token_lockout_, terminal_lockout_;
+  std::mutex secrets_mu_;
+  std::shared_ptr<const Secrets> secrets_;
+};
+
+// The bytes a terminal signs for a receipt.
+Result<std::string> ReceiptBytes(const ScanReceipt& r);
+
+}  // namespace qt::identity
+
+#endif  // QIANTANG_IDENTITY_IDENTITY_H_

@@ -1,0 +1,298 @@
+#include "identity/identity.h"
+
+#include <gtest/gtest.h>
+
+#include "accounts/credit_code.h"
+#include "core/resident_id.h"
+#include "crypto/encoding.h"
+#include "crypto/random.h"
+#include "crypto/recipient_box.h"
+#include "identity/verifier.h"
+#include "tests/support/test_database.h"
+
+namespace qt::identity {
+namespace {
+
+using accounts::OrgKind;
+using accounts::Principal;
+using nlohmann::json;
+
+std::string Code(char c) {
+  std::string first17 = std::string("91330106MA2H0000") + c;
+  return first17 + accounts::CreditCodeCheckCharacter(first17);
+}
+
+// 1990-03-07, a valid GB 11643 number; `seq` varies the sequence digits.
+std::string ResidentId(int seq) {
+  std::string first17 = "33010619900307" + std::to_string(100 + seq % 900);
+  return first17 + ResidentIdCheckCharacter(first17);
+}
+
+class IdentityTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    store_ = std::move(*store::OpenStore(db_.url(), {}));
+    auto migrations = ledger::Journal::Migrations();
+    for (auto list : {accounts::Accounts::Migrations(), Identity::Migrations()}) {
+      for (auto& m : list) migrations.push_back(m);
+    }
+    ASSERT_TRUE(store::Migrate(*store_, migrations).ok());
+    accounts_ = std::make_unique<accounts::Accounts>(
+        *store_, accounts::AccountsOptions{&clock_, &random_, &key_, &journal_});
+    auto boot = accounts_->Bootstrap({"杭州市数据集团", OrgKind::kOperator, Code('1')});
+    ASSERT_TRUE(boot.ok() && boot->has_value());
+    op_ = *accounts_->Authenticate((*boot)->admin_token.secret);
+    authority_ = Org("杭州市公安局", OrgKind::kAuthority, 'A');
+    bus_org_ = Org("杭州公交集团", OrgKind::kService, 'B');
+    hospital_org_ = Org("浙大一院", OrgKind::kService, 'H');
+    enterprise_ = Org("某科技公司", OrgKind::kEnterprise, 'E');
+    identity_ = std::make_unique<Identity>(*store_, IdentityOptions{.clock = &clock_,
+                                                                    .random = &random_,
+                                                                    .journal = &journal_,
+                                                                    .accounts = accounts_.get(),
+                                                                    .master_key = &key_,
+                                                                    .codes_per_minute = 5});
+    ASSERT_TRUE(identity_->Init().ok());
+    ASSERT_TRUE(identity_->Init().ok()) << "Init runs at every start";
+  }
+
+  Principal Org(const std::string& name, OrgKind kind, char c) {
+    auto r = accounts_->CreateOrg(op_, {name, kind, Code(c)});
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return *accounts_->Authenticate(r->admin_token.secret);
+  }
+
+  EnrolledCitizen Enrol(int seq, const std::string& concession = "none") {
+    auto e = identity_->Enrol(authority_, {"张三丰", ResidentId(seq), "西湖区", concession});
+    EXPECT_TRUE(e.ok()) << e.status().ToString();
+    return *e;
+  }
+
+  // A terminal as a service organisation sets one up: its own key, registered,
+  // synced (trust list, revocations, its category key opened with its key).
+  struct Device {
+    crypto::SigningKey key;
+    Terminal terminal;
+    std::unique_ptr<Verifier> verifier;
+  };
+  Device Setup(const Principal& org, const std::string& category) {
+    Device d{crypto::GenerateSigningKey(random_), {}, nullptr};
+    auto t = identity_->RegisterTerminal(org, category, "闸机 1", crypto::HexEncode(d.key.public_key));
+    EXPECT_TRUE(t.ok()) << t.status().ToString();
+    d.terminal = *t;
+    d.verifier = std::make_unique<Verifier>(*FindCategory(category));
+    Sync(d);
+    return d;
+  }
+  void Sync(Device& d) {
+    const auto root = *crypto::HexDecode(*identity_->IssuerPublicKey());
+    crypto::PublicKey pinned;
+    std::copy(root.begin(), root.end(), pinned.begin());
+    auto list = ReadTrustList(*identity_->TrustList(), pinned);
+    ASSERT_TRUE(list.ok()) << list.status().ToString();
+    d.verifier->SetTrustList(*list);
+    ASSERT_TRUE(ApplyRevocations(d.verifier->revocations(),
+                                 *identity_->Revocations(d.verifier->revocations().seq), pinned)
+                    .ok());
+    auto keys = identity_->TerminalKeys(OwnerOf(d), d.terminal.id);
+    ASSERT_TRUE(keys.ok()) << keys.status().ToString();
+    auto sealed = *crypto::Base64Decode((*keys)["keys"][0]["sealed"].get<std::string>());
+    auto opened = crypto::OpenSealed(d.key, sealed);
+    ASSERT_TRUE(opened.ok());
+    CategoryKey k;
+    std::copy(opened->begin(), opened->end(), k.begin());
+    d.verifier->SetCategoryKeys({{1, k}});
+  }
+  const Principal& OwnerOf(const Device& d) {
+    return d.terminal.org_id == bus_org_.org_id ? bus_org_ : hospital_org_;
+  }
+
+  ScanReceipt Receipt(const Device& d, const OpenedCode& code, std::vector<std::string> claims) {
+    ScanReceipt r{.terminal_id = d.terminal.id, .code_id = crypto::HexEncode(code.code_id),
+                  .category = d.terminal.category, .claims_read = std::move(claims),
+                  .result = "accepted", .scanned_at = clock_.NowMillis(), .signature = ""};
+    const std::string bytes = *ReceiptBytes(r);
+    r.signature = crypto::Base64Encode(
+        crypto::Sign(d.key, std::span(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size())));
+    return r;
+  }
+
+  qt::testing::TestDatabase db_{GetParam()};
+  ManualClock clock_{*ParseRfc3339("2026-11-26T08:00:00Z")};
+  crypto::DeterministicRandom random_{"identity_test"};
+  std::array<uint8_t, 32> raw_key_{};
+  crypto::MasterKey key_{raw_key_};
+  ledger::Journal journal_{clock_};
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<accounts::Accounts> accounts_;
+  std::unique_ptr<Identity> identity_;
+  Principal op_, authority_, bus_org_, hospital_org_, enterprise_;
+};
+
+INSTANTIATE_TEST_SUITE_P(Backends, IdentityTest, ::testing::ValuesIn(qt::testing::TestBackends()),
+                         qt::testing::BackendName());
+
+TEST_P(IdentityTest, EnrolmentChecksAndStoresNoIdentityInTheClear) {
+  EnrolledCitizen c = Enrol(1, "elderly");
+  EXPECT_EQ(c.citizen.name_masked, "张**");
+  EXPECT_EQ(c.citizen.birth_year, "1990");
+  EXPECT_TRUE(c.token.starts_with("cz_"));
+  EXPECT_EQ(identity_->AuthenticateCitizen(c.token, "ip")->id, c.citizen.id);
+  auto again = identity_->Enrol(authority_, {"张三丰", ResidentId(1), "西湖区", "none"});
+  EXPECT_EQ(again.status().code(), StatusCode::kConflict);
+  EXPECT_NE(identity_->Enrol(authority_, {"李四", "330106199003074518", "西湖区", "none"})
+                .status().message().find("resident_id: wrong check character"),
+            std::string::npos);
+  EXPECT_NE(identity_->Enrol(authority_, {"", ResidentId(2), "西湖区", "none"}).status().message().find("name"),
+            std::string::npos);
+  EXPECT_NE(identity_->Enrol(authority_, {"李四", ResidentId(2), "西湖区", "vip"}).status().message().find("concession"),
+            std::string::npos);
+  EXPECT_EQ(identity_->Enrol(enterprise_, {"李四", ResidentId(2), "西湖区", "none"}).status().code(),
+            StatusCode::kPermissionDenied);
+  // A batch is all or none, and names the bad row.
+  auto batch = identity_->EnrolMany(authority_, {{"王五", ResidentId(3), "上城区", "none"},
+                                                 {"赵六", ResidentId(1), "上城区", "none"}});
+  EXPECT_NE(batch.status().message().find("row 2"), std::string::npos) << batch.status().ToString();
+  EXPECT_EQ(identity_->ListCitizens(authority_, {})->items.size(), 1u);
+  // Neither the name nor the resident ID is in any table in the clear.
+  ASSERT_TRUE(store_->Read([&](store::Tx& tx) -> Status {
+    for (const char* sql : {"SELECT name_masked || district || resident_hash || token_hash FROM id_citizens",
+                            "SELECT event FROM ledger_entries"}) {
+      auto rows = tx.Query(sql);
+      EXPECT_TRUE(rows.ok());
+      for (const auto& row : *rows) {
+        EXPECT_EQ(row.Text(0).find("张三丰"), std::string::npos) << sql;
+        EXPECT_EQ(row.Text(0).find(ResidentId(1)), std::string::npos) << sql;
+      }
+    }
+    return OkStatus();
+  }).ok());
+}
+
+TEST_P(IdentityTest, DynamicCodeVerifiesOfflineAndEachTerminalReadsItsClaims) {
+  EnrolledCitizen c = Enrol(1, "elderly");
+  auto me = *identity_->AuthenticateCitizen(c.token, "ip");
+  Device bus = Setup(bus_org_, "bus");
+  Device hospital = Setup(hospital_org_, "hospital");
+  auto code = identity_->IssueDynamic(me);
+  ASSERT_TRUE(code.ok()) << code.status().ToString();
+  EXPECT_EQ(code->expires_at - code->issued_at, 60'000);
+  auto at_bus = bus.verifier->Verify(code->text, clock_.NowMillis());
+  ASSERT_TRUE(at_bus.ok()) << at_bus.status().ToString();
+  EXPECT_EQ(at_bus->claims, json({{"concession", "elderly"}}));
+  auto at_hospital = hospital.verifier->Verify(code->text, clock_.NowMillis());
+  ASSERT_TRUE(at_hospital.ok());
+  EXPECT_EQ(at_hospital->claims["name"], "张三丰");
+  EXPECT_EQ(at_hospital->claims["pseudonym"].get<std::string>().size(), 16u);
+  // Replay at the same gate, and after expiry anywhere.
+  EXPECT_NE(bus.verifier->Verify(code->text, clock_.NowMillis()).status().message().find("replayed"),
+            std::string::npos);
+  Device bus2 = Setup(bus_org_, "bus");
+  clock_.Advance(120'000);
+  EXPECT_NE(bus2.verifier->Verify(code->text, clock_.NowMillis()).status().message().find("expired"),
+            std::string::npos);
+
+  // Receipts: the citizen's log shows who read what; overreach and a second
+  // scan of the same dynamic code in one category are flagged.
+  auto scans = identity_->RecordScans({Receipt(bus, *at_bus, {"concession"})});
+  ASSERT_TRUE(scans.ok()) << scans.status().ToString();
+  EXPECT_EQ((*scans)[0].check, "ok");
+  EXPECT_EQ(identity_->RecordScans({Receipt(bus, *at_bus, {"concession"})})->at(0).id, (*scans)[0].id)
+      << "a retried upload files nothing twice";
+  clock_.Advance(1);
+  auto replay = identity_->RecordScans({Receipt(bus2, *at_bus, {"concession"})});
+  EXPECT_EQ(replay->at(0).check, "replayed");
+  auto overreach = identity_->RecordScans({Receipt(hospital, *at_hospital, {"name", "concession"})});
+  EXPECT_EQ(overreach->at(0).check, "overreach");
+  auto log = identity_->ScanLog(me, {});
+  ASSERT_EQ(log->items.size(), 3u);
+  EXPECT_EQ(log->items[0].terminal_name, "闸机 1");
+  EXPECT_EQ(log->items[0].category, "bus");
+  // A forged receipt: refused, and repeated forgeries lock the terminal out.
+  ScanReceipt forged = Receipt(bus, *at_bus, {"concession"});
+  forged.claims_read = {};
+  EXPECT_EQ(identity_->RecordScans({forged}).status().code(), StatusCode::kUnauthenticated);
+  for (int i = 0; i < 4; ++i) (void)identity_->RecordScans({forged});
+  EXPECT_EQ(identity_->RecordScans({Receipt(bus, *at_bus, {})}).status().code(),
+            StatusCode::kResourceExhausted);
+  // A receipt for another category than the terminal's.
+  ScanReceipt wrong = Receipt(hospital, *at_hospital, {"name"});
+  wrong.category = "bus";
+  EXPECT_NE(identity_->RecordScans({wrong}).status().message().find("category"), std::string::npos);
+}
+
+TEST_P(IdentityTest, LimitsAndLockouts) {
+  EnrolledCitizen c = Enrol(1);
+  auto me = *identity_->AuthenticateCitizen(c.token, "ip");
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(identity_->IssueDynamic(me).ok());
+  EXPECT_EQ(identity_->IssueDynamic(me).status().code(), StatusCode::kResourceExhausted);
+  clock_.Advance(13'000);  // one token back
+  EXPECT_TRUE(identity_->IssueDynamic(me).ok());
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(identity_->AuthenticateCitizen("cz_wrong", "10.0.0.9").status().code(),
+              StatusCode::kUnauthenticated);
+  }
+  EXPECT_EQ(identity_->AuthenticateCitizen(c.token, "10.0.0.9").status().code(),
+            StatusCode::kResourceExhausted) << "locked even with the right token";
+  EXPECT_TRUE(identity_->AuthenticateCitizen(c.token, "10.0.0.10").ok());
+  clock_.Advance(61'000);
+  EXPECT_TRUE(identity_->AuthenticateCitizen(c.token, "10.0.0.9").ok());
+  // The second lock lasts twice as long.
+  for (int i = 0; i < 5; ++i) (void)identity_->AuthenticateCitizen("cz_wrong", "10.0.0.9");
+  clock_.Advance(61'000);
+  EXPECT_EQ(identity_->AuthenticateCitizen(c.token, "10.0.0.9").status().code(),
+            StatusCode::kResourceExhausted);
+  clock_.Advance(60'000);
+  EXPECT_TRUE(identity_->AuthenticateCitizen(c.token, "10.0.0.9").ok());
+}
+
+TEST_P(IdentityTest, RevocationTalentAndKeyRotation) {
+  EnrolledCitizen c = Enrol(1);
+  Device bus = Setup(bus_org_, "bus");
+  Device talent_desk = Setup(hospital_org_, "talent_service");
+  auto card = identity_->IssueStatic(authority_, c.citizen.id);
+  ASSERT_TRUE(card.ok()) << card.status().ToString();
+  EXPECT_EQ(card->serial, "HZC-00000001");
+  EXPECT_TRUE(bus.verifier->Verify(card->text, clock_.NowMillis()).ok());
+  EXPECT_TRUE(bus.verifier->Verify(card->text, clock_.NowMillis()).ok()) << "cards scan repeatedly";
+  // No talent status yet: the talent desk reads only the name.
+  auto desk = talent_desk.verifier->Verify(card->text, clock_.NowMillis());
+  EXPECT_EQ(desk->claims, json({{"name", "张三丰"}}));
+  EXPECT_NE(identity_->SetTalent(authority_, c.citizen.id, "F", "2027-12-31").status().message().find("category"),
+            std::string::npos);
+  EXPECT_NE(identity_->SetTalent(authority_, c.citizen.id, "B", "2020-01-01").status().message().find("past"),
+            std::string::npos);
+  ASSERT_TRUE(identity_->SetTalent(authority_, c.citizen.id, "B", "2027-12-31").ok());
+  auto me = *identity_->AuthenticateCitizen(c.token, "ip");
+  auto code = identity_->IssueDynamic(me);
+  auto talent = talent_desk.verifier->Verify(code->text, clock_.NowMillis());
+  EXPECT_EQ(talent->claims, json({{"name", "张三丰"}, {"talent", "B"}, {"talent_until", "2027-12-31"}}));
+
+  // Key rotation to ES256: old codes still verify after a sync, new ones use the new key.
+  auto rotated = identity_->RotateKey(op_, "ES256");
+  ASSERT_TRUE(rotated.ok()) << rotated.status().ToString();
+  EXPECT_EQ(identity_->RotateKey(authority_, "EdDSA").status().code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(identity_->RotateKey(op_, "RS1").status().code(), StatusCode::kInvalidArgument);
+  clock_.Advance(1000);
+  auto fresh = identity_->IssueDynamic(me);
+  EXPECT_EQ(fresh->kid, rotated->kid);
+  EXPECT_NE(bus.verifier->Verify(fresh->text, clock_.NowMillis()).status().message().find("kid"),
+            std::string::npos) << "an unsynced terminal does not know the new key";
+  Sync(bus);
+  EXPECT_TRUE(bus.verifier->Verify(fresh->text, clock_.NowMillis()).ok());
+  EXPECT_TRUE(bus.verifier->Verify(card->text, clock_.NowMillis()).ok());
+
+  // Revocation: the card is refused after the next (incremental) sync; no new codes.
+  ASSERT_TRUE(identity_->Revoke(authority_, c.citizen.id, "deceased").ok());
+  EXPECT_EQ(identity_->IssueDynamic(me).status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(identity_->Revoke(authority_, c.citizen.id, "again").status().code(),
+            StatusCode::kFailedPrecondition);
+  Sync(bus);
+  EXPECT_EQ(bus.verifier->revocations().seq, 1);
+  EXPECT_NE(bus.verifier->Verify(card->text, clock_.NowMillis()).status().message().find("revoked"),
+            std::string::npos);
+  EXPECT_EQ(identity_->Revocations(5).status().code(), StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace qt::identity

@@ -1,0 +1,31 @@
+// Shared by the identity service's files (not part of the public API).
+#ifndef QIANTANG_IDENTITY_INTERNAL_H_
+#define QIANTANG_IDENTITY_INTERNAL_H_
+
+#include <array>
+#include <map>
+#include <string>
+
+#include "identity/code.h"
+#include "identity/identity.h"
+#include "identity/issuer_key.h"
+
+namespace qt::identity {
+
+struct Identity::Secrets {
+  std::array<uint8_t, 32> service{};     // keys the resident-ID hash and pseudonyms
+  std::map<int, CategoryKey> category;   // epoch 1, by category number
+  IssuerKey active;
+};
+
+inline constexpr uint32_t kCategoryEpoch = 1;
+
+// BLAKE2b-256 of `message` keyed by `key`, hex; `bytes` of output.
+std::string KeyedHash(const std::array<uint8_t, 32>& key, std::string_view message, size_t bytes);
+
+// "YYYY-MM-DD" of a time (UTC).
+std::string DateOf(int64_t ms);
+
+}  // namespace qt::identity
+
+#endif  // QIANTANG_IDENTITY_INTERNAL_H_

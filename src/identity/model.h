@@ -1,0 +1,100 @@
+// The records of the identity service (identity.h).
+#ifndef QIANTANG_IDENTITY_MODEL_H_
+#define QIANTANG_IDENTITY_MODEL_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace qt::identity {
+
+struct NewCitizen {
+  std::string name;         // 1..50 bytes of display text
+  std::string resident_id;  // GB 11643, checked
+  std::string district;     // e.g. "西湖区"
+  std::string concession = "none";  // categories.h kConcessions
+};
+
+// What the service shows of a citizen: never the resident ID or the full name.
+struct Citizen {
+  std::string id;
+  std::string name_masked;  // "张*"
+  std::string district;
+  std::string concession;
+  std::string birth_year;   // "1990": enough for the age claims an authority reviews
+  std::string talent_category;  // "" or A..E
+  std::string talent_until;     // "" or YYYY-MM-DD
+  std::string status;           // active | revoked
+  std::string enrolled_by;      // authority organisation
+  std::string revoke_reason;
+  int64_t created_at = 0;
+  int64_t updated_at = 0;
+};
+
+struct EnrolledCitizen {
+  Citizen citizen;
+  std::string token;  // the citizen's app token; shown once
+};
+
+struct IssuedCode {
+  std::string text;     // "HZ1:..."
+  std::string code_id;  // hex
+  std::string kind;     // dynamic | static
+  std::string serial;   // static codes
+  std::string kid;      // the signing key
+  int64_t issued_at = 0;
+  int64_t expires_at = 0;
+};
+
+struct Terminal {
+  std::string id;
+  std::string org_id;
+  std::string category;  // categories.h code
+  std::string name;
+  std::string public_key;  // hex Ed25519: signs scan receipts, receives the category keys
+  std::string state;       // active | disabled
+  int64_t created_at = 0;
+};
+
+// A scan receipt as a terminal signs it: the canonical JSON of
+//   {"type": "qiantang.identity.scan/v1", "terminal_id", "code_id", "category",
+//    "claims_read": [...], "result", "scanned_at"}
+// Ed25519 with the terminal's key.
+struct ScanReceipt {
+  std::string terminal_id;
+  std::string code_id;  // hex
+  std::string category;
+  std::vector<std::string> claims_read;
+  std::string result;  // "accepted" or the refusal reason
+  int64_t scanned_at = 0;
+  std::string signature;  // base64
+};
+
+struct Scan {
+  std::string id;
+  std::string terminal_id;
+  std::string terminal_name;
+  std::string org_id;
+  std::string category;
+  std::string code_id;
+  std::vector<std::string> claims_read;
+  std::string result;
+  // "ok", "replayed" (the same dynamic code already scanned in this category),
+  // "overreach" (claims the category may not read), "unknown_code".
+  std::string check;
+  int64_t scanned_at = 0;
+  int64_t received_at = 0;
+};
+
+struct SigningKeyInfo {
+  std::string kid;  // hex
+  std::string alg;
+  std::string public_key;  // base64
+  int64_t created_at = 0;
+  int64_t retired_at = 0;  // 0 while active
+  int64_t not_after = 0;
+};
+
+}  // namespace qt::identity
+
+#endif  // QIANTANG_IDENTITY_MODEL_H_
