@@ -3,6 +3,7 @@
 #include "api/json_body.h"
 #include "api/page_json.h"
 #include "core/clock.h"
+#include "core/qr.h"
 #include "crypto/encoding.h"
 #include "exchange/certificate.h"
 

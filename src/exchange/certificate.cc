@@ -1,7 +1,5 @@
 #include "exchange/certificate.h"
 
-#include <qrencode.h>
-
 #include "crypto/ed25519.h"
 #include "crypto/encoding.h"
 #include "crypto/sha256.h"
@@ -38,28 +36,6 @@ Result<json> VerifyCertificate(const json& exported) {
     return InvalidArgument("the issuer's signature does not verify");
   }
   return doc;
-}
-
-Result<std::string> QrSvg(const std::string& text, int scale) {
-  QRcode* code = QRcode_encodeString8bit(text.c_str(), 0, QR_ECLEVEL_M);
-  if (code == nullptr) return InvalidArgument("cannot encode a QR code of " + text);
-  const int quiet = 4, size = (code->width + 2 * quiet) * scale;
-  std::string svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + std::to_string(size) +
-                    "\" height=\"" + std::to_string(size) + "\" viewBox=\"0 0 " +
-                    std::to_string(code->width + 2 * quiet) + " " +
-                    std::to_string(code->width + 2 * quiet) +
-                    "\" shape-rendering=\"crispEdges\"><rect width=\"100%\" height=\"100%\" "
-                    "fill=\"#fff\"/><path fill=\"#000\" d=\"";
-  for (int y = 0; y < code->width; ++y) {
-    for (int x = 0; x < code->width; ++x) {
-      if (code->data[y * code->width + x] & 1) {
-        svg += "M" + std::to_string(x + quiet) + " " + std::to_string(y + quiet) + "h1v1h-1z";
-      }
-    }
-  }
-  svg += "\"/></svg>";
-  QRcode_free(code);
-  return svg;
 }
 
 }  // namespace qt::exchange

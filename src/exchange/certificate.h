@@ -26,10 +26,6 @@ namespace qt::exchange {
 // failed.
 Result<nlohmann::json> VerifyCertificate(const nlohmann::json& exported);
 
-// An SVG image of the QR code of `text` (libqrencode, error correction M),
-// `scale` pixels per module with a 4-module quiet zone.
-Result<std::string> QrSvg(const std::string& text, int scale = 4);
-
 }  // namespace qt::exchange
 
 #endif  // QIANTANG_EXCHANGE_CERTIFICATE_H_
