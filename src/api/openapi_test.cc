@@ -68,11 +68,16 @@ TEST(OpenApi, DocumentsEveryRegisteredRouteAndWhoMayCallIt) {
                                        .dataspace = &space});
   privacy::PsiService psi(*store, {.clock = &SystemClock::Get(), .journal = &journal,
                                    .dataspace = &space});
+  identity::Identity identity(*store, {.clock = &SystemClock::Get(),
+                                      .random = &crypto::SystemRandom::Get(),
+                                      .journal = &journal,
+                                      .accounts = &accounts,
+                                      .master_key = &key});
   privacy::DeliveryService deliveries(
       *store, {&SystemClock::Get(), &crypto::SystemRandom::Get(), &journal, &accounts, &space,
                dir.File("data")});
   ApiServer server({}, accounts, ledger, *store, metrics,
-                   {&market, &vouchers, &space, &exchange, &psi, &deliveries});
+                   {&market, &vouchers, &space, &exchange, &psi, &deliveries, &identity});
 
   auto documented = DocumentedRoutes(std::string(QIANTANG_SOURCE_DIR) + "/docs/api/openapi.yaml");
   ASSERT_FALSE(documented.empty());

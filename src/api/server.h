@@ -31,6 +31,7 @@
 #include "compute/market/vouchers.h"
 #include "dataspace/dataspace.h"
 #include "exchange/exchange.h"
+#include "identity/identity.h"
 #include "privacy/delivery_service.h"
 #include "privacy/psi_service.h"
 #include "ledger/ledger.h"
@@ -56,6 +57,7 @@ struct DomainServices {
   exchange::Exchange* exchange = nullptr;         // required
   privacy::PsiService* psi = nullptr;             // required
   privacy::DeliveryService* deliveries = nullptr;  // required
+  identity::Identity* identity = nullptr;          // required
 };
 
 class ApiServer {

@@ -40,6 +40,8 @@ int main(int argc, char** argv) {
       {"--certificate-format", "certificate_format",
        "Data property certificate numbers, e.g. HZ-DR-{year}-{seq:05}"},
       {"--notice-days", "notice_days", "Days of public notice before a certificate is issued"},
+      {"--code-ttl-s", "code_ttl_s", "Seconds a dynamic citizen code stays valid"},
+      {"--demo-citizens", "demo_citizens", "Citizens the demo enrols (4830000: the whole city)"},
       {"--public-url", "public_url", "Base URL where certificates are verified (QR codes)"},
       {"--threads", "threads", "HTTP worker threads"},
       {"--max-body-bytes", "max_body_bytes", "Largest request body accepted"},

@@ -5,6 +5,7 @@
 #include "compute/market/vouchers.h"
 #include "dataspace/dataspace.h"
 #include "exchange/exchange.h"
+#include "identity/identity.h"
 #include "privacy/delivery_service.h"
 #include "privacy/psi_service.h"
 #include "ledger/journal.h"
@@ -17,7 +18,8 @@ std::vector<store::Migration> AllMigrations() {
                           compute::market::Vouchers::Migrations(),
                           dataspace::DataSpace::Migrations(), exchange::Exchange::Migrations(),
                           privacy::PsiService::Migrations(),
-                          privacy::DeliveryService::Migrations()}) {
+                          privacy::DeliveryService::Migrations(),
+                          identity::Identity::Migrations()}) {
     for (auto& m : migrations) all.push_back(std::move(m));
   }
   return all;

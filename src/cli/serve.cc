@@ -135,6 +135,14 @@ Status Serve(const ServeConfig& config) {
                                                .dataspace = &space,
                                                .data_dir = data_dir});
 
+  identity::Identity identity(*store, {.clock = &SystemClock::Get(),
+                                      .random = &crypto::SystemRandom::Get(),
+                                      .journal = &journal,
+                                      .accounts = &accounts,
+                                      .master_key = &master_key,
+                                      .dynamic_ttl_s = config.code_ttl_s});
+  QT_RETURN_IF_ERROR(identity.Init());
+
   QT_ASSIGN_OR_RETURN(auto boot, accounts.Bootstrap(demo::OperatorOrg()));
   if (boot) {
     Print("bootstrap operator token (shown once): " + boot->admin_token.secret);
@@ -213,7 +221,7 @@ Status Serve(const ServeConfig& config) {
                          .max_body_bytes = static_cast<size_t>(config.max_body_bytes),
                          .web_dir = config.web_dir,
                          .traces_dir = config.traces_dir},
-                        accounts, ledger, *store, metrics, {&market, &vouchers, &space, &exchange, &psi, &deliveries});
+                        accounts, ledger, *store, metrics, {&market, &vouchers, &space, &exchange, &psi, &deliveries, &identity});
   QT_ASSIGN_OR_RETURN(int port, server.Bind());
   std::string host =
       config.host.find(':') != std::string::npos ? "[" + config.host + "]" : config.host;

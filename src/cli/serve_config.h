@@ -16,6 +16,7 @@
 // | certificate_format | --certificate-format | QIANTANG_CERTIFICATE_FORMAT | HZ-DR-{year}-{seq:05} |
 // | notice_days      | --notice-days      | QIANTANG_NOTICE_DAYS      | 10                     |
 // | public_url       | --public-url       | QIANTANG_PUBLIC_URL       | http://<listen>        |
+// | code_ttl_s       | --code-ttl-s       | QIANTANG_CODE_TTL_S       | 60                     |
 // | threads          | --threads          | QIANTANG_THREADS          | 16                     |
 // | max_body_bytes   | --max-body-bytes   | QIANTANG_MAX_BODY_BYTES   | 8388608                |
 // | token_ttl_days   | --token-ttl-days   | QIANTANG_TOKEN_TTL_DAYS   | 90                     |
@@ -28,6 +29,7 @@
 // | demo_traffic_ms  | --demo-traffic-ms  | QIANTANG_DEMO_TRAFFIC_MS  | 2000                   |
 // | demo             | --demo             | QIANTANG_DEMO             | false                  |
 // | demo_seed        | --demo-seed        | QIANTANG_DEMO_SEED        | hangzhou-2026          |
+// | demo_citizens    | --demo-citizens    | QIANTANG_DEMO_CITIZENS    | 100000                 |
 #ifndef QIANTANG_CLI_SERVE_CONFIG_H_
 #define QIANTANG_CLI_SERVE_CONFIG_H_
 
@@ -52,6 +54,7 @@ struct ServeConfig {
   std::string certificate_format = "HZ-DR-{year}-{seq:05}";  // data property certificate numbers
   int64_t notice_days = 10;  // public notice of registrations
   std::string public_url;    // where certificates are verified ('' for http://<listen>)
+  int64_t code_ttl_s = 60;   // lifetime of a dynamic citizen code
   int64_t threads = 16;
   int64_t max_body_bytes = int64_t{8} << 20;
   int64_t token_ttl_days = 90;
@@ -64,6 +67,7 @@ struct ServeConfig {
   std::string ledger_origin = "hangzhou.qiantang/ledger";
   bool demo = false;
   std::string demo_seed = "hangzhou-2026";
+  int64_t demo_citizens = 100'000;  // --demo: citizens enrolled (4,830,000: the whole city)
 
   // Derived from `listen` by Resolve.
   std::string host;

@@ -1,0 +1,307 @@
+#include "api/identity_routes.h"
+
+#include "api/json_body.h"
+#include "api/page_json.h"
+#include "core/clock.h"
+#include "core/qr.h"
+#include "crypto/encoding.h"
+
+namespace qt::api {
+namespace {
+
+using accounts::OrgKind;
+using accounts::Role;
+using namespace identity;
+using nlohmann::json;
+
+json Time(int64_t ms) { return ms ? json(FormatRfc3339(ms)) : json(nullptr); }
+
+json CitizenJson(const Citizen& c) {
+  return {{"id", c.id},
+          {"name_masked", c.name_masked},
+          {"district", c.district},
+          {"concession", c.concession},
+          {"birth_year", c.birth_year},
+          {"talent_category", c.talent_category.empty() ? json(nullptr) : json(c.talent_category)},
+          {"talent_until", c.talent_until.empty() ? json(nullptr) : json(c.talent_until)},
+          {"status", c.status},
+          {"enrolled_by", c.enrolled_by},
+          {"revoke_reason", c.revoke_reason.empty() ? json(nullptr) : json(c.revoke_reason)},
+          {"created_at", Time(c.created_at)},
+          {"updated_at", Time(c.updated_at)}};
+}
+
+json TerminalJson(const Terminal& t) {
+  return {{"id", t.id},         {"org_id", t.org_id}, {"category", t.category},
+          {"name", t.name},     {"public_key", t.public_key}, {"state", t.state},
+          {"created_at", Time(t.created_at)}};
+}
+
+json ScanJson(const Scan& s) {
+  const Category* c = FindCategory(s.category);
+  return {{"id", s.id},
+          {"terminal_id", s.terminal_id},
+          {"terminal_name", s.terminal_name},
+          {"org_id", s.org_id},
+          {"category", s.category},
+          {"category_name", c ? std::string(c->name_zh) : ""},
+          {"code_id", s.code_id},
+          {"claims_read", s.claims_read},
+          {"result", s.result},
+          {"check", s.check},
+          {"scanned_at", Time(s.scanned_at)},
+          {"received_at", Time(s.received_at)}};
+}
+
+Result<json> CodeJson(const IssuedCode& code) {
+  QT_ASSIGN_OR_RETURN(std::string png, QrPng(code.text, 4));
+  return json{{"code", code.text},
+              {"code_id", code.code_id},
+              {"kind", code.kind},
+              {"serial", code.serial.empty() ? json(nullptr) : json(code.serial)},
+              {"kid", code.kid},
+              {"issued_at", Time(code.issued_at)},
+              {"expires_at", Time(code.expires_at)},
+              {"png_base64", crypto::Base64Encode(std::span(
+                                 reinterpret_cast<const uint8_t*>(png.data()), png.size()))}};
+}
+
+Result<NewCitizen> ParseCitizen(JsonBody& body) {
+  NewCitizen c;
+  QT_ASSIGN_OR_RETURN(c.name, body.String("name", 50));
+  QT_ASSIGN_OR_RETURN(c.resident_id, body.String("resident_id", 18));
+  QT_ASSIGN_OR_RETURN(c.district, body.String("district", 50));
+  QT_ASSIGN_OR_RETURN(c.concession,
+                      body.OptionalEnum("concession", {kConcessions[0].data(), kConcessions[1].data(),
+                                                       kConcessions[2].data(), kConcessions[3].data(),
+                                                       kConcessions[4].data()},
+                                        "none"));
+  QT_RETURN_IF_ERROR(body.Finish());
+  return c;
+}
+
+json EnrolledJson(const EnrolledCitizen& e) {
+  return {{"citizen", CitizenJson(e.citizen)}, {"token", e.token}};
+}
+
+// The citizen behind "Authorization: Bearer cz_...".
+Result<Citizen> CitizenOf(Identity& identity, const Request& req) {
+  const std::string auth = req.http.get_header_value("Authorization");
+  if (!auth.starts_with("Bearer cz_")) {
+    return Unauthenticated("citizen routes need the citizen's app token: 'Authorization: Bearer cz_...'");
+  }
+  return identity.AuthenticateCitizen(std::string_view(auth).substr(7), req.http.remote_addr);
+}
+
+Result<ScanReceipt> ParseReceipt(JsonBody& r) {
+  ScanReceipt out;
+  QT_ASSIGN_OR_RETURN(out.terminal_id, r.String("terminal_id", 100));
+  QT_ASSIGN_OR_RETURN(out.code_id, r.String("code_id", 32));
+  QT_ASSIGN_OR_RETURN(out.category, r.String("category", 50));
+  QT_ASSIGN_OR_RETURN(out.claims_read, r.OptionalStrings("claims_read", 16, 32));
+  QT_ASSIGN_OR_RETURN(out.result, r.String("result", 200));
+  QT_ASSIGN_OR_RETURN(out.scanned_at, r.Int("scanned_at", 1, INT64_MAX));
+  QT_ASSIGN_OR_RETURN(out.signature, r.String("signature", 100));
+  QT_RETURN_IF_ERROR(r.Finish());
+  return out;
+}
+
+}  // namespace
+
+void RegisterIdentityRoutes(Router& router, Identity& identity) {
+  const Access authority = Access::Kinds({OrgKind::kAuthority}, Role::kMember);
+  const Access service = Access::Kinds({OrgKind::kService}, Role::kMember);
+
+  // Public.
+  router.Handle("GET", "/api/v1/identity/categories", Access::Public(),
+                [&](const Request&) -> Result<Response> {
+                  json items = json::array();
+                  for (const Category& c : AllCategories()) {
+                    items.push_back({{"number", c.number}, {"code", c.code},
+                                     {"name", c.name_zh}, {"claims", c.claims}});
+                  }
+                  return Response::Json({{"items", items}});
+                });
+  router.Handle("GET", "/api/v1/identity/issuer", Access::Public(),
+                [&](const Request&) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(std::string key, identity.IssuerPublicKey());
+                  return Response::Json({{"public_key", key}});
+                });
+  router.Handle("GET", "/api/v1/identity/trust-list", Access::Public(),
+                [&](const Request&) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(json list, identity.TrustList());
+                  return Response::Json(list);
+                });
+  router.Handle("GET", "/api/v1/identity/revocations", Access::Public(),
+                [&](const Request& req) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(uint64_t since, req.QueryUint("since", 0));
+                  QT_ASSIGN_OR_RETURN(json delta, identity.Revocations(static_cast<int64_t>(since)));
+                  return Response::Json(delta);
+                });
+  router.Handle("GET", "/api/v1/identity/stats", Access::Public(),
+                [&](const Request&) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(Identity::Stats s, identity.GetStats());
+                  return Response::Json({{"citizens", s.citizens}, {"revoked", s.revoked},
+                                         {"talents", s.talents}, {"terminals", s.terminals},
+                                         {"scans", s.scans}, {"codes", s.codes}});
+                });
+  router.Handle("POST", "/api/v1/identity/scans", Access::Public(),
+                [&](const Request& req) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(req.http.body));
+                  QT_ASSIGN_OR_RETURN(auto items, body.Objects("receipts", Identity::kMaxReceiptsPerUpload));
+                  QT_RETURN_IF_ERROR(body.Finish());
+                  std::vector<ScanReceipt> receipts;
+                  for (JsonBody& r : items) {
+                    QT_ASSIGN_OR_RETURN(ScanReceipt receipt, ParseReceipt(r));
+                    receipts.push_back(std::move(receipt));
+                  }
+                  QT_ASSIGN_OR_RETURN(auto scans, identity.RecordScans(receipts));
+                  json out = json::array();
+                  for (const Scan& s : scans) out.push_back(ScanJson(s));
+                  return Response::Json({{"items", out}}, 201);
+                });
+  router.Handle("GET", "/api/v1/identity/keys", Access::Public(),
+                [&](const Request&) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(auto keys, identity.Keys());
+                  json items = json::array();
+                  for (const SigningKeyInfo& k : keys) {
+                    items.push_back({{"kid", k.kid}, {"alg", k.alg}, {"public_key", k.public_key},
+                                     {"created_at", Time(k.created_at)},
+                                     {"retired_at", Time(k.retired_at)},
+                                     {"not_after", Time(k.not_after)}});
+                  }
+                  return Response::Json({{"items", items}});
+                });
+  router.Handle("POST", "/api/v1/identity/keys/rotate", Access::Kinds({OrgKind::kOperator}, Role::kAdmin),
+                [&](const Request& req) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(req.http.body));
+                  QT_ASSIGN_OR_RETURN(std::string alg, body.OptionalEnum("alg", {"EdDSA", "ES256"}, "EdDSA"));
+                  QT_RETURN_IF_ERROR(body.Finish());
+                  QT_ASSIGN_OR_RETURN(SigningKeyInfo k, identity.RotateKey(req.caller(), alg));
+                  return Response::Json({{"kid", k.kid}, {"alg", k.alg}, {"public_key", k.public_key},
+                                         {"created_at", Time(k.created_at)},
+                                         {"not_after", Time(k.not_after)}}, 201);
+                });
+
+  // The citizen, by app token.
+  router.Handle("GET", "/api/v1/identity/me", Access::Public(),
+                [&](const Request& req) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(Citizen c, CitizenOf(identity, req));
+                  return Response::Json(CitizenJson(c));
+                });
+  router.Handle("POST", "/api/v1/identity/me/code", Access::Public(),
+                [&](const Request& req) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(Citizen c, CitizenOf(identity, req));
+                  QT_ASSIGN_OR_RETURN(IssuedCode code, identity.IssueDynamic(c));
+                  QT_ASSIGN_OR_RETURN(json out, CodeJson(code));
+                  return Response::Json(out, 201);
+                });
+  router.Handle("GET", "/api/v1/identity/me/scans", Access::Public(),
+                [&](const Request& req) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(Citizen c, CitizenOf(identity, req));
+                  QT_ASSIGN_OR_RETURN(accounts::PageRequest page, req.Page());
+                  QT_ASSIGN_OR_RETURN(auto scans, identity.ScanLog(c, page));
+                  return Response::Json(PageJson(scans, ScanJson));
+                });
+
+  // Authorities.
+  router.Handle("POST", "/api/v1/identity/citizens", authority,
+                [&](const Request& req) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(req.http.body));
+                  QT_ASSIGN_OR_RETURN(NewCitizen c, ParseCitizen(body));
+                  QT_ASSIGN_OR_RETURN(EnrolledCitizen e, identity.Enrol(req.caller(), c));
+                  return Response::Json(EnrolledJson(e), 201);
+                });
+  router.Handle("POST", "/api/v1/identity/citizens/import", authority,
+                [&](const Request& req) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(req.http.body));
+                  QT_ASSIGN_OR_RETURN(auto rows, body.Objects("citizens", Identity::kMaxBatch));
+                  QT_RETURN_IF_ERROR(body.Finish());
+                  std::vector<NewCitizen> citizens;
+                  for (JsonBody& r : rows) {
+                    QT_ASSIGN_OR_RETURN(NewCitizen c, ParseCitizen(r));
+                    citizens.push_back(std::move(c));
+                  }
+                  QT_ASSIGN_OR_RETURN(auto enrolled, identity.EnrolMany(req.caller(), citizens));
+                  json items = json::array();
+                  for (const EnrolledCitizen& e : enrolled) items.push_back(EnrolledJson(e));
+                  return Response::Json({{"count", enrolled.size()}, {"items", items}}, 201);
+                });
+  router.Handle("GET", "/api/v1/identity/citizens", authority,
+                [&](const Request& req) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(accounts::PageRequest page, req.Page());
+                  QT_ASSIGN_OR_RETURN(auto list, identity.ListCitizens(req.caller(), page));
+                  return Response::Json(PageJson(list, CitizenJson));
+                });
+  router.Handle("GET", "/api/v1/identity/citizens/{id}", authority,
+                [&](const Request& req) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(Citizen c, identity.GetCitizen(req.caller(), req.PathParam("id")));
+                  return Response::Json(CitizenJson(c));
+                });
+  router.Handle("POST", "/api/v1/identity/citizens/{id}/talent", authority,
+                [&](const Request& req) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(req.http.body));
+                  QT_ASSIGN_OR_RETURN(std::string category, body.OptionalString("category", 1, ""));
+                  QT_ASSIGN_OR_RETURN(std::string until, body.OptionalString("valid_until", 10, ""));
+                  QT_RETURN_IF_ERROR(body.Finish());
+                  QT_ASSIGN_OR_RETURN(Citizen c, identity.SetTalent(req.caller(), req.PathParam("id"),
+                                                                    category, until));
+                  return Response::Json(CitizenJson(c));
+                });
+  router.Handle("POST", "/api/v1/identity/citizens/{id}/revoke", authority,
+                [&](const Request& req) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(req.http.body));
+                  QT_ASSIGN_OR_RETURN(std::string reason, body.String("reason", 200));
+                  QT_RETURN_IF_ERROR(body.Finish());
+                  QT_ASSIGN_OR_RETURN(Citizen c, identity.Revoke(req.caller(), req.PathParam("id"), reason));
+                  return Response::Json(CitizenJson(c));
+                });
+  router.Handle("POST", "/api/v1/identity/citizens/{id}/static-code", authority,
+                [&](const Request& req) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(IssuedCode code, identity.IssueStatic(req.caller(), req.PathParam("id")));
+                  QT_ASSIGN_OR_RETURN(json out, CodeJson(code));
+                  return Response::Json(out, 201);
+                });
+  router.Handle("POST", "/api/v1/identity/citizens/{id}/token", authority,
+                [&](const Request& req) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(std::string token, identity.ResetToken(req.caller(), req.PathParam("id")));
+                  return Response::Json({{"id", req.PathParam("id")}, {"token", token}}, 201);
+                });
+
+  // Service organisations.
+  router.Handle("POST", "/api/v1/identity/terminals", service,
+                [&](const Request& req) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(req.http.body));
+                  QT_ASSIGN_OR_RETURN(std::string category, body.String("category", 50));
+                  QT_ASSIGN_OR_RETURN(std::string name, body.String("name", 100));
+                  QT_ASSIGN_OR_RETURN(std::string key, body.String("public_key", 64));
+                  QT_RETURN_IF_ERROR(body.Finish());
+                  QT_ASSIGN_OR_RETURN(Terminal t, identity.RegisterTerminal(req.caller(), category, name, key));
+                  return Response::Json(TerminalJson(t), 201);
+                });
+  router.Handle("GET", "/api/v1/identity/terminals", service,
+                [&](const Request& req) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(auto list, identity.ListTerminals(req.caller()));
+                  json items = json::array();
+                  for (const Terminal& t : list) items.push_back(TerminalJson(t));
+                  return Response::Json({{"items", items}});
+                });
+  router.Handle("POST", "/api/v1/identity/terminals/{id}/disable", service,
+                [&](const Request& req) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(Terminal t, identity.DisableTerminal(req.caller(), req.PathParam("id")));
+                  return Response::Json(TerminalJson(t));
+                });
+  router.Handle("GET", "/api/v1/identity/terminals/{id}/keys", service,
+                [&](const Request& req) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(json keys, identity.TerminalKeys(req.caller(), req.PathParam("id")));
+                  return Response::Json(keys);
+                });
+  router.Handle("GET", "/api/v1/identity/scans", service,
+                [&](const Request& req) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(accounts::PageRequest page, req.Page());
+                  QT_ASSIGN_OR_RETURN(auto scans, identity.ServiceScans(req.caller(), page));
+                  return Response::Json(PageJson(scans, ScanJson));
+                });
+}
+
+}  // namespace qt::api

@@ -1,0 +1,18 @@
+// HTTP routes of the citizen and talent codes (docs/api/openapi.yaml, tag
+// identity): enrolment and talent status (authorities), the citizen's own
+// code and scan log (citizen app token: "Authorization: Bearer cz_..."),
+// terminals and scan receipts (service organisations; receipts are signed by
+// the terminal), and the public trust list and revocations.
+#ifndef QIANTANG_API_IDENTITY_ROUTES_H_
+#define QIANTANG_API_IDENTITY_ROUTES_H_
+
+#include "api/router.h"
+#include "identity/identity.h"
+
+namespace qt::api {
+
+void RegisterIdentityRoutes(Router& router, identity::Identity& identity);
+
+}  // namespace qt::api
+
+#endif  // QIANTANG_API_IDENTITY_ROUTES_H_
