@@ -11,7 +11,7 @@
 // owns the server.
 //
 // Example:
-//   ApiServer server(options, accounts, ledger, store, metrics, {&market, &vouchers, &space, &exchange, &psi, &deliveries});
+//   ApiServer server(options, accounts, ledger, store, metrics, {&market, &vouchers, &space, &exchange, &psi, &deliveries, &identity});
 //   QT_ASSIGN_OR_RETURN(int port, server.Bind());
 //   server.Run();  // until server.Stop()
 #ifndef QIANTANG_API_SERVER_H_

@@ -89,6 +89,8 @@ void AddPsiCommands(CLI::App& app, CommandContext& ctx);
 // Adds `delivery ...`: request, fetch, open and trace secure deliveries.
 void AddDeliveryCommands(CLI::App& app, CommandContext& ctx);
 
+// Adds `code ...`: citizen and talent codes, terminals and offline verification.
+void AddIdentityCommands(CLI::App& app, CommandContext& ctx);
 // Adds `sim`: the trace-driven scheduler simulator (runs locally).
 void AddSimCommand(CLI::App& app, CommandContext& ctx);
 

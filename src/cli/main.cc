@@ -87,6 +87,7 @@ int main(int argc, char** argv) {
   qt::cli::AddExchangeCommands(app, ctx);
   qt::cli::AddPsiCommands(app, ctx);
   qt::cli::AddDeliveryCommands(app, ctx);
+  qt::cli::AddIdentityCommands(app, ctx);
   qt::cli::AddSimCommand(app, ctx);
 
   try {

@@ -44,13 +44,27 @@ const std::vector<RestrictedRoute> kRestricted = {
     {"POST", "/api/v1/exchange/applications", "{}", {"data_holder", "enterprise"}},
     {"POST", "/api/v1/exchange/applications/app_x/review", "{}", {"authority"}},
     {"POST", "/api/v1/exchange/objections/obj_x/resolve", "{}", {"authority"}},
+    {"POST", "/api/v1/identity/citizens", "{}", {"authority"}},
+    {"GET", "/api/v1/identity/citizens", "", {"authority"}},
+    {"POST", "/api/v1/identity/citizens/import", "{}", {"authority"}},
+    {"GET", "/api/v1/identity/citizens/cz_x", "", {"authority"}},
+    {"POST", "/api/v1/identity/citizens/cz_x/talent", "{}", {"authority"}},
+    {"POST", "/api/v1/identity/citizens/cz_x/revoke", "{}", {"authority"}},
+    {"POST", "/api/v1/identity/citizens/cz_x/static-code", "{}", {"authority"}},
+    {"POST", "/api/v1/identity/citizens/cz_x/token", "{}", {"authority"}},
+    {"POST", "/api/v1/identity/terminals", "{}", {"service"}},
+    {"GET", "/api/v1/identity/terminals", "", {"service"}},
+    {"POST", "/api/v1/identity/terminals/tm_x/disable", "{}", {"service"}},
+    {"GET", "/api/v1/identity/terminals/tm_x/keys", "", {"service"}},
+    {"GET", "/api/v1/identity/scans", "", {"service"}},
+    {"POST", "/api/v1/identity/keys/rotate", "{}", {"operator"}},
 };
 
 class AccessMatrixTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = new TempDir();
-    server_ = new ServerProcess(dir_->path().string(), {"--demo"});
+    server_ = new ServerProcess(dir_->path().string(), {"--demo", "--demo-citizens", "500"});
     ASSERT_TRUE(server_->Start());
     ASSERT_EQ(server_->demo_tokens().size(), kKinds.size());
   }
