@@ -11,6 +11,7 @@ import { ComputePage } from './compute.js';
 import { DataSpacePage } from './dataspace.js';
 import { ExchangePage } from './exchange.js';
 import { PrivacyPage } from './privacy.js';
+import { IdentityPage } from './identity.js';
 import { ErrorBox } from './error_box.js';
 
 const html = htm.bind(h);
@@ -169,6 +170,7 @@ function Shell({ me, onSignOut, lang }) {
     : section === 'dataspace' ? html`<${DataSpacePage} t=${t} me=${me} />`
     : section === 'exchange' ? html`<${ExchangePage} t=${t} me=${me} />`
     : section === 'privacy' ? html`<${PrivacyPage} t=${t} me=${me} />`
+    : section === 'identity' ? html`<${IdentityPage} t=${t} me=${me} />`
     : section === 'account' ? html`<${AccountPage} t=${t} me=${me} />`
     : section === 'overview' ? html`<${Overview} t=${t} me=${me} />`
     : html`<${ComingSoon} t=${t} sectionText=${sectionText} id=${section} />`;

@@ -32,6 +32,7 @@
 #include "demo/demo_compute.h"
 #include "demo/demo_dataspace.h"
 #include "demo/demo_exchange.h"
+#include "demo/demo_identity.h"
 #include "demo/demo_privacy.h"
 #include "ledger/journal.h"
 #include "ledger/ledger.h"
@@ -175,9 +176,24 @@ Status Serve(const ServeConfig& config) {
                                std::chrono::steady_clock::now() - ds_start)
                                .count()) +
             " ms");
+      const auto id_start = std::chrono::steady_clock::now();
+      QT_ASSIGN_OR_RETURN(auto codes, demo::LoadDemoIdentity(accounts, identity, config.demo_seed,
+                                                             config.demo_citizens));
+      Print("demo: enrolled " + std::to_string(codes.citizens) + " citizens (" +
+            std::to_string(codes.talents) + " talent statuses, " + std::to_string(codes.terminals) +
+            " terminals, " + std::to_string(codes.scans) + " scans) in " +
+            std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                               std::chrono::steady_clock::now() - id_start)
+                               .count()) +
+            " ms");
       // Kept beside the master key too, so a demo user who restarts can sign in again.
       auto path = std::filesystem::path(config.master_key_file).parent_path() / "demo-tokens.txt";
       std::ofstream file(path);
+      if (!codes.citizen_token.empty()) {
+        const std::string line = "demo citizen token " + codes.citizen_name + ": " + codes.citizen_token;
+        Print(line);
+        file << line << "\n";
+      }
       for (const auto& t : city.tokens) {
         std::string line = "demo token " + std::string(accounts::OrgKindName(t.kind)) + " " +
                            t.org_name + ": " + t.secret;

@@ -6,6 +6,7 @@
 #include "crypto/random.h"
 #include "dataspace/standardize.h"
 #include "demo/acting.h"
+#include "demo/gen.h"
 
 namespace qt::demo {
 namespace {
@@ -22,23 +23,6 @@ const char* kDistrictCodes[] = {"330102", "330105", "330106", "330108", "330109"
                                 "330122", "330127", "330182"};
 const char* kSurnames[] = {"王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙"};
 const char* kGiven[] = {"伟", "芳", "娜", "敏", "静", "强", "磊", "洋", "艳", "勇", "杰", "涛"};
-
-class Gen {
- public:
-  explicit Gen(const std::string& seed) : random_(seed) {}
-  int64_t Int(int64_t lo, int64_t hi) {
-    return lo + static_cast<int64_t>(random_.Uniform(static_cast<uint64_t>(hi - lo + 1)));
-  }
-  bool Chance(int percent) { return Int(1, 100) <= percent; }
-  template <typename T, size_t N>
-  const T& Pick(const T (&items)[N]) {
-    return items[random_.Uniform(N)];
-  }
-  Random& random() { return random_; }
-
- private:
-  crypto::DeterministicRandom random_;
-};
 
 std::string FullWidth(const std::string& digits) {
   std::string out;

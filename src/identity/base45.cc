@@ -1,14 +1,21 @@
 #include "identity/base45.h"
 
+#include <array>
+
 namespace qt::identity {
 namespace {
 
 constexpr std::string_view kAlphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
 
-int Value(char c) {
-  size_t i = kAlphabet.find(c);
-  return i == std::string_view::npos ? -1 : static_cast<int>(i);
-}
+// Digit values by character, -1 outside the alphabet.
+constexpr std::array<int8_t, 256> kValues = [] {
+  std::array<int8_t, 256> v{};
+  v.fill(-1);
+  for (size_t i = 0; i < kAlphabet.size(); ++i) v[static_cast<uint8_t>(kAlphabet[i])] = static_cast<int8_t>(i);
+  return v;
+}();
+
+int Value(char c) { return kValues[static_cast<uint8_t>(c)]; }
 
 }  // namespace
 

@@ -53,8 +53,9 @@ Result<Bytes> SealCode(const CodeContent& content,
   if (content.code_id.size() != 16) return InvalidArgument("code: the id is 16 bytes");
   Bytes nonce(kNonceBytes);
   random.Fill(nonce);
-  Item sealed(cbor_new_definite_map(content.claims.size()));
+  Bytes sealed;
   for (const auto& [category, claims] : content.claims) {
+    if (category < 1 || category > 255) return InvalidArgument("code: category out of range");
     const CategoryKey* key = key_for(category);
     if (key == nullptr) continue;
     QT_ASSIGN_OR_RETURN(Bytes plain, ShortClaims(claims));
@@ -64,14 +65,18 @@ Result<Bytes> SealCode(const CodeContent& content,
     crypto_aead_xchacha20poly1305_ietf_encrypt(cipher.data(), &n, plain.data(), plain.size(),
                                                aad.data(), aad.size(), nullptr, nonce.data(),
                                                key->data());
-    MapPut(sealed.get(), category, Bstr(cipher));
+    if (cipher.size() > 0xffff) return InvalidArgument("code: claims too large");
+    sealed.push_back(static_cast<uint8_t>(category));
+    sealed.push_back(static_cast<uint8_t>(cipher.size() >> 8));
+    sealed.push_back(static_cast<uint8_t>(cipher.size() & 0xff));
+    sealed.insert(sealed.end(), cipher.begin(), cipher.end());
   }
   Item ours(cbor_new_definite_map(content.serial.empty() ? 4 : 5));
   MapPut(ours.get(), 1, cbor_build_string(std::string(1, content.kind).c_str()));
   if (!content.serial.empty()) MapPut(ours.get(), 2, cbor_build_string(content.serial.c_str()));
   MapPut(ours.get(), 3, Bstr(nonce));
   MapPut(ours.get(), 4, Int(content.epoch));
-  MapPut(ours.get(), 5, cbor_incref(sealed.get()));
+  MapPut(ours.get(), 5, Bstr(sealed));
   Item cwt(cbor_new_definite_map(5));
   MapPut(cwt.get(), 1, cbor_build_string(std::string(kIssuer).c_str()));
   MapPut(cwt.get(), 4, Int(content.expires_at));
@@ -109,23 +114,38 @@ Result<OpenedCode> OpenCode(std::span<const uint8_t> cwt, int category,
   auto epoch = IntOf(MapGet(ours, 4));
   if (!epoch || *epoch < 0 || *epoch > UINT32_MAX) return InvalidArgument("cwt: bad key epoch");
   out.epoch = static_cast<uint32_t>(*epoch);
-  cbor_item_t* sealed = MapGet(ours, 5);
-  if (sealed == nullptr || !cbor_isa_map(sealed)) return InvalidArgument("cwt: no sealed claims");
-  cbor_pair* pairs = cbor_map_handle(sealed);
-  cbor_item_t* mine = nullptr;
-  for (size_t i = 0; i < cbor_map_size(sealed); ++i) {
-    auto label = IntOf(pairs[i].key);
-    if (!label) return InvalidArgument("cwt: a sealed claim's label is not a number");
-    out.categories.push_back(static_cast<int>(*label));
-    if (*label == category) mine = pairs[i].value;
+  cbor_item_t* sealed_item = MapGet(ours, 5);
+  if (sealed_item == nullptr) return InvalidArgument("cwt: no sealed claims");
+  if (!cbor_isa_bytestring(sealed_item) || !cbor_bytestring_is_definite(sealed_item)) {
+    return InvalidArgument("cwt: the sealed claims are not a byte string");
   }
-  if (mine == nullptr) return out;
+  // A view into `map`, which outlives its use here.
+  const std::span<const uint8_t> sealed(cbor_bytestring_handle(sealed_item),
+                                        cbor_bytestring_length(sealed_item));
+  std::span<const uint8_t> mine;
+  bool found = false;
+  for (size_t i = 0; i < sealed.size();) {
+    if (sealed.size() - i < 3) return InvalidArgument("cwt: sealed claims are truncated");
+    const int label = sealed[i];
+    const size_t n = size_t{sealed[i + 1]} << 8 | sealed[i + 2];
+    if (sealed.size() - i - 3 < n) return InvalidArgument("cwt: sealed claims are truncated");
+    if (!out.categories.empty() && label <= out.categories.back()) {
+      return InvalidArgument("cwt: sealed claims are not in category order");
+    }
+    out.categories.push_back(label);
+    if (label == category) {
+      mine = sealed.subspan(i + 3, n);
+      found = true;
+    }
+    i += 3 + n;
+  }
+  if (!found) return out;
   const CategoryKey* key = key_for(out.epoch);
   if (key == nullptr) {
     return InvalidArgument("claims: no key for epoch " + std::to_string(out.epoch) +
                            " of this category (sync the terminal)");
   }
-  QT_ASSIGN_OR_RETURN(Bytes cipher, ByteString(mine, "sealed claims"));
+  const std::span<const uint8_t> cipher = mine;
   if (cipher.size() < crypto_aead_xchacha20poly1305_ietf_ABYTES) {
     return InvalidArgument("claims: too short");
   }

@@ -13,17 +13,47 @@
 #include <memory>
 
 namespace qt::identity {
+namespace {
+
+// One inflate state per thread, reset between codes (a gate verifies codes
+// one after another; allocating zlib's state each time was a tenth of a scan).
+class Inflater {
+ public:
+  Inflater() { ok_ = inflateInit(&zs_) == Z_OK; }
+  ~Inflater() {
+    if (ok_) inflateEnd(&zs_);
+  }
+  Inflater(const Inflater&) = delete;
+  Inflater& operator=(const Inflater&) = delete;
+  z_stream* Reset() { return ok_ && inflateReset(&zs_) == Z_OK ? &zs_ : nullptr; }
+
+ private:
+  z_stream zs_{};
+  bool ok_ = false;
+};
+
+}  // namespace
+
 Result<Bytes> Inflate(std::span<const uint8_t> compressed, size_t max_out) {
-  z_stream zs{};
-  if (inflateInit(&zs) != Z_OK) return Internal("zlib: cannot initialise");
-  zs.next_in = const_cast<Bytef*>(compressed.data());
-  zs.avail_in = static_cast<uInt>(compressed.size());
-  Bytes out(max_out + 1);
-  zs.next_out = out.data();
-  zs.avail_out = static_cast<uInt>(out.size());
-  int rc = inflate(&zs, Z_FINISH);
-  const size_t produced = out.size() - zs.avail_out;
-  inflateEnd(&zs);
+  thread_local Inflater inflater;
+  z_stream* zs = inflater.Reset();
+  if (zs == nullptr) return Internal("zlib: cannot initialise");
+  zs->next_in = const_cast<Bytef*>(compressed.data());
+  zs->avail_in = static_cast<uInt>(compressed.size());
+  // The output grows as needed (most codes inflate to a few times their
+  // size), up to one byte past the bound, which tells a bomb.
+  Bytes out(std::min(max_out + 1, compressed.size() * 4 + 256));
+  int rc = Z_OK;
+  while (true) {
+    zs->next_out = out.data() + zs->total_out;
+    zs->avail_out = static_cast<uInt>(out.size() - zs->total_out);
+    rc = inflate(zs, Z_FINISH);
+    if (rc == Z_STREAM_END || zs->total_out > max_out || out.size() > max_out) break;
+    if (rc != Z_BUF_ERROR && rc != Z_OK) break;
+    if (zs->avail_out != 0) break;  // stuck, not for want of output space
+    out.resize(std::min(max_out + 1, out.size() * 2));
+  }
+  const size_t produced = zs->total_out;
   if (produced > max_out) return InvalidArgument("zlib: inflates past " + std::to_string(max_out) + " bytes");
   if (rc != Z_STREAM_END) return InvalidArgument("zlib: not a complete zlib stream");
   out.resize(produced);
@@ -31,11 +61,18 @@ Result<Bytes> Inflate(std::span<const uint8_t> compressed, size_t max_out) {
 }
 
 Bytes Deflate(std::span<const uint8_t> data) {
-  uLongf n = compressBound(data.size());
-  Bytes out(n);
-  compress2(out.data(), &n, data.data(), data.size(), Z_BEST_COMPRESSION);
-  out.resize(n);
-  return out;
+  auto compress = [&](int level) {
+    uLongf n = compressBound(data.size());
+    Bytes out(n);
+    compress2(out.data(), &n, data.data(), data.size(), level);
+    out.resize(n);
+    return out;
+  };
+  Bytes best = compress(Z_BEST_COMPRESSION);
+  // Mostly ciphertext (our codes) hardly compresses; stored blocks are then
+  // barely larger and inflate twenty times faster at every scan.
+  if (best.size() * 10 > data.size() * 9) return compress(Z_NO_COMPRESSION);
+  return best;
 }
 
 Result<CoseSign1> ParseCoseSign1(std::span<const uint8_t> cbor) {
@@ -91,14 +128,40 @@ Result<CoseSign1> ParseCoseSign1(std::span<const uint8_t> cbor) {
   return s;
 }
 
+namespace {
+
+// The CBOR head of a major type with argument n (RFC 8949 section 3).
+void AppendHead(Bytes& out, uint8_t major, uint64_t n) {
+  const uint8_t m = static_cast<uint8_t>(major << 5);
+  if (n < 24) {
+    out.push_back(m | static_cast<uint8_t>(n));
+    return;
+  }
+  int bytes = n <= 0xff ? 1 : n <= 0xffff ? 2 : n <= 0xffffffff ? 4 : 8;
+  out.push_back(m | static_cast<uint8_t>(bytes == 1 ? 24 : bytes == 2 ? 25 : bytes == 4 ? 26 : 27));
+  for (int i = bytes - 1; i >= 0; --i) out.push_back(static_cast<uint8_t>(n >> (8 * i)));
+}
+
+void AppendBytes(Bytes& out, std::span<const uint8_t> b) {
+  AppendHead(out, 2, b.size());
+  out.insert(out.end(), b.begin(), b.end());
+}
+
+}  // namespace
+
 Bytes SigStructure(const CoseSign1& s, std::span<const uint8_t> external_aad) {
-  Item array(cbor_new_definite_array(4));
-  (void)cbor_array_push(array.get(), cbor_move(cbor_build_string("Signature1")));
-  (void)cbor_array_push(array.get(),
-                        cbor_move(cbor_build_bytestring(s.protected_bytes.data(), s.protected_bytes.size())));
-  (void)cbor_array_push(array.get(), cbor_move(cbor_build_bytestring(external_aad.data(), external_aad.size())));
-  (void)cbor_array_push(array.get(), cbor_move(cbor_build_bytestring(s.payload.data(), s.payload.size())));
-  return Serialize(array.get());
+  // Written directly (it is signed and verified on every scan):
+  // array(4) ["Signature1", protected, external_aad, payload].
+  Bytes out;
+  out.reserve(s.payload.size() + s.protected_bytes.size() + external_aad.size() + 32);
+  AppendHead(out, 4, 4);
+  constexpr std::string_view kContext = "Signature1";
+  AppendHead(out, 3, kContext.size());
+  out.insert(out.end(), kContext.begin(), kContext.end());
+  AppendBytes(out, s.protected_bytes);
+  AppendBytes(out, external_aad);
+  AppendBytes(out, s.payload);
+  return out;
 }
 
 Status VerifyCoseSign1(const CoseSign1& s, std::span<const uint8_t> public_key,

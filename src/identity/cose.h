@@ -29,7 +29,8 @@ inline constexpr int kMaxCborDepth = 16;
 // zlib-inflates at most `max_out` bytes; invalid_argument for a broken or
 // truncated stream, or one that would inflate past the bound.
 Result<Bytes> Inflate(std::span<const uint8_t> compressed, size_t max_out = kMaxInflated);
-// zlib-deflates at the best compression.
+// zlib-deflates at the best compression, or in stored blocks when that
+// saves less than a tenth (the data is mostly ciphertext).
 Bytes Deflate(std::span<const uint8_t> data);
 
 // COSE algorithms this module verifies.

@@ -12,7 +12,7 @@ export async function startServer() {
   if (!binary || !webDir) throw new Error('QIANTANG_BINARY and QIANTANG_WEB_DIR must be set (run under ctest)');
   const dir = mkdtempSync(join(tmpdir(), 'qiantang-browser-'));
   const child = spawn(binary, ['serve', '--listen', '127.0.0.1:0', '--db', `sqlite:${dir}/q.db`,
-    '--master-key-file', `${dir}/master.key`, '--web-dir', webDir, '--demo', '--log-level', 'warn', '--checkpoint-interval-ms', '200',
+    '--master-key-file', `${dir}/master.key`, '--web-dir', webDir, '--demo', '--demo-citizens', '2000', '--log-level', 'warn', '--checkpoint-interval-ms', '200',
     '--traces-dir', process.env.QIANTANG_TESTDATA ? join(process.env.QIANTANG_TESTDATA, 'traces') : ''],
   { stdio: ['ignore', 'pipe', 'inherit'] });
   const tokens = {};
@@ -22,6 +22,8 @@ export async function startServer() {
     createInterface({ input: child.stdout }).on('line', (line) => {
       const demo = line.match(/^demo token (\S+) .*: (qt_\S+)$/);
       if (demo) tokens[demo[1]] = demo[2];
+      const citizen = line.match(/^demo citizen token .*: (cz_\S+)$/);
+      if (citizen) tokens.citizen = citizen[1];
       const listening = line.match(/^listening on (http:\/\/\S+)$/);
       if (listening) {
         clearTimeout(timer);
