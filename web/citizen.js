@@ -26,7 +26,7 @@ function MyCode({ t, token }) {
   useEffect(() => { draw(); const id = setInterval(() => setNow(Date.now()), 1000); return () => clearInterval(id); }, []);
   const left = code ? Math.max(0, Math.round((Date.parse(code.expires_at) - now) / 1000)) : 0;
   useEffect(() => { if (code && left === 0) draw(); }, [left === 0]);
-  return html`<div class="card qr" data-testid="my-code">
+  return html`<div class="card code-qr" data-testid="my-code">
     <h3>${t('myCode')}</h3>
     ${error && html`<p class="error">${error}</p>`}
     ${code && html`<img alt="QR" src=${`data:image/png;base64,${code.png_base64}`} />
@@ -61,7 +61,7 @@ function Citizen() {
   }, [token]);
   const signIn = (e) => { e.preventDefault(); setError(null); sessionStorage.setItem(KEY, input.trim()); setToken(input.trim()); };
   const signOut = () => { sessionStorage.removeItem(KEY); setToken(''); setMe(null); };
-  return html`<main>
+  return html`<main class="verify">
     <header><span class="brand">${t('citizenPage')}</span> <button class="link" onClick=${toggle}>${t('language')}</button>
       ${me && html`<button class="link" onClick=${signOut}>${t('signOut')}</button>`}</header>
     ${!me && html`<form class="signin" onSubmit=${signIn}>

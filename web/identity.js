@@ -81,7 +81,7 @@ function CitizenRow({ t, c, onChange }) {
       <button onClick=${print}>${t('staticCard')}</button>
       <button onClick=${revoke}>${t('revokeCitizen')}</button>`}
       <${ErrorBox} error=${error} />
-      ${card && html`<div class="qr"><img alt=${card.serial} src=${`data:image/png;base64,${card.png_base64}`} /><div>${card.serial} · ${t('validUntil')} ${time(card.expires_at)}</div></div>`}
+      ${card && html`<div class="code-qr"><img alt=${card.serial} src=${`data:image/png;base64,${card.png_base64}`} /><div>${card.serial} · ${t('validUntil')} ${time(card.expires_at)}</div></div>`}
     </td></tr>`;
 }
 

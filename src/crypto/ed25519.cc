@@ -22,9 +22,11 @@ SigningKey SigningKeyFromSeed(std::span<const uint8_t, 32> seed) {
 }
 
 Signature Sign(const SigningKey& key, std::span<const uint8_t> message) {
-  uint8_t pk[crypto_sign_PUBLICKEYBYTES];
+  // libsodium's secret key is seed || public key; the key already holds both
+  // (deriving the public key again would cost a scalar multiplication).
   uint8_t sk[crypto_sign_SECRETKEYBYTES];
-  crypto_sign_seed_keypair(pk, sk, key.seed.data());
+  std::copy(key.seed.begin(), key.seed.end(), sk);
+  std::copy(key.public_key.begin(), key.public_key.end(), sk + 32);
   Signature sig;
   crypto_sign_detached(sig.data(), nullptr, message.data(), message.size(), sk);
   sodium_memzero(sk, sizeof sk);

@@ -87,9 +87,6 @@ Result<IssuedCode> Identity::Issue(const std::string& citizen_id, char kind) {
   QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
     if (kind == 's') {
       // The card's serial comes from a counter drawn in this transaction.
-      QT_RETURN_IF_ERROR(tx.Exec("INSERT INTO id_counters (name, value) SELECT 'static', 0"
-                                 " WHERE NOT EXISTS (SELECT 1 FROM id_counters WHERE name = 'static')")
-                             .status());
       QT_RETURN_IF_ERROR(tx.Exec("UPDATE id_counters SET value = value + 1 WHERE name = 'static'").status());
       QT_ASSIGN_OR_RETURN(store::Rows n, tx.Query("SELECT value FROM id_counters WHERE name = 'static'"));
       char serial[32];

@@ -68,6 +68,7 @@ CREATE TABLE id_counters (
   name TEXT PRIMARY KEY,
   value BIGINT NOT NULL
 );
+INSERT INTO id_counters (name, value) VALUES ('static', 0);
 CREATE TABLE id_codes (
   code_id TEXT PRIMARY KEY,
   citizen_id TEXT NOT NULL REFERENCES id_citizens(id),

@@ -4,6 +4,8 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
+#include <sodium.h>
+
 #include <memory>
 
 #include "crypto/ed25519.h"
@@ -71,9 +73,14 @@ Result<IssuerKey> GenerateIssuerKey(CoseAlg alg, Random& random) {
 
 Result<Bytes> SignWith(const IssuerKey& key, std::span<const uint8_t> message) {
   if (key.alg == CoseAlg::kEdDSA) {
-    if (key.secret.size() != 32) return Internal("EdDSA: the seed is not 32 bytes");
-    const crypto::Signature sig = crypto::Sign(
-        crypto::SigningKeyFromSeed(std::span<const uint8_t, 32>(key.secret.data(), 32)), message);
+    if (key.secret.size() != 32 || key.public_key.size() != 32) {
+      return Internal("EdDSA: the seed and public key are 32 bytes each");
+    }
+    crypto::SigningKey k;
+    std::copy(key.secret.begin(), key.secret.end(), k.seed.begin());
+    std::copy(key.public_key.begin(), key.public_key.end(), k.public_key.begin());
+    const crypto::Signature sig = crypto::Sign(k, message);
+    sodium_memzero(k.seed.data(), k.seed.size());
     return Bytes(sig.begin(), sig.end());
   }
   if (key.alg != CoseAlg::kES256) return InvalidArgument("alg: cannot sign with this algorithm");

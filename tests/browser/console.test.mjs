@@ -408,7 +408,7 @@ test('citizen codes: the bureau enrols and prints a card, a service registers a 
   const citizens = page.getByTestId('citizens');
   await citizens.locator('tbody tr').first().waitFor();
   await citizens.getByRole('button', { name: '打印静态码' }).first().click();
-  await citizens.locator('.qr img').first().waitFor();
+  await citizens.locator('.code-qr img').first().waitFor();
   await page.screenshot({ path: join(outDir, 'identity-authority.png'), fullPage: true });
   assert.deepEqual(errors, []);
 

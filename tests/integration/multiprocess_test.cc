@@ -6,6 +6,7 @@
 //
 // Each later module adds its contended operations (certificate numbers...)
 // to Workload or a test of its own here; the compute market's are below.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -404,6 +405,36 @@ TEST_F(MultiProcessTest, CertificateNumbersHaveNoGapsOrRepeatsAcrossProcesses) {
   for (int i = 1; i <= kCertificates; ++i) want.insert("0000" + std::to_string(i));
   EXPECT_EQ(seqs, want);
   EXPECT_EQ(Call(*client, "GET", "/api/v1/exchange/stats").body["certificates"], kCertificates);
+  client.reset();
+}
+
+TEST_F(MultiProcessTest, StaticCardSerialsHaveNoGapsOrRepeatsAcrossProcesses) {
+  auto client = servers_[0]->Client();
+  std::string bureau = NewOrgToken(*client, op_, "MP 数据资源管理局", "authority", 931);
+  std::vector<std::string> citizens;
+  for (const char* id : {"11010519491231002X", "330106199003074517"}) {
+    auto c = Call(*client, "POST", "/api/v1/identity/citizens", bureau,
+                  nlohmann::json{{"name", "市民"}, {"resident_id", id}, {"district", "西湖区"}}.dump());
+    ASSERT_EQ(c.status, 201) << c.raw;
+    citizens.push_back(c.body["citizen"]["id"]);
+  }
+  constexpr int kCards = 12;
+  std::mutex mu;
+  std::set<std::string> serials;
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kCards; ++i) {
+    threads.emplace_back([&, i] {
+      auto c = servers_[i % kProcesses]->Client();
+      auto a = Call(*c, "POST", "/api/v1/identity/citizens/" + citizens[i % 2] + "/static-code", bureau);
+      EXPECT_EQ(a.status, 201) << a.raw;
+      std::lock_guard lock(mu);
+      if (a.status == 201) serials.insert(a.body["serial"].get<std::string>());
+    });
+  }
+  for (auto& t : threads) t.join();
+  std::set<std::string> want;
+  for (int i = 1; i <= kCards; ++i) want.insert(fmt::format("HZC-{:08d}", i));
+  EXPECT_EQ(serials, want);
   client.reset();
 }
 
