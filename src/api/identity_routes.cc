@@ -80,6 +80,18 @@ Result<NewCitizen> ParseCitizen(JsonBody& body) {
   return c;
 }
 
+// Each of `items` read by `parse`, in order; the first error stops.
+template <typename T>
+Result<std::vector<T>> ParseEach(std::vector<JsonBody>& items, Result<T> (*parse)(JsonBody&)) {
+  std::vector<T> out;
+  out.reserve(items.size());
+  for (JsonBody& item : items) {
+    QT_ASSIGN_OR_RETURN(T value, parse(item));
+    out.push_back(std::move(value));
+  }
+  return out;
+}
+
 json EnrolledJson(const EnrolledCitizen& e) {
   return {{"citizen", CitizenJson(e.citizen)}, {"token", e.token}};
 }
@@ -150,11 +162,7 @@ void RegisterIdentityRoutes(Router& router, Identity& identity) {
                   QT_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(req.http.body));
                   QT_ASSIGN_OR_RETURN(auto items, body.Objects("receipts", Identity::kMaxReceiptsPerUpload));
                   QT_RETURN_IF_ERROR(body.Finish());
-                  std::vector<ScanReceipt> receipts;
-                  for (JsonBody& r : items) {
-                    QT_ASSIGN_OR_RETURN(ScanReceipt receipt, ParseReceipt(r));
-                    receipts.push_back(std::move(receipt));
-                  }
+                  QT_ASSIGN_OR_RETURN(auto receipts, ParseEach(items, ParseReceipt));
                   QT_ASSIGN_OR_RETURN(auto scans, identity.RecordScans(receipts));
                   json out = json::array();
                   for (const Scan& s : scans) out.push_back(ScanJson(s));
@@ -217,11 +225,7 @@ void RegisterIdentityRoutes(Router& router, Identity& identity) {
                   QT_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(req.http.body));
                   QT_ASSIGN_OR_RETURN(auto rows, body.Objects("citizens", Identity::kMaxBatch));
                   QT_RETURN_IF_ERROR(body.Finish());
-                  std::vector<NewCitizen> citizens;
-                  for (JsonBody& r : rows) {
-                    QT_ASSIGN_OR_RETURN(NewCitizen c, ParseCitizen(r));
-                    citizens.push_back(std::move(c));
-                  }
+                  QT_ASSIGN_OR_RETURN(auto citizens, ParseEach(rows, ParseCitizen));
                   QT_ASSIGN_OR_RETURN(auto enrolled, identity.EnrolMany(req.caller(), citizens));
                   json items = json::array();
                   for (const EnrolledCitizen& e : enrolled) items.push_back(EnrolledJson(e));

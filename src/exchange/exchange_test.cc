@@ -2,11 +2,9 @@
 
 #include <gtest/gtest.h>
 
-#include "accounts/credit_code.h"
-#include "crypto/random.h"
 #include "exchange/certificate.h"
+#include "tests/support/service_test.h"
 #include "tests/support/temp_dir.h"
-#include "tests/support/test_database.h"
 
 namespace qt::exchange {
 namespace {
@@ -17,26 +15,12 @@ using nlohmann::json;
 
 constexpr int64_t kDay = 24 * 3'600'000LL;
 
-std::string Code(char c) {
-  std::string first17 = std::string("91330106MA2H0000") + c;
-  return first17 + accounts::CreditCodeCheckCharacter(first17);
-}
-
-class ExchangeTest : public ::testing::TestWithParam<std::string> {
+class ExchangeTest : public qt::testing::ServiceTest {
  protected:
+  ExchangeTest() : ServiceTest("2026-03-01T00:00:00Z", "exchange_test") {}
+
   void SetUp() override {
-    store_ = std::move(*store::OpenStore(db_.url(), {}));
-    auto migrations = ledger::Journal::Migrations();
-    for (auto list : {accounts::Accounts::Migrations(), dataspace::DataSpace::Migrations(),
-                      Exchange::Migrations()}) {
-      for (auto& m : list) migrations.push_back(m);
-    }
-    ASSERT_TRUE(store::Migrate(*store_, migrations).ok());
-    accounts_ = std::make_unique<accounts::Accounts>(
-        *store_, accounts::AccountsOptions{&clock_, &random_, &key_, &journal_});
-    auto boot = accounts_->Bootstrap({"杭州市数据集团", OrgKind::kOperator, Code('1')});
-    ASSERT_TRUE(boot.ok() && boot->has_value());
-    op_ = *accounts_->Authenticate((*boot)->admin_token.secret);
+    ASSERT_NO_FATAL_FAILURE(Open({dataspace::DataSpace::Migrations(), Exchange::Migrations()}));
     holder_ = Org("杭州市医疗健康数据中心", OrgKind::kDataHolder, 'H');
     other_ = Org("另一家数据公司", OrgKind::kDataHolder, 'D');
     buyer_ = Org("杭州云图医疗影像科技有限公司", OrgKind::kEnterprise, 'E');
@@ -52,12 +36,6 @@ class ExchangeTest : public ::testing::TestWithParam<std::string> {
                                  .accounts = accounts_.get(),
                                  .dataspace = space_.get()});
     Publish();
-  }
-
-  Principal Org(const std::string& name, OrgKind kind, char c) {
-    auto r = accounts_->CreateOrg(op_, {name, kind, Code(c)});
-    EXPECT_TRUE(r.ok()) << r.status().ToString();
-    return *accounts_->Authenticate(r->admin_token.secret);
   }
 
   // A 200-row imaging product with an offer open to everyone.
@@ -112,18 +90,10 @@ class ExchangeTest : public ::testing::TestWithParam<std::string> {
     return issued->certificate_number;
   }
 
-  qt::testing::TestDatabase db_{GetParam()};
   qt::testing::TempDir dir_;
-  ManualClock clock_{*ParseRfc3339("2026-03-01T00:00:00Z")};
-  crypto::DeterministicRandom random_{"exchange_test"};
-  std::array<uint8_t, 32> raw_key_{};
-  crypto::MasterKey key_{raw_key_};
-  std::unique_ptr<store::Store> store_;
-  ledger::Journal journal_{clock_};
-  std::unique_ptr<accounts::Accounts> accounts_;
   std::unique_ptr<dataspace::DataSpace> space_;
   std::unique_ptr<Exchange> exchange_;
-  Principal op_, holder_, other_, buyer_, bank_, registry_;
+  Principal holder_, other_, buyer_, bank_, registry_;
   dataspace::Product product_;
   std::string offer_;
 };

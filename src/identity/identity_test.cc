@@ -2,13 +2,12 @@
 
 #include <gtest/gtest.h>
 
-#include "accounts/credit_code.h"
 #include "core/resident_id.h"
 #include "crypto/encoding.h"
 #include "crypto/random.h"
 #include "crypto/recipient_box.h"
 #include "identity/verifier.h"
-#include "tests/support/test_database.h"
+#include "tests/support/service_test.h"
 
 namespace qt::identity {
 namespace {
@@ -17,31 +16,18 @@ using accounts::OrgKind;
 using accounts::Principal;
 using nlohmann::json;
 
-std::string Code(char c) {
-  std::string first17 = std::string("91330106MA2H0000") + c;
-  return first17 + accounts::CreditCodeCheckCharacter(first17);
-}
-
 // 1990-03-07, a valid GB 11643 number; `seq` varies the sequence digits.
 std::string ResidentId(int seq) {
   std::string first17 = "33010619900307" + std::to_string(100 + seq % 900);
   return first17 + ResidentIdCheckCharacter(first17);
 }
 
-class IdentityTest : public ::testing::TestWithParam<std::string> {
+class IdentityTest : public qt::testing::ServiceTest {
  protected:
+  IdentityTest() : ServiceTest("2026-11-26T08:00:00Z", "identity_test") {}
+
   void SetUp() override {
-    store_ = std::move(*store::OpenStore(db_.url(), {}));
-    auto migrations = ledger::Journal::Migrations();
-    for (auto list : {accounts::Accounts::Migrations(), Identity::Migrations()}) {
-      for (auto& m : list) migrations.push_back(m);
-    }
-    ASSERT_TRUE(store::Migrate(*store_, migrations).ok());
-    accounts_ = std::make_unique<accounts::Accounts>(
-        *store_, accounts::AccountsOptions{&clock_, &random_, &key_, &journal_});
-    auto boot = accounts_->Bootstrap({"杭州市数据集团", OrgKind::kOperator, Code('1')});
-    ASSERT_TRUE(boot.ok() && boot->has_value());
-    op_ = *accounts_->Authenticate((*boot)->admin_token.secret);
+    ASSERT_NO_FATAL_FAILURE(Open({Identity::Migrations()}));
     authority_ = Org("杭州市公安局", OrgKind::kAuthority, 'A');
     bus_org_ = Org("杭州公交集团", OrgKind::kService, 'B');
     hospital_org_ = Org("浙大一院", OrgKind::kService, 'H');
@@ -54,12 +40,6 @@ class IdentityTest : public ::testing::TestWithParam<std::string> {
                                                                     .codes_per_minute = 5});
     ASSERT_TRUE(identity_->Init().ok());
     ASSERT_TRUE(identity_->Init().ok()) << "Init runs at every start";
-  }
-
-  Principal Org(const std::string& name, OrgKind kind, char c) {
-    auto r = accounts_->CreateOrg(op_, {name, kind, Code(c)});
-    EXPECT_TRUE(r.ok()) << r.status().ToString();
-    return *accounts_->Authenticate(r->admin_token.secret);
   }
 
   EnrolledCitizen Enrol(int seq, const std::string& concession = "none") {
@@ -117,16 +97,8 @@ class IdentityTest : public ::testing::TestWithParam<std::string> {
     return r;
   }
 
-  qt::testing::TestDatabase db_{GetParam()};
-  ManualClock clock_{*ParseRfc3339("2026-11-26T08:00:00Z")};
-  crypto::DeterministicRandom random_{"identity_test"};
-  std::array<uint8_t, 32> raw_key_{};
-  crypto::MasterKey key_{raw_key_};
-  ledger::Journal journal_{clock_};
-  std::unique_ptr<store::Store> store_;
-  std::unique_ptr<accounts::Accounts> accounts_;
   std::unique_ptr<Identity> identity_;
-  Principal op_, authority_, bus_org_, hospital_org_, enterprise_;
+  Principal authority_, bus_org_, hospital_org_, enterprise_;
 };
 
 INSTANTIATE_TEST_SUITE_P(Backends, IdentityTest, ::testing::ValuesIn(qt::testing::TestBackends()),
