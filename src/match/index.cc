@@ -171,6 +171,13 @@ void MatchIndex::UpdateEntity(int position, const Entity& entity) {
   IndexEntity(position, entity, true);
 }
 
+int MatchIndex::AddEntity(const Entity& entity) {
+  const int position = static_cast<int>(entities_.size());
+  entities_.push_back(&entity);
+  IndexEntity(position, entity, true);
+  return position;
+}
+
 std::vector<int> MatchIndex::RulesFor(const Entity& e, double today) const {
   std::vector<int> candidates = unindexed_;
   for (size_t slot = 0; slot < e.strings.size(); ++slot) {

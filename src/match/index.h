@@ -40,9 +40,11 @@ class MatchIndex {
   size_t rule_count() const { return rules_.size(); }
 
   // Entities, by position 0..n-1. SetEntities replaces all; UpdateEntity
-  // replaces one (the entity's index entries move with it).
+  // replaces one (the index then refers to `entity`, the old one may go).
   void SetEntities(const std::vector<Entity>& entities);
   void UpdateEntity(int position, const Entity& entity);
+  // Appends an entity; returns its position.
+  int AddEntity(const Entity& entity);
 
   // Rule ids the entity satisfies, ascending. `today`: days since the epoch.
   std::vector<int> RulesFor(const Entity& e, double today) const;

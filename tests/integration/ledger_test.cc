@@ -67,9 +67,10 @@ class LedgerE2eTest : public ::testing::Test {
 };
 
 TEST_F(LedgerE2eTest, EveryChangeIsProvableOfflineWithTheCli) {
-  CreateOrgs(1, 4);  // bootstrap (3 events) + 4 x (org, user, token)
+  // The citizen code issuer key (1 event), bootstrap (3) + 4 x (org, user, token).
+  CreateOrgs(1, 4);
   std::string note = Publish();
-  EXPECT_NE(note.find("\n15\n"), std::string::npos) << note;
+  EXPECT_NE(note.find("\n16\n"), std::string::npos) << note;
   auto vkey = Call(*client_, "GET", "/api/v1/ledger/vkey");
   WriteFile(File("vkey"), vkey.body["vkey"]);
   WriteFile(File("cp.txt"), note);
@@ -92,7 +93,7 @@ TEST_F(LedgerE2eTest, EveryChangeIsProvableOfflineWithTheCli) {
   CreateOrgs(10, 2);
   std::string note2 = Publish();
   WriteFile(File("cp2.txt"), note2);
-  auto proof = Call(*client_, "GET", "/api/v1/ledger/proof/consistency?first=15&second=21", op_);
+  auto proof = Call(*client_, "GET", "/api/v1/ledger/proof/consistency?first=16&second=22", op_);
   WriteFile(File("con.json"), proof.raw);
   auto con =
       RunCommand({QiantangBinary(), "ledger", "verify", "consistency", "--vkey", File("vkey"),
@@ -100,7 +101,7 @@ TEST_F(LedgerE2eTest, EveryChangeIsProvableOfflineWithTheCli) {
   EXPECT_EQ(con.exit_code, 0) << con.err;
   auto audit = Audit();
   EXPECT_EQ(audit.exit_code, 0) << audit.err;
-  EXPECT_NE(audit.out.find("21 entries"), std::string::npos) << audit.out;
+  EXPECT_NE(audit.out.find("22 entries"), std::string::npos) << audit.out;
 }
 
 TEST_F(LedgerE2eTest, TamperingWithTheSqliteFileIsCaughtAtTheExactIndex) {
@@ -113,15 +114,15 @@ TEST_F(LedgerE2eTest, TamperingWithTheSqliteFileIsCaughtAtTheExactIndex) {
 
   // An event's payload rewritten (renaming an organisation in history).
   Sql(Db(),
-      "UPDATE ledger_entries SET event = REPLACE(event, 'Ledger 3', 'Ledger X') WHERE seq = 9");
+      "UPDATE ledger_entries SET event = REPLACE(event, 'Ledger 3', 'Ledger X') WHERE seq = 10");
   auto audit = Audit();
   EXPECT_NE(audit.exit_code, 0);
-  EXPECT_NE(audit.err.find("at index 9:"), std::string::npos) << audit.err;
+  EXPECT_NE(audit.err.find("at index 10:"), std::string::npos) << audit.err;
 
   // The rewritten event no longer proves against the checkpoint signed before.
   ASSERT_TRUE(server_->Start());
   client_ = server_->Client();
-  auto ev = Call(*client_, "GET", "/api/v1/ledger/proof/event/9", op_);
+  auto ev = Call(*client_, "GET", "/api/v1/ledger/proof/event/10", op_);
   ASSERT_EQ(ev.status, 200) << ev.raw;
   WriteFile(File("ev.json"), ev.raw);
   auto v = RunCommand({QiantangBinary(), "ledger", "verify", "event", "--vkey", File("vkey"),
@@ -132,7 +133,7 @@ TEST_F(LedgerE2eTest, TamperingWithTheSqliteFileIsCaughtAtTheExactIndex) {
 
   // A stored interior node (level 1, leaves 4..5) and a leaf hash, each in a fresh copy.
   Sql(Db(),
-      "UPDATE ledger_entries SET event = REPLACE(event, 'Ledger X', 'Ledger 3') WHERE seq = 9");
+      "UPDATE ledger_entries SET event = REPLACE(event, 'Ledger X', 'Ledger 3') WHERE seq = 10");
   ASSERT_EQ(Audit().exit_code, 0);
   Sql(Db(), "UPDATE ledger_nodes SET hash = randomblob(32) WHERE level = 1 AND idx = 2");
   audit = Audit();

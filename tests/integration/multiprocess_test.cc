@@ -163,9 +163,10 @@ TEST_F(MultiProcessTest, ConcurrentWorkloadThroughThreeProcessesKeepsOneConsiste
     EXPECT_EQ(std::set<std::string>(ids.begin(), ids.end()).size(), ids.size()) << "duplicates";
     for (const auto& id : acknowledged) EXPECT_TRUE(std::count(ids.begin(), ids.end(), id)) << id;
   }
-  // Bootstrap: 3 events; each iteration: org, user and token created, token issued, token revoked.
+  // The citizen code issuer key and bootstrap: 4 events; each iteration: org,
+  // user and token created, token issued, token revoked.
   const uint64_t size = CheckLedgerIsOneGaplessOrder(1);
-  EXPECT_EQ(size, 3 + 5 * acknowledged.size());
+  EXPECT_EQ(size, 4 + 5 * acknowledged.size());
   ExpectProofsFromEveryProcessVerify(size);
   ExpectCleanAudit();
 }
