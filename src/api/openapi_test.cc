@@ -68,6 +68,7 @@ TEST(OpenApi, DocumentsEveryRegisteredRouteAndWhoMayCallIt) {
                                        .dataspace = &space});
   privacy::PsiService psi(*store, {.clock = &SystemClock::Get(), .journal = &journal,
                                    .dataspace = &space});
+  match::Finance finance(*store, {.clock = &SystemClock::Get(), .random = &crypto::SystemRandom::Get(), .journal = &journal});
   identity::Identity identity(*store, {.clock = &SystemClock::Get(),
                                       .random = &crypto::SystemRandom::Get(),
                                       .journal = &journal,
@@ -77,7 +78,7 @@ TEST(OpenApi, DocumentsEveryRegisteredRouteAndWhoMayCallIt) {
       *store, {&SystemClock::Get(), &crypto::SystemRandom::Get(), &journal, &accounts, &space,
                dir.File("data")});
   ApiServer server({}, accounts, ledger, *store, metrics,
-                   {&market, &vouchers, &space, &exchange, &psi, &deliveries, &identity});
+                   {&market, &vouchers, &space, &exchange, &psi, &deliveries, &identity, &finance});
 
   auto documented = DocumentedRoutes(std::string(QIANTANG_SOURCE_DIR) + "/docs/api/openapi.yaml");
   ASSERT_FALSE(documented.empty());

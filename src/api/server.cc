@@ -13,6 +13,7 @@
 #include "api/dataspace_routes.h"
 #include "api/exchange_routes.h"
 #include "api/identity_routes.h"
+#include "api/match_routes.h"
 #include "api/privacy_routes.h"
 #include "api/market_routes.h"
 
@@ -86,6 +87,7 @@ ApiServer::ApiServer(ServerOptions options, accounts::Accounts& accounts, ledger
   RegisterExchangeRoutes(router_, *services.exchange);
   RegisterPrivacyRoutes(router_, *services.psi, *services.deliveries);
   RegisterIdentityRoutes(router_, *services.identity);
+  RegisterMatchRoutes(router_, *services.finance);
   // The compute routes read only the built-in configuration, which the
   // compute tests load: a failure here is a build defect.
   if (Status s = RegisterComputeRoutes(router_, {.traces_dir = options_.traces_dir}); !s.ok()) {

@@ -11,7 +11,7 @@
 // owns the server.
 //
 // Example:
-//   ApiServer server(options, accounts, ledger, store, metrics, {&market, &vouchers, &space, &exchange, &psi, &deliveries, &identity});
+//   ApiServer server(options, accounts, ledger, store, metrics, {&market, &vouchers, &space, &exchange, &psi, &deliveries, &identity, &finance});
 //   QT_ASSIGN_OR_RETURN(int port, server.Bind());
 //   server.Run();  // until server.Stop()
 #ifndef QIANTANG_API_SERVER_H_
@@ -32,6 +32,7 @@
 #include "dataspace/dataspace.h"
 #include "exchange/exchange.h"
 #include "identity/identity.h"
+#include "match/finance.h"
 #include "privacy/delivery_service.h"
 #include "privacy/psi_service.h"
 #include "ledger/ledger.h"
@@ -58,6 +59,7 @@ struct DomainServices {
   privacy::PsiService* psi = nullptr;             // required
   privacy::DeliveryService* deliveries = nullptr;  // required
   identity::Identity* identity = nullptr;          // required
+  match::Finance* finance = nullptr;               // required
 };
 
 class ApiServer {

@@ -91,6 +91,8 @@ void AddDeliveryCommands(CLI::App& app, CommandContext& ctx);
 
 // Adds `code ...`: citizen and talent codes, terminals and offline verification.
 void AddIdentityCommands(CLI::App& app, CommandContext& ctx);
+// Adds `match ...`: the finance station (杭创E站).
+void AddMatchCommands(CLI::App& app, CommandContext& ctx);
 // Adds `sim`: the trace-driven scheduler simulator (runs locally).
 void AddSimCommand(CLI::App& app, CommandContext& ctx);
 

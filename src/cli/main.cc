@@ -42,6 +42,7 @@ int main(int argc, char** argv) {
       {"--notice-days", "notice_days", "Days of public notice before a certificate is issued"},
       {"--code-ttl-s", "code_ttl_s", "Seconds a dynamic citizen code stays valid"},
       {"--demo-citizens", "demo_citizens", "Citizens the demo enrols (4830000: the whole city)"},
+      {"--demo-firms", "demo_firms", "Tech enterprises the demo's finance station screened"},
       {"--public-url", "public_url", "Base URL where certificates are verified (QR codes)"},
       {"--threads", "threads", "HTTP worker threads"},
       {"--max-body-bytes", "max_body_bytes", "Largest request body accepted"},
@@ -88,6 +89,7 @@ int main(int argc, char** argv) {
   qt::cli::AddPsiCommands(app, ctx);
   qt::cli::AddDeliveryCommands(app, ctx);
   qt::cli::AddIdentityCommands(app, ctx);
+  qt::cli::AddMatchCommands(app, ctx);
   qt::cli::AddSimCommand(app, ctx);
 
   try {

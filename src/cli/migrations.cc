@@ -6,6 +6,7 @@
 #include "dataspace/dataspace.h"
 #include "exchange/exchange.h"
 #include "identity/identity.h"
+#include "match/finance.h"
 #include "privacy/delivery_service.h"
 #include "privacy/psi_service.h"
 #include "ledger/journal.h"
@@ -19,7 +20,7 @@ std::vector<store::Migration> AllMigrations() {
                           dataspace::DataSpace::Migrations(), exchange::Exchange::Migrations(),
                           privacy::PsiService::Migrations(),
                           privacy::DeliveryService::Migrations(),
-                          identity::Identity::Migrations()}) {
+                          identity::Identity::Migrations(), match::Finance::Migrations()}) {
     for (auto& m : migrations) all.push_back(std::move(m));
   }
   return all;

@@ -33,6 +33,7 @@
 #include "demo/demo_dataspace.h"
 #include "demo/demo_exchange.h"
 #include "demo/demo_identity.h"
+#include "demo/demo_match.h"
 #include "demo/demo_privacy.h"
 #include "ledger/journal.h"
 #include "ledger/ledger.h"
@@ -143,6 +144,9 @@ Status Serve(const ServeConfig& config) {
                                       .master_key = &master_key,
                                       .dynamic_ttl_s = config.code_ttl_s});
   QT_RETURN_IF_ERROR(identity.Init());
+  match::Finance finance(*store, {.clock = &SystemClock::Get(),
+                                  .random = &crypto::SystemRandom::Get(),
+                                  .journal = &journal});
 
   QT_ASSIGN_OR_RETURN(auto boot, accounts.Bootstrap(demo::OperatorOrg()));
   if (boot) {
@@ -184,6 +188,16 @@ Status Serve(const ServeConfig& config) {
             " terminals, " + std::to_string(codes.scans) + " scans) in " +
             std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
                                std::chrono::steady_clock::now() - id_start)
+                               .count()) +
+            " ms");
+      const auto fm_start = std::chrono::steady_clock::now();
+      QT_ASSIGN_OR_RETURN(auto station, demo::LoadDemoMatch(accounts, op, finance, config.demo_seed,
+                                                            config.demo_firms));
+      Print("demo: the finance station screened " + std::to_string(station.firms) + " tech firms; " +
+            std::to_string(station.institutions) + " institutions published " +
+            std::to_string(station.products) + " products, in " +
+            std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                               std::chrono::steady_clock::now() - fm_start)
                                .count()) +
             " ms");
       // Kept beside the master key too, so a demo user who restarts can sign in again.
@@ -237,7 +251,7 @@ Status Serve(const ServeConfig& config) {
                          .max_body_bytes = static_cast<size_t>(config.max_body_bytes),
                          .web_dir = config.web_dir,
                          .traces_dir = config.traces_dir},
-                        accounts, ledger, *store, metrics, {&market, &vouchers, &space, &exchange, &psi, &deliveries, &identity});
+                        accounts, ledger, *store, metrics, {&market, &vouchers, &space, &exchange, &psi, &deliveries, &identity, &finance});
   QT_ASSIGN_OR_RETURN(int port, server.Bind());
   std::string host =
       config.host.find(':') != std::string::npos ? "[" + config.host + "]" : config.host;

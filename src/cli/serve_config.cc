@@ -69,6 +69,7 @@ const std::vector<Setting>& Settings() {
       IntSetting("code_ttl_s", "QIANTANG_CODE_TTL_S", &ServeConfig::code_ttl_s, 10, 3600),
       IntSetting("demo_citizens", "QIANTANG_DEMO_CITIZENS", &ServeConfig::demo_citizens, 0,
                  10'000'000),
+      IntSetting("demo_firms", "QIANTANG_DEMO_FIRMS", &ServeConfig::demo_firms, 0, 1'000'000),
       StringSetting("master_key_file", "QIANTANG_MASTER_KEY_FILE", &ServeConfig::master_key_file),
       IntSetting("threads", "QIANTANG_THREADS", &ServeConfig::threads, 1, 1024),
       IntSetting("max_body_bytes", "QIANTANG_MAX_BODY_BYTES", &ServeConfig::max_body_bytes, 1024,

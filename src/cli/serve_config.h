@@ -30,6 +30,7 @@
 // | demo             | --demo             | QIANTANG_DEMO             | false                  |
 // | demo_seed        | --demo-seed        | QIANTANG_DEMO_SEED        | hangzhou-2026          |
 // | demo_citizens    | --demo-citizens    | QIANTANG_DEMO_CITIZENS    | 100000                 |
+// | demo_firms       | --demo-firms       | QIANTANG_DEMO_FIRMS       | 180000                 |
 #ifndef QIANTANG_CLI_SERVE_CONFIG_H_
 #define QIANTANG_CLI_SERVE_CONFIG_H_
 
@@ -68,6 +69,7 @@ struct ServeConfig {
   bool demo = false;
   std::string demo_seed = "hangzhou-2026";
   int64_t demo_citizens = 100'000;  // --demo: citizens enrolled (4,830,000: the whole city)
+  int64_t demo_firms = 180'000;     // --demo: tech enterprises screened by the finance station
 
   // Derived from `listen` by Resolve.
   std::string host;

@@ -321,7 +321,7 @@ Result<Product> Finance::Publish(const Principal& caller, const NewProduct& p) {
     return InvalidArgument("requires_kind: another of the five kinds, or empty");
   }
   QT_RETURN_IF_ERROR(CheckDisplayText(p.name, 200).WithContext("name"));
-  QT_RETURN_IF_ERROR(CheckDisplayText(p.terms, 2000).WithContext("terms"));
+  if (!p.terms.empty()) QT_RETURN_IF_ERROR(CheckDisplayText(p.terms, 2000).WithContext("terms"));
   if (p.max_amount_fen <= 0) return InvalidArgument("max_amount_fen: must be positive");
   {
     std::lock_guard lock(mu_);

@@ -12,7 +12,7 @@ export async function startServer() {
   if (!binary || !webDir) throw new Error('QIANTANG_BINARY and QIANTANG_WEB_DIR must be set (run under ctest)');
   const dir = mkdtempSync(join(tmpdir(), 'qiantang-browser-'));
   const child = spawn(binary, ['serve', '--listen', '127.0.0.1:0', '--db', `sqlite:${dir}/q.db`,
-    '--master-key-file', `${dir}/master.key`, '--web-dir', webDir, '--demo', '--demo-citizens', '2000', '--log-level', 'warn', '--checkpoint-interval-ms', '200',
+    '--master-key-file', `${dir}/master.key`, '--web-dir', webDir, '--demo', '--demo-citizens', '2000', '--demo-firms', '5000', '--log-level', 'warn', '--checkpoint-interval-ms', '200',
     '--traces-dir', process.env.QIANTANG_TESTDATA ? join(process.env.QIANTANG_TESTDATA, 'traces') : ''],
   { stdio: ['ignore', 'pipe', 'inherit'] });
   const tokens = {};

@@ -58,13 +58,20 @@ const std::vector<RestrictedRoute> kRestricted = {
     {"GET", "/api/v1/identity/terminals/tm_x/keys", "", {"service"}},
     {"GET", "/api/v1/identity/scans", "", {"service"}},
     {"POST", "/api/v1/identity/keys/rotate", "{}", {"operator"}},
+    {"POST", "/api/v1/match/finance/products", "{}", {"institution"}},
+    {"POST", "/api/v1/match/finance/products/fp_x/withdraw", "{}", {"institution"}},
+    {"POST", "/api/v1/match/finance/profile", "{}", {"enterprise"}},
+    {"POST", "/api/v1/match/finance/enterprises/import", "{}", {"authority"}},
+    {"POST", "/api/v1/match/finance/applications", "{}", {"enterprise"}},
+    {"POST", "/api/v1/match/finance/applications/fa_x/decision", "{}", {"institution"}},
 };
 
 class AccessMatrixTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = new TempDir();
-    server_ = new ServerProcess(dir_->path().string(), {"--demo", "--demo-citizens", "500"});
+    server_ = new ServerProcess(dir_->path().string(),
+                               {"--demo", "--demo-citizens", "500", "--demo-firms", "2000"});
     ASSERT_TRUE(server_->Start());
     ASSERT_EQ(server_->demo_tokens().size(), kKinds.size());
   }

@@ -1,0 +1,187 @@
+#include "api/match_routes.h"
+
+#include <cmath>
+
+#include "api/json_body.h"
+#include "api/page_json.h"
+#include "core/clock.h"
+
+namespace qt::api {
+namespace {
+
+using accounts::OrgKind;
+using accounts::Role;
+using namespace match;
+using nlohmann::json;
+
+json Time(int64_t ms) { return ms ? json(FormatRfc3339(ms)) : json(nullptr); }
+
+json ProductJson(const Product& p) {
+  return {{"id", p.id},     {"institution_id", p.institution_id}, {"kind", p.kind},
+          {"name", p.name}, {"rule", p.rule},                     {"max_amount_fen", p.max_amount_fen},
+          {"terms", p.terms},
+          {"requires_kind", p.requires_kind.empty() ? json(nullptr) : json(p.requires_kind)},
+          {"state", p.state}, {"created_at", Time(p.created_at)}};
+}
+
+json EnterpriseJson(const Enterprise& e) {
+  return {{"id", e.id}, {"name", e.name}, {"credit_code", e.credit_code},
+          {"org_id", e.org_id.empty() ? json(nullptr) : json(e.org_id)}, {"profile", e.profile},
+          {"updated_at", Time(e.updated_at)}};
+}
+
+json ClauseJson(const ClauseResult& c) {
+  return {{"clause", c.text}, {"passed", c.passed}, {"actual", c.actual},
+          {"gap", std::isnan(c.gap) ? json(nullptr) : json(c.gap)}};
+}
+
+json MatchJson(const ProductMatch& m) {
+  json clauses = json::array(), bundle = json::array();
+  for (const ClauseResult& c : m.explanation.clauses) clauses.push_back(ClauseJson(c));
+  for (const Product& p : m.bundle) bundle.push_back(ProductJson(p));
+  return {{"product", ProductJson(m.product)}, {"score", m.score}, {"clauses", clauses}, {"bundle", bundle}};
+}
+
+json ApplicationJson(const Application& a) {
+  return {{"id", a.id}, {"enterprise_id", a.enterprise_id}, {"product_id", a.product_id},
+          {"institution_id", a.institution_id}, {"bundle_ids", a.bundle_ids}, {"amount_fen", a.amount_fen},
+          {"state", a.state}, {"reason", a.reason.empty() ? json(nullptr) : json(a.reason)},
+          {"served_fen", a.served_fen}, {"created_at", Time(a.created_at)}, {"decided_at", Time(a.decided_at)}};
+}
+
+Result<json> ProfileOf(JsonBody& body) {
+  auto profile = body.OptionalValue("profile");
+  if (!profile || !profile->is_object()) return InvalidArgument("profile: required, an object of attributes");
+  return *profile;
+}
+
+}  // namespace
+
+void RegisterMatchRoutes(Router& router, Finance& finance) {
+  const Access institution = Access::Kinds({OrgKind::kInstitution}, Role::kMember);
+  const Access enterprise = Access::Kinds({OrgKind::kEnterprise}, Role::kMember);
+
+  router.Handle("GET", "/api/v1/match/finance/attributes", Access::Public(),
+                [&](const Request&) -> Result<Response> {
+                  json items = json::array();
+                  for (const Attribute& a : finance.schema().attributes()) {
+                    items.push_back({{"name", a.name}, {"type", TypeName(a.type)}, {"description", a.description}});
+                  }
+                  return Response::Json({{"items", items}});
+                });
+  router.Handle("GET", "/api/v1/match/finance/stats", Access::Public(),
+                [&](const Request&) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(Finance::Stats s, finance.GetStats());
+                  return Response::Json({{"enterprises", s.enterprises}, {"products", s.products},
+                                         {"institutions", s.institutions}, {"applications", s.applications},
+                                         {"accepted", s.accepted}, {"served_fen", s.served_fen},
+                                         {"products_by_kind", s.products_by_kind}});
+                });
+  router.Handle("GET", "/api/v1/match/finance/products", Access::SignedIn(),
+                [&](const Request& req) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(accounts::PageRequest page, req.Page());
+                  const std::string kind = req.http.has_param("kind") ? req.http.get_param_value("kind") : "";
+                  QT_ASSIGN_OR_RETURN(auto list, finance.ListProducts(kind, page));
+                  return Response::Json(PageJson(list, ProductJson));
+                });
+  router.Handle("POST", "/api/v1/match/finance/products", institution,
+                [&](const Request& req) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(req.http.body));
+                  NewProduct p;
+                  QT_ASSIGN_OR_RETURN(p.kind, body.Enum("kind", {"investment", "loan", "subsidy", "guarantee", "insurance"}));
+                  QT_ASSIGN_OR_RETURN(p.name, body.String("name", 200));
+                  QT_ASSIGN_OR_RETURN(p.rule, body.String("rule", Rule::kMaxText));
+                  QT_ASSIGN_OR_RETURN(p.max_amount_fen, body.Int("max_amount_fen", 1, int64_t{1} << 50));
+                  QT_ASSIGN_OR_RETURN(p.terms, body.OptionalString("terms", 2000, ""));
+                  QT_ASSIGN_OR_RETURN(p.requires_kind, body.OptionalEnum("requires_kind", {"", "investment", "loan", "subsidy", "guarantee", "insurance"}, ""));
+                  QT_RETURN_IF_ERROR(body.Finish());
+                  QT_ASSIGN_OR_RETURN(Product out, finance.Publish(req.caller(), p));
+                  return Response::Json(ProductJson(out), 201);
+                });
+  router.Handle("POST", "/api/v1/match/finance/products/{id}/withdraw", institution,
+                [&](const Request& req) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(Product p, finance.Withdraw(req.caller(), req.PathParam("id")));
+                  return Response::Json(ProductJson(p));
+                });
+  router.Handle("GET", "/api/v1/match/finance/products/{id}/reach", Access::SignedIn(),
+                [&](const Request& req) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(int64_t n, finance.Reach(req.PathParam("id")));
+                  return Response::Json({{"id", req.PathParam("id")}, {"enterprises", n}});
+                });
+  router.Handle("POST", "/api/v1/match/finance/profile", enterprise,
+                [&](const Request& req) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(req.http.body));
+                  QT_ASSIGN_OR_RETURN(std::string name, body.String("name", 200));
+                  QT_ASSIGN_OR_RETURN(json profile, ProfileOf(body));
+                  QT_RETURN_IF_ERROR(body.Finish());
+                  QT_ASSIGN_OR_RETURN(Enterprise e, finance.SaveOwnProfile(req.caller(), name, profile));
+                  return Response::Json(EnterpriseJson(e));
+                });
+  router.Handle("POST", "/api/v1/match/finance/enterprises/import", Access::Kinds({OrgKind::kAuthority}, Role::kMember),
+                [&](const Request& req) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(req.http.body));
+                  QT_ASSIGN_OR_RETURN(auto rows, body.Objects("enterprises", Finance::kMaxImport));
+                  QT_RETURN_IF_ERROR(body.Finish());
+                  std::vector<std::pair<std::string, json>> named;
+                  for (JsonBody& r : rows) {
+                    QT_ASSIGN_OR_RETURN(std::string name, r.String("name", 200));
+                    QT_ASSIGN_OR_RETURN(json profile, ProfileOf(r));
+                    QT_RETURN_IF_ERROR(r.Finish());
+                    named.emplace_back(std::move(name), std::move(profile));
+                  }
+                  QT_ASSIGN_OR_RETURN(size_t n, finance.ImportProfiles(req.caller(), named));
+                  return Response::Json({{"imported", n}}, 201);
+                });
+  router.Handle("GET", "/api/v1/match/finance/enterprises", Access::SignedIn(),
+                [&](const Request& req) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(accounts::PageRequest page, req.Page());
+                  QT_ASSIGN_OR_RETURN(auto list, finance.ListEnterprises(page));
+                  return Response::Json(PageJson(list, EnterpriseJson));
+                });
+  router.Handle("GET", "/api/v1/match/finance/enterprises/{id}", Access::SignedIn(),
+                [&](const Request& req) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(Enterprise e, finance.GetEnterprise(req.PathParam("id")));
+                  return Response::Json(EnterpriseJson(e));
+                });
+  router.Handle("GET", "/api/v1/match/finance/enterprises/{id}/matches", Access::SignedIn(),
+                [&](const Request& req) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(uint64_t limit, req.QueryUint("limit", 20));
+                  if (limit < 1 || limit > 200) return InvalidArgument("limit: must be between 1 and 200");
+                  QT_ASSIGN_OR_RETURN(MatchResult m, finance.Match(req.PathParam("id"), limit));
+                  json eligible = json::array(), near = json::array();
+                  for (const ProductMatch& pm : m.eligible) eligible.push_back(MatchJson(pm));
+                  for (const ProductMatch& pm : m.near_misses) near.push_back(MatchJson(pm));
+                  return Response::Json({{"enterprise_id", req.PathParam("id")}, {"eligible", eligible},
+                                         {"near_misses", near}});
+                });
+  router.Handle("POST", "/api/v1/match/finance/applications", enterprise,
+                [&](const Request& req) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(req.http.body));
+                  QT_ASSIGN_OR_RETURN(std::string ent, body.String("enterprise_id", 100));
+                  QT_ASSIGN_OR_RETURN(std::string product, body.String("product_id", 100));
+                  QT_ASSIGN_OR_RETURN(int64_t amount, body.Int("amount_fen", 1, int64_t{1} << 50));
+                  QT_RETURN_IF_ERROR(body.Finish());
+                  QT_ASSIGN_OR_RETURN(Application a, finance.Apply(req.caller(), ent, product, amount));
+                  return Response::Json(ApplicationJson(a), 201);
+                });
+  router.Handle("GET", "/api/v1/match/finance/applications", Access::SignedIn(),
+                [&](const Request& req) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(auto list, finance.Applications(req.caller()));
+                  json items = json::array();
+                  for (const Application& a : list) items.push_back(ApplicationJson(a));
+                  return Response::Json({{"items", items}});
+                });
+  router.Handle("POST", "/api/v1/match/finance/applications/{id}/decision", institution,
+                [&](const Request& req) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(req.http.body));
+                  QT_ASSIGN_OR_RETURN(std::string decision, body.Enum("decision", {"accept", "decline"}));
+                  QT_ASSIGN_OR_RETURN(int64_t served, body.OptionalInt("served_fen", 0, 0, int64_t{1} << 50));
+                  QT_ASSIGN_OR_RETURN(std::string reason, body.OptionalString("reason", 500, ""));
+                  QT_RETURN_IF_ERROR(body.Finish());
+                  QT_ASSIGN_OR_RETURN(Application a, finance.Decide(req.caller(), req.PathParam("id"), decision,
+                                                                    served, reason));
+                  return Response::Json(ApplicationJson(a));
+                });
+}
+
+}  // namespace qt::api

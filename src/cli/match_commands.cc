@@ -1,0 +1,156 @@
+// `qiantang match finance ...`: the tech-enterprise finance station (杭创E站)
+// — products and their reach, enterprise profiles (one's own, or a screened
+// import), matches with explanations and near misses, applications and
+// decisions.
+#include <iostream>
+
+#include "cli/command.h"
+
+namespace qt::cli {
+namespace {
+
+using nlohmann::json;
+
+struct MatchFlags {
+  std::string kind, name, rule, terms, requires_kind, id, file, enterprise, product, decision, reason;
+  int64_t amount_fen = 0, served_fen = 0;
+  int limit = 20;
+};
+MatchFlags f;
+
+// A number as people write it: 380, not 380.0.
+std::string Number(const json& v) {
+  const double d = v.get<double>();
+  return d == static_cast<double>(static_cast<int64_t>(d)) ? std::to_string(static_cast<int64_t>(d)) : v.dump();
+}
+
+std::string Yuan(int64_t fen) { return std::to_string(fen / 100) + "." + std::to_string(100 + fen % 100).substr(1); }
+
+void PrintMatches(const json& j) {
+  std::cout << "eligible:\n";
+  for (const json& m : j["eligible"]) {
+    std::cout << "  " << m["product"]["id"].get<std::string>() << "  " << m["product"]["kind"].get<std::string>()
+              << "  " << m["product"]["name"].get<std::string>() << "  up to "
+              << Yuan(m["product"]["max_amount_fen"].get<int64_t>()) << " yuan  score "
+              << m["score"].get<double>() << "\n";
+    for (const json& b : m["bundle"]) {
+      std::cout << "      + with " << b["kind"].get<std::string>() << " " << b["name"].get<std::string>() << " ("
+                << b["id"].get<std::string>() << ")\n";
+    }
+  }
+  std::cout << "near misses:\n";
+  for (const json& m : j["near_misses"]) {
+    std::cout << "  " << m["product"]["id"].get<std::string>() << "  " << m["product"]["name"].get<std::string>()
+              << "\n";
+    for (const json& c : m["clauses"]) {
+      if (c["passed"] == true) continue;
+      std::cout << "      fails: " << c["clause"].get<std::string>() << " (is " << c["actual"].get<std::string>()
+                << (c["gap"].is_null() ? "" : ", short by " + Number(c["gap"])) << ")\n";
+    }
+  }
+}
+
+void PrintFields(const json& j) {
+  for (const auto& [k, v] : j.items()) std::cout << k << ": " << (v.is_string() ? v.get<std::string>() : v.dump()) << "\n";
+}
+
+}  // namespace
+
+void AddMatchCommands(CLI::App& app, CommandContext& ctx) {
+  CLI::App* match = app.add_subcommand("match", "Matching services (杭创E站, 场景创新, 春雨计划)");
+  match->require_subcommand(1);
+  CLI::App* fin = match->add_subcommand("finance", "The tech-enterprise finance station (杭创E站)");
+  fin->require_subcommand(1);
+  AddVerb(*fin, "attributes", "The profile attributes rules may use", ctx, [](CommandContext& c) {
+    c.Emit(c.Client().Get("/api/v1/match/finance/attributes"), [](const json& j) {
+      PrintPage(j, {"ATTRIBUTE", "TYPE", "MEANING"}, {"name", "type", "description"});
+    });
+  });
+  AddVerb(*fin, "stats", "The station's figures", ctx,
+          [](CommandContext& c) { c.Emit(c.Client().Get("/api/v1/match/finance/stats"), PrintFields); });
+  CLI::App* products = fin->add_subcommand("products", "Finance products");
+  products->require_subcommand(1);
+  auto* list = AddVerb(*products, "list", "Active products", ctx, [](CommandContext& c) {
+    std::string q = "/api/v1/match/finance/products?limit=" + std::to_string(f.limit);
+    if (!f.kind.empty()) q += "&kind=" + UrlEncode(f.kind);
+    c.Emit(c.Client().Get(q), [](const json& j) {
+      PrintPage(j, {"PRODUCT", "KIND", "NAME", "MAX FEN", "RULE"}, {"id", "kind", "name", "max_amount_fen", "rule"});
+    });
+  });
+  list->add_option("--kind", f.kind, "investment, loan, subsidy, guarantee or insurance");
+  list->add_option("--limit", f.limit, "How many");
+  auto* publish = AddVerb(*products, "publish", "Publish a product (institution)", ctx, [](CommandContext& c) {
+    json body = {{"kind", f.kind}, {"name", f.name}, {"rule", f.rule}, {"max_amount_fen", f.amount_fen},
+                 {"terms", f.terms}};
+    if (!f.requires_kind.empty()) body["requires_kind"] = f.requires_kind;
+    c.Emit(c.Client().Post("/api/v1/match/finance/products", body), PrintFields);
+  });
+  publish->add_option("--kind", f.kind, "investment, loan, subsidy, guarantee or insurance")->required();
+  publish->add_option("--name", f.name, "Name")->required();
+  publish->add_option("--rule", f.rule, "Eligibility rule (docs/match/README.md)")->required();
+  publish->add_option("--max-amount-fen", f.amount_fen, "Largest amount, fen")->required();
+  publish->add_option("--terms", f.terms, "Terms");
+  publish->add_option("--requires", f.requires_kind, "Another kind that must come with it (a bundle)");
+  auto* withdraw = AddVerb(*products, "withdraw", "Withdraw a product (institution)", ctx, [](CommandContext& c) {
+    c.Emit(c.Client().Post("/api/v1/match/finance/products/" + UrlEncode(f.id) + "/withdraw", json::object()),
+           PrintFields);
+  });
+  withdraw->add_option("product", f.id, "Product id")->required();
+  auto* reach = AddVerb(*products, "reach", "How many enterprises a product selects", ctx, [](CommandContext& c) {
+    c.Emit(c.Client().Get("/api/v1/match/finance/products/" + UrlEncode(f.id) + "/reach"), PrintFields);
+  });
+  reach->add_option("product", f.id, "Product id")->required();
+  auto* profile = AddVerb(*fin, "profile", "Save your enterprise's profile from a JSON file (enterprise)", ctx,
+                          [](CommandContext& c) {
+                            auto p = ReadJsonFile(f.file);
+                            if (!p.ok()) return c.Emit(p.status(), nullptr);
+                            c.Emit(c.Client().Post("/api/v1/match/finance/profile", {{"name", f.name}, {"profile", *p}}),
+                                   PrintFields);
+                          });
+  profile->add_option("--name", f.name, "Enterprise name")->required();
+  profile->add_option("file", f.file, "Profile JSON (see `match finance attributes`)")->required();
+  auto* import = AddVerb(*fin, "import", "Import screened profiles: a JSON file [{\"name\", \"profile\"}, ...] (authority)",
+                         ctx, [](CommandContext& c) {
+                           auto rows = ReadJsonFile(f.file);
+                           if (!rows.ok()) return c.Emit(rows.status(), nullptr);
+                           c.Emit(c.Client().Post("/api/v1/match/finance/enterprises/import", {{"enterprises", *rows}}),
+                                  PrintFields);
+                         });
+  import->add_option("file", f.file, "JSON file")->required();
+  AddListVerb(*fin, "Enterprise profiles", ctx, "/api/v1/match/finance/enterprises",
+              {"ENTERPRISE", "NAME", "CREDIT CODE"}, {"id", "name", "credit_code"});
+  auto* matches = AddVerb(*fin, "matches", "Eligible products with explanations, bundles and near misses", ctx,
+                          [](CommandContext& c) {
+                            c.Emit(c.Client().Get("/api/v1/match/finance/enterprises/" + UrlEncode(f.enterprise) +
+                                                  "/matches?limit=" + std::to_string(f.limit)),
+                                   PrintMatches);
+                          });
+  matches->add_option("enterprise", f.enterprise, "Enterprise id")->required();
+  matches->add_option("--limit", f.limit, "How many of each");
+  auto* apply = AddVerb(*fin, "apply", "Apply for a product (enterprise)", ctx, [](CommandContext& c) {
+    c.Emit(c.Client().Post("/api/v1/match/finance/applications",
+                           {{"enterprise_id", f.enterprise}, {"product_id", f.product}, {"amount_fen", f.amount_fen}}),
+           PrintFields);
+  });
+  apply->add_option("enterprise", f.enterprise, "Your enterprise id")->required();
+  apply->add_option("--product", f.product, "Product id")->required();
+  apply->add_option("--amount-fen", f.amount_fen, "Amount, fen")->required();
+  AddVerb(*fin, "applications", "Your applications (or those to your institution)", ctx, [](CommandContext& c) {
+    c.Emit(c.Client().Get("/api/v1/match/finance/applications"), [](const json& j) {
+      PrintPage(j, {"APPLICATION", "STATE", "PRODUCT", "AMOUNT FEN", "SERVED FEN"},
+                {"id", "state", "product_id", "amount_fen", "served_fen"});
+    });
+  });
+  auto* decide = AddVerb(*fin, "decide", "Accept or decline an application (institution)", ctx, [](CommandContext& c) {
+    json body = {{"decision", f.decision}};
+    if (f.decision == "accept") body["served_fen"] = f.served_fen;
+    if (!f.reason.empty()) body["reason"] = f.reason;
+    c.Emit(c.Client().Post("/api/v1/match/finance/applications/" + UrlEncode(f.id) + "/decision", body), PrintFields);
+  });
+  decide->add_option("application", f.id, "Application id")->required();
+  decide->add_option("--decision", f.decision, "accept or decline")->required();
+  decide->add_option("--served-fen", f.served_fen, "Amount served (accept)");
+  decide->add_option("--reason", f.reason, "Why (decline)");
+}
+
+}  // namespace qt::cli

@@ -1,0 +1,27 @@
+// The demo city's finance station (杭创E站): `firms` screened technology
+// enterprises (180,000 by default, as in the seed) imported by the science
+// and technology bureau, the 49 institutions (the city's five plus 44 more)
+// with 500 products of the five kinds, and the seed's story for the demo's
+// enterprise: a 1-million-yuan loan backed by a 1.41-million-yuan
+// cost-overrun policy, applied for and accepted.
+#ifndef QIANTANG_DEMO_DEMO_MATCH_H_
+#define QIANTANG_DEMO_DEMO_MATCH_H_
+
+#include <string>
+
+#include "accounts/accounts.h"
+#include "match/finance.h"
+
+namespace qt::demo {
+
+struct DemoMatch {
+  int64_t firms = 0, institutions = 0, products = 0;
+};
+
+// REQUIRES: LoadDemoCity ran; `op` is the operator.
+Result<DemoMatch> LoadDemoMatch(accounts::Accounts& accounts, const accounts::Principal& op,
+                                match::Finance& finance, const std::string& seed, int64_t firms);
+
+}  // namespace qt::demo
+
+#endif  // QIANTANG_DEMO_DEMO_MATCH_H_

@@ -1,0 +1,93 @@
+// The finance station through the real server and CLI: institutions publish
+// products (a rule that does not compile is refused with its position), the
+// station imports screened firms, an enterprise keeps its profile, sees its
+// matches with explanations, a bundle and a near miss, applies, and the bank
+// accepts.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "tests/integration/api_test.h"
+
+namespace qt::testing {
+namespace {
+
+using nlohmann::json;
+
+class MatchApiTest : public ApiTest {
+ protected:
+  void SetUp() override {
+    ASSERT_NO_FATAL_FAILURE(StartServer());
+    bank_ = NewOrg("杭州银行科技支行", "institution", 801);
+    insurer_ = NewOrg("科技保险中心", "institution", 802);
+    station_ = NewOrg("杭州市科学技术局", "authority", 803);
+    firm_ = NewOrg("杭州云图医疗影像科技有限公司", "enterprise", 804);
+  }
+  std::string bank_, insurer_, station_, firm_;
+};
+
+TEST_F(MatchApiTest, ABundleIsMatchedExplainedAppliedForAndAccepted) {
+  auto bad = server_->Cli({"match", "finance", "products", "publish", "--kind", "loan", "--name", "x",
+                           "--rule", "revenue >= \"much\"", "--max-amount-fen", "100"}, bank_);
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.err.find("rule:12: expected a number"), std::string::npos) << bad.err;
+  auto loan = server_->Cli({"--json", "match", "finance", "products", "publish", "--kind", "loan", "--name",
+                            "科技研发贷", "--rule", "need_types has \"贷\" and rd_ratio >= 0.1",
+                            "--max-amount-fen", "100000000", "--requires", "insurance"}, bank_);
+  ASSERT_EQ(loan.exit_code, 0) << loan.err;
+  auto policy = Call(*client_, "POST", "/api/v1/match/finance/products", insurer_,
+                     json{{"kind", "insurance"}, {"name", "研发费用损失险"}, {"rule", "patents >= 3"},
+                          {"max_amount_fen", 141000000}}.dump());
+  ASSERT_EQ(policy.status, 201) << policy.raw;
+  auto grant = Call(*client_, "POST", "/api/v1/match/finance/products", bank_,
+                    json{{"kind", "subsidy"}, {"name", "补助"}, {"rule", "staff >= 500"}, {"max_amount_fen", 1000}}.dump());
+  ASSERT_EQ(grant.status, 201);
+  // Screened firms, imported by the station.
+  const std::string file = dir_.File("firms.json");
+  std::ofstream(file) << json::array({{{"name", "甲"}, {"profile", {{"credit_code", CodeFor(901)}, {"rd_ratio", 0.2},
+                                                                     {"patents", 5}, {"need_types", {"贷"}}}}},
+                                      {{"name", "乙"}, {"profile", {{"credit_code", CodeFor(902)}, {"rd_ratio", 0.01}}}}})
+                             .dump();
+  auto imported = server_->Cli({"--json", "match", "finance", "import", file}, station_);
+  ASSERT_EQ(imported.exit_code, 0) << imported.err;
+  auto reach = Call(*client_, "GET", "/api/v1/match/finance/products/" + json::parse(loan.out)["id"].get<std::string>() +
+                                         "/reach", firm_);
+  EXPECT_EQ(reach.body["enterprises"], 1);
+  // The enterprise's own profile.
+  auto saved = Call(*client_, "POST", "/api/v1/match/finance/profile", firm_,
+                    json{{"name", "杭州云图医疗影像科技有限公司"},
+                         {"profile", {{"credit_code", CodeFor(804)}, {"staff", 120}, {"rd_ratio", 0.3}, {"patents", 8},
+                                      {"need_types", {"贷"}}, {"need_amount", 1000000}}}}.dump());
+  ASSERT_EQ(saved.status, 200) << saved.raw;
+  const std::string ent = saved.body["id"];
+  auto matches = Call(*client_, "GET", "/api/v1/match/finance/enterprises/" + ent + "/matches", firm_);
+  ASSERT_EQ(matches.status, 200) << matches.raw;
+  ASSERT_EQ(matches.body["eligible"].size(), 2u) << matches.raw;
+  EXPECT_EQ(matches.body["eligible"][0]["product"]["name"], "科技研发贷");
+  EXPECT_EQ(matches.body["eligible"][0]["bundle"][0]["name"], "研发费用损失险");
+  ASSERT_EQ(matches.body["near_misses"].size(), 1u);
+  EXPECT_EQ(matches.body["near_misses"][0]["clauses"][0]["gap"], 380);
+  auto cli = server_->Cli({"match", "finance", "matches", ent}, firm_);
+  EXPECT_NE(cli.out.find("+ with insurance 研发费用损失险"), std::string::npos) << cli.out;
+  EXPECT_NE(cli.out.find("fails: staff >= 500 (is 120, short by 380)"), std::string::npos) << cli.out;
+
+  auto app = server_->Cli({"--json", "match", "finance", "apply", ent, "--product",
+                           json::parse(loan.out)["id"].get<std::string>(), "--amount-fen", "100000000"}, firm_);
+  ASSERT_EQ(app.exit_code, 0) << app.err;
+  const std::string app_id = json::parse(app.out)["id"];
+  auto refused = Call(*client_, "POST", "/api/v1/match/finance/applications", firm_,
+                      json{{"enterprise_id", ent}, {"product_id", grant.body["id"]}, {"amount_fen", 1}}.dump());
+  EXPECT_EQ(refused.status, 409);
+  EXPECT_NE(refused.body["error"]["message"].get<std::string>().find("staff >= 500"), std::string::npos);
+  EXPECT_EQ(Call(*client_, "POST", "/api/v1/match/finance/applications/" + app_id + "/decision", insurer_,
+                 R"({"decision": "accept", "served_fen": 1})").status, 404);
+  auto decided = server_->Cli({"--json", "match", "finance", "decide", app_id, "--decision", "accept",
+                               "--served-fen", "100000000"}, bank_);
+  ASSERT_EQ(decided.exit_code, 0) << decided.err;
+  auto stats = Call(*client_, "GET", "/api/v1/match/finance/stats");
+  EXPECT_EQ(stats.body["served_fen"], 100000000);
+  EXPECT_EQ(stats.body["enterprises"], 3);
+}
+
+}  // namespace
+}  // namespace qt::testing
