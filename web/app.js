@@ -12,6 +12,7 @@ import { DataSpacePage } from './dataspace.js';
 import { ExchangePage } from './exchange.js';
 import { PrivacyPage } from './privacy.js';
 import { IdentityPage } from './identity.js';
+import { MatchPage } from './match.js';
 import { ErrorBox } from './error_box.js';
 
 const html = htm.bind(h);
@@ -147,15 +148,6 @@ function Overview({ t, me }) {
     </section>`;
 }
 
-function ComingSoon({ t, sectionText, id }) {
-  return html`
-    <section class="coming">
-      <h2>${t(id)}</h2>
-      <p>${sectionText(id)}</p>
-      <p class="badge">${t('comingSoon')}</p>
-    </section>`;
-}
-
 function Shell({ me, onSignOut, lang }) {
   const [section, setSection] = useState(location.hash.slice(1) || 'overview');
   useEffect(() => {
@@ -163,7 +155,7 @@ function Shell({ me, onSignOut, lang }) {
     addEventListener('hashchange', onHash);
     return () => removeEventListener('hashchange', onHash);
   }, []);
-  const { t, sectionText, toggle } = lang;
+  const { t, toggle } = lang;
   const page = section === 'orgs' ? html`<${OrgsPage} t=${t} me=${me} />`
     : section === 'ledger' ? html`<${LedgerPage} t=${t} />`
     : section === 'compute' ? html`<${ComputePage} t=${t} me=${me} />`
@@ -171,9 +163,9 @@ function Shell({ me, onSignOut, lang }) {
     : section === 'exchange' ? html`<${ExchangePage} t=${t} me=${me} />`
     : section === 'privacy' ? html`<${PrivacyPage} t=${t} me=${me} />`
     : section === 'identity' ? html`<${IdentityPage} t=${t} me=${me} />`
+    : section === 'match' ? html`<${MatchPage} t=${t} me=${me} />`
     : section === 'account' ? html`<${AccountPage} t=${t} me=${me} />`
-    : section === 'overview' ? html`<${Overview} t=${t} me=${me} />`
-    : html`<${ComingSoon} t=${t} sectionText=${sectionText} id=${section} />`;
+    : html`<${Overview} t=${t} me=${me} />`;
   return html`
     <div class="shell">
       <header>

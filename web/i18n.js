@@ -69,7 +69,33 @@ const LABELS = {
   check_overreach: ['超范围读取', 'read more than allowed'],
   check_replayed: ['重复使用', 'replayed'],
   check_unknown_code: ['未知码', 'unknown code'],
-  comingSoon: ['建设中', 'Coming next'],
+  fm_enterprises: ['科创企业', 'Tech firms'],
+  fm_institutions: ['入驻机构', 'Institutions'],
+  fm_loan: ['贷', 'Loans'],
+  fm_investment: ['投', 'Investment'],
+  fm_subsidy: ['补', 'Subsidies'],
+  fm_guarantee: ['担', 'Guarantees'],
+  fm_insurance: ['保', 'Insurance'],
+  fm_served: ['已服务金额（元）', 'Served (yuan)'],
+  fm_noProfile: ['尚未填写企业画像：qiantang match finance profile', 'No profile yet: qiantang match finance profile'],
+  fm_eligible: ['可申请的产品', 'Products you are eligible for'],
+  fm_upTo: ['最高', 'up to'],
+  fm_bundle: ['组合产品', 'Bundle'],
+  fm_apply: ['申请', 'Apply'],
+  fm_nearMisses: ['差一个条件的产品', 'One condition away'],
+  fm_applications: ['申请记录', 'Applications'],
+  fm_product: ['产品', 'Product'],
+  fm_amount: ['金额（元）', 'Amount (yuan)'],
+  fm_publish: ['发布金融产品', 'Publish a product'],
+  fm_kind: ['类型', 'Kind'],
+  fm_rule: ['准入规则', 'Eligibility rule'],
+  fm_maxFen: ['最高金额（分）', 'Max amount (fen)'],
+  fm_publishButton: ['发布', 'Publish'],
+  fm_reach: ['符合条件的企业', 'eligible firms'],
+  fm_enterprise: ['企业', 'Enterprise'],
+  fm_accept: ['通过', 'Accept'],
+  fm_decline: ['拒绝', 'Decline'],
+  fm_intro: ['规则引擎逐条解释匹配结果；规则语言见 docs/match/README.md。', 'Each match is explained clause by clause; the rule language is in docs/match/README.md.'],
   pooledCompute: ['汇聚算力', 'Pooled compute'],
   board: ['算力资源池', 'Capacity board'],
   ordersTab: ['需求与订单', 'Requests & orders'],
@@ -319,22 +345,6 @@ const LABELS = {
   sigUnchecked: ['浏览器不支持 Ed25519，签名未核验', 'signature not checked (no Ed25519 in this browser)'],
 };
 
-const SECTION_TEXT = {
-  compute: ['汇聚多家算力提供方的集群（含液冷万卡集群、一云多芯），撮合供需、拓扑感知的整组调度、计量计费、算力券抵扣，并下发到 Slurm 集群。',
-            'Pools accelerator clusters from many providers (the liquid-cooled 10,000-card cluster among them), matches demand to capacity, schedules gang jobs topology-aware, meters, bills, applies compute vouchers and dispatches to Slurm.'],
-  dataspace: ['数据源接入、治理加工（“装修”）为数据产品、目录、数字合约，以及“可用不可见”的受控通道。',
-              'Data sources, governance pipelines that renovate raw data into products, a catalog, digital contracts, and a controlled channel where data is usable but not visible.'],
-  privacy: ['两方隐私求交（ECDH-PSI）与带指纹的安全交付。', 'Two-party ECDH private set intersection and fingerprinted secure delivery.'],
-  exchange: ['数据产权登记、公示、编号签名证书（“00001”起）、质押、挂牌与交易。',
-             'Data property registration with public notice, numbered signed certificates ("00001" onwards), pledges, listings and trades.'],
-  ledger: ['RFC 9162 默克尔日志：每一次状态变更都记账，任何人可离线验证。',
-           'An RFC 9162 Merkle log under every state change, verifiable offline by anyone.'],
-  match: ['杭创E站投贷补担保撮合、场景创新平台机会与能力清单、春雨计划“政策找人”。',
-          'Finance matching for tech firms, the opportunity and capability lists, and "policy finds people".'],
-  identity: ['市民码与人才码：签名二维码凭证，18 类服务离线核验。',
-             'Citizen and talent codes: signed QR credentials verified offline by 18 kinds of service.'],
-};
-
 export function useLang() {
   const [lang, setLang] = useState(localStorage.getItem(LANG_KEY) || 'zh');
   const toggle = () => {
@@ -344,6 +354,5 @@ export function useLang() {
   };
   const i = lang === 'zh' ? 0 : 1;
   const t = (key) => (LABELS[key] ? LABELS[key][i] : key);
-  const sectionText = (key) => (SECTION_TEXT[key] ? SECTION_TEXT[key][i] : '');
-  return { lang, toggle, t, sectionText };
+  return { lang, toggle, t };
 }

@@ -108,6 +108,11 @@ void RegisterMatchRoutes(Router& router, Finance& finance) {
                   QT_ASSIGN_OR_RETURN(int64_t n, finance.Reach(req.PathParam("id")));
                   return Response::Json({{"id", req.PathParam("id")}, {"enterprises", n}});
                 });
+  router.Handle("GET", "/api/v1/match/finance/profile", enterprise,
+                [&](const Request& req) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(Enterprise e, finance.OwnEnterprise(req.caller()));
+                  return Response::Json(EnterpriseJson(e));
+                });
   router.Handle("POST", "/api/v1/match/finance/profile", enterprise,
                 [&](const Request& req) -> Result<Response> {
                   QT_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(req.http.body));

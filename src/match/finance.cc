@@ -303,6 +303,18 @@ Result<Enterprise> Finance::GetEnterprise(const std::string& id) {
   return e;
 }
 
+Result<Enterprise> Finance::OwnEnterprise(const Principal& caller) {
+  Enterprise e;
+  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(store::Rows rows, tx.Query(std::string(kEnterpriseColumns) + " WHERE org_id = ?",
+                                                   {caller.org_id}));
+    if (rows.empty()) return NotFound("your organisation has no enterprise profile yet");
+    e = EnterpriseFromRow(rows[0]);
+    return OkStatus();
+  }));
+  return e;
+}
+
 Result<accounts::Page<Enterprise>> Finance::ListEnterprises(const accounts::PageRequest& page) {
   QT_RETURN_IF_ERROR(accounts::CheckPage(page, "ent"));
   accounts::Page<Enterprise> out;

@@ -119,6 +119,8 @@ class Finance {
   Result<size_t> ImportProfiles(const accounts::Principal& caller,
                                 const std::vector<std::pair<std::string, nlohmann::json>>& named_profiles);
   Result<Enterprise> GetEnterprise(const std::string& id);
+  // The caller's own enterprise profile (not_found before SaveOwnProfile).
+  Result<Enterprise> OwnEnterprise(const accounts::Principal& caller);
   Result<accounts::Page<Enterprise>> ListEnterprises(const accounts::PageRequest& page);
 
   // Products (institutions).

@@ -80,8 +80,7 @@ test('the operator signs in, lists organisations and pages through them', async 
   assert.ok(!secondPage.includes(firstPage[0]));
 
   await page.click('nav a[data-section=match]');
-  await page.locator('section.coming').waitFor();
-  await page.screenshot({ path: join(outDir, 'coming-section.png') });
+  await page.getByTestId('finance-stats').waitFor();
   assert.deepEqual(errors, []);
 });
 
@@ -437,4 +436,35 @@ test('citizen codes: the bureau enrols and prints a card, a service registers a 
   assert.match(await log.textContent(), /超范围读取/);  // the demo's library gate logged the district
   await citizen.page.screenshot({ path: join(outDir, 'identity-citizen.png'), fullPage: true });
   assert.deepEqual(citizen.errors, []);
+});
+
+test('the finance station: the AI company sees the insurance-plus-loan bundle with each clause explained, and a bank publishes a product', async () => {
+  const { page, errors } = await newPage();
+  await signIn(page, server.tokens.enterprise);
+  await page.getByTestId('who').waitFor();
+  await page.click('a[data-section=match]');
+  const eligible = page.getByTestId('eligible');
+  await eligible.locator('.card').first().waitFor();
+  assert.match(await eligible.textContent(), /保险\+信贷 科技研发贷/);
+  assert.match(await eligible.textContent(), /研发费用损失保险/);
+  assert.match(await eligible.textContent(), /✓/);
+  assert.match(await page.getByTestId('applications').textContent(), /accepted/);
+  await page.screenshot({ path: join(outDir, 'match-enterprise.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+
+  const bank = await newPage();
+  await signIn(bank.page, server.tokens.institution);
+  await bank.page.getByTestId('who').waitFor();
+  await bank.page.click('a[data-section=match]');
+  const form = bank.page.getByTestId('product-form');
+  await form.waitFor();
+  await form.locator('input').nth(0).fill('科创积分贷');
+  await form.locator('input').nth(1).fill('revenue >= "很多"');
+  await form.locator('button[type=submit]').click();
+  assert.match(await form.getByTestId('error').textContent(), /rule:12: expected a number/);
+  await form.locator('input').nth(1).fill('revenue >= 1000万 and qualifications has "高新技术企业"');
+  await form.locator('button[type=submit]').click();
+  assert.match(await bank.page.getByTestId('published').textContent(), /科创积分贷: 符合条件的企业 \d/);
+  await bank.page.screenshot({ path: join(outDir, 'match-institution.png'), fullPage: true });
+  assert.deepEqual(bank.errors, []);
 });

@@ -1,0 +1,111 @@
+// Scenario services in the console: the tech-enterprise finance station
+// (杭创E站). Everyone sees the station's figures and products; an enterprise
+// sees the products it is eligible for — each clause explained, bundles —
+// and its near misses with the one clause and the gap, applies, and follows
+// its applications; an institution publishes products (a rule that does not
+// compile is refused with its position) and decides applications.
+import { h } from 'preact';
+import { useState } from 'preact/hooks';
+import htm from 'htm';
+import { api } from './api.js';
+import { ErrorBox } from './error_box.js';
+import { useLoad } from './hooks.js';
+
+const html = htm.bind(h);
+const yuan = (fen) => (fen / 100).toLocaleString('zh-CN', { maximumFractionDigits: 2 });
+const KINDS = ['loan', 'investment', 'subsidy', 'guarantee', 'insurance'];
+
+function Figures({ t }) {
+  const stats = useLoad('/api/v1/match/finance/stats', 0);
+  const s = stats.data;
+  return html`<${ErrorBox} error=${stats.error} />
+    ${s && html`<div class="tiles" data-testid="finance-stats">
+      <div class="tile"><div class="n">${s.enterprises.toLocaleString()}</div><div>${t('fm_enterprises')}</div></div>
+      <div class="tile"><div class="n">${s.institutions}</div><div>${t('fm_institutions')}</div></div>
+      ${KINDS.map((k) => html`<div class="tile"><div class="n">${s.products_by_kind[k] || 0}</div><div>${t(`fm_${k}`)}</div></div>`)}
+      <div class="tile"><div class="n">${yuan(s.served_fen)}</div><div>${t('fm_served')}</div></div>
+    </div>`}`;
+}
+
+function Clauses({ clauses }) {
+  return html`<ul class="clauses">${clauses.map((c) => html`<li class=${c.passed ? 'ok' : 'warn'}>
+    ${c.passed ? '✓' : '✗'} <code>${c.clause}</code> — ${c.actual}${c.gap !== null && !c.passed ? ` (差 ${c.gap.toLocaleString()})` : ''}</li>`)}</ul>`;
+}
+
+function EnterpriseTab({ t }) {
+  const me = useLoad('/api/v1/match/finance/profile', 0);
+  const [reload, setReload] = useState(0);
+  const matches = useLoad(me.data ? `/api/v1/match/finance/enterprises/${me.data.id}/matches?limit=20` : null, reload);
+  const apps = useLoad('/api/v1/match/finance/applications', reload);
+  const [error, setError] = useState(null);
+  const apply = (p) => async () => {
+    setError(null);
+    try {
+      await api('POST', '/api/v1/match/finance/applications', { enterprise_id: me.data.id, product_id: p.id, amount_fen: Math.min(p.max_amount_fen, (me.data.profile.need_amount || 1) * 100) });
+      setReload(reload + 1);
+    } catch (err) { setError(err); }
+  };
+  if (me.error) return html`<p class="hint">${t('fm_noProfile')}</p>`;
+  return html`
+    <${ErrorBox} error=${error || matches.error} />
+    ${matches.data && html`<h3>${t('fm_eligible')}</h3><div data-testid="eligible">
+      ${matches.data.eligible.map((m) => html`<div class="card">
+        <h3>${m.product.name} <span class="hint">${t(`fm_${m.product.kind}`)} · ${t('fm_upTo')} ${yuan(m.product.max_amount_fen)} 元 · ${m.product.terms}</span></h3>
+        <${Clauses} clauses=${m.clauses} />
+        ${m.bundle.length > 0 && html`<p>${t('fm_bundle')}: ${m.bundle.map((b) => b.name).join('、')}</p>`}
+        <button onClick=${apply(m.product)}>${t('fm_apply')}</button></div>`)}</div>
+      <h3>${t('fm_nearMisses')}</h3><div data-testid="near-misses">
+      ${matches.data.near_misses.map((m) => html`<div class="card"><h3>${m.product.name} <span class="hint">${t(`fm_${m.product.kind}`)}</span></h3><${Clauses} clauses=${m.clauses} /></div>`)}</div>`}
+    <h3>${t('fm_applications')}</h3>
+    ${apps.data && html`<table data-testid="applications"><thead><tr><th>${t('fm_product')}</th><th>${t('status')}</th><th>${t('fm_amount')}</th><th>${t('fm_served')}</th></tr></thead>
+      <tbody>${apps.data.items.map((a) => html`<tr><td>${a.product_id}</td><td>${a.state}</td><td>${yuan(a.amount_fen)}</td><td>${yuan(a.served_fen)}</td></tr>`)}</tbody></table>`}`;
+}
+
+function InstitutionTab({ t }) {
+  const [reload, setReload] = useState(0);
+  const apps = useLoad('/api/v1/match/finance/applications', reload);
+  const [form, setForm] = useState({ kind: 'loan', name: '', rule: 'need_types has "贷" and revenue >= 500万', max_amount_fen: 100000000, terms: '' });
+  const [error, setError] = useState(null);
+  const [published, setPublished] = useState(null);
+  const set = (k) => (e) => setForm({ ...form, [k]: k === 'max_amount_fen' ? Number(e.target.value) : e.target.value });
+  const publish = async (e) => {
+    e.preventDefault();
+    setError(null);
+    try {
+      const p = await api('POST', '/api/v1/match/finance/products', form);
+      const reach = await api('GET', `/api/v1/match/finance/products/${p.id}/reach`);
+      setPublished({ ...p, reach: reach.enterprises });
+    } catch (err) { setError(err); }
+  };
+  const decide = (a, decision) => async () => {
+    try {
+      await api('POST', `/api/v1/match/finance/applications/${a.id}/decision`, decision === 'accept' ? { decision, served_fen: a.amount_fen } : { decision, reason: '资料不全' });
+      setReload(reload + 1);
+    } catch (err) { setError(err); }
+  };
+  return html`
+    <form class="card" onSubmit=${publish} data-testid="product-form">
+      <h3>${t('fm_publish')}</h3>
+      <label>${t('fm_kind')} <select value=${form.kind} onChange=${set('kind')}>${KINDS.map((k) => html`<option value=${k}>${t(`fm_${k}`)}</option>`)}</select></label>
+      <label>${t('name')} <input value=${form.name} onInput=${set('name')} /></label>
+      <label class="wide">${t('fm_rule')} <input value=${form.rule} onInput=${set('rule')} /></label>
+      <label>${t('fm_maxFen')} <input type="number" value=${form.max_amount_fen} onInput=${set('max_amount_fen')} /></label>
+      <button type="submit">${t('fm_publishButton')}</button>
+      <${ErrorBox} error=${error} />
+      ${published && html`<p class="ok" data-testid="published">${published.name}: ${t('fm_reach')} ${published.reach.toLocaleString()}</p>`}
+    </form>
+    <h3>${t('fm_applications')}</h3>
+    ${apps.data && html`<table data-testid="applications"><thead><tr><th>${t('fm_enterprise')}</th><th>${t('fm_product')}</th><th>${t('fm_amount')}</th><th>${t('status')}</th><th></th></tr></thead>
+      <tbody>${apps.data.items.map((a) => html`<tr><td>${a.enterprise_id}</td><td>${a.product_id}</td><td>${yuan(a.amount_fen)}</td><td>${a.state}</td>
+        <td>${a.state === 'applied' && html`<button onClick=${decide(a, 'accept')}>${t('fm_accept')}</button> <button onClick=${decide(a, 'decline')}>${t('fm_decline')}</button>`}</td></tr>`)}</tbody></table>`}`;
+}
+
+export function MatchPage({ t, me }) {
+  return html`<section data-testid="match-page">
+    <h2>${t('match')} · 杭创E站</h2>
+    <p class="hint">${t('fm_intro')}</p>
+    <${Figures} t=${t} />
+    ${me.org.kind === 'enterprise' && html`<${EnterpriseTab} t=${t} />`}
+    ${me.org.kind === 'institution' && html`<${InstitutionTab} t=${t} />`}
+  </section>`;
+}
