@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <atomic>
+#include <bit>
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <thread>
 
 namespace qt::match {
@@ -15,6 +17,29 @@ bool IsTermOp(Op op) { return op == Op::kEq || op == Op::kIn || op == Op::kHas |
 bool IsRangeOp(Op op) {
   return op == Op::kEq || op == Op::kLt || op == Op::kLe || op == Op::kGt || op == Op::kGe ||
          op == Op::kBetween || op == Op::kTrue;
+}
+
+// The values of a numeric clause's slot that can satisfy it, as [lo, hi]
+// (strict bounds widened: the clause is evaluated on the candidates anyway).
+std::optional<std::pair<double, double>> RangeOf(const Clause& c, double today) {
+  if (c.type == Type::kString || c.type == Type::kSet) return std::nullopt;
+  double lo = -kInf, hi = kInf;
+  switch (c.op) {
+    case Op::kEq: lo = hi = c.a; break;
+    case Op::kLt: case Op::kLe: hi = c.a; break;
+    case Op::kGt: case Op::kGe: lo = c.a; break;
+    case Op::kBetween: lo = c.a; hi = c.b; break;
+    case Op::kTrue: lo = hi = 1; break;
+    default: return std::nullopt;
+  }
+  if (c.years_since) {  // years since a date: a range of dates, reversed
+    constexpr double kYear = 365.2425;
+    const double from = hi == kInf ? -kInf : today - hi * kYear - 1;
+    const double to = lo == -kInf ? kInf : today - lo * kYear + 1;
+    lo = from;
+    hi = to;
+  }
+  return std::make_pair(lo, hi);
 }
 
 }  // namespace
@@ -166,9 +191,34 @@ void MatchIndex::SetEntities(const std::vector<Entity>& entities) {
 }
 
 void MatchIndex::UpdateEntity(int position, const Entity& entity) {
-  IndexEntity(position, *entities_[position], false);
+  // Only the values that changed move (a profile change touches a few).
+  const Entity& old = *entities_[position];
+  Entity removed{old.id, std::vector<double>(old.numbers.size(), Schema::kMissing),
+                 std::vector<int32_t>(old.strings.size(), -1), std::vector<std::vector<int32_t>>(old.sets.size())};
+  Entity added{entity.id, std::vector<double>(entity.numbers.size(), Schema::kMissing),
+               std::vector<int32_t>(entity.strings.size(), -1), std::vector<std::vector<int32_t>>(entity.sets.size())};
+  auto same = [](double a, double b) { return a == b || (std::isnan(a) && std::isnan(b)); };
+  for (size_t i = 0; i < old.numbers.size(); ++i) {
+    if (!same(old.numbers[i], entity.numbers[i])) {
+      removed.numbers[i] = old.numbers[i];
+      added.numbers[i] = entity.numbers[i];
+    }
+  }
+  for (size_t i = 0; i < old.strings.size(); ++i) {
+    if (old.strings[i] != entity.strings[i]) {
+      removed.strings[i] = old.strings[i];
+      added.strings[i] = entity.strings[i];
+    }
+  }
+  for (size_t i = 0; i < old.sets.size(); ++i) {
+    if (old.sets[i] != entity.sets[i]) {
+      removed.sets[i] = old.sets[i];
+      added.sets[i] = entity.sets[i];
+    }
+  }
+  IndexEntity(position, removed, false);
   entities_[position] = &entity;
-  IndexEntity(position, entity, true);
+  IndexEntity(position, added, true);
 }
 
 int MatchIndex::AddEntity(const Entity& entity) {
@@ -209,42 +259,85 @@ std::vector<int> MatchIndex::RulesFor(const Entity& e, double today) const {
 }
 
 std::vector<int> MatchIndex::EntitiesFor(const Rule& rule, double today) const {
-  int best = -1;
-  size_t best_n = SIZE_MAX;
-  for (int c : rule.RequiredClauses()) {
-    const size_t n = Selectivity(rule, c);
-    if (n < best_n) {
-      best = c;
-      best_n = n;
-    }
-  }
+  const size_t n = entities_.size();
+  const size_t words = (n + 63) / 64;
   std::vector<int> out;
   auto check = [&](int p) {
     if (rule.Matches(*entities_[p], today)) out.push_back(p);
   };
+  // The candidates: the intersection, as bitsets, of the entities of every
+  // required clause the index can answer — a string or set clause (an
+  // in-list or "has any" is the union of its values', "has all" the
+  // intersection) or a numeric range (years_since becomes a range of dates).
+  // Clauses that select nearly everyone are skipped.
+  std::vector<uint64_t> candidates;
+  bool have = false;
+  auto intersect = [&](std::vector<uint64_t> bits) {
+    if (!have) {
+      candidates = std::move(bits);
+      have = true;
+    } else {
+      for (size_t w = 0; w < words; ++w) candidates[w] &= bits[w];
+    }
+  };
+  for (int c : rule.RequiredClauses()) {
+    const Clause& clause = rule.clauses()[c];
+    if (clause.type == Type::kString || clause.type == Type::kSet) {
+      const Anchor a = AnchorOf(rule, clause);
+      if (a.kind != Anchor::kTerm) continue;
+      if (Selectivity(rule, c) * 10 > n * 9 && clause.op != Op::kHasAll) continue;
+      std::vector<uint64_t> bits(words, clause.op == Op::kHasAll ? ~uint64_t{0} : 0);
+      for (int32_t t : clause.ids) {
+        auto it = postings_.find(TermKey(a.type, a.slot, t));
+        if (clause.op == Op::kHasAll) {
+          std::vector<uint64_t> one(words, 0);
+          if (it != postings_.end()) {
+            for (int p : it->second) one[p >> 6] |= uint64_t{1} << (p & 63);
+          }
+          for (size_t w = 0; w < words; ++w) bits[w] &= one[w];
+        } else if (it != postings_.end()) {
+          for (int p : it->second) bits[p >> 6] |= uint64_t{1} << (p & 63);
+        }
+      }
+      intersect(std::move(bits));
+      continue;
+    }
+    auto range = RangeOf(clause, today);
+    if (!range || static_cast<size_t>(clause.slot) >= columns_.size()) continue;
+    const auto& col = columns_[clause.slot];
+    auto lo = std::lower_bound(col.begin(), col.end(), std::make_pair(range->first, -1));
+    auto hi = std::upper_bound(col.begin(), col.end(), std::make_pair(range->second, std::numeric_limits<int>::max()));
+    if (static_cast<size_t>(std::max<std::ptrdiff_t>(0, hi - lo)) * 10 > n * 9) continue;
+    std::vector<uint64_t> bits(words, 0);
+    for (auto it = lo; it < hi; ++it) bits[it->second >> 6] |= uint64_t{1} << (it->second & 63);
+    intersect(std::move(bits));
+  }
+  if (have) {
+    for (size_t w = 0; w < words; ++w) {
+      for (uint64_t b = candidates[w]; b != 0; b &= b - 1) check(static_cast<int>(w * 64 + std::countr_zero(b)));
+    }
+    return out;
+  }
+  // No term clause: the most selective range clause, else every entity.
+  int best = -1;
+  size_t best_n = SIZE_MAX;
+  for (int c : rule.RequiredClauses()) {
+    const size_t selected = Selectivity(rule, c);
+    if (selected < best_n) {
+      best = c;
+      best_n = selected;
+    }
+  }
   if (best < 0) {
-    for (size_t p = 0; p < entities_.size(); ++p) check(static_cast<int>(p));
+    for (size_t p = 0; p < n; ++p) check(static_cast<int>(p));
     return out;
   }
   const Anchor a = AnchorOf(rule, rule.clauses()[best]);
-  if (a.kind == Anchor::kTerm) {
-    std::vector<int> candidates;
-    for (int32_t t : a.terms) {
-      auto it = postings_.find(TermKey(a.type, a.slot, t));
-      if (it != postings_.end()) candidates.insert(candidates.end(), it->second.begin(), it->second.end());
-    }
-    if (a.terms.size() > 1) {
-      std::sort(candidates.begin(), candidates.end());
-      candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
-    }
-    for (int p : candidates) check(p);
-  } else {
-    const auto& col = columns_[a.slot];
-    auto lo = std::lower_bound(col.begin(), col.end(), std::make_pair(a.lo, -1));
-    auto hi = std::upper_bound(col.begin(), col.end(), std::make_pair(a.hi, std::numeric_limits<int>::max()));
-    for (auto it = lo; it != hi; ++it) check(it->second);
-    std::sort(out.begin(), out.end());
-  }
+  const auto& col = columns_[a.slot];
+  auto lo = std::lower_bound(col.begin(), col.end(), std::make_pair(a.lo, -1));
+  auto hi = std::upper_bound(col.begin(), col.end(), std::make_pair(a.hi, std::numeric_limits<int>::max()));
+  for (auto it = lo; it != hi; ++it) check(it->second);
+  std::sort(out.begin(), out.end());
   return out;
 }
 

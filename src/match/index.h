@@ -8,8 +8,9 @@
 //   indexable clause. This is the incremental path: one profile changed.
 // - EntitiesFor(rule): the entities that satisfy a rule — a new product or
 //   policy. Entities are indexed by value (postings per string and set value,
-//   a sorted column per number); the rule's most selective required clause
-//   gives the candidates, and only they are evaluated.
+//   a sorted column per number); the candidates are the intersection (as
+//   bitsets) of the entities of every required string or set clause, else the
+//   range of the most selective numeric clause; only they are evaluated.
 // - Screen(): every rule against every entity, as EntitiesFor per rule on
 //   several threads: the batch.
 //

@@ -53,7 +53,11 @@ Result<std::vector<SearchHit>> TextIndex::Search(std::string_view text, const st
   terms.erase(std::unique(terms.begin(), terms.end()), terms.end());
   if (terms.empty() && tags.empty()) return InvalidArgument("query: no words and no tags");
   const double n = static_cast<double>(docs_);
-  std::unordered_map<int, SearchHit> hits;
+  // Scores accumulate in arrays over all documents (a query's common words
+  // touch most of them); `touched` lists those with any.
+  std::vector<double> text_score(docs_, 0.0);
+  std::vector<int> tag_count(docs_, 0);
+  std::vector<int> touched;
   for (const std::string& t : terms) {
     auto it = postings_.find(t);
     if (it == postings_.end()) continue;
@@ -67,24 +71,23 @@ Result<std::vector<SearchHit>> TextIndex::Search(std::string_view text, const st
         const double norm = 1 - kB + kB * lengths_[f][p.doc] / (avg > 0 ? avg : 1);
         s += boosts_[f] * idf * p.tf[f] * (kK1 + 1) / (p.tf[f] + kK1 * norm);
       }
-      SearchHit& h = hits[p.doc];
-      h.doc = p.doc;
-      h.text_score += s;
+      if (text_score[p.doc] == 0 && tag_count[p.doc] == 0) touched.push_back(p.doc);
+      text_score[p.doc] += s;
     }
   }
   for (const std::string& tag : tags) {
     auto it = tag_docs_.find(tag);
     if (it == tag_docs_.end()) continue;
     for (int d : it->second) {
-      SearchHit& h = hits[d];
-      h.doc = d;
-      ++h.tags_matched;
+      if (text_score[d] == 0 && tag_count[d] == 0) touched.push_back(d);
+      ++tag_count[d];
     }
   }
   std::vector<SearchHit> out;
-  out.reserve(hits.size());
-  for (auto& [doc, h] : hits) {
+  out.reserve(touched.size());
+  for (int doc : touched) {
     if (filter && !filter(doc)) continue;
+    SearchHit h{doc, 0, text_score[doc], tag_count[doc]};
     h.score = h.text_score + (tags.empty() ? 0 : tag_weight_ * h.tags_matched / static_cast<double>(tags.size()));
     out.push_back(h);
   }
