@@ -7,6 +7,15 @@
 namespace qt::match {
 namespace {
 
+// Function words that carry no meaning for matching.
+bool IsStopWord(const std::string& w) {
+  static const std::unordered_set<std::string> kStop = {
+      "的", "了", "和", "与", "及", "在", "是", "对", "为", "等", "将", "并", "或", "把", "被", "从", "向", "以",
+      "于", "之", "其", "中", "上", "下", "也", "都", "而", "及其", "以及", "一个", "进行", "the", "a", "an",
+      "and", "or", "of", "to", "in", "for", "on", "with"};
+  return kStop.contains(w);
+}
+
 // NFKC + lower case, as UTF-16.
 std::u16string Normalize(const icu::UnicodeString& s) {
   UErrorCode status = U_ZERO_ERROR;
@@ -58,7 +67,7 @@ std::vector<std::string> Segmenter::Segment(std::string_view text) const {
       icu::UnicodeString w = part.tempSubStringBetween(start, end);
       std::string utf8;
       w.toUTF8String(utf8);
-      out.push_back(std::move(utf8));
+      if (!IsStopWord(utf8)) out.push_back(std::move(utf8));
     }
   };
   const std::u16string_view view(norm);
