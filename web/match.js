@@ -1,5 +1,5 @@
 // Scenario services in the console: the tech-enterprise finance station
-// (杭创E站). Everyone sees the station's figures and products; an enterprise
+// (杭创E站) and the scenario-innovation lists. Everyone sees the station's figures and products; an enterprise
 // sees the products it is eligible for — each clause explained, bundles —
 // and its near misses with the one clause and the gap, applies, and follows
 // its applications; an institution publishes products (a rule that does not
@@ -100,12 +100,47 @@ function InstitutionTab({ t }) {
         <td>${a.state === 'applied' && html`<button onClick=${decide(a, 'accept')}>${t('fm_accept')}</button> <button onClick=${decide(a, 'decline')}>${t('fm_decline')}</button>`}</td></tr>`)}</tbody></table>`}`;
 }
 
+// The opportunity and capability lists: pick a demand, see the capabilities
+// that match it best (text and tags), pair one, and follow the pairs.
+function ScenariosTab({ t }) {
+  const stats = useLoad('/api/v1/match/scenarios/stats', 0);
+  const demands = useLoad('/api/v1/match/scenarios/demands?limit=30', 0);
+  const [picked, setPicked] = useState(null);
+  const [reload, setReload] = useState(0);
+  const matches = useLoad(picked ? `/api/v1/match/scenarios/listings/${picked.id}/matches?limit=8` : null, 0);
+  const pairs = useLoad(picked ? `/api/v1/match/scenarios/listings/${picked.id}/pairs` : null, reload);
+  const [error, setError] = useState(null);
+  const pair = (c) => async () => {
+    setError(null);
+    try { await api('POST', '/api/v1/match/scenarios/pairs', { demand_id: picked.id, capability_id: c.id, note: '控制台推荐' }); setReload(reload + 1); } catch (err) { setError(err); }
+  };
+  const s = stats.data;
+  return html`
+    ${s && html`<div class="tiles" data-testid="scenario-stats">
+      <div class="tile"><div class="n">${s.demands}</div><div>${t('sc_demands')}</div></div>
+      <div class="tile"><div class="n">${s.capabilities}</div><div>${t('sc_capabilities')}</div></div>
+      ${['recommended', 'contacted', 'piloting', 'deployed'].map((k) => html`<div class="tile"><div class="n">${s.pairs_by_state[k] || 0}</div><div>${k}</div></div>`)}
+    </div>`}
+    <div class="columns">
+      <div><h3>${t('sc_demands')}</h3>
+        ${demands.data && html`<ul class="picklist" data-testid="demands">${demands.data.items.map((d) => html`<li class=${picked && picked.id === d.id ? 'active' : ''}><a href="javascript:void 0" onClick=${() => setPicked(d)}>${d.title}</a> <span class="hint">${d.domain} · ${yuan(d.budget_fen)} 元</span></li>`)}</ul>`}</div>
+      <div>${picked && html`<h3>${t('sc_best')}: ${picked.title}</h3><p>${picked.description}</p>
+        <${ErrorBox} error=${error || matches.error} />
+        ${matches.data && html`<table data-testid="capability-matches"><tbody>${matches.data.items.map((m) => html`<tr><td>${m.listing.title}</td><td>${m.listing.domain}</td><td>${m.score.toFixed(2)}</td><td><button onClick=${pair(m.listing)}>${t('sc_pair')}</button></td></tr>`)}</tbody></table>`}
+        ${pairs.data && pairs.data.items.length > 0 && html`<p data-testid="pairs">${pairs.data.items.map((p) => `${p.capability_id.slice(-6)}: ${p.state}`).join(' · ')}</p>`}`}</div>
+    </div>`;
+}
+
 export function MatchPage({ t, me }) {
+  const [tab, setTab] = useState('finance');
   return html`<section data-testid="match-page">
-    <h2>${t('match')} · 杭创E站</h2>
-    <p class="hint">${t('fm_intro')}</p>
-    <${Figures} t=${t} />
-    ${me.org.kind === 'enterprise' && html`<${EnterpriseTab} t=${t} />`}
-    ${me.org.kind === 'institution' && html`<${InstitutionTab} t=${t} />`}
+    <h2>${t('match')}</h2>
+    <div class="tabs">${['finance', 'scenarios'].map((k) => html`<button data-tab=${k} class=${tab === k ? 'active' : ''} onClick=${() => setTab(k)}>${t(`mt_${k}`)}</button>`)}</div>
+    ${tab === 'finance' && html`
+      <p class="hint">${t('fm_intro')}</p>
+      <${Figures} t=${t} />
+      ${me.org.kind === 'enterprise' && html`<${EnterpriseTab} t=${t} />`}
+      ${me.org.kind === 'institution' && html`<${InstitutionTab} t=${t} />`}`}
+    ${tab === 'scenarios' && html`<${ScenariosTab} t=${t} />`}
   </section>`;
 }

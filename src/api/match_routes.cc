@@ -49,6 +49,52 @@ json ApplicationJson(const Application& a) {
           {"served_fen", a.served_fen}, {"created_at", Time(a.created_at)}, {"decided_at", Time(a.decided_at)}};
 }
 
+json ListingJson(const Listing& l) {
+  json j = {{"id", l.id}, {"list", l.list}, {"org_id", l.org_id}, {"title", l.title},
+            {"description", l.description}, {"domain", l.domain}, {"tags", l.tags}, {"state", l.state},
+            {"created_at", Time(l.created_at)}};
+  if (l.list == "demand") {
+    j["district"] = l.district;
+    j["budget_fen"] = l.budget_fen;
+    j["deadline"] = l.deadline;
+  } else {
+    j["references"] = l.references;
+  }
+  return j;
+}
+
+json ListingMatchesJson(const std::vector<ListingMatch>& matches) {
+  json items = json::array();
+  for (const ListingMatch& m : matches) {
+    items.push_back({{"listing", ListingJson(m.listing)}, {"score", m.score}, {"text_score", m.text_score},
+                     {"tags_matched", m.tags_matched}});
+  }
+  return {{"items", items}};
+}
+
+json PairJson(const match::Pair& p) {
+  return {{"id", p.id}, {"demand_id", p.demand_id}, {"capability_id", p.capability_id}, {"state", p.state},
+          {"note", p.note}, {"created_at", Time(p.created_at)}, {"updated_at", Time(p.updated_at)}};
+}
+
+Result<Listing> ParseListing(JsonBody& body, const std::string& list) {
+  Listing l;
+  l.list = list;
+  QT_ASSIGN_OR_RETURN(l.title, body.String("title", 200));
+  QT_ASSIGN_OR_RETURN(l.description, body.String("description", Scenarios::kMaxDescription));
+  QT_ASSIGN_OR_RETURN(l.domain, body.String("domain", 50));
+  QT_ASSIGN_OR_RETURN(l.tags, body.OptionalStrings("tags", 10, 50));
+  if (list == "demand") {
+    QT_ASSIGN_OR_RETURN(l.district, body.OptionalString("district", 50, ""));
+    QT_ASSIGN_OR_RETURN(l.budget_fen, body.Int("budget_fen", 1, int64_t{1} << 50));
+    QT_ASSIGN_OR_RETURN(l.deadline, body.String("deadline", 10));
+  } else {
+    QT_ASSIGN_OR_RETURN(l.references, body.OptionalString("references", Scenarios::kMaxDescription, ""));
+  }
+  QT_RETURN_IF_ERROR(body.Finish());
+  return l;
+}
+
 Result<json> ProfileOf(JsonBody& body) {
   auto profile = body.OptionalValue("profile");
   if (!profile || !profile->is_object()) return InvalidArgument("profile: required, an object of attributes");
@@ -57,7 +103,93 @@ Result<json> ProfileOf(JsonBody& body) {
 
 }  // namespace
 
-void RegisterMatchRoutes(Router& router, Finance& finance) {
+void RegisterScenarioRoutes(Router& router, Scenarios& scenarios) {
+  const Access member = Access::SignedIn(Role::kMember);
+  router.Handle("GET", "/api/v1/match/scenarios/domains", Access::Public(),
+                [&](const Request&) -> Result<Response> { return Response::Json({{"items", Scenarios::Domains()}}); });
+  router.Handle("GET", "/api/v1/match/scenarios/stats", Access::Public(),
+                [&](const Request&) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(Scenarios::Stats s, scenarios.GetStats());
+                  return Response::Json({{"demands", s.demands}, {"capabilities", s.capabilities},
+                                         {"open_demands", s.open_demands}, {"pairs_by_state", s.pairs_by_state}});
+                });
+  for (const std::string list : {"demand", "capability"}) {
+    const std::string path = "/api/v1/match/scenarios/" + std::string(list == "demand" ? "demands" : "capabilities");
+    router.Handle("GET", path, Access::Public(), [&scenarios, list](const Request& req) -> Result<Response> {
+      QT_ASSIGN_OR_RETURN(accounts::PageRequest page, req.Page());
+      const std::string domain = req.http.has_param("domain") ? req.http.get_param_value("domain") : "";
+      QT_ASSIGN_OR_RETURN(auto out, scenarios.List(list, domain, page));
+      return Response::Json(PageJson(out, ListingJson));
+    });
+    router.Handle("POST", path, member, [&scenarios, list](const Request& req) -> Result<Response> {
+      QT_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(req.http.body));
+      QT_ASSIGN_OR_RETURN(Listing l, ParseListing(body, list));
+      QT_ASSIGN_OR_RETURN(Listing out, scenarios.Add(req.caller(), std::move(l)));
+      return Response::Json(ListingJson(out), 201);
+    });
+  }
+  router.Handle("GET", "/api/v1/match/scenarios/listings/{id}", Access::Public(),
+                [&](const Request& req) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(Listing l, scenarios.Get(req.PathParam("id")));
+                  return Response::Json(ListingJson(l));
+                });
+  router.Handle("POST", "/api/v1/match/scenarios/listings/{id}/close", member,
+                [&](const Request& req) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(Listing l, scenarios.Close(req.caller(), req.PathParam("id")));
+                  return Response::Json(ListingJson(l));
+                });
+  router.Handle("GET", "/api/v1/match/scenarios/listings/{id}/matches", Access::Public(),
+                [&](const Request& req) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(uint64_t limit, req.QueryUint("limit", 10));
+                  if (limit < 1 || limit > 100) return InvalidArgument("limit: must be between 1 and 100");
+                  QT_ASSIGN_OR_RETURN(auto out, scenarios.Matches(req.PathParam("id"), limit));
+                  return Response::Json(ListingMatchesJson(out));
+                });
+  router.Handle("GET", "/api/v1/match/scenarios/search", Access::Public(),
+                [&](const Request& req) -> Result<Response> {
+                  const std::string list = req.http.has_param("list") ? req.http.get_param_value("list") : "capability";
+                  const std::string q = req.http.has_param("q") ? req.http.get_param_value("q") : "";
+                  std::vector<std::string> tags;
+                  if (req.http.has_param("tag")) {
+                    for (size_t i = 0; i < req.http.get_param_value_count("tag") && i < 10; ++i) {
+                      tags.push_back(req.http.get_param_value("tag", i));
+                    }
+                  }
+                  QT_ASSIGN_OR_RETURN(uint64_t limit, req.QueryUint("limit", 10));
+                  if (limit < 1 || limit > 100) return InvalidArgument("limit: must be between 1 and 100");
+                  QT_ASSIGN_OR_RETURN(auto out, scenarios.Search(list, q, tags, limit));
+                  return Response::Json(ListingMatchesJson(out));
+                });
+  router.Handle("GET", "/api/v1/match/scenarios/listings/{id}/pairs", Access::SignedIn(),
+                [&](const Request& req) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(auto pairs, scenarios.Pairs(req.PathParam("id")));
+                  json items = json::array();
+                  for (const match::Pair& p : pairs) items.push_back(PairJson(p));
+                  return Response::Json({{"items", items}});
+                });
+  router.Handle("POST", "/api/v1/match/scenarios/pairs", member,
+                [&](const Request& req) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(req.http.body));
+                  QT_ASSIGN_OR_RETURN(std::string demand, body.String("demand_id", 100));
+                  QT_ASSIGN_OR_RETURN(std::string capability, body.String("capability_id", 100));
+                  QT_ASSIGN_OR_RETURN(std::string note, body.OptionalString("note", 500, ""));
+                  QT_RETURN_IF_ERROR(body.Finish());
+                  QT_ASSIGN_OR_RETURN(match::Pair p, scenarios.Recommend(req.caller(), demand, capability, note));
+                  return Response::Json(PairJson(p), 201);
+                });
+  router.Handle("POST", "/api/v1/match/scenarios/pairs/{id}/advance", member,
+                [&](const Request& req) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(req.http.body));
+                  QT_ASSIGN_OR_RETURN(std::string state, body.Enum("state", {"contacted", "piloting", "deployed", "closed"}));
+                  QT_ASSIGN_OR_RETURN(std::string note, body.OptionalString("note", 500, ""));
+                  QT_RETURN_IF_ERROR(body.Finish());
+                  QT_ASSIGN_OR_RETURN(match::Pair p, scenarios.Advance(req.caller(), req.PathParam("id"), state, note));
+                  return Response::Json(PairJson(p));
+                });
+}
+
+void RegisterMatchRoutes(Router& router, Finance& finance, Scenarios& scenarios) {
+  RegisterScenarioRoutes(router, scenarios);
   const Access institution = Access::Kinds({OrgKind::kInstitution}, Role::kMember);
   const Access enterprise = Access::Kinds({OrgKind::kEnterprise}, Role::kMember);
 

@@ -69,6 +69,7 @@ TEST(OpenApi, DocumentsEveryRegisteredRouteAndWhoMayCallIt) {
   privacy::PsiService psi(*store, {.clock = &SystemClock::Get(), .journal = &journal,
                                    .dataspace = &space});
   match::Finance finance(*store, {.clock = &SystemClock::Get(), .random = &crypto::SystemRandom::Get(), .journal = &journal});
+  match::Scenarios scenarios(*store, {.clock = &SystemClock::Get(), .random = &crypto::SystemRandom::Get(), .journal = &journal});
   identity::Identity identity(*store, {.clock = &SystemClock::Get(),
                                       .random = &crypto::SystemRandom::Get(),
                                       .journal = &journal,
@@ -78,7 +79,7 @@ TEST(OpenApi, DocumentsEveryRegisteredRouteAndWhoMayCallIt) {
       *store, {&SystemClock::Get(), &crypto::SystemRandom::Get(), &journal, &accounts, &space,
                dir.File("data")});
   ApiServer server({}, accounts, ledger, *store, metrics,
-                   {&market, &vouchers, &space, &exchange, &psi, &deliveries, &identity, &finance});
+                   {&market, &vouchers, &space, &exchange, &psi, &deliveries, &identity, &finance, &scenarios});
 
   auto documented = DocumentedRoutes(std::string(QIANTANG_SOURCE_DIR) + "/docs/api/openapi.yaml");
   ASSERT_FALSE(documented.empty());

@@ -87,7 +87,7 @@ ApiServer::ApiServer(ServerOptions options, accounts::Accounts& accounts, ledger
   RegisterExchangeRoutes(router_, *services.exchange);
   RegisterPrivacyRoutes(router_, *services.psi, *services.deliveries);
   RegisterIdentityRoutes(router_, *services.identity);
-  RegisterMatchRoutes(router_, *services.finance);
+  RegisterMatchRoutes(router_, *services.finance, *services.scenarios);
   // The compute routes read only the built-in configuration, which the
   // compute tests load: a failure here is a build defect.
   if (Status s = RegisterComputeRoutes(router_, {.traces_dir = options_.traces_dir}); !s.ok()) {

@@ -11,7 +11,7 @@
 // owns the server.
 //
 // Example:
-//   ApiServer server(options, accounts, ledger, store, metrics, {&market, &vouchers, &space, &exchange, &psi, &deliveries, &identity, &finance});
+//   ApiServer server(options, accounts, ledger, store, metrics, {&market, &vouchers, &space, &exchange, &psi, &deliveries, &identity, &finance, &scenarios});
 //   QT_ASSIGN_OR_RETURN(int port, server.Bind());
 //   server.Run();  // until server.Stop()
 #ifndef QIANTANG_API_SERVER_H_
@@ -33,6 +33,7 @@
 #include "exchange/exchange.h"
 #include "identity/identity.h"
 #include "match/finance.h"
+#include "match/scenarios.h"
 #include "privacy/delivery_service.h"
 #include "privacy/psi_service.h"
 #include "ledger/ledger.h"
@@ -60,6 +61,7 @@ struct DomainServices {
   privacy::DeliveryService* deliveries = nullptr;  // required
   identity::Identity* identity = nullptr;          // required
   match::Finance* finance = nullptr;               // required
+  match::Scenarios* scenarios = nullptr;           // required
 };
 
 class ApiServer {

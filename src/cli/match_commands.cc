@@ -13,6 +13,8 @@ using nlohmann::json;
 
 struct MatchFlags {
   std::string kind, name, rule, terms, requires_kind, id, file, enterprise, product, decision, reason;
+  std::string title, description, domain, tags, district, deadline, references, query, list, state, note;
+  int64_t budget_fen = 0;
   int64_t amount_fen = 0, served_fen = 0;
   int limit = 20;
 };
@@ -25,6 +27,10 @@ std::string Number(const json& v) {
 }
 
 std::string Yuan(int64_t fen) { return std::to_string(fen / 100) + "." + std::to_string(100 + fen % 100).substr(1); }
+
+void PrintFields(const json& j) {
+  for (const auto& [k, v] : j.items()) std::cout << k << ": " << (v.is_string() ? v.get<std::string>() : v.dump()) << "\n";
+}
 
 void PrintMatches(const json& j) {
   std::cout << "eligible:\n";
@@ -50,8 +56,87 @@ void PrintMatches(const json& j) {
   }
 }
 
-void PrintFields(const json& j) {
-  for (const auto& [k, v] : j.items()) std::cout << k << ": " << (v.is_string() ? v.get<std::string>() : v.dump()) << "\n";
+std::vector<std::string> SplitTags(const std::string& s) {
+  std::vector<std::string> out;
+  for (size_t start = 0; start < s.size();) {
+    size_t comma = s.find(',', start);
+    if (comma == std::string::npos) comma = s.size();
+    if (comma > start) out.push_back(s.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return out;
+}
+
+void PrintListingMatches(const json& j) {
+  for (const json& m : j["items"]) {
+    std::cout << m["listing"]["id"].get<std::string>() << "  " << m["listing"]["title"].get<std::string>() << "  ["
+              << m["listing"]["domain"].get<std::string>() << "]  score " << m["score"].get<double>() << "\n";
+  }
+}
+
+void AddScenarioCommands(CLI::App& match, CommandContext& ctx) {
+  CLI::App* sc = match.add_subcommand("scenarios", "The opportunity and capability lists (场景创新)");
+  sc->require_subcommand(1);
+  AddVerb(*sc, "stats", "Demands, capabilities and pairs", ctx,
+          [](CommandContext& c) { c.Emit(c.Client().Get("/api/v1/match/scenarios/stats"), PrintFields); });
+  for (const std::string list : {"demand", "capability"}) {
+    const std::string plural = list == "demand" ? "demands" : "capabilities";
+    CLI::App* noun = sc->add_subcommand(plural, list == "demand" ? "The opportunity list (机会清单)" : "The capability list (能力清单)");
+    noun->require_subcommand(1);
+    AddListVerb(*noun, "List " + plural, ctx, "/api/v1/match/scenarios/" + plural, {"ID", "TITLE", "DOMAIN", "STATE"},
+                {"id", "title", "domain", "state"});
+    auto* add = AddVerb(*noun, "add", "Publish a " + list, ctx, [list, plural](CommandContext& c) {
+      json body = {{"title", f.title}, {"description", f.description}, {"domain", f.domain}, {"tags", SplitTags(f.tags)}};
+      if (list == "demand") {
+        body["budget_fen"] = f.budget_fen;
+        body["deadline"] = f.deadline;
+        if (!f.district.empty()) body["district"] = f.district;
+      } else if (!f.references.empty()) {
+        body["references"] = f.references;
+      }
+      c.Emit(c.Client().Post("/api/v1/match/scenarios/" + plural, body), PrintFields);
+    });
+    add->add_option("--title", f.title, "Title")->required();
+    add->add_option("--description", f.description, "Description")->required();
+    add->add_option("--domain", f.domain, "Domain (see GET /api/v1/match/scenarios/domains)")->required();
+    add->add_option("--tags", f.tags, "Comma-separated tags");
+    if (list == "demand") {
+      add->add_option("--budget-fen", f.budget_fen, "Budget, fen")->required();
+      add->add_option("--deadline", f.deadline, "YYYY-MM-DD")->required();
+      add->add_option("--district", f.district, "District");
+    } else {
+      add->add_option("--references", f.references, "Past projects");
+    }
+  }
+  auto* matches = AddVerb(*sc, "matches", "The other list's best matches for a demand or capability", ctx,
+                          [](CommandContext& c) {
+                            c.Emit(c.Client().Get("/api/v1/match/scenarios/listings/" + UrlEncode(f.id) + "/matches"),
+                                   PrintListingMatches);
+                          });
+  matches->add_option("listing", f.id, "Demand or capability id")->required();
+  auto* search = AddVerb(*sc, "search", "Search a list by words", ctx, [](CommandContext& c) {
+    c.Emit(c.Client().Get("/api/v1/match/scenarios/search?list=" + UrlEncode(f.list) + "&q=" + UrlEncode(f.query)),
+           PrintListingMatches);
+  });
+  search->add_option("query", f.query, "Words")->required();
+  search->add_option("--list", f.list, "demand or capability")->default_val("capability");
+  auto* pair = AddVerb(*sc, "pair", "Pair a demand with a capability", ctx, [](CommandContext& c) {
+    c.Emit(c.Client().Post("/api/v1/match/scenarios/pairs",
+                           {{"demand_id", f.id}, {"capability_id", f.product}, {"note", f.note}}),
+           PrintFields);
+  });
+  pair->add_option("demand", f.id, "Demand id")->required();
+  pair->add_option("capability", f.product, "Capability id")->required();
+  pair->add_option("--note", f.note, "Note");
+  auto* advance = AddVerb(*sc, "advance", "Move a pair on: contacted, piloting, deployed, or closed", ctx,
+                          [](CommandContext& c) {
+                            c.Emit(c.Client().Post("/api/v1/match/scenarios/pairs/" + UrlEncode(f.id) + "/advance",
+                                                   {{"state", f.state}, {"note", f.note}}),
+                                   PrintFields);
+                          });
+  advance->add_option("pair", f.id, "Pair id")->required();
+  advance->add_option("--state", f.state, "contacted, piloting, deployed or closed")->required();
+  advance->add_option("--note", f.note, "Note");
 }
 
 }  // namespace
@@ -59,6 +144,7 @@ void PrintFields(const json& j) {
 void AddMatchCommands(CLI::App& app, CommandContext& ctx) {
   CLI::App* match = app.add_subcommand("match", "Matching services (杭创E站, 场景创新, 春雨计划)");
   match->require_subcommand(1);
+  AddScenarioCommands(*match, ctx);
   CLI::App* fin = match->add_subcommand("finance", "The tech-enterprise finance station (杭创E站)");
   fin->require_subcommand(1);
   AddVerb(*fin, "attributes", "The profile attributes rules may use", ctx, [](CommandContext& c) {

@@ -7,6 +7,7 @@
 #include "exchange/exchange.h"
 #include "identity/identity.h"
 #include "match/finance.h"
+#include "match/scenarios.h"
 #include "privacy/delivery_service.h"
 #include "privacy/psi_service.h"
 #include "ledger/journal.h"
@@ -20,7 +21,8 @@ std::vector<store::Migration> AllMigrations() {
                           dataspace::DataSpace::Migrations(), exchange::Exchange::Migrations(),
                           privacy::PsiService::Migrations(),
                           privacy::DeliveryService::Migrations(),
-                          identity::Identity::Migrations(), match::Finance::Migrations()}) {
+                          identity::Identity::Migrations(), match::Finance::Migrations(),
+                          match::Scenarios::Migrations()}) {
     for (auto& m : migrations) all.push_back(std::move(m));
   }
   return all;

@@ -147,6 +147,9 @@ Status Serve(const ServeConfig& config) {
   match::Finance finance(*store, {.clock = &SystemClock::Get(),
                                   .random = &crypto::SystemRandom::Get(),
                                   .journal = &journal});
+  match::Scenarios scenarios(*store, {.clock = &SystemClock::Get(),
+                                      .random = &crypto::SystemRandom::Get(),
+                                      .journal = &journal});
 
   QT_ASSIGN_OR_RETURN(auto boot, accounts.Bootstrap(demo::OperatorOrg()));
   if (boot) {
@@ -200,6 +203,9 @@ Status Serve(const ServeConfig& config) {
                                std::chrono::steady_clock::now() - fm_start)
                                .count()) +
             " ms");
+      QT_ASSIGN_OR_RETURN(auto lists, demo::LoadDemoScenarios(accounts, scenarios, config.demo_seed));
+      Print("demo: the scenario platform lists " + std::to_string(lists.demands) + " demands and " +
+            std::to_string(lists.capabilities) + " capabilities, " + std::to_string(lists.pairs) + " paired");
       // Kept beside the master key too, so a demo user who restarts can sign in again.
       auto path = std::filesystem::path(config.master_key_file).parent_path() / "demo-tokens.txt";
       std::ofstream file(path);
@@ -251,7 +257,7 @@ Status Serve(const ServeConfig& config) {
                          .max_body_bytes = static_cast<size_t>(config.max_body_bytes),
                          .web_dir = config.web_dir,
                          .traces_dir = config.traces_dir},
-                        accounts, ledger, *store, metrics, {&market, &vouchers, &space, &exchange, &psi, &deliveries, &identity, &finance});
+                        accounts, ledger, *store, metrics, {&market, &vouchers, &space, &exchange, &psi, &deliveries, &identity, &finance, &scenarios});
   QT_ASSIGN_OR_RETURN(int port, server.Bind());
   std::string host =
       config.host.find(':') != std::string::npos ? "[" + config.host + "]" : config.host;

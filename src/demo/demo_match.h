@@ -11,6 +11,7 @@
 
 #include "accounts/accounts.h"
 #include "match/finance.h"
+#include "match/scenarios.h"
 
 namespace qt::demo {
 
@@ -21,6 +22,16 @@ struct DemoMatch {
 // REQUIRES: LoadDemoCity ran; `op` is the operator.
 Result<DemoMatch> LoadDemoMatch(accounts::Accounts& accounts, const accounts::Principal& op,
                                 match::Finance& finance, const std::string& seed, int64_t firms);
+
+// The scenario-innovation platform: 340 demands published by the city's
+// authorities and service organisations and 460 capabilities by its
+// enterprises and data companies, over the platform's 16 domains, and
+// matchmaking pairs in every state.
+struct DemoScenarios {
+  int64_t demands = 0, capabilities = 0, pairs = 0;
+};
+Result<DemoScenarios> LoadDemoScenarios(accounts::Accounts& accounts, match::Scenarios& scenarios,
+                                        const std::string& seed);
 
 }  // namespace qt::demo
 

@@ -467,4 +467,19 @@ test('the finance station: the AI company sees the insurance-plus-loan bundle wi
   assert.match(await bank.page.getByTestId('published').textContent(), /科创积分贷: 符合条件的企业 \d/);
   await bank.page.screenshot({ path: join(outDir, 'match-institution.png'), fullPage: true });
   assert.deepEqual(bank.errors, []);
+
+  // The scenario lists: the platform pairs a demand with its best capability.
+  const platform = await newPage();
+  await signIn(platform.page, server.tokens.operator);
+  await platform.page.getByTestId('who').waitFor();
+  await platform.page.click('a[data-section=match]');
+  await platform.page.click('button[data-tab=scenarios]');
+  assert.match(await platform.page.getByTestId('scenario-stats').textContent(), /340/);
+  await platform.page.getByTestId('demands').locator('a').nth(1).click();
+  const caps = platform.page.getByTestId('capability-matches');
+  await caps.locator('tr').first().waitFor();
+  await caps.getByRole('button').first().click();
+  await platform.page.getByTestId('pairs').waitFor();
+  await platform.page.screenshot({ path: join(outDir, 'match-scenarios.png'), fullPage: true });
+  assert.deepEqual(platform.errors, []);
 });

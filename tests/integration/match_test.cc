@@ -91,3 +91,39 @@ TEST_F(MatchApiTest, ABundleIsMatchedExplainedAppliedForAndAccepted) {
 
 }  // namespace
 }  // namespace qt::testing
+
+namespace qt::testing {
+namespace {
+
+TEST_F(MatchApiTest, DemandsAndCapabilitiesAreMatchedAndPairedThroughTheCli) {
+  auto demand = server_->Cli({"--json", "match", "scenarios", "demands", "add", "--title", "城市道路自动驾驶公交测试",
+                              "--description", "在滨江区开放道路开展自动驾驶公交与车路协同测试", "--domain", "智慧交通",
+                              "--budget-fen", "500000000", "--deadline", "2099-06-30"}, station_);
+  ASSERT_EQ(demand.exit_code, 0) << demand.err;
+  auto cap = server_->Cli({"--json", "match", "scenarios", "capabilities", "add", "--title", "L4 自动驾驶公交",
+                           "--description", "自动驾驶公交车辆与车路协同系统", "--domain", "智慧交通"}, firm_);
+  ASSERT_EQ(cap.exit_code, 0) << cap.err;
+  const std::string d = json::parse(demand.out)["id"], c = json::parse(cap.out)["id"];
+  auto bad = server_->Cli({"match", "scenarios", "demands", "add", "--title", "x", "--description", "y", "--domain",
+                           "赌博", "--budget-fen", "1", "--deadline", "2099-01-01"}, station_);
+  EXPECT_NE(bad.err.find("domain"), std::string::npos) << bad.err;
+  auto matches = Call(*client_, "GET", "/api/v1/match/scenarios/listings/" + d + "/matches");
+  ASSERT_EQ(matches.status, 200) << matches.raw;
+  ASSERT_EQ(matches.body["items"].size(), 1u);
+  EXPECT_EQ(matches.body["items"][0]["listing"]["id"], c);
+  auto found = server_->Cli({"match", "scenarios", "search", "车路协同", "--list", "capability"}, "");
+  EXPECT_NE(found.out.find("L4 自动驾驶公交"), std::string::npos) << found.out << found.err;
+  EXPECT_EQ(Call(*client_, "GET", "/api/v1/match/scenarios/search?list=capability&q=%EF%BC%8C").status, 400);
+  auto pair = server_->Cli({"--json", "match", "scenarios", "pair", d, c}, station_);
+  ASSERT_EQ(pair.exit_code, 0) << pair.err;
+  const std::string p = json::parse(pair.out)["id"];
+  EXPECT_NE(server_->Cli({"match", "scenarios", "advance", p, "--state", "deployed"}, firm_).err.find("next is contacted"),
+            std::string::npos);
+  for (const char* s : {"contacted", "piloting", "deployed"}) {
+    ASSERT_EQ(server_->Cli({"match", "scenarios", "advance", p, "--state", s}, firm_).exit_code, 0) << s;
+  }
+  EXPECT_EQ(Call(*client_, "GET", "/api/v1/match/scenarios/stats").body["pairs_by_state"]["deployed"], 1);
+}
+
+}  // namespace
+}  // namespace qt::testing
