@@ -22,6 +22,17 @@ void CommandContext::Emit(const Result<nlohmann::json>& result,
   }
 }
 
+std::vector<std::string> SplitList(const std::string& s) {
+  std::vector<std::string> out;
+  for (size_t start = 0; start < s.size();) {
+    size_t comma = s.find(',', start);
+    if (comma == std::string::npos) comma = s.size();
+    if (comma > start) out.push_back(s.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return out;
+}
+
 CLI::App* AddVerb(CLI::App& noun, const std::string& name, const std::string& description,
                   CommandContext& ctx, std::function<void(CommandContext&)> fn) {
   CLI::App* verb = noun.add_subcommand(name, description);

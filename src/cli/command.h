@@ -43,6 +43,9 @@ std::string Str(const nlohmann::json& j, const char* key);
 void PrintPage(const nlohmann::json& page, const std::vector<std::string>& headers,
                const std::vector<const char*>& keys);
 
+// The items of a comma-separated flag value ("a,b,c"), empty ones dropped.
+std::vector<std::string> SplitList(const std::string& s);
+
 // A JSON file's content (a request body, a policy, a pipeline spec), or
 // invalid_argument naming the file.
 Result<nlohmann::json> ReadJsonFile(const std::string& path);

@@ -27,18 +27,6 @@ struct DataSpaceFlags {
 };
 DataSpaceFlags f;
 
-std::vector<std::string> SplitList(const std::string& s) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start < s.size()) {
-    size_t comma = s.find(',', start);
-    if (comma == std::string::npos) comma = s.size();
-    if (comma > start) out.push_back(s.substr(start, comma - start));
-    start = comma + 1;
-  }
-  return out;
-}
-
 void PrintQuality(const json& q) {
   std::cout << fmt::format("rows in {}, out {}; malformed {}, duplicates {}, dropped {} + {}\n",
                            Str(q, "rows_in"), Str(q, "rows_out"), Str(q, "malformed"),

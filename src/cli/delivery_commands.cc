@@ -20,17 +20,6 @@ struct DeliveryFlags {
 };
 DeliveryFlags f;
 
-std::vector<std::string> Split(const std::string& s) {
-  std::vector<std::string> out;
-  for (size_t start = 0; start < s.size();) {
-    size_t comma = s.find(',', start);
-    if (comma == std::string::npos) comma = s.size();
-    if (comma > start) out.push_back(s.substr(start, comma - start));
-    start = comma + 1;
-  }
-  return out;
-}
-
 void PrintDelivery(const json& d) {
   for (const char* k : {"id", "state", "contract_id", "recipient_id", "columns", "content_sha256",
                         "bytes"}) {
@@ -46,7 +35,7 @@ void AddDeliveryCommands(CLI::App& app, CommandContext& ctx) {
   auto* request = AddVerb(*d, "request", "Ask for a delivery under a contract", ctx,
                           [](CommandContext& c) {
                             json body = {{"contract_id", f.contract}, {"purpose", f.purpose}};
-                            if (!f.columns.empty()) body["columns"] = Split(f.columns);
+                            if (!f.columns.empty()) body["columns"] = SplitList(f.columns);
                             c.Emit(c.Client().Post("/api/v1/privacy/deliveries", body),
                                    PrintDelivery);
                           });

@@ -56,13 +56,7 @@ void PrintPledge(const json& p) {
 }
 
 json ApplicationBody(CommandContext& c, bool* ok) {
-  std::vector<std::string> rights;
-  for (size_t start = 0; start < f.rights.size();) {
-    size_t comma = f.rights.find(',', start);
-    if (comma == std::string::npos) comma = f.rights.size();
-    rights.push_back(f.rights.substr(start, comma - start));
-    start = comma + 1;
-  }
+  const std::vector<std::string> rights = SplitList(f.rights);
   json evidence = json::array();
   for (const auto& path : f.evidence) {
     auto bytes = ReadTextFile(path);

@@ -56,17 +56,6 @@ void PrintMatches(const json& j) {
   }
 }
 
-std::vector<std::string> SplitTags(const std::string& s) {
-  std::vector<std::string> out;
-  for (size_t start = 0; start < s.size();) {
-    size_t comma = s.find(',', start);
-    if (comma == std::string::npos) comma = s.size();
-    if (comma > start) out.push_back(s.substr(start, comma - start));
-    start = comma + 1;
-  }
-  return out;
-}
-
 void PrintListingMatches(const json& j) {
   for (const json& m : j["items"]) {
     std::cout << m["listing"]["id"].get<std::string>() << "  " << m["listing"]["title"].get<std::string>() << "  ["
@@ -86,7 +75,7 @@ void AddScenarioCommands(CLI::App& match, CommandContext& ctx) {
     AddListVerb(*noun, "List " + plural, ctx, "/api/v1/match/scenarios/" + plural, {"ID", "TITLE", "DOMAIN", "STATE"},
                 {"id", "title", "domain", "state"});
     auto* add = AddVerb(*noun, "add", "Publish a " + list, ctx, [list, plural](CommandContext& c) {
-      json body = {{"title", f.title}, {"description", f.description}, {"domain", f.domain}, {"tags", SplitTags(f.tags)}};
+      json body = {{"title", f.title}, {"description", f.description}, {"domain", f.domain}, {"tags", SplitList(f.tags)}};
       if (list == "demand") {
         body["budget_fen"] = f.budget_fen;
         body["deadline"] = f.deadline;

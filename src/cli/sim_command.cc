@@ -37,18 +37,6 @@ struct SimArgs {
   bool quiet = false;
 };
 
-std::vector<std::string> SplitComma(const std::string& s) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= s.size()) {
-    size_t end = s.find(',', start);
-    if (end == std::string::npos) end = s.size();
-    if (end > start) out.push_back(s.substr(start, end - start));
-    start = end + 1;
-  }
-  return out;
-}
-
 std::string Seconds(double s) {
   if (s >= 86400) return fmt::format("{:.1f}d", s / 86400);
   if (s >= 3600) return fmt::format("{:.1f}h", s / 3600);
@@ -68,7 +56,7 @@ Status RunSim(const SimArgs& a) {
   } else {
     QT_ASSIGN_OR_RETURN(cluster, compute::Cluster::Homogeneous(a.cards, a.chip, catalog));
   }
-  std::vector<std::string> policies = SplitComma(a.policies);
+  std::vector<std::string> policies = SplitList(a.policies);
   if (policies.empty()) return InvalidArgument("--policy names no policy");
   for (const std::string& p : policies) QT_RETURN_IF_ERROR(compute::MakePolicy(p).status());
 
