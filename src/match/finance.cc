@@ -425,7 +425,8 @@ Result<MatchResult> Finance::Match(const std::string& enterprise_id, size_t limi
   const double today = Today(*options_.clock);
   const std::vector<int> eligible = m.index.RulesFor(e, today);
   // Score: 1 + 1 if the enterprise seeks this kind + 0.5 x how much of its
-  // sought amount the product covers + 0.05 per clause (narrower products fit better).
+  // sought amount the product covers + 0.05 per clause (narrower products fit
+  // better); a bundle adds 1 when its companion's kind is sought too.
   const json& profile = m.enterprises[at->second].profile;
   const double need = profile.value("need_amount", 0.0);
   auto score = [&](int slot) {
@@ -451,6 +452,9 @@ Result<MatchResult> Finance::Match(const std::string& enterprise_id, size_t limi
     if (!p.requires_kind.empty()) {
       for (const auto& [s, companion] : by_kind[p.requires_kind]) {
         if (pm.bundle.size() < 3) pm.bundle.push_back(m.products[companion]);
+      }
+      if (!pm.bundle.empty() && profile.contains("need_types")) {
+        for (const json& t : profile["need_types"]) pm.score += t == NeedLetter(p.requires_kind) ? 1.0 : 0.0;
       }
       if (pm.bundle.empty()) {  // cannot be served alone: one step away
         pm.explanation.passed = false;

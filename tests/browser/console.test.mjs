@@ -446,7 +446,7 @@ test('the finance station: the AI company sees the insurance-plus-loan bundle wi
   const eligible = page.getByTestId('eligible');
   await eligible.locator('.card').first().waitFor();
   assert.match(await eligible.textContent(), /保险\+信贷 科技研发贷/);
-  assert.match(await eligible.textContent(), /研发费用损失保险/);
+  assert.match(await eligible.locator('.card').first().textContent(), /组合产品: .*损失险/);
   assert.match(await eligible.textContent(), /✓/);
   assert.match(await page.getByTestId('applications').textContent(), /accepted/);
   await page.screenshot({ path: join(outDir, 'match-enterprise.png'), fullPage: true });
