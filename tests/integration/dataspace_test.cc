@@ -205,8 +205,10 @@ TEST_F(DataSpaceApiTest, CanariesNeverLeaveThroughTheApi) {
                   json{{"sql", sql}, {"purpose", "research"}, {"epsilon", 0.05}}.dump());
     EXPECT_TRUE(a.status == 200 || a.status == 400 || a.status == 403) << sql << ": " << a.raw;
     if (a.status == 200) ++answered;
-    for (const char* secret : {"金丝雀", "萧山区", "88888888", "77777777", "13999999", "117",
-                               "116"}) {
+    // The canaries' ages would leak as a group key ([116, ...]); as bare
+    // numbers they are also ordinary noisy counts, so only keys are checked.
+    for (const char* secret : {"金丝雀", "萧山区", "88888888", "77777777", "13999999", "[117,",
+                               "[116,"}) {
       std::string rows = a.status == 200 ? a.body["rows"].dump() : a.raw;
       EXPECT_EQ(rows.find(secret), std::string::npos) << sql << " leaked " << secret << ": " << rows;
     }
