@@ -30,14 +30,9 @@ json EnterpriseJson(const Enterprise& e) {
           {"updated_at", Time(e.updated_at)}};
 }
 
-json ClauseJson(const ClauseResult& c) {
-  return {{"clause", c.text}, {"passed", c.passed}, {"actual", c.actual},
-          {"gap", std::isnan(c.gap) ? json(nullptr) : json(c.gap)}};
-}
-
 json MatchJson(const ProductMatch& m) {
   json clauses = json::array(), bundle = json::array();
-  for (const ClauseResult& c : m.explanation.clauses) clauses.push_back(ClauseJson(c));
+  for (const ClauseResult& c : m.explanation.clauses) clauses.push_back(ClauseResultJson(c));
   for (const Product& p : m.bundle) bundle.push_back(ProductJson(p));
   return {{"product", ProductJson(m.product)}, {"score", m.score}, {"clauses", clauses}, {"bundle", bundle}};
 }

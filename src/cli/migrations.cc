@@ -6,8 +6,7 @@
 #include "dataspace/dataspace.h"
 #include "exchange/exchange.h"
 #include "identity/identity.h"
-#include "match/finance.h"
-#include "match/scenarios.h"
+#include "match/migrations.h"
 #include "privacy/delivery_service.h"
 #include "privacy/psi_service.h"
 #include "ledger/journal.h"
@@ -21,8 +20,7 @@ std::vector<store::Migration> AllMigrations() {
                           dataspace::DataSpace::Migrations(), exchange::Exchange::Migrations(),
                           privacy::PsiService::Migrations(),
                           privacy::DeliveryService::Migrations(),
-                          identity::Identity::Migrations(), match::Finance::Migrations(),
-                          match::Scenarios::Migrations()}) {
+                          identity::Identity::Migrations(), match::Migrations()}) {
     for (auto& m : migrations) all.push_back(std::move(m));
   }
   return all;

@@ -2,6 +2,7 @@
 
 #include <openssl/evp.h>
 #include <openssl/sha.h>
+#include <sodium.h>
 
 namespace qt::crypto {
 
@@ -13,6 +14,15 @@ Digest Sha256(std::span<const uint8_t> data) {
 
 Digest Sha256(std::string_view data) {
   return Sha256(std::span(reinterpret_cast<const uint8_t*>(data.data()), data.size()));
+}
+
+Digest HmacSha256(std::string_view key, std::string_view message) {
+  crypto_auth_hmacsha256_state state;
+  crypto_auth_hmacsha256_init(&state, reinterpret_cast<const unsigned char*>(key.data()), key.size());
+  crypto_auth_hmacsha256_update(&state, reinterpret_cast<const unsigned char*>(message.data()), message.size());
+  Digest out;
+  crypto_auth_hmacsha256_final(&state, out.data());
+  return out;
 }
 
 Sha256Hasher::Sha256Hasher() : ctx_(EVP_MD_CTX_new()) {

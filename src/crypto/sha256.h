@@ -1,4 +1,5 @@
-// SHA-256 (OpenSSL), the hash of the ledger and of stored token digests.
+// SHA-256 (OpenSSL), the hash of the ledger and of stored token digests, and
+// HMAC-SHA256 (libsodium), which signs webhook deliveries.
 //
 // Thread-safety: functions are pure; Sha256Hasher is not thread-safe.
 #ifndef QIANTANG_CRYPTO_SHA256_H_
@@ -15,6 +16,9 @@ using Digest = std::array<uint8_t, 32>;
 
 Digest Sha256(std::span<const uint8_t> data);
 Digest Sha256(std::string_view data);
+
+// HMAC-SHA256 (RFC 2104) of `message` under `key` (any length).
+Digest HmacSha256(std::string_view key, std::string_view message);
 
 // SHA-256 of data given in pieces (files streamed through it).
 class Sha256Hasher {

@@ -21,7 +21,7 @@ namespace {
 
 constexpr const char* kColumns =
     "SELECT id, name_masked, district, concession, birth_year, talent_category, talent_until,"
-    " status, enrolled_by, revoke_reason, created_at, updated_at FROM id_citizens";
+    " status, enrolled_by, revoke_reason, created_at, updated_at, change_seq FROM id_citizens";
 
 Citizen FromRow(const store::Row& r) {
   return {.id = r.Text(0),
@@ -35,7 +35,16 @@ Citizen FromRow(const store::Row& r) {
           .enrolled_by = r.Text(8),
           .revoke_reason = r.Text(9),
           .created_at = r.Int(10),
-          .updated_at = r.Int(11)};
+          .updated_at = r.Int(11),
+          .change_seq = r.Int(12)};
+}
+
+// Numbers the transaction's change to citizens (id_citizens.change_seq): the
+// counter row is locked until commit, so changes become visible in order.
+Result<int64_t> NextChange(Tx& tx) {
+  QT_RETURN_IF_ERROR(tx.Exec("UPDATE id_counters SET value = value + 1 WHERE name = 'changes'").status());
+  QT_ASSIGN_OR_RETURN(store::Rows rows, tx.Query("SELECT value FROM id_counters WHERE name = 'changes'"));
+  return rows[0].Int(0);
 }
 
 std::string MaskName(std::string_view name) {
@@ -125,15 +134,17 @@ Result<std::vector<EnrolledCitizen>> Identity::EnrolMany(const Principal& caller
   QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
     std::vector<ledger::NewEvent> events;
     events.reserve(rows.size());
+    QT_ASSIGN_OR_RETURN(const int64_t change, NextChange(tx));
     for (size_t i = 0; i < rows.size(); ++i) {
-      const Citizen& c = rows[i].out.citizen;
+      Citizen& c = rows[i].out.citizen;
+      c.change_seq = change;
       auto inserted = tx.Exec(
           "INSERT INTO id_citizens (id, resident_hash, sealed, name_masked, district, concession,"
           " birth_year, talent_category, talent_until, status, token_hash, enrolled_by,"
-          " revoke_reason, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, '', '', 'active', ?,"
-          " ?, '', ?, ?)",
+          " revoke_reason, created_at, updated_at, change_seq) VALUES (?, ?, ?, ?, ?, ?, ?, '', '',"
+          " 'active', ?, ?, '', ?, ?, ?)",
           {c.id, rows[i].resident_hash, rows[i].sealed, c.name_masked, c.district, c.concession,
-           c.birth_year, TokenHash(rows[i].out.token), c.enrolled_by, now, now});
+           c.birth_year, TokenHash(rows[i].out.token), c.enrolled_by, now, now, change});
       if (!inserted.ok() && inserted.status().code() == StatusCode::kConflict) {
         return Conflict("row " + std::to_string(i + 1) + ": resident_id: this person is already enrolled");
       }
@@ -171,6 +182,22 @@ Result<accounts::Page<Citizen>> Identity::ListCitizens(const Principal& caller,
   return out;
 }
 
+Result<std::vector<Citizen>> Identity::CitizensChangedSince(int64_t change_seq, const std::string& after_id,
+                                                           size_t limit) {
+  std::vector<Citizen> out;
+  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(store::Rows rows,
+                        tx.Query(std::string(kColumns) +
+                                     " WHERE change_seq > ? OR (change_seq = ? AND id > ?)"
+                                     " ORDER BY change_seq, id LIMIT ?",
+                                 {change_seq, change_seq, after_id, static_cast<int64_t>(limit)}));
+    out.reserve(rows.size());
+    for (const store::Row& r : rows) out.push_back(FromRow(r));
+    return OkStatus();
+  }));
+  return out;
+}
+
 Result<Citizen> Identity::GetCitizen(const Principal& caller, const std::string& id) {
   QT_RETURN_IF_ERROR(RequireAuthority(caller, "read citizens"));
   Citizen c;
@@ -202,9 +229,10 @@ Result<Citizen> Identity::SetTalent(const Principal& caller, const std::string& 
   QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
     QT_ASSIGN_OR_RETURN(c, ReadCitizen(tx, id));
     if (c.status != "active") return FailedPrecondition("citizen " + id + " is revoked");
+    QT_ASSIGN_OR_RETURN(c.change_seq, NextChange(tx));
     QT_RETURN_IF_ERROR(tx.Exec("UPDATE id_citizens SET talent_category = ?, talent_until = ?,"
-                               " updated_at = ? WHERE id = ?",
-                               {category, valid_until, now, id})
+                               " updated_at = ?, change_seq = ? WHERE id = ?",
+                               {category, valid_until, now, c.change_seq, id})
                            .status());
     c.talent_category = category;
     c.talent_until = valid_until;
@@ -224,9 +252,10 @@ Result<Citizen> Identity::Revoke(const Principal& caller, const std::string& id,
   QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
     QT_ASSIGN_OR_RETURN(c, ReadCitizen(tx, id));
     if (c.status == "revoked") return FailedPrecondition("citizen " + id + " is already revoked");
+    QT_ASSIGN_OR_RETURN(c.change_seq, NextChange(tx));
     QT_RETURN_IF_ERROR(tx.Exec("UPDATE id_citizens SET status = 'revoked', revoke_reason = ?,"
-                               " updated_at = ? WHERE id = ?",
-                               {reason, now, id})
+                               " updated_at = ?, change_seq = ? WHERE id = ?",
+                               {reason, now, c.change_seq, id})
                            .status());
     c.status = "revoked";
     c.revoke_reason = reason;

@@ -113,6 +113,11 @@ CREATE TABLE id_scans (
 CREATE INDEX id_scans_citizen ON id_scans(citizen_id, id);
 CREATE INDEX id_scans_code ON id_scans(code_id, category);
 CREATE INDEX id_scans_org ON id_scans(org_id, id);
+)sql"},
+          {"identity", 2, "citizens in change order", R"sql(
+ALTER TABLE id_citizens ADD COLUMN change_seq BIGINT NOT NULL DEFAULT 0;
+CREATE INDEX id_citizens_change ON id_citizens(change_seq, id);
+INSERT INTO id_counters (name, value) VALUES ('changes', 0);
 )sql"}};
 }
 

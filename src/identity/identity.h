@@ -84,6 +84,13 @@ class Identity {
   Result<accounts::Page<Citizen>> ListCitizens(const accounts::Principal& caller,
                                                const accounts::PageRequest& page);
   Result<Citizen> GetCitizen(const accounts::Principal& caller, const std::string& id);
+  // For other services that follow citizens (policies that find people): up
+  // to `limit` citizens whose last enrolment, talent or revocation change
+  // comes after (change_seq, after_id), ordered by (change_seq, id). Every
+  // such write takes the next number of one counter locked until it commits,
+  // so a reader that remembers the last pair it saw misses nothing.
+  Result<std::vector<Citizen>> CitizensChangedSince(int64_t change_seq, const std::string& after_id,
+                                                    size_t limit);
   // category "" clears the status.
   Result<Citizen> SetTalent(const accounts::Principal& caller, const std::string& id,
                             const std::string& category, const std::string& valid_until);

@@ -29,6 +29,7 @@ struct Citizen {
   std::string revoke_reason;
   int64_t created_at = 0;
   int64_t updated_at = 0;
+  int64_t change_seq = 0;  // orders changes to citizens (Identity::CitizensChangedSince)
 };
 
 struct EnrolledCitizen {

@@ -87,8 +87,8 @@ Finance::Finance(store::Store& store, FinanceOptions options) : store_(store), o
 
 Finance::~Finance() = default;
 
-std::vector<store::Migration> Finance::Migrations() {
-  return {{"match", 1, "finance matching", R"sql(
+store::Migration Finance::Migration() {
+  return {"match", 1, "finance matching", R"sql(
 CREATE TABLE fm_enterprises (
   id TEXT PRIMARY KEY,
   name TEXT NOT NULL,
@@ -129,7 +129,7 @@ CREATE TABLE fm_version (
   value BIGINT NOT NULL
 );
 INSERT INTO fm_version (id, value) VALUES (1, 0);
-)sql"}};
+)sql"};
 }
 
 Status Finance::Refresh() {
@@ -211,14 +211,14 @@ Result<Enterprise> Finance::SaveOwnProfile(const Principal& caller, const std::s
     if (!same.empty() && same[0].Text(0) != e.id) {
       return Conflict("profile.credit_code: another enterprise has this credit code");
     }
-    auto done = tx.Exec(mine.empty() && same.empty()
-                            ? "INSERT INTO fm_enterprises (name, credit_code, org_id, profile, updated_at, id)"
-                              " VALUES (?, ?, ?, ?, ?, ?)"
-                            : "UPDATE fm_enterprises SET name = ?, credit_code = ?, org_id = ?, profile = ?,"
-                              " updated_at = ? WHERE id = ?",
-                        {e.name, e.credit_code, e.org_id, profile.dump(), e.updated_at, e.id});
-    QT_RETURN_IF_ERROR(done.status());
     QT_ASSIGN_OR_RETURN(version, BumpVersion(tx));
+    auto done = tx.Exec(mine.empty() && same.empty()
+                            ? "INSERT INTO fm_enterprises (name, credit_code, org_id, profile, updated_at,"
+                              " change_seq, id) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                            : "UPDATE fm_enterprises SET name = ?, credit_code = ?, org_id = ?, profile = ?,"
+                              " updated_at = ?, change_seq = ? WHERE id = ?",
+                        {e.name, e.credit_code, e.org_id, profile.dump(), e.updated_at, version, e.id});
+    QT_RETURN_IF_ERROR(done.status());
     return options_.journal->Append(tx, {caller.org_id, "match.enterprise.profile_saved", e.id, json::object()})
         .status();
   }));
@@ -266,23 +266,25 @@ Result<size_t> Finance::ImportProfiles(const Principal& caller,
   std::vector<std::string> fresh(named_profiles.size());
   for (std::string& id : fresh) id = ids.Next("ent");
   QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
+    // The engine reloads on its next use; the version also numbers the change (change_seq).
+    QT_ASSIGN_OR_RETURN(const int64_t version, BumpVersion(tx));
     for (size_t i = 0; i < named_profiles.size(); ++i) {
       const auto& [name, profile] = named_profiles[i];
       const std::string code = profile["credit_code"];
       QT_ASSIGN_OR_RETURN(store::Rows same, tx.Query("SELECT id, org_id FROM fm_enterprises WHERE credit_code = ?",
                                                      {code}));
       if (same.empty()) {
-        QT_RETURN_IF_ERROR(tx.Exec("INSERT INTO fm_enterprises (id, name, credit_code, org_id, profile, updated_at)"
-                                   " VALUES (?, ?, ?, NULL, ?, ?)",
-                                   {fresh[i], name, code, profile.dump(), now})
+        QT_RETURN_IF_ERROR(tx.Exec("INSERT INTO fm_enterprises (id, name, credit_code, org_id, profile, updated_at,"
+                                   " change_seq) VALUES (?, ?, ?, NULL, ?, ?, ?)",
+                                   {fresh[i], name, code, profile.dump(), now, version})
                                .status());
       } else if (same[0].IsNull(1)) {  // an organisation's own profile is not overwritten
-        QT_RETURN_IF_ERROR(tx.Exec("UPDATE fm_enterprises SET name = ?, profile = ?, updated_at = ? WHERE id = ?",
-                                   {name, profile.dump(), now, same[0].Text(0)})
+        QT_RETURN_IF_ERROR(tx.Exec("UPDATE fm_enterprises SET name = ?, profile = ?, updated_at = ?, change_seq = ?"
+                                   " WHERE id = ?",
+                                   {name, profile.dump(), now, version, same[0].Text(0)})
                                .status());
       }
     }
-    QT_RETURN_IF_ERROR(BumpVersion(tx).status());  // the engine reloads on its next use
     return options_.journal
         ->Append(tx, {caller.org_id, "match.enterprises.imported", "",
                       {{"count", static_cast<int64_t>(named_profiles.size())},

@@ -109,7 +109,8 @@ class Finance {
 
   Finance(store::Store& store, FinanceOptions options);
   ~Finance();
-  static std::vector<store::Migration> Migrations();
+  // "match" v1; the module's migrations in order are match::Migrations().
+  static store::Migration Migration();
   const Schema& schema() const { return schema_; }
 
   // Enterprises.

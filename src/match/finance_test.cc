@@ -1,4 +1,5 @@
 #include "match/finance.h"
+#include "match/migrations.h"
 
 #include <gtest/gtest.h>
 
@@ -16,7 +17,7 @@ class FinanceTest : public qt::testing::ServiceTest {
   FinanceTest() : ServiceTest("2026-11-26T08:00:00Z", "finance_test") {}
 
   void SetUp() override {
-    ASSERT_NO_FATAL_FAILURE(Open({Finance::Migrations()}));
+    ASSERT_NO_FATAL_FAILURE(Open({Migrations()}));
     bank_ = Org("杭州银行科技支行", OrgKind::kInstitution, 'B');
     insurer_ = Org("人保财险杭州分公司", OrgKind::kInstitution, 'P');
     station_ = Org("杭州市科学技术局", OrgKind::kAuthority, 'K');

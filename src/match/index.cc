@@ -332,7 +332,19 @@ std::vector<int> MatchIndex::EntitiesFor(const Rule& rule, double today) const {
     for (size_t p = 0; p < n; ++p) check(static_cast<int>(p));
     return out;
   }
+  // (Only reached when every clause selects nearly everyone: few entities.)
   const Anchor a = AnchorOf(rule, rule.clauses()[best]);
+  if (a.kind == Anchor::kTerm) {
+    std::vector<int> positions;
+    for (int32_t t : a.terms) {
+      auto it = postings_.find(TermKey(a.type, a.slot, t));
+      if (it != postings_.end()) positions.insert(positions.end(), it->second.begin(), it->second.end());
+    }
+    std::sort(positions.begin(), positions.end());
+    positions.erase(std::unique(positions.begin(), positions.end()), positions.end());
+    for (int p : positions) check(p);
+    return out;
+  }
   const auto& col = columns_[a.slot];
   auto lo = std::lower_bound(col.begin(), col.end(), std::make_pair(a.lo, -1));
   auto hi = std::upper_bound(col.begin(), col.end(), std::make_pair(a.hi, std::numeric_limits<int>::max()));

@@ -123,5 +123,22 @@ TEST_F(IndexTest, ProfileChangesAndRuleRemovalKeepAnswersExact) {
   }
 }
 
+// With few entities every clause selects "nearly everyone", and the reverse
+// query falls back to one anchor, which may be a term clause.
+TEST_F(IndexTest, FewEntitiesEqualTheNestedLoopToo) {
+  for (size_t n = 1; n <= 5; ++n) {
+    std::vector<Entity> few(entities_.begin(), entities_.begin() + static_cast<std::ptrdiff_t>(n));
+    MatchIndex index(schema_);
+    index.SetEntities(few);
+    for (const Rule& rule : rules_) {
+      std::vector<int> want;
+      for (size_t p = 0; p < n; ++p) {
+        if (rule.Matches(few[p], today_)) want.push_back(static_cast<int>(p));
+      }
+      ASSERT_EQ(index.EntitiesFor(rule, today_), want) << n << " entities: " << rule.text();
+    }
+  }
+}
+
 }  // namespace
 }  // namespace qt::match

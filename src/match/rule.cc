@@ -6,6 +6,17 @@
 #include <sstream>
 
 namespace qt::match {
+
+nlohmann::json ClauseResultJson(const ClauseResult& c) {
+  return {{"clause", c.text}, {"passed", c.passed}, {"actual", c.actual},
+          {"gap", std::isnan(c.gap) ? nlohmann::json(nullptr) : nlohmann::json(c.gap)}};
+}
+
+nlohmann::json ExplanationJson(const Explanation& e) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const ClauseResult& c : e.clauses) out.push_back(ClauseResultJson(c));
+  return out;
+}
 namespace {
 
 struct Token {

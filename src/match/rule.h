@@ -61,6 +61,10 @@ struct Explanation {
   std::vector<ClauseResult> clauses;  // in the order written
 };
 
+// {"clause", "passed", "actual", "gap" (null unless a failed numeric clause)}.
+nlohmann::json ClauseResultJson(const ClauseResult& c);
+nlohmann::json ExplanationJson(const Explanation& e);  // the clauses, as an array
+
 class Rule {
  public:
   static constexpr size_t kMaxText = 4000;

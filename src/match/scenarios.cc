@@ -78,8 +78,8 @@ Scenarios::Scenarios(store::Store& store, ScenarioOptions options) : store_(stor
 
 Scenarios::~Scenarios() = default;
 
-std::vector<store::Migration> Scenarios::Migrations() {
-  return {{"match", 2, "scenario lists", R"sql(
+store::Migration Scenarios::Migration() {
+  return {"match", 2, "scenario lists", R"sql(
 CREATE TABLE sc_listings (
   id TEXT PRIMARY KEY,
   list TEXT NOT NULL,
@@ -111,7 +111,7 @@ CREATE TABLE sc_version (
   value BIGINT NOT NULL
 );
 INSERT INTO sc_version (id, value) VALUES (1, 0);
-)sql"}};
+)sql"};
 }
 
 Status Scenarios::Refresh() {

@@ -75,7 +75,8 @@ class Scenarios {
 
   Scenarios(store::Store& store, ScenarioOptions options);
   ~Scenarios();
-  static std::vector<store::Migration> Migrations();
+  // "match" v2; the module's migrations in order are match::Migrations().
+  static store::Migration Migration();
   // The domains demands and capabilities are filed under.
   static const std::vector<std::string>& Domains();
 

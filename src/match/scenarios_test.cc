@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "match/finance.h"
+#include "match/migrations.h"
 #include "tests/support/service_test.h"
 
 namespace qt::match {
@@ -16,7 +17,7 @@ class ScenariosTest : public qt::testing::ServiceTest {
   ScenariosTest() : ServiceTest("2026-11-26T08:00:00Z", "scenarios_test") {}
 
   void SetUp() override {
-    ASSERT_NO_FATAL_FAILURE(Open({Finance::Migrations(), Scenarios::Migrations()}));
+    ASSERT_NO_FATAL_FAILURE(Open({Migrations()}));
     bureau_ = Org("杭州市交通运输局", OrgKind::kAuthority, 'T');
     maker_ = Org("杭州星河自动驾驶科技有限公司", OrgKind::kEnterprise, 'M');
     other_ = Org("杭州智慧养老科技有限公司", OrgKind::kEnterprise, 'Y');

@@ -1,0 +1,643 @@
+// Policies: publication, versions, the engine that finds eligible entities,
+// and the inboxes. Webhooks are in webhooks.cc.
+#include "match/policies.h"
+
+#include <deque>
+#include <set>
+#include <unordered_map>
+
+#include "accounts/paging.h"
+#include "core/ids.h"
+#include "core/text.h"
+#include "match/enterprise.h"
+#include "match/index.h"
+#include "match/person.h"
+#include "match/rule.h"
+
+namespace qt::match {
+
+using accounts::OrgKind;
+using accounts::Principal;
+using nlohmann::json;
+using store::Tx;
+
+// The entities of one audience, following their changes.
+struct Policies::Audience {
+  explicit Audience(const Schema& s) : schema(s), index(s) {}
+  const Schema& schema;
+  MatchIndex index;
+  std::vector<std::string> ids;      // by position
+  std::vector<std::string> orgs;     // enterprises: the keeping organisation, or ""
+  std::vector<identity::Citizen> citizens;  // persons: the record (re-read for today's values)
+  std::vector<bool> active;
+  std::deque<Entity> entities;          // every version read; stable addresses (the index refers to them)
+  std::vector<const Entity*> current;   // by position: the latest
+  std::unordered_map<std::string, int> by_id;
+  int64_t seq = -1;  // the last change followed: (seq, last_id)
+  std::string last_id;
+
+  // Files the entity's new values; returns its position.
+  int Put(const std::string& id, Entity entity, bool is_active) {
+    entities.push_back(std::move(entity));
+    auto at = by_id.find(id);
+    if (at == by_id.end()) {
+      const int pos = index.AddEntity(entities.back());
+      by_id[id] = pos;
+      ids.push_back(id);
+      current.push_back(&entities.back());
+      orgs.emplace_back();
+      citizens.emplace_back();
+      active.push_back(is_active);
+      return pos;
+    }
+    index.UpdateEntity(at->second, entities.back());
+    current[at->second] = &entities.back();
+    active[at->second] = is_active;
+    return at->second;
+  }
+};
+
+// What Sync works from: both audiences and the policies in force.
+struct Policies::Memory {
+  Memory(const Schema& enterprise_schema, const Schema& person_schema)
+      : enterprise(enterprise_schema), person(person_schema) {}
+  Audience enterprise, person;
+  bool followed = false;  // the entities have been read once
+  int64_t policies_version = -1;
+  double day = -1;
+  std::deque<Policy> policies;  // published ones; stable addresses
+  std::deque<Rule> rules;       // parallel
+  std::vector<int> in_force;    // slots filed in their audience's index
+  std::set<std::pair<std::string, int64_t>> screened;  // (policy, version) whose publication screen is done
+  Audience& Of(const std::string& audience) { return audience == "person" ? person : enterprise; }
+};
+
+// One notice to write.
+struct Policies::Candidate {
+  int slot;  // policy
+  int position;
+  std::string audience;
+};
+
+namespace {
+
+constexpr const char* kPolicyColumns =
+    "SELECT id, issuer_id, audience, title, summary, benefit, rule, valid_from, valid_until, version, state,"
+    " created_at, updated_at FROM pl_policies";
+constexpr const char* kNoticeColumns =
+    "SELECT n.id, n.policy_id, n.version, v.title, v.benefit, n.entity_id, n.explanation, n.created_at, n.read_at"
+    " FROM pl_notices n JOIN pl_versions v ON v.policy_id = n.policy_id AND v.version = n.version";
+constexpr size_t kFollowBatch = 20'000;
+constexpr size_t kInsertRows = 100;
+
+Policy PolicyFromRow(const store::Row& r) {
+  return {.id = r.Text(0), .issuer_id = r.Text(1), .audience = r.Text(2), .title = r.Text(3),
+          .summary = r.Text(4), .benefit = r.Text(5), .rule = r.Text(6), .valid_from = r.Text(7),
+          .valid_until = r.Text(8), .version = r.Int(9), .state = r.Text(10), .notified = 0,
+          .created_at = r.Int(11), .updated_at = r.Int(12)};
+}
+
+Notice NoticeFromRow(const store::Row& r) {
+  return {.id = r.Text(0), .policy_id = r.Text(1), .version = r.Int(2), .title = r.Text(3),
+          .benefit = r.Text(4), .entity_id = r.Text(5), .explanation = json::parse(r.Text(6)),
+          .created_at = r.Int(7), .read_at = r.Int(8)};
+}
+
+double Today(const Clock& clock) { return static_cast<double>(clock.NowMillis() / 86'400'000); }
+
+bool InForce(const Policy& p, double today) {
+  const std::string day = Schema::FormatDate(today);
+  return p.state == "published" && p.valid_from <= day && day <= p.valid_until;
+}
+
+Result<int64_t> BumpVersion(Tx& tx) {
+  QT_RETURN_IF_ERROR(tx.Exec("UPDATE pl_version SET value = value + 1 WHERE id = 1").status());
+  QT_ASSIGN_OR_RETURN(store::Rows rows, tx.Query("SELECT value FROM pl_version WHERE id = 1"));
+  return rows[0].Int(0);
+}
+
+Status CheckText(const std::string& text, size_t max, const char* field, bool required) {
+  if (text.empty()) return required ? InvalidArgument(std::string(field) + ": required") : OkStatus();
+  return CheckDisplayText(text, max).WithContext(field);
+}
+
+Result<int64_t> CountNotices(Tx& tx, const std::string& policy_id, int64_t version) {
+  QT_ASSIGN_OR_RETURN(store::Rows rows,
+                      tx.Query("SELECT COUNT(*) FROM pl_notices WHERE policy_id = ? AND version = ?",
+                               {policy_id, version}));
+  return rows[0].Int(0);
+}
+
+}  // namespace
+
+Policies::Policies(store::Store& store, PoliciesOptions options)
+    : store_(store), options_(std::move(options)) {
+  (void)AddEnterpriseAttributes(enterprise_schema_);
+  (void)AddPersonAttributes(person_schema_);
+}
+
+Policies::~Policies() = default;
+
+store::Migration Policies::Migration() {
+  return {"match", 3, "policies that find people", R"sql(
+ALTER TABLE fm_enterprises ADD COLUMN change_seq BIGINT NOT NULL DEFAULT 0;
+CREATE INDEX fm_enterprises_change ON fm_enterprises(change_seq, id);
+CREATE TABLE pl_policies (
+  id TEXT PRIMARY KEY,
+  issuer_id TEXT NOT NULL REFERENCES orgs(id),
+  audience TEXT NOT NULL,
+  title TEXT NOT NULL,
+  summary TEXT NOT NULL,
+  benefit TEXT NOT NULL,
+  rule TEXT NOT NULL,
+  valid_from TEXT NOT NULL,
+  valid_until TEXT NOT NULL,
+  version BIGINT NOT NULL,
+  state TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE TABLE pl_versions (
+  policy_id TEXT NOT NULL REFERENCES pl_policies(id),
+  version BIGINT NOT NULL,
+  title TEXT NOT NULL,
+  benefit TEXT NOT NULL,
+  rule TEXT NOT NULL,
+  valid_from TEXT NOT NULL,
+  valid_until TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  PRIMARY KEY (policy_id, version)
+);
+CREATE TABLE pl_screens (
+  policy_id TEXT NOT NULL,
+  version BIGINT NOT NULL,
+  screened_at BIGINT NOT NULL,
+  PRIMARY KEY (policy_id, version)
+);
+CREATE TABLE pl_notices (
+  id TEXT PRIMARY KEY,
+  policy_id TEXT NOT NULL,
+  version BIGINT NOT NULL,
+  entity_id TEXT NOT NULL,
+  org_id TEXT NOT NULL,
+  explanation TEXT NOT NULL,
+  batch TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  read_at BIGINT NOT NULL,
+  UNIQUE (policy_id, version, entity_id)
+);
+CREATE INDEX pl_notices_entity ON pl_notices(entity_id, id);
+CREATE INDEX pl_notices_batch ON pl_notices(batch);
+CREATE TABLE pl_follow (
+  audience TEXT PRIMARY KEY,
+  seq BIGINT NOT NULL,
+  last_id TEXT NOT NULL
+);
+INSERT INTO pl_follow (audience, seq, last_id) VALUES ('enterprise', -1, '');
+INSERT INTO pl_follow (audience, seq, last_id) VALUES ('person', -1, '');
+CREATE TABLE pl_webhooks (
+  org_id TEXT PRIMARY KEY REFERENCES orgs(id),
+  url TEXT NOT NULL,
+  secret_sealed BYTEA NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE TABLE pl_deliveries (
+  notice_id TEXT PRIMARY KEY REFERENCES pl_notices(id),
+  org_id TEXT NOT NULL,
+  state TEXT NOT NULL,
+  attempts BIGINT NOT NULL,
+  next_at BIGINT NOT NULL,
+  last_error TEXT NOT NULL,
+  delivered_at BIGINT NOT NULL
+);
+CREATE INDEX pl_deliveries_due ON pl_deliveries(state, next_at);
+CREATE TABLE pl_version (
+  id BIGINT PRIMARY KEY CHECK (id = 1),
+  value BIGINT NOT NULL
+);
+INSERT INTO pl_version (id, value) VALUES (1, 0);
+)sql"};
+}
+
+const Schema& Policies::schema(const std::string& audience) const {
+  return audience == "person" ? person_schema_ : enterprise_schema_;
+}
+
+// Publication and revision.
+
+Result<Policy> Policies::Save(const Principal& caller, const std::string& id, const NewPolicy& p) {
+  QT_RETURN_IF_ERROR(caller.RequireMemberOf(OrgKind::kAuthority, "publish policies"));
+  if (p.audience != "enterprise" && p.audience != "person") {
+    return InvalidArgument("audience: must be enterprise or person");
+  }
+  QT_RETURN_IF_ERROR(CheckText(p.title, 200, "title", true));
+  QT_RETURN_IF_ERROR(CheckText(p.summary, kMaxText, "summary", false));
+  QT_RETURN_IF_ERROR(CheckText(p.benefit, 200, "benefit", true));
+  for (const auto& [field, value] : {std::pair{"valid_from", &p.valid_from}, {"valid_until", &p.valid_until}}) {
+    if (!Schema::ParseDate(*value)) return InvalidArgument(std::string(field) + ": must be YYYY-MM-DD");
+  }
+  if (p.valid_until < p.valid_from) return InvalidArgument("valid_until: before valid_from");
+  if (p.valid_until < Schema::FormatDate(Today(*options_.clock))) {
+    return InvalidArgument("valid_until: is in the past");
+  }
+  {
+    std::lock_guard lock(mu_);
+    Schema& schema = p.audience == "person" ? person_schema_ : enterprise_schema_;
+    QT_RETURN_IF_ERROR(Rule::Compile(p.rule, schema).status());
+  }
+  const int64_t now = options_.clock->NowMillis();
+  Policy out{.id = id.empty() ? IdGenerator(*options_.clock, *options_.random).Next("pol") : id,
+             .issuer_id = caller.org_id, .audience = p.audience, .title = p.title, .summary = p.summary,
+             .benefit = p.benefit, .rule = p.rule, .valid_from = p.valid_from, .valid_until = p.valid_until,
+             .version = 1, .state = "published", .notified = 0, .created_at = now, .updated_at = now};
+  QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
+    if (id.empty()) {
+      QT_RETURN_IF_ERROR(tx.Exec("INSERT INTO pl_policies (id, issuer_id, audience, title, summary, benefit, rule,"
+                                 " valid_from, valid_until, version, state, created_at, updated_at)"
+                                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 'published', ?, ?)",
+                                 {out.id, out.issuer_id, out.audience, out.title, out.summary, out.benefit,
+                                  out.rule, out.valid_from, out.valid_until, now, now})
+                             .status());
+    } else {
+      QT_ASSIGN_OR_RETURN(store::Rows rows, tx.Query(std::string(kPolicyColumns) + " WHERE id = ?", {id}));
+      if (rows.empty() || rows[0].Text(1) != caller.org_id) return NotFound("no policy " + id + " of yours");
+      const Policy old = PolicyFromRow(rows[0]);
+      if (old.state != "published") return FailedPrecondition("policy " + id + " is withdrawn");
+      if (old.audience != p.audience) return InvalidArgument("audience: a policy keeps its audience");
+      out.version = old.version + 1;
+      out.created_at = old.created_at;
+      QT_RETURN_IF_ERROR(tx.Exec("UPDATE pl_policies SET title = ?, summary = ?, benefit = ?, rule = ?,"
+                                 " valid_from = ?, valid_until = ?, version = ?, updated_at = ? WHERE id = ?",
+                                 {out.title, out.summary, out.benefit, out.rule, out.valid_from, out.valid_until,
+                                  out.version, now, id})
+                             .status());
+    }
+    QT_RETURN_IF_ERROR(tx.Exec("INSERT INTO pl_versions (policy_id, version, title, benefit, rule, valid_from,"
+                               " valid_until, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                               {out.id, out.version, out.title, out.benefit, out.rule, out.valid_from,
+                                out.valid_until, now})
+                           .status());
+    QT_RETURN_IF_ERROR(BumpVersion(tx).status());
+    return options_.journal
+        ->Append(tx, {caller.org_id, id.empty() ? "match.policy.published" : "match.policy.revised", out.id,
+                      {{"version", out.version}, {"audience", out.audience}}})
+        .status();
+  }));
+  // Those eligible are noticed now; if this fails, the next periodic sync does it.
+  (void)Sync();
+  return Get(out.id);
+}
+
+Result<Policy> Policies::Publish(const Principal& caller, const NewPolicy& p) { return Save(caller, "", p); }
+
+Result<Policy> Policies::Revise(const Principal& caller, const std::string& id, const NewPolicy& p) {
+  if (id.empty()) return InvalidArgument("id: required");
+  return Save(caller, id, p);
+}
+
+Result<Policy> Policies::Withdraw(const Principal& caller, const std::string& id) {
+  QT_RETURN_IF_ERROR(caller.RequireMemberOf(OrgKind::kAuthority, "withdraw policies"));
+  QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(store::Rows rows, tx.Query(std::string(kPolicyColumns) + " WHERE id = ?", {id}));
+    if (rows.empty() || rows[0].Text(1) != caller.org_id) return NotFound("no policy " + id + " of yours");
+    if (rows[0].Text(10) != "published") return FailedPrecondition("policy " + id + " is already withdrawn");
+    QT_RETURN_IF_ERROR(tx.Exec("UPDATE pl_policies SET state = 'withdrawn', updated_at = ? WHERE id = ?",
+                               {options_.clock->NowMillis(), id})
+                           .status());
+    QT_RETURN_IF_ERROR(BumpVersion(tx).status());
+    return options_.journal->Append(tx, {caller.org_id, "match.policy.withdrawn", id, json::object()}).status();
+  }));
+  return Get(id);
+}
+
+Result<Policy> Policies::Get(const std::string& id) {
+  Policy p;
+  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(store::Rows rows, tx.Query(std::string(kPolicyColumns) + " WHERE id = ?", {id}));
+    if (rows.empty()) return NotFound("no policy " + id);
+    p = PolicyFromRow(rows[0]);
+    QT_ASSIGN_OR_RETURN(p.notified, CountNotices(tx, p.id, p.version));
+    return OkStatus();
+  }));
+  return p;
+}
+
+Result<accounts::Page<Policy>> Policies::List(const std::string& audience, bool in_force,
+                                              const accounts::PageRequest& page) {
+  QT_RETURN_IF_ERROR(accounts::CheckPage(page, "pol"));
+  if (!audience.empty() && audience != "enterprise" && audience != "person") {
+    return InvalidArgument("audience: must be enterprise or person");
+  }
+  accounts::Page<Policy> out;
+  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+    std::string sql = std::string(kPolicyColumns) + " WHERE id > ?";
+    store::Params params = {page.cursor};
+    if (!audience.empty()) {
+      sql += " AND audience = ?";
+      params.emplace_back(audience);
+    }
+    if (in_force) {
+      const std::string today = Schema::FormatDate(Today(*options_.clock));
+      sql += " AND state = 'published' AND valid_from <= ? AND valid_until >= ?";
+      params.emplace_back(today);
+      params.emplace_back(today);
+    }
+    QT_ASSIGN_OR_RETURN(out, accounts::QueryPage<Policy>(tx, sql, params, page, PolicyFromRow));
+    for (Policy& p : out.items) {
+      QT_ASSIGN_OR_RETURN(p.notified, CountNotices(tx, p.id, p.version));
+    }
+    return OkStatus();
+  }));
+  return out;
+}
+
+// Inboxes.
+
+Result<accounts::Page<Notice>> Policies::EnterpriseInbox(const Principal& caller, bool unread_only,
+                                                         const accounts::PageRequest& page) {
+  QT_RETURN_IF_ERROR(caller.RequireMemberOf(OrgKind::kEnterprise, "read an enterprise's policy notices"));
+  QT_RETURN_IF_ERROR(accounts::CheckPage(page, "pn"));
+  accounts::Page<Notice> out;
+  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+    std::string sql = std::string(kNoticeColumns) +
+                      " WHERE n.entity_id IN (SELECT id FROM fm_enterprises WHERE org_id = ?) AND n.id > ?";
+    if (unread_only) sql += " AND n.read_at = 0";
+    QT_ASSIGN_OR_RETURN(out, accounts::QueryPage<Notice>(tx, sql, {caller.org_id, page.cursor}, page,
+                                                         NoticeFromRow));
+    return OkStatus();
+  }));
+  return out;
+}
+
+Result<accounts::Page<Notice>> Policies::PersonInbox(const identity::Citizen& citizen, bool unread_only,
+                                                     const accounts::PageRequest& page) {
+  QT_RETURN_IF_ERROR(accounts::CheckPage(page, "pn"));
+  accounts::Page<Notice> out;
+  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+    std::string sql = std::string(kNoticeColumns) + " WHERE n.entity_id = ? AND n.id > ?";
+    if (unread_only) sql += " AND n.read_at = 0";
+    QT_ASSIGN_OR_RETURN(out, accounts::QueryPage<Notice>(tx, sql, {citizen.id, page.cursor}, page, NoticeFromRow));
+    return OkStatus();
+  }));
+  return out;
+}
+
+namespace {
+
+// Marks the notice read if `owns` says the entity is the reader's.
+Result<Notice> MarkNoticeRead(store::Store& store, const Clock& clock, const std::string& notice_id,
+                              const std::function<Result<bool>(Tx&, const std::string&)>& owns) {
+  Notice n;
+  QT_RETURN_IF_ERROR(store.Write([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(store::Rows rows, tx.Query(std::string(kNoticeColumns) + " WHERE n.id = ?", {notice_id}));
+    if (rows.empty()) return NotFound("no notice " + notice_id + " for you");
+    n = NoticeFromRow(rows[0]);
+    QT_ASSIGN_OR_RETURN(bool mine, owns(tx, n.entity_id));
+    if (!mine) return NotFound("no notice " + notice_id + " for you");
+    if (n.read_at != 0) return OkStatus();
+    n.read_at = clock.NowMillis();
+    return tx.Exec("UPDATE pl_notices SET read_at = ? WHERE id = ?", {n.read_at, notice_id}).status();
+  }));
+  return n;
+}
+
+}  // namespace
+
+Result<Notice> Policies::MarkRead(const Principal& caller, const std::string& notice_id) {
+  QT_RETURN_IF_ERROR(caller.RequireMemberOf(OrgKind::kEnterprise, "read an enterprise's policy notices"));
+  return MarkNoticeRead(store_, *options_.clock, notice_id, [&](Tx& tx, const std::string& entity) -> Result<bool> {
+    QT_ASSIGN_OR_RETURN(store::Rows rows,
+                        tx.Query("SELECT 1 FROM fm_enterprises WHERE id = ? AND org_id = ?", {entity, caller.org_id}));
+    return !rows.empty();
+  });
+}
+
+Result<Notice> Policies::MarkRead(const identity::Citizen& citizen, const std::string& notice_id) {
+  return MarkNoticeRead(store_, *options_.clock, notice_id,
+                        [&](Tx&, const std::string& entity) -> Result<bool> { return entity == citizen.id; });
+}
+
+// The engine.
+
+Status Policies::Load(Memory& m) {
+  // Policies: reloaded when any process changed them, refiled when the day turns.
+  int64_t version = 0;
+  std::vector<Policy> published;
+  std::set<std::pair<std::string, int64_t>> screened;
+  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(store::Rows v, tx.Query("SELECT value FROM pl_version WHERE id = 1"));
+    version = v[0].Int(0);
+    if (version == m.policies_version) return OkStatus();
+    QT_ASSIGN_OR_RETURN(store::Rows rows,
+                        tx.Query(std::string(kPolicyColumns) + " WHERE state = 'published' ORDER BY id"));
+    for (const store::Row& r : rows) published.push_back(PolicyFromRow(r));
+    QT_ASSIGN_OR_RETURN(store::Rows done, tx.Query("SELECT policy_id, version FROM pl_screens"));
+    for (const store::Row& r : done) screened.emplace(r.Text(0), r.Int(1));
+    return OkStatus();
+  }));
+  const double today = Today(*options_.clock);
+  if (version == m.policies_version && today == m.day) return OkStatus();
+  for (int slot : m.in_force) m.Of(m.policies[slot].audience).index.RemoveRule(slot);
+  m.in_force.clear();
+  if (version != m.policies_version) {
+    m.policies.clear();
+    m.rules.clear();
+    for (Policy& p : published) {
+      Schema& schema = p.audience == "person" ? person_schema_ : enterprise_schema_;
+      QT_ASSIGN_OR_RETURN(Rule rule, Rule::Compile(p.rule, schema));
+      m.policies.push_back(std::move(p));
+      m.rules.push_back(std::move(rule));
+    }
+    m.screened = std::move(screened);
+    m.policies_version = version;
+  }
+  m.day = today;
+  for (size_t slot = 0; slot < m.policies.size(); ++slot) {
+    if (!InForce(m.policies[slot], today)) continue;
+    m.Of(m.policies[slot].audience).index.AddRule(static_cast<int>(slot), m.rules[slot]);
+    m.in_force.push_back(static_cast<int>(slot));
+  }
+  return OkStatus();
+}
+
+// Reads the changes after each audience's last one into memory; `changed`
+// gets the positions to check (all changes, or on the first load only those
+// after the cursor kept in the store).
+Status Policies::FollowChanges(Memory& m, SyncReport& report, std::vector<Candidate>& out) {
+  const bool first = !m.followed;
+  m.followed = true;
+  std::map<std::string, std::pair<int64_t, std::string>> kept;
+  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(store::Rows rows, tx.Query("SELECT audience, seq, last_id FROM pl_follow"));
+    for (const store::Row& r : rows) kept[r.Text(0)] = {r.Int(1), r.Text(2)};
+    return OkStatus();
+  }));
+  const double today = Today(*options_.clock);
+  auto after_kept = [&](const std::string& audience, int64_t seq, const std::string& id) {
+    const auto& [kseq, kid] = kept[audience];
+    return !first || seq > kseq || (seq == kseq && id > kid);
+  };
+  auto percolate = [&](Audience& a, const std::string& audience, int position) {
+    for (int slot : a.index.RulesFor(*a.current[position], today)) out.push_back({slot, position, audience});
+  };
+  // Enterprises.
+  for (;;) {
+    store::Rows rows;
+    QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+      QT_ASSIGN_OR_RETURN(rows, tx.Query("SELECT id, org_id, profile, change_seq FROM fm_enterprises"
+                                         " WHERE change_seq > ? OR (change_seq = ? AND id > ?)"
+                                         " ORDER BY change_seq, id LIMIT ?",
+                                         {m.enterprise.seq, m.enterprise.seq, m.enterprise.last_id,
+                                          static_cast<int64_t>(kFollowBatch)}));
+      return OkStatus();
+    }));
+    for (const store::Row& r : rows) {
+      const std::string id = r.Text(0);
+      QT_ASSIGN_OR_RETURN(Entity e, enterprise_schema_.EntityFromJson(id, json::parse(r.Text(2))));
+      const int pos = m.enterprise.Put(id, std::move(e), true);
+      m.enterprise.orgs[pos] = r.IsNull(1) ? "" : r.Text(1);
+      m.enterprise.seq = r.Int(3);
+      m.enterprise.last_id = id;
+      if (after_kept("enterprise", r.Int(3), id)) {
+        ++report.enterprises_changed;
+        percolate(m.enterprise, "enterprise", pos);
+      }
+    }
+    if (rows.size() < kFollowBatch) break;
+  }
+  // Persons.
+  for (;;) {
+    QT_ASSIGN_OR_RETURN(std::vector<identity::Citizen> citizens,
+                        options_.identity->CitizensChangedSince(m.person.seq, m.person.last_id, kFollowBatch));
+    for (identity::Citizen& c : citizens) {
+      QT_ASSIGN_OR_RETURN(Entity e, person_schema_.EntityFromJson(c.id, PersonProfile(c, today)));
+      const int pos = m.person.Put(c.id, std::move(e), c.status == "active");
+      m.person.seq = c.change_seq;
+      m.person.last_id = c.id;
+      const bool check = after_kept("person", c.change_seq, c.id);
+      m.person.citizens[pos] = std::move(c);
+      if (check) {
+        ++report.persons_changed;
+        percolate(m.person, "person", pos);
+      }
+    }
+    if (citizens.size() < kFollowBatch) break;
+  }
+  return OkStatus();
+}
+
+Result<SyncReport> Policies::Sync() {
+  std::lock_guard lock(mu_);
+  if (!memory_) memory_ = std::make_unique<Memory>(enterprise_schema_, person_schema_);
+  Memory& m = *memory_;
+  SyncReport report;
+  std::vector<Candidate> candidates;
+  Status loaded = Load(m);
+  if (loaded.ok()) loaded = FollowChanges(m, report, candidates);
+  if (!loaded.ok()) {
+    memory_.reset();  // read again from the kept cursors next time
+    return loaded;
+  }
+  const double today = Today(*options_.clock);
+  // Policies in force whose version has not been screened yet: everyone eligible.
+  std::vector<std::pair<std::string, int64_t>> screens;
+  for (int slot : m.in_force) {
+    const Policy& p = m.policies[slot];
+    if (m.screened.contains({p.id, p.version})) continue;
+    screens.emplace_back(p.id, p.version);
+    for (int pos : m.Of(p.audience).index.EntitiesFor(m.rules[slot], today)) {
+      candidates.push_back({slot, pos, p.audience});
+    }
+  }
+  report.policies_screened = static_cast<int64_t>(screens.size());
+
+  // The notices, each explained (a person's values re-read for today).
+  struct Row {
+    std::string id, policy_id, entity_id, org_id, explanation;
+    int64_t version;
+  };
+  std::vector<Row> rows;
+  std::set<std::pair<int, int>> seen;
+  IdGenerator ids(*options_.clock, *options_.random);
+  for (const Candidate& c : candidates) {
+    if (!seen.emplace(c.slot, c.position * 2 + (c.audience == "person")).second) continue;
+    Audience& a = m.Of(c.audience);
+    if (!a.active[c.position]) continue;
+    const Policy& p = m.policies[c.slot];
+    Explanation why;
+    if (c.audience == "person") {
+      auto fresh = person_schema_.EntityFromJson(a.ids[c.position], PersonProfile(a.citizens[c.position], today));
+      if (!fresh.ok()) continue;
+      why = m.rules[c.slot].Explain(*fresh, person_schema_, today);
+    } else {
+      why = m.rules[c.slot].Explain(*a.current[c.position], enterprise_schema_, today);
+    }
+    if (!why.passed) continue;
+    rows.push_back({ids.Next("pn"), p.id, a.ids[c.position], a.orgs[c.position], ExplanationJson(why).dump(),
+                    p.version});
+  }
+
+  const std::string batch = ids.Next("pb");
+  const int64_t now = options_.clock->NowMillis();
+  std::map<std::pair<std::string, int64_t>, int64_t> counts;
+  Status written = store_.Write([&](Tx& tx) -> Status {
+    counts.clear();
+    for (size_t from = 0; from < rows.size(); from += kInsertRows) {
+      const size_t to = std::min(rows.size(), from + kInsertRows);
+      std::string sql =
+          "INSERT INTO pl_notices (id, policy_id, version, entity_id, org_id, explanation, batch, created_at,"
+          " read_at) VALUES ";
+      store::Params params;
+      for (size_t i = from; i < to; ++i) {
+        sql += i == from ? "(?, ?, ?, ?, ?, ?, ?, ?, 0)" : ", (?, ?, ?, ?, ?, ?, ?, ?, 0)";
+        const Row& r = rows[i];
+        for (store::Value v : {store::Value(r.id), store::Value(r.policy_id), store::Value(r.version),
+                               store::Value(r.entity_id), store::Value(r.org_id), store::Value(r.explanation),
+                               store::Value(batch), store::Value(now)}) {
+          params.push_back(std::move(v));
+        }
+      }
+      QT_RETURN_IF_ERROR(tx.Exec(sql + " ON CONFLICT DO NOTHING", params).status());
+    }
+    for (const auto& [policy_id, version] : screens) {
+      QT_RETURN_IF_ERROR(tx.Exec("INSERT INTO pl_screens (policy_id, version, screened_at) VALUES (?, ?, ?)"
+                                 " ON CONFLICT DO NOTHING",
+                                 {policy_id, version, now})
+                             .status());
+    }
+    for (const Audience* a : {&m.enterprise, &m.person}) {
+      const char* name = a == &m.enterprise ? "enterprise" : "person";
+      QT_RETURN_IF_ERROR(tx.Exec("UPDATE pl_follow SET seq = ?, last_id = ? WHERE audience = ?"
+                                 " AND (seq < ? OR (seq = ? AND last_id < ?))",
+                                 {a->seq, a->last_id, name, a->seq, a->seq, a->last_id})
+                             .status());
+    }
+    if (rows.empty()) return OkStatus();
+    // A delivery for every new notice whose organisation has a webhook.
+    QT_RETURN_IF_ERROR(tx.Exec("INSERT INTO pl_deliveries (notice_id, org_id, state, attempts, next_at, last_error,"
+                               " delivered_at) SELECT n.id, n.org_id, 'pending', 0, ?, '', 0 FROM pl_notices n"
+                               " JOIN pl_webhooks w ON w.org_id = n.org_id WHERE n.batch = ?",
+                               {now, batch})
+                           .status());
+    QT_ASSIGN_OR_RETURN(store::Rows made, tx.Query("SELECT policy_id, version, COUNT(*) FROM pl_notices"
+                                                   " WHERE batch = ? GROUP BY policy_id, version"
+                                                   " ORDER BY policy_id, version",
+                                                   {batch}));
+    std::vector<ledger::NewEvent> events;
+    for (const store::Row& r : made) {
+      counts[{r.Text(0), r.Int(1)}] = r.Int(2);
+      events.push_back({"system", "match.policy.noticed", r.Text(0), {{"version", r.Int(1)}, {"notices", r.Int(2)}}});
+    }
+    if (events.empty()) return OkStatus();
+    return options_.journal->AppendAll(tx, events).status();
+  });
+  if (!written.ok()) {
+    memory_.reset();
+    return written;
+  }
+  for (const auto& s : screens) m.screened.insert(s);
+  for (const auto& [key, n] : counts) report.notices += n;
+  return report;
+}
+
+}  // namespace qt::match

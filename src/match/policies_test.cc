@@ -1,0 +1,355 @@
+#include "match/policies.h"
+
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <atomic>
+#include <thread>
+
+#include "core/resident_id.h"
+#include "crypto/encoding.h"
+#include "crypto/sha256.h"
+#include "match/finance.h"
+#include "match/migrations.h"
+#include "tests/support/service_test.h"
+
+namespace qt::match {
+namespace {
+
+using accounts::OrgKind;
+using accounts::Principal;
+using nlohmann::json;
+
+// A valid GB 11643 number born in `year`; `seq` varies the sequence digits.
+std::string ResidentId(int year, int seq) {
+  std::string first17 = "330106" + std::to_string(year) + "0307" + std::to_string(100 + seq % 900);
+  return first17 + ResidentIdCheckCharacter(first17);
+}
+
+class PoliciesTest : public qt::testing::ServiceTest {
+ protected:
+  PoliciesTest() : ServiceTest("2026-11-26T08:00:00Z", "policies_test") {}
+
+  void SetUp() override {
+    ASSERT_NO_FATAL_FAILURE(Open({identity::Identity::Migrations(), Migrations()}));
+    bureau_ = Org("杭州市经济和信息化局", OrgKind::kAuthority, 'K');
+    talent_office_ = Org("杭州市人才工作领导小组办公室", OrgKind::kAuthority, 'T');
+    firm_ = Org("杭州云图医疗影像科技有限公司", OrgKind::kEnterprise, 'F');
+    other_ = Org("杭州另一家科技有限公司", OrgKind::kEnterprise, 'G');
+    finance_ = std::make_unique<Finance>(*store_, FinanceOptions{&clock_, &random_, &journal_});
+    identity_ = std::make_unique<identity::Identity>(
+        *store_, identity::IdentityOptions{.clock = &clock_, .random = &random_, .journal = &journal_,
+                                           .accounts = accounts_.get(), .master_key = &key_});
+    ASSERT_TRUE(identity_->Init().ok());
+    policies_ = NewPolicies();
+  }
+
+  std::unique_ptr<Policies> NewPolicies() {
+    return std::make_unique<Policies>(*store_, PoliciesOptions{.clock = &clock_, .random = &random_,
+                                                               .journal = &journal_, .identity = identity_.get(),
+                                                               .master_key = &key_});
+  }
+
+  static json Profile(const std::string& code, double revenue, std::vector<std::string> qualifications) {
+    return {{"credit_code", code}, {"district", "滨江区"}, {"industry", "I65"}, {"founded", "2019-03-01"},
+            {"staff", 80}, {"revenue", revenue}, {"rd_ratio", 0.12}, {"patents", 6},
+            {"qualifications", qualifications}, {"credit_rating", "AA"}, {"need_amount", 1000000},
+            {"need_types", {"补"}}};
+  }
+
+  static NewPolicy HighTechAward() {
+    return {.audience = "enterprise", .title = "高新技术企业认定奖励", .summary = "首次认定的高新技术企业给予奖励",
+            .benefit = "一次性奖励 20 万元", .rule = "qualifications has \"高新技术企业\" and revenue >= 500万",
+            .valid_from = "2026-01-01", .valid_until = "2027-12-31"};
+  }
+
+  static NewPolicy TalentHousing() {
+    return {.audience = "person", .title = "高层次人才购房补贴", .summary = "",
+            .benefit = "最高 800 万元", .rule = "talent_category in [\"A\", \"B\", \"C\"] and age <= 55",
+            .valid_from = "2026-01-01", .valid_until = "2027-12-31"};
+  }
+
+  std::vector<Notice> Inbox(const Principal& org) {
+    auto page = policies_->EnterpriseInbox(org, false, {});
+    EXPECT_TRUE(page.ok()) << page.status().ToString();
+    return page.ok() ? page->items : std::vector<Notice>{};
+  }
+  std::vector<Notice> Inbox(const identity::Citizen& c) {
+    auto page = policies_->PersonInbox(c, false, {});
+    EXPECT_TRUE(page.ok()) << page.status().ToString();
+    return page.ok() ? page->items : std::vector<Notice>{};
+  }
+  int64_t Sync() {
+    auto r = policies_->Sync();
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? r->notices : -1;
+  }
+
+  std::unique_ptr<Finance> finance_;
+  std::unique_ptr<identity::Identity> identity_;
+  std::unique_ptr<Policies> policies_;
+  Principal bureau_, talent_office_, firm_, other_;
+};
+
+INSTANTIATE_TEST_SUITE_P(Backends, PoliciesTest, ::testing::ValuesIn(qt::testing::TestBackends()),
+                         qt::testing::BackendName());
+
+TEST_P(PoliciesTest, PublicationNoticesEveryEligibleEnterpriseWithTheExplanation) {
+  ASSERT_TRUE(finance_->SaveOwnProfile(firm_, "云图", Profile(CreditCode('F'), 8'000'000, {"高新技术企业"})).ok());
+  ASSERT_TRUE(finance_->SaveOwnProfile(other_, "另一家", Profile(CreditCode('G'), 1'000'000, {"高新技术企业"})).ok());
+  // Screened profiles with no organisation yet are noticed too.
+  ASSERT_TRUE(finance_
+                  ->ImportProfiles(bureau_, {{"甲", Profile(CreditCode('H'), 9'000'000, {"高新技术企业"})},
+                                             {"乙", Profile(CreditCode('J'), 9'000'000, {"专精特新"})}})
+                  .ok());
+  auto p = policies_->Publish(bureau_, HighTechAward());
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  EXPECT_EQ(p->version, 1);
+  EXPECT_EQ(p->notified, 2) << "云图 and 甲: revenue and qualification";
+
+  auto mine = Inbox(firm_);
+  ASSERT_EQ(mine.size(), 1u);
+  EXPECT_EQ(mine[0].policy_id, p->id);
+  EXPECT_EQ(mine[0].title, "高新技术企业认定奖励");
+  ASSERT_EQ(mine[0].explanation.size(), 2u);
+  EXPECT_EQ(mine[0].explanation[1]["clause"], "revenue >= 500万");
+  EXPECT_EQ(mine[0].explanation[1]["passed"], true);
+  EXPECT_EQ(mine[0].explanation[1]["actual"], "8000000");
+  EXPECT_TRUE(Inbox(other_).empty()) << "revenue below 5 million";
+  EXPECT_EQ(Sync(), 0) << "nothing new";
+
+  // Read.
+  EXPECT_EQ(policies_->MarkRead(other_, mine[0].id).status().code(), StatusCode::kNotFound);
+  auto read = policies_->MarkRead(firm_, mine[0].id);
+  ASSERT_TRUE(read.ok()) << read.status().ToString();
+  EXPECT_GT(read->read_at, 0);
+  EXPECT_TRUE(policies_->EnterpriseInbox(firm_, true, {})->items.empty());
+  EXPECT_EQ(policies_->EnterpriseInbox(bureau_, false, {}).status().code(), StatusCode::kPermissionDenied);
+}
+
+TEST_P(PoliciesTest, AProfileChangeNoticesOnceForEachVersion) {
+  auto p = policies_->Publish(bureau_, HighTechAward());
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  EXPECT_EQ(p->notified, 0);
+  ASSERT_TRUE(finance_->SaveOwnProfile(other_, "另一家", Profile(CreditCode('G'), 1'000'000, {"高新技术企业"})).ok());
+  EXPECT_EQ(Sync(), 0);
+  // Revenue grows: now eligible.
+  ASSERT_TRUE(finance_->SaveOwnProfile(other_, "另一家", Profile(CreditCode('G'), 6'000'000, {"高新技术企业"})).ok());
+  EXPECT_EQ(Sync(), 1);
+  ASSERT_EQ(Inbox(other_).size(), 1u);
+  // Still eligible, out and in again: never twice for this version.
+  ASSERT_TRUE(finance_->SaveOwnProfile(other_, "另一家", Profile(CreditCode('G'), 7'000'000, {"高新技术企业"})).ok());
+  ASSERT_TRUE(finance_->SaveOwnProfile(other_, "另一家", Profile(CreditCode('G'), 1'000, {"高新技术企业"})).ok());
+  EXPECT_EQ(Sync(), 0);
+  ASSERT_TRUE(finance_->SaveOwnProfile(other_, "另一家", Profile(CreditCode('G'), 7'000'000, {"高新技术企业"})).ok());
+  EXPECT_EQ(Sync(), 0);
+  EXPECT_EQ(Inbox(other_).size(), 1u);
+
+  // A revision is news: noticed again under version 2.
+  clock_.Advance(1000);
+  NewPolicy v2 = HighTechAward();
+  v2.benefit = "一次性奖励 30 万元";
+  auto revised = policies_->Revise(bureau_, p->id, v2);
+  ASSERT_TRUE(revised.ok()) << revised.status().ToString();
+  EXPECT_EQ(revised->version, 2);
+  EXPECT_EQ(revised->notified, 1);
+  auto inbox = Inbox(other_);
+  ASSERT_EQ(inbox.size(), 2u);
+  EXPECT_EQ(inbox[1].version, 2);
+  EXPECT_EQ(inbox[1].benefit, "一次性奖励 30 万元");
+  EXPECT_EQ(inbox[0].benefit, "一次性奖励 20 万元") << "a notice keeps its version's words";
+
+  // Only the issuer revises or withdraws; withdrawn policies notice no one.
+  EXPECT_EQ(policies_->Revise(talent_office_, p->id, v2).status().code(), StatusCode::kNotFound);
+  ASSERT_TRUE(policies_->Withdraw(bureau_, p->id).ok());
+  EXPECT_EQ(policies_->Withdraw(bureau_, p->id).status().code(), StatusCode::kFailedPrecondition);
+  ASSERT_TRUE(finance_->SaveOwnProfile(firm_, "云图", Profile(CreditCode('F'), 8'000'000, {"高新技术企业"})).ok());
+  EXPECT_EQ(Sync(), 0);
+}
+
+TEST_P(PoliciesTest, TalentStatusFromIdentityFindsPeople) {
+  auto young = identity_->Enrol(talent_office_, {"李四", ResidentId(1990, 1), "西湖区", "none"});
+  auto old = identity_->Enrol(talent_office_, {"王五", ResidentId(1960, 2), "西湖区", "none"});
+  auto none = identity_->Enrol(talent_office_, {"赵六", ResidentId(1995, 3), "滨江区", "none"});
+  ASSERT_TRUE(young.ok() && old.ok() && none.ok());
+  auto p = policies_->Publish(talent_office_, TalentHousing());
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  EXPECT_EQ(p->notified, 0);
+
+  ASSERT_TRUE(identity_->SetTalent(talent_office_, young->citizen.id, "B", "2028-06-30").ok());
+  ASSERT_TRUE(identity_->SetTalent(talent_office_, old->citizen.id, "A", "2028-06-30").ok());
+  ASSERT_TRUE(identity_->SetTalent(talent_office_, none->citizen.id, "E", "2028-06-30").ok());
+  EXPECT_EQ(Sync(), 1) << "category B at 36; the 66-year-old and category E are not eligible";
+  auto inbox = Inbox(young->citizen);
+  ASSERT_EQ(inbox.size(), 1u);
+  EXPECT_EQ(inbox[0].explanation[0]["actual"], "B");
+  EXPECT_EQ(inbox[0].explanation[1]["actual"], "36");
+  EXPECT_TRUE(Inbox(old->citizen).empty());
+  EXPECT_EQ(policies_->MarkRead(old->citizen, inbox[0].id).status().code(), StatusCode::kNotFound);
+  EXPECT_TRUE(policies_->MarkRead(young->citizen, inbox[0].id).ok());
+
+  // A revoked citizen is not noticed; nor is an expired talent status.
+  auto gone = identity_->Enrol(talent_office_, {"孙七", ResidentId(1991, 4), "西湖区", "none"});
+  ASSERT_TRUE(identity_->SetTalent(talent_office_, gone->citizen.id, "C", "2026-12-31").ok());
+  ASSERT_TRUE(identity_->Revoke(talent_office_, gone->citizen.id, "迁出").ok());
+  EXPECT_EQ(Sync(), 0);
+  auto later = identity_->Enrol(talent_office_, {"周八", ResidentId(1992, 5), "西湖区", "none"});
+  ASSERT_TRUE(identity_->SetTalent(talent_office_, later->citizen.id, "C", "2026-12-31").ok());
+  clock_.Advance(int64_t{40} * 86'400'000);  // 2027-01-05: the status has lapsed
+  NewPolicy v2 = TalentHousing();
+  v2.benefit = "最高 1000 万元";
+  auto revised = policies_->Revise(talent_office_, p->id, v2);
+  ASSERT_TRUE(revised.ok()) << revised.status().ToString();
+  EXPECT_EQ(revised->notified, 1) << "only 李四 under version 2";
+  EXPECT_TRUE(Inbox(later->citizen).empty());
+}
+
+TEST_P(PoliciesTest, ChangesWhileNoOneWatchedAreNoticedAfterARestart) {
+  ASSERT_TRUE(finance_->SaveOwnProfile(firm_, "云图", Profile(CreditCode('F'), 1'000, {"高新技术企业"})).ok());
+  auto p = policies_->Publish(bureau_, HighTechAward());
+  ASSERT_TRUE(p.ok());
+  // The server is down while the profile changes.
+  policies_.reset();
+  ASSERT_TRUE(finance_->SaveOwnProfile(firm_, "云图", Profile(CreditCode('F'), 8'000'000, {"高新技术企业"})).ok());
+  policies_ = NewPolicies();
+  EXPECT_EQ(Sync(), 1) << "the change after the kept cursor";
+  EXPECT_EQ(Sync(), 0);
+  policies_ = NewPolicies();
+  EXPECT_EQ(Sync(), 0) << "a restart does not notice again";
+  EXPECT_EQ(Inbox(firm_).size(), 1u);
+}
+
+TEST_P(PoliciesTest, APolicyNoticesWhenItComesIntoForce) {
+  ASSERT_TRUE(finance_->SaveOwnProfile(firm_, "云图", Profile(CreditCode('F'), 8'000'000, {"高新技术企业"})).ok());
+  NewPolicy next_year = HighTechAward();
+  next_year.valid_from = "2027-01-01";
+  auto p = policies_->Publish(bureau_, next_year);
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p->notified, 0);
+  EXPECT_EQ(policies_->List("", true, {})->items.size(), 0u);
+  clock_.Advance(int64_t{36} * 86'400'000);
+  EXPECT_EQ(Sync(), 1);
+  EXPECT_EQ(policies_->List("enterprise", true, {})->items.size(), 1u);
+}
+
+TEST_P(PoliciesTest, BadPoliciesAreRefusedAndChangeNothing) {
+  auto journal_size = [&] {
+    uint64_t n = 0;
+    EXPECT_TRUE(store_->Read([&](store::Tx& tx) -> Status {
+      QT_ASSIGN_OR_RETURN(ledger::Head head, ledger::ReadHead(tx));
+      n = head.size;
+      return OkStatus();
+    }).ok());
+    return n;
+  };
+  const uint64_t size = journal_size();
+  auto bad = [&](const std::function<void(NewPolicy&)>& edit, const Principal& who = Principal{}) {
+    NewPolicy p = HighTechAward();
+    edit(p);
+    return policies_->Publish(who.org_id.empty() ? bureau_ : who, p).status();
+  };
+  Status s = bad([](NewPolicy& p) { p.rule = "revenue >= "; });
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("rule:"), std::string::npos) << s.message();
+  s = bad([](NewPolicy& p) { p.rule = "salary > 3"; });
+  EXPECT_NE(s.message().find("salary"), std::string::npos) << s.message();
+  s = bad([](NewPolicy& p) { p.rule = "district >= 3"; });
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << "type mismatch";
+  s = bad([](NewPolicy& p) { p.audience = "person"; });
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << "enterprise attributes in a person rule: " << s.message();
+  EXPECT_EQ(bad([](NewPolicy& p) { p.audience = "family"; }).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(bad([](NewPolicy& p) { p.title = ""; }).message(), "title: required");
+  EXPECT_EQ(bad([](NewPolicy& p) { p.summary = std::string(5000, 'x'); }).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(bad([](NewPolicy& p) { p.valid_from = "2026-13-01"; }).message(), "valid_from: must be YYYY-MM-DD");
+  EXPECT_EQ(bad([](NewPolicy& p) { p.valid_until = "2025-12-31"; }).message(), "valid_until: before valid_from");
+  EXPECT_EQ(bad([](NewPolicy& p) { p.valid_from = "2020-01-01"; p.valid_until = "2020-12-31"; }).message(),
+            "valid_until: is in the past");
+  EXPECT_EQ(bad([](NewPolicy&) {}, firm_).code(), StatusCode::kPermissionDenied);
+  EXPECT_TRUE(policies_->List("", false, {})->items.empty());
+  EXPECT_EQ(journal_size(), size);
+  EXPECT_EQ(policies_->List("family", false, {}).status().code(), StatusCode::kInvalidArgument);
+}
+
+// A receiver of webhook deliveries on a loopback port.
+class Receiver {
+ public:
+  explicit Receiver(int fail_first) : fail_first_(fail_first) {
+    server_.Post("/hooks/policy", [this](const httplib::Request& req, httplib::Response& res) {
+      std::lock_guard lock(mu_);
+      if (fail_first_-- > 0) {
+        res.status = 503;
+        return;
+      }
+      bodies_.push_back(req.body);
+      signatures_.push_back(req.get_header_value("X-Qiantang-Signature"));
+      res.status = 204;
+    });
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+    while (!server_.is_running()) std::this_thread::yield();
+  }
+  ~Receiver() {
+    server_.stop();
+    thread_.join();
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/hooks/policy"; }
+  std::vector<std::string> bodies() {
+    std::lock_guard lock(mu_);
+    return bodies_;
+  }
+  std::vector<std::string> signatures() {
+    std::lock_guard lock(mu_);
+    return signatures_;
+  }
+
+ private:
+  httplib::Server server_;
+  int port_ = 0;
+  std::thread thread_;
+  std::mutex mu_;
+  int fail_first_;
+  std::vector<std::string> bodies_, signatures_;
+};
+
+TEST_P(PoliciesTest, WebhooksGetSignedDeliveriesRetriedWithBackoff) {
+  Receiver receiver(/*fail_first=*/2);
+  EXPECT_EQ(policies_->SetWebhook(firm_, "ftp://example.com/x").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(policies_->SetWebhook(firm_, "http://exa mple.com/").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(policies_->GetWebhook(firm_).status().code(), StatusCode::kNotFound);
+  auto hook = policies_->SetWebhook(firm_, receiver.url());
+  ASSERT_TRUE(hook.ok()) << hook.status().ToString();
+  ASSERT_TRUE(hook->secret.starts_with("whsec_"));
+
+  ASSERT_TRUE(finance_->SaveOwnProfile(firm_, "云图", Profile(CreditCode('F'), 8'000'000, {"高新技术企业"})).ok());
+  auto p = policies_->Publish(bureau_, HighTechAward());
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(*policies_->Deliver(10), 0) << "503";
+  EXPECT_EQ(*policies_->Deliver(10), 0) << "not due before its backoff";
+  clock_.Advance(1000);
+  EXPECT_EQ(*policies_->Deliver(10), 0) << "503 again";
+  clock_.Advance(1000);
+  EXPECT_EQ(*policies_->Deliver(10), 0) << "the second backoff is 2 s";
+  clock_.Advance(1000);
+  EXPECT_EQ(*policies_->Deliver(10), 1);
+  auto state = policies_->GetWebhook(firm_);
+  ASSERT_TRUE(state.ok());
+  EXPECT_EQ(state->delivered, 1);
+  EXPECT_EQ(state->pending, 0);
+  EXPECT_TRUE(state->secret.empty());
+
+  ASSERT_EQ(receiver.bodies().size(), 1u);
+  const std::string body = receiver.bodies()[0], signature = receiver.signatures()[0];
+  const json j = json::parse(body);
+  EXPECT_EQ(j["type"], "qiantang.policy.notice/v1");
+  EXPECT_EQ(j["notice"]["policy_id"], p->id);
+  // The receiver checks the signature with the secret it was shown.
+  const std::string t = signature.substr(2, signature.find(',') - 2);
+  EXPECT_EQ(signature.substr(signature.find(",v1=") + 4), crypto::HexEncode(crypto::HmacSha256(hook->secret, t + "." + body)));
+
+  // Deleting cancels what is pending.
+  ASSERT_TRUE(policies_->DeleteWebhook(firm_).ok());
+  EXPECT_EQ(policies_->DeleteWebhook(firm_).code(), StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace qt::match
