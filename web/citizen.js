@@ -1,10 +1,12 @@
 // The citizen's page: sign in with the app token (cz_..., from enrolment),
 // show my dynamic code as a QR image with its countdown (a new one is drawn
 // when it expires), and my scan log: who read my code, what they read and
-// when, each checked against what that category may read.
+// when, each checked against what that category may read; and the policies
+// that found me (春雨计划), each with why I am eligible.
 import { h, render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import htm from 'htm';
+import { Clauses } from './clauses.js';
 import { useLang } from './i18n.js';
 
 const html = htm.bind(h);
@@ -49,6 +51,23 @@ function MyLog({ t, token }) {
   </div>`;
 }
 
+function MyNotices({ t, token }) {
+  const [inbox, setInbox] = useState(null);
+  const [error, setError] = useState(null);
+  const load = () => call('GET', '/api/v1/match/me/inbox?limit=100', token).then(setInbox).catch((e) => setError(e.message));
+  useEffect(() => { load(); }, []);
+  const read = (n) => () => call('POST', `/api/v1/match/me/inbox/${n.id}/read`, token).then(load).catch((e) => setError(e.message));
+  return html`<div>
+    <h3>${t('pl_myNotices')}</h3>
+    ${error && html`<p class="error">${error}</p>`}
+    ${inbox && (inbox.items.length === 0 ? html`<p>${t('pl_noNotices')}</p>` : html`<div data-testid="citizen-notices">
+      ${inbox.items.map((n) => html`<div class=${`card ${n.read_at ? '' : 'unread'}`}>
+        <h4>${n.title} · ${n.benefit}</h4>
+        <${Clauses} clauses=${n.explanation} />
+        ${!n.read_at && html`<button onClick=${read(n)}>${t('pl_markRead')}</button>`}</div>`)}</div>`)}
+  </div>`;
+}
+
 function Citizen() {
   const { t, toggle } = useLang();
   const [token, setToken] = useState(sessionStorage.getItem(KEY) || '');
@@ -73,6 +92,7 @@ function Citizen() {
     ${me && html`<section>
       <p data-testid="citizen-who">${me.name_masked} · ${me.district} · ${me.concession}${me.talent_category ? ` · ${t('talent')} ${me.talent_category} (${me.talent_until})` : ''}</p>
       <${MyCode} t=${t} token=${token} />
+      <${MyNotices} t=${t} token=${token} />
       <${MyLog} t=${t} token=${token} />
     </section>`}
   </main>`;

@@ -1,5 +1,6 @@
 // Scenario services in the console: the tech-enterprise finance station
-// (杭创E站) and the scenario-innovation lists. Everyone sees the station's figures and products; an enterprise
+// (杭创E站), the scenario-innovation lists and policies that find people
+// (policies.js). Everyone sees the station's figures and products; an enterprise
 // sees the products it is eligible for — each clause explained, bundles —
 // and its near misses with the one clause and the gap, applies, and follows
 // its applications; an institution publishes products (a rule that does not
@@ -8,8 +9,10 @@ import { h } from 'preact';
 import { useState } from 'preact/hooks';
 import htm from 'htm';
 import { api } from './api.js';
+import { Clauses } from './clauses.js';
 import { ErrorBox } from './error_box.js';
 import { useLoad } from './hooks.js';
+import { PoliciesTab } from './policies.js';
 
 const html = htm.bind(h);
 const yuan = (fen) => (fen / 100).toLocaleString('zh-CN', { maximumFractionDigits: 2 });
@@ -25,11 +28,6 @@ function Figures({ t }) {
       ${KINDS.map((k) => html`<div class="tile"><div class="n">${s.products_by_kind[k] || 0}</div><div>${t(`fm_${k}`)}</div></div>`)}
       <div class="tile"><div class="n">${yuan(s.served_fen)}</div><div>${t('fm_served')}</div></div>
     </div>`}`;
-}
-
-function Clauses({ clauses }) {
-  return html`<ul class="clauses">${clauses.map((c) => html`<li class=${c.passed ? 'ok' : 'warn'}>
-    ${c.passed ? '✓' : '✗'} <code>${c.clause}</code> — ${c.actual}${c.gap !== null && !c.passed ? ` (差 ${c.gap.toLocaleString()})` : ''}</li>`)}</ul>`;
 }
 
 function EnterpriseTab({ t }) {
@@ -135,12 +133,13 @@ export function MatchPage({ t, me }) {
   const [tab, setTab] = useState('finance');
   return html`<section data-testid="match-page">
     <h2>${t('match')}</h2>
-    <div class="tabs">${['finance', 'scenarios'].map((k) => html`<button data-tab=${k} class=${tab === k ? 'active' : ''} onClick=${() => setTab(k)}>${t(`mt_${k}`)}</button>`)}</div>
+    <div class="tabs">${['finance', 'scenarios', 'policies'].map((k) => html`<button data-tab=${k} class=${tab === k ? 'active' : ''} onClick=${() => setTab(k)}>${t(`mt_${k}`)}</button>`)}</div>
     ${tab === 'finance' && html`
       <p class="hint">${t('fm_intro')}</p>
       <${Figures} t=${t} />
       ${me.org.kind === 'enterprise' && html`<${EnterpriseTab} t=${t} />`}
       ${me.org.kind === 'institution' && html`<${InstitutionTab} t=${t} />`}`}
     ${tab === 'scenarios' && html`<${ScenariosTab} t=${t} />`}
+    ${tab === 'policies' && html`<${PoliciesTab} t=${t} me=${me} />`}
   </section>`;
 }

@@ -96,15 +96,6 @@ json EnrolledJson(const EnrolledCitizen& e) {
   return {{"citizen", CitizenJson(e.citizen)}, {"token", e.token}};
 }
 
-// The citizen behind "Authorization: Bearer cz_...".
-Result<Citizen> CitizenOf(Identity& identity, const Request& req) {
-  const std::string auth = req.http.get_header_value("Authorization");
-  if (!auth.starts_with("Bearer cz_")) {
-    return Unauthenticated("citizen routes need the citizen's app token: 'Authorization: Bearer cz_...'");
-  }
-  return identity.AuthenticateCitizen(std::string_view(auth).substr(7), req.http.remote_addr);
-}
-
 Result<ScanReceipt> ParseReceipt(JsonBody& r) {
   ScanReceipt out;
   QT_ASSIGN_OR_RETURN(out.terminal_id, r.String("terminal_id", 100));
@@ -119,6 +110,14 @@ Result<ScanReceipt> ParseReceipt(JsonBody& r) {
 }
 
 }  // namespace
+
+Result<Citizen> CitizenOf(Identity& identity, const Request& req) {
+  const std::string auth = req.http.get_header_value("Authorization");
+  if (!auth.starts_with("Bearer cz_")) {
+    return Unauthenticated("citizen routes need the citizen's app token: 'Authorization: Bearer cz_...'");
+  }
+  return identity.AuthenticateCitizen(std::string_view(auth).substr(7), req.http.remote_addr);
+}
 
 void RegisterIdentityRoutes(Router& router, Identity& identity) {
   const Access authority = Access::Kinds({OrgKind::kAuthority}, Role::kMember);

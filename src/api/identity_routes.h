@@ -13,6 +13,10 @@ namespace qt::api {
 
 void RegisterIdentityRoutes(Router& router, identity::Identity& identity);
 
+// The citizen behind "Authorization: Bearer cz_..." (unauthenticated without
+// one; locked out after repeated bad tokens from one address).
+Result<identity::Citizen> CitizenOf(identity::Identity& identity, const Request& req);
+
 }  // namespace qt::api
 
 #endif  // QIANTANG_API_IDENTITY_ROUTES_H_

@@ -75,11 +75,17 @@ TEST(OpenApi, DocumentsEveryRegisteredRouteAndWhoMayCallIt) {
                                       .journal = &journal,
                                       .accounts = &accounts,
                                       .master_key = &key});
+  match::Policies policies(*store, {.clock = &SystemClock::Get(),
+                                    .random = &crypto::SystemRandom::Get(),
+                                    .journal = &journal,
+                                    .identity = &identity,
+                                    .master_key = &key});
   privacy::DeliveryService deliveries(
       *store, {&SystemClock::Get(), &crypto::SystemRandom::Get(), &journal, &accounts, &space,
                dir.File("data")});
   ApiServer server({}, accounts, ledger, *store, metrics,
-                   {&market, &vouchers, &space, &exchange, &psi, &deliveries, &identity, &finance, &scenarios});
+                   {&market, &vouchers, &space, &exchange, &psi, &deliveries, &identity, &finance, &scenarios,
+                    &policies});
 
   auto documented = DocumentedRoutes(std::string(QIANTANG_SOURCE_DIR) + "/docs/api/openapi.yaml");
   ASSERT_FALSE(documented.empty());

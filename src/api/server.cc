@@ -14,6 +14,7 @@
 #include "api/exchange_routes.h"
 #include "api/identity_routes.h"
 #include "api/match_routes.h"
+#include "api/policy_routes.h"
 #include "api/privacy_routes.h"
 #include "api/market_routes.h"
 
@@ -88,6 +89,7 @@ ApiServer::ApiServer(ServerOptions options, accounts::Accounts& accounts, ledger
   RegisterPrivacyRoutes(router_, *services.psi, *services.deliveries);
   RegisterIdentityRoutes(router_, *services.identity);
   RegisterMatchRoutes(router_, *services.finance, *services.scenarios);
+  RegisterPolicyRoutes(router_, *services.policies, *services.identity);
   // The compute routes read only the built-in configuration, which the
   // compute tests load: a failure here is a build defect.
   if (Status s = RegisterComputeRoutes(router_, {.traces_dir = options_.traces_dir}); !s.ok()) {

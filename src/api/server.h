@@ -33,6 +33,7 @@
 #include "exchange/exchange.h"
 #include "identity/identity.h"
 #include "match/finance.h"
+#include "match/policies.h"
 #include "match/scenarios.h"
 #include "privacy/delivery_service.h"
 #include "privacy/psi_service.h"
@@ -62,6 +63,7 @@ struct DomainServices {
   identity::Identity* identity = nullptr;          // required
   match::Finance* finance = nullptr;               // required
   match::Scenarios* scenarios = nullptr;           // required
+  match::Policies* policies = nullptr;             // required
 };
 
 class ApiServer {

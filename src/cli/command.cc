@@ -60,6 +60,10 @@ std::string Str(const nlohmann::json& j, const char* key) {
   return j[key].is_string() ? j[key].get<std::string>() : j[key].dump();
 }
 
+void PrintFields(const nlohmann::json& j) {
+  for (const auto& [k, v] : j.items()) std::cout << k << ": " << (v.is_string() ? v.get<std::string>() : v.dump()) << "\n";
+}
+
 void PrintPage(const nlohmann::json& page, const std::vector<std::string>& headers,
                const std::vector<const char*>& keys) {
   std::vector<std::vector<std::string>> rows;

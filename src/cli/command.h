@@ -38,6 +38,8 @@ CLI::App* AddVerb(CLI::App& noun, const std::string& name, const std::string& de
 // A field of an API object as text: strings as they are, other values as
 // JSON, "-" when absent or null.
 std::string Str(const nlohmann::json& j, const char* key);
+// Prints an object's fields one per line, "key: value".
+void PrintFields(const nlohmann::json& j);
 // Prints a list answer's "items" as a table of `keys` under `headers`, and
 // the cursor of the next page if there is one.
 void PrintPage(const nlohmann::json& page, const std::vector<std::string>& headers,
@@ -94,8 +96,11 @@ void AddDeliveryCommands(CLI::App& app, CommandContext& ctx);
 
 // Adds `code ...`: citizen and talent codes, terminals and offline verification.
 void AddIdentityCommands(CLI::App& app, CommandContext& ctx);
-// Adds `match ...`: the finance station (杭创E站).
+// Adds `match ...`: the finance station (杭创E站), the scenario lists and
+// policies that find people.
 void AddMatchCommands(CLI::App& app, CommandContext& ctx);
+// Adds `match policies ...`, `match inbox` and `match webhook` under `match`.
+void AddPolicyCommands(CLI::App& match, CommandContext& ctx);
 // Adds `sim`: the trace-driven scheduler simulator (runs locally).
 void AddSimCommand(CLI::App& app, CommandContext& ctx);
 

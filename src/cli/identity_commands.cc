@@ -184,10 +184,6 @@ Result<json> Upload(CommandContext&) {
   return json{{"uploaded", out["items"].size()}, {"checks", checks}};
 }
 
-void PrintFields(const json& j) {
-  for (const auto& [k, v] : j.items()) std::cout << k << ": " << (v.is_string() ? v.get<std::string>() : v.dump()) << "\n";
-}
-
 }  // namespace
 
 void AddIdentityCommands(CLI::App& app, CommandContext& ctx) {

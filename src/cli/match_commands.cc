@@ -28,10 +28,6 @@ std::string Number(const json& v) {
 
 std::string Yuan(int64_t fen) { return std::to_string(fen / 100) + "." + std::to_string(100 + fen % 100).substr(1); }
 
-void PrintFields(const json& j) {
-  for (const auto& [k, v] : j.items()) std::cout << k << ": " << (v.is_string() ? v.get<std::string>() : v.dump()) << "\n";
-}
-
 void PrintMatches(const json& j) {
   std::cout << "eligible:\n";
   for (const json& m : j["eligible"]) {
@@ -134,6 +130,7 @@ void AddMatchCommands(CLI::App& app, CommandContext& ctx) {
   CLI::App* match = app.add_subcommand("match", "Matching services (杭创E站, 场景创新, 春雨计划)");
   match->require_subcommand(1);
   AddScenarioCommands(*match, ctx);
+  AddPolicyCommands(*match, ctx);
   CLI::App* fin = match->add_subcommand("finance", "The tech-enterprise finance station (杭创E站)");
   fin->require_subcommand(1);
   AddVerb(*fin, "attributes", "The profile attributes rules may use", ctx, [](CommandContext& c) {

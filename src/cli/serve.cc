@@ -33,6 +33,7 @@
 #include "demo/demo_dataspace.h"
 #include "demo/demo_exchange.h"
 #include "demo/demo_identity.h"
+#include "demo/demo_policies.h"
 #include "demo/demo_match.h"
 #include "demo/demo_privacy.h"
 #include "ledger/journal.h"
@@ -150,6 +151,11 @@ Status Serve(const ServeConfig& config) {
   match::Scenarios scenarios(*store, {.clock = &SystemClock::Get(),
                                       .random = &crypto::SystemRandom::Get(),
                                       .journal = &journal});
+  match::Policies policies(*store, {.clock = &SystemClock::Get(),
+                                    .random = &crypto::SystemRandom::Get(),
+                                    .journal = &journal,
+                                    .identity = &identity,
+                                    .master_key = &master_key});
 
   QT_ASSIGN_OR_RETURN(auto boot, accounts.Bootstrap(demo::OperatorOrg()));
   if (boot) {
@@ -206,6 +212,14 @@ Status Serve(const ServeConfig& config) {
       QT_ASSIGN_OR_RETURN(auto lists, demo::LoadDemoScenarios(accounts, scenarios, config.demo_seed));
       Print("demo: the scenario platform lists " + std::to_string(lists.demands) + " demands and " +
             std::to_string(lists.capabilities) + " capabilities, " + std::to_string(lists.pairs) + " paired");
+      const auto pl_start = std::chrono::steady_clock::now();
+      QT_ASSIGN_OR_RETURN(auto spring_rain, demo::LoadDemoPolicies(accounts, policies));
+      Print("demo: " + std::to_string(spring_rain.policies) + " policies found " +
+            std::to_string(spring_rain.notices) + " eligible firms and people, in " +
+            std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                               std::chrono::steady_clock::now() - pl_start)
+                               .count()) +
+            " ms");
       // Kept beside the master key too, so a demo user who restarts can sign in again.
       auto path = std::filesystem::path(config.master_key_file).parent_path() / "demo-tokens.txt";
       std::ofstream file(path);
@@ -241,6 +255,12 @@ Status Serve(const ServeConfig& config) {
     auto r = market.Advance();
     if (!r.ok()) spdlog::error("advancing compute orders failed: {}", r.status().ToString());
   });
+  // Policies find people: profile changes by any process become notices, and
+  // notices go out to webhooks.
+  PeriodicTask noticer(1000, [&policies] {
+    if (auto r = policies.Sync(); !r.ok()) spdlog::error("policy notices failed: {}", r.status().ToString());
+    if (auto r = policies.Deliver(100); !r.ok()) spdlog::error("webhook deliveries failed: {}", r.status().ToString());
+  });
   // In the demo, enterprises keep posting requests and accepting quotes.
   demo::DemoTraffic traffic(accounts, market, config.demo_seed);
   std::optional<PeriodicTask> demand;
@@ -257,7 +277,8 @@ Status Serve(const ServeConfig& config) {
                          .max_body_bytes = static_cast<size_t>(config.max_body_bytes),
                          .web_dir = config.web_dir,
                          .traces_dir = config.traces_dir},
-                        accounts, ledger, *store, metrics, {&market, &vouchers, &space, &exchange, &psi, &deliveries, &identity, &finance, &scenarios});
+                        accounts, ledger, *store, metrics, {&market, &vouchers, &space, &exchange, &psi, &deliveries, &identity, &finance, &scenarios,
+                         &policies});
   QT_ASSIGN_OR_RETURN(int port, server.Bind());
   std::string host =
       config.host.find(':') != std::string::npos ? "[" + config.host + "]" : config.host;

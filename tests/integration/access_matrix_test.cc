@@ -64,6 +64,11 @@ const std::vector<RestrictedRoute> kRestricted = {
     {"POST", "/api/v1/match/finance/enterprises/import", "{}", {"authority"}},
     {"POST", "/api/v1/match/finance/applications", "{}", {"enterprise"}},
     {"POST", "/api/v1/match/finance/applications/fa_x/decision", "{}", {"institution"}},
+    {"POST", "/api/v1/match/policies", "{}", {"authority"}},
+    {"POST", "/api/v1/match/policies/pol_x/revise", "{}", {"authority"}},
+    {"POST", "/api/v1/match/policies/pol_x/withdraw", "{}", {"authority"}},
+    {"GET", "/api/v1/match/inbox", "", {"enterprise"}},
+    {"POST", "/api/v1/match/inbox/pn_x/read", "{}", {"enterprise"}},
 };
 
 class AccessMatrixTest : public ::testing::Test {

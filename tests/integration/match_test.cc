@@ -1,12 +1,21 @@
-// The finance station through the real server and CLI: institutions publish
-// products (a rule that does not compile is refused with its position), the
-// station imports screened firms, an enterprise keeps its profile, sees its
-// matches with explanations, a bundle and a near miss, applies, and the bank
-// accepts.
+// The matching services through the real server and CLI. The finance
+// station: institutions publish products (a rule that does not compile is
+// refused with its position), the station imports screened firms, an
+// enterprise keeps its profile, sees its matches with explanations, a bundle
+// and a near miss, applies, and the bank accepts. The scenario lists. And
+// policies that find people: a talent status set in the identity service and
+// an enterprise's profile change reach the citizen's and the enterprise's
+// inboxes through the server's own sync, and a signed webhook delivery.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <fstream>
+#include <mutex>
+#include <thread>
 
+#include "core/resident_id.h"
+#include "crypto/encoding.h"
+#include "crypto/sha256.h"
 #include "tests/integration/api_test.h"
 
 namespace qt::testing {
@@ -123,6 +132,139 @@ TEST_F(MatchApiTest, DemandsAndCapabilitiesAreMatchedAndPairedThroughTheCli) {
     ASSERT_EQ(server_->Cli({"match", "scenarios", "advance", p, "--state", s}, firm_).exit_code, 0) << s;
   }
   EXPECT_EQ(Call(*client_, "GET", "/api/v1/match/scenarios/stats").body["pairs_by_state"]["deployed"], 1);
+}
+
+// Receives webhook deliveries on a loopback port.
+class HookReceiver {
+ public:
+  HookReceiver() {
+    server_.Post("/hook", [this](const httplib::Request& req, httplib::Response& res) {
+      std::lock_guard lock(mu_);
+      received_.push_back({req.body, req.get_header_value("X-Qiantang-Signature")});
+      res.status = 204;
+    });
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+    while (!server_.is_running()) std::this_thread::yield();
+  }
+  ~HookReceiver() {
+    server_.stop();
+    thread_.join();
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/hook"; }
+  std::vector<std::pair<std::string, std::string>> received() {
+    std::lock_guard lock(mu_);
+    return received_;
+  }
+
+ private:
+  httplib::Server server_;
+  int port_ = 0;
+  std::thread thread_;
+  std::mutex mu_;
+  std::vector<std::pair<std::string, std::string>> received_;
+};
+
+// Polls `done` for up to ten seconds (the server syncs every second).
+template <typename F>
+bool Eventually(F done) {
+  for (int i = 0; i < 100; ++i) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return false;
+}
+
+TEST_F(MatchApiTest, PoliciesFindTalentsAndFirmsAndTellTheirWebhooks) {
+  // Bad policies are refused with the field or position, and change nothing.
+  auto bad = server_->Cli({"match", "policies", "publish", "--audience", "person", "--title", "购房补贴", "--benefit",
+                           "800 万", "--rule", "talent_category in [\"A\"", "--from", "2026-01-01", "--until",
+                           "2099-12-31"}, station_);
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.err.find("rule:"), std::string::npos) << bad.err;
+  auto wrong = server_->Cli({"match", "policies", "publish", "--audience", "person", "--title", "x", "--benefit", "y",
+                             "--rule", "revenue > 1", "--from", "2026-01-01", "--until", "2099-12-31"}, station_);
+  EXPECT_EQ(wrong.exit_code, 1);
+  EXPECT_NE(wrong.err.find("revenue"), std::string::npos) << "an enterprise attribute in a person rule: " << wrong.err;
+  EXPECT_EQ(server_->Cli({"match", "policies", "publish", "--audience", "person", "--title", "x", "--benefit", "y",
+                          "--rule", "age > 1", "--from", "2026-01-01", "--until", "2099-12-31"}, firm_).exit_code, 1)
+      << "only authorities publish";
+  auto none = Call(*client_, "GET", "/api/v1/match/policies", "");
+  EXPECT_EQ(none.body["items"].size(), 0u);
+
+  // A person policy, then a talent status makes a citizen eligible.
+  auto housing = server_->Cli({"--json", "match", "policies", "publish", "--audience", "person", "--title",
+                               "高层次人才购房补贴", "--benefit", "最高 800 万元", "--rule",
+                               "talent_category in [\"A\", \"B\"] and age <= 55", "--from", "2026-01-01",
+                               "--until", "2099-12-31"}, station_);
+  ASSERT_EQ(housing.exit_code, 0) << housing.err;
+  std::string first17 = "330106198803071" + std::string("23");
+  auto enrolled = Call(*client_, "POST", "/api/v1/identity/citizens", station_,
+                       json{{"name", "陈博士"}, {"resident_id", first17 + ResidentIdCheckCharacter(first17)},
+                            {"district", "西湖区"}}.dump());
+  ASSERT_EQ(enrolled.status, 201) << enrolled.raw;
+  const std::string citizen_token = enrolled.body["token"];
+  const std::string citizen_id = enrolled.body["citizen"]["id"];
+  auto talent = Call(*client_, "POST", "/api/v1/identity/citizens/" + citizen_id + "/talent", station_,
+                     json{{"category", "B"}, {"valid_until", "2099-06-30"}}.dump());
+  ASSERT_EQ(talent.status, 200) << talent.raw;
+  json inbox;
+  ASSERT_TRUE(Eventually([&] {
+    auto r = server_->Cli({"--json", "match", "inbox"}, citizen_token);
+    if (r.exit_code != 0) return false;
+    inbox = json::parse(r.out);
+    return inbox["items"].size() == 1;
+  })) << inbox.dump();
+  EXPECT_EQ(inbox["items"][0]["title"], "高层次人才购房补贴");
+  EXPECT_EQ(inbox["items"][0]["explanation"][0]["actual"], "B");
+  auto text = server_->Cli({"match", "inbox"}, citizen_token);
+  EXPECT_NE(text.out.find("✓ talent_category in"), std::string::npos) << text.out;
+  auto read = server_->Cli({"match", "inbox", "--read", inbox["items"][0]["id"]}, citizen_token);
+  EXPECT_EQ(read.exit_code, 0) << read.err;
+  EXPECT_EQ(json::parse(server_->Cli({"--json", "match", "inbox", "--unread"}, citizen_token).out)["items"].size(), 0u);
+
+  // An enterprise with a webhook: its profile change makes it eligible.
+  HookReceiver receiver;
+  auto hook = server_->Cli({"--json", "match", "webhook", "set", receiver.url()}, firm_);
+  ASSERT_EQ(hook.exit_code, 0) << hook.err;
+  const std::string secret = json::parse(hook.out)["secret"];
+  EXPECT_EQ(server_->Cli({"match", "webhook", "set", "gopher://x"}, firm_).exit_code, 1);
+  auto award = Call(*client_, "POST", "/api/v1/match/policies", station_,
+                    json{{"audience", "enterprise"}, {"title", "研发投入补助"}, {"benefit", "最高 200 万元"},
+                         {"rule", "rd_ratio >= 0.08 and staff >= 50"}, {"valid_from", "2026-01-01"},
+                         {"valid_until", "2099-12-31"}}.dump());
+  ASSERT_EQ(award.status, 201) << award.raw;
+  EXPECT_EQ(award.body["notified"], 0);
+  auto saved = Call(*client_, "POST", "/api/v1/match/finance/profile", firm_,
+                    json{{"name", "杭州云图医疗影像科技有限公司"},
+                         {"profile", {{"credit_code", CodeFor(804)}, {"staff", 120}, {"rd_ratio", 0.3}}}}.dump());
+  ASSERT_EQ(saved.status, 200) << saved.raw;
+  ASSERT_TRUE(Eventually([&] { return receiver.received().size() == 1; }));
+  const auto [body, signature] = receiver.received()[0];
+  const json delivered = json::parse(body);
+  EXPECT_EQ(delivered["type"], "qiantang.policy.notice/v1");
+  EXPECT_EQ(delivered["notice"]["policy_id"], award.body["id"]);
+  const std::string t = signature.substr(2, signature.find(',') - 2);
+  EXPECT_EQ(signature.substr(signature.find(",v1=") + 4),
+            crypto::HexEncode(crypto::HmacSha256(secret, t + "." + body)));
+  auto firm_inbox = Call(*client_, "GET", "/api/v1/match/inbox", firm_);
+  ASSERT_EQ(firm_inbox.body["items"].size(), 1u);
+  EXPECT_EQ(firm_inbox.body["items"][0]["explanation"][1]["clause"], "staff >= 50");
+  auto state = server_->Cli({"--json", "match", "webhook", "show"}, firm_);
+  EXPECT_EQ(json::parse(state.out)["delivered"], 1) << state.out;
+
+  // Saving the same eligible profile again notices nothing more.
+  ASSERT_EQ(Call(*client_, "POST", "/api/v1/match/finance/profile", firm_,
+                 json{{"name", "杭州云图医疗影像科技有限公司"},
+                      {"profile", {{"credit_code", CodeFor(804)}, {"staff", 130}, {"rd_ratio", 0.3}}}}.dump())
+                .status,
+            200);
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+  EXPECT_EQ(Call(*client_, "GET", "/api/v1/match/inbox", firm_).body["items"].size(), 1u);
+  EXPECT_EQ(receiver.received().size(), 1u);
+  auto listed = server_->Cli({"--json", "match", "policies", "list", "--in-force"}, "");
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  EXPECT_EQ(json::parse(listed.out)["items"].size(), 2u);
 }
 
 }  // namespace
