@@ -483,3 +483,50 @@ test('the finance station: the AI company sees the insurance-plus-loan bundle wi
   await platform.page.screenshot({ path: join(outDir, 'match-scenarios.png'), fullPage: true });
   assert.deepEqual(platform.errors, []);
 });
+
+test('policies find people: an authority publishes one and sees whom it found, the AI company reads why it is eligible, a citizen sees the talent policies', async () => {
+  const bureau = await newPage();
+  await signIn(bureau.page, server.tokens.authority);
+  await bureau.page.getByTestId('who').waitFor();
+  await bureau.page.click('a[data-section=match]');
+  await bureau.page.click('button[data-tab=policies]');
+  const policies = bureau.page.getByTestId('policies');
+  await policies.locator('tbody tr').first().waitFor();
+  assert.equal(await policies.locator('tbody tr').count(), 9);
+  const form = bureau.page.getByTestId('publish-policy');
+  await form.locator('select').selectOption('enterprise');
+  await form.locator('input[name=title]').fill('瞪羚企业培育奖励');
+  await form.locator('input[name=benefit]').fill('最高 100 万元');
+  await form.locator('input[name=rule]').fill('qualifications has "瞪羚企业" and revenue >=');
+  await form.locator('button[type=submit]').click();
+  assert.match(await form.getByTestId('error').textContent(), /rule:\d+: /);
+  await form.locator('input[name=rule]').fill('qualifications has "瞪羚企业" and revenue >= 1000万');
+  await form.locator('button[type=submit]').click();
+  assert.match(await form.getByTestId('policy-notified').textContent(), /: \d+/);
+  await bureau.page.screenshot({ path: join(outDir, 'policies-authority.png'), fullPage: true });
+  assert.deepEqual(bureau.errors, []);
+
+  const firm = await newPage();
+  await signIn(firm.page, server.tokens.enterprise);
+  await firm.page.getByTestId('who').waitFor();
+  await firm.page.click('a[data-section=match]');
+  await firm.page.click('button[data-tab=policies]');
+  const inbox = firm.page.getByTestId('policy-inbox');
+  await inbox.locator('.card').first().waitFor();
+  assert.match(await inbox.textContent(), /高新技术企业认定奖励[\s\S]*✓ qualifications has "高新技术企业"/);
+  const unread = await inbox.locator('.card.unread').count();
+  await inbox.locator('.card.unread button').first().click();
+  await firm.page.waitForFunction((n) => document.querySelectorAll('[data-testid=policy-inbox] .card.unread').length === n - 1, unread);
+  await firm.page.screenshot({ path: join(outDir, 'policies-enterprise.png'), fullPage: true });
+  assert.deepEqual(firm.errors, []);
+
+  const citizen = await newPage();
+  await citizen.page.goto(server.url + '/citizen.html');
+  await citizen.page.fill('#ctoken', server.tokens.citizen);
+  await citizen.page.click('button[type=submit]');
+  const notices = citizen.page.getByTestId('citizen-notices');
+  await notices.waitFor();
+  assert.match(await notices.textContent(), /人才服务绿色通道[\s\S]*✓ talent_category in/);
+  await citizen.page.screenshot({ path: join(outDir, 'policies-citizen.png'), fullPage: true });
+  assert.deepEqual(citizen.errors, []);
+});
