@@ -188,9 +188,8 @@ Result<std::vector<Citizen>> Identity::CitizensChangedSince(int64_t change_seq, 
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
     QT_ASSIGN_OR_RETURN(store::Rows rows,
                         tx.Query(std::string(kColumns) +
-                                     " WHERE change_seq > ? OR (change_seq = ? AND id > ?)"
-                                     " ORDER BY change_seq, id LIMIT ?",
-                                 {change_seq, change_seq, after_id, static_cast<int64_t>(limit)}));
+                                     " WHERE (change_seq, id) > (?, ?) ORDER BY change_seq, id LIMIT ?",
+                                 {change_seq, after_id, static_cast<int64_t>(limit)}));
     out.reserve(rows.size());
     for (const store::Row& r : rows) out.push_back(FromRow(r));
     return OkStatus();

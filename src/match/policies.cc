@@ -35,6 +35,9 @@ struct Policies::Audience {
   std::unordered_map<std::string, int> by_id;
   int64_t seq = -1;  // the last change followed: (seq, last_id)
   std::string last_id;
+  int64_t kept_seq = -2;  // what pl_follow holds, as far as this process knows
+  std::string kept_id;
+  bool Moved() const { return seq != kept_seq || last_id != kept_id; }
 
   // Files the entity's new values; returns its position.
   int Put(const std::string& id, Entity entity, bool is_active) {
@@ -460,22 +463,27 @@ Status Policies::Load(Memory& m) {
   return OkStatus();
 }
 
-// Reads the changes after each audience's last one into memory; `changed`
-// gets the positions to check (all changes, or on the first load only those
-// after the cursor kept in the store).
+// Reads the changes after each audience's last one into memory; `out` gets
+// the (policy, entity) pairs the changed entities now satisfy.
 Status Policies::FollowChanges(Memory& m, SyncReport& report, std::vector<Candidate>& out) {
+  // On the first call every entity is read, but only those changed after the
+  // position kept in the store are checked.
   const bool first = !m.followed;
-  m.followed = true;
-  std::map<std::string, std::pair<int64_t, std::string>> kept;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(store::Rows rows, tx.Query("SELECT audience, seq, last_id FROM pl_follow"));
-    for (const store::Row& r : rows) kept[r.Text(0)] = {r.Int(1), r.Text(2)};
-    return OkStatus();
-  }));
+  if (first) {
+    QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+      QT_ASSIGN_OR_RETURN(store::Rows rows, tx.Query("SELECT audience, seq, last_id FROM pl_follow"));
+      for (const store::Row& r : rows) {
+        Audience& a = m.Of(r.Text(0));
+        a.kept_seq = r.Int(1);
+        a.kept_id = r.Text(2);
+      }
+      return OkStatus();
+    }));
+    m.followed = true;
+  }
   const double today = Today(*options_.clock);
-  auto after_kept = [&](const std::string& audience, int64_t seq, const std::string& id) {
-    const auto& [kseq, kid] = kept[audience];
-    return !first || seq > kseq || (seq == kseq && id > kid);
+  auto after_kept = [&](const Audience& a, int64_t seq, const std::string& id) {
+    return !first || seq > a.kept_seq || (seq == a.kept_seq && id > a.kept_id);
   };
   auto percolate = [&](Audience& a, const std::string& audience, int position) {
     for (int slot : a.index.RulesFor(*a.current[position], today)) out.push_back({slot, position, audience});
@@ -485,10 +493,8 @@ Status Policies::FollowChanges(Memory& m, SyncReport& report, std::vector<Candid
     store::Rows rows;
     QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
       QT_ASSIGN_OR_RETURN(rows, tx.Query("SELECT id, org_id, profile, change_seq FROM fm_enterprises"
-                                         " WHERE change_seq > ? OR (change_seq = ? AND id > ?)"
-                                         " ORDER BY change_seq, id LIMIT ?",
-                                         {m.enterprise.seq, m.enterprise.seq, m.enterprise.last_id,
-                                          static_cast<int64_t>(kFollowBatch)}));
+                                         " WHERE (change_seq, id) > (?, ?) ORDER BY change_seq, id LIMIT ?",
+                                         {m.enterprise.seq, m.enterprise.last_id, static_cast<int64_t>(kFollowBatch)}));
       return OkStatus();
     }));
     for (const store::Row& r : rows) {
@@ -498,7 +504,7 @@ Status Policies::FollowChanges(Memory& m, SyncReport& report, std::vector<Candid
       m.enterprise.orgs[pos] = r.IsNull(1) ? "" : r.Text(1);
       m.enterprise.seq = r.Int(3);
       m.enterprise.last_id = id;
-      if (after_kept("enterprise", r.Int(3), id)) {
+      if (after_kept(m.enterprise, r.Int(3), id)) {
         ++report.enterprises_changed;
         percolate(m.enterprise, "enterprise", pos);
       }
@@ -514,7 +520,7 @@ Status Policies::FollowChanges(Memory& m, SyncReport& report, std::vector<Candid
       const int pos = m.person.Put(c.id, std::move(e), c.status == "active");
       m.person.seq = c.change_seq;
       m.person.last_id = c.id;
-      const bool check = after_kept("person", c.change_seq, c.id);
+      const bool check = after_kept(m.person, c.change_seq, c.id);
       m.person.citizens[pos] = std::move(c);
       if (check) {
         ++report.persons_changed;
@@ -577,6 +583,7 @@ Result<SyncReport> Policies::Sync() {
                     p.version});
   }
 
+  if (rows.empty() && screens.empty() && !m.enterprise.Moved() && !m.person.Moved()) return report;
   const std::string batch = ids.Next("pb");
   const int64_t now = options_.clock->NowMillis();
   std::map<std::pair<std::string, int64_t>, int64_t> counts;
@@ -634,6 +641,10 @@ Result<SyncReport> Policies::Sync() {
   if (!written.ok()) {
     memory_.reset();
     return written;
+  }
+  for (Audience* a : {&m.enterprise, &m.person}) {
+    a->kept_seq = a->seq;
+    a->kept_id = a->last_id;
   }
   for (const auto& s : screens) m.screened.insert(s);
   for (const auto& [key, n] : counts) report.notices += n;

@@ -1,16 +1,13 @@
 #include "match/policies.h"
 
 #include <gtest/gtest.h>
-#include <httplib.h>
-
-#include <atomic>
-#include <thread>
 
 #include "core/resident_id.h"
 #include "crypto/encoding.h"
 #include "crypto/sha256.h"
 #include "match/finance.h"
 #include "match/migrations.h"
+#include "tests/support/hook_receiver.h"
 #include "tests/support/service_test.h"
 
 namespace qt::match {
@@ -270,49 +267,8 @@ TEST_P(PoliciesTest, BadPoliciesAreRefusedAndChangeNothing) {
   EXPECT_EQ(policies_->List("family", false, {}).status().code(), StatusCode::kInvalidArgument);
 }
 
-// A receiver of webhook deliveries on a loopback port.
-class Receiver {
- public:
-  explicit Receiver(int fail_first) : fail_first_(fail_first) {
-    server_.Post("/hooks/policy", [this](const httplib::Request& req, httplib::Response& res) {
-      std::lock_guard lock(mu_);
-      if (fail_first_-- > 0) {
-        res.status = 503;
-        return;
-      }
-      bodies_.push_back(req.body);
-      signatures_.push_back(req.get_header_value("X-Qiantang-Signature"));
-      res.status = 204;
-    });
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    while (!server_.is_running()) std::this_thread::yield();
-  }
-  ~Receiver() {
-    server_.stop();
-    thread_.join();
-  }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/hooks/policy"; }
-  std::vector<std::string> bodies() {
-    std::lock_guard lock(mu_);
-    return bodies_;
-  }
-  std::vector<std::string> signatures() {
-    std::lock_guard lock(mu_);
-    return signatures_;
-  }
-
- private:
-  httplib::Server server_;
-  int port_ = 0;
-  std::thread thread_;
-  std::mutex mu_;
-  int fail_first_;
-  std::vector<std::string> bodies_, signatures_;
-};
-
 TEST_P(PoliciesTest, WebhooksGetSignedDeliveriesRetriedWithBackoff) {
-  Receiver receiver(/*fail_first=*/2);
+  qt::testing::HookReceiver receiver(/*fail_first=*/2);
   EXPECT_EQ(policies_->SetWebhook(firm_, "ftp://example.com/x").status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(policies_->SetWebhook(firm_, "http://exa mple.com/").status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(policies_->GetWebhook(firm_).status().code(), StatusCode::kNotFound);
@@ -337,8 +293,8 @@ TEST_P(PoliciesTest, WebhooksGetSignedDeliveriesRetriedWithBackoff) {
   EXPECT_EQ(state->pending, 0);
   EXPECT_TRUE(state->secret.empty());
 
-  ASSERT_EQ(receiver.bodies().size(), 1u);
-  const std::string body = receiver.bodies()[0], signature = receiver.signatures()[0];
+  ASSERT_EQ(receiver.received().size(), 1u);
+  const auto [body, signature] = receiver.received()[0];
   const json j = json::parse(body);
   EXPECT_EQ(j["type"], "qiantang.policy.notice/v1");
   EXPECT_EQ(j["notice"]["policy_id"], p->id);

@@ -10,13 +10,13 @@
 
 #include <chrono>
 #include <fstream>
-#include <mutex>
 #include <thread>
 
 #include "core/resident_id.h"
 #include "crypto/encoding.h"
 #include "crypto/sha256.h"
 #include "tests/integration/api_test.h"
+#include "tests/support/hook_receiver.h"
 
 namespace qt::testing {
 namespace {
@@ -133,37 +133,6 @@ TEST_F(MatchApiTest, DemandsAndCapabilitiesAreMatchedAndPairedThroughTheCli) {
   }
   EXPECT_EQ(Call(*client_, "GET", "/api/v1/match/scenarios/stats").body["pairs_by_state"]["deployed"], 1);
 }
-
-// Receives webhook deliveries on a loopback port.
-class HookReceiver {
- public:
-  HookReceiver() {
-    server_.Post("/hook", [this](const httplib::Request& req, httplib::Response& res) {
-      std::lock_guard lock(mu_);
-      received_.push_back({req.body, req.get_header_value("X-Qiantang-Signature")});
-      res.status = 204;
-    });
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    while (!server_.is_running()) std::this_thread::yield();
-  }
-  ~HookReceiver() {
-    server_.stop();
-    thread_.join();
-  }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/hook"; }
-  std::vector<std::pair<std::string, std::string>> received() {
-    std::lock_guard lock(mu_);
-    return received_;
-  }
-
- private:
-  httplib::Server server_;
-  int port_ = 0;
-  std::thread thread_;
-  std::mutex mu_;
-  std::vector<std::pair<std::string, std::string>> received_;
-};
 
 // Polls `done` for up to ten seconds (the server syncs every second).
 template <typename F>
