@@ -4,6 +4,7 @@
 
 #include <deque>
 #include <set>
+#include <tuple>
 #include <unordered_map>
 
 #include "accounts/paging.h"
@@ -30,7 +31,8 @@ struct Policies::Audience {
   std::vector<std::string> orgs;     // enterprises: the keeping organisation, or ""
   std::vector<identity::Citizen> citizens;  // persons: the record (re-read for today's values)
   std::vector<bool> active;
-  std::deque<Entity> entities;          // every version read; stable addresses (the index refers to them)
+  std::vector<Entity> base;             // as of the last rebuild (the index refers to them)
+  std::deque<Entity> changed;           // later versions; stable addresses
   std::vector<const Entity*> current;   // by position: the latest
   std::unordered_map<std::string, int> by_id;
   int64_t seq = -1;  // the last change followed: (seq, last_id)
@@ -39,24 +41,37 @@ struct Policies::Audience {
   std::string kept_id;
   bool Moved() const { return seq != kept_seq || last_id != kept_id; }
 
-  // Files the entity's new values; returns its position.
-  int Put(const std::string& id, Entity entity, bool is_active) {
-    entities.push_back(std::move(entity));
+  // Files the entity's new values; returns its position. In `bulk` the index
+  // is left alone: Rebuild() it once after (many single inserts into its
+  // sorted columns would cost a move of the column each).
+  int Put(const std::string& id, Entity entity, bool is_active, bool bulk) {
+    changed.push_back(std::move(entity));
+    const Entity& e = changed.back();
     auto at = by_id.find(id);
     if (at == by_id.end()) {
-      const int pos = index.AddEntity(entities.back());
+      const int pos = static_cast<int>(ids.size());
+      if (!bulk) index.AddEntity(e);
       by_id[id] = pos;
       ids.push_back(id);
-      current.push_back(&entities.back());
+      current.push_back(&e);
       orgs.emplace_back();
       citizens.emplace_back();
       active.push_back(is_active);
       return pos;
     }
-    index.UpdateEntity(at->second, entities.back());
-    current[at->second] = &entities.back();
+    if (!bulk) index.UpdateEntity(at->second, e);
+    current[at->second] = &e;
     active[at->second] = is_active;
     return at->second;
+  }
+  void Rebuild() {
+    std::vector<Entity> all;
+    all.reserve(current.size());
+    for (const Entity* e : current) all.push_back(*e);
+    base = std::move(all);
+    index.SetEntities(base);
+    for (size_t i = 0; i < base.size(); ++i) current[i] = &base[i];
+    changed.clear();
   }
 };
 
@@ -91,6 +106,7 @@ constexpr const char* kNoticeColumns =
     "SELECT n.id, n.policy_id, n.version, v.title, v.benefit, n.entity_id, n.explanation, n.created_at, n.read_at"
     " FROM pl_notices n JOIN pl_versions v ON v.policy_id = n.policy_id AND v.version = n.version";
 constexpr size_t kFollowBatch = 20'000;
+constexpr size_t kBulk = 2'000;
 constexpr size_t kInsertRows = 100;
 
 Policy PolicyFromRow(const store::Row& r) {
@@ -485,10 +501,9 @@ Status Policies::FollowChanges(Memory& m, SyncReport& report, std::vector<Candid
   auto after_kept = [&](const Audience& a, int64_t seq, const std::string& id) {
     return !first || seq > a.kept_seq || (seq == a.kept_seq && id > a.kept_id);
   };
-  auto percolate = [&](Audience& a, const std::string& audience, int position) {
-    for (int slot : a.index.RulesFor(*a.current[position], today)) out.push_back({slot, position, audience});
-  };
-  // Enterprises.
+  // Many changes at once (the first read, an import) rebuild the index once.
+  std::vector<int> check_enterprises, check_persons;
+  bool bulk_enterprises = first, bulk_persons = first;
   for (;;) {
     store::Rows rows;
     QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
@@ -497,38 +512,43 @@ Status Policies::FollowChanges(Memory& m, SyncReport& report, std::vector<Candid
                                          {m.enterprise.seq, m.enterprise.last_id, static_cast<int64_t>(kFollowBatch)}));
       return OkStatus();
     }));
+    bulk_enterprises = bulk_enterprises || rows.size() >= kBulk;
     for (const store::Row& r : rows) {
       const std::string id = r.Text(0);
       QT_ASSIGN_OR_RETURN(Entity e, enterprise_schema_.EntityFromJson(id, json::parse(r.Text(2))));
-      const int pos = m.enterprise.Put(id, std::move(e), true);
+      const int pos = m.enterprise.Put(id, std::move(e), true, bulk_enterprises);
       m.enterprise.orgs[pos] = r.IsNull(1) ? "" : r.Text(1);
       m.enterprise.seq = r.Int(3);
       m.enterprise.last_id = id;
-      if (after_kept(m.enterprise, r.Int(3), id)) {
-        ++report.enterprises_changed;
-        percolate(m.enterprise, "enterprise", pos);
-      }
+      if (after_kept(m.enterprise, r.Int(3), id)) check_enterprises.push_back(pos);
     }
     if (rows.size() < kFollowBatch) break;
   }
-  // Persons.
   for (;;) {
     QT_ASSIGN_OR_RETURN(std::vector<identity::Citizen> citizens,
                         options_.identity->CitizensChangedSince(m.person.seq, m.person.last_id, kFollowBatch));
+    bulk_persons = bulk_persons || citizens.size() >= kBulk;
     for (identity::Citizen& c : citizens) {
       QT_ASSIGN_OR_RETURN(Entity e, person_schema_.EntityFromJson(c.id, PersonProfile(c, today)));
-      const int pos = m.person.Put(c.id, std::move(e), c.status == "active");
+      const int pos = m.person.Put(c.id, std::move(e), c.status == "active", bulk_persons);
       m.person.seq = c.change_seq;
       m.person.last_id = c.id;
-      const bool check = after_kept(m.person, c.change_seq, c.id);
+      if (after_kept(m.person, c.change_seq, c.id)) check_persons.push_back(pos);
       m.person.citizens[pos] = std::move(c);
-      if (check) {
-        ++report.persons_changed;
-        percolate(m.person, "person", pos);
-      }
     }
     if (citizens.size() < kFollowBatch) break;
   }
+  if (bulk_enterprises) m.enterprise.Rebuild();
+  if (bulk_persons) m.person.Rebuild();
+  // The policies in force each changed entity now satisfies.
+  for (const auto& [a, audience, positions] :
+       {std::tuple{&m.enterprise, "enterprise", &check_enterprises}, {&m.person, "person", &check_persons}}) {
+    for (int pos : *positions) {
+      for (int slot : a->index.RulesFor(*a->current[pos], today)) out.push_back({slot, pos, audience});
+    }
+  }
+  report.enterprises_changed = static_cast<int64_t>(check_enterprises.size());
+  report.persons_changed = static_cast<int64_t>(check_persons.size());
   return OkStatus();
 }
 

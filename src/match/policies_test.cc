@@ -216,6 +216,33 @@ TEST_P(PoliciesTest, ChangesWhileNoOneWatchedAreNoticedAfterARestart) {
   EXPECT_EQ(Inbox(firm_).size(), 1u);
 }
 
+TEST_P(PoliciesTest, AnImportOfManyFirmsIsFollowedInBulk) {
+  auto p = policies_->Publish(bureau_, HighTechAward());
+  ASSERT_TRUE(p.ok());
+  ASSERT_TRUE(finance_->SaveOwnProfile(firm_, "云图", Profile(CreditCode('F'), 8'000'000, {"高新技术企业"})).ok());
+  EXPECT_EQ(Sync(), 1);
+  // 2,500 screened firms, every third eligible: more than the index takes one by one.
+  std::vector<std::pair<std::string, json>> rows;
+  int eligible = 0;
+  for (int i = 0; i < 2500; ++i) {
+    std::string first17 = "91330106MA" + std::to_string(1000000 + i);
+    const bool yes = i % 3 == 0;
+    eligible += yes;
+    rows.emplace_back("企业" + std::to_string(i),
+                      Profile(first17 + accounts::CreditCodeCheckCharacter(first17), yes ? 9'000'000 : 1'000,
+                              {"高新技术企业"}));
+  }
+  ASSERT_TRUE(finance_->ImportProfiles(bureau_, rows).ok());
+  auto r = policies_->Sync();
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->enterprises_changed, 2500);
+  EXPECT_EQ(r->notices, eligible);
+  // And one by one again after it.
+  ASSERT_TRUE(finance_->SaveOwnProfile(other_, "另一家", Profile(CreditCode('G'), 6'000'000, {"高新技术企业"})).ok());
+  EXPECT_EQ(Sync(), 1);
+  EXPECT_EQ(policies_->Get(p->id)->notified, eligible + 2);
+}
+
 TEST_P(PoliciesTest, APolicyNoticesWhenItComesIntoForce) {
   ASSERT_TRUE(finance_->SaveOwnProfile(firm_, "云图", Profile(CreditCode('F'), 8'000'000, {"高新技术企业"})).ok());
   NewPolicy next_year = HighTechAward();
