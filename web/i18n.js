@@ -111,6 +111,7 @@ const LABELS = {
   fm_upTo: ['最高', 'up to'],
   fm_bundle: ['组合产品', 'Bundle'],
   fm_apply: ['申请', 'Apply'],
+  fm_prospects: ['差一个条件即可符合的企业', 'Enterprises one clause away'],
   fm_nearMisses: ['差一个条件的产品', 'One condition away'],
   fm_applications: ['申请记录', 'Applications'],
   fm_product: ['产品', 'Product'],

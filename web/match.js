@@ -4,7 +4,8 @@
 // sees the products it is eligible for — each clause explained, bundles —
 // and its near misses with the one clause and the gap, applies, and follows
 // its applications; an institution publishes products (a rule that does not
-// compile is refused with its position) and decides applications.
+// compile is refused with its position), sees how many firms qualify and who
+// is one clause away, and decides applications.
 import { h } from 'preact';
 import { useState } from 'preact/hooks';
 import htm from 'htm';
@@ -72,7 +73,8 @@ function InstitutionTab({ t }) {
     try {
       const p = await api('POST', '/api/v1/match/finance/products', form);
       const reach = await api('GET', `/api/v1/match/finance/products/${p.id}/reach`);
-      setPublished({ ...p, reach: reach.enterprises });
+      const prospects = await api('GET', `/api/v1/match/finance/products/${p.id}/prospects?limit=10`);
+      setPublished({ ...p, reach: reach.enterprises, prospects });
     } catch (err) { setError(err); }
   };
   const decide = (a, decision) => async () => {
@@ -90,7 +92,9 @@ function InstitutionTab({ t }) {
       <label>${t('fm_maxFen')} <input type="number" value=${form.max_amount_fen} onInput=${set('max_amount_fen')} /></label>
       <button type="submit">${t('fm_publishButton')}</button>
       <${ErrorBox} error=${error} />
-      ${published && html`<p class="ok" data-testid="published">${published.name}: ${t('fm_reach')} ${published.reach.toLocaleString()}</p>`}
+      ${published && html`<p class="ok" data-testid="published">${published.name}: ${t('fm_reach')} ${published.reach.toLocaleString()}</p>
+        <div data-testid="prospects"><p>${t('fm_prospects')}: ${published.prospects.count.toLocaleString()}</p>
+          <ul class="clauses">${published.prospects.items.map((x) => html`<li class="warn">${x.name} — ✗ <code>${x.miss.clause}</code> — ${x.miss.actual}${x.miss.gap !== null ? ` (差 ${x.miss.gap.toLocaleString()})` : ''}</li>`)}</ul></div>`}
     </form>
     <h3>${t('fm_applications')}</h3>
     ${apps.data && html`<table data-testid="applications"><thead><tr><th>${t('fm_enterprise')}</th><th>${t('fm_product')}</th><th>${t('fm_amount')}</th><th>${t('status')}</th><th></th></tr></thead>

@@ -235,6 +235,18 @@ void RegisterMatchRoutes(Router& router, Finance& finance, Scenarios& scenarios)
                   QT_ASSIGN_OR_RETURN(int64_t n, finance.Reach(req.PathParam("id")));
                   return Response::Json({{"id", req.PathParam("id")}, {"enterprises", n}});
                 });
+  router.Handle("GET", "/api/v1/match/finance/products/{id}/prospects", institution,
+                [&](const Request& req) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(accounts::PageRequest page, req.Page());
+                  QT_ASSIGN_OR_RETURN(Prospects p, finance.NearlyEligible(req.caller(), req.PathParam("id"),
+                                                                          static_cast<size_t>(page.limit)));
+                  json items = json::array();
+                  for (const Prospect& x : p.items) {
+                    items.push_back({{"enterprise_id", x.enterprise_id}, {"name", x.name},
+                                     {"miss", ClauseResultJson(x.miss)}});
+                  }
+                  return Response::Json({{"product_id", req.PathParam("id")}, {"count", p.count}, {"items", items}});
+                });
   router.Handle("GET", "/api/v1/match/finance/profile", enterprise,
                 [&](const Request& req) -> Result<Response> {
                   QT_ASSIGN_OR_RETURN(Enterprise e, finance.OwnEnterprise(req.caller()));

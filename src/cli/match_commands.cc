@@ -172,6 +172,23 @@ void AddMatchCommands(CLI::App& app, CommandContext& ctx) {
     c.Emit(c.Client().Get("/api/v1/match/finance/products/" + UrlEncode(f.id) + "/reach"), PrintFields);
   });
   reach->add_option("product", f.id, "Product id")->required();
+  auto* prospects = AddVerb(*products, "prospects", "Enterprises one clause away from your product (institution)", ctx,
+                            [](CommandContext& c) {
+                              c.Emit(c.Client().Get("/api/v1/match/finance/products/" + UrlEncode(f.id) +
+                                                    "/prospects?limit=" + std::to_string(f.limit)),
+                                     [](const json& j) {
+                                       std::cout << "one clause away: " << Str(j, "count") << "\n";
+                                       for (const json& p : j["items"]) {
+                                         std::cout << "  " << Str(p, "enterprise_id") << "  " << Str(p, "name")
+                                                   << "  fails " << Str(p["miss"], "clause") << " (is "
+                                                   << Str(p["miss"], "actual")
+                                                   << (p["miss"]["gap"].is_null() ? "" : ", short by " + Number(p["miss"]["gap"]))
+                                                   << ")\n";
+                                       }
+                                     });
+                            });
+  prospects->add_option("product", f.id, "Product id")->required();
+  prospects->add_option("--limit", f.limit, "How many");
   auto* profile = AddVerb(*fin, "profile", "Save your enterprise's profile from a JSON file (enterprise)", ctx,
                           [](CommandContext& c) {
                             auto p = ReadJsonFile(f.file);

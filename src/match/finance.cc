@@ -1,6 +1,7 @@
 #include "match/finance.h"
 
 #include <algorithm>
+#include <cmath>
 #include <deque>
 #include <unordered_map>
 
@@ -415,6 +416,47 @@ Result<int64_t> Finance::Reach(const std::string& product_id) {
   auto it = memory_->product_slot.find(product_id);
   if (it == memory_->product_slot.end()) return NotFound("no active product " + product_id);
   return static_cast<int64_t>(memory_->index.EntitiesFor(memory_->rules[it->second], Today(*options_.clock)).size());
+}
+
+Result<Prospects> Finance::NearlyEligible(const Principal& caller, const std::string& product_id, size_t limit) {
+  QT_RETURN_IF_ERROR(caller.RequireMemberOf(OrgKind::kInstitution, "see who nearly qualifies for a product"));
+  std::lock_guard lock(mu_);
+  QT_RETURN_IF_ERROR(Refresh());
+  Memory& m = *memory_;
+  auto it = m.product_slot.find(product_id);
+  if (it == m.product_slot.end() || m.products[it->second].institution_id != caller.org_id) {
+    return NotFound("no active product " + product_id + " of yours");
+  }
+  const Rule& rule = m.rules[it->second];
+  const double today = Today(*options_.clock);
+  const std::vector<int> required = rule.RequiredClauses();
+  struct Found {
+    int position;
+    ClauseResult miss;
+  };
+  std::vector<Found> found;
+  for (size_t pos = 0; pos < m.current.size(); ++pos) {
+    const Entity& e = *m.current[pos];
+    // Two failed clauses of the top-level conjunction: no single clause saves it.
+    int failed = 0;
+    for (int c : required) failed += rule.ClauseHolds(c, e, today) ? 0 : 1;
+    if (failed > 1 || rule.Matches(e, today)) continue;
+    std::vector<ClauseResult> misses = rule.NearMisses(e, schema_, today);
+    if (!misses.empty()) found.push_back({static_cast<int>(pos), std::move(misses[0])});
+  }
+  const size_t n = std::min(limit, found.size());
+  std::partial_sort(found.begin(), found.begin() + static_cast<std::ptrdiff_t>(n), found.end(),
+                    [](const Found& a, const Found& b) {
+                      const bool an = std::isnan(a.miss.gap), bn = std::isnan(b.miss.gap);
+                      if (an != bn) return bn;
+                      return !an && a.miss.gap < b.miss.gap;
+                    });
+  Prospects out{.count = static_cast<int64_t>(found.size()), .items = {}};
+  for (size_t i = 0; i < n; ++i) {
+    const Enterprise& e = m.enterprises[found[i].position];
+    out.items.push_back({e.id, e.name, std::move(found[i].miss)});
+  }
+  return out;
 }
 
 Result<MatchResult> Finance::Match(const std::string& enterprise_id, size_t limit) {

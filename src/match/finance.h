@@ -84,6 +84,18 @@ struct ProductMatch {
   std::vector<Product> bundle;  // the products that complete it (requires_kind), best first
 };
 
+// An enterprise one clause away from a product: the clause and its gap.
+struct Prospect {
+  std::string enterprise_id;
+  std::string name;
+  ClauseResult miss;
+};
+
+struct Prospects {
+  int64_t count = 0;               // all enterprises one clause away
+  std::vector<Prospect> items;     // the closest first: numeric gaps ascending, then the rest
+};
+
 struct MatchResult {
   std::vector<ProductMatch> eligible;     // ranked
   std::vector<ProductMatch> near_misses;  // products one clause away, with that clause and its gap
@@ -130,6 +142,9 @@ class Finance {
   Result<accounts::Page<Product>> ListProducts(const std::string& kind, const accounts::PageRequest& page);
   // How many enterprises a published product's rule selects.
   Result<int64_t> Reach(const std::string& product_id);
+  // The enterprises one clause away from the caller institution's product (a
+  // scan: the index answers who passes, not who nearly does).
+  Result<Prospects> NearlyEligible(const accounts::Principal& caller, const std::string& product_id, size_t limit);
 
   // Matching.
   Result<MatchResult> Match(const std::string& enterprise_id, size_t limit);

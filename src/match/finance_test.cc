@@ -89,6 +89,29 @@ TEST_P(FinanceTest, InsurancePlusLoanIsOfferedAsABundleAndAppliedFor) {
   EXPECT_EQ(finance_->Match(me->id, 10)->eligible[0].product.id, grant->id);
 }
 
+TEST_P(FinanceTest, AnInstitutionSeesWhoIsOneClauseAway) {
+  auto loan = finance_->Publish(bank_, {"loan", "科技研发贷", "need_types has \"贷\" and revenue >= 500万", 100'000'000, "", ""});
+  ASSERT_TRUE(loan.ok());
+  ASSERT_TRUE(finance_
+                  ->ImportProfiles(station_, {{"差 100 万", Profile(CreditCode('H'), 4'000'000, {"贷"})},
+                                              {"差 400 万", Profile(CreditCode('J'), 1'000'000, {"贷"})},
+                                              {"不贷款", Profile(CreditCode('L'), 9'000'000, {"投"})},
+                                              {"两条都差", Profile(CreditCode('M'), 1'000, {"投"})},
+                                              {"已符合", Profile(CreditCode('N'), 9'000'000, {"贷"})}})
+                  .ok());
+  auto near = finance_->NearlyEligible(bank_, loan->id, 2);
+  ASSERT_TRUE(near.ok()) << near.status().ToString();
+  EXPECT_EQ(near->count, 3);
+  ASSERT_EQ(near->items.size(), 2u);
+  EXPECT_EQ(near->items[0].name, "差 100 万") << "the smallest gap first";
+  EXPECT_EQ(near->items[0].miss.text, "revenue >= 500万");
+  EXPECT_EQ(near->items[0].miss.gap, 1'000'000);
+  EXPECT_EQ(near->items[1].name, "差 400 万");
+  EXPECT_EQ(finance_->NearlyEligible(insurer_, loan->id, 10).status().code(), StatusCode::kNotFound)
+      << "only the product's institution";
+  EXPECT_EQ(finance_->NearlyEligible(station_, loan->id, 10).status().code(), StatusCode::kPermissionDenied);
+}
+
 TEST_P(FinanceTest, ImportsAndBadInput) {
   std::vector<std::pair<std::string, json>> rows;
   for (char c : {'1', '2', '3'}) rows.emplace_back(std::string("企业") + c, Profile(CreditCode(c), 1e7, {"贷"}));

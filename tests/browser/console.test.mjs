@@ -465,6 +465,7 @@ test('the finance station: the AI company sees the insurance-plus-loan bundle wi
   await form.locator('input').nth(1).fill('revenue >= 1000万 and qualifications has "高新技术企业"');
   await form.locator('button[type=submit]').click();
   assert.match(await bank.page.getByTestId('published').textContent(), /科创积分贷: 符合条件的企业 \d/);
+  assert.match(await bank.page.getByTestId('prospects').textContent(), /差一个条件即可符合的企业: [\d,]+[\s\S]*✗ (revenue >= 1000万|qualifications has)/);
   await bank.page.screenshot({ path: join(outDir, 'match-institution.png'), fullPage: true });
   assert.deepEqual(bank.errors, []);
 

@@ -60,6 +60,7 @@ const std::vector<RestrictedRoute> kRestricted = {
     {"POST", "/api/v1/identity/keys/rotate", "{}", {"operator"}},
     {"POST", "/api/v1/match/finance/products", "{}", {"institution"}},
     {"POST", "/api/v1/match/finance/products/fp_x/withdraw", "{}", {"institution"}},
+    {"GET", "/api/v1/match/finance/products/fp_x/prospects", "", {"institution"}},
     {"POST", "/api/v1/match/finance/profile", "{}", {"enterprise"}},
     {"POST", "/api/v1/match/finance/enterprises/import", "{}", {"authority"}},
     {"POST", "/api/v1/match/finance/applications", "{}", {"enterprise"}},

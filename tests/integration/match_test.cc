@@ -55,13 +55,23 @@ TEST_F(MatchApiTest, ABundleIsMatchedExplainedAppliedForAndAccepted) {
   const std::string file = dir_.File("firms.json");
   std::ofstream(file) << json::array({{{"name", "甲"}, {"profile", {{"credit_code", CodeFor(901)}, {"rd_ratio", 0.2},
                                                                      {"patents", 5}, {"need_types", {"贷"}}}}},
-                                      {{"name", "乙"}, {"profile", {{"credit_code", CodeFor(902)}, {"rd_ratio", 0.01}}}}})
+                                      {{"name", "乙"}, {"profile", {{"credit_code", CodeFor(902)}, {"rd_ratio", 0.01}}}},
+                                      {{"name", "丙"}, {"profile", {{"credit_code", CodeFor(903)}, {"rd_ratio", 0.06},
+                                                                     {"need_types", {"贷"}}}}}})
                              .dump();
   auto imported = server_->Cli({"--json", "match", "finance", "import", file}, station_);
   ASSERT_EQ(imported.exit_code, 0) << imported.err;
   auto reach = Call(*client_, "GET", "/api/v1/match/finance/products/" + json::parse(loan.out)["id"].get<std::string>() +
                                          "/reach", firm_);
   EXPECT_EQ(reach.body["enterprises"], 1);
+  // 丙 is one clause (R&D ratio) away from the loan; 乙 fails both clauses.
+  const std::string loan_id = json::parse(loan.out)["id"];
+  auto prospects = server_->Cli({"match", "finance", "products", "prospects", loan_id}, bank_);
+  ASSERT_EQ(prospects.exit_code, 0) << prospects.err;
+  EXPECT_NE(prospects.out.find("one clause away: 1\n"), std::string::npos) << prospects.out;
+  EXPECT_NE(prospects.out.find("丙  fails rd_ratio >= 0.1 (is 0.06, short by 0.04"), std::string::npos) << prospects.out;
+  EXPECT_EQ(server_->Cli({"match", "finance", "products", "prospects", loan_id}, insurer_).exit_code, 1)
+      << "another institution's product";
   // The enterprise's own profile.
   auto saved = Call(*client_, "POST", "/api/v1/match/finance/profile", firm_,
                     json{{"name", "杭州云图医疗影像科技有限公司"},
@@ -95,7 +105,7 @@ TEST_F(MatchApiTest, ABundleIsMatchedExplainedAppliedForAndAccepted) {
   ASSERT_EQ(decided.exit_code, 0) << decided.err;
   auto stats = Call(*client_, "GET", "/api/v1/match/finance/stats");
   EXPECT_EQ(stats.body["served_fen"], 100000000);
-  EXPECT_EQ(stats.body["enterprises"], 3);
+  EXPECT_EQ(stats.body["enterprises"], 4);
 }
 
 }  // namespace
