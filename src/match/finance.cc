@@ -24,7 +24,7 @@ using store::Tx;
 struct Finance::Memory {
   explicit Memory(const Schema& schema) : index(schema) {}
   int64_t version = -1;
-  std::vector<Enterprise> enterprises;  // by position
+  std::vector<Enterprise> enterprises;  // by position, without their profiles (the entities hold them)
   std::vector<Entity> entities;         // as loaded (the index refers to them until replaced)
   std::deque<Entity> changed;           // later versions and new ones (stable addresses)
   std::vector<const Entity*> current;   // by position: the entity the index refers to
@@ -149,6 +149,7 @@ Status Finance::Refresh() {
     for (const store::Row& r : rows) {
       Enterprise e = EnterpriseFromRow(r);
       QT_ASSIGN_OR_RETURN(Entity entity, schema_.EntityFromJson(e.id, e.profile));
+      e.profile = nullptr;  // the engine reads the entity; 180,000 JSON profiles are hundreds of MB
       m->by_id[e.id] = static_cast<int>(m->enterprises.size());
       m->enterprises.push_back(std::move(e));
       m->entities.push_back(std::move(entity));
@@ -231,10 +232,12 @@ Result<Enterprise> Finance::SaveOwnProfile(const Principal& caller, const std::s
     if (at == m.by_id.end()) {
       m.by_id[e.id] = static_cast<int>(m.enterprises.size());
       m.enterprises.push_back(e);
+      m.enterprises.back().profile = nullptr;
       m.current.push_back(&m.changed.back());
       m.index.AddEntity(m.changed.back());
     } else {
       m.enterprises[at->second] = e;
+      m.enterprises[at->second].profile = nullptr;
       m.current[at->second] = &m.changed.back();
       m.index.UpdateEntity(at->second, m.changed.back());
     }
@@ -471,14 +474,17 @@ Result<MatchResult> Finance::Match(const std::string& enterprise_id, size_t limi
   // Score: 1 + 1 if the enterprise seeks this kind + 0.5 x how much of its
   // sought amount the product covers + 0.05 per clause (narrower products fit
   // better); a bundle adds 1 when its companion's kind is sought too.
-  const json& profile = m.enterprises[at->second].profile;
-  const double need = profile.value("need_amount", 0.0);
+  const int need_amount = *schema_.Find("need_amount"), need_types = *schema_.Find("need_types");
+  const double need_value = e.numbers[schema_.Slot(need_amount)];
+  const double need = std::isnan(need_value) ? 0.0 : need_value;
+  const std::vector<int32_t>& sought = e.sets[schema_.Slot(need_types)];
+  auto seeks = [&](std::string_view kind) {
+    const int32_t letter = schema_.Lookup(NeedLetter(kind));
+    return letter >= 0 && std::binary_search(sought.begin(), sought.end(), letter);
+  };
   auto score = [&](int slot) {
     const Product& p = m.products[slot];
-    double s = 1.0;
-    if (profile.contains("need_types")) {
-      for (const json& t : profile["need_types"]) s += t == NeedLetter(p.kind) ? 1.0 : 0.0;
-    }
+    double s = seeks(p.kind) ? 2.0 : 1.0;
     if (need > 0) s += 0.5 * std::min(1.0, static_cast<double>(p.max_amount_fen) / 100.0 / need);
     return s + 0.05 * static_cast<double>(m.rules[slot].clauses().size());
   };
@@ -497,9 +503,7 @@ Result<MatchResult> Finance::Match(const std::string& enterprise_id, size_t limi
       for (const auto& [s, companion] : by_kind[p.requires_kind]) {
         if (pm.bundle.size() < 3) pm.bundle.push_back(m.products[companion]);
       }
-      if (!pm.bundle.empty() && profile.contains("need_types")) {
-        for (const json& t : profile["need_types"]) pm.score += t == NeedLetter(p.requires_kind) ? 1.0 : 0.0;
-      }
+      if (!pm.bundle.empty() && seeks(p.requires_kind)) pm.score += 1.0;
       if (pm.bundle.empty()) {  // cannot be served alone: one step away
         pm.explanation.passed = false;
         pm.explanation.clauses.push_back({"requires an eligible " + p.requires_kind + " product", false, "none",
