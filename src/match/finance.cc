@@ -174,7 +174,9 @@ Status Finance::Refresh() {
 
 void Finance::Advance(int64_t version, const std::function<void(Memory&)>& apply) {
   std::lock_guard lock(mu_);
-  if (memory_ && memory_->version == version - 1) {
+  // Each change keeps its entity alive for the index; past a quarter of the
+  // city the engine is read again instead.
+  if (memory_ && memory_->version == version - 1 && memory_->changed.size() < memory_->entities.size() / 4 + 10'000) {
     apply(*memory_);
     memory_->version = version;
   } else {

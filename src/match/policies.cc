@@ -64,6 +64,8 @@ struct Policies::Audience {
     active[at->second] = is_active;
     return at->second;
   }
+  // Old versions kept alive for the index: time to rebuild it.
+  bool Bloated() const { return changed.size() > base.size() / 4 + 10'000; }
   void Rebuild() {
     std::vector<Entity> all;
     all.reserve(current.size());
@@ -538,8 +540,8 @@ Status Policies::FollowChanges(Memory& m, SyncReport& report, std::vector<Candid
     }
     if (citizens.size() < kFollowBatch) break;
   }
-  if (bulk_enterprises) m.enterprise.Rebuild();
-  if (bulk_persons) m.person.Rebuild();
+  if (bulk_enterprises || m.enterprise.Bloated()) m.enterprise.Rebuild();
+  if (bulk_persons || m.person.Bloated()) m.person.Rebuild();
   // The policies in force each changed entity now satisfies.
   for (const auto& [a, audience, positions] :
        {std::tuple{&m.enterprise, "enterprise", &check_enterprises}, {&m.person, "person", &check_persons}}) {
