@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -17,6 +18,7 @@
 #include "crypto/encoding.h"
 #include "ledger/verify.h"
 #include "tests/integration/test_codes.h"
+#include "tests/support/hook_receiver.h"
 #include "tests/support/server_process.h"
 #include "tests/support/test_database.h"
 
@@ -436,6 +438,58 @@ TEST_F(MultiProcessTest, StaticCardSerialsHaveNoGapsOrRepeatsAcrossProcesses) {
   std::set<std::string> want;
   for (int i = 1; i <= kCards; ++i) want.insert(fmt::format("HZC-{:08d}", i));
   EXPECT_EQ(serials, want);
+  client.reset();
+}
+
+// Every process syncs policy notices every second: a firm made eligible
+// through any of them is noticed once, and its webhook gets one delivery.
+TEST_F(MultiProcessTest, PolicyNoticesAndWebhookDeliveriesAreNotRepeatedAcrossProcesses) {
+  auto client = servers_[0]->Client();
+  HookReceiver receiver;
+  std::string bureau = NewOrgToken(*client, op_, "MP 经济和信息化局", "authority", 941);
+  constexpr int kFirms = 6;
+  std::vector<std::string> firms;
+  for (int i = 0; i < kFirms; ++i) {
+    firms.push_back(NewOrgToken(*client, op_, "MP 科技企业 " + std::to_string(i), "enterprise", 950 + i));
+    auto hook = Call(*client, "POST", "/api/v1/match/webhook", firms.back(),
+                     nlohmann::json{{"url", receiver.url()}}.dump());
+    ASSERT_EQ(hook.status, 200) << hook.raw;
+  }
+  auto policy = Call(*client, "POST", "/api/v1/match/policies", bureau,
+                     nlohmann::json{{"audience", "enterprise"}, {"title", "研发投入补助"}, {"benefit", "最高 200 万元"},
+                                    {"rule", "rd_ratio >= 0.1"}, {"valid_from", "2026-01-01"},
+                                    {"valid_until", "2099-12-31"}}.dump());
+  ASSERT_EQ(policy.status, 201) << policy.raw;
+  // Each firm saves an eligible profile twice, through two different processes, all at once.
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kFirms; ++i) {
+    threads.emplace_back([&, i] {
+      for (int k = 0; k < 2; ++k) {
+        auto c = servers_[(i + k) % kProcesses]->Client();
+        auto saved = Call(*c, "POST", "/api/v1/match/finance/profile", firms[i],
+                          nlohmann::json{{"name", "MP 科技企业 " + std::to_string(i)},
+                                         {"profile", {{"credit_code", CodeFor(950 + i)}, {"rd_ratio", 0.2 + 0.1 * k}}}}
+                              .dump());
+        EXPECT_EQ(saved.status, 200) << saved.raw;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (int wait = 0; wait < 100 && receiver.received().size() < kFirms; ++wait) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(3000));  // every process has synced again since
+  std::set<std::string> delivered;
+  for (const auto& d : receiver.received()) delivered.insert(nlohmann::json::parse(d.body)["notice"]["id"]);
+  EXPECT_EQ(receiver.received().size(), static_cast<size_t>(kFirms));
+  EXPECT_EQ(delivered.size(), static_cast<size_t>(kFirms));
+  for (int i = 0; i < kFirms; ++i) {
+    auto inbox = Call(*servers_[i % kProcesses]->Client(), "GET", "/api/v1/match/inbox", firms[i]);
+    EXPECT_EQ(inbox.body["items"].size(), 1u) << inbox.raw;
+  }
+  EXPECT_EQ(Call(*client, "GET", "/api/v1/match/policies/" + policy.body["id"].get<std::string>(), "")
+                .body["notified"],
+            kFirms);
   client.reset();
 }
 
