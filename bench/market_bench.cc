@@ -11,56 +11,31 @@
 #include <benchmark/benchmark.h>
 
 #include <cstdio>
-#include <filesystem>
 #include <memory>
 #include <random>
 
 #include "accounts/accounts.h"
+#include "bench/demo_store.h"
 #include "compute/configs.h"
 #include "compute/market/market.h"
 #include "compute/market/vouchers.h"
 #include "crypto/random.h"
-#include "demo/demo_city.h"
 #include "demo/demo_compute.h"
-#include "ledger/journal.h"
 #include "store/store.h"
 
 namespace qt {
 namespace {
 
-namespace fs = std::filesystem;
 using compute::market::Market;
 using compute::market::Vouchers;
 
-struct City {
-  fs::path dir;
-  std::unique_ptr<store::Store> store;
-  ledger::Journal journal{SystemClock::Get()};
-  std::array<uint8_t, 32> raw{};
-  crypto::MasterKey key{raw};
-  std::unique_ptr<accounts::Accounts> accounts;
+struct City : bench::DemoStore {
   compute::ChipCatalog catalog = compute::LoadChipCatalog("").value();
   std::unique_ptr<Vouchers> vouchers;
   std::unique_ptr<Market> market;
   std::vector<accounts::Principal> enterprises;
 
-  City() {
-    dir = fs::temp_directory_path() / ("qiantang-market-bench-" + std::to_string(getpid()));
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-    store = std::move(*store::OpenStore("sqlite:" + (dir / "q.db").string(), {}));
-    auto migrations = ledger::Journal::Migrations();
-    for (auto list :
-         {accounts::Accounts::Migrations(), Market::Migrations(), Vouchers::Migrations()}) {
-      for (auto& m : list) migrations.push_back(m);
-    }
-    if (!store::Migrate(*store, migrations).ok()) std::abort();
-    accounts = std::make_unique<accounts::Accounts>(
-        *store, accounts::AccountsOptions{&SystemClock::Get(), &crypto::SystemRandom::Get(), &key,
-                                          &journal});
-    auto boot = accounts->Bootstrap(demo::OperatorOrg());
-    auto op = *accounts->Authenticate((*boot)->admin_token.secret);
-    if (!demo::LoadDemoCity(*accounts, op, "bench").ok()) std::abort();
+  City() : DemoStore("market", {Market::Migrations(), Vouchers::Migrations()}) {
     vouchers = std::make_unique<Vouchers>(*store, SystemClock::Get(), crypto::SystemRandom::Get(),
                                           journal);
     market = std::make_unique<Market>(
@@ -73,7 +48,6 @@ struct City {
         enterprises.push_back({"", "", o.id, o.kind, accounts::Role::kAdmin});
     }
   }
-  ~City() { fs::remove_all(dir); }
 
   compute::market::NewRequest Request(std::mt19937& rng, int64_t hours) {
     static const int64_t kCards[] = {8, 16, 32, 64};

@@ -12,19 +12,17 @@
 #include <benchmark/benchmark.h>
 
 #include <cstdio>
-#include <filesystem>
 #include <memory>
 
 #include "accounts/accounts.h"
+#include "bench/demo_store.h"
 #include "crypto/random.h"
 #include "demo/acting.h"
-#include "demo/demo_city.h"
 #include "demo/demo_identity.h"
 #include "demo/demo_match.h"
 #include "demo/demo_policies.h"
 #include "demo/tech_firms.h"
 #include "identity/identity.h"
-#include "ledger/journal.h"
 #include "match/enterprise.h"
 #include "match/finance.h"
 #include "match/migrations.h"
@@ -35,22 +33,11 @@
 namespace qt {
 namespace {
 
-namespace fs = std::filesystem;
 using nlohmann::json;
 
-void Check(const Status& s, const char* what) {
-  if (s.ok()) return;
-  std::fprintf(stderr, "setup: %s: %s\n", what, s.ToString().c_str());
-  std::abort();
-}
+using bench::Check;
 
-struct City {
-  fs::path dir;
-  std::unique_ptr<store::Store> store;
-  ledger::Journal journal{SystemClock::Get()};
-  std::array<uint8_t, 32> raw{};
-  crypto::MasterKey key{raw};
-  std::unique_ptr<accounts::Accounts> accounts;
+struct City : bench::DemoStore {
   std::unique_ptr<identity::Identity> identity;
   std::unique_ptr<match::Finance> finance;
   std::unique_ptr<match::Policies> policies;
@@ -58,22 +45,8 @@ struct City {
   std::string firm_name;
   json firm_profile;
 
-  City() {
-    dir = fs::temp_directory_path() / ("qiantang-policies-bench-" + std::to_string(getpid()));
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-    store = std::move(*store::OpenStore("sqlite:" + (dir / "q.db").string(), {}));
-    auto migrations = ledger::Journal::Migrations();
-    for (auto list : {accounts::Accounts::Migrations(), identity::Identity::Migrations(), match::Migrations()}) {
-      for (auto& m : list) migrations.push_back(m);
-    }
-    Check(store::Migrate(*store, migrations), "migrate");
+  City() : DemoStore("policies", {identity::Identity::Migrations(), match::Migrations()}) {
     Random& random = crypto::SystemRandom::Get();
-    accounts = std::make_unique<accounts::Accounts>(
-        *store, accounts::AccountsOptions{&SystemClock::Get(), &random, &key, &journal});
-    auto boot = accounts->Bootstrap(demo::OperatorOrg());
-    auto op = *accounts->Authenticate((*boot)->admin_token.secret);
-    Check(demo::LoadDemoCity(*accounts, op, "bench").status(), "city");
     identity = std::make_unique<identity::Identity>(
         *store, identity::IdentityOptions{.clock = &SystemClock::Get(), .random = &random, .journal = &journal,
                                           .accounts = accounts.get(), .master_key = &key});
@@ -98,7 +71,6 @@ struct City {
     firm_name = own->name;
     firm_profile = own->profile;
   }
-  ~City() { fs::remove_all(dir); }
 };
 
 City& TheCity() {
