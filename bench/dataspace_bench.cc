@@ -40,7 +40,8 @@ constexpr int64_t kRows = 1'000'000;
 
 fs::path Dir() {
   static fs::path dir = [] {
-    fs::path d = fs::temp_directory_path() / ("qiantang-dataspace-bench-" + std::to_string(getpid()));
+    fs::path d =
+        fs::temp_directory_path() / ("qiantang-dataspace-bench-" + std::to_string(getpid()));
     fs::remove_all(d);
     fs::create_directories(d);
     return d;
@@ -112,8 +113,7 @@ void BM_CsvRead(benchmark::State& state) {
 }
 BENCHMARK(BM_CsvRead)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(2);
 
-void RunSpec(benchmark::State& state, const json& spec_json, const std::string& csv,
-             int64_t rows) {
+void RunSpec(benchmark::State& state, const json& spec_json, const std::string& csv, int64_t rows) {
   auto spec = ParsePipeline(spec_json, Source());
   for (auto _ : state) {
     auto out = RunPipeline(*spec, Source(), csv, (Dir() / "product.sqlite").string());
@@ -217,16 +217,18 @@ struct Space {
     space = std::make_unique<DataSpace>(
         *store, DataSpaceOptions{&SystemClock::Get(), &random, &journal, accounts.get(),
                                  (dir / "data").string(), (dir / "import").string()});
-    auto src = space->CreateSource(holder, {.name = "residents", .file = "residents.csv",
-                                            .fields = Source()});
+    auto src = space->CreateSource(
+        holder, {.name = "residents", .file = "residents.csv", .fields = Source()});
     auto pipe = space->CreatePipeline(holder, src->id, "full", FullSpec());
     auto run = space->RunPipeline(holder, pipe->id);
     auto product = space->CreateProduct(holder, {.run_id = run->id, .title = "residents"});
     json policy = json::parse(R"({"permission": [{"action": "aggregate_query", "constraint": [
         {"leftOperand": "epsilon", "operator": "lteq", "rightOperand": 10.0},
         {"leftOperand": "groupSize", "operator": "gteq", "rightOperand": 10}]}]})");
-    auto offer = space->CreateOffer(holder, {.product_id = product->id, .title = "o",
-                                             .policy = policy, .visible_to = {},
+    auto offer = space->CreateOffer(holder, {.product_id = product->id,
+                                             .title = "o",
+                                             .policy = policy,
+                                             .visible_to = {},
                                              .negotiable_by = {}});
     auto c = space->RequestContract(consumer, offer->id, std::nullopt);
     contract = c->id;

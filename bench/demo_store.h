@@ -42,18 +42,21 @@ struct DemoStore {
   accounts::Principal op;
 
   DemoStore(const std::string& name, std::initializer_list<std::vector<store::Migration>> modules) {
-    dir = std::filesystem::temp_directory_path() / ("qiantang-" + name + "-bench-" + std::to_string(getpid()));
+    dir = std::filesystem::temp_directory_path() /
+          ("qiantang-" + name + "-bench-" + std::to_string(getpid()));
     std::filesystem::remove_all(dir);
     std::filesystem::create_directories(dir);
     auto opened = store::OpenStore("sqlite:" + (dir / "q.db").string(), {});
     Check(opened.status(), "open");
     store = std::move(*opened);
     auto migrations = ledger::Journal::Migrations();
-    for (const auto& list : {accounts::Accounts::Migrations()}) migrations.insert(migrations.end(), list.begin(), list.end());
+    for (const auto& list : {accounts::Accounts::Migrations()})
+      migrations.insert(migrations.end(), list.begin(), list.end());
     for (const auto& list : modules) migrations.insert(migrations.end(), list.begin(), list.end());
     Check(store::Migrate(*store, migrations), "migrate");
     accounts = std::make_unique<accounts::Accounts>(
-        *store, accounts::AccountsOptions{&SystemClock::Get(), &crypto::SystemRandom::Get(), &key, &journal});
+        *store, accounts::AccountsOptions{&SystemClock::Get(), &crypto::SystemRandom::Get(), &key,
+                                          &journal});
     auto boot = accounts->Bootstrap(demo::OperatorOrg());
     Check(boot.status(), "bootstrap");
     op = *accounts->Authenticate((*boot)->admin_token.secret);

@@ -30,31 +30,45 @@ struct World {
   explicit World(CoseAlg alg) : random("identity-bench") {
     key = *GenerateIssuerKey(alg, random);
     for (const Category& c : AllCategories()) random.Fill(keys[c.number]);
-    list.keys.push_back({.kid = crypto::HexEncode(key.kid), .key = {key.alg, key.public_key},
-                         .not_before = 0, .retired_at = 0, .not_after = 0});
+    list.keys.push_back({.kid = crypto::HexEncode(key.kid),
+                         .key = {key.alg, key.public_key},
+                         .not_before = 0,
+                         .retired_at = 0,
+                         .not_after = 0});
   }
   // A citizen's claims in every category, as the service fills them.
   CodeContent Content(int64_t i, char kind) {
-    CodeContent c{.kind = kind, .code_id = Bytes(16), .serial = kind == 's' ? "HZC-" + std::to_string(10'000'000 + i) : "",
-                  .issued_at = kNow, .expires_at = kNow + (kind == 's' ? 365 * 86'400 : 60), .epoch = 1,
+    CodeContent c{.kind = kind,
+                  .code_id = Bytes(16),
+                  .serial = kind == 's' ? "HZC-" + std::to_string(10'000'000 + i) : "",
+                  .issued_at = kNow,
+                  .expires_at = kNow + (kind == 's' ? 365 * 86'400 : 60),
+                  .epoch = 1,
                   .claims = {}};
     random.Fill(c.code_id);
     for (const Category& cat : AllCategories()) {
       nlohmann::json claims = nlohmann::json::object();
       for (std::string_view claim : cat.claims) {
-        if (claim == "concession") claims["concession"] = i % 5 ? "none" : "elderly";
-        else if (claim == "name") claims["name"] = "王建国";
-        else if (claim == "pseudonym") claims["pseudonym"] = "0123456789abcdef";
-        else if (claim == "adult" || claim == "senior") claims[std::string(claim)] = i % 3 == 0;
-        else if (claim == "district") claims["district"] = "西湖区";
-        else if (i % 20 == 0) claims[std::string(claim)] = claim == "talent" ? "C" : "2028-12-31";
+        if (claim == "concession")
+          claims["concession"] = i % 5 ? "none" : "elderly";
+        else if (claim == "name")
+          claims["name"] = "王建国";
+        else if (claim == "pseudonym")
+          claims["pseudonym"] = "0123456789abcdef";
+        else if (claim == "adult" || claim == "senior")
+          claims[std::string(claim)] = i % 3 == 0;
+        else if (claim == "district")
+          claims["district"] = "西湖区";
+        else if (i % 20 == 0)
+          claims[std::string(claim)] = claim == "talent" ? "C" : "2028-12-31";
       }
       c.claims[cat.number] = claims;
     }
     return c;
   }
   std::string Issue(int64_t i, char kind, Random& r) {
-    auto cwt = SealCode(Content(i, kind), [&](int n) { return &keys[n]; }, r);
+    auto cwt = SealCode(
+        Content(i, kind), [&](int n) { return &keys[n]; }, r);
     return *EncodeCredential(*cwt, key);
   }
   crypto::DeterministicRandom random;
@@ -69,17 +83,20 @@ void BM_VerifyCode(benchmark::State& state) {
   Verifier bus(*FindCategory("bus"));
   bus.SetTrustList(w.list);
   bus.SetCategoryKeys({{1, w.keys[1]}});
-  for (int i = 0; i < 1000; ++i) bus.revocations().serials.insert("HZC-" + std::to_string(20'000'000 + i));
+  for (int i = 0; i < 1000; ++i)
+    bus.revocations().serials.insert("HZC-" + std::to_string(20'000'000 + i));
   for (auto _ : state) {
     auto r = bus.Verify(code, (kNow + 10) * 1000);
     if (!r.ok()) state.SkipWithError(r.status().ToString().c_str());
     benchmark::DoNotOptimize(r);
   }
-  state.counters["verifications/s"] = benchmark::Counter(static_cast<double>(state.iterations()),
-                                                         benchmark::Counter::kIsRate);
+  state.counters["verifications/s"] =
+      benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
   state.counters["code_chars"] = static_cast<double>(code.size());
 }
-BENCHMARK(BM_VerifyCode)->Arg(static_cast<int>(CoseAlg::kEdDSA))->Arg(static_cast<int>(CoseAlg::kES256));
+BENCHMARK(BM_VerifyCode)
+    ->Arg(static_cast<int>(CoseAlg::kEdDSA))
+    ->Arg(static_cast<int>(CoseAlg::kES256));
 
 void BM_RawEd25519Verify(benchmark::State& state) {
   World w(CoseAlg::kEdDSA);
@@ -92,8 +109,8 @@ void BM_RawEd25519Verify(benchmark::State& state) {
     benchmark::DoNotOptimize(crypto_sign_verify_detached(sig.data(), message.data(), message.size(),
                                                          w.key.public_key.data()));
   }
-  state.counters["verifications/s"] = benchmark::Counter(static_cast<double>(state.iterations()),
-                                                         benchmark::Counter::kIsRate);
+  state.counters["verifications/s"] =
+      benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
   state.counters["message_bytes"] = static_cast<double>(message.size());
 }
 BENCHMARK(BM_RawEd25519Verify);
@@ -102,8 +119,8 @@ void BM_IssueCode(benchmark::State& state) {
   World w(CoseAlg::kEdDSA);
   int64_t i = 0;
   for (auto _ : state) benchmark::DoNotOptimize(w.Issue(i++, 'd', w.random));
-  state.counters["codes/s"] = benchmark::Counter(static_cast<double>(state.iterations()),
-                                                 benchmark::Counter::kIsRate);
+  state.counters["codes/s"] =
+      benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_IssueCode);
 
@@ -125,7 +142,8 @@ void BM_IssueCity(benchmark::State& state) {
         local.key = w.key;
         local.keys = w.keys;
         int64_t mine = 0;
-        for (int64_t i = t; i < kCitizens; i += threads) mine += static_cast<int64_t>(local.Issue(i, 'd', r).size());
+        for (int64_t i = t; i < kCitizens; i += threads)
+          mine += static_cast<int64_t>(local.Issue(i, 'd', r).size());
         chars += mine;
       });
     }
@@ -135,7 +153,8 @@ void BM_IssueCity(benchmark::State& state) {
   getrusage(RUSAGE_SELF, &usage);
   state.counters["codes"] = static_cast<double>(kCitizens);
   state.counters["threads"] = threads;
-  state.counters["codes/s"] = benchmark::Counter(static_cast<double>(kCitizens), benchmark::Counter::kIsRate);
+  state.counters["codes/s"] =
+      benchmark::Counter(static_cast<double>(kCitizens), benchmark::Counter::kIsRate);
   state.counters["avg_chars"] = static_cast<double>(chars.load()) / kCitizens;
   state.counters["peak_rss_mb"] = static_cast<double>(usage.ru_maxrss) / 1024.0;
 }

@@ -33,8 +33,10 @@ constexpr int kProducts = 500;
 struct City {
   City() {
     (void)AddEnterpriseAttributes(schema);
-    for (const auto& f : demo::GenerateTechFirms(kFirms, "bench")) entities.push_back(*schema.EntityFromJson(f.name, f.profile));
-    for (const auto& p : demo::GenerateFinanceProducts(kProducts, 49, "bench")) rules.push_back(*Rule::Compile(p.rule, schema));
+    for (const auto& f : demo::GenerateTechFirms(kFirms, "bench"))
+      entities.push_back(*schema.EntityFromJson(f.name, f.profile));
+    for (const auto& p : demo::GenerateFinanceProducts(kProducts, 49, "bench"))
+      rules.push_back(*Rule::Compile(p.rule, schema));
     today = *Schema::ParseDate("2026-11-26");
   }
   Schema schema;
@@ -96,7 +98,8 @@ void BM_IncrementalRematch(benchmark::State& state) {
   for (Entity& e : changed) e.numbers[revenue] = e.numbers[revenue] * 3 + 5e6;
   // What the service keeps: each firm's eligible products before the change.
   std::vector<std::vector<int>> before;
-  for (size_t k = 0; k < changed.size(); ++k) before.push_back(index.RulesFor(entities[k], c.today));
+  for (size_t k = 0; k < changed.size(); ++k)
+    before.push_back(index.RulesFor(entities[k], c.today));
   size_t i = 0, newly = 0;
   for (auto _ : state) {
     const int p = static_cast<int>(i % changed.size());
@@ -110,11 +113,13 @@ void BM_IncrementalRematch(benchmark::State& state) {
     ++i;
     if (i % changed.size() == 0) {  // back to the stored profiles, untimed
       state.PauseTiming();
-      for (size_t k = 0; k < changed.size(); ++k) index.UpdateEntity(static_cast<int>(k), entities[k]);
+      for (size_t k = 0; k < changed.size(); ++k)
+        index.UpdateEntity(static_cast<int>(k), entities[k]);
       state.ResumeTiming();
     }
   }
-  state.counters["newly_eligible_per_change"] = static_cast<double>(newly) / static_cast<double>(state.iterations());
+  state.counters["newly_eligible_per_change"] =
+      static_cast<double>(newly) / static_cast<double>(state.iterations());
 }
 BENCHMARK(BM_IncrementalRematch)->Unit(benchmark::kMicrosecond);
 
@@ -133,17 +138,23 @@ void BM_RematchAllRules(benchmark::State& state) {
 BENCHMARK(BM_RematchAllRules)->Unit(benchmark::kMicrosecond);
 
 // Synthetic Chinese documents: scenario demands and capabilities.
-const char* kDomains[] = {"智慧交通", "自动驾驶", "医疗影像", "工业互联网", "数字孪生", "低空经济", "人工智能",
-                          "大模型", "算力调度", "芯片设计", "机器人", "储能", "新能源汽车", "生物医药", "智慧养老",
-                          "城市治理", "数据要素", "区块链", "物联网", "视觉识别", "智能制造", "智慧农业",
-                          "环境监测", "无人机", "智慧园区", "金融科技", "在线教育", "智慧医疗", "供应链", "元宇宙"};
-const char* kVerbs[] = {"建设", "开展", "提供", "研发", "部署", "测试", "应用", "打造", "征集", "升级", "优化", "接入"};
-const char* kNouns[] = {"平台", "系统", "场景", "解决方案", "服务", "设备", "数据", "模型", "算法", "园区", "医院",
-                        "学校", "社区", "工厂", "港口", "道路", "仓库", "电网", "地铁", "景区"};
-const char* kMods[] = {"基于", "面向", "全市", "城区", "多源", "实时", "高精度", "低成本", "一体化", "智能", "绿色", "安全"};
+const char* kDomains[] = {"智慧交通", "自动驾驶", "医疗影像",   "工业互联网", "数字孪生",
+                          "低空经济", "人工智能", "大模型",     "算力调度",   "芯片设计",
+                          "机器人",   "储能",     "新能源汽车", "生物医药",   "智慧养老",
+                          "城市治理", "数据要素", "区块链",     "物联网",     "视觉识别",
+                          "智能制造", "智慧农业", "环境监测",   "无人机",     "智慧园区",
+                          "金融科技", "在线教育", "智慧医疗",   "供应链",     "元宇宙"};
+const char* kVerbs[] = {"建设", "开展", "提供", "研发", "部署", "测试",
+                        "应用", "打造", "征集", "升级", "优化", "接入"};
+const char* kNouns[] = {"平台", "系统", "场景", "解决方案", "服务", "设备", "数据",
+                        "模型", "算法", "园区", "医院",     "学校", "社区", "工厂",
+                        "港口", "道路", "仓库", "电网",     "地铁", "景区"};
+const char* kMods[] = {"基于",   "面向",   "全市",   "城区", "多源", "实时",
+                       "高精度", "低成本", "一体化", "智能", "绿色", "安全"};
 
 std::string Phrase(std::mt19937& g) {
-  return std::string(kMods[g() % 12]) + kDomains[g() % 30] + kNouns[g() % 20] + kVerbs[g() % 12] + kNouns[g() % 20];
+  return std::string(kMods[g() % 12]) + kDomains[g() % 30] + kNouns[g() % 20] + kVerbs[g() % 12] +
+         kNouns[g() % 20];
 }
 
 struct Corpus {
@@ -157,7 +168,8 @@ struct Corpus {
       for (int k = 0, n = 3 + static_cast<int>(g() % 5); k < n; ++k) body += Phrase(g) + "，";
       docs.push_back({{title, body}, {}});
     }
-    for (int q = 0; q < 1000; ++q) queries.push_back(std::string(kDomains[g() % 30]) + kNouns[g() % 20] + kVerbs[g() % 12]);
+    for (int q = 0; q < 1000; ++q)
+      queries.push_back(std::string(kDomains[g() % 30]) + kNouns[g() % 20] + kVerbs[g() % 12]);
   }
   std::unique_ptr<Segmenter> segmenter;
   std::vector<TextDocument> docs;
@@ -184,7 +196,8 @@ void BM_Bm25Query(benchmark::State& state) {
     for (const std::string& q : c.queries) {
       auto t0 = std::chrono::steady_clock::now();
       auto hits = index.Search(q, {}, 10);
-      us.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count());
+      us.push_back(
+          std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count());
       benchmark::DoNotOptimize(hits);
     }
   }
@@ -215,19 +228,23 @@ void BM_Fts5Query(benchmark::State& state) {
   sqlite3_finalize(insert);
   sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
   sqlite3_stmt* query = nullptr;
-  sqlite3_prepare_v2(db, "SELECT rowid, bm25(docs, 2.0, 1.0) AS s FROM docs WHERE docs MATCH ? ORDER BY s LIMIT 10",
-                     -1, &query, nullptr);
+  sqlite3_prepare_v2(
+      db,
+      "SELECT rowid, bm25(docs, 2.0, 1.0) AS s FROM docs WHERE docs MATCH ? ORDER BY s LIMIT 10",
+      -1, &query, nullptr);
   std::vector<double> us;
   for (auto _ : state) {
     for (const std::string& q : c.queries) {
       std::string match;
-      for (const std::string& t : c.segmenter->Segment(q)) match += (match.empty() ? "\"" : " OR \"") + t + "\"";
+      for (const std::string& t : c.segmenter->Segment(q))
+        match += (match.empty() ? "\"" : " OR \"") + t + "\"";
       auto t0 = std::chrono::steady_clock::now();
       sqlite3_bind_text(query, 1, match.c_str(), -1, SQLITE_TRANSIENT);
       int rows = 0;
       while (sqlite3_step(query) == SQLITE_ROW) ++rows;
       sqlite3_reset(query);
-      us.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count());
+      us.push_back(
+          std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count());
       benchmark::DoNotOptimize(rows);
     }
   }

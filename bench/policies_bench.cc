@@ -48,15 +48,22 @@ struct City : bench::DemoStore {
   City() : DemoStore("policies", {identity::Identity::Migrations(), match::Migrations()}) {
     Random& random = crypto::SystemRandom::Get();
     identity = std::make_unique<identity::Identity>(
-        *store, identity::IdentityOptions{.clock = &SystemClock::Get(), .random = &random, .journal = &journal,
-                                          .accounts = accounts.get(), .master_key = &key});
+        *store, identity::IdentityOptions{.clock = &SystemClock::Get(),
+                                          .random = &random,
+                                          .journal = &journal,
+                                          .accounts = accounts.get(),
+                                          .master_key = &key});
     Check(identity->Init(), "identity");
     Check(demo::LoadDemoIdentity(*accounts, *identity, "bench", 100'000).status(), "citizens");
-    finance = std::make_unique<match::Finance>(*store, match::FinanceOptions{&SystemClock::Get(), &random, &journal});
+    finance = std::make_unique<match::Finance>(
+        *store, match::FinanceOptions{&SystemClock::Get(), &random, &journal});
     Check(demo::LoadDemoMatch(*accounts, op, *finance, "bench", 180'000).status(), "firms");
     policies = std::make_unique<match::Policies>(
-        *store, match::PoliciesOptions{.clock = &SystemClock::Get(), .random = &random, .journal = &journal,
-                                       .identity = identity.get(), .master_key = &key});
+        *store, match::PoliciesOptions{.clock = &SystemClock::Get(),
+                                       .random = &random,
+                                       .journal = &journal,
+                                       .identity = identity.get(),
+                                       .master_key = &key});
     auto loaded = demo::LoadDemoPolicies(*accounts, *policies);
     Check(loaded.status(), "policies");
     std::fprintf(stderr, "setup: %lld policies noticed %lld firms and people\n",
@@ -82,10 +89,13 @@ void BM_PublishPolicy(benchmark::State& state) {
   City& c = TheCity();
   int64_t notices = 0, n = 0;
   for (auto _ : state) {
-    auto p = c.policies->Publish(c.bureau, {.audience = "enterprise", .title = "研发投入奖励 " + std::to_string(n++),
-                                            .summary = "", .benefit = "最高 50 万元",
+    auto p = c.policies->Publish(c.bureau, {.audience = "enterprise",
+                                            .title = "研发投入奖励 " + std::to_string(n++),
+                                            .summary = "",
+                                            .benefit = "最高 50 万元",
                                             .rule = "rd_ratio >= 0.05 and staff >= 20",
-                                            .valid_from = "2026-01-01", .valid_until = "2099-12-31"});
+                                            .valid_from = "2026-01-01",
+                                            .valid_until = "2099-12-31"});
     Check(p.status(), "publish");
     notices = p->notified;
   }
@@ -118,12 +128,14 @@ void BM_RescanEveryPolicy(benchmark::State& state) {
   }
   // The demo's five enterprise policies and the ones BM_PublishPolicy adds.
   std::vector<match::Rule> rules;
-  for (const char* text :
-       {"qualifications has \"高新技术企业\" and revenue >= 500万", "qualifications has \"专精特新\" and staff <= 1000",
-        "rd_ratio >= 0.08 and revenue between 1000万 and 4亿",
-        "district = \"滨江区\" and years_since(founded) <= 3 and staff <= 50",
-        "need_types has \"贷\" and credit_rating in [\"AAA\", \"AA\", \"A\"] and years_since(founded) <= 5",
-        "rd_ratio >= 0.05 and staff >= 20", "rd_ratio >= 0.05 and staff >= 20", "rd_ratio >= 0.05 and staff >= 20"}) {
+  for (const char* text : {"qualifications has \"高新技术企业\" and revenue >= 500万",
+                           "qualifications has \"专精特新\" and staff <= 1000",
+                           "rd_ratio >= 0.08 and revenue between 1000万 and 4亿",
+                           "district = \"滨江区\" and years_since(founded) <= 3 and staff <= 50",
+                           "need_types has \"贷\" and credit_rating in [\"AAA\", \"AA\", \"A\"] "
+                           "and years_since(founded) <= 5",
+                           "rd_ratio >= 0.05 and staff >= 20", "rd_ratio >= 0.05 and staff >= 20",
+                           "rd_ratio >= 0.05 and staff >= 20"}) {
     rules.push_back(*match::Rule::Compile(text, schema));
   }
   const double today = *match::Schema::ParseDate("2026-11-26");

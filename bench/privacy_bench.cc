@@ -33,8 +33,8 @@ void BM_HashToPointAndMultiply(benchmark::State& state) {
     Point h = HashToPoint("bench-session", std::to_string(13900000000 + i++));
     benchmark::DoNotOptimize(Multiply(k, h));
   }
-  state.counters["ops/s"] = benchmark::Counter(static_cast<double>(state.iterations()),
-                                               benchmark::Counter::kIsRate);
+  state.counters["ops/s"] =
+      benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_HashToPointAndMultiply);
 
@@ -45,8 +45,8 @@ void BM_Multiply(benchmark::State& state) {
     p = *Multiply(k, p);
     benchmark::DoNotOptimize(p);
   }
-  state.counters["ops/s"] = benchmark::Counter(static_cast<double>(state.iterations()),
-                                               benchmark::Counter::kIsRate);
+  state.counters["ops/s"] =
+      benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_Multiply);
 
@@ -61,7 +61,8 @@ void BM_PsiInProcess(benchmark::State& state) {
     auto r = RunPsiLocally("bench", a, b, PsiOutput::kIntersection);
     if (r.intersection_size != n / 2) state.SkipWithError("wrong intersection");
   }
-  state.counters["items/s"] = benchmark::Counter(2.0 * n, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["items/s"] =
+      benchmark::Counter(2.0 * n, benchmark::Counter::kIsIterationInvariantRate);
 }
 BENCHMARK(BM_PsiInProcess)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
 
@@ -71,7 +72,8 @@ std::string& Payload() {
     crypto::DeterministicRandom random("payload");
     while (out.size() < (64u << 20)) {
       out += "P" + std::to_string(random.Uniform(1'000'000'000)) + ",CT,西湖区," +
-             std::to_string(random.Uniform(100)) + "," + std::to_string(random.Uniform(1'000'000)) + "\n";
+             std::to_string(random.Uniform(100)) + "," + std::to_string(random.Uniform(1'000'000)) +
+             "\n";
     }
     return out;
   }();
@@ -87,7 +89,8 @@ crypto::SigningKey& Recipient() {
 }
 
 std::string& Sealed() {
-  static std::string s = *SealDelivery({"ctr", "dlv", "org", "hash"}, Recipient().public_key, Payload());
+  static std::string s =
+      *SealDelivery({"ctr", "dlv", "org", "hash"}, Recipient().public_key, Payload());
   return s;
 }
 
@@ -109,8 +112,8 @@ void BM_RawSecretstream(benchmark::State& state) {
       size_t n = std::min<size_t>(64 * 1024, p.size() - off);
       unsigned long long clen;
       crypto_secretstream_xchacha20poly1305_push(&st, out.data(), &clen,
-                                                 reinterpret_cast<const uint8_t*>(p.data()) + off, n,
-                                                 nullptr, 0, 0);
+                                                 reinterpret_cast<const uint8_t*>(p.data()) + off,
+                                                 n, nullptr, 0, 0);
     }
     benchmark::DoNotOptimize(out.data());
   }
@@ -121,7 +124,8 @@ BENCHMARK(BM_RawSecretstream)->Unit(benchmark::kMillisecond)->UseRealTime();
 void BM_SealDelivery(benchmark::State& state) {
   const std::string& p = Payload();
   for (auto _ : state) {
-    benchmark::DoNotOptimize(SealDelivery({"ctr", "dlv", "org", "hash"}, Recipient().public_key, p));
+    benchmark::DoNotOptimize(
+        SealDelivery({"ctr", "dlv", "org", "hash"}, Recipient().public_key, p));
   }
   Bytes(state, p.size());
 }
@@ -131,9 +135,8 @@ void BM_OpenDelivery(benchmark::State& state) {
   const std::string& sealed = Sealed();
   for (auto _ : state) {
     // The content hash in this header is a placeholder, so the open ends at the hash check.
-    auto r = OpenDelivery(sealed, [](std::span<const uint8_t> k) {
-      return crypto::OpenSealed(Recipient(), k);
-    });
+    auto r = OpenDelivery(
+        sealed, [](std::span<const uint8_t> k) { return crypto::OpenSealed(Recipient(), k); });
     benchmark::DoNotOptimize(r);
   }
   Bytes(state, Payload().size());
@@ -168,7 +171,8 @@ void BM_FingerprintSurvival(benchmark::State& state) {
   for (auto _ : state) {
     auto db = dataspace::ProductDb::OpenReadOnly(path);
     for (const Candidate& c : candidates) {
-      std::string copy = *ExportFingerprinted(*db, schema, {"patient", "exam", "age", "fee_fen"}, c.key);
+      std::string copy =
+          *ExportFingerprinted(*db, schema, {"patient", "exam", "age", "fee_fen"}, c.key);
       std::vector<std::string> lines;
       std::istringstream in(copy);
       std::string line;

@@ -1,8 +1,7 @@
 #include "api/accounts_routes.h"
 
-#include "api/page_json.h"
-
 #include "api/json_body.h"
+#include "api/page_json.h"
 #include "core/clock.h"
 #include "crypto/encoding.h"
 

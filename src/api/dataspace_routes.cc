@@ -23,9 +23,14 @@ json CellsJson(const std::vector<std::vector<Cell>>& rows) {
 }
 
 json SourceJson(const Source& s) {
-  return {{"id", s.id},         {"org_id", s.org_id}, {"name", s.name},
-          {"origin", s.origin}, {"path", s.path},     {"bytes", s.bytes},
-          {"sha256", s.sha256}, {"fields", SchemaJson(s.fields)},
+  return {{"id", s.id},
+          {"org_id", s.org_id},
+          {"name", s.name},
+          {"origin", s.origin},
+          {"path", s.path},
+          {"bytes", s.bytes},
+          {"sha256", s.sha256},
+          {"fields", SchemaJson(s.fields)},
           {"created_at", FormatRfc3339(s.created_at)}};
 }
 
@@ -120,7 +125,8 @@ Result<Audience> ParseAudience(JsonBody& body, const std::string& field) {
   if (!v) return a;
   if (!v->is_object()) return InvalidArgument(field + ": must be an object with kinds and orgs");
   for (const auto& [key, value] : v->items()) {
-    if (key != "kinds" && key != "orgs") return InvalidArgument(field + "." + key + ": unknown field");
+    if (key != "kinds" && key != "orgs")
+      return InvalidArgument(field + "." + key + ": unknown field");
     if (!value.is_array() || value.size() > 100) {
       return InvalidArgument(field + "." + key + ": must be an array of at most 100 strings");
     }
@@ -176,17 +182,16 @@ void RegisterDataSpaceRoutes(Router& router, DataSpace& space) {
                   QT_ASSIGN_OR_RETURN(auto list, space.ListSources(req.caller(), page));
                   return Response::Json(PageJson(list, SourceJson));
                 });
-  router.Handle("POST", "/api/v1/dataspace/pipelines", holder,
-                [&](const Request& req) -> Result<Response> {
-                  QT_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(req.http.body));
-                  QT_ASSIGN_OR_RETURN(std::string name, body.String("name", 200));
-                  QT_ASSIGN_OR_RETURN(std::string source_id, body.String("source_id", 100));
-                  json spec = body.OptionalValue("spec").value_or(json::object());
-                  QT_RETURN_IF_ERROR(body.Finish());
-                  QT_ASSIGN_OR_RETURN(Pipeline p,
-                                      space.CreatePipeline(req.caller(), source_id, name, spec));
-                  return Response::Json(PipelineJson(p), 201);
-                });
+  router.Handle(
+      "POST", "/api/v1/dataspace/pipelines", holder, [&](const Request& req) -> Result<Response> {
+        QT_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(req.http.body));
+        QT_ASSIGN_OR_RETURN(std::string name, body.String("name", 200));
+        QT_ASSIGN_OR_RETURN(std::string source_id, body.String("source_id", 100));
+        json spec = body.OptionalValue("spec").value_or(json::object());
+        QT_RETURN_IF_ERROR(body.Finish());
+        QT_ASSIGN_OR_RETURN(Pipeline p, space.CreatePipeline(req.caller(), source_id, name, spec));
+        return Response::Json(PipelineJson(p), 201);
+      });
   router.Handle("GET", "/api/v1/dataspace/pipelines", holder_reads,
                 [&](const Request& req) -> Result<Response> {
                   QT_ASSIGN_OR_RETURN(auto page, req.Page());
@@ -206,31 +211,31 @@ void RegisterDataSpaceRoutes(Router& router, DataSpace& space) {
                   return Response::Json(PageJson(list, RunJson));
                 });
 
-  router.Handle("POST", "/api/v1/dataspace/products", holder,
-                [&](const Request& req) -> Result<Response> {
-                  QT_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(req.http.body));
-                  NewProduct p;
-                  QT_ASSIGN_OR_RETURN(p.run_id, body.String("run_id", 100));
-                  QT_ASSIGN_OR_RETURN(p.title, body.String("title", 200));
-                  QT_ASSIGN_OR_RETURN(p.description, body.OptionalString("description", 5000, ""));
-                  QT_ASSIGN_OR_RETURN(p.tags, body.OptionalStrings("tags", 20, 50));
-                  QT_ASSIGN_OR_RETURN(p.update_frequency,
-                                      body.OptionalEnum("update_frequency",
-                                                        {"once", "daily", "weekly", "monthly",
-                                                         "quarterly", "yearly"},
-                                                        "once"));
-                  QT_ASSIGN_OR_RETURN(p.licence, body.OptionalString("licence", 500, ""));
-                  QT_RETURN_IF_ERROR(body.Finish());
-                  QT_ASSIGN_OR_RETURN(Product product, space.CreateProduct(req.caller(), p));
-                  return Response::Json(ProductJson(product), 201);
-                });
+  router.Handle(
+      "POST", "/api/v1/dataspace/products", holder, [&](const Request& req) -> Result<Response> {
+        QT_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(req.http.body));
+        NewProduct p;
+        QT_ASSIGN_OR_RETURN(p.run_id, body.String("run_id", 100));
+        QT_ASSIGN_OR_RETURN(p.title, body.String("title", 200));
+        QT_ASSIGN_OR_RETURN(p.description, body.OptionalString("description", 5000, ""));
+        QT_ASSIGN_OR_RETURN(p.tags, body.OptionalStrings("tags", 20, 50));
+        QT_ASSIGN_OR_RETURN(
+            p.update_frequency,
+            body.OptionalEnum("update_frequency",
+                              {"once", "daily", "weekly", "monthly", "quarterly", "yearly"},
+                              "once"));
+        QT_ASSIGN_OR_RETURN(p.licence, body.OptionalString("licence", 500, ""));
+        QT_RETURN_IF_ERROR(body.Finish());
+        QT_ASSIGN_OR_RETURN(Product product, space.CreateProduct(req.caller(), p));
+        return Response::Json(ProductJson(product), 201);
+      });
   router.Handle("GET", "/api/v1/dataspace/products", Access::SignedIn(),
                 [&](const Request& req) -> Result<Response> {
                   QT_ASSIGN_OR_RETURN(auto page, req.Page());
                   QT_ASSIGN_OR_RETURN(
-                      auto list, space.SearchProducts(req.http.get_param_value("q"),
-                                                      req.http.get_param_value("provider_id"),
-                                                      page));
+                      auto list,
+                      space.SearchProducts(req.http.get_param_value("q"),
+                                           req.http.get_param_value("provider_id"), page));
                   return Response::Json(PageJson(list, ProductJson));
                 });
   router.Handle("GET", "/api/v1/dataspace/products/{id}", Access::SignedIn(),
@@ -272,8 +277,8 @@ void RegisterDataSpaceRoutes(Router& router, DataSpace& space) {
   router.Handle("POST", "/api/v1/dataspace/offers/{id}/contracts", member,
                 [&](const Request& req) -> Result<Response> {
                   QT_ASSIGN_OR_RETURN(auto policy, PolicyOnly(req));
-                  QT_ASSIGN_OR_RETURN(Contract c, space.RequestContract(
-                                                      req.caller(), req.PathParam("id"), policy));
+                  QT_ASSIGN_OR_RETURN(
+                      Contract c, space.RequestContract(req.caller(), req.PathParam("id"), policy));
                   return Response::Json(ContractJson(c), 201);
                 });
 
@@ -292,8 +297,8 @@ void RegisterDataSpaceRoutes(Router& router, DataSpace& space) {
   router.Handle("POST", "/api/v1/dataspace/contracts/{id}/offer", member,
                 [&](const Request& req) -> Result<Response> {
                   QT_ASSIGN_OR_RETURN(auto policy, PolicyOnly(req));
-                  QT_ASSIGN_OR_RETURN(Contract c, space.OfferContract(
-                                                      req.caller(), req.PathParam("id"), policy));
+                  QT_ASSIGN_OR_RETURN(
+                      Contract c, space.OfferContract(req.caller(), req.PathParam("id"), policy));
                   return Response::Json(ContractJson(c));
                 });
   using Step = Result<Contract> (DataSpace::*)(const accounts::Principal&, const std::string&);
@@ -335,15 +340,14 @@ void RegisterDataSpaceRoutes(Router& router, DataSpace& space) {
         }
         QT_RETURN_IF_ERROR(body.Finish());
         QT_ASSIGN_OR_RETURN(QueryResult q, space.Query(req.caller(), req.PathParam("id"), r));
-        return Response::Json(
-            {{"columns", q.answer.columns},
-             {"rows", q.answer.rows},
-             {"groups", q.answer.groups},
-             {"suppressed", q.answer.suppressed},
-             {"epsilon", static_cast<double>(q.answer.epsilon_milli) / 1000.0},
-             {"epsilon_left", static_cast<double>(q.epsilon_left_milli) / 1000.0},
-             {"uses_left", q.uses_left ? json(*q.uses_left) : json(nullptr)},
-             {"usage", UsageJson(q.usage)}});
+        return Response::Json({{"columns", q.answer.columns},
+                               {"rows", q.answer.rows},
+                               {"groups", q.answer.groups},
+                               {"suppressed", q.answer.suppressed},
+                               {"epsilon", static_cast<double>(q.answer.epsilon_milli) / 1000.0},
+                               {"epsilon_left", static_cast<double>(q.epsilon_left_milli) / 1000.0},
+                               {"uses_left", q.uses_left ? json(*q.uses_left) : json(nullptr)},
+                               {"usage", UsageJson(q.usage)}});
       });
   router.Handle("GET", "/api/v1/dataspace/contracts/{id}/usage", Access::SignedIn(),
                 [&](const Request& req) -> Result<Response> {

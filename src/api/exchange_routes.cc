@@ -167,7 +167,8 @@ Result<NewApplication> ParseApplication(JsonBody& body) {
 }  // namespace
 
 void RegisterExchangeRoutes(Router& router, Exchange& exchange) {
-  const Access applicant = Access::Kinds({OrgKind::kDataHolder, OrgKind::kEnterprise}, Role::kMember);
+  const Access applicant =
+      Access::Kinds({OrgKind::kDataHolder, OrgKind::kEnterprise}, Role::kMember);
   const Access reviewer = Access::Kinds({OrgKind::kAuthority}, Role::kMember);
   const Access member = Access::SignedIn(Role::kMember);
 
@@ -182,9 +183,9 @@ void RegisterExchangeRoutes(Router& router, Exchange& exchange) {
   router.Handle("GET", "/api/v1/exchange/applications", Access::SignedIn(),
                 [&](const Request& req) -> Result<Response> {
                   QT_ASSIGN_OR_RETURN(auto page, req.Page());
-                  QT_ASSIGN_OR_RETURN(auto list, exchange.ListApplications(
-                                                     req.caller(),
-                                                     req.http.get_param_value("state"), page));
+                  QT_ASSIGN_OR_RETURN(auto list,
+                                      exchange.ListApplications(
+                                          req.caller(), req.http.get_param_value("state"), page));
                   return Response::Json(PageJson(list, ApplicationJson));
                 });
   router.Handle("GET", "/api/v1/exchange/applications/{id}", Access::SignedIn(),
@@ -193,19 +194,19 @@ void RegisterExchangeRoutes(Router& router, Exchange& exchange) {
                                       exchange.GetApplication(req.caller(), req.PathParam("id")));
                   return Response::Json(ApplicationJson(a));
                 });
-  router.Handle("POST", "/api/v1/exchange/applications/{id}/review", reviewer,
-                [&](const Request& req) -> Result<Response> {
-                  QT_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(req.http.body));
-                  QT_ASSIGN_OR_RETURN(std::string action,
-                                      body.Enum("action", {"accept", "formal_pass",
-                                                           "substantive_pass", "reject", "issue"}));
-                  QT_ASSIGN_OR_RETURN(std::string grounds, body.OptionalString("grounds", 2000, ""));
-                  QT_RETURN_IF_ERROR(body.Finish());
-                  QT_ASSIGN_OR_RETURN(Application a, exchange.Review(req.caller(),
-                                                                     req.PathParam("id"), action,
-                                                                     grounds));
-                  return Response::Json(ApplicationJson(a));
-                });
+  router.Handle(
+      "POST", "/api/v1/exchange/applications/{id}/review", reviewer,
+      [&](const Request& req) -> Result<Response> {
+        QT_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(req.http.body));
+        QT_ASSIGN_OR_RETURN(
+            std::string action,
+            body.Enum("action", {"accept", "formal_pass", "substantive_pass", "reject", "issue"}));
+        QT_ASSIGN_OR_RETURN(std::string grounds, body.OptionalString("grounds", 2000, ""));
+        QT_RETURN_IF_ERROR(body.Finish());
+        QT_ASSIGN_OR_RETURN(Application a,
+                            exchange.Review(req.caller(), req.PathParam("id"), action, grounds));
+        return Response::Json(ApplicationJson(a));
+      });
   router.Handle("GET", "/api/v1/exchange/notices", Access::Public(),
                 [&](const Request&) -> Result<Response> {
                   QT_ASSIGN_OR_RETURN(auto list, exchange.NoticeBoard());
@@ -216,8 +217,8 @@ void RegisterExchangeRoutes(Router& router, Exchange& exchange) {
                   QT_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(req.http.body));
                   QT_ASSIGN_OR_RETURN(std::string reason, body.String("reason", 2000));
                   QT_RETURN_IF_ERROR(body.Finish());
-                  QT_ASSIGN_OR_RETURN(Objection o, exchange.Object(req.caller(),
-                                                                   req.PathParam("id"), reason));
+                  QT_ASSIGN_OR_RETURN(Objection o,
+                                      exchange.Object(req.caller(), req.PathParam("id"), reason));
                   return Response::Json(ObjectionJson(o), 201);
                 });
   router.Handle("GET", "/api/v1/exchange/applications/{id}/objections", Access::Public(),
@@ -225,41 +226,41 @@ void RegisterExchangeRoutes(Router& router, Exchange& exchange) {
                   QT_ASSIGN_OR_RETURN(auto list, exchange.Objections(req.PathParam("id")));
                   return Response::Json(Items(list, ObjectionJson));
                 });
-  router.Handle("POST", "/api/v1/exchange/objections/{id}/resolve", reviewer,
-                [&](const Request& req) -> Result<Response> {
-                  QT_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(req.http.body));
-                  QT_ASSIGN_OR_RETURN(std::string decision,
-                                      body.Enum("decision", {"upheld", "dismissed"}));
-                  QT_ASSIGN_OR_RETURN(std::string resolution, body.String("resolution", 2000));
-                  QT_RETURN_IF_ERROR(body.Finish());
-                  QT_ASSIGN_OR_RETURN(Objection o,
-                                      exchange.ResolveObjection(req.caller(), req.PathParam("id"),
-                                                                decision, resolution));
-                  return Response::Json(ObjectionJson(o));
-                });
+  router.Handle(
+      "POST", "/api/v1/exchange/objections/{id}/resolve", reviewer,
+      [&](const Request& req) -> Result<Response> {
+        QT_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(req.http.body));
+        QT_ASSIGN_OR_RETURN(std::string decision, body.Enum("decision", {"upheld", "dismissed"}));
+        QT_ASSIGN_OR_RETURN(std::string resolution, body.String("resolution", 2000));
+        QT_RETURN_IF_ERROR(body.Finish());
+        QT_ASSIGN_OR_RETURN(
+            Objection o,
+            exchange.ResolveObjection(req.caller(), req.PathParam("id"), decision, resolution));
+        return Response::Json(ObjectionJson(o));
+      });
 
-  router.Handle("GET", "/api/v1/exchange/certificates", Access::Public(),
-                [&](const Request& req) -> Result<Response> {
-                  QT_ASSIGN_OR_RETURN(auto page, req.Page());
-                  QT_ASSIGN_OR_RETURN(auto list, exchange.ListCertificates(
-                                                     req.http.get_param_value("holder_id"), page));
-                  json items = json::array();
-                  for (const auto& c : list.items) {
-                    json doc = json::parse(c.document);
-                    items.push_back({{"number", c.number},
-                                     {"version", c.version},
-                                     {"status", c.status},
-                                     {"holder_id", c.holder_id},
-                                     {"holder_name", doc["holder"]["name"]},
-                                     {"data_name", doc["data"]["name"]},
-                                     {"rights", doc["rights"]},
-                                     {"valid_until", FormatRfc3339(c.valid_until)}});
-                  }
-                  return Response::Json(
-                      {{"items", items},
-                       {"next_cursor",
-                        list.next_cursor.empty() ? json(nullptr) : json(list.next_cursor)}});
-                });
+  router.Handle(
+      "GET", "/api/v1/exchange/certificates", Access::Public(),
+      [&](const Request& req) -> Result<Response> {
+        QT_ASSIGN_OR_RETURN(auto page, req.Page());
+        QT_ASSIGN_OR_RETURN(auto list,
+                            exchange.ListCertificates(req.http.get_param_value("holder_id"), page));
+        json items = json::array();
+        for (const auto& c : list.items) {
+          json doc = json::parse(c.document);
+          items.push_back({{"number", c.number},
+                           {"version", c.version},
+                           {"status", c.status},
+                           {"holder_id", c.holder_id},
+                           {"holder_name", doc["holder"]["name"]},
+                           {"data_name", doc["data"]["name"]},
+                           {"rights", doc["rights"]},
+                           {"valid_until", FormatRfc3339(c.valid_until)}});
+        }
+        return Response::Json(
+            {{"items", items},
+             {"next_cursor", list.next_cursor.empty() ? json(nullptr) : json(list.next_cursor)}});
+      });
   router.Handle("GET", "/api/v1/exchange/certificates/{number}", Access::Public(),
                 [&](const Request& req) -> Result<Response> {
                   QT_ASSIGN_OR_RETURN(CertificateView v,
@@ -287,8 +288,8 @@ void RegisterExchangeRoutes(Router& router, Exchange& exchange) {
                   QT_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(req.http.body));
                   QT_ASSIGN_OR_RETURN(std::string to, body.String("to_org", 100));
                   QT_RETURN_IF_ERROR(body.Finish());
-                  QT_ASSIGN_OR_RETURN(Certificate c, exchange.Transfer(
-                                                         req.caller(), req.PathParam("number"), to));
+                  QT_ASSIGN_OR_RETURN(Certificate c,
+                                      exchange.Transfer(req.caller(), req.PathParam("number"), to));
                   return Response::Json(CertificateJson(c), 201);
                 });
   router.Handle("POST", "/api/v1/exchange/certificates/{number}/change", member,
@@ -298,9 +299,9 @@ void RegisterExchangeRoutes(Router& router, Exchange& exchange) {
                   QT_ASSIGN_OR_RETURN(std::string s, body.OptionalString("scale", 100, ""));
                   QT_ASSIGN_OR_RETURN(std::string u, body.OptionalString("update_cycle", 40, ""));
                   QT_RETURN_IF_ERROR(body.Finish());
-                  QT_ASSIGN_OR_RETURN(Certificate c,
-                                      exchange.ChangeDetails(req.caller(), req.PathParam("number"),
-                                                             d, s, u));
+                  QT_ASSIGN_OR_RETURN(
+                      Certificate c,
+                      exchange.ChangeDetails(req.caller(), req.PathParam("number"), d, s, u));
                   return Response::Json(CertificateJson(c), 201);
                 });
   router.Handle("POST", "/api/v1/exchange/certificates/{number}/renew", member,
@@ -314,9 +315,9 @@ void RegisterExchangeRoutes(Router& router, Exchange& exchange) {
                   QT_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(req.http.body));
                   QT_ASSIGN_OR_RETURN(std::string reason, body.String("reason", 500));
                   QT_RETURN_IF_ERROR(body.Finish());
-                  QT_ASSIGN_OR_RETURN(Certificate c, exchange.Cancel(
-                                                         req.caller(), req.PathParam("number"),
-                                                         reason));
+                  QT_ASSIGN_OR_RETURN(
+                      Certificate c,
+                      exchange.Cancel(req.caller(), req.PathParam("number"), reason));
                   return Response::Json(CertificateJson(c), 201);
                 });
 
@@ -327,9 +328,9 @@ void RegisterExchangeRoutes(Router& router, Exchange& exchange) {
                   QT_ASSIGN_OR_RETURN(int64_t amount, body.Int("amount_fen", 1, kMaxFen));
                   QT_ASSIGN_OR_RETURN(int64_t term, body.Int("term_days", 1, 3660));
                   QT_RETURN_IF_ERROR(body.Finish());
-                  QT_ASSIGN_OR_RETURN(Pledge p, exchange.RequestPledge(req.caller(),
-                                                                       req.PathParam("number"),
-                                                                       bank, amount, term));
+                  QT_ASSIGN_OR_RETURN(
+                      Pledge p, exchange.RequestPledge(req.caller(), req.PathParam("number"), bank,
+                                                       amount, term));
                   return Response::Json(PledgeJson(p), 201);
                 });
   router.Handle("GET", "/api/v1/exchange/pledges", Access::SignedIn(),
@@ -338,13 +339,13 @@ void RegisterExchangeRoutes(Router& router, Exchange& exchange) {
                   return Response::Json(Items(list, PledgeJson));
                 });
   for (const char* action : {"confirm", "decline", "release", "withdraw"}) {
-    router.Handle("POST", std::string("/api/v1/exchange/pledges/{id}/") + action, member,
-                  [&exchange, action = std::string(action)](const Request& req)
-                      -> Result<Response> {
-                    QT_ASSIGN_OR_RETURN(Pledge p, exchange.ActOnPledge(req.caller(),
-                                                                       req.PathParam("id"), action));
-                    return Response::Json(PledgeJson(p));
-                  });
+    router.Handle(
+        "POST", std::string("/api/v1/exchange/pledges/{id}/") + action, member,
+        [&exchange, action = std::string(action)](const Request& req) -> Result<Response> {
+          QT_ASSIGN_OR_RETURN(Pledge p,
+                              exchange.ActOnPledge(req.caller(), req.PathParam("id"), action));
+          return Response::Json(PledgeJson(p));
+        });
   }
 
   router.Handle("POST", "/api/v1/exchange/listings", member,
@@ -357,8 +358,8 @@ void RegisterExchangeRoutes(Router& router, Exchange& exchange) {
                   QT_ASSIGN_OR_RETURN(std::string terms,
                                       body.Enum("terms", {"one_off", "per_query", "subscription"}));
                   QT_RETURN_IF_ERROR(body.Finish());
-                  QT_ASSIGN_OR_RETURN(Listing l, exchange.List(req.caller(), number, offer, title,
-                                                               price, terms));
+                  QT_ASSIGN_OR_RETURN(
+                      Listing l, exchange.List(req.caller(), number, offer, title, price, terms));
                   return Response::Json(ListingJson(l), 201);
                 });
   router.Handle("GET", "/api/v1/exchange/listings", Access::Public(),
@@ -380,8 +381,8 @@ void RegisterExchangeRoutes(Router& router, Exchange& exchange) {
                     QT_ASSIGN_OR_RETURN(quantity, body.OptionalInt("quantity", 1, 1, 1'000'000));
                     QT_RETURN_IF_ERROR(body.Finish());
                   }
-                  QT_ASSIGN_OR_RETURN(Trade t, exchange.Order(req.caller(), req.PathParam("id"),
-                                                              quantity));
+                  QT_ASSIGN_OR_RETURN(Trade t,
+                                      exchange.Order(req.caller(), req.PathParam("id"), quantity));
                   return Response::Json(TradeJson(t), 201);
                 });
   router.Handle("GET", "/api/v1/exchange/trades", Access::SignedIn(),

@@ -32,8 +32,12 @@ json CitizenJson(const Citizen& c) {
 }
 
 json TerminalJson(const Terminal& t) {
-  return {{"id", t.id},         {"org_id", t.org_id}, {"category", t.category},
-          {"name", t.name},     {"public_key", t.public_key}, {"state", t.state},
+  return {{"id", t.id},
+          {"org_id", t.org_id},
+          {"category", t.category},
+          {"name", t.name},
+          {"public_key", t.public_key},
+          {"state", t.state},
           {"created_at", Time(t.created_at)}};
 }
 
@@ -71,11 +75,12 @@ Result<NewCitizen> ParseCitizen(JsonBody& body) {
   QT_ASSIGN_OR_RETURN(c.name, body.String("name", 50));
   QT_ASSIGN_OR_RETURN(c.resident_id, body.String("resident_id", 18));
   QT_ASSIGN_OR_RETURN(c.district, body.String("district", 50));
-  QT_ASSIGN_OR_RETURN(c.concession,
-                      body.OptionalEnum("concession", {kConcessions[0].data(), kConcessions[1].data(),
-                                                       kConcessions[2].data(), kConcessions[3].data(),
-                                                       kConcessions[4].data()},
-                                        "none"));
+  QT_ASSIGN_OR_RETURN(
+      c.concession,
+      body.OptionalEnum("concession",
+                        {kConcessions[0].data(), kConcessions[1].data(), kConcessions[2].data(),
+                         kConcessions[3].data(), kConcessions[4].data()},
+                        "none"));
   QT_RETURN_IF_ERROR(body.Finish());
   return c;
 }
@@ -114,7 +119,8 @@ Result<ScanReceipt> ParseReceipt(JsonBody& r) {
 Result<Citizen> CitizenOf(Identity& identity, const Request& req) {
   const std::string auth = req.http.get_header_value("Authorization");
   if (!auth.starts_with("Bearer cz_")) {
-    return Unauthenticated("citizen routes need the citizen's app token: 'Authorization: Bearer cz_...'");
+    return Unauthenticated(
+        "citizen routes need the citizen's app token: 'Authorization: Bearer cz_...'");
   }
   return identity.AuthenticateCitizen(std::string_view(auth).substr(7), req.http.remote_addr);
 }
@@ -124,15 +130,16 @@ void RegisterIdentityRoutes(Router& router, Identity& identity) {
   const Access service = Access::Kinds({OrgKind::kService}, Role::kMember);
 
   // Public.
-  router.Handle("GET", "/api/v1/identity/categories", Access::Public(),
-                [&](const Request&) -> Result<Response> {
-                  json items = json::array();
-                  for (const Category& c : AllCategories()) {
-                    items.push_back({{"number", c.number}, {"code", c.code},
-                                     {"name", c.name_zh}, {"claims", c.claims}});
-                  }
-                  return Response::Json({{"items", items}});
-                });
+  router.Handle(
+      "GET", "/api/v1/identity/categories", Access::Public(),
+      [&](const Request&) -> Result<Response> {
+        json items = json::array();
+        for (const Category& c : AllCategories()) {
+          items.push_back(
+              {{"number", c.number}, {"code", c.code}, {"name", c.name_zh}, {"claims", c.claims}});
+        }
+        return Response::Json({{"items", items}});
+      });
   router.Handle("GET", "/api/v1/identity/issuer", Access::Public(),
                 [&](const Request&) -> Result<Response> {
                   QT_ASSIGN_OR_RETURN(std::string key, identity.IssuerPublicKey());
@@ -146,20 +153,25 @@ void RegisterIdentityRoutes(Router& router, Identity& identity) {
   router.Handle("GET", "/api/v1/identity/revocations", Access::Public(),
                 [&](const Request& req) -> Result<Response> {
                   QT_ASSIGN_OR_RETURN(uint64_t since, req.QueryUint("since", 0));
-                  QT_ASSIGN_OR_RETURN(json delta, identity.Revocations(static_cast<int64_t>(since)));
+                  QT_ASSIGN_OR_RETURN(json delta,
+                                      identity.Revocations(static_cast<int64_t>(since)));
                   return Response::Json(delta);
                 });
   router.Handle("GET", "/api/v1/identity/stats", Access::Public(),
                 [&](const Request&) -> Result<Response> {
                   QT_ASSIGN_OR_RETURN(Identity::Stats s, identity.GetStats());
-                  return Response::Json({{"citizens", s.citizens}, {"revoked", s.revoked},
-                                         {"talents", s.talents}, {"terminals", s.terminals},
-                                         {"scans", s.scans}, {"codes", s.codes}});
+                  return Response::Json({{"citizens", s.citizens},
+                                         {"revoked", s.revoked},
+                                         {"talents", s.talents},
+                                         {"terminals", s.terminals},
+                                         {"scans", s.scans},
+                                         {"codes", s.codes}});
                 });
   router.Handle("POST", "/api/v1/identity/scans", Access::Public(),
                 [&](const Request& req) -> Result<Response> {
                   QT_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(req.http.body));
-                  QT_ASSIGN_OR_RETURN(auto items, body.Objects("receipts", Identity::kMaxReceiptsPerUpload));
+                  QT_ASSIGN_OR_RETURN(auto items,
+                                      body.Objects("receipts", Identity::kMaxReceiptsPerUpload));
                   QT_RETURN_IF_ERROR(body.Finish());
                   QT_ASSIGN_OR_RETURN(auto receipts, ParseEach(items, ParseReceipt));
                   QT_ASSIGN_OR_RETURN(auto scans, identity.RecordScans(receipts));
@@ -172,23 +184,29 @@ void RegisterIdentityRoutes(Router& router, Identity& identity) {
                   QT_ASSIGN_OR_RETURN(auto keys, identity.Keys());
                   json items = json::array();
                   for (const SigningKeyInfo& k : keys) {
-                    items.push_back({{"kid", k.kid}, {"alg", k.alg}, {"public_key", k.public_key},
+                    items.push_back({{"kid", k.kid},
+                                     {"alg", k.alg},
+                                     {"public_key", k.public_key},
                                      {"created_at", Time(k.created_at)},
                                      {"retired_at", Time(k.retired_at)},
                                      {"not_after", Time(k.not_after)}});
                   }
                   return Response::Json({{"items", items}});
                 });
-  router.Handle("POST", "/api/v1/identity/keys/rotate", Access::Kinds({OrgKind::kOperator}, Role::kAdmin),
-                [&](const Request& req) -> Result<Response> {
-                  QT_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(req.http.body));
-                  QT_ASSIGN_OR_RETURN(std::string alg, body.OptionalEnum("alg", {"EdDSA", "ES256"}, "EdDSA"));
-                  QT_RETURN_IF_ERROR(body.Finish());
-                  QT_ASSIGN_OR_RETURN(SigningKeyInfo k, identity.RotateKey(req.caller(), alg));
-                  return Response::Json({{"kid", k.kid}, {"alg", k.alg}, {"public_key", k.public_key},
-                                         {"created_at", Time(k.created_at)},
-                                         {"not_after", Time(k.not_after)}}, 201);
-                });
+  router.Handle(
+      "POST", "/api/v1/identity/keys/rotate", Access::Kinds({OrgKind::kOperator}, Role::kAdmin),
+      [&](const Request& req) -> Result<Response> {
+        QT_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(req.http.body));
+        QT_ASSIGN_OR_RETURN(std::string alg, body.OptionalEnum("alg", {"EdDSA", "ES256"}, "EdDSA"));
+        QT_RETURN_IF_ERROR(body.Finish());
+        QT_ASSIGN_OR_RETURN(SigningKeyInfo k, identity.RotateKey(req.caller(), alg));
+        return Response::Json({{"kid", k.kid},
+                               {"alg", k.alg},
+                               {"public_key", k.public_key},
+                               {"created_at", Time(k.created_at)},
+                               {"not_after", Time(k.not_after)}},
+                              201);
+      });
 
   // The citizen, by app token.
   router.Handle("GET", "/api/v1/identity/me", Access::Public(),
@@ -238,36 +256,41 @@ void RegisterIdentityRoutes(Router& router, Identity& identity) {
                 });
   router.Handle("GET", "/api/v1/identity/citizens/{id}", authority,
                 [&](const Request& req) -> Result<Response> {
-                  QT_ASSIGN_OR_RETURN(Citizen c, identity.GetCitizen(req.caller(), req.PathParam("id")));
+                  QT_ASSIGN_OR_RETURN(Citizen c,
+                                      identity.GetCitizen(req.caller(), req.PathParam("id")));
                   return Response::Json(CitizenJson(c));
                 });
-  router.Handle("POST", "/api/v1/identity/citizens/{id}/talent", authority,
-                [&](const Request& req) -> Result<Response> {
-                  QT_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(req.http.body));
-                  QT_ASSIGN_OR_RETURN(std::string category, body.OptionalString("category", 1, ""));
-                  QT_ASSIGN_OR_RETURN(std::string until, body.OptionalString("valid_until", 10, ""));
-                  QT_RETURN_IF_ERROR(body.Finish());
-                  QT_ASSIGN_OR_RETURN(Citizen c, identity.SetTalent(req.caller(), req.PathParam("id"),
-                                                                    category, until));
-                  return Response::Json(CitizenJson(c));
-                });
+  router.Handle(
+      "POST", "/api/v1/identity/citizens/{id}/talent", authority,
+      [&](const Request& req) -> Result<Response> {
+        QT_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(req.http.body));
+        QT_ASSIGN_OR_RETURN(std::string category, body.OptionalString("category", 1, ""));
+        QT_ASSIGN_OR_RETURN(std::string until, body.OptionalString("valid_until", 10, ""));
+        QT_RETURN_IF_ERROR(body.Finish());
+        QT_ASSIGN_OR_RETURN(Citizen c,
+                            identity.SetTalent(req.caller(), req.PathParam("id"), category, until));
+        return Response::Json(CitizenJson(c));
+      });
   router.Handle("POST", "/api/v1/identity/citizens/{id}/revoke", authority,
                 [&](const Request& req) -> Result<Response> {
                   QT_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(req.http.body));
                   QT_ASSIGN_OR_RETURN(std::string reason, body.String("reason", 200));
                   QT_RETURN_IF_ERROR(body.Finish());
-                  QT_ASSIGN_OR_RETURN(Citizen c, identity.Revoke(req.caller(), req.PathParam("id"), reason));
+                  QT_ASSIGN_OR_RETURN(Citizen c,
+                                      identity.Revoke(req.caller(), req.PathParam("id"), reason));
                   return Response::Json(CitizenJson(c));
                 });
   router.Handle("POST", "/api/v1/identity/citizens/{id}/static-code", authority,
                 [&](const Request& req) -> Result<Response> {
-                  QT_ASSIGN_OR_RETURN(IssuedCode code, identity.IssueStatic(req.caller(), req.PathParam("id")));
+                  QT_ASSIGN_OR_RETURN(IssuedCode code,
+                                      identity.IssueStatic(req.caller(), req.PathParam("id")));
                   QT_ASSIGN_OR_RETURN(json out, CodeJson(code));
                   return Response::Json(out, 201);
                 });
   router.Handle("POST", "/api/v1/identity/citizens/{id}/token", authority,
                 [&](const Request& req) -> Result<Response> {
-                  QT_ASSIGN_OR_RETURN(std::string token, identity.ResetToken(req.caller(), req.PathParam("id")));
+                  QT_ASSIGN_OR_RETURN(std::string token,
+                                      identity.ResetToken(req.caller(), req.PathParam("id")));
                   return Response::Json({{"id", req.PathParam("id")}, {"token", token}}, 201);
                 });
 
@@ -279,7 +302,8 @@ void RegisterIdentityRoutes(Router& router, Identity& identity) {
                   QT_ASSIGN_OR_RETURN(std::string name, body.String("name", 100));
                   QT_ASSIGN_OR_RETURN(std::string key, body.String("public_key", 64));
                   QT_RETURN_IF_ERROR(body.Finish());
-                  QT_ASSIGN_OR_RETURN(Terminal t, identity.RegisterTerminal(req.caller(), category, name, key));
+                  QT_ASSIGN_OR_RETURN(Terminal t,
+                                      identity.RegisterTerminal(req.caller(), category, name, key));
                   return Response::Json(TerminalJson(t), 201);
                 });
   router.Handle("GET", "/api/v1/identity/terminals", service,
@@ -291,12 +315,14 @@ void RegisterIdentityRoutes(Router& router, Identity& identity) {
                 });
   router.Handle("POST", "/api/v1/identity/terminals/{id}/disable", service,
                 [&](const Request& req) -> Result<Response> {
-                  QT_ASSIGN_OR_RETURN(Terminal t, identity.DisableTerminal(req.caller(), req.PathParam("id")));
+                  QT_ASSIGN_OR_RETURN(Terminal t,
+                                      identity.DisableTerminal(req.caller(), req.PathParam("id")));
                   return Response::Json(TerminalJson(t));
                 });
   router.Handle("GET", "/api/v1/identity/terminals/{id}/keys", service,
                 [&](const Request& req) -> Result<Response> {
-                  QT_ASSIGN_OR_RETURN(json keys, identity.TerminalKeys(req.caller(), req.PathParam("id")));
+                  QT_ASSIGN_OR_RETURN(json keys,
+                                      identity.TerminalKeys(req.caller(), req.PathParam("id")));
                   return Response::Json(keys);
                 });
   router.Handle("GET", "/api/v1/identity/scans", service,

@@ -13,8 +13,8 @@
 #define QIANTANG_API_JSON_BODY_H_
 
 #include <functional>
-#include <nlohmann/json.hpp>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 #include <string>

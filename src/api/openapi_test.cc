@@ -66,26 +66,29 @@ TEST(OpenApi, DocumentsEveryRegisteredRouteAndWhoMayCallIt) {
                                        .journal = &journal,
                                        .accounts = &accounts,
                                        .dataspace = &space});
-  privacy::PsiService psi(*store, {.clock = &SystemClock::Get(), .journal = &journal,
-                                   .dataspace = &space});
-  match::Finance finance(*store, {.clock = &SystemClock::Get(), .random = &crypto::SystemRandom::Get(), .journal = &journal});
-  match::Scenarios scenarios(*store, {.clock = &SystemClock::Get(), .random = &crypto::SystemRandom::Get(), .journal = &journal});
+  privacy::PsiService psi(*store,
+                          {.clock = &SystemClock::Get(), .journal = &journal, .dataspace = &space});
+  match::Finance finance(
+      *store,
+      {.clock = &SystemClock::Get(), .random = &crypto::SystemRandom::Get(), .journal = &journal});
+  match::Scenarios scenarios(
+      *store,
+      {.clock = &SystemClock::Get(), .random = &crypto::SystemRandom::Get(), .journal = &journal});
   identity::Identity identity(*store, {.clock = &SystemClock::Get(),
-                                      .random = &crypto::SystemRandom::Get(),
-                                      .journal = &journal,
-                                      .accounts = &accounts,
-                                      .master_key = &key});
+                                       .random = &crypto::SystemRandom::Get(),
+                                       .journal = &journal,
+                                       .accounts = &accounts,
+                                       .master_key = &key});
   match::Policies policies(*store, {.clock = &SystemClock::Get(),
                                     .random = &crypto::SystemRandom::Get(),
                                     .journal = &journal,
                                     .identity = &identity,
                                     .master_key = &key});
-  privacy::DeliveryService deliveries(
-      *store, {&SystemClock::Get(), &crypto::SystemRandom::Get(), &journal, &accounts, &space,
-               dir.File("data")});
+  privacy::DeliveryService deliveries(*store, {&SystemClock::Get(), &crypto::SystemRandom::Get(),
+                                               &journal, &accounts, &space, dir.File("data")});
   ApiServer server({}, accounts, ledger, *store, metrics,
-                   {&market, &vouchers, &space, &exchange, &psi, &deliveries, &identity, &finance, &scenarios,
-                    &policies});
+                   {&market, &vouchers, &space, &exchange, &psi, &deliveries, &identity, &finance,
+                    &scenarios, &policies});
 
   auto documented = DocumentedRoutes(std::string(QIANTANG_SOURCE_DIR) + "/docs/api/openapi.yaml");
   ASSERT_FALSE(documented.empty());

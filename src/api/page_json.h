@@ -13,8 +13,8 @@ nlohmann::json PageJson(const accounts::Page<T>& page, ToJson to_json) {
   nlohmann::json items = nlohmann::json::array();
   for (const auto& item : page.items) items.push_back(to_json(item));
   return {{"items", items},
-          {"next_cursor", page.next_cursor.empty() ? nlohmann::json(nullptr)
-                                                   : nlohmann::json(page.next_cursor)}};
+          {"next_cursor",
+           page.next_cursor.empty() ? nlohmann::json(nullptr) : nlohmann::json(page.next_cursor)}};
 }
 
 }  // namespace qt::api

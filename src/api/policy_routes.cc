@@ -35,14 +35,24 @@ json PolicyJson(const Policy& p) {
 }
 
 json NoticeJson(const Notice& n) {
-  return {{"id", n.id},         {"policy_id", n.policy_id},     {"version", n.version},
-          {"title", n.title},   {"benefit", n.benefit},         {"entity_id", n.entity_id},
-          {"explanation", n.explanation}, {"created_at", Time(n.created_at)}, {"read_at", Time(n.read_at)}};
+  return {{"id", n.id},
+          {"policy_id", n.policy_id},
+          {"version", n.version},
+          {"title", n.title},
+          {"benefit", n.benefit},
+          {"entity_id", n.entity_id},
+          {"explanation", n.explanation},
+          {"created_at", Time(n.created_at)},
+          {"read_at", Time(n.read_at)}};
 }
 
 json WebhookJson(const match::Webhook& w) {
-  json out = {{"org_id", w.org_id},       {"url", w.url},          {"created_at", Time(w.created_at)},
-              {"pending", w.pending},     {"delivered", w.delivered}, {"failed", w.failed},
+  json out = {{"org_id", w.org_id},
+              {"url", w.url},
+              {"created_at", Time(w.created_at)},
+              {"pending", w.pending},
+              {"delivered", w.delivered},
+              {"failed", w.failed},
               {"last_error", w.last_error.empty() ? json(nullptr) : json(w.last_error)}};
   if (!w.secret.empty()) out["secret"] = w.secret;
   return out;
@@ -73,62 +83,78 @@ void RegisterPolicyRoutes(Router& router, match::Policies& policies, identity::I
 
   router.Handle("GET", "/api/v1/match/policies/attributes", Access::Public(),
                 [&](const Request& req) -> Result<Response> {
-                  const std::string audience =
-                      req.http.has_param("audience") ? req.http.get_param_value("audience") : "person";
+                  const std::string audience = req.http.has_param("audience")
+                                                   ? req.http.get_param_value("audience")
+                                                   : "person";
                   if (audience != "person" && audience != "enterprise") {
                     return InvalidArgument("audience: must be enterprise or person");
                   }
                   json items = json::array();
                   for (const match::Attribute& a : policies.schema(audience).attributes()) {
-                    items.push_back({{"name", a.name}, {"type", match::TypeName(a.type)}, {"description", a.description}});
+                    items.push_back({{"name", a.name},
+                                     {"type", match::TypeName(a.type)},
+                                     {"description", a.description}});
                   }
                   return Response::Json({{"audience", audience}, {"items", items}});
                 });
-  router.Handle("GET", "/api/v1/match/policies", Access::Public(), [&](const Request& req) -> Result<Response> {
-    QT_ASSIGN_OR_RETURN(accounts::PageRequest page, req.Page());
-    const std::string audience = req.http.has_param("audience") ? req.http.get_param_value("audience") : "";
-    QT_ASSIGN_OR_RETURN(auto list, policies.List(audience, Flag(req, "in_force"), page));
-    return Response::Json(PageJson(list, PolicyJson));
-  });
-  router.Handle("POST", "/api/v1/match/policies", authority, [&](const Request& req) -> Result<Response> {
-    QT_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(req.http.body));
-    QT_ASSIGN_OR_RETURN(match::NewPolicy p, ParsePolicy(body));
-    QT_ASSIGN_OR_RETURN(Policy out, policies.Publish(req.caller(), p));
-    return Response::Json(PolicyJson(out), 201);
-  });
-  router.Handle("GET", "/api/v1/match/policies/{id}", Access::Public(), [&](const Request& req) -> Result<Response> {
-    QT_ASSIGN_OR_RETURN(Policy p, policies.Get(req.PathParam("id")));
-    return Response::Json(PolicyJson(p));
-  });
+  router.Handle("GET", "/api/v1/match/policies", Access::Public(),
+                [&](const Request& req) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(accounts::PageRequest page, req.Page());
+                  const std::string audience =
+                      req.http.has_param("audience") ? req.http.get_param_value("audience") : "";
+                  QT_ASSIGN_OR_RETURN(auto list,
+                                      policies.List(audience, Flag(req, "in_force"), page));
+                  return Response::Json(PageJson(list, PolicyJson));
+                });
+  router.Handle("POST", "/api/v1/match/policies", authority,
+                [&](const Request& req) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(req.http.body));
+                  QT_ASSIGN_OR_RETURN(match::NewPolicy p, ParsePolicy(body));
+                  QT_ASSIGN_OR_RETURN(Policy out, policies.Publish(req.caller(), p));
+                  return Response::Json(PolicyJson(out), 201);
+                });
+  router.Handle("GET", "/api/v1/match/policies/{id}", Access::Public(),
+                [&](const Request& req) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(Policy p, policies.Get(req.PathParam("id")));
+                  return Response::Json(PolicyJson(p));
+                });
   router.Handle("POST", "/api/v1/match/policies/{id}/revise", authority,
                 [&](const Request& req) -> Result<Response> {
                   QT_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(req.http.body));
                   QT_ASSIGN_OR_RETURN(match::NewPolicy p, ParsePolicy(body));
-                  QT_ASSIGN_OR_RETURN(Policy out, policies.Revise(req.caller(), req.PathParam("id"), p));
+                  QT_ASSIGN_OR_RETURN(Policy out,
+                                      policies.Revise(req.caller(), req.PathParam("id"), p));
                   return Response::Json(PolicyJson(out));
                 });
   router.Handle("POST", "/api/v1/match/policies/{id}/withdraw", authority,
                 [&](const Request& req) -> Result<Response> {
-                  QT_ASSIGN_OR_RETURN(Policy p, policies.Withdraw(req.caller(), req.PathParam("id")));
+                  QT_ASSIGN_OR_RETURN(Policy p,
+                                      policies.Withdraw(req.caller(), req.PathParam("id")));
                   return Response::Json(PolicyJson(p));
                 });
 
   // Inboxes.
-  router.Handle("GET", "/api/v1/match/inbox", enterprise, [&](const Request& req) -> Result<Response> {
-    QT_ASSIGN_OR_RETURN(accounts::PageRequest page, req.Page());
-    QT_ASSIGN_OR_RETURN(auto list, policies.EnterpriseInbox(req.caller(), Flag(req, "unread"), page));
-    return Response::Json(PageJson(list, NoticeJson));
-  });
-  router.Handle("POST", "/api/v1/match/inbox/{id}/read", enterprise, [&](const Request& req) -> Result<Response> {
-    QT_ASSIGN_OR_RETURN(Notice n, policies.MarkRead(req.caller(), req.PathParam("id")));
-    return Response::Json(NoticeJson(n));
-  });
-  router.Handle("GET", "/api/v1/match/me/inbox", Access::Public(), [&](const Request& req) -> Result<Response> {
-    QT_ASSIGN_OR_RETURN(identity::Citizen c, CitizenOf(identity, req));
-    QT_ASSIGN_OR_RETURN(accounts::PageRequest page, req.Page());
-    QT_ASSIGN_OR_RETURN(auto list, policies.PersonInbox(c, Flag(req, "unread"), page));
-    return Response::Json(PageJson(list, NoticeJson));
-  });
+  router.Handle("GET", "/api/v1/match/inbox", enterprise,
+                [&](const Request& req) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(accounts::PageRequest page, req.Page());
+                  QT_ASSIGN_OR_RETURN(
+                      auto list, policies.EnterpriseInbox(req.caller(), Flag(req, "unread"), page));
+                  return Response::Json(PageJson(list, NoticeJson));
+                });
+  router.Handle("POST", "/api/v1/match/inbox/{id}/read", enterprise,
+                [&](const Request& req) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(Notice n,
+                                      policies.MarkRead(req.caller(), req.PathParam("id")));
+                  return Response::Json(NoticeJson(n));
+                });
+  router.Handle("GET", "/api/v1/match/me/inbox", Access::Public(),
+                [&](const Request& req) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(identity::Citizen c, CitizenOf(identity, req));
+                  QT_ASSIGN_OR_RETURN(accounts::PageRequest page, req.Page());
+                  QT_ASSIGN_OR_RETURN(auto list,
+                                      policies.PersonInbox(c, Flag(req, "unread"), page));
+                  return Response::Json(PageJson(list, NoticeJson));
+                });
   router.Handle("POST", "/api/v1/match/me/inbox/{id}/read", Access::Public(),
                 [&](const Request& req) -> Result<Response> {
                   QT_ASSIGN_OR_RETURN(identity::Citizen c, CitizenOf(identity, req));

@@ -55,7 +55,8 @@ json PointsJson(const std::vector<Point>& points) {
 Result<std::vector<Point>> ParsePoints(const std::string& b64) {
   auto bytes = crypto::Base64Decode(b64);
   if (!bytes.ok()) return InvalidArgument("points: not base64");
-  if (bytes->size() % 32 != 0) return InvalidArgument("points: not a whole number of 32-byte points");
+  if (bytes->size() % 32 != 0)
+    return InvalidArgument("points: not a whole number of 32-byte points");
   std::vector<Point> out(bytes->size() / 32);
   for (size_t i = 0; i < out.size(); ++i) std::copy_n(bytes->begin() + i * 32, 32, out[i].begin());
   return out;
@@ -107,8 +108,9 @@ void RegisterPrivacyRoutes(Router& router, PsiService& psi, DeliveryService& del
                   QT_ASSIGN_OR_RETURN(std::string b64, body.String("points", SIZE_MAX));
                   QT_RETURN_IF_ERROR(body.Finish());
                   QT_ASSIGN_OR_RETURN(std::vector<Point> points, ParsePoints(b64));
-                  QT_ASSIGN_OR_RETURN(auto out, psi.ClientBatch(req.caller(), req.PathParam("id"),
-                                                                static_cast<int64_t>(index), points));
+                  QT_ASSIGN_OR_RETURN(auto out,
+                                      psi.ClientBatch(req.caller(), req.PathParam("id"),
+                                                      static_cast<int64_t>(index), points));
                   return Response::Json(PointsJson(out));
                 });
   router.Handle("GET", "/api/v1/privacy/psi/sessions/{id}/server/{index}", member,
@@ -121,8 +123,7 @@ void RegisterPrivacyRoutes(Router& router, PsiService& psi, DeliveryService& del
   router.Handle("GET", "/api/v1/privacy/psi/sessions/{id}/shuffled/{index}", member,
                 [&](const Request& req) -> Result<Response> {
                   QT_ASSIGN_OR_RETURN(uint64_t index, req.PathUint("index"));
-                  QT_ASSIGN_OR_RETURN(auto out, psi.ShuffledBatch(req.caller(),
-                                                                  req.PathParam("id"),
+                  QT_ASSIGN_OR_RETURN(auto out, psi.ShuffledBatch(req.caller(), req.PathParam("id"),
                                                                   static_cast<int64_t>(index)));
                   return Response::Json(PointsJson(out));
                 });
@@ -159,8 +160,8 @@ void RegisterPrivacyRoutes(Router& router, PsiService& psi, DeliveryService& del
                   QT_ASSIGN_OR_RETURN(std::string purpose, body.String("purpose", 100));
                   QT_ASSIGN_OR_RETURN(auto columns, body.OptionalStrings("columns", 500, 63));
                   QT_RETURN_IF_ERROR(body.Finish());
-                  QT_ASSIGN_OR_RETURN(Delivery d, deliveries.Deliver(req.caller(), contract,
-                                                                      purpose, columns));
+                  QT_ASSIGN_OR_RETURN(Delivery d,
+                                      deliveries.Deliver(req.caller(), contract, purpose, columns));
                   return Response::Json(DeliveryJson(d), 201);
                 });
   router.Handle("GET", "/api/v1/privacy/deliveries", Access::SignedIn(),
@@ -170,16 +171,15 @@ void RegisterPrivacyRoutes(Router& router, PsiService& psi, DeliveryService& del
                   for (const auto& d : list) items.push_back(DeliveryJson(d));
                   return Response::Json({{"items", items}});
                 });
-  router.Handle("GET", "/api/v1/privacy/deliveries/{id}/file", Access::SignedIn(),
-                [&](const Request& req) -> Result<Response> {
-                  QT_ASSIGN_OR_RETURN(std::string file,
-                                      deliveries.File(req.caller(), req.PathParam("id")));
-                  return Response::Json(
-                      {{"id", req.PathParam("id")},
-                       {"file_base64",
-                        crypto::Base64Encode(std::span(
-                            reinterpret_cast<const uint8_t*>(file.data()), file.size()))}});
-                });
+  router.Handle(
+      "GET", "/api/v1/privacy/deliveries/{id}/file", Access::SignedIn(),
+      [&](const Request& req) -> Result<Response> {
+        QT_ASSIGN_OR_RETURN(std::string file, deliveries.File(req.caller(), req.PathParam("id")));
+        return Response::Json(
+            {{"id", req.PathParam("id")},
+             {"file_base64", crypto::Base64Encode(std::span(
+                                 reinterpret_cast<const uint8_t*>(file.data()), file.size()))}});
+      });
   router.Handle("POST", "/api/v1/privacy/deliveries/receive", member,
                 [&](const Request& req) -> Result<Response> {
                   QT_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(req.http.body));
@@ -188,31 +188,31 @@ void RegisterPrivacyRoutes(Router& router, PsiService& psi, DeliveryService& del
                   auto bytes = crypto::Base64Decode(b64);
                   if (!bytes.ok()) return InvalidArgument("file_base64: not base64");
                   QT_ASSIGN_OR_RETURN(
-                      Received r, deliveries.Receive(req.caller(),
-                                                     std::string_view(reinterpret_cast<const char*>(
-                                                                          bytes->data()),
-                                                                      bytes->size())));
+                      Received r, deliveries.Receive(
+                                      req.caller(),
+                                      std::string_view(reinterpret_cast<const char*>(bytes->data()),
+                                                       bytes->size())));
                   json out = DeliveryJson(r.delivery);
                   out["csv"] = r.csv;
                   return Response::Json(out);
                 });
-  router.Handle("POST", "/api/v1/privacy/deliveries/trace", member,
-                [&](const Request& req) -> Result<Response> {
-                  QT_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(req.http.body));
-                  QT_ASSIGN_OR_RETURN(std::string product, body.String("product_id", 100));
-                  QT_ASSIGN_OR_RETURN(std::string csv, body.String("csv", SIZE_MAX));
-                  QT_RETURN_IF_ERROR(body.Finish());
-                  QT_ASSIGN_OR_RETURN(TraceResult t, deliveries.Trace(req.caller(), product, csv));
-                  return Response::Json(
-                      {{"traced", t.traced},
-                       {"recipient_id", t.traced ? json(t.recipient_id) : json(nullptr)},
-                       {"delivery_id", t.traced ? json(t.delivery_id) : json(nullptr)},
-                       {"confidence", t.confidence},
-                       {"rows_matched", t.rows_matched},
-                       {"cells", t.cells},
-                       {"agreeing", t.agreeing},
-                       {"reason", t.reason}});
-                });
+  router.Handle(
+      "POST", "/api/v1/privacy/deliveries/trace", member,
+      [&](const Request& req) -> Result<Response> {
+        QT_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(req.http.body));
+        QT_ASSIGN_OR_RETURN(std::string product, body.String("product_id", 100));
+        QT_ASSIGN_OR_RETURN(std::string csv, body.String("csv", SIZE_MAX));
+        QT_RETURN_IF_ERROR(body.Finish());
+        QT_ASSIGN_OR_RETURN(TraceResult t, deliveries.Trace(req.caller(), product, csv));
+        return Response::Json({{"traced", t.traced},
+                               {"recipient_id", t.traced ? json(t.recipient_id) : json(nullptr)},
+                               {"delivery_id", t.traced ? json(t.delivery_id) : json(nullptr)},
+                               {"confidence", t.confidence},
+                               {"rows_matched", t.rows_matched},
+                               {"cells", t.cells},
+                               {"agreeing", t.agreeing},
+                               {"reason", t.reason}});
+      });
 }
 
 }  // namespace qt::api

@@ -8,15 +8,15 @@
 
 #include "api/accounts_routes.h"
 #include "api/compute_routes.h"
-#include "api/errors.h"
-#include "api/ledger_routes.h"
 #include "api/dataspace_routes.h"
+#include "api/errors.h"
 #include "api/exchange_routes.h"
 #include "api/identity_routes.h"
+#include "api/ledger_routes.h"
+#include "api/market_routes.h"
 #include "api/match_routes.h"
 #include "api/policy_routes.h"
 #include "api/privacy_routes.h"
-#include "api/market_routes.h"
 
 namespace qt::api {
 namespace {

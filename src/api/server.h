@@ -11,9 +11,9 @@
 // owns the server.
 //
 // Example:
-//   ApiServer server(options, accounts, ledger, store, metrics, {&market, &vouchers, &space, &exchange, &psi, &deliveries, &identity, &finance, &scenarios});
-//   QT_ASSIGN_OR_RETURN(int port, server.Bind());
-//   server.Run();  // until server.Stop()
+//   ApiServer server(options, accounts, ledger, store, metrics, {&market, &vouchers, &space,
+//   &exchange, &psi, &deliveries, &identity, &finance, &scenarios}); QT_ASSIGN_OR_RETURN(int port,
+//   server.Bind()); server.Run();  // until server.Stop()
 #ifndef QIANTANG_API_SERVER_H_
 #define QIANTANG_API_SERVER_H_
 
@@ -26,18 +26,18 @@
 
 #include "accounts/accounts.h"
 #include "api/router.h"
-#include "core/metrics.h"
 #include "compute/market/market.h"
 #include "compute/market/vouchers.h"
+#include "core/metrics.h"
 #include "dataspace/dataspace.h"
 #include "exchange/exchange.h"
 #include "identity/identity.h"
+#include "ledger/ledger.h"
 #include "match/finance.h"
 #include "match/policies.h"
 #include "match/scenarios.h"
 #include "privacy/delivery_service.h"
 #include "privacy/psi_service.h"
-#include "ledger/ledger.h"
 #include "store/store.h"
 
 namespace qt::api {
@@ -48,17 +48,17 @@ struct ServerOptions {
   int threads = 16;
   size_t max_body_bytes = size_t{8} << 20;
   int keep_alive_seconds = 5;
-  std::string web_dir;  // empty: no console
+  std::string web_dir;     // empty: no console
   std::string traces_dir;  // job traces the compute routes may simulate ('' for none)
 };
 
 // The domain services whose routes the server registers.
 struct DomainServices {
-  compute::market::Market* market = nullptr;      // required
-  compute::market::Vouchers* vouchers = nullptr;  // required
-  dataspace::DataSpace* dataspace = nullptr;      // required
-  exchange::Exchange* exchange = nullptr;         // required
-  privacy::PsiService* psi = nullptr;             // required
+  compute::market::Market* market = nullptr;       // required
+  compute::market::Vouchers* vouchers = nullptr;   // required
+  dataspace::DataSpace* dataspace = nullptr;       // required
+  exchange::Exchange* exchange = nullptr;          // required
+  privacy::PsiService* psi = nullptr;              // required
   privacy::DeliveryService* deliveries = nullptr;  // required
   identity::Identity* identity = nullptr;          // required
   match::Finance* finance = nullptr;               // required

@@ -61,7 +61,8 @@ std::string Str(const nlohmann::json& j, const char* key) {
 }
 
 void PrintFields(const nlohmann::json& j) {
-  for (const auto& [k, v] : j.items()) std::cout << k << ": " << (v.is_string() ? v.get<std::string>() : v.dump()) << "\n";
+  for (const auto& [k, v] : j.items())
+    std::cout << k << ": " << (v.is_string() ? v.get<std::string>() : v.dump()) << "\n";
 }
 
 void PrintPage(const nlohmann::json& page, const std::vector<std::string>& headers,

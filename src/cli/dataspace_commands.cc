@@ -30,8 +30,7 @@ DataSpaceFlags f;
 void PrintQuality(const json& q) {
   std::cout << fmt::format("rows in {}, out {}; malformed {}, duplicates {}, dropped {} + {}\n",
                            Str(q, "rows_in"), Str(q, "rows_out"), Str(q, "malformed"),
-                           Str(q, "duplicates"), Str(q, "dropped_invalid"),
-                           Str(q, "dropped_null"));
+                           Str(q, "duplicates"), Str(q, "dropped_invalid"), Str(q, "dropped_null"));
   std::vector<std::vector<std::string>> rows;
   for (const auto& fq : q["fields"]) {
     rows.push_back({fq["name"], fmt::format("{:.1f}%", fq["completeness"].get<double>() * 100),
@@ -59,9 +58,8 @@ Status VerifySignature(const std::string& key_hex, const std::string& message,
   crypto::Signature s;
   std::copy(key->begin(), key->end(), pk.begin());
   std::copy(sig->begin(), sig->end(), s.begin());
-  if (!crypto::Verify(pk, std::span(reinterpret_cast<const uint8_t*>(message.data()),
-                                    message.size()),
-                      s)) {
+  if (!crypto::Verify(
+          pk, std::span(reinterpret_cast<const uint8_t*>(message.data()), message.size()), s)) {
     return InvalidArgument(who + "'s signature does not verify");
   }
   return OkStatus();
@@ -71,8 +69,9 @@ Status VerifySignature(const std::string& key_hex, const std::string& message,
 // the agreement itself names.
 Result<json> VerifyAgreement(const json& contract) {
   if (!contract.is_object() || !contract.value("agreement", json()).is_string()) {
-    return InvalidArgument("not a contract with an agreement (export one with "
-                           "`dataspace contracts show ID --json`)");
+    return InvalidArgument(
+        "not a contract with an agreement (export one with "
+        "`dataspace contracts show ID --json`)");
   }
   std::string agreement = contract["agreement"];
   std::string hash = crypto::HexEncode(crypto::Sha256(agreement));
@@ -99,29 +98,28 @@ void AddDataSpaceCommands(CLI::App& app, CommandContext& ctx) {
 
   CLI::App* sources = ds->add_subcommand("sources", "Raw data sources of your organisation");
   sources->require_subcommand(1);
-  auto* add = AddVerb(*sources, "add", "Upload a CSV file, or point to one in the import folder",
-                      ctx, [](CommandContext& c) {
-                        json body = {{"name", f.name}};
-                        if (!f.csv.empty()) {
-                          auto text = ReadTextFile(f.csv);
-                          if (!text.ok()) return c.Emit(text.status(), nullptr);
-                          body["csv"] = *text;
-                        }
-                        if (!f.file.empty()) body["file"] = f.file;
-                        if (!f.fields.empty()) {
-                          auto fields = ReadJsonFile(f.fields);
-                          if (!fields.ok()) return c.Emit(fields.status(), nullptr);
-                          body["fields"] = *fields;
-                        }
-                        c.Emit(c.Client().Post("/api/v1/dataspace/sources", body),
-                               [](const json& j) {
-                                 std::cout << "source " << Str(j, "id") << ": " << Str(j, "bytes")
-                                           << " bytes, sha256 " << Str(j, "sha256") << "\n";
-                                 PrintPage({{"items", j["fields"]}},
-                                           {"FIELD", "LABEL", "TYPE", "SENSITIVITY"},
-                                           {"name", "label", "type", "sensitivity"});
-                               });
-                      });
+  auto* add =
+      AddVerb(*sources, "add", "Upload a CSV file, or point to one in the import folder", ctx,
+              [](CommandContext& c) {
+                json body = {{"name", f.name}};
+                if (!f.csv.empty()) {
+                  auto text = ReadTextFile(f.csv);
+                  if (!text.ok()) return c.Emit(text.status(), nullptr);
+                  body["csv"] = *text;
+                }
+                if (!f.file.empty()) body["file"] = f.file;
+                if (!f.fields.empty()) {
+                  auto fields = ReadJsonFile(f.fields);
+                  if (!fields.ok()) return c.Emit(fields.status(), nullptr);
+                  body["fields"] = *fields;
+                }
+                c.Emit(c.Client().Post("/api/v1/dataspace/sources", body), [](const json& j) {
+                  std::cout << "source " << Str(j, "id") << ": " << Str(j, "bytes")
+                            << " bytes, sha256 " << Str(j, "sha256") << "\n";
+                  PrintPage({{"items", j["fields"]}}, {"FIELD", "LABEL", "TYPE", "SENSITIVITY"},
+                            {"name", "label", "type", "sensitivity"});
+                });
+              });
   add->add_option("--name", f.name, "Name of the source")->required();
   add->add_option("--csv", f.csv, "CSV file to upload");
   add->add_option("--file", f.file, "Path of a CSV file inside the server's import folder");
@@ -132,45 +130,40 @@ void AddDataSpaceCommands(CLI::App& app, CommandContext& ctx) {
 
   CLI::App* pipelines = ds->add_subcommand("pipelines", "Governance pipelines (数据加工)");
   pipelines->require_subcommand(1);
-  auto* padd = AddVerb(*pipelines, "add", "Define a pipeline over a source", ctx,
-                       [](CommandContext& c) {
-                         auto spec = ReadJsonFile(f.spec);
-                         if (!spec.ok()) return c.Emit(spec.status(), nullptr);
-                         c.Emit(c.Client().Post("/api/v1/dataspace/pipelines",
-                                                {{"name", f.name},
-                                                 {"source_id", f.source},
-                                                 {"spec", *spec}}),
-                                [](const json& j) {
-                                  std::cout << "pipeline " << Str(j, "id") << "\n";
-                                });
-                       });
+  auto* padd =
+      AddVerb(*pipelines, "add", "Define a pipeline over a source", ctx, [](CommandContext& c) {
+        auto spec = ReadJsonFile(f.spec);
+        if (!spec.ok()) return c.Emit(spec.status(), nullptr);
+        c.Emit(c.Client().Post("/api/v1/dataspace/pipelines",
+                               {{"name", f.name}, {"source_id", f.source}, {"spec", *spec}}),
+               [](const json& j) { std::cout << "pipeline " << Str(j, "id") << "\n"; });
+      });
   padd->add_option("--name", f.name, "Name")->required();
   padd->add_option("--source", f.source, "Source id")->required();
   padd->add_option("--spec", f.spec, "JSON file: {steps, output} (docs/dataspace/pipelines.md)")
       ->required();
   AddListVerb(*pipelines, "List your pipelines", ctx, "/api/v1/dataspace/pipelines",
               {"ID", "NAME", "SOURCE"}, {"id", "name", "source_id"});
-  auto* run = AddVerb(*pipelines, "run", "Run a pipeline now and show its quality report", ctx,
-                      [](CommandContext& c) {
-                        c.Emit(c.Client().Post("/api/v1/dataspace/pipelines/" + UrlEncode(f.id) +
-                                                   "/runs",
-                                               json::object()),
-                               [](const json& j) {
-                                 std::cout << "run " << Str(j, "id") << " (ledger #"
-                                           << Str(j, "ledger_seq") << ")\ninput  sha256 "
-                                           << Str(j, "input_sha256") << "\noutput sha256 "
-                                           << Str(j, "output_sha256") << "\n";
-                                 PrintQuality(j["quality"]);
-                               });
-                      });
+  auto* run =
+      AddVerb(*pipelines, "run", "Run a pipeline now and show its quality report", ctx,
+              [](CommandContext& c) {
+                c.Emit(c.Client().Post("/api/v1/dataspace/pipelines/" + UrlEncode(f.id) + "/runs",
+                                       json::object()),
+                       [](const json& j) {
+                         std::cout << "run " << Str(j, "id") << " (ledger #" << Str(j, "ledger_seq")
+                                   << ")\ninput  sha256 " << Str(j, "input_sha256")
+                                   << "\noutput sha256 " << Str(j, "output_sha256") << "\n";
+                         PrintQuality(j["quality"]);
+                       });
+              });
   run->add_option("id", f.id, "Pipeline id")->required();
   auto* runs = AddVerb(*pipelines, "runs", "List a pipeline's runs", ctx, [](CommandContext& c) {
-    c.Emit(c.Client().Get("/api/v1/dataspace/pipelines/" + UrlEncode(f.id) + "/runs" +
-                          f.page.Query()),
-           [](const json& j) {
-             PrintPage(j, {"RUN", "ROWS IN", "ROWS OUT", "OUTPUT SHA256", "FINISHED"},
-                       {"id", "rows_in", "rows_out", "output_sha256", "finished_at"});
-           });
+    c.Emit(
+        c.Client().Get("/api/v1/dataspace/pipelines/" + UrlEncode(f.id) + "/runs" + f.page.Query()),
+        [](const json& j) {
+          PrintPage(j, {"RUN", "ROWS IN", "ROWS OUT", "OUTPUT SHA256", "FINISHED"},
+                    {"id", "rows_in", "rows_out", "output_sha256", "finished_at"});
+        });
   });
   runs->add_option("id", f.id, "Pipeline id")->required();
   AddPageFlags(runs, f.page);
@@ -180,11 +173,11 @@ void AddDataSpaceCommands(CLI::App& app, CommandContext& ctx) {
   auto* publish = AddVerb(
       *products, "publish", "Publish a run's output as a product", ctx, [](CommandContext& c) {
         c.Emit(c.Client().Post("/api/v1/dataspace/products", {{"run_id", f.run},
-                                                               {"title", f.title},
-                                                               {"description", f.description},
-                                                               {"tags", SplitList(f.tags)},
-                                                               {"update_frequency", f.frequency},
-                                                               {"licence", f.licence}}),
+                                                              {"title", f.title},
+                                                              {"description", f.description},
+                                                              {"tags", SplitList(f.tags)},
+                                                              {"update_frequency", f.frequency},
+                                                              {"licence", f.licence}}),
                [](const json& j) {
                  std::cout << "product " << Str(j, "id") << ": " << Str(j, "rows") << " rows\n";
                });
@@ -193,7 +186,8 @@ void AddDataSpaceCommands(CLI::App& app, CommandContext& ctx) {
   publish->add_option("--title", f.title, "Title")->required();
   publish->add_option("--description", f.description, "Description");
   publish->add_option("--tags", f.tags, "Comma-separated tags");
-  publish->add_option("--frequency", f.frequency, "once, daily, weekly, monthly, quarterly, yearly");
+  publish->add_option("--frequency", f.frequency,
+                      "once, daily, weekly, monthly, quarterly, yearly");
   publish->add_option("--licence", f.licence, "Licence terms");
   auto* search = AddVerb(*products, "search", "Search the catalog", ctx, [](CommandContext& c) {
     std::string query = f.page.Query() + "&q=" + UrlEncode(f.q) +
@@ -206,55 +200,53 @@ void AddDataSpaceCommands(CLI::App& app, CommandContext& ctx) {
   search->add_option("q", f.q, "Text to find in titles, descriptions and tags");
   search->add_option("--provider", f.provider, "Only this provider's products");
   AddPageFlags(search, f.page);
-  auto* show = AddVerb(*products, "show", "A product, its quality report and offers", ctx,
-                       [](CommandContext& c) {
-                         c.Emit(c.Client().Get("/api/v1/dataspace/products/" + UrlEncode(f.id)),
-                                [](const json& j) {
-                                  for (const char* k : {"id", "title", "provider_id", "rows",
-                                                        "update_frequency", "licence",
-                                                        "output_sha256"}) {
-                                    std::cout << k << ": " << Str(j, k) << "\n";
-                                  }
-                                  PrintQuality(j["quality"]);
-                                  PrintPage({{"items", j["offers"]}}, {"OFFER", "TITLE", "ACTIVE"},
-                                            {"id", "title", "active"});
-                                });
-                       });
+  auto* show = AddVerb(
+      *products, "show", "A product, its quality report and offers", ctx, [](CommandContext& c) {
+        c.Emit(c.Client().Get("/api/v1/dataspace/products/" + UrlEncode(f.id)), [](const json& j) {
+          for (const char* k : {"id", "title", "provider_id", "rows", "update_frequency", "licence",
+                                "output_sha256"}) {
+            std::cout << k << ": " << Str(j, k) << "\n";
+          }
+          PrintQuality(j["quality"]);
+          PrintPage({{"items", j["offers"]}}, {"OFFER", "TITLE", "ACTIVE"},
+                    {"id", "title", "active"});
+        });
+      });
   show->add_option("id", f.id, "Product id")->required();
-  auto* preview = AddVerb(*products, "preview", "The first rows, masked", ctx,
-                          [](CommandContext& c) {
-                            c.Emit(c.Client().Get("/api/v1/dataspace/products/" + UrlEncode(f.id) +
-                                                  "/preview"),
-                                   [](const json& j) {
-                                     for (const auto& row : j["rows"]) {
-                                       std::string line;
-                                       for (const auto& cell : row) {
-                                         line += (line.empty() ? "" : " | ") +
-                                                 (cell.is_null() ? std::string("∅")
-                                                                 : cell.get<std::string>());
-                                       }
-                                       std::cout << line << "\n";
-                                     }
-                                   });
-                          });
+  auto* preview =
+      AddVerb(*products, "preview", "The first rows, masked", ctx, [](CommandContext& c) {
+        c.Emit(c.Client().Get("/api/v1/dataspace/products/" + UrlEncode(f.id) + "/preview"),
+               [](const json& j) {
+                 for (const auto& row : j["rows"]) {
+                   std::string line;
+                   for (const auto& cell : row) {
+                     line += (line.empty() ? "" : " | ") +
+                             (cell.is_null() ? std::string("∅") : cell.get<std::string>());
+                   }
+                   std::cout << line << "\n";
+                 }
+               });
+      });
   preview->add_option("id", f.id, "Product id")->required();
 
   CLI::App* offers = ds->add_subcommand("offers", "Usage offers on products");
   offers->require_subcommand(1);
-  auto* oadd = AddVerb(*offers, "add", "Offer a product under a policy", ctx, [](CommandContext& c) {
-    auto policy = ReadJsonFile(f.policy);
-    if (!policy.ok()) return c.Emit(policy.status(), nullptr);
-    auto audience = [](const std::string& kinds, const std::string& orgs) {
-      return json{{"kinds", SplitList(kinds)}, {"orgs", SplitList(orgs)}};
-    };
-    c.Emit(c.Client().Post("/api/v1/dataspace/offers",
-                           {{"product_id", f.product},
-                            {"title", f.title},
-                            {"policy", *policy},
-                            {"visible_to", audience(f.visible_kinds, f.visible_orgs)},
-                            {"negotiable_by", audience(f.negotiable_kinds, f.negotiable_orgs)}}),
-           [](const json& j) { std::cout << "offer " << Str(j, "id") << "\n"; });
-  });
+  auto* oadd =
+      AddVerb(*offers, "add", "Offer a product under a policy", ctx, [](CommandContext& c) {
+        auto policy = ReadJsonFile(f.policy);
+        if (!policy.ok()) return c.Emit(policy.status(), nullptr);
+        auto audience = [](const std::string& kinds, const std::string& orgs) {
+          return json{{"kinds", SplitList(kinds)}, {"orgs", SplitList(orgs)}};
+        };
+        c.Emit(
+            c.Client().Post("/api/v1/dataspace/offers",
+                            {{"product_id", f.product},
+                             {"title", f.title},
+                             {"policy", *policy},
+                             {"visible_to", audience(f.visible_kinds, f.visible_orgs)},
+                             {"negotiable_by", audience(f.negotiable_kinds, f.negotiable_orgs)}}),
+            [](const json& j) { std::cout << "offer " << Str(j, "id") << "\n"; });
+      });
   oadd->add_option("--product", f.product, "Product id")->required();
   oadd->add_option("--title", f.title, "Title")->required();
   oadd->add_option("--policy", f.policy, "JSON file with the ODRL-style policy")->required();
@@ -271,34 +263,31 @@ void AddDataSpaceCommands(CLI::App& app, CommandContext& ctx) {
 
   CLI::App* contracts = ds->add_subcommand("contracts", "Digital contracts (数字合约)");
   contracts->require_subcommand(1);
-  auto* request = AddVerb(*contracts, "request", "Request a contract on an offer", ctx,
-                          [](CommandContext& c) {
-                            json body = json::object();
-                            if (!f.policy.empty()) {
-                              auto policy = ReadJsonFile(f.policy);
-                              if (!policy.ok()) return c.Emit(policy.status(), nullptr);
-                              body["policy"] = *policy;
-                            }
-                            c.Emit(c.Client().Post("/api/v1/dataspace/offers/" + UrlEncode(f.id) +
-                                                       "/contracts",
-                                                   body),
-                                   PrintContract);
-                          });
+  auto* request =
+      AddVerb(*contracts, "request", "Request a contract on an offer", ctx, [](CommandContext& c) {
+        json body = json::object();
+        if (!f.policy.empty()) {
+          auto policy = ReadJsonFile(f.policy);
+          if (!policy.ok()) return c.Emit(policy.status(), nullptr);
+          body["policy"] = *policy;
+        }
+        c.Emit(c.Client().Post("/api/v1/dataspace/offers/" + UrlEncode(f.id) + "/contracts", body),
+               PrintContract);
+      });
   request->add_option("offer", f.id, "Offer id")->required();
   request->add_option("--policy", f.policy, "JSON file with a proposed policy");
-  auto* offer = AddVerb(*contracts, "offer", "Offer (as provider), optionally a counter-policy",
-                        ctx, [](CommandContext& c) {
-                          json body = json::object();
-                          if (!f.policy.empty()) {
-                            auto policy = ReadJsonFile(f.policy);
-                            if (!policy.ok()) return c.Emit(policy.status(), nullptr);
-                            body["policy"] = *policy;
-                          }
-                          c.Emit(c.Client().Post("/api/v1/dataspace/contracts/" +
-                                                     UrlEncode(f.id) + "/offer",
-                                                 body),
-                                 PrintContract);
-                        });
+  auto* offer = AddVerb(
+      *contracts, "offer", "Offer (as provider), optionally a counter-policy", ctx,
+      [](CommandContext& c) {
+        json body = json::object();
+        if (!f.policy.empty()) {
+          auto policy = ReadJsonFile(f.policy);
+          if (!policy.ok()) return c.Emit(policy.status(), nullptr);
+          body["policy"] = *policy;
+        }
+        c.Emit(c.Client().Post("/api/v1/dataspace/contracts/" + UrlEncode(f.id) + "/offer", body),
+               PrintContract);
+      });
   offer->add_option("id", f.id, "Contract id")->required();
   offer->add_option("--policy", f.policy, "JSON file with a counter-policy");
   for (auto [verb, help] :
@@ -313,13 +302,12 @@ void AddDataSpaceCommands(CLI::App& app, CommandContext& ctx) {
     });
     v->add_option("id", f.id, "Contract id")->required();
   }
-  auto* terminate = AddVerb(*contracts, "terminate", "Terminate a contract with a reason", ctx,
-                            [](CommandContext& c) {
-                              c.Emit(c.Client().Post("/api/v1/dataspace/contracts/" +
-                                                         UrlEncode(f.id) + "/terminate",
-                                                     {{"reason", f.reason}}),
-                                     PrintContract);
-                            });
+  auto* terminate = AddVerb(
+      *contracts, "terminate", "Terminate a contract with a reason", ctx, [](CommandContext& c) {
+        c.Emit(c.Client().Post("/api/v1/dataspace/contracts/" + UrlEncode(f.id) + "/terminate",
+                               {{"reason", f.reason}}),
+               PrintContract);
+      });
   terminate->add_option("id", f.id, "Contract id")->required();
   terminate->add_option("--reason", f.reason, "Why")->required();
   AddListVerb(*contracts, "Contracts your organisation is a party to", ctx,
@@ -395,8 +383,8 @@ void AddDataSpaceCommands(CLI::App& app, CommandContext& ctx) {
         auto file = ReadJsonFile(f.file);
         if (!file.ok()) return c.Emit(file.status(), nullptr);
         json u = file->contains("usage") ? (*file)["usage"] : *file;
-        Status s = VerifySignature(f.key, u.value("receipt", ""), u.value("signature", ""),
-                                   "provider");
+        Status s =
+            VerifySignature(f.key, u.value("receipt", ""), u.value("signature", ""), "provider");
         if (!s.ok()) return c.Emit(s, nullptr);
         c.Emit(json::parse(u.value("receipt", "{}")), [](const json& r) {
           std::cout << "receipt " << Str(r, "usage_id") << " of contract " << Str(r, "contract_id")

@@ -21,8 +21,8 @@ struct DeliveryFlags {
 DeliveryFlags f;
 
 void PrintDelivery(const json& d) {
-  for (const char* k : {"id", "state", "contract_id", "recipient_id", "columns", "content_sha256",
-                        "bytes"}) {
+  for (const char* k :
+       {"id", "state", "contract_id", "recipient_id", "columns", "content_sha256", "bytes"}) {
     std::cout << k << ": " << Str(d, k) << "\n";
   }
 }
@@ -32,13 +32,12 @@ void PrintDelivery(const json& d) {
 void AddDeliveryCommands(CLI::App& app, CommandContext& ctx) {
   CLI::App* d = app.add_subcommand("delivery", "Secure delivery (安全交付)");
   d->require_subcommand(1);
-  auto* request = AddVerb(*d, "request", "Ask for a delivery under a contract", ctx,
-                          [](CommandContext& c) {
-                            json body = {{"contract_id", f.contract}, {"purpose", f.purpose}};
-                            if (!f.columns.empty()) body["columns"] = SplitList(f.columns);
-                            c.Emit(c.Client().Post("/api/v1/privacy/deliveries", body),
-                                   PrintDelivery);
-                          });
+  auto* request =
+      AddVerb(*d, "request", "Ask for a delivery under a contract", ctx, [](CommandContext& c) {
+        json body = {{"contract_id", f.contract}, {"purpose", f.purpose}};
+        if (!f.columns.empty()) body["columns"] = SplitList(f.columns);
+        c.Emit(c.Client().Post("/api/v1/privacy/deliveries", body), PrintDelivery);
+      });
   request->add_option("contract", f.contract, "Contract id")->required();
   request->add_option("--purpose", f.purpose, "Purpose")->required();
   request->add_option("--columns", f.columns, "Comma-separated columns (default: as agreed)");
@@ -54,49 +53,48 @@ void AddDeliveryCommands(CLI::App& app, CommandContext& ctx) {
     auto bytes = crypto::Base64Decode((*r)["file_base64"].get<std::string>());
     if (!bytes.ok()) return c.Emit(Internal("the server sent malformed base64"), nullptr);
     std::ofstream(f.out, std::ios::binary)
-        .write(reinterpret_cast<const char*>(bytes->data()), static_cast<std::streamsize>(bytes->size()));
+        .write(reinterpret_cast<const char*>(bytes->data()),
+               static_cast<std::streamsize>(bytes->size()));
     std::cout << "wrote " << f.out << " (" << bytes->size() << " bytes, encrypted)\n";
   });
   fetch->add_option("id", f.id, "Delivery id")->required();
   fetch->add_option("--out", f.out, "File to write (.qtd)")->required();
-  auto* open = AddVerb(*d, "open", "Open a delivery file on your node and sign its receipt", ctx,
-                       [](CommandContext& c) {
-                         auto file = ReadTextFile(f.file);
-                         if (!file.ok()) return c.Emit(file.status(), nullptr);
-                         auto r = c.Client().Post(
-                             "/api/v1/privacy/deliveries/receive",
-                             {{"file_base64",
-                               crypto::Base64Encode(std::span(
-                                   reinterpret_cast<const uint8_t*>(file->data()), file->size()))}});
-                         if (!r.ok()) return c.Emit(r.status(), nullptr);
-                         if (!f.out.empty()) std::ofstream(f.out) << (*r)["csv"].get<std::string>();
-                         c.Emit(*r, [](const json& j) {
-                           std::cout << "delivery " << Str(j, "id") << " received; receipt signed\n";
-                           if (f.out.empty()) std::cout << j["csv"].get<std::string>();
-                         });
-                       });
+  auto* open = AddVerb(
+      *d, "open", "Open a delivery file on your node and sign its receipt", ctx,
+      [](CommandContext& c) {
+        auto file = ReadTextFile(f.file);
+        if (!file.ok()) return c.Emit(file.status(), nullptr);
+        auto r = c.Client().Post(
+            "/api/v1/privacy/deliveries/receive",
+            {{"file_base64", crypto::Base64Encode(std::span(
+                                 reinterpret_cast<const uint8_t*>(file->data()), file->size()))}});
+        if (!r.ok()) return c.Emit(r.status(), nullptr);
+        if (!f.out.empty()) std::ofstream(f.out) << (*r)["csv"].get<std::string>();
+        c.Emit(*r, [](const json& j) {
+          std::cout << "delivery " << Str(j, "id") << " received; receipt signed\n";
+          if (f.out.empty()) std::cout << j["csv"].get<std::string>();
+        });
+      });
   open->add_option("file", f.file, "The .qtd file")->required();
   open->add_option("--out", f.out, "Write the CSV here");
-  auto* trace = AddVerb(*d, "trace", "Name the recipient of a leaked copy (the holder)", ctx,
-                        [](CommandContext& c) {
-                          auto csv = ReadTextFile(f.file);
-                          if (!csv.ok()) return c.Emit(csv.status(), nullptr);
-                          c.Emit(c.Client().Post("/api/v1/privacy/deliveries/trace",
-                                                 {{"product_id", f.product}, {"csv", *csv}}),
-                                 [](const json& j) {
-                                   if (j["traced"] == true) {
-                                     std::cout << fmt::format(
-                                         "leaked by {} (delivery {}): {} of {} fingerprint cells "
-                                         "agree, confidence {:.9f}\n",
-                                         Str(j, "recipient_id"), Str(j, "delivery_id"),
-                                         Str(j, "agreeing"), Str(j, "cells"),
-                                         j["confidence"].get<double>());
-                                   } else {
-                                     std::cout << "cannot name a recipient: " << Str(j, "reason")
-                                               << "\n";
-                                   }
-                                 });
-                        });
+  auto* trace = AddVerb(
+      *d, "trace", "Name the recipient of a leaked copy (the holder)", ctx, [](CommandContext& c) {
+        auto csv = ReadTextFile(f.file);
+        if (!csv.ok()) return c.Emit(csv.status(), nullptr);
+        c.Emit(c.Client().Post("/api/v1/privacy/deliveries/trace",
+                               {{"product_id", f.product}, {"csv", *csv}}),
+               [](const json& j) {
+                 if (j["traced"] == true) {
+                   std::cout << fmt::format(
+                       "leaked by {} (delivery {}): {} of {} fingerprint cells "
+                       "agree, confidence {:.9f}\n",
+                       Str(j, "recipient_id"), Str(j, "delivery_id"), Str(j, "agreeing"),
+                       Str(j, "cells"), j["confidence"].get<double>());
+                 } else {
+                   std::cout << "cannot name a recipient: " << Str(j, "reason") << "\n";
+                 }
+               });
+      });
   trace->add_option("file", f.file, "The leaked CSV")->required();
   trace->add_option("--product", f.product, "Your product it came from")->required();
 }

@@ -20,10 +20,10 @@ namespace {
 using nlohmann::json;
 
 struct ExchangeFlags {
-  std::string id, number, rights, data_name, description, data_type = "dataset",
-      source_kind = "collected", source_ref, format = "CSV", scale, update_cycle = "monthly",
-      product, credit_code, action, grounds, reason, decision, resolution, to_org, institution,
-      offer, title, terms = "one_off", state, holder, file, out;
+  std::string id, number, rights, data_name, description,
+      data_type = "dataset", source_kind = "collected", source_ref, format = "CSV", scale,
+      update_cycle = "monthly", product, credit_code, action, grounds, reason, decision, resolution,
+      to_org, institution, offer, title, terms = "one_off", state, holder, file, out;
   std::vector<std::string> evidence;
   int64_t amount_fen = 0, term_days = 365, price_fen = 0, quantity = 1;
   PageFlags page;
@@ -42,17 +42,16 @@ void PrintApplication(const json& a) {
 void PrintCertificate(const json& c) {
   json doc = json::parse(c.value("document", "{}"));
   std::cout << "number: " << Str(c, "number") << " (version " << Str(c, "version") << ", "
-            << Str(c, "change") << ")\nstatus: " << Str(c, "status") << "\nholder: "
-            << Str(doc["holder"], "name") << " " << Str(doc["holder"], "credit_code")
-            << "\ndata: " << Str(doc["data"], "name") << "\nrights: " << doc["rights"].dump()
-            << "\nvalid until: " << Str(doc, "valid_until") << "\nsha256: " << Str(c, "sha256")
-            << "\n";
+            << Str(c, "change") << ")\nstatus: " << Str(c, "status")
+            << "\nholder: " << Str(doc["holder"], "name") << " "
+            << Str(doc["holder"], "credit_code") << "\ndata: " << Str(doc["data"], "name")
+            << "\nrights: " << doc["rights"].dump() << "\nvalid until: " << Str(doc, "valid_until")
+            << "\nsha256: " << Str(c, "sha256") << "\n";
 }
 
 void PrintPledge(const json& p) {
-  std::cout << "pledge " << Str(p, "id") << " of " << Str(p, "number") << ": "
-            << Str(p, "state") << ", " << Yuan(p["amount_fen"]) << " yuan for "
-            << Str(p, "term_days") << " days\n";
+  std::cout << "pledge " << Str(p, "id") << " of " << Str(p, "number") << ": " << Str(p, "state")
+            << ", " << Yuan(p["amount_fen"]) << " yuan for " << Str(p, "term_days") << " days\n";
 }
 
 json ApplicationBody(CommandContext& c, bool* ok) {
@@ -68,15 +67,14 @@ json ApplicationBody(CommandContext& c, bool* ok) {
     std::string name = path.substr(path.find_last_of('/') + 1);
     evidence.push_back(
         {{"name", name},
-         {"content_base64",
-          crypto::Base64Encode(std::span(reinterpret_cast<const uint8_t*>(bytes->data()),
-                                         bytes->size()))}});
+         {"content_base64", crypto::Base64Encode(std::span(
+                                reinterpret_cast<const uint8_t*>(bytes->data()), bytes->size()))}});
   }
-  json body = {{"rights", rights},         {"data_name", f.data_name},
-               {"description", f.description}, {"data_type", f.data_type},
-               {"source_kind", f.source_kind}, {"format", f.format},
-               {"scale", f.scale},           {"update_cycle", f.update_cycle},
-               {"product_id", f.product},     {"evidence", evidence}};
+  json body = {
+      {"rights", rights},         {"data_name", f.data_name},       {"description", f.description},
+      {"data_type", f.data_type}, {"source_kind", f.source_kind},   {"format", f.format},
+      {"scale", f.scale},         {"update_cycle", f.update_cycle}, {"product_id", f.product},
+      {"evidence", evidence}};
   if (!f.source_ref.empty()) body["source_ref"] = f.source_ref;
   if (!f.credit_code.empty()) body["credit_code"] = f.credit_code;
   *ok = true;
@@ -91,16 +89,16 @@ void AddExchangeCommands(CLI::App& app, CommandContext& ctx) {
 
   CLI::App* apps = ex->add_subcommand("applications", "Data property registration (数据产权登记)");
   apps->require_subcommand(1);
-  auto* apply = AddVerb(*apps, "submit", "Apply to register a data space product", ctx,
-                        [](CommandContext& c) {
-                          bool ok = false;
-                          json body = ApplicationBody(c, &ok);
-                          if (!ok) return;
-                          c.Emit(c.Client().Post("/api/v1/exchange/applications", body),
-                                 PrintApplication);
-                        });
-  apply->add_option("--rights", f.rights,
-                    "Comma-separated: resource_holding,processing_use,product_operation")
+  auto* apply = AddVerb(
+      *apps, "submit", "Apply to register a data space product", ctx, [](CommandContext& c) {
+        bool ok = false;
+        json body = ApplicationBody(c, &ok);
+        if (!ok) return;
+        c.Emit(c.Client().Post("/api/v1/exchange/applications", body), PrintApplication);
+      });
+  apply
+      ->add_option("--rights", f.rights,
+                   "Comma-separated: resource_holding,processing_use,product_operation")
       ->required();
   apply->add_option("--data-name", f.data_name, "Name of the data")->required();
   apply->add_option("--description", f.description, "Description")->required();
@@ -114,57 +112,49 @@ void AddExchangeCommands(CLI::App& app, CommandContext& ctx) {
       ->required();
   apply->add_option("--credit-code", f.credit_code, "Your credit code (checked)");
   apply->add_option("--evidence", f.evidence, "Evidence files (up to 10, 2 MiB each)");
-  auto* list = AddVerb(*apps, "list", "Your applications (reviewers: all)", ctx,
-                       [](CommandContext& c) {
-                         c.Emit(c.Client().Get("/api/v1/exchange/applications" + f.page.Query() +
-                                               (f.state.empty() ? "" : "&state=" + f.state)),
-                                [](const json& j) {
-                                  PrintPage(j, {"ID", "STATE", "HOLDER", "DATA", "CERTIFICATE"},
-                                            {"id", "state", "holder_name", "data_name",
-                                             "certificate_number"});
-                                });
-                       });
+  auto* list =
+      AddVerb(*apps, "list", "Your applications (reviewers: all)", ctx, [](CommandContext& c) {
+        c.Emit(c.Client().Get("/api/v1/exchange/applications" + f.page.Query() +
+                              (f.state.empty() ? "" : "&state=" + f.state)),
+               [](const json& j) {
+                 PrintPage(j, {"ID", "STATE", "HOLDER", "DATA", "CERTIFICATE"},
+                           {"id", "state", "holder_name", "data_name", "certificate_number"});
+               });
+      });
   list->add_option("--state", f.state, "Only applications in this state");
   AddPageFlags(list, f.page);
   auto* show = AddVerb(*apps, "show", "One application", ctx, [](CommandContext& c) {
     c.Emit(c.Client().Get("/api/v1/exchange/applications/" + UrlEncode(f.id)), PrintApplication);
   });
   show->add_option("id", f.id, "Application id")->required();
-  auto* review = AddVerb(*apps, "review", "Move an application on (reviewers)", ctx,
-                         [](CommandContext& c) {
-                           json body = {{"action", f.action}};
-                           if (!f.grounds.empty()) body["grounds"] = f.grounds;
-                           c.Emit(c.Client().Post("/api/v1/exchange/applications/" +
-                                                      UrlEncode(f.id) + "/review",
-                                                  body),
-                                  PrintApplication);
-                         });
+  auto* review =
+      AddVerb(*apps, "review", "Move an application on (reviewers)", ctx, [](CommandContext& c) {
+        json body = {{"action", f.action}};
+        if (!f.grounds.empty()) body["grounds"] = f.grounds;
+        c.Emit(
+            c.Client().Post("/api/v1/exchange/applications/" + UrlEncode(f.id) + "/review", body),
+            PrintApplication);
+      });
   review->add_option("id", f.id, "Application id")->required();
   review->add_option("--action", f.action, "accept, formal_pass, substantive_pass, reject, issue")
       ->required();
   review->add_option("--grounds", f.grounds, "Grounds (for reject)");
-  auto* object = AddVerb(*apps, "object", "Object to an application during its notice", ctx,
-                         [](CommandContext& c) {
-                           c.Emit(c.Client().Post("/api/v1/exchange/applications/" +
-                                                      UrlEncode(f.id) + "/objections",
-                                                  {{"reason", f.reason}}),
-                                  [](const json& j) {
-                                    std::cout << "objection " << Str(j, "id") << " filed\n";
-                                  });
-                         });
+  auto* object = AddVerb(
+      *apps, "object", "Object to an application during its notice", ctx, [](CommandContext& c) {
+        c.Emit(c.Client().Post("/api/v1/exchange/applications/" + UrlEncode(f.id) + "/objections",
+                               {{"reason", f.reason}}),
+               [](const json& j) { std::cout << "objection " << Str(j, "id") << " filed\n"; });
+      });
   object->add_option("id", f.id, "Application id")->required();
   object->add_option("--reason", f.reason, "Why")->required();
-  auto* resolve = AddVerb(*apps, "resolve", "Resolve an objection (reviewers)", ctx,
-                          [](CommandContext& c) {
-                            c.Emit(c.Client().Post("/api/v1/exchange/objections/" +
-                                                       UrlEncode(f.id) + "/resolve",
-                                                   {{"decision", f.decision},
-                                                    {"resolution", f.resolution}}),
-                                   [](const json& j) {
-                                     std::cout << "objection " << Str(j, "id") << " "
-                                               << Str(j, "state") << "\n";
-                                   });
-                          });
+  auto* resolve =
+      AddVerb(*apps, "resolve", "Resolve an objection (reviewers)", ctx, [](CommandContext& c) {
+        c.Emit(c.Client().Post("/api/v1/exchange/objections/" + UrlEncode(f.id) + "/resolve",
+                               {{"decision", f.decision}, {"resolution", f.resolution}}),
+               [](const json& j) {
+                 std::cout << "objection " << Str(j, "id") << " " << Str(j, "state") << "\n";
+               });
+      });
   resolve->add_option("id", f.id, "Objection id")->required();
   resolve->add_option("--decision", f.decision, "upheld or dismissed")->required();
   resolve->add_option("--resolution", f.resolution, "The registry's reasoning")->required();
@@ -182,54 +172,50 @@ void AddExchangeCommands(CLI::App& app, CommandContext& ctx) {
                           (f.holder.empty() ? "" : "&holder_id=" + UrlEncode(f.holder))),
            [](const json& j) {
              PrintPage(j, {"NUMBER", "VERSION", "STATUS", "HOLDER", "DATA", "VALID UNTIL"},
-                       {"number", "version", "status", "holder_name", "data_name",
-                        "valid_until"});
+                       {"number", "version", "status", "holder_name", "data_name", "valid_until"});
            });
   });
   clist->add_option("--holder", f.holder, "Only this holder's");
   AddPageFlags(clist, f.page);
-  auto* cshow = AddVerb(*certs, "show", "A certificate with its history and pledges (--json "
-                                        "exports it for `cert verify`)",
-                        ctx, [](CommandContext& c) {
-                          c.Emit(c.Client().Get("/api/v1/exchange/certificates/" +
-                                                UrlEncode(f.number)),
-                                 [](const json& j) {
-                                   PrintCertificate(j);
-                                   std::cout << "pledged: " << Str(j, "pledged") << "\nverify: "
-                                             << Str(j, "verify_url") << "\n";
-                                 });
-                        });
+  auto* cshow =
+      AddVerb(*certs, "show",
+              "A certificate with its history and pledges (--json "
+              "exports it for `cert verify`)",
+              ctx, [](CommandContext& c) {
+                c.Emit(c.Client().Get("/api/v1/exchange/certificates/" + UrlEncode(f.number)),
+                       [](const json& j) {
+                         PrintCertificate(j);
+                         std::cout << "pledged: " << Str(j, "pledged")
+                                   << "\nverify: " << Str(j, "verify_url") << "\n";
+                       });
+              });
   cshow->add_option("number", f.number, "Certificate number")->required();
-  auto* transfer = AddVerb(*certs, "transfer", "Transfer to another holder", ctx,
-                           [](CommandContext& c) {
-                             c.Emit(c.Client().Post("/api/v1/exchange/certificates/" +
-                                                        UrlEncode(f.number) + "/transfer",
-                                                    {{"to_org", f.to_org}}),
-                                    PrintCertificate);
-                           });
+  auto* transfer =
+      AddVerb(*certs, "transfer", "Transfer to another holder", ctx, [](CommandContext& c) {
+        c.Emit(c.Client().Post("/api/v1/exchange/certificates/" + UrlEncode(f.number) + "/transfer",
+                               {{"to_org", f.to_org}}),
+               PrintCertificate);
+      });
   transfer->add_option("number", f.number, "Certificate number")->required();
   transfer->add_option("--to", f.to_org, "Organisation id")->required();
-  auto* change = AddVerb(*certs, "change", "Change the data's details", ctx,
-                         [](CommandContext& c) {
-                           json body = json::object();
-                           if (!f.description.empty()) body["description"] = f.description;
-                           if (!f.scale.empty()) body["scale"] = f.scale;
-                           if (!f.update_cycle.empty()) body["update_cycle"] = f.update_cycle;
-                           c.Emit(c.Client().Post("/api/v1/exchange/certificates/" +
-                                                      UrlEncode(f.number) + "/change",
-                                                  body),
-                                  PrintCertificate);
-                         });
+  auto* change = AddVerb(*certs, "change", "Change the data's details", ctx, [](CommandContext& c) {
+    json body = json::object();
+    if (!f.description.empty()) body["description"] = f.description;
+    if (!f.scale.empty()) body["scale"] = f.scale;
+    if (!f.update_cycle.empty()) body["update_cycle"] = f.update_cycle;
+    c.Emit(
+        c.Client().Post("/api/v1/exchange/certificates/" + UrlEncode(f.number) + "/change", body),
+        PrintCertificate);
+  });
   change->add_option("number", f.number, "Certificate number")->required();
   change->add_option("--description", f.description, "New description");
   change->add_option("--scale", f.scale, "New scale");
-  auto* renew = AddVerb(*certs, "renew", "Renew for another validity period", ctx,
-                        [](CommandContext& c) {
-                          c.Emit(c.Client().Post("/api/v1/exchange/certificates/" +
-                                                     UrlEncode(f.number) + "/renew",
-                                                 json::object()),
-                                 PrintCertificate);
-                        });
+  auto* renew =
+      AddVerb(*certs, "renew", "Renew for another validity period", ctx, [](CommandContext& c) {
+        c.Emit(c.Client().Post("/api/v1/exchange/certificates/" + UrlEncode(f.number) + "/renew",
+                               json::object()),
+               PrintCertificate);
+      });
   renew->add_option("number", f.number, "Certificate number")->required();
   auto* cancel = AddVerb(*certs, "cancel", "Cancel a certificate", ctx, [](CommandContext& c) {
     c.Emit(c.Client().Post("/api/v1/exchange/certificates/" + UrlEncode(f.number) + "/cancel",
@@ -238,28 +224,28 @@ void AddExchangeCommands(CLI::App& app, CommandContext& ctx) {
   });
   cancel->add_option("number", f.number, "Certificate number")->required();
   cancel->add_option("--reason", f.reason, "Why")->required();
-  auto* qr = AddVerb(*certs, "qr", "Save the certificate's QR code (SVG)", ctx,
-                     [](CommandContext& c) {
-                       auto svg = c.Client().Get("/api/v1/exchange/certificates/" +
-                                                 UrlEncode(f.number) + "/qr.svg");
-                       if (!svg.ok()) return c.Emit(svg.status(), nullptr);
-                       std::ofstream(f.out) << svg->get<std::string>();
-                       std::cout << "wrote " << f.out << "\n";
-                     });
+  auto* qr =
+      AddVerb(*certs, "qr", "Save the certificate's QR code (SVG)", ctx, [](CommandContext& c) {
+        auto svg =
+            c.Client().Get("/api/v1/exchange/certificates/" + UrlEncode(f.number) + "/qr.svg");
+        if (!svg.ok()) return c.Emit(svg.status(), nullptr);
+        std::ofstream(f.out) << svg->get<std::string>();
+        std::cout << "wrote " << f.out << "\n";
+      });
   qr->add_option("number", f.number, "Certificate number")->required();
   qr->add_option("--out", f.out, "SVG file to write")->required();
 
   CLI::App* pledges = ex->add_subcommand("pledges", "Pledges of data rights (质押)");
   pledges->require_subcommand(1);
-  auto* pledge = AddVerb(*pledges, "request", "Pledge a certificate's rights to an institution",
-                         ctx, [](CommandContext& c) {
-                           c.Emit(c.Client().Post("/api/v1/exchange/certificates/" +
-                                                      UrlEncode(f.number) + "/pledges",
-                                                  {{"institution_id", f.institution},
-                                                   {"amount_fen", f.amount_fen},
-                                                   {"term_days", f.term_days}}),
-                                  PrintPledge);
-                         });
+  auto* pledge = AddVerb(
+      *pledges, "request", "Pledge a certificate's rights to an institution", ctx,
+      [](CommandContext& c) {
+        c.Emit(c.Client().Post("/api/v1/exchange/certificates/" + UrlEncode(f.number) + "/pledges",
+                               {{"institution_id", f.institution},
+                                {"amount_fen", f.amount_fen},
+                                {"term_days", f.term_days}}),
+               PrintPledge);
+      });
   pledge->add_option("number", f.number, "Certificate number")->required();
   pledge->add_option("--institution", f.institution, "Bank's organisation id")->required();
   pledge->add_option("--amount-fen", f.amount_fen, "Secured credit in fen")->required();
@@ -284,18 +270,14 @@ void AddExchangeCommands(CLI::App& app, CommandContext& ctx) {
 
   CLI::App* market = ex->add_subcommand("listings", "The market: listings and orders");
   market->require_subcommand(1);
-  auto* ladd = AddVerb(*market, "add", "List registered data for sale", ctx,
-                       [](CommandContext& c) {
-                         c.Emit(c.Client().Post("/api/v1/exchange/listings",
-                                                {{"number", f.number},
-                                                 {"offer_id", f.offer},
-                                                 {"title", f.title},
-                                                 {"price_fen", f.price_fen},
-                                                 {"terms", f.terms}}),
-                                [](const json& j) {
-                                  std::cout << "listing " << Str(j, "id") << "\n";
-                                });
-                       });
+  auto* ladd = AddVerb(*market, "add", "List registered data for sale", ctx, [](CommandContext& c) {
+    c.Emit(c.Client().Post("/api/v1/exchange/listings", {{"number", f.number},
+                                                         {"offer_id", f.offer},
+                                                         {"title", f.title},
+                                                         {"price_fen", f.price_fen},
+                                                         {"terms", f.terms}}),
+           [](const json& j) { std::cout << "listing " << Str(j, "id") << "\n"; });
+  });
   ladd->add_option("--certificate", f.number, "Certificate number")->required();
   ladd->add_option("--offer", f.offer, "Data space offer id")->required();
   ladd->add_option("--title", f.title, "Title")->required();
@@ -308,27 +290,21 @@ void AddExchangeCommands(CLI::App& app, CommandContext& ctx) {
     });
   });
   AddPageFlags(llist, f.page);
-  auto* lwithdraw = AddVerb(*market, "withdraw", "Withdraw a listing", ctx,
-                            [](CommandContext& c) {
-                              c.Emit(c.Client().Post("/api/v1/exchange/listings/" +
-                                                         UrlEncode(f.id) + "/withdraw",
-                                                     json::object()),
-                                     [](const json& j) {
-                                       std::cout << "withdrew " << Str(j, "id") << "\n";
-                                     });
-                            });
+  auto* lwithdraw = AddVerb(*market, "withdraw", "Withdraw a listing", ctx, [](CommandContext& c) {
+    c.Emit(c.Client().Post("/api/v1/exchange/listings/" + UrlEncode(f.id) + "/withdraw",
+                           json::object()),
+           [](const json& j) { std::cout << "withdrew " << Str(j, "id") << "\n"; });
+  });
   lwithdraw->add_option("id", f.id, "Listing id")->required();
-  auto* order = AddVerb(*market, "order", "Buy: creates a signed data space contract", ctx,
-                        [](CommandContext& c) {
-                          c.Emit(c.Client().Post("/api/v1/exchange/listings/" + UrlEncode(f.id) +
-                                                     "/orders",
-                                                 {{"quantity", f.quantity}}),
-                                 [](const json& j) {
-                                   std::cout << "trade " << Str(j, "id") << ": "
-                                             << Yuan(j["amount_fen"]) << " yuan; contract "
-                                             << Str(j, "contract_id") << "\n";
-                                 });
-                        });
+  auto* order = AddVerb(
+      *market, "order", "Buy: creates a signed data space contract", ctx, [](CommandContext& c) {
+        c.Emit(c.Client().Post("/api/v1/exchange/listings/" + UrlEncode(f.id) + "/orders",
+                               {{"quantity", f.quantity}}),
+               [](const json& j) {
+                 std::cout << "trade " << Str(j, "id") << ": " << Yuan(j["amount_fen"])
+                           << " yuan; contract " << Str(j, "contract_id") << "\n";
+               });
+      });
   order->add_option("id", f.id, "Listing id")->required();
   order->add_option("--quantity", f.quantity, "Queries (per_query) or months (subscription)");
   AddVerb(*ex, "trades", "Trades you are party to", ctx, [](CommandContext& c) {

@@ -63,7 +63,8 @@ Result<json> ImportCsv(CommandContext& c) {
     const auto& cells = row.fields;
     if (header) {
       header = false;
-      if (cells.size() < 3 || cells[0] != "name" || cells[1] != "resident_id" || cells[2] != "district") {
+      if (cells.size() < 3 || cells[0] != "name" || cells[1] != "resident_id" ||
+          cells[2] != "district") {
         return InvalidArgument("the header must be name,resident_id,district[,concession]");
       }
       return OkStatus();
@@ -74,7 +75,8 @@ Result<json> ImportCsv(CommandContext& c) {
     rows.push_back(std::move(r));
     return OkStatus();
   }));
-  QT_ASSIGN_OR_RETURN(json out, c.Client().Post("/api/v1/identity/citizens/import", {{"citizens", rows}}));
+  QT_ASSIGN_OR_RETURN(json out,
+                      c.Client().Post("/api/v1/identity/citizens/import", {{"citizens", rows}}));
   std::ofstream tokens(f.tokens_out, std::ios::trunc);
   chmod(f.tokens_out.c_str(), 0600);
   tokens << "citizen_id,token\n";
@@ -95,7 +97,8 @@ Status Sync(CommandContext& c, TerminalState& s) {
   QT_ASSIGN_OR_RETURN(json delta, client.Get("/api/v1/identity/revocations?since=" +
                                              std::to_string(s.revocations.seq)));
   QT_RETURN_IF_ERROR(ApplyRevocations(s.revocations, delta, s.issuer));
-  QT_ASSIGN_OR_RETURN(json keys, client.Get("/api/v1/identity/terminals/" + UrlEncode(s.terminal_id) + "/keys"));
+  QT_ASSIGN_OR_RETURN(
+      json keys, client.Get("/api/v1/identity/terminals/" + UrlEncode(s.terminal_id) + "/keys"));
   for (const json& k : keys["keys"]) {
     auto sealed = crypto::Base64Decode(k["sealed"].get<std::string>());
     if (!sealed.ok()) return Internal("the server sent malformed base64");
@@ -117,7 +120,8 @@ Result<json> Register(CommandContext& c) {
   if (!pinned.ok() || pinned->size() != 32) return Internal("the server's issuer key is malformed");
   std::copy(pinned->begin(), pinned->end(), s.issuer.begin());
   QT_ASSIGN_OR_RETURN(json t, client.Post("/api/v1/identity/terminals",
-                                          {{"category", f.category}, {"name", f.name},
+                                          {{"category", f.category},
+                                           {"name", f.name},
                                            {"public_key", crypto::HexEncode(s.key.public_key)}}));
   s.terminal_id = t["id"];
   QT_RETURN_IF_ERROR(Sync(c, s));
@@ -131,8 +135,10 @@ Result<json> SyncFile(CommandContext& c) {
   QT_RETURN_IF_ERROR(Sync(c, s));
   QT_RETURN_IF_ERROR(SaveState(s, f.terminal));
   QT_ASSIGN_OR_RETURN(TrustList list, ReadTrustList(s.trust_list, s.issuer));
-  return json{{"terminal_id", s.terminal_id}, {"keys_trusted", list.keys.size()},
-              {"revocations", s.revocations.seq}, {"category_keys", s.category_keys.size()}};
+  return json{{"terminal_id", s.terminal_id},
+              {"keys_trusted", list.keys.size()},
+              {"revocations", s.revocations.seq},
+              {"category_keys", s.category_keys.size()}};
 }
 
 // Offline: no request is made.
@@ -155,7 +161,8 @@ Result<json> Verify(CommandContext&) {
   SaveVerifier(*verifier, s);
   std::vector<std::string> read;
   for (const auto& [claim, value] : scan->claims.items()) read.push_back(claim);
-  QT_ASSIGN_OR_RETURN(ScanReceipt r, SignReceipt(s, crypto::HexEncode(scan->code_id), read, "accepted", now));
+  QT_ASSIGN_OR_RETURN(ScanReceipt r,
+                      SignReceipt(s, crypto::HexEncode(scan->code_id), read, "accepted", now));
   s.pending.push_back(std::move(r));
   QT_RETURN_IF_ERROR(SaveState(s, f.terminal));
   return json{{"result", "accepted"},
@@ -172,15 +179,22 @@ Result<json> Upload(CommandContext&) {
   if (s.pending.empty()) return json{{"uploaded", 0}};
   json receipts = json::array();
   for (const ScanReceipt& r : s.pending) {
-    receipts.push_back({{"terminal_id", r.terminal_id}, {"code_id", r.code_id}, {"category", r.category},
-                        {"claims_read", r.claims_read}, {"result", r.result},
-                        {"scanned_at", r.scanned_at}, {"signature", r.signature}});
+    receipts.push_back({{"terminal_id", r.terminal_id},
+                        {"code_id", r.code_id},
+                        {"category", r.category},
+                        {"claims_read", r.claims_read},
+                        {"result", r.result},
+                        {"scanned_at", r.scanned_at},
+                        {"signature", r.signature}});
   }
-  QT_ASSIGN_OR_RETURN(json out, ApiClient({s.server, ""}).Post("/api/v1/identity/scans", {{"receipts", receipts}}));
+  QT_ASSIGN_OR_RETURN(
+      json out, ApiClient({s.server, ""}).Post("/api/v1/identity/scans", {{"receipts", receipts}}));
   s.pending.clear();
   QT_RETURN_IF_ERROR(SaveState(s, f.terminal));
   json checks = json::object();
-  for (const json& scan : out["items"]) checks[scan["check"].get<std::string>()] = checks.value(scan["check"].get<std::string>(), 0) + 1;
+  for (const json& scan : out["items"])
+    checks[scan["check"].get<std::string>()] =
+        checks.value(scan["check"].get<std::string>(), 0) + 1;
   return json{{"uploaded", out["items"].size()}, {"checks", checks}};
 }
 
@@ -195,46 +209,54 @@ void AddIdentityCommands(CLI::App& app, CommandContext& ctx) {
               PrintPage(j, {"#", "CODE", "NAME", "CLAIMS"}, {"number", "code", "name", "claims"});
             });
           });
-  auto* enrol = AddVerb(*code, "enrol", "Enrol a citizen (authority); prints the app token once", ctx,
-                        [](CommandContext& c) {
-                          c.Emit(c.Client().Post("/api/v1/identity/citizens",
-                                                 {{"name", f.name}, {"resident_id", f.resident_id},
-                                                  {"district", f.district}, {"concession", f.concession}}),
-                                 [](const json& j) {
-                                   PrintCitizen(j["citizen"]);
-                                   std::cout << "token (shown once): " << Str(j, "token") << "\n";
-                                 });
-                        });
+  auto* enrol =
+      AddVerb(*code, "enrol", "Enrol a citizen (authority); prints the app token once", ctx,
+              [](CommandContext& c) {
+                c.Emit(c.Client().Post("/api/v1/identity/citizens", {{"name", f.name},
+                                                                     {"resident_id", f.resident_id},
+                                                                     {"district", f.district},
+                                                                     {"concession", f.concession}}),
+                       [](const json& j) {
+                         PrintCitizen(j["citizen"]);
+                         std::cout << "token (shown once): " << Str(j, "token") << "\n";
+                       });
+              });
   enrol->add_option("--name", f.name, "Name")->required();
-  enrol->add_option("--resident-id", f.resident_id, "Resident identity number (GB 11643)")->required();
+  enrol->add_option("--resident-id", f.resident_id, "Resident identity number (GB 11643)")
+      ->required();
   enrol->add_option("--district", f.district, "District")->required();
   enrol->add_option("--concession", f.concession, "none, elderly, student, disabled or veteran");
-  auto* import = AddVerb(*code, "import", "Enrol a register from CSV (name,resident_id,district[,concession]), all or none",
-                         ctx, [](CommandContext& c) { c.Emit(ImportCsv(c), PrintFields); });
+  auto* import =
+      AddVerb(*code, "import",
+              "Enrol a register from CSV (name,resident_id,district[,concession]), all or none",
+              ctx, [](CommandContext& c) { c.Emit(ImportCsv(c), PrintFields); });
   import->add_option("file", f.file, "CSV file")->required();
-  import->add_option("--tokens-out", f.tokens_out, "Where to write citizen_id,token (mode 0600)")->required();
+  import->add_option("--tokens-out", f.tokens_out, "Where to write citizen_id,token (mode 0600)")
+      ->required();
   AddListVerb(*code, "Enrolled citizens (authority)", ctx, "/api/v1/identity/citizens",
               {"CITIZEN", "NAME", "DISTRICT", "CONCESSION", "TALENT", "STATUS"},
               {"id", "name_masked", "district", "concession", "talent_category", "status"});
-  auto* talent = AddVerb(*code, "talent", "Set a citizen's talent status (A..E), or clear it", ctx,
-                         [](CommandContext& c) {
-                           c.Emit(c.Client().Post("/api/v1/identity/citizens/" + UrlEncode(f.id) + "/talent",
-                                                  {{"category", f.category}, {"valid_until", f.until}}),
-                                  PrintCitizen);
-                         });
+  auto* talent =
+      AddVerb(*code, "talent", "Set a citizen's talent status (A..E), or clear it", ctx,
+              [](CommandContext& c) {
+                c.Emit(c.Client().Post("/api/v1/identity/citizens/" + UrlEncode(f.id) + "/talent",
+                                       {{"category", f.category}, {"valid_until", f.until}}),
+                       PrintCitizen);
+              });
   talent->add_option("citizen", f.id, "Citizen id")->required();
   talent->add_option("--category", f.category, "A, B, C, D or E ('' clears)");
   talent->add_option("--until", f.until, "Last day, YYYY-MM-DD");
-  auto* revoke = AddVerb(*code, "revoke", "Revoke a citizen (their cards join the revocation list)", ctx,
-                         [](CommandContext& c) {
-                           c.Emit(c.Client().Post("/api/v1/identity/citizens/" + UrlEncode(f.id) + "/revoke",
-                                                  {{"reason", f.reason}}),
-                                  PrintCitizen);
-                         });
+  auto* revoke =
+      AddVerb(*code, "revoke", "Revoke a citizen (their cards join the revocation list)", ctx,
+              [](CommandContext& c) {
+                c.Emit(c.Client().Post("/api/v1/identity/citizens/" + UrlEncode(f.id) + "/revoke",
+                                       {{"reason", f.reason}}),
+                       PrintCitizen);
+              });
   revoke->add_option("citizen", f.id, "Citizen id")->required();
   revoke->add_option("--reason", f.reason, "Reason")->required();
-  auto* card = AddVerb(*code, "static", "Print a static code (a card) for a citizen (authority)", ctx,
-                       [](CommandContext& c) {
+  auto* card = AddVerb(*code, "static", "Print a static code (a card) for a citizen (authority)",
+                       ctx, [](CommandContext& c) {
                          c.Emit(SavePng(c.Client().Post(
                                     "/api/v1/identity/citizens/" + UrlEncode(f.id) + "/static-code",
                                     json::object())),
@@ -242,18 +264,18 @@ void AddIdentityCommands(CLI::App& app, CommandContext& ctx) {
                        });
   card->add_option("citizen", f.id, "Citizen id")->required();
   card->add_option("--png", f.png, "Write the QR code to this PNG file");
-  auto* reset = AddVerb(*code, "reset-token", "A new app token for a citizen (authority)", ctx,
-                        [](CommandContext& c) {
-                          c.Emit(c.Client().Post("/api/v1/identity/citizens/" + UrlEncode(f.id) + "/token",
-                                                 json::object()),
-                                 PrintFields);
-                        });
+  auto* reset =
+      AddVerb(*code, "reset-token", "A new app token for a citizen (authority)", ctx,
+              [](CommandContext& c) {
+                c.Emit(c.Client().Post("/api/v1/identity/citizens/" + UrlEncode(f.id) + "/token",
+                                       json::object()),
+                       PrintFields);
+              });
   reset->add_option("citizen", f.id, "Citizen id")->required();
-  auto* mine = AddVerb(*code, "mine", "My dynamic code (citizen app token as --token)", ctx,
-                       [](CommandContext& c) {
-                         c.Emit(SavePng(c.Client().Post("/api/v1/identity/me/code", json::object())),
-                                PrintCode);
-                       });
+  auto* mine = AddVerb(
+      *code, "mine", "My dynamic code (citizen app token as --token)", ctx, [](CommandContext& c) {
+        c.Emit(SavePng(c.Client().Post("/api/v1/identity/me/code", json::object())), PrintCode);
+      });
   mine->add_option("--png", f.png, "Write the QR code to this PNG file");
   AddVerb(*code, "log", "Who read my codes, what and when (citizen app token as --token)", ctx,
           [](CommandContext& c) {
@@ -263,22 +285,26 @@ void AddIdentityCommands(CLI::App& app, CommandContext& ctx) {
             });
           });
 
-  CLI::App* terminal = code->add_subcommand("terminal", "A verifying terminal, kept in a local file");
+  CLI::App* terminal =
+      code->add_subcommand("terminal", "A verifying terminal, kept in a local file");
   terminal->require_subcommand(1);
-  auto* reg = AddVerb(*terminal, "register", "Make a key, register it (service organisation) and sync", ctx,
-                      [](CommandContext& c) { c.Emit(Register(c), PrintFields); });
+  auto* reg =
+      AddVerb(*terminal, "register", "Make a key, register it (service organisation) and sync", ctx,
+              [](CommandContext& c) { c.Emit(Register(c), PrintFields); });
   reg->add_option("--category", f.category, "Service category (see `code categories`)")->required();
   reg->add_option("--name", f.name, "Terminal name")->required();
   reg->add_option("--file", f.terminal, "Terminal file to write")->required();
-  auto* sync = AddVerb(*terminal, "sync", "Fetch the trust list, new revocations and the category key", ctx,
-                       [](CommandContext& c) { c.Emit(SyncFile(c), PrintFields); });
+  auto* sync =
+      AddVerb(*terminal, "sync", "Fetch the trust list, new revocations and the category key", ctx,
+              [](CommandContext& c) { c.Emit(SyncFile(c), PrintFields); });
   sync->add_option("file", f.terminal, "Terminal file")->required();
   AddVerb(*terminal, "list", "Your organisation's terminals", ctx, [](CommandContext& c) {
     c.Emit(c.Client().Get("/api/v1/identity/terminals"), [](const json& j) {
       PrintPage(j, {"TERMINAL", "CATEGORY", "NAME", "STATE"}, {"id", "category", "name", "state"});
     });
   });
-  auto* verify = AddVerb(*code, "verify", "Verify a code offline with a terminal file, keeping a signed receipt",
+  auto* verify = AddVerb(*code, "verify",
+                         "Verify a code offline with a terminal file, keeping a signed receipt",
                          ctx, [](CommandContext& c) { c.Emit(Verify(c), PrintFields); });
   verify->add_option("code", f.code, "The code text (HZ1:...), or @FILE")->required();
   verify->add_option("--terminal", f.terminal, "Terminal file")->required();
@@ -294,9 +320,10 @@ void AddIdentityCommands(CLI::App& app, CommandContext& ctx) {
                 {"kid", "alg", "created_at", "retired_at", "not_after"});
     });
   });
-  auto* rotate = AddVerb(*code, "rotate", "A new code signing key (operator admin)", ctx, [](CommandContext& c) {
-    c.Emit(c.Client().Post("/api/v1/identity/keys/rotate", {{"alg", f.alg}}), PrintFields);
-  });
+  auto* rotate = AddVerb(
+      *code, "rotate", "A new code signing key (operator admin)", ctx, [](CommandContext& c) {
+        c.Emit(c.Client().Post("/api/v1/identity/keys/rotate", {{"alg", f.alg}}), PrintFields);
+      });
   rotate->add_option("--alg", f.alg, "EdDSA or ES256");
 }
 

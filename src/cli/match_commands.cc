@@ -12,8 +12,10 @@ namespace {
 using nlohmann::json;
 
 struct MatchFlags {
-  std::string kind, name, rule, terms, requires_kind, id, file, enterprise, product, decision, reason;
-  std::string title, description, domain, tags, district, deadline, references, query, list, state, note;
+  std::string kind, name, rule, terms, requires_kind, id, file, enterprise, product, decision,
+      reason;
+  std::string title, description, domain, tags, district, deadline, references, query, list, state,
+      note;
   int64_t budget_fen = 0;
   int64_t amount_fen = 0, served_fen = 0;
   int limit = 20;
@@ -23,30 +25,35 @@ MatchFlags f;
 // A number as people write it: 380, not 380.0.
 std::string Number(const json& v) {
   const double d = v.get<double>();
-  return d == static_cast<double>(static_cast<int64_t>(d)) ? std::to_string(static_cast<int64_t>(d)) : v.dump();
+  return d == static_cast<double>(static_cast<int64_t>(d)) ? std::to_string(static_cast<int64_t>(d))
+                                                           : v.dump();
 }
 
-std::string Yuan(int64_t fen) { return std::to_string(fen / 100) + "." + std::to_string(100 + fen % 100).substr(1); }
+std::string Yuan(int64_t fen) {
+  return std::to_string(fen / 100) + "." + std::to_string(100 + fen % 100).substr(1);
+}
 
 void PrintMatches(const json& j) {
   std::cout << "eligible:\n";
   for (const json& m : j["eligible"]) {
-    std::cout << "  " << m["product"]["id"].get<std::string>() << "  " << m["product"]["kind"].get<std::string>()
-              << "  " << m["product"]["name"].get<std::string>() << "  up to "
+    std::cout << "  " << m["product"]["id"].get<std::string>() << "  "
+              << m["product"]["kind"].get<std::string>() << "  "
+              << m["product"]["name"].get<std::string>() << "  up to "
               << Yuan(m["product"]["max_amount_fen"].get<int64_t>()) << " yuan  score "
               << m["score"].get<double>() << "\n";
     for (const json& b : m["bundle"]) {
-      std::cout << "      + with " << b["kind"].get<std::string>() << " " << b["name"].get<std::string>() << " ("
-                << b["id"].get<std::string>() << ")\n";
+      std::cout << "      + with " << b["kind"].get<std::string>() << " "
+                << b["name"].get<std::string>() << " (" << b["id"].get<std::string>() << ")\n";
     }
   }
   std::cout << "near misses:\n";
   for (const json& m : j["near_misses"]) {
-    std::cout << "  " << m["product"]["id"].get<std::string>() << "  " << m["product"]["name"].get<std::string>()
-              << "\n";
+    std::cout << "  " << m["product"]["id"].get<std::string>() << "  "
+              << m["product"]["name"].get<std::string>() << "\n";
     for (const json& c : m["clauses"]) {
       if (c["passed"] == true) continue;
-      std::cout << "      fails: " << c["clause"].get<std::string>() << " (is " << c["actual"].get<std::string>()
+      std::cout << "      fails: " << c["clause"].get<std::string>() << " (is "
+                << c["actual"].get<std::string>()
                 << (c["gap"].is_null() ? "" : ", short by " + Number(c["gap"])) << ")\n";
     }
   }
@@ -54,24 +61,33 @@ void PrintMatches(const json& j) {
 
 void PrintListingMatches(const json& j) {
   for (const json& m : j["items"]) {
-    std::cout << m["listing"]["id"].get<std::string>() << "  " << m["listing"]["title"].get<std::string>() << "  ["
-              << m["listing"]["domain"].get<std::string>() << "]  score " << m["score"].get<double>() << "\n";
+    std::cout << m["listing"]["id"].get<std::string>() << "  "
+              << m["listing"]["title"].get<std::string>() << "  ["
+              << m["listing"]["domain"].get<std::string>() << "]  score "
+              << m["score"].get<double>() << "\n";
   }
 }
 
 void AddScenarioCommands(CLI::App& match, CommandContext& ctx) {
-  CLI::App* sc = match.add_subcommand("scenarios", "The opportunity and capability lists (场景创新)");
+  CLI::App* sc =
+      match.add_subcommand("scenarios", "The opportunity and capability lists (场景创新)");
   sc->require_subcommand(1);
-  AddVerb(*sc, "stats", "Demands, capabilities and pairs", ctx,
-          [](CommandContext& c) { c.Emit(c.Client().Get("/api/v1/match/scenarios/stats"), PrintFields); });
+  AddVerb(*sc, "stats", "Demands, capabilities and pairs", ctx, [](CommandContext& c) {
+    c.Emit(c.Client().Get("/api/v1/match/scenarios/stats"), PrintFields);
+  });
   for (const std::string list : {"demand", "capability"}) {
     const std::string plural = list == "demand" ? "demands" : "capabilities";
-    CLI::App* noun = sc->add_subcommand(plural, list == "demand" ? "The opportunity list (机会清单)" : "The capability list (能力清单)");
+    CLI::App* noun =
+        sc->add_subcommand(plural, list == "demand" ? "The opportunity list (机会清单)"
+                                                    : "The capability list (能力清单)");
     noun->require_subcommand(1);
-    AddListVerb(*noun, "List " + plural, ctx, "/api/v1/match/scenarios/" + plural, {"ID", "TITLE", "DOMAIN", "STATE"},
-                {"id", "title", "domain", "state"});
+    AddListVerb(*noun, "List " + plural, ctx, "/api/v1/match/scenarios/" + plural,
+                {"ID", "TITLE", "DOMAIN", "STATE"}, {"id", "title", "domain", "state"});
     auto* add = AddVerb(*noun, "add", "Publish a " + list, ctx, [list, plural](CommandContext& c) {
-      json body = {{"title", f.title}, {"description", f.description}, {"domain", f.domain}, {"tags", SplitList(f.tags)}};
+      json body = {{"title", f.title},
+                   {"description", f.description},
+                   {"domain", f.domain},
+                   {"tags", SplitList(f.tags)}};
       if (list == "demand") {
         body["budget_fen"] = f.budget_fen;
         body["deadline"] = f.deadline;
@@ -83,7 +99,8 @@ void AddScenarioCommands(CLI::App& match, CommandContext& ctx) {
     });
     add->add_option("--title", f.title, "Title")->required();
     add->add_option("--description", f.description, "Description")->required();
-    add->add_option("--domain", f.domain, "Domain (see GET /api/v1/match/scenarios/domains)")->required();
+    add->add_option("--domain", f.domain, "Domain (see GET /api/v1/match/scenarios/domains)")
+        ->required();
     add->add_option("--tags", f.tags, "Comma-separated tags");
     if (list == "demand") {
       add->add_option("--budget-fen", f.budget_fen, "Budget, fen")->required();
@@ -93,14 +110,16 @@ void AddScenarioCommands(CLI::App& match, CommandContext& ctx) {
       add->add_option("--references", f.references, "Past projects");
     }
   }
-  auto* matches = AddVerb(*sc, "matches", "The other list's best matches for a demand or capability", ctx,
-                          [](CommandContext& c) {
-                            c.Emit(c.Client().Get("/api/v1/match/scenarios/listings/" + UrlEncode(f.id) + "/matches"),
-                                   PrintListingMatches);
-                          });
+  auto* matches = AddVerb(
+      *sc, "matches", "The other list's best matches for a demand or capability", ctx,
+      [](CommandContext& c) {
+        c.Emit(c.Client().Get("/api/v1/match/scenarios/listings/" + UrlEncode(f.id) + "/matches"),
+               PrintListingMatches);
+      });
   matches->add_option("listing", f.id, "Demand or capability id")->required();
   auto* search = AddVerb(*sc, "search", "Search a list by words", ctx, [](CommandContext& c) {
-    c.Emit(c.Client().Get("/api/v1/match/scenarios/search?list=" + UrlEncode(f.list) + "&q=" + UrlEncode(f.query)),
+    c.Emit(c.Client().Get("/api/v1/match/scenarios/search?list=" + UrlEncode(f.list) +
+                          "&q=" + UrlEncode(f.query)),
            PrintListingMatches);
   });
   search->add_option("query", f.query, "Words")->required();
@@ -113,12 +132,13 @@ void AddScenarioCommands(CLI::App& match, CommandContext& ctx) {
   pair->add_option("demand", f.id, "Demand id")->required();
   pair->add_option("capability", f.product, "Capability id")->required();
   pair->add_option("--note", f.note, "Note");
-  auto* advance = AddVerb(*sc, "advance", "Move a pair on: contacted, piloting, deployed, or closed", ctx,
-                          [](CommandContext& c) {
-                            c.Emit(c.Client().Post("/api/v1/match/scenarios/pairs/" + UrlEncode(f.id) + "/advance",
-                                                   {{"state", f.state}, {"note", f.note}}),
-                                   PrintFields);
-                          });
+  auto* advance = AddVerb(
+      *sc, "advance", "Move a pair on: contacted, piloting, deployed, or closed", ctx,
+      [](CommandContext& c) {
+        c.Emit(c.Client().Post("/api/v1/match/scenarios/pairs/" + UrlEncode(f.id) + "/advance",
+                               {{"state", f.state}, {"note", f.note}}),
+               PrintFields);
+      });
   advance->add_option("pair", f.id, "Pair id")->required();
   advance->add_option("--state", f.state, "contacted, piloting, deployed or closed")->required();
   advance->add_option("--note", f.note, "Note");
@@ -138,104 +158,132 @@ void AddMatchCommands(CLI::App& app, CommandContext& ctx) {
       PrintPage(j, {"ATTRIBUTE", "TYPE", "MEANING"}, {"name", "type", "description"});
     });
   });
-  AddVerb(*fin, "stats", "The station's figures", ctx,
-          [](CommandContext& c) { c.Emit(c.Client().Get("/api/v1/match/finance/stats"), PrintFields); });
+  AddVerb(*fin, "stats", "The station's figures", ctx, [](CommandContext& c) {
+    c.Emit(c.Client().Get("/api/v1/match/finance/stats"), PrintFields);
+  });
   CLI::App* products = fin->add_subcommand("products", "Finance products");
   products->require_subcommand(1);
   auto* list = AddVerb(*products, "list", "Active products", ctx, [](CommandContext& c) {
     std::string q = "/api/v1/match/finance/products?limit=" + std::to_string(f.limit);
     if (!f.kind.empty()) q += "&kind=" + UrlEncode(f.kind);
     c.Emit(c.Client().Get(q), [](const json& j) {
-      PrintPage(j, {"PRODUCT", "KIND", "NAME", "MAX FEN", "RULE"}, {"id", "kind", "name", "max_amount_fen", "rule"});
+      PrintPage(j, {"PRODUCT", "KIND", "NAME", "MAX FEN", "RULE"},
+                {"id", "kind", "name", "max_amount_fen", "rule"});
     });
   });
   list->add_option("--kind", f.kind, "investment, loan, subsidy, guarantee or insurance");
   list->add_option("--limit", f.limit, "How many");
-  auto* publish = AddVerb(*products, "publish", "Publish a product (institution)", ctx, [](CommandContext& c) {
-    json body = {{"kind", f.kind}, {"name", f.name}, {"rule", f.rule}, {"max_amount_fen", f.amount_fen},
-                 {"terms", f.terms}};
-    if (!f.requires_kind.empty()) body["requires_kind"] = f.requires_kind;
-    c.Emit(c.Client().Post("/api/v1/match/finance/products", body), PrintFields);
-  });
-  publish->add_option("--kind", f.kind, "investment, loan, subsidy, guarantee or insurance")->required();
+  auto* publish =
+      AddVerb(*products, "publish", "Publish a product (institution)", ctx, [](CommandContext& c) {
+        json body = {{"kind", f.kind},
+                     {"name", f.name},
+                     {"rule", f.rule},
+                     {"max_amount_fen", f.amount_fen},
+                     {"terms", f.terms}};
+        if (!f.requires_kind.empty()) body["requires_kind"] = f.requires_kind;
+        c.Emit(c.Client().Post("/api/v1/match/finance/products", body), PrintFields);
+      });
+  publish->add_option("--kind", f.kind, "investment, loan, subsidy, guarantee or insurance")
+      ->required();
   publish->add_option("--name", f.name, "Name")->required();
   publish->add_option("--rule", f.rule, "Eligibility rule (docs/match/README.md)")->required();
   publish->add_option("--max-amount-fen", f.amount_fen, "Largest amount, fen")->required();
   publish->add_option("--terms", f.terms, "Terms");
-  publish->add_option("--requires", f.requires_kind, "Another kind that must come with it (a bundle)");
-  auto* withdraw = AddVerb(*products, "withdraw", "Withdraw a product (institution)", ctx, [](CommandContext& c) {
-    c.Emit(c.Client().Post("/api/v1/match/finance/products/" + UrlEncode(f.id) + "/withdraw", json::object()),
-           PrintFields);
-  });
+  publish->add_option("--requires", f.requires_kind,
+                      "Another kind that must come with it (a bundle)");
+  auto* withdraw = AddVerb(
+      *products, "withdraw", "Withdraw a product (institution)", ctx, [](CommandContext& c) {
+        c.Emit(c.Client().Post("/api/v1/match/finance/products/" + UrlEncode(f.id) + "/withdraw",
+                               json::object()),
+               PrintFields);
+      });
   withdraw->add_option("product", f.id, "Product id")->required();
-  auto* reach = AddVerb(*products, "reach", "How many enterprises a product selects", ctx, [](CommandContext& c) {
-    c.Emit(c.Client().Get("/api/v1/match/finance/products/" + UrlEncode(f.id) + "/reach"), PrintFields);
-  });
+  auto* reach = AddVerb(
+      *products, "reach", "How many enterprises a product selects", ctx, [](CommandContext& c) {
+        c.Emit(c.Client().Get("/api/v1/match/finance/products/" + UrlEncode(f.id) + "/reach"),
+               PrintFields);
+      });
   reach->add_option("product", f.id, "Product id")->required();
-  auto* prospects = AddVerb(*products, "prospects", "Enterprises one clause away from your product (institution)", ctx,
-                            [](CommandContext& c) {
-                              c.Emit(c.Client().Get("/api/v1/match/finance/products/" + UrlEncode(f.id) +
-                                                    "/prospects?limit=" + std::to_string(f.limit)),
-                                     [](const json& j) {
-                                       std::cout << "one clause away: " << Str(j, "count") << "\n";
-                                       for (const json& p : j["items"]) {
-                                         std::cout << "  " << Str(p, "enterprise_id") << "  " << Str(p, "name")
-                                                   << "  fails " << Str(p["miss"], "clause") << " (is "
-                                                   << Str(p["miss"], "actual")
-                                                   << (p["miss"]["gap"].is_null() ? "" : ", short by " + Number(p["miss"]["gap"]))
-                                                   << ")\n";
-                                       }
-                                     });
-                            });
+  auto* prospects =
+      AddVerb(*products, "prospects", "Enterprises one clause away from your product (institution)",
+              ctx, [](CommandContext& c) {
+                c.Emit(c.Client().Get("/api/v1/match/finance/products/" + UrlEncode(f.id) +
+                                      "/prospects?limit=" + std::to_string(f.limit)),
+                       [](const json& j) {
+                         std::cout << "one clause away: " << Str(j, "count") << "\n";
+                         for (const json& p : j["items"]) {
+                           std::cout << "  " << Str(p, "enterprise_id") << "  " << Str(p, "name")
+                                     << "  fails " << Str(p["miss"], "clause") << " (is "
+                                     << Str(p["miss"], "actual")
+                                     << (p["miss"]["gap"].is_null()
+                                             ? ""
+                                             : ", short by " + Number(p["miss"]["gap"]))
+                                     << ")\n";
+                         }
+                       });
+              });
   prospects->add_option("product", f.id, "Product id")->required();
   prospects->add_option("--limit", f.limit, "How many");
-  auto* profile = AddVerb(*fin, "profile", "Save your enterprise's profile from a JSON file (enterprise)", ctx,
-                          [](CommandContext& c) {
-                            auto p = ReadJsonFile(f.file);
-                            if (!p.ok()) return c.Emit(p.status(), nullptr);
-                            c.Emit(c.Client().Post("/api/v1/match/finance/profile", {{"name", f.name}, {"profile", *p}}),
-                                   PrintFields);
-                          });
+  auto* profile = AddVerb(
+      *fin, "profile", "Save your enterprise's profile from a JSON file (enterprise)", ctx,
+      [](CommandContext& c) {
+        auto p = ReadJsonFile(f.file);
+        if (!p.ok()) return c.Emit(p.status(), nullptr);
+        c.Emit(
+            c.Client().Post("/api/v1/match/finance/profile", {{"name", f.name}, {"profile", *p}}),
+            PrintFields);
+      });
   profile->add_option("--name", f.name, "Enterprise name")->required();
   profile->add_option("file", f.file, "Profile JSON (see `match finance attributes`)")->required();
-  auto* import = AddVerb(*fin, "import", "Import screened profiles: a JSON file [{\"name\", \"profile\"}, ...] (authority)",
-                         ctx, [](CommandContext& c) {
-                           auto rows = ReadJsonFile(f.file);
-                           if (!rows.ok()) return c.Emit(rows.status(), nullptr);
-                           c.Emit(c.Client().Post("/api/v1/match/finance/enterprises/import", {{"enterprises", *rows}}),
-                                  PrintFields);
-                         });
+  auto* import = AddVerb(
+      *fin, "import",
+      "Import screened profiles: a JSON file [{\"name\", \"profile\"}, ...] (authority)", ctx,
+      [](CommandContext& c) {
+        auto rows = ReadJsonFile(f.file);
+        if (!rows.ok()) return c.Emit(rows.status(), nullptr);
+        c.Emit(
+            c.Client().Post("/api/v1/match/finance/enterprises/import", {{"enterprises", *rows}}),
+            PrintFields);
+      });
   import->add_option("file", f.file, "JSON file")->required();
   AddListVerb(*fin, "Enterprise profiles", ctx, "/api/v1/match/finance/enterprises",
               {"ENTERPRISE", "NAME", "CREDIT CODE"}, {"id", "name", "credit_code"});
-  auto* matches = AddVerb(*fin, "matches", "Eligible products with explanations, bundles and near misses", ctx,
-                          [](CommandContext& c) {
-                            c.Emit(c.Client().Get("/api/v1/match/finance/enterprises/" + UrlEncode(f.enterprise) +
-                                                  "/matches?limit=" + std::to_string(f.limit)),
-                                   PrintMatches);
-                          });
+  auto* matches = AddVerb(
+      *fin, "matches", "Eligible products with explanations, bundles and near misses", ctx,
+      [](CommandContext& c) {
+        c.Emit(c.Client().Get("/api/v1/match/finance/enterprises/" + UrlEncode(f.enterprise) +
+                              "/matches?limit=" + std::to_string(f.limit)),
+               PrintMatches);
+      });
   matches->add_option("enterprise", f.enterprise, "Enterprise id")->required();
   matches->add_option("--limit", f.limit, "How many of each");
-  auto* apply = AddVerb(*fin, "apply", "Apply for a product (enterprise)", ctx, [](CommandContext& c) {
-    c.Emit(c.Client().Post("/api/v1/match/finance/applications",
-                           {{"enterprise_id", f.enterprise}, {"product_id", f.product}, {"amount_fen", f.amount_fen}}),
-           PrintFields);
-  });
+  auto* apply =
+      AddVerb(*fin, "apply", "Apply for a product (enterprise)", ctx, [](CommandContext& c) {
+        c.Emit(
+            c.Client().Post("/api/v1/match/finance/applications", {{"enterprise_id", f.enterprise},
+                                                                   {"product_id", f.product},
+                                                                   {"amount_fen", f.amount_fen}}),
+            PrintFields);
+      });
   apply->add_option("enterprise", f.enterprise, "Your enterprise id")->required();
   apply->add_option("--product", f.product, "Product id")->required();
   apply->add_option("--amount-fen", f.amount_fen, "Amount, fen")->required();
-  AddVerb(*fin, "applications", "Your applications (or those to your institution)", ctx, [](CommandContext& c) {
-    c.Emit(c.Client().Get("/api/v1/match/finance/applications"), [](const json& j) {
-      PrintPage(j, {"APPLICATION", "STATE", "PRODUCT", "AMOUNT FEN", "SERVED FEN"},
-                {"id", "state", "product_id", "amount_fen", "served_fen"});
-    });
-  });
-  auto* decide = AddVerb(*fin, "decide", "Accept or decline an application (institution)", ctx, [](CommandContext& c) {
-    json body = {{"decision", f.decision}};
-    if (f.decision == "accept") body["served_fen"] = f.served_fen;
-    if (!f.reason.empty()) body["reason"] = f.reason;
-    c.Emit(c.Client().Post("/api/v1/match/finance/applications/" + UrlEncode(f.id) + "/decision", body), PrintFields);
-  });
+  AddVerb(*fin, "applications", "Your applications (or those to your institution)", ctx,
+          [](CommandContext& c) {
+            c.Emit(c.Client().Get("/api/v1/match/finance/applications"), [](const json& j) {
+              PrintPage(j, {"APPLICATION", "STATE", "PRODUCT", "AMOUNT FEN", "SERVED FEN"},
+                        {"id", "state", "product_id", "amount_fen", "served_fen"});
+            });
+          });
+  auto* decide = AddVerb(
+      *fin, "decide", "Accept or decline an application (institution)", ctx, [](CommandContext& c) {
+        json body = {{"decision", f.decision}};
+        if (f.decision == "accept") body["served_fen"] = f.served_fen;
+        if (!f.reason.empty()) body["reason"] = f.reason;
+        c.Emit(c.Client().Post(
+                   "/api/v1/match/finance/applications/" + UrlEncode(f.id) + "/decision", body),
+               PrintFields);
+      });
   decide->add_option("application", f.id, "Application id")->required();
   decide->add_option("--decision", f.decision, "accept or decline")->required();
   decide->add_option("--served-fen", f.served_fen, "Amount served (accept)");

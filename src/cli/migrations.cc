@@ -6,10 +6,10 @@
 #include "dataspace/dataspace.h"
 #include "exchange/exchange.h"
 #include "identity/identity.h"
+#include "ledger/journal.h"
 #include "match/migrations.h"
 #include "privacy/delivery_service.h"
 #include "privacy/psi_service.h"
-#include "ledger/journal.h"
 
 namespace qt::cli {
 
@@ -18,8 +18,7 @@ std::vector<store::Migration> AllMigrations() {
   for (auto migrations : {accounts::Accounts::Migrations(), compute::market::Market::Migrations(),
                           compute::market::Vouchers::Migrations(),
                           dataspace::DataSpace::Migrations(), exchange::Exchange::Migrations(),
-                          privacy::PsiService::Migrations(),
-                          privacy::DeliveryService::Migrations(),
+                          privacy::PsiService::Migrations(), privacy::DeliveryService::Migrations(),
                           identity::Identity::Migrations(), match::Migrations()}) {
     for (auto& m : migrations) all.push_back(std::move(m));
   }

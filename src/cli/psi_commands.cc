@@ -24,8 +24,8 @@ using nlohmann::json;
 using privacy::Point;
 
 struct PsiFlags {
-  std::string contract, column, input, input_column, output = "size", purpose, region, out,
-      product, product_column, id;
+  std::string contract, column, input, input_column, output = "size", purpose, region, out, product,
+                                                     product_column, id;
   int retries = 5;
 };
 PsiFlags f;
@@ -60,7 +60,8 @@ std::string Encode(std::span<const Point> points) {
 
 Result<std::vector<Point>> Decode(const json& answer) {
   auto bytes = crypto::Base64Decode(answer.value("points", ""));
-  if (!bytes.ok() || bytes->size() % 32 != 0) return InvalidArgument("malformed points from the server");
+  if (!bytes.ok() || bytes->size() % 32 != 0)
+    return InvalidArgument("malformed points from the server");
   std::vector<Point> out(bytes->size() / 32);
   for (size_t i = 0; i < out.size(); ++i) std::copy_n(bytes->begin() + i * 32, 32, out[i].begin());
   return out;
@@ -103,22 +104,25 @@ Result<json> RunPsi(ApiClient& api) {
     auto part = std::span<const Point>(blinded).subspan(
         i * batch, std::min<int64_t>(batch, client.size() - i * batch));
     const std::string body = Encode(part);
-    QT_ASSIGN_OR_RETURN(json a, Retry([&] {
-                          return api.Post(base + "/client/" + std::to_string(i), {{"points", body}});
-                        }));
+    QT_ASSIGN_OR_RETURN(
+        json a, Retry([&] {
+          return api.Post(base + "/client/" + std::to_string(i), {{"points", body}});
+        }));
     QT_ASSIGN_OR_RETURN(auto d, Decode(a));
     doubled.insert(doubled.end(), d.begin(), d.end());
   }
   if (*output == privacy::PsiOutput::kSize) {
     doubled.clear();
     for (int64_t i = 0; i * batch < client.size(); ++i) {
-      QT_ASSIGN_OR_RETURN(json a, Retry([&] { return api.Get(base + "/shuffled/" + std::to_string(i)); }));
+      QT_ASSIGN_OR_RETURN(json a,
+                          Retry([&] { return api.Get(base + "/shuffled/" + std::to_string(i)); }));
       QT_ASSIGN_OR_RETURN(auto d, Decode(a));
       doubled.insert(doubled.end(), d.begin(), d.end());
     }
   }
   for (int64_t i = 0; i * batch < server_size; ++i) {
-    QT_ASSIGN_OR_RETURN(json a, Retry([&] { return api.Get(base + "/server/" + std::to_string(i)); }));
+    QT_ASSIGN_OR_RETURN(json a,
+                        Retry([&] { return api.Get(base + "/server/" + std::to_string(i)); }));
     QT_ASSIGN_OR_RETURN(auto sp, Decode(a));
     QT_ASSIGN_OR_RETURN(auto t, client.Unblind(sp));
     theirs.insert(theirs.end(), t.begin(), t.end());
@@ -146,8 +150,8 @@ Result<json> RunPsi(ApiClient& api) {
 
 void PrintResult(const json& j) {
   std::cout << fmt::format("PSI {}: {} of your {} items are among the other side's {}\n",
-                           Str(j, "session_id"), Str(j, "intersection_size"),
-                           Str(j, "client_size"), Str(j, "server_size"));
+                           Str(j, "session_id"), Str(j, "intersection_size"), Str(j, "client_size"),
+                           Str(j, "server_size"));
   if (j.contains("intersection")) {
     for (const auto& item : j["intersection"]) std::cout << item.get<std::string>() << "\n";
   }
@@ -174,18 +178,18 @@ void AddPsiCommands(CLI::App& app, CommandContext& ctx) {
   run->add_option("--region", f.region, "Region of this use");
   run->add_option("--out", f.out, "Write the intersection here instead of printing it");
   run->add_option("--retries", f.retries, "Retries per call after a dropped connection");
-  auto* local = AddVerb(*psi, "local", "Intersect your own product's column on this node", ctx,
-                        [](CommandContext& c) {
-                          c.Emit(c.Client().Post("/api/v1/privacy/psi/local",
-                                                 {{"contract_id", f.contract},
-                                                  {"column", f.column},
-                                                  {"output", f.output},
-                                                  {"purpose", f.purpose},
-                                                  {"region", f.region},
-                                                  {"product_id", f.product},
-                                                  {"product_column", f.product_column}}),
-                                 PrintResult);
-                        });
+  auto* local = AddVerb(
+      *psi, "local", "Intersect your own product's column on this node", ctx,
+      [](CommandContext& c) {
+        c.Emit(c.Client().Post("/api/v1/privacy/psi/local", {{"contract_id", f.contract},
+                                                             {"column", f.column},
+                                                             {"output", f.output},
+                                                             {"purpose", f.purpose},
+                                                             {"region", f.region},
+                                                             {"product_id", f.product},
+                                                             {"product_column", f.product_column}}),
+               PrintResult);
+      });
   local->add_option("contract", f.contract, "Contract id")->required();
   local->add_option("--column", f.column, "The contract product's column")->required();
   local->add_option("--product", f.product, "Your product")->required();

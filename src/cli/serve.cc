@@ -20,24 +20,24 @@
 #include "compute/market/market.h"
 #include "compute/market/slurm.h"
 #include "compute/market/vouchers.h"
-#include "dataspace/dataspace.h"
-#include "exchange/exchange.h"
-#include "exchange/numbering.h"
-#include "privacy/delivery_service.h"
-#include "privacy/psi_service.h"
 #include "core/periodic.h"
 #include "crypto/encoding.h"
 #include "crypto/random.h"
+#include "dataspace/dataspace.h"
 #include "demo/demo_city.h"
 #include "demo/demo_compute.h"
 #include "demo/demo_dataspace.h"
 #include "demo/demo_exchange.h"
 #include "demo/demo_identity.h"
-#include "demo/demo_policies.h"
 #include "demo/demo_match.h"
+#include "demo/demo_policies.h"
 #include "demo/demo_privacy.h"
+#include "exchange/exchange.h"
+#include "exchange/numbering.h"
 #include "ledger/journal.h"
 #include "ledger/ledger.h"
+#include "privacy/delivery_service.h"
+#include "privacy/psi_service.h"
 #include "store/store.h"
 
 namespace qt::cli {
@@ -108,16 +108,16 @@ Status Serve(const ServeConfig& config) {
   const std::string data_dir =
       config.data_dir.empty() ? (var / "dataspace").string() : config.data_dir;
   dataspace::DataSpace space(
-      *store, {.clock = &SystemClock::Get(),
-               .random = &crypto::SystemRandom::Get(),
-               .journal = &journal,
-               .accounts = &accounts,
-               .data_dir = data_dir,
-               .import_dir =
-                   config.import_dir.empty() ? (var / "import").string() : config.import_dir});
+      *store,
+      {.clock = &SystemClock::Get(),
+       .random = &crypto::SystemRandom::Get(),
+       .journal = &journal,
+       .accounts = &accounts,
+       .data_dir = data_dir,
+       .import_dir = config.import_dir.empty() ? (var / "import").string() : config.import_dir});
 
-  QT_RETURN_IF_ERROR(exchange::ValidateNumberFormat(config.certificate_format)
-                         .WithContext("certificate_format"));
+  QT_RETURN_IF_ERROR(
+      exchange::ValidateNumberFormat(config.certificate_format).WithContext("certificate_format"));
   const exchange::ExchangeOptions exchange_options{
       .clock = &SystemClock::Get(),
       .random = &crypto::SystemRandom::Get(),
@@ -128,9 +128,8 @@ Status Serve(const ServeConfig& config) {
       .notice_days = config.notice_days,
       .public_url = config.public_url.empty() ? "http://" + config.listen : config.public_url};
   exchange::Exchange exchange(*store, exchange_options);
-  privacy::PsiService psi(*store, {.clock = &SystemClock::Get(),
-                                   .journal = &journal,
-                                   .dataspace = &space});
+  privacy::PsiService psi(*store,
+                          {.clock = &SystemClock::Get(), .journal = &journal, .dataspace = &space});
   privacy::DeliveryService deliveries(*store, {.clock = &SystemClock::Get(),
                                                .random = &crypto::SystemRandom::Get(),
                                                .journal = &journal,
@@ -139,18 +138,18 @@ Status Serve(const ServeConfig& config) {
                                                .data_dir = data_dir});
 
   identity::Identity identity(*store, {.clock = &SystemClock::Get(),
-                                      .random = &crypto::SystemRandom::Get(),
-                                      .journal = &journal,
-                                      .accounts = &accounts,
-                                      .master_key = &master_key,
-                                      .dynamic_ttl_s = config.code_ttl_s});
+                                       .random = &crypto::SystemRandom::Get(),
+                                       .journal = &journal,
+                                       .accounts = &accounts,
+                                       .master_key = &master_key,
+                                       .dynamic_ttl_s = config.code_ttl_s});
   QT_RETURN_IF_ERROR(identity.Init());
-  match::Finance finance(*store, {.clock = &SystemClock::Get(),
-                                  .random = &crypto::SystemRandom::Get(),
-                                  .journal = &journal});
-  match::Scenarios scenarios(*store, {.clock = &SystemClock::Get(),
-                                      .random = &crypto::SystemRandom::Get(),
-                                      .journal = &journal});
+  match::Finance finance(
+      *store,
+      {.clock = &SystemClock::Get(), .random = &crypto::SystemRandom::Get(), .journal = &journal});
+  match::Scenarios scenarios(
+      *store,
+      {.clock = &SystemClock::Get(), .random = &crypto::SystemRandom::Get(), .journal = &journal});
   match::Policies policies(*store, {.clock = &SystemClock::Get(),
                                     .random = &crypto::SystemRandom::Get(),
                                     .journal = &journal,
@@ -202,16 +201,18 @@ Status Serve(const ServeConfig& config) {
       const auto fm_start = std::chrono::steady_clock::now();
       QT_ASSIGN_OR_RETURN(auto station, demo::LoadDemoMatch(accounts, op, finance, config.demo_seed,
                                                             config.demo_firms));
-      Print("demo: the finance station screened " + std::to_string(station.firms) + " tech firms; " +
-            std::to_string(station.institutions) + " institutions published " +
+      Print("demo: the finance station screened " + std::to_string(station.firms) +
+            " tech firms; " + std::to_string(station.institutions) + " institutions published " +
             std::to_string(station.products) + " products, in " +
             std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
                                std::chrono::steady_clock::now() - fm_start)
                                .count()) +
             " ms");
-      QT_ASSIGN_OR_RETURN(auto lists, demo::LoadDemoScenarios(accounts, scenarios, config.demo_seed));
+      QT_ASSIGN_OR_RETURN(auto lists,
+                          demo::LoadDemoScenarios(accounts, scenarios, config.demo_seed));
       Print("demo: the scenario platform lists " + std::to_string(lists.demands) + " demands and " +
-            std::to_string(lists.capabilities) + " capabilities, " + std::to_string(lists.pairs) + " paired");
+            std::to_string(lists.capabilities) + " capabilities, " + std::to_string(lists.pairs) +
+            " paired");
       const auto pl_start = std::chrono::steady_clock::now();
       QT_ASSIGN_OR_RETURN(auto spring_rain, demo::LoadDemoPolicies(accounts, policies));
       Print("demo: " + std::to_string(spring_rain.policies) + " policies found " +
@@ -224,7 +225,8 @@ Status Serve(const ServeConfig& config) {
       auto path = std::filesystem::path(config.master_key_file).parent_path() / "demo-tokens.txt";
       std::ofstream file(path);
       if (!codes.citizen_token.empty()) {
-        const std::string line = "demo citizen token " + codes.citizen_name + ": " + codes.citizen_token;
+        const std::string line =
+            "demo citizen token " + codes.citizen_name + ": " + codes.citizen_token;
         Print(line);
         file << line << "\n";
       }
@@ -258,8 +260,10 @@ Status Serve(const ServeConfig& config) {
   // Policies find people: profile changes by any process become notices, and
   // notices go out to webhooks.
   PeriodicTask noticer(1000, [&policies] {
-    if (auto r = policies.Sync(); !r.ok()) spdlog::error("policy notices failed: {}", r.status().ToString());
-    if (auto r = policies.Deliver(100); !r.ok()) spdlog::error("webhook deliveries failed: {}", r.status().ToString());
+    if (auto r = policies.Sync(); !r.ok())
+      spdlog::error("policy notices failed: {}", r.status().ToString());
+    if (auto r = policies.Deliver(100); !r.ok())
+      spdlog::error("webhook deliveries failed: {}", r.status().ToString());
   });
   // In the demo, enterprises keep posting requests and accepting quotes.
   demo::DemoTraffic traffic(accounts, market, config.demo_seed);
@@ -277,8 +281,9 @@ Status Serve(const ServeConfig& config) {
                          .max_body_bytes = static_cast<size_t>(config.max_body_bytes),
                          .web_dir = config.web_dir,
                          .traces_dir = config.traces_dir},
-                        accounts, ledger, *store, metrics, {&market, &vouchers, &space, &exchange, &psi, &deliveries, &identity, &finance, &scenarios,
-                         &policies});
+                        accounts, ledger, *store, metrics,
+                        {&market, &vouchers, &space, &exchange, &psi, &deliveries, &identity,
+                         &finance, &scenarios, &policies});
   QT_ASSIGN_OR_RETURN(int port, server.Bind());
   std::string host =
       config.host.find(':') != std::string::npos ? "[" + config.host + "]" : config.host;

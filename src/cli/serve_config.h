@@ -11,11 +11,11 @@
 // | web_dir          | --web-dir          | QIANTANG_WEB_DIR          | web                    |
 // | traces_dir       | --traces-dir       | QIANTANG_TRACES_DIR       | testdata/traces        |
 // | master_key_file  | --master-key-file  | QIANTANG_MASTER_KEY_FILE  | var/master.key         |
-// | data_dir         | --data-dir         | QIANTANG_DATA_DIR         | dataspace/ beside the master key |
-// | import_dir       | --import-dir       | QIANTANG_IMPORT_DIR       | import/ beside the master key    |
-// | certificate_format | --certificate-format | QIANTANG_CERTIFICATE_FORMAT | HZ-DR-{year}-{seq:05} |
-// | notice_days      | --notice-days      | QIANTANG_NOTICE_DAYS      | 10                     |
-// | public_url       | --public-url       | QIANTANG_PUBLIC_URL       | http://<listen>        |
+// | data_dir         | --data-dir         | QIANTANG_DATA_DIR         | dataspace/ beside the
+// master key | | import_dir       | --import-dir       | QIANTANG_IMPORT_DIR       | import/ beside
+// the master key    | | certificate_format | --certificate-format | QIANTANG_CERTIFICATE_FORMAT |
+// HZ-DR-{year}-{seq:05} | | notice_days      | --notice-days      | QIANTANG_NOTICE_DAYS      | 10
+// | | public_url       | --public-url       | QIANTANG_PUBLIC_URL       | http://<listen>        |
 // | code_ttl_s       | --code-ttl-s       | QIANTANG_CODE_TTL_S       | 60                     |
 // | threads          | --threads          | QIANTANG_THREADS          | 16                     |
 // | max_body_bytes   | --max-body-bytes   | QIANTANG_MAX_BODY_BYTES   | 8388608                |
@@ -53,18 +53,18 @@ struct ServeConfig {
   std::string data_dir;    // data space files; '' for "dataspace" beside the master key
   std::string import_dir;  // where file sources may point; '' for "import" beside the master key
   std::string certificate_format = "HZ-DR-{year}-{seq:05}";  // data property certificate numbers
-  int64_t notice_days = 10;  // public notice of registrations
-  std::string public_url;    // where certificates are verified ('' for http://<listen>)
-  int64_t code_ttl_s = 60;   // lifetime of a dynamic citizen code
+  int64_t notice_days = 10;                                  // public notice of registrations
+  std::string public_url;   // where certificates are verified ('' for http://<listen>)
+  int64_t code_ttl_s = 60;  // lifetime of a dynamic citizen code
   int64_t threads = 16;
   int64_t max_body_bytes = int64_t{8} << 20;
   int64_t token_ttl_days = 90;
   std::string log_level = "info";
   int64_t checkpoint_interval_ms = 1000;
-  int64_t market_tick_ms = 1000;       // how often simulated orders are advanced
-  int64_t simulated_time_scale = 0;    // 0: 600 with --demo, else 1
-  std::string slurm_conf;              // slurm.conf of the Slurm clusters' clients ('' for none)
-  int64_t demo_traffic_ms = 2000;      // --demo: how often an enterprise posts a request
+  int64_t market_tick_ms = 1000;     // how often simulated orders are advanced
+  int64_t simulated_time_scale = 0;  // 0: 600 with --demo, else 1
+  std::string slurm_conf;            // slurm.conf of the Slurm clusters' clients ('' for none)
+  int64_t demo_traffic_ms = 2000;    // --demo: how often an enterprise posts a request
   std::string ledger_origin = "hangzhou.qiantang/ledger";
   bool demo = false;
   std::string demo_seed = "hangzhou-2026";

@@ -15,7 +15,8 @@ using QrPtr = std::unique_ptr<QRcode, decltype(&QRcode_free)>;
 
 Result<QrPtr> Encode(const std::string& text) {
   QrPtr code(QRcode_encodeString8bit(text.c_str(), 0, QR_ECLEVEL_M), QRcode_free);
-  if (!code) return InvalidArgument("cannot encode a QR code of " + std::to_string(text.size()) + " bytes");
+  if (!code)
+    return InvalidArgument("cannot encode a QR code of " + std::to_string(text.size()) + " bytes");
   return code;
 }
 
@@ -61,7 +62,8 @@ Result<std::string> QrPng(const std::string& text, int scale) {
   png_set_write_fn(
       png, &out,
       [](png_structp p, png_bytep data, png_size_t n) {
-        static_cast<std::string*>(png_get_io_ptr(p))->append(reinterpret_cast<const char*>(data), n);
+        static_cast<std::string*>(png_get_io_ptr(p))
+            ->append(reinterpret_cast<const char*>(data), n);
       },
       nullptr);
   png_set_IHDR(png, info, side, side, 8, PNG_COLOR_TYPE_GRAY, PNG_INTERLACE_NONE,

@@ -28,7 +28,9 @@ Result<std::vector<uint8_t>> OpenSealed(const SigningKey& key, std::span<const u
   std::vector<uint8_t> out(sealed.size() - crypto_box_SEALBYTES);
   rc = crypto_box_seal_open(out.data(), sealed.data(), sealed.size(), x_pk, x_sk);
   sodium_memzero(x_sk, sizeof x_sk);
-  if (rc != 0) return InvalidArgument("the sealed box does not open with this key: altered, or sealed to another recipient");
+  if (rc != 0)
+    return InvalidArgument(
+        "the sealed box does not open with this key: altered, or sealed to another recipient");
   return out;
 }
 

@@ -51,10 +51,12 @@ Result<Product> DataSpace::CreateProduct(const Principal& caller, const NewProdu
   QT_RETURN_IF_ERROR(caller.RequireMemberOf(OrgKind::kDataHolder, "publish data products"));
   QT_RETURN_IF_ERROR(CheckDisplayText(in.title, 200).WithContext("title"));
   if (in.description.size() > 5000) return InvalidArgument("description: at most 5000 bytes");
-  if (!in.licence.empty()) QT_RETURN_IF_ERROR(CheckDisplayText(in.licence, 500).WithContext("licence"));
+  if (!in.licence.empty())
+    QT_RETURN_IF_ERROR(CheckDisplayText(in.licence, 500).WithContext("licence"));
   if (!kFrequencies.contains(in.update_frequency)) {
-    return InvalidArgument("update_frequency: must be once, daily, weekly, monthly, quarterly or "
-                           "yearly");
+    return InvalidArgument(
+        "update_frequency: must be once, daily, weekly, monthly, quarterly or "
+        "yearly");
   }
   if (in.tags.size() > 20) return InvalidArgument("tags: at most 20");
   for (const auto& t : in.tags) QT_RETURN_IF_ERROR(CheckDisplayText(t, 50).WithContext("tags"));
@@ -62,26 +64,29 @@ Result<Product> DataSpace::CreateProduct(const Principal& caller, const NewProdu
   std::string id = ids.Next("prod");
   std::string search = Lower(in.title + "\n" + in.description + "\n" + json(in.tags).dump());
   QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(auto runs, tx.Query(std::string(internal::kRunColumns) + " WHERE id = ?",
-                                            {in.run_id}));
+    QT_ASSIGN_OR_RETURN(
+        auto runs, tx.Query(std::string(internal::kRunColumns) + " WHERE id = ?", {in.run_id}));
     if (runs.empty() || runs[0].Text(2) != caller.org_id) {
       return NotFound("run_id: no pipeline run " + in.run_id + " of your organisation");
     }
-    QT_ASSIGN_OR_RETURN(auto used, tx.Query("SELECT id FROM ds_products WHERE run_id = ?", {in.run_id}));
+    QT_ASSIGN_OR_RETURN(auto used,
+                        tx.Query("SELECT id FROM ds_products WHERE run_id = ?", {in.run_id}));
     if (!used.empty()) {
       return Conflict("run_id: the run's data is already product " + used[0].Text(0));
     }
     Run run = internal::RunFromRow(runs[0]);
-    QT_RETURN_IF_ERROR(tx.Exec("INSERT INTO ds_products VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                               {id, caller.org_id, in.run_id, in.title, in.description,
-                                json(in.tags).dump(), in.update_frequency, in.licence, search,
-                                options_.clock->NowMillis()})
-                           .status());
+    QT_RETURN_IF_ERROR(
+        tx.Exec("INSERT INTO ds_products VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                {id, caller.org_id, in.run_id, in.title, in.description, json(in.tags).dump(),
+                 in.update_frequency, in.licence, search, options_.clock->NowMillis()})
+            .status());
     return options_.journal
-        ->Append(tx, {caller.org_id, "dataspace.product.created", id,
-                      {{"run_id", in.run_id},
-                       {"output_sha256", run.output_hash},
-                       {"rows", run.rows_out}}})
+        ->Append(
+            tx,
+            {caller.org_id,
+             "dataspace.product.created",
+             id,
+             {{"run_id", in.run_id}, {"output_sha256", run.output_hash}, {"rows", run.rows_out}}})
         .status();
   }));
   QT_ASSIGN_OR_RETURN(ProductDetail d, GetProduct(caller, id));
@@ -93,7 +98,8 @@ Result<Page<Product>> DataSpace::SearchProducts(const std::string& text,
                                                 const PageRequest& page) {
   QT_RETURN_IF_ERROR(accounts::CheckPage(page, "prod"));
   if (text.size() > 200) return InvalidArgument("q: at most 200 bytes");
-  std::string sql = std::string(internal::kProductColumns) + " WHERE search_text LIKE ? ESCAPE '\\'";
+  std::string sql =
+      std::string(internal::kProductColumns) + " WHERE search_text LIKE ? ESCAPE '\\'";
   store::Params params = {Contains(text)};
   if (!provider_id.empty()) {
     sql += " AND org_id = ?";
@@ -103,8 +109,8 @@ Result<Page<Product>> DataSpace::SearchProducts(const std::string& text,
   params.emplace_back(page.cursor);
   Page<Product> out;
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(out, accounts::QueryPage<Product>(tx, sql, params, page,
-                                                          internal::ProductFromRow));
+    QT_ASSIGN_OR_RETURN(
+        out, accounts::QueryPage<Product>(tx, sql, params, page, internal::ProductFromRow));
     return OkStatus();
   }));
   return out;
@@ -117,10 +123,9 @@ Result<ProductDetail> DataSpace::GetProduct(const Principal& caller, const std::
                         tx.Query(std::string(internal::kProductColumns) + " WHERE id = ?", {id}));
     if (rows.empty()) return NotFound("no data product " + id);
     d.product = internal::ProductFromRow(rows[0]);
-    QT_ASSIGN_OR_RETURN(auto offers,
-                        tx.Query(std::string(internal::kOfferColumns) +
-                                     " WHERE o.product_id = ? ORDER BY o.id",
-                                 {id}));
+    QT_ASSIGN_OR_RETURN(auto offers, tx.Query(std::string(internal::kOfferColumns) +
+                                                  " WHERE o.product_id = ? ORDER BY o.id",
+                                              {id}));
     for (const auto& r : offers) {
       Offer o = internal::OfferFromRow(r);
       bool own = o.provider_id == caller.org_id;
@@ -136,16 +141,16 @@ Result<ProductDetail> DataSpace::GetProduct(const Principal& caller, const std::
 Result<std::vector<std::vector<Cell>>> DataSpace::Preview(const std::string& product_id) {
   Product p;
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(auto rows, tx.Query(std::string(internal::kProductColumns) +
-                                                " WHERE id = ?",
-                                            {product_id}));
+    QT_ASSIGN_OR_RETURN(
+        auto rows,
+        tx.Query(std::string(internal::kProductColumns) + " WHERE id = ?", {product_id}));
     if (rows.empty()) return NotFound("no data product " + product_id);
     p = internal::ProductFromRow(rows[0]);
     return OkStatus();
   }));
   QT_ASSIGN_OR_RETURN(ProductDb db, ProductDb::OpenReadOnly(RunDbPath(p.run_id)));
-  QT_ASSIGN_OR_RETURN(auto rows, db.Query("SELECT * FROM data LIMIT " +
-                                          std::to_string(kPreviewRows)));
+  QT_ASSIGN_OR_RETURN(auto rows,
+                      db.Query("SELECT * FROM data LIMIT " + std::to_string(kPreviewRows)));
   for (auto& row : rows) {
     for (size_t i = 0; i < row.size() && i < p.fields.size(); ++i) {
       const Field& f = p.fields[i];
@@ -172,9 +177,9 @@ Result<Offer> DataSpace::CreateOffer(const Principal& caller, const NewOffer& in
           .negotiable_by = in.negotiable_by,
           .created_at = options_.clock->NowMillis()};
   QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(auto rows, tx.Query(std::string(internal::kProductColumns) +
-                                                " WHERE id = ?",
-                                            {in.product_id}));
+    QT_ASSIGN_OR_RETURN(
+        auto rows,
+        tx.Query(std::string(internal::kProductColumns) + " WHERE id = ?", {in.product_id}));
     if (rows.empty() || rows[0].Text(1) != caller.org_id) {
       return NotFound("product_id: no data product " + in.product_id + " of your organisation");
     }
@@ -182,15 +187,15 @@ Result<Offer> DataSpace::CreateOffer(const Principal& caller, const NewOffer& in
     QT_ASSIGN_OR_RETURN(o.policy, ParsePolicy(in.policy, p.fields));
     QT_RETURN_IF_ERROR(CheckAudience(tx, o.visible_to, "visible_to"));
     QT_RETURN_IF_ERROR(CheckAudience(tx, o.negotiable_by, "negotiable_by"));
-    QT_RETURN_IF_ERROR(tx.Exec("INSERT INTO ds_offers VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?)",
-                               {o.id, o.product_id, o.provider_id, o.title,
-                                PolicyJson(o.policy).dump(),
-                                internal::AudienceJson(o.visible_to).dump(),
-                                internal::AudienceJson(o.negotiable_by).dump(), o.created_at})
-                           .status());
+    QT_RETURN_IF_ERROR(
+        tx.Exec("INSERT INTO ds_offers VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?)",
+                {o.id, o.product_id, o.provider_id, o.title, PolicyJson(o.policy).dump(),
+                 internal::AudienceJson(o.visible_to).dump(),
+                 internal::AudienceJson(o.negotiable_by).dump(), o.created_at})
+            .status());
     return options_.journal
-        ->Append(tx, {caller.org_id, "dataspace.offer.created", o.id,
-                      {{"product_id", o.product_id}}})
+        ->Append(tx,
+                 {caller.org_id, "dataspace.offer.created", o.id, {{"product_id", o.product_id}}})
         .status();
   }));
   return o;
@@ -199,9 +204,8 @@ Result<Offer> DataSpace::CreateOffer(const Principal& caller, const NewOffer& in
 Result<Offer> DataSpace::GetOffer(const std::string& offer_id) {
   Offer o;
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(auto rows, tx.Query(std::string(internal::kOfferColumns) +
-                                                " WHERE o.id = ?",
-                                            {offer_id}));
+    QT_ASSIGN_OR_RETURN(
+        auto rows, tx.Query(std::string(internal::kOfferColumns) + " WHERE o.id = ?", {offer_id}));
     if (rows.empty()) return NotFound("no offer " + offer_id);
     o = internal::OfferFromRow(rows[0]);
     return OkStatus();

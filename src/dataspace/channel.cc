@@ -63,8 +63,12 @@ Status CompileCondition(const Condition& c, const Schema& schema, std::string& s
     params.push_back(std::move(p));
   }
   switch (c.kind) {
-    case CK::kCompare: sql += "(" + col + " " + c.op + " ?)"; break;
-    case CK::kBetween: sql += "(" + col + " BETWEEN ? AND ?)"; break;
+    case CK::kCompare:
+      sql += "(" + col + " " + c.op + " ?)";
+      break;
+    case CK::kBetween:
+      sql += "(" + col + " BETWEEN ? AND ?)";
+      break;
     case CK::kIn:
     case CK::kNotIn: {
       sql += "(" + col + (c.kind == CK::kNotIn ? " NOT IN (" : " IN (");
@@ -72,9 +76,14 @@ Status CompileCondition(const Condition& c, const Schema& schema, std::string& s
       sql += "))";
       break;
     }
-    case CK::kIsNull: sql += "(" + col + " IS NULL)"; break;
-    case CK::kIsNotNull: sql += "(" + col + " IS NOT NULL)"; break;
-    default: break;
+    case CK::kIsNull:
+      sql += "(" + col + " IS NULL)";
+      break;
+    case CK::kIsNotNull:
+      sql += "(" + col + " IS NOT NULL)";
+      break;
+    default:
+      break;
   }
   return OkStatus();
 }
@@ -88,9 +97,14 @@ Result<Compiled> Compile(const AggregateQuery& q, const Schema& schema) {
   for (const SelectItem& s : q.select) {
     switch (s.kind) {
       case Kind::kGroupField:
-      case Kind::kCount: break;
-      case Kind::kCountField: cols += ", COUNT(" + QuoteIdentifier(s.field) + ")"; break;
-      case Kind::kSum: cols += ", SUM(" + Clamped(schema[*FindField(schema, s.field)]) + ")"; break;
+      case Kind::kCount:
+        break;
+      case Kind::kCountField:
+        cols += ", COUNT(" + QuoteIdentifier(s.field) + ")";
+        break;
+      case Kind::kSum:
+        cols += ", SUM(" + Clamped(schema[*FindField(schema, s.field)]) + ")";
+        break;
       case Kind::kAvg:
         cols += ", SUM(" + Clamped(schema[*FindField(schema, s.field)]) + "), COUNT(" +
                 QuoteIdentifier(s.field) + ")";
@@ -111,7 +125,9 @@ Result<Compiled> Compile(const AggregateQuery& q, const Schema& schema) {
   return out;
 }
 
-int64_t ClampSensitivity(const Field& f) { return std::max(std::llabs(*f.min), std::llabs(*f.max)); }
+int64_t ClampSensitivity(const Field& f) {
+  return std::max(std::llabs(*f.min), std::llabs(*f.max));
+}
 
 int64_t AsInt(const Cell& c) { return c ? std::stoll(*c) : 0; }
 
@@ -131,8 +147,8 @@ Status CheckAgainstSchema(const AggregateQuery& q, const Schema& schema) {
     if (s.kind != Kind::kSum && s.kind != Kind::kAvg) continue;
     const Field& f = schema[*FindField(schema, s.field)];
     if (f.type != FieldType::kInteger || !f.min) {
-      return InvalidArgument("SUM and AVG need an integer field with declared bounds; '" +
-                             f.name + "' has none");
+      return InvalidArgument("SUM and AVG need an integer field with declared bounds; '" + f.name +
+                             "' has none");
     }
   }
   if (q.group_by.size() > 4) return InvalidArgument("GROUP BY takes at most 4 fields");
@@ -146,8 +162,7 @@ Result<std::vector<std::vector<Cell>>> RunExact(ProductDb& db, const Schema& sch
 }
 
 Result<ChannelAnswer> RunAggregate(ProductDb& db, const Schema& schema, const AggregateQuery& q,
-                                   int64_t min_group_size, int64_t epsilon_milli,
-                                   Random& random) {
+                                   int64_t min_group_size, int64_t epsilon_milli, Random& random) {
   ChannelAnswer answer;
   answer.measurements = 1;  // the row count
   for (const SelectItem& s : q.select) {
@@ -183,7 +198,9 @@ Result<ChannelAnswer> RunAggregate(ProductDb& db, const Schema& schema, const Ag
           out.push_back(row[k] ? json(*row[k]) : json(nullptr));
           break;
         }
-        case Kind::kCount: out.push_back(std::max<int64_t>(0, noisy_count)); break;
+        case Kind::kCount:
+          out.push_back(std::max<int64_t>(0, noisy_count));
+          break;
         case Kind::kCountField:
           out.push_back(std::max<int64_t>(0, AsInt(row[col++]) + LaplaceNoise(random, 1, eps)));
           break;

@@ -38,10 +38,10 @@ namespace qt::dataspace {
 struct ChannelAnswer {
   std::vector<std::string> columns{};
   std::vector<nlohmann::json> rows{};  // each an array in column order
-  int64_t groups = 0;                // groups before suppression
+  int64_t groups = 0;                  // groups before suppression
   int64_t suppressed = 0;
-  int64_t measurements = 0;          // how many noisy values each group took
-  int64_t epsilon_milli = 0;         // spent by the query
+  int64_t measurements = 0;   // how many noisy values each group took
+  int64_t epsilon_milli = 0;  // spent by the query
 };
 
 // Checks the query against the schema (fields exist, none identifying, SUM

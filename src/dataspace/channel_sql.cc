@@ -44,13 +44,15 @@ Result<std::vector<Token>> Tokenize(std::string_view sql) {
         dot = dot || sql[i] == '.';
         ++i;
       }
-      if (i - start > 40) return InvalidArgument("a number at " + std::to_string(start) + " is too long");
+      if (i - start > 40)
+        return InvalidArgument("a number at " + std::to_string(start) + " is too long");
       out.push_back({Token::Type::kNumber, std::string(sql.substr(start, i - start)), "", start});
     } else if (c == '\'') {
       std::string value;
       ++i;
       while (true) {
-        if (i >= sql.size()) return InvalidArgument("a text literal at " + std::to_string(start) + " is not closed");
+        if (i >= sql.size())
+          return InvalidArgument("a text literal at " + std::to_string(start) + " is not closed");
         if (sql[i] == '\'') {
           if (i + 1 < sql.size() && sql[i + 1] == '\'') {
             value += '\'';
@@ -96,7 +98,8 @@ const std::map<std::string, std::string>& Refused() {
       {"UNION", "UNION is not in the channel's subset: one aggregate query at a time"},
       {"INTERSECT", "INTERSECT is not in the channel's subset"},
       {"EXCEPT", "EXCEPT is not in the channel's subset"},
-      {"HAVING", "HAVING is not in the channel's subset: small groups are suppressed by the contract"},
+      {"HAVING",
+       "HAVING is not in the channel's subset: small groups are suppressed by the contract"},
       {"JOIN", "JOIN is not in the channel's subset: one product per query"},
       {"DISTINCT", "DISTINCT is not in the channel's subset"},
       {"LIKE", "LIKE is not in the channel's subset: compare whole values"},
@@ -111,8 +114,8 @@ const std::map<std::string, std::string>& Refused() {
 
 bool IsKeyword(const std::string& up) {
   static const std::vector<std::string> kKeywords = {
-      "SELECT", "FROM", "WHERE", "GROUP", "BY", "AS", "AND", "OR", "NOT", "IN",
-      "IS",     "NULL", "BETWEEN", "COUNT", "SUM", "AVG"};
+      "SELECT", "FROM", "WHERE", "GROUP", "BY",      "AS",    "AND", "OR",
+      "NOT",    "IN",   "IS",    "NULL",  "BETWEEN", "COUNT", "SUM", "AVG"};
   return std::find(kKeywords.begin(), kKeywords.end(), up) != kKeywords.end() ||
          Refused().contains(up);
 }
@@ -206,7 +209,8 @@ class Parser {
   Result<SelectItem> Item() {
     SelectItem item;
     const Token& tok = Peek();
-    if (tok.text == "*") return InvalidArgument("SELECT * returns rows: the channel answers only aggregates");
+    if (tok.text == "*")
+      return InvalidArgument("SELECT * returns rows: the channel answers only aggregates");
     QT_RETURN_IF_ERROR(Refuse(tok));
     if (tok.upper == "COUNT" || tok.upper == "SUM" || tok.upper == "AVG") {
       std::string fn = tok.upper;
@@ -244,7 +248,8 @@ class Parser {
       return Literal{true, tok.text};
     }
     if (tok.type == Token::Type::kString) {
-      if (tok.text.size() > 1000) return InvalidArgument("a text literal is longer than 1000 bytes");
+      if (tok.text.size() > 1000)
+        return InvalidArgument("a text literal is longer than 1000 bytes");
       ++i_;
       return Literal{false, tok.text};
     }

@@ -36,9 +36,9 @@ struct Literal {
 struct Condition {
   enum class Kind { kAnd, kOr, kNot, kCompare, kBetween, kIn, kNotIn, kIsNull, kIsNotNull };
   Kind kind;
-  std::string field{};             // leaves
-  std::string op{};                // kCompare: "=", "!=", "<", "<=", ">", ">="
-  std::vector<Literal> values{};   // kCompare 1, kBetween 2, kIn 1+
+  std::string field{};                // leaves
+  std::string op{};                   // kCompare: "=", "!=", "<", "<=", ">", ">="
+  std::vector<Literal> values{};      // kCompare 1, kBetween 2, kIn 1+
   std::vector<Condition> children{};  // kAnd, kOr 2+; kNot 1
 };
 

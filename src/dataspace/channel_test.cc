@@ -31,8 +31,7 @@ TEST(ChannelSql, ParsesTheSubset) {
   EXPECT_EQ(q->select[2].label, "total");
   EXPECT_EQ(q->select[3].label, "avg_age");
   EXPECT_EQ(q->group_by, std::vector<std::string>{"district"});
-  EXPECT_EQ(FieldsUsed(*q),
-            (std::vector<std::string>{"district", "income", "age", "sex", "name"}));
+  EXPECT_EQ(FieldsUsed(*q), (std::vector<std::string>{"district", "income", "age", "sex", "name"}));
 }
 
 TEST(ChannelSql, RefusesRowsAndEverythingOutsideTheSubset) {
@@ -46,9 +45,9 @@ TEST(ChannelSql, RefusesRowsAndEverythingOutsideTheSubset) {
   EXPECT_NE(Refusal("SELECT COUNT(*) FROM data LIMIT 1").find("LIMIT"), std::string::npos);
   EXPECT_NE(Refusal("SELECT COUNT(*) FROM data UNION SELECT COUNT(*) FROM data").find("UNION"),
             std::string::npos);
-  EXPECT_NE(Refusal("SELECT COUNT(*) FROM data WHERE age IN (SELECT age FROM data)")
-                .find("subqueries"),
-            std::string::npos);
+  EXPECT_NE(
+      Refusal("SELECT COUNT(*) FROM data WHERE age IN (SELECT age FROM data)").find("subqueries"),
+      std::string::npos);
   EXPECT_NE(Refusal("SELECT COUNT(*) FROM (SELECT * FROM data)").find("a table name"),
             std::string::npos);
   EXPECT_NE(Refusal("SELECT MAX(income) FROM data").find("one row's value"), std::string::npos);
@@ -156,10 +155,10 @@ TEST_F(ChannelTest, AnswersAggregatesWithNoiseAndSuppressesSmallGroups) {
 
 TEST_F(ChannelTest, CanariesCannotBeExtracted) {
   // Direct references to identifying fields, in any clause.
-  for (const char* sql : {"SELECT name, COUNT(*) FROM data GROUP BY name",
-                          "SELECT COUNT(*) FROM data WHERE name = 'CANARY张'",
-                          "SELECT COUNT(name) FROM data",
-                          "SELECT COUNT(*) FROM data WHERE name IS NULL"}) {
+  for (const char* sql :
+       {"SELECT name, COUNT(*) FROM data GROUP BY name",
+        "SELECT COUNT(*) FROM data WHERE name = 'CANARY张'", "SELECT COUNT(name) FROM data",
+        "SELECT COUNT(*) FROM data WHERE name IS NULL"}) {
     auto a = Run(with_, sql);
     EXPECT_EQ(a.status().code(), StatusCode::kPermissionDenied) << sql;
   }

@@ -37,9 +37,8 @@ Result<Contract> DataSpace::RequestContract(const Principal& caller, const std::
   Contract c{.id = ids.Next("ctr"), .consumer_id = caller.org_id};
   c.created_at = c.updated_at = options_.clock->NowMillis();
   QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(auto rows, tx.Query(std::string(internal::kOfferColumns) +
-                                                " WHERE o.id = ?",
-                                            {offer_id}));
+    QT_ASSIGN_OR_RETURN(
+        auto rows, tx.Query(std::string(internal::kOfferColumns) + " WHERE o.id = ?", {offer_id}));
     if (rows.empty()) return NotFound("no offer " + offer_id);
     Offer o = internal::OfferFromRow(rows[0]);
     if (!o.active || !o.visible_to.Admits(caller.org_id, caller.org_kind)) {
@@ -59,17 +58,19 @@ Result<Contract> DataSpace::RequestContract(const Principal& caller, const std::
       QT_ASSIGN_OR_RETURN(auto fields, tx.Query("SELECT r.fields FROM ds_products p JOIN ds_runs r"
                                                 " ON r.id = p.run_id WHERE p.id = ?",
                                                 {o.product_id}));
-      QT_ASSIGN_OR_RETURN(c.policy, ParsePolicy(*policy, *ParseSchema(json::parse(
-                                                             fields.at(0).Text(0)))));
+      QT_ASSIGN_OR_RETURN(c.policy,
+                          ParsePolicy(*policy, *ParseSchema(json::parse(fields.at(0).Text(0)))));
     }
-    QT_RETURN_IF_ERROR(tx.Exec("INSERT INTO ds_contracts VALUES (?, ?, ?, ?, ?, ?, ?, '', '', '',"
-                               " '', '', ?, ?)",
-                               {c.id, c.offer_id, c.product_id, c.provider_id, c.consumer_id,
-                                "requested", PolicyJson(c.policy).dump(), c.created_at,
-                                c.updated_at})
-                           .status());
+    QT_RETURN_IF_ERROR(
+        tx.Exec("INSERT INTO ds_contracts VALUES (?, ?, ?, ?, ?, ?, ?, '', '', '',"
+                " '', '', ?, ?)",
+                {c.id, c.offer_id, c.product_id, c.provider_id, c.consumer_id, "requested",
+                 PolicyJson(c.policy).dump(), c.created_at, c.updated_at})
+            .status());
     return options_.journal
-        ->Append(tx, {caller.org_id, "dataspace.contract.requested", c.id,
+        ->Append(tx, {caller.org_id,
+                      "dataspace.contract.requested",
+                      c.id,
                       {{"offer_id", c.offer_id},
                        {"provider_id", c.provider_id},
                        {"counter_policy", policy.has_value()}}})
@@ -85,9 +86,8 @@ Result<Contract> DataSpace::Transition(const Principal& caller, const std::strin
   Contract c;
   Schema fields;
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(auto rows, tx.Query(std::string(internal::kContractColumns) +
-                                                " WHERE id = ?",
-                                            {id}));
+    QT_ASSIGN_OR_RETURN(auto rows,
+                        tx.Query(std::string(internal::kContractColumns) + " WHERE id = ?", {id}));
     if (rows.empty()) return NotFound("no contract " + id);
     c = internal::ContractFromRow(rows[0]);
     fields = *ParseSchema(json::parse(rows[0].Text(16)));
@@ -116,21 +116,22 @@ Result<Contract> DataSpace::Transition(const Principal& caller, const std::strin
     QT_ASSIGN_OR_RETURN(accounts::Org consumer, options_.accounts->GetOrg(c.consumer_id));
     std::string product_hash;
     QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-      QT_ASSIGN_OR_RETURN(auto rows, tx.Query(std::string(internal::kProductColumns) +
-                                                  " WHERE id = ?",
-                                              {c.product_id}));
+      QT_ASSIGN_OR_RETURN(
+          auto rows,
+          tx.Query(std::string(internal::kProductColumns) + " WHERE id = ?", {c.product_id}));
       product_hash = rows.at(0).Text(11);
       return OkStatus();
     }));
-    json agreement = {{"type", "qiantang.dataspace.agreement/v1"},
-                      {"contract_id", c.id},
-                      {"offer_id", c.offer_id},
-                      {"product_id", c.product_id},
-                      {"product_sha256", product_hash},
-                      {"provider", {{"id", provider.id}, {"public_key", crypto::HexEncode(provider.public_key)}}},
-                      {"consumer", {{"id", consumer.id}, {"public_key", crypto::HexEncode(consumer.public_key)}}},
-                      {"policy", PolicyJson(c.policy)},
-                      {"agreed_at", FormatRfc3339(options_.clock->NowMillis())}};
+    json agreement = {
+        {"type", "qiantang.dataspace.agreement/v1"},
+        {"contract_id", c.id},
+        {"offer_id", c.offer_id},
+        {"product_id", c.product_id},
+        {"product_sha256", product_hash},
+        {"provider", {{"id", provider.id}, {"public_key", crypto::HexEncode(provider.public_key)}}},
+        {"consumer", {{"id", consumer.id}, {"public_key", crypto::HexEncode(consumer.public_key)}}},
+        {"policy", PolicyJson(c.policy)},
+        {"agreed_at", FormatRfc3339(options_.clock->NowMillis())}};
     c.agreement = agreement.dump();
     c.agreement_hash = crypto::HexEncode(crypto::Sha256(c.agreement));
     QT_ASSIGN_OR_RETURN(auto sig, options_.accounts->SignAs(c.provider_id, Bytes(c.agreement)));
@@ -153,14 +154,15 @@ Result<Contract> DataSpace::Transition(const Principal& caller, const std::strin
   QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
     QT_ASSIGN_OR_RETURN(
         int64_t n,
-        tx.Exec("UPDATE ds_contracts SET state = ?, policy = ?, agreement = ?, agreement_hash = ?,"
-                " provider_signature = ?, consumer_signature = ?, updated_at = ?"
-                " WHERE id = ? AND state = ?",
-                {verb, PolicyJson(c.policy).dump(), c.agreement, c.agreement_hash,
-                 c.provider_signature, c.consumer_signature, c.updated_at, c.id,
-                 std::string(ContractStateName(from))}));
+        tx.Exec(
+            "UPDATE ds_contracts SET state = ?, policy = ?, agreement = ?, agreement_hash = ?,"
+            " provider_signature = ?, consumer_signature = ?, updated_at = ?"
+            " WHERE id = ? AND state = ?",
+            {verb, PolicyJson(c.policy).dump(), c.agreement, c.agreement_hash, c.provider_signature,
+             c.consumer_signature, c.updated_at, c.id, std::string(ContractStateName(from))}));
     if (n == 0) return Conflict("the contract changed meanwhile; read it again");
-    return options_.journal->Append(tx, {caller.org_id, "dataspace.contract." + verb, c.id, payload})
+    return options_.journal
+        ->Append(tx, {caller.org_id, "dataspace.contract." + verb, c.id, payload})
         .status();
   }));
   return c;
@@ -228,8 +230,9 @@ Result<Page<Contract>> DataSpace::ListContracts(const Principal& caller, const P
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
     QT_ASSIGN_OR_RETURN(
         out, accounts::QueryPage<Contract>(
-                 tx, std::string(internal::kContractColumns) +
-                         " WHERE (provider_id = ? OR consumer_id = ?) AND id > ?",
+                 tx,
+                 std::string(internal::kContractColumns) +
+                     " WHERE (provider_id = ? OR consumer_id = ?) AND id > ?",
                  {caller.org_id, caller.org_id, page.cursor}, page, internal::ContractFromRow));
     return OkStatus();
   }));

@@ -194,8 +194,9 @@ Result<Source> DataSpace::CreateSource(const Principal& caller, const NewSource&
   QT_RETURN_IF_ERROR(caller.RequireMemberOf(OrgKind::kDataHolder, "bring data sources"));
   QT_RETURN_IF_ERROR(CheckDisplayText(in.name, 200).WithContext("name"));
   if (in.csv.empty() == in.file.empty()) {
-    return InvalidArgument("give either csv (the file's content) or file (a path in the import "
-                           "folder)");
+    return InvalidArgument(
+        "give either csv (the file's content) or file (a path in the import "
+        "folder)");
   }
   IdGenerator ids(*options_.clock, *options_.random);
   Source s{.id = ids.Next("src"), .org_id = caller.org_id, .name = in.name};
@@ -241,13 +242,14 @@ Result<Source> DataSpace::CreateSource(const Principal& caller, const NewSource&
   s.sha256 = *hash;
   s.created_at = options_.clock->NowMillis();
   Status st = store_.Write([&](Tx& tx) -> Status {
-    QT_RETURN_IF_ERROR(
-        tx.Exec("INSERT INTO ds_sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                {s.id, s.org_id, s.name, s.origin, s.path, s.bytes, s.sha256,
-                 SchemaJson(s.fields).dump(), s.created_at})
-            .status());
+    QT_RETURN_IF_ERROR(tx.Exec("INSERT INTO ds_sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                               {s.id, s.org_id, s.name, s.origin, s.path, s.bytes, s.sha256,
+                                SchemaJson(s.fields).dump(), s.created_at})
+                           .status());
     return options_.journal
-        ->Append(tx, {caller.org_id, "dataspace.source.created", s.id,
+        ->Append(tx, {caller.org_id,
+                      "dataspace.source.created",
+                      s.id,
                       {{"origin", s.origin},
                        {"bytes", s.bytes},
                        {"sha256", s.sha256},
@@ -282,8 +284,8 @@ Result<Pipeline> DataSpace::CreatePipeline(const Principal& caller, const std::s
              .spec = spec,
              .created_at = options_.clock->NowMillis()};
   QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(auto rows, tx.Query(std::string(kSourceColumns) + " WHERE id = ?",
-                                            {source_id}));
+    QT_ASSIGN_OR_RETURN(auto rows,
+                        tx.Query(std::string(kSourceColumns) + " WHERE id = ?", {source_id}));
     if (rows.empty() || rows[0].Text(1) != caller.org_id) {
       return NotFound("source_id: no source " + source_id + " of your organisation");
     }
@@ -293,7 +295,9 @@ Result<Pipeline> DataSpace::CreatePipeline(const Principal& caller, const std::s
                                {p.id, p.org_id, p.source_id, p.name, spec.dump(), p.created_at})
                            .status());
     return options_.journal
-        ->Append(tx, {caller.org_id, "dataspace.pipeline.created", p.id,
+        ->Append(tx, {caller.org_id,
+                      "dataspace.pipeline.created",
+                      p.id,
                       {{"source_id", source_id},
                        {"steps", static_cast<int64_t>(spec.value("steps", json::array()).size())}}})
         .status();
@@ -305,10 +309,9 @@ Result<Page<Pipeline>> DataSpace::ListPipelines(const Principal& caller, const P
   QT_RETURN_IF_ERROR(accounts::CheckPage(page, "pipe"));
   Page<Pipeline> out;
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(
-        out, accounts::QueryPage<Pipeline>(
-                 tx, std::string(kPipelineColumns) + " WHERE org_id = ? AND id > ?",
-                 {caller.org_id, page.cursor}, page, PipelineFromRow));
+    QT_ASSIGN_OR_RETURN(out, accounts::QueryPage<Pipeline>(
+                                 tx, std::string(kPipelineColumns) + " WHERE org_id = ? AND id > ?",
+                                 {caller.org_id, page.cursor}, page, PipelineFromRow));
     return OkStatus();
   }));
   return out;
@@ -319,14 +322,14 @@ Result<Run> DataSpace::RunPipeline(const Principal& caller, const std::string& p
   Pipeline p;
   Source src;
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(auto rows, tx.Query(std::string(kPipelineColumns) + " WHERE id = ?",
-                                            {pipeline_id}));
+    QT_ASSIGN_OR_RETURN(auto rows,
+                        tx.Query(std::string(kPipelineColumns) + " WHERE id = ?", {pipeline_id}));
     if (rows.empty() || rows[0].Text(1) != caller.org_id) {
       return NotFound("no pipeline " + pipeline_id + " of your organisation");
     }
     p = PipelineFromRow(rows[0]);
-    QT_ASSIGN_OR_RETURN(auto srows, tx.Query(std::string(kSourceColumns) + " WHERE id = ?",
-                                             {p.source_id}));
+    QT_ASSIGN_OR_RETURN(auto srows,
+                        tx.Query(std::string(kSourceColumns) + " WHERE id = ?", {p.source_id}));
     src = SourceFromRow(srows.at(0));
     return OkStatus();
   }));
@@ -337,8 +340,8 @@ Result<Run> DataSpace::RunPipeline(const Principal& caller, const std::string& p
           .org_id = caller.org_id,
           .fields = spec.output,
           .started_at = options_.clock->NowMillis()};
-  std::string csv = (src.origin == "upload" ? options_.data_dir : options_.import_dir) + "/" +
-                    src.path;
+  std::string csv =
+      (src.origin == "upload" ? options_.data_dir : options_.import_dir) + "/" + src.path;
   std::string db = RunDbPath(run.id);
   QT_ASSIGN_OR_RETURN(RunOutput out, dataspace::RunPipeline(spec, src.fields, csv, db));
   run.rows_in = out.report.rows_in;
@@ -356,17 +359,18 @@ Result<Run> DataSpace::RunPipeline(const Principal& caller, const std::string& p
                         {"validity_bp", std::llround(q.validity * 10'000)},
                         {"uniqueness_bp", std::llround(q.uniqueness * 10'000)}});
     }
-    QT_ASSIGN_OR_RETURN(
-        run.ledger_seq,
-        options_.journal->Append(tx, {caller.org_id, "dataspace.pipeline.run", run.id,
-                                      {{"pipeline_id", p.id},
-                                       {"input_sha256", run.input_hash},
-                                       {"output_sha256", run.output_hash},
-                                       {"rows_in", run.rows_in},
-                                       {"rows_out", run.rows_out},
-                                       {"duplicates", out.report.duplicates},
-                                       {"malformed", out.report.malformed},
-                                       {"fields", fields}}}));
+    QT_ASSIGN_OR_RETURN(run.ledger_seq,
+                        options_.journal->Append(tx, {caller.org_id,
+                                                      "dataspace.pipeline.run",
+                                                      run.id,
+                                                      {{"pipeline_id", p.id},
+                                                       {"input_sha256", run.input_hash},
+                                                       {"output_sha256", run.output_hash},
+                                                       {"rows_in", run.rows_in},
+                                                       {"rows_out", run.rows_out},
+                                                       {"duplicates", out.report.duplicates},
+                                                       {"malformed", out.report.malformed},
+                                                       {"fields", fields}}}));
     return tx
         .Exec("INSERT INTO ds_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
               {run.id, run.pipeline_id, run.org_id, run.rows_in, run.rows_out, run.input_hash,
@@ -388,9 +392,11 @@ Result<Page<Run>> DataSpace::ListRuns(const Principal& caller, const std::string
   Page<Run> out;
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
     QT_ASSIGN_OR_RETURN(
-        out, accounts::QueryPage<Run>(
-                 tx, std::string(internal::kRunColumns) + " WHERE pipeline_id = ? AND org_id = ? AND id > ?",
-                 {pipeline_id, caller.org_id, page.cursor}, page, internal::RunFromRow));
+        out,
+        accounts::QueryPage<Run>(
+            tx,
+            std::string(internal::kRunColumns) + " WHERE pipeline_id = ? AND org_id = ? AND id > ?",
+            {pipeline_id, caller.org_id, page.cursor}, page, internal::RunFromRow));
     return OkStatus();
   }));
   return out;

@@ -138,8 +138,8 @@ class DataSpace {
   // `use` now, and returns the contract and its product, recording nothing;
   // RecordUse re-checks and records the use with a provider-signed receipt
   // and a ledger event, atomically.
-  Result<UsableContract> CheckUse(const accounts::Principal& caller,
-                                  const std::string& contract_id, const ExternalUse& use);
+  Result<UsableContract> CheckUse(const accounts::Principal& caller, const std::string& contract_id,
+                                  const ExternalUse& use);
   Result<Usage> RecordUse(const accounts::Principal& caller, const std::string& contract_id,
                           const ExternalUse& use);
 

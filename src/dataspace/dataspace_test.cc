@@ -60,12 +60,13 @@ class DataSpaceTest : public ::testing::TestWithParam<std::string> {
     bank_ = Org(OrgKind::kInstitution, 'B');
     std::filesystem::create_directories(dir_.File("import"));
     space_ = std::make_unique<DataSpace>(
-        *store_, DataSpaceOptions{&clock_, &random_, &journal_, accounts_.get(),
-                                  dir_.File("data"), dir_.File("import")});
+        *store_, DataSpaceOptions{&clock_, &random_, &journal_, accounts_.get(), dir_.File("data"),
+                                  dir_.File("import")});
   }
 
   Principal Org(OrgKind kind, char c) {
-    auto r = accounts_->CreateOrg(op_, {std::string("Org ") + c, kind, Code("91330106MA2H0000", c)});
+    auto r =
+        accounts_->CreateOrg(op_, {std::string("Org ") + c, kind, Code("91330106MA2H0000", c)});
     EXPECT_TRUE(r.ok()) << r.status().ToString();
     return *accounts_->Authenticate(r->admin_token.secret);
   }
@@ -154,7 +155,7 @@ TEST_P(DataSpaceTest, HoldersPublishProductsThatTheCatalogFinds) {
   ASSERT_EQ(preview->size(), 10u);
   EXPECT_EQ((*preview)[0][0], "p******");  // name masked
   EXPECT_EQ((*preview)[0][1], "西湖区");
-  EXPECT_EQ((*preview)[0][3], "***");      // sensitive, no mask: redacted
+  EXPECT_EQ((*preview)[0][3], "***");  // sensitive, no mask: redacted
 
   // Offers are seen by their audience; a bank may see this one but not negotiate it.
   auto detail = space_->GetProduct(bank_, product_.id);
@@ -162,11 +163,12 @@ TEST_P(DataSpaceTest, HoldersPublishProductsThatTheCatalogFinds) {
   EXPECT_EQ(detail->offers.size(), 1u);
   EXPECT_EQ(space_->RequestContract(bank_, offer_.id, std::nullopt).status().code(),
             StatusCode::kPermissionDenied);
-  auto hidden = space_->CreateOffer(holder_, {.product_id = product_.id,
-                                              .title = "仅限某企业",
-                                              .policy = json::parse(kPolicy),
-                                              .visible_to = {.kinds = {}, .orgs = {enterprise_.org_id}},
-                                              .negotiable_by = {}});
+  auto hidden =
+      space_->CreateOffer(holder_, {.product_id = product_.id,
+                                    .title = "仅限某企业",
+                                    .policy = json::parse(kPolicy),
+                                    .visible_to = {.kinds = {}, .orgs = {enterprise_.org_id}},
+                                    .negotiable_by = {}});
   ASSERT_TRUE(hidden.ok());
   EXPECT_EQ(space_->GetProduct(bank_, product_.id)->offers.size(), 1u);
   EXPECT_EQ(space_->GetProduct(enterprise_, product_.id)->offers.size(), 2u);
@@ -200,14 +202,16 @@ TEST_P(DataSpaceTest, SourcesAreValidatedAndChangeNothingWhenBad) {
               !std::filesystem::exists(dir_.File("data") + "/sources"));
 
   // A file in the import folder, schema inferred.
-  std::ofstream(dir_.File("import/big.csv")) << "Name,Age,Joined\nA,30,2024-01-02\nB,41,2025-12-31\n";
+  std::ofstream(dir_.File("import/big.csv"))
+      << "Name,Age,Joined\nA,30,2024-01-02\nB,41,2025-12-31\n";
   auto src = space_->CreateSource(holder_, {.name = "导入", .file = "big.csv"});
   ASSERT_TRUE(src.ok()) << src.status().ToString();
   EXPECT_EQ(src->fields[1].name, "age");
   EXPECT_EQ(src->fields[1].type, FieldType::kInteger);
   EXPECT_EQ(src->fields[2].type, FieldType::kDate);
-  EXPECT_EQ(space_->CreatePipeline(holder_, src->id, "p",
-                                   json::parse(R"({"steps": [{"op": "date", "field": "x"}]})"))
+  EXPECT_EQ(space_
+                ->CreatePipeline(holder_, src->id, "p",
+                                 json::parse(R"({"steps": [{"op": "date", "field": "x"}]})"))
                 .status()
                 .message(),
             "spec: steps[0].field: no source field 'x'");
@@ -233,8 +237,7 @@ TEST_P(DataSpaceTest, NegotiationFollowsTheProtocolAndBothSign) {
   ASSERT_TRUE(space_->AcceptContract(enterprise_, c->id).ok());
   auto agreed = space_->AgreeContract(holder_, c->id);
   ASSERT_TRUE(agreed.ok()) << agreed.status().ToString();
-  EXPECT_EQ(agreed->agreement_hash,
-            crypto::HexEncode(crypto::Sha256(agreed->agreement)));
+  EXPECT_EQ(agreed->agreement_hash, crypto::HexEncode(crypto::Sha256(agreed->agreement)));
   json agreement = json::parse(agreed->agreement);
   EXPECT_EQ(agreement["policy"]["permission"][0]["constraint"][4]["rightOperand"], 0.5);
   EXPECT_EQ(agreement["product_sha256"], product_.output_hash);
@@ -243,7 +246,8 @@ TEST_P(DataSpaceTest, NegotiationFollowsTheProtocolAndBothSign) {
   ASSERT_TRUE(fin.ok());
   EXPECT_EQ(fin->state, ContractState::kFinalized);
   // Both signatures verify under the organisations' public keys.
-  auto msg = std::span(reinterpret_cast<const uint8_t*>(fin->agreement.data()), fin->agreement.size());
+  auto msg =
+      std::span(reinterpret_cast<const uint8_t*>(fin->agreement.data()), fin->agreement.size());
   for (auto [org, sig] : {std::pair{holder_.org_id, fin->provider_signature},
                           std::pair{enterprise_.org_id, fin->consumer_signature}}) {
     auto bytes = *crypto::Base64Decode(sig);
@@ -277,10 +281,10 @@ TEST_P(DataSpaceTest, TheChannelMetersEveryUseAndRefusesWithTheFailingConstraint
   auto bytes = *crypto::Base64Decode(r->usage.signature);
   crypto::Signature sig;
   std::copy(bytes.begin(), bytes.end(), sig.begin());
-  EXPECT_TRUE(crypto::Verify(accounts_->GetOrg(holder_.org_id)->public_key,
-                             std::span(reinterpret_cast<const uint8_t*>(r->usage.receipt.data()),
-                                       r->usage.receipt.size()),
-                             sig));
+  EXPECT_TRUE(crypto::Verify(
+      accounts_->GetOrg(holder_.org_id)->public_key,
+      std::span(reinterpret_cast<const uint8_t*>(r->usage.receipt.data()), r->usage.receipt.size()),
+      sig));
 
   auto refused = [&](ChannelRequest req) { return space_->Query(enterprise_, c.id, req).status(); };
   ChannelRequest wrong_purpose = Ask("SELECT COUNT(*) FROM data");
@@ -292,8 +296,9 @@ TEST_P(DataSpaceTest, TheChannelMetersEveryUseAndRefusesWithTheFailingConstraint
   EXPECT_NE(refused(Ask("SELECT * FROM data")).message().find("sql: SELECT *"), std::string::npos);
   EXPECT_NE(refused(Ask("SELECT COUNT(*) FROM orgs")).message().find("FROM data"),
             std::string::npos);
-  EXPECT_NE(refused(Ask("SELECT COUNT(*) FROM data", 900)).message().find("the budget left is 0.75"),
-            std::string::npos);
+  EXPECT_NE(
+      refused(Ask("SELECT COUNT(*) FROM data", 900)).message().find("the budget left is 0.75"),
+      std::string::npos);
   EXPECT_EQ(space_->Query(holder_, c.id, Ask("SELECT COUNT(*) FROM data")).status().code(),
             StatusCode::kPermissionDenied);
   EXPECT_EQ(space_->Query(bank_, c.id, Ask("SELECT COUNT(*) FROM data")).status().code(),

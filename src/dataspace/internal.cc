@@ -12,13 +12,20 @@ bool Audience::Admits(const std::string& org_id, accounts::OrgKind kind) const {
 
 std::string_view ContractStateName(ContractState s) {
   switch (s) {
-    case ContractState::kRequested: return "requested";
-    case ContractState::kOffered: return "offered";
-    case ContractState::kAccepted: return "accepted";
-    case ContractState::kAgreed: return "agreed";
-    case ContractState::kVerified: return "verified";
-    case ContractState::kFinalized: return "finalized";
-    case ContractState::kTerminated: return "terminated";
+    case ContractState::kRequested:
+      return "requested";
+    case ContractState::kOffered:
+      return "offered";
+    case ContractState::kAccepted:
+      return "accepted";
+    case ContractState::kAgreed:
+      return "agreed";
+    case ContractState::kVerified:
+      return "verified";
+    case ContractState::kFinalized:
+      return "finalized";
+    case ContractState::kTerminated:
+      return "terminated";
   }
   return "terminated";
 }

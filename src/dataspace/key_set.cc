@@ -21,8 +21,11 @@ KeySet::~KeySet() {
 }
 
 KeySet::KeySet(KeySet&& other) noexcept
-    : spill_path_(std::move(other.spill_path_)), memory_keys_(other.memory_keys_),
-      siphash_key_(other.siphash_key_), memory_(std::move(other.memory_)), db_(other.db_),
+    : spill_path_(std::move(other.spill_path_)),
+      memory_keys_(other.memory_keys_),
+      siphash_key_(other.siphash_key_),
+      memory_(std::move(other.memory_)),
+      db_(other.db_),
       insert_(other.insert_) {
   other.db_ = nullptr;
   other.insert_ = nullptr;

@@ -32,8 +32,8 @@ struct Source {
 
 struct NewSource {
   std::string name{};
-  std::string csv{};        // the file's content, for an upload, or
-  std::string file{};       // a path relative to the import folder
+  std::string csv{};               // the file's content, for an upload, or
+  std::string file{};              // a path relative to the import folder
   std::optional<Schema> fields{};  // declared; inferred from the header and 1000 rows if absent
 };
 
@@ -62,7 +62,7 @@ struct Product {
   std::string id{};
   std::string org_id{};
   std::string provider_name{};  // the organisation's name
-  std::string run_id{};  // whose output is the product's data
+  std::string run_id{};         // whose output is the product's data
   std::string title{};
   std::string description{};
   std::vector<std::string> tags{};
@@ -112,8 +112,15 @@ struct NewOffer {
 };
 
 // Negotiation states of the Dataspace Protocol.
-enum class ContractState { kRequested, kOffered, kAccepted, kAgreed, kVerified, kFinalized,
-                           kTerminated };
+enum class ContractState {
+  kRequested,
+  kOffered,
+  kAccepted,
+  kAgreed,
+  kVerified,
+  kFinalized,
+  kTerminated
+};
 std::string_view ContractStateName(ContractState s);
 std::optional<ContractState> ParseContractState(std::string_view name);
 
@@ -124,11 +131,11 @@ struct Contract {
   std::string provider_id{};
   std::string consumer_id{};
   ContractState state = ContractState::kRequested;
-  Policy policy{};               // as last offered or requested
-  std::string agreement{};       // canonical JSON, from agreed on
-  std::string agreement_hash{};  // hex SHA-256 of `agreement`
+  Policy policy{};                                         // as last offered or requested
+  std::string agreement{};                                 // canonical JSON, from agreed on
+  std::string agreement_hash{};                            // hex SHA-256 of `agreement`
   std::string provider_signature{}, consumer_signature{};  // base64 Ed25519 over `agreement`
-  std::string reason{};          // of termination
+  std::string reason{};                                    // of termination
   UnixMillis created_at = 0, updated_at = 0;
   // Metered (derived from the uses).
   int64_t uses = 0;

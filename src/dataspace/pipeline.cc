@@ -21,17 +21,16 @@ namespace {
 using nlohmann::json;
 using Op = Step::Op;
 
-const std::map<std::string, Op, std::less<>> kOps = {
-    {"trim", Op::kTrim},
-    {"normalize", Op::kNormalize},
-    {"null_values", Op::kNullValues},
-    {"date", Op::kDate},
-    {"mobile", Op::kMobile},
-    {"resident_id", Op::kResidentId},
-    {"credit_code", Op::kCreditCode},
-    {"fill", Op::kFill},
-    {"drop_if_null", Op::kDropIfNull},
-    {"dedupe", Op::kDedupe}};
+const std::map<std::string, Op, std::less<>> kOps = {{"trim", Op::kTrim},
+                                                     {"normalize", Op::kNormalize},
+                                                     {"null_values", Op::kNullValues},
+                                                     {"date", Op::kDate},
+                                                     {"mobile", Op::kMobile},
+                                                     {"resident_id", Op::kResidentId},
+                                                     {"credit_code", Op::kCreditCode},
+                                                     {"fill", Op::kFill},
+                                                     {"drop_if_null", Op::kDropIfNull},
+                                                     {"dedupe", Op::kDedupe}};
 
 bool IsCheck(Op op) {
   return op == Op::kDate || op == Op::kMobile || op == Op::kResidentId || op == Op::kCreditCode;
@@ -128,13 +127,12 @@ std::string Canonical(FieldType type, const std::string& v) {
   return v;
 }
 
-
 // Exact distinct values per field, counted by SQLite on read-only
 // connections, the fields shared out over the machine's cores.
 Result<std::vector<int64_t>> DistinctCounts(const std::string& path, const Schema& fields) {
   std::vector<int64_t> out(fields.size(), 0);
-  const size_t workers =
-      std::clamp<size_t>(std::thread::hardware_concurrency(), 1, std::max<size_t>(1, fields.size()));
+  const size_t workers = std::clamp<size_t>(std::thread::hardware_concurrency(), 1,
+                                            std::max<size_t>(1, fields.size()));
   std::vector<Status> status(workers);
   std::vector<std::thread> threads;
   for (size_t w = 0; w < workers; ++w) {
@@ -145,8 +143,8 @@ Result<std::vector<int64_t>> DistinctCounts(const std::string& path, const Schem
         return;
       }
       for (size_t i = w; i < fields.size(); i += workers) {
-        auto d = db->Query("SELECT COUNT(DISTINCT " + QuoteIdentifier(fields[i].name) +
-                           ") FROM data");
+        auto d =
+            db->Query("SELECT COUNT(DISTINCT " + QuoteIdentifier(fields[i].name) + ") FROM data");
         if (!d.ok()) {
           status[w] = d.status();
           return;
@@ -350,7 +348,8 @@ Result<RunOutput> RunPipeline(const PipelineSpec& spec, const Schema& source,
             }
             break;
           }
-          case Op::kDedupe: break;
+          case Op::kDedupe:
+            break;
         }
       }
     }

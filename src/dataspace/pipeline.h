@@ -37,13 +37,21 @@ namespace qt::dataspace {
 
 struct Step {
   enum class Op {
-    kTrim, kNormalize, kNullValues, kDate, kMobile, kResidentId, kCreditCode, kFill,
-    kDropIfNull, kDedupe
+    kTrim,
+    kNormalize,
+    kNullValues,
+    kDate,
+    kMobile,
+    kResidentId,
+    kCreditCode,
+    kFill,
+    kDropIfNull,
+    kDedupe
   };
   Op op;
-  std::vector<size_t> fields{};  // source field indices the step applies to
-  bool compatibility = false;  // normalize: NFKC
-  bool drop_invalid = false;   // checking steps: drop the row, not the value
+  std::vector<size_t> fields{};       // source field indices the step applies to
+  bool compatibility = false;         // normalize: NFKC
+  bool drop_invalid = false;          // checking steps: drop the row, not the value
   std::vector<std::string> values{};  // null_values; fill: values[0]
 };
 
@@ -59,19 +67,19 @@ Result<PipelineSpec> ParsePipeline(const nlohmann::json& spec, const Schema& sou
 
 struct FieldQuality {
   std::string name{};
-  int64_t nulls = 0;     // in the output
-  int64_t invalid = 0;   // values a check or the type rejected
-  int64_t distinct = 0;  // distinct non-null output values
+  int64_t nulls = 0;                                      // in the output
+  int64_t invalid = 0;                                    // values a check or the type rejected
+  int64_t distinct = 0;                                   // distinct non-null output values
   double completeness = 0, validity = 0, uniqueness = 0;  // 0..1
 };
 
 struct QualityReport {
-  int64_t rows_in = 0;         // data rows of the source
-  int64_t rows_out = 0;        // rows of the product
-  int64_t malformed = 0;       // rows with the wrong number of columns
-  int64_t dropped_invalid = 0; // rows dropped by on_invalid: drop
-  int64_t dropped_null = 0;    // rows dropped by drop_if_null
-  int64_t duplicates = 0;      // rows dropped by dedupe
+  int64_t rows_in = 0;          // data rows of the source
+  int64_t rows_out = 0;         // rows of the product
+  int64_t malformed = 0;        // rows with the wrong number of columns
+  int64_t dropped_invalid = 0;  // rows dropped by on_invalid: drop
+  int64_t dropped_null = 0;     // rows dropped by drop_if_null
+  int64_t duplicates = 0;       // rows dropped by dedupe
   std::vector<FieldQuality> fields{};
 };
 nlohmann::json QualityJson(const QualityReport& report);

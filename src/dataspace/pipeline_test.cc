@@ -18,9 +18,9 @@ const char* kCsv =
     "姓名,身份证号,手机,出生日期,区,收入\n"
     "张三, 11010519491231002x ,138 0013 8000,1949/12/31,西湖区,５０００\n"
     "李四,330106199003074518,+86 13900139000,1990年3月7日,上城区,7000\n"  // bad checksum
-    "王五,330106199003074517,12345,19900307,N/A,\n"                      // bad phone, null district
-    "张三,11010519491231002X,13800138000,1949-12-31,西湖区,5000\n"      // duplicate of row 1
-    "赵六,,13700137000,2001-02-30,滨江区,abc\n"                          // no id, bad date and income
+    "王五,330106199003074517,12345,19900307,N/A,\n"                 // bad phone, null district
+    "张三,11010519491231002X,13800138000,1949-12-31,西湖区,5000\n"  // duplicate of row 1
+    "赵六,,13700137000,2001-02-30,滨江区,abc\n"                     // no id, bad date and income
     "short,row\n";
 
 json Spec() {
@@ -83,8 +83,8 @@ TEST_F(PipelineTest, RenovatesAndReportsQuality) {
   std::vector<Cell> want0 = {"张三", "11010519491231002X", "13800138000", "1949-12-31", "西湖区",
                              "5000"};
   EXPECT_EQ((*rows)[0], want0);
-  std::vector<Cell> want1 = {"王五", "330106199003074517", std::nullopt, "1990-03-07", "未知",
-                             std::nullopt};
+  std::vector<Cell> want1 = {"王五", "330106199003074517", std::nullopt, "1990-03-07",
+                             "未知", std::nullopt};
   EXPECT_EQ((*rows)[1], want1);
 
   // The output hash is the SHA-256 of the product as canonical CSV.

@@ -17,10 +17,13 @@ struct LeftInfo {
 
 const std::vector<LeftInfo>& Lefts() {
   static const std::vector<LeftInfo> kLefts = {
-      {Left::kPurpose, "purpose", {"isAnyOf"}},   {Left::kSpatial, "spatial", {"isAnyOf"}},
-      {Left::kField, "field", {"isAnyOf"}},       {Left::kCount, "count", {"lteq"}},
+      {Left::kPurpose, "purpose", {"isAnyOf"}},
+      {Left::kSpatial, "spatial", {"isAnyOf"}},
+      {Left::kField, "field", {"isAnyOf"}},
+      {Left::kCount, "count", {"lteq"}},
       {Left::kDateTime, "dateTime", {"gteq", "lt", "lteq", "gt"}},
-      {Left::kEpsilon, "epsilon", {"lteq"}},      {Left::kGroupSize, "groupSize", {"gteq"}},
+      {Left::kEpsilon, "epsilon", {"lteq"}},
+      {Left::kGroupSize, "groupSize", {"gteq"}},
       {Left::kPsiOutput, "psiOutput", {"isAnyOf"}}};
   return kLefts;
 }
@@ -137,9 +140,9 @@ Result<Rule> ParseRule(const json& j, const Schema& schema, const std::string& a
     return InvalidArgument(at + ".constraint: must be an array of at most 50 constraints");
   }
   for (size_t i = 0; i < constraints.size(); ++i) {
-    QT_ASSIGN_OR_RETURN(Constraint c, ParseConstraint(constraints[i], schema,
-                                                      at + ".constraint[" + std::to_string(i) + "]",
-                                                      rule.action));
+    QT_ASSIGN_OR_RETURN(
+        Constraint c, ParseConstraint(constraints[i], schema,
+                                      at + ".constraint[" + std::to_string(i) + "]", rule.action));
     rule.constraints.push_back(std::move(c));
   }
   json duties = j.value("duty", json::array());
@@ -162,8 +165,9 @@ Result<Rule> ParseRule(const json& j, const Schema& schema, const std::string& a
       k = k || c.left == Left::kGroupSize;
     }
     if (!eps || !k) {
-      return InvalidArgument(at + ": an aggregate_query permission must constrain epsilon and "
-                                  "groupSize");
+      return InvalidArgument(at +
+                             ": an aggregate_query permission must constrain epsilon and "
+                             "groupSize");
     }
   }
   if (permission && rule.action == Action::kPsi) {
@@ -190,9 +194,12 @@ std::string Describe(const Constraint& c) {
       for (const auto& v : c.set) list += (list.empty() ? "" : ", ") + v;
       return s + "[" + list + "]";
     }
-    case Left::kDateTime: return s + FormatRfc3339(c.number);
-    case Left::kEpsilon: return s + json(static_cast<double>(c.number) / 1000.0).dump();
-    default: return s + std::to_string(c.number);
+    case Left::kDateTime:
+      return s + FormatRfc3339(c.number);
+    case Left::kEpsilon:
+      return s + json(static_cast<double>(c.number) / 1000.0).dump();
+    default:
+      return s + std::to_string(c.number);
   }
 }
 
@@ -229,10 +236,10 @@ std::string Check(const Constraint& c, const Use& use) {
       return head + "the budget left is " + json(static_cast<double>(left) / 1000.0).dump() +
              ", this use asks for " + json(use.epsilon_requested / 1000.0).dump();
     }
-    case Left::kGroupSize: return "";  // enforced by the channel on every answer
+    case Left::kGroupSize:
+      return "";  // enforced by the channel on every answer
     case Left::kPsiOutput:
-      return in_set(use.psi_output) ? ""
-                                    : head + "output '" + use.psi_output + "' is not allowed";
+      return in_set(use.psi_output) ? "" : head + "output '" + use.psi_output + "' is not allowed";
   }
   return head + "unknown";
 }
@@ -241,9 +248,12 @@ std::string Check(const Constraint& c, const Use& use) {
 
 std::string_view ActionName(Action a) {
   switch (a) {
-    case Action::kAggregateQuery: return "aggregate_query";
-    case Action::kPsi: return "psi";
-    case Action::kDelivery: return "delivery";
+    case Action::kAggregateQuery:
+      return "aggregate_query";
+    case Action::kPsi:
+      return "psi";
+    case Action::kDelivery:
+      return "delivery";
   }
   return "aggregate_query";
 }
@@ -275,13 +285,14 @@ Result<Policy> ParsePolicy(const json& j, const Schema& schema) {
     }
     bool permission = std::string_view(kind) == "permission";
     for (size_t i = 0; i < rules.size(); ++i) {
-      QT_ASSIGN_OR_RETURN(Rule r, ParseRule(rules[i], schema,
-                                            std::string(kind) + "[" + std::to_string(i) + "]",
-                                            permission));
+      QT_ASSIGN_OR_RETURN(
+          Rule r, ParseRule(rules[i], schema, std::string(kind) + "[" + std::to_string(i) + "]",
+                            permission));
       (permission ? p.permissions : p.prohibitions).push_back(std::move(r));
     }
   }
-  if (p.permissions.empty()) return InvalidArgument("permission: a policy permits at least one use");
+  if (p.permissions.empty())
+    return InvalidArgument("permission: a policy permits at least one use");
   return p;
 }
 
@@ -296,12 +307,20 @@ json PolicyJson(const Policy& p) {
           case Left::kPurpose:
           case Left::kSpatial:
           case Left::kField:
-          case Left::kPsiOutput: right = c.set; break;
-          case Left::kDateTime: right = FormatRfc3339(c.number); break;
-          case Left::kEpsilon: right = static_cast<double>(c.number) / 1000.0; break;
-          default: right = c.number;
+          case Left::kPsiOutput:
+            right = c.set;
+            break;
+          case Left::kDateTime:
+            right = FormatRfc3339(c.number);
+            break;
+          case Left::kEpsilon:
+            right = static_cast<double>(c.number) / 1000.0;
+            break;
+          default:
+            right = c.number;
         }
-        cs.push_back({{"leftOperand", Info(c.left).name}, {"operator", c.op}, {"rightOperand", right}});
+        cs.push_back(
+            {{"leftOperand", Info(c.left).name}, {"operator", c.op}, {"rightOperand", right}});
       }
       json rule = {{"action", ActionName(r.action)}, {"constraint", cs}};
       if (permission) {
@@ -327,8 +346,10 @@ Result<Grant> Evaluate(const Policy& policy, const Use& use) {
     }
     if (applies) {
       std::string how;
-      for (const Constraint& c : r.constraints) how += (how.empty() ? " when " : " and ") + Describe(c);
-      return PermissionDenied("the contract prohibits " + std::string(ActionName(use.action)) + how);
+      for (const Constraint& c : r.constraints)
+        how += (how.empty() ? " when " : " and ") + Describe(c);
+      return PermissionDenied("the contract prohibits " + std::string(ActionName(use.action)) +
+                              how);
     }
   }
   std::string first_failure;

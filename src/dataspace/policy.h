@@ -55,11 +55,19 @@ std::string_view ActionName(Action a);
 std::optional<Action> ParseAction(std::string_view name);
 
 struct Constraint {
-  enum class Left { kPurpose, kSpatial, kField, kCount, kDateTime, kEpsilon, kGroupSize,
-                    kPsiOutput };
+  enum class Left {
+    kPurpose,
+    kSpatial,
+    kField,
+    kCount,
+    kDateTime,
+    kEpsilon,
+    kGroupSize,
+    kPsiOutput
+  };
   Left left;
-  std::string op{};                  // "isAnyOf", "lteq", "gteq", "lt"
-  std::vector<std::string> set{};    // isAnyOf
+  std::string op{};                // "isAnyOf", "lteq", "gteq", "lt"
+  std::vector<std::string> set{};  // isAnyOf
   int64_t number = 0;              // count, groupSize; epsilon in thousandths; dateTime in ms
 };
 
@@ -88,10 +96,10 @@ struct Use {
   std::string region{};
   std::vector<std::string> fields{};
   UnixMillis now = 0;
-  int64_t uses_before = 0;         // uses of this action so far
-  int64_t epsilon_spent = 0;       // thousandths, so far
-  int64_t epsilon_requested = 0;   // thousandths, by this use
-  std::string psi_output{};        // psi: "intersection" or "size"
+  int64_t uses_before = 0;        // uses of this action so far
+  int64_t epsilon_spent = 0;      // thousandths, so far
+  int64_t epsilon_requested = 0;  // thousandths, by this use
+  std::string psi_output{};       // psi: "intersection" or "size"
 };
 
 // What the matching permission grants.

@@ -16,9 +16,12 @@ Status SqliteFailure(sqlite3* db, const std::string& what) {
 
 const char* ColumnType(FieldType t) {
   switch (t) {
-    case FieldType::kInteger: return "INTEGER";
-    case FieldType::kReal: return "REAL";
-    default: return "TEXT";
+    case FieldType::kInteger:
+      return "INTEGER";
+    case FieldType::kReal:
+      return "REAL";
+    default:
+      return "TEXT";
   }
 }
 
@@ -45,7 +48,9 @@ ProductDb::~ProductDb() {
 }
 
 ProductDb::ProductDb(ProductDb&& other) noexcept
-    : db_(other.db_), schema_(std::move(other.schema_)), insert_(other.insert_),
+    : db_(other.db_),
+      schema_(std::move(other.schema_)),
+      insert_(other.insert_),
       path_(std::move(other.path_)) {
   other.db_ = nullptr;
   other.insert_ = nullptr;
@@ -145,8 +150,12 @@ Result<std::vector<std::vector<Cell>>> ProductDb::Query(const std::string& sql,
     int n = sqlite3_column_count(stmt);
     for (int c = 0; c < n; ++c) {
       switch (sqlite3_column_type(stmt, c)) {
-        case SQLITE_NULL: row.emplace_back(std::nullopt); break;
-        case SQLITE_INTEGER: row.emplace_back(std::to_string(sqlite3_column_int64(stmt, c))); break;
+        case SQLITE_NULL:
+          row.emplace_back(std::nullopt);
+          break;
+        case SQLITE_INTEGER:
+          row.emplace_back(std::to_string(sqlite3_column_int64(stmt, c)));
+          break;
         case SQLITE_FLOAT: {
           char buf[32];
           std::snprintf(buf, sizeof buf, "%.17g", sqlite3_column_double(stmt, c));

@@ -14,8 +14,8 @@ bool ValidName(std::string_view name) {
   if (name.empty() || name.size() > 63) return false;
   if (!(std::islower(static_cast<unsigned char>(name[0])) || name[0] == '_')) return false;
   for (char c : name) {
-    if (!(std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) ||
-          c == '_'))
+    if (!(std::islower(static_cast<unsigned char>(c)) ||
+          std::isdigit(static_cast<unsigned char>(c)) || c == '_'))
       return false;
   }
   return true;
@@ -25,10 +25,14 @@ bool ValidName(std::string_view name) {
 
 std::string_view FieldTypeName(FieldType type) {
   switch (type) {
-    case FieldType::kText: return "text";
-    case FieldType::kInteger: return "integer";
-    case FieldType::kReal: return "real";
-    case FieldType::kDate: return "date";
+    case FieldType::kText:
+      return "text";
+    case FieldType::kInteger:
+      return "integer";
+    case FieldType::kReal:
+      return "real";
+    case FieldType::kDate:
+      return "date";
   }
   return "text";
 }
@@ -42,10 +46,14 @@ std::optional<FieldType> ParseFieldType(std::string_view name) {
 
 std::string_view SensitivityName(Sensitivity s) {
   switch (s) {
-    case Sensitivity::kPublic: return "public";
-    case Sensitivity::kInternal: return "internal";
-    case Sensitivity::kSensitive: return "sensitive";
-    case Sensitivity::kIdentifying: return "identifying";
+    case Sensitivity::kPublic:
+      return "public";
+    case Sensitivity::kInternal:
+      return "internal";
+    case Sensitivity::kSensitive:
+      return "sensitive";
+    case Sensitivity::kIdentifying:
+      return "identifying";
   }
   return "identifying";
 }
@@ -105,14 +113,15 @@ Result<Schema> ParseSchema(const json& fields) {
     QT_ASSIGN_OR_RETURN(std::string sens, text_of("sensitivity", "internal"));
     auto s = ParseSensitivity(sens);
     if (!s) {
-      return InvalidArgument(at + ".sensitivity: must be public, internal, sensitive or identifying");
+      return InvalidArgument(at +
+                             ".sensitivity: must be public, internal, sensitive or identifying");
     }
     field.sensitivity = *s;
     QT_ASSIGN_OR_RETURN(std::string mask, text_of("mask", "none"));
     auto m = ParseMask(mask);
     if (!m) {
-      return InvalidArgument(at +
-                             ".mask: must be none, name, mobile, resident_id, credit_code or redact");
+      return InvalidArgument(
+          at + ".mask: must be none, name, mobile, resident_id, credit_code or redact");
     }
     field.mask = *m;
     for (const char* key : {"min", "max"}) {
@@ -126,14 +135,14 @@ Result<Schema> ParseSchema(const json& fields) {
       (std::string_view(key) == "min" ? field.min : field.max) = f[key].get<int64_t>();
     }
     if (f.contains("fingerprint")) {
-      if (!f["fingerprint"].is_boolean()) return InvalidArgument(at + ".fingerprint: must be true or false");
+      if (!f["fingerprint"].is_boolean())
+        return InvalidArgument(at + ".fingerprint: must be true or false");
       field.fingerprint = f["fingerprint"];
       if (field.fingerprint && field.type != FieldType::kInteger) {
         return InvalidArgument(at + ".fingerprint: only integer fields carry fingerprints");
       }
     }
-    if (field.min.has_value() != field.max.has_value() ||
-        (field.min && *field.min > *field.max)) {
+    if (field.min.has_value() != field.max.has_value() || (field.min && *field.min > *field.max)) {
       return InvalidArgument(at + ": min and max go together, with min <= max");
     }
     schema.push_back(std::move(field));
@@ -158,7 +167,8 @@ json SchemaJson(const Schema& schema) {
 
 bool ValueFitsType(FieldType type, std::string_view v) {
   switch (type) {
-    case FieldType::kText: return true;
+    case FieldType::kText:
+      return true;
     case FieldType::kInteger: {
       std::string_view digits = v.starts_with('-') ? v.substr(1) : v;
       if (digits.empty() || digits.size() > 18) return false;

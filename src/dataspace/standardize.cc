@@ -1,14 +1,13 @@
 #include "dataspace/standardize.h"
 
-#include <unicode/normalizer2.h>
 #include <unicode/bytestream.h>
+#include <unicode/normalizer2.h>
 #include <unicode/ustring.h>
 
 #include <array>
 #include <cctype>
 #include <cstdio>
 #include <vector>
-
 
 #include "core/clock.h"
 #include "core/text.h"
@@ -129,12 +128,18 @@ std::optional<Mask> ParseMask(std::string_view name) {
 
 std::string_view MaskName(Mask mask) {
   switch (mask) {
-    case Mask::kNone: return "none";
-    case Mask::kName: return "name";
-    case Mask::kMobile: return "mobile";
-    case Mask::kResidentId: return "resident_id";
-    case Mask::kCreditCode: return "credit_code";
-    case Mask::kRedact: return "redact";
+    case Mask::kNone:
+      return "none";
+    case Mask::kName:
+      return "name";
+    case Mask::kMobile:
+      return "mobile";
+    case Mask::kResidentId:
+      return "resident_id";
+    case Mask::kCreditCode:
+      return "credit_code";
+    case Mask::kRedact:
+      return "redact";
   }
   return "none";
 }
@@ -164,12 +169,18 @@ std::string KeepEnds(std::string_view value, size_t head, size_t tail) {
 
 std::string ApplyMask(Mask mask, std::string_view value) {
   switch (mask) {
-    case Mask::kNone: return std::string(value);
-    case Mask::kName: return KeepEnds(value, 1, 0);
-    case Mask::kMobile: return KeepEnds(value, 3, 4);
-    case Mask::kResidentId: return KeepEnds(value, 6, 4);
-    case Mask::kCreditCode: return KeepEnds(value, 8, 2);
-    case Mask::kRedact: return "***";
+    case Mask::kNone:
+      return std::string(value);
+    case Mask::kName:
+      return KeepEnds(value, 1, 0);
+    case Mask::kMobile:
+      return KeepEnds(value, 3, 4);
+    case Mask::kResidentId:
+      return KeepEnds(value, 6, 4);
+    case Mask::kCreditCode:
+      return KeepEnds(value, 8, 2);
+    case Mask::kRedact:
+      return "***";
   }
   return "***";
 }

@@ -33,7 +33,8 @@ Result<Meter> ReadMeter(Tx& tx, const std::string& contract_id, Action action) {
 // The caller may use `c`: it is the consumer, and `c` is finalized.
 Status CheckConsumer(const Principal& caller, const Contract& c) {
   if (caller.org_id != c.consumer_id) {
-    if (caller.org_id == c.provider_id) return PermissionDenied("only the consumer uses a contract");
+    if (caller.org_id == c.provider_id)
+      return PermissionDenied("only the consumer uses a contract");
     return NotFound("no contract " + c.id);
   }
   if (c.state != ContractState::kFinalized) {
@@ -54,14 +55,14 @@ Result<ForUse> ReadForUse(store::Store& store, const Principal& caller,
                           const std::string& contract_id, Action action) {
   ForUse out;
   QT_RETURN_IF_ERROR(store.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(auto rows, tx.Query(std::string(internal::kContractColumns) +
-                                                " WHERE id = ?",
-                                            {contract_id}));
+    QT_ASSIGN_OR_RETURN(
+        auto rows,
+        tx.Query(std::string(internal::kContractColumns) + " WHERE id = ?", {contract_id}));
     if (rows.empty()) return NotFound("no contract " + contract_id);
     out.usable.contract = internal::ContractFromRow(rows[0]);
-    QT_ASSIGN_OR_RETURN(auto prows, tx.Query(std::string(internal::kProductColumns) +
-                                                 " WHERE id = ?",
-                                             {out.usable.contract.product_id}));
+    QT_ASSIGN_OR_RETURN(auto prows,
+                        tx.Query(std::string(internal::kProductColumns) + " WHERE id = ?",
+                                 {out.usable.contract.product_id}));
     out.usable.product = internal::ProductFromRow(prows.at(0));
     QT_ASSIGN_OR_RETURN(out.meter, ReadMeter(tx, contract_id, action));
     return OkStatus();
@@ -87,7 +88,8 @@ Result<QueryResult> DataSpace::Query(const Principal& caller, const std::string&
                                      const ChannelRequest& req) {
   QT_RETURN_IF_ERROR(caller.RequireMember());
   QT_RETURN_IF_ERROR(CheckDisplayText(req.purpose, 100).WithContext("purpose"));
-  if (!req.region.empty()) QT_RETURN_IF_ERROR(CheckDisplayText(req.region, 100).WithContext("region"));
+  if (!req.region.empty())
+    QT_RETURN_IF_ERROR(CheckDisplayText(req.region, 100).WithContext("region"));
   if (req.epsilon_milli < 1 || req.epsilon_milli > 10'000) {
     return InvalidArgument("epsilon: must be from 0.001 to 10");
   }
@@ -114,9 +116,8 @@ Result<QueryResult> DataSpace::Query(const Principal& caller, const std::string&
   QT_ASSIGN_OR_RETURN(Grant grant, Evaluate(c.policy, use));
 
   QT_ASSIGN_OR_RETURN(ProductDb db, ProductDb::OpenReadOnly(RunDbPath(p.run_id)));
-  QT_ASSIGN_OR_RETURN(ChannelAnswer answer,
-                      RunAggregate(db, p.fields, q, grant.min_group_size, req.epsilon_milli,
-                                   *options_.random));
+  QT_ASSIGN_OR_RETURN(ChannelAnswer answer, RunAggregate(db, p.fields, q, grant.min_group_size,
+                                                         req.epsilon_milli, *options_.random));
 
   QueryResult result{.answer = std::move(answer)};
   IdGenerator ids(*options_.clock, *options_.random);
@@ -146,18 +147,18 @@ Result<QueryResult> DataSpace::Query(const Principal& caller, const std::string&
                   {"at", FormatRfc3339(use.now)}};
   result.usage.receipt = receipt.dump();
   const std::string& r = result.usage.receipt;
-  QT_ASSIGN_OR_RETURN(auto sig, options_.accounts->SignAs(
-                                    c.provider_id, std::span(reinterpret_cast<const uint8_t*>(
-                                                                 r.data()),
-                                                             r.size())));
+  QT_ASSIGN_OR_RETURN(
+      auto sig,
+      options_.accounts->SignAs(c.provider_id,
+                                std::span(reinterpret_cast<const uint8_t*>(r.data()), r.size())));
   result.usage.signature = crypto::Base64Encode(sig);
 
   QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
     // Uses that committed since the read count too: the meter is re-checked
     // here, where writers are serialised.
     QT_ASSIGN_OR_RETURN(Meter now, ReadMeter(tx, contract_id, Action::kAggregateQuery));
-    QT_ASSIGN_OR_RETURN(auto state, tx.Query("SELECT state FROM ds_contracts WHERE id = ?",
-                                             {contract_id}));
+    QT_ASSIGN_OR_RETURN(auto state,
+                        tx.Query("SELECT state FROM ds_contracts WHERE id = ?", {contract_id}));
     if (state.at(0).Text(0) != "finalized") {
       return FailedPrecondition("the contract was " + state[0].Text(0) + " meanwhile");
     }
@@ -168,13 +169,15 @@ Result<QueryResult> DataSpace::Query(const Principal& caller, const std::string&
       QT_RETURN_IF_ERROR(Evaluate(c.policy, again).status());
       return Conflict("another use of the contract committed meanwhile; ask again");
     }
-    QT_RETURN_IF_ERROR(tx.Exec("INSERT INTO ds_usage VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                               {result.usage.id, c.id, result.usage.action, req.purpose,
-                                req.epsilon_milli, result.usage.receipt, result.usage.signature,
-                                use.now})
-                           .status());
+    QT_RETURN_IF_ERROR(
+        tx.Exec("INSERT INTO ds_usage VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                {result.usage.id, c.id, result.usage.action, req.purpose, req.epsilon_milli,
+                 result.usage.receipt, result.usage.signature, use.now})
+            .status());
     return options_.journal
-        ->Append(tx, {caller.org_id, "dataspace.channel.used", c.id,
+        ->Append(tx, {caller.org_id,
+                      "dataspace.channel.used",
+                      c.id,
                       {{"usage_id", result.usage.id},
                        {"purpose", req.purpose},
                        {"epsilon_milli", req.epsilon_milli},
@@ -186,8 +189,7 @@ Result<QueryResult> DataSpace::Query(const Principal& caller, const std::string&
   return result;
 }
 
-Result<UsableContract> DataSpace::CheckUse(const Principal& caller,
-                                           const std::string& contract_id,
+Result<UsableContract> DataSpace::CheckUse(const Principal& caller, const std::string& contract_id,
                                            const ExternalUse& ext) {
   QT_RETURN_IF_ERROR(caller.RequireMember());
   QT_RETURN_IF_ERROR(CheckDisplayText(ext.purpose, 100).WithContext("purpose"));
@@ -196,7 +198,8 @@ Result<UsableContract> DataSpace::CheckUse(const Principal& caller,
   const Meter& meter = read.meter;
   const Contract& c = out.contract;
   for (const auto& f : ext.fields) {
-    if (!FindField(out.product.fields, f)) return InvalidArgument("the product has no field '" + f + "'");
+    if (!FindField(out.product.fields, f))
+      return InvalidArgument("the product has no field '" + f + "'");
   }
   Use use{.action = ext.action,
           .purpose = ext.purpose,
@@ -232,15 +235,15 @@ Result<Usage> DataSpace::RecordUse(const Principal& caller, const std::string& c
                   {"details", ext.details},
                   {"at", FormatRfc3339(now)}};
   usage.receipt = receipt.dump();
-  QT_ASSIGN_OR_RETURN(auto sig, options_.accounts->SignAs(
-                                    c.provider_id,
-                                    std::span(reinterpret_cast<const uint8_t*>(usage.receipt.data()),
-                                              usage.receipt.size())));
+  QT_ASSIGN_OR_RETURN(
+      auto sig, options_.accounts->SignAs(
+                    c.provider_id, std::span(reinterpret_cast<const uint8_t*>(usage.receipt.data()),
+                                             usage.receipt.size())));
   usage.signature = crypto::Base64Encode(sig);
   QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
     QT_ASSIGN_OR_RETURN(Meter now_meter, ReadMeter(tx, contract_id, ext.action));
-    QT_ASSIGN_OR_RETURN(auto state, tx.Query("SELECT state FROM ds_contracts WHERE id = ?",
-                                             {contract_id}));
+    QT_ASSIGN_OR_RETURN(auto state,
+                        tx.Query("SELECT state FROM ds_contracts WHERE id = ?", {contract_id}));
     if (state.at(0).Text(0) != "finalized") {
       return FailedPrecondition("the contract was " + state[0].Text(0) + " meanwhile");
     }
@@ -252,12 +255,14 @@ Result<Usage> DataSpace::RecordUse(const Principal& caller, const std::string& c
               .uses_before = now_meter.uses,
               .psi_output = ext.psi_output};
     QT_RETURN_IF_ERROR(Evaluate(c.policy, again).status());
-    QT_RETURN_IF_ERROR(tx.Exec("INSERT INTO ds_usage VALUES (?, ?, ?, ?, 0, ?, ?, ?)",
-                               {usage.id, c.id, usage.action, ext.purpose, usage.receipt,
-                                usage.signature, now})
-                           .status());
+    QT_RETURN_IF_ERROR(
+        tx.Exec("INSERT INTO ds_usage VALUES (?, ?, ?, ?, 0, ?, ?, ?)",
+                {usage.id, c.id, usage.action, ext.purpose, usage.receipt, usage.signature, now})
+            .status());
     return options_.journal
-        ->Append(tx, {caller.org_id, "dataspace.contract.used", c.id,
+        ->Append(tx, {caller.org_id,
+                      "dataspace.contract.used",
+                      c.id,
                       {{"usage_id", usage.id},
                        {"action", usage.action},
                        {"purpose", ext.purpose},

@@ -25,7 +25,8 @@ Status LoadDemoCompute(accounts::Accounts& accounts, compute::market::Market& ma
 // Simulated demand. Thread-compatible: call Step from one thread.
 class DemoTraffic {
  public:
-  DemoTraffic(accounts::Accounts& accounts, compute::market::Market& market, const std::string& seed);
+  DemoTraffic(accounts::Accounts& accounts, compute::market::Market& market,
+              const std::string& seed);
   // Posts one request from a demo enterprise and accepts its best quote.
   Status Step();
 

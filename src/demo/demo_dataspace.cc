@@ -38,7 +38,8 @@ std::string Date(Gen& g, int year_lo, int year_hi, bool messy) {
   // Up to October of year_hi (the demo city's data was exported in November).
   int y = static_cast<int>(g.Int(year_lo, year_hi));
   int m = static_cast<int>(g.Int(1, y == year_hi ? 10 : 12)), d = static_cast<int>(g.Int(1, 28));
-  if (messy && g.Chance(10)) return std::to_string(y) + "/" + std::to_string(m) + "/" + std::to_string(d);
+  if (messy && g.Chance(10))
+    return std::to_string(y) + "/" + std::to_string(m) + "/" + std::to_string(d);
   if (messy && g.Chance(5)) {
     return std::to_string(y) + "年" + std::to_string(m) + "月" + std::to_string(d) + "日";
   }
@@ -49,8 +50,8 @@ std::string Date(Gen& g, int year_lo, int year_hi, bool messy) {
 
 std::string ResidentId(Gen& g, int district, int age) {
   char first17[40];
-  std::snprintf(first17, sizeof first17, "%s%04d%02d%02d%03d", kDistrictCodes[district],
-                2026 - age, static_cast<int>(g.Int(1, 12)), static_cast<int>(g.Int(1, 28)),
+  std::snprintf(first17, sizeof first17, "%s%04d%02d%02d%03d", kDistrictCodes[district], 2026 - age,
+                static_cast<int>(g.Int(1, 12)), static_cast<int>(g.Int(1, 28)),
                 static_cast<int>(g.Int(0, 999)));
   return std::string(first17) + ResidentIdCheckCharacter(first17);
 }
@@ -59,7 +60,8 @@ std::string ResidentId(Gen& g, int district, int age) {
 std::string MedicalImagingCsv(Gen& g) {
   const char* modalities[] = {"CT", "CT", "CT", "MR", "MR", "DX", "DX", "DX", "US"};
   const char* parts[] = {"胸部", "头颅", "腹部", "膝关节", "脊柱"};
-  std::string csv = "检查号,患者姓名,身份证号,模态,检查部位,医院所在区,年龄,性别,检查日期,图像层数\n";
+  std::string csv =
+      "检查号,患者姓名,身份证号,模态,检查部位,医院所在区,年龄,性别,检查日期,图像层数\n";
   std::string last;
   for (int i = 0; i < 3000; ++i) {
     if (i % 97 == 96) {  // a duplicated export row
@@ -92,7 +94,8 @@ std::string PilotCityCsv(Gen& g) {
     for (int s = 1; s <= 8; ++s) {
       for (int m = 1; m <= 12; ++m) {
         char traffic[16];
-        std::snprintf(traffic, sizeof traffic, "%.2f", 1.0 + static_cast<double>(g.Int(0, 150)) / 100);
+        std::snprintf(traffic, sizeof traffic, "%.2f",
+                      1.0 + static_cast<double>(g.Int(0, 150)) / 100);
         csv += std::string(kDistricts[d]) + "," + kDistricts[d] + "第" + std::to_string(s) +
                "街道," + "2025-" + (m < 10 ? "0" : "") + std::to_string(m) + "-01," +
                std::to_string(g.Int(20'000, 180'000)) + "," + std::to_string(g.Int(300, 9000)) +
@@ -109,8 +112,7 @@ std::string BusCsv(Gen& g) {
     const char* district = g.Pick(kDistricts);
     for (int day = 1; day <= 30; ++day) {
       csv += std::to_string(line * 7) + "路,2026-09-" + (day < 10 ? "0" : "") +
-             std::to_string(day) + "," + district + "," + std::to_string(g.Int(800, 30'000)) +
-             "\n";
+             std::to_string(day) + "," + district + "," + std::to_string(g.Int(800, 30'000)) + "\n";
     }
   }
   return csv;
@@ -161,7 +163,8 @@ json Policy(const std::vector<std::string>& purposes, const std::vector<std::str
              {"constraint",
               {{{"leftOperand", "purpose"}, {"operator", "isAnyOf"}, {"rightOperand", purposes}},
                {{"leftOperand", "field"}, {"operator", "isAnyOf"}, {"rightOperand", fields}},
-               {{"leftOperand", "dateTime"}, {"operator", "lt"},
+               {{"leftOperand", "dateTime"},
+                {"operator", "lt"},
                 {"rightOperand", "2030-01-01T00:00:00Z"}},
                {{"leftOperand", "epsilon"}, {"operator", "lteq"}, {"rightOperand", 10.0}},
                {{"leftOperand", "groupSize"}, {"operator", "gteq"}, {"rightOperand", group}}}},
@@ -175,29 +178,30 @@ struct Published {
 
 Result<Published> Publish(ds::DataSpace& space, const Principal& holder, const Showcase& s,
                           const json& policy, int index) {
-  QT_ASSIGN_OR_RETURN(ds::Source src, space.CreateSource(holder, {.name = s.title + " 原始导出",
-                                                                  .csv = s.csv}));
-  QT_ASSIGN_OR_RETURN(ds::Pipeline p, space.CreatePipeline(holder, src.id, s.title + " 治理",
-                                                           s.spec));
+  QT_ASSIGN_OR_RETURN(ds::Source src,
+                      space.CreateSource(holder, {.name = s.title + " 原始导出", .csv = s.csv}));
+  QT_ASSIGN_OR_RETURN(ds::Pipeline p,
+                      space.CreatePipeline(holder, src.id, s.title + " 治理", s.spec));
   QT_ASSIGN_OR_RETURN(ds::Run run, space.RunPipeline(holder, p.id));
   static const char* kFrequencies[] = {"monthly", "daily", "weekly", "quarterly"};
-  QT_ASSIGN_OR_RETURN(ds::Product product,
-                      space.CreateProduct(holder, {.run_id = run.id,
-                                                   .title = s.title,
-                                                   .description = s.description,
-                                                   .tags = s.tags,
-                                                   .update_frequency = kFrequencies[index % 4],
-                                                   .licence = "仅限可信数据空间内使用，可用不可见"}));
+  QT_ASSIGN_OR_RETURN(
+      ds::Product product,
+      space.CreateProduct(holder, {.run_id = run.id,
+                                   .title = s.title,
+                                   .description = s.description,
+                                   .tags = s.tags,
+                                   .update_frequency = kFrequencies[index % 4],
+                                   .licence = "仅限可信数据空间内使用，可用不可见"}));
   QT_ASSIGN_OR_RETURN(
       ds::Offer offer,
-      space.CreateOffer(holder, {.product_id = product.id,
-                                 .title = "统计分析（差分隐私）",
-                                 .policy = policy,
-                                 .visible_to = {},
-                                 .negotiable_by = {.kinds = {OrgKind::kEnterprise,
-                                                             OrgKind::kInstitution,
-                                                             OrgKind::kAuthority},
-                                                   .orgs = {}}}));
+      space.CreateOffer(
+          holder, {.product_id = product.id,
+                   .title = "统计分析（差分隐私）",
+                   .policy = policy,
+                   .visible_to = {},
+                   .negotiable_by = {
+                       .kinds = {OrgKind::kEnterprise, OrgKind::kInstitution, OrgKind::kAuthority},
+                       .orgs = {}}}));
   return Published{product.id, offer.id};
 }
 
@@ -228,10 +232,12 @@ Status LoadDemoDataSpace(accounts::Accounts& accounts, const Principal& op, ds::
   }
 
   std::vector<Showcase> showcases = {
-      {"杭州市医疗健康数据中心", "医学影像元数据集",
+      {"杭州市医疗健康数据中心",
+       "医学影像元数据集",
        "全市医院 CT、MR、DX、超声检查的元数据：模态、部位、区、年龄、性别、日期、层数。已去重、"
        "校验身份证号、统一日期格式。患者身份信息不出空间。",
-       {"医疗", "影像", "高质量数据集"}, MedicalImagingCsv(g),
+       {"医疗", "影像", "高质量数据集"},
+       MedicalImagingCsv(g),
        json::parse(R"js({"steps": [{"op": "trim"}, {"op": "normalize", "form": "NFKC"},
           {"op": "null_values", "values": ["", "未知", "-"]},
           {"op": "resident_id", "field": "c3"}, {"op": "date", "field": "c9"},
@@ -248,8 +254,10 @@ Status LoadDemoDataSpace(accounts::Accounts& accounts, const Principal& op, ds::
           {"name": "study_date", "from": "c9", "label": "检查日期", "type": "date"},
           {"name": "slices", "from": "c10", "label": "图像层数", "type": "integer", "min": 0, "max": 2000}]})js"),
        {"modality", "body_part", "district", "age", "sex", "study_date", "slices"}},
-      {"杭州城市大脑数据运营有限公司", "试点城市数据集",
-       "13 个区县 104 个街道的月度常住人口、企业数、交通拥堵指数与 PM2.5。", {"城市治理", "试点城市"},
+      {"杭州城市大脑数据运营有限公司",
+       "试点城市数据集",
+       "13 个区县 104 个街道的月度常住人口、企业数、交通拥堵指数与 PM2.5。",
+       {"城市治理", "试点城市"},
        PilotCityCsv(g),
        json::parse(R"js({"steps": [{"op": "trim"}],
         "output": [{"name": "district", "from": "c1", "label": "区"},
@@ -260,17 +268,24 @@ Status LoadDemoDataSpace(accounts::Accounts& accounts, const Principal& op, ds::
           {"name": "traffic_index", "from": "c6", "label": "交通拥堵指数", "type": "real"},
           {"name": "pm25", "from": "pm2_5", "label": "PM2.5", "type": "integer", "min": 0, "max": 500}]})js"),
        {"district", "street", "month", "population", "enterprises", "pm25"}},
-      {"杭州市公共交通集团有限公司", "公交线路客流日报", "60 条线路 2026 年 9 月逐日上车人次。",
-       {"交通", "客流"}, BusCsv(g),
+      {"杭州市公共交通集团有限公司",
+       "公交线路客流日报",
+       "60 条线路 2026 年 9 月逐日上车人次。",
+       {"交通", "客流"},
+       BusCsv(g),
        json::parse(R"js({"steps": [{"op": "trim"}, {"op": "date", "field": "c2"}],
         "output": [{"name": "line", "from": "c1", "label": "线路"},
           {"name": "day", "from": "c2", "label": "日期", "type": "date"},
           {"name": "district", "from": "c3", "label": "区"},
           {"name": "boardings", "from": "c4", "label": "上车人次", "type": "integer", "min": 0, "max": 100000}]})js"),
        {"line", "day", "district", "boardings"}},
-      {"杭州市电力数据服务有限公司", "企业用电月度数据", "300 家企业 2025 年逐月用电量，可用于信贷风控。",
-       {"电力", "信用", "金融"}, ElectricityCsv(g),
-       json::parse(R"js({"steps": [{"op": "trim"}, {"op": "credit_code", "field": "c1", "on_invalid": "drop"}],
+      {"杭州市电力数据服务有限公司",
+       "企业用电月度数据",
+       "300 家企业 2025 年逐月用电量，可用于信贷风控。",
+       {"电力", "信用", "金融"},
+       ElectricityCsv(g),
+       json::parse(
+           R"js({"steps": [{"op": "trim"}, {"op": "credit_code", "field": "c1", "on_invalid": "drop"}],
         "output": [{"name": "credit_code", "from": "c1", "label": "统一社会信用代码", "sensitivity": "identifying", "mask": "credit_code"},
           {"name": "industry", "from": "c2", "label": "行业"},
           {"name": "district", "from": "c3", "label": "区"},
@@ -283,10 +298,10 @@ Status LoadDemoDataSpace(accounts::Accounts& accounts, const Principal& op, ds::
     const Showcase& s = showcases[i];
     auto holder = by_name.find(s.holder);
     if (holder == by_name.end()) return FailedPrecondition("demo holder missing: " + s.holder);
-    QT_ASSIGN_OR_RETURN(Published p,
-                        Publish(space, ActAs(holder->second), s,
-                                Policy({"research", "credit", "planning"}, s.fields, 10),
-                                static_cast<int>(i)));
+    QT_ASSIGN_OR_RETURN(
+        Published p,
+        Publish(space, ActAs(holder->second), s,
+                Policy({"research", "credit", "planning"}, s.fields, 10), static_cast<int>(i)));
     showcase_products[s.title] = p;
   }
 
@@ -294,17 +309,18 @@ Status LoadDemoDataSpace(accounts::Accounts& accounts, const Principal& op, ds::
   const char* places[] = {"钱江", "西溪", "湘湖", "运河", "良渚", "之江", "云栖", "梦想",
                           "未来", "城西", "东洲", "千岛", "富春", "天目", "临平", "滨盛",
                           "奥体", "湖滨", "武林", "九堡", "三墩", "仓前", "闻堰", "瓜沥"};
-  const char* fields[] = {"零售", "物流", "农业", "文旅", "餐饮", "教育", "医药", "建筑", "能源",
-                          "环保", "金融科技", "跨境电商", "智能制造", "车联网", "气象", "地理信息",
-                          "人力资源", "知识产权", "供应链"};
+  const char* fields[] = {"零售",     "物流",     "农业",     "文旅",   "餐饮",
+                          "教育",     "医药",     "建筑",     "能源",   "环保",
+                          "金融科技", "跨境电商", "智能制造", "车联网", "气象",
+                          "地理信息", "人力资源", "知识产权", "供应链"};
   json trade_spec = json::parse(R"js({"steps": [{"op": "trim"}],
     "output": [{"name": "district", "from": "c1", "label": "区"},
       {"name": "category", "from": "c2", "label": "品类"},
       {"name": "month", "from": "c3", "label": "月份", "type": "date"},
       {"name": "orders", "from": "c4", "label": "订单数", "type": "integer", "min": 0, "max": 100000},
       {"name": "amount_yuan", "from": "c5", "label": "金额(元)", "type": "integer", "min": 0, "max": 10000000}]})js");
-  json trade_policy =
-      Policy({"research", "planning"}, {"district", "category", "month", "orders", "amount_yuan"}, 5);
+  json trade_policy = Policy({"research", "planning"},
+                             {"district", "category", "month", "orders", "amount_yuan"}, 5);
   int created = 0;
   for (const char* place : places) {
     for (const char* field : fields) {
@@ -313,15 +329,19 @@ Status LoadDemoDataSpace(accounts::Accounts& accounts, const Principal& op, ds::
       std::string first17 = "91330100";
       constexpr std::string_view kCharset = "0123456789ABCDEFGHJKLMNPQRTUWXY";
       for (int i = 0; i < 9; ++i) first17.push_back(kCharset[g.random().Uniform(kCharset.size())]);
-      QT_ASSIGN_OR_RETURN(auto org, accounts.CreateOrg(op, {name, OrgKind::kDataHolder,
-                                                            first17 + accounts::CreditCodeCheckCharacter(
-                                                                          first17)}));
+      QT_ASSIGN_OR_RETURN(
+          auto org,
+          accounts.CreateOrg(op, {name, OrgKind::kDataHolder,
+                                  first17 + accounts::CreditCodeCheckCharacter(first17)}));
       ++created;
-      Showcase s{name, std::string(place) + field + "经营统计",
-                 std::string(place) + "片区" + field + "行业月度订单与交易额。", {field, "经营"},
-                 TradeCsv(g, field), trade_spec, {}};
-      QT_RETURN_IF_ERROR(
-          Publish(space, ActAs(org.org), s, trade_policy, created).status());
+      Showcase s{name,
+                 std::string(place) + field + "经营统计",
+                 std::string(place) + "片区" + field + "行业月度订单与交易额。",
+                 {field, "经营"},
+                 TradeCsv(g, field),
+                 trade_spec,
+                 {}};
+      QT_RETURN_IF_ERROR(Publish(space, ActAs(org.org), s, trade_policy, created).status());
     }
   }
 
@@ -337,34 +357,40 @@ Status LoadDemoDataSpace(accounts::Accounts& accounts, const Principal& op, ds::
                           "district",
                           "SELECT body_part, AVG(slices) FROM data WHERE modality IN ('CT', 'MR') "
                           "GROUP BY body_part"}) {
-    QT_RETURN_IF_ERROR(space.Query(imaging, c1, {.sql = sql, .purpose = "research",
-                                                 .region = "330100", .epsilon_milli = 500})
-                           .status());
+    QT_RETURN_IF_ERROR(
+        space
+            .Query(imaging, c1,
+                   {.sql = sql, .purpose = "research", .region = "330100", .epsilon_milli = 500})
+            .status());
   }
   const Principal bank = party("杭州银行股份有限公司科技支行");
   const Principal power = party("杭州市电力数据服务有限公司");
-  QT_ASSIGN_OR_RETURN(std::string c2, Contract(space, bank, power,
-                                               showcase_products["企业用电月度数据"].offer_id,
-                                               ds::ContractState::kFinalized));
-  QT_RETURN_IF_ERROR(space.Query(bank, c2, {.sql = "SELECT industry, COUNT(*), SUM(kwh) FROM data "
-                                                   "GROUP BY industry",
-                                            .purpose = "credit",
-                                            .region = "330100",
-                                            .epsilon_milli = 1000})
+  QT_ASSIGN_OR_RETURN(std::string c2,
+                      Contract(space, bank, power, showcase_products["企业用电月度数据"].offer_id,
+                               ds::ContractState::kFinalized));
+  QT_RETURN_IF_ERROR(space
+                         .Query(bank, c2,
+                                {.sql = "SELECT industry, COUNT(*), SUM(kwh) FROM data "
+                                        "GROUP BY industry",
+                                 .purpose = "credit",
+                                 .region = "330100",
+                                 .epsilon_milli = 1000})
                          .status());
   // The demo's enterprise (its first) has a finalized contract on the
   // pilot-city set to query from the console, and a request to the demo's
   // data holder (its first) waiting for an offer.
   const Principal brain = party("杭州城市大脑数据运营有限公司");
   const Principal deepseek = party("杭州深度求索人工智能有限公司");
-  QT_ASSIGN_OR_RETURN(std::string c3, Contract(space, deepseek, brain,
-                                               showcase_products["试点城市数据集"].offer_id,
-                                               ds::ContractState::kFinalized));
-  QT_RETURN_IF_ERROR(space.Query(deepseek, c3, {.sql = "SELECT district, AVG(pm25) FROM data "
-                                                       "GROUP BY district",
-                                                .purpose = "planning",
-                                                .region = "330100",
-                                                .epsilon_milli = 500})
+  QT_ASSIGN_OR_RETURN(std::string c3,
+                      Contract(space, deepseek, brain, showcase_products["试点城市数据集"].offer_id,
+                               ds::ContractState::kFinalized));
+  QT_RETURN_IF_ERROR(space
+                         .Query(deepseek, c3,
+                                {.sql = "SELECT district, AVG(pm25) FROM data "
+                                        "GROUP BY district",
+                                 .purpose = "planning",
+                                 .region = "330100",
+                                 .epsilon_milli = 500})
                          .status());
   const Principal bus = party("杭州市公共交通集团有限公司");
   QT_RETURN_IF_ERROR(Contract(space, deepseek, bus, showcase_products["公交线路客流日报"].offer_id,

@@ -31,7 +31,8 @@ ex::NewApplication ApplicationFor(const Holding& h, std::vector<std::string> rig
           .scale = scale,
           .update_cycle = "monthly",
           .product_id = h.product_id,
-          .evidence = {{"数据来源说明.txt", "数据来源：" + h.org.name + " 业务系统采集，已取得授权。"}}};
+          .evidence = {
+              {"数据来源说明.txt", "数据来源：" + h.org.name + " 业务系统采集，已取得授权。"}}};
 }
 
 }  // namespace
@@ -104,9 +105,9 @@ Status LoadDemoExchange(store::Store& store, accounts::Accounts& accounts,
     for (int i = 0; i < 10 && next < holdings.size(); ++i, ++next) {
       uint64_t r = random.Uniform(100);
       std::vector<std::string> rights =
-          r < 60 ? all
-                 : r < 85 ? std::vector<std::string>{"resource_holding", "product_operation"}
-                          : std::vector<std::string>{"resource_holding"};
+          r < 60   ? all
+          : r < 85 ? std::vector<std::string>{"resource_holding", "product_operation"}
+                   : std::vector<std::string>{"resource_holding"};
       QT_ASSIGN_OR_RETURN(std::string id,
                           submit(holdings[next], rights, std::to_string(60) + " 条月度记录"));
       QT_RETURN_IF_ERROR(review(id, {"accept", "formal_pass", "substantive_pass"}));
@@ -122,7 +123,11 @@ Status LoadDemoExchange(store::Store& store, accounts::Accounts& accounts,
 
   // Applications waiting in every state; one in notice is objected to.
   const std::vector<std::vector<const char*>> waiting = {
-      {}, {}, {"accept"}, {"accept", "formal_pass"}, {"accept", "formal_pass", "substantive_pass"},
+      {},
+      {},
+      {"accept"},
+      {"accept", "formal_pass"},
+      {"accept", "formal_pass", "substantive_pass"},
       {"accept", "formal_pass", "substantive_pass"}};
   std::string objected;
   for (const auto& steps : waiting) {
@@ -132,8 +137,9 @@ Status LoadDemoExchange(store::Store& store, accounts::Accounts& accounts,
     if (steps.size() == 3) objected = id;
   }
   if (!objected.empty()) {
-    QT_RETURN_IF_ERROR(exchange.Object(ActAs(holdings[5].org), objected,
-                                       "该数据集部分字段来源于本公司授权数据，请核实授权范围。")
+    QT_RETURN_IF_ERROR(exchange
+                           .Object(ActAs(holdings[5].org), objected,
+                                   "该数据集部分字段来源于本公司授权数据，请核实授权范围。")
                            .status());
   }
   for (int i = 0; i < 2 && next < holdings.size(); ++i) {
@@ -149,8 +155,8 @@ Status LoadDemoExchange(store::Store& store, accounts::Accounts& accounts,
   // The seed's story: 00001 pledged for 21,000,000.00 yuan, released, listed, sold.
   const Holding& imaging = holdings[3];
   const std::string& first = issued[0];
-  QT_ASSIGN_OR_RETURN(ex::Pledge p, exchange.RequestPledge(ActAs(imaging.org), first,
-                                                           bank.org_id, 2'100'000'000, 365));
+  QT_ASSIGN_OR_RETURN(ex::Pledge p, exchange.RequestPledge(ActAs(imaging.org), first, bank.org_id,
+                                                           2'100'000'000, 365));
   QT_RETURN_IF_ERROR(exchange.ActOnPledge(bank, p.id, "confirm").status());
   clock.Advance(30 * kDay);
   QT_RETURN_IF_ERROR(exchange.ActOnPledge(bank, p.id, "release").status());
@@ -161,37 +167,35 @@ Status LoadDemoExchange(store::Store& store, accounts::Accounts& accounts,
       exchange.Order(party("杭州云图医疗影像科技有限公司"), medical.id, 100).status());
 
   // Active pledges: electricity data, and eight generated enterprises'.
-  QT_ASSIGN_OR_RETURN(ex::Pledge power, exchange.RequestPledge(ActAs(holdings[1].org), issued[2],
-                                                               rural_bank.org_id, 500'000'000,
-                                                               730));
+  QT_ASSIGN_OR_RETURN(ex::Pledge power,
+                      exchange.RequestPledge(ActAs(holdings[1].org), issued[2], rural_bank.org_id,
+                                             500'000'000, 730));
   QT_RETURN_IF_ERROR(exchange.ActOnPledge(rural_bank, power.id, "confirm").status());
   for (size_t i = 10; i < 18 && i < issued.size(); ++i) {
     const Principal& lender = i % 2 ? bank : rural_bank;
-    QT_ASSIGN_OR_RETURN(ex::Pledge q, exchange.RequestPledge(ActAs(holdings[i].org), issued[i],
-                                                             lender.org_id,
-                                                             (100 + 50 * static_cast<int64_t>(
-                                                                            random.Uniform(20))) *
-                                                                 1'000'000,
-                                                             365));
-    QT_RETURN_IF_ERROR(exchange.ActOnPledge(lender, q.id, i == 17 ? "decline" : "confirm").status());
+    QT_ASSIGN_OR_RETURN(
+        ex::Pledge q, exchange.RequestPledge(
+                          ActAs(holdings[i].org), issued[i], lender.org_id,
+                          (100 + 50 * static_cast<int64_t>(random.Uniform(20))) * 1'000'000, 365));
+    QT_RETURN_IF_ERROR(
+        exchange.ActOnPledge(lender, q.id, i == 17 ? "decline" : "confirm").status());
   }
-  QT_RETURN_IF_ERROR(exchange.RequestPledge(ActAs(holdings[18].org), issued[18], bank.org_id,
-                                            300'000'000, 180)
-                         .status());
+  QT_RETURN_IF_ERROR(
+      exchange.RequestPledge(ActAs(holdings[18].org), issued[18], bank.org_id, 300'000'000, 180)
+          .status());
 
   // Changes, each a new signed version.
   for (size_t i = 20; i < 24; ++i) {
-    QT_RETURN_IF_ERROR(exchange.ChangeDetails(ActAs(holdings[i].org), issued[i], "",
-                                              "120 条月度记录", "")
-                           .status());
+    QT_RETURN_IF_ERROR(
+        exchange.ChangeDetails(ActAs(holdings[i].org), issued[i], "", "120 条月度记录", "")
+            .status());
   }
   for (size_t i = 24; i < 27; ++i) {
     QT_RETURN_IF_ERROR(exchange.Renew(ActAs(holdings[i].org), issued[i]).status());
   }
   for (size_t i = 27; i < 30; ++i) {
-    QT_RETURN_IF_ERROR(exchange.Transfer(ActAs(holdings[i].org), issued[i],
-                                         holdings[i + 100].org.id)
-                           .status());
+    QT_RETURN_IF_ERROR(
+        exchange.Transfer(ActAs(holdings[i].org), issued[i], holdings[i + 100].org.id).status());
   }
   for (size_t i = 30; i < 34; ++i) {
     QT_RETURN_IF_ERROR(
@@ -206,15 +210,14 @@ Status LoadDemoExchange(store::Store& store, accounts::Accounts& accounts,
     QT_ASSIGN_OR_RETURN(ex::CertificateView v, exchange.GetCertificate(issued[i]));
     if (v.current.document.find("product_operation") == std::string::npos) continue;
     const bool per_query = listed % 2 == 1;
-    QT_ASSIGN_OR_RETURN(ex::Listing l,
-                        exchange.List(ActAs(holdings[i].org), issued[i], holdings[i].offer_id,
-                                      holdings[i].title, per_query ? 5'000 : 880'000,
-                                      per_query ? "per_query" : "one_off"));
+    QT_ASSIGN_OR_RETURN(
+        ex::Listing l,
+        exchange.List(ActAs(holdings[i].org), issued[i], holdings[i].offer_id, holdings[i].title,
+                      per_query ? 5'000 : 880'000, per_query ? "per_query" : "one_off"));
     ++listed;
     if (listed % 3 != 0) {
-      QT_RETURN_IF_ERROR(exchange
-                             .Order(party(buyers[traded % 4]), l.id, per_query ? 200 : 1)
-                             .status());
+      QT_RETURN_IF_ERROR(
+          exchange.Order(party(buyers[traded % 4]), l.id, per_query ? 200 : 1).status());
       ++traded;
     }
   }

@@ -19,14 +19,14 @@ struct District {
   const char* code;
   const char* name;
 };
-constexpr District kDistricts[] = {
-    {"330102", "上城区"}, {"330105", "拱墅区"}, {"330106", "西湖区"}, {"330108", "滨江区"},
-    {"330109", "萧山区"}, {"330110", "余杭区"}, {"330111", "富阳区"}, {"330112", "临安区"},
-    {"330113", "临平区"}, {"330114", "钱塘区"}};
+constexpr District kDistricts[] = {{"330102", "上城区"}, {"330105", "拱墅区"}, {"330106", "西湖区"},
+                                   {"330108", "滨江区"}, {"330109", "萧山区"}, {"330110", "余杭区"},
+                                   {"330111", "富阳区"}, {"330112", "临安区"}, {"330113", "临平区"},
+                                   {"330114", "钱塘区"}};
 const char* kSurnames[] = {"王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周",
                            "徐", "孙", "朱", "胡", "沈", "钱", "俞", "楼", "何", "郑"};
-const char* kGiven[] = {"伟", "芳", "娜", "敏", "静", "强", "磊", "洋", "艳", "勇", "杰", "涛",
-                        "婷", "浩", "宇", "欣", "琳", "晨", "佳", "睿"};
+const char* kGiven[] = {"伟", "芳", "娜", "敏", "静", "强", "磊", "洋", "艳", "勇",
+                        "杰", "涛", "婷", "浩", "宇", "欣", "琳", "晨", "佳", "睿"};
 
 // Which service organisation runs which category's terminals.
 constexpr std::pair<const char*, const char*> kOperators[] = {
@@ -53,24 +53,30 @@ constexpr std::pair<const char*, const char*> kOperators[] = {
 // Citizen i's register row: unique resident IDs by construction (date,
 // district and sequence digits are a mixed-radix spelling of i).
 NewCitizen Row(Gen& g, int64_t i, const std::string& today) {
-  constexpr int64_t kDays = 86 * 365;  // born within the last 86 years
+  constexpr int64_t kDays = 86 * 365;      // born within the last 86 years
   const int64_t day = (i * 7919) % kDays;  // spread over dates, not in order of i
   const District& d = kDistricts[(i / kDays) % 10];
   const int64_t seq = i / (kDays * 10);
   const int64_t born = *ParseRfc3339(today + "T00:00:00Z") - (day + 1) * 86'400'000;
   const std::string date = FormatRfc3339(born).substr(0, 10);
-  std::string first17 = std::string(d.code) + date.substr(0, 4) + date.substr(5, 2) + date.substr(8, 2);
+  std::string first17 =
+      std::string(d.code) + date.substr(0, 4) + date.substr(5, 2) + date.substr(8, 2);
   const std::string s = std::to_string(1000 + seq * 7 + g.Int(0, 6));
   first17 += s.substr(s.size() - 3);
-  NewCitizen c{.name = std::string(g.Pick(kSurnames)) + g.Pick(kGiven) + (g.Chance(60) ? g.Pick(kGiven) : ""),
+  NewCitizen c{.name = std::string(g.Pick(kSurnames)) + g.Pick(kGiven) +
+                       (g.Chance(60) ? g.Pick(kGiven) : ""),
                .resident_id = first17 + ResidentIdCheckCharacter(first17),
                .district = d.name,
                .concession = "none"};
   const int age = static_cast<int>(day / 365);
-  if (age >= 60) c.concession = "elderly";
-  else if (age < 18) c.concession = "student";
-  else if (g.Chance(2)) c.concession = "disabled";
-  else if (g.Chance(1)) c.concession = "veteran";
+  if (age >= 60)
+    c.concession = "elderly";
+  else if (age < 18)
+    c.concession = "student";
+  else if (g.Chance(2))
+    c.concession = "disabled";
+  else if (g.Chance(1))
+    c.concession = "veteran";
   return c;
 }
 
@@ -99,7 +105,8 @@ Result<DemoIdentity> LoadDemoIdentity(accounts::Accounts& accounts, Identity& id
   constexpr int64_t kBatch = 20'000;
   for (int64_t from = 0; from < citizens; from += kBatch) {
     std::vector<NewCitizen> rows;
-    for (int64_t i = from; i < std::min(citizens, from + kBatch); ++i) rows.push_back(Row(g, i, today));
+    for (int64_t i = from; i < std::min(citizens, from + kBatch); ++i)
+      rows.push_back(Row(g, i, today));
     QT_ASSIGN_OR_RETURN(auto enrolled, identity.EnrolMany(registrar, rows));
     for (size_t k = 0; k < enrolled.size(); k += 97) {
       if (sample.size() < 2000) sample.push_back(std::move(enrolled[k]));
@@ -130,12 +137,14 @@ Result<DemoIdentity> LoadDemoIdentity(accounts::Accounts& accounts, Identity& id
     const auto org = ActAs(by_name.at(org_name));
     for (int n = 1; n <= 2; ++n) {
       DemoTerminal t{crypto::GenerateSigningKey(g.random()), {}, nullptr, {}};
-      QT_ASSIGN_OR_RETURN(t.terminal,
-                          identity.RegisterTerminal(org, category, std::string(FindCategory(category)->name_zh) +
-                                                                       " " + std::to_string(n) + " 号终端",
-                                                    crypto::HexEncode(t.key.public_key)));
+      QT_ASSIGN_OR_RETURN(
+          t.terminal, identity.RegisterTerminal(org, category,
+                                                std::string(FindCategory(category)->name_zh) + " " +
+                                                    std::to_string(n) + " 号终端",
+                                                crypto::HexEncode(t.key.public_key)));
       QT_ASSIGN_OR_RETURN(auto keys, identity.TerminalKeys(org, t.terminal.id));
-      QT_ASSIGN_OR_RETURN(auto sealed, crypto::Base64Decode(keys["keys"][0]["sealed"].get<std::string>()));
+      QT_ASSIGN_OR_RETURN(auto sealed,
+                          crypto::Base64Decode(keys["keys"][0]["sealed"].get<std::string>()));
       QT_ASSIGN_OR_RETURN(auto key, crypto::OpenSealed(t.key, sealed));
       CategoryKey k;
       std::copy(key.begin(), key.end(), k.begin());
@@ -149,8 +158,8 @@ Result<DemoIdentity> LoadDemoIdentity(accounts::Accounts& accounts, Identity& id
 
   auto sign = [](DemoTerminal& t, ScanReceipt r) -> Status {
     QT_ASSIGN_OR_RETURN(std::string bytes, ReceiptBytes(r));
-    r.signature = crypto::Base64Encode(
-        crypto::Sign(t.key, std::span(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size())));
+    r.signature = crypto::Base64Encode(crypto::Sign(
+        t.key, std::span(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size())));
     t.receipts.push_back(std::move(r));
     return OkStatus();
   };
@@ -166,18 +175,25 @@ Result<DemoIdentity> LoadDemoIdentity(accounts::Accounts& accounts, Identity& id
       const auto& [category, org_name] = kOperators[g.Int(0, std::size(kOperators) - 1)];
       DemoTerminal& t = terminals[category][g.Int(0, 1)];
       auto scan = t.verifier->Verify(code.text, SystemClock::Get().NowMillis());
-      if (!scan.ok()) return Internal("demo: a fresh code did not verify: " + scan.status().ToString());
+      if (!scan.ok())
+        return Internal("demo: a fresh code did not verify: " + scan.status().ToString());
       std::vector<std::string> read;
       for (const auto& [claim, value] : scan->claims.items()) read.push_back(claim);
       // The demo's one misbehaving terminal: a library gate that also logs the district.
       const int64_t now = SystemClock::Get().NowMillis();
       if (k == 0 && v == 0) {
         DemoTerminal& library = terminals["library"][0];
-        QT_RETURN_IF_ERROR(sign(library, {library.terminal.id, code.code_id, "library",
-                                          {"name", "pseudonym", "district"}, "accepted", now, ""}));
+        QT_RETURN_IF_ERROR(sign(library, {library.terminal.id,
+                                          code.code_id,
+                                          "library",
+                                          {"name", "pseudonym", "district"},
+                                          "accepted",
+                                          now,
+                                          ""}));
         continue;
       }
-      QT_RETURN_IF_ERROR(sign(t, {t.terminal.id, code.code_id, category, read, "accepted", now, ""}));
+      QT_RETURN_IF_ERROR(
+          sign(t, {t.terminal.id, code.code_id, category, read, "accepted", now, ""}));
     }
   }
   for (auto& [category, list] : terminals) {

@@ -30,9 +30,8 @@ Status LoadDemoPrivacy(accounts::Accounts& accounts, dataspace::DataSpace& space
            std::to_string(5'000 + random.Uniform(200'000)) + "\n";
   }
   QT_ASSIGN_OR_RETURN(auto src, space.CreateSource(lab, {.name = "检验记录导出", .csv = csv}));
-  QT_ASSIGN_OR_RETURN(
-      auto pipe,
-      space.CreatePipeline(lab, src.id, "检验记录治理", json::parse(R"js({"steps": [
+  QT_ASSIGN_OR_RETURN(auto pipe,
+                      space.CreatePipeline(lab, src.id, "检验记录治理", json::parse(R"js({"steps": [
         {"op": "trim"}, {"op": "mobile", "field": "c1", "on_invalid": "drop"}],
         "output": [
           {"name": "phone", "from": "c1", "label": "手机号", "sensitivity": "identifying", "mask": "mobile"},
@@ -40,13 +39,16 @@ Status LoadDemoPrivacy(accounts::Accounts& accounts, dataspace::DataSpace& space
           {"name": "age", "from": "c3", "label": "年龄", "type": "integer", "min": 0, "max": 120, "fingerprint": true},
           {"name": "fee_fen", "from": "c4", "label": "费用(分)", "type": "integer", "min": 0, "max": 10000000, "fingerprint": true}]})js")));
   QT_ASSIGN_OR_RETURN(auto run, space.RunPipeline(lab, pipe.id));
-  QT_ASSIGN_OR_RETURN(auto product,
-                      space.CreateProduct(lab, {.run_id = run.id,
-                                                .title = "检验客户与检验记录",
-                                                .description = "可隐私求交的客户手机号（不出域）与可交付的检验记录（带接收方指纹）。",
-                                                .tags = {"医疗", "隐私计算"},
-                                                .update_frequency = "monthly",
-                                                .licence = "仅限合约约定用途"}));
+  QT_ASSIGN_OR_RETURN(
+      auto product,
+      space.CreateProduct(
+          lab,
+          {.run_id = run.id,
+           .title = "检验客户与检验记录",
+           .description = "可隐私求交的客户手机号（不出域）与可交付的检验记录（带接收方指纹）。",
+           .tags = {"医疗", "隐私计算"},
+           .update_frequency = "monthly",
+           .licence = "仅限合约约定用途"}));
   QT_ASSIGN_OR_RETURN(
       auto offer,
       space.CreateOffer(lab, {.product_id = product.id,

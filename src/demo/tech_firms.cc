@@ -12,7 +12,9 @@ using nlohmann::json;
 
 double Uniform(Gen& g) { return (static_cast<double>(g.Int(0, (1 << 30) - 1)) + 0.5) / (1 << 30); }
 
-double Normal(Gen& g) { return std::sqrt(-2 * std::log(Uniform(g))) * std::cos(6.283185307179586 * Uniform(g)); }
+double Normal(Gen& g) {
+  return std::sqrt(-2 * std::log(Uniform(g))) * std::cos(6.283185307179586 * Uniform(g));
+}
 
 // Picks an index by weight.
 template <size_t N>
@@ -29,15 +31,18 @@ size_t Weighted(Gen& g, const int (&weights)[N]) {
 const char* kDistricts[] = {"滨江区", "余杭区", "西湖区", "上城区", "拱墅区", "萧山区", "临平区",
                             "钱塘区", "富阳区", "临安区", "桐庐县", "淳安县", "建德市"};
 const int kDistrictWeights[] = {22, 20, 16, 9, 8, 9, 5, 5, 2, 2, 1, 1, 0 + 1};
-const char* kIndustries[] = {"I65", "I64", "I63", "C39", "C35", "C34", "C27", "C40", "M73", "M75", "N77"};
-const char* kIndustryNames[] = {"软件", "互联网", "通信", "电子", "专用设备", "通用设备", "医药", "仪器仪表",
-                                "研究", "科技推广", "生态环保"};
+const char* kIndustries[] = {"I65", "I64", "I63", "C39", "C35", "C34",
+                             "C27", "C40", "M73", "M75", "N77"};
+const char* kIndustryNames[] = {"软件", "互联网",   "通信", "电子",     "专用设备", "通用设备",
+                                "医药", "仪器仪表", "研究", "科技推广", "生态环保"};
 const int kIndustryWeights[] = {28, 12, 5, 12, 9, 7, 6, 4, 6, 8, 3};
 const char* kRatings[] = {"AAA", "AA", "A", "BBB", "BB", "B", "C"};
 const int kRatingWeights[] = {3, 12, 30, 30, 15, 7, 3};
 const char* kNamePrefixes[] = {"杭州", "浙江", "杭州市"};
-const char* kNameWords[] = {"云", "智", "芯", "数", "联", "创", "新", "源", "星", "海", "天", "科", "微", "光", "达", "华"};
-const char* kNameSuffixes[] = {"科技有限公司", "信息技术有限公司", "智能科技有限公司", "生物科技有限公司", "电子有限公司"};
+const char* kNameWords[] = {"云", "智", "芯", "数", "联", "创", "新", "源",
+                            "星", "海", "天", "科", "微", "光", "达", "华"};
+const char* kNameSuffixes[] = {"科技有限公司", "信息技术有限公司", "智能科技有限公司",
+                               "生物科技有限公司", "电子有限公司"};
 
 }  // namespace
 
@@ -55,7 +60,8 @@ std::vector<TechFirm> GenerateTechFirms(int count, const std::string& seed) {
     std::snprintf(founded, sizeof founded, "%04d-%02d-%02d", year, month, day);
     const double staff = std::max(1.0, std::round(std::exp(std::log(25.0) + 1.1 * Normal(g))));
     const double revenue = std::round(staff * 400'000 * std::exp(0.8 * Normal(g)) / 1000) * 1000;
-    const double rd = std::round(std::min(0.6, std::max(0.01, 0.08 * std::exp(0.6 * Normal(g)))) * 1000) / 1000;
+    const double rd =
+        std::round(std::min(0.6, std::max(0.01, 0.08 * std::exp(0.6 * Normal(g)))) * 1000) / 1000;
     const double patents = std::floor(std::max(0.0, staff / 20 * std::exp(0.9 * Normal(g))));
     json quals = json::array();
     if (g.Chance(50)) quals.push_back("科技型中小企业");
@@ -73,8 +79,8 @@ std::vector<TechFirm> GenerateTechFirms(int count, const std::string& seed) {
     std::string first17 = "91330" + std::to_string(100 + static_cast<int>(g.Int(0, 99))) + "MA";
     for (int k = 0; k < 8; ++k) first17 += "0123456789ABCDEFGHJKLMNPQRTUWXY"[g.Int(0, 30)];
     first17 = first17.substr(0, 17);
-    std::string name = std::string(g.Pick(kNamePrefixes)) + g.Pick(kNameWords) + g.Pick(kNameWords) +
-                       kIndustryNames[industry] + g.Pick(kNameSuffixes);
+    std::string name = std::string(g.Pick(kNamePrefixes)) + g.Pick(kNameWords) +
+                       g.Pick(kNameWords) + kIndustryNames[industry] + g.Pick(kNameSuffixes);
     json profile = {{"credit_code", first17 + accounts::CreditCodeCheckCharacter(first17)},
                     {"district", kDistricts[Weighted(g, kDistrictWeights)]},
                     {"industry", kIndustries[industry]},
@@ -96,23 +102,32 @@ std::vector<TechFirm> GenerateTechFirms(int count, const std::string& seed) {
 
 const std::vector<std::string>& FinanceInstitutionNames() {
   static const std::vector<std::string> kNames = [] {
-    std::vector<std::string> names = {
-        "杭州银行股份有限公司科技支行", "杭州联合农村商业银行", "杭州市科创融资担保有限公司",
-        "杭州科创产业投资基金", "杭州科技保险服务中心"};
-    const char* banks[] = {"中国银行", "工商银行", "建设银行", "农业银行", "交通银行", "招商银行", "浙商银行",
-                           "宁波银行", "兴业银行", "中信银行", "民生银行", "光大银行", "浦发银行", "平安银行"};
+    std::vector<std::string> names = {"杭州银行股份有限公司科技支行", "杭州联合农村商业银行",
+                                      "杭州市科创融资担保有限公司", "杭州科创产业投资基金",
+                                      "杭州科技保险服务中心"};
+    const char* banks[] = {"中国银行", "工商银行", "建设银行", "农业银行", "交通银行",
+                           "招商银行", "浙商银行", "宁波银行", "兴业银行", "中信银行",
+                           "民生银行", "光大银行", "浦发银行", "平安银行"};
     for (const char* b : banks) names.push_back(std::string(b) + "杭州科技支行");
-    const char* funds[] = {"杭州高新创投", "西湖科创基金", "滨江数字经济基金", "余杭未来科技城基金", "钱塘新区产业基金",
-                           "杭州天使引导基金", "萧山科创基金", "浙江省科技投资", "杭州资本", "阿里巴巴创投"};
+    const char* funds[] = {"杭州高新创投",       "西湖科创基金",     "滨江数字经济基金",
+                           "余杭未来科技城基金", "钱塘新区产业基金", "杭州天使引导基金",
+                           "萧山科创基金",       "浙江省科技投资",   "杭州资本",
+                           "阿里巴巴创投"};
     for (const char* f : funds) names.push_back(f);
-    const char* guarantors[] = {"杭州市融资担保集团", "浙江省担保集团杭州分公司", "滨江科技担保", "余杭科创担保",
-                                "杭州高新担保"};
+    const char* guarantors[] = {"杭州市融资担保集团", "浙江省担保集团杭州分公司", "滨江科技担保",
+                                "余杭科创担保", "杭州高新担保"};
     for (const char* x : guarantors) names.push_back(x);
     const char* insurers[] = {"人保财险杭州分公司", "太平洋财险杭州分公司", "平安财险杭州分公司",
-                              "国寿财险杭州分公司", "大地保险杭州分公司", "中华联合杭州分公司"};
+                              "国寿财险杭州分公司", "大地保险杭州分公司",   "中华联合杭州分公司"};
     for (const char* x : insurers) names.push_back(x);
-    const char* subsidies[] = {"杭州市科学技术局科技计划", "杭州市经信局数字经济专项", "杭州市人社局创业补贴",
-                               "西湖区科技局", "滨江区发改局", "余杭区经信局", "萧山区科技局", "钱塘区科技局",
+    const char* subsidies[] = {"杭州市科学技术局科技计划",
+                               "杭州市经信局数字经济专项",
+                               "杭州市人社局创业补贴",
+                               "西湖区科技局",
+                               "滨江区发改局",
+                               "余杭区经信局",
+                               "萧山区科技局",
+                               "钱塘区科技局",
                                "杭州市财政局贴息"};
     for (const char* x : subsidies) names.push_back(x);
     return names;
@@ -120,7 +135,8 @@ const std::vector<std::string>& FinanceInstitutionNames() {
   return kNames;
 }
 
-std::vector<FinanceProductSpec> GenerateFinanceProducts(int count, int institutions, const std::string& seed) {
+std::vector<FinanceProductSpec> GenerateFinanceProducts(int count, int institutions,
+                                                        const std::string& seed) {
   Gen g("finance-products/" + seed);
   const auto& names = FinanceInstitutionNames();
   std::vector<FinanceProductSpec> out;
@@ -129,7 +145,8 @@ std::vector<FinanceProductSpec> GenerateFinanceProducts(int count, int instituti
   for (int i = 0; i < count; ++i) {
     FinanceProductSpec p;
     p.kind = kinds[Weighted(g, kind_weights)];
-    p.institution = names[static_cast<size_t>(i % std::min<int>(institutions, static_cast<int>(names.size())))];
+    p.institution =
+        names[static_cast<size_t>(i % std::min<int>(institutions, static_cast<int>(names.size())))];
     const std::string district = kDistricts[Weighted(g, kDistrictWeights)];
     const std::string industry = kIndustries[Weighted(g, kIndustryWeights)];
     const int min_years = static_cast<int>(g.Int(0, 5));
@@ -137,17 +154,23 @@ std::vector<FinanceProductSpec> GenerateFinanceProducts(int count, int instituti
     std::vector<std::string> clauses;
     if (p.kind == "loan") {
       p.name = std::string(g.Pick(kNameWords)) + "科贷通 " + std::to_string(i);
-      clauses = {"need_types has \"贷\"", "credit_rating in [\"AAA\", \"AA\", \"A\"" + std::string(g.Chance(50) ? ", \"BBB\"" : "") + "]",
+      clauses = {"need_types has \"贷\"",
+                 "credit_rating in [\"AAA\", \"AA\", \"A\"" +
+                     std::string(g.Chance(50) ? ", \"BBB\"" : "") + "]",
                  "years_since(founded) >= " + std::to_string(min_years)};
-      if (g.Chance(40)) clauses.push_back("revenue >= " + std::to_string(g.Int(1, 50) * 100) + "万");
-      if (g.Chance(30)) clauses.push_back("qualifications has any [\"高新技术企业\", \"科技型中小企业\"]");
+      if (g.Chance(40))
+        clauses.push_back("revenue >= " + std::to_string(g.Int(1, 50) * 100) + "万");
+      if (g.Chance(30))
+        clauses.push_back("qualifications has any [\"高新技术企业\", \"科技型中小企业\"]");
       if (g.Chance(25)) clauses.push_back("district = \"" + district + "\"");
       p.max_amount_fen = g.Int(1, 30) * 100'000'000;  // 1..30 million yuan
-      p.terms = "年化 " + std::to_string(g.Int(30, 45) / 10.0).substr(0, 3) + "%，期限 " + std::to_string(g.Int(1, 3)) + " 年";
+      p.terms = "年化 " + std::to_string(g.Int(30, 45) / 10.0).substr(0, 3) + "%，期限 " +
+                std::to_string(g.Int(1, 3)) + " 年";
       if (g.Chance(20)) p.requires_kind = g.Chance(50) ? "insurance" : "guarantee";
     } else if (p.kind == "investment") {
       p.name = std::string(g.Pick(kNameWords)) + "创投 " + std::to_string(i);
-      clauses = {"need_types has \"投\"", "rd_ratio >= " + std::to_string(g.Int(5, 15) / 100.0).substr(0, 4),
+      clauses = {"need_types has \"投\"",
+                 "rd_ratio >= " + std::to_string(g.Int(5, 15) / 100.0).substr(0, 4),
                  "patents >= " + std::to_string(g.Int(1, 10))};
       if (g.Chance(50)) clauses.push_back("industry in [\"I65\", \"I64\", \"C39\", \"C27\"]");
       if (g.Chance(30)) clauses.push_back("years_since(founded) <= 8");
@@ -155,7 +178,8 @@ std::vector<FinanceProductSpec> GenerateFinanceProducts(int count, int instituti
       p.terms = "股权投资，" + std::to_string(g.Int(5, 20)) + "% 以内";
     } else if (p.kind == "subsidy") {
       p.name = std::string(g.Pick(kNameWords)) + "研发补助 " + std::to_string(i);
-      clauses = {"qualifications has \"" + std::string(g.Chance(50) ? "高新技术企业" : "科技型中小企业") + "\"",
+      clauses = {"qualifications has \"" +
+                     std::string(g.Chance(50) ? "高新技术企业" : "科技型中小企业") + "\"",
                  "rd_ratio >= 0.0" + std::to_string(g.Int(3, 8))};
       if (g.Chance(60)) clauses.push_back("district = \"" + district + "\"");
       if (g.Chance(30)) clauses.push_back("industry = \"" + industry + "\"");

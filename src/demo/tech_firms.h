@@ -41,9 +41,11 @@ struct FinanceProductSpec {
   std::string requires_kind;  // "" or the kind of product this one needs alongside (a bundle)
 };
 // `count` products spread over `institutions` institutions.
-std::vector<FinanceProductSpec> GenerateFinanceProducts(int count, int institutions, const std::string& seed);
+std::vector<FinanceProductSpec> GenerateFinanceProducts(int count, int institutions,
+                                                        const std::string& seed);
 
-// Names of the demo's 49 financial institutions (banks, investors, guarantors, insurers, the funds).
+// Names of the demo's 49 financial institutions (banks, investors, guarantors, insurers, the
+// funds).
 const std::vector<std::string>& FinanceInstitutionNames();
 
 }  // namespace qt::demo

@@ -24,15 +24,15 @@ Result<json> VerifyCertificate(const json& exported) {
   }
   auto key = crypto::HexDecode(doc["issuer"].value("public_key", ""));
   auto sig = crypto::Base64Decode(exported.value("signature", ""));
-  if (!key.ok() || key->size() != 32) return InvalidArgument("the issuer's public key is malformed");
+  if (!key.ok() || key->size() != 32)
+    return InvalidArgument("the issuer's public key is malformed");
   if (!sig.ok() || sig->size() != 64) return InvalidArgument("the signature is malformed");
   crypto::PublicKey pk;
   crypto::Signature s;
   std::copy(key->begin(), key->end(), pk.begin());
   std::copy(sig->begin(), sig->end(), s.begin());
-  if (!crypto::Verify(pk, std::span(reinterpret_cast<const uint8_t*>(document.data()),
-                                    document.size()),
-                      s)) {
+  if (!crypto::Verify(
+          pk, std::span(reinterpret_cast<const uint8_t*>(document.data()), document.size()), s)) {
     return InvalidArgument("the issuer's signature does not verify");
   }
   return doc;

@@ -105,11 +105,11 @@ Result<Certificate> Exchange::NewVersion(const Principal& caller, const std::str
     next.sha256 = crypto::HexEncode(crypto::Sha256(next.document));
     next.valid_until = *ParseRfc3339(doc["valid_until"].get<std::string>());
     next.created_at = now;
-    QT_ASSIGN_OR_RETURN(auto sig, options_.accounts->SignAs(
-                                      next.issuer_id,
-                                      std::span(reinterpret_cast<const uint8_t*>(
-                                                    next.document.data()),
-                                                next.document.size())));
+    QT_ASSIGN_OR_RETURN(
+        auto sig,
+        options_.accounts->SignAs(next.issuer_id,
+                                  std::span(reinterpret_cast<const uint8_t*>(next.document.data()),
+                                            next.document.size())));
     next.signature = crypto::Base64Encode(sig);
     QT_ASSIGN_OR_RETURN(auto app, tx.Query("SELECT application_id FROM ex_certificates WHERE"
                                            " number = ? AND version = 1",
@@ -121,7 +121,9 @@ Result<Certificate> Exchange::NewVersion(const Principal& caller, const std::str
                  now})
             .status());
     return options_.journal
-        ->Append(tx, {caller.org_id, "exchange.certificate." + change, number,
+        ->Append(tx, {caller.org_id,
+                      "exchange.certificate." + change,
+                      number,
                       {{"version", next.version},
                        {"sha256", next.sha256},
                        {"previous_sha256", latest.sha256},

@@ -35,10 +35,10 @@
 namespace qt::exchange {
 
 struct ExchangeOptions {
-  const Clock* clock = nullptr;             // required
-  Random* random = nullptr;                 // required (ids)
-  ledger::Journal* journal = nullptr;       // required
-  accounts::Accounts* accounts = nullptr;   // required: signs certificates
+  const Clock* clock = nullptr;               // required
+  Random* random = nullptr;                   // required (ids)
+  ledger::Journal* journal = nullptr;         // required
+  accounts::Accounts* accounts = nullptr;     // required: signs certificates
   dataspace::DataSpace* dataspace = nullptr;  // required: snapshots, offers, contracts
   std::string number_format = "HZ-DR-{year}-{seq:05}";
   int64_t notice_days = 10;
@@ -101,7 +101,8 @@ class Exchange {
   Result<Pledge> RequestPledge(const accounts::Principal& caller, const std::string& number,
                                const std::string& institution_id, int64_t amount_fen,
                                int64_t term_days);
-  // action: confirm, decline, release (by the institution); withdraw (by the holder, before confirmation).
+  // action: confirm, decline, release (by the institution); withdraw (by the holder, before
+  // confirmation).
   Result<Pledge> ActOnPledge(const accounts::Principal& caller, const std::string& id,
                              const std::string& action);
   Result<std::vector<Pledge>> ListPledges(const accounts::Principal& caller);

@@ -29,19 +29,19 @@ class ExchangeTest : public qt::testing::ServiceTest {
     space_ = std::make_unique<dataspace::DataSpace>(
         *store_, dataspace::DataSpaceOptions{&clock_, &random_, &journal_, accounts_.get(),
                                              dir_.File("data"), dir_.File("import")});
-    exchange_ = std::make_unique<Exchange>(
-        *store_, ExchangeOptions{.clock = &clock_,
-                                 .random = &random_,
-                                 .journal = &journal_,
-                                 .accounts = accounts_.get(),
-                                 .dataspace = space_.get()});
+    exchange_ = std::make_unique<Exchange>(*store_, ExchangeOptions{.clock = &clock_,
+                                                                    .random = &random_,
+                                                                    .journal = &journal_,
+                                                                    .accounts = accounts_.get(),
+                                                                    .dataspace = space_.get()});
     Publish();
   }
 
   // A 200-row imaging product with an offer open to everyone.
   void Publish() {
     std::string csv = "modality,age\n";
-    for (int i = 0; i < 200; ++i) csv += std::string(i % 2 ? "CT" : "MR") + "," + std::to_string(20 + i % 50) + "\n";
+    for (int i = 0; i < 200; ++i)
+      csv += std::string(i % 2 ? "CT" : "MR") + "," + std::to_string(20 + i % 50) + "\n";
     auto src = space_->CreateSource(holder_, {.name = "影像", .csv = csv});
     ASSERT_TRUE(src.ok()) << src.status().ToString();
     auto pipe = space_->CreatePipeline(holder_, src->id, "p",
@@ -120,8 +120,10 @@ TEST_P(ExchangeTest, RegistrationPassesNoticeAndIssuesCertificate00001) {
   auto obj = exchange_->Object(other_, a->id, "该数据含有本公司授权的部分");
   ASSERT_TRUE(obj.ok()) << obj.status().ToString();
   clock_.Advance(10 * kDay);
-  EXPECT_NE(exchange_->Review(registry_, a->id, "issue", "").status().message().find(
-                "objection(s) must be resolved"),
+  EXPECT_NE(exchange_->Review(registry_, a->id, "issue", "")
+                .status()
+                .message()
+                .find("objection(s) must be resolved"),
             std::string::npos);
   EXPECT_EQ(exchange_->Object(other_, a->id, "too late").status().code(),
             StatusCode::kFailedPrecondition);
@@ -140,8 +142,9 @@ TEST_P(ExchangeTest, RegistrationPassesNoticeAndIssuesCertificate00001) {
   ASSERT_TRUE(doc.ok()) << doc.status().ToString();
   EXPECT_EQ((*doc)["holder"]["name"], "杭州市医疗健康数据中心");
   EXPECT_EQ((*doc)["valid_until"], "2029-03-10T00:00:00.000Z");
-  exported["document"] = std::string(view->current.document).replace(
-      view->current.document.find("医学影像数据集"), 21, "其他数据集合数据");
+  exported["document"] =
+      std::string(view->current.document)
+          .replace(view->current.document.find("医学影像数据集"), 21, "其他数据集合数据");
   EXPECT_NE(VerifyCertificate(exported).status().message().find("altered"), std::string::npos);
 
   // The same snapshot by another holder: a dispute, no application.
@@ -155,10 +158,11 @@ TEST_P(ExchangeTest, TheSameSnapshotFromAnotherHolderIsADispute) {
   ASSERT_TRUE(exchange_->Apply(holder_, Application()).ok());
   // Another holder renovates the very same data: same output hash.
   std::string csv = "modality,age\n";
-  for (int i = 0; i < 200; ++i) csv += std::string(i % 2 ? "CT" : "MR") + "," + std::to_string(20 + i % 50) + "\n";
+  for (int i = 0; i < 200; ++i)
+    csv += std::string(i % 2 ? "CT" : "MR") + "," + std::to_string(20 + i % 50) + "\n";
   auto src = space_->CreateSource(other_, {.name = "copy", .csv = csv});
-  auto pipe = space_->CreatePipeline(other_, src->id, "p",
-                                     json::parse(R"({"output": [{"name": "modality"},
+  auto pipe =
+      space_->CreatePipeline(other_, src->id, "p", json::parse(R"({"output": [{"name": "modality"},
       {"name": "age", "type": "integer", "min": 0, "max": 120}]})"));
   auto run = space_->RunPipeline(other_, pipe->id);
   auto copy = space_->CreateProduct(other_, {.run_id = run->id, .title = "复制的数据"});
@@ -171,11 +175,13 @@ TEST_P(ExchangeTest, TheSameSnapshotFromAnotherHolderIsADispute) {
   EXPECT_NE(dup.status().message().find("a dispute has been raised"), std::string::npos);
   EXPECT_EQ(exchange_->ListApplications(other_, "", {})->items.size(), 0u);
   int disputes = 0;
-  ASSERT_TRUE(store_->Read([&](store::Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT COUNT(*) FROM ex_disputes"));
-    disputes = static_cast<int>(rows[0].Int(0));
-    return OkStatus();
-  }).ok());
+  ASSERT_TRUE(store_
+                  ->Read([&](store::Tx& tx) -> Status {
+                    QT_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT COUNT(*) FROM ex_disputes"));
+                    disputes = static_cast<int>(rows[0].Int(0));
+                    return OkStatus();
+                  })
+                  .ok());
   EXPECT_EQ(disputes, 1);
 }
 
@@ -185,7 +191,8 @@ TEST_P(ExchangeTest, BadApplicationsChangeNothing) {
     edit(a);
     return exchange_->Apply(holder_, a).status();
   };
-  EXPECT_NE(bad([](NewApplication& a) { a.rights = {}; }).message().find("rights"), std::string::npos);
+  EXPECT_NE(bad([](NewApplication& a) { a.rights = {}; }).message().find("rights"),
+            std::string::npos);
   EXPECT_NE(bad([](NewApplication& a) { a.rights = {"ownership"}; }).message().find("rights"),
             std::string::npos);
   EXPECT_NE(bad([](NewApplication& a) { a.data_name = ""; }).message().find("data_name"),
@@ -196,7 +203,9 @@ TEST_P(ExchangeTest, BadApplicationsChangeNothing) {
                 .message()
                 .find("credit_code"),
             std::string::npos);
-  EXPECT_NE(bad([](NewApplication& a) { a.evidence = {{"x", std::string(3 << 20, 'x')}}; })
+  EXPECT_NE(bad([](NewApplication& a) {
+              a.evidence = {{"x", std::string(3 << 20, 'x')}};
+            })
                 .message()
                 .find("evidence[0].content"),
             std::string::npos);

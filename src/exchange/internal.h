@@ -12,7 +12,8 @@
 namespace qt::exchange::internal {
 
 inline constexpr const char* kApplicationColumns =
-    "SELECT * FROM (SELECT a.id AS id, a.applicant_id AS applicant_id, a.holder_name AS holder_name,"
+    "SELECT * FROM (SELECT a.id AS id, a.applicant_id AS applicant_id, a.holder_name AS "
+    "holder_name,"
     " a.credit_code AS credit_code, a.rights AS rights, a.data_name AS data_name,"
     " a.description AS description, a.data_type AS data_type, a.source_kind AS source_kind,"
     " a.source_ref AS source_ref, a.format AS format, a.scale AS scale,"

@@ -73,15 +73,18 @@ Result<Listing> Exchange::List(const Principal& caller, const std::string& numbe
     QT_RETURN_IF_ERROR(internal::CheckNotPledged(tx, number, "listed"));
     json doc = json::parse(c.document);
     if (doc["data"]["snapshot_sha256"] != product->product.output_hash) {
-      return FailedPrecondition("offer_id: the offer's product is not the registered data "
-                                "(its snapshot hash differs from the certificate's)");
+      return FailedPrecondition(
+          "offer_id: the offer's product is not the registered data "
+          "(its snapshot hash differs from the certificate's)");
     }
-    QT_RETURN_IF_ERROR(tx.Exec("INSERT INTO ex_listings VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?)",
-                               {l.id, number, l.seller_id, offer_id, l.product_id, title,
-                                price_fen, terms, now})
-                           .status());
+    QT_RETURN_IF_ERROR(
+        tx.Exec("INSERT INTO ex_listings VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?)",
+                {l.id, number, l.seller_id, offer_id, l.product_id, title, price_fen, terms, now})
+            .status());
     return options_.journal
-        ->Append(tx, {caller.org_id, "exchange.listing.created", l.id,
+        ->Append(tx, {caller.org_id,
+                      "exchange.listing.created",
+                      l.id,
                       {{"number", number}, {"price_fen", price_fen}, {"terms", terms}}})
         .status();
   }));
@@ -92,10 +95,10 @@ Result<Page<Listing>> Exchange::Listings(const PageRequest& page) {
   QT_RETURN_IF_ERROR(accounts::CheckPage(page, "lst"));
   Page<Listing> out;
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(out, accounts::QueryPage<Listing>(
-                                 tx, std::string(internal::kListingColumns) +
-                                         " WHERE active = 1 AND id > ?",
-                                 {page.cursor}, page, internal::ListingFromRow));
+    QT_ASSIGN_OR_RETURN(
+        out, accounts::QueryPage<Listing>(
+                 tx, std::string(internal::kListingColumns) + " WHERE active = 1 AND id > ?",
+                 {page.cursor}, page, internal::ListingFromRow));
     return OkStatus();
   }));
   return out;
@@ -120,9 +123,9 @@ Result<Trade> Exchange::Order(const Principal& caller, const std::string& listin
   Listing l;
   const UnixMillis now = options_.clock->NowMillis();
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(auto rows, tx.Query(std::string(internal::kListingColumns) +
-                                                " WHERE id = ?",
-                                            {listing_id}));
+    QT_ASSIGN_OR_RETURN(
+        auto rows,
+        tx.Query(std::string(internal::kListingColumns) + " WHERE id = ?", {listing_id}));
     if (rows.empty()) return NotFound("no listing " + listing_id);
     l = internal::ListingFromRow(rows[0]);
     if (!l.active) return FailedPrecondition("the listing was withdrawn");
@@ -132,7 +135,8 @@ Result<Trade> Exchange::Order(const Principal& caller, const std::string& listin
     }
     return OkStatus();
   }));
-  if (l.seller_id == caller.org_id) return InvalidArgument("an organisation cannot buy its own data");
+  if (l.seller_id == caller.org_id)
+    return InvalidArgument("an organisation cannot buy its own data");
   const int64_t max_quantity = l.terms == "one_off" ? 1 : l.terms == "per_query" ? 1'000'000 : 36;
   if (quantity < 1 || quantity > max_quantity) {
     return InvalidArgument("quantity: must be 1 to " + std::to_string(max_quantity) + " for " +
@@ -183,7 +187,9 @@ Result<Trade> Exchange::Order(const Principal& caller, const std::string& listin
                                   quantity, amount, now})
                              .status());
       return options_.journal
-          ->Append(tx, {caller.org_id, "exchange.trade.settled", t.id,
+          ->Append(tx, {caller.org_id,
+                        "exchange.trade.settled",
+                        t.id,
                         {{"listing_id", l.id},
                          {"number", l.number},
                          {"seller_id", l.seller_id},
@@ -243,7 +249,8 @@ Result<Statistics> Exchange::Stats() {
                                  " FROM ex_pledges WHERE state = 'active'"));
     s.pledges_active = pledged[0].Int(0);
     s.pledged_fen = pledged[0].Int(1);
-    QT_ASSIGN_OR_RETURN(auto listings, tx.Query("SELECT COUNT(*) FROM ex_listings WHERE active = 1"));
+    QT_ASSIGN_OR_RETURN(auto listings,
+                        tx.Query("SELECT COUNT(*) FROM ex_listings WHERE active = 1"));
     s.listings_active = listings[0].Int(0);
     QT_ASSIGN_OR_RETURN(auto trades, tx.Query("SELECT COUNT(*), CAST(COALESCE(SUM(amount_fen), 0)"
                                               " AS BIGINT) FROM ex_trades"));

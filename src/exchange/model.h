@@ -39,7 +39,7 @@ struct NewApplication {
   std::string format{};
   std::string scale{};
   std::string update_cycle{};
-  std::string product_id{};   // the data space product whose snapshot is registered
+  std::string product_id{};  // the data space product whose snapshot is registered
   std::vector<Evidence> evidence{};
   std::string credit_code{};  // optional: if given, must be the applicant's own, valid code
 };
@@ -79,8 +79,8 @@ struct Objection {
 struct Certificate {
   std::string number{};
   int64_t version = 1;
-  std::string change{};   // issued, transferred, changed, renewed, cancelled
-  std::string status{};   // valid, cancelled, expired (computed), superseded (older versions)
+  std::string change{};  // issued, transferred, changed, renewed, cancelled
+  std::string status{};  // valid, cancelled, expired (computed), superseded (older versions)
   std::string holder_id{};
   std::string issuer_id{};
   std::string document{};   // canonical JSON (certificate.h)
@@ -126,12 +126,12 @@ struct Trade {
 };
 
 struct Statistics {
-  int64_t entities = 0;       // organisations holding a valid certificate
-  int64_t certificates = 0;   // numbers issued
+  int64_t entities = 0;      // organisations holding a valid certificate
+  int64_t certificates = 0;  // numbers issued
   int64_t valid = 0, cancelled = 0, expired = 0;
   int64_t applications_open = 0;
   int64_t pledges_active = 0;
-  int64_t pledged_fen = 0;    // credit secured by active pledges
+  int64_t pledged_fen = 0;  // credit secured by active pledges
   int64_t listings_active = 0;
   int64_t trades = 0;
   int64_t traded_fen = 0;

@@ -36,12 +36,14 @@ Result<Pledge> Exchange::RequestPledge(const Principal& caller, const std::strin
     if (c.holder_id != caller.org_id) return PermissionDenied("only the holder pledges its rights");
     if (c.status != "valid") return FailedPrecondition("the certificate is " + c.status);
     QT_RETURN_IF_ERROR(internal::CheckNotPledged(tx, number, "pledged again"));
-    QT_RETURN_IF_ERROR(tx.Exec("INSERT INTO ex_pledges VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, 0)",
-                               {p.id, number, p.holder_id, institution_id, amount_fen, term_days,
-                                p.state, now})
-                           .status());
+    QT_RETURN_IF_ERROR(
+        tx.Exec("INSERT INTO ex_pledges VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, 0)",
+                {p.id, number, p.holder_id, institution_id, amount_fen, term_days, p.state, now})
+            .status());
     return options_.journal
-        ->Append(tx, {caller.org_id, "exchange.pledge.requested", p.id,
+        ->Append(tx, {caller.org_id,
+                      "exchange.pledge.requested",
+                      p.id,
                       {{"number", number},
                        {"institution_id", institution_id},
                        {"amount_fen", amount_fen},
@@ -58,10 +60,11 @@ Result<Pledge> Exchange::ActOnPledge(const Principal& caller, const std::string&
     std::string from, to;
     bool by_institution;
   };
-  static const std::map<std::string, Step> kSteps = {{"confirm", {"requested", "active", true}},
-                                                     {"decline", {"requested", "declined", true}},
-                                                     {"release", {"active", "released", true}},
-                                                     {"withdraw", {"requested", "withdrawn", false}}};
+  static const std::map<std::string, Step> kSteps = {
+      {"confirm", {"requested", "active", true}},
+      {"decline", {"requested", "declined", true}},
+      {"release", {"active", "released", true}},
+      {"withdraw", {"requested", "withdrawn", false}}};
   auto step = kSteps.find(action);
   if (step == kSteps.end()) {
     return InvalidArgument("action: must be confirm, decline, release or withdraw");
@@ -94,7 +97,9 @@ Result<Pledge> Exchange::ActOnPledge(const Principal& caller, const std::string&
                                {p.state, p.confirmed_at, p.released_at, id})
                            .status());
     return options_.journal
-        ->Append(tx, {caller.org_id, "exchange.pledge." + p.state, id,
+        ->Append(tx, {caller.org_id,
+                      "exchange.pledge." + p.state,
+                      id,
                       {{"number", p.number}, {"amount_fen", p.amount_fen}}})
         .status();
   }));

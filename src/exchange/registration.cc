@@ -75,7 +75,8 @@ Status CheckApplication(const NewApplication& a) {
   for (size_t i = 0; i < a.evidence.size(); ++i) {
     std::string at = "evidence[" + std::to_string(i) + "]";
     QT_RETURN_IF_ERROR(CheckDisplayText(a.evidence[i].name, 200).WithContext(at + ".name"));
-    if (a.evidence[i].content.empty() || a.evidence[i].content.size() > Exchange::kMaxEvidenceBytes) {
+    if (a.evidence[i].content.empty() ||
+        a.evidence[i].content.size() > Exchange::kMaxEvidenceBytes) {
       return InvalidArgument(at + ".content: must be 1 byte to 2 MiB");
     }
   }
@@ -83,9 +84,8 @@ Status CheckApplication(const NewApplication& a) {
 }
 
 Result<Application> ReadApplication(Tx& tx, const std::string& id) {
-  QT_ASSIGN_OR_RETURN(auto rows, tx.Query(std::string(internal::kApplicationColumns) +
-                                              " WHERE id = ?",
-                                          {id}));
+  QT_ASSIGN_OR_RETURN(auto rows,
+                      tx.Query(std::string(internal::kApplicationColumns) + " WHERE id = ?", {id}));
   if (rows.empty()) return NotFound("no application " + id);
   Application a = internal::ApplicationFromRow(rows[0]);
   QT_ASSIGN_OR_RETURN(auto ev, tx.Query("SELECT id, name, sha256, bytes FROM ex_evidence WHERE"
@@ -153,14 +153,15 @@ Result<Application> Exchange::Apply(const Principal& caller, const NewApplicatio
       std::string sha = crypto::HexEncode(crypto::Sha256(e.content));
       store::Bytes bytes(e.content.begin(), e.content.end());
       QT_RETURN_IF_ERROR(tx.Exec("INSERT INTO ex_evidence VALUES (?, ?, ?, ?, ?, ?)",
-                                 {id, a.id, e.name, sha, static_cast<int64_t>(bytes.size()),
-                                  bytes})
+                                 {id, a.id, e.name, sha, static_cast<int64_t>(bytes.size()), bytes})
                              .status());
       evidence.push_back(sha);
       a.evidence.push_back({id, e.name, sha, static_cast<int64_t>(bytes.size())});
     }
     return options_.journal
-        ->Append(tx, {caller.org_id, "exchange.application.submitted", a.id,
+        ->Append(tx, {caller.org_id,
+                      "exchange.application.submitted",
+                      a.id,
                       {{"rights", in.rights},
                        {"snapshot_sha256", a.snapshot_sha256},
                        {"evidence_sha256", evidence}}})
@@ -174,7 +175,9 @@ Result<Application> Exchange::Apply(const Principal& caller, const NewApplicatio
                                  {id, a.snapshot_sha256, disputed, caller.org_id, a.created_at})
                              .status());
       return options_.journal
-          ->Append(tx, {caller.org_id, "exchange.dispute.raised", id,
+          ->Append(tx, {caller.org_id,
+                        "exchange.dispute.raised",
+                        id,
                         {{"snapshot_sha256", a.snapshot_sha256}, {"application_id", disputed}}})
           .status();
     }));
@@ -213,8 +216,8 @@ Result<Page<Application>> Exchange::ListApplications(const Principal& caller,
   }
   Page<Application> out;
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(out, accounts::QueryPage<Application>(tx, sql, params, page,
-                                                              internal::ApplicationFromRow));
+    QT_ASSIGN_OR_RETURN(
+        out, accounts::QueryPage<Application>(tx, sql, params, page, internal::ApplicationFromRow));
     return OkStatus();
   }));
   return out;
@@ -227,21 +230,24 @@ Result<Application> Exchange::Review(const Principal& caller, const std::string&
       {"accept", {{"submitted"}, "formal_review"}},
       {"formal_pass", {{"formal_review"}, "substantive_review"}},
       {"substantive_pass", {{"substantive_review"}, "public_notice"}},
-      {"reject", {{"submitted", "formal_review", "substantive_review", "public_notice"}, "rejected"}},
+      {"reject",
+       {{"submitted", "formal_review", "substantive_review", "public_notice"}, "rejected"}},
       {"issue", {{"public_notice"}, "issued"}}};
   auto step = kSteps.find(action);
   if (step == kSteps.end()) {
-    return InvalidArgument("action: must be accept, formal_pass, substantive_pass, reject or issue");
+    return InvalidArgument(
+        "action: must be accept, formal_pass, substantive_pass, reject or issue");
   }
-  if (action == "reject") QT_RETURN_IF_ERROR(CheckDisplayText(grounds, 2000).WithContext("grounds"));
+  if (action == "reject")
+    QT_RETURN_IF_ERROR(CheckDisplayText(grounds, 2000).WithContext("grounds"));
   QT_ASSIGN_OR_RETURN(accounts::Org issuer, options_.accounts->GetOrg(caller.org_id));
   const UnixMillis now = options_.clock->NowMillis();
   Application a;
   QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
     QT_ASSIGN_OR_RETURN(a, ReadApplication(tx, id));
     if (!step->second.first.contains(a.state)) {
-      return FailedPrecondition("the application is " + a.state + "; " + action +
-                                " needs it " + Joined(step->second.first));
+      return FailedPrecondition("the application is " + a.state + "; " + action + " needs it " +
+                                Joined(step->second.first));
     }
     json payload = {{"action", action}};
     a.state = step->second.second;
@@ -265,12 +271,11 @@ Result<Application> Exchange::Review(const Principal& caller, const std::string&
       }
       // The registry's next number, drawn in this transaction (writers are serialised).
       const std::string registry = options_.number_format;
-      QT_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT next_seq FROM ex_counters WHERE registry = ?",
-                                              {registry}));
+      QT_ASSIGN_OR_RETURN(
+          auto rows, tx.Query("SELECT next_seq FROM ex_counters WHERE registry = ?", {registry}));
       int64_t seq = rows.empty() ? 1 : rows[0].Int(0);
       if (rows.empty()) {
-        QT_RETURN_IF_ERROR(
-            tx.Exec("INSERT INTO ex_counters VALUES (?, 2)", {registry}).status());
+        QT_RETURN_IF_ERROR(tx.Exec("INSERT INTO ex_counters VALUES (?, 2)", {registry}).status());
       } else {
         QT_RETURN_IF_ERROR(tx.Exec("UPDATE ex_counters SET next_seq = next_seq + 1 WHERE"
                                    " registry = ?",
@@ -280,56 +285,61 @@ Result<Application> Exchange::Review(const Principal& caller, const std::string&
       a.certificate_number =
           FormatNumber(options_.number_format, std::stoi(FormatRfc3339(now).substr(0, 4)), seq);
       const UnixMillis valid_until = now + options_.validity_days * kDay;
-      json doc = {{"type", "qiantang.exchange.certificate/v1"},
-                  {"number", a.certificate_number},
-                  {"version", 1},
-                  {"change", "issued"},
-                  {"previous_sha256", nullptr},
-                  {"status", "valid"},
-                  {"holder", {{"id", a.applicant_id}, {"name", a.holder_name},
-                              {"credit_code", a.credit_code}}},
-                  {"rights", a.data.rights},
-                  {"data", {{"name", a.data.data_name},
-                            {"description", a.data.description},
-                            {"type", a.data.data_type},
-                            {"source", {{"kind", a.data.source_kind}, {"ref", a.data.source_ref}}},
-                            {"format", a.data.format},
-                            {"scale", a.data.scale},
-                            {"update_cycle", a.data.update_cycle},
-                            {"snapshot_sha256", a.snapshot_sha256}}},
-                  {"issuer", {{"id", issuer.id}, {"name", issuer.name},
-                              {"public_key", crypto::HexEncode(issuer.public_key)}}},
-                  {"issued_at", FormatRfc3339(now)},
-                  {"valid_from", FormatRfc3339(now)},
-                  {"valid_until", FormatRfc3339(valid_until)},
-                  {"verify_url", VerifyUrl(a.certificate_number)}};
+      json doc = {
+          {"type", "qiantang.exchange.certificate/v1"},
+          {"number", a.certificate_number},
+          {"version", 1},
+          {"change", "issued"},
+          {"previous_sha256", nullptr},
+          {"status", "valid"},
+          {"holder",
+           {{"id", a.applicant_id}, {"name", a.holder_name}, {"credit_code", a.credit_code}}},
+          {"rights", a.data.rights},
+          {"data",
+           {{"name", a.data.data_name},
+            {"description", a.data.description},
+            {"type", a.data.data_type},
+            {"source", {{"kind", a.data.source_kind}, {"ref", a.data.source_ref}}},
+            {"format", a.data.format},
+            {"scale", a.data.scale},
+            {"update_cycle", a.data.update_cycle},
+            {"snapshot_sha256", a.snapshot_sha256}}},
+          {"issuer",
+           {{"id", issuer.id},
+            {"name", issuer.name},
+            {"public_key", crypto::HexEncode(issuer.public_key)}}},
+          {"issued_at", FormatRfc3339(now)},
+          {"valid_from", FormatRfc3339(now)},
+          {"valid_until", FormatRfc3339(valid_until)},
+          {"verify_url", VerifyUrl(a.certificate_number)}};
       const std::string document = doc.dump();
       const std::string sha = crypto::HexEncode(crypto::Sha256(document));
-      QT_ASSIGN_OR_RETURN(auto sig, options_.accounts->SignAs(
-                                        issuer.id, std::span(reinterpret_cast<const uint8_t*>(
-                                                                 document.data()),
-                                                             document.size())));
+      QT_ASSIGN_OR_RETURN(
+          auto sig, options_.accounts->SignAs(
+                        issuer.id, std::span(reinterpret_cast<const uint8_t*>(document.data()),
+                                             document.size())));
       QT_RETURN_IF_ERROR(
           tx.Exec("INSERT INTO ex_certificates VALUES (?, 1, 'issued', 'valid', ?, ?, ?, ?, ?, ?,"
                   " ?, ?)",
                   {a.certificate_number, a.applicant_id, issuer.id, a.id, document, sha,
                    crypto::Base64Encode(sig), valid_until, now})
               .status());
-      QT_RETURN_IF_ERROR(
-          options_.journal
-              ->Append(tx, {caller.org_id, "exchange.certificate.issued", a.certificate_number,
-                            {{"version", 1},
-                             {"sha256", sha},
-                             {"holder_id", a.applicant_id},
-                             {"application_id", a.id}}})
-              .status());
+      QT_RETURN_IF_ERROR(options_.journal
+                             ->Append(tx, {caller.org_id,
+                                           "exchange.certificate.issued",
+                                           a.certificate_number,
+                                           {{"version", 1},
+                                            {"sha256", sha},
+                                            {"holder_id", a.applicant_id},
+                                            {"application_id", a.id}}})
+                             .status());
       payload["certificate_number"] = a.certificate_number;
     }
     QT_ASSIGN_OR_RETURN(
         int64_t n, tx.Exec("UPDATE ex_applications SET state = ?, grounds = ?, notice_until = ?,"
                            " reviewer_id = ?, certificate_number = ?, updated_at = ? WHERE id = ?",
-                           {a.state, a.grounds, a.notice_until, a.reviewer_id,
-                            a.certificate_number, a.updated_at, a.id}));
+                           {a.state, a.grounds, a.notice_until, a.reviewer_id, a.certificate_number,
+                            a.updated_at, a.id}));
     if (n != 1) return Internal("application row vanished");
     return options_.journal
         ->Append(tx, {caller.org_id, "exchange.application." + a.state, a.id, payload})
@@ -342,7 +352,7 @@ Result<std::vector<Application>> Exchange::NoticeBoard() {
   std::vector<Application> out;
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
     QT_ASSIGN_OR_RETURN(auto rows, tx.Query(std::string(internal::kApplicationColumns) +
-                                                " WHERE state = 'public_notice' ORDER BY id"));
+                                            " WHERE state = 'public_notice' ORDER BY id"));
     for (const auto& r : rows) out.push_back(internal::ApplicationFromRow(r));
     return OkStatus();
   }));
@@ -373,8 +383,9 @@ Result<Objection> Exchange::Object(const Principal& caller, const std::string& a
                                {o.id, o.application_id, o.objector_id, o.reason, o.created_at})
                            .status());
     return options_.journal
-        ->Append(tx, {caller.org_id, "exchange.objection.filed", o.id,
-                      {{"application_id", application_id}}})
+        ->Append(
+            tx,
+            {caller.org_id, "exchange.objection.filed", o.id, {{"application_id", application_id}}})
         .status();
   }));
   return o;
@@ -383,14 +394,14 @@ Result<Objection> Exchange::Object(const Principal& caller, const std::string& a
 Result<std::vector<Objection>> Exchange::Objections(const std::string& application_id) {
   std::vector<Objection> out;
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(auto rows,
-                        tx.Query("SELECT id, application_id, objector_id, reason, state, resolution,"
-                                 " created_at, resolved_at FROM ex_objections WHERE"
-                                 " application_id = ? ORDER BY id",
-                                 {application_id}));
+    QT_ASSIGN_OR_RETURN(
+        auto rows, tx.Query("SELECT id, application_id, objector_id, reason, state, resolution,"
+                            " created_at, resolved_at FROM ex_objections WHERE"
+                            " application_id = ? ORDER BY id",
+                            {application_id}));
     for (const auto& r : rows) {
-      out.push_back({r.Text(0), r.Text(1), r.Text(2), r.Text(3), r.Text(4), r.Text(5), r.Int(6),
-                     r.Int(7)});
+      out.push_back(
+          {r.Text(0), r.Text(1), r.Text(2), r.Text(3), r.Text(4), r.Text(5), r.Int(6), r.Int(7)});
     }
     return OkStatus();
   }));
@@ -408,10 +419,10 @@ Result<Objection> Exchange::ResolveObjection(const Principal& caller, const std:
   Objection o;
   const UnixMillis now = options_.clock->NowMillis();
   QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(auto rows,
-                        tx.Query("SELECT id, application_id, objector_id, reason, state, resolution,"
-                                 " created_at, resolved_at FROM ex_objections WHERE id = ?",
-                                 {id}));
+    QT_ASSIGN_OR_RETURN(
+        auto rows, tx.Query("SELECT id, application_id, objector_id, reason, state, resolution,"
+                            " created_at, resolved_at FROM ex_objections WHERE id = ?",
+                            {id}));
     if (rows.empty()) return NotFound("no objection " + id);
     const auto& r = rows[0];
     o = {r.Text(0), r.Text(1), r.Text(2), r.Text(3), r.Text(4), r.Text(5), r.Int(6), r.Int(7)};
@@ -424,15 +435,17 @@ Result<Objection> Exchange::ResolveObjection(const Principal& caller, const std:
                                {o.state, o.resolution, now, id})
                            .status());
     if (decision == "upheld") {
-      QT_RETURN_IF_ERROR(tx.Exec("UPDATE ex_applications SET state = 'rejected', grounds = ?,"
-                                 " reviewer_id = ?, updated_at = ? WHERE id = ? AND state ="
-                                 " 'public_notice'",
-                                 {"objection upheld: " + resolution, caller.org_id, now,
-                                  o.application_id})
-                             .status());
+      QT_RETURN_IF_ERROR(
+          tx.Exec("UPDATE ex_applications SET state = 'rejected', grounds = ?,"
+                  " reviewer_id = ?, updated_at = ? WHERE id = ? AND state ="
+                  " 'public_notice'",
+                  {"objection upheld: " + resolution, caller.org_id, now, o.application_id})
+              .status());
     }
     return options_.journal
-        ->Append(tx, {caller.org_id, "exchange.objection." + decision, id,
+        ->Append(tx, {caller.org_id,
+                      "exchange.objection." + decision,
+                      id,
                       {{"application_id", o.application_id}}})
         .status();
   }));

@@ -11,7 +11,8 @@ constexpr std::string_view kAlphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*
 constexpr std::array<int8_t, 256> kValues = [] {
   std::array<int8_t, 256> v{};
   v.fill(-1);
-  for (size_t i = 0; i < kAlphabet.size(); ++i) v[static_cast<uint8_t>(kAlphabet[i])] = static_cast<int8_t>(i);
+  for (size_t i = 0; i < kAlphabet.size(); ++i)
+    v[static_cast<uint8_t>(kAlphabet[i])] = static_cast<int8_t>(i);
   return v;
 }();
 
@@ -53,7 +54,8 @@ Result<std::vector<uint8_t>> Base45Decode(std::string_view text) {
       mul *= 45;
     }
     if (n == 3) {
-      if (v > 0xffff) return InvalidArgument("base45: a triple above 65535 at " + std::to_string(i));
+      if (v > 0xffff)
+        return InvalidArgument("base45: a triple above 65535 at " + std::to_string(i));
       out.push_back(static_cast<uint8_t>(v >> 8));
       out.push_back(static_cast<uint8_t>(v & 0xff));
     } else {

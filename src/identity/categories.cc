@@ -6,7 +6,7 @@ namespace qt::identity {
 namespace {
 
 constexpr ClaimInfo kClaims[] = {
-    {"concession", "c"}, {"name", "n"},   {"pseudonym", "p"},   {"adult", "a"},
+    {"concession", "c"}, {"name", "n"},     {"pseudonym", "p"}, {"adult", "a"},
     {"senior", "s"},     {"district", "d"}, {"talent", "t"},    {"talent_until", "u"},
 };
 

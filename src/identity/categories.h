@@ -34,9 +34,9 @@ std::optional<std::string_view> ClaimKey(std::string_view name);
 std::optional<std::string_view> ClaimName(std::string_view key);
 
 struct Category {
-  int number = 0;                    // 1..18, the label in the code
-  std::string_view code;             // "bus"
-  std::string_view name_zh;          // "公交"
+  int number = 0;                        // 1..18, the label in the code
+  std::string_view code;                 // "bus"
+  std::string_view name_zh;              // "公交"
   std::vector<std::string_view> claims;  // claim names it may read
   bool May(std::string_view claim) const;
 };

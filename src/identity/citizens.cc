@@ -1,6 +1,7 @@
 // Enrolment, talent status, revocation and app tokens.
 #include <algorithm>
 
+#include "accounts/paging.h"
 #include "core/ids.h"
 #include "core/resident_id.h"
 #include "core/text.h"
@@ -8,7 +9,6 @@
 #include "crypto/sha256.h"
 #include "identity/internal.h"
 #include "identity/lists.h"
-#include "accounts/paging.h"
 
 namespace qt::identity {
 
@@ -42,8 +42,10 @@ Citizen FromRow(const store::Row& r) {
 // Numbers the transaction's change to citizens (id_citizens.change_seq): the
 // counter row is locked until commit, so changes become visible in order.
 Result<int64_t> NextChange(Tx& tx) {
-  QT_RETURN_IF_ERROR(tx.Exec("UPDATE id_counters SET value = value + 1 WHERE name = 'changes'").status());
-  QT_ASSIGN_OR_RETURN(store::Rows rows, tx.Query("SELECT value FROM id_counters WHERE name = 'changes'"));
+  QT_RETURN_IF_ERROR(
+      tx.Exec("UPDATE id_counters SET value = value + 1 WHERE name = 'changes'").status());
+  QT_ASSIGN_OR_RETURN(store::Rows rows,
+                      tx.Query("SELECT value FROM id_counters WHERE name = 'changes'"));
   return rows[0].Int(0);
 }
 
@@ -66,7 +68,8 @@ Status CheckNewCitizen(const NewCitizen& c) {
     return InvalidArgument("resident_id: " + s.message());
   }
   QT_RETURN_IF_ERROR(CheckDisplayText(c.district, 50).WithContext("district"));
-  if (std::find(std::begin(kConcessions), std::end(kConcessions), c.concession) == std::end(kConcessions)) {
+  if (std::find(std::begin(kConcessions), std::end(kConcessions), c.concession) ==
+      std::end(kConcessions)) {
     return InvalidArgument("concession: must be none, elderly, student, disabled or veteran");
   }
   return OkStatus();
@@ -146,7 +149,8 @@ Result<std::vector<EnrolledCitizen>> Identity::EnrolMany(const Principal& caller
           {c.id, rows[i].resident_hash, rows[i].sealed, c.name_masked, c.district, c.concession,
            c.birth_year, TokenHash(rows[i].out.token), c.enrolled_by, now, now, change});
       if (!inserted.ok() && inserted.status().code() == StatusCode::kConflict) {
-        return Conflict("row " + std::to_string(i + 1) + ": resident_id: this person is already enrolled");
+        return Conflict("row " + std::to_string(i + 1) +
+                        ": resident_id: this person is already enrolled");
       }
       QT_RETURN_IF_ERROR(inserted.status());
       events.push_back({caller.org_id, "identity.citizen.enrolled", c.id, json::object()});
@@ -175,21 +179,24 @@ Result<accounts::Page<Citizen>> Identity::ListCitizens(const Principal& caller,
   QT_RETURN_IF_ERROR(accounts::CheckPage(page, "cz"));
   accounts::Page<Citizen> out;
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(out, accounts::QueryPage<Citizen>(tx, std::string(kColumns) + " WHERE id > ?",
-                                                          {page.cursor}, page, FromRow));
+    QT_ASSIGN_OR_RETURN(out,
+                        accounts::QueryPage<Citizen>(tx, std::string(kColumns) + " WHERE id > ?",
+                                                     {page.cursor}, page, FromRow));
     return OkStatus();
   }));
   return out;
 }
 
-Result<std::vector<Citizen>> Identity::CitizensChangedSince(int64_t change_seq, const std::string& after_id,
-                                                           size_t limit) {
+Result<std::vector<Citizen>> Identity::CitizensChangedSince(int64_t change_seq,
+                                                            const std::string& after_id,
+                                                            size_t limit) {
   std::vector<Citizen> out;
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(store::Rows rows,
-                        tx.Query(std::string(kColumns) +
-                                     " WHERE (change_seq, id) > (?, ?) ORDER BY change_seq, id LIMIT ?",
-                                 {change_seq, after_id, static_cast<int64_t>(limit)}));
+    QT_ASSIGN_OR_RETURN(
+        store::Rows rows,
+        tx.Query(std::string(kColumns) +
+                     " WHERE (change_seq, id) > (?, ?) ORDER BY change_seq, id LIMIT ?",
+                 {change_seq, after_id, static_cast<int64_t>(limit)}));
     out.reserve(rows.size());
     for (const store::Row& r : rows) out.push_back(FromRow(r));
     return OkStatus();
@@ -216,7 +223,8 @@ Result<Citizen> Identity::SetTalent(const Principal& caller, const std::string& 
       return InvalidArgument("category: must be A, B, C, D or E (or empty to clear)");
     }
     auto until = ParseRfc3339(valid_until + "T00:00:00Z");
-    if (valid_until.size() != 10 || !until) return InvalidArgument("valid_until: must be YYYY-MM-DD");
+    if (valid_until.size() != 10 || !until)
+      return InvalidArgument("valid_until: must be YYYY-MM-DD");
     if (valid_until < DateOf(options_.clock->NowMillis())) {
       return InvalidArgument("valid_until: is in the past");
     }
@@ -236,7 +244,8 @@ Result<Citizen> Identity::SetTalent(const Principal& caller, const std::string& 
     c.talent_category = category;
     c.talent_until = valid_until;
     c.updated_at = now;
-    return options_.journal->Append(tx, {caller.org_id, "identity.citizen.talent_set", id, json::object()})
+    return options_.journal
+        ->Append(tx, {caller.org_id, "identity.citizen.talent_set", id, json::object()})
         .status();
   }));
   return c;
@@ -260,10 +269,11 @@ Result<Citizen> Identity::Revoke(const Principal& caller, const std::string& id,
     c.revoke_reason = reason;
     c.updated_at = now;
     // Every static card still valid joins the revocation chain.
-    QT_ASSIGN_OR_RETURN(store::Rows serials,
-                        tx.Query("SELECT serial FROM id_codes WHERE citizen_id = ? AND kind = 'static'"
-                                 " AND expires_at > ? ORDER BY serial",
-                                 {id, now / 1000}));
+    QT_ASSIGN_OR_RETURN(
+        store::Rows serials,
+        tx.Query("SELECT serial FROM id_codes WHERE citizen_id = ? AND kind = 'static'"
+                 " AND expires_at > ? ORDER BY serial",
+                 {id, now / 1000}));
     QT_ASSIGN_OR_RETURN(store::Rows last, tx.Query("SELECT seq, head FROM id_revocations"
                                                    " ORDER BY seq DESC LIMIT 1"));
     int64_t seq = last.empty() ? 0 : last[0].Int(0);
@@ -280,10 +290,14 @@ Result<Citizen> Identity::Revoke(const Principal& caller, const std::string& id,
                                  " reason, head) VALUES (?, ?, ?, ?, ?, ?)",
                                  {e.seq, e.serial, id, now, e.reason, crypto::HexEncode(head)})
                              .status());
-      events.push_back({caller.org_id, "identity.revocation", e.serial,
+      events.push_back({caller.org_id,
+                        "identity.revocation",
+                        e.serial,
                         {{"seq", e.seq}, {"head", crypto::HexEncode(head)}}});
     }
-    events.push_back({caller.org_id, "identity.citizen.revoked", id,
+    events.push_back({caller.org_id,
+                      "identity.citizen.revoked",
+                      id,
                       {{"static_codes", static_cast<int64_t>(serials.size())}}});
     return options_.journal->AppendAll(tx, events).status();
   }));
@@ -301,7 +315,8 @@ Result<std::string> Identity::ResetToken(const Principal& caller, const std::str
     QT_RETURN_IF_ERROR(tx.Exec("UPDATE id_citizens SET token_hash = ?, updated_at = ? WHERE id = ?",
                                {TokenHash(token), options_.clock->NowMillis(), id})
                            .status());
-    return options_.journal->Append(tx, {caller.org_id, "identity.citizen.token_reset", id, json::object()})
+    return options_.journal
+        ->Append(tx, {caller.org_id, "identity.citizen.token_reset", id, json::object()})
         .status();
   }));
   return token;

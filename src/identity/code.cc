@@ -42,7 +42,8 @@ Result<nlohmann::json> LongClaims(const Bytes& cbor) {
 
 std::string Text(cbor_item_t* item) {
   if (item == nullptr || !cbor_isa_string(item) || !cbor_string_is_definite(item)) return "";
-  return std::string(reinterpret_cast<const char*>(cbor_string_handle(item)), cbor_string_length(item));
+  return std::string(reinterpret_cast<const char*>(cbor_string_handle(item)),
+                     cbor_string_length(item));
 }
 
 }  // namespace
@@ -91,7 +92,8 @@ Result<OpenedCode> OpenCode(std::span<const uint8_t> cwt, int category,
   QT_ASSIGN_OR_RETURN(Item map, Load(cwt));
   QT_RETURN_IF_ERROR(CheckDepth(map.get(), 0));
   if (!cbor_isa_map(map.get())) return InvalidArgument("cwt: the claims are not a map");
-  if (Text(MapGet(map.get(), 1)) != kIssuer) return InvalidArgument("cwt: not a citizen code (iss)");
+  if (Text(MapGet(map.get(), 1)) != kIssuer)
+    return InvalidArgument("cwt: not a citizen code (iss)");
   OpenedCode out;
   auto exp = IntOf(MapGet(map.get(), 4)), iat = IntOf(MapGet(map.get(), 6));
   if (!exp || !iat) return InvalidArgument("cwt: exp and iat are required");

@@ -39,9 +39,9 @@ inline constexpr int64_t kCodeClaimLabel = -75000;
 using CategoryKey = std::array<uint8_t, 32>;
 
 struct CodeContent {
-  char kind = 'd';   // 'd' dynamic, 's' static
-  Bytes code_id{};   // 16 bytes
-  std::string serial{};  // static codes only
+  char kind = 'd';         // 'd' dynamic, 's' static
+  Bytes code_id{};         // 16 bytes
+  std::string serial{};    // static codes only
   int64_t issued_at = 0;   // seconds since the epoch
   int64_t expires_at = 0;  // seconds since the epoch
   uint32_t epoch = 1;      // of the category keys

@@ -50,57 +50,71 @@ Result<IssuedCode> Identity::Issue(const std::string& citizen_id, char kind) {
   Person person;
   int64_t key_not_after = 0;
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(store::Rows rows,
-                        tx.Query("SELECT sealed, district, concession, talent_category, talent_until,"
-                                 " status FROM id_citizens WHERE id = ?",
-                                 {citizen_id}));
+    QT_ASSIGN_OR_RETURN(
+        store::Rows rows,
+        tx.Query("SELECT sealed, district, concession, talent_category, talent_until,"
+                 " status FROM id_citizens WHERE id = ?",
+                 {citizen_id}));
     if (rows.empty()) return NotFound("no citizen " + citizen_id);
     if (rows[0].Text(5) != "active") {
       return FailedPrecondition("citizen " + citizen_id + " is revoked: no code is issued");
     }
-    QT_ASSIGN_OR_RETURN(Bytes plain, options_.master_key->Open(rows[0].Blob(0),
-                                                               "identity.citizen:" + citizen_id));
+    QT_ASSIGN_OR_RETURN(
+        Bytes plain, options_.master_key->Open(rows[0].Blob(0), "identity.citizen:" + citizen_id));
     json sealed = json::parse(plain.begin(), plain.end());
-    person = {sealed["name"], sealed["birth_date"], rows[0].Text(1), rows[0].Text(2),
-              rows[0].Text(3), rows[0].Text(4)};
+    person = {sealed["name"],  sealed["birth_date"], rows[0].Text(1),
+              rows[0].Text(2), rows[0].Text(3),      rows[0].Text(4)};
     QT_ASSIGN_OR_RETURN(store::Rows key, tx.Query("SELECT not_after FROM id_keys WHERE kid = ?",
                                                   {crypto::HexEncode(secrets->active.kid)}));
     key_not_after = key.empty() ? 0 : key[0].Int(0);
     return OkStatus();
   }));
-  CodeContent content{.kind = kind, .code_id = Bytes(16), .serial = "", .issued_at = now / 1000,
-                      .expires_at = 0, .epoch = kCategoryEpoch, .claims = {}};
+  CodeContent content{.kind = kind,
+                      .code_id = Bytes(16),
+                      .serial = "",
+                      .issued_at = now / 1000,
+                      .expires_at = 0,
+                      .epoch = kCategoryEpoch,
+                      .claims = {}};
   options_.random->Fill(content.code_id);
-  content.expires_at =
-      kind == 'd' ? content.issued_at + options_.dynamic_ttl_s
-                  : std::min(content.issued_at + options_.static_validity_days * 86'400, key_not_after / 1000);
+  content.expires_at = kind == 'd'
+                           ? content.issued_at + options_.dynamic_ttl_s
+                           : std::min(content.issued_at + options_.static_validity_days * 86'400,
+                                      key_not_after / 1000);
   const std::string today = DateOf(now);
   for (const Category& c : AllCategories()) {
     const std::string pseudonym =
         KeyedHash(secrets->service, "pseudonym:" + std::string(c.code) + ":" + citizen_id, 8);
     content.claims[c.number] = ClaimsFor(c, person, pseudonym, today);
   }
-  IssuedCode out{.text = "", .code_id = crypto::HexEncode(content.code_id),
-                 .kind = kind == 'd' ? "dynamic" : "static", .serial = "",
+  IssuedCode out{.text = "",
+                 .code_id = crypto::HexEncode(content.code_id),
+                 .kind = kind == 'd' ? "dynamic" : "static",
+                 .serial = "",
                  .kid = crypto::HexEncode(secrets->active.kid),
-                 .issued_at = content.issued_at * 1000, .expires_at = content.expires_at * 1000};
+                 .issued_at = content.issued_at * 1000,
+                 .expires_at = content.expires_at * 1000};
   QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
     if (kind == 's') {
       // The card's serial comes from a counter drawn in this transaction.
-      QT_RETURN_IF_ERROR(tx.Exec("UPDATE id_counters SET value = value + 1 WHERE name = 'static'").status());
-      QT_ASSIGN_OR_RETURN(store::Rows n, tx.Query("SELECT value FROM id_counters WHERE name = 'static'"));
+      QT_RETURN_IF_ERROR(
+          tx.Exec("UPDATE id_counters SET value = value + 1 WHERE name = 'static'").status());
+      QT_ASSIGN_OR_RETURN(store::Rows n,
+                          tx.Query("SELECT value FROM id_counters WHERE name = 'static'"));
       char serial[32];
       std::snprintf(serial, sizeof serial, "HZC-%08lld", static_cast<long long>(n[0].Int(0)));
       out.serial = serial;
     }
-    QT_RETURN_IF_ERROR(tx.Exec("INSERT INTO id_codes (code_id, citizen_id, kind, serial, kid,"
-                               " issued_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                               {out.code_id, citizen_id, out.kind,
-                                out.serial.empty() ? store::Value(nullptr) : store::Value(out.serial),
-                                out.kid, content.issued_at, content.expires_at})
-                           .status());
+    QT_RETURN_IF_ERROR(
+        tx.Exec("INSERT INTO id_codes (code_id, citizen_id, kind, serial, kid,"
+                " issued_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                {out.code_id, citizen_id, out.kind,
+                 out.serial.empty() ? store::Value(nullptr) : store::Value(out.serial), out.kid,
+                 content.issued_at, content.expires_at})
+            .status());
     if (kind != 's') return OkStatus();
-    return options_.journal->Append(tx, {"system", "identity.static_code.issued", out.serial, json::object()})
+    return options_.journal
+        ->Append(tx, {"system", "identity.static_code.issued", out.serial, json::object()})
         .status();
   }));
   content.serial = out.serial;

@@ -1,7 +1,5 @@
 #include "identity/cose.h"
 
-#include "identity/cbor_util.h"
-
 #include <cbor.h>
 #include <openssl/ecdsa.h>
 #include <openssl/evp.h>
@@ -11,6 +9,8 @@
 #include <zlib.h>
 
 #include <memory>
+
+#include "identity/cbor_util.h"
 
 namespace qt::identity {
 namespace {
@@ -54,7 +54,8 @@ Result<Bytes> Inflate(std::span<const uint8_t> compressed, size_t max_out) {
     out.resize(std::min(max_out + 1, out.size() * 2));
   }
   const size_t produced = zs->total_out;
-  if (produced > max_out) return InvalidArgument("zlib: inflates past " + std::to_string(max_out) + " bytes");
+  if (produced > max_out)
+    return InvalidArgument("zlib: inflates past " + std::to_string(max_out) + " bytes");
   if (rc != Z_STREAM_END) return InvalidArgument("zlib: not a complete zlib stream");
   out.resize(produced);
   return out;
@@ -140,7 +141,8 @@ Result<CoseSign1> ParseCoseSign1(std::span<const uint8_t> cbor) {
   QT_ASSIGN_OR_RETURN(s.signature, ByteString(parts[3], "the signature"));
   if (!s.protected_bytes.empty()) {
     QT_ASSIGN_OR_RETURN(Item prot, Load(s.protected_bytes));
-    if (!cbor_isa_map(prot.get())) return InvalidArgument("cose: the protected header is not a map");
+    if (!cbor_isa_map(prot.get()))
+      return InvalidArgument("cose: the protected header is not a map");
     if (cbor_item_t* alg = MapGet(prot.get(), 1)) s.alg = IntOf(alg);
     if (cbor_item_t* kid = MapGet(prot.get(), 4)) {
       QT_ASSIGN_OR_RETURN(s.kid, ByteString(kid, "kid"));
@@ -201,7 +203,8 @@ Status VerifyCoseSign1(const CoseSign1& s, std::span<const uint8_t> public_key,
     if (public_key.size() != 32 || s.signature.size() != 64) {
       return InvalidArgument("cose: EdDSA needs a 32-byte key and a 64-byte signature");
     }
-    if (crypto_sign_verify_detached(s.signature.data(), tbs.data(), tbs.size(), public_key.data()) != 0) {
+    if (crypto_sign_verify_detached(s.signature.data(), tbs.data(), tbs.size(),
+                                    public_key.data()) != 0) {
       return InvalidArgument("cose: the signature does not verify");
     }
     return OkStatus();
@@ -247,7 +250,8 @@ Result<CwtClaims> ParseCwt(std::span<const uint8_t> payload, int64_t private_lab
   QT_RETURN_IF_ERROR(CheckDepth(map.get(), 0));
   if (!cbor_isa_map(map.get())) return InvalidArgument("cwt: the claims are not a map");
   CwtClaims c;
-  if (cbor_item_t* iss = MapGet(map.get(), 1); iss && cbor_isa_string(iss) && cbor_string_is_definite(iss)) {
+  if (cbor_item_t* iss = MapGet(map.get(), 1);
+      iss && cbor_isa_string(iss) && cbor_string_is_definite(iss)) {
     c.iss.assign(reinterpret_cast<const char*>(cbor_string_handle(iss)), cbor_string_length(iss));
   }
   if (cbor_item_t* exp = MapGet(map.get(), 4)) c.exp = IntOf(exp);

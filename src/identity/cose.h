@@ -42,7 +42,7 @@ struct CoseSign1 {
   Bytes signature{};
   std::optional<int64_t> alg{};  // from the protected header, else the unprotected one
   Bytes kid{};                   // protected kid if present, else unprotected
-  bool tagged = false;         // CBOR tag 18
+  bool tagged = false;           // CBOR tag 18
 };
 
 // Parses a COSE_Sign1 (tag 18 or untagged).

@@ -15,7 +15,8 @@ TEST_P(CredentialTest, RoundTripsAndRefusesEveryAlteration) {
   IssuerKey key = *GenerateIssuerKey(GetParam(), random);
   IssuerKey other = *GenerateIssuerKey(GetParam(), random);
   EXPECT_EQ(key.kid.size(), 8u);
-  const Bytes claims = {0xa2, 0x01, 0x62, 'H', 'Z', 0x04, 0x1a, 0x6a, 0x00, 0x00, 0x00};  // {1: "HZ", 4: exp}
+  const Bytes claims = {0xa2, 0x01, 0x62, 'H',  'Z', 0x04,
+                        0x1a, 0x6a, 0x00, 0x00, 0x00};  // {1: "HZ", 4: exp}
   auto code = EncodeCredential(claims, key);
   ASSERT_TRUE(code.ok()) << code.status().ToString();
   EXPECT_TRUE(code->starts_with("HZ1:"));
@@ -31,7 +32,8 @@ TEST_P(CredentialTest, RoundTripsAndRefusesEveryAlteration) {
   EXPECT_NE(DecodeCredential("HC1:" + code->substr(4), trusted).status().message().find("prefix"),
             std::string::npos);
   EXPECT_FALSE(DecodeCredential(code->substr(0, code->size() - 1), trusted).ok());
-  EXPECT_NE(DecodeCredential("HZ1:=", trusted).status().message().find("base45"), std::string::npos);
+  EXPECT_NE(DecodeCredential("HZ1:=", trusted).status().message().find("base45"),
+            std::string::npos);
   // A payload byte changed under a valid encoding: the signature fails.
   auto b = *Base45Decode(code->substr(4));
   auto cose = *Inflate(b);
@@ -51,8 +53,10 @@ TEST_P(CredentialTest, RoundTripsAndRefusesEveryAlteration) {
             std::string::npos);
   // A zlib bomb behind a valid prefix and base45.
   Bytes bomb = Deflate(Bytes(1 << 20, 0));
-  EXPECT_NE(DecodeCredential(std::string(kPrefix) + Base45Encode(bomb), trusted).status().message().find(
-                "inflates past"),
+  EXPECT_NE(DecodeCredential(std::string(kPrefix) + Base45Encode(bomb), trusted)
+                .status()
+                .message()
+                .find("inflates past"),
             std::string::npos);
 }
 

@@ -130,10 +130,13 @@ Bytes Random32(Random& random) {
 }
 
 Status InsertSecret(Tx& tx, const std::string& name, const Bytes& sealed, int64_t now) {
-  QT_ASSIGN_OR_RETURN(store::Rows rows, tx.Query("SELECT 1 FROM id_secrets WHERE name = ?", {name}));
+  QT_ASSIGN_OR_RETURN(store::Rows rows,
+                      tx.Query("SELECT 1 FROM id_secrets WHERE name = ?", {name}));
   if (!rows.empty()) return OkStatus();
-  return tx.Exec("INSERT INTO id_secrets (name, sealed, created_at) VALUES (?, ?, ?)",
-                 {name, sealed, now}).status();
+  return tx
+      .Exec("INSERT INTO id_secrets (name, sealed, created_at) VALUES (?, ?, ?)",
+            {name, sealed, now})
+      .status();
 }
 
 }  // namespace
@@ -142,24 +145,28 @@ Status Identity::Init() {
   const int64_t now = options_.clock->NowMillis();
   return store_.Write([&](Tx& tx) -> Status {
     const auto& mk = *options_.master_key;
-    QT_RETURN_IF_ERROR(InsertSecret(tx, "service",
-                                    mk.Seal(Random32(*options_.random), "identity.secret:service", *options_.random),
-                                    now));
+    QT_RETURN_IF_ERROR(InsertSecret(
+        tx, "service",
+        mk.Seal(Random32(*options_.random), "identity.secret:service", *options_.random), now));
     for (const Category& c : AllCategories()) {
-      const std::string name = "category:" + std::to_string(c.number) + ":" + std::to_string(kCategoryEpoch);
+      const std::string name =
+          "category:" + std::to_string(c.number) + ":" + std::to_string(kCategoryEpoch);
       QT_RETURN_IF_ERROR(InsertSecret(
-          tx, name, mk.Seal(Random32(*options_.random), "identity.secret:" + name, *options_.random), now));
+          tx, name,
+          mk.Seal(Random32(*options_.random), "identity.secret:" + name, *options_.random), now));
     }
-    QT_ASSIGN_OR_RETURN(store::Rows active, tx.Query("SELECT kid FROM id_keys WHERE retired_at = 0"));
+    QT_ASSIGN_OR_RETURN(store::Rows active,
+                        tx.Query("SELECT kid FROM id_keys WHERE retired_at = 0"));
     if (!active.empty()) return OkStatus();
     QT_ASSIGN_OR_RETURN(IssuerKey key, GenerateIssuerKey(CoseAlg::kEdDSA, *options_.random));
     const std::string kid = crypto::HexEncode(key.kid);
-    QT_RETURN_IF_ERROR(tx.Exec("INSERT INTO id_keys (kid, alg, public_key, secret_sealed, created_at,"
-                               " retired_at, not_after) VALUES (?, ?, ?, ?, ?, 0, ?)",
-                               {kid, std::string(AlgName(key.alg)), key.public_key,
-                                mk.Seal(key.secret, "identity.key:" + kid, *options_.random), now,
-                                now + options_.key_lifetime_days * 86'400'000})
-                           .status());
+    QT_RETURN_IF_ERROR(
+        tx.Exec("INSERT INTO id_keys (kid, alg, public_key, secret_sealed, created_at,"
+                " retired_at, not_after) VALUES (?, ?, ?, ?, ?, 0, ?)",
+                {kid, std::string(AlgName(key.alg)), key.public_key,
+                 mk.Seal(key.secret, "identity.key:" + kid, *options_.random), now,
+                 now + options_.key_lifetime_days * 86'400'000})
+            .status());
     return options_.journal
         ->Append(tx, {"system", "identity.key.created", kid, {{"alg", AlgName(key.alg)}}})
         .status();
@@ -173,7 +180,8 @@ Result<std::shared_ptr<const Identity::Secrets>> Identity::LoadSecrets() {
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
     QT_ASSIGN_OR_RETURN(key_rows, tx.Query("SELECT kid, alg, public_key, secret_sealed FROM id_keys"
                                            " WHERE retired_at = 0"));
-    if (key_rows.empty()) return FailedPrecondition("identity: no active signing key (Init not run)");
+    if (key_rows.empty())
+      return FailedPrecondition("identity: no active signing key (Init not run)");
     active_kid = key_rows[0].Text(0);
     if (secrets_ && crypto::HexEncode(secrets_->active.kid) == active_kid) return OkStatus();
     QT_ASSIGN_OR_RETURN(secret_rows, tx.Query("SELECT name, sealed FROM id_secrets"));
@@ -217,9 +225,10 @@ namespace {
 Result<json> SignAsOperator(accounts::Accounts& accounts, const json& doc) {
   QT_ASSIGN_OR_RETURN(accounts::Org op, accounts.Operator());
   QT_ASSIGN_OR_RETURN(std::string bytes, SignedBytes(doc));
-  QT_ASSIGN_OR_RETURN(crypto::Signature sig,
-                      accounts.SignAs(op.id, std::span(reinterpret_cast<const uint8_t*>(bytes.data()),
-                                                       bytes.size())));
+  QT_ASSIGN_OR_RETURN(
+      crypto::Signature sig,
+      accounts.SignAs(op.id,
+                      std::span(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size())));
   return ExportSigned(doc, sig);
 }
 
@@ -280,15 +289,17 @@ Result<json> Identity::Revocations(int64_t since) {
       entries.push_back({r.Int(0), r.Text(1), r.Int(2), r.Text(3)});
     }
     if (to > 0) {
-      QT_ASSIGN_OR_RETURN(store::Rows h, tx.Query("SELECT head FROM id_revocations WHERE seq = ?", {to}));
+      QT_ASSIGN_OR_RETURN(store::Rows h,
+                          tx.Query("SELECT head FROM id_revocations WHERE seq = ?", {to}));
       auto bytes = *crypto::HexDecode(h[0].Text(0));
       std::copy(bytes.begin(), bytes.end(), head.begin());
     }
     return OkStatus();
   }));
   QT_ASSIGN_OR_RETURN(json issuer, IssuerJson());
-  return SignAsOperator(*options_.accounts,
-                        RevocationsDocument(issuer, since, head, options_.clock->NowMillis(), entries));
+  return SignAsOperator(
+      *options_.accounts,
+      RevocationsDocument(issuer, since, head, options_.clock->NowMillis(), entries));
 }
 
 Result<SigningKeyInfo> Identity::RotateKey(const Principal& caller, const std::string& alg_name) {
@@ -300,15 +311,18 @@ Result<SigningKeyInfo> Identity::RotateKey(const Principal& caller, const std::s
   QT_ASSIGN_OR_RETURN(IssuerKey key, GenerateIssuerKey(*alg, *options_.random));
   const std::string kid = crypto::HexEncode(key.kid);
   const int64_t now = options_.clock->NowMillis();
-  const Bytes sealed = options_.master_key->Seal(key.secret, "identity.key:" + kid, *options_.random);
+  const Bytes sealed =
+      options_.master_key->Seal(key.secret, "identity.key:" + kid, *options_.random);
   SigningKeyInfo info;
   QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
-    QT_RETURN_IF_ERROR(tx.Exec("UPDATE id_keys SET retired_at = ? WHERE retired_at = 0", {now}).status());
-    QT_RETURN_IF_ERROR(tx.Exec("INSERT INTO id_keys (kid, alg, public_key, secret_sealed, created_at,"
-                               " retired_at, not_after) VALUES (?, ?, ?, ?, ?, 0, ?)",
-                               {kid, std::string(AlgName(key.alg)), key.public_key, sealed, now,
-                                now + options_.key_lifetime_days * 86'400'000})
-                           .status());
+    QT_RETURN_IF_ERROR(
+        tx.Exec("UPDATE id_keys SET retired_at = ? WHERE retired_at = 0", {now}).status());
+    QT_RETURN_IF_ERROR(
+        tx.Exec("INSERT INTO id_keys (kid, alg, public_key, secret_sealed, created_at,"
+                " retired_at, not_after) VALUES (?, ?, ?, ?, ?, 0, ?)",
+                {kid, std::string(AlgName(key.alg)), key.public_key, sealed, now,
+                 now + options_.key_lifetime_days * 86'400'000})
+            .status());
     QT_ASSIGN_OR_RETURN(store::Rows rows,
                         tx.Query("SELECT kid, alg, public_key, created_at, retired_at, not_after"
                                  " FROM id_keys WHERE kid = ?",

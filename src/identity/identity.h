@@ -59,7 +59,7 @@ struct IdentityOptions {
   int64_t dynamic_ttl_s = 60;
   int64_t static_validity_days = 365;
   int64_t key_lifetime_days = 3 * 365;
-  int codes_per_minute = 30;    // per citizen
+  int codes_per_minute = 30;      // per citizen
   int receipts_per_minute = 600;  // per terminal
 };
 

@@ -57,7 +57,8 @@ class IdentityTest : public qt::testing::ServiceTest {
   };
   Device Setup(const Principal& org, const std::string& category) {
     Device d{crypto::GenerateSigningKey(random_), {}, nullptr};
-    auto t = identity_->RegisterTerminal(org, category, "闸机 1", crypto::HexEncode(d.key.public_key));
+    auto t =
+        identity_->RegisterTerminal(org, category, "闸机 1", crypto::HexEncode(d.key.public_key));
     EXPECT_TRUE(t.ok()) << t.status().ToString();
     d.terminal = *t;
     d.verifier = std::make_unique<Verifier>(*FindCategory(category));
@@ -88,12 +89,16 @@ class IdentityTest : public qt::testing::ServiceTest {
   }
 
   ScanReceipt Receipt(const Device& d, const OpenedCode& code, std::vector<std::string> claims) {
-    ScanReceipt r{.terminal_id = d.terminal.id, .code_id = crypto::HexEncode(code.code_id),
-                  .category = d.terminal.category, .claims_read = std::move(claims),
-                  .result = "accepted", .scanned_at = clock_.NowMillis(), .signature = ""};
+    ScanReceipt r{.terminal_id = d.terminal.id,
+                  .code_id = crypto::HexEncode(code.code_id),
+                  .category = d.terminal.category,
+                  .claims_read = std::move(claims),
+                  .result = "accepted",
+                  .scanned_at = clock_.NowMillis(),
+                  .signature = ""};
     const std::string bytes = *ReceiptBytes(r);
-    r.signature = crypto::Base64Encode(
-        crypto::Sign(d.key, std::span(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size())));
+    r.signature = crypto::Base64Encode(crypto::Sign(
+        d.key, std::span(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size())));
     return r;
   }
 
@@ -113,32 +118,45 @@ TEST_P(IdentityTest, EnrolmentChecksAndStoresNoIdentityInTheClear) {
   auto again = identity_->Enrol(authority_, {"张三丰", ResidentId(1), "西湖区", "none"});
   EXPECT_EQ(again.status().code(), StatusCode::kConflict);
   EXPECT_NE(identity_->Enrol(authority_, {"李四", "330106199003074518", "西湖区", "none"})
-                .status().message().find("resident_id: wrong check character"),
+                .status()
+                .message()
+                .find("resident_id: wrong check character"),
             std::string::npos);
-  EXPECT_NE(identity_->Enrol(authority_, {"", ResidentId(2), "西湖区", "none"}).status().message().find("name"),
+  EXPECT_NE(identity_->Enrol(authority_, {"", ResidentId(2), "西湖区", "none"})
+                .status()
+                .message()
+                .find("name"),
             std::string::npos);
-  EXPECT_NE(identity_->Enrol(authority_, {"李四", ResidentId(2), "西湖区", "vip"}).status().message().find("concession"),
+  EXPECT_NE(identity_->Enrol(authority_, {"李四", ResidentId(2), "西湖区", "vip"})
+                .status()
+                .message()
+                .find("concession"),
             std::string::npos);
-  EXPECT_EQ(identity_->Enrol(enterprise_, {"李四", ResidentId(2), "西湖区", "none"}).status().code(),
-            StatusCode::kPermissionDenied);
+  EXPECT_EQ(
+      identity_->Enrol(enterprise_, {"李四", ResidentId(2), "西湖区", "none"}).status().code(),
+      StatusCode::kPermissionDenied);
   // A batch is all or none, and names the bad row.
   auto batch = identity_->EnrolMany(authority_, {{"王五", ResidentId(3), "上城区", "none"},
                                                  {"赵六", ResidentId(1), "上城区", "none"}});
   EXPECT_NE(batch.status().message().find("row 2"), std::string::npos) << batch.status().ToString();
   EXPECT_EQ(identity_->ListCitizens(authority_, {})->items.size(), 1u);
   // Neither the name nor the resident ID is in any table in the clear.
-  ASSERT_TRUE(store_->Read([&](store::Tx& tx) -> Status {
-    for (const char* sql : {"SELECT name_masked || district || resident_hash || token_hash FROM id_citizens",
-                            "SELECT event FROM ledger_entries"}) {
-      auto rows = tx.Query(sql);
-      EXPECT_TRUE(rows.ok());
-      for (const auto& row : *rows) {
-        EXPECT_EQ(row.Text(0).find("张三丰"), std::string::npos) << sql;
-        EXPECT_EQ(row.Text(0).find(ResidentId(1)), std::string::npos) << sql;
-      }
-    }
-    return OkStatus();
-  }).ok());
+  ASSERT_TRUE(
+      store_
+          ->Read([&](store::Tx& tx) -> Status {
+            for (const char* sql :
+                 {"SELECT name_masked || district || resident_hash || token_hash FROM id_citizens",
+                  "SELECT event FROM ledger_entries"}) {
+              auto rows = tx.Query(sql);
+              EXPECT_TRUE(rows.ok());
+              for (const auto& row : *rows) {
+                EXPECT_EQ(row.Text(0).find("张三丰"), std::string::npos) << sql;
+                EXPECT_EQ(row.Text(0).find(ResidentId(1)), std::string::npos) << sql;
+              }
+            }
+            return OkStatus();
+          })
+          .ok());
 }
 
 TEST_P(IdentityTest, DynamicCodeVerifiesOfflineAndEachTerminalReadsItsClaims) {
@@ -157,24 +175,28 @@ TEST_P(IdentityTest, DynamicCodeVerifiesOfflineAndEachTerminalReadsItsClaims) {
   EXPECT_EQ(at_hospital->claims["name"], "张三丰");
   EXPECT_EQ(at_hospital->claims["pseudonym"].get<std::string>().size(), 16u);
   // Replay at the same gate, and after expiry anywhere.
-  EXPECT_NE(bus.verifier->Verify(code->text, clock_.NowMillis()).status().message().find("replayed"),
-            std::string::npos);
+  EXPECT_NE(
+      bus.verifier->Verify(code->text, clock_.NowMillis()).status().message().find("replayed"),
+      std::string::npos);
   Device bus2 = Setup(bus_org_, "bus");
   clock_.Advance(120'000);
-  EXPECT_NE(bus2.verifier->Verify(code->text, clock_.NowMillis()).status().message().find("expired"),
-            std::string::npos);
+  EXPECT_NE(
+      bus2.verifier->Verify(code->text, clock_.NowMillis()).status().message().find("expired"),
+      std::string::npos);
 
   // Receipts: the citizen's log shows who read what; overreach and a second
   // scan of the same dynamic code in one category are flagged.
   auto scans = identity_->RecordScans({Receipt(bus, *at_bus, {"concession"})});
   ASSERT_TRUE(scans.ok()) << scans.status().ToString();
   EXPECT_EQ((*scans)[0].check, "ok");
-  EXPECT_EQ(identity_->RecordScans({Receipt(bus, *at_bus, {"concession"})})->at(0).id, (*scans)[0].id)
+  EXPECT_EQ(identity_->RecordScans({Receipt(bus, *at_bus, {"concession"})})->at(0).id,
+            (*scans)[0].id)
       << "a retried upload files nothing twice";
   clock_.Advance(1);
   auto replay = identity_->RecordScans({Receipt(bus2, *at_bus, {"concession"})});
   EXPECT_EQ(replay->at(0).check, "replayed");
-  auto overreach = identity_->RecordScans({Receipt(hospital, *at_hospital, {"name", "concession"})});
+  auto overreach =
+      identity_->RecordScans({Receipt(hospital, *at_hospital, {"name", "concession"})});
   EXPECT_EQ(overreach->at(0).check, "overreach");
   auto log = identity_->ScanLog(me, {});
   ASSERT_EQ(log->items.size(), 3u);
@@ -205,7 +227,8 @@ TEST_P(IdentityTest, LimitsAndLockouts) {
               StatusCode::kUnauthenticated);
   }
   EXPECT_EQ(identity_->AuthenticateCitizen(c.token, "10.0.0.9").status().code(),
-            StatusCode::kResourceExhausted) << "locked even with the right token";
+            StatusCode::kResourceExhausted)
+      << "locked even with the right token";
   EXPECT_TRUE(identity_->AuthenticateCitizen(c.token, "10.0.0.10").ok());
   clock_.Advance(61'000);
   EXPECT_TRUE(identity_->AuthenticateCitizen(c.token, "10.0.0.9").ok());
@@ -230,26 +253,35 @@ TEST_P(IdentityTest, RevocationTalentAndKeyRotation) {
   // No talent status yet: the talent desk reads only the name.
   auto desk = talent_desk.verifier->Verify(card->text, clock_.NowMillis());
   EXPECT_EQ(desk->claims, json({{"name", "张三丰"}}));
-  EXPECT_NE(identity_->SetTalent(authority_, c.citizen.id, "F", "2027-12-31").status().message().find("category"),
+  EXPECT_NE(identity_->SetTalent(authority_, c.citizen.id, "F", "2027-12-31")
+                .status()
+                .message()
+                .find("category"),
             std::string::npos);
-  EXPECT_NE(identity_->SetTalent(authority_, c.citizen.id, "B", "2020-01-01").status().message().find("past"),
+  EXPECT_NE(identity_->SetTalent(authority_, c.citizen.id, "B", "2020-01-01")
+                .status()
+                .message()
+                .find("past"),
             std::string::npos);
   ASSERT_TRUE(identity_->SetTalent(authority_, c.citizen.id, "B", "2027-12-31").ok());
   auto me = *identity_->AuthenticateCitizen(c.token, "ip");
   auto code = identity_->IssueDynamic(me);
   auto talent = talent_desk.verifier->Verify(code->text, clock_.NowMillis());
-  EXPECT_EQ(talent->claims, json({{"name", "张三丰"}, {"talent", "B"}, {"talent_until", "2027-12-31"}}));
+  EXPECT_EQ(talent->claims,
+            json({{"name", "张三丰"}, {"talent", "B"}, {"talent_until", "2027-12-31"}}));
 
   // Key rotation to ES256: old codes still verify after a sync, new ones use the new key.
   auto rotated = identity_->RotateKey(op_, "ES256");
   ASSERT_TRUE(rotated.ok()) << rotated.status().ToString();
-  EXPECT_EQ(identity_->RotateKey(authority_, "EdDSA").status().code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(identity_->RotateKey(authority_, "EdDSA").status().code(),
+            StatusCode::kPermissionDenied);
   EXPECT_EQ(identity_->RotateKey(op_, "RS1").status().code(), StatusCode::kInvalidArgument);
   clock_.Advance(1000);
   auto fresh = identity_->IssueDynamic(me);
   EXPECT_EQ(fresh->kid, rotated->kid);
   EXPECT_NE(bus.verifier->Verify(fresh->text, clock_.NowMillis()).status().message().find("kid"),
-            std::string::npos) << "an unsynced terminal does not know the new key";
+            std::string::npos)
+      << "an unsynced terminal does not know the new key";
   Sync(bus);
   EXPECT_TRUE(bus.verifier->Verify(fresh->text, clock_.NowMillis()).ok());
   EXPECT_TRUE(bus.verifier->Verify(card->text, clock_.NowMillis()).ok());

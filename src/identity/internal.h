@@ -13,8 +13,8 @@
 namespace qt::identity {
 
 struct Identity::Secrets {
-  std::array<uint8_t, 32> service{};     // keys the resident-ID hash and pseudonyms
-  std::map<int, CategoryKey> category;   // epoch 1, by category number
+  std::array<uint8_t, 32> service{};    // keys the resident-ID hash and pseudonyms
+  std::map<int, CategoryKey> category;  // epoch 1, by category number
   IssuerKey active;
 };
 

@@ -3,7 +3,6 @@
 #include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
-
 #include <sodium.h>
 
 #include <memory>
@@ -35,9 +34,12 @@ Bytes Der(EVP_PKEY* key, bool secret) {
 
 std::string_view AlgName(CoseAlg alg) {
   switch (alg) {
-    case CoseAlg::kEdDSA: return "EdDSA";
-    case CoseAlg::kES256: return "ES256";
-    case CoseAlg::kPS256: return "PS256";
+    case CoseAlg::kEdDSA:
+      return "EdDSA";
+    case CoseAlg::kES256:
+      return "ES256";
+    case CoseAlg::kPS256:
+      return "PS256";
   }
   return "?";
 }
@@ -85,7 +87,8 @@ Result<Bytes> SignWith(const IssuerKey& key, std::span<const uint8_t> message) {
   }
   if (key.alg != CoseAlg::kES256) return InvalidArgument("alg: cannot sign with this algorithm");
   const unsigned char* p = key.secret.data();
-  PkeyPtr pkey(d2i_AutoPrivateKey(nullptr, &p, static_cast<long>(key.secret.size())), EVP_PKEY_free);
+  PkeyPtr pkey(d2i_AutoPrivateKey(nullptr, &p, static_cast<long>(key.secret.size())),
+               EVP_PKEY_free);
   if (!pkey) return Internal("ES256: the secret is not a PKCS#8 key");
   std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
   size_t n = 0;

@@ -42,7 +42,8 @@ class RateLimiter {
 
 class Lockout {
  public:
-  Lockout(const Clock& clock, int threshold = 5, int64_t base_ms = 60'000, int64_t max_ms = 3'600'000)
+  Lockout(const Clock& clock, int threshold = 5, int64_t base_ms = 60'000,
+          int64_t max_ms = 3'600'000)
       : clock_(clock), threshold_(threshold), base_ms_(base_ms), max_ms_(max_ms) {}
   // When `key` is locked: the time it unlocks (ms).
   std::optional<int64_t> LockedUntil(const std::string& key);

@@ -23,7 +23,8 @@ Result<int64_t> ReadTime(const json& j, const char* field) {
 }
 
 // The document of `exported` if its type is `type` and it is signed by `root`.
-Result<json> CheckSigned(const json& exported, std::string_view type, const crypto::PublicKey& root) {
+Result<json> CheckSigned(const json& exported, std::string_view type,
+                         const crypto::PublicKey& root) {
   if (!exported.is_object() || !exported.contains("document") || !exported.contains("signature") ||
       !exported["signature"].is_string()) {
     return InvalidArgument("list: expected {\"document\", \"signature\"}");
@@ -33,11 +34,13 @@ Result<json> CheckSigned(const json& exported, std::string_view type, const cryp
     return InvalidArgument("list: not a " + std::string(type));
   }
   auto sig = crypto::Base64Decode(exported["signature"].get<std::string>());
-  if (!sig.ok() || sig->size() != 64) return InvalidArgument("list: the signature is not 64 bytes of base64");
+  if (!sig.ok() || sig->size() != 64)
+    return InvalidArgument("list: the signature is not 64 bytes of base64");
   QT_ASSIGN_OR_RETURN(std::string bytes, SignedBytes(doc));
   crypto::Signature s;
   std::copy(sig->begin(), sig->end(), s.begin());
-  if (!crypto::Verify(root, std::span(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()), s)) {
+  if (!crypto::Verify(root, std::span(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()),
+                      s)) {
     return InvalidArgument("list: the signature does not verify under the pinned issuer key");
   }
   return doc;
@@ -62,8 +65,11 @@ json TrustListDocument(const json& issuer, const TrustList& list) {
                     {"retired_at", Time(k.retired_at)},
                     {"not_after", Time(k.not_after)}});
   }
-  return {{"type", kTrustListType}, {"issuer", issuer},     {"version", list.version},
-          {"issued_at", Time(list.issued_at)}, {"keys", keys}};
+  return {{"type", kTrustListType},
+          {"issuer", issuer},
+          {"version", list.version},
+          {"issued_at", Time(list.issued_at)},
+          {"keys", keys}};
 }
 
 Result<TrustList> ReadTrustList(const json& exported, const crypto::PublicKey& root) {
@@ -93,7 +99,9 @@ Result<TrustList> ReadTrustList(const json& exported, const crypto::PublicKey& r
 }
 
 json RevocationJson(const RevocationEntry& e) {
-  return {{"seq", e.seq}, {"serial", e.serial}, {"revoked_at", FormatRfc3339(e.revoked_at)},
+  return {{"seq", e.seq},
+          {"serial", e.serial},
+          {"revoked_at", FormatRfc3339(e.revoked_at)},
           {"reason", e.reason}};
 }
 
@@ -117,7 +125,8 @@ json RevocationsDocument(const json& issuer, int64_t from, const Head& head, int
           {"entries", list}};
 }
 
-Status ApplyRevocations(RevocationState& state, const json& exported, const crypto::PublicKey& root) {
+Status ApplyRevocations(RevocationState& state, const json& exported,
+                        const crypto::PublicKey& root) {
   QT_ASSIGN_OR_RETURN(json doc, CheckSigned(exported, kRevocationsType, root));
   RevocationState next = state;
   try {
@@ -136,7 +145,8 @@ Status ApplyRevocations(RevocationState& state, const json& exported, const cryp
       next.seq = e.seq;
       next.serials.insert(e.serial);
     }
-    if (doc.at("to").get<int64_t>() != next.seq || doc.at("head").get<std::string>() != crypto::HexEncode(next.head)) {
+    if (doc.at("to").get<int64_t>() != next.seq ||
+        doc.at("head").get<std::string>() != crypto::HexEncode(next.head)) {
       return InvalidArgument("revocations: the entries do not chain to the signed head");
     }
   } catch (const json::exception& e) {

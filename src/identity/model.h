@@ -9,9 +9,9 @@
 namespace qt::identity {
 
 struct NewCitizen {
-  std::string name;         // 1..50 bytes of display text
-  std::string resident_id;  // GB 11643, checked
-  std::string district;     // e.g. "西湖区"
+  std::string name;                 // 1..50 bytes of display text
+  std::string resident_id;          // GB 11643, checked
+  std::string district;             // e.g. "西湖区"
   std::string concession = "none";  // categories.h kConcessions
 };
 
@@ -21,7 +21,7 @@ struct Citizen {
   std::string name_masked;  // "张*"
   std::string district;
   std::string concession;
-  std::string birth_year;   // "1990": enough for the age claims an authority reviews
+  std::string birth_year;       // "1990": enough for the age claims an authority reviews
   std::string talent_category;  // "" or A..E
   std::string talent_until;     // "" or YYYY-MM-DD
   std::string status;           // active | revoked

@@ -42,8 +42,13 @@ TEST(QrRoundTrip, AnIssuedCodeSurvivesRenderingAndScanning) {
   crypto::DeterministicRandom random("qr");
   IssuerKey key = *GenerateIssuerKey(CoseAlg::kEdDSA, random);
   std::map<int, CategoryKey> keys;
-  CodeContent content{.kind = 'd', .code_id = Bytes(16), .serial = "", .issued_at = 1'790'000'000,
-                      .expires_at = 1'790'000'060, .epoch = 1, .claims = {}};
+  CodeContent content{.kind = 'd',
+                      .code_id = Bytes(16),
+                      .serial = "",
+                      .issued_at = 1'790'000'000,
+                      .expires_at = 1'790'000'060,
+                      .epoch = 1,
+                      .claims = {}};
   random.Fill(content.code_id);
   // Every category's claims, as the service issues them: the largest code.
   for (const Category& c : AllCategories()) {
@@ -51,12 +56,13 @@ TEST(QrRoundTrip, AnIssuedCodeSurvivesRenderingAndScanning) {
     nlohmann::json claims = nlohmann::json::object();
     for (std::string_view claim : c.claims) {
       claims[std::string(claim)] = claim == "adult" || claim == "senior" ? nlohmann::json(true)
-                                   : claim == "pseudonym"                ? nlohmann::json("0123456789abcdef")
-                                                                         : nlohmann::json("欧阳娜娜");
+                                   : claim == "pseudonym" ? nlohmann::json("0123456789abcdef")
+                                                          : nlohmann::json("欧阳娜娜");
     }
     content.claims[c.number] = claims;
   }
-  auto cwt = SealCode(content, [&](int n) { return &keys[n]; }, random);
+  auto cwt = SealCode(
+      content, [&](int n) { return &keys[n]; }, random);
   ASSERT_TRUE(cwt.ok());
   const std::string code = *EncodeCredential(*cwt, key);
   auto png = QrPng(code, 4);
@@ -66,8 +72,11 @@ TEST(QrRoundTrip, AnIssuedCodeSurvivesRenderingAndScanning) {
 
   Verifier hospital(*FindCategory("hospital"));
   TrustList list;
-  list.keys.push_back({.kid = crypto::HexEncode(key.kid), .key = {key.alg, key.public_key},
-                       .not_before = 0, .retired_at = 0, .not_after = 0});
+  list.keys.push_back({.kid = crypto::HexEncode(key.kid),
+                       .key = {key.alg, key.public_key},
+                       .not_before = 0,
+                       .retired_at = 0,
+                       .not_after = 0});
   hospital.SetTrustList(list);
   hospital.SetCategoryKeys({{1, keys[8]}});
   auto opened = hospital.Verify(scanned, 1'790'000'010'000);

@@ -46,9 +46,10 @@ json StateJson(const TerminalState& s) {
           {"seed", crypto::HexEncode(s.key.seed)},
           {"issuer", crypto::HexEncode(s.issuer)},
           {"trust_list", s.trust_list},
-          {"revocations", {{"seq", s.revocations.seq},
-                           {"head", crypto::HexEncode(s.revocations.head)},
-                           {"serials", s.revocations.serials}}},
+          {"revocations",
+           {{"seq", s.revocations.seq},
+            {"head", crypto::HexEncode(s.revocations.head)},
+            {"serials", s.revocations.serials}}},
           {"category_keys", keys},
           {"seen", s.seen},
           {"pending", pending}};
@@ -69,7 +70,8 @@ Result<TerminalState> ParseState(const json& j) {
     QT_ASSIGN_OR_RETURN(s.revocations.head, FixedHex<32>(rev.at("head"), "revocations.head"));
     s.revocations.serials = rev.at("serials").get<std::set<std::string>>();
     for (const json& k : j.at("category_keys")) {
-      QT_ASSIGN_OR_RETURN(s.category_keys[k.at("epoch").get<uint32_t>()], FixedHex<32>(k.at("key"), "key"));
+      QT_ASSIGN_OR_RETURN(s.category_keys[k.at("epoch").get<uint32_t>()],
+                          FixedHex<32>(k.at("key"), "key"));
     }
     s.seen = j.at("seen").get<std::map<std::string, int64_t>>();
     for (const json& r : j.at("pending")) {
@@ -80,7 +82,8 @@ Result<TerminalState> ParseState(const json& j) {
   } catch (const json::exception& e) {
     return InvalidArgument(std::string("terminal state: malformed: ") + e.what());
   }
-  if (FindCategory(s.category) == nullptr) return InvalidArgument("terminal state: unknown category");
+  if (FindCategory(s.category) == nullptr)
+    return InvalidArgument("terminal state: unknown category");
   return s;
 }
 
@@ -124,12 +127,16 @@ void SaveVerifier(const Verifier& verifier, TerminalState& state) { state.seen =
 Result<ScanReceipt> SignReceipt(const TerminalState& state, const std::string& code_id,
                                 std::vector<std::string> claims_read, const std::string& result,
                                 int64_t scanned_at) {
-  ScanReceipt r{.terminal_id = state.terminal_id, .code_id = code_id, .category = state.category,
-                .claims_read = std::move(claims_read), .result = result, .scanned_at = scanned_at,
+  ScanReceipt r{.terminal_id = state.terminal_id,
+                .code_id = code_id,
+                .category = state.category,
+                .claims_read = std::move(claims_read),
+                .result = result,
+                .scanned_at = scanned_at,
                 .signature = ""};
   QT_ASSIGN_OR_RETURN(std::string bytes, ReceiptBytes(r));
-  r.signature = crypto::Base64Encode(
-      crypto::Sign(state.key, std::span(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size())));
+  r.signature = crypto::Base64Encode(crypto::Sign(
+      state.key, std::span(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size())));
   return r;
 }
 

@@ -25,8 +25,8 @@ struct TerminalState {
   std::string terminal_id;
   std::string category;
   crypto::SigningKey key;
-  crypto::PublicKey issuer{};           // pinned
-  nlohmann::json trust_list;            // as downloaded (signed); null before the first sync
+  crypto::PublicKey issuer{};  // pinned
+  nlohmann::json trust_list;   // as downloaded (signed); null before the first sync
   RevocationState revocations;
   std::map<uint32_t, CategoryKey> category_keys;
   std::map<std::string, int64_t> seen;  // replay cache

@@ -24,8 +24,13 @@ constexpr const char* kTerminalColumns =
     "SELECT id, org_id, category, name, public_key, state, created_at FROM id_terminals";
 
 Terminal TerminalFromRow(const store::Row& r) {
-  return {.id = r.Text(0), .org_id = r.Text(1), .category = r.Text(2), .name = r.Text(3),
-          .public_key = r.Text(4), .state = r.Text(5), .created_at = r.Int(6)};
+  return {.id = r.Text(0),
+          .org_id = r.Text(1),
+          .category = r.Text(2),
+          .name = r.Text(3),
+          .public_key = r.Text(4),
+          .state = r.Text(5),
+          .created_at = r.Int(6)};
 }
 
 // Scans with their terminal's name, filterable by id, citizen_id, org_id, signature.
@@ -35,14 +40,22 @@ constexpr const char* kScanColumns =
     " FROM id_scans s JOIN id_terminals t ON t.id = s.terminal_id) v";
 
 Scan ScanFromRow(const store::Row& r) {
-  return {.id = r.Text(0), .terminal_id = r.Text(1), .terminal_name = r.Text(2), .org_id = r.Text(3),
-          .category = r.Text(4), .code_id = r.Text(5),
+  return {.id = r.Text(0),
+          .terminal_id = r.Text(1),
+          .terminal_name = r.Text(2),
+          .org_id = r.Text(3),
+          .category = r.Text(4),
+          .code_id = r.Text(5),
           .claims_read = json::parse(r.Text(6)).get<std::vector<std::string>>(),
-          .result = r.Text(7), .check = r.Text(8), .scanned_at = r.Int(9), .received_at = r.Int(10)};
+          .result = r.Text(7),
+          .check = r.Text(8),
+          .scanned_at = r.Int(9),
+          .received_at = r.Int(10)};
 }
 
 Result<Terminal> OwnTerminal(Tx& tx, const Principal& caller, const std::string& id) {
-  QT_ASSIGN_OR_RETURN(store::Rows rows, tx.Query(std::string(kTerminalColumns) + " WHERE id = ?", {id}));
+  QT_ASSIGN_OR_RETURN(store::Rows rows,
+                      tx.Query(std::string(kTerminalColumns) + " WHERE id = ?", {id}));
   if (rows.empty() || rows[0].Text(1) != caller.org_id) {
     return NotFound("no terminal " + id + " of your organisation");
   }
@@ -51,7 +64,8 @@ Result<Terminal> OwnTerminal(Tx& tx, const Principal& caller, const std::string&
 
 Result<crypto::PublicKey> ParsePublicKey(const std::string& hex) {
   auto bytes = crypto::HexDecode(hex);
-  if (!bytes.ok() || bytes->size() != 32) return InvalidArgument("public_key: must be 64 hex digits");
+  if (!bytes.ok() || bytes->size() != 32)
+    return InvalidArgument("public_key: must be 64 hex digits");
   crypto::PublicKey key;
   std::copy(bytes->begin(), bytes->end(), key.begin());
   return key;
@@ -59,7 +73,8 @@ Result<crypto::PublicKey> ParsePublicKey(const std::string& hex) {
 
 Status CheckReceiptShape(const ScanReceipt& r) {
   const Category* c = FindCategory(r.category);
-  if (c == nullptr) return InvalidArgument("category: unknown service category '" + r.category + "'");
+  if (c == nullptr)
+    return InvalidArgument("category: unknown service category '" + r.category + "'");
   auto code = crypto::HexDecode(r.code_id);
   if (!code.ok() || code->size() != 16) return InvalidArgument("code_id: must be 32 hex digits");
   if (r.claims_read.size() > AllClaims().size()) return InvalidArgument("claims_read: too many");
@@ -84,7 +99,8 @@ Result<std::string> ReceiptBytes(const ScanReceipt& r) {
 }
 
 Result<Terminal> Identity::RegisterTerminal(const Principal& caller, const std::string& category,
-                                            const std::string& name, const std::string& public_key_hex) {
+                                            const std::string& name,
+                                            const std::string& public_key_hex) {
   QT_RETURN_IF_ERROR(caller.RequireMemberOf(OrgKind::kService, "register terminals"));
   if (FindCategory(category) == nullptr) {
     return InvalidArgument("category: unknown service category '" + category + "'");
@@ -95,19 +111,24 @@ Result<Terminal> Identity::RegisterTerminal(const Principal& caller, const std::
     return InvalidArgument("public_key: not a valid Ed25519 public key");
   }
   Terminal t{.id = IdGenerator(*options_.clock, *options_.random).Next("tm"),
-             .org_id = caller.org_id, .category = category, .name = name,
-             .public_key = crypto::HexEncode(key), .state = "active",
+             .org_id = caller.org_id,
+             .category = category,
+             .name = name,
+             .public_key = crypto::HexEncode(key),
+             .state = "active",
              .created_at = options_.clock->NowMillis()};
   QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
-    auto inserted = tx.Exec("INSERT INTO id_terminals (id, org_id, category, name, public_key, state,"
-                            " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                            {t.id, t.org_id, t.category, t.name, t.public_key, t.state, t.created_at});
+    auto inserted = tx.Exec(
+        "INSERT INTO id_terminals (id, org_id, category, name, public_key, state,"
+        " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        {t.id, t.org_id, t.category, t.name, t.public_key, t.state, t.created_at});
     if (!inserted.ok() && inserted.status().code() == StatusCode::kConflict) {
       return Conflict("public_key: a terminal with this key is already registered");
     }
     QT_RETURN_IF_ERROR(inserted.status());
     return options_.journal
-        ->Append(tx, {caller.org_id, "identity.terminal.registered", t.id, {{"category", category}}})
+        ->Append(tx,
+                 {caller.org_id, "identity.terminal.registered", t.id, {{"category", category}}})
         .status();
   }));
   return t;
@@ -117,9 +138,9 @@ Result<std::vector<Terminal>> Identity::ListTerminals(const Principal& caller) {
   QT_RETURN_IF_ERROR(caller.RequireMemberOf(OrgKind::kService, "list terminals"));
   std::vector<Terminal> out;
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(store::Rows rows, tx.Query(std::string(kTerminalColumns) +
-                                                       " WHERE org_id = ? ORDER BY id",
-                                                   {caller.org_id}));
+    QT_ASSIGN_OR_RETURN(
+        store::Rows rows,
+        tx.Query(std::string(kTerminalColumns) + " WHERE org_id = ? ORDER BY id", {caller.org_id}));
     for (const store::Row& r : rows) out.push_back(TerminalFromRow(r));
     return OkStatus();
   }));
@@ -132,9 +153,11 @@ Result<Terminal> Identity::DisableTerminal(const Principal& caller, const std::s
   QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
     QT_ASSIGN_OR_RETURN(t, OwnTerminal(tx, caller, id));
     if (t.state == "disabled") return FailedPrecondition("terminal " + id + " is already disabled");
-    QT_RETURN_IF_ERROR(tx.Exec("UPDATE id_terminals SET state = 'disabled' WHERE id = ?", {id}).status());
+    QT_RETURN_IF_ERROR(
+        tx.Exec("UPDATE id_terminals SET state = 'disabled' WHERE id = ?", {id}).status());
     t.state = "disabled";
-    return options_.journal->Append(tx, {caller.org_id, "identity.terminal.disabled", id, json::object()})
+    return options_.journal
+        ->Append(tx, {caller.org_id, "identity.terminal.disabled", id, json::object()})
         .status();
   }));
   return t;
@@ -154,24 +177,28 @@ Result<json> Identity::TerminalKeys(const Principal& caller, const std::string& 
   QT_ASSIGN_OR_RETURN(auto sealed, crypto::SealTo(key, secrets->category.at(category.number)));
   json claims = json::array();
   for (std::string_view c : category.claims) claims.push_back(c);
-  return json{{"terminal_id", t.id},
-              {"category", t.category},
-              {"category_number", category.number},
-              {"claims", claims},
-              {"keys", json::array({{{"epoch", kCategoryEpoch}, {"sealed", crypto::Base64Encode(sealed)}}})}};
+  return json{
+      {"terminal_id", t.id},
+      {"category", t.category},
+      {"category_number", category.number},
+      {"claims", claims},
+      {"keys",
+       json::array({{{"epoch", kCategoryEpoch}, {"sealed", crypto::Base64Encode(sealed)}}})}};
 }
 
 Result<std::vector<Scan>> Identity::RecordScans(const std::vector<ScanReceipt>& receipts) {
   if (receipts.empty()) return InvalidArgument("receipts: none given");
   if (receipts.size() > kMaxReceiptsPerUpload) {
-    return PayloadTooLarge("receipts: at most " + std::to_string(kMaxReceiptsPerUpload) + " at once");
+    return PayloadTooLarge("receipts: at most " + std::to_string(kMaxReceiptsPerUpload) +
+                           " at once");
   }
   const std::string terminal_id = receipts[0].terminal_id;
   for (size_t i = 0; i < receipts.size(); ++i) {
     if (receipts[i].terminal_id != terminal_id) {
       return InvalidArgument("receipts: one upload is one terminal's");
     }
-    QT_RETURN_IF_ERROR(CheckReceiptShape(receipts[i]).WithContext("receipt " + std::to_string(i + 1)));
+    QT_RETURN_IF_ERROR(
+        CheckReceiptShape(receipts[i]).WithContext("receipt " + std::to_string(i + 1)));
   }
   if (auto until = terminal_lockout_.LockedUntil(terminal_id)) {
     return ResourceExhausted("terminal " + terminal_id + " sent bad signatures; locked until " +
@@ -179,8 +206,8 @@ Result<std::vector<Scan>> Identity::RecordScans(const std::vector<ScanReceipt>& 
   }
   Terminal t;
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(store::Rows rows, tx.Query(std::string(kTerminalColumns) + " WHERE id = ?",
-                                                   {terminal_id}));
+    QT_ASSIGN_OR_RETURN(store::Rows rows,
+                        tx.Query(std::string(kTerminalColumns) + " WHERE id = ?", {terminal_id}));
     if (rows.empty()) return NotFound("no terminal " + terminal_id);
     t = TerminalFromRow(rows[0]);
     return OkStatus();
@@ -190,15 +217,16 @@ Result<std::vector<Scan>> Identity::RecordScans(const std::vector<ScanReceipt>& 
   for (size_t i = 0; i < receipts.size(); ++i) {
     const ScanReceipt& r = receipts[i];
     if (r.category != t.category) {
-      return InvalidArgument("receipt " + std::to_string(i + 1) + ": category: this terminal scans for " +
-                             t.category);
+      return InvalidArgument("receipt " + std::to_string(i + 1) +
+                             ": category: this terminal scans for " + t.category);
     }
     auto sig = crypto::Base64Decode(r.signature);
     QT_ASSIGN_OR_RETURN(std::string bytes, ReceiptBytes(r));
     crypto::Signature s{};
     if (sig.ok() && sig->size() == 64) std::copy(sig->begin(), sig->end(), s.begin());
     if (!sig.ok() || sig->size() != 64 ||
-        !crypto::Verify(key, std::span(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()), s)) {
+        !crypto::Verify(
+            key, std::span(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()), s)) {
       terminal_lockout_.Fail(terminal_id);
       return Unauthenticated("receipt " + std::to_string(i + 1) +
                              ": the signature does not verify under the terminal's key");
@@ -222,14 +250,16 @@ Result<std::vector<Scan>> Identity::RecordScans(const std::vector<ScanReceipt>& 
     crypto::Sha256Hasher digest;
     for (size_t i = 0; i < receipts.size(); ++i) {
       const ScanReceipt& r = receipts[i];
-      QT_ASSIGN_OR_RETURN(store::Rows existing,
-                          tx.Query(std::string(kScanColumns) + " WHERE signature = ?", {r.signature}));
+      QT_ASSIGN_OR_RETURN(
+          store::Rows existing,
+          tx.Query(std::string(kScanColumns) + " WHERE signature = ?", {r.signature}));
       if (!existing.empty()) {  // an upload retried: the receipt is already filed
         out.push_back(ScanFromRow(existing[0]));
         continue;
       }
-      QT_ASSIGN_OR_RETURN(store::Rows code, tx.Query("SELECT citizen_id, kind FROM id_codes WHERE code_id = ?",
-                                                     {r.code_id}));
+      QT_ASSIGN_OR_RETURN(
+          store::Rows code,
+          tx.Query("SELECT citizen_id, kind FROM id_codes WHERE code_id = ?", {r.code_id}));
       std::string check = "ok";
       if (code.empty()) {
         check = "unknown_code";
@@ -243,22 +273,32 @@ Result<std::vector<Scan>> Identity::RecordScans(const std::vector<ScanReceipt>& 
                                      {r.code_id, r.category}));
         if (!before.empty()) check = "replayed";
       }
-      Scan s{.id = scan_ids[i], .terminal_id = t.id, .terminal_name = t.name, .org_id = t.org_id,
-             .category = r.category, .code_id = r.code_id, .claims_read = r.claims_read,
-             .result = r.result, .check = check, .scanned_at = r.scanned_at, .received_at = now};
-      QT_RETURN_IF_ERROR(tx.Exec("INSERT INTO id_scans (id, terminal_id, org_id, category, code_id,"
-                                 " citizen_id, claims_read, result, check_result, scanned_at,"
-                                 " received_at, signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                                 {s.id, s.terminal_id, s.org_id, s.category, s.code_id,
-                                  code.empty() ? store::Value(nullptr) : store::Value(code[0].Text(0)),
-                                  json(s.claims_read).dump(), s.result, s.check, s.scanned_at, now,
-                                  r.signature})
-                             .status());
+      Scan s{.id = scan_ids[i],
+             .terminal_id = t.id,
+             .terminal_name = t.name,
+             .org_id = t.org_id,
+             .category = r.category,
+             .code_id = r.code_id,
+             .claims_read = r.claims_read,
+             .result = r.result,
+             .check = check,
+             .scanned_at = r.scanned_at,
+             .received_at = now};
+      QT_RETURN_IF_ERROR(
+          tx.Exec("INSERT INTO id_scans (id, terminal_id, org_id, category, code_id,"
+                  " citizen_id, claims_read, result, check_result, scanned_at,"
+                  " received_at, signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                  {s.id, s.terminal_id, s.org_id, s.category, s.code_id,
+                   code.empty() ? store::Value(nullptr) : store::Value(code[0].Text(0)),
+                   json(s.claims_read).dump(), s.result, s.check, s.scanned_at, now, r.signature})
+              .status());
       digest.Update(r.signature);
       out.push_back(std::move(s));
     }
     return options_.journal
-        ->Append(tx, {t.org_id, "identity.scans.recorded", t.id,
+        ->Append(tx, {t.org_id,
+                      "identity.scans.recorded",
+                      t.id,
                       {{"receipts", static_cast<int64_t>(receipts.size())},
                        {"sha256", crypto::HexEncode(digest.Finish())}}})
         .status();
@@ -266,7 +306,8 @@ Result<std::vector<Scan>> Identity::RecordScans(const std::vector<ScanReceipt>& 
   return out;
 }
 
-Result<accounts::Page<Scan>> Identity::ScanLog(const Citizen& citizen, const accounts::PageRequest& page) {
+Result<accounts::Page<Scan>> Identity::ScanLog(const Citizen& citizen,
+                                               const accounts::PageRequest& page) {
   QT_RETURN_IF_ERROR(accounts::CheckPage(page, "sc"));
   accounts::Page<Scan> out;
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {

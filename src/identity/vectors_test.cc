@@ -81,7 +81,7 @@ Cert ReadCert(const std::string& b64) {
   int n = i2d_PUBKEY(key, &spki);
   c.spki.assign(spki, spki + n);
   OPENSSL_free(spki);
-  struct tm t{};
+  struct tm t {};
   ASN1_TIME_to_tm(X509_get0_notBefore(x), &t);
   c.not_before = timegm(&t);
   ASN1_TIME_to_tm(X509_get0_notAfter(x), &t);
@@ -92,7 +92,7 @@ Cert ReadCert(const std::string& b64) {
 
 // ISO 8601 with Z or a +hh:mm offset, to Unix seconds.
 int64_t Seconds(const std::string& iso) {
-  struct tm t{};
+  struct tm t {};
   const char* rest = strptime(iso.c_str(), "%Y-%m-%dT%H:%M:%S", &t);
   int64_t s = timegm(&t);
   while (rest && *rest == '.') ++rest;
@@ -122,7 +122,8 @@ TEST(Dcc, EveryStageVerdictMatchesTheTestSuite) {
       if (!expected.contains(key)) return;
       // The README marks this one field of this file as unreliable (exp is 47 s past the
       // notAfter of the wrong certificate the case supplies).
-      if (file == "dgc/PL/1.3.0/2DCode/raw/6.json" && std::string(key) == "EXPECTEDEXPIRATIONCHECK") return;
+      if (file == "dgc/PL/1.3.0/2DCode/raw/6.json" && std::string(key) == "EXPECTEDEXPIRATIONCHECK")
+        return;
       EXPECT_EQ(got, expected[key].get<bool>()) << file << " " << key << ": " << c["description"];
       ++compared;
     };
@@ -130,7 +131,8 @@ TEST(Dcc, EveryStageVerdictMatchesTheTestSuite) {
     check("EXPECTEDUNPREFIX", prefix.starts_with("HC1:") && prefix.substr(4) == b45);
     auto decoded = Base45Decode(b45);
     if (d.contains("COMPRESSED")) {
-      check("EXPECTEDB45DECODE", decoded.ok() && crypto::HexEncode(*decoded) == Lower(d["COMPRESSED"]));
+      check("EXPECTEDB45DECODE",
+            decoded.ok() && crypto::HexEncode(*decoded) == Lower(d["COMPRESSED"]));
     } else {
       // Upstream issue #283: no COMPRESSED field; Base45 must decode and inflate to COSE.
       bool inflates = decoded.ok() && Inflate(*decoded).ok() && d.contains("COSE") &&
@@ -139,8 +141,8 @@ TEST(Dcc, EveryStageVerdictMatchesTheTestSuite) {
     }
     if (d.contains("COMPRESSED")) {
       auto inflated = Inflate(Hex(d["COMPRESSED"]));
-      check("EXPECTEDCOMPRESSION",
-            inflated.ok() && d.contains("COSE") && crypto::HexEncode(*inflated) == Lower(d["COSE"]));
+      check("EXPECTEDCOMPRESSION", inflated.ok() && d.contains("COSE") &&
+                                       crypto::HexEncode(*inflated) == Lower(d["COSE"]));
     }
     if (!d.contains("COSE")) continue;
     auto cose = ParseCoseSign1(Hex(d["COSE"]));
@@ -187,7 +189,6 @@ TEST(Cbor, DeepNestingAndOversizeAreRefused) {
   EXPECT_FALSE(ParseCoseSign1(Bytes{0xd2, 0x84}).ok());  // a truncated tagged array
 }
 
-
 // cose-wg/Examples: every COSE_Sign1 case with an algorithm we implement
 // (EdDSA over Ed25519, ES256) gives the index's recommended verdict; the
 // Ed25519 signature is reproduced byte for byte from the RFC 8032 key.
@@ -218,7 +219,9 @@ TEST(CoseWg, Sign1VerdictsMatchTheIndex) {
     if (key["kty"] == "OKP") {
       public_key = KeyPart(key, "x");
     } else {
-      public_key = Hex("3059301306072a8648ce3d020106082a8648ce3d030107034200" "04");
+      public_key =
+          Hex("3059301306072a8648ce3d020106082a8648ce3d030107034200"
+              "04");
       for (const char* part : {"x", "y"}) {
         Bytes b = KeyPart(key, part);
         public_key.insert(public_key.end(), b.begin(), b.end());
@@ -234,7 +237,8 @@ TEST(CoseWg, Sign1VerdictsMatchTheIndex) {
                 crypto::HexEncode(Hex(v["intermediates"]["ToBeSign_hex"])));
     }
     if (ok && key["kty"] == "OKP") {
-      IssuerKey k{.alg = CoseAlg::kEdDSA, .kid = {}, .secret = KeyPart(key, "d"), .public_key = public_key};
+      IssuerKey k{
+          .alg = CoseAlg::kEdDSA, .kid = {}, .secret = KeyPart(key, "d"), .public_key = public_key};
       EXPECT_EQ(*SignWith(k, SigStructure(*cose)), cose->signature);
     }
   }

@@ -22,7 +22,8 @@ Result<OpenedCode> Verifier::Verify(std::string_view text, int64_t now_ms) {
   QT_ASSIGN_OR_RETURN(OpenedCode code, OpenCode(credential.claims, category_.number, epoch_key));
   const int64_t iat = code.issued_at * 1000, exp = code.expires_at * 1000;
   const int64_t drift = options_.drift_ms;
-  if (now_ms + drift < signer->not_before || (signer->not_after && now_ms - drift > signer->not_after)) {
+  if (now_ms + drift < signer->not_before ||
+      (signer->not_after && now_ms - drift > signer->not_after)) {
     return InvalidArgument("key: the signing key is not valid now");
   }
   if (signer->retired_at && iat > signer->retired_at + drift) {

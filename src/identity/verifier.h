@@ -43,7 +43,9 @@ class Verifier {
 
   // The replay cache, for saving a terminal's state: code id (hex) → expiry (ms).
   const std::map<std::string, int64_t>& seen() const { return seen_; }
-  void Remember(const std::string& code_id_hex, int64_t expires_ms) { seen_[code_id_hex] = expires_ms; }
+  void Remember(const std::string& code_id_hex, int64_t expires_ms) {
+    seen_[code_id_hex] = expires_ms;
+  }
 
  private:
   const Category& category_;

@@ -29,12 +29,18 @@ class VerifierTest : public ::testing::Test {
   }
 
   std::string Issue(char kind, int64_t iat_ms, int64_t ttl_s, const std::string& serial = "") {
-    CodeContent c{.kind = kind, .code_id = Bytes(16), .serial = serial, .issued_at = iat_ms / 1000,
-                  .expires_at = iat_ms / 1000 + ttl_s, .epoch = 1, .claims = {}};
+    CodeContent c{.kind = kind,
+                  .code_id = Bytes(16),
+                  .serial = serial,
+                  .issued_at = iat_ms / 1000,
+                  .expires_at = iat_ms / 1000 + ttl_s,
+                  .epoch = 1,
+                  .claims = {}};
     random_.Fill(c.code_id);
     c.claims[1] = {{"concession", "elderly"}};
     c.claims[8] = {{"name", "张三"}, {"pseudonym", "0011223344556677"}};
-    auto cwt = SealCode(c, [&](int n) { return &category_keys_[n]; }, random_);
+    auto cwt = SealCode(
+        c, [&](int n) { return &category_keys_[n]; }, random_);
     return *EncodeCredential(*cwt, key_);
   }
 
@@ -73,7 +79,8 @@ TEST_F(VerifierTest, EachCategoryReadsOnlyItsOwnClaims) {
   EXPECT_NE(Reason(forced).find("does not open"), std::string::npos) << Reason(forced);
   // A category the code carries nothing for.
   Verifier museum = Terminal("museum");
-  EXPECT_NE(Reason(museum.Verify(code, kNow)).find("claims: the code carries nothing"), std::string::npos);
+  EXPECT_NE(Reason(museum.Verify(code, kNow)).find("claims: the code carries nothing"),
+            std::string::npos);
 }
 
 TEST_F(VerifierTest, DynamicCodesAreOneScanWithinTheirTimeAndDrift) {
@@ -102,7 +109,10 @@ TEST_F(VerifierTest, StaticCodesScanRepeatedlyUntilRevokedIncrementally) {
   RevocationEntry e1{1, "S-000001", kNow, "lost"};
   const Head h1 = ChainHead(Head{}, e1);
   auto sign = [&](const json& doc) {
-    return ExportSigned(doc, crypto::Sign(root_, std::span(reinterpret_cast<const uint8_t*>(SignedBytes(doc)->data()), SignedBytes(doc)->size())));
+    return ExportSigned(
+        doc,
+        crypto::Sign(root_, std::span(reinterpret_cast<const uint8_t*>(SignedBytes(doc)->data()),
+                                      SignedBytes(doc)->size())));
   };
   json delta1 = sign(RevocationsDocument(issuer, 0, h1, kNow, {e1}));
   ASSERT_TRUE(ApplyRevocations(bus.revocations(), delta1, root_.public_key).ok());
@@ -118,8 +128,9 @@ TEST_F(VerifierTest, StaticCodesScanRepeatedlyUntilRevokedIncrementally) {
   EXPECT_FALSE(ApplyRevocations(bus.revocations(), dropped, root_.public_key).ok());
   json forged = delta2;
   forged["document"]["entries"][0]["serial"] = "S-999999";
-  EXPECT_NE(ApplyRevocations(bus.revocations(), forged, root_.public_key).message().find("signature"),
-            std::string::npos);
+  EXPECT_NE(
+      ApplyRevocations(bus.revocations(), forged, root_.public_key).message().find("signature"),
+      std::string::npos);
   ASSERT_TRUE(ApplyRevocations(bus.revocations(), delta2, root_.public_key).ok());
   EXPECT_EQ(bus.revocations().seq, 2);
   EXPECT_NE(Reason(bus.Verify(other, kNow + 3000)).find("revoked"), std::string::npos);
@@ -138,7 +149,9 @@ TEST_F(VerifierTest, KeysRotateAndTrustListsAreSigned) {
   const json issuer = {{"id", "op"}};
   const json doc = TrustListDocument(issuer, list_);
   const std::string bytes = *SignedBytes(doc);
-  json exported = ExportSigned(doc, crypto::Sign(root_, std::span(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size())));
+  json exported = ExportSigned(
+      doc,
+      crypto::Sign(root_, std::span(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size())));
   auto read = ReadTrustList(exported, root_.public_key);
   ASSERT_TRUE(read.ok()) << read.status().ToString();
   EXPECT_EQ(read->keys.size(), 2u);

@@ -12,7 +12,8 @@
 //   qualifications   set     高新技术企业, 科技型中小企业, 专精特新, 瞪羚企业, 雏鹰企业, 独角兽企业
 //   credit_rating    string  AAA, AA, A, BBB, BB, B, C
 //   need_amount      number  yuan of financing sought
-//   need_types       set     投 (investment), 贷 (loan), 补 (subsidy), 担 (guarantee), 保 (insurance)
+//   need_types       set     投 (investment), 贷 (loan), 补 (subsidy), 担 (guarantee), 保
+//   (insurance)
 #ifndef QIANTANG_MATCH_ENTERPRISE_H_
 #define QIANTANG_MATCH_ENTERPRISE_H_
 

@@ -24,10 +24,11 @@ using store::Tx;
 struct Finance::Memory {
   explicit Memory(const Schema& schema) : index(schema) {}
   int64_t version = -1;
-  std::vector<Enterprise> enterprises;  // by position, without their profiles (the entities hold them)
-  std::vector<Entity> entities;         // as loaded (the index refers to them until replaced)
-  std::deque<Entity> changed;           // later versions and new ones (stable addresses)
-  std::vector<const Entity*> current;   // by position: the entity the index refers to
+  std::vector<Enterprise>
+      enterprises;               // by position, without their profiles (the entities hold them)
+  std::vector<Entity> entities;  // as loaded (the index refers to them until replaced)
+  std::deque<Entity> changed;    // later versions and new ones (stable addresses)
+  std::vector<const Entity*> current;  // by position: the entity the index refers to
   std::unordered_map<std::string, int> by_id;
   std::deque<Product> products;  // active ones; stable addresses (the index refers to rules)
   std::deque<Rule> rules;        // parallel to products
@@ -40,23 +41,36 @@ namespace {
 constexpr const char* kEnterpriseColumns =
     "SELECT id, name, credit_code, org_id, profile, updated_at FROM fm_enterprises";
 constexpr const char* kProductColumns =
-    "SELECT id, institution_id, kind, name, rule, max_amount_fen, terms, requires_kind, state, created_at"
+    "SELECT id, institution_id, kind, name, rule, max_amount_fen, terms, requires_kind, state, "
+    "created_at"
     " FROM fm_products";
 constexpr const char* kApplicationColumns =
-    "SELECT id, enterprise_id, product_id, institution_id, bundle_ids, amount_fen, state, reason, served_fen,"
+    "SELECT id, enterprise_id, product_id, institution_id, bundle_ids, amount_fen, state, reason, "
+    "served_fen,"
     " created_at, decided_at FROM fm_applications";
 
 Enterprise EnterpriseFromRow(const store::Row& r) {
-  return {r.Text(0), r.Text(1), r.Text(2), r.IsNull(3) ? "" : r.Text(3), json::parse(r.Text(4)), r.Int(5)};
+  return {r.Text(0), r.Text(1), r.Text(2), r.IsNull(3) ? "" : r.Text(3), json::parse(r.Text(4)),
+          r.Int(5)};
 }
 
 Product ProductFromRow(const store::Row& r) {
-  return {r.Text(0), r.Text(1), r.Text(2), r.Text(3), r.Text(4), r.Int(5), r.Text(6), r.Text(7), r.Text(8), r.Int(9)};
+  return {r.Text(0), r.Text(1), r.Text(2), r.Text(3), r.Text(4),
+          r.Int(5),  r.Text(6), r.Text(7), r.Text(8), r.Int(9)};
 }
 
 Application ApplicationFromRow(const store::Row& r) {
-  return {r.Text(0), r.Text(1), r.Text(2), r.Text(3), json::parse(r.Text(4)).get<std::vector<std::string>>(),
-          r.Int(5), r.Text(6), r.Text(7), r.Int(8), r.Int(9), r.Int(10)};
+  return {r.Text(0),
+          r.Text(1),
+          r.Text(2),
+          r.Text(3),
+          json::parse(r.Text(4)).get<std::vector<std::string>>(),
+          r.Int(5),
+          r.Text(6),
+          r.Text(7),
+          r.Int(8),
+          r.Int(9),
+          r.Int(10)};
 }
 
 // The letter an enterprise uses for a product kind in need_types.
@@ -69,7 +83,8 @@ std::string NeedLetter(std::string_view kind) {
 }
 
 bool KnownKind(std::string_view kind) {
-  return std::find(std::begin(kProductKinds), std::end(kProductKinds), kind) != std::end(kProductKinds);
+  return std::find(std::begin(kProductKinds), std::end(kProductKinds), kind) !=
+         std::end(kProductKinds);
 }
 
 double Today(const Clock& clock) { return static_cast<double>(clock.NowMillis() / 86'400'000); }
@@ -82,7 +97,8 @@ Result<int64_t> BumpVersion(Tx& tx) {
 
 }  // namespace
 
-Finance::Finance(store::Store& store, FinanceOptions options) : store_(store), options_(std::move(options)) {
+Finance::Finance(store::Store& store, FinanceOptions options)
+    : store_(store), options_(std::move(options)) {
   (void)AddEnterpriseAttributes(schema_);
 }
 
@@ -145,7 +161,8 @@ Status Finance::Refresh() {
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
     QT_ASSIGN_OR_RETURN(store::Rows v, tx.Query("SELECT value FROM fm_version WHERE id = 1"));
     m->version = v[0].Int(0);
-    QT_ASSIGN_OR_RETURN(store::Rows rows, tx.Query(std::string(kEnterpriseColumns) + " ORDER BY id"));
+    QT_ASSIGN_OR_RETURN(store::Rows rows,
+                        tx.Query(std::string(kEnterpriseColumns) + " ORDER BY id"));
     for (const store::Row& r : rows) {
       Enterprise e = EnterpriseFromRow(r);
       QT_ASSIGN_OR_RETURN(Entity entity, schema_.EntityFromJson(e.id, e.profile));
@@ -154,8 +171,8 @@ Status Finance::Refresh() {
       m->enterprises.push_back(std::move(e));
       m->entities.push_back(std::move(entity));
     }
-    QT_ASSIGN_OR_RETURN(store::Rows products,
-                        tx.Query(std::string(kProductColumns) + " WHERE state = 'active' ORDER BY id"));
+    QT_ASSIGN_OR_RETURN(store::Rows products, tx.Query(std::string(kProductColumns) +
+                                                       " WHERE state = 'active' ORDER BY id"));
     for (const store::Row& r : products) {
       Product p = ProductFromRow(r);
       QT_ASSIGN_OR_RETURN(Rule rule, Rule::Compile(p.rule, schema_));
@@ -176,7 +193,8 @@ void Finance::Advance(int64_t version, const std::function<void(Memory&)>& apply
   std::lock_guard lock(mu_);
   // Each change keeps its entity alive for the index; past a quarter of the
   // city the engine is read again instead.
-  if (memory_ && memory_->version == version - 1 && memory_->changed.size() < memory_->entities.size() / 4 + 10'000) {
+  if (memory_ && memory_->version == version - 1 &&
+      memory_->changed.size() < memory_->entities.size() / 4 + 10'000) {
     apply(*memory_);
     memory_->version = version;
   } else {
@@ -188,7 +206,11 @@ Result<Enterprise> Finance::SaveOwnProfile(const Principal& caller, const std::s
                                            const json& profile) {
   QT_RETURN_IF_ERROR(caller.RequireMemberOf(OrgKind::kEnterprise, "keep an enterprise profile"));
   QT_RETURN_IF_ERROR(CheckDisplayText(name, 200).WithContext("name"));
-  Enterprise e{.id = "", .name = name, .credit_code = "", .org_id = caller.org_id, .profile = profile,
+  Enterprise e{.id = "",
+               .name = name,
+               .credit_code = "",
+               .org_id = caller.org_id,
+               .profile = profile,
                .updated_at = options_.clock->NowMillis()};
   {
     std::lock_guard lock(mu_);
@@ -198,13 +220,16 @@ Result<Enterprise> Finance::SaveOwnProfile(const Principal& caller, const std::s
     return InvalidArgument("profile.credit_code: required");
   }
   e.credit_code = profile["credit_code"];
-  QT_RETURN_IF_ERROR(accounts::ValidateCreditCode(e.credit_code).WithContext("profile.credit_code"));
+  QT_RETURN_IF_ERROR(
+      accounts::ValidateCreditCode(e.credit_code).WithContext("profile.credit_code"));
   const std::string fresh_id = IdGenerator(*options_.clock, *options_.random).Next("ent");
   int64_t version = 0;
   QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(store::Rows mine, tx.Query("SELECT id FROM fm_enterprises WHERE org_id = ?", {caller.org_id}));
-    QT_ASSIGN_OR_RETURN(store::Rows same, tx.Query("SELECT id, org_id FROM fm_enterprises WHERE credit_code = ?",
-                                                   {e.credit_code}));
+    QT_ASSIGN_OR_RETURN(store::Rows mine, tx.Query("SELECT id FROM fm_enterprises WHERE org_id = ?",
+                                                   {caller.org_id}));
+    QT_ASSIGN_OR_RETURN(
+        store::Rows same,
+        tx.Query("SELECT id, org_id FROM fm_enterprises WHERE credit_code = ?", {e.credit_code}));
     if (!mine.empty()) {
       e.id = mine[0].Text(0);
     } else if (!same.empty() && same[0].IsNull(1)) {
@@ -216,14 +241,16 @@ Result<Enterprise> Finance::SaveOwnProfile(const Principal& caller, const std::s
       return Conflict("profile.credit_code: another enterprise has this credit code");
     }
     QT_ASSIGN_OR_RETURN(version, BumpVersion(tx));
-    auto done = tx.Exec(mine.empty() && same.empty()
-                            ? "INSERT INTO fm_enterprises (name, credit_code, org_id, profile, updated_at,"
-                              " change_seq, id) VALUES (?, ?, ?, ?, ?, ?, ?)"
-                            : "UPDATE fm_enterprises SET name = ?, credit_code = ?, org_id = ?, profile = ?,"
-                              " updated_at = ?, change_seq = ? WHERE id = ?",
-                        {e.name, e.credit_code, e.org_id, profile.dump(), e.updated_at, version, e.id});
+    auto done = tx.Exec(
+        mine.empty() && same.empty()
+            ? "INSERT INTO fm_enterprises (name, credit_code, org_id, profile, updated_at,"
+              " change_seq, id) VALUES (?, ?, ?, ?, ?, ?, ?)"
+            : "UPDATE fm_enterprises SET name = ?, credit_code = ?, org_id = ?, profile = ?,"
+              " updated_at = ?, change_seq = ? WHERE id = ?",
+        {e.name, e.credit_code, e.org_id, profile.dump(), e.updated_at, version, e.id});
     QT_RETURN_IF_ERROR(done.status());
-    return options_.journal->Append(tx, {caller.org_id, "match.enterprise.profile_saved", e.id, json::object()})
+    return options_.journal
+        ->Append(tx, {caller.org_id, "match.enterprise.profile_saved", e.id, json::object()})
         .status();
   }));
   Advance(version, [&](Memory& m) {
@@ -247,11 +274,12 @@ Result<Enterprise> Finance::SaveOwnProfile(const Principal& caller, const std::s
   return e;
 }
 
-Result<size_t> Finance::ImportProfiles(const Principal& caller,
-                                       const std::vector<std::pair<std::string, json>>& named_profiles) {
+Result<size_t> Finance::ImportProfiles(
+    const Principal& caller, const std::vector<std::pair<std::string, json>>& named_profiles) {
   QT_RETURN_IF_ERROR(caller.RequireMemberOf(OrgKind::kAuthority, "import enterprise profiles"));
   if (named_profiles.empty()) return InvalidArgument("enterprises: none given");
-  if (named_profiles.size() > kMaxImport) return PayloadTooLarge("enterprises: at most 200,000 at once");
+  if (named_profiles.size() > kMaxImport)
+    return PayloadTooLarge("enterprises: at most 200,000 at once");
   crypto::Sha256Hasher digest;
   for (size_t i = 0; i < named_profiles.size(); ++i) {
     const auto& [name, profile] = named_profiles[i];
@@ -259,7 +287,8 @@ Result<size_t> Finance::ImportProfiles(const Principal& caller,
     QT_RETURN_IF_ERROR(CheckDisplayText(name, 200).WithContext(row + ": name"));
     {
       std::lock_guard lock(mu_);
-      QT_RETURN_IF_ERROR(schema_.EntityFromJson("check", profile).status().WithContext(row + ": profile"));
+      QT_RETURN_IF_ERROR(
+          schema_.EntityFromJson("check", profile).status().WithContext(row + ": profile"));
     }
     if (!profile.contains("credit_code") || !profile["credit_code"].is_string() ||
         !accounts::ValidateCreditCode(profile["credit_code"].get<std::string>()).ok()) {
@@ -277,22 +306,29 @@ Result<size_t> Finance::ImportProfiles(const Principal& caller,
     for (size_t i = 0; i < named_profiles.size(); ++i) {
       const auto& [name, profile] = named_profiles[i];
       const std::string code = profile["credit_code"];
-      QT_ASSIGN_OR_RETURN(store::Rows same, tx.Query("SELECT id, org_id FROM fm_enterprises WHERE credit_code = ?",
-                                                     {code}));
+      QT_ASSIGN_OR_RETURN(
+          store::Rows same,
+          tx.Query("SELECT id, org_id FROM fm_enterprises WHERE credit_code = ?", {code}));
       if (same.empty()) {
-        QT_RETURN_IF_ERROR(tx.Exec("INSERT INTO fm_enterprises (id, name, credit_code, org_id, profile, updated_at,"
-                                   " change_seq) VALUES (?, ?, ?, NULL, ?, ?, ?)",
-                                   {fresh[i], name, code, profile.dump(), now, version})
-                               .status());
+        QT_RETURN_IF_ERROR(
+            tx.Exec(
+                  "INSERT INTO fm_enterprises (id, name, credit_code, org_id, profile, updated_at,"
+                  " change_seq) VALUES (?, ?, ?, NULL, ?, ?, ?)",
+                  {fresh[i], name, code, profile.dump(), now, version})
+                .status());
       } else if (same[0].IsNull(1)) {  // an organisation's own profile is not overwritten
-        QT_RETURN_IF_ERROR(tx.Exec("UPDATE fm_enterprises SET name = ?, profile = ?, updated_at = ?, change_seq = ?"
-                                   " WHERE id = ?",
-                                   {name, profile.dump(), now, version, same[0].Text(0)})
-                               .status());
+        QT_RETURN_IF_ERROR(
+            tx.Exec(
+                  "UPDATE fm_enterprises SET name = ?, profile = ?, updated_at = ?, change_seq = ?"
+                  " WHERE id = ?",
+                  {name, profile.dump(), now, version, same[0].Text(0)})
+                .status());
       }
     }
     return options_.journal
-        ->Append(tx, {caller.org_id, "match.enterprises.imported", "",
+        ->Append(tx, {caller.org_id,
+                      "match.enterprises.imported",
+                      "",
                       {{"count", static_cast<int64_t>(named_profiles.size())},
                        {"sha256", crypto::HexEncode(digest.Finish())}}})
         .status();
@@ -303,7 +339,8 @@ Result<size_t> Finance::ImportProfiles(const Principal& caller,
 Result<Enterprise> Finance::GetEnterprise(const std::string& id) {
   Enterprise e;
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(store::Rows rows, tx.Query(std::string(kEnterpriseColumns) + " WHERE id = ?", {id}));
+    QT_ASSIGN_OR_RETURN(store::Rows rows,
+                        tx.Query(std::string(kEnterpriseColumns) + " WHERE id = ?", {id}));
     if (rows.empty()) return NotFound("no enterprise " + id);
     e = EnterpriseFromRow(rows[0]);
     return OkStatus();
@@ -314,8 +351,9 @@ Result<Enterprise> Finance::GetEnterprise(const std::string& id) {
 Result<Enterprise> Finance::OwnEnterprise(const Principal& caller) {
   Enterprise e;
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(store::Rows rows, tx.Query(std::string(kEnterpriseColumns) + " WHERE org_id = ?",
-                                                   {caller.org_id}));
+    QT_ASSIGN_OR_RETURN(
+        store::Rows rows,
+        tx.Query(std::string(kEnterpriseColumns) + " WHERE org_id = ?", {caller.org_id}));
     if (rows.empty()) return NotFound("your organisation has no enterprise profile yet");
     e = EnterpriseFromRow(rows[0]);
     return OkStatus();
@@ -327,8 +365,9 @@ Result<accounts::Page<Enterprise>> Finance::ListEnterprises(const accounts::Page
   QT_RETURN_IF_ERROR(accounts::CheckPage(page, "ent"));
   accounts::Page<Enterprise> out;
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(out, accounts::QueryPage<Enterprise>(tx, std::string(kEnterpriseColumns) + " WHERE id > ?",
-                                                             {page.cursor}, page, EnterpriseFromRow));
+    QT_ASSIGN_OR_RETURN(
+        out, accounts::QueryPage<Enterprise>(tx, std::string(kEnterpriseColumns) + " WHERE id > ?",
+                                             {page.cursor}, page, EnterpriseFromRow));
     return OkStatus();
   }));
   return out;
@@ -336,7 +375,8 @@ Result<accounts::Page<Enterprise>> Finance::ListEnterprises(const accounts::Page
 
 Result<Product> Finance::Publish(const Principal& caller, const NewProduct& p) {
   QT_RETURN_IF_ERROR(caller.RequireMemberOf(OrgKind::kInstitution, "publish finance products"));
-  if (!KnownKind(p.kind)) return InvalidArgument("kind: must be investment, loan, subsidy, guarantee or insurance");
+  if (!KnownKind(p.kind))
+    return InvalidArgument("kind: must be investment, loan, subsidy, guarantee or insurance");
   if (!p.requires_kind.empty() && (!KnownKind(p.requires_kind) || p.requires_kind == p.kind)) {
     return InvalidArgument("requires_kind: another of the five kinds, or empty");
   }
@@ -347,19 +387,27 @@ Result<Product> Finance::Publish(const Principal& caller, const NewProduct& p) {
     std::lock_guard lock(mu_);
     QT_RETURN_IF_ERROR(Rule::Compile(p.rule, schema_).status());
   }
-  Product out{.id = IdGenerator(*options_.clock, *options_.random).Next("fp"), .institution_id = caller.org_id,
-              .kind = p.kind, .name = p.name, .rule = p.rule, .max_amount_fen = p.max_amount_fen,
-              .terms = p.terms, .requires_kind = p.requires_kind, .state = "active",
+  Product out{.id = IdGenerator(*options_.clock, *options_.random).Next("fp"),
+              .institution_id = caller.org_id,
+              .kind = p.kind,
+              .name = p.name,
+              .rule = p.rule,
+              .max_amount_fen = p.max_amount_fen,
+              .terms = p.terms,
+              .requires_kind = p.requires_kind,
+              .state = "active",
               .created_at = options_.clock->NowMillis()};
   int64_t version = 0;
   QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
-    QT_RETURN_IF_ERROR(tx.Exec("INSERT INTO fm_products (id, institution_id, kind, name, rule, max_amount_fen,"
-                               " terms, requires_kind, state, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                               {out.id, out.institution_id, out.kind, out.name, out.rule, out.max_amount_fen,
-                                out.terms, out.requires_kind, out.state, out.created_at})
-                           .status());
+    QT_RETURN_IF_ERROR(
+        tx.Exec("INSERT INTO fm_products (id, institution_id, kind, name, rule, max_amount_fen,"
+                " terms, requires_kind, state, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                {out.id, out.institution_id, out.kind, out.name, out.rule, out.max_amount_fen,
+                 out.terms, out.requires_kind, out.state, out.created_at})
+            .status());
     QT_ASSIGN_OR_RETURN(version, BumpVersion(tx));
-    return options_.journal->Append(tx, {caller.org_id, "match.product.published", out.id, {{"kind", out.kind}}})
+    return options_.journal
+        ->Append(tx, {caller.org_id, "match.product.published", out.id, {{"kind", out.kind}}})
         .status();
   }));
   Advance(version, [&](Memory& m) {
@@ -379,14 +427,19 @@ Result<Product> Finance::Withdraw(const Principal& caller, const std::string& id
   Product p;
   int64_t version = 0;
   QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(store::Rows rows, tx.Query(std::string(kProductColumns) + " WHERE id = ?", {id}));
-    if (rows.empty() || rows[0].Text(1) != caller.org_id) return NotFound("no product " + id + " of yours");
+    QT_ASSIGN_OR_RETURN(store::Rows rows,
+                        tx.Query(std::string(kProductColumns) + " WHERE id = ?", {id}));
+    if (rows.empty() || rows[0].Text(1) != caller.org_id)
+      return NotFound("no product " + id + " of yours");
     p = ProductFromRow(rows[0]);
     if (p.state != "active") return FailedPrecondition("product " + id + " is already withdrawn");
-    QT_RETURN_IF_ERROR(tx.Exec("UPDATE fm_products SET state = 'withdrawn' WHERE id = ?", {id}).status());
+    QT_RETURN_IF_ERROR(
+        tx.Exec("UPDATE fm_products SET state = 'withdrawn' WHERE id = ?", {id}).status());
     p.state = "withdrawn";
     QT_ASSIGN_OR_RETURN(version, BumpVersion(tx));
-    return options_.journal->Append(tx, {caller.org_id, "match.product.withdrawn", id, json::object()}).status();
+    return options_.journal
+        ->Append(tx, {caller.org_id, "match.product.withdrawn", id, json::object()})
+        .status();
   }));
   Advance(version, [&](Memory& m) {
     auto at = m.product_slot.find(id);
@@ -398,7 +451,8 @@ Result<Product> Finance::Withdraw(const Principal& caller, const std::string& id
   return p;
 }
 
-Result<accounts::Page<Product>> Finance::ListProducts(const std::string& kind, const accounts::PageRequest& page) {
+Result<accounts::Page<Product>> Finance::ListProducts(const std::string& kind,
+                                                      const accounts::PageRequest& page) {
   QT_RETURN_IF_ERROR(accounts::CheckPage(page, "fp"));
   if (!kind.empty() && !KnownKind(kind)) return InvalidArgument("kind: unknown product kind");
   accounts::Page<Product> out;
@@ -420,11 +474,14 @@ Result<int64_t> Finance::Reach(const std::string& product_id) {
   QT_RETURN_IF_ERROR(Refresh());
   auto it = memory_->product_slot.find(product_id);
   if (it == memory_->product_slot.end()) return NotFound("no active product " + product_id);
-  return static_cast<int64_t>(memory_->index.EntitiesFor(memory_->rules[it->second], Today(*options_.clock)).size());
+  return static_cast<int64_t>(
+      memory_->index.EntitiesFor(memory_->rules[it->second], Today(*options_.clock)).size());
 }
 
-Result<Prospects> Finance::NearlyEligible(const Principal& caller, const std::string& product_id, size_t limit) {
-  QT_RETURN_IF_ERROR(caller.RequireMemberOf(OrgKind::kInstitution, "see who nearly qualifies for a product"));
+Result<Prospects> Finance::NearlyEligible(const Principal& caller, const std::string& product_id,
+                                          size_t limit) {
+  QT_RETURN_IF_ERROR(
+      caller.RequireMemberOf(OrgKind::kInstitution, "see who nearly qualifies for a product"));
   std::lock_guard lock(mu_);
   QT_RETURN_IF_ERROR(Refresh());
   Memory& m = *memory_;
@@ -494,7 +551,8 @@ Result<MatchResult> Finance::Match(const std::string& enterprise_id, size_t limi
   for (int slot : eligible) by_kind[m.products[slot].kind].emplace_back(score(slot), slot);
   for (auto& [kind, list] : by_kind) {
     std::sort(list.begin(), list.end(), [&](const auto& a, const auto& b) {
-      return a.first != b.first ? a.first > b.first : m.products[a.second].id < m.products[b.second].id;
+      return a.first != b.first ? a.first > b.first
+                                : m.products[a.second].id < m.products[b.second].id;
     });
   }
   MatchResult out;
@@ -508,26 +566,30 @@ Result<MatchResult> Finance::Match(const std::string& enterprise_id, size_t limi
       if (!pm.bundle.empty() && seeks(p.requires_kind)) pm.score += 1.0;
       if (pm.bundle.empty()) {  // cannot be served alone: one step away
         pm.explanation.passed = false;
-        pm.explanation.clauses.push_back({"requires an eligible " + p.requires_kind + " product", false, "none",
-                                          std::nan("")});
+        pm.explanation.clauses.push_back(
+            {"requires an eligible " + p.requires_kind + " product", false, "none", std::nan("")});
         out.near_misses.push_back(std::move(pm));
         continue;
       }
     }
     out.eligible.push_back(std::move(pm));
   }
-  std::sort(out.eligible.begin(), out.eligible.end(), [](const ProductMatch& a, const ProductMatch& b) {
-    return a.score != b.score ? a.score > b.score : a.product.id < b.product.id;
-  });
+  std::sort(out.eligible.begin(), out.eligible.end(),
+            [](const ProductMatch& a, const ProductMatch& b) {
+              return a.score != b.score ? a.score > b.score : a.product.id < b.product.id;
+            });
   if (out.eligible.size() > limit) out.eligible.resize(limit);
   const std::vector<int> sorted_eligible = eligible;
   for (size_t slot = 0; slot < m.products.size() && out.near_misses.size() < limit; ++slot) {
     if (m.products[slot].state != "active") continue;
-    if (std::binary_search(sorted_eligible.begin(), sorted_eligible.end(), static_cast<int>(slot))) continue;
+    if (std::binary_search(sorted_eligible.begin(), sorted_eligible.end(), static_cast<int>(slot)))
+      continue;
     std::vector<ClauseResult> misses = m.rules[slot].NearMisses(e, schema_, today);
     if (misses.empty()) continue;
-    out.near_misses.push_back({m.products[slot], score(static_cast<int>(slot)),
-                               Explanation{false, std::move(misses)}, {}});
+    out.near_misses.push_back({m.products[slot],
+                               score(static_cast<int>(slot)),
+                               Explanation{false, std::move(misses)},
+                               {}});
   }
   return out;
 }
@@ -536,7 +598,8 @@ Result<Application> Finance::Apply(const Principal& caller, const std::string& e
                                    const std::string& product_id, int64_t amount_fen) {
   QT_RETURN_IF_ERROR(caller.RequireMemberOf(OrgKind::kEnterprise, "apply for finance products"));
   QT_ASSIGN_OR_RETURN(Enterprise ent, GetEnterprise(enterprise_id));
-  if (ent.org_id != caller.org_id) return PermissionDenied("enterprise " + enterprise_id + " is not yours");
+  if (ent.org_id != caller.org_id)
+    return PermissionDenied("enterprise " + enterprise_id + " is not yours");
   QT_ASSIGN_OR_RETURN(MatchResult matched, Match(enterprise_id, SIZE_MAX));
   auto it = std::find_if(matched.eligible.begin(), matched.eligible.end(),
                          [&](const ProductMatch& pm) { return pm.product.id == product_id; });
@@ -549,41 +612,58 @@ Result<Application> Finance::Apply(const Principal& caller, const std::string& e
       }
       return FailedPrecondition("not eligible for " + product_id + ": " + why);
     }
-    return FailedPrecondition("not eligible for " + product_id + " (or it is not an active product)");
+    return FailedPrecondition("not eligible for " + product_id +
+                              " (or it is not an active product)");
   }
   if (amount_fen <= 0 || amount_fen > it->product.max_amount_fen) {
-    return InvalidArgument("amount_fen: between 1 and the product's " + std::to_string(it->product.max_amount_fen));
+    return InvalidArgument("amount_fen: between 1 and the product's " +
+                           std::to_string(it->product.max_amount_fen));
   }
-  Application a{.id = IdGenerator(*options_.clock, *options_.random).Next("fa"), .enterprise_id = enterprise_id,
-                .product_id = product_id, .institution_id = it->product.institution_id, .bundle_ids = {},
-                .amount_fen = amount_fen, .state = "applied", .reason = "", .served_fen = 0,
-                .created_at = options_.clock->NowMillis(), .decided_at = 0};
+  Application a{.id = IdGenerator(*options_.clock, *options_.random).Next("fa"),
+                .enterprise_id = enterprise_id,
+                .product_id = product_id,
+                .institution_id = it->product.institution_id,
+                .bundle_ids = {},
+                .amount_fen = amount_fen,
+                .state = "applied",
+                .reason = "",
+                .served_fen = 0,
+                .created_at = options_.clock->NowMillis(),
+                .decided_at = 0};
   if (!it->bundle.empty()) a.bundle_ids = {it->bundle.front().id};
   QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
-    QT_RETURN_IF_ERROR(tx.Exec("INSERT INTO fm_applications (id, enterprise_id, product_id, institution_id,"
-                               " bundle_ids, amount_fen, state, reason, served_fen, created_at, decided_at)"
-                               " VALUES (?, ?, ?, ?, ?, ?, 'applied', '', 0, ?, 0)",
-                               {a.id, a.enterprise_id, a.product_id, a.institution_id, json(a.bundle_ids).dump(),
-                                a.amount_fen, a.created_at})
-                           .status());
+    QT_RETURN_IF_ERROR(
+        tx.Exec("INSERT INTO fm_applications (id, enterprise_id, product_id, institution_id,"
+                " bundle_ids, amount_fen, state, reason, served_fen, created_at, decided_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, 'applied', '', 0, ?, 0)",
+                {a.id, a.enterprise_id, a.product_id, a.institution_id, json(a.bundle_ids).dump(),
+                 a.amount_fen, a.created_at})
+            .status());
     return options_.journal
-        ->Append(tx, {caller.org_id, "match.application.submitted", a.id, {{"product_id", product_id}}})
+        ->Append(tx,
+                 {caller.org_id, "match.application.submitted", a.id, {{"product_id", product_id}}})
         .status();
   }));
   return a;
 }
 
-Result<Application> Finance::Decide(const Principal& caller, const std::string& id, const std::string& decision,
-                                    int64_t served_fen, const std::string& reason) {
+Result<Application> Finance::Decide(const Principal& caller, const std::string& id,
+                                    const std::string& decision, int64_t served_fen,
+                                    const std::string& reason) {
   QT_RETURN_IF_ERROR(caller.RequireMemberOf(OrgKind::kInstitution, "decide applications"));
-  if (decision != "accept" && decision != "decline") return InvalidArgument("decision: accept or decline");
-  if (decision == "decline") QT_RETURN_IF_ERROR(CheckDisplayText(reason, 500).WithContext("reason"));
+  if (decision != "accept" && decision != "decline")
+    return InvalidArgument("decision: accept or decline");
+  if (decision == "decline")
+    QT_RETURN_IF_ERROR(CheckDisplayText(reason, 500).WithContext("reason"));
   Application a;
   QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(store::Rows rows, tx.Query(std::string(kApplicationColumns) + " WHERE id = ?", {id}));
-    if (rows.empty() || rows[0].Text(3) != caller.org_id) return NotFound("no application " + id + " to you");
+    QT_ASSIGN_OR_RETURN(store::Rows rows,
+                        tx.Query(std::string(kApplicationColumns) + " WHERE id = ?", {id}));
+    if (rows.empty() || rows[0].Text(3) != caller.org_id)
+      return NotFound("no application " + id + " to you");
     a = ApplicationFromRow(rows[0]);
-    if (a.state != "applied") return FailedPrecondition("application " + id + " is already " + a.state);
+    if (a.state != "applied")
+      return FailedPrecondition("application " + id + " is already " + a.state);
     if (decision == "accept" && (served_fen <= 0 || served_fen > a.amount_fen)) {
       return InvalidArgument("served_fen: between 1 and the amount applied for");
     }
@@ -591,12 +671,14 @@ Result<Application> Finance::Decide(const Principal& caller, const std::string& 
     a.served_fen = decision == "accept" ? served_fen : 0;
     a.reason = reason;
     a.decided_at = options_.clock->NowMillis();
-    QT_RETURN_IF_ERROR(tx.Exec("UPDATE fm_applications SET state = ?, served_fen = ?, reason = ?, decided_at = ?"
-                               " WHERE id = ?",
-                               {a.state, a.served_fen, a.reason, a.decided_at, id})
-                           .status());
+    QT_RETURN_IF_ERROR(
+        tx.Exec("UPDATE fm_applications SET state = ?, served_fen = ?, reason = ?, decided_at = ?"
+                " WHERE id = ?",
+                {a.state, a.served_fen, a.reason, a.decided_at, id})
+            .status());
     return options_.journal
-        ->Append(tx, {caller.org_id, "match.application." + a.state, id, {{"served_fen", a.served_fen}}})
+        ->Append(
+            tx, {caller.org_id, "match.application." + a.state, id, {{"served_fen", a.served_fen}}})
         .status();
   }));
   return a;
@@ -614,7 +696,8 @@ Result<std::vector<Application>> Finance::Applications(const Principal& caller) 
       sql += " WHERE enterprise_id IN (SELECT id FROM fm_enterprises WHERE org_id = ?)";
       params = {caller.org_id};
     } else if (!caller.IsOperator() && caller.org_kind != OrgKind::kAuthority) {
-      return PermissionDenied("applications are read by their enterprise, institution or authorities");
+      return PermissionDenied(
+          "applications are read by their enterprise, institution or authorities");
     }
     QT_ASSIGN_OR_RETURN(store::Rows rows, tx.Query(sql + " ORDER BY id DESC LIMIT 500", params));
     for (const store::Row& r : rows) out.push_back(ApplicationFromRow(r));
@@ -626,19 +709,23 @@ Result<std::vector<Application>> Finance::Applications(const Principal& caller) 
 Result<Finance::Stats> Finance::GetStats() {
   Stats s;
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(store::Rows r, tx.Query(
-        "SELECT (SELECT COUNT(*) FROM fm_enterprises), (SELECT COUNT(*) FROM fm_products WHERE state = 'active'),"
-        " (SELECT COUNT(DISTINCT institution_id) FROM fm_products WHERE state = 'active'),"
-        " (SELECT COUNT(*) FROM fm_applications), (SELECT COUNT(*) FROM fm_applications WHERE state = 'accepted'),"
-        " (SELECT CAST(COALESCE(SUM(served_fen), 0) AS BIGINT) FROM fm_applications)"));
+    QT_ASSIGN_OR_RETURN(
+        store::Rows r,
+        tx.Query("SELECT (SELECT COUNT(*) FROM fm_enterprises), (SELECT COUNT(*) FROM fm_products "
+                 "WHERE state = 'active'),"
+                 " (SELECT COUNT(DISTINCT institution_id) FROM fm_products WHERE state = 'active'),"
+                 " (SELECT COUNT(*) FROM fm_applications), (SELECT COUNT(*) FROM fm_applications "
+                 "WHERE state = 'accepted'),"
+                 " (SELECT CAST(COALESCE(SUM(served_fen), 0) AS BIGINT) FROM fm_applications)"));
     s.enterprises = r[0].Int(0);
     s.products = r[0].Int(1);
     s.institutions = r[0].Int(2);
     s.applications = r[0].Int(3);
     s.accepted = r[0].Int(4);
     s.served_fen = r[0].Int(5);
-    QT_ASSIGN_OR_RETURN(store::Rows kinds, tx.Query("SELECT kind, COUNT(*) FROM fm_products WHERE state = 'active'"
-                                                    " GROUP BY kind ORDER BY kind"));
+    QT_ASSIGN_OR_RETURN(store::Rows kinds,
+                        tx.Query("SELECT kind, COUNT(*) FROM fm_products WHERE state = 'active'"
+                                 " GROUP BY kind ORDER BY kind"));
     for (const store::Row& k : kinds) s.products_by_kind[k.Text(0)] = k.Int(1);
     return OkStatus();
   }));

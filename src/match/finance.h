@@ -38,7 +38,8 @@
 
 namespace qt::match {
 
-inline constexpr std::string_view kProductKinds[] = {"investment", "loan", "subsidy", "guarantee", "insurance"};
+inline constexpr std::string_view kProductKinds[] = {"investment", "loan", "subsidy", "guarantee",
+                                                     "insurance"};
 
 struct FinanceOptions {
   const Clock* clock = nullptr;        // required
@@ -92,8 +93,8 @@ struct Prospect {
 };
 
 struct Prospects {
-  int64_t count = 0;               // all enterprises one clause away
-  std::vector<Prospect> items;     // the closest first: numeric gaps ascending, then the rest
+  int64_t count = 0;            // all enterprises one clause away
+  std::vector<Prospect> items;  // the closest first: numeric gaps ascending, then the rest
 };
 
 struct MatchResult {
@@ -129,8 +130,9 @@ class Finance {
   Result<Enterprise> SaveOwnProfile(const accounts::Principal& caller, const std::string& name,
                                     const nlohmann::json& profile);
   // Screened profiles (authority): all or none; by credit code, replacing.
-  Result<size_t> ImportProfiles(const accounts::Principal& caller,
-                                const std::vector<std::pair<std::string, nlohmann::json>>& named_profiles);
+  Result<size_t> ImportProfiles(
+      const accounts::Principal& caller,
+      const std::vector<std::pair<std::string, nlohmann::json>>& named_profiles);
   Result<Enterprise> GetEnterprise(const std::string& id);
   // The caller's own enterprise profile (not_found before SaveOwnProfile).
   Result<Enterprise> OwnEnterprise(const accounts::Principal& caller);
@@ -139,12 +141,14 @@ class Finance {
   // Products (institutions).
   Result<Product> Publish(const accounts::Principal& caller, const NewProduct& p);
   Result<Product> Withdraw(const accounts::Principal& caller, const std::string& id);
-  Result<accounts::Page<Product>> ListProducts(const std::string& kind, const accounts::PageRequest& page);
+  Result<accounts::Page<Product>> ListProducts(const std::string& kind,
+                                               const accounts::PageRequest& page);
   // How many enterprises a published product's rule selects.
   Result<int64_t> Reach(const std::string& product_id);
   // The enterprises one clause away from the caller institution's product (a
   // scan: the index answers who passes, not who nearly does).
-  Result<Prospects> NearlyEligible(const accounts::Principal& caller, const std::string& product_id, size_t limit);
+  Result<Prospects> NearlyEligible(const accounts::Principal& caller, const std::string& product_id,
+                                   size_t limit);
 
   // Matching.
   Result<MatchResult> Match(const std::string& enterprise_id, size_t limit);
@@ -154,7 +158,8 @@ class Finance {
                             const std::string& product_id, int64_t amount_fen);
   // decision: accept (with served_fen) or decline (with reason); by the product's institution.
   Result<Application> Decide(const accounts::Principal& caller, const std::string& id,
-                             const std::string& decision, int64_t served_fen, const std::string& reason);
+                             const std::string& decision, int64_t served_fen,
+                             const std::string& reason);
   Result<std::vector<Application>> Applications(const accounts::Principal& caller);
 
   struct Stats {

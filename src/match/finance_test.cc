@@ -1,8 +1,8 @@
 #include "match/finance.h"
-#include "match/migrations.h"
 
 #include <gtest/gtest.h>
 
+#include "match/migrations.h"
 #include "tests/support/service_test.h"
 
 namespace qt::match {
@@ -26,9 +26,17 @@ class FinanceTest : public qt::testing::ServiceTest {
   }
 
   static json Profile(const std::string& code, double revenue, std::vector<std::string> needs) {
-    return {{"credit_code", code}, {"district", "滨江区"}, {"industry", "I65"}, {"founded", "2019-03-01"},
-            {"staff", 80}, {"revenue", revenue}, {"rd_ratio", 0.12}, {"patents", 6},
-            {"qualifications", {"高新技术企业"}}, {"credit_rating", "AA"}, {"need_amount", 1000000},
+    return {{"credit_code", code},
+            {"district", "滨江区"},
+            {"industry", "I65"},
+            {"founded", "2019-03-01"},
+            {"staff", 80},
+            {"revenue", revenue},
+            {"rd_ratio", 0.12},
+            {"patents", 6},
+            {"qualifications", {"高新技术企业"}},
+            {"credit_rating", "AA"},
+            {"need_amount", 1000000},
             {"need_types", needs}};
   }
 
@@ -41,14 +49,19 @@ INSTANTIATE_TEST_SUITE_P(Backends, FinanceTest, ::testing::ValuesIn(qt::testing:
 
 TEST_P(FinanceTest, InsurancePlusLoanIsOfferedAsABundleAndAppliedFor) {
   // The seed's story: a cost-overrun policy of 1.41 million yuan backs a 1-million-yuan loan.
-  auto loan = finance_->Publish(bank_, {"loan", "科技研发贷", "need_types has \"贷\" and revenue >= 500万 and credit_rating in [\"AAA\", \"AA\", \"A\"]",
-                                        100'000'000, "年化 3.6%，一年", "insurance"});
+  auto loan = finance_->Publish(
+      bank_,
+      {"loan", "科技研发贷",
+       "need_types has \"贷\" and revenue >= 500万 and credit_rating in [\"AAA\", \"AA\", \"A\"]",
+       100'000'000, "年化 3.6%，一年", "insurance"});
   ASSERT_TRUE(loan.ok()) << loan.status().ToString();
-  auto policy = finance_->Publish(insurer_, {"insurance", "研发费用损失险", "rd_ratio >= 0.05 and years_since(founded) >= 3",
-                                             141'000'000, "研发超支损失保障", ""});
+  auto policy = finance_->Publish(
+      insurer_, {"insurance", "研发费用损失险", "rd_ratio >= 0.05 and years_since(founded) >= 3",
+                 141'000'000, "研发超支损失保障", ""});
   ASSERT_TRUE(policy.ok());
-  auto grant = finance_->Publish(bank_, {"subsidy", "研发补助", "qualifications has \"专精特新\" and rd_ratio >= 0.05",
-                                         20'000'000, "按研发投入补助", ""});
+  auto grant = finance_->Publish(
+      bank_, {"subsidy", "研发补助", "qualifications has \"专精特新\" and rd_ratio >= 0.05",
+              20'000'000, "按研发投入补助", ""});
   ASSERT_TRUE(grant.ok());
   auto me = finance_->SaveOwnProfile(firm_, "杭州云图医疗影像科技有限公司",
                                      Profile(CreditCode('F'), 8'000'000, {"贷", "保"}));
@@ -67,12 +80,16 @@ TEST_P(FinanceTest, InsurancePlusLoanIsOfferedAsABundleAndAppliedFor) {
   auto app = finance_->Apply(firm_, me->id, loan->id, 100'000'000);
   ASSERT_TRUE(app.ok()) << app.status().ToString();
   EXPECT_EQ(app->bundle_ids, std::vector<std::string>{policy->id});
-  EXPECT_EQ(finance_->Apply(firm_, me->id, grant->id, 1).status().code(), StatusCode::kFailedPrecondition);
-  EXPECT_EQ(finance_->Apply(firm_, me->id, loan->id, 200'000'000).status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(finance_->Decide(insurer_, app->id, "accept", 1, "").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(finance_->Apply(firm_, me->id, grant->id, 1).status().code(),
+            StatusCode::kFailedPrecondition);
+  EXPECT_EQ(finance_->Apply(firm_, me->id, loan->id, 200'000'000).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(finance_->Decide(insurer_, app->id, "accept", 1, "").status().code(),
+            StatusCode::kNotFound);
   auto done = finance_->Decide(bank_, app->id, "accept", 100'000'000, "");
   ASSERT_TRUE(done.ok()) << done.status().ToString();
-  EXPECT_EQ(finance_->Decide(bank_, app->id, "decline", 0, "late").status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(finance_->Decide(bank_, app->id, "decline", 0, "late").status().code(),
+            StatusCode::kFailedPrecondition);
   auto stats = finance_->GetStats();
   EXPECT_EQ(stats->served_fen, 100'000'000);
   EXPECT_EQ(stats->accepted, 1);
@@ -90,15 +107,18 @@ TEST_P(FinanceTest, InsurancePlusLoanIsOfferedAsABundleAndAppliedFor) {
 }
 
 TEST_P(FinanceTest, AnInstitutionSeesWhoIsOneClauseAway) {
-  auto loan = finance_->Publish(bank_, {"loan", "科技研发贷", "need_types has \"贷\" and revenue >= 500万", 100'000'000, "", ""});
+  auto loan = finance_->Publish(
+      bank_,
+      {"loan", "科技研发贷", "need_types has \"贷\" and revenue >= 500万", 100'000'000, "", ""});
   ASSERT_TRUE(loan.ok());
-  ASSERT_TRUE(finance_
-                  ->ImportProfiles(station_, {{"差 100 万", Profile(CreditCode('H'), 4'000'000, {"贷"})},
-                                              {"差 400 万", Profile(CreditCode('J'), 1'000'000, {"贷"})},
-                                              {"不贷款", Profile(CreditCode('L'), 9'000'000, {"投"})},
-                                              {"两条都差", Profile(CreditCode('M'), 1'000, {"投"})},
-                                              {"已符合", Profile(CreditCode('N'), 9'000'000, {"贷"})}})
-                  .ok());
+  ASSERT_TRUE(
+      finance_
+          ->ImportProfiles(station_, {{"差 100 万", Profile(CreditCode('H'), 4'000'000, {"贷"})},
+                                      {"差 400 万", Profile(CreditCode('J'), 1'000'000, {"贷"})},
+                                      {"不贷款", Profile(CreditCode('L'), 9'000'000, {"投"})},
+                                      {"两条都差", Profile(CreditCode('M'), 1'000, {"投"})},
+                                      {"已符合", Profile(CreditCode('N'), 9'000'000, {"贷"})}})
+          .ok());
   auto near = finance_->NearlyEligible(bank_, loan->id, 2);
   ASSERT_TRUE(near.ok()) << near.status().ToString();
   EXPECT_EQ(near->count, 3);
@@ -109,27 +129,44 @@ TEST_P(FinanceTest, AnInstitutionSeesWhoIsOneClauseAway) {
   EXPECT_EQ(near->items[1].name, "差 400 万");
   EXPECT_EQ(finance_->NearlyEligible(insurer_, loan->id, 10).status().code(), StatusCode::kNotFound)
       << "only the product's institution";
-  EXPECT_EQ(finance_->NearlyEligible(station_, loan->id, 10).status().code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(finance_->NearlyEligible(station_, loan->id, 10).status().code(),
+            StatusCode::kPermissionDenied);
 }
 
 TEST_P(FinanceTest, ImportsAndBadInput) {
   std::vector<std::pair<std::string, json>> rows;
-  for (char c : {'1', '2', '3'}) rows.emplace_back(std::string("企业") + c, Profile(CreditCode(c), 1e7, {"贷"}));
+  for (char c : {'1', '2', '3'})
+    rows.emplace_back(std::string("企业") + c, Profile(CreditCode(c), 1e7, {"贷"}));
   ASSERT_EQ(*finance_->ImportProfiles(station_, rows), 3u);
-  ASSERT_TRUE(finance_->Publish(bank_, {"loan", "贷", "revenue >= 500万", 1'000'000, "t", ""}).ok());
+  ASSERT_TRUE(
+      finance_->Publish(bank_, {"loan", "贷", "revenue >= 500万", 1'000'000, "t", ""}).ok());
   auto products = finance_->ListProducts("", {});
   EXPECT_EQ(*finance_->Reach(products->items[0].id), 3);
   rows.emplace_back("坏", json{{"credit_code", "123"}});
-  EXPECT_NE(finance_->ImportProfiles(station_, rows).status().message().find("row 4"), std::string::npos);
+  EXPECT_NE(finance_->ImportProfiles(station_, rows).status().message().find("row 4"),
+            std::string::npos);
   EXPECT_EQ(finance_->ImportProfiles(firm_, rows).status().code(), StatusCode::kPermissionDenied);
-  EXPECT_NE(finance_->Publish(bank_, {"loan", "x", "revenu >= 1", 1, "t", ""}).status().message().find("rule:1: unknown attribute"),
+  EXPECT_NE(finance_->Publish(bank_, {"loan", "x", "revenu >= 1", 1, "t", ""})
+                .status()
+                .message()
+                .find("rule:1: unknown attribute"),
             std::string::npos);
-  EXPECT_NE(finance_->Publish(bank_, {"lottery", "x", "staff > 1", 1, "t", ""}).status().message().find("kind"),
+  EXPECT_NE(finance_->Publish(bank_, {"lottery", "x", "staff > 1", 1, "t", ""})
+                .status()
+                .message()
+                .find("kind"),
             std::string::npos);
-  EXPECT_NE(finance_->Publish(bank_, {"loan", "x", "staff > 1", 0, "t", ""}).status().message().find("max_amount_fen"),
+  EXPECT_NE(finance_->Publish(bank_, {"loan", "x", "staff > 1", 0, "t", ""})
+                .status()
+                .message()
+                .find("max_amount_fen"),
             std::string::npos);
-  EXPECT_EQ(finance_->Publish(firm_, {"loan", "x", "staff > 1", 1, "t", ""}).status().code(), StatusCode::kPermissionDenied);
-  EXPECT_NE(finance_->SaveOwnProfile(firm_, "x", json{{"staff", "many"}}).status().message().find("profile: staff"),
+  EXPECT_EQ(finance_->Publish(firm_, {"loan", "x", "staff > 1", 1, "t", ""}).status().code(),
+            StatusCode::kPermissionDenied);
+  EXPECT_NE(finance_->SaveOwnProfile(firm_, "x", json{{"staff", "many"}})
+                .status()
+                .message()
+                .find("profile: staff"),
             std::string::npos);
   EXPECT_EQ(finance_->GetStats()->enterprises, 3);
   EXPECT_EQ(finance_->ListEnterprises({})->items.size(), 3u);

@@ -13,7 +13,9 @@ namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
-bool IsTermOp(Op op) { return op == Op::kEq || op == Op::kIn || op == Op::kHas || op == Op::kHasAny || op == Op::kHasAll; }
+bool IsTermOp(Op op) {
+  return op == Op::kEq || op == Op::kIn || op == Op::kHas || op == Op::kHasAny || op == Op::kHasAll;
+}
 bool IsRangeOp(Op op) {
   return op == Op::kEq || op == Op::kLt || op == Op::kLe || op == Op::kGt || op == Op::kGe ||
          op == Op::kBetween || op == Op::kTrue;
@@ -25,12 +27,26 @@ std::optional<std::pair<double, double>> RangeOf(const Clause& c, double today) 
   if (c.type == Type::kString || c.type == Type::kSet) return std::nullopt;
   double lo = -kInf, hi = kInf;
   switch (c.op) {
-    case Op::kEq: lo = hi = c.a; break;
-    case Op::kLt: case Op::kLe: hi = c.a; break;
-    case Op::kGt: case Op::kGe: lo = c.a; break;
-    case Op::kBetween: lo = c.a; hi = c.b; break;
-    case Op::kTrue: lo = hi = 1; break;
-    default: return std::nullopt;
+    case Op::kEq:
+      lo = hi = c.a;
+      break;
+    case Op::kLt:
+    case Op::kLe:
+      hi = c.a;
+      break;
+    case Op::kGt:
+    case Op::kGe:
+      lo = c.a;
+      break;
+    case Op::kBetween:
+      lo = c.a;
+      hi = c.b;
+      break;
+    case Op::kTrue:
+      lo = hi = 1;
+      break;
+    default:
+      return std::nullopt;
   }
   if (c.years_since) {  // years since a date: a range of dates, reversed
     constexpr double kYear = 365.2425;
@@ -59,12 +75,28 @@ MatchIndex::Anchor MatchIndex::AnchorOf(const Rule& rule, const Clause& c) const
     a.kind = Anchor::kRange;
     a.slot = c.slot;
     switch (c.op) {
-      case Op::kEq: a.lo = a.hi = c.a; break;
-      case Op::kLt: case Op::kLe: a.lo = -kInf; a.hi = c.a; break;
-      case Op::kGt: case Op::kGe: a.lo = c.a; a.hi = kInf; break;
-      case Op::kBetween: a.lo = c.a; a.hi = c.b; break;
-      case Op::kTrue: a.lo = a.hi = 1; break;
-      default: break;
+      case Op::kEq:
+        a.lo = a.hi = c.a;
+        break;
+      case Op::kLt:
+      case Op::kLe:
+        a.lo = -kInf;
+        a.hi = c.a;
+        break;
+      case Op::kGt:
+      case Op::kGe:
+        a.lo = c.a;
+        a.hi = kInf;
+        break;
+      case Op::kBetween:
+        a.lo = c.a;
+        a.hi = c.b;
+        break;
+      case Op::kTrue:
+        a.lo = a.hi = 1;
+        break;
+      default:
+        break;
     }
   }
   return a;
@@ -83,7 +115,8 @@ size_t MatchIndex::Selectivity(const Rule& rule, int clause) const {
   if (a.kind == Anchor::kRange && static_cast<size_t>(a.slot) < columns_.size()) {
     const auto& col = columns_[a.slot];
     auto lo = std::lower_bound(col.begin(), col.end(), std::make_pair(a.lo, -1));
-    auto hi = std::upper_bound(col.begin(), col.end(), std::make_pair(a.hi, std::numeric_limits<int>::max()));
+    auto hi = std::upper_bound(col.begin(), col.end(),
+                               std::make_pair(a.hi, std::numeric_limits<int>::max()));
     return static_cast<size_t>(std::max<std::ptrdiff_t>(0, hi - lo));
   }
   return SIZE_MAX;
@@ -117,9 +150,10 @@ void MatchIndex::AddRule(int id, const Rule& rule) {
   } else {
     auto& list = rule_ranges_[a.slot];
     RangeEntry e{a.lo, a.hi, id};
-    list.insert(std::upper_bound(list.begin(), list.end(), e,
-                                 [](const RangeEntry& x, const RangeEntry& y) { return x.lo < y.lo; }),
-                e);
+    list.insert(
+        std::upper_bound(list.begin(), list.end(), e,
+                         [](const RangeEntry& x, const RangeEntry& y) { return x.lo < y.lo; }),
+        e);
   }
 }
 
@@ -148,10 +182,12 @@ void MatchIndex::IndexEntity(int position, const Entity& e, bool add) {
     }
   };
   for (size_t slot = 0; slot < e.strings.size(); ++slot) {
-    if (e.strings[slot] >= 0) update(postings_[TermKey(Type::kString, static_cast<int>(slot), e.strings[slot])]);
+    if (e.strings[slot] >= 0)
+      update(postings_[TermKey(Type::kString, static_cast<int>(slot), e.strings[slot])]);
   }
   for (size_t slot = 0; slot < e.sets.size(); ++slot) {
-    for (int32_t t : e.sets[slot]) update(postings_[TermKey(Type::kSet, static_cast<int>(slot), t)]);
+    for (int32_t t : e.sets[slot])
+      update(postings_[TermKey(Type::kSet, static_cast<int>(slot), t)]);
   }
   if (columns_.size() < e.numbers.size()) columns_.resize(e.numbers.size());
   for (size_t slot = 0; slot < e.numbers.size(); ++slot) {
@@ -177,10 +213,12 @@ void MatchIndex::SetEntities(const std::vector<Entity>& entities) {
     const Entity& e = entities[p];
     const int pos = static_cast<int>(p);
     for (size_t slot = 0; slot < e.strings.size(); ++slot) {
-      if (e.strings[slot] >= 0) postings_[TermKey(Type::kString, static_cast<int>(slot), e.strings[slot])].push_back(pos);
+      if (e.strings[slot] >= 0)
+        postings_[TermKey(Type::kString, static_cast<int>(slot), e.strings[slot])].push_back(pos);
     }
     for (size_t slot = 0; slot < e.sets.size(); ++slot) {
-      for (int32_t t : e.sets[slot]) postings_[TermKey(Type::kSet, static_cast<int>(slot), t)].push_back(pos);
+      for (int32_t t : e.sets[slot])
+        postings_[TermKey(Type::kSet, static_cast<int>(slot), t)].push_back(pos);
     }
     if (columns_.size() < e.numbers.size()) columns_.resize(e.numbers.size());
     for (size_t slot = 0; slot < e.numbers.size(); ++slot) {
@@ -194,9 +232,11 @@ void MatchIndex::UpdateEntity(int position, const Entity& entity) {
   // Only the values that changed move (a profile change touches a few).
   const Entity& old = *entities_[position];
   Entity removed{old.id, std::vector<double>(old.numbers.size(), Schema::kMissing),
-                 std::vector<int32_t>(old.strings.size(), -1), std::vector<std::vector<int32_t>>(old.sets.size())};
+                 std::vector<int32_t>(old.strings.size(), -1),
+                 std::vector<std::vector<int32_t>>(old.sets.size())};
   Entity added{entity.id, std::vector<double>(entity.numbers.size(), Schema::kMissing),
-               std::vector<int32_t>(entity.strings.size(), -1), std::vector<std::vector<int32_t>>(entity.sets.size())};
+               std::vector<int32_t>(entity.strings.size(), -1),
+               std::vector<std::vector<int32_t>>(entity.sets.size())};
   auto same = [](double a, double b) { return a == b || (std::isnan(a) && std::isnan(b)); };
   for (size_t i = 0; i < old.numbers.size(); ++i) {
     if (!same(old.numbers[i], entity.numbers[i])) {
@@ -233,12 +273,14 @@ std::vector<int> MatchIndex::RulesFor(const Entity& e, double today) const {
   for (size_t slot = 0; slot < e.strings.size(); ++slot) {
     if (e.strings[slot] < 0) continue;
     auto it = rule_terms_.find(TermKey(Type::kString, static_cast<int>(slot), e.strings[slot]));
-    if (it != rule_terms_.end()) candidates.insert(candidates.end(), it->second.begin(), it->second.end());
+    if (it != rule_terms_.end())
+      candidates.insert(candidates.end(), it->second.begin(), it->second.end());
   }
   for (size_t slot = 0; slot < e.sets.size(); ++slot) {
     for (int32_t t : e.sets[slot]) {
       auto it = rule_terms_.find(TermKey(Type::kSet, static_cast<int>(slot), t));
-      if (it != rule_terms_.end()) candidates.insert(candidates.end(), it->second.begin(), it->second.end());
+      if (it != rule_terms_.end())
+        candidates.insert(candidates.end(), it->second.begin(), it->second.end());
     }
   }
   for (const auto& [slot, list] : rule_ranges_) {
@@ -306,7 +348,8 @@ std::vector<int> MatchIndex::EntitiesFor(const Rule& rule, double today) const {
     if (!range || static_cast<size_t>(clause.slot) >= columns_.size()) continue;
     const auto& col = columns_[clause.slot];
     auto lo = std::lower_bound(col.begin(), col.end(), std::make_pair(range->first, -1));
-    auto hi = std::upper_bound(col.begin(), col.end(), std::make_pair(range->second, std::numeric_limits<int>::max()));
+    auto hi = std::upper_bound(col.begin(), col.end(),
+                               std::make_pair(range->second, std::numeric_limits<int>::max()));
     if (static_cast<size_t>(std::max<std::ptrdiff_t>(0, hi - lo)) * 10 > n * 9) continue;
     std::vector<uint64_t> bits(words, 0);
     for (auto it = lo; it < hi; ++it) bits[it->second >> 6] |= uint64_t{1} << (it->second & 63);
@@ -314,7 +357,8 @@ std::vector<int> MatchIndex::EntitiesFor(const Rule& rule, double today) const {
   }
   if (have) {
     for (size_t w = 0; w < words; ++w) {
-      for (uint64_t b = candidates[w]; b != 0; b &= b - 1) check(static_cast<int>(w * 64 + std::countr_zero(b)));
+      for (uint64_t b = candidates[w]; b != 0; b &= b - 1)
+        check(static_cast<int>(w * 64 + std::countr_zero(b)));
     }
     return out;
   }
@@ -338,7 +382,8 @@ std::vector<int> MatchIndex::EntitiesFor(const Rule& rule, double today) const {
     std::vector<int> positions;
     for (int32_t t : a.terms) {
       auto it = postings_.find(TermKey(a.type, a.slot, t));
-      if (it != postings_.end()) positions.insert(positions.end(), it->second.begin(), it->second.end());
+      if (it != postings_.end())
+        positions.insert(positions.end(), it->second.begin(), it->second.end());
     }
     std::sort(positions.begin(), positions.end());
     positions.erase(std::unique(positions.begin(), positions.end()), positions.end());
@@ -347,7 +392,8 @@ std::vector<int> MatchIndex::EntitiesFor(const Rule& rule, double today) const {
   }
   const auto& col = columns_[a.slot];
   auto lo = std::lower_bound(col.begin(), col.end(), std::make_pair(a.lo, -1));
-  auto hi = std::upper_bound(col.begin(), col.end(), std::make_pair(a.hi, std::numeric_limits<int>::max()));
+  auto hi = std::upper_bound(col.begin(), col.end(),
+                             std::make_pair(a.hi, std::numeric_limits<int>::max()));
   for (auto it = lo; it != hi; ++it) check(it->second);
   std::sort(out.begin(), out.end());
   return out;
@@ -359,7 +405,8 @@ std::map<int, std::vector<int>> MatchIndex::Screen(double today, int threads) co
   std::vector<std::vector<int>> results(work.size());
   std::atomic<size_t> next{0};
   auto worker = [&] {
-    for (size_t i; (i = next.fetch_add(1)) < work.size();) results[i] = EntitiesFor(*work[i].second, today);
+    for (size_t i; (i = next.fetch_add(1)) < work.size();)
+      results[i] = EntitiesFor(*work[i].second, today);
   };
   std::vector<std::thread> pool;
   for (int t = 1; t < std::max(1, threads); ++t) pool.emplace_back(worker);

@@ -70,8 +70,8 @@ class MatchIndex {
     int rule;
   };
   static int64_t TermKey(Type type, int slot, int32_t term) {
-    return (static_cast<int64_t>(type == Type::kSet ? 1 : 0) << 62) | (static_cast<int64_t>(slot) << 32) |
-           static_cast<uint32_t>(term);
+    return (static_cast<int64_t>(type == Type::kSet ? 1 : 0) << 62) |
+           (static_cast<int64_t>(slot) << 32) | static_cast<uint32_t>(term);
   }
   Anchor AnchorOf(const Rule& rule, const Clause& c) const;
   // The number of entities a clause's anchor would select (SIZE_MAX if it cannot).
@@ -87,7 +87,7 @@ class MatchIndex {
   std::vector<int> unindexed_;
   // Entities side.
   std::vector<const Entity*> entities_;
-  std::unordered_map<int64_t, std::vector<int>> postings_;  // sorted positions
+  std::unordered_map<int64_t, std::vector<int>> postings_;    // sorted positions
   std::vector<std::vector<std::pair<double, int>>> columns_;  // by number slot, sorted
 };
 

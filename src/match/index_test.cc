@@ -14,10 +14,14 @@ using nlohmann::json;
 class IndexTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    for (const auto& [name, type] : std::vector<std::pair<std::string, Type>>{
-             {"district", Type::kString}, {"industry", Type::kString}, {"founded", Type::kDate},
-             {"staff", Type::kNumber}, {"revenue", Type::kNumber}, {"high_tech", Type::kBool},
-             {"qualifications", Type::kSet}}) {
+    for (const auto& [name, type] :
+         std::vector<std::pair<std::string, Type>>{{"district", Type::kString},
+                                                   {"industry", Type::kString},
+                                                   {"founded", Type::kDate},
+                                                   {"staff", Type::kNumber},
+                                                   {"revenue", Type::kNumber},
+                                                   {"high_tech", Type::kBool},
+                                                   {"qualifications", Type::kSet}}) {
       ASSERT_TRUE(schema_.Add({name, type, ""}).ok());
     }
     std::mt19937 g(7);
@@ -34,10 +38,13 @@ class IndexTest : public ::testing::Test {
     const char* districts[] = {"西湖区", "滨江区", "余杭区", "上城区", "萧山区"};
     const char* industries[] = {"I64", "I65", "C39", "M73", "C35"};
     const char* quals[] = {"高新技术企业", "专精特新", "科技型中小企业", "瞪羚企业"};
-    json j = {{"district", districts[g() % 5]}, {"industry", industries[g() % 5]},
-              {"founded", std::to_string(2000 + g() % 26) + "-0" + std::to_string(1 + g() % 9) + "-15"},
-              {"staff", static_cast<int>(g() % 2000)}, {"revenue", static_cast<double>(g() % 200) * 1e6},
-              {"high_tech", g() % 3 == 0}};
+    json j = {
+        {"district", districts[g() % 5]},
+        {"industry", industries[g() % 5]},
+        {"founded", std::to_string(2000 + g() % 26) + "-0" + std::to_string(1 + g() % 9) + "-15"},
+        {"staff", static_cast<int>(g() % 2000)},
+        {"revenue", static_cast<double>(g() % 200) * 1e6},
+        {"high_tech", g() % 3 == 0}};
     if (g() % 10 == 0) j.erase("revenue");  // missing values too
     json q = json::array();
     for (const char* x : quals) {
@@ -49,11 +56,21 @@ class IndexTest : public ::testing::Test {
 
   static std::string RandomRule(std::mt19937& g) {
     const std::vector<std::string> clauses = {
-        "district = \"西湖区\"", "district in [\"滨江区\", \"余杭区\"]", "industry != \"C39\"",
-        "staff >= 500", "staff between 10 and 300", "revenue >= 5000万", "revenue < 2000万",
-        "high_tech", "qualifications has \"专精特新\"", "qualifications has any [\"瞪羚企业\", \"高新技术企业\"]",
-        "qualifications has all [\"专精特新\", \"科技型中小企业\"]", "founded <= 2015-01-01",
-        "years_since(founded) >= 3", "not high_tech", "industry not in [\"I64\"]"};
+        "district = \"西湖区\"",
+        "district in [\"滨江区\", \"余杭区\"]",
+        "industry != \"C39\"",
+        "staff >= 500",
+        "staff between 10 and 300",
+        "revenue >= 5000万",
+        "revenue < 2000万",
+        "high_tech",
+        "qualifications has \"专精特新\"",
+        "qualifications has any [\"瞪羚企业\", \"高新技术企业\"]",
+        "qualifications has all [\"专精特新\", \"科技型中小企业\"]",
+        "founded <= 2015-01-01",
+        "years_since(founded) >= 3",
+        "not high_tech",
+        "industry not in [\"I64\"]"};
     std::string r;
     const int n = 1 + static_cast<int>(g() % 4);
     for (int i = 0; i < n; ++i) {

@@ -27,13 +27,13 @@ struct Policies::Audience {
   explicit Audience(const Schema& s) : schema(s), index(s) {}
   const Schema& schema;
   MatchIndex index;
-  std::vector<std::string> ids;      // by position
-  std::vector<std::string> orgs;     // enterprises: the keeping organisation, or ""
+  std::vector<std::string> ids;             // by position
+  std::vector<std::string> orgs;            // enterprises: the keeping organisation, or ""
   std::vector<identity::Citizen> citizens;  // persons: the record (re-read for today's values)
   std::vector<bool> active;
-  std::vector<Entity> base;             // as of the last rebuild (the index refers to them)
-  std::deque<Entity> changed;           // later versions; stable addresses
-  std::vector<const Entity*> current;   // by position: the latest
+  std::vector<Entity> base;            // as of the last rebuild (the index refers to them)
+  std::deque<Entity> changed;          // later versions; stable addresses
+  std::vector<const Entity*> current;  // by position: the latest
   std::unordered_map<std::string, int> by_id;
   int64_t seq = -1;  // the last change followed: (seq, last_id)
   std::string last_id;
@@ -88,7 +88,8 @@ struct Policies::Memory {
   std::deque<Policy> policies;  // published ones; stable addresses
   std::deque<Rule> rules;       // parallel
   std::vector<int> in_force;    // slots filed in their audience's index
-  std::set<std::pair<std::string, int64_t>> screened;  // (policy, version) whose publication screen is done
+  std::set<std::pair<std::string, int64_t>>
+      screened;  // (policy, version) whose publication screen is done
   Audience& Of(const std::string& audience) { return audience == "person" ? person : enterprise; }
 };
 
@@ -102,26 +103,44 @@ struct Policies::Candidate {
 namespace {
 
 constexpr const char* kPolicyColumns =
-    "SELECT id, issuer_id, audience, title, summary, benefit, rule, valid_from, valid_until, version, state,"
+    "SELECT id, issuer_id, audience, title, summary, benefit, rule, valid_from, valid_until, "
+    "version, state,"
     " created_at, updated_at FROM pl_policies";
 constexpr const char* kNoticeColumns =
-    "SELECT n.id, n.policy_id, n.version, v.title, v.benefit, n.entity_id, n.explanation, n.created_at, n.read_at"
+    "SELECT n.id, n.policy_id, n.version, v.title, v.benefit, n.entity_id, n.explanation, "
+    "n.created_at, n.read_at"
     " FROM pl_notices n JOIN pl_versions v ON v.policy_id = n.policy_id AND v.version = n.version";
 constexpr size_t kFollowBatch = 20'000;
 constexpr size_t kBulk = 2'000;
 constexpr size_t kInsertRows = 100;
 
 Policy PolicyFromRow(const store::Row& r) {
-  return {.id = r.Text(0), .issuer_id = r.Text(1), .audience = r.Text(2), .title = r.Text(3),
-          .summary = r.Text(4), .benefit = r.Text(5), .rule = r.Text(6), .valid_from = r.Text(7),
-          .valid_until = r.Text(8), .version = r.Int(9), .state = r.Text(10), .notified = 0,
-          .created_at = r.Int(11), .updated_at = r.Int(12)};
+  return {.id = r.Text(0),
+          .issuer_id = r.Text(1),
+          .audience = r.Text(2),
+          .title = r.Text(3),
+          .summary = r.Text(4),
+          .benefit = r.Text(5),
+          .rule = r.Text(6),
+          .valid_from = r.Text(7),
+          .valid_until = r.Text(8),
+          .version = r.Int(9),
+          .state = r.Text(10),
+          .notified = 0,
+          .created_at = r.Int(11),
+          .updated_at = r.Int(12)};
 }
 
 Notice NoticeFromRow(const store::Row& r) {
-  return {.id = r.Text(0), .policy_id = r.Text(1), .version = r.Int(2), .title = r.Text(3),
-          .benefit = r.Text(4), .entity_id = r.Text(5), .explanation = json::parse(r.Text(6)),
-          .created_at = r.Int(7), .read_at = r.Int(8)};
+  return {.id = r.Text(0),
+          .policy_id = r.Text(1),
+          .version = r.Int(2),
+          .title = r.Text(3),
+          .benefit = r.Text(4),
+          .entity_id = r.Text(5),
+          .explanation = json::parse(r.Text(6)),
+          .created_at = r.Int(7),
+          .read_at = r.Int(8)};
 }
 
 double Today(const Clock& clock) { return static_cast<double>(clock.NowMillis() / 86'400'000); }
@@ -138,14 +157,16 @@ Result<int64_t> BumpVersion(Tx& tx) {
 }
 
 Status CheckText(const std::string& text, size_t max, const char* field, bool required) {
-  if (text.empty()) return required ? InvalidArgument(std::string(field) + ": required") : OkStatus();
+  if (text.empty())
+    return required ? InvalidArgument(std::string(field) + ": required") : OkStatus();
   return CheckDisplayText(text, max).WithContext(field);
 }
 
 Result<int64_t> CountNotices(Tx& tx, const std::string& policy_id, int64_t version) {
-  QT_ASSIGN_OR_RETURN(store::Rows rows,
-                      tx.Query("SELECT COUNT(*) FROM pl_notices WHERE policy_id = ? AND version = ?",
-                               {policy_id, version}));
+  QT_ASSIGN_OR_RETURN(
+      store::Rows rows,
+      tx.Query("SELECT COUNT(*) FROM pl_notices WHERE policy_id = ? AND version = ?",
+               {policy_id, version}));
   return rows[0].Int(0);
 }
 
@@ -254,8 +275,10 @@ Result<Policy> Policies::Save(const Principal& caller, const std::string& id, co
   QT_RETURN_IF_ERROR(CheckText(p.title, 200, "title", true));
   QT_RETURN_IF_ERROR(CheckText(p.summary, kMaxText, "summary", false));
   QT_RETURN_IF_ERROR(CheckText(p.benefit, 200, "benefit", true));
-  for (const auto& [field, value] : {std::pair{"valid_from", &p.valid_from}, {"valid_until", &p.valid_until}}) {
-    if (!Schema::ParseDate(*value)) return InvalidArgument(std::string(field) + ": must be YYYY-MM-DD");
+  for (const auto& [field, value] :
+       {std::pair{"valid_from", &p.valid_from}, {"valid_until", &p.valid_until}}) {
+    if (!Schema::ParseDate(*value))
+      return InvalidArgument(std::string(field) + ": must be YYYY-MM-DD");
   }
   if (p.valid_until < p.valid_from) return InvalidArgument("valid_until: before valid_from");
   if (p.valid_until < Schema::FormatDate(Today(*options_.clock))) {
@@ -268,39 +291,57 @@ Result<Policy> Policies::Save(const Principal& caller, const std::string& id, co
   }
   const int64_t now = options_.clock->NowMillis();
   Policy out{.id = id.empty() ? IdGenerator(*options_.clock, *options_.random).Next("pol") : id,
-             .issuer_id = caller.org_id, .audience = p.audience, .title = p.title, .summary = p.summary,
-             .benefit = p.benefit, .rule = p.rule, .valid_from = p.valid_from, .valid_until = p.valid_until,
-             .version = 1, .state = "published", .notified = 0, .created_at = now, .updated_at = now};
+             .issuer_id = caller.org_id,
+             .audience = p.audience,
+             .title = p.title,
+             .summary = p.summary,
+             .benefit = p.benefit,
+             .rule = p.rule,
+             .valid_from = p.valid_from,
+             .valid_until = p.valid_until,
+             .version = 1,
+             .state = "published",
+             .notified = 0,
+             .created_at = now,
+             .updated_at = now};
   QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
     if (id.empty()) {
-      QT_RETURN_IF_ERROR(tx.Exec("INSERT INTO pl_policies (id, issuer_id, audience, title, summary, benefit, rule,"
-                                 " valid_from, valid_until, version, state, created_at, updated_at)"
-                                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 'published', ?, ?)",
-                                 {out.id, out.issuer_id, out.audience, out.title, out.summary, out.benefit,
-                                  out.rule, out.valid_from, out.valid_until, now, now})
-                             .status());
+      QT_RETURN_IF_ERROR(
+          tx.Exec("INSERT INTO pl_policies (id, issuer_id, audience, title, summary, benefit, rule,"
+                  " valid_from, valid_until, version, state, created_at, updated_at)"
+                  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 'published', ?, ?)",
+                  {out.id, out.issuer_id, out.audience, out.title, out.summary, out.benefit,
+                   out.rule, out.valid_from, out.valid_until, now, now})
+              .status());
     } else {
-      QT_ASSIGN_OR_RETURN(store::Rows rows, tx.Query(std::string(kPolicyColumns) + " WHERE id = ?", {id}));
-      if (rows.empty() || rows[0].Text(1) != caller.org_id) return NotFound("no policy " + id + " of yours");
+      QT_ASSIGN_OR_RETURN(store::Rows rows,
+                          tx.Query(std::string(kPolicyColumns) + " WHERE id = ?", {id}));
+      if (rows.empty() || rows[0].Text(1) != caller.org_id)
+        return NotFound("no policy " + id + " of yours");
       const Policy old = PolicyFromRow(rows[0]);
       if (old.state != "published") return FailedPrecondition("policy " + id + " is withdrawn");
-      if (old.audience != p.audience) return InvalidArgument("audience: a policy keeps its audience");
+      if (old.audience != p.audience)
+        return InvalidArgument("audience: a policy keeps its audience");
       out.version = old.version + 1;
       out.created_at = old.created_at;
-      QT_RETURN_IF_ERROR(tx.Exec("UPDATE pl_policies SET title = ?, summary = ?, benefit = ?, rule = ?,"
-                                 " valid_from = ?, valid_until = ?, version = ?, updated_at = ? WHERE id = ?",
-                                 {out.title, out.summary, out.benefit, out.rule, out.valid_from, out.valid_until,
-                                  out.version, now, id})
-                             .status());
+      QT_RETURN_IF_ERROR(
+          tx.Exec("UPDATE pl_policies SET title = ?, summary = ?, benefit = ?, rule = ?,"
+                  " valid_from = ?, valid_until = ?, version = ?, updated_at = ? WHERE id = ?",
+                  {out.title, out.summary, out.benefit, out.rule, out.valid_from, out.valid_until,
+                   out.version, now, id})
+              .status());
     }
-    QT_RETURN_IF_ERROR(tx.Exec("INSERT INTO pl_versions (policy_id, version, title, benefit, rule, valid_from,"
-                               " valid_until, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                               {out.id, out.version, out.title, out.benefit, out.rule, out.valid_from,
-                                out.valid_until, now})
-                           .status());
+    QT_RETURN_IF_ERROR(
+        tx.Exec("INSERT INTO pl_versions (policy_id, version, title, benefit, rule, valid_from,"
+                " valid_until, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                {out.id, out.version, out.title, out.benefit, out.rule, out.valid_from,
+                 out.valid_until, now})
+            .status());
     QT_RETURN_IF_ERROR(BumpVersion(tx).status());
     return options_.journal
-        ->Append(tx, {caller.org_id, id.empty() ? "match.policy.published" : "match.policy.revised", out.id,
+        ->Append(tx, {caller.org_id,
+                      id.empty() ? "match.policy.published" : "match.policy.revised",
+                      out.id,
                       {{"version", out.version}, {"audience", out.audience}}})
         .status();
   }));
@@ -309,9 +350,12 @@ Result<Policy> Policies::Save(const Principal& caller, const std::string& id, co
   return Get(out.id);
 }
 
-Result<Policy> Policies::Publish(const Principal& caller, const NewPolicy& p) { return Save(caller, "", p); }
+Result<Policy> Policies::Publish(const Principal& caller, const NewPolicy& p) {
+  return Save(caller, "", p);
+}
 
-Result<Policy> Policies::Revise(const Principal& caller, const std::string& id, const NewPolicy& p) {
+Result<Policy> Policies::Revise(const Principal& caller, const std::string& id,
+                                const NewPolicy& p) {
   if (id.empty()) return InvalidArgument("id: required");
   return Save(caller, id, p);
 }
@@ -319,14 +363,20 @@ Result<Policy> Policies::Revise(const Principal& caller, const std::string& id, 
 Result<Policy> Policies::Withdraw(const Principal& caller, const std::string& id) {
   QT_RETURN_IF_ERROR(caller.RequireMemberOf(OrgKind::kAuthority, "withdraw policies"));
   QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(store::Rows rows, tx.Query(std::string(kPolicyColumns) + " WHERE id = ?", {id}));
-    if (rows.empty() || rows[0].Text(1) != caller.org_id) return NotFound("no policy " + id + " of yours");
-    if (rows[0].Text(10) != "published") return FailedPrecondition("policy " + id + " is already withdrawn");
-    QT_RETURN_IF_ERROR(tx.Exec("UPDATE pl_policies SET state = 'withdrawn', updated_at = ? WHERE id = ?",
-                               {options_.clock->NowMillis(), id})
-                           .status());
+    QT_ASSIGN_OR_RETURN(store::Rows rows,
+                        tx.Query(std::string(kPolicyColumns) + " WHERE id = ?", {id}));
+    if (rows.empty() || rows[0].Text(1) != caller.org_id)
+      return NotFound("no policy " + id + " of yours");
+    if (rows[0].Text(10) != "published")
+      return FailedPrecondition("policy " + id + " is already withdrawn");
+    QT_RETURN_IF_ERROR(
+        tx.Exec("UPDATE pl_policies SET state = 'withdrawn', updated_at = ? WHERE id = ?",
+                {options_.clock->NowMillis(), id})
+            .status());
     QT_RETURN_IF_ERROR(BumpVersion(tx).status());
-    return options_.journal->Append(tx, {caller.org_id, "match.policy.withdrawn", id, json::object()}).status();
+    return options_.journal
+        ->Append(tx, {caller.org_id, "match.policy.withdrawn", id, json::object()})
+        .status();
   }));
   return Get(id);
 }
@@ -334,7 +384,8 @@ Result<Policy> Policies::Withdraw(const Principal& caller, const std::string& id
 Result<Policy> Policies::Get(const std::string& id) {
   Policy p;
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(store::Rows rows, tx.Query(std::string(kPolicyColumns) + " WHERE id = ?", {id}));
+    QT_ASSIGN_OR_RETURN(store::Rows rows,
+                        tx.Query(std::string(kPolicyColumns) + " WHERE id = ?", {id}));
     if (rows.empty()) return NotFound("no policy " + id);
     p = PolicyFromRow(rows[0]);
     QT_ASSIGN_OR_RETURN(p.notified, CountNotices(tx, p.id, p.version));
@@ -376,28 +427,32 @@ Result<accounts::Page<Policy>> Policies::List(const std::string& audience, bool 
 
 Result<accounts::Page<Notice>> Policies::EnterpriseInbox(const Principal& caller, bool unread_only,
                                                          const accounts::PageRequest& page) {
-  QT_RETURN_IF_ERROR(caller.RequireMemberOf(OrgKind::kEnterprise, "read an enterprise's policy notices"));
+  QT_RETURN_IF_ERROR(
+      caller.RequireMemberOf(OrgKind::kEnterprise, "read an enterprise's policy notices"));
   QT_RETURN_IF_ERROR(accounts::CheckPage(page, "pn"));
   accounts::Page<Notice> out;
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    std::string sql = std::string(kNoticeColumns) +
-                      " WHERE n.entity_id IN (SELECT id FROM fm_enterprises WHERE org_id = ?) AND n.id > ?";
+    std::string sql =
+        std::string(kNoticeColumns) +
+        " WHERE n.entity_id IN (SELECT id FROM fm_enterprises WHERE org_id = ?) AND n.id > ?";
     if (unread_only) sql += " AND n.read_at = 0";
-    QT_ASSIGN_OR_RETURN(out, accounts::QueryPage<Notice>(tx, sql, {caller.org_id, page.cursor}, page,
-                                                         NoticeFromRow));
+    QT_ASSIGN_OR_RETURN(out, accounts::QueryPage<Notice>(tx, sql, {caller.org_id, page.cursor},
+                                                         page, NoticeFromRow));
     return OkStatus();
   }));
   return out;
 }
 
-Result<accounts::Page<Notice>> Policies::PersonInbox(const identity::Citizen& citizen, bool unread_only,
+Result<accounts::Page<Notice>> Policies::PersonInbox(const identity::Citizen& citizen,
+                                                     bool unread_only,
                                                      const accounts::PageRequest& page) {
   QT_RETURN_IF_ERROR(accounts::CheckPage(page, "pn"));
   accounts::Page<Notice> out;
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
     std::string sql = std::string(kNoticeColumns) + " WHERE n.entity_id = ? AND n.id > ?";
     if (unread_only) sql += " AND n.read_at = 0";
-    QT_ASSIGN_OR_RETURN(out, accounts::QueryPage<Notice>(tx, sql, {citizen.id, page.cursor}, page, NoticeFromRow));
+    QT_ASSIGN_OR_RETURN(
+        out, accounts::QueryPage<Notice>(tx, sql, {citizen.id, page.cursor}, page, NoticeFromRow));
     return OkStatus();
   }));
   return out;
@@ -410,14 +465,16 @@ Result<Notice> MarkNoticeRead(store::Store& store, const Clock& clock, const std
                               const std::function<Result<bool>(Tx&, const std::string&)>& owns) {
   Notice n;
   QT_RETURN_IF_ERROR(store.Write([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(store::Rows rows, tx.Query(std::string(kNoticeColumns) + " WHERE n.id = ?", {notice_id}));
+    QT_ASSIGN_OR_RETURN(store::Rows rows,
+                        tx.Query(std::string(kNoticeColumns) + " WHERE n.id = ?", {notice_id}));
     if (rows.empty()) return NotFound("no notice " + notice_id + " for you");
     n = NoticeFromRow(rows[0]);
     QT_ASSIGN_OR_RETURN(bool mine, owns(tx, n.entity_id));
     if (!mine) return NotFound("no notice " + notice_id + " for you");
     if (n.read_at != 0) return OkStatus();
     n.read_at = clock.NowMillis();
-    return tx.Exec("UPDATE pl_notices SET read_at = ? WHERE id = ?", {n.read_at, notice_id}).status();
+    return tx.Exec("UPDATE pl_notices SET read_at = ? WHERE id = ?", {n.read_at, notice_id})
+        .status();
   }));
   return n;
 }
@@ -425,17 +482,21 @@ Result<Notice> MarkNoticeRead(store::Store& store, const Clock& clock, const std
 }  // namespace
 
 Result<Notice> Policies::MarkRead(const Principal& caller, const std::string& notice_id) {
-  QT_RETURN_IF_ERROR(caller.RequireMemberOf(OrgKind::kEnterprise, "read an enterprise's policy notices"));
-  return MarkNoticeRead(store_, *options_.clock, notice_id, [&](Tx& tx, const std::string& entity) -> Result<bool> {
-    QT_ASSIGN_OR_RETURN(store::Rows rows,
-                        tx.Query("SELECT 1 FROM fm_enterprises WHERE id = ? AND org_id = ?", {entity, caller.org_id}));
-    return !rows.empty();
-  });
+  QT_RETURN_IF_ERROR(
+      caller.RequireMemberOf(OrgKind::kEnterprise, "read an enterprise's policy notices"));
+  return MarkNoticeRead(
+      store_, *options_.clock, notice_id, [&](Tx& tx, const std::string& entity) -> Result<bool> {
+        QT_ASSIGN_OR_RETURN(store::Rows rows,
+                            tx.Query("SELECT 1 FROM fm_enterprises WHERE id = ? AND org_id = ?",
+                                     {entity, caller.org_id}));
+        return !rows.empty();
+      });
 }
 
 Result<Notice> Policies::MarkRead(const identity::Citizen& citizen, const std::string& notice_id) {
-  return MarkNoticeRead(store_, *options_.clock, notice_id,
-                        [&](Tx&, const std::string& entity) -> Result<bool> { return entity == citizen.id; });
+  return MarkNoticeRead(
+      store_, *options_.clock, notice_id,
+      [&](Tx&, const std::string& entity) -> Result<bool> { return entity == citizen.id; });
 }
 
 // The engine.
@@ -449,8 +510,8 @@ Status Policies::Load(Memory& m) {
     QT_ASSIGN_OR_RETURN(store::Rows v, tx.Query("SELECT value FROM pl_version WHERE id = 1"));
     version = v[0].Int(0);
     if (version == m.policies_version) return OkStatus();
-    QT_ASSIGN_OR_RETURN(store::Rows rows,
-                        tx.Query(std::string(kPolicyColumns) + " WHERE state = 'published' ORDER BY id"));
+    QT_ASSIGN_OR_RETURN(store::Rows rows, tx.Query(std::string(kPolicyColumns) +
+                                                   " WHERE state = 'published' ORDER BY id"));
     for (const store::Row& r : rows) published.push_back(PolicyFromRow(r));
     QT_ASSIGN_OR_RETURN(store::Rows done, tx.Query("SELECT policy_id, version FROM pl_screens"));
     for (const store::Row& r : done) screened.emplace(r.Text(0), r.Int(1));
@@ -489,7 +550,8 @@ Status Policies::FollowChanges(Memory& m, SyncReport& report, std::vector<Candid
   const bool first = !m.followed;
   if (first) {
     QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-      QT_ASSIGN_OR_RETURN(store::Rows rows, tx.Query("SELECT audience, seq, last_id FROM pl_follow"));
+      QT_ASSIGN_OR_RETURN(store::Rows rows,
+                          tx.Query("SELECT audience, seq, last_id FROM pl_follow"));
       for (const store::Row& r : rows) {
         Audience& a = m.Of(r.Text(0));
         a.kept_seq = r.Int(1);
@@ -509,9 +571,11 @@ Status Policies::FollowChanges(Memory& m, SyncReport& report, std::vector<Candid
   for (;;) {
     store::Rows rows;
     QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-      QT_ASSIGN_OR_RETURN(rows, tx.Query("SELECT id, org_id, profile, change_seq FROM fm_enterprises"
-                                         " WHERE (change_seq, id) > (?, ?) ORDER BY change_seq, id LIMIT ?",
-                                         {m.enterprise.seq, m.enterprise.last_id, static_cast<int64_t>(kFollowBatch)}));
+      QT_ASSIGN_OR_RETURN(
+          rows,
+          tx.Query("SELECT id, org_id, profile, change_seq FROM fm_enterprises"
+                   " WHERE (change_seq, id) > (?, ?) ORDER BY change_seq, id LIMIT ?",
+                   {m.enterprise.seq, m.enterprise.last_id, static_cast<int64_t>(kFollowBatch)}));
       return OkStatus();
     }));
     bulk_enterprises = bulk_enterprises || rows.size() >= kBulk;
@@ -527,8 +591,9 @@ Status Policies::FollowChanges(Memory& m, SyncReport& report, std::vector<Candid
     if (rows.size() < kFollowBatch) break;
   }
   for (;;) {
-    QT_ASSIGN_OR_RETURN(std::vector<identity::Citizen> citizens,
-                        options_.identity->CitizensChangedSince(m.person.seq, m.person.last_id, kFollowBatch));
+    QT_ASSIGN_OR_RETURN(
+        std::vector<identity::Citizen> citizens,
+        options_.identity->CitizensChangedSince(m.person.seq, m.person.last_id, kFollowBatch));
     bulk_persons = bulk_persons || citizens.size() >= kBulk;
     for (identity::Citizen& c : citizens) {
       QT_ASSIGN_OR_RETURN(Entity e, person_schema_.EntityFromJson(c.id, PersonProfile(c, today)));
@@ -544,9 +609,11 @@ Status Policies::FollowChanges(Memory& m, SyncReport& report, std::vector<Candid
   if (bulk_persons || m.person.Bloated()) m.person.Rebuild();
   // The policies in force each changed entity now satisfies.
   for (const auto& [a, audience, positions] :
-       {std::tuple{&m.enterprise, "enterprise", &check_enterprises}, {&m.person, "person", &check_persons}}) {
+       {std::tuple{&m.enterprise, "enterprise", &check_enterprises},
+        {&m.person, "person", &check_persons}}) {
     for (int pos : *positions) {
-      for (int slot : a->index.RulesFor(*a->current[pos], today)) out.push_back({slot, pos, audience});
+      for (int slot : a->index.RulesFor(*a->current[pos], today))
+        out.push_back({slot, pos, audience});
     }
   }
   report.enterprises_changed = static_cast<int64_t>(check_enterprises.size());
@@ -594,15 +661,16 @@ Result<SyncReport> Policies::Sync() {
     const Policy& p = m.policies[c.slot];
     Explanation why;
     if (c.audience == "person") {
-      auto fresh = person_schema_.EntityFromJson(a.ids[c.position], PersonProfile(a.citizens[c.position], today));
+      auto fresh = person_schema_.EntityFromJson(a.ids[c.position],
+                                                 PersonProfile(a.citizens[c.position], today));
       if (!fresh.ok()) continue;
       why = m.rules[c.slot].Explain(*fresh, person_schema_, today);
     } else {
       why = m.rules[c.slot].Explain(*a.current[c.position], enterprise_schema_, today);
     }
     if (!why.passed) continue;
-    rows.push_back({ids.Next("pn"), p.id, a.ids[c.position], a.orgs[c.position], ExplanationJson(why).dump(),
-                    p.version});
+    rows.push_back({ids.Next("pn"), p.id, a.ids[c.position], a.orgs[c.position],
+                    ExplanationJson(why).dump(), p.version});
   }
 
   if (rows.empty() && screens.empty() && !m.enterprise.Moved() && !m.person.Moved()) return report;
@@ -614,25 +682,28 @@ Result<SyncReport> Policies::Sync() {
     for (size_t from = 0; from < rows.size(); from += kInsertRows) {
       const size_t to = std::min(rows.size(), from + kInsertRows);
       std::string sql =
-          "INSERT INTO pl_notices (id, policy_id, version, entity_id, org_id, explanation, batch, created_at,"
+          "INSERT INTO pl_notices (id, policy_id, version, entity_id, org_id, explanation, batch, "
+          "created_at,"
           " read_at) VALUES ";
       store::Params params;
       for (size_t i = from; i < to; ++i) {
         sql += i == from ? "(?, ?, ?, ?, ?, ?, ?, ?, 0)" : ", (?, ?, ?, ?, ?, ?, ?, ?, 0)";
         const Row& r = rows[i];
-        for (store::Value v : {store::Value(r.id), store::Value(r.policy_id), store::Value(r.version),
-                               store::Value(r.entity_id), store::Value(r.org_id), store::Value(r.explanation),
-                               store::Value(batch), store::Value(now)}) {
+        for (store::Value v :
+             {store::Value(r.id), store::Value(r.policy_id), store::Value(r.version),
+              store::Value(r.entity_id), store::Value(r.org_id), store::Value(r.explanation),
+              store::Value(batch), store::Value(now)}) {
           params.push_back(std::move(v));
         }
       }
       QT_RETURN_IF_ERROR(tx.Exec(sql + " ON CONFLICT DO NOTHING", params).status());
     }
     for (const auto& [policy_id, version] : screens) {
-      QT_RETURN_IF_ERROR(tx.Exec("INSERT INTO pl_screens (policy_id, version, screened_at) VALUES (?, ?, ?)"
-                                 " ON CONFLICT DO NOTHING",
-                                 {policy_id, version, now})
-                             .status());
+      QT_RETURN_IF_ERROR(
+          tx.Exec("INSERT INTO pl_screens (policy_id, version, screened_at) VALUES (?, ?, ?)"
+                  " ON CONFLICT DO NOTHING",
+                  {policy_id, version, now})
+              .status());
     }
     for (const Audience* a : {&m.enterprise, &m.person}) {
       const char* name = a == &m.enterprise ? "enterprise" : "person";
@@ -643,19 +714,25 @@ Result<SyncReport> Policies::Sync() {
     }
     if (rows.empty()) return OkStatus();
     // A delivery for every new notice whose organisation has a webhook.
-    QT_RETURN_IF_ERROR(tx.Exec("INSERT INTO pl_deliveries (notice_id, org_id, state, attempts, next_at, last_error,"
-                               " delivered_at) SELECT n.id, n.org_id, 'pending', 0, ?, '', 0 FROM pl_notices n"
-                               " JOIN pl_webhooks w ON w.org_id = n.org_id WHERE n.batch = ?",
-                               {now, batch})
-                           .status());
-    QT_ASSIGN_OR_RETURN(store::Rows made, tx.Query("SELECT policy_id, version, COUNT(*) FROM pl_notices"
-                                                   " WHERE batch = ? GROUP BY policy_id, version"
-                                                   " ORDER BY policy_id, version",
-                                                   {batch}));
+    QT_RETURN_IF_ERROR(
+        tx.Exec(
+              "INSERT INTO pl_deliveries (notice_id, org_id, state, attempts, next_at, last_error,"
+              " delivered_at) SELECT n.id, n.org_id, 'pending', 0, ?, '', 0 FROM pl_notices n"
+              " JOIN pl_webhooks w ON w.org_id = n.org_id WHERE n.batch = ?",
+              {now, batch})
+            .status());
+    QT_ASSIGN_OR_RETURN(store::Rows made,
+                        tx.Query("SELECT policy_id, version, COUNT(*) FROM pl_notices"
+                                 " WHERE batch = ? GROUP BY policy_id, version"
+                                 " ORDER BY policy_id, version",
+                                 {batch}));
     std::vector<ledger::NewEvent> events;
     for (const store::Row& r : made) {
       counts[{r.Text(0), r.Int(1)}] = r.Int(2);
-      events.push_back({"system", "match.policy.noticed", r.Text(0), {{"version", r.Int(1)}, {"notices", r.Int(2)}}});
+      events.push_back({"system",
+                        "match.policy.noticed",
+                        r.Text(0),
+                        {{"version", r.Int(1)}, {"notices", r.Int(2)}}});
     }
     if (events.empty()) return OkStatus();
     return options_.journal->AppendAll(tx, events).status();

@@ -59,8 +59,8 @@ struct NewPolicy {
   std::string audience{};  // enterprise | person
   std::string title{};
   std::string summary{};
-  std::string benefit{};  // what it gives, e.g. "最高 50 万元"
-  std::string rule{};     // over the audience's attributes
+  std::string benefit{};      // what it gives, e.g. "最高 50 万元"
+  std::string rule{};         // over the audience's attributes
   std::string valid_from{};   // YYYY-MM-DD
   std::string valid_until{};  // YYYY-MM-DD, inclusive
 };
@@ -76,7 +76,7 @@ struct Policy {
   std::string valid_from{};
   std::string valid_until{};
   int64_t version = 1;
-  std::string state{};  // published | withdrawn
+  std::string state{};   // published | withdrawn
   int64_t notified = 0;  // notices sent for this version
   int64_t created_at = 0;
   int64_t updated_at = 0;
@@ -86,9 +86,9 @@ struct Notice {
   std::string id{};
   std::string policy_id{};
   int64_t version = 0;
-  std::string title{};    // the policy's, at this version
+  std::string title{};  // the policy's, at this version
   std::string benefit{};
-  std::string entity_id{};  // enterprise or citizen id
+  std::string entity_id{};       // enterprise or citizen id
   nlohmann::json explanation{};  // [{"clause", "passed", "actual", "gap"}]
   int64_t created_at = 0;
   int64_t read_at = 0;  // 0: unread
@@ -121,7 +121,8 @@ class Policies {
   // Authorities.
   Result<Policy> Publish(const accounts::Principal& caller, const NewPolicy& p);
   // A new version (its issuer): everyone eligible under it is noticed again.
-  Result<Policy> Revise(const accounts::Principal& caller, const std::string& id, const NewPolicy& p);
+  Result<Policy> Revise(const accounts::Principal& caller, const std::string& id,
+                        const NewPolicy& p);
   Result<Policy> Withdraw(const accounts::Principal& caller, const std::string& id);
 
   // Public. in_force: only those valid today.
@@ -130,7 +131,8 @@ class Policies {
                                       const accounts::PageRequest& page);
 
   // Inboxes: the caller's enterprise's, a citizen's. Oldest first (pages by id).
-  Result<accounts::Page<Notice>> EnterpriseInbox(const accounts::Principal& caller, bool unread_only,
+  Result<accounts::Page<Notice>> EnterpriseInbox(const accounts::Principal& caller,
+                                                 bool unread_only,
                                                  const accounts::PageRequest& page);
   Result<accounts::Page<Notice>> PersonInbox(const identity::Citizen& citizen, bool unread_only,
                                              const accounts::PageRequest& page);

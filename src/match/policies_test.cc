@@ -35,35 +35,57 @@ class PoliciesTest : public qt::testing::ServiceTest {
     other_ = Org("杭州另一家科技有限公司", OrgKind::kEnterprise, 'G');
     finance_ = std::make_unique<Finance>(*store_, FinanceOptions{&clock_, &random_, &journal_});
     identity_ = std::make_unique<identity::Identity>(
-        *store_, identity::IdentityOptions{.clock = &clock_, .random = &random_, .journal = &journal_,
-                                           .accounts = accounts_.get(), .master_key = &key_});
+        *store_, identity::IdentityOptions{.clock = &clock_,
+                                           .random = &random_,
+                                           .journal = &journal_,
+                                           .accounts = accounts_.get(),
+                                           .master_key = &key_});
     ASSERT_TRUE(identity_->Init().ok());
     policies_ = NewPolicies();
   }
 
   std::unique_ptr<Policies> NewPolicies() {
-    return std::make_unique<Policies>(*store_, PoliciesOptions{.clock = &clock_, .random = &random_,
-                                                               .journal = &journal_, .identity = identity_.get(),
+    return std::make_unique<Policies>(*store_, PoliciesOptions{.clock = &clock_,
+                                                               .random = &random_,
+                                                               .journal = &journal_,
+                                                               .identity = identity_.get(),
                                                                .master_key = &key_});
   }
 
-  static json Profile(const std::string& code, double revenue, std::vector<std::string> qualifications) {
-    return {{"credit_code", code}, {"district", "滨江区"}, {"industry", "I65"}, {"founded", "2019-03-01"},
-            {"staff", 80}, {"revenue", revenue}, {"rd_ratio", 0.12}, {"patents", 6},
-            {"qualifications", qualifications}, {"credit_rating", "AA"}, {"need_amount", 1000000},
+  static json Profile(const std::string& code, double revenue,
+                      std::vector<std::string> qualifications) {
+    return {{"credit_code", code},
+            {"district", "滨江区"},
+            {"industry", "I65"},
+            {"founded", "2019-03-01"},
+            {"staff", 80},
+            {"revenue", revenue},
+            {"rd_ratio", 0.12},
+            {"patents", 6},
+            {"qualifications", qualifications},
+            {"credit_rating", "AA"},
+            {"need_amount", 1000000},
             {"need_types", {"补"}}};
   }
 
   static NewPolicy HighTechAward() {
-    return {.audience = "enterprise", .title = "高新技术企业认定奖励", .summary = "首次认定的高新技术企业给予奖励",
-            .benefit = "一次性奖励 20 万元", .rule = "qualifications has \"高新技术企业\" and revenue >= 500万",
-            .valid_from = "2026-01-01", .valid_until = "2027-12-31"};
+    return {.audience = "enterprise",
+            .title = "高新技术企业认定奖励",
+            .summary = "首次认定的高新技术企业给予奖励",
+            .benefit = "一次性奖励 20 万元",
+            .rule = "qualifications has \"高新技术企业\" and revenue >= 500万",
+            .valid_from = "2026-01-01",
+            .valid_until = "2027-12-31"};
   }
 
   static NewPolicy TalentHousing() {
-    return {.audience = "person", .title = "高层次人才购房补贴", .summary = "",
-            .benefit = "最高 800 万元", .rule = "talent_category in [\"A\", \"B\", \"C\"] and age <= 55",
-            .valid_from = "2026-01-01", .valid_until = "2027-12-31"};
+    return {.audience = "person",
+            .title = "高层次人才购房补贴",
+            .summary = "",
+            .benefit = "最高 800 万元",
+            .rule = "talent_category in [\"A\", \"B\", \"C\"] and age <= 55",
+            .valid_from = "2026-01-01",
+            .valid_until = "2027-12-31"};
   }
 
   std::vector<Notice> Inbox(const Principal& org) {
@@ -92,13 +114,19 @@ INSTANTIATE_TEST_SUITE_P(Backends, PoliciesTest, ::testing::ValuesIn(qt::testing
                          qt::testing::BackendName());
 
 TEST_P(PoliciesTest, PublicationNoticesEveryEligibleEnterpriseWithTheExplanation) {
-  ASSERT_TRUE(finance_->SaveOwnProfile(firm_, "云图", Profile(CreditCode('F'), 8'000'000, {"高新技术企业"})).ok());
-  ASSERT_TRUE(finance_->SaveOwnProfile(other_, "另一家", Profile(CreditCode('G'), 1'000'000, {"高新技术企业"})).ok());
+  ASSERT_TRUE(
+      finance_->SaveOwnProfile(firm_, "云图", Profile(CreditCode('F'), 8'000'000, {"高新技术企业"}))
+          .ok());
+  ASSERT_TRUE(
+      finance_
+          ->SaveOwnProfile(other_, "另一家", Profile(CreditCode('G'), 1'000'000, {"高新技术企业"}))
+          .ok());
   // Screened profiles with no organisation yet are noticed too.
-  ASSERT_TRUE(finance_
-                  ->ImportProfiles(bureau_, {{"甲", Profile(CreditCode('H'), 9'000'000, {"高新技术企业"})},
-                                             {"乙", Profile(CreditCode('J'), 9'000'000, {"专精特新"})}})
-                  .ok());
+  ASSERT_TRUE(
+      finance_
+          ->ImportProfiles(bureau_, {{"甲", Profile(CreditCode('H'), 9'000'000, {"高新技术企业"})},
+                                     {"乙", Profile(CreditCode('J'), 9'000'000, {"专精特新"})}})
+          .ok());
   auto p = policies_->Publish(bureau_, HighTechAward());
   ASSERT_TRUE(p.ok()) << p.status().ToString();
   EXPECT_EQ(p->version, 1);
@@ -121,24 +149,39 @@ TEST_P(PoliciesTest, PublicationNoticesEveryEligibleEnterpriseWithTheExplanation
   ASSERT_TRUE(read.ok()) << read.status().ToString();
   EXPECT_GT(read->read_at, 0);
   EXPECT_TRUE(policies_->EnterpriseInbox(firm_, true, {})->items.empty());
-  EXPECT_EQ(policies_->EnterpriseInbox(bureau_, false, {}).status().code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(policies_->EnterpriseInbox(bureau_, false, {}).status().code(),
+            StatusCode::kPermissionDenied);
 }
 
 TEST_P(PoliciesTest, AProfileChangeNoticesOnceForEachVersion) {
   auto p = policies_->Publish(bureau_, HighTechAward());
   ASSERT_TRUE(p.ok()) << p.status().ToString();
   EXPECT_EQ(p->notified, 0);
-  ASSERT_TRUE(finance_->SaveOwnProfile(other_, "另一家", Profile(CreditCode('G'), 1'000'000, {"高新技术企业"})).ok());
+  ASSERT_TRUE(
+      finance_
+          ->SaveOwnProfile(other_, "另一家", Profile(CreditCode('G'), 1'000'000, {"高新技术企业"}))
+          .ok());
   EXPECT_EQ(Sync(), 0);
   // Revenue grows: now eligible.
-  ASSERT_TRUE(finance_->SaveOwnProfile(other_, "另一家", Profile(CreditCode('G'), 6'000'000, {"高新技术企业"})).ok());
+  ASSERT_TRUE(
+      finance_
+          ->SaveOwnProfile(other_, "另一家", Profile(CreditCode('G'), 6'000'000, {"高新技术企业"}))
+          .ok());
   EXPECT_EQ(Sync(), 1);
   ASSERT_EQ(Inbox(other_).size(), 1u);
   // Still eligible, out and in again: never twice for this version.
-  ASSERT_TRUE(finance_->SaveOwnProfile(other_, "另一家", Profile(CreditCode('G'), 7'000'000, {"高新技术企业"})).ok());
-  ASSERT_TRUE(finance_->SaveOwnProfile(other_, "另一家", Profile(CreditCode('G'), 1'000, {"高新技术企业"})).ok());
+  ASSERT_TRUE(
+      finance_
+          ->SaveOwnProfile(other_, "另一家", Profile(CreditCode('G'), 7'000'000, {"高新技术企业"}))
+          .ok());
+  ASSERT_TRUE(
+      finance_->SaveOwnProfile(other_, "另一家", Profile(CreditCode('G'), 1'000, {"高新技术企业"}))
+          .ok());
   EXPECT_EQ(Sync(), 0);
-  ASSERT_TRUE(finance_->SaveOwnProfile(other_, "另一家", Profile(CreditCode('G'), 7'000'000, {"高新技术企业"})).ok());
+  ASSERT_TRUE(
+      finance_
+          ->SaveOwnProfile(other_, "另一家", Profile(CreditCode('G'), 7'000'000, {"高新技术企业"}))
+          .ok());
   EXPECT_EQ(Sync(), 0);
   EXPECT_EQ(Inbox(other_).size(), 1u);
 
@@ -160,7 +203,9 @@ TEST_P(PoliciesTest, AProfileChangeNoticesOnceForEachVersion) {
   EXPECT_EQ(policies_->Revise(talent_office_, p->id, v2).status().code(), StatusCode::kNotFound);
   ASSERT_TRUE(policies_->Withdraw(bureau_, p->id).ok());
   EXPECT_EQ(policies_->Withdraw(bureau_, p->id).status().code(), StatusCode::kFailedPrecondition);
-  ASSERT_TRUE(finance_->SaveOwnProfile(firm_, "云图", Profile(CreditCode('F'), 8'000'000, {"高新技术企业"})).ok());
+  ASSERT_TRUE(
+      finance_->SaveOwnProfile(firm_, "云图", Profile(CreditCode('F'), 8'000'000, {"高新技术企业"}))
+          .ok());
   EXPECT_EQ(Sync(), 0);
 }
 
@@ -202,12 +247,16 @@ TEST_P(PoliciesTest, TalentStatusFromIdentityFindsPeople) {
 }
 
 TEST_P(PoliciesTest, ChangesWhileNoOneWatchedAreNoticedAfterARestart) {
-  ASSERT_TRUE(finance_->SaveOwnProfile(firm_, "云图", Profile(CreditCode('F'), 1'000, {"高新技术企业"})).ok());
+  ASSERT_TRUE(
+      finance_->SaveOwnProfile(firm_, "云图", Profile(CreditCode('F'), 1'000, {"高新技术企业"}))
+          .ok());
   auto p = policies_->Publish(bureau_, HighTechAward());
   ASSERT_TRUE(p.ok());
   // The server is down while the profile changes.
   policies_.reset();
-  ASSERT_TRUE(finance_->SaveOwnProfile(firm_, "云图", Profile(CreditCode('F'), 8'000'000, {"高新技术企业"})).ok());
+  ASSERT_TRUE(
+      finance_->SaveOwnProfile(firm_, "云图", Profile(CreditCode('F'), 8'000'000, {"高新技术企业"}))
+          .ok());
   policies_ = NewPolicies();
   EXPECT_EQ(Sync(), 1) << "the change after the kept cursor";
   EXPECT_EQ(Sync(), 0);
@@ -219,7 +268,9 @@ TEST_P(PoliciesTest, ChangesWhileNoOneWatchedAreNoticedAfterARestart) {
 TEST_P(PoliciesTest, AnImportOfManyFirmsIsFollowedInBulk) {
   auto p = policies_->Publish(bureau_, HighTechAward());
   ASSERT_TRUE(p.ok());
-  ASSERT_TRUE(finance_->SaveOwnProfile(firm_, "云图", Profile(CreditCode('F'), 8'000'000, {"高新技术企业"})).ok());
+  ASSERT_TRUE(
+      finance_->SaveOwnProfile(firm_, "云图", Profile(CreditCode('F'), 8'000'000, {"高新技术企业"}))
+          .ok());
   EXPECT_EQ(Sync(), 1);
   // 2,500 screened firms, every third eligible: more than the index takes one by one.
   std::vector<std::pair<std::string, json>> rows;
@@ -229,8 +280,8 @@ TEST_P(PoliciesTest, AnImportOfManyFirmsIsFollowedInBulk) {
     const bool yes = i % 3 == 0;
     eligible += yes;
     rows.emplace_back("企业" + std::to_string(i),
-                      Profile(first17 + accounts::CreditCodeCheckCharacter(first17), yes ? 9'000'000 : 1'000,
-                              {"高新技术企业"}));
+                      Profile(first17 + accounts::CreditCodeCheckCharacter(first17),
+                              yes ? 9'000'000 : 1'000, {"高新技术企业"}));
   }
   ASSERT_TRUE(finance_->ImportProfiles(bureau_, rows).ok());
   auto r = policies_->Sync();
@@ -238,13 +289,18 @@ TEST_P(PoliciesTest, AnImportOfManyFirmsIsFollowedInBulk) {
   EXPECT_EQ(r->enterprises_changed, 2500);
   EXPECT_EQ(r->notices, eligible);
   // And one by one again after it.
-  ASSERT_TRUE(finance_->SaveOwnProfile(other_, "另一家", Profile(CreditCode('G'), 6'000'000, {"高新技术企业"})).ok());
+  ASSERT_TRUE(
+      finance_
+          ->SaveOwnProfile(other_, "另一家", Profile(CreditCode('G'), 6'000'000, {"高新技术企业"}))
+          .ok());
   EXPECT_EQ(Sync(), 1);
   EXPECT_EQ(policies_->Get(p->id)->notified, eligible + 2);
 }
 
 TEST_P(PoliciesTest, APolicyNoticesWhenItComesIntoForce) {
-  ASSERT_TRUE(finance_->SaveOwnProfile(firm_, "云图", Profile(CreditCode('F'), 8'000'000, {"高新技术企业"})).ok());
+  ASSERT_TRUE(
+      finance_->SaveOwnProfile(firm_, "云图", Profile(CreditCode('F'), 8'000'000, {"高新技术企业"}))
+          .ok());
   NewPolicy next_year = HighTechAward();
   next_year.valid_from = "2027-01-01";
   auto p = policies_->Publish(bureau_, next_year);
@@ -259,11 +315,13 @@ TEST_P(PoliciesTest, APolicyNoticesWhenItComesIntoForce) {
 TEST_P(PoliciesTest, BadPoliciesAreRefusedAndChangeNothing) {
   auto journal_size = [&] {
     uint64_t n = 0;
-    EXPECT_TRUE(store_->Read([&](store::Tx& tx) -> Status {
-      QT_ASSIGN_OR_RETURN(ledger::Head head, ledger::ReadHead(tx));
-      n = head.size;
-      return OkStatus();
-    }).ok());
+    EXPECT_TRUE(store_
+                    ->Read([&](store::Tx& tx) -> Status {
+                      QT_ASSIGN_OR_RETURN(ledger::Head head, ledger::ReadHead(tx));
+                      n = head.size;
+                      return OkStatus();
+                    })
+                    .ok());
     return n;
   };
   const uint64_t size = journal_size();
@@ -280,13 +338,20 @@ TEST_P(PoliciesTest, BadPoliciesAreRefusedAndChangeNothing) {
   s = bad([](NewPolicy& p) { p.rule = "district >= 3"; });
   EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << "type mismatch";
   s = bad([](NewPolicy& p) { p.audience = "person"; });
-  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << "enterprise attributes in a person rule: " << s.message();
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument)
+      << "enterprise attributes in a person rule: " << s.message();
   EXPECT_EQ(bad([](NewPolicy& p) { p.audience = "family"; }).code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(bad([](NewPolicy& p) { p.title = ""; }).message(), "title: required");
-  EXPECT_EQ(bad([](NewPolicy& p) { p.summary = std::string(5000, 'x'); }).code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(bad([](NewPolicy& p) { p.valid_from = "2026-13-01"; }).message(), "valid_from: must be YYYY-MM-DD");
-  EXPECT_EQ(bad([](NewPolicy& p) { p.valid_until = "2025-12-31"; }).message(), "valid_until: before valid_from");
-  EXPECT_EQ(bad([](NewPolicy& p) { p.valid_from = "2020-01-01"; p.valid_until = "2020-12-31"; }).message(),
+  EXPECT_EQ(bad([](NewPolicy& p) { p.summary = std::string(5000, 'x'); }).code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(bad([](NewPolicy& p) { p.valid_from = "2026-13-01"; }).message(),
+            "valid_from: must be YYYY-MM-DD");
+  EXPECT_EQ(bad([](NewPolicy& p) { p.valid_until = "2025-12-31"; }).message(),
+            "valid_until: before valid_from");
+  EXPECT_EQ(bad([](NewPolicy& p) {
+              p.valid_from = "2020-01-01";
+              p.valid_until = "2020-12-31";
+            }).message(),
             "valid_until: is in the past");
   EXPECT_EQ(bad([](NewPolicy&) {}, firm_).code(), StatusCode::kPermissionDenied);
   EXPECT_TRUE(policies_->List("", false, {})->items.empty());
@@ -296,14 +361,18 @@ TEST_P(PoliciesTest, BadPoliciesAreRefusedAndChangeNothing) {
 
 TEST_P(PoliciesTest, WebhooksGetSignedDeliveriesRetriedWithBackoff) {
   qt::testing::HookReceiver receiver(/*fail_first=*/2);
-  EXPECT_EQ(policies_->SetWebhook(firm_, "ftp://example.com/x").status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(policies_->SetWebhook(firm_, "http://exa mple.com/").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(policies_->SetWebhook(firm_, "ftp://example.com/x").status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(policies_->SetWebhook(firm_, "http://exa mple.com/").status().code(),
+            StatusCode::kInvalidArgument);
   EXPECT_EQ(policies_->GetWebhook(firm_).status().code(), StatusCode::kNotFound);
   auto hook = policies_->SetWebhook(firm_, receiver.url());
   ASSERT_TRUE(hook.ok()) << hook.status().ToString();
   ASSERT_TRUE(hook->secret.starts_with("whsec_"));
 
-  ASSERT_TRUE(finance_->SaveOwnProfile(firm_, "云图", Profile(CreditCode('F'), 8'000'000, {"高新技术企业"})).ok());
+  ASSERT_TRUE(
+      finance_->SaveOwnProfile(firm_, "云图", Profile(CreditCode('F'), 8'000'000, {"高新技术企业"}))
+          .ok());
   auto p = policies_->Publish(bureau_, HighTechAward());
   ASSERT_TRUE(p.ok());
   EXPECT_EQ(*policies_->Deliver(10), 0) << "503";
@@ -327,7 +396,8 @@ TEST_P(PoliciesTest, WebhooksGetSignedDeliveriesRetriedWithBackoff) {
   EXPECT_EQ(j["notice"]["policy_id"], p->id);
   // The receiver checks the signature with the secret it was shown.
   const std::string t = signature.substr(2, signature.find(',') - 2);
-  EXPECT_EQ(signature.substr(signature.find(",v1=") + 4), crypto::HexEncode(crypto::HmacSha256(hook->secret, t + "." + body)));
+  EXPECT_EQ(signature.substr(signature.find(",v1=") + 4),
+            crypto::HexEncode(crypto::HmacSha256(hook->secret, t + "." + body)));
 
   // Deleting cancels what is pending.
   ASSERT_TRUE(policies_->DeleteWebhook(firm_).ok());

@@ -8,7 +8,9 @@
 namespace qt::match {
 
 nlohmann::json ClauseResultJson(const ClauseResult& c) {
-  return {{"clause", c.text}, {"passed", c.passed}, {"actual", c.actual},
+  return {{"clause", c.text},
+          {"passed", c.passed},
+          {"actual", c.actual},
           {"gap", std::isnan(c.gap) ? nlohmann::json(nullptr) : nlohmann::json(c.gap)}};
 }
 
@@ -46,7 +48,8 @@ class RuleParser {
   Status Parse() {
     QT_RETURN_IF_ERROR(Tokenize());
     QT_ASSIGN_OR_RETURN(rule_.root_, ParseOr());
-    if (tokens_[pos_].kind != Token::kEnd) return Error(tokens_[pos_], "expected 'and', 'or' or the end");
+    if (tokens_[pos_].kind != Token::kEnd)
+      return Error(tokens_[pos_], "expected 'and', 'or' or the end");
     return OkStatus();
   }
 
@@ -60,14 +63,19 @@ class RuleParser {
     return col;
   }
   Status Error(const Token& t, const std::string& what) const {
-    return InvalidArgument("rule:" + std::to_string(Column(t.begin)) + ": " + what +
-                           (t.kind == Token::kEnd ? " (at the end)" : ", found '" + std::string(text_.substr(t.begin, t.end - t.begin)) + "'"));
+    return InvalidArgument(
+        "rule:" + std::to_string(Column(t.begin)) + ": " + what +
+        (t.kind == Token::kEnd
+             ? " (at the end)"
+             : ", found '" + std::string(text_.substr(t.begin, t.end - t.begin)) + "'"));
   }
 
   Status Tokenize() {
     size_t i = 0;
     while (true) {
-      while (i < text_.size() && (text_[i] == ' ' || text_[i] == '\t' || text_[i] == '\n' || text_[i] == '\r')) ++i;
+      while (i < text_.size() &&
+             (text_[i] == ' ' || text_[i] == '\t' || text_[i] == '\n' || text_[i] == '\r'))
+        ++i;
       Token t;
       t.begin = i;
       if (i >= text_.size()) {
@@ -81,11 +89,13 @@ class RuleParser {
         while (i < text_.size() && IsWordChar(text_[i])) ++i;
         t.kind = Token::kWord;
         t.text = std::string(text_.substr(t.begin, i - t.begin));
-      } else if ((c >= '0' && c <= '9') || (c == '-' && i + 1 < text_.size() && text_[i + 1] >= '0' && text_[i + 1] <= '9')) {
+      } else if ((c >= '0' && c <= '9') ||
+                 (c == '-' && i + 1 < text_.size() && text_[i + 1] >= '0' && text_[i + 1] <= '9')) {
         size_t j = i + (c == '-' ? 1 : 0);
         while (j < text_.size() && ((text_[j] >= '0' && text_[j] <= '9') || text_[j] == '.')) ++j;
         // A date: YYYY-MM-DD.
-        if (c != '-' && j - i == 4 && j + 6 <= text_.size() && text_[j] == '-' && text_[j + 3] == '-') {
+        if (c != '-' && j - i == 4 && j + 6 <= text_.size() && text_[j] == '-' &&
+            text_[j + 3] == '-') {
           std::string date(text_.substr(i, 10));
           if (!Schema::ParseDate(date)) {
             t.kind = Token::kDate;
@@ -129,7 +139,8 @@ class RuleParser {
       } else {
         static constexpr std::string_view kTwo[] = {"!=", "<=", ">="};
         t.kind = Token::kSymbol;
-        if (i + 1 < text_.size() && std::find(std::begin(kTwo), std::end(kTwo), text_.substr(i, 2)) != std::end(kTwo)) {
+        if (i + 1 < text_.size() &&
+            std::find(std::begin(kTwo), std::end(kTwo), text_.substr(i, 2)) != std::end(kTwo)) {
           t.text = std::string(text_.substr(i, 2));
           i += 2;
         } else if (std::string_view("=<>()[],").find(c) != std::string_view::npos) {
@@ -146,8 +157,12 @@ class RuleParser {
   }
 
   const Token& Peek() const { return tokens_[pos_]; }
-  bool IsWord(const Token& t, std::string_view w) const { return t.kind == Token::kWord && t.text == w; }
-  bool IsSymbol(const Token& t, std::string_view s) const { return t.kind == Token::kSymbol && t.text == s; }
+  bool IsWord(const Token& t, std::string_view w) const {
+    return t.kind == Token::kWord && t.text == w;
+  }
+  bool IsSymbol(const Token& t, std::string_view s) const {
+    return t.kind == Token::kSymbol && t.text == s;
+  }
   Status Expect(std::string_view symbol) {
     if (!IsSymbol(Peek(), symbol)) return Error(Peek(), "expected '" + std::string(symbol) + "'");
     ++pos_;
@@ -263,8 +278,12 @@ class RuleParser {
     if (op.kind == Token::kSymbol && (op.text == "=" || op.text == "!=" || op.text == "<" ||
                                       op.text == "<=" || op.text == ">" || op.text == ">=")) {
       ++pos_;
-      c.op = op.text == "=" ? Op::kEq : op.text == "!=" ? Op::kNe : op.text == "<" ? Op::kLt
-           : op.text == "<=" ? Op::kLe : op.text == ">" ? Op::kGt : Op::kGe;
+      c.op = op.text == "="    ? Op::kEq
+             : op.text == "!=" ? Op::kNe
+             : op.text == "<"  ? Op::kLt
+             : op.text == "<=" ? Op::kLe
+             : op.text == ">"  ? Op::kGt
+                               : Op::kGe;
       if (t == Type::kSet) return Error(op, "a set attribute is compared with 'has'");
       if ((t == Type::kString || t == Type::kBool) && c.op != Op::kEq && c.op != Op::kNe) {
         return Error(op, "a " + std::string(TypeName(t)) + " attribute is compared with = or !=");
@@ -278,7 +297,8 @@ class RuleParser {
         ++pos_;
       }
     } else if (IsWord(op, "between")) {
-      if (t != Type::kNumber && t != Type::kDate) return Error(op, "between needs a number or a date");
+      if (t != Type::kNumber && t != Type::kDate)
+        return Error(op, "between needs a number or a date");
       ++pos_;
       c.op = Op::kBetween;
       QT_ASSIGN_OR_RETURN(c.a, ValueOf(Peek(), c));
@@ -352,11 +372,18 @@ double NumberOf(const Clause& c, const Entity& e, double today) {
 double Gap(const Clause& c, double v) {
   if (std::isnan(v)) return std::nan("");
   switch (c.op) {
-    case Op::kLt: case Op::kLe: return v - c.a;
-    case Op::kGt: case Op::kGe: return c.a - v;
-    case Op::kEq: return std::abs(c.a - v);
-    case Op::kBetween: return v < c.a ? c.a - v : v - c.b;
-    default: return std::nan("");
+    case Op::kLt:
+    case Op::kLe:
+      return v - c.a;
+    case Op::kGt:
+    case Op::kGe:
+      return c.a - v;
+    case Op::kEq:
+      return std::abs(c.a - v);
+    case Op::kBetween:
+      return v < c.a ? c.a - v : v - c.b;
+    default:
+      return std::nan("");
   }
 }
 
@@ -364,53 +391,75 @@ double Gap(const Clause& c, double v) {
 
 bool Rule::ClauseHolds(int i, const Entity& e, double today) const {
   const Clause& c = clauses_[i];
-  switch (c.type == Type::kSet ? Type::kSet : c.type == Type::kString ? Type::kString : Type::kNumber) {
+  switch (c.type == Type::kSet      ? Type::kSet
+          : c.type == Type::kString ? Type::kString
+                                    : Type::kNumber) {
     case Type::kString: {
       const int32_t v = e.strings[c.slot];
       if (v < 0) return false;
       switch (c.op) {
-        case Op::kEq: return v == c.ids[0];
-        case Op::kNe: return v != c.ids[0];
-        case Op::kIn: return Contains(c.ids, v);
-        case Op::kNotIn: return !Contains(c.ids, v);
-        default: return false;
+        case Op::kEq:
+          return v == c.ids[0];
+        case Op::kNe:
+          return v != c.ids[0];
+        case Op::kIn:
+          return Contains(c.ids, v);
+        case Op::kNotIn:
+          return !Contains(c.ids, v);
+        default:
+          return false;
       }
     }
     case Type::kSet: {
       const std::vector<int32_t>& have = e.sets[c.slot];
       switch (c.op) {
-        case Op::kHas: return Contains(have, c.ids[0]);
+        case Op::kHas:
+          return Contains(have, c.ids[0]);
         case Op::kHasAny:
-          return std::any_of(c.ids.begin(), c.ids.end(), [&](int32_t id) { return Contains(have, id); });
-        case Op::kHasAll: return std::includes(have.begin(), have.end(), c.ids.begin(), c.ids.end());
-        default: return false;
+          return std::any_of(c.ids.begin(), c.ids.end(),
+                             [&](int32_t id) { return Contains(have, id); });
+        case Op::kHasAll:
+          return std::includes(have.begin(), have.end(), c.ids.begin(), c.ids.end());
+        default:
+          return false;
       }
     }
     default: {
       const double v = NumberOf(c, e, today);
       if (std::isnan(v)) return false;
       switch (c.op) {
-        case Op::kEq: return v == c.a;
-        case Op::kNe: return v != c.a;
-        case Op::kLt: return v < c.a;
-        case Op::kLe: return v <= c.a;
-        case Op::kGt: return v > c.a;
-        case Op::kGe: return v >= c.a;
-        case Op::kBetween: return v >= c.a && v <= c.b;
-        case Op::kTrue: return v != 0;
-        default: return false;
+        case Op::kEq:
+          return v == c.a;
+        case Op::kNe:
+          return v != c.a;
+        case Op::kLt:
+          return v < c.a;
+        case Op::kLe:
+          return v <= c.a;
+        case Op::kGt:
+          return v > c.a;
+        case Op::kGe:
+          return v >= c.a;
+        case Op::kBetween:
+          return v >= c.a && v <= c.b;
+        case Op::kTrue:
+          return v != 0;
+        default:
+          return false;
       }
     }
   }
 }
 
-bool Rule::EvalNode(int node, const Entity& e, double today, const std::vector<int8_t>* forced) const {
+bool Rule::EvalNode(int node, const Entity& e, double today,
+                    const std::vector<int8_t>* forced) const {
   const Node& n = nodes_[node];
   switch (n.kind) {
     case Node::kLeaf:
       if (forced != nullptr && (*forced)[n.clause] >= 0) return (*forced)[n.clause] == 1;
       return ClauseHolds(n.clause, e, today);
-    case Node::kNot: return !EvalNode(n.children[0], e, today, forced);
+    case Node::kNot:
+      return !EvalNode(n.children[0], e, today, forced);
     case Node::kAnd:
       for (int child : n.children) {
         if (!EvalNode(child, e, today, forced)) return false;
@@ -425,14 +474,18 @@ bool Rule::EvalNode(int node, const Entity& e, double today, const std::vector<i
   return false;
 }
 
-bool Rule::Matches(const Entity& e, double today) const { return EvalNode(root_, e, today, nullptr); }
+bool Rule::Matches(const Entity& e, double today) const {
+  return EvalNode(root_, e, today, nullptr);
+}
 
 Explanation Rule::Explain(const Entity& e, const Schema& schema, double today) const {
   Explanation out;
   out.passed = Matches(e, today);
   for (size_t i = 0; i < clauses_.size(); ++i) {
     const Clause& c = clauses_[i];
-    ClauseResult r{.text = c.text, .passed = ClauseHolds(static_cast<int>(i), e, today), .actual = "missing",
+    ClauseResult r{.text = c.text,
+                   .passed = ClauseHolds(static_cast<int>(i), e, today),
+                   .actual = "missing",
                    .gap = std::nan("")};
     switch (c.type) {
       case Type::kString:
@@ -448,8 +501,9 @@ Explanation Rule::Explain(const Entity& e, const Schema& schema, double today) c
         const double v = NumberOf(c, e, today);
         if (!std::isnan(v)) {
           r.actual = c.type == Type::kDate && !c.years_since ? Schema::FormatDate(v)
-                     : c.type == Type::kBool                 ? (v != 0 ? "true" : "false")
-                                                             : FormatNumber(c.years_since ? std::floor(v * 10) / 10 : v);
+                     : c.type == Type::kBool
+                         ? (v != 0 ? "true" : "false")
+                         : FormatNumber(c.years_since ? std::floor(v * 10) / 10 : v);
         }
         if (!r.passed) r.gap = Gap(c, v);
       }
@@ -459,7 +513,8 @@ Explanation Rule::Explain(const Entity& e, const Schema& schema, double today) c
   return out;
 }
 
-std::vector<ClauseResult> Rule::NearMisses(const Entity& e, const Schema& schema, double today) const {
+std::vector<ClauseResult> Rule::NearMisses(const Entity& e, const Schema& schema,
+                                           double today) const {
   std::vector<ClauseResult> out;
   if (Matches(e, today)) return out;
   Explanation ex = Explain(e, schema, today);

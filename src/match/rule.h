@@ -34,7 +34,21 @@
 
 namespace qt::match {
 
-enum class Op { kEq, kNe, kLt, kLe, kGt, kGe, kBetween, kIn, kNotIn, kHas, kHasAny, kHasAll, kTrue };
+enum class Op {
+  kEq,
+  kNe,
+  kLt,
+  kLe,
+  kGt,
+  kGe,
+  kBetween,
+  kIn,
+  kNotIn,
+  kHas,
+  kHasAny,
+  kHasAll,
+  kTrue
+};
 
 // One clause of a rule, compiled.
 struct Clause {
@@ -52,8 +66,8 @@ struct Clause {
 struct ClauseResult {
   std::string text;
   bool passed = false;
-  std::string actual;          // the entity's value, as text ("missing" if none)
-  double gap = std::nan("");   // numeric clauses that failed: how far the value is from passing
+  std::string actual;         // the entity's value, as text ("missing" if none)
+  double gap = std::nan("");  // numeric clauses that failed: how far the value is from passing
 };
 
 struct Explanation {

@@ -10,10 +10,16 @@ using nlohmann::json;
 class RuleTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    for (const auto& [name, type] : std::vector<std::pair<std::string, Type>>{
-             {"district", Type::kString}, {"industry", Type::kString}, {"founded", Type::kDate},
-             {"staff", Type::kNumber}, {"revenue", Type::kNumber}, {"rd_ratio", Type::kNumber},
-             {"high_tech", Type::kBool}, {"qualifications", Type::kSet}, {"credit_rating", Type::kString}}) {
+    for (const auto& [name, type] :
+         std::vector<std::pair<std::string, Type>>{{"district", Type::kString},
+                                                   {"industry", Type::kString},
+                                                   {"founded", Type::kDate},
+                                                   {"staff", Type::kNumber},
+                                                   {"revenue", Type::kNumber},
+                                                   {"rd_ratio", Type::kNumber},
+                                                   {"high_tech", Type::kBool},
+                                                   {"qualifications", Type::kSet},
+                                                   {"credit_rating", Type::kString}}) {
       ASSERT_TRUE(schema_.Add({name, type, ""}).ok());
     }
     today_ = *Schema::ParseDate("2026-11-26");
@@ -34,22 +40,29 @@ class RuleTest : public ::testing::Test {
 };
 
 TEST_F(RuleTest, EvaluatesEveryKindOfClause) {
-  Entity firm = Firm({{"district", "西湖区"}, {"industry", "I65"}, {"founded", "2019-05-01"},
-                      {"staff", 120}, {"revenue", 32000000}, {"rd_ratio", 0.08}, {"high_tech", true},
-                      {"qualifications", {"专精特新", "科技型中小企业"}}, {"credit_rating", "AA"}});
-  for (const char* yes : {"district = \"西湖区\"", "district != \"上城区\"", "staff >= 100", "staff < 121",
-                          "revenue >= 3000万", "revenue between 1000万 and 5000万", "rd_ratio > 0.05",
-                          "high_tech", "high_tech = true", "not high_tech = false",
-                          "founded <= 2020-01-01", "years_since(founded) >= 5",
-                          "industry in [\"I64\", \"I65\"]", "credit_rating not in [\"B\", \"C\"]",
-                          "qualifications has \"专精特新\"", "qualifications has any [\"高新技术企业\", \"科技型中小企业\"]",
-                          "qualifications has all [\"专精特新\", \"科技型中小企业\"]",
-                          "(staff < 50 or revenue >= 1亿) or high_tech and district = \"西湖区\""}) {
+  Entity firm = Firm({{"district", "西湖区"},
+                      {"industry", "I65"},
+                      {"founded", "2019-05-01"},
+                      {"staff", 120},
+                      {"revenue", 32000000},
+                      {"rd_ratio", 0.08},
+                      {"high_tech", true},
+                      {"qualifications", {"专精特新", "科技型中小企业"}},
+                      {"credit_rating", "AA"}});
+  for (const char* yes :
+       {"district = \"西湖区\"", "district != \"上城区\"", "staff >= 100", "staff < 121",
+        "revenue >= 3000万", "revenue between 1000万 and 5000万", "rd_ratio > 0.05", "high_tech",
+        "high_tech = true", "not high_tech = false", "founded <= 2020-01-01",
+        "years_since(founded) >= 5", "industry in [\"I64\", \"I65\"]",
+        "credit_rating not in [\"B\", \"C\"]", "qualifications has \"专精特新\"",
+        "qualifications has any [\"高新技术企业\", \"科技型中小企业\"]",
+        "qualifications has all [\"专精特新\", \"科技型中小企业\"]",
+        "(staff < 50 or revenue >= 1亿) or high_tech and district = \"西湖区\""}) {
     EXPECT_TRUE(Compile(yes).Matches(firm, today_)) << yes;
   }
-  for (const char* no : {"staff > 120", "revenue >= 1亿", "years_since(founded) >= 8", "not high_tech",
-                         "qualifications has all [\"专精特新\", \"高新技术企业\"]", "industry in [\"C39\"]",
-                         "staff < 50 or revenue >= 1亿"}) {
+  for (const char* no : {"staff > 120", "revenue >= 1亿", "years_since(founded) >= 8",
+                         "not high_tech", "qualifications has all [\"专精特新\", \"高新技术企业\"]",
+                         "industry in [\"C39\"]", "staff < 50 or revenue >= 1亿"}) {
     EXPECT_FALSE(Compile(no).Matches(firm, today_)) << no;
   }
   // A missing value fails even negative clauses.
@@ -59,8 +72,11 @@ TEST_F(RuleTest, EvaluatesEveryKindOfClause) {
 }
 
 TEST_F(RuleTest, ExplainsEachClauseAndFindsTheOneThatKeepsAnEntityOut) {
-  Rule r = Compile("high_tech and revenue >= 2000万 and staff between 10 and 500 and district in [\"西湖区\", \"滨江区\"]");
-  Entity firm = Firm({{"district", "西湖区"}, {"staff", 80}, {"revenue", 15000000}, {"high_tech", true}});
+  Rule r = Compile(
+      "high_tech and revenue >= 2000万 and staff between 10 and 500 and district in [\"西湖区\", "
+      "\"滨江区\"]");
+  Entity firm =
+      Firm({{"district", "西湖区"}, {"staff", 80}, {"revenue", 15000000}, {"high_tech", true}});
   Explanation ex = r.Explain(firm, schema_, today_);
   EXPECT_FALSE(ex.passed);
   ASSERT_EQ(ex.clauses.size(), 4u);
@@ -74,7 +90,8 @@ TEST_F(RuleTest, ExplainsEachClauseAndFindsTheOneThatKeepsAnEntityOut) {
   ASSERT_EQ(near.size(), 1u);
   EXPECT_EQ(near[0].text, "revenue >= 2000万");
   // Two clauses short: no near miss.
-  Entity far = Firm({{"district", "上城区"}, {"staff", 80}, {"revenue", 15000000}, {"high_tech", true}});
+  Entity far =
+      Firm({{"district", "上城区"}, {"staff", 80}, {"revenue", 15000000}, {"high_tech", true}});
   EXPECT_TRUE(r.NearMisses(far, schema_, today_).empty());
   // In an or, either branch's single clause may be the near miss.
   Rule either = Compile("staff >= 100 or revenue >= 2000万");
@@ -86,13 +103,17 @@ TEST_F(RuleTest, ExplainsEachClauseAndFindsTheOneThatKeepsAnEntityOut) {
 TEST_F(RuleTest, BadRulesAreRefusedWithThePosition) {
   EXPECT_EQ(Error("revenu >= 5"), "rule:1: unknown attribute 'revenu', found 'revenu'");
   EXPECT_EQ(Error("staff >= \"many\""), "rule:10: expected a number, found '\"many\"'");
-  EXPECT_EQ(Error("district >= \"西湖区\""), "rule:10: a string attribute is compared with = or !=, found '>='");
-  EXPECT_EQ(Error("qualifications = \"x\""), "rule:16: a set attribute is compared with 'has', found '='");
+  EXPECT_EQ(Error("district >= \"西湖区\""),
+            "rule:10: a string attribute is compared with = or !=, found '>='");
+  EXPECT_EQ(Error("qualifications = \"x\""),
+            "rule:16: a set attribute is compared with 'has', found '='");
   EXPECT_EQ(Error("founded < 5"), "rule:11: expected a date YYYY-MM-DD, found '5'");
-  EXPECT_EQ(Error("years_since(staff) > 1"), "rule:13: years_since needs a date attribute, found 'staff'");
+  EXPECT_EQ(Error("years_since(staff) > 1"),
+            "rule:13: years_since needs a date attribute, found 'staff'");
   EXPECT_EQ(Error("staff >= 1 and"), "rule:15: expected an attribute (at the end)");
   EXPECT_EQ(Error("(staff >= 1"), "rule:12: expected ')' (at the end)");
-  EXPECT_EQ(Error("staff between 5 and 1"), "rule:21: the upper bound is below the lower, found '1'");
+  EXPECT_EQ(Error("staff between 5 and 1"),
+            "rule:21: the upper bound is below the lower, found '1'");
   EXPECT_EQ(Error("district = \"西湖区"), "rule:12: a string is not closed, found '\"西湖区'");
   EXPECT_EQ(Error("staff # 1"), "rule:7: unexpected character, found '#'");
   EXPECT_EQ(Error("founded < 2026-02-30"), "rule:11: not a valid date, found '2026-02-30'");
@@ -108,15 +129,23 @@ TEST_F(RuleTest, BadRulesAreRefusedWithThePosition) {
 }
 
 TEST_F(RuleTest, EntityProfilesAreTyped) {
-  EXPECT_EQ(schema_.EntityFromJson("e", {{"staff", "many"}}).status().message(), "staff: must be a number");
-  EXPECT_EQ(schema_.EntityFromJson("e", {{"size", 1}}).status().message(), "size: unknown attribute");
+  EXPECT_EQ(schema_.EntityFromJson("e", {{"staff", "many"}}).status().message(),
+            "staff: must be a number");
+  EXPECT_EQ(schema_.EntityFromJson("e", {{"size", 1}}).status().message(),
+            "size: unknown attribute");
   EXPECT_EQ(schema_.EntityFromJson("e", {{"founded", "2019-13-01"}}).status().message(),
             "founded: must be a date YYYY-MM-DD");
-  json profile = {{"district", "西湖区"}, {"founded", "2019-05-01"}, {"high_tech", false},
-                  {"qualifications", {"b", "a", "a"}}, {"staff", 12}};
+  json profile = {{"district", "西湖区"},
+                  {"founded", "2019-05-01"},
+                  {"high_tech", false},
+                  {"qualifications", {"b", "a", "a"}},
+                  {"staff", 12}};
   EXPECT_EQ(schema_.EntityToJson(*schema_.EntityFromJson("e", profile)),
-            json({{"district", "西湖区"}, {"founded", "2019-05-01"}, {"high_tech", false},
-                  {"qualifications", {"a", "b"}}, {"staff", 12}}));
+            json({{"district", "西湖区"},
+                  {"founded", "2019-05-01"},
+                  {"high_tech", false},
+                  {"qualifications", {"a", "b"}},
+                  {"staff", 12}}));
 }
 
 }  // namespace

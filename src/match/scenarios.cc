@@ -23,16 +23,28 @@ struct Scenarios::Memory {
 namespace {
 
 constexpr const char* kColumns =
-    "SELECT id, list, org_id, title, description, domain, tags, district, budget_fen, deadline, refs, state,"
+    "SELECT id, list, org_id, title, description, domain, tags, district, budget_fen, deadline, "
+    "refs, state,"
     " created_at FROM sc_listings";
 constexpr const char* kPairColumns =
     "SELECT id, demand_id, capability_id, state, note, created_at, updated_at FROM sc_pairs";
-constexpr std::string_view kStates[] = {"recommended", "contacted", "piloting", "deployed", "closed"};
+constexpr std::string_view kStates[] = {"recommended", "contacted", "piloting", "deployed",
+                                        "closed"};
 
 Listing FromRow(const store::Row& r) {
-  return {r.Text(0), r.Text(1), r.Text(2), r.Text(3), r.Text(4), r.Text(5),
-          json::parse(r.Text(6)).get<std::vector<std::string>>(), r.Text(7), r.Int(8), r.Text(9), r.Text(10),
-          r.Text(11), r.Int(12)};
+  return {r.Text(0),
+          r.Text(1),
+          r.Text(2),
+          r.Text(3),
+          r.Text(4),
+          r.Text(5),
+          json::parse(r.Text(6)).get<std::vector<std::string>>(),
+          r.Text(7),
+          r.Int(8),
+          r.Text(9),
+          r.Text(10),
+          r.Text(11),
+          r.Int(12)};
 }
 
 Pair PairFromRow(const store::Row& r) {
@@ -61,16 +73,18 @@ Result<int64_t> Bump(Tx& tx) {
 }  // namespace
 
 const std::vector<std::string>& Scenarios::Domains() {
-  static const std::vector<std::string> kDomains = {
-      "智慧交通", "智慧医疗", "智能制造", "城市治理", "数字文旅", "智慧教育", "智慧养老", "低空经济",
-      "人工智能", "数据要素", "生态环保", "金融科技", "智慧农业", "公共安全", "能源双碳", "生物医药"};
+  static const std::vector<std::string> kDomains = {"智慧交通", "智慧医疗", "智能制造", "城市治理",
+                                                    "数字文旅", "智慧教育", "智慧养老", "低空经济",
+                                                    "人工智能", "数据要素", "生态环保", "金融科技",
+                                                    "智慧农业", "公共安全", "能源双碳", "生物医药"};
   return kDomains;
 }
 
-Scenarios::Scenarios(store::Store& store, ScenarioOptions options) : store_(store), options_(std::move(options)) {
+Scenarios::Scenarios(store::Store& store, ScenarioOptions options)
+    : store_(store), options_(std::move(options)) {
   std::vector<std::string> terms = Domains();
-  for (const char* t : {"大模型", "算力", "自动驾驶", "车路协同", "数字孪生", "无人机", "机器人", "物联网", "区块链",
-                        "专精特新", "首台套", "城市大脑", "一网统管"}) {
+  for (const char* t : {"大模型", "算力", "自动驾驶", "车路协同", "数字孪生", "无人机", "机器人",
+                        "物联网", "区块链", "专精特新", "首台套", "城市大脑", "一网统管"}) {
     terms.push_back(t);
   }
   segmenter_ = std::move(*Segmenter::Create(terms));
@@ -121,7 +135,8 @@ Status Scenarios::Refresh() {
     QT_ASSIGN_OR_RETURN(store::Rows v, tx.Query("SELECT value FROM sc_version WHERE id = 1"));
     version = v[0].Int(0);
     if (memory_ && memory_->version == version) return OkStatus();
-    QT_ASSIGN_OR_RETURN(store::Rows rows, tx.Query(std::string(kColumns) + " WHERE state = 'open' ORDER BY id"));
+    QT_ASSIGN_OR_RETURN(store::Rows rows,
+                        tx.Query(std::string(kColumns) + " WHERE state = 'open' ORDER BY id"));
     for (const store::Row& r : rows) all.push_back(FromRow(r));
     return OkStatus();
   }));
@@ -129,7 +144,8 @@ Status Scenarios::Refresh() {
   auto m = std::make_unique<Memory>();
   m->version = version;
   m->demand_index = std::make_unique<TextIndex>(*segmenter_, std::vector<double>{2.0, 1.0}, 2.0);
-  m->capability_index = std::make_unique<TextIndex>(*segmenter_, std::vector<double>{2.0, 1.0}, 2.0);
+  m->capability_index =
+      std::make_unique<TextIndex>(*segmenter_, std::vector<double>{2.0, 1.0}, 2.0);
   for (Listing& l : all) {
     const bool demand = l.list == "demand";
     QT_RETURN_IF_ERROR((demand ? m->demand_index : m->capability_index)->Add(Document(l)).status());
@@ -141,42 +157,52 @@ Status Scenarios::Refresh() {
 
 Result<Listing> Scenarios::Add(const Principal& caller, Listing l) {
   QT_RETURN_IF_ERROR(caller.RequireMember());
-  if (l.list != "demand" && l.list != "capability") return InvalidArgument("list: demand or capability");
+  if (l.list != "demand" && l.list != "capability")
+    return InvalidArgument("list: demand or capability");
   QT_RETURN_IF_ERROR(CheckDisplayText(l.title, 200).WithContext("title"));
   if (l.description.empty() || l.description.size() > kMaxDescription) {
     return InvalidArgument("description: 1 to 8000 bytes");
   }
   if (std::find(Domains().begin(), Domains().end(), l.domain) == Domains().end()) {
-    return InvalidArgument("domain: one of the platform's domains (" + Domains()[0] + ", " + Domains()[1] + ", ...)");
+    return InvalidArgument("domain: one of the platform's domains (" + Domains()[0] + ", " +
+                           Domains()[1] + ", ...)");
   }
   if (l.tags.size() > 10) return InvalidArgument("tags: at most 10");
-  for (const std::string& t : l.tags) QT_RETURN_IF_ERROR(CheckDisplayText(t, 50).WithContext("tags"));
+  for (const std::string& t : l.tags)
+    QT_RETURN_IF_ERROR(CheckDisplayText(t, 50).WithContext("tags"));
   const int64_t now = options_.clock->NowMillis();
   if (l.list == "demand") {
     if (l.budget_fen <= 0) return InvalidArgument("budget_fen: must be positive");
     auto deadline = Schema::ParseDate(l.deadline);
     if (!deadline) return InvalidArgument("deadline: must be YYYY-MM-DD");
-    if (*deadline < static_cast<double>(now / 86'400'000)) return InvalidArgument("deadline: is in the past");
-    if (!l.district.empty()) QT_RETURN_IF_ERROR(CheckDisplayText(l.district, 50).WithContext("district"));
+    if (*deadline < static_cast<double>(now / 86'400'000))
+      return InvalidArgument("deadline: is in the past");
+    if (!l.district.empty())
+      QT_RETURN_IF_ERROR(CheckDisplayText(l.district, 50).WithContext("district"));
   } else {
     l.budget_fen = 0;
     l.deadline.clear();
     l.district.clear();
-    if (l.references.size() > kMaxDescription) return InvalidArgument("references: at most 8000 bytes");
+    if (l.references.size() > kMaxDescription)
+      return InvalidArgument("references: at most 8000 bytes");
   }
   l.id = IdGenerator(*options_.clock, *options_.random).Next(l.list == "demand" ? "dmd" : "cap");
   l.org_id = caller.org_id;
   l.state = "open";
   l.created_at = now;
   QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
-    QT_RETURN_IF_ERROR(tx.Exec("INSERT INTO sc_listings (id, list, org_id, title, description, domain, tags, district,"
-                               " budget_fen, deadline, refs, state, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-                               " ?, ?, ?)",
-                               {l.id, l.list, l.org_id, l.title, l.description, l.domain, json(l.tags).dump(),
-                                l.district, l.budget_fen, l.deadline, l.references, l.state, l.created_at})
-                           .status());
+    QT_RETURN_IF_ERROR(
+        tx.Exec("INSERT INTO sc_listings (id, list, org_id, title, description, domain, tags, "
+                "district,"
+                " budget_fen, deadline, refs, state, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
+                "?, ?,"
+                " ?, ?, ?)",
+                {l.id, l.list, l.org_id, l.title, l.description, l.domain, json(l.tags).dump(),
+                 l.district, l.budget_fen, l.deadline, l.references, l.state, l.created_at})
+            .status());
     QT_RETURN_IF_ERROR(Bump(tx).status());
-    return options_.journal->Append(tx, {caller.org_id, "match." + l.list + ".listed", l.id, {{"domain", l.domain}}})
+    return options_.journal
+        ->Append(tx, {caller.org_id, "match." + l.list + ".listed", l.id, {{"domain", l.domain}}})
         .status();
   }));
   return l;
@@ -186,13 +212,17 @@ Result<Listing> Scenarios::Close(const Principal& caller, const std::string& id)
   Listing l;
   QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
     QT_ASSIGN_OR_RETURN(store::Rows rows, tx.Query(std::string(kColumns) + " WHERE id = ?", {id}));
-    if (rows.empty() || rows[0].Text(2) != caller.org_id) return NotFound("no listing " + id + " of yours");
+    if (rows.empty() || rows[0].Text(2) != caller.org_id)
+      return NotFound("no listing " + id + " of yours");
     l = FromRow(rows[0]);
     if (l.state != "open") return FailedPrecondition("listing " + id + " is already closed");
-    QT_RETURN_IF_ERROR(tx.Exec("UPDATE sc_listings SET state = 'closed' WHERE id = ?", {id}).status());
+    QT_RETURN_IF_ERROR(
+        tx.Exec("UPDATE sc_listings SET state = 'closed' WHERE id = ?", {id}).status());
     l.state = "closed";
     QT_RETURN_IF_ERROR(Bump(tx).status());
-    return options_.journal->Append(tx, {caller.org_id, "match." + l.list + ".closed", id, json::object()}).status();
+    return options_.journal
+        ->Append(tx, {caller.org_id, "match." + l.list + ".closed", id, json::object()})
+        .status();
   }));
   return l;
 }
@@ -210,7 +240,8 @@ Result<Listing> Scenarios::Get(const std::string& id) {
 
 Result<accounts::Page<Listing>> Scenarios::List(const std::string& list, const std::string& domain,
                                                 const accounts::PageRequest& page) {
-  if (list != "demand" && list != "capability") return InvalidArgument("list: demand or capability");
+  if (list != "demand" && list != "capability")
+    return InvalidArgument("list: demand or capability");
   QT_RETURN_IF_ERROR(accounts::CheckPage(page, list == "demand" ? "dmd" : "cap"));
   accounts::Page<Listing> out;
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
@@ -226,9 +257,12 @@ Result<accounts::Page<Listing>> Scenarios::List(const std::string& list, const s
   return out;
 }
 
-Result<std::vector<ListingMatch>> Scenarios::Search(const std::string& list, const std::string& text,
-                                                    const std::vector<std::string>& tags, size_t limit) {
-  if (list != "demand" && list != "capability") return InvalidArgument("list: demand or capability");
+Result<std::vector<ListingMatch>> Scenarios::Search(const std::string& list,
+                                                    const std::string& text,
+                                                    const std::vector<std::string>& tags,
+                                                    size_t limit) {
+  if (list != "demand" && list != "capability")
+    return InvalidArgument("list: demand or capability");
   std::lock_guard lock(mu_);
   QT_RETURN_IF_ERROR(Refresh());
   const bool demand = list == "demand";
@@ -236,10 +270,12 @@ Result<std::vector<ListingMatch>> Scenarios::Search(const std::string& list, con
   const std::vector<Listing>& entries = demand ? memory_->demands : memory_->capabilities;
   const std::string today = FormatRfc3339(options_.clock->NowMillis()).substr(0, 10);
   // Demands past their deadline are not offered.
-  QT_ASSIGN_OR_RETURN(std::vector<SearchHit> hits,
-                      index.Search(text, tags, limit, [&](int doc) { return !demand || entries[doc].deadline >= today; }));
+  QT_ASSIGN_OR_RETURN(std::vector<SearchHit> hits, index.Search(text, tags, limit, [&](int doc) {
+    return !demand || entries[doc].deadline >= today;
+  }));
   std::vector<ListingMatch> out;
-  for (const SearchHit& h : hits) out.push_back({entries[h.doc], h.score, h.text_score, h.tags_matched});
+  for (const SearchHit& h : hits)
+    out.push_back({entries[h.doc], h.score, h.text_score, h.tags_matched});
   return out;
 }
 
@@ -247,7 +283,8 @@ Result<std::vector<ListingMatch>> Scenarios::Matches(const std::string& id, size
   QT_ASSIGN_OR_RETURN(Listing l, Get(id));
   std::vector<std::string> tags = l.tags;
   tags.push_back(l.domain);
-  return Search(l.list == "demand" ? "capability" : "demand", l.title + " " + l.description, tags, limit);
+  return Search(l.list == "demand" ? "capability" : "demand", l.title + " " + l.description, tags,
+                limit);
 }
 
 Result<Pair> Scenarios::Recommend(const Principal& caller, const std::string& demand_id,
@@ -259,57 +296,75 @@ Result<Pair> Scenarios::Recommend(const Principal& caller, const std::string& de
   if (demand.list != "demand" || capability.list != "capability") {
     return InvalidArgument("a pair is a demand and a capability");
   }
-  if (caller.org_id != demand.org_id && caller.org_id != capability.org_id && !caller.IsOperator()) {
-    return PermissionDenied("only the two parties (or the platform) pair a demand and a capability");
+  if (caller.org_id != demand.org_id && caller.org_id != capability.org_id &&
+      !caller.IsOperator()) {
+    return PermissionDenied(
+        "only the two parties (or the platform) pair a demand and a capability");
   }
-  if (demand.state != "open" || capability.state != "open") return FailedPrecondition("both listings must be open");
+  if (demand.state != "open" || capability.state != "open")
+    return FailedPrecondition("both listings must be open");
   const int64_t now = options_.clock->NowMillis();
-  Pair p{IdGenerator(*options_.clock, *options_.random).Next("pair"), demand_id, capability_id, "recommended", note,
-         now, now};
+  Pair p{IdGenerator(*options_.clock, *options_.random).Next("pair"),
+         demand_id,
+         capability_id,
+         "recommended",
+         note,
+         now,
+         now};
   QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
-    auto done = tx.Exec("INSERT INTO sc_pairs (id, demand_id, capability_id, state, note, created_at, updated_at)"
-                        " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        {p.id, p.demand_id, p.capability_id, p.state, p.note, now, now});
+    auto done = tx.Exec(
+        "INSERT INTO sc_pairs (id, demand_id, capability_id, state, note, created_at, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        {p.id, p.demand_id, p.capability_id, p.state, p.note, now, now});
     if (!done.ok() && done.status().code() == StatusCode::kConflict) {
       return Conflict("this demand and capability are already paired");
     }
     QT_RETURN_IF_ERROR(done.status());
-    return options_.journal->Append(tx, {caller.org_id, "match.pair.recommended", p.id,
-                                         {{"demand_id", demand_id}, {"capability_id", capability_id}}})
+    return options_.journal
+        ->Append(tx, {caller.org_id,
+                      "match.pair.recommended",
+                      p.id,
+                      {{"demand_id", demand_id}, {"capability_id", capability_id}}})
         .status();
   }));
   return p;
 }
 
-Result<Pair> Scenarios::Advance(const Principal& caller, const std::string& pair_id, const std::string& state,
-                                const std::string& note) {
+Result<Pair> Scenarios::Advance(const Principal& caller, const std::string& pair_id,
+                                const std::string& state, const std::string& note) {
   QT_RETURN_IF_ERROR(caller.RequireMember());
   const int to = StateRank(state);
   if (to < 1) return InvalidArgument("state: contacted, piloting, deployed or closed");
   if (!note.empty()) QT_RETURN_IF_ERROR(CheckDisplayText(note, 500).WithContext("note"));
   Pair p;
   QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(store::Rows rows, tx.Query(std::string(kPairColumns) + " WHERE id = ?", {pair_id}));
+    QT_ASSIGN_OR_RETURN(store::Rows rows,
+                        tx.Query(std::string(kPairColumns) + " WHERE id = ?", {pair_id}));
     if (rows.empty()) return NotFound("no pair " + pair_id);
     p = PairFromRow(rows[0]);
-    QT_ASSIGN_OR_RETURN(store::Rows owners, tx.Query("SELECT org_id FROM sc_listings WHERE id IN (?, ?)",
-                                                     {p.demand_id, p.capability_id}));
+    QT_ASSIGN_OR_RETURN(store::Rows owners,
+                        tx.Query("SELECT org_id FROM sc_listings WHERE id IN (?, ?)",
+                                 {p.demand_id, p.capability_id}));
     bool party = caller.IsOperator();
     for (const store::Row& o : owners) party = party || o.Text(0) == caller.org_id;
     if (!party) return PermissionDenied("only the two parties move their pair");
     const int from = StateRank(p.state);
-    if (p.state == "closed" || p.state == "deployed") return FailedPrecondition("pair " + pair_id + " is " + p.state);
+    if (p.state == "closed" || p.state == "deployed")
+      return FailedPrecondition("pair " + pair_id + " is " + p.state);
     if (state != "closed" && to != from + 1) {
-      return FailedPrecondition("pair " + pair_id + " is " + p.state + "; next is " + std::string(kStates[from + 1]) +
-                                " (or closed)");
+      return FailedPrecondition("pair " + pair_id + " is " + p.state + "; next is " +
+                                std::string(kStates[from + 1]) + " (or closed)");
     }
     p.state = state;
     p.note = note.empty() ? p.note : note;
     p.updated_at = options_.clock->NowMillis();
-    QT_RETURN_IF_ERROR(tx.Exec("UPDATE sc_pairs SET state = ?, note = ?, updated_at = ? WHERE id = ?",
-                               {p.state, p.note, p.updated_at, pair_id})
-                           .status());
-    return options_.journal->Append(tx, {caller.org_id, "match.pair." + state, pair_id, json::object()}).status();
+    QT_RETURN_IF_ERROR(
+        tx.Exec("UPDATE sc_pairs SET state = ?, note = ?, updated_at = ? WHERE id = ?",
+                {p.state, p.note, p.updated_at, pair_id})
+            .status());
+    return options_.journal
+        ->Append(tx, {caller.org_id, "match.pair." + state, pair_id, json::object()})
+        .status();
   }));
   return p;
 }
@@ -317,9 +372,10 @@ Result<Pair> Scenarios::Advance(const Principal& caller, const std::string& pair
 Result<std::vector<Pair>> Scenarios::Pairs(const std::string& listing_id) {
   std::vector<Pair> out;
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(store::Rows rows, tx.Query(std::string(kPairColumns) +
-                                                       " WHERE demand_id = ? OR capability_id = ? ORDER BY id",
-                                                   {listing_id, listing_id}));
+    QT_ASSIGN_OR_RETURN(store::Rows rows,
+                        tx.Query(std::string(kPairColumns) +
+                                     " WHERE demand_id = ? OR capability_id = ? ORDER BY id",
+                                 {listing_id, listing_id}));
     for (const store::Row& r : rows) out.push_back(PairFromRow(r));
     return OkStatus();
   }));
@@ -329,14 +385,17 @@ Result<std::vector<Pair>> Scenarios::Pairs(const std::string& listing_id) {
 Result<Scenarios::Stats> Scenarios::GetStats() {
   Stats s;
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(store::Rows r, tx.Query(
-        "SELECT (SELECT COUNT(*) FROM sc_listings WHERE list = 'demand'),"
-        " (SELECT COUNT(*) FROM sc_listings WHERE list = 'capability'),"
-        " (SELECT COUNT(*) FROM sc_listings WHERE list = 'demand' AND state = 'open')"));
+    QT_ASSIGN_OR_RETURN(
+        store::Rows r,
+        tx.Query("SELECT (SELECT COUNT(*) FROM sc_listings WHERE list = 'demand'),"
+                 " (SELECT COUNT(*) FROM sc_listings WHERE list = 'capability'),"
+                 " (SELECT COUNT(*) FROM sc_listings WHERE list = 'demand' AND state = 'open')"));
     s.demands = r[0].Int(0);
     s.capabilities = r[0].Int(1);
     s.open_demands = r[0].Int(2);
-    QT_ASSIGN_OR_RETURN(store::Rows pairs, tx.Query("SELECT state, COUNT(*) FROM sc_pairs GROUP BY state ORDER BY state"));
+    QT_ASSIGN_OR_RETURN(
+        store::Rows pairs,
+        tx.Query("SELECT state, COUNT(*) FROM sc_pairs GROUP BY state ORDER BY state"));
     for (const store::Row& p : pairs) s.pairs_by_state[p.Text(0)] = p.Int(1);
     return OkStatus();
   }));

@@ -25,14 +25,34 @@ class ScenariosTest : public qt::testing::ServiceTest {
   }
 
   Listing Demand(const std::string& title, const std::string& text, const std::string& domain) {
-    return {.id = "", .list = "demand", .org_id = "", .title = title, .description = text, .domain = domain,
-            .tags = {}, .district = "滨江区", .budget_fen = 500'000'000, .deadline = "2027-06-30",
-            .references = "", .state = "", .created_at = 0};
+    return {.id = "",
+            .list = "demand",
+            .org_id = "",
+            .title = title,
+            .description = text,
+            .domain = domain,
+            .tags = {},
+            .district = "滨江区",
+            .budget_fen = 500'000'000,
+            .deadline = "2027-06-30",
+            .references = "",
+            .state = "",
+            .created_at = 0};
   }
   Listing Capability(const std::string& title, const std::string& text, const std::string& domain) {
-    return {.id = "", .list = "capability", .org_id = "", .title = title, .description = text, .domain = domain,
-            .tags = {}, .district = "", .budget_fen = 0, .deadline = "", .references = "亚运会接驳",
-            .state = "", .created_at = 0};
+    return {.id = "",
+            .list = "capability",
+            .org_id = "",
+            .title = title,
+            .description = text,
+            .domain = domain,
+            .tags = {},
+            .district = "",
+            .budget_fen = 0,
+            .deadline = "",
+            .references = "亚运会接驳",
+            .state = "",
+            .created_at = 0};
   }
 
   std::unique_ptr<Scenarios> sc_;
@@ -43,11 +63,16 @@ INSTANTIATE_TEST_SUITE_P(Backends, ScenariosTest, ::testing::ValuesIn(qt::testin
                          qt::testing::BackendName());
 
 TEST_P(ScenariosTest, DemandsAndCapabilitiesMeetAndMoveThroughTheWorkflow) {
-  auto demand = sc_->Add(bureau_, Demand("城市道路自动驾驶公交测试", "在滨江区开放道路开展自动驾驶公交与车路协同测试", "智慧交通"));
+  auto demand =
+      sc_->Add(bureau_, Demand("城市道路自动驾驶公交测试",
+                               "在滨江区开放道路开展自动驾驶公交与车路协同测试", "智慧交通"));
   ASSERT_TRUE(demand.ok()) << demand.status().ToString();
-  auto av = sc_->Add(maker_, Capability("L4 自动驾驶公交解决方案", "自动驾驶公交车辆与车路协同系统，已在园区部署", "智慧交通"));
+  auto av =
+      sc_->Add(maker_, Capability("L4 自动驾驶公交解决方案",
+                                  "自动驾驶公交车辆与车路协同系统，已在园区部署", "智慧交通"));
   ASSERT_TRUE(av.ok()) << av.status().ToString();
-  auto care = sc_->Add(other_, Capability("社区养老服务平台", "智慧养老平台与居家照护设备", "智慧养老"));
+  auto care =
+      sc_->Add(other_, Capability("社区养老服务平台", "智慧养老平台与居家照护设备", "智慧养老"));
   ASSERT_TRUE(care.ok());
   auto matches = sc_->Matches(demand->id, 10);
   ASSERT_TRUE(matches.ok()) << matches.status().ToString();
@@ -61,12 +86,17 @@ TEST_P(ScenariosTest, DemandsAndCapabilitiesMeetAndMoveThroughTheWorkflow) {
   auto pair = sc_->Recommend(bureau_, demand->id, av->id, "平台推荐");
   ASSERT_TRUE(pair.ok()) << pair.status().ToString();
   EXPECT_EQ(sc_->Recommend(bureau_, demand->id, av->id, "").status().code(), StatusCode::kConflict);
-  EXPECT_EQ(sc_->Recommend(other_, demand->id, av->id, "").status().code(), StatusCode::kPermissionDenied);
-  EXPECT_EQ(sc_->Advance(maker_, pair->id, "piloting", "").status().code(), StatusCode::kFailedPrecondition)
+  EXPECT_EQ(sc_->Recommend(other_, demand->id, av->id, "").status().code(),
+            StatusCode::kPermissionDenied);
+  EXPECT_EQ(sc_->Advance(maker_, pair->id, "piloting", "").status().code(),
+            StatusCode::kFailedPrecondition)
       << "contacted comes first";
-  EXPECT_EQ(sc_->Advance(other_, pair->id, "contacted", "").status().code(), StatusCode::kPermissionDenied);
-  for (const char* s : {"contacted", "piloting", "deployed"}) ASSERT_TRUE(sc_->Advance(maker_, pair->id, s, "").ok()) << s;
-  EXPECT_EQ(sc_->Advance(maker_, pair->id, "closed", "").status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(sc_->Advance(other_, pair->id, "contacted", "").status().code(),
+            StatusCode::kPermissionDenied);
+  for (const char* s : {"contacted", "piloting", "deployed"})
+    ASSERT_TRUE(sc_->Advance(maker_, pair->id, s, "").ok()) << s;
+  EXPECT_EQ(sc_->Advance(maker_, pair->id, "closed", "").status().code(),
+            StatusCode::kFailedPrecondition);
   EXPECT_EQ(sc_->Pairs(demand->id)->at(0).state, "deployed");
   auto stats = sc_->GetStats();
   EXPECT_EQ(stats->demands, 1);
@@ -82,15 +112,21 @@ TEST_P(ScenariosTest, BadListingsAndQueriesAreRefused) {
   EXPECT_NE(sc_->Add(bureau_, bad).status().message().find("domain"), std::string::npos);
   bad = Demand("x", "y", "智慧交通");
   bad.deadline = "2020-01-01";
-  EXPECT_NE(sc_->Add(bureau_, bad).status().message().find("deadline: is in the past"), std::string::npos);
+  EXPECT_NE(sc_->Add(bureau_, bad).status().message().find("deadline: is in the past"),
+            std::string::npos);
   bad.deadline = "2027-01-01";
   bad.budget_fen = 0;
   EXPECT_NE(sc_->Add(bureau_, bad).status().message().find("budget_fen"), std::string::npos);
-  EXPECT_NE(sc_->Add(bureau_, Demand("x", std::string(9000, 'a'), "智慧交通")).status().message().find("description"),
+  EXPECT_NE(sc_->Add(bureau_, Demand("x", std::string(9000, 'a'), "智慧交通"))
+                .status()
+                .message()
+                .find("description"),
             std::string::npos);
-  EXPECT_NE(sc_->Search("capability", "，。", {}, 10).status().message().find("query"), std::string::npos);
-  EXPECT_NE(sc_->Search("capability", std::string(3000, 'a'), {}, 10).status().message().find("longer"),
+  EXPECT_NE(sc_->Search("capability", "，。", {}, 10).status().message().find("query"),
             std::string::npos);
+  EXPECT_NE(
+      sc_->Search("capability", std::string(3000, 'a'), {}, 10).status().message().find("longer"),
+      std::string::npos);
   EXPECT_EQ(sc_->GetStats()->demands, 0);
 }
 

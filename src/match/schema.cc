@@ -12,27 +12,39 @@ using nlohmann::json;
 
 std::string_view TypeName(Type t) {
   switch (t) {
-    case Type::kNumber: return "number";
-    case Type::kString: return "string";
-    case Type::kBool: return "bool";
-    case Type::kDate: return "date";
-    case Type::kSet: return "set";
+    case Type::kNumber:
+      return "number";
+    case Type::kString:
+      return "string";
+    case Type::kBool:
+      return "bool";
+    case Type::kDate:
+      return "date";
+    case Type::kSet:
+      return "set";
   }
   return "?";
 }
 
 Status Schema::Add(Attribute a) {
   if (a.name.empty() || a.name.size() > 64 ||
-      !std::all_of(a.name.begin(), a.name.end(),
-                   [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; }) ||
+      !std::all_of(
+          a.name.begin(), a.name.end(),
+          [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; }) ||
       (a.name[0] >= '0' && a.name[0] <= '9')) {
     return InvalidArgument("attribute name '" + a.name + "': lower-case letters, digits and _");
   }
   if (Find(a.name)) return InvalidArgument("attribute '" + a.name + "' is declared twice");
   switch (a.type) {
-    case Type::kString: slots_.push_back(strings_count_++); break;
-    case Type::kSet: slots_.push_back(sets_++); break;
-    default: slots_.push_back(numbers_++); break;
+    case Type::kString:
+      slots_.push_back(strings_count_++);
+      break;
+    case Type::kSet:
+      slots_.push_back(sets_++);
+      break;
+    default:
+      slots_.push_back(numbers_++);
+      break;
   }
   attributes_.push_back(std::move(a));
   return OkStatus();
@@ -109,7 +121,8 @@ Result<Entity> Schema::EntityFromJson(const std::string& id, const json& j) {
           e.sets[slot].push_back(Intern(item.get<std::string>()));
         }
         std::sort(e.sets[slot].begin(), e.sets[slot].end());
-        e.sets[slot].erase(std::unique(e.sets[slot].begin(), e.sets[slot].end()), e.sets[slot].end());
+        e.sets[slot].erase(std::unique(e.sets[slot].begin(), e.sets[slot].end()),
+                           e.sets[slot].end());
         break;
     }
   }

@@ -38,9 +38,9 @@ struct Attribute {
 // -1 strings, empty sets.
 struct Entity {
   std::string id;
-  std::vector<double> numbers;            // number, bool (0/1), date (days) attributes, by slot
-  std::vector<int32_t> strings;           // interned string ids, by slot
-  std::vector<std::vector<int32_t>> sets; // sorted interned ids, by slot
+  std::vector<double> numbers;             // number, bool (0/1), date (days) attributes, by slot
+  std::vector<int32_t> strings;            // interned string ids, by slot
+  std::vector<std::vector<int32_t>> sets;  // sorted interned ids, by slot
 };
 
 class Schema {

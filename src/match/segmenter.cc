@@ -10,9 +10,10 @@ namespace {
 // Function words that carry no meaning for matching.
 bool IsStopWord(const std::string& w) {
   static const std::unordered_set<std::string> kStop = {
-      "的", "了", "和", "与", "及", "在", "是", "对", "为", "等", "将", "并", "或", "把", "被", "从", "向", "以",
-      "于", "之", "其", "中", "上", "下", "也", "都", "而", "及其", "以及", "一个", "进行", "the", "a", "an",
-      "and", "or", "of", "to", "in", "for", "on", "with"};
+      "的", "了",  "和", "与", "及", "在",   "是",   "对",   "为",   "等",  "将",
+      "并", "或",  "把", "被", "从", "向",   "以",   "于",   "之",   "其",  "中",
+      "上", "下",  "也", "都", "而", "及其", "以及", "一个", "进行", "the", "a",
+      "an", "and", "or", "of", "to", "in",   "for",  "on",   "with"};
   return kStop.contains(w);
 }
 
@@ -23,7 +24,8 @@ std::u16string Normalize(const icu::UnicodeString& s) {
   icu::UnicodeString out = U_SUCCESS(status) ? nfkc->normalize(s, status) : s;
   if (U_FAILURE(status)) out = s;
   out.toLower(icu::Locale::getRoot());
-  return std::u16string(reinterpret_cast<const char16_t*>(out.getBuffer()), static_cast<size_t>(out.length()));
+  return std::u16string(reinterpret_cast<const char16_t*>(out.getBuffer()),
+                        static_cast<size_t>(out.length()));
 }
 
 std::string Utf8(const std::u16string& s) {
@@ -40,7 +42,8 @@ Result<std::unique_ptr<Segmenter>> Segmenter::Create(const std::vector<std::stri
   std::unique_ptr<Segmenter> s(new Segmenter());
   UErrorCode status = U_ZERO_ERROR;
   s->words_.reset(icu::BreakIterator::createWordInstance(icu::Locale::getChinese(), status));
-  if (U_FAILURE(status)) return Internal(std::string("ICU word break iterator: ") + u_errorName(status));
+  if (U_FAILURE(status))
+    return Internal(std::string("ICU word break iterator: ") + u_errorName(status));
   for (const std::string& t : user_terms) {
     std::u16string term = Normalize(icu::UnicodeString::fromUTF8(t));
     if (term.size() < 2) continue;
@@ -62,7 +65,8 @@ std::vector<std::string> Segmenter::Segment(std::string_view text) const {
     icu::UnicodeString part(norm.data() + from, static_cast<int32_t>(to - from));
     words->setText(part);
     int32_t start = words->first();
-    for (int32_t end = words->next(); end != icu::BreakIterator::DONE; start = end, end = words->next()) {
+    for (int32_t end = words->next(); end != icu::BreakIterator::DONE;
+         start = end, end = words->next()) {
       if (words->getRuleStatus() == UBRK_WORD_NONE) continue;  // spaces, punctuation
       icu::UnicodeString w = part.tempSubStringBetween(start, end);
       std::string utf8;

@@ -38,9 +38,9 @@ class Segmenter {
  private:
   Segmenter() = default;
   std::unique_ptr<icu::BreakIterator> words_;
-  std::deque<std::u16string> owned_;             // the terms (stable addresses)
+  std::deque<std::u16string> owned_;               // the terms (stable addresses)
   std::unordered_set<std::u16string_view> terms_;  // views of owned_
-  size_t longest_ = 0;  // UTF-16 units of the longest term
+  size_t longest_ = 0;                             // UTF-16 units of the longest term
 };
 
 }  // namespace qt::match

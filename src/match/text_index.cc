@@ -14,7 +14,8 @@ constexpr double kB = 0.75;
 
 TextIndex::TextIndex(const Segmenter& segmenter, std::vector<double> boosts, double tag_weight)
     : segmenter_(segmenter),
-      boosts_(boosts.begin(), boosts.begin() + static_cast<std::ptrdiff_t>(std::min(boosts.size(), kMaxFields))),
+      boosts_(boosts.begin(),
+              boosts.begin() + static_cast<std::ptrdiff_t>(std::min(boosts.size(), kMaxFields))),
       tag_weight_(tag_weight),
       lengths_(std::min(boosts_.size(), kMaxFields)),
       total_length_(boosts_.size(), 0) {}
@@ -45,8 +46,9 @@ Result<int> TextIndex::Add(const TextDocument& doc) {
   return id;
 }
 
-Result<std::vector<SearchHit>> TextIndex::Search(std::string_view text, const std::vector<std::string>& tags,
-                                                 size_t limit, const std::function<bool(int)>& filter) const {
+Result<std::vector<SearchHit>> TextIndex::Search(std::string_view text,
+                                                 const std::vector<std::string>& tags, size_t limit,
+                                                 const std::function<bool(int)>& filter) const {
   if (text.size() > kMaxQueryBytes) return InvalidArgument("query: longer than 2000 bytes");
   std::vector<std::string> terms = segmenter_.Segment(text);
   std::sort(terms.begin(), terms.end());
@@ -88,7 +90,8 @@ Result<std::vector<SearchHit>> TextIndex::Search(std::string_view text, const st
   for (int doc : touched) {
     if (filter && !filter(doc)) continue;
     SearchHit h{doc, 0, text_score[doc], tag_count[doc]};
-    h.score = h.text_score + (tags.empty() ? 0 : tag_weight_ * h.tags_matched / static_cast<double>(tags.size()));
+    h.score = h.text_score +
+              (tags.empty() ? 0 : tag_weight_ * h.tags_matched / static_cast<double>(tags.size()));
     out.push_back(h);
   }
   const size_t k = std::min(limit, out.size());

@@ -4,7 +4,8 @@
 //
 // Score of document d for query q (terms t from the segmenter):
 //   text(d)  = sum over fields f of boost_f * sum over t of
-//              idf(t) * tf(t,f,d) * (k1 + 1) / (tf(t,f,d) + k1 * (1 - b + b * len(f,d) / avglen(f)))
+//              idf(t) * tf(t,f,d) * (k1 + 1) / (tf(t,f,d) + k1 * (1 - b + b * len(f,d) /
+//              avglen(f)))
 //   idf(t)   = ln(1 + (N - n(t) + 0.5) / (n(t) + 0.5))      (n(t): documents containing t)
 //   score(d) = text(d) + tag_weight * |tags(q) ∩ tags(d)| / |tags(q)|
 // with k1 = 1.2, b = 0.75. Documents the filter refuses are not returned; a

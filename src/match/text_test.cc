@@ -58,7 +58,8 @@ TEST(TextIndex, Bm25WithFieldsTagsAndFilters) {
   EXPECT_TRUE(index.Search("区块链", {}, 10)->empty());
   // Bad queries.
   EXPECT_EQ(index.Search("，。", {}, 10).status().message(), "query: no words and no tags");
-  EXPECT_EQ(index.Search(std::string(3000, 'a'), {}, 10).status().message(), "query: longer than 2000 bytes");
+  EXPECT_EQ(index.Search(std::string(3000, 'a'), {}, 10).status().message(),
+            "query: longer than 2000 bytes");
   EXPECT_FALSE(index.Add({{"only one field"}, {}}).ok());
 }
 

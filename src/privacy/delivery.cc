@@ -14,10 +14,10 @@
 namespace qt::privacy {
 namespace {
 
-using nlohmann::json;
 using dataspace::Cell;
 using dataspace::FieldType;
 using dataspace::Schema;
+using nlohmann::json;
 
 constexpr std::string_view kMagic = "QTDLV1\n";
 constexpr size_t kChunk = 64 * 1024;
@@ -47,8 +47,8 @@ double Log10Tail(int64_t n, int64_t k) {
   // Sum in log space: log P(X = i) = log C(n, i) - n log 2.
   double total = -INFINITY;
   for (int64_t i = k; i <= n; ++i) {
-    double term = std::lgamma(n + 1.0) - std::lgamma(i + 1.0) - std::lgamma(n - i + 1.0) -
-                  n * std::log(2.0);
+    double term =
+        std::lgamma(n + 1.0) - std::lgamma(i + 1.0) - std::lgamma(n - i + 1.0) - n * std::log(2.0);
     total = std::max(total, term) + std::log1p(std::exp(-std::fabs(total - term)));
   }
   return total / std::log(10.0);
@@ -132,8 +132,7 @@ Result<std::string> SealDelivery(const SealedHeader& h, const crypto::PublicKey&
     unsigned long long clen = 0;
     crypto_secretstream_xchacha20poly1305_push(
         &st, c.data(), &clen, reinterpret_cast<const uint8_t*>(plaintext.data()) + offset, n,
-        ad.data(), ad.size(),
-        last ? crypto_secretstream_xchacha20poly1305_TAG_FINAL : 0);
+        ad.data(), ad.size(), last ? crypto_secretstream_xchacha20poly1305_TAG_FINAL : 0);
     for (int shift = 24; shift >= 0; shift -= 8) out += static_cast<char>((clen >> shift) & 0xff);
     out.append(reinterpret_cast<const char*>(c.data()), clen);
     offset += n;
@@ -151,7 +150,8 @@ Result<std::pair<json, size_t>> ParseHeader(std::string_view file) {
   if (h.is_discarded() || !h.is_object()) return InvalidArgument("the delivery header is not JSON");
   for (const char* k : {"contract_id", "delivery_id", "recipient_id", "content_sha256",
                         "sealed_key", "stream_header"}) {
-    if (!h.value(k, json()).is_string()) return InvalidArgument(std::string("the header has no ") + k);
+    if (!h.value(k, json()).is_string())
+      return InvalidArgument(std::string("the header has no ") + k);
   }
   return std::make_pair(h, end + 1);
 }
@@ -181,12 +181,14 @@ Result<Opened> OpenDelivery(
     return InvalidArgument("the sealed key has the wrong size");
   }
   crypto_secretstream_xchacha20poly1305_state st;
-  if (crypto_secretstream_xchacha20poly1305_init_pull(&st, stream_header->data(), key.data()) != 0) {
+  if (crypto_secretstream_xchacha20poly1305_init_pull(&st, stream_header->data(), key.data()) !=
+      0) {
     return InvalidArgument("the stream header is invalid");
   }
   sodium_memzero(key.data(), key.size());
   const crypto::Digest ad = crypto::Sha256(line);
-  Opened out{.header = {h["contract_id"], h["delivery_id"], h["recipient_id"], h["content_sha256"]}};
+  Opened out{
+      .header = {h["contract_id"], h["delivery_id"], h["recipient_id"], h["content_sha256"]}};
   size_t pos = body;
   bool final = false;
   while (!final) {
@@ -203,7 +205,8 @@ Result<Opened> OpenDelivery(
     if (crypto_secretstream_xchacha20poly1305_pull(
             &st, m.data(), &mlen, &tag, reinterpret_cast<const uint8_t*>(file.data()) + pos, clen,
             ad.data(), ad.size()) != 0) {
-      return InvalidArgument("the delivery was altered (a chunk or its header does not authenticate)");
+      return InvalidArgument(
+          "the delivery was altered (a chunk or its header does not authenticate)");
     }
     out.plaintext.append(reinterpret_cast<const char*>(m.data()), mlen);
     pos += clen;
@@ -254,7 +257,8 @@ Result<TraceResult> TraceLeak(std::string_view leaked_csv, dataspace::ProductDb&
   }
   // The original rows, indexed by the leaked copy's key columns.
   std::string select;
-  for (const auto& f : schema) select += (select.empty() ? "" : ", ") + dataspace::QuoteIdentifier(f.name);
+  for (const auto& f : schema)
+    select += (select.empty() ? "" : ", ") + dataspace::QuoteIdentifier(f.name);
   QT_ASSIGN_OR_RETURN(auto rows, db.Query("SELECT " + select + " FROM data ORDER BY rowid"));
   std::vector<size_t> key_fields;
   for (const auto& n : key_names) key_fields.push_back(*dataspace::FindField(schema, n));
@@ -286,7 +290,8 @@ Result<TraceResult> TraceLeak(std::string_view leaked_csv, dataspace::ProductDb&
       long long seen = std::strtoll(l[c].c_str(), &end, 10);
       if (*end != '\0') continue;
       long long diff = seen - std::stoll(*orig[f]);
-      if (diff == 1 || diff == -1) marks.push_back({static_cast<size_t>(it->second), f, static_cast<int>(diff)});
+      if (diff == 1 || diff == -1)
+        marks.push_back({static_cast<size_t>(it->second), f, static_cast<int>(diff)});
     }
   }
   result.cells = static_cast<int64_t>(marks.size());

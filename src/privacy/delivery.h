@@ -76,11 +76,11 @@ struct Candidate {
 struct TraceResult {
   bool traced = false;
   std::string delivery_id, recipient_id;
-  int64_t rows_matched = 0;    // leaked rows found in the product
-  int64_t cells = 0;           // fingerprint cells readable in them
-  int64_t agreeing = 0;        // of those, agreeing with the named recipient's key
-  double confidence = 0;       // 1 - P(a non-recipient agrees this much by chance)
-  std::string reason;          // when not traced
+  int64_t rows_matched = 0;  // leaked rows found in the product
+  int64_t cells = 0;         // fingerprint cells readable in them
+  int64_t agreeing = 0;      // of those, agreeing with the named recipient's key
+  double confidence = 0;     // 1 - P(a non-recipient agrees this much by chance)
+  std::string reason;        // when not traced
 };
 
 // Names the recipient of a leaked CSV (with a header) of the product.

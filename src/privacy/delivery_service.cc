@@ -100,8 +100,9 @@ Result<Delivery> DeliveryService::Deliver(const Principal& caller, const std::st
              .created_at = options_.clock->NowMillis()};
   FingerprintKey key;
   randombytes_buf(key.data(), key.size());
-  QT_ASSIGN_OR_RETURN(dataspace::ProductDb db, dataspace::ProductDb::OpenReadOnly(
-                                                   options_.dataspace->RunDbPath(uc.product.run_id)));
+  QT_ASSIGN_OR_RETURN(
+      dataspace::ProductDb db,
+      dataspace::ProductDb::OpenReadOnly(options_.dataspace->RunDbPath(uc.product.run_id)));
   QT_ASSIGN_OR_RETURN(std::string csv, ExportFingerprinted(db, uc.product.fields, columns, key));
   d.content_sha256 = crypto::HexEncode(crypto::Sha256(csv));
   QT_ASSIGN_OR_RETURN(std::string file,
@@ -132,7 +133,9 @@ Result<Delivery> DeliveryService::Deliver(const Principal& caller, const std::st
                    d.bytes, d.created_at})
               .status());
       return options_.journal
-          ->Append(tx, {d.provider_id, "privacy.delivery.sent", d.id,
+          ->Append(tx, {d.provider_id,
+                        "privacy.delivery.sent",
+                        d.id,
                         {{"contract_id", contract_id},
                          {"recipient_id", d.recipient_id},
                          {"content_sha256", d.content_sha256}}})
@@ -149,10 +152,11 @@ Result<Delivery> DeliveryService::Deliver(const Principal& caller, const std::st
 Result<std::vector<Delivery>> DeliveryService::List(const Principal& caller) {
   std::vector<Delivery> out;
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(auto rows, tx.Query(std::string(kColumns) +
-                                                " WHERE provider_id = ? OR recipient_id = ? ORDER BY"
-                                                " id DESC",
-                                            {caller.org_id, caller.org_id}));
+    QT_ASSIGN_OR_RETURN(
+        auto rows,
+        tx.Query(std::string(kColumns) + " WHERE provider_id = ? OR recipient_id = ? ORDER BY"
+                                         " id DESC",
+                 {caller.org_id, caller.org_id}));
     for (const auto& r : rows) out.push_back(FromRow(r));
     return OkStatus();
   }));
@@ -181,16 +185,15 @@ Result<Received> DeliveryService::Receive(const Principal& caller, std::string_v
   if (header.recipient_id != caller.org_id) {
     return PermissionDenied("the delivery is addressed to another organisation");
   }
-  QT_ASSIGN_OR_RETURN(Opened opened,
-                      OpenDelivery(file, [&](std::span<const uint8_t> sealed) {
+  QT_ASSIGN_OR_RETURN(Opened opened, OpenDelivery(file, [&](std::span<const uint8_t> sealed) {
                         return options_.accounts->OpenSealedFor(caller.org_id, sealed);
                       }));
   Received r;
   r.csv = std::move(opened.plaintext);
   const UnixMillis now = options_.clock->NowMillis();
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(auto rows, tx.Query(std::string(kColumns) + " WHERE id = ?",
-                                            {header.delivery_id}));
+    QT_ASSIGN_OR_RETURN(auto rows,
+                        tx.Query(std::string(kColumns) + " WHERE id = ?", {header.delivery_id}));
     if (rows.empty()) return NotFound("no delivery " + header.delivery_id + " on this node");
     r.delivery = FromRow(rows[0]);
     return OkStatus();
@@ -206,21 +209,24 @@ Result<Received> DeliveryService::Receive(const Principal& caller, std::string_v
                   {"content_sha256", header.content_sha256},
                   {"received_at", FormatRfc3339(now)}};
   r.delivery.receipt = receipt.dump();
-  QT_ASSIGN_OR_RETURN(auto sig, options_.accounts->SignAs(
-                                    caller.org_id,
-                                    std::span(reinterpret_cast<const uint8_t*>(r.delivery.receipt.data()),
-                                              r.delivery.receipt.size())));
+  QT_ASSIGN_OR_RETURN(
+      auto sig,
+      options_.accounts->SignAs(
+          caller.org_id, std::span(reinterpret_cast<const uint8_t*>(r.delivery.receipt.data()),
+                                   r.delivery.receipt.size())));
   r.delivery.receipt_signature = crypto::Base64Encode(sig);
   r.delivery.state = "received";
   r.delivery.received_at = now;
   QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
-    QT_RETURN_IF_ERROR(tx.Exec("UPDATE deliveries SET state = 'received', receipt = ?,"
-                               " receipt_signature = ?, received_at = ? WHERE id = ?",
-                               {r.delivery.receipt, r.delivery.receipt_signature, now,
-                                header.delivery_id})
-                           .status());
+    QT_RETURN_IF_ERROR(
+        tx.Exec("UPDATE deliveries SET state = 'received', receipt = ?,"
+                " receipt_signature = ?, received_at = ? WHERE id = ?",
+                {r.delivery.receipt, r.delivery.receipt_signature, now, header.delivery_id})
+            .status());
     return options_.journal
-        ->Append(tx, {caller.org_id, "privacy.delivery.received", header.delivery_id,
+        ->Append(tx, {caller.org_id,
+                      "privacy.delivery.received",
+                      header.delivery_id,
                       {{"contract_id", header.contract_id},
                        {"receipt_sha256", crypto::HexEncode(crypto::Sha256(r.delivery.receipt))},
                        {"signature", r.delivery.receipt_signature}}})
@@ -249,12 +255,15 @@ Result<TraceResult> DeliveryService::Trace(const Principal& caller, const std::s
     }
     return OkStatus();
   }));
-  QT_ASSIGN_OR_RETURN(dataspace::ProductDb db, dataspace::ProductDb::OpenReadOnly(
-                                                   options_.dataspace->RunDbPath(detail.product.run_id)));
+  QT_ASSIGN_OR_RETURN(
+      dataspace::ProductDb db,
+      dataspace::ProductDb::OpenReadOnly(options_.dataspace->RunDbPath(detail.product.run_id)));
   QT_ASSIGN_OR_RETURN(TraceResult t, TraceLeak(leaked_csv, db, detail.product.fields, candidates));
   QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
     return options_.journal
-        ->Append(tx, {caller.org_id, "privacy.delivery.traced", product_id,
+        ->Append(tx, {caller.org_id,
+                      "privacy.delivery.traced",
+                      product_id,
                       {{"traced", t.traced},
                        {"delivery_id", t.delivery_id},
                        {"cells", t.cells},

@@ -39,8 +39,8 @@ struct Delivery {
   std::string recipient_id{};
   std::vector<std::string> columns{};
   std::string content_sha256{};
-  int64_t bytes = 0;  // of the encrypted file
-  std::string state{};  // sent, received
+  int64_t bytes = 0;                           // of the encrypted file
+  std::string state{};                         // sent, received
   std::string receipt{}, receipt_signature{};  // the recipient's, once received
   UnixMillis created_at = 0, received_at = 0;
 };

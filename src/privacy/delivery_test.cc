@@ -7,10 +7,10 @@
 #include <random>
 
 #include "core/csv.h"
+#include "crypto/encoding.h"
 #include "crypto/random.h"
 #include "crypto/recipient_box.h"
 #include "crypto/sha256.h"
-#include "crypto/encoding.h"
 #include "tests/support/temp_dir.h"
 
 namespace qt::privacy {
@@ -36,7 +36,8 @@ class DeliveryTest : public ::testing::Test {
     }
     ASSERT_TRUE(db->Finish().ok());
     for (int r = 0; r < 3; ++r) {
-      Candidate c{.delivery_id = "dlv" + std::to_string(r), .recipient_id = "org" + std::to_string(r)};
+      Candidate c{.delivery_id = "dlv" + std::to_string(r),
+                  .recipient_id = "org" + std::to_string(r)};
       randombytes_buf(c.key.data(), c.key.size());
       candidates_.push_back(c);
     }
@@ -98,7 +99,8 @@ TEST_F(DeliveryTest, AFingerprintSurvivesReorderingDroppingAndResaving) {
       cells = r.fields;
       return OkStatus();
     });
-    altered += "\"" + cells[0] + "\",\"" + cells[1] + "\",\"" + cells[2] + "\",\"" + cells[3] + "\"\r\n";
+    altered +=
+        "\"" + cells[0] + "\",\"" + cells[1] + "\",\"" + cells[2] + "\",\"" + cells[3] + "\"\r\n";
   }
   auto again = Trace(altered);
   EXPECT_TRUE(again.traced) << again.reason;

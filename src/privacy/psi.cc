@@ -49,8 +49,12 @@ std::vector<std::string> DistinctItems(std::vector<std::string> items) {
 
 PsiServer::PsiServer(std::string session_id, std::vector<std::string> items, PsiOutput output,
                      int64_t client_size, unsigned threads)
-    : session_id_(std::move(session_id)), items_(DistinctItems(std::move(items))),
-      output_(output), client_size_(client_size), threads_(threads), k_(RandomScalar()) {
+    : session_id_(std::move(session_id)),
+      items_(DistinctItems(std::move(items))),
+      output_(output),
+      client_size_(client_size),
+      threads_(threads),
+      k_(RandomScalar()) {
   Shuffle(items_);
 }
 
@@ -76,9 +80,8 @@ Result<std::vector<Point>> PsiServer::ServerBatch(int64_t index, int64_t batch) 
   const int64_t begin = index * batch;
   if (index < 0 || batch < 1 || begin > size()) return InvalidArgument("batch index out of range");
   const int64_t end = std::min(size(), begin + batch);
-  return HashAndMultiply(session_id_,
-                         std::span<const std::string>(items_).subspan(begin, end - begin), k_,
-                         threads_);
+  return HashAndMultiply(
+      session_id_, std::span<const std::string>(items_).subspan(begin, end - begin), k_, threads_);
 }
 
 Result<std::vector<Point>> PsiServer::ShuffledBatch(int64_t index, int64_t batch) {

@@ -47,8 +47,8 @@ Result<std::vector<std::string>> ColumnValues(dataspace::DataSpace& space,
   QT_ASSIGN_OR_RETURN(dataspace::ProductDb db,
                       dataspace::ProductDb::OpenReadOnly(space.RunDbPath(product.run_id)));
   const std::string col = dataspace::QuoteIdentifier(column);
-  QT_ASSIGN_OR_RETURN(auto rows,
-                      db.Query("SELECT DISTINCT " + col + " FROM data WHERE " + col + " IS NOT NULL"));
+  QT_ASSIGN_OR_RETURN(
+      auto rows, db.Query("SELECT DISTINCT " + col + " FROM data WHERE " + col + " IS NOT NULL"));
   std::vector<std::string> out;
   out.reserve(rows.size());
   for (auto& r : rows) out.push_back(std::move(*r[0]));
@@ -111,7 +111,8 @@ void PsiService::AbandonExpired() {
 Result<PsiSession> PsiService::Start(const Principal& caller, const PsiStart& s) {
   AbandonExpired();
   if (!ValidSessionId(s.session_id)) {
-    return InvalidArgument("session_id: must be 32 lowercase hex characters, fresh for each session");
+    return InvalidArgument(
+        "session_id: must be 32 lowercase hex characters, fresh for each session");
   }
   if (s.client_size < 0 || s.client_size > options_.max_items) {
     return InvalidArgument("client_size: must be 0 to " + std::to_string(options_.max_items));
@@ -126,8 +127,8 @@ Result<PsiSession> PsiService::Start(const Principal& caller, const PsiStart& s)
   {
     bool reused = false;
     QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-      QT_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT id FROM psi_sessions WHERE id = ?",
-                                              {s.session_id}));
+      QT_ASSIGN_OR_RETURN(auto rows,
+                          tx.Query("SELECT id FROM psi_sessions WHERE id = ?", {s.session_id}));
       reused = !rows.empty();
       return OkStatus();
     }));
@@ -139,8 +140,8 @@ Result<PsiSession> PsiService::Start(const Principal& caller, const PsiStart& s)
     return FailedPrecondition("the column has more than " + std::to_string(options_.max_items) +
                               " distinct values");
   }
-  auto server = std::make_shared<PsiServer>(s.session_id, std::move(items), s.output,
-                                            s.client_size, options_.threads);
+  auto server = std::make_shared<PsiServer>(s.session_id, std::move(items), s.output, s.client_size,
+                                            options_.threads);
   const UnixMillis now = options_.clock->NowMillis();
   PsiSession session{.id = s.session_id,
                      .contract_id = s.contract_id,
@@ -160,11 +161,12 @@ Result<PsiSession> PsiService::Start(const Principal& caller, const PsiStart& s)
                  {"server_size", session.server_size},
                  {"client_size", s.client_size}};
   QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
-    QT_RETURN_IF_ERROR(tx.Exec("INSERT INTO psi_sessions VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?)",
-                               {s.session_id, s.contract_id, caller.org_id, session.provider_id,
-                                s.column, std::string(PsiOutputName(s.output)),
-                                session.server_size, s.client_size, now, now})
-                           .status());
+    QT_RETURN_IF_ERROR(
+        tx.Exec(
+              "INSERT INTO psi_sessions VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?)",
+              {s.session_id, s.contract_id, caller.org_id, session.provider_id, s.column,
+               std::string(PsiOutputName(s.output)), session.server_size, s.client_size, now, now})
+            .status());
     return options_.journal
         ->Append(tx, {caller.org_id, "privacy.psi.started", s.session_id, use.details})
         .status();
@@ -184,7 +186,8 @@ Result<std::shared_ptr<PsiServer>> PsiService::Find(const Principal& caller,
   std::lock_guard lock(mu_);
   auto it = live_.find(id);
   if (it == live_.end() || it->second.consumer_id != caller.org_id) {
-    return NotFound("no open PSI session " + id + " of yours here (finished, abandoned, or served by another process)");
+    return NotFound("no open PSI session " + id +
+                    " of yours here (finished, abandoned, or served by another process)");
   }
   it->second.expires = options_.clock->NowMillis() + options_.session_ttl_ms;
   return it->second.server;
@@ -236,8 +239,8 @@ Result<std::vector<Point>> PsiService::ServerBatch(const Principal& caller, cons
   return server->ServerBatch(index, options_.batch);
 }
 
-Result<std::vector<Point>> PsiService::ShuffledBatch(const Principal& caller,
-                                                     const std::string& id, int64_t index) {
+Result<std::vector<Point>> PsiService::ShuffledBatch(const Principal& caller, const std::string& id,
+                                                     int64_t index) {
   QT_ASSIGN_OR_RETURN(auto server, Find(caller, id));
   return server->ShuffledBatch(index, options_.batch);
 }

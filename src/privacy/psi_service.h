@@ -32,13 +32,13 @@
 namespace qt::privacy {
 
 struct PsiServiceOptions {
-  const Clock* clock = nullptr;                 // required
-  ledger::Journal* journal = nullptr;           // required
-  dataspace::DataSpace* dataspace = nullptr;    // required
-  int64_t batch = 65'536;                       // points per request, at most
-  int64_t max_items = int64_t{1} << 24;         // per side
+  const Clock* clock = nullptr;               // required
+  ledger::Journal* journal = nullptr;         // required
+  dataspace::DataSpace* dataspace = nullptr;  // required
+  int64_t batch = 65'536;                     // points per request, at most
+  int64_t max_items = int64_t{1} << 24;       // per side
   int64_t session_ttl_ms = 3'600'000;
-  unsigned threads = 0;                         // 0: every core
+  unsigned threads = 0;  // 0: every core
 };
 
 struct PsiStart {
@@ -77,8 +77,8 @@ class PsiService {
   Result<std::vector<Point>> ServerBatch(const accounts::Principal& caller, const std::string& id,
                                          int64_t index);
   // Size mode: the client's doubly blinded points, shuffled, batch `index`.
-  Result<std::vector<Point>> ShuffledBatch(const accounts::Principal& caller,
-                                           const std::string& id, int64_t index);
+  Result<std::vector<Point>> ShuffledBatch(const accounts::Principal& caller, const std::string& id,
+                                           int64_t index);
   Result<PsiSession> Finish(const accounts::Principal& caller, const std::string& id);
 
   // Sessions the caller's organisation is a party to, newest first.
@@ -99,8 +99,7 @@ class PsiService {
     std::string consumer_id;
     UnixMillis expires = 0;
   };
-  Result<std::shared_ptr<PsiServer>> Find(const accounts::Principal& caller,
-                                          const std::string& id);
+  Result<std::shared_ptr<PsiServer>> Find(const accounts::Principal& caller, const std::string& id);
   Status SetState(const std::string& id, const std::string& actor, const std::string& state,
                   const nlohmann::json& payload);
   void AbandonExpired();

@@ -32,14 +32,14 @@ void ExpectOverlap(int n, int overlap) {
 
 TEST(Psi, FindsExactlyTheSharedItems) {
   ExpectOverlap(1000, 0);
-  ExpectOverlap(1000, 10);   // 1 %
-  ExpectOverlap(1000, 500);  // 50 %
+  ExpectOverlap(1000, 10);    // 1 %
+  ExpectOverlap(1000, 500);   // 50 %
   ExpectOverlap(1000, 1000);  // 100 %
 }
 
 TEST(Psi, DuplicatesEmptySetsAndLopsidedSizes) {
-  auto r = RunPsiLocally("d", {"a", "a", "b", "", "c"}, {"b", "b", "c", "d"},
-                         PsiOutput::kIntersection);
+  auto r =
+      RunPsiLocally("d", {"a", "a", "b", "", "c"}, {"b", "b", "c", "d"}, PsiOutput::kIntersection);
   EXPECT_EQ(r.client_size, 3);  // a, b, c (the empty item is no item)
   EXPECT_EQ(r.server_size, 3);
   EXPECT_EQ(r.intersection_size, 2);

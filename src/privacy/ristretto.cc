@@ -19,7 +19,8 @@ void Parallel(size_t n, unsigned threads, Fn fn) {
   threads = std::max(1u, std::min<unsigned>(threads, static_cast<unsigned>(n / kChunk + 1)));
   std::atomic<size_t> next{0};
   auto work = [&] {
-    for (size_t begin; (begin = next.fetch_add(kChunk)) < n;) fn(begin, std::min(n, begin + kChunk));
+    for (size_t begin; (begin = next.fetch_add(kChunk)) < n;)
+      fn(begin, std::min(n, begin + kChunk));
   };
   std::vector<std::thread> pool;
   for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
@@ -68,9 +69,8 @@ Result<Point> Multiply(const Scalar& k, const Point& p) {
   return out;
 }
 
-std::vector<Point> HashAndMultiply(std::string_view session_id,
-                                   std::span<const std::string> items, const Scalar& k,
-                                   unsigned threads) {
+std::vector<Point> HashAndMultiply(std::string_view session_id, std::span<const std::string> items,
+                                   const Scalar& k, unsigned threads) {
   std::vector<Point> out(items.size());
   Parallel(items.size(), threads, [&](size_t begin, size_t end) {
     for (size_t i = begin; i < end; ++i) {

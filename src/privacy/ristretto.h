@@ -40,9 +40,8 @@ bool IsValidPoint(const Point& p);
 Result<Point> Multiply(const Scalar& k, const Point& p);
 
 // The hash of every item multiplied by k, computed on `threads` threads.
-std::vector<Point> HashAndMultiply(std::string_view session_id,
-                                   std::span<const std::string> items, const Scalar& k,
-                                   unsigned threads);
+std::vector<Point> HashAndMultiply(std::string_view session_id, std::span<const std::string> items,
+                                   const Scalar& k, unsigned threads);
 
 // Every point multiplied by k, on `threads` threads. invalid_argument naming
 // the first invalid point's index (nothing else is returned).

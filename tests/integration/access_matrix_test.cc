@@ -77,7 +77,7 @@ class AccessMatrixTest : public ::testing::Test {
   static void SetUpTestSuite() {
     dir_ = new TempDir();
     server_ = new ServerProcess(dir_->path().string(),
-                               {"--demo", "--demo-citizens", "500", "--demo-firms", "2000"});
+                                {"--demo", "--demo-citizens", "500", "--demo-firms", "2000"});
     ASSERT_TRUE(server_->Start());
     ASSERT_EQ(server_->demo_tokens().size(), kKinds.size());
   }

@@ -31,7 +31,8 @@ std::string PeopleCsv() {
   return csv;
 }
 
-const char* kSpec = R"({"steps": [{"op": "trim"}, {"op": "mobile", "field": "c2"}, {"op": "dedupe"}],
+const char* kSpec =
+    R"({"steps": [{"op": "trim"}, {"op": "mobile", "field": "c2"}, {"op": "dedupe"}],
   "output": [{"name": "name", "from": "c1", "sensitivity": "identifying", "mask": "name"},
              {"name": "phone", "from": "c2", "sensitivity": "identifying", "mask": "mobile"},
              {"name": "district", "from": "c3"},
@@ -55,15 +56,14 @@ class DataSpaceApiTest : public ApiTest {
     bank_ = NewOrg("银行", "institution", 803);
   }
 
-
   // Source, pipeline, run, product and an offer to enterprises; returns the offer id.
   std::string PublishPeople() {
     auto src = Call(*client_, "POST", "/api/v1/dataspace/sources", holder_,
                     json{{"name", "居民抽样"}, {"csv", PeopleCsv()}}.dump());
     EXPECT_EQ(src.status, 201) << src.raw;
-    auto pipe = Call(*client_, "POST", "/api/v1/dataspace/pipelines", holder_,
-                     json{{"name", "清洗"}, {"source_id", src.body["id"]},
-                          {"spec", json::parse(kSpec)}}.dump());
+    auto pipe = Call(
+        *client_, "POST", "/api/v1/dataspace/pipelines", holder_,
+        json{{"name", "清洗"}, {"source_id", src.body["id"]}, {"spec", json::parse(kSpec)}}.dump());
     EXPECT_EQ(pipe.status, 201) << pipe.raw;
     auto run = Call(*client_, "POST",
                     "/api/v1/dataspace/pipelines/" + pipe.body["id"].get<std::string>() + "/runs",
@@ -71,14 +71,19 @@ class DataSpaceApiTest : public ApiTest {
     EXPECT_EQ(run.status, 201) << run.raw;
     run_ = run.body;
     auto product = Call(*client_, "POST", "/api/v1/dataspace/products", holder_,
-                        json{{"run_id", run.body["id"]}, {"title", "杭州居民收入"},
-                             {"tags", {"收入"}}, {"update_frequency", "monthly"}}.dump());
+                        json{{"run_id", run.body["id"]},
+                             {"title", "杭州居民收入"},
+                             {"tags", {"收入"}},
+                             {"update_frequency", "monthly"}}
+                            .dump());
     EXPECT_EQ(product.status, 201) << product.raw;
     product_ = product.body["id"];
     auto offer = Call(*client_, "POST", "/api/v1/dataspace/offers", holder_,
-                      json{{"product_id", product_}, {"title", "研究"},
+                      json{{"product_id", product_},
+                           {"title", "研究"},
                            {"policy", json::parse(kPolicy)},
-                           {"negotiable_by", {{"kinds", {"enterprise"}}}}}.dump());
+                           {"negotiable_by", {{"kinds", {"enterprise"}}}}}
+                          .dump());
     EXPECT_EQ(offer.status, 201) << offer.raw;
     return offer.body["id"];
   }
@@ -93,9 +98,9 @@ TEST_F(DataSpaceApiTest, FromRawCsvToAReceiptedQueryThroughTheCli) {
   EXPECT_EQ(run_["quality"]["fields"][1]["validity"], 1.0);
   // The run is on the ledger with its hashes.
   std::string seq = std::to_string(run_["ledger_seq"].get<int64_t>());
-  auto entry = Call(*client_, "GET", "/api/v1/ledger/entries?start=" + seq + "&end=" +
-                                         std::to_string(std::stoll(seq) + 1),
-                    bank_);
+  auto entry = Call(
+      *client_, "GET",
+      "/api/v1/ledger/entries?start=" + seq + "&end=" + std::to_string(std::stoll(seq) + 1), bank_);
   ASSERT_EQ(entry.status, 200) << entry.raw;
   EXPECT_EQ(entry.body["entries"][0]["event"]["kind"], "dataspace.pipeline.run");
   EXPECT_EQ(entry.body["entries"][0]["event"]["payload"]["output_sha256"], run_["output_sha256"]);
@@ -114,8 +119,11 @@ TEST_F(DataSpaceApiTest, FromRawCsvToAReceiptedQueryThroughTheCli) {
   auto req = server_->Cli({"--json", "dataspace", "contracts", "request", offer}, enterprise_);
   ASSERT_EQ(req.exit_code, 0) << req.err;
   std::string id = json::parse(req.out)["id"];
-  for (auto [verb, token] : {std::pair{"offer", holder_}, {"accept", enterprise_},
-                             {"agree", holder_}, {"verify", enterprise_}, {"finalize", holder_}}) {
+  for (auto [verb, token] : {std::pair{"offer", holder_},
+                             {"accept", enterprise_},
+                             {"agree", holder_},
+                             {"verify", enterprise_},
+                             {"finalize", holder_}}) {
     auto r = server_->Cli({"dataspace", "contracts", verb, id}, token);
     ASSERT_EQ(r.exit_code, 0) << verb << ": " << r.err;
   }
@@ -124,8 +132,8 @@ TEST_F(DataSpaceApiTest, FromRawCsvToAReceiptedQueryThroughTheCli) {
   std::string contract_file = dir_.File("contract.json");
   std::ofstream(contract_file) << shown.out;
   // Offline: no token, no server.
-  auto verified = RunCommand({QiantangBinary(), "dataspace", "contracts", "verify-file",
-                              contract_file});
+  auto verified =
+      RunCommand({QiantangBinary(), "dataspace", "contracts", "verify-file", contract_file});
   EXPECT_EQ(verified.exit_code, 0) << verified.err;
   EXPECT_NE(verified.out.find(": OK"), std::string::npos);
   json tampered = json::parse(shown.out);
@@ -133,8 +141,8 @@ TEST_F(DataSpaceApiTest, FromRawCsvToAReceiptedQueryThroughTheCli) {
   agreement.replace(agreement.find("5.0"), 3, "9.0");
   tampered["agreement"] = agreement;
   std::ofstream(contract_file) << tampered.dump();
-  auto refused = RunCommand({QiantangBinary(), "dataspace", "contracts", "verify-file",
-                             contract_file});
+  auto refused =
+      RunCommand({QiantangBinary(), "dataspace", "contracts", "verify-file", contract_file});
   EXPECT_EQ(refused.exit_code, 1);
   EXPECT_NE(refused.err.find("does not match"), std::string::npos);
 
@@ -151,14 +159,14 @@ TEST_F(DataSpaceApiTest, FromRawCsvToAReceiptedQueryThroughTheCli) {
   std::string answer_file = dir_.File("answer.json");
   std::ofstream(answer_file) << q.out;
   std::string key = Call(*client_, "GET", "/api/v1/whoami", holder_).body["org"]["public_key"];
-  auto receipt = RunCommand({QiantangBinary(), "dataspace", "verify-receipt", answer_file,
-                             "--key", key});
+  auto receipt =
+      RunCommand({QiantangBinary(), "dataspace", "verify-receipt", answer_file, "--key", key});
   EXPECT_EQ(receipt.exit_code, 0) << receipt.err;
 
   // A disallowed purpose: the CLI names the constraint and exits 1.
-  auto wrong = server_->Cli({"dataspace", "query", id, "--sql", "SELECT COUNT(*) FROM data",
-                             "--purpose", "marketing"},
-                            enterprise_);
+  auto wrong = server_->Cli(
+      {"dataspace", "query", id, "--sql", "SELECT COUNT(*) FROM data", "--purpose", "marketing"},
+      enterprise_);
   EXPECT_EQ(wrong.exit_code, 1);
   EXPECT_NE(wrong.err.find("constraint purpose isAnyOf [research]"), std::string::npos);
   auto usage = Call(*client_, "GET", "/api/v1/dataspace/contracts/" + id + "/usage", holder_);
@@ -172,8 +180,11 @@ TEST_F(DataSpaceApiTest, CanariesNeverLeaveThroughTheApi) {
   ASSERT_EQ(c.status, 201) << c.raw;
   std::string id = c.body["id"];
   std::string base = "/api/v1/dataspace/contracts/" + id;
-  for (auto [verb, token] : {std::pair{"offer", holder_}, {"accept", enterprise_},
-                             {"agree", holder_}, {"verify", enterprise_}, {"finalize", holder_}}) {
+  for (auto [verb, token] : {std::pair{"offer", holder_},
+                             {"accept", enterprise_},
+                             {"agree", holder_},
+                             {"verify", enterprise_},
+                             {"finalize", holder_}}) {
     ASSERT_EQ(Call(*client_, "POST", base + "/" + verb, token).status, 200) << verb;
   }
   const std::vector<std::string> tricks = {
@@ -207,10 +218,11 @@ TEST_F(DataSpaceApiTest, CanariesNeverLeaveThroughTheApi) {
     if (a.status == 200) ++answered;
     // The canaries' ages would leak as a group key ([116, ...]); as bare
     // numbers they are also ordinary noisy counts, so only keys are checked.
-    for (const char* secret : {"金丝雀", "萧山区", "88888888", "77777777", "13999999", "[117,",
-                               "[116,"}) {
+    for (const char* secret :
+         {"金丝雀", "萧山区", "88888888", "77777777", "13999999", "[117,", "[116,"}) {
       std::string rows = a.status == 200 ? a.body["rows"].dump() : a.raw;
-      EXPECT_EQ(rows.find(secret), std::string::npos) << sql << " leaked " << secret << ": " << rows;
+      EXPECT_EQ(rows.find(secret), std::string::npos)
+          << sql << " leaked " << secret << ": " << rows;
     }
   }
   EXPECT_GE(answered, 8);
@@ -219,7 +231,9 @@ TEST_F(DataSpaceApiTest, CanariesNeverLeaveThroughTheApi) {
   for (int i = 0; i < 20; ++i) {
     auto a = Call(*client_, "POST", base + "/queries", enterprise_,
                   json{{"sql", "SELECT SUM(income) FROM data WHERE age < 116"},
-                       {"purpose", "research"}, {"epsilon", 0.5}}.dump());
+                       {"purpose", "research"},
+                       {"epsilon", 0.5}}
+                      .dump());
     if (a.status != 200) {
       EXPECT_EQ(a.status, 403) << a.raw;
       EXPECT_NE(a.raw.find("constraint epsilon lteq 5"), std::string::npos) << a.raw;

@@ -39,7 +39,8 @@ class ExchangeApiTest : public ApiTest {
                     json{{"name", "影像导出"}, {"csv", csv}}.dump());
     EXPECT_EQ(src.status, 201) << src.raw;
     auto pipe = Call(*client_, "POST", "/api/v1/dataspace/pipelines", holder_,
-                     json{{"name", "p"}, {"source_id", src.body["id"]},
+                     json{{"name", "p"},
+                          {"source_id", src.body["id"]},
                           {"spec", json::parse(R"({"output": [{"name": "modality"},
                             {"name": "district"}, {"name": "age", "type": "integer", "min": 0, "max": 120}]})")}}
                          .dump());
@@ -50,7 +51,8 @@ class ExchangeApiTest : public ApiTest {
                         json{{"run_id", run.body["id"]}, {"title", "医学影像数据集"}}.dump());
     EXPECT_EQ(product.status, 201) << product.raw;
     auto offer = Call(*client_, "POST", "/api/v1/dataspace/offers", holder_,
-                      json{{"product_id", product.body["id"]}, {"title", "统计分析"},
+                      json{{"product_id", product.body["id"]},
+                           {"title", "统计分析"},
                            {"policy", json::parse(R"({"permission": [{"action": "aggregate_query",
                               "constraint": [{"leftOperand": "epsilon", "operator": "lteq", "rightOperand": 5.0},
                                              {"leftOperand": "groupSize", "operator": "gteq", "rightOperand": 10}]}]})")}}
@@ -67,16 +69,15 @@ TEST_F(ExchangeApiTest, TheSeedsStoryFromRegistrationToATradeQueriedThroughTheCh
   std::string evidence = dir_.File("采集授权书.txt");
   std::ofstream(evidence) << "医院数据采集授权书 2025";
   auto submitted = server_->Cli({"--json", "exchange", "applications", "submit", "--rights",
-                                 "resource_holding,processing_use,product_operation",
-                                 "--data-name", "医学影像数据集", "--description",
-                                 "全市医院检查元数据", "--scale", "300 行", "--product", product,
-                                 "--evidence", evidence},
+                                 "resource_holding,processing_use,product_operation", "--data-name",
+                                 "医学影像数据集", "--description", "全市医院检查元数据", "--scale",
+                                 "300 行", "--product", product, "--evidence", evidence},
                                 holder_);
   ASSERT_EQ(submitted.exit_code, 0) << submitted.err;
   std::string app = json::parse(submitted.out)["id"];
   for (const char* action : {"accept", "formal_pass", "substantive_pass"}) {
-    auto r = server_->Cli({"exchange", "applications", "review", app, "--action", action},
-                          registry_);
+    auto r =
+        server_->Cli({"exchange", "applications", "review", app, "--action", action}, registry_);
     ASSERT_EQ(r.exit_code, 0) << action << ": " << r.err;
   }
   // On the public notice board, without signing in.
@@ -88,9 +89,8 @@ TEST_F(ExchangeApiTest, TheSeedsStoryFromRegistrationToATradeQueriedThroughTheCh
   auto late = Call(*client_, "POST", "/api/v1/exchange/applications/" + app + "/objections", bank_,
                    R"({"reason": "异议"})");
   EXPECT_EQ(late.status, 409) << late.raw;
-  auto issued = server_->Cli({"--json", "exchange", "applications", "review", app, "--action",
-                              "issue"},
-                             registry_);
+  auto issued = server_->Cli(
+      {"--json", "exchange", "applications", "review", app, "--action", "issue"}, registry_);
   ASSERT_EQ(issued.exit_code, 0) << issued.err;
   std::string number = json::parse(issued.out)["certificate_number"];
   EXPECT_TRUE(number.starts_with("HZ-DR-20") && number.ends_with("-00001")) << number;
@@ -131,30 +131,33 @@ TEST_F(ExchangeApiTest, TheSeedsStoryFromRegistrationToATradeQueriedThroughTheCh
                        holder_, json{{"to_org", buyer_org}}.dump());
   EXPECT_EQ(transfer.status, 409) << transfer.raw;
   EXPECT_NE(transfer.raw.find("pledged"), std::string::npos);
-  auto listing_while_pledged =
-      Call(*client_, "POST", "/api/v1/exchange/listings", holder_,
-           json{{"number", number}, {"offer_id", offer}, {"title", "t"}, {"price_fen", 1},
-                {"terms", "one_off"}}.dump());
+  auto listing_while_pledged = Call(*client_, "POST", "/api/v1/exchange/listings", holder_,
+                                    json{{"number", number},
+                                         {"offer_id", offer},
+                                         {"title", "t"},
+                                         {"price_fen", 1},
+                                         {"terms", "one_off"}}
+                                        .dump());
   EXPECT_EQ(listing_while_pledged.status, 409);
   ASSERT_EQ(server_->Cli({"exchange", "pledges", "release", pledge_id}, bank_).exit_code, 0);
 
   // List it per query and sell it; the buyer queries through the channel.
-  auto listed = server_->Cli({"--json", "exchange", "listings", "add", "--certificate", number,
-                              "--offer", offer, "--title", "医学影像数据集（按次计费）",
-                              "--price-fen", "20000", "--terms", "per_query"},
-                             holder_);
+  auto listed = server_->Cli(
+      {"--json", "exchange", "listings", "add", "--certificate", number, "--offer", offer,
+       "--title", "医学影像数据集（按次计费）", "--price-fen", "20000", "--terms", "per_query"},
+      holder_);
   ASSERT_EQ(listed.exit_code, 0) << listed.err;
   std::string listing = json::parse(listed.out)["id"];
-  auto order = server_->Cli({"--json", "exchange", "listings", "order", listing, "--quantity", "5"},
-                            buyer_);
+  auto order =
+      server_->Cli({"--json", "exchange", "listings", "order", listing, "--quantity", "5"}, buyer_);
   ASSERT_EQ(order.exit_code, 0) << order.err;
   json trade = json::parse(order.out);
   EXPECT_EQ(trade["amount_fen"], 100000);
   std::string contract = trade["contract_id"];
-  auto query = server_->Cli({"dataspace", "query", contract, "--sql",
-                             "SELECT modality, COUNT(*), AVG(age) FROM data GROUP BY modality",
-                             "--purpose", "research"},
-                            buyer_);
+  auto query = server_->Cli(
+      {"dataspace", "query", contract, "--sql",
+       "SELECT modality, COUNT(*), AVG(age) FROM data GROUP BY modality", "--purpose", "research"},
+      buyer_);
   EXPECT_EQ(query.exit_code, 0) << query.err;
   EXPECT_NE(query.out.find("uses left 4"), std::string::npos) << query.out;
   auto stats = Call(*client_, "GET", "/api/v1/exchange/stats").body;
@@ -169,9 +172,15 @@ TEST_F(ExchangeApiTest, TheSeedsStoryFromRegistrationToATradeQueriedThroughTheCh
 
 TEST_F(ExchangeApiTest, BadApplicationsAreRefusedAndChangeNothing) {
   auto [product, offer] = Publish();
-  json good = {{"rights", {"product_operation"}}, {"data_name", "d"}, {"description", "d"},
-               {"data_type", "dataset"}, {"source_kind", "collected"}, {"format", "CSV"},
-               {"scale", "1"}, {"update_cycle", "monthly"}, {"product_id", product}};
+  json good = {{"rights", {"product_operation"}},
+               {"data_name", "d"},
+               {"description", "d"},
+               {"data_type", "dataset"},
+               {"source_kind", "collected"},
+               {"format", "CSV"},
+               {"scale", "1"},
+               {"update_cycle", "monthly"},
+               {"product_id", product}};
   struct Case {
     std::string field;
     json value;
@@ -195,12 +204,14 @@ TEST_F(ExchangeApiTest, BadApplicationsAreRefusedAndChangeNothing) {
   }
   json incomplete = good;
   incomplete.erase("scale");
-  EXPECT_EQ(Call(*client_, "POST", "/api/v1/exchange/applications", holder_, incomplete.dump()).status,
-            400);
+  EXPECT_EQ(
+      Call(*client_, "POST", "/api/v1/exchange/applications", holder_, incomplete.dump()).status,
+      400);
   EXPECT_EQ(Call(*client_, "GET", "/api/v1/exchange/applications", registry_).body["items"].size(),
             0u);
   // A bank cannot apply; a holder cannot review.
-  EXPECT_EQ(Call(*client_, "POST", "/api/v1/exchange/applications", bank_, good.dump()).status, 403);
+  EXPECT_EQ(Call(*client_, "POST", "/api/v1/exchange/applications", bank_, good.dump()).status,
+            403);
   auto a = Call(*client_, "POST", "/api/v1/exchange/applications", holder_, good.dump());
   ASSERT_EQ(a.status, 201) << a.raw;
   EXPECT_EQ(Call(*client_, "POST",

@@ -31,8 +31,11 @@ class IdentityApiTest : public ApiTest {
 
   json Enrol(int seq, const std::string& concession) {
     auto r = Call(*client_, "POST", "/api/v1/identity/citizens", authority_,
-                  json{{"name", "王阿姨"}, {"resident_id", ResidentId(seq)}, {"district", "上城区"},
-                       {"concession", concession}}.dump());
+                  json{{"name", "王阿姨"},
+                       {"resident_id", ResidentId(seq)},
+                       {"district", "上城区"},
+                       {"concession", concession}}
+                      .dump());
     EXPECT_EQ(r.status, 201) << r.raw;
     return r.body;
   }
@@ -49,23 +52,31 @@ TEST_F(IdentityApiTest, ACodeIsVerifiedOfflineAndTheCitizenSeesWhoReadIt) {
   EXPECT_FALSE(code.body["png_base64"].get<std::string>().empty());
 
   const std::string gate = dir_.File("gate.json"), hall = dir_.File("hall.json");
-  auto reg = server_->Cli({"code", "terminal", "register", "--category", "bus", "--name", "B4 路前门",
-                           "--file", gate}, bus_);
+  auto reg = server_->Cli(
+      {"code", "terminal", "register", "--category", "bus", "--name", "B4 路前门", "--file", gate},
+      bus_);
   ASSERT_EQ(reg.exit_code, 0) << reg.err;
-  ASSERT_EQ(server_->Cli({"code", "terminal", "register", "--category", "museum", "--name", "东门闸机",
-                          "--file", hall}, museum_).exit_code, 0);
+  ASSERT_EQ(server_
+                ->Cli({"code", "terminal", "register", "--category", "museum", "--name", "东门闸机",
+                       "--file", hall},
+                      museum_)
+                .exit_code,
+            0);
   // Offline: the server is not asked (the terminal file holds what it needs).
-  auto at_bus = server_->Cli({"--json", "code", "verify", code.body["code"], "--terminal", gate}, "");
+  auto at_bus =
+      server_->Cli({"--json", "code", "verify", code.body["code"], "--terminal", gate}, "");
   ASSERT_EQ(at_bus.exit_code, 0) << at_bus.err;
   EXPECT_EQ(json::parse(at_bus.out)["claims"], json({{"concession", "elderly"}}));
-  auto at_museum = server_->Cli({"--json", "code", "verify", code.body["code"], "--terminal", hall}, "");
+  auto at_museum =
+      server_->Cli({"--json", "code", "verify", code.body["code"], "--terminal", hall}, "");
   ASSERT_EQ(at_museum.exit_code, 0) << at_museum.err;
   EXPECT_EQ(json::parse(at_museum.out)["claims"], json({{"senior", true}}));
   auto again = server_->Cli({"code", "verify", code.body["code"], "--terminal", gate}, "");
   EXPECT_EQ(again.exit_code, 1);
   EXPECT_NE(again.err.find("refused: replayed"), std::string::npos) << again.err;
-  auto late = server_->Cli({"code", "verify", code.body["code"], "--terminal", hall, "--now",
-                            "2099-01-01T00:00:00Z"}, "");
+  auto late = server_->Cli(
+      {"code", "verify", code.body["code"], "--terminal", hall, "--now", "2099-01-01T00:00:00Z"},
+      "");
   EXPECT_NE(late.err.find("refused"), std::string::npos);
   auto garbage = server_->Cli({"code", "verify", "HZ1:%%%%", "--terminal", gate}, "");
   EXPECT_NE(garbage.err.find("refused: base45"), std::string::npos) << garbage.err;
@@ -98,8 +109,12 @@ TEST_F(IdentityApiTest, RevocationReachesTerminalsOnTheirNextSync) {
   const std::string text = json::parse(card.out)["code"];
   EXPECT_GT(std::ifstream(png, std::ios::binary | std::ios::ate).tellg(), 100);
   const std::string gate = dir_.File("gate.json");
-  ASSERT_EQ(server_->Cli({"code", "terminal", "register", "--category", "bus", "--name", "1", "--file", gate},
-                         bus_).exit_code, 0);
+  ASSERT_EQ(server_
+                ->Cli({"code", "terminal", "register", "--category", "bus", "--name", "1", "--file",
+                       gate},
+                      bus_)
+                .exit_code,
+            0);
   EXPECT_EQ(server_->Cli({"code", "verify", text, "--terminal", gate}, "").exit_code, 0);
   auto revoked = Call(*client_, "POST", "/api/v1/identity/citizens/" + id + "/revoke", authority_,
                       R"({"reason": "证件遗失"})");
@@ -120,40 +135,55 @@ TEST_F(IdentityApiTest, BadInputIsRefusedWithTheFieldNamedAndChangesNothing) {
   auto bad_id = Call(*client_, "POST", "/api/v1/identity/citizens", authority_,
                      json{{"name", "李四"}, {"resident_id", wrong}, {"district", "西湖区"}}.dump());
   EXPECT_EQ(bad_id.status, 400);
-  EXPECT_NE(bad_id.body["error"]["message"].get<std::string>().find("resident_id"), std::string::npos);
-  auto extra = Call(*client_, "POST", "/api/v1/identity/citizens", authority_,
-                    json{{"name", "李四"}, {"resident_id", ResidentId(3)}, {"district", "西湖区"},
-                         {"vip", true}}.dump());
+  EXPECT_NE(bad_id.body["error"]["message"].get<std::string>().find("resident_id"),
+            std::string::npos);
+  auto extra = Call(
+      *client_, "POST", "/api/v1/identity/citizens", authority_,
+      json{{"name", "李四"}, {"resident_id", ResidentId(3)}, {"district", "西湖区"}, {"vip", true}}
+          .dump());
   EXPECT_EQ(extra.status, 400);
   auto concession = Call(*client_, "POST", "/api/v1/identity/citizens", authority_,
-                         json{{"name", "李四"}, {"resident_id", ResidentId(3)}, {"district", "西湖区"},
-                              {"concession", "vip"}}.dump());
+                         json{{"name", "李四"},
+                              {"resident_id", ResidentId(3)},
+                              {"district", "西湖区"},
+                              {"concession", "vip"}}
+                             .dump());
   EXPECT_EQ(concession.status, 400);
-  EXPECT_EQ(Call(*client_, "POST", "/api/v1/identity/citizens", bus_,
-                 json{{"name", "李四"}, {"resident_id", ResidentId(3)}, {"district", "西湖区"}}.dump()).status,
-            403);
+  EXPECT_EQ(
+      Call(*client_, "POST", "/api/v1/identity/citizens", bus_,
+           json{{"name", "李四"}, {"resident_id", ResidentId(3)}, {"district", "西湖区"}}.dump())
+          .status,
+      403);
   // A register with one bad row enrols nobody.
   const std::string csv = dir_.File("register.csv");
   std::ofstream(csv) << "name,resident_id,district,concession\n张三," << ResidentId(4)
                      << ",西湖区,student\n李四," << wrong << ",西湖区,\n";
-  auto imported = server_->Cli({"code", "import", csv, "--tokens-out", dir_.File("tokens.csv")}, authority_);
+  auto imported =
+      server_->Cli({"code", "import", csv, "--tokens-out", dir_.File("tokens.csv")}, authority_);
   EXPECT_EQ(imported.exit_code, 1);
   EXPECT_NE(imported.err.find("row 2: resident_id"), std::string::npos) << imported.err;
   EXPECT_EQ(Call(*client_, "GET", "/api/v1/identity/stats").body["citizens"], 0);
   // Terminals: unknown category, a key that is not one.
   EXPECT_EQ(Call(*client_, "POST", "/api/v1/identity/terminals", bus_,
-                 R"({"category": "casino", "name": "x", "public_key": ")" + std::string(64, 'a') + R"("})").status,
+                 R"({"category": "casino", "name": "x", "public_key": ")" + std::string(64, 'a') +
+                     R"("})")
+                .status,
             400);
   EXPECT_EQ(Call(*client_, "POST", "/api/v1/identity/terminals", bus_,
-                 R"({"category": "bus", "name": "x", "public_key": "zz"})").status,
+                 R"({"category": "bus", "name": "x", "public_key": "zz"})")
+                .status,
             400);
   // Citizen routes without a citizen token; a forged receipt.
   EXPECT_EQ(Call(*client_, "POST", "/api/v1/identity/me/code", bus_).status, 401);
   auto forged = Call(*client_, "POST", "/api/v1/identity/scans", "",
-                     json{{"receipts", {{{"terminal_id", "tm_01JDX3V6Q0M4X8H2R5T7W9Y1ZA"},
-                                         {"code_id", std::string(32, '0')}, {"category", "bus"},
-                                         {"result", "accepted"}, {"scanned_at", 1},
-                                         {"signature", "AAAA"}}}}}.dump());
+                     json{{"receipts",
+                           {{{"terminal_id", "tm_01JDX3V6Q0M4X8H2R5T7W9Y1ZA"},
+                             {"code_id", std::string(32, '0')},
+                             {"category", "bus"},
+                             {"result", "accepted"},
+                             {"scanned_at", 1},
+                             {"signature", "AAAA"}}}}}
+                         .dump());
   EXPECT_EQ(forged.status, 404) << forged.raw;
   EXPECT_EQ(Call(*client_, "GET", "/api/v1/identity/revocations?since=9").status, 400);
   EXPECT_EQ(Call(*client_, "GET", "/api/v1/identity/stats").body["terminals"], 0);

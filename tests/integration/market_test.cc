@@ -21,12 +21,12 @@ class MarketApiTest : public ApiTest {
  protected:
   void SetUp() override {
     // A 1-hour order runs for 2 s of wall time.
-    ASSERT_NO_FATAL_FAILURE(StartServer({"--simulated-time-scale", "1800", "--market-tick-ms", "50"}));
+    ASSERT_NO_FATAL_FAILURE(
+        StartServer({"--simulated-time-scale", "1800", "--market-tick-ms", "50"}));
     provider_ = NewOrg("算力 Co", "compute_provider", 701);
     enterprise_ = NewOrg("模型 Co", "enterprise", 702);
     authority_ = NewOrg("经信局", "authority", 703);
   }
-
 
   std::string provider_, enterprise_, authority_;
 };

@@ -36,50 +36,78 @@ class MatchApiTest : public ApiTest {
 };
 
 TEST_F(MatchApiTest, ABundleIsMatchedExplainedAppliedForAndAccepted) {
-  auto bad = server_->Cli({"match", "finance", "products", "publish", "--kind", "loan", "--name", "x",
-                           "--rule", "revenue >= \"much\"", "--max-amount-fen", "100"}, bank_);
+  auto bad = server_->Cli({"match", "finance", "products", "publish", "--kind", "loan", "--name",
+                           "x", "--rule", "revenue >= \"much\"", "--max-amount-fen", "100"},
+                          bank_);
   EXPECT_EQ(bad.exit_code, 1);
   EXPECT_NE(bad.err.find("rule:12: expected a number"), std::string::npos) << bad.err;
-  auto loan = server_->Cli({"--json", "match", "finance", "products", "publish", "--kind", "loan", "--name",
-                            "科技研发贷", "--rule", "need_types has \"贷\" and rd_ratio >= 0.1",
-                            "--max-amount-fen", "100000000", "--requires", "insurance"}, bank_);
+  auto loan =
+      server_->Cli({"--json", "match", "finance", "products", "publish", "--kind", "loan", "--name",
+                    "科技研发贷", "--rule", "need_types has \"贷\" and rd_ratio >= 0.1",
+                    "--max-amount-fen", "100000000", "--requires", "insurance"},
+                   bank_);
   ASSERT_EQ(loan.exit_code, 0) << loan.err;
   auto policy = Call(*client_, "POST", "/api/v1/match/finance/products", insurer_,
-                     json{{"kind", "insurance"}, {"name", "研发费用损失险"}, {"rule", "patents >= 3"},
-                          {"max_amount_fen", 141000000}}.dump());
+                     json{{"kind", "insurance"},
+                          {"name", "研发费用损失险"},
+                          {"rule", "patents >= 3"},
+                          {"max_amount_fen", 141000000}}
+                         .dump());
   ASSERT_EQ(policy.status, 201) << policy.raw;
-  auto grant = Call(*client_, "POST", "/api/v1/match/finance/products", bank_,
-                    json{{"kind", "subsidy"}, {"name", "补助"}, {"rule", "staff >= 500"}, {"max_amount_fen", 1000}}.dump());
+  auto grant = Call(
+      *client_, "POST", "/api/v1/match/finance/products", bank_,
+      json{
+          {"kind", "subsidy"}, {"name", "补助"}, {"rule", "staff >= 500"}, {"max_amount_fen", 1000}}
+          .dump());
   ASSERT_EQ(grant.status, 201);
   // Screened firms, imported by the station.
   const std::string file = dir_.File("firms.json");
-  std::ofstream(file) << json::array({{{"name", "甲"}, {"profile", {{"credit_code", CodeFor(901)}, {"rd_ratio", 0.2},
-                                                                     {"patents", 5}, {"need_types", {"贷"}}}}},
-                                      {{"name", "乙"}, {"profile", {{"credit_code", CodeFor(902)}, {"rd_ratio", 0.01}}}},
-                                      {{"name", "丙"}, {"profile", {{"credit_code", CodeFor(903)}, {"rd_ratio", 0.06},
-                                                                     {"need_types", {"贷"}}}}}})
-                             .dump();
+  std::ofstream(file)
+      << json::array(
+             {{{"name", "甲"},
+               {"profile",
+                {{"credit_code", CodeFor(901)},
+                 {"rd_ratio", 0.2},
+                 {"patents", 5},
+                 {"need_types", {"贷"}}}}},
+              {{"name", "乙"}, {"profile", {{"credit_code", CodeFor(902)}, {"rd_ratio", 0.01}}}},
+              {{"name", "丙"},
+               {"profile",
+                {{"credit_code", CodeFor(903)}, {"rd_ratio", 0.06}, {"need_types", {"贷"}}}}}})
+             .dump();
   auto imported = server_->Cli({"--json", "match", "finance", "import", file}, station_);
   ASSERT_EQ(imported.exit_code, 0) << imported.err;
-  auto reach = Call(*client_, "GET", "/api/v1/match/finance/products/" + json::parse(loan.out)["id"].get<std::string>() +
-                                         "/reach", firm_);
+  auto reach = Call(
+      *client_, "GET",
+      "/api/v1/match/finance/products/" + json::parse(loan.out)["id"].get<std::string>() + "/reach",
+      firm_);
   EXPECT_EQ(reach.body["enterprises"], 1);
   // 丙 is one clause (R&D ratio) away from the loan; 乙 fails both clauses.
   const std::string loan_id = json::parse(loan.out)["id"];
   auto prospects = server_->Cli({"match", "finance", "products", "prospects", loan_id}, bank_);
   ASSERT_EQ(prospects.exit_code, 0) << prospects.err;
   EXPECT_NE(prospects.out.find("one clause away: 1\n"), std::string::npos) << prospects.out;
-  EXPECT_NE(prospects.out.find("丙  fails rd_ratio >= 0.1 (is 0.06, short by 0.04"), std::string::npos) << prospects.out;
-  EXPECT_EQ(server_->Cli({"match", "finance", "products", "prospects", loan_id}, insurer_).exit_code, 1)
+  EXPECT_NE(prospects.out.find("丙  fails rd_ratio >= 0.1 (is 0.06, short by 0.04"),
+            std::string::npos)
+      << prospects.out;
+  EXPECT_EQ(
+      server_->Cli({"match", "finance", "products", "prospects", loan_id}, insurer_).exit_code, 1)
       << "another institution's product";
   // The enterprise's own profile.
   auto saved = Call(*client_, "POST", "/api/v1/match/finance/profile", firm_,
                     json{{"name", "杭州云图医疗影像科技有限公司"},
-                         {"profile", {{"credit_code", CodeFor(804)}, {"staff", 120}, {"rd_ratio", 0.3}, {"patents", 8},
-                                      {"need_types", {"贷"}}, {"need_amount", 1000000}}}}.dump());
+                         {"profile",
+                          {{"credit_code", CodeFor(804)},
+                           {"staff", 120},
+                           {"rd_ratio", 0.3},
+                           {"patents", 8},
+                           {"need_types", {"贷"}},
+                           {"need_amount", 1000000}}}}
+                        .dump());
   ASSERT_EQ(saved.status, 200) << saved.raw;
   const std::string ent = saved.body["id"];
-  auto matches = Call(*client_, "GET", "/api/v1/match/finance/enterprises/" + ent + "/matches", firm_);
+  auto matches =
+      Call(*client_, "GET", "/api/v1/match/finance/enterprises/" + ent + "/matches", firm_);
   ASSERT_EQ(matches.status, 200) << matches.raw;
   ASSERT_EQ(matches.body["eligible"].size(), 2u) << matches.raw;
   EXPECT_EQ(matches.body["eligible"][0]["product"]["name"], "科技研发贷");
@@ -88,20 +116,28 @@ TEST_F(MatchApiTest, ABundleIsMatchedExplainedAppliedForAndAccepted) {
   EXPECT_EQ(matches.body["near_misses"][0]["clauses"][0]["gap"], 380);
   auto cli = server_->Cli({"match", "finance", "matches", ent}, firm_);
   EXPECT_NE(cli.out.find("+ with insurance 研发费用损失险"), std::string::npos) << cli.out;
-  EXPECT_NE(cli.out.find("fails: staff >= 500 (is 120, short by 380)"), std::string::npos) << cli.out;
+  EXPECT_NE(cli.out.find("fails: staff >= 500 (is 120, short by 380)"), std::string::npos)
+      << cli.out;
 
-  auto app = server_->Cli({"--json", "match", "finance", "apply", ent, "--product",
-                           json::parse(loan.out)["id"].get<std::string>(), "--amount-fen", "100000000"}, firm_);
+  auto app =
+      server_->Cli({"--json", "match", "finance", "apply", ent, "--product",
+                    json::parse(loan.out)["id"].get<std::string>(), "--amount-fen", "100000000"},
+                   firm_);
   ASSERT_EQ(app.exit_code, 0) << app.err;
   const std::string app_id = json::parse(app.out)["id"];
-  auto refused = Call(*client_, "POST", "/api/v1/match/finance/applications", firm_,
-                      json{{"enterprise_id", ent}, {"product_id", grant.body["id"]}, {"amount_fen", 1}}.dump());
+  auto refused = Call(
+      *client_, "POST", "/api/v1/match/finance/applications", firm_,
+      json{{"enterprise_id", ent}, {"product_id", grant.body["id"]}, {"amount_fen", 1}}.dump());
   EXPECT_EQ(refused.status, 409);
-  EXPECT_NE(refused.body["error"]["message"].get<std::string>().find("staff >= 500"), std::string::npos);
-  EXPECT_EQ(Call(*client_, "POST", "/api/v1/match/finance/applications/" + app_id + "/decision", insurer_,
-                 R"({"decision": "accept", "served_fen": 1})").status, 404);
-  auto decided = server_->Cli({"--json", "match", "finance", "decide", app_id, "--decision", "accept",
-                               "--served-fen", "100000000"}, bank_);
+  EXPECT_NE(refused.body["error"]["message"].get<std::string>().find("staff >= 500"),
+            std::string::npos);
+  EXPECT_EQ(Call(*client_, "POST", "/api/v1/match/finance/applications/" + app_id + "/decision",
+                 insurer_, R"({"decision": "accept", "served_fen": 1})")
+                .status,
+            404);
+  auto decided = server_->Cli({"--json", "match", "finance", "decide", app_id, "--decision",
+                               "accept", "--served-fen", "100000000"},
+                              bank_);
   ASSERT_EQ(decided.exit_code, 0) << decided.err;
   auto stats = Call(*client_, "GET", "/api/v1/match/finance/stats");
   EXPECT_EQ(stats.body["served_fen"], 100000000);
@@ -115,33 +151,45 @@ namespace qt::testing {
 namespace {
 
 TEST_F(MatchApiTest, DemandsAndCapabilitiesAreMatchedAndPairedThroughTheCli) {
-  auto demand = server_->Cli({"--json", "match", "scenarios", "demands", "add", "--title", "城市道路自动驾驶公交测试",
-                              "--description", "在滨江区开放道路开展自动驾驶公交与车路协同测试", "--domain", "智慧交通",
-                              "--budget-fen", "500000000", "--deadline", "2099-06-30"}, station_);
+  auto demand = server_->Cli(
+      {"--json", "match", "scenarios", "demands", "add", "--title", "城市道路自动驾驶公交测试",
+       "--description", "在滨江区开放道路开展自动驾驶公交与车路协同测试", "--domain", "智慧交通",
+       "--budget-fen", "500000000", "--deadline", "2099-06-30"},
+      station_);
   ASSERT_EQ(demand.exit_code, 0) << demand.err;
-  auto cap = server_->Cli({"--json", "match", "scenarios", "capabilities", "add", "--title", "L4 自动驾驶公交",
-                           "--description", "自动驾驶公交车辆与车路协同系统", "--domain", "智慧交通"}, firm_);
+  auto cap = server_->Cli(
+      {"--json", "match", "scenarios", "capabilities", "add", "--title", "L4 自动驾驶公交",
+       "--description", "自动驾驶公交车辆与车路协同系统", "--domain", "智慧交通"},
+      firm_);
   ASSERT_EQ(cap.exit_code, 0) << cap.err;
   const std::string d = json::parse(demand.out)["id"], c = json::parse(cap.out)["id"];
-  auto bad = server_->Cli({"match", "scenarios", "demands", "add", "--title", "x", "--description", "y", "--domain",
-                           "赌博", "--budget-fen", "1", "--deadline", "2099-01-01"}, station_);
+  auto bad =
+      server_->Cli({"match", "scenarios", "demands", "add", "--title", "x", "--description", "y",
+                    "--domain", "赌博", "--budget-fen", "1", "--deadline", "2099-01-01"},
+                   station_);
   EXPECT_NE(bad.err.find("domain"), std::string::npos) << bad.err;
   auto matches = Call(*client_, "GET", "/api/v1/match/scenarios/listings/" + d + "/matches");
   ASSERT_EQ(matches.status, 200) << matches.raw;
   ASSERT_EQ(matches.body["items"].size(), 1u);
   EXPECT_EQ(matches.body["items"][0]["listing"]["id"], c);
-  auto found = server_->Cli({"match", "scenarios", "search", "车路协同", "--list", "capability"}, "");
+  auto found =
+      server_->Cli({"match", "scenarios", "search", "车路协同", "--list", "capability"}, "");
   EXPECT_NE(found.out.find("L4 自动驾驶公交"), std::string::npos) << found.out << found.err;
-  EXPECT_EQ(Call(*client_, "GET", "/api/v1/match/scenarios/search?list=capability&q=%EF%BC%8C").status, 400);
+  EXPECT_EQ(
+      Call(*client_, "GET", "/api/v1/match/scenarios/search?list=capability&q=%EF%BC%8C").status,
+      400);
   auto pair = server_->Cli({"--json", "match", "scenarios", "pair", d, c}, station_);
   ASSERT_EQ(pair.exit_code, 0) << pair.err;
   const std::string p = json::parse(pair.out)["id"];
-  EXPECT_NE(server_->Cli({"match", "scenarios", "advance", p, "--state", "deployed"}, firm_).err.find("next is contacted"),
+  EXPECT_NE(server_->Cli({"match", "scenarios", "advance", p, "--state", "deployed"}, firm_)
+                .err.find("next is contacted"),
             std::string::npos);
   for (const char* s : {"contacted", "piloting", "deployed"}) {
-    ASSERT_EQ(server_->Cli({"match", "scenarios", "advance", p, "--state", s}, firm_).exit_code, 0) << s;
+    ASSERT_EQ(server_->Cli({"match", "scenarios", "advance", p, "--state", s}, firm_).exit_code, 0)
+        << s;
   }
-  EXPECT_EQ(Call(*client_, "GET", "/api/v1/match/scenarios/stats").body["pairs_by_state"]["deployed"], 1);
+  EXPECT_EQ(
+      Call(*client_, "GET", "/api/v1/match/scenarios/stats").body["pairs_by_state"]["deployed"], 1);
 }
 
 // Polls `done` for up to ten seconds (the server syncs every second).
@@ -156,36 +204,48 @@ bool Eventually(F done) {
 
 TEST_F(MatchApiTest, PoliciesFindTalentsAndFirmsAndTellTheirWebhooks) {
   // Bad policies are refused with the field or position, and change nothing.
-  auto bad = server_->Cli({"match", "policies", "publish", "--audience", "person", "--title", "购房补贴", "--benefit",
-                           "800 万", "--rule", "talent_category in [\"A\"", "--from", "2026-01-01", "--until",
-                           "2099-12-31"}, station_);
+  auto bad = server_->Cli({"match", "policies", "publish", "--audience", "person", "--title",
+                           "购房补贴", "--benefit", "800 万", "--rule", "talent_category in [\"A\"",
+                           "--from", "2026-01-01", "--until", "2099-12-31"},
+                          station_);
   EXPECT_EQ(bad.exit_code, 1);
   EXPECT_NE(bad.err.find("rule:"), std::string::npos) << bad.err;
-  auto wrong = server_->Cli({"match", "policies", "publish", "--audience", "person", "--title", "x", "--benefit", "y",
-                             "--rule", "revenue > 1", "--from", "2026-01-01", "--until", "2099-12-31"}, station_);
+  auto wrong = server_->Cli(
+      {"match", "policies", "publish", "--audience", "person", "--title", "x", "--benefit", "y",
+       "--rule", "revenue > 1", "--from", "2026-01-01", "--until", "2099-12-31"},
+      station_);
   EXPECT_EQ(wrong.exit_code, 1);
-  EXPECT_NE(wrong.err.find("revenue"), std::string::npos) << "an enterprise attribute in a person rule: " << wrong.err;
-  EXPECT_EQ(server_->Cli({"match", "policies", "publish", "--audience", "person", "--title", "x", "--benefit", "y",
-                          "--rule", "age > 1", "--from", "2026-01-01", "--until", "2099-12-31"}, firm_).exit_code, 1)
+  EXPECT_NE(wrong.err.find("revenue"), std::string::npos)
+      << "an enterprise attribute in a person rule: " << wrong.err;
+  EXPECT_EQ(server_
+                ->Cli({"match", "policies", "publish", "--audience", "person", "--title", "x",
+                       "--benefit", "y", "--rule", "age > 1", "--from", "2026-01-01", "--until",
+                       "2099-12-31"},
+                      firm_)
+                .exit_code,
+            1)
       << "only authorities publish";
   auto none = Call(*client_, "GET", "/api/v1/match/policies", "");
   EXPECT_EQ(none.body["items"].size(), 0u);
 
   // A person policy, then a talent status makes a citizen eligible.
-  auto housing = server_->Cli({"--json", "match", "policies", "publish", "--audience", "person", "--title",
-                               "高层次人才购房补贴", "--benefit", "最高 800 万元", "--rule",
-                               "talent_category in [\"A\", \"B\"] and age <= 55", "--from", "2026-01-01",
-                               "--until", "2099-12-31"}, station_);
+  auto housing = server_->Cli({"--json", "match", "policies", "publish", "--audience", "person",
+                               "--title", "高层次人才购房补贴", "--benefit", "最高 800 万元",
+                               "--rule", "talent_category in [\"A\", \"B\"] and age <= 55",
+                               "--from", "2026-01-01", "--until", "2099-12-31"},
+                              station_);
   ASSERT_EQ(housing.exit_code, 0) << housing.err;
   std::string first17 = "330106198803071" + std::string("23");
   auto enrolled = Call(*client_, "POST", "/api/v1/identity/citizens", station_,
-                       json{{"name", "陈博士"}, {"resident_id", first17 + ResidentIdCheckCharacter(first17)},
-                            {"district", "西湖区"}}.dump());
+                       json{{"name", "陈博士"},
+                            {"resident_id", first17 + ResidentIdCheckCharacter(first17)},
+                            {"district", "西湖区"}}
+                           .dump());
   ASSERT_EQ(enrolled.status, 201) << enrolled.raw;
   const std::string citizen_token = enrolled.body["token"];
   const std::string citizen_id = enrolled.body["citizen"]["id"];
-  auto talent = Call(*client_, "POST", "/api/v1/identity/citizens/" + citizen_id + "/talent", station_,
-                     json{{"category", "B"}, {"valid_until", "2099-06-30"}}.dump());
+  auto talent = Call(*client_, "POST", "/api/v1/identity/citizens/" + citizen_id + "/talent",
+                     station_, json{{"category", "B"}, {"valid_until", "2099-06-30"}}.dump());
   ASSERT_EQ(talent.status, 200) << talent.raw;
   json inbox;
   ASSERT_TRUE(Eventually([&] {
@@ -200,7 +260,10 @@ TEST_F(MatchApiTest, PoliciesFindTalentsAndFirmsAndTellTheirWebhooks) {
   EXPECT_NE(text.out.find("✓ talent_category in"), std::string::npos) << text.out;
   auto read = server_->Cli({"match", "inbox", "--read", inbox["items"][0]["id"]}, citizen_token);
   EXPECT_EQ(read.exit_code, 0) << read.err;
-  EXPECT_EQ(json::parse(server_->Cli({"--json", "match", "inbox", "--unread"}, citizen_token).out)["items"].size(), 0u);
+  EXPECT_EQ(json::parse(
+                server_->Cli({"--json", "match", "inbox", "--unread"}, citizen_token).out)["items"]
+                .size(),
+            0u);
 
   // An enterprise with a webhook: its profile change makes it eligible.
   HookReceiver receiver;
@@ -209,14 +272,20 @@ TEST_F(MatchApiTest, PoliciesFindTalentsAndFirmsAndTellTheirWebhooks) {
   const std::string secret = json::parse(hook.out)["secret"];
   EXPECT_EQ(server_->Cli({"match", "webhook", "set", "gopher://x"}, firm_).exit_code, 1);
   auto award = Call(*client_, "POST", "/api/v1/match/policies", station_,
-                    json{{"audience", "enterprise"}, {"title", "研发投入补助"}, {"benefit", "最高 200 万元"},
-                         {"rule", "rd_ratio >= 0.08 and staff >= 50"}, {"valid_from", "2026-01-01"},
-                         {"valid_until", "2099-12-31"}}.dump());
+                    json{{"audience", "enterprise"},
+                         {"title", "研发投入补助"},
+                         {"benefit", "最高 200 万元"},
+                         {"rule", "rd_ratio >= 0.08 and staff >= 50"},
+                         {"valid_from", "2026-01-01"},
+                         {"valid_until", "2099-12-31"}}
+                        .dump());
   ASSERT_EQ(award.status, 201) << award.raw;
   EXPECT_EQ(award.body["notified"], 0);
-  auto saved = Call(*client_, "POST", "/api/v1/match/finance/profile", firm_,
-                    json{{"name", "杭州云图医疗影像科技有限公司"},
-                         {"profile", {{"credit_code", CodeFor(804)}, {"staff", 120}, {"rd_ratio", 0.3}}}}.dump());
+  auto saved =
+      Call(*client_, "POST", "/api/v1/match/finance/profile", firm_,
+           json{{"name", "杭州云图医疗影像科技有限公司"},
+                {"profile", {{"credit_code", CodeFor(804)}, {"staff", 120}, {"rd_ratio", 0.3}}}}
+               .dump());
   ASSERT_EQ(saved.status, 200) << saved.raw;
   ASSERT_TRUE(Eventually([&] { return receiver.received().size() == 1; }));
   const auto [body, signature] = receiver.received()[0];
@@ -233,11 +302,13 @@ TEST_F(MatchApiTest, PoliciesFindTalentsAndFirmsAndTellTheirWebhooks) {
   EXPECT_EQ(json::parse(state.out)["delivered"], 1) << state.out;
 
   // Saving the same eligible profile again notices nothing more.
-  ASSERT_EQ(Call(*client_, "POST", "/api/v1/match/finance/profile", firm_,
-                 json{{"name", "杭州云图医疗影像科技有限公司"},
-                      {"profile", {{"credit_code", CodeFor(804)}, {"staff", 130}, {"rd_ratio", 0.3}}}}.dump())
-                .status,
-            200);
+  ASSERT_EQ(
+      Call(*client_, "POST", "/api/v1/match/finance/profile", firm_,
+           json{{"name", "杭州云图医疗影像科技有限公司"},
+                {"profile", {{"credit_code", CodeFor(804)}, {"staff", 130}, {"rd_ratio", 0.3}}}}
+               .dump())
+          .status,
+      200);
   std::this_thread::sleep_for(std::chrono::milliseconds(2500));
   EXPECT_EQ(Call(*client_, "GET", "/api/v1/match/inbox", firm_).body["items"].size(), 1u);
   EXPECT_EQ(receiver.received().size(), 1u);

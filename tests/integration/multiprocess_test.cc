@@ -289,22 +289,24 @@ TEST_F(MultiProcessTest, AChannelBudgetIsNeverOverspentAcrossProcesses) {
   std::string holder = org("MP 数据", "data_holder", 911);
   std::string consumer = org("MP 研究", "enterprise", 912);
   std::string csv = "district,age\n";
-  for (int i = 0; i < 300; ++i) csv += (i % 2 ? "西湖区," : "上城区,") + std::to_string(20 + i % 40) + "\n";
+  for (int i = 0; i < 300; ++i)
+    csv += (i % 2 ? "西湖区," : "上城区,") + std::to_string(20 + i % 40) + "\n";
   auto src = Call(*client, "POST", "/api/v1/dataspace/sources", holder,
                   nlohmann::json{{"name", "s"}, {"csv", csv}}.dump());
   ASSERT_EQ(src.status, 201) << src.raw;
   auto pipe = Call(*client, "POST", "/api/v1/dataspace/pipelines", holder,
                    nlohmann::json{{"name", "p"}, {"source_id", src.body["id"]}}.dump());
   ASSERT_EQ(pipe.status, 201) << pipe.raw;
-  auto run = Call(*client, "POST",
-                  "/api/v1/dataspace/pipelines/" + pipe.body["id"].get<std::string>() + "/runs",
-                  holder);
+  auto run =
+      Call(*client, "POST",
+           "/api/v1/dataspace/pipelines/" + pipe.body["id"].get<std::string>() + "/runs", holder);
   ASSERT_EQ(run.status, 201) << run.raw;
   auto product = Call(*client, "POST", "/api/v1/dataspace/products", holder,
                       nlohmann::json{{"run_id", run.body["id"]}, {"title", "t"}}.dump());
   ASSERT_EQ(product.status, 201) << product.raw;
   auto offer = Call(*client, "POST", "/api/v1/dataspace/offers", holder,
-                    nlohmann::json{{"product_id", product.body["id"]}, {"title", "o"},
+                    nlohmann::json{{"product_id", product.body["id"]},
+                                   {"title", "o"},
                                    {"policy", nlohmann::json::parse(R"({"permission": [{
                                       "action": "aggregate_query", "constraint": [
                                       {"leftOperand": "epsilon", "operator": "lteq", "rightOperand": 1.0},
@@ -316,8 +318,11 @@ TEST_F(MultiProcessTest, AChannelBudgetIsNeverOverspentAcrossProcesses) {
                 consumer);
   ASSERT_EQ(c.status, 201) << c.raw;
   const std::string base = "/api/v1/dataspace/contracts/" + c.body["id"].get<std::string>();
-  for (auto [verb, token] : {std::pair{"offer", holder}, {"accept", consumer}, {"agree", holder},
-                             {"verify", consumer}, {"finalize", holder}}) {
+  for (auto [verb, token] : {std::pair{"offer", holder},
+                             {"accept", consumer},
+                             {"agree", holder},
+                             {"verify", consumer},
+                             {"finalize", holder}}) {
     ASSERT_EQ(Call(*client, "POST", base + "/" + verb, token).status, 200) << verb;
   }
   // Twelve queries of 0.25 at once through three processes, then more until
@@ -362,17 +367,21 @@ TEST_F(MultiProcessTest, CertificateNumbersHaveNoGapsOrRepeatsAcrossProcesses) {
                     nlohmann::json{{"name", "s"}, {"csv", csv}}.dump());
     auto pipe = Call(*client, "POST", "/api/v1/dataspace/pipelines", holder,
                      nlohmann::json{{"name", "p"}, {"source_id", src.body["id"]}}.dump());
-    auto run = Call(*client, "POST",
-                    "/api/v1/dataspace/pipelines/" + pipe.body["id"].get<std::string>() + "/runs",
-                    holder);
+    auto run =
+        Call(*client, "POST",
+             "/api/v1/dataspace/pipelines/" + pipe.body["id"].get<std::string>() + "/runs", holder);
     auto product = Call(*client, "POST", "/api/v1/dataspace/products", holder,
                         nlohmann::json{{"run_id", run.body["id"]}, {"title", "t"}}.dump());
     ASSERT_EQ(product.status, 201) << product.raw;
     auto app = Call(*client, "POST", "/api/v1/exchange/applications", holder,
-                    nlohmann::json{{"rights", {"resource_holding"}}, {"data_name", "d"},
-                                   {"description", "d"}, {"data_type", "dataset"},
-                                   {"source_kind", "generated"}, {"format", "CSV"},
-                                   {"scale", "1"}, {"update_cycle", "once"},
+                    nlohmann::json{{"rights", {"resource_holding"}},
+                                   {"data_name", "d"},
+                                   {"description", "d"},
+                                   {"data_type", "dataset"},
+                                   {"source_kind", "generated"},
+                                   {"format", "CSV"},
+                                   {"scale", "1"},
+                                   {"update_cycle", "once"},
                                    {"product_id", product.body["id"]}}
                         .dump());
     ASSERT_EQ(app.status, 201) << app.raw;
@@ -416,8 +425,9 @@ TEST_F(MultiProcessTest, StaticCardSerialsHaveNoGapsOrRepeatsAcrossProcesses) {
   std::string bureau = NewOrgToken(*client, op_, "MP 数据资源管理局", "authority", 931);
   std::vector<std::string> citizens;
   for (const char* id : {"11010519491231002X", "330106199003074517"}) {
-    auto c = Call(*client, "POST", "/api/v1/identity/citizens", bureau,
-                  nlohmann::json{{"name", "市民"}, {"resident_id", id}, {"district", "西湖区"}}.dump());
+    auto c =
+        Call(*client, "POST", "/api/v1/identity/citizens", bureau,
+             nlohmann::json{{"name", "市民"}, {"resident_id", id}, {"district", "西湖区"}}.dump());
     ASSERT_EQ(c.status, 201) << c.raw;
     citizens.push_back(c.body["citizen"]["id"]);
   }
@@ -428,7 +438,8 @@ TEST_F(MultiProcessTest, StaticCardSerialsHaveNoGapsOrRepeatsAcrossProcesses) {
   for (int i = 0; i < kCards; ++i) {
     threads.emplace_back([&, i] {
       auto c = servers_[i % kProcesses]->Client();
-      auto a = Call(*c, "POST", "/api/v1/identity/citizens/" + citizens[i % 2] + "/static-code", bureau);
+      auto a =
+          Call(*c, "POST", "/api/v1/identity/citizens/" + citizens[i % 2] + "/static-code", bureau);
       EXPECT_EQ(a.status, 201) << a.raw;
       std::lock_guard lock(mu);
       if (a.status == 201) serials.insert(a.body["serial"].get<std::string>());
@@ -450,15 +461,20 @@ TEST_F(MultiProcessTest, PolicyNoticesAndWebhookDeliveriesAreNotRepeatedAcrossPr
   constexpr int kFirms = 6;
   std::vector<std::string> firms;
   for (int i = 0; i < kFirms; ++i) {
-    firms.push_back(NewOrgToken(*client, op_, "MP 科技企业 " + std::to_string(i), "enterprise", 950 + i));
+    firms.push_back(
+        NewOrgToken(*client, op_, "MP 科技企业 " + std::to_string(i), "enterprise", 950 + i));
     auto hook = Call(*client, "POST", "/api/v1/match/webhook", firms.back(),
                      nlohmann::json{{"url", receiver.url()}}.dump());
     ASSERT_EQ(hook.status, 200) << hook.raw;
   }
   auto policy = Call(*client, "POST", "/api/v1/match/policies", bureau,
-                     nlohmann::json{{"audience", "enterprise"}, {"title", "研发投入补助"}, {"benefit", "最高 200 万元"},
-                                    {"rule", "rd_ratio >= 0.1"}, {"valid_from", "2026-01-01"},
-                                    {"valid_until", "2099-12-31"}}.dump());
+                     nlohmann::json{{"audience", "enterprise"},
+                                    {"title", "研发投入补助"},
+                                    {"benefit", "最高 200 万元"},
+                                    {"rule", "rd_ratio >= 0.1"},
+                                    {"valid_from", "2026-01-01"},
+                                    {"valid_until", "2099-12-31"}}
+                         .dump());
   ASSERT_EQ(policy.status, 201) << policy.raw;
   // Each firm saves an eligible profile twice, through two different processes, all at once.
   std::vector<std::thread> threads;
@@ -466,10 +482,12 @@ TEST_F(MultiProcessTest, PolicyNoticesAndWebhookDeliveriesAreNotRepeatedAcrossPr
     threads.emplace_back([&, i] {
       for (int k = 0; k < 2; ++k) {
         auto c = servers_[(i + k) % kProcesses]->Client();
-        auto saved = Call(*c, "POST", "/api/v1/match/finance/profile", firms[i],
-                          nlohmann::json{{"name", "MP 科技企业 " + std::to_string(i)},
-                                         {"profile", {{"credit_code", CodeFor(950 + i)}, {"rd_ratio", 0.2 + 0.1 * k}}}}
-                              .dump());
+        auto saved =
+            Call(*c, "POST", "/api/v1/match/finance/profile", firms[i],
+                 nlohmann::json{
+                     {"name", "MP 科技企业 " + std::to_string(i)},
+                     {"profile", {{"credit_code", CodeFor(950 + i)}, {"rd_ratio", 0.2 + 0.1 * k}}}}
+                     .dump());
         EXPECT_EQ(saved.status, 200) << saved.raw;
       }
     });
@@ -478,18 +496,21 @@ TEST_F(MultiProcessTest, PolicyNoticesAndWebhookDeliveriesAreNotRepeatedAcrossPr
   for (int wait = 0; wait < 100 && receiver.received().size() < kFirms; ++wait) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
-  std::this_thread::sleep_for(std::chrono::milliseconds(3000));  // every process has synced again since
+  std::this_thread::sleep_for(
+      std::chrono::milliseconds(3000));  // every process has synced again since
   std::set<std::string> delivered;
-  for (const auto& d : receiver.received()) delivered.insert(nlohmann::json::parse(d.body)["notice"]["id"]);
+  for (const auto& d : receiver.received())
+    delivered.insert(nlohmann::json::parse(d.body)["notice"]["id"]);
   EXPECT_EQ(receiver.received().size(), static_cast<size_t>(kFirms));
   EXPECT_EQ(delivered.size(), static_cast<size_t>(kFirms));
   for (int i = 0; i < kFirms; ++i) {
     auto inbox = Call(*servers_[i % kProcesses]->Client(), "GET", "/api/v1/match/inbox", firms[i]);
     EXPECT_EQ(inbox.body["items"].size(), 1u) << inbox.raw;
   }
-  EXPECT_EQ(Call(*client, "GET", "/api/v1/match/policies/" + policy.body["id"].get<std::string>(), "")
-                .body["notified"],
-            kFirms);
+  EXPECT_EQ(
+      Call(*client, "GET", "/api/v1/match/policies/" + policy.body["id"].get<std::string>(), "")
+          .body["notified"],
+      kFirms);
   client.reset();
 }
 

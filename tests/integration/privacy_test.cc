@@ -34,15 +34,15 @@ class PsiApiTest : public ApiTest {
     for (int i = from; i < to; ++i) csv += Phone(i) + ",西湖区\n";
     auto src = Call(*client_, "POST", "/api/v1/dataspace/sources", token,
                     json{{"name", "客户"}, {"csv", csv}}.dump());
-    auto pipe = Call(*client_, "POST", "/api/v1/dataspace/pipelines", token,
-                     json{{"name", "p"}, {"source_id", src.body["id"]},
-                          {"spec", json::parse(R"({"output": [
+    auto pipe =
+        Call(*client_, "POST", "/api/v1/dataspace/pipelines", token,
+             json{{"name", "p"}, {"source_id", src.body["id"]}, {"spec", json::parse(R"({"output": [
                             {"name": "phone", "sensitivity": "identifying", "mask": "mobile"},
                             {"name": "district"}]})")}}
-                         .dump());
-    auto run = Call(*client_, "POST",
-                    "/api/v1/dataspace/pipelines/" + pipe.body["id"].get<std::string>() + "/runs",
-                    token);
+                 .dump());
+    auto run =
+        Call(*client_, "POST",
+             "/api/v1/dataspace/pipelines/" + pipe.body["id"].get<std::string>() + "/runs", token);
     auto product = Call(*client_, "POST", "/api/v1/dataspace/products", token,
                         json{{"run_id", run.body["id"]}, {"title", "客户名单"}}.dump());
     EXPECT_EQ(product.status, 201) << product.raw;
@@ -51,23 +51,28 @@ class PsiApiTest : public ApiTest {
 
   // A finalized contract on `product` whose psi permission allows `outputs`.
   std::string Contract(const std::string& product, const std::vector<std::string>& outputs) {
-    json policy = {{"permission",
-                    {{{"action", "psi"},
-                      {"constraint",
-                       {{{"leftOperand", "psiOutput"}, {"operator", "isAnyOf"}, {"rightOperand", outputs}},
-                        {{"leftOperand", "field"}, {"operator", "isAnyOf"}, {"rightOperand", {"phone"}}},
-                        {{"leftOperand", "count"}, {"operator", "lteq"}, {"rightOperand", 4}}}}}}}};
+    json policy = {
+        {"permission",
+         {{{"action", "psi"},
+           {"constraint",
+            {{{"leftOperand", "psiOutput"}, {"operator", "isAnyOf"}, {"rightOperand", outputs}},
+             {{"leftOperand", "field"}, {"operator", "isAnyOf"}, {"rightOperand", {"phone"}}},
+             {{"leftOperand", "count"}, {"operator", "lteq"}, {"rightOperand", 4}}}}}}}};
     auto offer = Call(*client_, "POST", "/api/v1/dataspace/offers", diagnostics_,
                       json{{"product_id", product}, {"title", "求交"}, {"policy", policy}}.dump());
     EXPECT_EQ(offer.status, 201) << offer.raw;
-    auto c = Call(*client_, "POST",
-                  "/api/v1/dataspace/offers/" + offer.body["id"].get<std::string>() + "/contracts",
-                  ai_);
+    auto c =
+        Call(*client_, "POST",
+             "/api/v1/dataspace/offers/" + offer.body["id"].get<std::string>() + "/contracts", ai_);
     std::string id = c.body["id"];
-    for (auto [verb, token] : {std::pair{"offer", diagnostics_}, {"accept", ai_}, {"agree", diagnostics_},
-                               {"verify", ai_}, {"finalize", diagnostics_}}) {
-      EXPECT_EQ(Call(*client_, "POST", "/api/v1/dataspace/contracts/" + id + "/" + verb, token).status,
-                200);
+    for (auto [verb, token] : {std::pair{"offer", diagnostics_},
+                               {"accept", ai_},
+                               {"agree", diagnostics_},
+                               {"verify", ai_},
+                               {"finalize", diagnostics_}}) {
+      EXPECT_EQ(
+          Call(*client_, "POST", "/api/v1/dataspace/contracts/" + id + "/" + verb, token).status,
+          200);
     }
     return id;
   }
@@ -113,8 +118,13 @@ TEST_F(PsiApiTest, TheConsumerLearnsWhatTheContractAllowsAndNothingMore) {
   // Within one node: the AI company's own product against the contract's.
   std::string own = Product(ai_, 1950, 2050);
   auto local = Call(*client_, "POST", "/api/v1/privacy/psi/local", ai_,
-                    json{{"contract_id", both}, {"column", "phone"}, {"output", "size"},
-                         {"purpose", "p"}, {"product_id", own}, {"product_column", "phone"}}.dump());
+                    json{{"contract_id", both},
+                         {"column", "phone"},
+                         {"output", "size"},
+                         {"purpose", "p"},
+                         {"product_id", own},
+                         {"product_column", "phone"}}
+                        .dump());
   ASSERT_EQ(local.status, 200) << local.raw;
   EXPECT_EQ(local.body["intersection_size"], 50);
   // Each session was one metered use; sizes are on the ledger, items are not.
@@ -127,10 +137,9 @@ TEST_F(PsiApiTest, BadMessagesAreRefusedAndChangeNothing) {
   std::string product = Product(diagnostics_, 0, 100);
   std::string contract = Contract(product, {"intersection"});
   const std::string id = "0123456789abcdef0123456789abcdef";
-  json start = {{"session_id", id}, {"contract_id", contract}, {"column", "phone"},
+  json start = {{"session_id", id}, {"contract_id", contract},  {"column", "phone"},
                 {"client_size", 2}, {"output", "intersection"}, {"purpose", "p"}};
-  for (auto [field, value, message] :
-       std::vector<std::tuple<std::string, json, std::string>>{
+  for (auto [field, value, message] : std::vector<std::tuple<std::string, json, std::string>>{
            {"session_id", "short", "session_id"},
            {"session_id", "0123456789ABCDEF0123456789ABCDEF", "session_id"},
            {"output", "size", "constraint psiOutput"},
@@ -144,7 +153,8 @@ TEST_F(PsiApiTest, BadMessagesAreRefusedAndChangeNothing) {
     EXPECT_NE(a.raw.find(message), std::string::npos) << a.raw;
   }
   EXPECT_EQ(Call(*client_, "GET", "/api/v1/dataspace/contracts/" + contract + "/usage", ai_)
-                .body["items"].size(),
+                .body["items"]
+                .size(),
             0u);
   auto ok = Call(*client_, "POST", "/api/v1/privacy/psi/sessions", ai_, start.dump());
   ASSERT_EQ(ok.status, 201) << ok.raw;
@@ -195,18 +205,18 @@ TEST_F(PsiApiTest, ADeliveryReachesOnlyItsRecipientAndALeakNamesIt) {
   // The diagnostics company's exam records, with fingerprintable fields.
   std::string csv = "patient,exam,age,fee_fen\n";
   for (int i = 0; i < 400; ++i) {
-    csv += "P" + std::to_string(i) + "," + (i % 2 ? "CT" : "MR") + "," + std::to_string(20 + i % 60) +
-           "," + std::to_string(20000 + i * 13) + "\n";
+    csv += "P" + std::to_string(i) + "," + (i % 2 ? "CT" : "MR") + "," +
+           std::to_string(20 + i % 60) + "," + std::to_string(20000 + i * 13) + "\n";
   }
   auto src = Call(*client_, "POST", "/api/v1/dataspace/sources", diagnostics_,
                   json{{"name", "检验记录"}, {"csv", csv}}.dump());
-  auto pipe = Call(*client_, "POST", "/api/v1/dataspace/pipelines", diagnostics_,
-                   json{{"name", "p"}, {"source_id", src.body["id"]},
-                        {"spec", json::parse(R"({"output": [
+  auto pipe =
+      Call(*client_, "POST", "/api/v1/dataspace/pipelines", diagnostics_,
+           json{{"name", "p"}, {"source_id", src.body["id"]}, {"spec", json::parse(R"({"output": [
                           {"name": "patient", "sensitivity": "identifying"}, {"name": "exam"},
                           {"name": "age", "type": "integer", "min": 0, "max": 120, "fingerprint": true},
                           {"name": "fee_fen", "type": "integer", "min": 0, "max": 10000000, "fingerprint": true}]})")}}
-                       .dump());
+               .dump());
   auto run = Call(*client_, "POST",
                   "/api/v1/dataspace/pipelines/" + pipe.body["id"].get<std::string>() + "/runs",
                   diagnostics_);
@@ -225,10 +235,14 @@ TEST_F(PsiApiTest, ADeliveryReachesOnlyItsRecipientAndALeakNamesIt) {
                   "/api/v1/dataspace/offers/" + offer.body["id"].get<std::string>() + "/contracts",
                   consumer);
     std::string id = c.body["id"];
-    for (auto [verb, token] : {std::pair{"offer", diagnostics_}, {"accept", consumer},
-                               {"agree", diagnostics_}, {"verify", consumer}, {"finalize", diagnostics_}}) {
-      EXPECT_EQ(Call(*client_, "POST", "/api/v1/dataspace/contracts/" + id + "/" + verb, token).status,
-                200);
+    for (auto [verb, token] : {std::pair{"offer", diagnostics_},
+                               {"accept", consumer},
+                               {"agree", diagnostics_},
+                               {"verify", consumer},
+                               {"finalize", diagnostics_}}) {
+      EXPECT_EQ(
+          Call(*client_, "POST", "/api/v1/dataspace/contracts/" + id + "/" + verb, token).status,
+          200);
     }
     return id;
   };
@@ -236,7 +250,8 @@ TEST_F(PsiApiTest, ADeliveryReachesOnlyItsRecipientAndALeakNamesIt) {
   std::string ai_file;
   for (const std::string& who : {ai_, third}) {
     std::string contract = contract_for(who);
-    auto req = server_->Cli({"--json", "delivery", "request", contract, "--purpose", "模型训练"}, who);
+    auto req =
+        server_->Cli({"--json", "delivery", "request", contract, "--purpose", "模型训练"}, who);
     ASSERT_EQ(req.exit_code, 0) << req.err;
     std::string id = json::parse(req.out)["id"];
     std::string file = dir_.File(id + ".qtd");
@@ -287,7 +302,8 @@ TEST_F(PsiApiTest, ADeliveryReachesOnlyItsRecipientAndALeakNamesIt) {
   EXPECT_EQ(t["recipient_id"], ai_org);
   EXPECT_GT(t["confidence"].get<double>(), 0.999999);
   // Only the holder traces; a contract without delivery refuses it.
-  EXPECT_EQ(server_->Cli({"delivery", "trace", leak_file, "--product", product_id}, ai_).exit_code, 1);
+  EXPECT_EQ(server_->Cli({"delivery", "trace", leak_file, "--product", product_id}, ai_).exit_code,
+            1);
   std::string psi_only = Contract(Product(diagnostics_, 0, 50), {"size"});
   auto refused = server_->Cli({"delivery", "request", psi_only, "--purpose", "x"}, ai_);
   EXPECT_EQ(refused.exit_code, 1);

@@ -18,7 +18,6 @@ class ServerTest : public ApiTest {
     auto a = Call(*client_, "GET", "/api/v1/orgs?limit=500", op_);
     return static_cast<int64_t>(a.body["items"].size());
   }
-
 };
 
 TEST_F(ServerTest, HealthzAnswersWithoutSignIn) {

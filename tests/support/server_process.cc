@@ -1,7 +1,5 @@
 #include "tests/support/server_process.h"
 
-#include "core/subprocess.h"
-
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -14,6 +12,8 @@
 #include <cstring>
 #include <stdexcept>
 #include <thread>
+
+#include "core/subprocess.h"
 
 namespace qt::testing {
 namespace {

@@ -40,7 +40,8 @@ class ServiceTest : public ::testing::TestWithParam<std::string> {
     ASSERT_TRUE(store::Migrate(*store_, migrations).ok());
     accounts_ = std::make_unique<accounts::Accounts>(
         *store_, accounts::AccountsOptions{&clock_, &random_, &key_, &journal_});
-    auto boot = accounts_->Bootstrap({"杭州市数据集团", accounts::OrgKind::kOperator, CreditCode('1')});
+    auto boot =
+        accounts_->Bootstrap({"杭州市数据集团", accounts::OrgKind::kOperator, CreditCode('1')});
     ASSERT_TRUE(boot.ok() && boot->has_value());
     op_ = *accounts_->Authenticate((*boot)->admin_token.secret);
   }
