@@ -14,7 +14,7 @@ packages=(
   libpq-dev libcsv-dev libicu-dev libqrencode-dev libpng-dev libcbor-dev libzxing-dev libgtest-dev libgmock-dev libbenchmark-dev
 )
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(postgresql chromium fonts-wqy-microhei slurmctld slurmd slurm-client munge)
+  packages+=(clang-format postgresql chromium fonts-wqy-microhei slurmctld slurmd slurm-client munge)
 fi
 
 missing=()

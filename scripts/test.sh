@@ -8,6 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh --test
+bash scripts/lint.sh
 cmake --preset debug-asan >/dev/null
 cmake --build --preset debug-asan
 eval "$(bash scripts/pg-cluster.sh start)"
