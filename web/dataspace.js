@@ -239,7 +239,7 @@ function QueryConsole({ t, me }) {
     </form>
     ${usable.length === 0 && html`<p>${t('noUsableContract')}</p>`}
     ${answer && html`
-      <p data-testid="budget">${t('epsilonSpent')} ${answer.epsilon} · ${t('budgetLeft')} <strong>${answer.epsilon_left}</strong> · ${t('suppressedGroups')} ${answer.suppressed} / ${answer.groups}${answer.uses_left !== null ? ` · ${t('usesLeft')} ${answer.uses_left}` : ''}</p>
+      <p data-testid="budget">${t('epsilonSpent')} ${answer.epsilon} · ${t('budgetLeft')} <strong>${answer.epsilon_left}</strong> · ${t('groupThreshold')} ${answer.threshold} · δ ${answer.delta}${answer.uses_left !== null ? ` · ${t('usesLeft')} ${answer.uses_left}` : ''}</p>
       <table data-testid="answer">
         <thead><tr>${answer.columns.map((c) => html`<th>${c}</th>`)}</tr></thead>
         <tbody>${answer.rows.map((r, i) => html`<tr key=${i}>${r.map((c) => html`<td>${c === null ? '∅' : String(c)}</td>`)}</tr>`)}</tbody>

@@ -194,8 +194,10 @@ function Market({ t, me }) {
     </table>`}
     <h3>${t('myTrades')}</h3>
     ${trades.data && html`<table data-testid="trades">
-      <thead><tr><th>${t('trade')}</th><th>${t('seller')}</th><th>${t('contract')}</th><th>${t('quantity')}</th><th>${t('amountYuan')}</th><th>${t('date')}</th></tr></thead>
-      <tbody>${trades.data.items.map((x) => html`<tr key=${x.id}><td>${x.id.slice(-8)}</td><td>${name(x.seller_id)}</td><td>${x.contract_id.slice(-8)}</td><td>${x.quantity}</td><td>${yuan(x.amount_fen)}</td><td>${day(x.created_at)}</td></tr>`)}</tbody>
+      <thead><tr><th>${t('trade')}</th><th>${t('seller')}</th><th>${t('contract')}</th><th>${t('quantity')}</th><th>${t('amountYuan')}</th><th>${t('state')}</th><th>${t('date')}</th><th></th></tr></thead>
+      <tbody>${trades.data.items.map((x) => html`<tr key=${x.id}><td>${x.id.slice(-8)}</td><td>${name(x.seller_id)}</td><td>${x.contract_id.slice(-8)}</td><td>${x.quantity}</td><td>${yuan(x.amount_fen)}</td><td data-testid="trade-state">${t(x.state)}</td><td>${day(x.created_at)}</td>
+        <td>${x.state === 'awaiting_payment' && me.role !== 'viewer' && html`${x.seller_id === me.org.id && html`<button data-testid="trade-confirm" onClick=${() => act('POST', `/api/v1/exchange/trades/${x.id}/confirm_payment`, {})}>${t('confirmPayment')}</button>`}
+          <button onClick=${() => window.confirm(t('cancelTradeConfirm')) && act('POST', `/api/v1/exchange/trades/${x.id}/cancel`, {})}>${t('cancel')}</button>`}</td></tr>`)}</tbody>
     </table>`}`;
 }
 

@@ -114,6 +114,7 @@ json UsageJson(const Usage& u) {
           {"action", u.action},
           {"purpose", u.purpose},
           {"epsilon", static_cast<double>(u.epsilon_milli) / 1000.0},
+          {"delta", static_cast<double>(u.delta_pico) * 1e-12},
           {"receipt", u.receipt},
           {"signature", u.signature},
           {"created_at", FormatRfc3339(u.created_at)}};
@@ -342,9 +343,10 @@ void RegisterDataSpaceRoutes(Router& router, DataSpace& space) {
         QT_ASSIGN_OR_RETURN(QueryResult q, space.Query(req.caller(), req.PathParam("id"), r));
         return Response::Json({{"columns", q.answer.columns},
                                {"rows", q.answer.rows},
-                               {"groups", q.answer.groups},
-                               {"suppressed", q.answer.suppressed},
+                               {"keys", KeyReleaseName(q.answer.keys)},
+                               {"threshold", q.answer.threshold},
                                {"epsilon", static_cast<double>(q.answer.epsilon_milli) / 1000.0},
+                               {"delta", static_cast<double>(q.answer.delta_pico) * 1e-12},
                                {"epsilon_left", static_cast<double>(q.epsilon_left_milli) / 1000.0},
                                {"uses_left", q.uses_left ? json(*q.uses_left) : json(nullptr)},
                                {"usage", UsageJson(q.usage)}});

@@ -112,6 +112,7 @@ json ListingJson(const Listing& l) {
           {"title", l.title},
           {"price_fen", l.price_fen},
           {"terms", l.terms},
+          {"max_quantity", l.max_quantity},
           {"active", l.active},
           {"created_at", FormatRfc3339(l.created_at)}};
 }
@@ -124,6 +125,7 @@ json TradeJson(const Trade& t) {
           {"contract_id", t.contract_id},
           {"quantity", t.quantity},
           {"amount_fen", t.amount_fen},
+          {"state", TradeStateName(t.state)},
           {"created_at", FormatRfc3339(t.created_at)}};
 }
 
@@ -348,20 +350,20 @@ void RegisterExchangeRoutes(Router& router, Exchange& exchange) {
         });
   }
 
-  router.Handle("POST", "/api/v1/exchange/listings", member,
-                [&](const Request& req) -> Result<Response> {
-                  QT_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(req.http.body));
-                  QT_ASSIGN_OR_RETURN(std::string number, body.String("number", 100));
-                  QT_ASSIGN_OR_RETURN(std::string offer, body.String("offer_id", 100));
-                  QT_ASSIGN_OR_RETURN(std::string title, body.String("title", 200));
-                  QT_ASSIGN_OR_RETURN(int64_t price, body.Int("price_fen", 1, kMaxFen));
-                  QT_ASSIGN_OR_RETURN(std::string terms,
-                                      body.Enum("terms", {"one_off", "per_query", "subscription"}));
-                  QT_RETURN_IF_ERROR(body.Finish());
-                  QT_ASSIGN_OR_RETURN(
-                      Listing l, exchange.List(req.caller(), number, offer, title, price, terms));
-                  return Response::Json(ListingJson(l), 201);
-                });
+  router.Handle(
+      "POST", "/api/v1/exchange/listings", member, [&](const Request& req) -> Result<Response> {
+        QT_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(req.http.body));
+        NewListing n;
+        QT_ASSIGN_OR_RETURN(n.number, body.String("number", 100));
+        QT_ASSIGN_OR_RETURN(n.offer_id, body.String("offer_id", 100));
+        QT_ASSIGN_OR_RETURN(n.title, body.String("title", 200));
+        QT_ASSIGN_OR_RETURN(n.price_fen, body.Int("price_fen", 1, kMaxFen));
+        QT_ASSIGN_OR_RETURN(n.terms, body.Enum("terms", {"one_off", "per_query", "subscription"}));
+        QT_ASSIGN_OR_RETURN(n.max_quantity, body.OptionalInt("max_quantity", 0, 1, 1'000'000));
+        QT_RETURN_IF_ERROR(body.Finish());
+        QT_ASSIGN_OR_RETURN(Listing l, exchange.List(req.caller(), n));
+        return Response::Json(ListingJson(l), 201);
+      });
   router.Handle("GET", "/api/v1/exchange/listings", Access::Public(),
                 [&](const Request& req) -> Result<Response> {
                   QT_ASSIGN_OR_RETURN(auto page, req.Page());
@@ -385,6 +387,18 @@ void RegisterExchangeRoutes(Router& router, Exchange& exchange) {
                                       exchange.Order(req.caller(), req.PathParam("id"), quantity));
                   return Response::Json(TradeJson(t), 201);
                 });
+  for (std::string action : {"confirm_payment", "cancel"}) {
+    router.Handle("POST", "/api/v1/exchange/trades/{id}/" + action, member,
+                  [&exchange, action](const Request& req) -> Result<Response> {
+                    if (!req.http.body.empty()) {
+                      QT_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(req.http.body));
+                      QT_RETURN_IF_ERROR(body.Finish());
+                    }
+                    QT_ASSIGN_OR_RETURN(
+                        Trade t, exchange.ActOnTrade(req.caller(), req.PathParam("id"), action));
+                    return Response::Json(TradeJson(t));
+                  });
+  }
   router.Handle("GET", "/api/v1/exchange/trades", Access::SignedIn(),
                 [&](const Request& req) -> Result<Response> {
                   QT_ASSIGN_OR_RETURN(auto list, exchange.Trades(req.caller()));

@@ -364,8 +364,9 @@ void AddDataSpaceCommands(CLI::App& app, CommandContext& ctx) {
                  }
                  PrintTable(std::cout, headers, rows);
                  std::cout << fmt::format(
-                     "{} groups, {} suppressed; epsilon {} spent, {} left; uses left {}\n",
-                     Str(j, "groups"), Str(j, "suppressed"), Str(j, "epsilon"),
+                     "groups shown whose noisy count reached {} ({}); epsilon {} and delta {} "
+                     "spent, epsilon {} left; uses left {}\n",
+                     Str(j, "threshold"), Str(j, "keys"), Str(j, "epsilon"), Str(j, "delta"),
                      Str(j, "epsilon_left"), Str(j, "uses_left"));
                  std::cout << "receipt " << Str(j["usage"], "id") << " signed by the provider\n";
                });

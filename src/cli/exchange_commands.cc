@@ -7,6 +7,7 @@
 
 #include <fstream>
 #include <iostream>
+#include <tuple>
 
 #include "cli/client.h"
 #include "cli/command.h"
@@ -25,7 +26,7 @@ struct ExchangeFlags {
       update_cycle = "monthly", product, credit_code, action, grounds, reason, decision, resolution,
       to_org, institution, offer, title, terms = "one_off", state, holder, file, out;
   std::vector<std::string> evidence;
-  int64_t amount_fen = 0, term_days = 365, price_fen = 0, quantity = 1;
+  int64_t amount_fen = 0, term_days = 365, price_fen = 0, quantity = 1, max_quantity = 0;
   PageFlags page;
 };
 ExchangeFlags f;
@@ -271,11 +272,13 @@ void AddExchangeCommands(CLI::App& app, CommandContext& ctx) {
   CLI::App* market = ex->add_subcommand("listings", "The market: listings and orders");
   market->require_subcommand(1);
   auto* ladd = AddVerb(*market, "add", "List registered data for sale", ctx, [](CommandContext& c) {
-    c.Emit(c.Client().Post("/api/v1/exchange/listings", {{"number", f.number},
-                                                         {"offer_id", f.offer},
-                                                         {"title", f.title},
-                                                         {"price_fen", f.price_fen},
-                                                         {"terms", f.terms}}),
+    json body = {{"number", f.number},
+                 {"offer_id", f.offer},
+                 {"title", f.title},
+                 {"price_fen", f.price_fen},
+                 {"terms", f.terms}};
+    if (f.max_quantity) body["max_quantity"] = f.max_quantity;
+    c.Emit(c.Client().Post("/api/v1/exchange/listings", body),
            [](const json& j) { std::cout << "listing " << Str(j, "id") << "\n"; });
   });
   ladd->add_option("--certificate", f.number, "Certificate number")->required();
@@ -283,6 +286,8 @@ void AddExchangeCommands(CLI::App& app, CommandContext& ctx) {
   ladd->add_option("--title", f.title, "Title")->required();
   ladd->add_option("--price-fen", f.price_fen, "Price in fen")->required();
   ladd->add_option("--terms", f.terms, "one_off, per_query or subscription");
+  ladd->add_option("--max-quantity", f.max_quantity,
+                   "The most one order may buy (default 1000 queries or 12 months)");
   auto* llist = AddVerb(*market, "list", "Active listings", ctx, [](CommandContext& c) {
     c.Emit(c.Client().Get("/api/v1/exchange/listings" + f.page.Query()), [](const json& j) {
       PrintPage(j, {"LISTING", "TITLE", "CERTIFICATE", "PRICE (FEN)", "TERMS"},
@@ -296,23 +301,38 @@ void AddExchangeCommands(CLI::App& app, CommandContext& ctx) {
            [](const json& j) { std::cout << "withdrew " << Str(j, "id") << "\n"; });
   });
   lwithdraw->add_option("id", f.id, "Listing id")->required();
-  auto* order = AddVerb(
-      *market, "order", "Buy: creates a signed data space contract", ctx, [](CommandContext& c) {
-        c.Emit(c.Client().Post("/api/v1/exchange/listings/" + UrlEncode(f.id) + "/orders",
-                               {{"quantity", f.quantity}}),
-               [](const json& j) {
-                 std::cout << "trade " << Str(j, "id") << ": " << Yuan(j["amount_fen"])
-                           << " yuan; contract " << Str(j, "contract_id") << "\n";
-               });
-      });
+  auto* order =
+      AddVerb(*market, "order", "Buy: a signed data space contract, usable once the seller is paid",
+              ctx, [](CommandContext& c) {
+                c.Emit(c.Client().Post("/api/v1/exchange/listings/" + UrlEncode(f.id) + "/orders",
+                                       {{"quantity", f.quantity}}),
+                       [](const json& j) {
+                         std::cout << "trade " << Str(j, "id") << ": " << Yuan(j["amount_fen"])
+                                   << " yuan, awaiting payment; contract " << Str(j, "contract_id")
+                                   << " is finalized when the seller confirms payment\n";
+                       });
+              });
   order->add_option("id", f.id, "Listing id")->required();
   order->add_option("--quantity", f.quantity, "Queries (per_query) or months (subscription)");
   AddVerb(*ex, "trades", "Trades you are party to", ctx, [](CommandContext& c) {
     c.Emit(c.Client().Get("/api/v1/exchange/trades"), [](const json& j) {
-      PrintPage(j, {"TRADE", "LISTING", "CONTRACT", "AMOUNT (FEN)"},
-                {"id", "listing_id", "contract_id", "amount_fen"});
+      PrintPage(j, {"TRADE", "LISTING", "CONTRACT", "AMOUNT (FEN)", "STATE"},
+                {"id", "listing_id", "contract_id", "amount_fen", "state"});
     });
   });
+  for (auto [verb, action, help] :
+       {std::tuple{"confirm-payment", "confirm_payment",
+                   "Seller: the buyer paid; settle the trade and finalize its contract"},
+        {"cancel-trade", "cancel", "Either party: cancel a trade awaiting payment"}}) {
+    auto* act = AddVerb(*ex, verb, help, ctx, [action](CommandContext& c) {
+      c.Emit(c.Client().Post("/api/v1/exchange/trades/" + UrlEncode(f.id) + "/" + action,
+                             json::object()),
+             [](const json& j) {
+               std::cout << "trade " << Str(j, "id") << ": " << Str(j, "state") << "\n";
+             });
+    });
+    act->add_option("id", f.id, "Trade id")->required();
+  }
   AddVerb(*ex, "stats", "The exchange's figures (public)", ctx, [](CommandContext& c) {
     c.Emit(c.Client().Get("/api/v1/exchange/stats"), [](const json& j) {
       for (const auto& [k, v] : j.items()) std::cout << k << ": " << v.dump() << "\n";

@@ -141,8 +141,11 @@ class ChannelTest : public ::testing::Test {
 TEST_F(ChannelTest, AnswersAggregatesWithNoiseAndSuppressesSmallGroups) {
   auto a = Run(with_, "SELECT district, COUNT(*), AVG(age) FROM data GROUP BY district");
   ASSERT_TRUE(a.ok()) << a.status().ToString();
-  EXPECT_EQ(a->groups, 3);
-  EXPECT_EQ(a->suppressed, 1);  // 滨江区, the canary's group of one
+  // Keys from the data: released past a threshold one row reaches with
+  // probability 1e-8 at most; 滨江区, the canary's group of one, never is.
+  EXPECT_EQ(a->keys, KeyRelease::kPartitionSelection);
+  EXPECT_EQ(a->delta_pico, kDeltaPerQueryPico);
+  EXPECT_EQ(a->threshold, PartitionThreshold(333, kDeltaPerQueryPico));
   EXPECT_EQ(a->measurements, 3);
   ASSERT_EQ(a->rows.size(), 2u);
   for (const json& row : a->rows) {
@@ -218,6 +221,68 @@ TEST_F(ChannelTest, DifferencingCannotTellTheCanaryIsThere) {
   double rate = static_cast<double>(correct) / (2 * trials);
   // epsilon 1 over two measurements: the sum gets 0.5, so the bound is e^0.5/(1+e^0.5) = 62%.
   EXPECT_LT(rate, std::exp(0.5) / (1 + std::exp(0.5)) + 0.05) << rate;
+}
+
+// The threshold is the least T with P(1 + noise >= T) <= delta for the
+// discrete Laplace of the count: P(X >= m) = p^m / (1 + p), p = e^-epsilon.
+TEST(PartitionThreshold, IsTheLeastCountOneRowReachesWithProbabilityDelta) {
+  for (int64_t eps : {10, 100, 333, 1000, 5000}) {
+    for (int64_t delta : {int64_t{1}, kDeltaPerQueryPico, int64_t{1'000'000}}) {
+      const int64_t t = PartitionThreshold(eps, delta);
+      const double e = static_cast<double>(eps) / 1000, d = static_cast<double>(delta) * 1e-12;
+      auto tail = [&](int64_t m) {
+        return std::exp(-e * static_cast<double>(m)) / (1 + std::exp(-e));
+      };
+      EXPECT_LE(tail(t - 1), d) << eps << " " << delta;
+      if (t > 2) {
+        EXPECT_GT(tail(t - 2), d) << eps << " " << delta;
+      }
+    }
+  }
+  EXPECT_EQ(PartitionThreshold(1000, kDeltaPerQueryPico), 20);
+}
+
+// Empirically: a group of one row is released no more often than delta
+// allows, at the largest delta the test can see.
+TEST_F(ChannelTest, PartitionSelectionReleasesAGroupOfOneAtMostWithProbabilityDelta) {
+  auto q = *ParseChannelSql("SELECT district, COUNT(*) FROM data GROUP BY district");
+  auto db = ProductDb::OpenReadOnly(with_);
+  int released = 0;
+  for (int i = 0; i < 2000; ++i) {
+    auto a = RunAggregate(*db, schema_, q, 2, 1000, random_);
+    ASSERT_TRUE(a.ok());
+    for (const json& row : a->rows) released += row[0] == "滨江区";
+  }
+  EXPECT_EQ(released, 0);
+}
+
+// Keys from a public domain: every value is measured, present or not, so the
+// canary's district and an empty one are released alike (only by noise).
+TEST_F(ChannelTest, PublicDomainKeysAreReleasedByNoiseAlone) {
+  Schema with_domain = schema_;
+  with_domain[1].domain = {"西湖区", "上城区", "滨江区", "余杭区"};
+  auto q = *ParseChannelSql("SELECT district, COUNT(*) FROM data GROUP BY district");
+  ASSERT_EQ(KeyReleaseOf(q, with_domain), KeyRelease::kPublicDomain);
+  auto db = ProductDb::OpenReadOnly(with_);
+  const int n = 3000;
+  int canary = 0, empty = 0, big = 0;
+  for (int i = 0; i < n; ++i) {
+    // epsilon 0.5, groups of 2: one row is released with P(X >= 1), none with P(X >= 2).
+    auto a = RunAggregate(*db, with_domain, q, 2, 500, random_);
+    ASSERT_TRUE(a.ok());
+    EXPECT_EQ(a->keys, KeyRelease::kPublicDomain);
+    EXPECT_EQ(a->delta_pico, 0);
+    for (const json& row : a->rows) {
+      canary += row[0] == "滨江区";
+      empty += row[0] == "余杭区";
+      big += row[0] == "西湖区";
+    }
+  }
+  EXPECT_EQ(big, n);
+  const double p = std::exp(-0.5);
+  EXPECT_NEAR(static_cast<double>(canary) / n, p / (1 + p), 0.03);
+  EXPECT_NEAR(static_cast<double>(empty) / n, p * p / (1 + p), 0.03);
+  EXPECT_LE(static_cast<double>(canary) / n, std::exp(0.5) * empty / n + 0.03);
 }
 
 TEST_F(ChannelTest, EpsilonTooSmallForTheMeasurementsIsRefused) {

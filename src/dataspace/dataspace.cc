@@ -119,6 +119,11 @@ CREATE TABLE ds_usage (
   created_at BIGINT NOT NULL
 );
 CREATE INDEX ds_usage_contract ON ds_usage(contract_id, id);
+)sql"},
+          {"dataspace", 2, "the delta each channel use spends; budgets per product and consumer",
+           R"sql(
+ALTER TABLE ds_usage ADD COLUMN delta_pico BIGINT NOT NULL DEFAULT 0;
+CREATE INDEX ds_contracts_product_consumer ON ds_contracts(product_id, consumer_id);
 )sql"}};
 }
 

@@ -40,8 +40,12 @@ inline constexpr const char* kContractColumns =
     " c.provider_signature AS provider_signature, c.consumer_signature AS consumer_signature,"
     " c.reason AS reason, c.created_at AS created_at, c.updated_at AS updated_at,"
     " (SELECT COUNT(*) FROM ds_usage u WHERE u.contract_id = c.id) AS uses,"
+    // The privacy budget belongs to the data: epsilon spent by the consumer
+    // on the product, through any of its contracts (usage.cc).
     " (SELECT CAST(COALESCE(SUM(u.epsilon_milli), 0) AS BIGINT) FROM ds_usage u"
-    "   WHERE u.contract_id = c.id) AS epsilon_spent, r.fields AS fields"
+    "   JOIN ds_contracts d ON d.id = u.contract_id"
+    "   WHERE d.product_id = c.product_id AND d.consumer_id = c.consumer_id) AS epsilon_spent,"
+    " r.fields AS fields"
     " FROM ds_contracts c JOIN ds_products p ON p.id = c.product_id"
     " JOIN ds_runs r ON r.id = p.run_id) AS x";
 Contract ContractFromRow(const store::Row& r);

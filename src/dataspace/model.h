@@ -137,7 +137,8 @@ struct Contract {
   std::string provider_signature{}, consumer_signature{};  // base64 Ed25519 over `agreement`
   std::string reason{};                                    // of termination
   UnixMillis created_at = 0, updated_at = 0;
-  // Metered (derived from the uses).
+  // Metered (derived from the uses): uses of this contract, and the epsilon
+  // the consumer spent on the product through any of its contracts.
   int64_t uses = 0;
   int64_t epsilon_spent_milli = 0;
 };
@@ -149,6 +150,7 @@ struct Usage {
   std::string action{};
   std::string purpose{};
   int64_t epsilon_milli = 0;
+  int64_t delta_pico = 0;   // units of 1e-12 (channel.h)
   std::string receipt{};    // canonical JSON
   std::string signature{};  // base64 Ed25519 of the provider over `receipt`
   UnixMillis created_at = 0;

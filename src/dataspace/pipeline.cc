@@ -356,7 +356,7 @@ Result<RunOutput> RunPipeline(const PipelineSpec& spec, const Schema& source,
     line.clear();
     for (size_t i = 0; i < spec.output.size(); ++i) {
       const Cell& c = row[spec.output_from[i]];
-      if (c && !ValueFitsType(spec.output[i].type, *c)) {
+      if (c && !ValueFitsField(spec.output[i], *c)) {
         ++invalid_out[i];
         cells[i].reset();
       } else {

@@ -1,5 +1,6 @@
 #include "dataspace/schema.h"
 
+#include <algorithm>
 #include <cmath>
 #include <set>
 
@@ -21,7 +22,39 @@ bool ValidName(std::string_view name) {
   return true;
 }
 
+Result<std::vector<std::string>> ParseDomain(const json& j, FieldType type, const std::string& at) {
+  if (type != FieldType::kText) return InvalidArgument(at + ": only text fields declare a domain");
+  if (!j.is_array() || j.empty() || j.size() > 1000) {
+    return InvalidArgument(at + ": must be an array of 1 to 1000 values");
+  }
+  std::vector<std::string> out;
+  std::set<std::string> seen;
+  for (const json& v : j) {
+    if (!v.is_string()) return InvalidArgument(at + ": values must be strings");
+    const std::string& text = v.get_ref<const std::string&>();
+    QT_RETURN_IF_ERROR(CheckDisplayText(text, 100).WithContext(at));
+    if (!seen.insert(text).second) return InvalidArgument(at + ": '" + text + "' appears twice");
+    out.push_back(text);
+  }
+  return out;
+}
+
 }  // namespace
+
+std::vector<std::string> PublicDomain(const Field& field) {
+  if (!field.domain.empty()) return field.domain;
+  std::vector<std::string> out;
+  if (field.type == FieldType::kInteger && field.min && *field.max - *field.min < 1000) {
+    for (int64_t v = *field.min; v <= *field.max; ++v) out.push_back(std::to_string(v));
+  }
+  return out;
+}
+
+bool ValueFitsField(const Field& field, std::string_view value) {
+  if (!ValueFitsType(field.type, value)) return false;
+  return field.domain.empty() ||
+         std::find(field.domain.begin(), field.domain.end(), value) != field.domain.end();
+}
 
 std::string_view FieldTypeName(FieldType type) {
   switch (type) {
@@ -84,8 +117,8 @@ Result<Schema> ParseSchema(const json& fields) {
     std::string at = "fields[" + std::to_string(i) + "]";
     if (!f.is_object()) return InvalidArgument(at + ": must be an object");
     for (const auto& [key, _] : f.items()) {
-      static const std::set<std::string> kKnown = {"name", "label", "type", "sensitivity",
-                                                   "mask", "min",   "max",  "fingerprint"};
+      static const std::set<std::string> kKnown = {
+          "name", "label", "type", "sensitivity", "mask", "min", "max", "fingerprint", "domain"};
       if (!kKnown.contains(key)) return InvalidArgument(at + "." + key + ": unknown field");
     }
     Field field;
@@ -142,6 +175,9 @@ Result<Schema> ParseSchema(const json& fields) {
         return InvalidArgument(at + ".fingerprint: only integer fields carry fingerprints");
       }
     }
+    if (f.contains("domain")) {
+      QT_ASSIGN_OR_RETURN(field.domain, ParseDomain(f["domain"], field.type, at + ".domain"));
+    }
     if (field.min.has_value() != field.max.has_value() || (field.min && *field.min > *field.max)) {
       return InvalidArgument(at + ": min and max go together, with min <= max");
     }
@@ -160,6 +196,7 @@ json SchemaJson(const Schema& schema) {
     if (!f.label.empty()) j["label"] = f.label;
     if (f.min) j["min"] = *f.min, j["max"] = *f.max;
     if (f.fingerprint) j["fingerprint"] = true;
+    if (!f.domain.empty()) j["domain"] = f.domain;
     out.push_back(std::move(j));
   }
   return out;

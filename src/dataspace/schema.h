@@ -5,6 +5,7 @@
 // JSON form (a source's declared schema, a pipeline's output, a product):
 //   {"name": "income_fen", "type": "integer", "sensitivity": "sensitive",
 //    "mask": "none", "min": 0, "max": 10000000}
+//   {"name": "district", "type": "text", "domain": ["上城区", "拱墅区", ...]}
 //
 // Sensitivity levels, after GB/T 43697-2024's classification of personal and
 // important data, from least to most protected:
@@ -50,7 +51,19 @@ struct Field {
   // An integer field whose last digit is not critical: delivered copies carry
   // a per-recipient fingerprint in it (privacy/delivery.h).
   bool fingerprint = false;
+  // The public domain of a text field: every value it may take, declared by
+  // the holder as public knowledge (the districts of Hangzhou, the months of
+  // a year); 1 to 1,000 distinct values of at most 100 bytes. Values outside
+  // it are invalid (a pipeline nulls them). The channel releases a GROUP BY
+  // over fields with a public domain as a noisy count for every value, so
+  // which keys appear depends on noise only (channel.h).
+  std::vector<std::string> domain{};
 };
+
+// The public domain of a field as group keys: a text field's declared domain,
+// or every integer of a bounded integer field spanning at most 1,000 values;
+// empty when the field has none.
+std::vector<std::string> PublicDomain(const Field& field);
 
 using Schema = std::vector<Field>;
 
@@ -64,6 +77,8 @@ nlohmann::json SchemaJson(const Schema& schema);
 // A value is valid for a type when: integer = optional minus and 1-18
 // digits; real = a finite decimal number; date = YYYY-MM-DD; text = any UTF-8.
 bool ValueFitsType(FieldType type, std::string_view value);
+// ValueFitsType, and a member of the field's declared domain if it has one.
+bool ValueFitsField(const Field& field, std::string_view value);
 
 // Infers a schema from a CSV header and sample rows: the narrowest type every
 // non-empty sample value fits (integer, real, date, else text); names are the

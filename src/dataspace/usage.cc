@@ -17,17 +17,37 @@ using store::Tx;
 
 namespace {
 
+// What a consumer has used: uses of one contract for one action, and the
+// privacy budget it spent on the contract's product through any of its
+// contracts (a budget belongs to the data, not to the paperwork: buying a
+// second contract buys no second budget).
 struct Meter {
   int64_t uses = 0;
-  int64_t epsilon_spent = 0;
+  int64_t epsilon_spent = 0;  // thousandths
+  int64_t delta_spent = 0;    // units of 1e-12
 };
 
-Result<Meter> ReadMeter(Tx& tx, const std::string& contract_id, Action action) {
-  QT_ASSIGN_OR_RETURN(auto rows,
-                      tx.Query("SELECT COUNT(*), CAST(COALESCE(SUM(epsilon_milli), 0) AS BIGINT)"
-                               " FROM ds_usage WHERE contract_id = ? AND action = ?",
-                               {contract_id, std::string(ActionName(action))}));
-  return Meter{rows[0].Int(0), rows[0].Int(1)};
+Result<Meter> ReadMeter(Tx& tx, const Contract& c, Action action) {
+  QT_ASSIGN_OR_RETURN(
+      auto rows,
+      tx.Query("SELECT (SELECT COUNT(*) FROM ds_usage WHERE contract_id = ? AND action = ?),"
+               " CAST(COALESCE(SUM(u.epsilon_milli), 0) AS BIGINT),"
+               " CAST(COALESCE(SUM(u.delta_pico), 0) AS BIGINT)"
+               " FROM ds_usage u JOIN ds_contracts d ON d.id = u.contract_id"
+               " WHERE d.product_id = ? AND d.consumer_id = ?",
+               {c.id, std::string(ActionName(action)), c.product_id, c.consumer_id}));
+  return Meter{rows.at(0).Int(0), rows.at(0).Int(1), rows.at(0).Int(2)};
+}
+
+// The delta a consumer may spend on one product over all its contracts
+// (1e-5: a thousand GROUP BY queries whose keys come from the data).
+constexpr int64_t kDeltaBudgetPico = 10'000'000;
+
+Status CheckDelta(const Meter& meter, int64_t delta) {
+  if (delta == 0 || meter.delta_spent + delta <= kDeltaBudgetPico) return OkStatus();
+  return PermissionDenied(
+      "the product's delta budget (1e-5 per consumer) is spent: a GROUP BY over fields without a "
+      "public domain spends 1e-8; group by fields with a declared domain instead");
 }
 
 // The caller may use `c`: it is the consumer, and `c` is finalized.
@@ -64,7 +84,7 @@ Result<ForUse> ReadForUse(store::Store& store, const Principal& caller,
                         tx.Query(std::string(internal::kProductColumns) + " WHERE id = ?",
                                  {out.usable.contract.product_id}));
     out.usable.product = internal::ProductFromRow(prows.at(0));
-    QT_ASSIGN_OR_RETURN(out.meter, ReadMeter(tx, contract_id, action));
+    QT_ASSIGN_OR_RETURN(out.meter, ReadMeter(tx, out.usable.contract, action));
     return OkStatus();
   }));
   QT_RETURN_IF_ERROR(CheckConsumer(caller, out.usable.contract));
@@ -77,6 +97,7 @@ Usage UsageFromRow(const store::Row& r) {
                .action = r.Text(2),
                .purpose = r.Text(3),
                .epsilon_milli = r.Int(4),
+               .delta_pico = r.Int(8),
                .receipt = r.Text(5),
                .signature = r.Text(6),
                .created_at = r.Int(7)};
@@ -114,6 +135,9 @@ Result<QueryResult> DataSpace::Query(const Principal& caller, const std::string&
           .epsilon_spent = meter.epsilon_spent,
           .epsilon_requested = req.epsilon_milli};
   QT_ASSIGN_OR_RETURN(Grant grant, Evaluate(c.policy, use));
+  const int64_t delta =
+      KeyReleaseOf(q, p.fields) == KeyRelease::kPartitionSelection ? kDeltaPerQueryPico : 0;
+  QT_RETURN_IF_ERROR(CheckDelta(meter, delta));
 
   QT_ASSIGN_OR_RETURN(ProductDb db, ProductDb::OpenReadOnly(RunDbPath(p.run_id)));
   QT_ASSIGN_OR_RETURN(ChannelAnswer answer, RunAggregate(db, p.fields, q, grant.min_group_size,
@@ -126,6 +150,7 @@ Result<QueryResult> DataSpace::Query(const Principal& caller, const std::string&
                        .action = "aggregate_query",
                        .purpose = req.purpose,
                        .epsilon_milli = req.epsilon_milli,
+                       .delta_pico = delta,
                        .created_at = use.now};
   result.epsilon_left_milli = grant.epsilon_budget - meter.epsilon_spent - req.epsilon_milli;
   if (grant.max_uses) result.uses_left = *grant.max_uses - meter.uses - 1;
@@ -143,6 +168,8 @@ Result<QueryResult> DataSpace::Query(const Principal& caller, const std::string&
                   {"answer_sha256", crypto::HexEncode(crypto::Sha256(answer_json.dump()))},
                   {"epsilon_milli", req.epsilon_milli},
                   {"epsilon_left_milli", result.epsilon_left_milli},
+                  {"delta_pico", delta},
+                  {"keys", KeyReleaseName(result.answer.keys)},
                   {"use", meter.uses + 1},
                   {"at", FormatRfc3339(use.now)}};
   result.usage.receipt = receipt.dump();
@@ -156,33 +183,37 @@ Result<QueryResult> DataSpace::Query(const Principal& caller, const std::string&
   QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
     // Uses that committed since the read count too: the meter is re-checked
     // here, where writers are serialised.
-    QT_ASSIGN_OR_RETURN(Meter now, ReadMeter(tx, contract_id, Action::kAggregateQuery));
+    QT_ASSIGN_OR_RETURN(Meter now, ReadMeter(tx, c, Action::kAggregateQuery));
     QT_ASSIGN_OR_RETURN(auto state,
                         tx.Query("SELECT state FROM ds_contracts WHERE id = ?", {contract_id}));
     if (state.at(0).Text(0) != "finalized") {
       return FailedPrecondition("the contract was " + state[0].Text(0) + " meanwhile");
     }
-    if (now.uses != meter.uses || now.epsilon_spent != meter.epsilon_spent) {
+    if (now.uses != meter.uses || now.epsilon_spent != meter.epsilon_spent ||
+        now.delta_spent != meter.delta_spent) {
       Use again = use;
       again.uses_before = now.uses;
       again.epsilon_spent = now.epsilon_spent;
       QT_RETURN_IF_ERROR(Evaluate(c.policy, again).status());
-      return Conflict("another use of the contract committed meanwhile; ask again");
+      QT_RETURN_IF_ERROR(CheckDelta(now, delta));
+      return Conflict("another use of the product's budget committed meanwhile; ask again");
     }
     QT_RETURN_IF_ERROR(
-        tx.Exec("INSERT INTO ds_usage VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                {result.usage.id, c.id, result.usage.action, req.purpose, req.epsilon_milli,
+        tx.Exec("INSERT INTO ds_usage (id, contract_id, action, purpose, epsilon_milli, delta_pico,"
+                " receipt, signature, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                {result.usage.id, c.id, result.usage.action, req.purpose, req.epsilon_milli, delta,
                  result.usage.receipt, result.usage.signature, use.now})
             .status());
     return options_.journal
         ->Append(tx, {caller.org_id,
                       "dataspace.channel.used",
                       c.id,
+                      // What the query spent, never what the data held.
                       {{"usage_id", result.usage.id},
                        {"purpose", req.purpose},
                        {"epsilon_milli", req.epsilon_milli},
-                       {"groups", result.answer.groups},
-                       {"suppressed", result.answer.suppressed},
+                       {"delta_pico", delta},
+                       {"query_sha256", crypto::HexEncode(crypto::Sha256(req.sql))},
                        {"receipt_sha256", crypto::HexEncode(crypto::Sha256(r))}}})
         .status();
   }));
@@ -241,7 +272,7 @@ Result<Usage> DataSpace::RecordUse(const Principal& caller, const std::string& c
                                              usage.receipt.size())));
   usage.signature = crypto::Base64Encode(sig);
   QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(Meter now_meter, ReadMeter(tx, contract_id, ext.action));
+    QT_ASSIGN_OR_RETURN(Meter now_meter, ReadMeter(tx, c, ext.action));
     QT_ASSIGN_OR_RETURN(auto state,
                         tx.Query("SELECT state FROM ds_contracts WHERE id = ?", {contract_id}));
     if (state.at(0).Text(0) != "finalized") {
@@ -256,7 +287,8 @@ Result<Usage> DataSpace::RecordUse(const Principal& caller, const std::string& c
               .psi_output = ext.psi_output};
     QT_RETURN_IF_ERROR(Evaluate(c.policy, again).status());
     QT_RETURN_IF_ERROR(
-        tx.Exec("INSERT INTO ds_usage VALUES (?, ?, ?, ?, 0, ?, ?, ?)",
+        tx.Exec("INSERT INTO ds_usage (id, contract_id, action, purpose, epsilon_milli, delta_pico,"
+                " receipt, signature, created_at) VALUES (?, ?, ?, ?, 0, 0, ?, ?, ?)",
                 {usage.id, c.id, usage.action, ext.purpose, usage.receipt, usage.signature, now})
             .status());
     return options_.journal
@@ -281,7 +313,7 @@ Result<Page<Usage>> DataSpace::ListUsage(const Principal& caller, const std::str
     QT_ASSIGN_OR_RETURN(
         out, accounts::QueryPage<Usage>(tx,
                                         "SELECT id, contract_id, action, purpose, epsilon_milli,"
-                                        " receipt, signature, created_at FROM ds_usage"
+                                        " receipt, signature, created_at, delta_pico FROM ds_usage"
                                         " WHERE contract_id = ? AND id > ?",
                                         {contract_id, page.cursor}, page, UsageFromRow));
     return OkStatus();

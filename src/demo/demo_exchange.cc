@@ -161,10 +161,14 @@ Status LoadDemoExchange(store::Store& store, accounts::Accounts& accounts,
   clock.Advance(30 * kDay);
   QT_RETURN_IF_ERROR(exchange.ActOnPledge(bank, p.id, "release").status());
   QT_ASSIGN_OR_RETURN(ex::Listing medical,
-                      exchange.List(ActAs(imaging.org), first, imaging.offer_id,
-                                    "医学影像元数据集（按次计费）", 20'000, "per_query"));
-  QT_RETURN_IF_ERROR(
-      exchange.Order(party("杭州云图医疗影像科技有限公司"), medical.id, 100).status());
+                      exchange.List(ActAs(imaging.org), {.number = first,
+                                                         .offer_id = imaging.offer_id,
+                                                         .title = "医学影像元数据集（按次计费）",
+                                                         .price_fen = 20'000,
+                                                         .terms = "per_query"}));
+  QT_ASSIGN_OR_RETURN(ex::Trade sold,
+                      exchange.Order(party("杭州云图医疗影像科技有限公司"), medical.id, 100));
+  QT_RETURN_IF_ERROR(exchange.ActOnTrade(ActAs(imaging.org), sold.id, "confirm_payment").status());
 
   // Active pledges: electricity data, and eight generated enterprises'.
   QT_ASSIGN_OR_RETURN(ex::Pledge power,
@@ -212,12 +216,20 @@ Status LoadDemoExchange(store::Store& store, accounts::Accounts& accounts,
     const bool per_query = listed % 2 == 1;
     QT_ASSIGN_OR_RETURN(
         ex::Listing l,
-        exchange.List(ActAs(holdings[i].org), issued[i], holdings[i].offer_id, holdings[i].title,
-                      per_query ? 5'000 : 880'000, per_query ? "per_query" : "one_off"));
+        exchange.List(ActAs(holdings[i].org), {.number = issued[i],
+                                               .offer_id = holdings[i].offer_id,
+                                               .title = holdings[i].title,
+                                               .price_fen = per_query ? 5'000 : 880'000,
+                                               .terms = per_query ? "per_query" : "one_off"}));
     ++listed;
     if (listed % 3 != 0) {
-      QT_RETURN_IF_ERROR(
-          exchange.Order(party(buyers[traded % 4]), l.id, per_query ? 200 : 1).status());
+      QT_ASSIGN_OR_RETURN(ex::Trade t,
+                          exchange.Order(party(buyers[traded % 4]), l.id, per_query ? 200 : 1));
+      // Most buyers have paid and their sellers confirmed; the last waits.
+      if (listed < 16) {
+        QT_RETURN_IF_ERROR(
+            exchange.ActOnTrade(ActAs(holdings[i].org), t.id, "confirm_payment").status());
+      }
       ++traded;
     }
   }

@@ -126,6 +126,13 @@ CREATE TABLE ex_trades (
   amount_fen BIGINT NOT NULL,
   created_at BIGINT NOT NULL
 );
+)sql"},
+          {"exchange", 2, "trades settle when the seller confirms payment; listings cap an order",
+           R"sql(
+ALTER TABLE ex_trades ADD COLUMN state TEXT NOT NULL DEFAULT 'settled';
+ALTER TABLE ex_listings ADD COLUMN max_quantity BIGINT NOT NULL DEFAULT 1;
+UPDATE ex_listings SET max_quantity = 1000 WHERE terms = 'per_query';
+UPDATE ex_listings SET max_quantity = 12 WHERE terms = 'subscription';
 )sql"}};
 }
 
@@ -205,11 +212,38 @@ Listing ListingFromRow(const store::Row& r) {
                  .title = r.Text(5),
                  .price_fen = r.Int(6),
                  .terms = r.Text(7),
+                 .max_quantity = r.Int(10),
                  .active = r.Int(8) != 0,
                  .created_at = r.Int(9)};
 }
 
-Trade TradeFromRow(const store::Row& r) {
+}  // namespace internal
+
+std::string_view TradeStateName(TradeState s) {
+  switch (s) {
+    case TradeState::kAwaitingPayment:
+      return "awaiting_payment";
+    case TradeState::kSettled:
+      return "settled";
+    case TradeState::kCancelled:
+      return "cancelled";
+  }
+  return "cancelled";
+}
+
+std::optional<TradeState> ParseTradeState(std::string_view name) {
+  for (TradeState s :
+       {TradeState::kAwaitingPayment, TradeState::kSettled, TradeState::kCancelled}) {
+    if (TradeStateName(s) == name) return s;
+  }
+  return std::nullopt;
+}
+
+namespace internal {
+
+Result<Trade> TradeFromRow(const store::Row& r) {
+  auto state = ParseTradeState(r.Text(8));
+  if (!state) return Internal("trade " + r.Text(0) + ": unknown state '" + r.Text(8) + "'");
   return Trade{.id = r.Text(0),
                .listing_id = r.Text(1),
                .buyer_id = r.Text(2),
@@ -217,6 +251,7 @@ Trade TradeFromRow(const store::Row& r) {
                .contract_id = r.Text(4),
                .quantity = r.Int(5),
                .amount_fen = r.Int(6),
+               .state = *state,
                .created_at = r.Int(7)};
 }
 

@@ -13,8 +13,11 @@
 //
 // A listing needs the product operation right on a valid certificate that is
 // not pledged, and a data space offer on the registered product; an order
-// creates a finalized data space contract (both parties sign) and settles the
-// amount in fen.
+// creates a data space contract negotiated up to verified (both parties sign)
+// and a trade awaiting payment; the trade settles, and the contract is
+// finalized, when the seller confirms the payment. An order buys at most the
+// listing's max_quantity. The privacy budget of what is bought belongs to the
+// product and the buyer, not to the order (dataspace/channel.md).
 //
 // Every change is journaled; certificates, their history, pledge status, the
 // notice board and statistics are public. Thread-safe (state in the store).
@@ -108,15 +111,22 @@ class Exchange {
   Result<std::vector<Pledge>> ListPledges(const accounts::Principal& caller);
 
   // The market.
-  Result<Listing> List(const accounts::Principal& caller, const std::string& number,
-                       const std::string& offer_id, const std::string& title, int64_t price_fen,
-                       const std::string& terms);
+  Result<Listing> List(const accounts::Principal& caller, const NewListing& listing);
   Result<accounts::Page<Listing>> Listings(const accounts::PageRequest& page);
   Status Delist(const accounts::Principal& caller, const std::string& listing_id);
-  // quantity: queries (per_query) or months (subscription); 1 for one_off.
+  // quantity: queries (per_query) or months (subscription), at most the
+  // listing's max_quantity (invalid_argument naming it); 1 for one_off. The
+  // trade awaits payment: its contract is verified, not finalized, until the
+  // seller confirms payment (ActOnTrade).
   Result<Trade> Order(const accounts::Principal& caller, const std::string& listing_id,
                       int64_t quantity);
   Result<std::vector<Trade>> Trades(const accounts::Principal& caller);
+  // action: confirm_payment (the seller: the trade settles and its contract is
+  // finalized) or cancel (either party, before payment: the contract is
+  // terminated). not_found for a trade the caller is no party to;
+  // failed_precondition unless the trade awaits payment.
+  Result<Trade> ActOnTrade(const accounts::Principal& caller, const std::string& trade_id,
+                           const std::string& action);
 
   Result<Statistics> Stats();
 

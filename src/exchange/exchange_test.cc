@@ -230,7 +230,14 @@ TEST_P(ExchangeTest, APledgeBlocksTransferUntilTheBankReleasesIt) {
             StatusCode::kFailedPrecondition);
   EXPECT_EQ(exchange_->RequestPledge(holder_, number, bank_.org_id, 1, 1).status().code(),
             StatusCode::kFailedPrecondition);
-  EXPECT_EQ(exchange_->List(holder_, number, offer_, "t", 100, "one_off").status().code(),
+  EXPECT_EQ(exchange_
+                ->List(holder_, {.number = number,
+                                 .offer_id = offer_,
+                                 .title = "t",
+                                 .price_fen = 100,
+                                 .terms = "one_off"})
+                .status()
+                .code(),
             StatusCode::kFailedPrecondition);
   EXPECT_EQ(exchange_->GetCertificate(number)->pledges[0].state, "active");
   ASSERT_TRUE(exchange_->ActOnPledge(bank_, p->id, "release").ok());
@@ -245,18 +252,45 @@ TEST_P(ExchangeTest, APledgeBlocksTransferUntilTheBankReleasesIt) {
   EXPECT_EQ(exchange_->Renew(holder_, number).status().code(), StatusCode::kPermissionDenied);
 }
 
-TEST_P(ExchangeTest, ListingNeedsTheOperatingRightAndAnOrderCreatesAUsableContract) {
+TEST_P(ExchangeTest, ListingNeedsTheOperatingRightAndAPaidOrderCreatesAUsableContract) {
   std::string number = Issue();
-  auto l = exchange_->List(holder_, number, offer_, "医学影像数据集（按次）", 50'000, "per_query");
+  auto l = exchange_->List(holder_, {.number = number,
+                                     .offer_id = offer_,
+                                     .title = "医学影像数据集（按次）",
+                                     .price_fen = 50'000,
+                                     .terms = "per_query",
+                                     .max_quantity = 10});
   ASSERT_TRUE(l.ok()) << l.status().ToString();
   EXPECT_EQ(exchange_->Order(holder_, l->id, 1).status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(exchange_->Order(buyer_, l->id, 0).status().code(), StatusCode::kInvalidArgument);
+  auto over = exchange_->Order(buyer_, l->id, 11);
+  EXPECT_EQ(over.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(over.status().message().find("1 to 10 queries per order"), std::string::npos);
   auto t = exchange_->Order(buyer_, l->id, 3);
   ASSERT_TRUE(t.ok()) << t.status().ToString();
   EXPECT_EQ(t->amount_fen, 150'000);
+  EXPECT_EQ(t->state, TradeState::kAwaitingPayment);
+  // Not usable, and not counted, until the seller confirms payment; the buyer cannot confirm.
   auto c = space_->GetContract(buyer_, t->contract_id);
   ASSERT_TRUE(c.ok());
-  EXPECT_EQ(c->state, dataspace::ContractState::kFinalized);
+  EXPECT_EQ(c->state, dataspace::ContractState::kVerified);
+  EXPECT_EQ(exchange_->Stats()->trades, 0);
+  EXPECT_EQ(exchange_->ActOnTrade(buyer_, t->id, "confirm_payment").status().code(),
+            StatusCode::kPermissionDenied);
+  EXPECT_EQ(exchange_->ActOnTrade(bank_, t->id, "cancel").status().code(), StatusCode::kNotFound);
+  auto paid = exchange_->ActOnTrade(holder_, t->id, "confirm_payment");
+  ASSERT_TRUE(paid.ok()) << paid.status().ToString();
+  EXPECT_EQ(paid->state, TradeState::kSettled);
+  EXPECT_EQ(exchange_->ActOnTrade(holder_, t->id, "cancel").status().code(),
+            StatusCode::kFailedPrecondition);
+  EXPECT_EQ(space_->GetContract(buyer_, t->contract_id)->state,
+            dataspace::ContractState::kFinalized);
+  // A second order the buyer cancels: its contract is terminated.
+  auto second_order = exchange_->Order(buyer_, l->id, 1);
+  ASSERT_TRUE(second_order.ok());
+  ASSERT_TRUE(exchange_->ActOnTrade(buyer_, second_order->id, "cancel").ok());
+  EXPECT_EQ(space_->GetContract(buyer_, second_order->contract_id)->state,
+            dataspace::ContractState::kTerminated);
   dataspace::ChannelRequest q{.sql = "SELECT modality, COUNT(*) FROM data GROUP BY modality",
                               .purpose = "research"};
   for (int i = 0; i < 3; ++i) ASSERT_TRUE(space_->Query(buyer_, t->contract_id, q).ok());
@@ -285,7 +319,12 @@ TEST_P(ExchangeTest, ListingNeedsTheOperatingRightAndAnOrderCreatesAUsableContra
   auto second = exchange_->Review(registry_, app->id, "issue", "");
   ASSERT_TRUE(second.ok());
   EXPECT_EQ(second->certificate_number, "HZ-DR-2026-00002");
-  EXPECT_NE(exchange_->List(holder_, second->certificate_number, offer_, "t", 1, "one_off")
+  EXPECT_NE(exchange_
+                ->List(holder_, {.number = second->certificate_number,
+                                 .offer_id = offer_,
+                                 .title = "t",
+                                 .price_fen = 1,
+                                 .terms = "one_off"})
                 .status()
                 .message()
                 .find("product operation right"),

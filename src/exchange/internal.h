@@ -39,13 +39,13 @@ Pledge PledgeFromRow(const store::Row& r);
 
 inline constexpr const char* kListingColumns =
     "SELECT id, number, seller_id, offer_id, product_id, title, price_fen, terms, active,"
-    " created_at FROM ex_listings";
+    " created_at, max_quantity FROM ex_listings";
 Listing ListingFromRow(const store::Row& r);
 
 inline constexpr const char* kTradeColumns =
-    "SELECT id, listing_id, buyer_id, seller_id, contract_id, quantity, amount_fen, created_at"
-    " FROM ex_trades";
-Trade TradeFromRow(const store::Row& r);
+    "SELECT id, listing_id, buyer_id, seller_id, contract_id, quantity, amount_fen, created_at,"
+    " state FROM ex_trades";
+Result<Trade> TradeFromRow(const store::Row& r);
 
 // The latest version of a certificate, or not_found.
 Result<Certificate> LatestCertificate(store::Tx& tx, const std::string& number, UnixMillis now);

@@ -22,6 +22,14 @@ namespace {
 constexpr int64_t kMaxFen = int64_t{1} << 53;
 constexpr int64_t kMonth = 30 * 24 * 3'600'000LL;
 
+// The most one order may ever buy, and a listing's default cap.
+int64_t QuantityLimit(const std::string& terms) {
+  return terms == "one_off" ? 1 : terms == "per_query" ? 1'000'000 : 36;
+}
+int64_t DefaultQuantity(const std::string& terms) {
+  return terms == "one_off" ? 1 : terms == "per_query" ? 1'000 : 12;
+}
+
 bool HasRight(const Certificate& c, const std::string& right) {
   json doc = json::parse(c.document);
   for (const auto& r : doc["rights"]) {
@@ -32,15 +40,23 @@ bool HasRight(const Certificate& c, const std::string& right) {
 
 }  // namespace
 
-Result<Listing> Exchange::List(const Principal& caller, const std::string& number,
-                               const std::string& offer_id, const std::string& title,
-                               int64_t price_fen, const std::string& terms) {
+Result<Listing> Exchange::List(const Principal& caller, const NewListing& listing) {
+  const std::string& number = listing.number;
+  const std::string& offer_id = listing.offer_id;
+  const std::string& title = listing.title;
+  const std::string& terms = listing.terms;
+  const int64_t price_fen = listing.price_fen;
   QT_RETURN_IF_ERROR(caller.RequireMember());
   QT_RETURN_IF_ERROR(CheckDisplayText(title, 200).WithContext("title"));
   if (price_fen < 1 || price_fen > kMaxFen) return InvalidArgument("price_fen: must be positive");
   static const std::set<std::string> kTerms = {"one_off", "per_query", "subscription"};
   if (!kTerms.contains(terms)) {
     return InvalidArgument("terms: must be one_off, per_query or subscription");
+  }
+  const int64_t limit = QuantityLimit(terms);
+  const int64_t max_quantity = listing.max_quantity ? listing.max_quantity : DefaultQuantity(terms);
+  if (max_quantity < 1 || max_quantity > limit) {
+    return InvalidArgument("max_quantity: must be 1 to " + std::to_string(limit) + " for " + terms);
   }
   auto offer = options_.dataspace->GetOffer(offer_id);
   if (!offer.ok() || offer->provider_id != caller.org_id) {
@@ -59,6 +75,7 @@ Result<Listing> Exchange::List(const Principal& caller, const std::string& numbe
             .title = title,
             .price_fen = price_fen,
             .terms = terms,
+            .max_quantity = max_quantity,
             .created_at = now};
   QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
     QT_ASSIGN_OR_RETURN(Certificate c, internal::LatestCertificate(tx, number, now));
@@ -78,14 +95,20 @@ Result<Listing> Exchange::List(const Principal& caller, const std::string& numbe
           "(its snapshot hash differs from the certificate's)");
     }
     QT_RETURN_IF_ERROR(
-        tx.Exec("INSERT INTO ex_listings VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?)",
-                {l.id, number, l.seller_id, offer_id, l.product_id, title, price_fen, terms, now})
+        tx.Exec("INSERT INTO ex_listings (id, number, seller_id, offer_id, product_id, title,"
+                " price_fen, terms, active, created_at, max_quantity)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
+                {l.id, number, l.seller_id, offer_id, l.product_id, title, price_fen, terms, now,
+                 max_quantity})
             .status());
     return options_.journal
         ->Append(tx, {caller.org_id,
                       "exchange.listing.created",
                       l.id,
-                      {{"number", number}, {"price_fen", price_fen}, {"terms", terms}}})
+                      {{"number", number},
+                       {"price_fen", price_fen},
+                       {"terms", terms},
+                       {"max_quantity", max_quantity}}})
         .status();
   }));
   return l;
@@ -137,10 +160,9 @@ Result<Trade> Exchange::Order(const Principal& caller, const std::string& listin
   }));
   if (l.seller_id == caller.org_id)
     return InvalidArgument("an organisation cannot buy its own data");
-  const int64_t max_quantity = l.terms == "one_off" ? 1 : l.terms == "per_query" ? 1'000'000 : 36;
-  if (quantity < 1 || quantity > max_quantity) {
-    return InvalidArgument("quantity: must be 1 to " + std::to_string(max_quantity) + " for " +
-                           l.terms);
+  if (quantity < 1 || quantity > l.max_quantity) {
+    return InvalidArgument("quantity: the listing sells 1 to " + std::to_string(l.max_quantity) +
+                           (l.terms == "subscription" ? " months" : " queries") + " per order");
   }
   if (l.price_fen > kMaxFen / quantity) return InvalidArgument("quantity: the amount is too large");
   const int64_t amount = l.price_fen * quantity;
@@ -163,12 +185,12 @@ Result<Trade> Exchange::Order(const Principal& caller, const std::string& listin
   const Principal seller = internal::ActFor(seller_org);
   auto& ds = *options_.dataspace;
   QT_ASSIGN_OR_RETURN(dataspace::Contract c, ds.RequestContract(caller, l.offer_id, policy));
-  auto finish = [&]() -> Status {
+  // Negotiated up to verified; the seller finalizes it on confirming payment.
+  auto negotiate = [&]() -> Status {
     QT_RETURN_IF_ERROR(ds.OfferContract(seller, c.id, std::nullopt).status());
     QT_RETURN_IF_ERROR(ds.AcceptContract(caller, c.id).status());
     QT_RETURN_IF_ERROR(ds.AgreeContract(seller, c.id).status());
-    QT_RETURN_IF_ERROR(ds.VerifyContract(caller, c.id).status());
-    return ds.FinalizeContract(seller, c.id).status();
+    return ds.VerifyContract(caller, c.id).status();
   };
   IdGenerator ids(*options_.clock, *options_.random);
   Trade t{.id = ids.Next("trd"),
@@ -178,17 +200,20 @@ Result<Trade> Exchange::Order(const Principal& caller, const std::string& listin
           .contract_id = c.id,
           .quantity = quantity,
           .amount_fen = amount,
+          .state = TradeState::kAwaitingPayment,
           .created_at = now};
-  Status st = finish();
+  Status st = negotiate();
   if (st.ok()) {
     st = store_.Write([&](Tx& tx) -> Status {
-      QT_RETURN_IF_ERROR(tx.Exec("INSERT INTO ex_trades VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                                 {t.id, t.listing_id, t.buyer_id, t.seller_id, t.contract_id,
-                                  quantity, amount, now})
-                             .status());
+      QT_RETURN_IF_ERROR(
+          tx.Exec("INSERT INTO ex_trades (id, listing_id, buyer_id, seller_id, contract_id,"
+                  " quantity, amount_fen, created_at, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                  {t.id, t.listing_id, t.buyer_id, t.seller_id, t.contract_id, quantity, amount,
+                   now, std::string(TradeStateName(t.state))})
+              .status());
       return options_.journal
           ->Append(tx, {caller.org_id,
-                        "exchange.trade.settled",
+                        "exchange.trade.ordered",
                         t.id,
                         {{"listing_id", l.id},
                          {"number", l.number},
@@ -214,10 +239,66 @@ Result<std::vector<Trade>> Exchange::Trades(const Principal& caller) {
                                                 " WHERE buyer_id = ? OR seller_id = ? ORDER BY id"
                                                 " DESC",
                                             {caller.org_id, caller.org_id}));
-    for (const auto& r : rows) out.push_back(internal::TradeFromRow(r));
+    for (const auto& r : rows) {
+      QT_ASSIGN_OR_RETURN(Trade t, internal::TradeFromRow(r));
+      out.push_back(std::move(t));
+    }
     return OkStatus();
   }));
   return out;
+}
+
+Result<Trade> Exchange::ActOnTrade(const Principal& caller, const std::string& trade_id,
+                                   const std::string& action) {
+  QT_RETURN_IF_ERROR(caller.RequireMember());
+  if (action != "confirm_payment" && action != "cancel") {
+    return InvalidArgument("action: must be confirm_payment or cancel");
+  }
+  auto read = [&]() -> Result<Trade> {
+    Result<Trade> t = NotFound("no trade " + trade_id);
+    QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+      QT_ASSIGN_OR_RETURN(
+          auto rows, tx.Query(std::string(internal::kTradeColumns) + " WHERE id = ?", {trade_id}));
+      if (!rows.empty()) t = internal::TradeFromRow(rows[0]);
+      return OkStatus();
+    }));
+    return t;
+  };
+  QT_ASSIGN_OR_RETURN(Trade t, read());
+  if (caller.org_id != t.seller_id && caller.org_id != t.buyer_id) {
+    return NotFound("no trade " + trade_id);
+  }
+  if (action == "confirm_payment" && caller.org_id != t.seller_id) {
+    return PermissionDenied("only the seller confirms that it was paid");
+  }
+  if (t.state != TradeState::kAwaitingPayment) {
+    return FailedPrecondition("the trade is " + std::string(TradeStateName(t.state)));
+  }
+  auto& ds = *options_.dataspace;
+  const TradeState next =
+      action == "confirm_payment" ? TradeState::kSettled : TradeState::kCancelled;
+  // The contract first: finalized (usable) on payment, terminated on cancel.
+  if (next == TradeState::kSettled) {
+    QT_RETURN_IF_ERROR(ds.FinalizeContract(caller, t.contract_id).status());
+  } else {
+    QT_RETURN_IF_ERROR(
+        ds.TerminateContract(caller, t.contract_id, "the exchange order was cancelled").status());
+  }
+  QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(int64_t n, tx.Exec("UPDATE ex_trades SET state = ? WHERE id = ? AND"
+                                           " state = 'awaiting_payment'",
+                                           {std::string(TradeStateName(next)), trade_id}));
+    if (n == 0) return Conflict("the trade changed meanwhile");
+    return options_.journal
+        ->Append(tx, {caller.org_id,
+                      next == TradeState::kSettled ? "exchange.trade.settled"
+                                                   : "exchange.trade.cancelled",
+                      t.id,
+                      {{"contract_id", t.contract_id}, {"amount_fen", t.amount_fen}}})
+        .status();
+  }));
+  t.state = next;
+  return t;
 }
 
 Result<Statistics> Exchange::Stats() {
@@ -252,8 +333,9 @@ Result<Statistics> Exchange::Stats() {
     QT_ASSIGN_OR_RETURN(auto listings,
                         tx.Query("SELECT COUNT(*) FROM ex_listings WHERE active = 1"));
     s.listings_active = listings[0].Int(0);
-    QT_ASSIGN_OR_RETURN(auto trades, tx.Query("SELECT COUNT(*), CAST(COALESCE(SUM(amount_fen), 0)"
-                                              " AS BIGINT) FROM ex_trades"));
+    QT_ASSIGN_OR_RETURN(auto trades,
+                        tx.Query("SELECT COUNT(*), CAST(COALESCE(SUM(amount_fen), 0)"
+                                 " AS BIGINT) FROM ex_trades WHERE state = 'settled'"));
     s.trades = trades[0].Int(0);
     s.traded_fen = trades[0].Int(1);
     return OkStatus();

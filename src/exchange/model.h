@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/clock.h"
@@ -109,10 +110,26 @@ struct Listing {
   std::string product_id{};
   std::string title{};
   int64_t price_fen = 0;
-  std::string terms{};  // one_off, per_query (price per query), subscription (price per month)
+  std::string terms{};       // one_off, per_query (price per query), subscription (price per month)
+  int64_t max_quantity = 1;  // the most one order may buy (queries or months; 1 for one_off)
   bool active = true;
   UnixMillis created_at = 0;
 };
+
+struct NewListing {
+  std::string number{};  // of the certificate granting the product operation right
+  std::string offer_id{};
+  std::string title{};
+  int64_t price_fen = 0;
+  std::string terms{};
+  int64_t max_quantity = 0;  // 0: 1,000 queries or 12 months (1 for one_off)
+};
+
+// A trade is settled only when the seller confirms the buyer's payment: until
+// then its contract is agreed and verified but not finalized, so not usable.
+enum class TradeState { kAwaitingPayment, kSettled, kCancelled };
+std::string_view TradeStateName(TradeState s);  // "awaiting_payment", "settled", "cancelled"
+std::optional<TradeState> ParseTradeState(std::string_view name);
 
 struct Trade {
   std::string id{};
@@ -122,6 +139,7 @@ struct Trade {
   std::string contract_id{};
   int64_t quantity = 1;  // queries or months; 1 for one-off
   int64_t amount_fen = 0;
+  TradeState state = TradeState::kAwaitingPayment;
   UnixMillis created_at = 0;
 };
 
@@ -133,7 +151,7 @@ struct Statistics {
   int64_t pledges_active = 0;
   int64_t pledged_fen = 0;  // credit secured by active pledges
   int64_t listings_active = 0;
-  int64_t trades = 0;
+  int64_t trades = 0;  // settled
   int64_t traded_fen = 0;
 };
 

@@ -153,7 +153,17 @@ TEST_F(ExchangeApiTest, TheSeedsStoryFromRegistrationToATradeQueriedThroughTheCh
   ASSERT_EQ(order.exit_code, 0) << order.err;
   json trade = json::parse(order.out);
   EXPECT_EQ(trade["amount_fen"], 100000);
+  EXPECT_EQ(trade["state"], "awaiting_payment");
   std::string contract = trade["contract_id"];
+  // Unpaid: the contract cannot be used yet, and only the seller confirms payment.
+  auto early = server_->Cli({"dataspace", "query", contract, "--sql", "SELECT COUNT(*) FROM data",
+                             "--purpose", "research"},
+                            buyer_);
+  EXPECT_EQ(early.exit_code, 1);
+  EXPECT_EQ(server_->Cli({"exchange", "confirm-payment", trade["id"]}, buyer_).exit_code, 1);
+  auto paid = server_->Cli({"exchange", "confirm-payment", trade["id"]}, holder_);
+  ASSERT_EQ(paid.exit_code, 0) << paid.err;
+  EXPECT_NE(paid.out.find("settled"), std::string::npos) << paid.out;
   auto query = server_->Cli(
       {"dataspace", "query", contract, "--sql",
        "SELECT modality, COUNT(*), AVG(age) FROM data GROUP BY modality", "--purpose", "research"},
