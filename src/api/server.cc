@@ -2,9 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <cctype>
 #include <chrono>
 #include <filesystem>
-#include <thread>
 
 #include "api/accounts_routes.h"
 #include "api/compute_routes.h"
@@ -25,6 +25,38 @@ namespace {
 // this route label; the Router counts its own (they carry X-Request-Id).
 const std::string kOtherRoute = "(static or unrouted)";
 
+// The console's pages: scripts, styles and images from this origin only (images
+// also as data: URLs, which the console draws QR codes and plots with), no
+// inline script, no plugins, never inside a frame.
+const char kConsolePolicy[] =
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'";
+
+// Static file names are plain: [A-Za-z0-9._-] segments, none starting with a
+// dot, and nothing percent-encoded in the request target (so "%00", "%2e%2e"
+// and "%2f" never reach the file system as something else).
+bool IsPlainStaticPath(const httplib::Request& req) {
+  std::string_view raw(req.target);
+  raw = raw.substr(0, raw.find('?'));
+  if (raw.find('%') != std::string_view::npos || req.path.empty() || req.path[0] != '/') {
+    return false;
+  }
+  bool segment_start = true;
+  for (char c : req.path) {
+    if (c == '/') {
+      segment_start = true;
+      continue;
+    }
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-')) {
+      return false;
+    }
+    if (segment_start && c == '.') return false;  // ".", "..", hidden files
+    segment_start = false;
+  }
+  return true;
+}
+
 }  // namespace
 
 ApiServer::ApiServer(ServerOptions options, accounts::Accounts& accounts, ledger::Ledger& ledger,
@@ -32,11 +64,25 @@ ApiServer::ApiServer(ServerOptions options, accounts::Accounts& accounts, ledger
     : options_(std::move(options)),
       store_(store),
       metrics_(metrics),
-      router_(http_, accounts, metrics) {
-  const int threads = options_.threads;
-  http_.new_task_queue = [threads] {
-    return new httplib::ThreadPool(static_cast<size_t>(threads));
-  };
+      router_(http_, accounts, metrics),
+      front_(
+          {.host = options_.host,
+           .port = options_.port,
+           .workers = options_.threads,
+           .max_connections = options_.max_connections,
+           .max_connections_per_address = options_.max_connections_per_address,
+           .header_timeout = std::chrono::seconds(options_.header_timeout_seconds),
+           .body_timeout = std::chrono::seconds(options_.body_timeout_seconds),
+           .keep_alive_timeout = std::chrono::seconds(options_.keep_alive_seconds),
+           .max_body_bytes = options_.max_body_bytes},
+          [this](httplib::Stream& stream, bool close_connection) {
+            bool closed = false;
+            const bool ok =
+                http_.process_request(stream, close_connection, closed,
+                                      [this](httplib::Request& req) { SetClientAddress(req); });
+            return ok && !closed;
+          },
+          options_.trusted_proxies, metrics) {
   http_.set_payload_max_length(options_.max_body_bytes);
   http_.set_keep_alive_timeout(options_.keep_alive_seconds);
   http_.set_keep_alive_max_count(100000);
@@ -97,6 +143,7 @@ ApiServer::ApiServer(ServerOptions options, accounts::Accounts& accounts, ledger
     std::abort();
   }
 
+  HardenStaticFiles();
   if (!options_.web_dir.empty()) {
     if (!http_.set_mount_point("/", options_.web_dir, {{"Cache-Control", "no-cache"}})) {
       spdlog::warn("console folder '{}' not found: the console is not served", options_.web_dir);
@@ -115,32 +162,44 @@ void ApiServer::RegisterSystemRoutes() {
   });
 }
 
-Result<int> ApiServer::Bind() {
-  int port = options_.port == 0
-                 ? http_.bind_to_any_port(options_.host)
-                 : (http_.bind_to_port(options_.host, options_.port) ? options_.port : -1);
-  if (port < 0) {
-    return Unavailable("cannot listen on " + options_.host + ":" + std::to_string(options_.port) +
-                       " (in use, or not an address of this machine)");
-  }
-  return port;
+void ApiServer::HardenStaticFiles() {
+  http_.set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
+    if (req.path.starts_with("/api/") || IsPlainStaticPath(req)) {
+      return httplib::Server::HandlerResponse::Unhandled;
+    }
+    res.status = 400;
+    res.set_content(ErrorBody(InvalidArgument("file names are letters, digits, '.', '_' and '-', "
+                                              "not encoded and not starting with '.'")),
+                    "application/json");
+    return httplib::Server::HandlerResponse::Handled;
+  });
+  http_.set_post_routing_handler([](const httplib::Request&, httplib::Response& res) {
+    if (res.get_header_value("Content-Type").starts_with("text/html")) {
+      res.set_header("Content-Security-Policy", kConsolePolicy);
+      res.set_header("X-Frame-Options", "DENY");
+    }
+  });
 }
 
-Status ApiServer::Run() {
-  const bool ok = stop_requested_ || http_.listen_after_bind();
-  run_done_ = true;
-  if (!ok) return Internal("the HTTP server stopped with an error");
-  return OkStatus();
+void ApiServer::SetClientAddress(httplib::Request& req) const {
+  if (!options_.trusted_proxies.empty()) {
+    std::string forwarded;
+    const size_t n = req.get_header_value_count("X-Forwarded-For");
+    for (size_t i = 0; i < n; ++i) {
+      if (i > 0) forwarded += ',';
+      forwarded += req.get_header_value("X-Forwarded-For", i);
+    }
+    req.remote_addr = options_.trusted_proxies.ClientAddress(req.remote_addr, forwarded);
+  }
+  // One value, ours, whatever the client sent under that name.
+  req.headers.erase("REMOTE_ADDR");
+  req.set_header("REMOTE_ADDR", req.remote_addr);
 }
 
-void ApiServer::Stop() {
-  stop_requested_ = true;
-  // A stop that comes before Run() is listening (a signal right after start)
-  // must not be lost: wait until it listens, or has returned.
-  while (!http_.is_running() && !run_done_) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  http_.stop();
-}
+Result<int> ApiServer::Bind() { return front_.Bind(); }
+
+Status ApiServer::Run() { return front_.Run(); }
+
+void ApiServer::Stop() { front_.Stop(); }
 
 }  // namespace qt::api

@@ -1,10 +1,22 @@
 // ApiServer: the HTTP server of `qiantang serve`.
 //
 // Serves the JSON API under /api/v1, GET /healthz, GET /metrics (Prometheus
-// text) and the static console from web_dir at /. cpp-httplib underneath, with
-// a fixed pool of worker threads, keep-alive and a request body limit (413
-// beyond it). Stop() stops accepting, lets in-flight requests finish, and makes
-// Run() return.
+// text) and the static console from web_dir at /. Connections are held by the
+// event-driven FrontEnd (api/front_end.h: header and body deadlines, a
+// per-address and a total connection cap), which hands each complete request
+// to a fixed pool of workers; cpp-httplib parses it, routes it (Router) and
+// writes the response, with keep-alive and a request body limit (413 beyond
+// it). Stop() stops accepting, lets in-flight requests finish, and makes Run()
+// return.
+//
+// The client's address of a request (Request::http.remote_addr) is the TCP
+// peer, or, from a peer in trusted_proxies, the address X-Forwarded-For names
+// (api/client_address.h); it is set before the Router sees the request.
+//
+// Static files: only plain names ([A-Za-z0-9._-/], no dot segments, nothing
+// percent-encoded) are looked up; every response carries
+// X-Content-Type-Options: nosniff, and HTML pages a Content-Security-Policy
+// allowing this origin's scripts, styles and images only, no framing.
 //
 // Thread-safety: Stop() may be called from any thread (a signal watcher), even
 // before Run() has started listening; everything else from the thread that
@@ -25,6 +37,8 @@
 #include <vector>
 
 #include "accounts/accounts.h"
+#include "api/client_address.h"
+#include "api/front_end.h"
 #include "api/router.h"
 #include "compute/market/market.h"
 #include "compute/market/vouchers.h"
@@ -48,7 +62,12 @@ struct ServerOptions {
   int threads = 16;
   size_t max_body_bytes = size_t{8} << 20;
   int keep_alive_seconds = 5;
-  std::string web_dir;     // empty: no console
+  int max_connections = 4096;             // open connections; beyond: 503 at once
+  int max_connections_per_address = 128;  // from one peer address; beyond: 503 at once
+  int header_timeout_seconds = 10;        // a request's headers, from its first byte: else 408
+  int body_timeout_seconds = 30;          // its body, from the end of the headers: else 408
+  TrustedProxies trusted_proxies;         // peers whose X-Forwarded-For is believed
+  std::string web_dir;                    // empty: no console
   std::string traces_dir;  // job traces the compute routes may simulate ('' for none)
 };
 
@@ -80,15 +99,23 @@ class ApiServer {
   const std::vector<RouteInfo>& routes() const { return router_.routes(); }
 
  private:
+  // cpp-httplib's request handling, driven by the FrontEnd's streams.
+  class Http : public httplib::Server {
+   public:
+    using httplib::Server::process_request;
+  };
+
   void RegisterSystemRoutes();
+  void HardenStaticFiles();
+  // Sets the request's client address (see the file comment).
+  void SetClientAddress(httplib::Request& req) const;
 
   ServerOptions options_;
   store::Store& store_;
   MetricsRegistry& metrics_;
-  httplib::Server http_;
+  Http http_;
   Router router_;
-  std::atomic<bool> stop_requested_{false};
-  std::atomic<bool> run_done_{false};
+  FrontEnd front_;
 };
 
 }  // namespace qt::api

@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <chrono>
@@ -69,6 +70,23 @@ Result<std::array<uint8_t, 32>> LoadMasterKey(const std::string& path) {
   }
   std::copy(bytes->begin(), bytes->end(), key.begin());
   return key;
+}
+
+// Every connection is a descriptor: raise the soft limit to the hard one, and
+// say so if even that cannot hold max_connections plus files and the database.
+void RaiseOpenFileLimit(int64_t max_connections) {
+  rlimit r{};
+  if (getrlimit(RLIMIT_NOFILE, &r) != 0) return;
+  r.rlim_cur = r.rlim_max;
+  setrlimit(RLIMIT_NOFILE, &r);
+  getrlimit(RLIMIT_NOFILE, &r);
+  const auto needed = static_cast<rlim_t>(max_connections + 256);
+  if (r.rlim_cur != RLIM_INFINITY && r.rlim_cur < needed) {
+    spdlog::warn(
+        "open file limit {} is below max_connections + 256 = {}: connections beyond it "
+        "wait in the listen queue (raise it with ulimit -n or LimitNOFILE=)",
+        r.rlim_cur, needed);
+  }
 }
 
 void Print(const std::string& line) {
@@ -275,15 +293,24 @@ Status Serve(const ServeConfig& config) {
     });
   }
 
-  api::ApiServer server({.host = config.host,
-                         .port = config.port,
-                         .threads = static_cast<int>(config.threads),
-                         .max_body_bytes = static_cast<size_t>(config.max_body_bytes),
-                         .web_dir = config.web_dir,
-                         .traces_dir = config.traces_dir},
-                        accounts, ledger, *store, metrics,
-                        {&market, &vouchers, &space, &exchange, &psi, &deliveries, &identity,
-                         &finance, &scenarios, &policies});
+  QT_ASSIGN_OR_RETURN(api::TrustedProxies proxies,
+                      api::TrustedProxies::Parse(config.trusted_proxies));
+  RaiseOpenFileLimit(config.max_connections);
+  api::ApiServer server(
+      {.host = config.host,
+       .port = config.port,
+       .threads = static_cast<int>(config.threads),
+       .max_body_bytes = static_cast<size_t>(config.max_body_bytes),
+       .max_connections = static_cast<int>(config.max_connections),
+       .max_connections_per_address = static_cast<int>(config.max_connections_per_address),
+       .header_timeout_seconds = static_cast<int>(config.header_timeout_s),
+       .body_timeout_seconds = static_cast<int>(config.body_timeout_s),
+       .trusted_proxies = std::move(proxies),
+       .web_dir = config.web_dir,
+       .traces_dir = config.traces_dir},
+      accounts, ledger, *store, metrics,
+      {&market, &vouchers, &space, &exchange, &psi, &deliveries, &identity, &finance, &scenarios,
+       &policies});
   QT_ASSIGN_OR_RETURN(int port, server.Bind());
   std::string host =
       config.host.find(':') != std::string::npos ? "[" + config.host + "]" : config.host;

@@ -5,6 +5,8 @@
 #include <charconv>
 #include <vector>
 
+#include "api/client_address.h"
+
 namespace qt::cli {
 namespace {
 
@@ -72,6 +74,20 @@ const std::vector<Setting>& Settings() {
       IntSetting("demo_firms", "QIANTANG_DEMO_FIRMS", &ServeConfig::demo_firms, 0, 1'000'000),
       StringSetting("master_key_file", "QIANTANG_MASTER_KEY_FILE", &ServeConfig::master_key_file),
       IntSetting("threads", "QIANTANG_THREADS", &ServeConfig::threads, 1, 1024),
+      IntSetting("max_connections", "QIANTANG_MAX_CONNECTIONS", &ServeConfig::max_connections, 16,
+                 1'000'000),
+      IntSetting("max_connections_per_address", "QIANTANG_MAX_CONNECTIONS_PER_ADDRESS",
+                 &ServeConfig::max_connections_per_address, 1, 1'000'000),
+      IntSetting("header_timeout_s", "QIANTANG_HEADER_TIMEOUT_S", &ServeConfig::header_timeout_s, 1,
+                 3600),
+      IntSetting("body_timeout_s", "QIANTANG_BODY_TIMEOUT_S", &ServeConfig::body_timeout_s, 1,
+                 3600),
+      {"trusted_proxies", "QIANTANG_TRUSTED_PROXIES",
+       [](ServeConfig& c, const std::string& v) -> Status {
+         QT_RETURN_IF_ERROR(api::TrustedProxies::Parse(v).status());
+         c.trusted_proxies = v;  // empty: none
+         return OkStatus();
+       }},
       IntSetting("max_body_bytes", "QIANTANG_MAX_BODY_BYTES", &ServeConfig::max_body_bytes, 1024,
                  int64_t{1} << 30),
       IntSetting("checkpoint_interval_ms", "QIANTANG_CHECKPOINT_INTERVAL_MS",

@@ -18,6 +18,11 @@
 // | | public_url       | --public-url       | QIANTANG_PUBLIC_URL       | http://<listen>        |
 // | code_ttl_s       | --code-ttl-s       | QIANTANG_CODE_TTL_S       | 60                     |
 // | threads          | --threads          | QIANTANG_THREADS          | 16                     |
+// | max_connections  | --max-connections  | QIANTANG_MAX_CONNECTIONS  | 4096 (then 503)        |
+// | max_connections_per_address | --max-connections-per-address | (QIANTANG_ + upper) | 128 |
+// | header_timeout_s | --header-timeout-s | QIANTANG_HEADER_TIMEOUT_S | 10 (then 408)          |
+// | body_timeout_s   | --body-timeout-s   | QIANTANG_BODY_TIMEOUT_S   | 30 (then 408)          |
+// | trusted_proxies  | --trusted-proxies  | QIANTANG_TRUSTED_PROXIES  | '' (none)              |
 // | max_body_bytes   | --max-body-bytes   | QIANTANG_MAX_BODY_BYTES   | 8388608                |
 // | token_ttl_days   | --token-ttl-days   | QIANTANG_TOKEN_TTL_DAYS   | 90                     |
 // | log_level        | --log-level        | QIANTANG_LOG_LEVEL        | info                   |
@@ -57,6 +62,11 @@ struct ServeConfig {
   std::string public_url;   // where certificates are verified ('' for http://<listen>)
   int64_t code_ttl_s = 60;  // lifetime of a dynamic citizen code
   int64_t threads = 16;
+  int64_t max_connections = 4096;             // open HTTP connections (api/front_end.h)
+  int64_t max_connections_per_address = 128;  // from one peer address (proxies exempt)
+  int64_t header_timeout_s = 10;              // a request's headers must arrive within
+  int64_t body_timeout_s = 30;                // and its body within, after the headers
+  std::string trusted_proxies;  // CIDRs whose X-Forwarded-For is believed (api/client_address.h)
   int64_t max_body_bytes = int64_t{8} << 20;
   int64_t token_ttl_days = 90;
   std::string log_level = "info";

@@ -18,6 +18,11 @@ TEST(ServeConfig, DefaultsAreDocumented) {
   EXPECT_EQ(c->port, 8080);
   EXPECT_EQ(c->db, "sqlite:var/qiantang.db");
   EXPECT_EQ(c->threads, 16);
+  EXPECT_EQ(c->max_connections, 4096);
+  EXPECT_EQ(c->max_connections_per_address, 128);
+  EXPECT_EQ(c->header_timeout_s, 10);
+  EXPECT_EQ(c->body_timeout_s, 30);
+  EXPECT_EQ(c->trusted_proxies, "");
   EXPECT_FALSE(c->demo);
 }
 
@@ -45,6 +50,11 @@ TEST(ServeConfig, BadValuesAreNamed) {
             "listen: '8080' is not HOST:PORT (e.g. 127.0.0.1:8080)");
   EXPECT_FALSE(ResolveServeConfig({{"listen", "h:99999"}}, "", NoEnv).ok());
   EXPECT_FALSE(ResolveServeConfig({{"log_level", "loud"}}, "", NoEnv).ok());
+  EXPECT_EQ(
+      ResolveServeConfig({{"trusted_proxies", "10.0.0.0/8, proxy"}}, "", NoEnv).status().message(),
+      "trusted_proxies: 'proxy' is not an IPv4 or IPv6 address or CIDR");
+  EXPECT_TRUE(ResolveServeConfig({{"trusted_proxies", "10.0.0.0/8 ::1"}}, "", NoEnv).ok());
+  EXPECT_FALSE(ResolveServeConfig({{"header_timeout_s", "0"}}, "", NoEnv).ok());
   qt::testing::TempDir dir;
   std::ofstream(dir.File("bad.toml")) << "thredas = 3\n";
   EXPECT_NE(ResolveServeConfig({}, dir.File("bad.toml"), NoEnv).status().message().find("thredas"),
