@@ -36,8 +36,14 @@ if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules
   echo "install-deps: npm ci"
   npm ci --no-audit --no-fund --loglevel=error
 fi
+# The console has no import map (its Content-Security-Policy allows no inline script, and an
+# import map can only be inline), so modules import each other by path: hooks' bare "preact"
+# becomes the file beside it.
 mkdir -p web/vendor
 for f in node_modules/preact/dist/preact.module.js node_modules/preact/hooks/dist/hooks.module.js \
          node_modules/htm/dist/htm.module.js; do
-  cmp -s "$f" "web/vendor/$(basename "$f")" || cp "$f" web/vendor/
+  out="web/vendor/$(basename "$f")"
+  sed 's#from"preact"#from"./preact.module.js"#g' "$f" >"$out.new"
+  if grep -q 'from"preact' "$out.new"; then echo "install-deps: bare import left in $out" >&2; exit 1; fi
+  if cmp -s "$out.new" "$out"; then rm "$out.new"; else mv "$out.new" "$out"; fi
 done

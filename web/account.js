@@ -1,9 +1,9 @@
 // The account page: your organisation's users and API tokens (the same routes
 // as `qiantang users` and `qiantang tokens`). Admins add users and issue
 // tokens for them; everyone can issue and revoke their own tokens.
-import { h } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
-import htm from 'htm';
+import { h } from '/vendor/preact.module.js';
+import { useEffect, useState } from '/vendor/hooks.module.js';
+import htm from '/vendor/htm.module.js';
 import { api } from './api.js';
 
 const html = htm.bind(h);

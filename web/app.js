@@ -1,8 +1,8 @@
 // The Qiantang console: sign-in, a navigation shell with one section per
 // module, and the organisations page. Plain ES modules, Preact + htm, no build.
-import { h, render } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
-import htm from 'htm';
+import { h, render } from '/vendor/preact.module.js';
+import { useEffect, useState } from '/vendor/hooks.module.js';
+import htm from '/vendor/htm.module.js';
 import { api, ApiError, savedToken, saveToken } from './api.js';
 import { useLang } from './i18n.js';
 import { LedgerPage } from './ledger.js';

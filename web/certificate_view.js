@@ -2,9 +2,9 @@
 // pledge status and QR code, with the document's hash and the issuer's
 // Ed25519 signature verified in the browser (WebCrypto). Used by the
 // console's exchange page and by the public page verify.html.
-import { h } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
-import htm from 'htm';
+import { h } from '/vendor/preact.module.js';
+import { useEffect, useState } from '/vendor/hooks.module.js';
+import htm from '/vendor/htm.module.js';
 
 const html = htm.bind(h);
 const hex = (bytes) => [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');

@@ -3,9 +3,9 @@
 // when it expires), and my scan log: who read my code, what they read and
 // when, each checked against what that category may read; and the policies
 // that found me (春雨计划), each with why I am eligible.
-import { h, render } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
-import htm from 'htm';
+import { h, render } from '/vendor/preact.module.js';
+import { useEffect, useState } from '/vendor/hooks.module.js';
+import htm from '/vendor/htm.module.js';
 import { Clauses } from './clauses.js';
 import { useLang } from './i18n.js';
 

@@ -1,7 +1,7 @@
 // A rule's clauses as explained by the server: each passed (✓) or not (✗),
 // with the entity's value and, for a failed numeric clause, the gap.
-import { h } from 'preact';
-import htm from 'htm';
+import { h } from '/vendor/preact.module.js';
+import htm from '/vendor/htm.module.js';
 
 const html = htm.bind(h);
 

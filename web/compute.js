@@ -1,9 +1,9 @@
 // The compute page: the chip catalog, the city's clusters with their
 // capacity in P (by chip and by provider), and a simulation of scheduling
 // policies on a real trace, with its summary table and plots.
-import { h } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
-import htm from 'htm';
+import { h } from '/vendor/preact.module.js';
+import { useEffect, useState } from '/vendor/hooks.module.js';
+import htm from '/vendor/htm.module.js';
 import { api } from './api.js';
 import { ErrorBox } from './error_box.js';
 import { CapacityBoard, OrdersView, VouchersView } from './market.js';

@@ -3,9 +3,9 @@
 // negotiation; and the query console of the channel, which shows the
 // privacy budget left. Each view shows what the signed-in organisation may
 // see and do.
-import { h } from 'preact';
-import { useState } from 'preact/hooks';
-import htm from 'htm';
+import { h } from '/vendor/preact.module.js';
+import { useState } from '/vendor/hooks.module.js';
+import htm from '/vendor/htm.module.js';
 import { api } from './api.js';
 import { ErrorBox } from './error_box.js';
 import { useLoad, useOrgNames } from './hooks.js';

@@ -1,6 +1,6 @@
 // The server's error ({code, message}) as the console shows it.
-import { h } from 'preact';
-import htm from 'htm';
+import { h } from '/vendor/preact.module.js';
+import htm from '/vendor/htm.module.js';
 
 const html = htm.bind(h);
 

@@ -2,9 +2,9 @@
 // applications and their tracking, the reviewer's queue with objections, the
 // public notice board, certificate verification, pledges, and the market.
 // Each view shows what the signed-in organisation may see and do.
-import { h } from 'preact';
-import { useState } from 'preact/hooks';
-import htm from 'htm';
+import { h } from '/vendor/preact.module.js';
+import { useState } from '/vendor/hooks.module.js';
+import htm from '/vendor/htm.module.js';
 import { api } from './api.js';
 import { ErrorBox } from './error_box.js';
 import { useLoad, useOrgNames } from './hooks.js';

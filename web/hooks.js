@@ -1,5 +1,5 @@
 // Data-loading hooks shared by the console's pages.
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useState } from '/vendor/hooks.module.js';
 import { api } from './api.js';
 
 // GET `path` (again whenever path or reloadKey change): {data} or {error}.

@@ -1,5 +1,5 @@
 // Chinese and English labels. The language is kept in localStorage.
-import { useState } from 'preact/hooks';
+import { useState } from '/vendor/hooks.module.js';
 
 const LANG_KEY = 'qiantang.lang';
 

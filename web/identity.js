@@ -4,9 +4,9 @@
 // register terminals (the key is made on the terminal: `qiantang code terminal
 // register`), download the signed lists and see their scans; the operator
 // rotates the code signing key. Citizens use citizen.html with their app token.
-import { h } from 'preact';
-import { useState } from 'preact/hooks';
-import htm from 'htm';
+import { h } from '/vendor/preact.module.js';
+import { useState } from '/vendor/hooks.module.js';
+import htm from '/vendor/htm.module.js';
 import { api } from './api.js';
 import { ErrorBox } from './error_box.js';
 import { useLoad } from './hooks.js';

@@ -1,9 +1,9 @@
 // The ledger page: the latest signed checkpoint, recent events, and a check of
 // any event's inclusion proof and the checkpoint's signature in the browser
 // itself (WebCrypto SHA-256 and Ed25519), the steps of docs/formats/ledger.md.
-import { h } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
-import htm from 'htm';
+import { h } from '/vendor/preact.module.js';
+import { useEffect, useState } from '/vendor/hooks.module.js';
+import htm from '/vendor/htm.module.js';
 import { api } from './api.js';
 
 const html = htm.bind(h);

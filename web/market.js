@@ -1,9 +1,9 @@
 // The compute trading platform in the console: the live capacity board,
 // requests with their quotes and orders, compute vouchers and bills. Each
 // view shows what the signed-in organisation may see and do.
-import { h } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
-import htm from 'htm';
+import { h } from '/vendor/preact.module.js';
+import { useEffect, useState } from '/vendor/hooks.module.js';
+import htm from '/vendor/htm.module.js';
 import { api } from './api.js';
 import { ErrorBox } from './error_box.js';
 import { useLoad, useOrgNames } from './hooks.js';

@@ -6,9 +6,9 @@
 // its applications; an institution publishes products (a rule that does not
 // compile is refused with its position), sees how many firms qualify and who
 // is one clause away, and decides applications.
-import { h } from 'preact';
-import { useState } from 'preact/hooks';
-import htm from 'htm';
+import { h } from '/vendor/preact.module.js';
+import { useState } from '/vendor/hooks.module.js';
+import htm from '/vendor/htm.module.js';
 import { api } from './api.js';
 import { Clauses } from './clauses.js';
 import { ErrorBox } from './error_box.js';

@@ -5,9 +5,9 @@
 // each notice with the rule explained — and marks notices read; an
 // organisation's admin sets the webhook that receives notices (the signing
 // secret is shown once).
-import { h } from 'preact';
-import { useState } from 'preact/hooks';
-import htm from 'htm';
+import { h } from '/vendor/preact.module.js';
+import { useState } from '/vendor/hooks.module.js';
+import htm from '/vendor/htm.module.js';
 import { api } from './api.js';
 import { Clauses } from './clauses.js';
 import { ErrorBox } from './error_box.js';

@@ -3,9 +3,9 @@
 // sizes), and secure deliveries (request, open with a signed receipt, and —
 // for holders — trace a leaked copy to its recipient). The consumer's items
 // for a PSI with another node stay with `qiantang psi run`.
-import { h } from 'preact';
-import { useState } from 'preact/hooks';
-import htm from 'htm';
+import { h } from '/vendor/preact.module.js';
+import { useState } from '/vendor/hooks.module.js';
+import htm from '/vendor/htm.module.js';
 import { api } from './api.js';
 import { ErrorBox } from './error_box.js';
 import { useLoad, useOrgNames } from './hooks.js';

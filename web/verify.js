@@ -1,8 +1,8 @@
 // The public verification page of data property certificates: the QR code on
 // a certificate points here (verify.html#<number>). No sign-in.
-import { h, render } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
-import htm from 'htm';
+import { h, render } from '/vendor/preact.module.js';
+import { useEffect, useState } from '/vendor/hooks.module.js';
+import htm from '/vendor/htm.module.js';
 import { CertificateCard } from './certificate_view.js';
 
 const html = htm.bind(h);

@@ -34,6 +34,10 @@ async function newPage() {
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
+  // The pages carry a Content-Security-Policy: anything it blocks is a failure.
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) errors.push(m.text());
+  });
   await page.goto(server.url + '/');
   return { page, errors };
 }
