@@ -6,7 +6,8 @@
 #
 #   bash bench/http_bench.sh [seconds=10] [connections=8] [sqlite|postgresql] [processes=1]
 #
-# Builds the release preset and starts `qiantang serve --demo` with default
+# Builds the release preset (QIANTANG=path/to/qiantang runs that binary instead, for a
+# before/after comparison) and starts `qiantang serve --demo` with default
 # settings (log level info, to a file). With postgresql it starts a throwaway
 # cluster and N server processes on one database; wrk drives all of them at
 # once (connections split between them) and the rates are summed.
@@ -17,9 +18,12 @@ conns=${2:-8}
 backend=${3:-sqlite}
 procs=${4:-1}
 command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
-bash scripts/install-deps.sh --test >/dev/null
-cmake --preset release >/dev/null
-cmake --build --preset release >/dev/null
+bin=${QIANTANG:-build/release/src/cli/qiantang}  # QIANTANG=path: another build (before/after)
+if [[ -z ${QIANTANG:-} ]]; then
+  bash scripts/install-deps.sh --test >/dev/null
+  cmake --preset release >/dev/null
+  cmake --build --preset release >/dev/null
+fi
 
 dir=$(mktemp -d)
 pids=()
@@ -41,7 +45,7 @@ fi
 urls=()
 for i in $(seq "$procs"); do
   demo=(); [[ $i == 1 ]] && demo=(--demo)
-  build/release/src/cli/qiantang serve --listen 127.0.0.1:0 --db "$db" --master-key-file "$dir/master.key" \
+  "$bin" serve --listen 127.0.0.1:0 --db "$db" --master-key-file "$dir/master.key" \
     "${demo[@]}" >"$dir/out$i" 2>"$dir/log$i" &
   pids+=($!)
   for _ in $(seq 600); do grep -q '^listening on' "$dir/out$i" 2>/dev/null && break; sleep 0.1; done
