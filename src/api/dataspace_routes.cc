@@ -308,7 +308,7 @@ void RegisterDataSpaceRoutes(Router& router, DataSpace& space) {
                             {"verify", &DataSpace::VerifyContract},
                             {"finalize", &DataSpace::FinalizeContract}}) {
     router.Handle("POST", std::string("/api/v1/dataspace/contracts/{id}/") + verb, member,
-                  [&space, step](const Request& req) -> Result<Response> {
+                  [&space, step = step](const Request& req) -> Result<Response> {
                     if (!req.http.body.empty()) {
                       QT_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(req.http.body));
                       QT_RETURN_IF_ERROR(body.Finish());
