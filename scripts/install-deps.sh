@@ -14,7 +14,8 @@ packages=(
   libpq-dev libcsv-dev libicu-dev libqrencode-dev libpng-dev libcbor-dev libzxing-dev libgtest-dev libgmock-dev libbenchmark-dev
 )
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(clang-format postgresql chromium fonts-wqy-microhei slurmctld slurmd slurm-client munge)
+  packages+=(clang-format postgresql chromium fonts-wqy-microhei slurmctld slurmd slurm-client munge
+             clang-14 libclang-rt-14-dev)  # clang-14 and its libFuzzer: scripts/fuzz.sh
 fi
 
 missing=()
