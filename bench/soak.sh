@@ -5,8 +5,9 @@
 #   bash bench/soak.sh [minutes=30] [out=build/soak]
 #
 # Builds the release preset (or uses $QIANTANG_BINARY), starts
-# `qiantang serve --demo` on 127.0.0.1 with its own SQLite file, and runs the
-# traffic; everything runs under `nice` (the machine is shared). Results:
+# `qiantang serve --demo` on 127.0.0.1 with its own SQLite file (up to 30
+# minutes to load the demo), and runs the traffic; everything runs under
+# `nice -n $SOAK_NICE` (10 by default: the machine is shared). Results:
 # OUT/samples.csv, OUT/summary.json, the server's log OUT/server.log. Fails
 # if any answer was a 5xx, a connection error or a 4xx the traffic does not
 # expect (listed in summary.json "unexpected").
@@ -28,12 +29,12 @@ cleanup() {
   rm -rf "$dir"
 }
 trap cleanup EXIT
-nice "$QIANTANG_BINARY" serve --listen 127.0.0.1:0 --db "sqlite:$dir/q.db" \
+nice -n "${SOAK_NICE:-10}" "$QIANTANG_BINARY" serve --listen 127.0.0.1:0 --db "sqlite:$dir/q.db" \
   --master-key-file "$dir/master.key" --log-level warn --demo >"$out/server.out" 2>"$out/server.log" &
 pid=$!
-for _ in $(seq 1800); do grep -q '^listening on' "$out/server.out" 2>/dev/null && break; sleep 0.2; done
+for _ in $(seq 9000); do grep -q '^listening on' "$out/server.out" 2>/dev/null && break; sleep 0.2; done
 url=$(sed -n 's/^listening on //p' "$out/server.out")
 [[ -n $url ]] || { echo "soak: the server did not start"; tail "$out/server.log"; exit 1; }
 echo "soak: $url (pid $pid) for $minutes minutes"
-nice python3 bench/soak.py --url "$url" --pid "$pid" --tokens "$out/server.out" \
+nice -n "${SOAK_NICE:-10}" python3 bench/soak.py --url "$url" --pid "$pid" --tokens "$out/server.out" \
   --binary "$QIANTANG_BINARY" --minutes "$minutes" --out "$out"

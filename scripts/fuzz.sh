@@ -15,8 +15,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-20}
 shift || true
-cmake --preset fuzz >/dev/null
-cmake --build --preset fuzz >/dev/null
+if [[ "${QIANTANG_FUZZ_NO_BUILD:-}" != 1 ]]; then  # 1: use the targets already built
+  cmake --preset fuzz >/dev/null
+  cmake --build --preset fuzz >/dev/null
+fi
 bin=build/fuzz/fuzz
 out=build/fuzz/runs
 mkdir -p "$out"
