@@ -1,9 +1,52 @@
 #include "identity/cbor_util.h"
 
 namespace qt::identity {
+namespace {
+
+// libcbor allocates (and clears) a definite array's or map's handle for its
+// declared size before it reads a single element, so five bytes declaring
+// 2^28 elements cost gigabytes (found by fuzz/cose_fuzz.cc). Every element
+// takes at least one byte: a declared size beyond the bytes left is refused
+// before cbor_load allocates anything.
+struct DeclaredSizes {
+  size_t left = 0;
+  bool too_large = false;
+};
+
+void ArrayStart(void* context, size_t n) {
+  auto* c = static_cast<DeclaredSizes*>(context);
+  c->too_large = c->too_large || n > c->left;
+}
+
+void MapStart(void* context, size_t n) {
+  auto* c = static_cast<DeclaredSizes*>(context);
+  c->too_large = c->too_large || n > c->left / 2;
+}
+
+Status CheckDeclaredSizes(std::span<const uint8_t> data) {
+  cbor_callbacks callbacks = cbor_empty_callbacks;
+  callbacks.array_start = ArrayStart;
+  callbacks.map_start = MapStart;
+  DeclaredSizes sizes;
+  for (size_t pos = 0; pos < data.size();) {  // one item header at a time
+    sizes.left = data.size() - pos;
+    cbor_decoder_result r =
+        cbor_stream_decode(data.data() + pos, data.size() - pos, &callbacks, &sizes);
+    if (sizes.too_large) {
+      return InvalidArgument("cbor: a container at byte " + std::to_string(pos) +
+                             " declares more elements than there are bytes");
+    }
+    if (r.status != CBOR_DECODER_FINISHED || r.read == 0) break;  // cbor_load says why
+    pos += r.read;
+  }
+  return OkStatus();
+}
+
+}  // namespace
 
 Result<Item> Load(std::span<const uint8_t> data) {
   if (data.size() > kMaxCbor) return InvalidArgument("cbor: larger than 64 KiB");
+  QT_RETURN_IF_ERROR(CheckDeclaredSizes(data));
   cbor_load_result r;
   Item item(cbor_load(data.data(), data.size(), &r));
   if (!item || r.error.code != CBOR_ERR_NONE) {
