@@ -231,6 +231,12 @@ bool ValueFitsType(FieldType type, std::string_view v) {
 Result<Schema> InferSchema(const std::vector<std::string>& header,
                            const std::vector<std::vector<std::string>>& samples) {
   if (header.empty()) return InvalidArgument("the CSV file has no header row");
+  // The limits ParseSchema enforces hold for inferred schemas too (a stored
+  // schema is parsed again on every read).
+  if (header.size() > 500) {
+    return InvalidArgument("header: " + std::to_string(header.size()) +
+                           " columns; a source has at most 500");
+  }
   Schema schema;
   std::set<std::string> names;
   for (size_t i = 0; i < header.size(); ++i) {
@@ -243,8 +249,8 @@ Result<Schema> InferSchema(const std::vector<std::string>& header,
       letter = letter || std::isalpha(u);
       f.name += std::isalnum(u) ? static_cast<char>(std::tolower(u)) : '_';
     }
-    if (!letter || f.name.size() > 63) f.name = "c" + std::to_string(i + 1);
     if (!std::isalpha(static_cast<unsigned char>(f.name[0]))) f.name = "_" + f.name;
+    if (!letter || f.name.size() > 63) f.name = "c" + std::to_string(i + 1);
     if (!names.insert(f.name).second) {
       return InvalidArgument("header: column " + std::to_string(i + 1) + " ('" + header[i] +
                              "') has the same name as an earlier one: " + f.name);
