@@ -22,7 +22,9 @@ if [[ -z "${QIANTANG_BINARY:-}" ]]; then
 fi
 rm -rf "$out"
 mkdir -p "$out"
-dir=$(mktemp -d)
+# The database on tmpfs when there is one: fsync on a disk shared with builds
+# would measure the disk, not the server.
+dir=$(mktemp -d -p "$( [[ -d /dev/shm ]] && echo /dev/shm || echo /tmp)")
 pid=
 cleanup() {
   [[ -n $pid ]] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
