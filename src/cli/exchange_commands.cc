@@ -324,7 +324,7 @@ void AddExchangeCommands(CLI::App& app, CommandContext& ctx) {
        {std::tuple{"confirm-payment", "confirm_payment",
                    "Seller: the buyer paid; settle the trade and finalize its contract"},
         {"cancel-trade", "cancel", "Either party: cancel a trade awaiting payment"}}) {
-    auto* act = AddVerb(*ex, verb, help, ctx, [action](CommandContext& c) {
+    auto* act = AddVerb(*ex, verb, help, ctx, [action = action](CommandContext& c) {
       c.Emit(c.Client().Post("/api/v1/exchange/trades/" + UrlEncode(f.id) + "/" + action,
                              json::object()),
              [](const json& j) {
