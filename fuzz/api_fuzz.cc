@@ -284,7 +284,14 @@ struct World {
 };
 
 World& TheWorld() {
-  static World* world = new World();  // never destroyed: the fuzzer exits from anywhere
+  static World* world = [] {
+    auto* w = new World();  // never destroyed: the fuzzer exits from anywhere
+    std::atexit([] {
+      std::error_code ec;
+      std::filesystem::remove_all(TheWorld().dir, ec);
+    });
+    return w;
+  }();
   return *world;
 }
 

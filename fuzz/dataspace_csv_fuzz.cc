@@ -33,6 +33,10 @@ const std::filesystem::path& Dir() {
     auto* d = new std::filesystem::path(std::filesystem::path(base) /
                                         ("qiantang-csv-fuzz-" + std::to_string(getpid())));
     std::filesystem::create_directories(*d);
+    std::atexit([] {  // libFuzzer ends with exit()
+      std::error_code ec;
+      std::filesystem::remove_all(Dir(), ec);
+    });
     return d;
   }();
   return *dir;
