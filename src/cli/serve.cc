@@ -94,6 +94,8 @@ void Print(const std::string& line) {
 }
 
 Status Serve(const ServeConfig& config) {
+  // Before anything is created: secrets never lie where others read.
+  QT_RETURN_IF_ERROR(CheckFolders(config));
   MetricsRegistry metrics;
   QT_ASSIGN_OR_RETURN(auto store, store::OpenStore(config.db, {.metrics = &metrics}));
   QT_RETURN_IF_ERROR(store::Migrate(*store, AllMigrations()));
@@ -122,17 +124,13 @@ Status Serve(const ServeConfig& config) {
                                           .simulated_time_scale = time_scale,
                                           .slurm = slurm ? &*slurm : nullptr});
 
-  const std::filesystem::path var = std::filesystem::path(config.master_key_file).parent_path();
-  const std::string data_dir =
-      config.data_dir.empty() ? (var / "dataspace").string() : config.data_dir;
-  dataspace::DataSpace space(
-      *store,
-      {.clock = &SystemClock::Get(),
-       .random = &crypto::SystemRandom::Get(),
-       .journal = &journal,
-       .accounts = &accounts,
-       .data_dir = data_dir,
-       .import_dir = config.import_dir.empty() ? (var / "import").string() : config.import_dir});
+  const std::string data_dir = ResolvedDataDir(config);
+  dataspace::DataSpace space(*store, {.clock = &SystemClock::Get(),
+                                      .random = &crypto::SystemRandom::Get(),
+                                      .journal = &journal,
+                                      .accounts = &accounts,
+                                      .data_dir = data_dir,
+                                      .import_dir = ResolvedImportDir(config)});
 
   QT_RETURN_IF_ERROR(
       exchange::ValidateNumberFormat(config.certificate_format).WithContext("certificate_format"));

@@ -2,7 +2,9 @@
 
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <charconv>
+#include <filesystem>
 #include <vector>
 
 #include "api/client_address.h"
@@ -197,6 +199,67 @@ Result<ServeConfig> ResolveServeConfig(const SettingValues& flags, const std::st
   }
   QT_RETURN_IF_ERROR(ResolveListen(c));
   return c;
+}
+
+namespace {
+
+namespace fs = std::filesystem;
+
+fs::path Canonical(const std::string& path) {
+  std::error_code ec;
+  fs::path p = fs::weakly_canonical(fs::absolute(path, ec), ec);
+  return ec ? fs::absolute(path).lexically_normal() : p;
+}
+
+// `inner` is `outer` or lies inside it.
+bool Within(const fs::path& inner, const fs::path& outer) {
+  auto [o, i] = std::mismatch(outer.begin(), outer.end(), inner.begin(), inner.end());
+  return o == outer.end() || (std::next(o) == outer.end() && o->empty());
+}
+
+}  // namespace
+
+std::string ResolvedDataDir(const ServeConfig& config) {
+  if (!config.data_dir.empty()) return config.data_dir;
+  return (fs::path(config.master_key_file).parent_path() / "dataspace").string();
+}
+
+std::string ResolvedImportDir(const ServeConfig& config) {
+  if (!config.import_dir.empty()) return config.import_dir;
+  return (fs::path(config.master_key_file).parent_path() / "import").string();
+}
+
+Status CheckFolders(const ServeConfig& config) {
+  struct Named {
+    const char* what;
+    std::string path;
+  };
+  std::vector<Named> secrets = {{"the master key file (master_key_file)", config.master_key_file},
+                                {"the data folder (data_dir)", ResolvedDataDir(config)}};
+  constexpr std::string_view kSqlite = "sqlite:";
+  if (config.db.starts_with(kSqlite)) {
+    secrets.push_back({"the database (db)", config.db.substr(kSqlite.size())});
+  }
+  std::vector<Named> exposed = {{"import_dir", ResolvedImportDir(config)}};
+  if (!config.web_dir.empty()) exposed.push_back({"web_dir", config.web_dir});
+  for (const Named& e : exposed) {
+    const fs::path folder = Canonical(e.path);
+    for (const Named& s : secrets) {
+      if (Within(Canonical(s.path), folder)) {
+        return InvalidArgument(std::string(e.what) + ": " + folder.string() + " holds " + s.what +
+                               " (" + s.path + "); keep secrets out of a folder others can read");
+      }
+    }
+  }
+  if (!config.web_dir.empty()) {
+    const fs::path import = Canonical(ResolvedImportDir(config)), web = Canonical(config.web_dir);
+    if (Within(import, web) || Within(web, import)) {
+      return InvalidArgument("import_dir: " + import.string() +
+                             " and the console's folder (web_dir) overlap: holders' files would"
+                             " be served over HTTP");
+    }
+  }
+  return OkStatus();
 }
 
 }  // namespace qt::cli

@@ -95,6 +95,19 @@ using SettingValues = std::map<std::string, std::string>;
 Result<ServeConfig> ResolveServeConfig(const SettingValues& flags, const std::string& config_file,
                                        const std::function<const char*(const char*)>& getenv);
 
+// The data space's folders: as set, or "dataspace" and "import" beside the
+// master key file.
+std::string ResolvedDataDir(const ServeConfig& config);
+std::string ResolvedImportDir(const ServeConfig& config);
+
+// Refuses a layout that exposes a secret. The import folder is read by every
+// data holder (through file sources) and the console's folder (web_dir) is
+// served over HTTP, so neither may be or hold the master key file, the SQLite
+// database or the data folder, and the import folder is not served. Paths are
+// compared after resolving links (weakly_canonical). invalid_argument names
+// the settings and paths (an operator's message, at start-up).
+Status CheckFolders(const ServeConfig& config);
+
 }  // namespace qt::cli
 
 #endif  // QIANTANG_CLI_SERVE_CONFIG_H_

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <functional>
+#include <vector>
 
 #include "tests/support/temp_dir.h"
 
@@ -62,6 +64,30 @@ TEST(ServeConfig, BadValuesAreNamed) {
   std::ofstream(dir.File("broken.toml")) << "threads = [\n";
   EXPECT_FALSE(ResolveServeConfig({}, dir.File("broken.toml"), NoEnv).ok());
   EXPECT_FALSE(ResolveServeConfig({}, dir.File("missing.toml"), NoEnv).ok());
+}
+
+TEST(ServeConfig, FoldersOthersReadHoldNoSecret) {
+  ServeConfig c;  // var/master.key, var/qiantang.db, var/dataspace, var/import, web
+  EXPECT_TRUE(CheckFolders(c).ok());
+  EXPECT_EQ(ResolvedImportDir(c), "var/import");
+  for (auto set : std::vector<std::function<void(ServeConfig&)>>{
+           [](ServeConfig& x) { x.import_dir = "var"; },
+           [](ServeConfig& x) { x.import_dir = "./var/"; },
+           [](ServeConfig& x) { x.import_dir = "var/dataspace"; },
+           [](ServeConfig& x) { x.data_dir = "var/import/data"; },
+           [](ServeConfig& x) { x.db = "sqlite:var/import/x/q.db"; },
+           [](ServeConfig& x) { x.web_dir = "var"; },
+           [](ServeConfig& x) { x.import_dir = "web/files"; },
+       }) {
+    ServeConfig bad;
+    set(bad);
+    Status s = CheckFolders(bad);
+    EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << bad.import_dir << " " << bad.web_dir;
+  }
+  ServeConfig near;
+  near.import_dir = "var/importable";  // a sibling, not the parent, of nothing secret
+  near.db = "postgresql://db/q";
+  EXPECT_TRUE(CheckFolders(near).ok());
 }
 
 }  // namespace
