@@ -191,8 +191,6 @@ struct Space {
 
   Space() {
     fs::path dir = Dir() / "space";
-    fs::create_directories(dir / "import");
-    fs::copy_file(Csv(), dir / "import" / "residents.csv", fs::copy_options::overwrite_existing);
     store = std::move(*store::OpenStore("sqlite:" + (dir / "q.db").string(), {}));
     auto migrations = ledger::Journal::Migrations();
     for (auto list : {accounts::Accounts::Migrations(), DataSpace::Migrations()}) {
@@ -213,6 +211,10 @@ struct Space {
       return *accounts->Authenticate(r->admin_token.secret);
     };
     auto holder = org(accounts::OrgKind::kDataHolder, 'H');
+    // The holder's own import folder (import_folder.h).
+    fs::create_directories(dir / "import" / holder.org_id);
+    fs::copy_file(Csv(), dir / "import" / holder.org_id / "residents.csv",
+                  fs::copy_options::overwrite_existing);
     consumer = org(accounts::OrgKind::kEnterprise, 'E');
     space = std::make_unique<DataSpace>(
         *store, DataSpaceOptions{&SystemClock::Get(), &random, &journal, accounts.get(),

@@ -18,11 +18,10 @@ DIR=$(mktemp -d)
 trap 'kill $SERVER 2>/dev/null || true; rm -rf "$DIR"' EXIT
 PORT=$((20000 + RANDOM % 20000))
 
-mkdir -p "$DIR/import"
 python3 - "$N" "$DIR" <<'PY'
 import sys
 n, d = int(sys.argv[1]), sys.argv[2]
-with open(f"{d}/import/provider.csv", "w") as f:
+with open(f"{d}/provider.csv", "w") as f:
     f.write("phone,district\n")
     for i in range(n):
         f.write(f"139{10000000 + i},西湖区\n")
@@ -48,6 +47,9 @@ org() { QIANTANG_TOKEN=$OP $Q --json orgs create --name "$1" --kind "$2" --credi
 HOLDER=$(org "PSI 提供方" data_holder P)
 CONSUMER=$(org "PSI 使用方" enterprise C)
 j() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
+# The provider's file goes into its organisation's own import folder.
+HOLDER_ORG=$(QIANTANG_TOKEN=$HOLDER $Q --json whoami | j '["org"]["id"]')
+mkdir -p "$DIR/import/$HOLDER_ORG" && mv "$DIR/provider.csv" "$DIR/import/$HOLDER_ORG/"
 SPEC=$DIR/spec.json; echo '{"output": [{"name": "phone", "sensitivity": "identifying"}, {"name": "district"}]}' > $SPEC
 SRC=$(QIANTANG_TOKEN=$HOLDER $Q --json dataspace sources add --name p --file provider.csv | j '["id"]')
 PIPE=$(QIANTANG_TOKEN=$HOLDER $Q --json dataspace pipelines add --name p --source $SRC --spec $SPEC | j '["id"]')

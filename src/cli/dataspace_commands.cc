@@ -122,7 +122,9 @@ void AddDataSpaceCommands(CLI::App& app, CommandContext& ctx) {
               });
   add->add_option("--name", f.name, "Name of the source")->required();
   add->add_option("--csv", f.csv, "CSV file to upload");
-  add->add_option("--file", f.file, "Path of a CSV file inside the server's import folder");
+  add->add_option(
+      "--file", f.file,
+      "Path of a CSV file relative to your organisation's import folder (<import-dir>/<org id>/)");
   add->add_option("--fields", f.fields, "JSON file with the declared schema (else inferred)");
   AddListVerb(*sources, "List your sources", ctx, "/api/v1/dataspace/sources",
               {"ID", "NAME", "ORIGIN", "BYTES", "SHA256"},

@@ -12,6 +12,7 @@
 #include "core/csv.h"
 #include "core/ids.h"
 #include "core/text.h"
+#include "dataspace/import_folder.h"
 #include "dataspace/internal.h"
 #include "dataspace/pipeline.h"
 
@@ -158,12 +159,19 @@ Pipeline PipelineFromRow(const Row& r) {
 constexpr const char* kPipelineColumns =
     "SELECT id, org_id, source_id, name, spec, created_at FROM ds_pipelines";
 
+// Reads the CSV file at `path`; errors name it `name` (how its owner knows it).
+Status ReadCsvNamed(const std::string& path, const std::string& name, const CsvRowFn& on_row) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return NotFound("cannot open " + name);
+  return ReadCsv(in, name, on_row);
+}
+
 // The header and up to 1000 rows of a CSV file, to infer its schema.
-Result<Schema> InferFromFile(const std::string& path) {
+Result<Schema> InferFromFile(const std::string& path, const std::string& name) {
   std::vector<std::string> header;
   std::vector<std::vector<std::string>> samples;
   bool enough = false;
-  Status s = ReadCsvFile(path, [&](const CsvRow& row) -> Status {
+  Status s = ReadCsvNamed(path, name, [&](const CsvRow& row) -> Status {
     if (header.empty()) {
       header = row.fields;
       return OkStatus();
@@ -177,10 +185,10 @@ Result<Schema> InferFromFile(const std::string& path) {
 }
 
 // Checks that the file's header has one column per field.
-Status CheckHeader(const std::string& path, const Schema& fields) {
+Status CheckHeader(const std::string& path, const std::string& name, const Schema& fields) {
   size_t columns = 0;
   bool read = false;
-  Status s = ReadCsvFile(path, [&](const CsvRow& row) -> Status {
+  Status s = ReadCsvNamed(path, name, [&](const CsvRow& row) -> Status {
     columns = row.fields.size();
     read = true;
     return ResourceExhausted("header read");
@@ -200,12 +208,13 @@ Result<Source> DataSpace::CreateSource(const Principal& caller, const NewSource&
   QT_RETURN_IF_ERROR(CheckDisplayText(in.name, 200).WithContext("name"));
   if (in.csv.empty() == in.file.empty()) {
     return InvalidArgument(
-        "give either csv (the file's content) or file (a path in the import "
+        "give either csv (the file's content) or file (a path in your organisation's import "
         "folder)");
   }
   IdGenerator ids(*options_.clock, *options_.random);
   Source s{.id = ids.Next("src"), .org_id = caller.org_id, .name = in.name};
-  std::string full;
+  std::string full, shown;  // where the server reads it; how errors name it
+  ImportedFile imported;
   std::error_code ec;
   if (!in.csv.empty()) {
     s.origin = "upload";
@@ -217,32 +226,31 @@ Result<Source> DataSpace::CreateSource(const Principal& caller, const NewSource&
     out.close();
     if (!out) return Internal("cannot store the upload");
     ::chmod(full.c_str(), 0600);
+    shown = "upload";
+    s.bytes = static_cast<int64_t>(in.csv.size());
   } else {
-    std::filesystem::path rel(in.file);
-    bool escapes = rel.is_absolute() || rel.empty();
-    for (const auto& part : rel) escapes = escapes || part == "..";
-    if (escapes) return InvalidArgument("file: must be a relative path inside the import folder");
+    // Opened once, without following links (import_folder.h); every read
+    // below goes through this descriptor.
+    QT_ASSIGN_OR_RETURN(imported, OpenImportFile(options_.import_dir, caller.org_id, in.file));
     s.origin = "file";
-    s.path = rel.lexically_normal().string();
-    full = options_.import_dir + "/" + s.path;
-    if (!std::filesystem::is_regular_file(full, ec)) {
-      return NotFound("file: no file '" + s.path + "' in the import folder");
-    }
+    s.path = in.file;
+    full = imported.ReadPath();
+    shown = in.file;
+    s.bytes = imported.bytes();
   }
   auto cleanup = [&](Status st) {
     if (s.origin == "upload") std::filesystem::remove(full, ec);
     return st;
   };
-  s.bytes = static_cast<int64_t>(std::filesystem::file_size(full, ec));
   if (in.fields) {
     s.fields = *in.fields;
-    if (Status st = CheckHeader(full, s.fields); !st.ok()) return cleanup(st);
+    if (Status st = CheckHeader(full, shown, s.fields); !st.ok()) return cleanup(st);
   } else {
-    auto inferred = InferFromFile(full);
+    auto inferred = InferFromFile(full, shown);
     if (!inferred.ok()) return cleanup(inferred.status().WithContext("csv"));
     s.fields = *std::move(inferred);
   }
-  auto hash = HashFile(full);
+  auto hash = HashFile(full, shown);
   if (!hash.ok()) return cleanup(hash.status());
   s.sha256 = *hash;
   s.created_at = options_.clock->NowMillis();
@@ -345,10 +353,16 @@ Result<Run> DataSpace::RunPipeline(const Principal& caller, const std::string& p
           .org_id = caller.org_id,
           .fields = spec.output,
           .started_at = options_.clock->NowMillis()};
-  std::string csv =
-      (src.origin == "upload" ? options_.data_dir : options_.import_dir) + "/" + src.path;
+  std::string csv = options_.data_dir + "/" + src.path, shown = "source " + src.id;
+  ImportedFile imported;
+  if (src.origin == "file") {
+    // Opened again as at registration: a name swapped for a link meanwhile is refused.
+    QT_ASSIGN_OR_RETURN(imported, OpenImportFile(options_.import_dir, src.org_id, src.path));
+    csv = imported.ReadPath();
+    shown = src.path;
+  }
   std::string db = RunDbPath(run.id);
-  QT_ASSIGN_OR_RETURN(RunOutput out, dataspace::RunPipeline(spec, src.fields, csv, db));
+  QT_ASSIGN_OR_RETURN(RunOutput out, dataspace::RunPipeline(spec, src.fields, csv, db, shown));
   run.rows_in = out.report.rows_in;
   run.rows_out = out.report.rows_out;
   run.input_hash = out.input_hash;

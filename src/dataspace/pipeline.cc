@@ -222,9 +222,9 @@ json QualityJson(const QualityReport& r) {
           {"fields", fields}};
 }
 
-Result<std::string> HashFile(const std::string& path) {
+Result<std::string> HashFile(const std::string& path, const std::string& name) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return NotFound("cannot open " + path);
+  if (!in) return NotFound("cannot open " + (name.empty() ? path : name));
   crypto::Sha256Hasher h;
   std::vector<char> buf(1 << 16);
   while (in.read(buf.data(), static_cast<std::streamsize>(buf.size())) || in.gcount() > 0) {
@@ -234,9 +234,13 @@ Result<std::string> HashFile(const std::string& path) {
 }
 
 Result<RunOutput> RunPipeline(const PipelineSpec& spec, const Schema& source,
-                              const std::string& csv_path, const std::string& db_path) {
+                              const std::string& csv_path, const std::string& db_path,
+                              const std::string& csv_name) {
+  const std::string& shown = csv_name.empty() ? csv_path : csv_name;
   RunOutput out;
-  QT_ASSIGN_OR_RETURN(out.input_hash, HashFile(csv_path));
+  QT_ASSIGN_OR_RETURN(out.input_hash, HashFile(csv_path, shown));
+  std::ifstream csv_in(csv_path, std::ios::binary);
+  if (!csv_in) return NotFound("cannot open " + shown);
   const std::string tmp = db_path + ".tmp";
   QT_ASSIGN_OR_RETURN(ProductDb db, ProductDb::Create(tmp, spec.output));
 
@@ -258,7 +262,7 @@ Result<RunOutput> RunPipeline(const PipelineSpec& spec, const Schema& source,
 
   bool header = true;
   std::vector<Cell> row(source.size()), cells(spec.output.size());
-  Status read = ReadCsvFile(csv_path, [&](const CsvRow& r) -> Status {
+  Status read = ReadCsv(csv_in, shown, [&](const CsvRow& r) -> Status {
     if (header) {
       header = false;
       if (r.fields.size() != source.size()) {
@@ -379,7 +383,7 @@ Result<RunOutput> RunPipeline(const PipelineSpec& spec, const Schema& source,
     std::filesystem::remove(tmp, ec);
     return read;
   }
-  if (header) return InvalidArgument(csv_path + ": the file is empty (no header row)");
+  if (header) return InvalidArgument(shown + ": the file is empty (no header row)");
   QT_RETURN_IF_ERROR(db.Finish());
 
   QT_ASSIGN_OR_RETURN(std::vector<int64_t> distinct, DistinctCounts(tmp, spec.output));

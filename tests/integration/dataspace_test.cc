@@ -285,9 +285,10 @@ TEST_F(DataSpaceApiTest, BadInputNamesTheFieldAndChangesNothing) {
         << a.raw;
   }
   EXPECT_EQ(sources(), 0u);
-  // A file in the import folder (where large files go) works.
-  std::filesystem::create_directories(dir_.File("import"));
-  std::ofstream(dir_.File("import/small.csv")) << "a,b\n1,2\n";
+  // A file in the organisation's import folder (where large files go) works.
+  const std::string org = Call(*client_, "GET", "/api/v1/whoami", holder_).body["org"]["id"];
+  std::filesystem::create_directories(dir_.File("import/" + org));
+  std::ofstream(dir_.File("import/" + org + "/small.csv")) << "a,b\n1,2\n";
   auto ok = Call(*client_, "POST", "/api/v1/dataspace/sources", holder_,
                  R"({"name": "导入", "file": "small.csv"})");
   EXPECT_EQ(ok.status, 201) << ok.raw;
