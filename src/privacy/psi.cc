@@ -60,19 +60,29 @@ PsiServer::PsiServer(std::string session_id, std::vector<std::string> items, Psi
 
 Result<std::vector<Point>> PsiServer::Blind(int64_t index, std::span<const Point> points) {
   QT_ASSIGN_OR_RETURN(std::vector<Point> doubled, MultiplyAll(points, k_, threads_));
-  if (output_ == PsiOutput::kIntersection) return doubled;
+  std::array<uint8_t, 32> digest{};
+  crypto_generichash(digest.data(), digest.size(), points.empty() ? nullptr : points.data()->data(),
+                     points.size() * 32, nullptr, 0);
   std::lock_guard lock(mu_);
   if (index < 0 || index > client_size_) return InvalidArgument("batch index out of range");
-  if (doubled_.size() <= static_cast<size_t>(index)) doubled_.resize(index + 1);
-  if (!doubled_[index]) {
-    received_ += static_cast<int64_t>(doubled.size());
-    if (received_ > client_size_) {
-      received_ -= static_cast<int64_t>(doubled.size());
+  if (auto it = digests_.find(index); it != digests_.end()) {
+    if (it->second != digest) {
+      return InvalidArgument("batch " + std::to_string(index) +
+                             " was sent before with other points (a batch is resent unchanged)");
+    }
+  } else {
+    if (received_ + static_cast<int64_t>(points.size()) > client_size_) {
       return InvalidArgument("more points than the client announced (" +
                              std::to_string(client_size_) + ")");
     }
-    doubled_[index] = std::move(doubled);
+    received_ += static_cast<int64_t>(points.size());
+    digests_[index] = digest;
+    if (output_ == PsiOutput::kSize) {
+      if (doubled_.size() <= static_cast<size_t>(index)) doubled_.resize(index + 1);
+      doubled_[index] = std::move(doubled);
+    }
   }
+  if (output_ == PsiOutput::kIntersection) return doubled;
   return std::vector<Point>{};
 }
 

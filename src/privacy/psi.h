@@ -16,6 +16,8 @@
 #ifndef QIANTANG_PRIVACY_PSI_H_
 #define QIANTANG_PRIVACY_PSI_H_
 
+#include <array>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -51,7 +53,10 @@ class PsiServer {
 
   // Round 1: the client's blinded batch `index` (of `batch` points, the last
   // one shorter). Intersection mode answers the doubly blinded points in
-  // order; size mode keeps them and answers nothing. Idempotent per index.
+  // order; size mode keeps them and answers nothing. In both modes the
+  // batches together hold at most `client_size` points, and a batch index
+  // once taken answers only the same points again (a retry): otherwise
+  // resending other points under one index would query past client_size.
   Result<std::vector<Point>> Blind(int64_t index, std::span<const Point> points);
   // Round 2: the server's own blinded points, batch `index`.
   Result<std::vector<Point>> ServerBatch(int64_t index, int64_t batch) const;
@@ -69,6 +74,7 @@ class PsiServer {
   const unsigned threads_;
   const Scalar k_;
   mutable std::mutex mu_;
+  std::map<int64_t, std::array<uint8_t, 32>> digests_;      // of each batch received, by index
   std::vector<std::optional<std::vector<Point>>> doubled_;  // size mode, by batch
   int64_t received_ = 0;
   std::vector<Point> shuffled_;  // size mode, once complete
