@@ -173,7 +173,10 @@ void AddPsiCommands(CLI::App& app, CommandContext& ctx) {
   run->add_option("--column", f.column, "The product's column to match")->required();
   run->add_option("--input", f.input, "Your CSV file (with a header)")->required();
   run->add_option("--input-column", f.input_column, "Your column's name (default: the first)");
-  run->add_option("--output", f.output, "intersection or size (as the contract allows)");
+  run->add_option("--output", f.output,
+                  "size (default) or intersection, as the contract allows: on an identifying or "
+                  "sensitive column the intersection needs psiIntersectionField and at most 1000 "
+                  "items (docs/privacy/README.md)");
   run->add_option("--purpose", f.purpose, "Purpose of this use")->required();
   run->add_option("--region", f.region, "Region of this use");
   run->add_option("--out", f.out, "Write the intersection here instead of printing it");

@@ -54,12 +54,14 @@ struct ExternalUse {
   std::string region{};
   std::vector<std::string> fields{};
   std::string psi_output{};
+  int64_t psi_client_size = 0;                        // psi: the consumer's set, in items
   nlohmann::json details = nlohmann::json::object();  // goes into the receipt (sizes, hashes)
 };
 
 struct UsableContract {
   Contract contract;
   Product product;
+  Grant grant{};  // what the matching permission grants (e.g. psi sessions per day)
 };
 
 struct QueryResult {

@@ -1,5 +1,6 @@
 #include "dataspace/policy.h"
 
+#include <algorithm>
 #include <cmath>
 #include <set>
 
@@ -24,7 +25,10 @@ const std::vector<LeftInfo>& Lefts() {
       {Left::kDateTime, "dateTime", {"gteq", "lt", "lteq", "gt"}},
       {Left::kEpsilon, "epsilon", {"lteq"}},
       {Left::kGroupSize, "groupSize", {"gteq"}},
-      {Left::kPsiOutput, "psiOutput", {"isAnyOf"}}};
+      {Left::kPsiOutput, "psiOutput", {"isAnyOf"}},
+      {Left::kPsiClientSize, "psiClientSize", {"lteq"}},
+      {Left::kPsiSessionsPerDay, "psiSessionsPerDay", {"lteq"}},
+      {Left::kPsiIntersectionField, "psiIntersectionField", {"isAnyOf"}}};
   return kLefts;
 }
 
@@ -57,9 +61,14 @@ Result<Constraint> ParseConstraint(const json& j, const Schema& schema, const st
   if (!info) {
     return InvalidArgument(at + ".leftOperand: unknown constraint '" + left +
                            "' (known: purpose, spatial, field, count, dateTime, epsilon, groupSize,"
-                           " psiOutput)");
+                           " psiOutput, psiClientSize, psiSessionsPerDay, psiIntersectionField)");
   }
   Constraint c{.left = info->left};
+  if ((c.left == Left::kPsiClientSize || c.left == Left::kPsiSessionsPerDay ||
+       c.left == Left::kPsiIntersectionField) &&
+      action != Action::kPsi) {
+    return InvalidArgument(at + ".leftOperand: " + left + " constrains psi rules only");
+  }
   c.op = j.value("operator", "");
   if (!info->ops.contains(c.op)) {
     std::string ops;
@@ -73,7 +82,8 @@ Result<Constraint> ParseConstraint(const json& j, const Schema& schema, const st
     case Left::kPurpose:
     case Left::kSpatial:
     case Left::kField:
-    case Left::kPsiOutput: {
+    case Left::kPsiOutput:
+    case Left::kPsiIntersectionField: {
       if (!right.is_array() || right.empty() || right.size() > 100) {
         return InvalidArgument(rat + ": must be an array of 1 to 100 strings");
       }
@@ -82,7 +92,7 @@ Result<Constraint> ParseConstraint(const json& j, const Schema& schema, const st
           return InvalidArgument(rat + ": must hold strings of 1 to 100 bytes");
         }
         std::string s = v;
-        if (c.left == Left::kField) {
+        if (c.left == Left::kField || c.left == Left::kPsiIntersectionField) {
           auto f = FindField(schema, s);
           if (!f) return InvalidArgument(rat + ": the product has no field '" + s + "'");
           if (schema[*f].sensitivity == Sensitivity::kIdentifying &&
@@ -109,6 +119,15 @@ Result<Constraint> ParseConstraint(const json& j, const Schema& schema, const st
         return InvalidArgument(rat + ": groups of fewer than 2 would describe single rows");
       }
       break;
+    case Left::kPsiClientSize:
+    case Left::kPsiSessionsPerDay: {
+      const int64_t max = c.left == Left::kPsiClientSize ? kMaxPsiClientSize : int64_t{1'000'000};
+      if (!right.is_number_integer() || right.get<int64_t>() < 1 || right.get<int64_t>() > max) {
+        return InvalidArgument(rat + ": must be an integer from 1 to " + std::to_string(max));
+      }
+      c.number = right;
+      break;
+    }
     case Left::kDateTime: {
       auto t = right.is_string() ? ParseRfc3339(right.get<std::string>()) : std::nullopt;
       if (!t) return InvalidArgument(rat + ": must be an RFC 3339 time");
@@ -189,7 +208,8 @@ std::string Describe(const Constraint& c) {
     case Left::kPurpose:
     case Left::kSpatial:
     case Left::kField:
-    case Left::kPsiOutput: {
+    case Left::kPsiOutput:
+    case Left::kPsiIntersectionField: {
       std::string list;
       for (const auto& v : c.set) list += (list.empty() ? "" : ", ") + v;
       return s + "[" + list + "]";
@@ -240,8 +260,56 @@ std::string Check(const Constraint& c, const Use& use) {
       return "";  // enforced by the channel on every answer
     case Left::kPsiOutput:
       return in_set(use.psi_output) ? "" : head + "output '" + use.psi_output + "' is not allowed";
+    case Left::kPsiClientSize:
+      return use.psi_client_size <= c.number
+                 ? ""
+                 : head + "client_size " + std::to_string(use.psi_client_size) +
+                       " is over the limit of " + std::to_string(c.number) +
+                       " items per PSI session";
+    case Left::kPsiSessionsPerDay:
+      return "";  // counted by the PSI service when a session starts
+    case Left::kPsiIntersectionField:
+      if (use.psi_output != "intersection") return "";
+      for (const auto& f : use.fields) {
+        if (!in_set(f)) {
+          return head + "the intersection on field '" + f + "' is not allowed (size only)";
+        }
+      }
+      return "";
   }
   return head + "unknown";
+}
+
+// Empty if a psi `use` keeps within the PSI limits of permission `r` (the
+// defaults when it names none, the cap on protected fields), else why not.
+std::string CheckPsiLimits(const Rule& r, const Use& use) {
+  bool sized = false;
+  const Constraint* intersection = nullptr;
+  for (const Constraint& c : r.constraints) {
+    sized = sized || c.left == Left::kPsiClientSize;
+    if (c.left == Left::kPsiIntersectionField) intersection = &c;
+  }
+  const std::string n = std::to_string(use.psi_client_size);
+  if (!sized && use.psi_client_size > kDefaultPsiClientSize) {
+    return "client_size " + n + " is over the limit of " + std::to_string(kDefaultPsiClientSize) +
+           " items per PSI session (the contract names no psiClientSize)";
+  }
+  if (use.psi_output != "intersection") return "";
+  for (const auto& f : use.protected_fields) {
+    if (!intersection || std::find(intersection->set.begin(), intersection->set.end(), f) ==
+                             intersection->set.end()) {
+      return "field '" + f +
+             "' is identifying or sensitive: PSI on it returns the size only (output size),"
+             " unless the contract names it in psiIntersectionField";
+    }
+    if (use.psi_client_size > kProtectedIntersectionItems) {
+      return "the intersection on the protected field '" + f + "' takes at most " +
+             std::to_string(kProtectedIntersectionItems) +
+             " items per PSI session; client_size is " + n +
+             " (ask for output size, or send fewer items)";
+    }
+  }
+  return "";
 }
 
 }  // namespace
@@ -308,6 +376,7 @@ json PolicyJson(const Policy& p) {
           case Left::kSpatial:
           case Left::kField:
           case Left::kPsiOutput:
+          case Left::kPsiIntersectionField:
             right = c.set;
             break;
           case Left::kDateTime:
@@ -363,6 +432,11 @@ Result<Grant> Evaluate(const Policy& policy, const Use& use) {
       if (c.left == Left::kEpsilon) g.epsilon_budget = c.number;
       if (c.left == Left::kGroupSize) g.min_group_size = c.number;
       if (c.left == Left::kCount) g.max_uses = c.number;
+      if (c.left == Left::kPsiSessionsPerDay) g.psi_sessions_per_day = c.number;
+    }
+    if (r.action == Action::kPsi) {
+      if (g.psi_sessions_per_day == 0) g.psi_sessions_per_day = kDefaultPsiSessionsPerDay;
+      if (failure.empty()) failure = CheckPsiLimits(r, use);
     }
     if (failure.empty()) return g;
     if (first_failure.empty()) first_failure = failure;

@@ -109,5 +109,89 @@ TEST(Policy, EvaluationNamesTheConstraintThatFailed) {
   EXPECT_EQ(Evaluate(p, u).status().code(), StatusCode::kPermissionDenied);
 }
 
+json PsiPolicy(const std::string& extra) {
+  return json::parse(R"({"permission": [{"action": "psi", "constraint": [
+      {"leftOperand": "psiOutput", "operator": "isAnyOf", "rightOperand": ["intersection", "size"]},
+      {"leftOperand": "field", "operator": "isAnyOf", "rightOperand": ["name", "district"]})" +
+                     extra + "]}]}");
+}
+
+Use PsiUse(const std::string& output, int64_t client_size, bool identifying) {
+  return Use{.action = Action::kPsi,
+             .purpose = "p",
+             .fields = {identifying ? "name" : "district"},
+             .psi_output = output,
+             .psi_client_size = client_size,
+             .protected_fields =
+                 identifying ? std::vector<std::string>{"name"} : std::vector<std::string>{}};
+}
+
+TEST(Policy, PsiLimitsParseRoundTripAndNameTheirPlace) {
+  auto p = ParsePolicy(
+      PsiPolicy(R"(, {"leftOperand": "psiClientSize", "operator": "lteq", "rightOperand": 5000},
+                     {"leftOperand": "psiSessionsPerDay", "operator": "lteq", "rightOperand": 3},
+                     {"leftOperand": "psiIntersectionField", "operator": "isAnyOf",
+                      "rightOperand": ["name"]})"),
+      Fields());
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  EXPECT_EQ(PolicyJson(*ParsePolicy(PolicyJson(*p), Fields())), PolicyJson(*p));
+  EXPECT_EQ(Error(PsiPolicy(
+                R"(, {"leftOperand": "psiClientSize", "operator": "lteq", "rightOperand": 0})")),
+            "permission[0].constraint[2].rightOperand: must be an integer from 1 to 16777216");
+  EXPECT_EQ(
+      Error(PsiPolicy(
+          R"(, {"leftOperand": "psiSessionsPerDay", "operator": "gteq", "rightOperand": 1})")),
+      "permission[0].constraint[2].operator: psiSessionsPerDay takes lteq");
+  EXPECT_EQ(Error(PsiPolicy(R"(, {"leftOperand": "psiIntersectionField", "operator": "isAnyOf",
+                                  "rightOperand": ["phone"]})")),
+            "permission[0].constraint[2].rightOperand: the product has no field 'phone'");
+  json channel = Good();
+  channel["permission"][0]["constraint"].push_back(
+      {{"leftOperand", "psiClientSize"}, {"operator", "lteq"}, {"rightOperand", 10}});
+  EXPECT_EQ(Error(channel),
+            "permission[0].constraint[6].leftOperand: psiClientSize constrains psi rules only");
+}
+
+TEST(Policy, PsiOnAnIdentifyingFieldIsSizeOnlyUnlessNamedAndThenCapped) {
+  Policy plain = *ParsePolicy(PsiPolicy(""), Fields());
+  // Size on anything, up to the default client size.
+  auto g = Evaluate(plain, PsiUse("size", 100'000, true));
+  ASSERT_TRUE(g.ok()) << g.status().ToString();
+  EXPECT_EQ(g->psi_sessions_per_day, kDefaultPsiSessionsPerDay);
+  EXPECT_NE(Evaluate(plain, PsiUse("size", 100'001, true)).status().message().find("100000"),
+            std::string::npos);
+  // The intersection: on a non-protected field yes, on an identifying one no.
+  EXPECT_TRUE(Evaluate(plain, PsiUse("intersection", 10'000, false)).ok());
+  EXPECT_NE(Evaluate(plain, PsiUse("intersection", 10, true))
+                .status()
+                .message()
+                .find("returns the size only"),
+            std::string::npos);
+  Policy named =
+      *ParsePolicy(PsiPolicy(R"(, {"leftOperand": "psiIntersectionField", "operator": "isAnyOf",
+                     "rightOperand": ["name"]},
+                    {"leftOperand": "psiSessionsPerDay", "operator": "lteq", "rightOperand": 3})"),
+                   Fields());
+  EXPECT_TRUE(Evaluate(named, PsiUse("intersection", 1'000, true)).ok());
+  EXPECT_EQ(Evaluate(named, PsiUse("intersection", 1'000, true))->psi_sessions_per_day, 3);
+  EXPECT_NE(Evaluate(named, PsiUse("intersection", 1'001, true))
+                .status()
+                .message()
+                .find("at most 1000 items per PSI session"),
+            std::string::npos);
+  // Naming fields limits the intersection to them.
+  EXPECT_NE(Evaluate(named, PsiUse("intersection", 10, false))
+                .status()
+                .message()
+                .find("the intersection on field 'district' is not allowed"),
+            std::string::npos);
+  Policy sized = *ParsePolicy(
+      PsiPolicy(R"(, {"leftOperand": "psiClientSize", "operator": "lteq", "rightOperand": 50})"),
+      Fields());
+  EXPECT_EQ(Evaluate(sized, PsiUse("size", 51, false)).status().message(),
+            "constraint psiClientSize lteq 50: client_size 51 is over the limit of 50 items per PSI"
+            " session");
+}
+
 }  // namespace
 }  // namespace qt::dataspace

@@ -91,6 +91,25 @@ Result<ForUse> ReadForUse(store::Store& store, const Principal& caller,
   return out;
 }
 
+// The policy's view of a use by another module; protected fields are those
+// identifying or sensitive in `schema`.
+Use ExternalToUse(const ExternalUse& ext, const Schema& schema) {
+  Use use{.action = ext.action,
+          .purpose = ext.purpose,
+          .region = ext.region,
+          .fields = ext.fields,
+          .psi_output = ext.psi_output,
+          .psi_client_size = ext.psi_client_size};
+  for (const auto& f : ext.fields) {
+    auto i = FindField(schema, f);
+    if (i && (schema[*i].sensitivity == Sensitivity::kIdentifying ||
+              schema[*i].sensitivity == Sensitivity::kSensitive)) {
+      use.protected_fields.push_back(f);
+    }
+  }
+  return use;
+}
+
 Usage UsageFromRow(const store::Row& r) {
   return Usage{.id = r.Text(0),
                .contract_id = r.Text(1),
@@ -225,21 +244,17 @@ Result<UsableContract> DataSpace::CheckUse(const Principal& caller, const std::s
   QT_RETURN_IF_ERROR(caller.RequireMember());
   QT_RETURN_IF_ERROR(CheckDisplayText(ext.purpose, 100).WithContext("purpose"));
   QT_ASSIGN_OR_RETURN(ForUse read, ReadForUse(store_, caller, contract_id, ext.action));
-  const UsableContract& out = read.usable;
+  UsableContract& out = read.usable;
   const Meter& meter = read.meter;
   const Contract& c = out.contract;
   for (const auto& f : ext.fields) {
     if (!FindField(out.product.fields, f))
       return InvalidArgument("the product has no field '" + f + "'");
   }
-  Use use{.action = ext.action,
-          .purpose = ext.purpose,
-          .region = ext.region,
-          .fields = ext.fields,
-          .now = options_.clock->NowMillis(),
-          .uses_before = meter.uses,
-          .psi_output = ext.psi_output};
-  QT_RETURN_IF_ERROR(Evaluate(c.policy, use).status());
+  Use use = ExternalToUse(ext, out.product.fields);
+  use.now = options_.clock->NowMillis();
+  use.uses_before = meter.uses;
+  QT_ASSIGN_OR_RETURN(out.grant, Evaluate(c.policy, use));
   return out;
 }
 
@@ -278,13 +293,9 @@ Result<Usage> DataSpace::RecordUse(const Principal& caller, const std::string& c
     if (state.at(0).Text(0) != "finalized") {
       return FailedPrecondition("the contract was " + state[0].Text(0) + " meanwhile");
     }
-    Use again{.action = ext.action,
-              .purpose = ext.purpose,
-              .region = ext.region,
-              .fields = ext.fields,
-              .now = now,
-              .uses_before = now_meter.uses,
-              .psi_output = ext.psi_output};
+    Use again = ExternalToUse(ext, uc.product.fields);
+    again.now = now;
+    again.uses_before = now_meter.uses;
     QT_RETURN_IF_ERROR(Evaluate(c.policy, again).status());
     QT_RETURN_IF_ERROR(
         tx.Exec("INSERT INTO ds_usage (id, contract_id, action, purpose, epsilon_milli, delta_pico,"

@@ -1,6 +1,7 @@
 #include "demo/demo_privacy.h"
 
 #include <map>
+#include <tuple>
 
 #include "crypto/encoding.h"
 #include "crypto/random.h"
@@ -57,6 +58,9 @@ Status LoadDemoPrivacy(accounts::Accounts& accounts, dataspace::DataSpace& space
         {"action": "psi", "constraint": [
           {"leftOperand": "psiOutput", "operator": "isAnyOf", "rightOperand": ["intersection", "size"]},
           {"leftOperand": "field", "operator": "isAnyOf", "rightOperand": ["phone"]},
+          {"leftOperand": "psiIntersectionField", "operator": "isAnyOf", "rightOperand": ["phone"]},
+          {"leftOperand": "psiClientSize", "operator": "lteq", "rightOperand": 50000},
+          {"leftOperand": "psiSessionsPerDay", "operator": "lteq", "rightOperand": 5},
           {"leftOperand": "count", "operator": "lteq", "rightOperand": 20}]},
         {"action": "delivery", "constraint": [
           {"leftOperand": "field", "operator": "isAnyOf", "rightOperand": ["exam", "age", "fee_fen"]},
@@ -76,17 +80,26 @@ Status LoadDemoPrivacy(accounts::Accounts& accounts, dataspace::DataSpace& space
     mine.push_back(i < 600 ? "137" + std::to_string(10'000'000 + i * 17)
                            : "188" + std::to_string(20'000'000 + i));
   }
-  std::array<uint8_t, 16> id{};
-  random.Fill(id);
-  QT_RETURN_IF_ERROR(psi.RunWithItems(ai,
-                                      {.session_id = crypto::HexEncode(id),
-                                       .contract_id = c.id,
-                                       .column = "phone",
-                                       .output = privacy::PsiOutput::kIntersection,
-                                       .purpose = "共同客户识别",
-                                       .region = "330100"},
-                                      mine)
-                         .status());
+  // First how many customers are shared (size only: any number of items up
+  // to the contract's psiClientSize), then which, for a list of at most
+  // 1,000 (phone is identifying: the intersection needs psiIntersectionField
+  // and is capped at 1,000 items per session).
+  for (auto [output, purpose, items] :
+       {std::tuple{privacy::PsiOutput::kSize, "共同客户规模评估", mine},
+        std::tuple{privacy::PsiOutput::kIntersection, "共同客户识别",
+                   std::vector<std::string>(mine.begin(), mine.begin() + 1000)}}) {
+    std::array<uint8_t, 16> id{};
+    random.Fill(id);
+    QT_RETURN_IF_ERROR(psi.RunWithItems(ai,
+                                        {.session_id = crypto::HexEncode(id),
+                                         .contract_id = c.id,
+                                         .column = "phone",
+                                         .output = output,
+                                         .purpose = purpose,
+                                         .region = "330100"},
+                                        items)
+                           .status());
+  }
   QT_ASSIGN_OR_RETURN(auto delivery, deliveries.Deliver(ai, c.id, "模型训练", {}));
   QT_ASSIGN_OR_RETURN(std::string file, deliveries.File(ai, delivery.id));
   return deliveries.Receive(ai, file).status();

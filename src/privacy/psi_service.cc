@@ -10,6 +10,8 @@ using store::Tx;
 
 namespace {
 
+constexpr int64_t kDayMs = 24 * 3600 * 1000;
+
 bool ValidSessionId(const std::string& id) {
   if (id.size() != 32) return false;
   for (char c : id) {
@@ -75,6 +77,10 @@ CREATE TABLE psi_sessions (
   created_at BIGINT NOT NULL,
   updated_at BIGINT NOT NULL
 );
+)sql"},
+          // Module "psi": the numbers of "privacy" continue in delivery_service.cc.
+          {"psi", 1, "PSI sessions by contract and time (sessions per day)", R"sql(
+CREATE INDEX psi_sessions_contract ON psi_sessions(contract_id, created_at);
 )sql"}};
 }
 
@@ -121,7 +127,8 @@ Result<PsiSession> PsiService::Start(const Principal& caller, const PsiStart& s)
                              .purpose = s.purpose,
                              .region = s.region,
                              .fields = {s.column},
-                             .psi_output = std::string(PsiOutputName(s.output))};
+                             .psi_output = std::string(PsiOutputName(s.output)),
+                             .psi_client_size = s.client_size};
   QT_ASSIGN_OR_RETURN(dataspace::UsableContract uc,
                       options_.dataspace->CheckUse(caller, s.contract_id, use));
   {
@@ -160,7 +167,21 @@ Result<PsiSession> PsiService::Start(const Principal& caller, const PsiStart& s)
                  {"output", PsiOutputName(s.output)},
                  {"server_size", session.server_size},
                  {"client_size", s.client_size}};
+  const int64_t per_day = uc.grant.psi_sessions_per_day;
   QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
+    // Sessions per day, counted where writers are serialised (also across
+    // processes on PostgreSQL): every session started counts, whatever its end.
+    QT_ASSIGN_OR_RETURN(auto day, tx.Query("SELECT COUNT(*), CAST(COALESCE(MIN(created_at), 0)"
+                                           " AS BIGINT) FROM psi_sessions"
+                                           " WHERE contract_id = ? AND created_at > ?",
+                                           {s.contract_id, now - kDayMs}));
+    if (per_day > 0 && day.at(0).Int(0) >= per_day) {
+      return ResourceExhausted("the contract allows " + std::to_string(per_day) +
+                               " PSI sessions per day (psiSessionsPerDay); " +
+                               std::to_string(day[0].Int(0)) +
+                               " started in the last 24 hours; the next may start at " +
+                               FormatRfc3339(day[0].Int(1) + kDayMs + 1));
+    }
     QT_RETURN_IF_ERROR(
         tx.Exec(
               "INSERT INTO psi_sessions VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?)",

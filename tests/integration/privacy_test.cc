@@ -49,15 +49,19 @@ class PsiApiTest : public ApiTest {
     return product.body["id"];
   }
 
-  // A finalized contract on `product` whose psi permission allows `outputs`.
+  // A finalized contract on `product` whose psi permission allows `outputs`
+  // (the intersection on the identifying phone explicitly, when allowed).
   std::string Contract(const std::string& product, const std::vector<std::string>& outputs) {
-    json policy = {
-        {"permission",
-         {{{"action", "psi"},
-           {"constraint",
-            {{{"leftOperand", "psiOutput"}, {"operator", "isAnyOf"}, {"rightOperand", outputs}},
-             {{"leftOperand", "field"}, {"operator", "isAnyOf"}, {"rightOperand", {"phone"}}},
-             {{"leftOperand", "count"}, {"operator", "lteq"}, {"rightOperand", 4}}}}}}}};
+    json constraints = {
+        {{"leftOperand", "psiOutput"}, {"operator", "isAnyOf"}, {"rightOperand", outputs}},
+        {{"leftOperand", "field"}, {"operator", "isAnyOf"}, {"rightOperand", {"phone"}}},
+        {{"leftOperand", "count"}, {"operator", "lteq"}, {"rightOperand", 4}}};
+    if (std::find(outputs.begin(), outputs.end(), "intersection") != outputs.end()) {
+      constraints.push_back({{"leftOperand", "psiIntersectionField"},
+                             {"operator", "isAnyOf"},
+                             {"rightOperand", {"phone"}}});
+    }
+    json policy = {{"permission", {{{"action", "psi"}, {"constraint", constraints}}}}};
     auto offer = Call(*client_, "POST", "/api/v1/dataspace/offers", diagnostics_,
                       json{{"product_id", product}, {"title", "求交"}, {"policy", policy}}.dump());
     EXPECT_EQ(offer.status, 201) << offer.raw;
