@@ -29,9 +29,10 @@
 //   psiOutput  isAnyOf [intersection, size]  what a PSI may tell the consumer
 //   psiClientSize lteq N           psi: the consumer's set per session, at most
 //                                  N items (1 to 16,777,216; 100,000 if absent)
-//   psiSessionsPerDay lteq N       psi: sessions started in any 24 hours
-//                                  (1 to 10^6; 10 if absent); counted by the
-//                                  PSI service when a session starts
+//   psiSessionsPerDay lteq N       psi: sessions the consumer starts on the
+//                                  product in any 24 hours, under any of its
+//                                  contracts (1 to 10^6; 10 if absent);
+//                                  counted by the PSI service
 //   psiIntersectionField isAnyOf [name]  psi: the fields whose intersection
 //                                  (not only its size) the consumer may learn
 // An aggregate_query permission must constrain epsilon and groupSize; a psi

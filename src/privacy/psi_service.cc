@@ -79,8 +79,8 @@ CREATE TABLE psi_sessions (
 );
 )sql"},
           // Module "psi": the numbers of "privacy" continue in delivery_service.cc.
-          {"psi", 1, "PSI sessions by contract and time (sessions per day)", R"sql(
-CREATE INDEX psi_sessions_contract ON psi_sessions(contract_id, created_at);
+          {"psi", 1, "PSI sessions by consumer and time (sessions per day)", R"sql(
+CREATE INDEX psi_sessions_consumer ON psi_sessions(consumer_id, created_at);
 )sql"}};
 }
 
@@ -170,16 +170,21 @@ Result<PsiSession> PsiService::Start(const Principal& caller, const PsiStart& s)
   const int64_t per_day = uc.grant.psi_sessions_per_day;
   QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
     // Sessions per day, counted where writers are serialised (also across
-    // processes on PostgreSQL): every session started counts, whatever its end.
-    QT_ASSIGN_OR_RETURN(auto day, tx.Query("SELECT COUNT(*), CAST(COALESCE(MIN(created_at), 0)"
-                                           " AS BIGINT) FROM psi_sessions"
-                                           " WHERE contract_id = ? AND created_at > ?",
-                                           {s.contract_id, now - kDayMs}));
+    // processes on PostgreSQL): every session the consumer started on this
+    // product counts, under any of its contracts and whatever its end, so
+    // that more contracts do not buy more guesses.
+    QT_ASSIGN_OR_RETURN(
+        auto day, tx.Query("SELECT COUNT(*), CAST(COALESCE(MIN(s.created_at), 0) AS BIGINT)"
+                           " FROM psi_sessions s JOIN ds_contracts c ON c.id = s.contract_id"
+                           " WHERE s.consumer_id = ? AND s.created_at > ? AND c.product_id = ?",
+                           {caller.org_id, now - kDayMs, uc.product.id}));
     if (per_day > 0 && day.at(0).Int(0) >= per_day) {
       return ResourceExhausted("the contract allows " + std::to_string(per_day) +
-                               " PSI sessions per day (psiSessionsPerDay); " +
+                               " PSI sessions per day (psiSessionsPerDay); your organisation "
+                               "started " +
                                std::to_string(day[0].Int(0)) +
-                               " started in the last 24 hours; the next may start at " +
+                               " on this product in the last 24 hours (under any contract); the "
+                               "next may start at " +
                                FormatRfc3339(day[0].Int(1) + kDayMs + 1));
     }
     QT_RETURN_IF_ERROR(

@@ -182,6 +182,12 @@ TEST_F(PsiEnumeration, ExplicitIntersectionIsCappedAndSessionsPerDayAreCounted) 
   auto api = Start(contract, "size", 10, 99);
   EXPECT_EQ(api.status, 429) << api.raw;
   EXPECT_NE(api.raw.find("3 PSI sessions per day"), std::string::npos) << api.raw;
+  // A second contract on the same product buys no more sessions today.
+  const std::string again = Contract(json::array(
+      {{{"leftOperand", "psiSessionsPerDay"}, {"operator", "lteq"}, {"rightOperand", 3}}}));
+  auto second = Start(again, "size", 10, 100);
+  EXPECT_EQ(second.status, 429) << second.raw;
+  EXPECT_EQ(Uses(again), 0u);
 }
 
 TEST_F(PsiEnumeration, ASessionTakesNoMorePointsThanItsClientSize) {
