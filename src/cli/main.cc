@@ -63,6 +63,8 @@ int main(int argc, char** argv) {
       {"--slurm-conf", "slurm_conf", "slurm.conf for dispatching orders of Slurm clusters"},
       {"--demo-traffic-ms", "demo_traffic_ms",
        "With --demo: how often an enterprise posts a request"},
+      {"--outbound-allow-hosts", "outbound_allow_hosts",
+       "Comma-separated hosts webhooks may reach over http and at internal addresses"},
       {"--simulated-time-scale", "simulated_time_scale",
        "Simulated clusters run jobs this many times faster than real time (demo: 600)"},
   };

@@ -170,7 +170,8 @@ Status Serve(const ServeConfig& config) {
                                     .random = &crypto::SystemRandom::Get(),
                                     .journal = &journal,
                                     .identity = &identity,
-                                    .master_key = &master_key});
+                                    .master_key = &master_key,
+                                    .outbound = {.allowed_hosts = config.outbound_allow_hosts}});
 
   QT_ASSIGN_OR_RETURN(auto boot, accounts.Bootstrap(demo::OperatorOrg()));
   if (boot) {

@@ -133,6 +133,22 @@ const std::vector<Setting>& Settings() {
          return OkStatus();
        }},
       StringSetting("demo_seed", "QIANTANG_DEMO_SEED", &ServeConfig::demo_seed),
+      {"outbound_allow_hosts", "QIANTANG_OUTBOUND_ALLOW_HOSTS",
+       [](ServeConfig& c, const std::string& v) -> Status {
+         c.outbound_allow_hosts.clear();
+         if (v.empty()) return OkStatus();  // none
+         for (size_t start = 0; start <= v.size();) {
+           const size_t end = std::min(v.find(',', start), v.size());
+           const std::string host = v.substr(start, end - start);
+           if (host.empty() || host.find_first_of(" \t/@") != std::string::npos) {
+             return InvalidArgument("outbound_allow_hosts: '" + v +
+                                    "' is not a comma-separated list of hosts");
+           }
+           c.outbound_allow_hosts.push_back(host);
+           start = end + 1;
+         }
+         return OkStatus();
+       }},
   };
   return kSettings;
 }

@@ -35,6 +35,7 @@
 // | demo             | --demo             | QIANTANG_DEMO             | false                  |
 // | demo_seed        | --demo-seed        | QIANTANG_DEMO_SEED        | hangzhou-2026          |
 // | demo_citizens    | --demo-citizens    | QIANTANG_DEMO_CITIZENS    | 100000                 |
+// | outbound_allow_hosts | --outbound-allow-hosts | QIANTANG_OUTBOUND_ALLOW_HOSTS | '' (none)  |
 // | demo_firms       | --demo-firms       | QIANTANG_DEMO_FIRMS       | 180000                 |
 #ifndef QIANTANG_CLI_SERVE_CONFIG_H_
 #define QIANTANG_CLI_SERVE_CONFIG_H_
@@ -44,6 +45,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/status.h"
 
@@ -80,6 +82,10 @@ struct ServeConfig {
   std::string demo_seed = "hangzhou-2026";
   int64_t demo_citizens = 100'000;  // --demo: citizens enrolled (4,830,000: the whole city)
   int64_t demo_firms = 180'000;     // --demo: tech enterprises screened by the finance station
+  // Hosts that webhooks (and any other URL the server calls for a member) may
+  // reach over http and at internal addresses, e.g. {"127.0.0.1"}; given as a
+  // comma-separated list. Empty: https to public addresses only.
+  std::vector<std::string> outbound_allow_hosts;
 
   // Derived from `listen` by Resolve.
   std::string host;

@@ -90,5 +90,14 @@ TEST(ServeConfig, FoldersOthersReadHoldNoSecret) {
   EXPECT_TRUE(CheckFolders(near).ok());
 }
 
+TEST(ServeConfig, OutboundAllowHostsIsAList) {
+  EXPECT_TRUE(ResolveServeConfig({}, "", NoEnv)->outbound_allow_hosts.empty());
+  auto c = ResolveServeConfig({{"outbound_allow_hosts", "127.0.0.1,hooks.internal"}}, "", NoEnv);
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->outbound_allow_hosts, (std::vector<std::string>{"127.0.0.1", "hooks.internal"}));
+  EXPECT_FALSE(ResolveServeConfig({{"outbound_allow_hosts", "a,,b"}}, "", NoEnv).ok());
+  EXPECT_FALSE(ResolveServeConfig({{"outbound_allow_hosts", "a b"}}, "", NoEnv).ok());
+}
+
 }  // namespace
 }  // namespace qt::cli

@@ -38,6 +38,7 @@
 
 #include "accounts/accounts.h"
 #include "core/clock.h"
+#include "core/outbound.h"
 #include "core/random.h"
 #include "crypto/sealed_box.h"
 #include "identity/identity.h"
@@ -53,6 +54,10 @@ struct PoliciesOptions {
   ledger::Journal* journal = nullptr;             // required
   identity::Identity* identity = nullptr;         // required: the people
   const crypto::MasterKey* master_key = nullptr;  // required: seals webhook secrets
+  // Webhook URLs: https to public addresses only, but for the hosts allowed
+  // here (core/outbound.h). Checked when set and again at every delivery.
+  OutboundRules outbound{};
+  Resolver resolve = SystemResolver();  // tests inject a fixed table
 };
 
 struct NewPolicy {
@@ -111,6 +116,7 @@ class Policies {
  public:
   static constexpr size_t kMaxText = 4000;
   static constexpr int kMaxAttempts = 10;
+  static constexpr size_t kMaxAnswerBytes = 4096;
 
   Policies(store::Store& store, PoliciesOptions options);
   ~Policies();
@@ -139,7 +145,10 @@ class Policies {
   Result<Notice> MarkRead(const accounts::Principal& caller, const std::string& notice_id);
   Result<Notice> MarkRead(const identity::Citizen& citizen, const std::string& notice_id);
 
-  // Webhooks (an organisation's admins): http(s) URL; a new secret each time.
+  // Webhooks (an organisation's admins): a URL that passes CheckOutboundUrl
+  // (kInvalidArgument otherwise); a new secret each time. A delivery
+  // connects to the address just checked, follows no redirect, reads at most
+  // kMaxAnswerBytes of the answer and keeps only its status.
   Result<Webhook> SetWebhook(const accounts::Principal& caller, const std::string& url);
   Result<Webhook> GetWebhook(const accounts::Principal& caller);
   Status DeleteWebhook(const accounts::Principal& caller);

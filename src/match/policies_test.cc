@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+#include <mutex>
+
 #include "core/resident_id.h"
 #include "crypto/encoding.h"
 #include "crypto/sha256.h"
@@ -44,12 +47,32 @@ class PoliciesTest : public qt::testing::ServiceTest {
     policies_ = NewPolicies();
   }
 
+  std::mutex dns_mu_;
+  std::map<std::string, std::vector<std::string>> dns_;
+
   std::unique_ptr<Policies> NewPolicies() {
     return std::make_unique<Policies>(*store_, PoliciesOptions{.clock = &clock_,
                                                                .random = &random_,
                                                                .journal = &journal_,
                                                                .identity = identity_.get(),
-                                                               .master_key = &key_});
+                                                               .master_key = &key_,
+                                                               .outbound = {{"127.0.0.1"}},
+                                                               .resolve = Dns()});
+  }
+
+  // Names in dns_ resolve as the test says (a local resolver would); others
+  // through the system.
+  Resolver Dns() {
+    return [this](const std::string& host) -> Result<std::vector<std::string>> {
+      std::lock_guard lock(dns_mu_);
+      auto it = dns_.find(host);
+      if (it == dns_.end()) return SystemResolver()(host);
+      return it->second;
+    };
+  }
+  void SetDns(const std::string& host, std::vector<std::string> addresses) {
+    std::lock_guard lock(dns_mu_);
+    dns_[host] = std::move(addresses);
   }
 
   static json Profile(const std::string& code, double revenue,
@@ -402,6 +425,58 @@ TEST_P(PoliciesTest, WebhooksGetSignedDeliveriesRetriedWithBackoff) {
   // Deleting cancels what is pending.
   ASSERT_TRUE(policies_->DeleteWebhook(firm_).ok());
   EXPECT_EQ(policies_->DeleteWebhook(firm_).code(), StatusCode::kNotFound);
+}
+
+TEST_P(PoliciesTest, WebhooksRefuseInternalAddresses) {
+  SetDns("metadata.example", {"169.254.169.254"});
+  SetDns("intranet.example", {"93.184.216.34", "10.0.0.7"});
+  SetDns("v6.example", {"fd00::1"});
+  for (const char* url :
+       {"http://127.0.0.2:8080/internal/admin", "https://169.254.169.254/latest/meta-data/",
+        "https://0x7f000001/", "https://2130706433/", "https://0177.0.0.1/", "https://localhost/",
+        "https://[::1]/", "https://[::ffff:127.0.0.1]/", "https://metadata.example/",
+        "https://intranet.example/", "https://v6.example/", "http://example.com/"}) {
+    auto hook = policies_->SetWebhook(firm_, url);
+    EXPECT_EQ(hook.status().code(), StatusCode::kInvalidArgument) << url;
+    EXPECT_TRUE(hook.status().message().starts_with("url: ")) << hook.status().message();
+  }
+  EXPECT_EQ(policies_->GetWebhook(firm_).status().code(), StatusCode::kNotFound);
+}
+
+TEST_P(PoliciesTest, WebhookDeliveriesCheckTheAddressAgainAndConnectToIt) {
+  qt::testing::HookReceiver receiver;
+  const std::string port = receiver.url().substr(receiver.url().rfind(':'));
+  // A name that resolved to a public address when set and to loopback at
+  // delivery (DNS rebinding) is refused at delivery.
+  SetDns("rebind.example", {"93.184.216.34"});
+  ASSERT_TRUE(policies_->SetWebhook(firm_, "https://rebind.example" + port).ok());
+  SetDns("rebind.example", {"127.0.0.1"});
+  ASSERT_TRUE(
+      finance_->SaveOwnProfile(firm_, "云图", Profile(CreditCode('F'), 8'000'000, {"高新技术企业"}))
+          .ok());
+  ASSERT_TRUE(policies_->Publish(bureau_, HighTechAward()).ok());
+  EXPECT_EQ(*policies_->Deliver(10), 0);
+  auto state = policies_->GetWebhook(firm_);
+  ASSERT_TRUE(state.ok());
+  EXPECT_EQ(state->last_error,
+            "refused: the host rebind.example resolves to a loopback address; only public "
+            "addresses may be called");
+  EXPECT_TRUE(receiver.received().empty());
+
+  // The connection goes to the address checked: the HTTP client never
+  // resolves the name itself (the system resolver does not know it).
+  SetDns("hooks.test", {"127.0.0.1"});
+  policies_ = std::make_unique<Policies>(*store_, PoliciesOptions{.clock = &clock_,
+                                                                  .random = &random_,
+                                                                  .journal = &journal_,
+                                                                  .identity = identity_.get(),
+                                                                  .master_key = &key_,
+                                                                  .outbound = {{"hooks.test"}},
+                                                                  .resolve = Dns()});
+  ASSERT_TRUE(policies_->SetWebhook(firm_, "http://hooks.test" + port + "/hook").ok());
+  ASSERT_TRUE(policies_->Publish(bureau_, HighTechAward()).ok());
+  EXPECT_EQ(*policies_->Deliver(10), 1);
+  EXPECT_EQ(receiver.received().size(), 1u);
 }
 
 }  // namespace

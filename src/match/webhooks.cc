@@ -7,10 +7,11 @@
 //   X-Qiantang-Signature: t=<unix ms>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>
 // Any 2xx answer delivers it; otherwise it is tried again after 1 s, 2 s,
 // 4 s ... (at most an hour apart), and given up after kMaxAttempts.
+// The URL is checked by core/outbound.h when set and before every delivery.
 #include <httplib.h>
 
 #include <algorithm>
-#include <regex>
+#include <memory>
 
 #include "core/ids.h"
 #include "crypto/encoding.h"
@@ -25,22 +26,48 @@ using store::Tx;
 
 namespace {
 
-constexpr size_t kMaxUrl = 2000;
-
-struct Url {
-  std::string origin;  // scheme://host[:port]
-  std::string path;
-};
-
-Result<Url> ParseUrl(const std::string& url) {
-  static const std::regex kUrl(R"(^(https?://[A-Za-z0-9.\-]+(:[0-9]{1,5})?)(/[\x21-\x7e]*)?$)");
-  std::smatch m;
-  if (url.size() > kMaxUrl || !std::regex_match(url, m, kUrl)) {
-    return InvalidArgument(
-        "url: must be an http:// or https:// URL (host, optional port and path), at most 2000 "
-        "bytes");
+// POSTs `body` to the checked target: to its address (no second resolution),
+// no redirect followed, at most Policies::kMaxAnswerBytes of the answer read
+// and dropped. Returns "" for a 2xx answer, else what went wrong, without
+// anything the target sent but its status.
+std::string PostOnce(const OutboundTarget& target, const httplib::Headers& headers,
+                     const std::string& body) {
+  std::unique_ptr<httplib::ClientImpl> client;
+  if (target.url.scheme == "https") {
+    auto ssl = std::make_unique<httplib::SSLClient>(target.url.host, target.url.port);
+    ssl->enable_server_certificate_verification(true);
+    client = std::move(ssl);
+  } else {
+    client = std::make_unique<httplib::ClientImpl>(target.url.host, target.url.port);
   }
-  return Url{m[1].str(), m[3].matched ? m[3].str() : "/"};
+  client->set_hostname_addr_map({{target.url.host, target.address}});
+  client->set_follow_location(false);
+  client->set_keep_alive(false);
+  client->set_connection_timeout(5);
+  client->set_read_timeout(10);
+  client->set_write_timeout(10);
+  httplib::Request req;
+  req.method = "POST";
+  req.path = target.url.path;
+  req.headers = headers;
+  req.headers.emplace("Content-Type", "application/json");
+  req.body = body;
+  int status = 0;
+  size_t read = 0;
+  req.response_handler = [&status](const httplib::Response& r) {
+    status = r.status;
+    return true;
+  };
+  req.content_receiver = [&read](const char*, size_t n, uint64_t, uint64_t) {
+    read += n;
+    return read <= Policies::kMaxAnswerBytes;  // a longer answer is cut off, not stored
+  };
+  httplib::Response res;
+  httplib::Error error = httplib::Error::Success;
+  (void)client->send(req, res, error);  // `status` says what came back
+  if (status == 0) return "no answer: " + httplib::to_string(error);
+  if (status < 200 || status > 299) return "HTTP " + std::to_string(status);
+  return "";
 }
 
 std::string SecretAad(const std::string& org_id) { return "match.webhook:" + org_id; }
@@ -50,7 +77,8 @@ std::string SecretAad(const std::string& org_id) { return "match.webhook:" + org
 Result<Webhook> Policies::SetWebhook(const Principal& caller, const std::string& url) {
   if (!caller.Has(accounts::Role::kAdmin))
     return PermissionDenied("only administrators set the webhook");
-  QT_RETURN_IF_ERROR(ParseUrl(url).status());
+  QT_RETURN_IF_ERROR(
+      CheckOutboundUrl(url, options_.outbound, options_.resolve).status().WithContext("url"));
   std::vector<uint8_t> raw(32);
   options_.random->Fill(raw);
   Webhook w{.org_id = caller.org_id,
@@ -155,10 +183,14 @@ Result<int> Policies::Deliver(size_t max) {
     }));
     if (claimed == 0) continue;
     auto secret = options_.master_key->Open(r.Blob(5), SecretAad(org_id));
-    auto url = ParseUrl(r.Text(4));
+    // Checked again, resolved now, and called at the address checked: a name
+    // that resolved to a public address when set may not since (DNS rebinding).
+    auto target = CheckOutboundUrl(r.Text(4), options_.outbound, options_.resolve);
     std::string error;
-    if (!secret.ok() || !url.ok()) {
-      error = "the webhook's secret or URL cannot be read";
+    if (!secret.ok()) {
+      error = "the webhook's secret cannot be read";
+    } else if (!target.ok()) {
+      error = "refused: " + target.status().message();
     } else {
       const json body = {{"type", "qiantang.policy.notice/v1"},
                          {"notice",
@@ -175,18 +207,8 @@ Result<int> Policies::Deliver(size_t max) {
       const std::string key(secret->begin(), secret->end());
       const std::string signature =
           "t=" + t + ",v1=" + crypto::HexEncode(crypto::HmacSha256(key, t + "." + text));
-      httplib::Client client(url->origin);
-      client.set_connection_timeout(5);
-      client.set_read_timeout(10);
-      client.set_write_timeout(10);
-      httplib::Headers headers = {{"X-Qiantang-Delivery", notice_id},
-                                  {"X-Qiantang-Signature", signature}};
-      auto res = client.Post(url->path, headers, text, "application/json");
-      if (!res) {
-        error = "no answer: " + httplib::to_string(res.error());
-      } else if (res->status < 200 || res->status > 299) {
-        error = "HTTP " + std::to_string(res->status);
-      }
+      error = PostOnce(
+          *target, {{"X-Qiantang-Delivery", notice_id}, {"X-Qiantang-Signature", signature}}, text);
     }
     const int64_t at = options_.clock->NowMillis();
     const int64_t backoff =

@@ -26,7 +26,8 @@ using nlohmann::json;
 class MatchApiTest : public ApiTest {
  protected:
   void SetUp() override {
-    ASSERT_NO_FATAL_FAILURE(StartServer());
+    // The test's webhook receiver listens on loopback over http.
+    ASSERT_NO_FATAL_FAILURE(StartServer({"--outbound-allow-hosts", "127.0.0.1"}));
     bank_ = NewOrg("杭州银行科技支行", "institution", 801);
     insurer_ = NewOrg("科技保险中心", "institution", 802);
     station_ = NewOrg("杭州市科学技术局", "authority", 803);

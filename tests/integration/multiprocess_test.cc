@@ -36,7 +36,8 @@ class MultiProcessTest : public ::testing::Test {
     for (int i = 0; i < kProcesses; ++i) {
       servers_.push_back(std::make_unique<ServerProcess>(
           db_->dir().path().string(),
-          std::vector<std::string>{"--checkpoint-interval-ms", "100", "--notice-days", "0"},
+          std::vector<std::string>{"--checkpoint-interval-ms", "100", "--notice-days", "0",
+                                   "--outbound-allow-hosts", "127.0.0.1"},
           db_->url()));
       ASSERT_TRUE(servers_.back()->Start()) << "process " << i;
       if (i == 0)
