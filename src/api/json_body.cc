@@ -18,8 +18,28 @@ std::string Joined(const std::vector<std::string>& v) {
 }  // namespace
 
 Result<JsonBody> JsonBody::Parse(std::string_view text) {
-  nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  // A key given twice in one object is refused: parsers disagree on which
+  // one wins, so a proxy or a signature check could read a different value
+  // from the one acted on. One set of keys per open object.
+  std::vector<std::set<std::string>> open;
+  std::string duplicate;
+  auto check = [&](int, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
+    using E = nlohmann::json::parse_event_t;
+    if (event == E::object_start) {
+      open.emplace_back();
+    } else if (event == E::object_end && !open.empty()) {
+      open.pop_back();
+    } else if (event == E::key && !open.empty() && duplicate.empty()) {
+      const std::string& key = parsed.get_ref<const std::string&>();
+      if (!open.back().insert(key).second) duplicate = key;
+    }
+    return true;
+  };
+  nlohmann::json j = nlohmann::json::parse(text, check, /*allow_exceptions=*/false);
   if (j.is_discarded()) return InvalidArgument("request body is not valid JSON");
+  if (!duplicate.empty()) {
+    return InvalidArgument("request body holds the key '" + duplicate.substr(0, 64) + "' twice");
+  }
   if (!j.is_object()) return InvalidArgument("request body must be a JSON object");
   return JsonBody(std::move(j));
 }

@@ -31,6 +31,15 @@ TEST(JsonBody, RejectsUnknownFieldsAndHugeNumbers) {
   EXPECT_EQ(ErrorOf(b.Finish()), "nmae: unknown field");
 }
 
+TEST(JsonBody, RejectsDuplicateKeysAtAnyDepth) {
+  EXPECT_EQ(JsonBody::Parse(R"({"role": "viewer", "role": "admin"})").status().message(),
+            "request body holds the key 'role' twice");
+  EXPECT_FALSE(JsonBody::Parse(R"({"a": {"x": 1, "x": 2}})").ok());
+  EXPECT_FALSE(JsonBody::Parse(R"({"a": [{"x": 1}, {"y": 1, "y": 2}]})").ok());
+  // The same key in sibling or nested objects is fine.
+  EXPECT_TRUE(JsonBody::Parse(R"({"x": {"x": 1}, "a": [{"x": 1}, {"x": 2}]})").ok());
+}
+
 TEST(JsonBody, OptionalFieldsFallBackWhenAbsentOrNull) {
   auto b = *JsonBody::Parse(R"({"label": null})");
   EXPECT_EQ(*b.OptionalString("label", 10, "default"), "default");

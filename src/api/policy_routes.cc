@@ -71,10 +71,6 @@ Result<match::NewPolicy> ParsePolicy(JsonBody& body) {
   return p;
 }
 
-bool Flag(const Request& req, const char* name) {
-  return req.http.has_param(name) && req.http.get_param_value(name) == "true";
-}
-
 }  // namespace
 
 void RegisterPolicyRoutes(Router& router, match::Policies& policies, identity::Identity& identity) {
@@ -102,8 +98,8 @@ void RegisterPolicyRoutes(Router& router, match::Policies& policies, identity::I
                   QT_ASSIGN_OR_RETURN(accounts::PageRequest page, req.Page());
                   const std::string audience =
                       req.http.has_param("audience") ? req.http.get_param_value("audience") : "";
-                  QT_ASSIGN_OR_RETURN(auto list,
-                                      policies.List(audience, Flag(req, "in_force"), page));
+                  QT_ASSIGN_OR_RETURN(bool in_force, req.QueryBool("in_force", false));
+                  QT_ASSIGN_OR_RETURN(auto list, policies.List(audience, in_force, page));
                   return Response::Json(PageJson(list, PolicyJson));
                 });
   router.Handle("POST", "/api/v1/match/policies", authority,
@@ -134,13 +130,13 @@ void RegisterPolicyRoutes(Router& router, match::Policies& policies, identity::I
                 });
 
   // Inboxes.
-  router.Handle("GET", "/api/v1/match/inbox", enterprise,
-                [&](const Request& req) -> Result<Response> {
-                  QT_ASSIGN_OR_RETURN(accounts::PageRequest page, req.Page());
-                  QT_ASSIGN_OR_RETURN(
-                      auto list, policies.EnterpriseInbox(req.caller(), Flag(req, "unread"), page));
-                  return Response::Json(PageJson(list, NoticeJson));
-                });
+  router.Handle(
+      "GET", "/api/v1/match/inbox", enterprise, [&](const Request& req) -> Result<Response> {
+        QT_ASSIGN_OR_RETURN(accounts::PageRequest page, req.Page());
+        QT_ASSIGN_OR_RETURN(bool unread, req.QueryBool("unread", false));
+        QT_ASSIGN_OR_RETURN(auto list, policies.EnterpriseInbox(req.caller(), unread, page));
+        return Response::Json(PageJson(list, NoticeJson));
+      });
   router.Handle("POST", "/api/v1/match/inbox/{id}/read", enterprise,
                 [&](const Request& req) -> Result<Response> {
                   QT_ASSIGN_OR_RETURN(Notice n,
@@ -151,8 +147,8 @@ void RegisterPolicyRoutes(Router& router, match::Policies& policies, identity::I
                 [&](const Request& req) -> Result<Response> {
                   QT_ASSIGN_OR_RETURN(identity::Citizen c, CitizenOf(identity, req));
                   QT_ASSIGN_OR_RETURN(accounts::PageRequest page, req.Page());
-                  QT_ASSIGN_OR_RETURN(auto list,
-                                      policies.PersonInbox(c, Flag(req, "unread"), page));
+                  QT_ASSIGN_OR_RETURN(bool unread, req.QueryBool("unread", false));
+                  QT_ASSIGN_OR_RETURN(auto list, policies.PersonInbox(c, unread, page));
                   return Response::Json(PageJson(list, NoticeJson));
                 });
   router.Handle("POST", "/api/v1/match/me/inbox/{id}/read", Access::Public(),

@@ -6,6 +6,7 @@
 #include <cctype>
 #include <charconv>
 #include <chrono>
+#include <limits>
 #include <memory>
 #include <regex>
 
@@ -94,9 +95,11 @@ namespace {
 Result<uint64_t> ParseUint(const std::string& name, const std::string& v) {
   uint64_t n = 0;
   auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
-  if (v.empty() || ec != std::errc() || ptr != v.data() + v.size()) {
-    return InvalidArgument(name + ": must be a non-negative integer, got '" + v.substr(0, 32) +
-                           "'");
+  if (v.empty() || ec != std::errc() || ptr != v.data() + v.size() ||
+      n > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+    return InvalidArgument(name + ": must be a non-negative integer of at most " +
+                           std::to_string(std::numeric_limits<int64_t>::max()) + ", got '" +
+                           v.substr(0, 32) + "'");
   }
   return n;
 }
@@ -110,6 +113,14 @@ Result<uint64_t> Request::QueryUint(const std::string& name,
     return InvalidArgument(name + ": is required");
   }
   return ParseUint(name, http.get_param_value(name));
+}
+
+Result<bool> Request::QueryBool(const std::string& name, bool fallback) const {
+  if (!http.has_param(name)) return fallback;
+  const std::string v = http.get_param_value(name);
+  if (v == "true") return true;
+  if (v == "false") return false;
+  return InvalidArgument(name + ": must be true or false, got '" + v.substr(0, 32) + "'");
 }
 
 Result<uint64_t> Request::PathUint(std::string_view name) const {
@@ -195,7 +206,14 @@ void Router::Serve(const RouteInfo& route, const std::vector<std::string>& names
     res.set_content(std::move(result->body), result->content_type);
   } else {
     res.status = HttpStatusOf(result.status().code());
-    res.set_content(ErrorBody(result.status()), "application/json");
+    // An internal error's message may hold what only the server should know
+    // (file paths, SQL): it goes to the log, the client gets the request id.
+    res.set_content(result.status().code() == StatusCode::kInternal
+                        ? ErrorBody(Internal("internal error; the server log has the details of "
+                                             "request " +
+                                             req.request_id))
+                        : ErrorBody(result.status()),
+                    "application/json");
     if (res.status == 401) res.set_header("WWW-Authenticate", "Bearer");
   }
   res.set_header("X-Request-Id", req.request_id);

@@ -68,11 +68,15 @@ struct Request {
   const std::string& PathParam(std::string_view name) const;
   // The page asked for by ?limit=&cursor= (limit defaults to 50).
   Result<accounts::PageRequest> Page() const;
-  // A non-negative integer query parameter; `fallback` if absent, or
-  // kInvalidArgument naming it if absent and `fallback` is empty.
+  // A non-negative integer query parameter (at most INT64_MAX, as every
+  // stored number is); `fallback` if absent, or kInvalidArgument naming it if
+  // absent and `fallback` is empty.
   Result<uint64_t> QueryUint(const std::string& name,
                              std::optional<uint64_t> fallback = std::nullopt) const;
-  // A non-negative integer path segment.
+  // A boolean query parameter: "true" or "false", anything else is
+  // kInvalidArgument naming it; `fallback` if absent.
+  Result<bool> QueryBool(const std::string& name, bool fallback) const;
+  // A non-negative integer path segment (at most INT64_MAX).
   Result<uint64_t> PathUint(std::string_view name) const;
 };
 

@@ -1,5 +1,7 @@
 #include "core/text.h"
 
+#include <fmt/format.h>
+
 #include <string>
 
 namespace qt {
@@ -36,6 +38,25 @@ std::optional<char32_t> DecodeUtf8(std::string_view s, size_t* pos) {
   return cp;
 }
 
+bool IsInvisibleFormat(char32_t cp) {
+  return cp == 0x00ad ||                      // soft hyphen
+         cp == 0x034f ||                      // combining grapheme joiner
+         cp == 0x061c ||                      // Arabic letter mark (bidi)
+         cp == 0x115f || cp == 0x1160 ||      // Hangul fillers
+         (cp >= 0x17b4 && cp <= 0x17b5) ||    // Khmer invisible vowels
+         (cp >= 0x180b && cp <= 0x180f) ||    // Mongolian selectors and separator
+         (cp >= 0x200b && cp <= 0x200f) ||    // zero widths, LRM, RLM
+         (cp >= 0x2028 && cp <= 0x202e) ||    // separators; LRE, RLE, PDF, LRO, RLO
+         (cp >= 0x2060 && cp <= 0x206f) ||    // word joiner, invisible operators; LRI..PDI
+         cp == 0x3164 ||                      // Hangul filler
+         (cp >= 0xfe00 && cp <= 0xfe0f) ||    // variation selectors
+         cp == 0xfeff ||                      // zero width no-break space (BOM)
+         cp == 0xffa0 ||                      // half-width Hangul filler
+         (cp >= 0xfff0 && cp <= 0xfffb) ||    // specials, interlinear annotation
+         (cp >= 0x1d173 && cp <= 0x1d17a) ||  // musical format controls
+         (cp >= 0xe0000 && cp <= 0xe0fff);    // tags, variation selectors supplement
+}
+
 Status CheckDisplayText(std::string_view text, size_t max_bytes) {
   if (text.empty()) return InvalidArgument("must not be empty");
   if (text.size() > max_bytes) {
@@ -48,7 +69,14 @@ Status CheckDisplayText(std::string_view text, size_t max_bytes) {
   for (size_t i = 0; i < text.size();) {
     std::optional<char32_t> cp = DecodeUtf8(text, &i);
     if (!cp) return InvalidArgument("is not valid UTF-8");
-    if (*cp < 0x20 || *cp == 0x7f) return InvalidArgument("must not contain control characters");
+    if (*cp < 0x20 || (*cp >= 0x7f && *cp <= 0x9f)) {
+      return InvalidArgument("must not contain control characters");
+    }
+    if (IsInvisibleFormat(*cp)) {
+      return InvalidArgument(
+          "must not contain bidirectional controls or invisible format characters (U+" +
+          fmt::format("{:04X}", static_cast<uint32_t>(*cp)) + ")");
+    }
   }
   return OkStatus();
 }

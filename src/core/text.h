@@ -15,8 +15,15 @@ namespace qt {
 // truncation, overlong forms, surrogates, code points above U+10FFFF.
 std::optional<char32_t> DecodeUtf8(std::string_view s, size_t* pos);
 
-// OK if `text` is valid UTF-8, 1..max_bytes bytes, has no control characters,
-// and does not start or end with white space. The message does not name the
+// True for characters that change how text around them is shown without being
+// seen: bidirectional controls (U+202A–202E, U+2066–2069, LRM, RLM, ALM),
+// zero-width characters, invisible fillers, variation selectors and tags —
+// what makes "gpj.exe" display as "exe.jpg" or two names look the same.
+bool IsInvisibleFormat(char32_t cp);
+
+// OK if `text` is valid UTF-8, 1..max_bytes bytes, has no control characters
+// (C0, DEL, C1) and no invisible format characters (IsInvisibleFormat), and
+// does not start or end with white space. The message does not name the
 // field; callers add it with WithContext.
 Status CheckDisplayText(std::string_view text, size_t max_bytes);
 

@@ -20,5 +20,17 @@ TEST(CheckDisplayText, RejectsEmptyTooLongControlAndMalformedText) {
   EXPECT_FALSE(CheckDisplayText("\xe6\x9d", 10).ok());      // truncated
 }
 
+TEST(CheckDisplayText, RejectsBidiControlsAndInvisibleFormatCharacters) {
+  for (const char* bad : {"\u202a", "\u202b", "\u202c", "\u202d", "\u202e",     "\u2066", "\u2067",
+                          "\u2068", "\u2069", "\u200b", "\u200d", "\u200e",     "\u200f", "\u2060",
+                          "\ufeff", "\u00ad", "\u061c", "\u3164", "\U000e0041", "\u0085"}) {
+    const std::string text = std::string("abc") + bad + "def";
+    EXPECT_FALSE(CheckDisplayText(text, 100).ok()) << text;
+  }
+  EXPECT_EQ(CheckDisplayText("invoice\u202egpj.exe", 100).message(),
+            "must not contain bidirectional controls or invisible format characters (U+202E)");
+  EXPECT_TRUE(CheckDisplayText("杭州·数据（集团）—「测试」", 100).ok());
+}
+
 }  // namespace
 }  // namespace qt
