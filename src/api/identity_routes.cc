@@ -108,7 +108,7 @@ Result<ScanReceipt> ParseReceipt(JsonBody& r) {
   QT_ASSIGN_OR_RETURN(out.category, r.String("category", 50));
   QT_ASSIGN_OR_RETURN(out.claims_read, r.OptionalStrings("claims_read", 16, 32));
   QT_ASSIGN_OR_RETURN(out.result, r.String("result", 200));
-  QT_ASSIGN_OR_RETURN(out.scanned_at, r.Int("scanned_at", 1, INT64_MAX));
+  QT_ASSIGN_OR_RETURN(out.scanned_at, r.Int("scanned_at", kEarliestClientTime, kLatestClientTime));
   QT_ASSIGN_OR_RETURN(out.signature, r.String("signature", 100));
   QT_RETURN_IF_ERROR(r.Finish());
   return out;

@@ -42,6 +42,12 @@ class ManualClock final : public Clock {
   std::atomic<UnixMillis> now_;
 };
 
+// Times a client sends as Unix milliseconds are accepted from 2000-01-01 to
+// 2199-12-31 (UTC); anything else is a mistake, or an attack on the
+// arithmetic and formatting of times (2^62 ms is year 146 million).
+constexpr UnixMillis kEarliestClientTime = 946'684'800'000;  // 2000-01-01T00:00:00Z
+constexpr UnixMillis kLatestClientTime = 7'258'118'399'999;  // 2199-12-31T23:59:59.999Z
+
 // "2026-11-26T04:29:18.123Z"
 std::string FormatRfc3339(UnixMillis t);
 // Parses "YYYY-MM-DDTHH:MM:SS[.fff]Z" (UTC only); nullopt otherwise.

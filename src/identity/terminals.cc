@@ -82,7 +82,9 @@ Status CheckReceiptShape(const ScanReceipt& r) {
     if (!ClaimKey(claim)) return InvalidArgument("claims_read: unknown claim '" + claim + "'");
   }
   QT_RETURN_IF_ERROR(CheckDisplayText(r.result, 200).WithContext("result"));
-  if (r.scanned_at <= 0) return InvalidArgument("scanned_at: required");
+  if (r.scanned_at < kEarliestClientTime || r.scanned_at > kLatestClientTime) {
+    return InvalidArgument("scanned_at: must be a time from 2000 to 2199 in Unix milliseconds");
+  }
   return OkStatus();
 }
 

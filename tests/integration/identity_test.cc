@@ -181,7 +181,7 @@ TEST_F(IdentityApiTest, BadInputIsRefusedWithTheFieldNamedAndChangesNothing) {
                              {"code_id", std::string(32, '0')},
                              {"category", "bus"},
                              {"result", "accepted"},
-                             {"scanned_at", 1},
+                             {"scanned_at", 1'790'000'000'000},
                              {"signature", "AAAA"}}}}}
                          .dump());
   EXPECT_EQ(forged.status, 404) << forged.raw;
