@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <set>
+#include <sstream>
 
 #include "core/text.h"
 
@@ -54,6 +55,33 @@ bool ValueFitsField(const Field& field, std::string_view value) {
   if (!ValueFitsType(field.type, value)) return false;
   return field.domain.empty() ||
          std::find(field.domain.begin(), field.domain.end(), value) != field.domain.end();
+}
+
+bool IsSqlKeyword(std::string_view name) {
+  // SQLite's keywords (the product databases), PostgreSQL's reserved words,
+  // and the channel's aggregates.
+  static const std::set<std::string, std::less<>> kKeywords = [] {
+    std::set<std::string, std::less<>> out;
+    std::istringstream words(
+        "abort action add after all alter always analyse analyze and any array as asc asymmetric "
+        "attach autoincrement avg before begin between both by cascade case cast check collate "
+        "column commit conflict constraint count create cross current current_date current_role "
+        "current_time current_timestamp current_user database default deferrable deferred delete "
+        "desc detach distinct do drop each else end escape except exclude exclusive exists "
+        "explain fail false fetch filter first following for foreign from full generated glob "
+        "grant group groups having if ignore immediate in index indexed initially inner insert "
+        "instead intersect into is isnull join key last lateral leading left like limit localtime "
+        "localtimestamp match materialized max min natural no not nothing notnull null nulls of "
+        "offset on only or order others outer over partition placing plan pragma preceding "
+        "primary query raise range recursive references regexp reindex release rename replace "
+        "restrict returning right rollback row rowid rows savepoint select session_user set some "
+        "sum symmetric table temp temporary then ties to trailing transaction trigger true "
+        "unbounded union unique update user using vacuum values variadic view virtual when where "
+        "window with without");
+    for (std::string w; words >> w;) out.insert(w);
+    return out;
+  }();
+  return kKeywords.contains(name);
 }
 
 std::string_view FieldTypeName(FieldType type) {
@@ -126,6 +154,11 @@ Result<Schema> ParseSchema(const json& fields) {
       return InvalidArgument(at + ".name: must be 1-63 of a-z, 0-9, _ starting with a letter or _");
     }
     field.name = f["name"];
+    if (IsSqlKeyword(field.name)) {
+      return InvalidArgument(at + ".name: '" + field.name +
+                             "' is an SQL keyword; choose another name (e.g. " + field.name +
+                             "_value)");
+    }
     if (!names.insert(field.name).second) {
       return InvalidArgument(at + ".name: '" + field.name + "' appears twice");
     }
@@ -251,6 +284,10 @@ Result<Schema> InferSchema(const std::vector<std::string>& header,
     }
     if (!std::isalpha(static_cast<unsigned char>(f.name[0]))) f.name = "_" + f.name;
     if (!letter || f.name.size() > 63) f.name = "c" + std::to_string(i + 1);
+    if (IsSqlKeyword(f.name)) {
+      return InvalidArgument("header: column " + std::to_string(i + 1) + " is named '" + f.name +
+                             "', an SQL keyword; rename the column or declare the fields");
+    }
     if (!names.insert(f.name).second) {
       return InvalidArgument("header: column " + std::to_string(i + 1) + " ('" + header[i] +
                              "') has the same name as an earlier one: " + f.name);

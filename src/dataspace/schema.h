@@ -70,7 +70,13 @@ using Schema = std::vector<Field>;
 // Index of the field called `name`, or nullopt.
 std::optional<size_t> FindField(const Schema& schema, std::string_view name);
 
-// Parses and validates a JSON array of fields; errors name "fields[i].x".
+// True if `name` is an SQL keyword (SQLite's, PostgreSQL's reserved words, the
+// channel's aggregates): such a field name is refused, declared or inferred,
+// since it could not be used unquoted in a channel query.
+bool IsSqlKeyword(std::string_view name);
+
+// Parses and validates a JSON array of fields; errors name "fields[i].x"; a
+// name that is an SQL keyword is refused.
 Result<Schema> ParseSchema(const nlohmann::json& fields);
 nlohmann::json SchemaJson(const Schema& schema);
 
@@ -84,7 +90,7 @@ bool ValueFitsField(const Field& field, std::string_view value);
 // non-empty sample value fits (integer, real, date, else text); names are the
 // header lower-cased with other characters turned to '_', or "c1", "c2"... for
 // headers with no ASCII letter; labels are the header text (invalid_argument
-// if two names collide or the header is empty).
+// if two names collide, a name is an SQL keyword, or the header is empty).
 Result<Schema> InferSchema(const std::vector<std::string>& header,
                            const std::vector<std::vector<std::string>>& samples);
 
