@@ -78,98 +78,103 @@ Result<Trace> LoadTrace(const std::string& path) {
   std::vector<std::string> required;
   std::vector<size_t> req;  // indices of required columns, in `required` order
   size_t width = 0;
-  Status s = ReadCsvFile(path, [&](const CsvRow& row) -> Status {
-    if (trace.format.empty()) {
-      for (size_t i = 0; i < row.fields.size(); ++i) cols.index[row.fields[i]] = i;
-      width = row.fields.size();
-      if (cols.Find("timestamp") && cols.Find("num_gpus")) {
-        trace.format = "philly";
-        required = {"timestamp", "duration", "num_gpus", "cluster"};
-      } else if (cols.Find("submission_time") && cols.Find("num_gpu")) {
-        trace.format = "itp";
-        required = {"job_id", "submission_time", "duration", "num_gpu"};
-      } else if (cols.Find("submit_s")) {
-        trace.format = "qiantang";
-        required = {"submit_s", "tenant", "cards", "duration_s"};
-      } else {
-        return InvalidArgument(
-            "unknown trace format: the header must be Philly's (timestamp,duration,num_gpus,...), "
-            "ITP's (job_id,submission_time,duration,num_gpu) or Qiantang's "
-            "(submit_s,tenant,cards,duration_s,...)");
-      }
-      for (const std::string& r : required) {
-        auto i = cols.Find(r);
-        if (!i)
-          return InvalidArgument(fmt::format("{} trace lacks column \"{}\"", trace.format, r));
-        req.push_back(*i);
-      }
-      return OkStatus();
-    }
-    if (row.fields.size() != width) {
-      return InvalidArgument(
-          fmt::format("{} fields where the header has {}", row.fields.size(), width));
-    }
-    const auto& f = row.fields;
-    JobSpec job;
-    if (trace.format == "philly") {
-      QT_ASSIGN_OR_RETURN(job.submit_ms, Timestamp(f[req[0]]));
-      QT_ASSIGN_OR_RETURN(double d, Number(f[req[1]], "duration", false));
-      job.duration_ms = Ms(d);
-      QT_ASSIGN_OR_RETURN(job.cards, Cards(f[req[2]], "num_gpus"));
-      job.tenant = f[req[3]];
-      job.id = fmt::format("{}-{}", trace.name, row.line);
-    } else if (trace.format == "itp") {
-      job.id = f[req[0]].empty() ? fmt::format("{}-{}", trace.name, row.line) : f[req[0]];
-      QT_ASSIGN_OR_RETURN(double sub, Number(f[req[1]], "submission_time", true));
-      job.submit_ms = Ms(sub);
-      QT_ASSIGN_OR_RETURN(double d, Number(f[req[2]], "duration", false));
-      job.duration_ms = Ms(d);
-      QT_ASSIGN_OR_RETURN(job.cards, Cards(f[req[3]], "num_gpu"));
-      job.tenant = trace.name;
-    } else {
-      QT_ASSIGN_OR_RETURN(double sub, Number(f[req[0]], "submit_s", true));
-      job.submit_ms = Ms(sub);
-      job.tenant = f[req[1]];
-      if (job.tenant.empty()) return InvalidArgument("tenant is empty");
-      QT_ASSIGN_OR_RETURN(job.cards, Cards(f[req[2]], "cards"));
-      QT_ASSIGN_OR_RETURN(double d, Number(f[req[3]], "duration_s", false));
-      job.duration_ms = Ms(d);
-      auto opt = [&](const char* name) -> const std::string* {
-        auto i = cols.Find(name);
-        return i ? &f[*i] : nullptr;
-      };
-      job.id = opt("id") && !opt("id")->empty() ? *opt("id")
-                                                : fmt::format("{}-{}", trace.name, row.line);
-      if (const std::string* c = opt("chip")) {
-        QT_ASSIGN_OR_RETURN(job.chip, ChipConstraint::Parse(*c));
-      }
-      if (const std::string* e = opt("elastic"); e && !ParseBool(*e, &job.elastic)) {
-        return InvalidArgument(fmt::format("elastic \"{}\" is not true or false", *e));
-      }
-      if (const std::string* p = opt("preemptible")) {
-        if (p->empty()) {
-          job.preemptible = true;
-        } else if (!ParseBool(*p, &job.preemptible)) {
-          return InvalidArgument(fmt::format("preemptible \"{}\" is not true or false", *p));
+  Status s = ReadCsvFile(
+      path,
+      [&](const CsvRow& row) -> Status {
+        if (trace.format.empty()) {
+          for (size_t i = 0; i < row.fields.size(); ++i) cols.index[row.fields[i]] = i;
+          width = row.fields.size();
+          if (cols.Find("timestamp") && cols.Find("num_gpus")) {
+            trace.format = "philly";
+            required = {"timestamp", "duration", "num_gpus", "cluster"};
+          } else if (cols.Find("submission_time") && cols.Find("num_gpu")) {
+            trace.format = "itp";
+            required = {"job_id", "submission_time", "duration", "num_gpu"};
+          } else if (cols.Find("submit_s")) {
+            trace.format = "qiantang";
+            required = {"submit_s", "tenant", "cards", "duration_s"};
+          } else {
+            return InvalidArgument(
+                "unknown trace format: the header must be Philly's "
+                "(timestamp,duration,num_gpus,...), "
+                "ITP's (job_id,submission_time,duration,num_gpu) or Qiantang's "
+                "(submit_s,tenant,cards,duration_s,...)");
+          }
+          for (const std::string& r : required) {
+            auto i = cols.Find(r);
+            if (!i)
+              return InvalidArgument(fmt::format("{} trace lacks column \"{}\"", trace.format, r));
+            req.push_back(*i);
+          }
+          return OkStatus();
         }
-      }
-      if (const std::string* p = opt("priority"); p && !p->empty()) {
-        auto [end, ec] = std::from_chars(p->data(), p->data() + p->size(), job.priority);
-        if (ec != std::errc() || end != p->data() + p->size()) {
-          return InvalidArgument(fmt::format("priority \"{}\" is not an integer", *p));
+        if (row.fields.size() != width) {
+          return InvalidArgument(
+              fmt::format("{} fields where the header has {}", row.fields.size(), width));
         }
-      }
-      if (const std::string* e = opt("estimate_s"); e && !e->empty()) {
-        QT_ASSIGN_OR_RETURN(double est, Number(*e, "estimate_s", false));
-        job.estimate_ms = Ms(est);
-      }
-    }
-    trace.jobs.push_back(std::move(job));
-    return OkStatus();
-  });
+        const auto& f = row.fields;
+        JobSpec job;
+        if (trace.format == "philly") {
+          QT_ASSIGN_OR_RETURN(job.submit_ms, Timestamp(f[req[0]]));
+          QT_ASSIGN_OR_RETURN(double d, Number(f[req[1]], "duration", false));
+          job.duration_ms = Ms(d);
+          QT_ASSIGN_OR_RETURN(job.cards, Cards(f[req[2]], "num_gpus"));
+          job.tenant = f[req[3]];
+          job.id = fmt::format("{}-{}", trace.name, row.line);
+        } else if (trace.format == "itp") {
+          job.id = f[req[0]].empty() ? fmt::format("{}-{}", trace.name, row.line) : f[req[0]];
+          QT_ASSIGN_OR_RETURN(double sub, Number(f[req[1]], "submission_time", true));
+          job.submit_ms = Ms(sub);
+          QT_ASSIGN_OR_RETURN(double d, Number(f[req[2]], "duration", false));
+          job.duration_ms = Ms(d);
+          QT_ASSIGN_OR_RETURN(job.cards, Cards(f[req[3]], "num_gpu"));
+          job.tenant = trace.name;
+        } else {
+          QT_ASSIGN_OR_RETURN(double sub, Number(f[req[0]], "submit_s", true));
+          job.submit_ms = Ms(sub);
+          job.tenant = f[req[1]];
+          if (job.tenant.empty()) return InvalidArgument("tenant is empty");
+          QT_ASSIGN_OR_RETURN(job.cards, Cards(f[req[2]], "cards"));
+          QT_ASSIGN_OR_RETURN(double d, Number(f[req[3]], "duration_s", false));
+          job.duration_ms = Ms(d);
+          auto opt = [&](const char* name) -> const std::string* {
+            auto i = cols.Find(name);
+            return i ? &f[*i] : nullptr;
+          };
+          job.id = opt("id") && !opt("id")->empty() ? *opt("id")
+                                                    : fmt::format("{}-{}", trace.name, row.line);
+          if (const std::string* c = opt("chip")) {
+            QT_ASSIGN_OR_RETURN(job.chip, ChipConstraint::Parse(*c));
+          }
+          if (const std::string* e = opt("elastic"); e && !ParseBool(*e, &job.elastic)) {
+            return InvalidArgument(fmt::format("elastic \"{}\" is not true or false", *e));
+          }
+          if (const std::string* p = opt("preemptible")) {
+            if (p->empty()) {
+              job.preemptible = true;
+            } else if (!ParseBool(*p, &job.preemptible)) {
+              return InvalidArgument(fmt::format("preemptible \"{}\" is not true or false", *p));
+            }
+          }
+          if (const std::string* p = opt("priority"); p && !p->empty()) {
+            auto [end, ec] = std::from_chars(p->data(), p->data() + p->size(), job.priority);
+            if (ec != std::errc() || end != p->data() + p->size()) {
+              return InvalidArgument(fmt::format("priority \"{}\" is not an integer", *p));
+            }
+          }
+          if (const std::string* e = opt("estimate_s"); e && !e->empty()) {
+            QT_ASSIGN_OR_RETURN(double est, Number(*e, "estimate_s", false));
+            job.estimate_ms = Ms(est);
+          }
+        }
+        trace.jobs.push_back(std::move(job));
+        return OkStatus();
+      },
+      trace.name + ".csv");
   QT_RETURN_IF_ERROR(s);
-  if (trace.format.empty()) return InvalidArgument(fmt::format("{}: empty trace", path));
-  if (trace.jobs.empty()) return InvalidArgument(fmt::format("{}: the trace has no jobs", path));
+  if (trace.format.empty()) return InvalidArgument(fmt::format("{}.csv: empty trace", trace.name));
+  if (trace.jobs.empty())
+    return InvalidArgument(fmt::format("{}.csv: the trace has no jobs", trace.name));
   for (size_t i = 1; i < trace.jobs.size(); ++i) {
     if (trace.jobs[i].submit_ms < trace.jobs[i - 1].submit_ms) ++trace.sorted;
   }

@@ -67,10 +67,11 @@ Status ReadCsv(std::istream& in, const std::string& name, const CsvRowFn& on_row
   return st.status;
 }
 
-Status ReadCsvFile(const std::string& path, const CsvRowFn& on_row) {
+Status ReadCsvFile(const std::string& path, const CsvRowFn& on_row, const std::string& name) {
+  const std::string& shown = name.empty() ? path : name;
   std::ifstream in(path, std::ios::binary);
-  if (!in) return NotFound(fmt::format("cannot open {}", path));
-  return ReadCsv(in, path, on_row);
+  if (!in) return NotFound(fmt::format("cannot open {}", shown));
+  return ReadCsv(in, shown, on_row);
 }
 
 }  // namespace qt

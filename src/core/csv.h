@@ -34,8 +34,10 @@ using CsvRowFn = std::function<Status(const CsvRow&)>;
 // Malformed quoting is an invalid_argument error naming the line.
 Status ReadCsv(std::istream& in, const std::string& name, const CsvRowFn& on_row);
 
-// ReadCsv on a file; not_found if it cannot be opened.
-Status ReadCsvFile(const std::string& path, const CsvRowFn& on_row);
+// ReadCsv on a file; not_found if it cannot be opened. Messages name the
+// file `name` ("source src_…") when given, else its path: a server reading a
+// file for a client passes a name, so that no server path reaches the client.
+Status ReadCsvFile(const std::string& path, const CsvRowFn& on_row, const std::string& name = "");
 
 }  // namespace qt
 

@@ -159,27 +159,24 @@ Pipeline PipelineFromRow(const Row& r) {
 constexpr const char* kPipelineColumns =
     "SELECT id, org_id, source_id, name, spec, created_at FROM ds_pipelines";
 
-// Reads the CSV file at `path`; errors name it `name` (how its owner knows it).
-Status ReadCsvNamed(const std::string& path, const std::string& name, const CsvRowFn& on_row) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return NotFound("cannot open " + name);
-  return ReadCsv(in, name, on_row);
-}
-
-// The header and up to 1000 rows of a CSV file, to infer its schema.
+// The header and up to 1000 rows of a CSV file, to infer its schema. Errors
+// call the file `name` (never its path).
 Result<Schema> InferFromFile(const std::string& path, const std::string& name) {
   std::vector<std::string> header;
   std::vector<std::vector<std::string>> samples;
   bool enough = false;
-  Status s = ReadCsvNamed(path, name, [&](const CsvRow& row) -> Status {
-    if (header.empty()) {
-      header = row.fields;
-      return OkStatus();
-    }
-    samples.push_back(row.fields);
-    enough = samples.size() >= 1000;
-    return enough ? ResourceExhausted("enough samples") : OkStatus();
-  });
+  Status s = ReadCsvFile(
+      path,
+      [&](const CsvRow& row) -> Status {
+        if (header.empty()) {
+          header = row.fields;
+          return OkStatus();
+        }
+        samples.push_back(row.fields);
+        enough = samples.size() >= 1000;
+        return enough ? ResourceExhausted("enough samples") : OkStatus();
+      },
+      name);
   if (!s.ok() && !enough) return s;
   return InferSchema(header, samples);
 }
@@ -188,11 +185,14 @@ Result<Schema> InferFromFile(const std::string& path, const std::string& name) {
 Status CheckHeader(const std::string& path, const std::string& name, const Schema& fields) {
   size_t columns = 0;
   bool read = false;
-  Status s = ReadCsvNamed(path, name, [&](const CsvRow& row) -> Status {
-    columns = row.fields.size();
-    read = true;
-    return ResourceExhausted("header read");
-  });
+  Status s = ReadCsvFile(
+      path,
+      [&](const CsvRow& row) -> Status {
+        columns = row.fields.size();
+        read = true;
+        return ResourceExhausted("header read");
+      },
+      name);
   if (!s.ok() && !read) return s;
   if (columns != fields.size()) {
     return InvalidArgument("fields: the file's header has " + std::to_string(columns) +
@@ -244,9 +244,9 @@ Result<Source> DataSpace::CreateSource(const Principal& caller, const NewSource&
   };
   if (in.fields) {
     s.fields = *in.fields;
-    if (Status st = CheckHeader(full, shown, s.fields); !st.ok()) return cleanup(st);
+    if (Status st = CheckHeader(full, "source " + s.id, s.fields); !st.ok()) return cleanup(st);
   } else {
-    auto inferred = InferFromFile(full, shown);
+    auto inferred = InferFromFile(full, "source " + s.id);
     if (!inferred.ok()) return cleanup(inferred.status().WithContext("csv"));
     s.fields = *std::move(inferred);
   }
@@ -353,16 +353,16 @@ Result<Run> DataSpace::RunPipeline(const Principal& caller, const std::string& p
           .org_id = caller.org_id,
           .fields = spec.output,
           .started_at = options_.clock->NowMillis()};
-  std::string csv = options_.data_dir + "/" + src.path, shown = "source " + src.id;
+  std::string csv = options_.data_dir + "/" + src.path;
   ImportedFile imported;
   if (src.origin == "file") {
     // Opened again as at registration: a name swapped for a link meanwhile is refused.
     QT_ASSIGN_OR_RETURN(imported, OpenImportFile(options_.import_dir, src.org_id, src.path));
     csv = imported.ReadPath();
-    shown = src.path;
   }
   std::string db = RunDbPath(run.id);
-  QT_ASSIGN_OR_RETURN(RunOutput out, dataspace::RunPipeline(spec, src.fields, csv, db, shown));
+  QT_ASSIGN_OR_RETURN(RunOutput out,
+                      dataspace::RunPipeline(spec, src.fields, csv, db, "source " + src.id));
   run.rows_in = out.report.rows_in;
   run.rows_out = out.report.rows_out;
   run.input_hash = out.input_hash;

@@ -224,7 +224,7 @@ json QualityJson(const QualityReport& r) {
 
 Result<std::string> HashFile(const std::string& path, const std::string& name) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return NotFound("cannot open " + (name.empty() ? path : name));
+  if (!in) return NotFound(name + ": the file is missing");
   crypto::Sha256Hasher h;
   std::vector<char> buf(1 << 16);
   while (in.read(buf.data(), static_cast<std::streamsize>(buf.size())) || in.gcount() > 0) {
@@ -236,11 +236,11 @@ Result<std::string> HashFile(const std::string& path, const std::string& name) {
 Result<RunOutput> RunPipeline(const PipelineSpec& spec, const Schema& source,
                               const std::string& csv_path, const std::string& db_path,
                               const std::string& csv_name) {
-  const std::string& shown = csv_name.empty() ? csv_path : csv_name;
   RunOutput out;
+  const std::string& shown = csv_name;
   QT_ASSIGN_OR_RETURN(out.input_hash, HashFile(csv_path, shown));
   std::ifstream csv_in(csv_path, std::ios::binary);
-  if (!csv_in) return NotFound("cannot open " + shown);
+  if (!csv_in) return NotFound(shown + ": the file is missing");
   const std::string tmp = db_path + ".tmp";
   QT_ASSIGN_OR_RETURN(ProductDb db, ProductDb::Create(tmp, spec.output));
 
@@ -381,9 +381,13 @@ Result<RunOutput> RunPipeline(const PipelineSpec& spec, const Schema& source,
   if (!read.ok()) {
     std::error_code ec;
     std::filesystem::remove(tmp, ec);
+    // ReadCsv names the file first ("PATH:LINE: ..."): never a server path.
+    if (read.message().starts_with(csv_path)) {
+      return Status(read.code(), csv_name + read.message().substr(csv_path.size()));
+    }
     return read;
   }
-  if (header) return InvalidArgument(shown + ": the file is empty (no header row)");
+  if (header) return InvalidArgument(csv_name + ": the file is empty (no header row)");
   QT_RETURN_IF_ERROR(db.Finish());
 
   QT_ASSIGN_OR_RETURN(std::vector<int64_t> distinct, DistinctCounts(tmp, spec.output));

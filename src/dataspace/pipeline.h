@@ -93,11 +93,11 @@ struct RunOutput {
 // Reads the CSV at `csv_path` (its first row is a header with one column per
 // source field), runs the steps and writes the product database at `db_path`
 // (written to db_path + ".tmp" and renamed when complete: a failed run leaves
-// nothing at db_path). Errors name the CSV file `csv_name` (csv_path if
-// empty): the name its owner knows it by, not where the server keeps it.
+// nothing at db_path). Errors call the CSV `csv_name` ("source src_…",
+// "source src_…:LINE: ..."), never by its path.
 Result<RunOutput> RunPipeline(const PipelineSpec& spec, const Schema& source,
                               const std::string& csv_path, const std::string& db_path,
-                              const std::string& csv_name = "");
+                              const std::string& csv_name = "the source");
 
 // Hex SHA-256 of a file's bytes, streamed; errors name `name` (path if empty).
 Result<std::string> HashFile(const std::string& path, const std::string& name = "");

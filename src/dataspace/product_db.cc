@@ -87,7 +87,7 @@ Result<ProductDb> ProductDb::OpenReadOnly(const std::string& path) {
   sqlite3* raw = nullptr;
   int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr);
   ProductDb db(raw, {});
-  if (rc != SQLITE_OK) return NotFound("the product's data is missing: " + path);
+  if (rc != SQLITE_OK) return NotFound("the product's data is missing");
   return db;
 }
 
