@@ -53,7 +53,7 @@ CREATE INDEX tokens_by_org ON tokens (org_id, id);
 )sql";
 
 constexpr std::string_view kOrgColumns = "id, name, kind, credit_code, public_key, created_at";
-constexpr std::string_view kUserColumns = "id, org_id, name, role, created_at";
+constexpr std::string_view kUserColumns = "id, org_id, name, role, created_at, deactivated_at";
 constexpr std::string_view kTokenColumns =
     "id, org_id, user_id, label, created_at, expires_at, revoked_at";
 
@@ -71,7 +71,9 @@ Org OrgFromRow(const Row& r) {
 }
 
 User UserFromRow(const Row& r) {
-  return User{r.Text(0), r.Text(1), r.Text(2), *ParseRole(r.Text(3)), r.Int(4)};
+  User u{r.Text(0), r.Text(1), r.Text(2), *ParseRole(r.Text(3)), r.Int(4), std::nullopt};
+  if (!r.IsNull(5)) u.deactivated_at = r.Int(5);
+  return u;
 }
 
 TokenInfo TokenFromRow(const Row& r) {
@@ -95,7 +97,9 @@ Accounts::Accounts(store::Store& store, AccountsOptions options)
 }
 
 std::vector<store::Migration> Accounts::Migrations() {
-  return {{"accounts", 1, "organisations, users and tokens", kSchema}};
+  return {{"accounts", 1, "organisations, users and tokens", kSchema},
+          {"accounts", 2, "users can be deactivated",
+           "ALTER TABLE users ADD COLUMN deactivated_at BIGINT;"}};
 }
 
 Result<CreatedOrg> Accounts::InsertOrg(Tx& tx, const std::string& actor, const NewOrg& org) {
@@ -120,7 +124,7 @@ Result<CreatedOrg> Accounts::InsertOrg(Tx& tx, const std::string& actor, const N
   }
   QT_RETURN_IF_ERROR(inserted.status());
 
-  out.admin = User{ids_.Next("usr"), out.org.id, org.admin_name, Role::kAdmin, now};
+  out.admin = User{ids_.Next("usr"), out.org.id, org.admin_name, Role::kAdmin, now, std::nullopt};
   QT_RETURN_IF_ERROR(tx.Exec("INSERT INTO users (id, org_id, name, role, created_at)"
                              " VALUES (?, ?, ?, ?, ?)",
                              {out.admin.id, out.admin.org_id, out.admin.name,
@@ -141,29 +145,25 @@ Result<CreatedOrg> Accounts::InsertOrg(Tx& tx, const std::string& actor, const N
   return out;
 }
 
-Result<IssuedToken> Accounts::InsertToken(Tx& tx, const std::string& actor, const User& user,
-                                          const std::string& label, int64_t ttl_ms) {
-  QT_RETURN_IF_ERROR(CheckDisplayText(label, kMaxNameBytes).WithContext("label"));
-  if (ttl_ms < 0) return InvalidArgument("ttl: must not be negative");
+namespace {
+
+// Writes a new token valid from `now` to `expires_at`, and journals it.
+Result<IssuedToken> WriteToken(Tx& tx, const AccountsOptions& options, IdGenerator& ids,
+                               const std::string& actor, const User& user, const std::string& label,
+                               UnixMillis now, UnixMillis expires_at) {
+  QT_RETURN_IF_ERROR(CheckDisplayText(label, Accounts::kMaxNameBytes).WithContext("label"));
   std::array<uint8_t, 32> raw;
-  options_.random->Fill(raw);
+  options.random->Fill(raw);
   IssuedToken t;
   t.secret = std::string(kTokenPrefix) + crypto::Base64UrlEncode(raw);
-  const UnixMillis now = options_.clock->NowMillis();
-  t.info = TokenInfo{ids_.Next("tok"),
-                     user.org_id,
-                     user.id,
-                     label,
-                     now,
-                     now + (ttl_ms == 0 ? options_.token_ttl_ms : ttl_ms),
-                     std::nullopt};
+  t.info = TokenInfo{ids.Next("tok"), user.org_id, user.id, label, now, expires_at, std::nullopt};
   QT_RETURN_IF_ERROR(
       tx.Exec("INSERT INTO tokens (id, org_id, user_id, token_hash, label, created_at, expires_at)"
               " VALUES (?, ?, ?, ?, ?, ?, ?)",
               {t.info.id, t.info.org_id, t.info.user_id, TokenHash(t.secret), t.info.label,
                t.info.created_at, t.info.expires_at})
           .status());
-  QT_RETURN_IF_ERROR(options_.journal
+  QT_RETURN_IF_ERROR(options.journal
                          ->Append(tx, {actor,
                                        "token.issued",
                                        t.info.id,
@@ -172,6 +172,16 @@ Result<IssuedToken> Accounts::InsertToken(Tx& tx, const std::string& actor, cons
                                         {"expires_at", t.info.expires_at}}})
                          .status());
   return t;
+}
+
+}  // namespace
+
+Result<IssuedToken> Accounts::InsertToken(Tx& tx, const std::string& actor, const User& user,
+                                          const std::string& label, int64_t ttl_ms) {
+  if (ttl_ms < 0) return InvalidArgument("ttl: must not be negative");
+  const UnixMillis now = options_.clock->NowMillis();
+  return WriteToken(tx, options_, ids_, actor, user, label, now,
+                    now + (ttl_ms == 0 ? options_.token_ttl_ms : ttl_ms));
 }
 
 Result<std::optional<CreatedOrg>> Accounts::Bootstrap(const NewOrg& operator_org) {
@@ -217,13 +227,15 @@ Result<Principal> Accounts::Authenticate(std::string_view token_secret) {
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
     QT_ASSIGN_OR_RETURN(
         Rows rows,
-        tx.Query("SELECT t.id, t.user_id, t.org_id, o.kind, u.role, t.expires_at, t.revoked_at"
+        tx.Query("SELECT t.id, t.user_id, t.org_id, o.kind, u.role, t.expires_at, t.revoked_at,"
+                 " u.deactivated_at"
                  " FROM tokens t JOIN users u ON u.id = t.user_id JOIN orgs o ON o.id = t.org_id"
                  " WHERE t.token_hash = ?",
                  {TokenHash(token_secret)}));
     if (rows.empty()) return Unauthenticated("unknown token");
     const Row& r = rows[0];
     if (!r.IsNull(6)) return Unauthenticated("token has been revoked");
+    if (!r.IsNull(7)) return Unauthenticated("the token's user has been deactivated");
     if (r.Int(5) <= options_.clock->NowMillis()) return Unauthenticated("token has expired");
     p = Principal{r.Text(0), r.Text(1), r.Text(2), *ParseOrgKind(r.Text(3)), *ParseRole(r.Text(4))};
     return OkStatus();
@@ -277,7 +289,7 @@ Result<User> Accounts::CreateUser(const Principal& caller, const std::string& or
   }
   if (!caller.Has(Role::kAdmin)) return PermissionDenied("only administrators create users");
   QT_RETURN_IF_ERROR(CheckDisplayText(name, kMaxNameBytes).WithContext("name"));
-  User u{ids_.Next("usr"), org_id, name, role, options_.clock->NowMillis()};
+  User u{ids_.Next("usr"), org_id, name, role, options_.clock->NowMillis(), std::nullopt};
   QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
     auto r =
         tx.Exec("INSERT INTO users (id, org_id, name, role, created_at) VALUES (?, ?, ?, ?, ?)",
@@ -319,10 +331,56 @@ Result<IssuedToken> Accounts::IssueToken(const Principal& caller, const std::str
                                                 " FROM users WHERE id = ? AND org_id = ?",
                                             {target, caller.org_id}));
     if (rows.empty()) return NotFound("user_id: no user " + target + " in your organisation");
-    out = InsertToken(tx, caller.org_id, UserFromRow(rows[0]), label, ttl_ms);
+    const User user = UserFromRow(rows[0]);
+    if (user.deactivated_at) return FailedPrecondition("user_id: the user is deactivated");
+    // A token never outlives the token that issues it: a default lifetime is
+    // cut to the caller's, a longer explicit one is refused.
+    QT_ASSIGN_OR_RETURN(Rows own,
+                        tx.Query("SELECT expires_at FROM tokens WHERE id = ?", {caller.token_id}));
+    if (own.empty()) return Unauthenticated("the calling token is not known");
+    const UnixMillis now = options_.clock->NowMillis();
+    const int64_t left = own[0].Int(0) - now;
+    int64_t ttl = ttl_ms == 0 ? options_.token_ttl_ms : ttl_ms;
+    if (ttl_ms > left) {
+      return InvalidArgument(
+          "ttl_seconds: the new token would outlive the token that issues it"
+          " (at most " +
+          std::to_string(std::max<int64_t>(left, 0) / 1000) + " s left)");
+    }
+    ttl = std::min(ttl, left);
+    if (ttl <= 0) return Unauthenticated("token has expired");
+    out = InsertToken(tx, caller.org_id, user, label, ttl);
     return out.status();
   }));
   return out;
+}
+
+Result<User> Accounts::DeactivateUser(const Principal& caller, const std::string& org_id,
+                                      const std::string& user_id) {
+  if (caller.org_id != org_id) {
+    return PermissionDenied("users of an organisation are managed by that organisation only");
+  }
+  if (!caller.Has(Role::kAdmin)) return PermissionDenied("only administrators deactivate users");
+  if (user_id == caller.user_id) {
+    return FailedPrecondition("an administrator cannot deactivate itself; ask another");
+  }
+  User u;
+  QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(Rows rows, tx.Query("SELECT " + std::string(kUserColumns) +
+                                                " FROM users WHERE id = ? AND org_id = ?",
+                                            {user_id, org_id}));
+    if (rows.empty()) return NotFound("no user " + user_id + " in your organisation");
+    u = UserFromRow(rows[0]);
+    if (u.deactivated_at) return OkStatus();  // already: idempotent
+    u.deactivated_at = options_.clock->NowMillis();
+    QT_RETURN_IF_ERROR(
+        tx.Exec("UPDATE users SET deactivated_at = ? WHERE id = ?", {*u.deactivated_at, user_id})
+            .status());
+    return options_.journal
+        ->Append(tx, {caller.org_id, "user.deactivated", u.id, {{"org_id", u.org_id}}})
+        .status();
+  }));
+  return u;
 }
 
 Result<Page<TokenInfo>> Accounts::ListTokens(const Principal& caller, const PageRequest& page) {

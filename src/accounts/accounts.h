@@ -84,7 +84,8 @@ class Accounts {
   // The operator organisation. kNotFound before Bootstrap.
   Result<Org> Operator();
 
-  // kUnauthenticated for an unknown, expired or revoked token.
+  // kUnauthenticated for an unknown, expired or revoked token, or one of a
+  // deactivated user.
   Result<Principal> Authenticate(std::string_view token_secret);
 
   // Operator admins only.
@@ -100,9 +101,18 @@ class Accounts {
   Result<Page<User>> ListUsers(const Principal& caller, const std::string& org_id,
                                const PageRequest& page);
 
+  // An organisation's own admins, for another of its users: from now on every
+  // token of that user is refused (kUnauthenticated) and none is issued for
+  // it. Idempotent; journaled ("user.deactivated").
+  Result<User> DeactivateUser(const Principal& caller, const std::string& org_id,
+                              const std::string& user_id);
+
   // Issues a token for `user_id` (default: the caller) of the caller's
   // organisation; an admin may issue for any of its users, others only for
-  // themselves. ttl_ms 0 means the default lifetime.
+  // themselves. ttl_ms 0 means the default lifetime. A token never outlives
+  // the caller's token: the default is cut to what the caller's has left, a
+  // longer explicit ttl_ms is kInvalidArgument. kFailedPrecondition for a
+  // deactivated user.
   Result<IssuedToken> IssueToken(const Principal& caller, const std::string& user_id,
                                  const std::string& label, int64_t ttl_ms);
   Result<Page<TokenInfo>> ListTokens(const Principal& caller, const PageRequest& page);

@@ -130,6 +130,58 @@ TEST_P(AccountsTest, TokensExpireAndCanBeRevoked) {
   EXPECT_EQ(accounts_->Authenticate("nope").status().code(), StatusCode::kUnauthenticated);
 }
 
+TEST_P(AccountsTest, ATokenNeverOutlivesTheTokenThatIssuesIt) {
+  auto v = accounts_->CreateUser(op_, op_.org_id, "viewer", Role::kViewer);
+  ASSERT_TRUE(v.ok());
+  auto short_lived = accounts_->IssueToken(op_, v->id, "an hour", 3'600'000);
+  ASSERT_TRUE(short_lived.ok());
+  Principal pv = *accounts_->Authenticate(short_lived->secret);
+  // A longer explicit lifetime is refused; the default is cut to the hour.
+  EXPECT_EQ(accounts_->IssueToken(pv, "", "a year", 365LL * 86'400'000).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(accounts_->IssueToken(pv, "", "an hour and a second", 3'601'000).status().code(),
+            StatusCode::kInvalidArgument);
+  auto child = accounts_->IssueToken(pv, "", "default", 0);
+  ASSERT_TRUE(child.ok()) << child.status().ToString();
+  EXPECT_EQ(child->info.expires_at, short_lived->info.expires_at);
+  // An admin's too: for another user, at most its own remaining lifetime.
+  Principal pa =
+      *accounts_->Authenticate(accounts_->IssueToken(op_, "", "admin, 1 min", 60'000)->secret);
+  EXPECT_FALSE(accounts_->IssueToken(pa, v->id, "long", 120'000).ok());
+  EXPECT_LE(accounts_->IssueToken(pa, v->id, "default", 0)->info.expires_at,
+            clock_.NowMillis() + 60'000);
+}
+
+TEST_P(AccountsTest, ADeactivatedUsersTokensAllStopAtOnce) {
+  CreatedOrg a = MakeOrg(OrgKind::kEnterprise, 'A');
+  Principal pa = *accounts_->Authenticate(a.admin_token.secret);
+  auto m = accounts_->CreateUser(pa, a.org.id, "leaver", Role::kMember);
+  ASSERT_TRUE(m.ok());
+  auto t1 = accounts_->IssueToken(pa, m->id, "one", 0);
+  auto t2 = accounts_->IssueToken(pa, m->id, "two", 0);
+  Principal pm = *accounts_->Authenticate(t1->secret);
+  // Not a member, not another organisation, not oneself.
+  EXPECT_EQ(accounts_->DeactivateUser(pm, a.org.id, a.admin.id).status().code(),
+            StatusCode::kPermissionDenied);
+  EXPECT_EQ(accounts_->DeactivateUser(op_, a.org.id, m->id).status().code(),
+            StatusCode::kPermissionDenied);
+  EXPECT_EQ(accounts_->DeactivateUser(pa, a.org.id, a.admin.id).status().code(),
+            StatusCode::kFailedPrecondition);
+  EXPECT_EQ(accounts_->DeactivateUser(pa, a.org.id, op_.user_id).status().code(),
+            StatusCode::kNotFound);
+  auto done = accounts_->DeactivateUser(pa, a.org.id, m->id);
+  ASSERT_TRUE(done.ok()) << done.status().ToString();
+  EXPECT_TRUE(done->deactivated_at.has_value());
+  for (const auto& t : {t1, t2}) {
+    EXPECT_EQ(accounts_->Authenticate(t->secret).status().message(),
+              "the token's user has been deactivated");
+  }
+  EXPECT_EQ(accounts_->IssueToken(pa, m->id, "three", 0).status().code(),
+            StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(accounts_->DeactivateUser(pa, a.org.id, m->id).ok());  // idempotent
+  EXPECT_TRUE(accounts_->Authenticate(a.admin_token.secret).ok());
+}
+
 TEST_P(AccountsTest, OrganisationsNeverSeeOrTouchEachOthersUsersAndTokens) {
   CreatedOrg a = MakeOrg(OrgKind::kEnterprise, 'A');
   CreatedOrg b = MakeOrg(OrgKind::kDataHolder, 'B');

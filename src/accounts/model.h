@@ -55,6 +55,7 @@ struct User {
   std::string name;
   Role role;
   UnixMillis created_at;
+  std::optional<UnixMillis> deactivated_at;  // set: none of its tokens works
 };
 
 struct TokenInfo {

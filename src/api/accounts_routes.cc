@@ -27,7 +27,9 @@ json UserJson(const accounts::User& u) {
           {"org_id", u.org_id},
           {"name", u.name},
           {"role", accounts::RoleName(u.role)},
-          {"created_at", FormatRfc3339(u.created_at)}};
+          {"created_at", FormatRfc3339(u.created_at)},
+          {"deactivated_at",
+           u.deactivated_at ? json(FormatRfc3339(*u.deactivated_at)) : json(nullptr)}};
 }
 
 json TokenJson(const accounts::TokenInfo& t) {
@@ -117,6 +119,14 @@ void RegisterAccountsRoutes(Router& router, Accounts& accounts) {
                                                            *accounts::ParseRole(role)));
         return Response::Json(UserJson(user), 201);
       });
+
+  router.Handle("POST", "/api/v1/orgs/{id}/users/{user_id}/deactivate",
+                Access::SignedIn(Role::kAdmin), [&](const Request& req) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(auto user,
+                                      accounts.DeactivateUser(req.caller(), req.PathParam("id"),
+                                                              req.PathParam("user_id")));
+                  return Response::Json(UserJson(user));
+                });
 
   router.Handle("GET", "/api/v1/tokens", Access::SignedIn(),
                 [&](const Request& req) -> Result<Response> {

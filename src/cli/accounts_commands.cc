@@ -141,6 +141,24 @@ void AddAccountsCommands(CLI::App& app, CommandContext& ctx) {
   ucreate->add_option("--role", user_role, "viewer, member or admin")->capture_default_str();
   ucreate->add_option("--org", users_org, "Organisation id (default: yours)");
 
+  static std::string deactivate_id;
+  auto* udeactivate =
+      AddVerb(*users, "deactivate", "Deactivate a user: all its tokens stop at once (admins)", ctx,
+              [](CommandContext& c) {
+                ApiClient client = c.Client();
+                Result<json> r = [&]() -> Result<json> {
+                  QT_ASSIGN_OR_RETURN(std::string org, OwnOrg(client, users_org));
+                  return client.Post("/api/v1/orgs/" + UrlEncode(org) + "/users/" +
+                                         UrlEncode(deactivate_id) + "/deactivate",
+                                     json::object());
+                }();
+                c.Emit(r, [](const json& j) {
+                  std::cout << "deactivated user " << Str(j, "id") << " " << Str(j, "name") << "\n";
+                });
+              });
+  udeactivate->add_option("id", deactivate_id, "User id")->required();
+  udeactivate->add_option("--org", users_org, "Organisation id (default: yours)");
+
   // tokens
   CLI::App* tokens = app.add_subcommand("tokens", "API tokens of your organisation");
   tokens->require_subcommand(1);
