@@ -12,6 +12,7 @@ packages=(
   libsqlite3-dev libsodium-dev libssl-dev zlib1g-dev libbrotli-dev
   libcpp-httplib-dev nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev libtomlplusplus-dev
   libpq-dev libcsv-dev libicu-dev libqrencode-dev libpng-dev libcbor-dev libzxing-dev libgtest-dev libgmock-dev libbenchmark-dev
+  libyaml-cpp-dev
 )
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(clang-format postgresql chromium fonts-wqy-microhei slurmctld slurmd slurm-client munge

@@ -1,12 +1,17 @@
-// docs/api/openapi.yaml describes exactly the routes the server registers, and
-// says truly who may call each (x-access).
+// docs/api/openapi.yaml is valid YAML, describes exactly the routes the server
+// registers, says truly who may call each (x-access, and `security: []` on the
+// public ones), documents each path parameter, and documents only statuses the
+// server can answer (a success, and 400 wherever a body is read).
 #include <gtest/gtest.h>
+#include <yaml-cpp/yaml.h>
 
 #include <fstream>
 #include <map>
 #include <regex>
+#include <set>
 #include <sstream>
 
+#include "api/errors.h"
 #include "api/server.h"
 #include "compute/configs.h"
 #include "crypto/random.h"
@@ -15,28 +20,59 @@
 namespace qt::api {
 namespace {
 
-// "METHOD /path" -> x-access, read from the paths section of the YAML file.
-std::map<std::string, std::string> DocumentedRoutes(const std::string& file) {
-  std::ifstream in(file);
-  std::map<std::string, std::string> out;
-  std::string line, path, method;
-  bool in_paths = false;
-  const std::regex path_re(R"(^  (/\S*):\s*$)");
-  const std::regex method_re(R"(^    (get|post|put|patch|delete):\s*$)");
-  const std::regex access_re(R"(^      x-access:\s*(.+?)\s*$)");
-  std::smatch m;
-  while (std::getline(in, line)) {
-    if (line == "paths:") in_paths = true;
-    if (!in_paths) continue;
-    if (std::regex_match(line, m, path_re)) path = m[1];
-    if (std::regex_match(line, m, method_re)) {
-      method = m[1];
+// One operation of the document.
+struct Operation {
+  std::string access = "(no x-access)";  // x-access
+  bool public_security = false;          // security: [] (no bearer token)
+  bool has_body = false;                 // a requestBody
+  std::set<int> statuses;                // documented responses
+  std::set<std::string> path_params;     // parameters "in: path"
+};
+
+// "METHOD /path" -> its operation, read with a YAML parser (a file that is
+// not valid YAML fails here, as it would in every OpenAPI tool).
+std::map<std::string, Operation> DocumentedRoutes(const std::string& file) {
+  const YAML::Node doc = YAML::LoadFile(file);
+  const YAML::Node shared = doc["components"]["parameters"];
+  std::map<std::string, Operation> out;
+  for (const auto& path : doc["paths"]) {
+    for (const auto& op : path.second) {
+      std::string method = op.first.as<std::string>();
+      if (method == "parameters") continue;
       for (auto& c : method) c = static_cast<char>(std::toupper(c));
-      out[method + " " + path] = "(no x-access)";
+      Operation o;
+      const YAML::Node node = op.second;
+      if (node["x-access"]) o.access = node["x-access"].as<std::string>();
+      o.public_security =
+          node["security"] && node["security"].IsSequence() && node["security"].size() == 0;
+      o.has_body = static_cast<bool>(node["requestBody"]);
+      for (const auto& r : node["responses"])
+        o.statuses.insert(std::stoi(r.first.as<std::string>()));
+      for (YAML::Node p : node["parameters"]) {
+        if (p["$ref"]) {
+          const std::string ref = p["$ref"].as<std::string>();
+          p = shared[ref.substr(ref.rfind('/') + 1)];
+        }
+        if (p["in"].as<std::string>() == "path") o.path_params.insert(p["name"].as<std::string>());
+      }
+      out[method + " " + path.first.as<std::string>()] = o;
     }
-    if (std::regex_match(line, m, access_re)) out[method + " " + path] = m[1];
   }
   return out;
+}
+
+std::set<std::string> PatternParams(const std::string& pattern) {
+  std::set<std::string> out;
+  static const std::regex kParam(R"(\{(\w+)\})");
+  for (auto it = std::sregex_iterator(pattern.begin(), pattern.end(), kParam);
+       it != std::sregex_iterator(); ++it) {
+    out.insert((*it)[1]);
+  }
+  return out;
+}
+
+TEST(OpenApi, IsValidYaml) {
+  EXPECT_NO_THROW(YAML::LoadFile(std::string(QIANTANG_SOURCE_DIR) + "/docs/api/openapi.yaml"));
 }
 
 TEST(OpenApi, DocumentsEveryRegisteredRouteAndWhoMayCallIt) {
@@ -90,8 +126,17 @@ TEST(OpenApi, DocumentsEveryRegisteredRouteAndWhoMayCallIt) {
                    {&market, &vouchers, &space, &exchange, &psi, &deliveries, &identity, &finance,
                     &scenarios, &policies});
 
-  auto documented = DocumentedRoutes(std::string(QIANTANG_SOURCE_DIR) + "/docs/api/openapi.yaml");
+  std::map<std::string, Operation> documented;
+  ASSERT_NO_THROW(
+      documented = DocumentedRoutes(std::string(QIANTANG_SOURCE_DIR) + "/docs/api/openapi.yaml"));
   ASSERT_FALSE(documented.empty());
+  // The statuses the router can answer: a success, or the one status of a
+  // Status code (HttpStatusOf).
+  std::set<int> answerable = {200, 201, 204};
+  for (int c = static_cast<int>(StatusCode::kInvalidArgument);
+       c <= static_cast<int>(StatusCode::kUnavailable); ++c) {
+    answerable.insert(HttpStatusOf(static_cast<StatusCode>(c)));
+  }
   std::set<std::string> registered;
   for (const RouteInfo& r : server.routes()) {
     std::string key_str = r.method + " " + r.pattern;
@@ -101,9 +146,23 @@ TEST(OpenApi, DocumentsEveryRegisteredRouteAndWhoMayCallIt) {
       ADD_FAILURE() << key_str << " is registered but not in docs/api/openapi.yaml";
       continue;
     }
-    EXPECT_EQ(it->second, r.access.Describe()) << key_str << ": x-access is wrong";
+    const Operation& op = it->second;
+    EXPECT_EQ(op.access, r.access.Describe()) << key_str << ": x-access is wrong";
+    // A public route needs no token; every other one needs the bearer token.
+    EXPECT_EQ(op.public_security, !r.access.requires_sign_in)
+        << key_str << ": 'security: []' goes with x-access public, and only with it";
+    EXPECT_EQ(op.path_params, PatternParams(r.pattern))
+        << key_str << ": every {segment} is documented as a path parameter";
+    EXPECT_TRUE(op.statuses.contains(200) || op.statuses.contains(201) || op.statuses.contains(204))
+        << key_str << ": no success status documented";
+    for (int status : op.statuses) {
+      EXPECT_TRUE(answerable.contains(status))
+          << key_str << ": documents " << status << ", which the server never answers";
+    }
+    // A body is read by JsonBody, which refuses bad ones with 400.
+    if (op.has_body) EXPECT_TRUE(op.statuses.contains(400)) << key_str << ": 400 not documented";
   }
-  for (const auto& [route, access] : documented) {
+  for (const auto& [route, op] : documented) {
     EXPECT_TRUE(registered.contains(route)) << route << " is documented but not registered";
   }
 }
