@@ -160,7 +160,9 @@ TEST(OpenApi, DocumentsEveryRegisteredRouteAndWhoMayCallIt) {
           << key_str << ": documents " << status << ", which the server never answers";
     }
     // A body is read by JsonBody, which refuses bad ones with 400.
-    if (op.has_body) EXPECT_TRUE(op.statuses.contains(400)) << key_str << ": 400 not documented";
+    if (op.has_body) {
+      EXPECT_TRUE(op.statuses.contains(400)) << key_str << ": 400 not documented";
+    }
   }
   for (const auto& [route, op] : documented) {
     EXPECT_TRUE(registered.contains(route)) << route << " is documented but not registered";
