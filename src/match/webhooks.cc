@@ -64,7 +64,9 @@ std::string PostOnce(const OutboundTarget& target, const httplib::Headers& heade
   };
   httplib::Response res;
   httplib::Error error = httplib::Error::Success;
-  (void)client->send(req, res, error);  // `status` says what came back
+  // `status` says what came back; an answer without a body (204) may reach
+  // only `res`.
+  if (client->send(req, res, error) && status == 0) status = res.status;
   if (status == 0) return "no answer: " + httplib::to_string(error);
   if (status < 200 || status > 299) return "HTTP " + std::to_string(status);
   return "";
