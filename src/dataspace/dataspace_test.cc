@@ -202,7 +202,9 @@ TEST_P(DataSpaceTest, SourcesAreValidatedAndChangeNothingWhenBad) {
               !std::filesystem::exists(dir_.File("data") + "/sources"));
 
   // A file in the import folder, schema inferred.
-  std::ofstream(dir_.File("import/big.csv"))
+  // (each organisation imports from its own folder <import-dir>/<org id>/)
+  std::filesystem::create_directories(dir_.File("import/" + holder_.org_id));
+  std::ofstream(dir_.File("import/" + holder_.org_id + "/big.csv"))
       << "Name,Age,Joined\nA,30,2024-01-02\nB,41,2025-12-31\n";
   auto src = space_->CreateSource(holder_, {.name = "导入", .file = "big.csv"});
   ASSERT_TRUE(src.ok()) << src.status().ToString();
