@@ -125,7 +125,7 @@ function ScenariosTab({ t }) {
     </div>`}
     <div class="columns">
       <div><h3>${t('sc_demands')}</h3>
-        ${demands.data && html`<ul class="picklist" data-testid="demands">${demands.data.items.map((d) => html`<li class=${picked && picked.id === d.id ? 'active' : ''}><a href="javascript:void 0" onClick=${() => setPicked(d)}>${d.title}</a> <span class="hint">${d.domain} · ${yuan(d.budget_fen)} 元</span></li>`)}</ul>`}</div>
+        ${demands.data && html`<ul class="picklist" data-testid="demands">${demands.data.items.map((d) => html`<li class=${picked && picked.id === d.id ? 'active' : ''}><a href="#" onClick=${(e) => { e.preventDefault(); setPicked(d); }}>${d.title}</a> <span class="hint">${d.domain} · ${yuan(d.budget_fen)} 元</span></li>`)}</ul>`}</div>
       <div>${picked && html`<h3>${t('sc_best')}: ${picked.title}</h3><p>${picked.description}</p>
         <${ErrorBox} error=${error || matches.error} />
         ${matches.data && html`<table data-testid="capability-matches"><tbody>${matches.data.items.map((m) => html`<tr><td>${m.listing.title}</td><td>${m.listing.domain}</td><td>${m.score.toFixed(2)}</td><td><button onClick=${pair(m.listing)}>${t('sc_pair')}</button></td></tr>`)}</tbody></table>`}
