@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "match/enterprise.h"
 #include "match/rule.h"
 
 namespace {
@@ -18,19 +19,13 @@ namespace {
 using nlohmann::json;
 using qt::match::Type;
 
+// The enterprise schema rules are written against in the server, and a bool
+// attribute so that every type is parsed.
 qt::match::Schema MakeSchema() {
   qt::match::Schema schema;
-  for (const auto& [name, type] :
-       std::vector<std::pair<std::string, Type>>{{"district", Type::kString},
-                                                 {"industry", Type::kString},
-                                                 {"founded", Type::kDate},
-                                                 {"staff", Type::kNumber},
-                                                 {"revenue", Type::kNumber},
-                                                 {"rd_ratio", Type::kNumber},
-                                                 {"high_tech", Type::kBool},
-                                                 {"qualifications", Type::kSet},
-                                                 {"credit_rating", Type::kString}}) {
-    if (!schema.Add({name, type, ""}).ok()) std::abort();
+  if (!qt::match::AddEnterpriseAttributes(schema).ok() ||
+      !schema.Add({"high_tech", Type::kBool, ""}).ok()) {
+    std::abort();
   }
   return schema;
 }
