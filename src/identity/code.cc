@@ -40,6 +40,35 @@ Result<nlohmann::json> LongClaims(const Bytes& cbor) {
   return out;
 }
 
+// The largest CBOR encoding of one claim (key and value) when text values are
+// at most kStandardTextBytes bytes.
+size_t ClaimBound(std::string_view claim) {
+  auto text = [](size_t n) { return (n < 24 ? 1 : 2) + n; };  // CBOR text header + bytes
+  constexpr size_t kKey = 2;                                  // a one-letter text key
+  if (claim == "concession") return kKey + text(8);           // "disabled"
+  if (claim == "name" || claim == "district") return kKey + text(kStandardTextBytes);
+  if (claim == "pseudonym") return kKey + text(16);
+  if (claim == "adult" || claim == "senior") return kKey + 1;  // true / false
+  if (claim == "talent") return kKey + text(1);
+  if (claim == "talent_until") return kKey + text(10);  // YYYY-MM-DD
+  return kKey + text(kStandardTextBytes);
+}
+
+// sodium_pad of `plain` to the category's standard size or, if it does not
+// fit, to a multiple of kLongBlockBytes.
+Result<Bytes> Pad(Bytes plain, int category) {
+  const size_t standard = StandardClaimsSize(category);
+  const size_t block = plain.size() < standard ? standard : kLongBlockBytes;
+  const size_t unpadded = plain.size();
+  plain.resize((unpadded / block + 1) * block);
+  size_t padded = 0;
+  if (sodium_pad(&padded, plain.data(), unpadded, block, plain.size()) != 0) {
+    return Internal("code: padding failed");
+  }
+  plain.resize(padded);
+  return plain;
+}
+
 std::string Text(cbor_item_t* item) {
   if (item == nullptr || !cbor_isa_string(item) || !cbor_string_is_definite(item)) return "";
   return std::string(reinterpret_cast<const char*>(cbor_string_handle(item)),
@@ -47,6 +76,15 @@ std::string Text(cbor_item_t* item) {
 }
 
 }  // namespace
+
+size_t StandardClaimsSize(int number) {
+  const Category* category = FindCategory(number);
+  size_t n = 1 + 1;  // the map's header and the padding's 0x80
+  if (category != nullptr) {
+    for (std::string_view claim : category->claims) n += ClaimBound(claim);
+  }
+  return n;
+}
 
 Result<Bytes> SealCode(const CodeContent& content,
                        const std::function<const CategoryKey*(int category)>& key_for,
@@ -59,7 +97,8 @@ Result<Bytes> SealCode(const CodeContent& content,
     if (category < 1 || category > 255) return InvalidArgument("code: category out of range");
     const CategoryKey* key = key_for(category);
     if (key == nullptr) continue;
-    QT_ASSIGN_OR_RETURN(Bytes plain, ShortClaims(claims));
+    QT_ASSIGN_OR_RETURN(Bytes cbor, ShortClaims(claims));
+    QT_ASSIGN_OR_RETURN(Bytes plain, Pad(std::move(cbor), category));
     Bytes cipher(plain.size() + crypto_aead_xchacha20poly1305_ietf_ABYTES);
     unsigned long long n = 0;
     const Bytes aad = Aad(content.code_id, category);
@@ -72,12 +111,13 @@ Result<Bytes> SealCode(const CodeContent& content,
     sealed.push_back(static_cast<uint8_t>(cipher.size() & 0xff));
     sealed.insert(sealed.end(), cipher.begin(), cipher.end());
   }
-  Item ours(cbor_new_definite_map(content.serial.empty() ? 4 : 5));
+  Item ours(cbor_new_definite_map(content.serial.empty() ? 5 : 6));
   MapPut(ours.get(), 1, cbor_build_string(std::string(1, content.kind).c_str()));
   if (!content.serial.empty()) MapPut(ours.get(), 2, cbor_build_string(content.serial.c_str()));
   MapPut(ours.get(), 3, Bstr(nonce));
   MapPut(ours.get(), 4, Int(content.epoch));
   MapPut(ours.get(), 5, Bstr(sealed));
+  MapPut(ours.get(), 6, Int(1));
   Item cwt(cbor_new_definite_map(5));
   MapPut(cwt.get(), 1, cbor_build_string(std::string(kIssuer).c_str()));
   MapPut(cwt.get(), 4, Int(content.expires_at));
@@ -116,6 +156,11 @@ Result<OpenedCode> OpenCode(std::span<const uint8_t> cwt, int category,
   auto epoch = IntOf(MapGet(ours, 4));
   if (!epoch || *epoch < 0 || *epoch > UINT32_MAX) return InvalidArgument("cwt: bad key epoch");
   out.epoch = static_cast<uint32_t>(*epoch);
+  bool padded = false;
+  if (cbor_item_t* padding = MapGet(ours, 6)) {
+    if (IntOf(padding) != 1) return InvalidArgument("cwt: unknown claims padding");
+    padded = true;
+  }
   cbor_item_t* sealed_item = MapGet(ours, 5);
   if (sealed_item == nullptr) return InvalidArgument("cwt: no sealed claims");
   if (!cbor_isa_bytestring(sealed_item) || !cbor_bytestring_is_definite(sealed_item)) {
@@ -158,6 +203,13 @@ Result<OpenedCode> OpenCode(std::span<const uint8_t> cwt, int category,
                                                  cipher.size(), aad.data(), aad.size(),
                                                  nonce.data(), key->data()) != 0) {
     return InvalidArgument("claims: this category's key does not open them");
+  }
+  if (padded) {
+    size_t unpadded = 0;
+    if (plain.empty() || sodium_unpad(&unpadded, plain.data(), plain.size(), plain.size()) != 0) {
+      return InvalidArgument("claims: bad padding");
+    }
+    plain.resize(unpadded);
   }
   try {
     QT_ASSIGN_OR_RETURN(out.claims, LongClaims(plain));

@@ -5,7 +5,19 @@
 //               3 nonce: 24 bytes, 4 epoch of the category keys,
 //               5 sealed claims: a byte string of entries, in category order,
 //                 category (1 byte) || length (2 bytes, big-endian) ||
-//                 XChaCha20-Poly1305( CBOR of that category's claims ) } }
+//                 XChaCha20-Poly1305( pad( CBOR of that category's claims ) ),
+//               6 padding: 1 (ISO/IEC 7816-4, below; absent in codes issued
+//                 before padding, whose claims are not padded) } }
+//
+// Padding hides what the length of a ciphertext would say (a concession
+// type, the length of a name, whether a talent status is set): each
+// category's CBOR is padded with libsodium's sodium_pad (0x80 then zeros,
+// unambiguous to remove) to that category's standard size,
+// StandardClaimsSize(), which holds every value of its claims when names and
+// districts are at most kStandardTextBytes bytes (8 Chinese characters).
+// Claims that do not fit (a longer name or district) are padded to a
+// multiple of kLongBlockBytes instead: such a code reveals only that, and
+// the length in 32-byte steps.
 //
 // (The sealed claims are one byte string, not a CBOR map of 18 byte strings,
 // because a verifier at a gate parses every code: a map of items cost half of
@@ -37,6 +49,11 @@ inline constexpr std::string_view kIssuer = "HZ-CITIZEN";
 inline constexpr int64_t kCodeClaimLabel = -75000;
 
 using CategoryKey = std::array<uint8_t, 32>;
+
+inline constexpr size_t kStandardTextBytes = 24;
+inline constexpr size_t kLongBlockBytes = 32;
+// The padded plaintext size of a category's claims in the standard case.
+size_t StandardClaimsSize(int category);
 
 struct CodeContent {
   char kind = 'd';         // 'd' dynamic, 's' static
