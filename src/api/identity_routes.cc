@@ -26,6 +26,7 @@ json CitizenJson(const Citizen& c) {
           {"talent_until", c.talent_until.empty() ? json(nullptr) : json(c.talent_until)},
           {"status", c.status},
           {"enrolled_by", c.enrolled_by},
+          {"authority_id", c.authority_id},
           {"revoke_reason", c.revoke_reason.empty() ? json(nullptr) : json(c.revoke_reason)},
           {"created_at", Time(c.created_at)},
           {"updated_at", Time(c.updated_at)}};
@@ -39,6 +40,20 @@ json TerminalJson(const Terminal& t) {
           {"public_key", t.public_key},
           {"state", t.state},
           {"created_at", Time(t.created_at)}};
+}
+
+json GrantJson(const CategoryGrant& g) {
+  return {{"org_id", g.org_id},
+          {"category", g.category},
+          {"granted_by", g.granted_by},
+          {"granted_at", Time(g.granted_at)}};
+}
+
+json DelegationJson(const Delegation& d) {
+  return {{"owner_id", d.owner_id},
+          {"delegate_id", d.delegate_id},
+          {"granted_by", d.granted_by},
+          {"granted_at", Time(d.granted_at)}};
 }
 
 json ScanJson(const Scan& s) {
@@ -83,6 +98,13 @@ Result<NewCitizen> ParseCitizen(JsonBody& body) {
                         "none"));
   QT_RETURN_IF_ERROR(body.Finish());
   return c;
+}
+
+template <typename T>
+json Items(const std::vector<T>& list, json (*render)(const T&)) {
+  json out = json::array();
+  for (const T& x : list) out.push_back(render(x));
+  return out;
 }
 
 // Each of `items` read by `parse`, in order; the first error stops.
@@ -167,18 +189,18 @@ void RegisterIdentityRoutes(Router& router, Identity& identity) {
                                          {"scans", s.scans},
                                          {"codes", s.codes}});
                 });
-  router.Handle("POST", "/api/v1/identity/scans", Access::Public(),
-                [&](const Request& req) -> Result<Response> {
-                  QT_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(req.http.body));
-                  QT_ASSIGN_OR_RETURN(auto items,
-                                      body.Objects("receipts", Identity::kMaxReceiptsPerUpload));
-                  QT_RETURN_IF_ERROR(body.Finish());
-                  QT_ASSIGN_OR_RETURN(auto receipts, ParseEach(items, ParseReceipt));
-                  QT_ASSIGN_OR_RETURN(auto scans, identity.RecordScans(receipts));
-                  json out = json::array();
-                  for (const Scan& s : scans) out.push_back(ScanJson(s));
-                  return Response::Json({{"items", out}}, 201);
-                });
+  router.Handle(
+      "POST", "/api/v1/identity/scans", Access::Public(),
+      [&](const Request& req) -> Result<Response> {
+        QT_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(req.http.body));
+        QT_ASSIGN_OR_RETURN(auto items, body.Objects("receipts", Identity::kMaxReceiptsPerUpload));
+        QT_RETURN_IF_ERROR(body.Finish());
+        QT_ASSIGN_OR_RETURN(auto receipts, ParseEach(items, ParseReceipt));
+        QT_ASSIGN_OR_RETURN(auto scans, identity.RecordScans(receipts, req.http.remote_addr));
+        json out = json::array();
+        for (const Scan& s : scans) out.push_back(ScanJson(s));
+        return Response::Json({{"items", out}}, 201);
+      });
   router.Handle("GET", "/api/v1/identity/keys", Access::Public(),
                 [&](const Request&) -> Result<Response> {
                   QT_ASSIGN_OR_RETURN(auto keys, identity.Keys());
@@ -292,6 +314,67 @@ void RegisterIdentityRoutes(Router& router, Identity& identity) {
                   QT_ASSIGN_OR_RETURN(std::string token,
                                       identity.ResetToken(req.caller(), req.PathParam("id")));
                   return Response::Json({{"id", req.PathParam("id")}, {"token", token}}, 201);
+                });
+
+  // Scopes: which authority acts on which citizens, which service on which category.
+  const Access operator_admin = Access::Kinds({OrgKind::kOperator}, Role::kAdmin);
+  router.Handle("POST", "/api/v1/identity/citizens/{id}/authority", operator_admin,
+                [&](const Request& req) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(req.http.body));
+                  QT_ASSIGN_OR_RETURN(std::string to, body.String("authority_id", 100));
+                  QT_RETURN_IF_ERROR(body.Finish());
+                  QT_ASSIGN_OR_RETURN(Citizen c,
+                                      identity.Reassign(req.caller(), req.PathParam("id"), to));
+                  return Response::Json(CitizenJson(c));
+                });
+  router.Handle("GET", "/api/v1/identity/delegations",
+                Access::Kinds({OrgKind::kOperator, OrgKind::kAuthority}, Role::kMember),
+                [&](const Request& req) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(auto list, identity.ListDelegations(req.caller()));
+                  return Response::Json({{"items", Items(list, DelegationJson)}});
+                });
+  router.Handle("POST", "/api/v1/identity/delegations", operator_admin,
+                [&](const Request& req) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(req.http.body));
+                  QT_ASSIGN_OR_RETURN(std::string owner, body.String("owner_id", 100));
+                  QT_ASSIGN_OR_RETURN(std::string delegate, body.String("delegate_id", 100));
+                  QT_RETURN_IF_ERROR(body.Finish());
+                  QT_ASSIGN_OR_RETURN(Delegation d,
+                                      identity.Delegate(req.caller(), owner, delegate));
+                  return Response::Json(DelegationJson(d), 201);
+                });
+  router.Handle("DELETE", "/api/v1/identity/delegations/{owner_id}/{delegate_id}", operator_admin,
+                [&](const Request& req) -> Result<Response> {
+                  QT_RETURN_IF_ERROR(identity.Undelegate(req.caller(), req.PathParam("owner_id"),
+                                                         req.PathParam("delegate_id")));
+                  return Response::Json({{"owner_id", req.PathParam("owner_id")},
+                                         {"delegate_id", req.PathParam("delegate_id")},
+                                         {"ended", true}});
+                });
+  router.Handle("GET", "/api/v1/identity/grants", Access::SignedIn(),
+                [&](const Request& req) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(auto list,
+                                      identity.ListGrants(req.http.get_param_value("org_id")));
+                  return Response::Json({{"items", Items(list, GrantJson)}});
+                });
+  const Access granter = Access::Kinds({OrgKind::kOperator, OrgKind::kAuthority}, Role::kAdmin);
+  router.Handle("POST", "/api/v1/identity/grants", granter,
+                [&](const Request& req) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(req.http.body));
+                  QT_ASSIGN_OR_RETURN(std::string org, body.String("org_id", 100));
+                  QT_ASSIGN_OR_RETURN(std::string category, body.String("category", 50));
+                  QT_RETURN_IF_ERROR(body.Finish());
+                  QT_ASSIGN_OR_RETURN(CategoryGrant g, identity.Grant(req.caller(), org, category));
+                  return Response::Json(GrantJson(g), 201);
+                });
+  router.Handle("DELETE", "/api/v1/identity/grants/{org_id}/{category}", granter,
+                [&](const Request& req) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(int64_t disabled,
+                                      identity.RevokeGrant(req.caller(), req.PathParam("org_id"),
+                                                           req.PathParam("category")));
+                  return Response::Json({{"org_id", req.PathParam("org_id")},
+                                         {"category", req.PathParam("category")},
+                                         {"terminals_disabled", disabled}});
                 });
 
   // Service organisations.

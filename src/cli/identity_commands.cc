@@ -27,12 +27,14 @@ using namespace identity;
 struct CodeFlags {
   std::string name, resident_id, district, concession = "none", id, category, until, reason;
   std::string png, file, tokens_out, terminal, code, now, alg = "EdDSA";
+  std::string org, owner, delegate, authority;
 };
 CodeFlags f;
 
 void PrintCitizen(const json& c) {
-  for (const char* k : {"id", "name_masked", "district", "concession", "birth_year",
-                        "talent_category", "talent_until", "status", "revoke_reason"}) {
+  for (const char* k :
+       {"id", "name_masked", "district", "concession", "birth_year", "talent_category",
+        "talent_until", "status", "revoke_reason", "authority_id"}) {
     std::cout << k << ": " << Str(c, k) << "\n";
   }
 }
@@ -284,6 +286,71 @@ void AddIdentityCommands(CLI::App& app, CommandContext& ctx) {
                         {"scanned_at", "category_name", "terminal_name", "claims_read", "check"});
             });
           });
+
+  // Scopes: categories granted to organisations, citizens' authorities.
+  auto* grants =
+      AddVerb(*code, "grants", "Categories granted to organisations", ctx, [](CommandContext& c) {
+        c.Emit(c.Client().Get("/api/v1/identity/grants" +
+                              (f.org.empty() ? "" : "?org_id=" + UrlEncode(f.org))),
+               [](const json& j) {
+                 PrintPage(j, {"ORG", "CATEGORY", "GRANTED BY", "AT"},
+                           {"org_id", "category", "granted_by", "granted_at"});
+               });
+      });
+  grants->add_option("--org", f.org, "Only this organisation's grants");
+  auto* grant = AddVerb(
+      *code, "grant",
+      "Grant a category to a service organisation (operator admin, or an authority holding it)",
+      ctx, [](CommandContext& c) {
+        c.Emit(c.Client().Post("/api/v1/identity/grants",
+                               {{"org_id", f.org}, {"category", f.category}}),
+               PrintFields);
+      });
+  grant->add_option("org", f.org, "Organisation id")->required();
+  grant->add_option("category", f.category, "Service category (see `code categories`)")->required();
+  auto* ungrant = AddVerb(
+      *code, "ungrant", "Revoke a category grant; the organisation's terminals of it are disabled",
+      ctx, [](CommandContext& c) {
+        c.Emit(c.Client().Delete("/api/v1/identity/grants/" + UrlEncode(f.org) + "/" +
+                                 UrlEncode(f.category)),
+               PrintFields);
+      });
+  ungrant->add_option("org", f.org, "Organisation id")->required();
+  ungrant->add_option("category", f.category, "Service category")->required();
+  AddVerb(*code, "delegations", "Which authority acts on which authority's citizens", ctx,
+          [](CommandContext& c) {
+            c.Emit(c.Client().Get("/api/v1/identity/delegations"), [](const json& j) {
+              PrintPage(j, {"OWNER", "DELEGATE", "GRANTED BY", "AT"},
+                        {"owner_id", "delegate_id", "granted_by", "granted_at"});
+            });
+          });
+  auto* delegate = AddVerb(
+      *code, "delegate", "Let an authority act on another authority's citizens (operator admin)",
+      ctx, [](CommandContext& c) {
+        c.Emit(c.Client().Post("/api/v1/identity/delegations",
+                               {{"owner_id", f.owner}, {"delegate_id", f.delegate}}),
+               PrintFields);
+      });
+  delegate->add_option("owner", f.owner, "The authority whose citizens")->required();
+  delegate->add_option("delegate", f.delegate, "The authority that may act on them")->required();
+  auto* undelegate =
+      AddVerb(*code, "undelegate", "End a delegation (operator admin)", ctx, [](CommandContext& c) {
+        c.Emit(c.Client().Delete("/api/v1/identity/delegations/" + UrlEncode(f.owner) + "/" +
+                                 UrlEncode(f.delegate)),
+               PrintFields);
+      });
+  undelegate->add_option("owner", f.owner, "The authority whose citizens")->required();
+  undelegate->add_option("delegate", f.delegate, "The delegated authority")->required();
+  auto* reassign = AddVerb(
+      *code, "reassign", "Move a citizen to another authority (operator admin)", ctx,
+      [](CommandContext& c) {
+        c.Emit(c.Client().Post("/api/v1/identity/citizens/" + UrlEncode(f.id) + "/authority",
+                               {{"authority_id", f.authority}}),
+               PrintCitizen);
+      });
+  reassign->add_option("citizen", f.id, "Citizen id")->required();
+  reassign->add_option("--authority", f.authority, "The authority that takes the citizen over")
+      ->required();
 
   CLI::App* terminal =
       code->add_subcommand("terminal", "A verifying terminal, kept in a local file");

@@ -98,6 +98,12 @@ Result<DemoIdentity> LoadDemoIdentity(accounts::Accounts& accounts, Identity& id
   for (const auto& o : orgs) by_name[o.name] = o;
   const auto registrar = ActAs(by_name.at("杭州市数据资源管理局"));
   const auto talent_bureau = ActAs(by_name.at("杭州市科学技术局"));
+  QT_ASSIGN_OR_RETURN(accounts::Org op, accounts.Operator());
+  const auto operator_admin = ActAs(op);
+  // Citizens belong to the registrar that enrols them; the operator lets the
+  // talent bureau act on them (talent statuses).
+  QT_RETURN_IF_ERROR(
+      identity.Delegate(operator_admin, registrar.org_id, talent_bureau.org_id).status());
   const std::string today = FormatRfc3339(SystemClock::Get().NowMillis()).substr(0, 10);
 
   // The register, imported in batches (each all or none).
@@ -128,13 +134,14 @@ Result<DemoIdentity> LoadDemoIdentity(accounts::Accounts& accounts, Identity& id
     ++out.talents;
   }
 
-  // Two terminals per category, synced as a real one would be.
-  QT_ASSIGN_OR_RETURN(accounts::Org op, accounts.Operator());
+  // Two terminals per category, synced as a real one would be, at the
+  // service organisation the operator granted the category to.
   QT_ASSIGN_OR_RETURN(nlohmann::json signed_list, identity.TrustList());
   QT_ASSIGN_OR_RETURN(TrustList trust, ReadTrustList(signed_list, op.public_key));
   std::map<std::string, std::vector<DemoTerminal>> terminals;
   for (const auto& [category, org_name] : kOperators) {
     const auto org = ActAs(by_name.at(org_name));
+    QT_RETURN_IF_ERROR(identity.Grant(operator_admin, org.org_id, category).status());
     for (int n = 1; n <= 2; ++n) {
       DemoTerminal t{crypto::GenerateSigningKey(g.random()), {}, nullptr, {}};
       QT_ASSIGN_OR_RETURN(
@@ -199,7 +206,7 @@ Result<DemoIdentity> LoadDemoIdentity(accounts::Accounts& accounts, Identity& id
   for (auto& [category, list] : terminals) {
     for (DemoTerminal& t : list) {
       if (t.receipts.empty()) continue;
-      QT_ASSIGN_OR_RETURN(auto filed, identity.RecordScans(t.receipts));
+      QT_ASSIGN_OR_RETURN(auto filed, identity.RecordScans(t.receipts, "demo"));
       out.scans += static_cast<int64_t>(filed.size());
     }
   }

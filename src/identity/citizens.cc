@@ -21,7 +21,8 @@ namespace {
 
 constexpr const char* kColumns =
     "SELECT id, name_masked, district, concession, birth_year, talent_category, talent_until,"
-    " status, enrolled_by, revoke_reason, created_at, updated_at, change_seq FROM id_citizens";
+    " status, enrolled_by, revoke_reason, created_at, updated_at, change_seq, authority_id"
+    " FROM id_citizens";
 
 Citizen FromRow(const store::Row& r) {
   return {.id = r.Text(0),
@@ -36,7 +37,8 @@ Citizen FromRow(const store::Row& r) {
           .revoke_reason = r.Text(9),
           .created_at = r.Int(10),
           .updated_at = r.Int(11),
-          .change_seq = r.Int(12)};
+          .change_seq = r.Int(12),
+          .authority_id = r.Text(13)};
 }
 
 // Numbers the transaction's change to citizens (id_citizens.change_seq): the
@@ -49,15 +51,11 @@ Result<int64_t> NextChange(Tx& tx) {
   return rows[0].Int(0);
 }
 
+// The first character and a mask of fixed length, whatever the name's length.
 std::string MaskName(std::string_view name) {
   size_t pos = 0;
   DecodeUtf8(name, &pos);
-  std::string out(name.substr(0, pos));
-  while (pos < name.size()) {
-    if (!DecodeUtf8(name, &pos)) break;
-    out += "*";
-  }
-  return out;
+  return std::string(name.substr(0, pos)) + "**";
 }
 
 std::string TokenHash(std::string_view token) { return crypto::HexEncode(crypto::Sha256(token)); }
@@ -85,7 +83,30 @@ Result<Citizen> ReadCitizen(Tx& tx, const std::string& id) {
   return FromRow(rows[0]);
 }
 
+// The lockout key of a citizen token: the sender's address and the token's
+// first characters, so that junk from an address does not lock out the other
+// citizens behind it.
+std::string TokenLockKey(std::string_view token, const std::string& source) {
+  constexpr size_t kPrefix = 3 + 8;  // "cz_" and 48 bits of the secret
+  return source + " " + std::string(token.substr(0, std::min(token.size(), kPrefix)));
+}
+
 }  // namespace
+
+// The citizen, if the caller's authority holds it or the operator delegated
+// its holder's citizens to the caller; permission_denied otherwise.
+Result<Citizen> ReadOwnCitizen(Tx& tx, const Principal& caller, const std::string& id,
+                               std::string_view what) {
+  QT_ASSIGN_OR_RETURN(Citizen c, ReadCitizen(tx, id));
+  if (c.authority_id == caller.org_id) return c;
+  QT_ASSIGN_OR_RETURN(
+      store::Rows delegated,
+      tx.Query("SELECT 1 FROM id_delegations WHERE owner_id = ? AND delegate_id = ?",
+               {c.authority_id, caller.org_id}));
+  if (!delegated.empty()) return c;
+  return PermissionDenied("citizen " + id + " belongs to another authority: only it, or an " +
+                          "authority the operator delegates, may " + std::string(what));
+}
 
 Result<std::vector<EnrolledCitizen>> Identity::EnrolMany(const Principal& caller,
                                                          const std::vector<NewCitizen>& citizens) {
@@ -123,7 +144,9 @@ Result<std::vector<EnrolledCitizen>> Identity::EnrolMany(const Principal& caller
                      .enrolled_by = caller.org_id,
                      .revoke_reason = "",
                      .created_at = now,
-                     .updated_at = now};
+                     .updated_at = now,
+                     .change_seq = 0,
+                     .authority_id = caller.org_id};
     Bytes secret(32);
     options_.random->Fill(secret);
     p.out.token = "cz_" + crypto::Base64UrlEncode(secret);
@@ -144,10 +167,11 @@ Result<std::vector<EnrolledCitizen>> Identity::EnrolMany(const Principal& caller
       auto inserted = tx.Exec(
           "INSERT INTO id_citizens (id, resident_hash, sealed, name_masked, district, concession,"
           " birth_year, talent_category, talent_until, status, token_hash, enrolled_by,"
-          " revoke_reason, created_at, updated_at, change_seq) VALUES (?, ?, ?, ?, ?, ?, ?, '', '',"
-          " 'active', ?, ?, '', ?, ?, ?)",
+          " revoke_reason, created_at, updated_at, change_seq, authority_id) VALUES (?, ?, ?, ?, ?,"
+          " ?, ?, '', '', 'active', ?, ?, '', ?, ?, ?, ?)",
           {c.id, rows[i].resident_hash, rows[i].sealed, c.name_masked, c.district, c.concession,
-           c.birth_year, TokenHash(rows[i].out.token), c.enrolled_by, now, now, change});
+           c.birth_year, TokenHash(rows[i].out.token), c.enrolled_by, now, now, change,
+           c.authority_id});
       if (!inserted.ok() && inserted.status().code() == StatusCode::kConflict) {
         return Conflict("row " + std::to_string(i + 1) +
                         ": resident_id: this person is already enrolled");
@@ -180,8 +204,12 @@ Result<accounts::Page<Citizen>> Identity::ListCitizens(const Principal& caller,
   accounts::Page<Citizen> out;
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
     QT_ASSIGN_OR_RETURN(out,
-                        accounts::QueryPage<Citizen>(tx, std::string(kColumns) + " WHERE id > ?",
-                                                     {page.cursor}, page, FromRow));
+                        accounts::QueryPage<Citizen>(
+                            tx,
+                            std::string(kColumns) +
+                                " WHERE (authority_id = ? OR authority_id IN (SELECT owner_id FROM"
+                                " id_delegations WHERE delegate_id = ?)) AND id > ?",
+                            {caller.org_id, caller.org_id, page.cursor}, page, FromRow));
     return OkStatus();
   }));
   return out;
@@ -208,7 +236,7 @@ Result<Citizen> Identity::GetCitizen(const Principal& caller, const std::string&
   QT_RETURN_IF_ERROR(RequireAuthority(caller, "read citizens"));
   Citizen c;
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(c, ReadCitizen(tx, id));
+    QT_ASSIGN_OR_RETURN(c, ReadOwnCitizen(tx, caller, id, "read it"));
     return OkStatus();
   }));
   return c;
@@ -234,7 +262,7 @@ Result<Citizen> Identity::SetTalent(const Principal& caller, const std::string& 
   Citizen c;
   const int64_t now = options_.clock->NowMillis();
   QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(c, ReadCitizen(tx, id));
+    QT_ASSIGN_OR_RETURN(c, ReadOwnCitizen(tx, caller, id, "set its talent status"));
     if (c.status != "active") return FailedPrecondition("citizen " + id + " is revoked");
     QT_ASSIGN_OR_RETURN(c.change_seq, NextChange(tx));
     QT_RETURN_IF_ERROR(tx.Exec("UPDATE id_citizens SET talent_category = ?, talent_until = ?,"
@@ -258,7 +286,7 @@ Result<Citizen> Identity::Revoke(const Principal& caller, const std::string& id,
   Citizen c;
   const int64_t now = options_.clock->NowMillis();
   QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(c, ReadCitizen(tx, id));
+    QT_ASSIGN_OR_RETURN(c, ReadOwnCitizen(tx, caller, id, "revoke it"));
     if (c.status == "revoked") return FailedPrecondition("citizen " + id + " is already revoked");
     QT_ASSIGN_OR_RETURN(c.change_seq, NextChange(tx));
     QT_RETURN_IF_ERROR(tx.Exec("UPDATE id_citizens SET status = 'revoked', revoke_reason = ?,"
@@ -310,7 +338,7 @@ Result<std::string> Identity::ResetToken(const Principal& caller, const std::str
   options_.random->Fill(secret);
   const std::string token = "cz_" + crypto::Base64UrlEncode(secret);
   QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(Citizen c, ReadCitizen(tx, id));
+    QT_ASSIGN_OR_RETURN(Citizen c, ReadOwnCitizen(tx, caller, id, "reset its app token"));
     if (c.status != "active") return FailedPrecondition("citizen " + id + " is revoked");
     QT_RETURN_IF_ERROR(tx.Exec("UPDATE id_citizens SET token_hash = ?, updated_at = ? WHERE id = ?",
                                {TokenHash(token), options_.clock->NowMillis(), id})
@@ -322,10 +350,41 @@ Result<std::string> Identity::ResetToken(const Principal& caller, const std::str
   return token;
 }
 
+Result<Citizen> Identity::Reassign(const Principal& caller, const std::string& id,
+                                   const std::string& authority_id) {
+  if (!caller.IsOperator() || !caller.Has(accounts::Role::kAdmin)) {
+    return PermissionDenied("only the operator's admins reassign citizens");
+  }
+  auto org = options_.accounts->GetOrg(authority_id);
+  if (!org.ok() || org->kind != OrgKind::kAuthority) {
+    return InvalidArgument("authority_id: no authority " + authority_id);
+  }
+  Citizen c;
+  QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(c, ReadCitizen(tx, id));
+    if (c.authority_id == authority_id) {
+      return FailedPrecondition("citizen " + id + " already belongs to " + authority_id);
+    }
+    c.authority_id = authority_id;
+    c.updated_at = options_.clock->NowMillis();
+    QT_RETURN_IF_ERROR(
+        tx.Exec("UPDATE id_citizens SET authority_id = ?, updated_at = ? WHERE id = ?",
+                {authority_id, c.updated_at, id})
+            .status());
+    return options_.journal
+        ->Append(
+            tx,
+            {caller.org_id, "identity.citizen.reassigned", id, {{"authority_id", authority_id}}})
+        .status();
+  }));
+  return c;
+}
+
 Result<Citizen> Identity::AuthenticateCitizen(std::string_view token, const std::string& source) {
-  if (auto until = token_lockout_.LockedUntil(source)) {
-    return ResourceExhausted("too many bad citizen tokens from this address; locked until " +
-                             FormatRfc3339(*until));
+  const std::string lock_key = TokenLockKey(token, source);
+  if (auto until = token_lockout_.LockedUntil(lock_key)) {
+    return ResourceExhausted("too many bad citizen tokens like this one from this address;" +
+                             std::string(" try again after ") + FormatRfc3339(*until));
   }
   std::optional<Citizen> c;
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
@@ -335,10 +394,10 @@ Result<Citizen> Identity::AuthenticateCitizen(std::string_view token, const std:
     return OkStatus();
   }));
   if (!c) {
-    token_lockout_.Fail(source);
+    token_lockout_.Fail(lock_key);
     return Unauthenticated("not a citizen token (send 'Authorization: Bearer cz_...')");
   }
-  token_lockout_.Succeed(source);
+  token_lockout_.Succeed(lock_key);
   return *c;
 }
 

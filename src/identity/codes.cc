@@ -137,6 +137,9 @@ Result<IssuedCode> Identity::IssueDynamic(const Citizen& citizen) {
 
 Result<IssuedCode> Identity::IssueStatic(const Principal& caller, const std::string& id) {
   QT_RETURN_IF_ERROR(caller.RequireMemberOf(accounts::OrgKind::kAuthority, "print static codes"));
+  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+    return ReadOwnCitizen(tx, caller, id, "print its cards").status();
+  }));
   return Issue(id, 's');
 }
 

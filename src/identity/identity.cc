@@ -27,7 +27,7 @@ Identity::Identity(store::Store& store, IdentityOptions options)
       code_limiter_(*options_.clock, options_.codes_per_minute),
       receipt_limiter_(*options_.clock, options_.receipts_per_minute),
       token_lockout_(*options_.clock),
-      terminal_lockout_(*options_.clock) {}
+      receipt_lockout_(*options_.clock) {}
 
 Identity::~Identity() = default;
 
@@ -118,6 +118,28 @@ CREATE INDEX id_scans_org ON id_scans(org_id, id);
 ALTER TABLE id_citizens ADD COLUMN change_seq BIGINT NOT NULL DEFAULT 0;
 CREATE INDEX id_citizens_change ON id_citizens(change_seq, id);
 INSERT INTO id_counters (name, value) VALUES ('changes', 0);
+)sql"},
+          {"identity", 3, "scopes: category grants, citizens' authorities, delegations", R"sql(
+CREATE TABLE id_grants (
+  org_id TEXT NOT NULL REFERENCES orgs(id),
+  category TEXT NOT NULL,
+  granted_by TEXT NOT NULL,
+  granted_at BIGINT NOT NULL,
+  PRIMARY KEY (org_id, category)
+);
+INSERT INTO id_grants (org_id, category, granted_by, granted_at)
+  SELECT DISTINCT org_id, category, 'migration', 0 FROM id_terminals;
+ALTER TABLE id_citizens ADD COLUMN authority_id TEXT NOT NULL DEFAULT '';
+UPDATE id_citizens SET authority_id = enrolled_by;
+CREATE INDEX id_citizens_authority ON id_citizens(authority_id, id);
+CREATE TABLE id_delegations (
+  owner_id TEXT NOT NULL REFERENCES orgs(id),
+  delegate_id TEXT NOT NULL REFERENCES orgs(id),
+  granted_by TEXT NOT NULL,
+  granted_at BIGINT NOT NULL,
+  PRIMARY KEY (owner_id, delegate_id)
+);
+UPDATE id_citizens SET name_masked = substr(name_masked, 1, 1) || '**';
 )sql"}};
 }
 

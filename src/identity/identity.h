@@ -16,16 +16,28 @@
 // their not_after. The trust list and revocations are signed by the operator
 // organisation, whose public key terminals pin (lists.h).
 //
+// Scopes: organisations of the same kind are strangers. A citizen belongs to
+// the authority that enrolled them (Citizen::authority_id); other authorities
+// get permission_denied on every action (read, talent, token, card, revoke)
+// unless the operator delegates that authority's citizens to them or
+// reassigns the citizen. A service organisation registers terminals only for
+// categories granted to it by the operator, or by an authority the operator
+// granted the category to; grants and their revocations are journaled, and
+// revoking one disables the organisation's terminals of that category.
+//
 // Service organisations register terminals (an Ed25519 key generated on the
-// terminal) for one category; a terminal downloads its category's keys sealed
+// terminal) for one granted category; a terminal downloads its category's keys sealed
 // to its own key, so only it can open them, and uploads signed scan receipts.
 // The service checks each receipt: the signature, the claims read against the
 // category's (categories.h), a second scan of a dynamic code in the same
 // category (replay), and files it in the citizen's log.
 //
 // Limits (limits.h): dynamic codes per citizen per minute, receipts per
-// terminal per minute, lockout with escalation on bad citizen tokens and on
-// receipts with bad signatures.
+// terminal per minute. Failures count against what was proven: a bad citizen
+// token backs off its sender's address for that token's prefix only (other
+// citizens at the address are not affected), and an upload with a bad
+// receipt signature backs off the sender's address, never the terminal it
+// names.
 //
 // Every change is journaled with ids only (never names, resident IDs or which
 // citizen a scan was of); scans and dynamic codes are records, not events.
@@ -100,8 +112,30 @@ class Identity {
   // A new app token (the old one stops working): a lost phone.
   Result<std::string> ResetToken(const accounts::Principal& caller, const std::string& id);
 
-  // Citizens, by app token. `source` (the client address) is locked out after
-  // repeated bad tokens.
+  // The operator: `authority_id` (an authority) takes over the citizen.
+  Result<Citizen> Reassign(const accounts::Principal& caller, const std::string& id,
+                           const std::string& authority_id);
+  // The operator lets `delegate_id` act on `owner_id`'s citizens, or stops it.
+  Result<Delegation> Delegate(const accounts::Principal& caller, const std::string& owner_id,
+                              const std::string& delegate_id);
+  Status Undelegate(const accounts::Principal& caller, const std::string& owner_id,
+                    const std::string& delegate_id);
+  // The operator sees every delegation, an authority those it is part of.
+  Result<std::vector<Delegation>> ListDelegations(const accounts::Principal& caller);
+
+  // Category grants: by the operator (to service organisations and
+  // authorities), or by an authority holding the category (to service
+  // organisations). Revoking disables the organisation's terminals of that
+  // category and returns how many.
+  Result<CategoryGrant> Grant(const accounts::Principal& caller, const std::string& org_id,
+                              const std::string& category);
+  Result<int64_t> RevokeGrant(const accounts::Principal& caller, const std::string& org_id,
+                              const std::string& category);
+  // Every grant, or one organisation's ("" for all); any signed-in caller.
+  Result<std::vector<CategoryGrant>> ListGrants(const std::string& org_id);
+
+  // Citizens, by app token. After repeated bad tokens from `source` (the
+  // client address) with the same prefix, that (source, prefix) backs off.
   Result<Citizen> AuthenticateCitizen(std::string_view token, const std::string& source);
   Result<IssuedCode> IssueDynamic(const Citizen& citizen);
   Result<accounts::Page<Scan>> ScanLog(const Citizen& citizen, const accounts::PageRequest& page);
@@ -115,7 +149,9 @@ class Identity {
   // {"terminal_id", "category", "keys": [{"epoch", "sealed" (base64)}]}.
   Result<nlohmann::json> TerminalKeys(const accounts::Principal& caller, const std::string& id);
   // Checks and files receipts (no sign-in: each is signed by its terminal).
-  Result<std::vector<Scan>> RecordScans(const std::vector<ScanReceipt>& receipts);
+  // A bad signature backs off `source` (the client address), not the terminal.
+  Result<std::vector<Scan>> RecordScans(const std::vector<ScanReceipt>& receipts,
+                                        const std::string& source);
   Result<accounts::Page<Scan>> ServiceScans(const accounts::Principal& caller,
                                             const accounts::PageRequest& page);
 
@@ -143,7 +179,7 @@ class Identity {
   store::Store& store_;
   IdentityOptions options_;
   RateLimiter code_limiter_, receipt_limiter_;
-  Lockout token_lockout_, terminal_lockout_;
+  Lockout token_lockout_, receipt_lockout_;
   std::mutex secrets_mu_;
   std::shared_ptr<const Secrets> secrets_;
 };

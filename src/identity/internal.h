@@ -23,6 +23,12 @@ inline constexpr uint32_t kCategoryEpoch = 1;
 // BLAKE2b-256 of `message` keyed by `key`, hex; `bytes` of output.
 std::string KeyedHash(const std::array<uint8_t, 32>& key, std::string_view message, size_t bytes);
 
+// The citizen `id`, if the caller's authority holds it or the operator
+// delegated its authority's citizens to the caller; permission_denied naming
+// `what` otherwise (citizens.cc).
+Result<Citizen> ReadOwnCitizen(store::Tx& tx, const accounts::Principal& caller,
+                               const std::string& id, std::string_view what);
+
 // "YYYY-MM-DD" of a time (UTC).
 std::string DateOf(int64_t ms);
 

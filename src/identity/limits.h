@@ -2,10 +2,16 @@
 //
 // RateLimiter: a token bucket per key — `per_minute` requests, refilled
 // continuously, bursts up to the same number.
-// Lockout: after `threshold` consecutive failures a key is locked; each
-// further lock doubles (base, 2x, 4x ... up to `max_ms`); a success clears the
-// failure count but not the escalation level, which decays after a day without
-// failures.
+// Lockout: exponential back-off per key. The first `free_failures`
+// consecutive failures cost nothing; each further one locks the key for
+// base, 2x, 4x ... up to `max_ms` from that failure. A success forgets the
+// key; so does a day without failures. At most `max_keys` keys are kept: when
+// full, keys not locked now are dropped, and while every kept key is locked a
+// new key's failures are not counted (an attacker who fills the table only
+// stops counting its own junk).
+//
+// The caller chooses what a key proves: identity.h keys bad citizen tokens
+// by (address, token prefix) and bad receipt signatures by address.
 //
 // With several server processes each keeps its own counts, so a client that
 // spreads requests over N processes gets up to N times the limit.
@@ -42,9 +48,14 @@ class RateLimiter {
 
 class Lockout {
  public:
-  Lockout(const Clock& clock, int threshold = 5, int64_t base_ms = 60'000,
-          int64_t max_ms = 3'600'000)
-      : clock_(clock), threshold_(threshold), base_ms_(base_ms), max_ms_(max_ms) {}
+  struct Options {
+    int free_failures = 5;
+    int64_t base_ms = 1'000;
+    int64_t max_ms = 3'600'000;
+    size_t max_keys = 100'000;
+  };
+  Lockout(const Clock& clock, Options options) : clock_(clock), options_(options) {}
+  explicit Lockout(const Clock& clock) : Lockout(clock, Options()) {}
   // When `key` is locked: the time it unlocks (ms).
   std::optional<int64_t> LockedUntil(const std::string& key);
   void Fail(const std::string& key);
@@ -53,15 +64,16 @@ class Lockout {
  private:
   struct Entry {
     int failures = 0;
-    int level = 0;  // locks so far
     int64_t locked_until = 0;
     int64_t last_failure = 0;
   };
+  // Drops keys not locked now (REQUIRES: mu_ held).
+  void Prune(int64_t now);
   const Clock& clock_;
-  const int threshold_;
-  const int64_t base_ms_, max_ms_;
+  const Options options_;
   std::mutex mu_;
   std::map<std::string, Entry> entries_;
+  int64_t next_prune_ = 0;
 };
 
 }  // namespace qt::identity

@@ -30,6 +30,10 @@ struct Citizen {
   int64_t created_at = 0;
   int64_t updated_at = 0;
   int64_t change_seq = 0;  // orders changes to citizens (Identity::CitizensChangedSince)
+  // The authority the citizen belongs to: the one that enrolled them unless
+  // the operator reassigned them. Only it, and authorities the operator
+  // delegates its citizens to, act on the citizen.
+  std::string authority_id;
 };
 
 struct EnrolledCitizen {
@@ -85,6 +89,25 @@ struct Scan {
   std::string check;
   int64_t scanned_at = 0;
   int64_t received_at = 0;
+};
+
+// A service category granted to an organisation: a service organisation
+// registers terminals only for categories granted to it; an authority
+// holding a category may grant it to service organisations.
+struct CategoryGrant {
+  std::string org_id;
+  std::string category;
+  std::string granted_by;  // the operator or an authority holding the category
+  int64_t granted_at = 0;
+};
+
+// The operator lets `delegate_id` act on the citizens of `owner_id` (both
+// authorities): read, talent status, app tokens, cards, revocation.
+struct Delegation {
+  std::string owner_id;
+  std::string delegate_id;
+  std::string granted_by;
+  int64_t granted_at = 0;
 };
 
 struct SigningKeyInfo {

@@ -120,6 +120,14 @@ Result<Terminal> Identity::RegisterTerminal(const Principal& caller, const std::
              .state = "active",
              .created_at = options_.clock->NowMillis()};
   QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(store::Rows granted,
+                        tx.Query("SELECT 1 FROM id_grants WHERE org_id = ? AND category = ?",
+                                 {caller.org_id, category}));
+    if (granted.empty()) {
+      return PermissionDenied("category: " + category +
+                              " is not granted to your organisation (the operator grants"
+                              " categories: POST /api/v1/identity/grants)");
+    }
     auto inserted = tx.Exec(
         "INSERT INTO id_terminals (id, org_id, category, name, public_key, state,"
         " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -188,7 +196,8 @@ Result<json> Identity::TerminalKeys(const Principal& caller, const std::string& 
        json::array({{{"epoch", kCategoryEpoch}, {"sealed", crypto::Base64Encode(sealed)}}})}};
 }
 
-Result<std::vector<Scan>> Identity::RecordScans(const std::vector<ScanReceipt>& receipts) {
+Result<std::vector<Scan>> Identity::RecordScans(const std::vector<ScanReceipt>& receipts,
+                                                const std::string& source) {
   if (receipts.empty()) return InvalidArgument("receipts: none given");
   if (receipts.size() > kMaxReceiptsPerUpload) {
     return PayloadTooLarge("receipts: at most " + std::to_string(kMaxReceiptsPerUpload) +
@@ -202,18 +211,26 @@ Result<std::vector<Scan>> Identity::RecordScans(const std::vector<ScanReceipt>& 
     QT_RETURN_IF_ERROR(
         CheckReceiptShape(receipts[i]).WithContext("receipt " + std::to_string(i + 1)));
   }
-  if (auto until = terminal_lockout_.LockedUntil(terminal_id)) {
-    return ResourceExhausted("terminal " + terminal_id + " sent bad signatures; locked until " +
-                             FormatRfc3339(*until));
+  // Bad signatures prove nothing about the terminal they name: they count
+  // against the address that sent them.
+  if (auto until = receipt_lockout_.LockedUntil(source)) {
+    return ResourceExhausted(
+        "too many receipts with bad signatures from this address; try again"
+        " after " +
+        FormatRfc3339(*until));
   }
   Terminal t;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+  const Status found = store_.Read([&](Tx& tx) -> Status {
     QT_ASSIGN_OR_RETURN(store::Rows rows,
                         tx.Query(std::string(kTerminalColumns) + " WHERE id = ?", {terminal_id}));
     if (rows.empty()) return NotFound("no terminal " + terminal_id);
     t = TerminalFromRow(rows[0]);
     return OkStatus();
-  }));
+  });
+  if (!found.ok()) {
+    if (found.code() == StatusCode::kNotFound) receipt_lockout_.Fail(source);  // junk
+    return found;
+  }
   if (t.state != "active") return FailedPrecondition("terminal " + t.id + " is disabled");
   QT_ASSIGN_OR_RETURN(crypto::PublicKey key, ParsePublicKey(t.public_key));
   for (size_t i = 0; i < receipts.size(); ++i) {
@@ -229,12 +246,12 @@ Result<std::vector<Scan>> Identity::RecordScans(const std::vector<ScanReceipt>& 
     if (!sig.ok() || sig->size() != 64 ||
         !crypto::Verify(
             key, std::span(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()), s)) {
-      terminal_lockout_.Fail(terminal_id);
+      receipt_lockout_.Fail(source);
       return Unauthenticated("receipt " + std::to_string(i + 1) +
                              ": the signature does not verify under the terminal's key");
     }
   }
-  terminal_lockout_.Succeed(terminal_id);
+  receipt_lockout_.Succeed(source);
   for (size_t i = 0; i < receipts.size(); ++i) {
     if (!receipt_limiter_.Allow(terminal_id)) {
       return ResourceExhausted("terminal " + terminal_id + ": at most " +

@@ -27,6 +27,15 @@ class IdentityApiTest : public ApiTest {
     authority_ = NewOrg("杭州市公安局", "authority", 701);
     bus_ = NewOrg("杭州公交集团", "service", 702);
     museum_ = NewOrg("浙江省博物馆", "service", 703);
+    ASSERT_NO_FATAL_FAILURE(GrantCategory(bus_, "bus"));
+    ASSERT_NO_FATAL_FAILURE(GrantCategory(museum_, "museum"));
+  }
+
+  // The operator grants `category` to the organisation of `token` (CLI).
+  void GrantCategory(const std::string& token, const std::string& category) {
+    const std::string org = Call(*client_, "GET", "/api/v1/whoami", token).body["org"]["id"];
+    auto granted = server_->Cli({"code", "grant", org, category}, op_);
+    ASSERT_EQ(granted.exit_code, 0) << granted.err;
   }
 
   json Enrol(int seq, const std::string& concession) {
