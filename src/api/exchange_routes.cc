@@ -209,6 +209,35 @@ void RegisterExchangeRoutes(Router& router, Exchange& exchange) {
                             exchange.Review(req.caller(), req.PathParam("id"), action, grounds));
         return Response::Json(ApplicationJson(a));
       });
+  router.Handle("GET", "/api/v1/exchange/reviewers", Access::Public(),
+                [&](const Request&) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(auto list, exchange.Reviewers());
+                  json items = json::array();
+                  for (const Reviewer& r : list) {
+                    items.push_back({{"org_id", r.org_id},
+                                     {"appointed_by", r.appointed_by},
+                                     {"appointed_at", TimeOrNull(r.appointed_at)}});
+                  }
+                  return Response::Json({{"items", items}});
+                });
+  const Access operator_admin = Access::Kinds({OrgKind::kOperator}, Role::kAdmin);
+  router.Handle("POST", "/api/v1/exchange/reviewers", operator_admin,
+                [&](const Request& req) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(req.http.body));
+                  QT_ASSIGN_OR_RETURN(std::string org, body.String("org_id", 100));
+                  QT_RETURN_IF_ERROR(body.Finish());
+                  QT_ASSIGN_OR_RETURN(Reviewer r, exchange.AppointReviewer(req.caller(), org));
+                  return Response::Json({{"org_id", r.org_id},
+                                         {"appointed_by", r.appointed_by},
+                                         {"appointed_at", TimeOrNull(r.appointed_at)}},
+                                        201);
+                });
+  router.Handle(
+      "DELETE", "/api/v1/exchange/reviewers/{org_id}", operator_admin,
+      [&](const Request& req) -> Result<Response> {
+        QT_RETURN_IF_ERROR(exchange.RemoveReviewer(req.caller(), req.PathParam("org_id")));
+        return Response::Json({{"org_id", req.PathParam("org_id")}, {"removed", true}});
+      });
   router.Handle("GET", "/api/v1/exchange/notices", Access::Public(),
                 [&](const Request&) -> Result<Response> {
                   QT_ASSIGN_OR_RETURN(auto list, exchange.NoticeBoard());

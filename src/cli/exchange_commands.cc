@@ -140,6 +140,25 @@ void AddExchangeCommands(CLI::App& app, CommandContext& ctx) {
   review->add_option("--action", f.action, "accept, formal_pass, substantive_pass, reject, issue")
       ->required();
   review->add_option("--grounds", f.grounds, "Grounds (for reject)");
+  CLI::App* reviewers =
+      apps->add_subcommand("reviewers", "The registry's reviewers (appointed by the operator)");
+  reviewers->require_subcommand(1);
+  AddVerb(
+      *reviewers, "list", "The authorities that review registrations", ctx, [](CommandContext& c) {
+        c.Emit(c.Client().Get("/api/v1/exchange/reviewers"), [](const json& j) {
+          PrintPage(j, {"ORG", "APPOINTED BY", "AT"}, {"org_id", "appointed_by", "appointed_at"});
+        });
+      });
+  auto* appoint = AddVerb(
+      *reviewers, "appoint", "Appoint an authority (operator admin)", ctx, [](CommandContext& c) {
+        c.Emit(c.Client().Post("/api/v1/exchange/reviewers", {{"org_id", f.id}}), PrintFields);
+      });
+  appoint->add_option("org", f.id, "Authority organisation id")->required();
+  auto* dismiss = AddVerb(
+      *reviewers, "remove", "Remove a reviewer (operator admin)", ctx, [](CommandContext& c) {
+        c.Emit(c.Client().Delete("/api/v1/exchange/reviewers/" + UrlEncode(f.id)), PrintFields);
+      });
+  dismiss->add_option("org", f.id, "Authority organisation id")->required();
   auto* object = AddVerb(
       *apps, "object", "Object to an application during its notice", ctx, [](CommandContext& c) {
         c.Emit(c.Client().Post("/api/v1/exchange/applications/" + UrlEncode(f.id) + "/objections",

@@ -59,6 +59,12 @@ Status LoadDemoExchange(store::Store& store, accounts::Accounts& accounts,
   }
   auto party = [&](const char* name) { return ActAs(by_name.at(name)); };
   const Principal registry = party("杭州数据交易所登记中心");
+  // The operator appoints the registry's reviewers: the registration centre,
+  // and the economy bureau (the authority the console's demo token signs in as).
+  QT_ASSIGN_OR_RETURN(accounts::Org op, accounts.Operator());
+  for (const Principal& reviewer : {registry, party("杭州市经济和信息化局")}) {
+    QT_RETURN_IF_ERROR(exchange.AppointReviewer(ActAs(op), reviewer.org_id).status());
+  }
   const Principal bank = party("杭州银行股份有限公司科技支行");
   const Principal rural_bank = party("杭州联合农村商业银行");
 

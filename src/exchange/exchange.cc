@@ -133,6 +133,15 @@ ALTER TABLE ex_trades ADD COLUMN state TEXT NOT NULL DEFAULT 'settled';
 ALTER TABLE ex_listings ADD COLUMN max_quantity BIGINT NOT NULL DEFAULT 1;
 UPDATE ex_listings SET max_quantity = 1000 WHERE terms = 'per_query';
 UPDATE ex_listings SET max_quantity = 12 WHERE terms = 'subscription';
+)sql"},
+          {"exchange", 3, "the registry's reviewers, appointed by the operator", R"sql(
+CREATE TABLE ex_reviewers (
+  org_id TEXT PRIMARY KEY REFERENCES orgs(id),
+  appointed_by TEXT NOT NULL,
+  appointed_at BIGINT NOT NULL
+);
+INSERT INTO ex_reviewers (org_id, appointed_by, appointed_at)
+  SELECT DISTINCT reviewer_id, 'migration', 0 FROM ex_applications WHERE reviewer_id <> '';
 )sql"}};
 }
 

@@ -85,6 +85,13 @@ class Exchange {
   Result<Objection> ResolveObjection(const accounts::Principal& caller, const std::string& id,
                                      const std::string& decision, const std::string& resolution);
 
+  // The registry's reviewers (appointed and removed by the operator's admins;
+  // public list). Removing one leaves its open reviews with it until the
+  // operator appoints it again.
+  Result<Reviewer> AppointReviewer(const accounts::Principal& caller, const std::string& org_id);
+  Status RemoveReviewer(const accounts::Principal& caller, const std::string& org_id);
+  Result<std::vector<Reviewer>> Reviewers();
+
   // Certificates (public reads).
   Result<CertificateView> GetCertificate(const std::string& number);
   Result<accounts::Page<Certificate>> ListCertificates(const std::string& holder_id,

@@ -34,6 +34,7 @@ class ExchangeTest : public qt::testing::ServiceTest {
                                                                     .journal = &journal_,
                                                                     .accounts = accounts_.get(),
                                                                     .dataspace = space_.get()});
+    ASSERT_TRUE(exchange_->AppointReviewer(op_, registry_.org_id).ok());
     Publish();
   }
 

@@ -155,6 +155,13 @@ struct Statistics {
   int64_t traded_fen = 0;
 };
 
+// An authority the operator appointed to review registrations for the registry.
+struct Reviewer {
+  std::string org_id{};
+  std::string appointed_by{};
+  UnixMillis appointed_at = 0;
+};
+
 }  // namespace qt::exchange
 
 #endif  // QIANTANG_EXCHANGE_MODEL_H_

@@ -97,6 +97,23 @@ Result<Application> ReadApplication(Tx& tx, const std::string& id) {
 
 bool IsAuthority(const Principal& p) { return p.org_kind == OrgKind::kAuthority; }
 
+// The caller is one of the registry's reviewers and, once an application's
+// review has started, the organisation that started it.
+Status RequireReviewerOf(Tx& tx, const Principal& caller, const Application& a,
+                         std::string_view what) {
+  QT_ASSIGN_OR_RETURN(auto rows,
+                      tx.Query("SELECT 1 FROM ex_reviewers WHERE org_id = ?", {caller.org_id}));
+  if (rows.empty()) {
+    return PermissionDenied("only the registry's reviewers (authorities the operator appoints) " +
+                            std::string(what));
+  }
+  if (!a.reviewer_id.empty() && a.reviewer_id != caller.org_id) {
+    return PermissionDenied("application " + a.id + " is reviewed by " + a.reviewer_id +
+                            "; only that organisation " + std::string(what));
+  }
+  return OkStatus();
+}
+
 }  // namespace
 
 Result<Application> Exchange::Apply(const Principal& caller, const NewApplication& in) {
@@ -245,6 +262,7 @@ Result<Application> Exchange::Review(const Principal& caller, const std::string&
   Application a;
   QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
     QT_ASSIGN_OR_RETURN(a, ReadApplication(tx, id));
+    QT_RETURN_IF_ERROR(RequireReviewerOf(tx, caller, a, "reviews it"));
     if (!step->second.first.contains(a.state)) {
       return FailedPrecondition("the application is " + a.state + "; " + action + " needs it " +
                                 Joined(step->second.first));
@@ -426,6 +444,8 @@ Result<Objection> Exchange::ResolveObjection(const Principal& caller, const std:
     if (rows.empty()) return NotFound("no objection " + id);
     const auto& r = rows[0];
     o = {r.Text(0), r.Text(1), r.Text(2), r.Text(3), r.Text(4), r.Text(5), r.Int(6), r.Int(7)};
+    QT_ASSIGN_OR_RETURN(Application a, ReadApplication(tx, o.application_id));
+    QT_RETURN_IF_ERROR(RequireReviewerOf(tx, caller, a, "resolves objections to it"));
     if (o.state != "open") return FailedPrecondition("the objection is already " + o.state);
     o.state = decision;
     o.resolution = resolution;

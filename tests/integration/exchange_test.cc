@@ -26,6 +26,11 @@ class ExchangeApiTest : public ApiTest {
     bank_ = NewOrg("杭州银行科技支行", "institution", 503);
     buyer_ = NewOrg("杭州云图医疗影像科技有限公司", "enterprise", 504);
     bank_id_ = Call(*client_, "GET", "/api/v1/whoami", bank_).body["org"]["id"];
+    const std::string registry_id =
+        Call(*client_, "GET", "/api/v1/whoami", registry_).body["org"]["id"];
+    ASSERT_EQ(server_->Cli({"exchange", "applications", "reviewers", "appoint", registry_id}, op_)
+                  .exit_code,
+              0);
   }
 
   // The imaging product and an offer on it; returns {product, offer}.

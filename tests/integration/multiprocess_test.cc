@@ -359,6 +359,12 @@ TEST_F(MultiProcessTest, CertificateNumbersHaveNoGapsOrRepeatsAcrossProcesses) {
   auto client = servers_[0]->Client();
   std::string holder = NewOrgToken(*client, op_, "MP 数据持有方", "data_holder", 921);
   std::string registry = NewOrgToken(*client, op_, "MP 登记中心", "authority", 922);
+  const std::string registry_id =
+      Call(*client, "GET", "/api/v1/whoami", registry).body["org"]["id"];
+  ASSERT_EQ(Call(*client, "POST", "/api/v1/exchange/reviewers", op_,
+                 nlohmann::json{{"org_id", registry_id}}.dump())
+                .status,
+            201);
   // Nine registrable products (different data, so different snapshots).
   constexpr int kCertificates = 9;
   std::vector<std::string> applications;
