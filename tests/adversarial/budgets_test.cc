@@ -57,6 +57,13 @@ TEST_F(BudgetsTest, UsesRacingOnTwoContractsCannotBothSpendTheLast) {
 
 TEST_F(BudgetsTest, OrdersAreCappedAndUsableOnlyOncePaidAndShareOneBudget) {
   const std::string registry = NewOrg("登记中心", "authority", 814);
+  // The operator appoints it one of the registry's reviewers.
+  const std::string registry_id =
+      Call(*client_, "GET", "/api/v1/whoami", registry).body["org"]["id"];
+  ASSERT_EQ(Call(*client_, "POST", "/api/v1/exchange/reviewers", op_,
+                 json{{"org_id", registry_id}}.dump())
+                .status,
+            201);
   auto app = Call(*client_, "POST", "/api/v1/exchange/applications", holder_,
                   json{{"rights", {"resource_holding", "processing_use", "product_operation"}},
                        {"data_name", "居民收入"},
