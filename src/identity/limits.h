@@ -56,6 +56,8 @@ class Lockout {
   };
   Lockout(const Clock& clock, Options options) : clock_(clock), options_(options) {}
   explicit Lockout(const Clock& clock) : Lockout(clock, Options()) {}
+  Lockout(const Clock& clock, int free_failures)
+      : Lockout(clock, Options{.free_failures = free_failures}) {}
   // When `key` is locked: the time it unlocks (ms).
   std::optional<int64_t> LockedUntil(const std::string& key);
   void Fail(const std::string& key);
