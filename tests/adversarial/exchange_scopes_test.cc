@@ -25,7 +25,7 @@ class ExchangeScopesTest : public ApiTest {
     for (const std::string* reviewer : {&registry_, &rival_}) {
       auto appointed = server_->Cli(
           {"exchange", "applications", "reviewers", "appoint", OrgIdOf(*client_, *reviewer)}, op_);
-      ASSERT_EQ(appointed.exit_code, 0) << appointed.err;
+      EXPECT_EQ(appointed.exit_code, 0) << appointed.err;  // not fatal: the attacks are tested
     }
   }
 

@@ -44,7 +44,7 @@ TEST_F(IdentityScopesTest, AServiceCannotRegisterATerminalForACategoryNotGranted
   const std::string stranger = NewOrg("某新注册服务公司", "service", 802);
   const std::string bus_id = OrgIdOf(*client_, bus), stranger_id = OrgIdOf(*client_, stranger);
   auto granted = server_->Cli({"code", "grant", bus_id, "bus"}, op_);
-  ASSERT_EQ(granted.exit_code, 0) << granted.err;
+  EXPECT_EQ(granted.exit_code, 0) << granted.err;  // not fatal: the attacks are tested
 
   const uint64_t ledger = LedgerSize(*client_, op_);
   // The attack of the report: a new service org reads government_service claims.
@@ -77,14 +77,14 @@ TEST_F(IdentityScopesTest, AnAuthorityGrantsOnlyItsOwnCategoriesAndRevokingDisab
   const std::string hospital = NewOrg("杭州市第一人民医院", "service", 813);
   const std::string health_id = OrgIdOf(*client_, health),
                     hospital_id = OrgIdOf(*client_, hospital);
-  ASSERT_EQ(Call(*client_, "POST", "/api/v1/identity/grants", op_,
+  EXPECT_EQ(Call(*client_, "POST", "/api/v1/identity/grants", op_,
                  json{{"org_id", health_id}, {"category", "hospital"}}.dump())
                 .status,
             201);
   // The health commission grants its category to its hospital.
   auto ok = Call(*client_, "POST", "/api/v1/identity/grants", health,
                  json{{"org_id", hospital_id}, {"category", "hospital"}}.dump());
-  ASSERT_EQ(ok.status, 201) << ok.raw;
+  EXPECT_EQ(ok.status, 201) << ok.raw;
   ASSERT_EQ(RegisterTerminal(hospital, "hospital", 0).status, 201);
 
   const uint64_t ledger = LedgerSize(*client_, op_);

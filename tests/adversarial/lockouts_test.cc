@@ -26,7 +26,7 @@ class LockoutsTest : public ApiTest {
     authority_ = NewOrg("杭州市公安局", "authority", 831);
     bus_ = NewOrg("杭州公交集团", "service", 832);
     auto granted = server_->Cli({"code", "grant", OrgIdOf(*client_, bus_), "bus"}, op_);
-    ASSERT_EQ(granted.exit_code, 0) << granted.err;
+    EXPECT_EQ(granted.exit_code, 0) << granted.err;  // (not fatal: the attacks are what is tested)
     auto citizen = Call(*client_, "POST", "/api/v1/identity/citizens", authority_,
                         json{{"name", "李四"},
                              {"resident_id", ResidentIdOf(7)},
