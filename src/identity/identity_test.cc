@@ -61,7 +61,9 @@ class IdentityTest : public qt::testing::ServiceTest {
     for (const CategoryGrant& g : *identity_->ListGrants(org.org_id)) {
       granted = granted || g.category == category;
     }
-    if (!granted) EXPECT_TRUE(identity_->Grant(op_, org.org_id, category).ok());
+    if (!granted) {
+      EXPECT_TRUE(identity_->Grant(op_, org.org_id, category).ok());
+    }
     auto t =
         identity_->RegisterTerminal(org, category, "闸机 1", crypto::HexEncode(d.key.public_key));
     EXPECT_TRUE(t.ok()) << t.status().ToString();
