@@ -87,9 +87,10 @@ bool ServerProcess::Start() {
   }
   close(out[1]);
 
-  // Read lines until "listening on http://127.0.0.1:PORT", 60 s at most.
+  // Read lines until "listening on http://127.0.0.1:PORT", 300 s at most (the
+  // demo city under ASan on a busy 2-core machine takes minutes).
   std::string pending;
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(300);
   while (std::chrono::steady_clock::now() < deadline) {
     pollfd p{out[0], POLLIN, 0};
     if (poll(&p, 1, 200) <= 0) continue;
