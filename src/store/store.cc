@@ -1,27 +1,65 @@
 #include "store/store.h"
 
-#include <cassert>
-
 #include "store/pg_store.h"
 #include "store/sqlite_store.h"
 
 namespace qt::store {
 
-bool Row::IsNull(size_t i) const { return std::holds_alternative<std::nullptr_t>(values_.at(i)); }
+namespace {
+
+const char* TypeName(const Value& v) {
+  switch (v.index()) {
+    case 0:
+      return "NULL";
+    case 1:
+      return "an integer";
+    case 2:
+      return "a real";
+    case 3:
+      return "text";
+    default:
+      return "bytes";
+  }
+}
+
+template <typename T>
+const T* Get(const std::vector<Value>& values, size_t i) {
+  return i < values.size() ? std::get_if<T>(&values[i]) : nullptr;
+}
+
+}  // namespace
+
+void Row::Mismatch(size_t i, const char* wanted) const {
+  if (!mismatch_.empty()) return;
+  mismatch_ = "column " + std::to_string(i) + ": expected " + wanted + ", found " +
+              (i < values_.size() ? TypeName(values_[i]) : "no such column");
+}
+
+Status Row::status() const { return mismatch_.empty() ? OkStatus() : Internal(mismatch_); }
+
+bool Row::IsNull(size_t i) const {
+  if (i >= values_.size()) Mismatch(i, "a column");
+  return Get<std::nullptr_t>(values_, i) != nullptr;
+}
 
 int64_t Row::Int(size_t i) const {
-  assert(std::holds_alternative<int64_t>(values_.at(i)));
-  return std::get<int64_t>(values_.at(i));
+  if (const auto* v = Get<int64_t>(values_, i)) return *v;
+  Mismatch(i, "an integer");
+  return 0;
 }
 
 const std::string& Row::Text(size_t i) const {
-  assert(std::holds_alternative<std::string>(values_.at(i)));
-  return std::get<std::string>(values_.at(i));
+  if (const auto* v = Get<std::string>(values_, i)) return *v;
+  Mismatch(i, "text");
+  static const std::string kEmpty;
+  return kEmpty;
 }
 
 const Bytes& Row::Blob(size_t i) const {
-  assert(std::holds_alternative<Bytes>(values_.at(i)));
-  return std::get<Bytes>(values_.at(i));
+  if (const auto* v = Get<Bytes>(values_, i)) return *v;
+  Mismatch(i, "bytes");
+  static const Bytes kEmpty;
+  return kEmpty;
 }
 
 Result<std::unique_ptr<Store>> OpenStore(std::string_view url, const StoreOptions& options) {

@@ -39,8 +39,12 @@ using Bytes = std::vector<uint8_t>;
 using Value = std::variant<std::nullptr_t, int64_t, double, std::string, Bytes>;
 using Params = std::vector<Value>;
 
-// One result row. Accessors REQUIRE the column to hold that type (or NULL for
-// IsNull); a mismatch is a programming error caught by an assertion.
+// One result row. A row read back is stored data, which a hand edit, another
+// build or a bug may have left in any shape, so accessors never fail: a column
+// missing or of another type than asked reads as 0 or empty, and the first
+// such read is remembered in status(). Decoders of stored rows go through
+// store::Decode (decode.h), which turns a bad status() into an error for the
+// request that read the row.
 class Row {
  public:
   explicit Row(std::vector<Value> values) : values_(std::move(values)) {}
@@ -49,9 +53,13 @@ class Row {
   int64_t Int(size_t i) const;
   const std::string& Text(size_t i) const;
   const Bytes& Blob(size_t i) const;
+  // OK, or internal naming the first column read as a type it does not hold.
+  Status status() const;
 
  private:
+  void Mismatch(size_t i, const char* wanted) const;
   std::vector<Value> values_;
+  mutable std::string mismatch_;  // empty while every read matched
 };
 using Rows = std::vector<Row>;
 
