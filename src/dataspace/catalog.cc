@@ -74,7 +74,7 @@ Result<Product> DataSpace::CreateProduct(const Principal& caller, const NewProdu
     if (!used.empty()) {
       return Conflict("run_id: the run's data is already product " + used[0].Text(0));
     }
-    Run run = internal::RunFromRow(runs[0]);
+    QT_ASSIGN_OR_RETURN(Run run, internal::RunFromRow(runs[0]));
     QT_RETURN_IF_ERROR(
         tx.Exec("INSERT INTO ds_products VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 {id, caller.org_id, in.run_id, in.title, in.description, json(in.tags).dump(),
@@ -122,12 +122,12 @@ Result<ProductDetail> DataSpace::GetProduct(const Principal& caller, const std::
     QT_ASSIGN_OR_RETURN(auto rows,
                         tx.Query(std::string(internal::kProductColumns) + " WHERE id = ?", {id}));
     if (rows.empty()) return NotFound("no data product " + id);
-    d.product = internal::ProductFromRow(rows[0]);
+    QT_ASSIGN_OR_RETURN(d.product, internal::ProductFromRow(rows[0]));
     QT_ASSIGN_OR_RETURN(auto offers, tx.Query(std::string(internal::kOfferColumns) +
                                                   " WHERE o.product_id = ? ORDER BY o.id",
                                               {id}));
     for (const auto& r : offers) {
-      Offer o = internal::OfferFromRow(r);
+      QT_ASSIGN_OR_RETURN(Offer o, internal::OfferFromRow(r));
       bool own = o.provider_id == caller.org_id;
       if (own || (o.active && o.visible_to.Admits(caller.org_id, caller.org_kind))) {
         d.offers.push_back(std::move(o));
@@ -145,7 +145,7 @@ Result<std::vector<std::vector<Cell>>> DataSpace::Preview(const std::string& pro
         auto rows,
         tx.Query(std::string(internal::kProductColumns) + " WHERE id = ?", {product_id}));
     if (rows.empty()) return NotFound("no data product " + product_id);
-    p = internal::ProductFromRow(rows[0]);
+    QT_ASSIGN_OR_RETURN(p, internal::ProductFromRow(rows[0]));
     return OkStatus();
   }));
   QT_ASSIGN_OR_RETURN(ProductDb db, ProductDb::OpenReadOnly(RunDbPath(p.run_id)));
@@ -183,7 +183,7 @@ Result<Offer> DataSpace::CreateOffer(const Principal& caller, const NewOffer& in
     if (rows.empty() || rows[0].Text(1) != caller.org_id) {
       return NotFound("product_id: no data product " + in.product_id + " of your organisation");
     }
-    Product p = internal::ProductFromRow(rows[0]);
+    QT_ASSIGN_OR_RETURN(Product p, internal::ProductFromRow(rows[0]));
     QT_ASSIGN_OR_RETURN(o.policy, ParsePolicy(in.policy, p.fields));
     QT_RETURN_IF_ERROR(CheckAudience(tx, o.visible_to, "visible_to"));
     QT_RETURN_IF_ERROR(CheckAudience(tx, o.negotiable_by, "negotiable_by"));
@@ -207,7 +207,7 @@ Result<Offer> DataSpace::GetOffer(const std::string& offer_id) {
     QT_ASSIGN_OR_RETURN(
         auto rows, tx.Query(std::string(internal::kOfferColumns) + " WHERE o.id = ?", {offer_id}));
     if (rows.empty()) return NotFound("no offer " + offer_id);
-    o = internal::OfferFromRow(rows[0]);
+    QT_ASSIGN_OR_RETURN(o, internal::OfferFromRow(rows[0]));
     return OkStatus();
   }));
   return o;

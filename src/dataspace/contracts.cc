@@ -6,6 +6,7 @@
 #include "crypto/sha256.h"
 #include "dataspace/dataspace.h"
 #include "dataspace/internal.h"
+#include "store/decode.h"
 
 namespace qt::dataspace {
 
@@ -40,7 +41,7 @@ Result<Contract> DataSpace::RequestContract(const Principal& caller, const std::
     QT_ASSIGN_OR_RETURN(
         auto rows, tx.Query(std::string(internal::kOfferColumns) + " WHERE o.id = ?", {offer_id}));
     if (rows.empty()) return NotFound("no offer " + offer_id);
-    Offer o = internal::OfferFromRow(rows[0]);
+    QT_ASSIGN_OR_RETURN(Offer o, internal::OfferFromRow(rows[0]));
     if (!o.active || !o.visible_to.Admits(caller.org_id, caller.org_kind)) {
       return NotFound("no offer " + offer_id);
     }
@@ -58,8 +59,11 @@ Result<Contract> DataSpace::RequestContract(const Principal& caller, const std::
       QT_ASSIGN_OR_RETURN(auto fields, tx.Query("SELECT r.fields FROM ds_products p JOIN ds_runs r"
                                                 " ON r.id = p.run_id WHERE p.id = ?",
                                                 {o.product_id}));
-      QT_ASSIGN_OR_RETURN(c.policy,
-                          ParsePolicy(*policy, *ParseSchema(json::parse(fields.at(0).Text(0)))));
+      if (fields.empty()) return NotFound("no offer " + offer_id);
+      QT_ASSIGN_OR_RETURN(Schema schema, store::Decode<Schema>("ds_runs", fields[0], [&] {
+                            return ParseSchema(json::parse(fields[0].Text(0)));
+                          }));
+      QT_ASSIGN_OR_RETURN(c.policy, ParsePolicy(*policy, schema));
     }
     QT_RETURN_IF_ERROR(
         tx.Exec("INSERT INTO ds_contracts VALUES (?, ?, ?, ?, ?, ?, ?, '', '', '',"
@@ -89,8 +93,10 @@ Result<Contract> DataSpace::Transition(const Principal& caller, const std::strin
     QT_ASSIGN_OR_RETURN(auto rows,
                         tx.Query(std::string(internal::kContractColumns) + " WHERE id = ?", {id}));
     if (rows.empty()) return NotFound("no contract " + id);
-    c = internal::ContractFromRow(rows[0]);
-    fields = *ParseSchema(json::parse(rows[0].Text(16)));
+    QT_ASSIGN_OR_RETURN(c, internal::ContractFromRow(rows[0]));
+    QT_ASSIGN_OR_RETURN(fields, store::Decode<Schema>("ds_contracts", rows[0], [&] {
+                          return ParseSchema(json::parse(rows[0].Text(16)));
+                        }));
     return OkStatus();
   }));
   if (caller.org_id != c.provider_id && caller.org_id != c.consumer_id) {

@@ -15,6 +15,7 @@
 #include "dataspace/import_folder.h"
 #include "dataspace/internal.h"
 #include "dataspace/pipeline.h"
+#include "store/decode.h"
 
 namespace qt::dataspace {
 
@@ -134,27 +135,32 @@ std::string DataSpace::RunDbPath(const std::string& run_id) const {
 
 namespace {
 
-Source SourceFromRow(const Row& r) {
-  return Source{.id = r.Text(0),
-                .org_id = r.Text(1),
-                .name = r.Text(2),
-                .origin = r.Text(3),
-                .path = r.Text(4),
-                .bytes = r.Int(5),
-                .sha256 = r.Text(6),
-                .fields = *ParseSchema(json::parse(r.Text(7))),
-                .created_at = r.Int(8)};
+Result<Source> SourceFromRow(const Row& r) {
+  return store::Decode<Source>("ds_sources", r, [&]() -> Result<Source> {
+    QT_ASSIGN_OR_RETURN(Schema fields, ParseSchema(json::parse(r.Text(7))));
+    return Source{.id = r.Text(0),
+                  .org_id = r.Text(1),
+                  .name = r.Text(2),
+                  .origin = r.Text(3),
+                  .path = r.Text(4),
+                  .bytes = r.Int(5),
+                  .sha256 = r.Text(6),
+                  .fields = std::move(fields),
+                  .created_at = r.Int(8)};
+  });
 }
 constexpr const char* kSourceColumns =
     "SELECT id, org_id, name, origin, path, bytes, sha256, fields, created_at FROM ds_sources";
 
-Pipeline PipelineFromRow(const Row& r) {
-  return Pipeline{.id = r.Text(0),
-                  .org_id = r.Text(1),
-                  .source_id = r.Text(2),
-                  .name = r.Text(3),
-                  .spec = json::parse(r.Text(4)),
-                  .created_at = r.Int(5)};
+Result<Pipeline> PipelineFromRow(const Row& r) {
+  return store::Decode<Pipeline>("ds_pipelines", r, [&]() -> Pipeline {
+    return Pipeline{.id = r.Text(0),
+                    .org_id = r.Text(1),
+                    .source_id = r.Text(2),
+                    .name = r.Text(3),
+                    .spec = json::parse(r.Text(4)),
+                    .created_at = r.Int(5)};
+  });
 }
 constexpr const char* kPipelineColumns =
     "SELECT id, org_id, source_id, name, spec, created_at FROM ds_pipelines";
@@ -302,7 +308,7 @@ Result<Pipeline> DataSpace::CreatePipeline(const Principal& caller, const std::s
     if (rows.empty() || rows[0].Text(1) != caller.org_id) {
       return NotFound("source_id: no source " + source_id + " of your organisation");
     }
-    Source src = SourceFromRow(rows[0]);
+    QT_ASSIGN_OR_RETURN(Source src, SourceFromRow(rows[0]));
     QT_RETURN_IF_ERROR(ParsePipeline(spec, src.fields).status().WithContext("spec"));
     QT_RETURN_IF_ERROR(tx.Exec("INSERT INTO ds_pipelines VALUES (?, ?, ?, ?, ?, ?)",
                                {p.id, p.org_id, p.source_id, p.name, spec.dump(), p.created_at})
@@ -340,13 +346,15 @@ Result<Run> DataSpace::RunPipeline(const Principal& caller, const std::string& p
     if (rows.empty() || rows[0].Text(1) != caller.org_id) {
       return NotFound("no pipeline " + pipeline_id + " of your organisation");
     }
-    p = PipelineFromRow(rows[0]);
+    QT_ASSIGN_OR_RETURN(p, PipelineFromRow(rows[0]));
     QT_ASSIGN_OR_RETURN(auto srows,
                         tx.Query(std::string(kSourceColumns) + " WHERE id = ?", {p.source_id}));
-    src = SourceFromRow(srows.at(0));
+    QT_ASSIGN_OR_RETURN(src, SourceFromRow(srows.at(0)));
     return OkStatus();
   }));
   QT_ASSIGN_OR_RETURN(PipelineSpec spec, ParsePipeline(p.spec, src.fields));
+  // What is stored must read back: the output schema passes the reader's checks.
+  QT_RETURN_IF_ERROR(ParseSchema(SchemaJson(spec.output)).status().WithContext("output"));
   IdGenerator ids(*options_.clock, *options_.random);
   Run run{.id = ids.Next("run"),
           .pipeline_id = p.id,

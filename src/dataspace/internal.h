@@ -16,7 +16,7 @@ namespace qt::dataspace::internal {
 inline constexpr const char* kRunColumns =
     "SELECT id, pipeline_id, org_id, rows_in, rows_out, input_hash, output_hash, report, fields,"
     " started_at, finished_at, ledger_seq FROM ds_runs";
-Run RunFromRow(const store::Row& r);
+Result<Run> RunFromRow(const store::Row& r);
 
 inline constexpr const char* kProductColumns =
     "SELECT * FROM (SELECT p.id AS id, p.org_id AS org_id, p.run_id AS run_id, p.title AS title,"
@@ -25,13 +25,13 @@ inline constexpr const char* kProductColumns =
     " r.rows_out AS rows_out, r.output_hash AS output_hash, r.report AS report,"
     " p.search_text AS search_text, o.name AS provider_name FROM ds_products p"
     " JOIN ds_runs r ON r.id = p.run_id JOIN orgs o ON o.id = p.org_id) AS x";
-Product ProductFromRow(const store::Row& r);
+Result<Product> ProductFromRow(const store::Row& r);
 
 inline constexpr const char* kOfferColumns =
     "SELECT o.id, o.product_id, o.provider_id, o.title, o.policy, o.visible_to, o.negotiable_by,"
     " o.active, o.created_at, r.fields FROM ds_offers o JOIN ds_products p ON p.id = o.product_id"
     " JOIN ds_runs r ON r.id = p.run_id";
-Offer OfferFromRow(const store::Row& r);
+Result<Offer> OfferFromRow(const store::Row& r);
 
 inline constexpr const char* kContractColumns =
     "SELECT * FROM (SELECT c.id AS id, c.offer_id AS offer_id, c.product_id AS product_id,"
@@ -48,7 +48,7 @@ inline constexpr const char* kContractColumns =
     " r.fields AS fields"
     " FROM ds_contracts c JOIN ds_products p ON p.id = c.product_id"
     " JOIN ds_runs r ON r.id = p.run_id) AS x";
-Contract ContractFromRow(const store::Row& r);
+Result<Contract> ContractFromRow(const store::Row& r);
 
 nlohmann::json AudienceJson(const Audience& a);
 Audience AudienceFromJson(const nlohmann::json& j);

@@ -135,8 +135,9 @@ std::optional<size_t> FindField(const Schema& schema, std::string_view name) {
 }
 
 Result<Schema> ParseSchema(const json& fields) {
-  if (!fields.is_array() || fields.empty() || fields.size() > 500) {
-    return InvalidArgument("fields: must be an array of 1 to 500 fields");
+  if (!fields.is_array() || fields.empty() || fields.size() > kMaxFields) {
+    return InvalidArgument("fields: must be an array of 1 to " + std::to_string(kMaxFields) +
+                           " fields");
   }
   Schema schema;
   std::set<std::string> names;
@@ -266,9 +267,10 @@ Result<Schema> InferSchema(const std::vector<std::string>& header,
   if (header.empty()) return InvalidArgument("the CSV file has no header row");
   // The limits ParseSchema enforces hold for inferred schemas too (a stored
   // schema is parsed again on every read).
-  if (header.size() > 500) {
+  if (header.size() > kMaxFields) {
     return InvalidArgument("header: " + std::to_string(header.size()) +
-                           " columns; a source has at most 500");
+                           " columns; a source has at most " + std::to_string(kMaxFields) +
+                           " (declare fields for fewer)");
   }
   Schema schema;
   std::set<std::string> names;
@@ -307,6 +309,9 @@ Result<Schema> InferSchema(const std::vector<std::string>& header,
     }
     schema.push_back(std::move(f));
   }
+  // What is stored must read back: the inferred schema passes the same checks
+  // as a declared one (names, labels, limits).
+  QT_RETURN_IF_ERROR(ParseSchema(SchemaJson(schema)).status().WithContext("inferred schema"));
   return schema;
 }
 

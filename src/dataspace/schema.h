@@ -70,6 +70,9 @@ using Schema = std::vector<Field>;
 // Index of the field called `name`, or nullopt.
 std::optional<size_t> FindField(const Schema& schema, std::string_view name);
 
+// At most this many fields in a schema, declared or inferred.
+inline constexpr size_t kMaxFields = 500;
+
 // True if `name` is an SQL keyword (SQLite's, PostgreSQL's reserved words, the
 // channel's aggregates): such a field name is refused, declared or inferred,
 // since it could not be used unquoted in a channel query.
@@ -89,8 +92,10 @@ bool ValueFitsField(const Field& field, std::string_view value);
 // Infers a schema from a CSV header and sample rows: the narrowest type every
 // non-empty sample value fits (integer, real, date, else text); names are the
 // header lower-cased with other characters turned to '_', or "c1", "c2"... for
-// headers with no ASCII letter; labels are the header text (invalid_argument
-// if two names collide, a name is an SQL keyword, or the header is empty).
+// headers with no ASCII letter (or too long a name); labels are the header
+// text. invalid_argument if two names collide, a name is an SQL keyword, the
+// header is empty or has more than kMaxFields columns: the result always
+// passes ParseSchema, so what is stored reads back.
 Result<Schema> InferSchema(const std::vector<std::string>& header,
                            const std::vector<std::vector<std::string>>& samples);
 

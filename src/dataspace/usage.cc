@@ -6,6 +6,7 @@
 #include "crypto/sha256.h"
 #include "dataspace/dataspace.h"
 #include "dataspace/internal.h"
+#include "store/decode.h"
 
 namespace qt::dataspace {
 
@@ -79,11 +80,11 @@ Result<ForUse> ReadForUse(store::Store& store, const Principal& caller,
         auto rows,
         tx.Query(std::string(internal::kContractColumns) + " WHERE id = ?", {contract_id}));
     if (rows.empty()) return NotFound("no contract " + contract_id);
-    out.usable.contract = internal::ContractFromRow(rows[0]);
+    QT_ASSIGN_OR_RETURN(out.usable.contract, internal::ContractFromRow(rows[0]));
     QT_ASSIGN_OR_RETURN(auto prows,
                         tx.Query(std::string(internal::kProductColumns) + " WHERE id = ?",
                                  {out.usable.contract.product_id}));
-    out.usable.product = internal::ProductFromRow(prows.at(0));
+    QT_ASSIGN_OR_RETURN(out.usable.product, internal::ProductFromRow(prows.at(0)));
     QT_ASSIGN_OR_RETURN(out.meter, ReadMeter(tx, out.usable.contract, action));
     return OkStatus();
   }));
@@ -110,16 +111,18 @@ Use ExternalToUse(const ExternalUse& ext, const Schema& schema) {
   return use;
 }
 
-Usage UsageFromRow(const store::Row& r) {
-  return Usage{.id = r.Text(0),
-               .contract_id = r.Text(1),
-               .action = r.Text(2),
-               .purpose = r.Text(3),
-               .epsilon_milli = r.Int(4),
-               .delta_pico = r.Int(8),
-               .receipt = r.Text(5),
-               .signature = r.Text(6),
-               .created_at = r.Int(7)};
+Result<Usage> UsageFromRow(const store::Row& r) {
+  return store::Decode<Usage>("ds_usage", r, [&]() -> Usage {
+    return Usage{.id = r.Text(0),
+                 .contract_id = r.Text(1),
+                 .action = r.Text(2),
+                 .purpose = r.Text(3),
+                 .epsilon_milli = r.Int(4),
+                 .delta_pico = r.Int(8),
+                 .receipt = r.Text(5),
+                 .signature = r.Text(6),
+                 .created_at = r.Int(7)};
+  });
 }
 
 }  // namespace
