@@ -30,13 +30,15 @@ Result<CertificateView> Exchange::GetCertificate(const std::string& number) {
                                             {number}));
     if (rows.empty()) return NotFound("no certificate " + number);
     for (size_t i = 0; i < rows.size(); ++i) {
-      view.history.push_back(internal::CertificateFromRow(rows[i], now, i + 1 == rows.size()));
+      QT_ASSIGN_OR_RETURN(auto decoded,
+                          internal::CertificateFromRow(rows[i], now, i + 1 == rows.size()));
+      view.history.push_back(std::move(decoded));
     }
     view.current = view.history.back();
     QT_ASSIGN_OR_RETURN(auto pledges, tx.Query(std::string(internal::kPledgeColumns) +
                                                    " WHERE number = ? ORDER BY id DESC",
                                                {number}));
-    for (const auto& r : pledges) view.pledges.push_back(internal::PledgeFromRow(r));
+    QT_RETURN_IF_ERROR(store::DecodeInto(pledges, internal::PledgeFromRow, view.pledges));
     return OkStatus();
   }));
   return view;
@@ -63,7 +65,8 @@ Result<Page<Certificate>> Exchange::ListCertificates(const std::string& holder_i
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
     QT_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, params));
     for (size_t i = 0; i < rows.size() && i < static_cast<size_t>(page.limit); ++i) {
-      out.items.push_back(internal::CertificateFromRow(rows[i], now, true));
+      QT_ASSIGN_OR_RETURN(auto decoded, internal::CertificateFromRow(rows[i], now, true));
+      out.items.push_back(std::move(decoded));
     }
     if (rows.size() > static_cast<size_t>(page.limit)) out.next_cursor = out.items.back().number;
     return OkStatus();
@@ -103,7 +106,11 @@ Result<Certificate> Exchange::NewVersion(const Principal& caller, const std::str
     next.issuer_id = latest.issuer_id;
     next.document = doc.dump();
     next.sha256 = crypto::HexEncode(crypto::Sha256(next.document));
-    next.valid_until = *ParseRfc3339(doc["valid_until"].get<std::string>());
+    auto until = doc["valid_until"].is_string()
+                     ? ParseRfc3339(doc["valid_until"].get<std::string>())
+                     : std::nullopt;
+    if (!until) return Internal("certificate " + number + ": no valid_until");
+    next.valid_until = *until;
     next.created_at = now;
     QT_ASSIGN_OR_RETURN(
         auto sig,
@@ -170,7 +177,11 @@ Result<Certificate> Exchange::ChangeDetails(const Principal& caller, const std::
 Result<Certificate> Exchange::Renew(const Principal& caller, const std::string& number) {
   const UnixMillis now = options_.clock->NowMillis();
   return NewVersion(caller, number, "renewed", [&](json& doc) {
-    UnixMillis until = *ParseRfc3339(doc["valid_until"].get<std::string>());
+    auto parsed = doc["valid_until"].is_string()
+                      ? ParseRfc3339(doc["valid_until"].get<std::string>())
+                      : std::nullopt;
+    if (!parsed) return Internal("certificate " + number + ": no valid_until");
+    UnixMillis until = *parsed;
     doc["valid_until"] = FormatRfc3339(std::max(until, now) + options_.validity_days * kDay);
     doc["status"] = "valid";
     return OkStatus();

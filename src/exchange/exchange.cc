@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "exchange/internal.h"
+#include "store/decode.h"
 
 namespace qt::exchange {
 
@@ -151,79 +152,95 @@ std::string Exchange::VerifyUrl(const std::string& number) const {
 
 namespace internal {
 
-Application ApplicationFromRow(const store::Row& r) {
-  Application a;
-  a.id = r.Text(0);
-  a.applicant_id = r.Text(1);
-  a.holder_name = r.Text(2);
-  a.credit_code = r.Text(3);
-  a.data.rights = json::parse(r.Text(4)).get<std::vector<std::string>>();
-  a.data.data_name = r.Text(5);
-  a.data.description = r.Text(6);
-  a.data.data_type = r.Text(7);
-  a.data.source_kind = r.Text(8);
-  a.data.source_ref = r.Text(9);
-  a.data.format = r.Text(10);
-  a.data.scale = r.Text(11);
-  a.data.update_cycle = r.Text(12);
-  a.data.product_id = r.Text(13);
-  a.snapshot_sha256 = r.Text(14);
-  a.state = r.Text(15);
-  a.grounds = r.Text(16);
-  a.notice_until = r.Int(17);
-  a.reviewer_id = r.Text(18);
-  a.certificate_number = r.Text(19);
-  a.created_at = r.Int(20);
-  a.updated_at = r.Int(21);
-  a.open_objections = r.Int(22);
-  return a;
+Result<Application> ApplicationFromRow(const store::Row& r) {
+  return store::Decode<Application>("ex_applications", r, [&]() -> Application {
+    Application a;
+    a.id = r.Text(0);
+    a.applicant_id = r.Text(1);
+    a.holder_name = r.Text(2);
+    a.credit_code = r.Text(3);
+    a.data.rights = json::parse(r.Text(4)).get<std::vector<std::string>>();
+    a.data.data_name = r.Text(5);
+    a.data.description = r.Text(6);
+    a.data.data_type = r.Text(7);
+    a.data.source_kind = r.Text(8);
+    a.data.source_ref = r.Text(9);
+    a.data.format = r.Text(10);
+    a.data.scale = r.Text(11);
+    a.data.update_cycle = r.Text(12);
+    a.data.product_id = r.Text(13);
+    a.snapshot_sha256 = r.Text(14);
+    a.state = r.Text(15);
+    a.grounds = r.Text(16);
+    a.notice_until = r.Int(17);
+    a.reviewer_id = r.Text(18);
+    a.certificate_number = r.Text(19);
+    a.created_at = r.Int(20);
+    a.updated_at = r.Int(21);
+    a.open_objections = r.Int(22);
+    return a;
+  });
 }
 
-Certificate CertificateFromRow(const store::Row& r, UnixMillis now, bool latest) {
-  Certificate c{.number = r.Text(0),
-                .version = r.Int(1),
-                .change = r.Text(2),
-                .status = r.Text(3),
-                .holder_id = r.Text(4),
-                .issuer_id = r.Text(5),
-                .document = r.Text(6),
-                .sha256 = r.Text(7),
-                .signature = r.Text(8),
-                .valid_until = r.Int(9),
-                .created_at = r.Int(10)};
-  if (!latest) {
-    c.status = "superseded";
-  } else if (c.status == "valid" && c.valid_until <= now) {
-    c.status = "expired";
-  }
-  return c;
+Result<Certificate> CertificateFromRow(const store::Row& r, UnixMillis now, bool latest) {
+  return store::Decode<Certificate>("ex_certificates", r, [&]() -> Result<Certificate> {
+    // Readers parse the document again (rights, holder, data, valid_until):
+    // its shape is checked here, once, so that they can.
+    const json doc = json::parse(r.Text(6));
+    if (!doc.is_object() || !doc.value("rights", json()).is_array() ||
+        !doc.value("holder", json()).is_object() || !doc.value("data", json()).is_object() ||
+        !ParseRfc3339(doc.value("valid_until", std::string()))) {
+      return Internal("document: not a certificate document");
+    }
+    Certificate c{.number = r.Text(0),
+                  .version = r.Int(1),
+                  .change = r.Text(2),
+                  .status = r.Text(3),
+                  .holder_id = r.Text(4),
+                  .issuer_id = r.Text(5),
+                  .document = r.Text(6),
+                  .sha256 = r.Text(7),
+                  .signature = r.Text(8),
+                  .valid_until = r.Int(9),
+                  .created_at = r.Int(10)};
+    if (!latest) {
+      c.status = "superseded";
+    } else if (c.status == "valid" && c.valid_until <= now) {
+      c.status = "expired";
+    }
+    return c;
+  });
 }
 
-Pledge PledgeFromRow(const store::Row& r) {
-  return Pledge{.id = r.Text(0),
-                .number = r.Text(1),
-                .holder_id = r.Text(2),
-                .institution_id = r.Text(3),
-                .amount_fen = r.Int(4),
-                .term_days = r.Int(5),
-                .state = r.Text(6),
-                .created_at = r.Int(7),
-                .confirmed_at = r.Int(8),
-                .released_at = r.Int(9)};
+Result<Pledge> PledgeFromRow(const store::Row& r) {
+  return store::Decode<Pledge>("ex_pledges", r, [&]() -> Pledge {
+    return Pledge{.id = r.Text(0),
+                  .number = r.Text(1),
+                  .holder_id = r.Text(2),
+                  .institution_id = r.Text(3),
+                  .amount_fen = r.Int(4),
+                  .term_days = r.Int(5),
+                  .state = r.Text(6),
+                  .created_at = r.Int(7),
+                  .confirmed_at = r.Int(8),
+                  .released_at = r.Int(9)};
+  });
 }
 
-Listing ListingFromRow(const store::Row& r) {
-  return Listing{.id = r.Text(0),
-                 .number = r.Text(1),
-                 .seller_id = r.Text(2),
-                 .offer_id = r.Text(3),
-                 .product_id = r.Text(4),
-                 .title = r.Text(5),
-                 .price_fen = r.Int(6),
-                 .terms = r.Text(7),
-                 .max_quantity = r.Int(10),
-                 .active = r.Int(8) != 0,
-                 .created_at = r.Int(9)};
+Result<Listing> ListingFromRow(const store::Row& r) {
+  return store::Decode<Listing>("ex_listings", r, [&]() -> Listing {
+    return Listing{.id = r.Text(0),
+                   .number = r.Text(1),
+                   .seller_id = r.Text(2),
+                   .offer_id = r.Text(3),
+                   .product_id = r.Text(4),
+                   .title = r.Text(5),
+                   .price_fen = r.Int(6),
+                   .terms = r.Text(7),
+                   .max_quantity = r.Int(10),
+                   .active = r.Int(8) != 0,
+                   .created_at = r.Int(9)};
+  });
 }
 
 }  // namespace internal
@@ -251,17 +268,19 @@ std::optional<TradeState> ParseTradeState(std::string_view name) {
 namespace internal {
 
 Result<Trade> TradeFromRow(const store::Row& r) {
-  auto state = ParseTradeState(r.Text(8));
-  if (!state) return Internal("trade " + r.Text(0) + ": unknown state '" + r.Text(8) + "'");
-  return Trade{.id = r.Text(0),
-               .listing_id = r.Text(1),
-               .buyer_id = r.Text(2),
-               .seller_id = r.Text(3),
-               .contract_id = r.Text(4),
-               .quantity = r.Int(5),
-               .amount_fen = r.Int(6),
-               .state = *state,
-               .created_at = r.Int(7)};
+  return store::Decode<Trade>("ex_trades", r, [&]() -> Result<Trade> {
+    auto state = ParseTradeState(r.Text(8));
+    if (!state) return Internal("trade " + r.Text(0) + ": unknown state '" + r.Text(8) + "'");
+    return Trade{.id = r.Text(0),
+                 .listing_id = r.Text(1),
+                 .buyer_id = r.Text(2),
+                 .seller_id = r.Text(3),
+                 .contract_id = r.Text(4),
+                 .quantity = r.Int(5),
+                 .amount_fen = r.Int(6),
+                 .state = *state,
+                 .created_at = r.Int(7)};
+  });
 }
 
 Result<Certificate> LatestCertificate(store::Tx& tx, const std::string& number, UnixMillis now) {

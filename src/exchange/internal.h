@@ -7,6 +7,7 @@
 
 #include "accounts/model.h"
 #include "exchange/model.h"
+#include "store/decode.h"
 #include "store/store.h"
 
 namespace qt::exchange::internal {
@@ -24,23 +25,23 @@ inline constexpr const char* kApplicationColumns =
     " a.updated_at AS updated_at, (SELECT COUNT(*) FROM ex_objections o"
     "   WHERE o.application_id = a.id AND o.state = 'open') AS open_objections"
     " FROM ex_applications a) AS x";
-Application ApplicationFromRow(const store::Row& r);
+Result<Application> ApplicationFromRow(const store::Row& r);
 
 inline constexpr const char* kCertificateColumns =
     "SELECT number, version, change, status, holder_id, issuer_id, document, sha256, signature,"
     " valid_until, created_at FROM ex_certificates";
 // Status "expired" when valid past `now`; "superseded" unless `latest`.
-Certificate CertificateFromRow(const store::Row& r, UnixMillis now, bool latest);
+Result<Certificate> CertificateFromRow(const store::Row& r, UnixMillis now, bool latest);
 
 inline constexpr const char* kPledgeColumns =
     "SELECT id, number, holder_id, institution_id, amount_fen, term_days, state, created_at,"
     " confirmed_at, released_at FROM ex_pledges";
-Pledge PledgeFromRow(const store::Row& r);
+Result<Pledge> PledgeFromRow(const store::Row& r);
 
 inline constexpr const char* kListingColumns =
     "SELECT id, number, seller_id, offer_id, product_id, title, price_fen, terms, active,"
     " created_at, max_quantity FROM ex_listings";
-Listing ListingFromRow(const store::Row& r);
+Result<Listing> ListingFromRow(const store::Row& r);
 
 inline constexpr const char* kTradeColumns =
     "SELECT id, listing_id, buyer_id, seller_id, contract_id, quantity, amount_fen, created_at,"

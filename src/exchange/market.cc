@@ -150,7 +150,7 @@ Result<Trade> Exchange::Order(const Principal& caller, const std::string& listin
         auto rows,
         tx.Query(std::string(internal::kListingColumns) + " WHERE id = ?", {listing_id}));
     if (rows.empty()) return NotFound("no listing " + listing_id);
-    l = internal::ListingFromRow(rows[0]);
+    QT_ASSIGN_OR_RETURN(l, internal::ListingFromRow(rows[0]));
     if (!l.active) return FailedPrecondition("the listing was withdrawn");
     QT_ASSIGN_OR_RETURN(Certificate c, internal::LatestCertificate(tx, l.number, now));
     if (c.status != "valid") {

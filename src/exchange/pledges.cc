@@ -75,7 +75,7 @@ Result<Pledge> Exchange::ActOnPledge(const Principal& caller, const std::string&
     QT_ASSIGN_OR_RETURN(auto rows,
                         tx.Query(std::string(internal::kPledgeColumns) + " WHERE id = ?", {id}));
     if (rows.empty()) return NotFound("no pledge " + id);
-    p = internal::PledgeFromRow(rows[0]);
+    QT_ASSIGN_OR_RETURN(p, internal::PledgeFromRow(rows[0]));
     const std::string& party = step->second.by_institution ? p.institution_id : p.holder_id;
     if (caller.org_id != p.institution_id && caller.org_id != p.holder_id) {
       return NotFound("no pledge " + id);
@@ -113,7 +113,7 @@ Result<std::vector<Pledge>> Exchange::ListPledges(const Principal& caller) {
                                                 " WHERE holder_id = ? OR institution_id = ?"
                                                 " ORDER BY id DESC",
                                             {caller.org_id, caller.org_id}));
-    for (const auto& r : rows) out.push_back(internal::PledgeFromRow(r));
+    QT_RETURN_IF_ERROR(store::DecodeInto(rows, internal::PledgeFromRow, out));
     return OkStatus();
   }));
   return out;

@@ -87,7 +87,7 @@ Result<Application> ReadApplication(Tx& tx, const std::string& id) {
   QT_ASSIGN_OR_RETURN(auto rows,
                       tx.Query(std::string(internal::kApplicationColumns) + " WHERE id = ?", {id}));
   if (rows.empty()) return NotFound("no application " + id);
-  Application a = internal::ApplicationFromRow(rows[0]);
+  QT_ASSIGN_OR_RETURN(Application a, internal::ApplicationFromRow(rows[0]));
   QT_ASSIGN_OR_RETURN(auto ev, tx.Query("SELECT id, name, sha256, bytes FROM ex_evidence WHERE"
                                         " application_id = ? ORDER BY id",
                                         {id}));
@@ -371,7 +371,7 @@ Result<std::vector<Application>> Exchange::NoticeBoard() {
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
     QT_ASSIGN_OR_RETURN(auto rows, tx.Query(std::string(internal::kApplicationColumns) +
                                             " WHERE state = 'public_notice' ORDER BY id"));
-    for (const auto& r : rows) out.push_back(internal::ApplicationFromRow(r));
+    QT_RETURN_IF_ERROR(store::DecodeInto(rows, internal::ApplicationFromRow, out));
     return OkStatus();
   }));
   return out;
