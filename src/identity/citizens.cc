@@ -9,6 +9,7 @@
 #include "crypto/sha256.h"
 #include "identity/internal.h"
 #include "identity/lists.h"
+#include "store/decode.h"
 
 namespace qt::identity {
 
@@ -24,21 +25,23 @@ constexpr const char* kColumns =
     " status, enrolled_by, revoke_reason, created_at, updated_at, change_seq, authority_id"
     " FROM id_citizens";
 
-Citizen FromRow(const store::Row& r) {
-  return {.id = r.Text(0),
-          .name_masked = r.Text(1),
-          .district = r.Text(2),
-          .concession = r.Text(3),
-          .birth_year = r.Text(4),
-          .talent_category = r.Text(5),
-          .talent_until = r.Text(6),
-          .status = r.Text(7),
-          .enrolled_by = r.Text(8),
-          .revoke_reason = r.Text(9),
-          .created_at = r.Int(10),
-          .updated_at = r.Int(11),
-          .change_seq = r.Int(12),
-          .authority_id = r.Text(13)};
+Result<Citizen> FromRow(const store::Row& r) {
+  return store::Decode<Citizen>("id_citizens", r, [&]() -> Citizen {
+    return {.id = r.Text(0),
+            .name_masked = r.Text(1),
+            .district = r.Text(2),
+            .concession = r.Text(3),
+            .birth_year = r.Text(4),
+            .talent_category = r.Text(5),
+            .talent_until = r.Text(6),
+            .status = r.Text(7),
+            .enrolled_by = r.Text(8),
+            .revoke_reason = r.Text(9),
+            .created_at = r.Int(10),
+            .updated_at = r.Int(11),
+            .change_seq = r.Int(12),
+            .authority_id = r.Text(13)};
+  });
 }
 
 // Numbers the transaction's change to citizens (id_citizens.change_seq): the
@@ -226,7 +229,7 @@ Result<std::vector<Citizen>> Identity::CitizensChangedSince(int64_t change_seq,
                      " WHERE (change_seq, id) > (?, ?) ORDER BY change_seq, id LIMIT ?",
                  {change_seq, after_id, static_cast<int64_t>(limit)}));
     out.reserve(rows.size());
-    for (const store::Row& r : rows) out.push_back(FromRow(r));
+    store::DecodeSkipping(rows, FromRow, out);  // a damaged row is logged, the others followed
     return OkStatus();
   }));
   return out;
@@ -390,7 +393,9 @@ Result<Citizen> Identity::AuthenticateCitizen(std::string_view token, const std:
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
     QT_ASSIGN_OR_RETURN(store::Rows rows, tx.Query(std::string(kColumns) + " WHERE token_hash = ?",
                                                    {TokenHash(token)}));
-    if (!rows.empty()) c = FromRow(rows[0]);
+    if (!rows.empty()) {
+      QT_ASSIGN_OR_RETURN(c, FromRow(rows[0]));
+    }
     return OkStatus();
   }));
   if (!c) {

@@ -2,9 +2,12 @@
 
 #include <sodium.h>
 
+#include <charconv>
+
 #include "crypto/encoding.h"
 #include "identity/internal.h"
 #include "identity/lists.h"
+#include "store/decode.h"
 
 namespace qt::identity {
 
@@ -219,12 +222,17 @@ Result<std::shared_ptr<const Identity::Secrets>> Identity::LoadSecrets() {
     if (name == "service") {
       std::copy(plain.begin(), plain.end(), fresh->service.begin());
     } else if (name.starts_with("category:")) {
-      const int number = std::stoi(name.substr(9));
+      int number = 0;
+      const char* end = name.data() + name.size();
+      auto [ptr, ec] = std::from_chars(name.data() + 9, end, number);
+      if (ec != std::errc() || ptr != end) return Internal("identity: damaged secret " + name);
       std::copy(plain.begin(), plain.end(), fresh->category[number].begin());
     }
   }
   const store::Row& k = key_rows[0];
-  fresh->active.alg = *ParseAlg(k.Text(1));
+  auto alg = ParseAlg(k.Text(1));
+  if (!alg) return Internal("identity: the active key " + k.Text(0) + " has an unknown alg");
+  fresh->active.alg = *alg;
   fresh->active.public_key = k.Blob(2);
   fresh->active.kid = KidOf(fresh->active.public_key);
   QT_ASSIGN_OR_RETURN(fresh->active.secret, mk.Open(k.Blob(3), "identity.key:" + k.Text(0)));
@@ -254,13 +262,15 @@ Result<json> SignAsOperator(accounts::Accounts& accounts, const json& doc) {
   return ExportSigned(doc, sig);
 }
 
-SigningKeyInfo KeyInfoFromRow(const store::Row& r) {
-  return {.kid = r.Text(0),
-          .alg = r.Text(1),
-          .public_key = crypto::Base64Encode(r.Blob(2)),
-          .created_at = r.Int(3),
-          .retired_at = r.Int(4),
-          .not_after = r.Int(5)};
+Result<SigningKeyInfo> KeyInfoFromRow(const store::Row& r) {
+  return store::Decode<SigningKeyInfo>("id_keys", r, [&]() -> SigningKeyInfo {
+    return {.kid = r.Text(0),
+            .alg = r.Text(1),
+            .public_key = crypto::Base64Encode(r.Blob(2)),
+            .created_at = r.Int(3),
+            .retired_at = r.Int(4),
+            .not_after = r.Int(5)};
+  });
 }
 
 }  // namespace
@@ -271,7 +281,7 @@ Result<std::vector<SigningKeyInfo>> Identity::Keys() {
     QT_ASSIGN_OR_RETURN(store::Rows rows,
                         tx.Query("SELECT kid, alg, public_key, created_at, retired_at, not_after"
                                  " FROM id_keys ORDER BY created_at, kid"));
-    for (const store::Row& r : rows) out.push_back(KeyInfoFromRow(r));
+    QT_RETURN_IF_ERROR(store::DecodeInto(rows, KeyInfoFromRow, out));
     return OkStatus();
   }));
   return out;
@@ -284,8 +294,11 @@ Result<json> Identity::TrustList() {
   for (const SigningKeyInfo& k : keys) {
     list.version = std::max(list.version, std::max(k.created_at, k.retired_at));
     if (k.not_after < list.issued_at) continue;  // expired keys verify nothing
+    auto alg = ParseAlg(k.alg);
+    auto key = crypto::Base64Decode(k.public_key);
+    if (!alg || !key.ok()) return Internal("identity: key " + k.kid + " is damaged");
     list.keys.push_back({.kid = k.kid,
-                         .key = {*ParseAlg(k.alg), *crypto::Base64Decode(k.public_key)},
+                         .key = {*alg, *std::move(key)},
                          .not_before = k.created_at,
                          .retired_at = k.retired_at,
                          .not_after = k.not_after});
@@ -349,7 +362,7 @@ Result<SigningKeyInfo> Identity::RotateKey(const Principal& caller, const std::s
                         tx.Query("SELECT kid, alg, public_key, created_at, retired_at, not_after"
                                  " FROM id_keys WHERE kid = ?",
                                  {kid}));
-    info = KeyInfoFromRow(rows[0]);
+    QT_ASSIGN_OR_RETURN(info, KeyInfoFromRow(rows[0]));
     return options_.journal
         ->Append(tx, {caller.org_id, "identity.key.rotated", kid, {{"alg", AlgName(key.alg)}}})
         .status();

@@ -100,7 +100,8 @@ class Identity {
   // to `limit` citizens whose last enrolment, talent or revocation change
   // comes after (change_seq, after_id), ordered by (change_seq, id). Every
   // such write takes the next number of one counter locked until it commits,
-  // so a reader that remembers the last pair it saw misses nothing.
+  // so a reader that remembers the last pair it saw misses nothing. A damaged
+  // row (store/decode.h) is logged and left out.
   Result<std::vector<Citizen>> CitizensChangedSince(int64_t change_seq, const std::string& after_id,
                                                     size_t limit);
   // category "" clears the status.

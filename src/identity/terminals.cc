@@ -10,6 +10,7 @@
 #include "crypto/sha256.h"
 #include "identity/internal.h"
 #include "identity/lists.h"
+#include "store/decode.h"
 
 namespace qt::identity {
 
@@ -23,14 +24,16 @@ namespace {
 constexpr const char* kTerminalColumns =
     "SELECT id, org_id, category, name, public_key, state, created_at FROM id_terminals";
 
-Terminal TerminalFromRow(const store::Row& r) {
-  return {.id = r.Text(0),
-          .org_id = r.Text(1),
-          .category = r.Text(2),
-          .name = r.Text(3),
-          .public_key = r.Text(4),
-          .state = r.Text(5),
-          .created_at = r.Int(6)};
+Result<Terminal> TerminalFromRow(const store::Row& r) {
+  return store::Decode<Terminal>("id_terminals", r, [&]() -> Terminal {
+    return {.id = r.Text(0),
+            .org_id = r.Text(1),
+            .category = r.Text(2),
+            .name = r.Text(3),
+            .public_key = r.Text(4),
+            .state = r.Text(5),
+            .created_at = r.Int(6)};
+  });
 }
 
 // Scans with their terminal's name, filterable by id, citizen_id, org_id, signature.
@@ -39,18 +42,20 @@ constexpr const char* kScanColumns =
     " check_result, scanned_at, received_at FROM (SELECT s.*, t.name AS terminal_name"
     " FROM id_scans s JOIN id_terminals t ON t.id = s.terminal_id) v";
 
-Scan ScanFromRow(const store::Row& r) {
-  return {.id = r.Text(0),
-          .terminal_id = r.Text(1),
-          .terminal_name = r.Text(2),
-          .org_id = r.Text(3),
-          .category = r.Text(4),
-          .code_id = r.Text(5),
-          .claims_read = json::parse(r.Text(6)).get<std::vector<std::string>>(),
-          .result = r.Text(7),
-          .check = r.Text(8),
-          .scanned_at = r.Int(9),
-          .received_at = r.Int(10)};
+Result<Scan> ScanFromRow(const store::Row& r) {
+  return store::Decode<Scan>("id_scans", r, [&]() -> Scan {
+    return {.id = r.Text(0),
+            .terminal_id = r.Text(1),
+            .terminal_name = r.Text(2),
+            .org_id = r.Text(3),
+            .category = r.Text(4),
+            .code_id = r.Text(5),
+            .claims_read = json::parse(r.Text(6)).get<std::vector<std::string>>(),
+            .result = r.Text(7),
+            .check = r.Text(8),
+            .scanned_at = r.Int(9),
+            .received_at = r.Int(10)};
+  });
 }
 
 Result<Terminal> OwnTerminal(Tx& tx, const Principal& caller, const std::string& id) {
@@ -151,7 +156,7 @@ Result<std::vector<Terminal>> Identity::ListTerminals(const Principal& caller) {
     QT_ASSIGN_OR_RETURN(
         store::Rows rows,
         tx.Query(std::string(kTerminalColumns) + " WHERE org_id = ? ORDER BY id", {caller.org_id}));
-    for (const store::Row& r : rows) out.push_back(TerminalFromRow(r));
+    QT_RETURN_IF_ERROR(store::DecodeInto(rows, TerminalFromRow, out));
     return OkStatus();
   }));
   return out;
@@ -224,7 +229,7 @@ Result<std::vector<Scan>> Identity::RecordScans(const std::vector<ScanReceipt>& 
     QT_ASSIGN_OR_RETURN(store::Rows rows,
                         tx.Query(std::string(kTerminalColumns) + " WHERE id = ?", {terminal_id}));
     if (rows.empty()) return NotFound("no terminal " + terminal_id);
-    t = TerminalFromRow(rows[0]);
+    QT_ASSIGN_OR_RETURN(t, TerminalFromRow(rows[0]));
     return OkStatus();
   });
   if (!found.ok()) {
@@ -273,7 +278,10 @@ Result<std::vector<Scan>> Identity::RecordScans(const std::vector<ScanReceipt>& 
           store::Rows existing,
           tx.Query(std::string(kScanColumns) + " WHERE signature = ?", {r.signature}));
       if (!existing.empty()) {  // an upload retried: the receipt is already filed
-        out.push_back(ScanFromRow(existing[0]));
+        {
+          QT_ASSIGN_OR_RETURN(auto decoded, ScanFromRow(existing[0]));
+          out.push_back(std::move(decoded));
+        }
         continue;
       }
       QT_ASSIGN_OR_RETURN(
