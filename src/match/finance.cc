@@ -12,6 +12,7 @@
 #include "crypto/encoding.h"
 #include "crypto/sha256.h"
 #include "match/enterprise.h"
+#include "store/decode.h"
 
 namespace qt::match {
 
@@ -49,28 +50,34 @@ constexpr const char* kApplicationColumns =
     "served_fen,"
     " created_at, decided_at FROM fm_applications";
 
-Enterprise EnterpriseFromRow(const store::Row& r) {
-  return {r.Text(0), r.Text(1), r.Text(2), r.IsNull(3) ? "" : r.Text(3), json::parse(r.Text(4)),
-          r.Int(5)};
+Result<Enterprise> EnterpriseFromRow(const store::Row& r) {
+  return store::Decode<Enterprise>("fm_enterprises", r, [&]() -> Enterprise {
+    return {r.Text(0), r.Text(1), r.Text(2), r.IsNull(3) ? "" : r.Text(3), json::parse(r.Text(4)),
+            r.Int(5)};
+  });
 }
 
-Product ProductFromRow(const store::Row& r) {
-  return {r.Text(0), r.Text(1), r.Text(2), r.Text(3), r.Text(4),
-          r.Int(5),  r.Text(6), r.Text(7), r.Text(8), r.Int(9)};
+Result<Product> ProductFromRow(const store::Row& r) {
+  return store::Decode<Product>("fm_products", r, [&]() -> Product {
+    return {r.Text(0), r.Text(1), r.Text(2), r.Text(3), r.Text(4),
+            r.Int(5),  r.Text(6), r.Text(7), r.Text(8), r.Int(9)};
+  });
 }
 
-Application ApplicationFromRow(const store::Row& r) {
-  return {r.Text(0),
-          r.Text(1),
-          r.Text(2),
-          r.Text(3),
-          json::parse(r.Text(4)).get<std::vector<std::string>>(),
-          r.Int(5),
-          r.Text(6),
-          r.Text(7),
-          r.Int(8),
-          r.Int(9),
-          r.Int(10)};
+Result<Application> ApplicationFromRow(const store::Row& r) {
+  return store::Decode<Application>("fm_applications", r, [&]() -> Application {
+    return {r.Text(0),
+            r.Text(1),
+            r.Text(2),
+            r.Text(3),
+            json::parse(r.Text(4)).get<std::vector<std::string>>(),
+            r.Int(5),
+            r.Text(6),
+            r.Text(7),
+            r.Int(8),
+            r.Int(9),
+            r.Int(10)};
+  });
 }
 
 // The letter an enterprise uses for a product kind in need_types.
@@ -164,7 +171,9 @@ Status Finance::Refresh() {
     QT_ASSIGN_OR_RETURN(store::Rows rows,
                         tx.Query(std::string(kEnterpriseColumns) + " ORDER BY id"));
     for (const store::Row& r : rows) {
-      Enterprise e = EnterpriseFromRow(r);
+      auto decoded = EnterpriseFromRow(r);
+      if (!decoded.ok()) continue;  // logged; one damaged row must not hide the others
+      Enterprise e = std::move(decoded).value();
       QT_ASSIGN_OR_RETURN(Entity entity, schema_.EntityFromJson(e.id, e.profile));
       e.profile = nullptr;  // the engine reads the entity; 180,000 JSON profiles are hundreds of MB
       m->by_id[e.id] = static_cast<int>(m->enterprises.size());
@@ -174,7 +183,9 @@ Status Finance::Refresh() {
     QT_ASSIGN_OR_RETURN(store::Rows products, tx.Query(std::string(kProductColumns) +
                                                        " WHERE state = 'active' ORDER BY id"));
     for (const store::Row& r : products) {
-      Product p = ProductFromRow(r);
+      auto decoded = ProductFromRow(r);
+      if (!decoded.ok()) continue;  // logged; one damaged row must not hide the others
+      Product p = std::move(decoded).value();
       QT_ASSIGN_OR_RETURN(Rule rule, Rule::Compile(p.rule, schema_));
       m->product_slot[p.id] = static_cast<int>(m->products.size());
       m->products.push_back(std::move(p));
@@ -342,7 +353,7 @@ Result<Enterprise> Finance::GetEnterprise(const std::string& id) {
     QT_ASSIGN_OR_RETURN(store::Rows rows,
                         tx.Query(std::string(kEnterpriseColumns) + " WHERE id = ?", {id}));
     if (rows.empty()) return NotFound("no enterprise " + id);
-    e = EnterpriseFromRow(rows[0]);
+    QT_ASSIGN_OR_RETURN(e, EnterpriseFromRow(rows[0]));
     return OkStatus();
   }));
   return e;
@@ -355,7 +366,7 @@ Result<Enterprise> Finance::OwnEnterprise(const Principal& caller) {
         store::Rows rows,
         tx.Query(std::string(kEnterpriseColumns) + " WHERE org_id = ?", {caller.org_id}));
     if (rows.empty()) return NotFound("your organisation has no enterprise profile yet");
-    e = EnterpriseFromRow(rows[0]);
+    QT_ASSIGN_OR_RETURN(e, EnterpriseFromRow(rows[0]));
     return OkStatus();
   }));
   return e;
@@ -431,7 +442,7 @@ Result<Product> Finance::Withdraw(const Principal& caller, const std::string& id
                         tx.Query(std::string(kProductColumns) + " WHERE id = ?", {id}));
     if (rows.empty() || rows[0].Text(1) != caller.org_id)
       return NotFound("no product " + id + " of yours");
-    p = ProductFromRow(rows[0]);
+    QT_ASSIGN_OR_RETURN(p, ProductFromRow(rows[0]));
     if (p.state != "active") return FailedPrecondition("product " + id + " is already withdrawn");
     QT_RETURN_IF_ERROR(
         tx.Exec("UPDATE fm_products SET state = 'withdrawn' WHERE id = ?", {id}).status());
@@ -661,7 +672,7 @@ Result<Application> Finance::Decide(const Principal& caller, const std::string& 
                         tx.Query(std::string(kApplicationColumns) + " WHERE id = ?", {id}));
     if (rows.empty() || rows[0].Text(3) != caller.org_id)
       return NotFound("no application " + id + " to you");
-    a = ApplicationFromRow(rows[0]);
+    QT_ASSIGN_OR_RETURN(a, ApplicationFromRow(rows[0]));
     if (a.state != "applied")
       return FailedPrecondition("application " + id + " is already " + a.state);
     if (decision == "accept" && (served_fen <= 0 || served_fen > a.amount_fen)) {
@@ -700,7 +711,7 @@ Result<std::vector<Application>> Finance::Applications(const Principal& caller) 
           "applications are read by their enterprise, institution or authorities");
     }
     QT_ASSIGN_OR_RETURN(store::Rows rows, tx.Query(sql + " ORDER BY id DESC LIMIT 500", params));
-    for (const store::Row& r : rows) out.push_back(ApplicationFromRow(r));
+    QT_RETURN_IF_ERROR(store::DecodeInto(rows, ApplicationFromRow, out));
     return OkStatus();
   }));
   return out;

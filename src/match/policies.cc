@@ -14,6 +14,7 @@
 #include "match/index.h"
 #include "match/person.h"
 #include "match/rule.h"
+#include "store/decode.h"
 
 namespace qt::match {
 
@@ -114,33 +115,37 @@ constexpr size_t kFollowBatch = 20'000;
 constexpr size_t kBulk = 2'000;
 constexpr size_t kInsertRows = 100;
 
-Policy PolicyFromRow(const store::Row& r) {
-  return {.id = r.Text(0),
-          .issuer_id = r.Text(1),
-          .audience = r.Text(2),
-          .title = r.Text(3),
-          .summary = r.Text(4),
-          .benefit = r.Text(5),
-          .rule = r.Text(6),
-          .valid_from = r.Text(7),
-          .valid_until = r.Text(8),
-          .version = r.Int(9),
-          .state = r.Text(10),
-          .notified = 0,
-          .created_at = r.Int(11),
-          .updated_at = r.Int(12)};
+Result<Policy> PolicyFromRow(const store::Row& r) {
+  return store::Decode<Policy>("pl_policies", r, [&]() -> Policy {
+    return {.id = r.Text(0),
+            .issuer_id = r.Text(1),
+            .audience = r.Text(2),
+            .title = r.Text(3),
+            .summary = r.Text(4),
+            .benefit = r.Text(5),
+            .rule = r.Text(6),
+            .valid_from = r.Text(7),
+            .valid_until = r.Text(8),
+            .version = r.Int(9),
+            .state = r.Text(10),
+            .notified = 0,
+            .created_at = r.Int(11),
+            .updated_at = r.Int(12)};
+  });
 }
 
-Notice NoticeFromRow(const store::Row& r) {
-  return {.id = r.Text(0),
-          .policy_id = r.Text(1),
-          .version = r.Int(2),
-          .title = r.Text(3),
-          .benefit = r.Text(4),
-          .entity_id = r.Text(5),
-          .explanation = json::parse(r.Text(6)),
-          .created_at = r.Int(7),
-          .read_at = r.Int(8)};
+Result<Notice> NoticeFromRow(const store::Row& r) {
+  return store::Decode<Notice>("pl_notices", r, [&]() -> Notice {
+    return {.id = r.Text(0),
+            .policy_id = r.Text(1),
+            .version = r.Int(2),
+            .title = r.Text(3),
+            .benefit = r.Text(4),
+            .entity_id = r.Text(5),
+            .explanation = json::parse(r.Text(6)),
+            .created_at = r.Int(7),
+            .read_at = r.Int(8)};
+  });
 }
 
 double Today(const Clock& clock) { return static_cast<double>(clock.NowMillis() / 86'400'000); }
@@ -318,7 +323,7 @@ Result<Policy> Policies::Save(const Principal& caller, const std::string& id, co
                           tx.Query(std::string(kPolicyColumns) + " WHERE id = ?", {id}));
       if (rows.empty() || rows[0].Text(1) != caller.org_id)
         return NotFound("no policy " + id + " of yours");
-      const Policy old = PolicyFromRow(rows[0]);
+      QT_ASSIGN_OR_RETURN(Policy old, PolicyFromRow(rows[0]));
       if (old.state != "published") return FailedPrecondition("policy " + id + " is withdrawn");
       if (old.audience != p.audience)
         return InvalidArgument("audience: a policy keeps its audience");
@@ -387,7 +392,7 @@ Result<Policy> Policies::Get(const std::string& id) {
     QT_ASSIGN_OR_RETURN(store::Rows rows,
                         tx.Query(std::string(kPolicyColumns) + " WHERE id = ?", {id}));
     if (rows.empty()) return NotFound("no policy " + id);
-    p = PolicyFromRow(rows[0]);
+    QT_ASSIGN_OR_RETURN(p, PolicyFromRow(rows[0]));
     QT_ASSIGN_OR_RETURN(p.notified, CountNotices(tx, p.id, p.version));
     return OkStatus();
   }));
@@ -468,7 +473,7 @@ Result<Notice> MarkNoticeRead(store::Store& store, const Clock& clock, const std
     QT_ASSIGN_OR_RETURN(store::Rows rows,
                         tx.Query(std::string(kNoticeColumns) + " WHERE n.id = ?", {notice_id}));
     if (rows.empty()) return NotFound("no notice " + notice_id + " for you");
-    n = NoticeFromRow(rows[0]);
+    QT_ASSIGN_OR_RETURN(n, NoticeFromRow(rows[0]));
     QT_ASSIGN_OR_RETURN(bool mine, owns(tx, n.entity_id));
     if (!mine) return NotFound("no notice " + notice_id + " for you");
     if (n.read_at != 0) return OkStatus();
@@ -512,7 +517,7 @@ Status Policies::Load(Memory& m) {
     if (version == m.policies_version) return OkStatus();
     QT_ASSIGN_OR_RETURN(store::Rows rows, tx.Query(std::string(kPolicyColumns) +
                                                    " WHERE state = 'published' ORDER BY id"));
-    for (const store::Row& r : rows) published.push_back(PolicyFromRow(r));
+    store::DecodeSkipping(rows, PolicyFromRow, published);  // a damaged one is logged
     QT_ASSIGN_OR_RETURN(store::Rows done, tx.Query("SELECT policy_id, version FROM pl_screens"));
     for (const store::Row& r : done) screened.emplace(r.Text(0), r.Int(1));
     return OkStatus();
@@ -581,11 +586,19 @@ Status Policies::FollowChanges(Memory& m, SyncReport& report, std::vector<Candid
     bulk_enterprises = bulk_enterprises || rows.size() >= kBulk;
     for (const store::Row& r : rows) {
       const std::string id = r.Text(0);
-      QT_ASSIGN_OR_RETURN(Entity e, enterprise_schema_.EntityFromJson(id, json::parse(r.Text(2))));
-      const int pos = m.enterprise.Put(id, std::move(e), true, bulk_enterprises);
-      m.enterprise.orgs[pos] = r.IsNull(1) ? "" : r.Text(1);
+      // A damaged profile is logged, counted and passed over: it must not
+      // stop every later change from being followed.
+      auto e = store::Decode<Entity>("fm_enterprises", r, [&] {
+        return enterprise_schema_.EntityFromJson(id, json::parse(r.Text(2)));
+      });
       m.enterprise.seq = r.Int(3);
       m.enterprise.last_id = id;
+      if (!e.ok()) {
+        ++report.damaged;
+        continue;
+      }
+      const int pos = m.enterprise.Put(id, std::move(e).value(), true, bulk_enterprises);
+      m.enterprise.orgs[pos] = r.IsNull(1) ? "" : r.Text(1);
       if (after_kept(m.enterprise, r.Int(3), id)) check_enterprises.push_back(pos);
     }
     if (rows.size() < kFollowBatch) break;

@@ -110,6 +110,8 @@ struct Webhook {
 
 struct SyncReport {
   int64_t enterprises_changed = 0, persons_changed = 0, policies_screened = 0, notices = 0;
+  // Stored profiles that could not be read (logged and passed over).
+  int64_t damaged = 0;
 };
 
 class Policies {

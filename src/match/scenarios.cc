@@ -7,6 +7,7 @@
 #include "core/ids.h"
 #include "core/text.h"
 #include "match/schema.h"
+#include "store/decode.h"
 
 namespace qt::match {
 
@@ -31,24 +32,28 @@ constexpr const char* kPairColumns =
 constexpr std::string_view kStates[] = {"recommended", "contacted", "piloting", "deployed",
                                         "closed"};
 
-Listing FromRow(const store::Row& r) {
-  return {r.Text(0),
-          r.Text(1),
-          r.Text(2),
-          r.Text(3),
-          r.Text(4),
-          r.Text(5),
-          json::parse(r.Text(6)).get<std::vector<std::string>>(),
-          r.Text(7),
-          r.Int(8),
-          r.Text(9),
-          r.Text(10),
-          r.Text(11),
-          r.Int(12)};
+Result<Listing> FromRow(const store::Row& r) {
+  return store::Decode<Listing>("sc_listings", r, [&]() -> Listing {
+    return {r.Text(0),
+            r.Text(1),
+            r.Text(2),
+            r.Text(3),
+            r.Text(4),
+            r.Text(5),
+            json::parse(r.Text(6)).get<std::vector<std::string>>(),
+            r.Text(7),
+            r.Int(8),
+            r.Text(9),
+            r.Text(10),
+            r.Text(11),
+            r.Int(12)};
+  });
 }
 
-Pair PairFromRow(const store::Row& r) {
-  return {r.Text(0), r.Text(1), r.Text(2), r.Text(3), r.Text(4), r.Int(5), r.Int(6)};
+Result<Pair> PairFromRow(const store::Row& r) {
+  return store::Decode<Pair>("sc_pairs", r, [&]() -> Pair {
+    return {r.Text(0), r.Text(1), r.Text(2), r.Text(3), r.Text(4), r.Int(5), r.Int(6)};
+  });
 }
 
 int StateRank(std::string_view s) {
@@ -137,7 +142,7 @@ Status Scenarios::Refresh() {
     if (memory_ && memory_->version == version) return OkStatus();
     QT_ASSIGN_OR_RETURN(store::Rows rows,
                         tx.Query(std::string(kColumns) + " WHERE state = 'open' ORDER BY id"));
-    for (const store::Row& r : rows) all.push_back(FromRow(r));
+    store::DecodeSkipping(rows, FromRow, all);  // a damaged listing is logged, the rest served
     return OkStatus();
   }));
   if (memory_ && memory_->version == version) return OkStatus();
@@ -214,7 +219,7 @@ Result<Listing> Scenarios::Close(const Principal& caller, const std::string& id)
     QT_ASSIGN_OR_RETURN(store::Rows rows, tx.Query(std::string(kColumns) + " WHERE id = ?", {id}));
     if (rows.empty() || rows[0].Text(2) != caller.org_id)
       return NotFound("no listing " + id + " of yours");
-    l = FromRow(rows[0]);
+    QT_ASSIGN_OR_RETURN(l, FromRow(rows[0]));
     if (l.state != "open") return FailedPrecondition("listing " + id + " is already closed");
     QT_RETURN_IF_ERROR(
         tx.Exec("UPDATE sc_listings SET state = 'closed' WHERE id = ?", {id}).status());
@@ -232,7 +237,7 @@ Result<Listing> Scenarios::Get(const std::string& id) {
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
     QT_ASSIGN_OR_RETURN(store::Rows rows, tx.Query(std::string(kColumns) + " WHERE id = ?", {id}));
     if (rows.empty()) return NotFound("no listing " + id);
-    l = FromRow(rows[0]);
+    QT_ASSIGN_OR_RETURN(l, FromRow(rows[0]));
     return OkStatus();
   }));
   return l;
@@ -341,7 +346,7 @@ Result<Pair> Scenarios::Advance(const Principal& caller, const std::string& pair
     QT_ASSIGN_OR_RETURN(store::Rows rows,
                         tx.Query(std::string(kPairColumns) + " WHERE id = ?", {pair_id}));
     if (rows.empty()) return NotFound("no pair " + pair_id);
-    p = PairFromRow(rows[0]);
+    QT_ASSIGN_OR_RETURN(p, PairFromRow(rows[0]));
     QT_ASSIGN_OR_RETURN(store::Rows owners,
                         tx.Query("SELECT org_id FROM sc_listings WHERE id IN (?, ?)",
                                  {p.demand_id, p.capability_id}));
@@ -376,7 +381,7 @@ Result<std::vector<Pair>> Scenarios::Pairs(const std::string& listing_id) {
                         tx.Query(std::string(kPairColumns) +
                                      " WHERE demand_id = ? OR capability_id = ? ORDER BY id",
                                  {listing_id, listing_id}));
-    for (const store::Row& r : rows) out.push_back(PairFromRow(r));
+    QT_RETURN_IF_ERROR(store::DecodeInto(rows, PairFromRow, out));
     return OkStatus();
   }));
   return out;
