@@ -13,6 +13,7 @@
 #include "compute/market/slurm.h"
 #include "compute/market/vouchers.h"
 #include "core/text.h"
+#include "store/decode.h"
 
 namespace qt::compute::market {
 namespace {
@@ -49,29 +50,36 @@ OrderState ParseOrderState(const std::string& s) {
   return OrderState::kFailed;
 }
 
-Order OrderFromRow(const Row& r) {
-  Order o;
-  o.id = r.Text(0);
-  o.request_id = r.Text(1);
-  o.quote_id = r.Text(2);
-  o.enterprise_id = r.Text(3);
-  o.provider_id = r.Text(4);
-  o.cluster_id = r.Text(5);
-  o.pool = r.Text(6);
-  o.chip = r.Text(7);
-  o.cards = r.Int(8);
-  o.start_ms = r.Int(9);
-  o.end_ms = r.Int(10);
-  o.fen_per_card_hour = r.Int(11);
-  o.amount_fen = r.Int(12);
-  o.state = ParseOrderState(r.Text(13));
-  o.reason = r.Text(14);
-  o.started_at = r.Int(15);
-  o.finished_at = r.Int(16);
-  o.usage_card_ms = r.Int(17);
-  o.created_at = r.Int(18);
-  o.backend_job = r.Text(19);
-  return o;
+// The tick's error when damaged orders were passed over (each is logged).
+Status DamagedOrders(int n) {
+  return Internal(std::to_string(n) + " damaged orders were passed over");
+}
+
+Result<Order> OrderFromRow(const Row& r) {
+  return store::Decode<Order>("market_orders", r, [&]() -> Order {
+    Order o;
+    o.id = r.Text(0);
+    o.request_id = r.Text(1);
+    o.quote_id = r.Text(2);
+    o.enterprise_id = r.Text(3);
+    o.provider_id = r.Text(4);
+    o.cluster_id = r.Text(5);
+    o.pool = r.Text(6);
+    o.chip = r.Text(7);
+    o.cards = r.Int(8);
+    o.start_ms = r.Int(9);
+    o.end_ms = r.Int(10);
+    o.fen_per_card_hour = r.Int(11);
+    o.amount_fen = r.Int(12);
+    o.state = ParseOrderState(r.Text(13));
+    o.reason = r.Text(14);
+    o.started_at = r.Int(15);
+    o.finished_at = r.Int(16);
+    o.usage_card_ms = r.Int(17);
+    o.created_at = r.Int(18);
+    o.backend_job = r.Text(19);
+    return o;
+  });
 }
 
 Result<std::vector<ClusterOffer>> LoadClusters(Tx& tx, const std::string& where,
@@ -83,17 +91,24 @@ Result<std::vector<ClusterOffer>> LoadClusters(Tx& tx, const std::string& where,
                                params));
   std::vector<ClusterOffer> out;
   for (const Row& r : rows) {
-    ClusterOffer c;
-    c.id = r.Text(0);
-    c.provider_id = r.Text(1);
-    c.name = r.Text(2);
-    c.region = r.Text(3);
-    c.backend = ParseBackend(r.Text(4)).value_or(Backend::kSimulated);
-    c.pools = PoolsFromJson(json::parse(r.Text(5)));
-    c.available = r.Int(6) != 0;
-    c.cards = r.Int(7);
-    c.tflops = r.Int(8);
-    c.created_at = r.Int(9);
+    // A damaged cluster is logged and left out of the market: the others
+    // are still listed and quoted.
+    auto decoded = store::Decode<ClusterOffer>("market_clusters", r, [&] {
+      ClusterOffer c;
+      c.id = r.Text(0);
+      c.provider_id = r.Text(1);
+      c.name = r.Text(2);
+      c.region = r.Text(3);
+      c.backend = ParseBackend(r.Text(4)).value_or(Backend::kSimulated);
+      c.pools = PoolsFromJson(json::parse(r.Text(5)));
+      c.available = r.Int(6) != 0;
+      c.cards = r.Int(7);
+      c.tflops = r.Int(8);
+      c.created_at = r.Int(9);
+      return c;
+    });
+    if (!decoded.ok()) continue;
+    ClusterOffer c = std::move(decoded).value();
     QT_ASSIGN_OR_RETURN(Rows prices, tx.Query("SELECT chip, fen_per_card_hour FROM market_prices "
                                               "WHERE cluster_id = ?",
                                               {c.id}));
@@ -670,7 +685,7 @@ Result<Order> Market::CancelOrder(const Principal& caller, const std::string& or
                                                 " FROM market_orders WHERE id = ?",
                                             {order_id}));
     if (rows.empty()) return NotFound("order: no order " + order_id);
-    o = OrderFromRow(rows[0]);
+    QT_ASSIGN_OR_RETURN(o, OrderFromRow(rows[0]));
     if (o.enterprise_id != caller.org_id && o.provider_id != caller.org_id) {
       return PermissionDenied("order: only its enterprise or provider may cancel it");
     }
@@ -694,9 +709,12 @@ Result<Order> Market::CancelOrder(const Principal& caller, const std::string& or
 }
 
 Result<int> Market::Advance() {
-  QT_ASSIGN_OR_RETURN(int simulated, AdvanceSimulated());
-  QT_ASSIGN_OR_RETURN(int slurm, AdvanceSlurm());
-  return simulated + slurm;
+  // Both run even if one fails (a damaged order in one must not stop the other).
+  Result<int> simulated = AdvanceSimulated();
+  Result<int> slurm = AdvanceSlurm();
+  if (!simulated.ok()) return simulated.status();
+  if (!slurm.ok()) return slurm.status();
+  return *simulated + *slurm;
 }
 
 Status Market::Finish(const std::string& order_id, OrderState from, OrderState to,
@@ -706,7 +724,7 @@ Status Market::Finish(const std::string& order_id, OrderState from, OrderState t
                                                 " FROM market_orders WHERE id = ?",
                                             {order_id}));
     if (rows.empty()) return NotFound("order: no order " + order_id);
-    Order o = OrderFromRow(rows[0]);
+    QT_ASSIGN_OR_RETURN(Order o, OrderFromRow(rows[0]));
     if (o.state != from) return Conflict("order: " + o.id + " changed meanwhile");
     o.finished_at = options_.clock->NowMillis();
     o.usage_card_ms = usage_card_ms;
@@ -723,11 +741,13 @@ Result<int> Market::AdvanceSlurm() {
   };
   std::vector<Due> due;
   std::vector<Order> orders;
+  int damaged = 0;
   const int64_t now = options_.clock->NowMillis();
   const int64_t scale = options_.simulated_time_scale;
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
     due.clear();
     orders.clear();
+    damaged = 0;
     QT_ASSIGN_OR_RETURN(Rows rows, tx.Query("SELECT o.id, c.available FROM market_orders o JOIN "
                                             "market_clusters c ON c.id = o.cluster_id WHERE "
                                             "c.backend = 'slurm' AND (o.state = 'running' OR "
@@ -738,7 +758,12 @@ Result<int> Market::AdvanceSlurm() {
       QT_ASSIGN_OR_RETURN(Rows o, tx.Query("SELECT " + std::string(kOrderColumns) +
                                                " FROM market_orders WHERE id = ?",
                                            {r.Text(0)}));
-      orders.push_back(OrderFromRow(o[0]));
+      auto decoded = OrderFromRow(o[0]);
+      if (!decoded.ok()) {
+        ++damaged;  // logged; the other orders still advance
+        continue;
+      }
+      orders.push_back(std::move(decoded).value());
       due.push_back({r.Text(0), r.Int(1) != 0});
     }
     return OkStatus();
@@ -789,6 +814,7 @@ Result<int> Market::AdvanceSlurm() {
       return s;
     }
   }
+  if (damaged > 0) return DamagedOrders(damaged);
   return changed;
 }
 
@@ -813,7 +839,7 @@ Status Market::StartOnSlurm(const Order& o) {
     QT_ASSIGN_OR_RETURN(Rows rows, tx.Query("SELECT " + std::string(kOrderColumns) +
                                                 " FROM market_orders WHERE id = ?",
                                             {o.id}));
-    Order cur = OrderFromRow(rows.at(0));
+    QT_ASSIGN_OR_RETURN(Order cur, OrderFromRow(rows.at(0)));
     if (cur.state != OrderState::kAccepted)
       return Conflict("order: " + o.id + " changed meanwhile");
     cur.backend_job = job;
@@ -825,9 +851,9 @@ Status Market::StartOnSlurm(const Order& o) {
 }
 
 Result<int> Market::AdvanceSimulated() {
-  int changed = 0;
+  int changed = 0, damaged = 0;
   QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
-    changed = 0;
+    changed = damaged = 0;
     int64_t now = options_.clock->NowMillis();
     int64_t scale = options_.simulated_time_scale;
     QT_ASSIGN_OR_RETURN(Rows rows,
@@ -840,7 +866,12 @@ Result<int> Market::AdvanceSimulated() {
       QT_ASSIGN_OR_RETURN(Rows orows, tx.Query("SELECT " + std::string(kOrderColumns) +
                                                    " FROM market_orders WHERE id = ?",
                                                {row.Text(0)}));
-      Order o = OrderFromRow(orows[0]);
+      auto decoded = OrderFromRow(orows[0]);
+      if (!decoded.ok()) {
+        ++damaged;  // logged; the other orders still advance
+        continue;
+      }
+      Order o = std::move(decoded).value();
       bool available = row.Int(1) != 0;
       const std::string actor = o.provider_id;
       if (!available) {
@@ -869,6 +900,7 @@ Result<int> Market::AdvanceSimulated() {
     }
     return OkStatus();
   }));
+  if (damaged > 0) return DamagedOrders(damaged);
   return changed;
 }
 
@@ -905,11 +937,13 @@ Result<accounts::Page<Bill>> Market::ListBills(const Principal& caller,
       params.push_back(caller.org_id);
     }
     out = accounts::QueryPage<Bill>(tx, sql, params, page, [](const Row& r) {
-      Bill b{r.Text(0), r.Text(1), r.Text(2), r.Text(3), r.Int(4),
-             r.Int(5),  r.Int(6),  r.Int(7),  {},        r.Int(9)};
-      for (const json& l : json::parse(r.Text(8)))
-        b.lines.push_back({l["description"], l["amount_fen"]});
-      return b;
+      return store::Decode<Bill>("market_bills", r, [&] {
+        Bill b{r.Text(0), r.Text(1), r.Text(2), r.Text(3), r.Int(4),
+               r.Int(5),  r.Int(6),  r.Int(7),  {},        r.Int(9)};
+        for (const json& l : json::parse(r.Text(8)))
+          b.lines.push_back({l.at("description"), l.at("amount_fen")});
+        return b;
+      });
     });
     return out.status();
   }));

@@ -55,11 +55,13 @@ nlohmann::json PoolsJson(const std::vector<PoolSpec>& pools) {
 
 std::vector<PoolSpec> PoolsFromJson(const nlohmann::json& pools) {
   std::vector<PoolSpec> out;
+  // at(), not [], on const JSON: a missing key throws (a stored spec is
+  // decoded under store::Decode) instead of being undefined behaviour.
   for (const nlohmann::json& p : pools) {
-    out.push_back({{p["nodes"], p["cards_per_node"], p["cpu_cores_per_node"],
-                    p["memory_gib_per_node"], p["nodes_per_leaf"], p["leaves_per_pod"]},
-                   p["name"],
-                   p["chip"]});
+    out.push_back({{p.at("nodes"), p.at("cards_per_node"), p.at("cpu_cores_per_node"),
+                    p.at("memory_gib_per_node"), p.at("nodes_per_leaf"), p.at("leaves_per_pod")},
+                   p.at("name"),
+                   p.at("chip")});
   }
   return out;
 }

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "core/text.h"
+#include "store/decode.h"
 
 namespace qt::compute::market {
 namespace {
@@ -29,18 +30,22 @@ constexpr std::string_view kProgrammeSelect =
     "voucher_redemptions r "
     "JOIN vouchers v ON v.id = r.voucher_id WHERE v.programme_id = p.id) FROM voucher_programmes p";
 
-Programme ProgrammeFromRow(const Row& r) {
-  return {r.Text(0), r.Text(1), r.Text(2), r.Int(3),  r.Int(4), r.Int(5),
-          r.Int(6),  r.Int(7),  r.Int(9),  r.Int(10), r.Int(8)};
+Result<Programme> ProgrammeFromRow(const Row& r) {
+  return store::Decode<Programme>("voucher_programmes", r, [&]() -> Programme {
+    return {r.Text(0), r.Text(1), r.Text(2), r.Int(3),  r.Int(4), r.Int(5),
+            r.Int(6),  r.Int(7),  r.Int(9),  r.Int(10), r.Int(8)};
+  });
 }
 
 constexpr std::string_view kApplicationColumns =
     "id, programme_id, enterprise_id, amount_fen, state, reason, voucher_id, created_at, "
     "decided_at";
 
-Application ApplicationFromRow(const Row& r) {
-  return {r.Text(0), r.Text(1), r.Text(2), r.Int(3), r.Text(4),
-          r.Text(5), r.Text(6), r.Int(7),  r.Int(8)};
+Result<Application> ApplicationFromRow(const Row& r) {
+  return store::Decode<Application>("voucher_applications", r, [&]() -> Application {
+    return {r.Text(0), r.Text(1), r.Text(2), r.Int(3), r.Text(4),
+            r.Text(5), r.Text(6), r.Int(7),  r.Int(8)};
+  });
 }
 
 Result<Programme> LoadProgramme(Tx& tx, const std::string& id) {
@@ -186,7 +191,7 @@ Result<std::vector<Programme>> Vouchers::ListProgrammes() {
   std::vector<Programme> out;
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
     QT_ASSIGN_OR_RETURN(Rows rows, tx.Query(std::string(kProgrammeSelect) + " ORDER BY p.id"));
-    for (const Row& r : rows) out.push_back(ProgrammeFromRow(r));
+    QT_RETURN_IF_ERROR(store::DecodeInto(rows, ProgrammeFromRow, out));
     return OkStatus();
   }));
   return out;
@@ -247,7 +252,7 @@ Result<Application> Vouchers::Decide(const Principal& caller, const std::string&
                                                 " FROM voucher_applications WHERE id = ?",
                                             {application_id}));
     if (rows.empty()) return NotFound("application: no application " + application_id);
-    a = ApplicationFromRow(rows[0]);
+    QT_ASSIGN_OR_RETURN(a, ApplicationFromRow(rows[0]));
     QT_ASSIGN_OR_RETURN(Programme p, LoadProgramme(tx, a.programme_id));
     if (p.authority_id != caller.org_id)
       return PermissionDenied("application: not one of your programmes");
@@ -315,7 +320,7 @@ Result<std::vector<Application>> Vouchers::ListApplications(const Principal& cal
       sql += "enterprise_id = ?";
     }
     QT_ASSIGN_OR_RETURN(Rows rows, tx.Query(sql + " ORDER BY id", {caller.org_id}));
-    for (const Row& r : rows) out.push_back(ApplicationFromRow(r));
+    QT_RETURN_IF_ERROR(store::DecodeInto(rows, ApplicationFromRow, out));
     return OkStatus();
   }));
   return out;
