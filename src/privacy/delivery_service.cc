@@ -10,6 +10,7 @@
 #include "core/ids.h"
 #include "crypto/encoding.h"
 #include "crypto/sha256.h"
+#include "store/decode.h"
 
 namespace qt::privacy {
 
@@ -23,20 +24,22 @@ constexpr const char* kColumns =
     "SELECT id, contract_id, product_id, provider_id, recipient_id, columns, content_sha256, bytes,"
     " state, receipt, receipt_signature, created_at, received_at FROM deliveries";
 
-Delivery FromRow(const store::Row& r) {
-  return Delivery{.id = r.Text(0),
-                  .contract_id = r.Text(1),
-                  .product_id = r.Text(2),
-                  .provider_id = r.Text(3),
-                  .recipient_id = r.Text(4),
-                  .columns = json::parse(r.Text(5)).get<std::vector<std::string>>(),
-                  .content_sha256 = r.Text(6),
-                  .bytes = r.Int(7),
-                  .state = r.Text(8),
-                  .receipt = r.Text(9),
-                  .receipt_signature = r.Text(10),
-                  .created_at = r.Int(11),
-                  .received_at = r.Int(12)};
+Result<Delivery> FromRow(const store::Row& r) {
+  return store::Decode<Delivery>("deliveries", r, [&]() -> Delivery {
+    return Delivery{.id = r.Text(0),
+                    .contract_id = r.Text(1),
+                    .product_id = r.Text(2),
+                    .provider_id = r.Text(3),
+                    .recipient_id = r.Text(4),
+                    .columns = json::parse(r.Text(5)).get<std::vector<std::string>>(),
+                    .content_sha256 = r.Text(6),
+                    .bytes = r.Int(7),
+                    .state = r.Text(8),
+                    .receipt = r.Text(9),
+                    .receipt_signature = r.Text(10),
+                    .created_at = r.Int(11),
+                    .received_at = r.Int(12)};
+  });
 }
 
 }  // namespace
@@ -157,7 +160,7 @@ Result<std::vector<Delivery>> DeliveryService::List(const Principal& caller) {
         tx.Query(std::string(kColumns) + " WHERE provider_id = ? OR recipient_id = ? ORDER BY"
                                          " id DESC",
                  {caller.org_id, caller.org_id}));
-    for (const auto& r : rows) out.push_back(FromRow(r));
+    QT_RETURN_IF_ERROR(store::DecodeInto(rows, FromRow, out));
     return OkStatus();
   }));
   return out;
@@ -168,7 +171,7 @@ Result<std::string> DeliveryService::File(const Principal& caller, const std::st
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
     QT_ASSIGN_OR_RETURN(auto rows, tx.Query(std::string(kColumns) + " WHERE id = ?", {id}));
     if (rows.empty()) return NotFound("no delivery " + id);
-    d = FromRow(rows[0]);
+    QT_ASSIGN_OR_RETURN(d, FromRow(rows[0]));
     return OkStatus();
   }));
   if (d.recipient_id != caller.org_id) return NotFound("no delivery " + id + " to you");
@@ -195,7 +198,7 @@ Result<Received> DeliveryService::Receive(const Principal& caller, std::string_v
     QT_ASSIGN_OR_RETURN(auto rows,
                         tx.Query(std::string(kColumns) + " WHERE id = ?", {header.delivery_id}));
     if (rows.empty()) return NotFound("no delivery " + header.delivery_id + " on this node");
-    r.delivery = FromRow(rows[0]);
+    QT_ASSIGN_OR_RETURN(r.delivery, FromRow(rows[0]));
     return OkStatus();
   }));
   if (r.delivery.contract_id != header.contract_id ||

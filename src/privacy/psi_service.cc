@@ -1,6 +1,7 @@
 #include "privacy/psi_service.h"
 
 #include "dataspace/product_db.h"
+#include "store/decode.h"
 
 namespace qt::privacy {
 
@@ -20,18 +21,22 @@ bool ValidSessionId(const std::string& id) {
   return true;
 }
 
-PsiSession SessionFromRow(const store::Row& r) {
-  return PsiSession{.id = r.Text(0),
-                    .contract_id = r.Text(1),
-                    .consumer_id = r.Text(2),
-                    .provider_id = r.Text(3),
-                    .column = r.Text(4),
-                    .output = *ParsePsiOutput(r.Text(5)),
-                    .server_size = r.Int(6),
-                    .client_size = r.Int(7),
-                    .state = r.Text(8),
-                    .created_at = r.Int(9),
-                    .updated_at = r.Int(10)};
+Result<PsiSession> SessionFromRow(const store::Row& r) {
+  return store::Decode<PsiSession>("psi_sessions", r, [&]() -> Result<PsiSession> {
+    auto output = ParsePsiOutput(r.Text(5));
+    if (!output) return Internal("output: unknown '" + r.Text(5) + "'");
+    return PsiSession{.id = r.Text(0),
+                      .contract_id = r.Text(1),
+                      .consumer_id = r.Text(2),
+                      .provider_id = r.Text(3),
+                      .column = r.Text(4),
+                      .output = *output,
+                      .server_size = r.Int(6),
+                      .client_size = r.Int(7),
+                      .state = r.Text(8),
+                      .created_at = r.Int(9),
+                      .updated_at = r.Int(10)};
+  });
 }
 
 constexpr const char* kSessionColumns =
@@ -226,7 +231,7 @@ Result<std::vector<PsiSession>> PsiService::List(const Principal& caller) {
                                                 " WHERE consumer_id = ? OR provider_id = ?"
                                                 " ORDER BY created_at DESC LIMIT 200",
                                             {caller.org_id, caller.org_id}));
-    for (const auto& r : rows) out.push_back(SessionFromRow(r));
+    QT_RETURN_IF_ERROR(store::DecodeInto(rows, SessionFromRow, out));
     return OkStatus();
   }));
   return out;
@@ -237,7 +242,7 @@ Result<PsiSession> PsiService::Get(const Principal& caller, const std::string& i
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
     QT_ASSIGN_OR_RETURN(auto rows, tx.Query(std::string(kSessionColumns) + " WHERE id = ?", {id}));
     if (rows.empty()) return NotFound("no PSI session " + id);
-    s = SessionFromRow(rows[0]);
+    QT_ASSIGN_OR_RETURN(s, SessionFromRow(rows[0]));
     return OkStatus();
   }));
   if (caller.org_id != s.consumer_id && caller.org_id != s.provider_id) {
