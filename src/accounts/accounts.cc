@@ -9,6 +9,7 @@
 #include "crypto/encoding.h"
 #include "crypto/recipient_box.h"
 #include "crypto/sha256.h"
+#include "store/decode.h"
 
 namespace qt::accounts {
 namespace {
@@ -62,24 +63,34 @@ store::Bytes TokenHash(std::string_view secret) {
   return store::Bytes(d.begin(), d.end());
 }
 
-Org OrgFromRow(const Row& r) {
-  Org o{r.Text(0), r.Text(1), *ParseOrgKind(r.Text(2)), r.Text(3), {}, r.Int(5)};
-  const auto& pk = r.Blob(4);
-  assert(pk.size() == o.public_key.size());
-  std::copy(pk.begin(), pk.end(), o.public_key.begin());
-  return o;
+Result<Org> OrgFromRow(const Row& r) {
+  return store::Decode<Org>("orgs", r, [&]() -> Result<Org> {
+    auto kind = ParseOrgKind(r.Text(2));
+    if (!kind) return Internal("kind: unknown '" + r.Text(2) + "'");
+    Org o{r.Text(0), r.Text(1), *kind, r.Text(3), {}, r.Int(5)};
+    const auto& pk = r.Blob(4);
+    if (pk.size() != o.public_key.size()) return Internal("public_key: not a key");
+    std::copy(pk.begin(), pk.end(), o.public_key.begin());
+    return o;
+  });
 }
 
-User UserFromRow(const Row& r) {
-  User u{r.Text(0), r.Text(1), r.Text(2), *ParseRole(r.Text(3)), r.Int(4), std::nullopt};
-  if (!r.IsNull(5)) u.deactivated_at = r.Int(5);
-  return u;
+Result<User> UserFromRow(const Row& r) {
+  return store::Decode<User>("users", r, [&]() -> Result<User> {
+    auto role = ParseRole(r.Text(3));
+    if (!role) return Internal("role: unknown '" + r.Text(3) + "'");
+    User u{r.Text(0), r.Text(1), r.Text(2), *role, r.Int(4), std::nullopt};
+    if (!r.IsNull(5)) u.deactivated_at = r.Int(5);
+    return u;
+  });
 }
 
-TokenInfo TokenFromRow(const Row& r) {
-  TokenInfo t{r.Text(0), r.Text(1), r.Text(2), r.Text(3), r.Int(4), r.Int(5), std::nullopt};
-  if (!r.IsNull(6)) t.revoked_at = r.Int(6);
-  return t;
+Result<TokenInfo> TokenFromRow(const Row& r) {
+  return store::Decode<TokenInfo>("tokens", r, [&]() -> TokenInfo {
+    TokenInfo t{r.Text(0), r.Text(1), r.Text(2), r.Text(3), r.Int(4), r.Int(5), std::nullopt};
+    if (!r.IsNull(6)) t.revoked_at = r.Int(6);
+    return t;
+  });
 }
 
 }  // namespace
@@ -202,7 +213,9 @@ Result<Org> Accounts::Operator() {
     QT_ASSIGN_OR_RETURN(Rows rows,
                         tx.Query("SELECT " + std::string(kOrgColumns) +
                                  " FROM orgs WHERE kind = 'operator' ORDER BY id LIMIT 1"));
-    if (!rows.empty()) out = OrgFromRow(rows[0]);
+    if (!rows.empty()) {
+      QT_ASSIGN_OR_RETURN(out, OrgFromRow(rows[0]));
+    }
     return OkStatus();
   }));
   return out;
@@ -237,7 +250,12 @@ Result<Principal> Accounts::Authenticate(std::string_view token_secret) {
     if (!r.IsNull(6)) return Unauthenticated("token has been revoked");
     if (!r.IsNull(7)) return Unauthenticated("the token's user has been deactivated");
     if (r.Int(5) <= options_.clock->NowMillis()) return Unauthenticated("token has expired");
-    p = Principal{r.Text(0), r.Text(1), r.Text(2), *ParseOrgKind(r.Text(3)), *ParseRole(r.Text(4))};
+    QT_ASSIGN_OR_RETURN(p, store::Decode<Principal>("tokens", r, [&]() -> Result<Principal> {
+                          auto kind = ParseOrgKind(r.Text(3));
+                          auto role = ParseRole(r.Text(4));
+                          if (!kind || !role) return Internal("kind or role: unknown");
+                          return Principal{r.Text(0), r.Text(1), r.Text(2), *kind, *role};
+                        }));
     return OkStatus();
   }));
   return p;
@@ -265,7 +283,9 @@ Result<Org> Accounts::GetOrg(const std::string& id) {
     QT_ASSIGN_OR_RETURN(
         Rows rows,
         tx.Query("SELECT " + std::string(kOrgColumns) + " FROM orgs WHERE id = ?", {id}));
-    if (!rows.empty()) out = OrgFromRow(rows[0]);
+    if (!rows.empty()) {
+      QT_ASSIGN_OR_RETURN(out, OrgFromRow(rows[0]));
+    }
     return OkStatus();
   }));
   return out;
@@ -331,7 +351,7 @@ Result<IssuedToken> Accounts::IssueToken(const Principal& caller, const std::str
                                                 " FROM users WHERE id = ? AND org_id = ?",
                                             {target, caller.org_id}));
     if (rows.empty()) return NotFound("user_id: no user " + target + " in your organisation");
-    const User user = UserFromRow(rows[0]);
+    QT_ASSIGN_OR_RETURN(User user, UserFromRow(rows[0]));
     if (user.deactivated_at) return FailedPrecondition("user_id: the user is deactivated");
     // A token never outlives the token that issues it: a default lifetime is
     // cut to the caller's, a longer explicit one is refused.
@@ -370,7 +390,7 @@ Result<User> Accounts::DeactivateUser(const Principal& caller, const std::string
                                                 " FROM users WHERE id = ? AND org_id = ?",
                                             {user_id, org_id}));
     if (rows.empty()) return NotFound("no user " + user_id + " in your organisation");
-    u = UserFromRow(rows[0]);
+    QT_ASSIGN_OR_RETURN(u, UserFromRow(rows[0]));
     if (u.deactivated_at) return OkStatus();  // already: idempotent
     u.deactivated_at = options_.clock->NowMillis();
     QT_RETURN_IF_ERROR(

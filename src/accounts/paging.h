@@ -28,6 +28,7 @@ inline Status CheckPage(const PageRequest& page, std::string_view prefix) {
 
 // Runs a keyset-paginated query: `sql` must end with "WHERE ... id > ?" style
 // filtering handled by the caller's params, "ORDER BY id LIMIT ?" appended here.
+// `from_row` returns T or Result<T>; the first damaged row fails the page.
 template <typename T, typename FromRow>
 Result<Page<T>> QueryPage(store::Tx& tx, std::string sql, store::Params params,
                           const PageRequest& page, FromRow from_row) {
@@ -36,7 +37,11 @@ Result<Page<T>> QueryPage(store::Tx& tx, std::string sql, store::Params params,
   QT_ASSIGN_OR_RETURN(store::Rows rows, tx.Query(sql, params));
   Page<T> out;
   for (size_t i = 0; i < rows.size() && i < static_cast<size_t>(page.limit); ++i) {
-    out.items.push_back(from_row(rows[i]));
+    // Decoders of stored rows return Result<T> (store/decode.h): a damaged
+    // row fails the page.
+    Result<T> item = from_row(rows[i]);
+    if (!item.ok()) return item.status();
+    out.items.push_back(std::move(item).value());
   }
   if (rows.size() > static_cast<size_t>(page.limit)) out.next_cursor = out.items.back().id;
   return out;
