@@ -266,30 +266,33 @@ Status Serve(const ServeConfig& config) {
                                  .sign = [&accounts, id = op.id](std::span<const uint8_t> m) {
                                    return accounts.SignAs(id, m);
                                  }});
-  ledger::CheckpointPublisher publisher(ledger, config.checkpoint_interval_ms);
+  // Background tasks: a run that fails or throws is logged, counted in
+  // qiantang_background_failures_total{task} and tried again next interval.
+  ledger::CheckpointPublisher publisher(ledger, config.checkpoint_interval_ms, &metrics);
 
   // Simulated clusters run their orders here; several processes may all do
   // it (each transition is conditional on the order's state).
-  PeriodicTask dispatcher(config.market_tick_ms, [&market] {
-    auto r = market.Advance();
-    if (!r.ok()) spdlog::error("advancing compute orders failed: {}", r.status().ToString());
-  });
+  PeriodicTask dispatcher(
+      "market_ticks", config.market_tick_ms, [&market] { return market.Advance().status(); },
+      &metrics);
   // Policies find people: profile changes by any process become notices, and
   // notices go out to webhooks.
-  PeriodicTask noticer(1000, [&policies] {
-    if (auto r = policies.Sync(); !r.ok())
-      spdlog::error("policy notices failed: {}", r.status().ToString());
-    if (auto r = policies.Deliver(100); !r.ok())
-      spdlog::error("webhook deliveries failed: {}", r.status().ToString());
-  });
+  PeriodicTask noticer(
+      "policy_sync", 1000,
+      [&policies]() -> Status {
+        QT_ASSIGN_OR_RETURN(match::SyncReport r, policies.Sync());
+        if (r.damaged == 0) return OkStatus();
+        return Internal(std::to_string(r.damaged) + " damaged profiles passed over (logged)");
+      },
+      &metrics);
+  PeriodicTask webhooks(
+      "webhooks", 1000, [&policies] { return policies.Deliver(100).status(); }, &metrics);
   // In the demo, enterprises keep posting requests and accepting quotes.
   demo::DemoTraffic traffic(accounts, market, config.demo_seed);
   std::optional<PeriodicTask> demand;
   if (config.demo) {
-    demand.emplace(config.demo_traffic_ms, [&traffic] {
-      Status s = traffic.Step();
-      if (!s.ok()) spdlog::warn("demo traffic: {}", s.ToString());
-    });
+    demand.emplace(
+        "demo_traffic", config.demo_traffic_ms, [&traffic] { return traffic.Step(); }, &metrics);
   }
 
   QT_ASSIGN_OR_RETURN(api::TrustedProxies proxies,

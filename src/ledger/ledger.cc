@@ -274,12 +274,16 @@ Result<AuditReport> Ledger::Audit() {
   return report;
 }
 
-CheckpointPublisher::CheckpointPublisher(Ledger& ledger, int64_t interval_ms)
-    : task_(interval_ms, [&ledger] {
-        auto r = ledger.Publish();
-        if (!r.ok() && r.status().code() != StatusCode::kFailedPrecondition) {
-          spdlog::error("publishing a checkpoint failed: {}", r.status().ToString());
-        }
-      }) {}
+CheckpointPublisher::CheckpointPublisher(Ledger& ledger, int64_t interval_ms,
+                                         MetricsRegistry* metrics)
+    : task_(
+          "checkpoints", interval_ms,
+          [&ledger]() -> Status {
+            auto r = ledger.Publish();
+            // failed_precondition: nothing new to sign, not a failure.
+            if (!r.ok() && r.status().code() != StatusCode::kFailedPrecondition) return r.status();
+            return OkStatus();
+          },
+          metrics) {}
 
 }  // namespace qt::ledger

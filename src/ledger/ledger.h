@@ -98,7 +98,9 @@ class Ledger {
 // Calls ledger.Publish() every `interval_ms` until destroyed.
 class CheckpointPublisher {
  public:
-  CheckpointPublisher(Ledger& ledger, int64_t interval_ms);
+  // A failed publication is logged and counted in
+  // qiantang_background_failures_total{task="checkpoints"} (`metrics` may be null).
+  CheckpointPublisher(Ledger& ledger, int64_t interval_ms, MetricsRegistry* metrics = nullptr);
 
  private:
   PeriodicTask task_;
