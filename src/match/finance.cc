@@ -174,11 +174,15 @@ Status Finance::Refresh() {
       auto decoded = EnterpriseFromRow(r);
       if (!decoded.ok()) continue;  // logged; one damaged row must not hide the others
       Enterprise e = std::move(decoded).value();
-      QT_ASSIGN_OR_RETURN(Entity entity, schema_.EntityFromJson(e.id, e.profile));
+      auto entity = schema_.EntityFromJson(e.id, e.profile);
+      if (!entity.ok()) {  // a profile of the wrong shape: logged and passed over
+        (void)store::DamagedRow("fm_enterprises", r, entity.status().ToString());
+        continue;
+      }
       e.profile = nullptr;  // the engine reads the entity; 180,000 JSON profiles are hundreds of MB
       m->by_id[e.id] = static_cast<int>(m->enterprises.size());
       m->enterprises.push_back(std::move(e));
-      m->entities.push_back(std::move(entity));
+      m->entities.push_back(std::move(entity).value());
     }
     QT_ASSIGN_OR_RETURN(store::Rows products, tx.Query(std::string(kProductColumns) +
                                                        " WHERE state = 'active' ORDER BY id"));
@@ -186,10 +190,14 @@ Status Finance::Refresh() {
       auto decoded = ProductFromRow(r);
       if (!decoded.ok()) continue;  // logged; one damaged row must not hide the others
       Product p = std::move(decoded).value();
-      QT_ASSIGN_OR_RETURN(Rule rule, Rule::Compile(p.rule, schema_));
+      auto rule = Rule::Compile(p.rule, schema_);
+      if (!rule.ok()) {  // a stored rule that no longer compiles: logged and passed over
+        (void)store::DamagedRow("fm_products", r, rule.status().ToString());
+        continue;
+      }
       m->product_slot[p.id] = static_cast<int>(m->products.size());
       m->products.push_back(std::move(p));
-      m->rules.push_back(std::move(rule));
+      m->rules.push_back(std::move(rule).value());
     }
     return OkStatus();
   }));

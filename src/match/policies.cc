@@ -531,9 +531,14 @@ Status Policies::Load(Memory& m) {
     m.rules.clear();
     for (Policy& p : published) {
       Schema& schema = p.audience == "person" ? person_schema_ : enterprise_schema_;
-      QT_ASSIGN_OR_RETURN(Rule rule, Rule::Compile(p.rule, schema));
+      auto rule = Rule::Compile(p.rule, schema);
+      if (!rule.ok()) {  // a stored rule that no longer compiles: logged, the others run
+        (void)store::DamagedRow("pl_policies", store::Row({store::Value(p.id)}),
+                                rule.status().ToString());
+        continue;
+      }
       m.policies.push_back(std::move(p));
-      m.rules.push_back(std::move(rule));
+      m.rules.push_back(std::move(rule).value());
     }
     m.screened = std::move(screened);
     m.policies_version = version;
