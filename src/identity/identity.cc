@@ -225,7 +225,10 @@ Result<std::shared_ptr<const Identity::Secrets>> Identity::LoadSecrets() {
       int number = 0;
       const char* end = name.data() + name.size();
       auto [ptr, ec] = std::from_chars(name.data() + 9, end, number);
-      if (ec != std::errc() || ptr != end) return Internal("identity: damaged secret " + name);
+      // "category:N:EPOCH"
+      if (ec != std::errc() || (ptr != end && *ptr != ':')) {
+        return Internal("identity: damaged secret " + name);
+      }
       std::copy(plain.begin(), plain.end(), fresh->category[number].begin());
     }
   }
