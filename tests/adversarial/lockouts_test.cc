@@ -12,6 +12,7 @@
 #include <chrono>
 #include <thread>
 
+#include "core/clock.h"
 #include "tests/adversarial/identity_adversary.h"
 
 namespace qt::testing {
@@ -70,7 +71,7 @@ TEST_F(LockoutsTest, JunkReceiptsNamingAVictimTerminalDoNotLockIt) {
                                    {"code_id", std::string(32, '0')},
                                    {"category", "bus"},
                                    {"result", "accepted"},
-                                   {"scanned_at", 1},
+                                   {"scanned_at", kEarliestClientTime},
                                    {"signature", std::string(86, 'A') + "=="}}}}}
                                .dump();
   auto statuses = Attack("127.0.0.2", 10, "POST", "/api/v1/identity/scans", "", junk);

@@ -25,6 +25,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/resident_id.h"
 #include "tests/support/server_process.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_database.h"
@@ -258,7 +259,21 @@ TEST_F(StoredDataTest, ExchangeListingWithGarbagePrice) {
 }
 
 TEST_F(StoredDataTest, IdentityCitizenWithGarbageTimestamp) {
-  Check({"id_citizens.created_at", "authority", "SELECT id FROM id_citizens ORDER BY id",
+  // The demo's citizens belong to the registrar, which has no demo token:
+  // the authority that reads them here enrols its own.
+  auto client = server_->Client();
+  for (int seq : {1, 2}) {
+    std::string first17 = "33010619800307" + std::to_string(100 + seq);
+    auto enrolled = Call(*client, "POST", "/api/v1/identity/citizens", Token("authority"),
+                         nlohmann::json{{"name", "王" + std::to_string(seq)},
+                                        {"resident_id", first17 + ResidentIdCheckCharacter(first17)},
+                                        {"district", "西湖区"},
+                                        {"concession", "none"}}
+                             .dump());
+    ASSERT_EQ(enrolled.status, 201) << enrolled.raw;
+  }
+  Check({"id_citizens.created_at", "authority",
+         "SELECT id FROM id_citizens WHERE authority_id = ? ORDER BY id",
          "UPDATE id_citizens SET created_at = 'garbage' WHERE id = ?", true,
          "/api/v1/identity/citizens/{id}", "/api/v1/identity/citizens/{id}"});
 }
@@ -296,6 +311,17 @@ TEST_F(StoredDataTest, MatchScenarioListingWithGarbageTags) {
 }
 
 TEST_F(StoredDataTest, ComputeOrderWithGarbageAmount) {
+  // Demo traffic orders for random enterprises: the one read here orders too.
+  auto client = server_->Client();
+  auto request = Call(*client, "POST", "/api/v1/compute/requests", Token("enterprise"),
+                      R"({"cards": 8, "duration_s": 3600, "max_fen_per_card_hour": 3000})");
+  ASSERT_EQ(request.status, 201) << request.raw;
+  ASSERT_FALSE(request.body["quotes"].empty()) << request.raw;
+  auto order = Call(*client, "POST",
+                    "/api/v1/compute/quotes/" +
+                        request.body["quotes"][0]["id"].get<std::string>() + "/accept",
+                    Token("enterprise"));
+  ASSERT_EQ(order.status, 201) << order.raw;
   Check({"market_orders.amount_fen", "enterprise",
          "SELECT id FROM market_orders WHERE enterprise_id = ? ORDER BY id",
          "UPDATE market_orders SET amount_fen = 'garbage' WHERE id = ?", true,
