@@ -64,6 +64,23 @@ int ConnectFrom(const std::string& source, int port) {
   return fd;
 }
 
+// ConnectFrom, then waits until the handshake is done (the connection is in
+// the server's accept queue, in order): -1 if it does not complete in 5 s. A
+// SYN lost on a loaded machine is sent again a second later, after younger ones.
+int ConnectedFrom(const std::string& source, int port) {
+  int fd = ConnectFrom(source, port);
+  if (fd < 0) return -1;
+  pollfd p{fd, POLLOUT, 0};
+  int error = 0;
+  socklen_t len = sizeof error;
+  if (poll(&p, 1, 5000) != 1 || getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &len) != 0 ||
+      error != 0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
 void Send(int fd, std::string_view bytes) {
   (void)send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
 }
@@ -207,7 +224,10 @@ TEST(SlowClients, ConnectionsBeyondTheCapsAreRefusedAtOnceWith503) {
   ASSERT_TRUE(server.Start());
 
   std::vector<int> held;
-  for (int i = 0; i < 8; ++i) held.push_back(ConnectFrom("127.0.0.2", server.port()));
+  for (int i = 0; i < 8; ++i) {
+    held.push_back(ConnectedFrom("127.0.0.2", server.port()));
+    ASSERT_GE(held.back(), 0) << "connection " << i << " did not complete";
+  }
   std::this_thread::sleep_for(milliseconds(1000));
   // The ninth from the same address: refused before it sends anything.
   int ninth = ConnectFrom("127.0.0.2", server.port());
@@ -224,7 +244,8 @@ TEST(SlowClients, ConnectionsBeyondTheCapsAreRefusedAtOnceWith503) {
 
   // The total cap: 40 open connections, then everyone gets a 503 at once ...
   for (int i = 0; i < 32; ++i) {
-    held.push_back(ConnectFrom("127.0.0." + std::to_string(3 + i % 8), server.port()));
+    held.push_back(ConnectedFrom("127.0.0." + std::to_string(3 + i % 8), server.port()));
+    ASSERT_GE(held.back(), 0) << "connection " << 8 + i << " did not complete";
   }
   std::this_thread::sleep_for(milliseconds(1000));  // accepted, even on a busy machine
   int over = ConnectFrom("127.0.0.1", server.port());
