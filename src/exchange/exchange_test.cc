@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "crypto/encoding.h"
+#include "crypto/sha256.h"
 #include "exchange/certificate.h"
 #include "tests/support/service_test.h"
 #include "tests/support/temp_dir.h"
@@ -330,6 +332,26 @@ TEST_P(ExchangeTest, ListingNeedsTheOperatingRightAndAPaidOrderCreatesAUsableCon
                 .message()
                 .find("product operation right"),
             std::string::npos);
+}
+
+// A certificate file comes from anyone: fields of another type are refused,
+// never thrown (found by fuzz/certificate_fuzz.cc).
+TEST(VerifyCertificate, FieldsOfTheWrongTypeAreRefusedNotThrown) {
+  const std::string document =
+      R"({"type":"qiantang.exchange.certificate/v1","issuer":{"public_key":7}})";
+  for (const json& exported :
+       {json{{"document", document}, {"sha256", 1}, {"signature", "x"}},
+        json{{"document", R"({"type":["x"]})"}, {"sha256", ""}},
+        json{{"document", document}, {"signature", json::array()}},
+        json{{"document", R"({"type":"qiantang.exchange.certificate/v1"})"}},
+        json{{"document", R"({"type":"qiantang.exchange.certificate/v1","issuer":3})"}}}) {
+    json e = exported;
+    if (!e.contains("sha256") || e["sha256"] == "") {
+      e["sha256"] = crypto::HexEncode(crypto::Sha256(e["document"].get<std::string>()));
+    }
+    auto r = VerifyCertificate(e);
+    EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << e.dump();
+  }
 }
 
 }  // namespace
