@@ -107,7 +107,8 @@ def main():
                 expect("write", s, b, (409, 422))
             else:
                 s, b = call(base, "POST", "/api/v1/match/finance/profile", tokens["enterprise"],
-                            {"profile": {"staff": rng.randint(10, 500), "rd_ratio": rng.random() / 3}})
+                            {"name": "浸泡测试科技有限公司",
+                             "profile": {"staff": rng.randint(10, 500), "rd_ratio": rng.random() / 3}})
                 expect("write", s, b)
             time.sleep(0.02)
 
@@ -134,6 +135,14 @@ def main():
         os.makedirs(d, exist_ok=True)
         gate = os.path.join(d, "gate.json")
         env = dict(os.environ, QIANTANG_SERVER=base, QIANTANG_TOKEN=tokens["service"])
+        # Terminals only for categories granted to the service (the operator grants bus).
+        s, b = call(base, "GET", "/api/v1/whoami", tokens["service"])
+        service_org = json.loads(b)["org"]["id"] if s == 200 else ""
+        r = subprocess.run([a.binary, "code", "grant", service_org, "bus"],
+                           env=dict(env, QIANTANG_TOKEN=tokens["operator"]), capture_output=True, text=True)
+        if r.returncode != 0 and "already" not in r.stderr:
+            stats.add("scan", "grant-failed", False, r.stderr)
+            return
         r = subprocess.run([a.binary, "--json", "code", "terminal", "register", "--category", "bus",
                             "--name", "浸泡测试闸机", "--file", gate], env=env, capture_output=True, text=True)
         if r.returncode != 0:
