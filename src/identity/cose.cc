@@ -78,13 +78,20 @@ class Deflater {
   Deflater& operator=(const Deflater&) = delete;
 
   Bytes Run(std::span<const uint8_t> data) {
-    Bytes out(deflateBound(&zs_, data.size()));
     if (!ok_ || deflateReset(&zs_) != Z_OK) return {};
+    // deflateBound is not always enough (zlib 1.2.13 with stored blocks and a
+    // small window: 10 bytes for the 11 of an empty stream): grow until done.
+    Bytes out(deflateBound(&zs_, data.size()) + 16);
     zs_.next_in = const_cast<Bytef*>(data.data());
     zs_.avail_in = static_cast<uInt>(data.size());
-    zs_.next_out = out.data();
-    zs_.avail_out = static_cast<uInt>(out.size());
-    if (deflate(&zs_, Z_FINISH) != Z_STREAM_END) return {};
+    while (true) {
+      zs_.next_out = out.data() + zs_.total_out;
+      zs_.avail_out = static_cast<uInt>(out.size() - zs_.total_out);
+      const int rc = deflate(&zs_, Z_FINISH);
+      if (rc == Z_STREAM_END) break;
+      if (rc != Z_OK && rc != Z_BUF_ERROR) return {};
+      out.resize(out.size() * 2);
+    }
     out.resize(zs_.total_out);
     return out;
   }

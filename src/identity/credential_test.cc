@@ -63,5 +63,18 @@ TEST_P(CredentialTest, RoundTripsAndRefusesEveryAlteration) {
 INSTANTIATE_TEST_SUITE_P(Algs, CredentialTest, ::testing::Values(CoseAlg::kEdDSA, CoseAlg::kES256),
                          [](const auto& p) { return std::string(AlgName(p.param)); });
 
+// Found by fuzz/zlib_fuzz.cc: what inflates (here, to nothing, with bytes
+// after the stream) deflates and inflates back to the same bytes.
+TEST(Zlib, AnEmptyStreamRoundTrips) {
+  const Bytes empty_stream = {0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x16};
+  auto out = Inflate(empty_stream);
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  EXPECT_TRUE(out->empty());
+  const Bytes again_in = Deflate(*out);
+  auto again = Inflate(again_in);
+  ASSERT_TRUE(again.ok()) << again.status().ToString() << " on " << again_in.size() << " bytes";
+  EXPECT_TRUE(again->empty());
+}
+
 }  // namespace
 }  // namespace qt::identity
