@@ -264,12 +264,13 @@ TEST_F(StoredDataTest, IdentityCitizenWithGarbageTimestamp) {
   auto client = server_->Client();
   for (int seq : {1, 2}) {
     std::string first17 = "33010619800307" + std::to_string(100 + seq);
-    auto enrolled = Call(*client, "POST", "/api/v1/identity/citizens", Token("authority"),
-                         nlohmann::json{{"name", "王" + std::to_string(seq)},
-                                        {"resident_id", first17 + ResidentIdCheckCharacter(first17)},
-                                        {"district", "西湖区"},
-                                        {"concession", "none"}}
-                             .dump());
+    auto enrolled =
+        Call(*client, "POST", "/api/v1/identity/citizens", Token("authority"),
+             nlohmann::json{{"name", "王" + std::to_string(seq)},
+                            {"resident_id", first17 + ResidentIdCheckCharacter(first17)},
+                            {"district", "西湖区"},
+                            {"concession", "none"}}
+                 .dump());
     ASSERT_EQ(enrolled.status, 201) << enrolled.raw;
   }
   Check({"id_citizens.created_at", "authority",
@@ -317,10 +318,10 @@ TEST_F(StoredDataTest, ComputeOrderWithGarbageAmount) {
                       R"({"cards": 8, "duration_s": 3600, "max_fen_per_card_hour": 3000})");
   ASSERT_EQ(request.status, 201) << request.raw;
   ASSERT_FALSE(request.body["quotes"].empty()) << request.raw;
-  auto order = Call(*client, "POST",
-                    "/api/v1/compute/quotes/" +
-                        request.body["quotes"][0]["id"].get<std::string>() + "/accept",
-                    Token("enterprise"));
+  auto order = Call(
+      *client, "POST",
+      "/api/v1/compute/quotes/" + request.body["quotes"][0]["id"].get<std::string>() + "/accept",
+      Token("enterprise"));
   ASSERT_EQ(order.status, 201) << order.raw;
   Check({"market_orders.amount_fen", "enterprise",
          "SELECT id FROM market_orders WHERE enterprise_id = ? ORDER BY id",
