@@ -1,10 +1,10 @@
 // The account page: your organisation's users and API tokens (the same routes
 // as `qiantang users` and `qiantang tokens`). Admins add users and issue
 // tokens for them; everyone can issue and revoke their own tokens.
-import { h } from '/vendor/preact.module.js';
-import { useEffect, useState } from '/vendor/hooks.module.js';
-import htm from '/vendor/htm.module.js';
-import { api } from './api.js';
+import { h } from "/vendor/preact.module.js";
+import { useEffect, useState } from "/vendor/hooks.module.js";
+import htm from "/vendor/htm.module.js";
+import { api } from "./api.js";
 
 const html = htm.bind(h);
 
@@ -17,15 +17,15 @@ export function AccountPage({ t, me }) {
   const [tokens, setTokens] = useState([]);
   const [error, setError] = useState(null);
   const [secret, setSecret] = useState(null);
-  const [userForm, setUserForm] = useState({ name: '', role: 'member' });
-  const [label, setLabel] = useState('');
-  const isAdmin = me.role === 'admin';
+  const [userForm, setUserForm] = useState({ name: "", role: "member" });
+  const [label, setLabel] = useState("");
+  const isAdmin = me.role === "admin";
 
   const load = async () => {
     try {
       const [u, tk] = await Promise.all([
-        api('GET', `/api/v1/orgs/${me.org.id}/users?limit=500`),
-        api('GET', '/api/v1/tokens?limit=500'),
+        api("GET", `/api/v1/orgs/${me.org.id}/users?limit=500`),
+        api("GET", "/api/v1/tokens?limit=500"),
       ]);
       setUsers(u.items);
       setTokens(tk.items);
@@ -33,7 +33,9 @@ export function AccountPage({ t, me }) {
       setError(e);
     }
   };
-  useEffect(() => { load(); }, []);
+  useEffect(() => {
+    load();
+  }, []);
 
   const act = (fn) => async (e) => {
     e?.preventDefault();
@@ -46,48 +48,93 @@ export function AccountPage({ t, me }) {
     }
   };
   const addUser = act(async () => {
-    await api('POST', `/api/v1/orgs/${me.org.id}/users`, userForm);
-    setUserForm({ name: '', role: userForm.role });
+    await api("POST", `/api/v1/orgs/${me.org.id}/users`, userForm);
+    setUserForm({ name: "", role: userForm.role });
   });
   const issue = act(async () => {
-    const tok = await api('POST', '/api/v1/tokens', label ? { label } : {});
+    const tok = await api("POST", "/api/v1/tokens", label ? { label } : {});
     setSecret(tok.secret);
-    setLabel('');
+    setLabel("");
   });
-  const revoke = (id) => act(async () => api('DELETE', `/api/v1/tokens/${id}`))();
+  const revoke = (id) => act(async () => api("DELETE", `/api/v1/tokens/${id}`))();
 
-  return html`
-    <section>
-      <h2>${t('account')}</h2>
-      <${ErrorLine} error=${error} />
-      <h3>${t('users')}</h3>
-      ${isAdmin && html`
-        <form class="card add-user" onSubmit=${addUser}>
-          <label>${t('name')} <input name="user-name" value=${userForm.name} onInput=${(e) => setUserForm({ ...userForm, name: e.target.value })} /></label>
-          <label>${t('role')}
-            <select name="user-role" value=${userForm.role} onChange=${(e) => setUserForm({ ...userForm, role: e.target.value })}>
-              ${['viewer', 'member', 'admin'].map((r) => html`<option value=${r}>${r}</option>`)}
-            </select>
-          </label>
-          <button type="submit">${t('create')}</button>
-        </form>`}
-      <table data-testid="users-table">
-        <thead><tr><th>${t('name')}</th><th>${t('role')}</th><th>ID</th></tr></thead>
-        <tbody>${users.map((u) => html`<tr key=${u.id}><td>${u.name}</td><td>${u.role}</td><td><code>${u.id}</code></td></tr>`)}</tbody>
-      </table>
-      <h3>${t('tokens')}</h3>
-      <form class="card issue-token" onSubmit=${issue}>
-        <label>${t('label')} <input name="token-label" value=${label} onInput=${(e) => setLabel(e.target.value)} /></label>
-        <button type="submit">${t('issue')}</button>
-      </form>
-      ${secret && html`<p class="ok">${t('secretOnce')} <code data-testid="token-secret">${secret}</code></p>`}
-      <table data-testid="tokens-table">
-        <thead><tr><th>${t('label')}</th><th>${t('expires')}</th><th>${t('revoked')}</th><th></th></tr></thead>
-        <tbody>${tokens.map((tk) => html`
-          <tr key=${tk.id} data-token=${tk.id}>
-            <td>${tk.label}</td><td>${tk.expires_at.slice(0, 10)}</td><td>${tk.revoked_at ? tk.revoked_at.slice(0, 19).replace('T', ' ') : '-'}</td>
-            <td>${!tk.revoked_at && tk.id !== me.token_id && html`<button class="small" onClick=${() => revoke(tk.id)}>${t('revoke')}</button>`}</td>
-          </tr>`)}</tbody>
-      </table>
-    </section>`;
+  return html` <section>
+    <h2>${t("account")}</h2>
+    <${ErrorLine} error=${error} />
+    <h3>${t("users")}</h3>
+    ${
+      isAdmin &&
+      html` <form class="card add-user" onSubmit=${addUser}>
+        <label
+          >${t("name")}
+          <input
+            name="user-name"
+            value=${userForm.name}
+            onInput=${(e) => setUserForm({ ...userForm, name: e.target.value })}
+        /></label>
+        <label
+          >${t("role")}
+          <select
+            name="user-role"
+            value=${userForm.role}
+            onChange=${(e) => setUserForm({ ...userForm, role: e.target.value })}
+          >
+            ${["viewer", "member", "admin"].map((r) => html`<option value=${r}>${r}</option>`)}
+          </select>
+        </label>
+        <button type="submit">${t("create")}</button>
+      </form>`
+    }
+    <table data-testid="users-table">
+      <thead>
+        <tr>
+          <th>${t("name")}</th>
+          <th>${t("role")}</th>
+          <th>ID</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${users.map(
+          (u) =>
+            html`<tr key=${u.id}>
+              <td>${u.name}</td>
+              <td>${u.role}</td>
+              <td><code>${u.id}</code></td>
+            </tr>`,
+        )}
+      </tbody>
+    </table>
+    <h3>${t("tokens")}</h3>
+    <form class="card issue-token" onSubmit=${issue}>
+      <label
+        >${t("label")}
+        <input name="token-label" value=${label} onInput=${(e) => setLabel(e.target.value)}
+      /></label>
+      <button type="submit">${t("issue")}</button>
+    </form>
+    ${secret && html`<p class="ok">${t("secretOnce")} <code data-testid="token-secret">${secret}</code></p>`}
+    <table data-testid="tokens-table">
+      <thead>
+        <tr>
+          <th>${t("label")}</th>
+          <th>${t("expires")}</th>
+          <th>${t("revoked")}</th>
+          <th></th>
+        </tr>
+      </thead>
+      <tbody>
+        ${tokens.map(
+          (tk) =>
+            html` <tr key=${tk.id} data-token=${tk.id}>
+              <td>${tk.label}</td>
+              <td>${tk.expires_at.slice(0, 10)}</td>
+              <td>${tk.revoked_at ? tk.revoked_at.slice(0, 19).replace("T", " ") : "-"}</td>
+              <td>
+                ${!tk.revoked_at && tk.id !== me.token_id && html`<button class="small" onClick=${() => revoke(tk.id)}>${t("revoke")}</button>`}
+              </td>
+            </tr>`,
+        )}
+      </tbody>
+    </table>
+  </section>`;
 }

@@ -1,7 +1,7 @@
 // The console's client for the Qiantang API: the same routes the CLI uses.
 // A failed call throws ApiError carrying the server's code and message.
 
-const TOKEN_KEY = 'qiantang.token';
+const TOKEN_KEY = "qiantang.token";
 
 export class ApiError extends Error {
   constructor(status, code, message) {
@@ -12,7 +12,7 @@ export class ApiError extends Error {
 }
 
 export function savedToken() {
-  return sessionStorage.getItem(TOKEN_KEY) || '';
+  return sessionStorage.getItem(TOKEN_KEY) || "";
 }
 
 export function saveToken(token) {
@@ -21,23 +21,32 @@ export function saveToken(token) {
 }
 
 export async function api(method, path, body) {
-  const headers = { 'Accept': 'application/json' };
+  const headers = { Accept: "application/json" };
   const token = savedToken();
-  if (token) headers['Authorization'] = `Bearer ${token}`;
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (token) headers["Authorization"] = `Bearer ${token}`;
+  if (body !== undefined) headers["Content-Type"] = "application/json";
   let res;
   try {
-    res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    res = await fetch(path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
   } catch (e) {
-    throw new ApiError(0, 'unavailable', `cannot reach the server: ${e.message}`);
+    throw new ApiError(0, "unavailable", `cannot reach the server: ${e.message}`);
   }
   const text = await res.text();
-  const isJson = (res.headers.get('Content-Type') || '').startsWith('application/json');
+  const isJson = (res.headers.get("Content-Type") || "").startsWith("application/json");
   let json = null;
-  try { json = isJson && text ? JSON.parse(text) : null; } catch { /* malformed: treated as text */ }
+  try {
+    json = isJson && text ? JSON.parse(text) : null;
+  } catch {
+    /* malformed: treated as text */
+  }
   if (!res.ok) {
-    const err = json && json.error ? json.error : { code: 'internal', message: `HTTP ${res.status}` };
+    const err =
+      json && json.error ? json.error : { code: "internal", message: `HTTP ${res.status}` };
     throw new ApiError(res.status, err.code, err.message);
   }
-  return isJson ? json : text;  // text answers (checkpoints, metrics) as strings
+  return isJson ? json : text; // text answers (checkpoints, metrics) as strings
 }

@@ -1,27 +1,46 @@
 // The Qiantang console: sign-in, a navigation shell with one section per
 // module, and the organisations page. Plain ES modules, Preact + htm, no build.
-import { h, render } from '/vendor/preact.module.js';
-import { useEffect, useState } from '/vendor/hooks.module.js';
-import htm from '/vendor/htm.module.js';
-import { api, ApiError, savedToken, saveToken } from './api.js';
-import { useLang } from './i18n.js';
-import { LedgerPage } from './ledger.js';
-import { AccountPage } from './account.js';
-import { ComputePage } from './compute.js';
-import { DataSpacePage } from './dataspace.js';
-import { ExchangePage } from './exchange.js';
-import { PrivacyPage } from './privacy.js';
-import { IdentityPage } from './identity.js';
-import { MatchPage } from './match.js';
-import { ErrorBox } from './error_box.js';
+import { h, render } from "/vendor/preact.module.js";
+import { useEffect, useState } from "/vendor/hooks.module.js";
+import htm from "/vendor/htm.module.js";
+import { api, ApiError, savedToken, saveToken } from "./api.js";
+import { useLang } from "./i18n.js";
+import { LedgerPage } from "./ledger.js";
+import { AccountPage } from "./account.js";
+import { ComputePage } from "./compute.js";
+import { DataSpacePage } from "./dataspace.js";
+import { ExchangePage } from "./exchange.js";
+import { PrivacyPage } from "./privacy.js";
+import { IdentityPage } from "./identity.js";
+import { MatchPage } from "./match.js";
+import { ErrorBox } from "./error_box.js";
 
 const html = htm.bind(h);
 
-const SECTIONS = ['overview', 'orgs', 'compute', 'dataspace', 'privacy', 'exchange', 'ledger', 'match', 'identity', 'account'];
-const KINDS = ['operator', 'compute_provider', 'enterprise', 'data_holder', 'institution', 'service', 'authority'];
+const SECTIONS = [
+  "overview",
+  "orgs",
+  "compute",
+  "dataspace",
+  "privacy",
+  "exchange",
+  "ledger",
+  "match",
+  "identity",
+  "account",
+];
+const KINDS = [
+  "operator",
+  "compute_provider",
+  "enterprise",
+  "data_holder",
+  "institution",
+  "service",
+  "authority",
+];
 
 function SignIn({ onSignedIn, t }) {
-  const [token, setToken] = useState('');
+  const [token, setToken] = useState("");
   const [error, setError] = useState(null);
   const [busy, setBusy] = useState(false);
   const submit = async (e) => {
@@ -30,24 +49,30 @@ function SignIn({ onSignedIn, t }) {
     setError(null);
     saveToken(token.trim());
     try {
-      onSignedIn(await api('GET', '/api/v1/whoami'));
+      onSignedIn(await api("GET", "/api/v1/whoami"));
     } catch (err) {
-      saveToken('');
+      saveToken("");
       setError(err);
     } finally {
       setBusy(false);
     }
   };
-  return html`
-    <form class="signin" onSubmit=${submit}>
-      <h1>${t('appName')}</h1>
-      <label for="token">${t('tokenLabel')}</label>
-      <input id="token" name="token" type="password" autocomplete="off" placeholder="qt_..."
-             value=${token} onInput=${(e) => setToken(e.target.value)} />
-      <p class="hint">${t('tokenHint')}</p>
-      <button type="submit" disabled=${busy || !token.trim()}>${t('signIn')}</button>
-      <${ErrorBox} error=${error} />
-    </form>`;
+  return html` <form class="signin" onSubmit=${submit}>
+    <h1>${t("appName")}</h1>
+    <label for="token">${t("tokenLabel")}</label>
+    <input
+      id="token"
+      name="token"
+      type="password"
+      autocomplete="off"
+      placeholder="qt_..."
+      value=${token}
+      onInput=${(e) => setToken(e.target.value)}
+    />
+    <p class="hint">${t("tokenHint")}</p>
+    <button type="submit" disabled=${busy || !token.trim()}>${t("signIn")}</button>
+    <${ErrorBox} error=${error} />
+  </form>`;
 }
 
 function useOrgPage(cursor, reloadKey) {
@@ -55,17 +80,19 @@ function useOrgPage(cursor, reloadKey) {
   useEffect(() => {
     let live = true;
     setState({ loading: true });
-    const q = `?limit=20${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
-    api('GET', `/api/v1/orgs${q}`)
+    const q = `?limit=20${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`;
+    api("GET", `/api/v1/orgs${q}`)
       .then((page) => live && setState({ page }))
       .catch((error) => live && setState({ error }));
-    return () => { live = false; };
+    return () => {
+      live = false;
+    };
   }, [cursor, reloadKey]);
   return state;
 }
 
 function NewOrgForm({ t, onCreated }) {
-  const [form, setForm] = useState({ name: '', kind: 'enterprise', credit_code: '' });
+  const [form, setForm] = useState({ name: "", kind: "enterprise", credit_code: "" });
   const [error, setError] = useState(null);
   const [created, setCreated] = useState(null);
   const set = (k) => (e) => setForm({ ...form, [k]: e.target.value });
@@ -73,65 +100,84 @@ function NewOrgForm({ t, onCreated }) {
     e.preventDefault();
     setError(null);
     try {
-      const org = await api('POST', '/api/v1/orgs', form);
+      const org = await api("POST", "/api/v1/orgs", form);
       setCreated(org);
-      setForm({ name: '', kind: form.kind, credit_code: '' });
+      setForm({ name: "", kind: form.kind, credit_code: "" });
       onCreated();
     } catch (err) {
       setError(err);
     }
   };
-  return html`
-    <form class="card new-org" onSubmit=${submit}>
-      <h3>${t('newOrg')}</h3>
-      <label>${t('name')} <input name="name" value=${form.name} onInput=${set('name')} /></label>
-      <label>${t('kind')}
-        <select name="kind" value=${form.kind} onChange=${set('kind')}>
-          ${KINDS.filter((k) => k !== 'operator').map((k) => html`<option value=${k}>${k}</option>`)}
-        </select>
-      </label>
-      <label>${t('creditCode')} <input name="credit_code" value=${form.credit_code} onInput=${set('credit_code')} maxlength="18" /></label>
-      <button type="submit">${t('create')}</button>
-      <${ErrorBox} error=${error} />
-      ${created && html`<p class="ok">${created.name}: ${t('adminToken')} <code data-testid="new-token">${created.admin_token.secret}</code></p>`}
-    </form>`;
+  return html` <form class="card new-org" onSubmit=${submit}>
+    <h3>${t("newOrg")}</h3>
+    <label>${t("name")} <input name="name" value=${form.name} onInput=${set("name")} /></label>
+    <label
+      >${t("kind")}
+      <select name="kind" value=${form.kind} onChange=${set("kind")}>
+        ${KINDS.filter((k) => k !== "operator").map((k) => html`<option value=${k}>${k}</option>`)}
+      </select>
+    </label>
+    <label
+      >${t("creditCode")}
+      <input
+        name="credit_code"
+        value=${form.credit_code}
+        onInput=${set("credit_code")}
+        maxlength="18"
+    /></label>
+    <button type="submit">${t("create")}</button>
+    <${ErrorBox} error=${error} />
+    ${created && html`<p class="ok">${created.name}: ${t("adminToken")} <code data-testid="new-token">${created.admin_token.secret}</code></p>`}
+  </form>`;
 }
 
 function OrgsPage({ t, me }) {
-  const [cursors, setCursors] = useState(['']);
+  const [cursors, setCursors] = useState([""]);
   const [reloadKey, setReloadKey] = useState(0);
   const cursor = cursors[cursors.length - 1];
   const { loading, page, error } = useOrgPage(cursor, reloadKey);
-  const canCreate = me.org.kind === 'operator' && me.role === 'admin';
-  return html`
-    <section>
-      <h2>${t('orgs')}</h2>
-      ${canCreate && html`<${NewOrgForm} t=${t} onCreated=${() => setReloadKey(reloadKey + 1)} />`}
-      <${ErrorBox} error=${error} />
-      ${loading && html`<p>${t('loading')}</p>`}
-      ${page && html`
-        <table class="orgs" data-testid="orgs-table">
-          <thead><tr><th>${t('name')}</th><th>${t('kind')}</th><th>${t('creditCode')}</th><th>${t('created')}</th></tr></thead>
+  const canCreate = me.org.kind === "operator" && me.role === "admin";
+  return html` <section>
+    <h2>${t("orgs")}</h2>
+    ${canCreate && html`<${NewOrgForm} t=${t} onCreated=${() => setReloadKey(reloadKey + 1)} />`}
+    <${ErrorBox} error=${error} />
+    ${loading && html`<p>${t("loading")}</p>`}
+    ${
+      page &&
+      html` <table class="orgs" data-testid="orgs-table">
+          <thead>
+            <tr>
+              <th>${t("name")}</th>
+              <th>${t("kind")}</th>
+              <th>${t("creditCode")}</th>
+              <th>${t("created")}</th>
+            </tr>
+          </thead>
           <tbody>
-            ${page.items.map((o) => html`
-              <tr key=${o.id} title=${o.id}>
-                <td>${o.name}</td><td><span class=${`kind kind-${o.kind}`}>${o.kind}</span></td>
-                <td><code>${o.credit_code}</code></td><td>${o.created_at.slice(0, 19).replace('T', ' ')}</td>
-              </tr>`)}
+            ${page.items.map(
+              (o) =>
+                html` <tr key=${o.id} title=${o.id}>
+                  <td>${o.name}</td>
+                  <td><span class=${`kind kind-${o.kind}`}>${o.kind}</span></td>
+                  <td><code>${o.credit_code}</code></td>
+                  <td>${o.created_at.slice(0, 19).replace("T", " ")}</td>
+                </tr>`,
+            )}
           </tbody>
         </table>
         <div class="pager">
-          ${cursors.length > 1 && html`<button onClick=${() => setCursors([''])}>${t('first')}</button>`}
-          ${page.next_cursor && html`<button data-testid="next-page" onClick=${() => setCursors([...cursors, page.next_cursor])}>${t('more')}</button>`}
-        </div>`}
-    </section>`;
+          ${cursors.length > 1 && html`<button onClick=${() => setCursors([""])}>${t("first")}</button>`}
+          ${page.next_cursor && html`<button data-testid="next-page" onClick=${() => setCursors([...cursors, page.next_cursor])}>${t("more")}</button>`}
+        </div>`
+    }
+  </section>`;
 }
 
 function Overview({ t, me }) {
   const [counts, setCounts] = useState(null);
   const [error, setError] = useState(null);
   useEffect(() => {
-    api('GET', '/api/v1/orgs?limit=500')
+    api("GET", "/api/v1/orgs?limit=500")
       .then((page) => {
         const c = {};
         for (const o of page.items) c[o.kind] = (c[o.kind] || 0) + 1;
@@ -139,46 +185,68 @@ function Overview({ t, me }) {
       })
       .catch(setError);
   }, []);
-  return html`
-    <section>
-      <h2>${t('overview')}</h2>
-      <p>${t('signedInAs')}: <strong>${me.org.name}</strong> (${me.org.kind}) · ${t('role')}: ${me.role}</p>
-      <${ErrorBox} error=${error} />
-      ${counts && html`<div class="tiles">${KINDS.map((k) => html`<div class="tile"><div class="n">${counts[k] || 0}</div><div>${k}</div></div>`)}</div>`}
-    </section>`;
+  return html` <section>
+    <h2>${t("overview")}</h2>
+    <p>
+      ${t("signedInAs")}: <strong>${me.org.name}</strong> (${me.org.kind}) · ${t("role")}:
+      ${me.role}
+    </p>
+    <${ErrorBox} error=${error} />
+    ${
+      counts &&
+      html`<div class="tiles">
+        ${KINDS.map(
+          (k) =>
+            html`<div class="tile">
+              <div class="n">${counts[k] || 0}</div>
+              <div>${k}</div>
+            </div>`,
+        )}
+      </div>`
+    }
+  </section>`;
 }
 
 function Shell({ me, onSignOut, lang }) {
-  const [section, setSection] = useState(location.hash.slice(1) || 'overview');
+  const [section, setSection] = useState(location.hash.slice(1) || "overview");
   useEffect(() => {
-    const onHash = () => setSection(location.hash.slice(1) || 'overview');
-    addEventListener('hashchange', onHash);
-    return () => removeEventListener('hashchange', onHash);
+    const onHash = () => setSection(location.hash.slice(1) || "overview");
+    addEventListener("hashchange", onHash);
+    return () => removeEventListener("hashchange", onHash);
   }, []);
   const { t, toggle } = lang;
-  const page = section === 'orgs' ? html`<${OrgsPage} t=${t} me=${me} />`
-    : section === 'ledger' ? html`<${LedgerPage} t=${t} />`
-    : section === 'compute' ? html`<${ComputePage} t=${t} me=${me} />`
-    : section === 'dataspace' ? html`<${DataSpacePage} t=${t} me=${me} />`
-    : section === 'exchange' ? html`<${ExchangePage} t=${t} me=${me} />`
-    : section === 'privacy' ? html`<${PrivacyPage} t=${t} me=${me} />`
-    : section === 'identity' ? html`<${IdentityPage} t=${t} me=${me} />`
-    : section === 'match' ? html`<${MatchPage} t=${t} me=${me} />`
-    : section === 'account' ? html`<${AccountPage} t=${t} me=${me} />`
-    : html`<${Overview} t=${t} me=${me} />`;
-  return html`
-    <div class="shell">
-      <header>
-        <span class="brand">${t('appName')}</span>
-        <span class="who" data-testid="who">${me.org.name}</span>
-        <button class="link" onClick=${toggle}>${t('language')}</button>
-        <button class="link" onClick=${onSignOut}>${t('signOut')}</button>
-      </header>
-      <nav>
-        ${SECTIONS.map((s) => html`<a href=${`#${s}`} class=${s === section ? 'active' : ''} data-section=${s}>${t(s)}</a>`)}
-      </nav>
-      <main>${page}</main>
-    </div>`;
+  const page =
+    section === "orgs"
+      ? html`<${OrgsPage} t=${t} me=${me} />`
+      : section === "ledger"
+        ? html`<${LedgerPage} t=${t} />`
+        : section === "compute"
+          ? html`<${ComputePage} t=${t} me=${me} />`
+          : section === "dataspace"
+            ? html`<${DataSpacePage} t=${t} me=${me} />`
+            : section === "exchange"
+              ? html`<${ExchangePage} t=${t} me=${me} />`
+              : section === "privacy"
+                ? html`<${PrivacyPage} t=${t} me=${me} />`
+                : section === "identity"
+                  ? html`<${IdentityPage} t=${t} me=${me} />`
+                  : section === "match"
+                    ? html`<${MatchPage} t=${t} me=${me} />`
+                    : section === "account"
+                      ? html`<${AccountPage} t=${t} me=${me} />`
+                      : html`<${Overview} t=${t} me=${me} />`;
+  return html` <div class="shell">
+    <header>
+      <span class="brand">${t("appName")}</span>
+      <span class="who" data-testid="who">${me.org.name}</span>
+      <button class="link" onClick=${toggle}>${t("language")}</button>
+      <button class="link" onClick=${onSignOut}>${t("signOut")}</button>
+    </header>
+    <nav>
+      ${SECTIONS.map((s) => html`<a href=${`#${s}`} class=${s === section ? "active" : ""} data-section=${s}>${t(s)}</a>`)}
+    </nav>
+    <main>${page}</main>
+  </div>`;
 }
 
 function App() {
@@ -187,14 +255,23 @@ function App() {
   const [checking, setChecking] = useState(!!savedToken());
   useEffect(() => {
     if (!savedToken()) return;
-    api('GET', '/api/v1/whoami')
+    api("GET", "/api/v1/whoami")
       .then(setMe)
-      .catch((e) => { if (e instanceof ApiError && e.status === 401) saveToken(''); })
+      .catch((e) => {
+        if (e instanceof ApiError && e.status === 401) saveToken("");
+      })
       .finally(() => setChecking(false));
   }, []);
-  if (checking) return html`<p>${lang.t('loading')}</p>`;
+  if (checking) return html`<p>${lang.t("loading")}</p>`;
   if (!me) return html`<${SignIn} onSignedIn=${setMe} t=${lang.t} />`;
-  return html`<${Shell} me=${me} lang=${lang} onSignOut=${() => { saveToken(''); setMe(null); }} />`;
+  return html`<${Shell}
+    me=${me}
+    lang=${lang}
+    onSignOut=${() => {
+      saveToken("");
+      setMe(null);
+    }}
+  />`;
 }
 
-render(html`<${App} />`, document.getElementById('app'));
+render(html`<${App} />`, document.getElementById("app"));

@@ -3,18 +3,21 @@
 // when it expires), and my scan log: who read my code, what they read and
 // when, each checked against what that category may read; and the policies
 // that found me (春雨计划), each with why I am eligible.
-import { h, render } from '/vendor/preact.module.js';
-import { useEffect, useState } from '/vendor/hooks.module.js';
-import htm from '/vendor/htm.module.js';
-import { Clauses } from './clauses.js';
-import { useLang } from './i18n.js';
+import { h, render } from "/vendor/preact.module.js";
+import { useEffect, useState } from "/vendor/hooks.module.js";
+import htm from "/vendor/htm.module.js";
+import { Clauses } from "./clauses.js";
+import { useLang } from "./i18n.js";
 
 const html = htm.bind(h);
-const KEY = 'qiantang.citizen';
-const time = (s) => (s ? s.slice(0, 19).replace('T', ' ') : '-');
+const KEY = "qiantang.citizen";
+const time = (s) => (s ? s.slice(0, 19).replace("T", " ") : "-");
 
 async function call(method, path, token) {
-  const res = await fetch(path, { method, headers: { Accept: 'application/json', Authorization: `Bearer ${token}` } });
+  const res = await fetch(path, {
+    method,
+    headers: { Accept: "application/json", Authorization: `Bearer ${token}` },
+  });
   const body = await res.json().catch(() => null);
   if (!res.ok) throw new Error(body && body.error ? body.error.message : `HTTP ${res.status}`);
   return body;
@@ -24,78 +27,171 @@ function MyCode({ t, token }) {
   const [code, setCode] = useState(null);
   const [error, setError] = useState(null);
   const [now, setNow] = useState(Date.now());
-  const draw = () => call('POST', '/api/v1/identity/me/code', token).then(setCode).catch((e) => setError(e.message));
-  useEffect(() => { draw(); const id = setInterval(() => setNow(Date.now()), 1000); return () => clearInterval(id); }, []);
+  const draw = () =>
+    call("POST", "/api/v1/identity/me/code", token)
+      .then(setCode)
+      .catch((e) => setError(e.message));
+  useEffect(() => {
+    draw();
+    const id = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(id);
+  }, []);
   const left = code ? Math.max(0, Math.round((Date.parse(code.expires_at) - now) / 1000)) : 0;
-  useEffect(() => { if (code && left === 0) draw(); }, [left === 0]);
+  useEffect(() => {
+    if (code && left === 0) draw();
+  }, [left === 0]);
   return html`<div class="card code-qr" data-testid="my-code">
-    <h3>${t('myCode')}</h3>
+    <h3>${t("myCode")}</h3>
     ${error && html`<p class="error">${error}</p>`}
-    ${code && html`<img alt="QR" src=${`data:image/png;base64,${code.png_base64}`} />
-      <p>${t('expiresIn')} <strong data-testid="countdown">${left}</strong> s · ${t('oneScan')}</p>
-      <button onClick=${draw}>${t('refresh')}</button>`}
+    ${
+      code &&
+      html`<img alt="QR" src=${`data:image/png;base64,${code.png_base64}`} />
+        <p>
+          ${t("expiresIn")} <strong data-testid="countdown">${left}</strong> s · ${t("oneScan")}
+        </p>
+        <button onClick=${draw}>${t("refresh")}</button>`
+    }
   </div>`;
 }
 
 function MyLog({ t, token }) {
   const [log, setLog] = useState(null);
   const [error, setError] = useState(null);
-  useEffect(() => { call('GET', '/api/v1/identity/me/scans?limit=200', token).then(setLog).catch((e) => setError(e.message)); }, []);
+  useEffect(() => {
+    call("GET", "/api/v1/identity/me/scans?limit=200", token)
+      .then(setLog)
+      .catch((e) => setError(e.message));
+  }, []);
   return html`<div>
-    <h3>${t('scanLog')}</h3>
+    <h3>${t("scanLog")}</h3>
     ${error && html`<p class="error">${error}</p>`}
-    ${log && (log.items.length === 0 ? html`<p>${t('noScans')}</p>` : html`<table data-testid="scan-log">
-      <thead><tr><th>${t('when')}</th><th>${t('category')}</th><th>${t('terminal')}</th><th>${t('claimsRead')}</th><th>${t('check')}</th></tr></thead>
-      <tbody>${log.items.map((s) => html`<tr><td>${time(s.scanned_at)}</td><td>${s.category_name}</td><td>${s.terminal_name}</td><td>${s.claims_read.join(', ')}</td>
-        <td class=${s.check === 'ok' ? '' : 'warn'}>${t(`check_${s.check}`)}</td></tr>`)}</tbody></table>`)}
+    ${
+      log &&
+      (log.items.length === 0
+        ? html`<p>${t("noScans")}</p>`
+        : html`<table data-testid="scan-log">
+            <thead>
+              <tr>
+                <th>${t("when")}</th>
+                <th>${t("category")}</th>
+                <th>${t("terminal")}</th>
+                <th>${t("claimsRead")}</th>
+                <th>${t("check")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              ${log.items.map(
+                (s) =>
+                  html`<tr>
+                    <td>${time(s.scanned_at)}</td>
+                    <td>${s.category_name}</td>
+                    <td>${s.terminal_name}</td>
+                    <td>${s.claims_read.join(", ")}</td>
+                    <td class=${s.check === "ok" ? "" : "warn"}>${t(`check_${s.check}`)}</td>
+                  </tr>`,
+              )}
+            </tbody>
+          </table>`)
+    }
   </div>`;
 }
 
 function MyNotices({ t, token }) {
   const [inbox, setInbox] = useState(null);
   const [error, setError] = useState(null);
-  const load = () => call('GET', '/api/v1/match/me/inbox?limit=100', token).then(setInbox).catch((e) => setError(e.message));
-  useEffect(() => { load(); }, []);
-  const read = (n) => () => call('POST', `/api/v1/match/me/inbox/${n.id}/read`, token).then(load).catch((e) => setError(e.message));
+  const load = () =>
+    call("GET", "/api/v1/match/me/inbox?limit=100", token)
+      .then(setInbox)
+      .catch((e) => setError(e.message));
+  useEffect(() => {
+    load();
+  }, []);
+  const read = (n) => () =>
+    call("POST", `/api/v1/match/me/inbox/${n.id}/read`, token)
+      .then(load)
+      .catch((e) => setError(e.message));
   return html`<div>
-    <h3>${t('pl_myNotices')}</h3>
+    <h3>${t("pl_myNotices")}</h3>
     ${error && html`<p class="error">${error}</p>`}
-    ${inbox && (inbox.items.length === 0 ? html`<p>${t('pl_noNotices')}</p>` : html`<div data-testid="citizen-notices">
-      ${inbox.items.map((n) => html`<div class=${`card ${n.read_at ? '' : 'unread'}`}>
-        <h4>${n.title} · ${n.benefit}</h4>
-        <${Clauses} clauses=${n.explanation} />
-        ${!n.read_at && html`<button onClick=${read(n)}>${t('pl_markRead')}</button>`}</div>`)}</div>`)}
+    ${
+      inbox &&
+      (inbox.items.length === 0
+        ? html`<p>${t("pl_noNotices")}</p>`
+        : html`<div data-testid="citizen-notices">
+            ${inbox.items.map(
+              (n) =>
+                html`<div class=${`card ${n.read_at ? "" : "unread"}`}>
+                  <h4>${n.title} · ${n.benefit}</h4>
+                  <${Clauses} clauses=${n.explanation} />
+                  ${!n.read_at && html`<button onClick=${read(n)}>${t("pl_markRead")}</button>`}
+                </div>`,
+            )}
+          </div>`)
+    }
   </div>`;
 }
 
 function Citizen() {
   const { t, toggle } = useLang();
-  const [token, setToken] = useState(sessionStorage.getItem(KEY) || '');
-  const [input, setInput] = useState('');
+  const [token, setToken] = useState(sessionStorage.getItem(KEY) || "");
+  const [input, setInput] = useState("");
   const [me, setMe] = useState(null);
   const [error, setError] = useState(null);
   useEffect(() => {
     if (!token) return;
-    call('GET', '/api/v1/identity/me', token).then(setMe).catch((e) => { setError(e.message); sessionStorage.removeItem(KEY); setToken(''); });
+    call("GET", "/api/v1/identity/me", token)
+      .then(setMe)
+      .catch((e) => {
+        setError(e.message);
+        sessionStorage.removeItem(KEY);
+        setToken("");
+      });
   }, [token]);
-  const signIn = (e) => { e.preventDefault(); setError(null); sessionStorage.setItem(KEY, input.trim()); setToken(input.trim()); };
-  const signOut = () => { sessionStorage.removeItem(KEY); setToken(''); setMe(null); };
+  const signIn = (e) => {
+    e.preventDefault();
+    setError(null);
+    sessionStorage.setItem(KEY, input.trim());
+    setToken(input.trim());
+  };
+  const signOut = () => {
+    sessionStorage.removeItem(KEY);
+    setToken("");
+    setMe(null);
+  };
   return html`<main class="verify">
-    <header><span class="brand">${t('citizenPage')}</span> <button class="link" onClick=${toggle}>${t('language')}</button>
-      ${me && html`<button class="link" onClick=${signOut}>${t('signOut')}</button>`}</header>
-    ${!me && html`<form class="signin" onSubmit=${signIn}>
-      <label for="ctoken">${t('citizenToken')}</label>
-      <input id="ctoken" type="password" placeholder="cz_..." value=${input} onInput=${(e) => setInput(e.target.value)} />
-      <button type="submit" disabled=${!input.trim()}>${t('signIn')}</button>
-      ${error && html`<p class="error">${error}</p>`}
-    </form>`}
-    ${me && html`<section>
-      <p data-testid="citizen-who">${me.name_masked} · ${me.district} · ${me.concession}${me.talent_category ? ` · ${t('talent')} ${me.talent_category} (${me.talent_until})` : ''}</p>
-      <${MyCode} t=${t} token=${token} />
-      <${MyNotices} t=${t} token=${token} />
-      <${MyLog} t=${t} token=${token} />
-    </section>`}
+    <header>
+      <span class="brand">${t("citizenPage")}</span>
+      <button class="link" onClick=${toggle}>${t("language")}</button>
+      ${me && html`<button class="link" onClick=${signOut}>${t("signOut")}</button>`}
+    </header>
+    ${
+      !me &&
+      html`<form class="signin" onSubmit=${signIn}>
+        <label for="ctoken">${t("citizenToken")}</label>
+        <input
+          id="ctoken"
+          type="password"
+          placeholder="cz_..."
+          value=${input}
+          onInput=${(e) => setInput(e.target.value)}
+        />
+        <button type="submit" disabled=${!input.trim()}>${t("signIn")}</button>
+        ${error && html`<p class="error">${error}</p>`}
+      </form>`
+    }
+    ${
+      me &&
+      html`<section>
+        <p data-testid="citizen-who">
+          ${me.name_masked} · ${me.district} ·
+          ${me.concession}${me.talent_category ? ` · ${t("talent")} ${me.talent_category} (${me.talent_until})` : ""}
+        </p>
+        <${MyCode} t=${t} token=${token} />
+        <${MyNotices} t=${t} token=${token} />
+        <${MyLog} t=${t} token=${token} />
+      </section>`
+    }
   </main>`;
 }
 
-render(html`<${Citizen} />`, document.getElementById('app'));
+render(html`<${Citizen} />`, document.getElementById("app"));

@@ -1,127 +1,265 @@
 // The compute page: the chip catalog, the city's clusters with their
 // capacity in P (by chip and by provider), and a simulation of scheduling
 // policies on a real trace, with its summary table and plots.
-import { h } from '/vendor/preact.module.js';
-import { useEffect, useState } from '/vendor/hooks.module.js';
-import htm from '/vendor/htm.module.js';
-import { api } from './api.js';
-import { ErrorBox } from './error_box.js';
-import { CapacityBoard, OrdersView, VouchersView } from './market.js';
+import { h } from "/vendor/preact.module.js";
+import { useEffect, useState } from "/vendor/hooks.module.js";
+import htm from "/vendor/htm.module.js";
+import { api } from "./api.js";
+import { ErrorBox } from "./error_box.js";
+import { CapacityBoard, OrdersView, VouchersView } from "./market.js";
 
 const html = htm.bind(h);
-const POLICIES = ['fifo', 'backfill', 'sjf', 'las', 'drf'];
+const POLICIES = ["fifo", "backfill", "sjf", "las", "drf"];
 
 const p = (x) => x.toLocaleString(undefined, { maximumFractionDigits: 0 });
-const dur = (s) => (s >= 86400 ? `${(s / 86400).toFixed(1)} d` : s >= 3600 ? `${(s / 3600).toFixed(1)} h` : `${Math.round(s)} s`);
+const dur = (s) =>
+  s >= 86400
+    ? `${(s / 86400).toFixed(1)} d`
+    : s >= 3600
+      ? `${(s / 3600).toFixed(1)} h`
+      : `${Math.round(s)} s`;
 const svgUrl = (svg) => `data:image/svg+xml;base64,${btoa(unescape(encodeURIComponent(svg)))}`;
 
 function Capacity({ t }) {
   const [state, setState] = useState({});
   useEffect(() => {
-    Promise.all([api('GET', '/api/v1/compute/chips'), api('GET', '/api/v1/compute/clusters/hz-pool')])
+    Promise.all([
+      api("GET", "/api/v1/compute/chips"),
+      api("GET", "/api/v1/compute/clusters/hz-pool"),
+    ])
       .then(([chips, pool]) => setState({ chips: chips.items, pool }))
       .catch((error) => setState({ error }));
   }, []);
   const { chips, pool, error } = state;
   if (error) return html`<${ErrorBox} error=${error} />`;
-  if (!pool) return html`<p>${t('loading')}</p>`;
+  if (!pool) return html`<p>${t("loading")}</p>`;
   const main = pool.pool_list[0];
-  return html`
-    <div class="tiles" data-testid="capacity">
-      <div class="tile"><div class="n">${p(pool.pflops)} P</div><div>${t('pooledCompute')}</div></div>
-      <div class="tile"><div class="n">${p(main.pflops)} P</div><div>${t('tenKCluster')} (${p(main.cards)} ${t('cards')})</div></div>
-      <div class="tile"><div class="n">${pool.by_provider.length}</div><div>${t('providers')}</div></div>
-      <div class="tile"><div class="n">${pool.by_chip.length}</div><div>${t('chipKinds')}</div></div>
+  return html` <div class="tiles" data-testid="capacity">
+      <div class="tile">
+        <div class="n">${p(pool.pflops)} P</div>
+        <div>${t("pooledCompute")}</div>
+      </div>
+      <div class="tile">
+        <div class="n">${p(main.pflops)} P</div>
+        <div>${t("tenKCluster")} (${p(main.cards)} ${t("cards")})</div>
+      </div>
+      <div class="tile">
+        <div class="n">${pool.by_provider.length}</div>
+        <div>${t("providers")}</div>
+      </div>
+      <div class="tile">
+        <div class="n">${pool.by_chip.length}</div>
+        <div>${t("chipKinds")}</div>
+      </div>
     </div>
-    <h3>${t('byChip')}</h3>
+    <h3>${t("byChip")}</h3>
     <table data-testid="chips-table">
-      <thead><tr><th>${t('chip')}</th><th>${t('vendor')}</th><th>FP16 TFLOPS</th><th>${t('memory')}</th><th>${t('cards')}</th><th>P</th></tr></thead>
-      <tbody>${chips.map((c) => {
-        const b = pool.by_chip.find((x) => x.chip === c.name) || { cards: 0, pflops: 0 };
-        return html`<tr key=${c.name}><td>${c.name}</td><td>${c.vendor}</td><td>${c.fp16_tflops}</td><td>${c.memory_gib} GiB</td><td>${p(b.cards)}</td><td>${p(b.pflops)}</td></tr>`;
-      })}</tbody>
+      <thead>
+        <tr>
+          <th>${t("chip")}</th>
+          <th>${t("vendor")}</th>
+          <th>FP16 TFLOPS</th>
+          <th>${t("memory")}</th>
+          <th>${t("cards")}</th>
+          <th>P</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${chips.map((c) => {
+          const b = pool.by_chip.find((x) => x.chip === c.name) || { cards: 0, pflops: 0 };
+          return html`<tr key=${c.name}>
+            <td>${c.name}</td>
+            <td>${c.vendor}</td>
+            <td>${c.fp16_tflops}</td>
+            <td>${c.memory_gib} GiB</td>
+            <td>${p(b.cards)}</td>
+            <td>${p(b.pflops)}</td>
+          </tr>`;
+        })}
+      </tbody>
     </table>
-    <h3>${t('pools')}</h3>
+    <h3>${t("pools")}</h3>
     <table>
-      <thead><tr><th>${t('pool')}</th><th>${t('provider')}</th><th>${t('region')}</th><th>${t('chip')}</th><th>${t('cards')}</th><th>P</th></tr></thead>
-      <tbody>${pool.pool_list.map((x) => html`<tr key=${x.name}><td>${x.name}</td><td>${x.provider}</td><td>${x.region}</td><td>${x.chip}</td><td>${p(x.cards)}</td><td>${p(x.pflops)}</td></tr>`)}</tbody>
+      <thead>
+        <tr>
+          <th>${t("pool")}</th>
+          <th>${t("provider")}</th>
+          <th>${t("region")}</th>
+          <th>${t("chip")}</th>
+          <th>${t("cards")}</th>
+          <th>P</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${pool.pool_list.map(
+          (x) =>
+            html`<tr key=${x.name}>
+              <td>${x.name}</td>
+              <td>${x.provider}</td>
+              <td>${x.region}</td>
+              <td>${x.chip}</td>
+              <td>${p(x.cards)}</td>
+              <td>${p(x.pflops)}</td>
+            </tr>`,
+        )}
+      </tbody>
     </table>`;
 }
 
 function Simulation({ t }) {
   const [traces, setTraces] = useState([]);
-  const [form, setForm] = useState({ trace: '', target: 'cards', cards: 256, max_jobs: 2000, time_scale: 1, policies: ['fifo', 'backfill', 'las'] });
+  const [form, setForm] = useState({
+    trace: "",
+    target: "cards",
+    cards: 256,
+    max_jobs: 2000,
+    time_scale: 1,
+    policies: ["fifo", "backfill", "las"],
+  });
   const [result, setResult] = useState(null);
   const [error, setError] = useState(null);
   const [busy, setBusy] = useState(false);
   useEffect(() => {
-    api('GET', '/api/v1/compute/traces').then((r) => {
-      setTraces(r.items);
-      const philly = r.items.find((x) => x.name.endsWith('philly.csv'));
-      if (r.items.length) setForm((f) => ({ ...f, trace: (philly || r.items[0]).name }));
-    }).catch(setError);
+    api("GET", "/api/v1/compute/traces")
+      .then((r) => {
+        setTraces(r.items);
+        const philly = r.items.find((x) => x.name.endsWith("philly.csv"));
+        if (r.items.length) setForm((f) => ({ ...f, trace: (philly || r.items[0]).name }));
+      })
+      .catch(setError);
   }, []);
-  const set = (k, num) => (e) => setForm({ ...form, [k]: num ? Number(e.target.value) : e.target.value });
-  const toggle = (name) => setForm({ ...form, policies: form.policies.includes(name) ? form.policies.filter((x) => x !== name) : [...form.policies, name] });
+  const set = (k, num) => (e) =>
+    setForm({ ...form, [k]: num ? Number(e.target.value) : e.target.value });
+  const toggle = (name) =>
+    setForm({
+      ...form,
+      policies: form.policies.includes(name)
+        ? form.policies.filter((x) => x !== name)
+        : [...form.policies, name],
+    });
   const run = async (e) => {
     e.preventDefault();
     setBusy(true);
     setError(null);
     try {
-      const body = { trace: form.trace, policies: POLICIES.filter((x) => form.policies.includes(x)).join(','), max_jobs: form.max_jobs, time_scale: form.time_scale };
-      if (form.target === 'cards') body.cards = form.cards; else body.cluster = form.target;
-      setResult(await api('POST', '/api/v1/compute/simulations', body));
+      const body = {
+        trace: form.trace,
+        policies: POLICIES.filter((x) => form.policies.includes(x)).join(","),
+        max_jobs: form.max_jobs,
+        time_scale: form.time_scale,
+      };
+      if (form.target === "cards") body.cards = form.cards;
+      else body.cluster = form.target;
+      setResult(await api("POST", "/api/v1/compute/simulations", body));
     } catch (err) {
       setError(err);
     } finally {
       setBusy(false);
     }
   };
-  const fifo = result && result.summary.find((s) => s.policy === 'fifo');
-  return html`
-    <form class="card" onSubmit=${run} data-testid="sim-form">
-      <h3>${t('simulate')}</h3>
-      <label>${t('trace')}
-        <select name="trace" value=${form.trace} onChange=${set('trace')}>
+  const fifo = result && result.summary.find((s) => s.policy === "fifo");
+  return html` <form class="card" onSubmit=${run} data-testid="sim-form">
+      <h3>${t("simulate")}</h3>
+      <label
+        >${t("trace")}
+        <select name="trace" value=${form.trace} onChange=${set("trace")}>
           ${traces.map((x) => html`<option value=${x.name}>${x.name}</option>`)}
         </select>
       </label>
-      <label>${t('cluster')}
-        <select name="target" value=${form.target} onChange=${set('target')}>
-          <option value="cards">${t('homogeneous')}</option><option value="hz-10k">hz-10k</option><option value="hz-pool">hz-pool</option>
+      <label
+        >${t("cluster")}
+        <select name="target" value=${form.target} onChange=${set("target")}>
+          <option value="cards">${t("homogeneous")}</option>
+          <option value="hz-10k">hz-10k</option>
+          <option value="hz-pool">hz-pool</option>
         </select>
       </label>
-      ${form.target === 'cards' && html`<label>${t('cards')} <input name="cards" type="number" step="8" value=${form.cards} onInput=${set('cards', true)} /></label>`}
-      <label>${t('maxJobs')} <input name="max_jobs" type="number" value=${form.max_jobs} onInput=${set('max_jobs', true)} /></label>
-      <label>${t('timeScale')} <input name="time_scale" type="number" value=${form.time_scale} onInput=${set('time_scale', true)} /></label>
-      <fieldset class="policies">${POLICIES.map((x) => html`<label><input type="checkbox" name=${`policy-${x}`} checked=${form.policies.includes(x)} onChange=${() => toggle(x)} /> ${x}</label>`)}</fieldset>
-      <button type="submit" disabled=${busy || !form.trace}>${busy ? t('running') : t('run')}</button>
+      ${form.target === "cards" && html`<label>${t("cards")} <input name="cards" type="number" step="8" value=${form.cards} onInput=${set("cards", true)} /></label>`}
+      <label
+        >${t("maxJobs")}
+        <input
+          name="max_jobs"
+          type="number"
+          value=${form.max_jobs}
+          onInput=${set("max_jobs", true)}
+      /></label>
+      <label
+        >${t("timeScale")}
+        <input
+          name="time_scale"
+          type="number"
+          value=${form.time_scale}
+          onInput=${set("time_scale", true)}
+      /></label>
+      <fieldset class="policies">
+        ${POLICIES.map((x) => html`<label><input type="checkbox" name=${`policy-${x}`} checked=${form.policies.includes(x)} onChange=${() => toggle(x)} /> ${x}</label>`)}
+      </fieldset>
+      <button type="submit" disabled=${busy || !form.trace}>
+        ${busy ? t("running") : t("run")}
+      </button>
       <${ErrorBox} error=${error} />
     </form>
-    ${result && html`
-      <p>${result.trace}: ${p(result.jobs)} ${t('jobs')} · ${result.cluster.name} (${p(result.cluster.cards)} ${t('cards')}, ${p(result.cluster.pflops)} P)</p>
-      <table data-testid="sim-summary">
-        <thead><tr><th>${t('policy')}</th><th>${t('avgJct')}</th><th>p50</th><th>p99</th><th>${t('avgQueue')}</th><th>${t('utilization')}</th><th>${t('preemptions')}</th><th>${t('vsFifo')}</th></tr></thead>
-        <tbody>${result.summary.map((s) => html`<tr key=${s.policy}><td>${s.policy}</td><td>${dur(s.avg_jct_s)}</td><td>${dur(s.p50_jct_s)}</td><td>${dur(s.p99_jct_s)}</td><td>${dur(s.avg_queue_s)}</td><td>${(s.utilization * 100).toFixed(1)}%</td><td>${s.preemptions}</td><td>${fifo && s.avg_jct_s > 0 ? `${(fifo.avg_jct_s / s.avg_jct_s).toFixed(2)}×` : '-'}</td></tr>`)}</tbody>
-      </table>
-      <div class="plots">
-        <img alt=${t('utilization')} data-testid="plot-utilization" src=${svgUrl(result.utilization_svg)} />
-        <img alt="JCT CDF" data-testid="plot-cdf" src=${svgUrl(result.jct_cdf_svg)} />
-      </div>`}`;
+    ${
+      result &&
+      html` <p>
+          ${result.trace}: ${p(result.jobs)} ${t("jobs")} · ${result.cluster.name}
+          (${p(result.cluster.cards)} ${t("cards")}, ${p(result.cluster.pflops)} P)
+        </p>
+        <table data-testid="sim-summary">
+          <thead>
+            <tr>
+              <th>${t("policy")}</th>
+              <th>${t("avgJct")}</th>
+              <th>p50</th>
+              <th>p99</th>
+              <th>${t("avgQueue")}</th>
+              <th>${t("utilization")}</th>
+              <th>${t("preemptions")}</th>
+              <th>${t("vsFifo")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            ${result.summary.map(
+              (s) =>
+                html`<tr key=${s.policy}>
+                  <td>${s.policy}</td>
+                  <td>${dur(s.avg_jct_s)}</td>
+                  <td>${dur(s.p50_jct_s)}</td>
+                  <td>${dur(s.p99_jct_s)}</td>
+                  <td>${dur(s.avg_queue_s)}</td>
+                  <td>${(s.utilization * 100).toFixed(1)}%</td>
+                  <td>${s.preemptions}</td>
+                  <td>
+                    ${fifo && s.avg_jct_s > 0 ? `${(fifo.avg_jct_s / s.avg_jct_s).toFixed(2)}×` : "-"}
+                  </td>
+                </tr>`,
+            )}
+          </tbody>
+        </table>
+        <div class="plots">
+          <img
+            alt=${t("utilization")}
+            data-testid="plot-utilization"
+            src=${svgUrl(result.utilization_svg)}
+          />
+          <img alt="JCT CDF" data-testid="plot-cdf" src=${svgUrl(result.jct_cdf_svg)} />
+        </div>`
+    }`;
 }
 
-const TABS = ['board', 'ordersTab', 'vouchersTab', 'topologyTab', 'simulate'];
+const TABS = ["board", "ordersTab", "vouchersTab", "topologyTab", "simulate"];
 
 export function ComputePage({ t, me }) {
-  const [tab, setTab] = useState('board');
-  return html`
-    <section>
-      <h2>${t('compute')}</h2>
-      <div class="tabs">${TABS.map((x) => html`<button class=${x === tab ? 'tab active' : 'tab'} data-tab=${x} onClick=${() => setTab(x)}>${t(x)}</button>`)}</div>
-      ${tab === 'board' && html`<${CapacityBoard} t=${t} />`}
-      ${tab === 'ordersTab' && html`<${OrdersView} t=${t} me=${me} />`}
-      ${tab === 'vouchersTab' && html`<${VouchersView} t=${t} me=${me} />`}
-      ${tab === 'topologyTab' && html`<${Capacity} t=${t} />`}
-      ${tab === 'simulate' && html`<${Simulation} t=${t} />`}
-    </section>`;
+  const [tab, setTab] = useState("board");
+  return html` <section>
+    <h2>${t("compute")}</h2>
+    <div class="tabs">
+      ${TABS.map((x) => html`<button class=${x === tab ? "tab active" : "tab"} data-tab=${x} onClick=${() => setTab(x)}>${t(x)}</button>`)}
+    </div>
+    ${tab === "board" && html`<${CapacityBoard} t=${t} />`}
+    ${tab === "ordersTab" && html`<${OrdersView} t=${t} me=${me} />`}
+    ${tab === "vouchersTab" && html`<${VouchersView} t=${t} me=${me} />`}
+    ${tab === "topologyTab" && html`<${Capacity} t=${t} />`}
+    ${tab === "simulate" && html`<${Simulation} t=${t} />`}
+  </section>`;
 }

@@ -4,33 +4,66 @@
 // register terminals (the key is made on the terminal: `qiantang code terminal
 // register`), download the signed lists and see their scans; the operator
 // rotates the code signing key. Citizens use citizen.html with their app token.
-import { h } from '/vendor/preact.module.js';
-import { useState } from '/vendor/hooks.module.js';
-import htm from '/vendor/htm.module.js';
-import { api } from './api.js';
-import { ErrorBox } from './error_box.js';
-import { useLoad } from './hooks.js';
+import { h } from "/vendor/preact.module.js";
+import { useState } from "/vendor/hooks.module.js";
+import htm from "/vendor/htm.module.js";
+import { api } from "./api.js";
+import { ErrorBox } from "./error_box.js";
+import { useLoad } from "./hooks.js";
 
 const html = htm.bind(h);
-const time = (s) => (s ? s.slice(0, 16).replace('T', ' ') : '-');
-const CONCESSIONS = ['none', 'elderly', 'student', 'disabled', 'veteran'];
+const time = (s) => (s ? s.slice(0, 16).replace("T", " ") : "-");
+const CONCESSIONS = ["none", "elderly", "student", "disabled", "veteran"];
 
 function Figures({ t }) {
-  const stats = useLoad('/api/v1/identity/stats', 0);
-  const categories = useLoad('/api/v1/identity/categories', 0);
+  const stats = useLoad("/api/v1/identity/stats", 0);
+  const categories = useLoad("/api/v1/identity/categories", 0);
   const s = stats.data;
-  return html`
-    <${ErrorBox} error=${stats.error || categories.error} />
-    ${s && html`<div class="tiles" data-testid="identity-stats">
-      ${['citizens', 'talents', 'revoked', 'terminals', 'scans', 'codes'].map((k) => html`<div class="tile"><div class="n">${s[k].toLocaleString()}</div><div>${t(`id_${k}`)}</div></div>`)}
-    </div>`}
-    <h3>${t('serviceCategories')}</h3>
-    ${categories.data && html`<table data-testid="categories"><thead><tr><th>#</th><th>${t('category')}</th><th>${t('mayRead')}</th></tr></thead>
-      <tbody>${categories.data.items.map((c) => html`<tr><td>${c.number}</td><td>${c.name} <span class="hint">${c.code}</span></td><td>${c.claims.join(', ')}</td></tr>`)}</tbody></table>`}`;
+  return html` <${ErrorBox} error=${stats.error || categories.error} />
+    ${
+      s &&
+      html`<div class="tiles" data-testid="identity-stats">
+        ${["citizens", "talents", "revoked", "terminals", "scans", "codes"].map(
+          (k) =>
+            html`<div class="tile">
+              <div class="n">${s[k].toLocaleString()}</div>
+              <div>${t(`id_${k}`)}</div>
+            </div>`,
+        )}
+      </div>`
+    }
+    <h3>${t("serviceCategories")}</h3>
+    ${
+      categories.data &&
+      html`<table data-testid="categories">
+        <thead>
+          <tr>
+            <th>#</th>
+            <th>${t("category")}</th>
+            <th>${t("mayRead")}</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${categories.data.items.map(
+            (c) =>
+              html`<tr>
+                <td>${c.number}</td>
+                <td>${c.name} <span class="hint">${c.code}</span></td>
+                <td>${c.claims.join(", ")}</td>
+              </tr>`,
+          )}
+        </tbody>
+      </table>`
+    }`;
 }
 
 function EnrolForm({ t, onDone }) {
-  const [form, setForm] = useState({ name: '', resident_id: '', district: '西湖区', concession: 'none' });
+  const [form, setForm] = useState({
+    name: "",
+    resident_id: "",
+    district: "西湖区",
+    concession: "none",
+  });
   const [error, setError] = useState(null);
   const [done, setDone] = useState(null);
   const set = (k) => (e) => setForm({ ...form, [k]: e.target.value });
@@ -38,130 +71,280 @@ function EnrolForm({ t, onDone }) {
     e.preventDefault();
     setError(null);
     try {
-      setDone(await api('POST', '/api/v1/identity/citizens', form));
-      setForm({ ...form, name: '', resident_id: '' });
+      setDone(await api("POST", "/api/v1/identity/citizens", form));
+      setForm({ ...form, name: "", resident_id: "" });
       onDone();
-    } catch (err) { setError(err); }
+    } catch (err) {
+      setError(err);
+    }
   };
   return html`<form class="card" onSubmit=${submit} data-testid="enrol-form">
-    <h3>${t('enrolCitizen')}</h3>
-    <label>${t('name')} <input value=${form.name} onInput=${set('name')} /></label>
-    <label>${t('residentId')} <input value=${form.resident_id} onInput=${set('resident_id')} maxlength="18" /></label>
-    <label>${t('district')} <input value=${form.district} onInput=${set('district')} /></label>
-    <label>${t('concession')} <select value=${form.concession} onChange=${set('concession')}>${CONCESSIONS.map((c) => html`<option value=${c}>${c}</option>`)}</select></label>
-    <button type="submit">${t('enrol')}</button>
+    <h3>${t("enrolCitizen")}</h3>
+    <label>${t("name")} <input value=${form.name} onInput=${set("name")} /></label>
+    <label
+      >${t("residentId")}
+      <input value=${form.resident_id} onInput=${set("resident_id")} maxlength="18"
+    /></label>
+    <label>${t("district")} <input value=${form.district} onInput=${set("district")} /></label>
+    <label
+      >${t("concession")}
+      <select value=${form.concession} onChange=${set("concession")}>
+        ${CONCESSIONS.map((c) => html`<option value=${c}>${c}</option>`)}
+      </select></label
+    >
+    <button type="submit">${t("enrol")}</button>
     <${ErrorBox} error=${error} />
-    ${done && html`<p class="ok" data-testid="enrolled">${done.citizen.name_masked} · ${done.citizen.id}<br />${t('citizenToken')}: <code>${done.token}</code></p>`}
+    ${done && html`<p class="ok" data-testid="enrolled">${done.citizen.name_masked} · ${done.citizen.id}<br />${t("citizenToken")}: <code>${done.token}</code></p>`}
   </form>`;
 }
 
 function CitizenRow({ t, c, onChange }) {
-  const [talent, setTalent] = useState({ category: c.talent_category || 'C', valid_until: c.talent_until || '2028-12-31' });
+  const [talent, setTalent] = useState({
+    category: c.talent_category || "C",
+    valid_until: c.talent_until || "2028-12-31",
+  });
   const [card, setCard] = useState(null);
   const [error, setError] = useState(null);
   const act = (fn) => async () => {
     setError(null);
-    try { await fn(); onChange(); } catch (err) { setError(err); }
+    try {
+      await fn();
+      onChange();
+    } catch (err) {
+      setError(err);
+    }
   };
-  const setStatus = act(() => api('POST', `/api/v1/identity/citizens/${c.id}/talent`, talent));
+  const setStatus = act(() => api("POST", `/api/v1/identity/citizens/${c.id}/talent`, talent));
   const revoke = act(async () => {
-    const reason = prompt(t('revokeReason'));
-    if (reason) await api('POST', `/api/v1/identity/citizens/${c.id}/revoke`, { reason });
+    const reason = prompt(t("revokeReason"));
+    if (reason) await api("POST", `/api/v1/identity/citizens/${c.id}/revoke`, { reason });
   });
-  const print = act(async () => setCard(await api('POST', `/api/v1/identity/citizens/${c.id}/static-code`)));
-  const active = c.status === 'active';
+  const print = act(async () =>
+    setCard(await api("POST", `/api/v1/identity/citizens/${c.id}/static-code`)),
+  );
+  const active = c.status === "active";
   return html`<tr>
-    <td title=${c.id}>${c.name_masked}</td><td>${c.district}</td><td>${c.birth_year}</td><td>${c.concession}</td>
-    <td>${c.talent_category ? `${c.talent_category} → ${c.talent_until}` : '-'}</td>
-    <td class=${active ? '' : 'warn'}>${c.status}${c.revoke_reason ? ` (${c.revoke_reason})` : ''}</td>
-    <td>${active && html`
-      <select value=${talent.category} onChange=${(e) => setTalent({ ...talent, category: e.target.value })}>${['A', 'B', 'C', 'D', 'E'].map((x) => html`<option>${x}</option>`)}</select>
-      <input type="date" value=${talent.valid_until} onInput=${(e) => setTalent({ ...talent, valid_until: e.target.value })} />
-      <button onClick=${setStatus}>${t('setTalent')}</button>
-      <button onClick=${print}>${t('staticCard')}</button>
-      <button onClick=${revoke}>${t('revokeCitizen')}</button>`}
+    <td title=${c.id}>${c.name_masked}</td>
+    <td>${c.district}</td>
+    <td>${c.birth_year}</td>
+    <td>${c.concession}</td>
+    <td>${c.talent_category ? `${c.talent_category} → ${c.talent_until}` : "-"}</td>
+    <td class=${active ? "" : "warn"}>
+      ${c.status}${c.revoke_reason ? ` (${c.revoke_reason})` : ""}
+    </td>
+    <td>
+      ${
+        active &&
+        html` <select
+            value=${talent.category}
+            onChange=${(e) => setTalent({ ...talent, category: e.target.value })}
+          >
+            ${["A", "B", "C", "D", "E"].map((x) => html`<option>${x}</option>`)}
+          </select>
+          <input
+            type="date"
+            value=${talent.valid_until}
+            onInput=${(e) => setTalent({ ...talent, valid_until: e.target.value })}
+          />
+          <button onClick=${setStatus}>${t("setTalent")}</button>
+          <button onClick=${print}>${t("staticCard")}</button>
+          <button onClick=${revoke}>${t("revokeCitizen")}</button>`
+      }
       <${ErrorBox} error=${error} />
-      ${card && html`<div class="code-qr"><img alt=${card.serial} src=${`data:image/png;base64,${card.png_base64}`} /><div>${card.serial} · ${t('validUntil')} ${time(card.expires_at)}</div></div>`}
-    </td></tr>`;
+      ${
+        card &&
+        html`<div class="code-qr">
+          <img alt=${card.serial} src=${`data:image/png;base64,${card.png_base64}`} />
+          <div>${card.serial} · ${t("validUntil")} ${time(card.expires_at)}</div>
+        </div>`
+      }
+    </td>
+  </tr>`;
 }
 
 function AuthorityTab({ t }) {
   const [reload, setReload] = useState(0);
-  const [cursor, setCursor] = useState('');
-  const list = useLoad(`/api/v1/identity/citizens?limit=20${cursor ? `&cursor=${cursor}` : ''}`, reload);
-  return html`
-    <${EnrolForm} t=${t} onDone=${() => setReload(reload + 1)} />
-    <p class="hint">${t('importHint')}</p>
-    <h3>${t('citizens')}</h3>
+  const [cursor, setCursor] = useState("");
+  const list = useLoad(
+    `/api/v1/identity/citizens?limit=20${cursor ? `&cursor=${cursor}` : ""}`,
+    reload,
+  );
+  return html` <${EnrolForm} t=${t} onDone=${() => setReload(reload + 1)} />
+    <p class="hint">${t("importHint")}</p>
+    <h3>${t("citizens")}</h3>
     <${ErrorBox} error=${list.error} />
-    ${list.data && html`<table data-testid="citizens"><thead><tr><th>${t('name')}</th><th>${t('district')}</th><th>${t('born')}</th><th>${t('concession')}</th><th>${t('talent')}</th><th>${t('status')}</th><th></th></tr></thead>
-      <tbody>${list.data.items.map((c) => html`<${CitizenRow} key=${c.id} t=${t} c=${c} onChange=${() => setReload(reload + 1)} />`)}</tbody></table>
-      <div class="pager">${cursor && html`<button onClick=${() => setCursor('')}>${t('first')}</button>`}
-        ${list.data.next_cursor && html`<button onClick=${() => setCursor(list.data.next_cursor)}>${t('more')}</button>`}</div>`}`;
+    ${
+      list.data &&
+      html`<table data-testid="citizens">
+          <thead>
+            <tr>
+              <th>${t("name")}</th>
+              <th>${t("district")}</th>
+              <th>${t("born")}</th>
+              <th>${t("concession")}</th>
+              <th>${t("talent")}</th>
+              <th>${t("status")}</th>
+              <th></th>
+            </tr>
+          </thead>
+          <tbody>
+            ${list.data.items.map((c) => html`<${CitizenRow} key=${c.id} t=${t} c=${c} onChange=${() => setReload(reload + 1)} />`)}
+          </tbody>
+        </table>
+        <div class="pager">
+          ${cursor && html`<button onClick=${() => setCursor("")}>${t("first")}</button>`}
+          ${list.data.next_cursor && html`<button onClick=${() => setCursor(list.data.next_cursor)}>${t("more")}</button>`}
+        </div>`
+    }`;
 }
 
 function ServiceTab({ t }) {
   const [reload, setReload] = useState(0);
-  const terminals = useLoad('/api/v1/identity/terminals', reload);
-  const scans = useLoad('/api/v1/identity/scans?limit=100', reload);
-  const categories = useLoad('/api/v1/identity/categories', 0);
-  const [form, setForm] = useState({ category: 'bus', name: '', public_key: '' });
+  const terminals = useLoad("/api/v1/identity/terminals", reload);
+  const scans = useLoad("/api/v1/identity/scans?limit=100", reload);
+  const categories = useLoad("/api/v1/identity/categories", 0);
+  const [form, setForm] = useState({ category: "bus", name: "", public_key: "" });
   const [error, setError] = useState(null);
   const set = (k) => (e) => setForm({ ...form, [k]: e.target.value });
   const submit = async (e) => {
     e.preventDefault();
     setError(null);
     try {
-      await api('POST', '/api/v1/identity/terminals', form);
-      setForm({ ...form, name: '', public_key: '' });
+      await api("POST", "/api/v1/identity/terminals", form);
+      setForm({ ...form, name: "", public_key: "" });
       setReload(reload + 1);
-    } catch (err) { setError(err); }
+    } catch (err) {
+      setError(err);
+    }
   };
-  return html`
-    <form class="card" onSubmit=${submit} data-testid="terminal-form">
-      <h3>${t('registerTerminal')}</h3>
-      <label>${t('category')} <select value=${form.category} onChange=${set('category')}>${categories.data && categories.data.items.map((c) => html`<option value=${c.code}>${c.name}</option>`)}</select></label>
-      <label>${t('name')} <input value=${form.name} onInput=${set('name')} /></label>
-      <label>${t('publicKeyHex')} <input value=${form.public_key} onInput=${set('public_key')} size="66" /></label>
-      <button type="submit">${t('register')}</button>
+  return html` <form class="card" onSubmit=${submit} data-testid="terminal-form">
+      <h3>${t("registerTerminal")}</h3>
+      <label
+        >${t("category")}
+        <select value=${form.category} onChange=${set("category")}>
+          ${categories.data && categories.data.items.map((c) => html`<option value=${c.code}>${c.name}</option>`)}
+        </select></label
+      >
+      <label>${t("name")} <input value=${form.name} onInput=${set("name")} /></label>
+      <label
+        >${t("publicKeyHex")}
+        <input value=${form.public_key} onInput=${set("public_key")} size="66"
+      /></label>
+      <button type="submit">${t("register")}</button>
       <${ErrorBox} error=${error} />
-      <p class="hint">${t('terminalHint')}</p>
+      <p class="hint">${t("terminalHint")}</p>
     </form>
-    <p><a href="/api/v1/identity/trust-list" download="trust-list.json">${t('trustList')}</a> · <a href="/api/v1/identity/revocations?since=0" download="revocations.json">${t('revocationList')}</a></p>
-    <h3>${t('terminals')}</h3>
-    ${terminals.data && html`<table data-testid="terminals"><thead><tr><th>${t('name')}</th><th>${t('category')}</th><th>${t('status')}</th><th>${t('created')}</th></tr></thead>
-      <tbody>${terminals.data.items.map((x) => html`<tr><td title=${x.id}>${x.name}</td><td>${x.category}</td><td>${x.state}</td><td>${time(x.created_at)}</td></tr>`)}</tbody></table>`}
-    <h3>${t('scans')}</h3>
+    <p>
+      <a href="/api/v1/identity/trust-list" download="trust-list.json">${t("trustList")}</a> ·
+      <a href="/api/v1/identity/revocations?since=0" download="revocations.json"
+        >${t("revocationList")}</a
+      >
+    </p>
+    <h3>${t("terminals")}</h3>
+    ${
+      terminals.data &&
+      html`<table data-testid="terminals">
+        <thead>
+          <tr>
+            <th>${t("name")}</th>
+            <th>${t("category")}</th>
+            <th>${t("status")}</th>
+            <th>${t("created")}</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${terminals.data.items.map(
+            (x) =>
+              html`<tr>
+                <td title=${x.id}>${x.name}</td>
+                <td>${x.category}</td>
+                <td>${x.state}</td>
+                <td>${time(x.created_at)}</td>
+              </tr>`,
+          )}
+        </tbody>
+      </table>`
+    }
+    <h3>${t("scans")}</h3>
     <${ErrorBox} error=${scans.error} />
-    ${scans.data && html`<table data-testid="service-scans"><thead><tr><th>${t('when')}</th><th>${t('terminal')}</th><th>${t('claimsRead')}</th><th>${t('check')}</th></tr></thead>
-      <tbody>${scans.data.items.map((s) => html`<tr><td>${time(s.scanned_at)}</td><td>${s.terminal_name}</td><td>${s.claims_read.join(', ')}</td><td class=${s.check === 'ok' ? '' : 'warn'}>${s.check}</td></tr>`)}</tbody></table>`}`;
+    ${
+      scans.data &&
+      html`<table data-testid="service-scans">
+        <thead>
+          <tr>
+            <th>${t("when")}</th>
+            <th>${t("terminal")}</th>
+            <th>${t("claimsRead")}</th>
+            <th>${t("check")}</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${scans.data.items.map(
+            (s) =>
+              html`<tr>
+                <td>${time(s.scanned_at)}</td>
+                <td>${s.terminal_name}</td>
+                <td>${s.claims_read.join(", ")}</td>
+                <td class=${s.check === "ok" ? "" : "warn"}>${s.check}</td>
+              </tr>`,
+          )}
+        </tbody>
+      </table>`
+    }`;
 }
 
 function OperatorTab({ t, me }) {
   const [reload, setReload] = useState(0);
-  const keys = useLoad('/api/v1/identity/keys', reload);
+  const keys = useLoad("/api/v1/identity/keys", reload);
   const [error, setError] = useState(null);
   const rotate = (alg) => async () => {
     setError(null);
-    try { await api('POST', '/api/v1/identity/keys/rotate', { alg }); setReload(reload + 1); } catch (err) { setError(err); }
+    try {
+      await api("POST", "/api/v1/identity/keys/rotate", { alg });
+      setReload(reload + 1);
+    } catch (err) {
+      setError(err);
+    }
   };
-  return html`
-    <h3>${t('signingKeys')}</h3>
-    ${keys.data && html`<table data-testid="signing-keys"><thead><tr><th>kid</th><th>alg</th><th>${t('created')}</th><th>${t('retired')}</th><th>${t('validUntil')}</th></tr></thead>
-      <tbody>${keys.data.items.map((k) => html`<tr><td><code>${k.kid}</code></td><td>${k.alg}</td><td>${time(k.created_at)}</td><td>${time(k.retired_at)}</td><td>${time(k.not_after)}</td></tr>`)}</tbody></table>`}
-    ${me.org.kind === 'operator' && me.role === 'admin' && html`<p><button onClick=${rotate('EdDSA')}>${t('rotateKey')} (EdDSA)</button> <button onClick=${rotate('ES256')}>${t('rotateKey')} (ES256)</button></p>`}
+  return html` <h3>${t("signingKeys")}</h3>
+    ${
+      keys.data &&
+      html`<table data-testid="signing-keys">
+        <thead>
+          <tr>
+            <th>kid</th>
+            <th>alg</th>
+            <th>${t("created")}</th>
+            <th>${t("retired")}</th>
+            <th>${t("validUntil")}</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${keys.data.items.map(
+            (k) =>
+              html`<tr>
+                <td><code>${k.kid}</code></td>
+                <td>${k.alg}</td>
+                <td>${time(k.created_at)}</td>
+                <td>${time(k.retired_at)}</td>
+                <td>${time(k.not_after)}</td>
+              </tr>`,
+          )}
+        </tbody>
+      </table>`
+    }
+    ${me.org.kind === "operator" && me.role === "admin" && html`<p><button onClick=${rotate("EdDSA")}>${t("rotateKey")} (EdDSA)</button> <button onClick=${rotate("ES256")}>${t("rotateKey")} (ES256)</button></p>`}
     <${ErrorBox} error=${error} />`;
 }
 
 export function IdentityPage({ t, me }) {
   const kind = me.org.kind;
-  return html`
-    <section data-testid="identity-page">
-      <h2>${t('identity')}</h2>
-      <p class="hint">${t('identityIntro')} <a href="/citizen.html">${t('citizenPage')}</a></p>
-      <${Figures} t=${t} />
-      ${kind === 'authority' && html`<${AuthorityTab} t=${t} />`}
-      ${kind === 'service' && html`<${ServiceTab} t=${t} />`}
-      <${OperatorTab} t=${t} me=${me} />
-    </section>`;
+  return html` <section data-testid="identity-page">
+    <h2>${t("identity")}</h2>
+    <p class="hint">${t("identityIntro")} <a href="/citizen.html">${t("citizenPage")}</a></p>
+    <${Figures} t=${t} />
+    ${kind === "authority" && html`<${AuthorityTab} t=${t} />`}
+    ${kind === "service" && html`<${ServiceTab} t=${t} />`}
+    <${OperatorTab} t=${t} me=${me} />
+  </section>`;
 }

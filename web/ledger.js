@@ -1,63 +1,78 @@
 // The ledger page: the latest signed checkpoint, recent events, and a check of
 // any event's inclusion proof and the checkpoint's signature in the browser
 // itself (WebCrypto SHA-256 and Ed25519), the steps of docs/formats/ledger.md.
-import { h } from '/vendor/preact.module.js';
-import { useEffect, useState } from '/vendor/hooks.module.js';
-import htm from '/vendor/htm.module.js';
-import { api } from './api.js';
+import { h } from "/vendor/preact.module.js";
+import { useEffect, useState } from "/vendor/hooks.module.js";
+import htm from "/vendor/htm.module.js";
+import { api } from "./api.js";
 
 const html = htm.bind(h);
 
-const hex = (buf) => [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, '0')).join('');
+const hex = (buf) => [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, "0")).join("");
 const fromHex = (s) => new Uint8Array(s.match(/../g).map((b) => parseInt(b, 16)));
 const fromB64 = (s) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
-const sha256 = async (bytes) => new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+const sha256 = async (bytes) => new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
 const concat = (...parts) => {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let o = 0;
-  for (const p of parts) { out.set(p, o); o += p.length; }
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
   return out;
 };
 
 // RFC 9162 2.1.3.2.
 async function rootFromInclusion(index, size, leafHash, proof) {
-  let fn = index, sn = size - 1, r = leafHash;
+  let fn = index,
+    sn = size - 1,
+    r = leafHash;
   for (const p of proof) {
-    if (sn === 0) throw new Error('proof too long');
+    if (sn === 0) throw new Error("proof too long");
     if (fn % 2 === 1 || fn === sn) {
       r = await sha256(concat([1], p, r));
-      if (fn % 2 === 0) while (fn % 2 === 0 && fn !== 0) { fn = Math.floor(fn / 2); sn = Math.floor(sn / 2); }
+      if (fn % 2 === 0)
+        while (fn % 2 === 0 && fn !== 0) {
+          fn = Math.floor(fn / 2);
+          sn = Math.floor(sn / 2);
+        }
     } else {
       r = await sha256(concat([1], r, p));
     }
-    fn = Math.floor(fn / 2); sn = Math.floor(sn / 2);
+    fn = Math.floor(fn / 2);
+    sn = Math.floor(sn / 2);
   }
-  if (sn !== 0) throw new Error('proof too short');
+  if (sn !== 0) throw new Error("proof too short");
   return r;
 }
 
 function parseCheckpoint(note) {
-  const split = note.lastIndexOf('\n\n');
+  const split = note.lastIndexOf("\n\n");
   const text = note.slice(0, split + 1);
-  const [origin, size, root] = text.split('\n');
-  const sigLine = note.slice(split + 2).split('\n')[0];
-  const sig = fromB64(sigLine.slice(sigLine.lastIndexOf(' ') + 1));
+  const [origin, size, root] = text.split("\n");
+  const sigLine = note.slice(split + 2).split("\n")[0];
+  const sig = fromB64(sigLine.slice(sigLine.lastIndexOf(" ") + 1));
   return { text, origin, size: Number(size), root: fromB64(root), sig: sig.slice(4) };
 }
 
 async function checkSignature(cp, vkey) {
   try {
     // "<name>+<id>+<base64>": the base64 may itself contain '+'.
-    const key = fromB64(vkey.slice(vkey.indexOf('+', vkey.indexOf('+') + 1) + 1)).slice(1);
-    const k = await crypto.subtle.importKey('raw', key, { name: 'Ed25519' }, false, ['verify']);
-    return await crypto.subtle.verify({ name: 'Ed25519' }, k, cp.sig, new TextEncoder().encode(cp.text));
+    const key = fromB64(vkey.slice(vkey.indexOf("+", vkey.indexOf("+") + 1) + 1)).slice(1);
+    const k = await crypto.subtle.importKey("raw", key, { name: "Ed25519" }, false, ["verify"]);
+    return await crypto.subtle.verify(
+      { name: "Ed25519" },
+      k,
+      cp.sig,
+      new TextEncoder().encode(cp.text),
+    );
   } catch {
-    return null;  // this browser has no Ed25519 in WebCrypto
+    return null; // this browser has no Ed25519 in WebCrypto
   }
 }
 
 async function verifyEvent(index, vkey) {
-  const p = await api('GET', `/api/v1/ledger/proof/event/${index}`);
+  const p = await api("GET", `/api/v1/ledger/proof/event/${index}`);
   const cp = parseCheckpoint(p.checkpoint);
   const leafHash = await sha256(concat([0], new TextEncoder().encode(p.leaf)));
   const root = await rootFromInclusion(p.index, cp.size, leafHash, p.proof.map(fromHex));
@@ -72,10 +87,16 @@ export function LedgerPage({ t }) {
   useEffect(() => {
     (async () => {
       try {
-        const [note, vkey] = await Promise.all([api('GET', '/api/v1/ledger/checkpoint'), api('GET', '/api/v1/ledger/vkey')]);
+        const [note, vkey] = await Promise.all([
+          api("GET", "/api/v1/ledger/checkpoint"),
+          api("GET", "/api/v1/ledger/vkey"),
+        ]);
         const cp = parseCheckpoint(note);
         const start = Math.max(0, cp.size - 50);
-        const { entries } = await api('GET', `/api/v1/ledger/entries?start=${start}&end=${cp.size}`);
+        const { entries } = await api(
+          "GET",
+          `/api/v1/ledger/entries?start=${start}&end=${cp.size}`,
+        );
         setState({ note, vkey: vkey.vkey, cp, entries: entries.reverse() });
       } catch (error) {
         setState({ error });
@@ -92,33 +113,62 @@ export function LedgerPage({ t }) {
       setChecks((c) => ({ ...c, [index]: { error: e.message } }));
     }
   };
-  if (state.loading) return html`<section><h2>${t('ledger')}</h2><p>${t('loading')}</p></section>`;
-  if (state.error) return html`<section><h2>${t('ledger')}</h2><div class="error" data-testid="error">${state.error.message}</div></section>`;
-  const verdict = (c) => {
-    if (!c) return '';
-    if (c.busy) return '…';
-    if (c.error) return html`<span class="bad">✗ ${c.error}</span>`;
-    return html`<span class=${c.included && c.signed !== false ? 'good' : 'bad'} data-testid="verdict">
-      ${c.included ? '✓' : '✗'} ${t('included')} ${c.size} · ${c.signed === null ? t('sigUnchecked') : c.signed ? `✓ ${t('signed')}` : `✗ ${t('signed')}`}</span>`;
-  };
-  return html`
-    <section>
-      <h2>${t('ledger')}</h2>
-      <div class="card">
-        <h3>${t('checkpoint')}</h3>
-        <pre class="note" data-testid="checkpoint">${state.note}</pre>
-        <p class="hint">vkey: <code>${state.vkey}</code></p>
-      </div>
-      <table data-testid="ledger-table">
-        <thead><tr><th>#</th><th>${t('eventKind')}</th><th>${t('subject')}</th><th>${t('created')}</th><th></th></tr></thead>
-        <tbody>
-          ${state.entries.map((e) => html`
-            <tr key=${e.index}>
-              <td>${e.index}</td><td><code>${e.event.kind}</code></td><td><code>${e.event.subject}</code></td>
-              <td>${new Date(e.event.time).toISOString().slice(0, 19).replace('T', ' ')}</td>
-              <td><button class="small" data-index=${e.index} onClick=${() => check(e.index)}>${t('verify')}</button> ${verdict(checks[e.index])}</td>
-            </tr>`)}
-        </tbody>
-      </table>
+  if (state.loading)
+    return html`<section>
+      <h2>${t("ledger")}</h2>
+      <p>${t("loading")}</p>
     </section>`;
+  if (state.error)
+    return html`<section>
+      <h2>${t("ledger")}</h2>
+      <div class="error" data-testid="error">${state.error.message}</div>
+    </section>`;
+  const verdict = (c) => {
+    if (!c) return "";
+    if (c.busy) return "…";
+    if (c.error) return html`<span class="bad">✗ ${c.error}</span>`;
+    return html`<span
+      class=${c.included && c.signed !== false ? "good" : "bad"}
+      data-testid="verdict"
+    >
+      ${c.included ? "✓" : "✗"} ${t("included")} ${c.size} ·
+      ${c.signed === null ? t("sigUnchecked") : c.signed ? `✓ ${t("signed")}` : `✗ ${t("signed")}`}</span
+    >`;
+  };
+  return html` <section>
+    <h2>${t("ledger")}</h2>
+    <div class="card">
+      <h3>${t("checkpoint")}</h3>
+      <pre class="note" data-testid="checkpoint">${state.note}</pre>
+      <p class="hint">vkey: <code>${state.vkey}</code></p>
+    </div>
+    <table data-testid="ledger-table">
+      <thead>
+        <tr>
+          <th>#</th>
+          <th>${t("eventKind")}</th>
+          <th>${t("subject")}</th>
+          <th>${t("created")}</th>
+          <th></th>
+        </tr>
+      </thead>
+      <tbody>
+        ${state.entries.map(
+          (e) =>
+            html` <tr key=${e.index}>
+              <td>${e.index}</td>
+              <td><code>${e.event.kind}</code></td>
+              <td><code>${e.event.subject}</code></td>
+              <td>${new Date(e.event.time).toISOString().slice(0, 19).replace("T", " ")}</td>
+              <td>
+                <button class="small" data-index=${e.index} onClick=${() => check(e.index)}>
+                  ${t("verify")}
+                </button>
+                ${verdict(checks[e.index])}
+              </td>
+            </tr>`,
+        )}
+      </tbody>
+    </table>
+  </section>`;
 }

@@ -6,144 +6,351 @@
 // its applications; an institution publishes products (a rule that does not
 // compile is refused with its position), sees how many firms qualify and who
 // is one clause away, and decides applications.
-import { h } from '/vendor/preact.module.js';
-import { useState } from '/vendor/hooks.module.js';
-import htm from '/vendor/htm.module.js';
-import { api } from './api.js';
-import { Clauses } from './clauses.js';
-import { ErrorBox } from './error_box.js';
-import { useLoad } from './hooks.js';
-import { PoliciesTab } from './policies.js';
+import { h } from "/vendor/preact.module.js";
+import { useState } from "/vendor/hooks.module.js";
+import htm from "/vendor/htm.module.js";
+import { api } from "./api.js";
+import { Clauses } from "./clauses.js";
+import { ErrorBox } from "./error_box.js";
+import { useLoad } from "./hooks.js";
+import { PoliciesTab } from "./policies.js";
 
 const html = htm.bind(h);
-const yuan = (fen) => (fen / 100).toLocaleString('zh-CN', { maximumFractionDigits: 2 });
-const KINDS = ['loan', 'investment', 'subsidy', 'guarantee', 'insurance'];
+const yuan = (fen) => (fen / 100).toLocaleString("zh-CN", { maximumFractionDigits: 2 });
+const KINDS = ["loan", "investment", "subsidy", "guarantee", "insurance"];
 
 function Figures({ t }) {
-  const stats = useLoad('/api/v1/match/finance/stats', 0);
+  const stats = useLoad("/api/v1/match/finance/stats", 0);
   const s = stats.data;
-  return html`<${ErrorBox} error=${stats.error} />
-    ${s && html`<div class="tiles" data-testid="finance-stats">
-      <div class="tile"><div class="n">${s.enterprises.toLocaleString()}</div><div>${t('fm_enterprises')}</div></div>
-      <div class="tile"><div class="n">${s.institutions}</div><div>${t('fm_institutions')}</div></div>
-      ${KINDS.map((k) => html`<div class="tile"><div class="n">${s.products_by_kind[k] || 0}</div><div>${t(`fm_${k}`)}</div></div>`)}
-      <div class="tile"><div class="n">${yuan(s.served_fen)}</div><div>${t('fm_served')}</div></div>
-    </div>`}`;
+  return html`<${ErrorBox} error=${stats.error} /> ${
+      s &&
+      html`<div class="tiles" data-testid="finance-stats">
+        <div class="tile">
+          <div class="n">${s.enterprises.toLocaleString()}</div>
+          <div>${t("fm_enterprises")}</div>
+        </div>
+        <div class="tile">
+          <div class="n">${s.institutions}</div>
+          <div>${t("fm_institutions")}</div>
+        </div>
+        ${KINDS.map(
+          (k) =>
+            html`<div class="tile">
+              <div class="n">${s.products_by_kind[k] || 0}</div>
+              <div>${t(`fm_${k}`)}</div>
+            </div>`,
+        )}
+        <div class="tile">
+          <div class="n">${yuan(s.served_fen)}</div>
+          <div>${t("fm_served")}</div>
+        </div>
+      </div>`
+    }`;
 }
 
 function EnterpriseTab({ t }) {
-  const me = useLoad('/api/v1/match/finance/profile', 0);
+  const me = useLoad("/api/v1/match/finance/profile", 0);
   const [reload, setReload] = useState(0);
-  const matches = useLoad(me.data ? `/api/v1/match/finance/enterprises/${me.data.id}/matches?limit=20` : null, reload);
-  const apps = useLoad('/api/v1/match/finance/applications', reload);
+  const matches = useLoad(
+    me.data ? `/api/v1/match/finance/enterprises/${me.data.id}/matches?limit=20` : null,
+    reload,
+  );
+  const apps = useLoad("/api/v1/match/finance/applications", reload);
   const [error, setError] = useState(null);
   const apply = (p) => async () => {
     setError(null);
     try {
-      await api('POST', '/api/v1/match/finance/applications', { enterprise_id: me.data.id, product_id: p.id, amount_fen: Math.min(p.max_amount_fen, (me.data.profile.need_amount || 1) * 100) });
+      await api("POST", "/api/v1/match/finance/applications", {
+        enterprise_id: me.data.id,
+        product_id: p.id,
+        amount_fen: Math.min(p.max_amount_fen, (me.data.profile.need_amount || 1) * 100),
+      });
       setReload(reload + 1);
-    } catch (err) { setError(err); }
+    } catch (err) {
+      setError(err);
+    }
   };
-  if (me.error) return html`<p class="hint">${t('fm_noProfile')}</p>`;
-  return html`
-    <${ErrorBox} error=${error || matches.error} />
-    ${matches.data && html`<h3>${t('fm_eligible')}</h3><div data-testid="eligible">
-      ${matches.data.eligible.map((m) => html`<div class="card">
-        <h3>${m.product.name} <span class="hint">${t(`fm_${m.product.kind}`)} · ${t('fm_upTo')} ${yuan(m.product.max_amount_fen)} 元 · ${m.product.terms}</span></h3>
-        <${Clauses} clauses=${m.clauses} />
-        ${m.bundle.length > 0 && html`<p>${t('fm_bundle')}: ${m.bundle.map((b) => b.name).join('、')}</p>`}
-        <button onClick=${apply(m.product)}>${t('fm_apply')}</button></div>`)}</div>
-      <h3>${t('fm_nearMisses')}</h3><div data-testid="near-misses">
-      ${matches.data.near_misses.map((m) => html`<div class="card"><h3>${m.product.name} <span class="hint">${t(`fm_${m.product.kind}`)}</span></h3><${Clauses} clauses=${m.clauses} /></div>`)}</div>`}
-    <h3>${t('fm_applications')}</h3>
-    ${apps.data && html`<table data-testid="applications"><thead><tr><th>${t('fm_product')}</th><th>${t('status')}</th><th>${t('fm_amount')}</th><th>${t('fm_served')}</th></tr></thead>
-      <tbody>${apps.data.items.map((a) => html`<tr><td>${a.product_id}</td><td>${a.state}</td><td>${yuan(a.amount_fen)}</td><td>${yuan(a.served_fen)}</td></tr>`)}</tbody></table>`}`;
+  if (me.error) return html`<p class="hint">${t("fm_noProfile")}</p>`;
+  return html` <${ErrorBox} error=${error || matches.error} />
+    ${
+      matches.data &&
+      html`<h3>${t("fm_eligible")}</h3>
+        <div data-testid="eligible">
+          ${matches.data.eligible.map(
+            (m) =>
+              html`<div class="card">
+                <h3>
+                  ${m.product.name}
+                  <span class="hint"
+                    >${t(`fm_${m.product.kind}`)} · ${t("fm_upTo")}
+                    ${yuan(m.product.max_amount_fen)} 元 · ${m.product.terms}</span
+                  >
+                </h3>
+                <${Clauses} clauses=${m.clauses} />
+                ${m.bundle.length > 0 && html`<p>${t("fm_bundle")}: ${m.bundle.map((b) => b.name).join("、")}</p>`}
+                <button onClick=${apply(m.product)}>${t("fm_apply")}</button>
+              </div>`,
+          )}
+        </div>
+        <h3>${t("fm_nearMisses")}</h3>
+        <div data-testid="near-misses">
+          ${matches.data.near_misses.map(
+            (m) =>
+              html`<div class="card">
+                <h3>${m.product.name} <span class="hint">${t(`fm_${m.product.kind}`)}</span></h3>
+                <${Clauses} clauses=${m.clauses} />
+              </div>`,
+          )}
+        </div>`
+    }
+    <h3>${t("fm_applications")}</h3>
+    ${
+      apps.data &&
+      html`<table data-testid="applications">
+        <thead>
+          <tr>
+            <th>${t("fm_product")}</th>
+            <th>${t("status")}</th>
+            <th>${t("fm_amount")}</th>
+            <th>${t("fm_served")}</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${apps.data.items.map(
+            (a) =>
+              html`<tr>
+                <td>${a.product_id}</td>
+                <td>${a.state}</td>
+                <td>${yuan(a.amount_fen)}</td>
+                <td>${yuan(a.served_fen)}</td>
+              </tr>`,
+          )}
+        </tbody>
+      </table>`
+    }`;
 }
 
 function InstitutionTab({ t }) {
   const [reload, setReload] = useState(0);
-  const apps = useLoad('/api/v1/match/finance/applications', reload);
-  const [form, setForm] = useState({ kind: 'loan', name: '', rule: 'need_types has "贷" and revenue >= 500万', max_amount_fen: 100000000, terms: '' });
+  const apps = useLoad("/api/v1/match/finance/applications", reload);
+  const [form, setForm] = useState({
+    kind: "loan",
+    name: "",
+    rule: 'need_types has "贷" and revenue >= 500万',
+    max_amount_fen: 100000000,
+    terms: "",
+  });
   const [error, setError] = useState(null);
   const [published, setPublished] = useState(null);
-  const set = (k) => (e) => setForm({ ...form, [k]: k === 'max_amount_fen' ? Number(e.target.value) : e.target.value });
+  const set = (k) => (e) =>
+    setForm({ ...form, [k]: k === "max_amount_fen" ? Number(e.target.value) : e.target.value });
   const publish = async (e) => {
     e.preventDefault();
     setError(null);
     try {
-      const p = await api('POST', '/api/v1/match/finance/products', form);
-      const reach = await api('GET', `/api/v1/match/finance/products/${p.id}/reach`);
-      const prospects = await api('GET', `/api/v1/match/finance/products/${p.id}/prospects?limit=10`);
+      const p = await api("POST", "/api/v1/match/finance/products", form);
+      const reach = await api("GET", `/api/v1/match/finance/products/${p.id}/reach`);
+      const prospects = await api(
+        "GET",
+        `/api/v1/match/finance/products/${p.id}/prospects?limit=10`,
+      );
       setPublished({ ...p, reach: reach.enterprises, prospects });
-    } catch (err) { setError(err); }
+    } catch (err) {
+      setError(err);
+    }
   };
   const decide = (a, decision) => async () => {
     try {
-      await api('POST', `/api/v1/match/finance/applications/${a.id}/decision`, decision === 'accept' ? { decision, served_fen: a.amount_fen } : { decision, reason: '资料不全' });
+      await api(
+        "POST",
+        `/api/v1/match/finance/applications/${a.id}/decision`,
+        decision === "accept"
+          ? { decision, served_fen: a.amount_fen }
+          : { decision, reason: "资料不全" },
+      );
       setReload(reload + 1);
-    } catch (err) { setError(err); }
+    } catch (err) {
+      setError(err);
+    }
   };
-  return html`
-    <form class="card" onSubmit=${publish} data-testid="product-form">
-      <h3>${t('fm_publish')}</h3>
-      <label>${t('fm_kind')} <select value=${form.kind} onChange=${set('kind')}>${KINDS.map((k) => html`<option value=${k}>${t(`fm_${k}`)}</option>`)}</select></label>
-      <label>${t('name')} <input value=${form.name} onInput=${set('name')} /></label>
-      <label class="wide">${t('fm_rule')} <input value=${form.rule} onInput=${set('rule')} /></label>
-      <label>${t('fm_maxFen')} <input type="number" value=${form.max_amount_fen} onInput=${set('max_amount_fen')} /></label>
-      <button type="submit">${t('fm_publishButton')}</button>
+  return html` <form class="card" onSubmit=${publish} data-testid="product-form">
+      <h3>${t("fm_publish")}</h3>
+      <label
+        >${t("fm_kind")}
+        <select value=${form.kind} onChange=${set("kind")}>
+          ${KINDS.map((k) => html`<option value=${k}>${t(`fm_${k}`)}</option>`)}
+        </select></label
+      >
+      <label>${t("name")} <input value=${form.name} onInput=${set("name")} /></label>
+      <label class="wide"
+        >${t("fm_rule")} <input value=${form.rule} onInput=${set("rule")}
+      /></label>
+      <label
+        >${t("fm_maxFen")}
+        <input type="number" value=${form.max_amount_fen} onInput=${set("max_amount_fen")}
+      /></label>
+      <button type="submit">${t("fm_publishButton")}</button>
       <${ErrorBox} error=${error} />
-      ${published && html`<p class="ok" data-testid="published">${published.name}: ${t('fm_reach')} ${published.reach.toLocaleString()}</p>
-        <div data-testid="prospects"><p>${t('fm_prospects')}: ${published.prospects.count.toLocaleString()}</p>
-          <ul class="clauses">${published.prospects.items.map((x) => html`<li class="warn">${x.name} — ✗ <code>${x.miss.clause}</code> — ${x.miss.actual}${x.miss.gap !== null ? ` (差 ${x.miss.gap.toLocaleString()})` : ''}</li>`)}</ul></div>`}
+      ${
+        published &&
+        html`<p class="ok" data-testid="published">
+            ${published.name}: ${t("fm_reach")} ${published.reach.toLocaleString()}
+          </p>
+          <div data-testid="prospects">
+            <p>${t("fm_prospects")}: ${published.prospects.count.toLocaleString()}</p>
+            <ul class="clauses">
+              ${published.prospects.items.map((x) => html`<li class="warn">${x.name} — ✗ <code>${x.miss.clause}</code> — ${x.miss.actual}${x.miss.gap !== null ? ` (差 ${x.miss.gap.toLocaleString()})` : ""}</li>`)}
+            </ul>
+          </div>`
+      }
     </form>
-    <h3>${t('fm_applications')}</h3>
-    ${apps.data && html`<table data-testid="applications"><thead><tr><th>${t('fm_enterprise')}</th><th>${t('fm_product')}</th><th>${t('fm_amount')}</th><th>${t('status')}</th><th></th></tr></thead>
-      <tbody>${apps.data.items.map((a) => html`<tr><td>${a.enterprise_id}</td><td>${a.product_id}</td><td>${yuan(a.amount_fen)}</td><td>${a.state}</td>
-        <td>${a.state === 'applied' && html`<button onClick=${decide(a, 'accept')}>${t('fm_accept')}</button> <button onClick=${decide(a, 'decline')}>${t('fm_decline')}</button>`}</td></tr>`)}</tbody></table>`}`;
+    <h3>${t("fm_applications")}</h3>
+    ${
+      apps.data &&
+      html`<table data-testid="applications">
+        <thead>
+          <tr>
+            <th>${t("fm_enterprise")}</th>
+            <th>${t("fm_product")}</th>
+            <th>${t("fm_amount")}</th>
+            <th>${t("status")}</th>
+            <th></th>
+          </tr>
+        </thead>
+        <tbody>
+          ${apps.data.items.map(
+            (a) =>
+              html`<tr>
+                <td>${a.enterprise_id}</td>
+                <td>${a.product_id}</td>
+                <td>${yuan(a.amount_fen)}</td>
+                <td>${a.state}</td>
+                <td>
+                  ${a.state === "applied" && html`<button onClick=${decide(a, "accept")}>${t("fm_accept")}</button> <button onClick=${decide(a, "decline")}>${t("fm_decline")}</button>`}
+                </td>
+              </tr>`,
+          )}
+        </tbody>
+      </table>`
+    }`;
 }
 
 // The opportunity and capability lists: pick a demand, see the capabilities
 // that match it best (text and tags), pair one, and follow the pairs.
 function ScenariosTab({ t }) {
-  const stats = useLoad('/api/v1/match/scenarios/stats', 0);
-  const demands = useLoad('/api/v1/match/scenarios/demands?limit=30', 0);
+  const stats = useLoad("/api/v1/match/scenarios/stats", 0);
+  const demands = useLoad("/api/v1/match/scenarios/demands?limit=30", 0);
   const [picked, setPicked] = useState(null);
   const [reload, setReload] = useState(0);
-  const matches = useLoad(picked ? `/api/v1/match/scenarios/listings/${picked.id}/matches?limit=8` : null, 0);
-  const pairs = useLoad(picked ? `/api/v1/match/scenarios/listings/${picked.id}/pairs` : null, reload);
+  const matches = useLoad(
+    picked ? `/api/v1/match/scenarios/listings/${picked.id}/matches?limit=8` : null,
+    0,
+  );
+  const pairs = useLoad(
+    picked ? `/api/v1/match/scenarios/listings/${picked.id}/pairs` : null,
+    reload,
+  );
   const [error, setError] = useState(null);
   const pair = (c) => async () => {
     setError(null);
-    try { await api('POST', '/api/v1/match/scenarios/pairs', { demand_id: picked.id, capability_id: c.id, note: '控制台推荐' }); setReload(reload + 1); } catch (err) { setError(err); }
+    try {
+      await api("POST", "/api/v1/match/scenarios/pairs", {
+        demand_id: picked.id,
+        capability_id: c.id,
+        note: "控制台推荐",
+      });
+      setReload(reload + 1);
+    } catch (err) {
+      setError(err);
+    }
   };
   const s = stats.data;
-  return html`
-    ${s && html`<div class="tiles" data-testid="scenario-stats">
-      <div class="tile"><div class="n">${s.demands}</div><div>${t('sc_demands')}</div></div>
-      <div class="tile"><div class="n">${s.capabilities}</div><div>${t('sc_capabilities')}</div></div>
-      ${['recommended', 'contacted', 'piloting', 'deployed'].map((k) => html`<div class="tile"><div class="n">${s.pairs_by_state[k] || 0}</div><div>${k}</div></div>`)}
-    </div>`}
+  return html` ${
+      s &&
+      html`<div class="tiles" data-testid="scenario-stats">
+        <div class="tile">
+          <div class="n">${s.demands}</div>
+          <div>${t("sc_demands")}</div>
+        </div>
+        <div class="tile">
+          <div class="n">${s.capabilities}</div>
+          <div>${t("sc_capabilities")}</div>
+        </div>
+        ${["recommended", "contacted", "piloting", "deployed"].map(
+          (k) =>
+            html`<div class="tile">
+              <div class="n">${s.pairs_by_state[k] || 0}</div>
+              <div>${k}</div>
+            </div>`,
+        )}
+      </div>`
+    }
     <div class="columns">
-      <div><h3>${t('sc_demands')}</h3>
-        ${demands.data && html`<ul class="picklist" data-testid="demands">${demands.data.items.map((d) => html`<li class=${picked && picked.id === d.id ? 'active' : ''}><a href="#" onClick=${(e) => { e.preventDefault(); setPicked(d); }}>${d.title}</a> <span class="hint">${d.domain} · ${yuan(d.budget_fen)} 元</span></li>`)}</ul>`}</div>
-      <div>${picked && html`<h3>${t('sc_best')}: ${picked.title}</h3><p>${picked.description}</p>
-        <${ErrorBox} error=${error || matches.error} />
-        ${matches.data && html`<table data-testid="capability-matches"><tbody>${matches.data.items.map((m) => html`<tr><td>${m.listing.title}</td><td>${m.listing.domain}</td><td>${m.score.toFixed(2)}</td><td><button onClick=${pair(m.listing)}>${t('sc_pair')}</button></td></tr>`)}</tbody></table>`}
-        ${pairs.data && pairs.data.items.length > 0 && html`<p data-testid="pairs">${pairs.data.items.map((p) => `${p.capability_id.slice(-6)}: ${p.state}`).join(' · ')}</p>`}`}</div>
+      <div>
+        <h3>${t("sc_demands")}</h3>
+        ${
+          demands.data &&
+          html`<ul class="picklist" data-testid="demands">
+            ${demands.data.items.map(
+              (d) =>
+                html`<li class=${picked && picked.id === d.id ? "active" : ""}>
+                  <a
+                    href="#"
+                    onClick=${(e) => {
+                      e.preventDefault();
+                      setPicked(d);
+                    }}
+                    >${d.title}</a
+                  >
+                  <span class="hint">${d.domain} · ${yuan(d.budget_fen)} 元</span>
+                </li>`,
+            )}
+          </ul>`
+        }
+      </div>
+      <div>
+        ${
+          picked &&
+          html`<h3>${t("sc_best")}: ${picked.title}</h3>
+            <p>${picked.description}</p>
+            <${ErrorBox} error=${error || matches.error} />
+            ${
+              matches.data &&
+              html`<table data-testid="capability-matches">
+                <tbody>
+                  ${matches.data.items.map(
+                    (m) =>
+                      html`<tr>
+                        <td>${m.listing.title}</td>
+                        <td>${m.listing.domain}</td>
+                        <td>${m.score.toFixed(2)}</td>
+                        <td><button onClick=${pair(m.listing)}>${t("sc_pair")}</button></td>
+                      </tr>`,
+                  )}
+                </tbody>
+              </table>`
+            }
+            ${pairs.data && pairs.data.items.length > 0 && html`<p data-testid="pairs">${pairs.data.items.map((p) => `${p.capability_id.slice(-6)}: ${p.state}`).join(" · ")}</p>`}`
+        }
+      </div>
     </div>`;
 }
 
 export function MatchPage({ t, me }) {
-  const [tab, setTab] = useState('finance');
+  const [tab, setTab] = useState("finance");
   return html`<section data-testid="match-page">
-    <h2>${t('match')}</h2>
-    <div class="tabs">${['finance', 'scenarios', 'policies'].map((k) => html`<button data-tab=${k} class=${tab === k ? 'active' : ''} onClick=${() => setTab(k)}>${t(`mt_${k}`)}</button>`)}</div>
-    ${tab === 'finance' && html`
-      <p class="hint">${t('fm_intro')}</p>
-      <${Figures} t=${t} />
-      ${me.org.kind === 'enterprise' && html`<${EnterpriseTab} t=${t} />`}
-      ${me.org.kind === 'institution' && html`<${InstitutionTab} t=${t} />`}`}
-    ${tab === 'scenarios' && html`<${ScenariosTab} t=${t} />`}
-    ${tab === 'policies' && html`<${PoliciesTab} t=${t} me=${me} />`}
+    <h2>${t("match")}</h2>
+    <div class="tabs">
+      ${["finance", "scenarios", "policies"].map((k) => html`<button data-tab=${k} class=${tab === k ? "active" : ""} onClick=${() => setTab(k)}>${t(`mt_${k}`)}</button>`)}
+    </div>
+    ${
+      tab === "finance" &&
+      html` <p class="hint">${t("fm_intro")}</p>
+        <${Figures} t=${t} />
+        ${me.org.kind === "enterprise" && html`<${EnterpriseTab} t=${t} />`}
+        ${me.org.kind === "institution" && html`<${InstitutionTab} t=${t} />`}`
+    }
+    ${tab === "scenarios" && html`<${ScenariosTab} t=${t} />`}
+    ${tab === "policies" && html`<${PoliciesTab} t=${t} me=${me} />`}
   </section>`;
 }

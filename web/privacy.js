@@ -3,125 +3,291 @@
 // sizes), and secure deliveries (request, open with a signed receipt, and —
 // for holders — trace a leaked copy to its recipient). The consumer's items
 // for a PSI with another node stay with `qiantang psi run`.
-import { h } from '/vendor/preact.module.js';
-import { useState } from '/vendor/hooks.module.js';
-import htm from '/vendor/htm.module.js';
-import { api } from './api.js';
-import { ErrorBox } from './error_box.js';
-import { useLoad, useOrgNames } from './hooks.js';
+import { h } from "/vendor/preact.module.js";
+import { useState } from "/vendor/hooks.module.js";
+import htm from "/vendor/htm.module.js";
+import { api } from "./api.js";
+import { ErrorBox } from "./error_box.js";
+import { useLoad, useOrgNames } from "./hooks.js";
 
 const html = htm.bind(h);
-const time = (s) => (s ? s.slice(0, 16).replace('T', ' ') : '-');
-const short = (id) => (id ? id.slice(-8) : '-');
+const time = (s) => (s ? s.slice(0, 16).replace("T", " ") : "-");
+const short = (id) => (id ? id.slice(-8) : "-");
 
 function useConsumerContracts(me, action) {
-  const contracts = useLoad('/api/v1/dataspace/contracts?limit=200', 0);
+  const contracts = useLoad("/api/v1/dataspace/contracts?limit=200", 0);
   if (!contracts.data) return [];
-  return contracts.data.items.filter((c) => c.state === 'finalized' && c.consumer_id === me.org.id
-    && c.policy.permission.some((p) => p.action === action));
+  return contracts.data.items.filter(
+    (c) =>
+      c.state === "finalized" &&
+      c.consumer_id === me.org.id &&
+      c.policy.permission.some((p) => p.action === action),
+  );
 }
 
 function PsiTab({ t, me }) {
   const [reload, setReload] = useState(0);
-  const sessions = useLoad('/api/v1/privacy/psi/sessions', reload);
+  const sessions = useLoad("/api/v1/privacy/psi/sessions", reload);
   const products = useLoad(`/api/v1/dataspace/products?limit=100&provider_id=${me.org.id}`, 0);
-  const usable = useConsumerContracts(me, 'psi');
+  const usable = useConsumerContracts(me, "psi");
   const name = useOrgNames();
-  const [form, setForm] = useState({ contract: '', column: 'phone', product: '', product_column: 'phone', output: 'size', purpose: '共同客户识别' });
+  const [form, setForm] = useState({
+    contract: "",
+    column: "phone",
+    product: "",
+    product_column: "phone",
+    output: "size",
+    purpose: "共同客户识别",
+  });
   const [result, setResult] = useState(null);
   const [error, setError] = useState(null);
-  const contract = form.contract || (usable[0] && usable[0].id) || '';
-  const product = form.product || (products.data && products.data.items[0] && products.data.items[0].id) || '';
+  const contract = form.contract || (usable[0] && usable[0].id) || "";
+  const product =
+    form.product || (products.data && products.data.items[0] && products.data.items[0].id) || "";
   const set = (k) => (e) => setForm({ ...form, [k]: e.target.value });
   const run = async (e) => {
     e.preventDefault();
     setError(null);
     try {
-      setResult(await api('POST', '/api/v1/privacy/psi/local', {
-        contract_id: contract, column: form.column, output: form.output, purpose: form.purpose,
-        product_id: product, product_column: form.product_column,
-      }));
+      setResult(
+        await api("POST", "/api/v1/privacy/psi/local", {
+          contract_id: contract,
+          column: form.column,
+          output: form.output,
+          purpose: form.purpose,
+          product_id: product,
+          product_column: form.product_column,
+        }),
+      );
       setReload(reload + 1);
-    } catch (err) { setError(err); }
+    } catch (err) {
+      setError(err);
+    }
   };
-  return html`
-    ${me.org.kind === 'data_holder' && html`<form class="card" onSubmit=${run} data-testid="psi-form">
-      <h3>${t('psiLocal')}</h3>
-      <label>${t('contract')} <select value=${contract} onChange=${set('contract')}>${usable.map((c) => html`<option value=${c.id}>${short(c.id)}</option>`)}</select></label>
-      <label>${t('theirColumn')} <input value=${form.column} onInput=${set('column')} /></label>
-      <label>${t('product')} <select value=${product} onChange=${set('product')}>${products.data && products.data.items.map((p) => html`<option value=${p.id}>${p.title}</option>`)}</select></label>
-      <label>${t('yourColumn')} <input value=${form.product_column} onInput=${set('product_column')} /></label>
-      <label>${t('output')} <select value=${form.output} onChange=${set('output')}><option value="size">size</option><option value="intersection">intersection</option></select></label>
-      <button type="submit" disabled=${!contract || !product}>${t('runPsi')}</button>
-      <${ErrorBox} error=${error} />
-    </form>`}
-    <p class="hint">${t('psiCliHint')}</p>
-    ${result && html`<p class="ok" data-testid="psi-result">${t('intersection')}: ${result.intersection_size} / ${result.client_size} (${t('theirs')} ${result.server_size})</p>`}
-    <h3>${t('psiSessions')}</h3>
-    ${sessions.data && html`<table data-testid="psi-sessions">
-      <thead><tr><th>${t('session')}</th><th>${t('state')}</th><th>${t('provider')}</th><th>${t('consumer')}</th><th>${t('column')}</th><th>${t('output')}</th><th>${t('sizes')}</th><th>${t('date')}</th></tr></thead>
-      <tbody>${sessions.data.items.map((s) => html`<tr key=${s.id}><td title=${s.id}>${s.id.slice(0, 8)}</td><td><span class=${`state state-${s.state}`}>${s.state}</span></td><td>${name(s.provider_id)}</td><td>${name(s.consumer_id)}</td><td>${s.column}</td><td>${s.output}</td><td>${s.server_size} × ${s.client_size}</td><td>${time(s.created_at)}</td></tr>`)}</tbody>
-    </table>`}`;
+  return html` ${
+      me.org.kind === "data_holder" &&
+      html`<form class="card" onSubmit=${run} data-testid="psi-form">
+        <h3>${t("psiLocal")}</h3>
+        <label
+          >${t("contract")}
+          <select value=${contract} onChange=${set("contract")}>
+            ${usable.map((c) => html`<option value=${c.id}>${short(c.id)}</option>`)}
+          </select></label
+        >
+        <label>${t("theirColumn")} <input value=${form.column} onInput=${set("column")} /></label>
+        <label
+          >${t("product")}
+          <select value=${product} onChange=${set("product")}>
+            ${products.data && products.data.items.map((p) => html`<option value=${p.id}>${p.title}</option>`)}
+          </select></label
+        >
+        <label
+          >${t("yourColumn")} <input value=${form.product_column} onInput=${set("product_column")}
+        /></label>
+        <label
+          >${t("output")}
+          <select value=${form.output} onChange=${set("output")}>
+            <option value="size">size</option>
+            <option value="intersection">intersection</option>
+          </select></label
+        >
+        <button type="submit" disabled=${!contract || !product}>${t("runPsi")}</button>
+        <${ErrorBox} error=${error} />
+      </form>`
+    }
+    <p class="hint">${t("psiCliHint")}</p>
+    ${result && html`<p class="ok" data-testid="psi-result">${t("intersection")}: ${result.intersection_size} / ${result.client_size} (${t("theirs")} ${result.server_size})</p>`}
+    <h3>${t("psiSessions")}</h3>
+    ${
+      sessions.data &&
+      html`<table data-testid="psi-sessions">
+        <thead>
+          <tr>
+            <th>${t("session")}</th>
+            <th>${t("state")}</th>
+            <th>${t("provider")}</th>
+            <th>${t("consumer")}</th>
+            <th>${t("column")}</th>
+            <th>${t("output")}</th>
+            <th>${t("sizes")}</th>
+            <th>${t("date")}</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${sessions.data.items.map(
+            (s) =>
+              html`<tr key=${s.id}>
+                <td title=${s.id}>${s.id.slice(0, 8)}</td>
+                <td><span class=${`state state-${s.state}`}>${s.state}</span></td>
+                <td>${name(s.provider_id)}</td>
+                <td>${name(s.consumer_id)}</td>
+                <td>${s.column}</td>
+                <td>${s.output}</td>
+                <td>${s.server_size} × ${s.client_size}</td>
+                <td>${time(s.created_at)}</td>
+              </tr>`,
+          )}
+        </tbody>
+      </table>`
+    }`;
 }
 
 function DeliveriesTab({ t, me }) {
   const [reload, setReload] = useState(0);
-  const list = useLoad('/api/v1/privacy/deliveries', reload);
-  const usable = useConsumerContracts(me, 'delivery');
+  const list = useLoad("/api/v1/privacy/deliveries", reload);
+  const usable = useConsumerContracts(me, "delivery");
   const products = useLoad(`/api/v1/dataspace/products?limit=100&provider_id=${me.org.id}`, 0);
   const name = useOrgNames();
-  const [contract, setContract] = useState('');
+  const [contract, setContract] = useState("");
   const [opened, setOpened] = useState(null);
-  const [trace, setTrace] = useState({ product: '', csv: '' });
+  const [trace, setTrace] = useState({ product: "", csv: "" });
   const [traced, setTraced] = useState(null);
   const [error, setError] = useState(null);
   const act = async (fn) => {
     setError(null);
-    try { await fn(); setReload((x) => x + 1); } catch (err) { setError(err); }
+    try {
+      await fn();
+      setReload((x) => x + 1);
+    } catch (err) {
+      setError(err);
+    }
   };
-  const chosen = contract || (usable[0] && usable[0].id) || '';
-  const product = trace.product || (products.data && products.data.items[0] && products.data.items[0].id) || '';
-  const open = (d) => act(async () => {
-    const file = await api('GET', `/api/v1/privacy/deliveries/${d.id}/file`);
-    setOpened(await api('POST', '/api/v1/privacy/deliveries/receive', { file_base64: file.file_base64 }));
-  });
-  return html`
-    <${ErrorBox} error=${list.error || error} />
-    ${usable.length > 0 && html`<form class="card" onSubmit=${(e) => { e.preventDefault(); act(() => api('POST', '/api/v1/privacy/deliveries', { contract_id: chosen, purpose: t('deliveryPurpose') })); }}>
-      <h3>${t('requestDelivery')}</h3>
-      <label>${t('contract')} <select value=${chosen} onChange=${(e) => setContract(e.target.value)}>${usable.map((c) => html`<option value=${c.id}>${short(c.id)}</option>`)}</select></label>
-      <button type="submit">${t('request')}</button>
-    </form>`}
-    ${list.data && html`<table data-testid="deliveries">
-      <thead><tr><th>${t('delivery')}</th><th>${t('state')}</th><th>${t('provider')}</th><th>${t('recipient')}</th><th>${t('columns')}</th><th>${t('bytes')}</th><th>sha256</th><th></th></tr></thead>
-      <tbody>${list.data.items.map((d) => html`<tr key=${d.id}><td title=${d.id}>${short(d.id)}</td><td><span class=${`state state-${d.state}`}>${d.state}</span></td><td>${name(d.provider_id)}</td><td>${name(d.recipient_id)}</td><td>${d.columns.join(', ')}</td><td>${d.bytes}</td><td><code>${d.content_sha256.slice(0, 12)}…</code></td>
-        <td>${d.recipient_id === me.org.id && me.role !== 'viewer' && html`<button data-testid="open-delivery" onClick=${() => open(d)}>${t('openDelivery')}</button>`}</td></tr>`)}</tbody>
-    </table>`}
-    ${opened && html`<div class="card" data-testid="opened">
-      <h3>${t('opened')} ${short(opened.id)}</h3>
-      <pre class="note">${opened.csv.split('\n').slice(0, 8).join('\n')}</pre>
-      <p class="hint">${t('receipt')}: <code>${opened.receipt}</code></p>
-    </div>`}
-    ${me.org.kind === 'data_holder' && html`<form class="card" data-testid="trace-form" onSubmit=${(e) => { e.preventDefault(); act(async () => setTraced(await api('POST', '/api/v1/privacy/deliveries/trace', { product_id: product, csv: trace.csv }))); }}>
-      <h3>${t('traceLeak')}</h3>
-      <label>${t('product')} <select value=${product} onChange=${(e) => setTrace({ ...trace, product: e.target.value })}>${products.data && products.data.items.map((p) => html`<option value=${p.id}>${p.title}</option>`)}</select></label>
-      <label>CSV <input type="file" accept=".csv,text/csv" onChange=${(e) => e.target.files[0] && e.target.files[0].text().then((csv) => setTrace({ ...trace, csv }))} /></label>
-      <button type="submit" disabled=${!trace.csv}>${t('runTrace')}</button>
-    </form>`}
-    ${traced && html`<p class=${traced.traced ? 'ok' : 'error'} data-testid="traced">${traced.traced
-      ? `${t('leakedBy')} ${name(traced.recipient_id)} · ${traced.agreeing}/${traced.cells} · ${t('confidence')} ${traced.confidence.toFixed(9)}`
-      : `${t('cannotTrace')}: ${traced.reason}`}</p>`}`;
+  const chosen = contract || (usable[0] && usable[0].id) || "";
+  const product =
+    trace.product || (products.data && products.data.items[0] && products.data.items[0].id) || "";
+  const open = (d) =>
+    act(async () => {
+      const file = await api("GET", `/api/v1/privacy/deliveries/${d.id}/file`);
+      setOpened(
+        await api("POST", "/api/v1/privacy/deliveries/receive", { file_base64: file.file_base64 }),
+      );
+    });
+  return html` <${ErrorBox} error=${list.error || error} />
+    ${
+      usable.length > 0 &&
+      html`<form
+        class="card"
+        onSubmit=${(e) => {
+          e.preventDefault();
+          act(() =>
+            api("POST", "/api/v1/privacy/deliveries", {
+              contract_id: chosen,
+              purpose: t("deliveryPurpose"),
+            }),
+          );
+        }}
+      >
+        <h3>${t("requestDelivery")}</h3>
+        <label
+          >${t("contract")}
+          <select value=${chosen} onChange=${(e) => setContract(e.target.value)}>
+            ${usable.map((c) => html`<option value=${c.id}>${short(c.id)}</option>`)}
+          </select></label
+        >
+        <button type="submit">${t("request")}</button>
+      </form>`
+    }
+    ${
+      list.data &&
+      html`<table data-testid="deliveries">
+        <thead>
+          <tr>
+            <th>${t("delivery")}</th>
+            <th>${t("state")}</th>
+            <th>${t("provider")}</th>
+            <th>${t("recipient")}</th>
+            <th>${t("columns")}</th>
+            <th>${t("bytes")}</th>
+            <th>sha256</th>
+            <th></th>
+          </tr>
+        </thead>
+        <tbody>
+          ${list.data.items.map(
+            (d) =>
+              html`<tr key=${d.id}>
+                <td title=${d.id}>${short(d.id)}</td>
+                <td><span class=${`state state-${d.state}`}>${d.state}</span></td>
+                <td>${name(d.provider_id)}</td>
+                <td>${name(d.recipient_id)}</td>
+                <td>${d.columns.join(", ")}</td>
+                <td>${d.bytes}</td>
+                <td><code>${d.content_sha256.slice(0, 12)}…</code></td>
+                <td>
+                  ${d.recipient_id === me.org.id && me.role !== "viewer" && html`<button data-testid="open-delivery" onClick=${() => open(d)}>${t("openDelivery")}</button>`}
+                </td>
+              </tr>`,
+          )}
+        </tbody>
+      </table>`
+    }
+    ${
+      opened &&
+      html`<div class="card" data-testid="opened">
+        <h3>${t("opened")} ${short(opened.id)}</h3>
+        <pre class="note">${opened.csv.split("\n").slice(0, 8).join("\n")}</pre>
+        <p class="hint">${t("receipt")}: <code>${opened.receipt}</code></p>
+      </div>`
+    }
+    ${
+      me.org.kind === "data_holder" &&
+      html`<form
+        class="card"
+        data-testid="trace-form"
+        onSubmit=${(e) => {
+          e.preventDefault();
+          act(async () =>
+            setTraced(
+              await api("POST", "/api/v1/privacy/deliveries/trace", {
+                product_id: product,
+                csv: trace.csv,
+              }),
+            ),
+          );
+        }}
+      >
+        <h3>${t("traceLeak")}</h3>
+        <label
+          >${t("product")}
+          <select
+            value=${product}
+            onChange=${(e) => setTrace({ ...trace, product: e.target.value })}
+          >
+            ${products.data && products.data.items.map((p) => html`<option value=${p.id}>${p.title}</option>`)}
+          </select></label
+        >
+        <label
+          >CSV
+          <input
+            type="file"
+            accept=".csv,text/csv"
+            onChange=${(e) => e.target.files[0] && e.target.files[0].text().then((csv) => setTrace({ ...trace, csv }))}
+        /></label>
+        <button type="submit" disabled=${!trace.csv}>${t("runTrace")}</button>
+      </form>`
+    }
+    ${
+      traced &&
+      html`<p class=${traced.traced ? "ok" : "error"} data-testid="traced">
+        ${
+          traced.traced
+            ? `${t("leakedBy")} ${name(traced.recipient_id)} · ${traced.agreeing}/${traced.cells} · ${t("confidence")} ${traced.confidence.toFixed(9)}`
+            : `${t("cannotTrace")}: ${traced.reason}`
+        }
+      </p>`
+    }`;
 }
 
-const TABS = ['psiTab', 'deliveriesTab'];
+const TABS = ["psiTab", "deliveriesTab"];
 
 export function PrivacyPage({ t, me }) {
-  const [tab, setTab] = useState('psiTab');
-  return html`
-    <section>
-      <h2>${t('privacy')}</h2>
-      <div class="tabs">${TABS.map((x) => html`<button class=${x === tab ? 'tab active' : 'tab'} data-tab=${x} onClick=${() => setTab(x)}>${t(x)}</button>`)}</div>
-      ${tab === 'psiTab' && html`<${PsiTab} t=${t} me=${me} />`}
-      ${tab === 'deliveriesTab' && html`<${DeliveriesTab} t=${t} me=${me} />`}
-    </section>`;
+  const [tab, setTab] = useState("psiTab");
+  return html` <section>
+    <h2>${t("privacy")}</h2>
+    <div class="tabs">
+      ${TABS.map((x) => html`<button class=${x === tab ? "tab active" : "tab"} data-tab=${x} onClick=${() => setTab(x)}>${t(x)}</button>`)}
+    </div>
+    ${tab === "psiTab" && html`<${PsiTab} t=${t} me=${me} />`}
+    ${tab === "deliveriesTab" && html`<${DeliveriesTab} t=${t} me=${me} />`}
+  </section>`;
 }

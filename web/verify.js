@@ -1,9 +1,9 @@
 // The public verification page of data property certificates: the QR code on
 // a certificate points here (verify.html#<number>). No sign-in.
-import { h, render } from '/vendor/preact.module.js';
-import { useEffect, useState } from '/vendor/hooks.module.js';
-import htm from '/vendor/htm.module.js';
-import { CertificateCard } from './certificate_view.js';
+import { h, render } from "/vendor/preact.module.js";
+import { useEffect, useState } from "/vendor/hooks.module.js";
+import htm from "/vendor/htm.module.js";
+import { CertificateCard } from "./certificate_view.js";
 
 const html = htm.bind(h);
 
@@ -17,8 +17,8 @@ function Verify() {
       setNumber(n);
       setInput(n);
     };
-    addEventListener('hashchange', onHash);
-    return () => removeEventListener('hashchange', onHash);
+    addEventListener("hashchange", onHash);
+    return () => removeEventListener("hashchange", onHash);
   }, []);
   useEffect(() => {
     if (!number) return;
@@ -26,7 +26,9 @@ function Verify() {
     fetch(`/api/v1/exchange/certificates/${encodeURIComponent(number)}`)
       .then(async (r) => {
         const body = await r.json();
-        setState(r.ok ? { cert: body } : { error: body.error ? body.error.message : `HTTP ${r.status}` });
+        setState(
+          r.ok ? { cert: body } : { error: body.error ? body.error.message : `HTTP ${r.status}` },
+        );
       })
       .catch((e) => setState({ error: e.message }));
   }, [number]);
@@ -35,17 +37,23 @@ function Verify() {
     location.hash = input.trim();
     setNumber(input.trim());
   };
-  return html`
-    <main class="verify">
-      <h1>数据产权登记证书核验 <small>Certificate verification</small></h1>
-      <form class="card" onSubmit=${submit}>
-        <label>证书编号 Number <input name="number" value=${input} placeholder="HZ-DR-2025-00001" onInput=${(e) => setInput(e.target.value)} /></label>
-        <button type="submit">核验 Verify</button>
-      </form>
-      ${state.loading && html`<p>…</p>`}
-      ${state.error && html`<p class="error" data-testid="error">${state.error}</p>`}
-      ${state.cert && html`<${CertificateCard} cert=${state.cert} />`}
-    </main>`;
+  return html` <main class="verify">
+    <h1>数据产权登记证书核验 <small>Certificate verification</small></h1>
+    <form class="card" onSubmit=${submit}>
+      <label
+        >证书编号 Number
+        <input
+          name="number"
+          value=${input}
+          placeholder="HZ-DR-2025-00001"
+          onInput=${(e) => setInput(e.target.value)}
+      /></label>
+      <button type="submit">核验 Verify</button>
+    </form>
+    ${state.loading && html`<p>…</p>`}
+    ${state.error && html`<p class="error" data-testid="error">${state.error}</p>`}
+    ${state.cert && html`<${CertificateCard} cert=${state.cert} />`}
+  </main>`;
 }
 
-render(html`<${Verify} />`, document.getElementById('app'));
+render(html`<${Verify} />`, document.getElementById("app"));

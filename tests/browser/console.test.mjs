@@ -2,14 +2,14 @@
 // sign in, list organisations, page through them, create one, and see the
 // server's error for a bad token or bad input. Screenshots go to
 // $QIANTANG_TEST_OUTPUT/console/.
-import { after, before, test } from 'node:test';
-import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { startServer } from './server.mjs';
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+import { startServer } from "./server.mjs";
 
-const outDir = join(process.env.QIANTANG_TEST_OUTPUT || 'test-output', 'console');
+const outDir = join(process.env.QIANTANG_TEST_OUTPUT || "test-output", "console");
 mkdirSync(outDir, { recursive: true });
 
 let server;
@@ -18,9 +18,16 @@ let browser;
 before(async () => {
   server = await startServer();
   browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
   });
 });
 
@@ -30,508 +37,572 @@ after(async () => {
 });
 
 async function newPage() {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
+  const context = await browser.newContext({
+    viewport: { width: 1280, height: 800 },
+    locale: "zh-CN",
+  });
   const page = await context.newPage();
   const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
+  page.on("pageerror", (e) => errors.push(e.message));
   // The pages carry a Content-Security-Policy: anything it blocks is a failure.
-  page.on('console', (m) => {
-    if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) errors.push(m.text());
+  page.on("console", (m) => {
+    if (m.type() === "error" && /Content Security Policy/i.test(m.text())) errors.push(m.text());
   });
-  await page.goto(server.url + '/');
+  await page.goto(server.url + "/");
   return { page, errors };
 }
 
 async function signIn(page, token) {
-  await page.fill('#token', token);
-  await page.click('button[type=submit]');
+  await page.fill("#token", token);
+  await page.click("button[type=submit]");
 }
 
-test('a bad token shows the server error and stays on the sign-in form', async () => {
+test("a bad token shows the server error and stays on the sign-in form", async () => {
   const { page, errors } = await newPage();
-  await signIn(page, 'qt_this-is-not-a-token');
-  const error = page.getByTestId('error');
+  await signIn(page, "qt_this-is-not-a-token");
+  const error = page.getByTestId("error");
   await error.waitFor();
   assert.match(await error.textContent(), /unknown token/);
-  assert.equal(await page.locator('#token').count(), 1);
-  await page.screenshot({ path: join(outDir, 'bad-token.png') });
+  assert.equal(await page.locator("#token").count(), 1);
+  await page.screenshot({ path: join(outDir, "bad-token.png") });
   assert.deepEqual(errors, []);
 });
 
-test('the operator signs in, lists organisations and pages through them', async () => {
+test("the operator signs in, lists organisations and pages through them", async () => {
   const { page, errors } = await newPage();
   await signIn(page, server.tokens.operator);
-  await page.getByTestId('who').waitFor();
-  assert.match(await page.getByTestId('who').textContent(), /杭州市数据集团/);
-  await page.screenshot({ path: join(outDir, 'overview.png') });
+  await page.getByTestId("who").waitFor();
+  assert.match(await page.getByTestId("who").textContent(), /杭州市数据集团/);
+  await page.screenshot({ path: join(outDir, "overview.png") });
 
-  await page.click('nav a[data-section=orgs]');
-  const table = page.getByTestId('orgs-table');
+  await page.click("nav a[data-section=orgs]");
+  const table = page.getByTestId("orgs-table");
   await table.waitFor();
-  const firstPage = await table.locator('tbody tr').allTextContents();
+  const firstPage = await table.locator("tbody tr").allTextContents();
   assert.equal(firstPage.length, 20);
-  assert.ok(firstPage.some((row) => row.includes('浙江算力科技有限公司')));
-  await page.screenshot({ path: join(outDir, 'organisations.png'), fullPage: true });
+  assert.ok(firstPage.some((row) => row.includes("浙江算力科技有限公司")));
+  await page.screenshot({ path: join(outDir, "organisations.png"), fullPage: true });
 
-  const firstId = await table.locator('tbody tr').first().getAttribute('title');
-  await page.getByTestId('next-page').click();
+  const firstId = await table.locator("tbody tr").first().getAttribute("title");
+  await page.getByTestId("next-page").click();
   await page.waitForFunction((first) => {
-    const id = document.querySelector('[data-testid=orgs-table] tbody tr')?.title;
+    const id = document.querySelector("[data-testid=orgs-table] tbody tr")?.title;
     return id && id !== first;
   }, firstId);
-  const secondPage = await page.getByTestId('orgs-table').locator('tbody tr').allTextContents();
+  const secondPage = await page.getByTestId("orgs-table").locator("tbody tr").allTextContents();
   assert.ok(secondPage.length > 0);
   assert.ok(!secondPage.includes(firstPage[0]));
 
-  await page.click('nav a[data-section=match]');
-  await page.getByTestId('finance-stats').waitFor();
+  await page.click("nav a[data-section=match]");
+  await page.getByTestId("finance-stats").waitFor();
   assert.deepEqual(errors, []);
 });
 
-test('the operator creates an organisation, and a bad credit code is refused', async () => {
+test("the operator creates an organisation, and a bad credit code is refused", async () => {
   const { page } = await newPage();
   await signIn(page, server.tokens.operator);
-  await page.click('nav a[data-section=orgs]');
-  await page.fill('input[name=name]', '杭州浏览器测试有限公司');
-  await page.fill('input[name=credit_code]', '91330100716105852G');
-  await page.click('form.new-org button[type=submit]');
-  await page.getByTestId('error').waitFor();
-  assert.match(await page.getByTestId('error').textContent(), /credit_code: check character/);
-  await page.screenshot({ path: join(outDir, 'bad-credit-code.png') });
+  await page.click("nav a[data-section=orgs]");
+  await page.fill("input[name=name]", "杭州浏览器测试有限公司");
+  await page.fill("input[name=credit_code]", "91330100716105852G");
+  await page.click("form.new-org button[type=submit]");
+  await page.getByTestId("error").waitFor();
+  assert.match(await page.getByTestId("error").textContent(), /credit_code: check character/);
+  await page.screenshot({ path: join(outDir, "bad-credit-code.png") });
 
-  await page.fill('input[name=credit_code]', '91330100716105852F');
-  await page.click('form.new-org button[type=submit]');
-  await page.getByTestId('new-token').waitFor();
-  assert.match(await page.getByTestId('new-token').textContent(), /^qt_/);
+  await page.fill("input[name=credit_code]", "91330100716105852F");
+  await page.click("form.new-org button[type=submit]");
+  await page.getByTestId("new-token").waitFor();
+  assert.match(await page.getByTestId("new-token").textContent(), /^qt_/);
 });
 
-test('an enterprise sees the directory but no form to create organisations', async () => {
+test("an enterprise sees the directory but no form to create organisations", async () => {
   const { page } = await newPage();
   await signIn(page, server.tokens.enterprise);
-  await page.click('nav a[data-section=orgs]');
-  await page.getByTestId('orgs-table').waitFor();
-  assert.equal(await page.locator('form.new-org').count(), 0);
+  await page.click("nav a[data-section=orgs]");
+  await page.getByTestId("orgs-table").waitFor();
+  assert.equal(await page.locator("form.new-org").count(), 0);
 });
 
-test('the ledger page shows the signed checkpoint and verifies an event in the browser', async () => {
+test("the ledger page shows the signed checkpoint and verifies an event in the browser", async () => {
   const { page, errors } = await newPage();
   await signIn(page, server.tokens.enterprise);
-  await page.click('nav a[data-section=ledger]');
-  await page.getByTestId('checkpoint').waitFor();
-  assert.match(await page.getByTestId('checkpoint').textContent(), /^hangzhou\.qiantang\/ledger\n\d+\n/);
-  const rows = page.getByTestId('ledger-table').locator('tbody tr');
-  assert.ok(await rows.count() > 10);
-  await rows.last().locator('button').click();
-  const verdict = page.getByTestId('verdict');
+  await page.click("nav a[data-section=ledger]");
+  await page.getByTestId("checkpoint").waitFor();
+  assert.match(
+    await page.getByTestId("checkpoint").textContent(),
+    /^hangzhou\.qiantang\/ledger\n\d+\n/,
+  );
+  const rows = page.getByTestId("ledger-table").locator("tbody tr");
+  assert.ok((await rows.count()) > 10);
+  await rows.last().locator("button").click();
+  const verdict = page.getByTestId("verdict");
   await verdict.waitFor();
   const text = await verdict.textContent();
   assert.match(text, /✓ 已收录于检查点/);
   assert.match(text, /✓ 运营方签名/);
-  await page.screenshot({ path: join(outDir, 'ledger.png'), fullPage: true });
+  await page.screenshot({ path: join(outDir, "ledger.png"), fullPage: true });
   assert.deepEqual(errors, []);
 });
 
-test('an admin adds a user, issues a token, and revokes it; a bad name is refused', async () => {
+test("an admin adds a user, issues a token, and revokes it; a bad name is refused", async () => {
   const { page, errors } = await newPage();
   await signIn(page, server.tokens.data_holder);
-  await page.click('nav a[data-section=account]');
-  await page.getByTestId('users-table').waitFor();
-  await page.fill('input[name=user-name]', ' leading space');
-  await page.click('form.add-user button[type=submit]');
-  await page.getByTestId('account-error').waitFor();
-  assert.match(await page.getByTestId('account-error').textContent(), /name: must not start or end with a space/);
+  await page.click("nav a[data-section=account]");
+  await page.getByTestId("users-table").waitFor();
+  await page.fill("input[name=user-name]", " leading space");
+  await page.click("form.add-user button[type=submit]");
+  await page.getByTestId("account-error").waitFor();
+  assert.match(
+    await page.getByTestId("account-error").textContent(),
+    /name: must not start or end with a space/,
+  );
 
-  await page.fill('input[name=user-name]', '数据分析员');
-  await page.click('form.add-user button[type=submit]');
-  await page.getByTestId('users-table').getByText('数据分析员').waitFor();
+  await page.fill("input[name=user-name]", "数据分析员");
+  await page.click("form.add-user button[type=submit]");
+  await page.getByTestId("users-table").getByText("数据分析员").waitFor();
 
-  await page.fill('input[name=token-label]', 'nightly export');
-  await page.click('form.issue-token button[type=submit]');
-  await page.getByTestId('token-secret').waitFor();
-  const secret = await page.getByTestId('token-secret').textContent();
+  await page.fill("input[name=token-label]", "nightly export");
+  await page.click("form.issue-token button[type=submit]");
+  await page.getByTestId("token-secret").waitFor();
+  const secret = await page.getByTestId("token-secret").textContent();
   assert.match(secret, /^qt_/);
-  const row = page.getByTestId('tokens-table').locator('tr', { hasText: 'nightly export' });
-  await row.locator('button').click();
-  await row.locator('button').waitFor({ state: 'detached' });
-  await page.screenshot({ path: join(outDir, 'account.png'), fullPage: true });
+  const row = page.getByTestId("tokens-table").locator("tr", { hasText: "nightly export" });
+  await row.locator("button").click();
+  await row.locator("button").waitFor({ state: "detached" });
+  await page.screenshot({ path: join(outDir, "account.png"), fullPage: true });
   // The revoked token no longer signs in.
-  const res = await fetch(server.url + '/api/v1/whoami', { headers: { Authorization: `Bearer ${secret}` } });
+  const res = await fetch(server.url + "/api/v1/whoami", {
+    headers: { Authorization: `Bearer ${secret}` },
+  });
   assert.equal(res.status, 401);
   assert.deepEqual(errors, []);
 });
 
-test('the compute page shows pooled capacity and runs a simulation with plots', async () => {
+test("the compute page shows pooled capacity and runs a simulation with plots", async () => {
   const { page, errors } = await newPage();
   await signIn(page, server.tokens.enterprise);
-  await page.getByTestId('who').waitFor();
-  await page.click('a[data-section=compute]');
-  await page.click('button[data-tab=topologyTab]');
-  const capacity = page.getByTestId('capacity');
+  await page.getByTestId("who").waitFor();
+  await page.click("a[data-section=compute]");
+  await page.click("button[data-tab=topologyTab]");
+  const capacity = page.getByTestId("capacity");
   await capacity.waitFor();
   assert.match(await capacity.textContent(), /13,931 P/);
-  assert.match(await page.getByTestId('chips-table').textContent(), /Ascend910B/);
-  await page.click('button[data-tab=simulate]');
-  const form = page.getByTestId('sim-form');
-  await form.locator('select[name=trace] option[value="philly-pollux/philly.csv"]').waitFor({ state: 'attached' });
-  await form.locator('input[name=max_jobs]').fill('1000');
-  await form.locator('button[type=submit]').click();
-  const summary = page.getByTestId('sim-summary');
+  assert.match(await page.getByTestId("chips-table").textContent(), /Ascend910B/);
+  await page.click("button[data-tab=simulate]");
+  const form = page.getByTestId("sim-form");
+  await form
+    .locator('select[name=trace] option[value="philly-pollux/philly.csv"]')
+    .waitFor({ state: "attached" });
+  await form.locator("input[name=max_jobs]").fill("1000");
+  await form.locator("button[type=submit]").click();
+  const summary = page.getByTestId("sim-summary");
   await summary.waitFor({ timeout: 60000 });
   const text = await summary.textContent();
-  for (const p of ['fifo', 'backfill', 'las']) assert.match(text, new RegExp(p));
-  await page.getByTestId('plot-cdf').waitFor();
-  assert.ok(await page.getByTestId('plot-utilization').evaluate((img) => img.complete && img.naturalWidth > 0));
-  await page.screenshot({ path: join(outDir, 'compute.png'), fullPage: true });
+  for (const p of ["fifo", "backfill", "las"]) assert.match(text, new RegExp(p));
+  await page.getByTestId("plot-cdf").waitFor();
+  assert.ok(
+    await page
+      .getByTestId("plot-utilization")
+      .evaluate((img) => img.complete && img.naturalWidth > 0),
+  );
+  await page.screenshot({ path: join(outDir, "compute.png"), fullPage: true });
   // A bad request shows the server's message.
-  await form.locator('input[name=max_jobs]').fill('999999');
-  await form.locator('button[type=submit]').click();
-  await form.getByTestId('error').waitFor();
-  assert.match(await form.getByTestId('error').textContent(), /max_jobs: must be between 1 and 20000/);
+  await form.locator("input[name=max_jobs]").fill("999999");
+  await form.locator("button[type=submit]").click();
+  await form.getByTestId("error").waitFor();
+  assert.match(
+    await form.getByTestId("error").textContent(),
+    /max_jobs: must be between 1 and 20000/,
+  );
   assert.deepEqual(errors, []);
 });
 
-test('an enterprise posts a request, accepts a quote and sees its order; the authority decides a voucher application', async () => {
+test("an enterprise posts a request, accepts a quote and sees its order; the authority decides a voucher application", async () => {
   const { page, errors } = await newPage();
   await signIn(page, server.tokens.enterprise);
-  await page.getByTestId('who').waitFor();
-  await page.click('a[data-section=compute]');
-  const board = page.getByTestId('market-capacity');
+  await page.getByTestId("who").waitFor();
+  await page.click("a[data-section=compute]");
+  const board = page.getByTestId("market-capacity");
   await board.waitFor();
   assert.match(await board.textContent(), /13,931 P/);
-  await page.getByTestId('capacity-by-provider').waitFor();
-  assert.equal(await page.getByTestId('capacity-by-provider').locator('tbody tr').count(), 17);
-  await page.click('button[data-tab=ordersTab]');
-  const form = page.getByTestId('request-form');
-  await form.locator('input[name=cards]').fill('16');
-  await form.locator('input[name=chip]').fill('chip:H800');
-  await form.locator('button[type=submit]').click();
-  await page.getByTestId('quotes').waitFor();
-  await page.getByTestId('accept').first().click();
+  await page.getByTestId("capacity-by-provider").waitFor();
+  assert.equal(await page.getByTestId("capacity-by-provider").locator("tbody tr").count(), 17);
+  await page.click("button[data-tab=ordersTab]");
+  const form = page.getByTestId("request-form");
+  await form.locator("input[name=cards]").fill("16");
+  await form.locator("input[name=chip]").fill("chip:H800");
+  await form.locator("button[type=submit]").click();
+  await page.getByTestId("quotes").waitFor();
+  await page.getByTestId("accept").first().click();
   // Demo traffic may have placed orders of this enterprise already: wait for ours.
-  await page.waitForFunction(() => document.querySelector('[data-testid=orders]')?.textContent.includes('H800'));
-  await page.screenshot({ path: join(outDir, 'compute-orders.png'), fullPage: true });
+  await page.waitForFunction(() =>
+    document.querySelector("[data-testid=orders]")?.textContent.includes("H800"),
+  );
+  await page.screenshot({ path: join(outDir, "compute-orders.png"), fullPage: true });
   // A bad request shows the server's message.
-  await form.locator('input[name=chip]').fill('gpu');
-  await form.locator('button[type=submit]').click();
-  await form.getByTestId('error').waitFor();
-  assert.match(await form.getByTestId('error').textContent(), /chip constraint "gpu"/);
+  await form.locator("input[name=chip]").fill("gpu");
+  await form.locator("button[type=submit]").click();
+  await form.getByTestId("error").waitFor();
+  assert.match(await form.getByTestId("error").textContent(), /chip constraint "gpu"/);
   assert.deepEqual(errors, []);
 
   const auth = await newPage();
   await signIn(auth.page, server.tokens.authority);
-  await auth.page.getByTestId('who').waitFor();
-  await auth.page.click('a[data-section=compute]');
-  await auth.page.click('button[data-tab=vouchersTab]');
-  const apps = auth.page.getByTestId('applications');
-  await apps.locator('tbody tr').first().waitFor();
-  const states = await apps.locator('tbody tr td:nth-child(3)').allTextContents();
-  assert.deepEqual([...states].sort(), ['approved', 'rejected', 'submitted']);
-  await apps.getByRole('button', { name: '批准' }).click();
-  await auth.page.waitForFunction(() => !document.querySelector('[data-testid=applications]').textContent.includes('submitted'));
-  await auth.page.screenshot({ path: join(outDir, 'compute-vouchers.png'), fullPage: true });
+  await auth.page.getByTestId("who").waitFor();
+  await auth.page.click("a[data-section=compute]");
+  await auth.page.click("button[data-tab=vouchersTab]");
+  const apps = auth.page.getByTestId("applications");
+  await apps.locator("tbody tr").first().waitFor();
+  const states = await apps.locator("tbody tr td:nth-child(3)").allTextContents();
+  assert.deepEqual([...states].sort(), ["approved", "rejected", "submitted"]);
+  await apps.getByRole("button", { name: "批准" }).click();
+  await auth.page.waitForFunction(
+    () => !document.querySelector("[data-testid=applications]").textContent.includes("submitted"),
+  );
+  await auth.page.screenshot({ path: join(outDir, "compute-vouchers.png"), fullPage: true });
   assert.deepEqual(auth.errors, []);
 });
 
-test('the data space: catalog with quality and masked preview, a channel query with its budget, a holder offers a contract and renovates a CSV', async () => {
+test("the data space: catalog with quality and masked preview, a channel query with its budget, a holder offers a contract and renovates a CSV", async () => {
   const { page, errors } = await newPage();
   await signIn(page, server.tokens.enterprise);
-  await page.getByTestId('who').waitFor();
-  await page.click('a[data-section=dataspace]');
-  const products = page.getByTestId('products');
-  await products.locator('tbody tr').first().waitFor();
-  await page.locator('input[name=q]').fill('医学影像');
-  await page.getByRole('button', { name: '搜索' }).click();
-  await products.getByRole('button', { name: '医学影像元数据集' }).click();
-  const detail = page.getByTestId('product-detail');
-  await page.getByTestId('preview').locator('tbody tr').first().waitFor();
-  assert.match(await page.getByTestId('quality').textContent(), /id_no/);
-  const preview = await page.getByTestId('preview').textContent();
-  assert.match(preview, /\*\*\*\*\*\*\*\*/);  // ID numbers masked
-  assert.doesNotMatch(preview, /\d{17}[\dX]/);   // never a whole ID number
-  assert.match(await detail.getByTestId('offer').first().textContent(), /epsilon lteq 10/);
-  await page.screenshot({ path: join(outDir, 'dataspace-product.png'), fullPage: true });
+  await page.getByTestId("who").waitFor();
+  await page.click("a[data-section=dataspace]");
+  const products = page.getByTestId("products");
+  await products.locator("tbody tr").first().waitFor();
+  await page.locator("input[name=q]").fill("医学影像");
+  await page.getByRole("button", { name: "搜索" }).click();
+  await products.getByRole("button", { name: "医学影像元数据集" }).click();
+  const detail = page.getByTestId("product-detail");
+  await page.getByTestId("preview").locator("tbody tr").first().waitFor();
+  assert.match(await page.getByTestId("quality").textContent(), /id_no/);
+  const preview = await page.getByTestId("preview").textContent();
+  assert.match(preview, /\*\*\*\*\*\*\*\*/); // ID numbers masked
+  assert.doesNotMatch(preview, /\d{17}[\dX]/); // never a whole ID number
+  assert.match(await detail.getByTestId("offer").first().textContent(), /epsilon lteq 10/);
+  await page.screenshot({ path: join(outDir, "dataspace-product.png"), fullPage: true });
 
-  await page.click('button[data-tab=queryTab]');
-  const form = page.getByTestId('query-form');
-  await form.locator('select[name=contract] option').first().waitFor({ state: 'attached' });
-  await form.locator('textarea[name=sql]').fill('SELECT district, COUNT(*), AVG(pm25) FROM data GROUP BY district');
-  await form.locator('input[name=purpose]').fill('planning');
-  await form.locator('input[name=epsilon]').fill('1');
-  await form.locator('button[type=submit]').click();
-  await page.getByTestId('answer').locator('tbody tr').first().waitFor();
-  assert.equal(await page.getByTestId('answer').locator('tbody tr').count(), 13);
-  assert.match(await page.getByTestId('budget').textContent(), /8\.5/);  // 10 - 0.5 (demo) - 1
-  await page.screenshot({ path: join(outDir, 'dataspace-query.png'), fullPage: true });
-  await form.locator('textarea[name=sql]').fill('SELECT * FROM data');
-  await form.locator('button[type=submit]').click();
-  await form.getByTestId('error').waitFor();
-  assert.match(await form.getByTestId('error').textContent(), /SELECT \* returns rows/);
+  await page.click("button[data-tab=queryTab]");
+  const form = page.getByTestId("query-form");
+  await form.locator("select[name=contract] option").first().waitFor({ state: "attached" });
+  await form
+    .locator("textarea[name=sql]")
+    .fill("SELECT district, COUNT(*), AVG(pm25) FROM data GROUP BY district");
+  await form.locator("input[name=purpose]").fill("planning");
+  await form.locator("input[name=epsilon]").fill("1");
+  await form.locator("button[type=submit]").click();
+  await page.getByTestId("answer").locator("tbody tr").first().waitFor();
+  assert.equal(await page.getByTestId("answer").locator("tbody tr").count(), 13);
+  assert.match(await page.getByTestId("budget").textContent(), /8\.5/); // 10 - 0.5 (demo) - 1
+  await page.screenshot({ path: join(outDir, "dataspace-query.png"), fullPage: true });
+  await form.locator("textarea[name=sql]").fill("SELECT * FROM data");
+  await form.locator("button[type=submit]").click();
+  await form.getByTestId("error").waitFor();
+  assert.match(await form.getByTestId("error").textContent(), /SELECT \* returns rows/);
   assert.deepEqual(errors, []);
 
   const holder = await newPage();
   await signIn(holder.page, server.tokens.data_holder);
-  await holder.page.getByTestId('who').waitFor();
-  await holder.page.click('a[data-section=dataspace]');
-  await holder.page.click('button[data-tab=contractsTab]');
-  const contracts = holder.page.getByTestId('contracts');
-  await contracts.getByTestId('step-offer').first().click();
-  await holder.page.waitForFunction(() => document.querySelector('[data-testid=contracts]').textContent.includes('offered'));
-  await holder.page.click('button[data-tab=sourcesTab]');
-  const sourceForm = holder.page.getByTestId('source-form');
-  await sourceForm.locator('input[name=csv]').setInputFiles({
-    name: 'stops.csv', mimeType: 'text/csv',
-    buffer: Buffer.from('站点,区,日期\n武林广场,拱墅区,2026/1/2\n武林广场,拱墅区,2026/1/2\n龙翔桥,上城区,2026年1月3日\n'),
+  await holder.page.getByTestId("who").waitFor();
+  await holder.page.click("a[data-section=dataspace]");
+  await holder.page.click("button[data-tab=contractsTab]");
+  const contracts = holder.page.getByTestId("contracts");
+  await contracts.getByTestId("step-offer").first().click();
+  await holder.page.waitForFunction(() =>
+    document.querySelector("[data-testid=contracts]").textContent.includes("offered"),
+  );
+  await holder.page.click("button[data-tab=sourcesTab]");
+  const sourceForm = holder.page.getByTestId("source-form");
+  await sourceForm.locator("input[name=csv]").setInputFiles({
+    name: "stops.csv",
+    mimeType: "text/csv",
+    buffer: Buffer.from(
+      "站点,区,日期\n武林广场,拱墅区,2026/1/2\n武林广场,拱墅区,2026/1/2\n龙翔桥,上城区,2026年1月3日\n",
+    ),
   });
-  await sourceForm.locator('button[type=submit]').click();
-  await holder.page.getByTestId('sources').getByText('stops.csv').waitFor();
-  const pipeForm = holder.page.getByTestId('pipeline-form');
-  await pipeForm.locator('input[name=pipeline_name]').fill('站点清洗');
-  await pipeForm.locator('select[name=source_id]').selectOption({ label: 'stops.csv' });
-  await pipeForm.locator('textarea[name=spec]').fill('{"steps": [{"op": "date", "field": "c3"}, {"op": "dedupe"}]}');
-  await pipeForm.locator('button[type=submit]').click();
-  await holder.page.getByTestId('pipelines').getByText('站点清洗').waitFor();
-  await holder.page.getByTestId('pipelines').locator('tr', { hasText: '站点清洗' }).getByTestId('run').click();
-  const run = holder.page.getByTestId('run-result');
+  await sourceForm.locator("button[type=submit]").click();
+  await holder.page.getByTestId("sources").getByText("stops.csv").waitFor();
+  const pipeForm = holder.page.getByTestId("pipeline-form");
+  await pipeForm.locator("input[name=pipeline_name]").fill("站点清洗");
+  await pipeForm.locator("select[name=source_id]").selectOption({ label: "stops.csv" });
+  await pipeForm
+    .locator("textarea[name=spec]")
+    .fill('{"steps": [{"op": "date", "field": "c3"}, {"op": "dedupe"}]}');
+  await pipeForm.locator("button[type=submit]").click();
+  await holder.page.getByTestId("pipelines").getByText("站点清洗").waitFor();
+  await holder.page
+    .getByTestId("pipelines")
+    .locator("tr", { hasText: "站点清洗" })
+    .getByTestId("run")
+    .click();
+  const run = holder.page.getByTestId("run-result");
   await run.waitFor();
   assert.match(await run.textContent(), /重复 1/);
-  await run.locator('input[name=title]').fill('公交站点');
-  await run.getByRole('button', { name: '发布为数据产品' }).click();
-  await holder.page.getByTestId('published').waitFor();
-  await holder.page.screenshot({ path: join(outDir, 'dataspace-sources.png'), fullPage: true });
+  await run.locator("input[name=title]").fill("公交站点");
+  await run.getByRole("button", { name: "发布为数据产品" }).click();
+  await holder.page.getByTestId("published").waitFor();
+  await holder.page.screenshot({ path: join(outDir, "dataspace-sources.png"), fullPage: true });
   assert.deepEqual(holder.errors, []);
 });
 
-test('the exchange: dashboard from the records, a reviewer moves an application, certificate 00001 verifies in the browser and on the public page, a pledge is confirmed, a listing is bought', async () => {
+test("the exchange: dashboard from the records, a reviewer moves an application, certificate 00001 verifies in the browser and on the public page, a pledge is confirmed, a listing is bought", async () => {
   const { page, errors } = await newPage();
   await signIn(page, server.tokens.authority);
-  await page.getByTestId('who').waitFor();
-  await page.click('a[data-section=exchange]');
-  const stats = page.getByTestId('exchange-stats');
+  await page.getByTestId("who").waitFor();
+  await page.click("a[data-section=exchange]");
+  const stats = page.getByTestId("exchange-stats");
   await stats.waitFor();
   assert.match(await stats.textContent(), /224/);
-  await page.screenshot({ path: join(outDir, 'exchange-dashboard.png'), fullPage: true });
-  await page.click('button[data-tab=reviewTab]');
-  const queue = page.getByTestId('review-queue');
-  await queue.getByTestId('review-accept').first().click();
-  await page.waitForFunction(() => document.querySelector('[data-testid=review-queue]').textContent.includes('formal_review'));
-  await page.click('button[data-tab=verifyTab]');
-  const card = page.getByTestId('certificate');
+  await page.screenshot({ path: join(outDir, "exchange-dashboard.png"), fullPage: true });
+  await page.click("button[data-tab=reviewTab]");
+  const queue = page.getByTestId("review-queue");
+  await queue.getByTestId("review-accept").first().click();
+  await page.waitForFunction(() =>
+    document.querySelector("[data-testid=review-queue]").textContent.includes("formal_review"),
+  );
+  await page.click("button[data-tab=verifyTab]");
+  const card = page.getByTestId("certificate");
   await card.waitFor();
   assert.match(await card.textContent(), /HZ-DR-2025-00001/);
   assert.match(await card.textContent(), /杭州市医疗健康数据中心/);
-  await page.getByTestId('cert-check').waitFor();
-  assert.match(await page.getByTestId('cert-check').textContent(), /hash matches/);
-  assert.doesNotMatch(await page.getByTestId('cert-check').textContent(), /signature invalid/);
+  await page.getByTestId("cert-check").waitFor();
+  assert.match(await page.getByTestId("cert-check").textContent(), /hash matches/);
+  assert.doesNotMatch(await page.getByTestId("cert-check").textContent(), /signature invalid/);
   assert.deepEqual(errors, []);
 
   // The public page the QR code points to, without signing in.
   const publicPage = await (await browser.newContext()).newPage();
   await publicPage.goto(`${server.url}/verify.html#HZ-DR-2025-00001`);
-  await publicPage.getByTestId('cert-status').waitFor();
-  assert.equal(await publicPage.getByTestId('cert-status').textContent(), 'valid');
-  assert.ok(await publicPage.locator('img.qr').evaluate((img) => img.complete && img.naturalWidth > 0));
-  await publicPage.screenshot({ path: join(outDir, 'exchange-verify.png'), fullPage: true });
+  await publicPage.getByTestId("cert-status").waitFor();
+  assert.equal(await publicPage.getByTestId("cert-status").textContent(), "valid");
+  assert.ok(
+    await publicPage.locator("img.qr").evaluate((img) => img.complete && img.naturalWidth > 0),
+  );
+  await publicPage.screenshot({ path: join(outDir, "exchange-verify.png"), fullPage: true });
   await publicPage.goto(`${server.url}/verify.html#HZ-DR-2099-99999`);
-  await publicPage.getByTestId('error').waitFor();
-  assert.match(await publicPage.getByTestId('error').textContent(), /no certificate/);
+  await publicPage.getByTestId("error").waitFor();
+  assert.match(await publicPage.getByTestId("error").textContent(), /no certificate/);
 
   // The holder pledges its certificate; the bank confirms.
   const holder = await newPage();
   await signIn(holder.page, server.tokens.data_holder);
-  await holder.page.getByTestId('who').waitFor();
-  await holder.page.click('a[data-section=exchange]');
-  await holder.page.click('button[data-tab=pledgesTab]');
-  const form = holder.page.getByTestId('pledge-form');
-  await form.locator('button[type=submit]').click();
-  await holder.page.waitForFunction(() => document.querySelector('[data-testid=pledges]')?.textContent.includes('requested'));
+  await holder.page.getByTestId("who").waitFor();
+  await holder.page.click("a[data-section=exchange]");
+  await holder.page.click("button[data-tab=pledgesTab]");
+  const form = holder.page.getByTestId("pledge-form");
+  await form.locator("button[type=submit]").click();
+  await holder.page.waitForFunction(() =>
+    document.querySelector("[data-testid=pledges]")?.textContent.includes("requested"),
+  );
   const bank = await newPage();
   await signIn(bank.page, server.tokens.institution);
-  await bank.page.getByTestId('who').waitFor();
-  await bank.page.click('a[data-section=exchange]');
-  await bank.page.click('button[data-tab=pledgesTab]');
-  await bank.page.getByTestId('pledge-confirm').first().click();
-  await bank.page.waitForFunction(() => document.querySelector('[data-testid=pledges]').textContent.includes('active'));
+  await bank.page.getByTestId("who").waitFor();
+  await bank.page.click("a[data-section=exchange]");
+  await bank.page.click("button[data-tab=pledgesTab]");
+  await bank.page.getByTestId("pledge-confirm").first().click();
+  await bank.page.waitForFunction(() =>
+    document.querySelector("[data-testid=pledges]").textContent.includes("active"),
+  );
   assert.deepEqual(holder.errors, []);
   assert.deepEqual(bank.errors, []);
 
   // An enterprise buys a listing: a trade and a contract.
-  await page.click('a[data-section=overview]');
+  await page.click("a[data-section=overview]");
   const buyer = await newPage();
   await signIn(buyer.page, server.tokens.enterprise);
-  await buyer.page.getByTestId('who').waitFor();
-  await buyer.page.click('a[data-section=exchange]');
-  await buyer.page.click('button[data-tab=marketTab]');
-  await buyer.page.getByTestId('order').first().click();
-  await buyer.page.getByTestId('trades').locator('tbody tr').first().waitFor();
-  await buyer.page.screenshot({ path: join(outDir, 'exchange-market.png'), fullPage: true });
+  await buyer.page.getByTestId("who").waitFor();
+  await buyer.page.click("a[data-section=exchange]");
+  await buyer.page.click("button[data-tab=marketTab]");
+  await buyer.page.getByTestId("order").first().click();
+  await buyer.page.getByTestId("trades").locator("tbody tr").first().waitFor();
+  await buyer.page.screenshot({ path: join(outDir, "exchange-market.png"), fullPage: true });
   assert.deepEqual(buyer.errors, []);
 });
 
-test('privacy computing: the AI company sees its PSI session and deliveries, and opens a new delivery with a signed receipt', async () => {
+test("privacy computing: the AI company sees its PSI session and deliveries, and opens a new delivery with a signed receipt", async () => {
   const { page, errors } = await newPage();
   await signIn(page, server.tokens.enterprise);
-  await page.getByTestId('who').waitFor();
-  await page.click('a[data-section=privacy]');
-  const sessions = page.getByTestId('psi-sessions');
-  await sessions.locator('tbody tr').first().waitFor();
+  await page.getByTestId("who").waitFor();
+  await page.click("a[data-section=privacy]");
+  const sessions = page.getByTestId("psi-sessions");
+  await sessions.locator("tbody tr").first().waitFor();
   assert.match(await sessions.textContent(), /finished/);
   assert.match(await sessions.textContent(), /2400 × 1500/);
-  await page.click('button[data-tab=deliveriesTab]');
-  const deliveries = page.getByTestId('deliveries');
-  await deliveries.locator('tbody tr').first().waitFor();
+  await page.click("button[data-tab=deliveriesTab]");
+  const deliveries = page.getByTestId("deliveries");
+  await deliveries.locator("tbody tr").first().waitFor();
   assert.match(await deliveries.textContent(), /received/);
-  await page.getByRole('button', { name: '申请' }).click();
-  await page.waitForFunction(() => document.querySelector('[data-testid=deliveries]').textContent.includes('sent'));
-  await deliveries.getByTestId('open-delivery').first().click();
-  const opened = page.getByTestId('opened');
+  await page.getByRole("button", { name: "申请" }).click();
+  await page.waitForFunction(() =>
+    document.querySelector("[data-testid=deliveries]").textContent.includes("sent"),
+  );
+  await deliveries.getByTestId("open-delivery").first().click();
+  const opened = page.getByTestId("opened");
   await opened.waitFor();
   assert.match(await opened.textContent(), /exam,age,fee_fen/);
   assert.match(await opened.textContent(), /delivery-receipt/);
-  await page.screenshot({ path: join(outDir, 'privacy.png'), fullPage: true });
+  await page.screenshot({ path: join(outDir, "privacy.png"), fullPage: true });
   assert.deepEqual(errors, []);
 });
 
-test('citizen codes: the bureau enrols and prints a card, a service registers a terminal, a citizen sees the code and who read it', async () => {
+test("citizen codes: the bureau enrols and prints a card, a service registers a terminal, a citizen sees the code and who read it", async () => {
   const { page, errors } = await newPage();
   await signIn(page, server.tokens.authority);
-  await page.getByTestId('who').waitFor();
-  await page.click('a[data-section=identity]');
-  const stats = page.getByTestId('identity-stats');
+  await page.getByTestId("who").waitFor();
+  await page.click("a[data-section=identity]");
+  const stats = page.getByTestId("identity-stats");
   await stats.waitFor();
   assert.match(await stats.textContent(), /2,000/);
-  assert.match(await page.getByTestId('categories').textContent(), /公交.*concession/s);
-  const form = page.getByTestId('enrol-form');
-  await form.locator('input').nth(0).fill('钱塘江');
-  await form.locator('input').nth(1).fill('330106199003074518');  // wrong check character
-  await form.locator('button[type=submit]').click();
-  assert.match(await form.getByTestId('error').textContent(), /resident_id: wrong check character/);
-  await form.locator('input').nth(1).fill('330106199003074517');
-  await form.locator('button[type=submit]').click();
-  assert.match(await page.getByTestId('enrolled').textContent(), /钱\*\*[\s\S]*cz_/);
-  const citizens = page.getByTestId('citizens');
-  await citizens.locator('tbody tr').first().waitFor();
-  await citizens.getByRole('button', { name: '打印静态码' }).first().click();
-  await citizens.locator('.code-qr img').first().waitFor();
-  await page.screenshot({ path: join(outDir, 'identity-authority.png'), fullPage: true });
+  assert.match(await page.getByTestId("categories").textContent(), /公交.*concession/s);
+  const form = page.getByTestId("enrol-form");
+  await form.locator("input").nth(0).fill("钱塘江");
+  await form.locator("input").nth(1).fill("330106199003074518"); // wrong check character
+  await form.locator("button[type=submit]").click();
+  assert.match(await form.getByTestId("error").textContent(), /resident_id: wrong check character/);
+  await form.locator("input").nth(1).fill("330106199003074517");
+  await form.locator("button[type=submit]").click();
+  assert.match(await page.getByTestId("enrolled").textContent(), /钱\*\*[\s\S]*cz_/);
+  const citizens = page.getByTestId("citizens");
+  await citizens.locator("tbody tr").first().waitFor();
+  await citizens.getByRole("button", { name: "打印静态码" }).first().click();
+  await citizens.locator(".code-qr img").first().waitFor();
+  await page.screenshot({ path: join(outDir, "identity-authority.png"), fullPage: true });
   assert.deepEqual(errors, []);
 
   const service = await newPage();
   await signIn(service.page, server.tokens.service);
-  await service.page.getByTestId('who').waitFor();
-  await service.page.click('a[data-section=identity]');
-  const tf = service.page.getByTestId('terminal-form');
+  await service.page.getByTestId("who").waitFor();
+  await service.page.click("a[data-section=identity]");
+  const tf = service.page.getByTestId("terminal-form");
   await tf.waitFor();
-  await tf.locator('input').nth(0).fill('急诊楼 3 号机');
-  await tf.locator('input').nth(1).fill('zz');
-  await tf.locator('button[type=submit]').click();
-  assert.match(await tf.getByTestId('error').textContent(), /public_key/);
-  await service.page.getByTestId('terminals').locator('tbody tr').first().waitFor();
-  await service.page.screenshot({ path: join(outDir, 'identity-service.png'), fullPage: true });
+  await tf.locator("input").nth(0).fill("急诊楼 3 号机");
+  await tf.locator("input").nth(1).fill("zz");
+  await tf.locator("button[type=submit]").click();
+  assert.match(await tf.getByTestId("error").textContent(), /public_key/);
+  await service.page.getByTestId("terminals").locator("tbody tr").first().waitFor();
+  await service.page.screenshot({ path: join(outDir, "identity-service.png"), fullPage: true });
   assert.deepEqual(service.errors, []);
 
   const citizen = await newPage();
-  await citizen.page.goto(server.url + '/citizen.html');
-  await citizen.page.fill('#ctoken', server.tokens.citizen);
-  await citizen.page.click('button[type=submit]');
-  await citizen.page.getByTestId('my-code').locator('img').waitFor();
-  assert.match(await citizen.page.getByTestId('citizen-who').textContent(), /人才类别/);
-  const log = citizen.page.getByTestId('scan-log');
+  await citizen.page.goto(server.url + "/citizen.html");
+  await citizen.page.fill("#ctoken", server.tokens.citizen);
+  await citizen.page.click("button[type=submit]");
+  await citizen.page.getByTestId("my-code").locator("img").waitFor();
+  assert.match(await citizen.page.getByTestId("citizen-who").textContent(), /人才类别/);
+  const log = citizen.page.getByTestId("scan-log");
   await log.waitFor();
-  assert.match(await log.textContent(), /超范围读取/);  // the demo's library gate logged the district
-  await citizen.page.screenshot({ path: join(outDir, 'identity-citizen.png'), fullPage: true });
+  assert.match(await log.textContent(), /超范围读取/); // the demo's library gate logged the district
+  await citizen.page.screenshot({ path: join(outDir, "identity-citizen.png"), fullPage: true });
   assert.deepEqual(citizen.errors, []);
 });
 
-test('the finance station: the AI company sees the insurance-plus-loan bundle with each clause explained, and a bank publishes a product', async () => {
+test("the finance station: the AI company sees the insurance-plus-loan bundle with each clause explained, and a bank publishes a product", async () => {
   const { page, errors } = await newPage();
   await signIn(page, server.tokens.enterprise);
-  await page.getByTestId('who').waitFor();
-  await page.click('a[data-section=match]');
-  const eligible = page.getByTestId('eligible');
-  await eligible.locator('.card').first().waitFor();
+  await page.getByTestId("who").waitFor();
+  await page.click("a[data-section=match]");
+  const eligible = page.getByTestId("eligible");
+  await eligible.locator(".card").first().waitFor();
   assert.match(await eligible.textContent(), /保险\+信贷 科技研发贷/);
-  assert.match(await eligible.locator('.card').first().textContent(), /组合产品: .*损失险/);
+  assert.match(await eligible.locator(".card").first().textContent(), /组合产品: .*损失险/);
   assert.match(await eligible.textContent(), /✓/);
-  assert.match(await page.getByTestId('applications').textContent(), /accepted/);
-  await page.screenshot({ path: join(outDir, 'match-enterprise.png'), fullPage: true });
+  assert.match(await page.getByTestId("applications").textContent(), /accepted/);
+  await page.screenshot({ path: join(outDir, "match-enterprise.png"), fullPage: true });
   assert.deepEqual(errors, []);
 
   const bank = await newPage();
   await signIn(bank.page, server.tokens.institution);
-  await bank.page.getByTestId('who').waitFor();
-  await bank.page.click('a[data-section=match]');
-  const form = bank.page.getByTestId('product-form');
+  await bank.page.getByTestId("who").waitFor();
+  await bank.page.click("a[data-section=match]");
+  const form = bank.page.getByTestId("product-form");
   await form.waitFor();
-  await form.locator('input').nth(0).fill('科创积分贷');
-  await form.locator('input').nth(1).fill('revenue >= "很多"');
-  await form.locator('button[type=submit]').click();
-  assert.match(await form.getByTestId('error').textContent(), /rule:12: expected a number/);
-  await form.locator('input').nth(1).fill('revenue >= 1000万 and qualifications has "高新技术企业"');
-  await form.locator('button[type=submit]').click();
-  assert.match(await bank.page.getByTestId('published').textContent(), /科创积分贷: 符合条件的企业 \d/);
-  assert.match(await bank.page.getByTestId('prospects').textContent(), /差一个条件即可符合的企业: [\d,]+[\s\S]*✗ (revenue >= 1000万|qualifications has)/);
-  await bank.page.screenshot({ path: join(outDir, 'match-institution.png'), fullPage: true });
+  await form.locator("input").nth(0).fill("科创积分贷");
+  await form.locator("input").nth(1).fill('revenue >= "很多"');
+  await form.locator("button[type=submit]").click();
+  assert.match(await form.getByTestId("error").textContent(), /rule:12: expected a number/);
+  await form
+    .locator("input")
+    .nth(1)
+    .fill('revenue >= 1000万 and qualifications has "高新技术企业"');
+  await form.locator("button[type=submit]").click();
+  assert.match(
+    await bank.page.getByTestId("published").textContent(),
+    /科创积分贷: 符合条件的企业 \d/,
+  );
+  assert.match(
+    await bank.page.getByTestId("prospects").textContent(),
+    /差一个条件即可符合的企业: [\d,]+[\s\S]*✗ (revenue >= 1000万|qualifications has)/,
+  );
+  await bank.page.screenshot({ path: join(outDir, "match-institution.png"), fullPage: true });
   assert.deepEqual(bank.errors, []);
 
   // The scenario lists: the platform pairs a demand with its best capability.
   const platform = await newPage();
   await signIn(platform.page, server.tokens.operator);
-  await platform.page.getByTestId('who').waitFor();
-  await platform.page.click('a[data-section=match]');
-  await platform.page.click('button[data-tab=scenarios]');
-  assert.match(await platform.page.getByTestId('scenario-stats').textContent(), /340/);
-  await platform.page.getByTestId('demands').locator('a').nth(1).click();
-  const caps = platform.page.getByTestId('capability-matches');
-  await caps.locator('tr').first().waitFor();
-  await caps.getByRole('button').first().click();
-  await platform.page.getByTestId('pairs').waitFor();
-  await platform.page.screenshot({ path: join(outDir, 'match-scenarios.png'), fullPage: true });
+  await platform.page.getByTestId("who").waitFor();
+  await platform.page.click("a[data-section=match]");
+  await platform.page.click("button[data-tab=scenarios]");
+  assert.match(await platform.page.getByTestId("scenario-stats").textContent(), /340/);
+  await platform.page.getByTestId("demands").locator("a").nth(1).click();
+  const caps = platform.page.getByTestId("capability-matches");
+  await caps.locator("tr").first().waitFor();
+  await caps.getByRole("button").first().click();
+  await platform.page.getByTestId("pairs").waitFor();
+  await platform.page.screenshot({ path: join(outDir, "match-scenarios.png"), fullPage: true });
   assert.deepEqual(platform.errors, []);
 });
 
-test('policies find people: an authority publishes one and sees whom it found, the AI company reads why it is eligible, a citizen sees the talent policies', async () => {
+test("policies find people: an authority publishes one and sees whom it found, the AI company reads why it is eligible, a citizen sees the talent policies", async () => {
   const bureau = await newPage();
   await signIn(bureau.page, server.tokens.authority);
-  await bureau.page.getByTestId('who').waitFor();
-  await bureau.page.click('a[data-section=match]');
-  await bureau.page.click('button[data-tab=policies]');
-  const policies = bureau.page.getByTestId('policies');
-  await policies.locator('tbody tr').first().waitFor();
-  assert.equal(await policies.locator('tbody tr').count(), 9);
-  const form = bureau.page.getByTestId('publish-policy');
-  await form.locator('select').selectOption('enterprise');
-  await form.locator('input[name=title]').fill('瞪羚企业培育奖励');
-  await form.locator('input[name=benefit]').fill('最高 100 万元');
-  await form.locator('input[name=rule]').fill('qualifications has "瞪羚企业" and revenue >=');
-  await form.locator('button[type=submit]').click();
-  assert.match(await form.getByTestId('error').textContent(), /rule:\d+: /);
-  await form.locator('input[name=rule]').fill('qualifications has "瞪羚企业" and revenue >= 1000万');
-  await form.locator('button[type=submit]').click();
-  assert.match(await form.getByTestId('policy-notified').textContent(), /: \d+/);
-  await bureau.page.screenshot({ path: join(outDir, 'policies-authority.png'), fullPage: true });
+  await bureau.page.getByTestId("who").waitFor();
+  await bureau.page.click("a[data-section=match]");
+  await bureau.page.click("button[data-tab=policies]");
+  const policies = bureau.page.getByTestId("policies");
+  await policies.locator("tbody tr").first().waitFor();
+  assert.equal(await policies.locator("tbody tr").count(), 9);
+  const form = bureau.page.getByTestId("publish-policy");
+  await form.locator("select").selectOption("enterprise");
+  await form.locator("input[name=title]").fill("瞪羚企业培育奖励");
+  await form.locator("input[name=benefit]").fill("最高 100 万元");
+  await form.locator("input[name=rule]").fill('qualifications has "瞪羚企业" and revenue >=');
+  await form.locator("button[type=submit]").click();
+  assert.match(await form.getByTestId("error").textContent(), /rule:\d+: /);
+  await form
+    .locator("input[name=rule]")
+    .fill('qualifications has "瞪羚企业" and revenue >= 1000万');
+  await form.locator("button[type=submit]").click();
+  assert.match(await form.getByTestId("policy-notified").textContent(), /: \d+/);
+  await bureau.page.screenshot({ path: join(outDir, "policies-authority.png"), fullPage: true });
   assert.deepEqual(bureau.errors, []);
 
   const firm = await newPage();
   await signIn(firm.page, server.tokens.enterprise);
-  await firm.page.getByTestId('who').waitFor();
-  await firm.page.click('a[data-section=match]');
-  await firm.page.click('button[data-tab=policies]');
-  const inbox = firm.page.getByTestId('policy-inbox');
-  await inbox.locator('.card').first().waitFor();
-  assert.match(await inbox.textContent(), /高新技术企业认定奖励[\s\S]*✓ qualifications has "高新技术企业"/);
-  const unread = await inbox.locator('.card.unread').count();
-  await inbox.locator('.card.unread button').first().click();
-  await firm.page.waitForFunction((n) => document.querySelectorAll('[data-testid=policy-inbox] .card.unread').length === n - 1, unread);
-  await firm.page.screenshot({ path: join(outDir, 'policies-enterprise.png'), fullPage: true });
+  await firm.page.getByTestId("who").waitFor();
+  await firm.page.click("a[data-section=match]");
+  await firm.page.click("button[data-tab=policies]");
+  const inbox = firm.page.getByTestId("policy-inbox");
+  await inbox.locator(".card").first().waitFor();
+  assert.match(
+    await inbox.textContent(),
+    /高新技术企业认定奖励[\s\S]*✓ qualifications has "高新技术企业"/,
+  );
+  const unread = await inbox.locator(".card.unread").count();
+  await inbox.locator(".card.unread button").first().click();
+  await firm.page.waitForFunction(
+    (n) => document.querySelectorAll("[data-testid=policy-inbox] .card.unread").length === n - 1,
+    unread,
+  );
+  await firm.page.screenshot({ path: join(outDir, "policies-enterprise.png"), fullPage: true });
   assert.deepEqual(firm.errors, []);
 
   const citizen = await newPage();
-  await citizen.page.goto(server.url + '/citizen.html');
-  await citizen.page.fill('#ctoken', server.tokens.citizen);
-  await citizen.page.click('button[type=submit]');
-  const notices = citizen.page.getByTestId('citizen-notices');
+  await citizen.page.goto(server.url + "/citizen.html");
+  await citizen.page.fill("#ctoken", server.tokens.citizen);
+  await citizen.page.click("button[type=submit]");
+  const notices = citizen.page.getByTestId("citizen-notices");
   await notices.waitFor();
   assert.match(await notices.textContent(), /人才服务绿色通道[\s\S]*✓ talent_category in/);
-  await citizen.page.screenshot({ path: join(outDir, 'policies-citizen.png'), fullPage: true });
+  await citizen.page.screenshot({ path: join(outDir, "policies-citizen.png"), fullPage: true });
   assert.deepEqual(citizen.errors, []);
 });

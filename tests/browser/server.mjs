@@ -1,25 +1,48 @@
 // Starts the real qiantang binary for a browser test: an ephemeral loopback
 // port, a fresh SQLite file, the demo city. Resolves with its URL and tokens.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
 
 export async function startServer() {
   const binary = process.env.QIANTANG_BINARY;
   const webDir = process.env.QIANTANG_WEB_DIR;
-  if (!binary || !webDir) throw new Error('QIANTANG_BINARY and QIANTANG_WEB_DIR must be set (run under ctest)');
-  const dir = mkdtempSync(join(tmpdir(), 'qiantang-browser-'));
-  const child = spawn(binary, ['serve', '--listen', '127.0.0.1:0', '--db', `sqlite:${dir}/q.db`,
-    '--master-key-file', `${dir}/master.key`, '--web-dir', webDir, '--demo', '--demo-citizens', '2000', '--demo-firms', '5000', '--log-level', 'warn', '--checkpoint-interval-ms', '200',
-    '--traces-dir', process.env.QIANTANG_TESTDATA ? join(process.env.QIANTANG_TESTDATA, 'traces') : ''],
-  { stdio: ['ignore', 'pipe', 'inherit'] });
+  if (!binary || !webDir)
+    throw new Error("QIANTANG_BINARY and QIANTANG_WEB_DIR must be set (run under ctest)");
+  const dir = mkdtempSync(join(tmpdir(), "qiantang-browser-"));
+  const child = spawn(
+    binary,
+    [
+      "serve",
+      "--listen",
+      "127.0.0.1:0",
+      "--db",
+      `sqlite:${dir}/q.db`,
+      "--master-key-file",
+      `${dir}/master.key`,
+      "--web-dir",
+      webDir,
+      "--demo",
+      "--demo-citizens",
+      "2000",
+      "--demo-firms",
+      "5000",
+      "--log-level",
+      "warn",
+      "--checkpoint-interval-ms",
+      "200",
+      "--traces-dir",
+      process.env.QIANTANG_TESTDATA ? join(process.env.QIANTANG_TESTDATA, "traces") : "",
+    ],
+    { stdio: ["ignore", "pipe", "inherit"] },
+  );
   const tokens = {};
   const url = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('server did not start in 60 s')), 60000);
-    child.on('exit', (code) => reject(new Error(`server exited with ${code}`)));
-    createInterface({ input: child.stdout }).on('line', (line) => {
+    const timer = setTimeout(() => reject(new Error("server did not start in 60 s")), 60000);
+    child.on("exit", (code) => reject(new Error(`server exited with ${code}`)));
+    createInterface({ input: child.stdout }).on("line", (line) => {
       const demo = line.match(/^demo token (\S+) .*: (qt_\S+)$/);
       if (demo) tokens[demo[1]] = demo[2];
       const citizen = line.match(/^demo citizen token .*: (cz_\S+)$/);
@@ -35,8 +58,8 @@ export async function startServer() {
     url,
     tokens,
     async stop() {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
+      child.kill("SIGTERM");
+      await new Promise((r) => child.once("exit", r));
       rmSync(dir, { recursive: true, force: true });
     },
   };
