@@ -58,83 +58,43 @@ export function AccountPage({ t, me }) {
   });
   const revoke = (id) => act(async () => api("DELETE", `/api/v1/tokens/${id}`))();
 
-  return html` <section>
-    <h2>${t("account")}</h2>
-    <${ErrorLine} error=${error} />
-    <h3>${t("users")}</h3>
-    ${
-      isAdmin &&
-      html` <form class="card add-user" onSubmit=${addUser}>
-        <label
-          >${t("name")}
-          <input
-            name="user-name"
-            value=${userForm.name}
-            onInput=${(e) => setUserForm({ ...userForm, name: e.target.value })}
-        /></label>
-        <label
-          >${t("role")}
-          <select
-            name="user-role"
-            value=${userForm.role}
-            onChange=${(e) => setUserForm({ ...userForm, role: e.target.value })}
-          >
-            ${["viewer", "member", "admin"].map((r) => html`<option value=${r}>${r}</option>`)}
-          </select>
-        </label>
-        <button type="submit">${t("create")}</button>
-      </form>`
-    }
-    <table data-testid="users-table">
-      <thead>
-        <tr>
-          <th>${t("name")}</th>
-          <th>${t("role")}</th>
-          <th>ID</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${users.map(
-          (u) =>
-            html`<tr key=${u.id}>
-              <td>${u.name}</td>
-              <td>${u.role}</td>
-              <td><code>${u.id}</code></td>
-            </tr>`,
-        )}
-      </tbody>
-    </table>
-    <h3>${t("tokens")}</h3>
-    <form class="card issue-token" onSubmit=${issue}>
-      <label
-        >${t("label")}
-        <input name="token-label" value=${label} onInput=${(e) => setLabel(e.target.value)}
-      /></label>
-      <button type="submit">${t("issue")}</button>
-    </form>
-    ${secret && html`<p class="ok">${t("secretOnce")} <code data-testid="token-secret">${secret}</code></p>`}
-    <table data-testid="tokens-table">
-      <thead>
-        <tr>
-          <th>${t("label")}</th>
-          <th>${t("expires")}</th>
-          <th>${t("revoked")}</th>
-          <th></th>
-        </tr>
-      </thead>
-      <tbody>
-        ${tokens.map(
-          (tk) =>
-            html` <tr key=${tk.id} data-token=${tk.id}>
-              <td>${tk.label}</td>
-              <td>${tk.expires_at.slice(0, 10)}</td>
-              <td>${tk.revoked_at ? tk.revoked_at.slice(0, 19).replace("T", " ") : "-"}</td>
-              <td>
-                ${!tk.revoked_at && tk.id !== me.token_id && html`<button class="small" onClick=${() => revoke(tk.id)}>${t("revoke")}</button>`}
-              </td>
-            </tr>`,
-        )}
-      </tbody>
-    </table>
-  </section>`;
+  return html`
+    <section>
+      <h2>${t("account")}</h2>
+      <${ErrorLine} error=${error} />
+      <h3>${t("users")}</h3>
+      ${
+        isAdmin &&
+        html`
+        <form class="card add-user" onSubmit=${addUser}>
+          <label>${t("name")} <input name="user-name" value=${userForm.name} onInput=${(e) => setUserForm({ ...userForm, name: e.target.value })} /></label>
+          <label>${t("role")}
+            <select name="user-role" value=${userForm.role} onChange=${(e) => setUserForm({ ...userForm, role: e.target.value })}>
+              ${["viewer", "member", "admin"].map((r) => html`<option value=${r}>${r}</option>`)}
+            </select>
+          </label>
+          <button type="submit">${t("create")}</button>
+        </form>`
+      }
+      <table data-testid="users-table">
+        <thead><tr><th>${t("name")}</th><th>${t("role")}</th><th>ID</th></tr></thead>
+        <tbody>${users.map((u) => html`<tr key=${u.id}><td>${u.name}</td><td>${u.role}</td><td><code>${u.id}</code></td></tr>`)}</tbody>
+      </table>
+      <h3>${t("tokens")}</h3>
+      <form class="card issue-token" onSubmit=${issue}>
+        <label>${t("label")} <input name="token-label" value=${label} onInput=${(e) => setLabel(e.target.value)} /></label>
+        <button type="submit">${t("issue")}</button>
+      </form>
+      ${secret && html`<p class="ok">${t("secretOnce")} <code data-testid="token-secret">${secret}</code></p>`}
+      <table data-testid="tokens-table">
+        <thead><tr><th>${t("label")}</th><th>${t("expires")}</th><th>${t("revoked")}</th><th></th></tr></thead>
+        <tbody>${tokens.map(
+          (tk) => html`
+          <tr key=${tk.id} data-token=${tk.id}>
+            <td>${tk.label}</td><td>${tk.expires_at.slice(0, 10)}</td><td>${tk.revoked_at ? tk.revoked_at.slice(0, 19).replace("T", " ") : "-"}</td>
+            <td>${!tk.revoked_at && tk.id !== me.token_id && html`<button class="small" onClick=${() => revoke(tk.id)}>${t("revoke")}</button>`}</td>
+          </tr>`,
+        )}</tbody>
+      </table>
+    </section>`;
 }

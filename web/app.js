@@ -57,22 +57,16 @@ function SignIn({ onSignedIn, t }) {
       setBusy(false);
     }
   };
-  return html` <form class="signin" onSubmit=${submit}>
-    <h1>${t("appName")}</h1>
-    <label for="token">${t("tokenLabel")}</label>
-    <input
-      id="token"
-      name="token"
-      type="password"
-      autocomplete="off"
-      placeholder="qt_..."
-      value=${token}
-      onInput=${(e) => setToken(e.target.value)}
-    />
-    <p class="hint">${t("tokenHint")}</p>
-    <button type="submit" disabled=${busy || !token.trim()}>${t("signIn")}</button>
-    <${ErrorBox} error=${error} />
-  </form>`;
+  return html`
+    <form class="signin" onSubmit=${submit}>
+      <h1>${t("appName")}</h1>
+      <label for="token">${t("tokenLabel")}</label>
+      <input id="token" name="token" type="password" autocomplete="off" placeholder="qt_..."
+             value=${token} onInput=${(e) => setToken(e.target.value)} />
+      <p class="hint">${t("tokenHint")}</p>
+      <button type="submit" disabled=${busy || !token.trim()}>${t("signIn")}</button>
+      <${ErrorBox} error=${error} />
+    </form>`;
 }
 
 function useOrgPage(cursor, reloadKey) {
@@ -108,27 +102,20 @@ function NewOrgForm({ t, onCreated }) {
       setError(err);
     }
   };
-  return html` <form class="card new-org" onSubmit=${submit}>
-    <h3>${t("newOrg")}</h3>
-    <label>${t("name")} <input name="name" value=${form.name} onInput=${set("name")} /></label>
-    <label
-      >${t("kind")}
-      <select name="kind" value=${form.kind} onChange=${set("kind")}>
-        ${KINDS.filter((k) => k !== "operator").map((k) => html`<option value=${k}>${k}</option>`)}
-      </select>
-    </label>
-    <label
-      >${t("creditCode")}
-      <input
-        name="credit_code"
-        value=${form.credit_code}
-        onInput=${set("credit_code")}
-        maxlength="18"
-    /></label>
-    <button type="submit">${t("create")}</button>
-    <${ErrorBox} error=${error} />
-    ${created && html`<p class="ok">${created.name}: ${t("adminToken")} <code data-testid="new-token">${created.admin_token.secret}</code></p>`}
-  </form>`;
+  return html`
+    <form class="card new-org" onSubmit=${submit}>
+      <h3>${t("newOrg")}</h3>
+      <label>${t("name")} <input name="name" value=${form.name} onInput=${set("name")} /></label>
+      <label>${t("kind")}
+        <select name="kind" value=${form.kind} onChange=${set("kind")}>
+          ${KINDS.filter((k) => k !== "operator").map((k) => html`<option value=${k}>${k}</option>`)}
+        </select>
+      </label>
+      <label>${t("creditCode")} <input name="credit_code" value=${form.credit_code} onInput=${set("credit_code")} maxlength="18" /></label>
+      <button type="submit">${t("create")}</button>
+      <${ErrorBox} error=${error} />
+      ${created && html`<p class="ok">${created.name}: ${t("adminToken")} <code data-testid="new-token">${created.admin_token.secret}</code></p>`}
+    </form>`;
 }
 
 function OrgsPage({ t, me }) {
@@ -137,31 +124,24 @@ function OrgsPage({ t, me }) {
   const cursor = cursors[cursors.length - 1];
   const { loading, page, error } = useOrgPage(cursor, reloadKey);
   const canCreate = me.org.kind === "operator" && me.role === "admin";
-  return html` <section>
-    <h2>${t("orgs")}</h2>
-    ${canCreate && html`<${NewOrgForm} t=${t} onCreated=${() => setReloadKey(reloadKey + 1)} />`}
-    <${ErrorBox} error=${error} />
-    ${loading && html`<p>${t("loading")}</p>`}
-    ${
-      page &&
-      html` <table class="orgs" data-testid="orgs-table">
-          <thead>
-            <tr>
-              <th>${t("name")}</th>
-              <th>${t("kind")}</th>
-              <th>${t("creditCode")}</th>
-              <th>${t("created")}</th>
-            </tr>
-          </thead>
+  return html`
+    <section>
+      <h2>${t("orgs")}</h2>
+      ${canCreate && html`<${NewOrgForm} t=${t} onCreated=${() => setReloadKey(reloadKey + 1)} />`}
+      <${ErrorBox} error=${error} />
+      ${loading && html`<p>${t("loading")}</p>`}
+      ${
+        page &&
+        html`
+        <table class="orgs" data-testid="orgs-table">
+          <thead><tr><th>${t("name")}</th><th>${t("kind")}</th><th>${t("creditCode")}</th><th>${t("created")}</th></tr></thead>
           <tbody>
             ${page.items.map(
-              (o) =>
-                html` <tr key=${o.id} title=${o.id}>
-                  <td>${o.name}</td>
-                  <td><span class=${`kind kind-${o.kind}`}>${o.kind}</span></td>
-                  <td><code>${o.credit_code}</code></td>
-                  <td>${o.created_at.slice(0, 19).replace("T", " ")}</td>
-                </tr>`,
+              (o) => html`
+              <tr key=${o.id} title=${o.id}>
+                <td>${o.name}</td><td><span class=${`kind kind-${o.kind}`}>${o.kind}</span></td>
+                <td><code>${o.credit_code}</code></td><td>${o.created_at.slice(0, 19).replace("T", " ")}</td>
+              </tr>`,
             )}
           </tbody>
         </table>
@@ -169,8 +149,8 @@ function OrgsPage({ t, me }) {
           ${cursors.length > 1 && html`<button onClick=${() => setCursors([""])}>${t("first")}</button>`}
           ${page.next_cursor && html`<button data-testid="next-page" onClick=${() => setCursors([...cursors, page.next_cursor])}>${t("more")}</button>`}
         </div>`
-    }
-  </section>`;
+      }
+    </section>`;
 }
 
 function Overview({ t, me }) {
@@ -185,26 +165,13 @@ function Overview({ t, me }) {
       })
       .catch(setError);
   }, []);
-  return html` <section>
-    <h2>${t("overview")}</h2>
-    <p>
-      ${t("signedInAs")}: <strong>${me.org.name}</strong> (${me.org.kind}) · ${t("role")}:
-      ${me.role}
-    </p>
-    <${ErrorBox} error=${error} />
-    ${
-      counts &&
-      html`<div class="tiles">
-        ${KINDS.map(
-          (k) =>
-            html`<div class="tile">
-              <div class="n">${counts[k] || 0}</div>
-              <div>${k}</div>
-            </div>`,
-        )}
-      </div>`
-    }
-  </section>`;
+  return html`
+    <section>
+      <h2>${t("overview")}</h2>
+      <p>${t("signedInAs")}: <strong>${me.org.name}</strong> (${me.org.kind}) · ${t("role")}: ${me.role}</p>
+      <${ErrorBox} error=${error} />
+      ${counts && html`<div class="tiles">${KINDS.map((k) => html`<div class="tile"><div class="n">${counts[k] || 0}</div><div>${k}</div></div>`)}</div>`}
+    </section>`;
 }
 
 function Shell({ me, onSignOut, lang }) {
@@ -235,18 +202,19 @@ function Shell({ me, onSignOut, lang }) {
                     : section === "account"
                       ? html`<${AccountPage} t=${t} me=${me} />`
                       : html`<${Overview} t=${t} me=${me} />`;
-  return html` <div class="shell">
-    <header>
-      <span class="brand">${t("appName")}</span>
-      <span class="who" data-testid="who">${me.org.name}</span>
-      <button class="link" onClick=${toggle}>${t("language")}</button>
-      <button class="link" onClick=${onSignOut}>${t("signOut")}</button>
-    </header>
-    <nav>
-      ${SECTIONS.map((s) => html`<a href=${`#${s}`} class=${s === section ? "active" : ""} data-section=${s}>${t(s)}</a>`)}
-    </nav>
-    <main>${page}</main>
-  </div>`;
+  return html`
+    <div class="shell">
+      <header>
+        <span class="brand">${t("appName")}</span>
+        <span class="who" data-testid="who">${me.org.name}</span>
+        <button class="link" onClick=${toggle}>${t("language")}</button>
+        <button class="link" onClick=${onSignOut}>${t("signOut")}</button>
+      </header>
+      <nav>
+        ${SECTIONS.map((s) => html`<a href=${`#${s}`} class=${s === section ? "active" : ""} data-section=${s}>${t(s)}</a>`)}
+      </nav>
+      <main>${page}</main>
+    </div>`;
 }
 
 function App() {
@@ -264,14 +232,10 @@ function App() {
   }, []);
   if (checking) return html`<p>${lang.t("loading")}</p>`;
   if (!me) return html`<${SignIn} onSignedIn=${setMe} t=${lang.t} />`;
-  return html`<${Shell}
-    me=${me}
-    lang=${lang}
-    onSignOut=${() => {
-      saveToken("");
-      setMe(null);
-    }}
-  />`;
+  return html`<${Shell} me=${me} lang=${lang} onSignOut=${() => {
+    saveToken("");
+    setMe(null);
+  }} />`;
 }
 
 render(html`<${App} />`, document.getElementById("app"));

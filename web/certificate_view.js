@@ -51,112 +51,46 @@ export function CertificateCard({ cert }) {
   }, [cert.sha256]);
   const doc = JSON.parse(cert.document);
   const active = cert.pledges.find((p) => p.state === "active");
-  return html` <div class="certificate" data-testid="certificate">
-    <div class="cert-head">
-      <div>
-        <div class="cert-number">${cert.number}</div>
-        <div>数据产权登记证书 · Data property certificate · v${cert.version} (${cert.change})</div>
+  return html`
+    <div class="certificate" data-testid="certificate">
+      <div class="cert-head">
+        <div>
+          <div class="cert-number">${cert.number}</div>
+          <div>数据产权登记证书 · Data property certificate · v${cert.version} (${cert.change})</div>
+        </div>
+        <img alt="QR" class="qr" src=${`/api/v1/exchange/certificates/${encodeURIComponent(cert.number)}/qr.svg`} />
       </div>
-      <img
-        alt="QR"
-        class="qr"
-        src=${`/api/v1/exchange/certificates/${encodeURIComponent(cert.number)}/qr.svg`}
-      />
-    </div>
-    <p>
-      <span class=${`state state-${cert.status}`} data-testid="cert-status">${cert.status}</span>
-      ${active && html` <span class="state state-pledged" data-testid="cert-pledged">质押中 pledged · ${yuan(active.amount_fen)} 元</span>`}
-    </p>
-    <table>
-      <tbody>
-        <tr>
-          <th>持有人 Holder</th>
-          <td>${doc.holder.name} (${doc.holder.credit_code})</td>
-        </tr>
-        <tr>
-          <th>数据 Data</th>
-          <td>
-            ${doc.data.name} · ${doc.data.type} · ${doc.data.scale} · ${doc.data.update_cycle}
-          </td>
-        </tr>
-        <tr>
-          <th>权利 Rights</th>
-          <td>${doc.rights.map((r) => RIGHTS[r] || r).join("；")}</td>
-        </tr>
-        <tr>
-          <th>快照 Snapshot</th>
-          <td><code>${doc.data.snapshot_sha256}</code></td>
-        </tr>
-        <tr>
-          <th>有效期 Valid</th>
-          <td>${doc.valid_from.slice(0, 10)} — ${doc.valid_until.slice(0, 10)}</td>
-        </tr>
-        <tr>
-          <th>登记机构 Issuer</th>
-          <td>${doc.issuer.name}</td>
-        </tr>
-      </tbody>
-    </table>
-    ${
-      check &&
-      html`<p data-testid="cert-check">
-        <span class=${check.hash ? "good" : "bad"}
-          >${check.hash ? "✓ 摘要一致 hash matches" : "✗ 摘要不一致 hash mismatch"}</span
-        >
-        ·
-        <span class=${check.signature === null ? "" : check.signature ? "good" : "bad"}
-          >${check.signature === null ? "浏览器不支持 Ed25519，签名未核验" : check.signature ? "✓ 登记机构签名有效 signature valid" : "✗ 签名无效 signature invalid"}</span
-        >
-      </p>`
-    }
-    <h3>变更历史 History</h3>
-    <table>
-      <thead>
-        <tr>
-          <th>v</th>
-          <th>变更</th>
-          <th>状态</th>
-          <th>时间</th>
-          <th>sha256</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${cert.history.map(
-          (c) =>
-            html`<tr key=${c.version}>
-              <td>${c.version}</td>
-              <td>${c.change}</td>
-              <td>${c.status}</td>
-              <td>${c.created_at.slice(0, 10)}</td>
-              <td><code>${c.sha256.slice(0, 16)}…</code></td>
-            </tr>`,
-        )}
-      </tbody>
-    </table>
-    ${
-      cert.pledges.length > 0 &&
-      html` <h3>质押 Pledges</h3>
+      <p><span class=${`state state-${cert.status}`} data-testid="cert-status">${cert.status}</span>
+        ${active && html` <span class="state state-pledged" data-testid="cert-pledged">质押中 pledged · ${yuan(active.amount_fen)} 元</span>`}</p>
+      <table>
+        <tbody>
+          <tr><th>持有人 Holder</th><td>${doc.holder.name} (${doc.holder.credit_code})</td></tr>
+          <tr><th>数据 Data</th><td>${doc.data.name} · ${doc.data.type} · ${doc.data.scale} · ${doc.data.update_cycle}</td></tr>
+          <tr><th>权利 Rights</th><td>${doc.rights.map((r) => RIGHTS[r] || r).join("；")}</td></tr>
+          <tr><th>快照 Snapshot</th><td><code>${doc.data.snapshot_sha256}</code></td></tr>
+          <tr><th>有效期 Valid</th><td>${doc.valid_from.slice(0, 10)} — ${doc.valid_until.slice(0, 10)}</td></tr>
+          <tr><th>登记机构 Issuer</th><td>${doc.issuer.name}</td></tr>
+        </tbody>
+      </table>
+      ${
+        check &&
+        html`<p data-testid="cert-check">
+        <span class=${check.hash ? "good" : "bad"}>${check.hash ? "✓ 摘要一致 hash matches" : "✗ 摘要不一致 hash mismatch"}</span> ·
+        <span class=${check.signature === null ? "" : check.signature ? "good" : "bad"}>${check.signature === null ? "浏览器不支持 Ed25519，签名未核验" : check.signature ? "✓ 登记机构签名有效 signature valid" : "✗ 签名无效 signature invalid"}</span></p>`
+      }
+      <h3>变更历史 History</h3>
+      <table>
+        <thead><tr><th>v</th><th>变更</th><th>状态</th><th>时间</th><th>sha256</th></tr></thead>
+        <tbody>${cert.history.map((c) => html`<tr key=${c.version}><td>${c.version}</td><td>${c.change}</td><td>${c.status}</td><td>${c.created_at.slice(0, 10)}</td><td><code>${c.sha256.slice(0, 16)}…</code></td></tr>`)}</tbody>
+      </table>
+      ${
+        cert.pledges.length > 0 &&
+        html`
+        <h3>质押 Pledges</h3>
         <table>
-          <thead>
-            <tr>
-              <th>状态</th>
-              <th>金额（元）</th>
-              <th>期限</th>
-              <th>登记</th>
-            </tr>
-          </thead>
-          <tbody>
-            ${cert.pledges.map(
-              (p) =>
-                html`<tr key=${p.id}>
-                  <td>${p.state}</td>
-                  <td>${yuan(p.amount_fen)}</td>
-                  <td>${p.term_days} 天</td>
-                  <td>${p.created_at.slice(0, 10)}</td>
-                </tr>`,
-            )}
-          </tbody>
+          <thead><tr><th>状态</th><th>金额（元）</th><th>期限</th><th>登记</th></tr></thead>
+          <tbody>${cert.pledges.map((p) => html`<tr key=${p.id}><td>${p.state}</td><td>${yuan(p.amount_fen)}</td><td>${p.term_days} 天</td><td>${p.created_at.slice(0, 10)}</td></tr>`)}</tbody>
         </table>`
-    }
-  </div>`;
+      }
+    </div>`;
 }

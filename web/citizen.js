@@ -46,10 +46,8 @@ function MyCode({ t, token }) {
     ${
       code &&
       html`<img alt="QR" src=${`data:image/png;base64,${code.png_base64}`} />
-        <p>
-          ${t("expiresIn")} <strong data-testid="countdown">${left}</strong> s · ${t("oneScan")}
-        </p>
-        <button onClick=${draw}>${t("refresh")}</button>`
+      <p>${t("expiresIn")} <strong data-testid="countdown">${left}</strong> s · ${t("oneScan")}</p>
+      <button onClick=${draw}>${t("refresh")}</button>`
     }
   </div>`;
 }
@@ -70,28 +68,13 @@ function MyLog({ t, token }) {
       (log.items.length === 0
         ? html`<p>${t("noScans")}</p>`
         : html`<table data-testid="scan-log">
-            <thead>
-              <tr>
-                <th>${t("when")}</th>
-                <th>${t("category")}</th>
-                <th>${t("terminal")}</th>
-                <th>${t("claimsRead")}</th>
-                <th>${t("check")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              ${log.items.map(
-                (s) =>
-                  html`<tr>
-                    <td>${time(s.scanned_at)}</td>
-                    <td>${s.category_name}</td>
-                    <td>${s.terminal_name}</td>
-                    <td>${s.claims_read.join(", ")}</td>
-                    <td class=${s.check === "ok" ? "" : "warn"}>${t(`check_${s.check}`)}</td>
-                  </tr>`,
-              )}
-            </tbody>
-          </table>`)
+      <thead><tr><th>${t("when")}</th><th>${t("category")}</th><th>${t("terminal")}</th><th>${t("claimsRead")}</th><th>${t("check")}</th></tr></thead>
+      <tbody>${log.items.map(
+        (
+          s,
+        ) => html`<tr><td>${time(s.scanned_at)}</td><td>${s.category_name}</td><td>${s.terminal_name}</td><td>${s.claims_read.join(", ")}</td>
+        <td class=${s.check === "ok" ? "" : "warn"}>${t(`check_${s.check}`)}</td></tr>`,
+      )}</tbody></table>`)
     }
   </div>`;
 }
@@ -118,15 +101,12 @@ function MyNotices({ t, token }) {
       (inbox.items.length === 0
         ? html`<p>${t("pl_noNotices")}</p>`
         : html`<div data-testid="citizen-notices">
-            ${inbox.items.map(
-              (n) =>
-                html`<div class=${`card ${n.read_at ? "" : "unread"}`}>
-                  <h4>${n.title} · ${n.benefit}</h4>
-                  <${Clauses} clauses=${n.explanation} />
-                  ${!n.read_at && html`<button onClick=${read(n)}>${t("pl_markRead")}</button>`}
-                </div>`,
-            )}
-          </div>`)
+      ${inbox.items.map(
+        (n) => html`<div class=${`card ${n.read_at ? "" : "unread"}`}>
+        <h4>${n.title} · ${n.benefit}</h4>
+        <${Clauses} clauses=${n.explanation} />
+        ${!n.read_at && html`<button onClick=${read(n)}>${t("pl_markRead")}</button>`}</div>`,
+      )}</div>`)
     }
   </div>`;
 }
@@ -159,37 +139,25 @@ function Citizen() {
     setMe(null);
   };
   return html`<main class="verify">
-    <header>
-      <span class="brand">${t("citizenPage")}</span>
-      <button class="link" onClick=${toggle}>${t("language")}</button>
-      ${me && html`<button class="link" onClick=${signOut}>${t("signOut")}</button>`}
-    </header>
+    <header><span class="brand">${t("citizenPage")}</span> <button class="link" onClick=${toggle}>${t("language")}</button>
+      ${me && html`<button class="link" onClick=${signOut}>${t("signOut")}</button>`}</header>
     ${
       !me &&
       html`<form class="signin" onSubmit=${signIn}>
-        <label for="ctoken">${t("citizenToken")}</label>
-        <input
-          id="ctoken"
-          type="password"
-          placeholder="cz_..."
-          value=${input}
-          onInput=${(e) => setInput(e.target.value)}
-        />
-        <button type="submit" disabled=${!input.trim()}>${t("signIn")}</button>
-        ${error && html`<p class="error">${error}</p>`}
-      </form>`
+      <label for="ctoken">${t("citizenToken")}</label>
+      <input id="ctoken" type="password" placeholder="cz_..." value=${input} onInput=${(e) => setInput(e.target.value)} />
+      <button type="submit" disabled=${!input.trim()}>${t("signIn")}</button>
+      ${error && html`<p class="error">${error}</p>`}
+    </form>`
     }
     ${
       me &&
       html`<section>
-        <p data-testid="citizen-who">
-          ${me.name_masked} · ${me.district} ·
-          ${me.concession}${me.talent_category ? ` · ${t("talent")} ${me.talent_category} (${me.talent_until})` : ""}
-        </p>
-        <${MyCode} t=${t} token=${token} />
-        <${MyNotices} t=${t} token=${token} />
-        <${MyLog} t=${t} token=${token} />
-      </section>`
+      <p data-testid="citizen-who">${me.name_masked} · ${me.district} · ${me.concession}${me.talent_category ? ` · ${t("talent")} ${me.talent_category} (${me.talent_until})` : ""}</p>
+      <${MyCode} t=${t} token=${token} />
+      <${MyNotices} t=${t} token=${token} />
+      <${MyLog} t=${t} token=${token} />
+    </section>`
     }
   </main>`;
 }

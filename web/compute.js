@@ -34,75 +34,25 @@ function Capacity({ t }) {
   if (error) return html`<${ErrorBox} error=${error} />`;
   if (!pool) return html`<p>${t("loading")}</p>`;
   const main = pool.pool_list[0];
-  return html` <div class="tiles" data-testid="capacity">
-      <div class="tile">
-        <div class="n">${p(pool.pflops)} P</div>
-        <div>${t("pooledCompute")}</div>
-      </div>
-      <div class="tile">
-        <div class="n">${p(main.pflops)} P</div>
-        <div>${t("tenKCluster")} (${p(main.cards)} ${t("cards")})</div>
-      </div>
-      <div class="tile">
-        <div class="n">${pool.by_provider.length}</div>
-        <div>${t("providers")}</div>
-      </div>
-      <div class="tile">
-        <div class="n">${pool.by_chip.length}</div>
-        <div>${t("chipKinds")}</div>
-      </div>
+  return html`
+    <div class="tiles" data-testid="capacity">
+      <div class="tile"><div class="n">${p(pool.pflops)} P</div><div>${t("pooledCompute")}</div></div>
+      <div class="tile"><div class="n">${p(main.pflops)} P</div><div>${t("tenKCluster")} (${p(main.cards)} ${t("cards")})</div></div>
+      <div class="tile"><div class="n">${pool.by_provider.length}</div><div>${t("providers")}</div></div>
+      <div class="tile"><div class="n">${pool.by_chip.length}</div><div>${t("chipKinds")}</div></div>
     </div>
     <h3>${t("byChip")}</h3>
     <table data-testid="chips-table">
-      <thead>
-        <tr>
-          <th>${t("chip")}</th>
-          <th>${t("vendor")}</th>
-          <th>FP16 TFLOPS</th>
-          <th>${t("memory")}</th>
-          <th>${t("cards")}</th>
-          <th>P</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${chips.map((c) => {
-          const b = pool.by_chip.find((x) => x.chip === c.name) || { cards: 0, pflops: 0 };
-          return html`<tr key=${c.name}>
-            <td>${c.name}</td>
-            <td>${c.vendor}</td>
-            <td>${c.fp16_tflops}</td>
-            <td>${c.memory_gib} GiB</td>
-            <td>${p(b.cards)}</td>
-            <td>${p(b.pflops)}</td>
-          </tr>`;
-        })}
-      </tbody>
+      <thead><tr><th>${t("chip")}</th><th>${t("vendor")}</th><th>FP16 TFLOPS</th><th>${t("memory")}</th><th>${t("cards")}</th><th>P</th></tr></thead>
+      <tbody>${chips.map((c) => {
+        const b = pool.by_chip.find((x) => x.chip === c.name) || { cards: 0, pflops: 0 };
+        return html`<tr key=${c.name}><td>${c.name}</td><td>${c.vendor}</td><td>${c.fp16_tflops}</td><td>${c.memory_gib} GiB</td><td>${p(b.cards)}</td><td>${p(b.pflops)}</td></tr>`;
+      })}</tbody>
     </table>
     <h3>${t("pools")}</h3>
     <table>
-      <thead>
-        <tr>
-          <th>${t("pool")}</th>
-          <th>${t("provider")}</th>
-          <th>${t("region")}</th>
-          <th>${t("chip")}</th>
-          <th>${t("cards")}</th>
-          <th>P</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${pool.pool_list.map(
-          (x) =>
-            html`<tr key=${x.name}>
-              <td>${x.name}</td>
-              <td>${x.provider}</td>
-              <td>${x.region}</td>
-              <td>${x.chip}</td>
-              <td>${p(x.cards)}</td>
-              <td>${p(x.pflops)}</td>
-            </tr>`,
-        )}
-      </tbody>
+      <thead><tr><th>${t("pool")}</th><th>${t("provider")}</th><th>${t("region")}</th><th>${t("chip")}</th><th>${t("cards")}</th><th>P</th></tr></thead>
+      <tbody>${pool.pool_list.map((x) => html`<tr key=${x.name}><td>${x.name}</td><td>${x.provider}</td><td>${x.region}</td><td>${x.chip}</td><td>${p(x.cards)}</td><td>${p(x.pflops)}</td></tr>`)}</tbody>
     </table>`;
 }
 
@@ -158,92 +108,38 @@ function Simulation({ t }) {
     }
   };
   const fifo = result && result.summary.find((s) => s.policy === "fifo");
-  return html` <form class="card" onSubmit=${run} data-testid="sim-form">
+  return html`
+    <form class="card" onSubmit=${run} data-testid="sim-form">
       <h3>${t("simulate")}</h3>
-      <label
-        >${t("trace")}
+      <label>${t("trace")}
         <select name="trace" value=${form.trace} onChange=${set("trace")}>
           ${traces.map((x) => html`<option value=${x.name}>${x.name}</option>`)}
         </select>
       </label>
-      <label
-        >${t("cluster")}
+      <label>${t("cluster")}
         <select name="target" value=${form.target} onChange=${set("target")}>
-          <option value="cards">${t("homogeneous")}</option>
-          <option value="hz-10k">hz-10k</option>
-          <option value="hz-pool">hz-pool</option>
+          <option value="cards">${t("homogeneous")}</option><option value="hz-10k">hz-10k</option><option value="hz-pool">hz-pool</option>
         </select>
       </label>
       ${form.target === "cards" && html`<label>${t("cards")} <input name="cards" type="number" step="8" value=${form.cards} onInput=${set("cards", true)} /></label>`}
-      <label
-        >${t("maxJobs")}
-        <input
-          name="max_jobs"
-          type="number"
-          value=${form.max_jobs}
-          onInput=${set("max_jobs", true)}
-      /></label>
-      <label
-        >${t("timeScale")}
-        <input
-          name="time_scale"
-          type="number"
-          value=${form.time_scale}
-          onInput=${set("time_scale", true)}
-      /></label>
-      <fieldset class="policies">
-        ${POLICIES.map((x) => html`<label><input type="checkbox" name=${`policy-${x}`} checked=${form.policies.includes(x)} onChange=${() => toggle(x)} /> ${x}</label>`)}
-      </fieldset>
-      <button type="submit" disabled=${busy || !form.trace}>
-        ${busy ? t("running") : t("run")}
-      </button>
+      <label>${t("maxJobs")} <input name="max_jobs" type="number" value=${form.max_jobs} onInput=${set("max_jobs", true)} /></label>
+      <label>${t("timeScale")} <input name="time_scale" type="number" value=${form.time_scale} onInput=${set("time_scale", true)} /></label>
+      <fieldset class="policies">${POLICIES.map((x) => html`<label><input type="checkbox" name=${`policy-${x}`} checked=${form.policies.includes(x)} onChange=${() => toggle(x)} /> ${x}</label>`)}</fieldset>
+      <button type="submit" disabled=${busy || !form.trace}>${busy ? t("running") : t("run")}</button>
       <${ErrorBox} error=${error} />
     </form>
     ${
       result &&
-      html` <p>
-          ${result.trace}: ${p(result.jobs)} ${t("jobs")} · ${result.cluster.name}
-          (${p(result.cluster.cards)} ${t("cards")}, ${p(result.cluster.pflops)} P)
-        </p>
-        <table data-testid="sim-summary">
-          <thead>
-            <tr>
-              <th>${t("policy")}</th>
-              <th>${t("avgJct")}</th>
-              <th>p50</th>
-              <th>p99</th>
-              <th>${t("avgQueue")}</th>
-              <th>${t("utilization")}</th>
-              <th>${t("preemptions")}</th>
-              <th>${t("vsFifo")}</th>
-            </tr>
-          </thead>
-          <tbody>
-            ${result.summary.map(
-              (s) =>
-                html`<tr key=${s.policy}>
-                  <td>${s.policy}</td>
-                  <td>${dur(s.avg_jct_s)}</td>
-                  <td>${dur(s.p50_jct_s)}</td>
-                  <td>${dur(s.p99_jct_s)}</td>
-                  <td>${dur(s.avg_queue_s)}</td>
-                  <td>${(s.utilization * 100).toFixed(1)}%</td>
-                  <td>${s.preemptions}</td>
-                  <td>
-                    ${fifo && s.avg_jct_s > 0 ? `${(fifo.avg_jct_s / s.avg_jct_s).toFixed(2)}×` : "-"}
-                  </td>
-                </tr>`,
-            )}
-          </tbody>
-        </table>
-        <div class="plots">
-          <img
-            alt=${t("utilization")}
-            data-testid="plot-utilization"
-            src=${svgUrl(result.utilization_svg)}
-          />
-          <img alt="JCT CDF" data-testid="plot-cdf" src=${svgUrl(result.jct_cdf_svg)} />
-        </div>`
+      html`
+      <p>${result.trace}: ${p(result.jobs)} ${t("jobs")} · ${result.cluster.name} (${p(result.cluster.cards)} ${t("cards")}, ${p(result.cluster.pflops)} P)</p>
+      <table data-testid="sim-summary">
+        <thead><tr><th>${t("policy")}</th><th>${t("avgJct")}</th><th>p50</th><th>p99</th><th>${t("avgQueue")}</th><th>${t("utilization")}</th><th>${t("preemptions")}</th><th>${t("vsFifo")}</th></tr></thead>
+        <tbody>${result.summary.map((s) => html`<tr key=${s.policy}><td>${s.policy}</td><td>${dur(s.avg_jct_s)}</td><td>${dur(s.p50_jct_s)}</td><td>${dur(s.p99_jct_s)}</td><td>${dur(s.avg_queue_s)}</td><td>${(s.utilization * 100).toFixed(1)}%</td><td>${s.preemptions}</td><td>${fifo && s.avg_jct_s > 0 ? `${(fifo.avg_jct_s / s.avg_jct_s).toFixed(2)}×` : "-"}</td></tr>`)}</tbody>
+      </table>
+      <div class="plots">
+        <img alt=${t("utilization")} data-testid="plot-utilization" src=${svgUrl(result.utilization_svg)} />
+        <img alt="JCT CDF" data-testid="plot-cdf" src=${svgUrl(result.jct_cdf_svg)} />
+      </div>`
     }`;
 }
 
@@ -251,15 +147,14 @@ const TABS = ["board", "ordersTab", "vouchersTab", "topologyTab", "simulate"];
 
 export function ComputePage({ t, me }) {
   const [tab, setTab] = useState("board");
-  return html` <section>
-    <h2>${t("compute")}</h2>
-    <div class="tabs">
-      ${TABS.map((x) => html`<button class=${x === tab ? "tab active" : "tab"} data-tab=${x} onClick=${() => setTab(x)}>${t(x)}</button>`)}
-    </div>
-    ${tab === "board" && html`<${CapacityBoard} t=${t} />`}
-    ${tab === "ordersTab" && html`<${OrdersView} t=${t} me=${me} />`}
-    ${tab === "vouchersTab" && html`<${VouchersView} t=${t} me=${me} />`}
-    ${tab === "topologyTab" && html`<${Capacity} t=${t} />`}
-    ${tab === "simulate" && html`<${Simulation} t=${t} />`}
-  </section>`;
+  return html`
+    <section>
+      <h2>${t("compute")}</h2>
+      <div class="tabs">${TABS.map((x) => html`<button class=${x === tab ? "tab active" : "tab"} data-tab=${x} onClick=${() => setTab(x)}>${t(x)}</button>`)}</div>
+      ${tab === "board" && html`<${CapacityBoard} t=${t} />`}
+      ${tab === "ordersTab" && html`<${OrdersView} t=${t} me=${me} />`}
+      ${tab === "vouchersTab" && html`<${VouchersView} t=${t} me=${me} />`}
+      ${tab === "topologyTab" && html`<${Capacity} t=${t} />`}
+      ${tab === "simulate" && html`<${Simulation} t=${t} />`}
+    </section>`;
 }

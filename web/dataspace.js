@@ -30,32 +30,11 @@ function PolicyView({ policy }) {
 }
 
 function QualityTable({ t, quality }) {
-  return html` <p>
-      ${t("rowsIn")} ${quality.rows_in} → ${t("rowsOut")} ${quality.rows_out} · ${t("duplicates")}
-      ${quality.duplicates} · ${t("malformed")} ${quality.malformed}
-    </p>
+  return html`
+    <p>${t("rowsIn")} ${quality.rows_in} → ${t("rowsOut")} ${quality.rows_out} · ${t("duplicates")} ${quality.duplicates} · ${t("malformed")} ${quality.malformed}</p>
     <table data-testid="quality">
-      <thead>
-        <tr>
-          <th>${t("field")}</th>
-          <th>${t("completeness")}</th>
-          <th>${t("validity")}</th>
-          <th>${t("uniqueness")}</th>
-          <th>${t("invalid")}</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${quality.fields.map(
-          (f) =>
-            html`<tr key=${f.name}>
-              <td>${f.name}</td>
-              <td>${pct(f.completeness)}</td>
-              <td>${pct(f.validity)}</td>
-              <td>${pct(f.uniqueness)}</td>
-              <td>${f.invalid}</td>
-            </tr>`,
-        )}
-      </tbody>
+      <thead><tr><th>${t("field")}</th><th>${t("completeness")}</th><th>${t("validity")}</th><th>${t("uniqueness")}</th><th>${t("invalid")}</th></tr></thead>
+      <tbody>${quality.fields.map((f) => html`<tr key=${f.name}><td>${f.name}</td><td>${pct(f.completeness)}</td><td>${pct(f.validity)}</td><td>${pct(f.uniqueness)}</td><td>${f.invalid}</td></tr>`)}</tbody>
     </table>`;
 }
 
@@ -75,70 +54,39 @@ function ProductDetail({ t, me, id, onContract }) {
   if (product.error) return html`<${ErrorBox} error=${product.error} />`;
   if (!product.data) return html`<p>${t("loading")}</p>`;
   const p = product.data;
-  return html` <div data-testid="product-detail">
-    <h3>${p.title}</h3>
-    <p>${p.description}</p>
-    <p>
-      ${t("provider")}: ${p.provider_name} · ${p.rows} ${t("rows")} · ${t("updateFrequency")}:
-      ${p.update_frequency} · ${t("licence")}: ${p.licence || "-"}
-    </p>
-    <p class="hint">output sha256 <code>${p.output_sha256}</code></p>
-    <h3>${t("fields")}</h3>
-    <table>
-      <thead>
-        <tr>
-          <th>${t("field")}</th>
-          <th>${t("label")}</th>
-          <th>${t("type")}</th>
-          <th>${t("sensitivity")}</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${p.fields.map(
-          (f) =>
-            html`<tr key=${f.name}>
-              <td>${f.name}</td>
-              <td>${f.label || ""}</td>
-              <td>${f.type}</td>
-              <td><span class=${`sens sens-${f.sensitivity}`}>${f.sensitivity}</span></td>
-            </tr>`,
-        )}
-      </tbody>
-    </table>
-    <h3>${t("qualityReport")}</h3>
-    <${QualityTable} t=${t} quality=${p.quality} />
-    <h3>${t("maskedPreview")}</h3>
-    <${ErrorBox} error=${preview.error} />
-    ${
-      preview.data &&
-      html`<table data-testid="preview">
-        <thead>
-          <tr>
-            ${p.fields.map((f) => html`<th>${f.label || f.name}</th>`)}
-          </tr>
-        </thead>
-        <tbody>
-          ${preview.data.rows.map(
-            (r, i) =>
-              html`<tr key=${i}>
-                ${r.map((c) => html`<td>${c === null ? "∅" : c}</td>`)}
-              </tr>`,
-          )}
-        </tbody>
+  return html`
+    <div data-testid="product-detail">
+      <h3>${p.title}</h3>
+      <p>${p.description}</p>
+      <p>${t("provider")}: ${p.provider_name} · ${p.rows} ${t("rows")} · ${t("updateFrequency")}: ${p.update_frequency} · ${t("licence")}: ${p.licence || "-"}</p>
+      <p class="hint">output sha256 <code>${p.output_sha256}</code></p>
+      <h3>${t("fields")}</h3>
+      <table>
+        <thead><tr><th>${t("field")}</th><th>${t("label")}</th><th>${t("type")}</th><th>${t("sensitivity")}</th></tr></thead>
+        <tbody>${p.fields.map((f) => html`<tr key=${f.name}><td>${f.name}</td><td>${f.label || ""}</td><td>${f.type}</td><td><span class=${`sens sens-${f.sensitivity}`}>${f.sensitivity}</span></td></tr>`)}</tbody>
+      </table>
+      <h3>${t("qualityReport")}</h3>
+      <${QualityTable} t=${t} quality=${p.quality} />
+      <h3>${t("maskedPreview")}</h3>
+      <${ErrorBox} error=${preview.error} />
+      ${
+        preview.data &&
+        html`<table data-testid="preview">
+        <thead><tr>${p.fields.map((f) => html`<th>${f.label || f.name}</th>`)}</tr></thead>
+        <tbody>${preview.data.rows.map((r, i) => html`<tr key=${i}>${r.map((c) => html`<td>${c === null ? "∅" : c}</td>`)}</tr>`)}</tbody>
       </table>`
-    }
-    <h3>${t("offers")}</h3>
-    <${ErrorBox} error=${error} />
-    ${p.offers.map(
-      (o) =>
-        html`<div class="card" key=${o.id} data-testid="offer">
-          <h3>${o.title}</h3>
-          <${PolicyView} policy=${o.policy} />
-          ${me.org.id !== p.provider_id && me.role !== "viewer" && html`<button data-testid="request-contract" onClick=${() => request(o)}>${t("requestContract")}</button>`}
-        </div>`,
-    )}
-    ${p.offers.length === 0 && html`<p>${t("noOffers")}</p>`}
-  </div>`;
+      }
+      <h3>${t("offers")}</h3>
+      <${ErrorBox} error=${error} />
+      ${p.offers.map(
+        (o) => html`<div class="card" key=${o.id} data-testid="offer">
+        <h3>${o.title}</h3>
+        <${PolicyView} policy=${o.policy} />
+        ${me.org.id !== p.provider_id && me.role !== "viewer" && html`<button data-testid="request-contract" onClick=${() => request(o)}>${t("requestContract")}</button>`}
+      </div>`,
+      )}
+      ${p.offers.length === 0 && html`<p>${t("noOffers")}</p>`}
+    </div>`;
 }
 
 function Catalog({ t, me, onContract }) {
@@ -150,49 +98,27 @@ function Catalog({ t, me, onContract }) {
     0,
   );
   if (selected) {
-    return html`<button class="link" onClick=${() => setSelected(null)}>
-        ← ${t("backToCatalog")}
-      </button>
+    return html`<button class="link" onClick=${() => setSelected(null)}>← ${t("backToCatalog")}</button>
       <${ProductDetail} t=${t} me=${me} id=${selected} onContract=${onContract} />`;
   }
-  return html` <form
-      class="card"
-      onSubmit=${(e) => {
-        e.preventDefault();
-        setSearch(q);
-      }}
-    >
-      <label
-        >${t("searchCatalog")} <input name="q" value=${q} onInput=${(e) => setQ(e.target.value)}
-      /></label>
+  return html`
+    <form class="card" onSubmit=${(e) => {
+      e.preventDefault();
+      setSearch(q);
+    }}>
+      <label>${t("searchCatalog")} <input name="q" value=${q} onInput=${(e) => setQ(e.target.value)} /></label>
       <button type="submit">${t("search")}</button>
     </form>
     <${ErrorBox} error=${products.error} />
     ${
       products.data &&
       html`<table data-testid="products">
-        <thead>
-          <tr>
-            <th>${t("title")}</th>
-            <th>${t("provider")}</th>
-            <th>${t("rows")}</th>
-            <th>${t("updateFrequency")}</th>
-            <th>${t("tags")}</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${products.data.items.map(
-            (p) =>
-              html`<tr key=${p.id}>
-                <td><button class="link" onClick=${() => setSelected(p.id)}>${p.title}</button></td>
-                <td>${p.provider_name}</td>
-                <td>${p.rows}</td>
-                <td>${p.update_frequency}</td>
-                <td>${p.tags.join(" · ")}</td>
-              </tr>`,
-          )}
-        </tbody>
-      </table>`
+      <thead><tr><th>${t("title")}</th><th>${t("provider")}</th><th>${t("rows")}</th><th>${t("updateFrequency")}</th><th>${t("tags")}</th></tr></thead>
+      <tbody>${products.data.items.map(
+        (p) => html`<tr key=${p.id}>
+        <td><button class="link" onClick=${() => setSelected(p.id)}>${p.title}</button></td><td>${p.provider_name}</td><td>${p.rows}</td><td>${p.update_frequency}</td><td>${p.tags.join(" · ")}</td></tr>`,
+      )}</tbody>
+    </table>`
     }`;
 }
 
@@ -255,120 +181,59 @@ function Sources({ t }) {
       setPublished(await api("POST", "/api/v1/dataspace/products", { run_id: run.id, title }));
     });
   };
-  return html` <${ErrorBox} error=${sources.error || pipelines.error || error} />
+  return html`
+    <${ErrorBox} error=${sources.error || pipelines.error || error} />
     <form class="card" onSubmit=${addSource} data-testid="source-form">
       <h3>${t("newSource")}</h3>
-      <label
-        >${t("name")}
-        <input
-          name="name"
-          value=${form.name}
-          onInput=${(e) => setForm({ ...form, name: e.target.value })}
-      /></label>
-      <label
-        >CSV <input name="csv" type="file" accept=".csv,text/csv" onChange=${readFile}
-      /></label>
+      <label>${t("name")} <input name="name" value=${form.name} onInput=${(e) => setForm({ ...form, name: e.target.value })} /></label>
+      <label>CSV <input name="csv" type="file" accept=".csv,text/csv" onChange=${readFile} /></label>
       <button type="submit" disabled=${!form.csv}>${t("upload")}</button>
     </form>
     <h3>${t("mySources")}</h3>
     ${
       sources.data &&
       html`<table data-testid="sources">
-        <thead>
-          <tr>
-            <th>${t("name")}</th>
-            <th>${t("origin")}</th>
-            <th>${t("bytes")}</th>
-            <th>${t("fields")}</th>
-            <th>sha256</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${sources.data.items.map(
-            (s) =>
-              html`<tr key=${s.id}>
-                <td>${s.name}</td>
-                <td>${s.origin}</td>
-                <td>${s.bytes}</td>
-                <td>${s.fields.map((f) => `${f.name}:${f.type}`).join(", ")}</td>
-                <td><code>${s.sha256.slice(0, 16)}…</code></td>
-              </tr>`,
-          )}
-        </tbody>
-      </table>`
+      <thead><tr><th>${t("name")}</th><th>${t("origin")}</th><th>${t("bytes")}</th><th>${t("fields")}</th><th>sha256</th></tr></thead>
+      <tbody>${sources.data.items.map(
+        (s) => html`<tr key=${s.id}><td>${s.name}</td><td>${s.origin}</td><td>${s.bytes}</td>
+        <td>${s.fields.map((f) => `${f.name}:${f.type}`).join(", ")}</td><td><code>${s.sha256.slice(0, 16)}…</code></td></tr>`,
+      )}</tbody>
+    </table>`
     }
     <form class="card" onSubmit=${addPipeline} data-testid="pipeline-form">
       <h3>${t("newPipeline")}</h3>
-      <label
-        >${t("name")}
-        <input
-          name="pipeline_name"
-          value=${pipe.name}
-          onInput=${(e) => setPipe({ ...pipe, name: e.target.value })}
-      /></label>
-      <label
-        >${t("source")}
-        <select
-          name="source_id"
-          value=${pipe.source_id}
-          onChange=${(e) => setPipe({ ...pipe, source_id: e.target.value })}
-        >
-          <option value="">-</option>
-          ${sources.data && sources.data.items.map((s) => html`<option value=${s.id}>${s.name}</option>`)}
-        </select></label
-      >
-      <label class="wide"
-        >spec
-        <textarea
-          name="spec"
-          rows="6"
-          value=${pipe.spec}
-          onInput=${(e) => setPipe({ ...pipe, spec: e.target.value })}
-        ></textarea>
-      </label>
+      <label>${t("name")} <input name="pipeline_name" value=${pipe.name} onInput=${(e) => setPipe({ ...pipe, name: e.target.value })} /></label>
+      <label>${t("source")} <select name="source_id" value=${pipe.source_id} onChange=${(e) => setPipe({ ...pipe, source_id: e.target.value })}>
+        <option value="">-</option>
+        ${sources.data && sources.data.items.map((s) => html`<option value=${s.id}>${s.name}</option>`)}
+      </select></label>
+      <label class="wide">spec <textarea name="spec" rows="6" value=${pipe.spec} onInput=${(e) => setPipe({ ...pipe, spec: e.target.value })}></textarea></label>
       <button type="submit">${t("create")}</button>
     </form>
     <h3>${t("myPipelines")}</h3>
     ${
       pipelines.data &&
       html`<table data-testid="pipelines">
-        <thead>
-          <tr>
-            <th>${t("name")}</th>
-            <th>${t("steps")}</th>
-            <th></th>
-          </tr>
-        </thead>
-        <tbody>
-          ${pipelines.data.items.map(
-            (p) =>
-              html`<tr key=${p.id}>
-                <td>${p.name}</td>
-                <td>${(p.spec.steps || []).map((s) => s.op).join(" → ")}</td>
-                <td>
-                  <button data-testid="run" onClick=${() => runPipeline(p)}>
-                    ${t("runPipeline")}
-                  </button>
-                </td>
-              </tr>`,
-          )}
-        </tbody>
-      </table>`
+      <thead><tr><th>${t("name")}</th><th>${t("steps")}</th><th></th></tr></thead>
+      <tbody>${pipelines.data.items.map(
+        (
+          p,
+        ) => html`<tr key=${p.id}><td>${p.name}</td><td>${(p.spec.steps || []).map((s) => s.op).join(" → ")}</td>
+        <td><button data-testid="run" onClick=${() => runPipeline(p)}>${t("runPipeline")}</button></td></tr>`,
+      )}</tbody>
+    </table>`
     }
     ${
       run &&
       html`<div class="card" data-testid="run-result">
-        <h3>${t("runResult")} ${short(run.id)} · ledger #${run.ledger_seq}</h3>
-        <${QualityTable} t=${t} quality=${run.quality} />
-        <form onSubmit=${publish}>
-          <label
-            >${t("title")}
-            <input name="title" value=${title} onInput=${(e) => setTitle(e.target.value)}
-          /></label>
-          <button type="submit">${t("publish")}</button>
-        </form>
-        ${published && html`<p class="ok" data-testid="published">${t("published")}: ${published.title} (${published.rows} ${t("rows")})</p>`}
-      </div>`
+      <h3>${t("runResult")} ${short(run.id)} · ledger #${run.ledger_seq}</h3>
+      <${QualityTable} t=${t} quality=${run.quality} />
+      <form onSubmit=${publish}>
+        <label>${t("title")} <input name="title" value=${title} onInput=${(e) => setTitle(e.target.value)} /></label>
+        <button type="submit">${t("publish")}</button>
+      </form>
+      ${published && html`<p class="ok" data-testid="published">${t("published")}: ${published.title} (${published.rows} ${t("rows")})</p>`}
+    </div>`
     }`;
 }
 
@@ -391,43 +256,25 @@ function Contracts({ t, me, reloadKey }) {
     const next = provider
       ? { requested: "offer", accepted: "agree", verified: "finalize" }[c.state]
       : { offered: "accept", agreed: "verify" }[c.state];
-    return html` ${next && html`<button data-testid=${`step-${next}`} onClick=${() => step(c, next)}>${t(`step_${next}`)}</button>`}
-    ${c.state !== "terminated" && html`<button class="link" onClick=${() => step(c, "terminate", { reason: t("terminatedInConsole") })}>${t("terminate")}</button>`}`;
+    return html`
+      ${next && html`<button data-testid=${`step-${next}`} onClick=${() => step(c, next)}>${t(`step_${next}`)}</button>`}
+      ${c.state !== "terminated" && html`<button class="link" onClick=${() => step(c, "terminate", { reason: t("terminatedInConsole") })}>${t("terminate")}</button>`}`;
   };
-  return html` <${ErrorBox} error=${contracts.error || error} />
+  return html`
+    <${ErrorBox} error=${contracts.error || error} />
     ${
       contracts.data &&
       html`<table data-testid="contracts">
-        <thead>
-          <tr>
-            <th>${t("contract")}</th>
-            <th>${t("state")}</th>
-            <th>${t("provider")}</th>
-            <th>${t("consumer")}</th>
-            <th>${t("uses")}</th>
-            <th>ε</th>
-            <th>${t("agreement")}</th>
-            <th></th>
-          </tr>
-        </thead>
-        <tbody>
-          ${contracts.data.items.map(
-            (c) =>
-              html`<tr key=${c.id}>
-                <td title=${c.id}>${short(c.id)}</td>
-                <td><span class=${`state state-${c.state}`}>${c.state}</span></td>
-                <td>${name(c.provider_id)}</td>
-                <td>${name(c.consumer_id)}</td>
-                <td>${c.uses}</td>
-                <td>${c.epsilon_spent}</td>
-                <td>
-                  ${c.agreement_sha256 ? html`<code title=${c.agreement_sha256}>${c.agreement_sha256.slice(0, 12)}…</code>` : "-"}${c.reason ? ` ${c.reason}` : ""}
-                </td>
-                <td>${me.role !== "viewer" && actions(c)}</td>
-              </tr>`,
-          )}
-        </tbody>
-      </table>`
+      <thead><tr><th>${t("contract")}</th><th>${t("state")}</th><th>${t("provider")}</th><th>${t("consumer")}</th><th>${t("uses")}</th><th>ε</th><th>${t("agreement")}</th><th></th></tr></thead>
+      <tbody>${contracts.data.items.map(
+        (
+          c,
+        ) => html`<tr key=${c.id}><td title=${c.id}>${short(c.id)}</td><td><span class=${`state state-${c.state}`}>${c.state}</span></td>
+        <td>${name(c.provider_id)}</td><td>${name(c.consumer_id)}</td><td>${c.uses}</td><td>${c.epsilon_spent}</td>
+        <td>${c.agreement_sha256 ? html`<code title=${c.agreement_sha256}>${c.agreement_sha256.slice(0, 12)}…</code>` : "-"}${c.reason ? ` ${c.reason}` : ""}</td>
+        <td>${me.role !== "viewer" && actions(c)}</td></tr>`,
+      )}</tbody>
+    </table>`
     }`;
 }
 
@@ -464,34 +311,17 @@ function QueryConsole({ t, me }) {
       setError(err);
     }
   };
-  return html` <${ErrorBox} error=${contracts.error} />
+  return html`
+    <${ErrorBox} error=${contracts.error} />
     <form class="card" onSubmit=${run} data-testid="query-form">
       <h3>${t("queryConsole")}</h3>
-      <label
-        >${t("contract")}
-        <select name="contract" value=${contract} onChange=${set("contract")}>
-          ${usable.map((c) => html`<option value=${c.id}>${short(c.id)} · ${c.product_id.slice(-8)}</option>`)}
-        </select></label
-      >
-      <label
-        >${t("purpose")} <input name="purpose" value=${form.purpose} onInput=${set("purpose")}
-      /></label>
-      <label
-        >${t("region")} <input name="region" value=${form.region} onInput=${set("region")}
-      /></label>
-      <label
-        >ε
-        <input
-          name="epsilon"
-          type="number"
-          step="0.01"
-          class="small"
-          value=${form.epsilon}
-          onInput=${set("epsilon")}
-      /></label>
-      <label class="wide"
-        >SQL <textarea name="sql" rows="3" value=${form.sql} onInput=${set("sql")}></textarea>
-      </label>
+      <label>${t("contract")} <select name="contract" value=${contract} onChange=${set("contract")}>
+        ${usable.map((c) => html`<option value=${c.id}>${short(c.id)} · ${c.product_id.slice(-8)}</option>`)}
+      </select></label>
+      <label>${t("purpose")} <input name="purpose" value=${form.purpose} onInput=${set("purpose")} /></label>
+      <label>${t("region")} <input name="region" value=${form.region} onInput=${set("region")} /></label>
+      <label>ε <input name="epsilon" type="number" step="0.01" class="small" value=${form.epsilon} onInput=${set("epsilon")} /></label>
+      <label class="wide">SQL <textarea name="sql" rows="3" value=${form.sql} onInput=${set("sql")}></textarea></label>
       <button type="submit" disabled=${!contract}>${t("runQuery")}</button>
       <p class="hint">${t("channelHint")}</p>
       <${ErrorBox} error=${error} />
@@ -499,28 +329,14 @@ function QueryConsole({ t, me }) {
     ${usable.length === 0 && html`<p>${t("noUsableContract")}</p>`}
     ${
       answer &&
-      html` <p data-testid="budget">
-          ${t("epsilonSpent")} ${answer.epsilon} · ${t("budgetLeft")}
-          <strong>${answer.epsilon_left}</strong> · ${t("groupThreshold")} ${answer.threshold} · δ
-          ${answer.delta}${answer.uses_left !== null ? ` · ${t("usesLeft")} ${answer.uses_left}` : ""}
-        </p>
-        <table data-testid="answer">
-          <thead>
-            <tr>
-              ${answer.columns.map((c) => html`<th>${c}</th>`)}
-            </tr>
-          </thead>
-          <tbody>
-            ${answer.rows.map(
-              (r, i) =>
-                html`<tr key=${i}>
-                  ${r.map((c) => html`<td>${c === null ? "∅" : String(c)}</td>`)}
-                </tr>`,
-            )}
-          </tbody>
-        </table>
-        <p class="hint">${t("receipt")} ${answer.usage.id} · ${time(answer.usage.created_at)}</p>
-        <pre class="note">${answer.usage.receipt}</pre>`
+      html`
+      <p data-testid="budget">${t("epsilonSpent")} ${answer.epsilon} · ${t("budgetLeft")} <strong>${answer.epsilon_left}</strong> · ${t("groupThreshold")} ${answer.threshold} · δ ${answer.delta}${answer.uses_left !== null ? ` · ${t("usesLeft")} ${answer.uses_left}` : ""}</p>
+      <table data-testid="answer">
+        <thead><tr>${answer.columns.map((c) => html`<th>${c}</th>`)}</tr></thead>
+        <tbody>${answer.rows.map((r, i) => html`<tr key=${i}>${r.map((c) => html`<td>${c === null ? "∅" : String(c)}</td>`)}</tr>`)}</tbody>
+      </table>
+      <p class="hint">${t("receipt")} ${answer.usage.id} · ${time(answer.usage.created_at)}</p>
+      <pre class="note">${answer.usage.receipt}</pre>`
     }`;
 }
 
@@ -530,24 +346,19 @@ export function DataSpacePage({ t, me }) {
   const [tab, setTab] = useState("catalogTab");
   const [contractsChanged, setContractsChanged] = useState(0);
   const tabs = TABS.filter((x) => x !== "sourcesTab" || me.org.kind === "data_holder");
-  return html` <section>
-    <h2>${t("dataspace")}</h2>
-    <div class="tabs">
-      ${tabs.map((x) => html`<button class=${x === tab ? "tab active" : "tab"} data-tab=${x} onClick=${() => setTab(x)}>${t(x)}</button>`)}
-    </div>
-    ${
-      tab === "catalogTab" &&
-      html`<${Catalog}
-        t=${t}
-        me=${me}
-        onContract=${() => {
+  return html`
+    <section>
+      <h2>${t("dataspace")}</h2>
+      <div class="tabs">${tabs.map((x) => html`<button class=${x === tab ? "tab active" : "tab"} data-tab=${x} onClick=${() => setTab(x)}>${t(x)}</button>`)}</div>
+      ${
+        tab === "catalogTab" &&
+        html`<${Catalog} t=${t} me=${me} onContract=${() => {
           setContractsChanged(contractsChanged + 1);
           setTab("contractsTab");
-        }}
-      />`
-    }
-    ${tab === "sourcesTab" && html`<${Sources} t=${t} />`}
-    ${tab === "contractsTab" && html`<${Contracts} t=${t} me=${me} reloadKey=${contractsChanged} />`}
-    ${tab === "queryTab" && html`<${QueryConsole} t=${t} me=${me} />`}
-  </section>`;
+        }} />`
+      }
+      ${tab === "sourcesTab" && html`<${Sources} t=${t} />`}
+      ${tab === "contractsTab" && html`<${Contracts} t=${t} me=${me} reloadKey=${contractsChanged} />`}
+      ${tab === "queryTab" && html`<${QueryConsole} t=${t} me=${me} />`}
+    </section>`;
 }

@@ -6,7 +6,5 @@ const html = htm.bind(h);
 
 export function ErrorBox({ error }) {
   if (!error) return null;
-  return html`<div class="error" role="alert" data-testid="error">
-    ${error.message}${error.code ? html` <code>${error.code}</code>` : ""}
-  </div>`;
+  return html`<div class="error" role="alert" data-testid="error">${error.message}${error.code ? html` <code>${error.code}</code>` : ""}</div>`;
 }

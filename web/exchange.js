@@ -37,58 +37,22 @@ function Dashboard({ t }) {
   if (stats.error) return html`<${ErrorBox} error=${stats.error} />`;
   if (!stats.data) return html`<p>${t("loading")}</p>`;
   const s = stats.data;
-  return html` <div class="tiles" data-testid="exchange-stats">
-      <div class="tile">
-        <div class="n">${s.entities}</div>
-        <div>${t("entities")}</div>
-      </div>
-      <div class="tile">
-        <div class="n">${s.certificates}</div>
-        <div>${t("certificates")}</div>
-      </div>
-      <div class="tile">
-        <div class="n">${yuan(s.pledged_fen)}</div>
-        <div>${t("pledgedYuan")} (${s.pledges_active})</div>
-      </div>
-      <div class="tile">
-        <div class="n">${yuan(s.traded_fen)}</div>
-        <div>${t("tradedYuan")} (${s.trades})</div>
-      </div>
-      <div class="tile">
-        <div class="n">${s.listings_active}</div>
-        <div>${t("listings")}</div>
-      </div>
-      <div class="tile">
-        <div class="n">${s.applications_open}</div>
-        <div>${t("applicationsOpen")}</div>
-      </div>
+  return html`
+    <div class="tiles" data-testid="exchange-stats">
+      <div class="tile"><div class="n">${s.entities}</div><div>${t("entities")}</div></div>
+      <div class="tile"><div class="n">${s.certificates}</div><div>${t("certificates")}</div></div>
+      <div class="tile"><div class="n">${yuan(s.pledged_fen)}</div><div>${t("pledgedYuan")} (${s.pledges_active})</div></div>
+      <div class="tile"><div class="n">${yuan(s.traded_fen)}</div><div>${t("tradedYuan")} (${s.trades})</div></div>
+      <div class="tile"><div class="n">${s.listings_active}</div><div>${t("listings")}</div></div>
+      <div class="tile"><div class="n">${s.applications_open}</div><div>${t("applicationsOpen")}</div></div>
     </div>
     <h3>${t("certificates")}</h3>
     ${
       certs.data &&
       html`<table data-testid="certificates">
-        <thead>
-          <tr>
-            <th>${t("number")}</th>
-            <th>${t("holder")}</th>
-            <th>${t("dataName")}</th>
-            <th>${t("state")}</th>
-            <th>${t("validUntil")}</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${certs.data.items.map(
-            (c) =>
-              html`<tr key=${c.number}>
-                <td><a href=${`/verify.html#${c.number}`} target="_blank">${c.number}</a></td>
-                <td>${c.holder_name}</td>
-                <td>${c.data_name}</td>
-                <td>${c.status}</td>
-                <td>${day(c.valid_until)}</td>
-              </tr>`,
-          )}
-        </tbody>
-      </table>`
+      <thead><tr><th>${t("number")}</th><th>${t("holder")}</th><th>${t("dataName")}</th><th>${t("state")}</th><th>${t("validUntil")}</th></tr></thead>
+      <tbody>${certs.data.items.map((c) => html`<tr key=${c.number}><td><a href=${`/verify.html#${c.number}`} target="_blank">${c.number}</a></td><td>${c.holder_name}</td><td>${c.data_name}</td><td>${c.status}</td><td>${day(c.valid_until)}</td></tr>`)}</tbody>
+    </table>`
     }`;
 }
 
@@ -127,33 +91,16 @@ function Apply({ t, me }) {
       product_id: product,
     });
   };
-  return html` <form class="card" onSubmit=${submit} data-testid="apply-form">
+  return html`
+    <form class="card" onSubmit=${submit} data-testid="apply-form">
       <h3>${t("applyRegistration")}</h3>
-      <label
-        >${t("product")}
-        <select name="product_id" value=${product} onChange=${set("product_id")}>
-          ${products.data && products.data.items.map((p) => html`<option value=${p.id}>${p.title}</option>`)}
-        </select></label
-      >
-      <label
-        >${t("dataName")}
-        <input name="data_name" value=${form.data_name} onInput=${set("data_name")}
-      /></label>
-      <label
-        >${t("scale")} <input name="scale" value=${form.scale} onInput=${set("scale")}
-      /></label>
-      <label class="wide"
-        >${t("description")}
-        <textarea
-          name="description"
-          rows="2"
-          value=${form.description}
-          onInput=${set("description")}
-        ></textarea>
-      </label>
-      <fieldset class="policies">
-        ${RIGHTS.map((r) => html`<label><input type="checkbox" checked=${form.rights.includes(r)} onChange=${() => toggle(r)} /> ${t(r)}</label>`)}
-      </fieldset>
+      <label>${t("product")} <select name="product_id" value=${product} onChange=${set("product_id")}>
+        ${products.data && products.data.items.map((p) => html`<option value=${p.id}>${p.title}</option>`)}
+      </select></label>
+      <label>${t("dataName")} <input name="data_name" value=${form.data_name} onInput=${set("data_name")} /></label>
+      <label>${t("scale")} <input name="scale" value=${form.scale} onInput=${set("scale")} /></label>
+      <label class="wide">${t("description")} <textarea name="description" rows="2" value=${form.description} onInput=${set("description")}></textarea></label>
+      <fieldset class="policies">${RIGHTS.map((r) => html`<label><input type="checkbox" checked=${form.rights.includes(r)} onChange=${() => toggle(r)} /> ${t(r)}</label>`)}</fieldset>
       <button type="submit">${t("submit")}</button>
       <${ErrorBox} error=${error} />
     </form>
@@ -161,28 +108,9 @@ function Apply({ t, me }) {
     ${
       apps.data &&
       html`<table data-testid="applications">
-        <thead>
-          <tr>
-            <th>${t("dataName")}</th>
-            <th>${t("state")}</th>
-            <th>${t("noticeUntil")}</th>
-            <th>${t("number")}</th>
-            <th>${t("grounds")}</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${apps.data.items.map(
-            (a) =>
-              html`<tr key=${a.id}>
-                <td>${a.data_name}</td>
-                <td><span class=${`state state-${a.state}`}>${a.state}</span></td>
-                <td>${day(a.notice_until)}</td>
-                <td>${a.certificate_number || "-"}</td>
-                <td>${a.grounds}</td>
-              </tr>`,
-          )}
-        </tbody>
-      </table>`
+      <thead><tr><th>${t("dataName")}</th><th>${t("state")}</th><th>${t("noticeUntil")}</th><th>${t("number")}</th><th>${t("grounds")}</th></tr></thead>
+      <tbody>${apps.data.items.map((a) => html`<tr key=${a.id}><td>${a.data_name}</td><td><span class=${`state state-${a.state}`}>${a.state}</span></td><td>${day(a.notice_until)}</td><td>${a.certificate_number || "-"}</td><td>${a.grounds}</td></tr>`)}</tbody>
+    </table>`
     }`;
 }
 
@@ -204,83 +132,34 @@ function ReviewQueue({ t }) {
   );
   const act = useAct(setError, () => setReload((x) => x + 1));
   const queue = apps.data ? apps.data.items.filter((a) => NEXT[a.state]) : [];
-  return html` <${ErrorBox} error=${apps.error || error} />
+  return html`
+    <${ErrorBox} error=${apps.error || error} />
     <table data-testid="review-queue">
-      <thead>
-        <tr>
-          <th>${t("holder")}</th>
-          <th>${t("dataName")}</th>
-          <th>${t("state")}</th>
-          <th>${t("objections")}</th>
-          <th></th>
-        </tr>
-      </thead>
-      <tbody>
-        ${queue.map(
-          (a) =>
-            html`<tr key=${a.id}>
-              <td>${a.holder_name}</td>
-              <td>${a.data_name}</td>
-              <td><span class=${`state state-${a.state}`}>${a.state}</span></td>
-              <td>
-                ${a.open_objections > 0 ? html`<button class="link" onClick=${() => setOpen(a.id)}>${a.open_objections}</button>` : "0"}
-              </td>
-              <td>
-                <button
-                  data-testid=${`review-${NEXT[a.state]}`}
-                  onClick=${() => act("POST", `/api/v1/exchange/applications/${a.id}/review`, { action: NEXT[a.state] })}
-                >
-                  ${t(`review_${NEXT[a.state]}`)}
-                </button>
-                <button
-                  class="link"
-                  onClick=${() => act("POST", `/api/v1/exchange/applications/${a.id}/review`, { action: "reject", grounds: t("rejectGrounds") })}
-                >
-                  ${t("reject")}
-                </button>
-              </td>
-            </tr>`,
-        )}
-      </tbody>
+      <thead><tr><th>${t("holder")}</th><th>${t("dataName")}</th><th>${t("state")}</th><th>${t("objections")}</th><th></th></tr></thead>
+      <tbody>${queue.map(
+        (
+          a,
+        ) => html`<tr key=${a.id}><td>${a.holder_name}</td><td>${a.data_name}</td><td><span class=${`state state-${a.state}`}>${a.state}</span></td>
+        <td>${a.open_objections > 0 ? html`<button class="link" onClick=${() => setOpen(a.id)}>${a.open_objections}</button>` : "0"}</td>
+        <td><button data-testid=${`review-${NEXT[a.state]}`} onClick=${() => act("POST", `/api/v1/exchange/applications/${a.id}/review`, { action: NEXT[a.state] })}>${t(`review_${NEXT[a.state]}`)}</button>
+          <button class="link" onClick=${() => act("POST", `/api/v1/exchange/applications/${a.id}/review`, { action: "reject", grounds: t("rejectGrounds") })}>${t("reject")}</button></td></tr>`,
+      )}</tbody>
     </table>
     ${
       open &&
       objections.data &&
       html`<h3>${t("objections")}</h3>
-        <table data-testid="objections">
-          <thead>
-            <tr>
-              <th>${t("reason")}</th>
-              <th>${t("state")}</th>
-              <th></th>
-            </tr>
-          </thead>
-          <tbody>
-            ${objections.data.items.map(
-              (o) =>
-                html`<tr key=${o.id}>
-                  <td>${o.reason}</td>
-                  <td>${o.state}</td>
-                  <td>
-                    ${
-                      o.state === "open" &&
-                      html`<button
-                          onClick=${() => act("POST", `/api/v1/exchange/objections/${o.id}/resolve`, { decision: "dismissed", resolution: t("dismissedResolution") })}
-                        >
-                          ${t("dismiss")}
-                        </button>
-                        <button
-                          class="link"
-                          onClick=${() => act("POST", `/api/v1/exchange/objections/${o.id}/resolve`, { decision: "upheld", resolution: t("upheldResolution") })}
-                        >
-                          ${t("uphold")}
-                        </button>`
-                    }
-                  </td>
-                </tr>`,
-            )}
-          </tbody>
-        </table>`
+      <table data-testid="objections">
+        <thead><tr><th>${t("reason")}</th><th>${t("state")}</th><th></th></tr></thead>
+        <tbody>${objections.data.items.map(
+          (o) => html`<tr key=${o.id}><td>${o.reason}</td><td>${o.state}</td>
+          <td>${
+            o.state === "open" &&
+            html`<button onClick=${() => act("POST", `/api/v1/exchange/objections/${o.id}/resolve`, { decision: "dismissed", resolution: t("dismissedResolution") })}>${t("dismiss")}</button>
+            <button class="link" onClick=${() => act("POST", `/api/v1/exchange/objections/${o.id}/resolve`, { decision: "upheld", resolution: t("upheldResolution") })}>${t("uphold")}</button>`
+          }</td></tr>`,
+        )}</tbody>
+      </table>`
     }`;
 }
 
@@ -290,36 +169,19 @@ function Notices({ t, me }) {
   const [reason, setReason] = useState("");
   const [error, setError] = useState(null);
   const act = useAct(setError, () => setReload((x) => x + 1));
-  return html` <${ErrorBox} error=${notices.error || error} />
+  return html`
+    <${ErrorBox} error=${notices.error || error} />
     <table data-testid="notices">
-      <thead>
-        <tr>
-          <th>${t("holder")}</th>
-          <th>${t("dataName")}</th>
-          <th>${t("rights")}</th>
-          <th>${t("noticeUntil")}</th>
-          <th>${t("objections")}</th>
-          <th></th>
-        </tr>
-      </thead>
-      <tbody>
-        ${
-          notices.data &&
-          notices.data.items.map(
-            (n) =>
-              html`<tr key=${n.id}>
-                <td>${n.holder_name}</td>
-                <td>${n.data_name}</td>
-                <td>${n.rights.map((r) => t(r)).join("、")}</td>
-                <td>${day(n.notice_until)}</td>
-                <td>${n.open_objections}</td>
-                <td>
-                  ${me.role !== "viewer" && html`<input class="small" placeholder=${t("reason")} value=${reason} onInput=${(e) => setReason(e.target.value)} /> <button onClick=${() => act("POST", `/api/v1/exchange/applications/${n.id}/objections`, { reason })}>${t("object")}</button>`}
-                </td>
-              </tr>`,
-          )
-        }
-      </tbody>
+      <thead><tr><th>${t("holder")}</th><th>${t("dataName")}</th><th>${t("rights")}</th><th>${t("noticeUntil")}</th><th>${t("objections")}</th><th></th></tr></thead>
+      <tbody>${
+        notices.data &&
+        notices.data.items.map(
+          (
+            n,
+          ) => html`<tr key=${n.id}><td>${n.holder_name}</td><td>${n.data_name}</td><td>${n.rights.map((r) => t(r)).join("、")}</td><td>${day(n.notice_until)}</td><td>${n.open_objections}</td>
+        <td>${me.role !== "viewer" && html`<input class="small" placeholder=${t("reason")} value=${reason} onInput=${(e) => setReason(e.target.value)} /> <button onClick=${() => act("POST", `/api/v1/exchange/applications/${n.id}/objections`, { reason })}>${t("object")}</button>`}</td></tr>`,
+        )
+      }</tbody>
     </table>`;
 }
 
@@ -327,17 +189,12 @@ function VerifyTab({ t }) {
   const [number, setNumber] = useState("HZ-DR-2025-00001");
   const [query, setQuery] = useState("HZ-DR-2025-00001");
   const cert = useLoad(`/api/v1/exchange/certificates/${encodeURIComponent(query)}`, 0);
-  return html` <form
-      class="card"
-      onSubmit=${(e) => {
-        e.preventDefault();
-        setQuery(number.trim());
-      }}
-    >
-      <label
-        >${t("number")}
-        <input name="number" value=${number} onInput=${(e) => setNumber(e.target.value)}
-      /></label>
+  return html`
+    <form class="card" onSubmit=${(e) => {
+      e.preventDefault();
+      setQuery(number.trim());
+    }}>
+      <label>${t("number")} <input name="number" value=${number} onInput=${(e) => setNumber(e.target.value)} /></label>
       <button type="submit">${t("verify")}</button>
       <a href=${`/verify.html#${query}`} target="_blank">${t("publicPage")}</a>
     </form>
@@ -364,87 +221,40 @@ function Pledges({ t, me }) {
     form.number || (mine.data && mine.data.items[0] && mine.data.items[0].number) || "";
   const bank = form.institution_id || (banks[0] && banks[0].id) || "";
   const isBank = me.org.kind === "institution";
-  return html` <${ErrorBox} error=${pledges.error || error} />
+  return html`
+    <${ErrorBox} error=${pledges.error || error} />
     ${
       mine.data &&
       mine.data.items.length > 0 &&
-      html`<form
-        class="card"
-        data-testid="pledge-form"
-        onSubmit=${(e) => {
-          e.preventDefault();
-          act("POST", `/api/v1/exchange/certificates/${encodeURIComponent(number)}/pledges`, {
-            institution_id: bank,
-            amount_fen: Math.round(form.amount * 100),
-            term_days: form.term_days,
-          });
-        }}
-      >
-        <h3>${t("newPledge")}</h3>
-        <label
-          >${t("number")}
-          <select value=${number} onChange=${(e) => setForm({ ...form, number: e.target.value })}>
-            ${mine.data.items.map((c) => html`<option value=${c.number}>${c.number}</option>`)}
-          </select></label
-        >
-        <label
-          >${t("institution")}
-          <select
-            value=${bank}
-            onChange=${(e) => setForm({ ...form, institution_id: e.target.value })}
-          >
-            ${banks.map((b) => html`<option value=${b.id}>${b.name}</option>`)}
-          </select></label
-        >
-        <label
-          >${t("amountYuan")}
-          <input
-            type="number"
-            value=${form.amount}
-            onInput=${(e) => setForm({ ...form, amount: Number(e.target.value) })}
-        /></label>
-        <label
-          >${t("termDays")}
-          <input
-            type="number"
-            class="small"
-            value=${form.term_days}
-            onInput=${(e) => setForm({ ...form, term_days: Number(e.target.value) })}
-        /></label>
-        <button type="submit" disabled=${!bank || !number}>${t("pledge")}</button>
-      </form>`
+      html`<form class="card" data-testid="pledge-form" onSubmit=${(e) => {
+        e.preventDefault();
+        act("POST", `/api/v1/exchange/certificates/${encodeURIComponent(number)}/pledges`, {
+          institution_id: bank,
+          amount_fen: Math.round(form.amount * 100),
+          term_days: form.term_days,
+        });
+      }}>
+      <h3>${t("newPledge")}</h3>
+      <label>${t("number")} <select value=${number} onChange=${(e) => setForm({ ...form, number: e.target.value })}>${mine.data.items.map((c) => html`<option value=${c.number}>${c.number}</option>`)}</select></label>
+      <label>${t("institution")} <select value=${bank} onChange=${(e) => setForm({ ...form, institution_id: e.target.value })}>${banks.map((b) => html`<option value=${b.id}>${b.name}</option>`)}</select></label>
+      <label>${t("amountYuan")} <input type="number" value=${form.amount} onInput=${(e) => setForm({ ...form, amount: Number(e.target.value) })} /></label>
+      <label>${t("termDays")} <input type="number" class="small" value=${form.term_days} onInput=${(e) => setForm({ ...form, term_days: Number(e.target.value) })} /></label>
+      <button type="submit" disabled=${!bank || !number}>${t("pledge")}</button>
+    </form>`
     }
     ${
       pledges.data &&
       html`<table data-testid="pledges">
-        <thead>
-          <tr>
-            <th>${t("number")}</th>
-            <th>${t("holder")}</th>
-            <th>${t("institution")}</th>
-            <th>${t("amountYuan")}</th>
-            <th>${t("state")}</th>
-            <th></th>
-          </tr>
-        </thead>
-        <tbody>
-          ${pledges.data.items.map(
-            (p) =>
-              html`<tr key=${p.id}>
-                <td>${p.number}</td>
-                <td>${name(p.holder_id)}</td>
-                <td>${name(p.institution_id)}</td>
-                <td>${yuan(p.amount_fen)}</td>
-                <td><span class=${`state state-${p.state}`}>${p.state}</span></td>
-                <td>
-                  ${isBank && p.state === "requested" && html`<button data-testid="pledge-confirm" onClick=${() => act("POST", `/api/v1/exchange/pledges/${p.id}/confirm`)}>${t("confirm")}</button> <button class="link" onClick=${() => act("POST", `/api/v1/exchange/pledges/${p.id}/decline`)}>${t("decline")}</button>`}
-                  ${isBank && p.state === "active" && html`<button data-testid="pledge-release" onClick=${() => act("POST", `/api/v1/exchange/pledges/${p.id}/release`)}>${t("release")}</button>`}
-                  ${!isBank && p.state === "requested" && html`<button class="link" onClick=${() => act("POST", `/api/v1/exchange/pledges/${p.id}/withdraw`)}>${t("withdraw")}</button>`}
-                </td>
-              </tr>`,
-          )}
-        </tbody>
-      </table>`
+      <thead><tr><th>${t("number")}</th><th>${t("holder")}</th><th>${t("institution")}</th><th>${t("amountYuan")}</th><th>${t("state")}</th><th></th></tr></thead>
+      <tbody>${pledges.data.items.map(
+        (
+          p,
+        ) => html`<tr key=${p.id}><td>${p.number}</td><td>${name(p.holder_id)}</td><td>${name(p.institution_id)}</td><td>${yuan(p.amount_fen)}</td><td><span class=${`state state-${p.state}`}>${p.state}</span></td>
+        <td>${isBank && p.state === "requested" && html`<button data-testid="pledge-confirm" onClick=${() => act("POST", `/api/v1/exchange/pledges/${p.id}/confirm`)}>${t("confirm")}</button> <button class="link" onClick=${() => act("POST", `/api/v1/exchange/pledges/${p.id}/decline`)}>${t("decline")}</button>`}
+          ${isBank && p.state === "active" && html`<button data-testid="pledge-release" onClick=${() => act("POST", `/api/v1/exchange/pledges/${p.id}/release`)}>${t("release")}</button>`}
+          ${!isBank && p.state === "requested" && html`<button class="link" onClick=${() => act("POST", `/api/v1/exchange/pledges/${p.id}/withdraw`)}>${t("withdraw")}</button>`}</td></tr>`,
+      )}</tbody>
+    </table>`
     }`;
 }
 
@@ -456,91 +266,43 @@ function Market({ t, me }) {
   const [quantity, setQuantity] = useState(10);
   const [error, setError] = useState(null);
   const act = useAct(setError, () => setReload((x) => x + 1));
-  return html` <${ErrorBox} error=${listings.error || error} />
+  return html`
+    <${ErrorBox} error=${listings.error || error} />
     <h3>${t("listings")}</h3>
     ${
       listings.data &&
       html`<table data-testid="listings">
-        <thead>
-          <tr>
-            <th>${t("title")}</th>
-            <th>${t("seller")}</th>
-            <th>${t("number")}</th>
-            <th>${t("priceYuan")}</th>
-            <th>${t("terms")}</th>
-            <th></th>
-          </tr>
-        </thead>
-        <tbody>
-          ${listings.data.items.map(
-            (l) =>
-              html`<tr key=${l.id}>
-                <td>${l.title}</td>
-                <td>${name(l.seller_id)}</td>
-                <td>${l.number}</td>
-                <td>${yuan(l.price_fen)}</td>
-                <td>${t(l.terms)}</td>
-                <td>
-                  ${
-                    l.seller_id !== me.org.id &&
-                    me.role !== "viewer" &&
-                    html`${l.terms !== "one_off" && html`<input type="number" class="small" value=${quantity} onInput=${(e) => setQuantity(Number(e.target.value))} />`}
-                      <button
-                        data-testid="order"
-                        onClick=${() => act("POST", `/api/v1/exchange/listings/${l.id}/orders`, { quantity: l.terms === "one_off" ? 1 : quantity })}
-                      >
-                        ${t("buy")}
-                      </button>`
-                  }
-                </td>
-              </tr>`,
-          )}
-        </tbody>
-      </table>`
+      <thead><tr><th>${t("title")}</th><th>${t("seller")}</th><th>${t("number")}</th><th>${t("priceYuan")}</th><th>${t("terms")}</th><th></th></tr></thead>
+      <tbody>${listings.data.items.map(
+        (
+          l,
+        ) => html`<tr key=${l.id}><td>${l.title}</td><td>${name(l.seller_id)}</td><td>${l.number}</td><td>${yuan(l.price_fen)}</td><td>${t(l.terms)}</td>
+        <td>${
+          l.seller_id !== me.org.id &&
+          me.role !== "viewer" &&
+          html`${l.terms !== "one_off" && html`<input type="number" class="small" value=${quantity} onInput=${(e) => setQuantity(Number(e.target.value))} />`}
+          <button data-testid="order" onClick=${() => act("POST", `/api/v1/exchange/listings/${l.id}/orders`, { quantity: l.terms === "one_off" ? 1 : quantity })}>${t("buy")}</button>`
+        }</td></tr>`,
+      )}</tbody>
+    </table>`
     }
     <h3>${t("myTrades")}</h3>
     ${
       trades.data &&
       html`<table data-testid="trades">
-        <thead>
-          <tr>
-            <th>${t("trade")}</th>
-            <th>${t("seller")}</th>
-            <th>${t("contract")}</th>
-            <th>${t("quantity")}</th>
-            <th>${t("amountYuan")}</th>
-            <th>${t("state")}</th>
-            <th>${t("date")}</th>
-            <th></th>
-          </tr>
-        </thead>
-        <tbody>
-          ${trades.data.items.map(
-            (x) =>
-              html`<tr key=${x.id}>
-                <td>${x.id.slice(-8)}</td>
-                <td>${name(x.seller_id)}</td>
-                <td>${x.contract_id.slice(-8)}</td>
-                <td>${x.quantity}</td>
-                <td>${yuan(x.amount_fen)}</td>
-                <td data-testid="trade-state">${t(x.state)}</td>
-                <td>${day(x.created_at)}</td>
-                <td>
-                  ${
-                    x.state === "awaiting_payment" &&
-                    me.role !== "viewer" &&
-                    html`${x.seller_id === me.org.id && html`<button data-testid="trade-confirm" onClick=${() => act("POST", `/api/v1/exchange/trades/${x.id}/confirm_payment`, {})}>${t("confirmPayment")}</button>`}
-                      <button
-                        onClick=${() => window.confirm(t("cancelTradeConfirm")) && act("POST", `/api/v1/exchange/trades/${x.id}/cancel`, {})}
-                      >
-                        ${t("cancel")}
-                      </button>`
-                  }
-                </td>
-              </tr>`,
-          )}
-        </tbody>
-      </table>`
+      <thead><tr><th>${t("trade")}</th><th>${t("seller")}</th><th>${t("contract")}</th><th>${t("quantity")}</th><th>${t("amountYuan")}</th><th>${t("state")}</th><th>${t("date")}</th><th></th></tr></thead>
+      <tbody>${trades.data.items.map(
+        (
+          x,
+        ) => html`<tr key=${x.id}><td>${x.id.slice(-8)}</td><td>${name(x.seller_id)}</td><td>${x.contract_id.slice(-8)}</td><td>${x.quantity}</td><td>${yuan(x.amount_fen)}</td><td data-testid="trade-state">${t(x.state)}</td><td>${day(x.created_at)}</td>
+        <td>${
+          x.state === "awaiting_payment" &&
+          me.role !== "viewer" &&
+          html`${x.seller_id === me.org.id && html`<button data-testid="trade-confirm" onClick=${() => act("POST", `/api/v1/exchange/trades/${x.id}/confirm_payment`, {})}>${t("confirmPayment")}</button>`}
+          <button onClick=${() => window.confirm(t("cancelTradeConfirm")) && act("POST", `/api/v1/exchange/trades/${x.id}/cancel`, {})}>${t("cancel")}</button>`
+        }</td></tr>`,
+      )}</tbody>
+    </table>`
     }`;
 }
 
@@ -562,17 +324,16 @@ export function ExchangePage({ t, me }) {
       (x !== "applyTab" || kind === "data_holder" || kind === "enterprise") &&
       (x !== "reviewTab" || kind === "authority"),
   );
-  return html` <section>
-    <h2>${t("exchange")}</h2>
-    <div class="tabs">
-      ${tabs.map((x) => html`<button class=${x === tab ? "tab active" : "tab"} data-tab=${x} onClick=${() => setTab(x)}>${t(x)}</button>`)}
-    </div>
-    ${tab === "statsTab" && html`<${Dashboard} t=${t} />`}
-    ${tab === "applyTab" && html`<${Apply} t=${t} me=${me} />`}
-    ${tab === "reviewTab" && html`<${ReviewQueue} t=${t} />`}
-    ${tab === "noticesTab" && html`<${Notices} t=${t} me=${me} />`}
-    ${tab === "verifyTab" && html`<${VerifyTab} t=${t} />`}
-    ${tab === "pledgesTab" && html`<${Pledges} t=${t} me=${me} />`}
-    ${tab === "marketTab" && html`<${Market} t=${t} me=${me} />`}
-  </section>`;
+  return html`
+    <section>
+      <h2>${t("exchange")}</h2>
+      <div class="tabs">${tabs.map((x) => html`<button class=${x === tab ? "tab active" : "tab"} data-tab=${x} onClick=${() => setTab(x)}>${t(x)}</button>`)}</div>
+      ${tab === "statsTab" && html`<${Dashboard} t=${t} />`}
+      ${tab === "applyTab" && html`<${Apply} t=${t} me=${me} />`}
+      ${tab === "reviewTab" && html`<${ReviewQueue} t=${t} />`}
+      ${tab === "noticesTab" && html`<${Notices} t=${t} me=${me} />`}
+      ${tab === "verifyTab" && html`<${VerifyTab} t=${t} />`}
+      ${tab === "pledgesTab" && html`<${Pledges} t=${t} me=${me} />`}
+      ${tab === "marketTab" && html`<${Market} t=${t} me=${me} />`}
+    </section>`;
 }

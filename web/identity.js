@@ -19,41 +19,19 @@ function Figures({ t }) {
   const stats = useLoad("/api/v1/identity/stats", 0);
   const categories = useLoad("/api/v1/identity/categories", 0);
   const s = stats.data;
-  return html` <${ErrorBox} error=${stats.error || categories.error} />
+  return html`
+    <${ErrorBox} error=${stats.error || categories.error} />
     ${
       s &&
       html`<div class="tiles" data-testid="identity-stats">
-        ${["citizens", "talents", "revoked", "terminals", "scans", "codes"].map(
-          (k) =>
-            html`<div class="tile">
-              <div class="n">${s[k].toLocaleString()}</div>
-              <div>${t(`id_${k}`)}</div>
-            </div>`,
-        )}
-      </div>`
+      ${["citizens", "talents", "revoked", "terminals", "scans", "codes"].map((k) => html`<div class="tile"><div class="n">${s[k].toLocaleString()}</div><div>${t(`id_${k}`)}</div></div>`)}
+    </div>`
     }
     <h3>${t("serviceCategories")}</h3>
     ${
       categories.data &&
-      html`<table data-testid="categories">
-        <thead>
-          <tr>
-            <th>#</th>
-            <th>${t("category")}</th>
-            <th>${t("mayRead")}</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${categories.data.items.map(
-            (c) =>
-              html`<tr>
-                <td>${c.number}</td>
-                <td>${c.name} <span class="hint">${c.code}</span></td>
-                <td>${c.claims.join(", ")}</td>
-              </tr>`,
-          )}
-        </tbody>
-      </table>`
+      html`<table data-testid="categories"><thead><tr><th>#</th><th>${t("category")}</th><th>${t("mayRead")}</th></tr></thead>
+      <tbody>${categories.data.items.map((c) => html`<tr><td>${c.number}</td><td>${c.name} <span class="hint">${c.code}</span></td><td>${c.claims.join(", ")}</td></tr>`)}</tbody></table>`
     }`;
 }
 
@@ -81,17 +59,9 @@ function EnrolForm({ t, onDone }) {
   return html`<form class="card" onSubmit=${submit} data-testid="enrol-form">
     <h3>${t("enrolCitizen")}</h3>
     <label>${t("name")} <input value=${form.name} onInput=${set("name")} /></label>
-    <label
-      >${t("residentId")}
-      <input value=${form.resident_id} onInput=${set("resident_id")} maxlength="18"
-    /></label>
+    <label>${t("residentId")} <input value=${form.resident_id} onInput=${set("resident_id")} maxlength="18" /></label>
     <label>${t("district")} <input value=${form.district} onInput=${set("district")} /></label>
-    <label
-      >${t("concession")}
-      <select value=${form.concession} onChange=${set("concession")}>
-        ${CONCESSIONS.map((c) => html`<option value=${c}>${c}</option>`)}
-      </select></label
-    >
+    <label>${t("concession")} <select value=${form.concession} onChange=${set("concession")}>${CONCESSIONS.map((c) => html`<option value=${c}>${c}</option>`)}</select></label>
     <button type="submit">${t("enrol")}</button>
     <${ErrorBox} error=${error} />
     ${done && html`<p class="ok" data-testid="enrolled">${done.citizen.name_masked} · ${done.citizen.id}<br />${t("citizenToken")}: <code>${done.token}</code></p>`}
@@ -124,42 +94,21 @@ function CitizenRow({ t, c, onChange }) {
   );
   const active = c.status === "active";
   return html`<tr>
-    <td title=${c.id}>${c.name_masked}</td>
-    <td>${c.district}</td>
-    <td>${c.birth_year}</td>
-    <td>${c.concession}</td>
+    <td title=${c.id}>${c.name_masked}</td><td>${c.district}</td><td>${c.birth_year}</td><td>${c.concession}</td>
     <td>${c.talent_category ? `${c.talent_category} → ${c.talent_until}` : "-"}</td>
-    <td class=${active ? "" : "warn"}>
-      ${c.status}${c.revoke_reason ? ` (${c.revoke_reason})` : ""}
-    </td>
-    <td>
-      ${
-        active &&
-        html` <select
-            value=${talent.category}
-            onChange=${(e) => setTalent({ ...talent, category: e.target.value })}
-          >
-            ${["A", "B", "C", "D", "E"].map((x) => html`<option>${x}</option>`)}
-          </select>
-          <input
-            type="date"
-            value=${talent.valid_until}
-            onInput=${(e) => setTalent({ ...talent, valid_until: e.target.value })}
-          />
-          <button onClick=${setStatus}>${t("setTalent")}</button>
-          <button onClick=${print}>${t("staticCard")}</button>
-          <button onClick=${revoke}>${t("revokeCitizen")}</button>`
-      }
+    <td class=${active ? "" : "warn"}>${c.status}${c.revoke_reason ? ` (${c.revoke_reason})` : ""}</td>
+    <td>${
+      active &&
+      html`
+      <select value=${talent.category} onChange=${(e) => setTalent({ ...talent, category: e.target.value })}>${["A", "B", "C", "D", "E"].map((x) => html`<option>${x}</option>`)}</select>
+      <input type="date" value=${talent.valid_until} onInput=${(e) => setTalent({ ...talent, valid_until: e.target.value })} />
+      <button onClick=${setStatus}>${t("setTalent")}</button>
+      <button onClick=${print}>${t("staticCard")}</button>
+      <button onClick=${revoke}>${t("revokeCitizen")}</button>`
+    }
       <${ErrorBox} error=${error} />
-      ${
-        card &&
-        html`<div class="code-qr">
-          <img alt=${card.serial} src=${`data:image/png;base64,${card.png_base64}`} />
-          <div>${card.serial} · ${t("validUntil")} ${time(card.expires_at)}</div>
-        </div>`
-      }
-    </td>
-  </tr>`;
+      ${card && html`<div class="code-qr"><img alt=${card.serial} src=${`data:image/png;base64,${card.png_base64}`} /><div>${card.serial} · ${t("validUntil")} ${time(card.expires_at)}</div></div>`}
+    </td></tr>`;
 }
 
 function AuthorityTab({ t }) {
@@ -169,32 +118,17 @@ function AuthorityTab({ t }) {
     `/api/v1/identity/citizens?limit=20${cursor ? `&cursor=${cursor}` : ""}`,
     reload,
   );
-  return html` <${EnrolForm} t=${t} onDone=${() => setReload(reload + 1)} />
+  return html`
+    <${EnrolForm} t=${t} onDone=${() => setReload(reload + 1)} />
     <p class="hint">${t("importHint")}</p>
     <h3>${t("citizens")}</h3>
     <${ErrorBox} error=${list.error} />
     ${
       list.data &&
-      html`<table data-testid="citizens">
-          <thead>
-            <tr>
-              <th>${t("name")}</th>
-              <th>${t("district")}</th>
-              <th>${t("born")}</th>
-              <th>${t("concession")}</th>
-              <th>${t("talent")}</th>
-              <th>${t("status")}</th>
-              <th></th>
-            </tr>
-          </thead>
-          <tbody>
-            ${list.data.items.map((c) => html`<${CitizenRow} key=${c.id} t=${t} c=${c} onChange=${() => setReload(reload + 1)} />`)}
-          </tbody>
-        </table>
-        <div class="pager">
-          ${cursor && html`<button onClick=${() => setCursor("")}>${t("first")}</button>`}
-          ${list.data.next_cursor && html`<button onClick=${() => setCursor(list.data.next_cursor)}>${t("more")}</button>`}
-        </div>`
+      html`<table data-testid="citizens"><thead><tr><th>${t("name")}</th><th>${t("district")}</th><th>${t("born")}</th><th>${t("concession")}</th><th>${t("talent")}</th><th>${t("status")}</th><th></th></tr></thead>
+      <tbody>${list.data.items.map((c) => html`<${CitizenRow} key=${c.id} t=${t} c=${c} onChange=${() => setReload(reload + 1)} />`)}</tbody></table>
+      <div class="pager">${cursor && html`<button onClick=${() => setCursor("")}>${t("first")}</button>`}
+        ${list.data.next_cursor && html`<button onClick=${() => setCursor(list.data.next_cursor)}>${t("more")}</button>`}</div>`
     }`;
 }
 
@@ -217,79 +151,29 @@ function ServiceTab({ t }) {
       setError(err);
     }
   };
-  return html` <form class="card" onSubmit=${submit} data-testid="terminal-form">
+  return html`
+    <form class="card" onSubmit=${submit} data-testid="terminal-form">
       <h3>${t("registerTerminal")}</h3>
-      <label
-        >${t("category")}
-        <select value=${form.category} onChange=${set("category")}>
-          ${categories.data && categories.data.items.map((c) => html`<option value=${c.code}>${c.name}</option>`)}
-        </select></label
-      >
+      <label>${t("category")} <select value=${form.category} onChange=${set("category")}>${categories.data && categories.data.items.map((c) => html`<option value=${c.code}>${c.name}</option>`)}</select></label>
       <label>${t("name")} <input value=${form.name} onInput=${set("name")} /></label>
-      <label
-        >${t("publicKeyHex")}
-        <input value=${form.public_key} onInput=${set("public_key")} size="66"
-      /></label>
+      <label>${t("publicKeyHex")} <input value=${form.public_key} onInput=${set("public_key")} size="66" /></label>
       <button type="submit">${t("register")}</button>
       <${ErrorBox} error=${error} />
       <p class="hint">${t("terminalHint")}</p>
     </form>
-    <p>
-      <a href="/api/v1/identity/trust-list" download="trust-list.json">${t("trustList")}</a> ·
-      <a href="/api/v1/identity/revocations?since=0" download="revocations.json"
-        >${t("revocationList")}</a
-      >
-    </p>
+    <p><a href="/api/v1/identity/trust-list" download="trust-list.json">${t("trustList")}</a> · <a href="/api/v1/identity/revocations?since=0" download="revocations.json">${t("revocationList")}</a></p>
     <h3>${t("terminals")}</h3>
     ${
       terminals.data &&
-      html`<table data-testid="terminals">
-        <thead>
-          <tr>
-            <th>${t("name")}</th>
-            <th>${t("category")}</th>
-            <th>${t("status")}</th>
-            <th>${t("created")}</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${terminals.data.items.map(
-            (x) =>
-              html`<tr>
-                <td title=${x.id}>${x.name}</td>
-                <td>${x.category}</td>
-                <td>${x.state}</td>
-                <td>${time(x.created_at)}</td>
-              </tr>`,
-          )}
-        </tbody>
-      </table>`
+      html`<table data-testid="terminals"><thead><tr><th>${t("name")}</th><th>${t("category")}</th><th>${t("status")}</th><th>${t("created")}</th></tr></thead>
+      <tbody>${terminals.data.items.map((x) => html`<tr><td title=${x.id}>${x.name}</td><td>${x.category}</td><td>${x.state}</td><td>${time(x.created_at)}</td></tr>`)}</tbody></table>`
     }
     <h3>${t("scans")}</h3>
     <${ErrorBox} error=${scans.error} />
     ${
       scans.data &&
-      html`<table data-testid="service-scans">
-        <thead>
-          <tr>
-            <th>${t("when")}</th>
-            <th>${t("terminal")}</th>
-            <th>${t("claimsRead")}</th>
-            <th>${t("check")}</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${scans.data.items.map(
-            (s) =>
-              html`<tr>
-                <td>${time(s.scanned_at)}</td>
-                <td>${s.terminal_name}</td>
-                <td>${s.claims_read.join(", ")}</td>
-                <td class=${s.check === "ok" ? "" : "warn"}>${s.check}</td>
-              </tr>`,
-          )}
-        </tbody>
-      </table>`
+      html`<table data-testid="service-scans"><thead><tr><th>${t("when")}</th><th>${t("terminal")}</th><th>${t("claimsRead")}</th><th>${t("check")}</th></tr></thead>
+      <tbody>${scans.data.items.map((s) => html`<tr><td>${time(s.scanned_at)}</td><td>${s.terminal_name}</td><td>${s.claims_read.join(", ")}</td><td class=${s.check === "ok" ? "" : "warn"}>${s.check}</td></tr>`)}</tbody></table>`
     }`;
 }
 
@@ -306,32 +190,12 @@ function OperatorTab({ t, me }) {
       setError(err);
     }
   };
-  return html` <h3>${t("signingKeys")}</h3>
+  return html`
+    <h3>${t("signingKeys")}</h3>
     ${
       keys.data &&
-      html`<table data-testid="signing-keys">
-        <thead>
-          <tr>
-            <th>kid</th>
-            <th>alg</th>
-            <th>${t("created")}</th>
-            <th>${t("retired")}</th>
-            <th>${t("validUntil")}</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${keys.data.items.map(
-            (k) =>
-              html`<tr>
-                <td><code>${k.kid}</code></td>
-                <td>${k.alg}</td>
-                <td>${time(k.created_at)}</td>
-                <td>${time(k.retired_at)}</td>
-                <td>${time(k.not_after)}</td>
-              </tr>`,
-          )}
-        </tbody>
-      </table>`
+      html`<table data-testid="signing-keys"><thead><tr><th>kid</th><th>alg</th><th>${t("created")}</th><th>${t("retired")}</th><th>${t("validUntil")}</th></tr></thead>
+      <tbody>${keys.data.items.map((k) => html`<tr><td><code>${k.kid}</code></td><td>${k.alg}</td><td>${time(k.created_at)}</td><td>${time(k.retired_at)}</td><td>${time(k.not_after)}</td></tr>`)}</tbody></table>`
     }
     ${me.org.kind === "operator" && me.role === "admin" && html`<p><button onClick=${rotate("EdDSA")}>${t("rotateKey")} (EdDSA)</button> <button onClick=${rotate("ES256")}>${t("rotateKey")} (ES256)</button></p>`}
     <${ErrorBox} error=${error} />`;
@@ -339,12 +203,13 @@ function OperatorTab({ t, me }) {
 
 export function IdentityPage({ t, me }) {
   const kind = me.org.kind;
-  return html` <section data-testid="identity-page">
-    <h2>${t("identity")}</h2>
-    <p class="hint">${t("identityIntro")} <a href="/citizen.html">${t("citizenPage")}</a></p>
-    <${Figures} t=${t} />
-    ${kind === "authority" && html`<${AuthorityTab} t=${t} />`}
-    ${kind === "service" && html`<${ServiceTab} t=${t} />`}
-    <${OperatorTab} t=${t} me=${me} />
-  </section>`;
+  return html`
+    <section data-testid="identity-page">
+      <h2>${t("identity")}</h2>
+      <p class="hint">${t("identityIntro")} <a href="/citizen.html">${t("citizenPage")}</a></p>
+      <${Figures} t=${t} />
+      ${kind === "authority" && html`<${AuthorityTab} t=${t} />`}
+      ${kind === "service" && html`<${ServiceTab} t=${t} />`}
+      <${OperatorTab} t=${t} me=${me} />
+    </section>`;
 }

@@ -113,62 +113,36 @@ export function LedgerPage({ t }) {
       setChecks((c) => ({ ...c, [index]: { error: e.message } }));
     }
   };
-  if (state.loading)
-    return html`<section>
-      <h2>${t("ledger")}</h2>
-      <p>${t("loading")}</p>
-    </section>`;
+  if (state.loading) return html`<section><h2>${t("ledger")}</h2><p>${t("loading")}</p></section>`;
   if (state.error)
-    return html`<section>
-      <h2>${t("ledger")}</h2>
-      <div class="error" data-testid="error">${state.error.message}</div>
-    </section>`;
+    return html`<section><h2>${t("ledger")}</h2><div class="error" data-testid="error">${state.error.message}</div></section>`;
   const verdict = (c) => {
     if (!c) return "";
     if (c.busy) return "…";
     if (c.error) return html`<span class="bad">✗ ${c.error}</span>`;
-    return html`<span
-      class=${c.included && c.signed !== false ? "good" : "bad"}
-      data-testid="verdict"
-    >
-      ${c.included ? "✓" : "✗"} ${t("included")} ${c.size} ·
-      ${c.signed === null ? t("sigUnchecked") : c.signed ? `✓ ${t("signed")}` : `✗ ${t("signed")}`}</span
-    >`;
+    return html`<span class=${c.included && c.signed !== false ? "good" : "bad"} data-testid="verdict">
+      ${c.included ? "✓" : "✗"} ${t("included")} ${c.size} · ${c.signed === null ? t("sigUnchecked") : c.signed ? `✓ ${t("signed")}` : `✗ ${t("signed")}`}</span>`;
   };
-  return html` <section>
-    <h2>${t("ledger")}</h2>
-    <div class="card">
-      <h3>${t("checkpoint")}</h3>
-      <pre class="note" data-testid="checkpoint">${state.note}</pre>
-      <p class="hint">vkey: <code>${state.vkey}</code></p>
-    </div>
-    <table data-testid="ledger-table">
-      <thead>
-        <tr>
-          <th>#</th>
-          <th>${t("eventKind")}</th>
-          <th>${t("subject")}</th>
-          <th>${t("created")}</th>
-          <th></th>
-        </tr>
-      </thead>
-      <tbody>
-        ${state.entries.map(
-          (e) =>
-            html` <tr key=${e.index}>
-              <td>${e.index}</td>
-              <td><code>${e.event.kind}</code></td>
-              <td><code>${e.event.subject}</code></td>
+  return html`
+    <section>
+      <h2>${t("ledger")}</h2>
+      <div class="card">
+        <h3>${t("checkpoint")}</h3>
+        <pre class="note" data-testid="checkpoint">${state.note}</pre>
+        <p class="hint">vkey: <code>${state.vkey}</code></p>
+      </div>
+      <table data-testid="ledger-table">
+        <thead><tr><th>#</th><th>${t("eventKind")}</th><th>${t("subject")}</th><th>${t("created")}</th><th></th></tr></thead>
+        <tbody>
+          ${state.entries.map(
+            (e) => html`
+            <tr key=${e.index}>
+              <td>${e.index}</td><td><code>${e.event.kind}</code></td><td><code>${e.event.subject}</code></td>
               <td>${new Date(e.event.time).toISOString().slice(0, 19).replace("T", " ")}</td>
-              <td>
-                <button class="small" data-index=${e.index} onClick=${() => check(e.index)}>
-                  ${t("verify")}
-                </button>
-                ${verdict(checks[e.index])}
-              </td>
+              <td><button class="small" data-index=${e.index} onClick=${() => check(e.index)}>${t("verify")}</button> ${verdict(checks[e.index])}</td>
             </tr>`,
-        )}
-      </tbody>
-    </table>
-  </section>`;
+          )}
+        </tbody>
+      </table>
+    </section>`;
 }

@@ -27,67 +27,22 @@ export function CapacityBoard({ t }) {
   if (!cap.data) return html`<p>${t("loading")}</p>`;
   const c = cap.data;
   const pct = (g) => `${g.cards ? ((g.busy_cards / g.cards) * 100).toFixed(1) : "0.0"}%`;
-  return html` <div class="tiles" data-testid="market-capacity">
-      <div class="tile">
-        <div class="n">${num(c.pflops)} P</div>
-        <div>${t("pooledCompute")}</div>
-      </div>
-      <div class="tile">
-        <div class="n">${(c.utilization * 100).toFixed(1)}%</div>
-        <div>${t("utilization")} (${num(c.busy_cards)} / ${num(c.cards)} ${t("cards")})</div>
-      </div>
-      <div class="tile">
-        <div class="n">${trades.data ? yuan(trades.data.total_fen) : "-"}</div>
-        <div>${t("tradedYuan")}</div>
-      </div>
-      <div class="tile">
-        <div class="n">${c.by_provider.length}</div>
-        <div>${t("providers")}</div>
-      </div>
+  return html`
+    <div class="tiles" data-testid="market-capacity">
+      <div class="tile"><div class="n">${num(c.pflops)} P</div><div>${t("pooledCompute")}</div></div>
+      <div class="tile"><div class="n">${(c.utilization * 100).toFixed(1)}%</div><div>${t("utilization")} (${num(c.busy_cards)} / ${num(c.cards)} ${t("cards")})</div></div>
+      <div class="tile"><div class="n">${trades.data ? yuan(trades.data.total_fen) : "-"}</div><div>${t("tradedYuan")}</div></div>
+      <div class="tile"><div class="n">${c.by_provider.length}</div><div>${t("providers")}</div></div>
     </div>
     <h3>${t("byProvider")}</h3>
     <table data-testid="capacity-by-provider">
-      <thead>
-        <tr>
-          <th>${t("provider")}</th>
-          <th>${t("cards")}</th>
-          <th>P</th>
-          <th>${t("utilization")}</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${c.by_provider.map(
-          (g) =>
-            html`<tr key=${g.provider_id}>
-              <td>${name(g.provider_id)}</td>
-              <td>${num(g.cards)}</td>
-              <td>${num(g.pflops)}</td>
-              <td>${pct(g)}</td>
-            </tr>`,
-        )}
-      </tbody>
+      <thead><tr><th>${t("provider")}</th><th>${t("cards")}</th><th>P</th><th>${t("utilization")}</th></tr></thead>
+      <tbody>${c.by_provider.map((g) => html`<tr key=${g.provider_id}><td>${name(g.provider_id)}</td><td>${num(g.cards)}</td><td>${num(g.pflops)}</td><td>${pct(g)}</td></tr>`)}</tbody>
     </table>
     <h3>${t("byChip")}</h3>
     <table>
-      <thead>
-        <tr>
-          <th>${t("chip")}</th>
-          <th>${t("cards")}</th>
-          <th>P</th>
-          <th>${t("utilization")}</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${c.by_chip.map(
-          (g) =>
-            html`<tr key=${g.chip}>
-              <td>${g.chip}</td>
-              <td>${num(g.cards)}</td>
-              <td>${num(g.pflops)}</td>
-              <td>${pct(g)}</td>
-            </tr>`,
-        )}
-      </tbody>
+      <thead><tr><th>${t("chip")}</th><th>${t("cards")}</th><th>P</th><th>${t("utilization")}</th></tr></thead>
+      <tbody>${c.by_chip.map((g) => html`<tr key=${g.chip}><td>${g.chip}</td><td>${num(g.cards)}</td><td>${num(g.pflops)}</td><td>${pct(g)}</td></tr>`)}</tbody>
     </table>`;
 }
 
@@ -128,60 +83,29 @@ function RequestForm({ t, onOrdered }) {
       setError(err);
     }
   };
-  return html` <form class="card" onSubmit=${post} data-testid="request-form">
+  return html`
+    <form class="card" onSubmit=${post} data-testid="request-form">
       <h3>${t("newRequest")}</h3>
-      <label
-        >${t("cards")}
-        <input name="cards" type="number" value=${form.cards} onInput=${set("cards", true)}
-      /></label>
+      <label>${t("cards")} <input name="cards" type="number" value=${form.cards} onInput=${set("cards", true)} /></label>
       <label>${t("chip")} <input name="chip" value=${form.chip} onInput=${set("chip")} /></label>
-      <label
-        >${t("hours")}
-        <input name="hours" type="number" value=${form.hours} onInput=${set("hours", true)}
-      /></label>
-      <label
-        >${t("maxPrice")}
-        <input
-          name="max_price"
-          type="number"
-          value=${form.max_fen_per_card_hour}
-          onInput=${set("max_fen_per_card_hour", true)}
-      /></label>
+      <label>${t("hours")} <input name="hours" type="number" value=${form.hours} onInput=${set("hours", true)} /></label>
+      <label>${t("maxPrice")} <input name="max_price" type="number" value=${form.max_fen_per_card_hour} onInput=${set("max_fen_per_card_hour", true)} /></label>
       <button type="submit">${t("getQuotes")}</button>
       <${ErrorBox} error=${error} />
     </form>
     ${
       result &&
-      html` <table data-testid="quotes">
-          <thead>
-            <tr>
-              <th>#</th>
-              <th>${t("pool")}</th>
-              <th>${t("chip")}</th>
-              <th>${t("yuan")}</th>
-              <th>${t("start")}</th>
-              <th>${t("leaves")}</th>
-              <th></th>
-            </tr>
-          </thead>
-          <tbody>
-            ${result.quotes.map(
-              (q) =>
-                html`<tr key=${q.id}>
-                  <td>${q.rank}</td>
-                  <td>${q.pool}</td>
-                  <td>${q.chip}</td>
-                  <td>${yuan(q.amount_fen)}</td>
-                  <td>${time(q.start)}</td>
-                  <td>${q.leaves}</td>
-                  <td>
-                    <button data-testid="accept" onClick=${() => accept(q)}>${t("accept")}</button>
-                  </td>
-                </tr>`,
-            )}
-          </tbody>
-        </table>
-        ${result.quotes.length === 0 && html`<p>${t("noQuotes")}</p>`}`
+      html`
+      <table data-testid="quotes">
+        <thead><tr><th>#</th><th>${t("pool")}</th><th>${t("chip")}</th><th>${t("yuan")}</th><th>${t("start")}</th><th>${t("leaves")}</th><th></th></tr></thead>
+        <tbody>${result.quotes.map(
+          (
+            q,
+          ) => html`<tr key=${q.id}><td>${q.rank}</td><td>${q.pool}</td><td>${q.chip}</td><td>${yuan(q.amount_fen)}</td><td>${time(q.start)}</td><td>${q.leaves}</td>
+          <td><button data-testid="accept" onClick=${() => accept(q)}>${t("accept")}</button></td></tr>`,
+        )}</tbody>
+      </table>
+      ${result.quotes.length === 0 && html`<p>${t("noQuotes")}</p>`}`
     }`;
 }
 
@@ -201,72 +125,35 @@ export function OrdersView({ t, me }) {
       setError(err);
     }
   };
-  return html` ${me.org.kind === "enterprise" && html`<${RequestForm} t=${t} onOrdered=${() => setReload(reload + 1)} />`}
+  return html`
+    ${me.org.kind === "enterprise" && html`<${RequestForm} t=${t} onOrdered=${() => setReload(reload + 1)} />`}
     <${ErrorBox} error=${orders.error || bills.error || error} />
     <h3>${t("orders")}</h3>
     ${
       orders.data &&
       html`<table data-testid="orders">
-        <thead>
-          <tr>
-            <th>${t("order")}</th>
-            <th>${t("state")}</th>
-            <th>${t("cards")}</th>
-            <th>${t("chip")}</th>
-            <th>${t("start")}</th>
-            <th>${t("end")}</th>
-            <th>${t("yuan")}</th>
-            <th></th>
-          </tr>
-        </thead>
-        <tbody>
-          ${orders.data.items.map(
-            (o) =>
-              html`<tr key=${o.id}>
-                <td title=${o.id}>${o.id.slice(-8)}</td>
-                <td><span class=${`state state-${o.state}`}>${o.state}</span></td>
-                <td>${o.cards}</td>
-                <td>${o.chip}</td>
-                <td>${time(o.start)}</td>
-                <td>${time(o.end)}</td>
-                <td>${yuan(o.amount_fen)}</td>
-                <td>
-                  ${(o.state === "accepted" || o.state === "running") && me.role !== "viewer" && html`<button onClick=${() => cancel(o)}>${t("cancel")}</button>`}
-                </td>
-              </tr>`,
-          )}
-        </tbody>
-      </table>`
+      <thead><tr><th>${t("order")}</th><th>${t("state")}</th><th>${t("cards")}</th><th>${t("chip")}</th><th>${t("start")}</th><th>${t("end")}</th><th>${t("yuan")}</th><th></th></tr></thead>
+      <tbody>${orders.data.items.map(
+        (
+          o,
+        ) => html`<tr key=${o.id}><td title=${o.id}>${o.id.slice(-8)}</td><td><span class=${`state state-${o.state}`}>${o.state}</span></td><td>${o.cards}</td><td>${o.chip}</td>
+        <td>${time(o.start)}</td><td>${time(o.end)}</td><td>${yuan(o.amount_fen)}</td>
+        <td>${(o.state === "accepted" || o.state === "running") && me.role !== "viewer" && html`<button onClick=${() => cancel(o)}>${t("cancel")}</button>`}</td></tr>`,
+      )}</tbody>
+    </table>`
     }
     <h3>${t("bills")}</h3>
     ${
       bills.data &&
       html`<table data-testid="bills">
-        <thead>
-          <tr>
-            <th>${t("order")}</th>
-            <th>${t("cardHours")}</th>
-            <th>${t("gross")}</th>
-            <th>${t("voucherDeduction")}</th>
-            <th>${t("payable")}</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${bills.data.items.map(
-            (b) =>
-              html`<tr
-                key=${b.id}
-                title=${b.lines.map((l) => `${l.description}: ${yuan(l.amount_fen)}`).join("\n")}
-              >
-                <td>${b.order_id.slice(-8)}</td>
-                <td>${b.usage_card_hours.toFixed(1)}</td>
-                <td>${yuan(b.gross_fen)}</td>
-                <td>${yuan(b.voucher_fen)}</td>
-                <td>${yuan(b.payable_fen)}</td>
-              </tr>`,
-          )}
-        </tbody>
-      </table>`
+      <thead><tr><th>${t("order")}</th><th>${t("cardHours")}</th><th>${t("gross")}</th><th>${t("voucherDeduction")}</th><th>${t("payable")}</th></tr></thead>
+      <tbody>${bills.data.items.map(
+        (
+          b,
+        ) => html`<tr key=${b.id} title=${b.lines.map((l) => `${l.description}: ${yuan(l.amount_fen)}`).join("\n")}>
+        <td>${b.order_id.slice(-8)}</td><td>${b.usage_card_hours.toFixed(1)}</td><td>${yuan(b.gross_fen)}</td><td>${yuan(b.voucher_fen)}</td><td>${yuan(b.payable_fen)}</td></tr>`,
+      )}</tbody>
+    </table>`
     }`;
 }
 
@@ -288,104 +175,48 @@ export function VouchersView({ t, me }) {
   };
   const isEnterprise = me.org.kind === "enterprise";
   const isAuthority = me.org.kind === "authority";
-  return html` <${ErrorBox} error=${programmes.error || apps.error || error} />
+  return html`
+    <${ErrorBox} error=${programmes.error || apps.error || error} />
     <h3>${t("programmes")}</h3>
     ${
       programmes.data &&
       html`<table data-testid="programmes">
-        <thead>
-          <tr>
-            <th>${t("name")}</th>
-            <th>${t("budget")}</th>
-            <th>${t("ratio")}</th>
-            <th>${t("issued")}</th>
-            <th>${t("redeemed")}</th>
-            <th></th>
-          </tr>
-        </thead>
-        <tbody>
-          ${programmes.data.items.map(
-            (p) =>
-              html`<tr key=${p.id}>
-                <td>${p.name}</td>
-                <td>${yuan(p.budget_fen)}</td>
-                <td>${(p.ratio_bp / 100).toFixed(0)}%</td>
-                <td>${yuan(p.issued_fen)}</td>
-                <td>${yuan(p.redeemed_fen)}</td>
-                <td>
-                  ${isEnterprise && html`<input type="number" class="small" value=${amount} onInput=${(e) => setAmount(Number(e.target.value))} /> <button onClick=${() => act("POST", `/api/v1/compute/voucher-programmes/${p.id}/applications`, { amount_fen: amount })}>${t("apply")}</button>`}
-                </td>
-              </tr>`,
-          )}
-        </tbody>
-      </table>`
+      <thead><tr><th>${t("name")}</th><th>${t("budget")}</th><th>${t("ratio")}</th><th>${t("issued")}</th><th>${t("redeemed")}</th><th></th></tr></thead>
+      <tbody>${programmes.data.items.map(
+        (
+          p,
+        ) => html`<tr key=${p.id}><td>${p.name}</td><td>${yuan(p.budget_fen)}</td><td>${(p.ratio_bp / 100).toFixed(0)}%</td><td>${yuan(p.issued_fen)}</td><td>${yuan(p.redeemed_fen)}</td>
+        <td>${isEnterprise && html`<input type="number" class="small" value=${amount} onInput=${(e) => setAmount(Number(e.target.value))} /> <button onClick=${() => act("POST", `/api/v1/compute/voucher-programmes/${p.id}/applications`, { amount_fen: amount })}>${t("apply")}</button>`}</td></tr>`,
+      )}</tbody>
+    </table>`
     }
     <h3>${t("applications")}</h3>
     ${
       apps.data &&
       html`<table data-testid="applications">
-        <thead>
-          <tr>
-            <th>${t("application")}</th>
-            <th>${t("yuan")}</th>
-            <th>${t("state")}</th>
-            <th>${t("reason")}</th>
-            <th></th>
-          </tr>
-        </thead>
-        <tbody>
-          ${apps.data.items.map(
-            (a) =>
-              html`<tr key=${a.id}>
-                <td title=${a.id}>${a.id.slice(-8)}</td>
-                <td>${yuan(a.amount_fen)}</td>
-                <td>${a.state}</td>
-                <td>${a.reason}</td>
-                <td>
-                  ${
-                    isAuthority &&
-                    a.state === "submitted" &&
-                    html` <button
-                        onClick=${() => act("POST", `/api/v1/compute/voucher-applications/${a.id}/decision`, { decision: "approve" })}
-                      >
-                        ${t("approve")}
-                      </button>
-                      <button
-                        onClick=${() => act("POST", `/api/v1/compute/voucher-applications/${a.id}/decision`, { decision: "reject", reason: t("rejectReason") })}
-                      >
-                        ${t("reject")}
-                      </button>`
-                  }
-                </td>
-              </tr>`,
-          )}
-        </tbody>
-      </table>`
+      <thead><tr><th>${t("application")}</th><th>${t("yuan")}</th><th>${t("state")}</th><th>${t("reason")}</th><th></th></tr></thead>
+      <tbody>${apps.data.items.map(
+        (
+          a,
+        ) => html`<tr key=${a.id}><td title=${a.id}>${a.id.slice(-8)}</td><td>${yuan(a.amount_fen)}</td><td>${a.state}</td><td>${a.reason}</td>
+        <td>${
+          isAuthority &&
+          a.state === "submitted" &&
+          html`
+          <button onClick=${() => act("POST", `/api/v1/compute/voucher-applications/${a.id}/decision`, { decision: "approve" })}>${t("approve")}</button>
+          <button onClick=${() => act("POST", `/api/v1/compute/voucher-applications/${a.id}/decision`, { decision: "reject", reason: t("rejectReason") })}>${t("reject")}</button>`
+        }</td></tr>`,
+      )}</tbody>
+    </table>`
     }
     ${
       isEnterprise &&
       vouchers.data &&
-      html` <h3>${t("myVouchers")}</h3>
-        <table data-testid="vouchers">
-          <thead>
-            <tr>
-              <th>${t("voucher")}</th>
-              <th>${t("yuan")}</th>
-              <th>${t("remaining")}</th>
-              <th>${t("expires")}</th>
-            </tr>
-          </thead>
-          <tbody>
-            ${vouchers.data.items.map(
-              (v) =>
-                html`<tr key=${v.id}>
-                  <td title=${v.id}>${v.id.slice(-8)}</td>
-                  <td>${yuan(v.amount_fen)}</td>
-                  <td>${yuan(v.remaining_fen)}</td>
-                  <td>${time(v.expires_at)}</td>
-                </tr>`,
-            )}
-          </tbody>
-        </table>`
+      html`
+      <h3>${t("myVouchers")}</h3>
+      <table data-testid="vouchers">
+        <thead><tr><th>${t("voucher")}</th><th>${t("yuan")}</th><th>${t("remaining")}</th><th>${t("expires")}</th></tr></thead>
+        <tbody>${vouchers.data.items.map((v) => html`<tr key=${v.id}><td title=${v.id}>${v.id.slice(-8)}</td><td>${yuan(v.amount_fen)}</td><td>${yuan(v.remaining_fen)}</td><td>${time(v.expires_at)}</td></tr>`)}</tbody>
+      </table>`
     }`;
 }

@@ -22,29 +22,15 @@ const KINDS = ["loan", "investment", "subsidy", "guarantee", "insurance"];
 function Figures({ t }) {
   const stats = useLoad("/api/v1/match/finance/stats", 0);
   const s = stats.data;
-  return html`<${ErrorBox} error=${stats.error} /> ${
+  return html`<${ErrorBox} error=${stats.error} />
+    ${
       s &&
       html`<div class="tiles" data-testid="finance-stats">
-        <div class="tile">
-          <div class="n">${s.enterprises.toLocaleString()}</div>
-          <div>${t("fm_enterprises")}</div>
-        </div>
-        <div class="tile">
-          <div class="n">${s.institutions}</div>
-          <div>${t("fm_institutions")}</div>
-        </div>
-        ${KINDS.map(
-          (k) =>
-            html`<div class="tile">
-              <div class="n">${s.products_by_kind[k] || 0}</div>
-              <div>${t(`fm_${k}`)}</div>
-            </div>`,
-        )}
-        <div class="tile">
-          <div class="n">${yuan(s.served_fen)}</div>
-          <div>${t("fm_served")}</div>
-        </div>
-      </div>`
+      <div class="tile"><div class="n">${s.enterprises.toLocaleString()}</div><div>${t("fm_enterprises")}</div></div>
+      <div class="tile"><div class="n">${s.institutions}</div><div>${t("fm_institutions")}</div></div>
+      ${KINDS.map((k) => html`<div class="tile"><div class="n">${s.products_by_kind[k] || 0}</div><div>${t(`fm_${k}`)}</div></div>`)}
+      <div class="tile"><div class="n">${yuan(s.served_fen)}</div><div>${t("fm_served")}</div></div>
+    </div>`
     }`;
 }
 
@@ -71,62 +57,26 @@ function EnterpriseTab({ t }) {
     }
   };
   if (me.error) return html`<p class="hint">${t("fm_noProfile")}</p>`;
-  return html` <${ErrorBox} error=${error || matches.error} />
+  return html`
+    <${ErrorBox} error=${error || matches.error} />
     ${
       matches.data &&
-      html`<h3>${t("fm_eligible")}</h3>
-        <div data-testid="eligible">
-          ${matches.data.eligible.map(
-            (m) =>
-              html`<div class="card">
-                <h3>
-                  ${m.product.name}
-                  <span class="hint"
-                    >${t(`fm_${m.product.kind}`)} · ${t("fm_upTo")}
-                    ${yuan(m.product.max_amount_fen)} 元 · ${m.product.terms}</span
-                  >
-                </h3>
-                <${Clauses} clauses=${m.clauses} />
-                ${m.bundle.length > 0 && html`<p>${t("fm_bundle")}: ${m.bundle.map((b) => b.name).join("、")}</p>`}
-                <button onClick=${apply(m.product)}>${t("fm_apply")}</button>
-              </div>`,
-          )}
-        </div>
-        <h3>${t("fm_nearMisses")}</h3>
-        <div data-testid="near-misses">
-          ${matches.data.near_misses.map(
-            (m) =>
-              html`<div class="card">
-                <h3>${m.product.name} <span class="hint">${t(`fm_${m.product.kind}`)}</span></h3>
-                <${Clauses} clauses=${m.clauses} />
-              </div>`,
-          )}
-        </div>`
+      html`<h3>${t("fm_eligible")}</h3><div data-testid="eligible">
+      ${matches.data.eligible.map(
+        (m) => html`<div class="card">
+        <h3>${m.product.name} <span class="hint">${t(`fm_${m.product.kind}`)} · ${t("fm_upTo")} ${yuan(m.product.max_amount_fen)} 元 · ${m.product.terms}</span></h3>
+        <${Clauses} clauses=${m.clauses} />
+        ${m.bundle.length > 0 && html`<p>${t("fm_bundle")}: ${m.bundle.map((b) => b.name).join("、")}</p>`}
+        <button onClick=${apply(m.product)}>${t("fm_apply")}</button></div>`,
+      )}</div>
+      <h3>${t("fm_nearMisses")}</h3><div data-testid="near-misses">
+      ${matches.data.near_misses.map((m) => html`<div class="card"><h3>${m.product.name} <span class="hint">${t(`fm_${m.product.kind}`)}</span></h3><${Clauses} clauses=${m.clauses} /></div>`)}</div>`
     }
     <h3>${t("fm_applications")}</h3>
     ${
       apps.data &&
-      html`<table data-testid="applications">
-        <thead>
-          <tr>
-            <th>${t("fm_product")}</th>
-            <th>${t("status")}</th>
-            <th>${t("fm_amount")}</th>
-            <th>${t("fm_served")}</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${apps.data.items.map(
-            (a) =>
-              html`<tr>
-                <td>${a.product_id}</td>
-                <td>${a.state}</td>
-                <td>${yuan(a.amount_fen)}</td>
-                <td>${yuan(a.served_fen)}</td>
-              </tr>`,
-          )}
-        </tbody>
-      </table>`
+      html`<table data-testid="applications"><thead><tr><th>${t("fm_product")}</th><th>${t("status")}</th><th>${t("fm_amount")}</th><th>${t("fm_served")}</th></tr></thead>
+      <tbody>${apps.data.items.map((a) => html`<tr><td>${a.product_id}</td><td>${a.state}</td><td>${yuan(a.amount_fen)}</td><td>${yuan(a.served_fen)}</td></tr>`)}</tbody></table>`
     }`;
 }
 
@@ -173,65 +123,32 @@ function InstitutionTab({ t }) {
       setError(err);
     }
   };
-  return html` <form class="card" onSubmit=${publish} data-testid="product-form">
+  return html`
+    <form class="card" onSubmit=${publish} data-testid="product-form">
       <h3>${t("fm_publish")}</h3>
-      <label
-        >${t("fm_kind")}
-        <select value=${form.kind} onChange=${set("kind")}>
-          ${KINDS.map((k) => html`<option value=${k}>${t(`fm_${k}`)}</option>`)}
-        </select></label
-      >
+      <label>${t("fm_kind")} <select value=${form.kind} onChange=${set("kind")}>${KINDS.map((k) => html`<option value=${k}>${t(`fm_${k}`)}</option>`)}</select></label>
       <label>${t("name")} <input value=${form.name} onInput=${set("name")} /></label>
-      <label class="wide"
-        >${t("fm_rule")} <input value=${form.rule} onInput=${set("rule")}
-      /></label>
-      <label
-        >${t("fm_maxFen")}
-        <input type="number" value=${form.max_amount_fen} onInput=${set("max_amount_fen")}
-      /></label>
+      <label class="wide">${t("fm_rule")} <input value=${form.rule} onInput=${set("rule")} /></label>
+      <label>${t("fm_maxFen")} <input type="number" value=${form.max_amount_fen} onInput=${set("max_amount_fen")} /></label>
       <button type="submit">${t("fm_publishButton")}</button>
       <${ErrorBox} error=${error} />
       ${
         published &&
-        html`<p class="ok" data-testid="published">
-            ${published.name}: ${t("fm_reach")} ${published.reach.toLocaleString()}
-          </p>
-          <div data-testid="prospects">
-            <p>${t("fm_prospects")}: ${published.prospects.count.toLocaleString()}</p>
-            <ul class="clauses">
-              ${published.prospects.items.map((x) => html`<li class="warn">${x.name} — ✗ <code>${x.miss.clause}</code> — ${x.miss.actual}${x.miss.gap !== null ? ` (差 ${x.miss.gap.toLocaleString()})` : ""}</li>`)}
-            </ul>
-          </div>`
+        html`<p class="ok" data-testid="published">${published.name}: ${t("fm_reach")} ${published.reach.toLocaleString()}</p>
+        <div data-testid="prospects"><p>${t("fm_prospects")}: ${published.prospects.count.toLocaleString()}</p>
+          <ul class="clauses">${published.prospects.items.map((x) => html`<li class="warn">${x.name} — ✗ <code>${x.miss.clause}</code> — ${x.miss.actual}${x.miss.gap !== null ? ` (差 ${x.miss.gap.toLocaleString()})` : ""}</li>`)}</ul></div>`
       }
     </form>
     <h3>${t("fm_applications")}</h3>
     ${
       apps.data &&
-      html`<table data-testid="applications">
-        <thead>
-          <tr>
-            <th>${t("fm_enterprise")}</th>
-            <th>${t("fm_product")}</th>
-            <th>${t("fm_amount")}</th>
-            <th>${t("status")}</th>
-            <th></th>
-          </tr>
-        </thead>
-        <tbody>
-          ${apps.data.items.map(
-            (a) =>
-              html`<tr>
-                <td>${a.enterprise_id}</td>
-                <td>${a.product_id}</td>
-                <td>${yuan(a.amount_fen)}</td>
-                <td>${a.state}</td>
-                <td>
-                  ${a.state === "applied" && html`<button onClick=${decide(a, "accept")}>${t("fm_accept")}</button> <button onClick=${decide(a, "decline")}>${t("fm_decline")}</button>`}
-                </td>
-              </tr>`,
-          )}
-        </tbody>
-      </table>`
+      html`<table data-testid="applications"><thead><tr><th>${t("fm_enterprise")}</th><th>${t("fm_product")}</th><th>${t("fm_amount")}</th><th>${t("status")}</th><th></th></tr></thead>
+      <tbody>${apps.data.items.map(
+        (
+          a,
+        ) => html`<tr><td>${a.enterprise_id}</td><td>${a.product_id}</td><td>${yuan(a.amount_fen)}</td><td>${a.state}</td>
+        <td>${a.state === "applied" && html`<button onClick=${decide(a, "accept")}>${t("fm_accept")}</button> <button onClick=${decide(a, "decline")}>${t("fm_decline")}</button>`}</td></tr>`,
+      )}</tbody></table>`
     }`;
 }
 
@@ -265,74 +182,36 @@ function ScenariosTab({ t }) {
     }
   };
   const s = stats.data;
-  return html` ${
+  return html`
+    ${
       s &&
       html`<div class="tiles" data-testid="scenario-stats">
-        <div class="tile">
-          <div class="n">${s.demands}</div>
-          <div>${t("sc_demands")}</div>
-        </div>
-        <div class="tile">
-          <div class="n">${s.capabilities}</div>
-          <div>${t("sc_capabilities")}</div>
-        </div>
-        ${["recommended", "contacted", "piloting", "deployed"].map(
-          (k) =>
-            html`<div class="tile">
-              <div class="n">${s.pairs_by_state[k] || 0}</div>
-              <div>${k}</div>
-            </div>`,
-        )}
-      </div>`
+      <div class="tile"><div class="n">${s.demands}</div><div>${t("sc_demands")}</div></div>
+      <div class="tile"><div class="n">${s.capabilities}</div><div>${t("sc_capabilities")}</div></div>
+      ${["recommended", "contacted", "piloting", "deployed"].map((k) => html`<div class="tile"><div class="n">${s.pairs_by_state[k] || 0}</div><div>${k}</div></div>`)}
+    </div>`
     }
     <div class="columns">
-      <div>
-        <h3>${t("sc_demands")}</h3>
+      <div><h3>${t("sc_demands")}</h3>
         ${
           demands.data &&
-          html`<ul class="picklist" data-testid="demands">
-            ${demands.data.items.map(
-              (d) =>
-                html`<li class=${picked && picked.id === d.id ? "active" : ""}>
-                  <a
-                    href="#"
-                    onClick=${(e) => {
-                      e.preventDefault();
-                      setPicked(d);
-                    }}
-                    >${d.title}</a
-                  >
-                  <span class="hint">${d.domain} · ${yuan(d.budget_fen)} 元</span>
-                </li>`,
-            )}
-          </ul>`
-        }
-      </div>
-      <div>
-        ${
-          picked &&
-          html`<h3>${t("sc_best")}: ${picked.title}</h3>
-            <p>${picked.description}</p>
-            <${ErrorBox} error=${error || matches.error} />
-            ${
-              matches.data &&
-              html`<table data-testid="capability-matches">
-                <tbody>
-                  ${matches.data.items.map(
-                    (m) =>
-                      html`<tr>
-                        <td>${m.listing.title}</td>
-                        <td>${m.listing.domain}</td>
-                        <td>${m.score.toFixed(2)}</td>
-                        <td><button onClick=${pair(m.listing)}>${t("sc_pair")}</button></td>
-                      </tr>`,
-                  )}
-                </tbody>
-              </table>`
-            }
-            ${pairs.data && pairs.data.items.length > 0 && html`<p data-testid="pairs">${pairs.data.items.map((p) => `${p.capability_id.slice(-6)}: ${p.state}`).join(" · ")}</p>`}`
-        }
-      </div>
+          html`<ul class="picklist" data-testid="demands">${demands.data.items.map(
+            (d) =>
+              html`<li class=${picked && picked.id === d.id ? "active" : ""}><a href="#" onClick=${(
+                e,
+              ) => {
+                e.preventDefault();
+                setPicked(d);
+              }}>${d.title}</a> <span class="hint">${d.domain} · ${yuan(d.budget_fen)} 元</span></li>`,
+          )}</ul>`
+        }</div>
+      <div>${
+        picked &&
+        html`<h3>${t("sc_best")}: ${picked.title}</h3><p>${picked.description}</p>
+        <${ErrorBox} error=${error || matches.error} />
+        ${matches.data && html`<table data-testid="capability-matches"><tbody>${matches.data.items.map((m) => html`<tr><td>${m.listing.title}</td><td>${m.listing.domain}</td><td>${m.score.toFixed(2)}</td><td><button onClick=${pair(m.listing)}>${t("sc_pair")}</button></td></tr>`)}</tbody></table>`}
+        ${pairs.data && pairs.data.items.length > 0 && html`<p data-testid="pairs">${pairs.data.items.map((p) => `${p.capability_id.slice(-6)}: ${p.state}`).join(" · ")}</p>`}`
+      }</div>
     </div>`;
 }
 
@@ -340,15 +219,14 @@ export function MatchPage({ t, me }) {
   const [tab, setTab] = useState("finance");
   return html`<section data-testid="match-page">
     <h2>${t("match")}</h2>
-    <div class="tabs">
-      ${["finance", "scenarios", "policies"].map((k) => html`<button data-tab=${k} class=${tab === k ? "active" : ""} onClick=${() => setTab(k)}>${t(`mt_${k}`)}</button>`)}
-    </div>
+    <div class="tabs">${["finance", "scenarios", "policies"].map((k) => html`<button data-tab=${k} class=${tab === k ? "active" : ""} onClick=${() => setTab(k)}>${t(`mt_${k}`)}</button>`)}</div>
     ${
       tab === "finance" &&
-      html` <p class="hint">${t("fm_intro")}</p>
-        <${Figures} t=${t} />
-        ${me.org.kind === "enterprise" && html`<${EnterpriseTab} t=${t} />`}
-        ${me.org.kind === "institution" && html`<${InstitutionTab} t=${t} />`}`
+      html`
+      <p class="hint">${t("fm_intro")}</p>
+      <${Figures} t=${t} />
+      ${me.org.kind === "enterprise" && html`<${EnterpriseTab} t=${t} />`}
+      ${me.org.kind === "institution" && html`<${InstitutionTab} t=${t} />`}`
     }
     ${tab === "scenarios" && html`<${ScenariosTab} t=${t} />`}
     ${tab === "policies" && html`<${PoliciesTab} t=${t} me=${me} />`}

@@ -43,30 +43,13 @@ function PublishForm({ t, onDone }) {
   };
   return html`<form class="card" onSubmit=${publish} data-testid="publish-policy">
     <h3>${t("pl_publish")}</h3>
-    <label
-      >${t("pl_audience")}
-      <select value=${form.audience} onChange=${set("audience")}>
-        <option value="person">${t("pl_person")}</option>
-        <option value="enterprise">${t("pl_enterprise")}</option>
-      </select></label
-    >
-    <label
-      >${t("pl_title")} <input name="title" value=${form.title} onInput=${set("title")}
-    /></label>
-    <label
-      >${t("pl_benefit")} <input name="benefit" value=${form.benefit} onInput=${set("benefit")}
-    /></label>
-    <label
-      >${t("pl_rule")} <input name="rule" class="wide" value=${form.rule} onInput=${set("rule")}
-    /></label>
-    <label
-      >${t("pl_from")}
-      <input name="valid_from" value=${form.valid_from} onInput=${set("valid_from")}
-    /></label>
-    <label
-      >${t("pl_until")}
-      <input name="valid_until" value=${form.valid_until} onInput=${set("valid_until")}
-    /></label>
+    <label>${t("pl_audience")} <select value=${form.audience} onChange=${set("audience")}>
+      <option value="person">${t("pl_person")}</option><option value="enterprise">${t("pl_enterprise")}</option></select></label>
+    <label>${t("pl_title")} <input name="title" value=${form.title} onInput=${set("title")} /></label>
+    <label>${t("pl_benefit")} <input name="benefit" value=${form.benefit} onInput=${set("benefit")} /></label>
+    <label>${t("pl_rule")} <input name="rule" class="wide" value=${form.rule} onInput=${set("rule")} /></label>
+    <label>${t("pl_from")} <input name="valid_from" value=${form.valid_from} onInput=${set("valid_from")} /></label>
+    <label>${t("pl_until")} <input name="valid_until" value=${form.valid_until} onInput=${set("valid_until")} /></label>
     <button type="submit">${t("pl_publish")}</button>
     <${ErrorBox} error=${error} />
     ${done && html`<p data-testid="policy-notified">${t("pl_notifiedNow")}: <strong>${done.notified}</strong></p>`}
@@ -92,18 +75,12 @@ function Inbox({ t }) {
       (inbox.data.items.length === 0
         ? html`<p class="hint">${t("pl_noNotices")}</p>`
         : html`<div data-testid="policy-inbox">
-            ${inbox.data.items.map(
-              (n) =>
-                html`<div class=${`card ${n.read_at ? "" : "unread"}`}>
-                  <h3>
-                    ${n.title}
-                    <span class="hint">v${n.version} · ${n.benefit} · ${day(n.created_at)}</span>
-                  </h3>
-                  <${Clauses} clauses=${n.explanation} />
-                  ${!n.read_at && html`<button onClick=${read(n)}>${t("pl_markRead")}</button>`}
-                </div>`,
-            )}
-          </div>`)
+      ${inbox.data.items.map(
+        (n) => html`<div class=${`card ${n.read_at ? "" : "unread"}`}>
+        <h3>${n.title} <span class="hint">v${n.version} · ${n.benefit} · ${day(n.created_at)}</span></h3>
+        <${Clauses} clauses=${n.explanation} />
+        ${!n.read_at && html`<button onClick=${read(n)}>${t("pl_markRead")}</button>`}</div>`,
+      )}</div>`)
     }`;
 }
 
@@ -127,13 +104,7 @@ function Webhook({ t }) {
   return html`<form class="card" onSubmit=${save} data-testid="webhook">
     <h3>${t("pl_webhook")}</h3>
     ${hook.data && html`<p>${hook.data.url} · ${t("pl_delivered")} ${hook.data.delivered} · ${t("pl_pending")} ${hook.data.pending} · ${t("pl_failed")} ${hook.data.failed}</p>`}
-    <input
-      name="url"
-      class="wide"
-      placeholder="https://..."
-      value=${url}
-      onInput=${(e) => setUrl(e.target.value)}
-    />
+    <input name="url" class="wide" placeholder="https://..." value=${url} onInput=${(e) => setUrl(e.target.value)} />
     <button type="submit">${t("pl_setWebhook")}</button>
     <${ErrorBox} error=${error} />
     ${secret && html`<p>${t("pl_secretOnce")}: <code data-testid="webhook-secret">${secret}</code></p>`}
@@ -147,31 +118,8 @@ export function PoliciesTab({ t, me }) {
     <${ErrorBox} error=${list.error} />
     ${
       list.data &&
-      html`<table data-testid="policies">
-        <thead>
-          <tr>
-            <th>${t("pl_title")}</th>
-            <th>${t("pl_audience")}</th>
-            <th>${t("pl_benefit")}</th>
-            <th>${t("pl_rule")}</th>
-            <th>${t("pl_notified")}</th>
-            <th>${t("pl_until")}</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${list.data.items.map(
-            (p) =>
-              html`<tr>
-                <td>${p.title}</td>
-                <td>${t(`pl_${p.audience}`)}</td>
-                <td>${p.benefit}</td>
-                <td><code>${p.rule}</code></td>
-                <td>${p.notified.toLocaleString()}</td>
-                <td>${p.valid_until}</td>
-              </tr>`,
-          )}
-        </tbody>
-      </table>`
+      html`<table data-testid="policies"><thead><tr><th>${t("pl_title")}</th><th>${t("pl_audience")}</th><th>${t("pl_benefit")}</th><th>${t("pl_rule")}</th><th>${t("pl_notified")}</th><th>${t("pl_until")}</th></tr></thead>
+      <tbody>${list.data.items.map((p) => html`<tr><td>${p.title}</td><td>${t(`pl_${p.audience}`)}</td><td>${p.benefit}</td><td><code>${p.rule}</code></td><td>${p.notified.toLocaleString()}</td><td>${p.valid_until}</td></tr>`)}</tbody></table>`
     }
     ${me.org.kind === "authority" && me.role !== "viewer" && html`<${PublishForm} t=${t} onDone=${() => setReload(reload + 1)} />`}
     ${me.org.kind === "enterprise" && html`<${Inbox} t=${t} />`}

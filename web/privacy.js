@@ -64,36 +64,19 @@ function PsiTab({ t, me }) {
       setError(err);
     }
   };
-  return html` ${
+  return html`
+    ${
       me.org.kind === "data_holder" &&
       html`<form class="card" onSubmit=${run} data-testid="psi-form">
-        <h3>${t("psiLocal")}</h3>
-        <label
-          >${t("contract")}
-          <select value=${contract} onChange=${set("contract")}>
-            ${usable.map((c) => html`<option value=${c.id}>${short(c.id)}</option>`)}
-          </select></label
-        >
-        <label>${t("theirColumn")} <input value=${form.column} onInput=${set("column")} /></label>
-        <label
-          >${t("product")}
-          <select value=${product} onChange=${set("product")}>
-            ${products.data && products.data.items.map((p) => html`<option value=${p.id}>${p.title}</option>`)}
-          </select></label
-        >
-        <label
-          >${t("yourColumn")} <input value=${form.product_column} onInput=${set("product_column")}
-        /></label>
-        <label
-          >${t("output")}
-          <select value=${form.output} onChange=${set("output")}>
-            <option value="size">size</option>
-            <option value="intersection">intersection</option>
-          </select></label
-        >
-        <button type="submit" disabled=${!contract || !product}>${t("runPsi")}</button>
-        <${ErrorBox} error=${error} />
-      </form>`
+      <h3>${t("psiLocal")}</h3>
+      <label>${t("contract")} <select value=${contract} onChange=${set("contract")}>${usable.map((c) => html`<option value=${c.id}>${short(c.id)}</option>`)}</select></label>
+      <label>${t("theirColumn")} <input value=${form.column} onInput=${set("column")} /></label>
+      <label>${t("product")} <select value=${product} onChange=${set("product")}>${products.data && products.data.items.map((p) => html`<option value=${p.id}>${p.title}</option>`)}</select></label>
+      <label>${t("yourColumn")} <input value=${form.product_column} onInput=${set("product_column")} /></label>
+      <label>${t("output")} <select value=${form.output} onChange=${set("output")}><option value="size">size</option><option value="intersection">intersection</option></select></label>
+      <button type="submit" disabled=${!contract || !product}>${t("runPsi")}</button>
+      <${ErrorBox} error=${error} />
+    </form>`
     }
     <p class="hint">${t("psiCliHint")}</p>
     ${result && html`<p class="ok" data-testid="psi-result">${t("intersection")}: ${result.intersection_size} / ${result.client_size} (${t("theirs")} ${result.server_size})</p>`}
@@ -101,34 +84,9 @@ function PsiTab({ t, me }) {
     ${
       sessions.data &&
       html`<table data-testid="psi-sessions">
-        <thead>
-          <tr>
-            <th>${t("session")}</th>
-            <th>${t("state")}</th>
-            <th>${t("provider")}</th>
-            <th>${t("consumer")}</th>
-            <th>${t("column")}</th>
-            <th>${t("output")}</th>
-            <th>${t("sizes")}</th>
-            <th>${t("date")}</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${sessions.data.items.map(
-            (s) =>
-              html`<tr key=${s.id}>
-                <td title=${s.id}>${s.id.slice(0, 8)}</td>
-                <td><span class=${`state state-${s.state}`}>${s.state}</span></td>
-                <td>${name(s.provider_id)}</td>
-                <td>${name(s.consumer_id)}</td>
-                <td>${s.column}</td>
-                <td>${s.output}</td>
-                <td>${s.server_size} × ${s.client_size}</td>
-                <td>${time(s.created_at)}</td>
-              </tr>`,
-          )}
-        </tbody>
-      </table>`
+      <thead><tr><th>${t("session")}</th><th>${t("state")}</th><th>${t("provider")}</th><th>${t("consumer")}</th><th>${t("column")}</th><th>${t("output")}</th><th>${t("sizes")}</th><th>${t("date")}</th></tr></thead>
+      <tbody>${sessions.data.items.map((s) => html`<tr key=${s.id}><td title=${s.id}>${s.id.slice(0, 8)}</td><td><span class=${`state state-${s.state}`}>${s.state}</span></td><td>${name(s.provider_id)}</td><td>${name(s.consumer_id)}</td><td>${s.column}</td><td>${s.output}</td><td>${s.server_size} × ${s.client_size}</td><td>${time(s.created_at)}</td></tr>`)}</tbody>
+    </table>`
     }`;
 }
 
@@ -162,119 +120,70 @@ function DeliveriesTab({ t, me }) {
         await api("POST", "/api/v1/privacy/deliveries/receive", { file_base64: file.file_base64 }),
       );
     });
-  return html` <${ErrorBox} error=${list.error || error} />
+  return html`
+    <${ErrorBox} error=${list.error || error} />
     ${
       usable.length > 0 &&
-      html`<form
-        class="card"
-        onSubmit=${(e) => {
-          e.preventDefault();
-          act(() =>
-            api("POST", "/api/v1/privacy/deliveries", {
-              contract_id: chosen,
-              purpose: t("deliveryPurpose"),
-            }),
-          );
-        }}
-      >
-        <h3>${t("requestDelivery")}</h3>
-        <label
-          >${t("contract")}
-          <select value=${chosen} onChange=${(e) => setContract(e.target.value)}>
-            ${usable.map((c) => html`<option value=${c.id}>${short(c.id)}</option>`)}
-          </select></label
-        >
-        <button type="submit">${t("request")}</button>
-      </form>`
+      html`<form class="card" onSubmit=${(e) => {
+        e.preventDefault();
+        act(() =>
+          api("POST", "/api/v1/privacy/deliveries", {
+            contract_id: chosen,
+            purpose: t("deliveryPurpose"),
+          }),
+        );
+      }}>
+      <h3>${t("requestDelivery")}</h3>
+      <label>${t("contract")} <select value=${chosen} onChange=${(e) => setContract(e.target.value)}>${usable.map((c) => html`<option value=${c.id}>${short(c.id)}</option>`)}</select></label>
+      <button type="submit">${t("request")}</button>
+    </form>`
     }
     ${
       list.data &&
       html`<table data-testid="deliveries">
-        <thead>
-          <tr>
-            <th>${t("delivery")}</th>
-            <th>${t("state")}</th>
-            <th>${t("provider")}</th>
-            <th>${t("recipient")}</th>
-            <th>${t("columns")}</th>
-            <th>${t("bytes")}</th>
-            <th>sha256</th>
-            <th></th>
-          </tr>
-        </thead>
-        <tbody>
-          ${list.data.items.map(
-            (d) =>
-              html`<tr key=${d.id}>
-                <td title=${d.id}>${short(d.id)}</td>
-                <td><span class=${`state state-${d.state}`}>${d.state}</span></td>
-                <td>${name(d.provider_id)}</td>
-                <td>${name(d.recipient_id)}</td>
-                <td>${d.columns.join(", ")}</td>
-                <td>${d.bytes}</td>
-                <td><code>${d.content_sha256.slice(0, 12)}…</code></td>
-                <td>
-                  ${d.recipient_id === me.org.id && me.role !== "viewer" && html`<button data-testid="open-delivery" onClick=${() => open(d)}>${t("openDelivery")}</button>`}
-                </td>
-              </tr>`,
-          )}
-        </tbody>
-      </table>`
+      <thead><tr><th>${t("delivery")}</th><th>${t("state")}</th><th>${t("provider")}</th><th>${t("recipient")}</th><th>${t("columns")}</th><th>${t("bytes")}</th><th>sha256</th><th></th></tr></thead>
+      <tbody>${list.data.items.map(
+        (
+          d,
+        ) => html`<tr key=${d.id}><td title=${d.id}>${short(d.id)}</td><td><span class=${`state state-${d.state}`}>${d.state}</span></td><td>${name(d.provider_id)}</td><td>${name(d.recipient_id)}</td><td>${d.columns.join(", ")}</td><td>${d.bytes}</td><td><code>${d.content_sha256.slice(0, 12)}…</code></td>
+        <td>${d.recipient_id === me.org.id && me.role !== "viewer" && html`<button data-testid="open-delivery" onClick=${() => open(d)}>${t("openDelivery")}</button>`}</td></tr>`,
+      )}</tbody>
+    </table>`
     }
     ${
       opened &&
       html`<div class="card" data-testid="opened">
-        <h3>${t("opened")} ${short(opened.id)}</h3>
-        <pre class="note">${opened.csv.split("\n").slice(0, 8).join("\n")}</pre>
-        <p class="hint">${t("receipt")}: <code>${opened.receipt}</code></p>
-      </div>`
+      <h3>${t("opened")} ${short(opened.id)}</h3>
+      <pre class="note">${opened.csv.split("\n").slice(0, 8).join("\n")}</pre>
+      <p class="hint">${t("receipt")}: <code>${opened.receipt}</code></p>
+    </div>`
     }
     ${
       me.org.kind === "data_holder" &&
-      html`<form
-        class="card"
-        data-testid="trace-form"
-        onSubmit=${(e) => {
-          e.preventDefault();
-          act(async () =>
-            setTraced(
-              await api("POST", "/api/v1/privacy/deliveries/trace", {
-                product_id: product,
-                csv: trace.csv,
-              }),
-            ),
-          );
-        }}
-      >
-        <h3>${t("traceLeak")}</h3>
-        <label
-          >${t("product")}
-          <select
-            value=${product}
-            onChange=${(e) => setTrace({ ...trace, product: e.target.value })}
-          >
-            ${products.data && products.data.items.map((p) => html`<option value=${p.id}>${p.title}</option>`)}
-          </select></label
-        >
-        <label
-          >CSV
-          <input
-            type="file"
-            accept=".csv,text/csv"
-            onChange=${(e) => e.target.files[0] && e.target.files[0].text().then((csv) => setTrace({ ...trace, csv }))}
-        /></label>
-        <button type="submit" disabled=${!trace.csv}>${t("runTrace")}</button>
-      </form>`
+      html`<form class="card" data-testid="trace-form" onSubmit=${(e) => {
+        e.preventDefault();
+        act(async () =>
+          setTraced(
+            await api("POST", "/api/v1/privacy/deliveries/trace", {
+              product_id: product,
+              csv: trace.csv,
+            }),
+          ),
+        );
+      }}>
+      <h3>${t("traceLeak")}</h3>
+      <label>${t("product")} <select value=${product} onChange=${(e) => setTrace({ ...trace, product: e.target.value })}>${products.data && products.data.items.map((p) => html`<option value=${p.id}>${p.title}</option>`)}</select></label>
+      <label>CSV <input type="file" accept=".csv,text/csv" onChange=${(e) => e.target.files[0] && e.target.files[0].text().then((csv) => setTrace({ ...trace, csv }))} /></label>
+      <button type="submit" disabled=${!trace.csv}>${t("runTrace")}</button>
+    </form>`
     }
     ${
       traced &&
-      html`<p class=${traced.traced ? "ok" : "error"} data-testid="traced">
-        ${
-          traced.traced
-            ? `${t("leakedBy")} ${name(traced.recipient_id)} · ${traced.agreeing}/${traced.cells} · ${t("confidence")} ${traced.confidence.toFixed(9)}`
-            : `${t("cannotTrace")}: ${traced.reason}`
-        }
-      </p>`
+      html`<p class=${traced.traced ? "ok" : "error"} data-testid="traced">${
+        traced.traced
+          ? `${t("leakedBy")} ${name(traced.recipient_id)} · ${traced.agreeing}/${traced.cells} · ${t("confidence")} ${traced.confidence.toFixed(9)}`
+          : `${t("cannotTrace")}: ${traced.reason}`
+      }</p>`
     }`;
 }
 
@@ -282,12 +191,11 @@ const TABS = ["psiTab", "deliveriesTab"];
 
 export function PrivacyPage({ t, me }) {
   const [tab, setTab] = useState("psiTab");
-  return html` <section>
-    <h2>${t("privacy")}</h2>
-    <div class="tabs">
-      ${TABS.map((x) => html`<button class=${x === tab ? "tab active" : "tab"} data-tab=${x} onClick=${() => setTab(x)}>${t(x)}</button>`)}
-    </div>
-    ${tab === "psiTab" && html`<${PsiTab} t=${t} me=${me} />`}
-    ${tab === "deliveriesTab" && html`<${DeliveriesTab} t=${t} me=${me} />`}
-  </section>`;
+  return html`
+    <section>
+      <h2>${t("privacy")}</h2>
+      <div class="tabs">${TABS.map((x) => html`<button class=${x === tab ? "tab active" : "tab"} data-tab=${x} onClick=${() => setTab(x)}>${t(x)}</button>`)}</div>
+      ${tab === "psiTab" && html`<${PsiTab} t=${t} me=${me} />`}
+      ${tab === "deliveriesTab" && html`<${DeliveriesTab} t=${t} me=${me} />`}
+    </section>`;
 }

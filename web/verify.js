@@ -37,23 +37,17 @@ function Verify() {
     location.hash = input.trim();
     setNumber(input.trim());
   };
-  return html` <main class="verify">
-    <h1>数据产权登记证书核验 <small>Certificate verification</small></h1>
-    <form class="card" onSubmit=${submit}>
-      <label
-        >证书编号 Number
-        <input
-          name="number"
-          value=${input}
-          placeholder="HZ-DR-2025-00001"
-          onInput=${(e) => setInput(e.target.value)}
-      /></label>
-      <button type="submit">核验 Verify</button>
-    </form>
-    ${state.loading && html`<p>…</p>`}
-    ${state.error && html`<p class="error" data-testid="error">${state.error}</p>`}
-    ${state.cert && html`<${CertificateCard} cert=${state.cert} />`}
-  </main>`;
+  return html`
+    <main class="verify">
+      <h1>数据产权登记证书核验 <small>Certificate verification</small></h1>
+      <form class="card" onSubmit=${submit}>
+        <label>证书编号 Number <input name="number" value=${input} placeholder="HZ-DR-2025-00001" onInput=${(e) => setInput(e.target.value)} /></label>
+        <button type="submit">核验 Verify</button>
+      </form>
+      ${state.loading && html`<p>…</p>`}
+      ${state.error && html`<p class="error" data-testid="error">${state.error}</p>`}
+      ${state.cert && html`<${CertificateCard} cert=${state.cert} />`}
+    </main>`;
 }
 
 render(html`<${Verify} />`, document.getElementById("app"));
