@@ -375,9 +375,11 @@ test("the exchange: dashboard from the records, a reviewer moves an application,
   await publicPage.goto(`${server.url}/verify.html#HZ-DR-2025-00001`);
   await publicPage.getByTestId("cert-status").waitFor();
   assert.equal(await publicPage.getByTestId("cert-status").textContent(), "valid");
-  assert.ok(
-    await publicPage.locator("img.qr").evaluate((img) => img.complete && img.naturalWidth > 0),
-  );
+  // The QR image loads after the status is shown: wait for it (a broken image never completes).
+  await publicPage.waitForFunction(() => {
+    const img = document.querySelector("img.qr");
+    return img !== null && img.complete && img.naturalWidth > 0;
+  });
   await publicPage.screenshot({ path: join(outDir, "exchange-verify.png"), fullPage: true });
   await publicPage.goto(`${server.url}/verify.html#HZ-DR-2099-99999`);
   await publicPage.getByTestId("error").waitFor();
