@@ -66,6 +66,8 @@ def main():
     ap.add_argument("--binary", required=True)
     ap.add_argument("--minutes", type=float, default=30)
     ap.add_argument("--out", required=True)
+    ap.add_argument("--read-only", action="store_true",
+                    help="reads only (no new data): RSS after warm-up should then be flat")
     a = ap.parse_args()
 
     tokens, citizen = {}, None
@@ -169,21 +171,25 @@ def main():
                 stats.add("scan-upload", r.returncode, r.returncode == 0, r.stderr)
             time.sleep(0.2)
 
-    threads = [threading.Thread(target=f, daemon=True) for f in (reads, reads, writes, channel, scans)]
+    kinds = (reads, reads) if a.read_only else (reads, reads, writes, channel, scans)
+    threads = [threading.Thread(target=f, daemon=True) for f in kinds]
     for t in threads:
         t.start()
     start = time.time()
     samples = []
     with open(os.path.join(a.out, "samples.csv"), "w") as f:
-        f.write("seconds,rss_kb,requests\n")
+        f.write("seconds,rss_kb,requests,anon_kb,file_kb\n")
         while time.time() - start < a.minutes * 60:
             try:
-                rss = next(int(l.split()[1]) for l in open(f"/proc/{a.pid}/status") if l.startswith("VmRSS:"))
-            except (OSError, StopIteration):
+                status = {l.split(":")[0]: int(l.split()[1]) for l in open(f"/proc/{a.pid}/status")
+                          if l.startswith(("VmRSS:", "RssAnon:", "RssFile:"))}
+                rss = status["VmRSS"]
+            except (OSError, KeyError):
                 stats.add("server", "exited", False, "the server process is gone")
                 break
             samples.append((round(time.time() - start), rss, stats.total()))
-            f.write("%d,%d,%d\n" % samples[-1])
+            memory = (status.get("RssAnon", 0), status.get("RssFile", 0))
+            f.write("%d,%d,%d,%d,%d\n" % (samples[-1] + memory))
             f.flush()
             time.sleep(10)
     stop.set()

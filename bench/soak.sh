@@ -2,7 +2,9 @@
 # Soak: the demo city under mixed traffic for a long time, RSS sampled every
 # 10 s (bench/soak.py: reads, writes, channel queries, code scans):
 #
-#   bash bench/soak.sh [minutes=30] [out=build/soak]
+#   bash bench/soak.sh [minutes=30] [out=build/soak] [--read-only]
+#
+# (--read-only: reads only, no new data, so RSS after warm-up should be flat.)
 #
 # Builds the release preset (or uses $QIANTANG_BINARY), starts
 # `qiantang serve --demo` on 127.0.0.1 with its own SQLite file (up to 30
@@ -39,4 +41,4 @@ url=$(sed -n 's/^listening on //p' "$out/server.out")
 [[ -n $url ]] || { echo "soak: the server did not start"; tail "$out/server.log"; exit 1; }
 echo "soak: $url (pid $pid) for $minutes minutes"
 nice -n "${SOAK_NICE:-10}" python3 bench/soak.py --url "$url" --pid "$pid" --tokens "$out/server.out" \
-  --binary "$QIANTANG_BINARY" --minutes "$minutes" --out "$out"
+  --binary "$QIANTANG_BINARY" --minutes "$minutes" --out "$out" "${@:3}"
