@@ -174,6 +174,19 @@ function Overview({ t, me }) {
     </section>`;
 }
 
+// The console's sections and the page each shows ("" and unknown: the overview).
+const PAGES = {
+  orgs: OrgsPage,
+  ledger: LedgerPage,
+  compute: ComputePage,
+  dataspace: DataSpacePage,
+  exchange: ExchangePage,
+  privacy: PrivacyPage,
+  identity: IdentityPage,
+  match: MatchPage,
+  account: AccountPage,
+};
+
 function Shell({ me, onSignOut, lang }) {
   const [section, setSection] = useState(location.hash.slice(1) || "overview");
   useEffect(() => {
@@ -182,26 +195,8 @@ function Shell({ me, onSignOut, lang }) {
     return () => removeEventListener("hashchange", onHash);
   }, []);
   const { t, toggle } = lang;
-  const page =
-    section === "orgs"
-      ? html`<${OrgsPage} t=${t} me=${me} />`
-      : section === "ledger"
-        ? html`<${LedgerPage} t=${t} />`
-        : section === "compute"
-          ? html`<${ComputePage} t=${t} me=${me} />`
-          : section === "dataspace"
-            ? html`<${DataSpacePage} t=${t} me=${me} />`
-            : section === "exchange"
-              ? html`<${ExchangePage} t=${t} me=${me} />`
-              : section === "privacy"
-                ? html`<${PrivacyPage} t=${t} me=${me} />`
-                : section === "identity"
-                  ? html`<${IdentityPage} t=${t} me=${me} />`
-                  : section === "match"
-                    ? html`<${MatchPage} t=${t} me=${me} />`
-                    : section === "account"
-                      ? html`<${AccountPage} t=${t} me=${me} />`
-                      : html`<${Overview} t=${t} me=${me} />`;
+  const Page = PAGES[section] ?? Overview;
+  const page = html`<${Page} t=${t} me=${me} />`;
   return html`
     <div class="shell">
       <header>
