@@ -76,7 +76,8 @@ Result<Step> ParseStep(const json& j, const Schema& source, const std::string& a
   }
   if (IsCheck(step.op)) {
     allowed.insert("on_invalid");
-    std::string how = j.value("on_invalid", "null");
+    const json on_invalid = j.value("on_invalid", json("null"));
+    const std::string how = on_invalid.is_string() ? on_invalid.get<std::string>() : "";
     if (how != "null" && how != "drop") {
       return InvalidArgument(at + ".on_invalid: must be null or drop");
     }
@@ -84,7 +85,8 @@ Result<Step> ParseStep(const json& j, const Schema& source, const std::string& a
   }
   if (step.op == Op::kNormalize) {
     allowed.insert("form");
-    std::string form = j.value("form", "NFC");
+    const json form_json = j.value("form", json("NFC"));
+    const std::string form = form_json.is_string() ? form_json.get<std::string>() : "";
     if (form != "NFC" && form != "NFKC") return InvalidArgument(at + ".form: must be NFC or NFKC");
     step.compatibility = form == "NFKC";
   }

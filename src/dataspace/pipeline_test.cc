@@ -108,6 +108,10 @@ TEST_F(PipelineTest, BadSpecsNameThePlace) {
             "steps[0].colour: not a setting of 'trim'");
   EXPECT_EQ(err(R"({"steps": [{"op": "mobile", "field": "c3", "on_invalid": "ignore"}]})"),
             "steps[0].on_invalid: must be null or drop");
+  EXPECT_EQ(err(R"({"steps": [{"op": "mobile", "field": "c3", "on_invalid": 0}]})"),
+            "steps[0].on_invalid: must be null or drop");
+  EXPECT_EQ(err(R"({"steps": [{"op": "normalize", "form": null}]})"),
+            "steps[0].form: must be NFC or NFKC");
   EXPECT_EQ(err(R"({"output": [{"name": "Bad Name", "from": "c1"}]})"),
             "output[0].name: must be 1-63 of a-z, 0-9, _ starting with a letter or _");
   EXPECT_EQ(err(R"({"output": [{"name": "x", "from": "c1", "min": 1, "max": 2}]})"),

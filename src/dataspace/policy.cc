@@ -69,7 +69,8 @@ Result<Constraint> ParseConstraint(const json& j, const Schema& schema, const st
       action != Action::kPsi) {
     return InvalidArgument(at + ".leftOperand: " + left + " constrains psi rules only");
   }
-  c.op = j.value("operator", "");
+  const json op = j.value("operator", json());
+  c.op = op.is_string() ? op.get<std::string>() : "";
   if (!info->ops.contains(c.op)) {
     std::string ops;
     for (const auto& o : info->ops) ops += (ops.empty() ? "" : ", ") + o;
@@ -171,7 +172,8 @@ Result<Rule> ParseRule(const json& j, const Schema& schema, const std::string& a
   for (size_t i = 0; i < duties.size(); ++i) {
     std::string dat = at + ".duty[" + std::to_string(i) + "]";
     QT_RETURN_IF_ERROR(CheckKeys(duties[i], {"action"}, dat));
-    std::string a = duties[i].value("action", "");
+    const json duty = duties[i].value("action", json());
+    const std::string a = duty.is_string() ? duty.get<std::string>() : "";
     if (a != "inform" && a != "attribute" && a != "delete") {
       return InvalidArgument(dat + ".action: must be inform, attribute or delete");
     }

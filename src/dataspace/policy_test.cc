@@ -65,6 +65,15 @@ TEST(Policy, DeniesByDefaultWhatItDoesNotKnow) {
   EXPECT_NE(Error(json::object()).find("at least one use"), std::string::npos);
 }
 
+TEST(Policy, TermsOfTheWrongTypeAreRefusedNotThrown) {
+  json j = Good();
+  j["permission"][0]["constraint"][2]["operator"] = 1;  // found by the odrl_policy fuzzer
+  EXPECT_EQ(Error(j), "permission[0].constraint[2].operator: count takes lteq");
+  j = Good();
+  j["permission"][0]["duty"][0]["action"] = json::array();
+  EXPECT_EQ(Error(j), "permission[0].duty[0].action: must be inform, attribute or delete");
+}
+
 Use AUse() {
   return Use{.action = Action::kAggregateQuery,
              .purpose = "research",

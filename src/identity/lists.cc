@@ -30,7 +30,7 @@ Result<json> CheckSigned(const json& exported, std::string_view type,
     return InvalidArgument("list: expected {\"document\", \"signature\"}");
   }
   const json& doc = exported["document"];
-  if (!doc.is_object() || doc.value("type", "") != type) {
+  if (!doc.is_object() || doc.value("type", json()) != json(type)) {
     return InvalidArgument("list: not a " + std::string(type));
   }
   auto sig = crypto::Base64Decode(exported["signature"].get<std::string>());
