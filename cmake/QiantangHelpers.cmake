@@ -1,6 +1,11 @@
 # One helper per kind of target, after abseil's absl_cc_library / absl_cc_test.
 
-set(QIANTANG_WARNINGS -Wall -Wextra -Wpedantic -Wshadow=local -Wnon-virtual-dtor)
+set(QIANTANG_WARNINGS -Wall -Wextra -Wpedantic -Wnon-virtual-dtor)
+if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+  list(APPEND QIANTANG_WARNINGS -Wshadow=local)
+else()
+  list(APPEND QIANTANG_WARNINGS -Wshadow-uncaptured-local)
+endif()
 if(QIANTANG_WERROR)
   list(APPEND QIANTANG_WARNINGS -Werror)
 endif()

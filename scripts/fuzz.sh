@@ -3,10 +3,11 @@
 #
 #   bash scripts/fuzz.sh [seconds=20] [target...]
 #
-# Builds the fuzz preset (clang-14, ASan + UBSan), then runs each target
+# Builds the targets in the debug-asan tree (clang-14, whose every library is
+# compiled with -fsanitize=fuzzer-no-link,address,undefined), then runs each target
 # first over its seed corpus testdata/fuzz/<target>/ (every input kept there,
 # including past crashes, must pass: the regression run) and then for
-# `seconds` of new inputs, with new coverage going to build/fuzz/corpus/<target>/
+# `seconds` of new inputs, with new coverage going to build/fuzzing/corpus/<target>/
 # (not the repository). A crash, leak, timeout (10 s) or out-of-memory input
 # fails the script; its input is copied into testdata/fuzz/<target>/ as
 # crash-<sha1> so that it stays in the corpus (fix the bug, keep the file:
@@ -16,11 +17,11 @@ cd "$(dirname "$0")/.."
 secs=${1:-20}
 shift || true
 if [[ "${QIANTANG_FUZZ_NO_BUILD:-}" != 1 ]]; then  # 1: use the targets already built
-  cmake --preset fuzz >/dev/null
-  cmake --build --preset fuzz >/dev/null
+  cmake --preset debug-asan >/dev/null
+  cmake --build --preset debug-asan --target qiantang_fuzzers >/dev/null
 fi
-bin=build/fuzz/fuzz
-out=build/fuzz/runs
+bin=build/debug-asan/fuzz
+out=build/fuzzing/runs
 mkdir -p "$out"
 targets=("$@")
 if (( ${#targets[@]} == 0 )); then
@@ -28,7 +29,7 @@ if (( ${#targets[@]} == 0 )); then
 fi
 
 run_one() {  # run_one TARGET: 0 if it found nothing
-  local t=$1 seeds="testdata/fuzz/$1" work="build/fuzz/corpus/$1" art="$out/$1/"
+  local t=$1 seeds="testdata/fuzz/$1" work="build/fuzzing/corpus/$1" art="$out/$1/"
   rm -rf "$art"
   mkdir -p "$work" "$art" "$seeds"
   # Regression: every kept input, alone.

@@ -20,7 +20,7 @@ std::string Code(std::string first16, char c17) {
 class AccountsTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    store_ = std::move(*store::OpenStore(db_.url(), {}));
+    store_ = *store::OpenStore(db_.url(), {});
     auto migrations = ledger::Journal::Migrations();
     for (auto& m : Accounts::Migrations()) migrations.push_back(m);
     ASSERT_TRUE(store::Migrate(*store_, migrations).ok());

@@ -77,7 +77,7 @@ TEST(OpenApi, IsValidYaml) {
 
 TEST(OpenApi, DocumentsEveryRegisteredRouteAndWhoMayCallIt) {
   qt::testing::TempDir dir;
-  auto store = std::move(*store::OpenStore("sqlite:" + dir.File("db"), {}));
+  auto store = *store::OpenStore("sqlite:" + dir.File("db"), {});
   auto migrations = ledger::Journal::Migrations();
   for (auto& m : accounts::Accounts::Migrations()) migrations.push_back(m);
   ASSERT_TRUE(store::Migrate(*store, migrations).ok());

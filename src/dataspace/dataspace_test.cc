@@ -44,7 +44,7 @@ const char* kPolicy = R"({"permission": [{"action": "aggregate_query", "constrai
 class DataSpaceTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    store_ = std::move(*store::OpenStore(db_.url(), {}));
+    store_ = *store::OpenStore(db_.url(), {});
     auto migrations = ledger::Journal::Migrations();
     for (auto& m : accounts::Accounts::Migrations()) migrations.push_back(m);
     for (auto& m : DataSpace::Migrations()) migrations.push_back(m);

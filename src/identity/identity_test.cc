@@ -55,7 +55,7 @@ class IdentityTest : public qt::testing::ServiceTest {
     Terminal terminal;
     std::unique_ptr<Verifier> verifier;
   };
-  Device Setup(const Principal& org, const std::string& category) {
+  Device SetUpTerminal(const Principal& org, const std::string& category) {
     Device d{crypto::GenerateSigningKey(random_), {}, nullptr};
     bool granted = false;
     for (const CategoryGrant& g : *identity_->ListGrants(org.org_id)) {
@@ -169,8 +169,8 @@ TEST_P(IdentityTest, EnrolmentChecksAndStoresNoIdentityInTheClear) {
 TEST_P(IdentityTest, DynamicCodeVerifiesOfflineAndEachTerminalReadsItsClaims) {
   EnrolledCitizen c = Enrol(1, "elderly");
   auto me = *identity_->AuthenticateCitizen(c.token, "ip");
-  Device bus = Setup(bus_org_, "bus");
-  Device hospital = Setup(hospital_org_, "hospital");
+  Device bus = SetUpTerminal(bus_org_, "bus");
+  Device hospital = SetUpTerminal(hospital_org_, "hospital");
   auto code = identity_->IssueDynamic(me);
   ASSERT_TRUE(code.ok()) << code.status().ToString();
   EXPECT_EQ(code->expires_at - code->issued_at, 60'000);
@@ -185,7 +185,7 @@ TEST_P(IdentityTest, DynamicCodeVerifiesOfflineAndEachTerminalReadsItsClaims) {
   EXPECT_NE(
       bus.verifier->Verify(code->text, clock_.NowMillis()).status().message().find("replayed"),
       std::string::npos);
-  Device bus2 = Setup(bus_org_, "bus");
+  Device bus2 = SetUpTerminal(bus_org_, "bus");
   clock_.Advance(120'000);
   EXPECT_NE(
       bus2.verifier->Verify(code->text, clock_.NowMillis()).status().message().find("expired"),
@@ -257,8 +257,8 @@ TEST_P(IdentityTest, LimitsAndLockouts) {
 
 TEST_P(IdentityTest, RevocationTalentAndKeyRotation) {
   EnrolledCitizen c = Enrol(1);
-  Device bus = Setup(bus_org_, "bus");
-  Device talent_desk = Setup(hospital_org_, "talent_service");
+  Device bus = SetUpTerminal(bus_org_, "bus");
+  Device talent_desk = SetUpTerminal(hospital_org_, "talent_service");
   auto card = identity_->IssueStatic(authority_, c.citizen.id);
   ASSERT_TRUE(card.ok()) << card.status().ToString();
   EXPECT_EQ(card->serial, "HZC-00000001");

@@ -14,7 +14,7 @@ namespace {
 class LedgerTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    store_ = std::move(*store::OpenStore(db_.url(), {}));
+    store_ = *store::OpenStore(db_.url(), {});
     ASSERT_TRUE(store::Migrate(*store_, Journal::Migrations()).ok());
     key_ = crypto::GenerateSigningKey(crypto::SystemRandom::Get());
     LedgerOptions o;

@@ -92,7 +92,7 @@ Scenarios::Scenarios(store::Store& store, ScenarioOptions options)
                         "物联网", "区块链", "专精特新", "首台套", "城市大脑", "一网统管"}) {
     terms.push_back(t);
   }
-  segmenter_ = std::move(*Segmenter::Create(terms));
+  segmenter_ = *Segmenter::Create(terms);
 }
 
 Scenarios::~Scenarios() = default;

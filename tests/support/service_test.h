@@ -31,7 +31,7 @@ class ServiceTest : public ::testing::TestWithParam<std::string> {
 
   // Call first from SetUp: ASSERT_NO_FATAL_FAILURE(Open({Module::Migrations()})).
   void Open(std::initializer_list<std::vector<store::Migration>> modules) {
-    store_ = std::move(*store::OpenStore(db_.url(), {}));
+    store_ = *store::OpenStore(db_.url(), {});
     auto migrations = ledger::Journal::Migrations();
     for (const auto& list : {accounts::Accounts::Migrations()}) {
       migrations.insert(migrations.end(), list.begin(), list.end());

@@ -27,7 +27,7 @@ constexpr int64_t kHour = 3'600'000;
 class MarketTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    store_ = std::move(*store::OpenStore(db_.url(), {}));
+    store_ = *store::OpenStore(db_.url(), {});
     auto migrations = ledger::Journal::Migrations();
     for (auto& m : accounts::Accounts::Migrations()) migrations.push_back(m);
     for (auto& m : Market::Migrations()) migrations.push_back(m);
