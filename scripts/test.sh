@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Every test: install what is missing, build with AddressSanitizer and
+# Every test: install what is missing, check the style (scripts/lint.sh) and
+# clang-tidy on recently changed sources (scripts/tidy.sh), build with AddressSanitizer and
 # UndefinedBehaviorSanitizer (clang-14; the libFuzzer targets share that build),
 # start a throwaway PostgreSQL cluster (so every storage and module test runs on
 # SQLite and PostgreSQL) and a throwaway single-host Slurm (for the compute
@@ -15,6 +16,7 @@ stage() { echo "test.sh: $1 ($(( SECONDS / 60 ))m$(( SECONDS % 60 ))s so far)"; 
 bash scripts/install-deps.sh --test
 bash scripts/lint.sh
 cmake --preset debug-asan >/dev/null
+bash scripts/tidy.sh  # the sources the last 10 commits changed
 cmake --build --preset debug-asan
 stage "built"
 eval "$(bash scripts/pg-cluster.sh start)"

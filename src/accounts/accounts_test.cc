@@ -11,7 +11,7 @@
 namespace qt::accounts {
 namespace {
 
-std::string Code(std::string first16, char c17) {
+std::string Code(const std::string& first16, char c17) {
   std::string first17 = first16 + c17;
   return first17 + CreditCodeCheckCharacter(first17);
 }

@@ -18,7 +18,7 @@ using accounts::OrgKind;
 using accounts::Principal;
 using nlohmann::json;
 
-std::string Code(std::string first16, char c17) {
+std::string Code(const std::string& first16, char c17) {
   std::string first17 = first16 + c17;
   return first17 + accounts::CreditCodeCheckCharacter(first17);
 }
@@ -294,7 +294,9 @@ TEST_P(DataSpaceTest, TheChannelMetersEveryUseAndRefusesWithTheFailingConstraint
       std::span(reinterpret_cast<const uint8_t*>(r->usage.receipt.data()), r->usage.receipt.size()),
       sig));
 
-  auto refused = [&](ChannelRequest req) { return space_->Query(enterprise_, c.id, req).status(); };
+  auto refused = [&](const ChannelRequest& req) {
+    return space_->Query(enterprise_, c.id, req).status();
+  };
   ChannelRequest wrong_purpose = Ask("SELECT COUNT(*) FROM data");
   wrong_purpose.purpose = "marketing";
   EXPECT_EQ(refused(wrong_purpose).message(),

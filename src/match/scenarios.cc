@@ -86,11 +86,11 @@ const std::vector<std::string>& Scenarios::Domains() {
 }
 
 Scenarios::Scenarios(store::Store& store, ScenarioOptions options)
-    : store_(store), options_(std::move(options)) {
+    : store_(store), options_(options) {
   std::vector<std::string> terms = Domains();
   for (const char* t : {"大模型", "算力", "自动驾驶", "车路协同", "数字孪生", "无人机", "机器人",
                         "物联网", "区块链", "专精特新", "首台套", "城市大脑", "一网统管"}) {
-    terms.push_back(t);
+    terms.emplace_back(t);
   }
   segmenter_ = *Segmenter::Create(terms);
 }
@@ -279,6 +279,7 @@ Result<std::vector<ListingMatch>> Scenarios::Search(const std::string& list,
     return !demand || entries[doc].deadline >= today;
   }));
   std::vector<ListingMatch> out;
+  out.reserve(hits.size());
   for (const SearchHit& h : hits)
     out.push_back({entries[h.doc], h.score, h.text_score, h.tags_matched});
   return out;

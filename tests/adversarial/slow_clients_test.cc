@@ -60,7 +60,7 @@ int ConnectFrom(const std::string& source, int port) {
   to.sin_family = AF_INET;
   to.sin_port = htons(static_cast<uint16_t>(port));
   inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
-  connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof to);  // EINPROGRESS
+  (void)connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof to);  // EINPROGRESS
   return fd;
 }
 
@@ -132,7 +132,7 @@ double TimedRequest(int port, const std::string& path, const std::string& token)
   c.set_read_timeout(2);
   httplib::Headers h;
   if (!token.empty()) h.emplace("Authorization", "Bearer " + token);
-  auto res = c.Get(path.c_str(), h);
+  auto res = c.Get(path, h);
   if (!res || res->status != 200) return 10'000;
   return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
 }

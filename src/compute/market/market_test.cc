@@ -16,7 +16,7 @@ namespace {
 using accounts::OrgKind;
 using accounts::Principal;
 
-std::string Code(std::string first16, char c17) {
+std::string Code(const std::string& first16, char c17) {
   std::string first17 = first16 + c17;
   return first17 + accounts::CreditCodeCheckCharacter(first17);
 }
@@ -170,6 +170,7 @@ TEST_P(MarketTest, ConcurrentAcceptsNeverDoubleBook) {
   }
   std::atomic<int> ok{0}, conflicts{0};
   std::vector<std::thread> threads;
+  threads.reserve(quotes.size());
   for (const std::string& q : quotes) {
     threads.emplace_back([&, q] {
       auto o = market_->AcceptQuote(enterprise_, q);
@@ -290,6 +291,7 @@ TEST_P(MarketTest, ConcurrentSettlementsNeverSpendAVoucherTwice) {
   clock_.Advance(30 * 60'000);
   // Cancel all eight at once from several threads: each is billed for 30 min.
   std::vector<std::thread> threads;
+  threads.reserve(orders.size());
   for (const std::string& id : orders) {
     threads.emplace_back(
         [&, id] { EXPECT_TRUE(market_->CancelOrder(enterprise_, id, "done early").ok()); });
