@@ -80,6 +80,7 @@ TEST(OpenApi, DocumentsEveryRegisteredRouteAndWhoMayCallIt) {
   auto store = *store::OpenStore("sqlite:" + dir.File("db"), {});
   auto migrations = ledger::Journal::Migrations();
   for (auto& m : accounts::Accounts::Migrations()) migrations.push_back(m);
+  for (auto& m : federation::Witness::Migrations()) migrations.push_back(m);
   ASSERT_TRUE(store::Migrate(*store, migrations).ok());
   std::array<uint8_t, 32> raw{};
   crypto::MasterKey key(raw);
@@ -122,9 +123,14 @@ TEST(OpenApi, DocumentsEveryRegisteredRouteAndWhoMayCallIt) {
                                     .master_key = &key});
   privacy::DeliveryService deliveries(*store, {&SystemClock::Get(), &crypto::SystemRandom::Get(),
                                                &journal, &accounts, &space, dir.File("data")});
+  auto witness = federation::Witness::Open(*store, {.clock = &SystemClock::Get(),
+                                                    .random = &crypto::SystemRandom::Get(),
+                                                    .master_key = &key,
+                                                    .journal = &journal});
+  ASSERT_TRUE(witness.ok());
   ApiServer server({}, accounts, ledger, *store, metrics,
                    {&market, &vouchers, &space, &exchange, &psi, &deliveries, &identity, &finance,
-                    &scenarios, &policies});
+                    &scenarios, &policies, witness->get()});
 
   std::map<std::string, Operation> documented;
   ASSERT_NO_THROW(
@@ -156,6 +162,8 @@ TEST(OpenApi, DocumentsEveryRegisteredRouteAndWhoMayCallIt) {
     EXPECT_TRUE(op.statuses.contains(200) || op.statuses.contains(201) || op.statuses.contains(204))
         << key_str << ": no success status documented";
     for (int status : op.statuses) {
+      // tlog-witness answers a checkpoint that does not extend the last with 422.
+      if (key_str == "POST /witness/add-checkpoint" && status == 422) continue;
       EXPECT_TRUE(answerable.contains(status))
           << key_str << ": documents " << status << ", which the server never answers";
     }

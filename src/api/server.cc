@@ -11,6 +11,7 @@
 #include "api/dataspace_routes.h"
 #include "api/errors.h"
 #include "api/exchange_routes.h"
+#include "api/federation_routes.h"
 #include "api/identity_routes.h"
 #include "api/ledger_routes.h"
 #include "api/market_routes.h"
@@ -136,6 +137,7 @@ ApiServer::ApiServer(ServerOptions options, accounts::Accounts& accounts, ledger
   RegisterIdentityRoutes(router_, *services.identity);
   RegisterMatchRoutes(router_, *services.finance, *services.scenarios);
   RegisterPolicyRoutes(router_, *services.policies, *services.identity);
+  RegisterFederationRoutes(router_, *services.witness);
   // The compute routes read only the built-in configuration, which the
   // compute tests load: a failure here is a build defect.
   if (Status s = RegisterComputeRoutes(router_, {.traces_dir = options_.traces_dir}); !s.ok()) {

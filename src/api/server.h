@@ -45,6 +45,7 @@
 #include "core/metrics.h"
 #include "dataspace/dataspace.h"
 #include "exchange/exchange.h"
+#include "federation/witness.h"
 #include "identity/identity.h"
 #include "ledger/ledger.h"
 #include "match/finance.h"
@@ -83,6 +84,7 @@ struct DomainServices {
   match::Finance* finance = nullptr;               // required
   match::Scenarios* scenarios = nullptr;           // required
   match::Policies* policies = nullptr;             // required
+  federation::Witness* witness = nullptr;          // required
 };
 
 class ApiServer {

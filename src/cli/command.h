@@ -101,6 +101,8 @@ void AddIdentityCommands(CLI::App& app, CommandContext& ctx);
 void AddMatchCommands(CLI::App& app, CommandContext& ctx);
 // Adds `match policies ...`, `match inbox` and `match webhook` under `match`.
 void AddPolicyCommands(CLI::App& match, CommandContext& ctx);
+// Adds `federation ...`: this node's witness of peer ledgers.
+void AddFederationCommands(CLI::App& app, CommandContext& ctx);
 // Adds `sim`: the trace-driven scheduler simulator (runs locally).
 void AddSimCommand(CLI::App& app, CommandContext& ctx);
 

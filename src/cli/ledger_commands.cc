@@ -1,3 +1,6 @@
+#include <httplib.h>
+
+#include <charconv>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -9,6 +12,7 @@
 #include "cli/table.h"
 #include "crypto/encoding.h"
 #include "crypto/random.h"
+#include "federation/policy.h"
 #include "ledger/journal.h"
 #include "ledger/ledger.h"
 #include "ledger/verify.h"
@@ -26,6 +30,9 @@ struct LedgerFlags {
   std::string master_key_file = "var/master.key";
   std::string origin = "hangzhou.qiantang/ledger";
   std::string signer;  // set by verify checkpoint, for its message
+  std::string policy;  // a C2SP tlog-policy file
+  std::string witness, out;
+  std::string result;  // what a verb that succeeded says
 };
 LedgerFlags flags;
 
@@ -107,6 +114,70 @@ Status RunAudit(std::string& summary) {
   return OkStatus();
 }
 
+// C2SP tlog-witness, the log's side: submit with the size the witness last
+// cosigned (learnt from a 409), a consistency proof from it, and the note.
+Result<std::string> SubmitToWitness(CommandContext& c) {
+  ApiClient node = c.Client();
+  QT_ASSIGN_OR_RETURN(json answer, node.Get("/api/v1/ledger/checkpoint"));
+  if (!answer.is_string()) return Internal("the server's checkpoint is not a note");
+  const std::string note = answer.get<std::string>();
+  QT_ASSIGN_OR_RETURN(ledger::SplitNoteResult split, ledger::SplitNote(note));
+  QT_ASSIGN_OR_RETURN(ledger::Checkpoint cp, ledger::ParseCheckpoint(split.text));
+
+  const size_t scheme = flags.witness.find("://");
+  const size_t slash = flags.witness.find('/', scheme == std::string::npos ? 0 : scheme + 3);
+  const std::string base = flags.witness.substr(0, slash);
+  std::string prefix = slash == std::string::npos ? "" : flags.witness.substr(slash);
+  while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
+  httplib::Client witness(base);
+  if (!witness.is_valid())
+    return InvalidArgument("--witness: '" + flags.witness + "' is not a URL");
+  witness.set_connection_timeout(5);
+  witness.set_read_timeout(30);
+
+  uint64_t old = 0;
+  std::string proof;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    auto res =
+        witness.Post(prefix + "/add-checkpoint",
+                     "old " + std::to_string(old) + "\n" + proof + "\n" + note, "text/plain");
+    if (!res) {
+      return Unavailable("cannot reach the witness at " + base + ": " +
+                         httplib::to_string(res.error()));
+    }
+    if (res->status == 200) {
+      flags.result = "cosigned: size " + std::to_string(cp.size) + " of " + cp.origin;
+      return note + res->body;
+    }
+    if (res->status != 409) {
+      return FailedPrecondition("the witness refused the checkpoint (HTTP " +
+                                std::to_string(res->status) + "): " + res->body);
+    }
+    // 409: the body is the size the witness last cosigned.
+    uint64_t witnessed = 0;
+    auto [ptr, ec] =
+        std::from_chars(res->body.data(), res->body.data() + res->body.size(), witnessed);
+    if (ec != std::errc() || ptr == res->body.data()) {
+      return Internal("the witness's 409 carries no size: " + res->body);
+    }
+    if (witnessed > cp.size) {
+      return FailedPrecondition("the witness has cosigned size " + std::to_string(witnessed) +
+                                ", larger than this log's checkpoint (" + std::to_string(cp.size) +
+                                "): the log went back");
+    }
+    old = witnessed;
+    proof.clear();
+    if (old > 0 && old < cp.size) {
+      QT_ASSIGN_OR_RETURN(json p,
+                          node.Get("/api/v1/ledger/proof/consistency?first=" + std::to_string(old) +
+                                   "&second=" + std::to_string(cp.size)));
+      QT_ASSIGN_OR_RETURN(auto hashes, ProofFrom(p));
+      for (const auto& h : hashes) proof += crypto::Base64Encode(h) + "\n";
+    }
+  }
+  return Unavailable("the witness's size kept changing; try again");
+}
+
 }  // namespace
 
 void AddLedgerCommands(CLI::App& app, CommandContext& ctx) {
@@ -175,20 +246,42 @@ void AddLedgerCommands(CLI::App& app, CommandContext& ctx) {
   // Offline verification: files and a key only.
   CLI::App* verify = ledger->add_subcommand("verify", "Verify offline, from files and the vkey");
   verify->require_subcommand(1);
-  auto* vcp =
-      AddVerb(*verify, "checkpoint", "Check a checkpoint's signature", ctx, [](CommandContext& c) {
+  auto* vcp = AddVerb(
+      *verify, "checkpoint", "Check a checkpoint's signature, and its cosignatures by a policy",
+      ctx, [](CommandContext& c) {
         Status s = [&]() -> Status {
-          QT_ASSIGN_OR_RETURN(auto key, VerifierFrom(flags.vkey));
+          if (flags.vkey.empty() && flags.policy.empty()) {
+            return InvalidArgument("give --vkey, --policy or both");
+          }
           QT_ASSIGN_OR_RETURN(std::string note, ReadFile(flags.checkpoint));
-          QT_ASSIGN_OR_RETURN(auto cp, ledger::OpenCheckpoint(note, key));
-          flags.size = cp.size;
-          flags.signer = key.name;
+          if (!flags.vkey.empty()) {
+            QT_ASSIGN_OR_RETURN(auto key, VerifierFrom(flags.vkey));
+            QT_ASSIGN_OR_RETURN(auto cp, ledger::OpenCheckpoint(note, key));
+            flags.result =
+                "checkpoint ok: size " + std::to_string(cp.size) + ", signed by " + key.name;
+          }
+          if (flags.policy.empty()) return OkStatus();
+          QT_ASSIGN_OR_RETURN(std::string text, ReadFile(flags.policy));
+          auto policy = federation::Policy::Parse(text);
+          if (!policy.ok()) return policy.status().WithContext("--policy " + flags.policy);
+          QT_ASSIGN_OR_RETURN(federation::PolicyVerdict v, policy->Check(note));
+          std::string by;
+          for (const auto& w : v.cosigned_by) by += (by.empty() ? "" : ", ") + w;
+          if (by.empty()) by = "no witness of the policy";
+          if (!v.quorum) {
+            return FailedPrecondition("the policy's quorum is not met: size " +
+                                      std::to_string(v.size) + " of " + v.origin +
+                                      " is cosigned by " + by);
+          }
+          flags.result = "checkpoint ok: size " + std::to_string(v.size) + " of " + v.origin +
+                         ", cosigned by " + by + "; the policy's quorum is met";
           return OkStatus();
         }();
-        Done(c, s,
-             "checkpoint ok: size " + std::to_string(flags.size) + ", signed by " + flags.signer);
+        Done(c, s, flags.result);
       });
-  vcp->add_option("--vkey", flags.vkey, "Verifier key, or a file holding it")->required();
+  vcp->add_option("--vkey", flags.vkey, "Verifier key, or a file holding it");
+  vcp->add_option("--policy", flags.policy,
+                  "A C2SP tlog-policy file: its logs, witnesses and quorum");
   vcp->add_option("--checkpoint", flags.checkpoint, "Checkpoint note file")->required();
 
   auto* vev = AddVerb(
@@ -242,6 +335,26 @@ void AddLedgerCommands(CLI::App& app, CommandContext& ctx) {
   vcon->add_option("--new", flags.new_checkpoint, "Newer checkpoint note file")->required();
   vcon->add_option("--proof", flags.proof,
                    "JSON from `ledger proof consistency --json` (omit for equal sizes)");
+
+  auto* submit = AddVerb(
+      *ledger, "witness",
+      "Have a C2SP witness cosign the server's latest checkpoint (with a consistency proof from "
+      "the size it last cosigned)",
+      ctx, [](CommandContext& c) {
+        auto cosigned = SubmitToWitness(c);
+        if (cosigned.ok() && flags.out.empty()) {
+          std::cout << *cosigned;  // the note and the witness's line, for files and pipes
+          return;
+        }
+        if (cosigned.ok()) std::ofstream(flags.out, std::ios::binary) << *cosigned;
+        Done(c, cosigned.status(), flags.result + ", written to " + flags.out);
+      });
+  submit
+      ->add_option("--witness", flags.witness,
+                   "The witness's submission prefix, e.g. http://peer:8080/witness")
+      ->required();
+  submit->add_option("--out", flags.out,
+                     "Write the cosigned checkpoint here and say so (else: print it)");
 
   auto* audit = AddVerb(*ledger, "audit", "Recompute the whole log from a database", ctx,
                         [](CommandContext& c) {

@@ -59,6 +59,7 @@ int main(int argc, char** argv) {
       {"--checkpoint-interval-ms", "checkpoint_interval_ms",
        "How often a ledger checkpoint is signed"},
       {"--ledger-origin", "ledger_origin", "Origin line (and key name) of ledger checkpoints"},
+      {"--witness-name", "witness_name", "Key name of this node's witness cosignatures"},
       {"--market-tick-ms", "market_tick_ms", "How often compute orders advance"},
       {"--slurm-conf", "slurm_conf", "slurm.conf for dispatching orders of Slurm clusters"},
       {"--demo-traffic-ms", "demo_traffic_ms",
@@ -99,6 +100,7 @@ int main(int argc, char** argv) {
   qt::cli::AddDeliveryCommands(app, ctx);
   qt::cli::AddIdentityCommands(app, ctx);
   qt::cli::AddMatchCommands(app, ctx);
+  qt::cli::AddFederationCommands(app, ctx);
   qt::cli::AddSimCommand(app, ctx);
 
   try {

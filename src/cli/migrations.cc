@@ -5,6 +5,7 @@
 #include "compute/market/vouchers.h"
 #include "dataspace/dataspace.h"
 #include "exchange/exchange.h"
+#include "federation/witness.h"
 #include "identity/identity.h"
 #include "ledger/journal.h"
 #include "match/migrations.h"
@@ -15,11 +16,12 @@ namespace qt::cli {
 
 std::vector<store::Migration> AllMigrations() {
   std::vector<store::Migration> all = ledger::Journal::Migrations();
-  for (auto migrations : {accounts::Accounts::Migrations(), compute::market::Market::Migrations(),
-                          compute::market::Vouchers::Migrations(),
-                          dataspace::DataSpace::Migrations(), exchange::Exchange::Migrations(),
-                          privacy::PsiService::Migrations(), privacy::DeliveryService::Migrations(),
-                          identity::Identity::Migrations(), match::Migrations()}) {
+  for (auto migrations :
+       {accounts::Accounts::Migrations(), compute::market::Market::Migrations(),
+        compute::market::Vouchers::Migrations(), dataspace::DataSpace::Migrations(),
+        exchange::Exchange::Migrations(), privacy::PsiService::Migrations(),
+        privacy::DeliveryService::Migrations(), identity::Identity::Migrations(),
+        match::Migrations(), federation::Witness::Migrations()}) {
     for (auto& m : migrations) all.push_back(std::move(m));
   }
   return all;

@@ -37,6 +37,7 @@
 #include "demo/demo_privacy.h"
 #include "exchange/exchange.h"
 #include "exchange/numbering.h"
+#include "federation/witness.h"
 #include "ledger/journal.h"
 #include "ledger/ledger.h"
 #include "privacy/delivery_service.h"
@@ -173,6 +174,13 @@ Status Serve(const ServeConfig& config) {
                                        .master_key = &master_key,
                                        .dynamic_ttl_s = config.code_ttl_s});
   QT_RETURN_IF_ERROR(identity.Init());
+  QT_ASSIGN_OR_RETURN(auto witness,
+                      federation::Witness::Open(*store, {.name = config.witness_name,
+                                                         .clock = &SystemClock::Get(),
+                                                         .random = &crypto::SystemRandom::Get(),
+                                                         .master_key = &master_key,
+                                                         .journal = &journal,
+                                                         .metrics = &metrics}));
   match::Finance finance(
       *store,
       {.clock = &SystemClock::Get(), .random = &crypto::SystemRandom::Get(), .journal = &journal});
@@ -325,7 +333,7 @@ Status Serve(const ServeConfig& config) {
        .traces_dir = config.traces_dir},
       accounts, ledger, *store, metrics,
       {&market, &vouchers, &space, &exchange, &psi, &deliveries, &identity, &finance, &scenarios,
-       &policies});
+       &policies, witness.get()});
   QT_ASSIGN_OR_RETURN(int port, server.Bind());
   std::string host =
       config.host.find(':') != std::string::npos ? "[" + config.host + "]" : config.host;

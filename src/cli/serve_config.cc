@@ -108,6 +108,14 @@ const std::vector<Setting>& Settings() {
          c.ledger_origin = v;
          return OkStatus();
        }},
+      {"witness_name", "QIANTANG_WITNESS_NAME",
+       [](ServeConfig& c, const std::string& v) -> Status {
+         if (v.empty() || v.find_first_of(" +\n\t") != std::string::npos) {
+           return InvalidArgument("witness_name: must be non-empty, without spaces or '+'");
+         }
+         c.witness_name = v;
+         return OkStatus();
+       }},
       IntSetting("token_ttl_days", "QIANTANG_TOKEN_TTL_DAYS", &ServeConfig::token_ttl_days, 1,
                  3660),
       {"log_level", "QIANTANG_LOG_LEVEL",

@@ -12,8 +12,7 @@ namespace qt::ledger {
 namespace {
 
 constexpr std::string_view kSigPrefix = "\xe2\x80\x94 ";  // U+2014 EM DASH, space
-constexpr uint8_t kAlgEd25519 = 0x01;
-constexpr int kMaxSignatures = 100;
+constexpr size_t kMaxSignatures = 100;
 
 Status Malformed() { return InvalidArgument("malformed note"); }
 
@@ -51,22 +50,22 @@ std::string KeyLabel(std::string_view name, uint32_t id) {
 
 }  // namespace
 
-uint32_t NoteKeyId(std::string_view name, const crypto::PublicKey& key) {
+uint32_t NoteKeyId(std::string_view name, const crypto::PublicKey& key, uint8_t type) {
   std::string data(name);
   data.push_back('\n');
-  data.push_back(static_cast<char>(kAlgEd25519));
+  data.push_back(static_cast<char>(type));
   data.append(reinterpret_cast<const char*>(key.data()), key.size());
   crypto::Digest d = crypto::Sha256(data);
   return (uint32_t{d[0]} << 24) | (uint32_t{d[1]} << 16) | (uint32_t{d[2]} << 8) | d[3];
 }
 
-std::string FormatVerifierKey(std::string_view name, const crypto::PublicKey& key) {
-  Bytes k = {kAlgEd25519};
+std::string FormatVerifierKey(std::string_view name, const crypto::PublicKey& key, uint8_t type) {
+  Bytes k = {type};
   k.insert(k.end(), key.begin(), key.end());
-  return KeyLabel(name, NoteKeyId(name, key)) + "+" + crypto::Base64Encode(k);
+  return KeyLabel(name, NoteKeyId(name, key, type)) + "+" + crypto::Base64Encode(k);
 }
 
-Result<NoteVerifier> ParseVerifierKey(std::string_view vkey) {
+Result<NoteVerifier> ParseVerifierKey(std::string_view vkey, uint8_t type) {
   const Status bad = InvalidArgument("malformed verifier key");
   size_t p1 = vkey.find('+');
   if (p1 == std::string_view::npos) return bad;
@@ -81,26 +80,26 @@ Result<NoteVerifier> ParseVerifierKey(std::string_view vkey) {
       key->empty() || !ValidName(name)) {
     return bad;
   }
-  if ((*key)[0] != kAlgEd25519) return InvalidArgument("verifier key is not an Ed25519 key");
+  if ((*key)[0] != type) {
+    return InvalidArgument(type == kNoteEd25519 ? "verifier key is not an Ed25519 key"
+                                                : "verifier key is not an Ed25519 cosigner key");
+  }
   if (key->size() != 33) return InvalidArgument("malformed verifier key: wrong key length");
   NoteVerifier v{std::string(name), id, {}};
   std::copy(key->begin() + 1, key->end(), v.key.begin());
-  if (NoteKeyId(name, v.key) != id)
+  if (NoteKeyId(name, v.key, type) != id)
     return InvalidArgument("verifier key id does not match its key");
   return v;
 }
 
-Result<VerifiedNote> OpenNote(std::string_view note, const std::vector<NoteVerifier>& known) {
+Result<SplitNoteResult> SplitNote(std::string_view note) {
   if (!CleanText(note)) return Malformed();
   size_t split = note.rfind("\n\n");
   if (split == std::string_view::npos) return Malformed();
   std::string_view text = note.substr(0, split + 1), sigs = note.substr(split + 2);
   if (sigs.empty() || sigs.back() != '\n') return Malformed();
 
-  VerifiedNote out{std::string(text), {}, {}};
-  std::set<std::pair<std::string, uint32_t>> seen;
-  std::set<std::string> seen_unverified;
-  int count = 0;
+  SplitNoteResult out{std::string(text), {}};
   while (!sigs.empty()) {
     size_t nl = sigs.find('\n');
     std::string_view line = sigs.substr(0, nl);
@@ -112,32 +111,44 @@ Result<VerifiedNote> OpenNote(std::string_view note, const std::vector<NoteVerif
     std::string_view b64 = sp == std::string_view::npos ? std::string_view() : rest.substr(sp + 1);
     auto sig = crypto::Base64Decode(b64);
     if (!sig.ok() || !ValidName(name) || b64.empty() || sig->size() < 5) return Malformed();
+    if (out.signatures.size() == kMaxSignatures) return Malformed();
     const uint32_t id = (uint32_t{(*sig)[0]} << 24) | (uint32_t{(*sig)[1]} << 16) |
                         (uint32_t{(*sig)[2]} << 8) | (*sig)[3];
-    if (++count > kMaxSignatures) return Malformed();
+    out.signatures.push_back(
+        {std::string(name), id, Bytes(sig->begin() + 4, sig->end()), std::string(line)});
+  }
+  return out;
+}
 
+Result<VerifiedNote> OpenNote(std::string_view note, const std::vector<NoteVerifier>& known) {
+  QT_ASSIGN_OR_RETURN(SplitNoteResult split, SplitNote(note));
+  VerifiedNote out{std::move(split.text), {}, {}};
+  std::set<std::pair<std::string, uint32_t>> seen;
+  std::set<std::string> seen_unverified;
+  for (const NoteSignature& sig : split.signatures) {
     std::vector<const NoteVerifier*> matches;
     for (const NoteVerifier& v : known) {
-      if (v.name == name && v.key_id == id) matches.push_back(&v);
+      if (v.name == sig.name && v.key_id == sig.key_id) matches.push_back(&v);
     }
     if (matches.empty()) {
-      if (seen_unverified.insert(std::string(line)).second) out.unverified.emplace_back(name);
+      if (seen_unverified.insert(sig.line).second) out.unverified.push_back(sig.name);
       continue;
     }
-    if (matches.size() > 1) return InvalidArgument("ambiguous key " + KeyLabel(name, id));
-    if (!seen.insert({std::string(name), id}).second) continue;
+    const std::string label = KeyLabel(sig.name, sig.key_id);
+    if (matches.size() > 1) return PermissionDenied("ambiguous key " + label);
+    if (!seen.insert({sig.name, sig.key_id}).second) continue;
     crypto::Signature s{};
-    if (sig->size() != 4 + s.size()) {
-      return InvalidArgument("invalid signature for key " + KeyLabel(name, id));
+    if (sig.signature.size() != s.size()) {
+      return PermissionDenied("invalid signature for key " + label);
     }
-    std::copy(sig->begin() + 4, sig->end(), s.begin());
-    auto text_bytes = std::span(reinterpret_cast<const uint8_t*>(text.data()), text.size());
+    std::copy(sig.signature.begin(), sig.signature.end(), s.begin());
+    auto text_bytes = std::span(reinterpret_cast<const uint8_t*>(out.text.data()), out.text.size());
     if (!crypto::Verify(matches[0]->key, text_bytes, s)) {
-      return InvalidArgument("invalid signature for key " + KeyLabel(name, id));
+      return PermissionDenied("invalid signature for key " + label);
     }
-    out.verified_by.emplace_back(name);
+    out.verified_by.push_back(sig.name);
   }
-  if (out.verified_by.empty()) return InvalidArgument("note has no verifiable signatures");
+  if (out.verified_by.empty()) return PermissionDenied("note has no verifiable signatures");
   return out;
 }
 

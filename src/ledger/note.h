@@ -36,10 +36,35 @@ struct NoteVerifier {
   crypto::PublicKey key;
 };
 
-uint32_t NoteKeyId(std::string_view name, const crypto::PublicKey& key);
-std::string FormatVerifierKey(std::string_view name, const crypto::PublicKey& key);
-// kInvalidArgument if the vkey is malformed, not Ed25519, or its id does not match.
-Result<NoteVerifier> ParseVerifierKey(std::string_view vkey);
+// The signature type byte of a vkey and of the key id hash: 0x01 for a note
+// signed with Ed25519 (signed-note), 0x04 for an Ed25519 cosignature
+// (tlog-cosignature/v1, federation/cosignature.h).
+inline constexpr uint8_t kNoteEd25519 = 0x01;
+inline constexpr uint8_t kCosignatureEd25519 = 0x04;
+
+// SHA-256(name || "\n" || type || key)[0:4], big-endian.
+uint32_t NoteKeyId(std::string_view name, const crypto::PublicKey& key,
+                   uint8_t type = kNoteEd25519);
+std::string FormatVerifierKey(std::string_view name, const crypto::PublicKey& key,
+                              uint8_t type = kNoteEd25519);
+// kInvalidArgument if the vkey is malformed, not of `type`, or its id does not match.
+Result<NoteVerifier> ParseVerifierKey(std::string_view vkey, uint8_t type = kNoteEd25519);
+
+// A note taken apart without verifying anything: its text and, in order, each
+// signature line's key name, key id and the bytes after the id.
+struct NoteSignature {
+  std::string name;
+  uint32_t key_id;
+  Bytes signature;
+  std::string line;  // as it appeared, without its newline
+};
+struct SplitNoteResult {
+  std::string text;  // up to and including the last text newline
+  std::vector<NoteSignature> signatures;
+};
+// kInvalidArgument "malformed note" unless the note is clean UTF-8 text, a
+// blank line and 1..100 well-formed signature lines.
+Result<SplitNoteResult> SplitNote(std::string_view note);
 
 struct VerifiedNote {
   std::string text;                      // up to and including the last text newline
@@ -47,8 +72,9 @@ struct VerifiedNote {
   std::vector<std::string> unverified;   // names of signatures by unknown keys
 };
 
-// Opens a note: kInvalidArgument with "malformed note", "note has no verifiable
-// signatures", "invalid signature for key NAME+ID" or "ambiguous key NAME+ID".
+// Opens a note: kInvalidArgument "malformed note" if it cannot be read, else
+// kPermissionDenied "note has no verifiable signatures", "invalid signature for
+// key NAME+ID" or "ambiguous key NAME+ID" (a witness answers these 403).
 Result<VerifiedNote> OpenNote(std::string_view note, const std::vector<NoteVerifier>& known);
 
 // Appends a signature block to `text` (which must end with a newline).
