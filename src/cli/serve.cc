@@ -95,8 +95,8 @@ void RaiseOpenFileLimit(int64_t max_connections) {
 // glibc gives each thread that allocates under contention its own arena, up
 // to 8 per core, and keeps what each arena ever held: with a pool of workers
 // the resident size then creeps up for hours while only reading (41.7 MiB an
-// hour in the read-only soak, 5.5 with two arenas; docs/BENCHMARKS.md). Two
-// arenas cost no throughput we can measure. MALLOC_ARENA_MAX, if set, wins.
+// hour in the read-only soak; 0.0 with two arenas over 30 minutes, with no
+// loss of throughput: docs/BENCHMARKS.md). MALLOC_ARENA_MAX, if set, wins.
 void LimitMallocArenas() {
   if (std::getenv("MALLOC_ARENA_MAX") != nullptr) return;
   mallopt(M_ARENA_MAX, 2);
