@@ -63,7 +63,8 @@ Response WitnessAnswer(const federation::AddCheckpointResult& r) {
 
 }  // namespace
 
-void RegisterFederationRoutes(Router& router, federation::Witness& witness) {
+void RegisterFederationRoutes(Router& router, federation::Witness& witness,
+                              federation::Witnessing* witnessing) {
   const Access operator_admin = Access::Kinds({OrgKind::kOperator}, Role::kAdmin);
 
   router.Handle("POST", std::string(kPrefix) + "/add-checkpoint", Access::Public(),
@@ -78,6 +79,14 @@ void RegisterFederationRoutes(Router& router, federation::Witness& witness) {
                   return Response::Text(note);
                 });
 
+  router.Handle("GET", "/api/v1/ledger/checkpoint/witnessed", Access::Public(),
+                [witnessing](const Request&) -> Result<Response> {
+                  if (witnessing == nullptr) {
+                    return NotFound("this node has no witness policy (serve --witness-policy)");
+                  }
+                  QT_ASSIGN_OR_RETURN(std::string note, witnessing->LatestWitnessed());
+                  return Response::Text(note);
+                });
   router.Handle("GET", "/api/v1/federation/witness", Access::Public(),
                 [&](const Request&) -> Result<Response> {
                   return Response::Json({{"name", witness.name()},

@@ -3,17 +3,22 @@
 //   POST /witness/add-checkpoint              (text, public; federation/witness.h)
 //   GET  /witness/{origin_hash}/checkpoint    (text, public)
 // and the JSON API under /api/v1/federation/witness for the witness's key and
-// the logs it witnesses (the operator adds and removes them). docs/api/openapi.yaml
-// describes each; docs/federation/README.md the protocol.
+// the logs it witnesses (the operator adds and removes them), and
+//   GET  /api/v1/ledger/checkpoint/witnessed  (text, public)
+// the latest checkpoint of this node that its witness policy's quorum cosigned.
+// docs/api/openapi.yaml describes each; docs/federation/README.md the protocol.
 #ifndef QIANTANG_API_FEDERATION_ROUTES_H_
 #define QIANTANG_API_FEDERATION_ROUTES_H_
 
 #include "api/router.h"
 #include "federation/witness.h"
+#include "federation/witnessing.h"
 
 namespace qt::api {
 
-void RegisterFederationRoutes(Router& router, federation::Witness& witness);
+// `witnessing` is null on a node without a witness policy.
+void RegisterFederationRoutes(Router& router, federation::Witness& witness,
+                              federation::Witnessing* witnessing);
 
 }  // namespace qt::api
 

@@ -137,7 +137,7 @@ ApiServer::ApiServer(ServerOptions options, accounts::Accounts& accounts, ledger
   RegisterIdentityRoutes(router_, *services.identity);
   RegisterMatchRoutes(router_, *services.finance, *services.scenarios);
   RegisterPolicyRoutes(router_, *services.policies, *services.identity);
-  RegisterFederationRoutes(router_, *services.witness);
+  RegisterFederationRoutes(router_, *services.witness, services.witnessing);
   // The compute routes read only the built-in configuration, which the
   // compute tests load: a failure here is a build defect.
   if (Status s = RegisterComputeRoutes(router_, {.traces_dir = options_.traces_dir}); !s.ok()) {

@@ -46,6 +46,7 @@
 #include "dataspace/dataspace.h"
 #include "exchange/exchange.h"
 #include "federation/witness.h"
+#include "federation/witnessing.h"
 #include "identity/identity.h"
 #include "ledger/ledger.h"
 #include "match/finance.h"
@@ -85,6 +86,7 @@ struct DomainServices {
   match::Scenarios* scenarios = nullptr;           // required
   match::Policies* policies = nullptr;             // required
   federation::Witness* witness = nullptr;          // required
+  federation::Witnessing* witnessing = nullptr;    // null: no witness policy
 };
 
 class ApiServer {

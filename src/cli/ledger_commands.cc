@@ -1,6 +1,3 @@
-#include <httplib.h>
-
-#include <charconv>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -13,6 +10,7 @@
 #include "crypto/encoding.h"
 #include "crypto/random.h"
 #include "federation/policy.h"
+#include "federation/submit.h"
 #include "ledger/journal.h"
 #include "ledger/ledger.h"
 #include "ledger/verify.h"
@@ -114,8 +112,7 @@ Status RunAudit(std::string& summary) {
   return OkStatus();
 }
 
-// C2SP tlog-witness, the log's side: submit with the size the witness last
-// cosigned (learnt from a 409), a consistency proof from it, and the note.
+// Has the witness cosign the server's latest checkpoint, with proofs from the server.
 Result<std::string> SubmitToWitness(CommandContext& c) {
   ApiClient node = c.Client();
   QT_ASSIGN_OR_RETURN(json answer, node.Get("/api/v1/ledger/checkpoint"));
@@ -123,59 +120,18 @@ Result<std::string> SubmitToWitness(CommandContext& c) {
   const std::string note = answer.get<std::string>();
   QT_ASSIGN_OR_RETURN(ledger::SplitNoteResult split, ledger::SplitNote(note));
   QT_ASSIGN_OR_RETURN(ledger::Checkpoint cp, ledger::ParseCheckpoint(split.text));
-
-  const size_t scheme = flags.witness.find("://");
-  const size_t slash = flags.witness.find('/', scheme == std::string::npos ? 0 : scheme + 3);
-  const std::string base = flags.witness.substr(0, slash);
-  std::string prefix = slash == std::string::npos ? "" : flags.witness.substr(slash);
-  while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
-  httplib::Client witness(base);
-  if (!witness.is_valid())
-    return InvalidArgument("--witness: '" + flags.witness + "' is not a URL");
-  witness.set_connection_timeout(5);
-  witness.set_read_timeout(30);
-
-  uint64_t old = 0;
-  std::string proof;
-  for (int attempt = 0; attempt < 3; ++attempt) {
-    auto res =
-        witness.Post(prefix + "/add-checkpoint",
-                     "old " + std::to_string(old) + "\n" + proof + "\n" + note, "text/plain");
-    if (!res) {
-      return Unavailable("cannot reach the witness at " + base + ": " +
-                         httplib::to_string(res.error()));
-    }
-    if (res->status == 200) {
-      flags.result = "cosigned: size " + std::to_string(cp.size) + " of " + cp.origin;
-      return note + res->body;
-    }
-    if (res->status != 409) {
-      return FailedPrecondition("the witness refused the checkpoint (HTTP " +
-                                std::to_string(res->status) + "): " + res->body);
-    }
-    // 409: the body is the size the witness last cosigned.
-    uint64_t witnessed = 0;
-    auto [ptr, ec] =
-        std::from_chars(res->body.data(), res->body.data() + res->body.size(), witnessed);
-    if (ec != std::errc() || ptr == res->body.data()) {
-      return Internal("the witness's 409 carries no size: " + res->body);
-    }
-    if (witnessed > cp.size) {
-      return FailedPrecondition("the witness has cosigned size " + std::to_string(witnessed) +
-                                ", larger than this log's checkpoint (" + std::to_string(cp.size) +
-                                "): the log went back");
-    }
-    old = witnessed;
-    proof.clear();
-    if (old > 0 && old < cp.size) {
-      QT_ASSIGN_OR_RETURN(json p,
-                          node.Get("/api/v1/ledger/proof/consistency?first=" + std::to_string(old) +
-                                   "&second=" + std::to_string(cp.size)));
-      QT_ASSIGN_OR_RETURN(auto hashes, ProofFrom(p));
-      for (const auto& h : hashes) proof += crypto::Base64Encode(h) + "\n";
-    }
-  }
-  return Unavailable("the witness's size kept changing; try again");
+  QT_ASSIGN_OR_RETURN(
+      std::string lines,
+      federation::SubmitCheckpoint(
+          flags.witness, note,
+          [&](uint64_t from, uint64_t to) -> Result<std::vector<ledger::Bytes>> {
+            QT_ASSIGN_OR_RETURN(
+                json p, node.Get("/api/v1/ledger/proof/consistency?first=" + std::to_string(from) +
+                                 "&second=" + std::to_string(to)));
+            return ProofFrom(p);
+          }));
+  flags.result = "cosigned: size " + std::to_string(cp.size) + " of " + cp.origin;
+  return note + lines;
 }
 
 }  // namespace

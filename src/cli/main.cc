@@ -60,6 +60,8 @@ int main(int argc, char** argv) {
        "How often a ledger checkpoint is signed"},
       {"--ledger-origin", "ledger_origin", "Origin line (and key name) of ledger checkpoints"},
       {"--witness-name", "witness_name", "Key name of this node's witness cosignatures"},
+      {"--witness-policy", "witness_policy",
+       "C2SP tlog-policy: the witnesses to submit checkpoints to, and the quorum"},
       {"--market-tick-ms", "market_tick_ms", "How often compute orders advance"},
       {"--slurm-conf", "slurm_conf", "slurm.conf for dispatching orders of Slurm clusters"},
       {"--demo-traffic-ms", "demo_traffic_ms",

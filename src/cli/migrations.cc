@@ -6,6 +6,7 @@
 #include "dataspace/dataspace.h"
 #include "exchange/exchange.h"
 #include "federation/witness.h"
+#include "federation/witnessing.h"
 #include "identity/identity.h"
 #include "ledger/journal.h"
 #include "match/migrations.h"
@@ -21,7 +22,8 @@ std::vector<store::Migration> AllMigrations() {
         compute::market::Vouchers::Migrations(), dataspace::DataSpace::Migrations(),
         exchange::Exchange::Migrations(), privacy::PsiService::Migrations(),
         privacy::DeliveryService::Migrations(), identity::Identity::Migrations(),
-        match::Migrations(), federation::Witness::Migrations()}) {
+        match::Migrations(), federation::Witness::Migrations(),
+        federation::Witnessing::Migrations()}) {
     for (auto& m : migrations) all.push_back(std::move(m));
   }
   return all;

@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 #include <optional>
 #include <thread>
 
@@ -38,6 +39,7 @@
 #include "exchange/exchange.h"
 #include "exchange/numbering.h"
 #include "federation/witness.h"
+#include "federation/witnessing.h"
 #include "ledger/journal.h"
 #include "ledger/ledger.h"
 #include "privacy/delivery_service.h"
@@ -290,6 +292,22 @@ Status Serve(const ServeConfig& config) {
   // Background tasks: a run that fails or throws is logged, counted in
   // qiantang_background_failures_total{task} and tried again next interval.
   ledger::CheckpointPublisher publisher(ledger, config.checkpoint_interval_ms, &metrics);
+  // With a witness policy, each new checkpoint goes to the policy's witnesses.
+  std::unique_ptr<federation::Witnessing> witnessing;
+  std::optional<PeriodicTask> submissions;
+  if (!config.witness_policy.empty()) {
+    std::ifstream in(config.witness_policy);
+    if (!in) return InvalidArgument("witness_policy: cannot read " + config.witness_policy);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto policy = federation::Policy::Parse(text);
+    if (!policy.ok()) return policy.status().WithContext("witness_policy");
+    QT_ASSIGN_OR_RETURN(witnessing, federation::Witnessing::Make(
+                                        *store, ledger, std::move(*policy),
+                                        {.clock = &SystemClock::Get(), .metrics = &metrics}));
+    submissions.emplace(
+        "witness_submissions", config.checkpoint_interval_ms,
+        [&witnessing] { return witnessing->Round(); }, &metrics);
+  }
 
   // Simulated clusters run their orders here; several processes may all do
   // it (each transition is conditional on the order's state).
@@ -333,7 +351,7 @@ Status Serve(const ServeConfig& config) {
        .traces_dir = config.traces_dir},
       accounts, ledger, *store, metrics,
       {&market, &vouchers, &space, &exchange, &psi, &deliveries, &identity, &finance, &scenarios,
-       &policies, witness.get()});
+       &policies, witness.get(), witnessing.get()});
   QT_ASSIGN_OR_RETURN(int port, server.Bind());
   std::string host =
       config.host.find(':') != std::string::npos ? "[" + config.host + "]" : config.host;

@@ -116,6 +116,11 @@ const std::vector<Setting>& Settings() {
          c.witness_name = v;
          return OkStatus();
        }},
+      {"witness_policy", "QIANTANG_WITNESS_POLICY",
+       [](ServeConfig& c, const std::string& v) -> Status {
+         c.witness_policy = v;
+         return OkStatus();
+       }},
       IntSetting("token_ttl_days", "QIANTANG_TOKEN_TTL_DAYS", &ServeConfig::token_ttl_days, 1,
                  3660),
       {"log_level", "QIANTANG_LOG_LEVEL",

@@ -29,6 +29,7 @@
 // | checkpoint_interval_ms | --checkpoint-interval-ms | QIANTANG_CHECKPOINT_INTERVAL_MS | 1000 |
 // | ledger_origin    | --ledger-origin    | QIANTANG_LEDGER_ORIGIN    | hangzhou.qiantang/ledger |
 // | witness_name     | --witness-name     | QIANTANG_WITNESS_NAME     | hangzhou.qiantang/witness |
+// | witness_policy   | --witness-policy   | QIANTANG_WITNESS_POLICY   | '' (ledger not submitted) |
 // | market_tick_ms   | --market-tick-ms   | QIANTANG_MARKET_TICK_MS   | 1000                   |
 // | simulated_time_scale | --simulated-time-scale | QIANTANG_SIMULATED_TIME_SCALE | 1 (demo: 600) |
 // | slurm_conf       | --slurm-conf       | QIANTANG_SLURM_CONF       | '' (no Slurm)          |
@@ -81,6 +82,9 @@ struct ServeConfig {
   std::string ledger_origin = "hangzhou.qiantang/ledger";
   // The key name of this node's witness (federation/witness.h).
   std::string witness_name = "hangzhou.qiantang/witness";
+  // A C2SP tlog-policy file: the witnesses this node's checkpoints are
+  // submitted to, and the quorum (federation/witnessing.h).
+  std::string witness_policy;
   bool demo = false;
   std::string demo_seed = "hangzhou-2026";
   int64_t demo_citizens = 100'000;  // --demo: citizens enrolled (4,830,000: the whole city)

@@ -53,7 +53,7 @@ Result<Policy> Policy::Parse(std::string_view text) {
     auto defined = [&](const std::string& name) {
       return p.groups_.contains(name) ||
              std::any_of(p.witnesses_.begin(), p.witnesses_.end(),
-                         [&](const auto& w) { return w.first == name; });
+                         [&](const PolicyWitness& w) { return w.name == name; });
     };
     auto same_key = [](const ledger::NoteVerifier& a, const ledger::NoteVerifier& b) {
       return a.key == b.key;
@@ -73,11 +73,11 @@ Result<Policy> Policy::Parse(std::string_view text) {
       auto key = ledger::ParseVerifierKey(f[2], ledger::kCosignatureEd25519);
       if (!key.ok()) return bad(key.status().message());
       for (const auto& w : p.witnesses_) {
-        if (same_key(w.second, *key))
+        if (same_key(w.key, *key))
           return bad("a witness with the same public key is already listed");
       }
       if (p.witnesses_.size() == kMaxEach) return bad("more than 32 witnesses");
-      p.witnesses_.emplace_back(f[1], *key);
+      p.witnesses_.push_back({f[1], *key, f.size() == 4 ? f[3] : ""});
     } else if (f[0] == "group") {
       if (f.size() < 4) return bad("group <name> all|any|<k> <member>...");
       if (f[1] == "none" || defined(f[1])) return bad("name '" + f[1] + "' is already defined");
@@ -136,14 +136,14 @@ Result<PolicyVerdict> Policy::Check(std::string_view note) const {
   QT_RETURN_IF_ERROR(ledger::OpenCheckpoint(note, *log).status());
 
   std::vector<ledger::NoteVerifier> keys;
-  for (const auto& w : witnesses_) keys.push_back(w.second);
+  for (const auto& w : witnesses_) keys.push_back(w.key);
   QT_ASSIGN_OR_RETURN(std::vector<Cosigned> valid, VerifyCosignatures(note, keys));
   PolicyVerdict v{cp.origin, cp.size, {}, false};
   for (const auto& w : witnesses_) {
     if (std::any_of(valid.begin(), valid.end(), [&](const Cosigned& c) {
-          return c.name == w.second.name && c.key_id == w.second.key_id;
+          return c.name == w.key.name && c.key_id == w.key.key_id;
         })) {
-      v.cosigned_by.push_back(w.first);
+      v.cosigned_by.push_back(w.name);
     }
   }
   v.quorum = Witnessed(quorum_, v.cosigned_by);

@@ -33,6 +33,12 @@ struct PolicyVerdict {
   bool quorum = false;
 };
 
+struct PolicyWitness {
+  std::string name;  // the policy's name for it
+  ledger::NoteVerifier key;
+  std::string url;  // its submission prefix, if the policy gives one
+};
+
 class Policy {
  public:
   // kInvalidArgument naming the line number and what is wrong with it.
@@ -44,8 +50,8 @@ class Policy {
   // a note short of the quorum is a verdict with quorum = false.
   Result<PolicyVerdict> Check(std::string_view note) const;
 
-  size_t logs() const { return logs_.size(); }
-  size_t witnesses() const { return witnesses_.size(); }
+  const std::vector<ledger::NoteVerifier>& logs() const { return logs_; }
+  const std::vector<PolicyWitness>& witnesses() const { return witnesses_; }
 
  private:
   struct Group {
@@ -55,7 +61,7 @@ class Policy {
   bool Witnessed(const std::string& name, const std::vector<std::string>& cosigned) const;
 
   std::vector<ledger::NoteVerifier> logs_;
-  std::vector<std::pair<std::string, ledger::NoteVerifier>> witnesses_;  // policy name, key
+  std::vector<PolicyWitness> witnesses_;
   std::map<std::string, Group> groups_;
   std::string quorum_;  // "none", a witness or a group
 };

@@ -47,8 +47,10 @@ TEST_F(PolicyTest, TheSpecsTwoLevelQuorum) {
       y1_.WitnessVkey() + " https://y1.example  \n" + "group Y-witnesses any Y1\n" +
       "group X-and-Y all X-witnesses Y-witnesses\n" + "quorum X-and-Y\n");
   ASSERT_TRUE(policy.ok()) << policy.status().ToString();
-  EXPECT_EQ(policy->logs(), 1u);
-  EXPECT_EQ(policy->witnesses(), 4u);
+  EXPECT_EQ(policy->logs().size(), 1u);
+  ASSERT_EQ(policy->witnesses().size(), 4u);
+  EXPECT_EQ(policy->witnesses()[3].url, "https://y1.example");
+  EXPECT_EQ(policy->witnesses()[0].url, "");
 
   auto full = policy->Check(Note({&x1_, &x3_, &y1_}));
   ASSERT_TRUE(full.ok()) << full.status().ToString();

@@ -5,8 +5,11 @@
 // result offline, and a node whose ledger forks is refused and flagged.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "crypto/encoding.h"
 #include "crypto/sha256.h"
@@ -31,9 +34,15 @@ struct Node {
 
   std::string origin() const { return city + ".example/ledger"; }
   std::vector<std::string> Args() const {
-    return {"--checkpoint-interval-ms", "3600000", "--ledger-origin", origin(), "--witness-name",
-            city + ".example/witness"};
+    std::vector<std::string> args = {"--ledger-origin", origin(), "--witness-name",
+                                     city + ".example/witness"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    if (std::find(extra.begin(), extra.end(), "--checkpoint-interval-ms") == extra.end()) {
+      args.insert(args.end(), {"--checkpoint-interval-ms", "3600000"});
+    }
+    return args;
   }
+  std::vector<std::string> extra;  // more serve flags
   bool Start(const std::string& from_dir = "") {
     server =
         std::make_unique<ServerProcess>(from_dir.empty() ? dir.path().string() : from_dir, Args());
@@ -135,6 +144,57 @@ TEST_F(FederationTest, TwoWitnessesCosignAndAPolicyQuorumVerifiesOffline) {
   EXPECT_EQ(monitor.status, 200);
   EXPECT_EQ(monitor.raw.substr(0, monitor.raw.find("\n\n")),
             again.out.substr(0, again.out.find("\n\n")));
+}
+
+TEST_F(FederationTest, ANodeHasEachNewCheckpointCosignedByItsPolicysWitnesses) {
+  EXPECT_EQ(Call(*a_.client, "GET", "/api/v1/ledger/checkpoint/witnessed").status, 404);
+  // A's policy: its own log, B and C with their submission URLs, both needed;
+  // D is known to readers but has no URL, so it is not asked.
+  Node d{"city-d"};
+  ASSERT_TRUE(d.Start());
+  const std::string policy = "log " + a_.LogVkey() + "\nwitness B " + b_.WitnessVkey() + " " +
+                             b_.server->url() + "/witness\nwitness C " + c_.WitnessVkey() + " " +
+                             c_.server->url() + "/witness\nwitness D " + d.WitnessVkey() +
+                             "\ngroup peers all B C\nquorum peers\n";
+  WriteFile(File("policy"), policy);
+  a_.client.reset();
+  ASSERT_EQ(a_.server->Stop(), 0);
+  a_.extra = {"--witness-policy", File("policy"), "--checkpoint-interval-ms", "200"};
+  ASSERT_TRUE(a_.Start());
+  a_.Grow(1, 2);
+
+  // Within a few rounds the latest checkpoint carries both cosignatures.
+  HttpAnswer witnessed;
+  for (int i = 0; i < 100; ++i) {
+    witnessed = Call(*a_.client, "GET", "/api/v1/ledger/checkpoint/witnessed");
+    if (witnessed.status == 200) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_EQ(witnessed.status, 200) << witnessed.raw;
+  WriteFile(File("witnessed.txt"), witnessed.raw);
+  auto v = RunCommand({QiantangBinary(), "ledger", "verify", "checkpoint", "--policy",
+                       File("policy"), "--checkpoint", File("witnessed.txt")});
+  EXPECT_EQ(v.exit_code, 0) << v.err;
+  EXPECT_NE(v.out.find("cosigned by B, C;"), std::string::npos) << v.out;
+
+  // C goes down: A carries on with B, and its newer checkpoints wait for C.
+  c_.client.reset();
+  ASSERT_EQ(c_.server->Stop(), 0);
+  a_.Grow(20, 1);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  auto still = Call(*a_.client, "GET", "/api/v1/ledger/checkpoint/witnessed");
+  EXPECT_EQ(still.raw, witnessed.raw);  // the quorum is not met for the newer one
+  auto metrics = Call(*a_.client, "GET", "/metrics").raw;
+  EXPECT_NE(metrics.find("qiantang_witness_submissions_total{witness=\"C\",outcome=\"failed\"}"),
+            std::string::npos)
+      << metrics.substr(0, 2000);
+  auto b_log = Call(*b_.client, "GET", "/api/v1/federation/witness/logs/" + Hash(a_.origin()));
+  auto latest = Call(*a_.client, "GET", "/api/v1/ledger/checkpoint").raw;
+  EXPECT_NE(latest.find("\n" + std::to_string(b_log.body["size"].get<uint64_t>()) + "\n"),
+            std::string::npos)
+      << "B cosigned the newest checkpoint without C";
+  d.client.reset();
+  d.server->Stop();
 }
 
 TEST_F(FederationTest, AForkedLedgerIsRefusedKeptAsEvidenceAndFlagged) {

@@ -1,0 +1,65 @@
+#include "federation/submit.h"
+
+#include <httplib.h>
+
+#include <charconv>
+
+#include "crypto/encoding.h"
+#include "ledger/note.h"
+
+namespace qt::federation {
+
+Result<std::string> SubmitCheckpoint(const std::string& prefix_url, const std::string& note,
+                                     const ProofFn& proof, int timeout_seconds) {
+  QT_ASSIGN_OR_RETURN(ledger::SplitNoteResult split, ledger::SplitNote(note));
+  QT_ASSIGN_OR_RETURN(ledger::Checkpoint cp, ledger::ParseCheckpoint(split.text));
+
+  const size_t scheme = prefix_url.find("://");
+  const size_t slash = prefix_url.find('/', scheme == std::string::npos ? 0 : scheme + 3);
+  const std::string base = prefix_url.substr(0, slash);
+  std::string prefix = slash == std::string::npos ? "" : prefix_url.substr(slash);
+  while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
+  httplib::Client witness(base);
+  if (scheme == std::string::npos || !witness.is_valid()) {
+    return InvalidArgument("witness URL '" + prefix_url + "' is not a URL");
+  }
+  witness.set_connection_timeout(5);
+  witness.set_read_timeout(timeout_seconds);
+
+  uint64_t old = 0;
+  std::string proof_lines;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    auto res =
+        witness.Post(prefix + "/add-checkpoint",
+                     "old " + std::to_string(old) + "\n" + proof_lines + "\n" + note, "text/plain");
+    if (!res) {
+      return Unavailable("cannot reach the witness at " + base + ": " +
+                         httplib::to_string(res.error()));
+    }
+    if (res->status == 200) return res->body;
+    if (res->status != 409) {
+      return FailedPrecondition("the witness refused the checkpoint (HTTP " +
+                                std::to_string(res->status) + "): " + res->body.substr(0, 500));
+    }
+    uint64_t witnessed = 0;
+    const std::string& body = res->body;
+    auto [ptr, ec] = std::from_chars(body.data(), body.data() + body.size(), witnessed);
+    if (ec != std::errc() || ptr == body.data()) {
+      return Internal("the witness's 409 carries no size: " + body.substr(0, 100));
+    }
+    if (witnessed > cp.size) {
+      return FailedPrecondition("the witness has cosigned size " + std::to_string(witnessed) +
+                                ", larger than this checkpoint's " + std::to_string(cp.size) +
+                                ": the log went back");
+    }
+    old = witnessed;
+    proof_lines.clear();
+    if (old > 0 && old < cp.size) {
+      QT_ASSIGN_OR_RETURN(auto hashes, proof(old, cp.size));
+      for (const auto& h : hashes) proof_lines += crypto::Base64Encode(h) + "\n";
+    }
+  }
+  return Unavailable("the witness's size kept changing; try again");
+}
+
+}  // namespace qt::federation

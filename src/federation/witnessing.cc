@@ -1,0 +1,144 @@
+#include "federation/witnessing.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "federation/cosignature.h"
+#include "federation/submit.h"
+#include "store/decode.h"
+
+namespace qt::federation {
+namespace {
+
+constexpr std::string_view kSchema = R"sql(
+CREATE TABLE fed_cosignatures (
+  size BIGINT NOT NULL,
+  witness TEXT NOT NULL,
+  line TEXT NOT NULL,
+  received_at BIGINT NOT NULL,
+  PRIMARY KEY (size, witness)
+);
+)sql";
+
+constexpr int kSizesTried = 20;  // LatestWitnessed looks at this many newest sizes
+
+}  // namespace
+
+std::vector<store::Migration> Witnessing::Migrations() {
+  return {{"federation", 2, "cosignatures of this node's checkpoints by its policy's witnesses",
+           std::string(kSchema)}};
+}
+
+Result<std::unique_ptr<Witnessing>> Witnessing::Make(store::Store& store, ledger::Ledger& ledger,
+                                                     Policy policy, WitnessingOptions options) {
+  if (options.clock == nullptr) return InvalidArgument("witnessing: a clock is required");
+  QT_ASSIGN_OR_RETURN(ledger::NoteVerifier own, ledger::ParseVerifierKey(ledger.VerifierKey()));
+  bool listed = false;
+  for (const auto& l : policy.logs()) listed = listed || (l.name == own.name && l.key == own.key);
+  if (!listed) {
+    return InvalidArgument("witness policy: it must list this node's log (log " +
+                           ledger.VerifierKey() + ")");
+  }
+  bool any_url = false;
+  for (const auto& w : policy.witnesses()) any_url = any_url || !w.url.empty();
+  if (!any_url) return InvalidArgument("witness policy: no witness has a URL to submit to");
+  return std::unique_ptr<Witnessing>(new Witnessing(store, ledger, std::move(policy), options));
+}
+
+Witnessing::Witnessing(store::Store& store, ledger::Ledger& ledger, Policy policy,
+                       WitnessingOptions options)
+    : store_(store), ledger_(ledger), policy_(std::move(policy)), options_(options) {}
+
+void Witnessing::Count(const std::string& witness, const char* outcome) {
+  if (options_.metrics == nullptr) return;
+  options_.metrics
+      ->GetCounter("qiantang_witness_submissions_total",
+                   "this node's checkpoints submitted to its policy's witnesses, by outcome",
+                   {{"witness", witness}, {"outcome", outcome}})
+      .Increment();
+}
+
+Status Witnessing::Round() {
+  auto latest = ledger_.LatestCheckpoint();
+  if (!latest.ok() && latest.status().code() == StatusCode::kNotFound) return OkStatus();
+  QT_RETURN_IF_ERROR(latest.status());
+  const ledger::StoredCheckpoint& cp = *latest;
+  const auto size = static_cast<int64_t>(cp.checkpoint.size);
+
+  std::vector<std::string> done;
+  QT_RETURN_IF_ERROR(store_.Read([&](store::Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(store::Rows rows,
+                        tx.Query("SELECT witness FROM fed_cosignatures WHERE size = ?", {size}));
+    done.clear();
+    for (const auto& r : rows) done.push_back(r.Text(0));
+    return OkStatus();
+  }));
+
+  Status first_failure = OkStatus();
+  for (const PolicyWitness& w : policy_.witnesses()) {
+    if (w.url.empty() || std::find(done.begin(), done.end(), w.name) != done.end()) continue;
+    Status s = [&]() -> Status {
+      QT_ASSIGN_OR_RETURN(
+          std::string lines,
+          SubmitCheckpoint(
+              w.url, cp.note,
+              [&](uint64_t from, uint64_t to) -> Result<std::vector<ledger::Bytes>> {
+                QT_ASSIGN_OR_RETURN(auto hashes, ledger_.ConsistencyProof(from, to));
+                return ledger::ToBytes(hashes);
+              },
+              options_.timeout_seconds));
+      // Keep only the witness's own valid line.
+      QT_ASSIGN_OR_RETURN(ledger::SplitNoteResult split, ledger::SplitNote(cp.note + lines));
+      QT_ASSIGN_OR_RETURN(auto valid, VerifyCosignatures(cp.note + lines, {w.key}));
+      if (valid.empty()) return FailedPrecondition("the answer holds no cosignature by its key");
+      std::string line;
+      for (const auto& sig : split.signatures) {
+        if (sig.name == w.key.name && sig.key_id == w.key.key_id) line = sig.line + "\n";
+      }
+      return store_.Write([&](store::Tx& tx) -> Status {
+        return tx
+            .Exec(
+                "INSERT INTO fed_cosignatures (size, witness, line, received_at) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT (size, witness) DO NOTHING",
+                {size, w.name, line, options_.clock->NowMillis()})
+            .status();
+      });
+    }();
+    Count(w.name, s.ok() ? "cosigned" : "failed");
+    if (!s.ok()) {
+      spdlog::warn("witness {} ({}): {}", w.name, w.url, s.ToString());
+      if (first_failure.ok()) first_failure = s.WithContext("witness " + w.name);
+    }
+  }
+  return first_failure;
+}
+
+Result<std::string> Witnessing::LatestWitnessed() {
+  std::vector<std::pair<int64_t, std::string>> lines;  // size, line, newest size first
+  QT_RETURN_IF_ERROR(store_.Read([&](store::Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(
+        store::Rows rows,
+        tx.Query("SELECT size, line FROM fed_cosignatures WHERE size IN (SELECT DISTINCT size "
+                 "FROM fed_cosignatures ORDER BY size DESC LIMIT ?) ORDER BY size DESC, witness",
+                 {int64_t{kSizesTried}}));
+    lines.clear();
+    for (const auto& r : rows) {
+      if (!r.status().ok()) return store::DamagedRow("fed_cosignatures", r, r.status().message());
+      lines.emplace_back(r.Int(0), r.Text(1));
+    }
+    return OkStatus();
+  }));
+  for (size_t i = 0; i < lines.size();) {
+    const int64_t size = lines[i].first;
+    std::string cosignatures;
+    for (; i < lines.size() && lines[i].first == size; ++i) cosignatures += lines[i].second;
+    QT_ASSIGN_OR_RETURN(ledger::StoredCheckpoint cp,
+                        ledger_.CheckpointAt(static_cast<uint64_t>(size)));
+    auto verdict = policy_.Check(cp.note + cosignatures);
+    if (verdict.ok() && verdict->quorum) return cp.note + cosignatures;
+  }
+  return NotFound("no checkpoint of this node meets its witness policy's quorum yet");
+}
+
+}  // namespace qt::federation
