@@ -54,7 +54,7 @@ Result<std::vector<Cosigned>> VerifyCosignatures(
     for (const ledger::NoteVerifier& c : cosigners) {
       if (c.name == line.name && c.key_id == line.key_id) key = &c;
     }
-    if (key == nullptr || seen.contains({line.name, line.key_id})) continue;
+    if (key == nullptr) continue;
     char label[9];
     snprintf(label, sizeof label, "%08x", line.key_id);
     const Status bad = PermissionDenied("invalid cosignature for key " + line.name + "+" + label);
@@ -67,8 +67,9 @@ Result<std::vector<Cosigned>> VerifyCosignatures(
         !crypto::Verify(key->key, AsBytes(CosignedMessage(split.text, timestamp)), sig)) {
       return bad;
     }
-    seen.insert({line.name, line.key_id});
-    out.push_back({line.name, line.key_id, timestamp});
+    if (seen.insert({line.name, line.key_id}).second) {
+      out.push_back({line.name, line.key_id, timestamp});
+    }
   }
   return out;
 }

@@ -367,14 +367,14 @@ Result<AddCheckpointResult> Witness::Record(std::string_view body) {
   if (auto opened = ledger::OpenCheckpoint(sub.note, log_key); !opened.ok()) {
     return Outcome(AddOutcome::kUnverified, opened.status().message());
   }
-  if (sub.checkpoint.size == 0 && sub.checkpoint.root != ledger::EmptyRoot()) {
-    return Outcome(AddOutcome::kInconsistent, "a checkpoint of size 0 must have the empty root");
-  }
-
   // The log's verified signature lines, kept with ours for the monitoring read.
+  // (OpenCheckpoint verified each of them; one is enough.)
   std::string log_lines;
   for (const ledger::NoteSignature& s : sub.split.signatures) {
-    if (s.name == log_key.name && s.key_id == log_key.key_id) log_lines += s.line + "\n";
+    if (s.name == log_key.name && s.key_id == log_key.key_id) {
+      log_lines = s.line + "\n";
+      break;
+    }
   }
   const auto timestamp = static_cast<uint64_t>(options_.clock->NowMillis() / 1000);
   QT_ASSIGN_OR_RETURN(std::string cosignature,
@@ -396,7 +396,9 @@ Result<AddCheckpointResult> Witness::Record(std::string_view body) {
     }
     std::string reason;
     bool conclusive = false;
-    if (sub.old_size == 0) {
+    if (sub.checkpoint.size == 0 && sub.checkpoint.root != ledger::EmptyRoot()) {
+      reason = "a checkpoint of size 0 must have the empty root";
+    } else if (sub.old_size == 0) {
       if (!sub.proof.empty()) reason = "a consistency proof was sent with old size 0";
     } else if (sub.old_size == sub.checkpoint.size && sub.checkpoint.root != current->root) {
       reason = "the size equals the last cosigned size " + std::to_string(current->size) +

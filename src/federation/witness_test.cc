@@ -194,6 +194,14 @@ TEST_P(WitnessTest, TheSpecsOtherRefusals) {
   EXPECT_EQ(bad.outcome, AddOutcome::kUnverified);
   EXPECT_NE(bad.body.find("invalid signature"), std::string::npos) << bad.body;
 
+  // A forged line by the log's key after its valid one: refused, not stored or served.
+  const std::string good = log_.Checkpoint(8);
+  std::string forged = good.substr(good.rfind("\n\n") + 2);
+  forged[forged.size() - 3] = forged[forged.size() - 3] == 'A' ? 'B' : 'A';
+  EXPECT_EQ(Add(Body(0, "", good + forged)).outcome, AddOutcome::kUnverified);
+  // A signed size-0 checkpoint with a root that is not the empty tree's is kept as evidence.
+  EXPECT_GE(witness_->Log(log_.hash())->evidence, 1);
+
   // Malformed bodies.
   std::string many;
   for (int i = 0; i < 64; ++i) many += Root64(1) + "\n";

@@ -136,7 +136,8 @@ Result<VerifiedNote> OpenNote(std::string_view note, const std::vector<NoteVerif
     }
     const std::string label = KeyLabel(sig.name, sig.key_id);
     if (matches.size() > 1) return PermissionDenied("ambiguous key " + label);
-    if (!seen.insert({sig.name, sig.key_id}).second) continue;
+    // Every line by a known key is verified, a second one too: a valid line
+    // must not carry a forged one past the check.
     crypto::Signature s{};
     if (sig.signature.size() != s.size()) {
       return PermissionDenied("invalid signature for key " + label);
@@ -146,7 +147,7 @@ Result<VerifiedNote> OpenNote(std::string_view note, const std::vector<NoteVerif
     if (!crypto::Verify(matches[0]->key, text_bytes, s)) {
       return PermissionDenied("invalid signature for key " + label);
     }
-    out.verified_by.push_back(sig.name);
+    if (seen.insert({sig.name, sig.key_id}).second) out.verified_by.push_back(sig.name);
   }
   if (out.verified_by.empty()) return PermissionDenied("note has no verifiable signatures");
   return out;
@@ -182,6 +183,9 @@ Result<Checkpoint> ParseCheckpoint(std::string_view text) {
     text.remove_prefix(nl + 1);
   }
   if (lines.size() < 3) return InvalidArgument("checkpoint: needs origin, size and root lines");
+  for (size_t i = 3; i < lines.size(); ++i) {
+    if (lines[i].empty()) return InvalidArgument("checkpoint: an extension line is empty");
+  }
   Checkpoint c;
   c.origin = std::string(lines[0]);
   if (c.origin.empty()) return InvalidArgument("checkpoint: empty origin");

@@ -11,7 +11,8 @@
 //   "<origin>\n<tree size, decimal>\n<root hash, base64>\n" (then optional lines).
 //
 // Verification follows golang.org/x/mod/sumdb/note: signatures by unknown keys
-// are ignored, a bad signature by a known key fails the note, a note with no
+// are ignored, a bad signature by a known key fails the note (every line with
+// a known key's name and id is checked, after a valid one too), a note with no
 // verified signature fails, more than 100 signatures is malformed.
 //
 // Thread-safety: pure functions.

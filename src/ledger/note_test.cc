@@ -111,6 +111,8 @@ TEST(Checkpoint, RejectsMalformedText) {
     EXPECT_FALSE(ParseCheckpoint(bad).ok()) << bad;
   }
   EXPECT_TRUE(ParseCheckpoint("origin\n0\n" + root + "\nextension line\n").ok());
+  // tlog-checkpoint: extension lines are non-empty.
+  EXPECT_FALSE(ParseCheckpoint("origin\n0\n" + root + "\n\nextension line\n").ok());
 }
 
 TEST(Checkpoint, SignedByAnOrganisationKeyVerifiesAndTamperingFails) {
@@ -123,6 +125,11 @@ TEST(Checkpoint, SignedByAnOrganisationKeyVerifiesAndTamperingFails) {
                         });
   auto v = *ParseVerifierKey(FormatVerifierKey(cp.origin, key.public_key));
   ASSERT_TRUE(OpenNote(note, {v}).ok());
+  // A forged line by the same key after the valid one fails the note too.
+  std::string forged_line = note.substr(note.rfind("\n\n") + 2);
+  forged_line[forged_line.size() - 3] = forged_line[forged_line.size() - 3] == 'A' ? 'B' : 'A';
+  EXPECT_EQ(OpenNote(note + forged_line, {v}).status().code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(OpenNote(note + note.substr(note.rfind("\n\n") + 2), {v})->verified_by.size(), 1u);
   std::string tampered = note;
   tampered[tampered.find("42")] = '5';
   EXPECT_EQ(OpenNote(tampered, {v}).status().message(),
