@@ -3,7 +3,8 @@
 # qiantang and those tests) and runs `ctest --preset tsan` — the store's
 # concurrent writers, the market's concurrent accepts and settlements, the
 # policy engine's syncs, identity limits and lockouts, and the server,
-# market, match and identity integration tests against a TSan-built server,
+# market, match, identity and federation integration tests against a
+# TSan-built server, the witness's concurrent submissions,
 # plus the three-process PostgreSQL test when QIANTANG_TEST_PG is set
 # (scripts/test.sh starts the cluster).
 #
