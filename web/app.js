@@ -13,6 +13,7 @@ import { ExchangePage } from "./exchange.js";
 import { PrivacyPage } from "./privacy.js";
 import { IdentityPage } from "./identity.js";
 import { MatchPage } from "./match.js";
+import { FederationPage } from "./federation.js";
 import { ErrorBox } from "./error_box.js";
 
 const html = htm.bind(h);
@@ -25,6 +26,7 @@ const SECTIONS = [
   "privacy",
   "exchange",
   "ledger",
+  "federation",
   "match",
   "identity",
   "account",
@@ -178,6 +180,7 @@ function Overview({ t, me }) {
 const PAGES = {
   orgs: OrgsPage,
   ledger: LedgerPage,
+  federation: FederationPage,
   compute: ComputePage,
   dataspace: DataSpacePage,
   exchange: ExchangePage,

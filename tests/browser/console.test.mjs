@@ -144,6 +144,34 @@ test("the ledger page shows the signed checkpoint and verifies an event in the b
   assert.deepEqual(errors, []);
 });
 
+test("the federation page shows the witness; the operator adds a ledger, a bad vkey is refused", async () => {
+  const { page, errors } = await newPage();
+  await signIn(page, server.tokens.operator);
+  await page.click("nav a[data-section=federation]");
+  await page.getByTestId("witness").waitFor();
+  assert.match(await page.getByTestId("witness").textContent(), /hangzhou\.qiantang\/witness/);
+  const form = page.getByTestId("add-log");
+  await form.locator("input").fill("city-x+00000000+AAAA");
+  await form.locator("button").click();
+  await form.locator(".error").waitFor();
+  const { vkey } = await (await fetch(server.url + "/api/v1/ledger/vkey")).json();
+  await form.locator("input").fill(vkey);
+  await form.locator("button").click();
+  await page
+    .getByTestId("witness-logs")
+    .locator("tbody tr", { hasText: "hangzhou.qiantang/ledger" })
+    .waitFor();
+  await page.screenshot({ path: join(outDir, "federation.png"), fullPage: true });
+  assert.deepEqual(errors, []);
+
+  const other = await newPage();
+  await signIn(other.page, server.tokens.enterprise);
+  await other.page.click("nav a[data-section=federation]");
+  await other.page.getByTestId("witness-logs").waitFor();
+  assert.equal(await other.page.getByTestId("add-log").count(), 0);
+  assert.deepEqual(other.errors, []);
+});
+
 test("an admin adds a user, issues a token, and revokes it; a bad name is refused", async () => {
   const { page, errors } = await newPage();
   await signIn(page, server.tokens.data_holder);

@@ -1,0 +1,115 @@
+// The federation page: this node's witness (its name and cosigner key), the
+// peer ledgers it witnesses with their last cosigned size and any fork seen,
+// and this node's own latest checkpoint that its witness policy's quorum
+// cosigned. The operator's admin adds and removes witnessed logs here.
+import { h } from "/vendor/preact.module.js";
+import { useEffect, useState } from "/vendor/hooks.module.js";
+import htm from "/vendor/htm.module.js";
+import { api } from "./api.js";
+import { ErrorBox } from "./error_box.js";
+
+const html = htm.bind(h);
+
+function AddLog({ t, onAdded }) {
+  const [vkey, setVkey] = useState("");
+  const [error, setError] = useState(null);
+  const submit = async (e) => {
+    e.preventDefault();
+    setError(null);
+    try {
+      await api("POST", "/api/v1/federation/witness/logs", { vkey: vkey.trim() });
+      setVkey("");
+      onAdded();
+    } catch (err) {
+      setError(err);
+    }
+  };
+  return html`
+    <form class="card" onSubmit=${submit} data-testid="add-log">
+      <h3>${t("fed_addLog")}</h3>
+      <label>${t("fed_logVkey")}
+        <input value=${vkey} onInput=${(e) => setVkey(e.target.value)} placeholder="city-b.example/ledger+…" required />
+      </label>
+      <button type="submit">${t("fed_add")}</button>
+      <${ErrorBox} error=${error} />
+    </form>`;
+}
+
+export function FederationPage({ t, me }) {
+  const [state, setState] = useState({ loading: true });
+  const [version, setVersion] = useState(0);
+  useEffect(() => {
+    (async () => {
+      try {
+        const [witness, logs] = await Promise.all([
+          api("GET", "/api/v1/federation/witness"),
+          api("GET", "/api/v1/federation/witness/logs?limit=500"),
+        ]);
+        let witnessed = null;
+        try {
+          witnessed = await api("GET", "/api/v1/ledger/checkpoint/witnessed");
+        } catch {
+          witnessed = null; // no witness policy, or no quorum yet
+        }
+        setState({ witness, logs: logs.items, witnessed });
+      } catch (error) {
+        setState({ error });
+      }
+    })();
+  }, [version]);
+  const isAdmin = me.org.kind === "operator" && me.role === "admin";
+  const remove = async (log) => {
+    if (!confirm(`${t("fed_confirmRemove")} ${log.origin}?`)) return;
+    try {
+      await api("DELETE", `/api/v1/federation/witness/logs/${log.origin_hash}`);
+      setVersion(version + 1);
+    } catch (error) {
+      setState({ ...state, error });
+    }
+  };
+  if (state.loading)
+    return html`<section><h2>${t("federation")}</h2><p>${t("loading")}</p></section>`;
+  return html`
+    <section>
+      <h2>${t("federation")}</h2>
+      <p class="hint">${t("fed_intro")}</p>
+      <${ErrorBox} error=${state.error} />
+      ${
+        state.witness &&
+        html`<div class="card" data-testid="witness">
+        <h3>${t("fed_ourWitness")}</h3>
+        <p><strong>${state.witness.name}</strong></p>
+        <p class="hint">vkey: <code>${state.witness.vkey}</code></p>
+      </div>`
+      }
+      <div class="card">
+        <h3>${t("fed_witnessedCheckpoint")}</h3>
+        ${
+          state.witnessed
+            ? html`<pre class="note" data-testid="witnessed">${state.witnessed}</pre>`
+            : html`<p class="hint">${t("fed_noQuorum")}</p>`
+        }
+      </div>
+      <table data-testid="witness-logs">
+        <thead><tr><th>${t("fed_log")}</th><th>${t("fed_cosignedSize")}</th><th>${t("status")}</th><th>${t("fed_updated")}</th><th></th></tr></thead>
+        <tbody>
+          ${(state.logs || []).map(
+            (l) => html`<tr key=${l.origin_hash}>
+              <td><code>${l.origin}</code></td>
+              <td>${l.size}</td>
+              <td>${
+                l.forked
+                  ? html`<span class="bad">✗ ${t("fed_forked")} (${l.evidence})</span>`
+                  : l.active
+                    ? html`<span class="good">✓ ${t("fed_consistent")}</span>`
+                    : t("fed_removed")
+              }${!l.forked && l.evidence > 0 ? ` · ${t("fed_refused")} ${l.evidence}` : ""}</td>
+              <td>${l.updated_at ? new Date(l.updated_at).toLocaleString() : "-"}</td>
+              <td>${isAdmin && l.active ? html`<button onClick=${() => remove(l)}>${t("fed_remove")}</button>` : ""}</td>
+            </tr>`,
+          )}
+        </tbody>
+      </table>
+      ${isAdmin && html`<${AddLog} t=${t} onAdded=${() => setVersion(version + 1)} />`}
+    </section>`;
+}
