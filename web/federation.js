@@ -100,9 +100,11 @@ export function FederationPage({ t, me }) {
               <td>${
                 l.forked
                   ? html`<span class="bad">✗ ${t("fed_forked")} (${l.evidence})</span>`
-                  : l.active
-                    ? html`<span class="good">✓ ${t("fed_consistent")}</span>`
-                    : t("fed_removed")
+                  : !l.active
+                    ? t("fed_removed")
+                    : l.checkpoint
+                      ? html`<span class="good">✓ ${t("fed_consistent")}</span>`
+                      : t("fed_waiting")
               }${!l.forked && l.evidence > 0 ? ` · ${t("fed_refused")} ${l.evidence}` : ""}</td>
               <td>${l.updated_at ? new Date(l.updated_at).toLocaleString() : "-"}</td>
               <td>${isAdmin && l.active ? html`<button onClick=${() => remove(l)}>${t("fed_remove")}</button>` : ""}</td>

@@ -36,6 +36,7 @@ const LABELS = {
   fed_forked: ["发现分叉", "forked"],
   fed_consistent: ["一致", "consistent"],
   fed_removed: ["已移除", "removed"],
+  fed_waiting: ["等待首个检查点", "awaiting its first checkpoint"],
   fed_refused: ["拒绝次数", "refused"],
   fed_remove: ["移除", "Remove"],
   fed_confirmRemove: ["停止见证", "Stop witnessing"],
