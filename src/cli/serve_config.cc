@@ -45,6 +45,18 @@ Setting StringSetting(const char* name, const char* env, std::string ServeConfig
           }};
 }
 
+// A signed-note key name (a checkpoint origin, a witness name).
+Setting KeyNameSetting(const char* name, const char* env, std::string ServeConfig::*field) {
+  return {
+      name, env, [=](ServeConfig& c, const std::string& v) -> Status {
+        if (v.empty() || v.find_first_of(" +\n\t") != std::string::npos) {
+          return InvalidArgument(std::string(name) + ": must be non-empty, without spaces or '+'");
+        }
+        c.*field = v;
+        return OkStatus();
+      }};
+}
+
 const std::vector<Setting>& Settings() {
   static const std::vector<Setting> kSettings = {
       StringSetting("listen", "QIANTANG_LISTEN", &ServeConfig::listen),
@@ -100,22 +112,8 @@ const std::vector<Setting>& Settings() {
                  3'600'000),
       IntSetting("simulated_time_scale", "QIANTANG_SIMULATED_TIME_SCALE",
                  &ServeConfig::simulated_time_scale, 1, 1'000'000),
-      {"ledger_origin", "QIANTANG_LEDGER_ORIGIN",
-       [](ServeConfig& c, const std::string& v) -> Status {
-         if (v.empty() || v.find_first_of(" +\n\t") != std::string::npos) {
-           return InvalidArgument("ledger_origin: must be non-empty, without spaces or '+'");
-         }
-         c.ledger_origin = v;
-         return OkStatus();
-       }},
-      {"witness_name", "QIANTANG_WITNESS_NAME",
-       [](ServeConfig& c, const std::string& v) -> Status {
-         if (v.empty() || v.find_first_of(" +\n\t") != std::string::npos) {
-           return InvalidArgument("witness_name: must be non-empty, without spaces or '+'");
-         }
-         c.witness_name = v;
-         return OkStatus();
-       }},
+      KeyNameSetting("ledger_origin", "QIANTANG_LEDGER_ORIGIN", &ServeConfig::ledger_origin),
+      KeyNameSetting("witness_name", "QIANTANG_WITNESS_NAME", &ServeConfig::witness_name),
       {"witness_policy", "QIANTANG_WITNESS_POLICY",
        [](ServeConfig& c, const std::string& v) -> Status {
          c.witness_policy = v;
