@@ -28,6 +28,7 @@ struct Node {
   explicit Node(std::string name) : city(std::move(name)) {}
   std::string city;
   TempDir dir;
+  std::unique_ptr<TestDatabase> db;  // PostgreSQL only; outlives the server
   std::unique_ptr<ServerProcess> server;
   std::unique_ptr<httplib::Client> client;
   std::string op;
@@ -44,8 +45,13 @@ struct Node {
   }
   std::vector<std::string> extra;  // more serve flags
   bool Start(const std::string& from_dir = "") {
-    server =
-        std::make_unique<ServerProcess>(from_dir.empty() ? dir.path().string() : from_dir, Args());
+    // On PostgreSQL the node keeps one database across restarts.
+    const char* backend = std::getenv("QIANTANG_TEST_SERVER_BACKEND");
+    if (!db && backend != nullptr && std::string(backend) == "postgresql") {
+      db = std::make_unique<TestDatabase>("postgresql");
+    }
+    server = std::make_unique<ServerProcess>(from_dir.empty() ? dir.path().string() : from_dir,
+                                             Args(), db ? db->url() : "");
     if (!server->Start()) return false;
     client = server->Client();
     if (!server->bootstrap_token().empty()) op = server->bootstrap_token();
