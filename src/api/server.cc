@@ -104,7 +104,7 @@ ApiServer::ApiServer(ServerOptions options, accounts::Accounts& accounts, ledger
         return httplib::Server::HandlerResponse::Handled;
       }));
   http_.set_exception_handler(
-      [](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
+      [](const httplib::Request& req, httplib::Response& res, const std::exception_ptr& ep) {
         std::string what = "unknown exception";
         try {
           std::rethrow_exception(ep);

@@ -220,6 +220,7 @@ TEST_P(WitnessTest, ConcurrentSubmissionsCannotRollTheWitnessBack) {
   ASSERT_EQ(Add(Body(0, "", log_.Checkpoint(1))).outcome, AddOutcome::kCosigned);
   std::atomic<int> cosigned = 0, conflicts = 0;
   std::vector<std::thread> threads;
+  threads.reserve(8);
   for (int i = 0; i < 8; ++i) {
     threads.emplace_back([&, i] {
       // Half go 1 -> 8, half try to stay at 1 (old 1, size 1).
