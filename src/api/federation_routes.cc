@@ -48,17 +48,17 @@ Response WitnessAnswer(const federation::AddCheckpointResult& r) {
     case AddOutcome::kCosigned:
       return Response::Text(r.body);
     case AddOutcome::kConflict:
-      return {409, r.body, "text/x.tlog.size"};
+      return {409, r.body, "text/x.tlog.size", {}};
     case AddOutcome::kMalformed:
-      return {400, r.body + "\n", "text/plain; charset=utf-8"};
+      return {400, r.body + "\n", "text/plain; charset=utf-8", {}};
     case AddOutcome::kUnverified:
-      return {403, r.body + "\n", "text/plain; charset=utf-8"};
+      return {403, r.body + "\n", "text/plain; charset=utf-8", {}};
     case AddOutcome::kUnknownLog:
-      return {404, r.body + "\n", "text/plain; charset=utf-8"};
+      return {404, r.body + "\n", "text/plain; charset=utf-8", {}};
     case AddOutcome::kInconsistent:
-      return {422, r.body + "\n", "text/plain; charset=utf-8"};
+      return {422, r.body + "\n", "text/plain; charset=utf-8", {}};
   }
-  return {500, "unknown outcome\n", "text/plain; charset=utf-8"};
+  return {500, "unknown outcome\n", "text/plain; charset=utf-8", {}};
 }
 
 }  // namespace

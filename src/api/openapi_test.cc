@@ -81,6 +81,9 @@ TEST(OpenApi, DocumentsEveryRegisteredRouteAndWhoMayCallIt) {
   auto migrations = ledger::Journal::Migrations();
   for (auto& m : accounts::Accounts::Migrations()) migrations.push_back(m);
   for (auto& m : federation::Witness::Migrations()) migrations.push_back(m);
+  for (auto& m : federation::Witnessing::Migrations()) migrations.push_back(m);
+  for (auto& m : federation::Peers::Migrations()) migrations.push_back(m);
+  for (auto& m : federation::FederatedCatalog::Migrations()) migrations.push_back(m);
   ASSERT_TRUE(store::Migrate(*store, migrations).ok());
   std::array<uint8_t, 32> raw{};
   crypto::MasterKey key(raw);
@@ -128,9 +131,23 @@ TEST(OpenApi, DocumentsEveryRegisteredRouteAndWhoMayCallIt) {
                                                     .master_key = &key,
                                                     .journal = &journal});
   ASSERT_TRUE(witness.ok());
-  ApiServer server({}, accounts, ledger, *store, metrics,
-                   {&market, &vouchers, &space, &exchange, &psi, &deliveries, &identity, &finance,
-                    &scenarios, &policies, witness->get()});
+  auto node = federation::Node::Open(*store, {.url = "http://127.0.0.1:1",
+                                              .ledger_vkey = "l+00000000+AQ",
+                                              .witness_vkey = (*witness)->VerifierKey(),
+                                              .clock = &SystemClock::Get(),
+                                              .random = &crypto::SystemRandom::Get(),
+                                              .master_key = &key});
+  ASSERT_TRUE(node.ok()) << node.status().ToString();
+  federation::Peers peers(*store, {.clock = &SystemClock::Get(),
+                                   .journal = &journal,
+                                   .node = node->get(),
+                                   .witness = witness->get()});
+  federation::FederatedCatalog federated(*store, peers, **node, space,
+                                         {.clock = &SystemClock::Get()});
+  ApiServer server(
+      {}, accounts, ledger, *store, metrics,
+      {&market, &vouchers, &space, &exchange, &psi, &deliveries, &identity, &finance, &scenarios,
+       &policies, witness->get(), nullptr, node->get(), &peers, &federated});
 
   std::map<std::string, Operation> documented;
   ASSERT_NO_THROW(

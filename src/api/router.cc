@@ -128,12 +128,14 @@ Result<uint64_t> Request::PathUint(std::string_view name) const {
 }
 
 Response Response::Json(const nlohmann::json& j, int status) {
-  return Response{status, j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
-                  "application/json"};
+  return Response{status,
+                  j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                  "application/json",
+                  {}};
 }
 
 Response Response::Text(std::string text, std::string content_type) {
-  return Response{200, std::move(text), std::move(content_type)};
+  return Response{200, std::move(text), std::move(content_type), {}};
 }
 
 std::string RequestIdFor(const httplib::Request& http) {
@@ -203,6 +205,7 @@ void Router::Serve(const RouteInfo& route, const std::vector<std::string>& names
 
   if (result.ok()) {
     res.status = result->status;
+    for (const auto& [name, value] : result->headers) res.set_header(name, value);
     res.set_content(std::move(result->body), result->content_type);
   } else {
     res.status = HttpStatusOf(result.status().code());

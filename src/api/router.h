@@ -84,6 +84,7 @@ struct Response {
   int status = 200;
   std::string body;
   std::string content_type = "application/json";
+  std::vector<std::pair<std::string, std::string>> headers;  // more response headers (Link)
 
   static Response Json(const nlohmann::json& j, int status = 200);
   static Response Text(std::string text, std::string content_type = "text/plain; charset=utf-8");

@@ -16,6 +16,7 @@
 #include "api/ledger_routes.h"
 #include "api/market_routes.h"
 #include "api/match_routes.h"
+#include "api/peering_routes.h"
 #include "api/policy_routes.h"
 #include "api/privacy_routes.h"
 
@@ -138,6 +139,11 @@ ApiServer::ApiServer(ServerOptions options, accounts::Accounts& accounts, ledger
   RegisterMatchRoutes(router_, *services.finance, *services.scenarios);
   RegisterPolicyRoutes(router_, *services.policies, *services.identity);
   RegisterFederationRoutes(router_, *services.witness, services.witnessing);
+  RegisterPeeringRoutes(router_, {.node = services.node,
+                                  .peers = services.peers,
+                                  .catalog = services.federated_catalog,
+                                  .witness = services.witness,
+                                  .dataspace = services.dataspace});
   // The compute routes read only the built-in configuration, which the
   // compute tests load: a failure here is a build defect.
   if (Status s = RegisterComputeRoutes(router_, {.traces_dir = options_.traces_dir}); !s.ok()) {
@@ -166,7 +172,9 @@ void ApiServer::RegisterSystemRoutes() {
 
 void ApiServer::HardenStaticFiles() {
   http_.set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
-    if (req.path.starts_with("/api/") || IsPlainStaticPath(req)) {
+    // RFC 8615 well-known URIs are routes, not files (DSP's dspace-version).
+    if (req.path.starts_with("/api/") || req.path.starts_with("/.well-known/") ||
+        IsPlainStaticPath(req)) {
       return httplib::Server::HandlerResponse::Unhandled;
     }
     res.status = 400;

@@ -45,6 +45,9 @@
 #include "core/metrics.h"
 #include "dataspace/dataspace.h"
 #include "exchange/exchange.h"
+#include "federation/catalog.h"
+#include "federation/node.h"
+#include "federation/peers.h"
 #include "federation/witness.h"
 #include "federation/witnessing.h"
 #include "identity/identity.h"
@@ -75,18 +78,21 @@ struct ServerOptions {
 
 // The domain services whose routes the server registers.
 struct DomainServices {
-  compute::market::Market* market = nullptr;       // required
-  compute::market::Vouchers* vouchers = nullptr;   // required
-  dataspace::DataSpace* dataspace = nullptr;       // required
-  exchange::Exchange* exchange = nullptr;          // required
-  privacy::PsiService* psi = nullptr;              // required
-  privacy::DeliveryService* deliveries = nullptr;  // required
-  identity::Identity* identity = nullptr;          // required
-  match::Finance* finance = nullptr;               // required
-  match::Scenarios* scenarios = nullptr;           // required
-  match::Policies* policies = nullptr;             // required
-  federation::Witness* witness = nullptr;          // required
-  federation::Witnessing* witnessing = nullptr;    // null: no witness policy
+  compute::market::Market* market = nullptr;                  // required
+  compute::market::Vouchers* vouchers = nullptr;              // required
+  dataspace::DataSpace* dataspace = nullptr;                  // required
+  exchange::Exchange* exchange = nullptr;                     // required
+  privacy::PsiService* psi = nullptr;                         // required
+  privacy::DeliveryService* deliveries = nullptr;             // required
+  identity::Identity* identity = nullptr;                     // required
+  match::Finance* finance = nullptr;                          // required
+  match::Scenarios* scenarios = nullptr;                      // required
+  match::Policies* policies = nullptr;                        // required
+  federation::Witness* witness = nullptr;                     // required
+  federation::Witnessing* witnessing = nullptr;               // null: no witness policy
+  federation::Node* node = nullptr;                           // required
+  federation::Peers* peers = nullptr;                         // required
+  federation::FederatedCatalog* federated_catalog = nullptr;  // required
 };
 
 class ApiServer {

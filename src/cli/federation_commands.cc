@@ -1,6 +1,8 @@
-// `qiantang federation ...`: this node's witness and the logs it witnesses.
+// `qiantang federation ...`: this node, its peers, the federated catalog, and
+// this node's witness and the logs it witnesses.
 #include <iostream>
 
+#include "cli/client.h"
 #include "cli/command.h"
 #include "crypto/encoding.h"
 #include "crypto/sha256.h"
@@ -13,6 +15,12 @@ using nlohmann::json;
 struct FederationFlags {
   std::string vkey;
   std::string log;  // an origin, or the lowercase hex SHA-256 of one
+  std::string peer;
+  std::string descriptor_file;
+  bool descriptor = false;
+  bool removed = false;
+  std::string query;
+  int limit = 20;
 };
 FederationFlags flags;
 
@@ -39,12 +47,143 @@ void PrintLog(const json& l) {
   }
 }
 
+void PrintPeer(const json& p) {
+  for (const auto& [label, key] :
+       std::vector<std::pair<const char*, const char*>>{{"name", "name"},
+                                                        {"city", "city"},
+                                                        {"url", "url"},
+                                                        {"state", "state"},
+                                                        {"node key", "node_key"},
+                                                        {"ledger", "ledger"},
+                                                        {"witness", "witness"},
+                                                        {"added", "added_at"},
+                                                        {"last contact", "last_contact_at"},
+                                                        {"last error", "last_error"}}) {
+    std::cout << label << ": " << Str(p, key) << "\n";
+  }
+}
+
+void AddPeerCommands(CLI::App& federation, CommandContext& ctx) {
+  AddVerb(federation, "node",
+          "This node: name, city, URL and node key (--descriptor: the signed "
+          "descriptor peers add it from)",
+          ctx,
+          [](CommandContext& c) {
+            c.Emit(c.Client().Get("/api/v1/federation/node"), [](const json& j) {
+              if (flags.descriptor) {
+                std::cout << Str(j, "descriptor");
+                return;
+              }
+              PrintFields(j);
+            });
+          })
+      ->add_flag("--descriptor", flags.descriptor, "Print only the signed descriptor");
+  CLI::App* peers =
+      federation.add_subcommand("peers", "Other cities' nodes this node federates with");
+  peers->require_subcommand(1);
+  static PageFlags page;
+  CLI::App* list = AddVerb(*peers, "list", "The peers, by name", ctx, [](CommandContext& c) {
+    c.Emit(c.Client().Get("/api/v1/federation/peers" + page.Query() +
+                          (flags.removed ? "&removed=true" : "")),
+           [](const json& j) {
+             PrintPage(j, {"NAME", "CITY", "STATE", "URL", "LAST CONTACT", "LAST ERROR"},
+                       {"name", "city", "state", "url", "last_contact_at", "last_error"});
+           });
+  });
+  AddPageFlags(list, page);
+  list->add_flag("--removed", flags.removed, "Removed peers too");
+  AddVerb(*peers, "add",
+          "Add a peer from its descriptor file ('-' for stdin); check its node key out of band "
+          "first (operator admin)",
+          ctx,
+          [](CommandContext& c) {
+            std::string text;
+            if (flags.descriptor_file == "-") {
+              text.assign(std::istreambuf_iterator<char>(std::cin), {});
+            } else {
+              auto file = ReadTextFile(flags.descriptor_file);
+              if (!file.ok()) return c.Emit(file.status(), PrintPeer);
+              text = *file;
+            }
+            c.Emit(c.Client().Post("/api/v1/federation/peers", {{"descriptor", text}}), PrintPeer);
+          })
+      ->add_option("descriptor", flags.descriptor_file,
+                   "The peer's descriptor (qiantang "
+                   "federation node --descriptor on it)")
+      ->required();
+  for (const auto& [verb, description] : std::vector<std::pair<std::string, std::string>>{
+           {"show", "One peer"},
+           {"suspend", "Refuse a peer's requests and stop crawling it (operator admin)"},
+           {"resume", "Resume a suspended peer (operator admin)"},
+           {"remove", "Remove a peer; its ledger is no longer witnessed (operator admin)"}}) {
+    AddVerb(*peers, verb, description, ctx,
+            [verb = verb](CommandContext& c) {
+              const std::string path = "/api/v1/federation/peers/" + UrlEncode(flags.peer);
+              if (verb == "show") return c.Emit(c.Client().Get(path), PrintPeer);
+              if (verb == "remove") return c.Emit(c.Client().Delete(path), PrintFields);
+              c.Emit(c.Client().Post(path + "/" + verb, json::object()), PrintPeer);
+            })
+        ->add_option("name", flags.peer, "The peer's node name")
+        ->required();
+  }
+  AddVerb(federation, "crawl", "Crawl every active peer's DSP catalog now (operator admin)", ctx,
+          [](CommandContext& c) {
+            c.Emit(c.Client().Post("/api/v1/federation/crawl", json::object()), [](const json& j) {
+              PrintPage(j, {"NODE", "OFFERS", "CRAWLED", "ATTEMPTED", "ERROR"},
+                        {"node", "offers", "crawled_at", "attempted_at", "error"});
+            });
+          });
+  CLI::App* catalog = AddVerb(
+      federation, "catalog", "Every city's published offers, ranked for a query", ctx,
+      [](CommandContext& c) {
+        c.Emit(c.Client().Get("/api/v1/federation/catalog?q=" + UrlEncode(flags.query) +
+                              "&limit=" + std::to_string(flags.limit)),
+               [](const json& j) {
+                 if (j["items"].empty()) std::cout << "no offer matches\n";
+                 for (const auto& o : j["items"]) {
+                   std::cout << Str(o, "city") << " (" << Str(o, "node") << ")  " << Str(o, "title")
+                             << "  [" << Str(o, "offer_id") << "]  " << Str(o, "publisher");
+                   if (o["stale"].get<bool>()) {
+                     std::cout << "  STALE: crawled " << Str(o, "age_seconds") << " s ago";
+                   }
+                   std::cout << "\n";
+                 }
+               });
+      });
+  catalog->add_option("query", flags.query, "Words to look for (Chinese or English)");
+  catalog->add_option("--limit", flags.limit, "At most this many offers (1 to 100)");
+  AddVerb(federation, "status", "This node and each peer: state, contact, crawl, witnessed size",
+          ctx, [](CommandContext& c) {
+            c.Emit(c.Client().Get("/api/v1/federation/status"), [](const json& j) {
+              std::cout << "node: " << Str(j["node"], "name") << " (" << Str(j["node"], "city")
+                        << ") at " << Str(j["node"], "url") << "\n";
+              if (j["peers"].empty()) std::cout << "no peers\n";
+              for (const auto& p : j["peers"]) {
+                std::cout << Str(p, "name") << " (" << Str(p, "city") << "): " << Str(p, "state")
+                          << ", last contact " << Str(p, "last_contact_at");
+                if (p.contains("crawl")) {
+                  std::cout << ", " << Str(p["crawl"], "offers") << " offers crawled "
+                            << Str(p["crawl"], "crawled_at");
+                }
+                if (p.contains("witnessed")) {
+                  std::cout << ", ledger witnessed at " << Str(p["witnessed"], "size")
+                            << (p["witnessed"]["forked"].get<bool>() ? " FORKED" : "");
+                }
+                if (!p["last_error"].is_null())
+                  std::cout << "\n  last error: " << Str(p, "last_error");
+                std::cout << "\n";
+              }
+            });
+          });
+}
+
 }  // namespace
 
 void AddFederationCommands(CLI::App& app, CommandContext& ctx) {
-  CLI::App* federation =
-      app.add_subcommand("federation", "Peer cities' nodes: this node's witness of their ledgers");
+  CLI::App* federation = app.add_subcommand(
+      "federation", "Peer cities' nodes: peering, their catalogs, witnessing their ledgers");
   federation->require_subcommand(1);
+  AddPeerCommands(*federation, ctx);
   CLI::App* witness = federation->add_subcommand(
       "witness", "The C2SP witness: the logs it cosigns, forks it has seen");
   witness->require_subcommand(1);

@@ -5,6 +5,8 @@
 #include "compute/market/vouchers.h"
 #include "dataspace/dataspace.h"
 #include "exchange/exchange.h"
+#include "federation/catalog.h"
+#include "federation/peers.h"
 #include "federation/witness.h"
 #include "federation/witnessing.h"
 #include "identity/identity.h"
@@ -23,7 +25,8 @@ std::vector<store::Migration> AllMigrations() {
         exchange::Exchange::Migrations(), privacy::PsiService::Migrations(),
         privacy::DeliveryService::Migrations(), identity::Identity::Migrations(),
         match::Migrations(), federation::Witness::Migrations(),
-        federation::Witnessing::Migrations()}) {
+        federation::Witnessing::Migrations(), federation::Peers::Migrations(),
+        federation::FederatedCatalog::Migrations()}) {
     for (auto& m : migrations) all.push_back(std::move(m));
   }
   return all;

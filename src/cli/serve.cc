@@ -38,6 +38,9 @@
 #include "demo/demo_privacy.h"
 #include "exchange/exchange.h"
 #include "exchange/numbering.h"
+#include "federation/catalog.h"
+#include "federation/node.h"
+#include "federation/peers.h"
 #include "federation/witness.h"
 #include "federation/witnessing.h"
 #include "ledger/journal.h"
@@ -102,6 +105,13 @@ void RaiseOpenFileLimit(int64_t max_connections) {
 void LimitMallocArenas() {
   if (std::getenv("MALLOC_ARENA_MAX") != nullptr) return;
   mallopt(M_ARENA_MAX, 2);
+}
+
+// The node's base URL as configured, without a trailing '/' ("" if not set).
+std::string PublicUrl(const ServeConfig& config) {
+  std::string url = config.public_url;
+  while (url.ends_with('/')) url.pop_back();
+  return url;
 }
 
 void Print(const std::string& line) {
@@ -309,6 +319,27 @@ Status Serve(const ServeConfig& config) {
         [&witnessing] { return witnessing->Round(); }, &metrics);
   }
 
+  // Federation: this node's identity, its peers, and their catalogs, crawled
+  // (pending peers greeted first) every crawl interval.
+  QT_ASSIGN_OR_RETURN(auto node,
+                      federation::Node::Open(*store, {.name = config.node_name,
+                                                      .city = config.node_city,
+                                                      .url = PublicUrl(config),
+                                                      .ledger_vkey = ledger.VerifierKey(),
+                                                      .witness_vkey = witness->VerifierKey(),
+                                                      .clock = &SystemClock::Get(),
+                                                      .random = &crypto::SystemRandom::Get(),
+                                                      .master_key = &master_key}));
+  federation::Peers peers(*store, {.clock = &SystemClock::Get(),
+                                   .journal = &journal,
+                                   .node = node.get(),
+                                   .witness = witness.get()});
+  federation::FederatedCatalog federated_catalog(*store, peers, *node, space,
+                                                 {.clock = &SystemClock::Get(),
+                                                  .metrics = &metrics,
+                                                  .crawl_interval_ms = config.crawl_interval_ms});
+  std::optional<PeriodicTask> crawler;
+
   // Simulated clusters run their orders here; several processes may all do
   // it (each transition is conditional on the order's state).
   PeriodicTask dispatcher(
@@ -351,10 +382,21 @@ Status Serve(const ServeConfig& config) {
        .traces_dir = config.traces_dir},
       accounts, ledger, *store, metrics,
       {&market, &vouchers, &space, &exchange, &psi, &deliveries, &identity, &finance, &scenarios,
-       &policies, witness.get(), witnessing.get()});
+       &policies, witness.get(), witnessing.get(), node.get(), &peers, &federated_catalog});
   QT_ASSIGN_OR_RETURN(int port, server.Bind());
   std::string host =
       config.host.find(':') != std::string::npos ? "[" + config.host + "]" : config.host;
+  if (PublicUrl(config).empty()) {
+    QT_RETURN_IF_ERROR(node->set_url("http://" + host + ":" + std::to_string(port)));
+  }
+  crawler.emplace(
+      "federation_crawl", config.crawl_interval_ms,
+      [&peers, &federated_catalog]() -> Status {
+        Status greeted = peers.GreetPending();
+        Status crawled = federated_catalog.Crawl();
+        return crawled.ok() ? greeted : crawled;
+      },
+      &metrics);
   Print("listening on http://" + host + ":" + std::to_string(port));
 
   // SIGINT and SIGTERM are blocked in every thread and taken by this watcher,

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "api/client_address.h"
+#include "federation/node.h"
 
 namespace qt::cli {
 namespace {
@@ -114,6 +115,22 @@ const std::vector<Setting>& Settings() {
                  &ServeConfig::simulated_time_scale, 1, 1'000'000),
       KeyNameSetting("ledger_origin", "QIANTANG_LEDGER_ORIGIN", &ServeConfig::ledger_origin),
       KeyNameSetting("witness_name", "QIANTANG_WITNESS_NAME", &ServeConfig::witness_name),
+      {"node_name", "QIANTANG_NODE_NAME",
+       [](ServeConfig& c, const std::string& v) -> Status {
+         QT_RETURN_IF_ERROR(federation::ValidateNodeName(v));
+         c.node_name = v;
+         return OkStatus();
+       }},
+      {"node_city", "QIANTANG_NODE_CITY",
+       [](ServeConfig& c, const std::string& v) -> Status {
+         if (v.empty() || v.size() > 40 || v.find('\n') != std::string::npos) {
+           return InvalidArgument("1 to 40 bytes on one line");
+         }
+         c.node_city = v;
+         return OkStatus();
+       }},
+      IntSetting("crawl_interval_ms", "QIANTANG_CRAWL_INTERVAL_MS", &ServeConfig::crawl_interval_ms,
+                 100, 86'400'000),
       {"witness_policy", "QIANTANG_WITNESS_POLICY",
        [](ServeConfig& c, const std::string& v) -> Status {
          c.witness_policy = v;

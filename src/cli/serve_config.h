@@ -30,7 +30,10 @@
 // | ledger_origin    | --ledger-origin    | QIANTANG_LEDGER_ORIGIN    | hangzhou.qiantang/ledger |
 // | witness_name     | --witness-name     | QIANTANG_WITNESS_NAME     | hangzhou.qiantang/witness |
 // | witness_policy   | --witness-policy   | QIANTANG_WITNESS_POLICY   | '' (ledger not submitted) |
-// | market_tick_ms   | --market-tick-ms   | QIANTANG_MARKET_TICK_MS   | 1000                   |
+// | node_name        | --node-name        | QIANTANG_NODE_NAME        | hangzhou.qiantang      |
+// | node_city        | --node-city        | QIANTANG_NODE_CITY        | 杭州                   |
+// | crawl_interval_ms | --crawl-interval-ms | QIANTANG_CRAWL_INTERVAL_MS | 60000 (peers' catalogs)
+// | | market_tick_ms   | --market-tick-ms   | QIANTANG_MARKET_TICK_MS   | 1000                   |
 // | simulated_time_scale | --simulated-time-scale | QIANTANG_SIMULATED_TIME_SCALE | 1 (demo: 600) |
 // | slurm_conf       | --slurm-conf       | QIANTANG_SLURM_CONF       | '' (no Slurm)          |
 // | demo_traffic_ms  | --demo-traffic-ms  | QIANTANG_DEMO_TRAFFIC_MS  | 2000                   |
@@ -82,6 +85,9 @@ struct ServeConfig {
   std::string ledger_origin = "hangzhou.qiantang/ledger";
   // The key name of this node's witness (federation/witness.h).
   std::string witness_name = "hangzhou.qiantang/witness";
+  std::string node_name = "hangzhou.qiantang";
+  std::string node_city = "杭州";
+  int64_t crawl_interval_ms = 60'000;
   // A C2SP tlog-policy file: the witnesses this node's checkpoints are
   // submitted to, and the quorum (federation/witnessing.h).
   std::string witness_policy;

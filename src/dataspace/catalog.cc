@@ -138,6 +138,36 @@ Result<ProductDetail> DataSpace::GetProduct(const Principal& caller, const std::
   return d;
 }
 
+Result<std::vector<PublishedOffer>> DataSpace::PublishedOffers(const std::string& after_offer_id,
+                                                               int limit) {
+  std::vector<PublishedOffer> out;
+  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+    out.clear();
+    std::string after = after_offer_id;
+    // Offers for named organisations are skipped; read on until `limit`.
+    while (static_cast<int>(out.size()) < limit) {
+      QT_ASSIGN_OR_RETURN(auto rows, tx.Query(std::string(internal::kOfferColumns) +
+                                                  " WHERE o.active = 1 AND o.id > ?"
+                                                  " ORDER BY o.id LIMIT ?",
+                                              {after, int64_t{limit}}));
+      if (rows.empty()) break;
+      for (const auto& r : rows) {
+        QT_ASSIGN_OR_RETURN(Offer o, internal::OfferFromRow(r));
+        after = o.id;
+        if (!o.visible_to.orgs.empty() || static_cast<int>(out.size()) == limit) continue;
+        QT_ASSIGN_OR_RETURN(
+            auto products,
+            tx.Query(std::string(internal::kProductColumns) + " WHERE id = ?", {o.product_id}));
+        if (products.empty()) return Internal("offer " + o.id + ": its product is missing");
+        QT_ASSIGN_OR_RETURN(Product p, internal::ProductFromRow(products[0]));
+        out.push_back({std::move(o), std::move(p)});
+      }
+    }
+    return OkStatus();
+  }));
+  return out;
+}
+
 Result<std::vector<std::vector<Cell>>> DataSpace::Preview(const std::string& product_id) {
   Product p;
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {

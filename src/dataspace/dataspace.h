@@ -48,6 +48,12 @@ struct ProductDetail {
 
 // A use of a contract by another module (PSI, delivery), as the consumer
 // declares it.
+// An offer with its product, as another city's node sees it.
+struct PublishedOffer {
+  Offer offer{};
+  Product product{};
+};
+
 struct ExternalUse {
   Action action = Action::kPsi;
   std::string purpose{};
@@ -105,6 +111,10 @@ class DataSpace {
   // identifying fields without one are redacted.
   Result<std::vector<std::vector<Cell>>> Preview(const std::string& product_id);
   Result<Offer> CreateOffer(const accounts::Principal& caller, const NewOffer& offer);
+  // Active offers open to organisations of any node (no list of named
+  // organisations in visible_to), in id order after `after_offer_id`, at
+  // most `limit`: what the federation publishes in its DSP catalog.
+  Result<std::vector<PublishedOffer>> PublishedOffers(const std::string& after_offer_id, int limit);
   // Any offer by id, active or not (for modules that build on offers).
   Result<Offer> GetOffer(const std::string& offer_id);
   Status WithdrawOffer(const accounts::Principal& caller, const std::string& offer_id);

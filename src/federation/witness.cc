@@ -6,6 +6,7 @@
 #include "crypto/encoding.h"
 #include "crypto/sha256.h"
 #include "federation/cosignature.h"
+#include "federation/sealed_key.h"
 #include "ledger/note.h"
 #include "ledger/verify.h"
 #include "store/decode.h"
@@ -199,37 +200,16 @@ Result<std::unique_ptr<Witness>> Witness::Open(store::Store& store, WitnessOptio
       options.journal == nullptr) {
     return InvalidArgument("witness: clock, random, master key and journal are required");
   }
-  // Two processes starting together: the second insert conflicts, then reads.
-  std::optional<crypto::SigningKey> key;
-  for (int attempt = 0; attempt < 2 && !key; ++attempt) {
-    Status s = store.Write([&](store::Tx& tx) -> Status {
-      QT_ASSIGN_OR_RETURN(store::Rows rows,
-                          tx.Query("SELECT sealed FROM fed_witness_key WHERE id = 'witness'"));
-      if (!rows.empty()) {
-        QT_ASSIGN_OR_RETURN(auto seed, options.master_key->Open(rows[0].Blob(0), kKeyAssociated));
-        if (seed.size() != 32) return Internal("fed_witness_key: the sealed seed is not 32 bytes");
-        key = crypto::SigningKeyFromSeed(std::span<const uint8_t, 32>(seed.data(), 32));
-        return OkStatus();
-      }
-      crypto::SigningKey fresh = crypto::GenerateSigningKey(*options.random);
-      auto sealed = options.master_key->Seal(fresh.seed, kKeyAssociated, *options.random);
-      QT_RETURN_IF_ERROR(
-          tx.Exec("INSERT INTO fed_witness_key (id, sealed, created_at) VALUES ('witness', ?, ?)",
-                  {sealed, options.clock->NowMillis()})
-              .status());
-      key = fresh;
-      return OkStatus();
-    });
-    if (!s.ok() && s.code() != StatusCode::kConflict) return s.WithContext("witness key");
-  }
-  if (!key) return Internal("witness key: could not be made or read");
+  QT_ASSIGN_OR_RETURN(crypto::SigningKey key,
+                      LoadOrMakeKey(store, "witness", kKeyAssociated, *options.master_key,
+                                    *options.random, *options.clock));
   QT_RETURN_IF_ERROR(
       ledger::ParseVerifierKey(
-          ledger::FormatVerifierKey(options.name, key->public_key, ledger::kCosignatureEd25519),
+          ledger::FormatVerifierKey(options.name, key.public_key, ledger::kCosignatureEd25519),
           ledger::kCosignatureEd25519)
           .status()
           .WithContext("witness name '" + options.name + "'"));
-  return std::unique_ptr<Witness>(new Witness(store, std::move(options), *key));
+  return std::unique_ptr<Witness>(new Witness(store, std::move(options), key));
 }
 
 Witness::Witness(store::Store& store, WitnessOptions options, crypto::SigningKey key)

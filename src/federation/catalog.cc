@@ -1,0 +1,284 @@
+#include "federation/catalog.h"
+
+#include <algorithm>
+#include <chrono>
+#include <set>
+#include <thread>
+
+#include "federation/dsp.h"
+#include "store/decode.h"
+
+namespace qt::federation {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::string_view kSchema = R"sql(
+CREATE TABLE fed_catalog (
+  node TEXT NOT NULL,
+  offer_id TEXT NOT NULL,
+  dataset_id TEXT NOT NULL,
+  title TEXT NOT NULL,
+  description TEXT NOT NULL,
+  publisher TEXT NOT NULL,
+  keywords TEXT NOT NULL,
+  policy TEXT NOT NULL,
+  crawled_at BIGINT NOT NULL,
+  PRIMARY KEY (node, offer_id)
+);
+CREATE TABLE fed_crawls (
+  node TEXT PRIMARY KEY,
+  crawled_at BIGINT NOT NULL,
+  attempted_at BIGINT NOT NULL,
+  error TEXT NOT NULL,
+  offers BIGINT NOT NULL,
+  generation BIGINT NOT NULL
+);
+)sql";
+
+constexpr size_t kMaxOffers = 10'000;
+constexpr int kMaxPages = 100;
+constexpr int kAttempts = 3;
+
+Result<FederatedOffer> EntryFromRow(const store::Row& r) {
+  return store::Decode<FederatedOffer>("fed_catalog", r, [&]() -> Result<FederatedOffer> {
+    FederatedOffer o;
+    o.node = r.Text(0);
+    o.offer_id = r.Text(1);
+    o.dataset_id = r.Text(2);
+    o.title = r.Text(3);
+    o.description = r.Text(4);
+    o.publisher = r.Text(5);
+    o.keywords = json::parse(r.Text(6)).get<std::vector<std::string>>();
+    o.policy = json::parse(r.Text(7));
+    o.crawled_at = r.Int(8);
+    o.city = r.Text(9);
+    return o;
+  });
+}
+
+Result<CrawlStatus> CrawlFromRow(const store::Row& r) {
+  return store::Decode<CrawlStatus>("fed_crawls", r, [&]() -> Result<CrawlStatus> {
+    return CrawlStatus{r.Text(0), r.Int(1), r.Int(2), r.Text(3), r.Int(4)};
+  });
+}
+
+}  // namespace
+
+struct FederatedCatalog::Index {
+  std::pair<int64_t, int64_t> key;  // (sum of generations, crawl rows)
+  UnixMillis built_at = 0;
+  std::vector<FederatedOffer> offers;
+  std::unique_ptr<match::TextIndex> text;
+};
+
+FederatedCatalog::FederatedCatalog(store::Store& store, Peers& peers, const Node& node,
+                                   dataspace::DataSpace& space, CatalogOptions options)
+    : store_(store), peers_(peers), node_(node), space_(space), options_(options) {
+  segmenter_ = *match::Segmenter::Create({"数据产品", "公共数据", "可信数据空间", "算力"});
+}
+
+FederatedCatalog::~FederatedCatalog() = default;
+
+std::vector<store::Migration> FederatedCatalog::Migrations() {
+  return {{"federation", 4, "the federated catalog: peers' DSP catalogs as last crawled",
+           std::string(kSchema)}};
+}
+
+Status FederatedCatalog::Crawl() {
+  QT_ASSIGN_OR_RETURN(std::vector<Peer> peers, peers_.List("", 1000));
+  Status first;
+  for (const Peer& p : peers) {
+    if (p.state != PeerState::kActive) continue;
+    Status s = CrawlPeer(p);
+    if (!s.ok() && first.ok()) first = s;
+  }
+  return first;
+}
+
+Status FederatedCatalog::CrawlPeer(const Peer& peer) {
+  auto fetch = [&]() -> Result<std::vector<RemoteOffer>> {
+    std::vector<RemoteOffer> all;
+    std::set<std::string> seen;
+    const std::string request =
+        json{{"@context", json::array({kDspContext})}, {"@type", "CatalogRequestMessage"}}.dump();
+    std::string url = std::string(kDspPath) + "/catalog/request";
+    for (int page = 0; page < kMaxPages && !url.empty(); ++page) {
+      QT_ASSIGN_OR_RETURN(PeerAnswer a, peers_.Call(peer, "POST", url, request));
+      json body = json::parse(a.body, nullptr, /*allow_exceptions=*/false);
+      if (a.status != 200) {
+        std::string reason = body.is_object() && body.contains("reason") ? body["reason"].dump()
+                                                                         : a.body.substr(0, 200);
+        return Unavailable("HTTP " + std::to_string(a.status) + ": " + reason);
+      }
+      if (body.is_discarded()) return Unavailable("the catalog is not JSON");
+      auto offers = ReadCatalog(body, kMaxOffers - all.size());
+      if (!offers.ok()) return Unavailable(offers.status().message());
+      for (RemoteOffer& o : *offers) {
+        if (seen.insert(o.offer_id).second) all.push_back(std::move(o));
+      }
+      url = a.next;
+    }
+    if (!url.empty())
+      return Unavailable("the catalog has more than " + std::to_string(kMaxPages) + " pages");
+    return all;
+  };
+
+  Result<std::vector<RemoteOffer>> offers = Unavailable("not tried");
+  int backoff = options_.retry_backoff_ms;
+  for (int attempt = 0; attempt < kAttempts; ++attempt) {
+    if (attempt > 0) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(backoff));
+      backoff *= 2;
+    }
+    offers = fetch();
+    if (offers.ok()) break;
+  }
+  const UnixMillis now = options_.clock->NowMillis();
+  if (options_.metrics != nullptr) {
+    options_.metrics
+        ->GetCounter("qiantang_federation_crawls_total",
+                     "crawls of peers' DSP catalogs, by peer and outcome",
+                     {{"peer", peer.name}, {"outcome", offers.ok() ? "ok" : "failed"}})
+        .Increment();
+  }
+  if (!offers.ok()) {
+    const std::string error = offers.status().message().substr(0, 500);
+    QT_RETURN_IF_ERROR(store_.Write([&](store::Tx& tx) -> Status {
+      return tx
+          .Exec(
+              "INSERT INTO fed_crawls (node, crawled_at, attempted_at, error, offers, generation) "
+              "VALUES (?, 0, ?, ?, 0, 0) ON CONFLICT (node) DO UPDATE SET attempted_at = ?, "
+              "error = ?",
+              {peer.name, now, error, now, error})
+          .status();
+    }));
+    return offers.status().WithContext("crawling peer '" + peer.name + "'");
+  }
+  return store_.Write([&](store::Tx& tx) -> Status {
+    QT_RETURN_IF_ERROR(tx.Exec("DELETE FROM fed_catalog WHERE node = ?", {peer.name}).status());
+    for (const RemoteOffer& o : *offers) {
+      QT_RETURN_IF_ERROR(
+          tx.Exec("INSERT INTO fed_catalog (node, offer_id, dataset_id, title, description, "
+                  "publisher, keywords, policy, crawled_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                  {peer.name, o.offer_id, o.dataset_id, o.title, o.description, o.publisher,
+                   json(o.keywords).dump(), o.policy.dump(), now})
+              .status());
+    }
+    return tx
+        .Exec(
+            "INSERT INTO fed_crawls (node, crawled_at, attempted_at, error, offers, generation) "
+            "VALUES (?, ?, ?, '', ?, 1) ON CONFLICT (node) DO UPDATE SET crawled_at = ?, "
+            "attempted_at = ?, error = '', offers = ?, "
+            "generation = fed_crawls.generation + 1",
+            {peer.name, now, now, static_cast<int64_t>(offers->size()), now, now,
+             static_cast<int64_t>(offers->size())})
+        .status();
+  });
+}
+
+Result<std::vector<CrawlStatus>> FederatedCatalog::Crawls() {
+  std::vector<CrawlStatus> out;
+  QT_RETURN_IF_ERROR(store_.Read([&](store::Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(
+        store::Rows rows,
+        tx.Query("SELECT node, crawled_at, attempted_at, error, offers FROM fed_crawls "
+                 "ORDER BY node"));
+    out.clear();
+    return store::DecodeInto(rows, CrawlFromRow, out);
+  }));
+  return out;
+}
+
+Result<std::shared_ptr<const FederatedCatalog::Index>> FederatedCatalog::CurrentIndex() {
+  std::pair<int64_t, int64_t> key;
+  QT_RETURN_IF_ERROR(store_.Read([&](store::Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(store::Rows rows,
+                        tx.Query("SELECT COALESCE(SUM(generation), 0), COUNT(*) FROM fed_crawls"));
+    key = {rows[0].Int(0), rows[0].Int(1)};
+    return OkStatus();
+  }));
+  const UnixMillis now = options_.clock->NowMillis();
+  std::lock_guard lock(mu_);
+  if (index_ && index_->key == key && now - index_->built_at < options_.local_refresh_ms) {
+    return index_;
+  }
+  auto index = std::make_shared<Index>();
+  index->key = key;
+  index->built_at = now;
+  // This node's own offers first, then every peer's that is not removed.
+  std::string after;
+  while (true) {
+    QT_ASSIGN_OR_RETURN(auto page, space_.PublishedOffers(after, 500));
+    for (const auto& [offer, product] : page) {
+      json policy = dataspace::PolicyJson(offer.policy);
+      policy["@id"] = offer.id;
+      policy["@type"] = "Offer";
+      index->offers.push_back({.node = node_.name(),
+                               .city = node_.city(),
+                               .local = true,
+                               .offer_id = offer.id,
+                               .dataset_id = product.id,
+                               .title = product.title,
+                               .description = product.description,
+                               .publisher = product.provider_name,
+                               .keywords = product.tags,
+                               .policy = std::move(policy)});
+      after = offer.id;
+    }
+    if (page.size() < 500) break;
+  }
+  std::vector<FederatedOffer> remote;
+  QT_RETURN_IF_ERROR(store_.Read([&](store::Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(
+        store::Rows rows,
+        tx.Query("SELECT c.node, c.offer_id, c.dataset_id, c.title, c.description, c.publisher, "
+                 "c.keywords, c.policy, c.crawled_at, p.city FROM fed_catalog c "
+                 "JOIN fed_peers p ON p.name = c.node WHERE p.state <> 'removed' "
+                 "ORDER BY c.node, c.offer_id"));
+    remote.clear();
+    store::DecodeSkipping(rows, EntryFromRow, remote);
+    return OkStatus();
+  }));
+  for (auto& o : remote) index->offers.push_back(std::move(o));
+
+  index->text = std::make_unique<match::TextIndex>(*segmenter_, std::vector<double>{2.0, 1.5, 1.0});
+  for (const FederatedOffer& o : index->offers) {
+    std::string keywords;
+    for (const auto& k : o.keywords) keywords += k + " ";
+    QT_RETURN_IF_ERROR(
+        index->text->Add({{o.title, keywords, o.description + " " + o.publisher}, {}}).status());
+  }
+  index_ = index;
+  return std::shared_ptr<const Index>(index);
+}
+
+Result<std::vector<FederatedOffer>> FederatedCatalog::Search(const std::string& query, int limit) {
+  if (limit < 1 || limit > 100) return InvalidArgument("limit: 1 to 100");
+  if (query.size() > 200) return InvalidArgument("q: at most 200 bytes");
+  QT_ASSIGN_OR_RETURN(auto index, CurrentIndex());
+  QT_ASSIGN_OR_RETURN(std::vector<CrawlStatus> crawls, Crawls());
+  const UnixMillis now = options_.clock->NowMillis();
+  auto finish = [&](FederatedOffer o, double score) {
+    o.score = score;
+    if (!o.local) {
+      auto c = std::find_if(crawls.begin(), crawls.end(),
+                            [&](const CrawlStatus& s) { return s.node == o.node; });
+      const UnixMillis last = c == crawls.end() ? o.crawled_at : c->crawled_at;
+      o.stale = now - last > 2 * options_.crawl_interval_ms;
+    }
+    return o;
+  };
+  std::vector<FederatedOffer> out;
+  if (query.empty()) {
+    for (size_t i = 0; i < index->offers.size() && static_cast<int>(out.size()) < limit; ++i) {
+      out.push_back(finish(index->offers[i], 0));
+    }
+    return out;
+  }
+  QT_ASSIGN_OR_RETURN(auto hits, index->text->Search(query, {}, static_cast<size_t>(limit)));
+  for (const match::SearchHit& h : hits) out.push_back(finish(index->offers[h.doc], h.score));
+  return out;
+}
+
+}  // namespace qt::federation

@@ -1,0 +1,137 @@
+#include "federation/dsp.h"
+
+#include <map>
+
+#include "dataspace/policy.h"
+
+namespace qt::federation {
+namespace {
+
+using nlohmann::json;
+
+// A string member of at most `max` bytes, or "" if absent.
+Result<std::string> Text(const json& j, const char* key, size_t max) {
+  if (!j.contains(key)) return std::string();
+  const json& v = j[key];
+  // dct:title may come as a language-tagged value {"@value": ..., "@language": ...}.
+  const json& s = v.is_object() && v.contains("@value") ? v["@value"] : v;
+  if (!s.is_string()) return InvalidArgument(std::string(key) + " is not a string");
+  std::string out = s.get<std::string>();
+  if (out.size() > max) out.resize(max);
+  return out;
+}
+
+}  // namespace
+
+json VersionJson() {
+  return {{"protocolVersions",
+           json::array({{{"version", "2025-1"}, {"path", kDspPath}, {"binding", "HTTPS"}}})}};
+}
+
+json CatalogJson(std::string_view participant, std::string_view node_url,
+                 const std::vector<dataspace::PublishedOffer>& offers) {
+  const std::string service_id = "urn:qiantang:" + std::string(participant) + ":dsp";
+  json catalog = {
+      {"@context", json::array({kDspContext})},
+      {"@id", "urn:qiantang:" + std::string(participant) + ":catalog"},
+      {"@type", "Catalog"},
+      {"participantId", participant},
+      {"service", json::array({{{"@id", service_id},
+                                {"@type", "DataService"},
+                                {"endpointURL", std::string(node_url) + std::string(kDspPath)}}})}};
+  // One Dataset per product, in the order its first offer came.
+  std::vector<std::string> order;
+  std::map<std::string, json> datasets;
+  for (const auto& [offer, product] : offers) {
+    auto [it, fresh] = datasets.try_emplace(product.id);
+    if (fresh) {
+      order.push_back(product.id);
+      it->second = {{"@id", product.id},
+                    {"@type", "Dataset"},
+                    {"dct:title", product.title},
+                    {"dct:description", product.description},
+                    {"dct:publisher", product.provider_name},
+                    {"dcat:keyword", product.tags},
+                    {"hasPolicy", json::array()},
+                    {"distribution", json::array({{{"@type", "Distribution"},
+                                                   {"format", "qiantang-channel"},
+                                                   {"accessService", service_id}}})}};
+    }
+    json policy = dataspace::PolicyJson(offer.policy);
+    policy["@id"] = offer.id;
+    policy["@type"] = "Offer";
+    if (!offer.title.empty()) policy["dct:title"] = offer.title;
+    it->second["hasPolicy"].push_back(std::move(policy));
+  }
+  if (!order.empty()) {
+    json list = json::array();
+    for (const std::string& id : order) list.push_back(std::move(datasets[id]));
+    catalog["dataset"] = std::move(list);  // minItems 1: absent when empty
+  }
+  return catalog;
+}
+
+json CatalogErrorJson(std::string_view code, std::string_view reason) {
+  return {{"@context", json::array({kDspContext})},
+          {"@type", "CatalogError"},
+          {"code", code},
+          {"reason", json::array({reason})}};
+}
+
+Status CheckCatalogRequest(const json& message) {
+  if (!message.is_object() || !message.contains("@type") ||
+      message["@type"] != "CatalogRequestMessage") {
+    return InvalidArgument("expected a CatalogRequestMessage");
+  }
+  if (message.contains("filter") && !(message["filter"].is_array() && message["filter"].empty())) {
+    return InvalidArgument("filters are not supported");
+  }
+  return OkStatus();
+}
+
+Result<std::vector<RemoteOffer>> ReadCatalog(const json& catalog, size_t max_offers) {
+  if (!catalog.is_object() || catalog.value("@type", json()) != "Catalog") {
+    return InvalidArgument("the answer is not a DSP Catalog");
+  }
+  std::vector<RemoteOffer> out;
+  if (!catalog.contains("dataset")) return out;
+  if (!catalog["dataset"].is_array()) return InvalidArgument("Catalog.dataset is not an array");
+  for (const json& d : catalog["dataset"]) {
+    if (!d.is_object() || !d.contains("@id") || !d["@id"].is_string()) {
+      return InvalidArgument("a Dataset has no @id");
+    }
+    if (!d.contains("hasPolicy") || !d["hasPolicy"].is_array()) {
+      return InvalidArgument("Dataset " + d["@id"].get<std::string>() + " has no hasPolicy");
+    }
+    RemoteOffer base;
+    base.dataset_id = d["@id"].get<std::string>().substr(0, 200);
+    QT_ASSIGN_OR_RETURN(base.title, Text(d, "dct:title", 500));
+    QT_ASSIGN_OR_RETURN(base.description, Text(d, "dct:description", 4000));
+    QT_ASSIGN_OR_RETURN(base.publisher, Text(d, "dct:publisher", 200));
+    if (d.contains("dcat:keyword") && d["dcat:keyword"].is_array()) {
+      for (const json& k : d["dcat:keyword"]) {
+        if (k.is_string() && base.keywords.size() < 20) {
+          base.keywords.push_back(k.get<std::string>().substr(0, 100));
+        }
+      }
+    }
+    for (const json& p : d["hasPolicy"]) {
+      if (!p.is_object() || p.value("@type", json()) != "Offer" || !p.contains("@id") ||
+          !p["@id"].is_string()) {
+        return InvalidArgument("Dataset " + base.dataset_id +
+                               ": a policy is not an Offer with an @id");
+      }
+      if (out.size() == max_offers) {
+        return InvalidArgument("the catalog has more than " + std::to_string(max_offers) +
+                               " offers");
+      }
+      RemoteOffer o = base;
+      o.offer_id = p["@id"].get<std::string>().substr(0, 200);
+      o.policy = p;
+      out.push_back(std::move(o));
+    }
+  }
+  return out;
+}
+
+}  // namespace qt::federation

@@ -1,0 +1,62 @@
+// The Dataspace Protocol 2025-1 (eclipse-dataspace-protocol-base/
+// DataspaceProtocol) messages a node's catalog speaks, as JSON-LD with the
+// 2025-1 context, and their reading on the consumer side.
+//
+//   /.well-known/dspace-version   VersionJson(): version 2025-1 at path /dsp
+//                                 (common.protocol.md, "Exposure of Versions")
+//   POST /dsp/catalog/request     a CatalogRequestMessage; answered with a
+//                                 Catalog (catalog.protocol.md) of this node's
+//                                 published offers: one Dataset per product,
+//                                 its offers as ODRL Offers in hasPolicy, a
+//                                 Distribution naming the node's DataService.
+//                                 Paged by a Link header rel="next"
+//                                 (catalog.binding.https.md, "Pagination").
+//   errors                        a CatalogError with code and reason.
+// Each Dataset also carries, outside the DSP vocabulary, the terms a person
+// reads (dct:title, dct:description, dcat:keyword) and the provider's name
+// (dct:publisher).
+//
+// Thread-safety: pure functions.
+#ifndef QIANTANG_FEDERATION_DSP_H_
+#define QIANTANG_FEDERATION_DSP_H_
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+#include "dataspace/dataspace.h"
+
+namespace qt::federation {
+
+inline constexpr std::string_view kDspContext = "https://w3id.org/dspace/2025/1/context.jsonld";
+inline constexpr std::string_view kDspPath = "/dsp";
+
+nlohmann::json VersionJson();
+
+// The Catalog of `offers` published by the node `participant` at `node_url`.
+nlohmann::json CatalogJson(std::string_view participant, std::string_view node_url,
+                           const std::vector<dataspace::PublishedOffer>& offers);
+nlohmann::json CatalogErrorJson(std::string_view code, std::string_view reason);
+
+// kInvalidArgument unless `message` is a CatalogRequestMessage; a non-empty
+// filter is refused too (the binding's 400: filters are not supported).
+Status CheckCatalogRequest(const nlohmann::json& message);
+
+// One offer of a peer's catalog, as read.
+struct RemoteOffer {
+  std::string offer_id;    // the Offer's @id
+  std::string dataset_id;  // its Dataset's @id
+  std::string title, description, publisher;
+  std::vector<std::string> keywords;
+  nlohmann::json policy;  // the ODRL Offer as received
+};
+
+// The offers of a Catalog answer; kInvalidArgument (naming what) for anything
+// that is not a Catalog of Datasets with Offers. At most `max_offers`.
+Result<std::vector<RemoteOffer>> ReadCatalog(const nlohmann::json& catalog, size_t max_offers);
+
+}  // namespace qt::federation
+
+#endif  // QIANTANG_FEDERATION_DSP_H_
