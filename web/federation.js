@@ -1,12 +1,14 @@
-// The federation page: this node's witness (its name and cosigner key), the
-// peer ledgers it witnesses with their last cosigned size and any fork seen,
-// and this node's own latest checkpoint that its witness policy's quorum
-// cosigned. The operator's admin adds and removes witnessed logs here.
+// The federation page: this node's peers and every city's offers
+// (federation_peers.js), this node's witness (its name and cosigner key), the
+// ledgers it witnesses with their last cosigned size and any fork seen, and
+// this node's own latest checkpoint that its witness policy's quorum
+// cosigned. The operator's admin adds and removes peers and witnessed logs.
 import { h } from "/vendor/preact.module.js";
 import { useEffect, useState } from "/vendor/hooks.module.js";
 import htm from "/vendor/htm.module.js";
 import { api } from "./api.js";
 import { ErrorBox } from "./error_box.js";
+import { FederationPeers } from "./federation_peers.js";
 
 const html = htm.bind(h);
 
@@ -74,6 +76,7 @@ export function FederationPage({ t, me }) {
       <h2>${t("federation")}</h2>
       <p class="hint">${t("fed_intro")}</p>
       <${ErrorBox} error=${state.error} />
+      <${FederationPeers} t=${t} isAdmin=${isAdmin} />
       ${
         state.witness &&
         html`<div class="card" data-testid="witness">

@@ -66,6 +66,7 @@ int main(int argc, char** argv) {
       {"--node-name", "node_name", "This node's name among federated cities (its key's name)"},
       {"--node-city", "node_city", "This node's city, as peers show it"},
       {"--crawl-interval-ms", "crawl_interval_ms", "How often peers' DSP catalogs are crawled"},
+      {"--peer-timeout-s", "peer_timeout_s", "How long a call to a peer node may take"},
       {"--market-tick-ms", "market_tick_ms", "How often compute orders advance"},
       {"--slurm-conf", "slurm_conf", "slurm.conf for dispatching orders of Slurm clusters"},
       {"--demo-traffic-ms", "demo_traffic_ms",

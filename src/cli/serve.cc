@@ -333,7 +333,8 @@ Status Serve(const ServeConfig& config) {
   federation::Peers peers(*store, {.clock = &SystemClock::Get(),
                                    .journal = &journal,
                                    .node = node.get(),
-                                   .witness = witness.get()});
+                                   .witness = witness.get(),
+                                   .timeout_seconds = static_cast<int>(config.peer_timeout_s)});
   federation::FederatedCatalog federated_catalog(*store, peers, *node, space,
                                                  {.clock = &SystemClock::Get(),
                                                   .metrics = &metrics,

@@ -161,6 +161,18 @@ test("the federation page shows the witness; the operator adds a ledger, a bad v
     .getByTestId("witness-logs")
     .locator("tbody tr", { hasText: "hangzhou.qiantang/ledger" })
     .waitFor();
+  // A descriptor that is not one is refused; this node's own offers are
+  // found by the federated search, marked as this node's.
+  const peerForm = page.getByTestId("add-peer");
+  await peerForm.locator("textarea").fill("qiantang-node/v1\nname nowhere\n");
+  await peerForm.locator("button").click();
+  await peerForm.locator(".error").waitFor();
+  assert.match(await page.getByTestId("this-node").textContent(), /杭州/);
+  const search = page.getByTestId("federated-search");
+  await search.locator("input").fill("客流");
+  await search.locator("button").click();
+  await page.getByTestId("federated-results").locator("tbody tr").first().waitFor();
+  assert.match(await page.getByTestId("federated-results").textContent(), /本节点/);
   await page.screenshot({ path: join(outDir, "federation.png"), fullPage: true });
   assert.deepEqual(errors, []);
 
@@ -169,6 +181,7 @@ test("the federation page shows the witness; the operator adds a ledger, a bad v
   await other.page.click("nav a[data-section=federation]");
   await other.page.getByTestId("witness-logs").waitFor();
   assert.equal(await other.page.getByTestId("add-log").count(), 0);
+  assert.equal(await other.page.getByTestId("add-peer").count(), 0);
   assert.deepEqual(other.errors, []);
 });
 

@@ -1,0 +1,127 @@
+// The federation page's peers and federated catalog: every city's node this
+// node federates with (state, last contact, last crawl, the size its ledger is
+// witnessed at here), and a search over every city's published offers. The
+// operator's admin adds a peer from its descriptor and suspends, resumes or
+// removes one.
+import { h } from "/vendor/preact.module.js";
+import { useEffect, useState } from "/vendor/hooks.module.js";
+import htm from "/vendor/htm.module.js";
+import { api } from "./api.js";
+import { ErrorBox } from "./error_box.js";
+
+const html = htm.bind(h);
+
+function AddPeer({ t, onAdded }) {
+  const [descriptor, setDescriptor] = useState("");
+  const [error, setError] = useState(null);
+  const submit = async (e) => {
+    e.preventDefault();
+    setError(null);
+    try {
+      await api("POST", "/api/v1/federation/peers", { descriptor });
+      setDescriptor("");
+      onAdded();
+    } catch (err) {
+      setError(err);
+    }
+  };
+  return html`
+    <form class="card" onSubmit=${submit} data-testid="add-peer">
+      <h3>${t("fed_addPeer")}</h3>
+      <p class="hint">${t("fed_addPeerHint")}</p>
+      <textarea rows="6" value=${descriptor} onInput=${(e) => setDescriptor(e.target.value)}
+        placeholder="qiantang-node/v1\nname ningbo\n…" required></textarea>
+      <button type="submit">${t("fed_add")}</button>
+      <${ErrorBox} error=${error} />
+    </form>`;
+}
+
+function Search({ t }) {
+  const [q, setQ] = useState("");
+  const [result, setResult] = useState(null);
+  const [error, setError] = useState(null);
+  const search = async (e) => {
+    e.preventDefault();
+    setError(null);
+    try {
+      setResult(await api("GET", `/api/v1/federation/catalog?limit=20&q=${encodeURIComponent(q)}`));
+    } catch (err) {
+      setError(err);
+    }
+  };
+  return html`
+    <form class="card" onSubmit=${search} data-testid="federated-search">
+      <h3>${t("fed_catalog")}</h3>
+      <input value=${q} onInput=${(e) => setQ(e.target.value)} placeholder=${t("fed_searchHint")} />
+      <button type="submit">${t("fed_search")}</button>
+      <${ErrorBox} error=${error} />
+      ${
+        result &&
+        html`<table data-testid="federated-results">
+          <thead><tr><th>${t("fed_city")}</th><th>${t("fed_offer")}</th><th>${t("fed_publisher")}</th><th>${t("fed_crawled")}</th></tr></thead>
+          <tbody>${result.items.map(
+            (o) => html`<tr key=${`${o.node}/${o.offer_id}`}>
+              <td>${o.city} <span class="hint">${o.local ? t("fed_local") : o.node}</span></td>
+              <td>${o.title}</td>
+              <td>${o.publisher}</td>
+              <td>${o.local ? "-" : o.stale ? html`<span class="bad">${t("fed_stale")} ${o.age_seconds}s</span>` : `${o.age_seconds}s`}</td>
+            </tr>`,
+          )}</tbody>
+        </table>`
+      }
+    </form>`;
+}
+
+export function FederationPeers({ t, isAdmin }) {
+  const [state, setState] = useState({ loading: true });
+  const [version, setVersion] = useState(0);
+  useEffect(() => {
+    (async () => {
+      try {
+        setState({ status: await api("GET", "/api/v1/federation/status") });
+      } catch (error) {
+        setState({ error });
+      }
+    })();
+  }, [version]);
+  const act = async (peer, verb) => {
+    try {
+      if (verb === "remove") {
+        if (!confirm(`${t("fed_confirmRemovePeer")} ${peer.name}?`)) return;
+        await api("DELETE", `/api/v1/federation/peers/${encodeURIComponent(peer.name)}`);
+      } else {
+        await api("POST", `/api/v1/federation/peers/${encodeURIComponent(peer.name)}/${verb}`, {});
+      }
+      setVersion(version + 1);
+    } catch (error) {
+      setState({ ...state, error });
+    }
+  };
+  if (state.loading) return html`<p>${t("loading")}</p>`;
+  const node = state.status?.node;
+  return html`
+    <${ErrorBox} error=${state.error} />
+    ${node && html`<p class="hint" data-testid="this-node">${t("fed_thisNode")}: <strong>${node.city}</strong> (${node.name}) · <code>${node.url}</code></p>`}
+    <table data-testid="peers">
+      <thead><tr><th>${t("fed_peer")}</th><th>${t("status")}</th><th>${t("fed_lastContact")}</th><th>${t("fed_offers")}</th><th>${t("fed_cosignedSize")}</th><th></th></tr></thead>
+      <tbody>
+        ${(state.status?.peers || []).map(
+          (p) => html`<tr key=${p.name}>
+            <td>${p.city} <span class="hint">${p.name}</span></td>
+            <td>${t(`fed_state_${p.state}`)}${p.last_error ? html`<div class="bad hint">${p.last_error}</div>` : ""}</td>
+            <td>${p.last_contact_at ? new Date(p.last_contact_at).toLocaleString() : "-"}</td>
+            <td>${p.crawl ? p.crawl.offers : "-"}</td>
+            <td>${p.witnessed ? html`${p.witnessed.size}${p.witnessed.forked ? html` <span class="bad">✗ ${t("fed_forked")}</span>` : ""}` : "-"}</td>
+            <td>${
+              isAdmin &&
+              html`${p.state === "suspended" ? html`<button onClick=${() => act(p, "resume")}>${t("fed_resume")}</button>` : html`<button onClick=${() => act(p, "suspend")}>${t("fed_suspend")}</button>`}
+              <button onClick=${() => act(p, "remove")}>${t("fed_remove")}</button>`
+            }</td>
+          </tr>`,
+        )}
+      </tbody>
+    </table>
+    ${(state.status?.peers || []).length === 0 && html`<p class="hint">${t("fed_noPeers")}</p>`}
+    ${isAdmin && html`<${AddPeer} t=${t} onAdded=${() => setVersion(version + 1)} />`}
+    <${Search} t=${t} />`;
+}
