@@ -21,8 +21,8 @@ const LABELS = {
   ledger: ["区块链账本", "Ledger"],
   federation: ["城市互联", "Federation"],
   fed_intro: [
-    "各城市节点互为见证：本节点的见证者只在对方账本延续其已见历史时才联署，分叉将被发现并留证。",
-    "City nodes witness each other: this node's witness cosigns a peer's ledger only while it extends what it has seen; a fork is caught and its evidence kept.",
+    "各城市节点以签名描述互联，互相抓取数据产品目录；并互为见证：本节点的见证者只在对方账本延续其已见历史时才联署，分叉将被发现并留证。",
+    "City nodes peer from signed descriptors and crawl each other's catalogs; and they witness each other: this node's witness cosigns a peer's ledger only while it extends what it has seen; a fork is caught and its evidence kept.",
   ],
   fed_ourWitness: ["本节点见证者", "This node's witness"],
   fed_witnessedCheckpoint: ["本节点经见证的检查点", "This node's witnessed checkpoint"],

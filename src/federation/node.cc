@@ -65,8 +65,12 @@ Result<NodeDescriptor> ParseDescriptor(std::string_view text_in) {
   std::string owned(text_in);
   if (!owned.empty() && owned.back() != '\n') owned += '\n';
   std::string_view note = owned;
-  QT_ASSIGN_OR_RETURN(ledger::SplitNoteResult split, ledger::SplitNote(note));
-  std::string_view text = split.text;
+  auto split = ledger::SplitNote(note);
+  if (!split.ok()) {
+    return split.status().WithContext(
+        "descriptor (a signed note: its lines, a blank line, the node key's signature line)");
+  }
+  std::string_view text = split->text;
   if (!text.starts_with(std::string(kHeader) + "\n")) {
     return InvalidArgument("descriptor: the first line is not '" + std::string(kHeader) + "'");
   }
