@@ -34,8 +34,7 @@ class PeerRequestsTest : public ::testing::Test {
   }
   // Everything a refused request could have changed.
   std::string State() {
-    return Call(*node_.client, "GET", "/api/v1/federation/peers/city-x", node_.op)
-               .body.dump() +
+    return Call(*node_.client, "GET", "/api/v1/federation/peers/city-x", node_.op).body.dump() +
            Call(*node_.client, "POST", "/api/v1/ledger/checkpoints", node_.op).body["size"].dump();
   }
 
@@ -55,15 +54,15 @@ TEST_F(PeerRequestsTest, APeersSignedRequestGetsInOnceAndOnlyOnce) {
   EXPECT_EQ(node_.Peer("city-x")["state"], "active");
 
   auto headers = x_.Sign("POST", base_, "/dsp/catalog/request", kCatalogRequest);
-  auto first = FakeNode::SendWith(*node_.client, "POST", "/dsp/catalog/request", kCatalogRequest,
-                                  headers);
+  auto first =
+      FakeNode::SendWith(*node_.client, "POST", "/dsp/catalog/request", kCatalogRequest, headers);
   ASSERT_EQ(first.status, 200) << first.raw;
   EXPECT_EQ(first.body["@type"], "Catalog");
   EXPECT_EQ(first.body["participantId"], "city-b");
   EXPECT_NE(first.raw.find("港口集装箱吞吐量"), std::string::npos);
   // The same bytes again, within the window: a replay.
-  auto replay = FakeNode::SendWith(*node_.client, "POST", "/dsp/catalog/request",
-                                   kCatalogRequest, headers);
+  auto replay =
+      FakeNode::SendWith(*node_.client, "POST", "/dsp/catalog/request", kCatalogRequest, headers);
   EXPECT_EQ(replay.status, 401) << replay.raw;
   EXPECT_NE(replay.raw.find("replayed"), std::string::npos) << replay.raw;
   EXPECT_EQ(replay.body["@type"], "CatalogError");
@@ -81,9 +80,9 @@ TEST_F(PeerRequestsTest, EveryForgeryIsRefusedAndChangesNothing) {
                 .status,
             403);
   FakeNode impostor{"city-x", "http://127.0.0.1:9"};  // X's name, its own key
-  EXPECT_EQ(impostor.Send(*node_.client, base_, "POST", "/federation/hello", x_.Descriptor())
-                .status,
-            401);
+  EXPECT_EQ(
+      impostor.Send(*node_.client, base_, "POST", "/federation/hello", x_.Descriptor()).status,
+      401);
   // For another node's URL (a request captured on its way elsewhere).
   EXPECT_EQ(Hello({.target_uri = "http://127.0.0.1:1/federation/hello"}).status, 401);
   // Outside the clock window, either way.
@@ -92,10 +91,10 @@ TEST_F(PeerRequestsTest, EveryForgeryIsRefusedAndChangesNothing) {
   // A body other than the one signed; a digest of another body.
   {
     auto h = x_.Sign("POST", base_, "/federation/hello", x_.Descriptor());
-    EXPECT_EQ(FakeNode::SendWith(*node_.client, "POST", "/federation/hello",
-                                 x_.Descriptor() + " ", h)
-                  .status,
-              401);
+    EXPECT_EQ(
+        FakeNode::SendWith(*node_.client, "POST", "/federation/hello", x_.Descriptor() + " ", h)
+            .status,
+        401);
   }
   EXPECT_EQ(Hello({.digest_of = "other"}).status, 401);
   // Components left out of the signature; a nonce too short to be one.
@@ -125,8 +124,7 @@ TEST_F(PeerRequestsTest, SuspendedAndRemovedPeersAreShutOut) {
                  json{{"descriptor", x_.Descriptor()}}.dump())
                 .status,
             403);
-  EXPECT_EQ(Call(*node_.client, "DELETE", "/api/v1/federation/peers/city-x", node_.op).status,
-            200);
+  EXPECT_EQ(Call(*node_.client, "DELETE", "/api/v1/federation/peers/city-x", node_.op).status, 200);
   EXPECT_EQ(Catalog().status, 403);
   EXPECT_EQ(node_.Peer("city-x")["state"], "removed");
   // Coming back under the same name with another key is refused.

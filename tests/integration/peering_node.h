@@ -57,8 +57,8 @@ struct PeeringNode {
   }
   HttpAnswer Search(const std::string& q, int limit = 20) const {
     return Call(*client, "GET",
-                "/api/v1/federation/catalog?limit=" + std::to_string(limit) + "&q=" +
-                    httplib::detail::encode_query_param(q),
+                "/api/v1/federation/catalog?limit=" + std::to_string(limit) +
+                    "&q=" + httplib::detail::encode_query_param(q),
                 op);
   }
 
@@ -83,15 +83,14 @@ struct PeeringNode {
                                          {"max", 1000}}}}}}}
                          .dump());
     ASSERT_EQ(pipe.status, 201) << pipe.raw;
-    auto run = Call(*client, "POST",
-                    "/api/v1/dataspace/pipelines/" + pipe.body["id"].get<std::string>() + "/runs",
-                    holder);
+    auto run =
+        Call(*client, "POST",
+             "/api/v1/dataspace/pipelines/" + pipe.body["id"].get<std::string>() + "/runs", holder);
     ASSERT_EQ(run.status, 201) << run.raw;
-    auto product = Call(*client, "POST", "/api/v1/dataspace/products", holder,
-                        nlohmann::json{{"run_id", run.body["id"]},
-                                       {"title", title},
-                                       {"description", description}}
-                            .dump());
+    auto product = Call(
+        *client, "POST", "/api/v1/dataspace/products", holder,
+        nlohmann::json{{"run_id", run.body["id"]}, {"title", title}, {"description", description}}
+            .dump());
     ASSERT_EQ(product.status, 201) << product.raw;
     nlohmann::json policy = {
         {"permission",
@@ -100,11 +99,11 @@ struct PeeringNode {
             {{{"leftOperand", "purpose"}, {"operator", "isAnyOf"}, {"rightOperand", {"research"}}},
              {{"leftOperand", "epsilon"}, {"operator", "lteq"}, {"rightOperand", 1.0}},
              {{"leftOperand", "groupSize"}, {"operator", "gteq"}, {"rightOperand", 2}}}}}}}};
-    auto offer = Call(*client, "POST", "/api/v1/dataspace/offers", holder,
-                      nlohmann::json{{"product_id", product.body["id"]},
-                                     {"title", title + "（研究）"},
-                                     {"policy", policy}}
-                          .dump());
+    auto offer = Call(
+        *client, "POST", "/api/v1/dataspace/offers", holder,
+        nlohmann::json{
+            {"product_id", product.body["id"]}, {"title", title + "（研究）"}, {"policy", policy}}
+            .dump());
     ASSERT_EQ(offer.status, 201) << offer.raw;
     offers.push_back(offer.body["id"]);
   }

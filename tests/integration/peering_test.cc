@@ -127,8 +127,9 @@ class MisbehavingPeer {
                         "application/json");
       }
       if (mode == "bad-offer") {
-        res.set_content(R"({"@type":"Catalog","dataset":[{"@id":"d","hasPolicy":[{"@type":"Set"}]}]})",
-                        "application/json");
+        res.set_content(
+            R"({"@type":"Catalog","dataset":[{"@id":"d","hasPolicy":[{"@type":"Set"}]}]})",
+            "application/json");
       }
       if (mode == "elsewhere") {
         res.set_header("Link", "<http://169.254.169.254/latest>; rel=\"next\"");
