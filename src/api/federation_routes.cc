@@ -1,7 +1,9 @@
 #include "api/federation_routes.h"
 
 #include "api/json_body.h"
+#include "api/peer_request.h"
 #include "crypto/encoding.h"
+#include "ledger/note.h"
 
 namespace qt::api {
 namespace {
@@ -64,12 +66,21 @@ Response WitnessAnswer(const federation::AddCheckpointResult& r) {
 }  // namespace
 
 void RegisterFederationRoutes(Router& router, federation::Witness& witness,
-                              federation::Witnessing* witnessing) {
+                              federation::Witnessing* witnessing, federation::Peers& peers) {
   const Access operator_admin = Access::Kinds({OrgKind::kOperator}, Role::kAdmin);
 
   router.Handle("POST", std::string(kPrefix) + "/add-checkpoint", Access::Public(),
                 [&](const Request& req) -> Result<Response> {
-                  QT_ASSIGN_OR_RETURN(auto r, witness.AddCheckpoint(req.http.body));
+                  // Any C2SP client may submit unsigned; a peer node signs
+                  // its own log's submissions, and a bad signature is a 401.
+                  std::string signed_by_log;
+                  if (IsSignedRequest(req)) {
+                    QT_ASSIGN_OR_RETURN(federation::Peer peer, AuthenticatePeer(peers, req));
+                    QT_ASSIGN_OR_RETURN(ledger::NoteVerifier log,
+                                        ledger::ParseVerifierKey(peer.ledger_vkey));
+                    signed_by_log = log.name;
+                  }
+                  QT_ASSIGN_OR_RETURN(auto r, witness.AddCheckpoint(req.http.body, signed_by_log));
                   return WitnessAnswer(r);
                 });
   router.Handle("GET", std::string(kPrefix) + "/{origin_hash}/checkpoint", Access::Public(),

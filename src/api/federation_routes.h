@@ -11,14 +11,16 @@
 #define QIANTANG_API_FEDERATION_ROUTES_H_
 
 #include "api/router.h"
+#include "federation/peers.h"
 #include "federation/witness.h"
 #include "federation/witnessing.h"
 
 namespace qt::api {
 
-// `witnessing` is null on a node without a witness policy.
+// `witnessing` may be null (the node's checkpoints are not submitted).
+// `peers` authenticates add-checkpoint requests that a peer node signed.
 void RegisterFederationRoutes(Router& router, federation::Witness& witness,
-                              federation::Witnessing* witnessing);
+                              federation::Witnessing* witnessing, federation::Peers& peers);
 
 }  // namespace qt::api
 

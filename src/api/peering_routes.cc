@@ -4,6 +4,7 @@
 
 #include "api/errors.h"
 #include "api/json_body.h"
+#include "api/peer_request.h"
 #include "federation/dsp.h"
 #include "ledger/note.h"
 
@@ -59,17 +60,6 @@ json OfferJson(const federation::FederatedOffer& o, UnixMillis now) {
           {"score", std::round(o.score * 1000) / 1000}};
 }
 
-federation::Headers HeadersOf(const httplib::Request& http) {
-  federation::Headers out;
-  for (const auto& [k, v] : http.headers) out.emplace_back(k, v);
-  return out;
-}
-
-Result<Peer> Authenticate(federation::Peers& peers, const Request& req) {
-  const std::string& target = req.http.target.empty() ? req.http.path : req.http.target;
-  return peers.Authenticate(req.http.method, target, HeadersOf(req.http), req.http.body);
-}
-
 // A DSP answer for a failure: the CatalogError body with the status's code.
 Response CatalogError(const Status& s) {
   return Response::Json(federation::CatalogErrorJson(StatusCodeName(s.code()), s.message()),
@@ -95,7 +85,7 @@ void RegisterPeeringRoutes(Router& router, PeeringServices services) {
                 });
   router.Handle("POST", "/federation/hello", Access::Public(),
                 [&](const Request& req) -> Result<Response> {
-                  QT_ASSIGN_OR_RETURN(Peer from, Authenticate(peers, req));
+                  QT_ASSIGN_OR_RETURN(Peer from, AuthenticatePeer(peers, req));
                   QT_RETURN_IF_ERROR(peers.AcceptHello(from, req.http.body));
                   QT_ASSIGN_OR_RETURN(std::string d, node.Descriptor());
                   return Response::Text(d);
@@ -103,7 +93,7 @@ void RegisterPeeringRoutes(Router& router, PeeringServices services) {
   router.Handle(
       "POST", std::string(federation::kDspPath) + "/catalog/request", Access::Public(),
       [&](const Request& req) -> Result<Response> {
-        auto from = Authenticate(peers, req);
+        auto from = AuthenticatePeer(peers, req);
         if (!from.ok()) return CatalogError(from.status());
         if (from->state != PeerState::kActive) {
           return CatalogError(
@@ -197,12 +187,23 @@ void RegisterPeeringRoutes(Router& router, PeeringServices services) {
                 });
   router.Handle(
       "GET", "/api/v1/federation/status", Access::SignedIn(),
-      [&, witness = services.witness](const Request&) -> Result<Response> {
+      [&, services](const Request&) -> Result<Response> {
         QT_ASSIGN_OR_RETURN(auto list, peers.List("", 1000));
         QT_ASSIGN_OR_RETURN(auto crawls, catalog.Crawls());
-        QT_ASSIGN_OR_RETURN(auto logs, witness->Logs("", 1000));
+        QT_ASSIGN_OR_RETURN(auto logs, services.witness->Logs("", 1000));
         json out = {{"node", {{"name", node.name()}, {"city", node.city()}, {"url", node.url()}}},
                     {"peers", json::array()}};
+        // The latest checkpoint of this node that its witnesses' quorum cosigned.
+        out["node"]["witnessed_size"] = nullptr;
+        if (services.witnessing != nullptr) {
+          auto witnessed = services.witnessing->LatestWitnessed();
+          if (witnessed.ok()) {
+            auto split = ledger::SplitNote(*witnessed);
+            auto cp = split.ok() ? ledger::ParseCheckpoint(split->text)
+                                 : Result<ledger::Checkpoint>(split.status());
+            if (cp.ok()) out["node"]["witnessed_size"] = cp->size;
+          }
+        }
         for (const Peer& p : list) {
           json j = PeerJson(p);
           for (const auto& c : crawls) {

@@ -26,6 +26,7 @@
 #include "federation/node.h"
 #include "federation/peers.h"
 #include "federation/witness.h"
+#include "federation/witnessing.h"
 
 namespace qt::api {
 
@@ -34,6 +35,7 @@ struct PeeringServices {
   federation::Peers* peers = nullptr;               // required
   federation::FederatedCatalog* catalog = nullptr;  // required
   federation::Witness* witness = nullptr;           // required
+  federation::Witnessing* witnessing = nullptr;     // may be null
   dataspace::DataSpace* dataspace = nullptr;        // required
 };
 

@@ -154,7 +154,7 @@ Router::Router(httplib::Server& server, accounts::Accounts& accounts, MetricsReg
 
 void Router::Handle(const std::string& method, const std::string& pattern, Access access,
                     Handler handler) {
-  routes_.push_back({method, pattern, access});
+  routes_.push_back({method, pattern, std::move(access)});
   std::vector<std::string> names;
   std::string regex = PatternToRegex(pattern, names);
 
@@ -168,7 +168,8 @@ void Router::Handle(const std::string& method, const std::string& pattern, Acces
         {{"route", pattern}, {"method", method}, {"code", std::to_string(c) + "xx"}});
   }
   RouteInfo info = routes_.back();
-  auto fn = [this, info, names, m, handler](const httplib::Request& req, httplib::Response& res) {
+  auto fn = [this, info, names, m, handler = std::move(handler)](const httplib::Request& req,
+                                                                 httplib::Response& res) {
     Serve(info, names, *m, handler, req, res);
   };
   if (method == "GET") {
@@ -206,7 +207,7 @@ void Router::Serve(const RouteInfo& route, const std::vector<std::string>& names
   if (result.ok()) {
     res.status = result->status;
     for (const auto& [name, value] : result->headers) res.set_header(name, value);
-    res.set_content(std::move(result->body), result->content_type);
+    res.set_content(result->body, result->content_type);
   } else {
     res.status = HttpStatusOf(result.status().code());
     // An internal error's message may hold what only the server should know

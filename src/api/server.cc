@@ -138,11 +138,12 @@ ApiServer::ApiServer(ServerOptions options, accounts::Accounts& accounts, ledger
   RegisterIdentityRoutes(router_, *services.identity);
   RegisterMatchRoutes(router_, *services.finance, *services.scenarios);
   RegisterPolicyRoutes(router_, *services.policies, *services.identity);
-  RegisterFederationRoutes(router_, *services.witness, services.witnessing);
+  RegisterFederationRoutes(router_, *services.witness, services.witnessing, *services.peers);
   RegisterPeeringRoutes(router_, {.node = services.node,
                                   .peers = services.peers,
                                   .catalog = services.federated_catalog,
                                   .witness = services.witness,
+                                  .witnessing = services.witnessing,
                                   .dataspace = services.dataspace});
   // The compute routes read only the built-in configuration, which the
   // compute tests load: a failure here is a build defect.

@@ -302,23 +302,6 @@ Status Serve(const ServeConfig& config) {
   // Background tasks: a run that fails or throws is logged, counted in
   // qiantang_background_failures_total{task} and tried again next interval.
   ledger::CheckpointPublisher publisher(ledger, config.checkpoint_interval_ms, &metrics);
-  // With a witness policy, each new checkpoint goes to the policy's witnesses.
-  std::unique_ptr<federation::Witnessing> witnessing;
-  std::optional<PeriodicTask> submissions;
-  if (!config.witness_policy.empty()) {
-    std::ifstream in(config.witness_policy);
-    if (!in) return InvalidArgument("witness_policy: cannot read " + config.witness_policy);
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    auto policy = federation::Policy::Parse(text);
-    if (!policy.ok()) return policy.status().WithContext("witness_policy");
-    QT_ASSIGN_OR_RETURN(witnessing, federation::Witnessing::Make(
-                                        *store, ledger, std::move(*policy),
-                                        {.clock = &SystemClock::Get(), .metrics = &metrics}));
-    submissions.emplace(
-        "witness_submissions", config.checkpoint_interval_ms,
-        [&witnessing] { return witnessing->Round(); }, &metrics);
-  }
-
   // Federation: this node's identity, its peers, and their catalogs, crawled
   // (pending peers greeted first) every crawl interval.
   QT_ASSIGN_OR_RETURN(auto node,
@@ -340,6 +323,35 @@ Status Serve(const ServeConfig& config) {
                                                   .metrics = &metrics,
                                                   .crawl_interval_ms = config.crawl_interval_ms});
   std::optional<PeriodicTask> crawler;
+  // Each new checkpoint goes to witnesses, signed with the node key: those of
+  // the operator's policy (--witness-policy), or else its active peers'
+  // (a quorum of --witness-quorum of them), asked afresh each round.
+  const federation::WitnessingOptions witnessing_options{
+      .clock = &SystemClock::Get(),
+      .metrics = &metrics,
+      .sign = [&node](std::string_view method, std::string_view url, std::string_view body) {
+        return node->SignRequest(method, url, body);
+      }};
+  std::unique_ptr<federation::Witnessing> witnessing;
+  if (!config.witness_policy.empty()) {
+    std::ifstream in(config.witness_policy);
+    if (!in) return InvalidArgument("witness_policy: cannot read " + config.witness_policy);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto policy = federation::Policy::Parse(text);
+    if (!policy.ok()) return policy.status().WithContext("witness_policy");
+    QT_ASSIGN_OR_RETURN(witnessing, federation::Witnessing::Make(*store, ledger, std::move(*policy),
+                                                                 witnessing_options));
+  } else {
+    witnessing = federation::Witnessing::FromSource(
+        *store, ledger,
+        [&peers, vkey = ledger.VerifierKey(), quorum = static_cast<int>(config.witness_quorum)] {
+          return peers.WitnessPolicy(vkey, quorum);
+        },
+        witnessing_options);
+  }
+  PeriodicTask submissions(
+      "witness_submissions", config.checkpoint_interval_ms,
+      [&witnessing] { return witnessing->Round(); }, &metrics);
 
   // Simulated clusters run their orders here; several processes may all do
   // it (each transition is conditional on the order's state).

@@ -132,6 +132,7 @@ const std::vector<Setting>& Settings() {
       IntSetting("crawl_interval_ms", "QIANTANG_CRAWL_INTERVAL_MS", &ServeConfig::crawl_interval_ms,
                  100, 86'400'000),
       IntSetting("peer_timeout_s", "QIANTANG_PEER_TIMEOUT_S", &ServeConfig::peer_timeout_s, 1, 300),
+      IntSetting("witness_quorum", "QIANTANG_WITNESS_QUORUM", &ServeConfig::witness_quorum, 1, 32),
       {"witness_policy", "QIANTANG_WITNESS_POLICY",
        [](ServeConfig& c, const std::string& v) -> Status {
          c.witness_policy = v;

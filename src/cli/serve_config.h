@@ -89,6 +89,7 @@ struct ServeConfig {
   std::string node_city = "杭州";
   int64_t crawl_interval_ms = 60'000;
   int64_t peer_timeout_s = 10;
+  int64_t witness_quorum = 2;
   // A C2SP tlog-policy file: the witnesses this node's checkpoints are
   // submitted to, and the quorum (federation/witnessing.h).
   std::string witness_policy;

@@ -318,6 +318,22 @@ Status Peers::Greet(const std::string& name) {
   });
 }
 
+Result<Policy> Peers::WitnessPolicy(const std::string& own_ledger_vkey, int quorum) {
+  QT_ASSIGN_OR_RETURN(std::vector<Peer> peers, List("", 1000));
+  std::string text = "log " + own_ledger_vkey + "\n";
+  std::string members;
+  int n = 0;
+  for (const Peer& p : peers) {
+    if (p.state != PeerState::kActive || n == 32) continue;
+    text += "witness " + p.name + " " + p.witness_vkey + " " + p.url + "/witness\n";
+    members += " " + p.name;
+    ++n;
+  }
+  if (n == 0) return NotFound("no active peers to witness this node's ledger");
+  text += "group peers " + std::to_string(std::clamp(quorum, 1, n)) + members + "\nquorum peers\n";
+  return Policy::Parse(text);
+}
+
 Status Peers::GreetPending() {
   QT_ASSIGN_OR_RETURN(std::vector<Peer> peers, List("", 1000));
   Status first;

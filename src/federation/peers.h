@@ -39,6 +39,7 @@
 #include "federation/http_signature.h"
 #include "federation/node.h"
 #include "federation/peer_client.h"
+#include "federation/policy.h"
 #include "federation/witness.h"
 #include "ledger/journal.h"
 #include "store/store.h"
@@ -100,6 +101,13 @@ class Peers {
   // A hello from `from` (authenticated) carrying `descriptor`: kPermissionDenied
   // unless it is `from`'s own pinned descriptor; marks `from` active.
   Status AcceptHello(const Peer& from, std::string_view descriptor);
+
+  // The C2SP tlog-policy this node's checkpoints are witnessed under when
+  // the operator gives none: its own log (`own_ledger_vkey`), each active
+  // peer's witness (its name, cosigner key and /witness prefix; at most 32),
+  // and a quorum of `quorum` of them, or all while there are fewer.
+  // kNotFound while there is no active peer.
+  Result<Policy> WitnessPolicy(const std::string& own_ledger_vkey, int quorum);
 
   // A signed call to `peer` at `path` (under its URL) or, when `path` is an
   // absolute URL of the peer (a Link from it), there; records the contact or

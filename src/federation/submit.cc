@@ -10,7 +10,8 @@
 namespace qt::federation {
 
 Result<std::string> SubmitCheckpoint(const std::string& prefix_url, const std::string& note,
-                                     const ProofFn& proof, int timeout_seconds) {
+                                     const ProofFn& proof, int timeout_seconds,
+                                     const RequestSigner& sign) {
   QT_ASSIGN_OR_RETURN(ledger::SplitNoteResult split, ledger::SplitNote(note));
   QT_ASSIGN_OR_RETURN(ledger::Checkpoint cp, ledger::ParseCheckpoint(split.text));
 
@@ -29,9 +30,14 @@ Result<std::string> SubmitCheckpoint(const std::string& prefix_url, const std::s
   uint64_t old = 0;
   std::string proof_lines;
   for (int attempt = 0; attempt < 3; ++attempt) {
-    auto res =
-        witness.Post(prefix + "/add-checkpoint",
-                     "old " + std::to_string(old) + "\n" + proof_lines + "\n" + note, "text/plain");
+    const std::string request = "old " + std::to_string(old) + "\n" + proof_lines + "\n" + note;
+    httplib::Headers headers;
+    if (sign) {
+      QT_ASSIGN_OR_RETURN(auto signed_headers,
+                          sign("POST", base + prefix + "/add-checkpoint", request));
+      for (auto& [k, v] : signed_headers) headers.emplace(k, v);
+    }
+    auto res = witness.Post(prefix + "/add-checkpoint", headers, request, "text/plain");
     if (!res) {
       return Unavailable("cannot reach the witness at " + base + ": " +
                          httplib::to_string(res.error()));

@@ -319,8 +319,9 @@ Result<std::string> Witness::LatestCheckpoint(std::string_view origin_hash) {
   return log.checkpoint;
 }
 
-Result<AddCheckpointResult> Witness::AddCheckpoint(std::string_view body) {
-  QT_ASSIGN_OR_RETURN(AddCheckpointResult r, Record(body));
+Result<AddCheckpointResult> Witness::AddCheckpoint(std::string_view body,
+                                                   std::string_view signed_by_log) {
+  QT_ASSIGN_OR_RETURN(AddCheckpointResult r, Record(body, signed_by_log));
   if (options_.metrics != nullptr) {
     options_.metrics
         ->GetCounter("qiantang_witness_checkpoints_total",
@@ -331,7 +332,7 @@ Result<AddCheckpointResult> Witness::AddCheckpoint(std::string_view body) {
   return r;
 }
 
-Result<AddCheckpointResult> Witness::Record(std::string_view body) {
+Result<AddCheckpointResult> Witness::Record(std::string_view body, std::string_view signed_by_log) {
   auto parsed = ParseSubmission(body);
   if (!parsed.ok()) return Outcome(AddOutcome::kMalformed, parsed.status().message());
   const Submission& sub = *parsed;
@@ -389,6 +390,12 @@ Result<AddCheckpointResult> Witness::Record(std::string_view body) {
                !s.ok()) {
       reason = "the consistency proof from " + std::to_string(sub.old_size) + " to " +
                std::to_string(sub.checkpoint.size) + " does not verify: " + s.message();
+      // From anyone, a wrong proof may be the sender's; from the log's own
+      // node (its key signed the request), it is the log's word.
+      if (!signed_by_log.empty() && signed_by_log == sub.checkpoint.origin) {
+        reason += " (sent by the log's own node)";
+        conclusive = true;
+      }
     }
     const UnixMillis now = options_.clock->NowMillis();
     if (!reason.empty()) {

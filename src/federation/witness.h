@@ -19,10 +19,11 @@
 //
 // Evidence: a 422 on a checkpoint the log did sign is kept (both checkpoints,
 // the proof and the reason), once per submitted checkpoint, so replays do not
-// grow it. Only an equal size with a different root is conclusive (two signed
+// grow it. An equal size with a different root is conclusive (two signed
 // tree heads that cannot both be true): it flags the log as forked. A failed
-// proof is kept but does not flag the log, since anyone may submit a log's
-// genuine checkpoint beside a wrong proof.
+// proof is kept but flags the log only when the log's own node signed the
+// request (it vouches for the proof): anyone else may submit a log's genuine
+// checkpoint beside a wrong proof.
 //
 // The witness key is made on first start and kept sealed under the master key
 // (associated data "federation.witness"). Adding and removing logs are
@@ -113,13 +114,16 @@ class Witness {
   Result<std::vector<Evidence>> EvidenceFor(std::string_view origin_hash);
 
   // tlog-witness add-checkpoint; a Status only for a failure of the store.
-  Result<AddCheckpointResult> AddCheckpoint(std::string_view body);
+  // `signed_by_log` is the origin of the log whose own node signed the
+  // request (a peer, federation/peers.h), or "".
+  Result<AddCheckpointResult> AddCheckpoint(std::string_view body,
+                                            std::string_view signed_by_log = "");
   // tlog-witness monitoring read; kNotFound if the log was never cosigned.
   Result<std::string> LatestCheckpoint(std::string_view origin_hash);
 
  private:
   Witness(store::Store& store, WitnessOptions options, crypto::SigningKey key);
-  Result<AddCheckpointResult> Record(std::string_view body);
+  Result<AddCheckpointResult> Record(std::string_view body, std::string_view signed_by_log);
 
   store::Store& store_;
   WitnessOptions options_;

@@ -178,6 +178,26 @@ TEST_P(WitnessTest, AWrongProofIsRefusedAndKeptButDoesNotFlagTheLog) {
   EXPECT_EQ(Add(Body(6, ProofLines(6, 8), log_.Checkpoint(8))).outcome, AddOutcome::kCosigned);
 }
 
+TEST_P(WitnessTest, AWrongProofFromTheLogsOwnNodeFlagsTheLog) {
+  ASSERT_TRUE(witness_->AddLog("org_op", log_.vkey()).ok());
+  ASSERT_EQ(Add(Body(0, "", log_.Checkpoint(6))).outcome, AddOutcome::kCosigned);
+  std::string proof = ProofLines(6, 8);
+  proof[0] = proof[0] == 'A' ? 'B' : 'A';
+  // Signed by another log's node: as from anyone, not conclusive.
+  auto other = *witness_->AddCheckpoint(Body(6, proof, log_.Checkpoint(8)), "other.example/log");
+  EXPECT_EQ(other.outcome, AddOutcome::kInconsistent);
+  EXPECT_FALSE(witness_->Log(log_.hash())->forked);
+  // Signed by the log's own node: it vouched for the proof.
+  auto own = *witness_->AddCheckpoint(Body(6, proof, log_.Checkpoint(7)), log_.origin);
+  EXPECT_EQ(own.outcome, AddOutcome::kInconsistent);
+  EXPECT_NE(own.body.find("sent by the log's own node"), std::string::npos) << own.body;
+  auto log = *witness_->Log(log_.hash());
+  EXPECT_TRUE(log.forked);
+  auto evidence = *witness_->EvidenceFor(log_.hash());
+  ASSERT_EQ(evidence.size(), 2u);
+  EXPECT_EQ(evidence[0].conclusive + evidence[1].conclusive, 1);
+}
+
 TEST_P(WitnessTest, TheSpecsOtherRefusals) {
   ASSERT_TRUE(witness_->AddLog("org_op", log_.vkey()).ok());
   // Size 0 must carry the empty root; a proof with old 0 is refused.

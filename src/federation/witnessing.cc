@@ -43,12 +43,29 @@ Result<std::unique_ptr<Witnessing>> Witnessing::Make(store::Store& store, ledger
   bool any_url = false;
   for (const auto& w : policy.witnesses()) any_url = any_url || !w.url.empty();
   if (!any_url) return InvalidArgument("witness policy: no witness has a URL to submit to");
-  return std::unique_ptr<Witnessing>(new Witnessing(store, ledger, std::move(policy), options));
+  return FromSource(
+      store, ledger, [policy = std::move(policy)]() -> Result<Policy> { return policy; },
+      std::move(options));
 }
 
-Witnessing::Witnessing(store::Store& store, ledger::Ledger& ledger, Policy policy,
+std::unique_ptr<Witnessing> Witnessing::FromSource(store::Store& store, ledger::Ledger& ledger,
+                                                   PolicySource source, WitnessingOptions options) {
+  return std::unique_ptr<Witnessing>(
+      new Witnessing(store, ledger, std::move(source), std::move(options)));
+}
+
+Witnessing::Witnessing(store::Store& store, ledger::Ledger& ledger, PolicySource source,
                        WitnessingOptions options)
-    : store_(store), ledger_(ledger), policy_(std::move(policy)), options_(options) {}
+    : store_(store), ledger_(ledger), source_(std::move(source)), options_(std::move(options)) {}
+
+Result<Policy> Witnessing::CurrentPolicy() const {
+  QT_ASSIGN_OR_RETURN(Policy policy, source_());
+  QT_ASSIGN_OR_RETURN(ledger::NoteVerifier own, ledger::ParseVerifierKey(ledger_.VerifierKey()));
+  for (const auto& l : policy.logs()) {
+    if (l.name == own.name && l.key == own.key) return policy;
+  }
+  return FailedPrecondition("the witness policy does not list this node's log");
+}
 
 void Witnessing::Count(const std::string& witness, const char* outcome) {
   if (options_.metrics == nullptr) return;
@@ -75,8 +92,11 @@ Status Witnessing::Round() {
     return OkStatus();
   }));
 
+  auto policy = CurrentPolicy();
+  if (!policy.ok() && policy.status().code() == StatusCode::kNotFound) return OkStatus();
+  QT_RETURN_IF_ERROR(policy.status());
   Status first_failure = OkStatus();
-  for (const PolicyWitness& w : policy_.witnesses()) {
+  for (const PolicyWitness& w : policy->witnesses()) {
     if (w.url.empty() || std::find(done.begin(), done.end(), w.name) != done.end()) continue;
     Status s = [&]() -> Status {
       QT_ASSIGN_OR_RETURN(
@@ -87,7 +107,7 @@ Status Witnessing::Round() {
                 QT_ASSIGN_OR_RETURN(auto hashes, ledger_.ConsistencyProof(from, to));
                 return ledger::ToBytes(hashes);
               },
-              options_.timeout_seconds));
+              options_.timeout_seconds, options_.sign));
       // Keep only the witness's own valid line.
       QT_ASSIGN_OR_RETURN(ledger::SplitNoteResult split, ledger::SplitNote(cp.note + lines));
       QT_ASSIGN_OR_RETURN(auto valid, VerifyCosignatures(cp.note + lines, {w.key}));
@@ -115,6 +135,11 @@ Status Witnessing::Round() {
 }
 
 Result<std::string> Witnessing::LatestWitnessed() {
+  auto policy = CurrentPolicy();
+  if (!policy.ok() && policy.status().code() == StatusCode::kNotFound) {
+    return NotFound("this node has no witnesses yet (no witness policy, no active peers)");
+  }
+  QT_RETURN_IF_ERROR(policy.status());
   std::vector<std::pair<int64_t, std::string>> lines;  // size, line, newest size first
   QT_RETURN_IF_ERROR(store_.Read([&](store::Tx& tx) -> Status {
     QT_ASSIGN_OR_RETURN(
@@ -135,7 +160,7 @@ Result<std::string> Witnessing::LatestWitnessed() {
     for (; i < lines.size() && lines[i].first == size; ++i) cosignatures += lines[i].second;
     QT_ASSIGN_OR_RETURN(ledger::StoredCheckpoint cp,
                         ledger_.CheckpointAt(static_cast<uint64_t>(size)));
-    auto verdict = policy_.Check(cp.note + cosignatures);
+    auto verdict = policy->Check(cp.note + cosignatures);
     if (verdict.ok() && verdict->quorum) return cp.note + cosignatures;
   }
   return NotFound("no checkpoint of this node meets its witness policy's quorum yet");

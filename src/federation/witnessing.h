@@ -1,26 +1,29 @@
 // Witnessing: this node's ledger cosigned by its peers' witnesses.
 //
-// The node's own C2SP tlog-policy (`serve --witness-policy FILE`) names its
-// log, the witnesses it asks (those with a URL, their submission prefix) and
-// the quorum it needs. Round() submits the latest checkpoint to every witness
-// with a URL that has not cosigned it yet (federation/submit.h, with proofs
-// from this ledger), checks each answer under that witness's key and keeps the
-// cosignature; a witness down, slow or refusing is logged, counted in
-// qiantang_witness_submissions_total{witness,outcome} and asked again next
-// round, and the others carry on. LatestWitnessed() is the latest checkpoint
-// whose kept cosignatures meet the quorum, with them: what readers check with
-// the same policy (`qiantang ledger verify checkpoint --policy`).
+// A C2SP tlog-policy names the node's log, the witnesses it asks (those with a
+// URL, their submission prefix) and the quorum it needs: the operator's own
+// (`serve --witness-policy FILE`, fixed), or, by default, one made afresh each
+// round from the node's active peers (Peers::WitnessPolicy). Submissions are
+// signed with the node key when `sign` is given. Round() submits the latest checkpoint to every
+// witness with a URL that has not cosigned it yet (federation/submit.h, with proofs from this
+// ledger), checks each answer under that witness's key and keeps the cosignature; a witness down,
+// slow or refusing is logged, counted in qiantang_witness_submissions_total{witness,outcome} and
+// asked again next round, and the others carry on. LatestWitnessed() is the latest checkpoint whose
+// kept cosignatures meet the quorum, with them: what readers check with the same policy (`qiantang
+// ledger verify checkpoint --policy`).
 //
 // Thread-safety: safe for concurrent use.
 #ifndef QIANTANG_FEDERATION_WITNESSING_H_
 #define QIANTANG_FEDERATION_WITNESSING_H_
 
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "core/clock.h"
 #include "core/metrics.h"
 #include "federation/policy.h"
+#include "federation/submit.h"
 #include "ledger/ledger.h"
 #include "store/store.h"
 
@@ -30,7 +33,11 @@ struct WitnessingOptions {
   const Clock* clock = nullptr;        // required
   MetricsRegistry* metrics = nullptr;  // may be null
   int timeout_seconds = 10;            // per witness request
+  RequestSigner sign;                  // may be null: submissions go unsigned
 };
+
+// The policy of the moment; kNotFound while there is none (no peers yet).
+using PolicySource = std::function<Result<Policy>()>;
 
 class Witnessing {
  public:
@@ -38,6 +45,10 @@ class Witnessing {
   // key) and at least one witness with a URL.
   static Result<std::unique_ptr<Witnessing>> Make(store::Store& store, ledger::Ledger& ledger,
                                                   Policy policy, WitnessingOptions options);
+  // A policy asked of `source` at every round and read; each must list this
+  // ledger's log.
+  static std::unique_ptr<Witnessing> FromSource(store::Store& store, ledger::Ledger& ledger,
+                                                PolicySource source, WitnessingOptions options);
   static std::vector<store::Migration> Migrations();
 
   // One round of submissions; the first failure (after trying every witness).
@@ -46,12 +57,14 @@ class Witnessing {
   Result<std::string> LatestWitnessed();
 
  private:
-  Witnessing(store::Store& store, ledger::Ledger& ledger, Policy policy, WitnessingOptions options);
+  Witnessing(store::Store& store, ledger::Ledger& ledger, PolicySource source,
+             WitnessingOptions options);
+  Result<Policy> CurrentPolicy() const;
   void Count(const std::string& witness, const char* outcome);
 
   store::Store& store_;
   ledger::Ledger& ledger_;
-  const Policy policy_;
+  const PolicySource source_;
   const WitnessingOptions options_;
 };
 

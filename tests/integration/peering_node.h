@@ -21,8 +21,10 @@ struct PeeringNode {
   explicit PeeringNode(std::string node_name, std::string node_city, int number)
       : name(std::move(node_name)), city(std::move(node_city)), n(number) {}
 
-  // Starts the server; `extra` are more serve flags.
-  void Start(std::vector<std::string> extra = {}) {
+  // Starts the server; `extra` are more serve flags. `postgresql`: on a
+  // PostgreSQL database of its own if QIANTANG_TEST_PG is set (else SQLite),
+  // whatever QIANTANG_TEST_SERVER_BACKEND says.
+  void Start(std::vector<std::string> extra = {}, bool postgresql = false) {
     std::vector<std::string> args = {"--node-name",      name,
                                      "--node-city",      city,
                                      "--ledger-origin",  name + ".example/ledger",
@@ -30,7 +32,9 @@ struct PeeringNode {
                                      "--peer-timeout-s", "2"};
     args.insert(args.end(), extra.begin(), extra.end());
     const char* backend = std::getenv("QIANTANG_TEST_SERVER_BACKEND");
-    if (!db && backend != nullptr && std::string(backend) == "postgresql") {
+    const bool pg_configured = std::getenv("QIANTANG_TEST_PG") != nullptr;
+    if (!db && ((backend != nullptr && std::string(backend) == "postgresql") ||
+                (postgresql && pg_configured))) {
       db = std::make_unique<TestDatabase>("postgresql");
     }
     server = std::make_unique<ServerProcess>(dir.path().string(), args, db ? db->url() : "");
