@@ -95,7 +95,7 @@ class DataProductTest : public ApiTest {
   std::string Contract(const std::string& offer, const std::string& consumer) {
     auto c = Call(*client_, "POST", "/api/v1/dataspace/offers/" + offer + "/contracts", consumer);
     EXPECT_EQ(c.status, 201) << c.raw;
-    const std::string id = c.body.value("id", "");
+    std::string id = c.body.value("id", "");
     for (auto [verb, token] : {std::pair{"offer", holder_},
                                {"accept", consumer},
                                {"agree", holder_},

@@ -59,6 +59,7 @@ uint64_t Grow(PeeringNode& n, int k) {
 
 TEST(EighteenCitiesTest, InterconnectedWitnessedAndAForkIsCaughtByEveryPeer) {
   std::vector<std::unique_ptr<PeeringNode>> nodes;
+  nodes.reserve(18);
   for (int i = 0; i < 18; ++i) {
     nodes.push_back(std::make_unique<PeeringNode>(kCities[i][0], kCities[i][1], 400 + i));
     ASSERT_NO_FATAL_FAILURE(
@@ -87,6 +88,7 @@ TEST(EighteenCitiesTest, InterconnectedWitnessedAndAForkIsCaughtByEveryPeer) {
 
   // Every node's latest checkpoint is cosigned by a quorum of its peers.
   std::vector<uint64_t> sizes;
+  sizes.reserve(nodes.size());
   for (auto& n : nodes) sizes.push_back(Grow(*n, 1));
   for (int i = 0; i < 18; ++i) {
     EXPECT_TRUE(WaitFor([&] { return WitnessedSize(*nodes[i]) >= sizes[i]; }, 120))

@@ -86,8 +86,8 @@ struct FakeNode {
   static HttpAnswer SendWith(httplib::Client& server, const std::string& method,
                              const std::string& path, const std::string& body,
                              const httplib::Headers& headers) {
-    auto res = method == "GET" ? server.Get(path.c_str(), headers)
-                               : server.Post(path.c_str(), headers, body, "application/json");
+    auto res = method == "GET" ? server.Get(path, headers)
+                               : server.Post(path, headers, body, "application/json");
     HttpAnswer a;
     if (!res) return a;
     a.status = res->status;
