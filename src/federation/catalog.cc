@@ -38,6 +38,8 @@ CREATE TABLE fed_crawls (
 
 constexpr size_t kMaxOffers = 10'000;
 constexpr int kMaxPages = 100;
+constexpr size_t kMaxPageBytes = size_t{4} << 20;      // one catalog page
+constexpr size_t kMaxCatalogBytes = size_t{32} << 20;  // all pages of one crawl
 constexpr int kAttempts = 3;
 
 Result<FederatedOffer> EntryFromRow(const store::Row& r) {
@@ -103,8 +105,15 @@ Status FederatedCatalog::CrawlPeer(const Peer& peer) {
     const std::string request =
         json{{"@context", json::array({kDspContext})}, {"@type", "CatalogRequestMessage"}}.dump();
     std::string url = std::string(kDspPath) + "/catalog/request";
+    size_t bytes = 0;
     for (int page = 0; page < kMaxPages && !url.empty(); ++page) {
-      QT_ASSIGN_OR_RETURN(PeerAnswer a, peers_.Call(peer, "POST", url, request));
+      QT_ASSIGN_OR_RETURN(PeerAnswer a, peers_.Call(peer, "POST", url, request, kMaxPageBytes));
+      bytes += a.body.size();
+      if (bytes > kMaxCatalogBytes) {
+        return Unavailable("the catalog is larger than " + std::to_string(kMaxCatalogBytes) +
+                           " bytes");
+      }
+      if (Status s = CheckJsonDepth(a.body); !s.ok()) return Unavailable(s.message());
       json body = json::parse(a.body, nullptr, /*allow_exceptions=*/false);
       if (a.status != 200) {
         std::string reason = body.is_object() && body.contains("reason") ? body["reason"].dump()
@@ -162,7 +171,8 @@ Status FederatedCatalog::CrawlPeer(const Peer& peer) {
           tx.Exec("INSERT INTO fed_catalog (node, offer_id, dataset_id, title, description, "
                   "publisher, keywords, policy, crawled_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                   {peer.name, o.offer_id, o.dataset_id, o.title, o.description, o.publisher,
-                   json(o.keywords).dump(), o.policy.dump(), now})
+                   json(o.keywords).dump(-1, ' ', false, json::error_handler_t::replace),
+                   o.policy.dump(-1, ' ', false, json::error_handler_t::replace), now})
               .status());
     }
     return tx
@@ -194,7 +204,8 @@ Result<std::shared_ptr<const FederatedCatalog::Index>> FederatedCatalog::Current
   std::pair<int64_t, int64_t> key;
   QT_RETURN_IF_ERROR(store_.Read([&](store::Tx& tx) -> Status {
     QT_ASSIGN_OR_RETURN(store::Rows rows,
-                        tx.Query("SELECT COALESCE(SUM(generation), 0), COUNT(*) FROM fed_crawls"));
+                        tx.Query("SELECT CAST(COALESCE(SUM(generation), 0) AS BIGINT), COUNT(*) "
+                                 "FROM fed_crawls"));  // PostgreSQL sums BIGINTs as NUMERIC
     key = {rows[0].Int(0), rows[0].Int(1)};
     return OkStatus();
   }));

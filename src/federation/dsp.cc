@@ -9,6 +9,15 @@ namespace {
 
 using nlohmann::json;
 
+// `s` cut to at most `max` bytes without splitting a UTF-8 character.
+std::string Truncate(std::string s, size_t max) {
+  if (s.size() <= max) return s;
+  size_t end = max;
+  while (end > 0 && (static_cast<unsigned char>(s[end]) & 0xC0) == 0x80) --end;
+  s.resize(end);
+  return s;
+}
+
 // A string member of at most `max` bytes, or "" if absent.
 Result<std::string> Text(const json& j, const char* key, size_t max) {
   if (!j.contains(key)) return std::string();
@@ -16,9 +25,7 @@ Result<std::string> Text(const json& j, const char* key, size_t max) {
   // dct:title may come as a language-tagged value {"@value": ..., "@language": ...}.
   const json& s = v.is_object() && v.contains("@value") ? v["@value"] : v;
   if (!s.is_string()) return InvalidArgument(std::string(key) + " is not a string");
-  std::string out = s.get<std::string>();
-  if (out.size() > max) out.resize(max);
-  return out;
+  return Truncate(s.get<std::string>(), max);
 }
 
 }  // namespace
@@ -89,6 +96,30 @@ Status CheckCatalogRequest(const json& message) {
   return OkStatus();
 }
 
+Status CheckJsonDepth(std::string_view text, int max_depth) {
+  int depth = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > max_depth) {
+        return InvalidArgument("JSON nested more than " + std::to_string(max_depth) + " deep");
+      }
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return OkStatus();
+}
+
 Result<std::vector<RemoteOffer>> ReadCatalog(const json& catalog, size_t max_offers) {
   if (!catalog.is_object() || catalog.value("@type", json()) != "Catalog") {
     return InvalidArgument("the answer is not a DSP Catalog");
@@ -104,14 +135,14 @@ Result<std::vector<RemoteOffer>> ReadCatalog(const json& catalog, size_t max_off
       return InvalidArgument("Dataset " + d["@id"].get<std::string>() + " has no hasPolicy");
     }
     RemoteOffer base;
-    base.dataset_id = d["@id"].get<std::string>().substr(0, 200);
+    base.dataset_id = Truncate(d["@id"].get<std::string>(), 200);
     QT_ASSIGN_OR_RETURN(base.title, Text(d, "dct:title", 500));
     QT_ASSIGN_OR_RETURN(base.description, Text(d, "dct:description", 4000));
     QT_ASSIGN_OR_RETURN(base.publisher, Text(d, "dct:publisher", 200));
     if (d.contains("dcat:keyword") && d["dcat:keyword"].is_array()) {
       for (const json& k : d["dcat:keyword"]) {
         if (k.is_string() && base.keywords.size() < 20) {
-          base.keywords.push_back(k.get<std::string>().substr(0, 100));
+          base.keywords.push_back(Truncate(k.get<std::string>(), 100));
         }
       }
     }
@@ -125,8 +156,12 @@ Result<std::vector<RemoteOffer>> ReadCatalog(const json& catalog, size_t max_off
         return InvalidArgument("the catalog has more than " + std::to_string(max_offers) +
                                " offers");
       }
+      if (p.dump(-1, ' ', false, json::error_handler_t::replace).size() > kMaxPolicyBytes) {
+        return InvalidArgument("Dataset " + base.dataset_id + ": an Offer is larger than " +
+                               std::to_string(kMaxPolicyBytes) + " bytes");
+      }
       RemoteOffer o = base;
-      o.offer_id = p["@id"].get<std::string>().substr(0, 200);
+      o.offer_id = Truncate(p["@id"].get<std::string>(), 200);
       o.policy = p;
       out.push_back(std::move(o));
     }

@@ -53,6 +53,16 @@ struct RemoteOffer {
   nlohmann::json policy;  // the ODRL Offer as received
 };
 
+// What a node accepts of a peer's catalog: JSON nested at most kMaxDepth
+// deep (checked on the text, before parsing: copying or printing a deeper
+// value recurses past the stack), each Offer at most kMaxPolicyBytes as JSON,
+// text fields cut at a character boundary (title 500 bytes, description
+// 4,000, publisher 200, 20 keywords of 100).
+inline constexpr int kMaxDepth = 32;
+inline constexpr size_t kMaxPolicyBytes = 16 * 1024;
+// kInvalidArgument if `text` nests arrays and objects deeper than `max_depth`.
+Status CheckJsonDepth(std::string_view text, int max_depth = kMaxDepth);
+
 // The offers of a Catalog answer; kInvalidArgument (naming what) for anything
 // that is not a Catalog of Datasets with Offers. At most `max_offers`.
 Result<std::vector<RemoteOffer>> ReadCatalog(const nlohmann::json& catalog, size_t max_offers);

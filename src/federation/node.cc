@@ -49,8 +49,11 @@ Status ValidateNodeName(std::string_view name) {
 Status ValidateNodeUrl(std::string_view url) {
   const bool scheme = url.starts_with("http://") || url.starts_with("https://");
   const size_t host = url.find("://") + 3;
-  if (!scheme || url.size() > 200 || url.size() <= host || url.ends_with("/") ||
-      url.find_first_of(" \t\n?#\"<>\\") != std::string_view::npos ||
+  const bool printable = std::all_of(url.begin(), url.end(), [](char c) {
+    return static_cast<unsigned char>(c) > 0x20 && static_cast<unsigned char>(c) < 0x7f;
+  });
+  if (!scheme || !printable || url.size() > 200 || url.size() <= host || url.ends_with("/") ||
+      url.find_first_of("?#\"<>\\") != std::string_view::npos ||
       url.substr(host).starts_with("/")) {
     return InvalidArgument("node url '" + std::string(url.substr(0, 200)) +
                            "': an http(s) URL with a host, no query and no trailing '/'");

@@ -53,8 +53,8 @@ struct NodeDescriptor {
 Result<NodeDescriptor> ParseDescriptor(std::string_view note);
 
 // kInvalidArgument unless `name` is 1..63 of [a-z0-9.-] (a note key name
-// that is also a readable keyid), `city` 1..40 bytes of one line, and `url`
-// an http(s) URL without spaces, query or trailing slash.
+// that is also a readable keyid), and `url` an http(s) URL of printable ASCII
+// without spaces, query, fragment or trailing slash.
 Status ValidateNodeName(std::string_view name);
 Status ValidateNodeUrl(std::string_view url);
 
@@ -82,6 +82,8 @@ class Node {
   Status set_url(std::string url);
   // The node key as a note vkey.
   std::string VerifierKey() const;
+  const std::string& ledger_vkey() const { return options_.ledger_vkey; }
+  const std::string& witness_vkey() const { return options_.witness_vkey; }
   // The descriptor, signed now.
   Result<std::string> Descriptor() const;
   // The headers that sign a request to `target_uri` with `body`:

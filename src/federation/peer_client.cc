@@ -2,6 +2,8 @@
 
 #include <httplib.h>
 
+#include <chrono>
+
 namespace qt::federation {
 
 std::string NextLink(std::string_view link_header) {
@@ -53,15 +55,26 @@ Result<PeerAnswer> CallPeer(const Node& node, std::string_view method, const std
   // The body is collected here so that an oversized one is cut off, not held.
   std::string answer_body;
   bool too_large = false;
+  // The read timeout counts per read: a peer trickling its body is held to
+  // the whole call's deadline here.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_seconds);
+  bool too_slow = false;
   req.content_receiver = [&](const char* data, size_t n, uint64_t, uint64_t) {
     if (answer_body.size() + n > max_body_bytes) {
       too_large = true;
+      return false;
+    }
+    if (std::chrono::steady_clock::now() > deadline) {
+      too_slow = true;
       return false;
     }
     answer_body.append(data, n);
     return true;
   };
   auto res = client.send(req);
+  if (too_slow) {
+    return Unavailable(base + " did not answer within " + std::to_string(timeout_seconds) + " s");
+  }
   if (too_large) {
     return Unavailable("the answer of " + base + " is larger than " +
                        std::to_string(max_body_bytes) + " bytes");
@@ -70,8 +83,9 @@ Result<PeerAnswer> CallPeer(const Node& node, std::string_view method, const std
     return Unavailable("cannot reach " + base + ": " + httplib::to_string(res.error()));
   }
   PeerAnswer out{res->status, std::move(answer_body), res->get_header_value("Content-Type"), ""};
-  for (size_t i = 0; i < res->get_header_value_count("Link"); ++i) {
-    std::string next = NextLink(res->get_header_value("Link", i));
+  auto [first, last] = res->headers.equal_range("Link");  // one pass, however many
+  for (auto it = first; it != last; ++it) {
+    std::string next = NextLink(it->second);
     if (!next.empty()) out.next = std::move(next);
   }
   return out;

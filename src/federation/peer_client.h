@@ -23,9 +23,10 @@ struct PeerAnswer {
 
 // Sends `method url` with `body` (JSON unless `content_type` says otherwise),
 // signed by `node`. kInvalidArgument for a URL that is not absolute http(s);
-// kUnavailable if the peer cannot be reached or does not answer within
-// `timeout_seconds` (connecting within 5 s); any HTTP answer is returned, and
-// a body above `max_body_bytes` is kUnavailable.
+// kUnavailable if the peer cannot be reached, does not answer within
+// `timeout_seconds` (connecting within 5 s, each read within the timeout, the
+// body as a whole within it too), or sends a body above `max_body_bytes`;
+// any other HTTP answer is returned.
 Result<PeerAnswer> CallPeer(const Node& node, std::string_view method, const std::string& url,
                             std::string_view body, int timeout_seconds,
                             std::string_view content_type = "application/json",

@@ -121,6 +121,27 @@ Result<Peer> Peers::Add(const std::string& actor, std::string_view descriptor) {
                       "); a changed key is a new peer: remove it first, then check the new key");
     }
   }
+  // A ledger or witness key is one node's: a descriptor claiming this node's
+  // own or another peer's could frame that log (witness.h) or shadow its witness.
+  {
+    QT_ASSIGN_OR_RETURN(ledger::NoteVerifier claimed, ledger::ParseVerifierKey(d.ledger_vkey));
+    auto same = [&](const std::string& vkey) {
+      auto other = ledger::ParseVerifierKey(vkey);
+      return vkey == d.ledger_vkey || vkey == d.witness_vkey ||
+             (other.ok() && other->name == claimed.name);
+    };
+    if (same(options_.node->ledger_vkey()) || same(options_.node->witness_vkey())) {
+      return InvalidArgument("the descriptor names this node's own ledger or witness key");
+    }
+    QT_ASSIGN_OR_RETURN(std::vector<Peer> others, List("", 1000));
+    for (const Peer& p : others) {
+      if (p.name != d.name && (same(p.ledger_vkey) || same(p.witness_vkey))) {
+        return Conflict("peer '" + p.name +
+                        "' holds the ledger or witness key (or the ledger "
+                        "origin) this descriptor names");
+      }
+    }
+  }
   if (options_.witness != nullptr) {
     auto witnessed = options_.witness->AddLog(actor, d.ledger_vkey);
     if (!witnessed.ok()) return witnessed.status().WithContext("witnessing its ledger");
@@ -261,16 +282,23 @@ void Peers::RecordContact(const std::string& name, const Status& error) {
 }
 
 Result<PeerAnswer> Peers::Call(const Peer& peer, std::string_view method, const std::string& path,
-                               std::string_view body) {
-  std::string url = path;
-  if (!path.starts_with(peer.url + "/")) {
-    if (path.find("://") != std::string::npos) {
-      return PermissionDenied("peer '" + peer.name +
-                              "' linked outside its own URL: " + path.substr(0, 200));
-    }
+                               std::string_view body, size_t max_body_bytes) {
+  // Only the peer's own URL: "/x" under it, or a URL that starts with it and
+  // a '/' (so "http://peer.example.evil/", ":6379/" or "0:8080/" cannot
+  // move the call to another host or port).
+  std::string url;
+  if (path.starts_with("/") && !path.starts_with("//")) {
     url = peer.url + path;
+  } else if (path.starts_with(peer.url + "/")) {
+    url = path;
+  } else {
+    Status s = PermissionDenied("peer '" + peer.name +
+                                "' linked outside its own URL: " + path.substr(0, 200));
+    RecordContact(peer.name, s);
+    return s;
   }
-  auto answer = CallPeer(*options_.node, method, url, body, options_.timeout_seconds);
+  auto answer = CallPeer(*options_.node, method, url, body, options_.timeout_seconds,
+                         "application/json", max_body_bytes);
   if (!answer.ok()) {
     RecordContact(peer.name, answer.status());
     return answer.status();
@@ -322,15 +350,23 @@ Result<Policy> Peers::WitnessPolicy(const std::string& own_ledger_vkey, int quor
   QT_ASSIGN_OR_RETURN(std::vector<Peer> peers, List("", 1000));
   std::string text = "log " + own_ledger_vkey + "\n";
   std::string members;
+  std::vector<std::string> keys = {own_ledger_vkey};
   int n = 0;
   for (const Peer& p : peers) {
+    // One peer's values must not spoil the policy for all: a witness key seen
+    // already is skipped (Add refuses it, but a database may predate that).
     if (p.state != PeerState::kActive || n == 32) continue;
+    auto key = ledger::ParseVerifierKey(p.witness_vkey, ledger::kCosignatureEd25519);
+    if (!key.ok() || std::find(keys.begin(), keys.end(), p.witness_vkey) != keys.end()) continue;
+    keys.push_back(p.witness_vkey);
     text += "witness " + p.name + " " + p.witness_vkey + " " + p.url + "/witness\n";
     members += " " + p.name;
     ++n;
   }
   if (n == 0) return NotFound("no active peers to witness this node's ledger");
-  text += "group peers " + std::to_string(std::clamp(quorum, 1, n)) + members + "\nquorum peers\n";
+  // "_peers" cannot be a node name (no '_'), so no peer's name collides.
+  text +=
+      "group _peers " + std::to_string(std::clamp(quorum, 1, n)) + members + "\nquorum _peers\n";
   return Policy::Parse(text);
 }
 

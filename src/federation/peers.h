@@ -109,11 +109,12 @@ class Peers {
   // kNotFound while there is no active peer.
   Result<Policy> WitnessPolicy(const std::string& own_ledger_vkey, int quorum);
 
-  // A signed call to `peer` at `path` (under its URL) or, when `path` is an
-  // absolute URL of the peer (a Link from it), there; records the contact or
-  // the error.
+  // A signed call to `peer` at `path` (an absolute path, under its URL) or at
+  // a URL under the peer's own (a Link from it); anything else is
+  // kPermissionDenied. Records the contact or the error. An answer above
+  // `max_body_bytes` is kUnavailable.
   Result<PeerAnswer> Call(const Peer& peer, std::string_view method, const std::string& path,
-                          std::string_view body);
+                          std::string_view body, size_t max_body_bytes = size_t{1} << 20);
 
  private:
   Result<Peer> SetState(const std::string& actor, const std::string& name,

@@ -37,7 +37,26 @@ Result<std::string> SubmitCheckpoint(const std::string& prefix_url, const std::s
                           sign("POST", base + prefix + "/add-checkpoint", request));
       for (auto& [k, v] : signed_headers) headers.emplace(k, v);
     }
-    auto res = witness.Post(prefix + "/add-checkpoint", headers, request, "text/plain");
+    // A witness answers a line or a size: anything above 64 KiB is cut off.
+    httplib::Request req;
+    req.method = "POST";
+    req.path = prefix + "/add-checkpoint";
+    req.headers = std::move(headers);
+    req.body = request;
+    req.set_header("Content-Type", "text/plain");
+    std::string answer;
+    bool too_large = false;
+    req.content_receiver = [&](const char* data, size_t n, uint64_t, uint64_t) {
+      if (answer.size() + n > 64 * 1024) {
+        too_large = true;
+        return false;
+      }
+      answer.append(data, n);
+      return true;
+    };
+    auto res = witness.send(req);
+    if (too_large) return Unavailable("the witness at " + base + " answered more than 64 KiB");
+    if (res) res->body = std::move(answer);
     if (!res) {
       return Unavailable("cannot reach the witness at " + base + ": " +
                          httplib::to_string(res.error()));

@@ -8,6 +8,8 @@
 #include <thread>
 #include <unordered_map>
 
+#include "store/internal/guarded_call.h"
+
 namespace qt::store {
 namespace {
 
@@ -255,7 +257,7 @@ Status PgStore::RunOnce(PgConnection& conn, bool write, const std::function<Stat
   if (write) {
     s = conn.Exec("SELECT pg_advisory_xact_lock(?)", {kWriterLock}).status();
   }
-  if (s.ok()) s = fn(conn);
+  if (s.ok()) s = internal::GuardedCall(fn, conn);
   if (s.ok()) s = conn.ExecScript("COMMIT");
   if (!s.ok()) {
     (void)conn.ExecScript("ROLLBACK");

@@ -7,6 +7,8 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "store/internal/guarded_call.h"
+
 namespace qt::store {
 namespace {
 
@@ -197,7 +199,7 @@ Status SqliteStore::Run(bool write, const std::function<Status(Tx&)>& fn) {
   Status s = conn->ExecScript(write ? "BEGIN IMMEDIATE" : "BEGIN");
   if (s.ok()) {
     conn->set_read_only(!write);
-    s = fn(*conn);
+    s = internal::GuardedCall(fn, *conn);
     conn->set_read_only(false);
     if (s.ok()) {
       s = conn->ExecScript("COMMIT");

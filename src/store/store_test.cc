@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <stdexcept>
 #include <thread>
 
 #include "store/pg_store.h"
@@ -61,6 +62,22 @@ TEST_P(StoreTest, RollsBackEverythingWhenTheCallbackFails) {
     return InvalidArgument("changed my mind");
   });
   EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(Count(), 0);
+}
+
+// Regression: a callback that threw kept its pooled connection checked out,
+// and after a few every transaction waited forever.
+TEST_P(StoreTest, ACallbackThatThrowsRollsBackAndFreesItsConnection) {
+  for (int i = 0; i < 20; ++i) {
+    Status s = store_->Write([](Tx& tx) -> Status {
+      QT_RETURN_IF_ERROR(tx.Exec("INSERT INTO items VALUES ('a', 1)").status());
+      throw std::runtime_error("a JSON type error, say");
+    });
+    EXPECT_EQ(s.code(), StatusCode::kInternal);
+    EXPECT_NE(s.message().find("a JSON type error, say"), std::string::npos);
+    EXPECT_EQ(store_->Read([](Tx&) -> Status { throw std::bad_alloc(); }).code(),
+              StatusCode::kInternal);
+  }
   EXPECT_EQ(Count(), 0);
 }
 

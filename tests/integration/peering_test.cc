@@ -131,9 +131,40 @@ class MisbehavingPeer {
             R"({"@type":"Catalog","dataset":[{"@id":"d","hasPolicy":[{"@type":"Set"}]}]})",
             "application/json");
       }
-      if (mode == "elsewhere") {
-        res.set_header("Link", "<http://169.254.169.254/latest>; rel=\"next\"");
+      if (mode == "elsewhere" || mode == "next-port") {
+        res.set_header("Link", mode == "elsewhere" ? "<http://169.254.169.254/latest>; rel=\"next\""
+                                                   : "<:6379/x>; rel=\"next\"");
         res.set_content(R"({"@type":"Catalog"})", "application/json");
+      }
+      // JSON nested 100,000 deep: copying or printing it recurses past the
+      // stack of the crawler that parsed it.
+      if (mode == "deep") {
+        res.set_content(R"({"@type":"Catalog","dataset":[{"@id":"d","hasPolicy":[)" +
+                            std::string(100'000, '[') + std::string(100'000, ']') + "]}]}",
+                        "application/json");
+      }
+      if (mode == "huge")
+        res.set_content("[" + std::string(5 << 20, ' ') + "]", "application/json");
+      if (mode == "big-offer") {
+        res.set_content(R"({"@type":"Catalog","dataset":[{"@id":"d","hasPolicy":[{"@type":"Offer",)"
+                        R"("@id":"o","permission":[{"action":")" +
+                            std::string(20'000, 'a') + R"("}]}]}]})",
+                        "application/json");
+      }
+      // An honest peer's long Chinese keyword, cut at 100 bytes mid-character.
+      if (mode == "long-keyword") {
+        std::string keyword;
+        for (int i = 0; i < 34; ++i) keyword += "数";
+        res.set_content(
+            json{{"@type", "Catalog"},
+                 {"dataset",
+                  {{{"@id", "d"},
+                    {"dct:title", "长关键词"},
+                    {"dcat:keyword", {keyword}},
+                    {"hasPolicy",
+                     {{{"@type", "Offer"}, {"@id", "o"}, {"permission", json::array()}}}}}}}}
+                .dump(),
+            "application/json");
       }
     });
     thread_ = std::thread([this] { server_.listen_after_bind(); });
@@ -173,7 +204,8 @@ TEST(PeeringTest, AMisbehavingPeerIsRecordedAndTheOthersCarryOn) {
   ASSERT_EQ(added.status, 201) << added.raw;
   ASSERT_EQ(added.body["state"], "active") << added.raw;
 
-  for (const char* mode : {"garbage", "wrong", "bad-offer", "elsewhere", "slow"}) {
+  for (const char* mode : {"garbage", "wrong", "bad-offer", "elsewhere", "next-port", "deep",
+                           "huge", "big-offer", "slow"}) {
     rogue.set_mode(mode);
     auto crawl = Call(*hz.client, "POST", "/api/v1/federation/crawl", hz.op);
     ASSERT_EQ(crawl.status, 200) << crawl.raw;
@@ -189,6 +221,45 @@ TEST(PeeringTest, AMisbehavingPeerIsRecordedAndTheOthersCarryOn) {
     }
     EXPECT_EQ(Top(hz, "集装箱")["node"], "ningbo") << mode;
   }
+  // A keyword cut mid-character is stored whole characters only; crawls go on
+  // (it once threw inside a transaction and leaked its connection).
+  rogue.set_mode("long-keyword");
+  for (int i = 0; i < 12; ++i) {
+    auto crawl = Call(*hz.client, "POST", "/api/v1/federation/crawl", hz.op);
+    ASSERT_EQ(crawl.status, 200) << crawl.raw;
+    EXPECT_TRUE(crawl.body["error"].is_null()) << crawl.raw;
+  }
+  json cut = Top(hz, "长关键词");
+  ASSERT_EQ(cut["node"], "rogue") << cut.dump();
+  EXPECT_EQ(cut["keywords"][0].get<std::string>().size(), 99u);  // 33 characters of 3 bytes
+}
+
+TEST(PeeringTest, APeerCannotClaimAnotherNodesLedgerOrWitness) {
+  PeeringNode hz{"hangzhou", "杭州", 731}, nb{"ningbo", "宁波", 732};
+  ASSERT_NO_FATAL_FAILURE(hz.Start());
+  ASSERT_NO_FATAL_FAILURE(nb.Start());
+  ASSERT_NO_FATAL_FAILURE(PeerBothWays(hz, nb));
+  // X's descriptor names Ningbo's ledger key (to frame it as forked with a
+  // signed bad proof, or to unwitness it by being removed), or Hangzhou's own.
+  auto descriptor_with = [](const FakeNode& x, const std::string& ledger_vkey) {
+    std::string d = x.Descriptor();
+    const size_t at = d.find("\nledger ") + 8;
+    d.replace(at, d.find('\n', at) - at, ledger_vkey);
+    // Re-sign the edited text.
+    const std::string text = d.substr(0, d.find("\n\n") + 1);
+    return *ledger::SignNote(text, x.name, x.key.public_key,
+                             [&](std::span<const uint8_t> m) -> Result<crypto::Signature> {
+                               return crypto::Sign(x.key, m);
+                             });
+  };
+  FakeNode x{"city-x", "http://127.0.0.1:9"};
+  auto nb_ledger = Call(*nb.client, "GET", "/api/v1/ledger/vkey").body["vkey"].get<std::string>();
+  auto hz_ledger = Call(*hz.client, "GET", "/api/v1/ledger/vkey").body["vkey"].get<std::string>();
+  auto claims_nb = hz.AddPeer(descriptor_with(x, nb_ledger));
+  EXPECT_EQ(claims_nb.status, 409) << claims_nb.raw;
+  auto claims_own = hz.AddPeer(descriptor_with(x, hz_ledger));
+  EXPECT_EQ(claims_own.status, 400) << claims_own.raw;
+  EXPECT_EQ(Call(*hz.client, "GET", "/api/v1/federation/peers/city-x", hz.op).status, 404);
 }
 
 }  // namespace
