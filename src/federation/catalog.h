@@ -45,18 +45,18 @@ struct CatalogOptions {
 };
 
 struct FederatedOffer {
-  std::string node, city;  // the node's name and city; this node's own too
+  std::string node{}, city{};  // the node's name and city; this node's own too
   bool local = false;
-  std::string offer_id, dataset_id, title, description, publisher;
-  std::vector<std::string> keywords;
-  nlohmann::json policy;      // the ODRL Offer
+  std::string offer_id{}, dataset_id{}, title{}, description{}, publisher{};
+  std::vector<std::string> keywords{};
+  nlohmann::json policy{};    // the ODRL Offer
   UnixMillis crawled_at = 0;  // local: 0
   bool stale = false;         // the node's last good crawl is older than two intervals
   double score = 0;
 };
 
 struct CrawlStatus {
-  std::string node;
+  std::string node{};
   UnixMillis crawled_at = 0;    // the last good crawl (0: never)
   UnixMillis attempted_at = 0;  // the last try
   std::string error;            // of the last try ("" if it succeeded)

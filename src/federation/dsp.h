@@ -46,11 +46,11 @@ Status CheckCatalogRequest(const nlohmann::json& message);
 
 // One offer of a peer's catalog, as read.
 struct RemoteOffer {
-  std::string offer_id;    // the Offer's @id
-  std::string dataset_id;  // its Dataset's @id
-  std::string title, description, publisher;
-  std::vector<std::string> keywords;
-  nlohmann::json policy;  // the ODRL Offer as received
+  std::string offer_id{};    // the Offer's @id
+  std::string dataset_id{};  // its Dataset's @id
+  std::string title{}, description{}, publisher{};
+  std::vector<std::string> keywords{};
+  nlohmann::json policy{};  // the ODRL Offer as received
 };
 
 // What a node accepts of a peer's catalog: JSON nested at most kMaxDepth

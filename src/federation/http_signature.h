@@ -40,18 +40,18 @@ namespace qt::federation {
 
 // A request as the signature sees it.
 struct HttpMessage {
-  std::string method;      // "POST"
-  std::string target_uri;  // absolute: "https://node.example/dsp/catalog/request?x=1"
-  std::vector<std::pair<std::string, std::string>> headers;  // names in any case
+  std::string method{};    // "POST"
+  std::string target_uri{};  // absolute: "https://node.example/dsp/catalog/request?x=1"
+  std::vector<std::pair<std::string, std::string>> headers{};  // names in any case
 };
 
 struct SignatureParameters {
-  std::vector<std::string> components;  // covered, in order: "@method", "content-digest"
-  std::optional<int64_t> created, expires;
-  std::string nonce, alg, keyid, tag;  // "" when absent
+  std::vector<std::string> components{};  // covered, in order: "@method", "content-digest"
+  std::optional<int64_t> created{}, expires{};
+  std::string nonce{}, alg{}, keyid{}, tag{};  // "" when absent
   // The parameter names in serialization order; empty: created, expires,
   // nonce, alg, keyid, tag (those present).
-  std::vector<std::string> order;
+  std::vector<std::string> order{};
 };
 
 // The @signature-params value: the inner list of components with its
@@ -77,8 +77,8 @@ Result<std::vector<std::pair<std::string, std::string>>> SignMessage(
     const HttpMessage& message, const SignatureParameters& params, const crypto::SigningKey& key);
 
 struct ReceivedSignature {
-  std::string label;
-  SignatureParameters params;
+  std::string label{};
+  SignatureParameters params{};
   crypto::Signature signature{};
 };
 

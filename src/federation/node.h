@@ -40,11 +40,11 @@
 namespace qt::federation {
 
 struct NodeDescriptor {
-  std::string name, city, url;
+  std::string name{}, city{}, url{};
   crypto::PublicKey key{};
-  std::string node_vkey, ledger_vkey, witness_vkey;
+  std::string node_vkey{}, ledger_vkey{}, witness_vkey{};
   uint64_t issued = 0;
-  std::string note;  // the signed descriptor as received
+  std::string note{};  // the signed descriptor as received
 };
 
 // Reads a descriptor and checks its signature by the key it names.
@@ -61,8 +61,8 @@ Status ValidateNodeUrl(std::string_view url);
 struct NodeOptions {
   std::string name = "hangzhou.qiantang";
   std::string city = "杭州";
-  std::string url;                                // required before serving
-  std::string ledger_vkey, witness_vkey;          // required
+  std::string url{};                              // required before serving
+  std::string ledger_vkey{}, witness_vkey{};      // required
   const Clock* clock = nullptr;                   // required
   Random* random = nullptr;                       // required
   const crypto::MasterKey* master_key = nullptr;  // required

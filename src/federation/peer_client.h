@@ -16,8 +16,8 @@ namespace qt::federation {
 
 struct PeerAnswer {
   int status = 0;
-  std::string body;
-  std::string content_type;
+  std::string body{};
+  std::string content_type{};
   std::string next;  // the URL of a Link header's rel="next" ("" if none)
 };
 

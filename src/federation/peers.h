@@ -50,10 +50,10 @@ enum class PeerState { kPending, kActive, kSuspended, kRemoved };
 std::string_view PeerStateName(PeerState s);
 
 struct Peer {
-  std::string name, city, url;
+  std::string name{}, city{}, url{};
   crypto::PublicKey key{};
-  std::string node_vkey, ledger_vkey, witness_vkey;
-  std::string descriptor;
+  std::string node_vkey{}, ledger_vkey{}, witness_vkey{};
+  std::string descriptor{};
   PeerState state = PeerState::kPending;
   UnixMillis added_at = 0, updated_at = 0;
   UnixMillis last_contact_at = 0;  // the last answer from it, or request by it

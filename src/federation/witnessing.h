@@ -33,7 +33,7 @@ struct WitnessingOptions {
   const Clock* clock = nullptr;        // required
   MetricsRegistry* metrics = nullptr;  // may be null
   int timeout_seconds = 10;            // per witness request
-  RequestSigner sign;                  // may be null: submissions go unsigned
+  RequestSigner sign{};                // may be null: submissions go unsigned
 };
 
 // The policy of the moment; kNotFound while there is none (no peers yet).

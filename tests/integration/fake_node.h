@@ -21,10 +21,10 @@ namespace qt::testing {
 
 // How a request is signed; each field can be broken on purpose.
 struct PeerSigning {
-  std::string keyid;               // "" : this node's name
+  std::string keyid{};             // "" : this node's name
   int64_t skew_seconds = 0;        // added to now
-  std::string nonce;               // "" : a fresh one
-  std::string target_uri;          // "" : the URL the request goes to
+  std::string nonce{};             // "" : a fresh one
+  std::string target_uri{};        // "" : the URL the request goes to
   std::string digest_of = "\x01";  // "\x01": the body; else the digest of this
   std::vector<std::string> components = {"@method", "@target-uri", "content-digest"};
 };
@@ -88,7 +88,7 @@ struct FakeNode {
                              const httplib::Headers& headers) {
     auto res = method == "GET" ? server.Get(path, headers)
                                : server.Post(path, headers, body, "application/json");
-    HttpAnswer a;
+    HttpAnswer a{};
     if (!res) return a;
     a.status = res->status;
     a.raw = res->body;
@@ -97,7 +97,7 @@ struct FakeNode {
     return a;
   }
 
-  std::string name, url;
+  std::string name{}, url{};
   crypto::SigningKey key = crypto::GenerateSigningKey(crypto::SystemRandom::Get());
   crypto::SigningKey ledger_key = crypto::GenerateSigningKey(crypto::SystemRandom::Get());
   crypto::SigningKey witness_key = crypto::GenerateSigningKey(crypto::SystemRandom::Get());
