@@ -40,7 +40,7 @@ namespace qt::federation {
 
 // A request as the signature sees it.
 struct HttpMessage {
-  std::string method{};    // "POST"
+  std::string method{};      // "POST"
   std::string target_uri{};  // absolute: "https://node.example/dsp/catalog/request?x=1"
   std::vector<std::pair<std::string, std::string>> headers{};  // names in any case
 };
