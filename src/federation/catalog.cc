@@ -222,9 +222,6 @@ Result<std::shared_ptr<const FederatedCatalog::Index>> FederatedCatalog::Current
   while (true) {
     QT_ASSIGN_OR_RETURN(auto page, space_.PublishedOffers(after, 500));
     for (const auto& [offer, product] : page) {
-      json policy = dataspace::PolicyJson(offer.policy);
-      policy["@id"] = offer.id;
-      policy["@type"] = "Offer";
       index->offers.push_back({.node = node_.name(),
                                .city = node_.city(),
                                .local = true,
@@ -234,7 +231,7 @@ Result<std::shared_ptr<const FederatedCatalog::Index>> FederatedCatalog::Current
                                .description = product.description,
                                .publisher = product.provider_name,
                                .keywords = product.tags,
-                               .policy = std::move(policy)});
+                               .policy = OfferJson(offer)});
       after = offer.id;
     }
     if (page.size() < 500) break;

@@ -35,6 +35,14 @@ json VersionJson() {
            json::array({{{"version", "2025-1"}, {"path", kDspPath}, {"binding", "HTTPS"}}})}};
 }
 
+json OfferJson(const dataspace::Offer& offer) {
+  json policy = dataspace::PolicyJson(offer.policy);
+  policy["@id"] = offer.id;
+  policy["@type"] = "Offer";
+  if (!offer.title.empty()) policy["dct:title"] = offer.title;
+  return policy;
+}
+
 json CatalogJson(std::string_view participant, std::string_view node_url,
                  const std::vector<dataspace::PublishedOffer>& offers) {
   const std::string service_id = "urn:qiantang:" + std::string(participant) + ":dsp";
@@ -64,11 +72,7 @@ json CatalogJson(std::string_view participant, std::string_view node_url,
                                                    {"format", "qiantang-channel"},
                                                    {"accessService", service_id}}})}};
     }
-    json policy = dataspace::PolicyJson(offer.policy);
-    policy["@id"] = offer.id;
-    policy["@type"] = "Offer";
-    if (!offer.title.empty()) policy["dct:title"] = offer.title;
-    it->second["hasPolicy"].push_back(std::move(policy));
+    it->second["hasPolicy"].push_back(OfferJson(offer));
   }
   if (!order.empty()) {
     json list = json::array();

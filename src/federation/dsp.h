@@ -35,6 +35,9 @@ inline constexpr std::string_view kDspPath = "/dsp";
 
 nlohmann::json VersionJson();
 
+// A local offer as an ODRL Offer: its policy, its id as @id, its title.
+nlohmann::json OfferJson(const dataspace::Offer& offer);
+
 // The Catalog of `offers` published by the node `participant` at `node_url`.
 nlohmann::json CatalogJson(std::string_view participant, std::string_view node_url,
                            const std::vector<dataspace::PublishedOffer>& offers);
