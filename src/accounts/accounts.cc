@@ -53,7 +53,8 @@ CREATE TABLE tokens (
 CREATE INDEX tokens_by_org ON tokens (org_id, id);
 )sql";
 
-constexpr std::string_view kOrgColumns = "id, name, kind, credit_code, public_key, created_at";
+constexpr std::string_view kOrgColumns =
+    "id, name, kind, credit_code, public_key, created_at, home_node";
 constexpr std::string_view kUserColumns = "id, org_id, name, role, created_at, deactivated_at";
 constexpr std::string_view kTokenColumns =
     "id, org_id, user_id, label, created_at, expires_at, revoked_at";
@@ -67,7 +68,7 @@ Result<Org> OrgFromRow(const Row& r) {
   return store::Decode<Org>("orgs", r, [&]() -> Result<Org> {
     auto kind = ParseOrgKind(r.Text(2));
     if (!kind) return Internal("kind: unknown '" + r.Text(2) + "'");
-    Org o{r.Text(0), r.Text(1), *kind, r.Text(3), {}, r.Int(5)};
+    Org o{r.Text(0), r.Text(1), *kind, r.Text(3), {}, r.Int(5), r.Text(6)};
     const auto& pk = r.Blob(4);
     if (pk.size() != o.public_key.size()) return Internal("public_key: not a key");
     std::copy(pk.begin(), pk.end(), o.public_key.begin());
@@ -110,7 +111,12 @@ Accounts::Accounts(store::Store& store, AccountsOptions options)
 std::vector<store::Migration> Accounts::Migrations() {
   return {{"accounts", 1, "organisations, users and tokens", kSchema},
           {"accounts", 2, "users can be deactivated",
-           "ALTER TABLE users ADD COLUMN deactivated_at BIGINT;"}};
+           "ALTER TABLE users ADD COLUMN deactivated_at BIGINT;"},
+          {"accounts", 3, "organisations of peer nodes",
+           "ALTER TABLE orgs ADD COLUMN home_node TEXT NOT NULL DEFAULT '';"
+           "ALTER TABLE orgs ADD COLUMN remote_id TEXT NOT NULL DEFAULT '';"
+           "CREATE UNIQUE INDEX orgs_by_remote_id ON orgs (home_node, remote_id)"
+           " WHERE home_node <> '';"}};
 }
 
 Result<CreatedOrg> Accounts::InsertOrg(Tx& tx, const std::string& actor, const NewOrg& org) {
@@ -121,7 +127,7 @@ Result<CreatedOrg> Accounts::InsertOrg(Tx& tx, const std::string& actor, const N
   CreatedOrg out;
   const UnixMillis now = options_.clock->NowMillis();
   crypto::SigningKey key = crypto::GenerateSigningKey(*options_.random);
-  out.org = Org{ids_.Next("org"), org.name, org.kind, org.credit_code, key.public_key, now};
+  out.org = Org{ids_.Next("org"), org.name, org.kind, org.credit_code, key.public_key, now, ""};
   std::vector<uint8_t> sealed = options_.master_key->Seal(key.seed, out.org.id, *options_.random);
 
   auto inserted = tx.Exec(
@@ -440,12 +446,71 @@ Status Accounts::RevokeToken(const Principal& caller, const std::string& token_i
   });
 }
 
+Result<Org> Accounts::RegisterRemoteOrg(const std::string& node, const RemoteOrg& org) {
+  QT_RETURN_IF_ERROR(CheckDisplayText(org.name, kMaxNameBytes).WithContext("name"));
+  QT_RETURN_IF_ERROR(ValidateCreditCode(org.credit_code).WithContext("credit_code"));
+  if (org.kind == OrgKind::kOperator) {
+    return InvalidArgument("kind: another node's operator is not admitted here");
+  }
+  if (node.empty() || org.id.empty()) return InvalidArgument("node and id are required");
+  if (org.id.size() > 200) return InvalidArgument("id: at most 200 bytes");
+  Org out{ids_.Next("org"),
+          org.name,
+          org.kind,
+          node + "/" + org.credit_code,
+          org.public_key,
+          options_.clock->NowMillis(),
+          node};
+  QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(Rows rows, tx.Query("SELECT " + std::string(kOrgColumns) +
+                                                " FROM orgs WHERE home_node = ? AND remote_id = ?",
+                                            {node, org.id}));
+    if (!rows.empty()) {
+      QT_ASSIGN_OR_RETURN(Org known, OrgFromRow(rows[0]));
+      if (known.public_key != org.public_key) {
+        return Conflict("organisation " + org.id + " of node " + node +
+                        " is known here with another key");
+      }
+      out = known;
+      return OkStatus();
+    }
+    auto inserted = tx.Exec(
+        "INSERT INTO orgs (id, name, kind, credit_code, public_key, sealed_signing_key,"
+        " created_at, home_node, remote_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        {out.id, out.name, std::string(OrgKindName(out.kind)), out.credit_code,
+         store::Bytes(out.public_key.begin(), out.public_key.end()), store::Bytes{'-'},
+         out.created_at, node, org.id});
+    if (inserted.status().code() == StatusCode::kConflict) {
+      return Conflict("credit_code: " + out.credit_code + " is held by another organisation of " +
+                      node);
+    }
+    QT_RETURN_IF_ERROR(inserted.status());
+    return options_.journal
+        ->Append(tx, {out.id,
+                      "org.registered_remote",
+                      out.id,
+                      {{"node", node},
+                       {"remote_id", org.id},
+                       {"name", out.name},
+                       {"kind", OrgKindName(out.kind)},
+                       {"credit_code", out.credit_code},
+                       {"public_key", crypto::HexEncode(out.public_key)}}})
+        .status();
+  }));
+  return out;
+}
+
 Result<crypto::SigningKey> Accounts::OrgKey(const std::string& org_id) {
   store::Bytes sealed;
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(Rows rows,
-                        tx.Query("SELECT sealed_signing_key FROM orgs WHERE id = ?", {org_id}));
+    QT_ASSIGN_OR_RETURN(
+        Rows rows,
+        tx.Query("SELECT sealed_signing_key, home_node FROM orgs WHERE id = ?", {org_id}));
     if (rows.empty()) return NotFound("no organisation " + org_id);
+    if (!rows[0].Text(1).empty()) {
+      return FailedPrecondition("organisation " + org_id + "'s key is held by node '" +
+                                rows[0].Text(1) + "'; this node cannot sign for it");
+    }
     sealed = rows[0].Blob(0);
     return OkStatus();
   }));

@@ -57,6 +57,15 @@ struct NewOrg {
   std::string admin_name = "admin";  // the first user, an admin
 };
 
+// An organisation of a peer node, as that node describes it.
+struct RemoteOrg {
+  std::string id{};  // its id on its home node
+  std::string name{};
+  OrgKind kind = OrgKind::kEnterprise;  // any kind but kOperator
+  std::string credit_code{};
+  crypto::PublicKey public_key{};
+};
+
 struct CreatedOrg {
   Org org;
   User admin;
@@ -94,6 +103,14 @@ class Accounts {
   Result<Org> GetOrg(const std::string& id);
   Result<Page<Org>> ListOrgs(const PageRequest& page);
 
+  // The local record of `org`, an organisation of the peer node `node`
+  // (federation/ calls this for a peer's authenticated request): created on
+  // first sight with a new id, credit code "<node>/<code>", and no users,
+  // tokens or signing key; afterwards the same record (found by node and id). kInvalidArgument for
+  // a bad name, credit code or kind (an operator is never admitted from elsewhere); kConflict if
+  // the record exists with another key. Journaled ("org.registered_remote").
+  Result<Org> RegisterRemoteOrg(const std::string& node, const RemoteOrg& org);
+
   // An organisation's own admins only.
   Result<User> CreateUser(const Principal& caller, const std::string& org_id,
                           const std::string& name, Role role);
@@ -119,7 +136,8 @@ class Accounts {
   // An admin may revoke any token of its organisation, others only their own.
   Status RevokeToken(const Principal& caller, const std::string& token_id);
 
-  // Signs `message` with the organisation's Ed25519 key.
+  // Signs `message` with the organisation's Ed25519 key; kFailedPrecondition
+  // for an organisation whose key is held elsewhere (Org::home_node).
   Result<crypto::Signature> SignAs(const std::string& org_id, std::span<const uint8_t> message);
   // Opens a sealed box (crypto/recipient_box.h) addressed to the organisation.
   Result<std::vector<uint8_t>> OpenSealedFor(const std::string& org_id,

@@ -47,6 +47,10 @@ struct Org {
   std::string credit_code;
   crypto::PublicKey public_key;
   UnixMillis created_at;
+  // "" for this node's own organisations. Otherwise the peer node (federation/)
+  // the organisation belongs to: that node vouches for it and holds its key,
+  // so this node can verify its signatures but never sign in its name.
+  std::string home_node{};
 };
 
 struct User {

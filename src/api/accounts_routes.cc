@@ -19,6 +19,7 @@ json OrgJson(const accounts::Org& o) {
           {"kind", accounts::OrgKindName(o.kind)},
           {"credit_code", o.credit_code},
           {"public_key", crypto::HexEncode(o.public_key)},
+          {"home_node", o.home_node.empty() ? json(nullptr) : json(o.home_node)},
           {"created_at", FormatRfc3339(o.created_at)}};
 }
 

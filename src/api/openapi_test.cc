@@ -84,6 +84,7 @@ TEST(OpenApi, DocumentsEveryRegisteredRouteAndWhoMayCallIt) {
   for (auto& m : federation::Witnessing::Migrations()) migrations.push_back(m);
   for (auto& m : federation::Peers::Migrations()) migrations.push_back(m);
   for (auto& m : federation::FederatedCatalog::Migrations()) migrations.push_back(m);
+  for (auto& m : federation::Negotiations::Migrations()) migrations.push_back(m);
   ASSERT_TRUE(store::Migrate(*store, migrations).ok());
   std::array<uint8_t, 32> raw{};
   crypto::MasterKey key(raw);
@@ -144,10 +145,18 @@ TEST(OpenApi, DocumentsEveryRegisteredRouteAndWhoMayCallIt) {
                                    .witness = witness->get()});
   federation::FederatedCatalog federated(*store, peers, **node, space,
                                          {.clock = &SystemClock::Get()});
+  federation::Negotiations negotiations(*store, {.clock = &SystemClock::Get(),
+                                                 .random = &crypto::SystemRandom::Get(),
+                                                 .journal = &journal,
+                                                 .ledger = &ledger,
+                                                 .node = node->get(),
+                                                 .peers = &peers,
+                                                 .dataspace = &space,
+                                                 .accounts = &accounts});
   ApiServer server(
       {}, accounts, ledger, *store, metrics,
       {&market, &vouchers, &space, &exchange, &psi, &deliveries, &identity, &finance, &scenarios,
-       &policies, witness->get(), nullptr, node->get(), &peers, &federated});
+       &policies, witness->get(), nullptr, node->get(), &peers, &federated, &negotiations});
 
   std::map<std::string, Operation> documented;
   ASSERT_NO_THROW(

@@ -16,6 +16,7 @@
 #include "api/ledger_routes.h"
 #include "api/market_routes.h"
 #include "api/match_routes.h"
+#include "api/negotiation_routes.h"
 #include "api/peering_routes.h"
 #include "api/policy_routes.h"
 #include "api/privacy_routes.h"
@@ -145,6 +146,7 @@ ApiServer::ApiServer(ServerOptions options, accounts::Accounts& accounts, ledger
                                   .witness = services.witness,
                                   .witnessing = services.witnessing,
                                   .dataspace = services.dataspace});
+  RegisterNegotiationRoutes(router_, *services.peers, *services.negotiations);
   // The compute routes read only the built-in configuration, which the
   // compute tests load: a failure here is a build defect.
   if (Status s = RegisterComputeRoutes(router_, {.traces_dir = options_.traces_dir}); !s.ok()) {

@@ -46,6 +46,7 @@
 #include "dataspace/dataspace.h"
 #include "exchange/exchange.h"
 #include "federation/catalog.h"
+#include "federation/negotiations.h"
 #include "federation/node.h"
 #include "federation/peers.h"
 #include "federation/witness.h"
@@ -93,6 +94,7 @@ struct DomainServices {
   federation::Node* node = nullptr;                           // required
   federation::Peers* peers = nullptr;                         // required
   federation::FederatedCatalog* federated_catalog = nullptr;  // required
+  federation::Negotiations* negotiations = nullptr;           // required
 };
 
 class ApiServer {

@@ -21,6 +21,7 @@ struct FederationFlags {
   bool removed = false;
   std::string query;
   int limit = 20;
+  std::string negotiation, offer_id, reason;
 };
 FederationFlags flags;
 
@@ -177,6 +178,67 @@ void AddPeerCommands(CLI::App& federation, CommandContext& ctx) {
           });
 }
 
+void PrintNegotiation(const json& n) {
+  for (const auto& [label, key] :
+       std::vector<std::pair<std::string, std::string>>{{"id", "id"},
+                                                        {"peer", "peer"},
+                                                        {"offer", "offer_id"},
+                                                        {"state", "state"},
+                                                        {"provider's id", "provider_pid"},
+                                                        {"reason", "reason"},
+                                                        {"last error", "last_error"},
+                                                        {"updated", "updated_at"}}) {
+    if (!n[key].is_null()) std::cout << label << ": " << Str(n, key.c_str()) << "\n";
+  }
+  if (!n["agreement"].is_null()) {
+    std::cout << "agreement sha256: "
+              << crypto::HexEncode(crypto::Sha256(n["agreement"].get<std::string>())) << "\n";
+  }
+  if (n["proofs"].is_object() && n["proofs"].contains("peer")) {
+    std::cout << "provider's ledger entry: " << Str(n["proofs"]["peer"], "index") << "\n";
+  }
+}
+
+// A consumer's contracts for other cities' offers (Dataspace Protocol).
+void AddNegotiationCommands(CLI::App& federation, CommandContext& ctx) {
+  CLI::App* negotiations = federation.add_subcommand(
+      "negotiations", "Contracts for other cities' offers, negotiated node to node");
+  negotiations->require_subcommand(1);
+  AddListVerb(*negotiations, "Your organisation's negotiations with other cities", ctx,
+              "/api/v1/federation/negotiations",
+              {"ID", "PEER", "OFFER", "STATE", "UPDATED", "REASON"},
+              {"id", "peer", "offer_id", "state", "updated_at", "reason"});
+  CLI::App* request =
+      AddVerb(*negotiations, "request",
+              "Ask a peer's provider for one of its offers (federation catalog shows them)", ctx,
+              [](CommandContext& c) {
+                c.Emit(c.Client().Post("/api/v1/federation/negotiations",
+                                       {{"peer", flags.peer}, {"offer_id", flags.offer_id}}),
+                       PrintNegotiation);
+              });
+  request->add_option("peer", flags.peer, "The peer node holding the offer")->required();
+  request->add_option("offer", flags.offer_id, "The offer's id")->required();
+  for (const auto& [verb, description] : std::vector<std::pair<std::string, std::string>>{
+           {"show", "One negotiation"},
+           {"accept", "Accept the provider's offer"},
+           {"verify", "Sign the provider's agreement (this node signs for your organisation)"},
+           {"terminate", "End the negotiation, here and at the provider"}}) {
+    CLI::App* cmd =
+        AddVerb(*negotiations, verb, description, ctx, [verb = verb](CommandContext& c) {
+          const std::string path =
+              "/api/v1/federation/negotiations/" + UrlEncode(flags.negotiation);
+          if (verb == "show") return c.Emit(c.Client().Get(path), PrintNegotiation);
+          json body = json::object();
+          if (verb == "terminate") body["reason"] = flags.reason;
+          c.Emit(c.Client().Post(path + "/" + verb, body), PrintNegotiation);
+        });
+    cmd->add_option("id", flags.negotiation, "The negotiation's id (neg_...)")->required();
+    if (verb == "terminate") {
+      cmd->add_option("--reason", flags.reason, "Why, for the provider")->required();
+    }
+  }
+}
+
 }  // namespace
 
 void AddFederationCommands(CLI::App& app, CommandContext& ctx) {
@@ -184,6 +246,7 @@ void AddFederationCommands(CLI::App& app, CommandContext& ctx) {
       "federation", "Peer cities' nodes: peering, their catalogs, witnessing their ledgers");
   federation->require_subcommand(1);
   AddPeerCommands(*federation, ctx);
+  AddNegotiationCommands(*federation, ctx);
   CLI::App* witness = federation->add_subcommand(
       "witness", "The C2SP witness: the logs it cosigns, forks it has seen");
   witness->require_subcommand(1);

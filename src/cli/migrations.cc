@@ -6,6 +6,7 @@
 #include "dataspace/dataspace.h"
 #include "exchange/exchange.h"
 #include "federation/catalog.h"
+#include "federation/negotiations.h"
 #include "federation/peers.h"
 #include "federation/witness.h"
 #include "federation/witnessing.h"
@@ -26,7 +27,7 @@ std::vector<store::Migration> AllMigrations() {
         privacy::DeliveryService::Migrations(), identity::Identity::Migrations(),
         match::Migrations(), federation::Witness::Migrations(),
         federation::Witnessing::Migrations(), federation::Peers::Migrations(),
-        federation::FederatedCatalog::Migrations()}) {
+        federation::FederatedCatalog::Migrations(), federation::Negotiations::Migrations()}) {
     for (auto& m : migrations) all.push_back(std::move(m));
   }
   return all;

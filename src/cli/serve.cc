@@ -39,6 +39,7 @@
 #include "exchange/exchange.h"
 #include "exchange/numbering.h"
 #include "federation/catalog.h"
+#include "federation/negotiations.h"
 #include "federation/node.h"
 #include "federation/peers.h"
 #include "federation/witness.h"
@@ -322,6 +323,20 @@ Status Serve(const ServeConfig& config) {
                                                  {.clock = &SystemClock::Get(),
                                                   .metrics = &metrics,
                                                   .crawl_interval_ms = config.crawl_interval_ms});
+  // Contracts with peers' organisations: a change the provider makes here is
+  // sent to the consumer's node at once, and retried by the sync task.
+  federation::Negotiations negotiations(*store, {.clock = &SystemClock::Get(),
+                                                 .random = &crypto::SystemRandom::Get(),
+                                                 .journal = &journal,
+                                                 .ledger = &ledger,
+                                                 .node = node.get(),
+                                                 .peers = &peers,
+                                                 .dataspace = &space,
+                                                 .accounts = &accounts});
+  space.ObserveContracts(
+      [&negotiations](const dataspace::Contract& c) { negotiations.ContractChanged(c); });
+  PeriodicTask negotiation_sync(
+      "negotiation_sync", 1000, [&negotiations] { return negotiations.Sync(); }, &metrics);
   std::optional<PeriodicTask> crawler;
   // Each new checkpoint goes to witnesses, signed with the node key: those of
   // the operator's policy (--witness-policy), or else its active peers'
@@ -395,7 +410,8 @@ Status Serve(const ServeConfig& config) {
        .traces_dir = config.traces_dir},
       accounts, ledger, *store, metrics,
       {&market, &vouchers, &space, &exchange, &psi, &deliveries, &identity, &finance, &scenarios,
-       &policies, witness.get(), witnessing.get(), node.get(), &peers, &federated_catalog});
+       &policies, witness.get(), witnessing.get(), node.get(), &peers, &federated_catalog,
+       &negotiations});
   QT_ASSIGN_OR_RETURN(int port, server.Bind());
   std::string host =
       config.host.find(':') != std::string::npos ? "[" + config.host + "]" : config.host;

@@ -80,12 +80,13 @@ Result<Contract> DataSpace::RequestContract(const Principal& caller, const std::
                        {"counter_policy", policy.has_value()}}})
         .status();
   }));
-  return c;
+  return Changed(c);
 }
 
 Result<Contract> DataSpace::Transition(const Principal& caller, const std::string& id,
                                        ContractState from, ContractState to, bool by_provider,
-                                       const std::optional<json>& policy) {
+                                       const std::optional<json>& policy,
+                                       const crypto::Signature* signature) {
   QT_RETURN_IF_ERROR(caller.RequireMember());
   Contract c;
   Schema fields;
@@ -145,7 +146,16 @@ Result<Contract> DataSpace::Transition(const Principal& caller, const std::strin
     payload["agreement_sha256"] = c.agreement_hash;
   }
   if (to == ContractState::kVerified) {
-    QT_ASSIGN_OR_RETURN(auto sig, options_.accounts->SignAs(c.consumer_id, Bytes(c.agreement)));
+    crypto::Signature sig{};
+    if (signature != nullptr) {
+      QT_ASSIGN_OR_RETURN(accounts::Org consumer, options_.accounts->GetOrg(c.consumer_id));
+      if (!crypto::Verify(consumer.public_key, Bytes(c.agreement), *signature)) {
+        return PermissionDenied("the signature does not verify under the consumer's key");
+      }
+      sig = *signature;
+    } else {
+      QT_ASSIGN_OR_RETURN(sig, options_.accounts->SignAs(c.consumer_id, Bytes(c.agreement)));
+    }
     c.consumer_signature = crypto::Base64Encode(sig);
     payload["agreement_sha256"] = c.agreement_hash;
   }
@@ -171,6 +181,21 @@ Result<Contract> DataSpace::Transition(const Principal& caller, const std::strin
         ->Append(tx, {caller.org_id, "dataspace.contract." + verb, c.id, payload})
         .status();
   }));
+  return Changed(c);
+}
+
+Result<Contract> DataSpace::VerifyContractSigned(const Principal& caller, const std::string& id,
+                                                 const crypto::Signature& consumer_signature) {
+  return Transition(caller, id, ContractState::kAgreed, ContractState::kVerified, false, {},
+                    &consumer_signature);
+}
+
+void DataSpace::ObserveContracts(std::function<void(const Contract&)> observer) {
+  observer_ = std::move(observer);
+}
+
+Result<Contract> DataSpace::Changed(Result<Contract> c) {
+  if (c.ok() && observer_) observer_(*c);
   return c;
 }
 
@@ -215,7 +240,7 @@ Result<Contract> DataSpace::TerminateContract(const Principal& caller, const std
         ->Append(tx, {caller.org_id, "dataspace.contract.terminated", id, {{"reason", reason}}})
         .status();
   }));
-  return c;
+  return Changed(c);
 }
 
 Result<Contract> DataSpace::GetContract(const Principal& caller, const std::string& id) {

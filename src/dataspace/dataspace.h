@@ -19,12 +19,15 @@
 #ifndef QIANTANG_DATASPACE_DATASPACE_H_
 #define QIANTANG_DATASPACE_DATASPACE_H_
 
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "accounts/accounts.h"
 #include "core/clock.h"
 #include "core/random.h"
+#include "crypto/ed25519.h"
 #include "dataspace/channel.h"
 #include "dataspace/model.h"
 #include "ledger/journal.h"
@@ -46,14 +49,14 @@ struct ProductDetail {
   std::vector<Offer> offers{};  // those the caller may see
 };
 
-// A use of a contract by another module (PSI, delivery), as the consumer
-// declares it.
 // An offer with its product, as another city's node sees it.
 struct PublishedOffer {
   Offer offer{};
   Product product{};
 };
 
+// A use of a contract by another module (PSI, delivery), as the consumer
+// declares it.
 struct ExternalUse {
   Action action = Action::kPsi;
   std::string purpose{};
@@ -132,6 +135,11 @@ class DataSpace {
   Result<Contract> AcceptContract(const accounts::Principal& caller, const std::string& id);
   Result<Contract> AgreeContract(const accounts::Principal& caller, const std::string& id);
   Result<Contract> VerifyContract(const accounts::Principal& caller, const std::string& id);
+  // VerifyContract with the consumer's signature of the agreement made
+  // elsewhere (by the node or the key that holds the consumer's key):
+  // kPermissionDenied unless it verifies under the consumer's public key.
+  Result<Contract> VerifyContractSigned(const accounts::Principal& caller, const std::string& id,
+                                        const crypto::Signature& consumer_signature);
   Result<Contract> FinalizeContract(const accounts::Principal& caller, const std::string& id);
   Result<Contract> TerminateContract(const accounts::Principal& caller, const std::string& id,
                                      const std::string& reason);
@@ -159,16 +167,25 @@ class DataSpace {
                                           const std::string& contract_id,
                                           const accounts::PageRequest& page);
 
+  // Calls `observer` with each contract after every committed change of it
+  // (request, transition, termination), on the thread that made the change.
+  // Set once at start-up, before any request is served.
+  void ObserveContracts(std::function<void(const Contract&)> observer);
+
   // The product database file of a run (for tests and benchmarks).
   std::string RunDbPath(const std::string& run_id) const;
 
  private:
   Result<Contract> Transition(const accounts::Principal& caller, const std::string& id,
                               ContractState from, ContractState to, bool by_provider,
-                              const std::optional<nlohmann::json>& policy);
+                              const std::optional<nlohmann::json>& policy,
+                              const crypto::Signature* signature = nullptr);
+  // The observer's call, after a change committed.
+  Result<Contract> Changed(Result<Contract> c);
 
   store::Store& store_;
   DataSpaceOptions options_;
+  std::function<void(const Contract&)> observer_;
 };
 
 }  // namespace qt::dataspace

@@ -1,0 +1,466 @@
+#include "federation/negotiations.h"
+
+#include <algorithm>
+#include <chrono>
+#include <thread>
+
+#include "core/ids.h"
+#include "core/text.h"
+#include "crypto/encoding.h"
+#include "crypto/sha256.h"
+#include "dataspace/policy.h"
+#include "federation/dsp.h"
+#include "federation/internal/negotiation_rows.h"
+#include "store/decode.h"
+
+namespace qt::federation {
+
+using accounts::Principal;
+using dataspace::Contract;
+using dataspace::ContractState;
+using nlohmann::json;
+using store::Row;
+using store::Tx;
+using namespace internal;  // NOLINT(google-build-using-namespace): this module's own helpers
+
+Negotiations::Negotiations(store::Store& store, NegotiationsOptions options)
+    : store_(store), options_(std::move(options)) {}
+
+std::vector<store::Migration> Negotiations::Migrations() {
+  return {{"federation", 5, "contract negotiations with peers' participants", R"sql(
+CREATE TABLE fed_negotiations (
+  id TEXT PRIMARY KEY,
+  role TEXT NOT NULL,
+  peer TEXT NOT NULL,
+  remote_pid TEXT NOT NULL,
+  org_id TEXT NOT NULL,
+  offer_id TEXT NOT NULL,
+  callback TEXT NOT NULL,
+  state TEXT NOT NULL,
+  offer TEXT NOT NULL,
+  agreement TEXT NOT NULL,
+  provider_signature TEXT NOT NULL,
+  consumer_signature TEXT NOT NULL,
+  proofs TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  last_error TEXT NOT NULL,
+  attempts INTEGER NOT NULL,
+  next_attempt_at BIGINT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  sent TEXT NOT NULL
+);
+CREATE UNIQUE INDEX fed_negotiations_by_peer ON fed_negotiations (peer, role, remote_pid);
+CREATE INDEX fed_negotiations_by_org ON fed_negotiations (org_id, id);
+CREATE INDEX fed_negotiations_due ON fed_negotiations (role, sent, next_attempt_at);
+)sql"}};
+}
+
+// ---- shared ----------------------------------------------------------------
+
+Result<Negotiation> Negotiations::Load(const std::string& id) {
+  std::optional<Negotiation> out;
+  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(auto rows,
+                        tx.Query(std::string(kNegotiationColumns) + " WHERE id = ?", {id}));
+    if (rows.empty()) return NotFound("no negotiation " + id);
+    QT_ASSIGN_OR_RETURN(NegotiationRow row, NegotiationFromRow(rows[0]));
+    out = std::move(row.negotiation);
+    return OkStatus();
+  }));
+  return *out;
+}
+
+Result<Negotiation> Negotiations::LoadConsumer(const Peer& from, const std::string& consumer_pid) {
+  auto n = Load(consumer_pid);
+  if (!n.ok() || !n->consumer || n->peer != from.name) {
+    return NotFound("no negotiation " + consumer_pid + " with node '" + from.name + "'");
+  }
+  return n;
+}
+
+Result<Negotiation> Negotiations::LoadProvider(const Peer& from, const std::string& provider_pid) {
+  auto n = Load(provider_pid);
+  if (!n.ok() || n->consumer || n->peer != from.name) {
+    return NotFound("no negotiation " + provider_pid + " with node '" + from.name + "'");
+  }
+  return n;
+}
+
+Status Negotiations::Save(const Negotiation& n, DspState expected, const ledger::NewEvent& event) {
+  return store_.Write([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(
+        int64_t changed,
+        tx.Exec("UPDATE fed_negotiations SET state = ?, offer = ?, agreement = ?,"
+                " provider_signature = ?, consumer_signature = ?, proofs = ?, reason = ?,"
+                " last_error = ?, updated_at = ? WHERE id = ? AND state = ?",
+                {std::string(DspStateName(n.state)), n.offer.is_null() ? "" : n.offer.dump(),
+                 n.agreement, n.provider_signature, n.consumer_signature,
+                 n.proofs.is_null() ? "" : n.proofs.dump(), n.reason, n.last_error,
+                 options_.clock->NowMillis(), n.id, std::string(DspStateName(expected))}));
+    if (changed == 0) return Conflict("the negotiation changed meanwhile; read it again");
+    return options_.journal->Append(tx, event).status();
+  });
+}
+
+Result<PeerAnswer> Negotiations::Send(const std::string& peer, const std::string& path,
+                                      const json& message, int attempts) {
+  QT_ASSIGN_OR_RETURN(Peer p, options_.peers->Get(peer));
+  if (p.state != PeerState::kActive) {
+    return FailedPrecondition("peer '" + peer + "' is " + std::string(PeerStateName(p.state)));
+  }
+  Result<PeerAnswer> answer = Unavailable("not sent");
+  int64_t pause_ms = 200;
+  for (int i = 0; i < std::max(attempts, 1); ++i) {
+    if (i > 0) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(pause_ms));
+      pause_ms *= 4;
+    }
+    answer = options_.peers->Call(p, "POST", path, message.dump(), 64 * 1024);
+    if (answer.ok() || answer.status().code() != StatusCode::kUnavailable) break;
+  }
+  return answer;
+}
+
+Result<json> Negotiations::JournalAndProve(const ledger::NewEvent& event) {
+  uint64_t index = 0;
+  QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(index, options_.journal->Append(tx, event));
+    return OkStatus();
+  }));
+  QT_RETURN_IF_ERROR(options_.ledger->Publish().status());
+  QT_ASSIGN_OR_RETURN(ledger::EventProof proof, options_.ledger->ProveEvent(index));
+  return ProofJson(proof);
+}
+
+// ---- consumer side -----------------------------------------------------------
+
+Result<Negotiation> Negotiations::Request(const Principal& caller, const std::string& peer,
+                                          const std::string& offer_id) {
+  QT_RETURN_IF_ERROR(caller.RequireMember());
+  if (offer_id.empty() || offer_id.size() > kMaxPidBytes) {
+    return InvalidArgument("offer_id: 1 to " + std::to_string(kMaxPidBytes) + " bytes");
+  }
+  QT_ASSIGN_OR_RETURN(Peer p, options_.peers->Get(peer));
+  if (p.state != PeerState::kActive) {
+    return FailedPrecondition("peer '" + peer + "' is " + std::string(PeerStateName(p.state)));
+  }
+  QT_ASSIGN_OR_RETURN(accounts::Org org, options_.accounts->GetOrg(caller.org_id));
+  if (!org.home_node.empty()) return PermissionDenied("only this node's organisations negotiate");
+  IdGenerator ids(*options_.clock, *options_.random);
+  Negotiation n{.id = ids.Next("neg"),
+                .consumer = true,
+                .peer = peer,
+                .org_id = org.id,
+                .offer_id = offer_id};
+  n.created_at = n.updated_at = options_.clock->NowMillis();
+  QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
+    QT_RETURN_IF_ERROR(
+        tx.Exec("INSERT INTO fed_negotiations VALUES (?, 'consumer', ?, '', ?, ?, '', 'REQUESTED',"
+                " '', '', '', '', '', '', '', 0, 0, ?, ?, '')",
+                {n.id, peer, n.org_id, offer_id, n.created_at, n.updated_at})
+            .status());
+    return options_.journal
+        ->Append(tx, {org.id,
+                      "federation.negotiation.requested",
+                      n.id,
+                      {{"peer", peer}, {"offer_id", offer_id}}})
+        .status();
+  }));
+  json message = DspMessageJson("ContractRequestMessage", "", n.id);
+  message["offer"] = {{"@type", "Offer"}, {"@id", offer_id}};
+  message["callbackAddress"] = options_.node->url() + std::string(kCallbackPath);
+  message["qiantang:consumer"] = {{"id", org.id},
+                                  {"name", org.name},
+                                  {"kind", accounts::OrgKindName(org.kind)},
+                                  {"credit_code", org.credit_code},
+                                  {"public_key", crypto::HexEncode(org.public_key)}};
+  auto answer = Send(peer, std::string(kDspPath) + "/negotiations/request", message,
+                     options_.request_attempts);
+  Status failed =
+      answer.ok() && answer->status != 201 ? AnswerError(peer, *answer) : answer.status();
+  std::string provider_pid;
+  if (failed.ok()) {
+    auto m = ReadDspMessage(answer->body, "ContractNegotiation");
+    if (!m.ok() || m->consumer_pid != n.id) {
+      failed = InvalidArgument("node '" + peer + "' answered the request with no negotiation of " +
+                               n.id);
+    } else {
+      provider_pid = m->provider_pid;
+    }
+  }
+  if (!failed.ok()) {
+    n.state = DspState::kTerminated;
+    n.reason = failed.message();
+    QT_RETURN_IF_ERROR(Save(n, DspState::kRequested,
+                            {org.id,
+                             "federation.negotiation.terminated",
+                             n.id,
+                             {{"peer", peer}, {"reason", n.reason}}}));
+    return failed;
+  }
+  QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
+    return tx.Exec("UPDATE fed_negotiations SET remote_pid = ? WHERE id = ?", {provider_pid, n.id})
+        .status();
+  }));
+  n.remote_pid = provider_pid;
+  return n;
+}
+
+Result<Negotiation> Negotiations::Get(const Principal& caller, const std::string& id) {
+  auto n = Load(id);
+  if (!n.ok() || !n->consumer || n->org_id != caller.org_id) {
+    return NotFound("no negotiation " + id);
+  }
+  return n;
+}
+
+Result<std::vector<Negotiation>> Negotiations::List(const Principal& caller,
+                                                    const std::string& after, int limit) {
+  std::vector<Negotiation> out;
+  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(auto rows, tx.Query(std::string(kNegotiationColumns) +
+                                                " WHERE org_id = ? AND role = 'consumer'"
+                                                " AND id > ? ORDER BY id LIMIT ?",
+                                            {caller.org_id, after, int64_t{limit}}));
+    for (const Row& r : rows) {
+      QT_ASSIGN_OR_RETURN(NegotiationRow row, NegotiationFromRow(r));
+      out.push_back(std::move(row.negotiation));
+    }
+    return OkStatus();
+  }));
+  return out;
+}
+
+Result<Negotiation> Negotiations::ConsumerCall(const Principal& caller, const std::string& id,
+                                               DspState from, DspState to) {
+  QT_RETURN_IF_ERROR(caller.RequireMember());
+  QT_ASSIGN_OR_RETURN(Negotiation n, Get(caller, id));
+  if (n.state != from) {
+    return FailedPrecondition("the negotiation is " + StatePhrase(n.state) + "; it must be " +
+                              StatePhrase(from) + " to become " + StatePhrase(to));
+  }
+  json message;
+  std::string path = std::string(kDspPath) + "/negotiations/" + n.remote_pid;
+  if (to == DspState::kAccepted) {
+    message = EventJson(n.remote_pid, n.id, DspState::kAccepted);
+    path += "/events";
+  } else {
+    QT_ASSIGN_OR_RETURN(auto sig, options_.accounts->SignAs(n.org_id, Bytes(n.agreement)));
+    n.consumer_signature = crypto::Base64Encode(sig);
+    message = DspMessageJson("ContractAgreementVerificationMessage", n.remote_pid, n.id);
+    message["qiantang:signature"] = n.consumer_signature;
+    path += "/agreement/verification";
+  }
+  QT_ASSIGN_OR_RETURN(PeerAnswer a, Send(n.peer, path, message, options_.request_attempts));
+  if (a.status != 200) {
+    Status s = AnswerError(n.peer, a);
+    if (s.code() == StatusCode::kFailedPrecondition || s.code() == StatusCode::kNotFound) {
+      // The states differ: the protocol requires terminating.
+      QT_RETURN_IF_ERROR(TerminateHere(n, n.org_id, s.message()));
+    }
+    return s;
+  }
+  n.state = to;
+  json payload = {{"peer", n.peer}, {"provider_pid", n.remote_pid}};
+  if (to == DspState::kVerified) {
+    payload["agreement_sha256"] = crypto::HexEncode(crypto::Sha256(n.agreement));
+  }
+  QT_RETURN_IF_ERROR(
+      Save(n, from, {n.org_id, "federation.negotiation." + StatePhrase(to), n.id, payload}));
+  return n;
+}
+
+Result<Negotiation> Negotiations::Accept(const Principal& caller, const std::string& id) {
+  return ConsumerCall(caller, id, DspState::kOffered, DspState::kAccepted);
+}
+
+Result<Negotiation> Negotiations::Verify(const Principal& caller, const std::string& id) {
+  return ConsumerCall(caller, id, DspState::kAgreed, DspState::kVerified);
+}
+
+Status Negotiations::TerminateHere(const Negotiation& n, const std::string& actor,
+                                   const std::string& reason) {
+  Negotiation t = n;
+  t.state = DspState::kTerminated;
+  t.reason = reason.substr(0, kMaxReasonBytes);
+  return Save(
+      t, n.state,
+      {actor, "federation.negotiation.terminated", n.id, {{"peer", n.peer}, {"reason", t.reason}}});
+}
+
+Result<Negotiation> Negotiations::Terminate(const Principal& caller, const std::string& id,
+                                            const std::string& reason) {
+  QT_RETURN_IF_ERROR(caller.RequireMember());
+  QT_RETURN_IF_ERROR(CheckDisplayText(reason, kMaxReasonBytes).WithContext("reason"));
+  QT_ASSIGN_OR_RETURN(Negotiation n, Get(caller, id));
+  if (n.state == DspState::kTerminated || n.state == DspState::kFinalized) {
+    return FailedPrecondition("the negotiation is already " + StatePhrase(n.state));
+  }
+  QT_RETURN_IF_ERROR(TerminateHere(n, n.org_id, reason));
+  QT_ASSIGN_OR_RETURN(n, Load(id));
+  if (!n.remote_pid.empty()) {
+    auto a =
+        Send(n.peer, std::string(kDspPath) + "/negotiations/" + n.remote_pid + "/termination",
+             TerminationJson(n.remote_pid, n.id, "consumer", reason), options_.request_attempts);
+    Status told = a.ok() && a->status != 200 ? AnswerError(n.peer, *a) : a.status();
+    if (!told.ok()) {
+      n.last_error = told.message();
+      QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
+        return tx
+            .Exec("UPDATE fed_negotiations SET last_error = ? WHERE id = ?", {n.last_error, n.id})
+            .status();
+      }));
+    }
+  }
+  return n;
+}
+
+// ---- consumer callbacks --------------------------------------------------------
+
+Result<json> Negotiations::OnConsumerGet(const Peer& from, const std::string& consumer_pid) {
+  QT_ASSIGN_OR_RETURN(Negotiation n, LoadConsumer(from, consumer_pid));
+  return NegotiationJson(n.remote_pid, n.id, n.state);
+}
+
+Status Negotiations::OnOffer(const Peer& from, const std::string& consumer_pid,
+                             std::string_view body) {
+  QT_ASSIGN_OR_RETURN(DspMessage m, ReadDspMessage(body, "ContractOfferMessage"));
+  if (m.consumer_pid != consumer_pid) return InvalidArgument("consumerPid: not this negotiation");
+  QT_ASSIGN_OR_RETURN(Negotiation n, LoadConsumer(from, consumer_pid));
+  if (m.provider_pid != n.remote_pid) return NotFound("providerPid: not this negotiation's");
+  const json& offer = m.body.contains("offer") ? m.body["offer"] : json();
+  if (!offer.is_object() || offer.value("@type", "") != "Offer" ||
+      offer.dump().size() > kMaxPolicyBytes) {
+    return InvalidArgument("offer: expected an ODRL Offer of at most 16 KiB");
+  }
+  if (n.state == DspState::kOffered && n.offer == offer) return OkStatus();  // a repeat
+  if (n.state != DspState::kRequested) {
+    Status s = FailedPrecondition("an offer for a negotiation that is " + StatePhrase(n.state));
+    QT_RETURN_IF_ERROR(TerminateHere(n, "system", s.message()));
+    return s;
+  }
+  n.state = DspState::kOffered;
+  n.offer = offer;
+  return Save(n, DspState::kRequested,
+              {"system", "federation.negotiation.offered", n.id, {{"peer", n.peer}}});
+}
+
+Status Negotiations::OnAgreement(const Peer& from, const std::string& consumer_pid,
+                                 std::string_view body) {
+  QT_ASSIGN_OR_RETURN(DspMessage m, ReadDspMessage(body, "ContractAgreementMessage"));
+  if (m.consumer_pid != consumer_pid) return InvalidArgument("consumerPid: not this negotiation");
+  QT_ASSIGN_OR_RETURN(Negotiation n, LoadConsumer(from, consumer_pid));
+  if (m.provider_pid != n.remote_pid) return NotFound("providerPid: not this negotiation's");
+  QT_ASSIGN_OR_RETURN(std::string text, DspString(m, "qiantang:agreement", kMaxAgreementBytes));
+  QT_ASSIGN_OR_RETURN(std::string sig_b64, DspString(m, "qiantang:providerSignature", 200));
+  if (n.state == DspState::kAgreed && n.agreement == text) return OkStatus();  // a repeat
+  if (n.state != DspState::kAccepted) {
+    Status s = FailedPrecondition("an agreement for a negotiation that is " + StatePhrase(n.state));
+    QT_RETURN_IF_ERROR(TerminateHere(n, "system", s.message()));
+    return s;
+  }
+  // The agreement must be this contract, for the offer asked for, naming
+  // this node's consumer by its key, signed by the provider key it names.
+  QT_ASSIGN_OR_RETURN(accounts::Org consumer, options_.accounts->GetOrg(n.org_id));
+  json a = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!a.is_object() || a.value("contract_id", "") != n.remote_pid ||
+      a.value("offer_id", "") != n.offer_id || !a.contains("consumer") ||
+      !a["consumer"].is_object() ||
+      a["consumer"].value("public_key", "") != crypto::HexEncode(consumer.public_key) ||
+      !a.contains("provider") || !a["provider"].is_object()) {
+    return InvalidArgument(
+        "qiantang:agreement: not an agreement of this contract, offer and consumer key");
+  }
+  auto provider_key = crypto::HexDecode(a["provider"].value("public_key", ""));
+  auto sig = crypto::Base64Decode(sig_b64);
+  crypto::PublicKey pk{};
+  crypto::Signature signature{};
+  if (!provider_key.ok() || provider_key->size() != pk.size() || !sig.ok() ||
+      sig->size() != signature.size()) {
+    return InvalidArgument("qiantang:agreement: the provider's key or signature is malformed");
+  }
+  std::copy(provider_key->begin(), provider_key->end(), pk.begin());
+  std::copy(sig->begin(), sig->end(), signature.begin());
+  if (!crypto::Verify(pk, Bytes(text), signature)) {
+    return PermissionDenied("the provider's signature of the agreement does not verify");
+  }
+  n.state = DspState::kAgreed;
+  n.agreement = text;
+  n.provider_signature = sig_b64;
+  return Save(n, DspState::kAccepted,
+              {"system",
+               "federation.negotiation.agreed",
+               n.id,
+               {{"peer", n.peer}, {"agreement_sha256", crypto::HexEncode(crypto::Sha256(text))}}});
+}
+
+Result<json> Negotiations::OnConsumerEvent(const Peer& from, const std::string& consumer_pid,
+                                           std::string_view body) {
+  QT_ASSIGN_OR_RETURN(DspMessage m, ReadDspMessage(body, "ContractNegotiationEventMessage"));
+  if (m.consumer_pid != consumer_pid) return InvalidArgument("consumerPid: not this negotiation");
+  QT_ASSIGN_OR_RETURN(Negotiation n, LoadConsumer(from, consumer_pid));
+  if (m.provider_pid != n.remote_pid) return NotFound("providerPid: not this negotiation's");
+  QT_ASSIGN_OR_RETURN(std::string event, DspString(m, "eventType", 20));
+  if (event != "FINALIZED") {
+    return InvalidArgument("eventType: a provider sends FINALIZED, not '" + event + "'");
+  }
+  const std::string agreement_sha256 = crypto::HexEncode(crypto::Sha256(n.agreement));
+  if (n.state == DspState::kFinalized) {  // a repeat: the same answer
+    if (!n.proofs.is_object() || !n.proofs.contains("own")) {
+      return Unavailable("this node's proof is being made; send FINALIZED again");
+    }
+    return json{{"qiantang:proof", n.proofs["own"]}};
+  }
+  if (n.state != DspState::kVerified) {
+    Status s = FailedPrecondition("FINALIZED for a negotiation that is " + StatePhrase(n.state));
+    QT_RETURN_IF_ERROR(TerminateHere(n, "system", s.message()));
+    return s;
+  }
+  const json proof = m.body.contains("qiantang:proof") ? m.body["qiantang:proof"] : json();
+  QT_RETURN_IF_ERROR(
+      CheckProof(proof, from, "federation.negotiation.finalized", n.remote_pid, agreement_sha256));
+  // Moves the state first (so a concurrent repeat cannot journal twice), then
+  // journals this node's record with the provider node's checkpoint.
+  n.state = DspState::kFinalized;
+  n.proofs = {{"peer", proof}};
+  QT_RETURN_IF_ERROR(Save(n, DspState::kVerified,
+                          {"system",
+                           "federation.negotiation.provider_finalized",
+                           n.id,
+                           {{"peer", n.peer},
+                            {"peer_index", proof["index"]},
+                            {"peer_checkpoint", proof["checkpoint"]}}}));
+  QT_ASSIGN_OR_RETURN(json own, JournalAndProve({n.org_id,
+                                                 "federation.negotiation.finalized",
+                                                 n.id,
+                                                 {{"peer", n.peer},
+                                                  {"provider_pid", n.remote_pid},
+                                                  {"agreement_sha256", agreement_sha256},
+                                                  {"provider_signature", n.provider_signature},
+                                                  {"consumer_signature", n.consumer_signature},
+                                                  {"peer_index", proof["index"]},
+                                                  {"peer_checkpoint", proof["checkpoint"]}}}));
+  // Kept, to answer a repeated FINALIZED the same way.
+  n.proofs["own"] = own;
+  QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
+    return tx.Exec("UPDATE fed_negotiations SET proofs = ? WHERE id = ?", {n.proofs.dump(), n.id})
+        .status();
+  }));
+  return json{{"qiantang:proof", own}};
+}
+
+Status Negotiations::OnConsumerTermination(const Peer& from, const std::string& consumer_pid,
+                                           std::string_view body) {
+  QT_ASSIGN_OR_RETURN(DspMessage m, ReadDspMessage(body, "ContractNegotiationTerminationMessage"));
+  if (m.consumer_pid != consumer_pid) return InvalidArgument("consumerPid: not this negotiation");
+  QT_ASSIGN_OR_RETURN(Negotiation n, LoadConsumer(from, consumer_pid));
+  if (m.provider_pid != n.remote_pid) return NotFound("providerPid: not this negotiation's");
+  if (n.state == DspState::kTerminated) return OkStatus();
+  if (n.state == DspState::kFinalized) {
+    return FailedPrecondition("the negotiation is finalized; its contract ends by its terms");
+  }
+  return TerminateHere(n, "system", TerminationReason(m));
+}
+
+}  // namespace qt::federation

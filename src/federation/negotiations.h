@@ -1,0 +1,172 @@
+// Contract negotiation between nodes: an organisation of this node contracts
+// for an offer of a peer's catalog through the Dataspace Protocol 2025-1
+// (contract.negotiation.binding.https.md), each node signing for the
+// participant whose key it holds.
+//
+// Consumer side (this node's organisation, its key sealed here):
+//   Request    POST <peer>/dsp/negotiations/request         REQUESTED
+//   <- ContractOfferMessage at <callback>/negotiations/:pid/offers     OFFERED
+//   Accept     POST <peer>/dsp/negotiations/:ppid/events (ACCEPTED)  ACCEPTED
+//   <- ContractAgreementMessage at .../agreement: the provider's signed
+//      agreement, checked (its contract, offer, consumer key, signature)  AGREED
+//   Verify     POST .../agreement/verification with the consumer's
+//              signature, made here                          VERIFIED
+//   <- event FINALIZED at .../events, with the provider node's ledger proof
+//      of its finalization record; checked against the peer's pinned ledger
+//      key, journaled here with that checkpoint ("federation.negotiation.
+//      finalized"), and this node's own proof returned       FINALIZED
+//   Terminate  either side, at any state before FINALIZED   TERMINATED
+// The callback base is this node's URL + "/dsp/callback".
+//
+// Provider side: the consumer becomes a remote organisation here
+// (accounts::RegisterRemoteOrg: its key stays with its node), the negotiation
+// a dataspace contract with it, and the provider acts on that contract with
+// the usual calls (offer, agree, finalize, terminate). Each change is sent to
+// the consumer's callback by ContractChanged (the DataSpace observer) and, if
+// that fails, again by Sync with exponential back-off (first_backoff_ms,
+// doubling to max_backoff_ms) up to max_attempts; then the contract is
+// terminated. On finalization this node journals "federation.negotiation.
+// finalized", sends its proof, and journals the consumer node's proof it gets
+// back ("federation.negotiation.countersigned"): both ledgers then hold the
+// agreement with the other node's checkpoint that includes it.
+//
+// Errors (the routes answer DSP messages with a ContractNegotiationError):
+//   kNotFound            no such negotiation with this peer (also for a
+//                        negotiation of another peer: 404, as the binding says)
+//   kFailedPrecondition  a message the negotiation's state does not allow:
+//                        the states differ, so the negotiation is terminated
+//                        on this side (the binding's 400), as the protocol
+//                        requires; a repeat of the message that made the
+//                        current state is answered as before
+//   kInvalidArgument     a malformed message; nothing changes
+//   kPermissionDenied    a signature or proof that does not verify
+//   kUnavailable         the peer could not be reached; nothing changes here
+//
+// Thread-safety: safe for concurrent use.
+#ifndef QIANTANG_FEDERATION_NEGOTIATIONS_H_
+#define QIANTANG_FEDERATION_NEGOTIATIONS_H_
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "accounts/accounts.h"
+#include "core/clock.h"
+#include "core/random.h"
+#include "dataspace/dataspace.h"
+#include "federation/dsp_negotiation.h"
+#include "federation/node.h"
+#include "federation/peers.h"
+#include "ledger/journal.h"
+#include "ledger/ledger.h"
+#include "store/store.h"
+
+namespace qt::federation {
+
+struct Negotiation {
+  std::string id{};          // this side's pid: "neg_..." (consumer) or the contract id
+  bool consumer = true;      // this node's organisation is the consumer
+  std::string peer{};        // the other node
+  std::string remote_pid{};  // the other side's pid
+  std::string org_id{};      // consumer side: the consumer; provider side: the remote consumer
+  std::string offer_id{};
+  DspState state = DspState::kRequested;
+  nlohmann::json offer{};  // consumer side: the provider's last Offer
+  std::string agreement{}, provider_signature{}, consumer_signature{};
+  // Once finalized: {"own": this node's ledger proof of its record of the
+  // agreement, "peer": the other node's} (each as index, event, checkpoint
+  // note and inclusion proof).
+  nlohmann::json proofs{};
+  std::string reason{};      // of termination
+  std::string last_error{};  // provider side: of the last failed callback
+  int attempts = 0;
+  UnixMillis created_at = 0, updated_at = 0;
+};
+
+struct NegotiationsOptions {
+  const Clock* clock = nullptr;               // required
+  Random* random = nullptr;                   // required
+  ledger::Journal* journal = nullptr;         // required
+  ledger::Ledger* ledger = nullptr;           // required: proofs of finalization
+  const Node* node = nullptr;                 // required
+  Peers* peers = nullptr;                     // required
+  dataspace::DataSpace* dataspace = nullptr;  // required
+  accounts::Accounts* accounts = nullptr;     // required
+  int max_attempts = 8;                       // of one callback, then terminated
+  int64_t first_backoff_ms = 1000;
+  int64_t max_backoff_ms = 5 * 60 * 1000;
+  int request_attempts = 3;  // of a consumer's call, on kUnavailable
+};
+
+class Negotiations {
+ public:
+  Negotiations(store::Store& store, NegotiationsOptions options);
+  static std::vector<store::Migration> Migrations();
+
+  // The consumer's calls (a member of this node's organisation).
+  Result<Negotiation> Request(const accounts::Principal& caller, const std::string& peer,
+                              const std::string& offer_id);
+  Result<Negotiation> Accept(const accounts::Principal& caller, const std::string& id);
+  Result<Negotiation> Verify(const accounts::Principal& caller, const std::string& id);
+  // Terminates here, then tells the peer (whose failure is kept in last_error).
+  Result<Negotiation> Terminate(const accounts::Principal& caller, const std::string& id,
+                                const std::string& reason);
+  // The caller's own negotiations as consumer (kNotFound for others').
+  Result<Negotiation> Get(const accounts::Principal& caller, const std::string& id);
+  Result<std::vector<Negotiation>> List(const accounts::Principal& caller, const std::string& after,
+                                        int limit);
+
+  // The provider endpoints, for an authenticated active peer. OnRequest
+  // returns the ContractNegotiation (201); a repeated request (same peer and
+  // consumerPid) returns the same one.
+  Result<nlohmann::json> OnRequest(const Peer& from, std::string_view body);
+  Result<nlohmann::json> OnProviderGet(const Peer& from, const std::string& provider_pid);
+  Status OnProviderEvent(const Peer& from, const std::string& provider_pid, std::string_view body);
+  Status OnVerification(const Peer& from, const std::string& provider_pid, std::string_view body);
+  Status OnProviderTermination(const Peer& from, const std::string& provider_pid,
+                               std::string_view body);
+
+  // The consumer's callback endpoints. OnConsumerEvent returns what the
+  // answer carries: {"qiantang:proof": this node's proof} for FINALIZED.
+  Result<nlohmann::json> OnConsumerGet(const Peer& from, const std::string& consumer_pid);
+  Status OnOffer(const Peer& from, const std::string& consumer_pid, std::string_view body);
+  Status OnAgreement(const Peer& from, const std::string& consumer_pid, std::string_view body);
+  Result<nlohmann::json> OnConsumerEvent(const Peer& from, const std::string& consumer_pid,
+                                         std::string_view body);
+  Status OnConsumerTermination(const Peer& from, const std::string& consumer_pid,
+                               std::string_view body);
+
+  // Provider side: tells the consumer's node of the contract's new state, if
+  // the contract is a negotiation with a peer (DataSpace::ObserveContracts).
+  void ContractChanged(const dataspace::Contract& contract);
+  // Retries the callbacks that are due; the first failure.
+  Status Sync();
+
+ private:
+  Status SyncOne(const std::string& contract_id, bool fresh);
+  Result<Negotiation> ConsumerCall(const accounts::Principal& caller, const std::string& id,
+                                   DspState from, DspState to);
+  Result<Negotiation> Load(const std::string& id);
+  Result<Negotiation> LoadConsumer(const Peer& from, const std::string& consumer_pid);
+  Result<Negotiation> LoadProvider(const Peer& from, const std::string& provider_pid);
+  Result<accounts::Principal> RemotePrincipal(const Negotiation& n);
+  Result<accounts::Principal> ProviderPrincipal(const dataspace::Contract& c);
+  // Sets the consumer side's state to TERMINATED with `reason` (journaled).
+  Status TerminateHere(const Negotiation& n, const std::string& actor, const std::string& reason);
+  Status Save(const Negotiation& n, DspState expected, const ledger::NewEvent& event);
+  // A signed POST of `message` to `peer` at `path`, tried request_attempts
+  // times while the peer is unreachable.
+  Result<PeerAnswer> Send(const std::string& peer, const std::string& path,
+                          const nlohmann::json& message, int attempts);
+  // Journals `event`, publishes a checkpoint covering it, and returns its
+  // proof as JSON.
+  Result<nlohmann::json> JournalAndProve(const ledger::NewEvent& event);
+
+  store::Store& store_;
+  const NegotiationsOptions options_;
+};
+
+}  // namespace qt::federation
+
+#endif  // QIANTANG_FEDERATION_NEGOTIATIONS_H_

@@ -1,0 +1,477 @@
+// Contract negotiation between nodes, end to end: an enterprise of the
+// Hangzhou node contracts for an offer of the Ningbo node through the
+// Dataspace Protocol, node to node, each node signing for the participant
+// whose key it holds, until both ledgers hold the agreement with the other
+// node's checkpoint that includes it. Then the attacks: a third peer that
+// reaches for another peer's negotiation, a provider node that sends an
+// agreement for another key, a forged signature, a forged ledger proof, a
+// message out of turn.
+#include <gtest/gtest.h>
+
+#include <mutex>
+#include <thread>
+
+#include "crypto/sha256.h"
+#include "ledger/verify.h"
+#include "tests/integration/fake_node.h"
+#include "tests/integration/peering_node.h"
+
+namespace qt::testing {
+namespace {
+
+using nlohmann::json;
+
+void WaitFor(const std::function<bool()>& done, int seconds = 20) {
+  for (int i = 0; i < seconds * 10 && !done(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+}
+
+std::span<const uint8_t> Bytes(const std::string& s) {
+  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
+}
+
+// Checks a proof as a third party would: the event is in the checkpoint
+// signed by the node's ledger key (from its descriptor).
+void ExpectProofVerifies(const json& proof, const std::string& ledger_vkey) {
+  ASSERT_TRUE(proof.is_object()) << proof.dump();
+  std::vector<ledger::Bytes> inclusion;
+  for (const auto& h : proof["inclusion"]) {
+    auto bytes = crypto::Base64Decode(h.get<std::string>());
+    ASSERT_TRUE(bytes.ok());
+    inclusion.emplace_back(bytes->begin(), bytes->end());
+  }
+  auto key = ledger::ParseVerifierKey(ledger_vkey);
+  ASSERT_TRUE(key.ok()) << ledger_vkey;
+  Status s = ledger::VerifyEvent(proof["event"].get<std::string>(), proof["index"].get<uint64_t>(),
+                                 inclusion, proof["checkpoint"].get<std::string>(), *key);
+  EXPECT_TRUE(s.ok()) << s.ToString();
+}
+
+std::string LedgerVkey(const PeeringNode& n) {
+  return Call(*n.client, "GET", "/api/v1/ledger/vkey").body["vkey"].get<std::string>();
+}
+
+struct Pair {
+  PeeringNode hz{"hangzhou", "杭州", 801}, nb{"ningbo", "宁波", 802};
+  std::string enterprise;
+  void Start() {
+    ASSERT_NO_FATAL_FAILURE(hz.Start());
+    ASSERT_NO_FATAL_FAILURE(nb.Start());
+    ASSERT_NO_FATAL_FAILURE(nb.Publish("港口集装箱吞吐量", "宁波舟山港每日集装箱吞吐"));
+    ASSERT_NO_FATAL_FAILURE(PeerBothWays(hz, nb));
+    enterprise = NewOrgToken(*hz.client, hz.op, "杭州港航科技有限公司", "enterprise", 803);
+  }
+  HttpAnswer Consumer(const std::string& method, const std::string& path,
+                      const json& body = json::object()) {
+    return Call(*hz.client, method, "/api/v1/federation/negotiations" + path, enterprise,
+                method == "GET" ? "" : body.dump());
+  }
+  HttpAnswer Provider(const std::string& pid, const std::string& verb) {
+    return Call(*nb.client, "POST", "/api/v1/dataspace/contracts/" + pid + "/" + verb, nb.holder,
+                "{}");
+  }
+  json Contract(const std::string& pid) {
+    return Call(*nb.client, "GET", "/api/v1/dataspace/contracts/" + pid, nb.holder).body;
+  }
+};
+
+TEST(NegotiationTest, ACrossNodeContractIsFinalizedAndBothLedgersProveIt) {
+  Pair p;
+  ASSERT_NO_FATAL_FAILURE(p.Start());
+  auto requested = p.Consumer("POST", "", {{"peer", "ningbo"}, {"offer_id", p.nb.offers[0]}});
+  ASSERT_EQ(requested.status, 201) << requested.raw;
+  EXPECT_EQ(requested.body["state"], "REQUESTED");
+  const std::string id = requested.body["id"];
+  const std::string pid = requested.body["provider_pid"];
+
+  // On Ningbo the consumer is an organisation of Hangzhou's: Ningbo holds its
+  // public key only, and nobody there can sign in its name.
+  json contract = p.Contract(pid);
+  ASSERT_EQ(contract["state"], "requested") << contract.dump();
+  auto consumer = Call(*p.nb.client, "GET",
+                       "/api/v1/orgs/" + contract["consumer_id"].get<std::string>(), p.nb.op);
+  ASSERT_EQ(consumer.status, 200) << consumer.raw;
+  EXPECT_EQ(consumer.body["home_node"], "hangzhou");
+  EXPECT_EQ(consumer.body["name"], "杭州港航科技有限公司");
+
+  // Each side moves in turn; each provider move reaches Hangzhou at once.
+  ASSERT_EQ(p.Provider(pid, "offer").status, 200);
+  WaitFor([&] { return p.Consumer("GET", "/" + id).body["state"] == "OFFERED"; });
+  auto offered = p.Consumer("GET", "/" + id);
+  ASSERT_EQ(offered.body["state"], "OFFERED") << offered.raw;
+  EXPECT_EQ(offered.body["offer"]["@id"], p.nb.offers[0]);
+  ASSERT_EQ(p.Consumer("POST", "/" + id + "/accept").status, 200);
+  EXPECT_EQ(p.Contract(pid)["state"], "accepted");
+  ASSERT_EQ(p.Provider(pid, "agree").status, 200);
+  WaitFor([&] { return p.Consumer("GET", "/" + id).body["state"] == "AGREED"; });
+  // The provider's holder cannot verify in the consumer's name.
+  EXPECT_EQ(p.Provider(pid, "verify").status, 403);
+  auto verified = p.Consumer("POST", "/" + id + "/verify");
+  ASSERT_EQ(verified.status, 200) << verified.raw;
+  contract = p.Contract(pid);
+  ASSERT_EQ(contract["state"], "verified") << contract.dump();
+  EXPECT_EQ(contract["consumer_signature"], verified.body["consumer_signature"]);
+  ASSERT_EQ(p.Provider(pid, "finalize").status, 200);
+  WaitFor([&] { return p.Consumer("GET", "/" + id).body["state"] == "FINALIZED"; });
+  json done = p.Consumer("GET", "/" + id).body;
+  ASSERT_EQ(done["state"], "FINALIZED") << done.dump();
+
+  // The agreement is signed by both parties' keys, each held by its own node.
+  const std::string agreement = done["agreement"];
+  json a = json::parse(agreement);
+  EXPECT_EQ(a["contract_id"], pid);
+  auto pk = crypto::HexDecode(a["consumer"]["public_key"].get<std::string>());
+  auto sig = crypto::Base64Decode(done["consumer_signature"].get<std::string>());
+  ASSERT_TRUE(pk.ok() && sig.ok());
+  crypto::PublicKey key{};
+  crypto::Signature signature{};
+  std::copy(pk->begin(), pk->end(), key.begin());
+  std::copy(sig->begin(), sig->end(), signature.begin());
+  EXPECT_TRUE(crypto::Verify(key, Bytes(agreement), signature));
+
+  // Hangzhou's ledger holds the agreement with Ningbo's checkpoint, and
+  // Ningbo's the other way round; a third party checks each proof offline.
+  ASSERT_NO_FATAL_FAILURE(ExpectProofVerifies(done["proofs"]["peer"], LedgerVkey(p.nb)));
+  ASSERT_NO_FATAL_FAILURE(ExpectProofVerifies(done["proofs"]["own"], LedgerVkey(p.hz)));
+  json own = json::parse(done["proofs"]["own"]["event"].get<std::string>());
+  EXPECT_EQ(own["kind"], "federation.negotiation.finalized");
+  EXPECT_EQ(own["payload"]["agreement_sha256"], contract["agreement_sha256"]);
+  EXPECT_EQ(own["payload"]["peer_checkpoint"], done["proofs"]["peer"]["checkpoint"]);
+  bool countersigned = false;
+  WaitFor([&] {
+    auto cp = Call(*p.nb.client, "GET", "/api/v1/ledger/checkpoint");
+    const std::string note = cp.raw;
+    const uint64_t size = std::stoull(note.substr(note.find('\n') + 1));
+    auto entries =
+        Call(*p.nb.client, "GET",
+             "/api/v1/ledger/entries?start=" + std::to_string(size > 20 ? size - 20 : 0) +
+                 "&end=" + std::to_string(size),
+             p.nb.op);
+    for (const auto& e : entries.body["entries"]) {
+      if (e["event"]["kind"] == "federation.negotiation.countersigned" &&
+          e["event"]["subject"] == pid) {
+        countersigned =
+            e["event"]["payload"]["peer_checkpoint"] == done["proofs"]["own"]["checkpoint"];
+      }
+    }
+    return countersigned;
+  });
+  EXPECT_TRUE(countersigned);
+
+  // The CLI shows it too.
+  auto cli = p.hz.server->Cli({"federation", "negotiations", "show", id}, p.enterprise);
+  ASSERT_EQ(cli.exit_code, 0) << cli.err;
+  EXPECT_NE(cli.out.find("state: FINALIZED"), std::string::npos) << cli.out;
+  // Nobody else on Hangzhou sees the enterprise's negotiation.
+  EXPECT_EQ(Call(*p.hz.client, "GET", "/api/v1/federation/negotiations/" + id, p.hz.op).status,
+            404);
+}
+
+TEST(NegotiationTest, EitherSideTerminatesAndAMessageOutOfTurnTerminatesBoth) {
+  Pair p;
+  ASSERT_NO_FATAL_FAILURE(p.Start());
+  // The consumer terminates: Ningbo's contract ends too.
+  auto first = p.Consumer("POST", "", {{"peer", "ningbo"}, {"offer_id", p.nb.offers[0]}});
+  ASSERT_EQ(first.status, 201) << first.raw;
+  auto ended = p.Consumer("POST", "/" + first.body["id"].get<std::string>() + "/terminate",
+                          {{"reason", "预算取消"}});
+  ASSERT_EQ(ended.status, 200) << ended.raw;
+  EXPECT_EQ(ended.body["state"], "TERMINATED");
+  EXPECT_TRUE(ended.body["last_error"].is_null()) << ended.raw;
+  json c = p.Contract(first.body["provider_pid"]);
+  EXPECT_EQ(c["state"], "terminated");
+  EXPECT_EQ(c["reason"], "预算取消");
+
+  // The provider terminates: Hangzhou's negotiation ends too.
+  auto second = p.Consumer("POST", "", {{"peer", "ningbo"}, {"offer_id", p.nb.offers[0]}});
+  ASSERT_EQ(second.status, 201) << second.raw;
+  const std::string id = second.body["id"];
+  auto t = Call(*p.nb.client, "POST",
+                "/api/v1/dataspace/contracts/" + second.body["provider_pid"].get<std::string>() +
+                    "/terminate",
+                p.nb.holder, json{{"reason", "数据暂停供应"}}.dump());
+  ASSERT_EQ(t.status, 200) << t.raw;
+  WaitFor([&] { return p.Consumer("GET", "/" + id).body["state"] == "TERMINATED"; });
+  EXPECT_EQ(p.Consumer("GET", "/" + id).body["reason"], "数据暂停供应");
+
+  // Accepting before the provider offered: Ningbo answers 400, and both
+  // sides terminate (the states differ).
+  auto third = p.Consumer("POST", "", {{"peer", "ningbo"}, {"offer_id", p.nb.offers[0]}});
+  ASSERT_EQ(third.status, 201) << third.raw;
+  auto early = p.Consumer("POST", "/" + third.body["id"].get<std::string>() + "/accept");
+  EXPECT_EQ(early.status, 409) << early.raw;  // Hangzhou's own check: not OFFERED
+  // An offer that is not Ningbo's to give is refused, and nothing is created.
+  auto unknown = p.Consumer("POST", "", {{"peer", "ningbo"}, {"offer_id", "off_nosuch"}});
+  EXPECT_EQ(unknown.status, 404) << unknown.raw;
+  auto no_peer = p.Consumer("POST", "", {{"peer", "shenzhen"}, {"offer_id", p.nb.offers[0]}});
+  EXPECT_EQ(no_peer.status, 404) << no_peer.raw;
+}
+
+// A peer node the test drives: it answers the DSP provider endpoints as told
+// and records what it was sent.
+class FakeProvider {
+ public:
+  FakeProvider() : port_(server_.bind_to_any_port("127.0.0.1")), node_("rogue", Url()) {
+    server_.Post("/federation/hello", [this](const httplib::Request&, httplib::Response& res) {
+      res.set_content(node_.Descriptor(), "text/plain");
+    });
+    server_.Post("/dsp/negotiations/request",
+                 [this](const httplib::Request& req, httplib::Response& res) {
+                   json m = json::parse(req.body);
+                   Record(req.path, m);
+                   res.status = 201;
+                   res.set_content(json{{"@type", "ContractNegotiation"},
+                                        {"providerPid", "urn:rogue:1"},
+                                        {"consumerPid", m["consumerPid"]},
+                                        {"state", "REQUESTED"}}
+                                       .dump(),
+                                   "application/json");
+                 });
+    server_.Post(R"(/dsp/negotiations/[^/]+/.+)",
+                 [this](const httplib::Request& req, httplib::Response& res) {
+                   Record(req.path, json::parse(req.body));
+                   res.set_content("{}", "application/json");
+                 });
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+  }
+  ~FakeProvider() {
+    server_.stop();
+    thread_.join();
+  }
+  std::string Url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  FakeNode& node() { return node_; }
+  json Received(const std::string& path_end) {
+    std::lock_guard lock(mu_);
+    for (auto it = received_.rbegin(); it != received_.rend(); ++it) {
+      if (it->first.ends_with(path_end)) return it->second;
+    }
+    return json();
+  }
+
+ private:
+  void Record(const std::string& path, json m) {
+    std::lock_guard lock(mu_);
+    received_.emplace_back(path, std::move(m));
+  }
+  httplib::Server server_;
+  int port_;
+  FakeNode node_;
+  std::mutex mu_;
+  std::vector<std::pair<std::string, json>> received_;
+  std::thread thread_;
+};
+
+TEST(NegotiationTest, AHostileProviderNodeCannotGetAnAgreementAcceptedThatIsNotOne) {
+  PeeringNode hz{"hangzhou", "杭州", 811};
+  ASSERT_NO_FATAL_FAILURE(hz.Start());
+  FakeProvider rogue;
+  auto added = hz.AddPeer(rogue.node().Descriptor());
+  ASSERT_EQ(added.status, 201) << added.raw;
+  ASSERT_EQ(added.body["state"], "active") << added.raw;
+  const std::string enterprise =
+      NewOrgToken(*hz.client, hz.op, "杭州某科技有限公司", "enterprise", 812);
+  auto requested = Call(*hz.client, "POST", "/api/v1/federation/negotiations", enterprise,
+                        json{{"peer", "rogue"}, {"offer_id", "urn:rogue:offer"}}.dump());
+  ASSERT_EQ(requested.status, 201) << requested.raw;
+  const std::string id = requested.body["id"];
+  json request = rogue.Received("/dsp/negotiations/request");
+  EXPECT_EQ(request["callbackAddress"], hz.server->url() + "/dsp/callback");
+  const std::string consumer_key = request["qiantang:consumer"]["public_key"];
+  auto state = [&] {
+    return Call(*hz.client, "GET", "/api/v1/federation/negotiations/" + id, enterprise)
+        .body["state"]
+        .get<std::string>();
+  };
+  auto callback = [&](const std::string& what, json m) {
+    m["@context"] = json::array({"https://w3id.org/dspace/2025/1/context.jsonld"});
+    m["providerPid"] = "urn:rogue:1";
+    if (!m.contains("consumerPid")) m["consumerPid"] = id;
+    return rogue.node().Send(*hz.client, hz.server->url(), "POST",
+                             "/dsp/callback/negotiations/" + id + "/" + what, m.dump());
+  };
+
+  // An offer, accepted.
+  auto offer = callback("offers", {{"@type", "ContractOfferMessage"},
+                                   {"offer", {{"@type", "Offer"}, {"@id", "urn:rogue:offer"}}}});
+  ASSERT_EQ(offer.status, 200) << offer.raw;
+  ASSERT_EQ(Call(*hz.client, "POST", "/api/v1/federation/negotiations/" + id + "/accept",
+                 enterprise, "{}")
+                .status,
+            200);
+  ASSERT_EQ(state(), "ACCEPTED");
+
+  crypto::SigningKey provider = crypto::GenerateSigningKey(crypto::SystemRandom::Get());
+  auto agreement_for = [&](const std::string& consumer_hex, const std::string& offer_id) {
+    return json{
+        {"type", "qiantang.dataspace.agreement/v1"},
+        {"contract_id", "urn:rogue:1"},
+        {"offer_id", offer_id},
+        {"provider", {{"id", "org_x"}, {"public_key", crypto::HexEncode(provider.public_key)}}},
+        {"consumer", {{"id", "org_y"}, {"public_key", consumer_hex}}}}
+        .dump();
+  };
+  auto send_agreement = [&](const std::string& text, const crypto::SigningKey& signer) {
+    return callback("agreement", {{"@type", "ContractAgreementMessage"},
+                                  {"agreement", {{"@type", "Agreement"}}},
+                                  {"qiantang:agreement", text},
+                                  {"qiantang:providerSignature",
+                                   crypto::Base64Encode(crypto::Sign(signer, Bytes(text)))}});
+  };
+  // An agreement naming another consumer key, or another offer: refused.
+  const std::string other(64, 'a');
+  EXPECT_EQ(send_agreement(agreement_for(other, "urn:rogue:offer"), provider).status, 400);
+  EXPECT_EQ(send_agreement(agreement_for(consumer_key, "urn:other"), provider).status, 400);
+  // Signed by another key than the provider key it names: refused.
+  crypto::SigningKey forger = crypto::GenerateSigningKey(crypto::SystemRandom::Get());
+  EXPECT_EQ(send_agreement(agreement_for(consumer_key, "urn:rogue:offer"), forger).status, 403);
+  EXPECT_EQ(state(), "ACCEPTED");
+  // Another peer's pid, or a pid with path characters: not found / refused.
+  auto wrong_pid = callback("offers", {{"@type", "ContractOfferMessage"},
+                                       {"consumerPid", "neg_someone_else"},
+                                       {"offer", {{"@type", "Offer"}}}});
+  EXPECT_EQ(wrong_pid.status, 400) << wrong_pid.raw;
+
+  // The real agreement: AGREED; the consumer's signature Hangzhou sends
+  // verifies under the consumer's key.
+  const std::string text = agreement_for(consumer_key, "urn:rogue:offer");
+  ASSERT_EQ(send_agreement(text, provider).status, 200);
+  ASSERT_EQ(state(), "AGREED");
+  ASSERT_EQ(Call(*hz.client, "POST", "/api/v1/federation/negotiations/" + id + "/verify",
+                 enterprise, "{}")
+                .status,
+            200);
+  json verification = rogue.Received("/agreement/verification");
+  auto ck = crypto::HexDecode(consumer_key);
+  auto cs = crypto::Base64Decode(verification["qiantang:signature"].get<std::string>());
+  ASSERT_TRUE(ck.ok() && cs.ok());
+  crypto::PublicKey k{};
+  crypto::Signature s{};
+  std::copy(ck->begin(), ck->end(), k.begin());
+  std::copy(cs->begin(), cs->end(), s.begin());
+  EXPECT_TRUE(crypto::Verify(k, Bytes(text), s));
+
+  // FINALIZED with a proof signed by another key than its pinned ledger key:
+  // refused, nothing journaled, still VERIFIED.
+  crypto::SigningKey fake_ledger = crypto::GenerateSigningKey(crypto::SystemRandom::Get());
+  const std::string event =
+      json{{"kind", "federation.negotiation.finalized"},
+           {"subject", "urn:rogue:1"},
+           {"payload", {{"agreement_sha256", crypto::HexEncode(crypto::Sha256(text))}}}}
+          .dump();
+  const std::string note = *ledger::SignNote(
+      "rogue.example/ledger\n1\n" +
+          crypto::Base64Encode(crypto::Sha256(std::string(1, '\0') + event)) + "\n",
+      "rogue.example/ledger", fake_ledger.public_key,
+      [&](std::span<const uint8_t> m) -> Result<crypto::Signature> {
+        return crypto::Sign(fake_ledger, m);
+      });
+  auto forged = callback(
+      "events",
+      {{"@type", "ContractNegotiationEventMessage"},
+       {"eventType", "FINALIZED"},
+       {"qiantang:proof",
+        {{"index", 0}, {"event", event}, {"checkpoint", note}, {"inclusion", json::array()}}}});
+  EXPECT_EQ(forged.status, 403) << forged.raw;
+  EXPECT_EQ(state(), "VERIFIED");
+  // An offer now is out of turn: 400, and the negotiation is terminated.
+  auto late = callback("offers", {{"@type", "ContractOfferMessage"},
+                                  {"offer", {{"@type", "Offer"}, {"@id", "urn:rogue:offer"}}}});
+  EXPECT_EQ(late.status, 400) << late.raw;
+  EXPECT_EQ(late.body["@type"], "ContractNegotiationError") << late.raw;
+  EXPECT_EQ(state(), "TERMINATED");
+}
+
+TEST(NegotiationTest, AThirdPeerCannotReachAnotherPeersNegotiation) {
+  Pair p;
+  ASSERT_NO_FATAL_FAILURE(p.Start());
+  FakeProvider mallory_server;
+  FakeNode& mallory = mallory_server.node();
+  for (PeeringNode* n : {&p.hz, &p.nb}) {
+    auto added = n->AddPeer(mallory.Descriptor());
+    ASSERT_EQ(added.status, 201) << added.raw;
+  }
+  auto requested = p.Consumer("POST", "", {{"peer", "ningbo"}, {"offer_id", p.nb.offers[0]}});
+  ASSERT_EQ(requested.status, 201) << requested.raw;
+  const std::string id = requested.body["id"];
+  const std::string pid = requested.body["provider_pid"];
+  ASSERT_EQ(p.Provider(pid, "offer").status, 200);
+  WaitFor([&] { return p.Consumer("GET", "/" + id).body["state"] == "OFFERED"; });
+
+  // At Ningbo (provider): Hangzhou's negotiation is not found for Mallory.
+  const std::string nb_url = p.nb.server->url();
+  auto get = mallory.Send(*p.nb.client, nb_url, "GET", "/dsp/negotiations/" + pid, "");
+  EXPECT_EQ(get.status, 404) << get.raw;
+  json accept = {{"@context", json::array({"https://w3id.org/dspace/2025/1/context.jsonld"})},
+                 {"@type", "ContractNegotiationEventMessage"},
+                 {"providerPid", pid},
+                 {"consumerPid", id},
+                 {"eventType", "ACCEPTED"}};
+  auto stolen = mallory.Send(*p.nb.client, nb_url, "POST", "/dsp/negotiations/" + pid + "/events",
+                             accept.dump());
+  EXPECT_EQ(stolen.status, 404) << stolen.raw;
+  json end = accept;
+  end["@type"] = "ContractNegotiationTerminationMessage";
+  auto killed = mallory.Send(*p.nb.client, nb_url, "POST",
+                             "/dsp/negotiations/" + pid + "/termination", end.dump());
+  EXPECT_EQ(killed.status, 404) << killed.raw;
+  EXPECT_EQ(p.Contract(pid)["state"], "offered");
+
+  // At Hangzhou (consumer): Mallory cannot push Ningbo's messages.
+  const std::string hz_url = p.hz.server->url();
+  json terminate = end;
+  auto cb = mallory.Send(*p.hz.client, hz_url, "POST",
+                         "/dsp/callback/negotiations/" + id + "/termination", terminate.dump());
+  EXPECT_EQ(cb.status, 404) << cb.raw;
+  EXPECT_EQ(p.Consumer("GET", "/" + id).body["state"], "OFFERED");
+
+  // Mallory's own requests: a callback outside its URL, an operator consumer,
+  // and a replayed request are refused; its consumer is its own, never
+  // Hangzhou's (same claimed id and key, another organisation).
+  json ask = {{"@context", json::array({"https://w3id.org/dspace/2025/1/context.jsonld"})},
+              {"@type", "ContractRequestMessage"},
+              {"consumerPid", "urn:mallory:1"},
+              {"offer", {{"@type", "Offer"}, {"@id", p.nb.offers[0]}}},
+              {"callbackAddress", "http://169.254.169.254/latest"},
+              {"qiantang:consumer",
+               {{"id", "org_anything"},
+                {"name", "某公司"},
+                {"kind", "enterprise"},
+                {"credit_code", "91330106MA2H00000B"},
+                {"public_key", std::string(64, 'b')}}}};
+  EXPECT_EQ(
+      mallory.Send(*p.nb.client, nb_url, "POST", "/dsp/negotiations/request", ask.dump()).status,
+      400);
+  ask["callbackAddress"] = mallory_server.Url() + "/dsp/callback";
+  ask["qiantang:consumer"]["kind"] = "operator";
+  EXPECT_EQ(
+      mallory.Send(*p.nb.client, nb_url, "POST", "/dsp/negotiations/request", ask.dump()).status,
+      400);
+  ask["qiantang:consumer"]["kind"] = "enterprise";
+  const httplib::Headers signed_once =
+      mallory.Sign("POST", nb_url, "/dsp/negotiations/request", ask.dump());
+  auto own = FakeNode::SendWith(*p.nb.client, "POST", "/dsp/negotiations/request", ask.dump(),
+                                signed_once);
+  ASSERT_EQ(own.status, 201) << own.raw;
+  EXPECT_EQ(
+      FakeNode::SendWith(*p.nb.client, "POST", "/dsp/negotiations/request", ask.dump(), signed_once)
+          .status,
+      401);
+  // Out of turn on its own negotiation: 400, and terminated.
+  json early = accept;
+  early["providerPid"] = own.body["providerPid"];
+  early["consumerPid"] = "urn:mallory:1";
+  auto out_of_turn = mallory.Send(
+      *p.nb.client, nb_url, "POST",
+      "/dsp/negotiations/" + own.body["providerPid"].get<std::string>() + "/events", early.dump());
+  EXPECT_EQ(out_of_turn.status, 400) << out_of_turn.raw;
+  EXPECT_EQ(out_of_turn.body["@type"], "ContractNegotiationError");
+  auto mallory_contract = Call(
+      *p.nb.client, "GET",
+      "/api/v1/dataspace/contracts/" + own.body["providerPid"].get<std::string>(), p.nb.holder);
+  EXPECT_EQ(mallory_contract.body["state"], "terminated") << mallory_contract.raw;
+  EXPECT_NE(mallory_contract.body["consumer_id"], p.Contract(pid)["consumer_id"]);
+}
+
+}  // namespace
+}  // namespace qt::testing
