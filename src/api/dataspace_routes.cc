@@ -3,6 +3,7 @@
 #include "api/json_body.h"
 #include "api/page_json.h"
 #include "core/clock.h"
+#include "dataspace/answer_json.h"
 
 namespace qt::api {
 namespace {
@@ -106,18 +107,6 @@ json ContractJson(const Contract& c) {
           {"epsilon_spent", static_cast<double>(c.epsilon_spent_milli) / 1000.0},
           {"created_at", FormatRfc3339(c.created_at)},
           {"updated_at", FormatRfc3339(c.updated_at)}};
-}
-
-json UsageJson(const Usage& u) {
-  return {{"id", u.id},
-          {"contract_id", u.contract_id},
-          {"action", u.action},
-          {"purpose", u.purpose},
-          {"epsilon", static_cast<double>(u.epsilon_milli) / 1000.0},
-          {"delta", static_cast<double>(u.delta_pico) * 1e-12},
-          {"receipt", u.receipt},
-          {"signature", u.signature},
-          {"created_at", FormatRfc3339(u.created_at)}};
 }
 
 Result<Audience> ParseAudience(JsonBody& body, const std::string& field) {
@@ -328,29 +317,21 @@ void RegisterDataSpaceRoutes(Router& router, DataSpace& space) {
                   return Response::Json(ContractJson(c));
                 });
 
-  router.Handle(
-      "POST", "/api/v1/dataspace/contracts/{id}/queries", member,
-      [&](const Request& req) -> Result<Response> {
-        QT_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(req.http.body));
-        ChannelRequest r;
-        QT_ASSIGN_OR_RETURN(r.sql, body.String("sql", 10'000));
-        QT_ASSIGN_OR_RETURN(r.purpose, body.String("purpose", 100));
-        QT_ASSIGN_OR_RETURN(r.region, body.OptionalString("region", 100, ""));
-        if (auto eps = body.OptionalValue("epsilon")) {
-          QT_ASSIGN_OR_RETURN(r.epsilon_milli, EpsilonMillis(*eps, "epsilon"));
-        }
-        QT_RETURN_IF_ERROR(body.Finish());
-        QT_ASSIGN_OR_RETURN(QueryResult q, space.Query(req.caller(), req.PathParam("id"), r));
-        return Response::Json({{"columns", q.answer.columns},
-                               {"rows", q.answer.rows},
-                               {"keys", KeyReleaseName(q.answer.keys)},
-                               {"threshold", q.answer.threshold},
-                               {"epsilon", static_cast<double>(q.answer.epsilon_milli) / 1000.0},
-                               {"delta", static_cast<double>(q.answer.delta_pico) * 1e-12},
-                               {"epsilon_left", static_cast<double>(q.epsilon_left_milli) / 1000.0},
-                               {"uses_left", q.uses_left ? json(*q.uses_left) : json(nullptr)},
-                               {"usage", UsageJson(q.usage)}});
-      });
+  router.Handle("POST", "/api/v1/dataspace/contracts/{id}/queries", member,
+                [&](const Request& req) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(req.http.body));
+                  ChannelRequest r;
+                  QT_ASSIGN_OR_RETURN(r.sql, body.String("sql", 10'000));
+                  QT_ASSIGN_OR_RETURN(r.purpose, body.String("purpose", 100));
+                  QT_ASSIGN_OR_RETURN(r.region, body.OptionalString("region", 100, ""));
+                  if (auto eps = body.OptionalValue("epsilon")) {
+                    QT_ASSIGN_OR_RETURN(r.epsilon_milli, EpsilonMillis(*eps, "epsilon"));
+                  }
+                  QT_RETURN_IF_ERROR(body.Finish());
+                  QT_ASSIGN_OR_RETURN(QueryResult q,
+                                      space.Query(req.caller(), req.PathParam("id"), r));
+                  return Response::Json(QueryResultJson(q));
+                });
   router.Handle("GET", "/api/v1/dataspace/contracts/{id}/usage", Access::SignedIn(),
                 [&](const Request& req) -> Result<Response> {
                   QT_ASSIGN_OR_RETURN(auto page, req.Page());

@@ -3,6 +3,7 @@
 #include "api/errors.h"
 #include "api/json_body.h"
 #include "api/peer_request.h"
+#include "dataspace/answer_json.h"
 #include "federation/dsp.h"
 
 namespace qt::api {
@@ -120,6 +121,14 @@ void RegisterNegotiationRoutes(Router& router, federation::Peers& peers,
                             return n.OnProviderTermination(from, pid, body);
                           })));
 
+  // Qiantang's extension: a consumer node's channel query under a finalized
+  // negotiation, answered sealed to the consumer's key.
+  router.Handle("POST", "/federation/negotiations/{pid}/query", Access::Public(),
+                PeerRoute(peers, true, 200,
+                          [&n](const Peer& from, const std::string& pid, const std::string& body) {
+                            return n.OnChannelQuery(from, pid, body);
+                          }));
+
   // The consumer's callback endpoints.
   const std::string cb = dsp + "/callback/negotiations/{pid}";
   router.Handle("GET", cb, Access::Public(),
@@ -178,6 +187,14 @@ void RegisterNegotiationRoutes(Router& router, federation::Peers& peers,
                 [&n](const Request& req) -> Result<Response> {
                   QT_ASSIGN_OR_RETURN(Negotiation got, n.Verify(req.caller(), req.PathParam("id")));
                   return Response::Json(NegotiationJson(got));
+                });
+  router.Handle("POST", api + "/{id}/queries", Access::SignedIn(),
+                [&n](const Request& req) -> Result<Response> {
+                  json body = json::parse(req.http.body, nullptr, /*allow_exceptions=*/false);
+                  QT_ASSIGN_OR_RETURN(dataspace::ChannelRequest r,
+                                      dataspace::ChannelRequestFromJson(body));
+                  QT_ASSIGN_OR_RETURN(json answer, n.Query(req.caller(), req.PathParam("id"), r));
+                  return Response::Json(answer);
                 });
   router.Handle("POST", api + "/{id}/terminate", Access::SignedIn(),
                 [&n](const Request& req) -> Result<Response> {

@@ -8,6 +8,7 @@
 #include "core/text.h"
 #include "crypto/encoding.h"
 #include "crypto/sha256.h"
+#include "dataspace/answer_json.h"
 #include "dataspace/policy.h"
 #include "federation/dsp.h"
 #include "federation/internal/negotiation_rows.h"
@@ -24,7 +25,7 @@ using store::Tx;
 using namespace internal;  // NOLINT(google-build-using-namespace): this module's own helpers
 
 Negotiations::Negotiations(store::Store& store, NegotiationsOptions options)
-    : store_(store), options_(std::move(options)) {}
+    : store_(store), options_(options) {}
 
 std::vector<store::Migration> Negotiations::Migrations() {
   return {{"federation", 5, "contract negotiations with peers' participants", R"sql(
@@ -104,7 +105,7 @@ Status Negotiations::Save(const Negotiation& n, DspState expected, const ledger:
 }
 
 Result<PeerAnswer> Negotiations::Send(const std::string& peer, const std::string& path,
-                                      const json& message, int attempts) {
+                                      const json& message, int attempts, size_t max_answer_bytes) {
   QT_ASSIGN_OR_RETURN(Peer p, options_.peers->Get(peer));
   if (p.state != PeerState::kActive) {
     return FailedPrecondition("peer '" + peer + "' is " + std::string(PeerStateName(p.state)));
@@ -116,7 +117,7 @@ Result<PeerAnswer> Negotiations::Send(const std::string& peer, const std::string
       std::this_thread::sleep_for(std::chrono::milliseconds(pause_ms));
       pause_ms *= 4;
     }
-    answer = options_.peers->Call(p, "POST", path, message.dump(), 64 * 1024);
+    answer = options_.peers->Call(p, "POST", path, message.dump(), max_answer_bytes);
     if (answer.ok() || answer.status().code() != StatusCode::kUnavailable) break;
   }
   return answer;
@@ -314,6 +315,35 @@ Result<Negotiation> Negotiations::Terminate(const Principal& caller, const std::
     }
   }
   return n;
+}
+
+Result<json> Negotiations::Query(const Principal& caller, const std::string& id,
+                                 const dataspace::ChannelRequest& request) {
+  QT_RETURN_IF_ERROR(caller.RequireMember());
+  QT_ASSIGN_OR_RETURN(Negotiation n, Get(caller, id));
+  if (n.state != DspState::kFinalized) {
+    return FailedPrecondition("the negotiation is " + StatePhrase(n.state) +
+                              "; queries need a finalized one");
+  }
+  json message = DspMessageJson("qiantang:ChannelQuery", n.remote_pid, n.id);
+  message["request"] = dataspace::ChannelRequestJson(request);
+  QT_ASSIGN_OR_RETURN(
+      PeerAnswer a, Send(n.peer, "/federation/negotiations/" + n.remote_pid + "/query", message, 1,
+                         kMaxAnswerBytes));
+  if (a.status != 200) return AnswerError(n.peer, a);
+  json sealed = json::parse(a.body, nullptr, /*allow_exceptions=*/false);
+  if (!sealed.is_object() || !sealed.contains("sealed") || !sealed["sealed"].is_string()) {
+    return Unavailable("node '" + n.peer + "' answered the query with no sealed answer");
+  }
+  QT_ASSIGN_OR_RETURN(auto box, crypto::Base64Decode(sealed["sealed"].get<std::string>()));
+  auto opened = options_.accounts->OpenSealedFor(n.org_id, box);
+  if (!opened.ok()) {
+    return Unavailable("node '" + n.peer + "' sealed its answer to another key");
+  }
+  json answer = json::parse(opened->begin(), opened->end(), nullptr, /*allow_exceptions=*/false);
+  if (!answer.is_object()) return Unavailable("node '" + n.peer + "' sealed no JSON answer");
+  answer["node"] = n.peer;
+  return answer;
 }
 
 // ---- consumer callbacks --------------------------------------------------------

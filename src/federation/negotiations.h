@@ -17,6 +17,12 @@
 //      finalized"), and this node's own proof returned       FINALIZED
 //   Terminate  either side, at any state before FINALIZED   TERMINATED
 // The callback base is this node's URL + "/dsp/callback".
+//   Query      once FINALIZED: the consumer's channel query goes to
+//              POST <peer>/federation/negotiations/:ppid/query; the provider's
+//              node runs it as the contract's consumer (the same policy,
+//              budget, metering and signed receipt as for its own members)
+//              and answers it sealed to the consumer's key (crypto/
+//              recipient_box.h), which only this node opens.
 //
 // Provider side: the consumer becomes a remote organisation here
 // (accounts::RegisterRemoteOrg: its key stays with its node), the negotiation
@@ -109,6 +115,13 @@ class Negotiations {
                               const std::string& offer_id);
   Result<Negotiation> Accept(const accounts::Principal& caller, const std::string& id);
   Result<Negotiation> Verify(const accounts::Principal& caller, const std::string& id);
+  // The channel query `request` under a FINALIZED negotiation; the answer as
+  // the local channel gives it (dataspace/answer_json.h), with "node".
+  // kFailedPrecondition unless finalized; the provider's refusal otherwise
+  // (kPermissionDenied for a purpose or budget the contract does not allow).
+  // Not retried: a query the provider ran is paid for.
+  Result<nlohmann::json> Query(const accounts::Principal& caller, const std::string& id,
+                               const dataspace::ChannelRequest& request);
   // Terminates here, then tells the peer (whose failure is kept in last_error).
   Result<Negotiation> Terminate(const accounts::Principal& caller, const std::string& id,
                                 const std::string& reason);
@@ -126,6 +139,9 @@ class Negotiations {
   Status OnVerification(const Peer& from, const std::string& provider_pid, std::string_view body);
   Status OnProviderTermination(const Peer& from, const std::string& provider_pid,
                                std::string_view body);
+  // A consumer node's query under a finalized negotiation: {"sealed": base64}.
+  Result<nlohmann::json> OnChannelQuery(const Peer& from, const std::string& provider_pid,
+                                        std::string_view body);
 
   // The consumer's callback endpoints. OnConsumerEvent returns what the
   // answer carries: {"qiantang:proof": this node's proof} for FINALIZED.
@@ -158,7 +174,8 @@ class Negotiations {
   // A signed POST of `message` to `peer` at `path`, tried request_attempts
   // times while the peer is unreachable.
   Result<PeerAnswer> Send(const std::string& peer, const std::string& path,
-                          const nlohmann::json& message, int attempts);
+                          const nlohmann::json& message, int attempts,
+                          size_t max_answer_bytes = 64 * 1024);
   // Journals `event`, publishes a checkpoint covering it, and returns its
   // proof as JSON.
   Result<nlohmann::json> JournalAndProve(const ledger::NewEvent& event);

@@ -6,7 +6,9 @@
 #include "core/ids.h"
 #include "core/text.h"
 #include "crypto/encoding.h"
+#include "crypto/recipient_box.h"
 #include "crypto/sha256.h"
+#include "dataspace/answer_json.h"
 #include "dataspace/policy.h"
 #include "federation/dsp.h"
 #include "federation/internal/negotiation_rows.h"
@@ -199,6 +201,25 @@ Status Negotiations::OnProviderTermination(const Peer& from, const std::string& 
   }
   QT_RETURN_IF_ERROR(MarkSent(store_, n.id, DspState::kTerminated, options_.clock->NowMillis()));
   return options_.dataspace->TerminateContract(consumer, n.id, TerminationReason(m)).status();
+}
+
+Result<json> Negotiations::OnChannelQuery(const Peer& from, const std::string& provider_pid,
+                                          std::string_view body) {
+  QT_ASSIGN_OR_RETURN(DspMessage m, ReadDspMessage(body, "qiantang:ChannelQuery"));
+  if (m.provider_pid != provider_pid) return InvalidArgument("providerPid: not this negotiation");
+  QT_ASSIGN_OR_RETURN(Negotiation n, LoadProvider(from, provider_pid));
+  if (m.consumer_pid != n.remote_pid) return NotFound("consumerPid: not this negotiation's");
+  QT_ASSIGN_OR_RETURN(
+      dataspace::ChannelRequest request,
+      dataspace::ChannelRequestFromJson(m.body.contains("request") ? m.body["request"] : json()));
+  // The contract decides, exactly as for a consumer of this node.
+  QT_ASSIGN_OR_RETURN(Principal consumer, RemotePrincipal(n));
+  QT_ASSIGN_OR_RETURN(dataspace::QueryResult result,
+                      options_.dataspace->Query(consumer, n.id, request));
+  QT_ASSIGN_OR_RETURN(accounts::Org org, options_.accounts->GetOrg(n.org_id));
+  const std::string answer = dataspace::QueryResultJson(result).dump();
+  QT_ASSIGN_OR_RETURN(auto sealed, crypto::SealTo(org.public_key, Bytes(answer)));
+  return json{{"sealed", crypto::Base64Encode(sealed)}};
 }
 
 void Negotiations::ContractChanged(const Contract& contract) {

@@ -159,6 +159,36 @@ TEST(NegotiationTest, ACrossNodeContractIsFinalizedAndBothLedgersProveIt) {
   });
   EXPECT_TRUE(countersigned);
 
+  // A channel query under the contract runs at Ningbo, under Ningbo's policy
+  // and budget for this consumer, and comes back sealed to the consumer's key.
+  auto q = p.Consumer(
+      "POST", "/" + id + "/queries",
+      {{"sql", "SELECT SUM(people) FROM data"}, {"purpose", "research"}, {"epsilon", 0.5}});
+  ASSERT_EQ(q.status, 200) << q.raw;
+  EXPECT_EQ(q.body["node"], "ningbo");
+  EXPECT_EQ(q.body["rows"].size(), 1u) << q.raw;
+  EXPECT_DOUBLE_EQ(q.body["epsilon_left"].get<double>(), 0.5) << q.raw;
+  EXPECT_EQ(q.body["usage"]["contract_id"], pid);
+  EXPECT_EQ(p.Contract(pid)["uses"], 1);
+  // A purpose the contract does not allow, or more budget than is left, is
+  // refused at Ningbo and nothing is spent.
+  auto wrong = p.Consumer(
+      "POST", "/" + id + "/queries",
+      {{"sql", "SELECT SUM(people) FROM data"}, {"purpose", "marketing"}, {"epsilon", 0.1}});
+  EXPECT_EQ(wrong.status, 403) << wrong.raw;
+  auto greedy = p.Consumer(
+      "POST", "/" + id + "/queries",
+      {{"sql", "SELECT SUM(people) FROM data"}, {"purpose", "research"}, {"epsilon", 0.6}});
+  EXPECT_GE(greedy.status, 400) << greedy.raw;
+  EXPECT_EQ(p.Contract(pid)["uses"], 1);
+  // Only the consumer's own members query; another Hangzhou organisation's
+  // token does not find the negotiation.
+  const std::string other = NewOrgToken(*p.hz.client, p.hz.op, "杭州另一家公司", "enterprise", 804);
+  EXPECT_EQ(Call(*p.hz.client, "POST", "/api/v1/federation/negotiations/" + id + "/queries", other,
+                 json{{"sql", "SELECT COUNT(*) FROM data"}, {"purpose", "research"}}.dump())
+                .status,
+            404);
+
   // The CLI shows it too.
   auto cli = p.hz.server->Cli({"federation", "negotiations", "show", id}, p.enterprise);
   ASSERT_EQ(cli.exit_code, 0) << cli.err;
@@ -415,7 +445,14 @@ TEST(NegotiationTest, AThirdPeerCannotReachAnotherPeersNegotiation) {
   auto killed = mallory.Send(*p.nb.client, nb_url, "POST",
                              "/dsp/negotiations/" + pid + "/termination", end.dump());
   EXPECT_EQ(killed.status, 404) << killed.raw;
+  json query = accept;
+  query["@type"] = "qiantang:ChannelQuery";
+  query["request"] = {{"sql", "SELECT COUNT(*) FROM data"}, {"purpose", "research"}};
+  auto peek = mallory.Send(*p.nb.client, nb_url, "POST",
+                           "/federation/negotiations/" + pid + "/query", query.dump());
+  EXPECT_EQ(peek.status, 404) << peek.raw;
   EXPECT_EQ(p.Contract(pid)["state"], "offered");
+  EXPECT_EQ(p.Contract(pid)["uses"], 0);
 
   // At Hangzhou (consumer): Mallory cannot push Ningbo's messages.
   const std::string hz_url = p.hz.server->url();

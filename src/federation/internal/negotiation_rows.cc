@@ -145,6 +145,10 @@ Status AnswerError(const std::string& peer, const PeerAnswer& a) {
       j["reason"][0].is_string()) {
     reason = j["reason"][0].get<std::string>().substr(0, 300);
   }
+  if (j.is_object() && j.contains("error") && j["error"].is_object() &&
+      j["error"].contains("message") && j["error"]["message"].is_string()) {
+    reason = j["error"]["message"].get<std::string>().substr(0, 300);
+  }
   const std::string what =
       "node '" + peer + "' answered HTTP " + std::to_string(a.status) + ": " + reason;
   if (a.status == 404) return NotFound(what);

@@ -26,6 +26,7 @@ inline constexpr std::string_view kNegotiationColumns =
 inline constexpr std::string_view kCallbackPath = "/dsp/callback";
 inline constexpr size_t kMaxAgreementBytes = 64 * 1024;
 inline constexpr size_t kMaxReasonBytes = 500;
+inline constexpr size_t kMaxAnswerBytes = 4 << 20;  // a channel answer, sealed
 
 // A row of kNegotiationColumns, with the provider side's bookkeeping.
 struct NegotiationRow {
