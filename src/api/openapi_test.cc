@@ -151,6 +151,7 @@ TEST(OpenApi, DocumentsEveryRegisteredRouteAndWhoMayCallIt) {
                                                  .ledger = &ledger,
                                                  .node = node->get(),
                                                  .peers = &peers,
+                                                 .catalog = &federated,
                                                  .dataspace = &space,
                                                  .accounts = &accounts});
   ApiServer server(

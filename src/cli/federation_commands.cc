@@ -2,6 +2,7 @@
 // this node's witness and the logs it witnesses.
 #include <iostream>
 
+#include "cli/channel_answer.h"
 #include "cli/client.h"
 #include "cli/command.h"
 #include "crypto/encoding.h"
@@ -22,6 +23,8 @@ struct FederationFlags {
   std::string query;
   int limit = 20;
   std::string negotiation, offer_id, reason;
+  std::string sql, purpose, region;
+  double epsilon = 0.1;
 };
 FederationFlags flags;
 
@@ -218,6 +221,24 @@ void AddNegotiationCommands(CLI::App& federation, CommandContext& ctx) {
               });
   request->add_option("peer", flags.peer, "The peer node holding the offer")->required();
   request->add_option("offer", flags.offer_id, "The offer's id")->required();
+  CLI::App* query =
+      AddVerb(*negotiations, "query",
+              "Run an aggregate query through the provider's channel under a finalized negotiation",
+              ctx, [](CommandContext& c) {
+                c.Emit(c.Client().Post("/api/v1/federation/negotiations/" +
+                                           UrlEncode(flags.negotiation) + "/queries",
+                                       {{"sql", flags.sql},
+                                        {"purpose", flags.purpose},
+                                        {"region", flags.region},
+                                        {"epsilon", flags.epsilon}}),
+                       PrintChannelAnswer);
+              });
+  query->add_option("id", flags.negotiation, "The negotiation's id (neg_...)")->required();
+  query->add_option("--sql", flags.sql, "SELECT ... FROM data ... (docs/dataspace/channel.md)")
+      ->required();
+  query->add_option("--purpose", flags.purpose, "Purpose of this use")->required();
+  query->add_option("--region", flags.region, "Region of this use");
+  query->add_option("--epsilon", flags.epsilon, "Privacy budget to spend (default 0.1)");
   for (const auto& [verb, description] : std::vector<std::pair<std::string, std::string>>{
            {"show", "One negotiation"},
            {"accept", "Accept the provider's offer"},

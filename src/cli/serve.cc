@@ -331,6 +331,7 @@ Status Serve(const ServeConfig& config) {
                                                  .ledger = &ledger,
                                                  .node = node.get(),
                                                  .peers = &peers,
+                                                 .catalog = &federated_catalog,
                                                  .dataspace = &space,
                                                  .accounts = &accounts});
   space.ObserveContracts(

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -259,6 +260,27 @@ Result<std::shared_ptr<const FederatedCatalog::Index>> FederatedCatalog::Current
   }
   index_ = index;
   return std::shared_ptr<const Index>(index);
+}
+
+Result<FederatedOffer> FederatedCatalog::Get(const std::string& node, const std::string& offer_id) {
+  std::optional<FederatedOffer> out;
+  QT_RETURN_IF_ERROR(store_.Read([&](store::Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(
+        store::Rows rows,
+        tx.Query("SELECT c.node, c.offer_id, c.dataset_id, c.title, c.description, c.publisher, "
+                 "c.keywords, c.policy, c.crawled_at, p.city FROM fed_catalog c "
+                 "JOIN fed_peers p ON p.name = c.node WHERE p.state <> 'removed' "
+                 "AND c.node = ? AND c.offer_id = ?",
+                 {node, offer_id}));
+    if (rows.empty()) return OkStatus();
+    QT_ASSIGN_OR_RETURN(out, EntryFromRow(rows[0]));
+    return OkStatus();
+  }));
+  if (!out) {
+    return NotFound("offer " + offer_id + " of node '" + node +
+                    "' is not in the federated catalog (crawl the node first)");
+  }
+  return *out;
 }
 
 Result<std::vector<FederatedOffer>> FederatedCatalog::Search(const std::string& query, int limit) {

@@ -79,6 +79,9 @@ class FederatedCatalog {
   // query lists offers by node and id.
   Result<std::vector<FederatedOffer>> Search(const std::string& query, int limit);
   Result<std::vector<CrawlStatus>> Crawls();
+  // A peer's offer as last crawled; kNotFound if its last good crawl did not
+  // have it (or the peer is removed).
+  Result<FederatedOffer> Get(const std::string& node, const std::string& offer_id);
 
  private:
   struct Index;

@@ -35,12 +35,67 @@ json VersionJson() {
            json::array({{{"version", "2025-1"}, {"path", kDspPath}, {"binding", "HTTPS"}}})}};
 }
 
+namespace {
+
+// Every numeric rightOperand under `j`, as a typed literal.
+void TypeNumbers(json& j) {
+  if (j.is_array()) {
+    for (json& item : j) TypeNumbers(item);
+    return;
+  }
+  if (!j.is_object()) return;
+  for (auto& [key, value] : j.items()) {
+    if (key == "rightOperand" && value.is_number()) {
+      value = value.is_number_float() ? json{{"@value", value.dump()}, {"@type", "xsd:decimal"}}
+                                      : json{{"@value", value.dump()}, {"@type", "xsd:integer"}};
+    } else {
+      TypeNumbers(value);
+    }
+  }
+}
+
+}  // namespace
+
+json DspPolicy(const dataspace::Policy& policy) {
+  json j = dataspace::PolicyJson(policy);
+  TypeNumbers(j);
+  // The schema wants each list of rules non-empty when present.
+  for (const char* rules : {"permission", "prohibition", "obligation"}) {
+    if (j.contains(rules) && j[rules].empty()) j.erase(rules);
+  }
+  return j;
+}
+
 json OfferJson(const dataspace::Offer& offer) {
-  json policy = dataspace::PolicyJson(offer.policy);
+  json policy = DspPolicy(offer.policy);
   policy["@id"] = offer.id;
   policy["@type"] = "Offer";
   if (!offer.title.empty()) policy["dct:title"] = offer.title;
   return policy;
+}
+
+json ContractOfferJson(const dataspace::Contract& c) {
+  json offer = DspPolicy(c.policy);
+  offer["@type"] = "Offer";
+  offer["@id"] = c.offer_id;
+  offer["target"] = c.product_id;
+  return offer;
+}
+
+json ContractAgreementJson(const dataspace::Contract& c, std::string_view node,
+                           std::string_view assignee) {
+  json agreement = DspPolicy(c.policy);
+  agreement["@type"] = "Agreement";
+  agreement["@id"] = "urn:qiantang:" + std::string(node) + ":agreement:" + c.id;
+  agreement["target"] = c.product_id;
+  agreement["assigner"] = c.provider_id;
+  agreement["assignee"] = assignee;
+  // When it was agreed: the signed agreement says (dataspace/contracts.cc).
+  json signed_text = json::parse(c.agreement, nullptr, /*allow_exceptions=*/false);
+  if (signed_text.is_object() && signed_text.contains("agreed_at")) {
+    agreement["timestamp"] = signed_text["agreed_at"];
+  }
+  return agreement;
 }
 
 json CatalogJson(std::string_view participant, std::string_view node_url,

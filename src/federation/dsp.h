@@ -35,8 +35,22 @@ inline constexpr std::string_view kDspPath = "/dsp";
 
 nlohmann::json VersionJson();
 
+// A policy as the DSP schemas take ODRL (contract-schema.json): a numeric
+// rightOperand becomes a JSON-LD typed literal, {"@value": "10", "@type":
+// "xsd:integer"} or "xsd:decimal" (the schema admits strings, objects and
+// arrays only), and an empty list of rules is left out (it must have one).
+nlohmann::json DspPolicy(const dataspace::Policy& policy);
+
 // A local offer as an ODRL Offer: its policy, its id as @id, its title.
 nlohmann::json OfferJson(const dataspace::Offer& offer);
+
+// What a provider's node offers and agrees in a contract negotiation
+// (dsp_negotiation.h): the contract's policy as an ODRL Offer (its offer as
+// @id, its product as target), and as an ODRL Agreement of node `node`
+// (assigner the provider, assignee `assignee`, timestamp when agreed).
+nlohmann::json ContractOfferJson(const dataspace::Contract& c);
+nlohmann::json ContractAgreementJson(const dataspace::Contract& c, std::string_view node,
+                                     std::string_view assignee);
 
 // The Catalog of `offers` published by the node `participant` at `node_url`.
 nlohmann::json CatalogJson(std::string_view participant, std::string_view node_url,

@@ -148,6 +148,7 @@ Result<Negotiation> Negotiations::Request(const Principal& caller, const std::st
   }
   QT_ASSIGN_OR_RETURN(accounts::Org org, options_.accounts->GetOrg(caller.org_id));
   if (!org.home_node.empty()) return PermissionDenied("only this node's organisations negotiate");
+  QT_ASSIGN_OR_RETURN(FederatedOffer crawled, options_.catalog->Get(peer, offer_id));
   IdGenerator ids(*options_.clock, *options_.random);
   Negotiation n{.id = ids.Next("neg"),
                 .consumer = true,
@@ -169,7 +170,11 @@ Result<Negotiation> Negotiations::Request(const Principal& caller, const std::st
         .status();
   }));
   json message = DspMessageJson("ContractRequestMessage", "", n.id);
-  message["offer"] = {{"@type", "Offer"}, {"@id", offer_id}};
+  json offer = crawled.policy;  // an ODRL Offer (dsp.h's ReadCatalog checked it)
+  offer["@type"] = "Offer";
+  offer["@id"] = offer_id;
+  offer["target"] = crawled.dataset_id;
+  message["offer"] = offer;
   message["callbackAddress"] = options_.node->url() + std::string(kCallbackPath);
   message["qiantang:consumer"] = {{"id", org.id},
                                   {"name", org.name},

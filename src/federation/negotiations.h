@@ -61,6 +61,7 @@
 #include "core/clock.h"
 #include "core/random.h"
 #include "dataspace/dataspace.h"
+#include "federation/catalog.h"
 #include "federation/dsp_negotiation.h"
 #include "federation/node.h"
 #include "federation/peers.h"
@@ -97,6 +98,7 @@ struct NegotiationsOptions {
   ledger::Ledger* ledger = nullptr;           // required: proofs of finalization
   const Node* node = nullptr;                 // required
   Peers* peers = nullptr;                     // required
+  FederatedCatalog* catalog = nullptr;        // required: the offers requested
   dataspace::DataSpace* dataspace = nullptr;  // required
   accounts::Accounts* accounts = nullptr;     // required
   int max_attempts = 8;                       // of one callback, then terminated
@@ -110,7 +112,9 @@ class Negotiations {
   Negotiations(store::Store& store, NegotiationsOptions options);
   static std::vector<store::Migration> Migrations();
 
-  // The consumer's calls (a member of this node's organisation).
+  // The consumer's calls (a member of this node's organisation). Request
+  // sends the offer as the federated catalog last crawled it (kNotFound if
+  // it did not).
   Result<Negotiation> Request(const accounts::Principal& caller, const std::string& peer,
                               const std::string& offer_id);
   Result<Negotiation> Accept(const accounts::Principal& caller, const std::string& id);

@@ -9,7 +9,6 @@
 #include "crypto/recipient_box.h"
 #include "crypto/sha256.h"
 #include "dataspace/answer_json.h"
-#include "dataspace/policy.h"
 #include "federation/dsp.h"
 #include "federation/internal/negotiation_rows.h"
 #include "federation/negotiations.h"
@@ -272,24 +271,14 @@ Status Negotiations::SyncOne(const std::string& contract_id, bool fresh) {
   std::string agreement_sha256 = c.agreement_hash;
   switch (target) {
     case DspState::kOffered: {
-      json offer = dataspace::PolicyJson(c.policy);
-      offer["@type"] = "Offer";
-      offer["@id"] = c.offer_id;
-      offer["target"] = c.product_id;
       message = DspMessageJson("ContractOfferMessage", n.id, n.remote_pid);
-      message["offer"] = offer;
+      message["offer"] = ContractOfferJson(c);
       path += "/offers";
       break;
     }
     case DspState::kAgreed: {
-      json agreement = dataspace::PolicyJson(c.policy);
-      agreement["@type"] = "Agreement";
-      agreement["@id"] = "urn:qiantang:" + options_.node->name() + ":agreement:" + c.id;
-      agreement["target"] = c.product_id;
-      agreement["assigner"] = c.provider_id;
-      agreement["assignee"] = n.org_id;
       message = DspMessageJson("ContractAgreementMessage", n.id, n.remote_pid);
-      message["agreement"] = agreement;
+      message["agreement"] = ContractAgreementJson(c, options_.node->name(), n.org_id);
       message["qiantang:agreement"] = c.agreement;
       message["qiantang:providerSignature"] = c.provider_signature;
       path += "/agreement";

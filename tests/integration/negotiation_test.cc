@@ -60,6 +60,8 @@ struct Pair {
     ASSERT_NO_FATAL_FAILURE(nb.Start());
     ASSERT_NO_FATAL_FAILURE(nb.Publish("港口集装箱吞吐量", "宁波舟山港每日集装箱吞吐"));
     ASSERT_NO_FATAL_FAILURE(PeerBothWays(hz, nb));
+    // Offers are requested as the federated catalog found them.
+    ASSERT_EQ(Call(*hz.client, "POST", "/api/v1/federation/crawl", hz.op).status, 200);
     enterprise = NewOrgToken(*hz.client, hz.op, "杭州港航科技有限公司", "enterprise", 803);
   }
   HttpAnswer Consumer(const std::string& method, const std::string& path,
@@ -189,7 +191,14 @@ TEST(NegotiationTest, ACrossNodeContractIsFinalizedAndBothLedgersProveIt) {
                 .status,
             404);
 
-  // The CLI shows it too.
+  // The CLI shows it too, and queries through it.
+  auto cli_query = p.hz.server->Cli(
+      {"federation", "negotiations", "query", id, "--sql", "SELECT SUM(people) FROM data",
+       "--purpose", "research", "--epsilon", "0.1"},
+      p.enterprise);
+  ASSERT_EQ(cli_query.exit_code, 0) << cli_query.err;
+  EXPECT_NE(cli_query.out.find("signed by the provider on node ningbo"), std::string::npos)
+      << cli_query.out;
   auto cli = p.hz.server->Cli({"federation", "negotiations", "show", id}, p.enterprise);
   ASSERT_EQ(cli.exit_code, 0) << cli.err;
   EXPECT_NE(cli.out.find("state: FINALIZED"), std::string::npos) << cli.out;
@@ -246,6 +255,18 @@ class FakeProvider {
     server_.Post("/federation/hello", [this](const httplib::Request&, httplib::Response& res) {
       res.set_content(node_.Descriptor(), "text/plain");
     });
+    server_.Post("/dsp/catalog/request", [](const httplib::Request&, httplib::Response& res) {
+      res.set_content(json{{"@type", "Catalog"},
+                           {"dataset",
+                            {{{"@id", "urn:rogue:dataset"},
+                              {"dct:title", "诱饵数据"},
+                              {"hasPolicy",
+                               {{{"@type", "Offer"},
+                                 {"@id", "urn:rogue:offer"},
+                                 {"permission", {{{"action", "use"}}}}}}}}}}}
+                          .dump(),
+                      "application/json");
+    });
     server_.Post("/dsp/negotiations/request",
                  [this](const httplib::Request& req, httplib::Response& res) {
                    json m = json::parse(req.body);
@@ -299,6 +320,7 @@ TEST(NegotiationTest, AHostileProviderNodeCannotGetAnAgreementAcceptedThatIsNotO
   auto added = hz.AddPeer(rogue.node().Descriptor());
   ASSERT_EQ(added.status, 201) << added.raw;
   ASSERT_EQ(added.body["state"], "active") << added.raw;
+  ASSERT_EQ(Call(*hz.client, "POST", "/api/v1/federation/crawl", hz.op).status, 200);
   const std::string enterprise =
       NewOrgToken(*hz.client, hz.op, "杭州某科技有限公司", "enterprise", 812);
   auto requested = Call(*hz.client, "POST", "/api/v1/federation/negotiations", enterprise,
@@ -307,6 +329,9 @@ TEST(NegotiationTest, AHostileProviderNodeCannotGetAnAgreementAcceptedThatIsNotO
   const std::string id = requested.body["id"];
   json request = rogue.Received("/dsp/negotiations/request");
   EXPECT_EQ(request["callbackAddress"], hz.server->url() + "/dsp/callback");
+  // The offer as the catalog published it, its target the dataset.
+  EXPECT_EQ(request["offer"]["permission"][0]["action"], "use") << request.dump();
+  EXPECT_EQ(request["offer"]["target"], "urn:rogue:dataset");
   const std::string consumer_key = request["qiantang:consumer"]["public_key"];
   auto state = [&] {
     return Call(*hz.client, "GET", "/api/v1/federation/negotiations/" + id, enterprise)
