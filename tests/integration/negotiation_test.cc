@@ -168,7 +168,9 @@ TEST(NegotiationTest, ACrossNodeContractIsFinalizedAndBothLedgersProveIt) {
       {{"sql", "SELECT SUM(people) FROM data"}, {"purpose", "research"}, {"epsilon", 0.5}});
   ASSERT_EQ(q.status, 200) << q.raw;
   EXPECT_EQ(q.body["node"], "ningbo");
-  EXPECT_EQ(q.body["rows"].size(), 1u) << q.raw;
+  // Whether the one group is released depends on the noise (3 rows against a
+  // noisy threshold); what it was asked and what it spent do not.
+  EXPECT_EQ(q.body["columns"], json::array({"sum_people"})) << q.raw;
   EXPECT_DOUBLE_EQ(q.body["epsilon_left"].get<double>(), 0.5) << q.raw;
   EXPECT_EQ(q.body["usage"]["contract_id"], pid);
   EXPECT_EQ(p.Contract(pid)["uses"], 1);
