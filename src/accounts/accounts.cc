@@ -449,8 +449,11 @@ Status Accounts::RevokeToken(const Principal& caller, const std::string& token_i
 Result<Org> Accounts::RegisterRemoteOrg(const std::string& node, const RemoteOrg& org) {
   QT_RETURN_IF_ERROR(CheckDisplayText(org.name, kMaxNameBytes).WithContext("name"));
   QT_RETURN_IF_ERROR(ValidateCreditCode(org.credit_code).WithContext("credit_code"));
-  if (org.kind == OrgKind::kOperator) {
-    return InvalidArgument("kind: another node's operator is not admitted here");
+  // A peer vouches for its organisations' kinds, but government powers do
+  // not cross cities: its operator or authorities are not admitted as such.
+  if (org.kind == OrgKind::kOperator || org.kind == OrgKind::kAuthority) {
+    return InvalidArgument("kind: another node's " + std::string(OrgKindName(org.kind)) +
+                           " is not admitted here");
   }
   if (node.empty() || org.id.empty()) return InvalidArgument("node and id are required");
   if (org.id.size() > 200) return InvalidArgument("id: at most 200 bytes");

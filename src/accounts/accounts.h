@@ -61,7 +61,7 @@ struct NewOrg {
 struct RemoteOrg {
   std::string id{};  // its id on its home node
   std::string name{};
-  OrgKind kind = OrgKind::kEnterprise;  // any kind but kOperator
+  OrgKind kind = OrgKind::kEnterprise;  // any kind but kOperator and kAuthority
   std::string credit_code{};
   crypto::PublicKey public_key{};
 };

@@ -178,16 +178,15 @@ void RegisterNegotiationRoutes(Router& router, federation::Peers& peers,
                   QT_ASSIGN_OR_RETURN(Negotiation got, n.Get(req.caller(), req.PathParam("id")));
                   return Response::Json(NegotiationJson(got));
                 });
-  router.Handle("POST", api + "/{id}/accept", Access::SignedIn(),
-                [&n](const Request& req) -> Result<Response> {
-                  QT_ASSIGN_OR_RETURN(Negotiation got, n.Accept(req.caller(), req.PathParam("id")));
-                  return Response::Json(NegotiationJson(got));
-                });
-  router.Handle("POST", api + "/{id}/verify", Access::SignedIn(),
-                [&n](const Request& req) -> Result<Response> {
-                  QT_ASSIGN_OR_RETURN(Negotiation got, n.Verify(req.caller(), req.PathParam("id")));
-                  return Response::Json(NegotiationJson(got));
-                });
+  for (const auto& [verb, move] :
+       {std::pair{"accept", &Negotiations::Accept}, std::pair{"verify", &Negotiations::Verify}}) {
+    router.Handle("POST", api + "/{id}/" + verb, Access::SignedIn(),
+                  [&n, move = move](const Request& req) -> Result<Response> {
+                    QT_ASSIGN_OR_RETURN(Negotiation got,
+                                        (n.*move)(req.caller(), req.PathParam("id")));
+                    return Response::Json(NegotiationJson(got));
+                  });
+  }
   router.Handle("POST", api + "/{id}/queries", Access::SignedIn(),
                 [&n](const Request& req) -> Result<Response> {
                   json body = json::parse(req.http.body, nullptr, /*allow_exceptions=*/false);

@@ -43,6 +43,12 @@ constexpr size_t kMaxPageBytes = size_t{4} << 20;      // one catalog page
 constexpr size_t kMaxCatalogBytes = size_t{32} << 20;  // all pages of one crawl
 constexpr int kAttempts = 3;
 
+// The entries of peers not removed, as EntryFromRow reads them.
+constexpr std::string_view kEntries =
+    "SELECT c.node, c.offer_id, c.dataset_id, c.title, c.description, c.publisher, c.keywords,"
+    " c.policy, c.crawled_at, p.city FROM fed_catalog c JOIN fed_peers p ON p.name = c.node"
+    " WHERE p.state <> 'removed'";
+
 Result<FederatedOffer> EntryFromRow(const store::Row& r) {
   return store::Decode<FederatedOffer>("fed_catalog", r, [&]() -> Result<FederatedOffer> {
     FederatedOffer o;
@@ -239,12 +245,8 @@ Result<std::shared_ptr<const FederatedCatalog::Index>> FederatedCatalog::Current
   }
   std::vector<FederatedOffer> remote;
   QT_RETURN_IF_ERROR(store_.Read([&](store::Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(
-        store::Rows rows,
-        tx.Query("SELECT c.node, c.offer_id, c.dataset_id, c.title, c.description, c.publisher, "
-                 "c.keywords, c.policy, c.crawled_at, p.city FROM fed_catalog c "
-                 "JOIN fed_peers p ON p.name = c.node WHERE p.state <> 'removed' "
-                 "ORDER BY c.node, c.offer_id"));
+    QT_ASSIGN_OR_RETURN(store::Rows rows,
+                        tx.Query(std::string(kEntries) + " ORDER BY c.node, c.offer_id"));
     remote.clear();
     store::DecodeSkipping(rows, EntryFromRow, remote);
     return OkStatus();
@@ -267,11 +269,7 @@ Result<FederatedOffer> FederatedCatalog::Get(const std::string& node, const std:
   QT_RETURN_IF_ERROR(store_.Read([&](store::Tx& tx) -> Status {
     QT_ASSIGN_OR_RETURN(
         store::Rows rows,
-        tx.Query("SELECT c.node, c.offer_id, c.dataset_id, c.title, c.description, c.publisher, "
-                 "c.keywords, c.policy, c.crawled_at, p.city FROM fed_catalog c "
-                 "JOIN fed_peers p ON p.name = c.node WHERE p.state <> 'removed' "
-                 "AND c.node = ? AND c.offer_id = ?",
-                 {node, offer_id}));
+        tx.Query(std::string(kEntries) + " AND c.node = ? AND c.offer_id = ?", {node, offer_id}));
     if (rows.empty()) return OkStatus();
     QT_ASSIGN_OR_RETURN(out, EntryFromRow(rows[0]));
     return OkStatus();

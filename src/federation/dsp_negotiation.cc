@@ -45,6 +45,9 @@ Result<DspMessage> ReadDspMessage(std::string_view text, std::string_view type) 
   QT_ASSIGN_OR_RETURN(m.provider_pid, DspString(m, "providerPid", kMaxPidBytes, !initial));
   // Pids go into request paths: URL-safe characters only.
   for (const std::string* pid : {&m.consumer_pid, &m.provider_pid}) {
+    if (!pid->empty() && !std::isalnum(static_cast<unsigned char>(pid->front()))) {
+      return InvalidArgument("a pid starts with a letter or digit");
+    }
     for (char c : *pid) {
       if (!std::isalnum(static_cast<unsigned char>(c)) &&
           std::string_view(":._-").find(c) == std::string_view::npos) {

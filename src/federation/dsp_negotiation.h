@@ -47,7 +47,8 @@ std::optional<DspState> ParseDspState(std::string_view name);
 
 // A negotiation message as read: the members every message has, and the
 // object itself for the rest. Pids are at most kMaxPidBytes of letters,
-// digits and ":._-" (they become parts of request paths).
+// digits and ":._-", starting with a letter or digit (they become parts of
+// request paths: never "." or "..").
 struct DspMessage {
   std::string type{};  // "@type"
   std::string provider_pid{}, consumer_pid{};

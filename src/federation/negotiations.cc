@@ -51,7 +51,8 @@ CREATE TABLE fed_negotiations (
   updated_at BIGINT NOT NULL,
   sent TEXT NOT NULL
 );
-CREATE UNIQUE INDEX fed_negotiations_by_peer ON fed_negotiations (peer, role, remote_pid);
+CREATE UNIQUE INDEX fed_negotiations_by_peer ON fed_negotiations (peer, remote_pid)
+  WHERE role = 'provider';
 CREATE INDEX fed_negotiations_by_org ON fed_negotiations (org_id, id);
 CREATE INDEX fed_negotiations_due ON fed_negotiations (role, sent, next_attempt_at);
 )sql"}};
@@ -86,6 +87,25 @@ Result<Negotiation> Negotiations::LoadProvider(const Peer& from, const std::stri
     return NotFound("no negotiation " + provider_pid + " with node '" + from.name + "'");
   }
   return n;
+}
+
+Result<Negotiations::Inbound> Negotiations::Receive(const Peer& from, const std::string& pid,
+                                                    std::string_view body, std::string_view type,
+                                                    bool consumer_side) {
+  QT_ASSIGN_OR_RETURN(DspMessage m, ReadDspMessage(body, type));
+  const std::string& mine = consumer_side ? m.consumer_pid : m.provider_pid;
+  const std::string& theirs = consumer_side ? m.provider_pid : m.consumer_pid;
+  if (mine != pid) {
+    return InvalidArgument(std::string(consumer_side ? "consumerPid" : "providerPid") +
+                           ": not this negotiation");
+  }
+  QT_ASSIGN_OR_RETURN(Negotiation n,
+                      consumer_side ? LoadConsumer(from, pid) : LoadProvider(from, pid));
+  if (theirs != n.remote_pid) {
+    return NotFound(std::string(consumer_side ? "providerPid" : "consumerPid") +
+                    ": not this negotiation's");
+  }
+  return Inbound{std::move(m), std::move(n)};
 }
 
 Status Negotiations::Save(const Negotiation& n, DspState expected, const ledger::NewEvent& event) {
@@ -300,8 +320,8 @@ Result<Negotiation> Negotiations::Terminate(const Principal& caller, const std::
   QT_RETURN_IF_ERROR(caller.RequireMember());
   QT_RETURN_IF_ERROR(CheckDisplayText(reason, kMaxReasonBytes).WithContext("reason"));
   QT_ASSIGN_OR_RETURN(Negotiation n, Get(caller, id));
-  if (n.state == DspState::kTerminated || n.state == DspState::kFinalized) {
-    return FailedPrecondition("the negotiation is already " + StatePhrase(n.state));
+  if (n.state == DspState::kTerminated) {
+    return FailedPrecondition("the negotiation is already terminated");
   }
   QT_RETURN_IF_ERROR(TerminateHere(n, n.org_id, reason));
   QT_ASSIGN_OR_RETURN(n, Load(id));
@@ -360,14 +380,14 @@ Result<json> Negotiations::OnConsumerGet(const Peer& from, const std::string& co
 
 Status Negotiations::OnOffer(const Peer& from, const std::string& consumer_pid,
                              std::string_view body) {
-  QT_ASSIGN_OR_RETURN(DspMessage m, ReadDspMessage(body, "ContractOfferMessage"));
-  if (m.consumer_pid != consumer_pid) return InvalidArgument("consumerPid: not this negotiation");
-  QT_ASSIGN_OR_RETURN(Negotiation n, LoadConsumer(from, consumer_pid));
-  if (m.provider_pid != n.remote_pid) return NotFound("providerPid: not this negotiation's");
+  QT_ASSIGN_OR_RETURN(Inbound in, Receive(from, consumer_pid, body, "ContractOfferMessage",
+                                          /*consumer_side=*/true));
+  DspMessage& m = in.message;
+  Negotiation& n = in.negotiation;
   const json& offer = m.body.contains("offer") ? m.body["offer"] : json();
-  if (!offer.is_object() || offer.value("@type", "") != "Offer" ||
-      offer.dump().size() > kMaxPolicyBytes) {
-    return InvalidArgument("offer: expected an ODRL Offer of at most 16 KiB");
+  if (!offer.is_object() || StringAt(offer, "@type") != "Offer" ||
+      StringAt(offer, "@id") != n.offer_id || offer.dump().size() > kMaxPolicyBytes) {
+    return InvalidArgument("offer: expected an ODRL Offer of the offer requested, at most 16 KiB");
   }
   if (n.state == DspState::kOffered && n.offer == offer) return OkStatus();  // a repeat
   if (n.state != DspState::kRequested) {
@@ -383,10 +403,10 @@ Status Negotiations::OnOffer(const Peer& from, const std::string& consumer_pid,
 
 Status Negotiations::OnAgreement(const Peer& from, const std::string& consumer_pid,
                                  std::string_view body) {
-  QT_ASSIGN_OR_RETURN(DspMessage m, ReadDspMessage(body, "ContractAgreementMessage"));
-  if (m.consumer_pid != consumer_pid) return InvalidArgument("consumerPid: not this negotiation");
-  QT_ASSIGN_OR_RETURN(Negotiation n, LoadConsumer(from, consumer_pid));
-  if (m.provider_pid != n.remote_pid) return NotFound("providerPid: not this negotiation's");
+  QT_ASSIGN_OR_RETURN(Inbound in, Receive(from, consumer_pid, body, "ContractAgreementMessage",
+                                          /*consumer_side=*/true));
+  DspMessage& m = in.message;
+  Negotiation& n = in.negotiation;
   QT_ASSIGN_OR_RETURN(std::string text, DspString(m, "qiantang:agreement", kMaxAgreementBytes));
   QT_ASSIGN_OR_RETURN(std::string sig_b64, DspString(m, "qiantang:providerSignature", 200));
   if (n.state == DspState::kAgreed && n.agreement == text) return OkStatus();  // a repeat
@@ -399,15 +419,19 @@ Status Negotiations::OnAgreement(const Peer& from, const std::string& consumer_p
   // this node's consumer by its key, signed by the provider key it names.
   QT_ASSIGN_OR_RETURN(accounts::Org consumer, options_.accounts->GetOrg(n.org_id));
   json a = json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (!a.is_object() || a.value("contract_id", "") != n.remote_pid ||
-      a.value("offer_id", "") != n.offer_id || !a.contains("consumer") ||
-      !a["consumer"].is_object() ||
-      a["consumer"].value("public_key", "") != crypto::HexEncode(consumer.public_key) ||
-      !a.contains("provider") || !a["provider"].is_object()) {
+  if (StringAt(a, "type") != "qiantang.dataspace.agreement/v1" ||
+      StringAt(a, "contract_id") != n.remote_pid || StringAt(a, "offer_id") != n.offer_id ||
+      !a.contains("consumer") ||
+      StringAt(a["consumer"], "public_key") != crypto::HexEncode(consumer.public_key) ||
+      !a.contains("provider")) {
     return InvalidArgument(
         "qiantang:agreement: not an agreement of this contract, offer and consumer key");
   }
-  auto provider_key = crypto::HexDecode(a["provider"].value("public_key", ""));
+  // What is signed is the offer this consumer accepted, not another policy.
+  if (!a.contains("policy") || PolicyRules(a["policy"]) != PolicyRules(n.offer)) {
+    return InvalidArgument("qiantang:agreement: its policy is not the offer accepted");
+  }
+  auto provider_key = crypto::HexDecode(StringAt(a["provider"], "public_key"));
   auto sig = crypto::Base64Decode(sig_b64);
   crypto::PublicKey pk{};
   crypto::Signature signature{};
@@ -432,10 +456,11 @@ Status Negotiations::OnAgreement(const Peer& from, const std::string& consumer_p
 
 Result<json> Negotiations::OnConsumerEvent(const Peer& from, const std::string& consumer_pid,
                                            std::string_view body) {
-  QT_ASSIGN_OR_RETURN(DspMessage m, ReadDspMessage(body, "ContractNegotiationEventMessage"));
-  if (m.consumer_pid != consumer_pid) return InvalidArgument("consumerPid: not this negotiation");
-  QT_ASSIGN_OR_RETURN(Negotiation n, LoadConsumer(from, consumer_pid));
-  if (m.provider_pid != n.remote_pid) return NotFound("providerPid: not this negotiation's");
+  QT_ASSIGN_OR_RETURN(
+      Inbound in,
+      Receive(from, consumer_pid, body, "ContractNegotiationEventMessage", /*consumer_side=*/true));
+  DspMessage& m = in.message;
+  Negotiation& n = in.negotiation;
   QT_ASSIGN_OR_RETURN(std::string event, DspString(m, "eventType", 20));
   if (event != "FINALIZED") {
     return InvalidArgument("eventType: a provider sends FINALIZED, not '" + event + "'");
@@ -487,14 +512,13 @@ Result<json> Negotiations::OnConsumerEvent(const Peer& from, const std::string& 
 
 Status Negotiations::OnConsumerTermination(const Peer& from, const std::string& consumer_pid,
                                            std::string_view body) {
-  QT_ASSIGN_OR_RETURN(DspMessage m, ReadDspMessage(body, "ContractNegotiationTerminationMessage"));
-  if (m.consumer_pid != consumer_pid) return InvalidArgument("consumerPid: not this negotiation");
-  QT_ASSIGN_OR_RETURN(Negotiation n, LoadConsumer(from, consumer_pid));
-  if (m.provider_pid != n.remote_pid) return NotFound("providerPid: not this negotiation's");
+  QT_ASSIGN_OR_RETURN(Inbound in,
+                      Receive(from, consumer_pid, body, "ContractNegotiationTerminationMessage",
+                              /*consumer_side=*/true));
+  DspMessage& m = in.message;
+  Negotiation& n = in.negotiation;
   if (n.state == DspState::kTerminated) return OkStatus();
-  if (n.state == DspState::kFinalized) {
-    return FailedPrecondition("the negotiation is finalized; its contract ends by its terms");
-  }
+  // Either party may end a contract, finalized or not (as within one node).
   return TerminateHere(n, "system", TerminationReason(m));
 }
 

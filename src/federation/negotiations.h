@@ -164,6 +164,14 @@ class Negotiations {
   Status Sync();
 
  private:
+  struct Inbound {
+    DspMessage message;
+    Negotiation negotiation;
+  };
+  // A peer's message of `type` about its negotiation `pid` (this side's pid
+  // if `consumer_side`, else the provider's), both pids checked.
+  Result<Inbound> Receive(const Peer& from, const std::string& pid, std::string_view body,
+                          std::string_view type, bool consumer_side);
   Status SyncOne(const std::string& contract_id, bool fresh);
   Result<Negotiation> ConsumerCall(const accounts::Principal& caller, const std::string& id,
                                    DspState from, DspState to);

@@ -140,10 +140,11 @@ Result<json> Negotiations::OnProviderGet(const Peer& from, const std::string& pr
 
 Status Negotiations::OnProviderEvent(const Peer& from, const std::string& provider_pid,
                                      std::string_view body) {
-  QT_ASSIGN_OR_RETURN(DspMessage m, ReadDspMessage(body, "ContractNegotiationEventMessage"));
-  if (m.provider_pid != provider_pid) return InvalidArgument("providerPid: not this negotiation");
-  QT_ASSIGN_OR_RETURN(Negotiation n, LoadProvider(from, provider_pid));
-  if (m.consumer_pid != n.remote_pid) return NotFound("consumerPid: not this negotiation's");
+  QT_ASSIGN_OR_RETURN(Inbound in,
+                      Receive(from, provider_pid, body, "ContractNegotiationEventMessage",
+                              /*consumer_side=*/false));
+  DspMessage& m = in.message;
+  Negotiation& n = in.negotiation;
   QT_ASSIGN_OR_RETURN(std::string event, DspString(m, "eventType", 20));
   if (event != "ACCEPTED") {
     return InvalidArgument("eventType: a consumer sends ACCEPTED, not '" + event + "'");
@@ -163,10 +164,11 @@ Status Negotiations::OnProviderEvent(const Peer& from, const std::string& provid
 
 Status Negotiations::OnVerification(const Peer& from, const std::string& provider_pid,
                                     std::string_view body) {
-  QT_ASSIGN_OR_RETURN(DspMessage m, ReadDspMessage(body, "ContractAgreementVerificationMessage"));
-  if (m.provider_pid != provider_pid) return InvalidArgument("providerPid: not this negotiation");
-  QT_ASSIGN_OR_RETURN(Negotiation n, LoadProvider(from, provider_pid));
-  if (m.consumer_pid != n.remote_pid) return NotFound("consumerPid: not this negotiation's");
+  QT_ASSIGN_OR_RETURN(Inbound in,
+                      Receive(from, provider_pid, body, "ContractAgreementVerificationMessage",
+                              /*consumer_side=*/false));
+  DspMessage& m = in.message;
+  Negotiation& n = in.negotiation;
   QT_ASSIGN_OR_RETURN(std::string sig_b64, DspString(m, "qiantang:signature", 200));
   auto sig = crypto::Base64Decode(sig_b64);
   crypto::Signature signature{};
@@ -188,26 +190,24 @@ Status Negotiations::OnVerification(const Peer& from, const std::string& provide
 
 Status Negotiations::OnProviderTermination(const Peer& from, const std::string& provider_pid,
                                            std::string_view body) {
-  QT_ASSIGN_OR_RETURN(DspMessage m, ReadDspMessage(body, "ContractNegotiationTerminationMessage"));
-  if (m.provider_pid != provider_pid) return InvalidArgument("providerPid: not this negotiation");
-  QT_ASSIGN_OR_RETURN(Negotiation n, LoadProvider(from, provider_pid));
-  if (m.consumer_pid != n.remote_pid) return NotFound("consumerPid: not this negotiation's");
+  QT_ASSIGN_OR_RETURN(Inbound in,
+                      Receive(from, provider_pid, body, "ContractNegotiationTerminationMessage",
+                              /*consumer_side=*/false));
+  DspMessage& m = in.message;
+  Negotiation& n = in.negotiation;
   QT_ASSIGN_OR_RETURN(Principal consumer, RemotePrincipal(n));
   QT_ASSIGN_OR_RETURN(Contract c, options_.dataspace->GetContract(consumer, n.id));
   if (c.state == ContractState::kTerminated) return OkStatus();
-  if (c.state == ContractState::kFinalized) {
-    return FailedPrecondition("the negotiation is finalized; its contract ends by its terms");
-  }
   QT_RETURN_IF_ERROR(MarkSent(store_, n.id, DspState::kTerminated, options_.clock->NowMillis()));
   return options_.dataspace->TerminateContract(consumer, n.id, TerminationReason(m)).status();
 }
 
 Result<json> Negotiations::OnChannelQuery(const Peer& from, const std::string& provider_pid,
                                           std::string_view body) {
-  QT_ASSIGN_OR_RETURN(DspMessage m, ReadDspMessage(body, "qiantang:ChannelQuery"));
-  if (m.provider_pid != provider_pid) return InvalidArgument("providerPid: not this negotiation");
-  QT_ASSIGN_OR_RETURN(Negotiation n, LoadProvider(from, provider_pid));
-  if (m.consumer_pid != n.remote_pid) return NotFound("consumerPid: not this negotiation's");
+  QT_ASSIGN_OR_RETURN(Inbound in, Receive(from, provider_pid, body, "qiantang:ChannelQuery",
+                                          /*consumer_side=*/false));
+  DspMessage& m = in.message;
+  Negotiation& n = in.negotiation;
   QT_ASSIGN_OR_RETURN(
       dataspace::ChannelRequest request,
       dataspace::ChannelRequestFromJson(m.body.contains("request") ? m.body["request"] : json()));
@@ -228,11 +228,11 @@ void Negotiations::ContractChanged(const Contract& contract) {
 Status Negotiations::Sync() {
   std::vector<std::string> due;
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(auto rows,
-                        tx.Query("SELECT id FROM fed_negotiations WHERE role = 'provider'"
-                                 " AND sent <> 'TERMINATED' AND sent <> 'FINALIZED'"
-                                 " AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT 100",
-                                 {options_.clock->NowMillis()}));
+    QT_ASSIGN_OR_RETURN(
+        auto rows, tx.Query("SELECT id FROM fed_negotiations WHERE role = 'provider'"
+                            " AND sent <> 'TERMINATED' AND (sent <> 'FINALIZED' OR attempts > 0)"
+                            " AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT 100",
+                            {options_.clock->NowMillis()}));
     for (const Row& r : rows) due.push_back(r.Text(0));
     return OkStatus();
   }));
@@ -258,7 +258,7 @@ Status Negotiations::SyncOne(const std::string& contract_id, bool fresh) {
   Negotiation& n = row->negotiation;
   const std::string& callback = row->callback;
   const auto sent = ParseDspState(row->sent);
-  if (!sent || *sent == DspState::kTerminated || *sent == DspState::kFinalized) return OkStatus();
+  if (!sent || *sent == DspState::kTerminated) return OkStatus();
   const UnixMillis now = options_.clock->NowMillis();
   if (!fresh && row->next_attempt_at > now) return OkStatus();
   QT_ASSIGN_OR_RETURN(Principal consumer, RemotePrincipal(n));

@@ -207,6 +207,18 @@ TEST(NegotiationTest, ACrossNodeContractIsFinalizedAndBothLedgersProveIt) {
   // Nobody else on Hangzhou sees the enterprise's negotiation.
   EXPECT_EQ(Call(*p.hz.client, "GET", "/api/v1/federation/negotiations/" + id, p.hz.op).status,
             404);
+
+  // Either party may end a finalized contract; the other node follows, and
+  // no query runs under it any more.
+  auto ended = Call(*p.nb.client, "POST", "/api/v1/dataspace/contracts/" + pid + "/terminate",
+                    p.nb.holder, json{{"reason", "数据停止供应"}}.dump());
+  ASSERT_EQ(ended.status, 200) << ended.raw;
+  WaitFor([&] { return p.Consumer("GET", "/" + id).body["state"] == "TERMINATED"; });
+  EXPECT_EQ(p.Consumer("GET", "/" + id).body["state"], "TERMINATED");
+  EXPECT_EQ(p.Consumer("POST", "/" + id + "/queries",
+                       {{"sql", "SELECT COUNT(*) FROM data"}, {"purpose", "research"}})
+                .status,
+            409);
 }
 
 TEST(NegotiationTest, EitherSideTerminatesAndAMessageOutOfTurnTerminatesBoth) {
@@ -265,6 +277,9 @@ class FakeProvider {
                               {"hasPolicy",
                                {{{"@type", "Offer"},
                                  {"@id", "urn:rogue:offer"},
+                                 {"permission", {{{"action", "use"}}}}},
+                                {{"@type", "Offer"},
+                                 {"@id", "urn:rogue:refused"},
                                  {"permission", {{{"action", "use"}}}}}}}}}}}
                           .dump(),
                       "application/json");
@@ -273,6 +288,12 @@ class FakeProvider {
                  [this](const httplib::Request& req, httplib::Response& res) {
                    json m = json::parse(req.body);
                    Record(req.path, m);
+                   if (m["offer"]["@id"] == "urn:rogue:refused") {
+                     res.status = 400;
+                     res.set_content(R"({"@type":"ContractNegotiationError","reason":["no"]})",
+                                     "application/json");
+                     return;
+                   }
                    res.status = 201;
                    res.set_content(json{{"@type", "ContractNegotiation"},
                                         {"providerPid", "urn:rogue:1"},
@@ -325,6 +346,13 @@ TEST(NegotiationTest, AHostileProviderNodeCannotGetAnAgreementAcceptedThatIsNotO
   ASSERT_EQ(Call(*hz.client, "POST", "/api/v1/federation/crawl", hz.op).status, 200);
   const std::string enterprise =
       NewOrgToken(*hz.client, hz.op, "杭州某科技有限公司", "enterprise", 812);
+  // A request the provider refuses is terminated here, and leaves nothing
+  // in the way of the next one (it once did: a unique index on an empty pid).
+  for (int i = 0; i < 2; ++i) {
+    auto refused = Call(*hz.client, "POST", "/api/v1/federation/negotiations", enterprise,
+                        json{{"peer", "rogue"}, {"offer_id", "urn:rogue:refused"}}.dump());
+    EXPECT_EQ(refused.status, 409) << refused.raw;
+  }
   auto requested = Call(*hz.client, "POST", "/api/v1/federation/negotiations", enterprise,
                         json{{"peer", "rogue"}, {"offer_id", "urn:rogue:offer"}}.dump());
   ASSERT_EQ(requested.status, 201) << requested.raw;
@@ -349,8 +377,15 @@ TEST(NegotiationTest, AHostileProviderNodeCannotGetAnAgreementAcceptedThatIsNotO
   };
 
   // An offer, accepted.
-  auto offer = callback("offers", {{"@type", "ContractOfferMessage"},
-                                   {"offer", {{"@type", "Offer"}, {"@id", "urn:rogue:offer"}}}});
+  const json use = {{{"action", "use"}}};
+  // An offer of another offer than the one requested is refused.
+  EXPECT_EQ(callback("offers", {{"@type", "ContractOfferMessage"},
+                                {"offer", {{"@type", "Offer"}, {"@id", "urn:other"}}}})
+                .status,
+            400);
+  auto offer = callback(
+      "offers", {{"@type", "ContractOfferMessage"},
+                 {"offer", {{"@type", "Offer"}, {"@id", "urn:rogue:offer"}, {"permission", use}}}});
   ASSERT_EQ(offer.status, 200) << offer.raw;
   ASSERT_EQ(Call(*hz.client, "POST", "/api/v1/federation/negotiations/" + id + "/accept",
                  enterprise, "{}")
@@ -359,14 +394,17 @@ TEST(NegotiationTest, AHostileProviderNodeCannotGetAnAgreementAcceptedThatIsNotO
   ASSERT_EQ(state(), "ACCEPTED");
 
   crypto::SigningKey provider = crypto::GenerateSigningKey(crypto::SystemRandom::Get());
-  auto agreement_for = [&](const std::string& consumer_hex, const std::string& offer_id) {
+  auto agreement_json = [&](const std::string& consumer_hex, const std::string& offer_id) {
     return json{
         {"type", "qiantang.dataspace.agreement/v1"},
         {"contract_id", "urn:rogue:1"},
         {"offer_id", offer_id},
+        {"policy", {{"permission", use}}},
         {"provider", {{"id", "org_x"}, {"public_key", crypto::HexEncode(provider.public_key)}}},
-        {"consumer", {{"id", "org_y"}, {"public_key", consumer_hex}}}}
-        .dump();
+        {"consumer", {{"id", "org_y"}, {"public_key", consumer_hex}}}};
+  };
+  auto agreement_for = [&](const std::string& consumer_hex, const std::string& offer_id) {
+    return agreement_json(consumer_hex, offer_id).dump();
   };
   auto send_agreement = [&](const std::string& text, const crypto::SigningKey& signer) {
     return callback("agreement", {{"@type", "ContractAgreementMessage"},
@@ -379,6 +417,18 @@ TEST(NegotiationTest, AHostileProviderNodeCannotGetAnAgreementAcceptedThatIsNotO
   const std::string other(64, 'a');
   EXPECT_EQ(send_agreement(agreement_for(other, "urn:rogue:offer"), provider).status, 400);
   EXPECT_EQ(send_agreement(agreement_for(consumer_key, "urn:other"), provider).status, 400);
+  // Another policy than the offer accepted, no agreement type, or fields of
+  // the wrong type: refused.
+  json wider = agreement_json(consumer_key, "urn:rogue:offer");
+  wider["policy"]["permission"].push_back({{"action", "transfer"}});
+  EXPECT_EQ(send_agreement(wider.dump(), provider).status, 400);
+  json untyped = agreement_json(consumer_key, "urn:rogue:offer");
+  untyped.erase("type");
+  EXPECT_EQ(send_agreement(untyped.dump(), provider).status, 400);
+  json numeric = agreement_json(consumer_key, "urn:rogue:offer");
+  numeric["contract_id"] = 7;
+  numeric["consumer"]["public_key"] = json::array();
+  EXPECT_EQ(send_agreement(numeric.dump(), provider).status, 400);
   // Signed by another key than the provider key it names: refused.
   crypto::SigningKey forger = crypto::GenerateSigningKey(crypto::SystemRandom::Get());
   EXPECT_EQ(send_agreement(agreement_for(consumer_key, "urn:rogue:offer"), forger).status, 403);
@@ -388,6 +438,14 @@ TEST(NegotiationTest, AHostileProviderNodeCannotGetAnAgreementAcceptedThatIsNotO
                                        {"consumerPid", "neg_someone_else"},
                                        {"offer", {{"@type", "Offer"}}}});
   EXPECT_EQ(wrong_pid.status, 400) << wrong_pid.raw;
+  auto dots = rogue.node().Send(*hz.client, hz.server->url(), "POST",
+                                "/dsp/callback/negotiations/" + id + "/offers",
+                                json{{"@type", "ContractOfferMessage"},
+                                     {"providerPid", ".."},
+                                     {"consumerPid", id},
+                                     {"offer", {{"@type", "Offer"}}}}
+                                    .dump());
+  EXPECT_EQ(dots.status, 400) << dots.raw;
 
   // The real agreement: AGREED; the consumer's signature Hangzhou sends
   // verifies under the consumer's key.
@@ -507,10 +565,13 @@ TEST(NegotiationTest, AThirdPeerCannotReachAnotherPeersNegotiation) {
       mallory.Send(*p.nb.client, nb_url, "POST", "/dsp/negotiations/request", ask.dump()).status,
       400);
   ask["callbackAddress"] = mallory_server.Url() + "/dsp/callback";
-  ask["qiantang:consumer"]["kind"] = "operator";
-  EXPECT_EQ(
-      mallory.Send(*p.nb.client, nb_url, "POST", "/dsp/negotiations/request", ask.dump()).status,
-      400);
+  for (const char* powerful : {"operator", "authority"}) {
+    ask["qiantang:consumer"]["kind"] = powerful;
+    EXPECT_EQ(
+        mallory.Send(*p.nb.client, nb_url, "POST", "/dsp/negotiations/request", ask.dump()).status,
+        400)
+        << powerful;
+  }
   ask["qiantang:consumer"]["kind"] = "enterprise";
   const httplib::Headers signed_once =
       mallory.Sign("POST", nb_url, "/dsp/negotiations/request", ask.dump());

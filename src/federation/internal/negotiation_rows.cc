@@ -29,6 +29,40 @@ std::span<const uint8_t> Bytes(std::string_view s) {
   return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
 }
 
+std::string StringAt(const json& j, const char* key) {
+  if (!j.is_object() || !j.contains(key) || !j[key].is_string()) return "";
+  return j[key].get<std::string>();
+}
+
+namespace {
+
+json Untyped(const json& j) {
+  if (j.is_array()) {
+    json out = json::array();
+    for (const json& item : j) out.push_back(Untyped(item));
+    return out;
+  }
+  if (!j.is_object()) return j;
+  if (j.size() == 2 && j.contains("@value") && j.contains("@type") && j["@value"].is_string()) {
+    json number = json::parse(j["@value"].get<std::string>(), nullptr, false);
+    if (number.is_number()) return number;
+  }
+  json out = json::object();
+  for (const auto& [key, value] : j.items()) out[key] = Untyped(value);
+  return out;
+}
+
+}  // namespace
+
+json PolicyRules(const json& policy) {
+  json out = json::object();
+  if (!policy.is_object()) return out;
+  for (const char* rules : {"permission", "prohibition", "obligation"}) {
+    if (policy.contains(rules) && !policy[rules].empty()) out[rules] = Untyped(policy[rules]);
+  }
+  return out;
+}
+
 Result<NegotiationRow> NegotiationFromRow(const Row& r) {
   return store::Decode<NegotiationRow>("fed_negotiations", r, [&]() -> Result<NegotiationRow> {
     NegotiationRow row;
@@ -129,9 +163,8 @@ Status CheckProof(const json& proof, const Peer& peer, std::string_view kind,
                                  proof["checkpoint"].get<std::string>(), key);
   if (!s.ok()) return PermissionDenied("qiantang:proof does not verify: " + s.message());
   json e = json::parse(event, nullptr, /*allow_exceptions=*/false);
-  if (!e.is_object() || e.value("kind", "") != kind || e.value("subject", "") != subject ||
-      !e.contains("payload") || !e["payload"].is_object() ||
-      e["payload"].value("agreement_sha256", "") != agreement_sha256) {
+  if (StringAt(e, "kind") != kind || StringAt(e, "subject") != subject || !e.contains("payload") ||
+      StringAt(e["payload"], "agreement_sha256") != agreement_sha256) {
     return PermissionDenied("qiantang:proof proves another event than this agreement's " +
                             std::string(kind));
   }

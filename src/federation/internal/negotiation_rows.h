@@ -38,6 +38,13 @@ struct NegotiationRow {
 Result<NegotiationRow> NegotiationFromRow(const store::Row& r);
 
 std::span<const uint8_t> Bytes(std::string_view s);
+// The string member `key` of `j`, or "" if `j` is no object or the member is
+// absent or not a string (a peer's JSON: nlohmann's value() would throw).
+std::string StringAt(const nlohmann::json& j, const char* key);
+// The rules of an ODRL policy (permission, prohibition, obligation), typed
+// literals read back as numbers and empty lists left out: what two forms of
+// one policy (dsp.h's DspPolicy and dataspace's PolicyJson) share.
+nlohmann::json PolicyRules(const nlohmann::json& policy);
 DspState DspStateOf(dataspace::ContractState s);
 // The states the provider moves to, which its node tells the consumer's.
 bool ProviderMoves(DspState s);
