@@ -375,7 +375,9 @@ Result<IssuedToken> Accounts::IssueToken(const Principal& caller, const std::str
     }
     ttl = std::min(ttl, left);
     if (ttl <= 0) return Unauthenticated("token has expired");
-    out = InsertToken(tx, caller.org_id, user, label, ttl);
+    // From the same `now`: a second read of the clock could end a
+    // millisecond after the caller's token.
+    out = WriteToken(tx, options_, ids_, caller.org_id, user, label, now, now + ttl);
     return out.status();
   }));
   return out;
