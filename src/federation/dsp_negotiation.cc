@@ -88,20 +88,28 @@ json NegotiationJson(std::string_view provider_pid, std::string_view consumer_pi
   return m;
 }
 
-json NegotiationErrorJson(std::string_view provider_pid, std::string_view consumer_pid,
-                          std::string_view code, std::string_view reason) {
-  json m = DspMessageJson("ContractNegotiationError", provider_pid, consumer_pid);
+namespace {
+
+// A message of `type` that carries a code and a reason.
+json WithReason(std::string_view type, std::string_view provider_pid, std::string_view consumer_pid,
+                std::string_view code, std::string_view reason) {
+  json m = DspMessageJson(type, provider_pid, consumer_pid);
   m["code"] = code;
   m["reason"] = json::array({reason});
   return m;
 }
 
+}  // namespace
+
+json NegotiationErrorJson(std::string_view provider_pid, std::string_view consumer_pid,
+                          std::string_view code, std::string_view reason) {
+  return WithReason("ContractNegotiationError", provider_pid, consumer_pid, code, reason);
+}
+
 json TerminationJson(std::string_view provider_pid, std::string_view consumer_pid,
                      std::string_view code, std::string_view reason) {
-  json m = DspMessageJson("ContractNegotiationTerminationMessage", provider_pid, consumer_pid);
-  m["code"] = code;
-  m["reason"] = json::array({reason});
-  return m;
+  return WithReason("ContractNegotiationTerminationMessage", provider_pid, consumer_pid, code,
+                    reason);
 }
 
 json EventJson(std::string_view provider_pid, std::string_view consumer_pid, DspState event) {

@@ -52,6 +52,7 @@
 #ifndef QIANTANG_FEDERATION_NEGOTIATIONS_H_
 #define QIANTANG_FEDERATION_NEGOTIATIONS_H_
 
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
@@ -172,6 +173,12 @@ class Negotiations {
   // if `consumer_side`, else the provider's), both pids checked.
   Result<Inbound> Receive(const Peer& from, const std::string& pid, std::string_view body,
                           std::string_view type, bool consumer_side);
+  // Provider side: the outcome of the consumer's move to `to` on the
+  // contract. A refusal for the contract's state terminates it (the states
+  // differ) unless `repeat` says the move was already made.
+  Status ConsumerMoved(const accounts::Principal& consumer, const Negotiation& n,
+                       const Result<dataspace::Contract>& moved, DspState to,
+                       const std::function<bool(const dataspace::Contract&)>& repeat);
   Status SyncOne(const std::string& contract_id, bool fresh);
   Result<Negotiation> ConsumerCall(const accounts::Principal& caller, const std::string& id,
                                    DspState from, DspState to);

@@ -150,16 +150,22 @@ Status Negotiations::OnProviderEvent(const Peer& from, const std::string& provid
     return InvalidArgument("eventType: a consumer sends ACCEPTED, not '" + event + "'");
   }
   QT_ASSIGN_OR_RETURN(Principal consumer, RemotePrincipal(n));
-  auto accepted = options_.dataspace->AcceptContract(consumer, n.id);
-  if (accepted.ok())
-    return MarkSent(store_, n.id, DspState::kAccepted, options_.clock->NowMillis());
-  if (accepted.status().code() != StatusCode::kFailedPrecondition) return accepted.status();
+  return ConsumerMoved(consumer, n, options_.dataspace->AcceptContract(consumer, n.id),
+                       DspState::kAccepted,
+                       [](const Contract& c) { return c.state == ContractState::kAccepted; });
+}
+
+Status Negotiations::ConsumerMoved(const Principal& consumer, const Negotiation& n,
+                                   const Result<Contract>& moved, DspState to,
+                                   const std::function<bool(const Contract&)>& repeat) {
+  if (moved.ok()) return MarkSent(store_, n.id, to, options_.clock->NowMillis());
+  if (moved.status().code() != StatusCode::kFailedPrecondition) return moved.status();
   QT_ASSIGN_OR_RETURN(Contract c, options_.dataspace->GetContract(consumer, n.id));
-  if (c.state == ContractState::kAccepted) return OkStatus();  // a repeat
+  if (repeat(c)) return OkStatus();
   // The states differ: terminated here, and the 400 tells the consumer.
   QT_RETURN_IF_ERROR(MarkSent(store_, n.id, DspState::kTerminated, options_.clock->NowMillis()));
-  (void)options_.dataspace->TerminateContract(consumer, n.id, accepted.status().message());
-  return accepted.status();
+  (void)options_.dataspace->TerminateContract(consumer, n.id, moved.status().message());
+  return moved.status();
 }
 
 Status Negotiations::OnVerification(const Peer& from, const std::string& provider_pid,
@@ -177,15 +183,11 @@ Status Negotiations::OnVerification(const Peer& from, const std::string& provide
   }
   std::copy(sig->begin(), sig->end(), signature.begin());
   QT_ASSIGN_OR_RETURN(Principal consumer, RemotePrincipal(n));
-  auto verified = options_.dataspace->VerifyContractSigned(consumer, n.id, signature);
-  if (verified.ok())
-    return MarkSent(store_, n.id, DspState::kVerified, options_.clock->NowMillis());
-  if (verified.status().code() != StatusCode::kFailedPrecondition) return verified.status();
-  QT_ASSIGN_OR_RETURN(Contract c, options_.dataspace->GetContract(consumer, n.id));
-  if (c.state == ContractState::kVerified && c.consumer_signature == sig_b64) return OkStatus();
-  QT_RETURN_IF_ERROR(MarkSent(store_, n.id, DspState::kTerminated, options_.clock->NowMillis()));
-  (void)options_.dataspace->TerminateContract(consumer, n.id, verified.status().message());
-  return verified.status();
+  return ConsumerMoved(
+      consumer, n, options_.dataspace->VerifyContractSigned(consumer, n.id, signature),
+      DspState::kVerified, [&sig_b64](const Contract& c) {
+        return c.state == ContractState::kVerified && c.consumer_signature == sig_b64;
+      });
 }
 
 Status Negotiations::OnProviderTermination(const Peer& from, const std::string& provider_pid,
