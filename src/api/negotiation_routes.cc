@@ -5,6 +5,7 @@
 #include "api/peer_request.h"
 #include "dataspace/answer_json.h"
 #include "federation/dsp.h"
+#include "privacy/psi.h"
 
 namespace qt::api {
 namespace {
@@ -129,6 +130,16 @@ void RegisterNegotiationRoutes(Router& router, federation::Peers& peers,
                             return n.OnChannelQuery(from, pid, body);
                           }));
 
+  // And its PSI, one route per step, each answered sealed to the consumer's key.
+  for (std::string_view step : federation::kPsiSteps) {
+    router.Handle(
+        "POST", "/federation/negotiations/{pid}/psi/" + std::string(step), Access::Public(),
+        PeerRoute(peers, true, 200,
+                  [&n, step](const Peer& from, const std::string& pid, const std::string& body) {
+                    return n.OnPsi(from, pid, step, body);
+                  }));
+  }
+
   // The consumer's callback endpoints.
   const std::string cb = dsp + "/callback/negotiations/{pid}";
   router.Handle("GET", cb, Access::Public(),
@@ -195,6 +206,36 @@ void RegisterNegotiationRoutes(Router& router, federation::Peers& peers,
                   QT_ASSIGN_OR_RETURN(json answer, n.Query(req.caller(), req.PathParam("id"), r));
                   return Response::Json(answer);
                 });
+  router.Handle(
+      "POST", api + "/{id}/psi", Access::SignedIn(), [&n](const Request& req) -> Result<Response> {
+        QT_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(req.http.body));
+        federation::NegotiationPsi psi;
+        QT_ASSIGN_OR_RETURN(psi.column, body.String("column", 100));
+        QT_ASSIGN_OR_RETURN(std::string output, body.Enum("output", {"intersection", "size"}));
+        psi.output = *privacy::ParsePsiOutput(output);
+        QT_ASSIGN_OR_RETURN(psi.purpose, body.String("purpose", 100));
+        QT_ASSIGN_OR_RETURN(psi.region, body.OptionalString("region", 100, ""));
+        QT_ASSIGN_OR_RETURN(psi.product_id, body.OptionalString("product_id", 100, ""));
+        QT_ASSIGN_OR_RETURN(psi.product_column, body.OptionalString("product_column", 100, ""));
+        QT_ASSIGN_OR_RETURN(psi.items, body.OptionalStrings("items", 1 << 24, 1000));
+        QT_RETURN_IF_ERROR(body.Finish());
+        if (psi.items.empty() == psi.product_id.empty()) {
+          return InvalidArgument(
+              "items, product_id: give your items or a product of yours, not both");
+        }
+        if (psi.product_id.empty() != psi.product_column.empty()) {
+          return InvalidArgument("product_column: names the column of product_id");
+        }
+        QT_ASSIGN_OR_RETURN(auto got, n.Psi(req.caller(), req.PathParam("id"), std::move(psi)));
+        json answer = {{"session_id", got.session_id},
+                       {"node", got.peer},
+                       {"output", output},
+                       {"client_size", got.result.client_size},
+                       {"server_size", got.result.server_size},
+                       {"intersection_size", got.result.intersection_size}};
+        if (output == "intersection") answer["intersection"] = got.result.intersection;
+        return Response::Json(answer);
+      });
   router.Handle("POST", api + "/{id}/terminate", Access::SignedIn(),
                 [&n](const Request& req) -> Result<Response> {
                   QT_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(req.http.body));

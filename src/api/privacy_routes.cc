@@ -46,20 +46,13 @@ json SessionJson(const PsiSession& s) {
 }
 
 json PointsJson(const std::vector<Point>& points) {
-  std::vector<uint8_t> bytes;
-  bytes.reserve(points.size() * 32);
-  for (const Point& p : points) bytes.insert(bytes.end(), p.begin(), p.end());
-  return {{"count", points.size()}, {"points", crypto::Base64Encode(bytes)}};
+  return {{"count", points.size()}, {"points", crypto::Base64Encode(PointBytes(points))}};
 }
 
 Result<std::vector<Point>> ParsePoints(const std::string& b64) {
   auto bytes = crypto::Base64Decode(b64);
   if (!bytes.ok()) return InvalidArgument("points: not base64");
-  if (bytes->size() % 32 != 0)
-    return InvalidArgument("points: not a whole number of 32-byte points");
-  std::vector<Point> out(bytes->size() / 32);
-  for (size_t i = 0; i < out.size(); ++i) std::copy_n(bytes->begin() + i * 32, 32, out[i].begin());
-  return out;
+  return PointsFromBytes(*bytes);
 }
 
 Result<PsiStart> ParseStart(JsonBody& body, bool with_client_size) {

@@ -5,6 +5,7 @@
 #include "cli/channel_answer.h"
 #include "cli/client.h"
 #include "cli/command.h"
+#include "cli/psi_io.h"
 #include "crypto/encoding.h"
 #include "crypto/sha256.h"
 
@@ -25,6 +26,7 @@ struct FederationFlags {
   std::string negotiation, offer_id, reason;
   std::string sql, purpose, region;
   double epsilon = 0.1;
+  std::string column, output = "size", input, input_column, product, product_column;
 };
 FederationFlags flags;
 
@@ -239,6 +241,41 @@ void AddNegotiationCommands(CLI::App& federation, CommandContext& ctx) {
   query->add_option("--purpose", flags.purpose, "Purpose of this use")->required();
   query->add_option("--region", flags.region, "Region of this use");
   query->add_option("--epsilon", flags.epsilon, "Privacy budget to spend (default 0.1)");
+  CLI::App* psi = AddVerb(
+      *negotiations, "psi",
+      "Intersect your items with the provider's column under a finalized negotiation (this "
+      "node holds your items and runs the PSI client; the provider's node its server)",
+      ctx, [](CommandContext& c) {
+        json body = {{"column", flags.column},
+                     {"output", flags.output},
+                     {"purpose", flags.purpose},
+                     {"region", flags.region}};
+        if (!flags.input.empty()) {
+          auto items = ReadPsiItems(flags.input, flags.input_column);
+          if (!items.ok()) return c.Emit(items.status(), PrintPsiAnswer);
+          body["items"] = *items;
+        } else {
+          body["product_id"] = flags.product;
+          body["product_column"] = flags.product_column;
+        }
+        c.Emit(
+            c.Client().Post(
+                "/api/v1/federation/negotiations/" + UrlEncode(flags.negotiation) + "/psi", body),
+            PrintPsiAnswer);
+      });
+  psi->add_option("id", flags.negotiation, "The negotiation's id (neg_...)")->required();
+  psi->add_option("--column", flags.column, "The provider's column to match")->required();
+  psi->add_option("--output", flags.output, "intersection or size (what the contract allows)");
+  psi->add_option("--purpose", flags.purpose, "Purpose of this use")->required();
+  psi->add_option("--region", flags.region, "Region of this use");
+  auto* product = psi->add_option("--product", flags.product, "Your product on this node");
+  psi->add_option("--product-column", flags.product_column, "Your product's column")
+      ->needs(product);
+  auto* input = psi->add_option("--input", flags.input,
+                                "Or a CSV file of your items (with a header), sent to this node");
+  psi->add_option("--input-column", flags.input_column, "The file's column (default: the first)")
+      ->needs(input);
+  input->excludes(product);
   for (const auto& [verb, description] : std::vector<std::pair<std::string, std::string>>{
            {"show", "One negotiation"},
            {"accept", "Accept the provider's offer"},

@@ -3,7 +3,6 @@
 // between two organisations of one node. Every call that fails to reach the
 // server is retried (batches are idempotent), so a dropped connection
 // resumes where it stopped.
-#include <fmt/format.h>
 
 #include <chrono>
 #include <fstream>
@@ -12,7 +11,7 @@
 
 #include "cli/client.h"
 #include "cli/command.h"
-#include "core/csv.h"
+#include "cli/psi_io.h"
 #include "crypto/encoding.h"
 #include "crypto/random.h"
 #include "privacy/psi.h"
@@ -30,41 +29,16 @@ struct PsiFlags {
 };
 PsiFlags f;
 
-// The items: one column of a CSV file with a header (by name, or the first).
-Result<std::vector<std::string>> ReadItems(const std::string& path, const std::string& column) {
-  std::vector<std::string> items;
-  int index = -1;
-  Status s = ReadCsvFile(path, [&](const CsvRow& row) -> Status {
-    if (index < 0) {
-      index = 0;
-      if (!column.empty()) {
-        auto it = std::find(row.fields.begin(), row.fields.end(), column);
-        if (it == row.fields.end()) return InvalidArgument("--input-column: no column " + column);
-        index = static_cast<int>(it - row.fields.begin());
-      }
-      return OkStatus();
-    }
-    if (static_cast<size_t>(index) < row.fields.size()) items.push_back(row.fields[index]);
-    return OkStatus();
-  });
-  QT_RETURN_IF_ERROR(s);
-  return items;
-}
-
 std::string Encode(std::span<const Point> points) {
-  std::vector<uint8_t> bytes;
-  bytes.reserve(points.size() * 32);
-  for (const Point& p : points) bytes.insert(bytes.end(), p.begin(), p.end());
-  return crypto::Base64Encode(bytes);
+  return crypto::Base64Encode(privacy::PointBytes(points));
 }
 
 Result<std::vector<Point>> Decode(const json& answer) {
   auto bytes = crypto::Base64Decode(answer.value("points", ""));
-  if (!bytes.ok() || bytes->size() % 32 != 0)
-    return InvalidArgument("malformed points from the server");
-  std::vector<Point> out(bytes->size() / 32);
-  for (size_t i = 0; i < out.size(); ++i) std::copy_n(bytes->begin() + i * 32, 32, out[i].begin());
-  return out;
+  auto points =
+      bytes.ok() ? privacy::PointsFromBytes(*bytes) : Result<std::vector<Point>>(bytes.status());
+  if (!points.ok()) return InvalidArgument("malformed points from the server");
+  return points;
 }
 
 // A call, retried while the server cannot be reached.
@@ -80,7 +54,7 @@ Result<json> Retry(const std::function<Result<json>()>& call) {
 Result<json> RunPsi(ApiClient& api) {
   auto output = privacy::ParsePsiOutput(f.output);
   if (!output) return InvalidArgument("--output: intersection or size");
-  QT_ASSIGN_OR_RETURN(std::vector<std::string> items, ReadItems(f.input, f.input_column));
+  QT_ASSIGN_OR_RETURN(std::vector<std::string> items, ReadPsiItems(f.input, f.input_column));
   std::array<uint8_t, 16> raw{};
   crypto::SystemRandom::Get().Fill(raw);
   const std::string session = crypto::HexEncode(raw);
@@ -148,15 +122,6 @@ Result<json> RunPsi(ApiClient& api) {
   return out;
 }
 
-void PrintResult(const json& j) {
-  std::cout << fmt::format("PSI {}: {} of your {} items are among the other side's {}\n",
-                           Str(j, "session_id"), Str(j, "intersection_size"), Str(j, "client_size"),
-                           Str(j, "server_size"));
-  if (j.contains("intersection")) {
-    for (const auto& item : j["intersection"]) std::cout << item.get<std::string>() << "\n";
-  }
-}
-
 }  // namespace
 
 void AddPsiCommands(CLI::App& app, CommandContext& ctx) {
@@ -167,7 +132,7 @@ void AddPsiCommands(CLI::App& app, CommandContext& ctx) {
                       "provider's node (your items stay here)",
                       ctx, [](CommandContext& c) {
                         ApiClient api = c.Client();
-                        c.Emit(RunPsi(api), PrintResult);
+                        c.Emit(RunPsi(api), PrintPsiAnswer);
                       });
   run->add_option("contract", f.contract, "Contract id (its psi permission)")->required();
   run->add_option("--column", f.column, "The product's column to match")->required();
@@ -191,7 +156,7 @@ void AddPsiCommands(CLI::App& app, CommandContext& ctx) {
                                                              {"region", f.region},
                                                              {"product_id", f.product},
                                                              {"product_column", f.product_column}}),
-               PrintResult);
+               PrintPsiAnswer);
       });
   local->add_option("contract", f.contract, "Contract id")->required();
   local->add_option("--column", f.column, "The contract product's column")->required();

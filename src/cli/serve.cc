@@ -333,7 +333,8 @@ Status Serve(const ServeConfig& config) {
                                                  .peers = &peers,
                                                  .catalog = &federated_catalog,
                                                  .dataspace = &space,
-                                                 .accounts = &accounts});
+                                                 .accounts = &accounts,
+                                                 .psi = &psi});
   space.ObserveContracts(
       [&negotiations](const dataspace::Contract& c) { negotiations.ContractChanged(c); });
   PeriodicTask negotiation_sync(

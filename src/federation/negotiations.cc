@@ -355,20 +355,25 @@ Result<json> Negotiations::Query(const Principal& caller, const std::string& id,
   QT_ASSIGN_OR_RETURN(
       PeerAnswer a, Send(n.peer, "/federation/negotiations/" + n.remote_pid + "/query", message, 1,
                          kMaxAnswerBytes));
-  if (a.status != 200) return AnswerError(n.peer, a);
-  json sealed = json::parse(a.body, nullptr, /*allow_exceptions=*/false);
-  if (!sealed.is_object() || !sealed.contains("sealed") || !sealed["sealed"].is_string()) {
-    return Unavailable("node '" + n.peer + "' answered the query with no sealed answer");
-  }
-  QT_ASSIGN_OR_RETURN(auto box, crypto::Base64Decode(sealed["sealed"].get<std::string>()));
-  auto opened = options_.accounts->OpenSealedFor(n.org_id, box);
-  if (!opened.ok()) {
-    return Unavailable("node '" + n.peer + "' sealed its answer to another key");
-  }
-  json answer = json::parse(opened->begin(), opened->end(), nullptr, /*allow_exceptions=*/false);
+  QT_ASSIGN_OR_RETURN(auto opened, OpenFromProvider(n, a));
+  json answer = json::parse(opened.begin(), opened.end(), nullptr, /*allow_exceptions=*/false);
   if (!answer.is_object()) return Unavailable("node '" + n.peer + "' sealed no JSON answer");
   answer["node"] = n.peer;
   return answer;
+}
+
+Result<std::vector<uint8_t>> Negotiations::OpenFromProvider(const Negotiation& n,
+                                                            const PeerAnswer& a) {
+  if (a.status != 200) return AnswerError(n.peer, a);
+  json sealed = json::parse(a.body, nullptr, /*allow_exceptions=*/false);
+  const std::string box64 = StringAt(sealed, "sealed");
+  auto box = crypto::Base64Decode(box64);
+  if (box64.empty() || !box.ok()) {
+    return Unavailable("node '" + n.peer + "' answered with no sealed answer");
+  }
+  auto opened = options_.accounts->OpenSealedFor(n.org_id, *box);
+  if (!opened.ok()) return Unavailable("node '" + n.peer + "' sealed its answer to another key");
+  return opened;
 }
 
 // ---- consumer callbacks --------------------------------------------------------

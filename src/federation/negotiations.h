@@ -23,6 +23,16 @@
 //              budget, metering and signed receipt as for its own members)
 //              and answers it sealed to the consumer's key (crypto/
 //              recipient_box.h), which only this node opens.
+//   Psi        once FINALIZED: a private set intersection (privacy/psi.h)
+//              of the consumer's items, which this node holds (given, or a
+//              column of the consumer's own product here), with the offer's
+//              column, through POST <peer>/federation/negotiations/:ppid/psi/
+//              <step>; this node is the PSI client, the provider's node its
+//              server (privacy/psi_service.h: the same contract check,
+//              metering and receipt as for its own members). Points going
+//              out are sealed to the peer's node key, points coming back to
+//              the consumer's key: only blinded points cross, and only the
+//              two nodes can read them.
 //
 // Provider side: the consumer becomes a remote organisation here
 // (accounts::RegisterRemoteOrg: its key stays with its node), the negotiation
@@ -52,8 +62,12 @@
 #ifndef QIANTANG_FEDERATION_NEGOTIATIONS_H_
 #define QIANTANG_FEDERATION_NEGOTIATIONS_H_
 
+#include <array>
 #include <functional>
+#include <mutex>
 #include <nlohmann/json.hpp>
+#include <set>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -68,6 +82,8 @@
 #include "federation/peers.h"
 #include "ledger/journal.h"
 #include "ledger/ledger.h"
+#include "privacy/psi.h"
+#include "privacy/psi_service.h"
 #include "store/store.h"
 
 namespace qt::federation {
@@ -92,6 +108,28 @@ struct Negotiation {
   UnixMillis created_at = 0, updated_at = 0;
 };
 
+// A PSI under a finalized negotiation (Negotiations::Psi).
+struct NegotiationPsi {
+  std::string column{};  // the provider's, as its contract's psi permission names it
+  privacy::PsiOutput output = privacy::PsiOutput::kSize;
+  std::string purpose{}, region{};
+  // The consumer's items: these, or the distinct values of `product_column`
+  // of the consumer's own product `product_id` on this node.
+  std::vector<std::string> items{};
+  std::string product_id{}, product_column{};
+};
+
+struct NegotiationPsiResult {
+  std::string session_id{};
+  std::string peer{};  // the provider's node
+  privacy::PsiResult result{};
+};
+
+// The steps of a cross-node PSI, each a message "qiantang:Psi<Step>" posted to
+// <peer>/federation/negotiations/:ppid/psi/<step>.
+inline constexpr std::array<std::string_view, 5> kPsiSteps = {"start", "client", "server",
+                                                              "shuffled", "finish"};
+
 struct NegotiationsOptions {
   const Clock* clock = nullptr;               // required
   Random* random = nullptr;                   // required
@@ -102,6 +140,8 @@ struct NegotiationsOptions {
   FederatedCatalog* catalog = nullptr;        // required: the offers requested
   dataspace::DataSpace* dataspace = nullptr;  // required
   accounts::Accounts* accounts = nullptr;     // required
+  privacy::PsiService* psi = nullptr;         // required: the provider side of PSI
+  int64_t psi_batch = 4096;                   // points per PSI message to a peer
   int max_attempts = 8;                       // of one callback, then terminated
   int64_t first_backoff_ms = 1000;
   int64_t max_backoff_ms = 5 * 60 * 1000;
@@ -127,6 +167,13 @@ class Negotiations {
   // Not retried: a query the provider ran is paid for.
   Result<nlohmann::json> Query(const accounts::Principal& caller, const std::string& id,
                                const dataspace::ChannelRequest& request);
+  // A PSI under a FINALIZED negotiation (kFailedPrecondition otherwise): the
+  // result this node computed as the client, for the contract's output only.
+  // The provider's refusals as for Query; kNotFound for a product_id that is
+  // not the caller's; kInvalidArgument for no items. Batches are resent while
+  // the peer is unreachable (they are idempotent); the start is not.
+  Result<NegotiationPsiResult> Psi(const accounts::Principal& caller, const std::string& id,
+                                   NegotiationPsi request);
   // Terminates here, then tells the peer (whose failure is kept in last_error).
   Result<Negotiation> Terminate(const accounts::Principal& caller, const std::string& id,
                                 const std::string& reason);
@@ -147,6 +194,11 @@ class Negotiations {
   // A consumer node's query under a finalized negotiation: {"sealed": base64}.
   Result<nlohmann::json> OnChannelQuery(const Peer& from, const std::string& provider_pid,
                                         std::string_view body);
+
+  // A consumer node's PSI message for `step` (kPsiSteps) under a finalized
+  // negotiation: {"sealed": base64} to the consumer's key.
+  Result<nlohmann::json> OnPsi(const Peer& from, const std::string& provider_pid,
+                               std::string_view step, std::string_view body);
 
   // The consumer's callback endpoints. OnConsumerEvent returns what the
   // answer carries: {"qiantang:proof": this node's proof} for FINALIZED.
@@ -180,6 +232,7 @@ class Negotiations {
                        const Result<dataspace::Contract>& moved, DspState to,
                        const std::function<bool(const dataspace::Contract&)>& repeat);
   Status SyncOne(const std::string& contract_id, bool fresh);
+  Status SyncLocked(const std::string& contract_id, bool fresh);  // SyncOne's work
   Result<Negotiation> ConsumerCall(const accounts::Principal& caller, const std::string& id,
                                    DspState from, DspState to);
   Result<Negotiation> Load(const std::string& id);
@@ -195,12 +248,20 @@ class Negotiations {
   Result<PeerAnswer> Send(const std::string& peer, const std::string& path,
                           const nlohmann::json& message, int attempts,
                           size_t max_answer_bytes = 64 * 1024);
+  // {"sealed": base64 of `bytes` sealed to the consumer of `n`}: a provider's
+  // answer that only the consumer's node opens.
+  Result<nlohmann::json> SealToConsumer(const Negotiation& n, std::span<const uint8_t> bytes);
+  // The consumer's side: the bytes a peer sealed to the consumer of `n` in
+  // its answer `a` (kUnavailable if it sealed nothing, or not to that key).
+  Result<std::vector<uint8_t>> OpenFromProvider(const Negotiation& n, const PeerAnswer& a);
   // Journals `event`, publishes a checkpoint covering it, and returns its
   // proof as JSON.
   Result<nlohmann::json> JournalAndProve(const ledger::NewEvent& event);
 
   store::Store& store_;
   const NegotiationsOptions options_;
+  std::mutex syncing_mu_;
+  std::set<std::string> syncing_;  // the negotiations SyncOne is delivering
 };
 
 }  // namespace qt::federation

@@ -217,9 +217,12 @@ Result<json> Negotiations::OnChannelQuery(const Peer& from, const std::string& p
   QT_ASSIGN_OR_RETURN(Principal consumer, RemotePrincipal(n));
   QT_ASSIGN_OR_RETURN(dataspace::QueryResult result,
                       options_.dataspace->Query(consumer, n.id, request));
+  return SealToConsumer(n, Bytes(dataspace::QueryResultJson(result).dump()));
+}
+
+Result<json> Negotiations::SealToConsumer(const Negotiation& n, std::span<const uint8_t> bytes) {
   QT_ASSIGN_OR_RETURN(accounts::Org org, options_.accounts->GetOrg(n.org_id));
-  const std::string answer = dataspace::QueryResultJson(result).dump();
-  QT_ASSIGN_OR_RETURN(auto sealed, crypto::SealTo(org.public_key, Bytes(answer)));
+  QT_ASSIGN_OR_RETURN(auto sealed, crypto::SealTo(org.public_key, bytes));
   return json{{"sealed", crypto::Base64Encode(sealed)}};
 }
 
@@ -247,6 +250,20 @@ Status Negotiations::Sync() {
 }
 
 Status Negotiations::SyncOne(const std::string& contract_id, bool fresh) {
+  // One delivery per negotiation at a time in this process: the observer and
+  // the sync task would otherwise send one message twice at once. A change
+  // skipped here is sent by the next Sync.
+  {
+    std::lock_guard lock(syncing_mu_);
+    if (!syncing_.insert(contract_id).second) return OkStatus();
+  }
+  Status s = SyncLocked(contract_id, fresh);
+  std::lock_guard lock(syncing_mu_);
+  syncing_.erase(contract_id);
+  return s;
+}
+
+Status Negotiations::SyncLocked(const std::string& contract_id, bool fresh) {
   std::optional<NegotiationRow> row;
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
     QT_ASSIGN_OR_RETURN(auto rows, tx.Query(std::string(kNegotiationColumns) +
@@ -353,9 +370,11 @@ Status Negotiations::SyncOne(const std::string& contract_id, bool fresh) {
   if (failed.ok()) return MarkSent(store_, n.id, target, now);
 
   // Refused (the consumer's state differs, or it does not know the
-  // negotiation): terminated here. Unreachable: tried again later, and
-  // terminated after max_attempts.
-  const bool refused = failed.code() != StatusCode::kUnavailable;
+  // negotiation): terminated here. Unreachable, or busy with another
+  // delivery of the same message (409: another process of this node sent it
+  // too): tried again later, and terminated after max_attempts.
+  const bool refused =
+      failed.code() != StatusCode::kUnavailable && failed.code() != StatusCode::kConflict;
   const int attempts = fresh ? 1 : n.attempts + 1;
   if (refused || attempts >= options_.max_attempts) {
     QT_RETURN_IF_ERROR(MarkSent(store_, n.id, DspState::kTerminated, now));

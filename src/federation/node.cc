@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "crypto/encoding.h"
+#include "crypto/recipient_box.h"
 #include "federation/http_signature.h"
 #include "federation/sealed_key.h"
 #include "ledger/note.h"
@@ -152,6 +153,10 @@ Result<std::string> Node::Descriptor() const {
                           [this](std::span<const uint8_t> m) -> Result<crypto::Signature> {
                             return crypto::Sign(key_, m);
                           });
+}
+
+Result<std::vector<uint8_t>> Node::OpenSealed(std::span<const uint8_t> sealed) const {
+  return crypto::OpenSealed(key_, sealed);
 }
 
 Result<Headers> Node::SignRequest(std::string_view method, std::string_view target_uri,

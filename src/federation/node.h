@@ -26,6 +26,7 @@
 
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -90,6 +91,9 @@ class Node {
   // Content-Digest, Signature-Input, Signature.
   Result<Headers> SignRequest(std::string_view method, std::string_view target_uri,
                               std::string_view body) const;
+  // Opens what a peer sealed to the node key (crypto/recipient_box.h);
+  // kInvalidArgument if it was sealed to another key or altered.
+  Result<std::vector<uint8_t>> OpenSealed(std::span<const uint8_t> sealed) const;
 
  private:
   Node(NodeOptions options, crypto::SigningKey key);

@@ -47,6 +47,22 @@ std::vector<std::string> DistinctItems(std::vector<std::string> items) {
   return out;
 }
 
+std::vector<uint8_t> PointBytes(std::span<const Point> points) {
+  std::vector<uint8_t> bytes;
+  bytes.reserve(points.size() * 32);
+  for (const Point& p : points) bytes.insert(bytes.end(), p.begin(), p.end());
+  return bytes;
+}
+
+Result<std::vector<Point>> PointsFromBytes(std::span<const uint8_t> bytes) {
+  if (bytes.size() % 32 != 0) {
+    return InvalidArgument("points: not a whole number of 32-byte points");
+  }
+  std::vector<Point> out(bytes.size() / 32);
+  for (size_t i = 0; i < out.size(); ++i) std::copy_n(bytes.begin() + i * 32, 32, out[i].begin());
+  return out;
+}
+
 PsiServer::PsiServer(std::string session_id, std::vector<std::string> items, PsiOutput output,
                      int64_t client_size, unsigned threads)
     : session_id_(std::move(session_id)),
@@ -77,16 +93,17 @@ Result<std::vector<Point>> PsiServer::Blind(int64_t index, std::span<const Point
     }
     received_ += static_cast<int64_t>(points.size());
     digests_[index] = digest;
-    if (output_ == PsiOutput::kSize) {
+    if (output_ == PsiOutput::kSize) {  // kept for ShuffledBatch, answered with nothing
       if (doubled_.size() <= static_cast<size_t>(index)) doubled_.resize(index + 1);
       doubled_[index] = std::move(doubled);
+      return std::vector<Point>{};
     }
   }
-  if (output_ == PsiOutput::kIntersection) return doubled;
-  return std::vector<Point>{};
+  if (output_ == PsiOutput::kSize) return std::vector<Point>{};
+  return doubled;
 }
 
-Result<std::vector<Point>> PsiServer::ServerBatch(int64_t index, int64_t batch) const {
+Result<std::vector<Point>> PsiServer::ServerBatch(int64_t index, int64_t batch) {
   const int64_t begin = index * batch;
   if (index < 0 || batch < 1 || begin > size()) return InvalidArgument("batch index out of range");
   const int64_t end = std::min(size(), begin + batch);
@@ -119,7 +136,8 @@ int64_t PsiServer::received() const {
   return received_;
 }
 
-PsiClient::PsiClient(std::string session_id, std::vector<std::string> items, unsigned threads)
+PsiClient::PsiClient(const std::string& session_id, std::vector<std::string> items,
+                     unsigned threads)
     : items_(DistinctItems(std::move(items))), threads_(threads), k_(RandomScalar()) {
   blinded_ = HashAndMultiply(session_id, items_, k_, threads_);
 }
@@ -140,7 +158,7 @@ PsiResult PsiClient::Finish(std::span<const Point> doubled, std::span<const Poin
   return r;
 }
 
-Result<PsiResult> RunMessages(const PsiClient& client, PsiServer& server, int64_t batch) {
+Result<PsiResult> RunMessages(const PsiClient& client, PsiServerLink& server, int64_t batch) {
   std::vector<Point> doubled, theirs;
   const auto& blinded = client.blinded();
   for (int64_t i = 0; i * batch < client.size(); ++i) {

@@ -42,14 +42,31 @@ struct PsiResult {
 // Distinct non-empty items, in first-seen order.
 std::vector<std::string> DistinctItems(std::vector<std::string> items);
 
-class PsiServer {
+// Points on the wire: 32 bytes each, concatenated. kInvalidArgument unless
+// `bytes` is a whole number of points.
+std::vector<uint8_t> PointBytes(std::span<const Point> points);
+Result<std::vector<Point>> PointsFromBytes(std::span<const uint8_t> bytes);
+
+// The server's side as the client reaches it: a PsiServer in this process, or
+// a provider's node across the federation (federation/negotiations.h).
+class PsiServerLink {
+ public:
+  virtual ~PsiServerLink() = default;
+  virtual int64_t size() const = 0;
+  virtual PsiOutput output() const = 0;
+  virtual Result<std::vector<Point>> Blind(int64_t index, std::span<const Point> points) = 0;
+  virtual Result<std::vector<Point>> ServerBatch(int64_t index, int64_t batch) = 0;
+  virtual Result<std::vector<Point>> ShuffledBatch(int64_t index, int64_t batch) = 0;
+};
+
+class PsiServer : public PsiServerLink {
  public:
   // `items` are deduplicated and shuffled (libsodium's CSPRNG); a fresh scalar.
   PsiServer(std::string session_id, std::vector<std::string> items, PsiOutput output,
             int64_t client_size, unsigned threads);
 
-  int64_t size() const { return static_cast<int64_t>(items_.size()); }
-  PsiOutput output() const { return output_; }
+  int64_t size() const override { return static_cast<int64_t>(items_.size()); }
+  PsiOutput output() const override { return output_; }
 
   // Round 1: the client's blinded batch `index` (of `batch` points, the last
   // one shorter). Intersection mode answers the doubly blinded points in
@@ -57,12 +74,12 @@ class PsiServer {
   // batches together hold at most `client_size` points, and a batch index
   // once taken answers only the same points again (a retry): otherwise
   // resending other points under one index would query past client_size.
-  Result<std::vector<Point>> Blind(int64_t index, std::span<const Point> points);
+  Result<std::vector<Point>> Blind(int64_t index, std::span<const Point> points) override;
   // Round 2: the server's own blinded points, batch `index`.
-  Result<std::vector<Point>> ServerBatch(int64_t index, int64_t batch) const;
+  Result<std::vector<Point>> ServerBatch(int64_t index, int64_t batch) override;
   // Size mode, after every client batch arrived: the doubly blinded client
   // points shuffled together, batch `index`.
-  Result<std::vector<Point>> ShuffledBatch(int64_t index, int64_t batch);
+  Result<std::vector<Point>> ShuffledBatch(int64_t index, int64_t batch) override;
   // Client points received so far.
   int64_t received() const;
 
@@ -82,7 +99,7 @@ class PsiServer {
 
 class PsiClient {
  public:
-  PsiClient(std::string session_id, std::vector<std::string> items, unsigned threads);
+  PsiClient(const std::string& session_id, std::vector<std::string> items, unsigned threads);
 
   int64_t size() const { return static_cast<int64_t>(items_.size()); }
   // Round 1: H(y_i)^c, in item order.
@@ -101,9 +118,9 @@ class PsiClient {
   std::vector<Point> blinded_;
 };
 
-// Passes both parties' messages in process, batch by batch, and returns the
-// client's result.
-Result<PsiResult> RunMessages(const PsiClient& client, PsiServer& server, int64_t batch);
+// Passes the client's messages to `server` batch by batch (`batch` points
+// each way) and returns the client's result.
+Result<PsiResult> RunMessages(const PsiClient& client, PsiServerLink& server, int64_t batch);
 
 // Both parties in one process (two organisations on one node): the same
 // messages, never a shared scalar.

@@ -63,7 +63,7 @@ Result<std::vector<std::string>> ColumnValues(dataspace::DataSpace& space,
 }
 
 PsiService::PsiService(store::Store& store, PsiServiceOptions options)
-    : store_(store), options_(std::move(options)) {
+    : store_(store), options_(options) {
   if (options_.threads == 0) options_.threads = Cores();
 }
 
@@ -264,16 +264,26 @@ Result<std::vector<Point>> PsiService::ClientBatch(const Principal& caller, cons
   return server->Blind(index, points);
 }
 
+Result<int64_t> PsiService::Batch(int64_t batch) const {
+  if (batch == 0) return options_.batch;
+  if (batch < 1 || batch > options_.batch) {
+    return InvalidArgument("batch: between 1 and " + std::to_string(options_.batch) + " points");
+  }
+  return batch;
+}
+
 Result<std::vector<Point>> PsiService::ServerBatch(const Principal& caller, const std::string& id,
-                                                   int64_t index) {
+                                                   int64_t index, int64_t batch) {
+  QT_ASSIGN_OR_RETURN(int64_t points, Batch(batch));
   QT_ASSIGN_OR_RETURN(auto server, Find(caller, id));
-  return server->ServerBatch(index, options_.batch);
+  return server->ServerBatch(index, points);
 }
 
 Result<std::vector<Point>> PsiService::ShuffledBatch(const Principal& caller, const std::string& id,
-                                                     int64_t index) {
+                                                     int64_t index, int64_t batch) {
+  QT_ASSIGN_OR_RETURN(int64_t points, Batch(batch));
   QT_ASSIGN_OR_RETURN(auto server, Find(caller, id));
-  return server->ShuffledBatch(index, options_.batch);
+  return server->ShuffledBatch(index, points);
 }
 
 Result<PsiSession> PsiService::Finish(const Principal& caller, const std::string& id) {

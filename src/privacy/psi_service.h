@@ -73,12 +73,13 @@ class PsiService {
   // Round 1 (see psi.h): the doubly blinded batch in order, or nothing in size mode.
   Result<std::vector<Point>> ClientBatch(const accounts::Principal& caller, const std::string& id,
                                          int64_t index, std::span<const Point> points);
-  // Round 2: the server's blinded items, batch `index`.
+  // Round 2: the server's blinded items, batch `index` of `batch` points (0:
+  // the service's batch; a smaller one for a peer whose messages are smaller).
   Result<std::vector<Point>> ServerBatch(const accounts::Principal& caller, const std::string& id,
-                                         int64_t index);
+                                         int64_t index, int64_t batch = 0);
   // Size mode: the client's doubly blinded points, shuffled, batch `index`.
   Result<std::vector<Point>> ShuffledBatch(const accounts::Principal& caller, const std::string& id,
-                                           int64_t index);
+                                           int64_t index, int64_t batch = 0);
   Result<PsiSession> Finish(const accounts::Principal& caller, const std::string& id);
 
   // Sessions the caller's organisation is a party to, newest first.
@@ -100,6 +101,7 @@ class PsiService {
     UnixMillis expires = 0;
   };
   Result<std::shared_ptr<PsiServer>> Find(const accounts::Principal& caller, const std::string& id);
+  Result<int64_t> Batch(int64_t batch) const;
   Status SetState(const std::string& id, const std::string& actor, const std::string& state,
                   const nlohmann::json& payload);
   void AbandonExpired();

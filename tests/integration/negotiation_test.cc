@@ -8,6 +8,7 @@
 // message out of turn.
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <mutex>
 #include <thread>
 
@@ -55,10 +56,10 @@ std::string LedgerVkey(const PeeringNode& n) {
 struct Pair {
   PeeringNode hz{"hangzhou", "杭州", 801}, nb{"ningbo", "宁波", 802};
   std::string enterprise;
-  void Start() {
+  void Start(const json& policy = nullptr) {
     ASSERT_NO_FATAL_FAILURE(hz.Start());
     ASSERT_NO_FATAL_FAILURE(nb.Start());
-    ASSERT_NO_FATAL_FAILURE(nb.Publish("港口集装箱吞吐量", "宁波舟山港每日集装箱吞吐"));
+    ASSERT_NO_FATAL_FAILURE(nb.Publish("港口集装箱吞吐量", "宁波舟山港每日集装箱吞吐", policy));
     ASSERT_NO_FATAL_FAILURE(PeerBothWays(hz, nb));
     // Offers are requested as the federated catalog found them.
     ASSERT_EQ(Call(*hz.client, "POST", "/api/v1/federation/crawl", hz.op).status, 200);
@@ -76,7 +77,118 @@ struct Pair {
   json Contract(const std::string& pid) {
     return Call(*nb.client, "GET", "/api/v1/dataspace/contracts/" + pid, nb.holder).body;
   }
+  // Negotiates Ningbo's offer to FINALIZED; its id here.
+  std::string Finalized() {
+    auto requested = Consumer("POST", "", {{"peer", "ningbo"}, {"offer_id", nb.offers[0]}});
+    EXPECT_EQ(requested.status, 201) << requested.raw;
+    std::string id = requested.body.value("id", "");
+    const std::string pid = requested.body.value("provider_pid", "");
+    auto reaches = [&](const char* state) {
+      WaitFor([&] { return Consumer("GET", "/" + id).body["state"] == state; });
+    };
+    EXPECT_EQ(Provider(pid, "offer").status, 200);
+    reaches("OFFERED");
+    EXPECT_EQ(Consumer("POST", "/" + id + "/accept").status, 200);
+    EXPECT_EQ(Provider(pid, "agree").status, 200);
+    reaches("AGREED");
+    EXPECT_EQ(Consumer("POST", "/" + id + "/verify").status, 200);
+    EXPECT_EQ(Provider(pid, "finalize").status, 200);
+    reaches("FINALIZED");
+    EXPECT_EQ(Consumer("GET", "/" + id).body["state"], "FINALIZED");
+    return id;
+  }
 };
+
+// PSI across nodes: Hangzhou's node holds the consumer's items and runs the
+// PSI client; Ningbo's node runs the server under its contract, metering each
+// session as for its own members.
+TEST(NegotiationTest, ACrossNodePsiRunsWithTheItemsOnTheConsumersNode) {
+  Pair p;
+  const json psi = {
+      {"permission",
+       {{{"action", "psi"},
+         {"constraint",
+          {{{"leftOperand", "psiOutput"},
+            {"operator", "isAnyOf"},
+            {"rightOperand", {"intersection", "size"}}},
+           {{"leftOperand", "field"}, {"operator", "isAnyOf"}, {"rightOperand", {"district"}}},
+           {{"leftOperand", "purpose"}, {"operator", "isAnyOf"}, {"rightOperand", {"research"}}},
+           {{"leftOperand", "count"}, {"operator", "lteq"}, {"rightOperand", 3}}}}}}}};
+  ASSERT_NO_FATAL_FAILURE(p.Start(psi));
+  const std::string id = p.Finalized();
+  ASSERT_FALSE(HasFailure());
+  const std::string pid = p.Consumer("GET", "/" + id).body["provider_pid"];
+  const json ask = {{"column", "district"}, {"output", "intersection"}, {"purpose", "research"}};
+
+  json both = ask;
+  both["items"] = {"西湖区", "拱墅区", "滨江区", "西湖区", ""};
+  auto r = p.Consumer("POST", "/" + id + "/psi", both);
+  ASSERT_EQ(r.status, 200) << r.raw;
+  EXPECT_EQ(r.body["node"], "ningbo");
+  EXPECT_EQ(r.body["client_size"], 3);  // distinct, non-empty
+  EXPECT_EQ(r.body["server_size"], 3);
+  EXPECT_EQ(r.body["intersection_size"], 2);
+  EXPECT_EQ(r.body["intersection"], json::array({"西湖区", "滨江区"})) << r.raw;
+  // Ningbo metered the session on the contract, as for its own consumers.
+  EXPECT_EQ(p.Contract(pid)["uses"], 1);
+
+  // Size only: the count, never the items.
+  json size = both;
+  size["output"] = "size";
+  auto sized = p.Consumer("POST", "/" + id + "/psi", size);
+  ASSERT_EQ(sized.status, 200) << sized.raw;
+  EXPECT_EQ(sized.body["intersection_size"], 2);
+  EXPECT_FALSE(sized.body.contains("intersection")) << sized.raw;
+
+  // Ningbo's contract decides: a column or purpose it does not allow is
+  // refused there, and nothing is spent.
+  json other_column = both;
+  other_column["column"] = "people";
+  EXPECT_EQ(p.Consumer("POST", "/" + id + "/psi", other_column).status, 403);
+  json marketing = both;
+  marketing["purpose"] = "marketing";
+  EXPECT_EQ(p.Consumer("POST", "/" + id + "/psi", marketing).status, 403);
+  EXPECT_EQ(p.Contract(pid)["uses"], 2);
+  // No items, both items and a product, another organisation's product: 4xx
+  // here, before anything is sent.
+  EXPECT_EQ(p.Consumer("POST", "/" + id + "/psi", ask).status, 400);
+  json two = both;
+  two["product_id"] = "prd_x";
+  two["product_column"] = "x";
+  EXPECT_EQ(p.Consumer("POST", "/" + id + "/psi", two).status, 400);
+  json theirs = ask;
+  theirs["product_id"] = "prd_nobody";
+  theirs["product_column"] = "district";
+  EXPECT_EQ(p.Consumer("POST", "/" + id + "/psi", theirs).status, 404);
+  // Another Hangzhou organisation does not find the negotiation.
+  const std::string stranger =
+      NewOrgToken(*p.hz.client, p.hz.op, "杭州陌生公司", "enterprise", 805);
+  EXPECT_EQ(Call(*p.hz.client, "POST", "/api/v1/federation/negotiations/" + id + "/psi", stranger,
+                 both.dump())
+                .status,
+            404);
+  // Ningbo's PSI endpoints answer only a signed peer.
+  EXPECT_EQ(Call(*p.nb.client, "POST", "/federation/negotiations/" + pid + "/psi/start", "",
+                 json{{"@type", "qiantang:PsiStart"}}.dump())
+                .status,
+            401);
+
+  // The CLI runs it from a file of items, which go to Hangzhou's node only;
+  // the third use is the contract's last.
+  TempDir dir;
+  const std::string input = (dir.path() / "districts.csv").string();
+  std::ofstream(input) << "区\n上城区\n萧山区\n";
+  auto cli =
+      p.hz.server->Cli({"federation", "negotiations", "psi", id, "--column", "district", "--output",
+                        "intersection", "--purpose", "research", "--input", input},
+                       p.enterprise);
+  ASSERT_EQ(cli.exit_code, 0) << cli.err;
+  EXPECT_NE(cli.out.find("1 of your 2 items are among the other side's 3"), std::string::npos)
+      << cli.out;
+  EXPECT_NE(cli.out.find("上城区"), std::string::npos) << cli.out;
+  EXPECT_EQ(p.Consumer("POST", "/" + id + "/psi", both).status, 403);
+  EXPECT_EQ(p.Contract(pid)["uses"], 3);
+}
 
 TEST(NegotiationTest, ACrossNodeContractIsFinalizedAndBothLedgersProveIt) {
   Pair p;

@@ -66,8 +66,11 @@ struct PeeringNode {
                 op);
   }
 
-  // Publishes a product titled `title` with one offer open to every node.
-  void Publish(const std::string& title, const std::string& description) {
+  // Publishes a product titled `title` (three districts' head counts) with one
+  // offer open to every node, under `policy` (by default: aggregate queries
+  // for research, epsilon 1, groups of 2).
+  void Publish(const std::string& title, const std::string& description,
+               nlohmann::json policy = nullptr) {
     if (holder.empty()) holder = NewOrgToken(*client, op, city + "数据公司", "data_holder", n);
     const std::string csv = "区,人数\n西湖区,10\n上城区,20\n滨江区,30\n";
     auto src = Call(*client, "POST", "/api/v1/dataspace/sources", holder,
@@ -96,13 +99,16 @@ struct PeeringNode {
         nlohmann::json{{"run_id", run.body["id"]}, {"title", title}, {"description", description}}
             .dump());
     ASSERT_EQ(product.status, 201) << product.raw;
-    nlohmann::json policy = {
-        {"permission",
-         {{{"action", "aggregate_query"},
-           {"constraint",
-            {{{"leftOperand", "purpose"}, {"operator", "isAnyOf"}, {"rightOperand", {"research"}}},
-             {{"leftOperand", "epsilon"}, {"operator", "lteq"}, {"rightOperand", 1.0}},
-             {{"leftOperand", "groupSize"}, {"operator", "gteq"}, {"rightOperand", 2}}}}}}}};
+    if (policy.is_null())
+      policy = {
+          {"permission",
+           {{{"action", "aggregate_query"},
+             {"constraint",
+              {{{"leftOperand", "purpose"},
+                {"operator", "isAnyOf"},
+                {"rightOperand", {"research"}}},
+               {{"leftOperand", "epsilon"}, {"operator", "lteq"}, {"rightOperand", 1.0}},
+               {{"leftOperand", "groupSize"}, {"operator", "gteq"}, {"rightOperand", 2}}}}}}}};
     auto offer = Call(
         *client, "POST", "/api/v1/dataspace/offers", holder,
         nlohmann::json{
