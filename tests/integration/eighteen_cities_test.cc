@@ -2,10 +2,12 @@
 // serve` processes, each with its own database (two on PostgreSQL when
 // QIANTANG_TEST_PG is set, SQLite for the rest), keys and ledger, peer with
 // every other from signed descriptors. A search on one finds an offer of the
-// farthest; every node's checkpoints are cosigned by a quorum of its peers'
-// witnesses by themselves; then one node rewrites its own ledger in its
-// database and keeps serving: every witness refuses its next checkpoint and
-// flags the fork, and the other 17 carry on being witnessed.
+// farthest, and an enterprise there contracts for it node to node, queries it
+// and intersects its items with it; every node's checkpoints are cosigned by
+// a quorum of its peers' witnesses by themselves; then one node rewrites its
+// own ledger in its database and keeps serving: every witness refuses its
+// next checkpoint and flags the fork, and the other 17 carry on being
+// witnessed.
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
@@ -66,8 +68,28 @@ TEST(EighteenCitiesTest, InterconnectedWitnessedAndAForkIsCaughtByEveryPeer) {
         nodes.back()->Start({"--checkpoint-interval-ms", "2000", "--crawl-interval-ms", "3600000",
                              "--witness-quorum", "2"},
                             /*postgresql=*/i == 5 || i == 12));
+    // Shenzhen's offer allows PSI on the district beside the channel.
+    json policy = nullptr;
+    if (i == 17) {
+      policy = {
+          {"permission",
+           {{{"action", "aggregate_query"},
+             {"constraint",
+              {{{"leftOperand", "purpose"},
+                {"operator", "isAnyOf"},
+                {"rightOperand", {"research"}}},
+               {{"leftOperand", "epsilon"}, {"operator", "lteq"}, {"rightOperand", 1.0}},
+               {{"leftOperand", "groupSize"}, {"operator", "gteq"}, {"rightOperand", 2}}}}},
+            {{"action", "psi"},
+             {"constraint",
+              {{{"leftOperand", "psiOutput"}, {"operator", "isAnyOf"}, {"rightOperand", {"size"}}},
+               {{"leftOperand", "field"},
+                {"operator", "isAnyOf"},
+                {"rightOperand", {"district"}}}}}}}}};
+    }
     ASSERT_NO_FATAL_FAILURE(nodes.back()->Publish(std::string(kCities[i][1]) + "公共数据目录",
-                                                  std::string(kCities[i][1]) + "市开放的数据"));
+                                                  std::string(kCities[i][1]) + "市开放的数据",
+                                                  policy));
   }
   for (int i = 0; i < 18; ++i) {
     for (int j = i + 1; j < 18; ++j) ASSERT_NO_FATAL_FAILURE(PeerBothWays(*nodes[i], *nodes[j]));
@@ -85,6 +107,29 @@ TEST(EighteenCitiesTest, InterconnectedWitnessedAndAForkIsCaughtByEveryPeer) {
   EXPECT_EQ(found.body["items"][0]["node"], "shenzhen");
   EXPECT_EQ(found.body["items"][0]["city"], "深圳");
   EXPECT_EQ(found.body["items"][0]["offer_id"], nodes[17]->offers[0]);
+
+  // An enterprise of Hangzhou contracts for it node to node, both ledgers
+  // recording the agreement, then queries it and intersects with it there.
+  const std::string firm = NewOrgToken(*hz.client, hz.op, "杭州数据应用公司", "enterprise", 499);
+  const std::string id = NegotiateToFinalized(hz, firm, *nodes[17], nodes[17]->offers[0]);
+  ASSERT_FALSE(id.empty());
+  const std::string api = "/api/v1/federation/negotiations/" + id;
+  json done = Call(*hz.client, "GET", api, firm).body;
+  EXPECT_TRUE(done["proofs"]["own"].is_object() && done["proofs"]["peer"].is_object())
+      << done.dump();
+  auto q = Call(*hz.client, "POST", api + "/queries", firm,
+                json{{"sql", "SELECT COUNT(*) FROM data"}, {"purpose", "research"}}.dump());
+  EXPECT_EQ(q.status, 200) << q.raw;
+  EXPECT_EQ(q.body["node"], "shenzhen") << q.raw;
+  auto psi = Call(*hz.client, "POST", api + "/psi", firm,
+                  json{{"column", "district"},
+                       {"output", "size"},
+                       {"purpose", "research"},
+                       {"items", {"西湖区", "萧山区"}}}
+                      .dump());
+  ASSERT_EQ(psi.status, 200) << psi.raw;
+  EXPECT_EQ(psi.body["intersection_size"], 1) << psi.raw;
+  EXPECT_EQ(psi.body["server_size"], 3) << psi.raw;
 
   // Every node's latest checkpoint is cosigned by a quorum of its peers.
   std::vector<uint64_t> sizes;

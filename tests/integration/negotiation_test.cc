@@ -78,25 +78,7 @@ struct Pair {
     return Call(*nb.client, "GET", "/api/v1/dataspace/contracts/" + pid, nb.holder).body;
   }
   // Negotiates Ningbo's offer to FINALIZED; its id here.
-  std::string Finalized() {
-    auto requested = Consumer("POST", "", {{"peer", "ningbo"}, {"offer_id", nb.offers[0]}});
-    EXPECT_EQ(requested.status, 201) << requested.raw;
-    std::string id = requested.body.value("id", "");
-    const std::string pid = requested.body.value("provider_pid", "");
-    auto reaches = [&](const char* state) {
-      WaitFor([&] { return Consumer("GET", "/" + id).body["state"] == state; });
-    };
-    EXPECT_EQ(Provider(pid, "offer").status, 200);
-    reaches("OFFERED");
-    EXPECT_EQ(Consumer("POST", "/" + id + "/accept").status, 200);
-    EXPECT_EQ(Provider(pid, "agree").status, 200);
-    reaches("AGREED");
-    EXPECT_EQ(Consumer("POST", "/" + id + "/verify").status, 200);
-    EXPECT_EQ(Provider(pid, "finalize").status, 200);
-    reaches("FINALIZED");
-    EXPECT_EQ(Consumer("GET", "/" + id).body["state"], "FINALIZED");
-    return id;
-  }
+  std::string Finalized() { return NegotiateToFinalized(hz, enterprise, nb, nb.offers[0]); }
 };
 
 // PSI across nodes: Hangzhou's node holds the consumer's items and runs the

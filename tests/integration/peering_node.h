@@ -6,9 +6,11 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "tests/integration/test_codes.h"
@@ -137,6 +139,46 @@ inline void PeerBothWays(PeeringNode& a, PeeringNode& b) {
   // b's hello reached a, which knew it already: both are active now.
   EXPECT_EQ(ba.body["state"], "active") << ba.raw;
   EXPECT_EQ(a.Peer(b.name)["state"], "active");
+}
+
+// Negotiates `provider`'s offer `offer_id` for the organisation of `member`
+// (a token of `consumer`) to FINALIZED, `provider`'s holder making the
+// provider's moves; returns the negotiation's id on `consumer` ("" if it
+// failed, with the failures recorded).
+inline std::string NegotiateToFinalized(PeeringNode& consumer, const std::string& member,
+                                        PeeringNode& provider, const std::string& offer_id) {
+  const std::string api = "/api/v1/federation/negotiations";
+  auto requested = Call(*consumer.client, "POST", api, member,
+                        nlohmann::json{{"peer", provider.name}, {"offer_id", offer_id}}.dump());
+  EXPECT_EQ(requested.status, 201) << requested.raw;
+  std::string id = requested.body.value("id", "");
+  const std::string pid = requested.body.value("provider_pid", "");
+  if (id.empty()) return "";
+  auto state = [&] { return Call(*consumer.client, "GET", api + "/" + id, member).body["state"]; };
+  auto reaches = [&](const char* want) {
+    for (int i = 0; i < 200 && state() != want; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    EXPECT_EQ(state(), want);
+  };
+  auto provider_moves = [&](const char* verb) {
+    auto r = Call(*provider.client, "POST", "/api/v1/dataspace/contracts/" + pid + "/" + verb,
+                  provider.holder, "{}");
+    EXPECT_EQ(r.status, 200) << verb << ": " << r.raw;
+  };
+  auto consumer_moves = [&](const char* verb) {
+    auto r = Call(*consumer.client, "POST", api + "/" + id + "/" + verb, member, "{}");
+    EXPECT_EQ(r.status, 200) << verb << ": " << r.raw;
+  };
+  provider_moves("offer");
+  reaches("OFFERED");
+  consumer_moves("accept");
+  provider_moves("agree");
+  reaches("AGREED");
+  consumer_moves("verify");
+  provider_moves("finalize");
+  reaches("FINALIZED");
+  return id;
 }
 
 }  // namespace qt::testing
