@@ -5,13 +5,15 @@
 // proof and its own Ed25519 cosignature. The logs' own work (appending,
 // signing, making proofs) is done outside the timed region.
 //
-//   build/release/bench/witness_bench --benchmark_counters_tabular=true
+//   QIANTANG_BINARY=build/release/src/cli/qiantang \
+//     build/release/bench/witness_bench --benchmark_counters_tabular=true
 //
 // 1,000 logs, submitted to in turn, each growing by one entry per submission
 // (the public witness network sizes a witness for 4,000 logs at 10 requests/s).
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <memory>
 #include <vector>
 
@@ -22,6 +24,7 @@
 #include "ledger/note.h"
 #include "ledger/tree.h"
 #include "store/store.h"
+#include "tests/support/server_process.h"
 #include "tests/support/temp_dir.h"
 
 namespace qt::federation {
@@ -142,6 +145,86 @@ void BM_AddCheckpoint(benchmark::State& state) {
       benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_AddCheckpoint)->Unit(benchmark::kMicrosecond)->UseRealTime();
+
+// The same over HTTP: a real `qiantang serve` ($QIANTANG_BINARY, the release
+// binary) witnessing the 1,000 logs, posted to by 17 clients at once (a
+// node's 17 peers), each with its own keep-alive connection and its own logs,
+// POST /witness/add-checkpoint as C2SP tlog-witness has it. Each client makes
+// its bodies before the timed loop.
+constexpr int kPeers = 17;
+constexpr int kRequestsPerPeer = 200;
+
+struct HttpSetup {
+  testing::TempDir dir;
+  std::unique_ptr<testing::ServerProcess> server;
+  std::vector<std::unique_ptr<BenchLog>> logs;
+  Status status;
+
+  HttpSetup() {
+    server = std::make_unique<testing::ServerProcess>(
+        dir.path().string(), std::vector<std::string>{"--log-level", "warn"});
+    if (!server->Start()) {
+      status = Unavailable("qiantang serve did not start");
+      return;
+    }
+    auto client = server->Client();
+    for (int i = 0; i < kLogs && status.ok(); ++i) {
+      auto log = std::make_unique<BenchLog>();
+      log->origin = "bench.example/log-" + std::to_string(i);
+      const std::string vkey = ledger::FormatVerifierKey(log->origin, log->key.public_key);
+      auto r = testing::Call(*client, "POST", "/api/v1/federation/witness/logs",
+                             server->bootstrap_token(), nlohmann::json{{"vkey", vkey}}.dump());
+      if (r.status != 201) status = Unavailable("adding a log: " + r.raw);
+      logs.push_back(std::move(log));
+    }
+  }
+};
+
+// Stopped (its server with it) when the benchmark exits.
+std::unique_ptr<HttpSetup> http_setup;
+
+void BM_AddCheckpointOverHttp(benchmark::State& state) {
+  if (std::getenv("QIANTANG_BINARY") == nullptr) {
+    state.SkipWithError(
+        "set QIANTANG_BINARY to the qiantang binary (build/release/src/cli/qiantang)");
+    return;
+  }
+  if (state.thread_index() == 0 && http_setup == nullptr)
+    http_setup = std::make_unique<HttpSetup>();
+  // Google Benchmark starts every thread's loop together, after thread 0's setup.
+  std::vector<std::string> bodies;
+  std::unique_ptr<httplib::Client> client;
+  for (auto _ : state) {
+    if (client == nullptr) {
+      state.PauseTiming();
+      if (!http_setup->status.ok()) {
+        state.SkipWithError(http_setup->status.message().c_str());
+        break;
+      }
+      client = http_setup->server->Client();
+      // Each client owns the logs of its residue modulo kPeers.
+      for (int k = 0; k < kRequestsPerPeer; ++k) {
+        const int log = state.thread_index() + kPeers * (k % (kLogs / kPeers));
+        bodies.push_back(http_setup->logs[log]->NextBody());
+      }
+      std::reverse(bodies.begin(), bodies.end());
+      state.ResumeTiming();
+    }
+    auto r = client->Post("/witness/add-checkpoint", bodies.back(), "text/plain");
+    bodies.pop_back();
+    if (!r || r->status != 200) {
+      state.SkipWithError(r ? r->body.c_str() : "no answer");
+      break;
+    }
+  }
+  state.counters["requests/s"] =
+      benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_AddCheckpointOverHttp)
+    ->Threads(kPeers)
+    ->Iterations(kRequestsPerPeer)
+    ->Unit(benchmark::kMicrosecond)
+    ->UseRealTime();
 
 }  // namespace
 }  // namespace qt::federation
