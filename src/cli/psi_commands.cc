@@ -51,6 +51,40 @@ Result<json> Retry(const std::function<Result<json>()>& call) {
   }
 }
 
+// The provider's node as the PSI server, batch by batch over its API, each
+// call retried while the node cannot be reached (batches are idempotent).
+class HttpServer : public privacy::PsiServerLink {
+ public:
+  HttpServer(ApiClient& api, std::string base, int64_t size, privacy::PsiOutput output)
+      : api_(api), base_(std::move(base)), size_(size), output_(output) {}
+
+  int64_t size() const override { return size_; }
+  privacy::PsiOutput output() const override { return output_; }
+  Result<std::vector<Point>> Blind(int64_t index, std::span<const Point> points) override {
+    const std::string body = Encode(points);
+    return Points([&] {
+      return api_.Post(base_ + "/client/" + std::to_string(index), {{"points", body}});
+    });
+  }
+  Result<std::vector<Point>> ServerBatch(int64_t index, int64_t) override {
+    return Points([&] { return api_.Get(base_ + "/server/" + std::to_string(index)); });
+  }
+  Result<std::vector<Point>> ShuffledBatch(int64_t index, int64_t) override {
+    return Points([&] { return api_.Get(base_ + "/shuffled/" + std::to_string(index)); });
+  }
+
+ private:
+  static Result<std::vector<Point>> Points(const std::function<Result<json>()>& call) {
+    QT_ASSIGN_OR_RETURN(json answer, Retry(call));
+    return Decode(answer);
+  }
+
+  ApiClient& api_;
+  const std::string base_;
+  const int64_t size_;
+  const privacy::PsiOutput output_;
+};
+
 Result<json> RunPsi(ApiClient& api) {
   auto output = privacy::ParsePsiOutput(f.output);
   if (!output) return InvalidArgument("--output: intersection or size");
@@ -70,39 +104,14 @@ Result<json> RunPsi(ApiClient& api) {
                                          {"purpose", f.purpose},
                                          {"region", f.region}});
                       }));
-  const int64_t batch = s["batch"], server_size = s["server_size"];
+  if (!s.is_object() || !s["batch"].is_number_integer() || !s["server_size"].is_number_integer()) {
+    return Unavailable("the server started the session with no batch or set size");
+  }
   const std::string base = "/api/v1/privacy/psi/sessions/" + session;
-  std::vector<Point> doubled, theirs;
-  const auto& blinded = client.blinded();
-  for (int64_t i = 0; i * batch < client.size(); ++i) {
-    auto part = std::span<const Point>(blinded).subspan(
-        i * batch, std::min<int64_t>(batch, client.size() - i * batch));
-    const std::string body = Encode(part);
-    QT_ASSIGN_OR_RETURN(
-        json a, Retry([&] {
-          return api.Post(base + "/client/" + std::to_string(i), {{"points", body}});
-        }));
-    QT_ASSIGN_OR_RETURN(auto d, Decode(a));
-    doubled.insert(doubled.end(), d.begin(), d.end());
-  }
-  if (*output == privacy::PsiOutput::kSize) {
-    doubled.clear();
-    for (int64_t i = 0; i * batch < client.size(); ++i) {
-      QT_ASSIGN_OR_RETURN(json a,
-                          Retry([&] { return api.Get(base + "/shuffled/" + std::to_string(i)); }));
-      QT_ASSIGN_OR_RETURN(auto d, Decode(a));
-      doubled.insert(doubled.end(), d.begin(), d.end());
-    }
-  }
-  for (int64_t i = 0; i * batch < server_size; ++i) {
-    QT_ASSIGN_OR_RETURN(json a,
-                        Retry([&] { return api.Get(base + "/server/" + std::to_string(i)); }));
-    QT_ASSIGN_OR_RETURN(auto sp, Decode(a));
-    QT_ASSIGN_OR_RETURN(auto t, client.Unblind(sp));
-    theirs.insert(theirs.end(), t.begin(), t.end());
-  }
+  HttpServer server(api, base, s["server_size"].get<int64_t>(), *output);
+  QT_ASSIGN_OR_RETURN(privacy::PsiResult r,
+                      privacy::RunMessages(client, server, s["batch"].get<int64_t>()));
   QT_RETURN_IF_ERROR(Retry([&] { return api.Post(base + "/finish", json::object()); }).status());
-  privacy::PsiResult r = client.Finish(doubled, theirs, server_size, *output);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   json out = {{"session_id", session},

@@ -13,8 +13,6 @@ using namespace internal;  // NOLINT(google-build-using-namespace): this module'
 
 namespace {
 
-constexpr int64_t kMaxPsiItems = int64_t{1} << 24;
-
 std::string PsiType(std::string_view step) {
   std::string type = "qiantang:Psi" + std::string(step);
   type[12] = static_cast<char>(type[12] - 'a' + 'A');  // "qiantang:PsiStart"
@@ -87,8 +85,8 @@ Result<NegotiationPsiResult> Negotiations::Psi(const Principal& caller, const st
   }
   std::vector<std::string> items = privacy::DistinctItems(std::move(request.items));
   if (items.empty()) return InvalidArgument("items: no non-empty item to intersect");
-  if (static_cast<int64_t>(items.size()) > kMaxPsiItems) {
-    return InvalidArgument("items: at most " + std::to_string(kMaxPsiItems));
+  if (static_cast<int64_t>(items.size()) > privacy::kMaxPsiItems) {
+    return InvalidArgument("items: at most " + std::to_string(privacy::kMaxPsiItems));
   }
   QT_ASSIGN_OR_RETURN(Peer peer, options_.peers->Get(n.peer));
   uint8_t raw[16];

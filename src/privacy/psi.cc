@@ -153,29 +153,44 @@ PsiResult PsiClient::Finish(std::span<const Point> doubled, std::span<const Poin
   for (size_t i = 0; i < doubled.size(); ++i) {
     if (!theirs.contains(doubled[i])) continue;
     ++r.intersection_size;
-    if (output == PsiOutput::kIntersection) r.intersection.push_back(items_[i]);
+    if (output == PsiOutput::kIntersection && i < items_.size()) {
+      r.intersection.push_back(items_[i]);
+    }
   }
   return r;
 }
 
 Result<PsiResult> RunMessages(const PsiClient& client, PsiServerLink& server, int64_t batch) {
+  if (batch < 1) return InvalidArgument("batch: at least one point");
+  if (server.size() < 0 || server.size() > kMaxPsiItems) {
+    return Unavailable("the server announced a set of " + std::to_string(server.size()) + " items");
+  }
+  auto wrong = [](const char* what, int64_t i, size_t got, int64_t due) {
+    return Unavailable(std::string("the server answered ") + what + " batch " + std::to_string(i) +
+                       " with " + std::to_string(got) + " points, not " + std::to_string(due));
+  };
   std::vector<Point> doubled, theirs;
   const auto& blinded = client.blinded();
   for (int64_t i = 0; i * batch < client.size(); ++i) {
-    auto part = std::span<const Point>(blinded).subspan(
-        i * batch, std::min<int64_t>(batch, client.size() - i * batch));
+    const int64_t due = std::min<int64_t>(batch, client.size() - i * batch);
+    auto part = std::span<const Point>(blinded).subspan(i * batch, due);
     QT_ASSIGN_OR_RETURN(auto d, server.Blind(i, part));
+    const int64_t answered = server.output() == PsiOutput::kIntersection ? due : 0;
+    if (static_cast<int64_t>(d.size()) != answered) return wrong("client", i, d.size(), answered);
     doubled.insert(doubled.end(), d.begin(), d.end());
   }
   if (server.output() == PsiOutput::kSize) {
-    doubled.clear();
     for (int64_t i = 0; i * batch < client.size(); ++i) {
+      const int64_t due = std::min<int64_t>(batch, client.size() - i * batch);
       QT_ASSIGN_OR_RETURN(auto d, server.ShuffledBatch(i, batch));
+      if (static_cast<int64_t>(d.size()) != due) return wrong("shuffled", i, d.size(), due);
       doubled.insert(doubled.end(), d.begin(), d.end());
     }
   }
   for (int64_t i = 0; i * batch < server.size(); ++i) {
+    const int64_t due = std::min<int64_t>(batch, server.size() - i * batch);
     QT_ASSIGN_OR_RETURN(auto s, server.ServerBatch(i, batch));
+    if (static_cast<int64_t>(s.size()) != due) return wrong("server", i, s.size(), due);
     QT_ASSIGN_OR_RETURN(auto t, client.Unblind(s));
     theirs.insert(theirs.end(), t.begin(), t.end());
   }

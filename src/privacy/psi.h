@@ -39,6 +39,9 @@ struct PsiResult {
   std::vector<std::string> intersection{};  // the client's items, intersection mode only
 };
 
+// The most items either side of a session may hold.
+inline constexpr int64_t kMaxPsiItems = int64_t{1} << 24;
+
 // Distinct non-empty items, in first-seen order.
 std::vector<std::string> DistinctItems(std::vector<std::string> items);
 
@@ -119,7 +122,9 @@ class PsiClient {
 };
 
 // Passes the client's messages to `server` batch by batch (`batch` points
-// each way) and returns the client's result.
+// each way) and returns the client's result. The server is not trusted to
+// answer well: a set size above kMaxPsiItems, or a batch of other than the
+// points due, is kUnavailable.
 Result<PsiResult> RunMessages(const PsiClient& client, PsiServerLink& server, int64_t batch);
 
 // Both parties in one process (two organisations on one node): the same
