@@ -113,12 +113,22 @@ void RegisterPrivacyRoutes(Router& router, PsiService& psi, DeliveryService& del
                                                                 static_cast<int64_t>(index)));
                   return Response::Json(PointsJson(out));
                 });
-  router.Handle("GET", "/api/v1/privacy/psi/sessions/{id}/shuffled/{index}", member,
+  router.Handle("POST", "/api/v1/privacy/psi/sessions/{id}/tally/{index}", member,
                 [&](const Request& req) -> Result<Response> {
                   QT_ASSIGN_OR_RETURN(uint64_t index, req.PathUint("index"));
-                  QT_ASSIGN_OR_RETURN(auto out, psi.ShuffledBatch(req.caller(), req.PathParam("id"),
-                                                                  static_cast<int64_t>(index)));
-                  return Response::Json(PointsJson(out));
+                  QT_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(req.http.body));
+                  QT_ASSIGN_OR_RETURN(std::string b64, body.String("points", SIZE_MAX));
+                  QT_RETURN_IF_ERROR(body.Finish());
+                  QT_ASSIGN_OR_RETURN(std::vector<Point> points, ParsePoints(b64));
+                  QT_RETURN_IF_ERROR(psi.Tally(req.caller(), req.PathParam("id"),
+                                               static_cast<int64_t>(index), points));
+                  return Response::Json({{"count", points.size()}});
+                });
+  router.Handle("POST", "/api/v1/privacy/psi/sessions/{id}/size", member,
+                [&](const Request& req) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(int64_t n,
+                                      psi.IntersectionSize(req.caller(), req.PathParam("id")));
+                  return Response::Json({{"intersection_size", n}});
                 });
   router.Handle("POST", "/api/v1/privacy/psi/sessions/{id}/finish", member,
                 [&](const Request& req) -> Result<Response> {

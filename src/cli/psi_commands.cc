@@ -69,8 +69,19 @@ class HttpServer : public privacy::PsiServerLink {
   Result<std::vector<Point>> ServerBatch(int64_t index, int64_t) override {
     return Points([&] { return api_.Get(base_ + "/server/" + std::to_string(index)); });
   }
-  Result<std::vector<Point>> ShuffledBatch(int64_t index, int64_t) override {
-    return Points([&] { return api_.Get(base_ + "/shuffled/" + std::to_string(index)); });
+  Status Tally(int64_t index, std::span<const Point> points) override {
+    const std::string body = Encode(points);
+    return Retry([&] {
+             return api_.Post(base_ + "/tally/" + std::to_string(index), {{"points", body}});
+           })
+        .status();
+  }
+  Result<int64_t> IntersectionSize() override {
+    QT_ASSIGN_OR_RETURN(json a, Retry([&] { return api_.Post(base_ + "/size", json::object()); }));
+    if (!a.is_object() || !a["intersection_size"].is_number_integer()) {
+      return Unavailable("the server answered no intersection size");
+    }
+    return a["intersection_size"].get<int64_t>();
   }
 
  private:

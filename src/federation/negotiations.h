@@ -127,8 +127,8 @@ struct NegotiationPsiResult {
 
 // The steps of a cross-node PSI, each a message "qiantang:Psi<Step>" posted to
 // <peer>/federation/negotiations/:ppid/psi/<step>.
-inline constexpr std::array<std::string_view, 5> kPsiSteps = {"start", "client", "server",
-                                                              "shuffled", "finish"};
+inline constexpr std::array<std::string_view, 6> kPsiSteps = {"start", "client", "server",
+                                                              "tally", "size",   "finish"};
 
 struct NegotiationsOptions {
   const Clock* clock = nullptr;               // required

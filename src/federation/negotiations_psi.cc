@@ -47,8 +47,18 @@ class RemoteServer : public privacy::PsiServerLink {
   Result<std::vector<Point>> ServerBatch(int64_t index, int64_t batch) override {
     return Points("server", {{"index", index}, {"batch", batch}});
   }
-  Result<std::vector<Point>> ShuffledBatch(int64_t index, int64_t batch) override {
-    return Points("shuffled", {{"index", index}, {"batch", batch}});
+  Status Tally(int64_t index, std::span<const Point> points) override {
+    QT_ASSIGN_OR_RETURN(auto sealed, crypto::SealTo(peer_key_, privacy::PointBytes(points)));
+    return call_("tally", {{"index", index}, {"sealed", crypto::Base64Encode(sealed)}}).status();
+  }
+  Result<int64_t> IntersectionSize() override {
+    QT_ASSIGN_OR_RETURN(auto bytes, call_("size", json::object()));
+    json answer = json::parse(bytes.begin(), bytes.end(), nullptr, /*allow_exceptions=*/false);
+    if (!answer.is_object() || !answer.contains("intersection_size") ||
+        !answer["intersection_size"].is_number_integer()) {
+      return Unavailable("the provider's node answered no intersection size");
+    }
+    return answer["intersection_size"].get<int64_t>();
   }
 
  private:
@@ -151,25 +161,30 @@ Result<json> Negotiations::OnPsi(const Peer& from, const std::string& provider_p
     QT_ASSIGN_OR_RETURN(privacy::PsiSession s, psi.Finish(consumer, session_id));
     return SealToConsumer(n, Bytes(json{{"state", s.state}}.dump()));
   }
+  if (step == "size") {
+    QT_ASSIGN_OR_RETURN(int64_t size, psi.IntersectionSize(consumer, session_id));
+    return SealToConsumer(n, Bytes(json{{"intersection_size", size}}.dump()));
+  }
   QT_ASSIGN_OR_RETURN(int64_t index, Natural(m.body, "index"));
   std::vector<Point> points;
-  if (step == "client") {
-    auto box = crypto::Base64Decode(StringAt(m.body, "sealed"));
-    Result<std::vector<uint8_t>> opened =
-        box.ok() ? options_.node->OpenSealed(*box) : Result<std::vector<uint8_t>>(box.status());
-    if (!opened.ok()) return InvalidArgument("sealed: expected points sealed to this node's key");
-    QT_ASSIGN_OR_RETURN(std::vector<Point> theirs, privacy::PointsFromBytes(*opened));
-    QT_ASSIGN_OR_RETURN(points, psi.ClientBatch(consumer, session_id, index, theirs));
-  } else {
+  if (step == "server") {
     QT_ASSIGN_OR_RETURN(int64_t batch, Natural(m.body, "batch"));
     if (batch == 0) return InvalidArgument("batch: at least 1 point");
-    if (step == "server") {
-      QT_ASSIGN_OR_RETURN(points, psi.ServerBatch(consumer, session_id, index, batch));
-    } else if (step == "shuffled") {
-      QT_ASSIGN_OR_RETURN(points, psi.ShuffledBatch(consumer, session_id, index, batch));
-    } else {
-      return NotFound("no PSI step '" + std::string(step) + "'");
-    }
+    QT_ASSIGN_OR_RETURN(points, psi.ServerBatch(consumer, session_id, index, batch));
+    return SealToConsumer(n, privacy::PointBytes(points));
+  }
+  // The client's points, sealed to this node's key.
+  auto box = crypto::Base64Decode(StringAt(m.body, "sealed"));
+  Result<std::vector<uint8_t>> opened =
+      box.ok() ? options_.node->OpenSealed(*box) : Result<std::vector<uint8_t>>(box.status());
+  if (!opened.ok()) return InvalidArgument("sealed: expected points sealed to this node's key");
+  QT_ASSIGN_OR_RETURN(std::vector<Point> theirs, privacy::PointsFromBytes(*opened));
+  if (step == "client") {
+    QT_ASSIGN_OR_RETURN(points, psi.ClientBatch(consumer, session_id, index, theirs));
+  } else if (step == "tally") {
+    QT_RETURN_IF_ERROR(psi.Tally(consumer, session_id, index, theirs));
+  } else {
+    return NotFound("no PSI step '" + std::string(step) + "'");
   }
   return SealToConsumer(n, privacy::PointBytes(points));
 }

@@ -17,6 +17,13 @@ struct PointHash {
   }
 };
 
+std::array<uint8_t, 32> Digest(std::span<const Point> points) {
+  std::array<uint8_t, 32> digest{};
+  crypto_generichash(digest.data(), digest.size(), points.empty() ? nullptr : points.data()->data(),
+                     points.size() * 32, nullptr, 0);
+  return digest;
+}
+
 // Fisher-Yates with libsodium's CSPRNG.
 template <typename T>
 void Shuffle(std::vector<T>& v) {
@@ -76,9 +83,7 @@ PsiServer::PsiServer(std::string session_id, std::vector<std::string> items, Psi
 
 Result<std::vector<Point>> PsiServer::Blind(int64_t index, std::span<const Point> points) {
   QT_ASSIGN_OR_RETURN(std::vector<Point> doubled, MultiplyAll(points, k_, threads_));
-  std::array<uint8_t, 32> digest{};
-  crypto_generichash(digest.data(), digest.size(), points.empty() ? nullptr : points.data()->data(),
-                     points.size() * 32, nullptr, 0);
+  const std::array<uint8_t, 32> digest = Digest(points);
   std::lock_guard lock(mu_);
   if (index < 0 || index > client_size_) return InvalidArgument("batch index out of range");
   if (auto it = digests_.find(index); it != digests_.end()) {
@@ -93,9 +98,8 @@ Result<std::vector<Point>> PsiServer::Blind(int64_t index, std::span<const Point
     }
     received_ += static_cast<int64_t>(points.size());
     digests_[index] = digest;
-    if (output_ == PsiOutput::kSize) {  // kept for ShuffledBatch, answered with nothing
-      if (doubled_.size() <= static_cast<size_t>(index)) doubled_.resize(index + 1);
-      doubled_[index] = std::move(doubled);
+    if (output_ == PsiOutput::kSize) {  // kept for IntersectionSize, answered with nothing
+      doubled_.insert(doubled_.end(), doubled.begin(), doubled.end());
       return std::vector<Point>{};
     }
   }
@@ -104,31 +108,54 @@ Result<std::vector<Point>> PsiServer::Blind(int64_t index, std::span<const Point
 }
 
 Result<std::vector<Point>> PsiServer::ServerBatch(int64_t index, int64_t batch) {
+  // index * batch cannot overflow past these bounds.
+  if (index < 0 || batch < 1 || index > size() || (index > 0 && batch > size() / index)) {
+    return InvalidArgument("batch index out of range");
+  }
   const int64_t begin = index * batch;
-  if (index < 0 || batch < 1 || begin > size()) return InvalidArgument("batch index out of range");
   const int64_t end = std::min(size(), begin + batch);
   return HashAndMultiply(
       session_id_, std::span<const std::string>(items_).subspan(begin, end - begin), k_, threads_);
 }
 
-Result<std::vector<Point>> PsiServer::ShuffledBatch(int64_t index, int64_t batch) {
+Status PsiServer::Tally(int64_t index, std::span<const Point> points) {
+  if (output_ != PsiOutput::kSize) return FailedPrecondition("not a size-only session");
+  for (const Point& p : points) {
+    if (!IsValidPoint(p)) return InvalidArgument("points: not a valid ristretto255 point");
+  }
+  const std::array<uint8_t, 32> digest = Digest(points);
+  std::lock_guard lock(mu_);
+  if (intersection_size_) {
+    return FailedPrecondition("the intersection's size was given; the session takes no more");
+  }
+  if (index < 0 || index > size()) return InvalidArgument("batch index out of range");
+  if (auto it = tally_digests_.find(index); it != tally_digests_.end()) {
+    if (it->second == digest) return OkStatus();  // a retry
+    return InvalidArgument("batch " + std::to_string(index) +
+                           " was sent before with other points (a batch is resent unchanged)");
+  }
+  if (static_cast<int64_t>(tallied_.size() + points.size()) > size()) {
+    return InvalidArgument("more points than the server's " + std::to_string(size()) + " items");
+  }
+  tally_digests_[index] = digest;
+  tallied_.insert(tallied_.end(), points.begin(), points.end());
+  return OkStatus();
+}
+
+Result<int64_t> PsiServer::IntersectionSize() {
   if (output_ != PsiOutput::kSize) return FailedPrecondition("not a size-only session");
   std::lock_guard lock(mu_);
   if (received_ < client_size_) {
     return FailedPrecondition("the client has sent " + std::to_string(received_) + " of " +
                               std::to_string(client_size_) + " points");
   }
-  if (shuffled_.empty() && client_size_ > 0) {
-    for (auto& b : doubled_) {
-      if (b) shuffled_.insert(shuffled_.end(), b->begin(), b->end());
-    }
-    Shuffle(shuffled_);
+  if (!intersection_size_) {
+    const std::unordered_set<Point, PointHash> theirs(tallied_.begin(), tallied_.end());
+    int64_t n = 0;
+    for (const Point& d : doubled_) n += theirs.contains(d) ? 1 : 0;
+    intersection_size_ = n;
   }
-  const int64_t n = static_cast<int64_t>(shuffled_.size());
-  const int64_t begin = index * batch;
-  if (index < 0 || batch < 1 || begin > n) return InvalidArgument("batch index out of range");
-  return std::vector<Point>(shuffled_.begin() + begin,
-                            shuffled_.begin() + std::min(n, begin + batch));
+  return *intersection_size_;
 }
 
 int64_t PsiServer::received() const {
@@ -147,15 +174,13 @@ Result<std::vector<Point>> PsiClient::Unblind(std::span<const Point> server_poin
 }
 
 PsiResult PsiClient::Finish(std::span<const Point> doubled, std::span<const Point> server_doubled,
-                            int64_t server_size, PsiOutput output) const {
+                            int64_t server_size) const {
   std::unordered_set<Point, PointHash> theirs(server_doubled.begin(), server_doubled.end());
   PsiResult r{.client_size = size(), .server_size = server_size};
   for (size_t i = 0; i < doubled.size(); ++i) {
     if (!theirs.contains(doubled[i])) continue;
     ++r.intersection_size;
-    if (output == PsiOutput::kIntersection && i < items_.size()) {
-      r.intersection.push_back(items_[i]);
-    }
+    if (i < items_.size()) r.intersection.push_back(items_[i]);
   }
   return r;
 }
@@ -169,23 +194,16 @@ Result<PsiResult> RunMessages(const PsiClient& client, PsiServerLink& server, in
     return Unavailable(std::string("the server answered ") + what + " batch " + std::to_string(i) +
                        " with " + std::to_string(got) + " points, not " + std::to_string(due));
   };
+  const bool size_only = server.output() == PsiOutput::kSize;
   std::vector<Point> doubled, theirs;
   const auto& blinded = client.blinded();
   for (int64_t i = 0; i * batch < client.size(); ++i) {
     const int64_t due = std::min<int64_t>(batch, client.size() - i * batch);
     auto part = std::span<const Point>(blinded).subspan(i * batch, due);
     QT_ASSIGN_OR_RETURN(auto d, server.Blind(i, part));
-    const int64_t answered = server.output() == PsiOutput::kIntersection ? due : 0;
+    const int64_t answered = size_only ? 0 : due;
     if (static_cast<int64_t>(d.size()) != answered) return wrong("client", i, d.size(), answered);
     doubled.insert(doubled.end(), d.begin(), d.end());
-  }
-  if (server.output() == PsiOutput::kSize) {
-    for (int64_t i = 0; i * batch < client.size(); ++i) {
-      const int64_t due = std::min<int64_t>(batch, client.size() - i * batch);
-      QT_ASSIGN_OR_RETURN(auto d, server.ShuffledBatch(i, batch));
-      if (static_cast<int64_t>(d.size()) != due) return wrong("shuffled", i, d.size(), due);
-      doubled.insert(doubled.end(), d.begin(), d.end());
-    }
   }
   for (int64_t i = 0; i * batch < server.size(); ++i) {
     const int64_t due = std::min<int64_t>(batch, server.size() - i * batch);
@@ -194,7 +212,19 @@ Result<PsiResult> RunMessages(const PsiClient& client, PsiServerLink& server, in
     QT_ASSIGN_OR_RETURN(auto t, client.Unblind(s));
     theirs.insert(theirs.end(), t.begin(), t.end());
   }
-  return client.Finish(doubled, theirs, server.size(), server.output());
+  if (!size_only) return client.Finish(doubled, theirs, server.size());
+  // The T_j go back shuffled, so the server cannot tell which of its items matched.
+  Shuffle(theirs);
+  for (int64_t i = 0; i * batch < static_cast<int64_t>(theirs.size()); ++i) {
+    const int64_t due = std::min<int64_t>(batch, static_cast<int64_t>(theirs.size()) - i * batch);
+    QT_RETURN_IF_ERROR(server.Tally(i, std::span<const Point>(theirs).subspan(i * batch, due)));
+  }
+  QT_ASSIGN_OR_RETURN(int64_t n, server.IntersectionSize());
+  if (n < 0 || n > std::min(client.size(), server.size())) {
+    return Unavailable("the server answered an intersection of " + std::to_string(n) + " items");
+  }
+  return PsiResult{
+      .client_size = client.size(), .server_size = server.size(), .intersection_size = n};
 }
 
 PsiResult RunPsiLocally(const std::string& session_id, std::vector<std::string> client_items,

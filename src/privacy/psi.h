@@ -1,15 +1,24 @@
-// Two-party ECDH private set intersection (the classic two rounds).
+// Two-party ECDH private set intersection (the classic two rounds), and its
+// cardinality-only form.
 //
 //   client (holds Y, scalar c)            server (holds X, scalar s)
-//   C_i = H(y_i)^c          --C-->        D_i = C_i^s   (in order; or kept
-//                           <--D--          and shuffled when only the size
-//                                           may be learned)
+//   C_i = H(y_i)^c          --C-->        D_i = C_i^s
 //                           <--S--        S_j = H(x_j)^s (X shuffled)
-//   T_j = S_j^c; y_i is in X iff D_i is among the T_j.
-// H is HashToPoint with the session id (ristretto.h). The server learns |Y|;
-// the client learns |X| and the intersection (or, in size mode, only its
-// size, since the D it receives are shuffled and unlinkable to its items).
-// Each side validates every point it receives.
+//   T_j = S_j^c
+// Intersection mode: the server answers the D_i in order, and y_i is in X iff
+// D_i is among the T_j: the client learns the intersection, the server |Y|.
+// Size mode: the server keeps the D_i; the client sends the T_j back,
+// shuffled, and the server answers once how many D_i are among them. The
+// client learns one number per session; the server learns that number and
+// |Y|, and cannot tell which of its items matched (the T_j are shuffled and
+// blinded by c). A client that blinds each item with its own scalar can link
+// any D it is given to its item, which is why size mode never gives it the
+// D_i (an outside attack recovered every member that way when it did); what
+// such a client can still do is weigh items by sending them several times, so
+// one session's number tells at most about log2(|Y|) bits, and sessions are
+// counted by the contract.
+// H is HashToPoint with the session id (ristretto.h). Each side validates
+// every point it receives.
 //
 // Thread-safety: PsiServer is safe for concurrent use (batches may arrive on
 // several connections); PsiClient is thread-compatible.
@@ -59,7 +68,8 @@ class PsiServerLink {
   virtual PsiOutput output() const = 0;
   virtual Result<std::vector<Point>> Blind(int64_t index, std::span<const Point> points) = 0;
   virtual Result<std::vector<Point>> ServerBatch(int64_t index, int64_t batch) = 0;
-  virtual Result<std::vector<Point>> ShuffledBatch(int64_t index, int64_t batch) = 0;
+  virtual Status Tally(int64_t index, std::span<const Point> points) = 0;
+  virtual Result<int64_t> IntersectionSize() = 0;
 };
 
 class PsiServer : public PsiServerLink {
@@ -80,9 +90,14 @@ class PsiServer : public PsiServerLink {
   Result<std::vector<Point>> Blind(int64_t index, std::span<const Point> points) override;
   // Round 2: the server's own blinded points, batch `index`.
   Result<std::vector<Point>> ServerBatch(int64_t index, int64_t batch) override;
-  // Size mode, after every client batch arrived: the doubly blinded client
-  // points shuffled together, batch `index`.
-  Result<std::vector<Point>> ShuffledBatch(int64_t index, int64_t batch) override;
+  // Size mode: the client's T_j, batch `index`, at most size() points in all,
+  // a batch index answering only the same points again; none once
+  // IntersectionSize was asked.
+  Status Tally(int64_t index, std::span<const Point> points) override;
+  // Size mode, once every client point arrived: how many of the client's D_i
+  // are among the T_j tallied. Asked once, the number is fixed: later tallies
+  // are refused, so one session tells one number.
+  Result<int64_t> IntersectionSize() override;
   // Client points received so far.
   int64_t received() const;
 
@@ -94,10 +109,12 @@ class PsiServer : public PsiServerLink {
   const unsigned threads_;
   const Scalar k_;
   mutable std::mutex mu_;
-  std::map<int64_t, std::array<uint8_t, 32>> digests_;      // of each batch received, by index
-  std::vector<std::optional<std::vector<Point>>> doubled_;  // size mode, by batch
+  std::map<int64_t, std::array<uint8_t, 32>> digests_;  // of each client batch, by index
+  std::vector<Point> doubled_;                          // size mode: every D_i received
   int64_t received_ = 0;
-  std::vector<Point> shuffled_;  // size mode, once complete
+  std::map<int64_t, std::array<uint8_t, 32>> tally_digests_;  // of each T batch, by index
+  std::vector<Point> tallied_;                                // size mode: every T_j
+  std::optional<int64_t> intersection_size_;                  // size mode, once asked
 };
 
 class PsiClient {
@@ -109,10 +126,10 @@ class PsiClient {
   const std::vector<Point>& blinded() const { return blinded_; }
   // Round 2: each of the server's points raised to c (validated).
   Result<std::vector<Point>> Unblind(std::span<const Point> server_points) const;
-  // The result from the doubly blinded client points (in item order, or
-  // shuffled in size mode) and the server's points raised to c.
+  // Intersection mode: the result from the doubly blinded client points (in
+  // item order) and the server's points raised to c.
   PsiResult Finish(std::span<const Point> doubled, std::span<const Point> server_doubled,
-                   int64_t server_size, PsiOutput output) const;
+                   int64_t server_size) const;
 
  private:
   std::vector<std::string> items_;

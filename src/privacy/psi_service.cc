@@ -279,11 +279,19 @@ Result<std::vector<Point>> PsiService::ServerBatch(const Principal& caller, cons
   return server->ServerBatch(index, points);
 }
 
-Result<std::vector<Point>> PsiService::ShuffledBatch(const Principal& caller, const std::string& id,
-                                                     int64_t index, int64_t batch) {
-  QT_ASSIGN_OR_RETURN(int64_t points, Batch(batch));
+Status PsiService::Tally(const Principal& caller, const std::string& id, int64_t index,
+                         std::span<const Point> points) {
+  if (static_cast<int64_t>(points.size()) > options_.batch) {
+    return InvalidArgument("points: a batch holds at most " + std::to_string(options_.batch) +
+                           " points");
+  }
   QT_ASSIGN_OR_RETURN(auto server, Find(caller, id));
-  return server->ShuffledBatch(index, points);
+  return server->Tally(index, points);
+}
+
+Result<int64_t> PsiService::IntersectionSize(const Principal& caller, const std::string& id) {
+  QT_ASSIGN_OR_RETURN(auto server, Find(caller, id));
+  return server->IntersectionSize();
 }
 
 Result<PsiSession> PsiService::Finish(const Principal& caller, const std::string& id) {

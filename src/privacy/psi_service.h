@@ -77,9 +77,11 @@ class PsiService {
   // the service's batch; a smaller one for a peer whose messages are smaller).
   Result<std::vector<Point>> ServerBatch(const accounts::Principal& caller, const std::string& id,
                                          int64_t index, int64_t batch = 0);
-  // Size mode: the client's doubly blinded points, shuffled, batch `index`.
-  Result<std::vector<Point>> ShuffledBatch(const accounts::Principal& caller, const std::string& id,
-                                           int64_t index, int64_t batch = 0);
+  // Size mode: the client's T_j, batch `index` (at most `batch` points), then
+  // the one number the session tells (psi.h).
+  Status Tally(const accounts::Principal& caller, const std::string& id, int64_t index,
+               std::span<const Point> points);
+  Result<int64_t> IntersectionSize(const accounts::Principal& caller, const std::string& id);
   Result<PsiSession> Finish(const accounts::Principal& caller, const std::string& id);
 
   // Sessions the caller's organisation is a party to, newest first.

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <set>
 
 namespace qt::privacy {
@@ -63,15 +64,65 @@ TEST(Psi, TheServerRefusesBadPointsAndTooManyOfThem) {
                              HashToPoint("s", "4")};
   EXPECT_NE(server.Blind(0, four).status().message().find("more points than the client announced"),
             std::string::npos);
-  EXPECT_EQ(server.ShuffledBatch(0, 10).status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(server.IntersectionSize().status().code(), StatusCode::kFailedPrecondition);
   std::vector<Point> three(four.begin(), four.begin() + 3);
-  ASSERT_TRUE(server.Blind(0, three).ok());
+  auto answered = server.Blind(0, three);
+  ASSERT_TRUE(answered.ok());
+  EXPECT_TRUE(answered->empty());            // size mode never gives the client its D_i
   ASSERT_TRUE(server.Blind(0, three).ok());  // a resent batch counts once
   EXPECT_EQ(server.received(), 3);
-  EXPECT_EQ(server.ShuffledBatch(0, 10)->size(), 3u);
   EXPECT_EQ(server.ServerBatch(0, 4)->size(), 4u);
   EXPECT_EQ(server.ServerBatch(2, 4)->size(), 2u);
   EXPECT_FALSE(server.ServerBatch(9, 4).ok());
+  // An index whose offset would overflow is out of range, not a wild read.
+  EXPECT_FALSE(server.ServerBatch(INT64_MAX, 2).ok());
+  EXPECT_FALSE(server.ServerBatch(INT64_MAX / 4, 8).ok());
+  // At most the server's 10 items are tallied, and one number is told: once
+  // asked, the session takes no more tallies (which would tell a second).
+  std::vector<Point> eleven(11, HashToPoint("s", "t"));
+  EXPECT_FALSE(server.Tally(0, eleven).ok());
+  ASSERT_TRUE(server.Tally(0, three).ok());
+  ASSERT_TRUE(server.Tally(0, three).ok());  // a retry
+  EXPECT_FALSE(server.Tally(0, four).ok());  // another batch under a taken index
+  EXPECT_EQ(*server.IntersectionSize(), 0);
+  EXPECT_EQ(server.Tally(1, three).code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(*server.IntersectionSize(), 0);
+}
+
+// A server that answers other than the points due: the client stops with
+// kUnavailable instead of reading past its own items (an outside attack's
+// hostile provider node answered every batch fifty times over).
+class Lying : public PsiServerLink {
+ public:
+  Lying(int64_t size, PsiOutput output, int extra) : size_(size), output_(output), extra_(extra) {}
+  int64_t size() const override { return size_; }
+  PsiOutput output() const override { return output_; }
+  Result<std::vector<Point>> Blind(int64_t, std::span<const Point> points) override {
+    std::vector<Point> out(points.begin(), points.end());
+    for (int i = 0; i < extra_; ++i) out.push_back(HashToPoint("x", std::to_string(i)));
+    return out;
+  }
+  Result<std::vector<Point>> ServerBatch(int64_t, int64_t batch) override {
+    return std::vector<Point>(static_cast<size_t>(std::min<int64_t>(batch, size_) + extra_),
+                              HashToPoint("x", "s"));
+  }
+  Status Tally(int64_t, std::span<const Point>) override { return OkStatus(); }
+  Result<int64_t> IntersectionSize() override { return size_ + 1; }
+
+ private:
+  int64_t size_;
+  PsiOutput output_;
+  int extra_;
+};
+
+TEST(Psi, TheClientTrustsNoServerAnswer) {
+  PsiClient client("c", {"a", "b", "c"}, 1);
+  Lying more(2, PsiOutput::kIntersection, 50);
+  EXPECT_EQ(RunMessages(client, more, 16).status().code(), StatusCode::kUnavailable);
+  Lying huge(kMaxPsiItems + 1, PsiOutput::kIntersection, 0);
+  EXPECT_EQ(RunMessages(client, huge, 16).status().code(), StatusCode::kUnavailable);
+  Lying sized(2, PsiOutput::kSize, 0);  // answers points in size mode, then an impossible size
+  EXPECT_EQ(RunMessages(client, sized, 16).status().code(), StatusCode::kUnavailable);
 }
 
 }  // namespace

@@ -6,13 +6,16 @@
 // limits hold: intersection output on an identifying field needs the holder's
 // explicit permission (psiIntersectionField) and then at most 1,000 items per
 // session; otherwise only the size comes back; sessions per day are capped;
-// a session takes no more points than its client_size. Refusals name the limit.
+// a session takes no more points than its client_size; a size-only session
+// tells one number however its client blinds. Refusals name the limit.
 #include <gtest/gtest.h>
 #include <sodium.h>
 
 #include <fstream>
 
 #include "crypto/encoding.h"
+#include "privacy/psi.h"
+#include "privacy/ristretto.h"
 #include "tests/integration/api_test.h"
 
 namespace qt::testing {
@@ -219,6 +222,63 @@ TEST_F(PsiEnumeration, ASessionTakesNoMorePointsThanItsClientSize) {
     EXPECT_EQ(over.status, 400) << path << ": " << over.raw;
     EXPECT_EQ(over.body.value("count", 0), 0) << over.raw;
   }
+}
+
+// The attack an outside review made work: a size-only session whose client
+// blinds each guess with its own scalar. When the server sent the doubly
+// blinded points back (shuffled), the client unblinded each against every
+// scalar and told exactly which guesses were members. Now the server keeps
+// them and tells one number per session, however the client blinds.
+TEST_F(PsiEnumeration, BlindingEachGuessApartTellsOneNumberPerSession) {
+  const std::string contract = Contract(json::array());
+  ASSERT_FALSE(contract.empty());
+  auto s = Start(contract, "size", 3, 11);
+  ASSERT_EQ(s.status, 201) << s.raw;
+  const std::string id = s.body["id"];
+  const std::string base = "/api/v1/privacy/psi/sessions/" + id;
+  const std::vector<std::string> guesses = {kCanary, "13700000000", "13799990000"};
+  std::vector<privacy::Scalar> scalars;
+  std::vector<privacy::Point> blinded;
+  for (const auto& g : guesses) {
+    scalars.push_back(privacy::RandomScalar());
+    blinded.push_back(*privacy::Multiply(scalars.back(), privacy::HashToPoint(id, g)));
+  }
+  auto encode = [](std::span<const privacy::Point> points) {
+    return json{{"points", crypto::Base64Encode(privacy::PointBytes(points))}}.dump();
+  };
+  auto a = Call(*client_, "POST", base + "/client/0", consumer_, encode(blinded));
+  ASSERT_EQ(a.status, 200) << a.raw;
+  EXPECT_EQ(a.body["count"], 0);  // no D_i come back to be unblinded
+  EXPECT_EQ(Call(*client_, "GET", base + "/shuffled/0", consumer_).status, 404);
+  auto server = Call(*client_, "GET", base + "/server/0", consumer_);
+  ASSERT_EQ(server.status, 200) << server.raw;
+  auto bytes = crypto::Base64Decode(server.body["points"].get<std::string>());
+  ASSERT_TRUE(bytes.ok());
+  auto theirs = privacy::PointsFromBytes(*bytes);
+  ASSERT_TRUE(theirs.ok());
+  ASSERT_EQ(theirs->size(), 2000u);
+  // The T for one guess at a time, each followed by the question.
+  auto tally_for = [&](size_t guess) {
+    std::vector<privacy::Point> t;
+    for (const auto& p : *theirs) t.push_back(*privacy::Multiply(scalars[guess], p));
+    return encode(t);
+  };
+  ASSERT_EQ(Call(*client_, "POST", base + "/tally/0", consumer_, tally_for(0)).status, 200);
+  auto first = Call(*client_, "POST", base + "/size", consumer_);
+  ASSERT_EQ(first.status, 200) << first.raw;
+  EXPECT_EQ(first.body["intersection_size"], 1);  // what a session of the canary alone tells
+  auto second = Call(*client_, "POST", base + "/tally/1", consumer_, tally_for(1));
+  EXPECT_EQ(second.status, 409) << second.raw;
+  EXPECT_EQ(Call(*client_, "POST", base + "/size", consumer_).body["intersection_size"], 1);
+  // More T than the server has items is refused too.
+  auto t2 = Start(contract, "size", 1, 12);
+  ASSERT_EQ(t2.status, 201) << t2.raw;
+  std::vector<privacy::Point> many(2001, blinded[0]);
+  EXPECT_EQ(Call(*client_, "POST",
+                 "/api/v1/privacy/psi/sessions/" + t2.body["id"].get<std::string>() + "/tally/0",
+                 consumer_, encode(many))
+                .status,
+            400);
 }
 
 }  // namespace
