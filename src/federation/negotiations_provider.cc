@@ -370,11 +370,12 @@ Status Negotiations::SyncLocked(const std::string& contract_id, bool fresh) {
   if (failed.ok()) return MarkSent(store_, n.id, target, now);
 
   // Refused (the consumer's state differs, or it does not know the
-  // negotiation): terminated here. Unreachable, or busy with another
-  // delivery of the same message (409: another process of this node sent it
-  // too): tried again later, and terminated after max_attempts.
-  const bool refused =
-      failed.code() != StatusCode::kUnavailable && failed.code() != StatusCode::kConflict;
+  // negotiation): terminated here. Unreachable, busy (429), or busy with
+  // another delivery of the same message (409: another process of this node
+  // sent it too): tried again later, and terminated after max_attempts.
+  const bool refused = failed.code() != StatusCode::kUnavailable &&
+                       failed.code() != StatusCode::kConflict &&
+                       failed.code() != StatusCode::kResourceExhausted;
   const int attempts = fresh ? 1 : n.attempts + 1;
   if (refused || attempts >= options_.max_attempts) {
     QT_RETURN_IF_ERROR(MarkSent(store_, n.id, DspState::kTerminated, now));

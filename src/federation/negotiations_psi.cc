@@ -64,7 +64,9 @@ class RemoteServer : public privacy::PsiServerLink {
  private:
   Result<std::vector<Point>> Points(std::string_view step, const json& fields) {
     QT_ASSIGN_OR_RETURN(auto bytes, call_(step, fields));
-    return privacy::PointsFromBytes(bytes);
+    auto points = privacy::PointsFromBytes(bytes);
+    if (!points.ok()) return Unavailable("the provider's node sent " + points.status().message());
+    return points;
   }
 
   Call call_;

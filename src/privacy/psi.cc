@@ -209,8 +209,9 @@ Result<PsiResult> RunMessages(const PsiClient& client, PsiServerLink& server, in
     const int64_t due = std::min<int64_t>(batch, server.size() - i * batch);
     QT_ASSIGN_OR_RETURN(auto s, server.ServerBatch(i, batch));
     if (static_cast<int64_t>(s.size()) != due) return wrong("server", i, s.size(), due);
-    QT_ASSIGN_OR_RETURN(auto t, client.Unblind(s));
-    theirs.insert(theirs.end(), t.begin(), t.end());
+    auto t = client.Unblind(s);
+    if (!t.ok()) return Unavailable("the server sent " + t.status().message());
+    theirs.insert(theirs.end(), t->begin(), t->end());
   }
   if (!size_only) return client.Finish(doubled, theirs, server.size());
   // The T_j go back shuffled, so the server cannot tell which of its items matched.

@@ -42,13 +42,13 @@ struct PsiServiceOptions {
 };
 
 struct PsiStart {
-  std::string session_id;
-  std::string contract_id;
-  std::string column;
+  std::string session_id{};
+  std::string contract_id{};
+  std::string column{};
   int64_t client_size = 0;
   PsiOutput output = PsiOutput::kSize;
-  std::string purpose;
-  std::string region;
+  std::string purpose{};
+  std::string region{};
 };
 
 struct PsiSession {

@@ -188,6 +188,7 @@ Status AnswerError(const std::string& peer, const PeerAnswer& a) {
   if (a.status == 400) return FailedPrecondition(what);
   if (a.status == 401 || a.status == 403) return PermissionDenied(what);
   if (a.status == 409) return Conflict(what);  // changed meanwhile: worth another try
+  if (a.status == 429) return ResourceExhausted(what);
   if (a.status >= 500) return Unavailable(what);
   return InvalidArgument(what);
 }

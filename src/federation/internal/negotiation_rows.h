@@ -61,7 +61,7 @@ Status CheckProof(const nlohmann::json& proof, const Peer& peer, std::string_vie
                   std::string_view subject, std::string_view agreement_sha256);
 // A peer's 4xx or 5xx answer as a Status, with its DSP reason: 400 is
 // kFailedPrecondition (the states differ), 409 kConflict (the negotiation
-// changed under the message), 5xx kUnavailable.
+// changed under the message), 429 kResourceExhausted, 5xx kUnavailable.
 Status AnswerError(const std::string& peer, const PeerAnswer& a);
 // Marks a provider-side negotiation as having told the consumer `state`.
 Status MarkSent(store::Store& store, const std::string& id, DspState state, UnixMillis now);
