@@ -5,8 +5,8 @@
 // proof and its own Ed25519 cosignature. The logs' own work (appending,
 // signing, making proofs) is done outside the timed region.
 //
-//   QIANTANG_BINARY=build/release/src/cli/qiantang \
-//     build/release/bench/witness_bench --benchmark_counters_tabular=true
+//   QIANTANG_BINARY=build/release/src/cli/qiantang build/release/bench/witness_bench
+//     (with --benchmark_counters_tabular=true for a table)
 //
 // 1,000 logs, submitted to in turn, each growing by one entry per submission
 // (the public witness network sizes a witness for 4,000 logs at 10 requests/s).
@@ -161,8 +161,7 @@ struct HttpSetup {
   Status status;
 
   HttpSetup() {
-    server = std::make_unique<testing::ServerProcess>(
-        dir.path().string(), std::vector<std::string>{"--log-level", "warn"});
+    server = std::make_unique<testing::ServerProcess>(dir.path().string());
     if (!server->Start()) {
       status = Unavailable("qiantang serve did not start");
       return;

@@ -150,9 +150,12 @@ Result<int64_t> PsiServer::IntersectionSize() {
                               std::to_string(client_size_) + " points");
   }
   if (!intersection_size_) {
+    // Distinct points only: a client that sent one point many times would
+    // otherwise weigh its guesses and read several bits from one number.
     const std::unordered_set<Point, PointHash> theirs(tallied_.begin(), tallied_.end());
+    const std::unordered_set<Point, PointHash> mine(doubled_.begin(), doubled_.end());
     int64_t n = 0;
-    for (const Point& d : doubled_) n += theirs.contains(d) ? 1 : 0;
+    for (const Point& d : mine) n += theirs.contains(d) ? 1 : 0;
     intersection_size_ = n;
   }
   return *intersection_size_;

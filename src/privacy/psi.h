@@ -13,10 +13,12 @@
 // |Y|, and cannot tell which of its items matched (the T_j are shuffled and
 // blinded by c). A client that blinds each item with its own scalar can link
 // any D it is given to its item, which is why size mode never gives it the
-// D_i (an outside attack recovered every member that way when it did); what
-// such a client can still do is weigh items by sending them several times, so
-// one session's number tells at most about log2(|Y|) bits, and sessions are
-// counted by the contract.
+// D_i (an outside attack recovered every member that way when it did), and
+// counts distinct points only. Not yet guaranteed (semi-honest protocol, see
+// docs/SECURITY.md): a client blinding copies of one item with different
+// scalars can still weigh its guesses (about log2(|Y|) bits per session, the
+// sessions counted by the contract), and a server blinding each of its items
+// with its own scalar can test the client's items against the T_j.
 // H is HashToPoint with the session id (ristretto.h). Each side validates
 // every point it receives.
 //
