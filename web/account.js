@@ -5,6 +5,7 @@ import { h } from "/vendor/preact.module.js";
 import { useEffect, useState } from "/vendor/hooks.module.js";
 import htm from "/vendor/htm.module.js";
 import { api } from "./api.js";
+import { holdKeyHere, keyHere } from "./own_key.js";
 
 const html = htm.bind(h);
 
@@ -19,16 +20,22 @@ export function AccountPage({ t, me }) {
   const [secret, setSecret] = useState(null);
   const [userForm, setUserForm] = useState({ name: "", role: "member" });
   const [label, setLabel] = useState("");
+  const [org, setOrg] = useState(me.org);
+  const [keyIsHere, setKeyIsHere] = useState(false);
   const isAdmin = me.role === "admin";
 
   const load = async () => {
     try {
-      const [u, tk] = await Promise.all([
+      const [u, tk, o] = await Promise.all([
         api("GET", `/api/v1/orgs/${me.org.id}/users?limit=500`),
         api("GET", "/api/v1/tokens?limit=500"),
+        api("GET", `/api/v1/orgs/${me.org.id}`),
       ]);
+      const here = o.key_custody === "self" && (await keyHere(o.public_key)) !== null;
       setUsers(u.items);
       setTokens(tk.items);
+      setOrg(o);
+      setKeyIsHere(here);
     } catch (e) {
       setError(e);
     }
@@ -57,11 +64,28 @@ export function AccountPage({ t, me }) {
     setLabel("");
   });
   const revoke = (id) => act(async () => api("DELETE", `/api/v1/tokens/${id}`))();
+  const holdKey = act(async () => {
+    if (window.confirm(t("ownKeyConfirm"))) await holdKeyHere(org);
+  });
+  // Operators and authorities sign as the platform runs: their keys stay with the node.
+  const mayHoldKey = isAdmin && org.kind !== "operator" && org.kind !== "authority";
 
   return html`
     <section>
       <h2>${t("account")}</h2>
       <${ErrorLine} error=${error} />
+      <h3>${t("ownKey")}</h3>
+      <div class="card" data-testid="own-key">
+        <p>${t("ownKeyCustody")}: <strong data-testid="key-custody">${t(`custody_${org.key_custody}`)}</strong>
+          · <code title=${org.public_key}>${org.public_key.slice(0, 16)}…</code>
+          ${org.key_custody === "self" && html` · <span data-testid="key-here">${keyIsHere ? t("ownKeyHere") : t("ownKeyElsewhere")}</span>`}</p>
+        ${
+          mayHoldKey &&
+          (org.key_custody !== "self" || keyIsHere) &&
+          html`<p>${t("ownKeyHint")}</p>
+          <button data-testid="hold-key" onClick=${holdKey}>${t(org.key_custody === "self" ? "ownKeyReplace" : "ownKeyHold")}</button>`
+        }
+      </div>
       <h3>${t("users")}</h3>
       ${
         isAdmin &&

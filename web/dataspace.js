@@ -9,6 +9,7 @@ import htm from "/vendor/htm.module.js";
 import { api } from "./api.js";
 import { ErrorBox } from "./error_box.js";
 import { useLoad, useOrgNames } from "./hooks.js";
+import { signAs } from "./own_key.js";
 
 const html = htm.bind(h);
 const pct = (x) => `${(x * 100).toFixed(1)}%`;
@@ -242,9 +243,22 @@ function Contracts({ t, me, reloadKey }) {
   const contracts = useLoad("/api/v1/dataspace/contracts?limit=100", reload + reloadKey);
   const name = useOrgNames();
   const [error, setError] = useState(null);
+  // An organisation that holds its own key signs here, with the key in this browser:
+  // the provider the agreement draft, the consumer the stored agreement.
+  const signed = async (c, verb) => {
+    const org = await api("GET", `/api/v1/orgs/${me.org.id}`);
+    if (org.key_custody !== "self") return undefined;
+    if (verb === "agree") {
+      const { agreement } = await api("GET", `/api/v1/dataspace/contracts/${c.id}/agreement-draft`);
+      return { agreement, signature: await signAs(org, agreement) };
+    }
+    const { agreement } = await api("GET", `/api/v1/dataspace/contracts/${c.id}`);
+    return { signature: await signAs(org, agreement) };
+  };
   const step = async (c, verb, body) => {
     setError(null);
     try {
+      if (verb === "agree" || verb === "verify") body = await signed(c, verb);
       await api("POST", `/api/v1/dataspace/contracts/${c.id}/${verb}`, body);
       setReload(reload + 1);
     } catch (err) {

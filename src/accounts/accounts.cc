@@ -54,7 +54,7 @@ CREATE INDEX tokens_by_org ON tokens (org_id, id);
 )sql";
 
 constexpr std::string_view kOrgColumns =
-    "id, name, kind, credit_code, public_key, created_at, home_node";
+    "id, name, kind, credit_code, public_key, created_at, home_node, key_custody";
 constexpr std::string_view kUserColumns = "id, org_id, name, role, created_at, deactivated_at";
 constexpr std::string_view kTokenColumns =
     "id, org_id, user_id, label, created_at, expires_at, revoked_at";
@@ -68,7 +68,14 @@ Result<Org> OrgFromRow(const Row& r) {
   return store::Decode<Org>("orgs", r, [&]() -> Result<Org> {
     auto kind = ParseOrgKind(r.Text(2));
     if (!kind) return Internal("kind: unknown '" + r.Text(2) + "'");
-    Org o{r.Text(0), r.Text(1), *kind, r.Text(3), {}, r.Int(5), r.Text(6)};
+    Org o{r.Text(0), r.Text(1), *kind, r.Text(3), {}, r.Int(5), r.Text(6), KeyCustody::kNode};
+    if (!o.home_node.empty()) {
+      o.key_custody = KeyCustody::kHomeNode;
+    } else if (r.Text(7) == KeyCustodyName(KeyCustody::kSelf)) {
+      o.key_custody = KeyCustody::kSelf;
+    } else if (r.Text(7) != KeyCustodyName(KeyCustody::kNode)) {
+      return Internal("key_custody: unknown '" + r.Text(7) + "'");
+    }
     const auto& pk = r.Blob(4);
     if (pk.size() != o.public_key.size()) return Internal("public_key: not a key");
     std::copy(pk.begin(), pk.end(), o.public_key.begin());
@@ -116,7 +123,9 @@ std::vector<store::Migration> Accounts::Migrations() {
            "ALTER TABLE orgs ADD COLUMN home_node TEXT NOT NULL DEFAULT '';"
            "ALTER TABLE orgs ADD COLUMN remote_id TEXT NOT NULL DEFAULT '';"
            "CREATE UNIQUE INDEX orgs_by_remote_id ON orgs (home_node, remote_id)"
-           " WHERE home_node <> '';"}};
+           " WHERE home_node <> '';"},
+          {"accounts", 4, "organisations may hold their own keys",
+           "ALTER TABLE orgs ADD COLUMN key_custody TEXT NOT NULL DEFAULT 'node';"}};
 }
 
 Result<CreatedOrg> Accounts::InsertOrg(Tx& tx, const std::string& actor, const NewOrg& org) {
@@ -127,7 +136,8 @@ Result<CreatedOrg> Accounts::InsertOrg(Tx& tx, const std::string& actor, const N
   CreatedOrg out;
   const UnixMillis now = options_.clock->NowMillis();
   crypto::SigningKey key = crypto::GenerateSigningKey(*options_.random);
-  out.org = Org{ids_.Next("org"), org.name, org.kind, org.credit_code, key.public_key, now, ""};
+  out.org = Org{ids_.Next("org"), org.name, org.kind, org.credit_code,
+                key.public_key,   now,      "",       KeyCustody::kNode};
   std::vector<uint8_t> sealed = options_.master_key->Seal(key.seed, out.org.id, *options_.random);
 
   auto inserted = tx.Exec(
@@ -465,7 +475,8 @@ Result<Org> Accounts::RegisterRemoteOrg(const std::string& node, const RemoteOrg
           node + "/" + org.credit_code,
           org.public_key,
           options_.clock->NowMillis(),
-          node};
+          node,
+          KeyCustody::kHomeNode};
   QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
     QT_ASSIGN_OR_RETURN(Rows rows, tx.Query("SELECT " + std::string(kOrgColumns) +
                                                 " FROM orgs WHERE home_node = ? AND remote_id = ?",
@@ -510,11 +521,18 @@ Result<crypto::SigningKey> Accounts::OrgKey(const std::string& org_id) {
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
     QT_ASSIGN_OR_RETURN(
         Rows rows,
-        tx.Query("SELECT sealed_signing_key, home_node FROM orgs WHERE id = ?", {org_id}));
+        tx.Query("SELECT sealed_signing_key, home_node, key_custody FROM orgs WHERE id = ?",
+                 {org_id}));
     if (rows.empty()) return NotFound("no organisation " + org_id);
     if (!rows[0].Text(1).empty()) {
       return FailedPrecondition("organisation " + org_id + "'s key is held by node '" +
                                 rows[0].Text(1) + "'; this node cannot sign for it");
+    }
+    if (rows[0].Text(2) != KeyCustodyName(KeyCustody::kNode)) {
+      return FailedPrecondition("organisation " + org_id +
+                                " holds its own key: it signs (and opens what is sealed to it) "
+                                "with that key itself, e.g. `--key FILE` in the CLI; this node "
+                                "cannot");
     }
     sealed = rows[0].Blob(0);
     return OkStatus();
@@ -522,6 +540,68 @@ Result<crypto::SigningKey> Accounts::OrgKey(const std::string& org_id) {
   QT_ASSIGN_OR_RETURN(auto seed, options_.master_key->Open(sealed, org_id));
   if (seed.size() != 32) return Internal("sealed signing key has the wrong size");
   return crypto::SigningKeyFromSeed(std::span<const uint8_t, 32>(seed.data(), 32));
+}
+
+Result<Org> Accounts::RegisterOwnKey(const Principal& caller, const std::string& org_id,
+                                     const OwnKey& key) {
+  if (caller.org_id != org_id) {
+    return PermissionDenied("an organisation registers its own key only");
+  }
+  if (!caller.Has(Role::kAdmin)) {
+    return PermissionDenied("only administrators register the organisation's key");
+  }
+  if (caller.org_kind == OrgKind::kOperator || caller.org_kind == OrgKind::kAuthority) {
+    return FailedPrecondition(
+        "an operator's or authority's key stays with the node: it signs as the platform runs "
+        "(ledger checkpoints, trust lists, certificates), with nobody to hold a key file");
+  }
+  const std::string proof = OwnKeyProofMessage(org_id, key.public_key);
+  if (!crypto::Verify(key.public_key, crypto::AsBytes(proof), key.proof)) {
+    return InvalidArgument("proof: not a signature of the key registration by the key itself");
+  }
+  Org out;
+  QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(
+        Rows rows,
+        tx.Query("SELECT " + std::string(kOrgColumns) + " FROM orgs WHERE id = ?", {org_id}));
+    if (rows.empty()) return NotFound("no organisation " + org_id);
+    QT_ASSIGN_OR_RETURN(Org org, OrgFromRow(rows[0]));
+    if (org.key_custody == KeyCustody::kSelf) {
+      // A key the organisation holds is replaced only with that key's consent:
+      // a stolen admin token alone must not be enough to sign in its name.
+      if (!key.previous_key_proof ||
+          !crypto::Verify(org.public_key, crypto::AsBytes(proof), *key.previous_key_proof)) {
+        return PermissionDenied(
+            "previous_key_proof: the organisation holds its own key; a new one is registered "
+            "only with the registration signed by the current key too");
+      }
+    }
+    const crypto::PublicKey previous = org.public_key;
+    org.public_key = key.public_key;
+    org.key_custody = KeyCustody::kSelf;
+    QT_RETURN_IF_ERROR(
+        tx.Exec("UPDATE orgs SET public_key = ?, sealed_signing_key = ?,"
+                " key_custody = ? WHERE id = ?",
+                {store::Bytes(key.public_key.begin(), key.public_key.end()), store::Bytes{'-'},
+                 std::string(KeyCustodyName(KeyCustody::kSelf)), org_id})
+            .status());
+    out = org;
+    return options_.journal
+        ->Append(tx, {caller.org_id,
+                      "org.key_registered",
+                      org_id,
+                      {{"public_key", crypto::HexEncode(key.public_key)},
+                       {"previous_public_key", crypto::HexEncode(previous)},
+                       {"key_custody", KeyCustodyName(KeyCustody::kSelf)}}})
+        .status();
+  }));
+  return out;
+}
+
+Result<Org> Accounts::Attester(const std::string& org_id) {
+  QT_ASSIGN_OR_RETURN(Org org, GetOrg(org_id));
+  if (org.key_custody == KeyCustody::kNode) return org;
+  return Operator();
 }
 
 Result<crypto::Signature> Accounts::SignAs(const std::string& org_id,

@@ -1,9 +1,10 @@
 // Accounts: organisations, their users and API tokens, and authentication.
 //
-// Every organisation has an Ed25519 key pair; the secret half is stored sealed
-// under the server master key (crypto/sealed_box.h) and used only through
-// SignAs. Tokens are 32 random bytes, returned once and stored as SHA-256
-// digests; they expire and can be revoked.
+// Every organisation has an Ed25519 key pair. By default the secret half is
+// stored sealed under the server master key (crypto/sealed_box.h) and used
+// only through SignAs; an organisation may instead hold its key itself
+// (RegisterOwnKey), and then this node cannot sign in its name. Tokens are 32 random bytes,
+// returned once and stored as SHA-256 digests; they expire and can be revoked.
 //
 // Every change (organisation created, user created, token issued or revoked)
 // appends an event to the ledger in the same transaction. Ledger entries are
@@ -64,6 +65,16 @@ struct RemoteOrg {
   OrgKind kind = OrgKind::kEnterprise;  // any kind but kOperator and kAuthority
   std::string credit_code{};
   crypto::PublicKey public_key{};
+};
+
+// A key an organisation holds itself, to register in place of the key this
+// node holds for it (Accounts::RegisterOwnKey).
+struct OwnKey {
+  crypto::PublicKey public_key{};
+  crypto::Signature proof{};  // by public_key, over OwnKeyProofMessage(org id, public_key)
+  // By the organisation's current key over the same message; required when
+  // that key is one the organisation already holds itself.
+  std::optional<crypto::Signature> previous_key_proof{};
 };
 
 struct CreatedOrg {
@@ -136,8 +147,26 @@ class Accounts {
   // An admin may revoke any token of its organisation, others only their own.
   Status RevokeToken(const Principal& caller, const std::string& token_id);
 
+  // An organisation's own admins: from now on the organisation holds its
+  // signing key itself (KeyCustody::kSelf). The key this node held is erased,
+  // so this node can no longer sign agreements or receipts in its name; every
+  // signature it needs comes from the organisation (dataspace/ and
+  // federation/ take them with the request). Errors: kPermissionDenied for
+  // another organisation, a non-admin, or replacing a self-held key without
+  // previous_key_proof; kFailedPrecondition for operators and authorities,
+  // whose signatures the platform makes as it runs; kInvalidArgument for a
+  // proof that does not verify. Journaled ("org.key_registered", with both
+  // keys).
+  Result<Org> RegisterOwnKey(const Principal& caller, const std::string& org_id, const OwnKey& key);
+
+  // Who signs attestations made about `org_id`'s data as the platform runs
+  // (channel receipts): the organisation itself while this node holds its
+  // key, else the operator, which then attests in its own name.
+  Result<Org> Attester(const std::string& org_id);
+
   // Signs `message` with the organisation's Ed25519 key; kFailedPrecondition
-  // for an organisation whose key is held elsewhere (Org::home_node).
+  // for an organisation whose key is held elsewhere (Org::home_node) or by
+  // itself (KeyCustody::kSelf).
   Result<crypto::Signature> SignAs(const std::string& org_id, std::span<const uint8_t> message);
   // Opens a sealed box (crypto/recipient_box.h) addressed to the organisation.
   Result<std::vector<uint8_t>> OpenSealedFor(const std::string& org_id,

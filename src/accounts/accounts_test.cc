@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "accounts/credit_code.h"
+#include "crypto/encoding.h"
 #include "crypto/random.h"
 #include "tests/support/test_database.h"
 
@@ -227,6 +228,48 @@ TEST_P(AccountsTest, SignsWithTheOrganisationKeyAndNeedsTheRightMasterKey) {
   crypto::MasterKey other(other_raw);
   Accounts wrong(*store_, {&clock_, &random_, &other, &journal_});
   EXPECT_EQ(wrong.CheckMasterKey().code(), StatusCode::kFailedPrecondition);
+}
+
+TEST_P(AccountsTest, AnOrganisationThatHoldsItsKeyIsSignedForByNobodyElse) {
+  CreatedOrg a = MakeOrg(OrgKind::kDataHolder, 'A');
+  Principal admin = *accounts_->Authenticate(a.admin_token.secret);
+  crypto::SigningKey own = crypto::GenerateSigningKey(random_);
+  const std::string proof = OwnKeyProofMessage(a.org.id, own.public_key);
+  auto registered = accounts_->RegisterOwnKey(
+      admin, a.org.id, {own.public_key, crypto::Sign(own, crypto::AsBytes(proof)), {}});
+  ASSERT_TRUE(registered.ok()) << registered.status().ToString();
+  EXPECT_EQ(registered->key_custody, KeyCustody::kSelf);
+  EXPECT_EQ(accounts_->GetOrg(a.org.id)->public_key, own.public_key);
+
+  std::vector<uint8_t> msg = {1, 2, 3};
+  EXPECT_EQ(accounts_->SignAs(a.org.id, msg).status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(accounts_->OpenSealedFor(a.org.id, msg).status().code(),
+            StatusCode::kFailedPrecondition);
+  // Receipts about its data are attested by the operator instead.
+  EXPECT_EQ(accounts_->Attester(a.org.id)->id, op_.org_id);
+  CreatedOrg b = MakeOrg(OrgKind::kEnterprise, 'B');
+  EXPECT_EQ(accounts_->Attester(b.org.id)->id, b.org.id);
+
+  // A new key needs the current key's consent, not only an admin token.
+  crypto::SigningKey next = crypto::GenerateSigningKey(random_);
+  const std::string next_proof = OwnKeyProofMessage(a.org.id, next.public_key);
+  OwnKey swap{next.public_key, crypto::Sign(next, crypto::AsBytes(next_proof)), {}};
+  EXPECT_EQ(accounts_->RegisterOwnKey(admin, a.org.id, swap).status().code(),
+            StatusCode::kPermissionDenied);
+  swap.previous_key_proof = crypto::Sign(own, crypto::AsBytes(next_proof));
+  EXPECT_TRUE(accounts_->RegisterOwnKey(admin, a.org.id, swap).ok());
+  EXPECT_EQ(accounts_->GetOrg(a.org.id)->public_key, next.public_key);
+
+  // The operator keeps its key: the platform signs with it as it runs.
+  crypto::SigningKey op_key = crypto::GenerateSigningKey(random_);
+  const std::string op_proof = OwnKeyProofMessage(op_.org_id, op_key.public_key);
+  EXPECT_EQ(
+      accounts_
+          ->RegisterOwnKey(op_, op_.org_id,
+                           {op_key.public_key, crypto::Sign(op_key, crypto::AsBytes(op_proof)), {}})
+          .status()
+          .code(),
+      StatusCode::kFailedPrecondition);
 }
 
 std::vector<std::string> EventKinds(store::Store& store) {

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "crypto/encoding.h"
+
 namespace qt::accounts {
 
 std::string_view OrgKindName(OrgKind kind) {
@@ -29,6 +31,22 @@ std::optional<OrgKind> ParseOrgKind(std::string_view name) {
     if (OrgKindName(k) == name) return k;
   }
   return std::nullopt;
+}
+
+std::string_view KeyCustodyName(KeyCustody custody) {
+  switch (custody) {
+    case KeyCustody::kNode:
+      return "node";
+    case KeyCustody::kSelf:
+      return "self";
+    case KeyCustody::kHomeNode:
+      return "home_node";
+  }
+  return "node";
+}
+
+std::string OwnKeyProofMessage(std::string_view org_id, const crypto::PublicKey& key) {
+  return fmt::format("qiantang.org-key/v1\norg {}\nkey {}\n", org_id, crypto::HexEncode(key));
 }
 
 std::string_view RoleName(Role role) {

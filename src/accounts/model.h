@@ -40,6 +40,19 @@ enum class Role {
 std::string_view RoleName(Role role);  // "admin"
 std::optional<Role> ParseRole(std::string_view name);
 
+// Who holds an organisation's Ed25519 signing key.
+enum class KeyCustody {
+  kNode,      // this node, sealed under its master key; it signs in the organisation's name
+  kSelf,      // the organisation itself (a key file, a browser): nobody else can sign for it
+  kHomeNode,  // an organisation of a peer node: that node holds it (or the organisation does)
+};
+std::string_view KeyCustodyName(KeyCustody custody);  // "node", "self", "home_node"
+
+// The message an organisation signs with a key of its own to register it
+// (Accounts::RegisterOwnKey), so a key nobody holds can never be registered:
+// "qiantang.org-key/v1\norg <org_id>\nkey <hex public key>\n".
+std::string OwnKeyProofMessage(std::string_view org_id, const crypto::PublicKey& key);
+
 struct Org {
   std::string id;
   std::string name;
@@ -51,6 +64,7 @@ struct Org {
   // the organisation belongs to: that node vouches for it and holds its key,
   // so this node can verify its signatures but never sign in its name.
   std::string home_node{};
+  KeyCustody key_custody = KeyCustody::kNode;
 };
 
 struct User {

@@ -1,6 +1,7 @@
 #include "api/accounts_routes.h"
 
 #include "api/json_body.h"
+#include "api/key_fields.h"
 #include "api/page_json.h"
 #include "core/clock.h"
 #include "crypto/encoding.h"
@@ -20,6 +21,7 @@ json OrgJson(const accounts::Org& o) {
           {"credit_code", o.credit_code},
           {"public_key", crypto::HexEncode(o.public_key)},
           {"home_node", o.home_node.empty() ? json(nullptr) : json(o.home_node)},
+          {"key_custody", accounts::KeyCustodyName(o.key_custody)},
           {"created_at", FormatRfc3339(o.created_at)}};
 }
 
@@ -97,6 +99,20 @@ void RegisterAccountsRoutes(Router& router, Accounts& accounts) {
   router.Handle("GET", "/api/v1/orgs/{id}", Access::SignedIn(),
                 [&](const Request& req) -> Result<Response> {
                   QT_ASSIGN_OR_RETURN(auto org, accounts.GetOrg(req.PathParam("id")));
+                  return Response::Json(OrgJson(org));
+                });
+
+  router.Handle("POST", "/api/v1/orgs/{id}/key", Access::SignedIn(Role::kAdmin),
+                [&](const Request& req) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(req.http.body));
+                  accounts::OwnKey key;
+                  QT_ASSIGN_OR_RETURN(key.public_key, PublicKeyField(body, "public_key"));
+                  QT_ASSIGN_OR_RETURN(key.proof, SignatureField(body, "proof"));
+                  QT_ASSIGN_OR_RETURN(key.previous_key_proof,
+                                      OptionalSignatureField(body, "previous_key_proof"));
+                  QT_RETURN_IF_ERROR(body.Finish());
+                  QT_ASSIGN_OR_RETURN(
+                      auto org, accounts.RegisterOwnKey(req.caller(), req.PathParam("id"), key));
                   return Response::Json(OrgJson(org));
                 });
 

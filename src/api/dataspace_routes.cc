@@ -1,6 +1,7 @@
 #include "api/dataspace_routes.h"
 
 #include "api/json_body.h"
+#include "api/key_fields.h"
 #include "api/page_json.h"
 #include "core/clock.h"
 #include "dataspace/answer_json.h"
@@ -293,8 +294,6 @@ void RegisterDataSpaceRoutes(Router& router, DataSpace& space) {
                 });
   using Step = Result<Contract> (DataSpace::*)(const accounts::Principal&, const std::string&);
   for (auto [verb, step] : {std::pair<const char*, Step>{"accept", &DataSpace::AcceptContract},
-                            {"agree", &DataSpace::AgreeContract},
-                            {"verify", &DataSpace::VerifyContract},
                             {"finalize", &DataSpace::FinalizeContract}}) {
     router.Handle("POST", std::string("/api/v1/dataspace/contracts/{id}/") + verb, member,
                   [&space, step = step](const Request& req) -> Result<Response> {
@@ -307,6 +306,49 @@ void RegisterDataSpaceRoutes(Router& router, DataSpace& space) {
                     return Response::Json(ContractJson(c));
                   });
   }
+  // A party whose key this node holds agrees or verifies with an empty body;
+  // one that holds its own key sends its signature (and the provider the
+  // draft it signed, from agreement-draft).
+  router.Handle("GET", "/api/v1/dataspace/contracts/{id}/agreement-draft", member,
+                [&](const Request& req) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(std::string draft,
+                                      space.AgreementDraft(req.caller(), req.PathParam("id")));
+                  return Response::Json({{"agreement", draft}});
+                });
+  router.Handle("POST", "/api/v1/dataspace/contracts/{id}/agree", member,
+                [&](const Request& req) -> Result<Response> {
+                  std::optional<crypto::Signature> sig;
+                  std::string agreement;
+                  if (!req.http.body.empty()) {
+                    QT_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(req.http.body));
+                    QT_ASSIGN_OR_RETURN(sig, OptionalSignatureField(body, "signature"));
+                    QT_ASSIGN_OR_RETURN(agreement, body.OptionalString("agreement", 64 * 1024, ""));
+                    QT_RETURN_IF_ERROR(body.Finish());
+                    if (sig.has_value() != !agreement.empty()) {
+                      return InvalidArgument(
+                          "agreement and signature: send both (a key of your own) or neither");
+                    }
+                  }
+                  QT_ASSIGN_OR_RETURN(
+                      Contract c, sig ? space.AgreeContractSigned(req.caller(), req.PathParam("id"),
+                                                                  agreement, *sig)
+                                      : space.AgreeContract(req.caller(), req.PathParam("id")));
+                  return Response::Json(ContractJson(c));
+                });
+  router.Handle("POST", "/api/v1/dataspace/contracts/{id}/verify", member,
+                [&](const Request& req) -> Result<Response> {
+                  std::optional<crypto::Signature> sig;
+                  if (!req.http.body.empty()) {
+                    QT_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(req.http.body));
+                    QT_ASSIGN_OR_RETURN(sig, OptionalSignatureField(body, "signature"));
+                    QT_RETURN_IF_ERROR(body.Finish());
+                  }
+                  QT_ASSIGN_OR_RETURN(
+                      Contract c,
+                      sig ? space.VerifyContractSigned(req.caller(), req.PathParam("id"), *sig)
+                          : space.VerifyContract(req.caller(), req.PathParam("id")));
+                  return Response::Json(ContractJson(c));
+                });
   router.Handle("POST", "/api/v1/dataspace/contracts/{id}/terminate", member,
                 [&](const Request& req) -> Result<Response> {
                   QT_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(req.http.body));

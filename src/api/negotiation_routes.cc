@@ -2,6 +2,7 @@
 
 #include "api/errors.h"
 #include "api/json_body.h"
+#include "api/key_fields.h"
 #include "api/peer_request.h"
 #include "dataspace/answer_json.h"
 #include "federation/dsp.h"
@@ -189,15 +190,24 @@ void RegisterNegotiationRoutes(Router& router, federation::Peers& peers,
                   QT_ASSIGN_OR_RETURN(Negotiation got, n.Get(req.caller(), req.PathParam("id")));
                   return Response::Json(NegotiationJson(got));
                 });
-  for (const auto& [verb, move] :
-       {std::pair{"accept", &Negotiations::Accept}, std::pair{"verify", &Negotiations::Verify}}) {
-    router.Handle("POST", api + "/{id}/" + verb, Access::SignedIn(),
-                  [&n, move = move](const Request& req) -> Result<Response> {
-                    QT_ASSIGN_OR_RETURN(Negotiation got,
-                                        (n.*move)(req.caller(), req.PathParam("id")));
-                    return Response::Json(NegotiationJson(got));
-                  });
-  }
+  router.Handle("POST", api + "/{id}/accept", Access::SignedIn(),
+                [&n](const Request& req) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(Negotiation got, n.Accept(req.caller(), req.PathParam("id")));
+                  return Response::Json(NegotiationJson(got));
+                });
+  // An organisation that holds its own key sends its signature of the agreement.
+  router.Handle("POST", api + "/{id}/verify", Access::SignedIn(),
+                [&n](const Request& req) -> Result<Response> {
+                  std::optional<crypto::Signature> sig;
+                  if (!req.http.body.empty()) {
+                    QT_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(req.http.body));
+                    QT_ASSIGN_OR_RETURN(sig, OptionalSignatureField(body, "signature"));
+                    QT_RETURN_IF_ERROR(body.Finish());
+                  }
+                  QT_ASSIGN_OR_RETURN(Negotiation got,
+                                      n.Verify(req.caller(), req.PathParam("id"), sig));
+                  return Response::Json(NegotiationJson(got));
+                });
   router.Handle("POST", api + "/{id}/queries", Access::SignedIn(),
                 [&n](const Request& req) -> Result<Response> {
                   json body = json::parse(req.http.body, nullptr, /*allow_exceptions=*/false);

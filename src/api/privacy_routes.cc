@@ -1,6 +1,7 @@
 #include "api/privacy_routes.h"
 
 #include "api/json_body.h"
+#include "api/key_fields.h"
 #include "core/clock.h"
 #include "crypto/encoding.h"
 #include "crypto/random.h"
@@ -183,6 +184,18 @@ void RegisterPrivacyRoutes(Router& router, PsiService& psi, DeliveryService& del
              {"file_base64", crypto::Base64Encode(std::span(
                                  reinterpret_cast<const uint8_t*>(file.data()), file.size()))}});
       });
+  // A recipient that holds its own key opens the file itself, then records its receipt.
+  router.Handle("POST", "/api/v1/privacy/deliveries/{id}/receipt", member,
+                [&](const Request& req) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(req.http.body));
+                  QT_ASSIGN_OR_RETURN(std::string receipt, body.String("receipt", 4096));
+                  QT_ASSIGN_OR_RETURN(crypto::Signature sig, SignatureField(body, "signature"));
+                  QT_RETURN_IF_ERROR(body.Finish());
+                  QT_ASSIGN_OR_RETURN(
+                      Delivery d,
+                      deliveries.Acknowledge(req.caller(), req.PathParam("id"), receipt, sig));
+                  return Response::Json(DeliveryJson(d));
+                });
   router.Handle("POST", "/api/v1/privacy/deliveries/receive", member,
                 [&](const Request& req) -> Result<Response> {
                   QT_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(req.http.body));

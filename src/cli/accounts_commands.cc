@@ -5,8 +5,11 @@
 #include <iostream>
 #include <memory>
 
+#include "accounts/model.h"
 #include "cli/command.h"
+#include "cli/key_file.h"
 #include "cli/table.h"
+#include "crypto/encoding.h"
 
 namespace qt::cli {
 namespace {
@@ -71,17 +74,63 @@ void AddAccountsCommands(CLI::App& app, CommandContext& ctx) {
               {"id", "kind", "name", "credit code"}, {"id", "kind", "name", "credit_code"});
 
   static std::string show_id;
-  AddVerb(
-      *orgs, "show", "Show one organisation", ctx,
-      [](CommandContext& c) {
-        c.Emit(c.Client().Get("/api/v1/orgs/" + UrlEncode(show_id)), [](const json& j) {
-          for (const char* k : {"id", "name", "kind", "credit_code", "public_key", "created_at"}) {
-            std::cout << k << ": " << Str(j, k) << "\n";
-          }
-        });
-      })
+  AddVerb(*orgs, "show", "Show one organisation", ctx,
+          [](CommandContext& c) {
+            c.Emit(c.Client().Get("/api/v1/orgs/" + UrlEncode(show_id)), [](const json& j) {
+              for (const char* k : {"id", "name", "kind", "credit_code", "public_key",
+                                    "key_custody", "home_node", "created_at"}) {
+                std::cout << k << ": " << Str(j, k) << "\n";
+              }
+            });
+          })
       ->add_option("id", show_id, "Organisation id")
       ->required();
+
+  static std::string key_out;
+  AddVerb(*orgs, "keygen",
+          "Make a key pair for your organisation to hold itself, in a new file (offline)", ctx,
+          [](CommandContext& c) {
+            auto key = WriteNewKeyFile(key_out);
+            if (!key.ok()) return c.Emit(key.status(), nullptr);
+            c.Emit(json{{"file", key_out}, {"public_key", crypto::HexEncode(key->public_key)}},
+                   [](const json& j) {
+                     std::cout << "wrote " << Str(j, "file") << " (keep it safe: it signs for "
+                               << "your organisation)\npublic key: " << Str(j, "public_key")
+                               << "\n";
+                   });
+          })
+      ->add_option("--out", key_out, "The new key file (never overwritten)")
+      ->required();
+
+  static std::string reg_org, reg_key, reg_previous;
+  auto* reg = AddVerb(
+      *orgs, "register-key",
+      "Hold your organisation's key yourself: register the key file's public key, after which "
+      "the server can no longer sign in your name (admins)",
+      ctx, [](CommandContext& c) {
+        ApiClient client = c.Client();
+        c.Emit(
+            [&]() -> Result<json> {
+              QT_ASSIGN_OR_RETURN(std::string org, OwnOrg(client, reg_org));
+              QT_ASSIGN_OR_RETURN(crypto::SigningKey key, ReadKeyFile(reg_key));
+              const std::string proof = accounts::OwnKeyProofMessage(org, key.public_key);
+              json body = {{"public_key", crypto::HexEncode(key.public_key)},
+                           {"proof", SignBase64(key, proof)}};
+              if (!reg_previous.empty()) {
+                QT_ASSIGN_OR_RETURN(crypto::SigningKey previous, ReadKeyFile(reg_previous));
+                body["previous_key_proof"] = SignBase64(previous, proof);
+              }
+              return client.Post("/api/v1/orgs/" + UrlEncode(org) + "/key", body);
+            }(),
+            [](const json& j) {
+              std::cout << Str(j, "id") << " now holds its own key " << Str(j, "public_key")
+                        << "\n";
+            });
+      });
+  reg->add_option("--org", reg_org, "Organisation id (default: yours)");
+  reg->add_option("--key", reg_key, "Key file from `orgs keygen`")->required();
+  reg->add_option("--previous-key", reg_previous,
+                  "The key file registered before, when replacing a key you hold");
 
   static std::string org_name, org_kind, org_code, org_admin = "admin";
   auto* create = AddVerb(

@@ -9,6 +9,7 @@
 #include "cli/channel_answer.h"
 #include "cli/client.h"
 #include "cli/command.h"
+#include "cli/key_file.h"
 #include "cli/table.h"
 #include "crypto/ed25519.h"
 #include "crypto/encoding.h"
@@ -22,7 +23,7 @@ using nlohmann::json;
 struct DataSpaceFlags {
   std::string id, name, csv, file, fields, source, spec, run, title, description, tags,
       frequency = "once", licence, product, policy, visible_kinds, visible_orgs, negotiable_kinds,
-      negotiable_orgs, reason, sql, purpose, region, q, provider, key;
+      negotiable_orgs, reason, sql, purpose, region, q, provider, key, key_file;
   double epsilon = 0.1;
   PageFlags page;
 };
@@ -76,18 +77,27 @@ Result<json> VerifyAgreement(const json& contract) {
   }
   std::string agreement = contract["agreement"];
   std::string hash = crypto::HexEncode(crypto::Sha256(agreement));
-  if (contract.value("agreement_sha256", "") != hash) {
+  if (Str(contract, "agreement_sha256") != hash) {
     return InvalidArgument("agreement_sha256 does not match the agreement");
   }
   json a = json::parse(agreement, nullptr, false);
-  if (a.is_discarded()) return InvalidArgument("the agreement is not JSON");
-  QT_RETURN_IF_ERROR(VerifySignature(a["provider"].value("public_key", ""), agreement,
-                                     contract.value("provider_signature", ""), "provider"));
-  QT_RETURN_IF_ERROR(VerifySignature(a["consumer"].value("public_key", ""), agreement,
-                                     contract.value("consumer_signature", ""), "consumer"));
+  if (!a.is_object() || !a.value("provider", json()).is_object() ||
+      !a.value("consumer", json()).is_object()) {
+    return InvalidArgument("the agreement is not an agreement with a provider and a consumer");
+  }
+  QT_RETURN_IF_ERROR(VerifySignature(Str(a["provider"], "public_key"), agreement,
+                                     Str(contract, "provider_signature"), "provider"));
+  QT_RETURN_IF_ERROR(VerifySignature(Str(a["consumer"], "public_key"), agreement,
+                                     Str(contract, "consumer_signature"), "consumer"));
+  // Who held each key when it signed, as the signed agreement itself says.
+  auto custody = [](const json& party) {
+    return party.contains("key_custody") ? Str(party, "key_custody") : "node";
+  };
   return json{{"agreement_sha256", hash},
-              {"provider", a["provider"]["id"]},
-              {"consumer", a["consumer"]["id"]},
+              {"provider", Str(a["provider"], "id")},
+              {"provider_key_custody", custody(a["provider"])},
+              {"consumer", Str(a["consumer"], "id")},
+              {"consumer_key_custody", custody(a["consumer"])},
               {"verified", true}};
 }
 
@@ -299,11 +309,34 @@ void AddDataSpaceCommands(CLI::App& app, CommandContext& ctx) {
         std::pair{"verify", "Verify and sign the agreement (as consumer)"},
         std::pair{"finalize", "Finalize; the agreement's hash goes on the ledger (as provider)"}}) {
     auto* v = AddVerb(*contracts, verb, help, ctx, [verb = std::string(verb)](CommandContext& c) {
-      c.Emit(c.Client().Post("/api/v1/dataspace/contracts/" + UrlEncode(f.id) + "/" + verb,
-                             json::object()),
-             PrintContract);
+      ApiClient client = c.Client();
+      const std::string path = "/api/v1/dataspace/contracts/" + UrlEncode(f.id);
+      c.Emit(
+          [&]() -> Result<json> {
+            json body = json::object();
+            if (!f.key_file.empty()) {
+              // Signed here with the organisation's own key: the server only
+              // checks the signature.
+              QT_ASSIGN_OR_RETURN(crypto::SigningKey key, ReadKeyFile(f.key_file));
+              QT_ASSIGN_OR_RETURN(
+                  json signed_doc,
+                  client.Get(path + (verb == "agree" ? "/agreement-draft" : std::string())));
+              if (!signed_doc.value("agreement", json()).is_string()) {
+                return FailedPrecondition("the contract has no agreement to sign yet");
+              }
+              const std::string agreement = signed_doc["agreement"];
+              body["signature"] = SignBase64(key, agreement);
+              if (verb == "agree") body["agreement"] = agreement;
+            }
+            return client.Post(path + "/" + verb, body);
+          }(),
+          PrintContract);
     });
     v->add_option("id", f.id, "Contract id")->required();
+    if (std::string_view(verb) == "agree" || std::string_view(verb) == "verify") {
+      v->add_option("--key", f.key_file,
+                    "Your organisation's key file, if it holds its own key (`orgs register-key`)");
+    }
   }
   auto* terminate = AddVerb(
       *contracts, "terminate", "Terminate a contract with a reason", ctx, [](CommandContext& c) {
@@ -341,7 +374,9 @@ void AddDataSpaceCommands(CLI::App& app, CommandContext& ctx) {
         if (!contract.ok()) return c.Emit(contract.status(), nullptr);
         c.Emit(VerifyAgreement(*contract), [](const json& j) {
           std::cout << "agreement " << Str(j, "agreement_sha256") << " signed by provider "
-                    << Str(j, "provider") << " and consumer " << Str(j, "consumer") << ": OK\n";
+                    << Str(j, "provider") << " (key held by " << Str(j, "provider_key_custody")
+                    << ") and consumer " << Str(j, "consumer") << " (key held by "
+                    << Str(j, "consumer_key_custody") << "): OK\n";
         });
       });
   verify->add_option("file", f.file, "JSON of `dataspace contracts show ID --json`")->required();
@@ -363,22 +398,38 @@ void AddDataSpaceCommands(CLI::App& app, CommandContext& ctx) {
   query->add_option("--region", f.region, "Region of this use");
   query->add_option("--epsilon", f.epsilon, "Privacy budget to spend (default 0.1)");
 
-  auto* receipt = AddVerb(
-      *ds, "verify-receipt", "Verify a usage receipt offline with the provider's public key", ctx,
-      [](CommandContext& c) {
-        auto file = ReadJsonFile(f.file);
-        if (!file.ok()) return c.Emit(file.status(), nullptr);
-        json u = file->contains("usage") ? (*file)["usage"] : *file;
-        Status s =
-            VerifySignature(f.key, u.value("receipt", ""), u.value("signature", ""), "provider");
-        if (!s.ok()) return c.Emit(s, nullptr);
-        c.Emit(json::parse(u.value("receipt", "{}")), [](const json& r) {
-          std::cout << "receipt " << Str(r, "usage_id") << " of contract " << Str(r, "contract_id")
-                    << ": OK\n";
-        });
-      });
+  auto* receipt =
+      AddVerb(*ds, "verify-receipt", "Verify a usage receipt offline with its signer's public key",
+              ctx, [](CommandContext& c) {
+                auto file = ReadJsonFile(f.file);
+                if (!file.ok()) return c.Emit(file.status(), nullptr);
+                json u = file->contains("usage") ? (*file)["usage"] : *file;
+                if (!u.is_object() || !u.value("receipt", json()).is_string()) {
+                  return c.Emit(InvalidArgument(f.file + " holds no usage receipt"), nullptr);
+                }
+                Status s = VerifySignature(f.key, u["receipt"], Str(u, "signature"), "signer");
+                if (!s.ok()) return c.Emit(s, nullptr);
+                json r = json::parse(u["receipt"].get<std::string>(), nullptr, false);
+                // The receipt names its signer: the provider, or the operator for a
+                // provider that holds its own key (older receipts name none).
+                const json signer = r.is_object() ? r.value("signed_by", json()) : json();
+                if (signer.is_object() && Str(signer, "public_key") != f.key) {
+                  return c.Emit(InvalidArgument("the receipt names another signer's key"), nullptr);
+                }
+                c.Emit(r, [](const json& r) {
+                  std::cout << "receipt " << Str(r, "usage_id") << " of contract "
+                            << Str(r, "contract_id") << " signed by "
+                            << (r.value("signed_by", json()).is_object() ? Str(r["signed_by"], "id")
+                                                                         : Str(r, "provider_id"))
+                            << ": OK\n";
+                });
+              });
   receipt->add_option("file", f.file, "JSON of a query answer or a usage item")->required();
-  receipt->add_option("--key", f.key, "The provider's public key (hex)")->required();
+  receipt
+      ->add_option("--key", f.key,
+                   "The signer's public key (hex): the provider's, or the operator's for a "
+                   "provider that holds its own key")
+      ->required();
 }
 
 }  // namespace qt::cli

@@ -8,7 +8,11 @@
 
 #include "cli/client.h"
 #include "cli/command.h"
+#include "cli/key_file.h"
+#include "core/clock.h"
 #include "crypto/encoding.h"
+#include "crypto/recipient_box.h"
+#include "privacy/delivery.h"
 
 namespace qt::cli {
 namespace {
@@ -16,7 +20,7 @@ namespace {
 using nlohmann::json;
 
 struct DeliveryFlags {
-  std::string contract, purpose, columns, id, out, file, product;
+  std::string contract, purpose, columns, id, out, file, product, key_file;
 };
 DeliveryFlags f;
 
@@ -25,6 +29,24 @@ void PrintDelivery(const json& d) {
        {"id", "state", "contract_id", "recipient_id", "columns", "content_sha256", "bytes"}) {
     std::cout << k << ": " << Str(d, k) << "\n";
   }
+}
+
+// Opens a delivery file with the organisation's own key, here, and records
+// its signed receipt on the server: the delivery with "csv".
+Result<json> OpenHere(ApiClient client, const std::string& file, const std::string& key_file) {
+  QT_ASSIGN_OR_RETURN(crypto::SigningKey key, ReadKeyFile(key_file));
+  QT_ASSIGN_OR_RETURN(privacy::Opened opened,
+                      privacy::OpenDelivery(file, [&](std::span<const uint8_t> sealed) {
+                        return crypto::OpenSealed(key, sealed);
+                      }));
+  const std::string receipt =
+      privacy::DeliveryReceipt(opened.header, FormatRfc3339(SystemClock::Get().NowMillis()));
+  QT_ASSIGN_OR_RETURN(
+      json d,
+      client.Post("/api/v1/privacy/deliveries/" + UrlEncode(opened.header.delivery_id) + "/receipt",
+                  {{"receipt", receipt}, {"signature", SignBase64(key, receipt)}}));
+  d["csv"] = std::move(opened.plaintext);
+  return d;
 }
 
 }  // namespace
@@ -60,15 +82,19 @@ void AddDeliveryCommands(CLI::App& app, CommandContext& ctx) {
   fetch->add_option("id", f.id, "Delivery id")->required();
   fetch->add_option("--out", f.out, "File to write (.qtd)")->required();
   auto* open = AddVerb(
-      *d, "open", "Open a delivery file on your node and sign its receipt", ctx,
-      [](CommandContext& c) {
+      *d, "open", "Open a delivery file (on your node, or here with --key) and sign its receipt",
+      ctx, [](CommandContext& c) {
         auto file = ReadTextFile(f.file);
         if (!file.ok()) return c.Emit(file.status(), nullptr);
-        auto r = c.Client().Post(
-            "/api/v1/privacy/deliveries/receive",
-            {{"file_base64", crypto::Base64Encode(std::span(
-                                 reinterpret_cast<const uint8_t*>(file->data()), file->size()))}});
+        auto r =
+            f.key_file.empty()
+                ? c.Client().Post("/api/v1/privacy/deliveries/receive",
+                                  {{"file_base64", crypto::Base64Encode(crypto::AsBytes(*file))}})
+                : OpenHere(c.Client(), *file, f.key_file);
         if (!r.ok()) return c.Emit(r.status(), nullptr);
+        if (!r->value("csv", json()).is_string()) {
+          return c.Emit(Internal("the server sent no CSV"), nullptr);
+        }
         if (!f.out.empty()) std::ofstream(f.out) << (*r)["csv"].get<std::string>();
         c.Emit(*r, [](const json& j) {
           std::cout << "delivery " << Str(j, "id") << " received; receipt signed\n";
@@ -77,6 +103,9 @@ void AddDeliveryCommands(CLI::App& app, CommandContext& ctx) {
       });
   open->add_option("file", f.file, "The .qtd file")->required();
   open->add_option("--out", f.out, "Write the CSV here");
+  open->add_option("--key", f.key_file,
+                   "Your organisation's key file, if it holds its own key: the file is opened "
+                   "and the receipt signed here, and only the receipt goes to the server");
   auto* trace = AddVerb(
       *d, "trace", "Name the recipient of a leaked copy (the holder)", ctx, [](CommandContext& c) {
         auto csv = ReadTextFile(f.file);

@@ -1,12 +1,15 @@
 // `qiantang federation ...`: this node, its peers, the federated catalog, and
 // this node's witness and the logs it witnesses.
 #include <iostream>
+#include <optional>
 
 #include "cli/channel_answer.h"
 #include "cli/client.h"
 #include "cli/command.h"
+#include "cli/key_file.h"
 #include "cli/psi_io.h"
 #include "crypto/encoding.h"
+#include "crypto/recipient_box.h"
 #include "crypto/sha256.h"
 
 namespace qt::cli {
@@ -19,6 +22,7 @@ struct FederationFlags {
   std::string log;  // an origin, or the lowercase hex SHA-256 of one
   std::string peer;
   std::string descriptor_file;
+  std::string key_file;  // an organisation's own key (cli/key_file.h)
   bool descriptor = false;
   bool removed = false;
   std::string query;
@@ -205,6 +209,22 @@ void PrintNegotiation(const json& n) {
 }
 
 // A consumer's contracts for other cities' offers (Dataspace Protocol).
+// A channel answer a peer sealed to an organisation's own key, opened here.
+Result<json> OpenSealedAnswer(const crypto::SigningKey& key, const json& sealed) {
+  if (Str(sealed, "sealed_to") != crypto::HexEncode(key.public_key)) {
+    return InvalidArgument("the answer is sealed to key " + Str(sealed, "sealed_to") +
+                           ", not this key file's");
+  }
+  auto box = crypto::Base64Decode(Str(sealed, "sealed"));
+  if (!box.ok()) return Internal("the server sent a sealed answer that is not base64");
+  auto opened = crypto::OpenSealed(key, *box);
+  if (!opened.ok()) return InvalidArgument("the sealed answer does not open with this key file");
+  json answer = json::parse(opened->begin(), opened->end(), nullptr, /*allow_exceptions=*/false);
+  if (!answer.is_object()) return Internal("the sealed answer holds no JSON object");
+  answer["node"] = Str(sealed, "node");
+  return answer;
+}
+
 void AddNegotiationCommands(CLI::App& federation, CommandContext& ctx) {
   CLI::App* negotiations = federation.add_subcommand(
       "negotiations", "Contracts for other cities' offers, negotiated node to node");
@@ -227,15 +247,39 @@ void AddNegotiationCommands(CLI::App& federation, CommandContext& ctx) {
       AddVerb(*negotiations, "query",
               "Run an aggregate query through the provider's channel under a finalized negotiation",
               ctx, [](CommandContext& c) {
-                c.Emit(c.Client().Post("/api/v1/federation/negotiations/" +
-                                           UrlEncode(flags.negotiation) + "/queries",
-                                       {{"sql", flags.sql},
-                                        {"purpose", flags.purpose},
-                                        {"region", flags.region},
-                                        {"epsilon", flags.epsilon}}),
-                       PrintChannelAnswer);
+                ApiClient client = c.Client();
+                c.Emit(
+                    [&]() -> Result<json> {
+                      std::optional<crypto::SigningKey> key;
+                      if (!flags.key_file.empty()) {
+                        QT_ASSIGN_OR_RETURN(key, ReadKeyFile(flags.key_file));
+                      } else {
+                        // Refused before the query is paid for, not after.
+                        QT_ASSIGN_OR_RETURN(json me, client.Get("/api/v1/whoami"));
+                        if (me.value("org", json()).is_object() &&
+                            Str(me["org"], "key_custody") == "self") {
+                          return FailedPrecondition(
+                              "your organisation holds its own key, and the answer comes sealed "
+                              "to it: pass --key FILE");
+                        }
+                      }
+                      QT_ASSIGN_OR_RETURN(json answer,
+                                          client.Post("/api/v1/federation/negotiations/" +
+                                                          UrlEncode(flags.negotiation) + "/queries",
+                                                      {{"sql", flags.sql},
+                                                       {"purpose", flags.purpose},
+                                                       {"region", flags.region},
+                                                       {"epsilon", flags.epsilon}}));
+                      if (!answer.contains("sealed")) return answer;
+                      if (!key) return FailedPrecondition("the answer is sealed: pass --key FILE");
+                      return OpenSealedAnswer(*key, answer);
+                    }(),
+                    PrintChannelAnswer);
               });
   query->add_option("id", flags.negotiation, "The negotiation's id (neg_...)")->required();
+  query->add_option("--key", flags.key_file,
+                    "Your organisation's key file, if it holds its own key: the answer is opened "
+                    "here");
   query->add_option("--sql", flags.sql, "SELECT ... FROM data ... (docs/dataspace/channel.md)")
       ->required();
   query->add_option("--purpose", flags.purpose, "Purpose of this use")->required();
@@ -279,7 +323,8 @@ void AddNegotiationCommands(CLI::App& federation, CommandContext& ctx) {
   for (const auto& [verb, description] : std::vector<std::pair<std::string, std::string>>{
            {"show", "One negotiation"},
            {"accept", "Accept the provider's offer"},
-           {"verify", "Sign the provider's agreement (this node signs for your organisation)"},
+           {"verify",
+            "Sign the provider's agreement (this node signs for your organisation, or --key)"},
            {"terminate", "End the negotiation, here and at the provider"}}) {
     CLI::App* cmd =
         AddVerb(*negotiations, verb, description, ctx, [verb = verb](CommandContext& c) {
@@ -288,11 +333,27 @@ void AddNegotiationCommands(CLI::App& federation, CommandContext& ctx) {
           if (verb == "show") return c.Emit(c.Client().Get(path), PrintNegotiation);
           json body = json::object();
           if (verb == "terminate") body["reason"] = flags.reason;
+          if (verb == "verify" && !flags.key_file.empty()) {
+            // Signed here with the organisation's own key.
+            auto key = ReadKeyFile(flags.key_file);
+            if (!key.ok()) return c.Emit(key.status(), nullptr);
+            auto n = c.Client().Get(path);
+            if (!n.ok()) return c.Emit(n.status(), nullptr);
+            if (!n->value("agreement", json()).is_string()) {
+              return c.Emit(FailedPrecondition("the negotiation has no agreement to sign yet"),
+                            nullptr);
+            }
+            body["signature"] = SignBase64(*key, (*n)["agreement"].get<std::string>());
+          }
           c.Emit(c.Client().Post(path + "/" + verb, body), PrintNegotiation);
         });
     cmd->add_option("id", flags.negotiation, "The negotiation's id (neg_...)")->required();
     if (verb == "terminate") {
       cmd->add_option("--reason", flags.reason, "Why, for the provider")->required();
+    }
+    if (verb == "verify") {
+      cmd->add_option("--key", flags.key_file,
+                      "Your organisation's key file, if it holds its own key");
     }
   }
 }

@@ -2,6 +2,10 @@
 
 #include <sodium.h>
 
+#include <algorithm>
+
+#include "crypto/encoding.h"
+
 namespace qt::crypto {
 
 SigningKey GenerateSigningKey(Random& random) {
@@ -35,6 +39,26 @@ Signature Sign(const SigningKey& key, std::span<const uint8_t> message) {
 
 bool Verify(const PublicKey& key, std::span<const uint8_t> message, const Signature& sig) {
   return crypto_sign_verify_detached(sig.data(), message.data(), message.size(), key.data()) == 0;
+}
+
+Result<PublicKey> PublicKeyFromHex(std::string_view hex) {
+  auto bytes = HexDecode(hex);
+  if (!bytes.ok() || bytes->size() != 32) {
+    return InvalidArgument("not an Ed25519 public key (64 hex digits)");
+  }
+  PublicKey key;
+  std::copy(bytes->begin(), bytes->end(), key.begin());
+  return key;
+}
+
+Result<Signature> SignatureFromBase64(std::string_view base64) {
+  auto bytes = Base64Decode(base64);
+  if (!bytes.ok() || bytes->size() != 64) {
+    return InvalidArgument("not an Ed25519 signature (64 bytes in base64)");
+  }
+  Signature sig;
+  std::copy(bytes->begin(), bytes->end(), sig.begin());
+  return sig;
 }
 
 }  // namespace qt::crypto

@@ -7,8 +7,10 @@
 #include <array>
 #include <cstdint>
 #include <span>
+#include <string_view>
 
 #include "core/random.h"
+#include "core/status.h"
 
 namespace qt::crypto {
 
@@ -27,6 +29,11 @@ SigningKey SigningKeyFromSeed(std::span<const uint8_t, 32> seed);
 
 Signature Sign(const SigningKey& key, std::span<const uint8_t> message);
 bool Verify(const PublicKey& key, std::span<const uint8_t> message, const Signature& sig);
+
+// Keys travel as 64 hex digits, signatures as base64 (standard alphabet);
+// kInvalidArgument for anything else.
+Result<PublicKey> PublicKeyFromHex(std::string_view hex);
+Result<Signature> SignatureFromBase64(std::string_view base64);
 
 }  // namespace qt::crypto
 

@@ -17,6 +17,11 @@ using Bytes = std::vector<uint8_t>;
 std::string HexEncode(std::span<const uint8_t> data);
 Result<Bytes> HexDecode(std::string_view hex);
 
+// The bytes of a string, to sign or hash text without copying it.
+inline std::span<const uint8_t> AsBytes(std::string_view text) {
+  return {reinterpret_cast<const uint8_t*>(text.data()), text.size()};
+}
+
 // Standard alphabet with padding ("+/="), as used by signed notes.
 std::string Base64Encode(std::span<const uint8_t> data);
 Result<Bytes> Base64Decode(std::string_view text);

@@ -83,10 +83,76 @@ Result<Contract> DataSpace::RequestContract(const Principal& caller, const std::
   return Changed(c);
 }
 
+Result<std::string> DataSpace::Agreement(const Contract& c, UnixMillis agreed_at) {
+  QT_ASSIGN_OR_RETURN(accounts::Org provider, options_.accounts->GetOrg(c.provider_id));
+  QT_ASSIGN_OR_RETURN(accounts::Org consumer, options_.accounts->GetOrg(c.consumer_id));
+  std::string product_hash;
+  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(
+        auto rows,
+        tx.Query(std::string(internal::kProductColumns) + " WHERE id = ?", {c.product_id}));
+    if (rows.empty()) return Internal("contract " + c.id + ": its product is gone");
+    product_hash = rows[0].Text(11);
+    return OkStatus();
+  }));
+  auto party = [](const accounts::Org& o) {
+    return json{{"id", o.id},
+                {"public_key", crypto::HexEncode(o.public_key)},
+                {"key_custody", accounts::KeyCustodyName(o.key_custody)}};
+  };
+  return json{{"type", "qiantang.dataspace.agreement/v1"},
+              {"contract_id", c.id},
+              {"offer_id", c.offer_id},
+              {"product_id", c.product_id},
+              {"product_sha256", product_hash},
+              {"provider", party(provider)},
+              {"consumer", party(consumer)},
+              {"policy", PolicyJson(c.policy)},
+              {"agreed_at", FormatRfc3339(agreed_at)}}
+      .dump();
+}
+
+Result<UnixMillis> DataSpace::AgreedAt(const std::string& agreement, UnixMillis now) {
+  json draft = json::parse(agreement, nullptr, /*allow_exceptions=*/false);
+  std::optional<UnixMillis> at;
+  if (draft.is_object() && draft.value("agreed_at", json()).is_string()) {
+    at = ParseRfc3339(draft["agreed_at"].get<std::string>());
+  }
+  if (!at) return InvalidArgument("agreement: not an agreement draft with its agreed_at");
+  if (*at < now - kDraftLifetimeMs || *at > now + kDraftLifetimeMs) {
+    return InvalidArgument(
+        "agreement: the draft's agreed_at is more than 10 minutes from now; "
+        "sign a fresh draft");
+  }
+  return *at;
+}
+
+Status DataSpace::CheckPartySignature(const std::string& org_id, const std::string& agreement,
+                                      const crypto::Signature& signature) {
+  QT_ASSIGN_OR_RETURN(accounts::Org party, options_.accounts->GetOrg(org_id));
+  if (!crypto::Verify(party.public_key, Bytes(agreement), signature)) {
+    return PermissionDenied("signature: does not verify under " + org_id + "'s key over the " +
+                            "agreement");
+  }
+  return OkStatus();
+}
+
+Result<std::string> DataSpace::AgreementDraft(const Principal& caller, const std::string& id) {
+  QT_ASSIGN_OR_RETURN(Contract c, GetContract(caller, id));
+  if (caller.org_id != c.provider_id) {
+    return PermissionDenied("only the provider signs the agreement first");
+  }
+  if (c.state != ContractState::kAccepted) {
+    return FailedPrecondition("the contract is " + std::string(ContractStateName(c.state)) +
+                              "; it must be accepted to be agreed");
+  }
+  return Agreement(c, options_.clock->NowMillis());
+}
+
 Result<Contract> DataSpace::Transition(const Principal& caller, const std::string& id,
                                        ContractState from, ContractState to, bool by_provider,
                                        const std::optional<json>& policy,
-                                       const crypto::Signature* signature) {
+                                       const PartySignature* signed_by) {
   QT_RETURN_IF_ERROR(caller.RequireMember());
   Contract c;
   Schema fields;
@@ -119,40 +185,31 @@ Result<Contract> DataSpace::Transition(const Principal& caller, const std::strin
   }
   json payload = json::object();
   if (to == ContractState::kAgreed) {
-    QT_ASSIGN_OR_RETURN(accounts::Org provider, options_.accounts->GetOrg(c.provider_id));
-    QT_ASSIGN_OR_RETURN(accounts::Org consumer, options_.accounts->GetOrg(c.consumer_id));
-    std::string product_hash;
-    QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-      QT_ASSIGN_OR_RETURN(
-          auto rows,
-          tx.Query(std::string(internal::kProductColumns) + " WHERE id = ?", {c.product_id}));
-      product_hash = rows.at(0).Text(11);
-      return OkStatus();
-    }));
-    json agreement = {
-        {"type", "qiantang.dataspace.agreement/v1"},
-        {"contract_id", c.id},
-        {"offer_id", c.offer_id},
-        {"product_id", c.product_id},
-        {"product_sha256", product_hash},
-        {"provider", {{"id", provider.id}, {"public_key", crypto::HexEncode(provider.public_key)}}},
-        {"consumer", {{"id", consumer.id}, {"public_key", crypto::HexEncode(consumer.public_key)}}},
-        {"policy", PolicyJson(c.policy)},
-        {"agreed_at", FormatRfc3339(options_.clock->NowMillis())}};
-    c.agreement = agreement.dump();
+    UnixMillis agreed_at = options_.clock->NowMillis();
+    if (signed_by != nullptr) {
+      QT_ASSIGN_OR_RETURN(agreed_at, AgreedAt(signed_by->agreement, agreed_at));
+    }
+    QT_ASSIGN_OR_RETURN(c.agreement, Agreement(c, agreed_at));
+    crypto::Signature sig{};
+    if (signed_by != nullptr) {
+      if (signed_by->agreement != c.agreement) {
+        return InvalidArgument(
+            "agreement: not this contract's agreement as it stands; sign a fresh draft");
+      }
+      QT_RETURN_IF_ERROR(CheckPartySignature(c.provider_id, c.agreement, signed_by->signature));
+      sig = signed_by->signature;
+    } else {
+      QT_ASSIGN_OR_RETURN(sig, options_.accounts->SignAs(c.provider_id, Bytes(c.agreement)));
+    }
     c.agreement_hash = crypto::HexEncode(crypto::Sha256(c.agreement));
-    QT_ASSIGN_OR_RETURN(auto sig, options_.accounts->SignAs(c.provider_id, Bytes(c.agreement)));
     c.provider_signature = crypto::Base64Encode(sig);
     payload["agreement_sha256"] = c.agreement_hash;
   }
   if (to == ContractState::kVerified) {
     crypto::Signature sig{};
-    if (signature != nullptr) {
-      QT_ASSIGN_OR_RETURN(accounts::Org consumer, options_.accounts->GetOrg(c.consumer_id));
-      if (!crypto::Verify(consumer.public_key, Bytes(c.agreement), *signature)) {
-        return PermissionDenied("the signature does not verify under the consumer's key");
-      }
-      sig = *signature;
+    if (signed_by != nullptr) {
+      QT_RETURN_IF_ERROR(CheckPartySignature(c.consumer_id, c.agreement, signed_by->signature));
+      sig = signed_by->signature;
     } else {
       QT_ASSIGN_OR_RETURN(sig, options_.accounts->SignAs(c.consumer_id, Bytes(c.agreement)));
     }
@@ -186,8 +243,17 @@ Result<Contract> DataSpace::Transition(const Principal& caller, const std::strin
 
 Result<Contract> DataSpace::VerifyContractSigned(const Principal& caller, const std::string& id,
                                                  const crypto::Signature& consumer_signature) {
+  const PartySignature signed_by{{}, consumer_signature};
   return Transition(caller, id, ContractState::kAgreed, ContractState::kVerified, false, {},
-                    &consumer_signature);
+                    &signed_by);
+}
+
+Result<Contract> DataSpace::AgreeContractSigned(const Principal& caller, const std::string& id,
+                                                const std::string& agreement,
+                                                const crypto::Signature& provider_signature) {
+  const PartySignature signed_by{agreement, provider_signature};
+  return Transition(caller, id, ContractState::kAccepted, ContractState::kAgreed, true, {},
+                    &signed_by);
 }
 
 void DataSpace::ObserveContracts(std::function<void(const Contract&)> observer) {

@@ -133,7 +133,24 @@ class DataSpace {
   Result<Contract> OfferContract(const accounts::Principal& caller, const std::string& id,
                                  const std::optional<nlohmann::json>& policy);
   Result<Contract> AcceptContract(const accounts::Principal& caller, const std::string& id);
+  // The provider agrees: this node signs the agreement with the provider's
+  // key it holds (kFailedPrecondition if the provider holds its own key).
   Result<Contract> AgreeContract(const accounts::Principal& caller, const std::string& id);
+  // For a provider that signs itself: the exact agreement document agreeing
+  // now would produce (the provider only, on an accepted contract). The
+  // provider signs these bytes and agrees with AgreeContractSigned within
+  // 10 minutes.
+  Result<std::string> AgreementDraft(const accounts::Principal& caller, const std::string& id);
+  // AgreeContract with the provider's own signature of a draft:
+  // kInvalidArgument unless `agreement` is the document this contract
+  // produces at the draft's agreed_at (no longer so if a party's key, or the
+  // contract, changed) and that time is within 10 minutes of now;
+  // kPermissionDenied unless the signature verifies under the provider's key.
+  Result<Contract> AgreeContractSigned(const accounts::Principal& caller, const std::string& id,
+                                       const std::string& agreement,
+                                       const crypto::Signature& provider_signature);
+  // The consumer verifies: this node signs with the consumer's key it holds
+  // (kFailedPrecondition if the consumer holds its own key).
   Result<Contract> VerifyContract(const accounts::Principal& caller, const std::string& id);
   // VerifyContract with the consumer's signature of the agreement made
   // elsewhere (by the node or the key that holds the consumer's key):
@@ -176,10 +193,23 @@ class DataSpace {
   std::string RunDbPath(const std::string& run_id) const;
 
  private:
+  // A party's signature made outside this node, over `agreement` (the
+  // provider's: the draft it signed; the consumer's: the stored agreement).
+  struct PartySignature {
+    std::string agreement;
+    crypto::Signature signature;
+  };
+  static constexpr int64_t kDraftLifetimeMs = 10 * 60 * 1000;
   Result<Contract> Transition(const accounts::Principal& caller, const std::string& id,
                               ContractState from, ContractState to, bool by_provider,
                               const std::optional<nlohmann::json>& policy,
-                              const crypto::Signature* signature = nullptr);
+                              const PartySignature* signed_by = nullptr);
+  // The agreement document of `c` as agreed at `agreed_at`.
+  Result<std::string> Agreement(const Contract& c, UnixMillis agreed_at);
+  // The agreed_at of a draft the provider signed, if within kDraftLifetimeMs of now.
+  static Result<UnixMillis> AgreedAt(const std::string& agreement, UnixMillis now);
+  Status CheckPartySignature(const std::string& org_id, const std::string& agreement,
+                             const crypto::Signature& signature);
   // The observer's call, after a change committed.
   Result<Contract> Changed(Result<Contract> c);
 

@@ -18,6 +18,24 @@ using store::Tx;
 
 namespace {
 
+struct SignedReceipt {
+  std::string text;
+  std::string signature;  // base64
+};
+
+// Names its signer in `receipt` and signs it: the provider, with the key this
+// node holds for it, or, for a provider that holds its own key, the operator
+// attesting in its own name (accounts::Accounts::Attester).
+Result<SignedReceipt> SignReceipt(accounts::Accounts& accounts, const std::string& provider_id,
+                                  json receipt) {
+  QT_ASSIGN_OR_RETURN(accounts::Org signer, accounts.Attester(provider_id));
+  receipt["signed_by"] = {{"id", signer.id}, {"public_key", crypto::HexEncode(signer.public_key)}};
+  SignedReceipt out{receipt.dump(), ""};
+  QT_ASSIGN_OR_RETURN(auto sig, accounts.SignAs(signer.id, crypto::AsBytes(out.text)));
+  out.signature = crypto::Base64Encode(sig);
+  return out;
+}
+
 // What a consumer has used: uses of one contract for one action, and the
 // privacy budget it spent on the contract's product through any of its
 // contracts (a budget belongs to the data, not to the paperwork: buying a
@@ -194,13 +212,10 @@ Result<QueryResult> DataSpace::Query(const Principal& caller, const std::string&
                   {"keys", KeyReleaseName(result.answer.keys)},
                   {"use", meter.uses + 1},
                   {"at", FormatRfc3339(use.now)}};
-  result.usage.receipt = receipt.dump();
-  const std::string& r = result.usage.receipt;
-  QT_ASSIGN_OR_RETURN(
-      auto sig,
-      options_.accounts->SignAs(c.provider_id,
-                                std::span(reinterpret_cast<const uint8_t*>(r.data()), r.size())));
-  result.usage.signature = crypto::Base64Encode(sig);
+  QT_ASSIGN_OR_RETURN(SignedReceipt signed_receipt,
+                      SignReceipt(*options_.accounts, c.provider_id, std::move(receipt)));
+  result.usage.receipt = std::move(signed_receipt.text);
+  result.usage.signature = std::move(signed_receipt.signature);
 
   QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
     // Uses that committed since the read count too: the meter is re-checked
@@ -227,16 +242,17 @@ Result<QueryResult> DataSpace::Query(const Principal& caller, const std::string&
                  result.usage.receipt, result.usage.signature, use.now})
             .status());
     return options_.journal
-        ->Append(tx, {caller.org_id,
-                      "dataspace.channel.used",
-                      c.id,
-                      // What the query spent, never what the data held.
-                      {{"usage_id", result.usage.id},
-                       {"purpose", req.purpose},
-                       {"epsilon_milli", req.epsilon_milli},
-                       {"delta_pico", delta},
-                       {"query_sha256", crypto::HexEncode(crypto::Sha256(req.sql))},
-                       {"receipt_sha256", crypto::HexEncode(crypto::Sha256(r))}}})
+        ->Append(tx,
+                 {caller.org_id,
+                  "dataspace.channel.used",
+                  c.id,
+                  // What the query spent, never what the data held.
+                  {{"usage_id", result.usage.id},
+                   {"purpose", req.purpose},
+                   {"epsilon_milli", req.epsilon_milli},
+                   {"delta_pico", delta},
+                   {"query_sha256", crypto::HexEncode(crypto::Sha256(req.sql))},
+                   {"receipt_sha256", crypto::HexEncode(crypto::Sha256(result.usage.receipt))}}})
         .status();
   }));
   return result;
@@ -283,12 +299,10 @@ Result<Usage> DataSpace::RecordUse(const Principal& caller, const std::string& c
                   {"region", ext.region},
                   {"details", ext.details},
                   {"at", FormatRfc3339(now)}};
-  usage.receipt = receipt.dump();
-  QT_ASSIGN_OR_RETURN(
-      auto sig, options_.accounts->SignAs(
-                    c.provider_id, std::span(reinterpret_cast<const uint8_t*>(usage.receipt.data()),
-                                             usage.receipt.size())));
-  usage.signature = crypto::Base64Encode(sig);
+  QT_ASSIGN_OR_RETURN(SignedReceipt signed_receipt,
+                      SignReceipt(*options_.accounts, c.provider_id, std::move(receipt)));
+  usage.receipt = std::move(signed_receipt.text);
+  usage.signature = std::move(signed_receipt.signature);
   QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
     QT_ASSIGN_OR_RETURN(Meter now_meter, ReadMeter(tx, c, ext.action));
     QT_ASSIGN_OR_RETURN(auto state,

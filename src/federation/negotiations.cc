@@ -259,7 +259,8 @@ Result<std::vector<Negotiation>> Negotiations::List(const Principal& caller,
 }
 
 Result<Negotiation> Negotiations::ConsumerCall(const Principal& caller, const std::string& id,
-                                               DspState from, DspState to) {
+                                               DspState from, DspState to,
+                                               const std::optional<crypto::Signature>& signature) {
   QT_RETURN_IF_ERROR(caller.RequireMember());
   QT_ASSIGN_OR_RETURN(Negotiation n, Get(caller, id));
   if (n.state != from) {
@@ -272,7 +273,17 @@ Result<Negotiation> Negotiations::ConsumerCall(const Principal& caller, const st
     message = EventJson(n.remote_pid, n.id, DspState::kAccepted);
     path += "/events";
   } else {
-    QT_ASSIGN_OR_RETURN(auto sig, options_.accounts->SignAs(n.org_id, Bytes(n.agreement)));
+    crypto::Signature sig{};
+    if (signature) {
+      QT_ASSIGN_OR_RETURN(accounts::Org org, options_.accounts->GetOrg(n.org_id));
+      if (!crypto::Verify(org.public_key, Bytes(n.agreement), *signature)) {
+        return PermissionDenied("signature: does not verify under " + n.org_id +
+                                "'s key over the agreement");
+      }
+      sig = *signature;
+    } else {
+      QT_ASSIGN_OR_RETURN(sig, options_.accounts->SignAs(n.org_id, Bytes(n.agreement)));
+    }
     n.consumer_signature = crypto::Base64Encode(sig);
     message = DspMessageJson("ContractAgreementVerificationMessage", n.remote_pid, n.id);
     message["qiantang:signature"] = n.consumer_signature;
@@ -298,11 +309,12 @@ Result<Negotiation> Negotiations::ConsumerCall(const Principal& caller, const st
 }
 
 Result<Negotiation> Negotiations::Accept(const Principal& caller, const std::string& id) {
-  return ConsumerCall(caller, id, DspState::kOffered, DspState::kAccepted);
+  return ConsumerCall(caller, id, DspState::kOffered, DspState::kAccepted, std::nullopt);
 }
 
-Result<Negotiation> Negotiations::Verify(const Principal& caller, const std::string& id) {
-  return ConsumerCall(caller, id, DspState::kAgreed, DspState::kVerified);
+Result<Negotiation> Negotiations::Verify(const Principal& caller, const std::string& id,
+                                         const std::optional<crypto::Signature>& signature) {
+  return ConsumerCall(caller, id, DspState::kAgreed, DspState::kVerified, signature);
 }
 
 Status Negotiations::TerminateHere(const Negotiation& n, const std::string& actor,
@@ -350,11 +362,19 @@ Result<json> Negotiations::Query(const Principal& caller, const std::string& id,
     return FailedPrecondition("the negotiation is " + StatePhrase(n.state) +
                               "; queries need a finalized one");
   }
+  QT_ASSIGN_OR_RETURN(accounts::Org consumer, options_.accounts->GetOrg(n.org_id));
   json message = DspMessageJson("qiantang:ChannelQuery", n.remote_pid, n.id);
   message["request"] = dataspace::ChannelRequestJson(request);
   QT_ASSIGN_OR_RETURN(
       PeerAnswer a, Send(n.peer, "/federation/negotiations/" + n.remote_pid + "/query", message, 1,
                          kMaxAnswerBytes));
+  if (consumer.key_custody == accounts::KeyCustody::kSelf) {
+    // Only the organisation's own key opens it: passed on sealed, as it came.
+    QT_ASSIGN_OR_RETURN(auto box, SealedBox(n, a));
+    return json{{"sealed", crypto::Base64Encode(box)},
+                {"sealed_to", crypto::HexEncode(consumer.public_key)},
+                {"node", n.peer}};
+  }
   QT_ASSIGN_OR_RETURN(auto opened, OpenFromProvider(n, a));
   json answer = json::parse(opened.begin(), opened.end(), nullptr, /*allow_exceptions=*/false);
   if (!answer.is_object()) return Unavailable("node '" + n.peer + "' sealed no JSON answer");
@@ -362,8 +382,7 @@ Result<json> Negotiations::Query(const Principal& caller, const std::string& id,
   return answer;
 }
 
-Result<std::vector<uint8_t>> Negotiations::OpenFromProvider(const Negotiation& n,
-                                                            const PeerAnswer& a) {
+Result<std::vector<uint8_t>> Negotiations::SealedBox(const Negotiation& n, const PeerAnswer& a) {
   if (a.status != 200) return AnswerError(n.peer, a);
   json sealed = json::parse(a.body, nullptr, /*allow_exceptions=*/false);
   const std::string box64 = StringAt(sealed, "sealed");
@@ -371,7 +390,14 @@ Result<std::vector<uint8_t>> Negotiations::OpenFromProvider(const Negotiation& n
   if (box64.empty() || !box.ok()) {
     return Unavailable("node '" + n.peer + "' answered with no sealed answer");
   }
-  auto opened = options_.accounts->OpenSealedFor(n.org_id, *box);
+  return box;
+}
+
+Result<std::vector<uint8_t>> Negotiations::OpenFromProvider(const Negotiation& n,
+                                                            const PeerAnswer& a) {
+  QT_ASSIGN_OR_RETURN(auto box, SealedBox(n, a));
+  auto opened = options_.accounts->OpenSealedFor(n.org_id, box);
+  if (opened.status().code() == StatusCode::kFailedPrecondition) return opened.status();
   if (!opened.ok()) return Unavailable("node '" + n.peer + "' sealed its answer to another key");
   return opened;
 }

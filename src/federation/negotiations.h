@@ -66,6 +66,7 @@
 #include <functional>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <span>
 #include <string>
@@ -159,15 +160,24 @@ class Negotiations {
   Result<Negotiation> Request(const accounts::Principal& caller, const std::string& peer,
                               const std::string& offer_id);
   Result<Negotiation> Accept(const accounts::Principal& caller, const std::string& id);
-  Result<Negotiation> Verify(const accounts::Principal& caller, const std::string& id);
+  // Signs the provider's agreement as the consumer: with `signature` (made
+  // by an organisation that holds its own key, over the agreement as Get
+  // shows it; kPermissionDenied unless it verifies under the organisation's
+  // key), else with the key this node holds for it (kFailedPrecondition if
+  // it holds its own).
+  Result<Negotiation> Verify(const accounts::Principal& caller, const std::string& id,
+                             const std::optional<crypto::Signature>& signature = std::nullopt);
   // The channel query `request` under a FINALIZED negotiation; the answer as
-  // the local channel gives it (dataspace/answer_json.h), with "node".
-  // kFailedPrecondition unless finalized; the provider's refusal otherwise
+  // the local channel gives it (dataspace/answer_json.h), with "node"; for a
+  // consumer that holds its own key, still sealed to that key, as
+  // {"sealed": base64, "sealed_to": hex key, "node"} (the CLI opens it with
+  // `--key FILE`). kFailedPrecondition unless finalized; the provider's refusal otherwise
   // (kPermissionDenied for a purpose or budget the contract does not allow).
   // Not retried: a query the provider ran is paid for.
   Result<nlohmann::json> Query(const accounts::Principal& caller, const std::string& id,
                                const dataspace::ChannelRequest& request);
-  // A PSI under a FINALIZED negotiation (kFailedPrecondition otherwise): the
+  // A PSI under a FINALIZED negotiation (kFailedPrecondition otherwise, and
+  // for a consumer that holds its own key, before anything is sent): the
   // result this node computed as the client, for the contract's output only.
   // The provider's refusals as for Query; kNotFound for a product_id that is
   // not the caller's; kInvalidArgument for no items. Batches are resent while
@@ -234,7 +244,8 @@ class Negotiations {
   Status SyncOne(const std::string& contract_id, bool fresh);
   Status SyncLocked(const std::string& contract_id, bool fresh);  // SyncOne's work
   Result<Negotiation> ConsumerCall(const accounts::Principal& caller, const std::string& id,
-                                   DspState from, DspState to);
+                                   DspState from, DspState to,
+                                   const std::optional<crypto::Signature>& signature);
   Result<Negotiation> Load(const std::string& id);
   Result<Negotiation> LoadConsumer(const Peer& from, const std::string& consumer_pid);
   Result<Negotiation> LoadProvider(const Peer& from, const std::string& provider_pid);
@@ -251,8 +262,11 @@ class Negotiations {
   // {"sealed": base64 of `bytes` sealed to the consumer of `n`}: a provider's
   // answer that only the consumer's node opens.
   Result<nlohmann::json> SealToConsumer(const Negotiation& n, std::span<const uint8_t> bytes);
-  // The consumer's side: the bytes a peer sealed to the consumer of `n` in
-  // its answer `a` (kUnavailable if it sealed nothing, or not to that key).
+  // The consumer's side: the sealed box in a peer's answer `a` (kUnavailable
+  // if it sealed nothing), and the bytes in it, opened with the key this node
+  // holds for the consumer of `n` (kUnavailable if sealed to another key,
+  // kFailedPrecondition if the consumer holds its own key).
+  Result<std::vector<uint8_t>> SealedBox(const Negotiation& n, const PeerAnswer& a);
   Result<std::vector<uint8_t>> OpenFromProvider(const Negotiation& n, const PeerAnswer& a);
   // Journals `event`, publishes a checkpoint covering it, and returns its
   // proof as JSON.

@@ -87,6 +87,14 @@ Result<NegotiationPsiResult> Negotiations::Psi(const Principal& caller, const st
     return FailedPrecondition("the negotiation is " + StatePhrase(n.state) +
                               "; PSI needs a finalized one");
   }
+  QT_ASSIGN_OR_RETURN(accounts::Org consumer, options_.accounts->GetOrg(n.org_id));
+  if (consumer.key_custody == accounts::KeyCustody::kSelf) {
+    // Checked before anything is sent, so the provider meters no session.
+    return FailedPrecondition(
+        n.org_id +
+        " holds its own key, and a PSI with another node runs on this node, which "
+        "must open the peer's sealed points with that key: not available yet");
+  }
   if (!request.product_id.empty()) {
     auto own = options_.dataspace->GetProduct(caller, request.product_id);
     if (!own.ok() || own->product.org_id != caller.org_id) {

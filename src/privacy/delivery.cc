@@ -261,6 +261,7 @@ Result<TraceResult> TraceLeak(std::string_view leaked_csv, dataspace::ProductDb&
     select += (select.empty() ? "" : ", ") + dataspace::QuoteIdentifier(f.name);
   QT_ASSIGN_OR_RETURN(auto rows, db.Query("SELECT " + select + " FROM data ORDER BY rowid"));
   std::vector<size_t> key_fields;
+  key_fields.reserve(key_names.size());
   for (const auto& n : key_names) key_fields.push_back(*dataspace::FindField(schema, n));
   std::map<std::string, long> index;  // key -> row, or -1 when ambiguous
   for (size_t r = 0; r < rows.size(); ++r) {
@@ -332,6 +333,16 @@ Result<TraceResult> TraceLeak(std::string_view leaked_csv, dataspace::ProductDb&
   result.delivery_id = winner->delivery_id;
   result.recipient_id = winner->recipient_id;
   return result;
+}
+
+std::string DeliveryReceipt(const SealedHeader& header, const std::string& received_at) {
+  return nlohmann::json{{"type", "qiantang.privacy.delivery-receipt/v1"},
+                        {"delivery_id", header.delivery_id},
+                        {"contract_id", header.contract_id},
+                        {"recipient_id", header.recipient_id},
+                        {"content_sha256", header.content_sha256},
+                        {"received_at", received_at}}
+      .dump();
 }
 
 }  // namespace qt::privacy

@@ -57,6 +57,12 @@ Result<std::string> SealDelivery(const SealedHeader& header, const crypto::Publi
 // The header without opening anything (to route a file to its recipient).
 Result<SealedHeader> ReadDeliveryHeader(std::string_view file);
 
+// The receipt its recipient signs for a delivery it opened at `received_at`
+// (RFC 3339): compact JSON with sorted keys, {"content_sha256",
+// "contract_id", "delivery_id", "received_at", "recipient_id", "type":
+// "qiantang.privacy.delivery-receipt/v1"}.
+std::string DeliveryReceipt(const SealedHeader& header, const std::string& received_at);
+
 // Decrypts with a function that opens the sealed key (the recipient's
 // node); checks the content hash. invalid_argument naming what failed.
 struct Opened {

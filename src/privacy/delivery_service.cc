@@ -205,37 +205,68 @@ Result<Received> DeliveryService::Receive(const Principal& caller, std::string_v
       r.delivery.content_sha256 != header.content_sha256) {
     return InvalidArgument("the file does not match the delivery on record");
   }
-  json receipt = {{"type", "qiantang.privacy.delivery-receipt/v1"},
-                  {"delivery_id", header.delivery_id},
-                  {"contract_id", header.contract_id},
-                  {"recipient_id", caller.org_id},
-                  {"content_sha256", header.content_sha256},
-                  {"received_at", FormatRfc3339(now)}};
-  r.delivery.receipt = receipt.dump();
-  QT_ASSIGN_OR_RETURN(
-      auto sig,
-      options_.accounts->SignAs(
-          caller.org_id, std::span(reinterpret_cast<const uint8_t*>(r.delivery.receipt.data()),
-                                   r.delivery.receipt.size())));
-  r.delivery.receipt_signature = crypto::Base64Encode(sig);
-  r.delivery.state = "received";
-  r.delivery.received_at = now;
-  QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
-    QT_RETURN_IF_ERROR(
-        tx.Exec("UPDATE deliveries SET state = 'received', receipt = ?,"
-                " receipt_signature = ?, received_at = ? WHERE id = ?",
-                {r.delivery.receipt, r.delivery.receipt_signature, now, header.delivery_id})
-            .status());
+  if (r.delivery.state == "received") return r;  // opened again: the first receipt stands
+  const std::string receipt = DeliveryReceipt(header, FormatRfc3339(now));
+  QT_ASSIGN_OR_RETURN(auto sig, options_.accounts->SignAs(caller.org_id, crypto::AsBytes(receipt)));
+  QT_RETURN_IF_ERROR(Record(caller, r.delivery, receipt, sig, now));
+  return r;
+}
+
+Result<Delivery> DeliveryService::Acknowledge(const Principal& caller, const std::string& id,
+                                              const std::string& receipt,
+                                              const crypto::Signature& signature) {
+  QT_RETURN_IF_ERROR(caller.RequireMember());
+  Delivery d;
+  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(auto rows, tx.Query(std::string(kColumns) + " WHERE id = ?", {id}));
+    if (rows.empty()) return NotFound("no delivery " + id);
+    QT_ASSIGN_OR_RETURN(d, FromRow(rows[0]));
+    return OkStatus();
+  }));
+  if (d.recipient_id != caller.org_id) return NotFound("no delivery " + id + " to you");
+  const UnixMillis now = options_.clock->NowMillis();
+  json given = json::parse(receipt, nullptr, /*allow_exceptions=*/false);
+  std::optional<UnixMillis> at;
+  if (given.is_object() && given.value("received_at", json()).is_string()) {
+    at = ParseRfc3339(given["received_at"].get<std::string>());
+  }
+  constexpr int64_t kWindowMs = 10 * 60 * 1000;
+  if (!at || *at < now - kWindowMs || *at > now + kWindowMs) {
+    return InvalidArgument("receipt: no received_at within 10 minutes of now");
+  }
+  const SealedHeader header{d.contract_id, d.id, d.recipient_id, d.content_sha256};
+  if (receipt != DeliveryReceipt(header, FormatRfc3339(*at))) {
+    return InvalidArgument("receipt: not this delivery's receipt (privacy/delivery.h)");
+  }
+  QT_ASSIGN_OR_RETURN(accounts::Org recipient, options_.accounts->GetOrg(caller.org_id));
+  if (!crypto::Verify(recipient.public_key, crypto::AsBytes(receipt), signature)) {
+    return PermissionDenied("signature: does not verify under your organisation's key");
+  }
+  QT_RETURN_IF_ERROR(Record(caller, d, receipt, signature, *at));
+  return d;
+}
+
+Status DeliveryService::Record(const Principal& caller, Delivery& d, std::string receipt,
+                               const crypto::Signature& signature, UnixMillis received_at) {
+  d.receipt = std::move(receipt);
+  d.receipt_signature = crypto::Base64Encode(signature);
+  d.state = "received";
+  d.received_at = received_at;
+  return store_.Write([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(int64_t n, tx.Exec("UPDATE deliveries SET state = 'received', receipt = ?,"
+                                           " receipt_signature = ?, received_at = ? WHERE id = ?"
+                                           " AND state = 'sent'",
+                                           {d.receipt, d.receipt_signature, received_at, d.id}));
+    if (n == 0) return Conflict("delivery " + d.id + " was received already");
     return options_.journal
         ->Append(tx, {caller.org_id,
                       "privacy.delivery.received",
-                      header.delivery_id,
-                      {{"contract_id", header.contract_id},
-                       {"receipt_sha256", crypto::HexEncode(crypto::Sha256(r.delivery.receipt))},
-                       {"signature", r.delivery.receipt_signature}}})
+                      d.id,
+                      {{"contract_id", d.contract_id},
+                       {"receipt_sha256", crypto::HexEncode(crypto::Sha256(d.receipt))},
+                       {"signature", d.receipt_signature}}})
         .status();
-  }));
-  return r;
+  });
 }
 
 Result<TraceResult> DeliveryService::Trace(const Principal& caller, const std::string& product_id,

@@ -62,13 +62,26 @@ class DeliveryService {
   Result<std::vector<Delivery>> List(const accounts::Principal& caller);
   // The encrypted file (the recipient only).
   Result<std::string> File(const accounts::Principal& caller, const std::string& id);
-  // The recipient opens a delivery file with its key and signs a receipt.
+  // The recipient opens a delivery file with its key and signs a receipt,
+  // both here with the key this node holds for it (kFailedPrecondition for a
+  // recipient that holds its own key: it opens the file itself and calls
+  // Acknowledge).
   Result<Received> Receive(const accounts::Principal& caller, std::string_view file);
+  // A recipient that holds its own key, having opened the file itself,
+  // records its receipt: `receipt` must be DeliveryReceipt of this delivery
+  // with a received_at within 10 minutes of now (else kInvalidArgument), and
+  // `signature` verify under the recipient's key (else kPermissionDenied).
+  // kNotFound unless the delivery is addressed to the caller.
+  Result<Delivery> Acknowledge(const accounts::Principal& caller, const std::string& id,
+                               const std::string& receipt, const crypto::Signature& signature);
   // The holder names the recipient of a leaked copy of one of its products.
   Result<TraceResult> Trace(const accounts::Principal& caller, const std::string& product_id,
                             std::string_view leaked_csv);
 
  private:
+  // Stores the signed receipt and journals it.
+  Status Record(const accounts::Principal& caller, Delivery& d, std::string receipt,
+                const crypto::Signature& signature, UnixMillis received_at);
   store::Store& store_;
   DeliveryOptions options_;
 };

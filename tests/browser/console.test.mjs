@@ -649,3 +649,118 @@ test("policies find people: an authority publishes one and sees whom it found, t
   await citizen.page.screenshot({ path: join(outDir, "policies-citizen.png"), fullPage: true });
   assert.deepEqual(citizen.errors, []);
 });
+
+// Runs last: the data holder's key leaves the node for good.
+test("a data holder keeps its key in the browser: it signs its agreement there, and nowhere else can", async () => {
+  const call = async (method, path, token, body) => {
+    const res = await fetch(server.url + path, {
+      method,
+      headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: res.status, body: await res.json() };
+  };
+  const holderId = (await call("GET", "/api/v1/whoami", server.tokens.data_holder)).body.org.id;
+  const products = await call(
+    "GET",
+    `/api/v1/dataspace/products?provider_id=${holderId}&limit=1`,
+    server.tokens.data_holder,
+  );
+  const offer = await call("POST", "/api/v1/dataspace/offers", server.tokens.data_holder, {
+    product_id: products.body.items[0].id,
+    title: "自持密钥签约",
+    policy: {
+      permission: [
+        {
+          action: "aggregate_query",
+          constraint: [
+            { leftOperand: "epsilon", operator: "lteq", rightOperand: 1 },
+            { leftOperand: "groupSize", operator: "gteq", rightOperand: 5 },
+          ],
+        },
+      ],
+    },
+    negotiable_by: { kinds: ["enterprise"] },
+  });
+  assert.equal(offer.status, 201, JSON.stringify(offer.body));
+  const contract = await call(
+    "POST",
+    `/api/v1/dataspace/offers/${offer.body.id}/contracts`,
+    server.tokens.enterprise,
+  );
+  assert.equal(contract.status, 201, JSON.stringify(contract.body));
+  const id = contract.body.id;
+  const base = `/api/v1/dataspace/contracts/${id}`;
+  assert.equal((await call("POST", `${base}/offer`, server.tokens.data_holder, {})).status, 200);
+  assert.equal((await call("POST", `${base}/accept`, server.tokens.enterprise, {})).status, 200);
+
+  const { page, errors } = await newPage();
+  page.on("dialog", (d) => d.accept());
+  await signIn(page, server.tokens.data_holder);
+  await page.getByTestId("who").waitFor();
+  await page.click("a[data-section=account]");
+  const ownKey = page.getByTestId("own-key");
+  assert.match(await ownKey.getByTestId("key-custody").textContent(), /本节点/);
+  await ownKey.getByTestId("hold-key").click();
+  await ownKey.getByTestId("key-here").waitFor();
+  assert.match(await ownKey.getByTestId("key-custody").textContent(), /本组织自持/);
+  assert.equal(await ownKey.getByTestId("key-here").textContent(), "密钥在此浏览器中");
+  await page.screenshot({ path: join(outDir, "own-key.png"), fullPage: true });
+  const org = (await call("GET", `/api/v1/orgs/${holderId}`, server.tokens.data_holder)).body;
+  assert.equal(org.key_custody, "self");
+
+  // The node can no longer sign for the holder.
+  const unsigned = await call("POST", `${base}/agree`, server.tokens.data_holder, {});
+  assert.equal(unsigned.status, 409, JSON.stringify(unsigned.body));
+  assert.match(unsigned.body.error.message, /holds its own key/);
+
+  // Another browser (no key in it) signed in as the holder cannot agree either.
+  const other = await newPage();
+  await signIn(other.page, server.tokens.data_holder);
+  await other.page.getByTestId("who").waitFor();
+  await other.page.click("a[data-section=dataspace]");
+  await other.page.click("button[data-tab=contractsTab]");
+  const otherRow = other.page
+    .getByTestId("contracts")
+    .locator("tr", { has: other.page.locator(`td[title="${id}"]`) });
+  await otherRow.getByTestId("step-agree").click();
+  await other.page.getByTestId("error").waitFor();
+  assert.match(await other.page.getByTestId("error").textContent(), /not in this browser/);
+  assert.equal((await call("GET", base, server.tokens.data_holder)).body.state, "accepted");
+
+  // This browser signs the draft with the key it holds.
+  await page.click("a[data-section=dataspace]");
+  await page.click("button[data-tab=contractsTab]");
+  const row = page
+    .getByTestId("contracts")
+    .locator("tr", { has: page.locator(`td[title="${id}"]`) });
+  await row.getByTestId("step-agree").click();
+  await page.waitForFunction(
+    (cid) =>
+      [...document.querySelectorAll("[data-testid=contracts] tr")].some(
+        (tr) => tr.querySelector(`td[title="${cid}"]`) && tr.textContent.includes("agreed"),
+      ),
+    id,
+  );
+  const agreed = (await call("GET", base, server.tokens.enterprise)).body;
+  const agreement = JSON.parse(agreed.agreement);
+  assert.equal(agreement.provider.key_custody, "self");
+  assert.equal(agreement.provider.public_key, org.public_key);
+  const key = await crypto.subtle.importKey(
+    "raw",
+    Buffer.from(org.public_key, "hex"),
+    "Ed25519",
+    false,
+    ["verify"],
+  );
+  assert.ok(
+    await crypto.subtle.verify(
+      "Ed25519",
+      key,
+      Buffer.from(agreed.provider_signature, "base64"),
+      new TextEncoder().encode(agreed.agreement),
+    ),
+  );
+  assert.equal((await call("POST", `${base}/verify`, server.tokens.enterprise, {})).status, 200);
+  assert.deepEqual(errors, []);
+});

@@ -12,6 +12,7 @@
 #include <mutex>
 #include <thread>
 
+#include "crypto/ed25519.h"
 #include "crypto/sha256.h"
 #include "ledger/verify.h"
 #include "tests/integration/fake_node.h"
@@ -313,6 +314,70 @@ TEST(NegotiationTest, ACrossNodeContractIsFinalizedAndBothLedgersProveIt) {
                        {{"sql", "SELECT COUNT(*) FROM data"}, {"purpose", "research"}})
                 .status,
             409);
+}
+
+// A consumer that holds its own key, across nodes: it signs the agreement
+// with its key file, and its channel answers reach it sealed to that key, so
+// its node (which holds no key of it) neither signs nor reads for it.
+TEST(NegotiationTest, AConsumerHoldingItsKeySignsAndOpensItsAnswersItself) {
+  Pair p;
+  ASSERT_NO_FATAL_FAILURE(p.Start());
+  TempDir dir;
+  const std::string key = (dir.path() / "org.key").string();
+  const std::string other_key = (dir.path() / "other.key").string();
+  for (const std::string& file : {key, other_key}) {
+    ASSERT_EQ(p.hz.server->Cli({"orgs", "keygen", "--out", file}, "").exit_code, 0);
+  }
+  auto registered = p.hz.server->Cli({"orgs", "register-key", "--key", key}, p.enterprise);
+  ASSERT_EQ(registered.exit_code, 0) << registered.err;
+  const std::string id = NegotiateToFinalized(p.hz, p.enterprise, p.nb, p.nb.offers[0], key);
+  ASSERT_FALSE(HasFailure());
+  const std::string pid = p.Consumer("GET", "/" + id).body["provider_pid"];
+  const json me = Call(*p.hz.client, "GET", "/api/v1/whoami", p.enterprise).body["org"];
+  EXPECT_EQ(me["key_custody"], "self");
+  // The consumer's signature in Ningbo's contract is the one its key made.
+  const json contract = p.Contract(pid);
+  auto pk = crypto::PublicKeyFromHex(me["public_key"].get<std::string>());
+  auto sig = crypto::SignatureFromBase64(contract["consumer_signature"].get<std::string>());
+  ASSERT_TRUE(pk.ok() && sig.ok()) << contract.dump();
+  EXPECT_TRUE(crypto::Verify(*pk, Bytes(contract["agreement"].get<std::string>()), *sig));
+
+  // The API passes the answer on as Ningbo sealed it; only the key opens it.
+  const json ask = {
+      {"sql", "SELECT SUM(people) FROM data"}, {"purpose", "research"}, {"epsilon", 0.2}};
+  auto sealed = p.Consumer("POST", "/" + id + "/queries", ask);
+  ASSERT_EQ(sealed.status, 200) << sealed.raw;
+  EXPECT_FALSE(sealed.body.contains("columns")) << sealed.raw;
+  EXPECT_EQ(sealed.body["sealed_to"], me["public_key"]);
+  EXPECT_EQ(p.Contract(pid)["uses"], 1);
+  // The CLI refuses to query without the key file, before anything is spent,
+  // and refuses another key file; with its own, it opens the answer here.
+  const std::vector<std::string> query = {
+      "federation", "negotiations", "query",     id,   "--sql", "SELECT SUM(people) FROM data",
+      "--purpose",  "research",     "--epsilon", "0.2"};
+  auto keyless = p.hz.server->Cli(query, p.enterprise);
+  EXPECT_NE(keyless.exit_code, 0);
+  EXPECT_NE(keyless.err.find("pass --key FILE"), std::string::npos) << keyless.err;
+  EXPECT_EQ(p.Contract(pid)["uses"], 1);
+  auto with = [&](const std::string& file) {
+    std::vector<std::string> args = query;
+    args.insert(args.end(), {"--key", file});
+    return p.hz.server->Cli(args, p.enterprise);
+  };
+  EXPECT_NE(with(other_key).exit_code, 0);
+  auto opened = with(key);
+  ASSERT_EQ(opened.exit_code, 0) << opened.err;
+  EXPECT_NE(opened.out.find("signed by the provider on node ningbo"), std::string::npos)
+      << opened.out;
+
+  // A PSI needs the consumer's node to open the peer's points: refused there,
+  // before Ningbo meters a session.
+  const int64_t uses = p.Contract(pid)["uses"];
+  auto psi = p.Consumer(
+      "POST", "/" + id + "/psi",
+      {{"column", "district"}, {"output", "size"}, {"purpose", "research"}, {"items", {"西湖区"}}});
+  EXPECT_EQ(psi.status, 409) << psi.raw;
+  EXPECT_EQ(p.Contract(pid)["uses"], uses);
 }
 
 TEST(NegotiationTest, EitherSideTerminatesAndAMessageOutOfTurnTerminatesBoth) {

@@ -145,8 +145,10 @@ inline void PeerBothWays(PeeringNode& a, PeeringNode& b) {
 // (a token of `consumer`) to FINALIZED, `provider`'s holder making the
 // provider's moves; returns the negotiation's id on `consumer` ("" if it
 // failed, with the failures recorded).
+// `key_file`: the consumer holds its own key, and signs with it through the CLI.
 inline std::string NegotiateToFinalized(PeeringNode& consumer, const std::string& member,
-                                        PeeringNode& provider, const std::string& offer_id) {
+                                        PeeringNode& provider, const std::string& offer_id,
+                                        const std::string& key_file = "") {
   const std::string api = "/api/v1/federation/negotiations";
   auto requested = Call(*consumer.client, "POST", api, member,
                         nlohmann::json{{"peer", provider.name}, {"offer_id", offer_id}}.dump());
@@ -175,7 +177,13 @@ inline std::string NegotiateToFinalized(PeeringNode& consumer, const std::string
   consumer_moves("accept");
   provider_moves("agree");
   reaches("AGREED");
-  consumer_moves("verify");
+  if (key_file.empty()) {
+    consumer_moves("verify");
+  } else {
+    auto r = consumer.server->Cli({"federation", "negotiations", "verify", id, "--key", key_file},
+                                  member);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+  }
   provider_moves("finalize");
   reaches("FINALIZED");
   return id;

@@ -1,0 +1,65 @@
+#include "cli/key_file.h"
+
+#include <fcntl.h>
+#include <sodium.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <nlohmann/json.hpp>
+
+#include "cli/command.h"
+#include "crypto/encoding.h"
+#include "crypto/random.h"
+
+namespace qt::cli {
+
+namespace {
+constexpr std::string_view kKeyFileType = "qiantang.ed25519-key/v1";
+}  // namespace
+
+Result<crypto::SigningKey> WriteNewKeyFile(const std::string& path) {
+  crypto::SystemRandom random;
+  crypto::SigningKey key = crypto::GenerateSigningKey(random);
+  std::string text = nlohmann::json{{"type", kKeyFileType},
+                                    {"public_key", crypto::HexEncode(key.public_key)},
+                                    {"seed", crypto::HexEncode(key.seed)}}
+                         .dump(2) +
+                     "\n";
+  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    return InvalidArgument("cannot create " + path + ": " + std::strerror(errno) +
+                           " (an existing key file is never overwritten)");
+  }
+  bool ok = write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  ok = fsync(fd) == 0 && ok;
+  ok = close(fd) == 0 && ok;
+  sodium_memzero(text.data(), text.size());
+  if (!ok) return InvalidArgument("cannot write " + path);
+  return key;
+}
+
+Result<crypto::SigningKey> ReadKeyFile(const std::string& path) {
+  QT_ASSIGN_OR_RETURN(nlohmann::json j, ReadJsonFile(path));
+  const auto bad = InvalidArgument(path + " is not a qiantang key file (`orgs keygen` makes one)");
+  if (!j.is_object() || Str(j, "type") != kKeyFileType ||
+      !j.value("seed", nlohmann::json()).is_string() ||
+      !j.value("public_key", nlohmann::json()).is_string()) {
+    return bad;
+  }
+  auto seed = crypto::HexDecode(j["seed"].get<std::string>());
+  if (!seed.ok() || seed->size() != 32) return bad;
+  crypto::SigningKey key =
+      crypto::SigningKeyFromSeed(std::span<const uint8_t, 32>(seed->data(), 32));
+  sodium_memzero(seed->data(), seed->size());
+  if (crypto::HexEncode(key.public_key) != j["public_key"].get<std::string>()) {
+    return InvalidArgument(path + ": its public key is not its seed's");
+  }
+  return key;
+}
+
+std::string SignBase64(const crypto::SigningKey& key, std::string_view message) {
+  return crypto::Base64Encode(crypto::Sign(key, crypto::AsBytes(message)));
+}
+
+}  // namespace qt::cli
