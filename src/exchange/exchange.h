@@ -124,7 +124,10 @@ class Exchange {
   // quantity: queries (per_query) or months (subscription), at most the
   // listing's max_quantity (invalid_argument naming it); 1 for one_off. The
   // trade awaits payment: its contract is verified, not finalized, until the
-  // seller confirms payment (ActOnTrade).
+  // seller confirms payment (ActOnTrade). A party that holds its own key
+  // (accounts::KeyCustody::kSelf) signs the contract itself: it stays
+  // accepted until such a seller agrees, agreed until such a buyer verifies,
+  // and payment is confirmed only once it is verified.
   Result<Trade> Order(const accounts::Principal& caller, const std::string& listing_id,
                       int64_t quantity);
   Result<std::vector<Trade>> Trades(const accounts::Principal& caller);

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <map>
 
 #include "tests/integration/api_test.h"
 #include "tests/integration/test_codes.h"
@@ -183,6 +184,71 @@ TEST_F(ExchangeApiTest, TheSeedsStoryFromRegistrationToATradeQueriedThroughTheCh
   EXPECT_EQ(stats["pledged_fen"], 0);
   auto history = Call(*client_, "GET", "/api/v1/exchange/certificates/" + number);
   EXPECT_EQ(history.body["pledges"][0]["state"], "released");
+}
+
+// A seller and a buyer that hold their own keys: the order stops where the
+// node would have to sign for them, each signs the trade's contract with its
+// key file, and payment is confirmed only once both have.
+TEST_F(ExchangeApiTest, PartiesHoldingTheirKeysSignTheTradesContractThemselves) {
+  auto [product, offer] = Publish();
+  auto app = Call(*client_, "POST", "/api/v1/exchange/applications", holder_,
+                  json{{"rights", {"product_operation"}},
+                       {"data_name", "医学影像数据集"},
+                       {"description", "d"},
+                       {"data_type", "dataset"},
+                       {"source_kind", "collected"},
+                       {"format", "CSV"},
+                       {"scale", "300 行"},
+                       {"update_cycle", "monthly"},
+                       {"product_id", product}}
+                      .dump());
+  ASSERT_EQ(app.status, 201) << app.raw;
+  json issued;
+  for (const char* action : {"accept", "formal_pass", "substantive_pass", "issue"}) {
+    auto r = Call(*client_, "POST",
+                  "/api/v1/exchange/applications/" + app.body["id"].get<std::string>() + "/review",
+                  registry_, json{{"action", action}}.dump());
+    ASSERT_EQ(r.status, 200) << action << ": " << r.raw;
+    issued = r.body;
+  }
+  auto listed = Call(*client_, "POST", "/api/v1/exchange/listings", holder_,
+                     json{{"number", issued["certificate_number"]},
+                          {"offer_id", offer},
+                          {"title", "按次"},
+                          {"price_fen", 100},
+                          {"terms", "per_query"}}
+                         .dump());
+  ASSERT_EQ(listed.status, 201) << listed.raw;
+  std::map<std::string, std::string> keys;
+  for (const auto& [name, token] : {std::pair{"seller", holder_}, {"buyer", buyer_}}) {
+    keys[name] = dir_.File(std::string(name) + ".key");
+    ASSERT_EQ(server_->Cli({"orgs", "keygen", "--out", keys[name]}, "").exit_code, 0);
+    auto r = server_->Cli({"orgs", "register-key", "--key", keys[name]}, token);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+
+  auto order = server_->Cli({"--json", "exchange", "listings", "order",
+                             listed.body["id"].get<std::string>(), "--quantity", "2"},
+                            buyer_);
+  ASSERT_EQ(order.exit_code, 0) << order.err;
+  const json trade = json::parse(order.out);
+  const std::string contract = trade["contract_id"];
+  auto state = [&] {
+    return Call(*client_, "GET", "/api/v1/dataspace/contracts/" + contract, holder_).body["state"];
+  };
+  EXPECT_EQ(state(), "accepted");
+  const std::vector<std::string> confirm = {"exchange", "confirm-payment", trade["id"]};
+  EXPECT_NE(server_->Cli(confirm, holder_).exit_code, 0);  // nothing signed yet
+  auto agreed =
+      server_->Cli({"dataspace", "contracts", "agree", contract, "--key", keys["seller"]}, holder_);
+  ASSERT_EQ(agreed.exit_code, 0) << agreed.err;
+  EXPECT_NE(server_->Cli(confirm, holder_).exit_code, 0);  // the buyer has not signed
+  auto verified =
+      server_->Cli({"dataspace", "contracts", "verify", contract, "--key", keys["buyer"]}, buyer_);
+  ASSERT_EQ(verified.exit_code, 0) << verified.err;
+  auto paid = server_->Cli(confirm, holder_);
+  ASSERT_EQ(paid.exit_code, 0) << paid.err;
+  EXPECT_EQ(state(), "finalized");
 }
 
 TEST_F(ExchangeApiTest, BadApplicationsAreRefusedAndChangeNothing) {
