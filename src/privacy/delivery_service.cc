@@ -166,7 +166,7 @@ Result<std::vector<Delivery>> DeliveryService::List(const Principal& caller) {
   return out;
 }
 
-Result<std::string> DeliveryService::File(const Principal& caller, const std::string& id) {
+Result<Delivery> DeliveryService::Read(const std::string& id) {
   Delivery d;
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
     QT_ASSIGN_OR_RETURN(auto rows, tx.Query(std::string(kColumns) + " WHERE id = ?", {id}));
@@ -174,6 +174,11 @@ Result<std::string> DeliveryService::File(const Principal& caller, const std::st
     QT_ASSIGN_OR_RETURN(d, FromRow(rows[0]));
     return OkStatus();
   }));
+  return d;
+}
+
+Result<std::string> DeliveryService::File(const Principal& caller, const std::string& id) {
+  QT_ASSIGN_OR_RETURN(Delivery d, Read(id));
   if (d.recipient_id != caller.org_id) return NotFound("no delivery " + id + " to you");
   std::ifstream in(options_.data_dir + "/deliveries/" + id + ".qtd", std::ios::binary);
   if (!in) return NotFound("the delivery's file is gone");
@@ -194,13 +199,7 @@ Result<Received> DeliveryService::Receive(const Principal& caller, std::string_v
   Received r;
   r.csv = std::move(opened.plaintext);
   const UnixMillis now = options_.clock->NowMillis();
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(auto rows,
-                        tx.Query(std::string(kColumns) + " WHERE id = ?", {header.delivery_id}));
-    if (rows.empty()) return NotFound("no delivery " + header.delivery_id + " on this node");
-    QT_ASSIGN_OR_RETURN(r.delivery, FromRow(rows[0]));
-    return OkStatus();
-  }));
+  QT_ASSIGN_OR_RETURN(r.delivery, Read(header.delivery_id));
   if (r.delivery.contract_id != header.contract_id ||
       r.delivery.content_sha256 != header.content_sha256) {
     return InvalidArgument("the file does not match the delivery on record");
@@ -216,13 +215,7 @@ Result<Delivery> DeliveryService::Acknowledge(const Principal& caller, const std
                                               const std::string& receipt,
                                               const crypto::Signature& signature) {
   QT_RETURN_IF_ERROR(caller.RequireMember());
-  Delivery d;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(auto rows, tx.Query(std::string(kColumns) + " WHERE id = ?", {id}));
-    if (rows.empty()) return NotFound("no delivery " + id);
-    QT_ASSIGN_OR_RETURN(d, FromRow(rows[0]));
-    return OkStatus();
-  }));
+  QT_ASSIGN_OR_RETURN(Delivery d, Read(id));
   if (d.recipient_id != caller.org_id) return NotFound("no delivery " + id + " to you");
   const UnixMillis now = options_.clock->NowMillis();
   json given = json::parse(receipt, nullptr, /*allow_exceptions=*/false);

@@ -79,6 +79,7 @@ class DeliveryService {
                             std::string_view leaked_csv);
 
  private:
+  Result<Delivery> Read(const std::string& id);  // kNotFound if there is none
   // Stores the signed receipt and journals it.
   Status Record(const accounts::Principal& caller, Delivery& d, std::string receipt,
                 const crypto::Signature& signature, UnixMillis received_at);
