@@ -9,7 +9,7 @@ import htm from "/vendor/htm.module.js";
 import { api } from "./api.js";
 import { ErrorBox } from "./error_box.js";
 import { useLoad, useOrgNames } from "./hooks.js";
-import { signAs } from "./own_key.js";
+import { signAgreement } from "./own_key.js";
 
 const html = htm.bind(h);
 const pct = (x) => `${(x * 100).toFixed(1)}%`;
@@ -250,10 +250,10 @@ function Contracts({ t, me, reloadKey }) {
     if (org.key_custody !== "self") return undefined;
     if (verb === "agree") {
       const { agreement } = await api("GET", `/api/v1/dataspace/contracts/${c.id}/agreement-draft`);
-      return { agreement, signature: await signAs(org, agreement) };
+      return { agreement, signature: await signAgreement(org, agreement, "provider", c.id) };
     }
     const { agreement } = await api("GET", `/api/v1/dataspace/contracts/${c.id}`);
-    return { signature: await signAs(org, agreement) };
+    return { signature: await signAgreement(org, agreement, "consumer", c.id) };
   };
   const step = async (c, verb, body) => {
     setError(null);

@@ -65,7 +65,7 @@ export async function holdKeyHere(org) {
 
 // A signature of `text` by `org`'s own key, made here. ApiError "key_not_here" if the
 // key is not in this browser.
-export async function signAs(org, text) {
+async function signAs(org, text) {
   const key = await keyHere(org.public_key);
   if (!key) {
     throw new ApiError(
@@ -76,4 +76,29 @@ export async function signAs(org, text) {
     );
   }
   return signBase64(key, text);
+}
+
+// Signs an agreement the server sent, as `party` ("provider" or "consumer") of contract
+// `contractId`, after checking that it is one: a page that signed whatever the server
+// sent would give a hostile server the key's signature over anything (a key
+// registration's proof, a receipt). ApiError "not_an_agreement" otherwise.
+export async function signAgreement(org, text, party, contractId) {
+  let a = null;
+  try {
+    a = JSON.parse(text);
+  } catch {
+    /* checked below */
+  }
+  const refuse = (why) => new ApiError(0, "not_an_agreement", `${why}; not signed`);
+  if (
+    !a ||
+    a.type !== "qiantang.dataspace.agreement/v1" ||
+    typeof a[party] !== "object" ||
+    !a[party]
+  )
+    throw refuse("the server sent something to sign that is not an agreement");
+  if (a.contract_id !== contractId) throw refuse(`the agreement is for contract ${a.contract_id}`);
+  if (a[party].public_key !== org.public_key)
+    throw refuse(`the agreement's ${party} is not your organisation's key`);
+  return signAs(org, text);
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <nlohmann/json.hpp>
 
 #include "accounts/credit_code.h"
 #include "accounts/paging.h"
@@ -54,7 +55,8 @@ CREATE INDEX tokens_by_org ON tokens (org_id, id);
 )sql";
 
 constexpr std::string_view kOrgColumns =
-    "id, name, kind, credit_code, public_key, created_at, home_node, key_custody";
+    "id, name, kind, credit_code, public_key, created_at, home_node, key_custody,"
+    " key_registered_at";
 constexpr std::string_view kUserColumns = "id, org_id, name, role, created_at, deactivated_at";
 constexpr std::string_view kTokenColumns =
     "id, org_id, user_id, label, created_at, expires_at, revoked_at";
@@ -68,7 +70,8 @@ Result<Org> OrgFromRow(const Row& r) {
   return store::Decode<Org>("orgs", r, [&]() -> Result<Org> {
     auto kind = ParseOrgKind(r.Text(2));
     if (!kind) return Internal("kind: unknown '" + r.Text(2) + "'");
-    Org o{r.Text(0), r.Text(1), *kind, r.Text(3), {}, r.Int(5), r.Text(6), KeyCustody::kNode};
+    Org o{r.Text(0), r.Text(1),         *kind,   r.Text(3), {}, r.Int(5),
+          r.Text(6), KeyCustody::kNode, r.Int(8)};
     if (!o.home_node.empty()) {
       o.key_custody = KeyCustody::kHomeNode;
     } else if (r.Text(7) == KeyCustodyName(KeyCustody::kSelf)) {
@@ -125,7 +128,8 @@ std::vector<store::Migration> Accounts::Migrations() {
            "CREATE UNIQUE INDEX orgs_by_remote_id ON orgs (home_node, remote_id)"
            " WHERE home_node <> '';"},
           {"accounts", 4, "organisations may hold their own keys",
-           "ALTER TABLE orgs ADD COLUMN key_custody TEXT NOT NULL DEFAULT 'node';"}};
+           "ALTER TABLE orgs ADD COLUMN key_custody TEXT NOT NULL DEFAULT 'node';"
+           "ALTER TABLE orgs ADD COLUMN key_registered_at BIGINT NOT NULL DEFAULT 0;"}};
 }
 
 Result<CreatedOrg> Accounts::InsertOrg(Tx& tx, const std::string& actor, const NewOrg& org) {
@@ -136,8 +140,8 @@ Result<CreatedOrg> Accounts::InsertOrg(Tx& tx, const std::string& actor, const N
   CreatedOrg out;
   const UnixMillis now = options_.clock->NowMillis();
   crypto::SigningKey key = crypto::GenerateSigningKey(*options_.random);
-  out.org = Org{ids_.Next("org"), org.name, org.kind, org.credit_code,
-                key.public_key,   now,      "",       KeyCustody::kNode};
+  out.org = Org{ids_.Next("org"),  org.name, org.kind, org.credit_code, key.public_key, now, "",
+                KeyCustody::kNode, 0};
   std::vector<uint8_t> sealed = options_.master_key->Seal(key.seed, out.org.id, *options_.random);
 
   auto inserted = tx.Exec(
@@ -476,7 +480,8 @@ Result<Org> Accounts::RegisterRemoteOrg(const std::string& node, const RemoteOrg
           org.public_key,
           options_.clock->NowMillis(),
           node,
-          KeyCustody::kHomeNode};
+          KeyCustody::kHomeNode,
+          0};
   QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
     QT_ASSIGN_OR_RETURN(Rows rows, tx.Query("SELECT " + std::string(kOrgColumns) +
                                                 " FROM orgs WHERE home_node = ? AND remote_id = ?",
@@ -576,23 +581,30 @@ Result<Org> Accounts::RegisterOwnKey(const Principal& caller, const std::string&
             "only with the registration signed by the current key too");
       }
     }
+    if (org.public_key == key.public_key) {
+      return Conflict("public_key: is the organisation's key already");
+    }
     const crypto::PublicKey previous = org.public_key;
     org.public_key = key.public_key;
     org.key_custody = KeyCustody::kSelf;
+    org.key_registered_at = options_.clock->NowMillis();
     QT_RETURN_IF_ERROR(
         tx.Exec("UPDATE orgs SET public_key = ?, sealed_signing_key = ?,"
-                " key_custody = ? WHERE id = ?",
+                " key_custody = ?, key_registered_at = ? WHERE id = ?",
                 {store::Bytes(key.public_key.begin(), key.public_key.end()), store::Bytes{'-'},
-                 std::string(KeyCustodyName(KeyCustody::kSelf)), org_id})
+                 std::string(KeyCustodyName(KeyCustody::kSelf)), org.key_registered_at, org_id})
             .status());
     out = org;
-    return options_.journal
-        ->Append(tx, {caller.org_id,
-                      "org.key_registered",
-                      org_id,
-                      {{"public_key", crypto::HexEncode(key.public_key)},
-                       {"previous_public_key", crypto::HexEncode(previous)},
-                       {"key_custody", KeyCustodyName(KeyCustody::kSelf)}}})
+    // The proofs too, so that anyone auditing the ledger can check that each
+    // key was registered by its holder and, once held, replaced with consent.
+    nlohmann::json event = {{"public_key", crypto::HexEncode(key.public_key)},
+                            {"previous_public_key", crypto::HexEncode(previous)},
+                            {"key_custody", KeyCustodyName(KeyCustody::kSelf)},
+                            {"proof", crypto::Base64Encode(key.proof)}};
+    if (key.previous_key_proof) {
+      event["previous_key_proof"] = crypto::Base64Encode(*key.previous_key_proof);
+    }
+    return options_.journal->Append(tx, {caller.org_id, "org.key_registered", org_id, event})
         .status();
   }));
   return out;

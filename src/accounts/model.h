@@ -65,6 +65,9 @@ struct Org {
   // so this node can verify its signatures but never sign in its name.
   std::string home_node{};
   KeyCustody key_custody = KeyCustody::kNode;
+  // When the organisation registered the key it holds (0 while the node
+  // holds it): nothing it signed with this key is dated earlier.
+  UnixMillis key_registered_at = 0;
 };
 
 struct User {

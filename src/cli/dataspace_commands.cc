@@ -325,7 +325,10 @@ void AddDataSpaceCommands(CLI::App& app, CommandContext& ctx) {
                 return FailedPrecondition("the contract has no agreement to sign yet");
               }
               const std::string agreement = signed_doc["agreement"];
-              body["signature"] = SignBase64(key, agreement);
+              QT_ASSIGN_OR_RETURN(
+                  std::string signature,
+                  SignAgreement(key, agreement, verb == "agree" ? "provider" : "consumer", f.id));
+              body["signature"] = signature;
               if (verb == "agree") body["agreement"] = agreement;
             }
             return client.Post(path + "/" + verb, body);

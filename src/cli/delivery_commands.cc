@@ -1,8 +1,12 @@
 // `qiantang delivery ...`: secure delivery on data space contracts — ask for
 // a delivery, fetch the encrypted file, open it on the recipient's node, and
 // trace a leaked copy back to its recipient (the holder).
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 
@@ -29,6 +33,15 @@ void PrintDelivery(const json& d) {
        {"id", "state", "contract_id", "recipient_id", "columns", "content_sha256", "bytes"}) {
     std::cout << k << ": " << Str(d, k) << "\n";
   }
+}
+
+// The opened data, written readable by its owner only (mode 0600 on creation).
+Status WritePrivateFile(const std::string& path, const std::string& text) {
+  const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return InvalidArgument("cannot write " + path + ": " + std::strerror(errno));
+  bool ok = write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  ok = close(fd) == 0 && ok;
+  return ok ? OkStatus() : InvalidArgument("cannot write " + path);
 }
 
 // Opens a delivery file with the organisation's own key, here, and records
@@ -95,7 +108,10 @@ void AddDeliveryCommands(CLI::App& app, CommandContext& ctx) {
         if (!r->value("csv", json()).is_string()) {
           return c.Emit(Internal("the server sent no CSV"), nullptr);
         }
-        if (!f.out.empty()) std::ofstream(f.out) << (*r)["csv"].get<std::string>();
+        if (!f.out.empty()) {
+          Status written = WritePrivateFile(f.out, (*r)["csv"].get<std::string>());
+          if (!written.ok()) return c.Emit(written, nullptr);
+        }
         c.Emit(*r, [](const json& j) {
           std::cout << "delivery " << Str(j, "id") << " received; receipt signed\n";
           if (f.out.empty()) std::cout << j["csv"].get<std::string>();

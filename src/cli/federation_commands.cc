@@ -343,7 +343,11 @@ void AddNegotiationCommands(CLI::App& federation, CommandContext& ctx) {
               return c.Emit(FailedPrecondition("the negotiation has no agreement to sign yet"),
                             nullptr);
             }
-            body["signature"] = SignBase64(*key, (*n)["agreement"].get<std::string>());
+            // The provider node's agreement, under its own contract id.
+            auto sig = SignAgreement(*key, (*n)["agreement"].get<std::string>(), "consumer",
+                                     Str(*n, "provider_pid"));
+            if (!sig.ok()) return c.Emit(sig.status(), nullptr);
+            body["signature"] = *sig;
           }
           c.Emit(c.Client().Post(path + "/" + verb, body), PrintNegotiation);
         });

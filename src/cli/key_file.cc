@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "cli/command.h"
@@ -40,6 +41,11 @@ Result<crypto::SigningKey> WriteNewKeyFile(const std::string& path) {
 }
 
 Result<crypto::SigningKey> ReadKeyFile(const std::string& path) {
+  // A key file is a small regular file: never read a device or a pipe.
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec) || std::filesystem::file_size(path, ec) > 4096) {
+    return InvalidArgument(path + " is not a key file (a regular file of a few hundred bytes)");
+  }
   QT_ASSIGN_OR_RETURN(nlohmann::json j, ReadJsonFile(path));
   const auto bad = InvalidArgument(path + " is not a qiantang key file (`orgs keygen` makes one)");
   if (!j.is_object() || Str(j, "type") != kKeyFileType ||
@@ -60,6 +66,26 @@ Result<crypto::SigningKey> ReadKeyFile(const std::string& path) {
 
 std::string SignBase64(const crypto::SigningKey& key, std::string_view message) {
   return crypto::Base64Encode(crypto::Sign(key, crypto::AsBytes(message)));
+}
+
+Result<std::string> SignAgreement(const crypto::SigningKey& key, const std::string& agreement,
+                                  std::string_view party, std::string_view contract_id) {
+  const nlohmann::json a = nlohmann::json::parse(agreement, nullptr, /*allow_exceptions=*/false);
+  const std::string role(party);
+  if (!a.is_object() || Str(a, "type") != "qiantang.dataspace.agreement/v1" ||
+      !a.value(role, nlohmann::json()).is_object()) {
+    return InvalidArgument(
+        "the server sent something to sign that is not an agreement; not signed");
+  }
+  if (!contract_id.empty() && Str(a, "contract_id") != contract_id) {
+    return InvalidArgument("the agreement is for contract " + Str(a, "contract_id") + ", not " +
+                           std::string(contract_id) + "; not signed");
+  }
+  if (Str(a[role], "public_key") != crypto::HexEncode(key.public_key)) {
+    return InvalidArgument("the agreement's " + role + " is not this key's holder (key " +
+                           Str(a[role], "public_key") + "); not signed");
+  }
+  return SignBase64(key, agreement);
 }
 
 }  // namespace qt::cli

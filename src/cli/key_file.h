@@ -28,6 +28,15 @@ Result<crypto::SigningKey> ReadKeyFile(const std::string& path);
 // An Ed25519 signature of `message`, base64 as the API takes it.
 std::string SignBase64(const crypto::SigningKey& key, std::string_view message);
 
+// Signs an agreement a server sent, after checking that it is one: never
+// sign bytes a server chose without looking, or a hostile server gets this
+// key's signature over anything (a key registration's proof, a receipt).
+// kInvalidArgument unless `agreement` is a "qiantang.dataspace.agreement/v1"
+// whose `party` ("provider" or "consumer") has this key and, when
+// `contract_id` is not empty, whose contract_id is that.
+Result<std::string> SignAgreement(const crypto::SigningKey& key, const std::string& agreement,
+                                  std::string_view party, std::string_view contract_id);
+
 }  // namespace qt::cli
 
 #endif  // QIANTANG_CLI_KEY_FILE_H_

@@ -1,4 +1,6 @@
 // DataSpace: contract negotiation after the Dataspace Protocol.
+#include <algorithm>
+
 #include "accounts/paging.h"
 #include "core/ids.h"
 #include "core/text.h"
@@ -112,24 +114,44 @@ Result<std::string> DataSpace::Agreement(const Contract& c, UnixMillis agreed_at
       .dump();
 }
 
-Result<UnixMillis> DataSpace::AgreedAt(const std::string& agreement, UnixMillis now) {
+Result<UnixMillis> DataSpace::AgreedAt(const Contract& c, const std::string& agreement,
+                                       UnixMillis now) {
   json draft = json::parse(agreement, nullptr, /*allow_exceptions=*/false);
   std::optional<UnixMillis> at;
   if (draft.is_object() && draft.value("agreed_at", json()).is_string()) {
     at = ParseRfc3339(draft["agreed_at"].get<std::string>());
   }
   if (!at) return InvalidArgument("agreement: not an agreement draft with its agreed_at");
-  if (*at < now - kDraftLifetimeMs || *at > now + kDraftLifetimeMs) {
+  if (*at < now - kDraftLifetimeMs || *at > now) {
     return InvalidArgument(
-        "agreement: the draft's agreed_at is more than 10 minutes from now; "
-        "sign a fresh draft");
+        "agreement: the draft's agreed_at is in the future or more than 10 minutes ago; sign a "
+        "fresh draft");
+  }
+  // A draft is never dated before what it states: the contract accepted,
+  // and each party holding the key the draft names.
+  QT_ASSIGN_OR_RETURN(accounts::Org provider, options_.accounts->GetOrg(c.provider_id));
+  QT_ASSIGN_OR_RETURN(accounts::Org consumer, options_.accounts->GetOrg(c.consumer_id));
+  if (*at < std::max({c.updated_at, provider.key_registered_at, consumer.key_registered_at})) {
+    return InvalidArgument(
+        "agreement: the draft is dated before the contract was accepted or a party's key was "
+        "registered; sign a fresh draft");
   }
   return *at;
 }
 
-Status DataSpace::CheckPartySignature(const std::string& org_id, const std::string& agreement,
+Status DataSpace::CheckPartySignature(const std::string& org_id, const char* role,
+                                      const std::string& agreement,
                                       const crypto::Signature& signature) {
   QT_ASSIGN_OR_RETURN(accounts::Org party, options_.accounts->GetOrg(org_id));
+  const json a = json::parse(agreement, nullptr, /*allow_exceptions=*/false);
+  const json named = a.is_object() ? a.value(role, json()) : json();
+  if (!named.is_object() ||
+      named.value("public_key", json()) != crypto::HexEncode(party.public_key)) {
+    // The key changed since the agreement was made: a signature by the new
+    // one would leave an agreement that names another key.
+    return FailedPrecondition("the agreement names another key of " + org_id +
+                              " than its key now; terminate this contract and negotiate again");
+  }
   if (!crypto::Verify(party.public_key, Bytes(agreement), signature)) {
     return PermissionDenied("signature: does not verify under " + org_id + "'s key over the " +
                             "agreement");
@@ -187,7 +209,7 @@ Result<Contract> DataSpace::Transition(const Principal& caller, const std::strin
   if (to == ContractState::kAgreed) {
     UnixMillis agreed_at = options_.clock->NowMillis();
     if (signed_by != nullptr) {
-      QT_ASSIGN_OR_RETURN(agreed_at, AgreedAt(signed_by->agreement, agreed_at));
+      QT_ASSIGN_OR_RETURN(agreed_at, AgreedAt(c, signed_by->agreement, agreed_at));
     }
     QT_ASSIGN_OR_RETURN(c.agreement, Agreement(c, agreed_at));
     crypto::Signature sig{};
@@ -196,7 +218,8 @@ Result<Contract> DataSpace::Transition(const Principal& caller, const std::strin
         return InvalidArgument(
             "agreement: not this contract's agreement as it stands; sign a fresh draft");
       }
-      QT_RETURN_IF_ERROR(CheckPartySignature(c.provider_id, c.agreement, signed_by->signature));
+      QT_RETURN_IF_ERROR(
+          CheckPartySignature(c.provider_id, "provider", c.agreement, signed_by->signature));
       sig = signed_by->signature;
     } else {
       QT_ASSIGN_OR_RETURN(sig, options_.accounts->SignAs(c.provider_id, Bytes(c.agreement)));
@@ -208,7 +231,8 @@ Result<Contract> DataSpace::Transition(const Principal& caller, const std::strin
   if (to == ContractState::kVerified) {
     crypto::Signature sig{};
     if (signed_by != nullptr) {
-      QT_RETURN_IF_ERROR(CheckPartySignature(c.consumer_id, c.agreement, signed_by->signature));
+      QT_RETURN_IF_ERROR(
+          CheckPartySignature(c.consumer_id, "consumer", c.agreement, signed_by->signature));
       sig = signed_by->signature;
     } else {
       QT_ASSIGN_OR_RETURN(sig, options_.accounts->SignAs(c.consumer_id, Bytes(c.agreement)));

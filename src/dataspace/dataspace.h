@@ -206,10 +206,13 @@ class DataSpace {
                               const PartySignature* signed_by = nullptr);
   // The agreement document of `c` as agreed at `agreed_at`.
   Result<std::string> Agreement(const Contract& c, UnixMillis agreed_at);
-  // The agreed_at of a draft the provider signed, if within kDraftLifetimeMs of now.
-  static Result<UnixMillis> AgreedAt(const std::string& agreement, UnixMillis now);
-  Status CheckPartySignature(const std::string& org_id, const std::string& agreement,
-                             const crypto::Signature& signature);
+  // The agreed_at of a draft the provider signed, if within kDraftLifetimeMs
+  // before now and not before the contract's acceptance or a party's key.
+  Result<UnixMillis> AgreedAt(const Contract& c, const std::string& agreement, UnixMillis now);
+  // kFailedPrecondition unless `agreement` names the party's key as it is
+  // now under `role`; kPermissionDenied unless `signature` verifies under it.
+  Status CheckPartySignature(const std::string& org_id, const char* role,
+                             const std::string& agreement, const crypto::Signature& signature);
   // The observer's call, after a change committed.
   Result<Contract> Changed(Result<Contract> c);
 

@@ -276,6 +276,12 @@ Result<Negotiation> Negotiations::ConsumerCall(const Principal& caller, const st
     crypto::Signature sig{};
     if (signature) {
       QT_ASSIGN_OR_RETURN(accounts::Org org, options_.accounts->GetOrg(n.org_id));
+      const json a = json::parse(n.agreement, nullptr, /*allow_exceptions=*/false);
+      if (!a.is_object() || StringAt(a.value("consumer", json()), "public_key") !=
+                                crypto::HexEncode(org.public_key)) {
+        return FailedPrecondition("the agreement names another key of " + n.org_id +
+                                  " than its key now; terminate and negotiate again");
+      }
       if (!crypto::Verify(org.public_key, Bytes(n.agreement), *signature)) {
         return PermissionDenied("signature: does not verify under " + n.org_id +
                                 "'s key over the agreement");

@@ -3,6 +3,7 @@
 #include <sodium.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -223,9 +224,13 @@ Result<Delivery> DeliveryService::Acknowledge(const Principal& caller, const std
   if (given.is_object() && given.value("received_at", json()).is_string()) {
     at = ParseRfc3339(given["received_at"].get<std::string>());
   }
-  constexpr int64_t kWindowMs = 10 * 60 * 1000;
-  if (!at || *at < now - kWindowMs || *at > now + kWindowMs) {
-    return InvalidArgument("receipt: no received_at within 10 minutes of now");
+  // Made by the recipient's clock: a minute ahead is skew, more is a lie;
+  // never before the delivery was made, nor older than 10 minutes.
+  constexpr int64_t kWindowMs = 10 * 60 * 1000, kSkewMs = 60 * 1000;
+  if (!at || *at < std::max(now - kWindowMs, d.created_at) || *at > now + kSkewMs) {
+    return InvalidArgument(
+        "receipt: its received_at is not between the delivery and now (10 minutes at most ago, "
+        "a minute of clock skew ahead)");
   }
   const SealedHeader header{d.contract_id, d.id, d.recipient_id, d.content_sha256};
   if (receipt != DeliveryReceipt(header, FormatRfc3339(*at))) {

@@ -9,7 +9,9 @@
 // are as before.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "accounts/model.h"
 #include "core/clock.h"
@@ -33,6 +35,15 @@ std::string KeyBody(const std::string& org, const crypto::SigningKey& key,
   return json{{"public_key", crypto::HexEncode(key.public_key)},
               {"proof", Sign(signer, accounts::OwnKeyProofMessage(org, key.public_key))}}
       .dump();
+}
+
+// The key in a file `orgs keygen` wrote.
+crypto::SigningKey ReadKeyFileForTest(const std::string& path) {
+  std::ifstream in(path);
+  const json file = json::parse(in);
+  auto seed = crypto::HexDecode(file["seed"].get<std::string>());
+  EXPECT_TRUE(seed.ok() && seed->size() == 32);
+  return crypto::SigningKeyFromSeed(std::span<const uint8_t, 32>(seed->data(), 32));
 }
 
 class OwnKeysTest : public DataProductTest {
@@ -81,14 +92,14 @@ TEST_F(OwnKeysTest, PartiesHoldingTheirKeysSignTheirContractThemselves) {
   EXPECT_NE(shown.out.find("key_custody: self"), std::string::npos) << shown.out;
   const std::string id = Accepted();
 
-  // The server cannot sign for the provider, and another key's signature is refused.
+  // The server cannot sign for the provider, and the CLI does not sign with another key.
   auto unsigned_agree = server_->Cli({"dataspace", "contracts", "agree", id}, holder_);
   EXPECT_NE(unsigned_agree.exit_code, 0);
   EXPECT_NE(unsigned_agree.err.find("holds its own key"), std::string::npos) << unsigned_agree.err;
   auto wrong_key =
       server_->Cli({"dataspace", "contracts", "agree", id, "--key", consumer_key}, holder_);
   EXPECT_NE(wrong_key.exit_code, 0);
-  EXPECT_NE(wrong_key.err.find("does not verify"), std::string::npos) << wrong_key.err;
+  EXPECT_NE(wrong_key.err.find("not signed"), std::string::npos) << wrong_key.err;
   EXPECT_EQ(State(id), "accepted");
 
   auto agreed = server_->Cli({"dataspace", "contracts", "agree", id, "--key", holder_key}, holder_);
@@ -217,6 +228,14 @@ TEST_F(OwnKeysTest, OnlyTheFreshDraftItselfSignedByTheProviderAgrees) {
   stale["agreed_at"] =
       FormatRfc3339(*ParseRfc3339(stale["agreed_at"].get<std::string>()) - int64_t{3600} * 1000);
   EXPECT_EQ(agree(stale.dump(), key).status, 400);
+  // Dated in the future, or before the contract was accepted (each within
+  // the 10 minutes): a draft never states what was not yet so.
+  for (int64_t shift : {int64_t{5} * 60 * 1000, int64_t{-5} * 60 * 1000}) {
+    json moved = json::parse(text);
+    moved["agreed_at"] =
+        FormatRfc3339(*ParseRfc3339(moved["agreed_at"].get<std::string>()) + shift);
+    EXPECT_EQ(agree(moved.dump(), key).status, 400) << shift;
+  }
   // The draft signed by another key, or by nobody.
   EXPECT_EQ(agree(text, other).status, 403);
   EXPECT_EQ(
@@ -234,6 +253,85 @@ TEST_F(OwnKeysTest, OnlyTheFreshDraftItselfSignedByTheProviderAgrees) {
   ASSERT_EQ(ok.status, 200) << ok.raw;
   EXPECT_EQ(ok.body["agreement"], text);
   EXPECT_EQ(State(id), "agreed");
+}
+
+// The CLI signs only what it checked is the agreement it means to sign: a
+// hostile server (or anyone answering at its URL) that sends other bytes as
+// the "draft" or the "agreement" gets no signature, so it cannot collect the
+// key's proof for a key registration of its choosing.
+TEST_F(OwnKeysTest, TheCliSignsNothingButTheAgreementItMeans) {
+  const std::string key_file = HoldOwnKey(holder_, "holder.key");
+  const std::string consumer_key = HoldOwnKey(consumer_, "consumer.key");
+  const std::string id = Accepted();
+  crypto::SystemRandom random;
+  const crypto::SigningKey evil = crypto::GenerateSigningKey(random);
+  const std::string takeover = accounts::OwnKeyProofMessage(holder_id_, evil.public_key);
+  json draft = json::parse(
+      Call(*client_, "GET", "/api/v1/dataspace/contracts/" + id + "/agreement-draft", holder_)
+          .body["agreement"]
+          .get<std::string>());
+  json for_another = draft;
+  for_another["contract_id"] = "ctr_another";
+  json other_party = draft;
+  for (const char* party : {"provider", "consumer"}) {
+    other_party[party]["public_key"] = crypto::HexEncode(evil.public_key);
+  }
+  int posts = 0;
+  std::string served;
+  httplib::Server fake;
+  fake.Get(R"(/api/v1/dataspace/contracts/.*)", [&](const httplib::Request&, httplib::Response& r) {
+    r.set_content(json{{"agreement", served}, {"state", "agreed"}}.dump(), "application/json");
+  });
+  fake.Post(R"(/api/v1/.*)", [&](const httplib::Request&, httplib::Response& r) {
+    ++posts;
+    r.set_content("{}", "application/json");
+  });
+  const int port = fake.bind_to_any_port("127.0.0.1");
+  std::thread serving([&] { fake.listen_after_bind(); });
+  const std::string url = "http://127.0.0.1:" + std::to_string(port);
+  for (const std::string& bytes :
+       {takeover, std::string("{}"), for_another.dump(), other_party.dump(), std::string("[1]")}) {
+    served = bytes;
+    for (const auto& [verb, file] : {std::pair{"agree", key_file}, {"verify", consumer_key}}) {
+      auto r = RunCommand({QiantangBinary(), "--server", url, "--token", "qt_x", "dataspace",
+                           "contracts", verb, id, "--key", file});
+      EXPECT_NE(r.exit_code, 0) << verb << " signed " << bytes;
+      EXPECT_NE(r.err.find("not signed"), std::string::npos) << r.err;
+    }
+  }
+  fake.stop();
+  serving.join();
+  EXPECT_EQ(posts, 0);
+}
+
+// A party whose key changed after the agreement was made cannot verify it
+// with the new key: the agreement would name one key and carry another's
+// signature, and fail offline.
+TEST_F(OwnKeysTest, AKeyChangedAfterTheAgreementCannotVerifyIt) {
+  const std::string id = Accepted();
+  ASSERT_EQ(Call(*client_, "POST", "/api/v1/dataspace/contracts/" + id + "/agree", holder_).status,
+            200);
+  const std::string key_file = HoldOwnKey(consumer_, "consumer.key");
+  auto verified =
+      server_->Cli({"dataspace", "contracts", "verify", id, "--key", key_file}, consumer_);
+  EXPECT_NE(verified.exit_code, 0);
+  // The CLI refuses before the server: the agreement names the old key.
+  EXPECT_NE(verified.err.find("not this key's holder"), std::string::npos) << verified.err;
+  const crypto::SigningKey key = ReadKeyFileForTest(key_file);
+  const std::string agreement =
+      Call(*client_, "GET", "/api/v1/dataspace/contracts/" + id, consumer_).body["agreement"];
+  auto direct = Call(*client_, "POST", "/api/v1/dataspace/contracts/" + id + "/verify", consumer_,
+                     json{{"signature", Sign(key, agreement)}}.dump());
+  EXPECT_EQ(direct.status, 409) << direct.raw;
+  EXPECT_EQ(State(id), "agreed");
+  // Registering the same key again changes nothing either.
+  auto again = server_->Cli({"orgs", "register-key", "--key", key_file, "--previous-key", key_file},
+                            consumer_);
+  EXPECT_NE(again.exit_code, 0);
+  EXPECT_NE(again.err.find("already"), std::string::npos) << again.err;
+  // A key file is a small regular file: a device is refused, not read forever.
+  auto device = server_->Cli({"orgs", "register-key", "--key", "/dev/zero"}, consumer_);
+  EXPECT_NE(device.exit_code, 0);
 }
 
 TEST_F(OwnKeysTest, ADeliveryToAnOrganisationHoldingItsKeyOpensOnlyWhereTheKeyIs) {
@@ -296,6 +394,9 @@ TEST_F(OwnKeysTest, ADeliveryToAnOrganisationHoldingItsKeyOpensOnlyWhereTheKeyIs
   std::string first;
   std::getline(in, first);
   EXPECT_EQ(first, "district,age");
+  // The opened data is readable by its owner only.
+  EXPECT_EQ(std::filesystem::status(csv).permissions() & std::filesystem::perms::all,
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
   auto shown = Call(*client_, "GET", "/api/v1/privacy/deliveries", consumer_).body["items"][0];
   EXPECT_EQ(shown["state"], "received");
   EXPECT_EQ(LedgerSize(*client_, op_), ledger + 1);
