@@ -54,7 +54,8 @@ export async function holdKeyHere(org) {
   const publicKey = hex(await crypto.subtle.exportKey("raw", pair.publicKey));
   // Kept before it is registered: a key the server knows is never one this browser lost.
   await inStore("readwrite", (s) => s.put(pair.privateKey, publicKey));
-  const proof = `qiantang.org-key/v1\norg ${org.id}\nkey ${publicKey}\n`;
+  const version = org.key_version + 1; // proofs of an earlier registration are void
+  const proof = `qiantang.org-key/v1\norg ${org.id}\nversion ${version}\nkey ${publicKey}\n`;
   const body = { public_key: publicKey, proof: await signBase64(pair.privateKey, proof) };
   if (org.key_custody === "self") {
     const previous = await keyHere(org.public_key);
@@ -97,6 +98,17 @@ export async function signAgreement(org, text, party, contractId) {
     !a[party]
   )
     throw refuse("the server sent something to sign that is not an agreement");
+  // Exactly an agreement's fields, none twice (JSON.parse keeps the last of two, other
+  // readers the first): the signed bytes must not read as anything else.
+  const fields =
+    "agreed_at consumer contract_id offer_id policy product_id product_sha256 provider type";
+  const once = ['"type":', '"contract_id":', '"provider":', '"consumer":', '"agreed_at":'];
+  if (
+    Object.keys(a).sort().join(" ") !== fields ||
+    once.some((k) => text.split(k).length !== 2) ||
+    text.split('"public_key":').length !== 3
+  )
+    throw refuse("the agreement has other fields than an agreement's, or one twice");
   if (a.contract_id !== contractId) throw refuse(`the agreement is for contract ${a.contract_id}`);
   if (a[party].public_key !== org.public_key)
     throw refuse(`the agreement's ${party} is not your organisation's key`);

@@ -56,7 +56,7 @@ CREATE INDEX tokens_by_org ON tokens (org_id, id);
 
 constexpr std::string_view kOrgColumns =
     "id, name, kind, credit_code, public_key, created_at, home_node, key_custody,"
-    " key_registered_at";
+    " key_registered_at, key_version";
 constexpr std::string_view kUserColumns = "id, org_id, name, role, created_at, deactivated_at";
 constexpr std::string_view kTokenColumns =
     "id, org_id, user_id, label, created_at, expires_at, revoked_at";
@@ -70,8 +70,8 @@ Result<Org> OrgFromRow(const Row& r) {
   return store::Decode<Org>("orgs", r, [&]() -> Result<Org> {
     auto kind = ParseOrgKind(r.Text(2));
     if (!kind) return Internal("kind: unknown '" + r.Text(2) + "'");
-    Org o{r.Text(0), r.Text(1),         *kind,   r.Text(3), {}, r.Int(5),
-          r.Text(6), KeyCustody::kNode, r.Int(8)};
+    Org o{r.Text(0), r.Text(1),         *kind,    r.Text(3), {}, r.Int(5),
+          r.Text(6), KeyCustody::kNode, r.Int(8), r.Int(9)};
     if (!o.home_node.empty()) {
       o.key_custody = KeyCustody::kHomeNode;
     } else if (r.Text(7) == KeyCustodyName(KeyCustody::kSelf)) {
@@ -129,7 +129,8 @@ std::vector<store::Migration> Accounts::Migrations() {
            " WHERE home_node <> '';"},
           {"accounts", 4, "organisations may hold their own keys",
            "ALTER TABLE orgs ADD COLUMN key_custody TEXT NOT NULL DEFAULT 'node';"
-           "ALTER TABLE orgs ADD COLUMN key_registered_at BIGINT NOT NULL DEFAULT 0;"}};
+           "ALTER TABLE orgs ADD COLUMN key_registered_at BIGINT NOT NULL DEFAULT 0;"
+           "ALTER TABLE orgs ADD COLUMN key_version BIGINT NOT NULL DEFAULT 0;"}};
 }
 
 Result<CreatedOrg> Accounts::InsertOrg(Tx& tx, const std::string& actor, const NewOrg& org) {
@@ -141,7 +142,7 @@ Result<CreatedOrg> Accounts::InsertOrg(Tx& tx, const std::string& actor, const N
   const UnixMillis now = options_.clock->NowMillis();
   crypto::SigningKey key = crypto::GenerateSigningKey(*options_.random);
   out.org = Org{ids_.Next("org"),  org.name, org.kind, org.credit_code, key.public_key, now, "",
-                KeyCustody::kNode, 0};
+                KeyCustody::kNode, 0,        0};
   std::vector<uint8_t> sealed = options_.master_key->Seal(key.seed, out.org.id, *options_.random);
 
   auto inserted = tx.Exec(
@@ -481,6 +482,7 @@ Result<Org> Accounts::RegisterRemoteOrg(const std::string& node, const RemoteOrg
           options_.clock->NowMillis(),
           node,
           KeyCustody::kHomeNode,
+          0,
           0};
   QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
     QT_ASSIGN_OR_RETURN(Rows rows, tx.Query("SELECT " + std::string(kOrgColumns) +
@@ -560,10 +562,6 @@ Result<Org> Accounts::RegisterOwnKey(const Principal& caller, const std::string&
         "an operator's or authority's key stays with the node: it signs as the platform runs "
         "(ledger checkpoints, trust lists, certificates), with nobody to hold a key file");
   }
-  const std::string proof = OwnKeyProofMessage(org_id, key.public_key);
-  if (!crypto::Verify(key.public_key, crypto::AsBytes(proof), key.proof)) {
-    return InvalidArgument("proof: not a signature of the key registration by the key itself");
-  }
   Org out;
   QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
     QT_ASSIGN_OR_RETURN(
@@ -571,6 +569,13 @@ Result<Org> Accounts::RegisterOwnKey(const Principal& caller, const std::string&
         tx.Query("SELECT " + std::string(kOrgColumns) + " FROM orgs WHERE id = ?", {org_id}));
     if (rows.empty()) return NotFound("no organisation " + org_id);
     QT_ASSIGN_OR_RETURN(Org org, OrgFromRow(rows[0]));
+    // The proofs name the registration's number: those of an earlier one are
+    // never valid again (they are in the journal for anyone to replay).
+    const std::string proof = OwnKeyProofMessage(org_id, org.key_version + 1, key.public_key);
+    if (!crypto::Verify(key.public_key, crypto::AsBytes(proof), key.proof)) {
+      return InvalidArgument("proof: not the key's signature of registration number " +
+                             std::to_string(org.key_version + 1) + " of " + org_id);
+    }
     if (org.key_custody == KeyCustody::kSelf) {
       // A key the organisation holds is replaced only with that key's consent:
       // a stolen admin token alone must not be enough to sign in its name.
@@ -588,18 +593,22 @@ Result<Org> Accounts::RegisterOwnKey(const Principal& caller, const std::string&
     org.public_key = key.public_key;
     org.key_custody = KeyCustody::kSelf;
     org.key_registered_at = options_.clock->NowMillis();
-    QT_RETURN_IF_ERROR(
-        tx.Exec("UPDATE orgs SET public_key = ?, sealed_signing_key = ?,"
-                " key_custody = ?, key_registered_at = ? WHERE id = ?",
+    ++org.key_version;
+    QT_ASSIGN_OR_RETURN(
+        int64_t updated,
+        tx.Exec("UPDATE orgs SET public_key = ?, sealed_signing_key = ?, key_custody = ?,"
+                " key_registered_at = ?, key_version = ? WHERE id = ? AND key_version = ?",
                 {store::Bytes(key.public_key.begin(), key.public_key.end()), store::Bytes{'-'},
-                 std::string(KeyCustodyName(KeyCustody::kSelf)), org.key_registered_at, org_id})
-            .status());
+                 std::string(KeyCustodyName(KeyCustody::kSelf)), org.key_registered_at,
+                 org.key_version, org_id, org.key_version - 1}));
+    if (updated != 1) return Conflict("another key was registered meanwhile");
     out = org;
     // The proofs too, so that anyone auditing the ledger can check that each
     // key was registered by its holder and, once held, replaced with consent.
     nlohmann::json event = {{"public_key", crypto::HexEncode(key.public_key)},
                             {"previous_public_key", crypto::HexEncode(previous)},
                             {"key_custody", KeyCustodyName(KeyCustody::kSelf)},
+                            {"key_version", org.key_version},
                             {"proof", crypto::Base64Encode(key.proof)}};
     if (key.previous_key_proof) {
       event["previous_key_proof"] = crypto::Base64Encode(*key.previous_key_proof);

@@ -71,7 +71,8 @@ struct RemoteOrg {
 // node holds for it (Accounts::RegisterOwnKey).
 struct OwnKey {
   crypto::PublicKey public_key{};
-  crypto::Signature proof{};  // by public_key, over OwnKeyProofMessage(org id, public_key)
+  // By public_key, over OwnKeyProofMessage(org id, Org::key_version + 1, public_key).
+  crypto::Signature proof{};
   // By the organisation's current key over the same message; required when
   // that key is one the organisation already holds itself.
   std::optional<crypto::Signature> previous_key_proof{};

@@ -234,7 +234,7 @@ TEST_P(AccountsTest, AnOrganisationThatHoldsItsKeyIsSignedForByNobodyElse) {
   CreatedOrg a = MakeOrg(OrgKind::kDataHolder, 'A');
   Principal admin = *accounts_->Authenticate(a.admin_token.secret);
   crypto::SigningKey own = crypto::GenerateSigningKey(random_);
-  const std::string proof = OwnKeyProofMessage(a.org.id, own.public_key);
+  const std::string proof = OwnKeyProofMessage(a.org.id, 1, own.public_key);
   auto registered = accounts_->RegisterOwnKey(
       admin, a.org.id, {own.public_key, crypto::Sign(own, crypto::AsBytes(proof)), {}});
   ASSERT_TRUE(registered.ok()) << registered.status().ToString();
@@ -252,7 +252,7 @@ TEST_P(AccountsTest, AnOrganisationThatHoldsItsKeyIsSignedForByNobodyElse) {
 
   // A new key needs the current key's consent, not only an admin token.
   crypto::SigningKey next = crypto::GenerateSigningKey(random_);
-  const std::string next_proof = OwnKeyProofMessage(a.org.id, next.public_key);
+  const std::string next_proof = OwnKeyProofMessage(a.org.id, 2, next.public_key);
   OwnKey swap{next.public_key, crypto::Sign(next, crypto::AsBytes(next_proof)), {}};
   EXPECT_EQ(accounts_->RegisterOwnKey(admin, a.org.id, swap).status().code(),
             StatusCode::kPermissionDenied);
@@ -262,7 +262,7 @@ TEST_P(AccountsTest, AnOrganisationThatHoldsItsKeyIsSignedForByNobodyElse) {
 
   // The operator keeps its key: the platform signs with it as it runs.
   crypto::SigningKey op_key = crypto::GenerateSigningKey(random_);
-  const std::string op_proof = OwnKeyProofMessage(op_.org_id, op_key.public_key);
+  const std::string op_proof = OwnKeyProofMessage(op_.org_id, 1, op_key.public_key);
   EXPECT_EQ(
       accounts_
           ->RegisterOwnKey(op_, op_.org_id,

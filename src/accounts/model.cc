@@ -45,8 +45,10 @@ std::string_view KeyCustodyName(KeyCustody custody) {
   return "node";
 }
 
-std::string OwnKeyProofMessage(std::string_view org_id, const crypto::PublicKey& key) {
-  return fmt::format("qiantang.org-key/v1\norg {}\nkey {}\n", org_id, crypto::HexEncode(key));
+std::string OwnKeyProofMessage(std::string_view org_id, int64_t version,
+                               const crypto::PublicKey& key) {
+  return fmt::format("qiantang.org-key/v1\norg {}\nversion {}\nkey {}\n", org_id, version,
+                     crypto::HexEncode(key));
 }
 
 std::string_view RoleName(Role role) {

@@ -49,9 +49,12 @@ enum class KeyCustody {
 std::string_view KeyCustodyName(KeyCustody custody);  // "node", "self", "home_node"
 
 // The message an organisation signs with a key of its own to register it
-// (Accounts::RegisterOwnKey), so a key nobody holds can never be registered:
-// "qiantang.org-key/v1\norg <org_id>\nkey <hex public key>\n".
-std::string OwnKeyProofMessage(std::string_view org_id, const crypto::PublicKey& key);
+// (Accounts::RegisterOwnKey) as its `version`th key (Org::key_version + 1),
+// so a key nobody holds can never be registered, and a registration's proofs
+// are never valid again once another key was registered after them:
+// "qiantang.org-key/v1\norg <org_id>\nversion <n>\nkey <hex public key>\n".
+std::string OwnKeyProofMessage(std::string_view org_id, int64_t version,
+                               const crypto::PublicKey& key);
 
 struct Org {
   std::string id;
@@ -68,6 +71,8 @@ struct Org {
   // When the organisation registered the key it holds (0 while the node
   // holds it): nothing it signed with this key is dated earlier.
   UnixMillis key_registered_at = 0;
+  // How many keys the organisation has registered itself (0: the node's).
+  int64_t key_version = 0;
 };
 
 struct User {

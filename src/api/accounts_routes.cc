@@ -22,6 +22,7 @@ json OrgJson(const accounts::Org& o) {
           {"public_key", crypto::HexEncode(o.public_key)},
           {"home_node", o.home_node.empty() ? json(nullptr) : json(o.home_node)},
           {"key_custody", accounts::KeyCustodyName(o.key_custody)},
+          {"key_version", o.key_version},
           {"created_at", FormatRfc3339(o.created_at)}};
 }
 

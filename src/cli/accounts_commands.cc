@@ -113,7 +113,12 @@ void AddAccountsCommands(CLI::App& app, CommandContext& ctx) {
             [&]() -> Result<json> {
               QT_ASSIGN_OR_RETURN(std::string org, OwnOrg(client, reg_org));
               QT_ASSIGN_OR_RETURN(crypto::SigningKey key, ReadKeyFile(reg_key));
-              const std::string proof = accounts::OwnKeyProofMessage(org, key.public_key);
+              QT_ASSIGN_OR_RETURN(json current, client.Get("/api/v1/orgs/" + UrlEncode(org)));
+              if (!current.value("key_version", json()).is_number_integer()) {
+                return Internal("the server did not say how many keys " + org + " registered");
+              }
+              const std::string proof = accounts::OwnKeyProofMessage(
+                  org, current["key_version"].get<int64_t>() + 1, key.public_key);
               json body = {{"public_key", crypto::HexEncode(key.public_key)},
                            {"proof", SignBase64(key, proof)}};
               if (!reg_previous.empty()) {

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "cli/command.h"
 #include "crypto/encoding.h"
@@ -76,6 +77,19 @@ Result<std::string> SignAgreement(const crypto::SigningKey& key, const std::stri
       !a.value(role, nlohmann::json()).is_object()) {
     return InvalidArgument(
         "the server sent something to sign that is not an agreement; not signed");
+  }
+  // Exactly the agreement's fields, in the one form the platform writes
+  // (compact, keys sorted, none twice): other readers cannot take the signed
+  // bytes for anything else, e.g. by reading the first of two contract_ids.
+  static const std::set<std::string> kFields = {"agreed_at",      "consumer", "contract_id",
+                                                "offer_id",       "policy",   "product_id",
+                                                "product_sha256", "provider", "type"};
+  std::set<std::string> fields;
+  for (const auto& [name, value] : a.items()) fields.insert(name);
+  if (fields != kFields || a.dump() != agreement) {
+    return InvalidArgument(
+        "the agreement has other fields than an agreement's, or is not in its one written form; "
+        "not signed");
   }
   if (!contract_id.empty() && Str(a, "contract_id") != contract_id) {
     return InvalidArgument("the agreement is for contract " + Str(a, "contract_id") + ", not " +

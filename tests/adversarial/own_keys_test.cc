@@ -29,11 +29,12 @@ std::string Sign(const crypto::SigningKey& key, const std::string& text) {
   return crypto::Base64Encode(crypto::Sign(key, crypto::AsBytes(text)));
 }
 
-// The body of POST /orgs/{org}/key for `key`, its proof signed by `signer`.
+// The body of POST /orgs/{org}/key for `key` as the organisation's
+// `version`th key, its proof signed by `signer`.
 std::string KeyBody(const std::string& org, const crypto::SigningKey& key,
-                    const crypto::SigningKey& signer) {
+                    const crypto::SigningKey& signer, int64_t version = 1) {
   return json{{"public_key", crypto::HexEncode(key.public_key)},
-              {"proof", Sign(signer, accounts::OwnKeyProofMessage(org, key.public_key))}}
+              {"proof", Sign(signer, accounts::OwnKeyProofMessage(org, version, key.public_key))}}
       .dump();
 }
 
@@ -183,17 +184,30 @@ TEST_F(OwnKeysTest, NoTokenRegistersAKeyForAnotherOrTakesOverAHeldKey) {
   ASSERT_EQ(Call(*client_, "POST", path, holder_, KeyBody(holder_id_, mine, mine)).status, 200);
   const uint64_t registered = LedgerSize(*client_, op_);
   EXPECT_EQ(registered, ledger + 1);
-  auto swap = json::parse(KeyBody(holder_id_, other, other));
+  auto swap = json::parse(KeyBody(holder_id_, other, other, 2));
   EXPECT_EQ(Call(*client_, "POST", path, holder_, swap.dump()).status, 403);
   swap["previous_key_proof"] =
-      Sign(other, accounts::OwnKeyProofMessage(holder_id_, other.public_key));
+      Sign(other, accounts::OwnKeyProofMessage(holder_id_, 2, other.public_key));
   EXPECT_EQ(Call(*client_, "POST", path, holder_, swap.dump()).status, 403);
   EXPECT_EQ(LedgerSize(*client_, op_), registered);
   swap["previous_key_proof"] =
-      Sign(mine, accounts::OwnKeyProofMessage(holder_id_, other.public_key));
+      Sign(mine, accounts::OwnKeyProofMessage(holder_id_, 2, other.public_key));
   auto swapped = Call(*client_, "POST", path, holder_, swap.dump());
   EXPECT_EQ(swapped.status, 200) << swapped.raw;
   EXPECT_EQ(swapped.body["public_key"], crypto::HexEncode(other.public_key));
+  EXPECT_EQ(swapped.body["key_version"], 2);
+
+  // Back to the first key, with both keys' consent (registration 3); then a
+  // stolen admin token replays registration 2's proofs, which the journal
+  // shows anyone: refused, the first key stays.
+  json back = json::parse(KeyBody(holder_id_, mine, mine, 3));
+  back["previous_key_proof"] =
+      Sign(other, accounts::OwnKeyProofMessage(holder_id_, 3, mine.public_key));
+  ASSERT_EQ(Call(*client_, "POST", path, holder_, back.dump()).status, 200);
+  auto replayed = Call(*client_, "POST", path, holder_, swap.dump());
+  EXPECT_EQ(replayed.status, 400) << replayed.raw;
+  EXPECT_EQ(Call(*client_, "GET", "/api/v1/orgs/" + holder_id_, holder_).body["public_key"],
+            crypto::HexEncode(mine.public_key));
 }
 
 TEST_F(OwnKeysTest, OnlyTheFreshDraftItselfSignedByTheProviderAgrees) {
@@ -265,7 +279,7 @@ TEST_F(OwnKeysTest, TheCliSignsNothingButTheAgreementItMeans) {
   const std::string id = Accepted();
   crypto::SystemRandom random;
   const crypto::SigningKey evil = crypto::GenerateSigningKey(random);
-  const std::string takeover = accounts::OwnKeyProofMessage(holder_id_, evil.public_key);
+  const std::string takeover = accounts::OwnKeyProofMessage(holder_id_, 2, evil.public_key);
   json draft = json::parse(
       Call(*client_, "GET", "/api/v1/dataspace/contracts/" + id + "/agreement-draft", holder_)
           .body["agreement"]
@@ -289,8 +303,13 @@ TEST_F(OwnKeysTest, TheCliSignsNothingButTheAgreementItMeans) {
   const int port = fake.bind_to_any_port("127.0.0.1");
   std::thread serving([&] { fake.listen_after_bind(); });
   const std::string url = "http://127.0.0.1:" + std::to_string(port);
+  json extra = draft;
+  extra["org"] = holder_id_;
+  // Two contract_ids: this parser reads the last, others the first.
+  const std::string twice = R"({"contract_id":"ctr_another",)" + draft.dump().substr(1);
   for (const std::string& bytes :
-       {takeover, std::string("{}"), for_another.dump(), other_party.dump(), std::string("[1]")}) {
+       {takeover, std::string("{}"), for_another.dump(), other_party.dump(), std::string("[1]"),
+        extra.dump(), twice, draft.dump(2)}) {
     served = bytes;
     for (const auto& [verb, file] : {std::pair{"agree", key_file}, {"verify", consumer_key}}) {
       auto r = RunCommand({QiantangBinary(), "--server", url, "--token", "qt_x", "dataspace",
@@ -299,9 +318,15 @@ TEST_F(OwnKeysTest, TheCliSignsNothingButTheAgreementItMeans) {
       EXPECT_NE(r.err.find("not signed"), std::string::npos) << r.err;
     }
   }
+  EXPECT_EQ(posts, 0);
+  // The draft itself, as the server writes it, is signed and posted.
+  served = draft.dump();
+  auto signs = RunCommand({QiantangBinary(), "--server", url, "--token", "qt_x", "dataspace",
+                           "contracts", "agree", id, "--key", key_file});
+  EXPECT_EQ(signs.exit_code, 0) << signs.err;
   fake.stop();
   serving.join();
-  EXPECT_EQ(posts, 0);
+  EXPECT_EQ(posts, 1);
 }
 
 // A party whose key changed after the agreement was made cannot verify it
