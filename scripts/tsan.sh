@@ -16,7 +16,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cmake --preset tsan >/dev/null
-nice cmake --build --preset tsan >/dev/null
+# Quiet unless it fails: ninja prints compile errors on stdout.
+if ! out=$(nice cmake --build --preset tsan 2>&1); then
+  echo "$out" | grep -v '^\[' >&2
+  echo "tsan: the gcc build failed" >&2
+  exit 1
+fi
 reports=build/tsan/tsan-reports
 rm -rf "$reports"
 mkdir -p "$reports"

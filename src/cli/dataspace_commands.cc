@@ -412,14 +412,14 @@ void AddDataSpaceCommands(CLI::App& app, CommandContext& ctx) {
                 }
                 Status s = VerifySignature(f.key, u["receipt"], Str(u, "signature"), "signer");
                 if (!s.ok()) return c.Emit(s, nullptr);
-                json r = json::parse(u["receipt"].get<std::string>(), nullptr, false);
+                json doc = json::parse(u["receipt"].get<std::string>(), nullptr, false);
                 // The receipt names its signer: the provider, or the operator for a
                 // provider that holds its own key (older receipts name none).
-                const json signer = r.is_object() ? r.value("signed_by", json()) : json();
+                const json signer = doc.is_object() ? doc.value("signed_by", json()) : json();
                 if (signer.is_object() && Str(signer, "public_key") != f.key) {
                   return c.Emit(InvalidArgument("the receipt names another signer's key"), nullptr);
                 }
-                c.Emit(r, [](const json& r) {
+                c.Emit(doc, [](const json& r) {
                   std::cout << "receipt " << Str(r, "usage_id") << " of contract "
                             << Str(r, "contract_id") << " signed by "
                             << (r.value("signed_by", json()).is_object() ? Str(r["signed_by"], "id")
