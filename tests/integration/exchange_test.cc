@@ -67,6 +67,19 @@ class ExchangeApiTest : public ApiTest {
     return {product.body["id"], offer.body["id"]};
   }
 
+  // A complete application for the product operation right over `product`.
+  static json Application(const std::string& product) {
+    return {{"rights", {"product_operation"}},
+            {"data_name", "医学影像数据集"},
+            {"description", "d"},
+            {"data_type", "dataset"},
+            {"source_kind", "collected"},
+            {"format", "CSV"},
+            {"scale", "300 行"},
+            {"update_cycle", "monthly"},
+            {"product_id", product}};
+  }
+
   std::string holder_, registry_, bank_, buyer_, bank_id_;
 };
 
@@ -191,17 +204,8 @@ TEST_F(ExchangeApiTest, TheSeedsStoryFromRegistrationToATradeQueriedThroughTheCh
 // key file, and payment is confirmed only once both have.
 TEST_F(ExchangeApiTest, PartiesHoldingTheirKeysSignTheTradesContractThemselves) {
   auto [product, offer] = Publish();
-  auto app = Call(*client_, "POST", "/api/v1/exchange/applications", holder_,
-                  json{{"rights", {"product_operation"}},
-                       {"data_name", "医学影像数据集"},
-                       {"description", "d"},
-                       {"data_type", "dataset"},
-                       {"source_kind", "collected"},
-                       {"format", "CSV"},
-                       {"scale", "300 行"},
-                       {"update_cycle", "monthly"},
-                       {"product_id", product}}
-                      .dump());
+  auto app =
+      Call(*client_, "POST", "/api/v1/exchange/applications", holder_, Application(product).dump());
   ASSERT_EQ(app.status, 201) << app.raw;
   json issued;
   for (const char* action : {"accept", "formal_pass", "substantive_pass", "issue"}) {
@@ -253,15 +257,7 @@ TEST_F(ExchangeApiTest, PartiesHoldingTheirKeysSignTheTradesContractThemselves) 
 
 TEST_F(ExchangeApiTest, BadApplicationsAreRefusedAndChangeNothing) {
   auto [product, offer] = Publish();
-  json good = {{"rights", {"product_operation"}},
-               {"data_name", "d"},
-               {"description", "d"},
-               {"data_type", "dataset"},
-               {"source_kind", "collected"},
-               {"format", "CSV"},
-               {"scale", "1"},
-               {"update_cycle", "monthly"},
-               {"product_id", product}};
+  const json good = Application(product);
   struct Case {
     std::string field;
     json value;
