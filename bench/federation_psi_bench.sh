@@ -26,7 +26,7 @@ BASE=$((20000 + RANDOM % 20000))
 start_node() {  # index name
   mkdir -p "$DIR/$1/import"
   (cd "$DIR/$1" && exec "$Q" serve --listen 127.0.0.1:$((BASE + $1)) --db sqlite:q.db \
-    --master-key-file master.key --web-dir "" --import-dir import --node-name "$2" \
+    --master-key-file master.key --web-dir "" --import-dir import --node-name "$2" --plain-http-peers \
     --ledger-origin "$2.example/ledger" --witness-name "$2.example/witness" \
     --crawl-interval-ms 3600000 --log-level warn > serve.log 2>&1) &
   PIDS+=($!)

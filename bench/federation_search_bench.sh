@@ -22,7 +22,7 @@ for i in $(seq 0 $((N - 1))); do
   mkdir -p "$DIR/$i"
   (cd "$DIR/$i" && exec "$Q" serve --listen 127.0.0.1:$((BASE + i)) --db sqlite:q.db \
     --master-key-file master.key --web-dir "" --demo --demo-citizens 0 --demo-firms 0 \
-    --node-name "city-$i" --ledger-origin "city-$i.example/ledger" \
+    --node-name "city-$i" --plain-http-peers --ledger-origin "city-$i.example/ledger" \
     --witness-name "city-$i.example/witness" --crawl-interval-ms 3600000 \
     --checkpoint-interval-ms 60000 --log-level warn > serve.log 2>&1) &
   PIDS+=($!)

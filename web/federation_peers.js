@@ -101,13 +101,17 @@ export function FederationPeers({ t, isAdmin }) {
   const node = state.status?.node;
   return html`
     <${ErrorBox} error=${state.error} />
-    ${node && html`<p class="hint" data-testid="this-node">${t("fed_thisNode")}: <strong>${node.city}</strong> (${node.name}) · <code>${node.url}</code></p>`}
+    ${node && html`<p class="hint" data-testid="this-node">${t("fed_thisNode")}: <strong>${node.city}</strong> (${node.name}) · <code>${node.url}</code> · ${node.tls_pin ? html`<span title=${node.tls_pin}>${t("fed_tlsKey")} ${node.tls_pin.slice(0, 8)}…</span>` : html`<span class="bad">${t("fed_plainHttp")}</span>`}</p>`}
     <table data-testid="peers">
       <thead><tr><th>${t("fed_peer")}</th><th>${t("status")}</th><th>${t("fed_lastContact")}</th><th>${t("fed_offers")}</th><th>${t("fed_cosignedSize")}</th><th></th></tr></thead>
       <tbody>
         ${(state.status?.peers || []).map(
           (p) => html`<tr key=${p.name}>
-            <td>${p.city} <span class="hint">${p.name}</span></td>
+            <td>${p.city} <span class="hint">${p.name}</span>${
+              p.tls_pin
+                ? html`<div class="hint" title=${p.tls_pin} data-testid="peer-tls">${t("fed_tlsKey")} ${p.tls_pin.slice(0, 8)}…</div>`
+                : html`<div class="bad hint" data-testid="peer-tls">${t("fed_plainHttp")}</div>`
+            }</td>
             <td>${t(`fed_state_${p.state}`)}${p.last_error ? html`<div class="bad hint">${p.last_error}</div>` : ""}</td>
             <td>${p.last_contact_at ? new Date(p.last_contact_at).toLocaleString() : "-"}</td>
             <td>${p.crawl ? p.crawl.offers : "-"}</td>

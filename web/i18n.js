@@ -44,6 +44,8 @@ const LABELS = {
   fed_logVkey: ["账本验证密钥 (vkey)", "The ledger's vkey"],
   fed_add: ["添加", "Add"],
   fed_thisNode: ["本节点", "This node"],
+  fed_tlsKey: ["TLS 密钥", "TLS key"],
+  fed_plainHttp: ["明文 HTTP，未加密", "plain HTTP, not encrypted"],
   fed_peer: ["互联城市", "Peer city"],
   fed_lastContact: ["最近联系", "Last contact"],
   fed_offers: ["已抓取产品", "Offers crawled"],

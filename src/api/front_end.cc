@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "api/errors.h"
+#include "crypto/tls.h"
 
 namespace qt::api {
 namespace {
@@ -56,7 +57,35 @@ struct Conn {
   bool close_after = false;     // serve, then close (oversized body)
   bool keep = true;             // set by the worker
   bool peer_ended = false;      // the peer closed its side
+  // TLS (null for plain HTTP): `buf` holds the plaintext; `unsent` what the
+  // event thread could not write yet (handshake records, refusals).
+  std::unique_ptr<crypto::TlsConnection> tls;
+  std::string unsent;
 };
+
+// What a connection may leave unread of what TLS answers on its own
+// (handshake records, KeyUpdates) before it is closed.
+constexpr size_t kMaxUnsent = 64 * 1024;
+
+// Writes what the socket takes now, without waiting; the rest stays in `unsent`.
+void Flush(Conn& c) {
+  while (!c.unsent.empty()) {
+    ssize_t n = send(c.fd, c.unsent.data(), c.unsent.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n <= 0) return;
+    c.unsent.erase(0, static_cast<size_t>(n));
+  }
+}
+
+// Sends `plain` from the event thread (encrypted on a TLS connection), as
+// far as the socket takes it now.
+void SendNow(Conn& c, std::string_view plain) {
+  if (c.tls == nullptr) {
+    c.unsent.append(plain);
+  } else if (c.tls->handshake_done() && c.tls->Send(plain).ok()) {
+    c.unsent += c.tls->TakeOutput();
+  }
+  Flush(c);
+}
 
 bool EqualsNoCase(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
@@ -101,7 +130,7 @@ std::string RefusalResponse(int status, const Status& error) {
 // The buffered request as httplib reads it, and the socket it writes to.
 class BufferedStream : public httplib::Stream {
  public:
-  BufferedStream(const Conn& c, milliseconds write_timeout)
+  BufferedStream(Conn& c, milliseconds write_timeout)
       : c_(c), write_timeout_(write_timeout), write_deadline_(Clock::now() + 6 * write_timeout) {}
 
   bool is_readable() const override { return pos_ < c_.request_len; }
@@ -122,23 +151,17 @@ class BufferedStream : public httplib::Stream {
       swallowed_continue_ = true;  // the front end already sent it
       return static_cast<ssize_t>(size);
     }
-    size_t done = 0;
-    while (done < size) {
-      ssize_t n = send(c_.fd, ptr + done, size - done, MSG_NOSIGNAL);
-      if (n > 0) {
-        done += static_cast<size_t>(n);
-        continue;
-      }
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) return -1;
-      // A reader that stops reading holds a worker for write_timeout without
-      // progress, or six times that in all, never longer.
-      const auto left = std::min(
-          write_timeout_, std::chrono::duration_cast<milliseconds>(write_deadline_ - Clock::now()));
-      pollfd p{c_.fd, POLLOUT, 0};
-      if (left.count() <= 0 || poll(&p, 1, static_cast<int>(left.count())) <= 0) return -1;
+    if (c_.tls != nullptr) {
+      if (!c_.tls->Send(std::string_view(ptr, size)).ok()) return -1;
+      c_.unsent += c_.tls->TakeOutput();
+    } else if (c_.unsent.empty()) {
+      return SendAll(ptr, size) ? static_cast<ssize_t>(size) : -1;
+    } else {
+      c_.unsent.append(ptr, size);
     }
-    return static_cast<ssize_t>(size);
+    std::string out;
+    out.swap(c_.unsent);
+    return SendAll(out.data(), out.size()) ? static_cast<ssize_t>(size) : -1;
   }
   void get_remote_ip_and_port(std::string& ip, int& port) const override {
     ip = c_.peer;
@@ -153,7 +176,28 @@ class BufferedStream : public httplib::Stream {
   size_t consumed() const { return pos_; }
 
  private:
-  const Conn& c_;
+  // Writes all of `ptr`, waiting for the socket within the write deadline.
+  bool SendAll(const char* ptr, size_t size) {
+    size_t done = 0;
+    while (done < size) {
+      ssize_t n = send(c_.fd, ptr + done, size - done, MSG_NOSIGNAL);
+      if (n > 0) {
+        done += static_cast<size_t>(n);
+        continue;
+      }
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) return false;
+      // A reader that stops reading holds a worker for write_timeout without
+      // progress, or six times that in all, never longer.
+      const auto left = std::min(
+          write_timeout_, std::chrono::duration_cast<milliseconds>(write_deadline_ - Clock::now()));
+      pollfd p{c_.fd, POLLOUT, 0};
+      if (left.count() <= 0 || poll(&p, 1, static_cast<int>(left.count())) <= 0) return false;
+    }
+    return true;
+  }
+
+  Conn& c_;
   milliseconds write_timeout_;
   Clock::time_point write_deadline_;
   size_t pos_ = 0;
@@ -238,6 +282,9 @@ struct FrontEnd::Loop {
   }
 
   void CloseConn(Conn* c) {
+    // No TLS close_notify: answers are framed by their length, and a client
+    // that finds an alert waiting on an idle connection (cpp-httplib) takes
+    // it for alive and writes its next request into the void.
     if (c->phase != Phase::kBusy) epoll_ctl(epoll_fd, EPOLL_CTL_DEL, c->fd, nullptr);
     auto it = per_address.find(c->peer);
     if (it != per_address.end() && --it->second <= 0) per_address.erase(it);
@@ -259,7 +306,11 @@ struct FrontEnd::Loop {
 
   void RefuseConn(Conn* c, int status, const Status& error, Counter& counter) {
     counter.Increment();
-    Refuse(c->fd, status, error);
+    if (c->tls == nullptr) {
+      Refuse(c->fd, status, error);
+    } else {
+      SendNow(*c, RefusalResponse(status, error));  // nothing before the handshake
+    }
     CloseConn(c);
   }
 
@@ -283,16 +334,22 @@ struct FrontEnd::Loop {
       auto c = std::make_unique<Conn>();
       c->fd = fd;
       AddressOf(ss, c->peer, c->peer_port);
+      // Refused before a TLS handshake, a connection is closed without an
+      // answer: there is no way to send one it could read.
       if (conns.size() >= static_cast<size_t>(options.max_connections)) {
         refused_total.Increment();
-        Refuse(fd, 503, Unavailable("the server is at its connection limit; try again shortly"));
+        if (options.tls == nullptr) {
+          Refuse(fd, 503, Unavailable("the server is at its connection limit; try again shortly"));
+        }
         close(fd);
         continue;
       }
       int& mine = per_address[c->peer];
       if (mine >= options.max_connections_per_address && !exempt.Contains(c->peer)) {
         refused_address.Increment();
-        Refuse(fd, 503, Unavailable("too many connections from your address; close some first"));
+        if (options.tls == nullptr) {
+          Refuse(fd, 503, Unavailable("too many connections from your address; close some first"));
+        }
         close(fd);
         continue;
       }
@@ -303,7 +360,8 @@ struct FrontEnd::Loop {
       AddressOf(local, c->local, c->local_port);
       int on = 1;
       setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
-      c->deadline = now + options.header_timeout;
+      c->deadline = now + options.header_timeout;  // the TLS handshake too
+      if (options.tls != nullptr) c->tls = std::make_unique<crypto::TlsConnection>(*options.tls);
       accepted.Increment();
       Watch(fd);
       conns.emplace(fd, std::move(c));
@@ -327,7 +385,24 @@ struct FrontEnd::Loop {
     for (int i = 0; i < 4; ++i) {
       ssize_t n = recv(c->fd, chunk, sizeof chunk, 0);
       if (n > 0) {
-        c->buf.append(chunk, static_cast<size_t>(n));
+        if (c->tls == nullptr) {
+          c->buf.append(chunk, static_cast<size_t>(n));
+          continue;
+        }
+        auto open = c->tls->Receive(std::string_view(chunk, static_cast<size_t>(n)), c->buf);
+        c->unsent += c->tls->TakeOutput();  // handshake records, or an alert
+        Flush(*c);
+        // Not TLS, a failed handshake, or a client that makes TLS answer
+        // (KeyUpdate requests) without reading the answers.
+        if (!open.ok() || c->unsent.size() > kMaxUnsent) {
+          bad_requests.Increment();
+          CloseConn(c);
+          return;
+        }
+        if (!*open) {
+          ended = true;
+          break;
+        }
         continue;
       }
       if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) break;
@@ -483,8 +558,7 @@ struct FrontEnd::Loop {
       if (colon != std::string_view::npos &&
           EqualsNoCase(TrimSpaces(line.substr(0, colon)), "Expect") &&
           EqualsNoCase(TrimSpaces(line.substr(colon + 1)), "100-continue")) {
-        static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-        (void)!send(c->fd, kContinue.data(), kContinue.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+        SendNow(*c, "HTTP/1.1 100 Continue\r\n\r\n");
         c->sent_continue = true;
         return;
       }
@@ -544,7 +618,9 @@ struct FrontEnd::Loop {
   void Sweep(Clock::time_point now) {
     std::vector<Conn*> expired;
     for (auto& [fd, c] : conns) {
-      if (c->phase != Phase::kBusy && c->deadline <= now) expired.push_back(c.get());
+      if (c->phase == Phase::kBusy) continue;
+      Flush(*c);
+      if (c->deadline <= now) expired.push_back(c.get());
     }
     for (Conn* c : expired) {
       if (c->phase == Phase::kHead) {
@@ -613,6 +689,7 @@ Status FrontEnd::Run() {
   l.Watch(l.wake_fd);
   std::vector<epoll_event> events(512);
   auto next_sweep = Clock::now();
+  auto next_reload = Clock::now();
   while (!l.stopping) {
     int n = epoll_wait(l.epoll_fd, events.data(), static_cast<int>(events.size()), 50);
     const auto now = Clock::now();
@@ -634,6 +711,17 @@ Status FrontEnd::Run() {
     if (now >= next_sweep) {
       l.Sweep(now);
       next_sweep = now + milliseconds(100);
+    }
+    if (l.options.tls != nullptr && now >= next_reload) {
+      // New connections get a certificate whose files changed; open ones keep theirs.
+      auto reloaded = l.options.tls->Reload();
+      if (!reloaded.ok()) {
+        spdlog::error("TLS certificate not reloaded, the previous one stays: {}",
+                      reloaded.status().ToString());
+      } else if (*reloaded) {
+        spdlog::info("TLS certificate reloaded (key pin {})", l.options.tls->pin());
+      }
+      next_reload = now + std::chrono::seconds(1);
     }
   }
   // Stop: no new connections, finish the requests being served, close all.

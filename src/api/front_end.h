@@ -22,6 +22,14 @@
 //   - headers larger than max_header_bytes: 431 and close. A body larger than
 //     max_body_bytes is not buffered: the request is served at once (the
 //     serve callback answers 413) and the connection closed.
+// TLS (when `tls` is set): every connection speaks TLS, decrypted on the event
+// thread into the same buffer, so the guards above count plaintext and the
+// header deadline covers the handshake too. A connection refused before its
+// handshake (the caps) is closed without an answer; one that is not TLS or
+// fails its handshake is closed (counted as malformed), and so is one that
+// leaves more than 64 KiB of TLS's own records unread (a KeyUpdate storm). The certificate's
+// files are checked every second and reloaded when they change: new
+// connections get the new certificate, open ones keep theirs.
 // Memory is bounded by the caps: a connection holds its socket and at most
 // one request's bytes (max_header_bytes + max_body_bytes while it arrives).
 //
@@ -51,6 +59,7 @@
 #include "api/client_address.h"
 #include "core/metrics.h"
 #include "core/status.h"
+#include "crypto/tls.h"
 
 namespace qt::api {
 
@@ -66,6 +75,7 @@ struct FrontEndOptions {
   std::chrono::milliseconds write_timeout{10'000};
   size_t max_header_bytes = 64 * 1024;
   size_t max_body_bytes = size_t{8} << 20;
+  crypto::ServerCertificate* tls = nullptr;  // null: plain HTTP
 };
 
 class FrontEnd {

@@ -28,6 +28,7 @@ json PeerJson(const Peer& p) {
           {"node_key", p.node_vkey},
           {"ledger", p.ledger_vkey},
           {"witness", p.witness_vkey},
+          {"tls_pin", p.tls_pin.empty() ? json(nullptr) : json(p.tls_pin)},
           {"state", federation::PeerStateName(p.state)},
           {"added_at", TimeOrNull(p.added_at)},
           {"updated_at", TimeOrNull(p.updated_at)},
@@ -117,11 +118,13 @@ void RegisterPeeringRoutes(Router& router, PeeringServices services) {
   router.Handle("GET", "/api/v1/federation/node", Access::SignedIn(),
                 [&node](const Request&) -> Result<Response> {
                   QT_ASSIGN_OR_RETURN(std::string d, node.Descriptor());
-                  return Response::Json({{"name", node.name()},
-                                         {"city", node.city()},
-                                         {"url", node.url()},
-                                         {"node_key", node.VerifierKey()},
-                                         {"descriptor", d}});
+                  return Response::Json(
+                      {{"name", node.name()},
+                       {"city", node.city()},
+                       {"url", node.url()},
+                       {"node_key", node.VerifierKey()},
+                       {"tls_pin", node.tls_pin().empty() ? json(nullptr) : json(node.tls_pin())},
+                       {"descriptor", d}});
                 });
   router.Handle(
       "GET", "/api/v1/federation/peers", Access::SignedIn(),
@@ -191,7 +194,11 @@ void RegisterPeeringRoutes(Router& router, PeeringServices services) {
         QT_ASSIGN_OR_RETURN(auto list, peers.List("", 1000));
         QT_ASSIGN_OR_RETURN(auto crawls, catalog.Crawls());
         QT_ASSIGN_OR_RETURN(auto logs, services.witness->Logs("", 1000));
-        json out = {{"node", {{"name", node.name()}, {"city", node.city()}, {"url", node.url()}}},
+        json out = {{"node",
+                     {{"name", node.name()},
+                      {"city", node.city()},
+                      {"url", node.url()},
+                      {"tls_pin", node.tls_pin().empty() ? json(nullptr) : json(node.tls_pin())}}},
                     {"peers", json::array()}};
         // The latest checkpoint of this node that its witnesses' quorum cosigned.
         out["node"]["witnessed_size"] = nullptr;

@@ -77,7 +77,8 @@ ApiServer::ApiServer(ServerOptions options, accounts::Accounts& accounts, ledger
            .header_timeout = std::chrono::seconds(options_.header_timeout_seconds),
            .body_timeout = std::chrono::seconds(options_.body_timeout_seconds),
            .keep_alive_timeout = std::chrono::seconds(options_.keep_alive_seconds),
-           .max_body_bytes = options_.max_body_bytes},
+           .max_body_bytes = options_.max_body_bytes,
+           .tls = options_.tls},
           [this](httplib::Stream& stream, bool close_connection) {
             bool closed = false;
             const bool ok =

@@ -75,6 +75,7 @@ struct ServerOptions {
   TrustedProxies trusted_proxies;         // peers whose X-Forwarded-For is believed
   std::string web_dir;                    // empty: no console
   std::string traces_dir;  // job traces the compute routes may simulate ('' for none)
+  crypto::ServerCertificate* tls = nullptr;  // null: plain HTTP (api/front_end.h)
 };
 
 // The domain services whose routes the server registers.

@@ -34,7 +34,8 @@ std::string TokenFilePath() {
 }
 
 ApiClient::ApiClient(const ClientOptions& options)
-    : server_(options.server), token_(options.token) {
+    : server_(options.server), token_(options.token), ca_cert_(options.ca_cert) {
+  if (ca_cert_.empty()) ca_cert_ = Env("QIANTANG_CACERT");
   if (server_.empty()) server_ = Env("QIANTANG_SERVER");
   if (server_.empty()) server_ = "http://127.0.0.1:8080";
   while (!server_.empty() && server_.back() == '/') server_.pop_back();
@@ -57,6 +58,7 @@ Result<nlohmann::json> ApiClient::Call(const std::string& method, const std::str
                                        const std::optional<nlohmann::json>& body) {
   httplib::Client http(server_);
   if (!http.is_valid()) return InvalidArgument("--server: '" + server_ + "' is not a URL");
+  if (!ca_cert_.empty()) http.set_ca_cert_path(ca_cert_);
   http.set_connection_timeout(5);
   http.set_read_timeout(900);  // a pipeline run over a large file takes minutes
   httplib::Headers headers;

@@ -18,8 +18,9 @@
 namespace qt::cli {
 
 struct ClientOptions {
-  std::string server;  // empty: the environment or the default
-  std::string token;   // empty: the environment or the token file
+  std::string server;   // empty: the environment or the default
+  std::string token;    // empty: the environment or the token file
+  std::string ca_cert;  // PEM roots for an https server; empty: $QIANTANG_CACERT or the system's
 };
 
 // ~/.config/qiantang/token (or $XDG_CONFIG_HOME/qiantang/token).
@@ -41,6 +42,7 @@ class ApiClient {
 
   std::string server_;
   std::string token_;
+  std::string ca_cert_;
 };
 
 // Query-string escaping for values.

@@ -15,6 +15,7 @@ namespace qt::cli {
 struct GlobalOptions {
   std::string server;
   std::string token;
+  std::string ca_cert;
   bool json = false;
 };
 
@@ -23,7 +24,7 @@ struct CommandContext {
   GlobalOptions options;
   int exit_code = 0;
 
-  ApiClient Client() const { return ApiClient({options.server, options.token}); }
+  ApiClient Client() const { return ApiClient({options.server, options.token, options.ca_cert}); }
 
   // Shows `result`: with --json the JSON as is; otherwise `human` renders it.
   // A failure goes to standard error as "error: <message>" and exit code 1.

@@ -66,6 +66,7 @@ void PrintPeer(const json& p) {
                                                         {"node key", "node_key"},
                                                         {"ledger", "ledger"},
                                                         {"witness", "witness"},
+                                                        {"TLS key", "tls_pin"},
                                                         {"added", "added_at"},
                                                         {"last contact", "last_contact_at"},
                                                         {"last error", "last_error"}}) {

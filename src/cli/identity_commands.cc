@@ -92,7 +92,7 @@ Result<json> ImportCsv(CommandContext& c) {
 // Fetches the trust list, the revocations since the terminal's sequence and
 // its category keys (opened with its own key).
 Status Sync(CommandContext& c, TerminalState& s) {
-  ApiClient client({s.server, c.options.token});
+  ApiClient client({s.server, c.options.token, c.options.ca_cert});
   QT_ASSIGN_OR_RETURN(json list, client.Get("/api/v1/identity/trust-list"));
   QT_RETURN_IF_ERROR(ReadTrustList(list, s.issuer).status());
   s.trust_list = list;
@@ -176,7 +176,7 @@ Result<json> Verify(CommandContext&) {
               {"pending_receipts", s.pending.size()}};
 }
 
-Result<json> Upload(CommandContext&) {
+Result<json> Upload(CommandContext& c) {
   QT_ASSIGN_OR_RETURN(TerminalState s, LoadState(f.terminal));
   if (s.pending.empty()) return json{{"uploaded", 0}};
   json receipts = json::array();
@@ -189,8 +189,8 @@ Result<json> Upload(CommandContext&) {
                         {"scanned_at", r.scanned_at},
                         {"signature", r.signature}});
   }
-  QT_ASSIGN_OR_RETURN(
-      json out, ApiClient({s.server, ""}).Post("/api/v1/identity/scans", {{"receipts", receipts}}));
+  QT_ASSIGN_OR_RETURN(json out, ApiClient({s.server, "", c.options.ca_cert})
+                                    .Post("/api/v1/identity/scans", {{"receipts", receipts}}));
   s.pending.clear();
   QT_RETURN_IF_ERROR(SaveState(s, f.terminal));
   json checks = json::object();

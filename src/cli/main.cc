@@ -1,6 +1,7 @@
 // qiantang: the server (`qiantang serve`) and the CLI for its API
 // (`qiantang <noun> <verb>`), in one binary.
 #include <CLI/CLI.hpp>
+#include <csignal>
 #include <cstdlib>
 #include <iostream>
 
@@ -9,6 +10,10 @@
 #include "cli/serve_config.h"
 
 int main(int argc, char** argv) {
+  // A write to a connection the other side closed is an error to report (the
+  // server's clients, its peers, the CLI's server), never a reason to die:
+  // OpenSSL writes to sockets without MSG_NOSIGNAL.
+  signal(SIGPIPE, SIG_IGN);
   CLI::App app("Qiantang (钱塘): the platform of a city data group", "qiantang");
   app.require_subcommand(1);
   qt::cli::CommandContext ctx;
@@ -17,6 +22,9 @@ int main(int argc, char** argv) {
       ->configurable(false);
   app.add_option("--token", ctx.options.token,
                  "API token (default: $QIANTANG_TOKEN or ~/.config/qiantang/token)");
+  app.add_option("--cacert", ctx.options.ca_cert,
+                 "PEM certificates to trust for an https server (default: $QIANTANG_CACERT, "
+                 "else the system's)");
   app.add_flag("--json", ctx.options.json, "Print the API's JSON instead of a table");
   app.fallthrough();
 
@@ -76,6 +84,9 @@ int main(int argc, char** argv) {
        "With --demo: how often an enterprise posts a request"},
       {"--outbound-allow-hosts", "outbound_allow_hosts",
        "Comma-separated hosts webhooks may reach over http and at internal addresses"},
+      {"--tls-cert", "tls_cert",
+       "PEM certificate chain: serve HTTPS (reloaded when the file changes)"},
+      {"--tls-key", "tls_key", "PEM private key of --tls-cert"},
       {"--simulated-time-scale", "simulated_time_scale",
        "Simulated clusters run jobs this many times faster than real time (demo: 600)"},
   };
@@ -87,6 +98,9 @@ int main(int argc, char** argv) {
   serve->add_flag_function(
       "--demo", [&flags](int64_t) { flags["demo"] = "true"; },
       "Load the demo city into a new database");
+  serve->add_flag_function(
+      "--plain-http-peers", [&flags](int64_t) { flags["plain_http_peers"] = "true"; },
+      "Let peer nodes be called over plain http (loopback tests; else https with a pinned key)");
   serve->callback([&] {
     if (config_file.empty() && std::getenv("QIANTANG_CONFIG")) {
       config_file = std::getenv("QIANTANG_CONFIG");

@@ -27,6 +27,7 @@
 #include "core/periodic.h"
 #include "crypto/encoding.h"
 #include "crypto/random.h"
+#include "crypto/tls.h"
 #include "dataspace/dataspace.h"
 #include "demo/demo_city.h"
 #include "demo/demo_compute.h"
@@ -115,6 +116,11 @@ std::string PublicUrl(const ServeConfig& config) {
   return url;
 }
 
+// "https://" when the server speaks TLS, else "http://".
+std::string Scheme(const ServeConfig& config) {
+  return config.tls_cert.empty() ? "http://" : "https://";
+}
+
 void Print(const std::string& line) {
   std::cout << line << std::endl;  // flushed: harnesses read it as it comes
 }
@@ -169,7 +175,7 @@ Status Serve(const ServeConfig& config) {
       .dataspace = &space,
       .number_format = config.certificate_format,
       .notice_days = config.notice_days,
-      .public_url = config.public_url.empty() ? "http://" + config.listen : config.public_url};
+      .public_url = config.public_url.empty() ? Scheme(config) + config.listen : config.public_url};
   exchange::Exchange exchange(*store, exchange_options);
   privacy::PsiService psi(*store,
                           {.clock = &SystemClock::Get(), .journal = &journal, .dataspace = &space});
@@ -292,6 +298,13 @@ Status Serve(const ServeConfig& config) {
     }
   }
 
+  // TLS: the certificate is loaded once here (a bad file stops the start) and
+  // then reloaded by the front end when its files change.
+  std::unique_ptr<crypto::ServerCertificate> tls;
+  if (!config.tls_cert.empty()) {
+    QT_ASSIGN_OR_RETURN(tls, crypto::ServerCertificate::Load(config.tls_cert, config.tls_key));
+  }
+
   // The ledger's checkpoints are signed with the operator's key.
   QT_ASSIGN_OR_RETURN(accounts::Org op, accounts.Operator());
   ledger::Ledger ledger(*store, {.origin = config.ledger_origin,
@@ -313,12 +326,14 @@ Status Serve(const ServeConfig& config) {
                                                       .witness_vkey = witness->VerifierKey(),
                                                       .clock = &SystemClock::Get(),
                                                       .random = &crypto::SystemRandom::Get(),
-                                                      .master_key = &master_key}));
+                                                      .master_key = &master_key,
+                                                      .tls = tls.get()}));
   federation::Peers peers(*store, {.clock = &SystemClock::Get(),
                                    .journal = &journal,
                                    .node = node.get(),
                                    .witness = witness.get(),
-                                   .timeout_seconds = static_cast<int>(config.peer_timeout_s)});
+                                   .timeout_seconds = static_cast<int>(config.peer_timeout_s),
+                                   .plain_http = config.plain_http_peers});
   federation::FederatedCatalog federated_catalog(*store, peers, *node, space,
                                                  {.clock = &SystemClock::Get(),
                                                   .metrics = &metrics,
@@ -346,9 +361,11 @@ Status Serve(const ServeConfig& config) {
   const federation::WitnessingOptions witnessing_options{
       .clock = &SystemClock::Get(),
       .metrics = &metrics,
-      .sign = [&node](std::string_view method, std::string_view url, std::string_view body) {
-        return node->SignRequest(method, url, body);
-      }};
+      .sign = [&node](std::string_view method, std::string_view url,
+                      std::string_view body) { return node->SignRequest(method, url, body); },
+      // A peer's witness is named after the peer (Peers::WitnessPolicy).
+      .tls_pin_for = [&peers](const std::string& name,
+                              const std::string& url) { return peers.PinnedKeyOf(name, url); }};
   std::unique_ptr<federation::Witnessing> witnessing;
   if (!config.witness_policy.empty()) {
     std::ifstream in(config.witness_policy);
@@ -409,7 +426,8 @@ Status Serve(const ServeConfig& config) {
        .body_timeout_seconds = static_cast<int>(config.body_timeout_s),
        .trusted_proxies = std::move(proxies),
        .web_dir = config.web_dir,
-       .traces_dir = config.traces_dir},
+       .traces_dir = config.traces_dir,
+       .tls = tls.get()},
       accounts, ledger, *store, metrics,
       {&market, &vouchers, &space, &exchange, &psi, &deliveries, &identity, &finance, &scenarios,
        &policies, witness.get(), witnessing.get(), node.get(), &peers, &federated_catalog,
@@ -418,7 +436,7 @@ Status Serve(const ServeConfig& config) {
   std::string host =
       config.host.find(':') != std::string::npos ? "[" + config.host + "]" : config.host;
   if (PublicUrl(config).empty()) {
-    QT_RETURN_IF_ERROR(node->set_url("http://" + host + ":" + std::to_string(port)));
+    QT_RETURN_IF_ERROR(node->set_url(Scheme(config) + host + ":" + std::to_string(port)));
   }
   crawler.emplace(
       "federation_crawl", config.crawl_interval_ms,
@@ -428,7 +446,7 @@ Status Serve(const ServeConfig& config) {
         return crawled.ok() ? greeted : crawled;
       },
       &metrics);
-  Print("listening on http://" + host + ":" + std::to_string(port));
+  Print("listening on " + Scheme(config) + host + ":" + std::to_string(port));
 
   // SIGINT and SIGTERM are blocked in every thread and taken by this watcher,
   // which stops the server; in-flight requests finish first.
@@ -459,7 +477,6 @@ int RunServe(const ServeConfig& config) {
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGUSR1);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
-  signal(SIGPIPE, SIG_IGN);
 
   auto logger = spdlog::stderr_color_mt("qiantang");
   spdlog::set_default_logger(logger);

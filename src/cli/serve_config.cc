@@ -163,6 +163,16 @@ const std::vector<Setting>& Settings() {
          return OkStatus();
        }},
       StringSetting("demo_seed", "QIANTANG_DEMO_SEED", &ServeConfig::demo_seed),
+      StringSetting("tls_cert", "QIANTANG_TLS_CERT", &ServeConfig::tls_cert),
+      StringSetting("tls_key", "QIANTANG_TLS_KEY", &ServeConfig::tls_key),
+      {"plain_http_peers", "QIANTANG_PLAIN_HTTP_PEERS",
+       [](ServeConfig& c, const std::string& v) -> Status {
+         if (v != "true" && v != "1" && v != "false" && v != "0") {
+           return InvalidArgument("plain_http_peers: '" + v + "' is not true or false");
+         }
+         c.plain_http_peers = v == "true" || v == "1";
+         return OkStatus();
+       }},
       {"outbound_allow_hosts", "QIANTANG_OUTBOUND_ALLOW_HOSTS",
        [](ServeConfig& c, const std::string& v) -> Status {
          c.outbound_allow_hosts.clear();
@@ -244,6 +254,13 @@ Result<ServeConfig> ResolveServeConfig(const SettingValues& flags, const std::st
     if (it != layers.end()) QT_RETURN_IF_ERROR(s.set(c, it->second));
   }
   QT_RETURN_IF_ERROR(ResolveListen(c));
+  if (c.tls_cert.empty() != c.tls_key.empty()) {
+    return InvalidArgument("tls_cert and tls_key: give both (TLS) or neither (plain HTTP)");
+  }
+  if (!c.tls_cert.empty() && c.public_url.starts_with("http://")) {
+    return InvalidArgument("public_url: '" + c.public_url +
+                           "' is plain http, but the server speaks TLS (tls_cert): use https://");
+  }
   return c;
 }
 

@@ -42,6 +42,9 @@
 // | demo_citizens    | --demo-citizens    | QIANTANG_DEMO_CITIZENS    | 100000                 |
 // | outbound_allow_hosts | --outbound-allow-hosts | QIANTANG_OUTBOUND_ALLOW_HOSTS | '' (none)  |
 // | demo_firms       | --demo-firms       | QIANTANG_DEMO_FIRMS       | 180000                 |
+// | tls_cert         | --tls-cert         | QIANTANG_TLS_CERT         | '' (plain HTTP)        |
+// | tls_key          | --tls-key          | QIANTANG_TLS_KEY          | '' (plain HTTP)        |
+// | plain_http_peers | --plain-http-peers | QIANTANG_PLAIN_HTTP_PEERS | false (peers need TLS) |
 #ifndef QIANTANG_CLI_SERVE_CONFIG_H_
 #define QIANTANG_CLI_SERVE_CONFIG_H_
 
@@ -101,6 +104,13 @@ struct ServeConfig {
   // reach over http and at internal addresses, e.g. {"127.0.0.1"}; given as a
   // comma-separated list. Empty: https to public addresses only.
   std::vector<std::string> outbound_allow_hosts;
+  // TLS: the certificate chain and private key (PEM files, reloaded when
+  // they change); both empty: plain HTTP. Peers pin the key (federation/node.h).
+  std::string tls_cert;
+  std::string tls_key;
+  // Peers may be called over plain http (loopback tests only): else every
+  // peer must have an https URL and a pinned TLS key.
+  bool plain_http_peers = false;
 
   // Derived from `listen` by Resolve.
   std::string host;

@@ -90,6 +90,23 @@ TEST(ServeConfig, FoldersOthersReadHoldNoSecret) {
   EXPECT_TRUE(CheckFolders(near).ok());
 }
 
+TEST(ServeConfig, TlsNeedsBothFilesAndAnHttpsPublicUrl) {
+  auto plain = ResolveServeConfig({}, "", NoEnv);
+  ASSERT_TRUE(plain.ok());
+  EXPECT_TRUE(plain->tls_cert.empty());
+  EXPECT_FALSE(plain->plain_http_peers);
+  auto both = ResolveServeConfig({{"tls_cert", "c.pem"}, {"tls_key", "k.pem"}}, "", NoEnv);
+  ASSERT_TRUE(both.ok()) << both.status().ToString();
+  auto one = ResolveServeConfig({{"tls_cert", "c.pem"}}, "", NoEnv);
+  EXPECT_EQ(one.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(one.status().message().find("give both"), std::string::npos);
+  auto http = ResolveServeConfig(
+      {{"tls_cert", "c.pem"}, {"tls_key", "k.pem"}, {"public_url", "http://x"}}, "", NoEnv);
+  EXPECT_EQ(http.status().code(), StatusCode::kInvalidArgument);
+  auto peers = ResolveServeConfig({{"plain_http_peers", "yes"}}, "", NoEnv);
+  EXPECT_EQ(peers.status().code(), StatusCode::kInvalidArgument);
+}
+
 TEST(ServeConfig, OutboundAllowHostsIsAList) {
   EXPECT_TRUE(ResolveServeConfig({}, "", NoEnv)->outbound_allow_hosts.empty());
   auto c = ResolveServeConfig({{"outbound_allow_hosts", "127.0.0.1,hooks.internal"}}, "", NoEnv);

@@ -86,11 +86,20 @@ Result<NodeDescriptor> ParseDescriptor(std::string_view text_in) {
   QT_ASSIGN_OR_RETURN(d.node_vkey, Field(text, "key"));
   QT_ASSIGN_OR_RETURN(d.ledger_vkey, Field(text, "ledger"));
   QT_ASSIGN_OR_RETURN(d.witness_vkey, Field(text, "witness"));
+  if (text.starts_with("tls ")) {
+    QT_ASSIGN_OR_RETURN(d.tls_pin, Field(text, "tls"));
+    QT_RETURN_IF_ERROR(crypto::ValidateTlsPin(d.tls_pin).WithContext("descriptor: tls"));
+  }
   QT_ASSIGN_OR_RETURN(std::string issued, Field(text, "issued"));
   if (!text.empty()) return InvalidArgument("descriptor: unexpected lines after 'issued'");
   QT_RETURN_IF_ERROR(ValidateNodeName(d.name).WithContext("descriptor"));
   QT_RETURN_IF_ERROR(ValidateCity(d.city).WithContext("descriptor"));
   QT_RETURN_IF_ERROR(ValidateNodeUrl(d.url).WithContext("descriptor"));
+  if (d.url.starts_with("https://") == d.tls_pin.empty()) {
+    return InvalidArgument(d.tls_pin.empty()
+                               ? "descriptor: an https node names its TLS key (a 'tls' line)"
+                               : "descriptor: a 'tls' line with a plain http URL");
+  }
   if (issued.empty() || issued.size() > 18 ||
       !std::all_of(issued.begin(), issued.end(), [](char c) { return c >= '0' && c <= '9'; })) {
     return InvalidArgument("descriptor: issued is not a number of seconds");
@@ -144,11 +153,11 @@ std::string Node::VerifierKey() const {
 }
 
 Result<std::string> Node::Descriptor() const {
-  const std::string text = std::string(kHeader) + "\nname " + options_.name + "\ncity " +
-                           options_.city + "\nurl " + url() + "\nkey " + VerifierKey() +
-                           "\nledger " + options_.ledger_vkey + "\nwitness " +
-                           options_.witness_vkey + "\nissued " +
-                           std::to_string(options_.clock->NowMillis() / 1000) + "\n";
+  const std::string text =
+      std::string(kHeader) + "\nname " + options_.name + "\ncity " + options_.city + "\nurl " +
+      url() + "\nkey " + VerifierKey() + "\nledger " + options_.ledger_vkey + "\nwitness " +
+      options_.witness_vkey + (options_.tls == nullptr ? "" : "\ntls " + tls_pin()) + "\nissued " +
+      std::to_string(options_.clock->NowMillis() / 1000) + "\n";
   return ledger::SignNote(text, options_.name, key_.public_key,
                           [this](std::span<const uint8_t> m) -> Result<crypto::Signature> {
                             return crypto::Sign(key_, m);

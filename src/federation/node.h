@@ -10,7 +10,12 @@
 //   key <node vkey>               the node key, as a note vkey (type 0x01)
 //   ledger <checkpoint vkey>      its ledger's key; the vkey's name is the origin
 //   witness <cosigner vkey>       its witness's key (type 0x04)
+//   tls <pin>                     its TLS key's pin (crypto/tls.h); required
+//                                 with an https URL, absent with http
 //   issued 1764892800             POSIX seconds
+// Peers call an https node only if it presents the pinned TLS key (not a
+// certificate chain to some authority: the signed descriptor is the trust),
+// so the node key's holder also decides which TLS key speaks for the node.
 // The signature proves that whoever holds the key wrote the descriptor, not
 // who that is: an operator pins a peer's key by checking it out of band (the
 // CLI prints it) before adding the peer.
@@ -36,6 +41,7 @@
 #include "core/random.h"
 #include "crypto/ed25519.h"
 #include "crypto/sealed_box.h"
+#include "crypto/tls.h"
 #include "store/store.h"
 
 namespace qt::federation {
@@ -44,6 +50,7 @@ struct NodeDescriptor {
   std::string name{}, city{}, url{};
   crypto::PublicKey key{};
   std::string node_vkey{}, ledger_vkey{}, witness_vkey{};
+  std::string tls_pin{};  // "" for an http node
   uint64_t issued = 0;
   std::string note{};  // the signed descriptor as received
 };
@@ -67,6 +74,9 @@ struct NodeOptions {
   const Clock* clock = nullptr;                   // required
   Random* random = nullptr;                       // required
   const crypto::MasterKey* master_key = nullptr;  // required
+  // The certificate the server presents (its pin goes into the descriptor);
+  // null for plain HTTP.
+  const crypto::ServerCertificate* tls = nullptr;
 };
 
 using Headers = std::vector<std::pair<std::string, std::string>>;
@@ -85,6 +95,8 @@ class Node {
   std::string VerifierKey() const;
   const std::string& ledger_vkey() const { return options_.ledger_vkey; }
   const std::string& witness_vkey() const { return options_.witness_vkey; }
+  // The pin of the TLS key the server presents ("" for plain HTTP).
+  std::string tls_pin() const { return options_.tls == nullptr ? "" : options_.tls->pin(); }
   // The descriptor, signed now.
   Result<std::string> Descriptor() const;
   // The headers that sign a request to `target_uri` with `body`:

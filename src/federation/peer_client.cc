@@ -4,6 +4,8 @@
 
 #include <chrono>
 
+#include "crypto/tls.h"
+
 namespace qt::federation {
 
 std::string NextLink(std::string_view link_header) {
@@ -27,7 +29,8 @@ std::string NextLink(std::string_view link_header) {
 
 Result<PeerAnswer> CallPeer(const Node& node, std::string_view method, const std::string& url,
                             std::string_view body, int timeout_seconds,
-                            std::string_view content_type, size_t max_body_bytes) {
+                            std::string_view content_type, size_t max_body_bytes,
+                            const std::string& tls_pin) {
   const size_t scheme = url.find("://");
   if (scheme == std::string::npos || !(url.starts_with("http://") || url.starts_with("https://"))) {
     return InvalidArgument("peer URL '" + url + "' is not an absolute http(s) URL");
@@ -37,6 +40,12 @@ Result<PeerAnswer> CallPeer(const Node& node, std::string_view method, const std
   const std::string target = slash == std::string::npos ? "/" : url.substr(slash);
   httplib::Client client(base);
   if (!client.is_valid()) return InvalidArgument("peer URL '" + url + "' is not a URL");
+  crypto::PinCheck pin{.pin = tls_pin, .mismatch = false, .seen = ""};
+  if (url.starts_with("https://")) {
+    if (tls_pin.empty()) return InvalidArgument("no TLS key is pinned for " + base);
+    client.enable_server_certificate_verification(false);  // the pin replaces the chain
+    crypto::RequirePinnedKey(client.ssl_context(), &pin);
+  }
   client.set_connection_timeout(5);
   client.set_read_timeout(timeout_seconds);
   client.set_write_timeout(timeout_seconds);
@@ -78,6 +87,10 @@ Result<PeerAnswer> CallPeer(const Node& node, std::string_view method, const std
   if (too_large) {
     return Unavailable("the answer of " + base + " is larger than " +
                        std::to_string(max_body_bytes) + " bytes");
+  }
+  if (!res && pin.mismatch) {
+    return Unavailable(base + " presented TLS key " + (pin.seen.empty() ? "(none)" : pin.seen) +
+                       ", not the pinned " + tls_pin);
   }
   if (!res) {
     return Unavailable("cannot reach " + base + ": " + httplib::to_string(res.error()));

@@ -26,11 +26,15 @@ struct PeerAnswer {
 // kUnavailable if the peer cannot be reached, does not answer within
 // `timeout_seconds` (connecting within 5 s, each read within the timeout, the
 // body as a whole within it too), or sends a body above `max_body_bytes`;
-// any other HTTP answer is returned.
+// any other HTTP answer is returned. Over https the peer must present the
+// TLS key `tls_pin` names (crypto/tls.h), whatever signs its certificate:
+// kInvalidArgument without a pin, kUnavailable naming both pins if another
+// key answers.
 Result<PeerAnswer> CallPeer(const Node& node, std::string_view method, const std::string& url,
                             std::string_view body, int timeout_seconds,
                             std::string_view content_type = "application/json",
-                            size_t max_body_bytes = size_t{16} << 20);
+                            size_t max_body_bytes = size_t{16} << 20,
+                            const std::string& tls_pin = "");
 
 // The target of a Link header's rel="next" member (RFC 8288), or "".
 std::string NextLink(std::string_view link_header);

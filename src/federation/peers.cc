@@ -46,6 +46,14 @@ Result<PeerState> ParseState(std::string_view s) {
   return Internal("unknown peer state '" + std::string(s) + "'");
 }
 
+// The "tls" line of a descriptor checked when it was stored ("" if none).
+std::string TlsPinLine(std::string_view descriptor) {
+  const size_t at = descriptor.find("\ntls ");
+  if (at == std::string_view::npos) return "";
+  const size_t start = at + 5;
+  return std::string(descriptor.substr(start, descriptor.find('\n', start) - start));
+}
+
 Result<Peer> PeerFromRow(const store::Row& r) {
   return store::Decode<Peer>("fed_peers", r, [&]() -> Result<Peer> {
     Peer p;
@@ -58,6 +66,7 @@ Result<Peer> PeerFromRow(const store::Row& r) {
     p.ledger_vkey = r.Text(4);
     p.witness_vkey = r.Text(5);
     p.descriptor = r.Text(6);
+    p.tls_pin = TlsPinLine(p.descriptor);
     QT_ASSIGN_OR_RETURN(p.state, ParseState(r.Text(7)));
     p.added_at = r.Int(8);
     p.updated_at = r.Int(9);
@@ -114,6 +123,11 @@ Result<Peer> Peers::Add(const std::string& actor, std::string_view descriptor) {
   if (d.name == options_.node->name()) {
     return InvalidArgument("the descriptor is this node's own ('" + d.name + "')");
   }
+  if (d.tls_pin.empty() && !options_.plain_http) {
+    return InvalidArgument("peer '" + d.name + "' serves plain http (" + d.url +
+                           "): nodes talk over TLS, so its descriptor needs an https URL and its "
+                           "TLS key (serve --tls-cert); plain http only with --plain-http-peers");
+  }
   {
     auto existing = Get(d.name);
     if (existing.ok() && existing->node_vkey != d.node_vkey) {
@@ -139,6 +153,13 @@ Result<Peer> Peers::Add(const std::string& actor, std::string_view descriptor) {
         return Conflict("peer '" + p.name +
                         "' holds the ledger or witness key (or the ledger "
                         "origin) this descriptor names");
+      }
+      // One address, one node: a second descriptor at a peer's URL (or under
+      // it) could otherwise stand in for that peer where a URL is all there is.
+      if (p.name != d.name &&
+          (d.url == p.url || d.url.starts_with(p.url + "/") || p.url.starts_with(d.url + "/"))) {
+        return Conflict("peer '" + p.name + "' is at " + p.url +
+                        ": two nodes cannot share an address");
       }
     }
   }
@@ -184,7 +205,8 @@ Result<Peer> Peers::Add(const std::string& actor, std::string_view descriptor) {
                                           {"url", d.url},
                                           {"node_key", d.node_vkey},
                                           {"ledger", d.ledger_vkey},
-                                          {"witness", d.witness_vkey}}})
+                                          {"witness", d.witness_vkey},
+                                          {"tls_pin", d.tls_pin}}})
                            .status());
     QT_ASSIGN_OR_RETURN(out, ReadPeer(tx, d.name));
     return OkStatus();
@@ -297,8 +319,15 @@ Result<PeerAnswer> Peers::Call(const Peer& peer, std::string_view method, const 
     RecordContact(peer.name, s);
     return s;
   }
+  if (peer.tls_pin.empty() && !options_.plain_http) {
+    Status s = FailedPrecondition("peer '" + peer.name +
+                                  "' has a plain http URL and plain http peers are not allowed; "
+                                  "add it again from an https descriptor");
+    RecordContact(peer.name, s);
+    return s;
+  }
   auto answer = CallPeer(*options_.node, method, url, body, options_.timeout_seconds,
-                         "application/json", max_body_bytes);
+                         "application/json", max_body_bytes, peer.tls_pin);
   if (!answer.ok()) {
     RecordContact(peer.name, answer.status());
     return answer.status();
@@ -310,6 +339,12 @@ Result<PeerAnswer> Peers::Call(const Peer& peer, std::string_view method, const 
     RecordContact(peer.name, OkStatus());
   }
   return answer;
+}
+
+std::string Peers::PinnedKeyOf(const std::string& name, const std::string& url) {
+  auto p = Get(name);
+  if (!p.ok() || p->state != PeerState::kActive) return "";
+  return url == p->url || url.starts_with(p->url + "/") ? p->tls_pin : "";
 }
 
 Status Peers::Greet(const std::string& name) {

@@ -54,6 +54,7 @@ struct Peer {
   crypto::PublicKey key{};
   std::string node_vkey{}, ledger_vkey{}, witness_vkey{};
   std::string descriptor{};
+  std::string tls_pin{};  // its TLS key (node.h); "" for a plain http peer
   PeerState state = PeerState::kPending;
   UnixMillis added_at = 0, updated_at = 0;
   UnixMillis last_contact_at = 0;  // the last answer from it, or request by it
@@ -67,6 +68,7 @@ struct PeersOptions {
   Witness* witness = nullptr;          // may be null: peers' ledgers are not witnessed
   int timeout_seconds = 10;            // per call to a peer
   int window_seconds = 60;             // accepted clock difference of a signed request
+  bool plain_http = false;             // peers without TLS may be added (loopback tests)
 };
 
 class Peers {
@@ -75,7 +77,9 @@ class Peers {
   static std::vector<store::Migration> Migrations();
 
   // Adds (or re-adds) a peer from its descriptor and says hello to it.
-  // kInvalidArgument for a bad descriptor or this node's own name;
+  // kInvalidArgument for a bad descriptor, this node's own name, or a plain
+  // http peer unless options.plain_http; kConflict for a URL another peer
+  // has (or one under it);
   // kPermissionDenied for a bad signature; kConflict if the name is held by
   // another key (remove it first) or the witness refuses its ledger key.
   Result<Peer> Add(const std::string& actor, std::string_view descriptor);
@@ -109,10 +113,16 @@ class Peers {
   // kNotFound while there is no active peer.
   Result<Policy> WitnessPolicy(const std::string& own_ledger_vkey, int quorum);
 
+  // The TLS pin of the active peer `name`, if `url` lies under its URL ("" if
+  // not: no such peer, not active, another address, or plain http).
+  std::string PinnedKeyOf(const std::string& name, const std::string& url);
+
   // A signed call to `peer` at `path` (an absolute path, under its URL) or at
   // a URL under the peer's own (a Link from it); anything else is
   // kPermissionDenied. Records the contact or the error. An answer above
-  // `max_body_bytes` is kUnavailable.
+  // `max_body_bytes` is kUnavailable. Over TLS, the peer must present its
+  // pinned key (kUnavailable otherwise); a plain http peer is
+  // kFailedPrecondition unless options.plain_http.
   Result<PeerAnswer> Call(const Peer& peer, std::string_view method, const std::string& path,
                           std::string_view body, size_t max_body_bytes = size_t{1} << 20);
 

@@ -5,13 +5,14 @@
 #include <charconv>
 
 #include "crypto/encoding.h"
+#include "crypto/tls.h"
 #include "ledger/note.h"
 
 namespace qt::federation {
 
 Result<std::string> SubmitCheckpoint(const std::string& prefix_url, const std::string& note,
                                      const ProofFn& proof, int timeout_seconds,
-                                     const RequestSigner& sign) {
+                                     const RequestSigner& sign, const std::string& tls_pin) {
   QT_ASSIGN_OR_RETURN(ledger::SplitNoteResult split, ledger::SplitNote(note));
   QT_ASSIGN_OR_RETURN(ledger::Checkpoint cp, ledger::ParseCheckpoint(split.text));
 
@@ -23,6 +24,11 @@ Result<std::string> SubmitCheckpoint(const std::string& prefix_url, const std::s
   httplib::Client witness(base);
   if (scheme == std::string::npos || !witness.is_valid()) {
     return InvalidArgument("witness URL '" + prefix_url + "' is not a URL");
+  }
+  crypto::PinCheck pin{.pin = tls_pin, .mismatch = false, .seen = ""};
+  if (base.starts_with("https://") && !tls_pin.empty()) {
+    witness.enable_server_certificate_verification(false);  // the pin replaces the chain
+    crypto::RequirePinnedKey(witness.ssl_context(), &pin);
   }
   witness.set_connection_timeout(5);
   witness.set_read_timeout(timeout_seconds);
@@ -57,6 +63,10 @@ Result<std::string> SubmitCheckpoint(const std::string& prefix_url, const std::s
     auto res = witness.send(req);
     if (too_large) return Unavailable("the witness at " + base + " answered more than 64 KiB");
     if (res) res->body = std::move(answer);
+    if (!res && pin.mismatch) {
+      return Unavailable("the witness at " + base + " presented TLS key " + pin.seen +
+                         ", not the pinned " + tls_pin);
+    }
     if (!res) {
       return Unavailable("cannot reach the witness at " + base + ": " +
                          httplib::to_string(res.error()));

@@ -37,9 +37,13 @@ using RequestSigner = std::function<Result<std::vector<std::pair<std::string, st
 
 // `prefix_url` is the witness's submission prefix, e.g. "http://peer:8080/witness".
 // `sign` may be null (requests go unsigned, as any C2SP client's).
+// Over https, a witness whose TLS key is pinned (`tls_pin`, a peer's) must
+// present that key; without a pin its certificate must chain to a root this
+// machine trusts and name its host.
 Result<std::string> SubmitCheckpoint(const std::string& prefix_url, const std::string& note,
                                      const ProofFn& proof, int timeout_seconds = 30,
-                                     const RequestSigner& sign = nullptr);
+                                     const RequestSigner& sign = nullptr,
+                                     const std::string& tls_pin = "");
 
 }  // namespace qt::federation
 

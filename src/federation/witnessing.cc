@@ -107,7 +107,8 @@ Status Witnessing::Round() {
                 QT_ASSIGN_OR_RETURN(auto hashes, ledger_.ConsistencyProof(from, to));
                 return ledger::ToBytes(hashes);
               },
-              options_.timeout_seconds, options_.sign));
+              options_.timeout_seconds, options_.sign,
+              options_.tls_pin_for ? options_.tls_pin_for(w.name, w.url) : ""));
       // Keep only the witness's own valid line.
       QT_ASSIGN_OR_RETURN(ledger::SplitNoteResult split, ledger::SplitNote(cp.note + lines));
       QT_ASSIGN_OR_RETURN(auto valid, VerifyCosignatures(cp.note + lines, {w.key}));

@@ -34,6 +34,9 @@ struct WitnessingOptions {
   MetricsRegistry* metrics = nullptr;  // may be null
   int timeout_seconds = 10;            // per witness request
   RequestSigner sign{};                // may be null: submissions go unsigned
+  // The pinned TLS key of the witness named `name` at `url` ("" for none: a
+  // certificate chain is checked instead); may be null.
+  std::function<std::string(const std::string& name, const std::string& url)> tls_pin_for{};
 };
 
 // The policy of the moment; kNotFound while there is none (no peers yet).

@@ -1,12 +1,11 @@
 // The seed's interconnection of 18 pilot cities, end to end: 18 `qiantang
 // serve` processes, each with its own database (two on PostgreSQL when
-// QIANTANG_TEST_PG is set, SQLite for the rest), keys and ledger, peer with
-// every other from signed descriptors. A search on one finds an offer of the
-// farthest, and an enterprise there contracts for it node to node, queries it
-// and intersects its items with it; every node's checkpoints are cosigned by
-// a quorum of its peers' witnesses by themselves; then one node rewrites its
-// own ledger in its database and keeps serving: every witness refuses its
-// next checkpoint and flags the fork, and the other 17 carry on being
+// QIANTANG_TEST_PG is set, SQLite for the rest), keys, ledger and TLS
+// certificate, peer with every other from signed descriptors, over TLS. A search on one finds an
+// offer of the farthest, and an enterprise there contracts for it node to node, queries it and
+// intersects its items with it; every node's checkpoints are cosigned by a quorum of its peers'
+// witnesses by themselves; then one node rewrites its own ledger in its database and keeps serving:
+// every witness refuses its next checkpoint and flags the fork, and the other 17 carry on being
 // witnessed.
 #include <gtest/gtest.h>
 #include <sqlite3.h>
@@ -64,6 +63,9 @@ TEST(EighteenCitiesTest, InterconnectedWitnessedAndAForkIsCaughtByEveryPeer) {
   nodes.reserve(18);
   for (int i = 0; i < 18; ++i) {
     nodes.push_back(std::make_unique<PeeringNode>(kCities[i][0], kCities[i][1], 400 + i));
+    // Every node serves HTTPS with its own self-signed certificate; peers
+    // pin each other's TLS keys from their descriptors.
+    nodes.back()->tls = MakeCertificate((nodes.back()->dir.path() / "tls").string());
     ASSERT_NO_FATAL_FAILURE(
         nodes.back()->Start({"--checkpoint-interval-ms", "2000", "--crawl-interval-ms", "3600000",
                              "--witness-quorum", "2"},

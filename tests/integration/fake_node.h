@@ -44,7 +44,7 @@ struct FakeNode {
         "\nwitness " +
         ledger::FormatVerifierKey(name + ".example/witness", witness_key.public_key,
                                   ledger::kCosignatureEd25519) +
-        "\nissued 1764892800\n";
+        (tls_pin.empty() ? "" : "\ntls " + tls_pin) + "\nissued 1764892800\n";
     return *ledger::SignNote(text, name, k.public_key,
                              [&](std::span<const uint8_t> m) -> Result<crypto::Signature> {
                                return crypto::Sign(k, m);
@@ -98,6 +98,7 @@ struct FakeNode {
   }
 
   std::string name{}, url{};
+  std::string tls_pin{};  // its TLS key's pin; "" for a plain http node
   crypto::SigningKey key = crypto::GenerateSigningKey(crypto::SystemRandom::Get());
   crypto::SigningKey ledger_key = crypto::GenerateSigningKey(crypto::SystemRandom::Get());
   crypto::SigningKey witness_key = crypto::GenerateSigningKey(crypto::SystemRandom::Get());

@@ -16,6 +16,7 @@
 #include "tests/integration/test_codes.h"
 #include "tests/support/server_process.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/tls_certificate.h"
 
 namespace qt::testing {
 
@@ -25,13 +26,19 @@ struct PeeringNode {
 
   // Starts the server; `extra` are more serve flags. `postgresql`: on a
   // PostgreSQL database of its own if QIANTANG_TEST_PG is set (else SQLite),
-  // whatever QIANTANG_TEST_SERVER_BACKEND says.
+  // whatever QIANTANG_TEST_SERVER_BACKEND says. Over TLS if `tls` holds a
+  // certificate, else over plain http with plain http peers allowed.
   void Start(std::vector<std::string> extra = {}, bool postgresql = false) {
     std::vector<std::string> args = {"--node-name",      name,
                                      "--node-city",      city,
                                      "--ledger-origin",  name + ".example/ledger",
                                      "--witness-name",   name + ".example/witness",
                                      "--peer-timeout-s", "2"};
+    if (tls.cert.empty()) {
+      args.emplace_back("--plain-http-peers");
+    } else {
+      args.insert(args.end(), {"--tls-cert", tls.cert, "--tls-key", tls.key});
+    }
     args.insert(args.end(), extra.begin(), extra.end());
     const char* backend = std::getenv("QIANTANG_TEST_SERVER_BACKEND");
     const bool pg_configured = std::getenv("QIANTANG_TEST_PG") != nullptr;
@@ -123,6 +130,7 @@ struct PeeringNode {
   std::string name, city;
   int n;
   TempDir dir;
+  TlsFiles tls;                      // set before Start() to serve HTTPS
   std::unique_ptr<TestDatabase> db;  // PostgreSQL only; outlives the server
   std::unique_ptr<ServerProcess> server;
   std::unique_ptr<httplib::Client> client;

@@ -43,6 +43,14 @@ std::string QiantangBinary() {
 ServerProcess::ServerProcess(std::string dir, std::vector<std::string> extra_args,
                              std::string db_url)
     : dir_(std::move(dir)), extra_args_(std::move(extra_args)), db_url_(std::move(db_url)) {
+  // A keep-alive client writing to a connection the server closed (its idle
+  // timeout) gets an error and reconnects; over TLS, OpenSSL's write would
+  // raise SIGPIPE and kill the test instead.
+  static const bool kPipeIgnored = [] { return signal(SIGPIPE, SIG_IGN) != SIG_ERR; }();
+  (void)kPipeIgnored;
+  for (size_t i = 0; i + 1 < extra_args_.size(); ++i) {
+    if (extra_args_[i] == "--tls-cert") tls_cert_ = extra_args_[i + 1];
+  }
   const char* backend = std::getenv("QIANTANG_TEST_SERVER_BACKEND");
   if (db_url_.empty() && backend != nullptr && std::string(backend) == "postgresql") {
     own_db_ = std::make_unique<TestDatabase>("postgresql");
@@ -109,7 +117,8 @@ bool ServerProcess::Start() {
         std::string kind = line.substr(11, line.find(' ', 11) - 11);
         demo_tokens_[kind] = line.substr(line.rfind(' ') + 1);
       }
-      const std::string listen_mark = "listening on http://127.0.0.1:";
+      const std::string listen_mark =
+          tls_cert_.empty() ? "listening on http://127.0.0.1:" : "listening on https://127.0.0.1:";
       if (line.starts_with(listen_mark)) {
         port_ = std::atoi(line.c_str() + listen_mark.size());
         // Keep draining stdout in the background so the server never blocks on it.
@@ -145,7 +154,8 @@ void ServerProcess::Kill() {
 }
 
 std::unique_ptr<httplib::Client> ServerProcess::Client() const {
-  auto c = std::make_unique<httplib::Client>("127.0.0.1", port_);
+  auto c = std::make_unique<httplib::Client>(url());
+  if (!tls_cert_.empty()) c->set_ca_cert_path(tls_cert_);
   c->set_keep_alive(true);
   c->set_read_timeout(30);
   return c;
@@ -154,6 +164,7 @@ std::unique_ptr<httplib::Client> ServerProcess::Client() const {
 CommandResult ServerProcess::Cli(const std::vector<std::string>& args,
                                  const std::string& token) const {
   std::vector<std::string> argv = {QiantangBinary(), "--server", url()};
+  if (!tls_cert_.empty()) argv.insert(argv.end(), {"--cacert", tls_cert_});
   if (!token.empty()) argv.insert(argv.end(), {"--token", token});
   argv.insert(argv.end(), args.begin(), args.end());
   // An empty HOME keeps a developer's saved token out of the test.

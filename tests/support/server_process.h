@@ -45,7 +45,11 @@ class ServerProcess {
   void Kill();
 
   int port() const { return port_; }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  // https when started with --tls-cert (whose certificate the test's clients
+  // and Cli() trust: it must name 127.0.0.1).
+  std::string url() const {
+    return (tls_cert_.empty() ? "http://127.0.0.1:" : "https://127.0.0.1:") + std::to_string(port_);
+  }
   // The bootstrap operator token, if this start printed one.
   const std::string& bootstrap_token() const { return bootstrap_token_; }
   // Demo tokens by org kind, if started with --demo.
@@ -62,6 +66,7 @@ class ServerProcess {
   std::string dir_;
   std::vector<std::string> extra_args_;
   std::string db_url_;
+  std::string tls_cert_;
   std::unique_ptr<TestDatabase> own_db_;
   pid_t pid_ = -1;
   int port_ = 0;
