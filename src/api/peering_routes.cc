@@ -41,7 +41,10 @@ json CrawlJson(const federation::CrawlStatus& c) {
           {"crawled_at", TimeOrNull(c.crawled_at)},
           {"attempted_at", TimeOrNull(c.attempted_at)},
           {"error", c.error.empty() ? json(nullptr) : json(c.error)},
-          {"offers", c.offers}};
+          {"offers", c.offers},
+          // The last good crawl found the catalog unchanged since read_at.
+          {"read_at", TimeOrNull(c.read_at)},
+          {"unchanged", c.crawled_at > c.read_at && c.read_at > 0}};
 }
 
 json OfferJson(const federation::FederatedOffer& o, UnixMillis now) {
@@ -101,12 +104,21 @@ void RegisterPeeringRoutes(Router& router, PeeringServices services) {
               PermissionDenied("peer '" + from->name + "' is not confirmed yet: say hello first"));
         }
         json message = json::parse(req.http.body, nullptr, /*allow_exceptions=*/false);
-        if (Status s = federation::CheckCatalogRequest(message); !s.ok()) return CatalogError(s);
+        auto known = federation::CheckCatalogRequest(message);
+        if (!known.ok()) return CatalogError(known.status());
         const std::string cursor = req.http.get_param_value("cursor");
         if (cursor.size() > 100) return CatalogError(InvalidArgument("cursor: too long"));
+        // The version is read before the page, so a change in between shows
+        // as a new version at the next crawl (federation/dsp.h).
+        auto version = space.CatalogVersion();
+        if (!version.ok()) return CatalogError(version.status());
+        if (cursor.empty() && !known->empty() && *known == *version) {
+          return Response::Json(federation::UnchangedCatalogJson(node.name(), *version));
+        }
         auto offers = space.PublishedOffers(cursor, kCatalogPage);
         if (!offers.ok()) return CatalogError(offers.status());
-        Response res = Response::Json(federation::CatalogJson(node.name(), node.url(), *offers));
+        Response res =
+            Response::Json(federation::CatalogJson(node.name(), node.url(), *offers, *version));
         if (offers->size() == static_cast<size_t>(kCatalogPage)) {
           res.headers.emplace_back(
               "Link", "<" + node.url() + std::string(federation::kDspPath) +

@@ -168,6 +168,22 @@ Result<std::vector<PublishedOffer>> DataSpace::PublishedOffers(const std::string
   return out;
 }
 
+Result<std::string> DataSpace::CatalogVersion() {
+  std::string out;
+  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+    // A new offer raises the largest creation time, a withdrawn one lowers
+    // the count; the sum tells apart the rest (one withdrawn, one made).
+    QT_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT COUNT(*), CAST(COALESCE(MAX(created_at), 0) "
+                                            "AS BIGINT), CAST(COALESCE(SUM(created_at), 0) AS "
+                                            "BIGINT) FROM ds_offers WHERE active = 1"));
+    if (rows.empty()) return Internal("no aggregate row");
+    out = "v1-" + std::to_string(rows[0].Int(0)) + "-" + std::to_string(rows[0].Int(1)) + "-" +
+          std::to_string(rows[0].Int(2));
+    return OkStatus();
+  }));
+  return out;
+}
+
 Result<std::vector<std::vector<Cell>>> DataSpace::Preview(const std::string& product_id) {
   Product p;
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {

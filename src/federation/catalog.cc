@@ -42,6 +42,9 @@ constexpr int kMaxPages = 100;
 constexpr size_t kMaxPageBytes = size_t{4} << 20;      // one catalog page
 constexpr size_t kMaxCatalogBytes = size_t{32} << 20;  // all pages of one crawl
 constexpr int kAttempts = 3;
+// A peer's catalog is read whole at least once every this many crawl
+// intervals, whatever its version says (a publisher renamed, say).
+constexpr int64_t kFullReadEvery = 10;
 
 // The entries of peers not removed, as EntryFromRow reads them.
 constexpr std::string_view kEntries =
@@ -66,9 +69,12 @@ Result<FederatedOffer> EntryFromRow(const store::Row& r) {
   });
 }
 
+constexpr std::string_view kCrawlColumns =
+    "SELECT node, crawled_at, attempted_at, error, offers, version, read_at FROM fed_crawls";
+
 Result<CrawlStatus> CrawlFromRow(const store::Row& r) {
   return store::Decode<CrawlStatus>("fed_crawls", r, [&]() -> Result<CrawlStatus> {
-    return CrawlStatus{r.Text(0), r.Int(1), r.Int(2), r.Text(3), r.Int(4)};
+    return CrawlStatus{r.Text(0), r.Int(1), r.Int(2), r.Text(3), r.Int(4), r.Text(5), r.Int(6)};
   });
 }
 
@@ -91,7 +97,10 @@ FederatedCatalog::~FederatedCatalog() = default;
 
 std::vector<store::Migration> FederatedCatalog::Migrations() {
   return {{"federation", 4, "the federated catalog: peers' DSP catalogs as last crawled",
-           std::string(kSchema)}};
+           std::string(kSchema)},
+          {"federation", 6, "incremental crawls: each peer's catalog version as last read",
+           "ALTER TABLE fed_crawls ADD COLUMN version TEXT NOT NULL DEFAULT '';\n"
+           "ALTER TABLE fed_crawls ADD COLUMN read_at BIGINT NOT NULL DEFAULT 0;\n"}};
 }
 
 Status FederatedCatalog::Crawl() {
@@ -106,13 +115,29 @@ Status FederatedCatalog::Crawl() {
 }
 
 Status FederatedCatalog::CrawlPeer(const Peer& peer) {
+  // The version of the peer's catalog this node holds, if the peer gives one
+  // and the last whole read is recent enough to ask only for changes.
+  std::string known;
+  {
+    QT_ASSIGN_OR_RETURN(std::vector<CrawlStatus> crawls, Crawls());
+    const UnixMillis now = options_.clock->NowMillis();
+    for (const CrawlStatus& c : crawls) {
+      if (c.node == peer.name && c.crawled_at > 0 &&
+          now - c.read_at < kFullReadEvery * options_.crawl_interval_ms) {
+        known = c.version;
+      }
+    }
+  }
+  std::string version;     // of the catalog read
+  bool unchanged = false;  // still `known`: nothing was read
   auto fetch = [&]() -> Result<std::vector<RemoteOffer>> {
     std::vector<RemoteOffer> all;
     std::set<std::string> seen;
-    const std::string request =
-        json{{"@context", json::array({kDspContext})}, {"@type", "CatalogRequestMessage"}}.dump();
+    const std::string request = CatalogRequestJson(known).dump();
     std::string url = std::string(kDspPath) + "/catalog/request";
     size_t bytes = 0;
+    version.clear();
+    unchanged = false;
     for (int page = 0; page < kMaxPages && !url.empty(); ++page) {
       QT_ASSIGN_OR_RETURN(PeerAnswer a, peers_.Call(peer, "POST", url, request, kMaxPageBytes));
       bytes += a.body.size();
@@ -128,6 +153,14 @@ Status FederatedCatalog::CrawlPeer(const Peer& peer) {
         return Unavailable("HTTP " + std::to_string(a.status) + ": " + reason);
       }
       if (body.is_discarded()) return Unavailable("the catalog is not JSON");
+      if (page == 0 && body.is_object() && body.contains(kCatalogVersion) &&
+          body[kCatalogVersion].is_string()) {
+        version = body[kCatalogVersion].get<std::string>().substr(0, 200);
+        if (!known.empty() && version == known && body.value(kCatalogUnchanged, json()) == true) {
+          unchanged = true;
+          return all;
+        }
+      }
       auto offers = ReadCatalog(body, kMaxOffers - all.size());
       if (!offers.ok()) return Unavailable(offers.status().message());
       for (RemoteOffer& o : *offers) {
@@ -171,6 +204,14 @@ Status FederatedCatalog::CrawlPeer(const Peer& peer) {
     }));
     return offers.status().WithContext("crawling peer '" + peer.name + "'");
   }
+  if (unchanged) {  // the entries stand, fresh as of now
+    return store_.Write([&](store::Tx& tx) -> Status {
+      return tx
+          .Exec("UPDATE fed_crawls SET crawled_at = ?, attempted_at = ?, error = '' WHERE node = ?",
+                {now, now, peer.name})
+          .status();
+    });
+  }
   return store_.Write([&](store::Tx& tx) -> Status {
     QT_RETURN_IF_ERROR(tx.Exec("DELETE FROM fed_catalog WHERE node = ?", {peer.name}).status());
     for (const RemoteOffer& o : *offers) {
@@ -184,12 +225,12 @@ Status FederatedCatalog::CrawlPeer(const Peer& peer) {
     }
     return tx
         .Exec(
-            "INSERT INTO fed_crawls (node, crawled_at, attempted_at, error, offers, generation) "
-            "VALUES (?, ?, ?, '', ?, 1) ON CONFLICT (node) DO UPDATE SET crawled_at = ?, "
-            "attempted_at = ?, error = '', offers = ?, "
-            "generation = fed_crawls.generation + 1",
-            {peer.name, now, now, static_cast<int64_t>(offers->size()), now, now,
-             static_cast<int64_t>(offers->size())})
+            "INSERT INTO fed_crawls (node, crawled_at, attempted_at, error, offers, generation, "
+            "version, read_at) VALUES (?, ?, ?, '', ?, 1, ?, ?) ON CONFLICT (node) DO UPDATE SET "
+            "crawled_at = ?, attempted_at = ?, error = '', offers = ?, "
+            "generation = fed_crawls.generation + 1, version = ?, read_at = ?",
+            {peer.name, now, now, static_cast<int64_t>(offers->size()), version, now, now, now,
+             static_cast<int64_t>(offers->size()), version, now})
         .status();
   });
 }
@@ -197,10 +238,7 @@ Status FederatedCatalog::CrawlPeer(const Peer& peer) {
 Result<std::vector<CrawlStatus>> FederatedCatalog::Crawls() {
   std::vector<CrawlStatus> out;
   QT_RETURN_IF_ERROR(store_.Read([&](store::Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(
-        store::Rows rows,
-        tx.Query("SELECT node, crawled_at, attempted_at, error, offers FROM fed_crawls "
-                 "ORDER BY node"));
+    QT_ASSIGN_OR_RETURN(store::Rows rows, tx.Query(std::string(kCrawlColumns) + " ORDER BY node"));
     out.clear();
     return store::DecodeInto(rows, CrawlFromRow, out);
   }));

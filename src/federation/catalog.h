@@ -3,7 +3,10 @@
 // Crawl() asks each active peer for its DSP catalog (POST /dsp/catalog/
 // request, signed, following Link rel="next" pages: at most 100 pages and
 // 10,000 offers) and replaces that peer's entries in one transaction when the
-// whole catalog was read. A failed crawl (peer down, slow, answering garbage)
+// whole catalog was read. Incrementally where the peer supports it
+// (federation/dsp.h): a peer whose catalog version has not changed answers
+// one small message and its entries are kept, fresh; every peer's catalog is
+// read whole at least every 10 crawl intervals. A failed crawl (peer down, slow, answering garbage)
 // is retried twice with back-off, then recorded, and the peer's entries are
 // kept: a search shows them as stale, with the age of the last good crawl,
 // instead of losing them (an empty catalog between crawls is a known failure
@@ -61,6 +64,8 @@ struct CrawlStatus {
   UnixMillis attempted_at = 0;  // the last try
   std::string error;            // of the last try ("" if it succeeded)
   int64_t offers = 0;           // kept from the last good crawl
+  std::string version{};        // of the peer's catalog as last read ("" if it gives none)
+  UnixMillis read_at = 0;       // the last crawl that read it whole (later ones found it unchanged)
 };
 
 class FederatedCatalog {

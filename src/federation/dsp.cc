@@ -98,8 +98,26 @@ json ContractAgreementJson(const dataspace::Contract& c, std::string_view node,
   return agreement;
 }
 
+json UnchangedCatalogJson(std::string_view participant, std::string_view version) {
+  return {{"@context", json::array({kDspContext})},
+          {"@id", "urn:qiantang:" + std::string(participant) + ":catalog"},
+          {"@type", "Catalog"},
+          {"participantId", participant},
+          {kCatalogVersion, version},
+          {kCatalogUnchanged, true}};
+}
+
+json CatalogRequestJson(std::string_view known_version) {
+  json request = {{"@context", json::array({kDspContext})}, {"@type", "CatalogRequestMessage"}};
+  if (!known_version.empty()) {
+    request["filter"] =
+        json::array({{{"@type", "qiantang:UnchangedSince"}, {kCatalogVersion, known_version}}});
+  }
+  return request;
+}
+
 json CatalogJson(std::string_view participant, std::string_view node_url,
-                 const std::vector<dataspace::PublishedOffer>& offers) {
+                 const std::vector<dataspace::PublishedOffer>& offers, std::string_view version) {
   const std::string service_id = "urn:qiantang:" + std::string(participant) + ":dsp";
   json catalog = {
       {"@context", json::array({kDspContext})},
@@ -134,6 +152,7 @@ json CatalogJson(std::string_view participant, std::string_view node_url,
     for (const std::string& id : order) list.push_back(std::move(datasets[id]));
     catalog["dataset"] = std::move(list);  // minItems 1: absent when empty
   }
+  if (!version.empty()) catalog[kCatalogVersion] = version;
   return catalog;
 }
 
@@ -144,15 +163,21 @@ json CatalogErrorJson(std::string_view code, std::string_view reason) {
           {"reason", json::array({reason})}};
 }
 
-Status CheckCatalogRequest(const json& message) {
+Result<std::string> CheckCatalogRequest(const json& message) {
   if (!message.is_object() || !message.contains("@type") ||
       message["@type"] != "CatalogRequestMessage") {
     return InvalidArgument("expected a CatalogRequestMessage");
   }
-  if (message.contains("filter") && !(message["filter"].is_array() && message["filter"].empty())) {
-    return InvalidArgument("filters are not supported");
+  if (!message.contains("filter")) return std::string();
+  const json& filter = message["filter"];
+  if (filter.is_array() && filter.empty()) return std::string();
+  if (filter.is_array() && filter.size() == 1 && filter[0].is_object() &&
+      filter[0].value("@type", json()) == "qiantang:UnchangedSince" &&
+      filter[0].contains(kCatalogVersion) && filter[0][kCatalogVersion].is_string() &&
+      filter[0][kCatalogVersion].get<std::string>().size() <= 200) {
+    return filter[0][kCatalogVersion].get<std::string>();
   }
-  return OkStatus();
+  return InvalidArgument("filters are not supported (but one qiantang:UnchangedSince)");
 }
 
 Status CheckJsonDepth(std::string_view text, int max_depth) {

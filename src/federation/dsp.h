@@ -52,14 +52,35 @@ nlohmann::json ContractOfferJson(const dataspace::Contract& c);
 nlohmann::json ContractAgreementJson(const dataspace::Contract& c, std::string_view node,
                                      std::string_view assignee);
 
-// The Catalog of `offers` published by the node `participant` at `node_url`.
+// Incremental crawls, through the CatalogRequestMessage's filter (whose
+// content DSP leaves to implementations). A Qiantang node's Catalog carries
+// "qiantang:catalogVersion", a text that changes whenever its published
+// offers may have (dataspace::DataSpace::CatalogVersion). A crawler that read
+// version V asks with the filter
+//   [{"@type": "qiantang:UnchangedSince", "qiantang:catalogVersion": V}]
+// and, while the version is still V, gets an empty Catalog marked
+// "qiantang:unchanged": true instead of every page. It sends the filter only
+// to a peer whose last Catalog carried a version (one that supports it).
+inline constexpr std::string_view kCatalogVersion = "qiantang:catalogVersion";
+inline constexpr std::string_view kCatalogUnchanged = "qiantang:unchanged";
+
+// The Catalog of `offers` published by the node `participant` at `node_url`,
+// at catalog version `version` ("" for none).
 nlohmann::json CatalogJson(std::string_view participant, std::string_view node_url,
-                           const std::vector<dataspace::PublishedOffer>& offers);
+                           const std::vector<dataspace::PublishedOffer>& offers,
+                           std::string_view version = "");
+// The answer to a crawler that holds the catalog at `version` already.
+nlohmann::json UnchangedCatalogJson(std::string_view participant, std::string_view version);
 nlohmann::json CatalogErrorJson(std::string_view code, std::string_view reason);
 
-// kInvalidArgument unless `message` is a CatalogRequestMessage; a non-empty
-// filter is refused too (the binding's 400: filters are not supported).
-Status CheckCatalogRequest(const nlohmann::json& message);
+// A CatalogRequestMessage; with the UnchangedSince filter if `known_version`
+// is not empty.
+nlohmann::json CatalogRequestJson(std::string_view known_version);
+// The catalog version a CatalogRequestMessage says its sender holds ("" for
+// none). kInvalidArgument unless `message` is a CatalogRequestMessage; a
+// filter other than one UnchangedSince is refused too (the binding's 400:
+// filters are not supported).
+Result<std::string> CheckCatalogRequest(const nlohmann::json& message);
 
 // One offer of a peer's catalog, as read.
 struct RemoteOffer {

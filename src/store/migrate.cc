@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <map>
 #include <set>
 #include <utility>
@@ -26,9 +27,23 @@ Status CheckNumbering(std::span<const Migration> migrations) {
   return OkStatus();
 }
 
+// Each module's migrations in version order, at the place of its first one:
+// a service may add a later version of its module after another service's
+// (the federation's peers, catalog and negotiations share one numbering).
+std::vector<Migration> GroupedByModule(std::span<const Migration> migrations) {
+  std::map<std::string, size_t> first;
+  for (size_t i = 0; i < migrations.size(); ++i) first.try_emplace(migrations[i].module, i);
+  std::vector<Migration> out(migrations.begin(), migrations.end());
+  std::stable_sort(out.begin(), out.end(), [&](const Migration& a, const Migration& b) {
+    return std::pair(first[a.module], a.version) < std::pair(first[b.module], b.version);
+  });
+  return out;
+}
+
 }  // namespace
 
-Status Migrate(Store& store, std::span<const Migration> migrations) {
+Status Migrate(Store& store, std::span<const Migration> given) {
+  const std::vector<Migration> migrations = GroupedByModule(given);
   QT_RETURN_IF_ERROR(CheckNumbering(migrations));
   QT_RETURN_IF_ERROR(store.Write([](Tx& tx) { return tx.ExecScript(kCreateTable); }));
 

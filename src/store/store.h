@@ -106,9 +106,10 @@ struct StoreOptions {
 };
 
 // Applies the migrations not yet applied, in order, each in its own write
-// transaction. Fails if the database has a migration of a module this binary
-// does not know (it was written by a newer version), or if a module's versions
-// are not numbered 1, 2, 3... in `migrations`.
+// transaction: modules in the order of their first migration in `migrations`,
+// each module's by version. Fails if the database has a migration of a module
+// this binary does not know (it was written by a newer version), or if a
+// module's versions are not numbered 1, 2, 3... with none missing or repeated.
 Status Migrate(Store& store, std::span<const Migration> migrations);
 
 // Opens "sqlite:PATH" (the file and its folder are created if missing) or

@@ -170,6 +170,21 @@ TEST_P(StoreTest, RefusesMisnumberedMigrations) {
   EXPECT_EQ(Migrate(*store_, gap).code(), StatusCode::kInternal);
 }
 
+TEST_P(StoreTest, AppliesAModulesLaterMigrationGivenAfterAnotherModules) {
+  const Migration a1{"a", 1, "makes t1", "CREATE TABLE a_t1 (x BIGINT)"};
+  const Migration a2{"a", 2, "alters t1", "ALTER TABLE a_t1 ADD COLUMN y BIGINT"};
+  const Migration b1{"b", 1, "makes t2", "CREATE TABLE b_t2 (x BIGINT)"};
+  std::vector<Migration> split(kSchema.begin(), kSchema.end());
+  split.insert(split.end(), {a1, b1, a2});
+  ASSERT_TRUE(Migrate(*store_, split).ok());  // a/2 is applied right after a/1
+  std::vector<Migration> late(kSchema.begin(), kSchema.end());
+  late.insert(late.end(), {a2, b1, a1});
+  EXPECT_TRUE(Migrate(*store_, late).ok());  // already applied, in any order given
+  std::vector<Migration> twice = split;
+  twice.push_back(b1);
+  EXPECT_EQ(Migrate(*store_, twice).code(), StatusCode::kInternal);
+}
+
 TEST(OpenStore, CreatesTheSqliteFolder) {
   qt::testing::TempDir dir;
   EXPECT_TRUE(OpenStore("sqlite:" + dir.File("a/b/c.db"), {}).ok());

@@ -80,6 +80,49 @@ TEST(PeeringTest, ThreeCitiesFindEachOthersOffersAndSayWhereTheyLive) {
   EXPECT_EQ(logs.body["items"][0]["origin"], "ningbo.example/ledger");
 }
 
+// Incremental crawls: a peer whose catalog has not changed answers one small
+// message and its entries stay, fresh; an offer made or withdrawn there is
+// seen at the next crawl.
+TEST(PeeringTest, AnUnchangedCatalogIsNotReadAgainAndAChangeIsSeenAtTheNextCrawl) {
+  PeeringNode hz{"hangzhou", "杭州", 741}, nb{"ningbo", "宁波", 742};
+  ASSERT_NO_FATAL_FAILURE(hz.Start());
+  ASSERT_NO_FATAL_FAILURE(nb.Start());
+  ASSERT_NO_FATAL_FAILURE(nb.Publish("港口集装箱吞吐量", "宁波舟山港每日集装箱吞吐"));
+  ASSERT_NO_FATAL_FAILURE(PeerBothWays(hz, nb));
+  auto crawl = [&] {
+    auto c = Call(*hz.client, "POST", "/api/v1/federation/crawl", hz.op);
+    EXPECT_EQ(c.status, 200) << c.raw;
+    for (const auto& item : c.body["items"]) {
+      if (item["node"] == "ningbo") return item;
+    }
+    ADD_FAILURE() << c.raw;
+    return json();
+  };
+  json first = crawl();
+  EXPECT_EQ(first["unchanged"], false) << first;
+  EXPECT_EQ(first["offers"], 1) << first;
+  json second = crawl();
+  EXPECT_EQ(second["unchanged"], true) << second;
+  EXPECT_EQ(second["offers"], 1) << second;
+  EXPECT_EQ(second["read_at"], first["read_at"]) << second;
+  EXPECT_EQ(Top(hz, "集装箱")["stale"], false);
+
+  ASSERT_NO_FATAL_FAILURE(nb.Publish("港口船舶进出港", "宁波舟山港每日船舶进出"));
+  json third = crawl();
+  EXPECT_EQ(third["unchanged"], false) << third;
+  EXPECT_EQ(third["offers"], 2) << third;
+  EXPECT_EQ(Top(hz, "船舶进出")["node"], "ningbo");
+
+  auto withdrawn =
+      Call(*nb.client, "POST", "/api/v1/dataspace/offers/" + nb.offers[0] + "/withdraw", nb.holder);
+  ASSERT_EQ(withdrawn.status, 200) << withdrawn.raw;
+  json fourth = crawl();
+  EXPECT_EQ(fourth["unchanged"], false) << fourth;
+  EXPECT_EQ(fourth["offers"], 1) << fourth;
+  EXPECT_TRUE(Top(hz, "集装箱").is_null() || Top(hz, "集装箱")["offer_id"] != nb.offers[0]);
+  EXPECT_EQ(crawl()["unchanged"], true);
+}
+
 TEST(PeeringTest, APeerThatGoesDownKeepsItsEntriesMarkedStale) {
   PeeringNode hz{"hangzhou", "杭州", 711}, nb{"ningbo", "宁波", 712};
   ASSERT_NO_FATAL_FAILURE(hz.Start({"--crawl-interval-ms", "300"}));
