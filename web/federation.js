@@ -3,12 +3,19 @@
 // ledgers it witnesses with their last cosigned size and any fork seen, and
 // this node's own latest checkpoint that its witness policy's quorum
 // cosigned. The operator's admin adds and removes peers and witnessed logs.
+// Any other organisation also finds its contracts with other cities here
+// (federation_negotiations.js), requested from the federated search.
 import { h } from "/vendor/preact.module.js";
 import { useEffect, useState } from "/vendor/hooks.module.js";
 import htm from "/vendor/htm.module.js";
 import { api } from "./api.js";
 import { ErrorBox } from "./error_box.js";
 import { FederationPeers } from "./federation_peers.js";
+import {
+  FederationNegotiations,
+  negotiates,
+  RequestContractButton,
+} from "./federation_negotiations.js";
 
 const html = htm.bind(h);
 
@@ -40,6 +47,7 @@ function AddLog({ t, onAdded }) {
 export function FederationPage({ t, me }) {
   const [state, setState] = useState({ loading: true });
   const [version, setVersion] = useState(0);
+  const [requested, setRequested] = useState(null);
   useEffect(() => {
     (async () => {
       try {
@@ -60,6 +68,12 @@ export function FederationPage({ t, me }) {
     })();
   }, [version]);
   const isAdmin = me.org.kind === "operator" && me.role === "admin";
+  const consumer = negotiates(me);
+  const offerAction = consumer
+    ? (offer) =>
+        html`<${RequestContractButton} t=${t} me=${me} offer=${offer} onRequested=${(r) =>
+          setRequested((prev) => ({ ...r, seq: (prev ? prev.seq : 0) + 1 }))} />`
+    : null;
   const remove = async (log) => {
     if (!confirm(`${t("fed_confirmRemove")} ${log.origin}?`)) return;
     try {
@@ -76,7 +90,8 @@ export function FederationPage({ t, me }) {
       <h2>${t("federation")}</h2>
       <p class="hint">${t("fed_intro")}</p>
       <${ErrorBox} error=${state.error} />
-      <${FederationPeers} t=${t} isAdmin=${isAdmin} />
+      <${FederationPeers} t=${t} isAdmin=${isAdmin} offerAction=${offerAction} />
+      ${consumer && html`<${FederationNegotiations} t=${t} me=${me} requested=${requested} />`}
       ${
         state.witness &&
         html`<div class="card" data-testid="witness">

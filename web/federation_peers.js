@@ -2,7 +2,8 @@
 // node federates with (state, last contact, last crawl, the size its ledger is
 // witnessed at here), and a search over every city's published offers. The
 // operator's admin adds a peer from its descriptor and suspends, resumes or
-// removes one.
+// removes one. `offerAction`, if given, renders what is beside an offer of
+// another node (federation_negotiations.js: requesting a contract for it).
 import { h } from "/vendor/preact.module.js";
 import { useEffect, useState } from "/vendor/hooks.module.js";
 import htm from "/vendor/htm.module.js";
@@ -36,7 +37,7 @@ function AddPeer({ t, onAdded }) {
     </form>`;
 }
 
-function Search({ t }) {
+function Search({ t, offerAction }) {
   const [q, setQ] = useState("");
   const [result, setResult] = useState(null);
   const [error, setError] = useState(null);
@@ -58,13 +59,14 @@ function Search({ t }) {
       ${
         result &&
         html`<table data-testid="federated-results">
-          <thead><tr><th>${t("fed_city")}</th><th>${t("fed_offer")}</th><th>${t("fed_publisher")}</th><th>${t("fed_crawled")}</th></tr></thead>
+          <thead><tr><th>${t("fed_city")}</th><th>${t("fed_offer")}</th><th>${t("fed_publisher")}</th><th>${t("fed_crawled")}</th>${offerAction && html`<th></th>`}</tr></thead>
           <tbody>${result.items.map(
             (o) => html`<tr key=${`${o.node}/${o.offer_id}`}>
               <td>${o.city} <span class="hint">${o.local ? t("fed_local") : o.node}</span></td>
               <td>${o.title}</td>
               <td>${o.publisher}</td>
               <td>${o.local ? "-" : o.stale ? html`<span class="bad">${t("fed_stale")} ${o.age_seconds}s</span>` : `${o.age_seconds}s`}</td>
+              ${offerAction && html`<td>${o.local ? "" : offerAction(o)}</td>`}
             </tr>`,
           )}</tbody>
         </table>`
@@ -72,7 +74,7 @@ function Search({ t }) {
     </form>`;
 }
 
-export function FederationPeers({ t, isAdmin }) {
+export function FederationPeers({ t, isAdmin, offerAction }) {
   const [state, setState] = useState({ loading: true });
   const [version, setVersion] = useState(0);
   useEffect(() => {
@@ -127,5 +129,5 @@ export function FederationPeers({ t, isAdmin }) {
     </table>
     ${(state.status?.peers || []).length === 0 && html`<p class="hint">${t("fed_noPeers")}</p>`}
     ${isAdmin && html`<${AddPeer} t=${t} onAdded=${() => setVersion(version + 1)} />`}
-    <${Search} t=${t} />`;
+    <${Search} t=${t} offerAction=${offerAction} />`;
 }

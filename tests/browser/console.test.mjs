@@ -650,7 +650,7 @@ test("policies find people: an authority publishes one and sees whom it found, t
   assert.deepEqual(citizen.errors, []);
 });
 
-// Runs last: the data holder's key leaves the node for good.
+// Runs after every other test of the data holder: its key leaves the node for good.
 test("a data holder keeps its key in the browser: it signs its agreement there, and nowhere else can", async () => {
   const call = async (method, path, token, body) => {
     const res = await fetch(server.url + path, {
@@ -762,5 +762,27 @@ test("a data holder keeps its key in the browser: it signs its agreement there, 
     ),
   );
   assert.equal((await call("POST", `${base}/verify`, server.tokens.enterprise, {})).status, 200);
+  assert.deepEqual(errors, []);
+});
+
+test("the federation page: an enterprise's contracts with other cities start empty, saying what to do", async () => {
+  const { page, errors } = await newPage();
+  await signIn(page, server.tokens.enterprise);
+  await page.getByTestId("who").waitFor();
+  await page.click("nav a[data-section=federation]");
+  const section = page.getByTestId("fed-negotiations");
+  await section.waitFor();
+  const empty = section.getByTestId("negotiations-empty");
+  await empty.waitFor();
+  assert.match(await empty.textContent(), /还没有与其他城市的合同/);
+  assert.match(await empty.textContent(), /申请合同/);
+  assert.equal(await section.getByTestId("negotiations").count(), 0);
+  // The demo city has no peers: its own offers are found, and none can be requested.
+  const search = page.getByTestId("federated-search");
+  await search.locator("input").fill("客流");
+  await search.locator("button[type=submit]").click();
+  await page.getByTestId("federated-results").locator("tbody tr").first().waitFor();
+  assert.equal(await page.getByTestId("fed-request-contract").count(), 0);
+  await page.screenshot({ path: join(outDir, "federation-negotiations.png"), fullPage: true });
   assert.deepEqual(errors, []);
 });
