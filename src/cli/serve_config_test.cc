@@ -70,7 +70,7 @@ TEST(ServeConfig, FoldersOthersReadHoldNoSecret) {
   ServeConfig c;  // var/master.key, var/qiantang.db, var/dataspace, var/import, web
   EXPECT_TRUE(CheckFolders(c).ok());
   EXPECT_EQ(ResolvedImportDir(c), "var/import");
-  for (auto set : std::vector<std::function<void(ServeConfig&)>>{
+  for (const auto& set : std::vector<std::function<void(ServeConfig&)>>{
            [](ServeConfig& x) { x.import_dir = "var"; },
            [](ServeConfig& x) { x.import_dir = "./var/"; },
            [](ServeConfig& x) { x.import_dir = "var/dataspace"; },
