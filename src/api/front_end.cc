@@ -32,10 +32,13 @@ using std::chrono::milliseconds;
 // kDraining: answered and half-closed; what the client still sends (the rest
 // of an oversized body) is read and dropped until it closes or the body
 // deadline passes, so that closing does not reset the answer away.
-enum class Phase { kIdle, kHead, kBody, kBusy, kDraining };
+// kHandshake: TLS handshake work for it is queued on, or running on, the
+// handshake thread.
+enum class Phase { kIdle, kHead, kBody, kBusy, kDraining, kHandshake };
 
 // One connection. Owned by the event thread, except while kBusy, when one
-// worker owns it until it hands it back.
+// worker owns it until it hands it back, and while kHandshake, when the
+// handshake thread does.
 struct Conn {
   int fd = -1;
   std::string peer;  // canonical address text
@@ -61,7 +64,17 @@ struct Conn {
   // event thread could not write yet (handshake records, refusals).
   std::unique_ptr<crypto::TlsConnection> tls;
   std::string unsent;
+  std::string cipher_in;          // TLS bytes for the handshake thread
+  bool handshake_failed = false;  // set by the handshake thread
 };
+
+// What a client may send before its TLS handshake is done (a ClientHello is
+// a few KiB).
+constexpr size_t kMaxHandshakeBytes = 64 * 1024;
+
+bool OwnedElsewhere(const Conn& c) {
+  return c.phase == Phase::kBusy || c.phase == Phase::kHandshake;
+}
 
 // What a connection may leave unread of what TLS answers on its own
 // (handshake records, KeyUpdates) before it is closed.
@@ -225,6 +238,11 @@ struct FrontEnd::Loop {
   int wake_fd = -1;
   std::atomic<bool> stopping{false};
   std::unique_ptr<httplib::ThreadPool> workers;
+  // TLS handshakes (key exchange and signature) run on their own thread, so
+  // a flood of them does not hold the event thread or the workers; a
+  // connection whose header deadline passed while it waited there is closed
+  // without its handshake.
+  std::unique_ptr<httplib::ThreadPool> handshakers;
 
   std::unordered_map<int, std::unique_ptr<Conn>> conns;
   std::unordered_map<std::string, int> per_address;
@@ -232,7 +250,8 @@ struct FrontEnd::Loop {
   bool accept_paused = false;
 
   std::mutex returned_mu;
-  std::vector<Conn*> returned;  // handed back by workers
+  std::vector<Conn*> returned;    // handed back by workers
+  std::vector<Conn*> handshaken;  // handed back by the handshake thread
 
   Counter& accepted;
   Counter& refused_total;
@@ -285,7 +304,7 @@ struct FrontEnd::Loop {
     // No TLS close_notify: answers are framed by their length, and a client
     // that finds an alert waiting on an idle connection (cpp-httplib) takes
     // it for alive and writes its next request into the void.
-    if (c->phase != Phase::kBusy) epoll_ctl(epoll_fd, EPOLL_CTL_DEL, c->fd, nullptr);
+    if (!OwnedElsewhere(*c)) epoll_ctl(epoll_fd, EPOLL_CTL_DEL, c->fd, nullptr);
     auto it = per_address.find(c->peer);
     if (it != per_address.end() && --it->second <= 0) per_address.erase(it);
     const int fd = c->fd;
@@ -381,6 +400,10 @@ struct FrontEnd::Loop {
       }
       return;  // more next time
     }
+    if (c->tls != nullptr && !c->tls->handshake_done()) {
+      ReadHandshake(c);
+      return;
+    }
     bool ended = false;  // closed by the peer (perhaps after a whole request), or failed
     for (int i = 0; i < 4; ++i) {
       ssize_t n = recv(c->fd, chunk, sizeof chunk, 0);
@@ -417,6 +440,48 @@ struct FrontEnd::Loop {
         CloseConn(c);
       }
     }
+  }
+
+  // Before the TLS handshake is done: gathers what came and hands it to the
+  // handshake thread. A client that already left gets no handshake (a flood
+  // of ClientHellos that hang up costs no key exchange).
+  void ReadHandshake(Conn* c) {
+    char chunk[16384];
+    bool ended = false;
+    while (c->cipher_in.size() <= kMaxHandshakeBytes) {
+      ssize_t n = recv(c->fd, chunk, sizeof chunk, 0);
+      if (n > 0) {
+        c->cipher_in.append(chunk, static_cast<size_t>(n));
+        continue;
+      }
+      ended = !(n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR));
+      break;
+    }
+    if (ended || c->cipher_in.size() > kMaxHandshakeBytes) {
+      if (!ended) bad_requests.Increment();
+      CloseConn(c);
+      return;
+    }
+    if (c->cipher_in.empty()) return;
+    epoll_ctl(epoll_fd, EPOLL_CTL_DEL, c->fd, nullptr);
+    c->phase = Phase::kHandshake;
+    handshakers->enqueue([this, c] {
+      if (Clock::now() < c->deadline) {
+        std::string cipher;
+        cipher.swap(c->cipher_in);
+        auto open = c->tls->Receive(cipher, c->buf);
+        c->unsent += c->tls->TakeOutput();
+        Flush(*c);
+        c->handshake_failed = !open.ok() || !*open;
+      } else {
+        c->handshake_failed = true;  // too late: its deadline passed in the queue
+      }
+      {
+        std::lock_guard lock(returned_mu);
+        handshaken.push_back(c);
+      }
+      Wake();
+    });
   }
 
   // Moves the request being read forward; dispatches it once complete.
@@ -586,10 +651,21 @@ struct FrontEnd::Loop {
   void TakeBack(Clock::time_point now) {
     uint64_t n;
     (void)!::read(wake_fd, &n, sizeof n);
-    std::vector<Conn*> back;
+    std::vector<Conn*> back, shaken;
     {
       std::lock_guard lock(returned_mu);
       back.swap(returned);
+      shaken.swap(handshaken);
+    }
+    for (Conn* c : shaken) {
+      if (c->handshake_failed || stopping) {
+        bad_requests.Increment();
+        CloseConn(c);  // still kHandshake: not watched
+        continue;
+      }
+      c->phase = Phase::kIdle;
+      Watch(c->fd);
+      (void)Advance(c, now);  // the first request may have come with the handshake
     }
     for (Conn* c : back) {
       if (c->close_after && !c->peer_ended && !stopping) {
@@ -618,7 +694,7 @@ struct FrontEnd::Loop {
   void Sweep(Clock::time_point now) {
     std::vector<Conn*> expired;
     for (auto& [fd, c] : conns) {
-      if (c->phase == Phase::kBusy) continue;
+      if (OwnedElsewhere(*c)) continue;
       Flush(*c);
       if (c->deadline <= now) expired.push_back(c.get());
     }
@@ -685,6 +761,7 @@ Status FrontEnd::Run() {
   l.epoll_fd = epoll_create1(EPOLL_CLOEXEC);
   if (l.epoll_fd < 0 || l.wake_fd < 0) return Internal("cannot create the event loop");
   l.workers = std::make_unique<httplib::ThreadPool>(static_cast<size_t>(l.options.workers));
+  l.handshakers = std::make_unique<httplib::ThreadPool>(1);
   l.Watch(l.listen_fd);
   l.Watch(l.wake_fd);
   std::vector<epoll_event> events(512);
@@ -699,8 +776,7 @@ Status FrontEnd::Run() {
         l.Accept(now);
       } else if (fd == l.wake_fd) {
         l.TakeBack(now);
-      } else if (auto it = l.conns.find(fd);
-                 it != l.conns.end() && it->second->phase != Phase::kBusy) {
+      } else if (auto it = l.conns.find(fd); it != l.conns.end() && !OwnedElsewhere(*it->second)) {
         l.Read(it->second.get(), now);
       }
     }
@@ -728,6 +804,7 @@ Status FrontEnd::Run() {
   close(l.listen_fd);
   l.listen_fd = -1;
   l.workers->shutdown();
+  l.handshakers->shutdown();
   l.TakeBack(Clock::now());
   std::vector<Conn*> rest;
   for (auto& [fd, c] : l.conns) rest.push_back(c.get());

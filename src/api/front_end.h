@@ -22,16 +22,22 @@
 //   - headers larger than max_header_bytes: 431 and close. A body larger than
 //     max_body_bytes is not buffered: the request is served at once (the
 //     serve callback answers 413) and the connection closed.
-// TLS (when `tls` is set): every connection speaks TLS, decrypted on the event
-// thread into the same buffer, so the guards above count plaintext and the
-// header deadline covers the handshake too. A connection refused before its
-// handshake (the caps) is closed without an answer; one that is not TLS or
-// fails its handshake is closed (counted as malformed), and so is one that
-// leaves more than 64 KiB of TLS's own records unread (a KeyUpdate storm). The certificate's
-// files are checked every second and reloaded when they change: new
-// connections get the new certificate, open ones keep theirs.
+// TLS (when `tls` is set): every connection speaks TLS. Its handshake (the
+// costly key exchange and signature) runs on one handshake thread, so a flood
+// of handshakes holds neither the event thread nor the workers; a connection
+// whose header deadline passes while it waits for that thread, or whose
+// client hung up, gets no handshake. Records after the handshake are
+// decrypted on the event thread into the same buffer, so the guards above
+// count plaintext and the header deadline covers the handshake too. A
+// connection refused before its handshake (the caps) is closed without an
+// answer; one that is not TLS, sends more than 64 KiB before its handshake is
+// done, or fails it is closed (counted as malformed), and so is one that
+// leaves more than 64 KiB of TLS's own records unread (a KeyUpdate storm).
+// The certificate's files are checked every second and reloaded when they
+// change: new connections get the new certificate, open ones keep theirs.
 // Memory is bounded by the caps: a connection holds its socket and at most
-// one request's bytes (max_header_bytes + max_body_bytes while it arrives).
+// one request's bytes (max_header_bytes + max_body_bytes while it arrives),
+// and with TLS its session and at most 64 KiB unsent.
 //
 // The `serve` callback runs on a worker with an httplib::Stream that reads the
 // buffered request and writes to the socket (blocking, with a write deadline);

@@ -87,14 +87,6 @@ Result<NegotiationPsiResult> Negotiations::Psi(const Principal& caller, const st
     return FailedPrecondition("the negotiation is " + StatePhrase(n.state) +
                               "; PSI needs a finalized one");
   }
-  QT_ASSIGN_OR_RETURN(accounts::Org consumer, options_.accounts->GetOrg(n.org_id));
-  if (consumer.key_custody == accounts::KeyCustody::kSelf) {
-    // Checked before anything is sent, so the provider meters no session.
-    return FailedPrecondition(
-        n.org_id +
-        " holds its own key, and a PSI with another node runs on this node, which "
-        "must open the peer's sealed points with that key: not available yet");
-  }
   if (!request.product_id.empty()) {
     auto own = options_.dataspace->GetProduct(caller, request.product_id);
     if (!own.ok() || own->product.org_id != caller.org_id) {
@@ -122,7 +114,12 @@ Result<NegotiationPsiResult> Negotiations::Psi(const Principal& caller, const st
     const bool batch = step != "start" && step != "finish";
     QT_ASSIGN_OR_RETURN(PeerAnswer a, Send(n.peer, base + std::string(step), message,
                                            batch ? options_.request_attempts : 1, kMaxAnswerBytes));
-    return OpenFromProvider(n, a);
+    // Sealed to this node's key: the client runs here, whoever holds the
+    // organisation's key.
+    QT_ASSIGN_OR_RETURN(auto box, SealedBox(n, a));
+    auto opened = options_.node->OpenSealed(box);
+    if (!opened.ok()) return Unavailable("node '" + n.peer + "' sealed its answer to another key");
+    return opened;
   };
   QT_ASSIGN_OR_RETURN(auto started,
                       call("start", {{"column", request.column},
@@ -153,6 +150,12 @@ Result<json> Negotiations::OnPsi(const Peer& from, const std::string& provider_p
   QT_ASSIGN_OR_RETURN(Principal consumer, RemotePrincipal(n));
   QT_ASSIGN_OR_RETURN(std::string session_id, DspString(m, "session_id", 64));
   privacy::PsiService& psi = *options_.psi;
+  // Every answer is sealed to the consumer's node, which runs the client
+  // (whether or not it holds the consumer organisation's key).
+  auto sealed = [&from](std::span<const uint8_t> bytes) -> Result<json> {
+    QT_ASSIGN_OR_RETURN(auto box, crypto::SealTo(from.key, bytes));
+    return json{{"sealed", crypto::Base64Encode(box)}};
+  };
   if (step == "start") {
     // The contract decides, exactly as for a consumer of this node.
     privacy::PsiStart start{.session_id = session_id, .contract_id = n.id};
@@ -165,15 +168,15 @@ Result<json> Negotiations::OnPsi(const Peer& from, const std::string& provider_p
     QT_ASSIGN_OR_RETURN(start.region, DspString(m, "region", 100, /*required=*/false));
     QT_ASSIGN_OR_RETURN(start.client_size, Natural(m.body, "client_size"));
     QT_ASSIGN_OR_RETURN(privacy::PsiSession s, psi.Start(consumer, start));
-    return SealToConsumer(n, Bytes(json{{"server_size", s.server_size}}.dump()));
+    return sealed(Bytes(json{{"server_size", s.server_size}}.dump()));
   }
   if (step == "finish") {
     QT_ASSIGN_OR_RETURN(privacy::PsiSession s, psi.Finish(consumer, session_id));
-    return SealToConsumer(n, Bytes(json{{"state", s.state}}.dump()));
+    return sealed(Bytes(json{{"state", s.state}}.dump()));
   }
   if (step == "size") {
     QT_ASSIGN_OR_RETURN(int64_t size, psi.IntersectionSize(consumer, session_id));
-    return SealToConsumer(n, Bytes(json{{"intersection_size", size}}.dump()));
+    return sealed(Bytes(json{{"intersection_size", size}}.dump()));
   }
   QT_ASSIGN_OR_RETURN(int64_t index, Natural(m.body, "index"));
   std::vector<Point> points;
@@ -181,7 +184,7 @@ Result<json> Negotiations::OnPsi(const Peer& from, const std::string& provider_p
     QT_ASSIGN_OR_RETURN(int64_t batch, Natural(m.body, "batch"));
     if (batch == 0) return InvalidArgument("batch: at least 1 point");
     QT_ASSIGN_OR_RETURN(points, psi.ServerBatch(consumer, session_id, index, batch));
-    return SealToConsumer(n, privacy::PointBytes(points));
+    return sealed(privacy::PointBytes(points));
   }
   // The client's points, sealed to this node's key.
   auto box = crypto::Base64Decode(StringAt(m.body, "sealed"));
@@ -196,7 +199,7 @@ Result<json> Negotiations::OnPsi(const Peer& from, const std::string& provider_p
   } else {
     return NotFound("no PSI step '" + std::string(step) + "'");
   }
-  return SealToConsumer(n, privacy::PointBytes(points));
+  return sealed(privacy::PointBytes(points));
 }
 
 }  // namespace qt::federation

@@ -318,10 +318,27 @@ TEST(NegotiationTest, ACrossNodeContractIsFinalizedAndBothLedgersProveIt) {
 
 // A consumer that holds its own key, across nodes: it signs the agreement
 // with its key file, and its channel answers reach it sealed to that key, so
-// its node (which holds no key of it) neither signs nor reads for it.
+// its node (which holds no key of it) neither signs nor reads for it. A PSI,
+// whose client runs on its node with the items it gave it, works as for any
+// consumer.
 TEST(NegotiationTest, AConsumerHoldingItsKeySignsAndOpensItsAnswersItself) {
   Pair p;
-  ASSERT_NO_FATAL_FAILURE(p.Start());
+  const json research = {
+      {{"leftOperand", "purpose"}, {"operator", "isAnyOf"}, {"rightOperand", {"research"}}}};
+  json query_constraints = research;
+  query_constraints.push_back(
+      {{"leftOperand", "epsilon"}, {"operator", "lteq"}, {"rightOperand", 1.0}});
+  query_constraints.push_back(
+      {{"leftOperand", "groupSize"}, {"operator", "gteq"}, {"rightOperand", 2}});
+  json psi_constraints = research;
+  psi_constraints.push_back(
+      {{"leftOperand", "psiOutput"}, {"operator", "isAnyOf"}, {"rightOperand", {"size"}}});
+  psi_constraints.push_back(
+      {{"leftOperand", "field"}, {"operator", "isAnyOf"}, {"rightOperand", {"district"}}});
+  ASSERT_NO_FATAL_FAILURE(
+      p.Start({{"permission",
+                {{{"action", "aggregate_query"}, {"constraint", query_constraints}},
+                 {{"action", "psi"}, {"constraint", psi_constraints}}}}}));
   TempDir dir;
   const std::string key = (dir.path() / "org.key").string();
   const std::string other_key = (dir.path() / "other.key").string();
@@ -370,14 +387,18 @@ TEST(NegotiationTest, AConsumerHoldingItsKeySignsAndOpensItsAnswersItself) {
   EXPECT_NE(opened.out.find("signed by the provider on node ningbo"), std::string::npos)
       << opened.out;
 
-  // A PSI needs the consumer's node to open the peer's points: refused there,
-  // before Ningbo meters a session.
+  // A PSI runs on its node, which holds the items it was given; the points
+  // cross sealed to the two nodes' keys, and Ningbo meters the session.
   const int64_t uses = p.Contract(pid)["uses"];
-  auto psi = p.Consumer(
-      "POST", "/" + id + "/psi",
-      {{"column", "district"}, {"output", "size"}, {"purpose", "research"}, {"items", {"西湖区"}}});
-  EXPECT_EQ(psi.status, 409) << psi.raw;
-  EXPECT_EQ(p.Contract(pid)["uses"], uses);
+  auto psi = p.Consumer("POST", "/" + id + "/psi",
+                        {{"column", "district"},
+                         {"output", "size"},
+                         {"purpose", "research"},
+                         {"items", {"西湖区", "滨江区", "余杭区"}}});
+  ASSERT_EQ(psi.status, 200) << psi.raw;
+  EXPECT_EQ(psi.body["intersection_size"], 2) << psi.raw;
+  EXPECT_FALSE(psi.body.contains("intersection")) << psi.raw;
+  EXPECT_EQ(p.Contract(pid)["uses"], uses + 1);
 }
 
 TEST(NegotiationTest, EitherSideTerminatesAndAMessageOutOfTurnTerminatesBoth) {

@@ -27,6 +27,7 @@ void Drain(int fd, std::string& out) {
 
 std::vector<char*> Argv(const std::vector<std::string>& args) {
   std::vector<char*> argv;
+  argv.reserve(args.size() + 1);
   for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
   return argv;
