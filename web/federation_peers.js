@@ -74,6 +74,17 @@ function Search({ t, offerAction }) {
     </form>`;
 }
 
+// How long ago a peer's catalog was last crawled well (the crawl lag), and
+// whether the last try failed; "unchanged" when it was only checked.
+function CrawlLag({ t, crawl }) {
+  if (!crawl.crawled_at) return html`<div class="bad hint">${t("fed_neverCrawled")}</div>`;
+  const minutes = Math.max(0, Math.round((Date.now() - new Date(crawl.crawled_at)) / 60000));
+  const lag = minutes < 1 ? t("fed_justNow") : t("fed_minutesAgo").replace("{n}", String(minutes));
+  return html`<div class=${crawl.error ? "bad hint" : "hint"} data-testid="crawl-lag" title=${crawl.error || ""}>
+    ${lag}${crawl.unchanged ? ` · ${t("fed_unchanged")}` : ""}
+  </div>`;
+}
+
 export function FederationPeers({ t, isAdmin, offerAction }) {
   const [state, setState] = useState({ loading: true });
   const [version, setVersion] = useState(0);
@@ -116,7 +127,7 @@ export function FederationPeers({ t, isAdmin, offerAction }) {
             }</td>
             <td>${t(`fed_state_${p.state}`)}${p.last_error ? html`<div class="bad hint">${p.last_error}</div>` : ""}</td>
             <td>${p.last_contact_at ? new Date(p.last_contact_at).toLocaleString() : "-"}</td>
-            <td>${p.crawl ? p.crawl.offers : "-"}</td>
+            <td>${p.crawl ? html`${p.crawl.offers}<${CrawlLag} t=${t} crawl=${p.crawl} />` : "-"}</td>
             <td>${p.witnessed ? html`${p.witnessed.size}${p.witnessed.forked ? html` <span class="bad">✗ ${t("fed_forked")}</span>` : ""}` : "-"}</td>
             <td>${
               isAdmin &&

@@ -76,9 +76,14 @@ Result<nlohmann::json> ApiClient::Call(const std::string& method, const std::str
     if (j.is_discarded()) return nlohmann::json(res->body);  // a text answer
     return j;
   }
+  // A refused token says how to give one.
+  const std::string hint = res->status == 401 ? "; pass a token with --token, QIANTANG_TOKEN or "
+                                                "`qiantang login`"
+                                              : "";
   if (!j.is_discarded() && j.contains("error") && j["error"].is_object()) {
-    return Status(CodeFromName(j["error"].value("code", ""), res->status),
-                  j["error"].value("message", "") + " (HTTP " + std::to_string(res->status) + ")");
+    return Status(
+        CodeFromName(j["error"].value("code", ""), res->status),
+        j["error"].value("message", "") + " (HTTP " + std::to_string(res->status) + ")" + hint);
   }
   return Status(res->status >= 500 ? StatusCode::kInternal : StatusCode::kInvalidArgument,
                 "HTTP " + std::to_string(res->status));

@@ -76,6 +76,11 @@ void AddComputeCommands(CLI::App& app, CommandContext& ctx) {
   AddVerb(*compute, "traces", "List the traces the server can simulate", ctx,
           [](CommandContext& c) {
             c.Emit(c.Client().Get("/api/v1/compute/traces"), [](const json& j) {
+              if (j["items"].empty()) {
+                std::cout << "no traces: the server's traces folder (serve --traces-dir, by "
+                             "default testdata/traces beside where it runs) holds none\n";
+                return;
+              }
               std::vector<std::vector<std::string>> rows;
               for (const auto& t : j["items"])
                 rows.push_back({t["name"], std::to_string(t["bytes"].get<int64_t>())});

@@ -96,17 +96,19 @@ Status RunSim(const SimArgs& a) {
   }
 
   std::vector<compute::SimResult> results;
-  bool tty = isatty(STDERR_FILENO);
+  // The progress bar is drawn only on a terminal: in a log it would be
+  // hundreds of lines.
+  const bool bar = !a.quiet && isatty(STDERR_FILENO);
   for (const std::string& p : policies) {
-    if (!a.quiet) {
+    if (bar) {
       opts.progress = [&](double f) {
         int filled = static_cast<int>(f * 30);
-        std::cerr << fmt::format("{}{:<9}[{:#<{}}{:-<{}}] {:3.0f}%{}", tty ? "\r" : "", p, "",
-                                 filled, "", 30 - filled, f * 100, tty ? "" : "\n");
+        std::cerr << fmt::format("\r{:<9}[{:#<{}}{:-<{}}] {:3.0f}%", p, "", filled, "", 30 - filled,
+                                 f * 100);
       };
     }
     QT_ASSIGN_OR_RETURN(compute::SimResult r, compute::Simulate(cluster, trace, p, opts));
-    if (!a.quiet && tty) std::cerr << "\n";
+    if (bar) std::cerr << "\n";
     results.push_back(std::move(r));
   }
   const compute::SimResult& first = results.front();

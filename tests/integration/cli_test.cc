@@ -52,6 +52,9 @@ TEST_F(CliTest, FailuresPrintTheServersMessageAndExitNonZero) {
   auto unauth = server_->Cli({"whoami"}, "");
   EXPECT_NE(unauth.exit_code, 0);
   EXPECT_NE(unauth.err.find("Authorization: Bearer"), std::string::npos) << unauth.err;
+  EXPECT_NE(unauth.err.find("pass a token with --token, QIANTANG_TOKEN or `qiantang login`"),
+            std::string::npos)
+      << unauth.err;
 
   auto usage = server_->Cli({"orgs", "create", "--name", "X"}, op_);  // missing required flags
   EXPECT_NE(usage.exit_code, 0);
