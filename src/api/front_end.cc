@@ -446,10 +446,13 @@ struct FrontEnd::Loop {
   // handshake thread. A client that already left gets no handshake (a flood
   // of ClientHellos that hang up costs no key exchange).
   void ReadHandshake(Conn* c) {
+    // At most kMaxHandshakeBytes at a time: what the client sends on (its
+    // request right after its Finished) stays in the socket for later.
     char chunk[16384];
     bool ended = false;
-    while (c->cipher_in.size() <= kMaxHandshakeBytes) {
-      ssize_t n = recv(c->fd, chunk, sizeof chunk, 0);
+    while (c->cipher_in.size() < kMaxHandshakeBytes) {
+      ssize_t n =
+          recv(c->fd, chunk, std::min(sizeof chunk, kMaxHandshakeBytes - c->cipher_in.size()), 0);
       if (n > 0) {
         c->cipher_in.append(chunk, static_cast<size_t>(n));
         continue;
@@ -457,8 +460,7 @@ struct FrontEnd::Loop {
       ended = !(n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR));
       break;
     }
-    if (ended || c->cipher_in.size() > kMaxHandshakeBytes) {
-      if (!ended) bad_requests.Increment();
+    if (ended) {
       CloseConn(c);
       return;
     }
@@ -472,7 +474,9 @@ struct FrontEnd::Loop {
         auto open = c->tls->Receive(cipher, c->buf);
         c->unsent += c->tls->TakeOutput();
         Flush(*c);
-        c->handshake_failed = !open.ok() || !*open;
+        // 64 KiB that did not finish a handshake are not a handshake.
+        c->handshake_failed = !open.ok() || !*open ||
+                              (cipher.size() >= kMaxHandshakeBytes && !c->tls->handshake_done());
       } else {
         c->handshake_failed = true;  // too late: its deadline passed in the queue
       }

@@ -30,8 +30,8 @@
 // decrypted on the event thread into the same buffer, so the guards above
 // count plaintext and the header deadline covers the handshake too. A
 // connection refused before its handshake (the caps) is closed without an
-// answer; one that is not TLS, sends more than 64 KiB before its handshake is
-// done, or fails it is closed (counted as malformed), and so is one that
+// answer; one that is not TLS, fails its handshake or sends 64 KiB without
+// completing it is closed (counted as malformed), and so is one that
 // leaves more than 64 KiB of TLS's own records unread (a KeyUpdate storm).
 // The certificate's files are checked every second and reloaded when they
 // change: new connections get the new certificate, open ones keep theirs.

@@ -38,6 +38,21 @@ std::optional<char32_t> DecodeUtf8(std::string_view s, size_t* pos) {
   return cp;
 }
 
+std::string ValidUtf8Prefix(std::string_view s, size_t max_bytes) {
+  static constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
+  std::string out;
+  size_t pos = 0;
+  while (pos < s.size()) {
+    const size_t start = pos;
+    const bool valid = DecodeUtf8(s, &pos).has_value();
+    const std::string_view piece = valid ? s.substr(start, pos - start) : kReplacement;
+    if (!valid) pos = start + 1;
+    if (out.size() + piece.size() > max_bytes) break;
+    out += piece;
+  }
+  return out;
+}
+
 bool IsInvisibleFormat(char32_t cp) {
   return cp == 0x00ad ||                      // soft hyphen
          cp == 0x034f ||                      // combining grapheme joiner

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "core/status.h"
@@ -26,6 +27,13 @@ bool IsInvisibleFormat(char32_t cp);
 // does not start or end with white space. The message does not name the
 // field; callers add it with WithContext.
 Status CheckDisplayText(std::string_view text, size_t max_bytes);
+
+// `s` as valid UTF-8 of at most `max_bytes`: each malformed byte replaced by
+// U+FFFD, cut at a character boundary. For text from outside (a peer's error
+// message) that is stored, journaled or printed: cutting it byte-wise, or
+// passing it on as is, can leave a broken character that a JSON writer
+// refuses.
+std::string ValidUtf8Prefix(std::string_view s, size_t max_bytes);
 
 // True if `s` is one or more ASCII digits.
 bool AllDigits(std::string_view s);

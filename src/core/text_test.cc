@@ -33,4 +33,18 @@ TEST(CheckDisplayText, RejectsBidiControlsAndInvisibleFormatCharacters) {
 }
 
 }  // namespace
+TEST(ValidUtf8Prefix, CutsAtACharacterAndReplacesMalformedBytes) {
+  EXPECT_EQ(ValidUtf8Prefix("abc", 10), "abc");
+  EXPECT_EQ(ValidUtf8Prefix("中中中", 7), "中中");  // 3 bytes each: never half of one
+  EXPECT_EQ(ValidUtf8Prefix("a\xff"
+                            "b",
+                            10),
+            "a\xEF\xBF\xBD"
+            "b");
+  EXPECT_EQ(ValidUtf8Prefix("\xE4\xB8", 10), "\xEF\xBF\xBD\xEF\xBF\xBD");  // a cut character
+  EXPECT_EQ(ValidUtf8Prefix("ab", 0), "");
+  const std::string out = ValidUtf8Prefix(std::string(299, 'r') + "中中中", 300);
+  EXPECT_EQ(out, std::string(299, 'r'));
+}
+
 }  // namespace qt

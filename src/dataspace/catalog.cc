@@ -5,6 +5,8 @@
 #include "accounts/paging.h"
 #include "core/ids.h"
 #include "core/text.h"
+#include "crypto/encoding.h"
+#include "crypto/sha256.h"
 #include "dataspace/dataspace.h"
 #include "dataspace/internal.h"
 
@@ -169,19 +171,22 @@ Result<std::vector<PublishedOffer>> DataSpace::PublishedOffers(const std::string
 }
 
 Result<std::string> DataSpace::CatalogVersion() {
-  std::string out;
+  // A digest of exactly what PublishedOffers lists (ids and creation times),
+  // so it tells peers nothing of offers kept for named organisations.
+  std::string published;
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    // A new offer raises the largest creation time, a withdrawn one lowers
-    // the count; the sum tells apart the rest (one withdrawn, one made).
-    QT_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT COUNT(*), CAST(COALESCE(MAX(created_at), 0) "
-                                            "AS BIGINT), CAST(COALESCE(SUM(created_at), 0) AS "
-                                            "BIGINT) FROM ds_offers WHERE active = 1"));
-    if (rows.empty()) return Internal("no aggregate row");
-    out = "v1-" + std::to_string(rows[0].Int(0)) + "-" + std::to_string(rows[0].Int(1)) + "-" +
-          std::to_string(rows[0].Int(2));
+    published.clear();
+    QT_ASSIGN_OR_RETURN(auto rows, tx.Query(std::string(internal::kOfferColumns) +
+                                            " WHERE o.active = 1 ORDER BY o.id"));
+    for (const auto& r : rows) {
+      QT_ASSIGN_OR_RETURN(Offer o, internal::OfferFromRow(r));
+      if (!o.visible_to.orgs.empty()) continue;
+      published += o.id + "\n" + std::to_string(o.created_at) + "\n";
+    }
     return OkStatus();
   }));
-  return out;
+  const crypto::Digest d = crypto::Sha256(published);
+  return "v2-" + crypto::HexEncode(std::span<const uint8_t>(d.data(), 16));
 }
 
 Result<std::vector<std::vector<Cell>>> DataSpace::Preview(const std::string& product_id) {

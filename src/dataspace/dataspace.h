@@ -118,9 +118,11 @@ class DataSpace {
   // organisations in visible_to), in id order after `after_offer_id`, at
   // most `limit`: what the federation publishes in its DSP catalog.
   Result<std::vector<PublishedOffer>> PublishedOffers(const std::string& after_offer_id, int limit);
-  // A text that changes whenever the published offers may have: an offer
-  // made or withdrawn (offers and products never change otherwise). Crawlers
-  // of this node's catalog re-read it only then (federation/dsp.h).
+  // A text that changes whenever the published offers do: a digest of their
+  // ids and creation times (an offer made or withdrawn; offers and products
+  // never change otherwise), telling nothing of offers for named
+  // organisations. Crawlers of this node's catalog re-read it only when it
+  // changed (federation/dsp.h).
   Result<std::string> CatalogVersion();
   // Any offer by id, active or not (for modules that build on offers).
   Result<Offer> GetOffer(const std::string& offer_id);

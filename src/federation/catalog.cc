@@ -6,6 +6,7 @@
 #include <set>
 #include <thread>
 
+#include "core/text.h"
 #include "federation/dsp.h"
 #include "store/decode.h"
 
@@ -108,7 +109,14 @@ Status FederatedCatalog::Crawl() {
   Status first;
   for (const Peer& p : peers) {
     if (p.state != PeerState::kActive) continue;
-    Status s = CrawlPeer(p);
+    // One peer's crawl never stops the others', even by throwing.
+    Status s = [&]() -> Status {
+      try {
+        return CrawlPeer(p);
+      } catch (const std::exception& e) {
+        return Internal("crawling peer '" + p.name + "' threw: " + e.what());
+      }
+    }();
     if (!s.ok() && first.ok()) first = s;
   }
   return first;
@@ -148,14 +156,21 @@ Status FederatedCatalog::CrawlPeer(const Peer& peer) {
       if (Status s = CheckJsonDepth(a.body); !s.ok()) return Unavailable(s.message());
       json body = json::parse(a.body, nullptr, /*allow_exceptions=*/false);
       if (a.status != 200) {
-        std::string reason = body.is_object() && body.contains("reason") ? body["reason"].dump()
-                                                                         : a.body.substr(0, 200);
+        std::string reason = body.is_object() && body.contains("reason")
+                                 ? body["reason"].dump()
+                                 : ValidUtf8Prefix(a.body, 200);
         return Unavailable("HTTP " + std::to_string(a.status) + ": " + reason);
       }
       if (body.is_discarded()) return Unavailable("the catalog is not JSON");
       if (page == 0 && body.is_object() && body.contains(kCatalogVersion) &&
           body[kCatalogVersion].is_string()) {
-        version = body[kCatalogVersion].get<std::string>().substr(0, 200);
+        // A version is kept only as the provider's opaque token of printable
+        // ASCII; anything else is no version (the catalog is read whole).
+        const std::string given = body[kCatalogVersion].get<std::string>();
+        const bool token =
+            !given.empty() && given.size() <= 200 &&
+            std::all_of(given.begin(), given.end(), [](char ch) { return ch > 0x20 && ch < 0x7f; });
+        version = token ? given : "";
         if (!known.empty() && version == known && body.value(kCatalogUnchanged, json()) == true) {
           unchanged = true;
           return all;
@@ -192,7 +207,7 @@ Status FederatedCatalog::CrawlPeer(const Peer& peer) {
         .Increment();
   }
   if (!offers.ok()) {
-    const std::string error = offers.status().message().substr(0, 500);
+    const std::string error = ValidUtf8Prefix(offers.status().message(), 500);
     QT_RETURN_IF_ERROR(store_.Write([&](store::Tx& tx) -> Status {
       return tx
           .Exec(

@@ -396,7 +396,7 @@ Status Negotiations::SyncLocked(const std::string& contract_id, bool fresh) {
         .Exec(
             "UPDATE fed_negotiations SET attempts = ?, next_attempt_at = ?,"
             " last_error = ?, updated_at = ? WHERE id = ?",
-            {int64_t{attempts}, now + backoff, failed.message().substr(0, 500), now, n.id})
+            {int64_t{attempts}, now + backoff, ValidUtf8Prefix(failed.message(), 500), now, n.id})
         .status();
   }));
   return failed;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/text.h"
 #include "crypto/encoding.h"
 #include "crypto/sha256.h"
 #include "ledger/note.h"
@@ -298,7 +299,7 @@ void Peers::RecordContact(const std::string& name, const Status& error) {
     }
     return tx
         .Exec("UPDATE fed_peers SET last_error = ? WHERE name = ?",
-              {error.message().substr(0, 500), name})
+              {ValidUtf8Prefix(error.message(), 500), name})
         .status();
   });
 }
@@ -315,7 +316,7 @@ Result<PeerAnswer> Peers::Call(const Peer& peer, std::string_view method, const 
     url = path;
   } else {
     Status s = PermissionDenied("peer '" + peer.name +
-                                "' linked outside its own URL: " + path.substr(0, 200));
+                                "' linked outside its own URL: " + ValidUtf8Prefix(path, 200));
     RecordContact(peer.name, s);
     return s;
   }
@@ -334,7 +335,7 @@ Result<PeerAnswer> Peers::Call(const Peer& peer, std::string_view method, const 
   }
   if (answer->status >= 400) {
     RecordContact(peer.name, Unavailable("HTTP " + std::to_string(answer->status) + ": " +
-                                         answer->body.substr(0, 300)));
+                                         ValidUtf8Prefix(answer->body, 300)));
   } else {
     RecordContact(peer.name, OkStatus());
   }
@@ -355,11 +356,12 @@ Status Peers::Greet(const std::string& name) {
   QT_ASSIGN_OR_RETURN(std::string mine, options_.node->Descriptor());
   QT_ASSIGN_OR_RETURN(PeerAnswer a, Call(p, "POST", "/federation/hello", mine));
   if (a.status != 200) {
-    Status s = a.status == 401 || a.status == 403
-                   ? PermissionDenied("peer '" + name + "' refused the hello (HTTP " +
-                                      std::to_string(a.status) + "): " + a.body.substr(0, 300))
-                   : Unavailable("peer '" + name + "' answered the hello with HTTP " +
-                                 std::to_string(a.status));
+    Status s =
+        a.status == 401 || a.status == 403
+            ? PermissionDenied("peer '" + name + "' refused the hello (HTTP " +
+                               std::to_string(a.status) + "): " + ValidUtf8Prefix(a.body, 300))
+            : Unavailable("peer '" + name + "' answered the hello with HTTP " +
+                          std::to_string(a.status));
     RecordContact(name, s);
     return s;
   }
@@ -442,7 +444,8 @@ Result<Peer> Peers::Authenticate(std::string_view method, std::string_view targe
   // Who: a pinned key, of a peer that may call.
   auto peer = Get(p.keyid);
   if (!peer.ok() && peer.status().code() == StatusCode::kNotFound) {
-    return PermissionDenied("keyid '" + p.keyid.substr(0, 80) + "' is not a peer of this node");
+    return PermissionDenied("keyid '" + ValidUtf8Prefix(p.keyid, 80) +
+                            "' is not a peer of this node");
   }
   QT_RETURN_IF_ERROR(peer.status());
   if (peer->state == PeerState::kSuspended || peer->state == PeerState::kRemoved) {

@@ -4,6 +4,7 @@
 
 #include <charconv>
 
+#include "core/text.h"
 #include "crypto/encoding.h"
 #include "crypto/tls.h"
 #include "ledger/note.h"
@@ -74,13 +75,14 @@ Result<std::string> SubmitCheckpoint(const std::string& prefix_url, const std::s
     if (res->status == 200) return res->body;
     if (res->status != 409) {
       return FailedPrecondition("the witness refused the checkpoint (HTTP " +
-                                std::to_string(res->status) + "): " + res->body.substr(0, 500));
+                                std::to_string(res->status) +
+                                "): " + ValidUtf8Prefix(res->body, 500));
     }
     uint64_t witnessed = 0;
     const std::string& body = res->body;
     auto [ptr, ec] = std::from_chars(body.data(), body.data() + body.size(), witnessed);
     if (ec != std::errc() || ptr == body.data()) {
-      return Internal("the witness's 409 carries no size: " + body.substr(0, 100));
+      return Internal("the witness's 409 carries no size: " + ValidUtf8Prefix(body, 100));
     }
     if (witnessed > cp.size) {
       return FailedPrecondition("the witness has cosigned size " + std::to_string(witnessed) +

@@ -208,20 +208,44 @@ Result<PsiSession> PsiService::Start(const Principal& caller, const PsiStart& s)
     return st;
   }
   std::lock_guard lock(mu_);
-  live_[s.session_id] = {server, caller.org_id, now + options_.session_ttl_ms};
+  live_[s.session_id] = {server, caller.org_id, s.contract_id, now + options_.session_ttl_ms};
   return session;
 }
 
 Result<std::shared_ptr<PsiServer>> PsiService::Find(const Principal& caller,
                                                     const std::string& id) {
-  std::lock_guard lock(mu_);
-  auto it = live_.find(id);
-  if (it == live_.end() || it->second.consumer_id != caller.org_id) {
-    return NotFound("no open PSI session " + id +
-                    " of yours here (finished, abandoned, or served by another process)");
+  std::string contract_id;
+  std::shared_ptr<PsiServer> server;
+  {
+    std::lock_guard lock(mu_);
+    auto it = live_.find(id);
+    if (it == live_.end() || it->second.consumer_id != caller.org_id) {
+      return NotFound("no open PSI session " + id +
+                      " of yours here (finished, abandoned, or served by another process)");
+    }
+    it->second.expires = options_.clock->NowMillis() + options_.session_ttl_ms;
+    contract_id = it->second.contract_id;
+    server = it->second.server;
   }
-  it->second.expires = options_.clock->NowMillis() + options_.session_ttl_ms;
-  return it->second.server;
+  // A session lives only while its contract is in force: one terminated
+  // mid-session answers no further step.
+  std::string state;
+  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(auto rows,
+                        tx.Query("SELECT state FROM ds_contracts WHERE id = ?", {contract_id}));
+    state = rows.empty() ? "" : rows[0].Text(0);
+    return OkStatus();
+  }));
+  if (state != "finalized") {
+    {
+      std::lock_guard lock(mu_);
+      live_.erase(id);
+    }
+    (void)SetState(id, "system", "abandoned", {{"reason", "its contract is no longer in force"}});
+    return FailedPrecondition("the contract of PSI session " + id +
+                              " is no longer in force; the session is closed");
+  }
+  return server;
 }
 
 Result<std::vector<PsiSession>> PsiService::List(const Principal& caller) {

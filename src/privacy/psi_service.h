@@ -100,6 +100,7 @@ class PsiService {
   struct Live {
     std::shared_ptr<PsiServer> server;
     std::string consumer_id;
+    std::string contract_id;
     UnixMillis expires = 0;
   };
   Result<std::shared_ptr<PsiServer>> Find(const accounts::Principal& caller, const std::string& id);

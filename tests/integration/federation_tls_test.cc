@@ -221,6 +221,39 @@ TEST(FederationTls, AKeyUpdateStormThatNeverReadsIsClosed) {
   EXPECT_EQ(Call(*hz.client, "GET", "/healthz").status, 200);
 }
 
+// A TLS 1.3 client sends its request right behind its Finished; a body above
+// 64 KiB once came with it into the handshake's buffer and the connection was
+// dropped without an answer.
+TEST(FederationTls, ALargeBodyRightAfterTheHandshakeIsAnswered) {
+  PeeringNode hz{"hangzhou", "杭州", 976};
+  hz.tls = CertificateIn(hz, "tls");
+  ASSERT_NO_FATAL_FAILURE(hz.Start());
+  SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
+  SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION);
+  const std::string body(100'000, 'x');
+  const std::string request =
+      "POST /api/v1/orgs HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(body.size()) +
+      "\r\nConnection: close\r\n\r\n" + body;
+  for (int i = 0; i < 5; ++i) {
+    const int fd = Connect(hz.server->port());
+    ASSERT_GE(fd, 0);
+    timeval wait{.tv_sec = 20, .tv_usec = 0};  // a dropped request fails, not hangs
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof wait);
+    SSL* ssl = SSL_new(ctx);
+    SSL_set_fd(ssl, fd);
+    ASSERT_EQ(SSL_connect(ssl), 1);
+    ASSERT_EQ(SSL_write(ssl, request.data(), static_cast<int>(request.size())),
+              static_cast<int>(request.size()));
+    char answer[64] = {};
+    const int n = SSL_read(ssl, answer, sizeof answer - 1);
+    EXPECT_GT(n, 0) << "try " << i << ": no answer";
+    EXPECT_EQ(std::string(answer).substr(0, 12), "HTTP/1.1 401") << answer;
+    SSL_free(ssl);
+    close(fd);
+  }
+  SSL_CTX_free(ctx);
+}
+
 TEST(FederationTls, PlainHttpPeersNeedTheExplicitSetting) {
   PeeringNode hz{"hangzhou", "杭州", 971}, nb{"ningbo", "宁波", 972};
   hz.tls = CertificateIn(hz, "tls");

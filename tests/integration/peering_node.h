@@ -108,6 +108,7 @@ struct PeeringNode {
         nlohmann::json{{"run_id", run.body["id"]}, {"title", title}, {"description", description}}
             .dump());
     ASSERT_EQ(product.status, 201) << product.raw;
+    products.push_back(product.body["id"]);
     if (policy.is_null())
       policy = {
           {"permission",
@@ -135,7 +136,7 @@ struct PeeringNode {
   std::unique_ptr<ServerProcess> server;
   std::unique_ptr<httplib::Client> client;
   std::string op, holder;
-  std::vector<std::string> offers;
+  std::vector<std::string> offers, products;
 };
 
 // Peers `a` and `b` both ways (each operator adds the other's descriptor).

@@ -107,6 +107,25 @@ TEST(PeeringTest, AnUnchangedCatalogIsNotReadAgainAndAChangeIsSeenAtTheNextCrawl
   EXPECT_EQ(second["read_at"], first["read_at"]) << second;
   EXPECT_EQ(Top(hz, "集装箱")["stale"], false);
 
+  // An offer for named organisations only is not in the catalog, and the
+  // catalog's version says nothing of it either: still unchanged.
+  const std::string holder_org =
+      Call(*nb.client, "GET", "/api/v1/whoami", nb.holder).body["org"]["id"];
+  auto restricted = Call(
+      *nb.client, "POST", "/api/v1/dataspace/offers", nb.holder,
+      json{{"product_id", nb.products[0]},
+           {"title", "仅限指定机构"},
+           {"policy",
+            {{"permission",
+              {{{"action", "aggregate_query"},
+                {"constraint",
+                 {{{"leftOperand", "epsilon"}, {"operator", "lteq"}, {"rightOperand", 1.0}},
+                  {{"leftOperand", "groupSize"}, {"operator", "gteq"}, {"rightOperand", 2}}}}}}}}},
+           {"visible_to", {{"orgs", {holder_org}}}}}
+          .dump());
+  ASSERT_EQ(restricted.status, 201) << restricted.raw;
+  EXPECT_EQ(crawl()["unchanged"], true);
+
   ASSERT_NO_FATAL_FAILURE(nb.Publish("港口船舶进出港", "宁波舟山港每日船舶进出"));
   json third = crawl();
   EXPECT_EQ(third["unchanged"], false) << third;
@@ -194,6 +213,20 @@ class MisbehavingPeer {
                             std::string(20'000, 'a') + R"("}]}]}]})",
                         "application/json");
       }
+      // A catalog version of 199 ASCII bytes and a Chinese character: cut at
+      // 200 bytes it broke the next crawl request, and every crawl after it.
+      if (mode == "odd-version") {
+        res.set_content(
+            json{{"@type", "Catalog"},
+                 {"qiantang:catalogVersion", std::string(199, 'v') + "中"},
+                 {"dataset",
+                  {{{"@id", "d"},
+                    {"dct:title", "奇怪的版本"},
+                    {"hasPolicy",
+                     {{{"@type", "Offer"}, {"@id", "o"}, {"permission", json::array()}}}}}}}}
+                .dump(),
+            "application/json");
+      }
       // An honest peer's long Chinese keyword, cut at 100 bytes mid-character.
       if (mode == "long-keyword") {
         std::string keyword;
@@ -275,6 +308,15 @@ TEST(PeeringTest, AMisbehavingPeerIsRecordedAndTheOthersCarryOn) {
   json cut = Top(hz, "长关键词");
   ASSERT_EQ(cut["node"], "rogue") << cut.dump();
   EXPECT_EQ(cut["keywords"][0].get<std::string>().size(), 99u);  // 33 characters of 3 bytes
+
+  rogue.set_mode("odd-version");
+  for (int i = 0; i < 3; ++i) {
+    auto crawl = Call(*hz.client, "POST", "/api/v1/federation/crawl", hz.op);
+    ASSERT_EQ(crawl.status, 200) << crawl.raw;
+    EXPECT_TRUE(crawl.body["error"].is_null()) << crawl.raw;
+  }
+  EXPECT_EQ(Top(hz, "奇怪的版本")["node"], "rogue");
+  EXPECT_EQ(Top(hz, "集装箱")["node"], "ningbo");
 }
 
 TEST(PeeringTest, APeerCannotClaimAnotherNodesLedgerOrWitness) {

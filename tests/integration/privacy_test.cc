@@ -205,6 +205,27 @@ TEST_F(PsiApiTest, BadMessagesAreRefusedAndChangeNothing) {
   EXPECT_EQ(Call(*client_, "GET", base + "/server/0", ai_).status, 404);
 }
 
+// A session lives only while its contract is in force (it once went on
+// answering after the contract was terminated).
+TEST_F(PsiApiTest, ASessionEndsWhenItsContractIsTerminated) {
+  std::string product = Product(diagnostics_, 0, 100);
+  std::string contract = Contract(product, {"intersection"});
+  const std::string id = "fedcba9876543210fedcba9876543210";
+  json start = {{"session_id", id}, {"contract_id", contract},  {"column", "phone"},
+                {"client_size", 2}, {"output", "intersection"}, {"purpose", "p"}};
+  ASSERT_EQ(Call(*client_, "POST", "/api/v1/privacy/psi/sessions", ai_, start.dump()).status, 201);
+  const std::string base = "/api/v1/privacy/psi/sessions/" + id;
+  ASSERT_EQ(Call(*client_, "GET", base + "/server/0", ai_).status, 200);
+  auto ended = Call(*client_, "POST", "/api/v1/dataspace/contracts/" + contract + "/terminate",
+                    diagnostics_, json{{"reason", "停止供应"}}.dump());
+  ASSERT_EQ(ended.status, 200) << ended.raw;
+  auto after = Call(*client_, "GET", base + "/server/1", ai_);
+  EXPECT_EQ(after.status, 409) << after.raw;
+  EXPECT_NE(after.raw.find("no longer in force"), std::string::npos) << after.raw;
+  EXPECT_EQ(Call(*client_, "POST", base + "/size", ai_).status, 404);  // closed for good
+  EXPECT_EQ(Call(*client_, "GET", base, ai_).body["state"], "abandoned");
+}
+
 TEST_F(PsiApiTest, ADeliveryReachesOnlyItsRecipientAndALeakNamesIt) {
   // The diagnostics company's exam records, with fingerprintable fields.
   std::string csv = "patient,exam,age,fee_fen\n";

@@ -172,15 +172,15 @@ Status CheckProof(const json& proof, const Peer& peer, std::string_view kind,
 }
 
 Status AnswerError(const std::string& peer, const PeerAnswer& a) {
-  std::string reason = a.body.substr(0, 300);
+  std::string reason = ValidUtf8Prefix(a.body, 300);
   json j = json::parse(a.body, nullptr, /*allow_exceptions=*/false);
   if (j.is_object() && j.contains("reason") && j["reason"].is_array() && !j["reason"].empty() &&
       j["reason"][0].is_string()) {
-    reason = j["reason"][0].get<std::string>().substr(0, 300);
+    reason = ValidUtf8Prefix(j["reason"][0].get<std::string>(), 300);
   }
   if (j.is_object() && j.contains("error") && j["error"].is_object() &&
       j["error"].contains("message") && j["error"]["message"].is_string()) {
-    reason = j["error"]["message"].get<std::string>().substr(0, 300);
+    reason = ValidUtf8Prefix(j["error"]["message"].get<std::string>(), 300);
   }
   const std::string what =
       "node '" + peer + "' answered HTTP " + std::to_string(a.status) + ": " + reason;
