@@ -123,6 +123,7 @@ Status RunSim(const SimArgs& a) {
     if (r.policy == "fifo") fifo = &r;
   }
   std::vector<std::vector<std::string>> rows;
+  rows.reserve(results.size());
   for (const auto& r : results) {
     rows.push_back(
         {r.policy, std::to_string(r.jobs), Seconds(r.avg_jct_s), Seconds(r.p50_jct_s),
