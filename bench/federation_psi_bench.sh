@@ -13,6 +13,9 @@
 # Prints the PSI wall times, the query p50 and p99, and the ratios.
 #
 #   bash bench/federation_psi_bench.sh [N]        (default 65536 = 2^16)
+#   BENCH_TLS=1 bash bench/federation_psi_bench.sh [N]
+#       the same with both nodes serving HTTPS (self-signed P-256 certificates,
+#       pinned by their peers) instead of plain http between them
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-65536}
@@ -23,10 +26,18 @@ PIDS=()
 trap 'kill "${PIDS[@]}" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$DIR"' EXIT
 BASE=$((20000 + RANDOM % 20000))
 
+TLS=${BENCH_TLS:-0}
 start_node() {  # index name
   mkdir -p "$DIR/$1/import"
+  local transport=(--plain-http-peers)
+  if [[ $TLS == 1 ]]; then
+    openssl req -x509 -nodes -days 2 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
+      -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 \
+      -keyout "$DIR/$1/tls.key" -out "$DIR/$1/tls.crt" 2>/dev/null
+    transport=(--tls-cert tls.crt --tls-key tls.key)
+  fi
   (cd "$DIR/$1" && exec "$Q" serve --listen 127.0.0.1:$((BASE + $1)) --db sqlite:q.db \
-    --master-key-file master.key --web-dir "" --import-dir import --node-name "$2" --plain-http-peers \
+    --master-key-file master.key --web-dir "" --import-dir import --node-name "$2" "${transport[@]}" \
     --ledger-origin "$2.example/ledger" --witness-name "$2.example/witness" \
     --crawl-interval-ms 3600000 --log-level warn > serve.log 2>&1) &
   PIDS+=($!)
@@ -37,16 +48,22 @@ for i in 0 1; do
   for _ in $(seq 200); do grep -q "listening on" "$DIR/$i/serve.log" 2>/dev/null && break; sleep 0.1; done
 done
 
-python3 - "$N" "$DIR" "$BASE" "$Q" <<'PY'
-import http.client, json, os, statistics, subprocess, sys, time
+python3 - "$N" "$DIR" "$BASE" "$Q" "$TLS" <<'PY'
+import http.client, json, os, ssl, statistics, subprocess, sys, time
 
-n, d, base, q = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), sys.argv[4]
-url = [f"http://127.0.0.1:{base + i}" for i in (0, 1)]
+n, d, base, q, tls = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5] == "1"
+url = [f"{'https' if tls else 'http'}://127.0.0.1:{base + i}" for i in (0, 1)]
+
+def connect(node, timeout=600):  # to a node, trusting its own certificate over TLS
+    if not tls:
+        return http.client.HTTPConnection("127.0.0.1", base + node, timeout=timeout)
+    return http.client.HTTPSConnection("127.0.0.1", base + node, timeout=timeout,
+                                       context=ssl.create_default_context(cafile=f"{d}/{node}/tls.crt"))
 op = [next(l.split(": ")[1].strip() for l in open(f"{d}/{i}/serve.log") if "token (shown once)" in l)
       for i in (0, 1)]
 
 def call(node, method, path, token, body=None, ok=(200, 201)):
-    c = http.client.HTTPConnection("127.0.0.1", base + node, timeout=600)
+    c = connect(node)
     c.request(method, path, body=None if body is None else json.dumps(body),
               headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
     r = c.getresponse()
@@ -68,7 +85,7 @@ def org(node, name, kind, tag):
 
 # Peering, both ways, from each other's signed descriptors.
 for a, b in ((0, 1), (1, 0)):
-    c = http.client.HTTPConnection("127.0.0.1", base + b)
+    c = connect(b)
     c.request("GET", "/federation/descriptor")
     call(a, "POST", "/api/v1/federation/peers", op[a], {"descriptor": c.getresponse().read().decode()})
 
@@ -126,14 +143,16 @@ call(0, "POST", f"/api/v1/federation/negotiations/{nid}/verify", remote, {})
 call(1, "POST", f"/api/v1/dataspace/contracts/{pid}/finalize", holder, {}); reaches("FINALIZED")
 
 def cli(node, token, *args):
-    env = dict(os.environ, QIANTANG_SERVER=url[node], QIANTANG_TOKEN=token)
+    env = dict(os.environ, QIANTANG_SERVER=url[node], QIANTANG_TOKEN=token,
+               QIANTANG_CACERT=f"{d}/{node}/tls.crt" if tls else "")
     t = time.perf_counter()
     out = subprocess.run([q, "--json", *args], env=env, capture_output=True, text=True)
     if out.returncode != 0:
         sys.exit(f"{args[:3]}: {out.stderr}")
     return time.perf_counter() - t, json.loads(out.stdout)
 
-print(f"PSI of {n} x {n} (half shared), size output, {os.cpu_count()} cores")
+print(f"PSI of {n} x {n} (half shared), size output, {os.cpu_count()} cores, "
+      f"{'TLS' if tls else 'plain http'} between the nodes and to them")
 t_local, r = cli(1, local, "psi", "run", ctr, "--column", "phone", "--input", f"{d}/consumer.csv",
                  "--output", "size", "--purpose", "bench")
 assert r["intersection_size"] == n // 2, r
@@ -144,7 +163,7 @@ print(f"one node (CLI client -> Ningbo): {t_local:.2f} s")
 print(f"across nodes (Hangzhou's node -> Ningbo): {t_fed:.2f} s; ratio {t_fed / t_local:.2f}x")
 
 def queries(node, token, path):
-    c = http.client.HTTPConnection("127.0.0.1", base + node)
+    c = connect(node)
     times = []
     body = json.dumps({"sql": "SELECT district, COUNT(*) FROM data GROUP BY district",
                        "purpose": "bench", "epsilon": 0.01})

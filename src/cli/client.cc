@@ -59,6 +59,7 @@ Result<nlohmann::json> ApiClient::Call(const std::string& method, const std::str
   httplib::Client http(server_);
   if (!http.is_valid()) return InvalidArgument("--server: '" + server_ + "' is not a URL");
   if (!ca_cert_.empty()) http.set_ca_cert_path(ca_cert_);
+  http.set_tcp_nodelay(true);  // an https request's body is not held back by Nagle
   http.set_connection_timeout(5);
   http.set_read_timeout(900);  // a pipeline run over a large file takes minutes
   httplib::Headers headers;
