@@ -17,7 +17,8 @@ packages=(
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(clang-format postgresql chromium fonts-wqy-microhei slurmctld slurmd slurm-client munge
              clang-14 libclang-rt-14-dev   # clang-14 and its libFuzzer: scripts/fuzz.sh
-             python3-jsonschema)           # an independent validator of DSP messages
+             python3-jsonschema            # an independent validator of DSP messages
+             openssl)                      # self-signed certificates of the TLS tests
 fi
 
 missing=()
