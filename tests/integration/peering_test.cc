@@ -23,6 +23,14 @@ void WaitFor(const std::function<bool()>& done, int seconds = 30) {
   }
 }
 
+// Starts `hz` and `nb`, publishes Ningbo's port data, and peers them both ways.
+void StartPeeredWithPortData(PeeringNode& hz, PeeringNode& nb) {
+  ASSERT_NO_FATAL_FAILURE(hz.Start());
+  ASSERT_NO_FATAL_FAILURE(nb.Start());
+  ASSERT_NO_FATAL_FAILURE(nb.Publish("港口集装箱吞吐量", "宁波舟山港每日集装箱吞吐"));
+  ASSERT_NO_FATAL_FAILURE(PeerBothWays(hz, nb));
+}
+
 json Top(const PeeringNode& n, const std::string& q) {
   auto a = n.Search(q, 5);
   EXPECT_EQ(a.status, 200) << a.raw;
@@ -85,10 +93,7 @@ TEST(PeeringTest, ThreeCitiesFindEachOthersOffersAndSayWhereTheyLive) {
 // seen at the next crawl.
 TEST(PeeringTest, AnUnchangedCatalogIsNotReadAgainAndAChangeIsSeenAtTheNextCrawl) {
   PeeringNode hz{"hangzhou", "杭州", 741}, nb{"ningbo", "宁波", 742};
-  ASSERT_NO_FATAL_FAILURE(hz.Start());
-  ASSERT_NO_FATAL_FAILURE(nb.Start());
-  ASSERT_NO_FATAL_FAILURE(nb.Publish("港口集装箱吞吐量", "宁波舟山港每日集装箱吞吐"));
-  ASSERT_NO_FATAL_FAILURE(PeerBothWays(hz, nb));
+  ASSERT_NO_FATAL_FAILURE(StartPeeredWithPortData(hz, nb));
   auto crawl = [&] {
     auto c = Call(*hz.client, "POST", "/api/v1/federation/crawl", hz.op);
     EXPECT_EQ(c.status, 200) << c.raw;
@@ -271,10 +276,7 @@ class MisbehavingPeer {
 
 TEST(PeeringTest, AMisbehavingPeerIsRecordedAndTheOthersCarryOn) {
   PeeringNode hz{"hangzhou", "杭州", 721}, nb{"ningbo", "宁波", 722};
-  ASSERT_NO_FATAL_FAILURE(hz.Start());
-  ASSERT_NO_FATAL_FAILURE(nb.Start());
-  ASSERT_NO_FATAL_FAILURE(nb.Publish("港口集装箱吞吐量", "宁波舟山港每日集装箱吞吐"));
-  ASSERT_NO_FATAL_FAILURE(PeerBothWays(hz, nb));
+  ASSERT_NO_FATAL_FAILURE(StartPeeredWithPortData(hz, nb));
   MisbehavingPeer rogue;
   auto added = hz.AddPeer(rogue.node().Descriptor());
   ASSERT_EQ(added.status, 201) << added.raw;

@@ -49,6 +49,12 @@ class PsiApiTest : public ApiTest {
     return product.body["id"];
   }
 
+  // The start of a two-item intersection session `id` on the phone column.
+  static json StartBody(const std::string& contract, const std::string& id) {
+    return {{"session_id", id}, {"contract_id", contract},  {"column", "phone"},
+            {"client_size", 2}, {"output", "intersection"}, {"purpose", "p"}};
+  }
+
   // A finalized contract on `product` whose psi permission allows `outputs`
   // (the intersection on the identifying phone explicitly, when allowed).
   std::string Contract(const std::string& product, const std::vector<std::string>& outputs) {
@@ -141,8 +147,7 @@ TEST_F(PsiApiTest, BadMessagesAreRefusedAndChangeNothing) {
   std::string product = Product(diagnostics_, 0, 100);
   std::string contract = Contract(product, {"intersection"});
   const std::string id = "0123456789abcdef0123456789abcdef";
-  json start = {{"session_id", id}, {"contract_id", contract},  {"column", "phone"},
-                {"client_size", 2}, {"output", "intersection"}, {"purpose", "p"}};
+  json start = StartBody(contract, id);
   for (auto [field, value, message] : std::vector<std::tuple<std::string, json, std::string>>{
            {"session_id", "short", "session_id"},
            {"session_id", "0123456789ABCDEF0123456789ABCDEF", "session_id"},
@@ -211,8 +216,7 @@ TEST_F(PsiApiTest, ASessionEndsWhenItsContractIsTerminated) {
   std::string product = Product(diagnostics_, 0, 100);
   std::string contract = Contract(product, {"intersection"});
   const std::string id = "fedcba9876543210fedcba9876543210";
-  json start = {{"session_id", id}, {"contract_id", contract},  {"column", "phone"},
-                {"client_size", 2}, {"output", "intersection"}, {"purpose", "p"}};
+  json start = StartBody(contract, id);
   ASSERT_EQ(Call(*client_, "POST", "/api/v1/privacy/psi/sessions", ai_, start.dump()).status, 201);
   const std::string base = "/api/v1/privacy/psi/sessions/" + id;
   ASSERT_EQ(Call(*client_, "GET", base + "/server/0", ai_).status, 200);
