@@ -3,6 +3,8 @@
 #   healthz    GET /healthz (routing, metrics, logging, a trivial read): the baseline
 #   orgs/{id}  GET /api/v1/orgs/{id} with a bearer token (token lookup + row read)
 #   POST orgs  POST /api/v1/orgs (a write: org, user, token rows + 3 ledger events)
+#   city summary  GET /api/v1/city/summary (the dashboard: a snapshot turned into JSON),
+#              and the time one refresh of that snapshot takes (compute_millis)
 #
 #   bash bench/http_bench.sh [seconds=10] [connections=8] [sqlite|postgresql] [processes=1]
 #
@@ -83,3 +85,7 @@ echo "|---|---|---|---|---|"
 run healthz /healthz
 run "orgs/{id}" "/api/v1/orgs/$org" -H "Authorization: Bearer $token"
 run "POST orgs" /api/v1/orgs -H "Authorization: Bearer $token" -s bench/post_org.lua
+run "city summary" /api/v1/city/summary
+echo
+echo "one refresh of the dashboard's snapshot: $(curl -s "${urls[0]}/api/v1/city/summary" |
+  sed -n 's/.*"compute_millis":\([0-9]*\).*/\1/p') ms (every 5 s, on a background thread)"

@@ -44,8 +44,9 @@ fi
 # import map can only be inline), so modules import each other by path: hooks' bare "preact"
 # becomes the file beside it.
 mkdir -p web/vendor
+# ECharts (the dashboard's charts) is one self-contained ES module.
 for f in node_modules/preact/dist/preact.module.js node_modules/preact/hooks/dist/hooks.module.js \
-         node_modules/htm/dist/htm.module.js; do
+         node_modules/htm/dist/htm.module.js node_modules/echarts/dist/echarts.esm.min.js; do
   out="web/vendor/$(basename "$f")"
   sed 's#from"preact"#from"./preact.module.js"#g' "$f" >"$out.new"
   if grep -q 'from"preact' "$out.new"; then echo "install-deps: bare import left in $out" >&2; exit 1; fi

@@ -14,6 +14,7 @@ import { PrivacyPage } from "./privacy.js";
 import { IdentityPage } from "./identity.js";
 import { MatchPage } from "./match.js";
 import { FederationPage } from "./federation.js";
+import { Dashboard } from "./dashboard.js";
 import { ErrorBox } from "./error_box.js";
 
 const html = htm.bind(h);
@@ -155,28 +156,7 @@ function OrgsPage({ t, me }) {
     </section>`;
 }
 
-function Overview({ t, me }) {
-  const [counts, setCounts] = useState(null);
-  const [error, setError] = useState(null);
-  useEffect(() => {
-    api("GET", "/api/v1/orgs?limit=500")
-      .then((page) => {
-        const c = {};
-        for (const o of page.items) c[o.kind] = (c[o.kind] || 0) + 1;
-        setCounts(c);
-      })
-      .catch(setError);
-  }, []);
-  return html`
-    <section>
-      <h2>${t("overview")}</h2>
-      <p>${t("signedInAs")}: <strong>${me.org.name}</strong> (${me.org.kind}) · ${t("role")}: ${me.role}</p>
-      <${ErrorBox} error=${error} />
-      ${counts && html`<div class="tiles">${KINDS.map((k) => html`<div class="tile"><div class="n">${counts[k] || 0}</div><div>${k}</div></div>`)}</div>`}
-    </section>`;
-}
-
-// The console's sections and the page each shows ("" and unknown: the overview).
+// The console's sections and the page each shows ("" and unknown: the dashboard).
 const PAGES = {
   orgs: OrgsPage,
   ledger: LedgerPage,
@@ -197,18 +177,23 @@ function Shell({ me, onSignOut, lang }) {
     addEventListener("hashchange", onHash);
     return () => removeEventListener("hashchange", onHash);
   }, []);
+  // On a phone the navigation folds away behind the menu button.
+  const [menuOpen, setMenuOpen] = useState(false);
+  useEffect(() => setMenuOpen(false), [section]);
   const { t, toggle } = lang;
-  const Page = PAGES[section] ?? Overview;
-  const page = html`<${Page} t=${t} me=${me} />`;
+  const Page = PAGES[section] ?? Dashboard;
+  const page = html`<${Page} t=${t} lang=${lang.lang} me=${me} />`;
   return html`
     <div class="shell">
       <header>
+        <button class="link menu-toggle" aria-expanded=${menuOpen} aria-controls="sections"
+                onClick=${() => setMenuOpen(!menuOpen)}>☰ ${t("menu")}</button>
         <span class="brand">${t("appName")}</span>
         <span class="who" data-testid="who">${me.org.name}</span>
         <button class="link" onClick=${toggle}>${t("language")}</button>
         <button class="link" onClick=${onSignOut}>${t("signOut")}</button>
       </header>
-      <nav>
+      <nav id="sections" class=${menuOpen ? "" : "closed"} aria-label=${t("sections")}>
         ${SECTIONS.map((s) => html`<a href=${`#${s}`} class=${s === section ? "active" : ""} data-section=${s}>${t(s)}</a>`)}
       </nav>
       <main>${page}</main>

@@ -5,12 +5,12 @@
 import { h } from "/vendor/preact.module.js";
 import { useEffect, useState } from "/vendor/hooks.module.js";
 import htm from "/vendor/htm.module.js";
+import { yuan } from "./format.js";
 
 const html = htm.bind(h);
 const hex = (bytes) => [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
 const fromHex = (s) => new Uint8Array(s.match(/../g).map((x) => parseInt(x, 16)));
 const fromB64 = (s) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
-const yuan = (fen) => (fen / 100).toLocaleString("zh-CN", { minimumFractionDigits: 2 });
 
 // {hash: bool, signature: bool | null (no Ed25519 in this browser)}
 async function verify(cert) {

@@ -9,10 +9,9 @@ import { api } from "./api.js";
 import { ErrorBox } from "./error_box.js";
 import { useLoad, useOrgNames } from "./hooks.js";
 import { CertificateCard } from "./certificate_view.js";
+import { yuan } from "./format.js";
 
 const html = htm.bind(h);
-const yuan = (fen) =>
-  (fen / 100).toLocaleString(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 const day = (s) => (s ? s.slice(0, 10) : "-");
 const RIGHTS = ["resource_holding", "processing_use", "product_operation"];
 

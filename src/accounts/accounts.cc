@@ -323,6 +323,22 @@ Result<Page<Org>> Accounts::ListOrgs(const PageRequest& page) {
   return out;
 }
 
+Result<std::vector<OrgTally>> Accounts::TallyOrgs() {
+  std::vector<OrgTally> out;
+  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(Rows rows, tx.Query("SELECT kind, SUBSTR(credit_code, 3, 6), COUNT(*)"
+                                            " FROM orgs WHERE home_node = ''"
+                                            " GROUP BY kind, SUBSTR(credit_code, 3, 6)"));
+    for (const Row& r : rows) {
+      std::optional<OrgKind> kind = ParseOrgKind(r.Text(0));
+      if (!kind) return Internal("organisations: unknown kind '" + r.Text(0) + "'");
+      out.push_back({*kind, r.Text(1), r.Int(2)});
+    }
+    return OkStatus();
+  }));
+  return out;
+}
+
 Result<User> Accounts::CreateUser(const Principal& caller, const std::string& org_id,
                                   const std::string& name, Role role) {
   if (caller.org_id != org_id) {

@@ -114,6 +114,10 @@ class Accounts {
   // The directory of organisations is public to every signed-in caller.
   Result<Org> GetOrg(const std::string& id);
   Result<Page<Org>> ListOrgs(const PageRequest& page);
+  // This node's own organisations (peers' are left out) counted by kind and
+  // by the administrative division their credit code names (its characters
+  // 3-8, e.g. "330106"), one entry per pair that has any.
+  Result<std::vector<OrgTally>> TallyOrgs();
 
   // The local record of `org`, an organisation of the peer node `node`
   // (federation/ calls this for a peer's authenticated request): created on

@@ -56,6 +56,12 @@ std::string_view KeyCustodyName(KeyCustody custody);  // "node", "self", "home_n
 std::string OwnKeyProofMessage(std::string_view org_id, int64_t version,
                                const crypto::PublicKey& key);
 
+struct OrgTally {
+  OrgKind kind = OrgKind::kEnterprise;
+  std::string division;  // GB/T 2260 code, "330106"
+  int64_t orgs = 0;
+};
+
 struct Org {
   std::string id;
   std::string name;

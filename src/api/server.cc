@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "api/accounts_routes.h"
+#include "api/city_routes.h"
 #include "api/compute_routes.h"
 #include "api/dataspace_routes.h"
 #include "api/errors.h"
@@ -148,6 +149,7 @@ ApiServer::ApiServer(ServerOptions options, accounts::Accounts& accounts, ledger
                                   .witnessing = services.witnessing,
                                   .dataspace = services.dataspace});
   RegisterNegotiationRoutes(router_, *services.peers, *services.negotiations);
+  RegisterCityRoutes(router_, *services.dashboard);
   // The compute routes read only the built-in configuration, which the
   // compute tests load: a failure here is a build defect.
   if (Status s = RegisterComputeRoutes(router_, {.traces_dir = options_.traces_dir}); !s.ok()) {

@@ -40,6 +40,7 @@
 #include "api/client_address.h"
 #include "api/front_end.h"
 #include "api/router.h"
+#include "city/dashboard.h"
 #include "compute/market/market.h"
 #include "compute/market/vouchers.h"
 #include "core/metrics.h"
@@ -96,6 +97,7 @@ struct DomainServices {
   federation::Peers* peers = nullptr;                         // required
   federation::FederatedCatalog* federated_catalog = nullptr;  // required
   federation::Negotiations* negotiations = nullptr;           // required
+  city::Dashboard* dashboard = nullptr;                       // required
 };
 
 class ApiServer {

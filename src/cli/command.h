@@ -104,6 +104,8 @@ void AddMatchCommands(CLI::App& app, CommandContext& ctx);
 void AddPolicyCommands(CLI::App& match, CommandContext& ctx);
 // Adds `federation ...`: this node's witness of peer ledgers.
 void AddFederationCommands(CLI::App& app, CommandContext& ctx);
+// Adds `city summary`: the city dashboard's figures.
+void AddCityCommands(CLI::App& app, CommandContext& ctx);
 // Adds `sim`: the trace-driven scheduler simulator (runs locally).
 void AddSimCommand(CLI::App& app, CommandContext& ctx);
 

@@ -79,6 +79,8 @@ int main(int argc, char** argv) {
       {"--witness-quorum", "witness_quorum",
        "Without --witness-policy: how many peers' witnesses make a checkpoint witnessed"},
       {"--market-tick-ms", "market_tick_ms", "How often compute orders advance"},
+      {"--dashboard-refresh-ms", "dashboard_refresh_ms",
+       "How often the city dashboard's figures are recomputed"},
       {"--slurm-conf", "slurm_conf", "slurm.conf for dispatching orders of Slurm clusters"},
       {"--demo-traffic-ms", "demo_traffic_ms",
        "With --demo: how often an enterprise posts a request"},
@@ -125,6 +127,7 @@ int main(int argc, char** argv) {
   qt::cli::AddIdentityCommands(app, ctx);
   qt::cli::AddMatchCommands(app, ctx);
   qt::cli::AddFederationCommands(app, ctx);
+  qt::cli::AddCityCommands(app, ctx);
   qt::cli::AddSimCommand(app, ctx);
 
   try {

@@ -404,6 +404,23 @@ Status Serve(const ServeConfig& config) {
       &metrics);
   PeriodicTask webhooks(
       "webhooks", 1000, [&policies] { return policies.Deliver(100).status(); }, &metrics);
+  // The city's figures for the console's dashboard, recomputed in the
+  // background so that a request never queries the store.
+  city::Dashboard dashboard({.accounts = &accounts,
+                             .market = &market,
+                             .vouchers = &vouchers,
+                             .dataspace = &space,
+                             .exchange = &exchange,
+                             .finance = &finance,
+                             .scenarios = &scenarios,
+                             .policies = &policies,
+                             .identity = &identity,
+                             .ledger = &ledger,
+                             .witnessing = witnessing.get()},
+                            SystemClock::Get());
+  PeriodicTask dashboard_refresher(
+      "dashboard", config.dashboard_refresh_ms, [&dashboard] { return dashboard.Refresh(); },
+      &metrics);
   // In the demo, enterprises keep posting requests and accepting quotes.
   demo::DemoTraffic traffic(accounts, market, config.demo_seed);
   std::optional<PeriodicTask> demand;
@@ -431,7 +448,7 @@ Status Serve(const ServeConfig& config) {
       accounts, ledger, *store, metrics,
       {&market, &vouchers, &space, &exchange, &psi, &deliveries, &identity, &finance, &scenarios,
        &policies, witness.get(), witnessing.get(), node.get(), &peers, &federated_catalog,
-       &negotiations});
+       &negotiations, &dashboard});
   QT_ASSIGN_OR_RETURN(int port, server.Bind());
   std::string host =
       config.host.find(':') != std::string::npos ? "[" + config.host + "]" : config.host;

@@ -109,6 +109,8 @@ const std::vector<Setting>& Settings() {
                  &ServeConfig::checkpoint_interval_ms, 10, 3'600'000),
       IntSetting("market_tick_ms", "QIANTANG_MARKET_TICK_MS", &ServeConfig::market_tick_ms, 10,
                  3'600'000),
+      IntSetting("dashboard_refresh_ms", "QIANTANG_DASHBOARD_REFRESH_MS",
+                 &ServeConfig::dashboard_refresh_ms, 100, 3'600'000),
       IntSetting("demo_traffic_ms", "QIANTANG_DEMO_TRAFFIC_MS", &ServeConfig::demo_traffic_ms, 10,
                  3'600'000),
       IntSetting("simulated_time_scale", "QIANTANG_SIMULATED_TIME_SCALE",

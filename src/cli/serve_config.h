@@ -34,9 +34,10 @@
 // | node_city        | --node-city        | QIANTANG_NODE_CITY        | 杭州                   |
 // | crawl_interval_ms | --crawl-interval-ms | QIANTANG_CRAWL_INTERVAL_MS | 60000 (peers' catalogs)
 // | | market_tick_ms   | --market-tick-ms   | QIANTANG_MARKET_TICK_MS   | 1000                   |
-// | simulated_time_scale | --simulated-time-scale | QIANTANG_SIMULATED_TIME_SCALE | 1 (demo: 600) |
-// | slurm_conf       | --slurm-conf       | QIANTANG_SLURM_CONF       | '' (no Slurm)          |
-// | demo_traffic_ms  | --demo-traffic-ms  | QIANTANG_DEMO_TRAFFIC_MS  | 2000                   |
+// | dashboard_refresh_ms | --dashboard-refresh-ms | QIANTANG_DASHBOARD_REFRESH_MS | 5000 (city
+// figures) | | simulated_time_scale | --simulated-time-scale | QIANTANG_SIMULATED_TIME_SCALE | 1
+// (demo: 600) | | slurm_conf       | --slurm-conf       | QIANTANG_SLURM_CONF       | '' (no Slurm)
+// | | demo_traffic_ms  | --demo-traffic-ms  | QIANTANG_DEMO_TRAFFIC_MS  | 2000                   |
 // | demo             | --demo             | QIANTANG_DEMO             | false                  |
 // | demo_seed        | --demo-seed        | QIANTANG_DEMO_SEED        | hangzhou-2026          |
 // | demo_citizens    | --demo-citizens    | QIANTANG_DEMO_CITIZENS    | 100000                 |
@@ -81,10 +82,11 @@ struct ServeConfig {
   int64_t token_ttl_days = 90;
   std::string log_level = "info";
   int64_t checkpoint_interval_ms = 1000;
-  int64_t market_tick_ms = 1000;     // how often simulated orders are advanced
-  int64_t simulated_time_scale = 0;  // 0: 600 with --demo, else 1
-  std::string slurm_conf;            // slurm.conf of the Slurm clusters' clients ('' for none)
-  int64_t demo_traffic_ms = 2000;    // --demo: how often an enterprise posts a request
+  int64_t market_tick_ms = 1000;        // how often simulated orders are advanced
+  int64_t dashboard_refresh_ms = 5000;  // how often the city dashboard's figures are recomputed
+  int64_t simulated_time_scale = 0;     // 0: 600 with --demo, else 1
+  std::string slurm_conf;               // slurm.conf of the Slurm clusters' clients ('' for none)
+  int64_t demo_traffic_ms = 2000;       // --demo: how often an enterprise posts a request
   std::string ledger_origin = "hangzhou.qiantang/ledger";
   // The key name of this node's witness (federation/witness.h).
   std::string witness_name = "hangzhou.qiantang/witness";

@@ -190,6 +190,11 @@ class DataSpace {
                                           const std::string& contract_id,
                                           const accounts::PageRequest& page);
 
+  // The data space in figures, for the city dashboard: uses per day are the
+  // channel's aggregate queries since `since` (sum: the epsilon they spent,
+  // in thousandths).
+  Result<SpaceTotals> Totals(UnixMillis since);
+
   // Calls `observer` with each contract after every committed change of it
   // (request, transition, termination), on the thread that made the change.
   // Set once at start-up, before any request is served.

@@ -4,6 +4,7 @@
 #define QIANTANG_DATASPACE_MODEL_H_
 
 #include <cstdint>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -11,6 +12,7 @@
 
 #include "accounts/model.h"
 #include "core/clock.h"
+#include "core/tally.h"
 #include "dataspace/policy.h"
 #include "dataspace/schema.h"
 
@@ -123,6 +125,16 @@ enum class ContractState {
 };
 std::string_view ContractStateName(ContractState s);
 std::optional<ContractState> ParseContractState(std::string_view name);
+
+struct SpaceTotals {
+  int64_t products = 0;
+  int64_t offers = 0;  // active
+  int64_t contracts = 0;
+  int64_t contracts_finalized = 0;
+  std::map<std::string, int64_t> uses_by_action;  // ActionName -> uses recorded
+  int64_t epsilon_milli = 0;                      // spent by every query
+  std::vector<DailyTally> queries_by_day;
+};
 
 struct Contract {
   std::string id{};

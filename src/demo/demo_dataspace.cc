@@ -316,9 +316,14 @@ Status LoadDemoDataSpace(accounts::Accounts& accounts, const Principal& op, ds::
   }
 
   // The other data enterprises, each with a small trade statistics product.
-  const char* places[] = {"钱江", "西溪", "湘湖", "运河", "良渚", "之江", "云栖", "梦想",
-                          "未来", "城西", "东洲", "千岛", "富春", "天目", "临平", "滨盛",
-                          "奥体", "湖滨", "武林", "九堡", "三墩", "仓前", "闻堰", "瓜沥"};
+  // Each place and the district it lies in (the division in the credit code).
+  const std::pair<const char*, const char*> places[] = {
+      {"钱江", "330102"}, {"西溪", "330106"}, {"湘湖", "330109"}, {"运河", "330105"},
+      {"良渚", "330110"}, {"之江", "330106"}, {"云栖", "330106"}, {"梦想", "330110"},
+      {"未来", "330110"}, {"城西", "330106"}, {"东洲", "330111"}, {"千岛", "330127"},
+      {"富春", "330111"}, {"天目", "330112"}, {"临平", "330113"}, {"滨盛", "330108"},
+      {"奥体", "330109"}, {"湖滨", "330102"}, {"武林", "330105"}, {"九堡", "330102"},
+      {"三墩", "330106"}, {"仓前", "330110"}, {"闻堰", "330109"}, {"瓜沥", "330109"}};
   const char* fields[] = {"零售",     "物流",     "农业",     "文旅",   "餐饮",
                           "教育",     "医药",     "建筑",     "能源",   "环保",
                           "金融科技", "跨境电商", "智能制造", "车联网", "气象",
@@ -332,11 +337,11 @@ Status LoadDemoDataSpace(accounts::Accounts& accounts, const Principal& op, ds::
   json trade_policy = Policy({"research", "planning"},
                              {"district", "category", "month", "orders", "amount_yuan"}, 5);
   int created = 0;
-  for (const char* place : places) {
+  for (const auto& [place, division] : places) {
     for (const char* field : fields) {
       if (static_cast<int>(holders.size()) + created >= kDemoDataEnterprises) break;
       std::string name = std::string("杭州") + place + field + "数据科技有限公司";
-      std::string first17 = "91330100";
+      std::string first17 = std::string("91") + division;
       constexpr std::string_view kCharset = "0123456789ABCDEFGHJKLMNPQRTUWXY";
       for (int i = 0; i < 9; ++i) first17.push_back(kCharset[g.random().Uniform(kCharset.size())]);
       QT_ASSIGN_OR_RETURN(

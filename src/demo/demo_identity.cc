@@ -50,13 +50,15 @@ constexpr std::pair<const char*, const char*> kOperators[] = {
     {"startup_service", "杭州市创业服务中心"},
 };
 
-// Citizen i's register row: unique resident IDs by construction (date,
-// district and sequence digits are a mixed-radix spelling of i).
+// Citizen i's register row: unique resident IDs by construction (district,
+// date and sequence digits are a mixed-radix spelling of i; the district
+// varies fastest, so that any number of citizens live in every district).
 NewCitizen Row(Gen& g, int64_t i, const std::string& today) {
-  constexpr int64_t kDays = 86 * 365;      // born within the last 86 years
-  const int64_t day = (i * 7919) % kDays;  // spread over dates, not in order of i
-  const District& d = kDistricts[(i / kDays) % 10];
-  const int64_t seq = i / (kDays * 10);
+  constexpr int64_t kDays = 86 * 365;  // born within the last 86 years
+  const District& d = kDistricts[i % 10];
+  const int64_t j = i / 10;
+  const int64_t day = (j * 7919) % kDays;  // spread over dates, not in order of i
+  const int64_t seq = j / kDays;
   const int64_t born = *ParseRfc3339(today + "T00:00:00Z") - (day + 1) * 86'400'000;
   const std::string date = FormatRfc3339(born).substr(0, 10);
   std::string first17 =

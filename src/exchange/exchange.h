@@ -139,6 +139,7 @@ class Exchange {
                            const std::string& action);
 
   Result<Statistics> Stats();
+  Result<ExchangeDaily> Daily(UnixMillis since);
 
   // A certificate's verification URL and its QR code as SVG.
   std::string VerifyUrl(const std::string& number) const;

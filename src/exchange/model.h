@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "core/tally.h"
 
 namespace qt::exchange {
 
@@ -153,6 +154,13 @@ struct Statistics {
   int64_t listings_active = 0;
   int64_t trades = 0;  // settled
   int64_t traded_fen = 0;
+};
+
+// What the exchange did per UTC day since a time (sum: fen).
+struct ExchangeDaily {
+  std::vector<DailyTally> certificates;  // first issued (version 1)
+  std::vector<DailyTally> trades;        // settled, by the day they were placed
+  std::vector<DailyTally> pledges;       // confirmed by the bank, by that day
 };
 
 // An authority the operator appointed to review registrations for the registry.

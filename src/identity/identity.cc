@@ -389,4 +389,29 @@ Result<Identity::Stats> Identity::GetStats() {
   return s;
 }
 
+Result<Identity::Tallies> Identity::GetTallies() {
+  Tallies t;
+  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(store::Rows districts,
+                        tx.Query("SELECT district, COUNT(*) FROM id_citizens WHERE status <>"
+                                 " 'revoked' GROUP BY district"));
+    for (const store::Row& r : districts) t.citizens_by_district[r.Text(0)] = r.Int(1);
+    QT_ASSIGN_OR_RETURN(store::Rows talents,
+                        tx.Query("SELECT talent_category, COUNT(*) FROM id_citizens WHERE"
+                                 " talent_category <> '' GROUP BY talent_category"));
+    for (const store::Row& r : talents) t.talents_by_category[r.Text(0)] = r.Int(1);
+    QT_ASSIGN_OR_RETURN(
+        store::Rows scans,
+        tx.Query("SELECT category, (scanned_at / 3600000 + 8) % 24, COUNT(*)"
+                 " FROM id_scans GROUP BY category, (scanned_at / 3600000 + 8) % 24"));
+    for (const store::Row& r : scans) {
+      t.scans_by_category[r.Text(0)] += r.Int(2);
+      const int64_t hour = r.Int(1);
+      if (hour >= 0 && hour < 24) t.scans_by_hour[static_cast<size_t>(hour)] += r.Int(2);
+    }
+    return OkStatus();
+  }));
+  return t;
+}
+
 }  // namespace qt::identity

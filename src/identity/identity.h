@@ -45,6 +45,8 @@
 #ifndef QIANTANG_IDENTITY_IDENTITY_H_
 #define QIANTANG_IDENTITY_IDENTITY_H_
 
+#include <array>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -170,6 +172,14 @@ class Identity {
     int64_t citizens = 0, revoked = 0, talents = 0, terminals = 0, scans = 0, codes = 0;
   };
   Result<Stats> GetStats();
+  // For the city dashboard: citizens by district of residence, talent
+  // statuses by category, and scans by service category and by hour of the
+  // day in Beijing time (UTC+8, index 0-23).
+  struct Tallies {
+    std::map<std::string, int64_t> citizens_by_district, talents_by_category, scans_by_category;
+    std::array<int64_t, 24> scans_by_hour{};
+  };
+  Result<Tallies> GetTallies();
 
  private:
   struct Secrets;

@@ -768,4 +768,18 @@ Result<SyncReport> Policies::Sync() {
   return report;
 }
 
+Result<Policies::Totals> Policies::GetTotals() {
+  Totals t;
+  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(
+        store::Rows rows,
+        tx.Query("SELECT (SELECT COUNT(*) FROM pl_policies WHERE state = 'published'),"
+                 " (SELECT COUNT(*) FROM pl_notices),"
+                 " (SELECT COUNT(*) FROM pl_notices WHERE read_at > 0)"));
+    t = {rows[0].Int(0), rows[0].Int(1), rows[0].Int(2)};
+    return OkStatus();
+  }));
+  return t;
+}
+
 }  // namespace qt::match

@@ -157,6 +157,14 @@ class Policies {
 
   // Notices for what changed since the last call (see above).
   Result<SyncReport> Sync();
+
+  // For the city dashboard.
+  struct Totals {
+    int64_t published = 0;  // policies not withdrawn
+    int64_t notices = 0;
+    int64_t notices_read = 0;
+  };
+  Result<Totals> GetTotals();
   // POSTs up to `max` due webhook deliveries; returns how many succeeded.
   Result<int> Deliver(size_t max);
 

@@ -6,8 +6,8 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { chromium } from "playwright-core";
 import { startServer } from "./server.mjs";
+import { launchBrowser, openPage, signIn } from "./session.mjs";
 
 const outDir = join(process.env.QIANTANG_TEST_OUTPUT || "test-output", "console");
 mkdirSync(outDir, { recursive: true });
@@ -17,18 +17,7 @@ let browser;
 
 before(async () => {
   server = await startServer();
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  browser = await launchBrowser();
 });
 
 after(async () => {
@@ -36,26 +25,7 @@ after(async () => {
   await server?.stop();
 });
 
-async function newPage() {
-  const context = await browser.newContext({
-    viewport: { width: 1280, height: 800 },
-    locale: "zh-CN",
-  });
-  const page = await context.newPage();
-  const errors = [];
-  page.on("pageerror", (e) => errors.push(e.message));
-  // The pages carry a Content-Security-Policy: anything it blocks is a failure.
-  page.on("console", (m) => {
-    if (m.type() === "error" && /Content Security Policy/i.test(m.text())) errors.push(m.text());
-  });
-  await page.goto(server.url + "/");
-  return { page, errors };
-}
-
-async function signIn(page, token) {
-  await page.fill("#token", token);
-  await page.click("button[type=submit]");
-}
+const newPage = () => openPage(browser, server.url);
 
 test("a bad token shows the server error and stays on the sign-in form", async () => {
   const { page, errors } = await newPage();

@@ -6,7 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 
-export async function startServer() {
+// `extraArgs` go to `qiantang serve` after the usual ones.
+export async function startServer(extraArgs = []) {
   const binary = process.env.QIANTANG_BINARY;
   const webDir = process.env.QIANTANG_WEB_DIR;
   if (!binary || !webDir)
@@ -35,6 +36,7 @@ export async function startServer() {
       "200",
       "--traces-dir",
       process.env.QIANTANG_TESTDATA ? join(process.env.QIANTANG_TESTDATA, "traces") : "",
+      ...extraArgs,
     ],
     { stdio: ["ignore", "pipe", "inherit"] },
   );

@@ -360,14 +360,14 @@ Result<Capacity> Market::PooledCapacity() {
                  "WHERE state = 'running' GROUP BY cluster_id, pool"));
     std::map<std::pair<std::string, std::string>, int64_t> busy_by_pool;
     for (const Row& r : busy) busy_by_pool[{r.Text(0), r.Text(1)}] = r.Int(2);
-    std::map<std::string, Capacity::Group> prov, chip, region;
+    std::map<std::string, Capacity::Group> prov, chip, region, cluster;
     for (const ClusterOffer& c : clusters) {
       for (const PoolSpec& p : c.pools) {
         int64_t cards = p.cards();
         int64_t tflops = cards * options_.catalog->at(options_.catalog->Find(p.chip)).fp16_tflops;
         int64_t b = busy_by_pool[{c.id, p.name}];
         for (auto [m, key] : {std::pair{&prov, c.provider_id}, std::pair{&chip, p.chip},
-                              std::pair{&region, c.region}}) {
+                              std::pair{&region, c.region}, std::pair{&cluster, c.name}}) {
           Capacity::Group& g = (*m)[key];
           g.key = key;
           g.cards += cards;
@@ -379,8 +379,9 @@ Result<Capacity> Market::PooledCapacity() {
         cap.busy_cards += b;
       }
     }
-    for (auto [m, out] : {std::pair{&prov, &cap.by_provider}, std::pair{&chip, &cap.by_chip},
-                          std::pair{&region, &cap.by_region}}) {
+    for (auto [m, out] :
+         {std::pair{&prov, &cap.by_provider}, std::pair{&chip, &cap.by_chip},
+          std::pair{&region, &cap.by_region}, std::pair{&cluster, &cap.by_cluster}}) {
       for (auto& [k, g] : *m) out->push_back(g);
     }
     return OkStatus();
@@ -967,6 +968,36 @@ Result<std::vector<TradeStat>> Market::TradeStats() {
   }));
   std::vector<TradeStat> out;
   for (auto& [k, s] : stats) out.push_back(s);
+  return out;
+}
+
+Result<std::vector<DailyTally>> Market::UseByDay(UnixMillis since) {
+  const UnixMillis now = options_.clock->NowMillis();
+  std::map<int64_t, DailyTally> days;
+  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(Rows rows, tx.Query("SELECT cards, started_at, finished_at FROM"
+                                            " market_orders WHERE started_at > 0 AND"
+                                            " (finished_at = 0 OR finished_at > ?)",
+                                            {since}));
+    for (const Row& r : rows) {
+      const int64_t cards = r.Int(0);
+      const UnixMillis from = std::max(r.Int(1), since);
+      const UnixMillis to = r.Int(2) == 0 ? now : std::min(r.Int(2), now);
+      for (UnixMillis t = from; t < to;) {
+        const int64_t day = t / kDayMillis;
+        const UnixMillis end = std::min(to, (day + 1) * kDayMillis);
+        DailyTally& d = days[day];
+        d.day = day;
+        d.count += 1;
+        d.sum += cards * (end - t);
+        t = end;
+      }
+    }
+    return OkStatus();
+  }));
+  std::vector<DailyTally> out;
+  out.reserve(days.size());
+  for (const auto& [day, d] : days) out.push_back(d);
   return out;
 }
 

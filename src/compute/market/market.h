@@ -28,6 +28,7 @@
 #include "compute/market/model.h"
 #include "core/clock.h"
 #include "core/ids.h"
+#include "core/tally.h"
 #include "ledger/journal.h"
 #include "store/store.h"
 
@@ -60,7 +61,7 @@ struct Capacity {
     int64_t busy_cards = 0;  // held by running orders now
   };
   int64_t cards = 0, tflops = 0, busy_cards = 0;
-  std::vector<Group> by_provider, by_chip, by_region;
+  std::vector<Group> by_provider, by_chip, by_region, by_cluster;  // by_cluster: by its name
 };
 
 struct TradeStat {
@@ -102,6 +103,10 @@ class Market {
   Result<accounts::Page<Bill>> ListBills(const accounts::Principal& caller,
                                          const accounts::PageRequest& page);
   Result<std::vector<TradeStat>> TradeStats();
+  // Cards held by orders that ran, per UTC day from `since` to now: count is
+  // the orders running that day, sum the card-milliseconds they held (wall
+  // time, from start to finish or now).
+  Result<std::vector<DailyTally>> UseByDay(UnixMillis since);
 
   // Drives the backends to now: accepted orders whose start has come begin
   // running (on Slurm: are submitted with sbatch); running ones that are done

@@ -187,6 +187,22 @@ Status Vouchers::AddRelatedParty(const Principal& caller, const std::string& ent
   });
 }
 
+Result<VoucherTotals> Vouchers::Totals() {
+  VoucherTotals t;
+  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(
+        Rows rows,
+        tx.Query(
+            "SELECT (SELECT COUNT(*) FROM voucher_programmes), (SELECT COUNT(*) FROM vouchers),"
+            " (SELECT CAST(COALESCE(SUM(amount_fen), 0) AS BIGINT) FROM vouchers),"
+            " (SELECT CAST(COALESCE(SUM(amount_fen), 0) AS BIGINT) FROM voucher_redemptions),"
+            " (SELECT COUNT(DISTINCT enterprise_id) FROM vouchers)"));
+    t = {rows[0].Int(0), rows[0].Int(1), rows[0].Int(2), rows[0].Int(3), rows[0].Int(4)};
+    return OkStatus();
+  }));
+  return t;
+}
+
 Result<std::vector<Programme>> Vouchers::ListProgrammes() {
   std::vector<Programme> out;
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {

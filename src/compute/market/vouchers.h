@@ -81,6 +81,15 @@ struct ProgrammeReport {
   std::vector<Row> by_provider;    // redeemed on its bills
 };
 
+// Every programme's vouchers together, for the city dashboard.
+struct VoucherTotals {
+  int64_t programmes = 0;
+  int64_t vouchers = 0;  // granted
+  int64_t granted_fen = 0;
+  int64_t redeemed_fen = 0;
+  int64_t enterprises = 0;  // holding at least one
+};
+
 class Vouchers {
  public:
   Vouchers(store::Store& store, const Clock& clock, Random& random, ledger::Journal& journal);
@@ -96,6 +105,7 @@ class Vouchers {
                                  const std::string& programme_id);
 
   Result<std::vector<Programme>> ListProgrammes();
+  Result<VoucherTotals> Totals();
   // Enterprises (member or above) registered in Hangzhou (credit code 3301...).
   Result<Application> Apply(const accounts::Principal& caller, const std::string& programme_id,
                             int64_t amount_fen);

@@ -1,0 +1,37 @@
+// DataSpace::Totals: the data space in figures for the city dashboard.
+#include "dataspace/dataspace.h"
+#include "store/tally.h"
+
+namespace qt::dataspace {
+
+Result<SpaceTotals> DataSpace::Totals(UnixMillis since) {
+  SpaceTotals t;
+  QT_RETURN_IF_ERROR(store_.Read([&](store::Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(
+        store::Rows counts,
+        tx.Query("SELECT (SELECT COUNT(*) FROM ds_products),"
+                 " (SELECT COUNT(*) FROM ds_offers WHERE active = 1),"
+                 " (SELECT COUNT(*) FROM ds_contracts),"
+                 " (SELECT COUNT(*) FROM ds_contracts WHERE state = 'finalized'),"
+                 " (SELECT CAST(COALESCE(SUM(epsilon_milli), 0) AS BIGINT) FROM ds_usage)"));
+    t.products = counts[0].Int(0);
+    t.offers = counts[0].Int(1);
+    t.contracts = counts[0].Int(2);
+    t.contracts_finalized = counts[0].Int(3);
+    t.epsilon_milli = counts[0].Int(4);
+    QT_ASSIGN_OR_RETURN(store::Rows uses,
+                        tx.Query("SELECT action, COUNT(*) FROM ds_usage GROUP BY action"));
+    for (const store::Row& r : uses) t.uses_by_action[r.Text(0)] = r.Int(1);
+    QT_ASSIGN_OR_RETURN(
+        store::Rows days,
+        tx.Query("SELECT created_at / 86400000, COUNT(*), CAST(SUM(epsilon_milli) AS BIGINT)"
+                 " FROM ds_usage WHERE action = 'aggregate_query' AND created_at >= ?"
+                 " GROUP BY created_at / 86400000 ORDER BY 1",
+                 {since}));
+    t.queries_by_day = store::DailyTallies(days);
+    return OkStatus();
+  }));
+  return t;
+}
+
+}  // namespace qt::dataspace

@@ -1,0 +1,25 @@
+// Rows of (day, count, sum), as a query grouped by `created_at / 86400000`
+// returns them, decoded into core/tally.h's DailyTally.
+//
+//   tx.Query("SELECT created_at / 86400000, COUNT(*), CAST(SUM(amount_fen) AS BIGINT)"
+//            " FROM t WHERE created_at >= ? GROUP BY created_at / 86400000", {since})
+#ifndef QIANTANG_STORE_TALLY_H_
+#define QIANTANG_STORE_TALLY_H_
+
+#include <vector>
+
+#include "core/tally.h"
+#include "store/store.h"
+
+namespace qt::store {
+
+inline std::vector<DailyTally> DailyTallies(const Rows& rows) {
+  std::vector<DailyTally> out;
+  out.reserve(rows.size());
+  for (const Row& r : rows) out.push_back({r.Int(0), r.Int(1), r.IsNull(2) ? 0 : r.Int(2)});
+  return out;
+}
+
+}  // namespace qt::store
+
+#endif  // QIANTANG_STORE_TALLY_H_

@@ -1,0 +1,39 @@
+// What every browser test file shares: Debian's headless Chromium, a page of
+// the console that records script errors and Content-Security-Policy
+// violations, and signing in with a token.
+import { chromium } from "playwright-core";
+
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+}
+
+// A new page at `url` (the console's root), `width` pixels wide. `errors`
+// collects script errors, CSP violations and failed requests.
+export async function openPage(browser, url, { width = 1280, height = 800 } = {}) {
+  const context = await browser.newContext({ viewport: { width, height }, locale: "zh-CN" });
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  // The pages carry a Content-Security-Policy: anything it blocks is a failure.
+  page.on("console", (m) => {
+    if (m.type() === "error" && /Content Security Policy/i.test(m.text())) errors.push(m.text());
+  });
+  await page.goto(url + "/");
+  return { page, errors };
+}
+
+export async function signIn(page, token) {
+  await page.fill("#token", token);
+  await page.click("button[type=submit]");
+}
