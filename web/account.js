@@ -6,6 +6,7 @@ import { useEffect, useState } from "/vendor/hooks.module.js";
 import htm from "/vendor/htm.module.js";
 import { api } from "./api.js";
 import { holdKeyHere, keyHere } from "./own_key.js";
+import { ConfirmButton } from "./confirm_button.js";
 
 const html = htm.bind(h);
 
@@ -116,7 +117,7 @@ export function AccountPage({ t, me }) {
           (tk) => html`
           <tr key=${tk.id} data-token=${tk.id}>
             <td>${tk.label}</td><td>${tk.expires_at.slice(0, 10)}</td><td>${tk.revoked_at ? tk.revoked_at.slice(0, 19).replace("T", " ") : "-"}</td>
-            <td>${!tk.revoked_at && tk.id !== me.token_id && html`<button class="small" onClick=${() => revoke(tk.id)}>${t("revoke")}</button>`}</td>
+            <td>${!tk.revoked_at && tk.id !== me.token_id && html`<${ConfirmButton} className="small" label=${t("revoke")} question=${t("q_revokeToken")} t=${t} testid="revoke-token" onConfirm=${() => revoke(tk.id)} />`}</td>
           </tr>`,
         )}</tbody>
       </table>

@@ -16,6 +16,9 @@ import { MatchPage } from "./match.js";
 import { FederationPage } from "./federation.js";
 import { Dashboard } from "./dashboard.js";
 import { ErrorBox } from "./error_box.js";
+import { count, localTime } from "./format.js";
+import { useLoad } from "./hooks.js";
+import { currentSection, useUrlParams } from "./url_state.js";
 
 const html = htm.bind(h);
 
@@ -72,22 +75,6 @@ function SignIn({ onSignedIn, t }) {
     </form>`;
 }
 
-function useOrgPage(cursor, reloadKey) {
-  const [state, setState] = useState({ loading: true });
-  useEffect(() => {
-    let live = true;
-    setState({ loading: true });
-    const q = `?limit=20${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`;
-    api("GET", `/api/v1/orgs${q}`)
-      .then((page) => live && setState({ page }))
-      .catch((error) => live && setState({ error }));
-    return () => {
-      live = false;
-    };
-  }, [cursor, reloadKey]);
-  return state;
-}
-
 function NewOrgForm({ t, onCreated }) {
   const [form, setForm] = useState({ name: "", kind: "enterprise", credit_code: "" });
   const [error, setError] = useState(null);
@@ -121,36 +108,65 @@ function NewOrgForm({ t, onCreated }) {
     </form>`;
 }
 
-function OrgsPage({ t, me }) {
-  const [cursors, setCursors] = useState([""]);
+function OrgsPage({ t, me, lang }) {
+  const [params, setParams] = useUrlParams();
   const [reloadKey, setReloadKey] = useState(0);
-  const cursor = cursors[cursors.length - 1];
-  const { loading, page, error } = useOrgPage(cursor, reloadKey);
+  const [name, setName] = useState(params.name || "");
+  const trail = params.trail ? params.trail.split(",") : [];
+  const q = new URLSearchParams({ limit: "20" });
+  if (params.kind) q.set("kind", params.kind);
+  if (params.name) q.set("name", params.name);
+  if (trail.length) q.set("cursor", trail[trail.length - 1]);
+  const { data: page, error } = useLoad(`/api/v1/orgs?${q}`, reloadKey);
+  // Typing searches after a pause; a new search starts at the first page.
+  useEffect(() => {
+    if (name === (params.name || "")) return undefined;
+    const timer = setTimeout(() => setParams({ kind: params.kind, name }), 300);
+    return () => clearTimeout(timer);
+  }, [name]);
   const canCreate = me.org.kind === "operator" && me.role === "admin";
+  const first = trail.length * 20 + 1;
   return html`
     <section>
       <h2>${t("orgs")}</h2>
       ${canCreate && html`<${NewOrgForm} t=${t} onCreated=${() => setReloadKey(reloadKey + 1)} />`}
+      <form class="filters" role="search" onSubmit=${(e) => e.preventDefault()}>
+        <label>${t("searchByName")} <input type="search" name="q" value=${name} data-testid="orgs-search"
+               onInput=${(e) => setName(e.target.value)} /></label>
+        <label>${t("kind")}
+          <select name="kind-filter" value=${params.kind || ""} data-testid="orgs-kind"
+                  onChange=${(e) => setParams({ kind: e.target.value, name: params.name })}>
+            <option value="">${t("allKinds")}</option>
+            ${KINDS.map((k) => html`<option value=${k}>${t(`kind_${k}`)}</option>`)}
+          </select>
+        </label>
+      </form>
       <${ErrorBox} error=${error} />
-      ${loading && html`<p>${t("loading")}</p>`}
+      ${!page && !error && html`<p>${t("loading")}</p>`}
+      ${page && page.items.length === 0 && html`<p class="empty">${t("noOrgsMatch")}</p>`}
       ${
         page &&
+        page.items.length > 0 &&
         html`
+        <p class="hint" data-testid="orgs-count">${t("showing")} ${count(first, lang)}–${count(first + page.items.length - 1, lang)} / ${count(page.total, lang)}</p>
         <table class="orgs" data-testid="orgs-table">
           <thead><tr><th>${t("name")}</th><th>${t("kind")}</th><th>${t("creditCode")}</th><th>${t("created")}</th></tr></thead>
           <tbody>
             ${page.items.map(
               (o) => html`
               <tr key=${o.id} title=${o.id}>
-                <td>${o.name}</td><td><span class=${`kind kind-${o.kind}`}>${o.kind}</span></td>
-                <td><code>${o.credit_code}</code></td><td>${o.created_at.slice(0, 19).replace("T", " ")}</td>
+                <td>${o.name}</td><td><span class=${`kind kind-${o.kind}`}>${t(`kind_${o.kind}`)}</span></td>
+                <td><code>${o.credit_code}</code></td><td>${localTime(o.created_at, lang)}</td>
               </tr>`,
             )}
           </tbody>
-        </table>
-        <div class="pager">
-          ${cursors.length > 1 && html`<button onClick=${() => setCursors([""])}>${t("first")}</button>`}
-          ${page.next_cursor && html`<button data-testid="next-page" onClick=${() => setCursors([...cursors, page.next_cursor])}>${t("more")}</button>`}
+        </table>`
+      }
+      ${
+        page &&
+        html`<div class="pager">
+          ${trail.length > 0 && html`<button data-testid="prev-page" onClick=${() => setParams({ ...params, trail: trail.slice(0, -1).join(",") })}>${t("previous")}</button>`}
+          ${page.next_cursor && html`<button data-testid="next-page" onClick=${() => setParams({ ...params, trail: [...trail, page.next_cursor].join(",") })}>${t("next")}</button>`}
         </div>`
       }
     </section>`;
@@ -171,9 +187,9 @@ const PAGES = {
 };
 
 function Shell({ me, onSignOut, lang }) {
-  const [section, setSection] = useState(location.hash.slice(1) || "overview");
+  const [section, setSection] = useState(currentSection() || "overview");
   useEffect(() => {
-    const onHash = () => setSection(location.hash.slice(1) || "overview");
+    const onHash = () => setSection(currentSection() || "overview");
     addEventListener("hashchange", onHash);
     return () => removeEventListener("hashchange", onHash);
   }, []);

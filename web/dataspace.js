@@ -10,6 +10,8 @@ import { api } from "./api.js";
 import { ErrorBox } from "./error_box.js";
 import { useLoad, useOrgNames } from "./hooks.js";
 import { signAgreement } from "./own_key.js";
+import { ConfirmButton } from "./confirm_button.js";
+import { stateName } from "./i18n.js";
 
 const html = htm.bind(h);
 const pct = (x) => `${(x * 100).toFixed(1)}%`;
@@ -272,7 +274,7 @@ function Contracts({ t, me, reloadKey }) {
       : { offered: "accept", agreed: "verify" }[c.state];
     return html`
       ${next && html`<button data-testid=${`step-${next}`} onClick=${() => step(c, next)}>${t(`step_${next}`)}</button>`}
-      ${c.state !== "terminated" && html`<button class="link" onClick=${() => step(c, "terminate", { reason: t("terminatedInConsole") })}>${t("terminate")}</button>`}`;
+      ${c.state !== "terminated" && html`<${ConfirmButton} className="link" question=${t("q_terminateContract")} t=${t} onConfirm=${() => step(c, "terminate", { reason: t("terminatedInConsole") })} label=${t("terminate")} />`}`;
   };
   return html`
     <${ErrorBox} error=${contracts.error || error} />
@@ -283,7 +285,7 @@ function Contracts({ t, me, reloadKey }) {
       <tbody>${contracts.data.items.map(
         (
           c,
-        ) => html`<tr key=${c.id}><td title=${c.id}>${short(c.id)}</td><td><span class=${`state state-${c.state}`}>${c.state}</span></td>
+        ) => html`<tr key=${c.id}><td title=${c.id}>${short(c.id)}</td><td><span class=${`state state-${c.state}`} data-state=${c.state}>${stateName(t, c.state)}</span></td>
         <td>${name(c.provider_id)}</td><td>${name(c.consumer_id)}</td><td>${c.uses}</td><td>${c.epsilon_spent}</td>
         <td>${c.agreement_sha256 ? html`<code title=${c.agreement_sha256}>${c.agreement_sha256.slice(0, 12)}…</code>` : "-"}${c.reason ? ` ${c.reason}` : ""}</td>
         <td>${me.role !== "viewer" && actions(c)}</td></tr>`,

@@ -10,6 +10,9 @@ import { ErrorBox } from "./error_box.js";
 import { useLoad, useOrgNames } from "./hooks.js";
 import { CertificateCard } from "./certificate_view.js";
 import { yuan } from "./format.js";
+import { ConfirmButton } from "./confirm_button.js";
+import { OrgPicker } from "./org_picker.js";
+import { stateName } from "./i18n.js";
 
 const html = htm.bind(h);
 const day = (s) => (s ? s.slice(0, 10) : "-");
@@ -108,7 +111,7 @@ function Apply({ t, me }) {
       apps.data &&
       html`<table data-testid="applications">
       <thead><tr><th>${t("dataName")}</th><th>${t("state")}</th><th>${t("noticeUntil")}</th><th>${t("number")}</th><th>${t("grounds")}</th></tr></thead>
-      <tbody>${apps.data.items.map((a) => html`<tr key=${a.id}><td>${a.data_name}</td><td><span class=${`state state-${a.state}`}>${a.state}</span></td><td>${day(a.notice_until)}</td><td>${a.certificate_number || "-"}</td><td>${a.grounds}</td></tr>`)}</tbody>
+      <tbody>${apps.data.items.map((a) => html`<tr key=${a.id}><td>${a.data_name}</td><td><span class=${`state state-${a.state}`} data-state=${a.state}>${stateName(t, a.state)}</span></td><td>${day(a.notice_until)}</td><td>${a.certificate_number || "-"}</td><td>${a.grounds}</td></tr>`)}</tbody>
     </table>`
     }`;
 }
@@ -138,10 +141,10 @@ function ReviewQueue({ t }) {
       <tbody>${queue.map(
         (
           a,
-        ) => html`<tr key=${a.id}><td>${a.holder_name}</td><td>${a.data_name}</td><td><span class=${`state state-${a.state}`}>${a.state}</span></td>
+        ) => html`<tr key=${a.id}><td>${a.holder_name}</td><td>${a.data_name}</td><td><span class=${`state state-${a.state}`} data-state=${a.state}>${stateName(t, a.state)}</span></td>
         <td>${a.open_objections > 0 ? html`<button class="link" onClick=${() => setOpen(a.id)}>${a.open_objections}</button>` : "0"}</td>
         <td><button data-testid=${`review-${NEXT[a.state]}`} onClick=${() => act("POST", `/api/v1/exchange/applications/${a.id}/review`, { action: NEXT[a.state] })}>${t(`review_${NEXT[a.state]}`)}</button>
-          <button class="link" onClick=${() => act("POST", `/api/v1/exchange/applications/${a.id}/review`, { action: "reject", grounds: t("rejectGrounds") })}>${t("reject")}</button></td></tr>`,
+          <${ConfirmButton} className="link" label=${t("reject")} question=${t("q_rejectApplication")} t=${t} onConfirm=${() => act("POST", `/api/v1/exchange/applications/${a.id}/review`, { action: "reject", grounds: t("rejectGrounds") })} /></td></tr>`,
       )}</tbody>
     </table>
     ${
@@ -151,11 +154,13 @@ function ReviewQueue({ t }) {
       <table data-testid="objections">
         <thead><tr><th>${t("reason")}</th><th>${t("state")}</th><th></th></tr></thead>
         <tbody>${objections.data.items.map(
-          (o) => html`<tr key=${o.id}><td>${o.reason}</td><td>${o.state}</td>
+          (
+            o,
+          ) => html`<tr key=${o.id}><td>${o.reason}</td><td data-state=${o.state}>${stateName(t, o.state)}</td>
           <td>${
             o.state === "open" &&
             html`<button onClick=${() => act("POST", `/api/v1/exchange/objections/${o.id}/resolve`, { decision: "dismissed", resolution: t("dismissedResolution") })}>${t("dismiss")}</button>
-            <button class="link" onClick=${() => act("POST", `/api/v1/exchange/objections/${o.id}/resolve`, { decision: "upheld", resolution: t("upheldResolution") })}>${t("uphold")}</button>`
+            <${ConfirmButton} className="link" label=${t("uphold")} question=${t("q_uphold")} t=${t} onConfirm=${() => act("POST", `/api/v1/exchange/objections/${o.id}/resolve`, { decision: "upheld", resolution: t("upheldResolution") })} />`
           }</td></tr>`,
         )}</tbody>
       </table>`
@@ -205,9 +210,7 @@ function Pledges({ t, me }) {
   const [reload, setReload] = useState(0);
   const pledges = useLoad("/api/v1/exchange/pledges", reload);
   const mine = useLoad(`/api/v1/exchange/certificates?limit=100&holder_id=${me.org.id}`, reload);
-  const orgs = useLoad("/api/v1/orgs?limit=500", 0);
   const name = useOrgNames();
-  const banks = orgs.data ? orgs.data.items.filter((o) => o.kind === "institution") : [];
   const [form, setForm] = useState({
     number: "",
     institution_id: "",
@@ -218,7 +221,7 @@ function Pledges({ t, me }) {
   const act = useAct(setError, () => setReload((x) => x + 1));
   const number =
     form.number || (mine.data && mine.data.items[0] && mine.data.items[0].number) || "";
-  const bank = form.institution_id || (banks[0] && banks[0].id) || "";
+  const bank = form.institution_id;
   const isBank = me.org.kind === "institution";
   return html`
     <${ErrorBox} error=${pledges.error || error} />
@@ -235,7 +238,8 @@ function Pledges({ t, me }) {
       }}>
       <h3>${t("newPledge")}</h3>
       <label>${t("number")} <select value=${number} onChange=${(e) => setForm({ ...form, number: e.target.value })}>${mine.data.items.map((c) => html`<option value=${c.number}>${c.number}</option>`)}</select></label>
-      <label>${t("institution")} <select value=${bank} onChange=${(e) => setForm({ ...form, institution_id: e.target.value })}>${banks.map((b) => html`<option value=${b.id}>${b.name}</option>`)}</select></label>
+      <${OrgPicker} kind="institution" label=${t("institution")} t=${t} testid="pledge-bank"
+                    onPick=${(o) => setForm({ ...form, institution_id: o ? o.id : "" })} />
       <label>${t("amountYuan")} <input type="number" value=${form.amount} onInput=${(e) => setForm({ ...form, amount: Number(e.target.value) })} /></label>
       <label>${t("termDays")} <input type="number" class="small" value=${form.term_days} onInput=${(e) => setForm({ ...form, term_days: Number(e.target.value) })} /></label>
       <button type="submit" disabled=${!bank || !number}>${t("pledge")}</button>
@@ -248,10 +252,10 @@ function Pledges({ t, me }) {
       <tbody>${pledges.data.items.map(
         (
           p,
-        ) => html`<tr key=${p.id}><td>${p.number}</td><td>${name(p.holder_id)}</td><td>${name(p.institution_id)}</td><td>${yuan(p.amount_fen)}</td><td><span class=${`state state-${p.state}`}>${p.state}</span></td>
-        <td>${isBank && p.state === "requested" && html`<button data-testid="pledge-confirm" onClick=${() => act("POST", `/api/v1/exchange/pledges/${p.id}/confirm`)}>${t("confirm")}</button> <button class="link" onClick=${() => act("POST", `/api/v1/exchange/pledges/${p.id}/decline`)}>${t("decline")}</button>`}
-          ${isBank && p.state === "active" && html`<button data-testid="pledge-release" onClick=${() => act("POST", `/api/v1/exchange/pledges/${p.id}/release`)}>${t("release")}</button>`}
-          ${!isBank && p.state === "requested" && html`<button class="link" onClick=${() => act("POST", `/api/v1/exchange/pledges/${p.id}/withdraw`)}>${t("withdraw")}</button>`}</td></tr>`,
+        ) => html`<tr key=${p.id}><td>${p.number}</td><td>${name(p.holder_id)}</td><td>${name(p.institution_id)}</td><td>${yuan(p.amount_fen)}</td><td><span class=${`state state-${p.state}`} data-state=${p.state}>${stateName(t, p.state)}</span></td>
+        <td>${isBank && p.state === "requested" && html`<${ConfirmButton} testid="pledge-confirm" label=${t("confirm")} question=${t("q_confirmPledge")} t=${t} onConfirm=${() => act("POST", `/api/v1/exchange/pledges/${p.id}/confirm`)} /> <${ConfirmButton} className="link" label=${t("decline")} question=${t("q_declinePledge")} t=${t} onConfirm=${() => act("POST", `/api/v1/exchange/pledges/${p.id}/decline`)} />`}
+          ${isBank && p.state === "active" && html`<${ConfirmButton} testid="pledge-release" label=${t("release")} question=${t("q_releasePledge")} t=${t} onConfirm=${() => act("POST", `/api/v1/exchange/pledges/${p.id}/release`)} />`}
+          ${!isBank && p.state === "requested" && html`<${ConfirmButton} className="link" label=${t("withdraw")} question=${t("q_withdrawPledge")} t=${t} onConfirm=${() => act("POST", `/api/v1/exchange/pledges/${p.id}/withdraw`)} />`}</td></tr>`,
       )}</tbody>
     </table>`
     }`;
@@ -280,7 +284,7 @@ function Market({ t, me }) {
           l.seller_id !== me.org.id &&
           me.role !== "viewer" &&
           html`${l.terms !== "one_off" && html`<input type="number" class="small" value=${quantity} onInput=${(e) => setQuantity(Number(e.target.value))} />`}
-          <button data-testid="order" onClick=${() => act("POST", `/api/v1/exchange/listings/${l.id}/orders`, { quantity: l.terms === "one_off" ? 1 : quantity })}>${t("buy")}</button>`
+          <${ConfirmButton} testid="order" label=${t("buy")} question=${t("q_buy")} t=${t} onConfirm=${() => act("POST", `/api/v1/exchange/listings/${l.id}/orders`, { quantity: l.terms === "one_off" ? 1 : quantity })} />`
         }</td></tr>`,
       )}</tbody>
     </table>`
@@ -298,7 +302,7 @@ function Market({ t, me }) {
           x.state === "awaiting_payment" &&
           me.role !== "viewer" &&
           html`${x.seller_id === me.org.id && html`<button data-testid="trade-confirm" onClick=${() => act("POST", `/api/v1/exchange/trades/${x.id}/confirm_payment`, {})}>${t("confirmPayment")}</button>`}
-          <button onClick=${() => window.confirm(t("cancelTradeConfirm")) && act("POST", `/api/v1/exchange/trades/${x.id}/cancel`, {})}>${t("cancel")}</button>`
+          <${ConfirmButton} label=${t("cancel")} question=${t("cancelTradeConfirm")} t=${t} onConfirm=${() => act("POST", `/api/v1/exchange/trades/${x.id}/cancel`, {})} />`
         }</td></tr>`,
       )}</tbody>
     </table>`

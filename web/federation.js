@@ -11,6 +11,7 @@ import htm from "/vendor/htm.module.js";
 import { api } from "./api.js";
 import { ErrorBox } from "./error_box.js";
 import { FederationPeers } from "./federation_peers.js";
+import { ConfirmButton } from "./confirm_button.js";
 import {
   FederationNegotiations,
   negotiates,
@@ -125,7 +126,7 @@ export function FederationPage({ t, me }) {
                       : t("fed_waiting")
               }${!l.forked && l.evidence > 0 ? ` · ${t("fed_refused")} ${l.evidence}` : ""}</td>
               <td>${l.updated_at ? new Date(l.updated_at).toLocaleString() : "-"}</td>
-              <td>${isAdmin && l.active ? html`<button onClick=${() => remove(l)}>${t("fed_remove")}</button>` : ""}</td>
+              <td>${isAdmin && l.active ? html`<${ConfirmButton} label=${t("fed_remove")} question=${t("q_removeLedger")} t=${t} onConfirm=${() => remove(l)} />` : ""}</td>
             </tr>`,
           )}
         </tbody>

@@ -9,6 +9,7 @@ import { useEffect, useState } from "/vendor/hooks.module.js";
 import htm from "/vendor/htm.module.js";
 import { api } from "./api.js";
 import { ErrorBox } from "./error_box.js";
+import { ConfirmButton } from "./confirm_button.js";
 
 const html = htm.bind(h);
 
@@ -131,8 +132,8 @@ export function FederationPeers({ t, isAdmin, offerAction }) {
             <td>${p.witnessed ? html`${p.witnessed.size}${p.witnessed.forked ? html` <span class="bad">✗ ${t("fed_forked")}</span>` : ""}` : "-"}</td>
             <td>${
               isAdmin &&
-              html`${p.state === "suspended" ? html`<button onClick=${() => act(p, "resume")}>${t("fed_resume")}</button>` : html`<button onClick=${() => act(p, "suspend")}>${t("fed_suspend")}</button>`}
-              <button onClick=${() => act(p, "remove")}>${t("fed_remove")}</button>`
+              html`${p.state === "suspended" ? html`<button onClick=${() => act(p, "resume")}>${t("fed_resume")}</button>` : html`<${ConfirmButton} label=${t("fed_suspend")} question=${t("q_suspendPeer")} t=${t} onConfirm=${() => act(p, "suspend")} />`}
+              <${ConfirmButton} label=${t("fed_remove")} question=${t("q_removePeer")} t=${t} onConfirm=${() => act(p, "remove")} />`
             }</td>
           </tr>`,
         )}

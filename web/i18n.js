@@ -14,6 +14,108 @@ const LABELS = {
   ],
   overview: ["总览", "Overview"],
   menu: ["菜单", "Menu"],
+  state_requested: ["已申请", "requested"],
+  state_offered: ["已报价", "offered"],
+  state_accepted: ["已接受", "accepted"],
+  state_agreed: ["已签署", "agreed"],
+  state_verified: ["已核验", "verified"],
+  state_finalized: ["已生效", "in force"],
+  state_terminated: ["已终止", "terminated"],
+  state_submitted: ["已提交", "submitted"],
+  state_formal_review: ["形式审查", "formal review"],
+  state_substantive_review: ["实质审查", "substantive review"],
+  state_public_notice: ["公示中", "public notice"],
+  state_issued: ["已发证", "issued"],
+  state_rejected: ["已驳回", "rejected"],
+  state_open: ["待处理", "open"],
+  state_upheld: ["异议成立", "upheld"],
+  state_dismissed: ["异议不成立", "dismissed"],
+  state_active: ["有效", "active"],
+  state_declined: ["已拒绝", "declined"],
+  state_released: ["已解除", "released"],
+  state_withdrawn: ["已撤回", "withdrawn"],
+  state_awaiting_payment: ["待付款", "awaiting payment"],
+  state_settled: ["已结算", "settled"],
+  state_cancelled: ["已取消", "cancelled"],
+  state_running: ["运行中", "running"],
+  state_completed: ["已完成", "completed"],
+  state_failed: ["失败", "failed"],
+  state_approved: ["已批准", "approved"],
+  state_disabled: ["已停用", "disabled"],
+  state_done: ["已完成", "done"],
+  state_finished: ["已完成", "finished"],
+  state_abandoned: ["已放弃", "abandoned"],
+  state_sent: ["已发送", "sent"],
+  state_received: ["已接收", "received"],
+  state_pending: ["待处理", "pending"],
+  searchByName: ["按名称搜索", "Search by name"],
+  allKinds: ["全部类型", "All kinds"],
+  noOrgsMatch: [
+    "没有符合条件的组织机构。换个名称或类型试试。",
+    "No organisation matches. Try another name or kind.",
+  ],
+  showing: ["显示", "Showing"],
+  previous: ["上一页", "Previous"],
+  next: ["下一页", "Next"],
+  typeToSearch: ["输入名称搜索", "Type to search"],
+  kind_operator: ["平台运营方", "Operator"],
+  kind_compute_provider: ["算力提供方", "Compute provider"],
+  kind_enterprise: ["企业", "Enterprise"],
+  kind_data_holder: ["数据持有方", "Data holder"],
+  kind_institution: ["金融机构", "Financial institution"],
+  kind_service: ["公共服务单位", "Public service"],
+  kind_authority: ["政府部门", "Authority"],
+  yes: ["确定", "Yes"],
+  no: ["取消", "No"],
+  q_revokeToken: [
+    "吊销该令牌？使用它的程序将立即无法访问。",
+    "Revoke this token? Anything using it loses access at once.",
+  ],
+  q_rejectApplication: [
+    "驳回该登记申请？申请人将看到驳回理由。",
+    "Reject this application? The applicant sees the grounds.",
+  ],
+  q_uphold: [
+    "支持该异议？登记申请将被驳回。",
+    "Uphold this objection? The application will be rejected.",
+  ],
+  q_confirmPledge: [
+    "确认质押？证书将登记为质押状态，金额计入在押总额。",
+    "Confirm this pledge? The certificate is recorded as pledged for this amount.",
+  ],
+  q_declinePledge: ["拒绝该质押申请？", "Decline this pledge request?"],
+  q_releasePledge: [
+    "解除质押？证书将不再处于质押状态。",
+    "Release this pledge? The certificate is no longer pledged.",
+  ],
+  q_withdrawPledge: ["撤回质押申请？", "Withdraw this pledge request?"],
+  q_buy: [
+    "下单购买？将生成一笔待付款交易和一份数字合约。",
+    "Place this order? It creates a trade awaiting payment and a digital contract.",
+  ],
+  q_removeLedger: ["停止见证该账本？", "Stop witnessing this ledger?"],
+  q_suspendPeer: [
+    "暂停与该城市互联？暂停期间不抓取其目录，也不受理其请求。",
+    "Suspend this peer? Its catalog is not crawled and its requests are refused meanwhile.",
+  ],
+  q_removePeer: ["移除该城市节点？", "Remove this peer?"],
+  q_revokeCitizen: [
+    "注销该市民的码？其码将立即失效。",
+    "Revoke this citizen's code? It stops working at once.",
+  ],
+  q_cancelOrder: [
+    "取消该订单？运行中的订单按已用量计费。",
+    "Cancel this order? A running order is billed for what it used.",
+  ],
+  q_approveVoucher: [
+    "批准该算力券申请？将按申请金额发放算力券。",
+    "Approve this application? Vouchers are granted for the amount asked.",
+  ],
+  q_rejectVoucher: ["驳回该算力券申请？", "Reject this application?"],
+  q_terminateContract: [
+    "终止该合约？终止后不能再按此合约使用数据。",
+    "Terminate this contract? The data can no longer be used under it.",
+  ],
   sections: ["功能分区", "Sections"],
   dash_title: ["城市数据驾驶舱", "The city at a glance"],
   dash_asOf: ["数据截至", "figures as of"],
@@ -765,4 +867,12 @@ export function useLang() {
   const i = lang === "zh" ? 0 : 1;
   const t = (key) => (LABELS[key] ? LABELS[key][i] : key);
   return { lang, toggle, t };
+}
+
+// A state the server names ("awaiting_payment") in the interface language;
+// one the dictionary does not know shows as it is.
+export function stateName(t, state) {
+  const key = `state_${state}`;
+  const label = t(key);
+  return label === key ? state : label;
 }

@@ -10,6 +10,8 @@ import htm from "/vendor/htm.module.js";
 import { api } from "./api.js";
 import { ErrorBox } from "./error_box.js";
 import { useLoad } from "./hooks.js";
+import { ConfirmButton } from "./confirm_button.js";
+import { stateName } from "./i18n.js";
 
 const html = htm.bind(h);
 const time = (s) => (s ? s.slice(0, 16).replace("T", " ") : "-");
@@ -104,7 +106,7 @@ function CitizenRow({ t, c, onChange }) {
       <input type="date" value=${talent.valid_until} onInput=${(e) => setTalent({ ...talent, valid_until: e.target.value })} />
       <button onClick=${setStatus}>${t("setTalent")}</button>
       <button onClick=${print}>${t("staticCard")}</button>
-      <button onClick=${revoke}>${t("revokeCitizen")}</button>`
+      <${ConfirmButton} label=${t("revokeCitizen")} question=${t("q_revokeCitizen")} t=${t} onConfirm=${revoke} />`
     }
       <${ErrorBox} error=${error} />
       ${card && html`<div class="code-qr"><img alt=${card.serial} src=${`data:image/png;base64,${card.png_base64}`} /><div>${card.serial} · ${t("validUntil")} ${time(card.expires_at)}</div></div>`}
@@ -166,7 +168,7 @@ function ServiceTab({ t }) {
     ${
       terminals.data &&
       html`<table data-testid="terminals"><thead><tr><th>${t("name")}</th><th>${t("category")}</th><th>${t("status")}</th><th>${t("created")}</th></tr></thead>
-      <tbody>${terminals.data.items.map((x) => html`<tr><td title=${x.id}>${x.name}</td><td>${x.category}</td><td>${x.state}</td><td>${time(x.created_at)}</td></tr>`)}</tbody></table>`
+      <tbody>${terminals.data.items.map((x) => html`<tr><td title=${x.id}>${x.name}</td><td>${x.category}</td><td data-state=${x.state}>${stateName(t, x.state)}</td><td>${time(x.created_at)}</td></tr>`)}</tbody></table>`
     }
     <h3>${t("scans")}</h3>
     <${ErrorBox} error=${scans.error} />

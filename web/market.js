@@ -7,10 +7,11 @@ import htm from "/vendor/htm.module.js";
 import { api } from "./api.js";
 import { ErrorBox } from "./error_box.js";
 import { useLoad, useOrgNames } from "./hooks.js";
+import { ConfirmButton } from "./confirm_button.js";
+import { stateName } from "./i18n.js";
+import { yuan } from "./format.js";
 
 const html = htm.bind(h);
-const yuan = (fen) =>
-  (fen / 100).toLocaleString(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 const num = (x) => x.toLocaleString(undefined, { maximumFractionDigits: 0 });
 const time = (s) => (s ? s.slice(0, 16).replace("T", " ") : "-");
 
@@ -136,9 +137,9 @@ export function OrdersView({ t, me }) {
       <tbody>${orders.data.items.map(
         (
           o,
-        ) => html`<tr key=${o.id}><td title=${o.id}>${o.id.slice(-8)}</td><td><span class=${`state state-${o.state}`}>${o.state}</span></td><td>${o.cards}</td><td>${o.chip}</td>
+        ) => html`<tr key=${o.id}><td title=${o.id}>${o.id.slice(-8)}</td><td><span class=${`state state-${o.state}`} data-state=${o.state}>${stateName(t, o.state)}</span></td><td>${o.cards}</td><td>${o.chip}</td>
         <td>${time(o.start)}</td><td>${time(o.end)}</td><td>${yuan(o.amount_fen)}</td>
-        <td>${(o.state === "accepted" || o.state === "running") && me.role !== "viewer" && html`<button onClick=${() => cancel(o)}>${t("cancel")}</button>`}</td></tr>`,
+        <td>${(o.state === "accepted" || o.state === "running") && me.role !== "viewer" && html`<${ConfirmButton} label=${t("cancel")} question=${t("q_cancelOrder")} t=${t} onConfirm=${() => cancel(o)} />`}</td></tr>`,
       )}</tbody>
     </table>`
     }
@@ -198,13 +199,13 @@ export function VouchersView({ t, me }) {
       <tbody>${apps.data.items.map(
         (
           a,
-        ) => html`<tr key=${a.id}><td title=${a.id}>${a.id.slice(-8)}</td><td>${yuan(a.amount_fen)}</td><td>${a.state}</td><td>${a.reason}</td>
+        ) => html`<tr key=${a.id}><td title=${a.id}>${a.id.slice(-8)}</td><td>${yuan(a.amount_fen)}</td><td data-state=${a.state}>${stateName(t, a.state)}</td><td>${a.reason}</td>
         <td>${
           isAuthority &&
           a.state === "submitted" &&
           html`
-          <button onClick=${() => act("POST", `/api/v1/compute/voucher-applications/${a.id}/decision`, { decision: "approve" })}>${t("approve")}</button>
-          <button onClick=${() => act("POST", `/api/v1/compute/voucher-applications/${a.id}/decision`, { decision: "reject", reason: t("rejectReason") })}>${t("reject")}</button>`
+          <${ConfirmButton} label=${t("approve")} question=${t("q_approveVoucher")} t=${t} onConfirm=${() => act("POST", `/api/v1/compute/voucher-applications/${a.id}/decision`, { decision: "approve" })} />
+          <${ConfirmButton} label=${t("reject")} question=${t("q_rejectVoucher")} t=${t} onConfirm=${() => act("POST", `/api/v1/compute/voucher-applications/${a.id}/decision`, { decision: "reject", reason: t("rejectReason") })} />`
         }</td></tr>`,
       )}</tbody>
     </table>`

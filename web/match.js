@@ -14,9 +14,10 @@ import { Clauses } from "./clauses.js";
 import { ErrorBox } from "./error_box.js";
 import { useLoad } from "./hooks.js";
 import { PoliciesTab } from "./policies.js";
+import { stateName } from "./i18n.js";
+import { yuan } from "./format.js";
 
 const html = htm.bind(h);
-const yuan = (fen) => (fen / 100).toLocaleString("zh-CN", { maximumFractionDigits: 2 });
 const KINDS = ["loan", "investment", "subsidy", "guarantee", "insurance"];
 
 function Figures({ t }) {
@@ -76,7 +77,7 @@ function EnterpriseTab({ t }) {
     ${
       apps.data &&
       html`<table data-testid="applications"><thead><tr><th>${t("fm_product")}</th><th>${t("status")}</th><th>${t("fm_amount")}</th><th>${t("fm_served")}</th></tr></thead>
-      <tbody>${apps.data.items.map((a) => html`<tr><td>${a.product_id}</td><td>${a.state}</td><td>${yuan(a.amount_fen)}</td><td>${yuan(a.served_fen)}</td></tr>`)}</tbody></table>`
+      <tbody>${apps.data.items.map((a) => html`<tr><td>${a.product_id}</td><td data-state=${a.state}>${stateName(t, a.state)}</td><td>${yuan(a.amount_fen)}</td><td>${yuan(a.served_fen)}</td></tr>`)}</tbody></table>`
     }`;
 }
 
@@ -146,7 +147,7 @@ function InstitutionTab({ t }) {
       <tbody>${apps.data.items.map(
         (
           a,
-        ) => html`<tr><td>${a.enterprise_id}</td><td>${a.product_id}</td><td>${yuan(a.amount_fen)}</td><td>${a.state}</td>
+        ) => html`<tr><td>${a.enterprise_id}</td><td>${a.product_id}</td><td>${yuan(a.amount_fen)}</td><td data-state=${a.state}>${stateName(t, a.state)}</td>
         <td>${a.state === "applied" && html`<button onClick=${decide(a, "accept")}>${t("fm_accept")}</button> <button onClick=${decide(a, "decline")}>${t("fm_decline")}</button>`}</td></tr>`,
       )}</tbody></table>`
     }`;

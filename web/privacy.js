@@ -9,6 +9,7 @@ import htm from "/vendor/htm.module.js";
 import { api } from "./api.js";
 import { ErrorBox } from "./error_box.js";
 import { useLoad, useOrgNames } from "./hooks.js";
+import { stateName } from "./i18n.js";
 
 const html = htm.bind(h);
 const time = (s) => (s ? s.slice(0, 16).replace("T", " ") : "-");
@@ -85,7 +86,7 @@ function PsiTab({ t, me }) {
       sessions.data &&
       html`<table data-testid="psi-sessions">
       <thead><tr><th>${t("session")}</th><th>${t("state")}</th><th>${t("provider")}</th><th>${t("consumer")}</th><th>${t("column")}</th><th>${t("output")}</th><th>${t("sizes")}</th><th>${t("date")}</th></tr></thead>
-      <tbody>${sessions.data.items.map((s) => html`<tr key=${s.id}><td title=${s.id}>${s.id.slice(0, 8)}</td><td><span class=${`state state-${s.state}`}>${s.state}</span></td><td>${name(s.provider_id)}</td><td>${name(s.consumer_id)}</td><td>${s.column}</td><td>${s.output}</td><td>${s.server_size} × ${s.client_size}</td><td>${time(s.created_at)}</td></tr>`)}</tbody>
+      <tbody>${sessions.data.items.map((s) => html`<tr key=${s.id}><td title=${s.id}>${s.id.slice(0, 8)}</td><td><span class=${`state state-${s.state}`} data-state=${s.state}>${stateName(t, s.state)}</span></td><td>${name(s.provider_id)}</td><td>${name(s.consumer_id)}</td><td>${s.column}</td><td>${s.output}</td><td>${s.server_size} × ${s.client_size}</td><td>${time(s.created_at)}</td></tr>`)}</tbody>
     </table>`
     }`;
 }
@@ -145,7 +146,7 @@ function DeliveriesTab({ t, me }) {
       <tbody>${list.data.items.map(
         (
           d,
-        ) => html`<tr key=${d.id}><td title=${d.id}>${short(d.id)}</td><td><span class=${`state state-${d.state}`}>${d.state}</span></td><td>${name(d.provider_id)}</td><td>${name(d.recipient_id)}</td><td>${d.columns.join(", ")}</td><td>${d.bytes}</td><td><code>${d.content_sha256.slice(0, 12)}…</code></td>
+        ) => html`<tr key=${d.id}><td title=${d.id}>${short(d.id)}</td><td><span class=${`state state-${d.state}`} data-state=${d.state}>${stateName(t, d.state)}</span></td><td>${name(d.provider_id)}</td><td>${name(d.recipient_id)}</td><td>${d.columns.join(", ")}</td><td>${d.bytes}</td><td><code>${d.content_sha256.slice(0, 12)}…</code></td>
         <td>${d.recipient_id === me.org.id && me.role !== "viewer" && html`<button data-testid="open-delivery" onClick=${() => open(d)}>${t("openDelivery")}</button>`}</td></tr>`,
       )}</tbody>
     </table>`

@@ -312,15 +312,71 @@ Result<Org> Accounts::GetOrg(const std::string& id) {
   return out;
 }
 
-Result<Page<Org>> Accounts::ListOrgs(const PageRequest& page) {
+Result<Page<Org>> Accounts::ListOrgs(const PageRequest& page) { return ListOrgs(page, {}); }
+
+namespace {
+
+// " AND ..." conditions for `f`, with their parameters appended to `params`.
+Result<std::string> OrgConditions(const OrgFilter& f, Params& params) {
+  std::string sql;
+  if (f.kind) {
+    sql += " AND kind = ?";
+    params.emplace_back(std::string(OrgKindName(*f.kind)));
+  }
+  if (!f.name_contains.empty()) {
+    QT_RETURN_IF_ERROR(
+        CheckDisplayText(f.name_contains, OrgFilter::kMaxNameContains).WithContext("name"));
+    // LIKE, with its own wildcards taken literally.
+    std::string pattern = "%";
+    for (char c : f.name_contains) {
+      if (c == '%' || c == '_' || c == '\\') pattern += '\\';
+      pattern += c;
+    }
+    pattern += '%';
+    sql += " AND LOWER(name) LIKE LOWER(?) ESCAPE '\\'";
+    params.emplace_back(pattern);
+  }
+  if (!f.ids.empty()) {
+    if (f.ids.size() > OrgFilter::kMaxIds) {
+      return InvalidArgument("ids: at most " + std::to_string(OrgFilter::kMaxIds));
+    }
+    sql += " AND id IN (";
+    for (size_t i = 0; i < f.ids.size(); ++i) {
+      sql += i == 0 ? "?" : ", ?";
+      params.emplace_back(f.ids[i]);
+    }
+    sql += ")";
+  }
+  return sql;
+}
+
+}  // namespace
+
+Result<Page<Org>> Accounts::ListOrgs(const PageRequest& page, const OrgFilter& filter) {
   QT_RETURN_IF_ERROR(CheckPage(page, "org"));
+  Params params = {page.cursor};
+  QT_ASSIGN_OR_RETURN(std::string conditions, OrgConditions(filter, params));
   Result<Page<Org>> out = Internal("not run");
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    out = QueryPage<Org>(tx, "SELECT " + std::string(kOrgColumns) + " FROM orgs WHERE id > ?",
-                         {page.cursor}, page, OrgFromRow);
+    out = QueryPage<Org>(
+        tx, "SELECT " + std::string(kOrgColumns) + " FROM orgs WHERE id > ?" + conditions, params,
+        page, OrgFromRow);
     return out.status();
   }));
   return out;
+}
+
+Result<int64_t> Accounts::CountOrgs(const OrgFilter& filter) {
+  Params params;
+  QT_ASSIGN_OR_RETURN(std::string conditions, OrgConditions(filter, params));
+  int64_t n = 0;
+  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(Rows rows,
+                        tx.Query("SELECT COUNT(*) FROM orgs WHERE 1 = 1" + conditions, params));
+    n = rows[0].Int(0);
+    return OkStatus();
+  }));
+  return n;
 }
 
 Result<std::vector<OrgTally>> Accounts::TallyOrgs() {

@@ -114,6 +114,10 @@ class Accounts {
   // The directory of organisations is public to every signed-in caller.
   Result<Org> GetOrg(const std::string& id);
   Result<Page<Org>> ListOrgs(const PageRequest& page);
+  // Those that match `filter`, a page at a time, and how many match in all.
+  // kInvalidArgument for a filter beyond its limits.
+  Result<Page<Org>> ListOrgs(const PageRequest& page, const OrgFilter& filter);
+  Result<int64_t> CountOrgs(const OrgFilter& filter);
   // This node's own organisations (peers' are left out) counted by kind and
   // by the administrative division their credit code names (its characters
   // 3-8, e.g. "330106"), one entry per pair that has any.

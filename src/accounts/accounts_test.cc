@@ -117,6 +117,63 @@ TEST_P(AccountsTest, ListsOrganisationsInPages) {
             StatusCode::kInvalidArgument);
 }
 
+TEST_P(AccountsTest, FiltersOrganisationsByKindNameAndIdsAndCountsThem) {
+  clock_.Advance(1);  // ids sort by creation time
+  CreatedOrg a = MakeOrg(OrgKind::kEnterprise, 'A');
+  clock_.Advance(1);
+  CreatedOrg b = MakeOrg(OrgKind::kDataHolder, 'B');
+  clock_.Advance(1);
+  CreatedOrg c = MakeOrg(OrgKind::kEnterprise, 'C');
+  auto names = [&](const OrgFilter& f) {
+    std::vector<std::string> out;
+    auto p = accounts_->ListOrgs({.cursor = "", .limit = 50}, f);
+    EXPECT_TRUE(p.ok()) << p.status().ToString();
+    if (p.ok()) {
+      for (const Org& o : p->items) out.push_back(o.name);
+    }
+    return out;
+  };
+  using V = std::vector<std::string>;
+  EXPECT_EQ(names({.kind = OrgKind::kEnterprise}), (V{"Org A", "Org C"}));
+  EXPECT_EQ(names({.name_contains = "org b"}), (V{"Org B"}));  // ASCII case folded
+  EXPECT_EQ(names({.name_contains = "数据集团"}), (V{"杭州市数据集团"}));
+  EXPECT_EQ(names({.kind = OrgKind::kEnterprise, .name_contains = "B"}), V{});
+  EXPECT_EQ(names({.ids = {a.org.id, b.org.id, "org_nonexistent"}}), (V{"Org A", "Org B"}));
+  // LIKE's wildcards are taken literally.
+  EXPECT_EQ(names({.name_contains = "%"}), V{});
+  EXPECT_EQ(names({.name_contains = "Org_"}), V{});
+  EXPECT_EQ(*accounts_->CountOrgs({}), 4);
+  EXPECT_EQ(*accounts_->CountOrgs({.kind = OrgKind::kEnterprise}), 2);
+  EXPECT_EQ(*accounts_->CountOrgs({.ids = {c.org.id}}), 1);
+  // Paging goes on within the filter.
+  auto first = accounts_->ListOrgs({.cursor = "", .limit = 1}, {.kind = OrgKind::kEnterprise});
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(first->next_cursor, a.org.id);
+  auto second = accounts_->ListOrgs({.cursor = first->next_cursor, .limit = 1},
+                                    {.kind = OrgKind::kEnterprise});
+  ASSERT_TRUE(second.ok());
+  ASSERT_EQ(second->items.size(), 1u);
+  EXPECT_EQ(second->items[0].id, c.org.id);
+  EXPECT_TRUE(second->next_cursor.empty());
+  // Beyond the limits: refused, not truncated.
+  EXPECT_EQ(accounts_->ListOrgs({}, {.name_contains = std::string(101, 'x')}).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      accounts_->ListOrgs({}, {.ids = std::vector<std::string>(101, "org_x")}).status().code(),
+      StatusCode::kInvalidArgument);
+}
+
+TEST_P(AccountsTest, TallyCountsOwnOrganisationsByKindAndDivision) {
+  MakeOrg(OrgKind::kEnterprise, 'A');  // 330106
+  MakeOrg(OrgKind::kEnterprise, 'B');
+  auto tally = accounts_->TallyOrgs();
+  ASSERT_TRUE(tally.ok()) << tally.status().ToString();
+  std::map<std::pair<OrgKind, std::string>, int64_t> got;
+  for (const OrgTally& t : *tally) got[{t.kind, t.division}] = t.orgs;
+  EXPECT_EQ(got, (std::map<std::pair<OrgKind, std::string>, int64_t>{
+                     {{OrgKind::kOperator, "330100"}, 1}, {{OrgKind::kEnterprise, "330106"}, 2}}));
+}
+
 TEST_P(AccountsTest, TokensExpireAndCanBeRevoked) {
   auto t = accounts_->IssueToken(op_, "", "short", 1000);
   ASSERT_TRUE(t.ok());

@@ -131,6 +131,15 @@ struct PageRequest {
   static constexpr int kMaxLimit = 500;
 };
 
+// Which organisations a listing returns; every set field must hold.
+struct OrgFilter {
+  std::optional<OrgKind> kind;
+  std::string name_contains;     // case-insensitive for ASCII; at most kMaxNameContains bytes
+  std::vector<std::string> ids;  // these organisations only; at most kMaxIds
+  static constexpr size_t kMaxNameContains = 100;
+  static constexpr size_t kMaxIds = 100;
+};
+
 template <typename T>
 struct Page {
   std::vector<T> items;

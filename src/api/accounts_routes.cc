@@ -58,6 +58,35 @@ std::vector<std::string> KindNames() {
   return out;
 }
 
+std::string Param(const Request& req, const char* name) {
+  return req.http.has_param(name) ? req.http.get_param_value(name) : "";
+}
+
+// ?kind=KIND&name=TEXT&ids=ID,ID,... (each optional).
+Result<accounts::OrgFilter> ParseOrgFilter(const Request& req) {
+  accounts::OrgFilter f;
+  if (const std::string kind = Param(req, "kind"); !kind.empty()) {
+    f.kind = accounts::ParseOrgKind(kind);
+    if (!f.kind) return InvalidArgument("kind: unknown kind '" + kind.substr(0, 32) + "'");
+  }
+  f.name_contains = Param(req, "name");
+  const size_t first = f.name_contains.find_first_not_of(' ');
+  const size_t last = f.name_contains.find_last_not_of(' ');
+  f.name_contains =
+      first == std::string::npos ? "" : f.name_contains.substr(first, last - first + 1);
+  const std::string ids = Param(req, "ids");
+  for (size_t at = 0; !ids.empty() && at <= ids.size();) {
+    const size_t comma = std::min(ids.find(',', at), ids.size());
+    if (comma > at) f.ids.push_back(ids.substr(at, comma - at));
+    if (f.ids.size() > accounts::OrgFilter::kMaxIds) {
+      return InvalidArgument("ids: at most " + std::to_string(accounts::OrgFilter::kMaxIds));
+    }
+    at = comma + 1;
+  }
+  if (!ids.empty() && f.ids.empty()) return InvalidArgument("ids: no id given");
+  return f;
+}
+
 }  // namespace
 
 void RegisterAccountsRoutes(Router& router, Accounts& accounts) {
@@ -74,8 +103,12 @@ void RegisterAccountsRoutes(Router& router, Accounts& accounts) {
   router.Handle("GET", "/api/v1/orgs", Access::SignedIn(),
                 [&](const Request& req) -> Result<Response> {
                   QT_ASSIGN_OR_RETURN(auto page, req.Page());
-                  QT_ASSIGN_OR_RETURN(auto orgs, accounts.ListOrgs(page));
-                  return Response::Json(PageJson(orgs, OrgJson));
+                  QT_ASSIGN_OR_RETURN(accounts::OrgFilter filter, ParseOrgFilter(req));
+                  QT_ASSIGN_OR_RETURN(auto orgs, accounts.ListOrgs(page, filter));
+                  QT_ASSIGN_OR_RETURN(int64_t total, accounts.CountOrgs(filter));
+                  json out = PageJson(orgs, OrgJson);
+                  out["total"] = total;
+                  return Response::Json(out);
                 });
 
   router.Handle("POST", "/api/v1/orgs", Access::Kinds({OrgKind::kOperator}, Role::kAdmin),

@@ -62,6 +62,30 @@ test("the operator signs in, lists organisations and pages through them", async 
   const secondPage = await page.getByTestId("orgs-table").locator("tbody tr").allTextContents();
   assert.ok(secondPage.length > 0);
   assert.ok(!secondPage.includes(firstPage[0]));
+  await page.getByTestId("prev-page").click();
+  await page.waitForFunction(
+    (first) => document.querySelector("[data-testid=orgs-table] tbody tr")?.title === first,
+    firstId,
+  );
+
+  // The server filters: all 49 institutions, not those of a first page; the
+  // filter and the page live in the URL, so a reload keeps them.
+  await page.getByTestId("orgs-kind").selectOption("institution");
+  await page.waitForFunction(() =>
+    /\/ 49$/.test(document.querySelector("[data-testid=orgs-count]")?.textContent.trim()),
+  );
+  await page.getByTestId("orgs-search").fill("银行");
+  await page.waitForFunction(() => location.hash.includes("name="));
+  await page.reload();
+  await page.getByTestId("orgs-table").waitFor();
+  assert.match(await page.evaluate(() => location.hash), /kind=institution/);
+  const banks = await page
+    .getByTestId("orgs-table")
+    .locator("tbody tr td:first-child")
+    .allTextContents();
+  assert.ok(banks.length > 0 && banks.every((n) => n.includes("银行")), banks.join(","));
+  await page.getByTestId("orgs-search").fill("没有这个名字的机构");
+  await page.getByText("没有符合条件的组织机构").waitFor();
 
   await page.click("nav a[data-section=match]");
   await page.getByTestId("finance-stats").waitFor();
@@ -178,8 +202,9 @@ test("an admin adds a user, issues a token, and revokes it; a bad name is refuse
   const secret = await page.getByTestId("token-secret").textContent();
   assert.match(secret, /^qt_/);
   const row = page.getByTestId("tokens-table").locator("tr", { hasText: "nightly export" });
-  await row.locator("button").click();
-  await row.locator("button").waitFor({ state: "detached" });
+  await row.getByTestId("revoke-token").click();
+  await row.getByTestId("revoke-token-yes").click();
+  await row.locator("button").first().waitFor({ state: "detached" });
   await page.screenshot({ path: join(outDir, "account.png"), fullPage: true });
   // The revoked token no longer signs in.
   const res = await fetch(server.url + "/api/v1/whoami", {
@@ -264,11 +289,13 @@ test("an enterprise posts a request, accepts a quote and sees its order; the aut
   await auth.page.click("button[data-tab=vouchersTab]");
   const apps = auth.page.getByTestId("applications");
   await apps.locator("tbody tr").first().waitFor();
+  // States in the interface language; the server's name is kept in data-state.
   const states = await apps.locator("tbody tr td:nth-child(3)").allTextContents();
-  assert.deepEqual([...states].sort(), ["approved", "rejected", "submitted"]);
+  assert.deepEqual([...states].sort(), ["已批准", "已提交", "已驳回"].sort());
   await apps.getByRole("button", { name: "批准" }).click();
+  await apps.getByRole("button", { name: "确定" }).click();
   await auth.page.waitForFunction(
-    () => !document.querySelector("[data-testid=applications]").textContent.includes("submitted"),
+    () => !document.querySelector("[data-testid=applications] [data-state=submitted]"),
   );
   await auth.page.screenshot({ path: join(outDir, "compute-vouchers.png"), fullPage: true });
   assert.deepEqual(auth.errors, []);
@@ -320,7 +347,7 @@ test("the data space: catalog with quality and masked preview, a channel query w
   const contracts = holder.page.getByTestId("contracts");
   await contracts.getByTestId("step-offer").first().click();
   await holder.page.waitForFunction(() =>
-    document.querySelector("[data-testid=contracts]").textContent.includes("offered"),
+    document.querySelector("[data-testid=contracts] [data-state=offered]"),
   );
   await holder.page.click("button[data-tab=sourcesTab]");
   const sourceForm = holder.page.getByTestId("source-form");
@@ -369,7 +396,7 @@ test("the exchange: dashboard from the records, a reviewer moves an application,
   const queue = page.getByTestId("review-queue");
   await queue.getByTestId("review-accept").first().click();
   await page.waitForFunction(() =>
-    document.querySelector("[data-testid=review-queue]").textContent.includes("formal_review"),
+    document.querySelector("[data-testid=review-queue] [data-state=formal_review]"),
   );
   await page.click("button[data-tab=verifyTab]");
   const card = page.getByTestId("certificate");
@@ -403,9 +430,17 @@ test("the exchange: dashboard from the records, a reviewer moves an application,
   await holder.page.click("a[data-section=exchange]");
   await holder.page.click("button[data-tab=pledgesTab]");
   const form = holder.page.getByTestId("pledge-form");
+  // The bank is found by typing part of its name.
+  const bankOrg = await (
+    await fetch(server.url + "/api/v1/whoami", {
+      headers: { Authorization: `Bearer ${server.tokens.institution}` },
+    })
+  ).json();
+  await form.getByTestId("pledge-bank").fill(bankOrg.org.name.slice(0, 4));
+  await form.getByRole("option").getByText(bankOrg.org.name, { exact: true }).click();
   await form.locator("button[type=submit]").click();
   await holder.page.waitForFunction(() =>
-    document.querySelector("[data-testid=pledges]")?.textContent.includes("requested"),
+    document.querySelector("[data-testid=pledges] [data-state=requested]"),
   );
   const bank = await newPage();
   await signIn(bank.page, server.tokens.institution);
@@ -413,8 +448,9 @@ test("the exchange: dashboard from the records, a reviewer moves an application,
   await bank.page.click("a[data-section=exchange]");
   await bank.page.click("button[data-tab=pledgesTab]");
   await bank.page.getByTestId("pledge-confirm").first().click();
+  await bank.page.getByTestId("pledge-confirm-yes").click();
   await bank.page.waitForFunction(() =>
-    document.querySelector("[data-testid=pledges]").textContent.includes("active"),
+    document.querySelector("[data-testid=pledges] [data-state=active]"),
   );
   assert.deepEqual(holder.errors, []);
   assert.deepEqual(bank.errors, []);
@@ -427,6 +463,7 @@ test("the exchange: dashboard from the records, a reviewer moves an application,
   await buyer.page.click("a[data-section=exchange]");
   await buyer.page.click("button[data-tab=marketTab]");
   await buyer.page.getByTestId("order").first().click();
+  await buyer.page.getByTestId("order-yes").click();
   await buyer.page.getByTestId("trades").locator("tbody tr").first().waitFor();
   await buyer.page.screenshot({ path: join(outDir, "exchange-market.png"), fullPage: true });
   assert.deepEqual(buyer.errors, []);
@@ -439,15 +476,15 @@ test("privacy computing: the AI company sees its PSI session and deliveries, and
   await page.click("a[data-section=privacy]");
   const sessions = page.getByTestId("psi-sessions");
   await sessions.locator("tbody tr").first().waitFor();
-  assert.match(await sessions.textContent(), /finished/);
+  assert.ok(await sessions.locator("[data-state=finished]").count());
   assert.match(await sessions.textContent(), /2400 × 1500/);
   await page.click("button[data-tab=deliveriesTab]");
   const deliveries = page.getByTestId("deliveries");
   await deliveries.locator("tbody tr").first().waitFor();
-  assert.match(await deliveries.textContent(), /received/);
+  assert.match(await deliveries.textContent(), /已接收/);
   await page.getByRole("button", { name: "申请" }).click();
   await page.waitForFunction(() =>
-    document.querySelector("[data-testid=deliveries]").textContent.includes("sent"),
+    document.querySelector("[data-testid=deliveries] [data-state=sent]"),
   );
   await deliveries.getByTestId("open-delivery").first().click();
   const opened = page.getByTestId("opened");
@@ -519,7 +556,7 @@ test("the finance station: the AI company sees the insurance-plus-loan bundle wi
   assert.match(await eligible.textContent(), /保险\+信贷 科技研发贷/);
   assert.match(await eligible.locator(".card").first().textContent(), /组合产品: .*损失险/);
   assert.match(await eligible.textContent(), /✓/);
-  assert.match(await page.getByTestId("applications").textContent(), /accepted/);
+  assert.match(await page.getByTestId("applications").textContent(), /已接受/);
   await page.screenshot({ path: join(outDir, "match-enterprise.png"), fullPage: true });
   assert.deepEqual(errors, []);
 
@@ -708,7 +745,7 @@ test("a data holder keeps its key in the browser: it signs its agreement there, 
   await page.waitForFunction(
     (cid) =>
       [...document.querySelectorAll("[data-testid=contracts] tr")].some(
-        (tr) => tr.querySelector(`td[title="${cid}"]`) && tr.textContent.includes("agreed"),
+        (tr) => tr.querySelector(`td[title="${cid}"]`) && tr.querySelector("[data-state=agreed]"),
       ),
     id,
   );

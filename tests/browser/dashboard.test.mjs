@@ -201,3 +201,34 @@ test("axe finds no serious or critical violation on the dashboard", async () => 
     .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
   assert.deepEqual(bad, []);
 });
+
+test("the console paints in under a second and the dashboard's data call is one quick request", async () => {
+  const { page, errors } = await openDashboard();
+  await page.getByTestId("chart-pairs").locator("canvas").waitFor();
+  const timing = await page.evaluate(() => {
+    const fcp = performance.getEntriesByName("first-contentful-paint")[0]?.startTime;
+    const calls = performance
+      .getEntriesByType("resource")
+      .filter((e) => e.name.includes("/api/v1/"));
+    const summary = calls.filter((e) => e.name.endsWith("/api/v1/city/summary"));
+    return {
+      fcp,
+      summary: summary.map((e) => e.duration),
+      apiCalls: calls.map((e) => new URL(e.name).pathname),
+    };
+  });
+  console.log(
+    `first contentful paint ${timing.fcp?.toFixed(0)} ms; summary call ${timing.summary.map((d) => d.toFixed(1)).join(", ")} ms`,
+  );
+  assert.ok(timing.fcp < 1000, `first contentful paint after ${timing.fcp} ms`);
+  assert.ok(
+    timing.summary.length >= 1 && timing.summary[0] < 1000,
+    `summary call took ${timing.summary[0]} ms`,
+  );
+  // Signing in and drawing the dashboard: whoami and the summary, nothing per row.
+  assert.deepEqual([...new Set(timing.apiCalls)].sort(), [
+    "/api/v1/city/summary",
+    "/api/v1/whoami",
+  ]);
+  assert.deepEqual(errors, []);
+});
