@@ -85,7 +85,7 @@ echo "|---|---|---|---|---|"
 run healthz /healthz
 run "orgs/{id}" "/api/v1/orgs/$org" -H "Authorization: Bearer $token"
 run "POST orgs" /api/v1/orgs -H "Authorization: Bearer $token" -s bench/post_org.lua
-run "city summary" /api/v1/city/summary
+run "city summary" /api/v1/city/summary -H "Authorization: Bearer $token"
 echo
-echo "one refresh of the dashboard's snapshot: $(curl -s "${urls[0]}/api/v1/city/summary" |
+echo "one refresh of the dashboard's snapshot: $(curl -s -H "Authorization: Bearer $token" "${urls[0]}/api/v1/city/summary" |
   sed -n 's/.*"compute_millis":\([0-9]*\).*/\1/p') ms (every 5 s, on a background thread)"

@@ -181,7 +181,7 @@ json SummaryJson(const city::Summary& s) {
 }  // namespace
 
 void RegisterCityRoutes(Router& router, city::Dashboard& dashboard) {
-  router.Handle("GET", "/api/v1/city/summary", Access::Public(),
+  router.Handle("GET", "/api/v1/city/summary", Access::SignedIn(),
                 [&](const Request&) -> Result<Response> {
                   QT_ASSIGN_OR_RETURN(auto summary, dashboard.Latest());
                   return Response::Json(SummaryJson(*summary));

@@ -1,5 +1,7 @@
-// GET /api/v1/city/summary: the city dashboard's figures (city/dashboard.h),
-// public like each module's own statistics, served from the latest snapshot.
+// GET /api/v1/city/summary: the city dashboard's figures (city/dashboard.h)
+// for any signed-in caller, served from the latest snapshot. Not public: its
+// counts move with each organisation's business (a query, a PSI run, a new
+// contract), and an anonymous watcher should not time them.
 #ifndef QIANTANG_API_CITY_ROUTES_H_
 #define QIANTANG_API_CITY_ROUTES_H_
 

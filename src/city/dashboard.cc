@@ -29,6 +29,10 @@ Dashboard::Dashboard(CityServices services, const Clock& clock)
 
 Status Dashboard::Refresh() {
   std::lock_guard refreshing(refresh_mu_);
+  {
+    std::lock_guard lock(mu_);
+    if (latest_ && clock_.NowMillis() - last_read_.load() > kIdleMillis) return OkStatus();
+  }
   QT_ASSIGN_OR_RETURN(Summary s, Compute());
   samples_.push_back({s.computed_at, s.capacity.busy_cards, s.capacity.cards});
   while (samples_.size() > kSamples) samples_.pop_front();
@@ -40,6 +44,7 @@ Status Dashboard::Refresh() {
 }
 
 Result<std::shared_ptr<const Summary>> Dashboard::Latest() {
+  last_read_.store(clock_.NowMillis());
   {
     std::lock_guard lock(mu_);
     if (latest_) return latest_;

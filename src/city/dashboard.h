@@ -7,7 +7,9 @@
 // A summary costs a few aggregate queries per module (about 20 in all, some
 // over every citizen), so it is computed by Refresh(), which the server runs
 // on a background task, and read by Latest() as a shared snapshot: a request
-// never queries the store. Latest() computes the first summary itself.
+// never queries the store. Latest() computes the first summary itself, and
+// Refresh() does nothing while nobody has read one for kIdleMillis: an
+// unwatched dashboard costs nothing.
 //
 // The pool's use now is also kept at every refresh, in memory, so the
 // console can draw the last hour live (it starts afresh with the process).
@@ -22,6 +24,7 @@
 #ifndef QIANTANG_CITY_DASHBOARD_H_
 #define QIANTANG_CITY_DASHBOARD_H_
 
+#include <atomic>
 #include <deque>
 #include <map>
 #include <memory>
@@ -119,11 +122,12 @@ class Dashboard {
   static constexpr int kDays = 30;         // daily series reach back this far
   static constexpr int kMonths = 12;       // monthly series, about
   static constexpr size_t kSamples = 720;  // an hour of refreshes every 5 s
+  static constexpr int64_t kIdleMillis = 60'000;
 
   Dashboard(CityServices services, const Clock& clock);
 
-  // Computes a summary now and makes it the latest; on failure the previous
-  // one stays.
+  // Computes a summary now and makes it the latest, unless there is one and
+  // nobody read it for kIdleMillis; on failure the previous one stays.
   Status Refresh();
   // The latest summary (computed now if there is none yet).
   Result<std::shared_ptr<const Summary>> Latest();
@@ -136,6 +140,7 @@ class Dashboard {
   std::mutex refresh_mu_;  // one refresh at a time
   std::mutex mu_;          // guards latest_
   std::shared_ptr<const Summary> latest_;
+  std::atomic<UnixMillis> last_read_{0};
   std::deque<UseSample> samples_;  // guarded by refresh_mu_
 };
 
