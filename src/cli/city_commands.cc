@@ -89,7 +89,8 @@ void PrintSummary(const json& s) {
 }  // namespace
 
 void AddCityCommands(CLI::App& app, CommandContext& ctx) {
-  CLI::App* city = app.add_subcommand("city", "The whole city in figures (any signed-in organisation)");
+  CLI::App* city =
+      app.add_subcommand("city", "The whole city in figures (any signed-in organisation)");
   city->require_subcommand(1);
   AddVerb(*city, "summary", "Headline figures of every module, as the console's overview shows",
           ctx,
