@@ -9,16 +9,18 @@
 # `var/` is the server's (demo-tokens.txt, qiantang.db), and `docs/` and
 # `testdata/` are the repository's, so the commands' paths work unchanged.
 #
-# Placeholders: `prod_...` (any `<prefix>_...`) is replaced by the first id of
-# that prefix in the output of the latest earlier command that printed one, and
-# `HZ1:...` by the latest citizen code printed. A command fails the test when it
+# Placeholders: `prod_...` (any `<prefix>_...` standing as a word of its own,
+# so `cqt_...` is not `qt_...`) is replaced by the first id of that prefix in
+# the output of the latest earlier command that printed one (tokens `qt_...`
+# too), and `HZ1:...` by the latest citizen code printed. The substitution is
+# made before a line runs: `a; b prod_...` takes the id from the line before. A command fails the test when it
 # exits non-zero, prints a line starting with "error", or still holds a
 # placeholder no earlier command filled. A new command in a marked block is
 # tested by being there.
 #
 # Run by CTest (tests/integration/CMakeLists.txt), or by hand against any
 # build: QIANTANG_BINARY=build/release/src/cli/qiantang bash tests/integration/docs_test.sh
-# QIANTANG_DOCS_KEEP=1 keeps the folder; the server's flags beyond the defaults
+# QIANTANG_DOCS_KEEP=1 keeps the folder (out.N: the Nth command's output); the server's flags beyond the defaults
 # are in `serve_args` below.
 set -uo pipefail
 
@@ -26,13 +28,14 @@ qt_root=$(cd "$(dirname "$0")/../.." && pwd)
 qt_bin=${QIANTANG_BINARY:?QIANTANG_BINARY is not set (run under ctest)}
 qt_bin=$(cd "$(dirname "$qt_bin")" && pwd)/$(basename "$qt_bin")
 qt_work=$(mktemp -d "${TMPDIR:-/tmp}/qiantang-docs.XXXXXX")
+qt_keep=${QIANTANG_DOCS_KEEP:-}
 qt_server_pid=
 qt_cleanup() {
   if [ -n "$qt_server_pid" ]; then
     kill "$qt_server_pid" 2>/dev/null
     wait "$qt_server_pid" 2>/dev/null
   fi
-  if [ -n "${QIANTANG_DOCS_KEEP:-}" ]; then echo "docs_test: kept $qt_work"; else rm -rf "$qt_work"; fi
+  if [ -n "$qt_keep" ]; then echo "docs_test: kept $qt_work"; else rm -rf "$qt_work"; fi
 }
 trap qt_cleanup EXIT
 
@@ -104,6 +107,30 @@ printf 'docs_test: demo server on port %s, loaded in %.1f s; %d commands\n' "$qt
   "$qt_total"
 
 # --- run them, in this shell, so variables and functions carry on ---
+# Prints $1 with each placeholder (a whole word: `cqt_...` is not `qt_...`)
+# filled, last first; or the placeholders no earlier command filled, and fails.
+qt_fill() {
+  local rest=$1 filled='' missing='' p
+  while [[ $rest =~ ^(.*[^A-Za-z0-9_]|)([a-z][a-z0-9]*)_\.\.\.(.*)$ ]]; do
+    p=${BASH_REMATCH[2]}
+    if [ -n "${qt_ids[$p]:-}" ]; then
+      filled=${qt_ids[$p]}${BASH_REMATCH[3]}$filled
+    else
+      missing="$missing ${p}_..."
+      filled=${p}_...${BASH_REMATCH[3]}$filled
+    fi
+    rest=${BASH_REMATCH[1]}
+  done
+  filled=$rest$filled
+  if [[ $filled == *"HZ1:..."* ]]; then
+    if [ -n "$qt_code" ]; then filled=${filled//"HZ1:..."/$qt_code}; else missing="$missing HZ1:..."; fi
+  fi
+  if [ -n "$missing" ]; then
+    echo "${missing# }: $1"
+    return 1
+  fi
+  printf '%s' "$filled"
+}
 declare -A qt_ids=()
 qt_code=
 qt_failed=0
@@ -111,17 +138,16 @@ qt_n=0
 qt_run_started=$(date +%s.%N)
 while IFS=$'\t' read -r qt_file qt_line qt_cmd <&3; do
   qt_n=$((qt_n + 1))
-  for qt_p in "${!qt_ids[@]}"; do qt_cmd=${qt_cmd//"${qt_p}_..."/${qt_ids[$qt_p]}}; done
-  [ -n "$qt_code" ] && qt_cmd=${qt_cmd//"HZ1:..."/$qt_code}
   qt_where="$qt_file:$qt_line"
-  if qt_left=$(grep -oE '\b[a-z][a-z0-9]*_\.\.\.|HZ1:\.\.\.' <<<"$qt_cmd"); then
-    echo "FAIL $qt_where: no earlier command printed an id for $(echo $qt_left): $qt_cmd"
+  if ! qt_cmd=$(qt_fill "$qt_cmd"); then
+    echo "FAIL $qt_where: no earlier command printed an id for $qt_cmd"
     qt_failed=$((qt_failed + 1))
     continue
   fi
   qt_t0=$(date +%s.%N)
   eval "$qt_cmd" </dev/null >"$qt_work/out" 2>"$qt_work/err"
   qt_rc=$?
+  [ -n "$qt_keep" ] && cat "$qt_work/out" "$qt_work/err" >"$qt_work/out.$qt_n"
   qt_dt=$(echo "$(date +%s.%N) - $qt_t0" | bc)
   if [ "$qt_rc" -ne 0 ] || grep -qiE '^(qiantang: )?error' "$qt_work/out" "$qt_work/err"; then
     printf 'FAIL %s (exit %d, %.1f s): %s\n' "$qt_where" "$qt_rc" "$qt_dt" "$qt_cmd"
@@ -137,10 +163,11 @@ while IFS=$'\t' read -r qt_file qt_line qt_cmd <&3; do
     [ -n "${qt_seen[$qt_p]:-}" ] && continue
     qt_seen[$qt_p]=1
     qt_ids[$qt_p]=$qt_id
-  done < <(grep -ohE '\b[a-z][a-z0-9]*_[A-Za-z0-9]{8,}\b' "$qt_work/out" "$qt_work/err")
+  done < <(grep -ohE '\b[a-z][a-z0-9]*_[A-Za-z0-9][A-Za-z0-9_-]{6,}[A-Za-z0-9]' "$qt_work/out" "$qt_work/err")
   unset qt_seen
-  qt_new_code=$(grep -ohE 'HZ1:[0-9A-Z $%*+./:-]+' "$qt_work/out" | head -1)
-  [ -n "$qt_new_code" ] && qt_code=${qt_new_code%% }
+  # A code is printed on a line of its own (and may end with a space).
+  qt_new_code=$(grep -m1 '^HZ1:' "$qt_work/out")
+  [ -n "$qt_new_code" ] && qt_code=$qt_new_code
 done 3<"$qt_commands"
 qt_run_s=$(echo "$(date +%s.%N) - $qt_run_started" | bc)
 printf 'docs_test: %d of %d commands failed; server load %.1f s, commands %.1f s (%s)\n' \
