@@ -283,8 +283,10 @@ void AddExchangeCommands(CLI::App& app, CommandContext& ctx) {
   }
   AddVerb(*pledges, "list", "Pledges you are party to", ctx, [](CommandContext& c) {
     c.Emit(c.Client().Get("/api/v1/exchange/pledges"), [](const json& j) {
-      PrintPage(j, {"PLEDGE", "CERTIFICATE", "STATE", "AMOUNT (FEN)", "DAYS"},
-                {"id", "number", "state", "amount_fen", "term_days"});
+      json shown = j;
+      AddYuan(shown["items"], {"amount_fen"});
+      PrintPage(shown, {"PLEDGE", "CERTIFICATE", "STATE", "AMOUNT (YUAN)", "DAYS"},
+                {"id", "number", "state", "amount_fen_yuan", "term_days"});
     });
   });
 
@@ -309,8 +311,10 @@ void AddExchangeCommands(CLI::App& app, CommandContext& ctx) {
                    "The most one order may buy (default 1000 queries or 12 months)");
   auto* llist = AddVerb(*market, "list", "Active listings", ctx, [](CommandContext& c) {
     c.Emit(c.Client().Get("/api/v1/exchange/listings" + f.page.Query()), [](const json& j) {
-      PrintPage(j, {"LISTING", "TITLE", "CERTIFICATE", "PRICE (FEN)", "TERMS"},
-                {"id", "title", "number", "price_fen", "terms"});
+      json shown = j;
+      AddYuan(shown["items"], {"price_fen"});
+      PrintPage(shown, {"LISTING", "TITLE", "CERTIFICATE", "PRICE (YUAN)", "TERMS"},
+                {"id", "title", "number", "price_fen_yuan", "terms"});
     });
   });
   AddPageFlags(llist, f.page);
@@ -335,8 +339,10 @@ void AddExchangeCommands(CLI::App& app, CommandContext& ctx) {
   order->add_option("--quantity", f.quantity, "Queries (per_query) or months (subscription)");
   AddVerb(*ex, "trades", "Trades you are party to", ctx, [](CommandContext& c) {
     c.Emit(c.Client().Get("/api/v1/exchange/trades"), [](const json& j) {
-      PrintPage(j, {"TRADE", "LISTING", "CONTRACT", "AMOUNT (FEN)", "STATE"},
-                {"id", "listing_id", "contract_id", "amount_fen", "state"});
+      json shown = j;
+      AddYuan(shown["items"], {"amount_fen"});
+      PrintPage(shown, {"TRADE", "LISTING", "CONTRACT", "AMOUNT (YUAN)", "STATE"},
+                {"id", "listing_id", "contract_id", "amount_fen_yuan", "state"});
     });
   });
   for (auto [verb, action, help] :
