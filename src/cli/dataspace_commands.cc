@@ -235,7 +235,18 @@ void AddDataSpaceCommands(CLI::App& app, CommandContext& ctx) {
   auto* preview =
       AddVerb(*products, "preview", "The first rows, masked", ctx, [](CommandContext& c) {
         c.Emit(c.Client().Get("/api/v1/dataspace/products/" + UrlEncode(f.id) + "/preview"),
-               [](const json& j) {
+               [&c](const json& j) {
+                 // A header row of the product's field names, when they match the cells.
+                 Result<json> product =
+                     c.Client().Get("/api/v1/dataspace/products/" + UrlEncode(f.id));
+                 if (product.ok() && (*product)["fields"].is_array() && !j["rows"].empty() &&
+                     (*product)["fields"].size() == j["rows"][0].size()) {
+                   std::string header;
+                   for (const auto& field : (*product)["fields"]) {
+                     header += (header.empty() ? "" : " | ") + Str(field, "name");
+                   }
+                   std::cout << header << "\n";
+                 }
                  for (const auto& row : j["rows"]) {
                    std::string line;
                    for (const auto& cell : row) {
