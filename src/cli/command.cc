@@ -3,6 +3,7 @@
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <utility>
 
 #include "cli/table.h"
 
@@ -73,7 +74,7 @@ std::vector<std::string> SplitList(const std::string& s) {
 CLI::App* AddVerb(CLI::App& noun, const std::string& name, const std::string& description,
                   CommandContext& ctx, std::function<void(CommandContext&)> fn) {
   CLI::App* verb = noun.add_subcommand(name, description);
-  verb->callback([&ctx, fn] { fn(ctx); });
+  verb->callback([&ctx, fn = std::move(fn)] { fn(ctx); });
   return verb;
 }
 
@@ -107,6 +108,7 @@ void PrintPage(const nlohmann::json& page, const std::vector<std::string>& heade
   std::vector<std::vector<std::string>> rows;
   for (const auto& item : page["items"]) {
     std::vector<std::string> row;
+    row.reserve(keys.size());
     for (const char* k : keys) row.push_back(Str(item, k));
     rows.push_back(row);
   }

@@ -79,6 +79,7 @@ Status LoadDemoPrivacy(accounts::Accounts& accounts, dataspace::DataSpace& space
 
   // The AI company's 1,500 customers, 600 of them the lab's.
   std::vector<std::string> mine;
+  mine.reserve(1500);
   for (int i = 0; i < 1500; ++i) {
     mine.push_back(i < 600 ? "137" + std::to_string(10'000'000 + i * 17)
                            : "188" + std::to_string(20'000'000 + i));
