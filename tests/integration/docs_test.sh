@@ -13,15 +13,16 @@
 # so `cqt_...` is not `qt_...`) is replaced by the first id of that prefix in
 # the output of the latest earlier command that printed one (tokens `qt_...`
 # too), and `HZ1:...` by the latest citizen code printed. The substitution is
-# made before a line runs: `a; b prod_...` takes the id from the line before. A command fails the test when it
-# exits non-zero, prints a line starting with "error", or still holds a
-# placeholder no earlier command filled. A new command in a marked block is
-# tested by being there.
+# made before a line runs: in `a; b prod_...` the id comes from the line before.
+# A command fails the test when it exits non-zero (pipefail: any part of a
+# pipeline), prints a line starting with "error", or still holds a placeholder
+# no earlier command filled. A new command in a marked block is tested by being
+# there; a block that cannot run on one demo node is simply left unmarked.
 #
-# Run by CTest (tests/integration/CMakeLists.txt), or by hand against any
-# build: QIANTANG_BINARY=build/release/src/cli/qiantang bash tests/integration/docs_test.sh
-# QIANTANG_DOCS_KEEP=1 keeps the folder (out.N: the Nth command's output); the server's flags beyond the defaults
-# are in `serve_args` below.
+# Run by CTest (tests/integration/CMakeLists.txt), or by hand against any build:
+#   QIANTANG_BINARY=build/release/src/cli/qiantang bash tests/integration/docs_test.sh
+# QIANTANG_DOCS_KEEP=1 keeps the folder (out.N: the Nth command's output). The
+# server's flags beyond the defaults are in `serve_args` below.
 set -uo pipefail
 
 qt_root=$(cd "$(dirname "$0")/../.." && pwd)
