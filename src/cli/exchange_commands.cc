@@ -282,11 +282,15 @@ void AddExchangeCommands(CLI::App& app, CommandContext& ctx) {
     v->add_option("id", f.id, "Pledge id")->required();
   }
   AddVerb(*pledges, "list", "Pledges you are party to", ctx, [](CommandContext& c) {
-    c.Emit(c.Client().Get("/api/v1/exchange/pledges"), [](const json& j) {
+    c.Emit(c.Client().Get("/api/v1/exchange/pledges"), [&c](const json& j) {
       json shown = j;
       AddYuan(shown["items"], {"amount_fen"});
-      PrintPage(shown, {"PLEDGE", "CERTIFICATE", "STATE", "AMOUNT (YUAN)", "DAYS"},
-                {"id", "number", "state", "amount_fen_yuan", "term_days"});
+      OrgNames(c.Client()).Add(shown["items"], {"holder_id", "institution_id"});
+      PrintPage(
+          shown,
+          {"PLEDGE", "CERTIFICATE", "HOLDER", "INSTITUTION", "STATE", "AMOUNT (YUAN)", "DAYS"},
+          {"id", "number", "holder_id_name", "institution_id_name", "state", "amount_fen_yuan",
+           "term_days"});
     });
   });
 
@@ -310,11 +314,12 @@ void AddExchangeCommands(CLI::App& app, CommandContext& ctx) {
   ladd->add_option("--max-quantity", f.max_quantity,
                    "The most one order may buy (default 1000 queries or 12 months)");
   auto* llist = AddVerb(*market, "list", "Active listings", ctx, [](CommandContext& c) {
-    c.Emit(c.Client().Get("/api/v1/exchange/listings" + f.page.Query()), [](const json& j) {
+    c.Emit(c.Client().Get("/api/v1/exchange/listings" + f.page.Query()), [&c](const json& j) {
       json shown = j;
       AddYuan(shown["items"], {"price_fen"});
-      PrintPage(shown, {"LISTING", "TITLE", "CERTIFICATE", "PRICE (YUAN)", "TERMS"},
-                {"id", "title", "number", "price_fen_yuan", "terms"});
+      OrgNames(c.Client()).Add(shown["items"], {"seller_id"});
+      PrintPage(shown, {"LISTING", "TITLE", "SELLER", "CERTIFICATE", "PRICE (YUAN)", "TERMS"},
+                {"id", "title", "seller_id_name", "number", "price_fen_yuan", "terms"});
     });
   });
   AddPageFlags(llist, f.page);
