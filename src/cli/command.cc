@@ -3,6 +3,7 @@
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <utility>
 
 #include "cli/table.h"
 
@@ -22,6 +23,43 @@ void CommandContext::Emit(const Result<nlohmann::json>& result,
   }
 }
 
+std::string FenAsYuan(const nlohmann::json& fen) {
+  if (!fen.is_number_integer()) return "-";
+  const int64_t f = fen.get<int64_t>();
+  const int64_t a = f < 0 ? -f : f;
+  return (f < 0 ? "-" : "") + std::to_string(a / 100) + "." +
+         std::to_string(100 + a % 100).substr(1);
+}
+
+void AddYuan(nlohmann::json& items, const std::vector<const char*>& keys) {
+  for (auto& item : items) {
+    for (const char* k : keys) {
+      if (item.contains(k) && item[k].is_number_integer()) {
+        item[std::string(k) + "_yuan"] = FenAsYuan(item[k]);
+      }
+    }
+  }
+}
+
+const std::string& OrgNames::Name(const std::string& id) {
+  auto it = names_.find(id);
+  if (it != names_.end()) return it->second;
+  Result<nlohmann::json> org = client_.Get("/api/v1/orgs/" + UrlEncode(id));
+  std::string name = id;
+  if (org.ok() && org->value("name", nlohmann::json()).is_string()) name = (*org)["name"];
+  return names_.emplace(id, std::move(name)).first->second;
+}
+
+void OrgNames::Add(nlohmann::json& items, const std::vector<const char*>& keys) {
+  for (auto& item : items) {
+    for (const char* k : keys) {
+      if (item.contains(k) && item[k].is_string()) {
+        item[std::string(k) + "_name"] = Name(item[k].get<std::string>());
+      }
+    }
+  }
+}
+
 std::vector<std::string> SplitList(const std::string& s) {
   std::vector<std::string> out;
   for (size_t start = 0; start < s.size();) {
@@ -36,7 +74,7 @@ std::vector<std::string> SplitList(const std::string& s) {
 CLI::App* AddVerb(CLI::App& noun, const std::string& name, const std::string& description,
                   CommandContext& ctx, std::function<void(CommandContext&)> fn) {
   CLI::App* verb = noun.add_subcommand(name, description);
-  verb->callback([&ctx, fn] { fn(ctx); });
+  verb->callback([&ctx, fn = std::move(fn)] { fn(ctx); });
   return verb;
 }
 
@@ -70,6 +108,7 @@ void PrintPage(const nlohmann::json& page, const std::vector<std::string>& heade
   std::vector<std::vector<std::string>> rows;
   for (const auto& item : page["items"]) {
     std::vector<std::string> row;
+    row.reserve(keys.size());
     for (const char* k : keys) row.push_back(Str(item, k));
     rows.push_back(row);
   }
@@ -93,10 +132,20 @@ void AddPageFlags(CLI::App* verb, PageFlags& flags) {
 void AddListVerb(CLI::App& noun, const std::string& description, CommandContext& ctx,
                  const std::string& path, std::vector<std::string> headers,
                  std::vector<const char*> keys) {
+  AddListVerb(noun, description, ctx, path, std::move(headers), std::move(keys), nullptr);
+}
+
+void AddListVerb(CLI::App& noun, const std::string& description, CommandContext& ctx,
+                 const std::string& path, std::vector<std::string> headers,
+                 std::vector<const char*> keys, Decorate decorate) {
   auto page = std::make_shared<PageFlags>();
   auto* verb = AddVerb(noun, "list", description, ctx, [=](CommandContext& c) {
-    c.Emit(c.Client().Get(path + page->Query()),
-           [&](const nlohmann::json& j) { PrintPage(j, headers, keys); });
+    c.Emit(c.Client().Get(path + page->Query()), [&](const nlohmann::json& j) {
+      if (!decorate) return PrintPage(j, headers, keys);
+      nlohmann::json shown = j;
+      decorate(c, shown["items"]);
+      PrintPage(shown, headers, keys);
+    });
   });
   AddPageFlags(verb, *page);
 }

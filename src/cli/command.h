@@ -4,8 +4,11 @@
 
 #include <CLI/CLI.hpp>
 #include <functional>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "cli/client.h"
 #include "core/status.h"
@@ -46,6 +49,29 @@ void PrintFields(const nlohmann::json& j);
 void PrintPage(const nlohmann::json& page, const std::vector<std::string>& headers,
                const std::vector<const char*>& keys);
 
+// Money in tables: `fen` as yuan with two decimals ("21000000.00"); --json
+// keeps the API's fen.
+std::string FenAsYuan(const nlohmann::json& fen);
+// Adds to each of `items` a "<key>_yuan" field for each fen field `key`, for
+// PrintPage to show (an absent or null field stays absent).
+void AddYuan(nlohmann::json& items, const std::vector<const char*>& keys);
+
+// Organisation names for tables, beside their ids: each id is looked up once
+// (GET /api/v1/orgs/{id}, open to every signed-in caller); an id that cannot
+// be looked up (no token, a remote organisation) shows as itself.
+// Not thread-safe; one per command.
+class OrgNames {
+ public:
+  explicit OrgNames(ApiClient client) : client_(std::move(client)) {}
+  const std::string& Name(const std::string& id);
+  // Adds to each of `items` a "<key>_name" field naming the organisation `key` holds.
+  void Add(nlohmann::json& items, const std::vector<const char*>& keys);
+
+ private:
+  ApiClient client_;
+  std::map<std::string, std::string> names_;
+};
+
 // The items of a comma-separated flag value ("a,b,c"), empty ones dropped.
 std::vector<std::string> SplitList(const std::string& s);
 
@@ -67,6 +93,12 @@ void AddPageFlags(CLI::App* verb, PageFlags& flags);
 void AddListVerb(CLI::App& noun, const std::string& description, CommandContext& ctx,
                  const std::string& path, std::vector<std::string> headers,
                  std::vector<const char*> keys);
+// The same, with `decorate` adding fields to the items (names beside ids,
+// yuan beside fen: OrgNames, AddYuan) before the table shows them.
+using Decorate = std::function<void(CommandContext&, nlohmann::json& items)>;
+void AddListVerb(CLI::App& noun, const std::string& description, CommandContext& ctx,
+                 const std::string& path, std::vector<std::string> headers,
+                 std::vector<const char*> keys, Decorate decorate);
 
 // Adds the verbs of the accounts module: login, whoami, health, orgs, users, tokens.
 void AddAccountsCommands(CLI::App& app, CommandContext& ctx);

@@ -205,9 +205,11 @@ void AddDataSpaceCommands(CLI::App& app, CommandContext& ctx) {
   auto* search = AddVerb(*products, "search", "Search the catalog", ctx, [](CommandContext& c) {
     std::string query = f.page.Query() + "&q=" + UrlEncode(f.q) +
                         (f.provider.empty() ? "" : "&provider_id=" + UrlEncode(f.provider));
-    c.Emit(c.Client().Get("/api/v1/dataspace/products" + query), [](const json& j) {
-      PrintPage(j, {"ID", "TITLE", "PROVIDER", "ROWS", "UPDATED"},
-                {"id", "title", "provider_id", "rows", "update_frequency"});
+    c.Emit(c.Client().Get("/api/v1/dataspace/products" + query), [&c](const json& j) {
+      json shown = j;
+      OrgNames(c.Client()).Add(shown["items"], {"provider_id"});
+      PrintPage(shown, {"ID", "TITLE", "PROVIDER", "ROWS", "UPDATED"},
+                {"id", "title", "provider_id_name", "rows", "update_frequency"});
     });
   });
   search->add_option("q", f.q, "Text to find in titles, descriptions and tags");
@@ -215,21 +217,36 @@ void AddDataSpaceCommands(CLI::App& app, CommandContext& ctx) {
   AddPageFlags(search, f.page);
   auto* show = AddVerb(
       *products, "show", "A product, its quality report and offers", ctx, [](CommandContext& c) {
-        c.Emit(c.Client().Get("/api/v1/dataspace/products/" + UrlEncode(f.id)), [](const json& j) {
-          for (const char* k : {"id", "title", "provider_id", "rows", "update_frequency", "licence",
-                                "output_sha256"}) {
-            std::cout << k << ": " << Str(j, k) << "\n";
-          }
-          PrintQuality(j["quality"]);
-          PrintPage({{"items", j["offers"]}}, {"OFFER", "TITLE", "ACTIVE"},
-                    {"id", "title", "active"});
-        });
+        c.Emit(c.Client().Get("/api/v1/dataspace/products/" + UrlEncode(f.id)),
+               [&c](const json& j) {
+                 for (const char* k : {"id", "title", "provider_id", "rows", "update_frequency",
+                                       "licence", "output_sha256"}) {
+                   std::cout << k << ": " << Str(j, k) << "\n";
+                   if (std::string_view(k) == "provider_id" && j.value(k, json()).is_string()) {
+                     std::cout << "provider: " << OrgNames(c.Client()).Name(j[k]) << "\n";
+                   }
+                 }
+                 PrintQuality(j["quality"]);
+                 PrintPage({{"items", j["offers"]}}, {"OFFER", "TITLE", "ACTIVE"},
+                           {"id", "title", "active"});
+               });
       });
   show->add_option("id", f.id, "Product id")->required();
   auto* preview =
       AddVerb(*products, "preview", "The first rows, masked", ctx, [](CommandContext& c) {
         c.Emit(c.Client().Get("/api/v1/dataspace/products/" + UrlEncode(f.id) + "/preview"),
-               [](const json& j) {
+               [&c](const json& j) {
+                 // A header row of the product's field names, when they match the cells.
+                 Result<json> product =
+                     c.Client().Get("/api/v1/dataspace/products/" + UrlEncode(f.id));
+                 if (product.ok() && (*product)["fields"].is_array() && !j["rows"].empty() &&
+                     (*product)["fields"].size() == j["rows"][0].size()) {
+                   std::string header;
+                   for (const auto& field : (*product)["fields"]) {
+                     header += (header.empty() ? "" : " | ") + Str(field, "name");
+                   }
+                   std::cout << header << "\n";
+                 }
                  for (const auto& row : j["rows"]) {
                    std::string line;
                    for (const auto& cell : row) {
@@ -352,7 +369,11 @@ void AddDataSpaceCommands(CLI::App& app, CommandContext& ctx) {
   AddListVerb(*contracts, "Contracts your organisation is a party to", ctx,
               "/api/v1/dataspace/contracts",
               {"ID", "STATE", "PROVIDER", "CONSUMER", "PRODUCT", "USES", "EPSILON SPENT"},
-              {"id", "state", "provider_id", "consumer_id", "product_id", "uses", "epsilon_spent"});
+              {"id", "state", "provider_id_name", "consumer_id_name", "product_id", "uses",
+               "epsilon_spent"},
+              [](CommandContext& c, json& items) {
+                OrgNames(c.Client()).Add(items, {"provider_id", "consumer_id"});
+              });
   auto* cshow = AddVerb(*contracts, "show", "One contract (--json exports it for verify)", ctx,
                         [](CommandContext& c) {
                           c.Emit(c.Client().Get("/api/v1/dataspace/contracts/" + UrlEncode(f.id)),

@@ -128,13 +128,20 @@ void AddDeliveryCommands(CLI::App& app, CommandContext& ctx) {
         if (!csv.ok()) return c.Emit(csv.status(), nullptr);
         c.Emit(c.Client().Post("/api/v1/privacy/deliveries/trace",
                                {{"product_id", f.product}, {"csv", *csv}}),
-               [](const json& j) {
+               [&c](const json& j) {
                  if (j["traced"] == true) {
+                   // The recipient as people know it: its name and credit code.
+                   Result<json> org =
+                       c.Client().Get("/api/v1/orgs/" + UrlEncode(Str(j, "recipient_id")));
+                   const std::string who = org.ok() ? Str(*org, "name") + " (" +
+                                                          Str(*org, "credit_code") + ", " +
+                                                          Str(j, "recipient_id") + ")"
+                                                    : Str(j, "recipient_id");
                    std::cout << fmt::format(
                        "leaked by {} (delivery {}): {} of {} fingerprint cells "
                        "agree, confidence {:.9f}\n",
-                       Str(j, "recipient_id"), Str(j, "delivery_id"), Str(j, "agreeing"),
-                       Str(j, "cells"), j["confidence"].get<double>());
+                       who, Str(j, "delivery_id"), Str(j, "agreeing"), Str(j, "cells"),
+                       j["confidence"].get<double>());
                  } else {
                    std::cout << "cannot name a recipient: " << Str(j, "reason") << "\n";
                  }

@@ -282,9 +282,15 @@ void AddExchangeCommands(CLI::App& app, CommandContext& ctx) {
     v->add_option("id", f.id, "Pledge id")->required();
   }
   AddVerb(*pledges, "list", "Pledges you are party to", ctx, [](CommandContext& c) {
-    c.Emit(c.Client().Get("/api/v1/exchange/pledges"), [](const json& j) {
-      PrintPage(j, {"PLEDGE", "CERTIFICATE", "STATE", "AMOUNT (FEN)", "DAYS"},
-                {"id", "number", "state", "amount_fen", "term_days"});
+    c.Emit(c.Client().Get("/api/v1/exchange/pledges"), [&c](const json& j) {
+      json shown = j;
+      AddYuan(shown["items"], {"amount_fen"});
+      OrgNames(c.Client()).Add(shown["items"], {"holder_id", "institution_id"});
+      PrintPage(
+          shown,
+          {"PLEDGE", "CERTIFICATE", "HOLDER", "INSTITUTION", "STATE", "AMOUNT (YUAN)", "DAYS"},
+          {"id", "number", "holder_id_name", "institution_id_name", "state", "amount_fen_yuan",
+           "term_days"});
     });
   });
 
@@ -308,9 +314,12 @@ void AddExchangeCommands(CLI::App& app, CommandContext& ctx) {
   ladd->add_option("--max-quantity", f.max_quantity,
                    "The most one order may buy (default 1000 queries or 12 months)");
   auto* llist = AddVerb(*market, "list", "Active listings", ctx, [](CommandContext& c) {
-    c.Emit(c.Client().Get("/api/v1/exchange/listings" + f.page.Query()), [](const json& j) {
-      PrintPage(j, {"LISTING", "TITLE", "CERTIFICATE", "PRICE (FEN)", "TERMS"},
-                {"id", "title", "number", "price_fen", "terms"});
+    c.Emit(c.Client().Get("/api/v1/exchange/listings" + f.page.Query()), [&c](const json& j) {
+      json shown = j;
+      AddYuan(shown["items"], {"price_fen"});
+      OrgNames(c.Client()).Add(shown["items"], {"seller_id"});
+      PrintPage(shown, {"LISTING", "TITLE", "SELLER", "CERTIFICATE", "PRICE (YUAN)", "TERMS"},
+                {"id", "title", "seller_id_name", "number", "price_fen_yuan", "terms"});
     });
   });
   AddPageFlags(llist, f.page);
@@ -335,8 +344,10 @@ void AddExchangeCommands(CLI::App& app, CommandContext& ctx) {
   order->add_option("--quantity", f.quantity, "Queries (per_query) or months (subscription)");
   AddVerb(*ex, "trades", "Trades you are party to", ctx, [](CommandContext& c) {
     c.Emit(c.Client().Get("/api/v1/exchange/trades"), [](const json& j) {
-      PrintPage(j, {"TRADE", "LISTING", "CONTRACT", "AMOUNT (FEN)", "STATE"},
-                {"id", "listing_id", "contract_id", "amount_fen", "state"});
+      json shown = j;
+      AddYuan(shown["items"], {"amount_fen"});
+      PrintPage(shown, {"TRADE", "LISTING", "CONTRACT", "AMOUNT (YUAN)", "STATE"},
+                {"id", "listing_id", "contract_id", "amount_fen_yuan", "state"});
     });
   });
   for (auto [verb, action, help] :

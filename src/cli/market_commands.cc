@@ -27,14 +27,16 @@ MarketFlags f;
 
 std::string Yuan(const json& fen) { return fmt::format("{:.2f}", fen.get<int64_t>() / 100.0); }
 
-void PrintQuotes(const json& quotes) {
+// Best first, each with its provider's name and pool (the cluster id is in --json).
+void PrintQuotes(CommandContext& c, const json& quotes) {
+  OrgNames names(c.Client());
   std::vector<std::vector<std::string>> rows;
   for (const auto& q : quotes) {
-    rows.push_back({std::to_string(q["rank"].get<int64_t>()), q["id"], q["cluster_id"], q["pool"],
-                    q["chip"], Yuan(q["amount_fen"]), q["start"],
-                    std::to_string(q["leaves"].get<int64_t>())});
+    rows.push_back({std::to_string(q["rank"].get<int64_t>()), q["id"],
+                    names.Name(q.value("provider_id", "")), q["pool"], q["chip"],
+                    Yuan(q["amount_fen"]), q["start"], std::to_string(q["leaves"].get<int64_t>())});
   }
-  PrintTable(std::cout, {"RANK", "QUOTE", "CLUSTER", "POOL", "CHIP", "YUAN", "START", "LEAVES"},
+  PrintTable(std::cout, {"RANK", "QUOTE", "PROVIDER", "POOL", "CHIP", "YUAN", "START", "LEAVES"},
              rows);
 }
 
@@ -50,21 +52,24 @@ void PrintOrder(const json& o) {
 void AddMarketCommands(CLI::App& app, CommandContext& ctx) {
   CLI::App* compute = app.get_subcommand("compute");
 
-  AddVerb(
-      *compute, "capacity", "Pooled capacity in P by provider, chip and region", ctx,
-      [](CommandContext& c) {
-        c.Emit(c.Client().Get("/api/v1/compute/capacity"), [](const json& j) {
-          std::cout << fmt::format("{} cards, {:.0f} P, {} busy ({:.1f}%)\n",
-                                   j["cards"].get<int64_t>(), j["pflops"].get<double>(),
-                                   j["busy_cards"].get<int64_t>(),
-                                   j["utilization"].get<double>() * 100);
-          for (auto [group, key] : {std::pair{"by_chip", "chip"}, std::pair{"by_region", "region"},
-                                    std::pair{"by_provider", "provider_id"}}) {
-            PrintPage({{"items", j[group]}}, {key, "CARDS", "P", "BUSY CARDS"},
-                      {key, "cards", "pflops", "busy_cards"});
-          }
-        });
-      });
+  AddVerb(*compute, "capacity", "Pooled capacity in P by provider, chip and region", ctx,
+          [](CommandContext& c) {
+            c.Emit(c.Client().Get("/api/v1/compute/capacity"), [&c](const json& j) {
+              std::cout << fmt::format("{} cards, {:.0f} P, {} busy ({:.1f}%)\n",
+                                       j["cards"].get<int64_t>(), j["pflops"].get<double>(),
+                                       j["busy_cards"].get<int64_t>(),
+                                       j["utilization"].get<double>() * 100);
+              for (auto [group, key] :
+                   {std::pair{"by_chip", "chip"}, std::pair{"by_region", "region"}}) {
+                PrintPage({{"items", j[group]}}, {key, "CARDS", "P", "BUSY CARDS"},
+                          {key, "cards", "pflops", "busy_cards"});
+              }
+              json providers = j["by_provider"];
+              OrgNames(c.Client()).Add(providers, {"provider_id"});
+              PrintPage({{"items", providers}}, {"provider", "name", "CARDS", "P", "BUSY CARDS"},
+                        {"provider_id", "provider_id_name", "cards", "pflops", "busy_cards"});
+            });
+          });
 
   CLI::App* clusters =
       compute->add_subcommand("provider-clusters", "Clusters registered by providers");
@@ -112,9 +117,9 @@ void AddMarketCommands(CLI::App& app, CommandContext& ctx) {
                      {"max_fen_per_card_hour", f.max_price}};
         if (!f.window_start.empty()) body["window_start"] = f.window_start;
         if (!f.window_end.empty()) body["window_end"] = f.window_end;
-        c.Emit(c.Client().Post("/api/v1/compute/requests", body), [](const json& j) {
+        c.Emit(c.Client().Post("/api/v1/compute/requests", body), [&c](const json& j) {
           std::cout << "request " << Str(j, "id") << ": " << j["quotes"].size() << " quotes\n";
-          PrintQuotes(j["quotes"]);
+          PrintQuotes(c, j["quotes"]);
         });
       });
   request->add_option("--cards", f.cards, "Cards")->required();
@@ -128,7 +133,7 @@ void AddMarketCommands(CLI::App& app, CommandContext& ctx) {
   auto* quotes = AddVerb(
       *compute, "quotes", "Show a request's quotes, best first", ctx, [](CommandContext& c) {
         c.Emit(c.Client().Get("/api/v1/compute/requests/" + UrlEncode(f.id) + "/quotes"),
-               [](const json& j) { PrintQuotes(j["items"]); });
+               [&c](const json& j) { PrintQuotes(c, j["items"]); });
       });
   quotes->add_option("request", f.id, "Request id")->required();
   auto* accept =
@@ -142,9 +147,14 @@ void AddMarketCommands(CLI::App& app, CommandContext& ctx) {
 
   CLI::App* orders = compute->add_subcommand("orders", "Compute orders");
   orders->require_subcommand(1);
-  AddListVerb(*orders, "List orders you are party to", ctx, "/api/v1/compute/orders",
-              {"ID", "STATE", "CARDS", "CHIP", "START", "END", "FEN"},
-              {"id", "state", "cards", "chip", "start", "end", "amount_fen"});
+  AddListVerb(
+      *orders, "List orders you are party to", ctx, "/api/v1/compute/orders",
+      {"ID", "STATE", "PROVIDER", "CARDS", "CHIP", "START", "END", "YUAN"},
+      {"id", "state", "provider_id_name", "cards", "chip", "start", "end", "amount_fen_yuan"},
+      [](CommandContext& c, json& items) {
+        OrgNames(c.Client()).Add(items, {"provider_id"});
+        AddYuan(items, {"amount_fen"});
+      });
   auto* cancel =
       AddVerb(*orders, "cancel", "Cancel an order (a running one is billed for its use)", ctx,
               [](CommandContext& c) {
@@ -158,14 +168,20 @@ void AddMarketCommands(CLI::App& app, CommandContext& ctx) {
   CLI::App* bills = compute->add_subcommand("bills", "Compute bills");
   bills->require_subcommand(1);
   AddListVerb(*bills, "List bills you are party to", ctx, "/api/v1/compute/bills",
-              {"ID", "ORDER", "GROSS FEN", "VOUCHER FEN", "PAYABLE FEN"},
-              {"id", "order_id", "gross_fen", "voucher_fen", "payable_fen"});
+              {"ID", "ORDER", "GROSS YUAN", "VOUCHER YUAN", "PAYABLE YUAN"},
+              {"id", "order_id", "gross_fen_yuan", "voucher_fen_yuan", "payable_fen_yuan"},
+              [](CommandContext&, json& items) {
+                AddYuan(items, {"gross_fen", "voucher_fen", "payable_fen"});
+              });
   AddVerb(*compute, "trades", "Matched trade amounts by provider and month", ctx,
           [](CommandContext& c) {
-            c.Emit(c.Client().Get("/api/v1/compute/trades"), [](const json& j) {
+            c.Emit(c.Client().Get("/api/v1/compute/trades"), [&c](const json& j) {
               std::cout << "total: " << Yuan(j["total_fen"]) << " yuan\n";
-              PrintPage(j, {"PROVIDER", "MONTH", "ORDERS", "FEN"},
-                        {"provider_id", "month", "orders", "amount_fen"});
+              json shown = j;
+              OrgNames(c.Client()).Add(shown["items"], {"provider_id"});
+              AddYuan(shown["items"], {"amount_fen"});
+              PrintPage(shown, {"PROVIDER", "MONTH", "ORDERS", "YUAN"},
+                        {"provider_id_name", "month", "orders", "amount_fen_yuan"});
             });
           });
 
@@ -192,8 +208,11 @@ void AddMarketCommands(CLI::App& app, CommandContext& ctx) {
   create->add_option("--valid-to", f.valid_to, "RFC 3339")->required();
   AddVerb(*vouchers, "programmes", "List voucher programmes", ctx, [](CommandContext& c) {
     c.Emit(c.Client().Get("/api/v1/compute/voucher-programmes"), [](const json& j) {
-      PrintPage(j, {"ID", "NAME", "BUDGET FEN", "RATIO BP", "ISSUED FEN", "REDEEMED FEN"},
-                {"id", "name", "budget_fen", "ratio_bp", "issued_fen", "redeemed_fen"});
+      json shown = j;
+      AddYuan(shown["items"], {"budget_fen", "issued_fen", "redeemed_fen"});
+      PrintPage(
+          shown, {"ID", "NAME", "BUDGET YUAN", "RATIO BP", "ISSUED YUAN", "REDEEMED YUAN"},
+          {"id", "name", "budget_fen_yuan", "ratio_bp", "issued_fen_yuan", "redeemed_fen_yuan"});
     });
   });
   auto* report = AddVerb(

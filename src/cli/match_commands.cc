@@ -2,6 +2,8 @@
 // — products and their reach, enterprise profiles (one's own, or a screened
 // import), matches with explanations and near misses, applications and
 // decisions.
+#include <fmt/format.h>
+
 #include <iostream>
 
 #include "cli/command.h"
@@ -22,11 +24,16 @@ struct MatchFlags {
 };
 MatchFlags f;
 
-// A number as people write it: 380, not 380.0.
+// A number as people write it: 380, not 380.0; 1.62, not 1.6199999999999999.
 std::string Number(const json& v) {
   const double d = v.get<double>();
-  return d == static_cast<double>(static_cast<int64_t>(d)) ? std::to_string(static_cast<int64_t>(d))
-                                                           : v.dump();
+  if (d == static_cast<double>(static_cast<int64_t>(d))) {
+    return std::to_string(static_cast<int64_t>(d));
+  }
+  std::string s = fmt::format("{:.2f}", d);
+  while (s.back() == '0') s.pop_back();
+  if (s.back() == '.') s.pop_back();
+  return s;
 }
 
 std::string Yuan(int64_t fen) {
@@ -41,6 +48,11 @@ void PrintMatches(const json& j) {
               << m["product"]["name"].get<std::string>() << "  up to "
               << Yuan(m["product"]["max_amount_fen"].get<int64_t>()) << " yuan  score "
               << m["score"].get<double>() << "\n";
+    // Why it is eligible: each clause of the rule, with the enterprise's value.
+    for (const json& c : m["clauses"]) {
+      std::cout << "      meets: " << c["clause"].get<std::string>() << " (is "
+                << c["actual"].get<std::string>() << ")\n";
+    }
     for (const json& b : m["bundle"]) {
       std::cout << "      + with " << b["kind"].get<std::string>() << " "
                 << b["name"].get<std::string>() << " (" << b["id"].get<std::string>() << ")\n";

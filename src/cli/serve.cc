@@ -293,6 +293,12 @@ Status Serve(const ServeConfig& config) {
         Print(line);
         file << line << "\n";
       }
+      // Not "demo token ...": one line per kind there, which scripts rely on.
+      for (const auto& t : city.holder_tokens) {
+        std::string line = "demo holder token " + t.org_name + ": " + t.secret;
+        Print(line);
+        file << line << "\n";
+      }
       file.close();
       chmod(path.c_str(), 0600);
     }

@@ -182,7 +182,11 @@ void AddSimCommand(CLI::App& app, CommandContext& ctx) {
     Status s = RunSim(*args);
     if (!s.ok()) {
       std::cerr << "error: " << s.message() << std::endl;
-      ctx.exit_code = s.code() == StatusCode::kInvalidArgument ? 2 : 1;
+      // Bad input, a file or cluster that is not there included, is 2
+      // (docs/compute/simulator.md); anything else 1.
+      const bool bad_input =
+          s.code() == StatusCode::kInvalidArgument || s.code() == StatusCode::kNotFound;
+      ctx.exit_code = bad_input ? 2 : 1;
     }
   });
 }

@@ -126,6 +126,8 @@ Result<DemoCity> LoadDemoCity(accounts::Accounts& accounts, const accounts::Prin
     if (!has_token[d.kind]) {
       has_token[d.kind] = true;
       city.tokens.push_back({d.name, d.kind, created.admin_token.secret});
+    } else if (d.kind == OrgKind::kDataHolder) {
+      city.holder_tokens.push_back({d.name, d.kind, created.admin_token.secret});
     }
   }
   return city;

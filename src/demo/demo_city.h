@@ -27,6 +27,9 @@ struct DemoCity {
   int orgs_created = 0;
   // A sign-in token for the operator and for one organisation of each kind.
   std::vector<DemoToken> tokens;
+  // The other named data holders' (the health data centre, the diagnostics
+  // company...), whose products the documentation's stories use.
+  std::vector<DemoToken> holder_tokens;
 };
 
 // Loads the demo city as the operator `op`. REQUIRES: op is an operator admin.

@@ -22,13 +22,15 @@ Status LoadDemoPrivacy(accounts::Accounts& accounts, dataspace::DataSpace& space
   const auto ai = ActAs(by_name.at("杭州深度求索人工智能有限公司"));
   crypto::DeterministicRandom random("demo-privacy/" + seed);
 
-  // 3,000 exam records of 2,400 customers.
+  // 3,000 exam records of 2,400 customers, each with its sample number (by
+  // which a leaked delivered copy's rows are found again when it is traced).
   const char* exams[] = {"血常规", "肝功能", "基因检测", "病理切片", "核酸检测"};
-  std::string csv = "手机号,检验项目,年龄,费用(分)\n";
+  std::string csv = "手机号,检验项目,年龄,费用(分),检验单号\n";
   for (int i = 0; i < 3000; ++i) {
     csv += "137" + std::to_string(10'000'000 + (i % 2400) * 17) + "," + exams[random.Uniform(5)] +
            "," + std::to_string(18 + random.Uniform(70)) + "," +
-           std::to_string(5'000 + random.Uniform(200'000)) + "\n";
+           std::to_string(5'000 + random.Uniform(200'000)) + ",JY2026" +
+           std::to_string(100'000 + i) + "\n";
   }
   QT_ASSIGN_OR_RETURN(auto src, space.CreateSource(lab, {.name = "检验记录导出", .csv = csv}));
   QT_ASSIGN_OR_RETURN(auto pipe,
@@ -38,7 +40,8 @@ Status LoadDemoPrivacy(accounts::Accounts& accounts, dataspace::DataSpace& space
           {"name": "phone", "from": "c1", "label": "手机号", "sensitivity": "identifying", "mask": "mobile"},
           {"name": "exam", "from": "c2", "label": "检验项目"},
           {"name": "age", "from": "c3", "label": "年龄", "type": "integer", "min": 0, "max": 120, "fingerprint": true},
-          {"name": "fee_fen", "from": "c4", "label": "费用(分)", "type": "integer", "min": 0, "max": 10000000, "fingerprint": true}]})js")));
+          {"name": "fee_fen", "from": "c4", "label": "费用(分)", "type": "integer", "min": 0, "max": 10000000, "fingerprint": true},
+          {"name": "sample_no", "from": "c5", "label": "检验单号"}]})js")));
   QT_ASSIGN_OR_RETURN(auto run, space.RunPipeline(lab, pipe.id));
   QT_ASSIGN_OR_RETURN(
       auto product,
@@ -63,7 +66,7 @@ Status LoadDemoPrivacy(accounts::Accounts& accounts, dataspace::DataSpace& space
           {"leftOperand": "psiSessionsPerDay", "operator": "lteq", "rightOperand": 5},
           {"leftOperand": "count", "operator": "lteq", "rightOperand": 20}]},
         {"action": "delivery", "constraint": [
-          {"leftOperand": "field", "operator": "isAnyOf", "rightOperand": ["exam", "age", "fee_fen"]},
+          {"leftOperand": "field", "operator": "isAnyOf", "rightOperand": ["exam", "age", "fee_fen", "sample_no"]},
           {"leftOperand": "count", "operator": "lteq", "rightOperand": 5}]}]})js"),
                               .visible_to = {},
                               .negotiable_by = {.kinds = {OrgKind::kEnterprise}, .orgs = {}}}));
@@ -76,6 +79,7 @@ Status LoadDemoPrivacy(accounts::Accounts& accounts, dataspace::DataSpace& space
 
   // The AI company's 1,500 customers, 600 of them the lab's.
   std::vector<std::string> mine;
+  mine.reserve(1500);
   for (int i = 0; i < 1500; ++i) {
     mine.push_back(i < 600 ? "137" + std::to_string(10'000'000 + i * 17)
                            : "188" + std::to_string(20'000'000 + i));
