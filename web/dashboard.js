@@ -268,14 +268,15 @@ function Figures({ s, t, lang }) {
           sub: `${n(c.orders)} ${t("dash_orders")}`,
           source: src("computeOrders"),
         },
-        {
+        // Vouchers are shown to the city's staff only (the server leaves them out).
+        c.vouchers && {
           id: "vouchers",
           label: t("dash_vouchers"),
           value: compactYuan(c.vouchers.granted_fen, lang),
           sub: `${n(c.vouchers.granted)} ${t("dash_granted")} · ${t("dash_redeemed")} ${compactYuan(c.vouchers.redeemed_fen, lang)}`,
           source: src("vouchers"),
         },
-      ],
+      ].filter(Boolean),
     ],
     [
       "dataspace",

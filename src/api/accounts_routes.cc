@@ -1,5 +1,8 @@
 #include "api/accounts_routes.h"
 
+#include <algorithm>
+#include <cctype>
+
 #include "api/json_body.h"
 #include "api/key_fields.h"
 #include "api/page_json.h"
@@ -77,7 +80,14 @@ Result<accounts::OrgFilter> ParseOrgFilter(const Request& req) {
   const std::string ids = Param(req, "ids");
   for (size_t at = 0; !ids.empty() && at <= ids.size();) {
     const size_t comma = std::min(ids.find(',', at), ids.size());
-    if (comma > at) f.ids.push_back(ids.substr(at, comma - at));
+    if (comma > at) {
+      const std::string id = ids.substr(at, comma - at);
+      const bool plain = id.size() <= 64 && std::all_of(id.begin(), id.end(), [](char c) {
+                           return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+                         });
+      if (!plain) return InvalidArgument("ids: '" + id.substr(0, 32) + "' is not an id");
+      f.ids.push_back(id);
+    }
     if (f.ids.size() > accounts::OrgFilter::kMaxIds) {
       return InvalidArgument("ids: at most " + std::to_string(accounts::OrgFilter::kMaxIds));
     }

@@ -33,7 +33,7 @@ json Groups(const std::vector<compute::market::Capacity::Group>& groups, const c
   return out;
 }
 
-json ComputeJson(const city::Summary& s) {
+json ComputeJson(const city::Summary& s, bool staff) {
   // A day's utilisation: the card time orders held over the pool's card time
   // that day (today: so far).
   json days = json::array();
@@ -67,12 +67,12 @@ json ComputeJson(const city::Summary& s) {
           {"trades_by_month", Months(s.compute_trades_by_month, "amount_fen")},
           {"use_by_day", days},
           {"recent_use", recent},
-          {"vouchers",
-           {{"programmes", v.programmes},
-            {"granted", v.vouchers},
-            {"granted_fen", v.granted_fen},
-            {"redeemed_fen", v.redeemed_fen},
-            {"enterprises", v.enterprises}}}};
+          {"vouchers", staff ? json{{"programmes", v.programmes},
+                                    {"granted", v.vouchers},
+                                    {"granted_fen", v.granted_fen},
+                                    {"redeemed_fen", v.redeemed_fen},
+                                    {"enterprises", v.enterprises}}
+                             : json(nullptr)}};
 }
 
 json DataSpaceJson(const city::Summary& s) {
@@ -100,7 +100,7 @@ json DataSpaceJson(const city::Summary& s) {
           {"queries_by_day", days}};
 }
 
-json ExchangeJson(const city::Summary& s) {
+json ExchangeJson(const city::Summary& s, bool staff) {
   const exchange::Statistics& e = s.exchange;
   return {{"entities", e.entities},
           {"certificates", e.certificates},
@@ -112,7 +112,7 @@ json ExchangeJson(const city::Summary& s) {
           {"trades", e.trades},
           {"traded_fen", e.traded_fen},
           {"certificates_by_month", Months(s.certificates_by_month, nullptr)},
-          {"trades_by_month", Months(s.trades_by_month, "amount_fen")},
+          {"trades_by_month", Months(s.trades_by_month, staff ? "amount_fen" : nullptr)},
           {"pledges_by_month", Months(s.pledges_by_month, "amount_fen")}};
 }
 
@@ -137,7 +137,7 @@ json MatchJson(const city::Summary& s) {
             {"notices_read", s.policies.notices_read}}}};
 }
 
-json IdentityJson(const city::Summary& s) {
+json IdentityJson(const city::Summary& s, bool staff) {
   const auto& i = s.identity;
   const auto& t = s.identity_tallies;
   return {{"citizens", i.citizens},
@@ -146,12 +146,17 @@ json IdentityJson(const city::Summary& s) {
           {"terminals", i.terminals},
           {"scans", i.scans},
           {"codes", i.codes},
-          {"talents_by_category", t.talents_by_category},
+          {"talents_by_category", staff ? json(t.talents_by_category) : json(nullptr)},
           {"scans_by_category", t.scans_by_category},
           {"scans_by_hour", t.scans_by_hour}};
 }
 
-json SummaryJson(const city::Summary& s) {
+// `staff` (the operator and authorities) also see the figures that can
+// describe one organisation or person while few take part: vouchers granted
+// and redeemed (one enterprise's, when one holds a voucher), data trades'
+// amounts by month, talent statuses by category. Others see the totals the
+// modules' public statistics already give.
+json SummaryJson(const city::Summary& s, bool staff) {
   int64_t orgs = 0;
   for (const auto& [kind, n] : s.orgs_by_kind) orgs += n;
   json districts = json::array();
@@ -166,11 +171,11 @@ json SummaryJson(const city::Summary& s) {
   return {{"computed_at", FormatRfc3339(s.computed_at)},
           {"compute_millis", s.compute_millis},
           {"orgs", {{"total", orgs}, {"by_kind", s.orgs_by_kind}}},
-          {"compute", ComputeJson(s)},
+          {"compute", ComputeJson(s, staff)},
           {"dataspace", DataSpaceJson(s)},
-          {"exchange", ExchangeJson(s)},
+          {"exchange", ExchangeJson(s, staff)},
           {"match", MatchJson(s)},
-          {"identity", IdentityJson(s)},
+          {"identity", IdentityJson(s, staff)},
           {"ledger",
            {{"size", s.ledger_size},
             {"checkpoint_at", TimeOrNull(s.ledger_checkpoint_at)},
@@ -181,11 +186,14 @@ json SummaryJson(const city::Summary& s) {
 }  // namespace
 
 void RegisterCityRoutes(Router& router, city::Dashboard& dashboard) {
-  router.Handle("GET", "/api/v1/city/summary", Access::SignedIn(),
-                [&](const Request&) -> Result<Response> {
-                  QT_ASSIGN_OR_RETURN(auto summary, dashboard.Latest());
-                  return Response::Json(SummaryJson(*summary));
-                });
+  router.Handle(
+      "GET", "/api/v1/city/summary", Access::SignedIn(),
+      [&](const Request& req) -> Result<Response> {
+        QT_ASSIGN_OR_RETURN(auto summary, dashboard.Latest());
+        const accounts::OrgKind kind = req.caller().org_kind;
+        return Response::Json(SummaryJson(*summary, kind == accounts::OrgKind::kOperator ||
+                                                        kind == accounts::OrgKind::kAuthority));
+      });
 }
 
 }  // namespace qt::api

@@ -70,34 +70,19 @@ void AddAccountsCommands(CLI::App& app, CommandContext& ctx) {
   // orgs
   CLI::App* orgs = app.add_subcommand("orgs", "Organisations");
   orgs->require_subcommand(1);
-  // With --kind or --name the pages are read here, from the first, until
-  // --limit organisations match (the API lists them all, unfiltered).
   static std::string list_kind, list_name;
   static PageFlags list_page;
   auto* olist = AddVerb(*orgs, "list", "List organisations", ctx, [](CommandContext& c) {
-    ApiClient client = c.Client();
-    const std::vector<std::string> headers = {"id", "kind", "name", "credit code"};
-    const std::vector<const char*> keys = {"id", "kind", "name", "credit_code"};
-    if (list_kind.empty() && list_name.empty()) {
-      return c.Emit(client.Get("/api/v1/orgs" + list_page.Query()),
-                    [&](const json& j) { PrintPage(j, headers, keys); });
-    }
-    Result<json> r = [&]() -> Result<json> {
-      json out = {{"items", json::array()}, {"next_cursor", nullptr}};
-      PageFlags page{.limit = 500, .cursor = list_page.cursor};
-      while (true) {
-        QT_ASSIGN_OR_RETURN(json p, client.Get("/api/v1/orgs" + page.Query()));
-        for (const json& o : p["items"]) {
-          if (!list_kind.empty() && Str(o, "kind") != list_kind) continue;
-          if (Str(o, "name").find(list_name) == std::string::npos) continue;
-          out["items"].push_back(o);
-          if (static_cast<int>(out["items"].size()) == list_page.limit) return out;
-        }
-        if (!p["next_cursor"].is_string()) return out;
-        page.cursor = p["next_cursor"];
+    // The server filters (GET /api/v1/orgs?kind=&name=) and counts the matches.
+    std::string path = "/api/v1/orgs" + list_page.Query();
+    if (!list_kind.empty()) path += "&kind=" + UrlEncode(list_kind);
+    if (!list_name.empty()) path += "&name=" + UrlEncode(list_name);
+    c.Emit(c.Client().Get(path), [](const json& j) {
+      PrintPage(j, {"id", "kind", "name", "credit code"}, {"id", "kind", "name", "credit_code"});
+      if (j.contains("total") && j["total"].is_number_integer()) {
+        std::cout << j["total"].get<int64_t>() << " in all\n";
       }
-    }();
-    c.Emit(r, [&](const json& j) { PrintPage(j, headers, keys); });
+    });
   });
   AddPageFlags(olist, list_page);
   olist->add_option("--kind", list_kind,

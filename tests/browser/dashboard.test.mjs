@@ -122,6 +122,42 @@ test("the dashboard's figures are the API's, and the API's totals are every modu
   assert.deepEqual(failed, []);
 });
 
+test("figures that can describe one organisation or person go to the city's staff only", async () => {
+  const summary = async (kind) => {
+    const r = await fetch(server.url + "/api/v1/city/summary", {
+      headers: { Authorization: `Bearer ${server.tokens[kind]}` },
+    });
+    assert.equal(r.status, 200);
+    return r.json();
+  };
+  for (const kind of ["operator", "authority"]) {
+    const s = await summary(kind);
+    assert.equal(s.compute.vouchers.granted, 1, kind);
+    assert.ok(
+      s.exchange.trades_by_month.every((m) => "amount_fen" in m),
+      kind,
+    );
+    assert.ok(s.identity.talents_by_category, kind);
+  }
+  // The demo's one voucher is one enterprise's: a data holder must not read it here
+  // when the programme's report refuses it.
+  for (const kind of ["enterprise", "data_holder", "institution", "service", "compute_provider"]) {
+    const s = await summary(kind);
+    assert.equal(s.compute.vouchers, null, kind);
+    assert.ok(
+      s.exchange.trades_by_month.every((m) => !("amount_fen" in m)),
+      kind,
+    );
+    assert.equal(s.identity.talents_by_category, null, kind);
+    // The totals the public statistics give stay.
+    assert.equal(s.exchange.traded_fen, (await getJson("/api/v1/exchange/stats")).traded_fen);
+  }
+  const { page } = await openPage(browser, server.url);
+  await signIn(page, server.tokens.enterprise);
+  await page.getByTestId("fig-compute-p").waitFor();
+  assert.equal(await page.getByTestId("fig-vouchers").count(), 0);
+});
+
 test("the figures refresh without a reload", async () => {
   const { page, errors } = await openDashboard();
   const first = await text(page, "dash-as-of");

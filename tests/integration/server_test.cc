@@ -85,6 +85,45 @@ TEST_F(ServerTest, CreatesOrganisationsAndListsThemInPages) {
   EXPECT_EQ(std::set<std::string>(ids.begin(), ids.end()).size(), ids.size());
 }
 
+TEST_F(ServerTest, FiltersTheDirectoryOnTheServerAndRefusesBadFilters) {
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_EQ(Call(*client_, "POST", "/api/v1/orgs", op_,
+                   OrgBody(i == 0   ? "Lit%Co"
+                           : i == 1 ? "Lit_Co"
+                                    : "LitXCo",
+                           "enterprise", 20 + i))
+                  .status,
+              201);
+  }
+  auto names = [&](const std::string& query) {
+    auto a = Call(*client_, "GET", "/api/v1/orgs?" + query, op_);
+    EXPECT_EQ(a.status, 200) << query << ": " << a.raw;
+    std::vector<std::string> out;
+    for (auto& o : a.body["items"]) out.push_back(o["name"]);
+    EXPECT_EQ(a.body["total"], out.size()) << query;
+    return out;
+  };
+  using V = std::vector<std::string>;
+  EXPECT_EQ(names("name=%25"), V{"Lit%Co"});  // wildcards are literal
+  EXPECT_EQ(names("name=t_C"), V{"Lit_Co"});
+  EXPECT_EQ(names("name=lit&kind=enterprise"), (V{"Lit%Co", "Lit_Co", "LitXCo"}));
+  EXPECT_EQ(names("name=lit&kind=institution"), V{});
+  EXPECT_EQ(Call(*client_, "GET", "/api/v1/orgs?name=lit").status, 401);
+  std::string many = "ids=";
+  for (int i = 0; i < 101; ++i) many += (i ? ",org_" : "org_") + std::to_string(i);
+  for (const auto& [query, message] :
+       std::vector<std::pair<std::string, std::string>>{{"kind=bank", "kind: unknown kind 'bank'"},
+                                                        {"name=" + std::string(101, 'x'), "name"},
+                                                        {"name=a%01b", "control characters"},
+                                                        {"ids=,,", "ids: no id given"},
+                                                        {"ids=org_1%01", "is not an id"},
+                                                        {many, "ids: at most 100"}}) {
+    auto a = Call(*client_, "GET", "/api/v1/orgs?" + query, op_);
+    EXPECT_EQ(a.status, 400) << query << ": " << a.raw;
+    EXPECT_NE(a.raw.find(message), std::string::npos) << query << ": " << a.raw;
+  }
+}
+
 struct BadInput {
   const char* what;
   std::string body;
