@@ -182,6 +182,9 @@ Result<std::vector<EnrolledCitizen>> Identity::EnrolMany(const Principal& caller
       QT_RETURN_IF_ERROR(inserted.status());
       events.push_back({caller.org_id, "identity.citizen.enrolled", c.id, json::object()});
     }
+    std::map<std::string, int64_t> counts = {{"citizens", static_cast<int64_t>(rows.size())}};
+    for (const Prepared& p : rows) counts["district:" + p.out.citizen.district] += 1;
+    QT_RETURN_IF_ERROR(AddToCounters(tx, counts));
     return options_.journal->AppendAll(tx, events).status();
   }));
   std::vector<EnrolledCitizen> out;
@@ -272,6 +275,16 @@ Result<Citizen> Identity::SetTalent(const Principal& caller, const std::string& 
                                " updated_at = ?, change_seq = ? WHERE id = ?",
                                {category, valid_until, now, c.change_seq, id})
                            .status());
+    std::map<std::string, int64_t> counts;
+    if (!c.talent_category.empty()) {
+      counts["talents"] -= 1;
+      counts["talent:" + c.talent_category] -= 1;
+    }
+    if (!category.empty()) {
+      counts["talents"] += 1;
+      counts["talent:" + category] += 1;
+    }
+    QT_RETURN_IF_ERROR(AddToCounters(tx, counts));
     c.talent_category = category;
     c.talent_until = valid_until;
     c.updated_at = now;
@@ -296,6 +309,7 @@ Result<Citizen> Identity::Revoke(const Principal& caller, const std::string& id,
                                " updated_at = ?, change_seq = ? WHERE id = ?",
                                {reason, now, c.change_seq, id})
                            .status());
+    QT_RETURN_IF_ERROR(AddToCounters(tx, {{"revoked", 1}, {"district:" + c.district, -1}}));
     c.status = "revoked";
     c.revoke_reason = reason;
     c.updated_at = now;

@@ -112,6 +112,7 @@ Result<IssuedCode> Identity::Issue(const std::string& citizen_id, char kind) {
                  out.serial.empty() ? store::Value(nullptr) : store::Value(out.serial), out.kid,
                  content.issued_at, content.expires_at})
             .status());
+    QT_RETURN_IF_ERROR(AddToCounters(tx, {{"codes", 1}}));
     if (kind != 's') return OkStatus();
     return options_.journal
         ->Append(tx, {"system", "identity.static_code.issued", out.serial, json::object()})

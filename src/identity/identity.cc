@@ -143,6 +143,26 @@ CREATE TABLE id_delegations (
   PRIMARY KEY (owner_id, delegate_id)
 );
 UPDATE id_citizens SET name_masked = substr(name_masked, 1, 1) || '**';
+)sql"},
+          {"identity", 4, "running counts of citizens, talents, scans and codes", R"sql(
+INSERT INTO id_counters (name, value) SELECT 'citizens', COUNT(*) FROM id_citizens;
+INSERT INTO id_counters (name, value)
+  SELECT 'revoked', COUNT(*) FROM id_citizens WHERE status = 'revoked';
+INSERT INTO id_counters (name, value)
+  SELECT 'talents', COUNT(*) FROM id_citizens WHERE talent_category <> '';
+INSERT INTO id_counters (name, value) SELECT 'scans', COUNT(*) FROM id_scans;
+INSERT INTO id_counters (name, value) SELECT 'codes', COUNT(*) FROM id_codes;
+INSERT INTO id_counters (name, value)
+  SELECT 'district:' || district, COUNT(*) FROM id_citizens WHERE status <> 'revoked'
+  GROUP BY district;
+INSERT INTO id_counters (name, value)
+  SELECT 'talent:' || talent_category, COUNT(*) FROM id_citizens WHERE talent_category <> ''
+  GROUP BY talent_category;
+INSERT INTO id_counters (name, value)
+  SELECT 'scan:' || category || ':' || CAST(((scanned_at / 3600000 + 8) % 24 + 24) % 24 AS TEXT),
+         COUNT(*)
+  FROM id_scans
+  GROUP BY category, ((scanned_at / 3600000 + 8) % 24 + 24) % 24;
 )sql"}};
 }
 
@@ -374,16 +394,17 @@ Result<SigningKeyInfo> Identity::RotateKey(const Principal& caller, const std::s
 }
 
 Result<Identity::Stats> Identity::GetStats() {
+  // Citizens, scans and codes grow with the city: their counts are kept as
+  // they change (AddToCounters), never counted here.
   Stats s;
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(
-        store::Rows r,
-        tx.Query("SELECT (SELECT COUNT(*) FROM id_citizens),"
-                 " (SELECT COUNT(*) FROM id_citizens WHERE status = 'revoked'),"
-                 " (SELECT COUNT(*) FROM id_citizens WHERE talent_category <> ''),"
-                 " (SELECT COUNT(*) FROM id_terminals), (SELECT COUNT(*) FROM id_scans),"
-                 " (SELECT COUNT(*) FROM id_codes)"));
-    s = {r[0].Int(0), r[0].Int(1), r[0].Int(2), r[0].Int(3), r[0].Int(4), r[0].Int(5)};
+    QT_ASSIGN_OR_RETURN(store::Rows counters,
+                        tx.Query("SELECT name, value FROM id_counters WHERE name IN"
+                                 " ('citizens', 'revoked', 'talents', 'scans', 'codes')"));
+    std::map<std::string, int64_t> c;
+    for (const store::Row& r : counters) c[r.Text(0)] = r.Int(1);
+    QT_ASSIGN_OR_RETURN(store::Rows terminals, tx.Query("SELECT COUNT(*) FROM id_terminals"));
+    s = {c["citizens"], c["revoked"], c["talents"], terminals[0].Int(0), c["scans"], c["codes"]};
     return OkStatus();
   }));
   return s;
@@ -392,22 +413,31 @@ Result<Identity::Stats> Identity::GetStats() {
 Result<Identity::Tallies> Identity::GetTallies() {
   Tallies t;
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(store::Rows districts,
-                        tx.Query("SELECT district, COUNT(*) FROM id_citizens WHERE status <>"
-                                 " 'revoked' GROUP BY district"));
-    for (const store::Row& r : districts) t.citizens_by_district[r.Text(0)] = r.Int(1);
-    QT_ASSIGN_OR_RETURN(store::Rows talents,
-                        tx.Query("SELECT talent_category, COUNT(*) FROM id_citizens WHERE"
-                                 " talent_category <> '' GROUP BY talent_category"));
-    for (const store::Row& r : talents) t.talents_by_category[r.Text(0)] = r.Int(1);
-    QT_ASSIGN_OR_RETURN(
-        store::Rows scans,
-        tx.Query("SELECT category, (scanned_at / 3600000 + 8) % 24, COUNT(*)"
-                 " FROM id_scans GROUP BY category, (scanned_at / 3600000 + 8) % 24"));
-    for (const store::Row& r : scans) {
-      t.scans_by_category[r.Text(0)] += r.Int(2);
-      const int64_t hour = r.Int(1);
-      if (hour >= 0 && hour < 24) t.scans_by_hour[static_cast<size_t>(hour)] += r.Int(2);
+    QT_ASSIGN_OR_RETURN(store::Rows counters,
+                        tx.Query("SELECT name, value FROM id_counters WHERE name LIKE 'district:%'"
+                                 " OR name LIKE 'talent:%' OR name LIKE 'scan:%'"));
+    for (const store::Row& r : counters) {
+      const std::string& name = r.Text(0);
+      const int64_t n = r.Int(1);
+      if (n == 0) continue;
+      if (name.starts_with("district:")) {
+        t.citizens_by_district[name.substr(9)] = n;
+      } else if (name.starts_with("talent:")) {
+        t.talents_by_category[name.substr(7)] = n;
+      } else {
+        // "scan:<category>:<hour>"
+        const size_t colon = name.rfind(':');
+        const std::string category = name.substr(5, colon - 5);
+        int hour = -1;
+        try {
+          hour = std::stoi(name.substr(colon + 1));
+        } catch (const std::exception&) {
+          return Internal("identity: damaged counter '" + name + "'");
+        }
+        if (hour < 0 || hour > 23) return Internal("identity: damaged counter '" + name + "'");
+        t.scans_by_category[category] += n;
+        t.scans_by_hour[static_cast<size_t>(hour)] += n;
+      }
     }
     return OkStatus();
   }));

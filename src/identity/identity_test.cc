@@ -312,5 +312,74 @@ TEST_P(IdentityTest, RevocationTalentAndKeyRotation) {
   EXPECT_EQ(identity_->Revocations(5).status().code(), StatusCode::kInvalidArgument);
 }
 
+TEST_P(IdentityTest, FiguresAreKeptAsCitizensTalentsScansAndCodesChange) {
+  // What GetStats and GetTallies answer from their running counts must be
+  // what counting the rows gives.
+  auto counted = [&] {
+    std::map<std::string, int64_t> c;
+    EXPECT_TRUE(
+        store_
+            ->Read([&](store::Tx& tx) -> Status {
+              QT_ASSIGN_OR_RETURN(
+                  store::Rows r,
+                  tx.Query("SELECT (SELECT COUNT(*) FROM id_citizens),"
+                           " (SELECT COUNT(*) FROM id_citizens WHERE status = 'revoked'),"
+                           " (SELECT COUNT(*) FROM id_citizens WHERE talent_category <> ''),"
+                           " (SELECT COUNT(*) FROM id_scans), (SELECT COUNT(*) FROM id_codes),"
+                           " (SELECT COUNT(*) FROM id_citizens WHERE status <> 'revoked')"));
+              c = {{"citizens", r[0].Int(0)}, {"revoked", r[0].Int(1)}, {"talents", r[0].Int(2)},
+                   {"scans", r[0].Int(3)},    {"codes", r[0].Int(4)},   {"active", r[0].Int(5)}};
+              return OkStatus();
+            })
+            .ok());
+    return c;
+  };
+  auto check = [&](const char* when) {
+    SCOPED_TRACE(when);
+    std::map<std::string, int64_t> c = counted();
+    auto stats = identity_->GetStats();
+    ASSERT_TRUE(stats.ok()) << stats.status().ToString();
+    EXPECT_EQ(stats->citizens, c["citizens"]);
+    EXPECT_EQ(stats->revoked, c["revoked"]);
+    EXPECT_EQ(stats->talents, c["talents"]);
+    EXPECT_EQ(stats->scans, c["scans"]);
+    EXPECT_EQ(stats->codes, c["codes"]);
+    auto tallies = identity_->GetTallies();
+    ASSERT_TRUE(tallies.ok()) << tallies.status().ToString();
+    int64_t by_district = 0, by_talent = 0, by_category = 0, by_hour = 0;
+    for (const auto& [d, n] : tallies->citizens_by_district) by_district += n;
+    for (const auto& [k, n] : tallies->talents_by_category) by_talent += n;
+    for (const auto& [k, n] : tallies->scans_by_category) by_category += n;
+    for (int64_t n : tallies->scans_by_hour) by_hour += n;
+    EXPECT_EQ(by_district, c["active"]);
+    EXPECT_EQ(by_talent, c["talents"]);
+    EXPECT_EQ(by_category, c["scans"]);
+    EXPECT_EQ(by_hour, c["scans"]);
+  };
+  check("empty");
+  EnrolledCitizen a = Enrol(1), b = Enrol(2);
+  check("enrolled");
+  ASSERT_TRUE(identity_->SetTalent(authority_, a.citizen.id, "B", "2027-12-31").ok());
+  ASSERT_TRUE(identity_->SetTalent(authority_, a.citizen.id, "C", "2027-12-31").ok());
+  ASSERT_TRUE(identity_->SetTalent(authority_, b.citizen.id, "B", "2027-12-31").ok());
+  check("talents set and changed");
+  EXPECT_EQ(identity_->GetTallies()->talents_by_category,
+            (std::map<std::string, int64_t>{{"B", 1}, {"C", 1}}));
+  auto me = *identity_->AuthenticateCitizen(a.token, "ip");
+  Device bus = SetUpTerminal(bus_org_, "bus");
+  auto code = identity_->IssueDynamic(me);
+  ASSERT_TRUE(code.ok());
+  auto at_bus = bus.verifier->Verify(code->text, clock_.NowMillis());
+  ASSERT_TRUE(at_bus.ok());
+  ASSERT_TRUE(identity_->RecordScans({Receipt(bus, *at_bus, {"concession"})}, "gate").ok());
+  // A receipt uploaded twice is one scan.
+  ASSERT_TRUE(identity_->RecordScans({Receipt(bus, *at_bus, {"concession"})}, "gate").ok());
+  check("scanned");
+  ASSERT_TRUE(identity_->Revoke(authority_, b.citizen.id, "moved away").ok());
+  check("revoked");
+  EXPECT_EQ(identity_->GetTallies()->citizens_by_district,
+            (std::map<std::string, int64_t>{{"西湖区", 1}}));
+}
+
 }  // namespace
 }  // namespace qt::identity

@@ -29,6 +29,15 @@ std::string KeyedHash(const std::array<uint8_t, 32>& key, std::string_view messa
 Result<Citizen> ReadOwnCitizen(store::Tx& tx, const accounts::Principal& caller,
                                const std::string& id, std::string_view what);
 
+// Adds each delta to its named counter in id_counters (created at 0), in the
+// caller's transaction: the figures GetStats and GetTallies read without
+// scanning citizens or scans. Names: "citizens", "revoked", "talents",
+// "scans", "codes", "district:<name>" (citizens not revoked), "talent:<category>",
+// "scan:<category>:<hour in Beijing time>" (counters.cc).
+Status AddToCounters(store::Tx& tx, const std::map<std::string, int64_t>& deltas);
+// The counter name of a scan at `scanned_at` in `category`.
+std::string ScanCounter(const std::string& category, int64_t scanned_at);
+
 // "YYYY-MM-DD" of a time (UTC).
 std::string DateOf(int64_t ms);
 

@@ -319,6 +319,8 @@ Result<std::vector<Scan>> Identity::RecordScans(const std::vector<ScanReceipt>& 
                    code.empty() ? store::Value(nullptr) : store::Value(code[0].Text(0)),
                    json(s.claims_read).dump(), s.result, s.check, s.scanned_at, now, r.signature})
               .status());
+      QT_RETURN_IF_ERROR(
+          AddToCounters(tx, {{"scans", 1}, {ScanCounter(s.category, s.scanned_at), 1}}));
       digest.Update(r.signature);
       out.push_back(std::move(s));
     }
