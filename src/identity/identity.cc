@@ -26,7 +26,7 @@ std::string DateOf(int64_t ms) { return FormatRfc3339(ms).substr(0, 10); }
 
 Identity::Identity(store::Store& store, IdentityOptions options)
     : store_(store),
-      options_(std::move(options)),
+      options_(options),
       code_limiter_(*options_.clock, options_.codes_per_minute),
       receipt_limiter_(*options_.clock, options_.receipts_per_minute),
       token_lockout_(*options_.clock),

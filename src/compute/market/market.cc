@@ -83,7 +83,7 @@ Result<Order> OrderFromRow(const Row& r) {
 }
 
 Result<std::vector<ClusterOffer>> LoadClusters(Tx& tx, const std::string& where,
-                                               store::Params params) {
+                                               const store::Params& params) {
   QT_ASSIGN_OR_RETURN(Rows rows,
                       tx.Query("SELECT id, provider_id, name, region, backend, spec, "
                                "available, cards, tflops, created_at FROM market_clusters " +
@@ -967,6 +967,7 @@ Result<std::vector<TradeStat>> Market::TradeStats() {
     return OkStatus();
   }));
   std::vector<TradeStat> out;
+  out.reserve(stats.size());
   for (auto& [k, s] : stats) out.push_back(s);
   return out;
 }
