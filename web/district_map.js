@@ -7,38 +7,23 @@ import { count } from "./format.js";
 
 const html = htm.bind(h);
 
-// Column and row of each district's tile, north-west first.
+// Each district's tile (column, row, north-west first) and English name.
 const PLACES = {
-  330112: [1, 1], // 临安区
-  330110: [2, 1], // 余杭区
-  330105: [3, 1], // 拱墅区
-  330113: [4, 1], // 临平区
-  330111: [1, 2], // 富阳区
-  330106: [2, 2], // 西湖区
-  330102: [3, 2], // 上城区
-  330114: [4, 2], // 钱塘区
-  330122: [1, 3], // 桐庐县
-  330108: [2, 3], // 滨江区
-  330109: [3, 3], // 萧山区
-  330127: [1, 4], // 淳安县
-  330182: [2, 4], // 建德市
+  330112: [1, 1, "Lin'an"], // 临安区
+  330110: [2, 1, "Yuhang"], // 余杭区
+  330105: [3, 1, "Gongshu"], // 拱墅区
+  330113: [4, 1, "Linping"], // 临平区
+  330111: [1, 2, "Fuyang"], // 富阳区
+  330106: [2, 2, "Xihu"], // 西湖区
+  330102: [3, 2, "Shangcheng"], // 上城区
+  330114: [4, 2, "Qiantang"], // 钱塘区
+  330122: [1, 3, "Tonglu"], // 桐庐县
+  330108: [2, 3, "Binjiang"], // 滨江区
+  330109: [3, 3, "Xiaoshan"], // 萧山区
+  330127: [1, 4, "Chun'an"], // 淳安县
+  330182: [2, 4, "Jiande"], // 建德市
 };
 const MEASURES = ["compute_cards", "data_holders", "citizens"];
-const EN = {
-  330112: "Lin'an",
-  330110: "Yuhang",
-  330105: "Gongshu",
-  330113: "Linping",
-  330111: "Fuyang",
-  330106: "Xihu",
-  330102: "Shangcheng",
-  330114: "Qiantang",
-  330122: "Tonglu",
-  330108: "Binjiang",
-  330109: "Xiaoshan",
-  330127: "Chun'an",
-  330182: "Jiande",
-};
 
 export function DistrictMap({ districts, t, lang }) {
   const [measure, setMeasure] = useState("compute_cards");
@@ -59,10 +44,10 @@ export function DistrictMap({ districts, t, lang }) {
       </div>
       <ol class="tile-map" data-testid="district-map">
         ${placed.map((d) => {
-          const [col, row] = PLACES[d.code];
+          const [col, row, en] = PLACES[d.code];
           return html`<li key=${d.code} class=${`district col-${col} row-${row} level-${level(d[measure])}`}
                           title=${`${d.name}: ${count(d[measure], lang)}`}>
-              <span class="district-name">${lang === "en" ? EN[d.code] : d.name}</span>
+              <span class="district-name">${lang === "en" ? en : d.name}</span>
               <span class="district-n">${count(d[measure], lang)}</span>
             </li>`;
         })}

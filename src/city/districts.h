@@ -13,7 +13,6 @@ namespace qt::city {
 struct District {
   std::string_view code;  // "330106"
   std::string_view name;  // "西湖区"
-  std::string_view en;    // "Xihu"
 };
 
 // The city level (330100): organisations registered with the city, not a district.
