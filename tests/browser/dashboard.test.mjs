@@ -279,29 +279,17 @@ for (const [kind, width, withAxe] of [
   });
 }
 
-test("the console paints in under a second and the dashboard's data call is one quick request", async () => {
+// How fast is measured in bench/console_load.mjs (release build, full demo
+// city); here, what the dashboard asks of the server.
+test("drawing the dashboard takes two API calls, nothing per row", async () => {
   const { page, errors } = await openDashboard();
   await page.getByTestId("chart-pairs").locator("canvas").waitFor();
-  const timing = await page.evaluate(() => {
-    const fcp = performance.getEntriesByName("first-contentful-paint")[0]?.startTime;
-    const calls = performance
+  const timing = await page.evaluate(() => ({
+    apiCalls: performance
       .getEntriesByType("resource")
-      .filter((e) => e.name.includes("/api/v1/"));
-    const summary = calls.filter((e) => e.name.endsWith("/api/v1/city/summary"));
-    return {
-      fcp,
-      summary: summary.map((e) => e.duration),
-      apiCalls: calls.map((e) => new URL(e.name).pathname),
-    };
-  });
-  console.log(
-    `first contentful paint ${timing.fcp?.toFixed(0)} ms; summary call ${timing.summary.map((d) => d.toFixed(1)).join(", ")} ms`,
-  );
-  assert.ok(timing.fcp < 1000, `first contentful paint after ${timing.fcp} ms`);
-  assert.ok(
-    timing.summary.length >= 1 && timing.summary[0] < 1000,
-    `summary call took ${timing.summary[0]} ms`,
-  );
+      .filter((e) => e.name.includes("/api/v1/"))
+      .map((e) => new URL(e.name).pathname),
+  }));
   // Signing in and drawing the dashboard: whoami and the summary, nothing per row.
   assert.deepEqual([...new Set(timing.apiCalls)].sort(), [
     "/api/v1/city/summary",
