@@ -49,8 +49,15 @@ const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
 });
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const fcp = (page) =>
-  page.evaluate(() => performance.getEntriesByName("first-contentful-paint")[0]?.startTime ?? NaN);
+// The paint entry can come a moment after "load": wait for it (at most 5 s).
+const fcp = async (page) => {
+  const handle = await page.waitForFunction(
+    () => performance.getEntriesByName("first-contentful-paint")[0]?.startTime,
+    null,
+    { timeout: 5000 },
+  );
+  return handle.jsonValue();
+};
 const m = { verifyFcp: [], consoleFcp: [], summary: [], figures: [], charts: [] };
 for (let i = 0; i < runs; i++) {
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
