@@ -8,43 +8,17 @@
 //
 // Starts build/release/src/cli/qiantang serve --demo in a temporary folder
 // (QIANTANG=path runs another binary) and drives Debian's Chromium headless.
-import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { chromium } from "playwright-core";
+import { startServer } from "../tests/browser/server.mjs";
 
 const runs = Number(process.argv[2] || 5);
-const dir = mkdtempSync(join(tmpdir(), "qiantang-console-bench-"));
-const server = spawn(
-  process.env.QIANTANG || "build/release/src/cli/qiantang",
-  [
-    "serve",
-    "--listen",
-    "127.0.0.1:0",
-    "--db",
-    `sqlite:${dir}/q.db`,
-    "--master-key-file",
-    `${dir}/master.key`,
-    "--web-dir",
-    "web",
-    "--demo",
-    "--log-level",
-    "warn",
-  ],
-  { stdio: ["ignore", "pipe", "inherit"] },
-);
-let token = "";
-const url = await new Promise((resolve, reject) => {
-  server.on("exit", (code) => reject(new Error(`server exited with ${code}`)));
-  createInterface({ input: server.stdout }).on("line", (line) => {
-    const demo = line.match(/^demo token operator .*: (qt_\S+)$/);
-    if (demo) token = demo[1];
-    const listening = line.match(/^listening on (http:\/\/\S+)$/);
-    if (listening) resolve(listening[1]);
-  });
+const server = await startServer([], {
+  binary: process.env.QIANTANG || "build/release/src/cli/qiantang",
+  webDir: "web",
+  fullCity: true,
 });
+const { url } = server;
+const token = server.tokens.operator;
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
 });
@@ -86,8 +60,7 @@ for (let i = 0; i < runs; i++) {
   await context.close();
 }
 await browser.close();
-server.kill("SIGTERM");
-rmSync(dir, { recursive: true, force: true });
+await server.stop();
 const ms = (x) => `${x.toFixed(0)} ms`;
 console.log(`median of ${runs} runs, release build, full demo city, loopback, headless Chromium`);
 console.log("| measure | median |\n|---|---|");

@@ -154,21 +154,13 @@ TEST(OpenApi, DocumentsEveryRegisteredRouteAndWhoMayCallIt) {
                                                  .catalog = &federated,
                                                  .dataspace = &space,
                                                  .accounts = &accounts});
-  city::Dashboard dashboard({.accounts = &accounts,
-                             .market = &market,
-                             .vouchers = &vouchers,
-                             .dataspace = &space,
-                             .exchange = &exchange,
-                             .finance = &finance,
-                             .scenarios = &scenarios,
-                             .policies = &policies,
-                             .identity = &identity,
-                             .ledger = &ledger},
-                            SystemClock::Get());
-  ApiServer server({}, accounts, ledger, *store, metrics,
-                   {&market, &vouchers, &space, &exchange, &psi, &deliveries, &identity, &finance,
-                    &scenarios, &policies, witness->get(), nullptr, node->get(), &peers, &federated,
-                    &negotiations, &dashboard});
+  DomainServices services{&market,     &vouchers,   &space,         &exchange,
+                          &psi,        &deliveries, &identity,      &finance,
+                          &scenarios,  &policies,   witness->get(), nullptr,
+                          node->get(), &peers,      &federated,     &negotiations};
+  city::Dashboard dashboard(CityServicesOf(accounts, ledger, services), SystemClock::Get());
+  services.dashboard = &dashboard;
+  ApiServer server({}, accounts, ledger, *store, metrics, services);
 
   std::map<std::string, Operation> documented;
   ASSERT_NO_THROW(

@@ -165,6 +165,21 @@ ApiServer::ApiServer(ServerOptions options, accounts::Accounts& accounts, ledger
   }
 }
 
+city::CityServices CityServicesOf(accounts::Accounts& accounts, ledger::Ledger& ledger,
+                                  const DomainServices& services) {
+  return {.accounts = &accounts,
+          .market = services.market,
+          .vouchers = services.vouchers,
+          .dataspace = services.dataspace,
+          .exchange = services.exchange,
+          .finance = services.finance,
+          .scenarios = services.scenarios,
+          .policies = services.policies,
+          .identity = services.identity,
+          .ledger = &ledger,
+          .witnessing = services.witnessing};
+}
+
 void ApiServer::RegisterSystemRoutes() {
   router_.Handle("GET", "/healthz", Access::Public(), [this](const Request&) -> Result<Response> {
     QT_RETURN_IF_ERROR(store_.Read([](store::Tx& tx) { return tx.Query("SELECT 1").status(); })

@@ -100,6 +100,10 @@ struct DomainServices {
   city::Dashboard* dashboard = nullptr;                       // required
 };
 
+// The city dashboard's view of the same services (city/dashboard.h).
+city::CityServices CityServicesOf(accounts::Accounts& accounts, ledger::Ledger& ledger,
+                                  const DomainServices& services);
+
 class ApiServer {
  public:
   ApiServer(ServerOptions options, accounts::Accounts& accounts, ledger::Ledger& ledger,

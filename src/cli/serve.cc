@@ -412,18 +412,13 @@ Status Serve(const ServeConfig& config) {
       "webhooks", 1000, [&policies] { return policies.Deliver(100).status(); }, &metrics);
   // The city's figures for the console's dashboard, recomputed in the
   // background so that a request never queries the store.
-  city::Dashboard dashboard({.accounts = &accounts,
-                             .market = &market,
-                             .vouchers = &vouchers,
-                             .dataspace = &space,
-                             .exchange = &exchange,
-                             .finance = &finance,
-                             .scenarios = &scenarios,
-                             .policies = &policies,
-                             .identity = &identity,
-                             .ledger = &ledger,
-                             .witnessing = witnessing.get()},
-                            SystemClock::Get());
+  api::DomainServices services{
+      &market,       &vouchers,        &space,     &exchange,  &psi,
+      &deliveries,   &identity,        &finance,   &scenarios, &policies,
+      witness.get(), witnessing.get(), node.get(), &peers,     &federated_catalog,
+      &negotiations};
+  city::Dashboard dashboard(api::CityServicesOf(accounts, ledger, services), SystemClock::Get());
+  services.dashboard = &dashboard;
   PeriodicTask dashboard_refresher(
       "dashboard", config.dashboard_refresh_ms, [&dashboard] { return dashboard.Refresh(); },
       &metrics);
@@ -451,10 +446,7 @@ Status Serve(const ServeConfig& config) {
        .web_dir = config.web_dir,
        .traces_dir = config.traces_dir,
        .tls = tls.get()},
-      accounts, ledger, *store, metrics,
-      {&market, &vouchers, &space, &exchange, &psi, &deliveries, &identity, &finance, &scenarios,
-       &policies, witness.get(), witnessing.get(), node.get(), &peers, &federated_catalog,
-       &negotiations, &dashboard});
+      accounts, ledger, *store, metrics, services);
   QT_ASSIGN_OR_RETURN(int port, server.Bind());
   std::string host =
       config.host.find(':') != std::string::npos ? "[" + config.host + "]" : config.host;

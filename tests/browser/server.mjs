@@ -1,17 +1,26 @@
-// Starts the real qiantang binary for a browser test: an ephemeral loopback
-// port, a fresh SQLite file, the demo city. Resolves with its URL and tokens.
+// Starts the real qiantang binary for a browser test (and bench/console_load.mjs):
+// an ephemeral loopback port, a fresh SQLite file, the demo city. Resolves
+// with its URL and tokens.
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 
-// `extraArgs` go to `qiantang serve` after the usual ones.
-export async function startServer(extraArgs = []) {
-  const binary = process.env.QIANTANG_BINARY;
-  const webDir = process.env.QIANTANG_WEB_DIR;
+// `extraArgs` go to `qiantang serve` after the usual ones. The tests' city is
+// small (2,000 citizens, 5,000 firms); `fullCity` loads the demo's whole one.
+// `binary` and `webDir` default to $QIANTANG_BINARY and $QIANTANG_WEB_DIR.
+export async function startServer(
+  extraArgs = [],
+  {
+    binary = process.env.QIANTANG_BINARY,
+    webDir = process.env.QIANTANG_WEB_DIR,
+    fullCity = false,
+  } = {},
+) {
   if (!binary || !webDir)
     throw new Error("QIANTANG_BINARY and QIANTANG_WEB_DIR must be set (run under ctest)");
+  const city = fullCity ? [] : ["--demo-citizens", "2000", "--demo-firms", "5000"];
   const dir = mkdtempSync(join(tmpdir(), "qiantang-browser-"));
   const child = spawn(
     binary,
@@ -26,10 +35,7 @@ export async function startServer(extraArgs = []) {
       "--web-dir",
       webDir,
       "--demo",
-      "--demo-citizens",
-      "2000",
-      "--demo-firms",
-      "5000",
+      ...city,
       "--log-level",
       "warn",
       "--checkpoint-interval-ms",
