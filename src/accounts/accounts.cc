@@ -11,6 +11,7 @@
 #include "crypto/recipient_box.h"
 #include "crypto/sha256.h"
 #include "store/decode.h"
+#include "store/like.h"
 
 namespace qt::accounts {
 namespace {
@@ -326,15 +327,8 @@ Result<std::string> OrgConditions(const OrgFilter& f, Params& params) {
   if (!f.name_contains.empty()) {
     QT_RETURN_IF_ERROR(
         CheckDisplayText(f.name_contains, OrgFilter::kMaxNameContains).WithContext("name"));
-    // LIKE, with its own wildcards taken literally.
-    std::string pattern = "%";
-    for (char c : f.name_contains) {
-      if (c == '%' || c == '_' || c == '\\') pattern += '\\';
-      pattern += c;
-    }
-    pattern += '%';
-    sql += " AND LOWER(name) LIKE LOWER(?) ESCAPE '\\'";
-    params.emplace_back(pattern);
+    sql += " AND LOWER(name) LIKE ? ESCAPE '\\'";
+    params.emplace_back(store::LikeContains(f.name_contains));
   }
   if (!f.ids.empty()) {
     if (f.ids.size() > OrgFilter::kMaxIds) {

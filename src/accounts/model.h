@@ -143,7 +143,8 @@ struct OrgFilter {
 template <typename T>
 struct Page {
   std::vector<T> items;
-  std::string next_cursor;  // empty on the last page
+  std::string next_cursor;       // empty on the last page
+  std::optional<int64_t> total;  // items on all pages, where the list counts them
 };
 
 }  // namespace qt::accounts

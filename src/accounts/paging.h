@@ -47,6 +47,15 @@ Result<Page<T>> QueryPage(store::Tx& tx, std::string sql, store::Params params,
   return out;
 }
 
+// The number of rows `sql` (a SELECT without ORDER BY or LIMIT) returns: a
+// page's `total`, counted with the same conditions as its items.
+inline Result<int64_t> CountRows(store::Tx& tx, const std::string& sql,
+                                 const store::Params& params) {
+  QT_ASSIGN_OR_RETURN(store::Rows rows,
+                      tx.Query("SELECT COUNT(*) FROM (" + sql + ") AS counted", params));
+  return rows.empty() ? 0 : rows[0].Int(0);
+}
+
 }  // namespace qt::accounts
 
 #endif  // QIANTANG_ACCOUNTS_PAGING_H_

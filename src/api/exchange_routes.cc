@@ -275,7 +275,8 @@ void RegisterExchangeRoutes(Router& router, Exchange& exchange) {
       [&](const Request& req) -> Result<Response> {
         QT_ASSIGN_OR_RETURN(auto page, req.Page());
         QT_ASSIGN_OR_RETURN(auto list,
-                            exchange.ListCertificates(req.http.get_param_value("holder_id"), page));
+                            exchange.ListCertificates(req.http.get_param_value("holder_id"),
+                                                      req.http.get_param_value("q"), page));
         json items = json::array();
         for (const auto& c : list.items) {
           json doc = json::parse(c.document);
@@ -290,7 +291,8 @@ void RegisterExchangeRoutes(Router& router, Exchange& exchange) {
         }
         return Response::Json(
             {{"items", items},
-             {"next_cursor", list.next_cursor.empty() ? json(nullptr) : json(list.next_cursor)}});
+             {"next_cursor", list.next_cursor.empty() ? json(nullptr) : json(list.next_cursor)},
+             {"total", list.total.value_or(0)}});
       });
   router.Handle("GET", "/api/v1/exchange/certificates/{number}", Access::Public(),
                 [&](const Request& req) -> Result<Response> {

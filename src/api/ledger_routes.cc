@@ -23,6 +23,13 @@ json CheckpointJson(const ledger::StoredCheckpoint& c) {
           {"note", c.note}};
 }
 
+json EntryJson(const ledger::Entry& e) {
+  return {{"index", e.index},
+          {"leaf_hash", crypto::HexEncode(e.leaf_hash)},
+          {"event", json::parse(e.event)},
+          {"leaf", e.event}};
+}
+
 }  // namespace
 
 void RegisterLedgerRoutes(Router& router, ledger::Ledger& ledger) {
@@ -72,13 +79,25 @@ void RegisterLedgerRoutes(Router& router, ledger::Ledger& ledger) {
                   QT_ASSIGN_OR_RETURN(uint64_t end, req.QueryUint("end"));
                   QT_ASSIGN_OR_RETURN(auto entries, ledger.Entries(start, end));
                   json items = json::array();
-                  for (const auto& e : entries) {
-                    items.push_back({{"index", e.index},
-                                     {"leaf_hash", crypto::HexEncode(e.leaf_hash)},
-                                     {"event", json::parse(e.event)},
-                                     {"leaf", e.event}});
-                  }
+                  for (const auto& e : entries) items.push_back(EntryJson(e));
                   return Response::Json({{"entries", items}});
+                });
+
+  router.Handle("GET", "/api/v1/ledger/events", Access::SignedIn(),
+                [&](const Request& req) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(uint64_t before, req.QueryUint("before", 0));
+                  QT_ASSIGN_OR_RETURN(uint64_t limit, req.QueryUint("limit", 50));
+                  if (limit < 1 || limit > ledger::Ledger::kMaxEntriesPerPage) {
+                    return InvalidArgument("limit: must be between 1 and " +
+                                           std::to_string(ledger::Ledger::kMaxEntriesPerPage));
+                  }
+                  QT_ASSIGN_OR_RETURN(
+                      auto entries, ledger.EventsAbout(req.http.get_param_value("subject"), before,
+                                                       static_cast<int>(limit)));
+                  json items = json::array();
+                  for (const auto& e : entries) items.push_back(EntryJson(e));
+                  json next = entries.size() == limit ? json(entries.back().index) : json(nullptr);
+                  return Response::Json({{"items", items}, {"next_before", next}});
                 });
 
   router.Handle(
@@ -103,12 +122,10 @@ void RegisterLedgerRoutes(Router& router, ledger::Ledger& ledger) {
                 [&](const Request& req) -> Result<Response> {
                   QT_ASSIGN_OR_RETURN(uint64_t id, req.PathUint("id"));
                   QT_ASSIGN_OR_RETURN(auto p, ledger.ProveEvent(id));
-                  return Response::Json({{"index", p.entry.index},
-                                         {"leaf_hash", crypto::HexEncode(p.entry.leaf_hash)},
-                                         {"event", json::parse(p.entry.event)},
-                                         {"leaf", p.entry.event},
-                                         {"checkpoint", p.checkpoint.note},
-                                         {"proof", Hashes(p.proof)}});
+                  json out = EntryJson(p.entry);
+                  out["checkpoint"] = p.checkpoint.note;
+                  out["proof"] = Hashes(p.proof);
+                  return Response::Json(out);
                 });
 }
 

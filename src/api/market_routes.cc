@@ -197,6 +197,16 @@ void RegisterMarketRoutes(Router& router, Market& market, Vouchers& vouchers) {
         return Response::Json({{"id", req.PathParam("id")}, {"available", available}});
       });
   router.Handle(
+      "POST", "/api/v1/compute/provider-clusters/{id}/prices", provider,
+      [&](const Request& req) -> Result<Response> {
+        QT_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(req.http.body));
+        QT_ASSIGN_OR_RETURN(auto prices,
+                            body.IntMap("fen_per_card_hour", 1, Market::kMaxFenPerCardHour, 64));
+        QT_RETURN_IF_ERROR(body.Finish());
+        QT_RETURN_IF_ERROR(market.SetPrices(req.caller(), req.PathParam("id"), prices));
+        return Response::Json({{"id", req.PathParam("id")}, {"fen_per_card_hour", prices}});
+      });
+  router.Handle(
       "GET", "/api/v1/compute/capacity", Access::Public(), [&](const Request&) -> Result<Response> {
         QT_ASSIGN_OR_RETURN(Capacity cap, market.PooledCapacity());
         return Response::Json(

@@ -148,14 +148,15 @@ void RegisterScenarioRoutes(Router& router, Scenarios& scenarios) {
   for (const std::string list : {"demand", "capability"}) {
     const std::string path =
         "/api/v1/match/scenarios/" + std::string(list == "demand" ? "demands" : "capabilities");
-    router.Handle("GET", path, Access::Public(),
-                  [&scenarios, list](const Request& req) -> Result<Response> {
-                    QT_ASSIGN_OR_RETURN(accounts::PageRequest page, req.Page());
-                    const std::string domain =
-                        req.http.has_param("domain") ? req.http.get_param_value("domain") : "";
-                    QT_ASSIGN_OR_RETURN(auto out, scenarios.List(list, domain, page));
-                    return Response::Json(PageJson(out, ListingJson));
-                  });
+    router.Handle(
+        "GET", path, Access::Public(), [&scenarios, list](const Request& req) -> Result<Response> {
+          QT_ASSIGN_OR_RETURN(accounts::PageRequest page, req.Page());
+          const match::ListingFilter filter{.domain = req.http.get_param_value("domain"),
+                                            .state = req.http.get_param_value("state"),
+                                            .title_contains = req.http.get_param_value("q")};
+          QT_ASSIGN_OR_RETURN(auto out, scenarios.List(list, filter, page));
+          return Response::Json(PageJson(out, ListingJson));
+        });
     router.Handle("POST", path, member, [&scenarios, list](const Request& req) -> Result<Response> {
       QT_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(req.http.body));
       QT_ASSIGN_OR_RETURN(Listing l, ParseListing(body, list));

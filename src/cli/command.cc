@@ -113,6 +113,9 @@ void PrintPage(const nlohmann::json& page, const std::vector<std::string>& heade
     rows.push_back(row);
   }
   PrintTable(std::cout, headers, rows);
+  if (page.contains("total") && page["total"].is_number_integer()) {
+    std::cout << "(" << page["total"].get<int64_t>() << " in all)\n";
+  }
   if (page.contains("next_cursor") && !page["next_cursor"].is_null()) {
     std::cout << "(more: --cursor " << page["next_cursor"].get<std::string>() << ")\n";
   }
@@ -137,10 +140,16 @@ void AddListVerb(CLI::App& noun, const std::string& description, CommandContext&
 
 void AddListVerb(CLI::App& noun, const std::string& description, CommandContext& ctx,
                  const std::string& path, std::vector<std::string> headers,
-                 std::vector<const char*> keys, Decorate decorate) {
+                 std::vector<const char*> keys, Decorate decorate,
+                 std::vector<ListFilter> filters) {
   auto page = std::make_shared<PageFlags>();
+  auto values = std::make_shared<std::vector<std::string>>(filters.size());
   auto* verb = AddVerb(noun, "list", description, ctx, [=](CommandContext& c) {
-    c.Emit(c.Client().Get(path + page->Query()), [&](const nlohmann::json& j) {
+    std::string query = page->Query();
+    for (size_t i = 0; i < filters.size(); ++i) {
+      if (!(*values)[i].empty()) query += "&" + filters[i].param + "=" + UrlEncode((*values)[i]);
+    }
+    c.Emit(c.Client().Get(path + query), [&](const nlohmann::json& j) {
       if (!decorate) return PrintPage(j, headers, keys);
       nlohmann::json shown = j;
       decorate(c, shown["items"]);
@@ -148,6 +157,9 @@ void AddListVerb(CLI::App& noun, const std::string& description, CommandContext&
     });
   });
   AddPageFlags(verb, *page);
+  for (size_t i = 0; i < filters.size(); ++i) {
+    verb->add_option(filters[i].flag, (*values)[i], filters[i].help);
+  }
 }
 
 }  // namespace qt::cli

@@ -94,11 +94,19 @@ void AddListVerb(CLI::App& noun, const std::string& description, CommandContext&
                  const std::string& path, std::vector<std::string> headers,
                  std::vector<const char*> keys);
 // The same, with `decorate` adding fields to the items (names beside ids,
-// yuan beside fen: OrgNames, AddYuan) before the table shows them.
+// yuan beside fen: OrgNames, AddYuan) before the table shows them (may be
+// null), and `filters` passed on to the server.
 using Decorate = std::function<void(CommandContext&, nlohmann::json& items)>;
+// A filter of a list verb: `--flag VALUE` asks the server for param=VALUE.
+struct ListFilter {
+  std::string flag;   // "--state"
+  std::string param;  // "state"
+  std::string help;
+};
 void AddListVerb(CLI::App& noun, const std::string& description, CommandContext& ctx,
                  const std::string& path, std::vector<std::string> headers,
-                 std::vector<const char*> keys, Decorate decorate);
+                 std::vector<const char*> keys, Decorate decorate,
+                 std::vector<ListFilter> filters = {});
 
 // Adds the verbs of the accounts module: login, whoami, health, orgs, users, tokens.
 void AddAccountsCommands(CLI::App& app, CommandContext& ctx);

@@ -24,7 +24,7 @@ struct ExchangeFlags {
   std::string id, number, rights, data_name, description,
       data_type = "dataset", source_kind = "collected", source_ref, format = "CSV", scale,
       update_cycle = "monthly", product, credit_code, action, grounds, reason, decision, resolution,
-      to_org, institution, offer, title, terms = "one_off", state, holder, file, out;
+      to_org, institution, offer, title, terms = "one_off", state, holder, search, file, out;
   std::vector<std::string> evidence;
   int64_t amount_fen = 0, term_days = 365, price_fen = 0, quantity = 1, max_quantity = 0;
   PageFlags page;
@@ -189,13 +189,15 @@ void AddExchangeCommands(CLI::App& app, CommandContext& ctx) {
   certs->require_subcommand(1);
   auto* clist = AddVerb(*certs, "list", "Certificates (public)", ctx, [](CommandContext& c) {
     c.Emit(c.Client().Get("/api/v1/exchange/certificates" + f.page.Query() +
-                          (f.holder.empty() ? "" : "&holder_id=" + UrlEncode(f.holder))),
+                          (f.holder.empty() ? "" : "&holder_id=" + UrlEncode(f.holder)) +
+                          (f.search.empty() ? "" : "&q=" + UrlEncode(f.search))),
            [](const json& j) {
              PrintPage(j, {"NUMBER", "VERSION", "STATUS", "HOLDER", "DATA", "VALID UNTIL"},
                        {"number", "version", "status", "holder_name", "data_name", "valid_until"});
            });
   });
   clist->add_option("--holder", f.holder, "Only this holder's");
+  clist->add_option("--search", f.search, "A number, or words of a holder's or data's name");
   AddPageFlags(clist, f.page);
   auto* cshow =
       AddVerb(*certs, "show",

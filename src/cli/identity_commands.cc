@@ -237,7 +237,11 @@ void AddIdentityCommands(CLI::App& app, CommandContext& ctx) {
       ->required();
   AddListVerb(*code, "Enrolled citizens (authority)", ctx, "/api/v1/identity/citizens",
               {"CITIZEN", "NAME", "DISTRICT", "CONCESSION", "TALENT", "STATUS"},
-              {"id", "name_masked", "district", "concession", "talent_category", "status"});
+              {"id", "name_masked", "district", "concession", "talent_category", "status"}, nullptr,
+              {{"--district", "district", "Only this district (西湖区)"},
+               {"--talent-category", "talent_category", "Only this talent category (A..E)"},
+               {"--status", "status", "active or revoked"},
+               {"--resident-id", "resident_id", "The citizen with this resident ID"}});
   auto* talent =
       AddVerb(*code, "talent", "Set a citizen's talent status (A..E), or clear it", ctx,
               [](CommandContext& c) {

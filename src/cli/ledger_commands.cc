@@ -22,8 +22,9 @@ using nlohmann::json;
 
 // Options of the ledger verbs (CLI11 binds to storage that outlives parsing).
 struct LedgerFlags {
-  uint64_t start = 0, end = 0, index = 0, size = 0, first = 0, second = 0, id = 0;
-  std::string vkey, checkpoint, proof, old_checkpoint, new_checkpoint;
+  uint64_t start = 0, end = 0, index = 0, size = 0, first = 0, second = 0, id = 0, before = 0;
+  int limit = 50;
+  std::string subject, vkey, checkpoint, proof, old_checkpoint, new_checkpoint;
   std::string db = "sqlite:var/qiantang.db";
   std::string master_key_file = "var/master.key";
   std::string origin = "hangzhou.qiantang/ledger";
@@ -134,6 +135,17 @@ Result<std::string> SubmitToWitness(CommandContext& c) {
   return note + lines;
 }
 
+// index, kind, actor, subject and leaf hash of each entry.
+void PrintEntries(const json& entries) {
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& e : entries) {
+    rows.push_back({std::to_string(e["index"].get<uint64_t>()), e["event"]["kind"],
+                    e["event"]["actor"], e["event"]["subject"],
+                    e["leaf_hash"].get<std::string>().substr(0, 16)});
+  }
+  PrintTable(std::cout, {"index", "kind", "actor", "subject", "leaf hash"}, rows);
+}
+
 }  // namespace
 
 void AddLedgerCommands(CLI::App& app, CommandContext& ctx) {
@@ -157,19 +169,27 @@ void AddLedgerCommands(CLI::App& app, CommandContext& ctx) {
       AddVerb(*ledger, "entries", "List entries [start, end)", ctx, [](CommandContext& c) {
         c.Emit(c.Client().Get("/api/v1/ledger/entries?start=" + std::to_string(flags.start) +
                               "&end=" + std::to_string(flags.end)),
-               [](const json& j) {
-                 std::vector<std::vector<std::string>> rows;
-                 for (const auto& e : j["entries"]) {
-                   rows.push_back({std::to_string(e["index"].get<uint64_t>()), e["event"]["kind"],
-                                   e["event"]["actor"], e["event"]["subject"],
-                                   e["leaf_hash"].get<std::string>().substr(0, 16)});
-                 }
-                 PrintTable(std::cout, {"index", "kind", "actor", "subject", "leaf hash"}, rows);
-               });
+               [](const json& j) { PrintEntries(j["entries"]); });
       });
   entries->add_option("--start", flags.start, "First index")->required();
   entries->add_option("--end", flags.end, "One past the last index (at most start + 1000)")
       ->required();
+  auto* events =
+      AddVerb(*ledger, "events", "The events about one object (its id), newest first", ctx,
+              [](CommandContext& c) {
+                std::string query = "?subject=" + UrlEncode(flags.subject) +
+                                    "&limit=" + std::to_string(flags.limit);
+                if (flags.before > 0) query += "&before=" + std::to_string(flags.before);
+                c.Emit(c.Client().Get("/api/v1/ledger/events" + query), [](const json& j) {
+                  PrintEntries(j["items"]);
+                  if (!j["next_before"].is_null()) {
+                    std::cout << "(more: --before " << j["next_before"].get<uint64_t>() << ")\n";
+                  }
+                });
+              });
+  events->add_option("subject", flags.subject, "The object's id")->required();
+  events->add_option("--before", flags.before, "Only events with a lower index");
+  events->add_option("--limit", flags.limit, "Events per page (1-1000)")->capture_default_str();
 
   CLI::App* proof = ledger->add_subcommand("proof", "Fetch proofs (save with --json for `verify`)");
   proof->require_subcommand(1);

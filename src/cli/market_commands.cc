@@ -3,6 +3,7 @@
 // One verb per API call (docs/api/openapi.yaml).
 #include <fmt/format.h>
 
+#include <charconv>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -22,6 +23,7 @@ struct MarketFlags {
           cap_fen = 0;
   bool no_gang = false;
   std::string available = "true";
+  std::vector<std::string> prices;  // CHIP=FEN
 };
 MarketFlags f;
 
@@ -106,6 +108,32 @@ void AddMarketCommands(CLI::App& app, CommandContext& ctx) {
   avail->add_option("id", f.id, "Cluster id")->required();
   avail->add_option("--available", f.available, "true or false")
       ->check(CLI::IsMember({"true", "false"}));
+  auto* prices = AddVerb(
+      *clusters, "prices", "Set a cluster's prices, one per chip of its pools", ctx,
+      [](CommandContext& c) {
+        json body = {{"fen_per_card_hour", json::object()}};
+        for (const std::string& p : f.prices) {
+          const size_t eq = p.rfind('=');
+          int64_t fen = 0;
+          const char* end = p.data() + p.size();
+          if (eq == std::string::npos || eq == 0 ||
+              std::from_chars(p.data() + eq + 1, end, fen).ptr != end || eq + 1 == p.size()) {
+            return c.Emit(InvalidArgument("--price: CHIP=FEN, such as H800=2800, not " + p),
+                          nullptr);
+          }
+          body["fen_per_card_hour"][p.substr(0, eq)] = fen;
+        }
+        c.Emit(c.Client().Post("/api/v1/compute/provider-clusters/" + UrlEncode(f.id) + "/prices",
+                               body),
+               [](const json& j) {
+                 for (const auto& [chip, fen] : j["fen_per_card_hour"].items()) {
+                   std::cout << chip << ": " << Yuan(fen) << " yuan per card-hour\n";
+                 }
+               });
+      });
+  prices->add_option("id", f.id, "Cluster id")->required();
+  prices->add_option("--price", f.prices, "CHIP=FEN per card-hour (repeat for each chip)")
+      ->required();
 
   auto* request = AddVerb(
       *compute, "request", "Post a compute request and show its quotes", ctx,

@@ -94,7 +94,10 @@ void AddScenarioCommands(CLI::App& match, CommandContext& ctx) {
                                                     : "The capability list (能力清单)");
     noun->require_subcommand(1);
     AddListVerb(*noun, "List " + plural, ctx, "/api/v1/match/scenarios/" + plural,
-                {"ID", "TITLE", "DOMAIN", "STATE"}, {"id", "title", "domain", "state"});
+                {"ID", "TITLE", "DOMAIN", "STATE"}, {"id", "title", "domain", "state"}, nullptr,
+                {{"--search", "q", "Only those whose title contains this"},
+                 {"--state", "state", "open or closed"},
+                 {"--domain", "domain", "Only this domain"}});
     auto* add = AddVerb(*noun, "add", "Publish a " + list, ctx, [list, plural](CommandContext& c) {
       json body = {{"title", f.title},
                    {"description", f.description},

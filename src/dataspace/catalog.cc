@@ -9,6 +9,7 @@
 #include "crypto/sha256.h"
 #include "dataspace/dataspace.h"
 #include "dataspace/internal.h"
+#include "store/like.h"
 
 namespace qt::dataspace {
 
@@ -27,16 +28,6 @@ const std::set<std::string> kFrequencies = {"once",    "daily",     "weekly",
 std::string Lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
-}
-
-// LIKE pattern matching `text` anywhere, with \ escaping % and _.
-std::string Contains(const std::string& text) {
-  std::string out = "%";
-  for (char c : Lower(text)) {
-    if (c == '%' || c == '_' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "%";
 }
 
 Status CheckAudience(Tx& tx, const Audience& a, const std::string& field) {
@@ -102,17 +93,19 @@ Result<Page<Product>> DataSpace::SearchProducts(const std::string& text,
   if (text.size() > 200) return InvalidArgument("q: at most 200 bytes");
   std::string sql =
       std::string(internal::kProductColumns) + " WHERE search_text LIKE ? ESCAPE '\\'";
-  store::Params params = {Contains(text)};
+  store::Params params = {store::LikeContains(text)};
   if (!provider_id.empty()) {
     sql += " AND org_id = ?";
     params.emplace_back(provider_id);
   }
-  sql += " AND id > ?";
-  params.emplace_back(page.cursor);
   Page<Product> out;
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(
-        out, accounts::QueryPage<Product>(tx, sql, params, page, internal::ProductFromRow));
+    QT_ASSIGN_OR_RETURN(int64_t total, accounts::CountRows(tx, sql, params));
+    store::Params page_params = params;
+    page_params.emplace_back(page.cursor);
+    QT_ASSIGN_OR_RETURN(out, accounts::QueryPage<Product>(tx, sql + " AND id > ?", page_params,
+                                                          page, internal::ProductFromRow));
+    out.total = total;
     return OkStatus();
   }));
   return out;

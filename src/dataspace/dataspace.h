@@ -105,7 +105,7 @@ class DataSpace {
   // Catalog.
   Result<Product> CreateProduct(const accounts::Principal& caller, const NewProduct& product);
   // Products whose title, description or tags contain `text` (all if empty),
-  // optionally of one provider.
+  // optionally of one provider; the page counts them all (`total`).
   Result<accounts::Page<Product>> SearchProducts(const std::string& text,
                                                  const std::string& provider_id,
                                                  const accounts::PageRequest& page);

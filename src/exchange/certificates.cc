@@ -8,6 +8,7 @@
 #include "crypto/sha256.h"
 #include "exchange/exchange.h"
 #include "exchange/internal.h"
+#include "store/like.h"
 
 namespace qt::exchange {
 
@@ -19,6 +20,7 @@ using store::Tx;
 
 namespace {
 constexpr int64_t kDay = 24 * 3'600'000LL;
+constexpr size_t kMaxSearchText = 200;
 }  // namespace
 
 Result<CertificateView> Exchange::GetCertificate(const std::string& number) {
@@ -45,25 +47,39 @@ Result<CertificateView> Exchange::GetCertificate(const std::string& number) {
 }
 
 Result<Page<Certificate>> Exchange::ListCertificates(const std::string& holder_id,
+                                                     const std::string& text,
                                                      const PageRequest& page) {
   if (page.limit < 1 || page.limit > PageRequest::kMaxLimit) {
     return InvalidArgument("limit: must be between 1 and 500");
   }
+  if (!text.empty()) QT_RETURN_IF_ERROR(CheckDisplayText(text, kMaxSearchText).WithContext("q"));
   // Latest versions, keyed by number.
   std::string sql = std::string(internal::kCertificateColumns) +
                     " c WHERE version = (SELECT MAX(version) FROM ex_certificates d WHERE"
-                    " d.number = c.number) AND number > ?";
-  store::Params params = {page.cursor};
+                    " d.number = c.number)";
+  store::Params params;
   if (!holder_id.empty()) {
     sql += " AND holder_id = ?";
     params.emplace_back(holder_id);
   }
-  sql += " ORDER BY number LIMIT ?";
-  params.emplace_back(int64_t{page.limit} + 1);
+  if (!text.empty()) {
+    const std::string pattern = store::LikeContains(text);
+    sql +=
+        " AND (number = ?"
+        " OR holder_id IN (SELECT id FROM orgs WHERE LOWER(name) LIKE ? ESCAPE '\\')"
+        " OR application_id IN (SELECT id FROM ex_applications"
+        " WHERE LOWER(data_name) LIKE ? ESCAPE '\\'))";
+    params.insert(params.end(), {text, pattern, pattern});
+  }
   Page<Certificate> out;
   const UnixMillis now = options_.clock->NowMillis();
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, params));
+    QT_ASSIGN_OR_RETURN(out.total, accounts::CountRows(tx, sql, params));
+    store::Params page_params = params;
+    page_params.emplace_back(page.cursor);
+    page_params.emplace_back(int64_t{page.limit} + 1);
+    QT_ASSIGN_OR_RETURN(auto rows,
+                        tx.Query(sql + " AND number > ? ORDER BY number LIMIT ?", page_params));
     for (size_t i = 0; i < rows.size() && i < static_cast<size_t>(page.limit); ++i) {
       QT_ASSIGN_OR_RETURN(auto decoded, internal::CertificateFromRow(rows[i], now, true));
       out.items.push_back(std::move(decoded));

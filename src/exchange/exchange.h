@@ -94,7 +94,11 @@ class Exchange {
 
   // Certificates (public reads).
   Result<CertificateView> GetCertificate(const std::string& number);
+  // The latest version of each certificate, by number, of one holder if
+  // `holder_id` is set, and if `text` is set those whose number is `text` or
+  // whose holder's or data's name contains it; the page counts them all.
   Result<accounts::Page<Certificate>> ListCertificates(const std::string& holder_id,
+                                                       const std::string& text,
                                                        const accounts::PageRequest& page);
   // Holder's changes, each a new signed version: transfer (to_org), change
   // (details: description, scale, update_cycle), renew, cancel.

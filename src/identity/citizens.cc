@@ -94,6 +94,12 @@ std::string TokenLockKey(std::string_view token, const std::string& source) {
   return source + " " + std::string(token.substr(0, std::min(token.size(), kPrefix)));
 }
 
+// A valid resident ID as stored and hashed: its check character in upper case.
+std::string NormalResidentId(std::string rid) {
+  rid[17] = static_cast<char>(std::toupper(static_cast<unsigned char>(rid[17])));
+  return rid;
+}
+
 }  // namespace
 
 // The citizen, if the caller's authority holds it or the operator delegated
@@ -133,8 +139,7 @@ Result<std::vector<EnrolledCitizen>> Identity::EnrolMany(const Principal& caller
   std::vector<Prepared> rows(citizens.size());
   for (size_t i = 0; i < citizens.size(); ++i) {
     const NewCitizen& c = citizens[i];
-    std::string rid = c.resident_id;
-    rid[17] = static_cast<char>(std::toupper(static_cast<unsigned char>(rid[17])));
+    const std::string rid = NormalResidentId(c.resident_id);
     Prepared& p = rows[i];
     p.out.citizen = {.id = ids.Next("cz"),
                      .name_masked = MaskName(c.name),
@@ -204,18 +209,48 @@ Result<EnrolledCitizen> Identity::Enrol(const Principal& caller, const NewCitize
 }
 
 Result<accounts::Page<Citizen>> Identity::ListCitizens(const Principal& caller,
+                                                       const CitizenFilter& filter,
                                                        const accounts::PageRequest& page) {
   QT_RETURN_IF_ERROR(RequireAuthority(caller, "list citizens"));
   QT_RETURN_IF_ERROR(accounts::CheckPage(page, "cz"));
+  std::string sql = std::string(kColumns) +
+                    " WHERE (authority_id = ? OR authority_id IN (SELECT owner_id FROM"
+                    " id_delegations WHERE delegate_id = ?))";
+  store::Params params = {caller.org_id, caller.org_id};
+  if (!filter.district.empty()) {
+    QT_RETURN_IF_ERROR(CheckDisplayText(filter.district, 50).WithContext("district"));
+    sql += " AND district = ?";
+    params.emplace_back(filter.district);
+  }
+  if (!filter.talent_category.empty()) {
+    if (filter.talent_category.size() != 1 || filter.talent_category[0] < 'A' ||
+        filter.talent_category[0] > 'E') {
+      return InvalidArgument("talent_category: one of A, B, C, D, E");
+    }
+    sql += " AND talent_category = ?";
+    params.emplace_back(filter.talent_category);
+  }
+  if (!filter.status.empty()) {
+    if (filter.status != "active" && filter.status != "revoked") {
+      return InvalidArgument("status: active or revoked");
+    }
+    sql += " AND status = ?";
+    params.emplace_back(filter.status);
+  }
+  if (!filter.resident_id.empty()) {
+    if (Status s = ValidateResidentId(filter.resident_id); !s.ok()) {
+      return InvalidArgument("resident_id: " + s.message());
+    }
+    QT_ASSIGN_OR_RETURN(std::shared_ptr<const Secrets> secrets, LoadSecrets());
+    sql += " AND resident_hash = ?";
+    params.emplace_back(
+        KeyedHash(secrets->service, "resident:" + NormalResidentId(filter.resident_id), 32));
+  }
+  sql += " AND id > ?";
+  params.emplace_back(page.cursor);
   accounts::Page<Citizen> out;
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(out,
-                        accounts::QueryPage<Citizen>(
-                            tx,
-                            std::string(kColumns) +
-                                " WHERE (authority_id = ? OR authority_id IN (SELECT owner_id FROM"
-                                " id_delegations WHERE delegate_id = ?)) AND id > ?",
-                            {caller.org_id, caller.org_id, page.cursor}, page, FromRow));
+    QT_ASSIGN_OR_RETURN(out, accounts::QueryPage<Citizen>(tx, sql, params, page, FromRow));
     return OkStatus();
   }));
   return out;

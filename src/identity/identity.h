@@ -95,7 +95,11 @@ class Identity {
   static constexpr size_t kMaxBatch = 100'000;
   Result<std::vector<EnrolledCitizen>> EnrolMany(const accounts::Principal& caller,
                                                  const std::vector<NewCitizen>& citizens);
+  // The caller's citizens (its own and those delegated to it), by id, that
+  // match every set field of `filter`. A resident ID finds its citizen
+  // through the keyed hash the store keeps (the ID itself is sealed).
   Result<accounts::Page<Citizen>> ListCitizens(const accounts::Principal& caller,
+                                               const CitizenFilter& filter,
                                                const accounts::PageRequest& page);
   Result<Citizen> GetCitizen(const accounts::Principal& caller, const std::string& id);
   // For other services that follow citizens (policies that find people): up

@@ -146,7 +146,7 @@ TEST_P(IdentityTest, EnrolmentChecksAndStoresNoIdentityInTheClear) {
   auto batch = identity_->EnrolMany(authority_, {{"王五", ResidentId(3), "上城区", "none"},
                                                  {"赵六", ResidentId(1), "上城区", "none"}});
   EXPECT_NE(batch.status().message().find("row 2"), std::string::npos) << batch.status().ToString();
-  EXPECT_EQ(identity_->ListCitizens(authority_, {})->items.size(), 1u);
+  EXPECT_EQ(identity_->ListCitizens(authority_, {}, {})->items.size(), 1u);
   // Neither the name nor the resident ID is in any table in the clear.
   ASSERT_TRUE(
       store_

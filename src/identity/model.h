@@ -36,6 +36,14 @@ struct Citizen {
   std::string authority_id;
 };
 
+// Which citizens ListCitizens returns.
+struct CitizenFilter {
+  std::string district;
+  std::string talent_category;  // A..E
+  std::string status;           // active | revoked
+  std::string resident_id;      // 18 characters, checked like an enrolment's
+};
+
 struct EnrolledCitizen {
   Citizen citizen;
   std::string token;  // the citizen's app token; shown once

@@ -35,8 +35,26 @@ store::Bytes B(const Hash& h) { return store::Bytes(h.begin(), h.end()); }
 
 }  // namespace
 
+// Events by subject, for Ledger::EventsAbout. The entries journaled before
+// this migration are indexed later, by Ledger::IndexSubjects, up to `until_seq`.
+const char* kSubjects = R"sql(
+CREATE TABLE ledger_subjects (
+  subject TEXT NOT NULL,
+  seq BIGINT NOT NULL,
+  PRIMARY KEY (subject, seq)
+);
+CREATE TABLE ledger_subjects_backfill (
+  id BIGINT PRIMARY KEY CHECK (id = 1),
+  done_seq BIGINT NOT NULL,
+  until_seq BIGINT NOT NULL
+);
+INSERT INTO ledger_subjects_backfill (id, done_seq, until_seq)
+  SELECT 1, 0, COUNT(*) FROM ledger_entries;
+)sql";
+
 std::vector<store::Migration> Journal::Migrations() {
-  return {{"ledger", 1, "entries, nodes, head and checkpoints", kSchema}};
+  return {{"ledger", 1, "entries, nodes, head and checkpoints", kSchema},
+          {"ledger", 2, "events by subject", kSubjects}};
 }
 
 Result<Head> ReadHead(store::Tx& tx) {
@@ -81,26 +99,30 @@ Result<uint64_t> Journal::AppendAll(store::Tx& tx, std::span<const NewEvent> eve
   QT_ASSIGN_OR_RETURN(Head head, ReadHead(tx));
   const uint64_t first = head.size;
   const UnixMillis now = clock_.NowMillis();
-  store::Params entries, nodes;
+  store::Params entries, nodes, subjects;
   entries.reserve(events.size() * 2);
   nodes.reserve(events.size() * 6);
   for (const NewEvent& e : events) {
     const uint64_t seq = head.frontier.size();
     QT_ASSIGN_OR_RETURN(std::string bytes, EncodeEvent(e, seq, now));
-    head.frontier.Append(
-        HashLeaf(std::span(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size())),
-        [&](NodeId id, const Hash& h) {
-          nodes.emplace_back(int64_t{id.level});
-          nodes.emplace_back(static_cast<int64_t>(id.index));
-          nodes.emplace_back(B(h));
-        });
+    head.frontier.Append(HashLeaf(std::string_view(bytes)), [&](NodeId id, const Hash& h) {
+      nodes.emplace_back(int64_t{id.level});
+      nodes.emplace_back(static_cast<int64_t>(id.index));
+      nodes.emplace_back(B(h));
+    });
     entries.emplace_back(static_cast<int64_t>(seq));
     entries.emplace_back(std::move(bytes));
+    if (!e.subject.empty()) {
+      subjects.emplace_back(e.subject);
+      subjects.emplace_back(static_cast<int64_t>(seq));
+    }
   }
   QT_RETURN_IF_ERROR(
       InsertRows(tx, "INSERT INTO ledger_entries (seq, event)", 2, std::move(entries)));
   QT_RETURN_IF_ERROR(
       InsertRows(tx, "INSERT INTO ledger_nodes (level, idx, hash)", 3, std::move(nodes)));
+  QT_RETURN_IF_ERROR(
+      InsertRows(tx, "INSERT INTO ledger_subjects (subject, seq)", 2, std::move(subjects)));
   QT_RETURN_IF_ERROR(
       tx.Exec("INSERT INTO ledger_head (id, size, frontier) VALUES (1, ?, ?)"
               " ON CONFLICT (id) DO UPDATE SET size = excluded.size, frontier = excluded.frontier",

@@ -12,10 +12,6 @@ namespace {
 using store::Rows;
 using store::Tx;
 
-Hash LeafHashOf(const std::string& event) {
-  return HashLeaf(std::span(reinterpret_cast<const uint8_t*>(event.data()), event.size()));
-}
-
 Result<StoredCheckpoint> CheckpointFromRow(const store::Row& r) {
   StoredCheckpoint c;
   c.published_at = r.Int(2);
@@ -53,7 +49,7 @@ Result<std::vector<Entry>> Ledger::Entries(uint64_t start, uint64_t end) {
                                  " WHERE seq >= ? AND seq < ? ORDER BY seq",
                                  {static_cast<int64_t>(start), static_cast<int64_t>(end)}));
     for (const auto& r : rows) {
-      out.push_back({static_cast<uint64_t>(r.Int(0)), LeafHashOf(r.Text(1)), r.Text(1)});
+      out.push_back({static_cast<uint64_t>(r.Int(0)), HashLeaf(r.Text(1)), r.Text(1)});
     }
     if (out.size() != end - start)
       return Internal("ledger entries are missing in " + Range(start, end));
@@ -107,7 +103,7 @@ Result<EventProof> Ledger::ProveEvent(uint64_t index) {
                                 "every few seconds, or on demand by the operator");
     }
     QT_ASSIGN_OR_RETURN(out.checkpoint, CheckpointFromRow(cps[0]));
-    out.entry = {index, LeafHashOf(rows[0].Text(0)), rows[0].Text(0)};
+    out.entry = {index, HashLeaf(rows[0].Text(0)), rows[0].Text(0)};
     TxNodeReader nodes(tx);
     QT_ASSIGN_OR_RETURN(out.proof,
                         ledger::InclusionProof(nodes, index, out.checkpoint.checkpoint.size));
@@ -231,7 +227,7 @@ Result<AuditReport> Ledger::Audit() {
         const std::string& event = entries[e++].Text(1);
         if (Status s = CheckEncodedEvent(event, i); !s.ok()) return fail(i, s.message());
         std::optional<std::string> node_problem;
-        recomputed.Append(LeafHashOf(event), [&](NodeId id, const Hash& h) {
+        recomputed.Append(HashLeaf(event), [&](NodeId id, const Hash& h) {
           if (node_problem) return;
           auto it = stored.find(id);
           if (it == stored.end()) {

@@ -11,6 +11,7 @@
 #ifndef QIANTANG_LEDGER_LEDGER_H_
 #define QIANTANG_LEDGER_LEDGER_H_
 
+#include <atomic>
 #include <optional>
 #include <string>
 #include <vector>
@@ -72,6 +73,10 @@ class Ledger {
   Result<std::vector<Hash>> ConsistencyProof(uint64_t first, uint64_t second);
   // The event at `index` with its proof against the latest checkpoint.
   Result<EventProof> ProveEvent(uint64_t index);
+  // Events whose subject is `subject`, newest first: those below `before`
+  // (all if 0), at most `limit` (1..kMaxEntriesPerPage). The first call in a
+  // process indexes the entries journaled before the index existed.
+  Result<std::vector<Entry>> EventsAbout(const std::string& subject, uint64_t before, int limit);
 
   // Signs and stores a checkpoint of the current head, unless the latest
   // checkpoint already has this size; returns the latest either way.
@@ -91,8 +96,13 @@ class Ledger {
   Result<AuditReport> Audit();
 
  private:
+  // Indexes the subjects of the entries journaled before the index existed,
+  // in batches; once done, later calls return at once.
+  Status IndexSubjects();
+
   store::Store& store_;
   LedgerOptions options_;
+  std::atomic<bool> subjects_indexed_ = false;
 };
 
 // Calls ledger.Publish() every `interval_ms` until destroyed.

@@ -164,6 +164,41 @@ TEST_P(LedgerTest, BadRangesAreRefused) {
             StatusCode::kFailedPrecondition);  // no checkpoint yet
 }
 
+TEST_P(LedgerTest, EventsAboutASubjectAreIndexedAsJournaledAndBackfilledForOlderEntries) {
+  AppendN(6);  // subjects obj_0..obj_5
+  AppendN(3);  // obj_0..obj_2 again
+  auto indexes = [&](Ledger& l, const std::string& subject, uint64_t before, int limit) {
+    std::vector<uint64_t> out;
+    auto events = l.EventsAbout(subject, before, limit);
+    EXPECT_TRUE(events.ok()) << events.status().ToString();
+    if (events.ok()) {
+      for (const Entry& e : *events) out.push_back(e.index);
+    }
+    return out;
+  };
+  using V = std::vector<uint64_t>;
+  EXPECT_EQ(indexes(*ledger_, "obj_1", 0, 10), (V{7, 1}));
+  EXPECT_EQ(indexes(*ledger_, "obj_1", 7, 10), V{1});
+  EXPECT_EQ(indexes(*ledger_, "obj_0", 0, 1), V{6});
+  EXPECT_EQ(indexes(*ledger_, "obj_5", 0, 10), V{5});
+  EXPECT_EQ(indexes(*ledger_, "nobody", 0, 10), V{});
+
+  // A database from before the index: its entries are indexed on first use.
+  Exec("DELETE FROM ledger_subjects");
+  Exec("UPDATE ledger_subjects_backfill SET done_seq = 0, until_seq = 9");
+  AppendN(1);  // journaled after the migration: indexed as it is appended
+  LedgerOptions o;
+  o.clock = &clock_;
+  o.key = key_.public_key;
+  Ledger reopened(*store_, o);
+  EXPECT_EQ(indexes(reopened, "obj_0", 0, 10), (V{9, 6, 0}));
+  EXPECT_EQ(indexes(reopened, "obj_2", 0, 10), (V{8, 2}));
+
+  EXPECT_EQ(ledger_->EventsAbout("", 0, 10).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(ledger_->EventsAbout("x", 0, 0).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(ledger_->EventsAbout("x", 0, 1001).status().code(), StatusCode::kInvalidArgument);
+}
+
 TEST_P(LedgerTest, AuditNamesTheIndexOfAnEditedEvent) {
   AppendN(40);
   auto cp = *ledger_->Publish();

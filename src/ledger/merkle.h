@@ -18,6 +18,7 @@
 #include <array>
 #include <cstdint>
 #include <span>
+#include <string_view>
 #include <vector>
 
 #include "core/status.h"
@@ -28,6 +29,10 @@ using Hash = std::array<uint8_t, 32>;
 using Bytes = std::vector<uint8_t>;
 
 Hash HashLeaf(std::span<const uint8_t> data);
+// The leaf hash of text bytes (a journal event).
+inline Hash HashLeaf(std::string_view data) {
+  return HashLeaf(std::span(reinterpret_cast<const uint8_t*>(data.data()), data.size()));
+}
 Hash HashChildren(const Hash& left, const Hash& right);
 Hash EmptyRoot();
 

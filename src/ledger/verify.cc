@@ -21,7 +21,7 @@ Status VerifyEvent(std::string_view leaf, uint64_t index, const std::vector<Byte
                    std::string_view checkpoint_note, const NoteVerifier& key) {
   QT_ASSIGN_OR_RETURN(Checkpoint cp, OpenCheckpoint(checkpoint_note, key));
   QT_RETURN_IF_ERROR(CheckEncodedEvent(leaf, index).WithContext("event"));
-  Hash leaf_hash = HashLeaf(std::span(reinterpret_cast<const uint8_t*>(leaf.data()), leaf.size()));
+  Hash leaf_hash = HashLeaf(std::string_view(leaf));
   return VerifyInclusion(index, cp.size, leaf_hash, proof, cp.root)
       .WithContext("inclusion in checkpoint " + std::to_string(cp.size));
 }

@@ -586,7 +586,9 @@ Result<MatchResult> Finance::Match(const std::string& enterprise_id, size_t limi
       if (pm.bundle.empty()) {  // cannot be served alone: one step away
         pm.explanation.passed = false;
         pm.explanation.clauses.push_back(
-            {"requires an eligible " + p.requires_kind + " product", false, "none", std::nan("")});
+            {.text = "requires an eligible " + p.requires_kind + " product",
+             .passed = false,
+             .actual = "none"});
         out.near_misses.push_back(std::move(pm));
         continue;
       }

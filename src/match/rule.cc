@@ -8,10 +8,18 @@
 namespace qt::match {
 
 nlohmann::json ClauseResultJson(const ClauseResult& c) {
+  auto number = [](double v) {
+    return std::isnan(v) ? nlohmann::json(nullptr) : nlohmann::json(v);
+  };
   return {{"clause", c.text},
           {"passed", c.passed},
           {"actual", c.actual},
-          {"gap", std::isnan(c.gap) ? nlohmann::json(nullptr) : nlohmann::json(c.gap)}};
+          {"gap", number(c.gap)},
+          {"attribute", c.attribute},
+          {"op", c.op},
+          {"years_since", c.years_since},
+          {"operands", c.operands},
+          {"value", number(c.value)}};
 }
 
 nlohmann::json ExplanationJson(const Explanation& e) {
@@ -478,6 +486,60 @@ bool Rule::Matches(const Entity& e, double today) const {
   return EvalNode(root_, e, today, nullptr);
 }
 
+namespace {
+
+std::string_view OpName(Op op) {
+  switch (op) {
+    case Op::kEq:
+      return "=";
+    case Op::kNe:
+      return "!=";
+    case Op::kLt:
+      return "<";
+    case Op::kLe:
+      return "<=";
+    case Op::kGt:
+      return ">";
+    case Op::kGe:
+      return ">=";
+    case Op::kBetween:
+      return "between";
+    case Op::kIn:
+      return "in";
+    case Op::kNotIn:
+      return "not in";
+    case Op::kHas:
+      return "has";
+    case Op::kHasAny:
+      return "has any";
+    case Op::kHasAll:
+      return "has all";
+    case Op::kTrue:
+      return "true";
+  }
+  return "?";
+}
+
+// The clause's literals: numbers, dates as YYYY-MM-DD, booleans, strings.
+nlohmann::json Operands(const Clause& c, const Schema& schema) {
+  nlohmann::json out = nlohmann::json::array();
+  if (c.op == Op::kTrue) return out;
+  if (c.type == Type::kString || c.type == Type::kSet) {
+    for (int32_t id : c.ids) out.push_back(schema.Text(id));
+    return out;
+  }
+  auto literal = [&](double v) -> nlohmann::json {
+    if (c.type == Type::kDate && !c.years_since) return Schema::FormatDate(v);
+    if (c.type == Type::kBool) return v != 0;
+    return v;
+  };
+  out.push_back(literal(c.a));
+  if (c.op == Op::kBetween) out.push_back(literal(c.b));
+  return out;
+}
+
+}  // namespace
+
 Explanation Rule::Explain(const Entity& e, const Schema& schema, double today) const {
   Explanation out;
   out.passed = Matches(e, today);
@@ -486,7 +548,11 @@ Explanation Rule::Explain(const Entity& e, const Schema& schema, double today) c
     ClauseResult r{.text = c.text,
                    .passed = ClauseHolds(static_cast<int>(i), e, today),
                    .actual = "missing",
-                   .gap = std::nan("")};
+                   .gap = std::nan(""),
+                   .attribute = schema.attributes()[c.attribute].name,
+                   .op = std::string(OpName(c.op)),
+                   .years_since = c.years_since,
+                   .operands = Operands(c, schema)};
     switch (c.type) {
       case Type::kString:
         if (e.strings[c.slot] >= 0) r.actual = schema.Text(e.strings[c.slot]);
@@ -499,6 +565,7 @@ Explanation Rule::Explain(const Entity& e, const Schema& schema, double today) c
       }
       default: {
         const double v = NumberOf(c, e, today);
+        if (c.type == Type::kNumber || c.years_since) r.value = v;
         if (!std::isnan(v)) {
           r.actual = c.type == Type::kDate && !c.years_since ? Schema::FormatDate(v)
                      : c.type == Type::kBool

@@ -62,12 +62,18 @@ struct Clause {
   std::vector<int32_t> ids;  // string/set operands, sorted
 };
 
-// How one clause fared for one entity.
+// How one clause fared for one entity. `attribute`, `op` and `operands` say
+// what the clause asks, for a reader to phrase it in its own language.
 struct ClauseResult {
   std::string text;
   bool passed = false;
   std::string actual;         // the entity's value, as text ("missing" if none)
   double gap = std::nan("");  // numeric clauses that failed: how far the value is from passing
+  std::string attribute;      // empty for a condition that is not a rule's clause
+  std::string op;             // = != < <= > >= between in "not in" has "has any" "has all" true
+  bool years_since = false;   // the operand is the years since the attribute's date
+  nlohmann::json operands = nlohmann::json::array();  // numbers, dates and strings as written
+  double value = std::nan("");                        // the entity's value when a number (or years)
 };
 
 struct Explanation {
@@ -75,7 +81,8 @@ struct Explanation {
   std::vector<ClauseResult> clauses;  // in the order written
 };
 
-// {"clause", "passed", "actual", "gap" (null unless a failed numeric clause)}.
+// {"clause", "passed", "actual", "gap" (null unless a failed numeric clause),
+//  "attribute", "op", "years_since", "operands", "value" (null unless a number)}.
 nlohmann::json ClauseResultJson(const ClauseResult& c);
 nlohmann::json ExplanationJson(const Explanation& e);  // the clauses, as an array
 

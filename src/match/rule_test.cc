@@ -100,6 +100,36 @@ TEST_F(RuleTest, ExplainsEachClauseAndFindsTheOneThatKeepsAnEntityOut) {
   EXPECT_TRUE(either.RequiredClauses().empty());
 }
 
+// What each clause asks comes apart, for the console to phrase in words.
+TEST_F(RuleTest, AnExplanationCarriesEachClausesAttributeOperatorAndOperands) {
+  Rule r = Compile(
+      "high_tech and revenue between 1000万 and 5000万 and years_since(founded) >= 5 and "
+      "district in [\"西湖区\", \"滨江区\"] and qualifications has \"专精特新\" and "
+      "founded <= 2020-01-01");
+  Entity firm = Firm({{"district", "西湖区"},
+                      {"founded", "2019-05-01"},
+                      {"revenue", 32000000},
+                      {"high_tech", true}});
+  json clauses = ExplanationJson(r.Explain(firm, schema_, today_));
+  ASSERT_EQ(clauses.size(), 6u);
+  auto parts = [&](size_t i) {
+    const json& c = clauses[i];
+    return json{c["attribute"], c["op"], c["operands"], c["years_since"]};
+  };
+  EXPECT_EQ(parts(0), (json{"high_tech", "true", json::array(), false}));
+  EXPECT_EQ(parts(1), (json{"revenue", "between", {10000000.0, 50000000.0}, false}));
+  EXPECT_EQ(clauses[1]["value"], 32000000.0);
+  EXPECT_EQ(parts(2), (json{"founded", ">=", {5.0}, true}));
+  EXPECT_GT(clauses[2]["value"].get<double>(), 7.5);
+  EXPECT_EQ(parts(3)[0], "district");
+  EXPECT_EQ(parts(3)[1], "in");
+  EXPECT_EQ(parts(3)[2].size(), 2u);
+  EXPECT_EQ(parts(4), (json{"qualifications", "has", {"专精特新"}, false}));
+  EXPECT_FALSE(clauses[4]["passed"]);
+  EXPECT_EQ(parts(5), (json{"founded", "<=", {"2020-01-01"}, false}));
+  EXPECT_TRUE(clauses[5]["value"].is_null());  // a date, not a number
+}
+
 TEST_F(RuleTest, BadRulesAreRefusedWithThePosition) {
   EXPECT_EQ(Error("revenu >= 5"), "rule:1: unknown attribute 'revenu', found 'revenu'");
   EXPECT_EQ(Error("staff >= \"many\""), "rule:10: expected a number, found '\"many\"'");

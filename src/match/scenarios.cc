@@ -8,6 +8,7 @@
 #include "core/text.h"
 #include "match/schema.h"
 #include "store/decode.h"
+#include "store/like.h"
 
 namespace qt::match {
 
@@ -243,20 +244,38 @@ Result<Listing> Scenarios::Get(const std::string& id) {
   return l;
 }
 
-Result<accounts::Page<Listing>> Scenarios::List(const std::string& list, const std::string& domain,
+Result<accounts::Page<Listing>> Scenarios::List(const std::string& list,
+                                                const ListingFilter& filter,
                                                 const accounts::PageRequest& page) {
   if (list != "demand" && list != "capability")
     return InvalidArgument("list: demand or capability");
   QT_RETURN_IF_ERROR(accounts::CheckPage(page, list == "demand" ? "dmd" : "cap"));
+  std::string sql = std::string(kColumns) + " WHERE list = ?";
+  store::Params params = {list};
+  if (!filter.domain.empty()) {
+    sql += " AND domain = ?";
+    params.emplace_back(filter.domain);
+  }
+  if (!filter.state.empty()) {
+    if (filter.state != "open" && filter.state != "closed")
+      return InvalidArgument("state: open or closed");
+    sql += " AND state = ?";
+    params.emplace_back(filter.state);
+  }
+  if (!filter.title_contains.empty()) {
+    QT_RETURN_IF_ERROR(
+        CheckDisplayText(filter.title_contains, ListingFilter::kMaxTitleContains).WithContext("q"));
+    sql += " AND LOWER(title) LIKE ? ESCAPE '\\'";
+    params.emplace_back(store::LikeContains(filter.title_contains));
+  }
   accounts::Page<Listing> out;
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    std::string sql = std::string(kColumns) + " WHERE list = ? AND id > ?";
-    store::Params params = {list, page.cursor};
-    if (!domain.empty()) {
-      sql += " AND domain = ?";
-      params.emplace_back(domain);
-    }
-    QT_ASSIGN_OR_RETURN(out, accounts::QueryPage<Listing>(tx, sql, params, page, FromRow));
+    QT_ASSIGN_OR_RETURN(int64_t total, accounts::CountRows(tx, sql, params));
+    store::Params page_params = params;
+    page_params.emplace_back(page.cursor);
+    QT_ASSIGN_OR_RETURN(
+        out, accounts::QueryPage<Listing>(tx, sql + " AND id > ?", page_params, page, FromRow));
+    out.total = total;
     return OkStatus();
   }));
   return out;

@@ -52,6 +52,14 @@ struct Listing {
   int64_t created_at = 0;
 };
 
+// Which entries of a list List returns.
+struct ListingFilter {
+  std::string domain;
+  std::string state;           // open | closed
+  std::string title_contains;  // at most kMaxTitleContains bytes
+  static constexpr size_t kMaxTitleContains = 200;
+};
+
 struct ListingMatch {
   Listing listing;
   double score = 0;
@@ -84,7 +92,9 @@ class Scenarios {
   Result<Listing> Add(const accounts::Principal& caller, Listing listing);
   Result<Listing> Close(const accounts::Principal& caller, const std::string& id);
   Result<Listing> Get(const std::string& id);
-  Result<accounts::Page<Listing>> List(const std::string& list, const std::string& domain,
+  // One list's entries, by id, filtered by every field of `filter` that is
+  // set; the page counts them all (`total`).
+  Result<accounts::Page<Listing>> List(const std::string& list, const ListingFilter& filter,
                                        const accounts::PageRequest& page);
   // The other list's open entries best matching `id`, best first.
   Result<std::vector<ListingMatch>> Matches(const std::string& id, size_t limit);

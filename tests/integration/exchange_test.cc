@@ -197,6 +197,21 @@ TEST_F(ExchangeApiTest, TheSeedsStoryFromRegistrationToATradeQueriedThroughTheCh
   EXPECT_EQ(stats["pledged_fen"], 0);
   auto history = Call(*client_, "GET", "/api/v1/exchange/certificates/" + number);
   EXPECT_EQ(history.body["pledges"][0]["state"], "released");
+  // The public list finds a certificate by number, or by words of its data's
+  // or holder's name, and counts what it finds.
+  auto found = [&](const std::string& q) {
+    auto r = Call(*client_, "GET", "/api/v1/exchange/certificates?q=" + q);
+    EXPECT_EQ(r.status, 200) << q << ": " << r.raw;
+    EXPECT_EQ(r.body["total"], r.body["items"].size()) << q;
+    return r.body["items"].size();
+  };
+  EXPECT_EQ(found(number), 1u);
+  EXPECT_EQ(found("%E5%8C%BB%E5%AD%A6%E5%BD%B1%E5%83%8F"), 1u);  // 医学影像
+  EXPECT_EQ(found("%E6%97%A0%E6%AD%A4"), 0u);                    // 无此
+  EXPECT_EQ(found(number.substr(0, number.size() - 1)), 0u);     // numbers match whole
+  auto cli = server_->Cli({"exchange", "certificates", "list", "--search", "影像"}, "");
+  EXPECT_NE(cli.out.find(number), std::string::npos) << cli.out << cli.err;
+  EXPECT_EQ(Call(*client_, "GET", "/api/v1/exchange/certificates?q=%01").status, 400);
 }
 
 // A seller and a buyer that hold their own keys: the order stops where the

@@ -198,5 +198,52 @@ TEST_F(IdentityApiTest, BadInputIsRefusedWithTheFieldNamedAndChangesNothing) {
   EXPECT_EQ(Call(*client_, "GET", "/api/v1/identity/stats").body["terminals"], 0);
 }
 
+// The authority's list filters on the server, and a resident ID finds its
+// citizen only for the authority that holds it: another authority learns
+// nothing, not even that the person is enrolled somewhere.
+TEST_F(IdentityApiTest, CitizensAreFilteredAndFoundByResidentIdOnlyByTheirAuthority) {
+  const std::string id = Enrol(11, "elderly")["citizen"]["id"];
+  Enrol(12, "none");
+  ASSERT_EQ(Call(*client_, "POST", "/api/v1/identity/citizens/" + id + "/revoke", authority_,
+                 R"({"reason": "moved away"})")
+                .status,
+            200);
+  auto ids = [&](const std::string& token, const std::string& query) {
+    auto r = Call(*client_, "GET", "/api/v1/identity/citizens?" + query, token);
+    EXPECT_EQ(r.status, 200) << query << ": " << r.raw;
+    std::vector<std::string> out;
+    for (auto& c : r.body["items"]) out.push_back(c["id"]);
+    return out;
+  };
+  using V = std::vector<std::string>;
+  EXPECT_EQ(ids(authority_, "resident_id=" + ResidentId(11)), V{id});
+  // The check character in lower case is the same person.
+  std::string lower = ResidentId(11);
+  if (lower.back() == 'X') lower.back() = 'x';
+  EXPECT_EQ(ids(authority_, "resident_id=" + lower), V{id});
+  EXPECT_EQ(ids(authority_, "resident_id=" + ResidentId(13)), V{});  // not enrolled
+  EXPECT_EQ(ids(authority_, "status=revoked"), V{id});
+  EXPECT_EQ(ids(authority_, "status=active&district=上城区").size(), 1u);
+  EXPECT_EQ(ids(authority_, "district=西湖区"), V{});
+  EXPECT_EQ(ids(authority_, "talent_category=A"), V{});
+
+  const std::string other = NewOrg("杭州市人力社保局", "authority", 704);
+  EXPECT_EQ(ids(other, "resident_id=" + ResidentId(11)), V{});
+  EXPECT_EQ(ids(other, ""), V{});
+  EXPECT_EQ(
+      Call(*client_, "GET", "/api/v1/identity/citizens?resident_id=" + ResidentId(11), bus_).status,
+      403);
+  for (const auto& [query, message] : std::vector<std::pair<std::string, std::string>>{
+           {"resident_id=330106195003071234", "resident_id"},
+           {"resident_id=abc", "resident_id"},
+           {"talent_category=F", "talent_category"},
+           {"status=gone", "status: active or revoked"},
+           {"district=%01", "district"}}) {
+    auto r = Call(*client_, "GET", "/api/v1/identity/citizens?" + query, authority_);
+    EXPECT_EQ(r.status, 400) << query << ": " << r.raw;
+    EXPECT_NE(r.raw.find(message), std::string::npos) << query << ": " << r.raw;
+  }
+}
+
 }  // namespace
 }  // namespace qt::testing

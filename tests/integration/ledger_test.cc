@@ -243,6 +243,59 @@ TEST_F(LedgerE2eTest, KillDuringAppendsKeepsEveryPublishedCheckpointConsistent) 
   EXPECT_EQ(Audit().exit_code, 0);
 }
 
+// An object's history: every event about it, newest first, in pages, and
+// each provable like any other.
+TEST_F(LedgerE2eTest, AnObjectsEventsAreFoundBySubject) {
+  // A token's life: issued, then revoked; two events about it.
+  auto issued = Call(*client_, "POST", "/api/v1/tokens", op_, R"({"label": "short-lived"})");
+  ASSERT_EQ(issued.status, 201) << issued.raw;
+  const std::string subject = issued.body["id"];
+  ASSERT_EQ(Call(*client_, "DELETE", "/api/v1/tokens/" + subject, op_).status, 200);
+  CreateOrgs(10, 2);  // other subjects
+  auto all = Call(*client_, "GET", "/api/v1/ledger/events?subject=" + subject, op_);
+  ASSERT_EQ(all.status, 200) << all.raw;
+  ASSERT_EQ(all.body["items"].size(), 2u);
+  EXPECT_EQ(all.body["items"][0]["event"]["kind"], "token.revoked");
+  EXPECT_EQ(all.body["items"][1]["event"]["kind"], "token.issued");
+  uint64_t previous = UINT64_MAX;
+  for (const auto& e : all.body["items"]) {
+    EXPECT_EQ(e["event"]["subject"], subject);
+    EXPECT_LT(e["index"].get<uint64_t>(), previous);  // newest first
+    previous = e["index"];
+  }
+  EXPECT_TRUE(all.body["next_before"].is_null());
+  // Page by page, the same events.
+  std::vector<uint64_t> paged;
+  std::string before;
+  for (int guard = 0; guard < 20; ++guard) {
+    auto p = Call(*client_, "GET",
+                  "/api/v1/ledger/events?limit=1&subject=" + subject +
+                      (before.empty() ? "" : "&before=" + before),
+                  op_);
+    ASSERT_EQ(p.status, 200) << p.raw;
+    for (const auto& e : p.body["items"]) paged.push_back(e["index"]);
+    if (p.body["next_before"].is_null()) break;
+    before = std::to_string(p.body["next_before"].get<uint64_t>());
+  }
+  std::vector<uint64_t> expected;
+  for (const auto& e : all.body["items"]) expected.push_back(e["index"]);
+  EXPECT_EQ(paged, expected);
+  EXPECT_EQ(
+      Call(*client_, "GET", "/api/v1/ledger/events?subject=org_nobody", op_).body["items"].size(),
+      0u);
+  EXPECT_EQ(Call(*client_, "GET", "/api/v1/ledger/events?subject=" + subject).status, 401);
+  for (const auto& [query, message] : std::vector<std::pair<std::string, std::string>>{
+           {"", "subject: 1 to 200 bytes"},
+           {"subject=" + std::string(201, 'x'), "subject: 1 to 200 bytes"},
+           {"subject=x&limit=0", "limit: must be between 1 and 1000"},
+           {"subject=x&limit=1001", "limit"},
+           {"subject=x&before=-1", "before"}}) {
+    auto r = Call(*client_, "GET", "/api/v1/ledger/events?" + query, op_);
+    EXPECT_EQ(r.status, 400) << query << ": " << r.raw;
+    EXPECT_NE(r.raw.find(message), std::string::npos) << query << ": " << r.raw;
+  }
+}
+
 TEST_F(LedgerE2eTest, BadRequestsAndMalformedFilesGetClearErrors) {
   CreateOrgs(1, 1);
   Publish();

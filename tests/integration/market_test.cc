@@ -182,5 +182,71 @@ TEST_F(MarketApiTest, CliVerbsDriveTheMarket) {
   EXPECT_NE(bad.err.find("no quote cqt_missing"), std::string::npos) << bad.err;
 }
 
+// A provider changes its prices: new quotes use them, an order already made
+// keeps its own, and nobody else may change them.
+TEST_F(MarketApiTest, AProviderChangesItsPricesForNewQuotesOnly) {
+  auto cluster = Call(*client_, "POST", "/api/v1/compute/provider-clusters", provider_, kCluster);
+  ASSERT_EQ(cluster.status, 201) << cluster.raw;
+  const std::string id = cluster.body["id"];
+  auto quote = [&](int64_t max_price) {
+    return Call(*client_, "POST", "/api/v1/compute/requests", enterprise_,
+                R"({"cards": 8, "duration_s": 3600, "max_fen_per_card_hour": )" +
+                    std::to_string(max_price) + "}");
+  };
+  auto before = quote(3000);
+  ASSERT_EQ(before.status, 201) << before.raw;
+  ASSERT_EQ(before.body["quotes"].size(), 1u);
+  auto order = Call(
+      *client_, "POST",
+      "/api/v1/compute/quotes/" + before.body["quotes"][0]["id"].get<std::string>() + "/accept",
+      enterprise_);
+  ASSERT_EQ(order.status, 201) << order.raw;
+
+  auto cli = server_->Cli({"compute", "provider-clusters", "prices", id, "--price", "H800=3500"},
+                          provider_);
+  ASSERT_EQ(cli.exit_code, 0) << cli.err;
+  EXPECT_NE(cli.out.find("H800: 35.00 yuan per card-hour"), std::string::npos) << cli.out;
+  EXPECT_TRUE(quote(3000).body["quotes"].empty());  // now above the enterprise's limit
+  auto after = quote(4000);
+  ASSERT_EQ(after.body["quotes"].size(), 1u) << after.raw;
+  EXPECT_EQ(after.body["quotes"][0]["fen_per_card_hour"], 3500);
+  auto orders = Call(*client_, "GET", "/api/v1/compute/orders", enterprise_);
+  ASSERT_EQ(orders.body["items"].size(), 1u);
+  EXPECT_EQ(orders.body["items"][0]["fen_per_card_hour"], 2800);
+  auto shown = Call(*client_, "GET", "/api/v1/compute/provider-clusters", enterprise_);
+  EXPECT_EQ(shown.body["items"][0]["fen_per_card_hour"]["H800"], 3500);
+
+  const std::string rival = NewOrg("别家算力", "compute_provider", 704);
+  struct Case {
+    std::string token, body;
+    int status;
+    std::string part;
+  };
+  for (const Case& c : std::vector<Case>{
+           {rival, R"({"fen_per_card_hour": {"H800": 1}})", 403, "not one of your clusters"},
+           {enterprise_, R"({"fen_per_card_hour": {"H800": 1}})", 403, ""},
+           {provider_, R"({"fen_per_card_hour": {}})", 400, "must hold 1 to 64 entries"},
+           {provider_, R"({"fen_per_card_hour": {"A100": 100}})", 400,
+            "no price for chip H800 of pool h800"},
+           {provider_, R"({"fen_per_card_hour": {"H800": 0}})", 400, "fen_per_card_hour"},
+           {provider_, R"({"fen_per_card_hour": {"H800": 100, "A100": 100}})", 400,
+            "prices.A100: no pool has this chip"},
+           {provider_, R"({"fen_per_card_hour": {"H800": "cheap"}})", 400, "fen_per_card_hour"},
+           {provider_, R"({"prices": {}})", 400, ""}}) {
+    auto r = Call(*client_, "POST", "/api/v1/compute/provider-clusters/" + id + "/prices", c.token,
+                  c.body);
+    EXPECT_EQ(r.status, c.status) << c.body << ": " << r.raw;
+    EXPECT_NE(r.raw.find(c.part), std::string::npos) << c.body << ": " << r.raw;
+  }
+  EXPECT_EQ(Call(*client_, "POST", "/api/v1/compute/provider-clusters/mcl_nope/prices", provider_,
+                 R"({"fen_per_card_hour": {"H800": 100}})")
+                .status,
+            404);
+  // Nothing above changed the price.
+  EXPECT_EQ(Call(*client_, "GET", "/api/v1/compute/provider-clusters", enterprise_)
+                .body["items"][0]["fen_per_card_hour"]["H800"],
+            3500);
+}
+
 }  // namespace
 }  // namespace qt::testing

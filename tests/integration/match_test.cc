@@ -191,6 +191,26 @@ TEST_F(MatchApiTest, DemandsAndCapabilitiesAreMatchedAndPairedThroughTheCli) {
   }
   EXPECT_EQ(
       Call(*client_, "GET", "/api/v1/match/scenarios/stats").body["pairs_by_state"]["deployed"], 1);
+  // The lists filter and count on the server.
+  auto listed = [&](const std::string& query) {
+    auto r = Call(*client_, "GET", "/api/v1/match/scenarios/demands?" + query);
+    EXPECT_EQ(r.status, 200) << query << ": " << r.raw;
+    EXPECT_EQ(r.body["total"], r.body["items"].size()) << query;
+    return r.body["items"].size();
+  };
+  EXPECT_EQ(listed("q=%E8%87%AA%E5%8A%A8%E9%A9%BE%E9%A9%B6"), 1u);  // 自动驾驶
+  EXPECT_EQ(listed("q=%25"), 0u);                                   // % is literal
+  EXPECT_EQ(listed("state=open"), 1u);
+  EXPECT_EQ(listed("state=closed"), 0u);
+  auto cli = server_->Cli({"match", "scenarios", "demands", "list", "--search", "公交"}, "");
+  EXPECT_NE(cli.out.find("城市道路自动驾驶公交测试"), std::string::npos) << cli.out << cli.err;
+  EXPECT_NE(cli.out.find("(1 in all)"), std::string::npos) << cli.out;
+  for (const auto& [query, message] : std::vector<std::pair<std::string, std::string>>{
+           {"state=gone", "state: open or closed"}, {"q=%01", "q"}}) {
+    auto r = Call(*client_, "GET", "/api/v1/match/scenarios/demands?" + query);
+    EXPECT_EQ(r.status, 400) << query << ": " << r.raw;
+    EXPECT_NE(r.raw.find(message), std::string::npos) << query << ": " << r.raw;
+  }
 }
 
 // Polls `done` for up to ten seconds (the server syncs every second).

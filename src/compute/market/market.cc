@@ -30,6 +30,22 @@ __extension__ typedef __int128 Int128;
 constexpr int64_t kMsPerHour = 3'600'000;
 constexpr int64_t kMaxAmountFen = int64_t{1'000'000'000'000'000};  // 10^13 yuan
 
+// invalid_argument unless each price is for a chip some pool has and within
+// 1..kMaxFenPerCardHour fen per card-hour.
+Status CheckPrices(const std::vector<PoolSpec>& pools,
+                   const std::map<std::string, int64_t>& fen_per_card_hour) {
+  for (const auto& [chip, fen] : fen_per_card_hour) {
+    bool used = false;
+    for (const PoolSpec& p : pools) used = used || p.chip == chip;
+    if (!used) return InvalidArgument(fmt::format("prices.{}: no pool has this chip", chip));
+    if (fen < 1 || fen > Market::kMaxFenPerCardHour) {
+      return InvalidArgument(fmt::format("prices.{}: must be between 1 and {} fen per card-hour",
+                                         chip, Market::kMaxFenPerCardHour));
+    }
+  }
+  return OkStatus();
+}
+
 // ceil(card_ms * fen_per_card_hour / 1 h), refusing absurd totals.
 Result<int64_t> Charge(int64_t card_ms, int64_t fen_per_card_hour) {
   Int128 v = (static_cast<Int128>(card_ms) * fen_per_card_hour + kMsPerHour - 1) / kMsPerHour;
@@ -282,15 +298,7 @@ Result<ClusterOffer> Market::RegisterCluster(const Principal& caller, const NewC
     c.cards += cards;
     c.tflops += cards * options_.catalog->at(chip).fp16_tflops;
   }
-  for (const auto& [chip, fen] : c.fen_per_card_hour) {
-    bool used = false;
-    for (const PoolSpec& p : nc.pools) used = used || p.chip == chip;
-    if (!used) return InvalidArgument(fmt::format("prices.{}: no pool has this chip", chip));
-    if (fen < 1 || fen > kMaxFenPerCardHour) {
-      return InvalidArgument(fmt::format("prices.{}: must be between 1 and {} fen per card-hour",
-                                         chip, kMaxFenPerCardHour));
-    }
-  }
+  QT_RETURN_IF_ERROR(CheckPrices(nc.pools, c.fen_per_card_hour));
   QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
     auto r = tx.Exec(
         "INSERT INTO market_clusters (id, provider_id, name, region, backend, spec, available, "
@@ -337,6 +345,39 @@ Status Market::SetAvailable(const Principal& caller, const std::string& cluster_
         ->Append(
             tx,
             {caller.org_id, "compute.cluster.availability", cluster_id, {{"available", available}}})
+        .status();
+  });
+}
+
+Status Market::SetPrices(const Principal& caller, const std::string& cluster_id,
+                         const std::map<std::string, int64_t>& fen_per_card_hour) {
+  QT_RETURN_IF_ERROR(caller.RequireMemberOf(OrgKind::kComputeProvider, "change clusters"));
+  return store_.Write([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(auto cs, LoadClusters(tx, "WHERE id = ?", {cluster_id}));
+    if (cs.empty()) return NotFound("cluster: no cluster " + cluster_id);
+    if (cs[0].provider_id != caller.org_id)
+      return PermissionDenied("cluster: not one of your clusters");
+    for (const PoolSpec& p : cs[0].pools) {
+      if (!fen_per_card_hour.contains(p.chip)) {
+        return InvalidArgument(
+            fmt::format("prices: no price for chip {} of pool {}", p.chip, p.name));
+      }
+    }
+    QT_RETURN_IF_ERROR(CheckPrices(cs[0].pools, fen_per_card_hour));
+    QT_RETURN_IF_ERROR(
+        tx.Exec("DELETE FROM market_prices WHERE cluster_id = ?", {cluster_id}).status());
+    json prices = json::object();
+    for (const auto& [chip, fen] : fen_per_card_hour) {
+      QT_RETURN_IF_ERROR(tx.Exec("INSERT INTO market_prices (cluster_id, chip, fen_per_card_hour) "
+                                 "VALUES (?, ?, ?)",
+                                 {cluster_id, chip, fen})
+                             .status());
+      prices[chip] = fen;
+    }
+    return options_.journal
+        ->Append(
+            tx,
+            {caller.org_id, "compute.cluster.prices", cluster_id, {{"fen_per_card_hour", prices}}})
         .status();
   });
 }

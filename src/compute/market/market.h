@@ -84,6 +84,10 @@ class Market {
   Result<ClusterOffer> RegisterCluster(const accounts::Principal& caller, const NewCluster& c);
   Status SetAvailable(const accounts::Principal& caller, const std::string& cluster_id,
                       bool available);
+  // The provider's new prices for its cluster, one for every chip of its
+  // pools; quotes from now on use them, orders already made keep theirs.
+  Status SetPrices(const accounts::Principal& caller, const std::string& cluster_id,
+                   const std::map<std::string, int64_t>& fen_per_card_hour);
   Result<std::vector<ClusterOffer>> ListClusters();
   Result<Capacity> PooledCapacity();
 

@@ -1,0 +1,82 @@
+// Ledger: events by subject (ledger_subjects, filled by Journal::AppendAll and,
+// for entries older than the index, by IndexSubjects).
+#include <nlohmann/json.hpp>
+
+#include "ledger/ledger.h"
+#include "ledger/tree.h"
+
+namespace qt::ledger {
+namespace {
+
+using store::Rows;
+using store::Tx;
+
+constexpr int64_t kBackfillBatch = 5'000;
+
+}  // namespace
+
+Status Ledger::IndexSubjects() {
+  if (subjects_indexed_.load()) return OkStatus();
+  for (bool more = true; more;) {
+    QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
+      QT_ASSIGN_OR_RETURN(Rows head,
+                          tx.Query("SELECT done_seq, until_seq FROM ledger_subjects_backfill"));
+      if (head.empty()) return Internal("ledger_subjects_backfill has no row");
+      const int64_t done = head[0].Int(0), until = head[0].Int(1);
+      const int64_t end = std::min(until, done + kBackfillBatch);
+      more = end < until;
+      if (done >= until) return OkStatus();
+      QT_ASSIGN_OR_RETURN(Rows rows, tx.Query("SELECT seq, event FROM ledger_entries"
+                                              " WHERE seq >= ? AND seq < ? ORDER BY seq",
+                                              {done, end}));
+      for (const auto& r : rows) {
+        const auto event = nlohmann::json::parse(r.Text(1), nullptr, false);
+        if (!event.is_object() || !event.contains("subject") || !event["subject"].is_string()) {
+          return Internal("ledger entry " + std::to_string(r.Int(0)) + " has no subject");
+        }
+        const std::string subject = event["subject"].get<std::string>();
+        if (subject.empty()) continue;
+        QT_RETURN_IF_ERROR(tx.Exec("INSERT INTO ledger_subjects (subject, seq) VALUES (?, ?)"
+                                   " ON CONFLICT DO NOTHING",
+                                   {subject, r.Int(0)})
+                               .status());
+      }
+      return tx.Exec("UPDATE ledger_subjects_backfill SET done_seq = ? WHERE id = 1", {end})
+          .status();
+    }));
+  }
+  subjects_indexed_.store(true);
+  return OkStatus();
+}
+
+Result<std::vector<Entry>> Ledger::EventsAbout(const std::string& subject, uint64_t before,
+                                               int limit) {
+  if (subject.empty() || subject.size() > 200) {
+    return InvalidArgument("subject: 1 to 200 bytes");
+  }
+  if (limit < 1 || static_cast<uint64_t>(limit) > kMaxEntriesPerPage) {
+    return InvalidArgument("limit: must be between 1 and " + std::to_string(kMaxEntriesPerPage));
+  }
+  QT_RETURN_IF_ERROR(IndexSubjects());
+  std::vector<Entry> out;
+  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+    std::string sql =
+        "SELECT e.seq, e.event FROM ledger_subjects s JOIN ledger_entries e ON e.seq = s.seq"
+        " WHERE s.subject = ?";
+    store::Params params = {subject};
+    if (before > 0) {
+      sql += " AND s.seq < ?";
+      params.emplace_back(static_cast<int64_t>(before));
+    }
+    sql += " ORDER BY s.seq DESC LIMIT ?";
+    params.emplace_back(int64_t{limit});
+    QT_ASSIGN_OR_RETURN(Rows rows, tx.Query(sql, params));
+    for (const auto& r : rows) {
+      out.push_back({static_cast<uint64_t>(r.Int(0)), HashLeaf(r.Text(1)), r.Text(1)});
+    }
+    return OkStatus();
+  }));
+  return out;
+}
+
+}  // namespace qt::ledger
