@@ -1,13 +1,16 @@
 // The console's client for the Qiantang API: the same routes the CLI uses.
 // A failed call throws ApiError carrying the server's code and message.
 
+import { announceChange } from "./toast.js";
+
 const TOKEN_KEY = "qiantang.token";
 
 export class ApiError extends Error {
-  constructor(status, code, message) {
+  constructor(status, code, message, field) {
     super(message);
     this.status = status;
     this.code = code;
+    this.field = field || "";
   }
 }
 
@@ -46,7 +49,8 @@ export async function api(method, path, body) {
   if (!res.ok) {
     const err =
       json && json.error ? json.error : { code: "internal", message: `HTTP ${res.status}` };
-    throw new ApiError(res.status, err.code, err.message);
+    throw new ApiError(res.status, err.code, err.message, err.field);
   }
+  if (method !== "GET") announceChange();
   return isJson ? json : text; // text answers (checkpoints, metrics) as strings
 }

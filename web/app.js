@@ -16,9 +16,10 @@ import { MatchPage } from "./match.js";
 import { FederationPage } from "./federation.js";
 import { Dashboard } from "./dashboard.js";
 import { ErrorBox } from "./error_box.js";
-import { count, localTime } from "./format.js";
-import { useLoad } from "./hooks.js";
+import { localTime } from "./format.js";
 import { currentSection, useUrlParams } from "./url_state.js";
+import { Pager, SearchBox, usePagedList } from "./paging.js";
+import { Toast } from "./toast.js";
 
 const html = htm.bind(h);
 
@@ -109,46 +110,33 @@ function NewOrgForm({ t, onCreated }) {
 }
 
 function OrgsPage({ t, me, lang }) {
-  const [params, setParams] = useUrlParams();
+  const url = useUrlParams();
+  const [params] = url;
   const [reloadKey, setReloadKey] = useState(0);
-  const [name, setName] = useState(params.name || "");
-  const trail = params.trail ? params.trail.split(",") : [];
-  const q = new URLSearchParams({ limit: "20" });
-  if (params.kind) q.set("kind", params.kind);
-  if (params.name) q.set("name", params.name);
-  if (trail.length) q.set("cursor", trail[trail.length - 1]);
-  const { data: page, error } = useLoad(`/api/v1/orgs?${q}`, reloadKey);
-  // Typing searches after a pause; a new search starts at the first page.
-  useEffect(() => {
-    if (name === (params.name || "")) return undefined;
-    const timer = setTimeout(() => setParams({ kind: params.kind, name }), 300);
-    return () => clearTimeout(timer);
-  }, [name]);
+  const orgs = usePagedList("/api/v1/orgs", ["kind", "name"], url, { reloadKey });
+  const page = orgs.page;
   const canCreate = me.org.kind === "operator" && me.role === "admin";
-  const first = trail.length * 20 + 1;
   return html`
     <section>
       <h2>${t("orgs")}</h2>
       ${canCreate && html`<${NewOrgForm} t=${t} onCreated=${() => setReloadKey(reloadKey + 1)} />`}
       <form class="filters" role="search" onSubmit=${(e) => e.preventDefault()}>
-        <label>${t("searchByName")} <input type="search" name="q" value=${name} data-testid="orgs-search"
-               onInput=${(e) => setName(e.target.value)} /></label>
+        <${SearchBox} list=${orgs} name="name" label=${t("searchByName")} testid="orgs-search" />
         <label>${t("kind")}
           <select name="kind-filter" value=${params.kind || ""} data-testid="orgs-kind"
-                  onChange=${(e) => setParams({ kind: e.target.value, name: params.name })}>
+                  onChange=${(e) => orgs.setFilter("kind", e.target.value)}>
             <option value="">${t("allKinds")}</option>
             ${KINDS.map((k) => html`<option value=${k}>${t(`kind_${k}`)}</option>`)}
           </select>
         </label>
       </form>
-      <${ErrorBox} error=${error} />
-      ${!page && !error && html`<p>${t("loading")}</p>`}
+      <${ErrorBox} error=${orgs.error} />
+      ${!page && !orgs.error && html`<p>${t("loading")}</p>`}
       ${page && page.items.length === 0 && html`<p class="empty">${t("noOrgsMatch")}</p>`}
       ${
         page &&
         page.items.length > 0 &&
         html`
-        <p class="hint" data-testid="orgs-count">${t("showing")} ${count(first, lang)}–${count(first + page.items.length - 1, lang)} / ${count(page.total, lang)}</p>
         <table class="orgs" data-testid="orgs-table">
           <thead><tr><th>${t("name")}</th><th>${t("kind")}</th><th>${t("creditCode")}</th><th>${t("created")}</th></tr></thead>
           <tbody>
@@ -162,13 +150,7 @@ function OrgsPage({ t, me, lang }) {
           </tbody>
         </table>`
       }
-      ${
-        page &&
-        html`<div class="pager">
-          ${trail.length > 0 && html`<button data-testid="prev-page" onClick=${() => setParams({ ...params, trail: trail.slice(0, -1).join(",") })}>${t("previous")}</button>`}
-          ${page.next_cursor && html`<button data-testid="next-page" onClick=${() => setParams({ ...params, trail: [...trail, page.next_cursor].join(",") })}>${t("next")}</button>`}
-        </div>`
-      }
+      <${Pager} t=${t} lang=${lang} list=${orgs} testid="orgs-pager" />
     </section>`;
 }
 
@@ -213,6 +195,7 @@ function Shell({ me, onSignOut, lang }) {
         ${SECTIONS.map((s) => html`<a href=${`#${s}`} class=${s === section ? "active" : ""} data-section=${s}>${t(s)}</a>`)}
       </nav>
       <main>${page}</main>
+      <${Toast} t=${t} />
     </div>`;
 }
 

@@ -79,7 +79,7 @@ function MyLog({ t, token }) {
   </div>`;
 }
 
-function MyNotices({ t, token }) {
+function MyNotices({ t, lang, token }) {
   const [inbox, setInbox] = useState(null);
   const [error, setError] = useState(null);
   const load = () =>
@@ -104,7 +104,7 @@ function MyNotices({ t, token }) {
       ${inbox.items.map(
         (n) => html`<div class=${`card ${n.read_at ? "" : "unread"}`}>
         <h4>${n.title} · ${n.benefit}</h4>
-        <${Clauses} clauses=${n.explanation} />
+        <${Clauses} clauses=${n.explanation} t=${t} lang=${lang} />
         ${!n.read_at && html`<button onClick=${read(n)}>${t("pl_markRead")}</button>`}</div>`,
       )}</div>`)
     }
@@ -112,7 +112,7 @@ function MyNotices({ t, token }) {
 }
 
 function Citizen() {
-  const { t, toggle } = useLang();
+  const { t, lang, toggle } = useLang();
   const [token, setToken] = useState(sessionStorage.getItem(KEY) || "");
   const [input, setInput] = useState("");
   const [me, setMe] = useState(null);
@@ -155,7 +155,7 @@ function Citizen() {
       html`<section>
       <p data-testid="citizen-who">${me.name_masked} · ${me.district} · ${me.concession}${me.talent_category ? ` · ${t("talent")} ${me.talent_category} (${me.talent_until})` : ""}</p>
       <${MyCode} t=${t} token=${token} />
-      <${MyNotices} t=${t} token=${token} />
+      <${MyNotices} t=${t} lang=${lang} token=${token} />
       <${MyLog} t=${t} token=${token} />
     </section>`
     }

@@ -7,6 +7,8 @@ import htm from "/vendor/htm.module.js";
 import { api } from "./api.js";
 import { ErrorBox } from "./error_box.js";
 import { CapacityBoard, OrdersView, VouchersView } from "./market.js";
+import { Tabs, useUrlTab } from "./tabs.js";
+import { ProviderClusters } from "./provider.js";
 
 const html = htm.bind(h);
 const POLICIES = ["fifo", "backfill", "sjf", "las", "drf"];
@@ -145,14 +147,17 @@ function Simulation({ t }) {
 
 const TABS = ["board", "ordersTab", "vouchersTab", "topologyTab", "simulate"];
 
-export function ComputePage({ t, me }) {
-  const [tab, setTab] = useState("board");
+export function ComputePage({ t, me, lang }) {
+  const tabs =
+    me.org.kind === "compute_provider" ? ["board", "myClustersTab", ...TABS.slice(1)] : TABS;
+  const [tab, open] = useUrlTab(tabs);
   return html`
     <section>
       <h2>${t("compute")}</h2>
-      <div class="tabs">${TABS.map((x) => html`<button class=${x === tab ? "tab active" : "tab"} data-tab=${x} onClick=${() => setTab(x)}>${t(x)}</button>`)}</div>
+      <${Tabs} keys=${tabs} tab=${tab} open=${open} label=${t} />
+      ${tab === "myClustersTab" && html`<${ProviderClusters} t=${t} lang=${lang} me=${me} />`}
       ${tab === "board" && html`<${CapacityBoard} t=${t} />`}
-      ${tab === "ordersTab" && html`<${OrdersView} t=${t} me=${me} />`}
+      ${tab === "ordersTab" && html`<${OrdersView} t=${t} me=${me} lang=${lang} />`}
       ${tab === "vouchersTab" && html`<${VouchersView} t=${t} me=${me} />`}
       ${tab === "topologyTab" && html`<${Capacity} t=${t} />`}
       ${tab === "simulate" && html`<${Simulation} t=${t} />`}

@@ -13,6 +13,9 @@ import { yuan } from "./format.js";
 import { ConfirmButton } from "./confirm_button.js";
 import { OrgPicker } from "./org_picker.js";
 import { stateName } from "./i18n.js";
+import { Pager, SearchBox, usePagedList } from "./paging.js";
+import { Tabs, useUrlTab } from "./tabs.js";
+import { useUrlParams } from "./url_state.js";
 
 const html = htm.bind(h);
 const day = (s) => (s ? s.slice(0, 10) : "-");
@@ -33,9 +36,10 @@ function useAct(setError, reload) {
   };
 }
 
-function Dashboard({ t }) {
+function Dashboard({ t, lang }) {
   const stats = useLoad("/api/v1/exchange/stats", 0);
-  const certs = useLoad("/api/v1/exchange/certificates?limit=20", 0);
+  const url = useUrlParams();
+  const certs = usePagedList("/api/v1/exchange/certificates", ["q"], url);
   if (stats.error) return html`<${ErrorBox} error=${stats.error} />`;
   if (!stats.data) return html`<p>${t("loading")}</p>`;
   const s = stats.data;
@@ -49,13 +53,20 @@ function Dashboard({ t }) {
       <div class="tile"><div class="n">${s.applications_open}</div><div>${t("applicationsOpen")}</div></div>
     </div>
     <h3>${t("certificates")}</h3>
+    <form class="filters" role="search" onSubmit=${(e) => e.preventDefault()}>
+      <${SearchBox} list=${certs} label=${t("certSearch")} testid="certificates-search" />
+    </form>
+    <${ErrorBox} error=${certs.error} />
+    ${certs.page && certs.page.items.length === 0 && html`<p class="empty">${t("nothingMatches")}</p>`}
     ${
-      certs.data &&
+      certs.page &&
+      certs.page.items.length > 0 &&
       html`<table data-testid="certificates">
       <thead><tr><th>${t("number")}</th><th>${t("holder")}</th><th>${t("dataName")}</th><th>${t("state")}</th><th>${t("validUntil")}</th></tr></thead>
-      <tbody>${certs.data.items.map((c) => html`<tr key=${c.number}><td><a href=${`/verify.html#${c.number}`} target="_blank">${c.number}</a></td><td>${c.holder_name}</td><td>${c.data_name}</td><td>${c.status}</td><td>${day(c.valid_until)}</td></tr>`)}</tbody>
+      <tbody>${certs.page.items.map((c) => html`<tr key=${c.number}><td><a href=${`/verify.html#${c.number}`} target="_blank">${c.number}</a></td><td>${c.holder_name}</td><td>${c.data_name}</td><td data-state=${c.status}>${stateName(t, c.status)}</td><td>${day(c.valid_until)}</td></tr>`)}</tbody>
     </table>`
-    }`;
+    }
+    <${Pager} t=${t} lang=${lang} list=${certs} testid="certificates-pager" />`;
 }
 
 function Apply({ t, me }) {
@@ -319,19 +330,19 @@ const TABS = [
   "marketTab",
 ];
 
-export function ExchangePage({ t, me }) {
-  const [tab, setTab] = useState("statsTab");
+export function ExchangePage({ t, me, lang }) {
   const kind = me.org.kind;
   const tabs = TABS.filter(
     (x) =>
       (x !== "applyTab" || kind === "data_holder" || kind === "enterprise") &&
       (x !== "reviewTab" || kind === "authority"),
   );
+  const [tab, open] = useUrlTab(tabs);
   return html`
     <section>
       <h2>${t("exchange")}</h2>
-      <div class="tabs">${tabs.map((x) => html`<button class=${x === tab ? "tab active" : "tab"} data-tab=${x} onClick=${() => setTab(x)}>${t(x)}</button>`)}</div>
-      ${tab === "statsTab" && html`<${Dashboard} t=${t} />`}
+      <${Tabs} keys=${tabs} tab=${tab} open=${open} label=${t} />
+      ${tab === "statsTab" && html`<${Dashboard} t=${t} lang=${lang} />`}
       ${tab === "applyTab" && html`<${Apply} t=${t} me=${me} />`}
       ${tab === "reviewTab" && html`<${ReviewQueue} t=${t} />`}
       ${tab === "noticesTab" && html`<${Notices} t=${t} me=${me} />`}

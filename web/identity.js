@@ -12,6 +12,8 @@ import { ErrorBox } from "./error_box.js";
 import { useLoad } from "./hooks.js";
 import { ConfirmButton } from "./confirm_button.js";
 import { stateName } from "./i18n.js";
+import { Pager, usePagedList } from "./paging.js";
+import { useUrlParams } from "./url_state.js";
 
 const html = htm.bind(h);
 const time = (s) => (s ? s.slice(0, 16).replace("T", " ") : "-");
@@ -98,7 +100,7 @@ function CitizenRow({ t, c, onChange }) {
   return html`<tr>
     <td title=${c.id}>${c.name_masked}</td><td>${c.district}</td><td>${c.birth_year}</td><td>${c.concession}</td>
     <td>${c.talent_category ? `${c.talent_category} → ${c.talent_until}` : "-"}</td>
-    <td class=${active ? "" : "warn"}>${c.status}${c.revoke_reason ? ` (${c.revoke_reason})` : ""}</td>
+    <td class=${active ? "" : "warn"} data-state=${c.status}>${stateName(t, c.status)}${c.revoke_reason ? ` (${c.revoke_reason})` : ""}</td>
     <td>${
       active &&
       html`
@@ -113,25 +115,87 @@ function CitizenRow({ t, c, onChange }) {
     </td></tr>`;
 }
 
-function AuthorityTab({ t }) {
+// Hangzhou's county-level divisions, as citizens' districts are enrolled.
+const DISTRICTS = [
+  "上城区",
+  "拱墅区",
+  "西湖区",
+  "滨江区",
+  "萧山区",
+  "余杭区",
+  "临平区",
+  "钱塘区",
+  "富阳区",
+  "临安区",
+  "桐庐县",
+  "淳安县",
+  "建德市",
+];
+
+// One citizen found by resident ID. The ID is sent once and kept out of the
+// URL; the server finds the citizen through its keyed hash.
+function FindByResidentId({ t, onChange }) {
+  const [rid, setRid] = useState("");
+  const [found, setFound] = useState(null);
+  const [error, setError] = useState(null);
+  const find = async (e) => {
+    e.preventDefault();
+    setError(null);
+    setFound(null);
+    try {
+      const page = await api(
+        "GET",
+        `/api/v1/identity/citizens?limit=1&resident_id=${encodeURIComponent(rid.trim())}`,
+      );
+      setFound(page.items);
+    } catch (err) {
+      setError(err);
+    }
+  };
+  return html`<form class="filters" onSubmit=${find}>
+    <label>${t("findByResidentId")} <input name="resident_id" autocomplete="off" maxlength="18" value=${rid}
+      data-testid="resident-id" onInput=${(e) => setRid(e.target.value)} /></label>
+    <button type="submit" data-testid="resident-find">${t("search")}</button>
+    <${ErrorBox} error=${error} />
+    ${found && found.length === 0 && html`<p class="empty" data-testid="resident-none">${t("nothingMatches")}</p>`}
+    ${found && found.length > 0 && html`<table data-testid="resident-found"><tbody>${found.map((c) => html`<${CitizenRow} key=${c.id} t=${t} c=${c} onChange=${onChange} />`)}</tbody></table>`}
+  </form>`;
+}
+
+function AuthorityTab({ t, lang }) {
   const [reload, setReload] = useState(0);
-  const [cursor, setCursor] = useState("");
-  const list = useLoad(
-    `/api/v1/identity/citizens?limit=20${cursor ? `&cursor=${cursor}` : ""}`,
-    reload,
+  const url = useUrlParams();
+  const [params] = url;
+  const list = usePagedList(
+    "/api/v1/identity/citizens",
+    ["district", "talent_category", "status"],
+    url,
+    { reloadKey: reload },
   );
+  const select = (name, caption, all, values, label) => html`<label>${t(caption)}
+    <select name=${name} value=${params[name] || ""} data-testid=${`citizens-${name}`} onChange=${(e) => list.setFilter(name, e.target.value)}>
+      <option value="">${t(all)}</option>
+      ${values.map((v) => html`<option value=${v}>${label(v)}</option>`)}
+    </select></label>`;
   return html`
     <${EnrolForm} t=${t} onDone=${() => setReload(reload + 1)} />
     <p class="hint">${t("importHint")}</p>
     <h3>${t("citizens")}</h3>
+    <${FindByResidentId} t=${t} onChange=${() => setReload(reload + 1)} />
+    <form class="filters" onSubmit=${(e) => e.preventDefault()}>
+      ${select("district", "district", "allDistricts", DISTRICTS, (d) => d)}
+      ${select("talent_category", "talent", "allCategories", ["A", "B", "C", "D", "E"], (c) => c)}
+      ${select("status", "status", "allStates", ["active", "revoked"], (s) => stateName(t, s))}
+    </form>
     <${ErrorBox} error=${list.error} />
+    ${list.page && list.page.items.length === 0 && html`<p class="empty">${t("nothingMatches")}</p>`}
     ${
-      list.data &&
+      list.page &&
+      list.page.items.length > 0 &&
       html`<table data-testid="citizens"><thead><tr><th>${t("name")}</th><th>${t("district")}</th><th>${t("born")}</th><th>${t("concession")}</th><th>${t("talent")}</th><th>${t("status")}</th><th></th></tr></thead>
-      <tbody>${list.data.items.map((c) => html`<${CitizenRow} key=${c.id} t=${t} c=${c} onChange=${() => setReload(reload + 1)} />`)}</tbody></table>
-      <div class="pager">${cursor && html`<button onClick=${() => setCursor("")}>${t("first")}</button>`}
-        ${list.data.next_cursor && html`<button onClick=${() => setCursor(list.data.next_cursor)}>${t("more")}</button>`}</div>`
-    }`;
+      <tbody>${list.page.items.map((c) => html`<${CitizenRow} key=${c.id} t=${t} c=${c} onChange=${() => setReload(reload + 1)} />`)}</tbody></table>`
+    }
+    <${Pager} t=${t} lang=${lang} list=${list} testid="citizens-pager" />`;
 }
 
 function ServiceTab({ t }) {
@@ -203,14 +267,14 @@ function OperatorTab({ t, me }) {
     <${ErrorBox} error=${error} />`;
 }
 
-export function IdentityPage({ t, me }) {
+export function IdentityPage({ t, me, lang }) {
   const kind = me.org.kind;
   return html`
     <section data-testid="identity-page">
       <h2>${t("identity")}</h2>
       <p class="hint">${t("identityIntro")} <a href="/citizen.html">${t("citizenPage")}</a></p>
       <${Figures} t=${t} />
-      ${kind === "authority" && html`<${AuthorityTab} t=${t} />`}
+      ${kind === "authority" && html`<${AuthorityTab} t=${t} lang=${lang} />`}
       ${kind === "service" && html`<${ServiceTab} t=${t} />`}
       <${OperatorTab} t=${t} me=${me} />
     </section>`;

@@ -5,6 +5,8 @@ import { h } from "/vendor/preact.module.js";
 import { useEffect, useState } from "/vendor/hooks.module.js";
 import htm from "/vendor/htm.module.js";
 import { api } from "./api.js";
+import { localTime } from "./format.js";
+import { useUrlParams } from "./url_state.js";
 
 const html = htm.bind(h);
 
@@ -81,41 +83,81 @@ async function verifyEvent(index, vkey) {
   return { included, signed, size: cp.size };
 }
 
-export function LedgerPage({ t }) {
+const PAGE = 50;
+
+// The events the URL asks for, newest first: those about `subject` (through
+// the server's index), else the PAGE events below `before` (the newest if
+// unset). Returns {entries, older (the `before` of the next older page, or
+// null), newer (of the next newer page, "" for the newest, or null)}.
+async function loadEvents(params, size) {
+  const before = params.before ? Number(params.before) : 0;
+  if (params.subject) {
+    const q = new URLSearchParams({ subject: params.subject, limit: String(PAGE) });
+    if (before) q.set("before", String(before));
+    const page = await api("GET", `/api/v1/ledger/events?${q}`);
+    return { entries: page.items, older: page.next_before, newer: before ? "" : null };
+  }
+  const end = before > 0 && before < size ? before : size;
+  const start = Math.max(0, end - PAGE);
+  const { entries } =
+    end > start
+      ? await api("GET", `/api/v1/ledger/entries?start=${start}&end=${end}`)
+      : { entries: [] };
+  const newer = end >= size ? null : end + PAGE >= size ? "" : String(end + PAGE);
+  return { entries: entries.reverse(), older: start > 0 ? start : null, newer };
+}
+
+// Jump to an event by number, or list the events about an object.
+function Lookup({ t, params, setParams }) {
+  const [number, setNumber] = useState("");
+  const [subject, setSubject] = useState(params.subject || "");
+  return html`<form class="filters" role="search" onSubmit=${(e) => e.preventDefault()}>
+    <label>${t("eventNumber")} <input name="event" inputmode="numeric" value=${number} data-testid="ledger-number"
+      onInput=${(e) => setNumber(e.target.value.trim())} /></label>
+    <button type="button" data-testid="ledger-go" disabled=${!/^\d+$/.test(number)}
+      onClick=${() => setParams({ before: String(Number(number) + 1), at: number })}>${t("goTo")}</button>
+    <label>${t("subjectLookup")} <input name="subject" value=${subject} data-testid="ledger-subject"
+      onInput=${(e) => setSubject(e.target.value.trim())} /></label>
+    <button type="button" data-testid="ledger-find" disabled=${!subject}
+      onClick=${() => setParams({ subject })}>${t("search")}</button>
+    ${(params.subject || params.before) && html`<button type="button" class="link" onClick=${() => setParams({})}>${t("latestEvents")}</button>`}
+  </form>`;
+}
+
+export function LedgerPage({ t, lang }) {
+  const [params, setParams] = useUrlParams();
+  const [head, setHead] = useState(null);
   const [state, setState] = useState({ loading: true });
   const [checks, setChecks] = useState({});
   useEffect(() => {
-    (async () => {
-      try {
-        const [note, vkey] = await Promise.all([
-          api("GET", "/api/v1/ledger/checkpoint"),
-          api("GET", "/api/v1/ledger/vkey"),
-        ]);
-        const cp = parseCheckpoint(note);
-        const start = Math.max(0, cp.size - 50);
-        const { entries } = await api(
-          "GET",
-          `/api/v1/ledger/entries?start=${start}&end=${cp.size}`,
-        );
-        setState({ note, vkey: vkey.vkey, cp, entries: entries.reverse() });
-      } catch (error) {
-        setState({ error });
-      }
-    })();
+    Promise.all([api("GET", "/api/v1/ledger/checkpoint"), api("GET", "/api/v1/ledger/vkey")])
+      .then(([note, vkey]) => setHead({ note, vkey: vkey.vkey, cp: parseCheckpoint(note) }))
+      .catch((error) => setState({ error }));
   }, []);
+  useEffect(() => {
+    if (!head) return undefined;
+    let live = true;
+    loadEvents(params, head.cp.size)
+      .then((page) => live && setState(page))
+      .catch((error) => live && setState({ error }));
+    return () => {
+      live = false;
+    };
+  }, [head, params.subject, params.before]);
   const check = async (index) => {
     setChecks({ ...checks, [index]: { busy: true } });
     try {
       setChecks((c) => ({ ...c, [index]: null }));
-      const r = await verifyEvent(index, state.vkey);
+      const r = await verifyEvent(index, head.vkey);
       setChecks((c) => ({ ...c, [index]: r }));
     } catch (e) {
       setChecks((c) => ({ ...c, [index]: { error: e.message } }));
     }
   };
-  if (state.loading) return html`<section><h2>${t("ledger")}</h2><p>${t("loading")}</p></section>`;
   if (state.error)
     return html`<section><h2>${t("ledger")}</h2><div class="error" data-testid="error">${state.error.message}</div></section>`;
+  if (!head || state.loading)
+    return html`<section><h2>${t("ledger")}</h2><p>${t("loading")}</p></section>`;
   const verdict = (c) => {
     if (!c) return "";
     if (c.busy) return "…";
@@ -123,26 +165,37 @@ export function LedgerPage({ t }) {
     return html`<span class=${c.included && c.signed !== false ? "good" : "bad"} data-testid="verdict">
       ${c.included ? "✓" : "✗"} ${t("included")} ${c.size} · ${c.signed === null ? t("sigUnchecked") : c.signed ? `✓ ${t("signed")}` : `✗ ${t("signed")}`}</span>`;
   };
+  const move = (before) => setParams({ ...params, before, at: "" });
   return html`
     <section>
       <h2>${t("ledger")}</h2>
       <div class="card">
         <h3>${t("checkpoint")}</h3>
-        <pre class="note" data-testid="checkpoint">${state.note}</pre>
-        <p class="hint">vkey: <code>${state.vkey}</code></p>
+        <pre class="note" data-testid="checkpoint">${head.note}</pre>
+        <p class="hint">vkey: <code>${head.vkey}</code></p>
       </div>
-      <table data-testid="ledger-table">
+      <${Lookup} t=${t} params=${params} setParams=${setParams} />
+      ${state.entries.length === 0 && html`<p class="empty">${t("nothingMatches")}</p>`}
+      ${
+        state.entries.length > 0 &&
+        html`<table data-testid="ledger-table">
         <thead><tr><th>#</th><th>${t("eventKind")}</th><th>${t("subject")}</th><th>${t("created")}</th><th></th></tr></thead>
         <tbody>
           ${state.entries.map(
             (e) => html`
-            <tr key=${e.index}>
-              <td>${e.index}</td><td><code>${e.event.kind}</code></td><td><code>${e.event.subject}</code></td>
-              <td>${new Date(e.event.time).toISOString().slice(0, 19).replace("T", " ")}</td>
+            <tr key=${e.index} class=${String(e.index) === params.at ? "active" : ""}>
+              <td>${e.index}</td><td><code>${e.event.kind}</code></td>
+              <td><a href=${`#ledger?subject=${encodeURIComponent(e.event.subject)}`}><code>${e.event.subject}</code></a></td>
+              <td>${localTime(new Date(e.event.time).toISOString(), lang)}</td>
               <td><button class="small" data-index=${e.index} onClick=${() => check(e.index)}>${t("verify")}</button> ${verdict(checks[e.index])}</td>
             </tr>`,
           )}
         </tbody>
-      </table>
+      </table>`
+      }
+      <div class="pager" data-testid="ledger-pager">
+        ${state.newer !== null && html`<button type="button" data-testid="ledger-newer" onClick=${() => move(state.newer)}>${t("newer")}</button>`}
+        ${state.older !== null && html`<button type="button" data-testid="ledger-older" onClick=${() => move(String(state.older))}>${t("older")}</button>`}
+      </div>
     </section>`;
 }

@@ -10,6 +10,8 @@ import { useLoad, useOrgNames } from "./hooks.js";
 import { ConfirmButton } from "./confirm_button.js";
 import { stateName } from "./i18n.js";
 import { yuan } from "./format.js";
+import { Pager, usePagedList } from "./paging.js";
+import { useUrlParams } from "./url_state.js";
 
 const html = htm.bind(h);
 const num = (x) => x.toLocaleString(undefined, { maximumFractionDigits: 0 });
@@ -110,10 +112,19 @@ function RequestForm({ t, onOrdered }) {
     }`;
 }
 
-export function OrdersView({ t, me }) {
+export function OrdersView({ t, me, lang }) {
   const [reload, setReload] = useState(0);
-  const orders = useLoad("/api/v1/compute/orders?limit=50", reload);
-  const bills = useLoad("/api/v1/compute/bills?limit=50", reload);
+  const url = useUrlParams();
+  const orderPages = usePagedList("/api/v1/compute/orders", [], url, {
+    reloadKey: reload,
+    prefix: "o",
+  });
+  const billPages = usePagedList("/api/v1/compute/bills", [], url, {
+    reloadKey: reload,
+    prefix: "b",
+  });
+  const orders = { data: orderPages.page, error: orderPages.error };
+  const bills = { data: billPages.page, error: billPages.error };
   const [error, setError] = useState(null);
   const cancel = async (o) => {
     setError(null);
@@ -143,6 +154,7 @@ export function OrdersView({ t, me }) {
       )}</tbody>
     </table>`
     }
+    <${Pager} t=${t} lang=${lang} list=${orderPages} testid="orders-pager" />
     <h3>${t("bills")}</h3>
     ${
       bills.data &&
@@ -155,7 +167,8 @@ export function OrdersView({ t, me }) {
         <td>${b.order_id.slice(-8)}</td><td>${b.usage_card_hours.toFixed(1)}</td><td>${yuan(b.gross_fen)}</td><td>${yuan(b.voucher_fen)}</td><td>${yuan(b.payable_fen)}</td></tr>`,
       )}</tbody>
     </table>`
-    }`;
+    }
+    <${Pager} t=${t} lang=${lang} list=${billPages} testid="bills-pager" />`;
 }
 
 export function VouchersView({ t, me }) {

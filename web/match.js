@@ -16,6 +16,9 @@ import { useLoad } from "./hooks.js";
 import { PoliciesTab } from "./policies.js";
 import { stateName } from "./i18n.js";
 import { yuan } from "./format.js";
+import { Pager, SearchBox, usePagedList } from "./paging.js";
+import { Tabs, useUrlTab } from "./tabs.js";
+import { useUrlParams } from "./url_state.js";
 
 const html = htm.bind(h);
 const KINDS = ["loan", "investment", "subsidy", "guarantee", "insurance"];
@@ -35,7 +38,7 @@ function Figures({ t }) {
     }`;
 }
 
-function EnterpriseTab({ t }) {
+function EnterpriseTab({ t, lang }) {
   const me = useLoad("/api/v1/match/finance/profile", 0);
   const [reload, setReload] = useState(0);
   const matches = useLoad(
@@ -66,12 +69,12 @@ function EnterpriseTab({ t }) {
       ${matches.data.eligible.map(
         (m) => html`<div class="card">
         <h3>${m.product.name} <span class="hint">${t(`fm_${m.product.kind}`)} · ${t("fm_upTo")} ${yuan(m.product.max_amount_fen)} 元 · ${m.product.terms}</span></h3>
-        <${Clauses} clauses=${m.clauses} />
+        <${Clauses} clauses=${m.clauses} t=${t} lang=${lang} />
         ${m.bundle.length > 0 && html`<p>${t("fm_bundle")}: ${m.bundle.map((b) => b.name).join("、")}</p>`}
         <button onClick=${apply(m.product)}>${t("fm_apply")}</button></div>`,
       )}</div>
       <h3>${t("fm_nearMisses")}</h3><div data-testid="near-misses">
-      ${matches.data.near_misses.map((m) => html`<div class="card"><h3>${m.product.name} <span class="hint">${t(`fm_${m.product.kind}`)}</span></h3><${Clauses} clauses=${m.clauses} /></div>`)}</div>`
+      ${matches.data.near_misses.map((m) => html`<div class="card"><h3>${m.product.name} <span class="hint">${t(`fm_${m.product.kind}`)}</span></h3><${Clauses} clauses=${m.clauses} t=${t} lang=${lang} /></div>`)}</div>`
     }
     <h3>${t("fm_applications")}</h3>
     ${
@@ -155,9 +158,11 @@ function InstitutionTab({ t }) {
 
 // The opportunity and capability lists: pick a demand, see the capabilities
 // that match it best (text and tags), pair one, and follow the pairs.
-function ScenariosTab({ t }) {
+function ScenariosTab({ t, lang }) {
   const stats = useLoad("/api/v1/match/scenarios/stats", 0);
-  const demands = useLoad("/api/v1/match/scenarios/demands?limit=30", 0);
+  const url = useUrlParams();
+  const [params] = url;
+  const demands = usePagedList("/api/v1/match/scenarios/demands", ["q", "state"], url);
   const [picked, setPicked] = useState(null);
   const [reload, setReload] = useState(0);
   const matches = useLoad(
@@ -194,9 +199,21 @@ function ScenariosTab({ t }) {
     }
     <div class="columns">
       <div><h3>${t("sc_demands")}</h3>
+        <form class="filters" role="search" onSubmit=${(e) => e.preventDefault()}>
+          <${SearchBox} list=${demands} label=${t("demandSearch")} testid="demands-search" />
+          <label>${t("state")}
+            <select name="state" value=${params.state || ""} data-testid="demands-state"
+                    onChange=${(e) => demands.setFilter("state", e.target.value)}>
+              <option value="">${t("allStates")}</option>
+              ${["open", "closed"].map((s) => html`<option value=${s}>${stateName(t, s)}</option>`)}
+            </select>
+          </label>
+        </form>
+        <${ErrorBox} error=${demands.error} />
+        ${demands.page && demands.page.items.length === 0 && html`<p class="empty">${t("nothingMatches")}</p>`}
         ${
-          demands.data &&
-          html`<ul class="picklist" data-testid="demands">${demands.data.items.map(
+          demands.page &&
+          html`<ul class="picklist" data-testid="demands">${demands.page.items.map(
             (d) =>
               html`<li class=${picked && picked.id === d.id ? "active" : ""}><a href="#" onClick=${(
                 e,
@@ -205,7 +222,8 @@ function ScenariosTab({ t }) {
                 setPicked(d);
               }}>${d.title}</a> <span class="hint">${d.domain} · ${yuan(d.budget_fen)} 元</span></li>`,
           )}</ul>`
-        }</div>
+        }
+        <${Pager} t=${t} lang=${lang} list=${demands} testid="demands-pager" /></div>
       <div>${
         picked &&
         html`<h3>${t("sc_best")}: ${picked.title}</h3><p>${picked.description}</p>
@@ -216,20 +234,22 @@ function ScenariosTab({ t }) {
     </div>`;
 }
 
-export function MatchPage({ t, me }) {
-  const [tab, setTab] = useState("finance");
+const TABS = ["finance", "scenarios", "policies"];
+
+export function MatchPage({ t, me, lang }) {
+  const [tab, open] = useUrlTab(TABS);
   return html`<section data-testid="match-page">
     <h2>${t("match")}</h2>
-    <div class="tabs">${["finance", "scenarios", "policies"].map((k) => html`<button data-tab=${k} class=${tab === k ? "active" : ""} onClick=${() => setTab(k)}>${t(`mt_${k}`)}</button>`)}</div>
+    <${Tabs} keys=${TABS} tab=${tab} open=${open} label=${(k) => t(`mt_${k}`)} />
     ${
       tab === "finance" &&
       html`
       <p class="hint">${t("fm_intro")}</p>
       <${Figures} t=${t} />
-      ${me.org.kind === "enterprise" && html`<${EnterpriseTab} t=${t} />`}
+      ${me.org.kind === "enterprise" && html`<${EnterpriseTab} t=${t} lang=${lang} />`}
       ${me.org.kind === "institution" && html`<${InstitutionTab} t=${t} />`}`
     }
-    ${tab === "scenarios" && html`<${ScenariosTab} t=${t} />`}
-    ${tab === "policies" && html`<${PoliciesTab} t=${t} me=${me} />`}
+    ${tab === "scenarios" && html`<${ScenariosTab} t=${t} lang=${lang} />`}
+    ${tab === "policies" && html`<${PoliciesTab} t=${t} me=${me} lang=${lang} />`}
   </section>`;
 }

@@ -56,7 +56,7 @@ function PublishForm({ t, onDone }) {
   </form>`;
 }
 
-function Inbox({ t }) {
+function Inbox({ t, lang }) {
   const [reload, setReload] = useState(0);
   const inbox = useLoad("/api/v1/match/inbox?limit=100", reload);
   const [error, setError] = useState(null);
@@ -78,7 +78,7 @@ function Inbox({ t }) {
       ${inbox.data.items.map(
         (n) => html`<div class=${`card ${n.read_at ? "" : "unread"}`}>
         <h3>${n.title} <span class="hint">v${n.version} · ${n.benefit} · ${day(n.created_at)}</span></h3>
-        <${Clauses} clauses=${n.explanation} />
+        <${Clauses} clauses=${n.explanation} t=${t} lang=${lang} />
         ${!n.read_at && html`<button onClick=${read(n)}>${t("pl_markRead")}</button>`}</div>`,
       )}</div>`)
     }`;
@@ -111,7 +111,7 @@ function Webhook({ t }) {
   </form>`;
 }
 
-export function PoliciesTab({ t, me }) {
+export function PoliciesTab({ t, me, lang }) {
   const [reload, setReload] = useState(0);
   const list = useLoad("/api/v1/match/policies?in_force=true&limit=100", reload);
   return html`<p class="hint">${t("pl_intro")}</p>
@@ -122,6 +122,6 @@ export function PoliciesTab({ t, me }) {
       <tbody>${list.data.items.map((p) => html`<tr><td>${p.title}</td><td>${t(`pl_${p.audience}`)}</td><td>${p.benefit}</td><td><code>${p.rule}</code></td><td>${p.notified.toLocaleString()}</td><td>${p.valid_until}</td></tr>`)}</tbody></table>`
     }
     ${me.org.kind === "authority" && me.role !== "viewer" && html`<${PublishForm} t=${t} onDone=${() => setReload(reload + 1)} />`}
-    ${me.org.kind === "enterprise" && html`<${Inbox} t=${t} />`}
+    ${me.org.kind === "enterprise" && html`<${Inbox} t=${t} lang=${lang} />`}
     ${me.role === "admin" && html`<${Webhook} t=${t} />`}`;
 }

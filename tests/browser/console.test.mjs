@@ -54,7 +54,7 @@ test("the operator signs in, lists organisations and pages through them", async 
   await page.screenshot({ path: join(outDir, "organisations.png"), fullPage: true });
 
   const firstId = await table.locator("tbody tr").first().getAttribute("title");
-  await page.getByTestId("next-page").click();
+  await page.getByTestId("orgs-pager-next").click();
   await page.waitForFunction((first) => {
     const id = document.querySelector("[data-testid=orgs-table] tbody tr")?.title;
     return id && id !== first;
@@ -62,7 +62,7 @@ test("the operator signs in, lists organisations and pages through them", async 
   const secondPage = await page.getByTestId("orgs-table").locator("tbody tr").allTextContents();
   assert.ok(secondPage.length > 0);
   assert.ok(!secondPage.includes(firstPage[0]));
-  await page.getByTestId("prev-page").click();
+  await page.getByTestId("orgs-pager-prev").click();
   await page.waitForFunction(
     (first) => document.querySelector("[data-testid=orgs-table] tbody tr")?.title === first,
     firstId,
@@ -72,7 +72,7 @@ test("the operator signs in, lists organisations and pages through them", async 
   // filter and the page live in the URL, so a reload keeps them.
   await page.getByTestId("orgs-kind").selectOption("institution");
   await page.waitForFunction(() =>
-    /\/ 49$/.test(document.querySelector("[data-testid=orgs-count]")?.textContent.trim()),
+    /\/ 49$/.test(document.querySelector("[data-testid=orgs-pager-count]")?.textContent.trim()),
   );
   await page.getByTestId("orgs-search").fill("银行");
   await page.waitForFunction(() => location.hash.includes("name="));
@@ -101,6 +101,12 @@ test("the operator creates an organisation, and a bad credit code is refused", a
   await page.click("form.new-org button[type=submit]");
   await page.getByTestId("error").waitFor();
   assert.match(await page.getByTestId("error").textContent(), /credit_code: check character/);
+  // It reads in Chinese and names the field in words; the field is marked;
+  // the server's English is folded away.
+  const shown = await page.getByTestId("error").evaluate((e) => e.innerText);
+  assert.match(shown, /输入有误：统一社会信用代码/);
+  assert.doesNotMatch(shown, /credit_code|check character/);
+  assert.equal(await page.getAttribute("input[name=credit_code]", "aria-invalid"), "true");
   await page.screenshot({ path: join(outDir, "bad-credit-code.png") });
 
   await page.fill("input[name=credit_code]", "91330100716105852F");
@@ -556,6 +562,13 @@ test("the finance station: the AI company sees the insurance-plus-loan bundle wi
   assert.match(await eligible.textContent(), /保险\+信贷 科技研发贷/);
   assert.match(await eligible.locator(".card").first().textContent(), /组合产品: .*损失险/);
   assert.match(await eligible.textContent(), /✓/);
+  // Each clause reads in words with the firm's own figure; the rule as written
+  // stays folded away.
+  const shown = await eligible.evaluate((e) => e.innerText);
+  assert.match(shown, /✓ [^\n]*(≥|≤|为以下之一|包含)[^\n]* — 实际 \S/);
+  assert.doesNotMatch(shown, /[<>]=|revenue|need_types|qualifications/);
+  await eligible.locator("details summary").first().click();
+  assert.match(await eligible.evaluate((e) => e.innerText), /[a-z_]+ (>=|<=|in|has)/);
   assert.match(await page.getByTestId("applications").textContent(), /已接受/);
   await page.screenshot({ path: join(outDir, "match-enterprise.png"), fullPage: true });
   assert.deepEqual(errors, []);
@@ -652,7 +665,7 @@ test("policies find people: an authority publishes one and sees whom it found, t
   await citizen.page.click("button[type=submit]");
   const notices = citizen.page.getByTestId("citizen-notices");
   await notices.waitFor();
-  assert.match(await notices.textContent(), /人才服务绿色通道[\s\S]*✓ talent_category in/);
+  assert.match(await notices.textContent(), /人才服务绿色通道[\s\S]*✓ 人才类别 为以下之一：/);
   await citizen.page.screenshot({ path: join(outDir, "policies-citizen.png"), fullPage: true });
   assert.deepEqual(citizen.errors, []);
 });

@@ -1,0 +1,316 @@
+// The console's lists and the screens of roles, in real headless Chromium:
+// certificates, demands, citizens and the ledger page and search on the
+// server, their place and filters live in the URL (reload and back return to
+// them), tabs too; a resident ID finds its citizen without ever entering the
+// URL; a compute provider runs its clusters' prices and service; every change
+// says it is done. Screenshots go to $QIANTANG_TEST_OUTPUT/pages/.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { startServer } from "./server.mjs";
+import { launchBrowser, openPage, signIn } from "./session.mjs";
+
+const outDir = join(process.env.QIANTANG_TEST_OUTPUT || "test-output", "pages");
+mkdirSync(outDir, { recursive: true });
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function call(method, path, token, body) {
+  const res = await fetch(server.url + path, {
+    method,
+    headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: res.status, body: await res.json() };
+}
+
+// Signed in as `who`, at "#<hash>".
+async function open(who, hash) {
+  const { page, errors } = await openPage(browser, server.url);
+  await signIn(page, server.tokens[who]);
+  await page.getByTestId("who").waitFor();
+  await page.evaluate((h) => (location.hash = h), hash);
+  return { page, errors };
+}
+
+const cells = (page, table, column) =>
+  page.getByTestId(table).locator(`tbody tr td:nth-child(${column})`).allTextContents();
+
+// Waits until the first cell of `table` differs from `than`; returns it.
+async function firstCellChanges(page, table, than) {
+  await page.waitForFunction(
+    ([t, v]) => {
+      const c = document.querySelector(`[data-testid=${t}] tbody tr td`);
+      return c && c.textContent !== v;
+    },
+    [table, than],
+  );
+  return (await cells(page, table, 1))[0];
+}
+
+test("certificates page and search on the server, and keep their place through a reload", async () => {
+  const all = await call("GET", "/api/v1/exchange/certificates?limit=1", server.tokens.operator);
+  assert.ok(all.body.total > 20, `the demo has ${all.body.total} certificates`);
+  const { page, errors } = await open("operator", "exchange");
+  await page.getByTestId("certificates").waitFor();
+  assert.equal((await cells(page, "certificates", 1)).length, 20);
+  const count = await page.getByTestId("certificates-pager-count").textContent();
+  assert.match(count, new RegExp(`1–20 / ${all.body.total.toLocaleString("zh-CN")}$`));
+  const first = (await cells(page, "certificates", 1))[0];
+
+  await page.getByTestId("certificates-pager-next").click();
+  const second = await firstCellChanges(page, "certificates", first);
+  assert.match(await page.evaluate(() => location.hash), /trail=/);
+  await page.reload();
+  await page.getByTestId("certificates").waitFor();
+  assert.equal((await cells(page, "certificates", 1))[0], second);
+  await page.getByTestId("certificates-pager-prev").click();
+  assert.equal(await firstCellChanges(page, "certificates", second), first);
+
+  // A number finds its certificate; words find names; nothing, says so.
+  await page.getByTestId("certificates-search").fill(first);
+  await page.waitForFunction(
+    () => document.querySelectorAll("[data-testid=certificates] tbody tr").length === 1,
+  );
+  const dataName = (await cells(page, "certificates", 3))[0];
+  const word = [...dataName].slice(0, 2).join("");
+  await page.getByTestId("certificates-search").fill(word);
+  await page.waitForFunction((w) => location.hash.includes(`q=${encodeURIComponent(w)}`), word);
+  await page.getByTestId("certificates-pager-count").waitFor();
+  const rows = await page.getByTestId("certificates").locator("tbody tr").allTextContents();
+  assert.ok(rows.length > 0 && rows.every((r) => r.includes(word)), rows.join("\n"));
+  const found = await call(
+    "GET",
+    `/api/v1/exchange/certificates?limit=1&q=${encodeURIComponent(word)}`,
+    server.tokens.operator,
+  );
+  assert.match(
+    await page.getByTestId("certificates-pager-count").textContent(),
+    new RegExp(`/ ${found.body.total}$`),
+  );
+  await page.getByTestId("certificates-search").fill("没有这样的数据");
+  await page.getByText("没有符合条件的记录").waitFor();
+  await page.screenshot({ path: join(outDir, "certificates.png"), fullPage: true });
+  assert.deepEqual(errors, []);
+});
+
+test("a page's tab lives in the URL: reload keeps it and back returns to the one before", async () => {
+  const { page, errors } = await open("operator", "exchange");
+  await page.getByTestId("certificates").waitFor();
+  await page.click("button[data-tab=pledgesTab]");
+  await page.waitForFunction(() => location.hash.includes("tab=pledgesTab"));
+  await page.reload();
+  await page.locator("button[data-tab=pledgesTab][aria-selected=true]").waitFor();
+  await page.goBack();
+  await page.locator("button[data-tab=statsTab][aria-selected=true]").waitFor();
+  await page.getByTestId("certificates").waitFor();
+  // A link opens a tab directly.
+  await page.evaluate(() => (location.hash = "match?tab=scenarios"));
+  await page.locator("button[data-tab=scenarios][aria-selected=true]").waitFor();
+  assert.deepEqual(errors, []);
+});
+
+test("demands filter by state and title on the server and count what they find", async () => {
+  const api = async (q) =>
+    (await call("GET", `/api/v1/match/scenarios/demands?limit=1${q}`, server.tokens.operator)).body;
+  const all = await api("");
+  const { page, errors } = await open("operator", "match?tab=scenarios");
+  await page.getByTestId("demands").waitFor();
+  await page.waitForFunction(
+    (n) =>
+      document.querySelector("[data-testid=demands-pager-count]")?.textContent.endsWith(`/ ${n}`),
+    all.total.toLocaleString("zh-CN"),
+  );
+  const title = await page.getByTestId("demands").locator("li a").first().textContent();
+  const word = [...title].slice(0, 2).join("");
+  await page.getByTestId("demands-search").fill(word);
+  const matching = await api(`&q=${encodeURIComponent(word)}`);
+  await page.waitForFunction(
+    (n) =>
+      document.querySelector("[data-testid=demands-pager-count]")?.textContent.endsWith(`/ ${n}`),
+    matching.total.toLocaleString("zh-CN"),
+  );
+  const titles = await page.getByTestId("demands").locator("li a").allTextContents();
+  assert.ok(
+    titles.every((x) => x.includes(word)),
+    titles.join("\n"),
+  );
+  await page.getByTestId("demands-state").selectOption("closed");
+  await page.waitForFunction(() => location.hash.includes("state=closed"));
+  const closed = await api(`&q=${encodeURIComponent(word)}&state=closed`);
+  if (closed.total === 0) await page.getByText("没有符合条件的记录").waitFor();
+  else
+    await page.waitForFunction(
+      (n) =>
+        document.querySelector("[data-testid=demands-pager-count]")?.textContent.endsWith(`/ ${n}`),
+      closed.total.toLocaleString("zh-CN"),
+    );
+  assert.deepEqual(errors, []);
+});
+
+// GB 11643: the check character of the first 17 digits.
+function residentId(first17) {
+  const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  const sum = [...first17].reduce((s, d, i) => s + Number(d) * weights[i], 0);
+  return first17 + "10X98765432"[sum % 11];
+}
+
+test("an authority filters its citizens and finds one by resident ID, which never enters the URL", async () => {
+  const { page, errors } = await open("authority", "identity?district=西湖区");
+  await page.getByTestId("citizens").waitFor();
+  const districts = await cells(page, "citizens", 2);
+  assert.ok(districts.length > 0 && districts.every((d) => d === "西湖区"), districts.join(","));
+  const first = (await cells(page, "citizens", 1))[0];
+  await page.getByTestId("citizens-pager-next").click();
+  await firstCellChanges(page, "citizens", first);
+  assert.ok((await cells(page, "citizens", 2)).every((d) => d === "西湖区"));
+  await page.getByTestId("citizens-status").selectOption("revoked");
+  await page.waitForFunction(
+    () => !location.hash.includes("trail=") && location.hash.includes("status=revoked"),
+  );
+
+  const rid = residentId("33010619010101123");
+  const enrolled = await call("POST", "/api/v1/identity/citizens", server.tokens.authority, {
+    name: "钱塘江",
+    resident_id: rid,
+    district: "滨江区",
+  });
+  assert.equal(enrolled.status, 201, JSON.stringify(enrolled.body));
+  await page.getByTestId("resident-id").fill(rid);
+  await page.getByTestId("resident-find").click();
+  await page.getByTestId("resident-found").waitFor();
+  assert.match(await page.getByTestId("resident-found").textContent(), /钱\*.*滨江区/);
+  await page.getByTestId("resident-id").fill(residentId("33010619010101124"));
+  await page.getByTestId("resident-find").click();
+  await page.getByTestId("resident-none").waitFor();
+  await page.getByTestId("resident-id").fill("330106190101011");
+  await page.getByTestId("resident-find").click();
+  await page.getByTestId("error").first().waitFor();
+  assert.ok(!(await page.evaluate(() => location.href)).includes("33010619010101"));
+  await page.screenshot({ path: join(outDir, "citizens.png"), fullPage: true });
+  assert.deepEqual(errors, []);
+});
+
+test("the ledger pages back through history, jumps to an event, and lists an object's events", async () => {
+  const { page, errors } = await open("operator", "ledger");
+  await page.getByTestId("ledger-table").waitFor();
+  const indexes = async () => (await cells(page, "ledger-table", 1)).map(Number);
+  const newest = await indexes();
+  assert.equal(newest.length, 50);
+  assert.ok(
+    newest.every((n, i) => i === 0 || n === newest[i - 1] - 1),
+    "newest first, in order",
+  );
+  await page.getByTestId("ledger-older").click();
+  await firstCellChanges(page, "ledger-table", String(newest[0]));
+  assert.equal((await indexes())[0], newest[49] - 1);
+  await page.getByTestId("ledger-newer").click();
+  await firstCellChanges(page, "ledger-table", String(newest[49] - 1));
+  assert.equal((await indexes())[0], newest[0]);
+
+  await page.getByTestId("ledger-number").fill("3");
+  await page.getByTestId("ledger-go").click();
+  await page.locator("[data-testid=ledger-table] tbody tr.active td:first-child").waitFor();
+  assert.equal(
+    await page.locator("[data-testid=ledger-table] tbody tr.active td:first-child").textContent(),
+    "3",
+  );
+
+  const subject = await page
+    .locator("[data-testid=ledger-table] tbody tr.active td:nth-child(3)")
+    .textContent();
+  await page.locator("[data-testid=ledger-table] tbody tr.active td:nth-child(3) a").click();
+  await page.waitForFunction(() => location.hash.includes("subject="));
+  await page.waitForFunction(
+    (s) =>
+      [...document.querySelectorAll("[data-testid=ledger-table] tbody tr td:nth-child(3)")].every(
+        (c) => c.textContent === s,
+      ),
+    subject,
+  );
+  const events = await call(
+    "GET",
+    `/api/v1/ledger/events?subject=${encodeURIComponent(subject)}`,
+    server.tokens.operator,
+  );
+  assert.deepEqual(
+    await indexes(),
+    events.body.items.map((e) => e.index),
+  );
+  await page.screenshot({ path: join(outDir, "ledger-subject.png"), fullPage: true });
+  assert.deepEqual(errors, []);
+});
+
+test("a compute provider registers a cluster, changes its price and takes it out of service, each change confirmed", async () => {
+  const { page, errors } = await open("compute_provider", "compute?tab=myClustersTab");
+  const form = page.getByTestId("register-cluster");
+  await form.waitFor();
+  await form.locator("input[name=name]").fill("滨江液冷二号");
+  await form.locator("input[name=region]").fill("滨江区");
+  await form.locator("select[name=chip]").selectOption("H800");
+  await form.locator("input[name=price]").fill("28.5");
+  await form.locator("button[type=submit]").click();
+  await page.getByTestId("toast").getByText("操作成功").waitFor();
+  const card = page.getByTestId("own-cluster").filter({ hasText: "滨江液冷二号" });
+  await card.waitFor();
+  assert.equal(await card.getByTestId("price-H800").inputValue(), "28.50");
+
+  // A bad price is refused in the page and changes nothing.
+  await card.getByTestId("price-H800").fill("28.505");
+  await card.getByTestId("save-prices").click();
+  await card.getByTestId("error").waitFor();
+  await card.getByTestId("price-H800").fill("31");
+  await card.getByTestId("save-prices").click();
+  await page.waitForFunction(() =>
+    [...document.querySelectorAll("[data-testid=own-cluster]")].some((c) =>
+      /滨江液冷二号[\s\S]*当前 31\.00/.test(c.textContent),
+    ),
+  );
+  const clusters = await call("GET", "/api/v1/compute/provider-clusters", server.tokens.enterprise);
+  const mine = clusters.body.items.find((c) => c.name === "滨江液冷二号");
+  assert.deepEqual(mine.fen_per_card_hour, { H800: 3100 });
+
+  // Taking it out of service asks first.
+  const fresh = page.getByTestId("own-cluster").filter({ hasText: "滨江液冷二号" });
+  await fresh.getByTestId("take-out").click();
+  await fresh.getByTestId("take-out-yes").click();
+  await page
+    .locator("[data-testid=own-cluster][data-available=no]")
+    .filter({ hasText: "滨江液冷二号" })
+    .waitFor();
+  const after = await call("GET", "/api/v1/compute/provider-clusters", server.tokens.enterprise);
+  assert.equal(after.body.items.find((c) => c.name === "滨江液冷二号").available, false);
+  await page.screenshot({ path: join(outDir, "provider-clusters.png"), fullPage: true });
+  assert.deepEqual(errors, []);
+});
+
+test("an enterprise sees no provider tab, and cannot change a provider's prices", async () => {
+  const { page, errors } = await open("enterprise", "compute?tab=myClustersTab");
+  await page.locator("button[data-tab=board][aria-selected=true]").waitFor();
+  assert.equal(await page.locator("button[data-tab=myClustersTab]").count(), 0);
+  const clusters = await call("GET", "/api/v1/compute/provider-clusters", server.tokens.enterprise);
+  const id = clusters.body.items[0].id;
+  const chip = Object.keys(clusters.body.items[0].fen_per_card_hour)[0];
+  const r = await call(
+    "POST",
+    `/api/v1/compute/provider-clusters/${id}/prices`,
+    server.tokens.enterprise,
+    {
+      fen_per_card_hour: { [chip]: 1 },
+    },
+  );
+  assert.equal(r.status, 403);
+  assert.deepEqual(errors, []);
+});
