@@ -56,7 +56,7 @@ function condition(fields, x) {
 }
 
 // The SQL of a builder's state {group, measures, filters}.
-export function builderSql(fields, { group, measures, filters }) {
+function builderSql(fields, { group, measures, filters }) {
   const items = [
     ...group,
     ...measures.map((m) => (m.field === "*" ? "COUNT(*)" : `${m.fn}(${m.field})`)),
@@ -70,7 +70,7 @@ export function builderSql(fields, { group, measures, filters }) {
 }
 
 // What a clerk starts from: rows counted by district, if the contract allows it.
-export const initialBuilder = (fields) => ({
+const initialBuilder = (fields) => ({
   group: fields.some((f) => f.name === "district") ? ["district"] : [],
   measures: [{ fn: "COUNT", field: "*" }],
   filters: [],

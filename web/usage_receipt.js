@@ -38,6 +38,7 @@ export function UsageReceipt({ t, me, usage, sql, contract, product }) {
   const [text, setText] = useState(usage.receipt);
   const [check, setCheck] = useState({ state: "idle" });
   const r = parseReceipt(text);
+  const contractId = r ? String(r.contract_id || "") : "";
   const locale = t("ot_locale");
   const verify = async () => {
     setCheck({ state: "checking" });
@@ -65,7 +66,7 @@ export function UsageReceipt({ t, me, usage, sql, contract, product }) {
       html`<dl class="facts">
       ${row(t("rc_consumer"), name(r.consumer_id))}
       ${row(t("rc_provider"), name(r.provider_id))}
-      ${row(t("rc_contract"), html`${product ? product.title : r.contract_id.slice(-8)} · <code title=${r.contract_id}>${r.contract_id.slice(-8)}</code>`)}
+      ${row(t("rc_contract"), html`${product ? `${product.title} · ` : ""}<code title=${contractId}>${contractId.slice(-8)}</code>`)}
       ${row(t("rc_query"), html`<code>${sql}</code>`)}
       ${row(t("purpose"), known(t, `ot_purpose_${r.purpose}`, r.purpose))}
       ${r.region && row(t("region"), known(t, `ot_region_${r.region}`, r.region))}
