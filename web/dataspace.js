@@ -1,8 +1,9 @@
-// The trusted data space in the console: the catalog with quality reports
-// and masked previews; a holder's sources, pipelines and runs; contract
-// negotiation; and the query console of the channel, which shows the
-// privacy budget left. Each view shows what the signed-in organisation may
-// see and do.
+// The trusted data space in the console: the catalog with quality reports,
+// masked previews and offers' terms in plain words; a holder's sources,
+// pipelines and runs; contract negotiation; and the query console of the
+// channel, with a query builder, which shows the privacy budget left and the
+// usage receipt as a card to verify. Each view shows what the signed-in
+// organisation may see and do.
 import { h } from "/vendor/preact.module.js";
 import { useState } from "/vendor/hooks.module.js";
 import htm from "/vendor/htm.module.js";
@@ -12,25 +13,13 @@ import { useLoad, useOrgNames } from "./hooks.js";
 import { signAgreement } from "./own_key.js";
 import { ConfirmButton } from "./confirm_button.js";
 import { stateName } from "./i18n.js";
+import { OfferText } from "./offer_text.js";
+import { QueryBuilder, queryableFields } from "./query_builder.js";
+import { UsageReceipt } from "./usage_receipt.js";
 
 const html = htm.bind(h);
 const pct = (x) => `${(x * 100).toFixed(1)}%`;
-const time = (s) => (s ? s.slice(0, 16).replace("T", " ") : "-");
 const short = (id) => (id ? id.slice(-8) : "-");
-
-function describeConstraint(c) {
-  const right = Array.isArray(c.rightOperand)
-    ? `[${c.rightOperand.join(", ")}]`
-    : String(c.rightOperand);
-  return `${c.leftOperand} ${c.operator} ${right}`;
-}
-
-function PolicyView({ policy }) {
-  return html`<ul class="policy">
-    ${policy.permission.map((r) => html`<li class="good">✓ ${r.action}${r.constraint.length > 0 && html`: ${r.constraint.map(describeConstraint).join("; ")}`}</li>`)}
-    ${policy.prohibition.map((r) => html`<li class="bad">✗ ${r.action}${r.constraint.length > 0 && html`: ${r.constraint.map(describeConstraint).join("; ")}`}</li>`)}
-  </ul>`;
-}
 
 function QualityTable({ t, quality }) {
   return html`
@@ -84,7 +73,7 @@ function ProductDetail({ t, me, id, onContract }) {
       ${p.offers.map(
         (o) => html`<div class="card" key=${o.id} data-testid="offer">
         <h3>${o.title}</h3>
-        <${PolicyView} policy=${o.policy} />
+        <${OfferText} t=${t} policy=${o.policy} fields=${p.fields} />
         ${me.org.id !== p.provider_id && me.role !== "viewer" && html`<button data-testid="request-contract" onClick=${() => request(o)}>${t("requestContract")}</button>`}
       </div>`,
       )}
@@ -281,12 +270,13 @@ function Contracts({ t, me, reloadKey }) {
     ${
       contracts.data &&
       html`<table data-testid="contracts">
-      <thead><tr><th>${t("contract")}</th><th>${t("state")}</th><th>${t("provider")}</th><th>${t("consumer")}</th><th>${t("uses")}</th><th>ε</th><th>${t("agreement")}</th><th></th></tr></thead>
+      <thead><tr><th>${t("contract")}</th><th>${t("state")}</th><th>${t("provider")}</th><th>${t("consumer")}</th><th>${t("uses")}</th><th>ε</th><th>${t("policyTerms")}</th><th>${t("agreement")}</th><th></th></tr></thead>
       <tbody>${contracts.data.items.map(
         (
           c,
         ) => html`<tr key=${c.id}><td title=${c.id}>${short(c.id)}</td><td><span class=${`state state-${c.state}`} data-state=${c.state}>${stateName(t, c.state)}</span></td>
         <td>${name(c.provider_id)}</td><td>${name(c.consumer_id)}</td><td>${c.uses}</td><td>${c.epsilon_spent}</td>
+        <td><${OfferText} t=${t} policy=${c.policy} /></td>
         <td>${c.agreement_sha256 ? html`<code title=${c.agreement_sha256}>${c.agreement_sha256.slice(0, 12)}…</code>` : "-"}${c.reason ? ` ${c.reason}` : ""}</td>
         <td>${me.role !== "viewer" && actions(c)}</td></tr>`,
       )}</tbody>
@@ -296,6 +286,7 @@ function Contracts({ t, me, reloadKey }) {
 
 function QueryConsole({ t, me }) {
   const contracts = useLoad("/api/v1/dataspace/contracts?limit=100", 0);
+  const name = useOrgNames();
   const usable = contracts.data
     ? contracts.data.items.filter((c) => c.state === "finalized" && c.consumer_id === me.org.id)
     : [];
@@ -309,34 +300,38 @@ function QueryConsole({ t, me }) {
   const [answer, setAnswer] = useState(null);
   const [error, setError] = useState(null);
   const contract = form.contract || (usable[0] && usable[0].id) || "";
+  const chosen = usable.find((c) => c.id === contract);
+  const loaded = useLoad(chosen ? `/api/v1/dataspace/products/${chosen.product_id}` : null, 0);
+  const product =
+    loaded.data && chosen && loaded.data.id === chosen.product_id ? loaded.data : null;
   const set = (k) => (e) =>
     setForm({ ...form, [k]: k === "epsilon" ? Number(e.target.value) : e.target.value });
   const run = async (e) => {
     e.preventDefault();
     setError(null);
     try {
-      setAnswer(
-        await api("POST", `/api/v1/dataspace/contracts/${contract}/queries`, {
-          sql: form.sql,
-          purpose: form.purpose,
-          region: form.region,
-          epsilon: form.epsilon,
-        }),
-      );
+      const result = await api("POST", `/api/v1/dataspace/contracts/${contract}/queries`, {
+        sql: form.sql,
+        purpose: form.purpose,
+        region: form.region,
+        epsilon: form.epsilon,
+      });
+      setAnswer({ ...result, sql: form.sql, contract: chosen, product });
     } catch (err) {
       setError(err);
     }
   };
   return html`
-    <${ErrorBox} error=${contracts.error} />
+    <${ErrorBox} error=${contracts.error || loaded.error} />
     <form class="card" onSubmit=${run} data-testid="query-form">
       <h3>${t("queryConsole")}</h3>
       <label>${t("contract")} <select name="contract" value=${contract} onChange=${set("contract")}>
-        ${usable.map((c) => html`<option value=${c.id}>${short(c.id)} · ${c.product_id.slice(-8)}</option>`)}
+        ${usable.map((c) => html`<option value=${c.id}>${name(c.provider_id)} · ${short(c.id)}</option>`)}
       </select></label>
       <label>${t("purpose")} <input name="purpose" value=${form.purpose} onInput=${set("purpose")} /></label>
       <label>${t("region")} <input name="region" value=${form.region} onInput=${set("region")} /></label>
       <label>ε <input name="epsilon" type="number" step="0.01" class="small" value=${form.epsilon} onInput=${set("epsilon")} /></label>
+      ${product && html`<${QueryBuilder} key=${contract} t=${t} fields=${queryableFields(product, chosen.policy)} onSql=${(sql) => setForm((f) => ({ ...f, sql }))} />`}
       <label class="wide">SQL <textarea name="sql" rows="3" value=${form.sql} onInput=${set("sql")}></textarea></label>
       <button type="submit" disabled=${!contract}>${t("runQuery")}</button>
       <p class="hint">${t("channelHint")}</p>
@@ -351,8 +346,7 @@ function QueryConsole({ t, me }) {
         <thead><tr>${answer.columns.map((c) => html`<th>${c}</th>`)}</tr></thead>
         <tbody>${answer.rows.map((r, i) => html`<tr key=${i}>${r.map((c) => html`<td>${c === null ? "∅" : String(c)}</td>`)}</tr>`)}</tbody>
       </table>
-      <p class="hint">${t("receipt")} ${answer.usage.id} · ${time(answer.usage.created_at)}</p>
-      <pre class="note">${answer.usage.receipt}</pre>`
+      <${UsageReceipt} key=${answer.usage.id} t=${t} me=${me} usage=${answer.usage} sql=${answer.sql} contract=${answer.contract} product=${answer.product} />`
     }`;
 }
 

@@ -13,6 +13,7 @@ import { api, ApiError } from "./api.js";
 import { ErrorBox } from "./error_box.js";
 import { useLoad } from "./hooks.js";
 import { signAgreement } from "./own_key.js";
+import { OfferText } from "./offer_text.js";
 
 const html = htm.bind(h);
 
@@ -232,6 +233,7 @@ function NegotiationDetail({ t, me, id, reloadKey, cityOf, custody, onChanged, o
     <dl class="facts">
       <dt>${t("fed_city")}</dt><dd>${city} <span class="hint">${n.peer}</span></dd>
       <dt>${t("fed_offer")}</dt><dd>${title ? html`${title} ` : ""}<code>${n.offer_id}</code></dd>
+      ${n.offer && html`<dt>${t("policyTerms")}</dt><dd><${OfferText} t=${t} policy=${n.offer} /></dd>`}
       <dt>${t("state")}</dt><dd data-testid="negotiation-detail-state"><${StateLabel} t=${t} state=${n.state} /></dd>
       ${STATES.includes(n.state) && html`<dt>${t("neg_next")}</dt><dd>${fill(t(`neg_next_${n.state}`), { city })}</dd>`}
       ${n.provider_pid && html`<dt>${t("neg_providerPid")}</dt><dd><code>${n.provider_pid}</code></dd>`}

@@ -1,6 +1,7 @@
 // The federation page's peers and federated catalog: every city's node this
 // node federates with (state, last contact, last crawl, the size its ledger is
-// witnessed at here), and a search over every city's published offers. The
+// witnessed at here), and a search over every city's published offers, each
+// with its terms in plain words (offer_text.js). The
 // operator's admin adds a peer from its descriptor and suspends, resumes or
 // removes one. `offerAction`, if given, renders what is beside an offer of
 // another node (federation_negotiations.js: requesting a contract for it).
@@ -10,6 +11,7 @@ import htm from "/vendor/htm.module.js";
 import { api } from "./api.js";
 import { ErrorBox } from "./error_box.js";
 import { ConfirmButton } from "./confirm_button.js";
+import { OfferText } from "./offer_text.js";
 
 const html = htm.bind(h);
 
@@ -64,7 +66,7 @@ function Search({ t, offerAction }) {
           <tbody>${result.items.map(
             (o) => html`<tr key=${`${o.node}/${o.offer_id}`}>
               <td>${o.city} <span class="hint">${o.local ? t("fed_local") : o.node}</span></td>
-              <td>${o.title}</td>
+              <td>${o.title}<${OfferText} t=${t} policy=${o.policy} /></td>
               <td>${o.publisher}</td>
               <td>${o.local ? "-" : o.stale ? html`<span class="bad">${t("fed_stale")} ${o.age_seconds}s</span>` : `${o.age_seconds}s`}</td>
               ${offerAction && html`<td>${o.local ? "" : offerAction(o)}</td>`}

@@ -10,11 +10,12 @@ import { useUrlParams } from "./url_state.js";
 
 const html = htm.bind(h);
 
-const hex = (buf) => [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, "0")).join("");
-const fromHex = (s) => new Uint8Array(s.match(/../g).map((b) => parseInt(b, 16)));
-const fromB64 = (s) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
-const sha256 = async (bytes) => new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
-const concat = (...parts) => {
+export const hex = (buf) =>
+  [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, "0")).join("");
+export const fromHex = (s) => new Uint8Array(s.match(/../g).map((b) => parseInt(b, 16)));
+export const fromB64 = (s) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
+export const sha256 = async (bytes) => new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+export const concat = (...parts) => {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let o = 0;
   for (const p of parts) {
@@ -25,7 +26,7 @@ const concat = (...parts) => {
 };
 
 // RFC 9162 2.1.3.2.
-async function rootFromInclusion(index, size, leafHash, proof) {
+export async function rootFromInclusion(index, size, leafHash, proof) {
   let fn = index,
     sn = size - 1,
     r = leafHash;
@@ -48,7 +49,7 @@ async function rootFromInclusion(index, size, leafHash, proof) {
   return r;
 }
 
-function parseCheckpoint(note) {
+export function parseCheckpoint(note) {
   const split = note.lastIndexOf("\n\n");
   const text = note.slice(0, split + 1);
   const [origin, size, root] = text.split("\n");
@@ -57,7 +58,7 @@ function parseCheckpoint(note) {
   return { text, origin, size: Number(size), root: fromB64(root), sig: sig.slice(4) };
 }
 
-async function checkSignature(cp, vkey) {
+export async function checkSignature(cp, vkey) {
   try {
     // "<name>+<id>+<base64>": the base64 may itself contain '+'.
     const key = fromB64(vkey.slice(vkey.indexOf("+", vkey.indexOf("+") + 1) + 1)).slice(1);

@@ -323,7 +323,7 @@ test("the data space: catalog with quality and masked preview, a channel query w
   const preview = await page.getByTestId("preview").textContent();
   assert.match(preview, /\*\*\*\*\*\*\*\*/); // ID numbers masked
   assert.doesNotMatch(preview, /\d{17}[\dX]/); // never a whole ID number
-  assert.match(await detail.getByTestId("offer").first().textContent(), /epsilon lteq 10/);
+  assert.match(await detail.getByTestId("offer").first().innerText(), /隐私预算 ε ≤ 10/);
   await page.screenshot({ path: join(outDir, "dataspace-product.png"), fullPage: true });
 
   await page.click("button[data-tab=queryTab]");
