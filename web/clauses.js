@@ -71,7 +71,8 @@ function actualText(c, t, lang) {
   if (c.actual === "missing" || c.actual === "none") return t("cl_missing");
   if (c.value !== null && c.value !== undefined)
     return number(c.value, c.attribute, c.years_since, t, lang);
-  if (c.actual.startsWith("[")) return c.actual.slice(1, -1) || t("cl_missing");
+  if (c.actual.startsWith("["))
+    return c.actual.slice(1, -1).split(", ").join(t("cl_listSep")) || t("cl_missing");
   return literal(c.actual, c, t, lang);
 }
 

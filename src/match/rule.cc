@@ -520,12 +520,16 @@ std::string_view OpName(Op op) {
   return "?";
 }
 
-// The clause's literals: numbers, dates as YYYY-MM-DD, booleans, strings.
+// The clause's literals: numbers, dates as YYYY-MM-DD, booleans, strings
+// (sorted).
 nlohmann::json Operands(const Clause& c, const Schema& schema) {
   nlohmann::json out = nlohmann::json::array();
   if (c.op == Op::kTrue) return out;
   if (c.type == Type::kString || c.type == Type::kSet) {
-    for (int32_t id : c.ids) out.push_back(schema.Text(id));
+    std::vector<std::string> texts;  // ids are in interning order: show them sorted
+    for (int32_t id : c.ids) texts.push_back(schema.Text(id));
+    std::sort(texts.begin(), texts.end());
+    for (std::string& t : texts) out.push_back(std::move(t));
     return out;
   }
   auto literal = [&](double v) -> nlohmann::json {
