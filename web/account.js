@@ -7,6 +7,7 @@ import htm from "/vendor/htm.module.js";
 import { api } from "./api.js";
 import { holdKeyHere, keyHere } from "./own_key.js";
 import { ConfirmButton } from "./confirm_button.js";
+import { localDate, localTime } from "./format.js";
 
 const html = htm.bind(h);
 
@@ -116,7 +117,7 @@ export function AccountPage({ t, me }) {
         <tbody>${tokens.map(
           (tk) => html`
           <tr key=${tk.id} data-token=${tk.id}>
-            <td>${tk.label}</td><td>${tk.expires_at.slice(0, 10)}</td><td>${tk.revoked_at ? tk.revoked_at.slice(0, 19).replace("T", " ") : "-"}</td>
+            <td>${tk.label}</td><td>${localDate(tk.expires_at)}</td><td>${tk.revoked_at ? localTime(tk.revoked_at) : "-"}</td>
             <td>${!tk.revoked_at && tk.id !== me.token_id && html`<${ConfirmButton} className="small" label=${t("revoke")} question=${t("q_revokeToken")} t=${t} testid="revoke-token" onConfirm=${() => revoke(tk.id)} />`}</td>
           </tr>`,
         )}</tbody>

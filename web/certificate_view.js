@@ -5,7 +5,7 @@
 import { h } from "/vendor/preact.module.js";
 import { useEffect, useState } from "/vendor/hooks.module.js";
 import htm from "/vendor/htm.module.js";
-import { yuan } from "./format.js";
+import { yuan, localDate } from "./format.js";
 
 const html = htm.bind(h);
 const hex = (bytes) => [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
@@ -68,7 +68,7 @@ export function CertificateCard({ cert }) {
           <tr><th>数据 Data</th><td>${doc.data.name} · ${doc.data.type} · ${doc.data.scale} · ${doc.data.update_cycle}</td></tr>
           <tr><th>权利 Rights</th><td>${doc.rights.map((r) => RIGHTS[r] || r).join("；")}</td></tr>
           <tr><th>快照 Snapshot</th><td><code>${doc.data.snapshot_sha256}</code></td></tr>
-          <tr><th>有效期 Valid</th><td>${doc.valid_from.slice(0, 10)} — ${doc.valid_until.slice(0, 10)}</td></tr>
+          <tr><th>有效期 Valid</th><td>${localDate(doc.valid_from)} — ${localDate(doc.valid_until)}</td></tr>
           <tr><th>登记机构 Issuer</th><td>${doc.issuer.name}</td></tr>
         </tbody>
       </table>
@@ -81,7 +81,7 @@ export function CertificateCard({ cert }) {
       <h3>变更历史 History</h3>
       <table>
         <thead><tr><th>v</th><th>变更</th><th>状态</th><th>时间</th><th>sha256</th></tr></thead>
-        <tbody>${cert.history.map((c) => html`<tr key=${c.version}><td>${c.version}</td><td>${c.change}</td><td>${c.status}</td><td>${c.created_at.slice(0, 10)}</td><td><code>${c.sha256.slice(0, 16)}…</code></td></tr>`)}</tbody>
+        <tbody>${cert.history.map((c) => html`<tr key=${c.version}><td>${c.version}</td><td>${c.change}</td><td>${c.status}</td><td>${localDate(c.created_at)}</td><td><code>${c.sha256.slice(0, 16)}…</code></td></tr>`)}</tbody>
       </table>
       ${
         cert.pledges.length > 0 &&
@@ -89,7 +89,7 @@ export function CertificateCard({ cert }) {
         <h3>质押 Pledges</h3>
         <table>
           <thead><tr><th>状态</th><th>金额（元）</th><th>期限</th><th>登记</th></tr></thead>
-          <tbody>${cert.pledges.map((p) => html`<tr key=${p.id}><td>${p.state}</td><td>${yuan(p.amount_fen)}</td><td>${p.term_days} 天</td><td>${p.created_at.slice(0, 10)}</td></tr>`)}</tbody>
+          <tbody>${cert.pledges.map((p) => html`<tr key=${p.id}><td>${p.state}</td><td>${yuan(p.amount_fen)}</td><td>${p.term_days} 天</td><td>${localDate(p.created_at)}</td></tr>`)}</tbody>
         </table>`
       }
     </div>`;

@@ -8,10 +8,10 @@ import { useEffect, useState } from "/vendor/hooks.module.js";
 import htm from "/vendor/htm.module.js";
 import { Clauses } from "./clauses.js";
 import { useLang } from "./i18n.js";
+import { localTime } from "./format.js";
 
 const html = htm.bind(h);
 const KEY = "qiantang.citizen";
-const time = (s) => (s ? s.slice(0, 19).replace("T", " ") : "-");
 
 async function call(method, path, token) {
   const res = await fetch(path, {
@@ -72,7 +72,7 @@ function MyLog({ t, token }) {
       <tbody>${log.items.map(
         (
           s,
-        ) => html`<tr><td>${time(s.scanned_at)}</td><td>${s.category_name}</td><td>${s.terminal_name}</td><td>${s.claims_read.join(", ")}</td>
+        ) => html`<tr><td>${localTime(s.scanned_at)}</td><td>${s.category_name}</td><td>${s.terminal_name}</td><td>${s.claims_read.join(", ")}</td>
         <td class=${s.check === "ok" ? "" : "warn"}>${t(`check_${s.check}`)}</td></tr>`,
       )}</tbody></table>`)
     }

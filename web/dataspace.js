@@ -16,6 +16,10 @@ import { stateName } from "./i18n.js";
 import { OfferText } from "./offer_text.js";
 import { QueryBuilder, queryableFields } from "./query_builder.js";
 import { UsageReceipt } from "./usage_receipt.js";
+import { count } from "./format.js";
+import { Pager, SearchBox, usePagedList } from "./paging.js";
+import { Tabs, useUrlTab } from "./tabs.js";
+import { useUrlParams } from "./url_state.js";
 
 const html = htm.bind(h);
 const pct = (x) => `${(x * 100).toFixed(1)}%`;
@@ -81,37 +85,35 @@ function ProductDetail({ t, me, id, onContract }) {
     </div>`;
 }
 
-function Catalog({ t, me, onContract }) {
-  const [q, setQ] = useState("");
-  const [search, setSearch] = useState("");
-  const [selected, setSelected] = useState(null);
-  const products = useLoad(
-    `/api/v1/dataspace/products?limit=50&q=${encodeURIComponent(search)}`,
-    0,
-  );
-  if (selected) {
-    return html`<button class="link" onClick=${() => setSelected(null)}>← ${t("backToCatalog")}</button>
-      <${ProductDetail} t=${t} me=${me} id=${selected} onContract=${onContract} />`;
+// The catalog pages and searches on the server; the search, the page and the
+// product open are in the URL.
+function Catalog({ t, me, lang, onContract }) {
+  const url = useUrlParams();
+  const [params, setParams] = url;
+  const products = usePagedList("/api/v1/dataspace/products", ["q"], url);
+  if (params.product) {
+    return html`<button class="link" onClick=${() => setParams({ ...params, product: "" })}>← ${t("backToCatalog")}</button>
+      <${ProductDetail} t=${t} me=${me} id=${params.product} onContract=${onContract} />`;
   }
+  const page = products.page;
   return html`
-    <form class="card" onSubmit=${(e) => {
-      e.preventDefault();
-      setSearch(q);
-    }}>
-      <label>${t("searchCatalog")} <input name="q" value=${q} onInput=${(e) => setQ(e.target.value)} /></label>
-      <button type="submit">${t("search")}</button>
+    <form class="card filters" role="search" onSubmit=${(e) => e.preventDefault()}>
+      <${SearchBox} list=${products} label=${t("searchCatalog")} testid="catalog-search" />
     </form>
     <${ErrorBox} error=${products.error} />
+    ${page && page.items.length === 0 && html`<p class="empty">${t("nothingMatches")}</p>`}
     ${
-      products.data &&
+      page &&
+      page.items.length > 0 &&
       html`<table data-testid="products">
       <thead><tr><th>${t("title")}</th><th>${t("provider")}</th><th>${t("rows")}</th><th>${t("updateFrequency")}</th><th>${t("tags")}</th></tr></thead>
-      <tbody>${products.data.items.map(
+      <tbody>${page.items.map(
         (p) => html`<tr key=${p.id}>
-        <td><button class="link" onClick=${() => setSelected(p.id)}>${p.title}</button></td><td>${p.provider_name}</td><td>${p.rows}</td><td>${p.update_frequency}</td><td>${p.tags.join(" · ")}</td></tr>`,
+        <td><button class="link" onClick=${() => setParams({ ...params, product: p.id })}>${p.title}</button></td><td>${p.provider_name}</td><td>${count(p.rows, lang)}</td><td>${p.update_frequency}</td><td>${p.tags.join(" · ")}</td></tr>`,
       )}</tbody>
     </table>`
-    }`;
+    }
+    <${Pager} t=${t} lang=${lang} list=${products} testid="catalog-pager" />`;
 }
 
 const DEFAULT_SPEC = JSON.stringify(
@@ -229,9 +231,9 @@ function Sources({ t }) {
     }`;
 }
 
-function Contracts({ t, me, reloadKey }) {
+function Contracts({ t, me }) {
   const [reload, setReload] = useState(0);
-  const contracts = useLoad("/api/v1/dataspace/contracts?limit=100", reload + reloadKey);
+  const contracts = useLoad("/api/v1/dataspace/contracts?limit=100", reload);
   const name = useOrgNames();
   const [error, setError] = useState(null);
   // An organisation that holds its own key signs here, with the key in this browser:
@@ -352,23 +354,16 @@ function QueryConsole({ t, me }) {
 
 const TABS = ["catalogTab", "sourcesTab", "contractsTab", "queryTab"];
 
-export function DataSpacePage({ t, me }) {
-  const [tab, setTab] = useState("catalogTab");
-  const [contractsChanged, setContractsChanged] = useState(0);
+export function DataSpacePage({ t, me, lang }) {
   const tabs = TABS.filter((x) => x !== "sourcesTab" || me.org.kind === "data_holder");
+  const [tab, open] = useUrlTab(tabs);
   return html`
     <section>
       <h2>${t("dataspace")}</h2>
-      <div class="tabs">${tabs.map((x) => html`<button class=${x === tab ? "tab active" : "tab"} data-tab=${x} onClick=${() => setTab(x)}>${t(x)}</button>`)}</div>
-      ${
-        tab === "catalogTab" &&
-        html`<${Catalog} t=${t} me=${me} onContract=${() => {
-          setContractsChanged(contractsChanged + 1);
-          setTab("contractsTab");
-        }} />`
-      }
+      <${Tabs} keys=${tabs} tab=${tab} open=${open} label=${t} />
+      ${tab === "catalogTab" && html`<${Catalog} t=${t} me=${me} lang=${lang} onContract=${() => open("contractsTab")} />`}
       ${tab === "sourcesTab" && html`<${Sources} t=${t} />`}
-      ${tab === "contractsTab" && html`<${Contracts} t=${t} me=${me} reloadKey=${contractsChanged} />`}
+      ${tab === "contractsTab" && html`<${Contracts} t=${t} me=${me} />`}
       ${tab === "queryTab" && html`<${QueryConsole} t=${t} me=${me} />`}
     </section>`;
 }

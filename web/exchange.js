@@ -9,7 +9,7 @@ import { api } from "./api.js";
 import { ErrorBox } from "./error_box.js";
 import { useLoad, useOrgNames } from "./hooks.js";
 import { CertificateCard } from "./certificate_view.js";
-import { yuan } from "./format.js";
+import { yuan, localDate } from "./format.js";
 import { ConfirmButton } from "./confirm_button.js";
 import { OrgPicker } from "./org_picker.js";
 import { stateName } from "./i18n.js";
@@ -18,7 +18,6 @@ import { Tabs, useUrlTab } from "./tabs.js";
 import { useUrlParams } from "./url_state.js";
 
 const html = htm.bind(h);
-const day = (s) => (s ? s.slice(0, 10) : "-");
 const RIGHTS = ["resource_holding", "processing_use", "product_operation"];
 
 // Runs an API call, then reloads; errors go to setError.
@@ -63,7 +62,7 @@ function Dashboard({ t, lang }) {
       certs.page.items.length > 0 &&
       html`<table data-testid="certificates">
       <thead><tr><th>${t("number")}</th><th>${t("holder")}</th><th>${t("dataName")}</th><th>${t("state")}</th><th>${t("validUntil")}</th></tr></thead>
-      <tbody>${certs.page.items.map((c) => html`<tr key=${c.number}><td><a href=${`/verify.html#${c.number}`} target="_blank">${c.number}</a></td><td>${c.holder_name}</td><td>${c.data_name}</td><td data-state=${c.status}>${stateName(t, c.status)}</td><td>${day(c.valid_until)}</td></tr>`)}</tbody>
+      <tbody>${certs.page.items.map((c) => html`<tr key=${c.number}><td><a href=${`/verify.html#${c.number}`} target="_blank">${c.number}</a></td><td>${c.holder_name}</td><td>${c.data_name}</td><td data-state=${c.status}>${stateName(t, c.status)}</td><td>${localDate(c.valid_until)}</td></tr>`)}</tbody>
     </table>`
     }
     <${Pager} t=${t} lang=${lang} list=${certs} testid="certificates-pager" />`;
@@ -122,7 +121,7 @@ function Apply({ t, me }) {
       apps.data &&
       html`<table data-testid="applications">
       <thead><tr><th>${t("dataName")}</th><th>${t("state")}</th><th>${t("noticeUntil")}</th><th>${t("number")}</th><th>${t("grounds")}</th></tr></thead>
-      <tbody>${apps.data.items.map((a) => html`<tr key=${a.id}><td>${a.data_name}</td><td><span class=${`state state-${a.state}`} data-state=${a.state}>${stateName(t, a.state)}</span></td><td>${day(a.notice_until)}</td><td>${a.certificate_number || "-"}</td><td>${a.grounds}</td></tr>`)}</tbody>
+      <tbody>${apps.data.items.map((a) => html`<tr key=${a.id}><td>${a.data_name}</td><td><span class=${`state state-${a.state}`} data-state=${a.state}>${stateName(t, a.state)}</span></td><td>${localDate(a.notice_until)}</td><td>${a.certificate_number || "-"}</td><td>${a.grounds}</td></tr>`)}</tbody>
     </table>`
     }`;
 }
@@ -193,7 +192,7 @@ function Notices({ t, me }) {
         notices.data.items.map(
           (
             n,
-          ) => html`<tr key=${n.id}><td>${n.holder_name}</td><td>${n.data_name}</td><td>${n.rights.map((r) => t(r)).join("、")}</td><td>${day(n.notice_until)}</td><td>${n.open_objections}</td>
+          ) => html`<tr key=${n.id}><td>${n.holder_name}</td><td>${n.data_name}</td><td>${n.rights.map((r) => t(r)).join("、")}</td><td>${localDate(n.notice_until)}</td><td>${n.open_objections}</td>
         <td>${me.role !== "viewer" && html`<input class="small" placeholder=${t("reason")} value=${reason} onInput=${(e) => setReason(e.target.value)} /> <button onClick=${() => act("POST", `/api/v1/exchange/applications/${n.id}/objections`, { reason })}>${t("object")}</button>`}</td></tr>`,
         )
       }</tbody>
@@ -308,7 +307,7 @@ function Market({ t, me }) {
       <tbody>${trades.data.items.map(
         (
           x,
-        ) => html`<tr key=${x.id}><td>${x.id.slice(-8)}</td><td>${name(x.seller_id)}</td><td>${x.contract_id.slice(-8)}</td><td>${x.quantity}</td><td>${yuan(x.amount_fen)}</td><td data-testid="trade-state">${t(x.state)}</td><td>${day(x.created_at)}</td>
+        ) => html`<tr key=${x.id}><td>${x.id.slice(-8)}</td><td>${name(x.seller_id)}</td><td>${x.contract_id.slice(-8)}</td><td>${x.quantity}</td><td>${yuan(x.amount_fen)}</td><td data-testid="trade-state">${t(x.state)}</td><td>${localDate(x.created_at)}</td>
         <td>${
           x.state === "awaiting_payment" &&
           me.role !== "viewer" &&

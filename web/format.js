@@ -1,6 +1,9 @@
 // The console's one way of showing numbers and money. Money is stored in fen
 // (hundredths of a yuan) and always shown in yuan with two decimals.
-const locale = (lang) => (lang === "en" ? "en-GB" : "zh-CN");
+import { currentLang } from "./i18n.js";
+
+// `lang` when a page passes it, else the language chosen now.
+const locale = (lang) => ((lang ?? currentLang()) === "en" ? "en-GB" : "zh-CN");
 
 // 12345 -> "12,345".
 export function count(n, lang) {
@@ -45,6 +48,25 @@ export function compactYuan(fen, lang) {
   const s = Math.abs(y) >= 1e4 ? compact(y, lang) : yuan(fen, lang);
   if (lang === "en") return `${s} yuan`;
   return /[万亿]$/.test(s) ? `${s}元` : `${s} 元`;
+}
+
+// An RFC 3339 time's date in the browser's local time; "-" for none.
+export function localDate(iso, lang) {
+  if (!iso) return "-";
+  return new Date(iso).toLocaleDateString(locale(lang));
+}
+
+// An RFC 3339 time in the browser's local time, to the minute; "-" for none.
+export function localMinute(iso, lang) {
+  if (!iso) return "-";
+  return new Date(iso).toLocaleString(locale(lang), {
+    hour12: false,
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+  });
 }
 
 // An RFC 3339 time in the browser's local time, to the second.

@@ -1129,10 +1129,15 @@ const LABELS = {
   rc_signature: ["签名", "Signature"],
 };
 
+// The language chosen now: "zh" or "en".
+export function currentLang() {
+  return localStorage.getItem(LANG_KEY) === "en" ? "en" : "zh";
+}
+
 // The label of `key` in the language chosen now (for code outside a page's
 // render, which has no `t`).
 export function label(key) {
-  const i = (localStorage.getItem(LANG_KEY) || "zh") === "zh" ? 0 : 1;
+  const i = currentLang() === "zh" ? 0 : 1;
   return LABELS[key] ? LABELS[key][i] : key;
 }
 

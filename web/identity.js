@@ -14,9 +14,9 @@ import { ConfirmButton } from "./confirm_button.js";
 import { stateName } from "./i18n.js";
 import { Pager, usePagedList } from "./paging.js";
 import { useUrlParams } from "./url_state.js";
+import { localMinute } from "./format.js";
 
 const html = htm.bind(h);
-const time = (s) => (s ? s.slice(0, 16).replace("T", " ") : "-");
 const CONCESSIONS = ["none", "elderly", "student", "disabled", "veteran"];
 
 function Figures({ t }) {
@@ -111,7 +111,7 @@ function CitizenRow({ t, c, onChange }) {
       <${ConfirmButton} label=${t("revokeCitizen")} question=${t("q_revokeCitizen")} t=${t} onConfirm=${revoke} />`
     }
       <${ErrorBox} error=${error} />
-      ${card && html`<div class="code-qr"><img alt=${card.serial} src=${`data:image/png;base64,${card.png_base64}`} /><div>${card.serial} · ${t("validUntil")} ${time(card.expires_at)}</div></div>`}
+      ${card && html`<div class="code-qr"><img alt=${card.serial} src=${`data:image/png;base64,${card.png_base64}`} /><div>${card.serial} · ${t("validUntil")} ${localMinute(card.expires_at)}</div></div>`}
     </td></tr>`;
 }
 
@@ -232,14 +232,14 @@ function ServiceTab({ t }) {
     ${
       terminals.data &&
       html`<table data-testid="terminals"><thead><tr><th>${t("name")}</th><th>${t("category")}</th><th>${t("status")}</th><th>${t("created")}</th></tr></thead>
-      <tbody>${terminals.data.items.map((x) => html`<tr><td title=${x.id}>${x.name}</td><td>${x.category}</td><td data-state=${x.state}>${stateName(t, x.state)}</td><td>${time(x.created_at)}</td></tr>`)}</tbody></table>`
+      <tbody>${terminals.data.items.map((x) => html`<tr><td title=${x.id}>${x.name}</td><td>${x.category}</td><td data-state=${x.state}>${stateName(t, x.state)}</td><td>${localMinute(x.created_at)}</td></tr>`)}</tbody></table>`
     }
     <h3>${t("scans")}</h3>
     <${ErrorBox} error=${scans.error} />
     ${
       scans.data &&
       html`<table data-testid="service-scans"><thead><tr><th>${t("when")}</th><th>${t("terminal")}</th><th>${t("claimsRead")}</th><th>${t("check")}</th></tr></thead>
-      <tbody>${scans.data.items.map((s) => html`<tr><td>${time(s.scanned_at)}</td><td>${s.terminal_name}</td><td>${s.claims_read.join(", ")}</td><td class=${s.check === "ok" ? "" : "warn"}>${s.check}</td></tr>`)}</tbody></table>`
+      <tbody>${scans.data.items.map((s) => html`<tr><td>${localMinute(s.scanned_at)}</td><td>${s.terminal_name}</td><td>${s.claims_read.join(", ")}</td><td class=${s.check === "ok" ? "" : "warn"}>${s.check}</td></tr>`)}</tbody></table>`
     }`;
 }
 
@@ -261,7 +261,7 @@ function OperatorTab({ t, me }) {
     ${
       keys.data &&
       html`<table data-testid="signing-keys"><thead><tr><th>kid</th><th>alg</th><th>${t("created")}</th><th>${t("retired")}</th><th>${t("validUntil")}</th></tr></thead>
-      <tbody>${keys.data.items.map((k) => html`<tr><td><code>${k.kid}</code></td><td>${k.alg}</td><td>${time(k.created_at)}</td><td>${time(k.retired_at)}</td><td>${time(k.not_after)}</td></tr>`)}</tbody></table>`
+      <tbody>${keys.data.items.map((k) => html`<tr><td><code>${k.kid}</code></td><td>${k.alg}</td><td>${localMinute(k.created_at)}</td><td>${localMinute(k.retired_at)}</td><td>${localMinute(k.not_after)}</td></tr>`)}</tbody></table>`
     }
     ${me.org.kind === "operator" && me.role === "admin" && html`<p><button onClick=${rotate("EdDSA")}>${t("rotateKey")} (EdDSA)</button> <button onClick=${rotate("ES256")}>${t("rotateKey")} (ES256)</button></p>`}
     <${ErrorBox} error=${error} />`;

@@ -9,13 +9,12 @@ import { ErrorBox } from "./error_box.js";
 import { useLoad, useOrgNames } from "./hooks.js";
 import { ConfirmButton } from "./confirm_button.js";
 import { stateName } from "./i18n.js";
-import { yuan } from "./format.js";
+import { yuan, localMinute } from "./format.js";
 import { Pager, usePagedList } from "./paging.js";
 import { useUrlParams } from "./url_state.js";
 
 const html = htm.bind(h);
 const num = (x) => x.toLocaleString(undefined, { maximumFractionDigits: 0 });
-const time = (s) => (s ? s.slice(0, 16).replace("T", " ") : "-");
 
 export function CapacityBoard({ t }) {
   const [tick, setTick] = useState(0);
@@ -104,7 +103,7 @@ function RequestForm({ t, onOrdered }) {
         <tbody>${result.quotes.map(
           (
             q,
-          ) => html`<tr key=${q.id}><td>${q.rank}</td><td>${q.pool}</td><td>${q.chip}</td><td>${yuan(q.amount_fen)}</td><td>${time(q.start)}</td><td>${q.leaves}</td>
+          ) => html`<tr key=${q.id}><td>${q.rank}</td><td>${q.pool}</td><td>${q.chip}</td><td>${yuan(q.amount_fen)}</td><td>${localMinute(q.start)}</td><td>${q.leaves}</td>
           <td><button data-testid="accept" onClick=${() => accept(q)}>${t("accept")}</button></td></tr>`,
         )}</tbody>
       </table>
@@ -149,7 +148,7 @@ export function OrdersView({ t, me, lang }) {
         (
           o,
         ) => html`<tr key=${o.id}><td title=${o.id}>${o.id.slice(-8)}</td><td><span class=${`state state-${o.state}`} data-state=${o.state}>${stateName(t, o.state)}</span></td><td>${o.cards}</td><td>${o.chip}</td>
-        <td>${time(o.start)}</td><td>${time(o.end)}</td><td>${yuan(o.amount_fen)}</td>
+        <td>${localMinute(o.start)}</td><td>${localMinute(o.end)}</td><td>${yuan(o.amount_fen)}</td>
         <td>${(o.state === "accepted" || o.state === "running") && me.role !== "viewer" && html`<${ConfirmButton} label=${t("cancel")} question=${t("q_cancelOrder")} t=${t} onConfirm=${() => cancel(o)} />`}</td></tr>`,
       )}</tbody>
     </table>`
@@ -230,7 +229,7 @@ export function VouchersView({ t, me }) {
       <h3>${t("myVouchers")}</h3>
       <table data-testid="vouchers">
         <thead><tr><th>${t("voucher")}</th><th>${t("yuan")}</th><th>${t("remaining")}</th><th>${t("expires")}</th></tr></thead>
-        <tbody>${vouchers.data.items.map((v) => html`<tr key=${v.id}><td title=${v.id}>${v.id.slice(-8)}</td><td>${yuan(v.amount_fen)}</td><td>${yuan(v.remaining_fen)}</td><td>${time(v.expires_at)}</td></tr>`)}</tbody>
+        <tbody>${vouchers.data.items.map((v) => html`<tr key=${v.id}><td title=${v.id}>${v.id.slice(-8)}</td><td>${yuan(v.amount_fen)}</td><td>${yuan(v.remaining_fen)}</td><td>${localMinute(v.expires_at)}</td></tr>`)}</tbody>
       </table>`
     }`;
 }

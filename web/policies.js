@@ -12,9 +12,9 @@ import { api } from "./api.js";
 import { Clauses } from "./clauses.js";
 import { ErrorBox } from "./error_box.js";
 import { useLoad } from "./hooks.js";
+import { localDate } from "./format.js";
 
 const html = htm.bind(h);
-const day = (s) => (s ? s.slice(0, 10) : "-");
 
 function PublishForm({ t, onDone }) {
   const year = new Date().getFullYear();
@@ -77,7 +77,7 @@ function Inbox({ t, lang }) {
         : html`<div data-testid="policy-inbox">
       ${inbox.data.items.map(
         (n) => html`<div class=${`card ${n.read_at ? "" : "unread"}`}>
-        <h3>${n.title} <span class="hint">v${n.version} · ${n.benefit} · ${day(n.created_at)}</span></h3>
+        <h3>${n.title} <span class="hint">v${n.version} · ${n.benefit} · ${localDate(n.created_at)}</span></h3>
         <${Clauses} clauses=${n.explanation} t=${t} lang=${lang} />
         ${!n.read_at && html`<button onClick=${read(n)}>${t("pl_markRead")}</button>`}</div>`,
       )}</div>`)

@@ -10,9 +10,10 @@ import { api } from "./api.js";
 import { ErrorBox } from "./error_box.js";
 import { useLoad, useOrgNames } from "./hooks.js";
 import { stateName } from "./i18n.js";
+import { Tabs, useUrlTab } from "./tabs.js";
+import { localMinute } from "./format.js";
 
 const html = htm.bind(h);
-const time = (s) => (s ? s.slice(0, 16).replace("T", " ") : "-");
 const short = (id) => (id ? id.slice(-8) : "-");
 
 function useConsumerContracts(me, action) {
@@ -86,7 +87,7 @@ function PsiTab({ t, me }) {
       sessions.data &&
       html`<table data-testid="psi-sessions">
       <thead><tr><th>${t("session")}</th><th>${t("state")}</th><th>${t("provider")}</th><th>${t("consumer")}</th><th>${t("column")}</th><th>${t("output")}</th><th>${t("sizes")}</th><th>${t("date")}</th></tr></thead>
-      <tbody>${sessions.data.items.map((s) => html`<tr key=${s.id}><td title=${s.id}>${s.id.slice(0, 8)}</td><td><span class=${`state state-${s.state}`} data-state=${s.state}>${stateName(t, s.state)}</span></td><td>${name(s.provider_id)}</td><td>${name(s.consumer_id)}</td><td>${s.column}</td><td>${s.output}</td><td>${s.server_size} × ${s.client_size}</td><td>${time(s.created_at)}</td></tr>`)}</tbody>
+      <tbody>${sessions.data.items.map((s) => html`<tr key=${s.id}><td title=${s.id}>${s.id.slice(0, 8)}</td><td><span class=${`state state-${s.state}`} data-state=${s.state}>${stateName(t, s.state)}</span></td><td>${name(s.provider_id)}</td><td>${name(s.consumer_id)}</td><td>${s.column}</td><td>${s.output}</td><td>${s.server_size} × ${s.client_size}</td><td>${localMinute(s.created_at)}</td></tr>`)}</tbody>
     </table>`
     }`;
 }
@@ -191,11 +192,11 @@ function DeliveriesTab({ t, me }) {
 const TABS = ["psiTab", "deliveriesTab"];
 
 export function PrivacyPage({ t, me }) {
-  const [tab, setTab] = useState("psiTab");
+  const [tab, open] = useUrlTab(TABS);
   return html`
     <section>
       <h2>${t("privacy")}</h2>
-      <div class="tabs">${TABS.map((x) => html`<button class=${x === tab ? "tab active" : "tab"} data-tab=${x} onClick=${() => setTab(x)}>${t(x)}</button>`)}</div>
+      <${Tabs} keys=${TABS} tab=${tab} open=${open} label=${t} />
       ${tab === "psiTab" && html`<${PsiTab} t=${t} me=${me} />`}
       ${tab === "deliveriesTab" && html`<${DeliveriesTab} t=${t} me=${me} />`}
     </section>`;

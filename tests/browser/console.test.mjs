@@ -314,8 +314,7 @@ test("the data space: catalog with quality and masked preview, a channel query w
   await page.click("a[data-section=dataspace]");
   const products = page.getByTestId("products");
   await products.locator("tbody tr").first().waitFor();
-  await page.locator("input[name=q]").fill("医学影像");
-  await page.getByRole("button", { name: "搜索" }).click();
+  await page.getByTestId("catalog-search").fill("医学影像");
   await products.getByRole("button", { name: "医学影像元数据集" }).click();
   const detail = page.getByTestId("product-detail");
   await page.getByTestId("preview").locator("tbody tr").first().waitFor();

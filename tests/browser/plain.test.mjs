@@ -78,8 +78,7 @@ async function runQuery(page, sql) {
 
 test("offers and contracts read as sentences, in Chinese and English, with the JSON one click away", async () => {
   const { page, errors } = await openDataSpace();
-  await page.locator("input[name=q]").fill("试点城市");
-  await page.getByRole("button", { name: "搜索" }).click();
+  await page.getByTestId("catalog-search").fill("试点城市");
   await page.getByTestId("products").getByRole("button", { name: "试点城市数据集" }).click();
   const offer = page.getByTestId("offer").first();
   await offer.waitFor();
