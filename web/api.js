@@ -23,17 +23,19 @@ export function saveToken(token) {
   else sessionStorage.removeItem(TOKEN_KEY);
 }
 
-export async function api(method, path, body) {
+// `body` is sent as JSON, or as it is when `contentType` names its type
+// (a CSV file's text).
+export async function api(method, path, body, contentType) {
   const headers = { Accept: "application/json" };
   const token = savedToken();
   if (token) headers["Authorization"] = `Bearer ${token}`;
-  if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (body !== undefined) headers["Content-Type"] = contentType || "application/json";
   let res;
   try {
     res = await fetch(path, {
       method,
       headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined || contentType ? body : JSON.stringify(body),
     });
   } catch (e) {
     throw new ApiError(0, "unavailable", `cannot reach the server: ${e.message}`);

@@ -14,6 +14,7 @@ import { ConfirmButton } from "./confirm_button.js";
 import { stateName } from "./i18n.js";
 import { Pager, usePagedList } from "./paging.js";
 import { useUrlParams } from "./url_state.js";
+import { newTerminalKey, terminalFile } from "./terminal_key.js";
 import { localMinute } from "./format.js";
 
 const html = htm.bind(h);
@@ -62,13 +63,54 @@ function EnrolForm({ t, onDone }) {
   };
   return html`<form class="card" onSubmit=${submit} data-testid="enrol-form">
     <h3>${t("enrolCitizen")}</h3>
-    <label>${t("name")} <input value=${form.name} onInput=${set("name")} /></label>
-    <label>${t("residentId")} <input value=${form.resident_id} onInput=${set("resident_id")} maxlength="18" /></label>
-    <label>${t("district")} <input value=${form.district} onInput=${set("district")} /></label>
-    <label>${t("concession")} <select value=${form.concession} onChange=${set("concession")}>${CONCESSIONS.map((c) => html`<option value=${c}>${c}</option>`)}</select></label>
+    <label>${t("name")} <input name="name" value=${form.name} onInput=${set("name")} /></label>
+    <label>${t("residentId")} <input name="resident_id" value=${form.resident_id} onInput=${set("resident_id")} maxlength="18" /></label>
+    <label>${t("district")} <input name="district" value=${form.district} onInput=${set("district")} /></label>
+    <label>${t("concession")} <select name="concession" value=${form.concession} onChange=${set("concession")}>${CONCESSIONS.map((c) => html`<option value=${c}>${c}</option>`)}</select></label>
     <button type="submit">${t("enrol")}</button>
     <${ErrorBox} error=${error} />
     ${done && html`<p class="ok" data-testid="enrolled">${done.citizen.name_masked} · ${done.citizen.id}<br />${t("citizenToken")}: <code>${done.token}</code></p>`}
+  </form>`;
+}
+
+// A register (CSV: name,resident_id,district[,concession]) enrolled at once,
+// all or none. The citizens' app tokens come back once, as a CSV file to
+// download (citizen_id,token) and hand out.
+function ImportForm({ t, onDone }) {
+  const [error, setError] = useState(null);
+  const [tokens, setTokens] = useState(null); // {count, url}
+  const submit = async (e) => {
+    e.preventDefault();
+    setError(null);
+    const file = e.target.elements.register.files[0];
+    if (!file) return setError({ message: t("chooseFile") });
+    try {
+      const out = await api(
+        "POST",
+        "/api/v1/identity/citizens/import",
+        await file.text(),
+        "text/csv",
+      );
+      const lines = ["citizen_id,token", ...out.items.map((x) => `${x.citizen.id},${x.token}`)];
+      if (tokens) URL.revokeObjectURL(tokens.url);
+      setTokens({
+        count: out.count,
+        url: URL.createObjectURL(new Blob([`${lines.join("\n")}\n`], { type: "text/csv" })),
+      });
+      e.target.reset();
+      onDone();
+    } catch (err) {
+      setError(err);
+    }
+    return undefined;
+  };
+  return html`<form class="card" onSubmit=${submit} data-testid="import-form">
+    <h3>${t("importRegister")}</h3>
+    <label>${t("registerFile")} <input type="file" name="register" accept=".csv,text/csv" data-testid="register-file" /></label>
+    <button type="submit">${t("importButton")}</button>
+    <${ErrorBox} error=${error} />
+    ${tokens && html`<p class="ok" data-testid="imported">${t("imported")} ${tokens.count} · <a href=${tokens.url} download="citizen-tokens.csv" data-testid="tokens-file">${t("downloadTokens")}</a></p>`}
+    <p class="hint">${t("importHint")}</p>
   </form>`;
 }
 
@@ -179,7 +221,7 @@ function AuthorityTab({ t, lang }) {
     </select></label>`;
   return html`
     <${EnrolForm} t=${t} onDone=${() => setReload(reload + 1)} />
-    <p class="hint">${t("importHint")}</p>
+    <${ImportForm} t=${t} onDone=${() => setReload(reload + 1)} />
     <h3>${t("citizens")}</h3>
     <${FindByResidentId} t=${t} onChange=${() => setReload(reload + 1)} />
     <form class="filters" onSubmit=${(e) => e.preventDefault()}>
@@ -204,13 +246,41 @@ function ServiceTab({ t }) {
   const scans = useLoad("/api/v1/identity/scans?limit=100", reload);
   const categories = useLoad("/api/v1/identity/categories", 0);
   const [form, setForm] = useState({ category: "bus", name: "", public_key: "" });
+  const [key, setKey] = useState(null); // made here: its seed never goes to the server
+  const [file, setFile] = useState(null); // {name, url} of the terminal file to download
   const [error, setError] = useState(null);
   const set = (k) => (e) => setForm({ ...form, [k]: e.target.value });
+  const makeKey = async () => {
+    setError(null);
+    try {
+      const made = await newTerminalKey();
+      setKey(made);
+      setForm({ ...form, public_key: made.publicKey });
+    } catch {
+      setError({ message: t("noBrowserKeys") });
+    }
+  };
   const submit = async (e) => {
     e.preventDefault();
     setError(null);
     try {
-      await api("POST", "/api/v1/identity/terminals", form);
+      const made = await api("POST", "/api/v1/identity/terminals", form);
+      if (key && key.publicKey === form.public_key) {
+        const issuer = await api("GET", "/api/v1/identity/issuer");
+        const text = terminalFile({
+          server: location.origin,
+          terminal: made.id,
+          category: form.category,
+          key,
+          issuer: issuer.public_key,
+        });
+        if (file) URL.revokeObjectURL(file.url);
+        setFile({
+          name: `terminal-${made.id}.json`,
+          url: URL.createObjectURL(new Blob([text], { type: "application/json" })),
+        });
+      }
+      setKey(null);
       setForm({ ...form, name: "", public_key: "" });
       setReload(reload + 1);
     } catch (err) {
@@ -221,10 +291,12 @@ function ServiceTab({ t }) {
     <form class="card" onSubmit=${submit} data-testid="terminal-form">
       <h3>${t("registerTerminal")}</h3>
       <label>${t("category")} <select value=${form.category} onChange=${set("category")}>${categories.data && categories.data.items.map((c) => html`<option value=${c.code}>${c.name}</option>`)}</select></label>
-      <label>${t("name")} <input value=${form.name} onInput=${set("name")} /></label>
-      <label>${t("publicKeyHex")} <input value=${form.public_key} onInput=${set("public_key")} size="66" /></label>
+      <label>${t("name")} <input name="name" value=${form.name} onInput=${set("name")} /></label>
+      <label>${t("publicKeyHex")} <input name="public_key" value=${form.public_key} onInput=${set("public_key")} size="66" readonly=${key !== null} /></label>
+      <button type="button" data-testid="make-terminal-key" onClick=${makeKey}>${t("makeKeyHere")}</button>
       <button type="submit">${t("register")}</button>
       <${ErrorBox} error=${error} />
+      ${file && html`<p class="ok"><a href=${file.url} download=${file.name} data-testid="terminal-file">${t("downloadTerminalFile")}</a> — ${t("terminalFileHint")}</p>`}
       <p class="hint">${t("terminalHint")}</p>
     </form>
     <p><a href="/api/v1/identity/trust-list" download="trust-list.json">${t("trustList")}</a> · <a href="/api/v1/identity/revocations?since=0" download="revocations.json">${t("revocationList")}</a></p>

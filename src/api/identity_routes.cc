@@ -1,10 +1,13 @@
 #include "api/identity_routes.h"
 
+#include <sstream>
+
 #include "api/json_body.h"
 #include "api/page_json.h"
 #include "core/clock.h"
 #include "core/qr.h"
 #include "crypto/encoding.h"
+#include "identity/register_csv.h"
 
 namespace qt::api {
 namespace {
@@ -261,7 +264,15 @@ void RegisterIdentityRoutes(Router& router, Identity& identity) {
                 });
   router.Handle("POST", "/api/v1/identity/citizens/import", authority,
                 [&](const Request& req) -> Result<Response> {
-                  QT_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(req.http.body));
+                  // A register as CSV (the console uploads the file as it is)
+                  // is read as the JSON form {"citizens": [...]}.
+                  std::string text = req.http.body;
+                  if (req.http.get_header_value("Content-Type").starts_with("text/csv")) {
+                    std::istringstream in(req.http.body);
+                    QT_ASSIGN_OR_RETURN(json rows, CitizensFromCsv(in, "register"));
+                    text = json{{"citizens", rows}}.dump();
+                  }
+                  QT_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(text));
                   QT_ASSIGN_OR_RETURN(auto rows, body.Objects("citizens", Identity::kMaxBatch));
                   QT_RETURN_IF_ERROR(body.Finish());
                   QT_ASSIGN_OR_RETURN(auto citizens, ParseEach(rows, ParseCitizen));

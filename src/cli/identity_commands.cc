@@ -12,10 +12,10 @@
 
 #include "cli/command.h"
 #include "core/clock.h"
-#include "core/csv.h"
 #include "crypto/encoding.h"
 #include "crypto/random.h"
 #include "crypto/recipient_box.h"
+#include "identity/register_csv.h"
 #include "identity/terminal_state.h"
 
 namespace qt::cli {
@@ -59,24 +59,9 @@ void PrintCode(const json& code) {
 }
 
 Result<json> ImportCsv(CommandContext& c) {
-  std::vector<json> rows;
-  bool header = true;
-  QT_RETURN_IF_ERROR(ReadCsvFile(f.file, [&](const CsvRow& row) -> Status {
-    const auto& cells = row.fields;
-    if (header) {
-      header = false;
-      if (cells.size() < 3 || cells[0] != "name" || cells[1] != "resident_id" ||
-          cells[2] != "district") {
-        return InvalidArgument("the header must be name,resident_id,district[,concession]");
-      }
-      return OkStatus();
-    }
-    if (cells.size() < 3) return InvalidArgument("too few cells");
-    json r = {{"name", cells[0]}, {"resident_id", cells[1]}, {"district", cells[2]}};
-    if (cells.size() > 3 && !cells[3].empty()) r["concession"] = cells[3];
-    rows.push_back(std::move(r));
-    return OkStatus();
-  }));
+  std::ifstream in(f.file, std::ios::binary);
+  if (!in) return NotFound("cannot open " + f.file);
+  QT_ASSIGN_OR_RETURN(json rows, CitizensFromCsv(in, f.file));
   QT_ASSIGN_OR_RETURN(json out,
                       c.Client().Post("/api/v1/identity/citizens/import", {{"citizens", rows}}));
   std::ofstream tokens(f.tokens_out, std::ios::trunc);

@@ -2,11 +2,14 @@
 // certificates, demands, citizens and the ledger page and search on the
 // server, their place and filters live in the URL (reload and back return to
 // them), tabs too; a resident ID finds its citizen without ever entering the
-// URL; a compute provider runs its clusters' prices and service; every change
+// URL; a compute provider runs its clusters' prices and service; a service
+// makes its terminal's key in the browser and the terminal file it downloads
+// works with the CLI; an authority imports a register as CSV; every change
 // says it is done. Screenshots go to $QIANTANG_TEST_OUTPUT/pages/.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startServer } from "./server.mjs";
 import { launchBrowser, openPage, signIn } from "./session.mjs";
@@ -330,5 +333,96 @@ test("an enterprise sees no provider tab, and cannot change a provider's prices"
     },
   );
   assert.equal(r.status, 403);
+  assert.deepEqual(errors, []);
+});
+
+// The CLI on `args`; its stdout (throws on a non-zero exit).
+const cli = (args) =>
+  execFileSync(process.env.QIANTANG_BINARY, args, {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+
+test("a service makes its terminal's key in the browser; the downloaded terminal file syncs and verifies a code with the CLI", async () => {
+  const own = await call("GET", "/api/v1/identity/terminals", server.tokens.service);
+  const category = own.body.items[0].category;
+  const { page, errors } = await open("service", "identity");
+  const form = page.getByTestId("terminal-form");
+  await form.waitFor();
+  await form.locator("select").selectOption(category);
+  await form.locator("input[name=name]").fill("浏览器生成的终端");
+  await form.getByTestId("make-terminal-key").click();
+  await page.waitForFunction(() =>
+    /^[0-9a-f]{64}$/.test(document.querySelector("input[name=public_key]").value),
+  );
+  const publicKey = await form.locator("input[name=public_key]").inputValue();
+  await form.locator("button[type=submit]").click();
+  const link = form.getByTestId("terminal-file");
+  await link.waitFor();
+  const [download] = await Promise.all([page.waitForEvent("download"), link.click()]);
+  const path = join(outDir, "terminal.json");
+  await download.saveAs(path);
+  const file = JSON.parse(readFileSync(path, "utf8"));
+  assert.equal(file.category, category);
+  assert.match(file.seed, /^[0-9a-f]{64}$/);
+  // The server holds the public key only.
+  const terminals = await call("GET", "/api/v1/identity/terminals", server.tokens.service);
+  const made = terminals.body.items.find((x) => x.id === file.terminal_id);
+  assert.equal(made.public_key, publicKey);
+  assert.ok(!JSON.stringify(terminals.body).includes(file.seed));
+
+  // The file is a terminal the CLI can run: it syncs (opening its category
+  // key with the browser-made key) and verifies a citizen's code offline.
+  const synced = cli(["--token", server.tokens.service, "code", "terminal", "sync", path]);
+  assert.match(synced, new RegExp(file.terminal_id));
+  const code = await call("POST", "/api/v1/identity/me/code", server.tokens.citizen);
+  assert.equal(code.status, 201, JSON.stringify(code.body));
+  writeFileSync(join(outDir, "code.txt"), code.body.code);
+  const verified = cli(["code", "verify", `@${join(outDir, "code.txt")}`, "--terminal", path]);
+  assert.match(verified, /result: accepted/);
+  await page.screenshot({ path: join(outDir, "terminal-key.png"), fullPage: true });
+  assert.deepEqual(errors, []);
+});
+
+test("an authority imports a register as CSV, all or none, and downloads the citizens' tokens once", async () => {
+  const { page, errors } = await open("authority", "identity");
+  const form = page.getByTestId("import-form");
+  await form.waitFor();
+  const rows = [0, 1, 2].map(
+    (i) => `钱江${i},${residentId(`33010619850505${200 + i}`)},拱墅区,elderly`,
+  );
+  const good = join(outDir, "register.csv");
+  writeFileSync(good, `name,resident_id,district,concession\n${rows.join("\n")}\n`);
+  // A bad row refuses the whole register: nobody is enrolled.
+  const bad = join(outDir, "register-bad.csv");
+  writeFileSync(bad, `name,resident_id,district\n${rows[0]}\n钱江x,330106198505053333,拱墅区\n`);
+  await form.getByTestId("register-file").setInputFiles(bad);
+  await form.locator("button[type=submit]").click();
+  await form.getByTestId("error").waitFor();
+  assert.match(await form.getByTestId("error").textContent(), /row 2/);
+  const before = await call(
+    "GET",
+    `/api/v1/identity/citizens?limit=1&resident_id=${residentId("33010619850505200")}`,
+    server.tokens.authority,
+  );
+  assert.equal(before.body.items.length, 0);
+
+  await form.getByTestId("register-file").setInputFiles(good);
+  await form.locator("button[type=submit]").click();
+  await form.getByTestId("imported").waitFor();
+  assert.match(await form.getByTestId("imported").textContent(), /已登记 3/);
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    form.getByTestId("tokens-file").click(),
+  ]);
+  const saved = join(outDir, "citizen-tokens.csv");
+  await download.saveAs(saved);
+  const lines = readFileSync(saved, "utf8").trim().split("\n");
+  assert.equal(lines[0], "citizen_id,token");
+  assert.equal(lines.length, 4);
+  // Each token is that citizen's own.
+  const [id, token] = lines[1].split(",");
+  const me = await call("GET", "/api/v1/identity/me", token);
+  assert.equal(me.body.id, id);
   assert.deepEqual(errors, []);
 });
