@@ -1143,6 +1143,27 @@ const LABELS = {
     "Text: paste another receipt to check it; any change makes the check fail",
   ],
   rc_signature: ["签名", "Signature"],
+  // PSI in the browser.
+  psiBrowser: [
+    "在本页求交：名单只在本页读取，只发送盲化后的点",
+    "PSI in this page: your list is read here and only blinded points are sent",
+  ],
+  psiItemsFile: ["名单文件（CSV，首行为表头）", "List file (CSV, its first row the header)"],
+  psiItemsColumn: ["名单的列", "Column of the list"],
+  psiItemsPaste: ["或粘贴名单，每行一条", "Or paste the list, one item a line"],
+  psiItemsRead: ["名单条数（去重）", "Items in the list (distinct)"],
+  psiNoItems: ["名单为空", "The list is empty"],
+  psiRunBrowser: ["在本页求交", "Run PSI in this page"],
+  psiMode_intersection: ["交集明细（哪些共有）", "The intersection (which are shared)"],
+  psiMode_size: ["仅交集大小", "Its size only"],
+  psiStage_blind: ["哈希并盲化名单", "Hashing and blinding the list"],
+  psiStage_client: ["发送盲化点", "Sending the blinded points"],
+  psiStage_server: ["处理对方的盲化点", "Blinding the other side's points"],
+  psiStage_tally: ["发回对方的点（已打乱）", "Returning their points, shuffled"],
+  psiSharedCount: ["共有", "Shared"],
+  psiSizeResult: ["交集大小", "Size of the intersection"],
+  psiSharedItems: ["共有的名单项", "The shared items"],
+  psiDownloadShared: ["下载交集（CSV）", "Download the shared items (CSV)"],
 };
 
 // The language chosen now: "zh" or "en".

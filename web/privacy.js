@@ -1,8 +1,9 @@
-// Privacy computing in the console: PSI sessions under contracts (start one
-// with one's own product's column on this node, watch sessions and their
-// sizes), and secure deliveries (request, open with a signed receipt, and —
-// for holders — trace a leaked copy to its recipient). The consumer's items
-// for a PSI with another node stay with `qiantang psi run`.
+// Privacy computing in the console: PSI sessions under contracts (a consumer
+// runs one in the page with its own list, which never leaves the page —
+// psi_run.js; a holder starts one with its own product's column on this
+// node; both watch sessions and their sizes), and secure deliveries (request,
+// open with a signed receipt, and — for holders — trace a leaked copy to its
+// recipient).
 import { h } from "/vendor/preact.module.js";
 import { useState } from "/vendor/hooks.module.js";
 import htm from "/vendor/htm.module.js";
@@ -12,6 +13,7 @@ import { useLoad, useOrgNames } from "./hooks.js";
 import { stateName } from "./i18n.js";
 import { Tabs, useUrlTab } from "./tabs.js";
 import { localMinute } from "./format.js";
+import { PsiRunForm } from "./psi_run.js";
 
 const html = htm.bind(h);
 const short = (id) => (id ? id.slice(-8) : "-");
@@ -67,6 +69,11 @@ function PsiTab({ t, me }) {
     }
   };
   return html`
+    ${
+      usable.length > 0 &&
+      me.role !== "viewer" &&
+      html`<${PsiRunForm} t=${t} usable=${usable} onDone=${() => setReload((x) => x + 1)} />`
+    }
     ${
       me.org.kind === "data_holder" &&
       html`<form class="card" onSubmit=${run} data-testid="psi-form">
