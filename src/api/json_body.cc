@@ -17,28 +17,55 @@ std::string Joined(const std::vector<std::string>& v) {
 
 }  // namespace
 
-Result<JsonBody> JsonBody::Parse(std::string_view text) {
-  // A key given twice in one object is refused: parsers disagree on which
-  // one wins, so a proxy or a signature check could read a different value
-  // from the one acted on. One set of keys per open object.
-  std::vector<std::set<std::string>> open;
-  std::string duplicate;
-  auto check = [&](int, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
-    using E = nlohmann::json::parse_event_t;
-    if (event == E::object_start) {
-      open.emplace_back();
-    } else if (event == E::object_end && !open.empty()) {
-      open.pop_back();
-    } else if (event == E::key && !open.empty() && duplicate.empty()) {
-      const std::string& key = parsed.get_ref<const std::string&>();
-      if (!open.back().insert(key).second) duplicate = key;
-    }
+namespace {
+
+// A SAX pass that finds a key given twice in one object: parsers disagree on
+// which one wins, so a proxy or a signature check could read a different value
+// from the one acted on. (A parse callback could do this in the same pass, but
+// nlohmann's callback parser is quadratic in an array's length.)
+class DuplicateKeyFinder : public nlohmann::json_sax<nlohmann::json> {
+ public:
+  std::string duplicate;  // the first key given twice, if any
+
+  bool null() override { return true; }
+  bool boolean(bool) override { return true; }
+  bool number_integer(number_integer_t) override { return true; }
+  bool number_unsigned(number_unsigned_t) override { return true; }
+  bool number_float(number_float_t, const string_t&) override { return true; }
+  bool string(string_t&) override { return true; }
+  bool binary(binary_t&) override { return true; }
+  bool start_object(std::size_t) override {
+    open_.emplace_back();
     return true;
-  };
-  nlohmann::json j = nlohmann::json::parse(text, check, /*allow_exceptions=*/false);
+  }
+  bool key(string_t& k) override {
+    if (!open_.empty() && !open_.back().insert(k).second && duplicate.empty()) duplicate = k;
+    return true;
+  }
+  bool end_object() override {
+    if (!open_.empty()) open_.pop_back();
+    return true;
+  }
+  bool start_array(std::size_t) override { return true; }
+  bool end_array() override { return true; }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override {
+    return false;
+  }
+
+ private:
+  std::vector<std::set<std::string>> open_;  // the keys of each open object
+};
+
+}  // namespace
+
+Result<JsonBody> JsonBody::Parse(std::string_view text) {
+  nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded()) return InvalidArgument("request body is not valid JSON");
-  if (!duplicate.empty()) {
-    return InvalidArgument("request body holds the key '" + duplicate.substr(0, 64) + "' twice");
+  DuplicateKeyFinder finder;
+  nlohmann::json::sax_parse(text, &finder);
+  if (!finder.duplicate.empty()) {
+    return InvalidArgument("request body holds the key '" + finder.duplicate.substr(0, 64) +
+                           "' twice");
   }
   if (!j.is_object()) return InvalidArgument("request body must be a JSON object");
   return JsonBody(std::move(j));

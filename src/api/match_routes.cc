@@ -346,7 +346,8 @@ void RegisterMatchRoutes(Router& router, Finance& finance, Scenarios& scenarios)
   router.Handle("GET", "/api/v1/match/finance/enterprises", Access::SignedIn(),
                 [&](const Request& req) -> Result<Response> {
                   QT_ASSIGN_OR_RETURN(accounts::PageRequest page, req.Page());
-                  QT_ASSIGN_OR_RETURN(auto list, finance.ListEnterprises(page));
+                  QT_ASSIGN_OR_RETURN(
+                      auto list, finance.ListEnterprises(req.http.get_param_value("name"), page));
                   return Response::Json(PageJson(list, EnterpriseJson));
                 });
   router.Handle("GET", "/api/v1/match/finance/enterprises/{id}", Access::SignedIn(),

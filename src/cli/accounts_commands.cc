@@ -54,9 +54,9 @@ void AddAccountsCommands(CLI::App& app, CommandContext& ctx) {
 
   AddVerb(app, "whoami", "Show who the token signs in as", ctx, [](CommandContext& c) {
     c.Emit(c.Client().Get("/api/v1/whoami"), [](const json& j) {
-      PrintTable(std::cout, {"user", "role", "organisation", "kind", "org id"},
+      PrintTable(std::cout, {"user", "role", "organisation", "kind", "org id", "token id"},
                  {{Str(j, "user_id"), Str(j, "role"), Str(j["org"], "name"), Str(j["org"], "kind"),
-                   Str(j["org"], "id")}});
+                   Str(j["org"], "id"), Str(j, "token_id")}});
     });
   });
 

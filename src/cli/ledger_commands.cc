@@ -22,7 +22,8 @@ using nlohmann::json;
 
 // Options of the ledger verbs (CLI11 binds to storage that outlives parsing).
 struct LedgerFlags {
-  uint64_t start = 0, end = 0, index = 0, size = 0, first = 0, second = 0, id = 0, before = 0;
+  uint64_t start = 0, end = 0, index = 0, size = 0, first = 0, second = 0, id = 0;
+  std::optional<uint64_t> before;
   int limit = 50;
   std::string subject, vkey, checkpoint, proof, old_checkpoint, new_checkpoint;
   std::string db = "sqlite:var/qiantang.db";
@@ -179,7 +180,7 @@ void AddLedgerCommands(CLI::App& app, CommandContext& ctx) {
               [](CommandContext& c) {
                 std::string query = "?subject=" + UrlEncode(flags.subject) +
                                     "&limit=" + std::to_string(flags.limit);
-                if (flags.before > 0) query += "&before=" + std::to_string(flags.before);
+                if (flags.before) query += "&before=" + std::to_string(*flags.before);
                 c.Emit(c.Client().Get("/api/v1/ledger/events" + query), [](const json& j) {
                   PrintEntries(j["items"]);
                   if (!j["next_before"].is_null()) {

@@ -239,17 +239,22 @@ void AddMatchCommands(CLI::App& app, CommandContext& ctx) {
               });
   prospects->add_option("product", f.id, "Product id")->required();
   prospects->add_option("--limit", f.limit, "How many");
-  auto* profile = AddVerb(
-      *fin, "profile", "Save your enterprise's profile from a JSON file (enterprise)", ctx,
-      [](CommandContext& c) {
-        auto p = ReadJsonFile(f.file);
-        if (!p.ok()) return c.Emit(p.status(), nullptr);
-        c.Emit(
-            c.Client().Post("/api/v1/match/finance/profile", {{"name", f.name}, {"profile", *p}}),
-            PrintFields);
-      });
-  profile->add_option("--name", f.name, "Enterprise name")->required();
-  profile->add_option("file", f.file, "Profile JSON (see `match finance attributes`)")->required();
+  CLI::App* profile = fin->add_subcommand("profile", "Your enterprise's own profile (enterprise)");
+  profile->require_subcommand(1);
+  auto* save = AddVerb(*profile, "save", "Save your enterprise's profile from a JSON file", ctx,
+                       [](CommandContext& c) {
+                         auto p = ReadJsonFile(f.file);
+                         if (!p.ok()) return c.Emit(p.status(), nullptr);
+                         c.Emit(c.Client().Post("/api/v1/match/finance/profile",
+                                                {{"name", f.name}, {"profile", *p}}),
+                                PrintFields);
+                       });
+  save->add_option("--name", f.name, "Enterprise name")->required();
+  save->add_option("file", f.file, "Profile JSON (see `match finance attributes`)")->required();
+  AddVerb(*profile, "show", "Your enterprise's profile and its id (for `matches`)", ctx,
+          [](CommandContext& c) {
+            c.Emit(c.Client().Get("/api/v1/match/finance/profile"), PrintFields);
+          });
   auto* import = AddVerb(
       *fin, "import",
       "Import screened profiles: a JSON file [{\"name\", \"profile\"}, ...] (authority)", ctx,
@@ -262,7 +267,8 @@ void AddMatchCommands(CLI::App& app, CommandContext& ctx) {
       });
   import->add_option("file", f.file, "JSON file")->required();
   AddListVerb(*fin, "Enterprise profiles", ctx, "/api/v1/match/finance/enterprises",
-              {"ENTERPRISE", "NAME", "CREDIT CODE"}, {"id", "name", "credit_code"});
+              {"ENTERPRISE", "NAME", "CREDIT CODE"}, {"id", "name", "credit_code"}, nullptr,
+              {{"--name", "name", "Only those whose name contains this"}});
   auto* matches = AddVerb(
       *fin, "matches", "Eligible products with explanations, bundles and near misses", ctx,
       [](CommandContext& c) {

@@ -73,10 +73,16 @@ class Ledger {
   Result<std::vector<Hash>> ConsistencyProof(uint64_t first, uint64_t second);
   // The event at `index` with its proof against the latest checkpoint.
   Result<EventProof> ProveEvent(uint64_t index);
-  // Events whose subject is `subject`, newest first: those below `before`
-  // (all if 0), at most `limit` (1..kMaxEntriesPerPage). The first call in a
-  // process indexes the entries journaled before the index existed.
-  Result<std::vector<Entry>> EventsAbout(const std::string& subject, uint64_t before, int limit);
+  // Events whose subject is `subject`, newest first: those with an index below
+  // `before` (all if nullopt), at most `limit` (1..kMaxEntriesPerPage), and
+  // the `before` of the next page if there are older ones. The first call in
+  // a process indexes the entries journaled before the index existed.
+  struct EventsPage {
+    std::vector<Entry> entries;
+    std::optional<uint64_t> next_before;
+  };
+  Result<EventsPage> EventsAbout(const std::string& subject, std::optional<uint64_t> before,
+                                 int limit);
 
   // Signs and stores a checkpoint of the current head, unless the latest
   // checkpoint already has this size; returns the latest either way.

@@ -167,21 +167,29 @@ TEST_P(LedgerTest, BadRangesAreRefused) {
 TEST_P(LedgerTest, EventsAboutASubjectAreIndexedAsJournaledAndBackfilledForOlderEntries) {
   AppendN(6);  // subjects obj_0..obj_5
   AppendN(3);  // obj_0..obj_2 again
-  auto indexes = [&](Ledger& l, const std::string& subject, uint64_t before, int limit) {
-    std::vector<uint64_t> out;
+  using V = std::vector<uint64_t>;
+  constexpr std::optional<uint64_t> kAll;
+  // The page's indexes, then its next_before (UINT64_MAX for none).
+  auto page = [&](Ledger& l, const std::string& subject, std::optional<uint64_t> before,
+                  int limit) {
+    V out;
     auto events = l.EventsAbout(subject, before, limit);
     EXPECT_TRUE(events.ok()) << events.status().ToString();
     if (events.ok()) {
-      for (const Entry& e : *events) out.push_back(e.index);
+      for (const Entry& e : events->entries) out.push_back(e.index);
+      out.push_back(events->next_before.value_or(UINT64_MAX));
     }
     return out;
   };
-  using V = std::vector<uint64_t>;
-  EXPECT_EQ(indexes(*ledger_, "obj_1", 0, 10), (V{7, 1}));
-  EXPECT_EQ(indexes(*ledger_, "obj_1", 7, 10), V{1});
-  EXPECT_EQ(indexes(*ledger_, "obj_0", 0, 1), V{6});
-  EXPECT_EQ(indexes(*ledger_, "obj_5", 0, 10), V{5});
-  EXPECT_EQ(indexes(*ledger_, "nobody", 0, 10), V{});
+  constexpr uint64_t kEnd = UINT64_MAX;
+  EXPECT_EQ(page(*ledger_, "obj_1", kAll, 10), (V{7, 1, kEnd}));
+  EXPECT_EQ(page(*ledger_, "obj_1", 7, 10), (V{1, kEnd}));
+  EXPECT_EQ(page(*ledger_, "obj_0", kAll, 1), (V{6, 6}));  // more below 6
+  EXPECT_EQ(page(*ledger_, "obj_0", 6, 1), (V{0, kEnd}));  // the last page says so
+  EXPECT_EQ(page(*ledger_, "obj_0", 0, 10), V{kEnd});      // nothing is below index 0
+  EXPECT_EQ(page(*ledger_, "obj_1", 2, 2), (V{1, kEnd}));  // a full page with nothing older
+  EXPECT_EQ(page(*ledger_, "obj_5", kAll, 10), (V{5, kEnd}));
+  EXPECT_EQ(page(*ledger_, "nobody", kAll, 10), V{kEnd});
 
   // A database from before the index: its entries are indexed on first use.
   Exec("DELETE FROM ledger_subjects");
@@ -191,12 +199,12 @@ TEST_P(LedgerTest, EventsAboutASubjectAreIndexedAsJournaledAndBackfilledForOlder
   o.clock = &clock_;
   o.key = key_.public_key;
   Ledger reopened(*store_, o);
-  EXPECT_EQ(indexes(reopened, "obj_0", 0, 10), (V{9, 6, 0}));
-  EXPECT_EQ(indexes(reopened, "obj_2", 0, 10), (V{8, 2}));
+  EXPECT_EQ(page(reopened, "obj_0", kAll, 10), (V{9, 6, 0, kEnd}));
+  EXPECT_EQ(page(reopened, "obj_2", kAll, 10), (V{8, 2, kEnd}));
 
-  EXPECT_EQ(ledger_->EventsAbout("", 0, 10).status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(ledger_->EventsAbout("x", 0, 0).status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(ledger_->EventsAbout("x", 0, 1001).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(ledger_->EventsAbout("", kAll, 10).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(ledger_->EventsAbout("x", kAll, 0).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(ledger_->EventsAbout("x", kAll, 1001).status().code(), StatusCode::kInvalidArgument);
 }
 
 TEST_P(LedgerTest, AuditNamesTheIndexOfAnEditedEvent) {

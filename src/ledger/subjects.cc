@@ -1,5 +1,7 @@
 // Ledger: events by subject (ledger_subjects, filled by Journal::AppendAll and,
 // for entries older than the index, by IndexSubjects).
+#include <algorithm>
+#include <cstdint>
 #include <nlohmann/json.hpp>
 
 #include "ledger/ledger.h"
@@ -8,6 +10,7 @@
 namespace qt::ledger {
 namespace {
 
+using store::Row;
 using store::Rows;
 using store::Tx;
 
@@ -49,8 +52,8 @@ Status Ledger::IndexSubjects() {
   return OkStatus();
 }
 
-Result<std::vector<Entry>> Ledger::EventsAbout(const std::string& subject, uint64_t before,
-                                               int limit) {
+Result<Ledger::EventsPage> Ledger::EventsAbout(const std::string& subject,
+                                               std::optional<uint64_t> before, int limit) {
   if (subject.empty() || subject.size() > 200) {
     return InvalidArgument("subject: 1 to 200 bytes");
   }
@@ -58,22 +61,25 @@ Result<std::vector<Entry>> Ledger::EventsAbout(const std::string& subject, uint6
     return InvalidArgument("limit: must be between 1 and " + std::to_string(kMaxEntriesPerPage));
   }
   QT_RETURN_IF_ERROR(IndexSubjects());
-  std::vector<Entry> out;
+  EventsPage out;
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
     std::string sql =
         "SELECT e.seq, e.event FROM ledger_subjects s JOIN ledger_entries e ON e.seq = s.seq"
         " WHERE s.subject = ?";
     store::Params params = {subject};
-    if (before > 0) {
+    if (before) {
+      if (*before == 0) return OkStatus();  // nothing has an index below 0
       sql += " AND s.seq < ?";
-      params.emplace_back(static_cast<int64_t>(before));
+      params.emplace_back(static_cast<int64_t>(std::min<uint64_t>(*before, INT64_MAX)));
     }
     sql += " ORDER BY s.seq DESC LIMIT ?";
-    params.emplace_back(int64_t{limit});
+    params.emplace_back(int64_t{limit} + 1);  // one more: are there older ones?
     QT_ASSIGN_OR_RETURN(Rows rows, tx.Query(sql, params));
-    for (const auto& r : rows) {
-      out.push_back({static_cast<uint64_t>(r.Int(0)), HashLeaf(r.Text(1)), r.Text(1)});
+    for (size_t i = 0; i < rows.size() && i < static_cast<size_t>(limit); ++i) {
+      const Row& r = rows[i];
+      out.entries.push_back({static_cast<uint64_t>(r.Int(0)), HashLeaf(r.Text(1)), r.Text(1)});
     }
+    if (rows.size() > static_cast<size_t>(limit)) out.next_before = out.entries.back().index;
     return OkStatus();
   }));
   return out;

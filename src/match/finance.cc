@@ -13,6 +13,7 @@
 #include "crypto/sha256.h"
 #include "match/enterprise.h"
 #include "store/decode.h"
+#include "store/like.h"
 
 namespace qt::match {
 
@@ -380,13 +381,24 @@ Result<Enterprise> Finance::OwnEnterprise(const Principal& caller) {
   return e;
 }
 
-Result<accounts::Page<Enterprise>> Finance::ListEnterprises(const accounts::PageRequest& page) {
+Result<accounts::Page<Enterprise>> Finance::ListEnterprises(const std::string& name_contains,
+                                                            const accounts::PageRequest& page) {
   QT_RETURN_IF_ERROR(accounts::CheckPage(page, "ent"));
+  std::string sql = std::string(kEnterpriseColumns) + " WHERE 1 = 1";
+  store::Params params;
+  if (!name_contains.empty()) {
+    QT_RETURN_IF_ERROR(CheckDisplayText(name_contains, 200).WithContext("name"));
+    sql += " AND LOWER(name) LIKE ? ESCAPE '\\'";
+    params.emplace_back(store::LikeContains(name_contains));
+  }
   accounts::Page<Enterprise> out;
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(
-        out, accounts::QueryPage<Enterprise>(tx, std::string(kEnterpriseColumns) + " WHERE id > ?",
-                                             {page.cursor}, page, EnterpriseFromRow));
+    QT_ASSIGN_OR_RETURN(int64_t total, accounts::CountRows(tx, sql, params));
+    store::Params page_params = params;
+    page_params.emplace_back(page.cursor);
+    QT_ASSIGN_OR_RETURN(out, accounts::QueryPage<Enterprise>(tx, sql + " AND id > ?", page_params,
+                                                             page, EnterpriseFromRow));
+    out.total = total;
     return OkStatus();
   }));
   return out;

@@ -136,7 +136,10 @@ class Finance {
   Result<Enterprise> GetEnterprise(const std::string& id);
   // The caller's own enterprise profile (not_found before SaveOwnProfile).
   Result<Enterprise> OwnEnterprise(const accounts::Principal& caller);
-  Result<accounts::Page<Enterprise>> ListEnterprises(const accounts::PageRequest& page);
+  // Screened enterprises by id, those whose name contains `name_contains`
+  // if it is set (at most 200 bytes); the page counts them all.
+  Result<accounts::Page<Enterprise>> ListEnterprises(const std::string& name_contains,
+                                                     const accounts::PageRequest& page);
 
   // Products (institutions).
   Result<Product> Publish(const accounts::Principal& caller, const NewProduct& p);

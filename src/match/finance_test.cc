@@ -169,7 +169,7 @@ TEST_P(FinanceTest, ImportsAndBadInput) {
                 .find("profile: staff"),
             std::string::npos);
   EXPECT_EQ(finance_->GetStats()->enterprises, 3);
-  EXPECT_EQ(finance_->ListEnterprises({})->items.size(), 3u);
+  EXPECT_EQ(finance_->ListEnterprises("", {})->items.size(), 3u);
 }
 
 }  // namespace

@@ -283,13 +283,19 @@ TEST_F(LedgerE2eTest, AnObjectsEventsAreFoundBySubject) {
   EXPECT_EQ(
       Call(*client_, "GET", "/api/v1/ledger/events?subject=org_nobody", op_).body["items"].size(),
       0u);
+  // Nothing is below index 0: a client following next_before ends.
+  EXPECT_EQ(Call(*client_, "GET", "/api/v1/ledger/events?before=0&subject=" + subject, op_)
+                .body["items"]
+                .size(),
+            0u);
   EXPECT_EQ(Call(*client_, "GET", "/api/v1/ledger/events?subject=" + subject).status, 401);
   for (const auto& [query, message] : std::vector<std::pair<std::string, std::string>>{
            {"", "subject: 1 to 200 bytes"},
            {"subject=" + std::string(201, 'x'), "subject: 1 to 200 bytes"},
            {"subject=x&limit=0", "limit: must be between 1 and 1000"},
            {"subject=x&limit=1001", "limit"},
-           {"subject=x&before=-1", "before"}}) {
+           {"subject=x&before=-1", "before"},
+           {"subject=x&before=", "before"}}) {
     auto r = Call(*client_, "GET", "/api/v1/ledger/events?" + query, op_);
     EXPECT_EQ(r.status, 400) << query << ": " << r.raw;
     EXPECT_NE(r.raw.find(message), std::string::npos) << query << ": " << r.raw;

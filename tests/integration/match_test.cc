@@ -107,6 +107,14 @@ TEST_F(MatchApiTest, ABundleIsMatchedExplainedAppliedForAndAccepted) {
                         .dump());
   ASSERT_EQ(saved.status, 200) << saved.raw;
   const std::string ent = saved.body["id"];
+  // The CLI finds it: the firm's own profile with its id, and the list by name.
+  auto own = server_->Cli({"match", "finance", "profile", "show"}, firm_);
+  EXPECT_NE(own.out.find(ent), std::string::npos) << own.out << own.err;
+  auto named = server_->Cli({"match", "finance", "list", "--name", "云图医疗"}, station_);
+  EXPECT_NE(named.out.find(ent), std::string::npos) << named.out << named.err;
+  EXPECT_NE(named.out.find("(1 in all)"), std::string::npos) << named.out;
+  EXPECT_EQ(Call(*client_, "GET", "/api/v1/match/finance/enterprises?name=%01", station_).status,
+            400);
   auto matches =
       Call(*client_, "GET", "/api/v1/match/finance/enterprises/" + ent + "/matches", firm_);
   ASSERT_EQ(matches.status, 200) << matches.raw;
