@@ -221,6 +221,8 @@ void Router::Serve(const RouteInfo& route, const std::vector<std::string>& names
     if (res.status == 401) res.set_header("WWW-Authenticate", "Bearer");
   }
   res.set_header("X-Request-Id", req.request_id);
+  // Answers are per caller and change with every write: no cache keeps them.
+  res.set_header("Cache-Control", "no-store");
 
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -1,5 +1,6 @@
 // Enrolment, talent status, revocation and app tokens.
 #include <algorithm>
+#include <map>
 
 #include "accounts/paging.h"
 #include "core/ids.h"
@@ -127,8 +128,20 @@ Result<std::vector<EnrolledCitizen>> Identity::EnrolMany(const Principal& caller
   for (size_t i = 0; i < citizens.size(); ++i) {
     QT_RETURN_IF_ERROR(CheckNewCitizen(citizens[i]).WithContext("row " + std::to_string(i + 1)));
   }
-  QT_ASSIGN_OR_RETURN(std::shared_ptr<const Secrets> secrets, LoadSecrets());
+  {  // The same person twice in one register: refused without asking the database.
+    std::map<std::string, size_t> first_row;
+    for (size_t i = 0; i < citizens.size(); ++i) {
+      auto [it, fresh] = first_row.emplace(NormalResidentId(citizens[i].resident_id), i + 1);
+      if (!fresh) {
+        return InvalidArgument("row " + std::to_string(i + 1) +
+                               ": resident_id: the same person as row " +
+                               std::to_string(it->second));
+      }
+    }
+  }
   const int64_t now = options_.clock->NowMillis();
+  QT_RETURN_IF_ERROR(CheckEnrolConflicts(caller, now));
+  QT_ASSIGN_OR_RETURN(std::shared_ptr<const Secrets> secrets, LoadSecrets());
   IdGenerator ids(*options_.clock, *options_.random);
   // Sealing and tokens are computed once, outside the (retryable) transaction.
   struct Prepared {
@@ -165,7 +178,9 @@ Result<std::vector<EnrolledCitizen>> Identity::EnrolMany(const Principal& caller
         std::span(reinterpret_cast<const uint8_t*>(plain.data()), plain.size()),
         "identity.citizen:" + p.out.citizen.id, *options_.random);
   }
-  QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
+  bool already_enrolled = false;
+  Status written = store_.Write([&](Tx& tx) -> Status {
+    already_enrolled = false;
     std::vector<ledger::NewEvent> events;
     events.reserve(rows.size());
     QT_ASSIGN_OR_RETURN(const int64_t change, NextChange(tx));
@@ -181,6 +196,7 @@ Result<std::vector<EnrolledCitizen>> Identity::EnrolMany(const Principal& caller
            c.birth_year, TokenHash(rows[i].out.token), c.enrolled_by, now, now, change,
            c.authority_id});
       if (!inserted.ok() && inserted.status().code() == StatusCode::kConflict) {
+        already_enrolled = true;
         return Conflict("row " + std::to_string(i + 1) +
                         ": resident_id: this person is already enrolled");
       }
@@ -191,11 +207,48 @@ Result<std::vector<EnrolledCitizen>> Identity::EnrolMany(const Principal& caller
     for (const Prepared& p : rows) counts["district:" + p.out.citizen.district] += 1;
     QT_RETURN_IF_ERROR(AddToCounters(tx, counts));
     return options_.journal->AppendAll(tx, events).status();
-  }));
+  });
+  if (already_enrolled) QT_RETURN_IF_ERROR(RecordEnrolConflict(caller, now));
+  QT_RETURN_IF_ERROR(written);
   std::vector<EnrolledCitizen> out;
   out.reserve(rows.size());
   for (Prepared& p : rows) out.push_back(std::move(p.out));
   return out;
+}
+
+Status Identity::CheckEnrolConflicts(const Principal& caller, int64_t now) {
+  int64_t refused = 0;
+  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(
+        store::Rows rows,
+        tx.Query("SELECT COUNT(*) FROM id_enrol_conflicts WHERE org_id = ? AND at > ?",
+                 {caller.org_id, now - 24 * 3'600'000LL}));
+    refused = rows.empty() ? 0 : rows[0].Int(0);
+    return OkStatus();
+  }));
+  if (refused >= kMaxEnrolConflictsPerDay) {
+    return ResourceExhausted(
+        "enrolment paused: " + std::to_string(refused) +
+        " enrolments of people already enrolled were refused to your organisation in the last 24 "
+        "hours (at most " +
+        std::to_string(kMaxEnrolConflictsPerDay) +
+        "); check the register against your own citizens and try again after a day");
+  }
+  return OkStatus();
+}
+
+Status Identity::RecordEnrolConflict(const Principal& caller, int64_t now) {
+  return store_.Write([&](Tx& tx) -> Status {
+    QT_RETURN_IF_ERROR(
+        tx.Exec("INSERT INTO id_enrol_conflicts (org_id, at) VALUES (?, ?)", {caller.org_id, now})
+            .status());
+    return options_.journal
+        ->Append(tx, {caller.org_id,
+                      "identity.citizen.enrol_refused",
+                      caller.org_id,
+                      {{"reason", "already enrolled"}}})
+        .status();
+  });
 }
 
 Result<EnrolledCitizen> Identity::Enrol(const Principal& caller, const NewCitizen& citizen) {

@@ -163,6 +163,13 @@ INSERT INTO id_counters (name, value)
          COUNT(*)
   FROM id_scans
   GROUP BY category, ((scanned_at / 3600000 + 8) % 24 + 24) % 24;
+)sql"},
+          {"identity", 5, "enrolments refused because the person was already enrolled", R"sql(
+CREATE TABLE id_enrol_conflicts (
+  org_id TEXT NOT NULL,
+  at BIGINT NOT NULL
+);
+CREATE INDEX id_enrol_conflicts_org ON id_enrol_conflicts(org_id, at);
 )sql"}};
 }
 

@@ -93,6 +93,14 @@ class Identity {
   // All or none, in one transaction (a register imported at once). An error
   // names the row: "row 17: resident_id: ...".
   static constexpr size_t kMaxBatch = 100'000;
+  // Enrolling a person already enrolled (by any authority) is refused, which
+  // tells the caller that the person is enrolled somewhere. So that this
+  // cannot be used to test resident IDs in bulk, each refusal is counted and
+  // journaled (identity.citizen.enrol_refused), and an authority with this
+  // many in the last 24 hours may enrol nobody until the day has passed
+  // (resource_exhausted). Two rows of one batch with the same resident ID are
+  // refused before the database is asked, and not counted.
+  static constexpr int kMaxEnrolConflictsPerDay = 20;
   Result<std::vector<EnrolledCitizen>> EnrolMany(const accounts::Principal& caller,
                                                  const std::vector<NewCitizen>& citizens);
   // The caller's citizens (its own and those delegated to it), by id, that
@@ -188,6 +196,10 @@ class Identity {
  private:
   struct Secrets;
   Result<std::shared_ptr<const Secrets>> LoadSecrets();
+  // resource_exhausted once the caller has kMaxEnrolConflictsPerDay refusals
+  // in the 24 hours before `now`; RecordEnrolConflict counts and journals one.
+  Status CheckEnrolConflicts(const accounts::Principal& caller, int64_t now);
+  Status RecordEnrolConflict(const accounts::Principal& caller, int64_t now);
   Result<nlohmann::json> IssuerJson();
   Result<IssuedCode> Issue(const std::string& citizen_id, char kind);
 

@@ -245,5 +245,49 @@ TEST_F(IdentityApiTest, CitizensAreFilteredAndFoundByResidentIdOnlyByTheirAuthor
   }
 }
 
+// Enrolling someone already enrolled must be refused (one person, one code),
+// and that refusal says the person is enrolled somewhere. So it cannot be
+// used to test resident IDs in bulk: a register repeating a person is refused
+// before the database is asked, each refusal of an enrolled person is counted
+// and journaled, and after 20 in a day the authority may enrol nobody.
+TEST_F(IdentityApiTest, EnrolmentCannotBeUsedToTestWhoIsEnrolled) {
+  Enrol(21, "none");  // by authority_
+  const std::string other = NewOrg("杭州市人力社保局", "authority", 705);
+  auto import = [&](const std::vector<int>& seqs) {
+    json rows = json::array();
+    for (int seq : seqs) {
+      rows.push_back({{"name", "王五"}, {"resident_id", ResidentId(seq)}, {"district", "西湖区"}});
+    }
+    return Call(*client_, "POST", "/api/v1/identity/citizens/import", other,
+                json{{"citizens", rows}}.dump());
+  };
+  // The old trick: candidates, then the first again. Refused as a repeat.
+  auto repeat = import({30, 31, 21, 32, 30});
+  EXPECT_EQ(repeat.status, 400) << repeat.raw;
+  EXPECT_NE(repeat.raw.find("row 5: resident_id: the same person as row 1"), std::string::npos)
+      << repeat.raw;
+  // Each refusal of an enrolled person is counted and journaled.
+  for (int i = 0; i < 20; ++i) {
+    auto r = import({21});
+    ASSERT_EQ(r.status, 409) << i << ": " << r.raw;
+  }
+  auto paused = import({40});  // a person nobody enrolled: refused all the same
+  EXPECT_EQ(paused.status, 429) << paused.raw;
+  EXPECT_NE(paused.raw.find("enrolment paused"), std::string::npos) << paused.raw;
+  EXPECT_EQ(
+      Call(*client_, "POST", "/api/v1/identity/citizens", other,
+           json{{"name", "赵六"}, {"resident_id", ResidentId(41)}, {"district", "西湖区"}}.dump())
+          .status,
+      429);
+  const std::string other_id = Call(*client_, "GET", "/api/v1/whoami", other).body["org"]["id"];
+  auto events = Call(*client_, "GET", "/api/v1/ledger/events?limit=100&subject=" + other_id, op_);
+  int refused = 0;
+  for (const auto& e : events.body["items"])
+    refused += e["event"]["kind"] == "identity.citizen.enrol_refused";
+  EXPECT_EQ(refused, 20) << events.raw;
+  // Other authorities are not affected.
+  Enrol(42, "none");
+}
+
 }  // namespace
 }  // namespace qt::testing
