@@ -80,7 +80,7 @@ function EnterpriseTab({ t, lang }) {
     ${
       apps.data &&
       html`<table data-testid="applications"><thead><tr><th>${t("fm_product")}</th><th>${t("status")}</th><th>${t("fm_amount")}</th><th>${t("fm_served")}</th></tr></thead>
-      <tbody>${apps.data.items.map((a) => html`<tr><td>${a.product_id}</td><td data-state=${a.state}>${stateName(t, a.state)}</td><td>${yuan(a.amount_fen)}</td><td>${yuan(a.served_fen)}</td></tr>`)}</tbody></table>`
+      <tbody>${apps.data.items.map((a) => html`<tr><td title=${a.product_id}>${a.product_name}</td><td data-state=${a.state}>${stateName(t, a.state)}</td><td>${yuan(a.amount_fen)}</td><td>${yuan(a.served_fen)}</td></tr>`)}</tbody></table>`
     }`;
 }
 
@@ -150,7 +150,7 @@ function InstitutionTab({ t }) {
       <tbody>${apps.data.items.map(
         (
           a,
-        ) => html`<tr><td>${a.enterprise_id}</td><td>${a.product_id}</td><td>${yuan(a.amount_fen)}</td><td data-state=${a.state}>${stateName(t, a.state)}</td>
+        ) => html`<tr><td title=${a.enterprise_id}>${a.enterprise_name}</td><td title=${a.product_id}>${a.product_name}</td><td>${yuan(a.amount_fen)}</td><td data-state=${a.state}>${stateName(t, a.state)}</td>
         <td>${a.state === "applied" && html`<button onClick=${decide(a, "accept")}>${t("fm_accept")}</button> <button onClick=${decide(a, "decline")}>${t("fm_decline")}</button>`}</td></tr>`,
       )}</tbody></table>`
     }`;

@@ -51,7 +51,9 @@ json MatchJson(const ProductMatch& m) {
 json ApplicationJson(const Application& a) {
   return {{"id", a.id},
           {"enterprise_id", a.enterprise_id},
+          {"enterprise_name", a.enterprise_name},
           {"product_id", a.product_id},
+          {"product_name", a.product_name},
           {"institution_id", a.institution_id},
           {"bundle_ids", a.bundle_ids},
           {"amount_fen", a.amount_fen},

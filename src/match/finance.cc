@@ -49,7 +49,10 @@ constexpr const char* kProductColumns =
 constexpr const char* kApplicationColumns =
     "SELECT id, enterprise_id, product_id, institution_id, bundle_ids, amount_fen, state, reason, "
     "served_fen,"
-    " created_at, decided_at FROM fm_applications";
+    " created_at, decided_at,"
+    " (SELECT name FROM fm_enterprises e WHERE e.id = fm_applications.enterprise_id),"
+    " (SELECT name FROM fm_products p WHERE p.id = fm_applications.product_id)"
+    " FROM fm_applications";
 
 Result<Enterprise> EnterpriseFromRow(const store::Row& r) {
   return store::Decode<Enterprise>("fm_enterprises", r, [&]() -> Enterprise {
@@ -77,7 +80,9 @@ Result<Application> ApplicationFromRow(const store::Row& r) {
             r.Text(7),
             r.Int(8),
             r.Int(9),
-            r.Int(10)};
+            r.Int(10),
+            r.Text(11),
+            r.Text(12)};
   });
 }
 

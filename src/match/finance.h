@@ -114,6 +114,8 @@ struct Application {
   int64_t served_fen = 0;
   int64_t created_at = 0;
   int64_t decided_at = 0;
+  std::string enterprise_name;  // read with the application, for display
+  std::string product_name;
 };
 
 class Finance {

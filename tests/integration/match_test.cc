@@ -134,6 +134,11 @@ TEST_F(MatchApiTest, ABundleIsMatchedExplainedAppliedForAndAccepted) {
                    firm_);
   ASSERT_EQ(app.exit_code, 0) << app.err;
   const std::string app_id = json::parse(app.out)["id"];
+  // The bank sees who applied for what by name, not only by id.
+  auto received = Call(*client_, "GET", "/api/v1/match/finance/applications", bank_);
+  ASSERT_EQ(received.body["items"].size(), 1u) << received.raw;
+  EXPECT_EQ(received.body["items"][0]["enterprise_name"], "杭州云图医疗影像科技有限公司");
+  EXPECT_EQ(received.body["items"][0]["product_name"], "科技研发贷");
   auto refused = Call(
       *client_, "POST", "/api/v1/match/finance/applications", firm_,
       json{{"enterprise_id", ent}, {"product_id", grant.body["id"]}, {"amount_fen", 1}}.dump());
