@@ -68,9 +68,12 @@ function Dashboard({ t, lang }) {
     <${Pager} t=${t} lang=${lang} list=${certs} testid="certificates-pager" />`;
 }
 
-function Apply({ t, me }) {
+function Apply({ t, me, lang }) {
   const [reload, setReload] = useState(0);
-  const apps = useLoad("/api/v1/exchange/applications?limit=100", reload);
+  const appPages = usePagedList("/api/v1/exchange/applications", [], useUrlParams(), {
+    reloadKey: reload,
+  });
+  const apps = { data: appPages.page, error: appPages.error };
   const products = useLoad(`/api/v1/dataspace/products?limit=100&provider_id=${me.org.id}`, 0);
   const [form, setForm] = useState({
     rights: [...RIGHTS],
@@ -123,7 +126,8 @@ function Apply({ t, me }) {
       <thead><tr><th>${t("dataName")}</th><th>${t("state")}</th><th>${t("noticeUntil")}</th><th>${t("number")}</th><th>${t("grounds")}</th></tr></thead>
       <tbody>${apps.data.items.map((a) => html`<tr key=${a.id}><td>${a.data_name}</td><td><span class=${`state state-${a.state}`} data-state=${a.state}>${stateName(t, a.state)}</span></td><td>${localDate(a.notice_until)}</td><td>${a.certificate_number || "-"}</td><td>${a.grounds}</td></tr>`)}</tbody>
     </table>`
-    }`;
+    }
+    <${Pager} t=${t} lang=${lang} list=${appPages} testid="applications-pager" />`;
 }
 
 const NEXT = {
@@ -133,9 +137,12 @@ const NEXT = {
   public_notice: "issue",
 };
 
-function ReviewQueue({ t }) {
+function ReviewQueue({ t, lang }) {
   const [reload, setReload] = useState(0);
-  const apps = useLoad("/api/v1/exchange/applications?limit=200&state=open", reload);
+  const appPages = usePagedList("/api/v1/exchange/applications?state=open", [], useUrlParams(), {
+    reloadKey: reload,
+  });
+  const apps = { data: appPages.page, error: appPages.error };
   const [error, setError] = useState(null);
   const [open, setOpen] = useState(null);
   const objections = useLoad(
@@ -157,6 +164,7 @@ function ReviewQueue({ t }) {
           <${ConfirmButton} className="link" label=${t("reject")} question=${t("q_rejectApplication")} t=${t} onConfirm=${() => act("POST", `/api/v1/exchange/applications/${a.id}/review`, { action: "reject", grounds: t("rejectGrounds") })} /></td></tr>`,
       )}</tbody>
     </table>
+    <${Pager} t=${t} lang=${lang} list=${appPages} testid="review-pager" />
     ${
       open &&
       objections.data &&
@@ -271,9 +279,12 @@ function Pledges({ t, me }) {
     }`;
 }
 
-function Market({ t, me }) {
+function Market({ t, me, lang }) {
   const [reload, setReload] = useState(0);
-  const listings = useLoad("/api/v1/exchange/listings?limit=100", reload);
+  const listingPages = usePagedList("/api/v1/exchange/listings", [], useUrlParams(), {
+    reloadKey: reload,
+  });
+  const listings = { data: listingPages.page, error: listingPages.error };
   const trades = useLoad("/api/v1/exchange/trades", reload);
   const name = useOrgNames();
   const [quantity, setQuantity] = useState(10);
@@ -299,6 +310,7 @@ function Market({ t, me }) {
       )}</tbody>
     </table>`
     }
+    <${Pager} t=${t} lang=${lang} list=${listingPages} testid="listings-pager" />
     <h3>${t("myTrades")}</h3>
     ${
       trades.data &&
@@ -342,11 +354,11 @@ export function ExchangePage({ t, me, lang }) {
       <h2>${t("exchange")}</h2>
       <${Tabs} keys=${tabs} tab=${tab} open=${open} label=${t} />
       ${tab === "statsTab" && html`<${Dashboard} t=${t} lang=${lang} />`}
-      ${tab === "applyTab" && html`<${Apply} t=${t} me=${me} />`}
-      ${tab === "reviewTab" && html`<${ReviewQueue} t=${t} />`}
+      ${tab === "applyTab" && html`<${Apply} t=${t} me=${me} lang=${lang} />`}
+      ${tab === "reviewTab" && html`<${ReviewQueue} t=${t} lang=${lang} />`}
       ${tab === "noticesTab" && html`<${Notices} t=${t} me=${me} />`}
       ${tab === "verifyTab" && html`<${VerifyTab} t=${t} />`}
       ${tab === "pledgesTab" && html`<${Pledges} t=${t} me=${me} />`}
-      ${tab === "marketTab" && html`<${Market} t=${t} me=${me} />`}
+      ${tab === "marketTab" && html`<${Market} t=${t} me=${me} lang=${lang} />`}
     </section>`;
 }

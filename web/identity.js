@@ -240,10 +240,13 @@ function AuthorityTab({ t, lang }) {
     <${Pager} t=${t} lang=${lang} list=${list} testid="citizens-pager" />`;
 }
 
-function ServiceTab({ t }) {
+function ServiceTab({ t, lang }) {
   const [reload, setReload] = useState(0);
   const terminals = useLoad("/api/v1/identity/terminals", reload);
-  const scans = useLoad("/api/v1/identity/scans?limit=100", reload);
+  const scanPages = usePagedList("/api/v1/identity/scans", [], useUrlParams(), {
+    reloadKey: reload,
+  });
+  const scans = { data: scanPages.page, error: scanPages.error };
   const categories = useLoad("/api/v1/identity/categories", 0);
   const [form, setForm] = useState({ category: "bus", name: "", public_key: "" });
   const [key, setKey] = useState(null); // made here: its seed never goes to the server
@@ -312,7 +315,8 @@ function ServiceTab({ t }) {
       scans.data &&
       html`<table data-testid="service-scans"><thead><tr><th>${t("when")}</th><th>${t("terminal")}</th><th>${t("claimsRead")}</th><th>${t("check")}</th></tr></thead>
       <tbody>${scans.data.items.map((s) => html`<tr><td>${localMinute(s.scanned_at)}</td><td>${s.terminal_name}</td><td>${s.claims_read.join(", ")}</td><td class=${s.check === "ok" ? "" : "warn"}>${s.check}</td></tr>`)}</tbody></table>`
-    }`;
+    }
+    <${Pager} t=${t} lang=${lang} list=${scanPages} testid="scans-pager" />`;
 }
 
 function OperatorTab({ t, me }) {
@@ -347,7 +351,7 @@ export function IdentityPage({ t, me, lang }) {
       <p class="hint">${t("identityIntro")} <a href="/citizen.html">${t("citizenPage")}</a></p>
       <${Figures} t=${t} />
       ${kind === "authority" && html`<${AuthorityTab} t=${t} lang=${lang} />`}
-      ${kind === "service" && html`<${ServiceTab} t=${t} />`}
+      ${kind === "service" && html`<${ServiceTab} t=${t} lang=${lang} />`}
       <${OperatorTab} t=${t} me=${me} />
     </section>`;
 }

@@ -22,7 +22,8 @@ export function usePagedList(base, filters, [params, setParams], options = {}) {
   const q = new URLSearchParams({ limit: String(size) });
   for (const f of filters) if (params[key(f)]) q.set(f, params[key(f)]);
   if (trail.length) q.set("cursor", trail[trail.length - 1]);
-  const { data: page, error } = useLoad(base ? `${base}?${q}` : null, reloadKey);
+  const sep = base && base.includes("?") ? "&" : "?"; // `base` may carry fixed filters
+  const { data: page, error } = useLoad(base ? `${base}${sep}${q}` : null, reloadKey);
   const setTrail = (t) => setParams({ ...params, [key("trail")]: t.join(",") });
   return {
     page,

@@ -12,7 +12,9 @@ import { api } from "./api.js";
 import { Clauses } from "./clauses.js";
 import { ErrorBox } from "./error_box.js";
 import { useLoad } from "./hooks.js";
-import { localDate } from "./format.js";
+import { localDate, count } from "./format.js";
+import { Pager, usePagedList } from "./paging.js";
+import { useUrlParams } from "./url_state.js";
 
 const html = htm.bind(h);
 
@@ -113,14 +115,19 @@ function Webhook({ t }) {
 
 export function PoliciesTab({ t, me, lang }) {
   const [reload, setReload] = useState(0);
-  const list = useLoad("/api/v1/match/policies?in_force=true&limit=100", reload);
+  const pages = usePagedList("/api/v1/match/policies?in_force=true", [], useUrlParams(), {
+    reloadKey: reload,
+    prefix: "p",
+  });
+  const list = { data: pages.page, error: pages.error };
   return html`<p class="hint">${t("pl_intro")}</p>
     <${ErrorBox} error=${list.error} />
     ${
       list.data &&
       html`<table data-testid="policies"><thead><tr><th>${t("pl_title")}</th><th>${t("pl_audience")}</th><th>${t("pl_benefit")}</th><th>${t("pl_rule")}</th><th>${t("pl_notified")}</th><th>${t("pl_until")}</th></tr></thead>
-      <tbody>${list.data.items.map((p) => html`<tr><td>${p.title}</td><td>${t(`pl_${p.audience}`)}</td><td>${p.benefit}</td><td><code>${p.rule}</code></td><td>${p.notified.toLocaleString()}</td><td>${p.valid_until}</td></tr>`)}</tbody></table>`
+      <tbody>${list.data.items.map((p) => html`<tr><td>${p.title}</td><td>${t(`pl_${p.audience}`)}</td><td>${p.benefit}</td><td><code>${p.rule}</code></td><td>${count(p.notified, lang)}</td><td>${p.valid_until}</td></tr>`)}</tbody></table>`
     }
+    <${Pager} t=${t} lang=${lang} list=${pages} testid="policies-pager" />
     ${me.org.kind === "authority" && me.role !== "viewer" && html`<${PublishForm} t=${t} onDone=${() => setReload(reload + 1)} />`}
     ${me.org.kind === "enterprise" && html`<${Inbox} t=${t} lang=${lang} />`}
     ${me.role === "admin" && html`<${Webhook} t=${t} />`}`;
