@@ -5,19 +5,13 @@
 // $QIANTANG_TEST_OUTPUT/dashboard/.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { startServer } from "./server.mjs";
-import { launchBrowser, openPage, signIn } from "./session.mjs";
+import { axeFindings, launchBrowser, openPage, signIn } from "./session.mjs";
 
 const outDir = join(process.env.QIANTANG_TEST_OUTPUT || "test-output", "dashboard");
 mkdirSync(outDir, { recursive: true });
-const axeSource = readFileSync(
-  createRequire(import.meta.url).resolve("axe-core/axe.min.js"),
-  "utf8",
-);
-
 let server;
 let browser;
 
@@ -225,18 +219,6 @@ test("on a phone the navigation folds behind the menu button", async () => {
   await nav.waitFor({ state: "hidden" });
   assert.equal(await page.evaluate(() => document.documentElement.scrollWidth <= 390), true);
 });
-
-// axe-core's serious and critical findings on the page as it is now.
-async function axeFindings(page) {
-  // Evaluated through the DevTools protocol, which the page's CSP does not govern.
-  if (!(await page.evaluate(() => "axe" in window))) await page.evaluate(axeSource);
-  const result = await page.evaluate(() =>
-    window.axe.run(document, { resultTypes: ["violations"] }),
-  );
-  return result.violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
-}
 
 test("axe finds no serious or critical violation on the dashboard", async () => {
   const { page } = await openDashboard();

@@ -8,19 +8,13 @@
 // Screenshots go to $QIANTANG_TEST_OUTPUT/plain/.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { startServer } from "./server.mjs";
-import { launchBrowser, openPage, signIn } from "./session.mjs";
+import { axeFindings, launchBrowser, openPage, signIn } from "./session.mjs";
 
 const outDir = join(process.env.QIANTANG_TEST_OUTPUT || "test-output", "plain");
 mkdirSync(outDir, { recursive: true });
-const axeSource = readFileSync(
-  createRequire(import.meta.url).resolve("axe-core/axe.min.js"),
-  "utf8",
-);
-
 let server;
 let browser;
 
@@ -37,18 +31,6 @@ after(async () => {
 // What a policy's JSON says and a clerk should never have to read.
 const ODRL = /isAnyOf|lteq|gteq|leftOperand|rightOperand|aggregate_query|permission|prohibition/;
 const FINAL = ["ok", "failed", "unchecked"];
-
-// axe-core's serious and critical findings on the page as it is now.
-async function axeFindings(page) {
-  // Evaluated through the DevTools protocol, which the page's CSP does not govern.
-  if (!(await page.evaluate(() => "axe" in window))) await page.evaluate(axeSource);
-  const result = await page.evaluate(() =>
-    window.axe.run(document, { resultTypes: ["violations"] }),
-  );
-  return result.violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
-}
 
 // The enterprise's data space page, with failed requests recorded as errors.
 async function openDataSpace() {

@@ -11,17 +11,12 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { join } from "node:path";
 import { startServer } from "./server.mjs";
-import { launchBrowser, openPage, signIn } from "./session.mjs";
+import { axeFindings, launchBrowser, openPage, signIn } from "./session.mjs";
 
 const outDir = join(process.env.QIANTANG_TEST_OUTPUT || "test-output", "psi");
 mkdirSync(outDir, { recursive: true });
-const axeSource = readFileSync(
-  createRequire(import.meta.url).resolve("axe-core/axe.min.js"),
-  "utf8",
-);
 // Blinding and unblinding run as plain JavaScript (no WebAssembly under the CSP).
 const RUN_MS = 240000;
 
@@ -55,17 +50,6 @@ after(async () => {
   await browser?.close();
   await server?.stop();
 });
-
-async function axeFindings(page) {
-  // Evaluated through the DevTools protocol, which the page's CSP does not govern.
-  if (!(await page.evaluate(() => "axe" in window))) await page.evaluate(axeSource);
-  const result = await page.evaluate(() =>
-    window.axe.run(document, { resultTypes: ["violations"] }),
-  );
-  return result.violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
-}
 
 // The enterprise's PSI tab, with every request the page sends and every PSI
 // answer it receives recorded.

@@ -1,7 +1,14 @@
 // What every browser test file shares: Debian's headless Chromium, a page of
 // the console that records script errors and Content-Security-Policy
 // violations, and signing in with a token.
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { chromium } from "playwright-core";
+
+const axeSource = readFileSync(
+  createRequire(import.meta.url).resolve("axe-core/axe.min.js"),
+  "utf8",
+);
 
 export async function launchBrowser() {
   return chromium.launch({
@@ -36,4 +43,16 @@ export async function openPage(browser, url, { width = 1280, height = 800 } = {}
 export async function signIn(page, token) {
   await page.fill("#token", token);
   await page.click("button[type=submit]");
+}
+
+// axe-core's serious and critical findings on the page as it is now.
+export async function axeFindings(page) {
+  // Evaluated through the DevTools protocol, which the page's CSP does not govern.
+  if (!(await page.evaluate(() => "axe" in window))) await page.evaluate(axeSource);
+  const result = await page.evaluate(() =>
+    window.axe.run(document, { resultTypes: ["violations"] }),
+  );
+  return result.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
 }
