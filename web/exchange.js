@@ -9,7 +9,7 @@ import { api } from "./api.js";
 import { ErrorBox } from "./error_box.js";
 import { useLoad, useOrgNames } from "./hooks.js";
 import { CertificateCard } from "./certificate_view.js";
-import { yuan, localDate } from "./format.js";
+import { yuan, localDate, localMinute } from "./format.js";
 import { ConfirmButton } from "./confirm_button.js";
 import { OrgPicker } from "./org_picker.js";
 import { stateName } from "./i18n.js";
@@ -154,11 +154,11 @@ function ReviewQueue({ t, lang }) {
   return html`
     <${ErrorBox} error=${apps.error || error} />
     <table data-testid="review-queue">
-      <thead><tr><th>${t("holder")}</th><th>${t("dataName")}</th><th>${t("state")}</th><th>${t("objections")}</th><th></th></tr></thead>
+      <thead><tr><th>${t("holder")}</th><th>${t("dataName")}</th><th>${t("submittedAt")}</th><th>${t("state")}</th><th>${t("objections")}</th><th></th></tr></thead>
       <tbody>${queue.map(
         (
           a,
-        ) => html`<tr key=${a.id}><td>${a.holder_name}</td><td>${a.data_name}</td><td><span class=${`state state-${a.state}`} data-state=${a.state}>${stateName(t, a.state)}</span></td>
+        ) => html`<tr key=${a.id}><td>${a.holder_name}</td><td>${a.data_name}</td><td>${localMinute(a.created_at)}</td><td><span class=${`state state-${a.state}`} data-state=${a.state}>${stateName(t, a.state)}</span></td>
         <td>${a.open_objections > 0 ? html`<button class="link" onClick=${() => setOpen(a.id)}>${a.open_objections}</button>` : "0"}</td>
         <td><button data-testid=${`review-${NEXT[a.state]}`} onClick=${() => act("POST", `/api/v1/exchange/applications/${a.id}/review`, { action: NEXT[a.state] })}>${t(`review_${NEXT[a.state]}`)}</button>
           <${ConfirmButton} className="link" label=${t("reject")} question=${t("q_rejectApplication")} t=${t} onConfirm=${() => act("POST", `/api/v1/exchange/applications/${a.id}/review`, { action: "reject", grounds: t("rejectGrounds") })} /></td></tr>`,

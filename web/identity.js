@@ -248,6 +248,7 @@ function ServiceTab({ t, lang }) {
   });
   const scans = { data: scanPages.page, error: scanPages.error };
   const categories = useLoad("/api/v1/identity/categories", 0);
+  const categoryName = (code) => categories.data?.items.find((c) => c.code === code)?.name ?? code;
   const [form, setForm] = useState({ category: "bus", name: "", public_key: "" });
   const [key, setKey] = useState(null); // made here: its seed never goes to the server
   const [file, setFile] = useState(null); // {name, url} of the terminal file to download
@@ -307,14 +308,14 @@ function ServiceTab({ t, lang }) {
     ${
       terminals.data &&
       html`<table data-testid="terminals"><thead><tr><th>${t("name")}</th><th>${t("category")}</th><th>${t("status")}</th><th>${t("created")}</th></tr></thead>
-      <tbody>${terminals.data.items.map((x) => html`<tr><td title=${x.id}>${x.name}</td><td>${x.category}</td><td data-state=${x.state}>${stateName(t, x.state)}</td><td>${localMinute(x.created_at)}</td></tr>`)}</tbody></table>`
+      <tbody>${terminals.data.items.map((x) => html`<tr><td title=${x.id}>${x.name}</td><td>${categoryName(x.category)}</td><td data-state=${x.state}>${stateName(t, x.state)}</td><td>${localMinute(x.created_at)}</td></tr>`)}</tbody></table>`
     }
     <h3>${t("scans")}</h3>
     <${ErrorBox} error=${scans.error} />
     ${
       scans.data &&
       html`<table data-testid="service-scans"><thead><tr><th>${t("when")}</th><th>${t("terminal")}</th><th>${t("claimsRead")}</th><th>${t("check")}</th></tr></thead>
-      <tbody>${scans.data.items.map((s) => html`<tr><td>${localMinute(s.scanned_at)}</td><td>${s.terminal_name}</td><td>${s.claims_read.join(", ")}</td><td class=${s.check === "ok" ? "" : "warn"}>${s.check}</td></tr>`)}</tbody></table>`
+      <tbody>${scans.data.items.map((s) => html`<tr><td>${localMinute(s.scanned_at)}</td><td>${s.terminal_name}</td><td>${s.claims_read.join(", ")}</td><td class=${s.check === "ok" ? "" : "warn"} data-check=${s.check}>${t(`check_${s.check}`)}</td></tr>`)}</tbody></table>`
     }
     <${Pager} t=${t} lang=${lang} list=${scanPages} testid="scans-pager" />`;
 }

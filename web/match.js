@@ -174,6 +174,9 @@ function ScenariosTab({ t, lang }) {
     reload,
   );
   const [error, setError] = useState(null);
+  // A paired capability's title, from the matches shown beside it.
+  const capabilityTitle = (id) =>
+    matches.data?.items.find((m) => m.listing.id === id)?.listing.title ?? id.slice(-6);
   const pair = (c) => async () => {
     setError(null);
     try {
@@ -194,7 +197,7 @@ function ScenariosTab({ t, lang }) {
       html`<div class="tiles" data-testid="scenario-stats">
       <div class="tile"><div class="n">${s.demands}</div><div>${t("sc_demands")}</div></div>
       <div class="tile"><div class="n">${s.capabilities}</div><div>${t("sc_capabilities")}</div></div>
-      ${["recommended", "contacted", "piloting", "deployed"].map((k) => html`<div class="tile"><div class="n">${s.pairs_by_state[k] || 0}</div><div>${k}</div></div>`)}
+      ${["recommended", "contacted", "piloting", "deployed"].map((k) => html`<div class="tile" data-state=${k}><div class="n">${s.pairs_by_state[k] || 0}</div><div>${stateName(t, k)}</div></div>`)}
     </div>`
     }
     <div class="columns">
@@ -229,7 +232,7 @@ function ScenariosTab({ t, lang }) {
         html`<h3>${t("sc_best")}: ${picked.title}</h3><p>${picked.description}</p>
         <${ErrorBox} error=${error || matches.error} />
         ${matches.data && html`<table data-testid="capability-matches"><tbody>${matches.data.items.map((m) => html`<tr><td>${m.listing.title}</td><td>${m.listing.domain}</td><td>${m.score.toFixed(2)}</td><td><button onClick=${pair(m.listing)}>${t("sc_pair")}</button></td></tr>`)}</tbody></table>`}
-        ${pairs.data && pairs.data.items.length > 0 && html`<p data-testid="pairs">${pairs.data.items.map((p) => `${p.capability_id.slice(-6)}: ${p.state}`).join(" · ")}</p>`}`
+        ${pairs.data && pairs.data.items.length > 0 && html`<p data-testid="pairs">${pairs.data.items.map((p) => `${capabilityTitle(p.capability_id)}：${stateName(t, p.state)}`).join(" · ")}</p>`}`
       }</div>
     </div>`;
 }

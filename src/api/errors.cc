@@ -17,7 +17,6 @@ int HttpStatusOf(StatusCode code) {
     case StatusCode::kNotFound:
       return 404;
     case StatusCode::kConflict:
-      return 409;
     case StatusCode::kFailedPrecondition:
       return 409;
     case StatusCode::kPayloadTooLarge:

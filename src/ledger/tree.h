@@ -27,6 +27,7 @@ namespace qt::ledger {
 struct NodeId {
   int level;
   uint64_t index;
+  // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 misreads a defaulted <=>
   auto operator<=>(const NodeId&) const = default;
 };
 

@@ -110,8 +110,7 @@ Result<int64_t> BumpVersion(Tx& tx) {
 
 }  // namespace
 
-Finance::Finance(store::Store& store, FinanceOptions options)
-    : store_(store), options_(std::move(options)) {
+Finance::Finance(store::Store& store, FinanceOptions options) : store_(store), options_(options) {
   (void)AddEnterpriseAttributes(schema_);
 }
 
@@ -617,7 +616,7 @@ Result<MatchResult> Finance::Match(const std::string& enterprise_id, size_t limi
               return a.score != b.score ? a.score > b.score : a.product.id < b.product.id;
             });
   if (out.eligible.size() > limit) out.eligible.resize(limit);
-  const std::vector<int> sorted_eligible = eligible;
+  const std::vector<int>& sorted_eligible = eligible;
   for (size_t slot = 0; slot < m.products.size() && out.near_misses.size() < limit; ++slot) {
     if (m.products[slot].state != "active") continue;
     if (std::binary_search(sorted_eligible.begin(), sorted_eligible.end(), static_cast<int>(slot)))
