@@ -86,10 +86,11 @@ async function runForm(form, { output, items, file = false }) {
     await form.getByTestId("psi-file").setInputFiles([]);
     await form.getByTestId("psi-pasted").fill(items.join("\n"));
   }
-  assert.equal(
-    await form.getByTestId("psi-items-read").innerText(),
-    `名单条数（去重）: ${items.length}`,
-  );
+  // A file is read asynchronously: wait for the count rather than read it at once.
+  await form
+    .getByTestId("psi-items-read")
+    .filter({ hasText: new RegExp(`^名单条数（去重）: ${items.length}$`) })
+    .waitFor();
   await form.locator("button[type=submit]").click();
 }
 
