@@ -601,10 +601,10 @@ Result<MatchResult> Finance::Match(const std::string& enterprise_id, size_t limi
       if (!pm.bundle.empty() && seeks(p.requires_kind)) pm.score += 1.0;
       if (pm.bundle.empty()) {  // cannot be served alone: one step away
         pm.explanation.passed = false;
-        pm.explanation.clauses.push_back(
-            {.text = "requires an eligible " + p.requires_kind + " product",
-             .passed = false,
-             .actual = "none"});
+        ClauseResult missing;
+        missing.text = "requires an eligible " + p.requires_kind + " product";
+        missing.actual = "none";
+        pm.explanation.clauses.push_back(std::move(missing));
         out.near_misses.push_back(std::move(pm));
         continue;
       }
@@ -656,6 +656,7 @@ Result<Application> Finance::Apply(const Principal& caller, const std::string& e
     return InvalidArgument("amount_fen: between 1 and the product's " +
                            std::to_string(it->product.max_amount_fen));
   }
+  QT_ASSIGN_OR_RETURN(Enterprise enterprise, GetEnterprise(enterprise_id));
   Application a{.id = IdGenerator(*options_.clock, *options_.random).Next("fa"),
                 .enterprise_id = enterprise_id,
                 .product_id = product_id,
@@ -666,7 +667,9 @@ Result<Application> Finance::Apply(const Principal& caller, const std::string& e
                 .reason = "",
                 .served_fen = 0,
                 .created_at = options_.clock->NowMillis(),
-                .decided_at = 0};
+                .decided_at = 0,
+                .enterprise_name = enterprise.name,
+                .product_name = it->product.name};
   if (!it->bundle.empty()) a.bundle_ids = {it->bundle.front().id};
   QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
     QT_RETURN_IF_ERROR(

@@ -556,7 +556,8 @@ Explanation Rule::Explain(const Entity& e, const Schema& schema, double today) c
                    .attribute = schema.attributes()[c.attribute].name,
                    .op = std::string(OpName(c.op)),
                    .years_since = c.years_since,
-                   .operands = Operands(c, schema)};
+                   .operands = Operands(c, schema),
+                   .value = std::nan("")};
     switch (c.type) {
       case Type::kString:
         if (e.strings[c.slot] >= 0) r.actual = schema.Text(e.strings[c.slot]);
