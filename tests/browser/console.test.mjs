@@ -2,30 +2,19 @@
 // sign in, list organisations, page through them, create one, and see the
 // server's error for a bad token or bad input. Screenshots go to
 // $QIANTANG_TEST_OUTPUT/console/.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { startServer } from "./server.mjs";
-import { launchBrowser, openPage, signIn } from "./session.mjs";
+import { openPage, signIn } from "./session.mjs";
+import { serveConsole } from "./fixture.mjs";
+
+const ctx = serveConsole();
 
 const outDir = join(process.env.QIANTANG_TEST_OUTPUT || "test-output", "console");
 mkdirSync(outDir, { recursive: true });
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-const newPage = () => openPage(browser, server.url);
+const newPage = () => openPage(ctx.browser, ctx.server.url);
 
 test("a bad token shows the server error and stays on the sign-in form", async () => {
   const { page, errors } = await newPage();
@@ -40,7 +29,7 @@ test("a bad token shows the server error and stays on the sign-in form", async (
 
 test("the operator signs in, lists organisations and pages through them", async () => {
   const { page, errors } = await newPage();
-  await signIn(page, server.tokens.operator);
+  await signIn(page, ctx.server.tokens.operator);
   await page.getByTestId("who").waitFor();
   assert.match(await page.getByTestId("who").textContent(), /杭州市数据集团/);
   await page.screenshot({ path: join(outDir, "overview.png") });
@@ -94,7 +83,7 @@ test("the operator signs in, lists organisations and pages through them", async 
 
 test("the operator creates an organisation, and a bad credit code is refused", async () => {
   const { page } = await newPage();
-  await signIn(page, server.tokens.operator);
+  await signIn(page, ctx.server.tokens.operator);
   await page.click("nav a[data-section=orgs]");
   await page.fill("input[name=name]", "杭州浏览器测试有限公司");
   await page.fill("input[name=credit_code]", "91330100716105852G");
@@ -117,7 +106,7 @@ test("the operator creates an organisation, and a bad credit code is refused", a
 
 test("an enterprise sees the directory but no form to create organisations", async () => {
   const { page } = await newPage();
-  await signIn(page, server.tokens.enterprise);
+  await signIn(page, ctx.server.tokens.enterprise);
   await page.click("nav a[data-section=orgs]");
   await page.getByTestId("orgs-table").waitFor();
   assert.equal(await page.locator("form.new-org").count(), 0);
@@ -125,7 +114,7 @@ test("an enterprise sees the directory but no form to create organisations", asy
 
 test("the ledger page shows the signed checkpoint and verifies an event in the browser", async () => {
   const { page, errors } = await newPage();
-  await signIn(page, server.tokens.enterprise);
+  await signIn(page, ctx.server.tokens.enterprise);
   await page.click("nav a[data-section=ledger]");
   await page.getByTestId("checkpoint").waitFor();
   assert.match(
@@ -146,7 +135,7 @@ test("the ledger page shows the signed checkpoint and verifies an event in the b
 
 test("the federation page shows the witness; the operator adds a ledger, a bad vkey is refused", async () => {
   const { page, errors } = await newPage();
-  await signIn(page, server.tokens.operator);
+  await signIn(page, ctx.server.tokens.operator);
   await page.click("nav a[data-section=federation]");
   await page.getByTestId("witness").waitFor();
   assert.match(await page.getByTestId("witness").textContent(), /hangzhou\.qiantang\/witness/);
@@ -154,7 +143,7 @@ test("the federation page shows the witness; the operator adds a ledger, a bad v
   await form.locator("input").fill("city-x+00000000+AAAA");
   await form.locator("button").click();
   await form.locator(".error").waitFor();
-  const { vkey } = await (await fetch(server.url + "/api/v1/ledger/vkey")).json();
+  const { vkey } = await (await fetch(ctx.server.url + "/api/v1/ledger/vkey")).json();
   await form.locator("input").fill(vkey);
   await form.locator("button").click();
   await page
@@ -177,7 +166,7 @@ test("the federation page shows the witness; the operator adds a ledger, a bad v
   assert.deepEqual(errors, []);
 
   const other = await newPage();
-  await signIn(other.page, server.tokens.enterprise);
+  await signIn(other.page, ctx.server.tokens.enterprise);
   await other.page.click("nav a[data-section=federation]");
   await other.page.getByTestId("witness-logs").waitFor();
   assert.equal(await other.page.getByTestId("add-log").count(), 0);
@@ -187,7 +176,7 @@ test("the federation page shows the witness; the operator adds a ledger, a bad v
 
 test("an admin adds a user, issues a token, and revokes it; a bad name is refused", async () => {
   const { page, errors } = await newPage();
-  await signIn(page, server.tokens.data_holder);
+  await signIn(page, ctx.server.tokens.data_holder);
   await page.click("nav a[data-section=account]");
   await page.getByTestId("users-table").waitFor();
   await page.fill("input[name=user-name]", " leading space");
@@ -213,7 +202,7 @@ test("an admin adds a user, issues a token, and revokes it; a bad name is refuse
   await row.locator("button").first().waitFor({ state: "detached" });
   await page.screenshot({ path: join(outDir, "account.png"), fullPage: true });
   // The revoked token no longer signs in.
-  const res = await fetch(server.url + "/api/v1/whoami", {
+  const res = await fetch(ctx.server.url + "/api/v1/whoami", {
     headers: { Authorization: `Bearer ${secret}` },
   });
   assert.equal(res.status, 401);
@@ -222,7 +211,7 @@ test("an admin adds a user, issues a token, and revokes it; a bad name is refuse
 
 test("the compute page shows pooled capacity and runs a simulation with plots", async () => {
   const { page, errors } = await newPage();
-  await signIn(page, server.tokens.enterprise);
+  await signIn(page, ctx.server.tokens.enterprise);
   await page.getByTestId("who").waitFor();
   await page.click("a[data-section=compute]");
   await page.click("button[data-tab=topologyTab]");
@@ -261,7 +250,7 @@ test("the compute page shows pooled capacity and runs a simulation with plots", 
 
 test("an enterprise posts a request, accepts a quote and sees its order; the authority decides a voucher application", async () => {
   const { page, errors } = await newPage();
-  await signIn(page, server.tokens.enterprise);
+  await signIn(page, ctx.server.tokens.enterprise);
   await page.getByTestId("who").waitFor();
   await page.click("a[data-section=compute]");
   const board = page.getByTestId("market-capacity");
@@ -289,7 +278,7 @@ test("an enterprise posts a request, accepts a quote and sees its order; the aut
   assert.deepEqual(errors, []);
 
   const auth = await newPage();
-  await signIn(auth.page, server.tokens.authority);
+  await signIn(auth.page, ctx.server.tokens.authority);
   await auth.page.getByTestId("who").waitFor();
   await auth.page.click("a[data-section=compute]");
   await auth.page.click("button[data-tab=vouchersTab]");
@@ -309,7 +298,7 @@ test("an enterprise posts a request, accepts a quote and sees its order; the aut
 
 test("the data space: catalog with quality and masked preview, a channel query with its budget, a holder offers a contract and renovates a CSV", async () => {
   const { page, errors } = await newPage();
-  await signIn(page, server.tokens.enterprise);
+  await signIn(page, ctx.server.tokens.enterprise);
   await page.getByTestId("who").waitFor();
   await page.click("a[data-section=dataspace]");
   const products = page.getByTestId("products");
@@ -345,7 +334,7 @@ test("the data space: catalog with quality and masked preview, a channel query w
   assert.deepEqual(errors, []);
 
   const holder = await newPage();
-  await signIn(holder.page, server.tokens.data_holder);
+  await signIn(holder.page, ctx.server.tokens.data_holder);
   await holder.page.getByTestId("who").waitFor();
   await holder.page.click("a[data-section=dataspace]");
   await holder.page.click("button[data-tab=contractsTab]");
@@ -390,7 +379,7 @@ test("the data space: catalog with quality and masked preview, a channel query w
 
 test("the exchange: dashboard from the records, a reviewer moves an application, certificate 00001 verifies in the browser and on the public page, a pledge is confirmed, a listing is bought", async () => {
   const { page, errors } = await newPage();
-  await signIn(page, server.tokens.authority);
+  await signIn(page, ctx.server.tokens.authority);
   await page.getByTestId("who").waitFor();
   await page.click("a[data-section=exchange]");
   const stats = page.getByTestId("exchange-stats");
@@ -414,8 +403,8 @@ test("the exchange: dashboard from the records, a reviewer moves an application,
   assert.deepEqual(errors, []);
 
   // The public page the QR code points to, without signing in.
-  const publicPage = await (await browser.newContext()).newPage();
-  await publicPage.goto(`${server.url}/verify.html#HZ-DR-2025-00001`);
+  const publicPage = await (await ctx.browser.newContext()).newPage();
+  await publicPage.goto(`${ctx.server.url}/verify.html#HZ-DR-2025-00001`);
   await publicPage.getByTestId("cert-status").waitFor();
   assert.equal(await publicPage.getByTestId("cert-status").textContent(), "valid");
   // The QR image loads after the status is shown: wait for it (a broken image never completes).
@@ -424,21 +413,21 @@ test("the exchange: dashboard from the records, a reviewer moves an application,
     return img !== null && img.complete && img.naturalWidth > 0;
   });
   await publicPage.screenshot({ path: join(outDir, "exchange-verify.png"), fullPage: true });
-  await publicPage.goto(`${server.url}/verify.html#HZ-DR-2099-99999`);
+  await publicPage.goto(`${ctx.server.url}/verify.html#HZ-DR-2099-99999`);
   await publicPage.getByTestId("error").waitFor();
   assert.match(await publicPage.getByTestId("error").textContent(), /no certificate/);
 
   // The holder pledges its certificate; the bank confirms.
   const holder = await newPage();
-  await signIn(holder.page, server.tokens.data_holder);
+  await signIn(holder.page, ctx.server.tokens.data_holder);
   await holder.page.getByTestId("who").waitFor();
   await holder.page.click("a[data-section=exchange]");
   await holder.page.click("button[data-tab=pledgesTab]");
   const form = holder.page.getByTestId("pledge-form");
   // The bank is found by typing part of its name.
   const bankOrg = await (
-    await fetch(server.url + "/api/v1/whoami", {
-      headers: { Authorization: `Bearer ${server.tokens.institution}` },
+    await fetch(ctx.server.url + "/api/v1/whoami", {
+      headers: { Authorization: `Bearer ${ctx.server.tokens.institution}` },
     })
   ).json();
   await form.getByTestId("pledge-bank").fill(bankOrg.org.name.slice(0, 4));
@@ -448,7 +437,7 @@ test("the exchange: dashboard from the records, a reviewer moves an application,
     document.querySelector("[data-testid=pledges] [data-state=requested]"),
   );
   const bank = await newPage();
-  await signIn(bank.page, server.tokens.institution);
+  await signIn(bank.page, ctx.server.tokens.institution);
   await bank.page.getByTestId("who").waitFor();
   await bank.page.click("a[data-section=exchange]");
   await bank.page.click("button[data-tab=pledgesTab]");
@@ -463,7 +452,7 @@ test("the exchange: dashboard from the records, a reviewer moves an application,
   // An enterprise buys a listing: a trade and a contract.
   await page.click("a[data-section=overview]");
   const buyer = await newPage();
-  await signIn(buyer.page, server.tokens.enterprise);
+  await signIn(buyer.page, ctx.server.tokens.enterprise);
   await buyer.page.getByTestId("who").waitFor();
   await buyer.page.click("a[data-section=exchange]");
   await buyer.page.click("button[data-tab=marketTab]");
@@ -476,7 +465,7 @@ test("the exchange: dashboard from the records, a reviewer moves an application,
 
 test("privacy computing: the AI company sees its PSI session and deliveries, and opens a new delivery with a signed receipt", async () => {
   const { page, errors } = await newPage();
-  await signIn(page, server.tokens.enterprise);
+  await signIn(page, ctx.server.tokens.enterprise);
   await page.getByTestId("who").waitFor();
   await page.click("a[data-section=privacy]");
   const sessions = page.getByTestId("psi-sessions");
@@ -502,7 +491,7 @@ test("privacy computing: the AI company sees its PSI session and deliveries, and
 
 test("citizen codes: the bureau enrols and prints a card, a service registers a terminal, a citizen sees the code and who read it", async () => {
   const { page, errors } = await newPage();
-  await signIn(page, server.tokens.authority);
+  await signIn(page, ctx.server.tokens.authority);
   await page.getByTestId("who").waitFor();
   await page.click("a[data-section=identity]");
   const stats = page.getByTestId("identity-stats");
@@ -525,7 +514,7 @@ test("citizen codes: the bureau enrols and prints a card, a service registers a 
   assert.deepEqual(errors, []);
 
   const service = await newPage();
-  await signIn(service.page, server.tokens.service);
+  await signIn(service.page, ctx.server.tokens.service);
   await service.page.getByTestId("who").waitFor();
   await service.page.click("a[data-section=identity]");
   const tf = service.page.getByTestId("terminal-form");
@@ -539,8 +528,8 @@ test("citizen codes: the bureau enrols and prints a card, a service registers a 
   assert.deepEqual(service.errors, []);
 
   const citizen = await newPage();
-  await citizen.page.goto(server.url + "/citizen.html");
-  await citizen.page.fill("#ctoken", server.tokens.citizen);
+  await citizen.page.goto(ctx.server.url + "/citizen.html");
+  await citizen.page.fill("#ctoken", ctx.server.tokens.citizen);
   await citizen.page.click("button[type=submit]");
   await citizen.page.getByTestId("my-code").locator("img").waitFor();
   assert.match(await citizen.page.getByTestId("citizen-who").textContent(), /人才类别/);
@@ -553,7 +542,7 @@ test("citizen codes: the bureau enrols and prints a card, a service registers a 
 
 test("the finance station: the AI company sees the insurance-plus-loan bundle with each clause explained, and a bank publishes a product", async () => {
   const { page, errors } = await newPage();
-  await signIn(page, server.tokens.enterprise);
+  await signIn(page, ctx.server.tokens.enterprise);
   await page.getByTestId("who").waitFor();
   await page.click("a[data-section=match]");
   const eligible = page.getByTestId("eligible");
@@ -573,7 +562,7 @@ test("the finance station: the AI company sees the insurance-plus-loan bundle wi
   assert.deepEqual(errors, []);
 
   const bank = await newPage();
-  await signIn(bank.page, server.tokens.institution);
+  await signIn(bank.page, ctx.server.tokens.institution);
   await bank.page.getByTestId("who").waitFor();
   await bank.page.click("a[data-section=match]");
   const form = bank.page.getByTestId("product-form");
@@ -600,7 +589,7 @@ test("the finance station: the AI company sees the insurance-plus-loan bundle wi
 
   // The scenario lists: the platform pairs a demand with its best capability.
   const platform = await newPage();
-  await signIn(platform.page, server.tokens.operator);
+  await signIn(platform.page, ctx.server.tokens.operator);
   await platform.page.getByTestId("who").waitFor();
   await platform.page.click("a[data-section=match]");
   await platform.page.click("button[data-tab=scenarios]");
@@ -616,7 +605,7 @@ test("the finance station: the AI company sees the insurance-plus-loan bundle wi
 
 test("policies find people: an authority publishes one and sees whom it found, the AI company reads why it is eligible, a citizen sees the talent policies", async () => {
   const bureau = await newPage();
-  await signIn(bureau.page, server.tokens.authority);
+  await signIn(bureau.page, ctx.server.tokens.authority);
   await bureau.page.getByTestId("who").waitFor();
   await bureau.page.click("a[data-section=match]");
   await bureau.page.click("button[data-tab=policies]");
@@ -639,7 +628,7 @@ test("policies find people: an authority publishes one and sees whom it found, t
   assert.deepEqual(bureau.errors, []);
 
   const firm = await newPage();
-  await signIn(firm.page, server.tokens.enterprise);
+  await signIn(firm.page, ctx.server.tokens.enterprise);
   await firm.page.getByTestId("who").waitFor();
   await firm.page.click("a[data-section=match]");
   await firm.page.click("button[data-tab=policies]");
@@ -659,8 +648,8 @@ test("policies find people: an authority publishes one and sees whom it found, t
   assert.deepEqual(firm.errors, []);
 
   const citizen = await newPage();
-  await citizen.page.goto(server.url + "/citizen.html");
-  await citizen.page.fill("#ctoken", server.tokens.citizen);
+  await citizen.page.goto(ctx.server.url + "/citizen.html");
+  await citizen.page.fill("#ctoken", ctx.server.tokens.citizen);
   await citizen.page.click("button[type=submit]");
   const notices = citizen.page.getByTestId("citizen-notices");
   await notices.waitFor();
@@ -675,20 +664,20 @@ test("policies find people: an authority publishes one and sees whom it found, t
 // Runs after every other test of the data holder: its key leaves the node for good.
 test("a data holder keeps its key in the browser: it signs its agreement there, and nowhere else can", async () => {
   const call = async (method, path, token, body) => {
-    const res = await fetch(server.url + path, {
+    const res = await fetch(ctx.server.url + path, {
       method,
       headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     return { status: res.status, body: await res.json() };
   };
-  const holderId = (await call("GET", "/api/v1/whoami", server.tokens.data_holder)).body.org.id;
+  const holderId = (await call("GET", "/api/v1/whoami", ctx.server.tokens.data_holder)).body.org.id;
   const products = await call(
     "GET",
     `/api/v1/dataspace/products?provider_id=${holderId}&limit=1`,
-    server.tokens.data_holder,
+    ctx.server.tokens.data_holder,
   );
-  const offer = await call("POST", "/api/v1/dataspace/offers", server.tokens.data_holder, {
+  const offer = await call("POST", "/api/v1/dataspace/offers", ctx.server.tokens.data_holder, {
     product_id: products.body.items[0].id,
     title: "自持密钥签约",
     policy: {
@@ -708,17 +697,23 @@ test("a data holder keeps its key in the browser: it signs its agreement there, 
   const contract = await call(
     "POST",
     `/api/v1/dataspace/offers/${offer.body.id}/contracts`,
-    server.tokens.enterprise,
+    ctx.server.tokens.enterprise,
   );
   assert.equal(contract.status, 201, JSON.stringify(contract.body));
   const id = contract.body.id;
   const base = `/api/v1/dataspace/contracts/${id}`;
-  assert.equal((await call("POST", `${base}/offer`, server.tokens.data_holder, {})).status, 200);
-  assert.equal((await call("POST", `${base}/accept`, server.tokens.enterprise, {})).status, 200);
+  assert.equal(
+    (await call("POST", `${base}/offer`, ctx.server.tokens.data_holder, {})).status,
+    200,
+  );
+  assert.equal(
+    (await call("POST", `${base}/accept`, ctx.server.tokens.enterprise, {})).status,
+    200,
+  );
 
   const { page, errors } = await newPage();
   page.on("dialog", (d) => d.accept());
-  await signIn(page, server.tokens.data_holder);
+  await signIn(page, ctx.server.tokens.data_holder);
   await page.getByTestId("who").waitFor();
   await page.click("a[data-section=account]");
   const ownKey = page.getByTestId("own-key");
@@ -728,17 +723,17 @@ test("a data holder keeps its key in the browser: it signs its agreement there, 
   assert.match(await ownKey.getByTestId("key-custody").textContent(), /本组织自持/);
   assert.equal(await ownKey.getByTestId("key-here").textContent(), "密钥在此浏览器中");
   await page.screenshot({ path: join(outDir, "own-key.png"), fullPage: true });
-  const org = (await call("GET", `/api/v1/orgs/${holderId}`, server.tokens.data_holder)).body;
+  const org = (await call("GET", `/api/v1/orgs/${holderId}`, ctx.server.tokens.data_holder)).body;
   assert.equal(org.key_custody, "self");
 
   // The node can no longer sign for the holder.
-  const unsigned = await call("POST", `${base}/agree`, server.tokens.data_holder, {});
+  const unsigned = await call("POST", `${base}/agree`, ctx.server.tokens.data_holder, {});
   assert.equal(unsigned.status, 409, JSON.stringify(unsigned.body));
   assert.match(unsigned.body.error.message, /holds its own key/);
 
   // Another browser (no key in it) signed in as the holder cannot agree either.
   const other = await newPage();
-  await signIn(other.page, server.tokens.data_holder);
+  await signIn(other.page, ctx.server.tokens.data_holder);
   await other.page.getByTestId("who").waitFor();
   await other.page.click("a[data-section=dataspace]");
   await other.page.click("button[data-tab=contractsTab]");
@@ -748,7 +743,7 @@ test("a data holder keeps its key in the browser: it signs its agreement there, 
   await otherRow.getByTestId("step-agree").click();
   await other.page.getByTestId("error").waitFor();
   assert.match(await other.page.getByTestId("error").textContent(), /not in this browser/);
-  assert.equal((await call("GET", base, server.tokens.data_holder)).body.state, "accepted");
+  assert.equal((await call("GET", base, ctx.server.tokens.data_holder)).body.state, "accepted");
 
   // This browser signs the draft with the key it holds.
   await page.click("a[data-section=dataspace]");
@@ -764,7 +759,7 @@ test("a data holder keeps its key in the browser: it signs its agreement there, 
       ),
     id,
   );
-  const agreed = (await call("GET", base, server.tokens.enterprise)).body;
+  const agreed = (await call("GET", base, ctx.server.tokens.enterprise)).body;
   const agreement = JSON.parse(agreed.agreement);
   assert.equal(agreement.provider.key_custody, "self");
   assert.equal(agreement.provider.public_key, org.public_key);
@@ -783,13 +778,16 @@ test("a data holder keeps its key in the browser: it signs its agreement there, 
       new TextEncoder().encode(agreed.agreement),
     ),
   );
-  assert.equal((await call("POST", `${base}/verify`, server.tokens.enterprise, {})).status, 200);
+  assert.equal(
+    (await call("POST", `${base}/verify`, ctx.server.tokens.enterprise, {})).status,
+    200,
+  );
   assert.deepEqual(errors, []);
 });
 
 test("the federation page: an enterprise's contracts with other cities start empty, saying what to do", async () => {
   const { page, errors } = await newPage();
-  await signIn(page, server.tokens.enterprise);
+  await signIn(page, ctx.server.tokens.enterprise);
   await page.getByTestId("who").waitFor();
   await page.click("nav a[data-section=federation]");
   const section = page.getByTestId("fed-negotiations");

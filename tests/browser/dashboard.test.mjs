@@ -3,30 +3,20 @@
 // fit their tiles at desktop and phone widths, every chart draws, and axe
 // finds no serious or critical accessibility violation. Screenshots go to
 // $QIANTANG_TEST_OUTPUT/dashboard/.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { startServer } from "./server.mjs";
-import { axeFindings, launchBrowser, openPage, signIn } from "./session.mjs";
+import { axeFindings, openPage, signIn } from "./session.mjs";
+import { serveConsole } from "./fixture.mjs";
+
+const ctx = serveConsole(["--dashboard-refresh-ms", "500"]);
 
 const outDir = join(process.env.QIANTANG_TEST_OUTPUT || "test-output", "dashboard");
 mkdirSync(outDir, { recursive: true });
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer(["--dashboard-refresh-ms", "500"]);
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
 
 async function getJson(path) {
-  const r = await fetch(server.url + path);
+  const r = await fetch(ctx.server.url + path);
   assert.equal(r.status, 200, path);
   return r.json();
 }
@@ -34,12 +24,12 @@ async function getJson(path) {
 // Signs in as the operator and waits for the dashboard; returns the summary
 // the page drew from.
 async function openDashboard(options) {
-  const { page, errors } = await openPage(browser, server.url, options);
+  const { page, errors } = await openPage(ctx.browser, ctx.server.url, options);
   const failed = [];
   page.on("requestfailed", (r) => failed.push(r.url()));
   page.on("response", (r) => r.status() >= 400 && failed.push(`${r.status()} ${r.url()}`));
   const summary = page.waitForResponse((r) => r.url().endsWith("/api/v1/city/summary"));
-  await signIn(page, server.tokens.operator);
+  await signIn(page, ctx.server.tokens.operator);
   const s = await (await summary).json();
   await page.getByTestId("fig-compute-p").waitFor();
   return { page, errors, failed, s };
@@ -49,7 +39,7 @@ const text = async (page, id) => (await page.getByTestId(id).textContent()).trim
 
 test("the dashboard's figures are the API's, and the API's totals are every module's", async () => {
   // Not public: its counts move with each organisation's business.
-  assert.equal((await fetch(server.url + "/api/v1/city/summary")).status, 401);
+  assert.equal((await fetch(ctx.server.url + "/api/v1/city/summary")).status, 401);
   const { page, errors, failed, s } = await openDashboard();
   // The summary counts every organisation, not the first page of them.
   assert.equal(s.orgs.by_kind.data_holder, 460);
@@ -118,8 +108,8 @@ test("the dashboard's figures are the API's, and the API's totals are every modu
 
 test("figures that can describe one organisation or person go to the city's staff only", async () => {
   const summary = async (kind) => {
-    const r = await fetch(server.url + "/api/v1/city/summary", {
-      headers: { Authorization: `Bearer ${server.tokens[kind]}` },
+    const r = await fetch(ctx.server.url + "/api/v1/city/summary", {
+      headers: { Authorization: `Bearer ${ctx.server.tokens[kind]}` },
     });
     assert.equal(r.status, 200);
     return r.json();
@@ -146,8 +136,8 @@ test("figures that can describe one organisation or person go to the city's staf
     // The totals the public statistics give stay.
     assert.equal(s.exchange.traded_fen, (await getJson("/api/v1/exchange/stats")).traded_fen);
   }
-  const { page } = await openPage(browser, server.url);
-  await signIn(page, server.tokens.enterprise);
+  const { page } = await openPage(ctx.browser, ctx.server.url);
+  await signIn(page, ctx.server.tokens.enterprise);
   await page.getByTestId("fig-compute-p").waitFor();
   assert.equal(await page.getByTestId("fig-vouchers").count(), 0);
 });
@@ -237,8 +227,8 @@ for (const [kind, width, withAxe] of [
   ["service", 390, false],
 ]) {
   test(`every section fits ${width} px as the ${kind}${withAxe ? ", and axe finds nothing serious" : ""}`, async () => {
-    const { page, errors } = await openPage(browser, server.url, { width, height: 800 });
-    await signIn(page, server.tokens[kind]);
+    const { page, errors } = await openPage(ctx.browser, ctx.server.url, { width, height: 800 });
+    await signIn(page, ctx.server.tokens[kind]);
     await page.getByTestId("who").waitFor({ state: "attached" });
     const problems = [];
     // Every section the navigation offers this user.

@@ -6,32 +6,21 @@
 // makes its terminal's key in the browser and the terminal file it downloads
 // works with the CLI; an authority imports a register as CSV; every change
 // says it is done. Screenshots go to $QIANTANG_TEST_OUTPUT/pages/.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { startServer } from "./server.mjs";
-import { launchBrowser, openPage, signIn } from "./session.mjs";
+import { openPage, signIn } from "./session.mjs";
+import { serveConsole } from "./fixture.mjs";
+
+const ctx = serveConsole();
 
 const outDir = join(process.env.QIANTANG_TEST_OUTPUT || "test-output", "pages");
 mkdirSync(outDir, { recursive: true });
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
 async function call(method, path, token, body) {
-  const res = await fetch(server.url + path, {
+  const res = await fetch(ctx.server.url + path, {
     method,
     headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
     body: body === undefined ? undefined : JSON.stringify(body),
@@ -41,8 +30,8 @@ async function call(method, path, token, body) {
 
 // Signed in as `who`, at "#<hash>".
 async function open(who, hash) {
-  const { page, errors } = await openPage(browser, server.url);
-  await signIn(page, server.tokens[who]);
+  const { page, errors } = await openPage(ctx.browser, ctx.server.url);
+  await signIn(page, ctx.server.tokens[who]);
   await page.getByTestId("who").waitFor();
   await page.evaluate((h) => (location.hash = h), hash);
   return { page, errors };
@@ -64,7 +53,11 @@ async function firstCellChanges(page, table, than) {
 }
 
 test("certificates page and search on the server, and keep their place through a reload", async () => {
-  const all = await call("GET", "/api/v1/exchange/certificates?limit=1", server.tokens.operator);
+  const all = await call(
+    "GET",
+    "/api/v1/exchange/certificates?limit=1",
+    ctx.server.tokens.operator,
+  );
   assert.ok(all.body.total > 20, `the demo has ${all.body.total} certificates`);
   const { page, errors } = await open("operator", "exchange");
   await page.getByTestId("certificates").waitFor();
@@ -97,7 +90,7 @@ test("certificates page and search on the server, and keep their place through a
   const found = await call(
     "GET",
     `/api/v1/exchange/certificates?limit=1&q=${encodeURIComponent(word)}`,
-    server.tokens.operator,
+    ctx.server.tokens.operator,
   );
   assert.match(
     await page.getByTestId("certificates-pager-count").textContent(),
@@ -127,7 +120,8 @@ test("a page's tab lives in the URL: reload keeps it and back returns to the one
 
 test("demands filter by state and title on the server and count what they find", async () => {
   const api = async (q) =>
-    (await call("GET", `/api/v1/match/scenarios/demands?limit=1${q}`, server.tokens.operator)).body;
+    (await call("GET", `/api/v1/match/scenarios/demands?limit=1${q}`, ctx.server.tokens.operator))
+      .body;
   const all = await api("");
   const { page, errors } = await open("operator", "match?tab=scenarios");
   await page.getByTestId("demands").waitFor();
@@ -180,9 +174,14 @@ test("an authority filters its citizens and finds one by resident ID, which neve
       district: i < 25 ? "西湖区" : "上城区",
     });
   }
-  const imported = await call("POST", "/api/v1/identity/citizens/import", server.tokens.authority, {
-    citizens,
-  });
+  const imported = await call(
+    "POST",
+    "/api/v1/identity/citizens/import",
+    ctx.server.tokens.authority,
+    {
+      citizens,
+    },
+  );
   assert.equal(imported.status, 201, JSON.stringify(imported.body));
   const { page, errors } = await open("authority", "identity?district=西湖区");
   await page.getByTestId("citizens").waitFor();
@@ -203,7 +202,7 @@ test("an authority filters its citizens and finds one by resident ID, which neve
   );
 
   const rid = residentId("33010619010101123");
-  const enrolled = await call("POST", "/api/v1/identity/citizens", server.tokens.authority, {
+  const enrolled = await call("POST", "/api/v1/identity/citizens", ctx.server.tokens.authority, {
     name: "钱塘江",
     resident_id: rid,
     district: "滨江区",
@@ -264,7 +263,7 @@ test("the ledger pages back through history, jumps to an event, and lists an obj
   const events = await call(
     "GET",
     `/api/v1/ledger/events?subject=${encodeURIComponent(subject)}`,
-    server.tokens.operator,
+    ctx.server.tokens.operator,
   );
   assert.deepEqual(
     await indexes(),
@@ -299,7 +298,11 @@ test("a compute provider registers a cluster, changes its price and takes it out
       /滨江液冷二号[\s\S]*当前 31\.00/.test(c.textContent),
     ),
   );
-  const clusters = await call("GET", "/api/v1/compute/provider-clusters", server.tokens.enterprise);
+  const clusters = await call(
+    "GET",
+    "/api/v1/compute/provider-clusters",
+    ctx.server.tokens.enterprise,
+  );
   const mine = clusters.body.items.find((c) => c.name === "滨江液冷二号");
   assert.deepEqual(mine.fen_per_card_hour, { H800: 3100 });
 
@@ -311,7 +314,11 @@ test("a compute provider registers a cluster, changes its price and takes it out
     .locator("[data-testid=own-cluster][data-available=no]")
     .filter({ hasText: "滨江液冷二号" })
     .waitFor();
-  const after = await call("GET", "/api/v1/compute/provider-clusters", server.tokens.enterprise);
+  const after = await call(
+    "GET",
+    "/api/v1/compute/provider-clusters",
+    ctx.server.tokens.enterprise,
+  );
   assert.equal(after.body.items.find((c) => c.name === "滨江液冷二号").available, false);
   await page.screenshot({ path: join(outDir, "provider-clusters.png"), fullPage: true });
   assert.deepEqual(errors, []);
@@ -321,13 +328,17 @@ test("an enterprise sees no provider tab, and cannot change a provider's prices"
   const { page, errors } = await open("enterprise", "compute?tab=myClustersTab");
   await page.locator("button[data-tab=board][aria-selected=true]").waitFor();
   assert.equal(await page.locator("button[data-tab=myClustersTab]").count(), 0);
-  const clusters = await call("GET", "/api/v1/compute/provider-clusters", server.tokens.enterprise);
+  const clusters = await call(
+    "GET",
+    "/api/v1/compute/provider-clusters",
+    ctx.server.tokens.enterprise,
+  );
   const id = clusters.body.items[0].id;
   const chip = Object.keys(clusters.body.items[0].fen_per_card_hour)[0];
   const r = await call(
     "POST",
     `/api/v1/compute/provider-clusters/${id}/prices`,
-    server.tokens.enterprise,
+    ctx.server.tokens.enterprise,
     {
       fen_per_card_hour: { [chip]: 1 },
     },
@@ -344,7 +355,7 @@ const cli = (args) =>
   });
 
 test("a service makes its terminal's key in the browser; the downloaded terminal file syncs and verifies a code with the CLI", async () => {
-  const own = await call("GET", "/api/v1/identity/terminals", server.tokens.service);
+  const own = await call("GET", "/api/v1/identity/terminals", ctx.server.tokens.service);
   const category = own.body.items[0].category;
   const { page, errors } = await open("service", "identity");
   const form = page.getByTestId("terminal-form");
@@ -366,16 +377,16 @@ test("a service makes its terminal's key in the browser; the downloaded terminal
   assert.equal(file.category, category);
   assert.match(file.seed, /^[0-9a-f]{64}$/);
   // The server holds the public key only.
-  const terminals = await call("GET", "/api/v1/identity/terminals", server.tokens.service);
+  const terminals = await call("GET", "/api/v1/identity/terminals", ctx.server.tokens.service);
   const made = terminals.body.items.find((x) => x.id === file.terminal_id);
   assert.equal(made.public_key, publicKey);
   assert.ok(!JSON.stringify(terminals.body).includes(file.seed));
 
   // The file is a terminal the CLI can run: it syncs (opening its category
   // key with the browser-made key) and verifies a citizen's code offline.
-  const synced = cli(["--token", server.tokens.service, "code", "terminal", "sync", path]);
+  const synced = cli(["--token", ctx.server.tokens.service, "code", "terminal", "sync", path]);
   assert.match(synced, new RegExp(file.terminal_id));
-  const code = await call("POST", "/api/v1/identity/me/code", server.tokens.citizen);
+  const code = await call("POST", "/api/v1/identity/me/code", ctx.server.tokens.citizen);
   assert.equal(code.status, 201, JSON.stringify(code.body));
   writeFileSync(join(outDir, "code.txt"), code.body.code);
   const verified = cli(["code", "verify", `@${join(outDir, "code.txt")}`, "--terminal", path]);
@@ -403,7 +414,7 @@ test("an authority imports a register as CSV, all or none, and downloads the cit
   const before = await call(
     "GET",
     `/api/v1/identity/citizens?limit=1&resident_id=${residentId("33010619850505200")}`,
-    server.tokens.authority,
+    ctx.server.tokens.authority,
   );
   assert.equal(before.body.items.length, 0);
 

@@ -6,27 +6,17 @@
 // writes the SQL one would type; the usage receipt is a card that verifies,
 // and fails once edited. No script error, and axe finds nothing serious.
 // Screenshots go to $QIANTANG_TEST_OUTPUT/plain/.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { startServer } from "./server.mjs";
-import { axeFindings, launchBrowser, openPage, signIn } from "./session.mjs";
+import { axeFindings, openPage, signIn } from "./session.mjs";
+import { serveConsole } from "./fixture.mjs";
+
+const ctx = serveConsole();
 
 const outDir = join(process.env.QIANTANG_TEST_OUTPUT || "test-output", "plain");
 mkdirSync(outDir, { recursive: true });
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
 
 // What a policy's JSON says and a clerk should never have to read.
 const ODRL = /isAnyOf|lteq|gteq|leftOperand|rightOperand|aggregate_query|permission|prohibition/;
@@ -34,9 +24,9 @@ const FINAL = ["ok", "failed", "unchecked"];
 
 // The enterprise's data space page, with failed requests recorded as errors.
 async function openDataSpace() {
-  const { page, errors } = await openPage(browser, server.url);
+  const { page, errors } = await openPage(ctx.browser, ctx.server.url);
   page.on("response", (r) => r.status() >= 500 && errors.push(`${r.status()} ${r.url()}`));
-  await signIn(page, server.tokens.enterprise);
+  await signIn(page, ctx.server.tokens.enterprise);
   await page.getByTestId("who").waitFor();
   await page.click("a[data-section=dataspace]");
   return { page, errors };

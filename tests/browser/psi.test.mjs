@@ -7,13 +7,15 @@
 // limits (over 1,000 items on the protected field, then sessions a day) show
 // as errors and start no session; no script error or CSP violation, and axe
 // finds nothing serious. Screenshots go to $QIANTANG_TEST_OUTPUT/psi/.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { startServer } from "./server.mjs";
-import { axeFindings, launchBrowser, openPage, signIn } from "./session.mjs";
+import { axeFindings, openPage, signIn } from "./session.mjs";
+import { serveConsole } from "./fixture.mjs";
+
+const ctx = serveConsole();
 
 const outDir = join(process.env.QIANTANG_TEST_OUTPUT || "test-output", "psi");
 mkdirSync(outDir, { recursive: true });
@@ -26,35 +28,25 @@ const customers = Array.from({ length: 1500 }, (_, i) =>
 );
 const shared = customers.slice(0, 600).sort();
 
-let server;
-let browser;
-let contractId;
-
 async function call(method, path) {
-  const res = await fetch(server.url + path, {
+  const res = await fetch(ctx.server.url + path, {
     method,
-    headers: { Authorization: `Bearer ${server.tokens.enterprise}` },
+    headers: { Authorization: `Bearer ${ctx.server.tokens.enterprise}` },
   });
   return res.json();
 }
 const sessionCount = async () => (await call("GET", "/api/v1/privacy/psi/sessions")).items.length;
 
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
+// The enterprise's contract that permits PSI.
+async function psiContract() {
   const contracts = await call("GET", "/api/v1/dataspace/contracts?limit=200");
-  contractId = contracts.items.find((c) => c.policy.permission.some((p) => p.action === "psi")).id;
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+  return contracts.items.find((c) => c.policy.permission.some((p) => p.action === "psi")).id;
+}
 
 // The enterprise's PSI tab, with every request the page sends and every PSI
 // answer it receives recorded.
 async function openPsi() {
-  const { page, errors } = await openPage(browser, server.url);
+  const { page, errors } = await openPage(ctx.browser, ctx.server.url);
   const sent = [];
   const answers = [];
   page.on("request", (r) => sent.push(`${r.method()} ${r.url()}\n${r.postData() || ""}`));
@@ -64,7 +56,7 @@ async function openPsi() {
       answers.push({ url: r.url(), text: await r.text().catch(() => "") });
     }
   });
-  await signIn(page, server.tokens.enterprise);
+  await signIn(page, ctx.server.tokens.enterprise);
   await page.getByTestId("who").waitFor();
   await page.click("a[data-section=privacy]");
   const form = page.getByTestId("psi-browser-form");
@@ -134,13 +126,13 @@ test("the page's intersection is the CLI's and the demo's, and no item leaves th
     process.env.QIANTANG_BINARY,
     [
       "--server",
-      server.url,
+      ctx.server.url,
       "--token",
-      server.tokens.enterprise,
+      ctx.server.tokens.enterprise,
       "--json",
       "psi",
       "run",
-      contractId,
+      await psiContract(),
       "--column",
       "phone",
       "--input",

@@ -134,6 +134,18 @@ Result<std::vector<ClusterOffer>> LoadClusters(Tx& tx, const std::string& where,
   return out;
 }
 
+// The cluster `cluster_id` if the caller's organisation provides it: not_found
+// or permission_denied otherwise.
+Result<ClusterOffer> LoadOwnCluster(Tx& tx, const Principal& caller,
+                                    const std::string& cluster_id) {
+  QT_ASSIGN_OR_RETURN(auto cs, LoadClusters(tx, "WHERE id = ?", {cluster_id}));
+  if (cs.empty()) return NotFound("cluster: no cluster " + cluster_id);
+  if (cs[0].provider_id != caller.org_id) {
+    return PermissionDenied("cluster: not one of your clusters");
+  }
+  return std::move(cs[0]);
+}
+
 // Reservations (accepted and running orders) on one pool overlapping [from, to).
 Result<std::vector<Reservation>> Reservations(Tx& tx, const std::string& cluster_id,
                                               const std::string& pool, int64_t from, int64_t to) {
@@ -334,10 +346,7 @@ Status Market::SetAvailable(const Principal& caller, const std::string& cluster_
                             bool available) {
   QT_RETURN_IF_ERROR(caller.RequireMemberOf(OrgKind::kComputeProvider, "change clusters"));
   return store_.Write([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(auto cs, LoadClusters(tx, "WHERE id = ?", {cluster_id}));
-    if (cs.empty()) return NotFound("cluster: no cluster " + cluster_id);
-    if (cs[0].provider_id != caller.org_id)
-      return PermissionDenied("cluster: not one of your clusters");
+    QT_RETURN_IF_ERROR(LoadOwnCluster(tx, caller, cluster_id).status());
     QT_RETURN_IF_ERROR(tx.Exec("UPDATE market_clusters SET available = ? WHERE id = ?",
                                {int64_t{available ? 1 : 0}, cluster_id})
                            .status());
@@ -353,17 +362,14 @@ Status Market::SetPrices(const Principal& caller, const std::string& cluster_id,
                          const std::map<std::string, int64_t>& fen_per_card_hour) {
   QT_RETURN_IF_ERROR(caller.RequireMemberOf(OrgKind::kComputeProvider, "change clusters"));
   return store_.Write([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(auto cs, LoadClusters(tx, "WHERE id = ?", {cluster_id}));
-    if (cs.empty()) return NotFound("cluster: no cluster " + cluster_id);
-    if (cs[0].provider_id != caller.org_id)
-      return PermissionDenied("cluster: not one of your clusters");
-    for (const PoolSpec& p : cs[0].pools) {
+    QT_ASSIGN_OR_RETURN(ClusterOffer cluster, LoadOwnCluster(tx, caller, cluster_id));
+    for (const PoolSpec& p : cluster.pools) {
       if (!fen_per_card_hour.contains(p.chip)) {
         return InvalidArgument(
             fmt::format("prices: no price for chip {} of pool {}", p.chip, p.name));
       }
     }
-    QT_RETURN_IF_ERROR(CheckPrices(cs[0].pools, fen_per_card_hour));
+    QT_RETURN_IF_ERROR(CheckPrices(cluster.pools, fen_per_card_hour));
     QT_RETURN_IF_ERROR(
         tx.Exec("DELETE FROM market_prices WHERE cluster_id = ?", {cluster_id}).status());
     json prices = json::object();
