@@ -8,16 +8,20 @@ import { api } from "./api.js";
 import { holdKeyHere, keyHere } from "./own_key.js";
 import { ConfirmButton } from "./confirm_button.js";
 import { localDate, localTime } from "./format.js";
+import { ErrorBox } from "./error_box.js";
+import { Pager, usePagedList } from "./paging.js";
+import { useUrlParams } from "./url_state.js";
 
 const html = htm.bind(h);
 
-function ErrorLine({ error }) {
-  return error ? html`<div class="error" data-testid="account-error">${error.message}</div>` : null;
-}
-
-export function AccountPage({ t, me }) {
-  const [users, setUsers] = useState([]);
-  const [tokens, setTokens] = useState([]);
+export function AccountPage({ t, me, lang }) {
+  const [reload, setReload] = useState(0);
+  const url = useUrlParams();
+  const users = usePagedList(`/api/v1/orgs/${me.org.id}/users`, [], url, {
+    prefix: "u_",
+    reloadKey: reload,
+  });
+  const tokens = usePagedList("/api/v1/tokens", [], url, { prefix: "t_", reloadKey: reload });
   const [error, setError] = useState(null);
   const [secret, setSecret] = useState(null);
   const [userForm, setUserForm] = useState({ name: "", role: "member" });
@@ -28,14 +32,8 @@ export function AccountPage({ t, me }) {
 
   const load = async () => {
     try {
-      const [u, tk, o] = await Promise.all([
-        api("GET", `/api/v1/orgs/${me.org.id}/users?limit=500`),
-        api("GET", "/api/v1/tokens?limit=500"),
-        api("GET", `/api/v1/orgs/${me.org.id}`),
-      ]);
+      const o = await api("GET", `/api/v1/orgs/${me.org.id}`);
       const here = o.key_custody === "self" && (await keyHere(o.public_key)) !== null;
-      setUsers(u.items);
-      setTokens(tk.items);
       setOrg(o);
       setKeyIsHere(here);
     } catch (e) {
@@ -51,6 +49,7 @@ export function AccountPage({ t, me }) {
     setError(null);
     try {
       await fn();
+      setReload((x) => x + 1);
       await load();
     } catch (err) {
       setError(err);
@@ -75,7 +74,7 @@ export function AccountPage({ t, me }) {
   return html`
     <section>
       <h2>${t("account")}</h2>
-      <${ErrorLine} error=${error} />
+      <${ErrorBox} error=${error || users.error || tokens.error} />
       <h3>${t("ownKey")}</h3>
       <div class="card" data-testid="own-key">
         <p>${t("ownKeyCustody")}: <strong data-testid="key-custody">${t(`custody_${org.key_custody}`)}</strong>
@@ -96,7 +95,7 @@ export function AccountPage({ t, me }) {
           <label>${t("name")} <input name="user-name" value=${userForm.name} onInput=${(e) => setUserForm({ ...userForm, name: e.target.value })} /></label>
           <label>${t("role")}
             <select name="user-role" value=${userForm.role} onChange=${(e) => setUserForm({ ...userForm, role: e.target.value })}>
-              ${["viewer", "member", "admin"].map((r) => html`<option value=${r}>${r}</option>`)}
+              ${["viewer", "member", "admin"].map((r) => html`<option value=${r}>${t(`role_${r}`)}</option>`)}
             </select>
           </label>
           <button type="submit">${t("create")}</button>
@@ -104,8 +103,9 @@ export function AccountPage({ t, me }) {
       }
       <table data-testid="users-table">
         <thead><tr><th>${t("name")}</th><th>${t("role")}</th><th>ID</th></tr></thead>
-        <tbody>${users.map((u) => html`<tr key=${u.id}><td>${u.name}</td><td>${u.role}</td><td><code>${u.id}</code></td></tr>`)}</tbody>
+        <tbody>${users.page && users.page.items.map((u) => html`<tr key=${u.id}><td>${u.name}</td><td data-role=${u.role}>${t(`role_${u.role}`)}</td><td><code>${u.id}</code></td></tr>`)}</tbody>
       </table>
+      <${Pager} t=${t} lang=${lang} list=${users} testid="users-pager" />
       <h3>${t("tokens")}</h3>
       <form class="card issue-token" onSubmit=${issue}>
         <label>${t("label")} <input name="token-label" value=${label} onInput=${(e) => setLabel(e.target.value)} /></label>
@@ -114,7 +114,7 @@ export function AccountPage({ t, me }) {
       ${secret && html`<p class="ok">${t("secretOnce")} <code data-testid="token-secret">${secret}</code></p>`}
       <table data-testid="tokens-table">
         <thead><tr><th>${t("label")}</th><th>${t("expires")}</th><th>${t("revoked")}</th><th></th></tr></thead>
-        <tbody>${tokens.map(
+        <tbody>${(tokens.page ? tokens.page.items : []).map(
           (tk) => html`
           <tr key=${tk.id} data-token=${tk.id}>
             <td>${tk.label}</td><td>${localDate(tk.expires_at)}</td><td>${tk.revoked_at ? localTime(tk.revoked_at) : "-"}</td>
@@ -122,5 +122,6 @@ export function AccountPage({ t, me }) {
           </tr>`,
         )}</tbody>
       </table>
+      <${Pager} t=${t} lang=${lang} list=${tokens} testid="tokens-pager" />
     </section>`;
 }

@@ -16,8 +16,9 @@ import { stateName } from "./i18n.js";
 import { OfferText } from "./offer_text.js";
 import { QueryBuilder, queryableFields } from "./query_builder.js";
 import { UsageReceipt } from "./usage_receipt.js";
+import { ContractSelect, useUsableContracts } from "./contract_choice.js";
 import { count } from "./format.js";
-import { Pager, SearchBox, usePagedList } from "./paging.js";
+import { FilterSelect, Pager, SearchBox, usePagedList } from "./paging.js";
 import { Tabs, useUrlTab } from "./tabs.js";
 import { useUrlParams } from "./url_state.js";
 
@@ -231,9 +232,26 @@ function Sources({ t }) {
     }`;
 }
 
-function Contracts({ t, me }) {
+const CONTRACT_STATES = [
+  "requested",
+  "offered",
+  "accepted",
+  "agreed",
+  "verified",
+  "finalized",
+  "terminated",
+];
+
+function Contracts({ t, me, lang }) {
   const [reload, setReload] = useState(0);
-  const contracts = useLoad("/api/v1/dataspace/contracts?limit=100", reload);
+  const contracts = usePagedList(
+    "/api/v1/dataspace/contracts",
+    ["q", "state", "side"],
+    useUrlParams(),
+    {
+      reloadKey: reload,
+    },
+  );
   const name = useOrgNames();
   const [error, setError] = useState(null);
   // An organisation that holds its own key signs here, with the key in this browser:
@@ -268,30 +286,37 @@ function Contracts({ t, me }) {
       ${c.state !== "terminated" && html`<${ConfirmButton} className="link" question=${t("q_terminateContract")} t=${t} onConfirm=${() => step(c, "terminate", { reason: t("terminatedInConsole") })} label=${t("terminate")} />`}`;
   };
   return html`
+    <form class="filters" role="search" onSubmit=${(e) => e.preventDefault()}>
+      <${SearchBox} list=${contracts} label=${t("contractSearch")} testid="contracts-search" />
+      <${FilterSelect} t=${t} list=${contracts} name="state" label=${t("state")} testid="contracts-state"
+        options=${CONTRACT_STATES} optionLabel=${(s) => stateName(t, s)} />
+      <${FilterSelect} t=${t} list=${contracts} name="side" label=${t("contractSide")} testid="contracts-side" all=${t("allSides")}
+        options=${["provider", "consumer"]} optionLabel=${(s) => t(`side_${s}`)} />
+    </form>
     <${ErrorBox} error=${contracts.error || error} />
+    ${contracts.page && contracts.page.items.length === 0 && html`<p class="empty" data-testid="contracts-empty">${t(contracts.value("q") || contracts.value("state") || contracts.value("side") ? "nothingMatches" : "noContractsYet")}</p>`}
     ${
-      contracts.data &&
+      contracts.page &&
+      contracts.page.items.length > 0 &&
       html`<table data-testid="contracts">
-      <thead><tr><th>${t("contract")}</th><th>${t("state")}</th><th>${t("provider")}</th><th>${t("consumer")}</th><th>${t("uses")}</th><th>ε</th><th>${t("policyTerms")}</th><th>${t("agreement")}</th><th></th></tr></thead>
-      <tbody>${contracts.data.items.map(
+      <thead><tr><th>${t("product")}</th><th>${t("state")}</th><th>${t("provider")}</th><th>${t("consumer")}</th><th>${t("uses")}</th><th>ε</th><th>${t("policyTerms")}</th><th>${t("agreement")}</th><th></th></tr></thead>
+      <tbody>${contracts.page.items.map(
         (
           c,
-        ) => html`<tr key=${c.id}><td title=${c.id}>${short(c.id)}</td><td><span class=${`state state-${c.state}`} data-state=${c.state}>${stateName(t, c.state)}</span></td>
+        ) => html`<tr key=${c.id}><td title=${c.id}>${c.product_title}</td><td><span class=${`state state-${c.state}`} data-state=${c.state}>${stateName(t, c.state)}</span></td>
         <td>${name(c.provider_id)}</td><td>${name(c.consumer_id)}</td><td>${c.uses}</td><td>${c.epsilon_spent}</td>
         <td><${OfferText} t=${t} policy=${c.policy} /></td>
         <td>${c.agreement_sha256 ? html`<code title=${c.agreement_sha256}>${c.agreement_sha256.slice(0, 12)}…</code>` : "-"}${c.reason ? ` ${c.reason}` : ""}</td>
         <td>${me.role !== "viewer" && actions(c)}</td></tr>`,
       )}</tbody>
     </table>`
-    }`;
+    }
+    <${Pager} t=${t} lang=${lang} list=${contracts} testid="contracts-pager" />`;
 }
 
 function QueryConsole({ t, me }) {
-  const contracts = useLoad("/api/v1/dataspace/contracts?limit=100", 0);
-  const name = useOrgNames();
-  const usable = contracts.data
-    ? contracts.data.items.filter((c) => c.state === "finalized" && c.consumer_id === me.org.id)
-    : [];
+  const choice = useUsableContracts("aggregate_query");
+  const usable = choice.usable;
   const [form, setForm] = useState({
     contract: "",
     sql: "SELECT district, COUNT(*) FROM data GROUP BY district",
@@ -301,8 +326,8 @@ function QueryConsole({ t, me }) {
   });
   const [answer, setAnswer] = useState(null);
   const [error, setError] = useState(null);
-  const contract = form.contract || (usable[0] && usable[0].id) || "";
-  const chosen = usable.find((c) => c.id === contract);
+  const chosen = usable.find((c) => c.id === form.contract) || usable[0];
+  const contract = chosen ? chosen.id : "";
   const loaded = useLoad(chosen ? `/api/v1/dataspace/products/${chosen.product_id}` : null, 0);
   const product =
     loaded.data && chosen && loaded.data.id === chosen.product_id ? loaded.data : null;
@@ -324,12 +349,10 @@ function QueryConsole({ t, me }) {
     }
   };
   return html`
-    <${ErrorBox} error=${contracts.error || loaded.error} />
+    <${ErrorBox} error=${loaded.error} />
     <form class="card" onSubmit=${run} data-testid="query-form">
       <h3>${t("queryConsole")}</h3>
-      <label>${t("contract")} <select name="contract" value=${contract} onChange=${set("contract")}>
-        ${usable.map((c) => html`<option value=${c.id}>${name(c.provider_id)} · ${short(c.id)}</option>`)}
-      </select></label>
+      <${ContractSelect} t=${t} choice=${choice} value=${contract} onChange=${(id) => setForm({ ...form, contract: id })} />
       <label>${t("purpose")} <input name="purpose" value=${form.purpose} onInput=${set("purpose")} /></label>
       <label>${t("region")} <input name="region" value=${form.region} onInput=${set("region")} /></label>
       <label>ε <input name="epsilon" type="number" step="0.01" class="small" value=${form.epsilon} onInput=${set("epsilon")} /></label>
@@ -339,7 +362,7 @@ function QueryConsole({ t, me }) {
       <p class="hint">${t("channelHint")}</p>
       <${ErrorBox} error=${error} />
     </form>
-    ${usable.length === 0 && html`<p>${t("noUsableContract")}</p>`}
+    ${choice.loaded && usable.length === 0 && !choice.searched && html`<p class="empty" data-testid="no-usable-contract">${t("noUsableContract")}</p>`}
     ${
       answer &&
       html`
@@ -363,7 +386,7 @@ export function DataSpacePage({ t, me, lang }) {
       <${Tabs} keys=${tabs} tab=${tab} open=${open} label=${t} />
       ${tab === "catalogTab" && html`<${Catalog} t=${t} me=${me} lang=${lang} onContract=${() => open("contractsTab")} />`}
       ${tab === "sourcesTab" && html`<${Sources} t=${t} />`}
-      ${tab === "contractsTab" && html`<${Contracts} t=${t} me=${me} />`}
+      ${tab === "contractsTab" && html`<${Contracts} t=${t} me=${me} lang=${lang} />`}
       ${tab === "queryTab" && html`<${QueryConsole} t=${t} me=${me} />`}
     </section>`;
 }

@@ -224,9 +224,13 @@ function VerifyTab({ t }) {
     ${cert.data && html`<${CertificateCard} cert=${cert.data} />`}`;
 }
 
-function Pledges({ t, me }) {
+function Pledges({ t, me, lang }) {
   const [reload, setReload] = useState(0);
-  const pledges = useLoad("/api/v1/exchange/pledges", reload);
+  const pledgePages = usePagedList("/api/v1/exchange/pledges", [], useUrlParams(), {
+    prefix: "p_",
+    reloadKey: reload,
+  });
+  const pledges = { data: pledgePages.page, error: pledgePages.error };
   const mine = useLoad(`/api/v1/exchange/certificates?limit=100&holder_id=${me.org.id}`, reload);
   const name = useOrgNames();
   const [form, setForm] = useState({
@@ -265,6 +269,7 @@ function Pledges({ t, me }) {
     }
     ${
       pledges.data &&
+      pledges.data.items.length > 0 &&
       html`<table data-testid="pledges">
       <thead><tr><th>${t("number")}</th><th>${t("holder")}</th><th>${t("institution")}</th><th>${t("amountYuan")}</th><th>${t("state")}</th><th></th></tr></thead>
       <tbody>${pledges.data.items.map(
@@ -276,7 +281,9 @@ function Pledges({ t, me }) {
           ${!isBank && p.state === "requested" && html`<${ConfirmButton} className="link" label=${t("withdraw")} question=${t("q_withdrawPledge")} t=${t} onConfirm=${() => act("POST", `/api/v1/exchange/pledges/${p.id}/withdraw`)} />`}</td></tr>`,
       )}</tbody>
     </table>`
-    }`;
+    }
+    ${pledges.data && pledges.data.items.length === 0 && html`<p class="empty" data-testid="pledges-empty">${t(isBank ? "noPledgesBank" : "noPledgesHolder")}</p>`}
+    <${Pager} t=${t} lang=${lang} list=${pledgePages} testid="pledges-pager" />`;
 }
 
 function Market({ t, me, lang }) {
@@ -285,7 +292,11 @@ function Market({ t, me, lang }) {
     reloadKey: reload,
   });
   const listings = { data: listingPages.page, error: listingPages.error };
-  const trades = useLoad("/api/v1/exchange/trades", reload);
+  const tradePages = usePagedList("/api/v1/exchange/trades", [], useUrlParams(), {
+    prefix: "tr_",
+    reloadKey: reload,
+  });
+  const trades = { data: tradePages.page, error: tradePages.error };
   const name = useOrgNames();
   const [quantity, setQuantity] = useState(10);
   const [error, setError] = useState(null);
@@ -314,6 +325,7 @@ function Market({ t, me, lang }) {
     <h3>${t("myTrades")}</h3>
     ${
       trades.data &&
+      trades.data.items.length > 0 &&
       html`<table data-testid="trades">
       <thead><tr><th>${t("trade")}</th><th>${t("seller")}</th><th>${t("contract")}</th><th>${t("quantity")}</th><th>${t("amountYuan")}</th><th>${t("state")}</th><th>${t("date")}</th><th></th></tr></thead>
       <tbody>${trades.data.items.map(
@@ -328,7 +340,9 @@ function Market({ t, me, lang }) {
         }</td></tr>`,
       )}</tbody>
     </table>`
-    }`;
+    }
+    ${trades.data && trades.data.items.length === 0 && html`<p class="empty" data-testid="trades-empty">${t("noTradesYet")}</p>`}
+    <${Pager} t=${t} lang=${lang} list=${tradePages} testid="trades-pager" />`;
 }
 
 const TABS = [
@@ -358,7 +372,7 @@ export function ExchangePage({ t, me, lang }) {
       ${tab === "reviewTab" && html`<${ReviewQueue} t=${t} lang=${lang} />`}
       ${tab === "noticesTab" && html`<${Notices} t=${t} me=${me} />`}
       ${tab === "verifyTab" && html`<${VerifyTab} t=${t} />`}
-      ${tab === "pledgesTab" && html`<${Pledges} t=${t} me=${me} />`}
+      ${tab === "pledgesTab" && html`<${Pledges} t=${t} me=${me} lang=${lang} />`}
       ${tab === "marketTab" && html`<${Market} t=${t} me=${me} lang=${lang} />`}
     </section>`;
 }

@@ -16,7 +16,7 @@ import { useLoad } from "./hooks.js";
 import { PoliciesTab } from "./policies.js";
 import { stateName } from "./i18n.js";
 import { yuan } from "./format.js";
-import { Pager, SearchBox, usePagedList } from "./paging.js";
+import { FilterSelect, Pager, SearchBox, usePagedList } from "./paging.js";
 import { Tabs, useUrlTab } from "./tabs.js";
 import { useUrlParams } from "./url_state.js";
 
@@ -161,7 +161,6 @@ function InstitutionTab({ t }) {
 function ScenariosTab({ t, lang }) {
   const stats = useLoad("/api/v1/match/scenarios/stats", 0);
   const url = useUrlParams();
-  const [params] = url;
   const demands = usePagedList("/api/v1/match/scenarios/demands", ["q", "state"], url);
   const [picked, setPicked] = useState(null);
   const [reload, setReload] = useState(0);
@@ -204,13 +203,8 @@ function ScenariosTab({ t, lang }) {
       <div><h3>${t("sc_demands")}</h3>
         <form class="filters" role="search" onSubmit=${(e) => e.preventDefault()}>
           <${SearchBox} list=${demands} label=${t("demandSearch")} testid="demands-search" />
-          <label>${t("state")}
-            <select name="state" value=${params.state || ""} data-testid="demands-state"
-                    onChange=${(e) => demands.setFilter("state", e.target.value)}>
-              <option value="">${t("allStates")}</option>
-              ${["open", "closed"].map((s) => html`<option value=${s}>${stateName(t, s)}</option>`)}
-            </select>
-          </label>
+          <${FilterSelect} t=${t} list=${demands} name="state" label=${t("state")} testid="demands-state"
+            options=${["open", "closed"]} optionLabel=${(s) => stateName(t, s)} />
         </form>
         <${ErrorBox} error=${demands.error} />
         ${demands.page && demands.page.items.length === 0 && html`<p class="empty">${t("nothingMatches")}</p>`}

@@ -65,3 +65,15 @@ export function Pager({ t, lang, list, testid = "pager" }) {
     ${page.next_cursor && html`<button type="button" data-testid=${`${testid}-next`} onClick=${list.next}>${t("next")}</button>`}
   </div>`;
 }
+
+// A <select> that sets `list`'s filter `name` to one of `options` (or none,
+// shown as `all`), each shown as `optionLabel(option)`.
+export function FilterSelect({ t, list, name, options, label, optionLabel, testid, all }) {
+  return html`<label>${label}
+    <select name=${name} value=${list.value(name)} data-testid=${testid}
+            onChange=${(e) => list.setFilter(name, e.target.value)}>
+      <option value="">${all || t("allStates")}</option>
+      ${options.map((o) => html`<option value=${o}>${optionLabel(o)}</option>`)}
+    </select>
+  </label>`;
+}

@@ -14,26 +14,17 @@ import { stateName } from "./i18n.js";
 import { Tabs, useUrlTab } from "./tabs.js";
 import { localMinute } from "./format.js";
 import { PsiRunForm } from "./psi_run.js";
+import { ContractSelect, useUsableContracts } from "./contract_choice.js";
 
 const html = htm.bind(h);
 const short = (id) => (id ? id.slice(-8) : "-");
-
-function useConsumerContracts(me, action) {
-  const contracts = useLoad("/api/v1/dataspace/contracts?limit=200", 0);
-  if (!contracts.data) return [];
-  return contracts.data.items.filter(
-    (c) =>
-      c.state === "finalized" &&
-      c.consumer_id === me.org.id &&
-      c.policy.permission.some((p) => p.action === action),
-  );
-}
 
 function PsiTab({ t, me }) {
   const [reload, setReload] = useState(0);
   const sessions = useLoad("/api/v1/privacy/psi/sessions", reload);
   const products = useLoad(`/api/v1/dataspace/products?limit=100&provider_id=${me.org.id}`, 0);
-  const usable = useConsumerContracts(me, "psi");
+  const choice = useUsableContracts("psi");
+  const usable = choice.usable;
   const name = useOrgNames();
   const [form, setForm] = useState({
     contract: "",
@@ -45,7 +36,8 @@ function PsiTab({ t, me }) {
   });
   const [result, setResult] = useState(null);
   const [error, setError] = useState(null);
-  const contract = form.contract || (usable[0] && usable[0].id) || "";
+  const chosen = usable.find((c) => c.id === form.contract) || usable[0];
+  const contract = chosen ? chosen.id : "";
   const product =
     form.product || (products.data && products.data.items[0] && products.data.items[0].id) || "";
   const set = (k) => (e) => setForm({ ...form, [k]: e.target.value });
@@ -70,15 +62,15 @@ function PsiTab({ t, me }) {
   };
   return html`
     ${
-      usable.length > 0 &&
+      (usable.length > 0 || choice.searched) &&
       me.role !== "viewer" &&
-      html`<${PsiRunForm} t=${t} usable=${usable} onDone=${() => setReload((x) => x + 1)} />`
+      html`<${PsiRunForm} t=${t} choice=${choice} onDone=${() => setReload((x) => x + 1)} />`
     }
     ${
       me.org.kind === "data_holder" &&
       html`<form class="card" onSubmit=${run} data-testid="psi-form">
       <h3>${t("psiLocal")}</h3>
-      <label>${t("contract")} <select value=${contract} onChange=${set("contract")}>${usable.map((c) => html`<option value=${c.id}>${short(c.id)}</option>`)}</select></label>
+      <${ContractSelect} t=${t} choice=${choice} value=${contract} onChange=${(id) => setForm({ ...form, contract: id })} />
       <label>${t("theirColumn")} <input value=${form.column} onInput=${set("column")} /></label>
       <label>${t("product")} <select value=${product} onChange=${set("product")}>${products.data && products.data.items.map((p) => html`<option value=${p.id}>${p.title}</option>`)}</select></label>
       <label>${t("yourColumn")} <input value=${form.product_column} onInput=${set("product_column")} /></label>
@@ -102,7 +94,8 @@ function PsiTab({ t, me }) {
 function DeliveriesTab({ t, me }) {
   const [reload, setReload] = useState(0);
   const list = useLoad("/api/v1/privacy/deliveries", reload);
-  const usable = useConsumerContracts(me, "delivery");
+  const choice = useUsableContracts("delivery");
+  const usable = choice.usable;
   const products = useLoad(`/api/v1/dataspace/products?limit=100&provider_id=${me.org.id}`, 0);
   const name = useOrgNames();
   const [contract, setContract] = useState("");
@@ -119,7 +112,7 @@ function DeliveriesTab({ t, me }) {
       setError(err);
     }
   };
-  const chosen = contract || (usable[0] && usable[0].id) || "";
+  const chosen = (usable.find((c) => c.id === contract) || usable[0] || {}).id || "";
   const product =
     trace.product || (products.data && products.data.items[0] && products.data.items[0].id) || "";
   const open = (d) =>
@@ -132,7 +125,7 @@ function DeliveriesTab({ t, me }) {
   return html`
     <${ErrorBox} error=${list.error || error} />
     ${
-      usable.length > 0 &&
+      (usable.length > 0 || choice.searched) &&
       html`<form class="card" onSubmit=${(e) => {
         e.preventDefault();
         act(() =>
@@ -143,8 +136,8 @@ function DeliveriesTab({ t, me }) {
         );
       }}>
       <h3>${t("requestDelivery")}</h3>
-      <label>${t("contract")} <select value=${chosen} onChange=${(e) => setContract(e.target.value)}>${usable.map((c) => html`<option value=${c.id}>${short(c.id)}</option>`)}</select></label>
-      <button type="submit">${t("request")}</button>
+      <${ContractSelect} t=${t} choice=${choice} value=${chosen} onChange=${setContract} />
+      <button type="submit" disabled=${!chosen}>${t("request")}</button>
     </form>`
     }
     ${

@@ -10,9 +10,9 @@ import htm from "/vendor/htm.module.js";
 import { ErrorBox } from "./error_box.js";
 import { csvColumn, pastedItems } from "./psi_items.js";
 import { distinctItems, runPsi } from "./psi_client.js";
+import { ContractSelect } from "./contract_choice.js";
 
 const html = htm.bind(h);
-const short = (id) => id.slice(-8);
 
 // The values a contract's psi permission allows for `operand` (field, psiOutput).
 function allowed(contract, operand) {
@@ -29,7 +29,8 @@ function sharedCsv(column, items) {
   );
 }
 
-export function PsiRunForm({ t, usable, onDone }) {
+export function PsiRunForm({ t, choice, onDone }) {
+  const usable = choice.usable;
   const [form, setForm] = useState({ contract: "", column: "", output: "", purpose: "" });
   const [file, setFile] = useState({ text: "", column: "" });
   const [pasted, setPasted] = useState("");
@@ -76,7 +77,7 @@ export function PsiRunForm({ t, usable, onDone }) {
 
   return html`<form class="card" onSubmit=${run} data-testid="psi-browser-form">
     <h3>${t("psiBrowser")}</h3>
-    <label>${t("contract")} <select name="contract_id" value=${contract ? contract.id : ""} onChange=${set("contract")}>${usable.map((c) => html`<option value=${c.id}>${short(c.id)}</option>`)}</select></label>
+    <${ContractSelect} t=${t} choice=${choice} name="contract_id" value=${contract ? contract.id : ""} onChange=${(id) => setForm({ ...form, contract: id })} />
     <label>${t("column")} <select name="column" value=${column} onChange=${set("column")}>${columns.map((c) => html`<option value=${c}>${c}</option>`)}</select></label>
     <label>${t("output")} <select name="output" value=${output} onChange=${set("output")}>${outputs.map((o) => html`<option value=${o}>${t(`psiMode_${o}`)}</option>`)}</select></label>
     <label>${t("purpose")} <input name="purpose" required value=${form.purpose} onInput=${set("purpose")} /></label>

@@ -416,12 +416,13 @@ Result<Page<User>> Accounts::ListUsers(const Principal& caller, const std::strin
     return PermissionDenied("users of an organisation are visible to that organisation only");
   }
   QT_RETURN_IF_ERROR(CheckPage(page, "usr"));
-  Result<Page<User>> out = Internal("not run");
+  Page<User> out;
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    out = QueryPage<User>(
-        tx, "SELECT " + std::string(kUserColumns) + " FROM users WHERE org_id = ? AND id > ?",
-        {org_id, page.cursor}, page, UserFromRow);
-    return out.status();
+    QT_ASSIGN_OR_RETURN(
+        out, QueryCountedPage<User>(
+                 tx, "SELECT " + std::string(kUserColumns) + " FROM users WHERE org_id = ?",
+                 {org_id}, page, UserFromRow));
+    return OkStatus();
   }));
   return out;
 }
@@ -494,18 +495,16 @@ Result<User> Accounts::DeactivateUser(const Principal& caller, const std::string
 
 Result<Page<TokenInfo>> Accounts::ListTokens(const Principal& caller, const PageRequest& page) {
   QT_RETURN_IF_ERROR(CheckPage(page, "tok"));
-  Result<Page<TokenInfo>> out = Internal("not run");
+  std::string sql = "SELECT " + std::string(kTokenColumns) + " FROM tokens WHERE org_id = ?";
+  Params params = {caller.org_id};
+  if (!caller.Has(Role::kAdmin)) {
+    sql += " AND user_id = ?";
+    params.emplace_back(caller.user_id);
+  }
+  Page<TokenInfo> out;
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    std::string sql = "SELECT " + std::string(kTokenColumns) + " FROM tokens WHERE org_id = ?";
-    Params params = {caller.org_id};
-    if (!caller.Has(Role::kAdmin)) {
-      sql += " AND user_id = ?";
-      params.emplace_back(caller.user_id);
-    }
-    sql += " AND id > ?";
-    params.emplace_back(page.cursor);
-    out = QueryPage<TokenInfo>(tx, sql, params, page, TokenFromRow);
-    return out.status();
+    QT_ASSIGN_OR_RETURN(out, QueryCountedPage<TokenInfo>(tx, sql, params, page, TokenFromRow));
+    return OkStatus();
   }));
   return out;
 }

@@ -56,6 +56,20 @@ inline Result<int64_t> CountRows(store::Tx& tx, const std::string& sql,
   return rows.empty() ? 0 : rows[0].Int(0);
 }
 
+// QueryPage with the page's `total`: `sql` is a SELECT ending in a WHERE
+// clause whose conditions `params` bind; the page continues it with
+// "AND id > cursor", and the total counts every page.
+template <typename T, typename FromRow>
+Result<Page<T>> QueryCountedPage(store::Tx& tx, const std::string& sql, store::Params params,
+                                 const PageRequest& page, FromRow from_row) {
+  QT_ASSIGN_OR_RETURN(int64_t total, CountRows(tx, sql, params));
+  params.emplace_back(page.cursor);
+  QT_ASSIGN_OR_RETURN(Page<T> out, QueryPage<T>(tx, sql + " AND id > ?", std::move(params), page,
+                                                std::move(from_row)));
+  out.total = total;
+  return out;
+}
+
 }  // namespace qt::accounts
 
 #endif  // QIANTANG_ACCOUNTS_PAGING_H_

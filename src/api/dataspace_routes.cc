@@ -97,6 +97,7 @@ json ContractJson(const Contract& c) {
           {"product_id", c.product_id},
           {"provider_id", c.provider_id},
           {"consumer_id", c.consumer_id},
+          {"product_title", c.product_title},
           {"state", ContractStateName(c.state)},
           {"policy", PolicyJson(c.policy)},
           {"agreement", or_null(c.agreement)},
@@ -108,6 +109,25 @@ json ContractJson(const Contract& c) {
           {"epsilon_spent", static_cast<double>(c.epsilon_spent_milli) / 1000.0},
           {"created_at", FormatRfc3339(c.created_at)},
           {"updated_at", FormatRfc3339(c.updated_at)}};
+}
+
+// ?state=&side=provider|consumer&q= of the contracts list.
+Result<ContractFilter> ContractFilterOf(const Request& req) {
+  ContractFilter filter;
+  filter.title_contains = req.http.get_param_value("q");
+  if (req.http.has_param("state")) {
+    filter.state = ParseContractState(req.http.get_param_value("state"));
+    if (!filter.state) return InvalidArgument("state: not a contract state");
+  }
+  const std::string side = req.http.get_param_value("side");
+  if (side == "provider") {
+    filter.side = ContractFilter::Side::kProvider;
+  } else if (side == "consumer") {
+    filter.side = ContractFilter::Side::kConsumer;
+  } else if (!side.empty()) {
+    return InvalidArgument("side: provider or consumer");
+  }
+  return filter;
 }
 
 Result<Audience> ParseAudience(JsonBody& body, const std::string& field) {
@@ -276,7 +296,8 @@ void RegisterDataSpaceRoutes(Router& router, DataSpace& space) {
   router.Handle("GET", "/api/v1/dataspace/contracts", Access::SignedIn(),
                 [&](const Request& req) -> Result<Response> {
                   QT_ASSIGN_OR_RETURN(auto page, req.Page());
-                  QT_ASSIGN_OR_RETURN(auto list, space.ListContracts(req.caller(), page));
+                  QT_ASSIGN_OR_RETURN(ContractFilter filter, ContractFilterOf(req));
+                  QT_ASSIGN_OR_RETURN(auto list, space.ListContracts(req.caller(), filter, page));
                   return Response::Json(PageJson(list, ContractJson));
                 });
   router.Handle("GET", "/api/v1/dataspace/contracts/{id}", Access::SignedIn(),

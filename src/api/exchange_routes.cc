@@ -368,8 +368,9 @@ void RegisterExchangeRoutes(Router& router, Exchange& exchange) {
                 });
   router.Handle("GET", "/api/v1/exchange/pledges", Access::SignedIn(),
                 [&](const Request& req) -> Result<Response> {
-                  QT_ASSIGN_OR_RETURN(auto list, exchange.ListPledges(req.caller()));
-                  return Response::Json(Items(list, PledgeJson));
+                  QT_ASSIGN_OR_RETURN(auto page, req.Page());
+                  QT_ASSIGN_OR_RETURN(auto list, exchange.ListPledges(req.caller(), page));
+                  return Response::Json(PageJson(list, PledgeJson));
                 });
   for (const char* action : {"confirm", "decline", "release", "withdraw"}) {
     router.Handle(
@@ -432,8 +433,9 @@ void RegisterExchangeRoutes(Router& router, Exchange& exchange) {
   }
   router.Handle("GET", "/api/v1/exchange/trades", Access::SignedIn(),
                 [&](const Request& req) -> Result<Response> {
-                  QT_ASSIGN_OR_RETURN(auto list, exchange.Trades(req.caller()));
-                  return Response::Json(Items(list, TradeJson));
+                  QT_ASSIGN_OR_RETURN(auto page, req.Page());
+                  QT_ASSIGN_OR_RETURN(auto list, exchange.Trades(req.caller(), page));
+                  return Response::Json(PageJson(list, TradeJson));
                 });
   router.Handle("GET", "/api/v1/exchange/stats", Access::Public(),
                 [&](const Request&) -> Result<Response> {

@@ -366,14 +366,17 @@ void AddDataSpaceCommands(CLI::App& app, CommandContext& ctx) {
       });
   terminate->add_option("id", f.id, "Contract id")->required();
   terminate->add_option("--reason", f.reason, "Why")->required();
-  AddListVerb(*contracts, "Contracts your organisation is a party to", ctx,
-              "/api/v1/dataspace/contracts",
-              {"ID", "STATE", "PROVIDER", "CONSUMER", "PRODUCT", "USES", "EPSILON SPENT"},
-              {"id", "state", "provider_id_name", "consumer_id_name", "product_id", "uses",
-               "epsilon_spent"},
-              [](CommandContext& c, json& items) {
-                OrgNames(c.Client()).Add(items, {"provider_id", "consumer_id"});
-              });
+  AddListVerb(
+      *contracts, "Contracts your organisation is a party to", ctx, "/api/v1/dataspace/contracts",
+      {"ID", "STATE", "PROVIDER", "CONSUMER", "PRODUCT", "USES", "EPSILON SPENT"},
+      {"id", "state", "provider_id_name", "consumer_id_name", "product_title", "uses",
+       "epsilon_spent"},
+      [](CommandContext& c, json& items) {
+        OrgNames(c.Client()).Add(items, {"provider_id", "consumer_id"});
+      },
+      {{"--state", "state", "Only contracts in this state (requested ... finalized, terminated)"},
+       {"--side", "side", "Only contracts where you are the provider or the consumer"},
+       {"--search", "q", "Only contracts whose product's title contains these words"}});
   auto* cshow = AddVerb(*contracts, "show", "One contract (--json exports it for verify)", ctx,
                         [](CommandContext& c) {
                           c.Emit(c.Client().Get("/api/v1/dataspace/contracts/" + UrlEncode(f.id)),

@@ -283,18 +283,14 @@ void AddExchangeCommands(CLI::App& app, CommandContext& ctx) {
     });
     v->add_option("id", f.id, "Pledge id")->required();
   }
-  AddVerb(*pledges, "list", "Pledges you are party to", ctx, [](CommandContext& c) {
-    c.Emit(c.Client().Get("/api/v1/exchange/pledges"), [&c](const json& j) {
-      json shown = j;
-      AddYuan(shown["items"], {"amount_fen"});
-      OrgNames(c.Client()).Add(shown["items"], {"holder_id", "institution_id"});
-      PrintPage(
-          shown,
-          {"PLEDGE", "CERTIFICATE", "HOLDER", "INSTITUTION", "STATE", "AMOUNT (YUAN)", "DAYS"},
-          {"id", "number", "holder_id_name", "institution_id_name", "state", "amount_fen_yuan",
-           "term_days"});
-    });
-  });
+  AddListVerb(*pledges, "Pledges you are party to", ctx, "/api/v1/exchange/pledges",
+              {"PLEDGE", "CERTIFICATE", "HOLDER", "INSTITUTION", "STATE", "AMOUNT (YUAN)", "DAYS"},
+              {"id", "number", "holder_id_name", "institution_id_name", "state", "amount_fen_yuan",
+               "term_days"},
+              [](CommandContext& c, json& items) {
+                AddYuan(items, {"amount_fen"});
+                OrgNames(c.Client()).Add(items, {"holder_id", "institution_id"});
+              });
 
   CLI::App* market = ex->add_subcommand("listings", "The market: listings and orders");
   market->require_subcommand(1);
@@ -344,14 +340,16 @@ void AddExchangeCommands(CLI::App& app, CommandContext& ctx) {
               });
   order->add_option("id", f.id, "Listing id")->required();
   order->add_option("--quantity", f.quantity, "Queries (per_query) or months (subscription)");
-  AddVerb(*ex, "trades", "Trades you are party to", ctx, [](CommandContext& c) {
-    c.Emit(c.Client().Get("/api/v1/exchange/trades"), [](const json& j) {
+  auto trade_page = std::make_shared<PageFlags>();
+  auto* trades = AddVerb(*ex, "trades", "Trades you are party to", ctx, [=](CommandContext& c) {
+    c.Emit(c.Client().Get("/api/v1/exchange/trades" + trade_page->Query()), [](const json& j) {
       json shown = j;
       AddYuan(shown["items"], {"amount_fen"});
       PrintPage(shown, {"TRADE", "LISTING", "CONTRACT", "AMOUNT (YUAN)", "STATE"},
                 {"id", "listing_id", "contract_id", "amount_fen_yuan", "state"});
     });
   });
+  AddPageFlags(trades, *trade_page);
   for (auto [verb, action, help] :
        {std::tuple{"confirm-payment", "confirm_payment",
                    "Seller: the buyer paid; settle the trade and finalize its contract"},

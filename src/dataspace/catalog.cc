@@ -100,12 +100,8 @@ Result<Page<Product>> DataSpace::SearchProducts(const std::string& text,
   }
   Page<Product> out;
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(int64_t total, accounts::CountRows(tx, sql, params));
-    store::Params page_params = params;
-    page_params.emplace_back(page.cursor);
-    QT_ASSIGN_OR_RETURN(out, accounts::QueryPage<Product>(tx, sql + " AND id > ?", page_params,
-                                                          page, internal::ProductFromRow));
-    out.total = total;
+    QT_ASSIGN_OR_RETURN(
+        out, accounts::QueryCountedPage<Product>(tx, sql, params, page, internal::ProductFromRow));
     return OkStatus();
   }));
   return out;

@@ -9,6 +9,7 @@
 #include "dataspace/dataspace.h"
 #include "dataspace/internal.h"
 #include "store/decode.h"
+#include "store/like.h"
 
 namespace qt::dataspace {
 
@@ -345,16 +346,40 @@ Result<Contract> DataSpace::GetContract(const Principal& caller, const std::stri
   return c;
 }
 
-Result<Page<Contract>> DataSpace::ListContracts(const Principal& caller, const PageRequest& page) {
+Result<Page<Contract>> DataSpace::ListContracts(const Principal& caller,
+                                                const ContractFilter& filter,
+                                                const PageRequest& page) {
   QT_RETURN_IF_ERROR(accounts::CheckPage(page, "ctr"));
+  std::string sql = internal::kContractColumns;
+  store::Params params;
+  switch (filter.side) {
+    case ContractFilter::Side::kEither:
+      sql += " WHERE (provider_id = ? OR consumer_id = ?)";
+      params = {caller.org_id, caller.org_id};
+      break;
+    case ContractFilter::Side::kProvider:
+      sql += " WHERE provider_id = ?";
+      params = {caller.org_id};
+      break;
+    case ContractFilter::Side::kConsumer:
+      sql += " WHERE consumer_id = ?";
+      params = {caller.org_id};
+      break;
+  }
+  if (filter.state) {
+    sql += " AND state = ?";
+    params.emplace_back(std::string(ContractStateName(*filter.state)));
+  }
+  if (!filter.title_contains.empty()) {
+    QT_RETURN_IF_ERROR(CheckDisplayText(filter.title_contains, ContractFilter::kMaxTitleContains)
+                           .WithContext("q"));
+    sql += " AND LOWER(product_title) LIKE ? ESCAPE '\\'";
+    params.emplace_back(store::LikeContains(filter.title_contains));
+  }
   Page<Contract> out;
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(
-        out, accounts::QueryPage<Contract>(
-                 tx,
-                 std::string(internal::kContractColumns) +
-                     " WHERE (provider_id = ? OR consumer_id = ?) AND id > ?",
-                 {caller.org_id, caller.org_id, page.cursor}, page, internal::ContractFromRow));
+    QT_ASSIGN_OR_RETURN(out, accounts::QueryCountedPage<Contract>(tx, sql, params, page,
+                                                                  internal::ContractFromRow));
     return OkStatus();
   }));
   return out;

@@ -167,8 +167,11 @@ class DataSpace {
   Result<Contract> TerminateContract(const accounts::Principal& caller, const std::string& id,
                                      const std::string& reason);
   Result<Contract> GetContract(const accounts::Principal& caller, const std::string& id);
-  // Contracts the caller's organisation is a party to.
+  // Contracts the caller's organisation is a party to, as `filter` narrows
+  // them, with their total; kInvalidArgument for a title search that is too
+  // long or not display text.
   Result<accounts::Page<Contract>> ListContracts(const accounts::Principal& caller,
+                                                 const ContractFilter& filter,
                                                  const accounts::PageRequest& page);
 
   // The channel: the consumer of a finalized contract runs an aggregate

@@ -257,8 +257,8 @@ TEST_P(DataSpaceTest, NegotiationFollowsTheProtocolAndBothSign) {
     std::copy(bytes.begin(), bytes.end(), s.begin());
     EXPECT_TRUE(crypto::Verify(accounts_->GetOrg(org)->public_key, msg, s));
   }
-  EXPECT_EQ(space_->ListContracts(holder_, {})->items.size(), 1u);
-  EXPECT_EQ(space_->ListContracts(bank_, {})->items.size(), 0u);
+  EXPECT_EQ(space_->ListContracts(holder_, {}, {})->items.size(), 1u);
+  EXPECT_EQ(space_->ListContracts(bank_, {}, {})->items.size(), 0u);
   // Terminated with a reason; then no more use.
   auto t = space_->TerminateContract(enterprise_, c->id, "项目结束");
   ASSERT_TRUE(t.ok());

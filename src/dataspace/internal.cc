@@ -107,6 +107,7 @@ Result<Contract> ContractFromRow(const store::Row& r) {
                     .product_id = r.Text(2),
                     .provider_id = r.Text(3),
                     .consumer_id = r.Text(4),
+                    .product_title = r.Text(17),
                     .state = *state,
                     .policy = std::move(policy),
                     .agreement = r.Text(7),

@@ -45,7 +45,7 @@ inline constexpr const char* kContractColumns =
     " (SELECT CAST(COALESCE(SUM(u.epsilon_milli), 0) AS BIGINT) FROM ds_usage u"
     "   JOIN ds_contracts d ON d.id = u.contract_id"
     "   WHERE d.product_id = c.product_id AND d.consumer_id = c.consumer_id) AS epsilon_spent,"
-    " r.fields AS fields"
+    " r.fields AS fields, p.title AS product_title"
     " FROM ds_contracts c JOIN ds_products p ON p.id = c.product_id"
     " JOIN ds_runs r ON r.id = p.run_id) AS x";
 Result<Contract> ContractFromRow(const store::Row& r);

@@ -142,6 +142,7 @@ struct Contract {
   std::string product_id{};
   std::string provider_id{};
   std::string consumer_id{};
+  std::string product_title{};  // the product's, read with the contract
   ContractState state = ContractState::kRequested;
   Policy policy{};                                         // as last offered or requested
   std::string agreement{};                                 // canonical JSON, from agreed on
@@ -153,6 +154,16 @@ struct Contract {
   // the consumer spent on the product through any of its contracts.
   int64_t uses = 0;
   int64_t epsilon_spent_milli = 0;
+};
+
+// Which of its contracts ListContracts returns: in one state, on one side,
+// about products whose title contains some words.
+struct ContractFilter {
+  enum class Side { kEither, kProvider, kConsumer };
+  std::optional<ContractState> state;
+  Side side = Side::kEither;
+  std::string title_contains;  // at most kMaxTitleContains bytes
+  static constexpr size_t kMaxTitleContains = 200;
 };
 
 // A use of a contract through the channel, as receipted to the consumer.

@@ -119,7 +119,10 @@ class Exchange {
   // confirmation).
   Result<Pledge> ActOnPledge(const accounts::Principal& caller, const std::string& id,
                              const std::string& action);
-  Result<std::vector<Pledge>> ListPledges(const accounts::Principal& caller);
+  // Pledges the caller's organisation holds or was asked to accept, oldest
+  // first, with their total.
+  Result<accounts::Page<Pledge>> ListPledges(const accounts::Principal& caller,
+                                             const accounts::PageRequest& page);
 
   // The market.
   Result<Listing> List(const accounts::Principal& caller, const NewListing& listing);
@@ -134,7 +137,9 @@ class Exchange {
   // and payment is confirmed only once it is verified.
   Result<Trade> Order(const accounts::Principal& caller, const std::string& listing_id,
                       int64_t quantity);
-  Result<std::vector<Trade>> Trades(const accounts::Principal& caller);
+  // Trades the caller's organisation bought or sold, oldest first, with their total.
+  Result<accounts::Page<Trade>> Trades(const accounts::Principal& caller,
+                                       const accounts::PageRequest& page);
   // action: confirm_payment (the seller: the trade settles and its contract is
   // finalized) or cancel (either party, before payment: the contract is
   // terminated). not_found for a trade the caller is no party to;

@@ -239,17 +239,16 @@ Result<Trade> Exchange::Order(const Principal& caller, const std::string& listin
   return t;
 }
 
-Result<std::vector<Trade>> Exchange::Trades(const Principal& caller) {
-  std::vector<Trade> out;
+Result<accounts::Page<Trade>> Exchange::Trades(const Principal& caller,
+                                               const accounts::PageRequest& page) {
+  QT_RETURN_IF_ERROR(accounts::CheckPage(page, "trd"));
+  const std::string sql =
+      std::string(internal::kTradeColumns) + " WHERE (buyer_id = ? OR seller_id = ?)";
+  accounts::Page<Trade> out;
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(auto rows, tx.Query(std::string(internal::kTradeColumns) +
-                                                " WHERE buyer_id = ? OR seller_id = ? ORDER BY id"
-                                                " DESC",
-                                            {caller.org_id, caller.org_id}));
-    for (const auto& r : rows) {
-      QT_ASSIGN_OR_RETURN(Trade t, internal::TradeFromRow(r));
-      out.push_back(std::move(t));
-    }
+    QT_ASSIGN_OR_RETURN(
+        out, accounts::QueryCountedPage<Trade>(tx, sql, {caller.org_id, caller.org_id}, page,
+                                               internal::TradeFromRow));
     return OkStatus();
   }));
   return out;

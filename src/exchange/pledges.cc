@@ -1,4 +1,5 @@
 // Exchange: pledges (质押) of registered data rights to institutions.
+#include "accounts/paging.h"
 #include "core/ids.h"
 #include "exchange/exchange.h"
 #include "exchange/internal.h"
@@ -106,14 +107,16 @@ Result<Pledge> Exchange::ActOnPledge(const Principal& caller, const std::string&
   return p;
 }
 
-Result<std::vector<Pledge>> Exchange::ListPledges(const Principal& caller) {
-  std::vector<Pledge> out;
+Result<accounts::Page<Pledge>> Exchange::ListPledges(const Principal& caller,
+                                                     const accounts::PageRequest& page) {
+  QT_RETURN_IF_ERROR(accounts::CheckPage(page, "plg"));
+  const std::string sql =
+      std::string(internal::kPledgeColumns) + " WHERE (holder_id = ? OR institution_id = ?)";
+  accounts::Page<Pledge> out;
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(auto rows, tx.Query(std::string(internal::kPledgeColumns) +
-                                                " WHERE holder_id = ? OR institution_id = ?"
-                                                " ORDER BY id DESC",
-                                            {caller.org_id, caller.org_id}));
-    QT_RETURN_IF_ERROR(store::DecodeInto(rows, internal::PledgeFromRow, out));
+    QT_ASSIGN_OR_RETURN(
+        out, accounts::QueryCountedPage<Pledge>(tx, sql, {caller.org_id, caller.org_id}, page,
+                                                internal::PledgeFromRow));
     return OkStatus();
   }));
   return out;

@@ -397,12 +397,8 @@ Result<accounts::Page<Enterprise>> Finance::ListEnterprises(const std::string& n
   }
   accounts::Page<Enterprise> out;
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(int64_t total, accounts::CountRows(tx, sql, params));
-    store::Params page_params = params;
-    page_params.emplace_back(page.cursor);
-    QT_ASSIGN_OR_RETURN(out, accounts::QueryPage<Enterprise>(tx, sql + " AND id > ?", page_params,
-                                                             page, EnterpriseFromRow));
-    out.total = total;
+    QT_ASSIGN_OR_RETURN(
+        out, accounts::QueryCountedPage<Enterprise>(tx, sql, params, page, EnterpriseFromRow));
     return OkStatus();
   }));
   return out;

@@ -270,12 +270,7 @@ Result<accounts::Page<Listing>> Scenarios::List(const std::string& list,
   }
   accounts::Page<Listing> out;
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(int64_t total, accounts::CountRows(tx, sql, params));
-    store::Params page_params = params;
-    page_params.emplace_back(page.cursor);
-    QT_ASSIGN_OR_RETURN(
-        out, accounts::QueryPage<Listing>(tx, sql + " AND id > ?", page_params, page, FromRow));
-    out.total = total;
+    QT_ASSIGN_OR_RETURN(out, accounts::QueryCountedPage<Listing>(tx, sql, params, page, FromRow));
     return OkStatus();
   }));
   return out;

@@ -157,6 +157,81 @@ test("demands filter by state and title on the server and count what they find",
   assert.deepEqual(errors, []);
 });
 
+test("contracts page, filter by state and side on the server, and read as product and parties", async () => {
+  const token = ctx.server.tokens.enterprise;
+  const api = async (q) =>
+    (await call("GET", `/api/v1/dataspace/contracts?limit=1${q}`, token)).body;
+  const all = await api("");
+  assert.ok(all.total >= 1, "the demo's enterprise has contracts");
+  const { page, errors } = await open("enterprise", "dataspace?tab=contractsTab");
+  const pagerEndsWith = (n) =>
+    page.waitForFunction(
+      (want) =>
+        document.querySelector("[data-testid=contracts-pager-count]")?.textContent.endsWith(want),
+      `/ ${n.toLocaleString("zh-CN")}`,
+    );
+  await pagerEndsWith(all.total);
+  // The first column names the product, not an id.
+  const first = (await cells(page, "contracts", 1))[0];
+  assert.equal(first, all.items[0].product_title);
+  await page.getByTestId("contracts-state").selectOption("finalized");
+  await page.waitForFunction(() => location.hash.includes("state=finalized"));
+  const finalized = await api("&state=finalized");
+  if (finalized.total > 0) {
+    await pagerEndsWith(finalized.total);
+    const states = await page
+      .getByTestId("contracts")
+      .locator("tbody [data-state]")
+      .evaluateAll((xs) => xs.map((x) => x.dataset.state));
+    assert.ok(
+      states.every((x) => x === "finalized"),
+      states.join(),
+    );
+  }
+  // The enterprise provides nothing: that side is empty, and says so.
+  await page.getByTestId("contracts-side").selectOption("provider");
+  assert.equal((await api("&state=finalized&side=provider")).total, 0);
+  await page.getByTestId("contracts-empty").waitFor();
+  assert.match(await page.getByTestId("contracts-empty").textContent(), /没有符合条件/);
+  // The filters survive a reload.
+  await page.reload();
+  await page.getByTestId("contracts-empty").waitFor();
+  assert.equal(await page.getByTestId("contracts-side").inputValue(), "provider");
+  await page.screenshot({ path: join(outDir, "contracts-filtered.png"), fullPage: true });
+  assert.deepEqual(errors, []);
+});
+
+test("an account's users and tokens page through the server", async () => {
+  const token = ctx.server.tokens.data_holder;
+  const me = (await call("GET", "/api/v1/whoami", token)).body;
+  // Enough tokens for a second page of 20.
+  for (let i = 0; i < 21; i++) await call("POST", "/api/v1/tokens", token, { label: `批量 ${i}` });
+  const tokens = (await call("GET", "/api/v1/tokens?limit=1", token)).body;
+  const { page, errors } = await open("data_holder", "account");
+  await page.getByTestId("tokens-pager-count").waitFor();
+  assert.match(
+    await page.getByTestId("tokens-pager-count").textContent(),
+    new RegExp(`1–20 / ${tokens.total}$`),
+  );
+  await page.getByTestId("tokens-pager-next").click();
+  await page.waitForFunction(() => location.hash.includes("t_trail="));
+  await page.waitForFunction(() =>
+    document.querySelector("[data-testid=tokens-pager-count]")?.textContent.startsWith("显示 21"),
+  );
+  // The users' list keeps its own place, and roles read in words.
+  const users = (await call("GET", `/api/v1/orgs/${me.org.id}/users?limit=1`, token)).body;
+  assert.match(
+    await page.getByTestId("users-pager-count").textContent(),
+    new RegExp(`1–${Math.min(20, users.total)} / ${users.total}$`),
+  );
+  const roles = await cells(page, "users-table", 2);
+  assert.ok(
+    roles.every((r) => ["只读", "成员", "管理员"].includes(r)),
+    roles.join(),
+  );
+  assert.deepEqual(errors, []);
+});
+
 // GB 11643: the check character of the first 17 digits.
 function residentId(first17) {
   const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];

@@ -179,6 +179,58 @@ TEST_F(DataSpaceApiTest, FromRawCsvToAReceiptedQueryThroughTheCli) {
   EXPECT_EQ(usage.body["items"].size(), 1u);
 }
 
+TEST_F(DataSpaceApiTest, ContractsFilterOnTheServerAndCountOnlyTheCallersOwn) {
+  std::string offer = PublishPeople();
+  auto request = [&] {
+    auto r = Call(*client_, "POST", "/api/v1/dataspace/offers/" + offer + "/contracts", enterprise_,
+                  "{}");
+    EXPECT_EQ(r.status, 201) << r.raw;
+    return r.body["id"].get<std::string>();
+  };
+  std::string finalized = request();
+  request();  // stays requested
+  for (auto [verb, token] : {std::pair{"offer", holder_},
+                             {"accept", enterprise_},
+                             {"agree", holder_},
+                             {"verify", enterprise_},
+                             {"finalize", holder_}}) {
+    auto r = server_->Cli({"dataspace", "contracts", verb, finalized}, token);
+    ASSERT_EQ(r.exit_code, 0) << verb << ": " << r.err;
+  }
+  auto list = [&](const std::string& token, const std::string& query) {
+    auto r = Call(*client_, "GET", "/api/v1/dataspace/contracts?limit=1&" + query, token);
+    EXPECT_EQ(r.status, 200) << query << ": " << r.raw;
+    return r.body;
+  };
+  json all = list(enterprise_, "");
+  EXPECT_EQ(all["total"], 2);
+  EXPECT_EQ(all["items"][0]["product_title"], "杭州居民收入");
+  EXPECT_TRUE(all["next_cursor"].is_string());
+  json done = list(enterprise_, "state=finalized");
+  EXPECT_EQ(done["total"], 1);
+  EXPECT_EQ(done["items"][0]["id"], finalized);
+  EXPECT_EQ(list(enterprise_, "side=consumer")["total"], 2);
+  EXPECT_EQ(list(enterprise_, "side=provider")["total"], 0);
+  EXPECT_EQ(list(holder_, "side=provider&state=requested")["total"], 1);
+  EXPECT_EQ(list(enterprise_, "q=%E6%94%B6%E5%85%A5")["total"], 2);  // 收入
+  // LIKE's wildcards are literal, and another organisation counts nothing of theirs.
+  EXPECT_EQ(list(enterprise_, "q=%25")["total"], 0);
+  EXPECT_EQ(list(enterprise_, "q=_")["total"], 0);
+  EXPECT_EQ(list(bank_, "")["total"], 0);
+  EXPECT_EQ(list(bank_, "q=%E6%94%B6%E5%85%A5")["total"], 0);
+
+  for (const char* bad : {"state=signed", "side=both", "state="}) {
+    auto r = Call(*client_, "GET", std::string("/api/v1/dataspace/contracts?") + bad, enterprise_);
+    EXPECT_EQ(r.status, 400) << bad << ": " << r.raw;
+    EXPECT_EQ(r.body["error"]["code"], "invalid_argument") << bad;
+  }
+  auto cli = server_->Cli({"dataspace", "contracts", "list", "--state", "finalized"}, enterprise_);
+  ASSERT_EQ(cli.exit_code, 0) << cli.err;
+  EXPECT_NE(cli.out.find(finalized), std::string::npos);
+  EXPECT_NE(cli.out.find("杭州居民收入"), std::string::npos);
+  EXPECT_NE(cli.out.find("(1 in all)"), std::string::npos) << cli.out;
+}
+
 TEST_F(DataSpaceApiTest, CanariesNeverLeaveThroughTheApi) {
   std::string offer = PublishPeople();
   auto c = Call(*client_, "POST", "/api/v1/dataspace/offers/" + offer + "/contracts", enterprise_);

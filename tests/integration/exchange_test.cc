@@ -197,6 +197,22 @@ TEST_F(ExchangeApiTest, TheSeedsStoryFromRegistrationToATradeQueriedThroughTheCh
   EXPECT_EQ(stats["pledged_fen"], 0);
   auto history = Call(*client_, "GET", "/api/v1/exchange/certificates/" + number);
   EXPECT_EQ(history.body["pledges"][0]["state"], "released");
+  // Pledges and trades page through the server, each party seeing its own.
+  for (const auto& [path, party, other] :
+       {std::tuple{"/api/v1/exchange/pledges?limit=1", bank_, buyer_},
+        {"/api/v1/exchange/trades?limit=1", buyer_, bank_}}) {
+    auto mine = Call(*client_, "GET", path, party);
+    ASSERT_EQ(mine.status, 200) << mine.raw;
+    EXPECT_EQ(mine.body["total"], 1) << path;
+    EXPECT_EQ(mine.body["items"].size(), 1u) << path;
+    EXPECT_FALSE(mine.body.contains("next_cursor") && mine.body["next_cursor"].is_string()) << path;
+    EXPECT_EQ(Call(*client_, "GET", path, other).body["total"], 0) << path;
+    EXPECT_EQ(Call(*client_, "GET", std::string(path) + "&cursor=nope", party).status, 400);
+  }
+  auto listed_pledges = server_->Cli({"exchange", "pledges", "list"}, holder_);
+  EXPECT_EQ(listed_pledges.exit_code, 0) << listed_pledges.err;
+  EXPECT_NE(listed_pledges.out.find("(1 in all)"), std::string::npos) << listed_pledges.out;
+  EXPECT_NE(listed_pledges.out.find("21000000.00"), std::string::npos) << listed_pledges.out;
   // The public list finds a certificate by number, or by words of its data's
   // or holder's name, and counts what it finds.
   auto found = [&](const std::string& q) {
