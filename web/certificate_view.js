@@ -44,6 +44,25 @@ const RIGHTS = {
   product_operation: "数据产品经营权 product operation",
 };
 
+// The states and changes the public page names, in both languages (it has no
+// sign-in and so no language choice); the server's word stays in data-state.
+const WORDS = {
+  valid: "有效 valid",
+  expired: "已过期 expired",
+  cancelled: "已注销 cancelled",
+  superseded: "已被新版本取代 superseded",
+  issued: "首次登记 issued",
+  changed: "变更登记 changed",
+  transferred: "转让 transferred",
+  renewed: "续期 renewed",
+  requested: "待银行确认 awaiting the bank",
+  active: "质押中 active",
+  declined: "已拒绝 declined",
+  released: "已解除 released",
+  withdrawn: "已撤回 withdrawn",
+};
+const word = (x) => WORDS[x] || x;
+
 export function CertificateCard({ cert }) {
   const [check, setCheck] = useState(null);
   useEffect(() => {
@@ -56,11 +75,11 @@ export function CertificateCard({ cert }) {
       <div class="cert-head">
         <div>
           <div class="cert-number">${cert.number}</div>
-          <div>数据产权登记证书 · Data property certificate · v${cert.version} (${cert.change})</div>
+          <div>数据产权登记证书 · Data property certificate · v${cert.version} (${word(cert.change)})</div>
         </div>
         <img alt="QR" class="qr" src=${`/api/v1/exchange/certificates/${encodeURIComponent(cert.number)}/qr.svg`} />
       </div>
-      <p><span class=${`state state-${cert.status}`} data-testid="cert-status">${cert.status}</span>
+      <p><span class=${`state state-${cert.status}`} data-state=${cert.status} data-testid="cert-status">${word(cert.status)}</span>
         ${active && html` <span class="state state-pledged" data-testid="cert-pledged">质押中 pledged · ${yuan(active.amount_fen)} 元</span>`}</p>
       <table>
         <tbody>
@@ -81,7 +100,7 @@ export function CertificateCard({ cert }) {
       <h3>变更历史 History</h3>
       <table>
         <thead><tr><th>v</th><th>变更</th><th>状态</th><th>时间</th><th>sha256</th></tr></thead>
-        <tbody>${cert.history.map((c) => html`<tr key=${c.version}><td>${c.version}</td><td>${c.change}</td><td>${c.status}</td><td>${localDate(c.created_at)}</td><td><code>${c.sha256.slice(0, 16)}…</code></td></tr>`)}</tbody>
+        <tbody>${cert.history.map((c) => html`<tr key=${c.version}><td>${c.version}</td><td data-state=${c.change}>${word(c.change)}</td><td data-state=${c.status}>${word(c.status)}</td><td>${localDate(c.created_at)}</td><td><code>${c.sha256.slice(0, 16)}…</code></td></tr>`)}</tbody>
       </table>
       ${
         cert.pledges.length > 0 &&
@@ -89,7 +108,7 @@ export function CertificateCard({ cert }) {
         <h3>质押 Pledges</h3>
         <table>
           <thead><tr><th>状态</th><th>金额（元）</th><th>期限</th><th>登记</th></tr></thead>
-          <tbody>${cert.pledges.map((p) => html`<tr key=${p.id}><td>${p.state}</td><td>${yuan(p.amount_fen)}</td><td>${p.term_days} 天</td><td>${localDate(p.created_at)}</td></tr>`)}</tbody>
+          <tbody>${cert.pledges.map((p) => html`<tr key=${p.id}><td data-state=${p.state}>${word(p.state)}</td><td>${yuan(p.amount_fen)}</td><td>${p.term_days} 天</td><td>${localDate(p.created_at)}</td></tr>`)}</tbody>
         </table>`
       }
     </div>`;

@@ -23,6 +23,31 @@ async function call(method, path, token) {
   return body;
 }
 
+// A list of mine, `size` at a time, newest pages appended by `more()`:
+// {items, error, hasMore, more(), reload()}.
+function useMine(path, token, size = 20) {
+  const [pages, setPages] = useState({ items: null, next: null });
+  const [error, setError] = useState(null);
+  const load = (cursor, keep) =>
+    call(
+      "GET",
+      `${path}?limit=${size}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`,
+      token,
+    )
+      .then((page) => setPages({ items: [...keep, ...page.items], next: page.next_cursor || null }))
+      .catch((e) => setError(e.message));
+  useEffect(() => {
+    load(null, []);
+  }, []);
+  return {
+    items: pages.items,
+    error,
+    hasMore: !!pages.next,
+    more: () => load(pages.next, pages.items),
+    reload: () => load(null, []),
+  };
+}
+
 function MyCode({ t, token }) {
   const [code, setCode] = useState(null);
   const [error, setError] = useState(null);
@@ -53,61 +78,50 @@ function MyCode({ t, token }) {
 }
 
 function MyLog({ t, token }) {
-  const [log, setLog] = useState(null);
-  const [error, setError] = useState(null);
-  useEffect(() => {
-    call("GET", "/api/v1/identity/me/scans?limit=200", token)
-      .then(setLog)
-      .catch((e) => setError(e.message));
-  }, []);
+  const log = useMine("/api/v1/identity/me/scans", token);
   return html`<div>
     <h3>${t("scanLog")}</h3>
-    ${error && html`<p class="error">${error}</p>`}
+    ${log.error && html`<p class="error">${log.error}</p>`}
     ${
-      log &&
+      log.items &&
       (log.items.length === 0
-        ? html`<p>${t("noScans")}</p>`
+        ? html`<p class="empty">${t("noScans")}</p>`
         : html`<table data-testid="scan-log">
       <thead><tr><th>${t("when")}</th><th>${t("category")}</th><th>${t("terminal")}</th><th>${t("claimsRead")}</th><th>${t("check")}</th></tr></thead>
       <tbody>${log.items.map(
         (
           s,
-        ) => html`<tr><td>${localTime(s.scanned_at)}</td><td>${s.category_name}</td><td>${s.terminal_name}</td><td>${s.claims_read.join(", ")}</td>
+        ) => html`<tr key=${s.id}><td>${localTime(s.scanned_at)}</td><td>${s.category_name}</td><td>${s.terminal_name}</td><td>${s.claims_read.join(", ")}</td>
         <td class=${s.check === "ok" ? "" : "warn"}>${t(`check_${s.check}`)}</td></tr>`,
       )}</tbody></table>`)
     }
+    ${log.hasMore && html`<button type="button" data-testid="scan-log-more" onClick=${log.more}>${t("showMore")}</button>`}
   </div>`;
 }
 
 function MyNotices({ t, lang, token }) {
-  const [inbox, setInbox] = useState(null);
+  const inbox = useMine("/api/v1/match/me/inbox", token);
   const [error, setError] = useState(null);
-  const load = () =>
-    call("GET", "/api/v1/match/me/inbox?limit=100", token)
-      .then(setInbox)
-      .catch((e) => setError(e.message));
-  useEffect(() => {
-    load();
-  }, []);
   const read = (n) => () =>
     call("POST", `/api/v1/match/me/inbox/${n.id}/read`, token)
-      .then(load)
+      .then(inbox.reload)
       .catch((e) => setError(e.message));
   return html`<div>
     <h3>${t("pl_myNotices")}</h3>
-    ${error && html`<p class="error">${error}</p>`}
+    ${(inbox.error || error) && html`<p class="error">${inbox.error || error}</p>`}
     ${
-      inbox &&
+      inbox.items &&
       (inbox.items.length === 0
-        ? html`<p>${t("pl_noNotices")}</p>`
+        ? html`<p class="empty">${t("pl_noNotices")}</p>`
         : html`<div data-testid="citizen-notices">
       ${inbox.items.map(
-        (n) => html`<div class=${`card ${n.read_at ? "" : "unread"}`}>
+        (n) => html`<div key=${n.id} class=${`card ${n.read_at ? "" : "unread"}`}>
         <h4>${n.title} · ${n.benefit}</h4>
         <${Clauses} clauses=${n.explanation} t=${t} lang=${lang} />
         ${!n.read_at && html`<button onClick=${read(n)}>${t("pl_markRead")}</button>`}</div>`,
       )}</div>`)
     }
+    ${inbox.hasMore && html`<button type="button" data-testid="notices-more" onClick=${inbox.more}>${t("showMore")}</button>`}
   </div>`;
 }
 

@@ -12,6 +12,9 @@ import { api } from "./api.js";
 import { ErrorBox } from "./error_box.js";
 import { FederationPeers } from "./federation_peers.js";
 import { ConfirmButton } from "./confirm_button.js";
+import { localMinute } from "./format.js";
+import { Pager, usePagedList } from "./paging.js";
+import { useUrlParams } from "./url_state.js";
 import {
   FederationNegotiations,
   negotiates,
@@ -45,24 +48,25 @@ function AddLog({ t, onAdded }) {
     </form>`;
 }
 
-export function FederationPage({ t, me }) {
+export function FederationPage({ t, me, lang }) {
   const [state, setState] = useState({ loading: true });
   const [version, setVersion] = useState(0);
+  const logs = usePagedList("/api/v1/federation/witness/logs", [], useUrlParams(), {
+    prefix: "w_",
+    reloadKey: version,
+  });
   const [requested, setRequested] = useState(null);
   useEffect(() => {
     (async () => {
       try {
-        const [witness, logs] = await Promise.all([
-          api("GET", "/api/v1/federation/witness"),
-          api("GET", "/api/v1/federation/witness/logs?limit=500"),
-        ]);
+        const witness = await api("GET", "/api/v1/federation/witness");
         let witnessed = null;
         try {
           witnessed = await api("GET", "/api/v1/ledger/checkpoint/witnessed");
         } catch {
           witnessed = null; // no witness policy, or no quorum yet
         }
-        setState({ witness, logs: logs.items, witnessed });
+        setState({ witness, witnessed });
       } catch (error) {
         setState({ error });
       }
@@ -76,7 +80,6 @@ export function FederationPage({ t, me }) {
           setRequested((prev) => ({ ...r, seq: (prev ? prev.seq : 0) + 1 }))} />`
     : null;
   const remove = async (log) => {
-    if (!confirm(`${t("fed_confirmRemove")} ${log.origin}?`)) return;
     try {
       await api("DELETE", `/api/v1/federation/witness/logs/${log.origin_hash}`);
       setVersion(version + 1);
@@ -90,7 +93,7 @@ export function FederationPage({ t, me }) {
     <section>
       <h2>${t("federation")}</h2>
       <p class="hint">${t("fed_intro")}</p>
-      <${ErrorBox} error=${state.error} />
+      <${ErrorBox} error=${state.error || logs.error} />
       <${FederationPeers} t=${t} isAdmin=${isAdmin} offerAction=${offerAction} />
       ${consumer && html`<${FederationNegotiations} t=${t} me=${me} requested=${requested} />`}
       ${
@@ -112,7 +115,7 @@ export function FederationPage({ t, me }) {
       <table data-testid="witness-logs">
         <thead><tr><th>${t("fed_log")}</th><th>${t("fed_cosignedSize")}</th><th>${t("status")}</th><th>${t("fed_updated")}</th><th></th></tr></thead>
         <tbody>
-          ${(state.logs || []).map(
+          ${(logs.page ? logs.page.items : []).map(
             (l) => html`<tr key=${l.origin_hash}>
               <td><code>${l.origin}</code></td>
               <td>${l.size}</td>
@@ -125,12 +128,13 @@ export function FederationPage({ t, me }) {
                       ? html`<span class="good">✓ ${t("fed_consistent")}</span>`
                       : t("fed_waiting")
               }${!l.forked && l.evidence > 0 ? ` · ${t("fed_refused")} ${l.evidence}` : ""}</td>
-              <td>${l.updated_at ? new Date(l.updated_at).toLocaleString() : "-"}</td>
+              <td>${l.updated_at ? localMinute(l.updated_at) : "-"}</td>
               <td>${isAdmin && l.active ? html`<${ConfirmButton} label=${t("fed_remove")} question=${t("q_removeLedger")} t=${t} onConfirm=${() => remove(l)} />` : ""}</td>
             </tr>`,
           )}
         </tbody>
       </table>
+      <${Pager} t=${t} lang=${lang} list=${logs} testid="witness-logs-pager" />
       ${isAdmin && html`<${AddLog} t=${t} onAdded=${() => setVersion(version + 1)} />`}
     </section>`;
 }

@@ -103,7 +103,6 @@ export function FederationPeers({ t, isAdmin, offerAction }) {
   const act = async (peer, verb) => {
     try {
       if (verb === "remove") {
-        if (!confirm(`${t("fed_confirmRemovePeer")} ${peer.name}?`)) return;
         await api("DELETE", `/api/v1/federation/peers/${encodeURIComponent(peer.name)}`);
       } else {
         await api("POST", `/api/v1/federation/peers/${encodeURIComponent(peer.name)}/${verb}`, {});

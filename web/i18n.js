@@ -455,7 +455,6 @@ const LABELS = {
   fed_waiting: ["等待首个检查点", "awaiting its first checkpoint"],
   fed_refused: ["拒绝次数", "refused"],
   fed_remove: ["移除", "Remove"],
-  fed_confirmRemove: ["停止见证", "Stop witnessing"],
   fed_addLog: ["见证一个账本", "Witness a ledger"],
   fed_logVkey: ["账本验证密钥 (vkey)", "The ledger's vkey"],
   fed_add: ["添加", "Add"],
@@ -472,7 +471,6 @@ const LABELS = {
   fed_state_removed: ["已移除", "removed"],
   fed_suspend: ["暂停", "Suspend"],
   fed_resume: ["恢复", "Resume"],
-  fed_confirmRemovePeer: ["断开与该城市的互联", "Disconnect from"],
   fed_addPeer: ["添加互联城市", "Add a peer city"],
   fed_addPeerHint: [
     "粘贴对方节点的签名描述（由对方节点的运维人员提供）；添加前请线下核对其节点密钥。",
@@ -833,6 +831,7 @@ const LABELS = {
   creditCode: ["统一社会信用代码", "Credit code"],
   created: ["创建时间", "Created"],
   more: ["下一页", "Next page"],
+  showMore: ["显示更多", "Show more"],
   first: ["第一页", "First page"],
   loading: ["加载中…", "Loading…"],
   create: ["新建", "Create"],

@@ -60,7 +60,11 @@ function PublishForm({ t, onDone }) {
 
 function Inbox({ t, lang }) {
   const [reload, setReload] = useState(0);
-  const inbox = useLoad("/api/v1/match/inbox?limit=100", reload);
+  const pages = usePagedList("/api/v1/match/inbox", [], useUrlParams(), {
+    prefix: "in_",
+    reloadKey: reload,
+  });
+  const inbox = { data: pages.page, error: pages.error };
   const [error, setError] = useState(null);
   const read = (n) => async () => {
     try {
@@ -83,7 +87,8 @@ function Inbox({ t, lang }) {
         <${Clauses} clauses=${n.explanation} t=${t} lang=${lang} />
         ${!n.read_at && html`<button onClick=${read(n)}>${t("pl_markRead")}</button>`}</div>`,
       )}</div>`)
-    }`;
+    }
+    <${Pager} t=${t} lang=${lang} list=${pages} testid="inbox-pager" />`;
 }
 
 function Webhook({ t }) {

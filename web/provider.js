@@ -121,9 +121,12 @@ function ClusterCard({ t, lang, c, onChange }) {
 
 export function ProviderClusters({ t, lang, me }) {
   const [reload, setReload] = useState(0);
-  const clusters = useLoad("/api/v1/compute/provider-clusters", reload);
+  const clusters = useLoad(
+    `/api/v1/compute/provider-clusters?provider_id=${encodeURIComponent(me.org.id)}`,
+    reload,
+  );
   const chips = useLoad("/api/v1/compute/chips", 0);
-  const own = clusters.data ? clusters.data.items.filter((c) => c.provider_id === me.org.id) : [];
+  const own = clusters.data ? clusters.data.items : [];
   return html`<div data-testid="provider-clusters">
     <${ErrorBox} error=${clusters.error || chips.error} />
     ${clusters.data && own.length === 0 && html`<p class="empty">${t("pr_none")}</p>`}

@@ -183,8 +183,9 @@ void RegisterMarketRoutes(Router& router, Market& market, Vouchers& vouchers) {
                   return Response::Json(ClusterJson(offer), 201);
                 });
   router.Handle("GET", "/api/v1/compute/provider-clusters", Access::SignedIn(),
-                [&](const Request&) -> Result<Response> {
-                  QT_ASSIGN_OR_RETURN(auto clusters, market.ListClusters());
+                [&](const Request& req) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(auto clusters,
+                                      market.ListClusters(req.http.get_param_value("provider_id")));
                   return Response::Json(Items(clusters, ClusterJson));
                 });
   router.Handle(

@@ -89,12 +89,17 @@ void AddMarketCommands(CLI::App& app, CommandContext& ctx) {
   reg->add_option("--file", f.file,
                   "JSON: {name, region, backend, pools: [...], fen_per_card_hour: {...}}")
       ->required();
-  AddVerb(*clusters, "list", "List registered clusters", ctx, [](CommandContext& c) {
-    c.Emit(c.Client().Get("/api/v1/compute/provider-clusters"), [](const json& j) {
-      PrintPage(j, {"ID", "PROVIDER", "NAME", "REGION", "BACKEND", "CARDS", "AVAILABLE"},
-                {"id", "provider_id", "name", "region", "backend", "cards", "available"});
+  auto* listed = AddVerb(*clusters, "list", "List registered clusters", ctx, [](CommandContext& c) {
+    std::string path = "/api/v1/compute/provider-clusters";
+    if (!f.provider_id.empty()) path += "?provider_id=" + UrlEncode(f.provider_id);
+    c.Emit(c.Client().Get(path), [&c](const json& j) {
+      json shown = j;
+      OrgNames(c.Client()).Add(shown["items"], {"provider_id"});
+      PrintPage(shown, {"ID", "PROVIDER", "NAME", "REGION", "BACKEND", "CARDS", "AVAILABLE"},
+                {"id", "provider_id_name", "name", "region", "backend", "cards", "available"});
     });
   });
+  listed->add_option("--provider", f.provider_id, "Only this provider's clusters (an org id)");
   auto* avail =
       AddVerb(*clusters, "availability", "Take a cluster out of or back into service", ctx,
               [](CommandContext& c) {

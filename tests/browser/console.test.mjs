@@ -404,7 +404,8 @@ test("the exchange: dashboard from the records, a reviewer moves an application,
   const publicPage = await (await ctx.browser.newContext()).newPage();
   await publicPage.goto(`${ctx.server.url}/verify.html#HZ-DR-2025-00001`);
   await publicPage.getByTestId("cert-status").waitFor();
-  assert.equal(await publicPage.getByTestId("cert-status").textContent(), "valid");
+  assert.equal(await publicPage.getByTestId("cert-status").getAttribute("data-state"), "valid");
+  assert.equal(await publicPage.getByTestId("cert-status").textContent(), "有效 valid");
   // The QR image loads after the status is shown: wait for it (a broken image never completes).
   await publicPage.waitForFunction(() => {
     const img = document.querySelector("img.qr");

@@ -41,6 +41,15 @@ TEST_F(MarketApiTest, AnOrderRunsAndIsBilledWithItsVoucher) {
   auto cap = Call(*client_, "GET", "/api/v1/compute/capacity");
   ASSERT_EQ(cap.status, 200);
   EXPECT_EQ(cap.body["cards"], 32);
+  // A provider's own clusters, found by the server; another organisation has none.
+  for (const auto& [org, count] :
+       {std::pair{cluster.body["provider_id"].get<std::string>(), 1u},
+        {Call(*client_, "GET", "/api/v1/whoami", enterprise_).body["org"]["id"], 0u}}) {
+    auto own =
+        Call(*client_, "GET", "/api/v1/compute/provider-clusters?provider_id=" + org, enterprise_);
+    ASSERT_EQ(own.status, 200) << own.raw;
+    EXPECT_EQ(own.body["items"].size(), count) << org;
+  }
 
   auto prog = Call(*client_, "POST", "/api/v1/compute/voucher-programmes", authority_,
                    R"({"name": "算力券", "budget_fen": 100000000, "ratio_bp": 3000,

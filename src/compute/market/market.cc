@@ -388,11 +388,13 @@ Status Market::SetPrices(const Principal& caller, const std::string& cluster_id,
   });
 }
 
-Result<std::vector<ClusterOffer>> Market::ListClusters() {
-  Result<std::vector<ClusterOffer>> out = Internal("not run");
+Result<std::vector<ClusterOffer>> Market::ListClusters(const std::string& provider_id) {
+  std::vector<ClusterOffer> out;
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    out = LoadClusters(tx, "", {});
-    return out.status();
+    QT_ASSIGN_OR_RETURN(out, provider_id.empty()
+                                 ? LoadClusters(tx, "", {})
+                                 : LoadClusters(tx, "WHERE provider_id = ?", {provider_id}));
+    return OkStatus();
   }));
   return out;
 }

@@ -88,7 +88,8 @@ class Market {
   // pools; quotes from now on use them, orders already made keep theirs.
   Status SetPrices(const accounts::Principal& caller, const std::string& cluster_id,
                    const std::map<std::string, int64_t>& fen_per_card_hour);
-  Result<std::vector<ClusterOffer>> ListClusters();
+  // Every registered cluster, or one provider's when `provider_id` is set.
+  Result<std::vector<ClusterOffer>> ListClusters(const std::string& provider_id = "");
   Result<Capacity> PooledCapacity();
 
   // Enterprises (member or above) post requests; the quotes come back ranked.
