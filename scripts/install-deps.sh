@@ -52,20 +52,13 @@ for f in node_modules/preact/dist/preact.module.js node_modules/preact/hooks/dis
   if grep -q 'from"preact' "$out.new"; then echo "install-deps: bare import left in $out" >&2; exit 1; fi
   if cmp -s "$out.new" "$out"; then rm "$out.new"; else mv "$out.new" "$out"; fi
 done
-# libsodium.js (ristretto255 for the PSI client, web/psi_client.js): its ES module build is
-# WebAssembly only, which the console's CSP refuses (no 'wasm-unsafe-eval'); its UMD build falls
-# back to the same library compiled to plain JavaScript (no eval either). The UMD becomes an ES
-# module: its exports go to a local object, not `this`, and its Emscripten module declines
-# WebAssembly through the instantiateWasm hook before compiling anything (an attempt would be a
-# CSP violation and an unhandled rejection in the page), so it starts the JavaScript build at once.
-sodium=node_modules/libsodium-sumo/dist/modules-sumo/libsodium-sumo.js
-{ echo 'const umd = { libsodium_mod: { instantiateWasm() { this.onAbort("no WebAssembly: CSP"); } } };'
-  sed 's#}(this);$#}(umd);#' "$sodium"
-  echo "export default umd.libsodium;"
-} >web/vendor/libsodium-sumo.js.new
+# libsodium.js (ristretto255 for the PSI client, web/psi_client.js): its ES module build, the
+# library as WebAssembly carried inside the module (the console's CSP allows WebAssembly to
+# compile, 'wasm-unsafe-eval', and nothing else); the wrappers import it by a relative path.
+cp node_modules/libsodium-sumo/dist/modules-sumo-esm/libsodium-sumo.mjs web/vendor/libsodium-sumo.js.new
 sed 's#from"libsodium-sumo"#from"./libsodium-sumo.js"#' \
   node_modules/libsodium-wrappers-sumo/dist/modules-sumo-esm/libsodium-wrappers.mjs >web/vendor/libsodium-wrappers.js.new
-if ! grep -q instantiateWasm "$sodium" || ! grep -q '}(umd);$' web/vendor/libsodium-sumo.js.new || grep -q 'from"libsodium' web/vendor/libsodium-wrappers.js.new; then
+if ! grep -q 'WebAssembly.instantiate' web/vendor/libsodium-sumo.js.new || grep -q 'from"libsodium' web/vendor/libsodium-wrappers.js.new; then
   echo "install-deps: libsodium.js is not shaped as expected" >&2; exit 1
 fi
 for out in web/vendor/libsodium-sumo.js web/vendor/libsodium-wrappers.js; do

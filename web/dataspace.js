@@ -185,8 +185,10 @@ function Sources({ t }) {
       <button type="submit" disabled=${!form.csv}>${t("upload")}</button>
     </form>
     <h3>${t("mySources")}</h3>
+    ${sources.data && sources.data.items.length === 0 && html`<p class="empty" data-testid="sources-empty">${t("empty_sources")}</p>`}
     ${
       sources.data &&
+      sources.data.items.length > 0 &&
       html`<table data-testid="sources">
       <thead><tr><th>${t("name")}</th><th>${t("origin")}</th><th>${t("bytes")}</th><th>${t("fields")}</th><th>sha256</th></tr></thead>
       <tbody>${sources.data.items.map(
@@ -206,8 +208,10 @@ function Sources({ t }) {
       <button type="submit">${t("create")}</button>
     </form>
     <h3>${t("myPipelines")}</h3>
+    ${pipelines.data && pipelines.data.items.length === 0 && html`<p class="empty" data-testid="pipelines-empty">${t("empty_pipelines")}</p>`}
     ${
       pipelines.data &&
+      pipelines.data.items.length > 0 &&
       html`<table data-testid="pipelines">
       <thead><tr><th>${t("name")}</th><th>${t("steps")}</th><th></th></tr></thead>
       <tbody>${pipelines.data.items.map(

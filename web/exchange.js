@@ -120,8 +120,10 @@ function Apply({ t, me, lang }) {
       <${ErrorBox} error=${error} />
     </form>
     <h3>${t("myApplications")}</h3>
+    ${apps.data && apps.data.items.length === 0 && html`<p class="empty" data-testid="applications-empty">${t("empty_applications")}</p>`}
     ${
       apps.data &&
+      apps.data.items.length > 0 &&
       html`<table data-testid="applications">
       <thead><tr><th>${t("dataName")}</th><th>${t("state")}</th><th>${t("noticeUntil")}</th><th>${t("number")}</th><th>${t("grounds")}</th></tr></thead>
       <tbody>${apps.data.items.map((a) => html`<tr key=${a.id}><td>${a.data_name}</td><td><span class=${`state state-${a.state}`} data-state=${a.state}>${stateName(t, a.state)}</span></td><td>${localDate(a.notice_until)}</td><td>${a.certificate_number || "-"}</td><td>${a.grounds}</td></tr>`)}</tbody>
@@ -153,7 +155,8 @@ function ReviewQueue({ t, lang }) {
   const queue = apps.data ? apps.data.items.filter((a) => NEXT[a.state]) : [];
   return html`
     <${ErrorBox} error=${apps.error || error} />
-    <table data-testid="review-queue">
+    ${apps.data && queue.length === 0 && html`<p class="empty" data-testid="review-queue-empty">${t("empty_reviewQueue")}</p>`}
+    <table data-testid="review-queue" hidden=${apps.data && queue.length === 0}>
       <thead><tr><th>${t("holder")}</th><th>${t("dataName")}</th><th>${t("submittedAt")}</th><th>${t("state")}</th><th>${t("objections")}</th><th></th></tr></thead>
       <tbody>${queue.map(
         (
@@ -193,7 +196,8 @@ function Notices({ t, me }) {
   const act = useAct(setError, () => setReload((x) => x + 1));
   return html`
     <${ErrorBox} error=${notices.error || error} />
-    <table data-testid="notices">
+    ${notices.data && notices.data.items.length === 0 && html`<p class="empty" data-testid="notices-empty">${t("empty_notices")}</p>`}
+    <table data-testid="notices" hidden=${notices.data && notices.data.items.length === 0}>
       <thead><tr><th>${t("holder")}</th><th>${t("dataName")}</th><th>${t("rights")}</th><th>${t("noticeUntil")}</th><th>${t("objections")}</th><th></th></tr></thead>
       <tbody>${
         notices.data &&
@@ -304,8 +308,10 @@ function Market({ t, me, lang }) {
   return html`
     <${ErrorBox} error=${listings.error || error} />
     <h3>${t("listings")}</h3>
+    ${listings.data && listings.data.items.length === 0 && html`<p class="empty" data-testid="listings-empty">${t("empty_listings")}</p>`}
     ${
       listings.data &&
+      listings.data.items.length > 0 &&
       html`<table data-testid="listings">
       <thead><tr><th>${t("title")}</th><th>${t("seller")}</th><th>${t("number")}</th><th>${t("priceYuan")}</th><th>${t("terms")}</th><th></th></tr></thead>
       <tbody>${listings.data.items.map(

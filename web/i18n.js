@@ -82,6 +82,64 @@ const LABELS = {
     "还没有交易。在上方挂牌中选择一项购买，或挂牌出售贵方的数据产品。",
     "No trades yet. Buy one of the listings above, or list a product of yours for sale.",
   ],
+  empty_orders: [
+    "还没有订单。在上方提出算力需求，接受其中一个报价即成订单。",
+    "No orders yet. Post a request above and accept one of its quotes.",
+  ],
+  empty_bills: [
+    "还没有账单。订单完成后按实际用量出账。",
+    "No bills yet. A bill is issued when an order completes.",
+  ],
+  empty_programmes: [
+    "还没有算力券计划。主管部门可在上方设立一个。",
+    "No voucher programmes yet. An authority sets one up above.",
+  ],
+  empty_voucherApplications: [
+    "还没有申请。企业申请算力券后会出现在这里。",
+    "No applications yet. Enterprises' applications for vouchers appear here.",
+  ],
+  empty_psiSessions: [
+    "还没有隐私求交会话。在上方选择合约和名单开始一次。",
+    "No PSI sessions yet. Choose a contract and a list above to run one.",
+  ],
+  empty_deliveries: [
+    "还没有安全交付。持有允许交付的合约后，可在上方申请。",
+    "No deliveries yet. With a contract that allows delivery, request one above.",
+  ],
+  empty_terminals: [
+    "还没有终端。在上方登记一台终端，其密钥在本浏览器中生成。",
+    "No terminals yet. Register one above; its key is made in this browser.",
+  ],
+  empty_serviceScans: [
+    "还没有扫码记录。终端每核验一次市民码，记录就会出现在这里。",
+    "No scans yet. Each code a terminal verifies appears here.",
+  ],
+  empty_fmApplicationsEnterprise: [
+    "还没有申请。在上方为贵司匹配的产品中选择一项申请。",
+    "No applications yet. Apply for one of the products matched to you above.",
+  ],
+  empty_fmApplicationsInstitution: [
+    "还没有企业申请贵机构的产品。",
+    "No enterprise has applied for your products yet.",
+  ],
+  empty_applications: [
+    "还没有登记申请。在“登记申请”中提交一份。",
+    "No registration applications yet. Submit one under Apply.",
+  ],
+  empty_reviewQueue: ["没有待审核的申请。", "Nothing waits for review."],
+  empty_notices: ["目前没有公示中的登记。", "No registration is in public notice now."],
+  empty_listings: [
+    "还没有挂牌。持有登记证书的数据可以挂牌出售。",
+    "No listings yet. Data with a registration certificate can be listed for sale.",
+  ],
+  empty_sources: [
+    "还没有数据源。在上方上传一个 CSV 文件。",
+    "No sources yet. Upload a CSV file above.",
+  ],
+  empty_pipelines: [
+    "还没有治理流水线。在上方为一个数据源建立一条。",
+    "No pipelines yet. Create one above for a source.",
+  ],
   noContractsYet: [
     "还没有合约。在“数据目录”中打开一个数据产品，按其要约申请合约。",
     "No contracts yet. Open a product in the catalog and request a contract on one of its offers.",

@@ -305,15 +305,19 @@ function ServiceTab({ t, lang }) {
     </form>
     <p><a href="/api/v1/identity/trust-list" download="trust-list.json">${t("trustList")}</a> · <a href="/api/v1/identity/revocations?since=0" download="revocations.json">${t("revocationList")}</a></p>
     <h3>${t("terminals")}</h3>
+    ${terminals.data && terminals.data.items.length === 0 && html`<p class="empty" data-testid="terminals-empty">${t("empty_terminals")}</p>`}
     ${
       terminals.data &&
+      terminals.data.items.length > 0 &&
       html`<table data-testid="terminals"><thead><tr><th>${t("name")}</th><th>${t("category")}</th><th>${t("status")}</th><th>${t("created")}</th></tr></thead>
       <tbody>${terminals.data.items.map((x) => html`<tr><td title=${x.id}>${x.name}</td><td>${categoryName(x.category)}</td><td data-state=${x.state}>${stateName(t, x.state)}</td><td>${localMinute(x.created_at)}</td></tr>`)}</tbody></table>`
     }
     <h3>${t("scans")}</h3>
     <${ErrorBox} error=${scans.error} />
+    ${scans.data && scans.data.items.length === 0 && html`<p class="empty" data-testid="service-scans-empty">${t("empty_serviceScans")}</p>`}
     ${
       scans.data &&
+      scans.data.items.length > 0 &&
       html`<table data-testid="service-scans"><thead><tr><th>${t("when")}</th><th>${t("terminal")}</th><th>${t("claimsRead")}</th><th>${t("check")}</th></tr></thead>
       <tbody>${scans.data.items.map((s) => html`<tr><td>${localMinute(s.scanned_at)}</td><td>${s.terminal_name}</td><td>${s.claims_read.join(", ")}</td><td class=${s.check === "ok" ? "" : "warn"} data-check=${s.check}>${t(`check_${s.check}`)}</td></tr>`)}</tbody></table>`
     }

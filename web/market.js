@@ -140,8 +140,10 @@ export function OrdersView({ t, me, lang }) {
     ${me.org.kind === "enterprise" && html`<${RequestForm} t=${t} onOrdered=${() => setReload(reload + 1)} />`}
     <${ErrorBox} error=${orders.error || bills.error || error} />
     <h3>${t("orders")}</h3>
+    ${orders.data && orders.data.items.length === 0 && html`<p class="empty" data-testid="orders-empty">${t("empty_orders")}</p>`}
     ${
       orders.data &&
+      orders.data.items.length > 0 &&
       html`<table data-testid="orders">
       <thead><tr><th>${t("order")}</th><th>${t("state")}</th><th>${t("cards")}</th><th>${t("chip")}</th><th>${t("start")}</th><th>${t("end")}</th><th>${t("yuan")}</th><th></th></tr></thead>
       <tbody>${orders.data.items.map(
@@ -155,8 +157,10 @@ export function OrdersView({ t, me, lang }) {
     }
     <${Pager} t=${t} lang=${lang} list=${orderPages} testid="orders-pager" />
     <h3>${t("bills")}</h3>
+    ${bills.data && bills.data.items.length === 0 && html`<p class="empty" data-testid="bills-empty">${t("empty_bills")}</p>`}
     ${
       bills.data &&
+      bills.data.items.length > 0 &&
       html`<table data-testid="bills">
       <thead><tr><th>${t("order")}</th><th>${t("cardHours")}</th><th>${t("gross")}</th><th>${t("voucherDeduction")}</th><th>${t("payable")}</th></tr></thead>
       <tbody>${bills.data.items.map(
@@ -191,8 +195,10 @@ export function VouchersView({ t, me }) {
   return html`
     <${ErrorBox} error=${programmes.error || apps.error || error} />
     <h3>${t("programmes")}</h3>
+    ${programmes.data && programmes.data.items.length === 0 && html`<p class="empty" data-testid="programmes-empty">${t("empty_programmes")}</p>`}
     ${
       programmes.data &&
+      programmes.data.items.length > 0 &&
       html`<table data-testid="programmes">
       <thead><tr><th>${t("name")}</th><th>${t("budget")}</th><th>${t("ratio")}</th><th>${t("issued")}</th><th>${t("redeemed")}</th><th></th></tr></thead>
       <tbody>${programmes.data.items.map(
@@ -204,8 +210,10 @@ export function VouchersView({ t, me }) {
     </table>`
     }
     <h3>${t("applications")}</h3>
+    ${apps.data && apps.data.items.length === 0 && html`<p class="empty" data-testid="applications-empty">${t("empty_voucherApplications")}</p>`}
     ${
       apps.data &&
+      apps.data.items.length > 0 &&
       html`<table data-testid="applications">
       <thead><tr><th>${t("application")}</th><th>${t("yuan")}</th><th>${t("state")}</th><th>${t("reason")}</th><th></th></tr></thead>
       <tbody>${apps.data.items.map(

@@ -77,8 +77,10 @@ function EnterpriseTab({ t, lang }) {
       ${matches.data.near_misses.map((m) => html`<div class="card"><h3>${m.product.name} <span class="hint">${t(`fm_${m.product.kind}`)}</span></h3><${Clauses} clauses=${m.clauses} t=${t} lang=${lang} /></div>`)}</div>`
     }
     <h3>${t("fm_applications")}</h3>
+    ${apps.data && apps.data.items.length === 0 && html`<p class="empty" data-testid="applications-empty">${t("empty_fmApplicationsEnterprise")}</p>`}
     ${
       apps.data &&
+      apps.data.items.length > 0 &&
       html`<table data-testid="applications"><thead><tr><th>${t("fm_product")}</th><th>${t("status")}</th><th>${t("fm_amount")}</th><th>${t("fm_served")}</th></tr></thead>
       <tbody>${apps.data.items.map((a) => html`<tr><td title=${a.product_id}>${a.product_name}</td><td data-state=${a.state}>${stateName(t, a.state)}</td><td>${yuan(a.amount_fen)}</td><td>${yuan(a.served_fen)}</td></tr>`)}</tbody></table>`
     }`;
@@ -144,8 +146,10 @@ function InstitutionTab({ t }) {
       }
     </form>
     <h3>${t("fm_applications")}</h3>
+    ${apps.data && apps.data.items.length === 0 && html`<p class="empty" data-testid="applications-empty">${t("empty_fmApplicationsInstitution")}</p>`}
     ${
       apps.data &&
+      apps.data.items.length > 0 &&
       html`<table data-testid="applications"><thead><tr><th>${t("fm_enterprise")}</th><th>${t("fm_product")}</th><th>${t("fm_amount")}</th><th>${t("status")}</th><th></th></tr></thead>
       <tbody>${apps.data.items.map(
         (

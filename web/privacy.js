@@ -82,8 +82,10 @@ function PsiTab({ t, me }) {
     <p class="hint">${t("psiCliHint")}</p>
     ${result && html`<p class="ok" data-testid="psi-result">${t("intersection")}: ${result.intersection_size} / ${result.client_size} (${t("theirs")} ${result.server_size})</p>`}
     <h3>${t("psiSessions")}</h3>
+    ${sessions.data && sessions.data.items.length === 0 && html`<p class="empty" data-testid="psi-sessions-empty">${t("empty_psiSessions")}</p>`}
     ${
       sessions.data &&
+      sessions.data.items.length > 0 &&
       html`<table data-testid="psi-sessions">
       <thead><tr><th>${t("session")}</th><th>${t("state")}</th><th>${t("provider")}</th><th>${t("consumer")}</th><th>${t("column")}</th><th>${t("output")}</th><th>${t("sizes")}</th><th>${t("date")}</th></tr></thead>
       <tbody>${sessions.data.items.map((s) => html`<tr key=${s.id}><td title=${s.id}>${s.id.slice(0, 8)}</td><td><span class=${`state state-${s.state}`} data-state=${s.state}>${stateName(t, s.state)}</span></td><td>${name(s.provider_id)}</td><td>${name(s.consumer_id)}</td><td>${s.column}</td><td>${s.output}</td><td>${s.server_size} × ${s.client_size}</td><td>${localMinute(s.created_at)}</td></tr>`)}</tbody>
@@ -140,8 +142,10 @@ function DeliveriesTab({ t, me }) {
       <button type="submit" disabled=${!chosen}>${t("request")}</button>
     </form>`
     }
+    ${list.data && list.data.items.length === 0 && html`<p class="empty" data-testid="deliveries-empty">${t("empty_deliveries")}</p>`}
     ${
       list.data &&
+      list.data.items.length > 0 &&
       html`<table data-testid="deliveries">
       <thead><tr><th>${t("delivery")}</th><th>${t("state")}</th><th>${t("provider")}</th><th>${t("recipient")}</th><th>${t("columns")}</th><th>${t("bytes")}</th><th>sha256</th><th></th></tr></thead>
       <tbody>${list.data.items.map(

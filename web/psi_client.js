@@ -9,8 +9,8 @@
 //   intersection: y_i is shared iff D_i is among the T_j
 //   size: the T_j go back shuffled (tally/j) and the node answers |D ∩ T| once
 //
-// libsodium.js runs as plain JavaScript here (the console's CSP allows no
-// WebAssembly compilation; vendor/libsodium-sumo.js falls back by itself).
+// libsodium.js runs as WebAssembly (the console's CSP lets WebAssembly compile,
+// and nothing else).
 import sodium from "/vendor/libsodium-wrappers.js";
 import { api } from "./api.js";
 

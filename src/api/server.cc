@@ -31,9 +31,12 @@ const std::string kOtherRoute = "(static or unrouted)";
 
 // The console's pages: scripts, styles and images from this origin only (images
 // also as data: URLs, which the console draws QR codes and plots with), no
-// inline script, no plugins, never inside a frame.
+// inline script and no eval, no plugins, never inside a frame. WebAssembly may
+// be compiled ('wasm-unsafe-eval', not 'unsafe-eval'): the browser's PSI runs
+// libsodium as WebAssembly that a script from this origin carries.
 const char kConsolePolicy[] =
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; "
+    "img-src 'self' data:; "
     "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
     "frame-ancestors 'none'";
 
