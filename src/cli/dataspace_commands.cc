@@ -9,6 +9,7 @@
 #include "cli/channel_answer.h"
 #include "cli/client.h"
 #include "cli/command.h"
+#include "cli/policy_text.h"
 #include "cli/key_file.h"
 #include "cli/table.h"
 #include "crypto/ed25519.h"
@@ -44,8 +45,12 @@ void PrintQuality(const json& q) {
 
 void PrintContract(const json& c) {
   for (const char* k : {"id", "state", "provider_id", "consumer_id", "product_id",
-                        "agreement_sha256", "uses", "epsilon_spent", "reason"}) {
+                        "product_title", "agreement_sha256", "uses", "epsilon_spent", "reason"}) {
     std::cout << k << ": " << Str(c, k) << "\n";
+  }
+  std::cout << "policy:\n";
+  for (const std::string& line : PolicySentences(c.value("policy", json()))) {
+    std::cout << "  " << line << "\n";
   }
 }
 
@@ -229,6 +234,12 @@ void AddDataSpaceCommands(CLI::App& app, CommandContext& ctx) {
                  PrintQuality(j["quality"]);
                  PrintPage({{"items", j["offers"]}}, {"OFFER", "TITLE", "ACTIVE"},
                            {"id", "title", "active"});
+                 for (const json& o : j.value("offers", json::array())) {
+                   std::cout << "\n" << Str(o, "id") << " (" << Str(o, "title") << "):\n";
+                   for (const std::string& line : PolicySentences(o.value("policy", json()))) {
+                     std::cout << "  " << line << "\n";
+                   }
+                 }
                });
       });
   show->add_option("id", f.id, "Product id")->required();

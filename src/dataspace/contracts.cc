@@ -74,6 +74,8 @@ Result<Contract> DataSpace::RequestContract(const Principal& caller, const std::
                 {c.id, c.offer_id, c.product_id, c.provider_id, c.consumer_id, "requested",
                  PolicyJson(c.policy).dump(), c.created_at, c.updated_at})
             .status());
+    // As listed: with the product's title and the consumer's budget spent so far.
+    QT_ASSIGN_OR_RETURN(c, ReadContract(tx, c.id));
     return options_.journal
         ->Append(tx, {caller.org_id,
                       "dataspace.contract.requested",

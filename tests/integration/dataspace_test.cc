@@ -185,6 +185,7 @@ TEST_F(DataSpaceApiTest, ContractsFilterOnTheServerAndCountOnlyTheCallersOwn) {
     auto r = Call(*client_, "POST", "/api/v1/dataspace/offers/" + offer + "/contracts", enterprise_,
                   "{}");
     EXPECT_EQ(r.status, 201) << r.raw;
+    EXPECT_EQ(r.body["product_title"], "杭州居民收入");
     return r.body["id"].get<std::string>();
   };
   std::string finalized = request();
@@ -229,6 +230,18 @@ TEST_F(DataSpaceApiTest, ContractsFilterOnTheServerAndCountOnlyTheCallersOwn) {
   EXPECT_NE(cli.out.find(finalized), std::string::npos);
   EXPECT_NE(cli.out.find("杭州居民收入"), std::string::npos);
   EXPECT_NE(cli.out.find("(1 in all)"), std::string::npos) << cli.out;
+  // The terms read as sentences, in a contract and in the product's offers.
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"dataspace", "contracts", "show", finalized},
+        {"dataspace", "products", "show", product_}}) {
+    auto shown = server_->Cli(args, enterprise_);
+    ASSERT_EQ(shown.exit_code, 0) << shown.err;
+    EXPECT_NE(shown.out.find("allowed: aggregate_query — for research; on fields district, age, "
+                             "income; privacy budget ε ≤ 5.0; groups of at least 20 rows; the "
+                             "provider is told of each use"),
+              std::string::npos)
+        << shown.out;
+  }
 }
 
 TEST_F(DataSpaceApiTest, CanariesNeverLeaveThroughTheApi) {
