@@ -9,8 +9,8 @@
 #include "cli/channel_answer.h"
 #include "cli/client.h"
 #include "cli/command.h"
-#include "cli/policy_text.h"
 #include "cli/key_file.h"
+#include "cli/policy_text.h"
 #include "cli/table.h"
 #include "crypto/ed25519.h"
 #include "crypto/encoding.h"
@@ -44,8 +44,8 @@ void PrintQuality(const json& q) {
 }
 
 void PrintContract(const json& c) {
-  for (const char* k : {"id", "state", "provider_id", "consumer_id", "product_id",
-                        "product_title", "agreement_sha256", "uses", "epsilon_spent", "reason"}) {
+  for (const char* k : {"id", "state", "provider_id", "consumer_id", "product_id", "product_title",
+                        "agreement_sha256", "uses", "epsilon_spent", "reason"}) {
     std::cout << k << ": " << Str(c, k) << "\n";
   }
   std::cout << "policy:\n";
