@@ -320,7 +320,7 @@ function Contracts({ t, me, lang }) {
 
 function QueryConsole({ t, me }) {
   const choice = useUsableContracts("aggregate_query");
-  const usable = choice.usable;
+  const usable = choice.items;
   const [form, setForm] = useState({
     contract: "",
     sql: "SELECT district, COUNT(*) FROM data GROUP BY district",

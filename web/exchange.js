@@ -15,6 +15,7 @@ import { OrgPicker } from "./org_picker.js";
 import { stateName } from "./i18n.js";
 import { Pager, SearchBox, usePagedList } from "./paging.js";
 import { Tabs, useUrlTab } from "./tabs.js";
+import { ServerSelect, useServerChoice } from "./server_select.js";
 import { useUrlParams } from "./url_state.js";
 
 const html = htm.bind(h);
@@ -74,7 +75,9 @@ function Apply({ t, me, lang }) {
     reloadKey: reload,
   });
   const apps = { data: appPages.page, error: appPages.error };
-  const products = useLoad(`/api/v1/dataspace/products?limit=100&provider_id=${me.org.id}`, 0);
+  const products = useServerChoice(
+    `/api/v1/dataspace/products?provider_id=${encodeURIComponent(me.org.id)}`,
+  );
   const [form, setForm] = useState({
     rights: [...RIGHTS],
     data_name: "",
@@ -90,8 +93,8 @@ function Apply({ t, me, lang }) {
       ...form,
       rights: form.rights.includes(r) ? form.rights.filter((x) => x !== r) : [...form.rights, r],
     });
-  const product =
-    form.product_id || (products.data && products.data.items[0] && products.data.items[0].id) || "";
+  const product = (products.items.find((p) => p.id === form.product_id) || products.items[0] || {})
+    .id;
   const submit = (e) => {
     e.preventDefault();
     act("POST", "/api/v1/exchange/applications", {
@@ -109,9 +112,8 @@ function Apply({ t, me, lang }) {
   return html`
     <form class="card" onSubmit=${submit} data-testid="apply-form">
       <h3>${t("applyRegistration")}</h3>
-      <label>${t("product")} <select name="product_id" value=${product} onChange=${set("product_id")}>
-        ${products.data && products.data.items.map((p) => html`<option value=${p.id}>${p.title}</option>`)}
-      </select></label>
+      <${ServerSelect} choice=${products} value=${product || ""} onChange=${(id) => setForm({ ...form, product_id: id })}
+        name="product_id" label=${t("product")} searchLabel=${t("productSearch")} optionLabel=${(p) => p.title} />
       <label>${t("dataName")} <input name="data_name" value=${form.data_name} onInput=${set("data_name")} /></label>
       <label>${t("scale")} <input name="scale" value=${form.scale} onInput=${set("scale")} /></label>
       <label class="wide">${t("description")} <textarea name="description" rows="2" value=${form.description} onInput=${set("description")}></textarea></label>
@@ -235,7 +237,9 @@ function Pledges({ t, me, lang }) {
     reloadKey: reload,
   });
   const pledges = { data: pledgePages.page, error: pledgePages.error };
-  const mine = useLoad(`/api/v1/exchange/certificates?limit=100&holder_id=${me.org.id}`, reload);
+  const mine = useServerChoice(
+    `/api/v1/exchange/certificates?holder_id=${encodeURIComponent(me.org.id)}`,
+  );
   const name = useOrgNames();
   const [form, setForm] = useState({
     number: "",
@@ -245,15 +249,13 @@ function Pledges({ t, me, lang }) {
   });
   const [error, setError] = useState(null);
   const act = useAct(setError, () => setReload((x) => x + 1));
-  const number =
-    form.number || (mine.data && mine.data.items[0] && mine.data.items[0].number) || "";
+  const number = (mine.items.find((c) => c.number === form.number) || mine.items[0] || {}).number;
   const bank = form.institution_id;
   const isBank = me.org.kind === "institution";
   return html`
     <${ErrorBox} error=${pledges.error || error} />
     ${
-      mine.data &&
-      mine.data.items.length > 0 &&
+      (mine.items.length > 0 || mine.searched) &&
       html`<form class="card" data-testid="pledge-form" onSubmit=${(e) => {
         e.preventDefault();
         act("POST", `/api/v1/exchange/certificates/${encodeURIComponent(number)}/pledges`, {
@@ -263,7 +265,9 @@ function Pledges({ t, me, lang }) {
         });
       }}>
       <h3>${t("newPledge")}</h3>
-      <label>${t("number")} <select value=${number} onChange=${(e) => setForm({ ...form, number: e.target.value })}>${mine.data.items.map((c) => html`<option value=${c.number}>${c.number}</option>`)}</select></label>
+      <${ServerSelect} choice=${mine} value=${number || ""} onChange=${(n) => setForm({ ...form, number: n })}
+        name="number" label=${t("number")} searchLabel=${t("certSearch")} itemValue=${(c) => c.number}
+        optionLabel=${(c) => `${c.number} · ${c.data_name}`} />
       <${OrgPicker} kind="institution" label=${t("institution")} t=${t} testid="pledge-bank"
                     onPick=${(o) => setForm({ ...form, institution_id: o ? o.id : "" })} />
       <label>${t("amountYuan")} <input type="number" value=${form.amount} onInput=${(e) => setForm({ ...form, amount: Number(e.target.value) })} /></label>

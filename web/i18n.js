@@ -67,6 +67,7 @@ const LABELS = {
   allStates: ["全部状态", "All states"],
   allSides: ["全部", "Both sides"],
   contractSearch: ["按数据产品名称搜索", "Search by product title"],
+  productSearch: ["搜索数据产品", "Search products"],
   contractSide: ["我方角色", "Our side"],
   side_provider: ["我方提供", "We provide"],
   side_consumer: ["我方使用", "We use"],

@@ -86,7 +86,7 @@ function EnterpriseTab({ t, lang }) {
     }`;
 }
 
-function InstitutionTab({ t }) {
+function InstitutionTab({ t, lang }) {
   const [reload, setReload] = useState(0);
   const apps = useLoad("/api/v1/match/finance/applications", reload);
   const [form, setForm] = useState({
@@ -142,7 +142,7 @@ function InstitutionTab({ t }) {
         published &&
         html`<p class="ok" data-testid="published">${published.name}: ${t("fm_reach")} ${published.reach.toLocaleString()}</p>
         <div data-testid="prospects"><p>${t("fm_prospects")}: ${published.prospects.count.toLocaleString()}</p>
-          <ul class="clauses">${published.prospects.items.map((x) => html`<li class="warn">${x.name} — ✗ <code>${x.miss.clause}</code> — ${x.miss.actual}${x.miss.gap !== null ? ` (差 ${x.miss.gap.toLocaleString()})` : ""}</li>`)}</ul></div>`
+          <ul class="prospects">${published.prospects.items.map((x) => html`<li key=${x.enterprise_id}>${x.name}<${Clauses} clauses=${[x.miss]} t=${t} lang=${lang} /></li>`)}</ul></div>`
       }
     </form>
     <h3>${t("fm_applications")}</h3>
@@ -248,7 +248,7 @@ export function MatchPage({ t, me, lang }) {
       <p class="hint">${t("fm_intro")}</p>
       <${Figures} t=${t} />
       ${me.org.kind === "enterprise" && html`<${EnterpriseTab} t=${t} lang=${lang} />`}
-      ${me.org.kind === "institution" && html`<${InstitutionTab} t=${t} />`}`
+      ${me.org.kind === "institution" && html`<${InstitutionTab} t=${t} lang=${lang} />`}`
     }
     ${tab === "scenarios" && html`<${ScenariosTab} t=${t} lang=${lang} />`}
     ${tab === "policies" && html`<${PoliciesTab} t=${t} me=${me} lang=${lang} />`}

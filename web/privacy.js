@@ -15,6 +15,7 @@ import { Tabs, useUrlTab } from "./tabs.js";
 import { localMinute } from "./format.js";
 import { PsiRunForm } from "./psi_run.js";
 import { ContractSelect, useUsableContracts } from "./contract_choice.js";
+import { ServerSelect, useServerChoice } from "./server_select.js";
 
 const html = htm.bind(h);
 const short = (id) => (id ? id.slice(-8) : "-");
@@ -22,9 +23,11 @@ const short = (id) => (id ? id.slice(-8) : "-");
 function PsiTab({ t, me }) {
   const [reload, setReload] = useState(0);
   const sessions = useLoad("/api/v1/privacy/psi/sessions", reload);
-  const products = useLoad(`/api/v1/dataspace/products?limit=100&provider_id=${me.org.id}`, 0);
+  const products = useServerChoice(
+    `/api/v1/dataspace/products?provider_id=${encodeURIComponent(me.org.id)}`,
+  );
   const choice = useUsableContracts("psi");
-  const usable = choice.usable;
+  const usable = choice.items;
   const name = useOrgNames();
   const [form, setForm] = useState({
     contract: "",
@@ -39,7 +42,7 @@ function PsiTab({ t, me }) {
   const chosen = usable.find((c) => c.id === form.contract) || usable[0];
   const contract = chosen ? chosen.id : "";
   const product =
-    form.product || (products.data && products.data.items[0] && products.data.items[0].id) || "";
+    (products.items.find((p) => p.id === form.product) || products.items[0] || {}).id || "";
   const set = (k) => (e) => setForm({ ...form, [k]: e.target.value });
   const run = async (e) => {
     e.preventDefault();
@@ -72,9 +75,10 @@ function PsiTab({ t, me }) {
       <h3>${t("psiLocal")}</h3>
       <${ContractSelect} t=${t} choice=${choice} value=${contract} onChange=${(id) => setForm({ ...form, contract: id })} />
       <label>${t("theirColumn")} <input value=${form.column} onInput=${set("column")} /></label>
-      <label>${t("product")} <select value=${product} onChange=${set("product")}>${products.data && products.data.items.map((p) => html`<option value=${p.id}>${p.title}</option>`)}</select></label>
+      <${ServerSelect} choice=${products} value=${product} onChange=${(id) => setForm({ ...form, product: id })}
+        name="product" label=${t("product")} searchLabel=${t("productSearch")} optionLabel=${(p) => p.title} />
       <label>${t("yourColumn")} <input value=${form.product_column} onInput=${set("product_column")} /></label>
-      <label>${t("output")} <select value=${form.output} onChange=${set("output")}><option value="size">size</option><option value="intersection">intersection</option></select></label>
+      <label>${t("output")} <select name="output" value=${form.output} onChange=${set("output")}>${["size", "intersection"].map((o) => html`<option value=${o}>${t(`psiMode_${o}`)}</option>`)}</select></label>
       <button type="submit" disabled=${!contract || !product}>${t("runPsi")}</button>
       <${ErrorBox} error=${error} />
     </form>`
@@ -97,8 +101,10 @@ function DeliveriesTab({ t, me }) {
   const [reload, setReload] = useState(0);
   const list = useLoad("/api/v1/privacy/deliveries", reload);
   const choice = useUsableContracts("delivery");
-  const usable = choice.usable;
-  const products = useLoad(`/api/v1/dataspace/products?limit=100&provider_id=${me.org.id}`, 0);
+  const usable = choice.items;
+  const products = useServerChoice(
+    `/api/v1/dataspace/products?provider_id=${encodeURIComponent(me.org.id)}`,
+  );
   const name = useOrgNames();
   const [contract, setContract] = useState("");
   const [opened, setOpened] = useState(null);
@@ -116,7 +122,7 @@ function DeliveriesTab({ t, me }) {
   };
   const chosen = (usable.find((c) => c.id === contract) || usable[0] || {}).id || "";
   const product =
-    trace.product || (products.data && products.data.items[0] && products.data.items[0].id) || "";
+    (products.items.find((p) => p.id === trace.product) || products.items[0] || {}).id || "";
   const open = (d) =>
     act(async () => {
       const file = await api("GET", `/api/v1/privacy/deliveries/${d.id}/file`);
@@ -178,7 +184,8 @@ function DeliveriesTab({ t, me }) {
         );
       }}>
       <h3>${t("traceLeak")}</h3>
-      <label>${t("product")} <select value=${product} onChange=${(e) => setTrace({ ...trace, product: e.target.value })}>${products.data && products.data.items.map((p) => html`<option value=${p.id}>${p.title}</option>`)}</select></label>
+      <${ServerSelect} choice=${products} value=${product} onChange=${(id) => setTrace({ ...trace, product: id })}
+        name="trace-product" label=${t("product")} searchLabel=${t("productSearch")} optionLabel=${(p) => p.title} />
       <label>CSV <input type="file" accept=".csv,text/csv" onChange=${(e) => e.target.files[0] && e.target.files[0].text().then((csv) => setTrace({ ...trace, csv }))} /></label>
       <button type="submit" disabled=${!trace.csv}>${t("runTrace")}</button>
     </form>`

@@ -30,7 +30,7 @@ function sharedCsv(column, items) {
 }
 
 export function PsiRunForm({ t, choice, onDone }) {
-  const usable = choice.usable;
+  const usable = choice.items;
   const [form, setForm] = useState({ contract: "", column: "", output: "", purpose: "" });
   const [file, setFile] = useState({ text: "", column: "" });
   const [pasted, setPasted] = useState("");

@@ -351,8 +351,9 @@ void RegisterMarketRoutes(Router& router, Market& market, Vouchers& vouchers) {
                 });
   router.Handle("GET", "/api/v1/compute/voucher-applications", Access::SignedIn(),
                 [&](const Request& req) -> Result<Response> {
-                  QT_ASSIGN_OR_RETURN(auto apps, vouchers.ListApplications(req.caller()));
-                  return Response::Json(Items(apps, ApplicationJson));
+                  QT_ASSIGN_OR_RETURN(auto page, req.Page());
+                  QT_ASSIGN_OR_RETURN(auto apps, vouchers.ListApplications(req.caller(), page));
+                  return Response::Json(PageJson(apps, ApplicationJson));
                 });
   router.Handle(
       "POST", "/api/v1/compute/voucher-applications/{id}/decision", authority,

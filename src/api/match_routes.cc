@@ -383,10 +383,9 @@ void RegisterMatchRoutes(Router& router, Finance& finance, Scenarios& scenarios)
                 });
   router.Handle("GET", "/api/v1/match/finance/applications", Access::SignedIn(),
                 [&](const Request& req) -> Result<Response> {
-                  QT_ASSIGN_OR_RETURN(auto list, finance.Applications(req.caller()));
-                  json items = json::array();
-                  for (const Application& a : list) items.push_back(ApplicationJson(a));
-                  return Response::Json({{"items", items}});
+                  QT_ASSIGN_OR_RETURN(auto page, req.Page());
+                  QT_ASSIGN_OR_RETURN(auto list, finance.Applications(req.caller(), page));
+                  return Response::Json(PageJson(list, ApplicationJson));
                 });
   router.Handle(
       "POST", "/api/v1/match/finance/applications/{id}/decision", institution,

@@ -275,13 +275,21 @@ void AddMarketCommands(CLI::App& app, CommandContext& ctx) {
       });
   apply->add_option("programme", f.id, "Programme id")->required();
   apply->add_option("--amount-fen", f.amount_fen, "Amount applied for")->required();
-  AddVerb(*vouchers, "applications", "Your applications, or those to your programmes", ctx,
-          [](CommandContext& c) {
-            c.Emit(c.Client().Get("/api/v1/compute/voucher-applications"), [](const json& j) {
-              PrintPage(j, {"ID", "PROGRAMME", "ENTERPRISE", "FEN", "STATE", "REASON"},
-                        {"id", "programme_id", "enterprise_id", "amount_fen", "state", "reason"});
-            });
-          });
+  auto app_page = std::make_shared<PageFlags>();
+  auto* apps = AddVerb(
+      *vouchers, "applications", "Your applications, or those to your programmes", ctx,
+      [=](CommandContext& c) {
+        c.Emit(c.Client().Get("/api/v1/compute/voucher-applications" + app_page->Query()),
+               [&c](const json& j) {
+                 json shown = j;
+                 AddYuan(shown["items"], {"amount_fen"});
+                 OrgNames(c.Client()).Add(shown["items"], {"enterprise_id"});
+                 PrintPage(shown, {"ID", "PROGRAMME", "ENTERPRISE", "YUAN", "STATE", "REASON"},
+                           {"id", "programme_id", "enterprise_id_name", "amount_fen_yuan", "state",
+                            "reason"});
+               });
+      });
+  AddPageFlags(apps, *app_page);
   auto* decide = AddVerb(
       *vouchers, "decide", "Approve or reject an application (authority)", ctx,
       [](CommandContext& c) {

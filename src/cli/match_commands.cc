@@ -289,13 +289,22 @@ void AddMatchCommands(CLI::App& app, CommandContext& ctx) {
   apply->add_option("enterprise", f.enterprise, "Your enterprise id")->required();
   apply->add_option("--product", f.product, "Product id")->required();
   apply->add_option("--amount-fen", f.amount_fen, "Amount, fen")->required();
-  AddVerb(*fin, "applications", "Your applications (or those to your institution)", ctx,
-          [](CommandContext& c) {
-            c.Emit(c.Client().Get("/api/v1/match/finance/applications"), [](const json& j) {
-              PrintPage(j, {"APPLICATION", "STATE", "PRODUCT", "AMOUNT FEN", "SERVED FEN"},
-                        {"id", "state", "product_id", "amount_fen", "served_fen"});
-            });
-          });
+  auto app_page = std::make_shared<PageFlags>();
+  auto* apps =
+      AddVerb(*fin, "applications", "Your applications (or those to your institution)", ctx,
+              [=](CommandContext& c) {
+                c.Emit(c.Client().Get("/api/v1/match/finance/applications" + app_page->Query()),
+                       [](const json& j) {
+                         json shown = j;
+                         AddYuan(shown["items"], {"amount_fen", "served_fen"});
+                         PrintPage(shown,
+                                   {"APPLICATION", "STATE", "ENTERPRISE", "PRODUCT",
+                                    "AMOUNT (YUAN)", "SERVED (YUAN)"},
+                                   {"id", "state", "enterprise_name", "product_name",
+                                    "amount_fen_yuan", "served_fen_yuan"});
+                       });
+              });
+  AddPageFlags(apps, *app_page);
   auto* decide = AddVerb(
       *fin, "decide", "Accept or decline an application (institution)", ctx, [](CommandContext& c) {
         json body = {{"decision", f.decision}};

@@ -720,23 +720,27 @@ Result<Application> Finance::Decide(const Principal& caller, const std::string& 
   return a;
 }
 
-Result<std::vector<Application>> Finance::Applications(const Principal& caller) {
-  std::vector<Application> out;
+Result<accounts::Page<Application>> Finance::Applications(const Principal& caller,
+                                                          const accounts::PageRequest& page) {
+  QT_RETURN_IF_ERROR(accounts::CheckPage(page, "fa"));
+  std::string sql = std::string(kApplicationColumns);
+  store::Params params;
+  if (caller.org_kind == OrgKind::kInstitution) {
+    sql += " WHERE institution_id = ?";
+    params = {caller.org_id};
+  } else if (caller.org_kind == OrgKind::kEnterprise) {
+    sql += " WHERE enterprise_id IN (SELECT id FROM fm_enterprises WHERE org_id = ?)";
+    params = {caller.org_id};
+  } else if (caller.IsOperator() || caller.org_kind == OrgKind::kAuthority) {
+    sql += " WHERE 1 = 1";
+  } else {
+    return PermissionDenied(
+        "applications are read by their enterprise, institution or authorities");
+  }
+  accounts::Page<Application> out;
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    std::string sql = std::string(kApplicationColumns);
-    store::Params params;
-    if (caller.org_kind == OrgKind::kInstitution) {
-      sql += " WHERE institution_id = ?";
-      params = {caller.org_id};
-    } else if (caller.org_kind == OrgKind::kEnterprise) {
-      sql += " WHERE enterprise_id IN (SELECT id FROM fm_enterprises WHERE org_id = ?)";
-      params = {caller.org_id};
-    } else if (!caller.IsOperator() && caller.org_kind != OrgKind::kAuthority) {
-      return PermissionDenied(
-          "applications are read by their enterprise, institution or authorities");
-    }
-    QT_ASSIGN_OR_RETURN(store::Rows rows, tx.Query(sql + " ORDER BY id DESC LIMIT 500", params));
-    QT_RETURN_IF_ERROR(store::DecodeInto(rows, ApplicationFromRow, out));
+    QT_ASSIGN_OR_RETURN(
+        out, accounts::QueryCountedPage<Application>(tx, sql, params, page, ApplicationFromRow));
     return OkStatus();
   }));
   return out;

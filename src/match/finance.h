@@ -165,7 +165,11 @@ class Finance {
   Result<Application> Decide(const accounts::Principal& caller, const std::string& id,
                              const std::string& decision, int64_t served_fen,
                              const std::string& reason);
-  Result<std::vector<Application>> Applications(const accounts::Principal& caller);
+  // Applications the caller may read (its own as enterprise, to its products
+  // as institution, every one for the operator and authorities), oldest
+  // first, with their total.
+  Result<accounts::Page<Application>> Applications(const accounts::Principal& caller,
+                                                   const accounts::PageRequest& page);
 
   struct Stats {
     int64_t enterprises = 0, products = 0, institutions = 0, applications = 0, accepted = 0;

@@ -581,7 +581,7 @@ test("the finance station: the AI company sees the insurance-plus-loan bundle wi
   );
   assert.match(
     await bank.page.getByTestId("prospects").textContent(),
-    /差一个条件即可符合的企业: [\d,]+[\s\S]*✗ (revenue >= 1000万|qualifications has)/,
+    /差一个条件即可符合的企业: [\d,]+[\s\S]*✗ (营业收入 ≥ 1,000 万元|资质 包含 高新技术企业) — 实际/,
   );
   await bank.page.screenshot({ path: join(outDir, "match-institution.png"), fullPage: true });
   assert.deepEqual(bank.errors, []);

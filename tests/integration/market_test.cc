@@ -68,6 +68,15 @@ TEST_F(MarketApiTest, AnOrderRunsAndIsBilledWithItsVoucher) {
       authority_, R"({"decision": "approve"})");
   ASSERT_EQ(ok.status, 200) << ok.raw;
   EXPECT_EQ(ok.body["state"], "approved");
+  // The authority pages through the applications to its programmes, by name and in yuan.
+  auto to_me = Call(*client_, "GET", "/api/v1/compute/voucher-applications?limit=1", authority_);
+  ASSERT_EQ(to_me.status, 200) << to_me.raw;
+  EXPECT_EQ(to_me.body["total"], 1);
+  EXPECT_EQ(Call(*client_, "GET", "/api/v1/compute/voucher-applications", provider_).body["total"],
+            0);
+  auto listed = server_->Cli({"compute", "vouchers", "applications"}, authority_);
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  EXPECT_NE(listed.out.find("10000.00"), std::string::npos) << listed.out;
 
   auto req = Call(
       *client_, "POST", "/api/v1/compute/requests", enterprise_,

@@ -139,6 +139,15 @@ TEST_F(MatchApiTest, ABundleIsMatchedExplainedAppliedForAndAccepted) {
   ASSERT_EQ(received.body["items"].size(), 1u) << received.raw;
   EXPECT_EQ(received.body["items"][0]["enterprise_name"], "杭州云图医疗影像科技有限公司");
   EXPECT_EQ(received.body["items"][0]["product_name"], "科技研发贷");
+  EXPECT_EQ(received.body["total"], 1);
+  // Paged like every list; the CLI shows names and yuan.
+  EXPECT_EQ(Call(*client_, "GET", "/api/v1/match/finance/applications?cursor=nope", bank_).status,
+            400);
+  auto listed = server_->Cli({"match", "finance", "applications"}, bank_);
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  EXPECT_NE(listed.out.find("科技研发贷"), std::string::npos) << listed.out;
+  EXPECT_NE(listed.out.find("1000000.00"), std::string::npos) << listed.out;
+  EXPECT_NE(listed.out.find("(1 in all)"), std::string::npos) << listed.out;
   auto refused = Call(
       *client_, "POST", "/api/v1/match/finance/applications", firm_,
       json{{"enterprise_id", ent}, {"product_id", grant.body["id"]}, {"amount_fen", 1}}.dump());

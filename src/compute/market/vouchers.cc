@@ -4,6 +4,7 @@
 
 #include <map>
 
+#include "accounts/paging.h"
 #include "core/text.h"
 #include "store/decode.h"
 
@@ -325,18 +326,20 @@ Result<Application> Vouchers::Decide(const Principal& caller, const std::string&
   return a;
 }
 
-Result<std::vector<Application>> Vouchers::ListApplications(const Principal& caller) {
-  std::vector<Application> out;
+Result<accounts::Page<Application>> Vouchers::ListApplications(const Principal& caller,
+                                                               const accounts::PageRequest& page) {
+  QT_RETURN_IF_ERROR(accounts::CheckPage(page, "vap"));
+  std::string sql =
+      "SELECT " + std::string(kApplicationColumns) + " FROM voucher_applications WHERE ";
+  if (caller.org_kind == OrgKind::kAuthority) {
+    sql += "programme_id IN (SELECT id FROM voucher_programmes WHERE authority_id = ?)";
+  } else {
+    sql += "enterprise_id = ?";
+  }
+  accounts::Page<Application> out;
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    std::string sql =
-        "SELECT " + std::string(kApplicationColumns) + " FROM voucher_applications WHERE ";
-    if (caller.org_kind == OrgKind::kAuthority) {
-      sql += "programme_id IN (SELECT id FROM voucher_programmes WHERE authority_id = ?)";
-    } else {
-      sql += "enterprise_id = ?";
-    }
-    QT_ASSIGN_OR_RETURN(Rows rows, tx.Query(sql + " ORDER BY id", {caller.org_id}));
-    QT_RETURN_IF_ERROR(store::DecodeInto(rows, ApplicationFromRow, out));
+    QT_ASSIGN_OR_RETURN(out, accounts::QueryCountedPage<Application>(tx, sql, {caller.org_id}, page,
+                                                                     ApplicationFromRow));
     return OkStatus();
   }));
   return out;

@@ -109,8 +109,10 @@ class Vouchers {
   // Enterprises (member or above) registered in Hangzhou (credit code 3301...).
   Result<Application> Apply(const accounts::Principal& caller, const std::string& programme_id,
                             int64_t amount_fen);
-  // An enterprise sees its own; an authority those of its programmes.
-  Result<std::vector<Application>> ListApplications(const accounts::Principal& caller);
+  // An enterprise sees its own; an authority those of its programmes; oldest
+  // first, with their total.
+  Result<accounts::Page<Application>> ListApplications(const accounts::Principal& caller,
+                                                       const accounts::PageRequest& page);
   Result<std::vector<Voucher>> ListVouchers(const accounts::Principal& caller);
 
   // For the market's settlement: spends the enterprise's vouchers on bill `b`
