@@ -971,6 +971,7 @@ const LABELS = {
   release: ["解除质押", "Release"],
   withdraw: ["撤回", "Withdraw"],
   seller: ["卖方", "Seller"],
+  buyer: ["买方", "Buyer"],
   priceYuan: ["价格（元）", "Price (yuan)"],
   terms: ["计费方式", "Terms"],
   one_off: ["一次性", "one-off"],
