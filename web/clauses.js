@@ -16,7 +16,7 @@ const UNITS = {
   rd_ratio: "ratio",
   staff: "unit_people",
   patents: "unit_items",
-  age: "unit_years",
+  age: "unit_age",
 };
 
 const SYMBOLS = { "=": "=", "!=": "≠", "<": "<", "<=": "≤", ">": ">", ">=": "≥" };

@@ -16,10 +16,11 @@ export function useUsableContracts(action) {
 }
 
 // The contract <select> (`name`, value a contract id) of `choice`, each one
-// "product · provider".
+// "product · provider · the contract's last 8 characters" (the trade and the
+// contracts list name it so; one product may be bought twice).
 export function ContractSelect({ t, choice, value, onChange, name = "contract" }) {
   const orgName = useOrgNames();
   return html`<${ServerSelect} choice=${choice} value=${value} onChange=${onChange} name=${name}
     label=${t("contract")} searchLabel=${t("contractSearch")}
-    optionLabel=${(c) => `${c.product_title} · ${orgName(c.provider_id)}`} />`;
+    optionLabel=${(c) => `${c.product_title} · ${orgName(c.provider_id)} · ${c.id.slice(-8)}`} />`;
 }

@@ -325,7 +325,7 @@ function Market({ t, me, lang }) {
         <td>${
           l.seller_id !== me.org.id &&
           me.role !== "viewer" &&
-          html`${l.terms !== "one_off" && html`<input type="number" class="small" value=${quantity} onInput=${(e) => setQuantity(Number(e.target.value))} />`}
+          html`${l.terms !== "one_off" && html`<input type="number" class="small" aria-label=${t("quantity")} value=${quantity} onInput=${(e) => setQuantity(Number(e.target.value))} />`}
           <${ConfirmButton} testid="order" label=${t("buy")} question=${t("q_buy")} t=${t} onConfirm=${() => act("POST", `/api/v1/exchange/listings/${l.id}/orders`, { quantity: l.terms === "one_off" ? 1 : quantity })} />`
         }</td></tr>`,
       )}</tbody>
@@ -337,11 +337,11 @@ function Market({ t, me, lang }) {
       trades.data &&
       trades.data.items.length > 0 &&
       html`<table data-testid="trades">
-      <thead><tr><th>${t("trade")}</th><th>${t("seller")}</th><th>${t("contract")}</th><th>${t("quantity")}</th><th>${t("amountYuan")}</th><th>${t("state")}</th><th>${t("date")}</th><th></th></tr></thead>
+      <thead><tr><th>${t("trade")}</th><th>${t("buyer")}</th><th>${t("seller")}</th><th>${t("contract")}</th><th>${t("quantity")}</th><th>${t("amountYuan")}</th><th>${t("state")}</th><th>${t("date")}</th><th></th></tr></thead>
       <tbody>${trades.data.items.map(
         (
           x,
-        ) => html`<tr key=${x.id}><td>${x.id.slice(-8)}</td><td>${name(x.seller_id)}</td><td>${x.contract_id.slice(-8)}</td><td>${x.quantity}</td><td>${yuan(x.amount_fen)}</td><td data-testid="trade-state">${t(x.state)}</td><td>${localDate(x.created_at)}</td>
+        ) => html`<tr key=${x.id}><td>${x.id.slice(-8)}</td><td>${name(x.buyer_id)}</td><td>${name(x.seller_id)}</td><td>${x.contract_id.slice(-8)}</td><td>${x.quantity}</td><td>${yuan(x.amount_fen)}</td><td data-testid="trade-state">${t(x.state)}</td><td>${localDate(x.created_at)}</td>
         <td>${
           x.state === "awaiting_payment" &&
           me.role !== "viewer" &&

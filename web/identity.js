@@ -148,8 +148,8 @@ function CitizenRow({ t, c, onChange }) {
       html`
       <select value=${talent.category} onChange=${(e) => setTalent({ ...talent, category: e.target.value })}>${["A", "B", "C", "D", "E"].map((x) => html`<option>${x}</option>`)}</select>
       <input type="date" value=${talent.valid_until} onInput=${(e) => setTalent({ ...talent, valid_until: e.target.value })} />
-      <button onClick=${setStatus}>${t("setTalent")}</button>
-      <button onClick=${print}>${t("staticCard")}</button>
+      <button type="button" onClick=${setStatus}>${t("setTalent")}</button>
+      <button type="button" onClick=${print}>${t("staticCard")}</button>
       <${ConfirmButton} label=${t("revokeCitizen")} question=${t("q_revokeCitizen")} t=${t} onConfirm=${revoke} />`
     }
       <${ErrorBox} error=${error} />
@@ -180,19 +180,27 @@ function FindByResidentId({ t, onChange }) {
   const [rid, setRid] = useState("");
   const [found, setFound] = useState(null);
   const [error, setError] = useState(null);
+  const lookUp = async () => {
+    const page = await api(
+      "GET",
+      `/api/v1/identity/citizens?limit=1&resident_id=${encodeURIComponent(rid.trim())}`,
+    );
+    setFound(page.items);
+  };
   const find = async (e) => {
     e.preventDefault();
     setError(null);
     setFound(null);
     try {
-      const page = await api(
-        "GET",
-        `/api/v1/identity/citizens?limit=1&resident_id=${encodeURIComponent(rid.trim())}`,
-      );
-      setFound(page.items);
+      await lookUp();
     } catch (err) {
       setError(err);
     }
+  };
+  // The citizen found shows a change made on its row at once.
+  const changed = () => {
+    onChange();
+    lookUp().catch(setError);
   };
   return html`<form class="filters" onSubmit=${find}>
     <label>${t("findByResidentId")} <input name="resident_id" autocomplete="off" maxlength="18" value=${rid}
@@ -200,7 +208,7 @@ function FindByResidentId({ t, onChange }) {
     <button type="submit" data-testid="resident-find">${t("search")}</button>
     <${ErrorBox} error=${error} />
     ${found && found.length === 0 && html`<p class="empty" data-testid="resident-none">${t("nothingMatches")}</p>`}
-    ${found && found.length > 0 && html`<table data-testid="resident-found"><tbody>${found.map((c) => html`<${CitizenRow} key=${c.id} t=${t} c=${c} onChange=${onChange} />`)}</tbody></table>`}
+    ${found && found.length > 0 && html`<table data-testid="resident-found"><tbody>${found.map((c) => html`<${CitizenRow} key=${c.id} t=${t} c=${c} onChange=${changed} />`)}</tbody></table>`}
   </form>`;
 }
 

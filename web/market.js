@@ -179,7 +179,8 @@ export function VouchersView({ t, me }) {
   const programmes = useLoad("/api/v1/compute/voucher-programmes", reload);
   const apps = useLoad("/api/v1/compute/voucher-applications", reload);
   const vouchers = useLoad("/api/v1/compute/vouchers", reload);
-  const [amount, setAmount] = useState(1000000);
+  const name = useOrgNames();
+  const [amount, setAmount] = useState(10000); // yuan
   const [error, setError] = useState(null);
   const act = async (method, path, body) => {
     setError(null);
@@ -205,7 +206,7 @@ export function VouchersView({ t, me }) {
         (
           p,
         ) => html`<tr key=${p.id}><td>${p.name}</td><td>${yuan(p.budget_fen)}</td><td>${(p.ratio_bp / 100).toFixed(0)}%</td><td>${yuan(p.issued_fen)}</td><td>${yuan(p.redeemed_fen)}</td>
-        <td>${isEnterprise && html`<input type="number" class="small" value=${amount} onInput=${(e) => setAmount(Number(e.target.value))} /> <button onClick=${() => act("POST", `/api/v1/compute/voucher-programmes/${p.id}/applications`, { amount_fen: amount })}>${t("apply")}</button>`}</td></tr>`,
+        <td>${isEnterprise && html`<input type="number" class="small" aria-label=${t("amountYuan")} value=${amount} onInput=${(e) => setAmount(Number(e.target.value))} /> <button onClick=${() => act("POST", `/api/v1/compute/voucher-programmes/${p.id}/applications`, { amount_fen: Math.round(amount * 100) })}>${t("apply")}</button>`}</td></tr>`,
       )}</tbody>
     </table>`
     }
@@ -215,11 +216,11 @@ export function VouchersView({ t, me }) {
       apps.data &&
       apps.data.items.length > 0 &&
       html`<table data-testid="applications">
-      <thead><tr><th>${t("application")}</th><th>${t("yuan")}</th><th>${t("state")}</th><th>${t("reason")}</th><th></th></tr></thead>
+      <thead><tr><th>${t("application")}</th>${isAuthority && html`<th>${t("fm_enterprise")}</th>`}<th>${t("yuan")}</th><th>${t("state")}</th><th>${t("reason")}</th><th></th></tr></thead>
       <tbody>${apps.data.items.map(
         (
           a,
-        ) => html`<tr key=${a.id}><td title=${a.id}>${a.id.slice(-8)}</td><td>${yuan(a.amount_fen)}</td><td data-state=${a.state}>${stateName(t, a.state)}</td><td>${a.reason}</td>
+        ) => html`<tr key=${a.id}><td title=${a.id}>${a.id.slice(-8)}</td>${isAuthority && html`<td>${name(a.enterprise_id)}</td>`}<td>${yuan(a.amount_fen)}</td><td data-state=${a.state}>${stateName(t, a.state)}</td><td>${a.reason}</td>
         <td>${
           isAuthority &&
           a.state === "submitted" &&

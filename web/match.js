@@ -160,12 +160,84 @@ function InstitutionTab({ t, lang }) {
     }`;
 }
 
+// Posts to the lists: a demand (what the organisation needs, with its budget
+// in yuan and a deadline) or a capability (what it offers).
+function ListingForm({ t, onPosted }) {
+  const domains = useLoad("/api/v1/match/scenarios/domains", 0);
+  const [form, setForm] = useState({
+    list: "demand",
+    title: "",
+    domain: "",
+    description: "",
+    tags: "",
+    district: "",
+    budget: "",
+    deadline: "",
+  });
+  const [error, setError] = useState(null);
+  const [posted, setPosted] = useState(null);
+  const set = (k) => (e) => setForm({ ...form, [k]: e.target.value });
+  const demand = form.list === "demand";
+  const domain = form.domain || domains.data?.items[0] || "";
+  const post = async (e) => {
+    e.preventDefault();
+    setError(null);
+    setPosted(null);
+    const body = {
+      title: form.title,
+      description: form.description,
+      domain,
+      tags: form.tags.split(/[,，、\s]+/).filter(Boolean),
+    };
+    if (demand) {
+      body.district = form.district;
+      body.budget_fen = Math.round(Number(form.budget) * 100);
+      body.deadline = form.deadline;
+    }
+    try {
+      const listing = await api(
+        "POST",
+        `/api/v1/match/scenarios/${demand ? "demands" : "capabilities"}`,
+        body,
+      );
+      setPosted(listing);
+      setForm({ ...form, title: "", description: "", tags: "" });
+      onPosted();
+    } catch (err) {
+      setError(err);
+    }
+  };
+  return html`<form class="card" onSubmit=${post} data-testid="listing-form">
+    <h3>${t("sc_post")}</h3>
+    <label>${t("sc_list")} <select name="list" value=${form.list} onChange=${set("list")}>
+      <option value="demand">${t("sc_demand")}</option><option value="capability">${t("sc_capability")}</option></select></label>
+    <label>${t("title")} <input name="title" value=${form.title} onInput=${set("title")} /></label>
+    <label>${t("sc_domain")} <select name="domain" value=${domain} onChange=${set("domain")}>
+      ${domains.data && domains.data.items.map((d) => html`<option value=${d}>${d}</option>`)}</select></label>
+    <label class="wide">${t("description")} <textarea name="description" rows="2" value=${form.description} onInput=${set("description")}></textarea></label>
+    <label>${t("sc_tags")} <input name="tags" value=${form.tags} onInput=${set("tags")} /></label>
+    ${
+      demand &&
+      html`<label>${t("district")} <input name="district" value=${form.district} onInput=${set("district")} /></label>
+      <label>${t("budget")} <input name="budget" type="number" min="1" value=${form.budget} onInput=${set("budget")} /></label>
+      <label>${t("sc_deadline")} <input name="deadline" type="date" value=${form.deadline} onInput=${set("deadline")} /></label>`
+    }
+    <button type="submit">${t("sc_postButton")}</button>
+    <${ErrorBox} error=${error} />
+    ${posted && html`<p class="ok" data-testid="listing-posted">${t("sc_posted")}: ${posted.title}</p>`}
+  </form>`;
+}
+
 // The opportunity and capability lists: pick a demand, see the capabilities
-// that match it best (text and tags), pair one, and follow the pairs.
+// that match it best (text and tags), pair one, and follow the pairs; post a
+// demand or a capability.
 function ScenariosTab({ t, lang }) {
-  const stats = useLoad("/api/v1/match/scenarios/stats", 0);
+  const [posted, setPosted] = useState(0);
+  const stats = useLoad("/api/v1/match/scenarios/stats", posted);
   const url = useUrlParams();
-  const demands = usePagedList("/api/v1/match/scenarios/demands", ["q", "state"], url);
+  const demands = usePagedList("/api/v1/match/scenarios/demands", ["q", "state"], url, {
+    reloadKey: posted,
+  });
   const [picked, setPicked] = useState(null);
   const [reload, setReload] = useState(0);
   const matches = useLoad(
@@ -232,7 +304,8 @@ function ScenariosTab({ t, lang }) {
         ${matches.data && html`<table data-testid="capability-matches"><tbody>${matches.data.items.map((m) => html`<tr><td>${m.listing.title}</td><td>${m.listing.domain}</td><td>${m.score.toFixed(2)}</td><td><button onClick=${pair(m.listing)}>${t("sc_pair")}</button></td></tr>`)}</tbody></table>`}
         ${pairs.data && pairs.data.items.length > 0 && html`<p data-testid="pairs">${pairs.data.items.map((p) => `${capabilityTitle(p.capability_id)}：${stateName(t, p.state)}`).join(" · ")}</p>`}`
       }</div>
-    </div>`;
+    </div>
+    <${ListingForm} t=${t} onPosted=${() => setPosted(posted + 1)} />`;
 }
 
 const TABS = ["finance", "scenarios", "policies"];

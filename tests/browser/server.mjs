@@ -1,6 +1,8 @@
 // Starts the real qiantang binary for a browser test (and bench/console_load.mjs):
 // an ephemeral loopback port, a fresh SQLite file, the demo city. Resolves
-// with its URL and tokens.
+// with its URL and tokens: one per kind of organisation (tokens.enterprise...),
+// the demo citizen's (tokens.citizen) and the other named data holders' by
+// name (tokens["杭州市医疗健康数据中心"]).
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -58,6 +60,9 @@ export async function startServer(
     createInterface({ input: child.stdout }).on("line", (line) => {
       const demo = line.match(/^demo token (\S+) .*: (qt_\S+)$/);
       if (demo) tokens[demo[1]] = demo[2];
+      // The other named data holders' tokens, by organisation name.
+      const holder = line.match(/^demo holder token (.+): (qt_\S+)$/);
+      if (holder) tokens[holder[1]] = holder[2];
       const citizen = line.match(/^demo citizen token .*: (cz_\S+)$/);
       if (citizen) tokens.citizen = citizen[1];
       const listening = line.match(/^listening on (http:\/\/\S+)$/);

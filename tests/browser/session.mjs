@@ -36,6 +36,15 @@ export async function openPage(browser, url, { width = 1280, height = 800 } = {}
   page.on("console", (m) => {
     if (m.type() === "error" && /Content Security Policy/i.test(m.text())) errors.push(m.text());
   });
+  // A request that fails, or that the server answers with a 5xx. A request cut
+  // short by the page itself (a reload, a navigation: net::ERR_ABORTED) is not.
+  page.on("requestfailed", (r) => {
+    const why = r.failure()?.errorText ?? "";
+    if (!/ERR_ABORTED/.test(why)) errors.push(`${r.method()} ${r.url()}: ${why}`);
+  });
+  page.on("response", (r) => {
+    if (r.status() >= 500) errors.push(`${r.request().method()} ${r.url()}: HTTP ${r.status()}`);
+  });
   await page.goto(url + "/");
   return { page, errors };
 }
