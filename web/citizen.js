@@ -1,4 +1,4 @@
-// The citizen's page: sign in with the app token (cz_..., from enrolment),
+// The citizen's page: sign in with the app token (czt_..., from enrolment),
 // show my dynamic code as a QR image with its countdown (a new one is drawn
 // when it expires), and my scan log: who read my code, what they read and
 // when, each checked against what that category may read; and the policies
@@ -7,6 +7,7 @@ import { h, render } from "/vendor/preact.module.js";
 import { useEffect, useState } from "/vendor/hooks.module.js";
 import htm from "/vendor/htm.module.js";
 import { Clauses } from "./clauses.js";
+import { Period } from "./notice_period.js";
 import { useLang } from "./i18n.js";
 import { localTime } from "./format.js";
 
@@ -117,6 +118,7 @@ function MyNotices({ t, lang, token }) {
       ${inbox.items.map(
         (n) => html`<div key=${n.id} class=${`card ${n.read_at ? "" : "unread"}`}>
         <h4>${n.title} · ${n.benefit}</h4>
+        <${Period} t=${t} notice=${n} />
         <${Clauses} clauses=${n.explanation} t=${t} lang=${lang} />
         ${!n.read_at && html`<button onClick=${read(n)}>${t("pl_markRead")}</button>`}</div>`,
       )}</div>`)
@@ -159,7 +161,7 @@ function Citizen() {
       !me &&
       html`<form class="signin" onSubmit=${signIn}>
       <label for="ctoken">${t("citizenToken")}</label>
-      <input id="ctoken" type="password" placeholder="cz_..." value=${input} onInput=${(e) => setInput(e.target.value)} />
+      <input id="ctoken" type="password" placeholder="czt_..." value=${input} onInput=${(e) => setInput(e.target.value)} />
       <button type="submit" disabled=${!input.trim()}>${t("signIn")}</button>
       ${error && html`<p class="error">${error}</p>`}
     </form>`

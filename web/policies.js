@@ -10,6 +10,7 @@ import { useState } from "/vendor/hooks.module.js";
 import htm from "/vendor/htm.module.js";
 import { api } from "./api.js";
 import { Clauses } from "./clauses.js";
+import { Period } from "./notice_period.js";
 import { ErrorBox } from "./error_box.js";
 import { useLoad } from "./hooks.js";
 import { localDate, count } from "./format.js";
@@ -84,6 +85,7 @@ function Inbox({ t, lang }) {
       ${inbox.data.items.map(
         (n) => html`<div class=${`card ${n.read_at ? "" : "unread"}`}>
         <h3>${n.title} <span class="hint">v${n.version} · ${n.benefit} · ${localDate(n.created_at)}</span></h3>
+        <${Period} t=${t} notice=${n} />
         <${Clauses} clauses=${n.explanation} t=${t} lang=${lang} />
         ${!n.read_at && html`<button onClick=${read(n)}>${t("pl_markRead")}</button>`}</div>`,
       )}</div>`)

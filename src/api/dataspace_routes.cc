@@ -261,8 +261,8 @@ void RegisterDataSpaceRoutes(Router& router, DataSpace& space) {
                 });
   router.Handle("GET", "/api/v1/dataspace/products/{id}/preview", Access::SignedIn(),
                 [&](const Request& req) -> Result<Response> {
-                  QT_ASSIGN_OR_RETURN(auto rows, space.Preview(req.PathParam("id")));
-                  return Response::Json({{"rows", CellsJson(rows)}});
+                  QT_ASSIGN_OR_RETURN(ProductPreview p, space.Preview(req.PathParam("id")));
+                  return Response::Json({{"columns", p.columns}, {"rows", CellsJson(p.rows)}});
                 });
 
   router.Handle("POST", "/api/v1/dataspace/offers", holder,

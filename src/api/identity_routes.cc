@@ -143,9 +143,9 @@ Result<ScanReceipt> ParseReceipt(JsonBody& r) {
 
 Result<Citizen> CitizenOf(Identity& identity, const Request& req) {
   const std::string auth = req.http.get_header_value("Authorization");
-  if (!auth.starts_with("Bearer cz_")) {
+  if (!auth.starts_with("Bearer ") || !Identity::IsCitizenToken(std::string_view(auth).substr(7))) {
     return Unauthenticated(
-        "citizen routes need the citizen's app token: 'Authorization: Bearer cz_...'");
+        "citizen routes need the citizen's app token: 'Authorization: Bearer czt_...'");
   }
   return identity.AuthenticateCitizen(std::string_view(auth).substr(7), req.http.remote_addr);
 }

@@ -1,6 +1,6 @@
 // HTTP routes of the citizen and talent codes (docs/api/openapi.yaml, tag
 // identity): enrolment and talent status (authorities), the citizen's own
-// code and scan log (citizen app token: "Authorization: Bearer cz_..."),
+// code and scan log (citizen app token: "Authorization: Bearer czt_..."),
 // terminals and scan receipts (service organisations; receipts are signed by
 // the terminal), and the public trust list and revocations.
 #ifndef QIANTANG_API_IDENTITY_ROUTES_H_
@@ -13,7 +13,7 @@ namespace qt::api {
 
 void RegisterIdentityRoutes(Router& router, identity::Identity& identity);
 
-// The citizen behind "Authorization: Bearer cz_..." (unauthenticated without
+// The citizen behind "Authorization: Bearer czt_..." (unauthenticated without
 // one; locked out after repeated bad tokens from one address).
 Result<identity::Citizen> CitizenOf(identity::Identity& identity, const Request& req);
 

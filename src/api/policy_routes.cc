@@ -43,7 +43,9 @@ json NoticeJson(const Notice& n) {
           {"entity_id", n.entity_id},
           {"explanation", n.explanation},
           {"created_at", Time(n.created_at)},
-          {"read_at", Time(n.read_at)}};
+          {"read_at", Time(n.read_at)},
+          {"valid_until", n.valid_until},
+          {"closed", n.closed}};
 }
 
 json WebhookJson(const match::Webhook& w) {

@@ -78,10 +78,7 @@ void AddAccountsCommands(CLI::App& app, CommandContext& ctx) {
     if (!list_kind.empty()) path += "&kind=" + UrlEncode(list_kind);
     if (!list_name.empty()) path += "&name=" + UrlEncode(list_name);
     c.Emit(c.Client().Get(path), [](const json& j) {
-      PrintPage(j, {"id", "kind", "name", "credit code"}, {"id", "kind", "name", "credit_code"});
-      if (j.contains("total") && j["total"].is_number_integer()) {
-        std::cout << j["total"].get<int64_t>() << " in all\n";
-      }
+      PrintPage(j, {"ORG", "KIND", "NAME", "CREDIT CODE"}, {"id", "kind", "name", "credit_code"});
     });
   });
   AddPageFlags(olist, list_page);

@@ -1,11 +1,14 @@
 #include "cli/command.h"
 
+#include <algorithm>
+#include <ctime>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 #include <utility>
 
 #include "cli/table.h"
+#include "core/clock.h"
 
 namespace qt::cli {
 
@@ -39,6 +42,39 @@ void AddYuan(nlohmann::json& items, const std::vector<const char*>& keys) {
       }
     }
   }
+}
+
+std::optional<int64_t> ParseYuan(std::string_view text) {
+  constexpr size_t kMaxWholeDigits = 13;  // 10^13 yuan is 10^15 fen, far inside int64
+  const size_t dot = text.find('.');
+  const std::string_view whole = text.substr(0, dot);
+  const std::string_view cents = dot == std::string_view::npos ? "" : text.substr(dot + 1);
+  auto digits = [](std::string_view s) {
+    return std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+  };
+  if (whole.empty() || whole.size() > kMaxWholeDigits || !digits(whole) || cents.size() > 2 ||
+      !digits(cents) || (dot != std::string_view::npos && cents.empty())) {
+    return std::nullopt;
+  }
+  int64_t fen = 0;
+  for (char c : whole) fen = fen * 10 + (c - '0');
+  fen *= 100;
+  if (!cents.empty()) fen += (cents[0] - '0') * 10 + (cents.size() == 2 ? cents[1] - '0' : 0);
+  return fen;
+}
+
+CLI::Option* AddYuanOption(CLI::App* verb, const std::string& flag, int64_t& fen,
+                           const std::string& help) {
+  return verb
+      ->add_option_function<std::string>(
+          flag, [&fen](const std::string& text) { fen = ParseYuan(text).value_or(0); },
+          help + " (yuan, e.g. 1000 or 1000.50)")
+      ->check(CLI::Validator(
+          [](std::string& text) {
+            return ParseYuan(text) ? std::string()
+                                   : "not an amount in yuan (e.g. 1000 or 1000.50): " + text;
+          },
+          "YUAN"));
 }
 
 const std::string& OrgNames::Name(const std::string& id) {
@@ -93,14 +129,41 @@ Result<std::string> ReadTextFile(const std::string& path) {
   return ss.str();
 }
 
+std::string LocalTime(const std::string& text) {
+  const std::optional<UnixMillis> ms = ParseRfc3339(text);
+  if (!ms) return text;
+  const std::time_t t = static_cast<std::time_t>(*ms / 1000);
+  std::tm tm{};
+  char out[32];
+  if (localtime_r(&t, &tm) == nullptr || std::strftime(out, sizeof out, "%F %T", &tm) == 0) {
+    return text;
+  }
+  return out;
+}
+
+namespace {
+
+// A value as text: an instant in local time, other strings as they are, the
+// rest as JSON.
+std::string Shown(const nlohmann::json& v) {
+  return v.is_string() ? LocalTime(v.get<std::string>()) : v.dump();
+}
+
+}  // namespace
+
 std::string Str(const nlohmann::json& j, const char* key) {
   if (!j.contains(key) || j[key].is_null()) return "-";
-  return j[key].is_string() ? j[key].get<std::string>() : j[key].dump();
+  return Shown(j[key]);
 }
 
 void PrintFields(const nlohmann::json& j) {
-  for (const auto& [k, v] : j.items())
-    std::cout << k << ": " << (v.is_string() ? v.get<std::string>() : v.dump()) << "\n";
+  for (const auto& [k, v] : j.items()) {
+    if (k.ends_with("_fen") && v.is_number_integer()) {
+      std::cout << k.substr(0, k.size() - 4) << ": " << FenAsYuan(v) << " yuan\n";
+    } else {
+      std::cout << k << ": " << Shown(v) << "\n";
+    }
+  }
 }
 
 void PrintPage(const nlohmann::json& page, const std::vector<std::string>& headers,

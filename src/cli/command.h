@@ -6,7 +6,9 @@
 #include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -39,10 +41,15 @@ struct CommandContext {
 CLI::App* AddVerb(CLI::App& noun, const std::string& name, const std::string& description,
                   CommandContext& ctx, std::function<void(CommandContext&)> fn);
 
-// A field of an API object as text: strings as they are, other values as
-// JSON, "-" when absent or null.
+// An instant the API sends ("2026-12-07T03:47:05.123Z", UTC) as people read
+// it: in the local time zone (TZ), to the second ("2026-12-07 11:47:05");
+// any other text as it is.
+std::string LocalTime(const std::string& text);
+// A field of an API object as text: instants in local time (LocalTime),
+// other strings as they are, other values as JSON, "-" when absent or null.
 std::string Str(const nlohmann::json& j, const char* key);
-// Prints an object's fields one per line, "key: value".
+// Prints an object's fields one per line, "key: value" (as Str shows them;
+// money as "amount: 1000.00 yuan" for "amount_fen": 100000).
 void PrintFields(const nlohmann::json& j);
 // Prints a list answer's "items" as a table of `keys` under `headers`, and
 // the cursor of the next page if there is one.
@@ -55,6 +62,14 @@ std::string FenAsYuan(const nlohmann::json& fen);
 // Adds to each of `items` a "<key>_yuan" field for each fen field `key`, for
 // PrintPage to show (an absent or null field stays absent).
 void AddYuan(nlohmann::json& items, const std::vector<const char*>& keys);
+// Money as people type it: "1000", "1000.5" or "1000.50" yuan, in fen;
+// nullopt for anything else (a sign, a third decimal, letters, more than
+// 10^13 yuan).
+std::optional<int64_t> ParseYuan(std::string_view text);
+// A `flag` that takes yuan (ParseYuan; anything else is a usage error) and
+// stores fen in `fen`.
+CLI::Option* AddYuanOption(CLI::App* verb, const std::string& flag, int64_t& fen,
+                           const std::string& help);
 
 // Organisation names for tables, beside their ids: each id is looked up once
 // (GET /api/v1/orgs/{id}, open to every signed-in caller); an id that cannot

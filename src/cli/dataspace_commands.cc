@@ -246,26 +246,19 @@ void AddDataSpaceCommands(CLI::App& app, CommandContext& ctx) {
   auto* preview =
       AddVerb(*products, "preview", "The first rows, masked", ctx, [](CommandContext& c) {
         c.Emit(c.Client().Get("/api/v1/dataspace/products/" + UrlEncode(f.id) + "/preview"),
-               [&c](const json& j) {
-                 // A header row of the product's field names, when they match the cells.
-                 Result<json> product =
-                     c.Client().Get("/api/v1/dataspace/products/" + UrlEncode(f.id));
-                 if (product.ok() && (*product)["fields"].is_array() && !j["rows"].empty() &&
-                     (*product)["fields"].size() == j["rows"][0].size()) {
-                   std::string header;
-                   for (const auto& field : (*product)["fields"]) {
-                     header += (header.empty() ? "" : " | ") + Str(field, "name");
-                   }
-                   std::cout << header << "\n";
-                 }
+               [](const json& j) {
+                 std::vector<std::string> headers;
+                 for (const auto& name : j["columns"]) headers.push_back(name.get<std::string>());
+                 std::vector<std::vector<std::string>> rows;
                  for (const auto& row : j["rows"]) {
-                   std::string line;
+                   std::vector<std::string> cells;
                    for (const auto& cell : row) {
-                     line += (line.empty() ? "" : " | ") +
-                             (cell.is_null() ? std::string("∅") : cell.get<std::string>());
+                     cells.push_back(cell.is_null() ? "∅" : cell.get<std::string>());
                    }
-                   std::cout << line << "\n";
+                   headers.resize(std::max(headers.size(), cells.size()));
+                   rows.push_back(std::move(cells));
                  }
+                 PrintTable(std::cout, headers, rows);
                });
       });
   preview->add_option("id", f.id, "Product id")->required();

@@ -3,7 +3,6 @@
 // pledges, listings, orders and statistics; and `qiantang cert verify FILE`,
 // which checks an exported certificate offline. One verb per API call
 // (docs/api/openapi.yaml).
-#include <fmt/format.h>
 
 #include <fstream>
 #include <iostream>
@@ -12,6 +11,7 @@
 #include "cli/client.h"
 #include "cli/command.h"
 #include "cli/table.h"
+#include "core/clock.h"
 #include "crypto/encoding.h"
 #include "exchange/certificate.h"
 
@@ -30,8 +30,6 @@ struct ExchangeFlags {
   PageFlags page;
 };
 ExchangeFlags f;
-
-std::string Yuan(const json& fen) { return fmt::format("{:.2f}", fen.get<int64_t>() / 100.0); }
 
 void PrintApplication(const json& a) {
   for (const char* k : {"id", "state", "holder_name", "data_name", "rights", "snapshot_sha256",
@@ -52,7 +50,8 @@ void PrintCertificate(const json& c) {
 
 void PrintPledge(const json& p) {
   std::cout << "pledge " << Str(p, "id") << " of " << Str(p, "number") << ": " << Str(p, "state")
-            << ", " << Yuan(p["amount_fen"]) << " yuan for " << Str(p, "term_days") << " days\n";
+            << ", " << FenAsYuan(p["amount_fen"]) << " yuan for " << Str(p, "term_days")
+            << " days\n";
 }
 
 json ApplicationBody(CommandContext& c, bool* ok) {
@@ -180,8 +179,15 @@ void AddExchangeCommands(CLI::App& app, CommandContext& ctx) {
   resolve->add_option("--resolution", f.resolution, "The registry's reasoning")->required();
   AddVerb(*ex, "notices", "The public notice board (公示)", ctx, [](CommandContext& c) {
     c.Emit(c.Client().Get("/api/v1/exchange/notices"), [](const json& j) {
-      PrintPage(j, {"APPLICATION", "HOLDER", "DATA", "UNTIL", "OBJECTIONS"},
-                {"id", "holder_name", "data_name", "notice_until", "open_objections"});
+      // A notice whose period has passed waits for the registry to decide.
+      json page = j;
+      const UnixMillis now = SystemClock::Get().NowMillis();
+      for (json& n : page["items"]) {
+        const auto until = ParseRfc3339(n.value("notice_until", ""));
+        n["period"] = until && *until < now ? "closed" : "open";
+      }
+      PrintPage(page, {"APPLICATION", "HOLDER", "DATA", "UNTIL", "PERIOD", "OBJECTIONS"},
+                {"id", "holder_name", "data_name", "notice_until", "period", "open_objections"});
     });
   });
 
@@ -270,7 +276,7 @@ void AddExchangeCommands(CLI::App& app, CommandContext& ctx) {
       });
   pledge->add_option("number", f.number, "Certificate number")->required();
   pledge->add_option("--institution", f.institution, "Bank's organisation id")->required();
-  pledge->add_option("--amount-fen", f.amount_fen, "Secured credit in fen")->required();
+  AddYuanOption(pledge, "--amount", f.amount_fen, "Secured credit")->required();
   pledge->add_option("--term-days", f.term_days, "Term in days");
   for (auto [verb, help] : {std::pair{"confirm", "Confirm a pledge (the institution)"},
                             std::pair{"decline", "Decline a pledge (the institution)"},
@@ -307,7 +313,7 @@ void AddExchangeCommands(CLI::App& app, CommandContext& ctx) {
   ladd->add_option("--certificate", f.number, "Certificate number")->required();
   ladd->add_option("--offer", f.offer, "Data space offer id")->required();
   ladd->add_option("--title", f.title, "Title")->required();
-  ladd->add_option("--price-fen", f.price_fen, "Price in fen")->required();
+  AddYuanOption(ladd, "--price", f.price_fen, "Price")->required();
   ladd->add_option("--terms", f.terms, "one_off, per_query or subscription");
   ladd->add_option("--max-quantity", f.max_quantity,
                    "The most one order may buy (default 1000 queries or 12 months)");
@@ -333,7 +339,7 @@ void AddExchangeCommands(CLI::App& app, CommandContext& ctx) {
                 c.Emit(c.Client().Post("/api/v1/exchange/listings/" + UrlEncode(f.id) + "/orders",
                                        {{"quantity", f.quantity}}),
                        [](const json& j) {
-                         std::cout << "trade " << Str(j, "id") << ": " << Yuan(j["amount_fen"])
+                         std::cout << "trade " << Str(j, "id") << ": " << FenAsYuan(j["amount_fen"])
                                    << " yuan, awaiting payment; contract " << Str(j, "contract_id")
                                    << " is finalized when the seller confirms payment\n";
                        });
@@ -363,11 +369,8 @@ void AddExchangeCommands(CLI::App& app, CommandContext& ctx) {
     });
     act->add_option("id", f.id, "Trade id")->required();
   }
-  AddVerb(*ex, "stats", "The exchange's figures (public)", ctx, [](CommandContext& c) {
-    c.Emit(c.Client().Get("/api/v1/exchange/stats"), [](const json& j) {
-      for (const auto& [k, v] : j.items()) std::cout << k << ": " << v.dump() << "\n";
-    });
-  });
+  AddVerb(*ex, "stats", "The exchange's figures (public)", ctx,
+          [](CommandContext& c) { c.Emit(c.Client().Get("/api/v1/exchange/stats"), PrintFields); });
 
   CLI::App* cert = app.add_subcommand("cert", "Data property certificates, offline");
   cert->require_subcommand(1);

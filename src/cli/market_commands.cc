@@ -3,7 +3,6 @@
 // One verb per API call (docs/api/openapi.yaml).
 #include <fmt/format.h>
 
-#include <charconv>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -23,11 +22,9 @@ struct MarketFlags {
           cap_fen = 0;
   bool no_gang = false;
   std::string available = "true";
-  std::vector<std::string> prices;  // CHIP=FEN
+  std::vector<std::string> prices;  // CHIP=YUAN
 };
 MarketFlags f;
-
-std::string Yuan(const json& fen) { return fmt::format("{:.2f}", fen.get<int64_t>() / 100.0); }
 
 // Best first, each with its provider's name and pool (the cluster id is in --json).
 void PrintQuotes(CommandContext& c, const json& quotes) {
@@ -36,7 +33,8 @@ void PrintQuotes(CommandContext& c, const json& quotes) {
   for (const auto& q : quotes) {
     rows.push_back({std::to_string(q["rank"].get<int64_t>()), q["id"],
                     names.Name(q.value("provider_id", "")), q["pool"], q["chip"],
-                    Yuan(q["amount_fen"]), q["start"], std::to_string(q["leaves"].get<int64_t>())});
+                    FenAsYuan(q["amount_fen"]), q["start"],
+                    std::to_string(q["leaves"].get<int64_t>())});
   }
   PrintTable(std::cout, {"RANK", "QUOTE", "PROVIDER", "POOL", "CHIP", "YUAN", "START", "LEAVES"},
              rows);
@@ -44,9 +42,10 @@ void PrintQuotes(CommandContext& c, const json& quotes) {
 
 void PrintOrder(const json& o) {
   for (const char* k : {"id", "state", "provider_id", "cluster_id", "pool", "chip", "cards",
-                        "start", "end", "amount_fen", "reason"}) {
+                        "start", "end", "finished_at", "reason"}) {
     std::cout << k << ": " << Str(o, k) << "\n";
   }
+  std::cout << "yuan: " << FenAsYuan(o.value("amount_fen", json())) << "\n";
 }
 
 }  // namespace
@@ -119,25 +118,24 @@ void AddMarketCommands(CLI::App& app, CommandContext& ctx) {
         json body = {{"fen_per_card_hour", json::object()}};
         for (const std::string& p : f.prices) {
           const size_t eq = p.rfind('=');
-          int64_t fen = 0;
-          const char* end = p.data() + p.size();
-          if (eq == std::string::npos || eq == 0 ||
-              std::from_chars(p.data() + eq + 1, end, fen).ptr != end || eq + 1 == p.size()) {
-            return c.Emit(InvalidArgument("--price: CHIP=FEN, such as H800=2800, not " + p),
+          const std::optional<int64_t> fen =
+              eq == std::string::npos || eq == 0 ? std::nullopt : ParseYuan(p.substr(eq + 1));
+          if (!fen) {
+            return c.Emit(InvalidArgument("--price: CHIP=YUAN, such as H800=28.50, not " + p),
                           nullptr);
           }
-          body["fen_per_card_hour"][p.substr(0, eq)] = fen;
+          body["fen_per_card_hour"][p.substr(0, eq)] = *fen;
         }
         c.Emit(c.Client().Post("/api/v1/compute/provider-clusters/" + UrlEncode(f.id) + "/prices",
                                body),
                [](const json& j) {
                  for (const auto& [chip, fen] : j["fen_per_card_hour"].items()) {
-                   std::cout << chip << ": " << Yuan(fen) << " yuan per card-hour\n";
+                   std::cout << chip << ": " << FenAsYuan(fen) << " yuan per card-hour\n";
                  }
                });
       });
   prices->add_option("id", f.id, "Cluster id")->required();
-  prices->add_option("--price", f.prices, "CHIP=FEN per card-hour (repeat for each chip)")
+  prices->add_option("--price", f.prices, "CHIP=YUAN per card-hour (repeat for each chip)")
       ->required();
 
   auto* request = AddVerb(
@@ -158,7 +156,7 @@ void AddMarketCommands(CLI::App& app, CommandContext& ctx) {
   request->add_option("--cards", f.cards, "Cards")->required();
   request->add_option("--chip", f.chip, "any, chip:NAME, vendor:NAME or tflops>=N");
   request->add_option("--duration-s", f.duration_s, "Run time in seconds")->required();
-  request->add_option("--max-price", f.max_price, "Highest price in fen per card-hour")->required();
+  AddYuanOption(request, "--max-price", f.max_price, "Highest price per card-hour")->required();
   request->add_option("--window-start", f.window_start, "RFC 3339 (default now)");
   request->add_option("--window-end", f.window_end, "RFC 3339 (default start + 7 days)");
   request->add_flag("--no-gang", f.no_gang, "The job need not start all its cards at once");
@@ -180,14 +178,14 @@ void AddMarketCommands(CLI::App& app, CommandContext& ctx) {
 
   CLI::App* orders = compute->add_subcommand("orders", "Compute orders");
   orders->require_subcommand(1);
-  AddListVerb(
-      *orders, "List orders you are party to", ctx, "/api/v1/compute/orders",
-      {"ID", "STATE", "PROVIDER", "CARDS", "CHIP", "START", "END", "YUAN"},
-      {"id", "state", "provider_id_name", "cards", "chip", "start", "end", "amount_fen_yuan"},
-      [](CommandContext& c, json& items) {
-        OrgNames(c.Client()).Add(items, {"provider_id"});
-        AddYuan(items, {"amount_fen"});
-      });
+  AddListVerb(*orders, "List orders you are party to", ctx, "/api/v1/compute/orders",
+              {"ID", "STATE", "PROVIDER", "CARDS", "CHIP", "START", "END", "FINISHED", "YUAN"},
+              {"id", "state", "provider_id_name", "cards", "chip", "start", "end", "finished_at",
+               "amount_fen_yuan"},
+              [](CommandContext& c, json& items) {
+                OrgNames(c.Client()).Add(items, {"provider_id"});
+                AddYuan(items, {"amount_fen"});
+              });
   auto* cancel =
       AddVerb(*orders, "cancel", "Cancel an order (a running one is billed for its use)", ctx,
               [](CommandContext& c) {
@@ -209,7 +207,7 @@ void AddMarketCommands(CLI::App& app, CommandContext& ctx) {
   AddVerb(*compute, "trades", "Matched trade amounts by provider and month", ctx,
           [](CommandContext& c) {
             c.Emit(c.Client().Get("/api/v1/compute/trades"), [&c](const json& j) {
-              std::cout << "total: " << Yuan(j["total_fen"]) << " yuan\n";
+              std::cout << "total: " << FenAsYuan(j["total_fen"]) << " yuan\n";
               json shown = j;
               OrgNames(c.Client()).Add(shown["items"], {"provider_id"});
               AddYuan(shown["items"], {"amount_fen"});
@@ -233,10 +231,10 @@ void AddMarketCommands(CLI::App& app, CommandContext& ctx) {
                        [](const json& j) { std::cout << "programme " << Str(j, "id") << "\n"; });
               });
   create->add_option("--name", f.name, "Name")->required();
-  create->add_option("--budget-fen", f.budget_fen, "Budget pool")->required();
+  AddYuanOption(create, "--budget", f.budget_fen, "Budget pool")->required();
   create->add_option("--ratio-bp", f.ratio_bp, "Subsidy ratio in basis points (3000 = 30%)")
       ->required();
-  create->add_option("--cap-fen", f.cap_fen, "Cap per enterprise per year")->required();
+  AddYuanOption(create, "--cap", f.cap_fen, "Cap per enterprise per year")->required();
   create->add_option("--valid-from", f.valid_from, "RFC 3339 (default now)");
   create->add_option("--valid-to", f.valid_to, "RFC 3339")->required();
   AddVerb(*vouchers, "programmes", "List voucher programmes", ctx, [](CommandContext& c) {
@@ -253,14 +251,18 @@ void AddMarketCommands(CLI::App& app, CommandContext& ctx) {
       [](CommandContext& c) {
         c.Emit(c.Client().Get("/api/v1/compute/voucher-programmes/" + UrlEncode(f.id) + "/report"),
                [](const json& j) {
-                 std::cout << "budget " << Str(j["programme"], "budget_fen") << " fen, issued "
-                           << Str(j["programme"], "issued_fen") << ", redeemed "
-                           << Str(j["programme"], "redeemed_fen") << "\n";
-                 PrintPage({{"items", j["by_enterprise"]}},
-                           {"ENTERPRISE", "ISSUED FEN", "REDEEMED FEN"},
-                           {"enterprise_id", "issued_fen", "redeemed_fen"});
-                 PrintPage({{"items", j["by_provider"]}}, {"PROVIDER", "REDEEMED FEN"},
-                           {"provider_id", "redeemed_fen"});
+                 const json& p = j["programme"];
+                 std::cout << "budget " << FenAsYuan(p.value("budget_fen", json()))
+                           << " yuan, issued " << FenAsYuan(p.value("issued_fen", json()))
+                           << ", redeemed " << FenAsYuan(p.value("redeemed_fen", json())) << "\n";
+                 json by_enterprise = j["by_enterprise"], by_provider = j["by_provider"];
+                 AddYuan(by_enterprise, {"issued_fen", "redeemed_fen"});
+                 AddYuan(by_provider, {"redeemed_fen"});
+                 PrintPage({{"items", by_enterprise}},
+                           {"ENTERPRISE", "ISSUED YUAN", "REDEEMED YUAN"},
+                           {"enterprise_id", "issued_fen_yuan", "redeemed_fen_yuan"});
+                 PrintPage({{"items", by_provider}}, {"PROVIDER", "REDEEMED YUAN"},
+                           {"provider_id", "redeemed_fen_yuan"});
                });
       });
   report->add_option("programme", f.id, "Programme id")->required();
@@ -274,7 +276,7 @@ void AddMarketCommands(CLI::App& app, CommandContext& ctx) {
                });
       });
   apply->add_option("programme", f.id, "Programme id")->required();
-  apply->add_option("--amount-fen", f.amount_fen, "Amount applied for")->required();
+  AddYuanOption(apply, "--amount", f.amount_fen, "Amount applied for")->required();
   auto app_page = std::make_shared<PageFlags>();
   auto* apps = AddVerb(
       *vouchers, "applications", "Your applications, or those to your programmes", ctx,
@@ -307,7 +309,7 @@ void AddMarketCommands(CLI::App& app, CommandContext& ctx) {
   decide->add_option("--decision", f.decision, "approve or reject")
       ->required()
       ->check(CLI::IsMember({"approve", "reject"}));
-  decide->add_option("--amount-fen", f.amount_fen, "Amount to issue (default: as applied)");
+  AddYuanOption(decide, "--amount", f.amount_fen, "Amount to issue (default: as applied)");
   decide->add_option("--reason", f.reason, "Required to reject");
   auto* related = AddVerb(
       *vouchers, "related-party", "Record an enterprise-provider related party (authority)", ctx,
@@ -321,8 +323,10 @@ void AddMarketCommands(CLI::App& app, CommandContext& ctx) {
   related->add_option("--provider", f.provider_id, "Provider id")->required();
   AddVerb(*vouchers, "list", "Your vouchers and what remains of them", ctx, [](CommandContext& c) {
     c.Emit(c.Client().Get("/api/v1/compute/vouchers"), [](const json& j) {
-      PrintPage(j, {"ID", "PROGRAMME", "FEN", "REMAINING FEN", "EXPIRES"},
-                {"id", "programme_id", "amount_fen", "remaining_fen", "expires_at"});
+      json shown = j;
+      AddYuan(shown["items"], {"amount_fen", "remaining_fen"});
+      PrintPage(shown, {"ID", "PROGRAMME", "YUAN", "REMAINING YUAN", "EXPIRES"},
+                {"id", "programme_id", "amount_fen_yuan", "remaining_fen_yuan", "expires_at"});
     });
   });
 }

@@ -36,17 +36,13 @@ std::string Number(const json& v) {
   return s;
 }
 
-std::string Yuan(int64_t fen) {
-  return std::to_string(fen / 100) + "." + std::to_string(100 + fen % 100).substr(1);
-}
-
 void PrintMatches(const json& j) {
   std::cout << "eligible:\n";
   for (const json& m : j["eligible"]) {
     std::cout << "  " << m["product"]["id"].get<std::string>() << "  "
               << m["product"]["kind"].get<std::string>() << "  "
               << m["product"]["name"].get<std::string>() << "  up to "
-              << Yuan(m["product"]["max_amount_fen"].get<int64_t>()) << " yuan  score "
+              << FenAsYuan(m["product"]["max_amount_fen"]) << " yuan  score "
               << m["score"].get<double>() << "\n";
     // Why it is eligible: each clause of the rule, with the enterprise's value.
     for (const json& c : m["clauses"]) {
@@ -118,7 +114,7 @@ void AddScenarioCommands(CLI::App& match, CommandContext& ctx) {
         ->required();
     add->add_option("--tags", f.tags, "Comma-separated tags");
     if (list == "demand") {
-      add->add_option("--budget-fen", f.budget_fen, "Budget, fen")->required();
+      AddYuanOption(add, "--budget", f.budget_fen, "Budget")->required();
       add->add_option("--deadline", f.deadline, "YYYY-MM-DD")->required();
       add->add_option("--district", f.district, "District");
     } else {
@@ -182,8 +178,10 @@ void AddMatchCommands(CLI::App& app, CommandContext& ctx) {
     std::string q = "/api/v1/match/finance/products?limit=" + std::to_string(f.limit);
     if (!f.kind.empty()) q += "&kind=" + UrlEncode(f.kind);
     c.Emit(c.Client().Get(q), [](const json& j) {
-      PrintPage(j, {"PRODUCT", "KIND", "NAME", "MAX FEN", "RULE"},
-                {"id", "kind", "name", "max_amount_fen", "rule"});
+      json shown = j;
+      AddYuan(shown["items"], {"max_amount_fen"});
+      PrintPage(shown, {"PRODUCT", "KIND", "NAME", "MAX YUAN", "RULE"},
+                {"id", "kind", "name", "max_amount_fen_yuan", "rule"});
     });
   });
   list->add_option("--kind", f.kind, "investment, loan, subsidy, guarantee or insurance");
@@ -202,7 +200,7 @@ void AddMatchCommands(CLI::App& app, CommandContext& ctx) {
       ->required();
   publish->add_option("--name", f.name, "Name")->required();
   publish->add_option("--rule", f.rule, "Eligibility rule (docs/match/README.md)")->required();
-  publish->add_option("--max-amount-fen", f.amount_fen, "Largest amount, fen")->required();
+  AddYuanOption(publish, "--max-amount", f.amount_fen, "Largest amount")->required();
   publish->add_option("--terms", f.terms, "Terms");
   publish->add_option("--requires", f.requires_kind,
                       "Another kind that must come with it (a bundle)");
@@ -288,7 +286,7 @@ void AddMatchCommands(CLI::App& app, CommandContext& ctx) {
       });
   apply->add_option("enterprise", f.enterprise, "Your enterprise id")->required();
   apply->add_option("--product", f.product, "Product id")->required();
-  apply->add_option("--amount-fen", f.amount_fen, "Amount, fen")->required();
+  AddYuanOption(apply, "--amount", f.amount_fen, "Amount")->required();
   auto app_page = std::make_shared<PageFlags>();
   auto* apps =
       AddVerb(*fin, "applications", "Your applications (or those to your institution)", ctx,
@@ -316,7 +314,7 @@ void AddMatchCommands(CLI::App& app, CommandContext& ctx) {
       });
   decide->add_option("application", f.id, "Application id")->required();
   decide->add_option("--decision", f.decision, "accept or decline")->required();
-  decide->add_option("--served-fen", f.served_fen, "Amount served (accept)");
+  AddYuanOption(decide, "--served", f.served_fen, "Amount served (accept)");
   decide->add_option("--reason", f.reason, "Why (decline)");
 }
 

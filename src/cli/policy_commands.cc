@@ -1,11 +1,12 @@
 // `qiantang match policies ...`, `match inbox` and `match webhook`: policies
 // that find people (春雨计划) — publishing, revising and withdrawing
 // policies (authorities), the inbox of notices (an enterprise's with an
-// organisation token; a citizen's with the citizen's cz_ app token), and an
+// organisation token; a citizen's with the citizen's czt_ app token), and an
 // organisation's webhook.
 #include <iostream>
 
 #include "cli/command.h"
+#include "identity/identity.h"
 
 namespace qt::cli {
 namespace {
@@ -20,8 +21,8 @@ struct PolicyFlags {
 PolicyFlags f;
 
 void PrintPolicy(const json& j) {
-  for (const char* k : {"id", "audience", "title", "benefit", "rule", "valid_from", "valid_until",
-                        "version", "state", "notified"}) {
+  for (const char* k : {"id", "audience", "title", "summary", "benefit", "rule", "valid_from",
+                        "valid_until", "version", "state", "notified"}) {
     std::cout << k << ": " << Str(j, k) << "\n";
   }
 }
@@ -30,6 +31,8 @@ void PrintNotices(const json& j) {
   for (const json& n : j["items"]) {
     std::cout << Str(n, "id") << "  " << (n["read_at"].is_null() ? "new " : "read") << "  "
               << Str(n, "title") << " (v" << Str(n, "version") << ")  " << Str(n, "benefit")
+              << (n.value("closed", false) ? "  closed (until " + Str(n, "valid_until") + ")"
+                                           : "  until " + Str(n, "valid_until"))
               << "\n";
     for (const json& c : n["explanation"]) {
       std::cout << "      " << (c["passed"] == true ? "✓ " : "✗ ") << Str(c, "clause") << "  (is "
@@ -58,7 +61,8 @@ void PolicyOptions(CLI::App& verb) {
 
 // A citizen's app token reads the citizen's inbox; any other the enterprise's.
 std::string InboxPath(const CommandContext& c) {
-  return c.options.token.starts_with("cz_") ? "/api/v1/match/me/inbox" : "/api/v1/match/inbox";
+  return identity::Identity::IsCitizenToken(c.options.token) ? "/api/v1/match/me/inbox"
+                                                             : "/api/v1/match/inbox";
 }
 
 }  // namespace
@@ -80,8 +84,8 @@ void AddPolicyCommands(CLI::App& match, CommandContext& ctx) {
     if (!f.audience.empty()) q += "&audience=" + UrlEncode(f.audience);
     if (f.in_force) q += "&in_force=true";
     c.Emit(c.Client().Get(q), [](const json& j) {
-      PrintPage(j, {"POLICY", "AUDIENCE", "TITLE", "VERSION", "NOTIFIED", "UNTIL"},
-                {"id", "audience", "title", "version", "notified", "valid_until"});
+      PrintPage(j, {"POLICY", "AUDIENCE", "TITLE", "VERSION", "STATE", "NOTIFIED", "UNTIL"},
+                {"id", "audience", "title", "version", "state", "notified", "valid_until"});
     });
   });
   list->add_option("--audience", f.audience, "enterprise or person");
@@ -116,7 +120,7 @@ void AddPolicyCommands(CLI::App& match, CommandContext& ctx) {
 
   auto* inbox = AddVerb(
       match, "inbox",
-      "Policy notices with their explanation: an enterprise's, or a citizen's with the cz_ token",
+      "Policy notices with their explanation: an enterprise's, or a citizen's with the czt_ token",
       ctx, [](CommandContext& c) {
         if (!f.read.empty()) {
           return c.Emit(

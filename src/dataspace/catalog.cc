@@ -178,7 +178,7 @@ Result<std::string> DataSpace::CatalogVersion() {
   return "v2-" + crypto::HexEncode(std::span<const uint8_t>(d.data(), 16));
 }
 
-Result<std::vector<std::vector<Cell>>> DataSpace::Preview(const std::string& product_id) {
+Result<ProductPreview> DataSpace::Preview(const std::string& product_id) {
   Product p;
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
     QT_ASSIGN_OR_RETURN(
@@ -202,7 +202,9 @@ Result<std::vector<std::vector<Cell>>> DataSpace::Preview(const std::string& pro
       }
     }
   }
-  return rows;
+  ProductPreview out{.columns = {}, .rows = std::move(rows)};
+  for (const Field& f : p.fields) out.columns.push_back(f.name);
+  return out;
 }
 
 Result<Offer> DataSpace::CreateOffer(const Principal& caller, const NewOffer& in) {

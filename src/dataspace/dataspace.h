@@ -49,6 +49,12 @@ struct ProductDetail {
   std::vector<Offer> offers{};  // those the caller may see
 };
 
+// A product's first rows, masked, under the names of its columns.
+struct ProductPreview {
+  std::vector<std::string> columns{};
+  std::vector<std::vector<Cell>> rows{};
+};
+
 // An offer with its product, as another city's node sees it.
 struct PublishedOffer {
   Offer offer{};
@@ -112,7 +118,7 @@ class DataSpace {
   Result<ProductDetail> GetProduct(const accounts::Principal& caller, const std::string& id);
   // The first kPreviewRows rows, masked: each field by its mask; sensitive and
   // identifying fields without one are redacted.
-  Result<std::vector<std::vector<Cell>>> Preview(const std::string& product_id);
+  Result<ProductPreview> Preview(const std::string& product_id);
   Result<Offer> CreateOffer(const accounts::Principal& caller, const NewOffer& offer);
   // Active offers open to organisations of any node (no list of named
   // organisations in visible_to), in id order after `after_offer_id`, at

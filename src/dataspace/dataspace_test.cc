@@ -152,10 +152,12 @@ TEST_P(DataSpaceTest, HoldersPublishProductsThatTheCatalogFinds) {
 
   auto preview = space_->Preview(product_.id);
   ASSERT_TRUE(preview.ok());
-  ASSERT_EQ(preview->size(), 10u);
-  EXPECT_EQ((*preview)[0][0], "p******");  // name masked
-  EXPECT_EQ((*preview)[0][1], "西湖区");
-  EXPECT_EQ((*preview)[0][3], "***");  // sensitive, no mask: redacted
+  ASSERT_EQ(preview->rows.size(), 10u);
+  ASSERT_EQ(preview->columns.size(), product_.fields.size());
+  EXPECT_EQ(preview->columns[0], product_.fields[0].name);
+  EXPECT_EQ(preview->rows[0][0], "p******");  // name masked
+  EXPECT_EQ(preview->rows[0][1], "西湖区");
+  EXPECT_EQ(preview->rows[0][3], "***");  // sensitive, no mask: redacted
 
   // Offers are seen by their audience; a bank may see this one but not negotiate it.
   auto detail = space_->GetProduct(bank_, product_.id);

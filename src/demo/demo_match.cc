@@ -54,10 +54,12 @@ Result<DemoMatch> LoadDemoMatch(accounts::Accounts& accounts, const accounts::Pr
   // The seed's story for the demo enterprise.
   const auto bank = ActAs(by_name.at("杭州银行股份有限公司科技支行"));
   const auto insurer = ActAs(by_name.at("杭州科技保险服务中心"));
-  QT_ASSIGN_OR_RETURN(auto policy,
-                      finance.Publish(insurer, {"insurance", "研发费用损失保险（首创）",
-                                                "rd_ratio >= 0.1 and patents >= 3", 141'000'000,
-                                                "研发超支损失保障，保额 141 万元", ""}));
+  QT_ASSIGN_OR_RETURN(
+      auto policy, finance.Publish(insurer, {"insurance", "研发费用损失保险（首创）",
+                                             "need_types has \"保\" and rd_ratio >= 0.1 and "
+                                             "patents >= 3 and qualifications has "
+                                             "\"高新技术企业\"",
+                                             141'000'000, "研发超支损失保障，保额 141 万元", ""}));
   QT_ASSIGN_OR_RETURN(
       auto loan, finance.Publish(
                      bank, {"loan", "保险+信贷 科技研发贷",
@@ -81,8 +83,12 @@ Result<DemoMatch> LoadDemoMatch(accounts::Accounts& accounts, const accounts::Pr
   const auto me = ActAs(firm);
   QT_ASSIGN_OR_RETURN(auto ent, finance.SaveOwnProfile(me, firm.name, profile));
   QT_ASSIGN_OR_RETURN(auto app, finance.Apply(me, ent.id, loan.id, 100'000'000));
+  // The seed's loan is underwritten by the first R&D cost-loss insurance:
+  // the narrowest fit, so the best-ranked companion for this enterprise.
+  if (app.bundle_ids != std::vector<std::string>{policy.id}) {
+    return Internal("the demo's loan was not bundled with 研发费用损失保险（首创）");
+  }
   QT_RETURN_IF_ERROR(finance.Decide(bank, app.id, "accept", 100'000'000, "").status());
-  (void)policy;
   return out;
 }
 

@@ -87,12 +87,15 @@ Result<Citizen> ReadCitizen(Tx& tx, const std::string& id) {
   return FromRow(rows[0]);
 }
 
+// A citizen's app token: "czt_" and 32 random bytes in base64url.
+constexpr std::string_view kTokenPrefix = "czt_";
+
 // The lockout key of a citizen token: the sender's address and the token's
 // first characters, so that junk from an address does not lock out the other
 // citizens behind it.
 std::string TokenLockKey(std::string_view token, const std::string& source) {
-  constexpr size_t kPrefix = 3 + 8;  // "cz_" and 48 bits of the secret
-  return source + " " + std::string(token.substr(0, std::min(token.size(), kPrefix)));
+  const size_t prefix = token.find('_') + 1 + 8;  // "czt_" and 48 bits of the secret
+  return source + " " + std::string(token.substr(0, std::min(token.size(), prefix)));
 }
 
 // A valid resident ID as stored and hashed: its check character in upper case.
@@ -170,7 +173,7 @@ Result<std::vector<EnrolledCitizen>> Identity::EnrolMany(const Principal& caller
                      .authority_id = caller.org_id};
     Bytes secret(32);
     options_.random->Fill(secret);
-    p.out.token = "cz_" + crypto::Base64UrlEncode(secret);
+    p.out.token = std::string(kTokenPrefix) + crypto::Base64UrlEncode(secret);
     p.resident_hash = KeyedHash(secrets->service, "resident:" + rid, 32);
     const std::string plain =
         json{{"name", c.name}, {"resident_id", rid}, {"birth_date", ResidentBirthDate(rid)}}.dump();
@@ -441,7 +444,7 @@ Result<std::string> Identity::ResetToken(const Principal& caller, const std::str
   QT_RETURN_IF_ERROR(RequireAuthority(caller, "reset citizens' app tokens"));
   Bytes secret(32);
   options_.random->Fill(secret);
-  const std::string token = "cz_" + crypto::Base64UrlEncode(secret);
+  const std::string token = std::string(kTokenPrefix) + crypto::Base64UrlEncode(secret);
   QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
     QT_ASSIGN_OR_RETURN(Citizen c, ReadOwnCitizen(tx, caller, id, "reset its app token"));
     if (c.status != "active") return FailedPrecondition("citizen " + id + " is revoked");
@@ -502,10 +505,16 @@ Result<Citizen> Identity::AuthenticateCitizen(std::string_view token, const std:
   }));
   if (!c) {
     token_lockout_.Fail(lock_key);
-    return Unauthenticated("not a citizen token (send 'Authorization: Bearer cz_...')");
+    return Unauthenticated("not a citizen token (send 'Authorization: Bearer czt_...')");
   }
   token_lockout_.Succeed(lock_key);
   return *c;
+}
+
+bool Identity::IsCitizenToken(std::string_view token) {
+  constexpr size_t kSecret = 43;  // 32 bytes in base64url
+  return token.starts_with(kTokenPrefix) ||
+         (token.starts_with("cz_") && token.size() == 3 + kSecret);
 }
 
 }  // namespace qt::identity

@@ -4,8 +4,9 @@
 // are stored sealed under the server master key; a keyed hash of the resident
 // ID (BLAKE2b under a service secret) keeps one enrolment per person without
 // storing the number in the clear. The talent authority sets a talent status
-// (A..E with a last day). Each citizen gets an app token (shown once, stored
-// as SHA-256) with which the citizen asks for dynamic codes (valid
+// (A..E with a last day). Each citizen gets an app token ("czt_...", not to
+// be mistaken for a citizen's id "cz_..."; shown once, stored as SHA-256)
+// with which the citizen asks for dynamic codes (valid
 // `dynamic_ttl_s`, one scan per category) and reads the log of who scanned
 // them; authorities print static codes (cards with a serial) for those
 // without phones, and revoke citizens (their static serials join the signed
@@ -152,6 +153,10 @@ class Identity {
   // Citizens, by app token. After repeated bad tokens from `source` (the
   // client address) with the same prefix, that (source, prefix) backs off.
   Result<Citizen> AuthenticateCitizen(std::string_view token, const std::string& source);
+  // Whether `token` has the form of a citizen's app token: "czt_...", or
+  // "cz_" and 43 characters as tokens were issued before they had their own
+  // prefix (those keep working).
+  static bool IsCitizenToken(std::string_view token);
   Result<IssuedCode> IssueDynamic(const Citizen& citizen);
   Result<accounts::Page<Scan>> ScanLog(const Citizen& citizen, const accounts::PageRequest& page);
 

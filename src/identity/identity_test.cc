@@ -120,7 +120,10 @@ TEST_P(IdentityTest, EnrolmentChecksAndStoresNoIdentityInTheClear) {
   EnrolledCitizen c = Enrol(1, "elderly");
   EXPECT_EQ(c.citizen.name_masked, "张**");
   EXPECT_EQ(c.citizen.birth_year, "1990");
-  EXPECT_TRUE(c.token.starts_with("cz_"));
+  EXPECT_TRUE(c.token.starts_with("czt_"));
+  EXPECT_TRUE(Identity::IsCitizenToken(c.token));
+  EXPECT_FALSE(Identity::IsCitizenToken(c.citizen.id)) << "an id is not mistaken for a token";
+  EXPECT_TRUE(Identity::IsCitizenToken("cz_" + std::string(43, 'A'))) << "issued before czt_";
   EXPECT_EQ(identity_->AuthenticateCitizen(c.token, "ip")->id, c.citizen.id);
   auto again = identity_->Enrol(authority_, {"张三丰", ResidentId(1), "西湖区", "none"});
   EXPECT_EQ(again.status().code(), StatusCode::kConflict);
@@ -236,22 +239,22 @@ TEST_P(IdentityTest, LimitsAndLockouts) {
   // Bad tokens back off their address for their prefix only: five are free,
   // then each failure waits twice as long as the one before (1 s, 2 s, ...).
   for (int i = 0; i < 6; ++i) {
-    EXPECT_EQ(identity_->AuthenticateCitizen("cz_wrongwrong", "10.0.0.9").status().code(),
+    EXPECT_EQ(identity_->AuthenticateCitizen("czt_wrongwrong", "10.0.0.9").status().code(),
               StatusCode::kUnauthenticated);
   }
-  EXPECT_EQ(identity_->AuthenticateCitizen("cz_wrongwrong", "10.0.0.9").status().code(),
+  EXPECT_EQ(identity_->AuthenticateCitizen("czt_wrongwrong", "10.0.0.9").status().code(),
             StatusCode::kResourceExhausted);
   EXPECT_TRUE(identity_->AuthenticateCitizen(c.token, "10.0.0.9").ok())
       << "another citizen at the same address is not locked out";
   clock_.Advance(1'001);
-  EXPECT_EQ(identity_->AuthenticateCitizen("cz_wrongwrong", "10.0.0.9").status().code(),
+  EXPECT_EQ(identity_->AuthenticateCitizen("czt_wrongwrong", "10.0.0.9").status().code(),
             StatusCode::kUnauthenticated);
   clock_.Advance(1'001);
-  EXPECT_EQ(identity_->AuthenticateCitizen("cz_wrongwrong", "10.0.0.9").status().code(),
+  EXPECT_EQ(identity_->AuthenticateCitizen("czt_wrongwrong", "10.0.0.9").status().code(),
             StatusCode::kResourceExhausted)
       << "the second wait is 2 s";
   clock_.Advance(1'000);
-  EXPECT_EQ(identity_->AuthenticateCitizen("cz_wrongwrong", "10.0.0.9").status().code(),
+  EXPECT_EQ(identity_->AuthenticateCitizen("czt_wrongwrong", "10.0.0.9").status().code(),
             StatusCode::kUnauthenticated);
 }
 

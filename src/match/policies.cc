@@ -109,7 +109,8 @@ constexpr const char* kPolicyColumns =
     " created_at, updated_at FROM pl_policies";
 constexpr const char* kNoticeColumns =
     "SELECT n.id, n.policy_id, n.version, v.title, v.benefit, n.entity_id, n.explanation, "
-    "n.created_at, n.read_at"
+    "n.created_at, n.read_at, v.valid_until,"
+    " (SELECT state FROM pl_policies p WHERE p.id = n.policy_id)"
     " FROM pl_notices n JOIN pl_versions v ON v.policy_id = n.policy_id AND v.version = n.version";
 constexpr size_t kFollowBatch = 20'000;
 constexpr size_t kBulk = 2'000;
@@ -144,8 +145,17 @@ Result<Notice> NoticeFromRow(const store::Row& r) {
             .entity_id = r.Text(5),
             .explanation = json::parse(r.Text(6)),
             .created_at = r.Int(7),
-            .read_at = r.Int(8)};
+            .read_at = r.Int(8),
+            .valid_until = r.Text(9),
+            .closed = r.Text(10) != "published"};
   });
+}
+
+// A notice read on `today`: closed also once its policy's last day passed.
+Result<Notice> NoticeOn(double today, const store::Row& r) {
+  QT_ASSIGN_OR_RETURN(Notice n, NoticeFromRow(r));
+  n.closed = n.closed || n.valid_until < Schema::FormatDate(today);
+  return n;
 }
 
 double Today(const Clock& clock) { return static_cast<double>(clock.NowMillis() / 86'400'000); }
@@ -436,13 +446,15 @@ Result<accounts::Page<Notice>> Policies::EnterpriseInbox(const Principal& caller
       caller.RequireMemberOf(OrgKind::kEnterprise, "read an enterprise's policy notices"));
   QT_RETURN_IF_ERROR(accounts::CheckPage(page, "pn"));
   accounts::Page<Notice> out;
+  const double today = Today(*options_.clock);
+  auto read = [today](const store::Row& r) { return NoticeOn(today, r); };
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
     std::string sql =
         std::string(kNoticeColumns) +
         " WHERE n.entity_id IN (SELECT id FROM fm_enterprises WHERE org_id = ?) AND n.id > ?";
     if (unread_only) sql += " AND n.read_at = 0";
-    QT_ASSIGN_OR_RETURN(out, accounts::QueryPage<Notice>(tx, sql, {caller.org_id, page.cursor},
-                                                         page, NoticeFromRow));
+    QT_ASSIGN_OR_RETURN(
+        out, accounts::QueryPage<Notice>(tx, sql, {caller.org_id, page.cursor}, page, read));
     return OkStatus();
   }));
   return out;
@@ -453,11 +465,13 @@ Result<accounts::Page<Notice>> Policies::PersonInbox(const identity::Citizen& ci
                                                      const accounts::PageRequest& page) {
   QT_RETURN_IF_ERROR(accounts::CheckPage(page, "pn"));
   accounts::Page<Notice> out;
+  const double today = Today(*options_.clock);
+  auto read = [today](const store::Row& r) { return NoticeOn(today, r); };
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
     std::string sql = std::string(kNoticeColumns) + " WHERE n.entity_id = ? AND n.id > ?";
     if (unread_only) sql += " AND n.read_at = 0";
     QT_ASSIGN_OR_RETURN(
-        out, accounts::QueryPage<Notice>(tx, sql, {citizen.id, page.cursor}, page, NoticeFromRow));
+        out, accounts::QueryPage<Notice>(tx, sql, {citizen.id, page.cursor}, page, read));
     return OkStatus();
   }));
   return out;
@@ -473,7 +487,7 @@ Result<Notice> MarkNoticeRead(store::Store& store, const Clock& clock, const std
     QT_ASSIGN_OR_RETURN(store::Rows rows,
                         tx.Query(std::string(kNoticeColumns) + " WHERE n.id = ?", {notice_id}));
     if (rows.empty()) return NotFound("no notice " + notice_id + " for you");
-    QT_ASSIGN_OR_RETURN(n, NoticeFromRow(rows[0]));
+    QT_ASSIGN_OR_RETURN(n, NoticeOn(Today(clock), rows[0]));
     QT_ASSIGN_OR_RETURN(bool mine, owns(tx, n.entity_id));
     if (!mine) return NotFound("no notice " + notice_id + " for you");
     if (n.read_at != 0) return OkStatus();

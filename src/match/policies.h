@@ -96,7 +96,9 @@ struct Notice {
   std::string entity_id{};       // enterprise or citizen id
   nlohmann::json explanation{};  // [{"clause", "passed", "actual", "gap"}]
   int64_t created_at = 0;
-  int64_t read_at = 0;  // 0: unread
+  int64_t read_at = 0;        // 0: unread
+  std::string valid_until{};  // the last day of the policy at this version
+  bool closed = false;        // withdrawn, or its last day has passed
 };
 
 struct Webhook {

@@ -174,6 +174,14 @@ TEST_P(PoliciesTest, PublicationNoticesEveryEligibleEnterpriseWithTheExplanation
   EXPECT_TRUE(policies_->EnterpriseInbox(firm_, true, {})->items.empty());
   EXPECT_EQ(policies_->EnterpriseInbox(bureau_, false, {}).status().code(),
             StatusCode::kPermissionDenied);
+
+  // Open until the policy's last day; closed after it.
+  EXPECT_EQ(mine[0].valid_until, "2027-12-31");
+  EXPECT_FALSE(mine[0].closed);
+  clock_.Advance(int64_t{2 * 366} * 86'400'000);
+  auto later = Inbox(firm_);
+  ASSERT_EQ(later.size(), 1u);
+  EXPECT_TRUE(later[0].closed);
 }
 
 TEST_P(PoliciesTest, AProfileChangeNoticesOnceForEachVersion) {
@@ -224,8 +232,12 @@ TEST_P(PoliciesTest, AProfileChangeNoticesOnceForEachVersion) {
 
   // Only the issuer revises or withdraws; withdrawn policies notice no one.
   EXPECT_EQ(policies_->Revise(talent_office_, p->id, v2).status().code(), StatusCode::kNotFound);
+  EXPECT_FALSE(inbox[1].closed);
   ASSERT_TRUE(policies_->Withdraw(bureau_, p->id).ok());
   EXPECT_EQ(policies_->Withdraw(bureau_, p->id).status().code(), StatusCode::kFailedPrecondition);
+  inbox = Inbox(other_);
+  ASSERT_EQ(inbox.size(), 2u);
+  EXPECT_TRUE(inbox[1].closed) << "withdrawn";
   ASSERT_TRUE(
       finance_->SaveOwnProfile(firm_, "云图", Profile(CreditCode('F'), 8'000'000, {"高新技术企业"}))
           .ok());

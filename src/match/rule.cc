@@ -570,14 +570,19 @@ Explanation Rule::Explain(const Entity& e, const Schema& schema, double today) c
       }
       default: {
         const double v = NumberOf(c, e, today);
+        // Years since a date read to the tenth below (3.39 years is "3.3"),
+        // and the gap is measured from what is read: "3.3, short by 1.7".
+        const double shown = c.years_since ? std::floor(v * 10) / 10 : v;
         if (c.type == Type::kNumber || c.years_since) r.value = v;
         if (!std::isnan(v)) {
           r.actual = c.type == Type::kDate && !c.years_since ? Schema::FormatDate(v)
-                     : c.type == Type::kBool
-                         ? (v != 0 ? "true" : "false")
-                         : FormatNumber(c.years_since ? std::floor(v * 10) / 10 : v);
+                     : c.type == Type::kBool                 ? (v != 0 ? "true" : "false")
+                                                             : FormatNumber(shown);
         }
-        if (!r.passed) r.gap = Gap(c, v);
+        if (!r.passed) {
+          const double gap = Gap(c, shown);
+          r.gap = c.years_since ? std::round(gap * 10) / 10 : gap;
+        }
       }
     }
     out.clauses.push_back(std::move(r));

@@ -100,6 +100,16 @@ TEST_F(RuleTest, ExplainsEachClauseAndFindsTheOneThatKeepsAnEntityOut) {
   EXPECT_TRUE(either.RequiredClauses().empty());
 }
 
+TEST_F(RuleTest, AnAgeAndItsGapReadToTheSameTenth) {
+  // Founded 2023-07-10: 3.38 years before today, read as 3.3; the gap is
+  // read from that figure, so "3.3, short by 1.7" adds up to the rule's 5.
+  Explanation ex = Compile("years_since(founded) >= 5")
+                       .Explain(Firm({{"founded", "2023-07-10"}}), schema_, today_);
+  ASSERT_EQ(ex.clauses.size(), 1u);
+  EXPECT_EQ(ex.clauses[0].actual, "3.3");
+  EXPECT_DOUBLE_EQ(ex.clauses[0].gap, 1.7);
+}
+
 // What each clause asks comes apart, for the console to phrase in words.
 TEST_F(RuleTest, AnExplanationCarriesEachClausesAttributeOperatorAndOperands) {
   Rule r = Compile(

@@ -87,7 +87,7 @@ TEST_F(LockoutsTest, JunkReceiptsNamingAVictimTerminalDoNotLockIt) {
 
 TEST_F(LockoutsTest, BadTokensFromAnAddressDoNotLockOutOtherCitizensThere) {
   const std::string shared = "127.0.0.3";  // one NAT, one public Wi-Fi: many citizens
-  const std::string junk = "cz_" + std::string(43, 'x');
+  const std::string junk = "czt_" + std::string(43, 'x');
   auto statuses = Attack(shared, 10, "GET", "/api/v1/identity/me", junk);
   EXPECT_EQ(statuses.front(), 401);
   EXPECT_EQ(statuses.back(), 429) << "the guesser is held off";

@@ -63,7 +63,7 @@ export async function startServer(
       // The other named data holders' tokens, by organisation name.
       const holder = line.match(/^demo holder token (.+): (qt_\S+)$/);
       if (holder) tokens[holder[1]] = holder[2];
-      const citizen = line.match(/^demo citizen token .*: (cz_\S+)$/);
+      const citizen = line.match(/^demo citizen token .*: (czt_\S+)$/);
       if (citizen) tokens.citizen = citizen[1];
       const listening = line.match(/^listening on (http:\/\/\S+)$/);
       if (listening) {

@@ -342,7 +342,8 @@ describe("the seed's stories, each walked by its users", { concurrency: 2 }, () 
     for (let i = 0; i < 30 && (await bill.count()) === 0; ++i) {
       await new Promise((r) => setTimeout(r, 1000));
       await f.reload();
-      await f.getByTestId("bills").waitFor();
+      // The bills table, or the empty state that stands for it until the first bill.
+      await f.getByTestId("bills").or(f.getByTestId("bills-empty")).waitFor();
     }
     await step(f, s, "the bill deducts the voucher", [bill, /16\.0\s/]);
     const [gross, voucher] = (await bill.locator("td").allInnerTexts())
@@ -362,7 +363,7 @@ describe("the seed's stories, each walked by its users", { concurrency: 2 }, () 
       f,
       s,
       "the firm reads the bundle and each clause",
-      [loan, /组合产品: .*损失险/],
+      [loan, /组合产品: 研发费用损失保险（首创）/],
       [loan, /✓ [^\n]*(≥|为以下之一|包含)[^\n]* — 实际 \S/],
       [f.getByTestId("applications"), /保险\+信贷 科技研发贷\s+已接受/],
     );

@@ -114,6 +114,8 @@ TEST_F(DataSpaceApiTest, FromRawCsvToAReceiptedQueryThroughTheCli) {
   EXPECT_NE(preview.out.find("居*"), std::string::npos);
   EXPECT_NE(preview.out.find("138****"), std::string::npos);
   EXPECT_EQ(preview.out.find("居民0"), std::string::npos);
+  EXPECT_TRUE(preview.out.starts_with("name ")) << "a header row of the columns: " << preview.out;
+  EXPECT_NE(preview.out.find(" phone "), std::string::npos) << preview.out;
 
   // Negotiation with the CLI, each side its own verbs.
   auto req = server_->Cli({"--json", "dataspace", "contracts", "request", offer}, enterprise_);

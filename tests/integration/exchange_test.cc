@@ -138,7 +138,7 @@ TEST_F(ExchangeApiTest, TheSeedsStoryFromRegistrationToATradeQueriedThroughTheCh
 
   // The pledge: 21,000,000.00 yuan to the bank.
   auto pledge = server_->Cli({"--json", "exchange", "pledges", "request", number, "--institution",
-                              bank_id_, "--amount-fen", "2100000000", "--term-days", "365"},
+                              bank_id_, "--amount", "21000000", "--term-days", "365"},
                              holder_);
   ASSERT_EQ(pledge.exit_code, 0) << pledge.err;
   std::string pledge_id = json::parse(pledge.out)["id"];
@@ -163,7 +163,7 @@ TEST_F(ExchangeApiTest, TheSeedsStoryFromRegistrationToATradeQueriedThroughTheCh
   // List it per query and sell it; the buyer queries through the channel.
   auto listed = server_->Cli(
       {"--json", "exchange", "listings", "add", "--certificate", number, "--offer", offer,
-       "--title", "医学影像数据集（按次计费）", "--price-fen", "20000", "--terms", "per_query"},
+       "--title", "医学影像数据集（按次计费）", "--price", "200", "--terms", "per_query"},
       holder_);
   ASSERT_EQ(listed.exit_code, 0) << listed.err;
   std::string listing = json::parse(listed.out)["id"];

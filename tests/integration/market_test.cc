@@ -182,9 +182,9 @@ TEST_F(MarketApiTest, CliVerbsDriveTheMarket) {
   { std::ofstream(path) << kCluster; }
   auto reg = server_->Cli({"compute", "provider-clusters", "register", "--file", path}, provider_);
   ASSERT_EQ(reg.exit_code, 0) << reg.err;
-  auto req = server_->Cli({"--json", "compute", "request", "--cards", "8", "--duration-s", "3600",
-                           "--max-price", "3000"},
-                          enterprise_);
+  auto req = server_->Cli(
+      {"--json", "compute", "request", "--cards", "8", "--duration-s", "3600", "--max-price", "30"},
+      enterprise_);
   ASSERT_EQ(req.exit_code, 0) << req.err;
   auto quote = nlohmann::json::parse(req.out)["quotes"][0]["id"].get<std::string>();
   auto acc = server_->Cli({"compute", "accept", quote}, enterprise_);
@@ -220,10 +220,16 @@ TEST_F(MarketApiTest, AProviderChangesItsPricesForNewQuotesOnly) {
       enterprise_);
   ASSERT_EQ(order.status, 201) << order.raw;
 
-  auto cli = server_->Cli({"compute", "provider-clusters", "prices", id, "--price", "H800=3500"},
-                          provider_);
+  auto cli =
+      server_->Cli({"compute", "provider-clusters", "prices", id, "--price", "H800=35"}, provider_);
   ASSERT_EQ(cli.exit_code, 0) << cli.err;
   EXPECT_NE(cli.out.find("H800: 35.00 yuan per card-hour"), std::string::npos) << cli.out;
+  for (const char* bad : {"H800=35.001", "H800=-1", "=35", "H800", "H800=3,500"}) {
+    auto refused =
+        server_->Cli({"compute", "provider-clusters", "prices", id, "--price", bad}, provider_);
+    EXPECT_NE(refused.exit_code, 0) << bad;
+    EXPECT_NE(refused.err.find("CHIP=YUAN"), std::string::npos) << bad << ": " << refused.err;
+  }
   EXPECT_TRUE(quote(3000).body["quotes"].empty());  // now above the enterprise's limit
   auto after = quote(4000);
   ASSERT_EQ(after.body["quotes"].size(), 1u) << after.raw;

@@ -38,14 +38,14 @@ class MatchApiTest : public ApiTest {
 
 TEST_F(MatchApiTest, ABundleIsMatchedExplainedAppliedForAndAccepted) {
   auto bad = server_->Cli({"match", "finance", "products", "publish", "--kind", "loan", "--name",
-                           "x", "--rule", "revenue >= \"much\"", "--max-amount-fen", "100"},
+                           "x", "--rule", "revenue >= \"much\"", "--max-amount", "1"},
                           bank_);
   EXPECT_EQ(bad.exit_code, 1);
   EXPECT_NE(bad.err.find("rule:12: expected a number"), std::string::npos) << bad.err;
   auto loan =
       server_->Cli({"--json", "match", "finance", "products", "publish", "--kind", "loan", "--name",
                     "科技研发贷", "--rule", "need_types has \"贷\" and rd_ratio >= 0.1",
-                    "--max-amount-fen", "100000000", "--requires", "insurance"},
+                    "--max-amount", "1000000", "--requires", "insurance"},
                    bank_);
   ASSERT_EQ(loan.exit_code, 0) << loan.err;
   auto policy = Call(*client_, "POST", "/api/v1/match/finance/products", insurer_,
@@ -128,10 +128,9 @@ TEST_F(MatchApiTest, ABundleIsMatchedExplainedAppliedForAndAccepted) {
   EXPECT_NE(cli.out.find("fails: staff >= 500 (is 120, short by 380)"), std::string::npos)
       << cli.out;
 
-  auto app =
-      server_->Cli({"--json", "match", "finance", "apply", ent, "--product",
-                    json::parse(loan.out)["id"].get<std::string>(), "--amount-fen", "100000000"},
-                   firm_);
+  auto app = server_->Cli({"--json", "match", "finance", "apply", ent, "--product",
+                           json::parse(loan.out)["id"].get<std::string>(), "--amount", "1000000"},
+                          firm_);
   ASSERT_EQ(app.exit_code, 0) << app.err;
   const std::string app_id = json::parse(app.out)["id"];
   // The bank sees who applied for what by name, not only by id.
@@ -159,7 +158,7 @@ TEST_F(MatchApiTest, ABundleIsMatchedExplainedAppliedForAndAccepted) {
                 .status,
             404);
   auto decided = server_->Cli({"--json", "match", "finance", "decide", app_id, "--decision",
-                               "accept", "--served-fen", "100000000"},
+                               "accept", "--served", "1000000"},
                               bank_);
   ASSERT_EQ(decided.exit_code, 0) << decided.err;
   auto stats = Call(*client_, "GET", "/api/v1/match/finance/stats");
@@ -177,7 +176,7 @@ TEST_F(MatchApiTest, DemandsAndCapabilitiesAreMatchedAndPairedThroughTheCli) {
   auto demand = server_->Cli(
       {"--json", "match", "scenarios", "demands", "add", "--title", "城市道路自动驾驶公交测试",
        "--description", "在滨江区开放道路开展自动驾驶公交与车路协同测试", "--domain", "智慧交通",
-       "--budget-fen", "500000000", "--deadline", "2099-06-30"},
+       "--budget", "5000000", "--deadline", "2099-06-30"},
       station_);
   ASSERT_EQ(demand.exit_code, 0) << demand.err;
   auto cap = server_->Cli(
@@ -186,10 +185,9 @@ TEST_F(MatchApiTest, DemandsAndCapabilitiesAreMatchedAndPairedThroughTheCli) {
       firm_);
   ASSERT_EQ(cap.exit_code, 0) << cap.err;
   const std::string d = json::parse(demand.out)["id"], c = json::parse(cap.out)["id"];
-  auto bad =
-      server_->Cli({"match", "scenarios", "demands", "add", "--title", "x", "--description", "y",
-                    "--domain", "赌博", "--budget-fen", "1", "--deadline", "2099-01-01"},
-                   station_);
+  auto bad = server_->Cli({"match", "scenarios", "demands", "add", "--title", "x", "--description",
+                           "y", "--domain", "赌博", "--budget", "0.01", "--deadline", "2099-01-01"},
+                          station_);
   EXPECT_NE(bad.err.find("domain"), std::string::npos) << bad.err;
   auto matches = Call(*client_, "GET", "/api/v1/match/scenarios/listings/" + d + "/matches");
   ASSERT_EQ(matches.status, 200) << matches.raw;
