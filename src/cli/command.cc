@@ -114,6 +114,16 @@ CLI::App* AddVerb(CLI::App& noun, const std::string& name, const std::string& de
   return verb;
 }
 
+CLI::App* AddCollection(CLI::App& parent, const std::string& name, const std::string& description,
+                        CommandContext& ctx, std::function<void(CommandContext&)> list) {
+  CLI::App* noun = parent.add_subcommand(name, description);
+  noun->require_subcommand(0, 1);
+  noun->callback([noun, &ctx, list] {
+    if (noun->get_subcommands().empty()) list(ctx);
+  });
+  return AddVerb(*noun, "list", description, ctx, list);
+}
+
 Result<nlohmann::json> ReadJsonFile(const std::string& path) {
   QT_ASSIGN_OR_RETURN(std::string text, ReadTextFile(path));
   nlohmann::json j = nlohmann::json::parse(text, nullptr, false);

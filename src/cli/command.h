@@ -40,6 +40,11 @@ struct CommandContext {
 // Adds a verb whose callback runs `fn` under `ctx`.
 CLI::App* AddVerb(CLI::App& noun, const std::string& name, const std::string& description,
                   CommandContext& ctx, std::function<void(CommandContext&)> fn);
+// Adds a collection as a noun: `parent name list` runs `list`, and so does
+// `parent name` alone (as when it was a verb). Returns the `list` verb, for
+// its flags; the noun, for other verbs, is its get_parent().
+CLI::App* AddCollection(CLI::App& parent, const std::string& name, const std::string& description,
+                        CommandContext& ctx, std::function<void(CommandContext&)> list);
 
 // An instant the API sends ("2026-12-07T03:47:05.123Z", UTC) as people read
 // it: in the local time zone (TZ), to the second ("2026-12-07 11:47:05");

@@ -43,7 +43,7 @@ void PrintCluster(const json& c) {
 void AddComputeCommands(CLI::App& app, CommandContext& ctx) {
   CLI::App* compute = app.add_subcommand("compute", "Compute: chips, clusters, simulations");
   compute->require_subcommand(1);
-  AddVerb(*compute, "chips", "List the chip catalog", ctx, [](CommandContext& c) {
+  AddCollection(*compute, "chips", "The chip catalog", ctx, [](CommandContext& c) {
     c.Emit(c.Client().Get("/api/v1/compute/chips"), [](const json& j) {
       std::vector<std::vector<std::string>> rows;
       for (const auto& chip : j["items"]) {
@@ -54,39 +54,40 @@ void AddComputeCommands(CLI::App& app, CommandContext& ctx) {
       PrintTable(std::cout, {"CHIP", "VENDOR", "MEMORY GIB", "FP16 TFLOPS", "INTERCONNECT"}, rows);
     });
   });
-  AddVerb(*compute, "clusters", "List the clusters with their capacity", ctx,
-          [](CommandContext& c) {
-            c.Emit(c.Client().Get("/api/v1/compute/clusters"), [](const json& j) {
-              for (const auto& cluster : j["items"]) PrintCluster(cluster);
-            });
-          });
-  auto* cluster =
-      AddVerb(*compute, "cluster", "Show one cluster's pools", ctx, [](CommandContext& c) {
-        c.Emit(c.Client().Get("/api/v1/compute/clusters/" + flags.name), [](const json& j) {
-          PrintCluster(j);
-          std::vector<std::vector<std::string>> rows;
-          for (const auto& p : j["pool_list"]) {
-            rows.push_back({p["name"], p["provider"], p["region"], p["chip"],
-                            std::to_string(p["cards"].get<int64_t>()), Num(p["pflops"])});
-          }
-          PrintTable(std::cout, {"POOL", "PROVIDER", "REGION", "CHIP", "CARDS", "P"}, rows);
-        });
-      });
+  CLI::App* clusters =
+      AddCollection(*compute, "clusters", "The clusters with their capacity", ctx,
+                    [](CommandContext& c) {
+                      c.Emit(c.Client().Get("/api/v1/compute/clusters"), [](const json& j) {
+                        for (const auto& cluster : j["items"]) PrintCluster(cluster);
+                      });
+                    })
+          ->get_parent();
+  auto* cluster = AddVerb(*clusters, "show", "One cluster's pools", ctx, [](CommandContext& c) {
+    c.Emit(c.Client().Get("/api/v1/compute/clusters/" + flags.name), [](const json& j) {
+      PrintCluster(j);
+      std::vector<std::vector<std::string>> rows;
+      for (const auto& p : j["pool_list"]) {
+        rows.push_back({p["name"], p["provider"], p["region"], p["chip"],
+                        std::to_string(p["cards"].get<int64_t>()), Num(p["pflops"])});
+      }
+      PrintTable(std::cout, {"POOL", "PROVIDER", "REGION", "CHIP", "CARDS", "P"}, rows);
+    });
+  });
   cluster->add_option("name", flags.name, "Cluster name (hz-10k, hz-pool)")->required();
-  AddVerb(*compute, "traces", "List the traces the server can simulate", ctx,
-          [](CommandContext& c) {
-            c.Emit(c.Client().Get("/api/v1/compute/traces"), [](const json& j) {
-              if (j["items"].empty()) {
-                std::cout << "no traces: the server's traces folder (serve --traces-dir, by "
-                             "default testdata/traces beside where it runs) holds none\n";
-                return;
-              }
-              std::vector<std::vector<std::string>> rows;
-              for (const auto& t : j["items"])
-                rows.push_back({t["name"], std::to_string(t["bytes"].get<int64_t>())});
-              PrintTable(std::cout, {"TRACE", "BYTES"}, rows);
-            });
-          });
+  AddCollection(*compute, "traces", "The traces the server can simulate", ctx,
+                [](CommandContext& c) {
+                  c.Emit(c.Client().Get("/api/v1/compute/traces"), [](const json& j) {
+                    if (j["items"].empty()) {
+                      std::cout << "no traces: the server's traces folder (serve --traces-dir, by "
+                                   "default testdata/traces beside where it runs) holds none\n";
+                      return;
+                    }
+                    std::vector<std::vector<std::string>> rows;
+                    for (const auto& t : j["items"])
+                      rows.push_back({t["name"], std::to_string(t["bytes"].get<int64_t>())});
+                    PrintTable(std::cout, {"TRACE", "BYTES"}, rows);
+                  });
+                });
   auto* simulate = AddVerb(
       *compute, "simulate",
       "Run a small simulation on the server (see `qiantang sim` to run locally)", ctx,
@@ -109,7 +110,7 @@ void AddComputeCommands(CLI::App& app, CommandContext& ctx) {
                      rows);
         });
       });
-  simulate->add_option("--trace", flags.trace, "Trace name from `compute traces`")->required();
+  simulate->add_option("--trace", flags.trace, "Trace name from `compute traces list`")->required();
   simulate->add_option("--cluster", flags.cluster, "hz-10k or hz-pool");
   simulate->add_option("--cards", flags.cards, "Or: a homogeneous cluster of N cards");
   simulate->add_option("--chip", flags.chip, "Chip of a --cards cluster");

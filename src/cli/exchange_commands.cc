@@ -177,7 +177,7 @@ void AddExchangeCommands(CLI::App& app, CommandContext& ctx) {
   resolve->add_option("id", f.id, "Objection id")->required();
   resolve->add_option("--decision", f.decision, "upheld or dismissed")->required();
   resolve->add_option("--resolution", f.resolution, "The registry's reasoning")->required();
-  AddVerb(*ex, "notices", "The public notice board (公示)", ctx, [](CommandContext& c) {
+  AddCollection(*ex, "notices", "The public notice board (公示)", ctx, [](CommandContext& c) {
     c.Emit(c.Client().Get("/api/v1/exchange/notices"), [](const json& j) {
       // A notice whose period has passed waits for the registry to decide.
       json page = j;
@@ -347,14 +347,15 @@ void AddExchangeCommands(CLI::App& app, CommandContext& ctx) {
   order->add_option("id", f.id, "Listing id")->required();
   order->add_option("--quantity", f.quantity, "Queries (per_query) or months (subscription)");
   auto trade_page = std::make_shared<PageFlags>();
-  auto* trades = AddVerb(*ex, "trades", "Trades you are party to", ctx, [=](CommandContext& c) {
-    c.Emit(c.Client().Get("/api/v1/exchange/trades" + trade_page->Query()), [](const json& j) {
-      json shown = j;
-      AddYuan(shown["items"], {"amount_fen"});
-      PrintPage(shown, {"TRADE", "LISTING", "CONTRACT", "AMOUNT (YUAN)", "STATE"},
-                {"id", "listing_id", "contract_id", "amount_fen_yuan", "state"});
-    });
-  });
+  auto* trades =
+      AddCollection(*ex, "trades", "Trades you are party to", ctx, [=](CommandContext& c) {
+        c.Emit(c.Client().Get("/api/v1/exchange/trades" + trade_page->Query()), [](const json& j) {
+          json shown = j;
+          AddYuan(shown["items"], {"amount_fen"});
+          PrintPage(shown, {"TRADE", "LISTING", "CONTRACT", "AMOUNT (YUAN)", "STATE"},
+                    {"id", "listing_id", "contract_id", "amount_fen_yuan", "state"});
+        });
+      });
   AddPageFlags(trades, *trade_page);
   for (auto [verb, action, help] :
        {std::tuple{"confirm-payment", "confirm_payment",

@@ -190,12 +190,13 @@ Result<json> Upload(CommandContext& c) {
 void AddIdentityCommands(CLI::App& app, CommandContext& ctx) {
   CLI::App* code = app.add_subcommand("code", "Citizen and talent codes (市民码 / 人才码)");
   code->require_subcommand(1);
-  AddVerb(*code, "categories", "The 18 service categories and the claims each may read", ctx,
-          [](CommandContext& c) {
-            c.Emit(c.Client().Get("/api/v1/identity/categories"), [](const json& j) {
-              PrintPage(j, {"#", "CODE", "NAME", "CLAIMS"}, {"number", "code", "name", "claims"});
-            });
-          });
+  AddCollection(
+      *code, "categories", "The 18 service categories and the claims each may read", ctx,
+      [](CommandContext& c) {
+        c.Emit(c.Client().Get("/api/v1/identity/categories"), [](const json& j) {
+          PrintPage(j, {"#", "CODE", "NAME", "CLAIMS"}, {"number", "code", "name", "claims"});
+        });
+      });
   auto* enrol =
       AddVerb(*code, "enrol", "Enrol a citizen (authority); prints the app token once", ctx,
               [](CommandContext& c) {
@@ -277,8 +278,8 @@ void AddIdentityCommands(CLI::App& app, CommandContext& ctx) {
           });
 
   // Scopes: categories granted to organisations, citizens' authorities.
-  auto* grants =
-      AddVerb(*code, "grants", "Categories granted to organisations", ctx, [](CommandContext& c) {
+  auto* grants = AddCollection(
+      *code, "grants", "Categories granted to organisations", ctx, [](CommandContext& c) {
         c.Emit(c.Client().Get("/api/v1/identity/grants" +
                               (f.org.empty() ? "" : "?org_id=" + UrlEncode(f.org))),
                [](const json& j) {
@@ -296,7 +297,8 @@ void AddIdentityCommands(CLI::App& app, CommandContext& ctx) {
                PrintFields);
       });
   grant->add_option("org", f.org, "Organisation id")->required();
-  grant->add_option("category", f.category, "Service category (see `code categories`)")->required();
+  grant->add_option("category", f.category, "Service category (see `code categories list`)")
+      ->required();
   auto* ungrant = AddVerb(
       *code, "ungrant", "Revoke a category grant; the organisation's terminals of it are disabled",
       ctx, [](CommandContext& c) {
@@ -306,13 +308,13 @@ void AddIdentityCommands(CLI::App& app, CommandContext& ctx) {
       });
   ungrant->add_option("org", f.org, "Organisation id")->required();
   ungrant->add_option("category", f.category, "Service category")->required();
-  AddVerb(*code, "delegations", "Which authority acts on which authority's citizens", ctx,
-          [](CommandContext& c) {
-            c.Emit(c.Client().Get("/api/v1/identity/delegations"), [](const json& j) {
-              PrintPage(j, {"OWNER", "DELEGATE", "GRANTED BY", "AT"},
-                        {"owner_id", "delegate_id", "granted_by", "granted_at"});
-            });
-          });
+  AddCollection(*code, "delegations", "Which authority acts on which authority's citizens", ctx,
+                [](CommandContext& c) {
+                  c.Emit(c.Client().Get("/api/v1/identity/delegations"), [](const json& j) {
+                    PrintPage(j, {"OWNER", "DELEGATE", "GRANTED BY", "AT"},
+                              {"owner_id", "delegate_id", "granted_by", "granted_at"});
+                  });
+                });
   auto* delegate = AddVerb(
       *code, "delegate", "Let an authority act on another authority's citizens (operator admin)",
       ctx, [](CommandContext& c) {
@@ -347,7 +349,8 @@ void AddIdentityCommands(CLI::App& app, CommandContext& ctx) {
   auto* reg =
       AddVerb(*terminal, "register", "Make a key, register it (service organisation) and sync", ctx,
               [](CommandContext& c) { c.Emit(Register(c), PrintFields); });
-  reg->add_option("--category", f.category, "Service category (see `code categories`)")->required();
+  reg->add_option("--category", f.category, "Service category (see `code categories list`)")
+      ->required();
   reg->add_option("--name", f.name, "Terminal name")->required();
   reg->add_option("--file", f.terminal, "Terminal file to write")->required();
   auto* sync =
@@ -370,7 +373,7 @@ void AddIdentityCommands(CLI::App& app, CommandContext& ctx) {
   auto* upload = AddVerb(*receipts, "upload", "Upload a terminal's signed receipts", ctx,
                          [](CommandContext& c) { c.Emit(Upload(c), PrintFields); });
   upload->add_option("file", f.terminal, "Terminal file")->required();
-  AddVerb(*code, "keys", "Code signing keys, active and retired", ctx, [](CommandContext& c) {
+  AddCollection(*code, "keys", "Code signing keys, active and retired", ctx, [](CommandContext& c) {
     c.Emit(c.Client().Get("/api/v1/identity/keys"), [](const json& j) {
       PrintPage(j, {"KID", "ALG", "CREATED", "RETIRED", "NOT AFTER"},
                 {"kid", "alg", "created_at", "retired_at", "not_after"});

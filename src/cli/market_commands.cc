@@ -204,17 +204,17 @@ void AddMarketCommands(CLI::App& app, CommandContext& ctx) {
               [](CommandContext&, json& items) {
                 AddYuan(items, {"gross_fen", "voucher_fen", "payable_fen"});
               });
-  AddVerb(*compute, "trades", "Matched trade amounts by provider and month", ctx,
-          [](CommandContext& c) {
-            c.Emit(c.Client().Get("/api/v1/compute/trades"), [&c](const json& j) {
-              std::cout << "total: " << FenAsYuan(j["total_fen"]) << " yuan\n";
-              json shown = j;
-              OrgNames(c.Client()).Add(shown["items"], {"provider_id"});
-              AddYuan(shown["items"], {"amount_fen"});
-              PrintPage(shown, {"PROVIDER", "MONTH", "ORDERS", "YUAN"},
-                        {"provider_id_name", "month", "orders", "amount_fen_yuan"});
-            });
-          });
+  AddCollection(*compute, "trades", "Matched trade amounts by provider and month", ctx,
+                [](CommandContext& c) {
+                  c.Emit(c.Client().Get("/api/v1/compute/trades"), [&c](const json& j) {
+                    std::cout << "total: " << FenAsYuan(j["total_fen"]) << " yuan\n";
+                    json shown = j;
+                    OrgNames(c.Client()).Add(shown["items"], {"provider_id"});
+                    AddYuan(shown["items"], {"amount_fen"});
+                    PrintPage(shown, {"PROVIDER", "MONTH", "ORDERS", "YUAN"},
+                              {"provider_id_name", "month", "orders", "amount_fen_yuan"});
+                  });
+                });
 
   CLI::App* vouchers = compute->add_subcommand("vouchers", "Compute vouchers (算力券)");
   vouchers->require_subcommand(1);
@@ -237,7 +237,7 @@ void AddMarketCommands(CLI::App& app, CommandContext& ctx) {
   AddYuanOption(create, "--cap", f.cap_fen, "Cap per enterprise per year")->required();
   create->add_option("--valid-from", f.valid_from, "RFC 3339 (default now)");
   create->add_option("--valid-to", f.valid_to, "RFC 3339")->required();
-  AddVerb(*vouchers, "programmes", "List voucher programmes", ctx, [](CommandContext& c) {
+  AddCollection(*vouchers, "programmes", "Voucher programmes", ctx, [](CommandContext& c) {
     c.Emit(c.Client().Get("/api/v1/compute/voucher-programmes"), [](const json& j) {
       json shown = j;
       AddYuan(shown["items"], {"budget_fen", "issued_fen", "redeemed_fen"});
@@ -278,7 +278,7 @@ void AddMarketCommands(CLI::App& app, CommandContext& ctx) {
   apply->add_option("programme", f.id, "Programme id")->required();
   AddYuanOption(apply, "--amount", f.amount_fen, "Amount applied for")->required();
   auto app_page = std::make_shared<PageFlags>();
-  auto* apps = AddVerb(
+  auto* apps = AddCollection(
       *vouchers, "applications", "Your applications, or those to your programmes", ctx,
       [=](CommandContext& c) {
         c.Emit(c.Client().Get("/api/v1/compute/voucher-applications" + app_page->Query()),

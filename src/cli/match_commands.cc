@@ -288,20 +288,20 @@ void AddMatchCommands(CLI::App& app, CommandContext& ctx) {
   apply->add_option("--product", f.product, "Product id")->required();
   AddYuanOption(apply, "--amount", f.amount_fen, "Amount")->required();
   auto app_page = std::make_shared<PageFlags>();
-  auto* apps =
-      AddVerb(*fin, "applications", "Your applications (or those to your institution)", ctx,
-              [=](CommandContext& c) {
-                c.Emit(c.Client().Get("/api/v1/match/finance/applications" + app_page->Query()),
-                       [](const json& j) {
-                         json shown = j;
-                         AddYuan(shown["items"], {"amount_fen", "served_fen"});
-                         PrintPage(shown,
-                                   {"APPLICATION", "STATE", "ENTERPRISE", "PRODUCT",
-                                    "AMOUNT (YUAN)", "SERVED (YUAN)"},
-                                   {"id", "state", "enterprise_name", "product_name",
-                                    "amount_fen_yuan", "served_fen_yuan"});
-                       });
-              });
+  auto* apps = AddCollection(
+      *fin, "applications", "Your applications (or those to your institution)", ctx,
+      [=](CommandContext& c) {
+        c.Emit(c.Client().Get("/api/v1/match/finance/applications" + app_page->Query()),
+               [](const json& j) {
+                 json shown = j;
+                 AddYuan(shown["items"], {"amount_fen", "served_fen"});
+                 PrintPage(shown,
+                           {"APPLICATION", "STATE", "ENTERPRISE", "PRODUCT", "AMOUNT (YUAN)",
+                            "SERVED (YUAN)"},
+                           {"id", "state", "enterprise_name", "product_name", "amount_fen_yuan",
+                            "served_fen_yuan"});
+               });
+      });
   AddPageFlags(apps, *app_page);
   auto* decide = AddVerb(
       *fin, "decide", "Accept or decline an application (institution)", ctx, [](CommandContext& c) {

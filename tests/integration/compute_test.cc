@@ -162,7 +162,11 @@ TEST_F(ComputeApiTest, CliVerbsCallTheApi) {
   CommandResult chips = server_->Cli({"compute", "chips"}, token_);
   ASSERT_EQ(chips.exit_code, 0) << chips.err;
   EXPECT_NE(chips.out.find("Ascend910B"), std::string::npos);
-  CommandResult cluster = server_->Cli({"compute", "cluster", "hz-10k"}, token_);
+  // A collection lists with `list`, and alone as when it was a verb.
+  CommandResult listed = server_->Cli({"compute", "chips", "list"}, token_);
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  EXPECT_EQ(listed.out, chips.out);
+  CommandResult cluster = server_->Cli({"compute", "clusters", "show", "hz-10k"}, token_);
   ASSERT_EQ(cluster.exit_code, 0) << cluster.err;
   EXPECT_NE(cluster.out.find("hz-10k: 10000 cards, 9890 P"), std::string::npos) << cluster.out;
   CommandResult sim =

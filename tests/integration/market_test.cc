@@ -74,7 +74,7 @@ TEST_F(MarketApiTest, AnOrderRunsAndIsBilledWithItsVoucher) {
   EXPECT_EQ(to_me.body["total"], 1);
   EXPECT_EQ(Call(*client_, "GET", "/api/v1/compute/voucher-applications", provider_).body["total"],
             0);
-  auto listed = server_->Cli({"compute", "vouchers", "applications"}, authority_);
+  auto listed = server_->Cli({"compute", "vouchers", "applications", "list"}, authority_);
   ASSERT_EQ(listed.exit_code, 0) << listed.err;
   EXPECT_NE(listed.out.find("10000.00"), std::string::npos) << listed.out;
 
