@@ -43,9 +43,15 @@ void PrintQuality(const json& q) {
   PrintTable(std::cout, {"FIELD", "COMPLETE", "VALID", "UNIQUE"}, rows);
 }
 
-void PrintContract(const json& c) {
-  for (const char* k : {"id", "state", "provider_id", "consumer_id", "product_id", "product_title",
-                        "agreement_sha256", "uses", "epsilon_spent", "reason"}) {
+// A contract, its parties named (`names` looks them up) and its policy in words.
+void PrintContract(const json& c, OrgNames& names) {
+  std::cout << "id: " << Str(c, "id") << "\nstate: " << Str(c, "state") << "\n";
+  for (const char* party : {"provider", "consumer"}) {
+    const std::string id = Str(c, (std::string(party) + "_id").c_str());
+    std::cout << party << ": " << names.Name(id) << " (" << id << ")\n";
+  }
+  for (const char* k :
+       {"product_id", "product_title", "agreement_sha256", "uses", "epsilon_spent", "reason"}) {
     std::cout << k << ": " << Str(c, k) << "\n";
   }
   std::cout << "policy:\n";
@@ -306,7 +312,10 @@ void AddDataSpaceCommands(CLI::App& app, CommandContext& ctx) {
           body["policy"] = *policy;
         }
         c.Emit(c.Client().Post("/api/v1/dataspace/offers/" + UrlEncode(f.id) + "/contracts", body),
-               PrintContract);
+               [&c](const json& j) {
+                 OrgNames names(c.Client());
+                 PrintContract(j, names);
+               });
       });
   request->add_option("offer", f.id, "Offer id")->required();
   request->add_option("--policy", f.policy, "JSON file with a proposed policy");
@@ -320,7 +329,10 @@ void AddDataSpaceCommands(CLI::App& app, CommandContext& ctx) {
           body["policy"] = *policy;
         }
         c.Emit(c.Client().Post("/api/v1/dataspace/contracts/" + UrlEncode(f.id) + "/offer", body),
-               PrintContract);
+               [&c](const json& j) {
+                 OrgNames names(c.Client());
+                 PrintContract(j, names);
+               });
       });
   offer->add_option("id", f.id, "Contract id")->required();
   offer->add_option("--policy", f.policy, "JSON file with a counter-policy");
@@ -354,7 +366,10 @@ void AddDataSpaceCommands(CLI::App& app, CommandContext& ctx) {
             }
             return client.Post(path + "/" + verb, body);
           }(),
-          PrintContract);
+          [&c](const json& j) {
+            OrgNames names(c.Client());
+            PrintContract(j, names);
+          });
     });
     v->add_option("id", f.id, "Contract id")->required();
     if (std::string_view(verb) == "agree" || std::string_view(verb) == "verify") {
@@ -366,7 +381,10 @@ void AddDataSpaceCommands(CLI::App& app, CommandContext& ctx) {
       *contracts, "terminate", "Terminate a contract with a reason", ctx, [](CommandContext& c) {
         c.Emit(c.Client().Post("/api/v1/dataspace/contracts/" + UrlEncode(f.id) + "/terminate",
                                {{"reason", f.reason}}),
-               PrintContract);
+               [&c](const json& j) {
+                 OrgNames names(c.Client());
+                 PrintContract(j, names);
+               });
       });
   terminate->add_option("id", f.id, "Contract id")->required();
   terminate->add_option("--reason", f.reason, "Why")->required();
@@ -384,7 +402,10 @@ void AddDataSpaceCommands(CLI::App& app, CommandContext& ctx) {
   auto* cshow = AddVerb(*contracts, "show", "One contract (--json exports it for verify)", ctx,
                         [](CommandContext& c) {
                           c.Emit(c.Client().Get("/api/v1/dataspace/contracts/" + UrlEncode(f.id)),
-                                 PrintContract);
+                                 [&c](const json& j) {
+                                   OrgNames names(c.Client());
+                                   PrintContract(j, names);
+                                 });
                         });
   cshow->add_option("id", f.id, "Contract id")->required();
   auto* usage = AddVerb(*contracts, "usage", "A contract's uses and their receipts", ctx,

@@ -2,8 +2,9 @@
 // enterprises (180,000 by default, as in the seed) imported by the science
 // and technology bureau, the 49 institutions (the city's five plus 44 more)
 // with 500 products of the five kinds, and the seed's story for the demo's
-// enterprise: a 1-million-yuan loan backed by a 1.41-million-yuan
-// cost-overrun policy, applied for and accepted.
+// enterprise (two products more, 502 in all): a 1-million-yuan loan bundled
+// with the 1.41-million-yuan 研发费用损失保险（首创）, applied for and
+// accepted.
 #ifndef QIANTANG_DEMO_DEMO_MATCH_H_
 #define QIANTANG_DEMO_DEMO_MATCH_H_
 

@@ -232,6 +232,10 @@ TEST_F(DataSpaceApiTest, ContractsFilterOnTheServerAndCountOnlyTheCallersOwn) {
   EXPECT_NE(cli.out.find(finalized), std::string::npos);
   EXPECT_NE(cli.out.find("杭州居民收入"), std::string::npos);
   EXPECT_NE(cli.out.find("(1 in all)"), std::string::npos) << cli.out;
+  // The parties by name, beside their ids.
+  auto show = server_->Cli({"dataspace", "contracts", "show", finalized}, enterprise_);
+  ASSERT_EQ(show.exit_code, 0) << show.err;
+  EXPECT_NE(show.out.find("provider: 数据 Co (org_"), std::string::npos) << show.out;
   // The terms read as sentences, in a contract and in the product's offers.
   for (const std::vector<std::string>& args :
        {std::vector<std::string>{"dataspace", "contracts", "show", finalized},
