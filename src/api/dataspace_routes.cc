@@ -280,6 +280,11 @@ void RegisterDataSpaceRoutes(Router& router, DataSpace& space) {
                   QT_ASSIGN_OR_RETURN(Offer offer, space.CreateOffer(req.caller(), o));
                   return Response::Json(OfferJson(offer), 201);
                 });
+  router.Handle("GET", "/api/v1/dataspace/offers/{id}", Access::SignedIn(),
+                [&](const Request& req) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(Offer o, space.ShowOffer(req.caller(), req.PathParam("id")));
+                  return Response::Json(OfferJson(o));
+                });
   router.Handle("POST", "/api/v1/dataspace/offers/{id}/withdraw", holder,
                 [&](const Request& req) -> Result<Response> {
                   QT_RETURN_IF_ERROR(space.WithdrawOffer(req.caller(), req.PathParam("id")));

@@ -142,12 +142,12 @@ Result<ScanReceipt> ParseReceipt(JsonBody& r) {
 }  // namespace
 
 Result<Citizen> CitizenOf(Identity& identity, const Request& req) {
-  const std::string auth = req.http.get_header_value("Authorization");
-  if (!auth.starts_with("Bearer ") || !Identity::IsCitizenToken(std::string_view(auth).substr(7))) {
+  const std::optional<std::string> token = BearerToken(req.http);
+  if (!token || !Identity::IsCitizenToken(*token)) {
     return Unauthenticated(
         "citizen routes need the citizen's app token: 'Authorization: Bearer czt_...'");
   }
-  return identity.AuthenticateCitizen(std::string_view(auth).substr(7), req.http.remote_addr);
+  return identity.AuthenticateCitizen(*token, req.http.remote_addr);
 }
 
 void RegisterIdentityRoutes(Router& router, Identity& identity) {

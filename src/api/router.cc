@@ -138,6 +138,16 @@ Response Response::Text(std::string text, std::string content_type) {
   return Response{200, std::move(text), std::move(content_type), {}};
 }
 
+std::optional<std::string> BearerToken(const httplib::Request& http) {
+  const std::string auth = http.get_header_value("Authorization");
+  constexpr std::string_view kScheme = "bearer ";
+  if (auth.size() < kScheme.size()) return std::nullopt;
+  for (size_t i = 0; i < kScheme.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(auth[i])) != kScheme[i]) return std::nullopt;
+  }
+  return auth.substr(kScheme.size());
+}
+
 std::string RequestIdFor(const httplib::Request& http) {
   std::string given = http.get_header_value("X-Request-Id");
   bool ok = !given.empty() && given.size() <= 64;
@@ -194,11 +204,11 @@ void Router::Serve(const RouteInfo& route, const std::vector<std::string>& names
 
   Result<Response> result = [&]() -> Result<Response> {
     if (route.access.requires_sign_in) {
-      const std::string auth = http.get_header_value("Authorization");
-      if (!auth.starts_with("Bearer ")) {
+      const std::optional<std::string> token = BearerToken(http);
+      if (!token) {
         return Unauthenticated("sign in: send the header 'Authorization: Bearer <token>'");
       }
-      QT_ASSIGN_OR_RETURN(req.principal, accounts_.Authenticate(auth.substr(7)));
+      QT_ASSIGN_OR_RETURN(req.principal, accounts_.Authenticate(*token));
       QT_RETURN_IF_ERROR(CheckAccess(route.access, *req.principal));
     }
     return handler(req);

@@ -126,6 +126,10 @@ class Router {
 // characters of [A-Za-z0-9._-], else a fresh random one.
 std::string RequestIdFor(const httplib::Request& http);
 
+// The token of the request's "Authorization: Bearer <token>" header (the
+// scheme in any case, as RFC 7235 has it), or nullopt without one.
+std::optional<std::string> BearerToken(const httplib::Request& http);
+
 }  // namespace qt::api
 
 #endif  // QIANTANG_API_ROUTER_H_

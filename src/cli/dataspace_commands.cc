@@ -60,6 +60,25 @@ void PrintContract(const json& c, OrgNames& names) {
   }
 }
 
+// An offer: its product and provider by name, who may see and negotiate it,
+// and its policy in words.
+void PrintOffer(const json& o, OrgNames names) {
+  const std::string provider = Str(o, "provider_id");
+  std::cout << "id: " << Str(o, "id") << "\ntitle: " << Str(o, "title")
+            << "\nproduct_id: " << Str(o, "product_id") << "\nprovider: " << names.Name(provider)
+            << " (" << provider << ")\nactive: " << Str(o, "active") << "\n";
+  for (const char* audience : {"visible_to", "negotiable_by"}) {
+    const json& a = o.value(audience, json::object());
+    const bool anyone =
+        a.value("kinds", json::array()).empty() && a.value("orgs", json::array()).empty();
+    std::cout << audience << ": " << (anyone ? "anyone" : a.dump()) << "\n";
+  }
+  std::cout << "policy:\n";
+  for (const std::string& line : PolicySentences(o.value("policy", json()))) {
+    std::cout << "  " << line << "\n";
+  }
+}
+
 // Verifies a base64 Ed25519 signature over `message` with a hex public key.
 Status VerifySignature(const std::string& key_hex, const std::string& message,
                        const std::string& sig_b64, const std::string& who) {
@@ -300,6 +319,12 @@ void AddDataSpaceCommands(CLI::App& app, CommandContext& ctx) {
            [](const json& j) { std::cout << "withdrew " << Str(j, "id") << "\n"; });
   });
   withdraw->add_option("id", f.id, "Offer id")->required();
+  auto* oshow =
+      AddVerb(*offers, "show", "An offer and its terms in words", ctx, [](CommandContext& c) {
+        c.Emit(c.Client().Get("/api/v1/dataspace/offers/" + UrlEncode(f.id)),
+               [&c](const json& o) { PrintOffer(o, OrgNames(c.Client())); });
+      });
+  oshow->add_option("id", f.id, "Offer id")->required();
 
   CLI::App* contracts = ds->add_subcommand("contracts", "Digital contracts (数字合约)");
   contracts->require_subcommand(1);

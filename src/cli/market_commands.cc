@@ -117,14 +117,18 @@ void AddMarketCommands(CLI::App& app, CommandContext& ctx) {
       [](CommandContext& c) {
         json body = {{"fen_per_card_hour", json::object()}};
         for (const std::string& p : f.prices) {
-          const size_t eq = p.rfind('=');
+          const size_t eq = p.find('=');
           const std::optional<int64_t> fen =
               eq == std::string::npos || eq == 0 ? std::nullopt : ParseYuan(p.substr(eq + 1));
           if (!fen) {
             return c.Emit(InvalidArgument("--price: CHIP=YUAN, such as H800=28.50, not " + p),
                           nullptr);
           }
-          body["fen_per_card_hour"][p.substr(0, eq)] = *fen;
+          const std::string chip = p.substr(0, eq);
+          if (body["fen_per_card_hour"].contains(chip)) {
+            return c.Emit(InvalidArgument("--price: " + chip + " is priced twice"), nullptr);
+          }
+          body["fen_per_card_hour"][chip] = *fen;
         }
         c.Emit(c.Client().Post("/api/v1/compute/provider-clusters/" + UrlEncode(f.id) + "/prices",
                                body),

@@ -255,6 +255,16 @@ Result<Offer> DataSpace::GetOffer(const std::string& offer_id) {
   return o;
 }
 
+Result<Offer> DataSpace::ShowOffer(const Principal& caller, const std::string& offer_id) {
+  Result<Offer> o = GetOffer(offer_id);
+  if (!o.ok()) return o.status();
+  const bool own = o->provider_id == caller.org_id;
+  if (!own && !(o->active && o->visible_to.Admits(caller.org_id, caller.org_kind))) {
+    return NotFound("no offer " + offer_id);
+  }
+  return o;
+}
+
 Status DataSpace::WithdrawOffer(const Principal& caller, const std::string& offer_id) {
   QT_RETURN_IF_ERROR(caller.RequireMemberOf(OrgKind::kDataHolder, "withdraw offers"));
   return store_.Write([&](Tx& tx) -> Status {

@@ -132,6 +132,10 @@ class DataSpace {
   Result<std::string> CatalogVersion();
   // Any offer by id, active or not (for modules that build on offers).
   Result<Offer> GetOffer(const std::string& offer_id);
+  // An offer as `caller` may see it: its own (active or not), or an active
+  // one whose audience admits the caller; not_found otherwise (as if there
+  // were none, so that an offer for named organisations is not revealed).
+  Result<Offer> ShowOffer(const accounts::Principal& caller, const std::string& offer_id);
   Status WithdrawOffer(const accounts::Principal& caller, const std::string& offer_id);
 
   // Negotiation (the Dataspace Protocol's contract negotiation). The consumer

@@ -249,6 +249,15 @@ Result<Enterprise> Finance::SaveOwnProfile(const Principal& caller, const std::s
   const std::string fresh_id = IdGenerator(*options_.clock, *options_.random).Next("ent");
   int64_t version = 0;
   QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
+    // A profile is the organisation's own: its credit code is the one the
+    // organisation was registered with, or the profile (and a screened one
+    // imported under that code) would be another enterprise's.
+    QT_ASSIGN_OR_RETURN(store::Rows org,
+                        tx.Query("SELECT credit_code FROM orgs WHERE id = ?", {caller.org_id}));
+    if (org.empty() || org[0].Text(0) != e.credit_code) {
+      return PermissionDenied(
+          "profile.credit_code: not your organisation's credit code (a profile is your own)");
+    }
     QT_ASSIGN_OR_RETURN(store::Rows mine, tx.Query("SELECT id FROM fm_enterprises WHERE org_id = ?",
                                                    {caller.org_id}));
     QT_ASSIGN_OR_RETURN(

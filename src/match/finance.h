@@ -129,6 +129,10 @@ class Finance {
   const Schema& schema() const { return schema_; }
 
   // Enterprises.
+  // The caller enterprise organisation's own profile, created or replaced.
+  // profile.credit_code must be the one the organisation is registered with
+  // (permission_denied otherwise: no organisation keeps another's profile);
+  // a screened profile under that code becomes the organisation's own.
   Result<Enterprise> SaveOwnProfile(const accounts::Principal& caller, const std::string& name,
                                     const nlohmann::json& profile);
   // Screened profiles (authority): all or none; by credit code, replacing.

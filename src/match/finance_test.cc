@@ -133,6 +133,37 @@ TEST_P(FinanceTest, AnInstitutionSeesWhoIsOneClauseAway) {
             StatusCode::kPermissionDenied);
 }
 
+TEST_P(FinanceTest, NoEnterpriseTakesAnotherEnterprisesProfile) {
+  // A screened firm, not yet on the platform, and another enterprise that is.
+  ASSERT_TRUE(finance_
+                  ->ImportProfiles(
+                      station_, {{"杭州被冒名科技有限公司", Profile(CreditCode('W'), 1e7, {"贷"})}})
+                  .ok());
+  const Principal other = Org("杭州另一家科技有限公司", OrgKind::kEnterprise, 'G');
+  ASSERT_TRUE(
+      finance_
+          ->SaveOwnProfile(other, "杭州另一家科技有限公司", Profile(CreditCode('G'), 1e6, {"贷"}))
+          .ok());
+  for (char victim : {'W', 'G', 'Q'}) {  // screened, another's own, nobody's yet
+    auto taken = finance_->SaveOwnProfile(firm_, "冒名", Profile(CreditCode(victim), 1, {"补"}));
+    EXPECT_EQ(taken.status().code(), StatusCode::kPermissionDenied) << victim;
+  }
+  EXPECT_EQ(finance_->SaveOwnProfile(firm_, "冒名", json{{"credit_code", CreditCode('W')}})
+                .status()
+                .code(),
+            StatusCode::kPermissionDenied)
+      << "a credit code alone";
+  // Nothing changed: the screened firm is still nobody's, with its figures.
+  auto screened = finance_->ListEnterprises("被冒名", {});
+  ASSERT_TRUE(screened.ok());
+  ASSERT_EQ(screened->items.size(), 1u);
+  EXPECT_EQ(screened->items[0].org_id, "");
+  EXPECT_EQ(screened->items[0].profile["revenue"], 1e7);
+  EXPECT_EQ(finance_->OwnEnterprise(firm_).status().code(), StatusCode::kNotFound);
+  // Its own code is accepted.
+  EXPECT_TRUE(finance_->SaveOwnProfile(firm_, "云图", Profile(CreditCode('F'), 1, {"补"})).ok());
+}
+
 TEST_P(FinanceTest, ImportsAndBadInput) {
   std::vector<std::pair<std::string, json>> rows;
   for (char c : {'1', '2', '3'})

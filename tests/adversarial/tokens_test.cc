@@ -36,6 +36,20 @@ class TokensTest : public ApiTest {
   std::string admin_, org_;
 };
 
+TEST_F(TokensTest, TheSchemeIsReadInAnyCaseAndNothingElseSignsIn) {
+  auto whoami = [&](const std::string& header) {
+    return client_->Get("/api/v1/whoami", {{"Authorization", header}})->status;
+  };
+  for (const char* scheme : {"Bearer ", "bearer ", "BEARER ", "bEaReR "}) {
+    EXPECT_EQ(whoami(scheme + admin_), 200) << scheme;
+  }
+  for (const std::string& bad :
+       std::vector<std::string>{"Bearer", "Bearer  " + admin_, "Basic " + admin_, admin_,
+                                "Bearer " + admin_ + "x", "Bearer\t" + admin_}) {
+    EXPECT_EQ(whoami(bad), 401) << bad;
+  }
+}
+
 TEST_F(TokensTest, ATokenMintedByATokenNeverOutlivesIt) {
   const std::string viewer = NewUser("viewer", "viewer");
   auto hour = Issue(admin_, {{"user_id", viewer}, {"label", "an hour"}, {"ttl_seconds", 3600}});

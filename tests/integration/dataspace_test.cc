@@ -250,6 +250,46 @@ TEST_F(DataSpaceApiTest, ContractsFilterOnTheServerAndCountOnlyTheCallersOwn) {
   }
 }
 
+TEST_F(DataSpaceApiTest, AnOfferIsShownOnlyToThoseItsAudienceAdmits) {
+  PublishPeople();
+  const std::string enterprise_org =
+      Call(*client_, "GET", "/api/v1/whoami", enterprise_).body["org"]["id"];
+  auto named = Call(*client_, "POST", "/api/v1/dataspace/offers", holder_,
+                    json{{"product_id", product_},
+                         {"title", "只给一家"},
+                         {"policy", json::parse(kPolicy)},
+                         {"visible_to", {{"orgs", {enterprise_org}}}}}
+                        .dump());
+  ASSERT_EQ(named.status, 201) << named.raw;
+  const std::string id = named.body["id"];
+  auto show = [&](const std::string& token) {
+    return Call(*client_, "GET", "/api/v1/dataspace/offers/" + id, token);
+  };
+  EXPECT_EQ(show(enterprise_).status, 200);
+  EXPECT_EQ(show(holder_).status, 200);
+  // A bank is not in its audience: the same answer as an offer that does not exist.
+  auto hidden = show(bank_);
+  auto none = Call(*client_, "GET", "/api/v1/dataspace/offers/offer_nope", bank_);
+  EXPECT_EQ(hidden.status, 404);
+  EXPECT_EQ(none.status, 404);
+  EXPECT_EQ(hidden.body["error"]["message"], "no offer " + id);
+  EXPECT_EQ(none.body["error"]["message"], "no offer offer_nope");
+  EXPECT_EQ(Call(*client_, "GET", "/api/v1/dataspace/offers/" + id).status, 401);
+
+  auto cli = server_->Cli({"dataspace", "offers", "show", id}, enterprise_);
+  ASSERT_EQ(cli.exit_code, 0) << cli.err;
+  EXPECT_NE(cli.out.find("provider: 数据 Co (org_"), std::string::npos) << cli.out;
+  EXPECT_NE(cli.out.find("allowed: aggregate_query — for research"), std::string::npos) << cli.out;
+
+  // Withdrawn: its holder still sees it, its audience no longer does.
+  ASSERT_EQ(Call(*client_, "POST", "/api/v1/dataspace/offers/" + id + "/withdraw", holder_).status,
+            200);
+  EXPECT_EQ(show(enterprise_).status, 404);
+  auto own = show(holder_);
+  EXPECT_EQ(own.status, 200);
+  EXPECT_EQ(own.body["active"], false);
+}
+
 TEST_F(DataSpaceApiTest, CanariesNeverLeaveThroughTheApi) {
   std::string offer = PublishPeople();
   auto c = Call(*client_, "POST", "/api/v1/dataspace/offers/" + offer + "/contracts", enterprise_);

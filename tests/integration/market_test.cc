@@ -224,12 +224,18 @@ TEST_F(MarketApiTest, AProviderChangesItsPricesForNewQuotesOnly) {
       server_->Cli({"compute", "provider-clusters", "prices", id, "--price", "H800=35"}, provider_);
   ASSERT_EQ(cli.exit_code, 0) << cli.err;
   EXPECT_NE(cli.out.find("H800: 35.00 yuan per card-hour"), std::string::npos) << cli.out;
-  for (const char* bad : {"H800=35.001", "H800=-1", "=35", "H800", "H800=3,500"}) {
+  for (const char* bad :
+       {"H800=35.001", "H800=-1", "=35", "H800", "H800=3,500", "A100=20,H800=30"}) {
     auto refused =
         server_->Cli({"compute", "provider-clusters", "prices", id, "--price", bad}, provider_);
     EXPECT_NE(refused.exit_code, 0) << bad;
     EXPECT_NE(refused.err.find("CHIP=YUAN"), std::string::npos) << bad << ": " << refused.err;
   }
+  auto twice = server_->Cli(
+      {"compute", "provider-clusters", "prices", id, "--price", "H800=35", "--price", "H800=36"},
+      provider_);
+  EXPECT_NE(twice.exit_code, 0);
+  EXPECT_NE(twice.err.find("H800 is priced twice"), std::string::npos) << twice.err;
   EXPECT_TRUE(quote(3000).body["quotes"].empty());  // now above the enterprise's limit
   auto after = quote(4000);
   ASSERT_EQ(after.body["quotes"].size(), 1u) << after.raw;

@@ -107,6 +107,20 @@ TEST_F(MatchApiTest, ABundleIsMatchedExplainedAppliedForAndAccepted) {
                         .dump());
   ASSERT_EQ(saved.status, 200) << saved.raw;
   const std::string ent = saved.body["id"];
+  // Another enterprise cannot take a screened firm's profile (and with it
+  // the firm's notices and the right to apply in its name) by its credit code.
+  const std::string stranger = NewOrg("杭州冒名科技有限公司", "enterprise", 805);
+  for (const json& profile : {json{{"credit_code", CodeFor(901)}, {"rd_ratio", 0.9}},
+                              json{{"credit_code", CodeFor(804)}}}) {
+    auto taken = Call(*client_, "POST", "/api/v1/match/finance/profile", stranger,
+                      json{{"name", "甲"}, {"profile", profile}}.dump());
+    EXPECT_EQ(taken.status, 403) << taken.raw;
+  }
+  auto screened =
+      Call(*client_, "GET", "/api/v1/match/finance/enterprises?name=%E7%94%B2", stranger);
+  ASSERT_EQ(screened.body["items"].size(), 1u) << screened.raw;
+  EXPECT_TRUE(screened.body["items"][0]["org_id"].is_null()) << screened.raw;
+  EXPECT_EQ(Call(*client_, "GET", "/api/v1/match/finance/profile", stranger).status, 404);
   // The CLI finds it: the firm's own profile with its id, and the list by name.
   auto own = server_->Cli({"match", "finance", "profile", "show"}, firm_);
   EXPECT_NE(own.out.find(ent), std::string::npos) << own.out << own.err;
