@@ -158,7 +158,7 @@ export function ComputePage({ t, me, lang }) {
       ${tab === "myClustersTab" && html`<${ProviderClusters} t=${t} lang=${lang} me=${me} />`}
       ${tab === "board" && html`<${CapacityBoard} t=${t} />`}
       ${tab === "ordersTab" && html`<${OrdersView} t=${t} me=${me} lang=${lang} />`}
-      ${tab === "vouchersTab" && html`<${VouchersView} t=${t} me=${me} />`}
+      ${tab === "vouchersTab" && html`<${VouchersView} t=${t} me=${me} lang=${lang} />`}
       ${tab === "topologyTab" && html`<${Capacity} t=${t} />`}
       ${tab === "simulate" && html`<${Simulation} t=${t} />`}
     </section>`;

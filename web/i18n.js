@@ -354,6 +354,14 @@ const LABELS = {
     "Approve this application? Vouchers are granted for the amount asked.",
   ],
   q_rejectVoucher: ["驳回该算力券申请？", "Reject this application?"],
+  q_acceptFinance: [
+    "按申请金额通过？企业将看到已接受。",
+    "Accept for the amount applied for? The enterprise will see it accepted.",
+  ],
+  q_declineFinance: [
+    "拒绝该申请？企业将看到已拒绝。",
+    "Decline this application? The enterprise will see it declined.",
+  ],
   q_terminateContract: [
     "终止该合约？终止后不能再按此合约使用数据。",
     "Terminate this contract? The data can no longer be used under it.",
@@ -811,7 +819,7 @@ const LABELS = {
   fm_publish: ["发布金融产品", "Publish a product"],
   fm_kind: ["类型", "Kind"],
   fm_rule: ["准入规则", "Eligibility rule"],
-  fm_maxFen: ["最高金额（分）", "Max amount (fen)"],
+  fm_maxYuan: ["最高金额（元）", "Max amount (yuan)"],
   fm_publishButton: ["发布", "Publish"],
   fm_reach: ["符合条件的企业", "eligible firms"],
   fm_enterprise: ["企业", "Enterprise"],

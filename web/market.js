@@ -174,10 +174,14 @@ export function OrdersView({ t, me, lang }) {
     <${Pager} t=${t} lang=${lang} list=${billPages} testid="bills-pager" />`;
 }
 
-export function VouchersView({ t, me }) {
+export function VouchersView({ t, me, lang }) {
   const [reload, setReload] = useState(0);
   const programmes = useLoad("/api/v1/compute/voucher-programmes", reload);
-  const apps = useLoad("/api/v1/compute/voucher-applications", reload);
+  const appPages = usePagedList("/api/v1/compute/voucher-applications", [], useUrlParams(), {
+    reloadKey: reload,
+    prefix: "vap_",
+  });
+  const apps = { data: appPages.page, error: appPages.error };
   const vouchers = useLoad("/api/v1/compute/vouchers", reload);
   const name = useOrgNames();
   const [amount, setAmount] = useState(10000); // yuan
@@ -231,6 +235,7 @@ export function VouchersView({ t, me }) {
       )}</tbody>
     </table>`
     }
+    <${Pager} t=${t} lang=${lang} list=${appPages} testid="applications-pager" />
     ${
       isEnterprise &&
       vouchers.data &&

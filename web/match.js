@@ -13,6 +13,7 @@ import { api } from "./api.js";
 import { Clauses } from "./clauses.js";
 import { ErrorBox } from "./error_box.js";
 import { useLoad } from "./hooks.js";
+import { ConfirmButton } from "./confirm_button.js";
 import { PoliciesTab } from "./policies.js";
 import { stateName } from "./i18n.js";
 import { yuan } from "./format.js";
@@ -45,7 +46,11 @@ function EnterpriseTab({ t, lang }) {
     me.data ? `/api/v1/match/finance/enterprises/${me.data.id}/matches?limit=20` : null,
     reload,
   );
-  const apps = useLoad("/api/v1/match/finance/applications", reload);
+  const appPages = usePagedList("/api/v1/match/finance/applications", [], useUrlParams(), {
+    reloadKey: reload,
+    prefix: "fa_",
+  });
+  const apps = { data: appPages.page };
   const [error, setError] = useState(null);
   const apply = (p) => async () => {
     setError(null);
@@ -83,28 +88,36 @@ function EnterpriseTab({ t, lang }) {
       apps.data.items.length > 0 &&
       html`<table data-testid="applications"><thead><tr><th>${t("fm_product")}</th><th>${t("status")}</th><th>${t("fm_amount")}</th><th>${t("fm_served")}</th></tr></thead>
       <tbody>${apps.data.items.map((a) => html`<tr><td title=${a.product_id}>${a.product_name}</td><td data-state=${a.state}>${stateName(t, a.state)}</td><td>${yuan(a.amount_fen)}</td><td>${yuan(a.served_fen)}</td></tr>`)}</tbody></table>`
-    }`;
+    }
+    <${Pager} t=${t} lang=${lang} list=${appPages} testid="applications-pager" />`;
 }
 
 function InstitutionTab({ t, lang }) {
   const [reload, setReload] = useState(0);
-  const apps = useLoad("/api/v1/match/finance/applications", reload);
+  const appPages = usePagedList("/api/v1/match/finance/applications", [], useUrlParams(), {
+    reloadKey: reload,
+    prefix: "fa_",
+  });
+  const apps = { data: appPages.page };
   const [form, setForm] = useState({
     kind: "loan",
     name: "",
     rule: 'need_types has "贷" and revenue >= 500万',
-    max_amount_fen: 100000000,
+    max_yuan: 1000000,
     terms: "",
   });
   const [error, setError] = useState(null);
   const [published, setPublished] = useState(null);
-  const set = (k) => (e) =>
-    setForm({ ...form, [k]: k === "max_amount_fen" ? Number(e.target.value) : e.target.value });
+  const set = (k) => (e) => setForm({ ...form, [k]: e.target.value });
   const publish = async (e) => {
     e.preventDefault();
     setError(null);
     try {
-      const p = await api("POST", "/api/v1/match/finance/products", form);
+      const { max_yuan: maxYuan, ...rest } = form;
+      const p = await api("POST", "/api/v1/match/finance/products", {
+        ...rest,
+        max_amount_fen: Math.round(Number(maxYuan) * 100),
+      });
       const reach = await api("GET", `/api/v1/match/finance/products/${p.id}/reach`);
       const prospects = await api(
         "GET",
@@ -116,6 +129,7 @@ function InstitutionTab({ t, lang }) {
     }
   };
   const decide = (a, decision) => async () => {
+    setError(null);
     try {
       await api(
         "POST",
@@ -135,7 +149,7 @@ function InstitutionTab({ t, lang }) {
       <label>${t("fm_kind")} <select value=${form.kind} onChange=${set("kind")}>${KINDS.map((k) => html`<option value=${k}>${t(`fm_${k}`)}</option>`)}</select></label>
       <label>${t("name")} <input value=${form.name} onInput=${set("name")} /></label>
       <label class="wide">${t("fm_rule")} <input value=${form.rule} onInput=${set("rule")} /></label>
-      <label>${t("fm_maxFen")} <input type="number" value=${form.max_amount_fen} onInput=${set("max_amount_fen")} /></label>
+      <label>${t("fm_maxYuan")} <input type="number" min="0.01" step="0.01" value=${form.max_yuan} onInput=${set("max_yuan")} /></label>
       <button type="submit">${t("fm_publishButton")}</button>
       <${ErrorBox} error=${error} />
       ${
@@ -155,9 +169,14 @@ function InstitutionTab({ t, lang }) {
         (
           a,
         ) => html`<tr><td title=${a.enterprise_id}>${a.enterprise_name}</td><td title=${a.product_id}>${a.product_name}</td><td>${yuan(a.amount_fen)}</td><td data-state=${a.state}>${stateName(t, a.state)}</td>
-        <td>${a.state === "applied" && html`<button onClick=${decide(a, "accept")}>${t("fm_accept")}</button> <button onClick=${decide(a, "decline")}>${t("fm_decline")}</button>`}</td></tr>`,
+        <td>${
+          a.state === "applied" &&
+          html`<${ConfirmButton} label=${t("fm_accept")} question=${t("q_acceptFinance")} t=${t} testid="fm-accept" onConfirm=${decide(a, "accept")} />
+          <${ConfirmButton} label=${t("fm_decline")} question=${t("q_declineFinance")} t=${t} testid="fm-decline" onConfirm=${decide(a, "decline")} />`
+        }</td></tr>`,
       )}</tbody></table>`
-    }`;
+    }
+    <${Pager} t=${t} lang=${lang} list=${appPages} testid="applications-pager" />`;
 }
 
 // Posts to the lists: a demand (what the organisation needs, with its budget

@@ -60,6 +60,17 @@ void PrintContract(const json& c, OrgNames& names) {
   }
 }
 
+// A product's offers the caller may see: a table, then each one's terms in words.
+void PrintOffers(const json& offers) {
+  PrintPage({{"items", offers}}, {"OFFER", "TITLE", "ACTIVE"}, {"id", "title", "active"});
+  for (const json& o : offers) {
+    std::cout << "\n" << Str(o, "id") << " (" << Str(o, "title") << "):\n";
+    for (const std::string& line : PolicySentences(o.value("policy", json()))) {
+      std::cout << "  " << line << "\n";
+    }
+  }
+}
+
 // An offer: its product and provider by name, who may see and negotiate it,
 // and its policy in words.
 void PrintOffer(const json& o, OrgNames names) {
@@ -257,14 +268,7 @@ void AddDataSpaceCommands(CLI::App& app, CommandContext& ctx) {
                    }
                  }
                  PrintQuality(j["quality"]);
-                 PrintPage({{"items", j["offers"]}}, {"OFFER", "TITLE", "ACTIVE"},
-                           {"id", "title", "active"});
-                 for (const json& o : j.value("offers", json::array())) {
-                   std::cout << "\n" << Str(o, "id") << " (" << Str(o, "title") << "):\n";
-                   for (const std::string& line : PolicySentences(o.value("policy", json()))) {
-                     std::cout << "  " << line << "\n";
-                   }
-                 }
+                 PrintOffers(j.value("offers", json::array()));
                });
       });
   show->add_option("id", f.id, "Product id")->required();
@@ -325,6 +329,13 @@ void AddDataSpaceCommands(CLI::App& app, CommandContext& ctx) {
                [&c](const json& o) { PrintOffer(o, OrgNames(c.Client())); });
       });
   oshow->add_option("id", f.id, "Offer id")->required();
+  auto* olist =
+      AddVerb(*offers, "list", "A product's offers you may see, their terms in words", ctx,
+              [](CommandContext& c) {
+                c.Emit(c.Client().Get("/api/v1/dataspace/products/" + UrlEncode(f.product)),
+                       [](const json& j) { PrintOffers(j.value("offers", json::array())); });
+              });
+  olist->add_option("--product", f.product, "Product id")->required();
 
   CLI::App* contracts = ds->add_subcommand("contracts", "Digital contracts (数字合约)");
   contracts->require_subcommand(1);

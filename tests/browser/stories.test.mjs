@@ -387,6 +387,8 @@ describe("the seed's stories, each walked by its users", { concurrency: 2 }, () 
     const application = row(k, "applications", AI_FIRM, "已申请");
     await reads(application, /保险\+信贷 科技研发贷\s+1,000,000\.00/);
     await application.getByRole("button", { name: "通过" }).click();
+    await reads(application, /按申请金额通过？/); // a decision is asked once
+    await application.getByTestId("fm-accept-yes").click();
     await step(k, s, "the bank accepts", [
       k.getByTestId("applications"),
       new RegExp(`${AI_FIRM}\\s+保险\\+信贷 科技研发贷\\s+1,000,000\\.00\\s+已接受`),

@@ -280,6 +280,10 @@ TEST_F(DataSpaceApiTest, AnOfferIsShownOnlyToThoseItsAudienceAdmits) {
   ASSERT_EQ(cli.exit_code, 0) << cli.err;
   EXPECT_NE(cli.out.find("provider: 数据 Co (org_"), std::string::npos) << cli.out;
   EXPECT_NE(cli.out.find("allowed: aggregate_query — for research"), std::string::npos) << cli.out;
+  auto listed = server_->Cli({"dataspace", "offers", "list", "--product", product_}, bank_);
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  EXPECT_EQ(listed.out.find(id), std::string::npos) << "not in the bank's audience: " << listed.out;
+  EXPECT_NE(listed.out.find("allowed: aggregate_query"), std::string::npos) << listed.out;
 
   // Withdrawn: its holder still sees it, its audience no longer does.
   ASSERT_EQ(Call(*client_, "POST", "/api/v1/dataspace/offers/" + id + "/withdraw", holder_).status,
