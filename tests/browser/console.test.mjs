@@ -394,14 +394,7 @@ test("policies find people: an authority publishes one and sees whom it found, t
 
 // Runs after every other test of the data holder: its key leaves the node for good.
 test("a data holder keeps its key in the browser: it signs its agreement there, and nowhere else can", async () => {
-  const call = async (method, path, token, body) => {
-    const res = await fetch(ctx.server.url + path, {
-      method,
-      headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: res.status, body: await res.json() };
-  };
+  const call = ctx.call;
   const holderId = (await call("GET", "/api/v1/whoami", ctx.server.tokens.data_holder)).body.org.id;
   const products = await call(
     "GET",

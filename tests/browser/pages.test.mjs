@@ -19,14 +19,7 @@ const ctx = serveConsole();
 const outDir = join(process.env.QIANTANG_TEST_OUTPUT || "test-output", "pages");
 mkdirSync(outDir, { recursive: true });
 
-async function call(method, path, token, body) {
-  const res = await fetch(ctx.server.url + path, {
-    method,
-    headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, body: await res.json() };
-}
+const call = ctx.call;
 
 // Signed in as `who`, at "#<hash>".
 async function open(who, hash) {

@@ -564,14 +564,7 @@ describe("the seed's stories, each walked by its users", { concurrency: 2 }, () 
   test("7. a citizen's code at a bus gate: a service registers the gate, the gate reads the citizen's code offline, the citizen sees who read it", async () => {
     const s = story(7, "citizen code at a bus gate");
     const tokens = ctx.server.tokens;
-    const call = async (method, path, token, body) => {
-      const res = await fetch(ctx.server.url + path, {
-        method,
-        headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      return { status: res.status, body: await res.json() };
-    };
+    const call = ctx.call;
     // The demo prints one service organisation's token (a hospital's); the
     // operator grants it the bus category. Over the API: the console has no
     // screen for grants.
