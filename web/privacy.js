@@ -16,6 +16,8 @@ import { localMinute } from "./format.js";
 import { PsiRunForm } from "./psi_run.js";
 import { ContractSelect, useUsableContracts } from "./contract_choice.js";
 import { ServerSelect, useServerChoice } from "./server_select.js";
+import { Pager, usePagedList } from "./paging.js";
+import { useUrlParams } from "./url_state.js";
 
 const html = htm.bind(h);
 const short = (id) => (id ? id.slice(-8) : "-");
@@ -97,9 +99,13 @@ function PsiTab({ t, me }) {
     }`;
 }
 
-function DeliveriesTab({ t, me }) {
+function DeliveriesTab({ t, me, lang }) {
   const [reload, setReload] = useState(0);
-  const list = useLoad("/api/v1/privacy/deliveries", reload);
+  const pages = usePagedList("/api/v1/privacy/deliveries", [], useUrlParams(), {
+    reloadKey: reload,
+    prefix: "dlv_",
+  });
+  const list = { data: pages.page, error: pages.error };
   const choice = useUsableContracts("delivery");
   const usable = choice.items;
   const products = useServerChoice(
@@ -162,6 +168,7 @@ function DeliveriesTab({ t, me }) {
       )}</tbody>
     </table>`
     }
+    <${Pager} t=${t} lang=${lang} list=${pages} testid="deliveries-pager" />
     ${
       opened &&
       html`<div class="card" data-testid="opened">
@@ -202,13 +209,13 @@ function DeliveriesTab({ t, me }) {
 
 const TABS = ["psiTab", "deliveriesTab"];
 
-export function PrivacyPage({ t, me }) {
+export function PrivacyPage({ t, me, lang }) {
   const [tab, open] = useUrlTab(TABS);
   return html`
     <section>
       <h2>${t("privacy")}</h2>
       <${Tabs} keys=${TABS} tab=${tab} open=${open} label=${t} />
       ${tab === "psiTab" && html`<${PsiTab} t=${t} me=${me} />`}
-      ${tab === "deliveriesTab" && html`<${DeliveriesTab} t=${t} me=${me} />`}
+      ${tab === "deliveriesTab" && html`<${DeliveriesTab} t=${t} me=${me} lang=${lang} />`}
     </section>`;
 }

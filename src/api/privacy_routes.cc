@@ -2,6 +2,7 @@
 
 #include "api/json_body.h"
 #include "api/key_fields.h"
+#include "api/page_json.h"
 #include "core/clock.h"
 #include "crypto/encoding.h"
 #include "crypto/random.h"
@@ -170,10 +171,9 @@ void RegisterPrivacyRoutes(Router& router, PsiService& psi, DeliveryService& del
                 });
   router.Handle("GET", "/api/v1/privacy/deliveries", Access::SignedIn(),
                 [&](const Request& req) -> Result<Response> {
-                  QT_ASSIGN_OR_RETURN(auto list, deliveries.List(req.caller()));
-                  json items = json::array();
-                  for (const auto& d : list) items.push_back(DeliveryJson(d));
-                  return Response::Json({{"items", items}});
+                  QT_ASSIGN_OR_RETURN(auto page, req.Page());
+                  QT_ASSIGN_OR_RETURN(auto list, deliveries.List(req.caller(), page));
+                  return Response::Json(PageJson(list, DeliveryJson));
                 });
   router.Handle(
       "GET", "/api/v1/privacy/deliveries/{id}/file", Access::SignedIn(),

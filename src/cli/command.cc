@@ -115,7 +115,7 @@ CLI::App* AddVerb(CLI::App& noun, const std::string& name, const std::string& de
 }
 
 CLI::App* AddCollection(CLI::App& parent, const std::string& name, const std::string& description,
-                        CommandContext& ctx, std::function<void(CommandContext&)> list) {
+                        CommandContext& ctx, const std::function<void(CommandContext&)>& list) {
   CLI::App* noun = parent.add_subcommand(name, description);
   noun->require_subcommand(0, 1);
   noun->callback([noun, &ctx, list] {

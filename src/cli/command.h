@@ -44,7 +44,7 @@ CLI::App* AddVerb(CLI::App& noun, const std::string& name, const std::string& de
 // `parent name` alone (as when it was a verb). Returns the `list` verb, for
 // its flags; the noun, for other verbs, is its get_parent().
 CLI::App* AddCollection(CLI::App& parent, const std::string& name, const std::string& description,
-                        CommandContext& ctx, std::function<void(CommandContext&)> list);
+                        CommandContext& ctx, const std::function<void(CommandContext&)>& list);
 
 // An instant the API sends ("2026-12-07T03:47:05.123Z", UTC) as people read
 // it: in the local time zone (TZ), to the second ("2026-12-07 11:47:05");

@@ -76,12 +76,14 @@ void AddDeliveryCommands(CLI::App& app, CommandContext& ctx) {
   request->add_option("contract", f.contract, "Contract id")->required();
   request->add_option("--purpose", f.purpose, "Purpose")->required();
   request->add_option("--columns", f.columns, "Comma-separated columns (default: as agreed)");
-  AddVerb(*d, "list", "Deliveries you sent or received", ctx, [](CommandContext& c) {
-    c.Emit(c.Client().Get("/api/v1/privacy/deliveries"), [](const json& j) {
-      PrintPage(j, {"DELIVERY", "STATE", "CONTRACT", "RECIPIENT", "BYTES"},
-                {"id", "state", "contract_id", "recipient_id", "bytes"});
-    });
-  });
+  AddListVerb(*d, "Deliveries you sent or received, oldest first", ctx,
+              "/api/v1/privacy/deliveries",
+              {"DELIVERY", "STATE", "CONTRACT", "PROVIDER", "RECIPIENT", "BYTES", "AT"},
+              {"id", "state", "contract_id", "provider_id_name", "recipient_id_name", "bytes",
+               "created_at"},
+              [](CommandContext& c, json& items) {
+                OrgNames(c.Client()).Add(items, {"provider_id", "recipient_id"});
+              });
   auto* fetch = AddVerb(*d, "fetch", "Save the encrypted file", ctx, [](CommandContext& c) {
     auto r = c.Client().Get("/api/v1/privacy/deliveries/" + UrlEncode(f.id) + "/file");
     if (!r.ok()) return c.Emit(r.status(), nullptr);

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "accounts/paging.h"
 #include "core/ids.h"
 #include "crypto/encoding.h"
 #include "crypto/sha256.h"
@@ -153,15 +154,15 @@ Result<Delivery> DeliveryService::Deliver(const Principal& caller, const std::st
   return d;
 }
 
-Result<std::vector<Delivery>> DeliveryService::List(const Principal& caller) {
-  std::vector<Delivery> out;
+Result<accounts::Page<Delivery>> DeliveryService::List(const Principal& caller,
+                                                       const accounts::PageRequest& page) {
+  QT_RETURN_IF_ERROR(accounts::CheckPage(page, "dlv"));
+  accounts::Page<Delivery> out;
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
     QT_ASSIGN_OR_RETURN(
-        auto rows,
-        tx.Query(std::string(kColumns) + " WHERE provider_id = ? OR recipient_id = ? ORDER BY"
-                                         " id DESC",
-                 {caller.org_id, caller.org_id}));
-    QT_RETURN_IF_ERROR(store::DecodeInto(rows, FromRow, out));
+        out, accounts::QueryCountedPage<Delivery>(
+                 tx, std::string(kColumns) + " WHERE (provider_id = ? OR recipient_id = ?)",
+                 {caller.org_id, caller.org_id}, page, FromRow));
     return OkStatus();
   }));
   return out;

@@ -59,7 +59,9 @@ class DeliveryService {
   // empty means those the permission's field constraint names, else all.
   Result<Delivery> Deliver(const accounts::Principal& caller, const std::string& contract_id,
                            const std::string& purpose, std::vector<std::string> columns);
-  Result<std::vector<Delivery>> List(const accounts::Principal& caller);
+  // The deliveries the caller sent or received, oldest first, with their total.
+  Result<accounts::Page<Delivery>> List(const accounts::Principal& caller,
+                                        const accounts::PageRequest& page);
   // The encrypted file (the recipient only).
   Result<std::string> File(const accounts::Principal& caller, const std::string& id);
   // The recipient opens a delivery file with its key and signs a receipt,

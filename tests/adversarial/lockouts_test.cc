@@ -43,6 +43,7 @@ class LockoutsTest : public ApiTest {
                           const std::string& path, const std::string& token,
                           const std::string& body = "") {
     std::vector<int> out;
+    out.reserve(n);
     for (int i = 0; i < n; ++i) {
       out.push_back(CallFrom(source, server_->port(), method, path, token, body).status);
     }

@@ -293,6 +293,24 @@ TEST_F(PsiApiTest, ADeliveryReachesOnlyItsRecipientAndALeakNamesIt) {
     if (who == ai_) ai_file = file;
   }
   EXPECT_NE(csvs[ai_], csvs[third]);
+  // Each recipient lists its own delivery, the holder both, paged with a total.
+  for (const std::string& who : {ai_, third}) {
+    auto mine = Call(*client_, "GET", "/api/v1/privacy/deliveries", who);
+    EXPECT_EQ(mine.body["total"], 1) << mine.raw;
+  }
+  auto first = Call(*client_, "GET", "/api/v1/privacy/deliveries?limit=1", diagnostics_);
+  ASSERT_EQ(first.body["items"].size(), 1u) << first.raw;
+  EXPECT_EQ(first.body["total"], 2);
+  auto second = Call(
+      *client_, "GET",
+      "/api/v1/privacy/deliveries?limit=1&cursor=" + first.body["next_cursor"].get<std::string>(),
+      diagnostics_);
+  ASSERT_EQ(second.body["items"].size(), 1u) << second.raw;
+  EXPECT_NE(second.body["items"][0]["id"], first.body["items"][0]["id"]);
+  EXPECT_EQ(Call(*client_, "GET", "/api/v1/privacy/deliveries?cursor=nope", ai_).status, 400);
+  auto listed = server_->Cli({"delivery", "list"}, diagnostics_);
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  EXPECT_NE(listed.out.find("(2 in all)"), std::string::npos) << listed.out;
   // The other company cannot open the AI company's copy; a changed byte fails.
   auto foreign = server_->Cli({"delivery", "open", ai_file}, third);
   EXPECT_EQ(foreign.exit_code, 1);
