@@ -9,7 +9,7 @@ import { useState } from "/vendor/hooks.module.js";
 import htm from "/vendor/htm.module.js";
 import { api } from "./api.js";
 import { ErrorBox } from "./error_box.js";
-import { useLoad, useOrgNames } from "./hooks.js";
+import { useOrgNames } from "./hooks.js";
 import { stateName } from "./i18n.js";
 import { Tabs, useUrlTab } from "./tabs.js";
 import { localMinute } from "./format.js";
@@ -22,9 +22,13 @@ import { useUrlParams } from "./url_state.js";
 const html = htm.bind(h);
 const short = (id) => (id ? id.slice(-8) : "-");
 
-function PsiTab({ t, me }) {
+function PsiTab({ t, me, lang }) {
   const [reload, setReload] = useState(0);
-  const sessions = useLoad("/api/v1/privacy/psi/sessions", reload);
+  const sessionPages = usePagedList("/api/v1/privacy/psi/sessions", [], useUrlParams(), {
+    reloadKey: reload,
+    prefix: "psi_",
+  });
+  const sessions = { data: sessionPages.page, error: sessionPages.error };
   const products = useServerChoice(
     `/api/v1/dataspace/products?provider_id=${encodeURIComponent(me.org.id)}`,
   );
@@ -96,7 +100,8 @@ function PsiTab({ t, me }) {
       <thead><tr><th>${t("session")}</th><th>${t("state")}</th><th>${t("provider")}</th><th>${t("consumer")}</th><th>${t("column")}</th><th>${t("output")}</th><th>${t("sizes")}</th><th>${t("date")}</th></tr></thead>
       <tbody>${sessions.data.items.map((s) => html`<tr key=${s.id}><td title=${s.id}>${s.id.slice(0, 8)}</td><td><span class=${`state state-${s.state}`} data-state=${s.state}>${stateName(t, s.state)}</span></td><td>${name(s.provider_id)}</td><td>${name(s.consumer_id)}</td><td>${s.column}</td><td>${s.output}</td><td>${s.server_size} × ${s.client_size}</td><td>${localMinute(s.created_at)}</td></tr>`)}</tbody>
     </table>`
-    }`;
+    }
+    <${Pager} t=${t} lang=${lang} list=${sessionPages} testid="psi-sessions-pager" />`;
 }
 
 function DeliveriesTab({ t, me, lang }) {
@@ -215,7 +220,7 @@ export function PrivacyPage({ t, me, lang }) {
     <section>
       <h2>${t("privacy")}</h2>
       <${Tabs} keys=${TABS} tab=${tab} open=${open} label=${t} />
-      ${tab === "psiTab" && html`<${PsiTab} t=${t} me=${me} />`}
+      ${tab === "psiTab" && html`<${PsiTab} t=${t} me=${me} lang=${lang} />`}
       ${tab === "deliveriesTab" && html`<${DeliveriesTab} t=${t} me=${me} lang=${lang} />`}
     </section>`;
 }

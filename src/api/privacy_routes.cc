@@ -86,10 +86,9 @@ void RegisterPrivacyRoutes(Router& router, PsiService& psi, DeliveryService& del
                 });
   router.Handle("GET", "/api/v1/privacy/psi/sessions", Access::SignedIn(),
                 [&](const Request& req) -> Result<Response> {
-                  QT_ASSIGN_OR_RETURN(auto list, psi.List(req.caller()));
-                  json items = json::array();
-                  for (const auto& s : list) items.push_back(SessionJson(s));
-                  return Response::Json({{"items", items}});
+                  QT_ASSIGN_OR_RETURN(auto page, req.Page());
+                  QT_ASSIGN_OR_RETURN(auto list, psi.List(req.caller(), page));
+                  return Response::Json(PageJson(list, SessionJson));
                 });
   router.Handle("GET", "/api/v1/privacy/psi/sessions/{id}", Access::SignedIn(),
                 [&](const Request& req) -> Result<Response> {

@@ -192,6 +192,16 @@ void AddPsiCommands(CLI::App& app, CommandContext& ctx) {
     });
   });
   show->add_option("id", f.id, "Session id")->required();
+  AddListVerb(*psi, "Sessions your organisation is a party to, newest first", ctx,
+              "/api/v1/privacy/psi/sessions",
+              {"SESSION", "STATE", "PROVIDER", "CONSUMER", "COLUMN", "OUTPUT", "SIZES", "AT"},
+              {"id", "state", "provider_id_name", "consumer_id_name", "column", "output", "sizes",
+               "created_at"},
+              [](CommandContext& c, json& items) {
+                OrgNames(c.Client()).Add(items, {"provider_id", "consumer_id"});
+                for (json& s : items)
+                  s["sizes"] = Str(s, "server_size") + " × " + Str(s, "client_size");
+              });
 }
 
 }  // namespace qt::cli

@@ -1,5 +1,8 @@
 #include "privacy/psi_service.h"
 
+#include <charconv>
+
+#include "accounts/paging.h"
 #include "dataspace/product_db.h"
 #include "store/decode.h"
 
@@ -248,14 +251,44 @@ Result<std::shared_ptr<PsiServer>> PsiService::Find(const Principal& caller,
   return server;
 }
 
-Result<std::vector<PsiSession>> PsiService::List(const Principal& caller) {
-  std::vector<PsiSession> out;
+Result<accounts::Page<PsiSession>> PsiService::List(const Principal& caller,
+                                                    const accounts::PageRequest& page) {
+  // Session ids are random, so the pages run by time: newest first, ties by id.
+  QT_RETURN_IF_ERROR(accounts::CheckPage({.cursor = "", .limit = page.limit}, ""));
+  int64_t before_at = 0;
+  std::string before_id;
+  if (!page.cursor.empty()) {
+    const size_t dot = page.cursor.find('.');
+    const char* first = page.cursor.data();
+    const char* end = first + (dot == std::string::npos ? page.cursor.size() : dot);
+    const auto [ptr, ec] = std::from_chars(first, end, before_at);
+    if (dot == std::string::npos || ec != std::errc() || ptr != end || before_at < 0 ||
+        !ValidSessionId(page.cursor.substr(dot + 1))) {
+      return InvalidArgument("cursor: not a cursor from a previous page");
+    }
+    before_id = page.cursor.substr(dot + 1);
+  }
+  const std::string mine = " WHERE (consumer_id = ? OR provider_id = ?)";
+  accounts::Page<PsiSession> out;
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(auto rows, tx.Query(std::string(kSessionColumns) +
-                                                " WHERE consumer_id = ? OR provider_id = ?"
-                                                " ORDER BY created_at DESC LIMIT 200",
-                                            {caller.org_id, caller.org_id}));
-    QT_RETURN_IF_ERROR(store::DecodeInto(rows, SessionFromRow, out));
+    QT_ASSIGN_OR_RETURN(out.total, accounts::CountRows(tx, std::string(kSessionColumns) + mine,
+                                                       {caller.org_id, caller.org_id}));
+    store::Params params = {caller.org_id, caller.org_id};
+    std::string sql = std::string(kSessionColumns) + mine;
+    if (!page.cursor.empty()) {
+      sql += " AND (created_at < ? OR (created_at = ? AND id < ?))";
+      params.insert(params.end(), {before_at, before_at, before_id});
+    }
+    params.emplace_back(int64_t{page.limit} + 1);
+    QT_ASSIGN_OR_RETURN(auto rows,
+                        tx.Query(sql + " ORDER BY created_at DESC, id DESC LIMIT ?", params));
+    for (size_t i = 0; i < rows.size() && i < static_cast<size_t>(page.limit); ++i) {
+      QT_ASSIGN_OR_RETURN(PsiSession s, SessionFromRow(rows[i]));
+      out.items.push_back(std::move(s));
+    }
+    if (rows.size() > static_cast<size_t>(page.limit)) {
+      out.next_cursor = std::to_string(out.items.back().created_at) + "." + out.items.back().id;
+    }
     return OkStatus();
   }));
   return out;

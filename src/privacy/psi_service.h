@@ -84,8 +84,10 @@ class PsiService {
   Result<int64_t> IntersectionSize(const accounts::Principal& caller, const std::string& id);
   Result<PsiSession> Finish(const accounts::Principal& caller, const std::string& id);
 
-  // Sessions the caller's organisation is a party to, newest first.
-  Result<std::vector<PsiSession>> List(const accounts::Principal& caller);
+  // Sessions the caller's organisation is a party to, newest first, with
+  // their total; a page's cursor is its last session's "<created_at>.<id>".
+  Result<accounts::Page<PsiSession>> List(const accounts::Principal& caller,
+                                          const accounts::PageRequest& page);
 
   // Both columns on this node: the caller's own product column against the
   // contract's. The caller learns what the contract allows.

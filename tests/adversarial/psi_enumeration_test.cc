@@ -182,6 +182,30 @@ TEST_F(PsiEnumeration, ExplicitIntersectionIsCappedAndSessionsPerDayAreCounted) 
   }
   EXPECT_EQ(refused, 7);
   EXPECT_EQ(Uses(contract), 3u);
+  // The sessions page newest first, for both parties, with their total.
+  const std::string sessions = "/api/v1/privacy/psi/sessions";
+  for (const std::string& party : {consumer_, holder_}) {
+    auto first = Call(*client_, "GET", sessions + "?limit=2", party);
+    ASSERT_EQ(first.status, 200) << first.raw;
+    EXPECT_EQ(first.body["total"], 3);
+    ASSERT_EQ(first.body["items"].size(), 2u);
+    EXPECT_GE(first.body["items"][0]["created_at"], first.body["items"][1]["created_at"]);
+    auto rest =
+        Call(*client_, "GET",
+             sessions + "?limit=2&cursor=" + first.body["next_cursor"].get<std::string>(), party);
+    ASSERT_EQ(rest.body["items"].size(), 1u) << rest.raw;
+    EXPECT_TRUE(rest.body["next_cursor"].is_null());
+    for (const json& seen : first.body["items"]) EXPECT_NE(seen["id"], rest.body["items"][0]["id"]);
+  }
+  for (const char* bad :
+       {"nope", "1.", ".0123", "12x.00000000000000000000000000000001",
+        "-1.00000000000000000000000000000001", "1.0000000000000000000000000000000G"}) {
+    EXPECT_EQ(Call(*client_, "GET", sessions + "?cursor=" + bad, consumer_).status, 400) << bad;
+  }
+  auto listed = server_->Cli({"psi", "list", "--limit", "2"}, consumer_);
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  EXPECT_NE(listed.out.find("(3 in all)"), std::string::npos) << listed.out;
+  EXPECT_NE(listed.out.find("(more: --cursor "), std::string::npos) << listed.out;
   auto api = Start(contract, "size", 10, 99);
   EXPECT_EQ(api.status, 429) << api.raw;
   EXPECT_NE(api.raw.find("3 PSI sessions per day"), std::string::npos) << api.raw;

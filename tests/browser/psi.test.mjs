@@ -35,7 +35,7 @@ async function call(method, path) {
   });
   return res.json();
 }
-const sessionCount = async () => (await call("GET", "/api/v1/privacy/psi/sessions")).items.length;
+const sessionCount = async () => (await call("GET", "/api/v1/privacy/psi/sessions")).total;
 
 // The enterprise's contract that permits PSI.
 async function psiContract() {
