@@ -416,15 +416,9 @@ Result<Page<User>> Accounts::ListUsers(const Principal& caller, const std::strin
     return PermissionDenied("users of an organisation are visible to that organisation only");
   }
   QT_RETURN_IF_ERROR(CheckPage(page, "usr"));
-  Page<User> out;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(
-        out, QueryCountedPage<User>(
-                 tx, "SELECT " + std::string(kUserColumns) + " FROM users WHERE org_id = ?",
-                 {org_id}, page, UserFromRow));
-    return OkStatus();
-  }));
-  return out;
+  return ReadCountedPage<User>(
+      store_, "SELECT " + std::string(kUserColumns) + " FROM users WHERE org_id = ?", {org_id},
+      page, UserFromRow);
 }
 
 Result<IssuedToken> Accounts::IssueToken(const Principal& caller, const std::string& user_id,
@@ -501,12 +495,7 @@ Result<Page<TokenInfo>> Accounts::ListTokens(const Principal& caller, const Page
     sql += " AND user_id = ?";
     params.emplace_back(caller.user_id);
   }
-  Page<TokenInfo> out;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(out, QueryCountedPage<TokenInfo>(tx, sql, params, page, TokenFromRow));
-    return OkStatus();
-  }));
-  return out;
+  return ReadCountedPage<TokenInfo>(store_, sql, params, page, TokenFromRow);
 }
 
 Status Accounts::RevokeToken(const Principal& caller, const std::string& token_id) {

@@ -70,6 +70,20 @@ Result<Page<T>> QueryCountedPage(store::Tx& tx, const std::string& sql, store::P
   return out;
 }
 
+// QueryCountedPage in a read transaction of `store`: a list call's page, or
+// the failure of its query or of a damaged row.
+template <typename T, typename FromRow>
+Result<Page<T>> ReadCountedPage(store::Store& store, const std::string& sql, store::Params params,
+                                const PageRequest& page, FromRow from_row) {
+  Page<T> out;
+  QT_RETURN_IF_ERROR(store.Read([&](store::Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(out,
+                        QueryCountedPage<T>(tx, sql, std::move(params), page, std::move(from_row)));
+    return OkStatus();
+  }));
+  return out;
+}
+
 }  // namespace qt::accounts
 
 #endif  // QIANTANG_ACCOUNTS_PAGING_H_

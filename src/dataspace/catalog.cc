@@ -98,13 +98,7 @@ Result<Page<Product>> DataSpace::SearchProducts(const std::string& text,
     sql += " AND org_id = ?";
     params.emplace_back(provider_id);
   }
-  Page<Product> out;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(
-        out, accounts::QueryCountedPage<Product>(tx, sql, params, page, internal::ProductFromRow));
-    return OkStatus();
-  }));
-  return out;
+  return accounts::ReadCountedPage<Product>(store_, sql, params, page, internal::ProductFromRow);
 }
 
 Result<ProductDetail> DataSpace::GetProduct(const Principal& caller, const std::string& id) {

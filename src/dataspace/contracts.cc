@@ -378,13 +378,7 @@ Result<Page<Contract>> DataSpace::ListContracts(const Principal& caller,
     sql += " AND LOWER(product_title) LIKE ? ESCAPE '\\'";
     params.emplace_back(store::LikeContains(filter.title_contains));
   }
-  Page<Contract> out;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(out, accounts::QueryCountedPage<Contract>(tx, sql, params, page,
-                                                                  internal::ContractFromRow));
-    return OkStatus();
-  }));
-  return out;
+  return accounts::ReadCountedPage<Contract>(store_, sql, params, page, internal::ContractFromRow);
 }
 
 }  // namespace qt::dataspace

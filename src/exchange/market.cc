@@ -244,14 +244,8 @@ Result<accounts::Page<Trade>> Exchange::Trades(const Principal& caller,
   QT_RETURN_IF_ERROR(accounts::CheckPage(page, "trd"));
   const std::string sql =
       std::string(internal::kTradeColumns) + " WHERE (buyer_id = ? OR seller_id = ?)";
-  accounts::Page<Trade> out;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(
-        out, accounts::QueryCountedPage<Trade>(tx, sql, {caller.org_id, caller.org_id}, page,
-                                               internal::TradeFromRow));
-    return OkStatus();
-  }));
-  return out;
+  return accounts::ReadCountedPage<Trade>(store_, sql, {caller.org_id, caller.org_id}, page,
+                                          internal::TradeFromRow);
 }
 
 Result<Trade> Exchange::ActOnTrade(const Principal& caller, const std::string& trade_id,

@@ -112,14 +112,8 @@ Result<accounts::Page<Pledge>> Exchange::ListPledges(const Principal& caller,
   QT_RETURN_IF_ERROR(accounts::CheckPage(page, "plg"));
   const std::string sql =
       std::string(internal::kPledgeColumns) + " WHERE (holder_id = ? OR institution_id = ?)";
-  accounts::Page<Pledge> out;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(
-        out, accounts::QueryCountedPage<Pledge>(tx, sql, {caller.org_id, caller.org_id}, page,
-                                                internal::PledgeFromRow));
-    return OkStatus();
-  }));
-  return out;
+  return accounts::ReadCountedPage<Pledge>(store_, sql, {caller.org_id, caller.org_id}, page,
+                                           internal::PledgeFromRow);
 }
 
 }  // namespace qt::exchange

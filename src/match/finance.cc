@@ -404,13 +404,7 @@ Result<accounts::Page<Enterprise>> Finance::ListEnterprises(const std::string& n
     sql += " AND LOWER(name) LIKE ? ESCAPE '\\'";
     params.emplace_back(store::LikeContains(name_contains));
   }
-  accounts::Page<Enterprise> out;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(
-        out, accounts::QueryCountedPage<Enterprise>(tx, sql, params, page, EnterpriseFromRow));
-    return OkStatus();
-  }));
-  return out;
+  return accounts::ReadCountedPage<Enterprise>(store_, sql, params, page, EnterpriseFromRow);
 }
 
 Result<Product> Finance::Publish(const Principal& caller, const NewProduct& p) {
@@ -746,13 +740,7 @@ Result<accounts::Page<Application>> Finance::Applications(const Principal& calle
     return PermissionDenied(
         "applications are read by their enterprise, institution or authorities");
   }
-  accounts::Page<Application> out;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(
-        out, accounts::QueryCountedPage<Application>(tx, sql, params, page, ApplicationFromRow));
-    return OkStatus();
-  }));
-  return out;
+  return accounts::ReadCountedPage<Application>(store_, sql, params, page, ApplicationFromRow);
 }
 
 Result<Finance::Stats> Finance::GetStats() {

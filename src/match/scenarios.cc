@@ -268,12 +268,7 @@ Result<accounts::Page<Listing>> Scenarios::List(const std::string& list,
     sql += " AND LOWER(title) LIKE ? ESCAPE '\\'";
     params.emplace_back(store::LikeContains(filter.title_contains));
   }
-  accounts::Page<Listing> out;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(out, accounts::QueryCountedPage<Listing>(tx, sql, params, page, FromRow));
-    return OkStatus();
-  }));
-  return out;
+  return accounts::ReadCountedPage<Listing>(store_, sql, params, page, FromRow);
 }
 
 Result<std::vector<ListingMatch>> Scenarios::Search(const std::string& list,

@@ -157,15 +157,9 @@ Result<Delivery> DeliveryService::Deliver(const Principal& caller, const std::st
 Result<accounts::Page<Delivery>> DeliveryService::List(const Principal& caller,
                                                        const accounts::PageRequest& page) {
   QT_RETURN_IF_ERROR(accounts::CheckPage(page, "dlv"));
-  accounts::Page<Delivery> out;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(
-        out, accounts::QueryCountedPage<Delivery>(
-                 tx, std::string(kColumns) + " WHERE (provider_id = ? OR recipient_id = ?)",
-                 {caller.org_id, caller.org_id}, page, FromRow));
-    return OkStatus();
-  }));
-  return out;
+  return accounts::ReadCountedPage<Delivery>(
+      store_, std::string(kColumns) + " WHERE (provider_id = ? OR recipient_id = ?)",
+      {caller.org_id, caller.org_id}, page, FromRow);
 }
 
 Result<Delivery> DeliveryService::Read(const std::string& id) {

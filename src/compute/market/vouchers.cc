@@ -336,13 +336,8 @@ Result<accounts::Page<Application>> Vouchers::ListApplications(const Principal& 
   } else {
     sql += "enterprise_id = ?";
   }
-  accounts::Page<Application> out;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(out, accounts::QueryCountedPage<Application>(tx, sql, {caller.org_id}, page,
-                                                                     ApplicationFromRow));
-    return OkStatus();
-  }));
-  return out;
+  return accounts::ReadCountedPage<Application>(store_, sql, {caller.org_id}, page,
+                                                ApplicationFromRow);
 }
 
 Result<std::vector<Voucher>> Vouchers::ListVouchers(const Principal& caller) {
