@@ -88,6 +88,18 @@ class DataSpaceApiTest : public ApiTest {
     return offer.body["id"];
   }
 
+  // Walks a requested contract to finalized, each side with its CLI verbs.
+  void FinalizeWithCli(const std::string& id) {
+    for (auto [verb, token] : {std::pair{"offer", holder_},
+                               {"accept", enterprise_},
+                               {"agree", holder_},
+                               {"verify", enterprise_},
+                               {"finalize", holder_}}) {
+      auto r = server_->Cli({"dataspace", "contracts", verb, id}, token);
+      ASSERT_EQ(r.exit_code, 0) << verb << ": " << r.err;
+    }
+  }
+
   std::string holder_, enterprise_, bank_, product_;
   json run_;
 };
@@ -121,14 +133,7 @@ TEST_F(DataSpaceApiTest, FromRawCsvToAReceiptedQueryThroughTheCli) {
   auto req = server_->Cli({"--json", "dataspace", "contracts", "request", offer}, enterprise_);
   ASSERT_EQ(req.exit_code, 0) << req.err;
   std::string id = json::parse(req.out)["id"];
-  for (auto [verb, token] : {std::pair{"offer", holder_},
-                             {"accept", enterprise_},
-                             {"agree", holder_},
-                             {"verify", enterprise_},
-                             {"finalize", holder_}}) {
-    auto r = server_->Cli({"dataspace", "contracts", verb, id}, token);
-    ASSERT_EQ(r.exit_code, 0) << verb << ": " << r.err;
-  }
+  ASSERT_NO_FATAL_FAILURE(FinalizeWithCli(id));
   auto shown = server_->Cli({"--json", "dataspace", "contracts", "show", id}, enterprise_);
   ASSERT_EQ(shown.exit_code, 0);
   std::string contract_file = dir_.File("contract.json");
@@ -192,14 +197,7 @@ TEST_F(DataSpaceApiTest, ContractsFilterOnTheServerAndCountOnlyTheCallersOwn) {
   };
   std::string finalized = request();
   request();  // stays requested
-  for (auto [verb, token] : {std::pair{"offer", holder_},
-                             {"accept", enterprise_},
-                             {"agree", holder_},
-                             {"verify", enterprise_},
-                             {"finalize", holder_}}) {
-    auto r = server_->Cli({"dataspace", "contracts", verb, finalized}, token);
-    ASSERT_EQ(r.exit_code, 0) << verb << ": " << r.err;
-  }
+  ASSERT_NO_FATAL_FAILURE(FinalizeWithCli(finalized));
   auto list = [&](const std::string& token, const std::string& query) {
     auto r = Call(*client_, "GET", "/api/v1/dataspace/contracts?limit=1&" + query, token);
     EXPECT_EQ(r.status, 200) << query << ": " << r.raw;
