@@ -87,11 +87,13 @@ class PgConnection final : public Tx {
     Rows rows;
     const int n = PQntuples(res), cols = PQnfields(res);
     rows.reserve(n);
+    auto names = std::make_shared<std::vector<std::string>>();
+    for (int c = 0; c < cols; ++c) names->emplace_back(PQfname(res, c));
     for (int r = 0; r < n; ++r) {
       std::vector<Value> values;
       values.reserve(cols);
       for (int c = 0; c < cols; ++c) values.push_back(DecodeValue(res, r, c));
-      rows.emplace_back(std::move(values));
+      rows.emplace_back(std::move(values), names);
     }
     PQclear(res);
     return rows;

@@ -56,8 +56,9 @@ class SqliteConnection final : public Tx {
   Result<Rows> Query(std::string_view sql, const Params& params) override {
     QT_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, Prepare(sql, params));
     Rows rows;
+    ColumnNames names = ReadNames(stmt);
     int rc;
-    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) rows.push_back(ReadRow(stmt));
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) rows.push_back(ReadRow(stmt, names));
     sqlite3_reset(stmt);
     if (rc != SQLITE_DONE) return SqliteError(db_, rc, "query failed");
     return rows;
@@ -130,7 +131,17 @@ class SqliteConnection final : public Tx {
     return stmt;
   }
 
-  static Row ReadRow(sqlite3_stmt* stmt) {
+  static ColumnNames ReadNames(sqlite3_stmt* stmt) {
+    auto names = std::make_shared<std::vector<std::string>>();
+    const int n = sqlite3_column_count(stmt);
+    for (int i = 0; i < n; ++i) {
+      const char* name = sqlite3_column_name(stmt, i);
+      names->emplace_back(name ? name : "");
+    }
+    return names;
+  }
+
+  static Row ReadRow(sqlite3_stmt* stmt, const ColumnNames& names) {
     int n = sqlite3_column_count(stmt);
     std::vector<Value> values;
     values.reserve(n);
@@ -156,7 +167,7 @@ class SqliteConnection final : public Tx {
           values.emplace_back(nullptr);
       }
     }
-    return Row(std::move(values));
+    return Row(std::move(values), names);
   }
 
   sqlite3* db_;

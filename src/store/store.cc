@@ -31,9 +31,26 @@ const T* Get(const std::vector<Value>& values, size_t i) {
 
 void Row::Mismatch(size_t i, const char* wanted) const {
   if (!mismatch_.empty()) return;
-  mismatch_ = "column " + std::to_string(i) + ": expected " + wanted + ", found " +
+  std::string name = "column " + std::to_string(i);
+  if (names_ && i < names_->size()) name = "column '" + (*names_)[i] + "'";
+  mismatch_ = name + ": expected " + wanted + ", found " +
               (i < values_.size() ? TypeName(values_[i]) : "no such column");
 }
+
+size_t Row::Find(std::string_view column) const {
+  if (names_) {
+    for (size_t i = 0; i < names_->size() && i < values_.size(); ++i) {
+      if ((*names_)[i] == column) return i;
+    }
+  }
+  if (mismatch_.empty()) mismatch_ = "no column '" + std::string(column) + "' in the result";
+  return values_.size();
+}
+
+bool Row::IsNull(std::string_view column) const { return IsNull(Find(column)); }
+int64_t Row::Int(std::string_view column) const { return Int(Find(column)); }
+const std::string& Row::Text(std::string_view column) const { return Text(Find(column)); }
+const Bytes& Row::Blob(std::string_view column) const { return Blob(Find(column)); }
 
 Status Row::status() const { return mismatch_.empty() ? OkStatus() : Internal(mismatch_); }
 

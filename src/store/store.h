@@ -39,16 +39,29 @@ using Bytes = std::vector<uint8_t>;
 using Value = std::variant<std::nullptr_t, int64_t, double, std::string, Bytes>;
 using Params = std::vector<Value>;
 
+// The names of a result's columns, shared by its rows: a column's own name, or
+// its `AS` alias (give every computed column one, e.g. `COUNT(*) AS n`).
+using ColumnNames = std::shared_ptr<const std::vector<std::string>>;
+
 // One result row. A row read back is stored data, which a hand edit, another
 // build or a bug may have left in any shape, so accessors never fail: a column
 // missing or of another type than asked reads as 0 or empty, and the first
 // such read is remembered in status(). Decoders of stored rows go through
 // store::Decode (decode.h), which turns a bad status() into an error for the
 // request that read the row.
+//
+// Decoders read columns by name (`r.Text("state")`), so that a SELECT's order
+// can change without silently shifting every field after it.
 class Row {
  public:
-  explicit Row(std::vector<Value> values) : values_(std::move(values)) {}
+  explicit Row(std::vector<Value> values, ColumnNames names = nullptr)
+      : values_(std::move(values)), names_(std::move(names)) {}
   size_t size() const { return values_.size(); }
+  bool IsNull(std::string_view column) const;
+  int64_t Int(std::string_view column) const;
+  const std::string& Text(std::string_view column) const;
+  const Bytes& Blob(std::string_view column) const;
+  // By position, for results whose shape is the query itself (one COUNT).
   bool IsNull(size_t i) const;
   int64_t Int(size_t i) const;
   const std::string& Text(size_t i) const;
@@ -57,8 +70,11 @@ class Row {
   Status status() const;
 
  private:
+  // The position of `column`, or size() (and a mismatch) if there is none.
+  size_t Find(std::string_view column) const;
   void Mismatch(size_t i, const char* wanted) const;
   std::vector<Value> values_;
+  ColumnNames names_;
   mutable std::string mismatch_;  // empty while every read matched
 };
 using Rows = std::vector<Row>;

@@ -1,5 +1,6 @@
 #include "store/store.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <stdexcept>
@@ -10,6 +11,8 @@
 
 namespace qt::store {
 namespace {
+
+using ::testing::HasSubstr;
 
 const std::vector<Migration> kSchema = {
     {"test", 1, "create items", "CREATE TABLE items (id TEXT PRIMARY KEY, n BIGINT NOT NULL)"},
@@ -124,6 +127,44 @@ TEST_P(StoreTest, RoundTripsEveryValueType) {
             return OkStatus();
           })
           .ok());
+}
+
+TEST_P(StoreTest, ReadsColumnsByNameAndAlias) {
+  ASSERT_TRUE(
+      store_->Write([&](Tx& tx) { return tx.Exec("INSERT INTO items VALUES ('a', 7)").status(); })
+          .ok());
+  ASSERT_TRUE(store_
+                  ->Read([&](Tx& tx) -> Status {
+                    QT_ASSIGN_OR_RETURN(Rows rows,
+                                        tx.Query("SELECT i.n, i.id, COUNT(*) AS total FROM items i "
+                                                 "GROUP BY i.id, i.n"));
+                    const Row& r = rows.at(0);
+                    EXPECT_EQ(r.Text("id"), "a");
+                    EXPECT_EQ(r.Int("n"), 7);
+                    EXPECT_EQ(r.Int("total"), 1);
+                    EXPECT_TRUE(r.status().ok()) << r.status().ToString();
+                    return OkStatus();
+                  })
+                  .ok());
+}
+
+TEST_P(StoreTest, AMissingOrMistypedNamedColumnIsRemembered) {
+  ASSERT_TRUE(
+      store_->Write([&](Tx& tx) { return tx.Exec("INSERT INTO items VALUES ('a', 7)").status(); })
+          .ok());
+  ASSERT_TRUE(store_
+                  ->Read([&](Tx& tx) -> Status {
+                    QT_ASSIGN_OR_RETURN(Rows rows, tx.Query("SELECT id, n FROM items"));
+                    Row copy = rows.at(0);  // its own first mismatch
+                    const Row& missing = rows.at(0);
+                    EXPECT_EQ(missing.Text("state"), "");
+                    EXPECT_THAT(missing.status().message(), HasSubstr("no column 'state'"));
+                    EXPECT_EQ(copy.Int("id"), 0);
+                    EXPECT_THAT(copy.status().message(),
+                                HasSubstr("column 'id': expected an integer"));
+                    return OkStatus();
+                  })
+                  .ok());
 }
 
 TEST_P(StoreTest, ConcurrentWritersAllCommit) {
