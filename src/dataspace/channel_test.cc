@@ -1,6 +1,7 @@
-// The channel lets only noisy aggregates of large enough groups out: the
-// parser refuses everything outside the subset, and planted canary rows
-// cannot be extracted by the tricks below.
+// The channel lets only noisy aggregates of large enough groups out: planted
+// canary rows cannot be extracted by the tricks below. What the parser and the
+// schema check refuse (identifying fields in any clause, SQL outside the
+// subset) is data: testdata/channel_sql/*.test, run by channel_sql_cases_test.cc.
 #include "dataspace/channel.h"
 
 #include <gtest/gtest.h>
@@ -15,61 +16,6 @@ namespace qt::dataspace {
 namespace {
 
 using nlohmann::json;
-
-std::string Refusal(const std::string& sql) {
-  auto q = ParseChannelSql(sql);
-  return q.ok() ? "accepted" : q.status().message();
-}
-
-TEST(ChannelSql, ParsesTheSubset) {
-  auto q = ParseChannelSql(
-      "select district, COUNT(*), sum(income) AS total, AVG(age) FROM data "
-      "WHERE age BETWEEN 18 AND 65 AND (district IN ('西湖区', '上城区') OR NOT income < 0) "
-      "AND sex IS NOT NULL AND name != 'it''s' GROUP BY district;");
-  ASSERT_TRUE(q.ok()) << q.status().ToString();
-  EXPECT_EQ(q->select.size(), 4u);
-  EXPECT_EQ(q->select[2].label, "total");
-  EXPECT_EQ(q->select[3].label, "avg_age");
-  EXPECT_EQ(q->group_by, std::vector<std::string>{"district"});
-  EXPECT_EQ(FieldsUsed(*q), (std::vector<std::string>{"district", "income", "age", "sex", "name"}));
-}
-
-TEST(ChannelSql, RefusesRowsAndEverythingOutsideTheSubset) {
-  EXPECT_EQ(Refusal("SELECT * FROM data"),
-            "SELECT * returns rows: the channel answers only aggregates");
-  EXPECT_NE(Refusal("SELECT name FROM data").find("without an aggregate"), std::string::npos);
-  EXPECT_NE(Refusal("SELECT name, COUNT(*) FROM data").find("not in GROUP BY"), std::string::npos);
-  EXPECT_NE(Refusal("SELECT district FROM data GROUP BY district").find("no aggregate"),
-            std::string::npos);
-  EXPECT_NE(Refusal("SELECT COUNT(*) FROM data ORDER BY age").find("ORDER BY"), std::string::npos);
-  EXPECT_NE(Refusal("SELECT COUNT(*) FROM data LIMIT 1").find("LIMIT"), std::string::npos);
-  EXPECT_NE(Refusal("SELECT COUNT(*) FROM data UNION SELECT COUNT(*) FROM data").find("UNION"),
-            std::string::npos);
-  EXPECT_NE(
-      Refusal("SELECT COUNT(*) FROM data WHERE age IN (SELECT age FROM data)").find("subqueries"),
-      std::string::npos);
-  EXPECT_NE(Refusal("SELECT COUNT(*) FROM (SELECT * FROM data)").find("a table name"),
-            std::string::npos);
-  EXPECT_NE(Refusal("SELECT MAX(income) FROM data").find("one row's value"), std::string::npos);
-  EXPECT_NE(Refusal("SELECT COUNT(DISTINCT name) FROM data").find("DISTINCT"), std::string::npos);
-  EXPECT_NE(Refusal("SELECT SUBSTR(name, 1, 1), COUNT(*) FROM data").find("function SUBSTR"),
-            std::string::npos);
-  EXPECT_NE(Refusal("SELECT COUNT(*) FROM data WHERE name LIKE '张%'").find("LIKE"),
-            std::string::npos);
-  EXPECT_NE(Refusal("SELECT COUNT(*) FROM data; DROP TABLE data").find("one statement"),
-            std::string::npos);
-  EXPECT_NE(Refusal("SELECT COUNT(*) FROM data -- x").find("comments"), std::string::npos);
-  EXPECT_NE(Refusal("SELECT COUNT(*) FROM data GROUP BY age HAVING COUNT(*) = 1").find("HAVING"),
-            std::string::npos);
-  EXPECT_NE(Refusal("SELECT COUNT(*) FROM data a JOIN data b").find("expected"), std::string::npos);
-  EXPECT_NE(Refusal("SELECT COUNT(*) FROM data WHERE age = '1").find("not closed"),
-            std::string::npos);
-  EXPECT_NE(Refusal("SELECT COUNT(*) FROM data WHERE " + std::string(40, '(') + "age = 1" +
-                    std::string(40, ')'))
-                .find("nested too deeply"),
-            std::string::npos);
-  EXPECT_NE(Refusal("SELECT COUNT(*) FROM main.data").find("qualified"), std::string::npos);
-}
 
 TEST(Noise, DiscreteLaplaceHasTheRightShape) {
   crypto::DeterministicRandom random("noise");
@@ -157,14 +103,6 @@ TEST_F(ChannelTest, AnswersAggregatesWithNoiseAndSuppressesSmallGroups) {
 }
 
 TEST_F(ChannelTest, CanariesCannotBeExtracted) {
-  // Direct references to identifying fields, in any clause.
-  for (const char* sql :
-       {"SELECT name, COUNT(*) FROM data GROUP BY name",
-        "SELECT COUNT(*) FROM data WHERE name = 'CANARY张'", "SELECT COUNT(name) FROM data",
-        "SELECT COUNT(*) FROM data WHERE name IS NULL"}) {
-    auto a = Run(with_, sql);
-    EXPECT_EQ(a.status().code(), StatusCode::kPermissionDenied) << sql;
-  }
   // Narrowing to the canary: the group is too small to be described at all.
   for (const char* sql : {"SELECT COUNT(*), SUM(income) FROM data WHERE district = '滨江区'",
                           "SELECT COUNT(*) FROM data WHERE income > 100000",
@@ -186,9 +124,7 @@ TEST_F(ChannelTest, CanariesCannotBeExtracted) {
       EXPECT_EQ(a->rows.size(), 0u) << sql;
     }
   }
-  // SUM over a sensitive field without bounds is refused; bounded sums clamp.
-  EXPECT_EQ(Run(with_, "SELECT SUM(score) FROM data").status().code(),
-            StatusCode::kInvalidArgument);
+  // Bounded sums clamp.
   auto sum = Run(with_, "SELECT SUM(income) FROM data", 10'000);
   ASSERT_TRUE(sum.ok());
   EXPECT_LT(sum->rows[0][0].get<int64_t>(), 199 * 5000 + 199 * 99 * 5 + 100000 + 200'000);
