@@ -282,6 +282,21 @@ std::string Check(const Constraint& c, const Use& use) {
   return head + "unknown";
 }
 
+// Whether prohibition constraint `c` holds for `use`. A use touches a set of
+// fields, so "field isAnyOf [age]" holds when any field of the use is in the
+// set: a use of district and age is a use of age. (A permission's field
+// constraint asks the reverse: every field of the use in its set.) The other
+// constraints hold as a permission's would.
+bool ProhibitionHolds(const Constraint& c, const Use& use) {
+  const bool field_set = c.left == Left::kField || (c.left == Left::kPsiIntersectionField &&
+                                                    use.psi_output == "intersection");
+  if (!field_set) return Check(c, use).empty();
+  for (const auto& f : use.fields) {
+    if (std::find(c.set.begin(), c.set.end(), f) != c.set.end()) return true;
+  }
+  return false;
+}
+
 // Empty if a psi `use` keeps within the PSI limits of permission `r` (the
 // defaults when it names none, the cap on protected fields), else why not.
 std::string CheckPsiLimits(const Rule& r, const Use& use) {
@@ -411,10 +426,7 @@ Result<Grant> Evaluate(const Policy& policy, const Use& use) {
   for (const Rule& r : policy.prohibitions) {
     if (r.action != use.action) continue;
     bool applies = true;
-    for (const Constraint& c : r.constraints) {
-      // A prohibition's constraint holds when the use meets it.
-      applies = applies && Check(c, use).empty();
-    }
+    for (const Constraint& c : r.constraints) applies = applies && ProhibitionHolds(c, use);
     if (applies) {
       std::string how;
       for (const Constraint& c : r.constraints)
