@@ -4,6 +4,8 @@
 #include <cctype>
 #include <map>
 
+#include "core/text.h"
+
 namespace qt::dataspace {
 namespace {
 
@@ -14,6 +16,11 @@ struct Token {
   std::string upper;
   size_t pos;
 };
+
+// `t` is the symbol `s` (a string '(' or ';' is text, not syntax).
+bool IsSymbol(const Token& t, std::string_view s) {
+  return t.type == Token::Type::kSymbol && t.text == s;
+}
 
 constexpr size_t kMaxSqlBytes = 10'000;
 constexpr int kMaxDepth = 32;
@@ -80,8 +87,10 @@ Result<std::vector<Token>> Tokenize(std::string_view sql) {
         }
       }
       if (!found) {
-        return InvalidArgument("unexpected character '" + std::string(1, c) + "' at " +
-                               std::to_string(i));
+        size_t next = i;  // the whole character, not one byte of it
+        if (!DecodeUtf8(sql, &next)) next = i + 1;
+        return InvalidArgument("unexpected character '" + std::string(sql.substr(i, next - i)) +
+                               "' at " + std::to_string(i));
       }
     }
   }
@@ -198,7 +207,7 @@ class Parser {
   Result<std::string> Name(const std::string& what) {
     const Token& tok = Peek();
     if (tok.type != Token::Type::kWord || IsKeyword(tok.upper)) return Unexpected(what);
-    if (t_[i_ + 1].text == "(") {
+    if (IsSymbol(t_[i_ + 1], "(")) {
       return InvalidArgument("function " + tok.upper +
                              " is not in the channel's subset (COUNT, SUM, AVG)");
     }
@@ -209,7 +218,7 @@ class Parser {
   Result<SelectItem> Item() {
     SelectItem item;
     const Token& tok = Peek();
-    if (tok.text == "*")
+    if (IsSymbol(tok, "*"))
       return InvalidArgument("SELECT * returns rows: the channel answers only aggregates");
     QT_RETURN_IF_ERROR(Refuse(tok));
     if (tok.upper == "COUNT" || tok.upper == "SUM" || tok.upper == "AVG") {
@@ -253,7 +262,7 @@ class Parser {
       ++i_;
       return Literal{false, tok.text};
     }
-    if (tok.text == "(" && t_[i_ + 1].upper == "SELECT") {
+    if (IsSymbol(tok, "(") && t_[i_ + 1].upper == "SELECT") {
       return InvalidArgument("subqueries are not in the channel's subset");
     }
     return Unexpected("a number or 'text'");
@@ -292,7 +301,7 @@ class Parser {
       c.children.push_back(std::move(inner));
       return c;
     }
-    if (Peek().text == "(") {
+    if (IsSymbol(Peek(), "(")) {
       if (t_[i_ + 1].upper == "SELECT") {
         return InvalidArgument("subqueries are not in the channel's subset");
       }
@@ -361,7 +370,7 @@ Result<AggregateQuery> ParseChannelSql(std::string_view sql) {
   QT_ASSIGN_OR_RETURN(std::vector<Token> tokens, Tokenize(sql));
   // A second statement is refused before anything else.
   for (size_t i = 0; i + 1 < tokens.size(); ++i) {
-    if (tokens[i].text == ";" && tokens[i + 1].type != Token::Type::kEnd) {
+    if (IsSymbol(tokens[i], ";") && tokens[i + 1].type != Token::Type::kEnd) {
       return InvalidArgument("one statement per query");
     }
   }

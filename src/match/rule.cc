@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <sstream>
 
+#include "core/text.h"
+
 namespace qt::match {
 
 nlohmann::json ClauseResultJson(const ClauseResult& c) {
@@ -155,7 +157,9 @@ class RuleParser {
           t.text = std::string(1, c);
           ++i;
         } else {
-          t.end = i + 1;
+          // The whole character, not one byte of it (a malformed one: a byte).
+          size_t next = i;
+          t.end = DecodeUtf8(text_, &next) ? next : i + 1;
           return Error(t, "unexpected character");
         }
       }
