@@ -57,7 +57,8 @@ struct DemoStore {
     accounts = std::make_unique<accounts::Accounts>(
         *store, accounts::AccountsOptions{&SystemClock::Get(), &crypto::SystemRandom::Get(), &key,
                                           &journal});
-    auto boot = accounts->Bootstrap(demo::OperatorOrg());
+    auto boot = accounts->Bootstrap(
+        {"杭州市数据集团有限公司", accounts::OrgKind::kOperator, "91330100MA2KQ0001N"});
     Check(boot.status(), "bootstrap");
     op = *accounts->Authenticate((*boot)->admin_token.secret);
     Check(demo::LoadDemoCity(*accounts, op, "bench").status(), "city");

@@ -214,7 +214,8 @@ struct World {
                                        .identity = identity.get(),
                                        .master_key = master_key.get()});
 
-    auto boot = accounts->Bootstrap(demo::OperatorOrg());
+    auto boot = accounts->Bootstrap(
+        {"杭州市数据集团有限公司", accounts::OrgKind::kOperator, "91330100MA2KQ0001N"});
     Check(boot.status(), "bootstrap");
     auto op = accounts->Authenticate((*boot)->admin_token.secret);
     Check(op.status(), "operator");

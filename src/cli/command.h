@@ -128,6 +128,9 @@ void AddListVerb(CLI::App& noun, const std::string& description, CommandContext&
                  std::vector<const char*> keys, Decorate decorate,
                  std::vector<ListFilter> filters = {});
 
+// `qiantang serve` (serve_command.cc).
+void AddServeCommand(CLI::App& app, CommandContext& ctx);
+
 // Adds the verbs of the accounts module: login, whoami, health, orgs, users, tokens.
 void AddAccountsCommands(CLI::App& app, CommandContext& ctx);
 

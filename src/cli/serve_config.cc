@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <vector>
 
+#include "accounts/credit_code.h"
 #include "api/client_address.h"
 #include "federation/node.h"
 
@@ -111,6 +112,18 @@ const std::vector<Setting>& Settings() {
                  3'600'000),
       IntSetting("dashboard_refresh_ms", "QIANTANG_DASHBOARD_REFRESH_MS",
                  &ServeConfig::dashboard_refresh_ms, 100, 3'600'000),
+      IntSetting("negotiation_sync_ms", "QIANTANG_NEGOTIATION_SYNC_MS",
+                 &ServeConfig::negotiation_sync_ms, 10, 3'600'000),
+      IntSetting("policy_sync_ms", "QIANTANG_POLICY_SYNC_MS", &ServeConfig::policy_sync_ms, 10,
+                 3'600'000),
+      IntSetting("webhook_ms", "QIANTANG_WEBHOOK_MS", &ServeConfig::webhook_ms, 10, 3'600'000),
+      StringSetting("operator_name", "QIANTANG_OPERATOR_NAME", &ServeConfig::operator_name),
+      {"operator_credit_code", "QIANTANG_OPERATOR_CREDIT_CODE",
+       [](ServeConfig& c, const std::string& v) -> Status {
+         QT_RETURN_IF_ERROR(accounts::ValidateCreditCode(v).WithContext("operator_credit_code"));
+         c.operator_credit_code = v;
+         return OkStatus();
+       }},
       IntSetting("demo_traffic_ms", "QIANTANG_DEMO_TRAFFIC_MS", &ServeConfig::demo_traffic_ms, 10,
                  3'600'000),
       IntSetting("simulated_time_scale", "QIANTANG_SIMULATED_TIME_SCALE",
@@ -292,6 +305,16 @@ std::string ResolvedDataDir(const ServeConfig& config) {
 std::string ResolvedImportDir(const ServeConfig& config) {
   if (!config.import_dir.empty()) return config.import_dir;
   return (fs::path(config.master_key_file).parent_path() / "import").string();
+}
+
+std::string UrlScheme(const ServeConfig& config) {
+  return config.tls_cert.empty() ? "http://" : "https://";
+}
+
+std::string PublicUrl(const ServeConfig& config) {
+  std::string url = config.public_url;
+  while (url.ends_with('/')) url.pop_back();
+  return url;
 }
 
 Status CheckFolders(const ServeConfig& config) {

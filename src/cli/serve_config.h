@@ -2,50 +2,11 @@
 //
 // Precedence, highest first: command-line flags, QIANTANG_* environment
 // variables, the TOML file (--config or QIANTANG_CONFIG), the defaults below.
+// A setting `max_body_bytes` is the flag --max-body-bytes, the variable
+// QIANTANG_MAX_BODY_BYTES and the TOML key max_body_bytes; `qiantang serve
+// --help` lists them with what they do, and ServeConfig below their defaults
+// (the limits are in serve_config.cc).
 // Everything is validated once, at start-up, with a message naming the setting.
-//
-// | setting          | flag               | environment               | default                |
-// |------------------|--------------------|---------------------------|------------------------|
-// | listen           | --listen           | QIANTANG_LISTEN           | 127.0.0.1:8080         |
-// | db               | --db               | QIANTANG_DB               | sqlite:var/qiantang.db |
-// | web_dir          | --web-dir          | QIANTANG_WEB_DIR          | web                    |
-// | traces_dir       | --traces-dir       | QIANTANG_TRACES_DIR       | testdata/traces        |
-// | master_key_file  | --master-key-file  | QIANTANG_MASTER_KEY_FILE  | var/master.key         |
-// | data_dir         | --data-dir         | QIANTANG_DATA_DIR         | dataspace/ beside the
-// master key | | import_dir       | --import-dir       | QIANTANG_IMPORT_DIR       | import/ beside
-// the master key    | | certificate_format | --certificate-format | QIANTANG_CERTIFICATE_FORMAT |
-// HZ-DR-{year}-{seq:05} | | notice_days      | --notice-days      | QIANTANG_NOTICE_DAYS      | 10
-// | | public_url       | --public-url       | QIANTANG_PUBLIC_URL       | http://<listen>        |
-// | code_ttl_s       | --code-ttl-s       | QIANTANG_CODE_TTL_S       | 60                     |
-// | threads          | --threads          | QIANTANG_THREADS          | 16                     |
-// | max_connections  | --max-connections  | QIANTANG_MAX_CONNECTIONS  | 4096 (then 503)        |
-// | max_connections_per_address | --max-connections-per-address | (QIANTANG_ + upper) | 128 |
-// | header_timeout_s | --header-timeout-s | QIANTANG_HEADER_TIMEOUT_S | 10 (then 408)          |
-// | body_timeout_s   | --body-timeout-s   | QIANTANG_BODY_TIMEOUT_S   | 30 (then 408)          |
-// | trusted_proxies  | --trusted-proxies  | QIANTANG_TRUSTED_PROXIES  | '' (none)              |
-// | max_body_bytes   | --max-body-bytes   | QIANTANG_MAX_BODY_BYTES   | 8388608                |
-// | token_ttl_days   | --token-ttl-days   | QIANTANG_TOKEN_TTL_DAYS   | 90                     |
-// | log_level        | --log-level        | QIANTANG_LOG_LEVEL        | info                   |
-// | checkpoint_interval_ms | --checkpoint-interval-ms | QIANTANG_CHECKPOINT_INTERVAL_MS | 1000 |
-// | ledger_origin    | --ledger-origin    | QIANTANG_LEDGER_ORIGIN    | hangzhou.qiantang/ledger |
-// | witness_name     | --witness-name     | QIANTANG_WITNESS_NAME     | hangzhou.qiantang/witness |
-// | witness_policy   | --witness-policy   | QIANTANG_WITNESS_POLICY   | '' (ledger not submitted) |
-// | node_name        | --node-name        | QIANTANG_NODE_NAME        | hangzhou.qiantang      |
-// | node_city        | --node-city        | QIANTANG_NODE_CITY        | 杭州                   |
-// | crawl_interval_ms | --crawl-interval-ms | QIANTANG_CRAWL_INTERVAL_MS | 60000 (peers' catalogs)
-// | | market_tick_ms   | --market-tick-ms   | QIANTANG_MARKET_TICK_MS   | 1000                   |
-// | dashboard_refresh_ms | --dashboard-refresh-ms | QIANTANG_DASHBOARD_REFRESH_MS | 5000 (city
-// figures) | | simulated_time_scale | --simulated-time-scale | QIANTANG_SIMULATED_TIME_SCALE | 1
-// (demo: 600) | | slurm_conf       | --slurm-conf       | QIANTANG_SLURM_CONF       | '' (no Slurm)
-// | | demo_traffic_ms  | --demo-traffic-ms  | QIANTANG_DEMO_TRAFFIC_MS  | 2000                   |
-// | demo             | --demo             | QIANTANG_DEMO             | false                  |
-// | demo_seed        | --demo-seed        | QIANTANG_DEMO_SEED        | hangzhou-2026          |
-// | demo_citizens    | --demo-citizens    | QIANTANG_DEMO_CITIZENS    | 100000                 |
-// | outbound_allow_hosts | --outbound-allow-hosts | QIANTANG_OUTBOUND_ALLOW_HOSTS | '' (none)  |
-// | demo_firms       | --demo-firms       | QIANTANG_DEMO_FIRMS       | 180000                 |
-// | tls_cert         | --tls-cert         | QIANTANG_TLS_CERT         | '' (plain HTTP)        |
-// | tls_key          | --tls-key          | QIANTANG_TLS_KEY          | '' (plain HTTP)        |
-// | plain_http_peers | --plain-http-peers | QIANTANG_PLAIN_HTTP_PEERS | false (peers need TLS) |
 #ifndef QIANTANG_CLI_SERVE_CONFIG_H_
 #define QIANTANG_CLI_SERVE_CONFIG_H_
 
@@ -84,9 +45,15 @@ struct ServeConfig {
   int64_t checkpoint_interval_ms = 1000;
   int64_t market_tick_ms = 1000;        // how often simulated orders are advanced
   int64_t dashboard_refresh_ms = 5000;  // how often the city dashboard's figures are recomputed
+  int64_t negotiation_sync_ms = 1000;   // how often contract changes peers missed are resent
+  int64_t policy_sync_ms = 1000;        // how often profile changes become policy notices
+  int64_t webhook_ms = 1000;            // how often notices are delivered to webhooks
   int64_t simulated_time_scale = 0;     // 0: 600 with --demo, else 1
   std::string slurm_conf;               // slurm.conf of the Slurm clusters' clients ('' for none)
   int64_t demo_traffic_ms = 2000;       // --demo: how often an enterprise posts a request
+  // The organisation that runs this node, created with the database.
+  std::string operator_name = "杭州市数据集团有限公司";
+  std::string operator_credit_code = "91330100MA2KQ0001N";
   std::string ledger_origin = "hangzhou.qiantang/ledger";
   // The key name of this node's witness (federation/witness.h).
   std::string witness_name = "hangzhou.qiantang/witness";
@@ -132,6 +99,11 @@ Result<ServeConfig> ResolveServeConfig(const SettingValues& flags, const std::st
 // master key file.
 std::string ResolvedDataDir(const ServeConfig& config);
 std::string ResolvedImportDir(const ServeConfig& config);
+
+// "https://" when the server speaks TLS (tls_cert), else "http://".
+std::string UrlScheme(const ServeConfig& config);
+// public_url without a trailing '/' ("" if not set).
+std::string PublicUrl(const ServeConfig& config);
 
 // Refuses a layout that exposes a secret. The import folder is read by every
 // data holder (through file sources) and the console's folder (web_dir) is

@@ -99,12 +99,6 @@ std::string MakeCreditCode(OrgKind kind, Random& random) {
 
 }  // namespace
 
-accounts::NewOrg OperatorOrg() {
-  std::string first17 = "91330100MA2KQ0001";
-  return {"杭州市数据集团有限公司", OrgKind::kOperator,
-          first17 + accounts::CreditCodeCheckCharacter(first17)};
-}
-
 Result<DemoCity> LoadDemoCity(accounts::Accounts& accounts, const accounts::Principal& op,
                               const std::string& seed) {
   QT_ASSIGN_OR_RETURN(auto existing, accounts.ListOrgs({.cursor = "", .limit = 2}));
@@ -116,7 +110,8 @@ Result<DemoCity> LoadDemoCity(accounts::Accounts& accounts, const accounts::Prin
   crypto::DeterministicRandom random("demo-city/" + seed);
   DemoCity city;
   QT_ASSIGN_OR_RETURN(auto op_token, accounts.IssueToken(op, "", "demo operator token", 0));
-  city.tokens.push_back({OperatorOrg().name, OrgKind::kOperator, op_token.secret});
+  QT_ASSIGN_OR_RETURN(accounts::Org operator_org, accounts.Operator());
+  city.tokens.push_back({operator_org.name, OrgKind::kOperator, op_token.secret});
 
   std::map<OrgKind, bool> has_token;
   for (const DemoOrg& d : kOrgs) {

@@ -14,9 +14,6 @@
 
 namespace qt::demo {
 
-// The operator organisation created at bootstrap (杭州市数据集团).
-accounts::NewOrg OperatorOrg();
-
 struct DemoToken {
   std::string org_name;
   accounts::OrgKind kind;
