@@ -97,10 +97,18 @@ void Allocator::PlanSmall(int pool, int cards, Allocation* a) const {
 }
 
 bool Allocator::PlanMulti(int pool_index, int cards, Allocation* a) const {
-  const Pool& pool = cluster_->pools()[static_cast<size_t>(pool_index)];
-  const int cpn = pool.cards_per_node;
+  const int cpn = cluster_->pools()[static_cast<size_t>(pool_index)].cards_per_node;
   const int k = cards / cpn;
   const int r = cards % cpn;
+  const std::vector<int> domain = MultiDomain(pool_index, k, cards);
+  size_t used_leaves = 0;
+  if (domain.empty() || !TakeWholeNodes(domain, k, cpn, a, &used_leaves)) return false;
+  if (r > 0) PlaceRemainder(domain, used_leaves, r, a);
+  return true;
+}
+
+std::vector<int> Allocator::MultiDomain(int pool_index, int k, int cards) const {
+  const Pool& pool = cluster_->pools()[static_cast<size_t>(pool_index)];
   std::vector<int> domain;  // leaves, in the order whole nodes are taken from them
   // One leaf switch, best fit.
   int best = -1;
@@ -110,49 +118,47 @@ bool Allocator::PlanMulti(int pool_index, int cards, Allocation* a) const {
       best = l;
     }
   }
+  if (best >= 0) return {best};
   auto by_whole = [&](int x, int y) {
     return std::tie(leaf_whole_[static_cast<size_t>(y)], x) <
            std::tie(leaf_whole_[static_cast<size_t>(x)], y);
   };
-  if (best >= 0) {
-    domain.push_back(best);
-  } else {
-    // One pod, best fit; else the whole pool, fullest pods and leaves first.
-    int best_pod = -1;
-    int pool_whole = 0;
-    for (int d = pool.first_pod; d < pool.first_pod + pool.pod_count; ++d) {
-      pool_whole += pod_whole_[static_cast<size_t>(d)];
-      if (pod_whole_[static_cast<size_t>(d)] >= k && pod_free_[static_cast<size_t>(d)] >= cards &&
-          (best_pod < 0 ||
-           pod_free_[static_cast<size_t>(d)] < pod_free_[static_cast<size_t>(best_pod)])) {
-        best_pod = d;
-      }
-    }
-    if (best_pod >= 0) {
-      auto [first, last] = cluster_->PodLeaves(best_pod);
-      for (int l = first; l < last; ++l) domain.push_back(l);
-      std::sort(domain.begin(), domain.end(), by_whole);
-    } else if (pool_whole >= k) {
-      std::vector<int> pods;
-      for (int d = pool.first_pod; d < pool.first_pod + pool.pod_count; ++d) pods.push_back(d);
-      std::sort(pods.begin(), pods.end(), [&](int x, int y) {
-        return std::tie(pod_whole_[static_cast<size_t>(y)], x) <
-               std::tie(pod_whole_[static_cast<size_t>(x)], y);
-      });
-      for (int d : pods) {
-        auto [first, last] = cluster_->PodLeaves(d);
-        size_t start = domain.size();
-        for (int l = first; l < last; ++l) domain.push_back(l);
-        std::sort(domain.begin() + static_cast<long>(start), domain.end(), by_whole);
-      }
-    } else {
-      return false;
+  // One pod, best fit; else the whole pool, fullest pods and leaves first.
+  int best_pod = -1;
+  int pool_whole = 0;
+  for (int d = pool.first_pod; d < pool.first_pod + pool.pod_count; ++d) {
+    pool_whole += pod_whole_[static_cast<size_t>(d)];
+    if (pod_whole_[static_cast<size_t>(d)] >= k && pod_free_[static_cast<size_t>(d)] >= cards &&
+        (best_pod < 0 ||
+         pod_free_[static_cast<size_t>(d)] < pod_free_[static_cast<size_t>(best_pod)])) {
+      best_pod = d;
     }
   }
-  // Whole nodes, leaf by leaf.
-  std::vector<char> taken_leaf;
+  if (best_pod >= 0) {
+    auto [first, last] = cluster_->PodLeaves(best_pod);
+    for (int l = first; l < last; ++l) domain.push_back(l);
+    std::sort(domain.begin(), domain.end(), by_whole);
+    return domain;
+  }
+  if (pool_whole < k) return {};
+  std::vector<int> pods;
+  for (int d = pool.first_pod; d < pool.first_pod + pool.pod_count; ++d) pods.push_back(d);
+  std::sort(pods.begin(), pods.end(), [&](int x, int y) {
+    return std::tie(pod_whole_[static_cast<size_t>(y)], x) <
+           std::tie(pod_whole_[static_cast<size_t>(x)], y);
+  });
+  for (int d : pods) {
+    auto [first, last] = cluster_->PodLeaves(d);
+    size_t start = domain.size();
+    for (int l = first; l < last; ++l) domain.push_back(l);
+    std::sort(domain.begin() + static_cast<long>(start), domain.end(), by_whole);
+  }
+  return domain;
+}
+
+bool Allocator::TakeWholeNodes(const std::vector<int>& domain, int k, int cpn, Allocation* a,
+                               size_t* used_leaves) const {
   int need = k;
-  size_t used_leaves = 0;
   for (int l : domain) {
     if (need == 0) break;
     auto [first, last] = cluster_->LeafNodes(l);
@@ -164,14 +170,15 @@ bool Allocator::PlanMulti(int pool_index, int cards, Allocation* a) const {
         used = true;
       }
     }
-    if (used) ++used_leaves;
+    if (used) ++*used_leaves;
   }
-  if (need > 0) {
-    a->parts.clear();
-    return false;
-  }
-  if (r == 0) return true;
-  // Remainder: best-fitting node in the leaves used, else in the domain, else spread.
+  if (need > 0) a->parts.clear();
+  return need == 0;
+}
+
+void Allocator::PlaceRemainder(const std::vector<int>& domain, size_t used_leaves, int r,
+                               Allocation* a) const {
+  // The best-fitting node in the leaves used, else in the domain, else spread.
   auto is_taken = [&](int n) {
     for (const auto& p : a->parts) {
       if (p.first == n) return true;
@@ -192,7 +199,7 @@ bool Allocator::PlanMulti(int pool_index, int cards, Allocation* a) const {
     }
     if (best_node >= 0) {
       a->parts.emplace_back(best_node, r);
-      return true;
+      return;
     }
   }
   std::vector<int> partial;
@@ -213,7 +220,6 @@ bool Allocator::PlanMulti(int pool_index, int cards, Allocation* a) const {
     left -= take;
   }
   assert(left == 0);
-  return true;
 }
 
 std::optional<Allocation> Allocator::PlaceInPool(int pool, int cards) const {

@@ -69,6 +69,15 @@ class Allocator {
   std::optional<Allocation> PlaceInPool(int pool, int cards) const;
   void PlanSmall(int pool, int cards, Allocation* a) const;
   bool PlanMulti(int pool, int cards, Allocation* a) const;
+  // PlanMulti's steps: the leaves to take `k` whole nodes (and `cards` in
+  // all) from, in order: one leaf, else one pod, else the pool (empty if
+  // the pool has too few whole nodes); the whole nodes, taken leaf by leaf
+  // (false if too few); the remaining `r` cards, best fit first.
+  std::vector<int> MultiDomain(int pool_index, int k, int cards) const;
+  bool TakeWholeNodes(const std::vector<int>& domain, int k, int cpn, Allocation* a,
+                      size_t* used_leaves) const;
+  void PlaceRemainder(const std::vector<int>& domain, size_t used_leaves, int r,
+                      Allocation* a) const;
   void Commit(Allocation* a);
 
   const Cluster* cluster_;

@@ -69,105 +69,135 @@ struct Columns {
   }
 };
 
+// A trace file's header: its format, where each column is, and the
+// positions of the format's required columns (in the order of kRequired).
+struct Header {
+  std::string format;
+  Columns cols;
+  std::vector<size_t> req;
+  size_t width = 0;
+};
+
+Result<Header> ReadHeader(const CsvRow& row) {
+  Header h;
+  for (size_t i = 0; i < row.fields.size(); ++i) h.cols.index[row.fields[i]] = i;
+  h.width = row.fields.size();
+  std::vector<std::string> required;
+  if (h.cols.Find("timestamp") && h.cols.Find("num_gpus")) {
+    h.format = "philly";
+    required = {"timestamp", "duration", "num_gpus", "cluster"};
+  } else if (h.cols.Find("submission_time") && h.cols.Find("num_gpu")) {
+    h.format = "itp";
+    required = {"job_id", "submission_time", "duration", "num_gpu"};
+  } else if (h.cols.Find("submit_s")) {
+    h.format = "qiantang";
+    required = {"submit_s", "tenant", "cards", "duration_s"};
+  } else {
+    return InvalidArgument(
+        "unknown trace format: the header must be Philly's "
+        "(timestamp,duration,num_gpus,...), "
+        "ITP's (job_id,submission_time,duration,num_gpu) or Qiantang's "
+        "(submit_s,tenant,cards,duration_s,...)");
+  }
+  for (const std::string& r : required) {
+    auto i = h.cols.Find(r);
+    if (!i) return InvalidArgument(fmt::format("{} trace lacks column \"{}\"", h.format, r));
+    h.req.push_back(*i);
+  }
+  return h;
+}
+
+Result<JobSpec> PhillyJob(const Header& h, const CsvRow& row, const std::string& trace) {
+  const auto& f = row.fields;
+  JobSpec job;
+  QT_ASSIGN_OR_RETURN(job.submit_ms, Timestamp(f[h.req[0]]));
+  QT_ASSIGN_OR_RETURN(double d, Number(f[h.req[1]], "duration", false));
+  job.duration_ms = Ms(d);
+  QT_ASSIGN_OR_RETURN(job.cards, Cards(f[h.req[2]], "num_gpus"));
+  job.tenant = f[h.req[3]];
+  job.id = fmt::format("{}-{}", trace, row.line);
+  return job;
+}
+
+Result<JobSpec> ItpJob(const Header& h, const CsvRow& row, const std::string& trace) {
+  const auto& f = row.fields;
+  JobSpec job;
+  job.id = f[h.req[0]].empty() ? fmt::format("{}-{}", trace, row.line) : f[h.req[0]];
+  QT_ASSIGN_OR_RETURN(double sub, Number(f[h.req[1]], "submission_time", true));
+  job.submit_ms = Ms(sub);
+  QT_ASSIGN_OR_RETURN(double d, Number(f[h.req[2]], "duration", false));
+  job.duration_ms = Ms(d);
+  QT_ASSIGN_OR_RETURN(job.cards, Cards(f[h.req[3]], "num_gpu"));
+  job.tenant = trace;
+  return job;
+}
+
+// Qiantang's own format: the required columns, then optional id, chip,
+// elastic, preemptible (empty: true), priority and estimate_s.
+Result<JobSpec> QiantangJob(const Header& h, const CsvRow& row, const std::string& trace) {
+  const auto& f = row.fields;
+  JobSpec job;
+  QT_ASSIGN_OR_RETURN(double sub, Number(f[h.req[0]], "submit_s", true));
+  job.submit_ms = Ms(sub);
+  job.tenant = f[h.req[1]];
+  if (job.tenant.empty()) return InvalidArgument("tenant is empty");
+  QT_ASSIGN_OR_RETURN(job.cards, Cards(f[h.req[2]], "cards"));
+  QT_ASSIGN_OR_RETURN(double d, Number(f[h.req[3]], "duration_s", false));
+  job.duration_ms = Ms(d);
+  auto opt = [&](const char* name) -> const std::string* {
+    auto i = h.cols.Find(name);
+    return i ? &f[*i] : nullptr;
+  };
+  job.id = opt("id") && !opt("id")->empty() ? *opt("id") : fmt::format("{}-{}", trace, row.line);
+  if (const std::string* c = opt("chip")) {
+    QT_ASSIGN_OR_RETURN(job.chip, ChipConstraint::Parse(*c));
+  }
+  if (const std::string* e = opt("elastic"); e && !ParseBool(*e, &job.elastic)) {
+    return InvalidArgument(fmt::format("elastic \"{}\" is not true or false", *e));
+  }
+  if (const std::string* p = opt("preemptible")) {
+    if (p->empty()) {
+      job.preemptible = true;
+    } else if (!ParseBool(*p, &job.preemptible)) {
+      return InvalidArgument(fmt::format("preemptible \"{}\" is not true or false", *p));
+    }
+  }
+  if (const std::string* p = opt("priority"); p && !p->empty()) {
+    auto [end, ec] = std::from_chars(p->data(), p->data() + p->size(), job.priority);
+    if (ec != std::errc() || end != p->data() + p->size()) {
+      return InvalidArgument(fmt::format("priority \"{}\" is not an integer", *p));
+    }
+  }
+  if (const std::string* e = opt("estimate_s"); e && !e->empty()) {
+    QT_ASSIGN_OR_RETURN(double est, Number(*e, "estimate_s", false));
+    job.estimate_ms = Ms(est);
+  }
+  return job;
+}
+
 }  // namespace
 
 Result<Trace> LoadTrace(const std::string& path) {
   Trace trace;
   trace.name = std::filesystem::path(path).stem().string();
-  Columns cols;
-  std::vector<std::string> required;
-  std::vector<size_t> req;  // indices of required columns, in `required` order
-  size_t width = 0;
+  std::optional<Header> header;
   Status s = ReadCsvFile(
       path,
       [&](const CsvRow& row) -> Status {
-        if (trace.format.empty()) {
-          for (size_t i = 0; i < row.fields.size(); ++i) cols.index[row.fields[i]] = i;
-          width = row.fields.size();
-          if (cols.Find("timestamp") && cols.Find("num_gpus")) {
-            trace.format = "philly";
-            required = {"timestamp", "duration", "num_gpus", "cluster"};
-          } else if (cols.Find("submission_time") && cols.Find("num_gpu")) {
-            trace.format = "itp";
-            required = {"job_id", "submission_time", "duration", "num_gpu"};
-          } else if (cols.Find("submit_s")) {
-            trace.format = "qiantang";
-            required = {"submit_s", "tenant", "cards", "duration_s"};
-          } else {
-            return InvalidArgument(
-                "unknown trace format: the header must be Philly's "
-                "(timestamp,duration,num_gpus,...), "
-                "ITP's (job_id,submission_time,duration,num_gpu) or Qiantang's "
-                "(submit_s,tenant,cards,duration_s,...)");
-          }
-          for (const std::string& r : required) {
-            auto i = cols.Find(r);
-            if (!i)
-              return InvalidArgument(fmt::format("{} trace lacks column \"{}\"", trace.format, r));
-            req.push_back(*i);
-          }
+        if (!header) {
+          QT_ASSIGN_OR_RETURN(header, ReadHeader(row));
+          trace.format = header->format;
           return OkStatus();
         }
-        if (row.fields.size() != width) {
+        if (row.fields.size() != header->width) {
           return InvalidArgument(
-              fmt::format("{} fields where the header has {}", row.fields.size(), width));
+              fmt::format("{} fields where the header has {}", row.fields.size(), header->width));
         }
-        const auto& f = row.fields;
-        JobSpec job;
-        if (trace.format == "philly") {
-          QT_ASSIGN_OR_RETURN(job.submit_ms, Timestamp(f[req[0]]));
-          QT_ASSIGN_OR_RETURN(double d, Number(f[req[1]], "duration", false));
-          job.duration_ms = Ms(d);
-          QT_ASSIGN_OR_RETURN(job.cards, Cards(f[req[2]], "num_gpus"));
-          job.tenant = f[req[3]];
-          job.id = fmt::format("{}-{}", trace.name, row.line);
-        } else if (trace.format == "itp") {
-          job.id = f[req[0]].empty() ? fmt::format("{}-{}", trace.name, row.line) : f[req[0]];
-          QT_ASSIGN_OR_RETURN(double sub, Number(f[req[1]], "submission_time", true));
-          job.submit_ms = Ms(sub);
-          QT_ASSIGN_OR_RETURN(double d, Number(f[req[2]], "duration", false));
-          job.duration_ms = Ms(d);
-          QT_ASSIGN_OR_RETURN(job.cards, Cards(f[req[3]], "num_gpu"));
-          job.tenant = trace.name;
-        } else {
-          QT_ASSIGN_OR_RETURN(double sub, Number(f[req[0]], "submit_s", true));
-          job.submit_ms = Ms(sub);
-          job.tenant = f[req[1]];
-          if (job.tenant.empty()) return InvalidArgument("tenant is empty");
-          QT_ASSIGN_OR_RETURN(job.cards, Cards(f[req[2]], "cards"));
-          QT_ASSIGN_OR_RETURN(double d, Number(f[req[3]], "duration_s", false));
-          job.duration_ms = Ms(d);
-          auto opt = [&](const char* name) -> const std::string* {
-            auto i = cols.Find(name);
-            return i ? &f[*i] : nullptr;
-          };
-          job.id = opt("id") && !opt("id")->empty() ? *opt("id")
-                                                    : fmt::format("{}-{}", trace.name, row.line);
-          if (const std::string* c = opt("chip")) {
-            QT_ASSIGN_OR_RETURN(job.chip, ChipConstraint::Parse(*c));
-          }
-          if (const std::string* e = opt("elastic"); e && !ParseBool(*e, &job.elastic)) {
-            return InvalidArgument(fmt::format("elastic \"{}\" is not true or false", *e));
-          }
-          if (const std::string* p = opt("preemptible")) {
-            if (p->empty()) {
-              job.preemptible = true;
-            } else if (!ParseBool(*p, &job.preemptible)) {
-              return InvalidArgument(fmt::format("preemptible \"{}\" is not true or false", *p));
-            }
-          }
-          if (const std::string* p = opt("priority"); p && !p->empty()) {
-            auto [end, ec] = std::from_chars(p->data(), p->data() + p->size(), job.priority);
-            if (ec != std::errc() || end != p->data() + p->size()) {
-              return InvalidArgument(fmt::format("priority \"{}\" is not an integer", *p));
-            }
-          }
-          if (const std::string* e = opt("estimate_s"); e && !e->empty()) {
-            QT_ASSIGN_OR_RETURN(double est, Number(*e, "estimate_s", false));
-            job.estimate_ms = Ms(est);
-          }
-        }
-        trace.jobs.push_back(std::move(job));
+        Result<JobSpec> job = trace.format == "philly" ? PhillyJob(*header, row, trace.name)
+                              : trace.format == "itp"  ? ItpJob(*header, row, trace.name)
+                                                       : QiantangJob(*header, row, trace.name);
+        if (!job.ok()) return job.status();
+        trace.jobs.push_back(std::move(job).value());
         return OkStatus();
       },
       trace.name + ".csv");

@@ -56,16 +56,16 @@ constexpr std::string_view kEntries =
 Result<FederatedOffer> EntryFromRow(const store::Row& r) {
   return store::Decode<FederatedOffer>("fed_catalog", r, [&]() -> Result<FederatedOffer> {
     FederatedOffer o;
-    o.node = r.Text(0);
-    o.offer_id = r.Text(1);
-    o.dataset_id = r.Text(2);
-    o.title = r.Text(3);
-    o.description = r.Text(4);
-    o.publisher = r.Text(5);
-    o.keywords = json::parse(r.Text(6)).get<std::vector<std::string>>();
-    o.policy = json::parse(r.Text(7));
-    o.crawled_at = r.Int(8);
-    o.city = r.Text(9);
+    o.node = r.Text("node");
+    o.offer_id = r.Text("offer_id");
+    o.dataset_id = r.Text("dataset_id");
+    o.title = r.Text("title");
+    o.description = r.Text("description");
+    o.publisher = r.Text("publisher");
+    o.keywords = json::parse(r.Text("keywords")).get<std::vector<std::string>>();
+    o.policy = json::parse(r.Text("policy"));
+    o.crawled_at = r.Int("crawled_at");
+    o.city = r.Text("city");
     return o;
   });
 }
@@ -75,7 +75,8 @@ constexpr std::string_view kCrawlColumns =
 
 Result<CrawlStatus> CrawlFromRow(const store::Row& r) {
   return store::Decode<CrawlStatus>("fed_crawls", r, [&]() -> Result<CrawlStatus> {
-    return CrawlStatus{r.Text(0), r.Int(1), r.Int(2), r.Text(3), r.Int(4), r.Text(5), r.Int(6)};
+    return CrawlStatus{r.Text("node"),  r.Int("crawled_at"), r.Int("attempted_at"), r.Text("error"),
+                       r.Int("offers"), r.Text("version"),   r.Int("read_at")};
   });
 }
 
@@ -136,79 +137,83 @@ Status FederatedCatalog::CrawlPeer(const Peer& peer) {
       }
     }
   }
-  std::string version;     // of the catalog read
-  bool unchanged = false;  // still `known`: nothing was read
-  auto fetch = [&]() -> Result<std::vector<RemoteOffer>> {
-    std::vector<RemoteOffer> all;
-    std::set<std::string> seen;
-    const std::string request = CatalogRequestJson(known).dump();
-    std::string url = std::string(kDspPath) + "/catalog/request";
-    size_t bytes = 0;
-    version.clear();
-    unchanged = false;
-    for (int page = 0; page < kMaxPages && !url.empty(); ++page) {
-      QT_ASSIGN_OR_RETURN(PeerAnswer a, peers_.Call(peer, "POST", url, request, kMaxPageBytes));
-      bytes += a.body.size();
-      if (bytes > kMaxCatalogBytes) {
-        return Unavailable("the catalog is larger than " + std::to_string(kMaxCatalogBytes) +
-                           " bytes");
-      }
-      if (Status s = CheckJsonDepth(a.body); !s.ok()) return Unavailable(s.message());
-      json body = json::parse(a.body, nullptr, /*allow_exceptions=*/false);
-      if (a.status != 200) {
-        std::string reason = body.is_object() && body.contains("reason")
-                                 ? body["reason"].dump()
-                                 : ValidUtf8Prefix(a.body, 200);
-        return Unavailable("HTTP " + std::to_string(a.status) + ": " + reason);
-      }
-      if (body.is_discarded()) return Unavailable("the catalog is not JSON");
-      if (page == 0 && body.is_object() && body.contains(kCatalogVersion) &&
-          body[kCatalogVersion].is_string()) {
-        // A version is kept only as the provider's opaque token of printable
-        // ASCII; anything else is no version (the catalog is read whole).
-        const std::string given = body[kCatalogVersion].get<std::string>();
-        const bool token =
-            !given.empty() && given.size() <= 200 &&
-            std::all_of(given.begin(), given.end(), [](char ch) { return ch > 0x20 && ch < 0x7f; });
-        version = token ? given : "";
-        if (!known.empty() && version == known && body.value(kCatalogUnchanged, json()) == true) {
-          unchanged = true;
-          return all;
-        }
-      }
-      auto offers = ReadCatalog(body, kMaxOffers - all.size());
-      if (!offers.ok()) return Unavailable(offers.status().message());
-      for (RemoteOffer& o : *offers) {
-        if (seen.insert(o.offer_id).second) all.push_back(std::move(o));
-      }
-      url = a.next;
-    }
-    if (!url.empty())
-      return Unavailable("the catalog has more than " + std::to_string(kMaxPages) + " pages");
-    return all;
-  };
-
-  Result<std::vector<RemoteOffer>> offers = Unavailable("not tried");
+  Result<CatalogRead> read = Unavailable("not tried");
   int backoff = options_.retry_backoff_ms;
   for (int attempt = 0; attempt < kAttempts; ++attempt) {
     if (attempt > 0) {
       std::this_thread::sleep_for(std::chrono::milliseconds(backoff));
       backoff *= 2;
     }
-    offers = fetch();
-    if (offers.ok()) break;
+    read = ReadPeerCatalog(peer, known);
+    if (read.ok()) break;
   }
-  const UnixMillis now = options_.clock->NowMillis();
   if (options_.metrics != nullptr) {
     options_.metrics
         ->GetCounter("qiantang_federation_crawls_total",
                      "crawls of peers' DSP catalogs, by peer and outcome",
-                     {{"peer", peer.name}, {"outcome", offers.ok() ? "ok" : "failed"}})
+                     {{"peer", peer.name}, {"outcome", read.ok() ? "ok" : "failed"}})
         .Increment();
   }
-  if (!offers.ok()) {
-    const std::string error = ValidUtf8Prefix(offers.status().message(), 500);
-    QT_RETURN_IF_ERROR(store_.Write([&](store::Tx& tx) -> Status {
+  QT_RETURN_IF_ERROR(KeepCrawl(peer, read, options_.clock->NowMillis()));
+  return read.ok() ? OkStatus() : read.status().WithContext("crawling peer '" + peer.name + "'");
+}
+
+Result<FederatedCatalog::CatalogRead> FederatedCatalog::ReadPeerCatalog(const Peer& peer,
+                                                                        const std::string& known) {
+  CatalogRead read;
+  std::set<std::string> seen;
+  const std::string request = CatalogRequestJson(known).dump();
+  std::string url = std::string(kDspPath) + "/catalog/request";
+  size_t bytes = 0;
+  for (int page = 0; page < kMaxPages && !url.empty(); ++page) {
+    QT_ASSIGN_OR_RETURN(PeerAnswer a, peers_.Call(peer, "POST", url, request, kMaxPageBytes));
+    bytes += a.body.size();
+    if (bytes > kMaxCatalogBytes) {
+      return Unavailable("the catalog is larger than " + std::to_string(kMaxCatalogBytes) +
+                         " bytes");
+    }
+    if (Status s = CheckJsonDepth(a.body); !s.ok()) return Unavailable(s.message());
+    json body = json::parse(a.body, nullptr, /*allow_exceptions=*/false);
+    if (a.status != 200) {
+      std::string reason = body.is_object() && body.contains("reason")
+                               ? body["reason"].dump()
+                               : ValidUtf8Prefix(a.body, 200);
+      return Unavailable("HTTP " + std::to_string(a.status) + ": " + reason);
+    }
+    if (body.is_discarded()) return Unavailable("the catalog is not JSON");
+    if (page == 0 && body.is_object() && body.contains(kCatalogVersion) &&
+        body[kCatalogVersion].is_string()) {
+      // A version is kept only as the provider's opaque token of printable
+      // ASCII; anything else is no version (the catalog is read whole).
+      const std::string given = body[kCatalogVersion].get<std::string>();
+      const bool token =
+          !given.empty() && given.size() <= 200 &&
+          std::all_of(given.begin(), given.end(), [](char ch) { return ch > 0x20 && ch < 0x7f; });
+      read.version = token ? given : "";
+      if (!known.empty() && read.version == known &&
+          body.value(kCatalogUnchanged, json()) == true) {
+        read.unchanged = true;
+        return read;
+      }
+    }
+    auto offers = ReadCatalog(body, kMaxOffers - read.offers.size());
+    if (!offers.ok()) return Unavailable(offers.status().message());
+    for (RemoteOffer& o : *offers) {
+      if (seen.insert(o.offer_id).second) read.offers.push_back(std::move(o));
+    }
+    url = a.next;
+  }
+  if (!url.empty()) {
+    return Unavailable("the catalog has more than " + std::to_string(kMaxPages) + " pages");
+  }
+  return read;
+}
+
+Status FederatedCatalog::KeepCrawl(const Peer& peer, const Result<CatalogRead>& read,
+                                   UnixMillis now) {
+  if (!read.ok()) {
+    const std::string error = ValidUtf8Prefix(read.status().message(), 500);
+    return store_.Write([&](store::Tx& tx) -> Status {
       return tx
           .Exec(
               "INSERT INTO fed_crawls (node, crawled_at, attempted_at, error, offers, generation) "
@@ -216,10 +221,9 @@ Status FederatedCatalog::CrawlPeer(const Peer& peer) {
               "error = ?",
               {peer.name, now, error, now, error})
           .status();
-    }));
-    return offers.status().WithContext("crawling peer '" + peer.name + "'");
+    });
   }
-  if (unchanged) {  // the entries stand, fresh as of now
+  if (read->unchanged) {  // the entries stand, fresh as of now
     return store_.Write([&](store::Tx& tx) -> Status {
       return tx
           .Exec("UPDATE fed_crawls SET crawled_at = ?, attempted_at = ?, error = '' WHERE node = ?",
@@ -227,9 +231,10 @@ Status FederatedCatalog::CrawlPeer(const Peer& peer) {
           .status();
     });
   }
+  const auto offers = static_cast<int64_t>(read->offers.size());
   return store_.Write([&](store::Tx& tx) -> Status {
     QT_RETURN_IF_ERROR(tx.Exec("DELETE FROM fed_catalog WHERE node = ?", {peer.name}).status());
-    for (const RemoteOffer& o : *offers) {
+    for (const RemoteOffer& o : read->offers) {
       QT_RETURN_IF_ERROR(
           tx.Exec("INSERT INTO fed_catalog (node, offer_id, dataset_id, title, description, "
                   "publisher, keywords, policy, crawled_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -244,8 +249,7 @@ Status FederatedCatalog::CrawlPeer(const Peer& peer) {
             "version, read_at) VALUES (?, ?, ?, '', ?, 1, ?, ?) ON CONFLICT (node) DO UPDATE SET "
             "crawled_at = ?, attempted_at = ?, error = '', offers = ?, "
             "generation = fed_crawls.generation + 1, version = ?, read_at = ?",
-            {peer.name, now, now, static_cast<int64_t>(offers->size()), version, now, now, now,
-             static_cast<int64_t>(offers->size()), version, now})
+            {peer.name, now, now, offers, read->version, now, now, now, offers, read->version, now})
         .status();
   });
 }
@@ -263,10 +267,11 @@ Result<std::vector<CrawlStatus>> FederatedCatalog::Crawls() {
 Result<std::shared_ptr<const FederatedCatalog::Index>> FederatedCatalog::CurrentIndex() {
   std::pair<int64_t, int64_t> key;
   QT_RETURN_IF_ERROR(store_.Read([&](store::Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(store::Rows rows,
-                        tx.Query("SELECT CAST(COALESCE(SUM(generation), 0) AS BIGINT), COUNT(*) "
-                                 "FROM fed_crawls"));  // PostgreSQL sums BIGINTs as NUMERIC
-    key = {rows[0].Int(0), rows[0].Int(1)};
+    QT_ASSIGN_OR_RETURN(
+        store::Rows rows,
+        tx.Query("SELECT CAST(COALESCE(SUM(generation), 0) AS BIGINT) AS generations,"
+                 " COUNT(*) AS crawls FROM fed_crawls"));  // PostgreSQL sums BIGINTs as NUMERIC
+    key = {rows[0].Int("generations"), rows[0].Int("crawls")};
     return OkStatus();
   }));
   const UnixMillis now = options_.clock->NowMillis();

@@ -32,6 +32,7 @@
 #include "core/clock.h"
 #include "core/metrics.h"
 #include "dataspace/dataspace.h"
+#include "federation/dsp.h"
 #include "federation/peers.h"
 #include "match/segmenter.h"
 #include "match/text_index.h"
@@ -91,6 +92,17 @@ class FederatedCatalog {
  private:
   struct Index;
   Result<std::shared_ptr<const Index>> CurrentIndex();
+  // One read of `peer`'s catalog, page by page within the limits. Given the
+  // version this node holds (`known`, or ""), a peer may answer "unchanged".
+  struct CatalogRead {
+    std::vector<RemoteOffer> offers;
+    std::string version;     // the peer's version of what was read ("" if none)
+    bool unchanged = false;  // still `known`: nothing was read
+  };
+  Result<CatalogRead> ReadPeerCatalog(const Peer& peer, const std::string& known);
+  // Keeps the outcome of a crawl: the error, or the offers (replacing the
+  // peer's entries), or only the time when they are unchanged.
+  Status KeepCrawl(const Peer& peer, const Result<CatalogRead>& read, UnixMillis now);
 
   store::Store& store_;
   Peers& peers_;

@@ -243,6 +243,23 @@ class Negotiations {
                        const std::function<bool(const dataspace::Contract&)>& repeat);
   Status SyncOne(const std::string& contract_id, bool fresh);
   Status SyncLocked(const std::string& contract_id, bool fresh);  // SyncOne's work
+  // The provider's message moving the consumer's side of `n` to `target`
+  // (the contract `c`'s state), and the path below the consumer's callback
+  // it goes to. A finalization carries this node's proof of its record,
+  // journaled (and kept) the first time.
+  struct Outgoing {
+    nlohmann::json message;
+    std::string path;
+  };
+  Result<Outgoing> ProviderMessage(Negotiation& n, const dataspace::Contract& c, DspState target);
+  // The consumer's answer to a finalization: its proof of its own record,
+  // checked and kept beside ours (journaled as countersigned).
+  Status KeepPeerProof(const Negotiation& n, const dataspace::Contract& c, const PeerAnswer& answer,
+                       UnixMillis now);
+  // After a message was not taken (`failed`): retried later with backoff, or
+  // (refused, or out of attempts) the negotiation and its contract terminated.
+  Status RetryOrTerminate(const Negotiation& n, const dataspace::Contract& c, DspState target,
+                          const Status& failed, bool fresh, UnixMillis now);
   Result<Negotiation> ConsumerCall(const accounts::Principal& caller, const std::string& id,
                                    DspState from, DspState to,
                                    const std::optional<crypto::Signature>& signature);

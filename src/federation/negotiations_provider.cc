@@ -238,7 +238,7 @@ Status Negotiations::Sync() {
                             " AND sent <> 'TERMINATED' AND (sent <> 'FINALIZED' OR attempts > 0)"
                             " AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT 100",
                             {options_.clock->NowMillis()}));
-    for (const Row& r : rows) due.push_back(r.Text(0));
+    for (const Row& r : rows) due.push_back(r.Text("id"));
     return OkStatus();
   }));
   Status first;
@@ -275,7 +275,6 @@ Status Negotiations::SyncLocked(const std::string& contract_id, bool fresh) {
   }));
   if (!row) return OkStatus();  // not a negotiation with a peer
   Negotiation& n = row->negotiation;
-  const std::string& callback = row->callback;
   const auto sent = ParseDspState(row->sent);
   if (!sent || *sent == DspState::kTerminated) return OkStatus();
   const UnixMillis now = options_.clock->NowMillis();
@@ -285,23 +284,33 @@ Status Negotiations::SyncLocked(const std::string& contract_id, bool fresh) {
   const DspState target = DspStateOf(c.state);
   if (!ProviderMoves(target) || target == *sent) return OkStatus();
 
-  json message;
-  std::string path = callback + "/negotiations/" + n.remote_pid;
-  std::string agreement_sha256 = c.agreement_hash;
+  QT_ASSIGN_OR_RETURN(Outgoing out, ProviderMessage(n, c, target));
+  auto answer =
+      Send(n.peer, row->callback + "/negotiations/" + n.remote_pid + out.path, out.message, 1);
+  Status failed =
+      answer.ok() && answer->status != 200 ? AnswerError(n.peer, *answer) : answer.status();
+  if (failed.ok() && target == DspState::kFinalized) {
+    failed = KeepPeerProof(n, c, *answer, now);
+    if (failed.ok()) return OkStatus();
+  }
+  if (failed.ok()) return MarkSent(store_, n.id, target, now);
+  return RetryOrTerminate(n, c, target, failed, fresh, now);
+}
+
+Result<Negotiations::Outgoing> Negotiations::ProviderMessage(Negotiation& n, const Contract& c,
+                                                             DspState target) {
   switch (target) {
     case DspState::kOffered: {
-      message = DspMessageJson("ContractOfferMessage", n.id, n.remote_pid);
+      json message = DspMessageJson("ContractOfferMessage", n.id, n.remote_pid);
       message["offer"] = ContractOfferJson(c);
-      path += "/offers";
-      break;
+      return Outgoing{std::move(message), "/offers"};
     }
     case DspState::kAgreed: {
-      message = DspMessageJson("ContractAgreementMessage", n.id, n.remote_pid);
+      json message = DspMessageJson("ContractAgreementMessage", n.id, n.remote_pid);
       message["agreement"] = ContractAgreementJson(c, options_.node->name(), n.org_id);
       message["qiantang:agreement"] = c.agreement;
       message["qiantang:providerSignature"] = c.provider_signature;
-      path += "/agreement";
-      break;
+      return Outgoing{std::move(message), "/agreement"};
     }
     case DspState::kFinalized: {
       // This node's record of the agreement, proven, goes with the event.
@@ -314,61 +323,55 @@ Status Negotiations::SyncLocked(const std::string& contract_id, bool fresh) {
                                                   n.id,
                                                   {{"peer", n.peer},
                                                    {"consumer_pid", n.remote_pid},
-                                                   {"agreement_sha256", agreement_sha256},
+                                                   {"agreement_sha256", c.agreement_hash},
                                                    {"provider_signature", c.provider_signature},
                                                    {"consumer_signature", c.consumer_signature}}}));
+        n.proofs = json{{"own", own}};
         QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
           return tx
-              .Exec("UPDATE fed_negotiations SET proofs = ? WHERE id = ?",
-                    {json{{"own", own}}.dump(), n.id})
+              .Exec("UPDATE fed_negotiations SET proofs = ? WHERE id = ?", {n.proofs.dump(), n.id})
               .status();
         }));
       }
-      message = EventJson(n.id, n.remote_pid, DspState::kFinalized);
+      json message = EventJson(n.id, n.remote_pid, DspState::kFinalized);
       message["qiantang:proof"] = own;
-      path += "/events";
-      break;
+      return Outgoing{std::move(message), "/events"};
     }
     default:
-      message = TerminationJson(n.id, n.remote_pid, "provider", c.reason);
-      path += "/termination";
-      break;
+      return Outgoing{TerminationJson(n.id, n.remote_pid, "provider", c.reason), "/termination"};
   }
+}
 
-  auto answer = Send(n.peer, path, message, 1);
-  Status failed =
-      answer.ok() && answer->status != 200 ? AnswerError(n.peer, *answer) : answer.status();
-  if (failed.ok() && target == DspState::kFinalized) {
-    json reply = json::parse(answer->body, nullptr, /*allow_exceptions=*/false);
-    const json proof =
-        reply.is_object() && reply.contains("qiantang:proof") ? reply["qiantang:proof"] : json();
-    QT_ASSIGN_OR_RETURN(Peer p, options_.peers->Get(n.peer));
-    failed =
-        CheckProof(proof, p, "federation.negotiation.finalized", n.remote_pid, agreement_sha256);
-    if (failed.ok()) {
-      json kept = n.proofs;
-      kept["peer"] = proof;
-      QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
-        QT_RETURN_IF_ERROR(tx.Exec("UPDATE fed_negotiations SET proofs = ?, sent = ?,"
-                                   " state = ?, attempts = 0, last_error = '', updated_at = ?"
-                                   " WHERE id = ?",
-                                   {kept.dump(), "FINALIZED", "FINALIZED", now, n.id})
-                               .status());
-        return options_.journal
-            ->Append(tx, {c.provider_id,
-                          "federation.negotiation.countersigned",
-                          n.id,
-                          {{"peer", n.peer},
-                           {"agreement_sha256", agreement_sha256},
-                           {"peer_index", proof["index"]},
-                           {"peer_checkpoint", proof["checkpoint"]}}})
-            .status();
-      }));
-      return OkStatus();
-    }
-  }
-  if (failed.ok()) return MarkSent(store_, n.id, target, now);
+Status Negotiations::KeepPeerProof(const Negotiation& n, const Contract& c,
+                                   const PeerAnswer& answer, UnixMillis now) {
+  json reply = json::parse(answer.body, nullptr, /*allow_exceptions=*/false);
+  const json proof =
+      reply.is_object() && reply.contains("qiantang:proof") ? reply["qiantang:proof"] : json();
+  QT_ASSIGN_OR_RETURN(Peer p, options_.peers->Get(n.peer));
+  QT_RETURN_IF_ERROR(
+      CheckProof(proof, p, "federation.negotiation.finalized", n.remote_pid, c.agreement_hash));
+  json kept = n.proofs;
+  kept["peer"] = proof;
+  return store_.Write([&](Tx& tx) -> Status {
+    QT_RETURN_IF_ERROR(tx.Exec("UPDATE fed_negotiations SET proofs = ?, sent = ?,"
+                               " state = ?, attempts = 0, last_error = '', updated_at = ?"
+                               " WHERE id = ?",
+                               {kept.dump(), "FINALIZED", "FINALIZED", now, n.id})
+                           .status());
+    return options_.journal
+        ->Append(tx, {c.provider_id,
+                      "federation.negotiation.countersigned",
+                      n.id,
+                      {{"peer", n.peer},
+                       {"agreement_sha256", c.agreement_hash},
+                       {"peer_index", proof["index"]},
+                       {"peer_checkpoint", proof["checkpoint"]}}})
+        .status();
+  });
+}
 
+Status Negotiations::RetryOrTerminate(const Negotiation& n, const Contract& c, DspState target,
+                                      const Status& failed, bool fresh, UnixMillis now) {
   // Refused (the consumer's state differs, or it does not know the
   // negotiation): terminated here. Unreachable, busy (429), or busy with
   // another delivery of the same message (409: another process of this node

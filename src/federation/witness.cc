@@ -54,7 +54,8 @@ CREATE TABLE fed_witness_evidence (
 
 constexpr std::string_view kLogColumns =
     "origin_hash, origin, vkey, active, size, root, checkpoint, forked, added_at, updated_at, "
-    "(SELECT COUNT(*) FROM fed_witness_evidence e WHERE e.origin_hash = l.origin_hash)";
+    "(SELECT COUNT(*) FROM fed_witness_evidence e WHERE e.origin_hash = l.origin_hash)"
+    " AS evidence";
 
 std::string OriginHash(std::string_view origin) {
   return crypto::HexEncode(crypto::Sha256(origin));
@@ -63,20 +64,20 @@ std::string OriginHash(std::string_view origin) {
 Result<WitnessedLog> LogFromRow(const store::Row& r) {
   return store::Decode<WitnessedLog>("fed_witness_logs", r, [&]() -> Result<WitnessedLog> {
     WitnessedLog l;
-    l.origin_hash = r.Text(0);
-    l.origin = r.Text(1);
-    l.vkey = r.Text(2);
-    l.active = r.Int(3) != 0;
-    if (r.Int(4) < 0 || r.Blob(5).size() != l.root.size()) {
+    l.origin_hash = r.Text("origin_hash");
+    l.origin = r.Text("origin");
+    l.vkey = r.Text("vkey");
+    l.active = r.Int("active") != 0;
+    if (r.Int("size") < 0 || r.Blob("root").size() != l.root.size()) {
       return Internal("size or root out of range");
     }
-    l.size = static_cast<uint64_t>(r.Int(4));
-    std::copy(r.Blob(5).begin(), r.Blob(5).end(), l.root.begin());
-    l.checkpoint = r.Text(6);
-    l.forked = r.Int(7) != 0;
-    l.added_at = r.Int(8);
-    l.updated_at = r.Int(9);
-    l.evidence = r.Int(10);
+    l.size = static_cast<uint64_t>(r.Int("size"));
+    std::copy(r.Blob("root").begin(), r.Blob("root").end(), l.root.begin());
+    l.checkpoint = r.Text("checkpoint");
+    l.forked = r.Int("forked") != 0;
+    l.added_at = r.Int("added_at");
+    l.updated_at = r.Int("updated_at");
+    l.evidence = r.Int("evidence");
     return l;
   });
 }
@@ -84,20 +85,20 @@ Result<WitnessedLog> LogFromRow(const store::Row& r) {
 Result<Evidence> EvidenceFromRow(const store::Row& r) {
   return store::Decode<Evidence>("fed_witness_evidence", r, [&]() -> Result<Evidence> {
     Evidence e;
-    e.id = r.Text(0);
-    e.origin = r.Text(1);
-    e.received_at = r.Int(2);
-    e.old_size = static_cast<uint64_t>(r.Int(3));
-    std::string_view proof = r.Text(4);
+    e.id = r.Text("id");
+    e.origin = r.Text("origin");
+    e.received_at = r.Int("received_at");
+    e.old_size = static_cast<uint64_t>(r.Int("old_size"));
+    std::string_view proof = r.Text("proof");
     while (!proof.empty()) {
       size_t nl = proof.find('\n');
       e.proof.emplace_back(proof.substr(0, nl));
       proof.remove_prefix(nl == std::string_view::npos ? proof.size() : nl + 1);
     }
-    e.submitted = r.Text(5);
-    e.witnessed = r.Text(6);
-    e.reason = r.Text(7);
-    e.conclusive = r.Int(8) != 0;
+    e.submitted = r.Text("submitted");
+    e.witnessed = r.Text("witnessed");
+    e.reason = r.Text("reason");
+    e.conclusive = r.Int("conclusive") != 0;
     return e;
   });
 }
@@ -186,6 +187,41 @@ std::string_view OutcomeLabel(AddOutcome o) {
       return "inconsistent";
   }
   return "unknown";
+}
+
+// Why `sub` is not consistent with what was witnessed of its log (`current`),
+// or an empty reason. A conclusive one proves a fork: the log signed two
+// views that cannot both be true.
+struct Inconsistency {
+  std::string reason;
+  bool conclusive = false;
+};
+
+Inconsistency CheckConsistency(const Submission& sub, const WitnessedLog& current,
+                               std::string_view signed_by_log) {
+  std::string reason;
+  bool conclusive = false;
+  if (sub.checkpoint.size == 0 && sub.checkpoint.root != ledger::EmptyRoot()) {
+    reason = "a checkpoint of size 0 must have the empty root";
+  } else if (sub.old_size == 0) {
+    if (!sub.proof.empty()) reason = "a consistency proof was sent with old size 0";
+  } else if (sub.old_size == sub.checkpoint.size && sub.checkpoint.root != current.root) {
+    reason = "the size equals the last cosigned size " + std::to_string(current.size) +
+             " and the root differs";
+    conclusive = true;
+  } else if (Status s = ledger::VerifyConsistency(sub.old_size, sub.checkpoint.size, sub.proof,
+                                                  current.root, sub.checkpoint.root);
+             !s.ok()) {
+    reason = "the consistency proof from " + std::to_string(sub.old_size) + " to " +
+             std::to_string(sub.checkpoint.size) + " does not verify: " + s.message();
+    // From anyone, a wrong proof may be the sender's; from the log's own
+    // node (its key signed the request), it is the log's word.
+    if (!signed_by_log.empty() && signed_by_log == sub.checkpoint.origin) {
+      reason += " (sent by the log's own node)";
+      conclusive = true;
+    }
+  }
+  return {reason, conclusive};
 }
 
 }  // namespace
@@ -375,28 +411,7 @@ Result<AddCheckpointResult> Witness::Record(std::string_view body, std::string_v
       result = Outcome(AddOutcome::kConflict, std::to_string(current->size) + "\n", current->size);
       return OkStatus();
     }
-    std::string reason;
-    bool conclusive = false;
-    if (sub.checkpoint.size == 0 && sub.checkpoint.root != ledger::EmptyRoot()) {
-      reason = "a checkpoint of size 0 must have the empty root";
-    } else if (sub.old_size == 0) {
-      if (!sub.proof.empty()) reason = "a consistency proof was sent with old size 0";
-    } else if (sub.old_size == sub.checkpoint.size && sub.checkpoint.root != current->root) {
-      reason = "the size equals the last cosigned size " + std::to_string(current->size) +
-               " and the root differs";
-      conclusive = true;
-    } else if (Status s = ledger::VerifyConsistency(sub.old_size, sub.checkpoint.size, sub.proof,
-                                                    current->root, sub.checkpoint.root);
-               !s.ok()) {
-      reason = "the consistency proof from " + std::to_string(sub.old_size) + " to " +
-               std::to_string(sub.checkpoint.size) + " does not verify: " + s.message();
-      // From anyone, a wrong proof may be the sender's; from the log's own
-      // node (its key signed the request), it is the log's word.
-      if (!signed_by_log.empty() && signed_by_log == sub.checkpoint.origin) {
-        reason += " (sent by the log's own node)";
-        conclusive = true;
-      }
-    }
+    const auto [reason, conclusive] = CheckConsistency(sub, *current, signed_by_log);
     const UnixMillis now = options_.clock->NowMillis();
     if (!reason.empty()) {
       std::string proof;

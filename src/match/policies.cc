@@ -653,6 +653,11 @@ Status Policies::FollowChanges(Memory& m, SyncReport& report, std::vector<Candid
   return OkStatus();
 }
 
+struct Policies::NoticeRow {
+  std::string id, policy_id, entity_id, org_id, explanation;
+  int64_t version;
+};
+
 Result<SyncReport> Policies::Sync() {
   std::lock_guard lock(mu_);
   if (!memory_) memory_ = std::make_unique<Memory>(enterprise_schema_, person_schema_);
@@ -666,8 +671,34 @@ Result<SyncReport> Policies::Sync() {
     return loaded;
   }
   const double today = Today(*options_.clock);
-  // Policies in force whose version has not been screened yet: everyone eligible.
-  std::vector<std::pair<std::string, int64_t>> screens;
+  const Screens screens = ScreenNewVersions(m, today, candidates);
+  report.policies_screened = static_cast<int64_t>(screens.size());
+  IdGenerator ids(*options_.clock, *options_.random);
+  const std::vector<NoticeRow> rows = ExplainNotices(m, candidates, today, ids);
+  if (rows.empty() && screens.empty() && !m.enterprise.Moved() && !m.person.Moved()) return report;
+  const std::string batch = ids.Next("pb");
+  const int64_t now = options_.clock->NowMillis();
+  NoticeCounts counts;
+  Status written = store_.Write([&](Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(counts, WriteNotices(tx, m, rows, screens, batch, now));
+    return OkStatus();
+  });
+  if (!written.ok()) {
+    memory_.reset();
+    return written;
+  }
+  for (Audience* a : {&m.enterprise, &m.person}) {
+    a->kept_seq = a->seq;
+    a->kept_id = a->last_id;
+  }
+  for (const auto& screen : screens) m.screened.insert(screen);
+  for (const auto& [key, n] : counts) report.notices += n;
+  return report;
+}
+
+Policies::Screens Policies::ScreenNewVersions(Memory& m, double today,
+                                              std::vector<Candidate>& candidates) {
+  Screens screens;
   for (int slot : m.in_force) {
     const Policy& p = m.policies[slot];
     if (m.screened.contains({p.id, p.version})) continue;
@@ -676,16 +707,14 @@ Result<SyncReport> Policies::Sync() {
       candidates.push_back({slot, pos, p.audience});
     }
   }
-  report.policies_screened = static_cast<int64_t>(screens.size());
+  return screens;
+}
 
-  // The notices, each explained (a person's values re-read for today).
-  struct Row {
-    std::string id, policy_id, entity_id, org_id, explanation;
-    int64_t version;
-  };
-  std::vector<Row> rows;
+std::vector<Policies::NoticeRow> Policies::ExplainNotices(Memory& m,
+                                                          const std::vector<Candidate>& candidates,
+                                                          double today, IdGenerator& ids) {
+  std::vector<NoticeRow> rows;
   std::set<std::pair<int, int>> seen;
-  IdGenerator ids(*options_.clock, *options_.random);
   for (const Candidate& c : candidates) {
     if (!seen.emplace(c.slot, c.position * 2 + (c.audience == "person")).second) continue;
     Audience& a = m.Of(c.audience);
@@ -693,6 +722,7 @@ Result<SyncReport> Policies::Sync() {
     const Policy& p = m.policies[c.slot];
     Explanation why;
     if (c.audience == "person") {
+      // A person's values are re-read for today (an age moves on).
       auto fresh = person_schema_.EntityFromJson(a.ids[c.position],
                                                  PersonProfile(a.citizens[c.position], today));
       if (!fresh.ok()) continue;
@@ -704,82 +734,69 @@ Result<SyncReport> Policies::Sync() {
     rows.push_back({ids.Next("pn"), p.id, a.ids[c.position], a.orgs[c.position],
                     ExplanationJson(why).dump(), p.version});
   }
+  return rows;
+}
 
-  if (rows.empty() && screens.empty() && !m.enterprise.Moved() && !m.person.Moved()) return report;
-  const std::string batch = ids.Next("pb");
-  const int64_t now = options_.clock->NowMillis();
-  std::map<std::pair<std::string, int64_t>, int64_t> counts;
-  Status written = store_.Write([&](Tx& tx) -> Status {
-    counts.clear();
-    for (size_t from = 0; from < rows.size(); from += kInsertRows) {
-      const size_t to = std::min(rows.size(), from + kInsertRows);
-      std::string sql =
-          "INSERT INTO pl_notices (id, policy_id, version, entity_id, org_id, explanation, batch, "
-          "created_at,"
-          " read_at) VALUES ";
-      store::Params params;
-      for (size_t i = from; i < to; ++i) {
-        sql += i == from ? "(?, ?, ?, ?, ?, ?, ?, ?, 0)" : ", (?, ?, ?, ?, ?, ?, ?, ?, 0)";
-        const Row& r = rows[i];
-        for (store::Value v :
-             {store::Value(r.id), store::Value(r.policy_id), store::Value(r.version),
-              store::Value(r.entity_id), store::Value(r.org_id), store::Value(r.explanation),
-              store::Value(batch), store::Value(now)}) {
-          params.push_back(std::move(v));
-        }
+Result<Policies::NoticeCounts> Policies::WriteNotices(Tx& tx, const Memory& m,
+                                                      const std::vector<NoticeRow>& rows,
+                                                      const Screens& screens,
+                                                      const std::string& batch, int64_t now) {
+  for (size_t from = 0; from < rows.size(); from += kInsertRows) {
+    const size_t to = std::min(rows.size(), from + kInsertRows);
+    std::string sql =
+        "INSERT INTO pl_notices (id, policy_id, version, entity_id, org_id, explanation, batch,"
+        " created_at, read_at) VALUES ";
+    store::Params params;
+    for (size_t i = from; i < to; ++i) {
+      sql += i == from ? "(?, ?, ?, ?, ?, ?, ?, ?, 0)" : ", (?, ?, ?, ?, ?, ?, ?, ?, 0)";
+      const NoticeRow& r = rows[i];
+      for (store::Value v : {store::Value(r.id), store::Value(r.policy_id), store::Value(r.version),
+                             store::Value(r.entity_id), store::Value(r.org_id),
+                             store::Value(r.explanation), store::Value(batch), store::Value(now)}) {
+        params.push_back(std::move(v));
       }
-      QT_RETURN_IF_ERROR(tx.Exec(sql + " ON CONFLICT DO NOTHING", params).status());
     }
-    for (const auto& [policy_id, version] : screens) {
-      QT_RETURN_IF_ERROR(
-          tx.Exec("INSERT INTO pl_screens (policy_id, version, screened_at) VALUES (?, ?, ?)"
-                  " ON CONFLICT DO NOTHING",
-                  {policy_id, version, now})
-              .status());
-    }
-    for (const Audience* a : {&m.enterprise, &m.person}) {
-      const char* name = a == &m.enterprise ? "enterprise" : "person";
-      QT_RETURN_IF_ERROR(tx.Exec("UPDATE pl_follow SET seq = ?, last_id = ? WHERE audience = ?"
-                                 " AND (seq < ? OR (seq = ? AND last_id < ?))",
-                                 {a->seq, a->last_id, name, a->seq, a->seq, a->last_id})
-                             .status());
-    }
-    if (rows.empty()) return OkStatus();
-    // A delivery for every new notice whose organisation has a webhook.
+    QT_RETURN_IF_ERROR(tx.Exec(sql + " ON CONFLICT DO NOTHING", params).status());
+  }
+  for (const auto& [policy_id, version] : screens) {
     QT_RETURN_IF_ERROR(
-        tx.Exec(
-              "INSERT INTO pl_deliveries (notice_id, org_id, state, attempts, next_at, last_error,"
+        tx.Exec("INSERT INTO pl_screens (policy_id, version, screened_at) VALUES (?, ?, ?)"
+                " ON CONFLICT DO NOTHING",
+                {policy_id, version, now})
+            .status());
+  }
+  for (const Audience* a : {&m.enterprise, &m.person}) {
+    const char* name = a == &m.enterprise ? "enterprise" : "person";
+    QT_RETURN_IF_ERROR(tx.Exec("UPDATE pl_follow SET seq = ?, last_id = ? WHERE audience = ?"
+                               " AND (seq < ? OR (seq = ? AND last_id < ?))",
+                               {a->seq, a->last_id, name, a->seq, a->seq, a->last_id})
+                           .status());
+  }
+  NoticeCounts counts;
+  if (rows.empty()) return counts;
+  // A delivery for every new notice whose organisation has a webhook.
+  QT_RETURN_IF_ERROR(
+      tx.Exec("INSERT INTO pl_deliveries (notice_id, org_id, state, attempts, next_at, last_error,"
               " delivered_at) SELECT n.id, n.org_id, 'pending', 0, ?, '', 0 FROM pl_notices n"
               " JOIN pl_webhooks w ON w.org_id = n.org_id WHERE n.batch = ?",
               {now, batch})
-            .status());
-    QT_ASSIGN_OR_RETURN(store::Rows made,
-                        tx.Query("SELECT policy_id, version, COUNT(*) FROM pl_notices"
-                                 " WHERE batch = ? GROUP BY policy_id, version"
-                                 " ORDER BY policy_id, version",
-                                 {batch}));
-    std::vector<ledger::NewEvent> events;
-    for (const store::Row& r : made) {
-      counts[{r.Text(0), r.Int(1)}] = r.Int(2);
-      events.push_back({"system",
-                        "match.policy.noticed",
-                        r.Text(0),
-                        {{"version", r.Int(1)}, {"notices", r.Int(2)}}});
-    }
-    if (events.empty()) return OkStatus();
-    return options_.journal->AppendAll(tx, events).status();
-  });
-  if (!written.ok()) {
-    memory_.reset();
-    return written;
+          .status());
+  QT_ASSIGN_OR_RETURN(store::Rows made,
+                      tx.Query("SELECT policy_id, version, COUNT(*) AS notices FROM pl_notices"
+                               " WHERE batch = ? GROUP BY policy_id, version"
+                               " ORDER BY policy_id, version",
+                               {batch}));
+  std::vector<ledger::NewEvent> events;
+  for (const store::Row& r : made) {
+    counts[{r.Text("policy_id"), r.Int("version")}] = r.Int("notices");
+    events.push_back({"system",
+                      "match.policy.noticed",
+                      r.Text("policy_id"),
+                      {{"version", r.Int("version")}, {"notices", r.Int("notices")}}});
   }
-  for (Audience* a : {&m.enterprise, &m.person}) {
-    a->kept_seq = a->seq;
-    a->kept_id = a->last_id;
-  }
-  for (const auto& s : screens) m.screened.insert(s);
-  for (const auto& [key, n] : counts) report.notices += n;
-  return report;
+  if (events.empty()) return counts;
+  QT_RETURN_IF_ERROR(options_.journal->AppendAll(tx, events).status());
+  return counts;
 }
 
 Result<Policies::Totals> Policies::GetTotals() {

@@ -30,14 +30,17 @@
 #ifndef QIANTANG_MATCH_POLICIES_H_
 #define QIANTANG_MATCH_POLICIES_H_
 
+#include <map>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "accounts/accounts.h"
 #include "core/clock.h"
+#include "core/ids.h"
 #include "core/outbound.h"
 #include "core/random.h"
 #include "crypto/sealed_box.h"
@@ -176,6 +179,19 @@ class Policies {
   struct Candidate;
   Status Load(Memory& m);
   Status FollowChanges(Memory& m, SyncReport& report, std::vector<Candidate>& out);
+  // Sync's phases: the policy versions in force not screened yet (everyone
+  // they find joins `candidates`), the notices for the candidates still
+  // eligible today, and their writing with the follow cursors.
+  using Screens = std::vector<std::pair<std::string, int64_t>>;
+  struct NoticeRow;
+  Screens ScreenNewVersions(Memory& m, double today, std::vector<Candidate>& candidates);
+  std::vector<NoticeRow> ExplainNotices(Memory& m, const std::vector<Candidate>& candidates,
+                                        double today, IdGenerator& ids);
+  // Notices made per (policy id, version).
+  using NoticeCounts = std::map<std::pair<std::string, int64_t>, int64_t>;
+  Result<NoticeCounts> WriteNotices(store::Tx& tx, const Memory& m,
+                                    const std::vector<NoticeRow>& rows, const Screens& screens,
+                                    const std::string& batch, int64_t now);
   Result<Policy> Save(const accounts::Principal& caller, const std::string& id, const NewPolicy& p);
 
   store::Store& store_;
