@@ -58,21 +58,21 @@ std::string TlsPinLine(std::string_view descriptor) {
 Result<Peer> PeerFromRow(const store::Row& r) {
   return store::Decode<Peer>("fed_peers", r, [&]() -> Result<Peer> {
     Peer p;
-    p.name = r.Text(0);
-    p.city = r.Text(1);
-    p.url = r.Text(2);
-    p.node_vkey = r.Text(3);
+    p.name = r.Text("name");
+    p.city = r.Text("city");
+    p.url = r.Text("url");
+    p.node_vkey = r.Text("node_vkey");
     QT_ASSIGN_OR_RETURN(ledger::NoteVerifier key, ledger::ParseVerifierKey(p.node_vkey));
     p.key = key.key;
-    p.ledger_vkey = r.Text(4);
-    p.witness_vkey = r.Text(5);
-    p.descriptor = r.Text(6);
+    p.ledger_vkey = r.Text("ledger_vkey");
+    p.witness_vkey = r.Text("witness_vkey");
+    p.descriptor = r.Text("descriptor");
     p.tls_pin = TlsPinLine(p.descriptor);
-    QT_ASSIGN_OR_RETURN(p.state, ParseState(r.Text(7)));
-    p.added_at = r.Int(8);
-    p.updated_at = r.Int(9);
-    p.last_contact_at = r.Int(10);
-    p.last_error = r.Text(11);
+    QT_ASSIGN_OR_RETURN(p.state, ParseState(r.Text("state")));
+    p.added_at = r.Int("added_at");
+    p.updated_at = r.Int("updated_at");
+    p.last_contact_at = r.Int("last_contact_at");
+    p.last_error = r.Text("last_error");
     return p;
   });
 }

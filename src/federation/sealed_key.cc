@@ -17,7 +17,7 @@ Result<crypto::SigningKey> LoadOrMakeKey(store::Store& store, std::string_view i
           store::Rows rows,
           tx.Query("SELECT sealed FROM fed_witness_key WHERE id = ?", {std::string(id)}));
       if (!rows.empty()) {
-        QT_ASSIGN_OR_RETURN(auto seed, master_key.Open(rows[0].Blob(0), associated));
+        QT_ASSIGN_OR_RETURN(auto seed, master_key.Open(rows[0].Blob("sealed"), associated));
         if (seed.size() != 32) {
           return Internal("fed_witness_key '" + std::string(id) + "': the seed is not 32 bytes");
         }

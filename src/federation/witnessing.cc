@@ -88,7 +88,7 @@ Status Witnessing::Round() {
     QT_ASSIGN_OR_RETURN(store::Rows rows,
                         tx.Query("SELECT witness FROM fed_cosignatures WHERE size = ?", {size}));
     done.clear();
-    for (const auto& r : rows) done.push_back(r.Text(0));
+    for (const auto& r : rows) done.push_back(r.Text("witness"));
     return OkStatus();
   }));
 
@@ -150,8 +150,8 @@ Result<std::string> Witnessing::LatestWitnessed() {
                  {int64_t{kSizesTried}}));
     lines.clear();
     for (const auto& r : rows) {
+      lines.emplace_back(r.Int("size"), r.Text("line"));
       if (!r.status().ok()) return store::DamagedRow("fed_cosignatures", r, r.status().message());
-      lines.emplace_back(r.Int(0), r.Text(1));
     }
     return OkStatus();
   }));

@@ -62,8 +62,8 @@ Result<Head> ReadHead(store::Tx& tx) {
                       tx.Query("SELECT size, frontier FROM ledger_head WHERE id = 1"));
   Head head;
   if (rows.empty()) return head;
-  head.size = static_cast<uint64_t>(rows[0].Int(0));
-  QT_ASSIGN_OR_RETURN(head.frontier, Frontier::Parse(head.size, rows[0].Blob(1)));
+  head.size = static_cast<uint64_t>(rows[0].Int("size"));
+  QT_ASSIGN_OR_RETURN(head.frontier, Frontier::Parse(head.size, rows[0].Blob("frontier")));
   return head;
 }
 
@@ -146,7 +146,8 @@ Result<std::vector<Hash>> TxNodeReader::ReadNodes(std::span<const NodeId> ids) {
   QT_ASSIGN_OR_RETURN(store::Rows rows, tx_.Query(sql, params));
   std::map<NodeId, const store::Bytes*> found;
   for (const store::Row& r : rows) {
-    found[{static_cast<int>(r.Int(0)), static_cast<uint64_t>(r.Int(1))}] = &r.Blob(2);
+    found[{static_cast<int>(r.Int("level")), static_cast<uint64_t>(r.Int("idx"))}] =
+        &r.Blob("hash");
   }
   for (size_t i = 0; i < ids.size(); ++i) {
     auto it = found.find(ids[i]);

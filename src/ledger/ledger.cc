@@ -14,8 +14,8 @@ using store::Tx;
 
 Result<StoredCheckpoint> CheckpointFromRow(const store::Row& r) {
   StoredCheckpoint c;
-  c.published_at = r.Int(2);
-  c.note = r.Text(3);
+  c.published_at = r.Int("published_at");
+  c.note = r.Text("note");
   size_t split = c.note.rfind("\n\n");
   QT_ASSIGN_OR_RETURN(c.checkpoint, ParseCheckpoint(std::string_view(c.note).substr(0, split + 1)));
   return c;
@@ -49,7 +49,8 @@ Result<std::vector<Entry>> Ledger::Entries(uint64_t start, uint64_t end) {
                                  " WHERE seq >= ? AND seq < ? ORDER BY seq",
                                  {static_cast<int64_t>(start), static_cast<int64_t>(end)}));
     for (const auto& r : rows) {
-      out.push_back({static_cast<uint64_t>(r.Int(0)), HashLeaf(r.Text(1)), r.Text(1)});
+      out.push_back(
+          {static_cast<uint64_t>(r.Int("seq")), HashLeaf(r.Text("event")), r.Text("event")});
     }
     if (out.size() != end - start)
       return Internal("ledger entries are missing in " + Range(start, end));
@@ -97,13 +98,13 @@ Result<EventProof> Ledger::ProveEvent(uint64_t index) {
     QT_ASSIGN_OR_RETURN(Rows rows, tx.Query("SELECT event FROM ledger_entries WHERE seq = ?",
                                             {static_cast<int64_t>(index)}));
     if (rows.empty()) return NotFound("no ledger event " + std::to_string(index));
-    if (cps.empty() || static_cast<uint64_t>(cps[0].Int(0)) <= index) {
+    if (cps.empty() || static_cast<uint64_t>(cps[0].Int("size")) <= index) {
       return FailedPrecondition("event " + std::to_string(index) +
                                 " is not yet in a published checkpoint; checkpoints are published "
                                 "every few seconds, or on demand by the operator");
     }
     QT_ASSIGN_OR_RETURN(out.checkpoint, CheckpointFromRow(cps[0]));
-    out.entry = {index, HashLeaf(rows[0].Text(0)), rows[0].Text(0)};
+    out.entry = {index, HashLeaf(rows[0].Text("event")), rows[0].Text("event")};
     TxNodeReader nodes(tx);
     QT_ASSIGN_OR_RETURN(out.proof,
                         ledger::InclusionProof(nodes, index, out.checkpoint.checkpoint.size));
@@ -217,14 +218,15 @@ Result<AuditReport> Ledger::Audit() {
                                    {static_cast<int64_t>(start), static_cast<int64_t>(end)}));
       std::map<NodeId, store::Bytes> stored;
       for (const auto& r : node_rows) {
-        stored[{static_cast<int>(r.Int(0)), static_cast<uint64_t>(r.Int(1))}] = r.Blob(2);
+        stored[{static_cast<int>(r.Int("level")), static_cast<uint64_t>(r.Int("idx"))}] =
+            r.Blob("hash");
       }
       size_t e = 0;
       for (uint64_t i = start; i < end; ++i) {
-        if (e >= entries.size() || static_cast<uint64_t>(entries[e].Int(0)) != i) {
+        if (e >= entries.size() || static_cast<uint64_t>(entries[e].Int("seq")) != i) {
           return fail(i, "the entry is missing");
         }
-        const std::string& event = entries[e++].Text(1);
+        const std::string& event = entries[e++].Text("event");
         if (Status s = CheckEncodedEvent(event, i); !s.ok()) return fail(i, s.message());
         std::optional<std::string> node_problem;
         recomputed.Append(HashLeaf(event), [&](NodeId id, const Hash& h) {
@@ -241,7 +243,7 @@ Result<AuditReport> Ledger::Audit() {
           }
         });
         if (node_problem) return fail(i, *node_problem);
-        while (next_cp < cps.size() && static_cast<uint64_t>(cps[next_cp].Int(0)) == i + 1) {
+        while (next_cp < cps.size() && static_cast<uint64_t>(cps[next_cp].Int("size")) == i + 1) {
           auto cp = CheckpointFromRow(cps[next_cp]);
           if (!cp.ok() || cp->checkpoint.root != recomputed.Root()) {
             return fail(i, "checkpoint " + std::to_string(i + 1) + " does not match the log");
@@ -256,15 +258,16 @@ Result<AuditReport> Ledger::Audit() {
       }
     }
     if (next_cp < cps.size()) {
-      return fail(head.size, "checkpoint " + std::to_string(cps[next_cp].Int(0)) +
+      return fail(head.size, "checkpoint " + std::to_string(cps[next_cp].Int("size")) +
                                  " is beyond the end of the log");
     }
     if (recomputed.Serialize() != head.frontier.Serialize()) {
       return fail(head.size, "the stored head does not match the log");
     }
-    QT_ASSIGN_OR_RETURN(Rows extra, tx.Query("SELECT COUNT(*) FROM ledger_entries WHERE seq >= ?",
-                                             {static_cast<int64_t>(head.size)}));
-    if (extra[0].Int(0) > 0) return fail(head.size, "entries exist beyond the head");
+    QT_ASSIGN_OR_RETURN(Rows extra,
+                        tx.Query("SELECT COUNT(*) AS n FROM ledger_entries WHERE seq >= ?",
+                                 {static_cast<int64_t>(head.size)}));
+    if (extra[0].Int("n") > 0) return fail(head.size, "entries exist beyond the head");
     return OkStatus();
   }));
   return report;

@@ -25,7 +25,7 @@ Status Ledger::IndexSubjects() {
       QT_ASSIGN_OR_RETURN(Rows head,
                           tx.Query("SELECT done_seq, until_seq FROM ledger_subjects_backfill"));
       if (head.empty()) return Internal("ledger_subjects_backfill has no row");
-      const int64_t done = head[0].Int(0), until = head[0].Int(1);
+      const int64_t done = head[0].Int("done_seq"), until = head[0].Int("until_seq");
       const int64_t end = std::min(until, done + kBackfillBatch);
       more = end < until;
       if (done >= until) return OkStatus();
@@ -33,15 +33,15 @@ Status Ledger::IndexSubjects() {
                                               " WHERE seq >= ? AND seq < ? ORDER BY seq",
                                               {done, end}));
       for (const auto& r : rows) {
-        const auto event = nlohmann::json::parse(r.Text(1), nullptr, false);
+        const auto event = nlohmann::json::parse(r.Text("event"), nullptr, false);
         if (!event.is_object() || !event.contains("subject") || !event["subject"].is_string()) {
-          return Internal("ledger entry " + std::to_string(r.Int(0)) + " has no subject");
+          return Internal("ledger entry " + std::to_string(r.Int("seq")) + " has no subject");
         }
         const std::string subject = event["subject"].get<std::string>();
         if (subject.empty()) continue;
         QT_RETURN_IF_ERROR(tx.Exec("INSERT INTO ledger_subjects (subject, seq) VALUES (?, ?)"
                                    " ON CONFLICT DO NOTHING",
-                                   {subject, r.Int(0)})
+                                   {subject, r.Int("seq")})
                                .status());
       }
       return tx.Exec("UPDATE ledger_subjects_backfill SET done_seq = ? WHERE id = 1", {end})
@@ -77,7 +77,8 @@ Result<Ledger::EventsPage> Ledger::EventsAbout(const std::string& subject,
     QT_ASSIGN_OR_RETURN(Rows rows, tx.Query(sql, params));
     for (size_t i = 0; i < rows.size() && i < static_cast<size_t>(limit); ++i) {
       const Row& r = rows[i];
-      out.entries.push_back({static_cast<uint64_t>(r.Int(0)), HashLeaf(r.Text(1)), r.Text(1)});
+      out.entries.push_back(
+          {static_cast<uint64_t>(r.Int("seq")), HashLeaf(r.Text("event")), r.Text("event")});
     }
     if (rows.size() > static_cast<size_t>(limit)) out.next_before = out.entries.back().index;
     return OkStatus();

@@ -50,7 +50,7 @@ Status Migrate(Store& store, std::span<const Migration> given) {
   std::set<std::pair<std::string, int64_t>> applied;
   QT_RETURN_IF_ERROR(store.Read([&](Tx& tx) -> Status {
     QT_ASSIGN_OR_RETURN(Rows rows, tx.Query("SELECT module, version FROM schema_migrations"));
-    for (const Row& r : rows) applied.emplace(r.Text(0), r.Int(1));
+    for (const Row& r : rows) applied.emplace(r.Text("module"), r.Int("version"));
     return OkStatus();
   }));
   std::set<std::pair<std::string, int64_t>> known;
