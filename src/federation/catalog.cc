@@ -9,6 +9,7 @@
 #include "core/text.h"
 #include "federation/dsp.h"
 #include "store/decode.h"
+#include "store/transact.h"
 
 namespace qt::federation {
 namespace {
@@ -255,25 +256,24 @@ Status FederatedCatalog::KeepCrawl(const Peer& peer, const Result<CatalogRead>& 
 }
 
 Result<std::vector<CrawlStatus>> FederatedCatalog::Crawls() {
-  std::vector<CrawlStatus> out;
-  QT_RETURN_IF_ERROR(store_.Read([&](store::Tx& tx) -> Status {
+  return store::ReadValue(store_, [&](store::Tx& tx) -> Result<std::vector<CrawlStatus>> {
     QT_ASSIGN_OR_RETURN(store::Rows rows, tx.Query(std::string(kCrawlColumns) + " ORDER BY node"));
-    out.clear();
-    return store::DecodeInto(rows, CrawlFromRow, out);
-  }));
-  return out;
+    std::vector<CrawlStatus> out;
+    QT_RETURN_IF_ERROR(store::DecodeInto(rows, CrawlFromRow, out));
+    return out;
+  });
 }
 
 Result<std::shared_ptr<const FederatedCatalog::Index>> FederatedCatalog::CurrentIndex() {
-  std::pair<int64_t, int64_t> key;
-  QT_RETURN_IF_ERROR(store_.Read([&](store::Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(
-        store::Rows rows,
-        tx.Query("SELECT CAST(COALESCE(SUM(generation), 0) AS BIGINT) AS generations,"
-                 " COUNT(*) AS crawls FROM fed_crawls"));  // PostgreSQL sums BIGINTs as NUMERIC
-    key = {rows[0].Int("generations"), rows[0].Int("crawls")};
-    return OkStatus();
-  }));
+  using Key = std::pair<int64_t, int64_t>;
+  QT_ASSIGN_OR_RETURN(
+      const Key key, store::ReadValue(store_, [&](store::Tx& tx) -> Result<Key> {
+        QT_ASSIGN_OR_RETURN(
+            store::Rows rows,
+            tx.Query("SELECT CAST(COALESCE(SUM(generation), 0) AS BIGINT) AS generations,"
+                     " COUNT(*) AS crawls FROM fed_crawls"));  // PostgreSQL sums BIGINTs as NUMERIC
+        return Key{rows[0].Int("generations"), rows[0].Int("crawls")};
+      }));
   const UnixMillis now = options_.clock->NowMillis();
   std::lock_guard lock(mu_);
   if (index_ && index_->key == key && now - index_->built_at < options_.local_refresh_ms) {
@@ -301,14 +301,15 @@ Result<std::shared_ptr<const FederatedCatalog::Index>> FederatedCatalog::Current
     }
     if (page.size() < 500) break;
   }
-  std::vector<FederatedOffer> remote;
-  QT_RETURN_IF_ERROR(store_.Read([&](store::Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(store::Rows rows,
-                        tx.Query(std::string(kEntries) + " ORDER BY c.node, c.offer_id"));
-    remote.clear();
-    store::DecodeSkipping(rows, EntryFromRow, remote);
-    return OkStatus();
-  }));
+  QT_ASSIGN_OR_RETURN(
+      std::vector<FederatedOffer> remote,
+      store::ReadValue(store_, [&](store::Tx& tx) -> Result<std::vector<FederatedOffer>> {
+        QT_ASSIGN_OR_RETURN(store::Rows rows,
+                            tx.Query(std::string(kEntries) + " ORDER BY c.node, c.offer_id"));
+        std::vector<FederatedOffer> out;
+        store::DecodeSkipping(rows, EntryFromRow, out);  // one damaged entry hides no other
+        return out;
+      }));
   for (auto& o : remote) index->offers.push_back(std::move(o));
 
   index->text = std::make_unique<match::TextIndex>(*segmenter_, std::vector<double>{2.0, 1.5, 1.0});
@@ -323,20 +324,16 @@ Result<std::shared_ptr<const FederatedCatalog::Index>> FederatedCatalog::Current
 }
 
 Result<FederatedOffer> FederatedCatalog::Get(const std::string& node, const std::string& offer_id) {
-  std::optional<FederatedOffer> out;
-  QT_RETURN_IF_ERROR(store_.Read([&](store::Tx& tx) -> Status {
+  return store::ReadValue(store_, [&](store::Tx& tx) -> Result<FederatedOffer> {
     QT_ASSIGN_OR_RETURN(
         store::Rows rows,
         tx.Query(std::string(kEntries) + " AND c.node = ? AND c.offer_id = ?", {node, offer_id}));
-    if (rows.empty()) return OkStatus();
-    QT_ASSIGN_OR_RETURN(out, EntryFromRow(rows[0]));
-    return OkStatus();
-  }));
-  if (!out) {
-    return NotFound("offer " + offer_id + " of node '" + node +
-                    "' is not in the federated catalog (crawl the node first)");
-  }
-  return *out;
+    if (rows.empty()) {
+      return NotFound("offer " + offer_id + " of node '" + node +
+                      "' is not in the federated catalog (crawl the node first)");
+    }
+    return EntryFromRow(rows[0]);
+  });
 }
 
 Result<std::vector<FederatedOffer>> FederatedCatalog::Search(const std::string& query, int limit) {

@@ -5,6 +5,8 @@
 #include "ledger/event.h"
 #include "ledger/journal.h"
 #include "ledger/tree.h"
+#include "store/decode.h"
+#include "store/transact.h"
 
 namespace qt::ledger {
 namespace {
@@ -38,8 +40,8 @@ Result<std::vector<Entry>> Ledger::Entries(uint64_t start, uint64_t end) {
     return InvalidArgument("end: at most " + std::to_string(kMaxEntriesPerPage) +
                            " entries per request");
   }
-  std::vector<Entry> out;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+  return store::ReadValue(store_, [&](Tx& tx) -> Result<std::vector<Entry>> {
+    std::vector<Entry> out;
     QT_ASSIGN_OR_RETURN(Head head, ReadHead(tx));
     if (end > head.size) {
       return InvalidArgument("end: the ledger has " + std::to_string(head.size) + " entries");
@@ -52,47 +54,41 @@ Result<std::vector<Entry>> Ledger::Entries(uint64_t start, uint64_t end) {
       out.push_back(
           {static_cast<uint64_t>(r.Int("seq")), HashLeaf(r.Text("event")), r.Text("event")});
     }
-    if (out.size() != end - start)
+    if (out.size() != end - start) {
       return Internal("ledger entries are missing in " + Range(start, end));
-    return OkStatus();
-  }));
-  return out;
+    }
+    return out;
+  });
 }
 
 Result<std::vector<Hash>> Ledger::InclusionProof(uint64_t index, uint64_t size) {
   if (index >= size) return InvalidArgument("index: must be below size");
-  std::vector<Hash> proof;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+  return store::ReadValue(store_, [&](Tx& tx) -> Result<std::vector<Hash>> {
     QT_ASSIGN_OR_RETURN(Head head, ReadHead(tx));
     if (size > head.size) {
       return InvalidArgument("size: the ledger has " + std::to_string(head.size) + " entries");
     }
     TxNodeReader nodes(tx);
-    QT_ASSIGN_OR_RETURN(proof, ledger::InclusionProof(nodes, index, size));
-    return OkStatus();
-  }));
-  return proof;
+    return ledger::InclusionProof(nodes, index, size);
+  });
 }
 
 Result<std::vector<Hash>> Ledger::ConsistencyProof(uint64_t first, uint64_t second) {
   if (first == 0) return InvalidArgument("first: must be at least 1");
   if (first > second) return InvalidArgument("first: must not be above second");
-  std::vector<Hash> proof;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+  return store::ReadValue(store_, [&](Tx& tx) -> Result<std::vector<Hash>> {
     QT_ASSIGN_OR_RETURN(Head head, ReadHead(tx));
     if (second > head.size) {
       return InvalidArgument("second: the ledger has " + std::to_string(head.size) + " entries");
     }
     TxNodeReader nodes(tx);
-    QT_ASSIGN_OR_RETURN(proof, ledger::ConsistencyProof(nodes, first, second));
-    return OkStatus();
-  }));
-  return proof;
+    return ledger::ConsistencyProof(nodes, first, second);
+  });
 }
 
 Result<EventProof> Ledger::ProveEvent(uint64_t index) {
-  EventProof out;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+  return store::ReadValue(store_, [&](Tx& tx) -> Result<EventProof> {
+    EventProof out;
     QT_ASSIGN_OR_RETURN(Rows cps, tx.Query(std::string("SELECT ") + kCheckpointColumns +
                                            " FROM ledger_checkpoints ORDER BY size DESC LIMIT 1"));
     QT_ASSIGN_OR_RETURN(Rows rows, tx.Query("SELECT event FROM ledger_entries WHERE seq = ?",
@@ -108,9 +104,8 @@ Result<EventProof> Ledger::ProveEvent(uint64_t index) {
     TxNodeReader nodes(tx);
     QT_ASSIGN_OR_RETURN(out.proof,
                         ledger::InclusionProof(nodes, index, out.checkpoint.checkpoint.size));
-    return OkStatus();
-  }));
-  return out;
+    return out;
+  });
 }
 
 Result<StoredCheckpoint> Ledger::Publish() {
@@ -149,43 +144,35 @@ Result<StoredCheckpoint> Ledger::Publish() {
 }
 
 Result<StoredCheckpoint> Ledger::LatestCheckpoint() {
-  Result<StoredCheckpoint> out = NotFound("no checkpoint has been published yet");
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+  return store::ReadValue(store_, [&](Tx& tx) -> Result<StoredCheckpoint> {
     QT_ASSIGN_OR_RETURN(Rows cps, tx.Query(std::string("SELECT ") + kCheckpointColumns +
                                            " FROM ledger_checkpoints ORDER BY size DESC LIMIT 1"));
-    if (!cps.empty()) out = CheckpointFromRow(cps[0]);
-    return OkStatus();
-  }));
-  return out;
+    if (cps.empty()) return NotFound("no checkpoint has been published yet");
+    return CheckpointFromRow(cps[0]);
+  });
 }
 
 Result<StoredCheckpoint> Ledger::CheckpointAt(uint64_t size) {
-  Result<StoredCheckpoint> out = NotFound("no checkpoint of size " + std::to_string(size));
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+  return store::ReadValue(store_, [&](Tx& tx) -> Result<StoredCheckpoint> {
     QT_ASSIGN_OR_RETURN(Rows cps, tx.Query(std::string("SELECT ") + kCheckpointColumns +
                                                " FROM ledger_checkpoints WHERE size = ?",
                                            {static_cast<int64_t>(size)}));
-    if (!cps.empty()) out = CheckpointFromRow(cps[0]);
-    return OkStatus();
-  }));
-  return out;
+    if (cps.empty()) return NotFound("no checkpoint of size " + std::to_string(size));
+    return CheckpointFromRow(cps[0]);
+  });
 }
 
 Result<std::vector<StoredCheckpoint>> Ledger::Checkpoints(uint64_t after, int limit) {
   if (limit < 1 || limit > 500) return InvalidArgument("limit: must be between 1 and 500");
-  std::vector<StoredCheckpoint> out;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+  return store::ReadValue(store_, [&](Tx& tx) -> Result<std::vector<StoredCheckpoint>> {
     QT_ASSIGN_OR_RETURN(Rows cps, tx.Query(std::string("SELECT ") + kCheckpointColumns +
                                                " FROM ledger_checkpoints WHERE size > ?"
                                                " ORDER BY size LIMIT ?",
                                            {static_cast<int64_t>(after), int64_t{limit}}));
-    for (const auto& r : cps) {
-      QT_ASSIGN_OR_RETURN(StoredCheckpoint c, CheckpointFromRow(r));
-      out.push_back(std::move(c));
-    }
-    return OkStatus();
-  }));
-  return out;
+    std::vector<StoredCheckpoint> out;
+    QT_RETURN_IF_ERROR(store::DecodeInto(cps, CheckpointFromRow, out));
+    return out;
+  });
 }
 
 Result<AuditReport> Ledger::Audit() {

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "store/pg_store.h"
+#include "store/transact.h"
 #include "tests/support/test_database.h"
 
 namespace qt::store {
@@ -165,6 +166,29 @@ TEST_P(StoreTest, AMissingOrMistypedNamedColumnIsRemembered) {
                     return OkStatus();
                   })
                   .ok());
+}
+
+TEST_P(StoreTest, TransactionsReturnTheirValues) {
+  Result<int64_t> written = WriteValue(*store_, [](Tx& tx) -> Result<int64_t> {
+    QT_RETURN_IF_ERROR(tx.Exec("INSERT INTO items VALUES ('a', 5)").status());
+    return int64_t{5};
+  });
+  ASSERT_TRUE(written.ok()) << written.status().ToString();
+  EXPECT_EQ(*written, 5);
+  Result<std::string> read = ReadValue(*store_, [](Tx& tx) -> Result<std::string> {
+    QT_ASSIGN_OR_RETURN(Rows rows, tx.Query("SELECT id FROM items WHERE n = 5"));
+    if (rows.empty()) return NotFound("no item");
+    return rows[0].Text("id");
+  });
+  ASSERT_TRUE(read.ok()) << read.status().ToString();
+  EXPECT_EQ(*read, "a");
+  // An error is returned, and what the write did before it is rolled back.
+  Result<int64_t> failed = WriteValue(*store_, [](Tx& tx) -> Result<int64_t> {
+    QT_RETURN_IF_ERROR(tx.Exec("INSERT INTO items VALUES ('b', 6)").status());
+    return FailedPrecondition("changed my mind");
+  });
+  EXPECT_EQ(failed.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(Count(), 1);
 }
 
 TEST_P(StoreTest, ConcurrentWritersAllCommit) {
