@@ -26,6 +26,7 @@ struct ClientOptions {
 // ~/.config/qiantang/token (or $XDG_CONFIG_HOME/qiantang/token).
 std::string TokenFilePath();
 
+// Thread-compatible: one command's client, used by one thread.
 class ApiClient {
  public:
   explicit ApiClient(const ClientOptions& options);

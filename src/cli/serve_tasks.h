@@ -18,6 +18,9 @@
 //
 // Several server processes on one database may all run every task: each
 // change a run makes is conditional on the state it read.
+//
+// Thread-safety: each task runs on its own thread; the object itself is
+// built and destroyed by one thread.
 #ifndef QIANTANG_CLI_SERVE_TASKS_H_
 #define QIANTANG_CLI_SERVE_TASKS_H_
 

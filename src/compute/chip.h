@@ -30,6 +30,7 @@ struct Chip {
   std::string interconnect;
 };
 
+// Thread-safety: immutable once loaded; safe for concurrent reads.
 class ChipCatalog {
  public:
   // Parses TOML text; `origin` names the source in errors. Rejects duplicate

@@ -54,6 +54,7 @@ struct Node {
   int pod = 0;   // global pod index
 };
 
+// Thread-safety: immutable once built; safe for concurrent reads.
 class Cluster {
  public:
   static constexpr int kMaxPools = 64;

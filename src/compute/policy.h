@@ -28,6 +28,7 @@
 
 namespace qt::compute {
 
+// Thread-compatible: a policy belongs to the scheduler that calls it.
 class Policy {
  public:
   virtual ~Policy() = default;

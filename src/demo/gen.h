@@ -9,6 +9,7 @@
 
 namespace qt::demo {
 
+// Thread-compatible: one generator per loader.
 class Gen {
  public:
   explicit Gen(const std::string& seed) : random_(seed) {}

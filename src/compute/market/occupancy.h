@@ -2,6 +2,8 @@
 // function, and where a new reservation fits: the matcher's core. Built in
 // O(R log R) from R reservations; EarliestStart is one sweep with a sliding
 // window maximum, O(R).
+//
+// Thread-safety: immutable once built; safe for concurrent reads.
 #ifndef QIANTANG_COMPUTE_MARKET_OCCUPANCY_H_
 #define QIANTANG_COMPUTE_MARKET_OCCUPANCY_H_
 

@@ -10,6 +10,15 @@
 // Redemption runs inside the bill's write transaction, and writers are
 // serialised by the store, so the same voucher money can never be spent
 // twice, even by concurrent settlements. Every change is journaled.
+//
+// Thread-safety: safe for concurrent use (no state outside the store).
+//
+// Errors: permission_denied for a caller of the wrong kind or role or another
+// authority's application; not_found naming the programme, application,
+// enterprise or provider that does not exist; invalid_argument naming a field
+// out of range; failed_precondition for an application already decided, a
+// programme not open now or an enterprise outside Hangzhou; conflict for a second application to a
+// programme in a year, or a related party recorded twice.
 #ifndef QIANTANG_COMPUTE_MARKET_VOUCHERS_H_
 #define QIANTANG_COMPUTE_MARKET_VOUCHERS_H_
 
