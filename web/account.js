@@ -117,7 +117,7 @@ export function AccountPage({ t, me, lang }) {
         <tbody>${(tokens.page ? tokens.page.items : []).map(
           (tk) => html`
           <tr key=${tk.id} data-token=${tk.id}>
-            <td>${tk.label}</td><td>${localDate(tk.expires_at)}</td><td>${tk.revoked_at ? localTime(tk.revoked_at) : "-"}</td>
+            <td>${tk.label}</td><td>${localDate(tk.expires_at)}</td><td>${localTime(tk.revoked_at)}</td>
             <td>${!tk.revoked_at && tk.id !== me.token_id && html`<${ConfirmButton} className="small" label=${t("revoke")} question=${t("q_revokeToken")} t=${t} testid="revoke-token" onConfirm=${() => revoke(tk.id)} />`}</td>
           </tr>`,
         )}</tbody>

@@ -9,7 +9,7 @@ import htm from "/vendor/htm.module.js";
 import { Clauses } from "./clauses.js";
 import { Period } from "./notice_period.js";
 import { useLang } from "./i18n.js";
-import { localTime } from "./format.js";
+import { duration, localTime } from "./format.js";
 
 const html = htm.bind(h);
 const KEY = "qiantang.citizen";
@@ -72,7 +72,7 @@ function MyCode({ t, token }) {
     ${
       code &&
       html`<img alt="QR" src=${`data:image/png;base64,${code.png_base64}`} />
-      <p>${t("expiresIn")} <strong data-testid="countdown">${left}</strong> s · ${t("oneScan")}</p>
+      <p>${t("expiresIn")} <strong data-testid="countdown">${duration(left)}</strong> · ${t("oneScan")}</p>
       <button onClick=${draw}>${t("refresh")}</button>`
     }
   </div>`;

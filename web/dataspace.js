@@ -17,13 +17,12 @@ import { OfferText } from "./offer_text.js";
 import { QueryBuilder, queryableFields } from "./query_builder.js";
 import { UsageReceipt } from "./usage_receipt.js";
 import { ContractSelect, useUsableContracts } from "./contract_choice.js";
-import { count } from "./format.js";
+import { count, percent } from "./format.js";
 import { FilterSelect, Pager, SearchBox, usePagedList } from "./paging.js";
 import { Tabs, useUrlTab } from "./tabs.js";
 import { useUrlParams } from "./url_state.js";
 
 const html = htm.bind(h);
-const pct = (x) => `${(x * 100).toFixed(1)}%`;
 const short = (id) => (id ? id.slice(-8) : "-");
 
 function QualityTable({ t, quality }) {
@@ -31,7 +30,7 @@ function QualityTable({ t, quality }) {
     <p>${t("rowsIn")} ${quality.rows_in} → ${t("rowsOut")} ${quality.rows_out} · ${t("duplicates")} ${quality.duplicates} · ${t("malformed")} ${quality.malformed}</p>
     <table data-testid="quality">
       <thead><tr><th>${t("field")}</th><th>${t("completeness")}</th><th>${t("validity")}</th><th>${t("uniqueness")}</th><th>${t("invalid")}</th></tr></thead>
-      <tbody>${quality.fields.map((f) => html`<tr key=${f.name}><td>${f.name}</td><td>${pct(f.completeness)}</td><td>${pct(f.validity)}</td><td>${pct(f.uniqueness)}</td><td>${f.invalid}</td></tr>`)}</tbody>
+      <tbody>${quality.fields.map((f) => html`<tr key=${f.name}><td>${f.name}</td><td>${percent(f.completeness)}</td><td>${percent(f.validity)}</td><td>${percent(f.uniqueness)}</td><td>${f.invalid}</td></tr>`)}</tbody>
     </table>`;
 }
 

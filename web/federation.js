@@ -128,7 +128,7 @@ export function FederationPage({ t, me, lang }) {
                       ? html`<span class="good">✓ ${t("fed_consistent")}</span>`
                       : t("fed_waiting")
               }${!l.forked && l.evidence > 0 ? ` · ${t("fed_refused")} ${l.evidence}` : ""}</td>
-              <td>${l.updated_at ? localMinute(l.updated_at) : "-"}</td>
+              <td>${localMinute(l.updated_at)}</td>
               <td>${isAdmin && l.active ? html`<${ConfirmButton} label=${t("fed_remove")} question=${t("q_removeLedger")} t=${t} onConfirm=${() => remove(l)} />` : ""}</td>
             </tr>`,
           )}

@@ -14,6 +14,7 @@ import { ErrorBox } from "./error_box.js";
 import { useLoad } from "./hooks.js";
 import { signAgreement } from "./own_key.js";
 import { OfferText } from "./offer_text.js";
+import { localTime } from "./format.js";
 
 const html = htm.bind(h);
 
@@ -29,7 +30,6 @@ const STATES = [
 ];
 const UNFINISHED = ["REQUESTED", "OFFERED", "ACCEPTED", "AGREED", "VERIFIED"];
 const YOUR_TURN = ["OFFERED", "AGREED"]; // the consumer's move
-const localTime = (s) => (s ? new Date(s).toLocaleString() : "-");
 const short = (s, n) => (s && s.length > n ? `${s.slice(0, n)}…` : s || "-");
 // A dictionary text with its {name}s filled in.
 const fill = (text, vars) =>

@@ -12,6 +12,7 @@ import { api } from "./api.js";
 import { ErrorBox } from "./error_box.js";
 import { ConfirmButton } from "./confirm_button.js";
 import { OfferText } from "./offer_text.js";
+import { duration, localTime } from "./format.js";
 
 const html = htm.bind(h);
 
@@ -68,7 +69,7 @@ function Search({ t, offerAction }) {
               <td>${o.city} <span class="hint">${o.local ? t("fed_local") : o.node}</span></td>
               <td>${o.title}<${OfferText} t=${t} policy=${o.policy} /></td>
               <td>${o.publisher}</td>
-              <td>${o.local ? "-" : o.stale ? html`<span class="bad">${t("fed_stale")} ${o.age_seconds}s</span>` : `${o.age_seconds}s`}</td>
+              <td>${o.local ? "-" : o.stale ? html`<span class="bad">${t("fed_stale")} ${duration(o.age_seconds)}</span>` : duration(o.age_seconds)}</td>
               ${offerAction && html`<td>${o.local ? "" : offerAction(o)}</td>`}
             </tr>`,
           )}</tbody>
@@ -128,7 +129,7 @@ export function FederationPeers({ t, isAdmin, offerAction }) {
                 : html`<div class="bad hint" data-testid="peer-tls">${t("fed_plainHttp")}</div>`
             }</td>
             <td>${t(`fed_state_${p.state}`)}${p.last_error ? html`<div class="bad hint">${p.last_error}</div>` : ""}</td>
-            <td>${p.last_contact_at ? new Date(p.last_contact_at).toLocaleString() : "-"}</td>
+            <td>${localTime(p.last_contact_at)}</td>
             <td>${p.crawl ? html`${p.crawl.offers}<${CrawlLag} t=${t} crawl=${p.crawl} />` : "-"}</td>
             <td>${p.witnessed ? html`${p.witnessed.size}${p.witnessed.forked ? html` <span class="bad">✗ ${t("fed_forked")}</span>` : ""}` : "-"}</td>
             <td>${

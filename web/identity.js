@@ -15,12 +15,12 @@ import { stateName } from "./i18n.js";
 import { Pager, usePagedList } from "./paging.js";
 import { useUrlParams } from "./url_state.js";
 import { newTerminalKey, terminalFile } from "./terminal_key.js";
-import { localMinute } from "./format.js";
+import { count, localMinute } from "./format.js";
 
 const html = htm.bind(h);
 const CONCESSIONS = ["none", "elderly", "student", "disabled", "veteran"];
 
-function Figures({ t }) {
+function Figures({ t, lang }) {
   const stats = useLoad("/api/v1/identity/stats", 0);
   const categories = useLoad("/api/v1/identity/categories", 0);
   const s = stats.data;
@@ -29,7 +29,7 @@ function Figures({ t }) {
     ${
       s &&
       html`<div class="tiles" data-testid="identity-stats">
-      ${["citizens", "talents", "revoked", "terminals", "scans", "codes"].map((k) => html`<div class="tile"><div class="n">${s[k].toLocaleString()}</div><div>${t(`id_${k}`)}</div></div>`)}
+      ${["citizens", "talents", "revoked", "terminals", "scans", "codes"].map((k) => html`<div class="tile"><div class="n">${count(s[k], lang)}</div><div>${t(`id_${k}`)}</div></div>`)}
     </div>`
     }
     <h3>${t("serviceCategories")}</h3>
@@ -362,7 +362,7 @@ export function IdentityPage({ t, me, lang }) {
     <section data-testid="identity-page">
       <h2>${t("identity")}</h2>
       <p class="hint">${t("identityIntro")} <a href="/citizen.html">${t("citizenPage")}</a></p>
-      <${Figures} t=${t} />
+      <${Figures} t=${t} lang=${lang} />
       ${kind === "authority" && html`<${AuthorityTab} t=${t} lang=${lang} />`}
       ${kind === "service" && html`<${ServiceTab} t=${t} lang=${lang} />`}
       <${OperatorTab} t=${t} me=${me} />

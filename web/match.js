@@ -16,7 +16,7 @@ import { useLoad } from "./hooks.js";
 import { ConfirmButton } from "./confirm_button.js";
 import { PoliciesTab } from "./policies.js";
 import { stateName } from "./i18n.js";
-import { yuan } from "./format.js";
+import { count, decimal, yuan, yuanWithUnit } from "./format.js";
 import { FilterSelect, Pager, SearchBox, usePagedList } from "./paging.js";
 import { Tabs, useUrlTab } from "./tabs.js";
 import { useUrlParams } from "./url_state.js";
@@ -24,14 +24,14 @@ import { useUrlParams } from "./url_state.js";
 const html = htm.bind(h);
 const KINDS = ["loan", "investment", "subsidy", "guarantee", "insurance"];
 
-function Figures({ t }) {
+function Figures({ t, lang }) {
   const stats = useLoad("/api/v1/match/finance/stats", 0);
   const s = stats.data;
   return html`<${ErrorBox} error=${stats.error} />
     ${
       s &&
       html`<div class="tiles" data-testid="finance-stats">
-      <div class="tile"><div class="n">${s.enterprises.toLocaleString()}</div><div>${t("fm_enterprises")}</div></div>
+      <div class="tile"><div class="n">${count(s.enterprises, lang)}</div><div>${t("fm_enterprises")}</div></div>
       <div class="tile"><div class="n">${s.institutions}</div><div>${t("fm_institutions")}</div></div>
       ${KINDS.map((k) => html`<div class="tile"><div class="n">${s.products_by_kind[k] || 0}</div><div>${t(`fm_${k}`)}</div></div>`)}
       <div class="tile"><div class="n">${yuan(s.served_fen)}</div><div>${t("fm_served")}</div></div>
@@ -73,7 +73,7 @@ function EnterpriseTab({ t, lang }) {
       html`<h3>${t("fm_eligible")}</h3><div data-testid="eligible">
       ${matches.data.eligible.map(
         (m) => html`<div class="card">
-        <h3>${m.product.name} <span class="hint">${t(`fm_${m.product.kind}`)} · ${t("fm_upTo")} ${yuan(m.product.max_amount_fen)} 元 · ${m.product.terms}</span></h3>
+        <h3>${m.product.name} <span class="hint">${t(`fm_${m.product.kind}`)} · ${t("fm_upTo")} ${yuanWithUnit(m.product.max_amount_fen, lang)} · ${m.product.terms}</span></h3>
         <${Clauses} clauses=${m.clauses} t=${t} lang=${lang} />
         ${m.bundle.length > 0 && html`<p>${t("fm_bundle")}: ${m.bundle.map((b) => b.name).join("、")}</p>`}
         <button onClick=${apply(m.product)}>${t("fm_apply")}</button></div>`,
@@ -154,8 +154,8 @@ function InstitutionTab({ t, lang }) {
       <${ErrorBox} error=${error} />
       ${
         published &&
-        html`<p class="ok" data-testid="published">${published.name}: ${t("fm_reach")} ${published.reach.toLocaleString()}</p>
-        <div data-testid="prospects"><p>${t("fm_prospects")}: ${published.prospects.count.toLocaleString()}</p>
+        html`<p class="ok" data-testid="published">${published.name}: ${t("fm_reach")} ${count(published.reach, lang)}</p>
+        <div data-testid="prospects"><p>${t("fm_prospects")}: ${count(published.prospects.count, lang)}</p>
           <ul class="prospects">${published.prospects.items.map((x) => html`<li key=${x.enterprise_id}>${x.name}<${Clauses} clauses=${[x.miss]} t=${t} lang=${lang} /></li>`)}</ul></div>`
       }
     </form>
@@ -312,7 +312,7 @@ function ScenariosTab({ t, lang }) {
               ) => {
                 e.preventDefault();
                 setPicked(d);
-              }}>${d.title}</a> <span class="hint">${d.domain} · ${yuan(d.budget_fen)} 元</span></li>`,
+              }}>${d.title}</a> <span class="hint">${d.domain} · ${yuanWithUnit(d.budget_fen, lang)}</span></li>`,
           )}</ul>`
         }
         <${Pager} t=${t} lang=${lang} list=${demands} testid="demands-pager" /></div>
@@ -320,7 +320,7 @@ function ScenariosTab({ t, lang }) {
         picked &&
         html`<h3>${t("sc_best")}: ${picked.title}</h3><p>${picked.description}</p>
         <${ErrorBox} error=${error || matches.error} />
-        ${matches.data && html`<table data-testid="capability-matches"><tbody>${matches.data.items.map((m) => html`<tr><td>${m.listing.title}</td><td>${m.listing.domain}</td><td>${m.score.toFixed(2)}</td><td><button onClick=${pair(m.listing)}>${t("sc_pair")}</button></td></tr>`)}</tbody></table>`}
+        ${matches.data && html`<table data-testid="capability-matches"><tbody>${matches.data.items.map((m) => html`<tr><td>${m.listing.title}</td><td>${m.listing.domain}</td><td>${decimal(m.score, lang, 2)}</td><td><button onClick=${pair(m.listing)}>${t("sc_pair")}</button></td></tr>`)}</tbody></table>`}
         ${pairs.data && pairs.data.items.length > 0 && html`<p data-testid="pairs">${pairs.data.items.map((p) => `${capabilityTitle(p.capability_id)}：${stateName(t, p.state)}`).join(" · ")}</p>`}`
       }</div>
     </div>
@@ -338,7 +338,7 @@ export function MatchPage({ t, me, lang }) {
       tab === "finance" &&
       html`
       <p class="hint">${t("fm_intro")}</p>
-      <${Figures} t=${t} />
+      <${Figures} t=${t} lang=${lang} />
       ${me.org.kind === "enterprise" && html`<${EnterpriseTab} t=${t} lang=${lang} />`}
       ${me.org.kind === "institution" && html`<${InstitutionTab} t=${t} lang=${lang} />`}`
     }

@@ -12,7 +12,7 @@ import { ErrorBox } from "./error_box.js";
 import { useOrgNames } from "./hooks.js";
 import { stateName } from "./i18n.js";
 import { Tabs, useUrlTab } from "./tabs.js";
-import { localMinute } from "./format.js";
+import { decimal, localMinute } from "./format.js";
 import { PsiRunForm } from "./psi_run.js";
 import { ContractSelect, useUsableContracts } from "./contract_choice.js";
 import { ServerSelect, useServerChoice } from "./server_select.js";
@@ -206,7 +206,7 @@ function DeliveriesTab({ t, me, lang }) {
       traced &&
       html`<p class=${traced.traced ? "ok" : "error"} data-testid="traced">${
         traced.traced
-          ? `${t("leakedBy")} ${name(traced.recipient_id)} · ${traced.agreeing}/${traced.cells} · ${t("confidence")} ${traced.confidence.toFixed(9)}`
+          ? `${t("leakedBy")} ${name(traced.recipient_id)} · ${traced.agreeing}/${traced.cells} · ${t("confidence")} ${decimal(traced.confidence, lang, 9)}`
           : `${t("cannotTrace")}: ${traced.reason}`
       }</p>`
     }`;

@@ -9,7 +9,7 @@ import { api } from "./api.js";
 import { ErrorBox } from "./error_box.js";
 import { useLoad } from "./hooks.js";
 import { ConfirmButton } from "./confirm_button.js";
-import { count, yuan } from "./format.js";
+import { count, decimal, yuanInput, yuanWithUnit } from "./format.js";
 
 const html = htm.bind(h);
 
@@ -75,7 +75,7 @@ function RegisterForm({ t, chips, onDone }) {
 function ClusterCard({ t, lang, c, onChange }) {
   const [prices, setPrices] = useState(() =>
     Object.fromEntries(
-      Object.entries(c.fen_per_card_hour).map(([chip, fen]) => [chip, (fen / 100).toFixed(2)]),
+      Object.entries(c.fen_per_card_hour).map(([chip, fen]) => [chip, yuanInput(fen)]),
     ),
   );
   const [error, setError] = useState(null);
@@ -98,7 +98,7 @@ function ClusterCard({ t, lang, c, onChange }) {
     return act("prices", { fen_per_card_hour: fen })();
   };
   return html`<div class="card" data-testid="own-cluster" data-available=${c.available ? "yes" : "no"}>
-    <h3>${c.name} <span class="hint">${c.region} · ${count(c.cards, lang)} ${t("cards")} · ${c.pflops.toFixed(1)} P</span></h3>
+    <h3>${c.name} <span class="hint">${c.region} · ${count(c.cards, lang)} ${t("cards")} · ${decimal(c.pflops, lang, 1)} P</span></h3>
     <p data-state=${c.available ? "available" : "unavailable"}>${c.available ? t("pr_inService") : t("pr_outOfService")}
       ${
         c.available
@@ -111,7 +111,7 @@ function ClusterCard({ t, lang, c, onChange }) {
           chip,
         ) => html`<label>${chip} ${t("pr_price")} <input name=${`price-${chip}`} inputmode="decimal" value=${prices[chip]}
           data-testid=${`price-${chip}`} onInput=${(e) => setPrices({ ...prices, [chip]: e.target.value })} /></label>
-          <span class="hint">${t("pr_now")} ${yuan(c.fen_per_card_hour[chip], lang)} ${t("unit_yuan")}</span>`,
+          <span class="hint">${t("pr_now")} ${yuanWithUnit(c.fen_per_card_hour[chip], lang)}</span>`,
       )}
       <button type="submit" data-testid="save-prices">${t("pr_savePrices")}</button>
     </form>

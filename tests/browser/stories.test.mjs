@@ -623,7 +623,7 @@ describe("the seed's stories, each walked by its users", { concurrency: 2 }, () 
       c,
       s,
       "the citizen shows the code",
-      [c.getByTestId("my-code"), /\d+ s/],
+      [c.getByTestId("my-code"), /\d+ 秒/],
       [c.getByTestId("scan-log"), /超范围读取/], // the demo's library gate logged the district
     );
     assert.ok(
