@@ -6,6 +6,7 @@ import { useEffect, useState } from "/vendor/hooks.module.js";
 import htm from "/vendor/htm.module.js";
 import { api } from "./api.js";
 import { ErrorBox } from "./error_box.js";
+import { useAction } from "./hooks.js";
 import { CapacityBoard, OrdersView, VouchersView } from "./market.js";
 import { Tabs, useUrlTab } from "./tabs.js";
 import { ProviderClusters } from "./provider.js";
@@ -65,8 +66,7 @@ function Simulation({ t, lang }) {
     policies: ["fifo", "backfill", "las"],
   });
   const [result, setResult] = useState(null);
-  const [error, setError] = useState(null);
-  const [busy, setBusy] = useState(false);
+  const { run, busy, error, setError } = useAction();
   useEffect(() => {
     api("GET", "/api/v1/compute/traces")
       .then((r) => {
@@ -85,29 +85,21 @@ function Simulation({ t, lang }) {
         ? form.policies.filter((x) => x !== name)
         : [...form.policies, name],
     });
-  const run = async (e) => {
+  const simulate = (e) => {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const body = {
-        trace: form.trace,
-        policies: POLICIES.filter((x) => form.policies.includes(x)).join(","),
-        max_jobs: form.max_jobs,
-        time_scale: form.time_scale,
-      };
-      if (form.target === "cards") body.cards = form.cards;
-      else body.cluster = form.target;
-      setResult(await api("POST", "/api/v1/compute/simulations", body));
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    const body = {
+      trace: form.trace,
+      policies: POLICIES.filter((x) => form.policies.includes(x)).join(","),
+      max_jobs: form.max_jobs,
+      time_scale: form.time_scale,
+    };
+    if (form.target === "cards") body.cards = form.cards;
+    else body.cluster = form.target;
+    run(async () => setResult(await api("POST", "/api/v1/compute/simulations", body)));
   };
   const fifo = result && result.summary.find((s) => s.policy === "fifo");
   return html`
-    <form class="card" onSubmit=${run} data-testid="sim-form">
+    <form class="card" onSubmit=${simulate} data-testid="sim-form">
       <h3>${t("simulate")}</h3>
       <label>${t("trace")}
         <select name="trace" value=${form.trace} onChange=${set("trace")}>

@@ -6,7 +6,7 @@ import { useEffect, useState } from "/vendor/hooks.module.js";
 import htm from "/vendor/htm.module.js";
 import { api } from "./api.js";
 import { ErrorBox } from "./error_box.js";
-import { useLoad, useOrgNames } from "./hooks.js";
+import { useAction, useLoad, useOrgNames } from "./hooks.js";
 import { ConfirmButton } from "./confirm_button.js";
 import { stateName } from "./i18n.js";
 import { decimal, localMinute, percent, percentOfBp, yuan } from "./format.js";
@@ -56,13 +56,12 @@ function RequestForm({ t, onOrdered }) {
     max_fen_per_card_hour: 3000,
   });
   const [result, setResult] = useState(null);
-  const [error, setError] = useState(null);
+  const { run, error } = useAction();
   const set = (k, n) => (e) =>
     setForm({ ...form, [k]: n ? Number(e.target.value) : e.target.value });
-  const post = async (e) => {
+  const post = (e) => {
     e.preventDefault();
-    setError(null);
-    try {
+    run(async () =>
       setResult(
         await api("POST", "/api/v1/compute/requests", {
           cards: form.cards,
@@ -70,21 +69,15 @@ function RequestForm({ t, onOrdered }) {
           duration_s: Math.round(form.hours * 3600),
           max_fen_per_card_hour: form.max_fen_per_card_hour,
         }),
-      );
-    } catch (err) {
-      setError(err);
-    }
+      ),
+    );
   };
-  const accept = async (q) => {
-    setError(null);
-    try {
+  const accept = (q) =>
+    run(async () => {
       await api("POST", `/api/v1/compute/quotes/${q.id}/accept`);
       setResult(null);
       onOrdered();
-    } catch (err) {
-      setError(err);
-    }
-  };
+    });
   return html`
     <form class="card" onSubmit=${post} data-testid="request-form">
       <h3>${t("newRequest")}</h3>
@@ -124,18 +117,14 @@ export function OrdersView({ t, me, lang }) {
   });
   const orders = { data: orderPages.page, error: orderPages.error };
   const bills = { data: billPages.page, error: billPages.error };
-  const [error, setError] = useState(null);
-  const cancel = async (o) => {
-    setError(null);
-    try {
+  const { run, error } = useAction();
+  const cancel = (o) =>
+    run(async () => {
       await api("POST", `/api/v1/compute/orders/${o.id}/cancel`, {
         reason: "cancelled in the console",
       });
       setReload(reload + 1);
-    } catch (err) {
-      setError(err);
-    }
-  };
+    });
   return html`
     ${me.org.kind === "enterprise" && html`<${RequestForm} t=${t} onOrdered=${() => setReload(reload + 1)} />`}
     <${ErrorBox} error=${orders.error || bills.error || error} />
@@ -185,16 +174,12 @@ export function VouchersView({ t, me, lang }) {
   const vouchers = useLoad("/api/v1/compute/vouchers", reload);
   const name = useOrgNames();
   const [amount, setAmount] = useState(10000); // yuan
-  const [error, setError] = useState(null);
-  const act = async (method, path, body) => {
-    setError(null);
-    try {
+  const { run, error } = useAction();
+  const act = (method, path, body) =>
+    run(async () => {
       await api(method, path, body);
       setReload(reload + 1);
-    } catch (err) {
-      setError(err);
-    }
-  };
+    });
   const isEnterprise = me.org.kind === "enterprise";
   const isAuthority = me.org.kind === "authority";
   return html`

@@ -12,7 +12,7 @@ import htm from "/vendor/htm.module.js";
 import { api } from "./api.js";
 import { Clauses } from "./clauses.js";
 import { ErrorBox } from "./error_box.js";
-import { useLoad } from "./hooks.js";
+import { useAction, useLoad } from "./hooks.js";
 import { ConfirmButton } from "./confirm_button.js";
 import { PoliciesTab } from "./policies.js";
 import { stateName } from "./i18n.js";
@@ -51,20 +51,16 @@ function EnterpriseTab({ t, lang }) {
     prefix: "fa_",
   });
   const apps = { data: appPages.page };
-  const [error, setError] = useState(null);
-  const apply = (p) => async () => {
-    setError(null);
-    try {
+  const { run, error } = useAction();
+  const apply = (p) => () =>
+    run(async () => {
       await api("POST", "/api/v1/match/finance/applications", {
         enterprise_id: me.data.id,
         product_id: p.id,
         amount_fen: Math.min(p.max_amount_fen, (me.data.profile.need_amount || 1) * 100),
       });
       setReload(reload + 1);
-    } catch (err) {
-      setError(err);
-    }
-  };
+    });
   if (me.error) return html`<p class="hint">${t("fm_noProfile")}</p>`;
   return html`
     <${ErrorBox} error=${error || matches.error} />
@@ -106,13 +102,12 @@ function InstitutionTab({ t, lang }) {
     max_yuan: 1000000,
     terms: "",
   });
-  const [error, setError] = useState(null);
+  const { run, error } = useAction();
   const [published, setPublished] = useState(null);
   const set = (k) => (e) => setForm({ ...form, [k]: e.target.value });
-  const publish = async (e) => {
+  const publish = (e) => {
     e.preventDefault();
-    setError(null);
-    try {
+    run(async () => {
       const { max_yuan: maxYuan, ...rest } = form;
       const p = await api("POST", "/api/v1/match/finance/products", {
         ...rest,
@@ -124,13 +119,10 @@ function InstitutionTab({ t, lang }) {
         `/api/v1/match/finance/products/${p.id}/prospects?limit=10`,
       );
       setPublished({ ...p, reach: reach.enterprises, prospects });
-    } catch (err) {
-      setError(err);
-    }
+    });
   };
-  const decide = (a, decision) => async () => {
-    setError(null);
-    try {
+  const decide = (a, decision) => () =>
+    run(async () => {
       await api(
         "POST",
         `/api/v1/match/finance/applications/${a.id}/decision`,
@@ -139,10 +131,7 @@ function InstitutionTab({ t, lang }) {
           : { decision, reason: "资料不全" },
       );
       setReload(reload + 1);
-    } catch (err) {
-      setError(err);
-    }
-  };
+    });
   return html`
     <form class="card" onSubmit=${publish} data-testid="product-form">
       <h3>${t("fm_publish")}</h3>
@@ -193,15 +182,13 @@ function ListingForm({ t, onPosted }) {
     budget: "",
     deadline: "",
   });
-  const [error, setError] = useState(null);
+  const { run, error } = useAction();
   const [posted, setPosted] = useState(null);
   const set = (k) => (e) => setForm({ ...form, [k]: e.target.value });
   const demand = form.list === "demand";
   const domain = form.domain || domains.data?.items[0] || "";
-  const post = async (e) => {
+  const post = (e) => {
     e.preventDefault();
-    setError(null);
-    setPosted(null);
     const body = {
       title: form.title,
       description: form.description,
@@ -213,7 +200,8 @@ function ListingForm({ t, onPosted }) {
       body.budget_fen = Math.round(Number(form.budget) * 100);
       body.deadline = form.deadline;
     }
-    try {
+    run(async () => {
+      setPosted(null);
       const listing = await api(
         "POST",
         `/api/v1/match/scenarios/${demand ? "demands" : "capabilities"}`,
@@ -222,9 +210,7 @@ function ListingForm({ t, onPosted }) {
       setPosted(listing);
       setForm({ ...form, title: "", description: "", tags: "" });
       onPosted();
-    } catch (err) {
-      setError(err);
-    }
+    });
   };
   return html`<form class="card" onSubmit=${post} data-testid="listing-form">
     <h3>${t("sc_post")}</h3>
@@ -267,23 +253,19 @@ function ScenariosTab({ t, lang }) {
     picked ? `/api/v1/match/scenarios/listings/${picked.id}/pairs` : null,
     reload,
   );
-  const [error, setError] = useState(null);
+  const { run, error } = useAction();
   // A paired capability's title, from the matches shown beside it.
   const capabilityTitle = (id) =>
     matches.data?.items.find((m) => m.listing.id === id)?.listing.title ?? id.slice(-6);
-  const pair = (c) => async () => {
-    setError(null);
-    try {
+  const pair = (c) => () =>
+    run(async () => {
       await api("POST", "/api/v1/match/scenarios/pairs", {
         demand_id: picked.id,
         capability_id: c.id,
         note: "控制台推荐",
       });
       setReload(reload + 1);
-    } catch (err) {
-      setError(err);
-    }
-  };
+    });
   const s = stats.data;
   return html`
     ${
