@@ -9,6 +9,7 @@ import { holdKeyHere, keyHere } from "./own_key.js";
 import { ConfirmButton } from "./confirm_button.js";
 import { localDate, localTime } from "./format.js";
 import { ErrorBox } from "./error_box.js";
+import { useAction } from "./hooks.js";
 import { Pager, usePagedList } from "./paging.js";
 import { useUrlParams } from "./url_state.js";
 
@@ -22,7 +23,7 @@ export function AccountPage({ t, me, lang }) {
     reloadKey: reload,
   });
   const tokens = usePagedList("/api/v1/tokens", [], url, { prefix: "t_", reloadKey: reload });
-  const [error, setError] = useState(null);
+  const { run, error, setError } = useAction();
   const [secret, setSecret] = useState(null);
   const [userForm, setUserForm] = useState({ name: "", role: "member" });
   const [label, setLabel] = useState("");
@@ -44,16 +45,13 @@ export function AccountPage({ t, me, lang }) {
     load();
   }, []);
 
-  const act = (fn) => async (e) => {
+  const act = (fn) => (e) => {
     e?.preventDefault();
-    setError(null);
-    try {
+    return run(async () => {
       await fn();
       setReload((x) => x + 1);
       await load();
-    } catch (err) {
-      setError(err);
-    }
+    });
   };
   const addUser = act(async () => {
     await api("POST", `/api/v1/orgs/${me.org.id}/users`, userForm);
@@ -117,7 +115,7 @@ export function AccountPage({ t, me, lang }) {
         <tbody>${(tokens.page ? tokens.page.items : []).map(
           (tk) => html`
           <tr key=${tk.id} data-token=${tk.id}>
-            <td>${tk.label}</td><td>${localDate(tk.expires_at)}</td><td>${tk.revoked_at ? localTime(tk.revoked_at) : "-"}</td>
+            <td>${tk.label}</td><td>${localDate(tk.expires_at)}</td><td>${localTime(tk.revoked_at)}</td>
             <td>${!tk.revoked_at && tk.id !== me.token_id && html`<${ConfirmButton} className="small" label=${t("revoke")} question=${t("q_revokeToken")} t=${t} testid="revoke-token" onConfirm=${() => revoke(tk.id)} />`}</td>
           </tr>`,
         )}</tbody>

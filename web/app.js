@@ -17,6 +17,7 @@ import { FederationPage } from "./federation.js";
 import { Dashboard } from "./dashboard.js";
 import { ErrorBox } from "./error_box.js";
 import { localTime } from "./format.js";
+import { useAction } from "./hooks.js";
 import { currentSection, useUrlParams } from "./url_state.js";
 import { Pager, SearchBox, usePagedList } from "./paging.js";
 import { Toast } from "./toast.js";
@@ -48,21 +49,18 @@ const KINDS = [
 
 function SignIn({ onSignedIn, t }) {
   const [token, setToken] = useState("");
-  const [error, setError] = useState(null);
-  const [busy, setBusy] = useState(false);
-  const submit = async (e) => {
+  const { run, busy, error } = useAction();
+  const submit = (e) => {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    saveToken(token.trim());
-    try {
-      onSignedIn(await api("GET", "/api/v1/whoami"));
-    } catch (err) {
-      saveToken("");
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    run(async () => {
+      saveToken(token.trim());
+      try {
+        onSignedIn(await api("GET", "/api/v1/whoami"));
+      } catch (err) {
+        saveToken("");
+        throw err;
+      }
+    });
   };
   return html`
     <form class="signin" onSubmit=${submit}>
@@ -78,20 +76,16 @@ function SignIn({ onSignedIn, t }) {
 
 function NewOrgForm({ t, onCreated }) {
   const [form, setForm] = useState({ name: "", kind: "enterprise", credit_code: "" });
-  const [error, setError] = useState(null);
+  const { run, error } = useAction();
   const [created, setCreated] = useState(null);
   const set = (k) => (e) => setForm({ ...form, [k]: e.target.value });
-  const submit = async (e) => {
+  const submit = (e) => {
     e.preventDefault();
-    setError(null);
-    try {
-      const org = await api("POST", "/api/v1/orgs", form);
-      setCreated(org);
+    run(async () => {
+      setCreated(await api("POST", "/api/v1/orgs", form));
       setForm({ name: "", kind: form.kind, credit_code: "" });
       onCreated();
-    } catch (err) {
-      setError(err);
-    }
+    });
   };
   return html`
     <form class="card new-org" onSubmit=${submit}>

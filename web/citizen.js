@@ -9,7 +9,8 @@ import htm from "/vendor/htm.module.js";
 import { Clauses } from "./clauses.js";
 import { Period } from "./notice_period.js";
 import { useLang } from "./i18n.js";
-import { localTime } from "./format.js";
+import { duration, localTime } from "./format.js";
+import { useAction } from "./hooks.js";
 
 const html = htm.bind(h);
 const KEY = "qiantang.citizen";
@@ -51,12 +52,10 @@ function useMine(path, token, size = 20) {
 
 function MyCode({ t, token }) {
   const [code, setCode] = useState(null);
-  const [error, setError] = useState(null);
+  const { run, error } = useAction();
   const [now, setNow] = useState(Date.now());
   const draw = () =>
-    call("POST", "/api/v1/identity/me/code", token)
-      .then(setCode)
-      .catch((e) => setError(e.message));
+    run(async () => setCode(await call("POST", "/api/v1/identity/me/code", token)));
   useEffect(() => {
     draw();
     const id = setInterval(() => setNow(Date.now()), 1000);
@@ -68,11 +67,11 @@ function MyCode({ t, token }) {
   }, [left === 0]);
   return html`<div class="card code-qr" data-testid="my-code">
     <h3>${t("myCode")}</h3>
-    ${error && html`<p class="error">${error}</p>`}
+    ${error && html`<p class="error">${error.message}</p>`}
     ${
       code &&
       html`<img alt="QR" src=${`data:image/png;base64,${code.png_base64}`} />
-      <p>${t("expiresIn")} <strong data-testid="countdown">${left}</strong> s · ${t("oneScan")}</p>
+      <p>${t("expiresIn")} <strong data-testid="countdown">${duration(left)}</strong> · ${t("oneScan")}</p>
       <button onClick=${draw}>${t("refresh")}</button>`
     }
   </div>`;
@@ -102,14 +101,15 @@ function MyLog({ t, token }) {
 
 function MyNotices({ t, lang, token }) {
   const inbox = useMine("/api/v1/match/me/inbox", token);
-  const [error, setError] = useState(null);
+  const { run, error } = useAction();
   const read = (n) => () =>
-    call("POST", `/api/v1/match/me/inbox/${n.id}/read`, token)
-      .then(inbox.reload)
-      .catch((e) => setError(e.message));
+    run(async () => {
+      await call("POST", `/api/v1/match/me/inbox/${n.id}/read`, token);
+      await inbox.reload();
+    });
   return html`<div>
     <h3>${t("pl_myNotices")}</h3>
-    ${(inbox.error || error) && html`<p class="error">${inbox.error || error}</p>`}
+    ${(inbox.error || error) && html`<p class="error">${inbox.error || error.message}</p>`}
     ${
       inbox.items &&
       (inbox.items.length === 0

@@ -5,7 +5,7 @@
 // conditions that are not a rule's) show as written.
 import { h } from "/vendor/preact.module.js";
 import htm from "/vendor/htm.module.js";
-import { count } from "./format.js";
+import { count, decimal, percent } from "./format.js";
 
 const html = htm.bind(h);
 
@@ -22,13 +22,13 @@ const UNITS = {
 const SYMBOLS = { "=": "=", "!=": "≠", "<": "<", "<=": "≤", ">": ">", ">=": "≥" };
 
 function number(v, attribute, yearsSince, t, lang) {
-  if (yearsSince) return `${count(Math.round(v * 10) / 10, lang)} ${t("unit_years")}`;
+  if (yearsSince) return `${decimal(v, lang, 1, 0)} ${t("unit_years")}`;
   const unit = UNITS[attribute];
   if (unit === "yuan")
     return Math.abs(v) >= 10000
       ? `${count(v / 10000, lang)} ${t("unit_wan_yuan")}`
       : `${count(v, lang)} ${t("unit_yuan")}`;
-  if (unit === "ratio") return `${count(Math.round(v * 1000) / 10, lang)}%`;
+  if (unit === "ratio") return percent(v, lang, 1, 0);
   return unit ? `${count(v, lang)} ${t(unit)}` : count(v, lang);
 }
 

@@ -6,23 +6,19 @@ import { useEffect, useState } from "/vendor/hooks.module.js";
 import htm from "/vendor/htm.module.js";
 import { api } from "./api.js";
 import { ErrorBox } from "./error_box.js";
+import { useAction } from "./hooks.js";
 import { CapacityBoard, OrdersView, VouchersView } from "./market.js";
 import { Tabs, useUrlTab } from "./tabs.js";
 import { ProviderClusters } from "./provider.js";
+import { decimal, duration, percent } from "./format.js";
 
 const html = htm.bind(h);
 const POLICIES = ["fifo", "backfill", "sjf", "las", "drf"];
 
-const p = (x) => x.toLocaleString(undefined, { maximumFractionDigits: 0 });
-const dur = (s) =>
-  s >= 86400
-    ? `${(s / 86400).toFixed(1)} d`
-    : s >= 3600
-      ? `${(s / 3600).toFixed(1)} h`
-      : `${Math.round(s)} s`;
 const svgUrl = (svg) => `data:image/svg+xml;base64,${btoa(unescape(encodeURIComponent(svg)))}`;
 
-function Capacity({ t }) {
+function Capacity({ t, lang }) {
+  const p = (x) => decimal(x, lang);
   const [state, setState] = useState({});
   useEffect(() => {
     Promise.all([
@@ -58,7 +54,8 @@ function Capacity({ t }) {
     </table>`;
 }
 
-function Simulation({ t }) {
+function Simulation({ t, lang }) {
+  const p = (x) => decimal(x, lang);
   const [traces, setTraces] = useState([]);
   const [form, setForm] = useState({
     trace: "",
@@ -69,8 +66,7 @@ function Simulation({ t }) {
     policies: ["fifo", "backfill", "las"],
   });
   const [result, setResult] = useState(null);
-  const [error, setError] = useState(null);
-  const [busy, setBusy] = useState(false);
+  const { run, busy, error, setError } = useAction();
   useEffect(() => {
     api("GET", "/api/v1/compute/traces")
       .then((r) => {
@@ -89,29 +85,21 @@ function Simulation({ t }) {
         ? form.policies.filter((x) => x !== name)
         : [...form.policies, name],
     });
-  const run = async (e) => {
+  const simulate = (e) => {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const body = {
-        trace: form.trace,
-        policies: POLICIES.filter((x) => form.policies.includes(x)).join(","),
-        max_jobs: form.max_jobs,
-        time_scale: form.time_scale,
-      };
-      if (form.target === "cards") body.cards = form.cards;
-      else body.cluster = form.target;
-      setResult(await api("POST", "/api/v1/compute/simulations", body));
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    const body = {
+      trace: form.trace,
+      policies: POLICIES.filter((x) => form.policies.includes(x)).join(","),
+      max_jobs: form.max_jobs,
+      time_scale: form.time_scale,
+    };
+    if (form.target === "cards") body.cards = form.cards;
+    else body.cluster = form.target;
+    run(async () => setResult(await api("POST", "/api/v1/compute/simulations", body)));
   };
   const fifo = result && result.summary.find((s) => s.policy === "fifo");
   return html`
-    <form class="card" onSubmit=${run} data-testid="sim-form">
+    <form class="card" onSubmit=${simulate} data-testid="sim-form">
       <h3>${t("simulate")}</h3>
       <label>${t("trace")}
         <select name="trace" value=${form.trace} onChange=${set("trace")}>
@@ -136,7 +124,7 @@ function Simulation({ t }) {
       <p>${result.trace}: ${p(result.jobs)} ${t("jobs")} · ${result.cluster.name} (${p(result.cluster.cards)} ${t("cards")}, ${p(result.cluster.pflops)} P)</p>
       <table data-testid="sim-summary">
         <thead><tr><th>${t("policy")}</th><th>${t("avgJct")}</th><th>p50</th><th>p99</th><th>${t("avgQueue")}</th><th>${t("utilization")}</th><th>${t("preemptions")}</th><th>${t("vsFifo")}</th></tr></thead>
-        <tbody>${result.summary.map((s) => html`<tr key=${s.policy}><td>${s.policy}</td><td>${dur(s.avg_jct_s)}</td><td>${dur(s.p50_jct_s)}</td><td>${dur(s.p99_jct_s)}</td><td>${dur(s.avg_queue_s)}</td><td>${(s.utilization * 100).toFixed(1)}%</td><td>${s.preemptions}</td><td>${fifo && s.avg_jct_s > 0 ? `${(fifo.avg_jct_s / s.avg_jct_s).toFixed(2)}×` : "-"}</td></tr>`)}</tbody>
+        <tbody>${result.summary.map((s) => html`<tr key=${s.policy}><td>${s.policy}</td><td>${duration(s.avg_jct_s, lang)}</td><td>${duration(s.p50_jct_s, lang)}</td><td>${duration(s.p99_jct_s, lang)}</td><td>${duration(s.avg_queue_s, lang)}</td><td>${percent(s.utilization, lang)}</td><td>${s.preemptions}</td><td>${fifo && s.avg_jct_s > 0 ? `${decimal(fifo.avg_jct_s / s.avg_jct_s, lang, 2)}×` : "-"}</td></tr>`)}</tbody>
       </table>
       <div class="plots">
         <img alt=${t("utilization")} data-testid="plot-utilization" src=${svgUrl(result.utilization_svg)} />
@@ -156,10 +144,10 @@ export function ComputePage({ t, me, lang }) {
       <h2>${t("compute")}</h2>
       <${Tabs} keys=${tabs} tab=${tab} open=${open} label=${t} />
       ${tab === "myClustersTab" && html`<${ProviderClusters} t=${t} lang=${lang} me=${me} />`}
-      ${tab === "board" && html`<${CapacityBoard} t=${t} />`}
+      ${tab === "board" && html`<${CapacityBoard} t=${t} lang=${lang} />`}
       ${tab === "ordersTab" && html`<${OrdersView} t=${t} me=${me} lang=${lang} />`}
       ${tab === "vouchersTab" && html`<${VouchersView} t=${t} me=${me} lang=${lang} />`}
-      ${tab === "topologyTab" && html`<${Capacity} t=${t} />`}
-      ${tab === "simulate" && html`<${Simulation} t=${t} />`}
+      ${tab === "topologyTab" && html`<${Capacity} t=${t} lang=${lang} />`}
+      ${tab === "simulate" && html`<${Simulation} t=${t} lang=${lang} />`}
     </section>`;
 }

@@ -8,7 +8,16 @@ import { api } from "./api.js";
 import { Chart } from "./chart.js";
 import { DistrictMap } from "./district_map.js";
 import { ErrorBox } from "./error_box.js";
-import { compact, compactYuan, count, localTime } from "./format.js";
+import {
+  compact,
+  compactYuan,
+  count,
+  decimal,
+  localClock,
+  localTime,
+  percent,
+  yuanNumber,
+} from "./format.js";
 
 const html = htm.bind(h);
 const REFRESH_MS = 10000;
@@ -87,11 +96,7 @@ function Charts({ s, t, lang }) {
     const recent = s.compute.recent_use;
     return {
       live: {
-        xAxis: axis(
-          recent.map((u) =>
-            new Date(u.at).toLocaleTimeString(lang === "en" ? "en-GB" : "zh-CN", { hour12: false }),
-          ),
-        ),
+        xAxis: axis(recent.map((u) => localClock(u.at, lang))),
         yAxis: { type: "value", min: 0, axisLabel: { formatter: "{value}%" } },
         series: [
           {
@@ -187,7 +192,7 @@ function Charts({ s, t, lang }) {
           {
             name: t("dash_pledgedYuan"),
             type: "bar",
-            data: pledges.map((m) => m.amount_fen / 100),
+            data: pledges.map((m) => yuanNumber(m.amount_fen)),
           },
         ],
       },
@@ -243,21 +248,21 @@ function Figures({ s, t, lang }) {
         {
           id: "compute-p",
           label: t("dash_pooled"),
-          value: `${n(Math.round(c.tflops / 1000))} P`,
+          value: `${decimal(c.tflops / 1000, lang)} P`,
           sub: `${big(c.cards)} ${t("dash_cards")} · ${n(c.providers)} ${t("dash_providers")}`,
           source: src("capacity"),
         },
         {
           id: "compute-busy",
           label: t("dash_busyNow"),
-          value: `${c.cards ? ((100 * c.busy_cards) / c.cards).toFixed(1) : "0.0"}%`,
+          value: percent(c.busy_cards / c.cards, lang),
           sub: `${big(c.busy_cards)} ${t("dash_cards")}`,
           source: src("capacity"),
         },
         {
           id: "compute-10k",
           label: `${t("dash_largest")} ${c.largest_cluster.name}`,
-          value: `${c.largest_cluster.cards ? ((100 * c.largest_cluster.busy_cards) / c.largest_cluster.cards).toFixed(1) : "0.0"}%`,
+          value: percent(c.largest_cluster.busy_cards / c.largest_cluster.cards, lang),
           sub: `${n(c.largest_cluster.busy_cards)} / ${n(c.largest_cluster.cards)} ${t("dash_cards")}`,
           source: src("capacity"),
         },
@@ -305,7 +310,7 @@ function Figures({ s, t, lang }) {
           id: "data-queries",
           label: t("dash_queries"),
           value: big(d.queries),
-          sub: `ε ${d.epsilon_spent.toFixed(1)} ${t("dash_spent")}`,
+          sub: `ε ${decimal(d.epsilon_spent, lang, 1)} ${t("dash_spent")}`,
           source: src("usage"),
         },
         {
@@ -401,7 +406,7 @@ function Figures({ s, t, lang }) {
           id: "ledger-size",
           label: t("dash_ledgerSize"),
           value: big(s.ledger.size),
-          sub: localTime(s.ledger.checkpoint_at, lang),
+          sub: s.ledger.checkpoint_at && localTime(s.ledger.checkpoint_at, lang),
           source: src("ledger"),
         },
         {

@@ -9,7 +9,7 @@ import { useState } from "/vendor/hooks.module.js";
 import htm from "/vendor/htm.module.js";
 import { api } from "./api.js";
 import { ErrorBox } from "./error_box.js";
-import { useLoad, useOrgNames } from "./hooks.js";
+import { useAction, useLoad, useOrgNames } from "./hooks.js";
 import { signAgreement } from "./own_key.js";
 import { ConfirmButton } from "./confirm_button.js";
 import { stateName } from "./i18n.js";
@@ -17,13 +17,12 @@ import { OfferText } from "./offer_text.js";
 import { QueryBuilder, queryableFields } from "./query_builder.js";
 import { UsageReceipt } from "./usage_receipt.js";
 import { ContractSelect, useUsableContracts } from "./contract_choice.js";
-import { count } from "./format.js";
+import { count, percent } from "./format.js";
 import { FilterSelect, Pager, SearchBox, usePagedList } from "./paging.js";
 import { Tabs, useUrlTab } from "./tabs.js";
 import { useUrlParams } from "./url_state.js";
 
 const html = htm.bind(h);
-const pct = (x) => `${(x * 100).toFixed(1)}%`;
 const short = (id) => (id ? id.slice(-8) : "-");
 
 function QualityTable({ t, quality }) {
@@ -31,23 +30,19 @@ function QualityTable({ t, quality }) {
     <p>${t("rowsIn")} ${quality.rows_in} → ${t("rowsOut")} ${quality.rows_out} · ${t("duplicates")} ${quality.duplicates} · ${t("malformed")} ${quality.malformed}</p>
     <table data-testid="quality">
       <thead><tr><th>${t("field")}</th><th>${t("completeness")}</th><th>${t("validity")}</th><th>${t("uniqueness")}</th><th>${t("invalid")}</th></tr></thead>
-      <tbody>${quality.fields.map((f) => html`<tr key=${f.name}><td>${f.name}</td><td>${pct(f.completeness)}</td><td>${pct(f.validity)}</td><td>${pct(f.uniqueness)}</td><td>${f.invalid}</td></tr>`)}</tbody>
+      <tbody>${quality.fields.map((f) => html`<tr key=${f.name}><td>${f.name}</td><td>${percent(f.completeness)}</td><td>${percent(f.validity)}</td><td>${percent(f.uniqueness)}</td><td>${f.invalid}</td></tr>`)}</tbody>
     </table>`;
 }
 
 function ProductDetail({ t, me, id, onContract }) {
   const product = useLoad(`/api/v1/dataspace/products/${id}`, 0);
   const preview = useLoad(`/api/v1/dataspace/products/${id}/preview`, 0);
-  const [error, setError] = useState(null);
-  const request = async (offer) => {
-    setError(null);
-    try {
+  const { run, error } = useAction();
+  const request = (offer) =>
+    run(async () => {
       await api("POST", `/api/v1/dataspace/offers/${offer.id}/contracts`);
       onContract();
-    } catch (err) {
-      setError(err);
-    }
-  };
+    });
   if (product.error) return html`<${ErrorBox} error=${product.error} />`;
   if (!product.data) return html`<p>${t("loading")}</p>`;
   const p = product.data;
@@ -132,16 +127,12 @@ function Sources({ t }) {
   const [run, setRun] = useState(null);
   const [title, setTitle] = useState("");
   const [published, setPublished] = useState(null);
-  const [error, setError] = useState(null);
-  const act = async (fn) => {
-    setError(null);
-    try {
+  const action = useAction();
+  const act = (fn) =>
+    action.run(async () => {
       await fn();
       setReload((x) => x + 1);
-    } catch (err) {
-      setError(err);
-    }
-  };
+    });
   const readFile = (e) => {
     const file = e.target.files[0];
     if (file) file.text().then((csv) => setForm({ name: form.name || file.name, csv }));
@@ -177,7 +168,7 @@ function Sources({ t }) {
     });
   };
   return html`
-    <${ErrorBox} error=${sources.error || pipelines.error || error} />
+    <${ErrorBox} error=${sources.error || pipelines.error || action.error} />
     <form class="card" onSubmit=${addSource} data-testid="source-form">
       <h3>${t("newSource")}</h3>
       <label>${t("name")} <input name="name" value=${form.name} onInput=${(e) => setForm({ ...form, name: e.target.value })} /></label>
@@ -257,7 +248,7 @@ function Contracts({ t, me, lang }) {
     },
   );
   const name = useOrgNames();
-  const [error, setError] = useState(null);
+  const { run, error } = useAction();
   // An organisation that holds its own key signs here, with the key in this browser:
   // the provider the agreement draft, the consumer the stored agreement.
   const signed = async (c, verb) => {
@@ -270,16 +261,12 @@ function Contracts({ t, me, lang }) {
     const { agreement } = await api("GET", `/api/v1/dataspace/contracts/${c.id}`);
     return { signature: await signAgreement(org, agreement, "consumer", c.id) };
   };
-  const step = async (c, verb, body) => {
-    setError(null);
-    try {
+  const step = (c, verb, body) =>
+    run(async () => {
       if (verb === "agree" || verb === "verify") body = await signed(c, verb);
       await api("POST", `/api/v1/dataspace/contracts/${c.id}/${verb}`, body);
       setReload(reload + 1);
-    } catch (err) {
-      setError(err);
-    }
-  };
+    });
   const actions = (c) => {
     const provider = c.provider_id === me.org.id;
     const next = provider
@@ -329,7 +316,7 @@ function QueryConsole({ t, me }) {
     epsilon: 0.1,
   });
   const [answer, setAnswer] = useState(null);
-  const [error, setError] = useState(null);
+  const { run, error } = useAction();
   const chosen = usable.find((c) => c.id === form.contract) || usable[0];
   const contract = chosen ? chosen.id : "";
   const loaded = useLoad(chosen ? `/api/v1/dataspace/products/${chosen.product_id}` : null, 0);
@@ -337,10 +324,9 @@ function QueryConsole({ t, me }) {
     loaded.data && chosen && loaded.data.id === chosen.product_id ? loaded.data : null;
   const set = (k) => (e) =>
     setForm({ ...form, [k]: k === "epsilon" ? Number(e.target.value) : e.target.value });
-  const run = async (e) => {
+  const query = (e) => {
     e.preventDefault();
-    setError(null);
-    try {
+    run(async () => {
       const result = await api("POST", `/api/v1/dataspace/contracts/${contract}/queries`, {
         sql: form.sql,
         purpose: form.purpose,
@@ -348,13 +334,11 @@ function QueryConsole({ t, me }) {
         epsilon: form.epsilon,
       });
       setAnswer({ ...result, sql: form.sql, contract: chosen, product });
-    } catch (err) {
-      setError(err);
-    }
+    });
   };
   return html`
     <${ErrorBox} error=${loaded.error} />
-    <form class="card" onSubmit=${run} data-testid="query-form">
+    <form class="card" onSubmit=${query} data-testid="query-form">
       <h3>${t("queryConsole")}</h3>
       <${ContractSelect} t=${t} choice=${choice} value=${contract} onChange=${(id) => setForm({ ...form, contract: id })} />
       <label>${t("purpose")} <input name="purpose" value=${form.purpose} onInput=${set("purpose")} /></label>

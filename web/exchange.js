@@ -7,7 +7,7 @@ import { useState } from "/vendor/hooks.module.js";
 import htm from "/vendor/htm.module.js";
 import { api } from "./api.js";
 import { ErrorBox } from "./error_box.js";
-import { useLoad, useOrgNames } from "./hooks.js";
+import { useAction, useLoad, useOrgNames } from "./hooks.js";
 import { CertificateCard } from "./certificate_view.js";
 import { yuan, localDate, localMinute } from "./format.js";
 import { ConfirmButton } from "./confirm_button.js";
@@ -21,19 +21,16 @@ import { useUrlParams } from "./url_state.js";
 const html = htm.bind(h);
 const RIGHTS = ["resource_holding", "processing_use", "product_operation"];
 
-// Runs an API call, then reloads; errors go to setError.
-function useAct(setError, reload) {
-  return async (method, path, body) => {
-    setError(null);
-    try {
-      const r = await api(method, path, body);
+// A view's action (useAction) as one API call: act(method, path, body) sends
+// it, then reloads.
+function useAct(reload) {
+  const { run, error } = useAction();
+  const act = (method, path, body) =>
+    run(async () => {
+      await api(method, path, body);
       reload();
-      return r;
-    } catch (err) {
-      setError(err);
-      return null;
-    }
-  };
+    });
+  return { act, error };
 }
 
 function Dashboard({ t, lang }) {
@@ -85,8 +82,7 @@ function Apply({ t, me, lang }) {
     scale: "",
     product_id: "",
   });
-  const [error, setError] = useState(null);
-  const act = useAct(setError, () => setReload((x) => x + 1));
+  const { act, error } = useAct(() => setReload((x) => x + 1));
   const set = (k) => (e) => setForm({ ...form, [k]: e.target.value });
   const toggle = (r) =>
     setForm({
@@ -147,13 +143,12 @@ function ReviewQueue({ t, lang }) {
     reloadKey: reload,
   });
   const apps = { data: appPages.page, error: appPages.error };
-  const [error, setError] = useState(null);
   const [open, setOpen] = useState(null);
   const objections = useLoad(
     open ? `/api/v1/exchange/applications/${open}/objections` : "",
     reload,
   );
-  const act = useAct(setError, () => setReload((x) => x + 1));
+  const { act, error } = useAct(() => setReload((x) => x + 1));
   const queue = apps.data ? apps.data.items.filter((a) => NEXT[a.state]) : [];
   return html`
     <${ErrorBox} error=${apps.error || error} />
@@ -194,8 +189,7 @@ function Notices({ t, me }) {
   const [reload, setReload] = useState(0);
   const notices = useLoad("/api/v1/exchange/notices", reload);
   const [reason, setReason] = useState("");
-  const [error, setError] = useState(null);
-  const act = useAct(setError, () => setReload((x) => x + 1));
+  const { act, error } = useAct(() => setReload((x) => x + 1));
   return html`
     <${ErrorBox} error=${notices.error || error} />
     ${notices.data && notices.data.items.length === 0 && html`<p class="empty" data-testid="notices-empty">${t("empty_notices")}</p>`}
@@ -247,8 +241,7 @@ function Pledges({ t, me, lang }) {
     amount: 1000000,
     term_days: 365,
   });
-  const [error, setError] = useState(null);
-  const act = useAct(setError, () => setReload((x) => x + 1));
+  const { act, error } = useAct(() => setReload((x) => x + 1));
   const number = (mine.items.find((c) => c.number === form.number) || mine.items[0] || {}).number;
   const bank = form.institution_id;
   const isBank = me.org.kind === "institution";
@@ -307,8 +300,7 @@ function Market({ t, me, lang }) {
   const trades = { data: tradePages.page, error: tradePages.error };
   const name = useOrgNames();
   const [quantity, setQuantity] = useState(10);
-  const [error, setError] = useState(null);
-  const act = useAct(setError, () => setReload((x) => x + 1));
+  const { act, error } = useAct(() => setReload((x) => x + 1));
   return html`
     <${ErrorBox} error=${listings.error || error} />
     <h3>${t("listings")}</h3>

@@ -11,6 +11,7 @@ import htm from "/vendor/htm.module.js";
 import { api } from "./api.js";
 import { ErrorBox } from "./error_box.js";
 import { FederationPeers } from "./federation_peers.js";
+import { useAction } from "./hooks.js";
 import { ConfirmButton } from "./confirm_button.js";
 import { localMinute } from "./format.js";
 import { Pager, usePagedList } from "./paging.js";
@@ -25,17 +26,14 @@ const html = htm.bind(h);
 
 function AddLog({ t, onAdded }) {
   const [vkey, setVkey] = useState("");
-  const [error, setError] = useState(null);
-  const submit = async (e) => {
+  const { run, error } = useAction();
+  const submit = (e) => {
     e.preventDefault();
-    setError(null);
-    try {
+    run(async () => {
       await api("POST", "/api/v1/federation/witness/logs", { vkey: vkey.trim() });
       setVkey("");
       onAdded();
-    } catch (err) {
-      setError(err);
-    }
+    });
   };
   return html`
     <form class="card" onSubmit=${submit} data-testid="add-log">
@@ -56,6 +54,7 @@ export function FederationPage({ t, me, lang }) {
     reloadKey: version,
   });
   const [requested, setRequested] = useState(null);
+  const removal = useAction();
   useEffect(() => {
     (async () => {
       try {
@@ -79,21 +78,18 @@ export function FederationPage({ t, me, lang }) {
         html`<${RequestContractButton} t=${t} me=${me} offer=${offer} onRequested=${(r) =>
           setRequested((prev) => ({ ...r, seq: (prev ? prev.seq : 0) + 1 }))} />`
     : null;
-  const remove = async (log) => {
-    try {
+  const remove = (log) =>
+    removal.run(async () => {
       await api("DELETE", `/api/v1/federation/witness/logs/${log.origin_hash}`);
-      setVersion(version + 1);
-    } catch (error) {
-      setState({ ...state, error });
-    }
-  };
+      setVersion((v) => v + 1);
+    });
   if (state.loading)
     return html`<section><h2>${t("federation")}</h2><p>${t("loading")}</p></section>`;
   return html`
     <section>
       <h2>${t("federation")}</h2>
       <p class="hint">${t("fed_intro")}</p>
-      <${ErrorBox} error=${state.error || logs.error} />
+      <${ErrorBox} error=${state.error || logs.error || removal.error} />
       <${FederationPeers} t=${t} isAdmin=${isAdmin} offerAction=${offerAction} />
       ${consumer && html`<${FederationNegotiations} t=${t} me=${me} requested=${requested} />`}
       ${
@@ -128,7 +124,7 @@ export function FederationPage({ t, me, lang }) {
                       ? html`<span class="good">✓ ${t("fed_consistent")}</span>`
                       : t("fed_waiting")
               }${!l.forked && l.evidence > 0 ? ` · ${t("fed_refused")} ${l.evidence}` : ""}</td>
-              <td>${l.updated_at ? localMinute(l.updated_at) : "-"}</td>
+              <td>${localMinute(l.updated_at)}</td>
               <td>${isAdmin && l.active ? html`<${ConfirmButton} label=${t("fed_remove")} question=${t("q_removeLedger")} t=${t} onConfirm=${() => remove(l)} />` : ""}</td>
             </tr>`,
           )}

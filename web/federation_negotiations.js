@@ -11,9 +11,10 @@ import { useEffect, useState } from "/vendor/hooks.module.js";
 import htm from "/vendor/htm.module.js";
 import { api, ApiError } from "./api.js";
 import { ErrorBox } from "./error_box.js";
-import { useLoad } from "./hooks.js";
+import { useAction, useLoad } from "./hooks.js";
 import { signAgreement } from "./own_key.js";
 import { OfferText } from "./offer_text.js";
+import { localTime } from "./format.js";
 
 const html = htm.bind(h);
 
@@ -29,7 +30,6 @@ const STATES = [
 ];
 const UNFINISHED = ["REQUESTED", "OFFERED", "ACCEPTED", "AGREED", "VERIFIED"];
 const YOUR_TURN = ["OFFERED", "AGREED"]; // the consumer's move
-const localTime = (s) => (s ? new Date(s).toLocaleString() : "-");
 const short = (s, n) => (s && s.length > n ? `${s.slice(0, n)}…` : s || "-");
 // A dictionary text with its {name}s filled in.
 const fill = (text, vars) =>
@@ -47,13 +47,18 @@ function offerTitle(n) {
   return typeof s === "string" && s ? s : null;
 }
 
-// An error of a step as shown: what failed, in the interface language, then
-// the server's reason; this browser's own refusals to sign said in full.
-function explained(t, lead, err) {
-  if (err.code === "key_not_here") return { code: err.code, message: t("neg_keyNotHere") };
-  if (err.code === "not_an_agreement")
-    return { code: err.code, message: `${t("neg_notAnAgreement")} (${err.message})` };
-  return { code: err.code, message: `${t(lead)}${err.message}` };
+// A step's `promise`, its failure thrown as shown: what failed, in the
+// interface language, then the server's reason; this browser's own refusals
+// to sign said in full.
+async function explained(t, lead, promise) {
+  try {
+    return await promise;
+  } catch (err) {
+    const shown = (message) => new ApiError(err.status || 0, err.code, message);
+    if (err.code === "key_not_here") throw shown(t("neg_keyNotHere"));
+    if (err.code === "not_an_agreement") throw shown(`${t("neg_notAnAgreement")} (${err.message})`);
+    throw shown(`${t(lead)}${err.message}`);
+  }
 }
 
 function StateLabel({ t, state }) {
@@ -65,24 +70,21 @@ function StateLabel({ t, state }) {
 // Beside an offer of another node in the federated search: requests it for
 // the signed-in organisation, once confirmed. `onRequested` gets {city, title, negotiation}.
 export function RequestContractButton({ t, me, offer, onRequested }) {
-  const [busy, setBusy] = useState(false);
   const [done, setDone] = useState(false);
-  const [error, setError] = useState(null);
+  const { run, busy, error } = useAction();
   if (offer.local || !negotiates(me) || !mayAct(me)) return null;
   const vars = { city: offer.city, node: offer.node, title: offer.title };
-  const request = async () => {
+  const request = () => {
     if (!confirm(fill(t("neg_confirmRequest"), vars))) return;
-    setBusy(true);
-    setError(null);
-    try {
-      const negotiation = await api("POST", BASE, { peer: offer.node, offer_id: offer.offer_id });
+    run(async () => {
+      const negotiation = await explained(
+        t,
+        "neg_failed_request",
+        api("POST", BASE, { peer: offer.node, offer_id: offer.offer_id }),
+      );
       setDone(true);
       onRequested({ ...vars, negotiation });
-    } catch (err) {
-      setError(explained(t, "neg_failed_request", err));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   if (done)
     return html`<span class="good" data-testid="contract-requested">✓ ${t("neg_requested")}</span>`;
@@ -122,26 +124,20 @@ function ReceiptCard({ t, usage }) {
 function ChannelQuery({ t, n, city, selfCustody }) {
   const [form, setForm] = useState({ sql: "SELECT COUNT(*) FROM data", purpose: "research" });
   const [answer, setAnswer] = useState(null);
-  const [error, setError] = useState(null);
-  const [busy, setBusy] = useState(false);
+  const { run, busy, error } = useAction();
   const set = (k) => (e) => setForm({ ...form, [k]: e.target.value });
   const cli = `qiantang federation negotiations query ${n.id} --key FILE --sql '${form.sql}' --purpose ${form.purpose}`;
-  const run = async (e) => {
+  const query = (e) => {
     e.preventDefault();
     if (selfCustody && !confirm(t("neg_confirmSealedQuery"))) return;
-    setBusy(true);
-    setError(null);
-    setAnswer(null);
-    try {
-      setAnswer(await api("POST", `${BASE}/${encodeURIComponent(n.id)}/queries`, form));
-    } catch (err) {
-      setError(explained(t, "neg_failed_query", err));
-    } finally {
-      setBusy(false);
-    }
+    run(async () => {
+      setAnswer(null);
+      const path = `${BASE}/${encodeURIComponent(n.id)}/queries`;
+      setAnswer(await explained(t, "neg_failed_query", api("POST", path, form)));
+    });
   };
   return html`
-    <form class="card" onSubmit=${run} data-testid="negotiation-query">
+    <form class="card" onSubmit=${query} data-testid="negotiation-query">
       <h3>${t("neg_query")} · ${city}</h3>
       <label class="wide">SQL <textarea name="sql" rows="3" value=${form.sql} onInput=${set("sql")} required></textarea></label>
       <label>${t("purpose")} <input name="purpose" value=${form.purpose} onInput=${set("purpose")} required /></label>
@@ -176,22 +172,14 @@ function ChannelQuery({ t, n, city, selfCustody }) {
 function NegotiationDetail({ t, me, id, reloadKey, cityOf, custody, onChanged, onClose }) {
   const path = `${BASE}/${encodeURIComponent(id)}`;
   const got = useLoad(path, reloadKey);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState(null);
+  const { run, busy, error } = useAction();
   const [terminating, setTerminating] = useState(false);
   const [reason, setReason] = useState("");
-  const step = async (lead, fn) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await fn();
+  const step = (lead, fn) =>
+    run(async () => {
+      await explained(t, lead, fn());
       onChanged();
-    } catch (err) {
-      setError(explained(t, lead, err));
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
   const accept = () => step("neg_failed_accept", () => api("POST", `${path}/accept`));
   // The node signs with the key it holds for the organisation ({}), or, for an
   // organisation that holds its own, this browser signs the provider node's

@@ -10,24 +10,23 @@ import { useEffect, useState } from "/vendor/hooks.module.js";
 import htm from "/vendor/htm.module.js";
 import { api } from "./api.js";
 import { ErrorBox } from "./error_box.js";
+import { useAction } from "./hooks.js";
 import { ConfirmButton } from "./confirm_button.js";
 import { OfferText } from "./offer_text.js";
+import { duration, localTime } from "./format.js";
 
 const html = htm.bind(h);
 
 function AddPeer({ t, onAdded }) {
   const [descriptor, setDescriptor] = useState("");
-  const [error, setError] = useState(null);
-  const submit = async (e) => {
+  const { run, error } = useAction();
+  const submit = (e) => {
     e.preventDefault();
-    setError(null);
-    try {
+    run(async () => {
       await api("POST", "/api/v1/federation/peers", { descriptor });
       setDescriptor("");
       onAdded();
-    } catch (err) {
-      setError(err);
-    }
+    });
   };
   return html`
     <form class="card" onSubmit=${submit} data-testid="add-peer">
@@ -43,15 +42,12 @@ function AddPeer({ t, onAdded }) {
 function Search({ t, offerAction }) {
   const [q, setQ] = useState("");
   const [result, setResult] = useState(null);
-  const [error, setError] = useState(null);
-  const search = async (e) => {
+  const { run, error } = useAction();
+  const search = (e) => {
     e.preventDefault();
-    setError(null);
-    try {
-      setResult(await api("GET", `/api/v1/federation/catalog?limit=20&q=${encodeURIComponent(q)}`));
-    } catch (err) {
-      setError(err);
-    }
+    run(async () =>
+      setResult(await api("GET", `/api/v1/federation/catalog?limit=20&q=${encodeURIComponent(q)}`)),
+    );
   };
   return html`
     <form class="card" onSubmit=${search} data-testid="federated-search">
@@ -68,7 +64,7 @@ function Search({ t, offerAction }) {
               <td>${o.city} <span class="hint">${o.local ? t("fed_local") : o.node}</span></td>
               <td>${o.title}<${OfferText} t=${t} policy=${o.policy} /></td>
               <td>${o.publisher}</td>
-              <td>${o.local ? "-" : o.stale ? html`<span class="bad">${t("fed_stale")} ${o.age_seconds}s</span>` : `${o.age_seconds}s`}</td>
+              <td>${o.local ? "-" : o.stale ? html`<span class="bad">${t("fed_stale")} ${duration(o.age_seconds)}</span>` : duration(o.age_seconds)}</td>
               ${offerAction && html`<td>${o.local ? "" : offerAction(o)}</td>`}
             </tr>`,
           )}</tbody>
@@ -91,6 +87,7 @@ function CrawlLag({ t, crawl }) {
 export function FederationPeers({ t, isAdmin, offerAction }) {
   const [state, setState] = useState({ loading: true });
   const [version, setVersion] = useState(0);
+  const { run, error } = useAction();
   useEffect(() => {
     (async () => {
       try {
@@ -100,22 +97,17 @@ export function FederationPeers({ t, isAdmin, offerAction }) {
       }
     })();
   }, [version]);
-  const act = async (peer, verb) => {
-    try {
-      if (verb === "remove") {
-        await api("DELETE", `/api/v1/federation/peers/${encodeURIComponent(peer.name)}`);
-      } else {
-        await api("POST", `/api/v1/federation/peers/${encodeURIComponent(peer.name)}/${verb}`, {});
-      }
-      setVersion(version + 1);
-    } catch (error) {
-      setState({ ...state, error });
-    }
-  };
+  const act = (peer, verb) =>
+    run(async () => {
+      const path = `/api/v1/federation/peers/${encodeURIComponent(peer.name)}`;
+      if (verb === "remove") await api("DELETE", path);
+      else await api("POST", `${path}/${verb}`, {});
+      setVersion((v) => v + 1);
+    });
   if (state.loading) return html`<p>${t("loading")}</p>`;
   const node = state.status?.node;
   return html`
-    <${ErrorBox} error=${state.error} />
+    <${ErrorBox} error=${state.error || error} />
     ${node && html`<p class="hint" data-testid="this-node">${t("fed_thisNode")}: <strong>${node.city}</strong> (${node.name}) · <code>${node.url}</code> · ${node.tls_pin ? html`<span title=${node.tls_pin}>${t("fed_tlsKey")} ${node.tls_pin.slice(0, 8)}…</span>` : html`<span class="bad">${t("fed_plainHttp")}</span>`}</p>`}
     <table data-testid="peers">
       <thead><tr><th>${t("fed_peer")}</th><th>${t("status")}</th><th>${t("fed_lastContact")}</th><th>${t("fed_offers")}</th><th>${t("fed_cosignedSize")}</th><th></th></tr></thead>
@@ -128,7 +120,7 @@ export function FederationPeers({ t, isAdmin, offerAction }) {
                 : html`<div class="bad hint" data-testid="peer-tls">${t("fed_plainHttp")}</div>`
             }</td>
             <td>${t(`fed_state_${p.state}`)}${p.last_error ? html`<div class="bad hint">${p.last_error}</div>` : ""}</td>
-            <td>${p.last_contact_at ? new Date(p.last_contact_at).toLocaleString() : "-"}</td>
+            <td>${localTime(p.last_contact_at)}</td>
             <td>${p.crawl ? html`${p.crawl.offers}<${CrawlLag} t=${t} crawl=${p.crawl} />` : "-"}</td>
             <td>${p.witnessed ? html`${p.witnessed.size}${p.witnessed.forked ? html` <span class="bad">✗ ${t("fed_forked")}</span>` : ""}` : "-"}</td>
             <td>${

@@ -1,5 +1,6 @@
-// Data-loading hooks shared by the console's pages.
-import { useEffect, useState } from "/vendor/hooks.module.js";
+// Hooks shared by the console's pages: loading data, acting on the server,
+// organisations' names.
+import { useEffect, useRef, useState } from "/vendor/hooks.module.js";
 import { api } from "./api.js";
 
 // GET `path` (again whenever path or reloadKey change): {data} or {error}.
@@ -16,6 +17,42 @@ export function useLoad(path, reloadKey) {
     };
   }, [path, reloadKey]);
   return state;
+}
+
+// What a form or a button does on the server, and how it went. `run(fn)`
+// clears the error, is busy while it awaits `fn`, keeps what `fn` throws as
+// `error` (for an ErrorBox) and returns what `fn` returns (undefined if it
+// threw). A run asked for while one is busy is ignored: a double click sends
+// once. A check in the page may throw too: throw new Error(t("...")).
+//   const { run, busy, error } = useAction();
+//   const save = (e) => {
+//     e.preventDefault();
+//     run(async () => {
+//       await api("POST", path, form);
+//       onDone();
+//     });
+//   };
+//   <form onSubmit=${save}>…<button disabled=${busy}>…</button><${ErrorBox} error=${error} /></form>
+export function useAction() {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState(null);
+  const running = useRef(false); // busy at once, before the next render
+  const run = async (fn) => {
+    if (running.current) return undefined;
+    running.current = true;
+    setBusy(true);
+    setError(null);
+    try {
+      return await fn();
+    } catch (err) {
+      setError(err);
+      return undefined;
+    } finally {
+      running.current = false;
+      setBusy(false);
+    }
+  };
+  return { run, busy, error, setError };
 }
 
 // Organisation names by id. Ids asked for while a page renders are looked up

@@ -1119,7 +1119,6 @@ const LABELS = {
     "signature not checked (no Ed25519 in this browser)",
   ],
   // Plain-language policies, query builder and receipts (dataspace).
-  ot_locale: ["zh-CN", "en-GB"],
   ot_permission: ["允许：", "Allowed: "],
   ot_prohibition: ["禁止：", "Not allowed: "],
   ot_dash: [" — ", " — "],

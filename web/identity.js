@@ -9,18 +9,18 @@ import { useState } from "/vendor/hooks.module.js";
 import htm from "/vendor/htm.module.js";
 import { api } from "./api.js";
 import { ErrorBox } from "./error_box.js";
-import { useLoad } from "./hooks.js";
+import { useAction, useLoad } from "./hooks.js";
 import { ConfirmButton } from "./confirm_button.js";
 import { stateName } from "./i18n.js";
 import { Pager, usePagedList } from "./paging.js";
 import { useUrlParams } from "./url_state.js";
 import { newTerminalKey, terminalFile } from "./terminal_key.js";
-import { localMinute } from "./format.js";
+import { count, localMinute } from "./format.js";
 
 const html = htm.bind(h);
 const CONCESSIONS = ["none", "elderly", "student", "disabled", "veteran"];
 
-function Figures({ t }) {
+function Figures({ t, lang }) {
   const stats = useLoad("/api/v1/identity/stats", 0);
   const categories = useLoad("/api/v1/identity/categories", 0);
   const s = stats.data;
@@ -29,7 +29,7 @@ function Figures({ t }) {
     ${
       s &&
       html`<div class="tiles" data-testid="identity-stats">
-      ${["citizens", "talents", "revoked", "terminals", "scans", "codes"].map((k) => html`<div class="tile"><div class="n">${s[k].toLocaleString()}</div><div>${t(`id_${k}`)}</div></div>`)}
+      ${["citizens", "talents", "revoked", "terminals", "scans", "codes"].map((k) => html`<div class="tile"><div class="n">${count(s[k], lang)}</div><div>${t(`id_${k}`)}</div></div>`)}
     </div>`
     }
     <h3>${t("serviceCategories")}</h3>
@@ -47,19 +47,16 @@ function EnrolForm({ t, onDone }) {
     district: "西湖区",
     concession: "none",
   });
-  const [error, setError] = useState(null);
+  const { run, error } = useAction();
   const [done, setDone] = useState(null);
   const set = (k) => (e) => setForm({ ...form, [k]: e.target.value });
-  const submit = async (e) => {
+  const submit = (e) => {
     e.preventDefault();
-    setError(null);
-    try {
+    run(async () => {
       setDone(await api("POST", "/api/v1/identity/citizens", form));
       setForm({ ...form, name: "", resident_id: "" });
       onDone();
-    } catch (err) {
-      setError(err);
-    }
+    });
   };
   return html`<form class="card" onSubmit=${submit} data-testid="enrol-form">
     <h3>${t("enrolCitizen")}</h3>
@@ -77,14 +74,14 @@ function EnrolForm({ t, onDone }) {
 // all or none. The citizens' app tokens come back once, as a CSV file to
 // download (citizen_id,token) and hand out.
 function ImportForm({ t, onDone }) {
-  const [error, setError] = useState(null);
+  const { run, error } = useAction();
   const [tokens, setTokens] = useState(null); // {count, url}
-  const submit = async (e) => {
+  const submit = (e) => {
     e.preventDefault();
-    setError(null);
-    const file = e.target.elements.register.files[0];
-    if (!file) return setError({ message: t("chooseFile") });
-    try {
+    const form = e.target;
+    run(async () => {
+      const file = form.elements.register.files[0];
+      if (!file) throw new Error(t("chooseFile"));
       const out = await api(
         "POST",
         "/api/v1/identity/citizens/import",
@@ -97,12 +94,9 @@ function ImportForm({ t, onDone }) {
         count: out.count,
         url: URL.createObjectURL(new Blob([`${lines.join("\n")}\n`], { type: "text/csv" })),
       });
-      e.target.reset();
+      form.reset();
       onDone();
-    } catch (err) {
-      setError(err);
-    }
-    return undefined;
+    });
   };
   return html`<form class="card" onSubmit=${submit} data-testid="import-form">
     <h3>${t("importRegister")}</h3>
@@ -120,16 +114,12 @@ function CitizenRow({ t, c, onChange }) {
     valid_until: c.talent_until || "2028-12-31",
   });
   const [card, setCard] = useState(null);
-  const [error, setError] = useState(null);
-  const act = (fn) => async () => {
-    setError(null);
-    try {
+  const { run, error } = useAction();
+  const act = (fn) => () =>
+    run(async () => {
       await fn();
       onChange();
-    } catch (err) {
-      setError(err);
-    }
-  };
+    });
   const setStatus = act(() => api("POST", `/api/v1/identity/citizens/${c.id}/talent`, talent));
   const revoke = act(async () => {
     const reason = prompt(t("revokeReason"));
@@ -179,7 +169,7 @@ const DISTRICTS = [
 function FindByResidentId({ t, onChange }) {
   const [rid, setRid] = useState("");
   const [found, setFound] = useState(null);
-  const [error, setError] = useState(null);
+  const { run, error, setError } = useAction();
   const lookUp = async () => {
     const page = await api(
       "GET",
@@ -187,15 +177,12 @@ function FindByResidentId({ t, onChange }) {
     );
     setFound(page.items);
   };
-  const find = async (e) => {
+  const find = (e) => {
     e.preventDefault();
-    setError(null);
-    setFound(null);
-    try {
+    run(async () => {
+      setFound(null);
       await lookUp();
-    } catch (err) {
-      setError(err);
-    }
+    });
   };
   // The citizen found shows a change made on its row at once.
   const changed = () => {
@@ -260,22 +247,19 @@ function ServiceTab({ t, lang }) {
   const [form, setForm] = useState({ category: "bus", name: "", public_key: "" });
   const [key, setKey] = useState(null); // made here: its seed never goes to the server
   const [file, setFile] = useState(null); // {name, url} of the terminal file to download
-  const [error, setError] = useState(null);
+  const { run, error } = useAction();
   const set = (k) => (e) => setForm({ ...form, [k]: e.target.value });
-  const makeKey = async () => {
-    setError(null);
-    try {
-      const made = await newTerminalKey();
+  const makeKey = () =>
+    run(async () => {
+      const made = await newTerminalKey().catch(() => {
+        throw new Error(t("noBrowserKeys"));
+      });
       setKey(made);
       setForm({ ...form, public_key: made.publicKey });
-    } catch {
-      setError({ message: t("noBrowserKeys") });
-    }
-  };
-  const submit = async (e) => {
+    });
+  const submit = (e) => {
     e.preventDefault();
-    setError(null);
-    try {
+    run(async () => {
       const made = await api("POST", "/api/v1/identity/terminals", form);
       if (key && key.publicKey === form.public_key) {
         const issuer = await api("GET", "/api/v1/identity/issuer");
@@ -295,9 +279,7 @@ function ServiceTab({ t, lang }) {
       setKey(null);
       setForm({ ...form, name: "", public_key: "" });
       setReload(reload + 1);
-    } catch (err) {
-      setError(err);
-    }
+    });
   };
   return html`
     <form class="card" onSubmit=${submit} data-testid="terminal-form">
@@ -335,16 +317,12 @@ function ServiceTab({ t, lang }) {
 function OperatorTab({ t, me }) {
   const [reload, setReload] = useState(0);
   const keys = useLoad("/api/v1/identity/keys", reload);
-  const [error, setError] = useState(null);
-  const rotate = (alg) => async () => {
-    setError(null);
-    try {
+  const { run, error } = useAction();
+  const rotate = (alg) => () =>
+    run(async () => {
       await api("POST", "/api/v1/identity/keys/rotate", { alg });
       setReload(reload + 1);
-    } catch (err) {
-      setError(err);
-    }
-  };
+    });
   return html`
     <h3>${t("signingKeys")}</h3>
     ${
@@ -362,7 +340,7 @@ export function IdentityPage({ t, me, lang }) {
     <section data-testid="identity-page">
       <h2>${t("identity")}</h2>
       <p class="hint">${t("identityIntro")} <a href="/citizen.html">${t("citizenPage")}</a></p>
-      <${Figures} t=${t} />
+      <${Figures} t=${t} lang=${lang} />
       ${kind === "authority" && html`<${AuthorityTab} t=${t} lang=${lang} />`}
       ${kind === "service" && html`<${ServiceTab} t=${t} lang=${lang} />`}
       <${OperatorTab} t=${t} me=${me} />

@@ -187,7 +187,7 @@ export function LedgerPage({ t, lang }) {
             <tr key=${e.index} class=${String(e.index) === params.at ? "active" : ""}>
               <td>${e.index}</td><td><code>${e.event.kind}</code></td>
               <td><a href=${`#ledger?subject=${encodeURIComponent(e.event.subject)}`}><code>${e.event.subject}</code></a></td>
-              <td>${localTime(new Date(e.event.time).toISOString(), lang)}</td>
+              <td>${localTime(e.event.time, lang)}</td>
               <td><button class="small" data-index=${e.index} onClick=${() => check(e.index)}>${t("verify")}</button> ${verdict(checks[e.index])}</td>
             </tr>`,
           )}

@@ -6,17 +6,16 @@ import { useEffect, useState } from "/vendor/hooks.module.js";
 import htm from "/vendor/htm.module.js";
 import { api } from "./api.js";
 import { ErrorBox } from "./error_box.js";
-import { useLoad, useOrgNames } from "./hooks.js";
+import { useAction, useLoad, useOrgNames } from "./hooks.js";
 import { ConfirmButton } from "./confirm_button.js";
 import { stateName } from "./i18n.js";
-import { yuan, localMinute } from "./format.js";
+import { decimal, localMinute, percent, percentOfBp, yuan } from "./format.js";
 import { Pager, usePagedList } from "./paging.js";
 import { useUrlParams } from "./url_state.js";
 
 const html = htm.bind(h);
-const num = (x) => x.toLocaleString(undefined, { maximumFractionDigits: 0 });
 
-export function CapacityBoard({ t }) {
+export function CapacityBoard({ t, lang }) {
   const [tick, setTick] = useState(0);
   useEffect(() => {
     const timer = setInterval(() => setTick((x) => x + 1), 3000);
@@ -28,23 +27,24 @@ export function CapacityBoard({ t }) {
   if (cap.error) return html`<${ErrorBox} error=${cap.error} />`;
   if (!cap.data) return html`<p>${t("loading")}</p>`;
   const c = cap.data;
-  const pct = (g) => `${g.cards ? ((g.busy_cards / g.cards) * 100).toFixed(1) : "0.0"}%`;
+  const num = (x) => decimal(x, lang);
+  const busy = (g) => percent(g.busy_cards / g.cards, lang);
   return html`
     <div class="tiles" data-testid="market-capacity">
       <div class="tile"><div class="n">${num(c.pflops)} P</div><div>${t("pooledCompute")}</div></div>
-      <div class="tile"><div class="n">${(c.utilization * 100).toFixed(1)}%</div><div>${t("utilization")} (${num(c.busy_cards)} / ${num(c.cards)} ${t("cards")})</div></div>
+      <div class="tile"><div class="n">${percent(c.utilization, lang)}</div><div>${t("utilization")} (${num(c.busy_cards)} / ${num(c.cards)} ${t("cards")})</div></div>
       <div class="tile"><div class="n">${trades.data ? yuan(trades.data.total_fen) : "-"}</div><div>${t("tradedYuan")}</div></div>
       <div class="tile"><div class="n">${c.by_provider.length}</div><div>${t("providers")}</div></div>
     </div>
     <h3>${t("byProvider")}</h3>
     <table data-testid="capacity-by-provider">
       <thead><tr><th>${t("provider")}</th><th>${t("cards")}</th><th>P</th><th>${t("utilization")}</th></tr></thead>
-      <tbody>${c.by_provider.map((g) => html`<tr key=${g.provider_id}><td>${name(g.provider_id)}</td><td>${num(g.cards)}</td><td>${num(g.pflops)}</td><td>${pct(g)}</td></tr>`)}</tbody>
+      <tbody>${c.by_provider.map((g) => html`<tr key=${g.provider_id}><td>${name(g.provider_id)}</td><td>${num(g.cards)}</td><td>${num(g.pflops)}</td><td>${busy(g)}</td></tr>`)}</tbody>
     </table>
     <h3>${t("byChip")}</h3>
     <table>
       <thead><tr><th>${t("chip")}</th><th>${t("cards")}</th><th>P</th><th>${t("utilization")}</th></tr></thead>
-      <tbody>${c.by_chip.map((g) => html`<tr key=${g.chip}><td>${g.chip}</td><td>${num(g.cards)}</td><td>${num(g.pflops)}</td><td>${pct(g)}</td></tr>`)}</tbody>
+      <tbody>${c.by_chip.map((g) => html`<tr key=${g.chip}><td>${g.chip}</td><td>${num(g.cards)}</td><td>${num(g.pflops)}</td><td>${busy(g)}</td></tr>`)}</tbody>
     </table>`;
 }
 
@@ -56,13 +56,12 @@ function RequestForm({ t, onOrdered }) {
     max_fen_per_card_hour: 3000,
   });
   const [result, setResult] = useState(null);
-  const [error, setError] = useState(null);
+  const { run, error } = useAction();
   const set = (k, n) => (e) =>
     setForm({ ...form, [k]: n ? Number(e.target.value) : e.target.value });
-  const post = async (e) => {
+  const post = (e) => {
     e.preventDefault();
-    setError(null);
-    try {
+    run(async () =>
       setResult(
         await api("POST", "/api/v1/compute/requests", {
           cards: form.cards,
@@ -70,21 +69,15 @@ function RequestForm({ t, onOrdered }) {
           duration_s: Math.round(form.hours * 3600),
           max_fen_per_card_hour: form.max_fen_per_card_hour,
         }),
-      );
-    } catch (err) {
-      setError(err);
-    }
+      ),
+    );
   };
-  const accept = async (q) => {
-    setError(null);
-    try {
+  const accept = (q) =>
+    run(async () => {
       await api("POST", `/api/v1/compute/quotes/${q.id}/accept`);
       setResult(null);
       onOrdered();
-    } catch (err) {
-      setError(err);
-    }
-  };
+    });
   return html`
     <form class="card" onSubmit=${post} data-testid="request-form">
       <h3>${t("newRequest")}</h3>
@@ -124,18 +117,14 @@ export function OrdersView({ t, me, lang }) {
   });
   const orders = { data: orderPages.page, error: orderPages.error };
   const bills = { data: billPages.page, error: billPages.error };
-  const [error, setError] = useState(null);
-  const cancel = async (o) => {
-    setError(null);
-    try {
+  const { run, error } = useAction();
+  const cancel = (o) =>
+    run(async () => {
       await api("POST", `/api/v1/compute/orders/${o.id}/cancel`, {
         reason: "cancelled in the console",
       });
       setReload(reload + 1);
-    } catch (err) {
-      setError(err);
-    }
-  };
+    });
   return html`
     ${me.org.kind === "enterprise" && html`<${RequestForm} t=${t} onOrdered=${() => setReload(reload + 1)} />`}
     <${ErrorBox} error=${orders.error || bills.error || error} />
@@ -167,7 +156,7 @@ export function OrdersView({ t, me, lang }) {
         (
           b,
         ) => html`<tr key=${b.id} title=${b.lines.map((l) => `${l.description}: ${yuan(l.amount_fen)}`).join("\n")}>
-        <td>${b.order_id.slice(-8)}</td><td>${b.usage_card_hours.toFixed(1)}</td><td>${yuan(b.gross_fen)}</td><td>${yuan(b.voucher_fen)}</td><td>${yuan(b.payable_fen)}</td></tr>`,
+        <td>${b.order_id.slice(-8)}</td><td>${decimal(b.usage_card_hours, lang, 1)}</td><td>${yuan(b.gross_fen)}</td><td>${yuan(b.voucher_fen)}</td><td>${yuan(b.payable_fen)}</td></tr>`,
       )}</tbody>
     </table>`
     }
@@ -185,16 +174,12 @@ export function VouchersView({ t, me, lang }) {
   const vouchers = useLoad("/api/v1/compute/vouchers", reload);
   const name = useOrgNames();
   const [amount, setAmount] = useState(10000); // yuan
-  const [error, setError] = useState(null);
-  const act = async (method, path, body) => {
-    setError(null);
-    try {
+  const { run, error } = useAction();
+  const act = (method, path, body) =>
+    run(async () => {
       await api(method, path, body);
       setReload(reload + 1);
-    } catch (err) {
-      setError(err);
-    }
-  };
+    });
   const isEnterprise = me.org.kind === "enterprise";
   const isAuthority = me.org.kind === "authority";
   return html`
@@ -209,7 +194,7 @@ export function VouchersView({ t, me, lang }) {
       <tbody>${programmes.data.items.map(
         (
           p,
-        ) => html`<tr key=${p.id}><td>${p.name}</td><td>${yuan(p.budget_fen)}</td><td>${(p.ratio_bp / 100).toFixed(0)}%</td><td>${yuan(p.issued_fen)}</td><td>${yuan(p.redeemed_fen)}</td>
+        ) => html`<tr key=${p.id}><td>${p.name}</td><td>${yuan(p.budget_fen)}</td><td>${percentOfBp(p.ratio_bp, lang)}</td><td>${yuan(p.issued_fen)}</td><td>${yuan(p.redeemed_fen)}</td>
         <td>${isEnterprise && html`<input type="number" class="small" aria-label=${t("amountYuan")} value=${amount} onInput=${(e) => setAmount(Number(e.target.value))} /> <button onClick=${() => act("POST", `/api/v1/compute/voucher-programmes/${p.id}/applications`, { amount_fen: Math.round(amount * 100) })}>${t("apply")}</button>`}</td></tr>`,
       )}</tbody>
     </table>`

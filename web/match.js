@@ -12,11 +12,11 @@ import htm from "/vendor/htm.module.js";
 import { api } from "./api.js";
 import { Clauses } from "./clauses.js";
 import { ErrorBox } from "./error_box.js";
-import { useLoad } from "./hooks.js";
+import { useAction, useLoad } from "./hooks.js";
 import { ConfirmButton } from "./confirm_button.js";
 import { PoliciesTab } from "./policies.js";
 import { stateName } from "./i18n.js";
-import { yuan } from "./format.js";
+import { count, decimal, yuan, yuanWithUnit } from "./format.js";
 import { FilterSelect, Pager, SearchBox, usePagedList } from "./paging.js";
 import { Tabs, useUrlTab } from "./tabs.js";
 import { useUrlParams } from "./url_state.js";
@@ -24,14 +24,14 @@ import { useUrlParams } from "./url_state.js";
 const html = htm.bind(h);
 const KINDS = ["loan", "investment", "subsidy", "guarantee", "insurance"];
 
-function Figures({ t }) {
+function Figures({ t, lang }) {
   const stats = useLoad("/api/v1/match/finance/stats", 0);
   const s = stats.data;
   return html`<${ErrorBox} error=${stats.error} />
     ${
       s &&
       html`<div class="tiles" data-testid="finance-stats">
-      <div class="tile"><div class="n">${s.enterprises.toLocaleString()}</div><div>${t("fm_enterprises")}</div></div>
+      <div class="tile"><div class="n">${count(s.enterprises, lang)}</div><div>${t("fm_enterprises")}</div></div>
       <div class="tile"><div class="n">${s.institutions}</div><div>${t("fm_institutions")}</div></div>
       ${KINDS.map((k) => html`<div class="tile"><div class="n">${s.products_by_kind[k] || 0}</div><div>${t(`fm_${k}`)}</div></div>`)}
       <div class="tile"><div class="n">${yuan(s.served_fen)}</div><div>${t("fm_served")}</div></div>
@@ -51,20 +51,16 @@ function EnterpriseTab({ t, lang }) {
     prefix: "fa_",
   });
   const apps = { data: appPages.page };
-  const [error, setError] = useState(null);
-  const apply = (p) => async () => {
-    setError(null);
-    try {
+  const { run, error } = useAction();
+  const apply = (p) => () =>
+    run(async () => {
       await api("POST", "/api/v1/match/finance/applications", {
         enterprise_id: me.data.id,
         product_id: p.id,
         amount_fen: Math.min(p.max_amount_fen, (me.data.profile.need_amount || 1) * 100),
       });
       setReload(reload + 1);
-    } catch (err) {
-      setError(err);
-    }
-  };
+    });
   if (me.error) return html`<p class="hint">${t("fm_noProfile")}</p>`;
   return html`
     <${ErrorBox} error=${error || matches.error} />
@@ -73,7 +69,7 @@ function EnterpriseTab({ t, lang }) {
       html`<h3>${t("fm_eligible")}</h3><div data-testid="eligible">
       ${matches.data.eligible.map(
         (m) => html`<div class="card">
-        <h3>${m.product.name} <span class="hint">${t(`fm_${m.product.kind}`)} · ${t("fm_upTo")} ${yuan(m.product.max_amount_fen)} 元 · ${m.product.terms}</span></h3>
+        <h3>${m.product.name} <span class="hint">${t(`fm_${m.product.kind}`)} · ${t("fm_upTo")} ${yuanWithUnit(m.product.max_amount_fen, lang)} · ${m.product.terms}</span></h3>
         <${Clauses} clauses=${m.clauses} t=${t} lang=${lang} />
         ${m.bundle.length > 0 && html`<p>${t("fm_bundle")}: ${m.bundle.map((b) => b.name).join("、")}</p>`}
         <button onClick=${apply(m.product)}>${t("fm_apply")}</button></div>`,
@@ -106,13 +102,12 @@ function InstitutionTab({ t, lang }) {
     max_yuan: 1000000,
     terms: "",
   });
-  const [error, setError] = useState(null);
+  const { run, error } = useAction();
   const [published, setPublished] = useState(null);
   const set = (k) => (e) => setForm({ ...form, [k]: e.target.value });
-  const publish = async (e) => {
+  const publish = (e) => {
     e.preventDefault();
-    setError(null);
-    try {
+    run(async () => {
       const { max_yuan: maxYuan, ...rest } = form;
       const p = await api("POST", "/api/v1/match/finance/products", {
         ...rest,
@@ -124,13 +119,10 @@ function InstitutionTab({ t, lang }) {
         `/api/v1/match/finance/products/${p.id}/prospects?limit=10`,
       );
       setPublished({ ...p, reach: reach.enterprises, prospects });
-    } catch (err) {
-      setError(err);
-    }
+    });
   };
-  const decide = (a, decision) => async () => {
-    setError(null);
-    try {
+  const decide = (a, decision) => () =>
+    run(async () => {
       await api(
         "POST",
         `/api/v1/match/finance/applications/${a.id}/decision`,
@@ -139,10 +131,7 @@ function InstitutionTab({ t, lang }) {
           : { decision, reason: "资料不全" },
       );
       setReload(reload + 1);
-    } catch (err) {
-      setError(err);
-    }
-  };
+    });
   return html`
     <form class="card" onSubmit=${publish} data-testid="product-form">
       <h3>${t("fm_publish")}</h3>
@@ -154,8 +143,8 @@ function InstitutionTab({ t, lang }) {
       <${ErrorBox} error=${error} />
       ${
         published &&
-        html`<p class="ok" data-testid="published">${published.name}: ${t("fm_reach")} ${published.reach.toLocaleString()}</p>
-        <div data-testid="prospects"><p>${t("fm_prospects")}: ${published.prospects.count.toLocaleString()}</p>
+        html`<p class="ok" data-testid="published">${published.name}: ${t("fm_reach")} ${count(published.reach, lang)}</p>
+        <div data-testid="prospects"><p>${t("fm_prospects")}: ${count(published.prospects.count, lang)}</p>
           <ul class="prospects">${published.prospects.items.map((x) => html`<li key=${x.enterprise_id}>${x.name}<${Clauses} clauses=${[x.miss]} t=${t} lang=${lang} /></li>`)}</ul></div>`
       }
     </form>
@@ -193,15 +182,13 @@ function ListingForm({ t, onPosted }) {
     budget: "",
     deadline: "",
   });
-  const [error, setError] = useState(null);
+  const { run, error } = useAction();
   const [posted, setPosted] = useState(null);
   const set = (k) => (e) => setForm({ ...form, [k]: e.target.value });
   const demand = form.list === "demand";
   const domain = form.domain || domains.data?.items[0] || "";
-  const post = async (e) => {
+  const post = (e) => {
     e.preventDefault();
-    setError(null);
-    setPosted(null);
     const body = {
       title: form.title,
       description: form.description,
@@ -213,7 +200,8 @@ function ListingForm({ t, onPosted }) {
       body.budget_fen = Math.round(Number(form.budget) * 100);
       body.deadline = form.deadline;
     }
-    try {
+    run(async () => {
+      setPosted(null);
       const listing = await api(
         "POST",
         `/api/v1/match/scenarios/${demand ? "demands" : "capabilities"}`,
@@ -222,9 +210,7 @@ function ListingForm({ t, onPosted }) {
       setPosted(listing);
       setForm({ ...form, title: "", description: "", tags: "" });
       onPosted();
-    } catch (err) {
-      setError(err);
-    }
+    });
   };
   return html`<form class="card" onSubmit=${post} data-testid="listing-form">
     <h3>${t("sc_post")}</h3>
@@ -267,23 +253,19 @@ function ScenariosTab({ t, lang }) {
     picked ? `/api/v1/match/scenarios/listings/${picked.id}/pairs` : null,
     reload,
   );
-  const [error, setError] = useState(null);
+  const { run, error } = useAction();
   // A paired capability's title, from the matches shown beside it.
   const capabilityTitle = (id) =>
     matches.data?.items.find((m) => m.listing.id === id)?.listing.title ?? id.slice(-6);
-  const pair = (c) => async () => {
-    setError(null);
-    try {
+  const pair = (c) => () =>
+    run(async () => {
       await api("POST", "/api/v1/match/scenarios/pairs", {
         demand_id: picked.id,
         capability_id: c.id,
         note: "控制台推荐",
       });
       setReload(reload + 1);
-    } catch (err) {
-      setError(err);
-    }
-  };
+    });
   const s = stats.data;
   return html`
     ${
@@ -312,7 +294,7 @@ function ScenariosTab({ t, lang }) {
               ) => {
                 e.preventDefault();
                 setPicked(d);
-              }}>${d.title}</a> <span class="hint">${d.domain} · ${yuan(d.budget_fen)} 元</span></li>`,
+              }}>${d.title}</a> <span class="hint">${d.domain} · ${yuanWithUnit(d.budget_fen, lang)}</span></li>`,
           )}</ul>`
         }
         <${Pager} t=${t} lang=${lang} list=${demands} testid="demands-pager" /></div>
@@ -320,7 +302,7 @@ function ScenariosTab({ t, lang }) {
         picked &&
         html`<h3>${t("sc_best")}: ${picked.title}</h3><p>${picked.description}</p>
         <${ErrorBox} error=${error || matches.error} />
-        ${matches.data && html`<table data-testid="capability-matches"><tbody>${matches.data.items.map((m) => html`<tr><td>${m.listing.title}</td><td>${m.listing.domain}</td><td>${m.score.toFixed(2)}</td><td><button onClick=${pair(m.listing)}>${t("sc_pair")}</button></td></tr>`)}</tbody></table>`}
+        ${matches.data && html`<table data-testid="capability-matches"><tbody>${matches.data.items.map((m) => html`<tr><td>${m.listing.title}</td><td>${m.listing.domain}</td><td>${decimal(m.score, lang, 2)}</td><td><button onClick=${pair(m.listing)}>${t("sc_pair")}</button></td></tr>`)}</tbody></table>`}
         ${pairs.data && pairs.data.items.length > 0 && html`<p data-testid="pairs">${pairs.data.items.map((p) => `${capabilityTitle(p.capability_id)}：${stateName(t, p.state)}`).join(" · ")}</p>`}`
       }</div>
     </div>
@@ -338,7 +320,7 @@ export function MatchPage({ t, me, lang }) {
       tab === "finance" &&
       html`
       <p class="hint">${t("fm_intro")}</p>
-      <${Figures} t=${t} />
+      <${Figures} t=${t} lang=${lang} />
       ${me.org.kind === "enterprise" && html`<${EnterpriseTab} t=${t} lang=${lang} />`}
       ${me.org.kind === "institution" && html`<${InstitutionTab} t=${t} lang=${lang} />`}`
     }

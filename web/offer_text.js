@@ -7,6 +7,7 @@
 // literals, single rules not in a list, "odrl:" prefixes).
 import { h } from "/vendor/preact.module.js";
 import htm from "/vendor/htm.module.js";
+import { count, spokenTime } from "./format.js";
 
 const html = htm.bind(h);
 
@@ -35,19 +36,9 @@ const known = (t, key, raw) => {
   return label === key ? raw : label;
 };
 
-function number(t, x) {
+function number(x) {
   const n = Number(value(x));
-  return isNaN(n) ? String(value(x)) : n.toLocaleString(t("ot_locale"));
-}
-
-// A time in the reader's time zone: the date alone when it falls at midnight there.
-function date(t, x) {
-  const d = new Date(value(x));
-  if (isNaN(d)) return String(value(x));
-  const locale = t("ot_locale");
-  const day = d.toLocaleDateString(locale, { year: "numeric", month: "long", day: "numeric" });
-  if (d.getHours() === 0 && d.getMinutes() === 0) return day;
-  return `${day} ${d.toLocaleTimeString(locale, { hour: "2-digit", minute: "2-digit" })}`;
+  return isNaN(n) ? String(value(x)) : count(n);
 }
 
 const SYMBOLS = { isAnyOf: "∈", eq: "=", lteq: "≤", lt: "<", gteq: "≥", gt: ">" };
@@ -73,15 +64,15 @@ function constraintText(t, c, field, kind) {
       return phrase("ot_psiFieldIn", { list: values.map(field).join(t("ot_and")) });
   }
   if (left === "dateTime" && ["gteq", "gt", "lt", "lteq"].includes(op))
-    return phrase(`ot_dateTime_${op}`, { date: date(t, c.rightOperand) });
+    return phrase(`ot_dateTime_${op}`, { date: spokenTime(value(c.rightOperand)) });
   const limits = {
     lteq: ["count", "epsilon", "psiClientSize", "psiSessionsPerDay"],
     gteq: ["groupSize"],
   };
   if ((limits[op] || []).includes(left))
-    return phrase(`ot_${left}_${op}`, { n: number(t, c.rightOperand) });
+    return phrase(`ot_${left}_${op}`, { n: number(c.rightOperand) });
   // Anything else, as plainly as it goes: the left operand's name, a symbol, the values.
-  const right = values.map((v) => (typeof v === "number" ? number(t, v) : String(v)));
+  const right = values.map((v) => (typeof v === "number" ? number(v) : String(v)));
   return `${known(t, `ot_left_${left}`, left)} ${SYMBOLS[op] || op} ${right.join(t("ot_and"))}`;
 }
 

@@ -12,7 +12,7 @@ import { api } from "./api.js";
 import { Clauses } from "./clauses.js";
 import { Period } from "./notice_period.js";
 import { ErrorBox } from "./error_box.js";
-import { useLoad } from "./hooks.js";
+import { useAction, useLoad } from "./hooks.js";
 import { localDate, count } from "./format.js";
 import { Pager, usePagedList } from "./paging.js";
 import { useUrlParams } from "./url_state.js";
@@ -30,19 +30,15 @@ function PublishForm({ t, onDone }) {
     valid_from: `${year}-01-01`,
     valid_until: `${year + 1}-12-31`,
   });
-  const [error, setError] = useState(null);
+  const { run, error } = useAction();
   const [done, setDone] = useState(null);
   const set = (k) => (e) => setForm({ ...form, [k]: e.target.value });
-  const publish = async (e) => {
+  const publish = (e) => {
     e.preventDefault();
-    setError(null);
-    try {
-      const p = await api("POST", "/api/v1/match/policies", form);
-      setDone(p);
+    run(async () => {
+      setDone(await api("POST", "/api/v1/match/policies", form));
       onDone();
-    } catch (err) {
-      setError(err);
-    }
+    });
   };
   return html`<form class="card" onSubmit=${publish} data-testid="publish-policy">
     <h3>${t("pl_publish")}</h3>
@@ -66,15 +62,12 @@ function Inbox({ t, lang }) {
     reloadKey: reload,
   });
   const inbox = { data: pages.page, error: pages.error };
-  const [error, setError] = useState(null);
-  const read = (n) => async () => {
-    try {
+  const { run, error } = useAction();
+  const read = (n) => () =>
+    run(async () => {
       await api("POST", `/api/v1/match/inbox/${n.id}/read`);
       setReload(reload + 1);
-    } catch (err) {
-      setError(err);
-    }
-  };
+    });
   return html`<h3>${t("pl_inbox")}</h3>
     <${ErrorBox} error=${error || inbox.error} />
     ${
@@ -98,17 +91,14 @@ function Webhook({ t }) {
   const hook = useLoad("/api/v1/match/webhook", reload);
   const [url, setUrl] = useState("");
   const [secret, setSecret] = useState(null);
-  const [error, setError] = useState(null);
-  const save = async (e) => {
+  const { run, error } = useAction();
+  const save = (e) => {
     e.preventDefault();
-    setError(null);
-    try {
+    run(async () => {
       const w = await api("POST", "/api/v1/match/webhook", { url });
       setSecret(w.secret);
       setReload(reload + 1);
-    } catch (err) {
-      setError(err);
-    }
+    });
   };
   return html`<form class="card" onSubmit=${save} data-testid="webhook">
     <h3>${t("pl_webhook")}</h3>

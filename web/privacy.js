@@ -9,10 +9,10 @@ import { useState } from "/vendor/hooks.module.js";
 import htm from "/vendor/htm.module.js";
 import { api } from "./api.js";
 import { ErrorBox } from "./error_box.js";
-import { useOrgNames } from "./hooks.js";
+import { useAction, useOrgNames } from "./hooks.js";
 import { stateName } from "./i18n.js";
 import { Tabs, useUrlTab } from "./tabs.js";
-import { localMinute } from "./format.js";
+import { decimal, localMinute } from "./format.js";
 import { PsiRunForm } from "./psi_run.js";
 import { ContractSelect, useUsableContracts } from "./contract_choice.js";
 import { ServerSelect, useServerChoice } from "./server_select.js";
@@ -44,16 +44,15 @@ function PsiTab({ t, me, lang }) {
     purpose: "共同客户识别",
   });
   const [result, setResult] = useState(null);
-  const [error, setError] = useState(null);
+  const { run, error } = useAction();
   const chosen = usable.find((c) => c.id === form.contract) || usable[0];
   const contract = chosen ? chosen.id : "";
   const product =
     (products.items.find((p) => p.id === form.product) || products.items[0] || {}).id || "";
   const set = (k) => (e) => setForm({ ...form, [k]: e.target.value });
-  const run = async (e) => {
+  const runLocal = (e) => {
     e.preventDefault();
-    setError(null);
-    try {
+    run(async () => {
       setResult(
         await api("POST", "/api/v1/privacy/psi/local", {
           contract_id: contract,
@@ -65,9 +64,7 @@ function PsiTab({ t, me, lang }) {
         }),
       );
       setReload(reload + 1);
-    } catch (err) {
-      setError(err);
-    }
+    });
   };
   return html`
     ${
@@ -77,7 +74,7 @@ function PsiTab({ t, me, lang }) {
     }
     ${
       me.org.kind === "data_holder" &&
-      html`<form class="card" onSubmit=${run} data-testid="psi-form">
+      html`<form class="card" onSubmit=${runLocal} data-testid="psi-form">
       <h3>${t("psiLocal")}</h3>
       <${ContractSelect} t=${t} choice=${choice} value=${contract} onChange=${(id) => setForm({ ...form, contract: id })} />
       <label>${t("theirColumn")} <input value=${form.column} onInput=${set("column")} /></label>
@@ -121,16 +118,12 @@ function DeliveriesTab({ t, me, lang }) {
   const [opened, setOpened] = useState(null);
   const [trace, setTrace] = useState({ product: "", csv: "" });
   const [traced, setTraced] = useState(null);
-  const [error, setError] = useState(null);
-  const act = async (fn) => {
-    setError(null);
-    try {
+  const { run, error } = useAction();
+  const act = (fn) =>
+    run(async () => {
       await fn();
       setReload((x) => x + 1);
-    } catch (err) {
-      setError(err);
-    }
-  };
+    });
   const chosen = (usable.find((c) => c.id === contract) || usable[0] || {}).id || "";
   const product =
     (products.items.find((p) => p.id === trace.product) || products.items[0] || {}).id || "";
@@ -206,7 +199,7 @@ function DeliveriesTab({ t, me, lang }) {
       traced &&
       html`<p class=${traced.traced ? "ok" : "error"} data-testid="traced">${
         traced.traced
-          ? `${t("leakedBy")} ${name(traced.recipient_id)} · ${traced.agreeing}/${traced.cells} · ${t("confidence")} ${traced.confidence.toFixed(9)}`
+          ? `${t("leakedBy")} ${name(traced.recipient_id)} · ${traced.agreeing}/${traced.cells} · ${t("confidence")} ${decimal(traced.confidence, lang, 9)}`
           : `${t("cannotTrace")}: ${traced.reason}`
       }</p>`
     }`;

@@ -7,9 +7,9 @@ import { useState } from "/vendor/hooks.module.js";
 import htm from "/vendor/htm.module.js";
 import { api } from "./api.js";
 import { ErrorBox } from "./error_box.js";
-import { useLoad } from "./hooks.js";
+import { useAction, useLoad } from "./hooks.js";
 import { ConfirmButton } from "./confirm_button.js";
-import { count, yuan } from "./format.js";
+import { count, decimal, yuanInput, yuanWithUnit } from "./format.js";
 
 const html = htm.bind(h);
 
@@ -30,15 +30,14 @@ function RegisterForm({ t, chips, onDone }) {
     cards: "8",
     price: "",
   });
-  const [error, setError] = useState(null);
+  const { run, error } = useAction();
   const set = (k) => (e) => setForm({ ...form, [k]: e.target.value });
-  const submit = async (e) => {
+  const submit = (e) => {
     e.preventDefault();
-    setError(null);
-    const fen = fenOf(form.price);
-    if (fen === null) return setError({ message: t("pr_badPrice") });
-    const chip = form.chip || chips[0]?.name;
-    try {
+    run(async () => {
+      const fen = fenOf(form.price);
+      if (fen === null) throw new Error(t("pr_badPrice"));
+      const chip = form.chip || chips[0]?.name;
       await api("POST", "/api/v1/compute/provider-clusters", {
         name: form.name.trim(),
         region: form.region.trim(),
@@ -54,9 +53,7 @@ function RegisterForm({ t, chips, onDone }) {
       });
       setForm({ ...form, name: "", price: "" });
       onDone();
-    } catch (err) {
-      setError(err);
-    }
+    });
   };
   return html`<form class="card" data-testid="register-cluster" onSubmit=${submit}>
     <h3>${t("pr_register")}</h3>
@@ -75,35 +72,33 @@ function RegisterForm({ t, chips, onDone }) {
 function ClusterCard({ t, lang, c, onChange }) {
   const [prices, setPrices] = useState(() =>
     Object.fromEntries(
-      Object.entries(c.fen_per_card_hour).map(([chip, fen]) => [chip, (fen / 100).toFixed(2)]),
+      Object.entries(c.fen_per_card_hour).map(([chip, fen]) => [chip, yuanInput(fen)]),
     ),
   );
-  const [error, setError] = useState(null);
-  const act = (path, body) => async () => {
-    setError(null);
-    try {
-      await api("POST", `/api/v1/compute/provider-clusters/${c.id}/${path}`, body);
-      onChange();
-    } catch (err) {
-      setError(err);
-    }
+  const { run, error } = useAction();
+  // POSTs `body` to the cluster's `path`; the cluster then shows anew.
+  const change = async (path, body) => {
+    await api("POST", `/api/v1/compute/provider-clusters/${c.id}/${path}`, body);
+    onChange();
   };
   const savePrices = (e) => {
     e.preventDefault();
-    const fen = {};
-    for (const [chip, text] of Object.entries(prices)) {
-      fen[chip] = fenOf(text);
-      if (fen[chip] === null) return setError({ message: `${chip}: ${t("pr_badPrice")}` });
-    }
-    return act("prices", { fen_per_card_hour: fen })();
+    run(() => {
+      const fen = {};
+      for (const [chip, text] of Object.entries(prices)) {
+        fen[chip] = fenOf(text);
+        if (fen[chip] === null) throw new Error(`${chip}: ${t("pr_badPrice")}`);
+      }
+      return change("prices", { fen_per_card_hour: fen });
+    });
   };
   return html`<div class="card" data-testid="own-cluster" data-available=${c.available ? "yes" : "no"}>
-    <h3>${c.name} <span class="hint">${c.region} · ${count(c.cards, lang)} ${t("cards")} · ${c.pflops.toFixed(1)} P</span></h3>
+    <h3>${c.name} <span class="hint">${c.region} · ${count(c.cards, lang)} ${t("cards")} · ${decimal(c.pflops, lang, 1)} P</span></h3>
     <p data-state=${c.available ? "available" : "unavailable"}>${c.available ? t("pr_inService") : t("pr_outOfService")}
       ${
         c.available
-          ? html` <${ConfirmButton} label=${t("pr_takeOut")} question=${t("q_takeOut")} t=${t} testid="take-out" onConfirm=${act("availability", { available: false })} />`
-          : html` <button type="button" data-testid="bring-back" onClick=${act("availability", { available: true })}>${t("pr_bringBack")}</button>`
+          ? html` <${ConfirmButton} label=${t("pr_takeOut")} question=${t("q_takeOut")} t=${t} testid="take-out" onConfirm=${() => run(() => change("availability", { available: false }))} />`
+          : html` <button type="button" data-testid="bring-back" onClick=${() => run(() => change("availability", { available: true }))}>${t("pr_bringBack")}</button>`
       }</p>
     <form class="filters" onSubmit=${savePrices}>
       ${Object.keys(prices).map(
@@ -111,7 +106,7 @@ function ClusterCard({ t, lang, c, onChange }) {
           chip,
         ) => html`<label>${chip} ${t("pr_price")} <input name=${`price-${chip}`} inputmode="decimal" value=${prices[chip]}
           data-testid=${`price-${chip}`} onInput=${(e) => setPrices({ ...prices, [chip]: e.target.value })} /></label>
-          <span class="hint">${t("pr_now")} ${yuan(c.fen_per_card_hour[chip], lang)} ${t("unit_yuan")}</span>`,
+          <span class="hint">${t("pr_now")} ${yuanWithUnit(c.fen_per_card_hour[chip], lang)}</span>`,
       )}
       <button type="submit" data-testid="save-prices">${t("pr_savePrices")}</button>
     </form>

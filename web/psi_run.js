@@ -8,6 +8,7 @@ import { h } from "/vendor/preact.module.js";
 import { useState } from "/vendor/hooks.module.js";
 import htm from "/vendor/htm.module.js";
 import { ErrorBox } from "./error_box.js";
+import { useAction } from "./hooks.js";
 import { csvColumn, pastedItems } from "./psi_items.js";
 import { distinctItems, runPsi } from "./psi_client.js";
 import { ContractSelect } from "./contract_choice.js";
@@ -36,7 +37,7 @@ export function PsiRunForm({ t, choice, onDone }) {
   const [pasted, setPasted] = useState("");
   const [progress, setProgress] = useState(null);
   const [result, setResult] = useState(null);
-  const [error, setError] = useState(null);
+  const { run, busy, error } = useAction();
   const contract = usable.find((c) => c.id === form.contract) || usable[0];
   const columns = allowed(contract, "field");
   const outputs = allowed(contract, "psiOutput");
@@ -51,31 +52,31 @@ export function PsiRunForm({ t, choice, onDone }) {
     setFile({ text: chosen ? await chosen.text() : "", column: "" });
   };
 
-  const run = async (e) => {
+  // The sessions listed are read again after any run that reached the node.
+  const start = (e) => {
     e.preventDefault();
-    setError(null);
-    if (result && result.url) URL.revokeObjectURL(result.url);
-    setResult(null);
-    if (!items.length) return setError({ message: t("psiNoItems") });
-    try {
-      const r = await runPsi({
-        contractId: contract.id,
-        column,
-        items,
-        output,
-        purpose: form.purpose,
-        progress: setProgress,
-      });
-      setResult(r.intersection ? { ...r, url: sharedCsv(column, r.intersection) } : r);
-    } catch (err) {
-      setError(err);
-    }
-    setProgress(null);
-    onDone();
-    return undefined;
+    run(async () => {
+      if (result && result.url) URL.revokeObjectURL(result.url);
+      setResult(null);
+      if (!items.length) throw new Error(t("psiNoItems"));
+      try {
+        const r = await runPsi({
+          contractId: contract.id,
+          column,
+          items,
+          output,
+          purpose: form.purpose,
+          progress: setProgress,
+        });
+        setResult(r.intersection ? { ...r, url: sharedCsv(column, r.intersection) } : r);
+      } finally {
+        setProgress(null);
+        onDone();
+      }
+    });
   };
 
-  return html`<form class="card" onSubmit=${run} data-testid="psi-browser-form">
+  return html`<form class="card" onSubmit=${start} data-testid="psi-browser-form">
     <h3>${t("psiBrowser")}</h3>
     <${ContractSelect} t=${t} choice=${choice} name="contract_id" value=${contract ? contract.id : ""} onChange=${(id) => setForm({ ...form, contract: id })} />
     <label>${t("column")} <select name="column" value=${column} onChange=${set("column")}>${columns.map((c) => html`<option value=${c}>${c}</option>`)}</select></label>
@@ -85,7 +86,7 @@ export function PsiRunForm({ t, choice, onDone }) {
     ${csv && html`<label>${t("psiItemsColumn")} <select value=${file.column || csv.header[0]} onChange=${(e) => setFile({ ...file, column: e.target.value })}>${csv.header.map((c) => html`<option value=${c}>${c}</option>`)}</select></label>`}
     ${!csv && html`<label class="wide">${t("psiItemsPaste")} <textarea rows="4" data-testid="psi-pasted" value=${pasted} onInput=${(e) => setPasted(e.target.value)}></textarea></label>`}
     <p class="hint" data-testid="psi-items-read">${t("psiItemsRead")}: ${items.length}</p>
-    <button type="submit" disabled=${!contract || !column || !output || progress !== null}>${t("psiRunBrowser")}</button>
+    <button type="submit" disabled=${!contract || !column || !output || busy}>${t("psiRunBrowser")}</button>
     ${progress && html`<p data-testid="psi-progress">${t(`psiStage_${progress.stage}`)} <progress max=${progress.total} value=${progress.done} aria-label=${t(`psiStage_${progress.stage}`)}></progress> ${progress.done} / ${progress.total}</p>`}
     <${ErrorBox} error=${error} />
     ${result && html`<p class="ok" data-testid="psi-browser-result" data-size=${result.intersection_size}>${t(result.intersection ? "psiSharedCount" : "psiSizeResult")}: ${result.intersection_size} / ${result.client_size} (${t("theirs")} ${result.server_size})</p>`}

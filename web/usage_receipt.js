@@ -8,6 +8,7 @@ import { useState } from "/vendor/hooks.module.js";
 import htm from "/vendor/htm.module.js";
 import { useOrgNames } from "./hooks.js";
 import { checkReceipt, parseReceipt } from "./receipt_check.js";
+import { localTime } from "./format.js";
 
 const html = htm.bind(h);
 
@@ -39,7 +40,6 @@ export function UsageReceipt({ t, me, usage, sql, contract, product }) {
   const [check, setCheck] = useState({ state: "idle" });
   const r = parseReceipt(text);
   const contractId = r ? String(r.contract_id || "") : "";
-  const locale = t("ot_locale");
   const verify = async () => {
     setCheck({ state: "checking" });
     try {
@@ -72,7 +72,7 @@ export function UsageReceipt({ t, me, usage, sql, contract, product }) {
       ${r.region && row(t("region"), known(t, `ot_region_${r.region}`, r.region))}
       ${row(t("rc_epsilon"), `ε ${r.epsilon_milli / 1000}${typeof r.epsilon_left_milli === "number" ? ` · ${t("budgetLeft")} ${r.epsilon_left_milli / 1000}` : ""}`)}
       ${r.use && row(t("rc_use"), String(r.use))}
-      ${row(t("rc_when"), new Date(r.at).toLocaleString(locale))}
+      ${row(t("rc_when"), localTime(r.at))}
       ${r.signed_by && row(t("rc_signedBy"), name(r.signed_by.id))}
       ${row(t("rc_ledger"), ledger ? `#${ledger.index} · dataspace.channel.used` : html`dataspace.channel.used <span class="hint">${t("rc_ledgerOnVerify")}</span>`)}
     </dl>`

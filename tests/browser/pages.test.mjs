@@ -5,7 +5,8 @@
 // URL; a compute provider runs its clusters' prices and service; a service
 // makes its terminal's key in the browser and the terminal file it downloads
 // works with the CLI; an authority imports a register as CSV; every change
-// says it is done. Screenshots go to $QIANTANG_TEST_OUTPUT/pages/.
+// says it is done, and a double click sends it once. Screenshots go to
+// $QIANTANG_TEST_OUTPUT/pages/.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -222,6 +223,16 @@ test("an account's users and tokens page through the server", async () => {
     roles.every((r) => ["只读", "成员", "管理员"].includes(r)),
     roles.join(),
   );
+  // A double click issues one token: the second click finds the first still
+  // running (hooks.js useAction).
+  let issued = 0;
+  page.on("request", (r) => {
+    if (r.method() === "POST" && new URL(r.url()).pathname === "/api/v1/tokens") issued++;
+  });
+  await page.locator("input[name=token-label]").fill("双击");
+  await page.locator("form.issue-token button[type=submit]").dblclick();
+  await page.getByTestId("token-secret").waitFor();
+  assert.equal(issued, 1);
   assert.deepEqual(errors, []);
 });
 
