@@ -325,13 +325,17 @@ TEST_P(IdentityTest, FiguresAreKeptAsCitizensTalentsScansAndCodesChange) {
             ->Read([&](store::Tx& tx) -> Status {
               QT_ASSIGN_OR_RETURN(
                   store::Rows r,
-                  tx.Query("SELECT (SELECT COUNT(*) FROM id_citizens),"
-                           " (SELECT COUNT(*) FROM id_citizens WHERE status = 'revoked'),"
-                           " (SELECT COUNT(*) FROM id_citizens WHERE talent_category <> ''),"
-                           " (SELECT COUNT(*) FROM id_scans), (SELECT COUNT(*) FROM id_codes),"
-                           " (SELECT COUNT(*) FROM id_citizens WHERE status <> 'revoked')"));
-              c = {{"citizens", r[0].Int(0)}, {"revoked", r[0].Int(1)}, {"talents", r[0].Int(2)},
-                   {"scans", r[0].Int(3)},    {"codes", r[0].Int(4)},   {"active", r[0].Int(5)}};
+                  tx.Query(
+                      "SELECT (SELECT COUNT(*) FROM id_citizens) AS citizens,"
+                      " (SELECT COUNT(*) FROM id_citizens WHERE status = 'revoked') AS revoked,"
+                      " (SELECT COUNT(*) FROM id_citizens WHERE talent_category <> '')"
+                      " AS talents,"
+                      " (SELECT COUNT(*) FROM id_scans) AS scans,"
+                      " (SELECT COUNT(*) FROM id_codes) AS codes,"
+                      " (SELECT COUNT(*) FROM id_citizens WHERE status <> 'revoked') AS active"));
+              c = {{"citizens", r[0].Int("citizens")}, {"revoked", r[0].Int("revoked")},
+                   {"talents", r[0].Int("talents")},   {"scans", r[0].Int("scans")},
+                   {"codes", r[0].Int("codes")},       {"active", r[0].Int("active")}};
               return OkStatus();
             })
             .ok());
