@@ -415,8 +415,7 @@ Result<Citizen> Identity::Revoke(const Principal& caller, const std::string& id,
     int64_t seq = last.empty() ? 0 : last[0].Int("seq");
     Head head{};
     if (!last.empty()) {
-      auto bytes = *crypto::HexDecode(last[0].Text("head"));
-      std::copy(bytes.begin(), bytes.end(), head.begin());
+      QT_ASSIGN_OR_RETURN(head, StoredHead(last[0]));
     }
     std::vector<ledger::NewEvent> events;
     for (const store::Row& r : serials) {
@@ -515,6 +514,16 @@ bool Identity::IsCitizenToken(std::string_view token) {
   constexpr size_t kSecret = 43;  // 32 bytes in base64url
   return token.starts_with(kTokenPrefix) ||
          (token.starts_with("cz_") && token.size() == 3 + kSecret);
+}
+
+Result<Head> StoredHead(const store::Row& r) {
+  return store::Decode<Head>("id_revocations", r, [&]() -> Result<Head> {
+    QT_ASSIGN_OR_RETURN(Bytes bytes, crypto::HexDecode(r.Text("head")));
+    Head head{};
+    if (bytes.size() != head.size()) return Internal("head: not 32 bytes");
+    std::copy(bytes.begin(), bytes.end(), head.begin());
+    return head;
+  });
 }
 
 }  // namespace qt::identity

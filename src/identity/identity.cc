@@ -358,8 +358,7 @@ Result<json> Identity::Revocations(int64_t since) {
     if (to > 0) {
       QT_ASSIGN_OR_RETURN(store::Rows h,
                           tx.Query("SELECT head FROM id_revocations WHERE seq = ?", {to}));
-      auto bytes = *crypto::HexDecode(h[0].Text("head"));
-      std::copy(bytes.begin(), bytes.end(), head.begin());
+      QT_ASSIGN_OR_RETURN(head, StoredHead(h[0]));
     }
     return OkStatus();
   }));

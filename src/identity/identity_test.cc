@@ -315,6 +315,27 @@ TEST_P(IdentityTest, RevocationTalentAndKeyRotation) {
   EXPECT_EQ(identity_->Revocations(5).status().code(), StatusCode::kInvalidArgument);
 }
 
+// Regression: a damaged chain head in id_revocations was read with `*` on
+// HexDecode's Result and copied into 32 bytes whatever its length.
+TEST_P(IdentityTest, ADamagedRevocationHeadIsAnInternalErrorNotACrash) {
+  EnrolledCitizen a = Enrol(1), b = Enrol(2);
+  ASSERT_TRUE(identity_->IssueStatic(authority_, a.citizen.id).ok());
+  ASSERT_TRUE(identity_->IssueStatic(authority_, b.citizen.id).ok());
+  ASSERT_TRUE(identity_->Revoke(authority_, a.citizen.id, "deceased").ok());
+  ASSERT_TRUE(identity_->Revocations(0).ok());
+  for (const char* head : {"abcd", "not hex", ""}) {
+    ASSERT_TRUE(store_
+                    ->Write([&](store::Tx& tx) {
+                      return tx.Exec("UPDATE id_revocations SET head = ?", {head}).status();
+                    })
+                    .ok());
+    EXPECT_EQ(identity_->Revocations(0).status().code(), StatusCode::kInternal) << head;
+    EXPECT_EQ(identity_->Revoke(authority_, b.citizen.id, "moved").status().code(),
+              StatusCode::kInternal)
+        << head;
+  }
+}
+
 TEST_P(IdentityTest, FiguresAreKeptAsCitizensTalentsScansAndCodesChange) {
   // What GetStats and GetTallies answer from their running counts must be
   // what counting the rows gives.
