@@ -44,6 +44,17 @@ Result<Delivery> FromRow(const store::Row& r) {
   });
 }
 
+// A delivery as a suspect of a leak: who received it, under which key.
+Result<Candidate> CandidateFromRow(const store::Row& r) {
+  return store::Decode<Candidate>("deliveries", r, [&]() -> Result<Candidate> {
+    Candidate c{.delivery_id = r.Text("id"), .recipient_id = r.Text("recipient_id")};
+    const store::Bytes& k = r.Blob("fingerprint_key");
+    if (k.size() != c.key.size()) return Internal("fingerprint_key: not a key");
+    std::copy(k.begin(), k.end(), c.key.begin());
+    return c;
+  });
+}
+
 }  // namespace
 
 DeliveryService::DeliveryService(store::Store& store, DeliveryOptions options)
@@ -274,13 +285,7 @@ Result<TraceResult> DeliveryService::Trace(const Principal& caller, const std::s
     QT_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT id, recipient_id, fingerprint_key FROM"
                                             " deliveries WHERE product_id = ?",
                                             {product_id}));
-    for (const auto& r : rows) {
-      Candidate c{.delivery_id = r.Text("id"), .recipient_id = r.Text("recipient_id")};
-      const auto& k = r.Blob("fingerprint_key");
-      std::copy_n(k.begin(), c.key.size(), c.key.begin());
-      candidates.push_back(c);
-    }
-    return OkStatus();
+    return store::DecodeInto(rows, CandidateFromRow, candidates);
   }));
   QT_ASSIGN_OR_RETURN(
       dataspace::ProductDb db,
