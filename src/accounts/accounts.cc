@@ -69,18 +69,26 @@ store::Bytes TokenHash(std::string_view secret) {
 
 Result<Org> OrgFromRow(const Row& r) {
   return store::Decode<Org>("orgs", r, [&]() -> Result<Org> {
-    auto kind = ParseOrgKind(r.Text(2));
-    if (!kind) return Internal("kind: unknown '" + r.Text(2) + "'");
-    Org o{r.Text(0), r.Text(1),         *kind,    r.Text(3), {}, r.Int(5),
-          r.Text(6), KeyCustody::kNode, r.Int(8), r.Int(9)};
+    auto kind = ParseOrgKind(r.Text("kind"));
+    if (!kind) return Internal("kind: unknown '" + r.Text("kind") + "'");
+    Org o{r.Text("id"),
+          r.Text("name"),
+          *kind,
+          r.Text("credit_code"),
+          {},
+          r.Int("created_at"),
+          r.Text("home_node"),
+          KeyCustody::kNode,
+          r.Int("key_registered_at"),
+          r.Int("key_version")};
     if (!o.home_node.empty()) {
       o.key_custody = KeyCustody::kHomeNode;
-    } else if (r.Text(7) == KeyCustodyName(KeyCustody::kSelf)) {
+    } else if (r.Text("key_custody") == KeyCustodyName(KeyCustody::kSelf)) {
       o.key_custody = KeyCustody::kSelf;
-    } else if (r.Text(7) != KeyCustodyName(KeyCustody::kNode)) {
-      return Internal("key_custody: unknown '" + r.Text(7) + "'");
+    } else if (r.Text("key_custody") != KeyCustodyName(KeyCustody::kNode)) {
+      return Internal("key_custody: unknown '" + r.Text("key_custody") + "'");
     }
-    const auto& pk = r.Blob(4);
+    const auto& pk = r.Blob("public_key");
     if (pk.size() != o.public_key.size()) return Internal("public_key: not a key");
     std::copy(pk.begin(), pk.end(), o.public_key.begin());
     return o;
@@ -89,18 +97,20 @@ Result<Org> OrgFromRow(const Row& r) {
 
 Result<User> UserFromRow(const Row& r) {
   return store::Decode<User>("users", r, [&]() -> Result<User> {
-    auto role = ParseRole(r.Text(3));
-    if (!role) return Internal("role: unknown '" + r.Text(3) + "'");
-    User u{r.Text(0), r.Text(1), r.Text(2), *role, r.Int(4), std::nullopt};
-    if (!r.IsNull(5)) u.deactivated_at = r.Int(5);
+    auto role = ParseRole(r.Text("role"));
+    if (!role) return Internal("role: unknown '" + r.Text("role") + "'");
+    User u{r.Text("id"), r.Text("org_id"),    r.Text("name"),
+           *role,        r.Int("created_at"), std::nullopt};
+    if (!r.IsNull("deactivated_at")) u.deactivated_at = r.Int("deactivated_at");
     return u;
   });
 }
 
 Result<TokenInfo> TokenFromRow(const Row& r) {
   return store::Decode<TokenInfo>("tokens", r, [&]() -> TokenInfo {
-    TokenInfo t{r.Text(0), r.Text(1), r.Text(2), r.Text(3), r.Int(4), r.Int(5), std::nullopt};
-    if (!r.IsNull(6)) t.revoked_at = r.Int(6);
+    TokenInfo t{r.Text("id"),        r.Text("org_id"),    r.Text("user_id"), r.Text("label"),
+                r.Int("created_at"), r.Int("expires_at"), std::nullopt};
+    if (!r.IsNull("revoked_at")) t.revoked_at = r.Int("revoked_at");
     return t;
   });
 }
@@ -221,8 +231,8 @@ Result<std::optional<CreatedOrg>> Accounts::Bootstrap(const NewOrg& operator_org
   assert(operator_org.kind == OrgKind::kOperator);
   std::optional<CreatedOrg> created;
   QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(Rows rows, tx.Query("SELECT COUNT(*) FROM orgs"));
-    if (rows.at(0).Int(0) > 0) return OkStatus();
+    QT_ASSIGN_OR_RETURN(Rows rows, tx.Query("SELECT COUNT(*) AS n FROM orgs"));
+    if (rows.at(0).Int("n") > 0) return OkStatus();
     QT_ASSIGN_OR_RETURN(created, InsertOrg(tx, "", operator_org));
     return OkStatus();
   }));
@@ -269,15 +279,18 @@ Result<Principal> Accounts::Authenticate(std::string_view token_secret) {
                  {TokenHash(token_secret)}));
     if (rows.empty()) return Unauthenticated("unknown token");
     const Row& r = rows[0];
-    if (!r.IsNull(6)) return Unauthenticated("token has been revoked");
-    if (!r.IsNull(7)) return Unauthenticated("the token's user has been deactivated");
-    if (r.Int(5) <= options_.clock->NowMillis()) return Unauthenticated("token has expired");
-    QT_ASSIGN_OR_RETURN(p, store::Decode<Principal>("tokens", r, [&]() -> Result<Principal> {
-                          auto kind = ParseOrgKind(r.Text(3));
-                          auto role = ParseRole(r.Text(4));
-                          if (!kind || !role) return Internal("kind or role: unknown");
-                          return Principal{r.Text(0), r.Text(1), r.Text(2), *kind, *role};
-                        }));
+    if (!r.IsNull("revoked_at")) return Unauthenticated("token has been revoked");
+    if (!r.IsNull("deactivated_at"))
+      return Unauthenticated("the token's user has been deactivated");
+    if (r.Int("expires_at") <= options_.clock->NowMillis())
+      return Unauthenticated("token has expired");
+    QT_ASSIGN_OR_RETURN(
+        p, store::Decode<Principal>("tokens", r, [&]() -> Result<Principal> {
+          auto kind = ParseOrgKind(r.Text("kind"));
+          auto role = ParseRole(r.Text("role"));
+          if (!kind || !role) return Internal("kind or role: unknown");
+          return Principal{r.Text("id"), r.Text("user_id"), r.Text("org_id"), *kind, *role};
+        }));
     return OkStatus();
   }));
   return p;
@@ -365,9 +378,9 @@ Result<int64_t> Accounts::CountOrgs(const OrgFilter& filter) {
   QT_ASSIGN_OR_RETURN(std::string conditions, OrgConditions(filter, params));
   int64_t n = 0;
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(Rows rows,
-                        tx.Query("SELECT COUNT(*) FROM orgs WHERE 1 = 1" + conditions, params));
-    n = rows[0].Int(0);
+    QT_ASSIGN_OR_RETURN(
+        Rows rows, tx.Query("SELECT COUNT(*) AS n FROM orgs WHERE 1 = 1" + conditions, params));
+    n = rows[0].Int("n");
     return OkStatus();
   }));
   return n;
@@ -376,13 +389,13 @@ Result<int64_t> Accounts::CountOrgs(const OrgFilter& filter) {
 Result<std::vector<OrgTally>> Accounts::TallyOrgs() {
   std::vector<OrgTally> out;
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(Rows rows, tx.Query("SELECT kind, SUBSTR(credit_code, 3, 6), COUNT(*)"
-                                            " FROM orgs WHERE home_node = ''"
+    QT_ASSIGN_OR_RETURN(Rows rows, tx.Query("SELECT kind, SUBSTR(credit_code, 3, 6) AS division,"
+                                            " COUNT(*) AS orgs FROM orgs WHERE home_node = ''"
                                             " GROUP BY kind, SUBSTR(credit_code, 3, 6)"));
     for (const Row& r : rows) {
-      std::optional<OrgKind> kind = ParseOrgKind(r.Text(0));
-      if (!kind) return Internal("organisations: unknown kind '" + r.Text(0) + "'");
-      out.push_back({*kind, r.Text(1), r.Int(2)});
+      std::optional<OrgKind> kind = ParseOrgKind(r.Text("kind"));
+      if (!kind) return Internal("organisations: unknown kind '" + r.Text("kind") + "'");
+      out.push_back({*kind, r.Text("division"), r.Int("orgs")});
     }
     return OkStatus();
   }));
@@ -441,7 +454,7 @@ Result<IssuedToken> Accounts::IssueToken(const Principal& caller, const std::str
                         tx.Query("SELECT expires_at FROM tokens WHERE id = ?", {caller.token_id}));
     if (own.empty()) return Unauthenticated("the calling token is not known");
     const UnixMillis now = options_.clock->NowMillis();
-    const int64_t left = own[0].Int(0) - now;
+    const int64_t left = own[0].Int("expires_at") - now;
     int64_t ttl = ttl_ms == 0 ? options_.token_ttl_ms : ttl_ms;
     if (ttl_ms > left) {
       return InvalidArgument(
@@ -506,10 +519,10 @@ Status Accounts::RevokeToken(const Principal& caller, const std::string& token_i
                                             " WHERE id = ? AND org_id = ?",
                                             {token_id, caller.org_id}));
     if (rows.empty()) return NotFound("no token " + token_id);
-    if (rows[0].Text(0) != caller.user_id && !caller.Has(Role::kAdmin)) {
+    if (rows[0].Text("user_id") != caller.user_id && !caller.Has(Role::kAdmin)) {
       return PermissionDenied("only administrators revoke other users' tokens");
     }
-    if (!rows[0].IsNull(1)) return OkStatus();  // already revoked: idempotent
+    if (!rows[0].IsNull("revoked_at")) return OkStatus();  // already revoked: idempotent
     QT_RETURN_IF_ERROR(tx.Exec("UPDATE tokens SET revoked_at = ? WHERE id = ?",
                                {options_.clock->NowMillis(), token_id})
                            .status());
@@ -585,17 +598,17 @@ Result<crypto::SigningKey> Accounts::OrgKey(const std::string& org_id) {
         tx.Query("SELECT sealed_signing_key, home_node, key_custody FROM orgs WHERE id = ?",
                  {org_id}));
     if (rows.empty()) return NotFound("no organisation " + org_id);
-    if (!rows[0].Text(1).empty()) {
+    if (!rows[0].Text("home_node").empty()) {
       return FailedPrecondition("organisation " + org_id + "'s key is held by node '" +
-                                rows[0].Text(1) + "'; this node cannot sign for it");
+                                rows[0].Text("home_node") + "'; this node cannot sign for it");
     }
-    if (rows[0].Text(2) != KeyCustodyName(KeyCustody::kNode)) {
+    if (rows[0].Text("key_custody") != KeyCustodyName(KeyCustody::kNode)) {
       return FailedPrecondition("organisation " + org_id +
                                 " holds its own key: it signs (and opens what is sealed to it) "
                                 "with that key itself, e.g. `--key FILE` in the CLI; this node "
                                 "cannot");
     }
-    sealed = rows[0].Blob(0);
+    sealed = rows[0].Blob("sealed_signing_key");
     return OkStatus();
   }));
   QT_ASSIGN_OR_RETURN(auto seed, options_.master_key->Open(sealed, org_id));

@@ -336,7 +336,7 @@ std::vector<std::string> EventKinds(store::Store& store) {
                     QT_ASSIGN_OR_RETURN(auto rows,
                                         tx.Query("SELECT event FROM ledger_entries ORDER BY seq"));
                     for (const auto& r : rows)
-                      kinds.push_back(nlohmann::json::parse(r.Text(0))["kind"]);
+                      kinds.push_back(nlohmann::json::parse(r.Text("event"))["kind"]);
                     return OkStatus();
                   })
                   .ok());
@@ -361,7 +361,7 @@ TEST_P(AccountsTest, EveryChangeIsJournaledAndFailuresAppendNothing) {
                   ->Read([&](store::Tx& tx) -> Status {
                     QT_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT event FROM ledger_entries"));
                     for (const auto& r : rows)
-                      EXPECT_EQ(r.Text(0).find("qt_"), std::string::npos) << r.Text(0);
+                      EXPECT_EQ(r.Text("event").find("qt_"), std::string::npos) << r.Text("event");
                     return OkStatus();
                   })
                   .ok());

@@ -52,8 +52,8 @@ Result<Page<T>> QueryPage(store::Tx& tx, std::string sql, store::Params params,
 inline Result<int64_t> CountRows(store::Tx& tx, const std::string& sql,
                                  const store::Params& params) {
   QT_ASSIGN_OR_RETURN(store::Rows rows,
-                      tx.Query("SELECT COUNT(*) FROM (" + sql + ") AS counted", params));
-  return rows.empty() ? 0 : rows[0].Int(0);
+                      tx.Query("SELECT COUNT(*) AS n FROM (" + sql + ") AS counted", params));
+  return rows.empty() ? 0 : rows[0].Int("n");
 }
 
 // QueryPage with the page's `total`: `sql` is a SELECT ending in a WHERE

@@ -59,13 +59,13 @@ Result<Product> DataSpace::CreateProduct(const Principal& caller, const NewProdu
   QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
     QT_ASSIGN_OR_RETURN(
         auto runs, tx.Query(std::string(internal::kRunColumns) + " WHERE id = ?", {in.run_id}));
-    if (runs.empty() || runs[0].Text(2) != caller.org_id) {
+    if (runs.empty() || runs[0].Text("org_id") != caller.org_id) {
       return NotFound("run_id: no pipeline run " + in.run_id + " of your organisation");
     }
     QT_ASSIGN_OR_RETURN(auto used,
                         tx.Query("SELECT id FROM ds_products WHERE run_id = ?", {in.run_id}));
     if (!used.empty()) {
-      return Conflict("run_id: the run's data is already product " + used[0].Text(0));
+      return Conflict("run_id: the run's data is already product " + used[0].Text("id"));
     }
     QT_ASSIGN_OR_RETURN(Run run, internal::RunFromRow(runs[0]));
     QT_RETURN_IF_ERROR(
@@ -216,7 +216,7 @@ Result<Offer> DataSpace::CreateOffer(const Principal& caller, const NewOffer& in
     QT_ASSIGN_OR_RETURN(
         auto rows,
         tx.Query(std::string(internal::kProductColumns) + " WHERE id = ?", {in.product_id}));
-    if (rows.empty() || rows[0].Text(1) != caller.org_id) {
+    if (rows.empty() || rows[0].Text("org_id") != caller.org_id) {
       return NotFound("product_id: no data product " + in.product_id + " of your organisation");
     }
     QT_ASSIGN_OR_RETURN(Product p, internal::ProductFromRow(rows[0]));

@@ -64,7 +64,7 @@ Result<Contract> DataSpace::RequestContract(const Principal& caller, const std::
                                                 {o.product_id}));
       if (fields.empty()) return NotFound("no offer " + offer_id);
       QT_ASSIGN_OR_RETURN(Schema schema, store::Decode<Schema>("ds_runs", fields[0], [&] {
-                            return ParseSchema(json::parse(fields[0].Text(0)));
+                            return ParseSchema(json::parse(fields[0].Text("fields")));
                           }));
       QT_ASSIGN_OR_RETURN(c.policy, ParsePolicy(*policy, schema));
     }
@@ -97,7 +97,7 @@ Result<std::string> DataSpace::Agreement(const Contract& c, UnixMillis agreed_at
         auto rows,
         tx.Query(std::string(internal::kProductColumns) + " WHERE id = ?", {c.product_id}));
     if (rows.empty()) return Internal("contract " + c.id + ": its product is gone");
-    product_hash = rows[0].Text(11);
+    product_hash = rows[0].Text("output_hash");
     return OkStatus();
   }));
   auto party = [](const accounts::Org& o) {
@@ -187,7 +187,7 @@ Result<Contract> DataSpace::Transition(const Principal& caller, const std::strin
     if (rows.empty()) return NotFound("no contract " + id);
     QT_ASSIGN_OR_RETURN(c, internal::ContractFromRow(rows[0]));
     QT_ASSIGN_OR_RETURN(fields, store::Decode<Schema>("ds_contracts", rows[0], [&] {
-                          return ParseSchema(json::parse(rows[0].Text(16)));
+                          return ParseSchema(json::parse(rows[0].Text("fields")));
                         }));
     return OkStatus();
   }));

@@ -137,16 +137,16 @@ namespace {
 
 Result<Source> SourceFromRow(const Row& r) {
   return store::Decode<Source>("ds_sources", r, [&]() -> Result<Source> {
-    QT_ASSIGN_OR_RETURN(Schema fields, ParseSchema(json::parse(r.Text(7))));
-    return Source{.id = r.Text(0),
-                  .org_id = r.Text(1),
-                  .name = r.Text(2),
-                  .origin = r.Text(3),
-                  .path = r.Text(4),
-                  .bytes = r.Int(5),
-                  .sha256 = r.Text(6),
+    QT_ASSIGN_OR_RETURN(Schema fields, ParseSchema(json::parse(r.Text("fields"))));
+    return Source{.id = r.Text("id"),
+                  .org_id = r.Text("org_id"),
+                  .name = r.Text("name"),
+                  .origin = r.Text("origin"),
+                  .path = r.Text("path"),
+                  .bytes = r.Int("bytes"),
+                  .sha256 = r.Text("sha256"),
                   .fields = std::move(fields),
-                  .created_at = r.Int(8)};
+                  .created_at = r.Int("created_at")};
   });
 }
 constexpr const char* kSourceColumns =
@@ -154,12 +154,12 @@ constexpr const char* kSourceColumns =
 
 Result<Pipeline> PipelineFromRow(const Row& r) {
   return store::Decode<Pipeline>("ds_pipelines", r, [&]() -> Pipeline {
-    return Pipeline{.id = r.Text(0),
-                    .org_id = r.Text(1),
-                    .source_id = r.Text(2),
-                    .name = r.Text(3),
-                    .spec = json::parse(r.Text(4)),
-                    .created_at = r.Int(5)};
+    return Pipeline{.id = r.Text("id"),
+                    .org_id = r.Text("org_id"),
+                    .source_id = r.Text("source_id"),
+                    .name = r.Text("name"),
+                    .spec = json::parse(r.Text("spec")),
+                    .created_at = r.Int("created_at")};
   });
 }
 constexpr const char* kPipelineColumns =
@@ -305,7 +305,7 @@ Result<Pipeline> DataSpace::CreatePipeline(const Principal& caller, const std::s
   QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
     QT_ASSIGN_OR_RETURN(auto rows,
                         tx.Query(std::string(kSourceColumns) + " WHERE id = ?", {source_id}));
-    if (rows.empty() || rows[0].Text(1) != caller.org_id) {
+    if (rows.empty() || rows[0].Text("org_id") != caller.org_id) {
       return NotFound("source_id: no source " + source_id + " of your organisation");
     }
     QT_ASSIGN_OR_RETURN(Source src, SourceFromRow(rows[0]));
@@ -343,7 +343,7 @@ Result<Run> DataSpace::RunPipeline(const Principal& caller, const std::string& p
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
     QT_ASSIGN_OR_RETURN(auto rows,
                         tx.Query(std::string(kPipelineColumns) + " WHERE id = ?", {pipeline_id}));
-    if (rows.empty() || rows[0].Text(1) != caller.org_id) {
+    if (rows.empty() || rows[0].Text("org_id") != caller.org_id) {
       return NotFound("no pipeline " + pipeline_id + " of your organisation");
     }
     QT_ASSIGN_OR_RETURN(p, PipelineFromRow(rows[0]));

@@ -44,81 +44,81 @@ namespace internal {
 
 Result<Run> RunFromRow(const store::Row& r) {
   return store::Decode<Run>("ds_runs", r, [&]() -> Result<Run> {
-    QT_ASSIGN_OR_RETURN(Schema fields, ParseSchema(json::parse(r.Text(8))));
-    return Run{.id = r.Text(0),
-               .pipeline_id = r.Text(1),
-               .org_id = r.Text(2),
-               .rows_in = r.Int(3),
-               .rows_out = r.Int(4),
-               .input_hash = r.Text(5),
-               .output_hash = r.Text(6),
-               .report = json::parse(r.Text(7)),
+    QT_ASSIGN_OR_RETURN(Schema fields, ParseSchema(json::parse(r.Text("fields"))));
+    return Run{.id = r.Text("id"),
+               .pipeline_id = r.Text("pipeline_id"),
+               .org_id = r.Text("org_id"),
+               .rows_in = r.Int("rows_in"),
+               .rows_out = r.Int("rows_out"),
+               .input_hash = r.Text("input_hash"),
+               .output_hash = r.Text("output_hash"),
+               .report = json::parse(r.Text("report")),
                .fields = std::move(fields),
-               .started_at = r.Int(9),
-               .finished_at = r.Int(10),
-               .ledger_seq = static_cast<uint64_t>(r.Int(11))};
+               .started_at = r.Int("started_at"),
+               .finished_at = r.Int("finished_at"),
+               .ledger_seq = static_cast<uint64_t>(r.Int("ledger_seq"))};
   });
 }
 
 Result<Product> ProductFromRow(const store::Row& r) {
   return store::Decode<Product>("ds_products", r, [&]() -> Result<Product> {
-    QT_ASSIGN_OR_RETURN(Schema fields, ParseSchema(json::parse(r.Text(9))));
-    return Product{.id = r.Text(0),
-                   .org_id = r.Text(1),
-                   .provider_name = r.Text(14),
-                   .run_id = r.Text(2),
-                   .title = r.Text(3),
-                   .description = r.Text(4),
-                   .tags = json::parse(r.Text(5)).get<std::vector<std::string>>(),
+    QT_ASSIGN_OR_RETURN(Schema fields, ParseSchema(json::parse(r.Text("fields"))));
+    return Product{.id = r.Text("id"),
+                   .org_id = r.Text("org_id"),
+                   .provider_name = r.Text("provider_name"),
+                   .run_id = r.Text("run_id"),
+                   .title = r.Text("title"),
+                   .description = r.Text("description"),
+                   .tags = json::parse(r.Text("tags")).get<std::vector<std::string>>(),
                    .fields = std::move(fields),
-                   .update_frequency = r.Text(6),
-                   .licence = r.Text(7),
-                   .rows = r.Int(10),
-                   .output_hash = r.Text(11),
-                   .quality = json::parse(r.Text(12)),
-                   .created_at = r.Int(8)};
+                   .update_frequency = r.Text("update_frequency"),
+                   .licence = r.Text("licence"),
+                   .rows = r.Int("rows_out"),
+                   .output_hash = r.Text("output_hash"),
+                   .quality = json::parse(r.Text("report")),
+                   .created_at = r.Int("created_at")};
   });
 }
 
 Result<Offer> OfferFromRow(const store::Row& r) {
   return store::Decode<Offer>("ds_offers", r, [&]() -> Result<Offer> {
-    QT_ASSIGN_OR_RETURN(Schema fields, ParseSchema(json::parse(r.Text(9))));
-    QT_ASSIGN_OR_RETURN(Policy policy, ParsePolicy(json::parse(r.Text(4)), fields));
-    return Offer{.id = r.Text(0),
-                 .product_id = r.Text(1),
-                 .provider_id = r.Text(2),
-                 .title = r.Text(3),
+    QT_ASSIGN_OR_RETURN(Schema fields, ParseSchema(json::parse(r.Text("fields"))));
+    QT_ASSIGN_OR_RETURN(Policy policy, ParsePolicy(json::parse(r.Text("policy")), fields));
+    return Offer{.id = r.Text("id"),
+                 .product_id = r.Text("product_id"),
+                 .provider_id = r.Text("provider_id"),
+                 .title = r.Text("title"),
                  .policy = std::move(policy),
-                 .visible_to = AudienceFromJson(json::parse(r.Text(5))),
-                 .negotiable_by = AudienceFromJson(json::parse(r.Text(6))),
-                 .active = r.Int(7) != 0,
-                 .created_at = r.Int(8)};
+                 .visible_to = AudienceFromJson(json::parse(r.Text("visible_to"))),
+                 .negotiable_by = AudienceFromJson(json::parse(r.Text("negotiable_by"))),
+                 .active = r.Int("active") != 0,
+                 .created_at = r.Int("created_at")};
   });
 }
 
 Result<Contract> ContractFromRow(const store::Row& r) {
   return store::Decode<Contract>("ds_contracts", r, [&]() -> Result<Contract> {
-    QT_ASSIGN_OR_RETURN(Schema fields, ParseSchema(json::parse(r.Text(16))));
-    auto state = ParseContractState(r.Text(5));
-    if (!state) return Internal("state: unknown '" + r.Text(5) + "'");
-    QT_ASSIGN_OR_RETURN(Policy policy, ParsePolicy(json::parse(r.Text(6)), fields));
-    return Contract{.id = r.Text(0),
-                    .offer_id = r.Text(1),
-                    .product_id = r.Text(2),
-                    .provider_id = r.Text(3),
-                    .consumer_id = r.Text(4),
-                    .product_title = r.Text(17),
+    QT_ASSIGN_OR_RETURN(Schema fields, ParseSchema(json::parse(r.Text("fields"))));
+    auto state = ParseContractState(r.Text("state"));
+    if (!state) return Internal("state: unknown '" + r.Text("state") + "'");
+    QT_ASSIGN_OR_RETURN(Policy policy, ParsePolicy(json::parse(r.Text("policy")), fields));
+    return Contract{.id = r.Text("id"),
+                    .offer_id = r.Text("offer_id"),
+                    .product_id = r.Text("product_id"),
+                    .provider_id = r.Text("provider_id"),
+                    .consumer_id = r.Text("consumer_id"),
+                    .product_title = r.Text("product_title"),
                     .state = *state,
                     .policy = std::move(policy),
-                    .agreement = r.Text(7),
-                    .agreement_hash = r.Text(8),
-                    .provider_signature = r.Text(9),
-                    .consumer_signature = r.Text(10),
-                    .reason = r.Text(11),
-                    .created_at = r.Int(12),
-                    .updated_at = r.Int(13),
-                    .uses = r.Int(14),
-                    .epsilon_spent_milli = r.Int(15)};
+                    .agreement = r.Text("agreement"),
+                    .agreement_hash = r.Text("agreement_hash"),
+                    .provider_signature = r.Text("provider_signature"),
+                    .consumer_signature = r.Text("consumer_signature"),
+                    .reason = r.Text("reason"),
+                    .created_at = r.Int("created_at"),
+                    .updated_at = r.Int("updated_at"),
+                    .uses = r.Int("uses"),
+                    .epsilon_spent_milli = r.Int("epsilon_spent")};
   });
 }
 

@@ -9,19 +9,21 @@ Result<SpaceTotals> DataSpace::Totals(UnixMillis since) {
   QT_RETURN_IF_ERROR(store_.Read([&](store::Tx& tx) -> Status {
     QT_ASSIGN_OR_RETURN(
         store::Rows counts,
-        tx.Query("SELECT (SELECT COUNT(*) FROM ds_products),"
-                 " (SELECT COUNT(*) FROM ds_offers WHERE active = 1),"
-                 " (SELECT COUNT(*) FROM ds_contracts),"
-                 " (SELECT COUNT(*) FROM ds_contracts WHERE state = 'finalized'),"
-                 " (SELECT CAST(COALESCE(SUM(epsilon_milli), 0) AS BIGINT) FROM ds_usage)"));
-    t.products = counts[0].Int(0);
-    t.offers = counts[0].Int(1);
-    t.contracts = counts[0].Int(2);
-    t.contracts_finalized = counts[0].Int(3);
-    t.epsilon_milli = counts[0].Int(4);
+        tx.Query("SELECT (SELECT COUNT(*) FROM ds_products) AS products,"
+                 " (SELECT COUNT(*) FROM ds_offers WHERE active = 1) AS offers,"
+                 " (SELECT COUNT(*) FROM ds_contracts) AS contracts,"
+                 " (SELECT COUNT(*) FROM ds_contracts WHERE state = 'finalized')"
+                 " AS contracts_finalized,"
+                 " (SELECT CAST(COALESCE(SUM(epsilon_milli), 0) AS BIGINT) FROM ds_usage)"
+                 " AS epsilon_milli"));
+    t.products = counts[0].Int("products");
+    t.offers = counts[0].Int("offers");
+    t.contracts = counts[0].Int("contracts");
+    t.contracts_finalized = counts[0].Int("contracts_finalized");
+    t.epsilon_milli = counts[0].Int("epsilon_milli");
     QT_ASSIGN_OR_RETURN(store::Rows uses,
-                        tx.Query("SELECT action, COUNT(*) FROM ds_usage GROUP BY action"));
-    for (const store::Row& r : uses) t.uses_by_action[r.Text(0)] = r.Int(1);
+                        tx.Query("SELECT action, COUNT(*) AS n FROM ds_usage GROUP BY action"));
+    for (const store::Row& r : uses) t.uses_by_action[r.Text("action")] = r.Int("n");
     QT_ASSIGN_OR_RETURN(
         store::Rows days,
         tx.Query("SELECT created_at / 86400000, COUNT(*), CAST(SUM(epsilon_milli) AS BIGINT)"

@@ -49,13 +49,15 @@ struct Meter {
 Result<Meter> ReadMeter(Tx& tx, const Contract& c, Action action) {
   QT_ASSIGN_OR_RETURN(
       auto rows,
-      tx.Query("SELECT (SELECT COUNT(*) FROM ds_usage WHERE contract_id = ? AND action = ?),"
-               " CAST(COALESCE(SUM(u.epsilon_milli), 0) AS BIGINT),"
-               " CAST(COALESCE(SUM(u.delta_pico), 0) AS BIGINT)"
-               " FROM ds_usage u JOIN ds_contracts d ON d.id = u.contract_id"
-               " WHERE d.product_id = ? AND d.consumer_id = ?",
-               {c.id, std::string(ActionName(action)), c.product_id, c.consumer_id}));
-  return Meter{rows.at(0).Int(0), rows.at(0).Int(1), rows.at(0).Int(2)};
+      tx.Query(
+          "SELECT (SELECT COUNT(*) FROM ds_usage WHERE contract_id = ? AND action = ?) AS uses,"
+          " CAST(COALESCE(SUM(u.epsilon_milli), 0) AS BIGINT) AS epsilon_spent,"
+          " CAST(COALESCE(SUM(u.delta_pico), 0) AS BIGINT) AS delta_spent"
+          " FROM ds_usage u JOIN ds_contracts d ON d.id = u.contract_id"
+          " WHERE d.product_id = ? AND d.consumer_id = ?",
+          {c.id, std::string(ActionName(action)), c.product_id, c.consumer_id}));
+  return Meter{rows.at(0).Int("uses"), rows.at(0).Int("epsilon_spent"),
+               rows.at(0).Int("delta_spent")};
 }
 
 // The delta a consumer may spend on one product over all its contracts
@@ -131,15 +133,15 @@ Use ExternalToUse(const ExternalUse& ext, const Schema& schema) {
 
 Result<Usage> UsageFromRow(const store::Row& r) {
   return store::Decode<Usage>("ds_usage", r, [&]() -> Usage {
-    return Usage{.id = r.Text(0),
-                 .contract_id = r.Text(1),
-                 .action = r.Text(2),
-                 .purpose = r.Text(3),
-                 .epsilon_milli = r.Int(4),
-                 .delta_pico = r.Int(8),
-                 .receipt = r.Text(5),
-                 .signature = r.Text(6),
-                 .created_at = r.Int(7)};
+    return Usage{.id = r.Text("id"),
+                 .contract_id = r.Text("contract_id"),
+                 .action = r.Text("action"),
+                 .purpose = r.Text("purpose"),
+                 .epsilon_milli = r.Int("epsilon_milli"),
+                 .delta_pico = r.Int("delta_pico"),
+                 .receipt = r.Text("receipt"),
+                 .signature = r.Text("signature"),
+                 .created_at = r.Int("created_at")};
   });
 }
 
@@ -223,8 +225,8 @@ Result<QueryResult> DataSpace::Query(const Principal& caller, const std::string&
     QT_ASSIGN_OR_RETURN(Meter now, ReadMeter(tx, c, Action::kAggregateQuery));
     QT_ASSIGN_OR_RETURN(auto state,
                         tx.Query("SELECT state FROM ds_contracts WHERE id = ?", {contract_id}));
-    if (state.at(0).Text(0) != "finalized") {
-      return FailedPrecondition("the contract was " + state[0].Text(0) + " meanwhile");
+    if (state.at(0).Text("state") != "finalized") {
+      return FailedPrecondition("the contract was " + state[0].Text("state") + " meanwhile");
     }
     if (now.uses != meter.uses || now.epsilon_spent != meter.epsilon_spent ||
         now.delta_spent != meter.delta_spent) {
@@ -307,8 +309,8 @@ Result<Usage> DataSpace::RecordUse(const Principal& caller, const std::string& c
     QT_ASSIGN_OR_RETURN(Meter now_meter, ReadMeter(tx, c, ext.action));
     QT_ASSIGN_OR_RETURN(auto state,
                         tx.Query("SELECT state FROM ds_contracts WHERE id = ?", {contract_id}));
-    if (state.at(0).Text(0) != "finalized") {
-      return FailedPrecondition("the contract was " + state[0].Text(0) + " meanwhile");
+    if (state.at(0).Text("state") != "finalized") {
+      return FailedPrecondition("the contract was " + state[0].Text("state") + " meanwhile");
     }
     Use again = ExternalToUse(ext, uc.product.fields);
     again.now = now;

@@ -140,8 +140,8 @@ Result<Certificate> Exchange::NewVersion(const Principal& caller, const std::str
     QT_RETURN_IF_ERROR(
         tx.Exec("INSERT INTO ex_certificates VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 {number, next.version, change, next.status, next.holder_id, next.issuer_id,
-                 app.at(0).Text(0), next.document, next.sha256, next.signature, next.valid_until,
-                 now})
+                 app.at(0).Text("application_id"), next.document, next.sha256, next.signature,
+                 next.valid_until, now})
             .status());
     return options_.journal
         ->Append(tx, {caller.org_id,

@@ -155,29 +155,29 @@ namespace internal {
 Result<Application> ApplicationFromRow(const store::Row& r) {
   return store::Decode<Application>("ex_applications", r, [&]() -> Application {
     Application a;
-    a.id = r.Text(0);
-    a.applicant_id = r.Text(1);
-    a.holder_name = r.Text(2);
-    a.credit_code = r.Text(3);
-    a.data.rights = json::parse(r.Text(4)).get<std::vector<std::string>>();
-    a.data.data_name = r.Text(5);
-    a.data.description = r.Text(6);
-    a.data.data_type = r.Text(7);
-    a.data.source_kind = r.Text(8);
-    a.data.source_ref = r.Text(9);
-    a.data.format = r.Text(10);
-    a.data.scale = r.Text(11);
-    a.data.update_cycle = r.Text(12);
-    a.data.product_id = r.Text(13);
-    a.snapshot_sha256 = r.Text(14);
-    a.state = r.Text(15);
-    a.grounds = r.Text(16);
-    a.notice_until = r.Int(17);
-    a.reviewer_id = r.Text(18);
-    a.certificate_number = r.Text(19);
-    a.created_at = r.Int(20);
-    a.updated_at = r.Int(21);
-    a.open_objections = r.Int(22);
+    a.id = r.Text("id");
+    a.applicant_id = r.Text("applicant_id");
+    a.holder_name = r.Text("holder_name");
+    a.credit_code = r.Text("credit_code");
+    a.data.rights = json::parse(r.Text("rights")).get<std::vector<std::string>>();
+    a.data.data_name = r.Text("data_name");
+    a.data.description = r.Text("description");
+    a.data.data_type = r.Text("data_type");
+    a.data.source_kind = r.Text("source_kind");
+    a.data.source_ref = r.Text("source_ref");
+    a.data.format = r.Text("format");
+    a.data.scale = r.Text("scale");
+    a.data.update_cycle = r.Text("update_cycle");
+    a.data.product_id = r.Text("product_id");
+    a.snapshot_sha256 = r.Text("snapshot_sha256");
+    a.state = r.Text("state");
+    a.grounds = r.Text("grounds");
+    a.notice_until = r.Int("notice_until");
+    a.reviewer_id = r.Text("reviewer_id");
+    a.certificate_number = r.Text("certificate_number");
+    a.created_at = r.Int("created_at");
+    a.updated_at = r.Int("updated_at");
+    a.open_objections = r.Int("open_objections");
     return a;
   });
 }
@@ -186,23 +186,23 @@ Result<Certificate> CertificateFromRow(const store::Row& r, UnixMillis now, bool
   return store::Decode<Certificate>("ex_certificates", r, [&]() -> Result<Certificate> {
     // Readers parse the document again (rights, holder, data, valid_until):
     // its shape is checked here, once, so that they can.
-    const json doc = json::parse(r.Text(6));
+    const json doc = json::parse(r.Text("document"));
     if (!doc.is_object() || !doc.value("rights", json()).is_array() ||
         !doc.value("holder", json()).is_object() || !doc.value("data", json()).is_object() ||
         !ParseRfc3339(doc.value("valid_until", std::string()))) {
       return Internal("document: not a certificate document");
     }
-    Certificate c{.number = r.Text(0),
-                  .version = r.Int(1),
-                  .change = r.Text(2),
-                  .status = r.Text(3),
-                  .holder_id = r.Text(4),
-                  .issuer_id = r.Text(5),
-                  .document = r.Text(6),
-                  .sha256 = r.Text(7),
-                  .signature = r.Text(8),
-                  .valid_until = r.Int(9),
-                  .created_at = r.Int(10)};
+    Certificate c{.number = r.Text("number"),
+                  .version = r.Int("version"),
+                  .change = r.Text("change"),
+                  .status = r.Text("status"),
+                  .holder_id = r.Text("holder_id"),
+                  .issuer_id = r.Text("issuer_id"),
+                  .document = r.Text("document"),
+                  .sha256 = r.Text("sha256"),
+                  .signature = r.Text("signature"),
+                  .valid_until = r.Int("valid_until"),
+                  .created_at = r.Int("created_at")};
     if (!latest) {
       c.status = "superseded";
     } else if (c.status == "valid" && c.valid_until <= now) {
@@ -214,32 +214,32 @@ Result<Certificate> CertificateFromRow(const store::Row& r, UnixMillis now, bool
 
 Result<Pledge> PledgeFromRow(const store::Row& r) {
   return store::Decode<Pledge>("ex_pledges", r, [&]() -> Pledge {
-    return Pledge{.id = r.Text(0),
-                  .number = r.Text(1),
-                  .holder_id = r.Text(2),
-                  .institution_id = r.Text(3),
-                  .amount_fen = r.Int(4),
-                  .term_days = r.Int(5),
-                  .state = r.Text(6),
-                  .created_at = r.Int(7),
-                  .confirmed_at = r.Int(8),
-                  .released_at = r.Int(9)};
+    return Pledge{.id = r.Text("id"),
+                  .number = r.Text("number"),
+                  .holder_id = r.Text("holder_id"),
+                  .institution_id = r.Text("institution_id"),
+                  .amount_fen = r.Int("amount_fen"),
+                  .term_days = r.Int("term_days"),
+                  .state = r.Text("state"),
+                  .created_at = r.Int("created_at"),
+                  .confirmed_at = r.Int("confirmed_at"),
+                  .released_at = r.Int("released_at")};
   });
 }
 
 Result<Listing> ListingFromRow(const store::Row& r) {
   return store::Decode<Listing>("ex_listings", r, [&]() -> Listing {
-    return Listing{.id = r.Text(0),
-                   .number = r.Text(1),
-                   .seller_id = r.Text(2),
-                   .offer_id = r.Text(3),
-                   .product_id = r.Text(4),
-                   .title = r.Text(5),
-                   .price_fen = r.Int(6),
-                   .terms = r.Text(7),
-                   .max_quantity = r.Int(10),
-                   .active = r.Int(8) != 0,
-                   .created_at = r.Int(9)};
+    return Listing{.id = r.Text("id"),
+                   .number = r.Text("number"),
+                   .seller_id = r.Text("seller_id"),
+                   .offer_id = r.Text("offer_id"),
+                   .product_id = r.Text("product_id"),
+                   .title = r.Text("title"),
+                   .price_fen = r.Int("price_fen"),
+                   .terms = r.Text("terms"),
+                   .max_quantity = r.Int("max_quantity"),
+                   .active = r.Int("active") != 0,
+                   .created_at = r.Int("created_at")};
   });
 }
 
@@ -269,17 +269,18 @@ namespace internal {
 
 Result<Trade> TradeFromRow(const store::Row& r) {
   return store::Decode<Trade>("ex_trades", r, [&]() -> Result<Trade> {
-    auto state = ParseTradeState(r.Text(8));
-    if (!state) return Internal("trade " + r.Text(0) + ": unknown state '" + r.Text(8) + "'");
-    return Trade{.id = r.Text(0),
-                 .listing_id = r.Text(1),
-                 .buyer_id = r.Text(2),
-                 .seller_id = r.Text(3),
-                 .contract_id = r.Text(4),
-                 .quantity = r.Int(5),
-                 .amount_fen = r.Int(6),
+    auto state = ParseTradeState(r.Text("state"));
+    if (!state)
+      return Internal("trade " + r.Text("id") + ": unknown state '" + r.Text("state") + "'");
+    return Trade{.id = r.Text("id"),
+                 .listing_id = r.Text("listing_id"),
+                 .buyer_id = r.Text("buyer_id"),
+                 .seller_id = r.Text("seller_id"),
+                 .contract_id = r.Text("contract_id"),
+                 .quantity = r.Int("quantity"),
+                 .amount_fen = r.Int("amount_fen"),
                  .state = *state,
-                 .created_at = r.Int(7)};
+                 .created_at = r.Int("created_at")};
   });
 }
 
@@ -297,8 +298,9 @@ Status CheckNotPledged(store::Tx& tx, const std::string& number, const std::stri
                                " ('requested', 'active')",
                                {number}));
   if (!rows.empty()) {
-    return FailedPrecondition("certificate " + number + " is pledged (" + rows[0].Text(1) + " " +
-                              rows[0].Text(0) + "): it cannot be " + what + " until released");
+    return FailedPrecondition("certificate " + number + " is pledged (" + rows[0].Text("state") +
+                              " " + rows[0].Text("id") + "): it cannot be " + what +
+                              " until released");
   }
   return OkStatus();
 }

@@ -180,8 +180,9 @@ TEST_P(ExchangeTest, TheSameSnapshotFromAnotherHolderIsADispute) {
   int disputes = 0;
   ASSERT_TRUE(store_
                   ->Read([&](store::Tx& tx) -> Status {
-                    QT_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT COUNT(*) FROM ex_disputes"));
-                    disputes = static_cast<int>(rows[0].Int(0));
+                    QT_ASSIGN_OR_RETURN(auto rows,
+                                        tx.Query("SELECT COUNT(*) AS n FROM ex_disputes"));
+                    disputes = static_cast<int>(rows[0].Int("n"));
                     return OkStatus();
                   })
                   .ok());

@@ -312,32 +312,33 @@ Result<Statistics> Exchange::Stats() {
     std::set<std::string> holders;
     for (const auto& r : latest) {
       ++s.certificates;
-      if (r.Text(1) == "cancelled") {
+      if (r.Text("status") == "cancelled") {
         ++s.cancelled;
-      } else if (r.Int(2) <= now) {
+      } else if (r.Int("valid_until") <= now) {
         ++s.expired;
       } else {
         ++s.valid;
-        holders.insert(r.Text(0));
+        holders.insert(r.Text("holder_id"));
       }
     }
     s.entities = static_cast<int64_t>(holders.size());
-    QT_ASSIGN_OR_RETURN(auto open, tx.Query("SELECT COUNT(*) FROM ex_applications WHERE state NOT"
-                                            " IN ('issued', 'rejected')"));
-    s.applications_open = open[0].Int(0);
-    QT_ASSIGN_OR_RETURN(auto pledged,
-                        tx.Query("SELECT COUNT(*), CAST(COALESCE(SUM(amount_fen), 0) AS BIGINT)"
-                                 " FROM ex_pledges WHERE state = 'active'"));
-    s.pledges_active = pledged[0].Int(0);
-    s.pledged_fen = pledged[0].Int(1);
+    QT_ASSIGN_OR_RETURN(auto open,
+                        tx.Query("SELECT COUNT(*) AS n FROM ex_applications WHERE state NOT"
+                                 " IN ('issued', 'rejected')"));
+    s.applications_open = open[0].Int("n");
+    QT_ASSIGN_OR_RETURN(
+        auto pledged, tx.Query("SELECT COUNT(*) AS n, CAST(COALESCE(SUM(amount_fen), 0) AS BIGINT)"
+                               " AS fen FROM ex_pledges WHERE state = 'active'"));
+    s.pledges_active = pledged[0].Int("n");
+    s.pledged_fen = pledged[0].Int("fen");
     QT_ASSIGN_OR_RETURN(auto listings,
-                        tx.Query("SELECT COUNT(*) FROM ex_listings WHERE active = 1"));
-    s.listings_active = listings[0].Int(0);
+                        tx.Query("SELECT COUNT(*) AS n FROM ex_listings WHERE active = 1"));
+    s.listings_active = listings[0].Int("n");
     QT_ASSIGN_OR_RETURN(auto trades,
-                        tx.Query("SELECT COUNT(*), CAST(COALESCE(SUM(amount_fen), 0)"
-                                 " AS BIGINT) FROM ex_trades WHERE state = 'settled'"));
-    s.trades = trades[0].Int(0);
-    s.traded_fen = trades[0].Int(1);
+                        tx.Query("SELECT COUNT(*) AS n, CAST(COALESCE(SUM(amount_fen), 0)"
+                                 " AS BIGINT) AS fen FROM ex_trades WHERE state = 'settled'"));
+    s.trades = trades[0].Int("n");
+    s.traded_fen = trades[0].Int("fen");
     return OkStatus();
   }));
   return s;

@@ -91,7 +91,8 @@ Result<Application> ReadApplication(Tx& tx, const std::string& id) {
   QT_ASSIGN_OR_RETURN(auto ev, tx.Query("SELECT id, name, sha256, bytes FROM ex_evidence WHERE"
                                         " application_id = ? ORDER BY id",
                                         {id}));
-  for (const auto& r : ev) a.evidence.push_back({r.Text(0), r.Text(1), r.Text(2), r.Int(3)});
+  for (const auto& r : ev)
+    a.evidence.push_back({r.Text("id"), r.Text("name"), r.Text("sha256"), r.Int("bytes")});
   return a;
 }
 
@@ -149,12 +150,12 @@ Result<Application> Exchange::Apply(const Principal& caller, const NewApplicatio
                                             " snapshot_sha256 = ? AND state != 'rejected'",
                                             {a.snapshot_sha256}));
     for (const auto& r : same) {
-      if (r.Text(1) == caller.org_id) {
-        return Conflict("product_id: this snapshot is already in application " + r.Text(0));
+      if (r.Text("applicant_id") == caller.org_id) {
+        return Conflict("product_id: this snapshot is already in application " + r.Text("id"));
       }
-      disputed = r.Text(0);
+      disputed = r.Text("id");
       return Conflict("product_id: this data snapshot is registered by another holder in " +
-                      r.Text(0) + "; a dispute has been raised with the registry");
+                      r.Text("id") + "; a dispute has been raised with the registry");
     }
     QT_RETURN_IF_ERROR(
         tx.Exec("INSERT INTO ex_applications VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
@@ -291,7 +292,7 @@ Result<Application> Exchange::Review(const Principal& caller, const std::string&
       const std::string registry = options_.number_format;
       QT_ASSIGN_OR_RETURN(
           auto rows, tx.Query("SELECT next_seq FROM ex_counters WHERE registry = ?", {registry}));
-      int64_t seq = rows.empty() ? 1 : rows[0].Int(0);
+      int64_t seq = rows.empty() ? 1 : rows[0].Int("next_seq");
       if (rows.empty()) {
         QT_RETURN_IF_ERROR(tx.Exec("INSERT INTO ex_counters VALUES (?, 2)", {registry}).status());
       } else {
@@ -418,8 +419,9 @@ Result<std::vector<Objection>> Exchange::Objections(const std::string& applicati
                             " application_id = ? ORDER BY id",
                             {application_id}));
     for (const auto& r : rows) {
-      out.push_back(
-          {r.Text(0), r.Text(1), r.Text(2), r.Text(3), r.Text(4), r.Text(5), r.Int(6), r.Int(7)});
+      out.push_back({r.Text("id"), r.Text("application_id"), r.Text("objector_id"),
+                     r.Text("reason"), r.Text("state"), r.Text("resolution"), r.Int("created_at"),
+                     r.Int("resolved_at")});
     }
     return OkStatus();
   }));
@@ -443,7 +445,8 @@ Result<Objection> Exchange::ResolveObjection(const Principal& caller, const std:
                             {id}));
     if (rows.empty()) return NotFound("no objection " + id);
     const auto& r = rows[0];
-    o = {r.Text(0), r.Text(1), r.Text(2), r.Text(3), r.Text(4), r.Text(5), r.Int(6), r.Int(7)};
+    o = {r.Text("id"),    r.Text("application_id"), r.Text("objector_id"), r.Text("reason"),
+         r.Text("state"), r.Text("resolution"),     r.Int("created_at"),   r.Int("resolved_at")};
     QT_ASSIGN_OR_RETURN(Application a, ReadApplication(tx, o.application_id));
     QT_RETURN_IF_ERROR(RequireReviewerOf(tx, caller, a, "resolves objections to it"));
     if (o.state != "open") return FailedPrecondition("the objection is already " + o.state);

@@ -58,7 +58,8 @@ Result<std::vector<Reviewer>> Exchange::Reviewers() {
     QT_ASSIGN_OR_RETURN(
         auto rows,
         tx.Query("SELECT org_id, appointed_by, appointed_at FROM ex_reviewers ORDER BY org_id"));
-    for (const auto& r : rows) out.push_back({r.Text(0), r.Text(1), r.Int(2)});
+    for (const auto& r : rows)
+      out.push_back({r.Text("org_id"), r.Text("appointed_by"), r.Int("appointed_at")});
     return OkStatus();
   }));
   return out;

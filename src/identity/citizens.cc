@@ -28,20 +28,20 @@ constexpr const char* kColumns =
 
 Result<Citizen> FromRow(const store::Row& r) {
   return store::Decode<Citizen>("id_citizens", r, [&]() -> Citizen {
-    return {.id = r.Text(0),
-            .name_masked = r.Text(1),
-            .district = r.Text(2),
-            .concession = r.Text(3),
-            .birth_year = r.Text(4),
-            .talent_category = r.Text(5),
-            .talent_until = r.Text(6),
-            .status = r.Text(7),
-            .enrolled_by = r.Text(8),
-            .revoke_reason = r.Text(9),
-            .created_at = r.Int(10),
-            .updated_at = r.Int(11),
-            .change_seq = r.Int(12),
-            .authority_id = r.Text(13)};
+    return {.id = r.Text("id"),
+            .name_masked = r.Text("name_masked"),
+            .district = r.Text("district"),
+            .concession = r.Text("concession"),
+            .birth_year = r.Text("birth_year"),
+            .talent_category = r.Text("talent_category"),
+            .talent_until = r.Text("talent_until"),
+            .status = r.Text("status"),
+            .enrolled_by = r.Text("enrolled_by"),
+            .revoke_reason = r.Text("revoke_reason"),
+            .created_at = r.Int("created_at"),
+            .updated_at = r.Int("updated_at"),
+            .change_seq = r.Int("change_seq"),
+            .authority_id = r.Text("authority_id")};
   });
 }
 
@@ -52,7 +52,7 @@ Result<int64_t> NextChange(Tx& tx) {
       tx.Exec("UPDATE id_counters SET value = value + 1 WHERE name = 'changes'").status());
   QT_ASSIGN_OR_RETURN(store::Rows rows,
                       tx.Query("SELECT value FROM id_counters WHERE name = 'changes'"));
-  return rows[0].Int(0);
+  return rows[0].Int("value");
 }
 
 // The first character and a mask of fixed length, whatever the name's length.
@@ -224,9 +224,9 @@ Status Identity::CheckEnrolConflicts(const Principal& caller, int64_t now) {
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
     QT_ASSIGN_OR_RETURN(
         store::Rows rows,
-        tx.Query("SELECT COUNT(*) FROM id_enrol_conflicts WHERE org_id = ? AND at > ?",
+        tx.Query("SELECT COUNT(*) AS n FROM id_enrol_conflicts WHERE org_id = ? AND at > ?",
                  {caller.org_id, now - 24 * 3'600'000LL}));
-    refused = rows.empty() ? 0 : rows[0].Int(0);
+    refused = rows.empty() ? 0 : rows[0].Int("n");
     return OkStatus();
   }));
   if (refused >= kMaxEnrolConflictsPerDay) {
@@ -412,15 +412,14 @@ Result<Citizen> Identity::Revoke(const Principal& caller, const std::string& id,
                  {id, now / 1000}));
     QT_ASSIGN_OR_RETURN(store::Rows last, tx.Query("SELECT seq, head FROM id_revocations"
                                                    " ORDER BY seq DESC LIMIT 1"));
-    int64_t seq = last.empty() ? 0 : last[0].Int(0);
+    int64_t seq = last.empty() ? 0 : last[0].Int("seq");
     Head head{};
     if (!last.empty()) {
-      auto bytes = *crypto::HexDecode(last[0].Text(1));
-      std::copy(bytes.begin(), bytes.end(), head.begin());
+      QT_ASSIGN_OR_RETURN(head, StoredHead(last[0]));
     }
     std::vector<ledger::NewEvent> events;
     for (const store::Row& r : serials) {
-      RevocationEntry e{++seq, r.Text(0), now, "citizen revoked"};
+      RevocationEntry e{++seq, r.Text("serial"), now, "citizen revoked"};
       head = ChainHead(head, e);
       QT_RETURN_IF_ERROR(tx.Exec("INSERT INTO id_revocations (seq, serial, citizen_id, revoked_at,"
                                  " reason, head) VALUES (?, ?, ?, ?, ?, ?)",
@@ -515,6 +514,16 @@ bool Identity::IsCitizenToken(std::string_view token) {
   constexpr size_t kSecret = 43;  // 32 bytes in base64url
   return token.starts_with(kTokenPrefix) ||
          (token.starts_with("cz_") && token.size() == 3 + kSecret);
+}
+
+Result<Head> StoredHead(const store::Row& r) {
+  return store::Decode<Head>("id_revocations", r, [&]() -> Result<Head> {
+    QT_ASSIGN_OR_RETURN(Bytes bytes, crypto::HexDecode(r.Text("head")));
+    Head head{};
+    if (bytes.size() != head.size()) return Internal("head: not 32 bytes");
+    std::copy(bytes.begin(), bytes.end(), head.begin());
+    return head;
+  });
 }
 
 }  // namespace qt::identity

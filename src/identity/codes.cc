@@ -56,17 +56,21 @@ Result<IssuedCode> Identity::Issue(const std::string& citizen_id, char kind) {
                  " status FROM id_citizens WHERE id = ?",
                  {citizen_id}));
     if (rows.empty()) return NotFound("no citizen " + citizen_id);
-    if (rows[0].Text(5) != "active") {
+    if (rows[0].Text("status") != "active") {
       return FailedPrecondition("citizen " + citizen_id + " is revoked: no code is issued");
     }
-    QT_ASSIGN_OR_RETURN(
-        Bytes plain, options_.master_key->Open(rows[0].Blob(0), "identity.citizen:" + citizen_id));
+    QT_ASSIGN_OR_RETURN(Bytes plain, options_.master_key->Open(rows[0].Blob("sealed"),
+                                                               "identity.citizen:" + citizen_id));
     json sealed = json::parse(plain.begin(), plain.end());
-    person = {sealed["name"],  sealed["birth_date"], rows[0].Text(1),
-              rows[0].Text(2), rows[0].Text(3),      rows[0].Text(4)};
+    person = {sealed["name"],
+              sealed["birth_date"],
+              rows[0].Text("district"),
+              rows[0].Text("concession"),
+              rows[0].Text("talent_category"),
+              rows[0].Text("talent_until")};
     QT_ASSIGN_OR_RETURN(store::Rows key, tx.Query("SELECT not_after FROM id_keys WHERE kid = ?",
                                                   {crypto::HexEncode(secrets->active.kid)}));
-    key_not_after = key.empty() ? 0 : key[0].Int(0);
+    key_not_after = key.empty() ? 0 : key[0].Int("not_after");
     return OkStatus();
   }));
   CodeContent content{.kind = kind,
@@ -102,7 +106,7 @@ Result<IssuedCode> Identity::Issue(const std::string& citizen_id, char kind) {
       QT_ASSIGN_OR_RETURN(store::Rows n,
                           tx.Query("SELECT value FROM id_counters WHERE name = 'static'"));
       char serial[32];
-      std::snprintf(serial, sizeof serial, "HZC-%08lld", static_cast<long long>(n[0].Int(0)));
+      std::snprintf(serial, sizeof serial, "HZC-%08lld", static_cast<long long>(n[0].Int("value")));
       out.serial = serial;
     }
     QT_RETURN_IF_ERROR(

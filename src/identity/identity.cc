@@ -234,7 +234,7 @@ Result<std::shared_ptr<const Identity::Secrets>> Identity::LoadSecrets() {
                                            " WHERE retired_at = 0"));
     if (key_rows.empty())
       return FailedPrecondition("identity: no active signing key (Init not run)");
-    active_kid = key_rows[0].Text(0);
+    active_kid = key_rows[0].Text("kid");
     if (secrets_ && crypto::HexEncode(secrets_->active.kid) == active_kid) return OkStatus();
     QT_ASSIGN_OR_RETURN(secret_rows, tx.Query("SELECT name, sealed FROM id_secrets"));
     return OkStatus();
@@ -243,9 +243,10 @@ Result<std::shared_ptr<const Identity::Secrets>> Identity::LoadSecrets() {
   auto fresh = std::make_shared<Secrets>();
   const auto& mk = *options_.master_key;
   for (const store::Row& r : secret_rows) {
-    QT_ASSIGN_OR_RETURN(Bytes plain, mk.Open(r.Blob(1), "identity.secret:" + r.Text(0)));
+    QT_ASSIGN_OR_RETURN(Bytes plain,
+                        mk.Open(r.Blob("sealed"), "identity.secret:" + r.Text("name")));
     if (plain.size() != 32) return Internal("identity: a secret is not 32 bytes");
-    const std::string& name = r.Text(0);
+    const std::string& name = r.Text("name");
     if (name == "service") {
       std::copy(plain.begin(), plain.end(), fresh->service.begin());
     } else if (name.starts_with("category:")) {
@@ -260,12 +261,13 @@ Result<std::shared_ptr<const Identity::Secrets>> Identity::LoadSecrets() {
     }
   }
   const store::Row& k = key_rows[0];
-  auto alg = ParseAlg(k.Text(1));
-  if (!alg) return Internal("identity: the active key " + k.Text(0) + " has an unknown alg");
+  auto alg = ParseAlg(k.Text("alg"));
+  if (!alg) return Internal("identity: the active key " + k.Text("kid") + " has an unknown alg");
   fresh->active.alg = *alg;
-  fresh->active.public_key = k.Blob(2);
+  fresh->active.public_key = k.Blob("public_key");
   fresh->active.kid = KidOf(fresh->active.public_key);
-  QT_ASSIGN_OR_RETURN(fresh->active.secret, mk.Open(k.Blob(3), "identity.key:" + k.Text(0)));
+  QT_ASSIGN_OR_RETURN(fresh->active.secret,
+                      mk.Open(k.Blob("secret_sealed"), "identity.key:" + k.Text("kid")));
   secrets_ = std::move(fresh);
   return secrets_;
 }
@@ -294,12 +296,12 @@ Result<json> SignAsOperator(accounts::Accounts& accounts, const json& doc) {
 
 Result<SigningKeyInfo> KeyInfoFromRow(const store::Row& r) {
   return store::Decode<SigningKeyInfo>("id_keys", r, [&]() -> SigningKeyInfo {
-    return {.kid = r.Text(0),
-            .alg = r.Text(1),
-            .public_key = crypto::Base64Encode(r.Blob(2)),
-            .created_at = r.Int(3),
-            .retired_at = r.Int(4),
-            .not_after = r.Int(5)};
+    return {.kid = r.Text("kid"),
+            .alg = r.Text("alg"),
+            .public_key = crypto::Base64Encode(r.Blob("public_key")),
+            .created_at = r.Int("created_at"),
+            .retired_at = r.Int("retired_at"),
+            .not_after = r.Int("not_after")};
   });
 }
 
@@ -341,8 +343,8 @@ Result<json> Identity::Revocations(int64_t since) {
   std::vector<RevocationEntry> entries;
   Head head{};
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(store::Rows last, tx.Query("SELECT MAX(seq) FROM id_revocations"));
-    const int64_t to = last[0].IsNull(0) ? 0 : last[0].Int(0);
+    QT_ASSIGN_OR_RETURN(store::Rows last, tx.Query("SELECT MAX(seq) AS seq FROM id_revocations"));
+    const int64_t to = last[0].IsNull("seq") ? 0 : last[0].Int("seq");
     if (since < 0 || since > to) {
       return InvalidArgument("since: must be between 0 and " + std::to_string(to));
     }
@@ -351,13 +353,12 @@ Result<json> Identity::Revocations(int64_t since) {
                                  " WHERE seq > ? ORDER BY seq",
                                  {since}));
     for (const store::Row& r : rows) {
-      entries.push_back({r.Int(0), r.Text(1), r.Int(2), r.Text(3)});
+      entries.push_back({r.Int("seq"), r.Text("serial"), r.Int("revoked_at"), r.Text("reason")});
     }
     if (to > 0) {
       QT_ASSIGN_OR_RETURN(store::Rows h,
                           tx.Query("SELECT head FROM id_revocations WHERE seq = ?", {to}));
-      auto bytes = *crypto::HexDecode(h[0].Text(0));
-      std::copy(bytes.begin(), bytes.end(), head.begin());
+      QT_ASSIGN_OR_RETURN(head, StoredHead(h[0]));
     }
     return OkStatus();
   }));
@@ -409,9 +410,9 @@ Result<Identity::Stats> Identity::GetStats() {
                         tx.Query("SELECT name, value FROM id_counters WHERE name IN"
                                  " ('citizens', 'revoked', 'talents', 'scans', 'codes')"));
     std::map<std::string, int64_t> c;
-    for (const store::Row& r : counters) c[r.Text(0)] = r.Int(1);
-    QT_ASSIGN_OR_RETURN(store::Rows terminals, tx.Query("SELECT COUNT(*) FROM id_terminals"));
-    s = {c["citizens"], c["revoked"], c["talents"], terminals[0].Int(0), c["scans"], c["codes"]};
+    for (const store::Row& r : counters) c[r.Text("name")] = r.Int("value");
+    QT_ASSIGN_OR_RETURN(store::Rows terminals, tx.Query("SELECT COUNT(*) AS n FROM id_terminals"));
+    s = {c["citizens"], c["revoked"], c["talents"], terminals[0].Int("n"), c["scans"], c["codes"]};
     return OkStatus();
   }));
   return s;
@@ -424,8 +425,8 @@ Result<Identity::Tallies> Identity::GetTallies() {
                         tx.Query("SELECT name, value FROM id_counters WHERE name LIKE 'district:%'"
                                  " OR name LIKE 'talent:%' OR name LIKE 'scan:%'"));
     for (const store::Row& r : counters) {
-      const std::string& name = r.Text(0);
-      const int64_t n = r.Int(1);
+      const std::string& name = r.Text("name");
+      const int64_t n = r.Int("value");
       if (n == 0) continue;
       if (name.starts_with("district:")) {
         t.citizens_by_district[name.substr(9)] = n;

@@ -315,6 +315,27 @@ TEST_P(IdentityTest, RevocationTalentAndKeyRotation) {
   EXPECT_EQ(identity_->Revocations(5).status().code(), StatusCode::kInvalidArgument);
 }
 
+// Regression: a damaged chain head in id_revocations was read with `*` on
+// HexDecode's Result and copied into 32 bytes whatever its length.
+TEST_P(IdentityTest, ADamagedRevocationHeadIsAnInternalErrorNotACrash) {
+  EnrolledCitizen a = Enrol(1), b = Enrol(2);
+  ASSERT_TRUE(identity_->IssueStatic(authority_, a.citizen.id).ok());
+  ASSERT_TRUE(identity_->IssueStatic(authority_, b.citizen.id).ok());
+  ASSERT_TRUE(identity_->Revoke(authority_, a.citizen.id, "deceased").ok());
+  ASSERT_TRUE(identity_->Revocations(0).ok());
+  for (const char* head : {"abcd", "not hex", ""}) {
+    ASSERT_TRUE(store_
+                    ->Write([&](store::Tx& tx) {
+                      return tx.Exec("UPDATE id_revocations SET head = ?", {head}).status();
+                    })
+                    .ok());
+    EXPECT_EQ(identity_->Revocations(0).status().code(), StatusCode::kInternal) << head;
+    EXPECT_EQ(identity_->Revoke(authority_, b.citizen.id, "moved").status().code(),
+              StatusCode::kInternal)
+        << head;
+  }
+}
+
 TEST_P(IdentityTest, FiguresAreKeptAsCitizensTalentsScansAndCodesChange) {
   // What GetStats and GetTallies answer from their running counts must be
   // what counting the rows gives.
@@ -325,13 +346,17 @@ TEST_P(IdentityTest, FiguresAreKeptAsCitizensTalentsScansAndCodesChange) {
             ->Read([&](store::Tx& tx) -> Status {
               QT_ASSIGN_OR_RETURN(
                   store::Rows r,
-                  tx.Query("SELECT (SELECT COUNT(*) FROM id_citizens),"
-                           " (SELECT COUNT(*) FROM id_citizens WHERE status = 'revoked'),"
-                           " (SELECT COUNT(*) FROM id_citizens WHERE talent_category <> ''),"
-                           " (SELECT COUNT(*) FROM id_scans), (SELECT COUNT(*) FROM id_codes),"
-                           " (SELECT COUNT(*) FROM id_citizens WHERE status <> 'revoked')"));
-              c = {{"citizens", r[0].Int(0)}, {"revoked", r[0].Int(1)}, {"talents", r[0].Int(2)},
-                   {"scans", r[0].Int(3)},    {"codes", r[0].Int(4)},   {"active", r[0].Int(5)}};
+                  tx.Query(
+                      "SELECT (SELECT COUNT(*) FROM id_citizens) AS citizens,"
+                      " (SELECT COUNT(*) FROM id_citizens WHERE status = 'revoked') AS revoked,"
+                      " (SELECT COUNT(*) FROM id_citizens WHERE talent_category <> '')"
+                      " AS talents,"
+                      " (SELECT COUNT(*) FROM id_scans) AS scans,"
+                      " (SELECT COUNT(*) FROM id_codes) AS codes,"
+                      " (SELECT COUNT(*) FROM id_citizens WHERE status <> 'revoked') AS active"));
+              c = {{"citizens", r[0].Int("citizens")}, {"revoked", r[0].Int("revoked")},
+                   {"talents", r[0].Int("talents")},   {"scans", r[0].Int("scans")},
+                   {"codes", r[0].Int("codes")},       {"active", r[0].Int("active")}};
               return OkStatus();
             })
             .ok());

@@ -9,6 +9,8 @@
 #include "identity/code.h"
 #include "identity/identity.h"
 #include "identity/issuer_key.h"
+#include "identity/lists.h"
+#include "store/store.h"
 
 namespace qt::identity {
 
@@ -40,6 +42,10 @@ std::string ScanCounter(const std::string& category, int64_t scanned_at);
 
 // "YYYY-MM-DD" of a time (UTC).
 std::string DateOf(int64_t ms);
+
+// The chain head of a row of id_revocations (its `head` column, 32 bytes in
+// hex); internal if the stored text is not one (store/decode.h) (citizens.cc).
+Result<Head> StoredHead(const store::Row& r);
 
 }  // namespace qt::identity
 

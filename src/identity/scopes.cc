@@ -2,6 +2,7 @@
 // service organisation may run terminals of which category) and delegations
 // (which authority may act on another authority's citizens). See identity.h.
 #include "identity/internal.h"
+#include "store/decode.h"
 
 namespace qt::identity {
 
@@ -14,16 +15,22 @@ namespace {
 
 bool IsOperatorAdmin(const Principal& p) { return p.IsOperator() && p.Has(accounts::Role::kAdmin); }
 
-CategoryGrant GrantFromRow(const store::Row& r) {
-  return {
-      .org_id = r.Text(0), .category = r.Text(1), .granted_by = r.Text(2), .granted_at = r.Int(3)};
+Result<CategoryGrant> GrantFromRow(const store::Row& r) {
+  return store::Decode<CategoryGrant>("id_grants", r, [&]() -> CategoryGrant {
+    return {.org_id = r.Text("org_id"),
+            .category = r.Text("category"),
+            .granted_by = r.Text("granted_by"),
+            .granted_at = r.Int("granted_at")};
+  });
 }
 
-Delegation DelegationFromRow(const store::Row& r) {
-  return {.owner_id = r.Text(0),
-          .delegate_id = r.Text(1),
-          .granted_by = r.Text(2),
-          .granted_at = r.Int(3)};
+Result<Delegation> DelegationFromRow(const store::Row& r) {
+  return store::Decode<Delegation>("id_delegations", r, [&]() -> Delegation {
+    return {.owner_id = r.Text("owner_id"),
+            .delegate_id = r.Text("delegate_id"),
+            .granted_by = r.Text("granted_by"),
+            .granted_at = r.Int("granted_at")};
+  });
 }
 
 Result<bool> Holds(Tx& tx, const std::string& org_id, const std::string& category) {
@@ -125,8 +132,7 @@ Result<std::vector<CategoryGrant>> Identity::ListGrants(const std::string& org_i
       params.emplace_back(org_id);
     }
     QT_ASSIGN_OR_RETURN(store::Rows rows, tx.Query(sql + " ORDER BY org_id, category", params));
-    for (const store::Row& r : rows) out.push_back(GrantFromRow(r));
-    return OkStatus();
+    return store::DecodeInto(rows, GrantFromRow, out);
   }));
   return out;
 }
@@ -200,8 +206,7 @@ Result<std::vector<Delegation>> Identity::ListDelegations(const Principal& calle
     }
     QT_ASSIGN_OR_RETURN(store::Rows rows,
                         tx.Query(sql + " ORDER BY owner_id, delegate_id", params));
-    for (const store::Row& r : rows) out.push_back(DelegationFromRow(r));
-    return OkStatus();
+    return store::DecodeInto(rows, DelegationFromRow, out);
   }));
   return out;
 }

@@ -26,13 +26,13 @@ constexpr const char* kTerminalColumns =
 
 Result<Terminal> TerminalFromRow(const store::Row& r) {
   return store::Decode<Terminal>("id_terminals", r, [&]() -> Terminal {
-    return {.id = r.Text(0),
-            .org_id = r.Text(1),
-            .category = r.Text(2),
-            .name = r.Text(3),
-            .public_key = r.Text(4),
-            .state = r.Text(5),
-            .created_at = r.Int(6)};
+    return {.id = r.Text("id"),
+            .org_id = r.Text("org_id"),
+            .category = r.Text("category"),
+            .name = r.Text("name"),
+            .public_key = r.Text("public_key"),
+            .state = r.Text("state"),
+            .created_at = r.Int("created_at")};
   });
 }
 
@@ -44,24 +44,24 @@ constexpr const char* kScanColumns =
 
 Result<Scan> ScanFromRow(const store::Row& r) {
   return store::Decode<Scan>("id_scans", r, [&]() -> Scan {
-    return {.id = r.Text(0),
-            .terminal_id = r.Text(1),
-            .terminal_name = r.Text(2),
-            .org_id = r.Text(3),
-            .category = r.Text(4),
-            .code_id = r.Text(5),
-            .claims_read = json::parse(r.Text(6)).get<std::vector<std::string>>(),
-            .result = r.Text(7),
-            .check = r.Text(8),
-            .scanned_at = r.Int(9),
-            .received_at = r.Int(10)};
+    return {.id = r.Text("id"),
+            .terminal_id = r.Text("terminal_id"),
+            .terminal_name = r.Text("terminal_name"),
+            .org_id = r.Text("org_id"),
+            .category = r.Text("category"),
+            .code_id = r.Text("code_id"),
+            .claims_read = json::parse(r.Text("claims_read")).get<std::vector<std::string>>(),
+            .result = r.Text("result"),
+            .check = r.Text("check_result"),
+            .scanned_at = r.Int("scanned_at"),
+            .received_at = r.Int("received_at")};
   });
 }
 
 Result<Terminal> OwnTerminal(Tx& tx, const Principal& caller, const std::string& id) {
   QT_ASSIGN_OR_RETURN(store::Rows rows,
                       tx.Query(std::string(kTerminalColumns) + " WHERE id = ?", {id}));
-  if (rows.empty() || rows[0].Text(1) != caller.org_id) {
+  if (rows.empty() || rows[0].Text("org_id") != caller.org_id) {
     return NotFound("no terminal " + id + " of your organisation");
   }
   return TerminalFromRow(rows[0]);
@@ -293,7 +293,7 @@ Result<std::vector<Scan>> Identity::RecordScans(const std::vector<ScanReceipt>& 
       } else if (std::any_of(r.claims_read.begin(), r.claims_read.end(),
                              [&](const std::string& c) { return !category.May(c); })) {
         check = "overreach";
-      } else if (r.result == "accepted" && code[0].Text(1) == "dynamic") {
+      } else if (r.result == "accepted" && code[0].Text("kind") == "dynamic") {
         QT_ASSIGN_OR_RETURN(store::Rows before,
                             tx.Query("SELECT 1 FROM id_scans WHERE code_id = ? AND category = ? AND"
                                      " result = 'accepted' LIMIT 1",
@@ -316,7 +316,7 @@ Result<std::vector<Scan>> Identity::RecordScans(const std::vector<ScanReceipt>& 
                   " citizen_id, claims_read, result, check_result, scanned_at,"
                   " received_at, signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                   {s.id, s.terminal_id, s.org_id, s.category, s.code_id,
-                   code.empty() ? store::Value(nullptr) : store::Value(code[0].Text(0)),
+                   code.empty() ? store::Value(nullptr) : store::Value(code[0].Text("citizen_id")),
                    json(s.claims_read).dump(), s.result, s.check, s.scanned_at, now, r.signature})
               .status());
       QT_RETURN_IF_ERROR(

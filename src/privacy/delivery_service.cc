@@ -28,19 +28,30 @@ constexpr const char* kColumns =
 
 Result<Delivery> FromRow(const store::Row& r) {
   return store::Decode<Delivery>("deliveries", r, [&]() -> Delivery {
-    return Delivery{.id = r.Text(0),
-                    .contract_id = r.Text(1),
-                    .product_id = r.Text(2),
-                    .provider_id = r.Text(3),
-                    .recipient_id = r.Text(4),
-                    .columns = json::parse(r.Text(5)).get<std::vector<std::string>>(),
-                    .content_sha256 = r.Text(6),
-                    .bytes = r.Int(7),
-                    .state = r.Text(8),
-                    .receipt = r.Text(9),
-                    .receipt_signature = r.Text(10),
-                    .created_at = r.Int(11),
-                    .received_at = r.Int(12)};
+    return Delivery{.id = r.Text("id"),
+                    .contract_id = r.Text("contract_id"),
+                    .product_id = r.Text("product_id"),
+                    .provider_id = r.Text("provider_id"),
+                    .recipient_id = r.Text("recipient_id"),
+                    .columns = json::parse(r.Text("columns")).get<std::vector<std::string>>(),
+                    .content_sha256 = r.Text("content_sha256"),
+                    .bytes = r.Int("bytes"),
+                    .state = r.Text("state"),
+                    .receipt = r.Text("receipt"),
+                    .receipt_signature = r.Text("receipt_signature"),
+                    .created_at = r.Int("created_at"),
+                    .received_at = r.Int("received_at")};
+  });
+}
+
+// A delivery as a suspect of a leak: who received it, under which key.
+Result<Candidate> CandidateFromRow(const store::Row& r) {
+  return store::Decode<Candidate>("deliveries", r, [&]() -> Result<Candidate> {
+    Candidate c{.delivery_id = r.Text("id"), .recipient_id = r.Text("recipient_id")};
+    const store::Bytes& k = r.Blob("fingerprint_key");
+    if (k.size() != c.key.size()) return Internal("fingerprint_key: not a key");
+    std::copy(k.begin(), k.end(), c.key.begin());
+    return c;
   });
 }
 
@@ -274,13 +285,7 @@ Result<TraceResult> DeliveryService::Trace(const Principal& caller, const std::s
     QT_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT id, recipient_id, fingerprint_key FROM"
                                             " deliveries WHERE product_id = ?",
                                             {product_id}));
-    for (const auto& r : rows) {
-      Candidate c{.delivery_id = r.Text(0), .recipient_id = r.Text(1)};
-      const auto& k = r.Blob(2);
-      std::copy_n(k.begin(), c.key.size(), c.key.begin());
-      candidates.push_back(c);
-    }
-    return OkStatus();
+    return store::DecodeInto(rows, CandidateFromRow, candidates);
   }));
   QT_ASSIGN_OR_RETURN(
       dataspace::ProductDb db,

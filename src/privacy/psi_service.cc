@@ -26,19 +26,19 @@ bool ValidSessionId(const std::string& id) {
 
 Result<PsiSession> SessionFromRow(const store::Row& r) {
   return store::Decode<PsiSession>("psi_sessions", r, [&]() -> Result<PsiSession> {
-    auto output = ParsePsiOutput(r.Text(5));
-    if (!output) return Internal("output: unknown '" + r.Text(5) + "'");
-    return PsiSession{.id = r.Text(0),
-                      .contract_id = r.Text(1),
-                      .consumer_id = r.Text(2),
-                      .provider_id = r.Text(3),
-                      .column = r.Text(4),
+    auto output = ParsePsiOutput(r.Text("output"));
+    if (!output) return Internal("output: unknown '" + r.Text("output") + "'");
+    return PsiSession{.id = r.Text("id"),
+                      .contract_id = r.Text("contract_id"),
+                      .consumer_id = r.Text("consumer_id"),
+                      .provider_id = r.Text("provider_id"),
+                      .column = r.Text("column_name"),
                       .output = *output,
-                      .server_size = r.Int(6),
-                      .client_size = r.Int(7),
-                      .state = r.Text(8),
-                      .created_at = r.Int(9),
-                      .updated_at = r.Int(10)};
+                      .server_size = r.Int("server_size"),
+                      .client_size = r.Int("client_size"),
+                      .state = r.Text("state"),
+                      .created_at = r.Int("created_at"),
+                      .updated_at = r.Int("updated_at")};
   });
 }
 
@@ -182,18 +182,19 @@ Result<PsiSession> PsiService::Start(const Principal& caller, const PsiStart& s)
     // product counts, under any of its contracts and whatever its end, so
     // that more contracts do not buy more guesses.
     QT_ASSIGN_OR_RETURN(
-        auto day, tx.Query("SELECT COUNT(*), CAST(COALESCE(MIN(s.created_at), 0) AS BIGINT)"
-                           " FROM psi_sessions s JOIN ds_contracts c ON c.id = s.contract_id"
-                           " WHERE s.consumer_id = ? AND s.created_at > ? AND c.product_id = ?",
-                           {caller.org_id, now - kDayMs, uc.product.id}));
-    if (per_day > 0 && day.at(0).Int(0) >= per_day) {
+        auto day,
+        tx.Query("SELECT COUNT(*) AS n, CAST(COALESCE(MIN(s.created_at), 0) AS BIGINT)"
+                 " AS first_at FROM psi_sessions s JOIN ds_contracts c ON c.id = s.contract_id"
+                 " WHERE s.consumer_id = ? AND s.created_at > ? AND c.product_id = ?",
+                 {caller.org_id, now - kDayMs, uc.product.id}));
+    if (per_day > 0 && day.at(0).Int("n") >= per_day) {
       return ResourceExhausted("the contract allows " + std::to_string(per_day) +
                                " PSI sessions per day (psiSessionsPerDay); your organisation "
                                "started " +
-                               std::to_string(day[0].Int(0)) +
+                               std::to_string(day[0].Int("n")) +
                                " on this product in the last 24 hours (under any contract); the "
                                "next may start at " +
-                               FormatRfc3339(day[0].Int(1) + kDayMs + 1));
+                               FormatRfc3339(day[0].Int("first_at") + kDayMs + 1));
     }
     QT_RETURN_IF_ERROR(
         tx.Exec(
@@ -236,7 +237,7 @@ Result<std::shared_ptr<PsiServer>> PsiService::Find(const Principal& caller,
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
     QT_ASSIGN_OR_RETURN(auto rows,
                         tx.Query("SELECT state FROM ds_contracts WHERE id = ?", {contract_id}));
-    state = rows.empty() ? "" : rows[0].Text(0);
+    state = rows.empty() ? "" : rows[0].Text("state");
     return OkStatus();
   }));
   if (state != "finalized") {
