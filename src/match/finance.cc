@@ -50,39 +50,45 @@ constexpr const char* kApplicationColumns =
     "SELECT id, enterprise_id, product_id, institution_id, bundle_ids, amount_fen, state, reason, "
     "served_fen,"
     " created_at, decided_at,"
-    " (SELECT name FROM fm_enterprises e WHERE e.id = fm_applications.enterprise_id),"
-    " (SELECT name FROM fm_products p WHERE p.id = fm_applications.product_id)"
+    " (SELECT name FROM fm_enterprises e WHERE e.id = fm_applications.enterprise_id)"
+    " AS enterprise_name,"
+    " (SELECT name FROM fm_products p WHERE p.id = fm_applications.product_id) AS product_name"
     " FROM fm_applications";
 
 Result<Enterprise> EnterpriseFromRow(const store::Row& r) {
   return store::Decode<Enterprise>("fm_enterprises", r, [&]() -> Enterprise {
-    return {r.Text(0), r.Text(1), r.Text(2), r.IsNull(3) ? "" : r.Text(3), json::parse(r.Text(4)),
-            r.Int(5)};
+    return {r.Text("id"),
+            r.Text("name"),
+            r.Text("credit_code"),
+            r.IsNull("org_id") ? "" : r.Text("org_id"),
+            json::parse(r.Text("profile")),
+            r.Int("updated_at")};
   });
 }
 
 Result<Product> ProductFromRow(const store::Row& r) {
   return store::Decode<Product>("fm_products", r, [&]() -> Product {
-    return {r.Text(0), r.Text(1), r.Text(2), r.Text(3), r.Text(4),
-            r.Int(5),  r.Text(6), r.Text(7), r.Text(8), r.Int(9)};
+    return {r.Text("id"),    r.Text("institution_id"), r.Text("kind"),  r.Text("name"),
+            r.Text("rule"),  r.Int("max_amount_fen"),  r.Text("terms"), r.Text("requires_kind"),
+            r.Text("state"), r.Int("created_at")};
   });
 }
 
 Result<Application> ApplicationFromRow(const store::Row& r) {
   return store::Decode<Application>("fm_applications", r, [&]() -> Application {
-    return {r.Text(0),
-            r.Text(1),
-            r.Text(2),
-            r.Text(3),
-            json::parse(r.Text(4)).get<std::vector<std::string>>(),
-            r.Int(5),
-            r.Text(6),
-            r.Text(7),
-            r.Int(8),
-            r.Int(9),
-            r.Int(10),
-            r.Text(11),
-            r.Text(12)};
+    return {r.Text("id"),
+            r.Text("enterprise_id"),
+            r.Text("product_id"),
+            r.Text("institution_id"),
+            json::parse(r.Text("bundle_ids")).get<std::vector<std::string>>(),
+            r.Int("amount_fen"),
+            r.Text("state"),
+            r.Text("reason"),
+            r.Int("served_fen"),
+            r.Int("created_at"),
+            r.Int("decided_at"),
+            r.Text("enterprise_name"),
+            r.Text("product_name")};
   });
 }
 
@@ -105,7 +111,7 @@ double Today(const Clock& clock) { return static_cast<double>(clock.NowMillis() 
 Result<int64_t> BumpVersion(Tx& tx) {
   QT_RETURN_IF_ERROR(tx.Exec("UPDATE fm_version SET value = value + 1 WHERE id = 1").status());
   QT_ASSIGN_OR_RETURN(store::Rows rows, tx.Query("SELECT value FROM fm_version WHERE id = 1"));
-  return rows[0].Int(0);
+  return rows[0].Int("value");
 }
 
 }  // namespace
@@ -165,14 +171,14 @@ Status Finance::Refresh() {
   int64_t version = 0;
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
     QT_ASSIGN_OR_RETURN(store::Rows rows, tx.Query("SELECT value FROM fm_version WHERE id = 1"));
-    version = rows[0].Int(0);
+    version = rows[0].Int("value");
     return OkStatus();
   }));
   if (memory_ && memory_->version == version) return OkStatus();
   auto m = std::make_unique<Memory>(schema_);
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
     QT_ASSIGN_OR_RETURN(store::Rows v, tx.Query("SELECT value FROM fm_version WHERE id = 1"));
-    m->version = v[0].Int(0);
+    m->version = v[0].Int("value");
     QT_ASSIGN_OR_RETURN(store::Rows rows,
                         tx.Query(std::string(kEnterpriseColumns) + " ORDER BY id"));
     for (const store::Row& r : rows) {
@@ -254,7 +260,7 @@ Result<Enterprise> Finance::SaveOwnProfile(const Principal& caller, const std::s
     // imported under that code) would be another enterprise's.
     QT_ASSIGN_OR_RETURN(store::Rows org,
                         tx.Query("SELECT credit_code FROM orgs WHERE id = ?", {caller.org_id}));
-    if (org.empty() || org[0].Text(0) != e.credit_code) {
+    if (org.empty() || org[0].Text("credit_code") != e.credit_code) {
       return PermissionDenied(
           "profile.credit_code: not your organisation's credit code (a profile is your own)");
     }
@@ -264,13 +270,13 @@ Result<Enterprise> Finance::SaveOwnProfile(const Principal& caller, const std::s
         store::Rows same,
         tx.Query("SELECT id, org_id FROM fm_enterprises WHERE credit_code = ?", {e.credit_code}));
     if (!mine.empty()) {
-      e.id = mine[0].Text(0);
-    } else if (!same.empty() && same[0].IsNull(1)) {
-      e.id = same[0].Text(0);  // the screened profile becomes the organisation's own
+      e.id = mine[0].Text("id");
+    } else if (!same.empty() && same[0].IsNull("org_id")) {
+      e.id = same[0].Text("id");  // the screened profile becomes the organisation's own
     } else {
       e.id = fresh_id;
     }
-    if (!same.empty() && same[0].Text(0) != e.id) {
+    if (!same.empty() && same[0].Text("id") != e.id) {
       return Conflict("profile.credit_code: another enterprise has this credit code");
     }
     QT_ASSIGN_OR_RETURN(version, BumpVersion(tx));
@@ -349,12 +355,12 @@ Result<size_t> Finance::ImportProfiles(
                   " change_seq) VALUES (?, ?, ?, NULL, ?, ?, ?)",
                   {fresh[i], name, code, profile.dump(), now, version})
                 .status());
-      } else if (same[0].IsNull(1)) {  // an organisation's own profile is not overwritten
+      } else if (same[0].IsNull("org_id")) {  // an organisation's own profile is not overwritten
         QT_RETURN_IF_ERROR(
             tx.Exec(
                   "UPDATE fm_enterprises SET name = ?, profile = ?, updated_at = ?, change_seq = ?"
                   " WHERE id = ?",
-                  {name, profile.dump(), now, version, same[0].Text(0)})
+                  {name, profile.dump(), now, version, same[0].Text("id")})
                 .status());
       }
     }
@@ -463,7 +469,7 @@ Result<Product> Finance::Withdraw(const Principal& caller, const std::string& id
   QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
     QT_ASSIGN_OR_RETURN(store::Rows rows,
                         tx.Query(std::string(kProductColumns) + " WHERE id = ?", {id}));
-    if (rows.empty() || rows[0].Text(1) != caller.org_id)
+    if (rows.empty() || rows[0].Text("institution_id") != caller.org_id)
       return NotFound("no product " + id + " of yours");
     QT_ASSIGN_OR_RETURN(p, ProductFromRow(rows[0]));
     if (p.state != "active") return FailedPrecondition("product " + id + " is already withdrawn");
@@ -698,7 +704,7 @@ Result<Application> Finance::Decide(const Principal& caller, const std::string& 
   QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
     QT_ASSIGN_OR_RETURN(store::Rows rows,
                         tx.Query(std::string(kApplicationColumns) + " WHERE id = ?", {id}));
-    if (rows.empty() || rows[0].Text(3) != caller.org_id)
+    if (rows.empty() || rows[0].Text("institution_id") != caller.org_id)
       return NotFound("no application " + id + " to you");
     QT_ASSIGN_OR_RETURN(a, ApplicationFromRow(rows[0]));
     if (a.state != "applied")
@@ -748,22 +754,25 @@ Result<Finance::Stats> Finance::GetStats() {
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
     QT_ASSIGN_OR_RETURN(
         store::Rows r,
-        tx.Query("SELECT (SELECT COUNT(*) FROM fm_enterprises), (SELECT COUNT(*) FROM fm_products "
-                 "WHERE state = 'active'),"
-                 " (SELECT COUNT(DISTINCT institution_id) FROM fm_products WHERE state = 'active'),"
-                 " (SELECT COUNT(*) FROM fm_applications), (SELECT COUNT(*) FROM fm_applications "
-                 "WHERE state = 'accepted'),"
-                 " (SELECT CAST(COALESCE(SUM(served_fen), 0) AS BIGINT) FROM fm_applications)"));
-    s.enterprises = r[0].Int(0);
-    s.products = r[0].Int(1);
-    s.institutions = r[0].Int(2);
-    s.applications = r[0].Int(3);
-    s.accepted = r[0].Int(4);
-    s.served_fen = r[0].Int(5);
-    QT_ASSIGN_OR_RETURN(store::Rows kinds,
-                        tx.Query("SELECT kind, COUNT(*) FROM fm_products WHERE state = 'active'"
-                                 " GROUP BY kind ORDER BY kind"));
-    for (const store::Row& k : kinds) s.products_by_kind[k.Text(0)] = k.Int(1);
+        tx.Query("SELECT (SELECT COUNT(*) FROM fm_enterprises) AS enterprises,"
+                 " (SELECT COUNT(*) FROM fm_products WHERE state = 'active') AS products,"
+                 " (SELECT COUNT(DISTINCT institution_id) FROM fm_products WHERE state = 'active')"
+                 " AS institutions,"
+                 " (SELECT COUNT(*) FROM fm_applications) AS applications,"
+                 " (SELECT COUNT(*) FROM fm_applications WHERE state = 'accepted') AS accepted,"
+                 " (SELECT CAST(COALESCE(SUM(served_fen), 0) AS BIGINT) FROM fm_applications)"
+                 " AS served_fen"));
+    s.enterprises = r[0].Int("enterprises");
+    s.products = r[0].Int("products");
+    s.institutions = r[0].Int("institutions");
+    s.applications = r[0].Int("applications");
+    s.accepted = r[0].Int("accepted");
+    s.served_fen = r[0].Int("served_fen");
+    QT_ASSIGN_OR_RETURN(
+        store::Rows kinds,
+        tx.Query("SELECT kind, COUNT(*) AS n FROM fm_products WHERE state = 'active'"
+                 " GROUP BY kind ORDER BY kind"));
+    for (const store::Row& k : kinds) s.products_by_kind[k.Text("kind")] = k.Int("n");
     return OkStatus();
   }));
   return s;

@@ -110,7 +110,7 @@ constexpr const char* kPolicyColumns =
 constexpr const char* kNoticeColumns =
     "SELECT n.id, n.policy_id, n.version, v.title, v.benefit, n.entity_id, n.explanation, "
     "n.created_at, n.read_at, v.valid_until,"
-    " (SELECT state FROM pl_policies p WHERE p.id = n.policy_id)"
+    " (SELECT state FROM pl_policies p WHERE p.id = n.policy_id) AS policy_state"
     " FROM pl_notices n JOIN pl_versions v ON v.policy_id = n.policy_id AND v.version = n.version";
 constexpr size_t kFollowBatch = 20'000;
 constexpr size_t kBulk = 2'000;
@@ -118,36 +118,36 @@ constexpr size_t kInsertRows = 100;
 
 Result<Policy> PolicyFromRow(const store::Row& r) {
   return store::Decode<Policy>("pl_policies", r, [&]() -> Policy {
-    return {.id = r.Text(0),
-            .issuer_id = r.Text(1),
-            .audience = r.Text(2),
-            .title = r.Text(3),
-            .summary = r.Text(4),
-            .benefit = r.Text(5),
-            .rule = r.Text(6),
-            .valid_from = r.Text(7),
-            .valid_until = r.Text(8),
-            .version = r.Int(9),
-            .state = r.Text(10),
+    return {.id = r.Text("id"),
+            .issuer_id = r.Text("issuer_id"),
+            .audience = r.Text("audience"),
+            .title = r.Text("title"),
+            .summary = r.Text("summary"),
+            .benefit = r.Text("benefit"),
+            .rule = r.Text("rule"),
+            .valid_from = r.Text("valid_from"),
+            .valid_until = r.Text("valid_until"),
+            .version = r.Int("version"),
+            .state = r.Text("state"),
             .notified = 0,
-            .created_at = r.Int(11),
-            .updated_at = r.Int(12)};
+            .created_at = r.Int("created_at"),
+            .updated_at = r.Int("updated_at")};
   });
 }
 
 Result<Notice> NoticeFromRow(const store::Row& r) {
   return store::Decode<Notice>("pl_notices", r, [&]() -> Notice {
-    return {.id = r.Text(0),
-            .policy_id = r.Text(1),
-            .version = r.Int(2),
-            .title = r.Text(3),
-            .benefit = r.Text(4),
-            .entity_id = r.Text(5),
-            .explanation = json::parse(r.Text(6)),
-            .created_at = r.Int(7),
-            .read_at = r.Int(8),
-            .valid_until = r.Text(9),
-            .closed = r.Text(10) != "published"};
+    return {.id = r.Text("id"),
+            .policy_id = r.Text("policy_id"),
+            .version = r.Int("version"),
+            .title = r.Text("title"),
+            .benefit = r.Text("benefit"),
+            .entity_id = r.Text("entity_id"),
+            .explanation = json::parse(r.Text("explanation")),
+            .created_at = r.Int("created_at"),
+            .read_at = r.Int("read_at"),
+            .valid_until = r.Text("valid_until"),
+            .closed = r.Text("policy_state") != "published"};
   });
 }
 
@@ -168,7 +168,7 @@ bool InForce(const Policy& p, double today) {
 Result<int64_t> BumpVersion(Tx& tx) {
   QT_RETURN_IF_ERROR(tx.Exec("UPDATE pl_version SET value = value + 1 WHERE id = 1").status());
   QT_ASSIGN_OR_RETURN(store::Rows rows, tx.Query("SELECT value FROM pl_version WHERE id = 1"));
-  return rows[0].Int(0);
+  return rows[0].Int("value");
 }
 
 Status CheckText(const std::string& text, size_t max, const char* field, bool required) {
@@ -180,9 +180,9 @@ Status CheckText(const std::string& text, size_t max, const char* field, bool re
 Result<int64_t> CountNotices(Tx& tx, const std::string& policy_id, int64_t version) {
   QT_ASSIGN_OR_RETURN(
       store::Rows rows,
-      tx.Query("SELECT COUNT(*) FROM pl_notices WHERE policy_id = ? AND version = ?",
+      tx.Query("SELECT COUNT(*) AS n FROM pl_notices WHERE policy_id = ? AND version = ?",
                {policy_id, version}));
-  return rows[0].Int(0);
+  return rows[0].Int("n");
 }
 
 }  // namespace
@@ -331,7 +331,7 @@ Result<Policy> Policies::Save(const Principal& caller, const std::string& id, co
     } else {
       QT_ASSIGN_OR_RETURN(store::Rows rows,
                           tx.Query(std::string(kPolicyColumns) + " WHERE id = ?", {id}));
-      if (rows.empty() || rows[0].Text(1) != caller.org_id)
+      if (rows.empty() || rows[0].Text("issuer_id") != caller.org_id)
         return NotFound("no policy " + id + " of yours");
       QT_ASSIGN_OR_RETURN(Policy old, PolicyFromRow(rows[0]));
       if (old.state != "published") return FailedPrecondition("policy " + id + " is withdrawn");
@@ -380,9 +380,9 @@ Result<Policy> Policies::Withdraw(const Principal& caller, const std::string& id
   QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
     QT_ASSIGN_OR_RETURN(store::Rows rows,
                         tx.Query(std::string(kPolicyColumns) + " WHERE id = ?", {id}));
-    if (rows.empty() || rows[0].Text(1) != caller.org_id)
+    if (rows.empty() || rows[0].Text("issuer_id") != caller.org_id)
       return NotFound("no policy " + id + " of yours");
-    if (rows[0].Text(10) != "published")
+    if (rows[0].Text("state") != "published")
       return FailedPrecondition("policy " + id + " is already withdrawn");
     QT_RETURN_IF_ERROR(
         tx.Exec("UPDATE pl_policies SET state = 'withdrawn', updated_at = ? WHERE id = ?",
@@ -527,13 +527,13 @@ Status Policies::Load(Memory& m) {
   std::set<std::pair<std::string, int64_t>> screened;
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
     QT_ASSIGN_OR_RETURN(store::Rows v, tx.Query("SELECT value FROM pl_version WHERE id = 1"));
-    version = v[0].Int(0);
+    version = v[0].Int("value");
     if (version == m.policies_version) return OkStatus();
     QT_ASSIGN_OR_RETURN(store::Rows rows, tx.Query(std::string(kPolicyColumns) +
                                                    " WHERE state = 'published' ORDER BY id"));
     store::DecodeSkipping(rows, PolicyFromRow, published);  // a damaged one is logged
     QT_ASSIGN_OR_RETURN(store::Rows done, tx.Query("SELECT policy_id, version FROM pl_screens"));
-    for (const store::Row& r : done) screened.emplace(r.Text(0), r.Int(1));
+    for (const store::Row& r : done) screened.emplace(r.Text("policy_id"), r.Int("version"));
     return OkStatus();
   }));
   const double today = Today(*options_.clock);
@@ -577,9 +577,9 @@ Status Policies::FollowChanges(Memory& m, SyncReport& report, std::vector<Candid
       QT_ASSIGN_OR_RETURN(store::Rows rows,
                           tx.Query("SELECT audience, seq, last_id FROM pl_follow"));
       for (const store::Row& r : rows) {
-        Audience& a = m.Of(r.Text(0));
-        a.kept_seq = r.Int(1);
-        a.kept_id = r.Text(2);
+        Audience& a = m.Of(r.Text("audience"));
+        a.kept_seq = r.Int("seq");
+        a.kept_id = r.Text("last_id");
       }
       return OkStatus();
     }));
@@ -604,21 +604,21 @@ Status Policies::FollowChanges(Memory& m, SyncReport& report, std::vector<Candid
     }));
     bulk_enterprises = bulk_enterprises || rows.size() >= kBulk;
     for (const store::Row& r : rows) {
-      const std::string id = r.Text(0);
+      const std::string id = r.Text("id");
       // A damaged profile is logged, counted and passed over: it must not
       // stop every later change from being followed.
       auto e = store::Decode<Entity>("fm_enterprises", r, [&] {
-        return enterprise_schema_.EntityFromJson(id, json::parse(r.Text(2)));
+        return enterprise_schema_.EntityFromJson(id, json::parse(r.Text("profile")));
       });
-      m.enterprise.seq = r.Int(3);
+      m.enterprise.seq = r.Int("change_seq");
       m.enterprise.last_id = id;
       if (!e.ok()) {
         ++report.damaged;
         continue;
       }
       const int pos = m.enterprise.Put(id, std::move(e).value(), true, bulk_enterprises);
-      m.enterprise.orgs[pos] = r.IsNull(1) ? "" : r.Text(1);
-      if (after_kept(m.enterprise, r.Int(3), id)) check_enterprises.push_back(pos);
+      m.enterprise.orgs[pos] = r.IsNull("org_id") ? "" : r.Text("org_id");
+      if (after_kept(m.enterprise, r.Int("change_seq"), id)) check_enterprises.push_back(pos);
     }
     if (rows.size() < kFollowBatch) break;
   }
@@ -804,10 +804,10 @@ Result<Policies::Totals> Policies::GetTotals() {
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
     QT_ASSIGN_OR_RETURN(
         store::Rows rows,
-        tx.Query("SELECT (SELECT COUNT(*) FROM pl_policies WHERE state = 'published'),"
-                 " (SELECT COUNT(*) FROM pl_notices),"
-                 " (SELECT COUNT(*) FROM pl_notices WHERE read_at > 0)"));
-    t = {rows[0].Int(0), rows[0].Int(1), rows[0].Int(2)};
+        tx.Query("SELECT (SELECT COUNT(*) FROM pl_policies WHERE state = 'published') AS published,"
+                 " (SELECT COUNT(*) FROM pl_notices) AS notices,"
+                 " (SELECT COUNT(*) FROM pl_notices WHERE read_at > 0) AS notices_read"));
+    t = {rows[0].Int("published"), rows[0].Int("notices"), rows[0].Int("notices_read")};
     return OkStatus();
   }));
   return t;

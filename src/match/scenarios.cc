@@ -35,25 +35,26 @@ constexpr std::string_view kStates[] = {"recommended", "contacted", "piloting", 
 
 Result<Listing> FromRow(const store::Row& r) {
   return store::Decode<Listing>("sc_listings", r, [&]() -> Listing {
-    return {r.Text(0),
-            r.Text(1),
-            r.Text(2),
-            r.Text(3),
-            r.Text(4),
-            r.Text(5),
-            json::parse(r.Text(6)).get<std::vector<std::string>>(),
-            r.Text(7),
-            r.Int(8),
-            r.Text(9),
-            r.Text(10),
-            r.Text(11),
-            r.Int(12)};
+    return {r.Text("id"),
+            r.Text("list"),
+            r.Text("org_id"),
+            r.Text("title"),
+            r.Text("description"),
+            r.Text("domain"),
+            json::parse(r.Text("tags")).get<std::vector<std::string>>(),
+            r.Text("district"),
+            r.Int("budget_fen"),
+            r.Text("deadline"),
+            r.Text("refs"),
+            r.Text("state"),
+            r.Int("created_at")};
   });
 }
 
 Result<Pair> PairFromRow(const store::Row& r) {
   return store::Decode<Pair>("sc_pairs", r, [&]() -> Pair {
-    return {r.Text(0), r.Text(1), r.Text(2), r.Text(3), r.Text(4), r.Int(5), r.Int(6)};
+    return {r.Text("id"),   r.Text("demand_id"), r.Text("capability_id"), r.Text("state"),
+            r.Text("note"), r.Int("created_at"), r.Int("updated_at")};
   });
 }
 
@@ -73,7 +74,7 @@ TextDocument Document(const Listing& l) {
 Result<int64_t> Bump(Tx& tx) {
   QT_RETURN_IF_ERROR(tx.Exec("UPDATE sc_version SET value = value + 1 WHERE id = 1").status());
   QT_ASSIGN_OR_RETURN(store::Rows rows, tx.Query("SELECT value FROM sc_version WHERE id = 1"));
-  return rows[0].Int(0);
+  return rows[0].Int("value");
 }
 
 }  // namespace
@@ -139,7 +140,7 @@ Status Scenarios::Refresh() {
   std::vector<Listing> all;
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
     QT_ASSIGN_OR_RETURN(store::Rows v, tx.Query("SELECT value FROM sc_version WHERE id = 1"));
-    version = v[0].Int(0);
+    version = v[0].Int("value");
     if (memory_ && memory_->version == version) return OkStatus();
     QT_ASSIGN_OR_RETURN(store::Rows rows,
                         tx.Query(std::string(kColumns) + " WHERE state = 'open' ORDER BY id"));
@@ -218,7 +219,7 @@ Result<Listing> Scenarios::Close(const Principal& caller, const std::string& id)
   Listing l;
   QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
     QT_ASSIGN_OR_RETURN(store::Rows rows, tx.Query(std::string(kColumns) + " WHERE id = ?", {id}));
-    if (rows.empty() || rows[0].Text(2) != caller.org_id)
+    if (rows.empty() || rows[0].Text("org_id") != caller.org_id)
       return NotFound("no listing " + id + " of yours");
     QT_ASSIGN_OR_RETURN(l, FromRow(rows[0]));
     if (l.state != "open") return FailedPrecondition("listing " + id + " is already closed");
@@ -361,7 +362,7 @@ Result<Pair> Scenarios::Advance(const Principal& caller, const std::string& pair
                         tx.Query("SELECT org_id FROM sc_listings WHERE id IN (?, ?)",
                                  {p.demand_id, p.capability_id}));
     bool party = caller.IsOperator();
-    for (const store::Row& o : owners) party = party || o.Text(0) == caller.org_id;
+    for (const store::Row& o : owners) party = party || o.Text("org_id") == caller.org_id;
     if (!party) return PermissionDenied("only the two parties move their pair");
     const int from = StateRank(p.state);
     if (p.state == "closed" || p.state == "deployed")
@@ -402,16 +403,17 @@ Result<Scenarios::Stats> Scenarios::GetStats() {
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
     QT_ASSIGN_OR_RETURN(
         store::Rows r,
-        tx.Query("SELECT (SELECT COUNT(*) FROM sc_listings WHERE list = 'demand'),"
-                 " (SELECT COUNT(*) FROM sc_listings WHERE list = 'capability'),"
-                 " (SELECT COUNT(*) FROM sc_listings WHERE list = 'demand' AND state = 'open')"));
-    s.demands = r[0].Int(0);
-    s.capabilities = r[0].Int(1);
-    s.open_demands = r[0].Int(2);
+        tx.Query("SELECT (SELECT COUNT(*) FROM sc_listings WHERE list = 'demand') AS demands,"
+                 " (SELECT COUNT(*) FROM sc_listings WHERE list = 'capability') AS capabilities,"
+                 " (SELECT COUNT(*) FROM sc_listings WHERE list = 'demand' AND state = 'open')"
+                 " AS open_demands"));
+    s.demands = r[0].Int("demands");
+    s.capabilities = r[0].Int("capabilities");
+    s.open_demands = r[0].Int("open_demands");
     QT_ASSIGN_OR_RETURN(
         store::Rows pairs,
-        tx.Query("SELECT state, COUNT(*) FROM sc_pairs GROUP BY state ORDER BY state"));
-    for (const store::Row& p : pairs) s.pairs_by_state[p.Text(0)] = p.Int(1);
+        tx.Query("SELECT state, COUNT(*) AS n FROM sc_pairs GROUP BY state ORDER BY state"));
+    for (const store::Row& p : pairs) s.pairs_by_state[p.Text("state")] = p.Int("n");
     return OkStatus();
   }));
   return s;

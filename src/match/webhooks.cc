@@ -113,23 +113,23 @@ Result<Webhook> Policies::GetWebhook(const Principal& caller) {
         tx.Query("SELECT url, created_at FROM pl_webhooks WHERE org_id = ?", {caller.org_id}));
     if (rows.empty()) return NotFound("your organisation has no webhook");
     w = {.org_id = caller.org_id,
-         .url = rows[0].Text(0),
+         .url = rows[0].Text("url"),
          .secret = "",
-         .created_at = rows[0].Int(1)};
+         .created_at = rows[0].Int("created_at")};
     QT_ASSIGN_OR_RETURN(store::Rows counts,
-                        tx.Query("SELECT state, COUNT(*) FROM pl_deliveries WHERE org_id = ?"
+                        tx.Query("SELECT state, COUNT(*) AS n FROM pl_deliveries WHERE org_id = ?"
                                  " GROUP BY state",
                                  {caller.org_id}));
     for (const store::Row& r : counts) {
-      (r.Text(0) == "pending"     ? w.pending
-       : r.Text(0) == "delivered" ? w.delivered
-                                  : w.failed) = r.Int(1);
+      (r.Text("state") == "pending"     ? w.pending
+       : r.Text("state") == "delivered" ? w.delivered
+                                        : w.failed) = r.Int("n");
     }
     QT_ASSIGN_OR_RETURN(store::Rows last,
                         tx.Query("SELECT last_error FROM pl_deliveries WHERE org_id = ?"
                                  " AND last_error <> '' ORDER BY next_at DESC LIMIT 1",
                                  {caller.org_id}));
-    if (!last.empty()) w.last_error = last[0].Text(0);
+    if (!last.empty()) w.last_error = last[0].Text("last_error");
     return OkStatus();
   }));
   return w;
@@ -172,22 +172,22 @@ Result<int> Policies::Deliver(size_t max) {
   }));
   int delivered = 0;
   for (const store::Row& r : due) {
-    const std::string notice_id = r.Text(0), org_id = r.Text(1);
-    const int64_t attempts = r.Int(2) + 1;
+    const std::string notice_id = r.Text("notice_id"), org_id = r.Text("org_id");
+    const int64_t attempts = r.Int("attempts") + 1;
     // Claim it (another process may be delivering too): push it a minute ahead.
     int64_t claimed = 0;
     QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
       QT_ASSIGN_OR_RETURN(claimed,
                           tx.Exec("UPDATE pl_deliveries SET next_at = ? WHERE notice_id = ?"
                                   " AND state = 'pending' AND next_at = ?",
-                                  {now + 60'000, notice_id, r.Int(3)}));
+                                  {now + 60'000, notice_id, r.Int("next_at")}));
       return OkStatus();
     }));
     if (claimed == 0) continue;
-    auto secret = options_.master_key->Open(r.Blob(5), SecretAad(org_id));
+    auto secret = options_.master_key->Open(r.Blob("secret_sealed"), SecretAad(org_id));
     // Checked again, resolved now, and called at the address checked: a name
     // that resolved to a public address when set may not since (DNS rebinding).
-    auto target = CheckOutboundUrl(r.Text(4), options_.outbound, options_.resolve);
+    auto target = CheckOutboundUrl(r.Text("url"), options_.outbound, options_.resolve);
     std::string error;
     if (!secret.ok()) {
       error = "the webhook's secret cannot be read";
@@ -197,13 +197,13 @@ Result<int> Policies::Deliver(size_t max) {
       const json body = {{"type", "qiantang.policy.notice/v1"},
                          {"notice",
                           {{"id", notice_id},
-                           {"policy_id", r.Text(6)},
-                           {"version", r.Int(7)},
-                           {"title", r.Text(8)},
-                           {"benefit", r.Text(9)},
-                           {"entity_id", r.Text(10)},
-                           {"explanation", json::parse(r.Text(11))},
-                           {"created_at", r.Int(12)}}}};
+                           {"policy_id", r.Text("policy_id")},
+                           {"version", r.Int("version")},
+                           {"title", r.Text("title")},
+                           {"benefit", r.Text("benefit")},
+                           {"entity_id", r.Text("entity_id")},
+                           {"explanation", json::parse(r.Text("explanation"))},
+                           {"created_at", r.Int("created_at")}}}};
       const std::string text = body.dump();
       const std::string t = std::to_string(options_.clock->NowMillis());
       const std::string key(secret->begin(), secret->end());

@@ -74,28 +74,44 @@ Status DamagedOrders(int n) {
 Result<Order> OrderFromRow(const Row& r) {
   return store::Decode<Order>("market_orders", r, [&]() -> Order {
     Order o;
-    o.id = r.Text(0);
-    o.request_id = r.Text(1);
-    o.quote_id = r.Text(2);
-    o.enterprise_id = r.Text(3);
-    o.provider_id = r.Text(4);
-    o.cluster_id = r.Text(5);
-    o.pool = r.Text(6);
-    o.chip = r.Text(7);
-    o.cards = r.Int(8);
-    o.start_ms = r.Int(9);
-    o.end_ms = r.Int(10);
-    o.fen_per_card_hour = r.Int(11);
-    o.amount_fen = r.Int(12);
-    o.state = ParseOrderState(r.Text(13));
-    o.reason = r.Text(14);
-    o.started_at = r.Int(15);
-    o.finished_at = r.Int(16);
-    o.usage_card_ms = r.Int(17);
-    o.created_at = r.Int(18);
-    o.backend_job = r.Text(19);
+    o.id = r.Text("id");
+    o.request_id = r.Text("request_id");
+    o.quote_id = r.Text("quote_id");
+    o.enterprise_id = r.Text("enterprise_id");
+    o.provider_id = r.Text("provider_id");
+    o.cluster_id = r.Text("cluster_id");
+    o.pool = r.Text("pool");
+    o.chip = r.Text("chip");
+    o.cards = r.Int("cards");
+    o.start_ms = r.Int("start_ms");
+    o.end_ms = r.Int("end_ms");
+    o.fen_per_card_hour = r.Int("fen_per_card_hour");
+    o.amount_fen = r.Int("amount_fen");
+    o.state = ParseOrderState(r.Text("state"));
+    o.reason = r.Text("reason");
+    o.started_at = r.Int("started_at");
+    o.finished_at = r.Int("finished_at");
+    o.usage_card_ms = r.Int("usage_card_ms");
+    o.created_at = r.Int("created_at");
+    o.backend_job = r.Text("backend_job");
     return o;
   });
+}
+
+// The row of order `id`: not_found if there is none, a failed query's error
+// as it is.
+Result<Row> ReadOrderRow(Tx& tx, const std::string& id) {
+  QT_ASSIGN_OR_RETURN(
+      Rows rows,
+      tx.Query("SELECT " + std::string(kOrderColumns) + " FROM market_orders WHERE id = ?", {id}));
+  if (rows.empty()) return NotFound("order: no order " + id);
+  return std::move(rows[0]);
+}
+
+// The order `id`: not_found if there is none, internal if its row is damaged.
+Result<Order> ReadOrder(Tx& tx, const std::string& id) {
+  QT_ASSIGN_OR_RETURN(Row row, ReadOrderRow(tx, id));
+  return OrderFromRow(row);
 }
 
 Result<std::vector<ClusterOffer>> LoadClusters(Tx& tx, const std::string& where,
@@ -111,16 +127,16 @@ Result<std::vector<ClusterOffer>> LoadClusters(Tx& tx, const std::string& where,
     // are still listed and quoted.
     auto decoded = store::Decode<ClusterOffer>("market_clusters", r, [&] {
       ClusterOffer c;
-      c.id = r.Text(0);
-      c.provider_id = r.Text(1);
-      c.name = r.Text(2);
-      c.region = r.Text(3);
-      c.backend = ParseBackend(r.Text(4)).value_or(Backend::kSimulated);
-      c.pools = PoolsFromJson(json::parse(r.Text(5)));
-      c.available = r.Int(6) != 0;
-      c.cards = r.Int(7);
-      c.tflops = r.Int(8);
-      c.created_at = r.Int(9);
+      c.id = r.Text("id");
+      c.provider_id = r.Text("provider_id");
+      c.name = r.Text("name");
+      c.region = r.Text("region");
+      c.backend = ParseBackend(r.Text("backend")).value_or(Backend::kSimulated);
+      c.pools = PoolsFromJson(json::parse(r.Text("spec")));
+      c.available = r.Int("available") != 0;
+      c.cards = r.Int("cards");
+      c.tflops = r.Int("tflops");
+      c.created_at = r.Int("created_at");
       return c;
     });
     if (!decoded.ok()) continue;
@@ -128,7 +144,7 @@ Result<std::vector<ClusterOffer>> LoadClusters(Tx& tx, const std::string& where,
     QT_ASSIGN_OR_RETURN(Rows prices, tx.Query("SELECT chip, fen_per_card_hour FROM market_prices "
                                               "WHERE cluster_id = ?",
                                               {c.id}));
-    for (const Row& p : prices) c.fen_per_card_hour[p.Text(0)] = p.Int(1);
+    for (const Row& p : prices) c.fen_per_card_hour[p.Text("chip")] = p.Int("fen_per_card_hour");
     out.push_back(std::move(c));
   }
   return out;
@@ -155,7 +171,7 @@ Result<std::vector<Reservation>> Reservations(Tx& tx, const std::string& cluster
                           "AND start_ms < ?",
                           {cluster_id, pool, from, to}));
   std::vector<Reservation> out;
-  for (const Row& r : rows) out.push_back({r.Int(0), r.Int(1), r.Int(2)});
+  for (const Row& r : rows) out.push_back({r.Int("start_ms"), r.Int("end_ms"), r.Int("cards")});
   return out;
 }
 
@@ -405,10 +421,12 @@ Result<Capacity> Market::PooledCapacity() {
     QT_ASSIGN_OR_RETURN(auto clusters, LoadClusters(tx, "WHERE available = 1", {}));
     QT_ASSIGN_OR_RETURN(
         Rows busy,
-        tx.Query("SELECT cluster_id, pool, CAST(SUM(cards) AS BIGINT) FROM market_orders "
-                 "WHERE state = 'running' GROUP BY cluster_id, pool"));
+        tx.Query(
+            "SELECT cluster_id, pool, CAST(SUM(cards) AS BIGINT) AS busy_cards FROM market_orders "
+            "WHERE state = 'running' GROUP BY cluster_id, pool"));
     std::map<std::pair<std::string, std::string>, int64_t> busy_by_pool;
-    for (const Row& r : busy) busy_by_pool[{r.Text(0), r.Text(1)}] = r.Int(2);
+    for (const Row& r : busy)
+      busy_by_pool[{r.Text("cluster_id"), r.Text("pool")}] = r.Int("busy_cards");
     std::map<std::string, Capacity::Group> prov, chip, region, cluster;
     for (const ClusterOffer& c : clusters) {
       for (const PoolSpec& p : c.pools) {
@@ -553,7 +571,7 @@ Result<std::vector<Quote>> Market::Quotes(const Principal& caller, const std::st
     QT_ASSIGN_OR_RETURN(
         Rows req, tx.Query("SELECT enterprise_id FROM market_requests WHERE id = ?", {request_id}));
     if (req.empty()) return NotFound("request: no request " + request_id);
-    if (req[0].Text(0) != caller.org_id && !caller.IsOperator()) {
+    if (req[0].Text("enterprise_id") != caller.org_id && !caller.IsOperator()) {
       return PermissionDenied("request: quotes are visible to the requesting enterprise only");
     }
     QT_ASSIGN_OR_RETURN(Rows rows,
@@ -563,8 +581,10 @@ Result<std::vector<Quote>> Market::Quotes(const Principal& caller, const std::st
                                  "ORDER BY rank",
                                  {request_id}));
     for (const Row& r : rows) {
-      out.push_back({r.Text(0), r.Text(1), r.Text(2), r.Text(3), r.Text(4), r.Text(5), r.Int(6),
-                     r.Int(7), r.Int(8), r.Int(9), r.Int(10), r.Int(11), r.Int(12)});
+      out.push_back({r.Text("id"), r.Text("request_id"), r.Text("cluster_id"),
+                     r.Text("provider_id"), r.Text("pool"), r.Text("chip"),
+                     r.Int("fen_per_card_hour"), r.Int("amount_fen"), r.Int("start_ms"),
+                     r.Int("end_ms"), r.Int("leaves"), r.Int("rank"), r.Int("expires_at")});
     }
     return OkStatus();
   }));
@@ -604,41 +624,43 @@ Result<Order> Market::AcceptQuote(const Principal& caller, const std::string& qu
             {quote_id}));
     if (q.empty()) return NotFound("quote: no quote " + quote_id);
     const Row& r = q[0];
-    if (r.Text(10) != caller.org_id) return PermissionDenied("quote: not a quote for your request");
-    if (r.Text(11) != "open")
-      return FailedPrecondition("quote: the request is already " + r.Text(11));
-    if (r.Int(9) <= now) return FailedPrecondition("quote: expired; ask for new quotes");
+    if (r.Text("enterprise_id") != caller.org_id)
+      return PermissionDenied("quote: not a quote for your request");
+    if (r.Text("state") != "open")
+      return FailedPrecondition("quote: the request is already " + r.Text("state"));
+    if (r.Int("expires_at") <= now) return FailedPrecondition("quote: expired; ask for new quotes");
     // A quote whose start has passed starts now instead, if the window allows.
-    const int64_t start = std::max(r.Int(7), now);
-    const int64_t end = start + (r.Int(8) - r.Int(7));
-    if (end > r.Int(13)) {
+    const int64_t start = std::max(r.Int("start_ms"), now);
+    const int64_t end = start + (r.Int("end_ms") - r.Int("start_ms"));
+    if (end > r.Int("window_end")) {
       return FailedPrecondition("quote: too late to run within the request's window");
     }
-    QT_ASSIGN_OR_RETURN(auto clusters, LoadClusters(tx, "WHERE id = ?", {r.Text(1)}));
+    QT_ASSIGN_OR_RETURN(auto clusters, LoadClusters(tx, "WHERE id = ?", {r.Text("cluster_id")}));
     if (clusters.empty() || !clusters[0].available) {
       return FailedPrecondition("quote: the cluster is no longer available");
     }
     int64_t capacity = 0;
     for (const PoolSpec& p : clusters[0].pools) {
-      if (p.name == r.Text(3)) capacity = p.cards();
+      if (p.name == r.Text("pool")) capacity = p.cards();
     }
-    QT_ASSIGN_OR_RETURN(auto rs, Reservations(tx, r.Text(1), r.Text(3), start, end));
-    if (!Occupancy(rs).FitsAt(capacity, r.Int(12), start, end - start)) {
+    QT_ASSIGN_OR_RETURN(auto rs,
+                        Reservations(tx, r.Text("cluster_id"), r.Text("pool"), start, end));
+    if (!Occupancy(rs).FitsAt(capacity, r.Int("cards"), start, end - start)) {
       return Conflict("quote: its capacity has been taken by another order; ask for new quotes");
     }
     o = Order{ids_.Next("cor"),
-              r.Text(0),
+              r.Text("request_id"),
               quote_id,
               caller.org_id,
-              r.Text(2),
-              r.Text(1),
-              r.Text(3),
-              r.Text(4),
-              r.Int(12),
+              r.Text("provider_id"),
+              r.Text("cluster_id"),
+              r.Text("pool"),
+              r.Text("chip"),
+              r.Int("cards"),
               start,
               end,
-              r.Int(5),
-              r.Int(6),
+              r.Int("fen_per_card_hour"),
+              r.Int("amount_fen"),
               OrderState::kAccepted,
               "",
               0,
@@ -731,11 +753,7 @@ Result<Order> Market::CancelOrder(const Principal& caller, const std::string& or
   if (!caller.Has(Role::kMember)) return PermissionDenied("viewers cannot cancel orders");
   Order o;
   QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(Rows rows, tx.Query("SELECT " + std::string(kOrderColumns) +
-                                                " FROM market_orders WHERE id = ?",
-                                            {order_id}));
-    if (rows.empty()) return NotFound("order: no order " + order_id);
-    QT_ASSIGN_OR_RETURN(o, OrderFromRow(rows[0]));
+    QT_ASSIGN_OR_RETURN(o, ReadOrder(tx, order_id));
     if (o.enterprise_id != caller.org_id && o.provider_id != caller.org_id) {
       return PermissionDenied("order: only its enterprise or provider may cancel it");
     }
@@ -770,11 +788,7 @@ Result<int> Market::Advance() {
 Status Market::Finish(const std::string& order_id, OrderState from, OrderState to,
                       int64_t usage_card_ms, const std::string& reason) {
   return store_.Write([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(Rows rows, tx.Query("SELECT " + std::string(kOrderColumns) +
-                                                " FROM market_orders WHERE id = ?",
-                                            {order_id}));
-    if (rows.empty()) return NotFound("order: no order " + order_id);
-    QT_ASSIGN_OR_RETURN(Order o, OrderFromRow(rows[0]));
+    QT_ASSIGN_OR_RETURN(Order o, ReadOrder(tx, order_id));
     if (o.state != from) return Conflict("order: " + o.id + " changed meanwhile");
     o.finished_at = options_.clock->NowMillis();
     o.usage_card_ms = usage_card_ms;
@@ -805,16 +819,14 @@ Result<int> Market::AdvanceSlurm() {
                                             "c.available = 0)))",
                                             {now}));
     for (const Row& r : rows) {
-      QT_ASSIGN_OR_RETURN(Rows o, tx.Query("SELECT " + std::string(kOrderColumns) +
-                                               " FROM market_orders WHERE id = ?",
-                                           {r.Text(0)}));
-      auto decoded = OrderFromRow(o[0]);
+      QT_ASSIGN_OR_RETURN(Row o, ReadOrderRow(tx, r.Text("id")));
+      auto decoded = OrderFromRow(o);
       if (!decoded.ok()) {
         ++damaged;  // logged; the other orders still advance
         continue;
       }
       orders.push_back(std::move(decoded).value());
-      due.push_back({r.Text(0), r.Int(1) != 0});
+      due.push_back({r.Text("id"), r.Int("available") != 0});
     }
     return OkStatus();
   }));
@@ -886,10 +898,7 @@ Status Market::StartOnSlurm(const Order& o) {
       options_.slurm->Submit("qiantang-" + o.id, static_cast<int>(nodes),
                              static_cast<int>(per_node), run_ms, run_ms + 5 * 60'000));
   Status s = store_.Write([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(Rows rows, tx.Query("SELECT " + std::string(kOrderColumns) +
-                                                " FROM market_orders WHERE id = ?",
-                                            {o.id}));
-    QT_ASSIGN_OR_RETURN(Order cur, OrderFromRow(rows.at(0)));
+    QT_ASSIGN_OR_RETURN(Order cur, ReadOrder(tx, o.id));
     if (cur.state != OrderState::kAccepted)
       return Conflict("order: " + o.id + " changed meanwhile");
     cur.backend_job = job;
@@ -913,16 +922,14 @@ Result<int> Market::AdvanceSimulated() {
                                  "(o.state = 'accepted' AND (o.start_ms <= ? OR c.available = 0)))",
                                  {now}));
     for (const Row& row : rows) {
-      QT_ASSIGN_OR_RETURN(Rows orows, tx.Query("SELECT " + std::string(kOrderColumns) +
-                                                   " FROM market_orders WHERE id = ?",
-                                               {row.Text(0)}));
-      auto decoded = OrderFromRow(orows[0]);
+      QT_ASSIGN_OR_RETURN(Row orow, ReadOrderRow(tx, row.Text("id")));
+      auto decoded = OrderFromRow(orow);
       if (!decoded.ok()) {
         ++damaged;  // logged; the other orders still advance
         continue;
       }
       Order o = std::move(decoded).value();
-      bool available = row.Int(1) != 0;
+      bool available = row.Int("available") != 0;
       const std::string actor = o.provider_id;
       if (!available) {
         o.reason = "the provider's cluster became unavailable";
@@ -988,9 +995,11 @@ Result<accounts::Page<Bill>> Market::ListBills(const Principal& caller,
     }
     out = accounts::QueryPage<Bill>(tx, sql, params, page, [](const Row& r) {
       return store::Decode<Bill>("market_bills", r, [&] {
-        Bill b{r.Text(0), r.Text(1), r.Text(2), r.Text(3), r.Int(4),
-               r.Int(5),  r.Int(6),  r.Int(7),  {},        r.Int(9)};
-        for (const json& l : json::parse(r.Text(8)))
+        Bill b{r.Text("id"),          r.Text("order_id"),     r.Text("enterprise_id"),
+               r.Text("provider_id"), r.Int("usage_card_ms"), r.Int("gross_fen"),
+               r.Int("voucher_fen"),  r.Int("payable_fen"),   {},
+               r.Int("created_at")};
+        for (const json& l : json::parse(r.Text("lines")))
           b.lines.push_back({l.at("description"), l.at("amount_fen")});
         return b;
       });
@@ -1007,11 +1016,11 @@ Result<std::vector<TradeStat>> Market::TradeStats() {
                         tx.Query("SELECT provider_id, created_at, amount_fen FROM market_orders "
                                  "WHERE state IN ('accepted', 'running', 'completed')"));
     for (const Row& r : rows) {
-      TradeStat& s = stats[{r.Text(0), Month(r.Int(1))}];
-      s.provider_id = r.Text(0);
-      s.month = Month(r.Int(1));
+      TradeStat& s = stats[{r.Text("provider_id"), Month(r.Int("created_at"))}];
+      s.provider_id = r.Text("provider_id");
+      s.month = Month(r.Int("created_at"));
       s.orders += 1;
-      s.amount_fen += r.Int(2);
+      s.amount_fen += r.Int("amount_fen");
     }
     return OkStatus();
   }));
@@ -1030,9 +1039,9 @@ Result<std::vector<DailyTally>> Market::UseByDay(UnixMillis since) {
                                             " (finished_at = 0 OR finished_at > ?)",
                                             {since}));
     for (const Row& r : rows) {
-      const int64_t cards = r.Int(0);
-      const UnixMillis from = std::max(r.Int(1), since);
-      const UnixMillis to = r.Int(2) == 0 ? now : std::min(r.Int(2), now);
+      const int64_t cards = r.Int("cards");
+      const UnixMillis from = std::max(r.Int("started_at"), since);
+      const UnixMillis to = r.Int("finished_at") == 0 ? now : std::min(r.Int("finished_at"), now);
       for (UnixMillis t = from; t < to;) {
         const int64_t day = t / kDayMillis;
         const UnixMillis end = std::min(to, (day + 1) * kDayMillis);

@@ -25,16 +25,18 @@ int64_t Year(int64_t ms) { return std::stoll(FormatRfc3339(ms).substr(0, 4)); }
 
 constexpr std::string_view kProgrammeSelect =
     "SELECT p.id, p.authority_id, p.name, p.budget_fen, p.ratio_bp, p.cap_fen, p.valid_from, "
-    "p.valid_to, p.created_at, (SELECT CAST(COALESCE(SUM(v.amount_fen), 0) AS BIGINT) FROM "
-    "vouchers v WHERE "
-    "v.programme_id = p.id), (SELECT CAST(COALESCE(SUM(r.amount_fen), 0) AS BIGINT) FROM "
-    "voucher_redemptions r "
-    "JOIN vouchers v ON v.id = r.voucher_id WHERE v.programme_id = p.id) FROM voucher_programmes p";
+    "p.valid_to, p.created_at,"
+    " (SELECT CAST(COALESCE(SUM(v.amount_fen), 0) AS BIGINT) FROM vouchers v"
+    " WHERE v.programme_id = p.id) AS issued_fen,"
+    " (SELECT CAST(COALESCE(SUM(r.amount_fen), 0) AS BIGINT) FROM voucher_redemptions r"
+    " JOIN vouchers v ON v.id = r.voucher_id WHERE v.programme_id = p.id) AS redeemed_fen"
+    " FROM voucher_programmes p";
 
 Result<Programme> ProgrammeFromRow(const Row& r) {
   return store::Decode<Programme>("voucher_programmes", r, [&]() -> Programme {
-    return {r.Text(0), r.Text(1), r.Text(2), r.Int(3),  r.Int(4), r.Int(5),
-            r.Int(6),  r.Int(7),  r.Int(9),  r.Int(10), r.Int(8)};
+    return {r.Text("id"),        r.Text("authority_id"), r.Text("name"),      r.Int("budget_fen"),
+            r.Int("ratio_bp"),   r.Int("cap_fen"),       r.Int("valid_from"), r.Int("valid_to"),
+            r.Int("issued_fen"), r.Int("redeemed_fen"),  r.Int("created_at")};
   });
 }
 
@@ -44,8 +46,9 @@ constexpr std::string_view kApplicationColumns =
 
 Result<Application> ApplicationFromRow(const Row& r) {
   return store::Decode<Application>("voucher_applications", r, [&]() -> Application {
-    return {r.Text(0), r.Text(1), r.Text(2), r.Int(3), r.Text(4),
-            r.Text(5), r.Text(6), r.Int(7),  r.Int(8)};
+    return {r.Text("id"),         r.Text("programme_id"), r.Text("enterprise_id"),
+            r.Int("amount_fen"),  r.Text("state"),        r.Text("reason"),
+            r.Text("voucher_id"), r.Int("created_at"),    r.Int("decided_at")};
   });
 }
 
@@ -166,10 +169,10 @@ Status Vouchers::AddRelatedParty(const Principal& caller, const std::string& ent
   QT_RETURN_IF_ERROR(caller.RequireMemberOf(OrgKind::kAuthority, "record related parties"));
   return store_.Write([&](Tx& tx) -> Status {
     QT_ASSIGN_OR_RETURN(Rows e, tx.Query("SELECT kind FROM orgs WHERE id = ?", {enterprise_id}));
-    if (e.empty() || e[0].Text(0) != "enterprise")
+    if (e.empty() || e[0].Text("kind") != "enterprise")
       return NotFound("enterprise_id: no enterprise " + enterprise_id);
     QT_ASSIGN_OR_RETURN(Rows p, tx.Query("SELECT kind FROM orgs WHERE id = ?", {provider_id}));
-    if (p.empty() || p[0].Text(0) != "compute_provider") {
+    if (p.empty() || p[0].Text("kind") != "compute_provider") {
       return NotFound("provider_id: no compute provider " + provider_id);
     }
     auto r = tx.Exec(
@@ -194,11 +197,14 @@ Result<VoucherTotals> Vouchers::Totals() {
     QT_ASSIGN_OR_RETURN(
         Rows rows,
         tx.Query(
-            "SELECT (SELECT COUNT(*) FROM voucher_programmes), (SELECT COUNT(*) FROM vouchers),"
-            " (SELECT CAST(COALESCE(SUM(amount_fen), 0) AS BIGINT) FROM vouchers),"
-            " (SELECT CAST(COALESCE(SUM(amount_fen), 0) AS BIGINT) FROM voucher_redemptions),"
-            " (SELECT COUNT(DISTINCT enterprise_id) FROM vouchers)"));
-    t = {rows[0].Int(0), rows[0].Int(1), rows[0].Int(2), rows[0].Int(3), rows[0].Int(4)};
+            "SELECT (SELECT COUNT(*) FROM voucher_programmes) AS programmes,"
+            " (SELECT COUNT(*) FROM vouchers) AS vouchers,"
+            " (SELECT CAST(COALESCE(SUM(amount_fen), 0) AS BIGINT) FROM vouchers) AS granted_fen,"
+            " (SELECT CAST(COALESCE(SUM(amount_fen), 0) AS BIGINT) FROM voucher_redemptions)"
+            " AS redeemed_fen,"
+            " (SELECT COUNT(DISTINCT enterprise_id) FROM vouchers) AS enterprises"));
+    t = {rows[0].Int("programmes"), rows[0].Int("vouchers"), rows[0].Int("granted_fen"),
+         rows[0].Int("redeemed_fen"), rows[0].Int("enterprises")};
     return OkStatus();
   }));
   return t;
@@ -232,7 +238,7 @@ Result<Application> Vouchers::Apply(const Principal& caller, const std::string& 
     }
     QT_ASSIGN_OR_RETURN(Rows org,
                         tx.Query("SELECT credit_code FROM orgs WHERE id = ?", {caller.org_id}));
-    if (org.empty() || org[0].Text(0).substr(2, 4) != kHangzhouDivision) {
+    if (org.empty() || org[0].Text("credit_code").substr(2, 4) != kHangzhouDivision) {
       return FailedPrecondition(
           "eligibility: the enterprise is not registered in Hangzhou (credit code 3301...)");
     }
@@ -287,10 +293,11 @@ Result<Application> Vouchers::Decide(const Principal& caller, const std::string&
       }
       QT_ASSIGN_OR_RETURN(
           Rows year_sum,
-          tx.Query("SELECT CAST(COALESCE(SUM(amount_fen), 0) AS BIGINT) FROM vouchers WHERE "
-                   "programme_id = ? AND enterprise_id = ? AND year = ?",
-                   {p.id, a.enterprise_id, Year(now)}));
-      if (year_sum[0].Int(0) + amount > p.cap_fen_per_enterprise_year) {
+          tx.Query(
+              "SELECT CAST(COALESCE(SUM(amount_fen), 0) AS BIGINT) AS year_fen FROM vouchers WHERE "
+              "programme_id = ? AND enterprise_id = ? AND year = ?",
+              {p.id, a.enterprise_id, Year(now)}));
+      if (year_sum[0].Int("year_fen") + amount > p.cap_fen_per_enterprise_year) {
         return FailedPrecondition(
             "cap: the enterprise's vouchers this year would exceed the programme's cap");
       }
@@ -348,11 +355,13 @@ Result<std::vector<Voucher>> Vouchers::ListVouchers(const Principal& caller) {
         tx.Query(
             "SELECT v.id, v.programme_id, v.enterprise_id, v.amount_fen, "
             "(SELECT CAST(COALESCE(SUM(r.amount_fen), 0) AS BIGINT) FROM voucher_redemptions r "
-            "WHERE r.voucher_id = v.id), v.issued_at, v.expires_at FROM vouchers v "
+            "WHERE r.voucher_id = v.id) AS redeemed_fen, v.issued_at, v.expires_at FROM vouchers v "
             "WHERE v.enterprise_id = ? ORDER BY v.id",
             {caller.org_id}));
     for (const Row& r : rows)
-      out.push_back({r.Text(0), r.Text(1), r.Text(2), r.Int(3), r.Int(4), r.Int(5), r.Int(6)});
+      out.push_back({r.Text("id"), r.Text("programme_id"), r.Text("enterprise_id"),
+                     r.Int("amount_fen"), r.Int("redeemed_fen"), r.Int("issued_at"),
+                     r.Int("expires_at")});
     return OkStatus();
   }));
   return out;
@@ -368,32 +377,35 @@ Result<std::vector<BillLine>> Vouchers::Redeem(Tx& tx, const Bill& b) {
   if (!related.empty()) return lines;
   QT_ASSIGN_OR_RETURN(
       Rows rows,
-      tx.Query("SELECT v.id, v.amount_fen, p.ratio_bp, (SELECT CAST(COALESCE(SUM(r.amount_fen), 0) "
-               "AS BIGINT) "
-               "FROM voucher_redemptions r WHERE r.voucher_id = v.id) FROM vouchers v "
+      tx.Query("SELECT v.id, v.amount_fen, p.ratio_bp,"
+               " (SELECT CAST(COALESCE(SUM(r.amount_fen), 0) AS BIGINT)"
+               " FROM voucher_redemptions r WHERE r.voucher_id = v.id) AS redeemed_fen"
+               " FROM vouchers v "
                "JOIN voucher_programmes p ON p.id = v.programme_id WHERE v.enterprise_id = ? "
                "AND v.issued_at <= ? AND v.expires_at > ? ORDER BY v.expires_at, v.id",
                {b.enterprise_id, now, now}));
   int64_t deducted = 0;
   for (const Row& r : rows) {
-    int64_t remaining = r.Int(1) - r.Int(3);
-    int64_t limit = b.gross_fen * r.Int(2) / 10'000 - deducted;  // the ratio bounds the subsidy
+    int64_t remaining = r.Int("amount_fen") - r.Int("redeemed_fen");
+    int64_t limit =
+        b.gross_fen * r.Int("ratio_bp") / 10'000 - deducted;  // the ratio bounds the subsidy
     int64_t take = std::min(remaining, limit);
     if (take <= 0) continue;
     QT_RETURN_IF_ERROR(
         tx.Exec(
               "INSERT INTO voucher_redemptions (id, voucher_id, bill_id, provider_id, amount_fen, "
               "created_at) VALUES (?, ?, ?, ?, ?, ?)",
-              {ids_.Next("vrd"), r.Text(0), b.id, b.provider_id, take, now})
+              {ids_.Next("vrd"), r.Text("id"), b.id, b.provider_id, take, now})
             .status());
     QT_RETURN_IF_ERROR(journal_
                            .Append(tx, {b.enterprise_id,
                                         "voucher.redeemed",
-                                        r.Text(0),
+                                        r.Text("id"),
                                         {{"bill_id", b.id}, {"amount_fen", take}}})
                            .status());
-    lines.push_back(
-        {fmt::format("compute voucher {} ({:.2f} % subsidy)", r.Text(0), r.Int(2) / 100.0), -take});
+    lines.push_back({fmt::format("compute voucher {} ({:.2f} % subsidy)", r.Text("id"),
+                                 r.Int("ratio_bp") / 100.0),
+                     -take});
     deducted += take;
   }
   return lines;
@@ -407,22 +419,23 @@ Result<ProgrammeReport> Vouchers::Report(const Principal& caller, const std::str
       return PermissionDenied("programme: reports are for its authority and the operator");
     }
     std::map<std::string, ProgrammeReport::Row> ent, prov;
+    QT_ASSIGN_OR_RETURN(Rows issued, tx.Query("SELECT enterprise_id, CAST(SUM(amount_fen) AS "
+                                              "BIGINT) AS issued_fen FROM vouchers WHERE "
+                                              "programme_id = ? GROUP BY enterprise_id",
+                                              {programme_id}));
+    for (const Row& r : issued)
+      ent[r.Text("enterprise_id")] = {r.Text("enterprise_id"), r.Int("issued_fen"), 0};
     QT_ASSIGN_OR_RETURN(
-        Rows issued,
-        tx.Query("SELECT enterprise_id, CAST(SUM(amount_fen) AS BIGINT) FROM vouchers WHERE "
-                 "programme_id = ? GROUP BY enterprise_id",
-                 {programme_id}));
-    for (const Row& r : issued) ent[r.Text(0)] = {r.Text(0), r.Int(1), 0};
-    QT_ASSIGN_OR_RETURN(
-        Rows used,
-        tx.Query("SELECT v.enterprise_id, r.provider_id, CAST(SUM(r.amount_fen) AS BIGINT) FROM "
-                 "voucher_redemptions r JOIN vouchers v ON v.id = r.voucher_id WHERE "
-                 "v.programme_id = ? GROUP BY v.enterprise_id, r.provider_id",
-                 {programme_id}));
+        Rows used, tx.Query("SELECT v.enterprise_id, r.provider_id, CAST(SUM(r.amount_fen) AS "
+                            "BIGINT) AS redeemed_fen"
+                            " FROM "
+                            "voucher_redemptions r JOIN vouchers v ON v.id = r.voucher_id WHERE "
+                            "v.programme_id = ? GROUP BY v.enterprise_id, r.provider_id",
+                            {programme_id}));
     for (const Row& r : used) {
-      ent[r.Text(0)].redeemed_fen += r.Int(2);
-      prov[r.Text(1)].key = r.Text(1);
-      prov[r.Text(1)].redeemed_fen += r.Int(2);
+      ent[r.Text("enterprise_id")].redeemed_fen += r.Int("redeemed_fen");
+      prov[r.Text("provider_id")].key = r.Text("provider_id");
+      prov[r.Text("provider_id")].redeemed_fen += r.Int("redeemed_fen");
     }
     for (auto& [k, v] : ent) rep.by_enterprise.push_back(v);
     for (auto& [k, v] : prov) rep.by_provider.push_back(v);
