@@ -61,23 +61,19 @@ std::vector<std::string> KindNames() {
   return out;
 }
 
-std::string Param(const Request& req, const char* name) {
-  return req.http.has_param(name) ? req.http.get_param_value(name) : "";
-}
-
 // ?kind=KIND&name=TEXT&ids=ID,ID,... (each optional).
 Result<accounts::OrgFilter> ParseOrgFilter(const Request& req) {
   accounts::OrgFilter f;
-  if (const std::string kind = Param(req, "kind"); !kind.empty()) {
+  if (const std::string kind = req.Query("kind"); !kind.empty()) {
     f.kind = accounts::ParseOrgKind(kind);
     if (!f.kind) return InvalidArgument("kind: unknown kind '" + kind.substr(0, 32) + "'");
   }
-  f.name_contains = Param(req, "name");
+  f.name_contains = req.Query("name");
   const size_t first = f.name_contains.find_first_not_of(' ');
   const size_t last = f.name_contains.find_last_not_of(' ');
   f.name_contains =
       first == std::string::npos ? "" : f.name_contains.substr(first, last - first + 1);
-  const std::string ids = Param(req, "ids");
+  const std::string ids = req.Query("ids");
   for (size_t at = 0; !ids.empty() && at <= ids.size();) {
     const size_t comma = std::min(ids.find(',', at), ids.size());
     if (comma > at) {

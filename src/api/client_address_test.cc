@@ -2,12 +2,16 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support/status_matchers.h"
+
 namespace qt::api {
 namespace {
 
+using ::qt::testing::IsOk;
+
 TrustedProxies Proxies(std::string_view list) {
   auto p = TrustedProxies::Parse(list);
-  EXPECT_TRUE(p.ok()) << p.status().ToString();
+  EXPECT_THAT(p, IsOk()) << p.status().ToString();
   return p.ok() ? *p : TrustedProxies();
 }
 
@@ -64,7 +68,7 @@ TEST(TrustedProxies, BadEntriesAreNamed) {
   EXPECT_FALSE(TrustedProxies::Parse("::1/129").ok());
   EXPECT_FALSE(TrustedProxies::Parse("10.0.0.0/").ok());
   EXPECT_FALSE(TrustedProxies::Parse("10.0.0/8").ok());
-  EXPECT_TRUE(TrustedProxies::Parse("").ok());
+  EXPECT_THAT(TrustedProxies::Parse(""), IsOk());
   EXPECT_TRUE(TrustedProxies::Parse("")->empty());
 }
 

@@ -114,12 +114,12 @@ json ContractJson(const Contract& c) {
 // ?state=&side=provider|consumer&q= of the contracts list.
 Result<ContractFilter> ContractFilterOf(const Request& req) {
   ContractFilter filter;
-  filter.title_contains = req.http.get_param_value("q");
-  if (req.http.has_param("state")) {
-    filter.state = ParseContractState(req.http.get_param_value("state"));
+  filter.title_contains = req.Query("q");
+  if (req.HasQuery("state")) {
+    filter.state = ParseContractState(req.Query("state"));
     if (!filter.state) return InvalidArgument("state: not a contract state");
   }
-  const std::string side = req.http.get_param_value("side");
+  const std::string side = req.Query("side");
   if (side == "provider") {
     filter.side = ContractFilter::Side::kProvider;
   } else if (side == "consumer") {
@@ -245,8 +245,7 @@ void RegisterDataSpaceRoutes(Router& router, DataSpace& space) {
                   QT_ASSIGN_OR_RETURN(auto page, req.Page());
                   QT_ASSIGN_OR_RETURN(
                       auto list,
-                      space.SearchProducts(req.http.get_param_value("q"),
-                                           req.http.get_param_value("provider_id"), page));
+                      space.SearchProducts(req.Query("q"), req.Query("provider_id"), page));
                   return Response::Json(PageJson(list, ProductJson));
                 });
   router.Handle("GET", "/api/v1/dataspace/products/{id}", Access::SignedIn(),

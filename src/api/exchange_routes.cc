@@ -185,9 +185,8 @@ void RegisterExchangeRoutes(Router& router, Exchange& exchange) {
   router.Handle("GET", "/api/v1/exchange/applications", Access::SignedIn(),
                 [&](const Request& req) -> Result<Response> {
                   QT_ASSIGN_OR_RETURN(auto page, req.Page());
-                  QT_ASSIGN_OR_RETURN(auto list,
-                                      exchange.ListApplications(
-                                          req.caller(), req.http.get_param_value("state"), page));
+                  QT_ASSIGN_OR_RETURN(
+                      auto list, exchange.ListApplications(req.caller(), req.Query("state"), page));
                   return Response::Json(PageJson(list, ApplicationJson));
                 });
   router.Handle("GET", "/api/v1/exchange/applications/{id}", Access::SignedIn(),
@@ -274,9 +273,8 @@ void RegisterExchangeRoutes(Router& router, Exchange& exchange) {
       "GET", "/api/v1/exchange/certificates", Access::Public(),
       [&](const Request& req) -> Result<Response> {
         QT_ASSIGN_OR_RETURN(auto page, req.Page());
-        QT_ASSIGN_OR_RETURN(auto list,
-                            exchange.ListCertificates(req.http.get_param_value("holder_id"),
-                                                      req.http.get_param_value("q"), page));
+        QT_ASSIGN_OR_RETURN(
+            auto list, exchange.ListCertificates(req.Query("holder_id"), req.Query("q"), page));
         json items = json::array();
         for (const auto& c : list.items) {
           json doc = json::parse(c.document);

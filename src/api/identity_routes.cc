@@ -281,16 +281,16 @@ void RegisterIdentityRoutes(Router& router, Identity& identity) {
                   for (const EnrolledCitizen& e : enrolled) items.push_back(EnrolledJson(e));
                   return Response::Json({{"count", enrolled.size()}, {"items", items}}, 201);
                 });
-  router.Handle(
-      "GET", "/api/v1/identity/citizens", authority, [&](const Request& req) -> Result<Response> {
-        QT_ASSIGN_OR_RETURN(accounts::PageRequest page, req.Page());
-        const CitizenFilter filter{.district = req.http.get_param_value("district"),
-                                   .talent_category = req.http.get_param_value("talent_category"),
-                                   .status = req.http.get_param_value("status"),
-                                   .resident_id = req.http.get_param_value("resident_id")};
-        QT_ASSIGN_OR_RETURN(auto list, identity.ListCitizens(req.caller(), filter, page));
-        return Response::Json(PageJson(list, CitizenJson));
-      });
+  router.Handle("GET", "/api/v1/identity/citizens", authority,
+                [&](const Request& req) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(accounts::PageRequest page, req.Page());
+                  const CitizenFilter filter{.district = req.Query("district"),
+                                             .talent_category = req.Query("talent_category"),
+                                             .status = req.Query("status"),
+                                             .resident_id = req.Query("resident_id")};
+                  QT_ASSIGN_OR_RETURN(auto list, identity.ListCitizens(req.caller(), filter, page));
+                  return Response::Json(PageJson(list, CitizenJson));
+                });
   router.Handle("GET", "/api/v1/identity/citizens/{id}", authority,
                 [&](const Request& req) -> Result<Response> {
                   QT_ASSIGN_OR_RETURN(Citizen c,
@@ -368,8 +368,7 @@ void RegisterIdentityRoutes(Router& router, Identity& identity) {
                 });
   router.Handle("GET", "/api/v1/identity/grants", Access::SignedIn(),
                 [&](const Request& req) -> Result<Response> {
-                  QT_ASSIGN_OR_RETURN(auto list,
-                                      identity.ListGrants(req.http.get_param_value("org_id")));
+                  QT_ASSIGN_OR_RETURN(auto list, identity.ListGrants(req.Query("org_id")));
                   return Response::Json({{"items", Items(list, GrantJson)}});
                 });
   const Access granter = Access::Kinds({OrgKind::kOperator, OrgKind::kAuthority}, Role::kAdmin);

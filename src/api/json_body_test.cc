@@ -2,15 +2,20 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support/status_matchers.h"
+
 namespace qt::api {
 namespace {
+
+using ::qt::testing::IsOk;
+using ::qt::testing::StatusIs;
 
 std::string ErrorOf(const Status& s) { return s.message(); }
 
 TEST(JsonBody, RejectsMalformedJsonAndNonObjects) {
   EXPECT_EQ(JsonBody::Parse("{").status().message(), "request body is not valid JSON");
   EXPECT_EQ(JsonBody::Parse("[1]").status().message(), "request body must be a JSON object");
-  EXPECT_EQ(JsonBody::Parse("").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(JsonBody::Parse(""), StatusIs(StatusCode::kInvalidArgument));
 }
 
 TEST(JsonBody, NamesTheFieldInEveryError) {
@@ -37,14 +42,14 @@ TEST(JsonBody, RejectsDuplicateKeysAtAnyDepth) {
   EXPECT_FALSE(JsonBody::Parse(R"({"a": {"x": 1, "x": 2}})").ok());
   EXPECT_FALSE(JsonBody::Parse(R"({"a": [{"x": 1}, {"y": 1, "y": 2}]})").ok());
   // The same key in sibling or nested objects is fine.
-  EXPECT_TRUE(JsonBody::Parse(R"({"x": {"x": 1}, "a": [{"x": 1}, {"x": 2}]})").ok());
+  EXPECT_THAT(JsonBody::Parse(R"({"x": {"x": 1}, "a": [{"x": 1}, {"x": 2}]})"), IsOk());
 }
 
 TEST(JsonBody, OptionalFieldsFallBackWhenAbsentOrNull) {
   auto b = *JsonBody::Parse(R"({"label": null})");
   EXPECT_EQ(*b.OptionalString("label", 10, "default"), "default");
   EXPECT_EQ(*b.OptionalInt("ttl", 7, 0, 10), 7);
-  EXPECT_TRUE(b.Finish().ok());
+  EXPECT_THAT(b.Finish(), IsOk());
 }
 
 }  // namespace

@@ -83,26 +83,25 @@ void RegisterLedgerRoutes(Router& router, ledger::Ledger& ledger) {
                   return Response::Json({{"entries", items}});
                 });
 
-  router.Handle(
-      "GET", "/api/v1/ledger/events", Access::SignedIn(),
-      [&](const Request& req) -> Result<Response> {
-        std::optional<uint64_t> before;
-        if (req.http.has_param("before")) {
-          QT_ASSIGN_OR_RETURN(before, req.QueryUint("before"));
-        }
-        QT_ASSIGN_OR_RETURN(uint64_t limit, req.QueryUint("limit", 50));
-        if (limit < 1 || limit > ledger::Ledger::kMaxEntriesPerPage) {
-          return InvalidArgument("limit: must be between 1 and " +
-                                 std::to_string(ledger::Ledger::kMaxEntriesPerPage));
-        }
-        QT_ASSIGN_OR_RETURN(auto page, ledger.EventsAbout(req.http.get_param_value("subject"),
-                                                          before, static_cast<int>(limit)));
-        json items = json::array();
-        for (const auto& e : page.entries) items.push_back(EntryJson(e));
-        return Response::Json(
-            {{"items", items},
-             {"next_before", page.next_before ? json(*page.next_before) : json(nullptr)}});
-      });
+  router.Handle("GET", "/api/v1/ledger/events", Access::SignedIn(),
+                [&](const Request& req) -> Result<Response> {
+                  std::optional<uint64_t> before;
+                  if (req.HasQuery("before")) {
+                    QT_ASSIGN_OR_RETURN(before, req.QueryUint("before"));
+                  }
+                  QT_ASSIGN_OR_RETURN(uint64_t limit, req.QueryUint("limit", 50));
+                  if (limit < 1 || limit > ledger::Ledger::kMaxEntriesPerPage) {
+                    return InvalidArgument("limit: must be between 1 and " +
+                                           std::to_string(ledger::Ledger::kMaxEntriesPerPage));
+                  }
+                  QT_ASSIGN_OR_RETURN(auto page, ledger.EventsAbout(req.Query("subject"), before,
+                                                                    static_cast<int>(limit)));
+                  json items = json::array();
+                  for (const auto& e : page.entries) items.push_back(EntryJson(e));
+                  return Response::Json({{"items", items},
+                                         {"next_before", page.next_before ? json(*page.next_before)
+                                                                          : json(nullptr)}});
+                });
 
   router.Handle(
       "GET", "/api/v1/ledger/proof/inclusion", Access::SignedIn(),

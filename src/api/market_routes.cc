@@ -184,8 +184,7 @@ void RegisterMarketRoutes(Router& router, Market& market, Vouchers& vouchers) {
                 });
   router.Handle("GET", "/api/v1/compute/provider-clusters", Access::SignedIn(),
                 [&](const Request& req) -> Result<Response> {
-                  QT_ASSIGN_OR_RETURN(auto clusters,
-                                      market.ListClusters(req.http.get_param_value("provider_id")));
+                  QT_ASSIGN_OR_RETURN(auto clusters, market.ListClusters(req.Query("provider_id")));
                   return Response::Json(Items(clusters, ClusterJson));
                 });
   router.Handle(

@@ -150,15 +150,15 @@ void RegisterScenarioRoutes(Router& router, Scenarios& scenarios) {
   for (const std::string list : {"demand", "capability"}) {
     const std::string path =
         "/api/v1/match/scenarios/" + std::string(list == "demand" ? "demands" : "capabilities");
-    router.Handle(
-        "GET", path, Access::Public(), [&scenarios, list](const Request& req) -> Result<Response> {
-          QT_ASSIGN_OR_RETURN(accounts::PageRequest page, req.Page());
-          const match::ListingFilter filter{.domain = req.http.get_param_value("domain"),
-                                            .state = req.http.get_param_value("state"),
-                                            .title_contains = req.http.get_param_value("q")};
-          QT_ASSIGN_OR_RETURN(auto out, scenarios.List(list, filter, page));
-          return Response::Json(PageJson(out, ListingJson));
-        });
+    router.Handle("GET", path, Access::Public(),
+                  [&scenarios, list](const Request& req) -> Result<Response> {
+                    QT_ASSIGN_OR_RETURN(accounts::PageRequest page, req.Page());
+                    const match::ListingFilter filter{.domain = req.Query("domain"),
+                                                      .state = req.Query("state"),
+                                                      .title_contains = req.Query("q")};
+                    QT_ASSIGN_OR_RETURN(auto out, scenarios.List(list, filter, page));
+                    return Response::Json(PageJson(out, ListingJson));
+                  });
     router.Handle("POST", path, member, [&scenarios, list](const Request& req) -> Result<Response> {
       QT_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(req.http.body));
       QT_ASSIGN_OR_RETURN(Listing l, ParseListing(body, list));
@@ -188,15 +188,9 @@ void RegisterScenarioRoutes(Router& router, Scenarios& scenarios) {
   router.Handle("GET", "/api/v1/match/scenarios/search", Access::Public(),
                 [&](const Request& req) -> Result<Response> {
                   const std::string list =
-                      req.http.has_param("list") ? req.http.get_param_value("list") : "capability";
-                  const std::string q =
-                      req.http.has_param("q") ? req.http.get_param_value("q") : "";
-                  std::vector<std::string> tags;
-                  if (req.http.has_param("tag")) {
-                    for (size_t i = 0; i < req.http.get_param_value_count("tag") && i < 10; ++i) {
-                      tags.push_back(req.http.get_param_value("tag", i));
-                    }
-                  }
+                      req.HasQuery("list") ? req.Query("list") : std::string("capability");
+                  const std::string q = req.Query("q");
+                  const std::vector<std::string> tags = req.QueryAll("tag", 10);
                   QT_ASSIGN_OR_RETURN(uint64_t limit, req.QueryUint("limit", 10));
                   if (limit < 1 || limit > 100)
                     return InvalidArgument("limit: must be between 1 and 100");
@@ -264,8 +258,7 @@ void RegisterMatchRoutes(Router& router, Finance& finance, Scenarios& scenarios)
   router.Handle("GET", "/api/v1/match/finance/products", Access::SignedIn(),
                 [&](const Request& req) -> Result<Response> {
                   QT_ASSIGN_OR_RETURN(accounts::PageRequest page, req.Page());
-                  const std::string kind =
-                      req.http.has_param("kind") ? req.http.get_param_value("kind") : "";
+                  const std::string kind = req.Query("kind");
                   QT_ASSIGN_OR_RETURN(auto list, finance.ListProducts(kind, page));
                   return Response::Json(PageJson(list, ProductJson));
                 });
@@ -348,8 +341,7 @@ void RegisterMatchRoutes(Router& router, Finance& finance, Scenarios& scenarios)
   router.Handle("GET", "/api/v1/match/finance/enterprises", Access::SignedIn(),
                 [&](const Request& req) -> Result<Response> {
                   QT_ASSIGN_OR_RETURN(accounts::PageRequest page, req.Page());
-                  QT_ASSIGN_OR_RETURN(
-                      auto list, finance.ListEnterprises(req.http.get_param_value("name"), page));
+                  QT_ASSIGN_OR_RETURN(auto list, finance.ListEnterprises(req.Query("name"), page));
                   return Response::Json(PageJson(list, EnterpriseJson));
                 });
   router.Handle("GET", "/api/v1/match/finance/enterprises/{id}", Access::SignedIn(),

@@ -15,10 +15,13 @@
 #include "api/server.h"
 #include "compute/configs.h"
 #include "crypto/random.h"
+#include "tests/support/status_matchers.h"
 #include "tests/support/temp_dir.h"
 
 namespace qt::api {
 namespace {
+
+using ::qt::testing::IsOk;
 
 // One operation of the document.
 struct Operation {
@@ -85,7 +88,7 @@ TEST(OpenApi, DocumentsEveryRegisteredRouteAndWhoMayCallIt) {
   for (auto& m : federation::Peers::Migrations()) migrations.push_back(m);
   for (auto& m : federation::FederatedCatalog::Migrations()) migrations.push_back(m);
   for (auto& m : federation::Negotiations::Migrations()) migrations.push_back(m);
-  ASSERT_TRUE(store::Migrate(*store, migrations).ok());
+  ASSERT_THAT(store::Migrate(*store, migrations), IsOk());
   std::array<uint8_t, 32> raw{};
   crypto::MasterKey key(raw);
   ledger::Journal journal(SystemClock::Get());
@@ -131,14 +134,14 @@ TEST(OpenApi, DocumentsEveryRegisteredRouteAndWhoMayCallIt) {
                                                     .random = &crypto::SystemRandom::Get(),
                                                     .master_key = &key,
                                                     .journal = &journal});
-  ASSERT_TRUE(witness.ok());
+  ASSERT_THAT(witness, IsOk());
   auto node = federation::Node::Open(*store, {.url = "http://127.0.0.1:1",
                                               .ledger_vkey = "l+00000000+AQ",
                                               .witness_vkey = (*witness)->VerifierKey(),
                                               .clock = &SystemClock::Get(),
                                               .random = &crypto::SystemRandom::Get(),
                                               .master_key = &key});
-  ASSERT_TRUE(node.ok()) << node.status().ToString();
+  ASSERT_THAT(node, IsOk()) << node.status().ToString();
   federation::Peers peers(*store, {.clock = &SystemClock::Get(),
                                    .journal = &journal,
                                    .node = node->get(),

@@ -106,7 +106,7 @@ void RegisterPeeringRoutes(Router& router, PeeringServices services) {
         json message = json::parse(req.http.body, nullptr, /*allow_exceptions=*/false);
         auto known = federation::CheckCatalogRequest(message);
         if (!known.ok()) return CatalogError(known.status());
-        const std::string cursor = req.http.get_param_value("cursor");
+        const std::string cursor = req.Query("cursor");
         if (cursor.size() > 100) return CatalogError(InvalidArgument("cursor: too long"));
         // The version is read before the page, so a change in between shows
         // as a new version at the next crawl (federation/dsp.h).
@@ -193,8 +193,8 @@ void RegisterPeeringRoutes(Router& router, PeeringServices services) {
                 [&catalog](const Request& req) -> Result<Response> {
                   QT_ASSIGN_OR_RETURN(uint64_t limit, req.QueryUint("limit", 20));
                   if (limit < 1 || limit > 100) return InvalidArgument("limit: 1 to 100");
-                  QT_ASSIGN_OR_RETURN(auto hits, catalog.Search(req.http.get_param_value("q"),
-                                                                static_cast<int>(limit)));
+                  QT_ASSIGN_OR_RETURN(auto hits,
+                                      catalog.Search(req.Query("q"), static_cast<int>(limit)));
                   const UnixMillis now = SystemClock::Get().NowMillis();
                   json items = json::array();
                   for (const auto& h : hits) items.push_back(OfferJson(h, now));

@@ -81,9 +81,8 @@ void RegisterPolicyRoutes(Router& router, match::Policies& policies, identity::I
 
   router.Handle("GET", "/api/v1/match/policies/attributes", Access::Public(),
                 [&](const Request& req) -> Result<Response> {
-                  const std::string audience = req.http.has_param("audience")
-                                                   ? req.http.get_param_value("audience")
-                                                   : "person";
+                  const std::string audience =
+                      req.HasQuery("audience") ? req.Query("audience") : "person";
                   if (audience != "person" && audience != "enterprise") {
                     return InvalidArgument("audience: must be enterprise or person");
                   }
@@ -98,8 +97,7 @@ void RegisterPolicyRoutes(Router& router, match::Policies& policies, identity::I
   router.Handle("GET", "/api/v1/match/policies", Access::Public(),
                 [&](const Request& req) -> Result<Response> {
                   QT_ASSIGN_OR_RETURN(accounts::PageRequest page, req.Page());
-                  const std::string audience =
-                      req.http.has_param("audience") ? req.http.get_param_value("audience") : "";
+                  const std::string audience = req.Query("audience");
                   QT_ASSIGN_OR_RETURN(bool in_force, req.QueryBool("in_force", false));
                   QT_ASSIGN_OR_RETURN(auto list, policies.List(audience, in_force, page));
                   return Response::Json(PageJson(list, PolicyJson));

@@ -115,6 +115,18 @@ Result<uint64_t> Request::QueryUint(const std::string& name,
   return ParseUint(name, http.get_param_value(name));
 }
 
+std::string Request::Query(const std::string& name) const {
+  return http.has_param(name) ? http.get_param_value(name) : "";
+}
+
+std::vector<std::string> Request::QueryAll(const std::string& name, size_t max) const {
+  std::vector<std::string> out;
+  for (size_t i = 0; i < http.get_param_value_count(name) && i < max; ++i) {
+    out.push_back(http.get_param_value(name, i));
+  }
+  return out;
+}
+
 Result<bool> Request::QueryBool(const std::string& name, bool fallback) const {
   if (!http.has_param(name)) return fallback;
   const std::string v = http.get_param_value(name);

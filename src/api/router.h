@@ -68,6 +68,12 @@ struct Request {
   const std::string& PathParam(std::string_view name) const;
   // The page asked for by ?limit=&cursor= (limit defaults to 50).
   Result<accounts::PageRequest> Page() const;
+  // A query parameter as given; "" if absent.
+  std::string Query(const std::string& name) const;
+  // Every value of a repeated query parameter (?tag=a&tag=b), the first `max`.
+  std::vector<std::string> QueryAll(const std::string& name, size_t max) const;
+  // Whether the query names it at all (?state= is present, and empty).
+  bool HasQuery(const std::string& name) const { return http.has_param(name); }
   // A non-negative integer query parameter (at most INT64_MAX, as every
   // stored number is); `fallback` if absent, or kInvalidArgument naming it if
   // absent and `fallback` is empty.
