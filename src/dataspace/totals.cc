@@ -26,7 +26,8 @@ Result<SpaceTotals> DataSpace::Totals(UnixMillis since) {
     for (const store::Row& r : uses) t.uses_by_action[r.Text("action")] = r.Int("n");
     QT_ASSIGN_OR_RETURN(
         store::Rows days,
-        tx.Query("SELECT created_at / 86400000, COUNT(*), CAST(SUM(epsilon_milli) AS BIGINT)"
+        tx.Query("SELECT created_at / 86400000 AS day, COUNT(*) AS n,"
+                 " CAST(SUM(epsilon_milli) AS BIGINT) AS total"
                  " FROM ds_usage WHERE action = 'aggregate_query' AND created_at >= ?"
                  " GROUP BY created_at / 86400000 ORDER BY 1",
                  {since}));

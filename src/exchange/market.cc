@@ -349,23 +349,25 @@ Result<ExchangeDaily> Exchange::Daily(UnixMillis since) {
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
     QT_ASSIGN_OR_RETURN(
         auto certificates,
-        tx.Query("SELECT created_at / 86400000, COUNT(*), 0 FROM ex_certificates WHERE version = 1"
-                 " AND created_at >= ? GROUP BY created_at / 86400000 ORDER BY 1",
-                 {since}));
+        tx.Query(
+            "SELECT created_at / 86400000 AS day, COUNT(*) AS n, 0 AS total FROM ex_certificates"
+            " WHERE version = 1"
+            " AND created_at >= ? GROUP BY created_at / 86400000 ORDER BY 1",
+            {since}));
     d.certificates = store::DailyTallies(certificates);
-    QT_ASSIGN_OR_RETURN(
-        auto trades,
-        tx.Query("SELECT created_at / 86400000, COUNT(*), CAST(SUM(amount_fen) AS BIGINT) FROM"
-                 " ex_trades WHERE state = 'settled' AND created_at >= ?"
-                 " GROUP BY created_at / 86400000 ORDER BY 1",
-                 {since}));
+    QT_ASSIGN_OR_RETURN(auto trades,
+                        tx.Query("SELECT created_at / 86400000 AS day, COUNT(*) AS n,"
+                                 " CAST(SUM(amount_fen) AS BIGINT) AS total FROM"
+                                 " ex_trades WHERE state = 'settled' AND created_at >= ?"
+                                 " GROUP BY created_at / 86400000 ORDER BY 1",
+                                 {since}));
     d.trades = store::DailyTallies(trades);
-    QT_ASSIGN_OR_RETURN(
-        auto pledges,
-        tx.Query("SELECT confirmed_at / 86400000, COUNT(*), CAST(SUM(amount_fen) AS BIGINT) FROM"
-                 " ex_pledges WHERE confirmed_at > 0 AND confirmed_at >= ?"
-                 " GROUP BY confirmed_at / 86400000 ORDER BY 1",
-                 {since}));
+    QT_ASSIGN_OR_RETURN(auto pledges,
+                        tx.Query("SELECT confirmed_at / 86400000 AS day, COUNT(*) AS n,"
+                                 " CAST(SUM(amount_fen) AS BIGINT) AS total FROM"
+                                 " ex_pledges WHERE confirmed_at > 0 AND confirmed_at >= ?"
+                                 " GROUP BY confirmed_at / 86400000 ORDER BY 1",
+                                 {since}));
     d.pledges = store::DailyTallies(pledges);
     return OkStatus();
   }));

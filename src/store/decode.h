@@ -17,8 +17,8 @@
 // Example:
 //   Result<Source> SourceFromRow(const store::Row& r) {
 //     return store::Decode<Source>("ds_sources", r, [&]() -> Result<Source> {
-//       QT_ASSIGN_OR_RETURN(Schema fields, ParseSchema(json::parse(r.Text(7))));
-//       return Source{.id = r.Text(0), .fields = std::move(fields)};
+//       QT_ASSIGN_OR_RETURN(Schema fields, ParseSchema(json::parse(r.Text("schema"))));
+//       return Source{.id = r.Text("id"), .fields = std::move(fields)};
 //     });
 //   }
 #ifndef QIANTANG_STORE_DECODE_H_

@@ -1,7 +1,8 @@
-// Rows of (day, count, sum), as a query grouped by `created_at / 86400000`
+// Rows of (day, n, total), as a query grouped by `created_at / 86400000`
 // returns them, decoded into core/tally.h's DailyTally.
 //
-//   tx.Query("SELECT created_at / 86400000, COUNT(*), CAST(SUM(amount_fen) AS BIGINT)"
+//   tx.Query("SELECT created_at / 86400000 AS day, COUNT(*) AS n,"
+//            " CAST(SUM(amount_fen) AS BIGINT) AS total"
 //            " FROM t WHERE created_at >= ? GROUP BY created_at / 86400000", {since})
 #ifndef QIANTANG_STORE_TALLY_H_
 #define QIANTANG_STORE_TALLY_H_
@@ -16,7 +17,8 @@ namespace qt::store {
 inline std::vector<DailyTally> DailyTallies(const Rows& rows) {
   std::vector<DailyTally> out;
   out.reserve(rows.size());
-  for (const Row& r : rows) out.push_back({r.Int(0), r.Int(1), r.IsNull(2) ? 0 : r.Int(2)});
+  for (const Row& r : rows)
+    out.push_back({r.Int("day"), r.Int("n"), r.IsNull("total") ? 0 : r.Int("total")});
   return out;
 }
 
