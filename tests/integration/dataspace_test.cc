@@ -335,9 +335,12 @@ TEST_F(DataSpaceApiTest, CanariesNeverLeaveThroughTheApi) {
     EXPECT_TRUE(a.status == 200 || a.status == 400 || a.status == 403) << sql << ": " << a.raw;
     if (a.status == 200) ++answered;
     // The canaries' ages would leak as a group key ([116, ...]); as bare
-    // numbers they are also ordinary noisy counts, so only keys are checked.
+    // numbers they are also ordinary noisy counts (a keyless answer's first
+    // figure may be 116), so they are looked for in grouped answers only.
+    const bool grouped = std::string(sql).find("GROUP BY") != std::string::npos;
     for (const char* secret :
          {"金丝雀", "萧山区", "88888888", "77777777", "13999999", "[117,", "[116,"}) {
+      if (!grouped && secret[0] == '[') continue;
       std::string rows = a.status == 200 ? a.body["rows"].dump() : a.raw;
       EXPECT_EQ(rows.find(secret), std::string::npos)
           << sql << " leaked " << secret << ": " << rows;
