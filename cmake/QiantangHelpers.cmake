@@ -27,6 +27,8 @@ function(qiantang_test)
   add_executable(${Q_NAME} ${Q_SRCS})
   target_compile_options(${Q_NAME} PRIVATE ${QIANTANG_WARNINGS})
   target_link_libraries(${Q_NAME} PRIVATE ${Q_DEPS} GTest::gtest GTest::gtest_main GTest::gmock)
+  # Tests include the shared test support (tests/support/status_matchers.h).
+  target_include_directories(${Q_NAME} PRIVATE ${PROJECT_SOURCE_DIR})
   add_test(NAME ${Q_NAME} COMMAND ${Q_NAME})
   foreach(src IN LISTS Q_SRCS)
     get_filename_component(abs ${src} ABSOLUTE)

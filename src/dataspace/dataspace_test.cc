@@ -4,24 +4,23 @@
 
 #include <fstream>
 
-#include "accounts/credit_code.h"
 #include "crypto/encoding.h"
 #include "crypto/random.h"
 #include "crypto/sha256.h"
+#include "tests/support/service_test.h"
+#include "tests/support/status_matchers.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_database.h"
 
 namespace qt::dataspace {
 namespace {
 
+using ::qt::testing::IsOk;
+using ::qt::testing::StatusIs;
+
 using accounts::OrgKind;
 using accounts::Principal;
 using nlohmann::json;
-
-std::string Code(const std::string& first16, char c17) {
-  std::string first17 = first16 + c17;
-  return first17 + accounts::CreditCodeCheckCharacter(first17);
-}
 
 std::string PeopleCsv(int n) {
   std::string csv = "name,district,age,income\n";
@@ -41,20 +40,12 @@ const char* kPolicy = R"({"permission": [{"action": "aggregate_query", "constrai
     {"leftOperand": "epsilon", "operator": "lteq", "rightOperand": 1.0},
     {"leftOperand": "groupSize", "operator": "gteq", "rightOperand": 10}]}]})";
 
-class DataSpaceTest : public ::testing::TestWithParam<std::string> {
+class DataSpaceTest : public qt::testing::ServiceTest {
  protected:
+  DataSpaceTest() : ServiceTest("2026-11-26T08:00:00Z", "dataspace_test") {}
+
   void SetUp() override {
-    store_ = *store::OpenStore(db_.url(), {});
-    auto migrations = ledger::Journal::Migrations();
-    for (auto& m : accounts::Accounts::Migrations()) migrations.push_back(m);
-    for (auto& m : DataSpace::Migrations()) migrations.push_back(m);
-    ASSERT_TRUE(store::Migrate(*store_, migrations).ok());
-    accounts_ = std::make_unique<accounts::Accounts>(
-        *store_, accounts::AccountsOptions{&clock_, &random_, &key_, &journal_});
-    auto boot =
-        accounts_->Bootstrap({"杭州市数据集团", OrgKind::kOperator, Code("91330100MA2H0000", '1')});
-    ASSERT_TRUE(boot.ok() && boot->has_value());
-    op_ = *accounts_->Authenticate((*boot)->admin_token.secret);
+    ASSERT_NO_FATAL_FAILURE(Open({DataSpace::Migrations()}));
     holder_ = Org(OrgKind::kDataHolder, 'H');
     enterprise_ = Org(OrgKind::kEnterprise, 'E');
     bank_ = Org(OrgKind::kInstitution, 'B');
@@ -64,17 +55,12 @@ class DataSpaceTest : public ::testing::TestWithParam<std::string> {
                                   dir_.File("import")});
   }
 
-  Principal Org(OrgKind kind, char c) {
-    auto r =
-        accounts_->CreateOrg(op_, {std::string("Org ") + c, kind, Code("91330106MA2H0000", c)});
-    EXPECT_TRUE(r.ok()) << r.status().ToString();
-    return *accounts_->Authenticate(r->admin_token.secret);
-  }
+  Principal Org(OrgKind kind, char c) { return ServiceTest::Org(std::string("Org ") + c, kind, c); }
 
   // A product of 300 people and a canary, with one offer open to enterprises.
   void Publish() {
     auto src = space_->CreateSource(holder_, {.name = "居民样本", .csv = PeopleCsv(300)});
-    ASSERT_TRUE(src.ok()) << src.status().ToString();
+    ASSERT_THAT(src, IsOk()) << src.status().ToString();
     json spec = {{"steps", json::array({{{"op", "trim"}}, {{"op", "dedupe"}}})},
                  {"output", json::parse(R"([
                      {"name": "name", "sensitivity": "identifying", "mask": "name"},
@@ -82,9 +68,9 @@ class DataSpaceTest : public ::testing::TestWithParam<std::string> {
                      {"name": "income", "type": "integer", "min": 0, "max": 100000,
                       "sensitivity": "sensitive"}])")}};
     auto pipe = space_->CreatePipeline(holder_, src->id, "清洗", spec);
-    ASSERT_TRUE(pipe.ok()) << pipe.status().ToString();
+    ASSERT_THAT(pipe, IsOk()) << pipe.status().ToString();
     auto run = space_->RunPipeline(holder_, pipe->id);
-    ASSERT_TRUE(run.ok()) << run.status().ToString();
+    ASSERT_THAT(run, IsOk()) << run.status().ToString();
     EXPECT_EQ(run->rows_out, 301);
     auto product = space_->CreateProduct(holder_, {.run_id = run->id,
                                                    .title = "杭州居民收入样本",
@@ -92,7 +78,7 @@ class DataSpaceTest : public ::testing::TestWithParam<std::string> {
                                                    .tags = {"收入", "民生"},
                                                    .update_frequency = "monthly",
                                                    .licence = "研究使用"});
-    ASSERT_TRUE(product.ok()) << product.status().ToString();
+    ASSERT_THAT(product, IsOk()) << product.status().ToString();
     product_ = *product;
     auto offer = space_->CreateOffer(
         holder_, {.product_id = product_.id,
@@ -100,19 +86,19 @@ class DataSpaceTest : public ::testing::TestWithParam<std::string> {
                   .policy = json::parse(kPolicy),
                   .visible_to = {},
                   .negotiable_by = {.kinds = {OrgKind::kEnterprise}, .orgs = {}}});
-    ASSERT_TRUE(offer.ok()) << offer.status().ToString();
+    ASSERT_THAT(offer, IsOk()) << offer.status().ToString();
     offer_ = *offer;
   }
 
   Contract Finalized() {
     auto c = space_->RequestContract(enterprise_, offer_.id, std::nullopt);
-    EXPECT_TRUE(c.ok()) << c.status().ToString();
-    EXPECT_TRUE(space_->OfferContract(holder_, c->id, std::nullopt).ok());
-    EXPECT_TRUE(space_->AcceptContract(enterprise_, c->id).ok());
-    EXPECT_TRUE(space_->AgreeContract(holder_, c->id).ok());
-    EXPECT_TRUE(space_->VerifyContract(enterprise_, c->id).ok());
+    EXPECT_THAT(c, IsOk()) << c.status().ToString();
+    EXPECT_THAT(space_->OfferContract(holder_, c->id, std::nullopt), IsOk());
+    EXPECT_THAT(space_->AcceptContract(enterprise_, c->id), IsOk());
+    EXPECT_THAT(space_->AgreeContract(holder_, c->id), IsOk());
+    EXPECT_THAT(space_->VerifyContract(enterprise_, c->id), IsOk());
     auto f = space_->FinalizeContract(holder_, c->id);
-    EXPECT_TRUE(f.ok()) << f.status().ToString();
+    EXPECT_THAT(f, IsOk()) << f.status().ToString();
     return *f;
   }
 
@@ -120,17 +106,9 @@ class DataSpaceTest : public ::testing::TestWithParam<std::string> {
     return {.sql = std::move(sql), .purpose = "research", .region = "330100", .epsilon_milli = eps};
   }
 
-  qt::testing::TestDatabase db_{GetParam()};
   qt::testing::TempDir dir_;
-  ManualClock clock_{*ParseRfc3339("2026-11-26T08:00:00Z")};
-  crypto::DeterministicRandom random_{"dataspace_test"};
-  std::array<uint8_t, 32> raw_key_{};
-  crypto::MasterKey key_{raw_key_};
-  std::unique_ptr<store::Store> store_;
-  ledger::Journal journal_{clock_};
-  std::unique_ptr<accounts::Accounts> accounts_;
   std::unique_ptr<DataSpace> space_;
-  Principal op_, holder_, enterprise_, bank_;
+  Principal holder_, enterprise_, bank_;
   Product product_;
   Offer offer_;
 };
@@ -144,14 +122,14 @@ TEST_P(DataSpaceTest, HoldersPublishProductsThatTheCatalogFinds) {
   EXPECT_EQ(product_.fields.size(), 4u);
   EXPECT_EQ(product_.quality["rows_out"], 301);
   auto found = space_->SearchProducts("收入", "", {});
-  ASSERT_TRUE(found.ok());
+  ASSERT_THAT(found, IsOk());
   ASSERT_EQ(found->items.size(), 1u);
   EXPECT_EQ(space_->SearchProducts("医疗", "", {})->items.size(), 0u);
   EXPECT_EQ(space_->SearchProducts("", holder_.org_id, {})->items.size(), 1u);
   EXPECT_EQ(space_->SearchProducts("100%_", "", {})->items.size(), 0u);
 
   auto preview = space_->Preview(product_.id);
-  ASSERT_TRUE(preview.ok());
+  ASSERT_THAT(preview, IsOk());
   ASSERT_EQ(preview->rows.size(), 10u);
   ASSERT_EQ(preview->columns.size(), product_.fields.size());
   EXPECT_EQ(preview->columns[0], product_.fields[0].name);
@@ -161,44 +139,42 @@ TEST_P(DataSpaceTest, HoldersPublishProductsThatTheCatalogFinds) {
 
   // Offers are seen by their audience; a bank may see this one but not negotiate it.
   auto detail = space_->GetProduct(bank_, product_.id);
-  ASSERT_TRUE(detail.ok());
+  ASSERT_THAT(detail, IsOk());
   EXPECT_EQ(detail->offers.size(), 1u);
-  EXPECT_EQ(space_->RequestContract(bank_, offer_.id, std::nullopt).status().code(),
-            StatusCode::kPermissionDenied);
+  EXPECT_THAT(space_->RequestContract(bank_, offer_.id, std::nullopt),
+              StatusIs(StatusCode::kPermissionDenied));
   auto hidden =
       space_->CreateOffer(holder_, {.product_id = product_.id,
                                     .title = "仅限某企业",
                                     .policy = json::parse(kPolicy),
                                     .visible_to = {.kinds = {}, .orgs = {enterprise_.org_id}},
                                     .negotiable_by = {}});
-  ASSERT_TRUE(hidden.ok());
+  ASSERT_THAT(hidden, IsOk());
   EXPECT_EQ(space_->GetProduct(bank_, product_.id)->offers.size(), 1u);
   EXPECT_EQ(space_->GetProduct(enterprise_, product_.id)->offers.size(), 2u);
-  EXPECT_EQ(space_->RequestContract(bank_, hidden->id, std::nullopt).status().code(),
-            StatusCode::kNotFound);
+  EXPECT_THAT(space_->RequestContract(bank_, hidden->id, std::nullopt),
+              StatusIs(StatusCode::kNotFound));
 
   // Sources and pipelines are the holder's own; enterprises cannot bring any.
   EXPECT_EQ(space_->ListSources(holder_, {})->items.size(), 1u);
-  EXPECT_EQ(space_->CreateSource(enterprise_, {.name = "x", .csv = "a\n1\n"}).status().code(),
-            StatusCode::kPermissionDenied);
+  EXPECT_THAT(space_->CreateSource(enterprise_, {.name = "x", .csv = "a\n1\n"}),
+              StatusIs(StatusCode::kPermissionDenied));
 }
 
 TEST_P(DataSpaceTest, SourcesAreValidatedAndChangeNothingWhenBad) {
-  EXPECT_EQ(space_->CreateSource(holder_, {.name = "x", .csv = "a,b\n1,2\n", .file = "y.csv"})
-                .status()
-                .code(),
-            StatusCode::kInvalidArgument);
-  EXPECT_EQ(space_->CreateSource(holder_, {.name = "x", .file = "../etc/passwd"}).status().code(),
-            StatusCode::kInvalidArgument);
-  EXPECT_EQ(space_->CreateSource(holder_, {.name = "x", .file = "missing.csv"}).status().code(),
-            StatusCode::kNotFound);
+  EXPECT_THAT(
+      space_->CreateSource(holder_, {.name = "x", .csv = "a,b\n1,2\n", .file = "y.csv"}).status(),
+      StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(space_->CreateSource(holder_, {.name = "x", .file = "../etc/passwd"}),
+              StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(space_->CreateSource(holder_, {.name = "x", .file = "missing.csv"}),
+              StatusIs(StatusCode::kNotFound));
   auto bad = space_->CreateSource(holder_, {.name = "x", .csv = "a,\"b\n1,2\n"});
-  EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument) << bad.status().ToString();
+  EXPECT_THAT(bad, StatusIs(StatusCode::kInvalidArgument)) << bad.status().ToString();
   Schema declared = *ParseSchema(json::parse(R"([{"name": "a"}])"));
-  EXPECT_EQ(space_->CreateSource(holder_, {.name = "x", .csv = "a,b\n1,2\n", .fields = declared})
-                .status()
-                .code(),
-            StatusCode::kInvalidArgument);
+  EXPECT_THAT(space_->CreateSource(holder_, {.name = "x", .csv = "a,b\n1,2\n", .fields = declared})
+                  .status(),
+              StatusIs(StatusCode::kInvalidArgument));
   EXPECT_EQ(space_->ListSources(holder_, {})->items.size(), 0u);
   EXPECT_TRUE(std::filesystem::is_empty(dir_.File("data") + "/sources") ||
               !std::filesystem::exists(dir_.File("data") + "/sources"));
@@ -209,7 +185,7 @@ TEST_P(DataSpaceTest, SourcesAreValidatedAndChangeNothingWhenBad) {
   std::ofstream(dir_.File("import/" + holder_.org_id + "/big.csv"))
       << "Name,Age,Joined\nA,30,2024-01-02\nB,41,2025-12-31\n";
   auto src = space_->CreateSource(holder_, {.name = "导入", .file = "big.csv"});
-  ASSERT_TRUE(src.ok()) << src.status().ToString();
+  ASSERT_THAT(src, IsOk()) << src.status().ToString();
   EXPECT_EQ(src->fields[1].name, "age");
   EXPECT_EQ(src->fields[1].type, FieldType::kInteger);
   EXPECT_EQ(src->fields[2].type, FieldType::kDate);
@@ -219,35 +195,35 @@ TEST_P(DataSpaceTest, SourcesAreValidatedAndChangeNothingWhenBad) {
                 .status()
                 .message(),
             "spec: steps[0].field: no source field 'x'");
-  EXPECT_EQ(space_->CreatePipeline(enterprise_, src->id, "p", json::object()).status().code(),
-            StatusCode::kPermissionDenied);
+  EXPECT_THAT(space_->CreatePipeline(enterprise_, src->id, "p", json::object()),
+              StatusIs(StatusCode::kPermissionDenied));
 }
 
 TEST_P(DataSpaceTest, NegotiationFollowsTheProtocolAndBothSign) {
   Publish();
   auto c = space_->RequestContract(enterprise_, offer_.id, std::nullopt);
-  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  ASSERT_THAT(c, IsOk()) << c.status().ToString();
   EXPECT_EQ(c->state, ContractState::kRequested);
   // Out of order, or by the wrong party: refused, nothing changes.
-  EXPECT_EQ(space_->AcceptContract(enterprise_, c->id).status().code(),
-            StatusCode::kFailedPrecondition);
-  EXPECT_EQ(space_->OfferContract(enterprise_, c->id, std::nullopt).status().code(),
-            StatusCode::kPermissionDenied);
-  EXPECT_EQ(space_->GetContract(bank_, c->id).status().code(), StatusCode::kNotFound);
+  EXPECT_THAT(space_->AcceptContract(enterprise_, c->id),
+              StatusIs(StatusCode::kFailedPrecondition));
+  EXPECT_THAT(space_->OfferContract(enterprise_, c->id, std::nullopt),
+              StatusIs(StatusCode::kPermissionDenied));
+  EXPECT_THAT(space_->GetContract(bank_, c->id), StatusIs(StatusCode::kNotFound));
   // A counter-offer with a smaller budget.
   json counter = json::parse(kPolicy);
   counter["permission"][0]["constraint"][4]["rightOperand"] = 0.5;
-  ASSERT_TRUE(space_->OfferContract(holder_, c->id, counter).ok());
-  ASSERT_TRUE(space_->AcceptContract(enterprise_, c->id).ok());
+  ASSERT_THAT(space_->OfferContract(holder_, c->id, counter), IsOk());
+  ASSERT_THAT(space_->AcceptContract(enterprise_, c->id), IsOk());
   auto agreed = space_->AgreeContract(holder_, c->id);
-  ASSERT_TRUE(agreed.ok()) << agreed.status().ToString();
+  ASSERT_THAT(agreed, IsOk()) << agreed.status().ToString();
   EXPECT_EQ(agreed->agreement_hash, crypto::HexEncode(crypto::Sha256(agreed->agreement)));
   json agreement = json::parse(agreed->agreement);
   EXPECT_EQ(agreement["policy"]["permission"][0]["constraint"][4]["rightOperand"], 0.5);
   EXPECT_EQ(agreement["product_sha256"], product_.output_hash);
-  ASSERT_TRUE(space_->VerifyContract(enterprise_, c->id).ok());
+  ASSERT_THAT(space_->VerifyContract(enterprise_, c->id), IsOk());
   auto fin = space_->FinalizeContract(holder_, c->id);
-  ASSERT_TRUE(fin.ok());
+  ASSERT_THAT(fin, IsOk());
   EXPECT_EQ(fin->state, ContractState::kFinalized);
   // Both signatures verify under the organisations' public keys.
   auto msg =
@@ -263,10 +239,10 @@ TEST_P(DataSpaceTest, NegotiationFollowsTheProtocolAndBothSign) {
   EXPECT_EQ(space_->ListContracts(bank_, {}, {})->items.size(), 0u);
   // Terminated with a reason; then no more use.
   auto t = space_->TerminateContract(enterprise_, c->id, "项目结束");
-  ASSERT_TRUE(t.ok());
+  ASSERT_THAT(t, IsOk());
   EXPECT_EQ(t->reason, "项目结束");
-  EXPECT_EQ(space_->Query(enterprise_, c->id, Ask("SELECT COUNT(*) FROM data")).status().code(),
-            StatusCode::kFailedPrecondition);
+  EXPECT_THAT(space_->Query(enterprise_, c->id, Ask("SELECT COUNT(*) FROM data")),
+              StatusIs(StatusCode::kFailedPrecondition));
 }
 
 TEST_P(DataSpaceTest, TheChannelMetersEveryUseAndRefusesWithTheFailingConstraint) {
@@ -274,7 +250,7 @@ TEST_P(DataSpaceTest, TheChannelMetersEveryUseAndRefusesWithTheFailingConstraint
   Contract c = Finalized();
   auto r = space_->Query(enterprise_, c.id,
                          Ask("SELECT district, COUNT(*), AVG(income) FROM data GROUP BY district"));
-  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_THAT(r, IsOk()) << r.status().ToString();
   // The districts' keys come from the data: at epsilon 0.25 over three
   // measurements a group needs a noisy count that one row reaches with
   // probability 1e-8 at most, far above the 100 rows of each district.
@@ -303,24 +279,24 @@ TEST_P(DataSpaceTest, TheChannelMetersEveryUseAndRefusesWithTheFailingConstraint
   wrong_purpose.purpose = "marketing";
   EXPECT_EQ(refused(wrong_purpose).message(),
             "constraint purpose isAnyOf [research]: purpose 'marketing' is not one of them");
-  EXPECT_EQ(refused(Ask("SELECT COUNT(*) FROM data WHERE name = 'CANARY'")).code(),
-            StatusCode::kPermissionDenied);
+  EXPECT_THAT(refused(Ask("SELECT COUNT(*) FROM data WHERE name = 'CANARY'")),
+              StatusIs(StatusCode::kPermissionDenied));
   EXPECT_NE(refused(Ask("SELECT * FROM data")).message().find("sql: SELECT *"), std::string::npos);
   EXPECT_NE(refused(Ask("SELECT COUNT(*) FROM orgs")).message().find("FROM data"),
             std::string::npos);
   EXPECT_NE(
       refused(Ask("SELECT COUNT(*) FROM data", 900)).message().find("the budget left is 0.75"),
       std::string::npos);
-  EXPECT_EQ(space_->Query(holder_, c.id, Ask("SELECT COUNT(*) FROM data")).status().code(),
-            StatusCode::kPermissionDenied);
-  EXPECT_EQ(space_->Query(bank_, c.id, Ask("SELECT COUNT(*) FROM data")).status().code(),
-            StatusCode::kNotFound);
+  EXPECT_THAT(space_->Query(holder_, c.id, Ask("SELECT COUNT(*) FROM data")),
+              StatusIs(StatusCode::kPermissionDenied));
+  EXPECT_THAT(space_->Query(bank_, c.id, Ask("SELECT COUNT(*) FROM data")),
+              StatusIs(StatusCode::kNotFound));
   // Refusals spent nothing.
   EXPECT_EQ(space_->GetContract(enterprise_, c.id)->uses, 1);
   EXPECT_EQ(space_->GetContract(enterprise_, c.id)->epsilon_spent_milli, 250);
 
   for (int i = 0; i < 3; ++i) {
-    ASSERT_TRUE(space_->Query(enterprise_, c.id, Ask("SELECT COUNT(*) FROM data", 100)).ok());
+    ASSERT_THAT(space_->Query(enterprise_, c.id, Ask("SELECT COUNT(*) FROM data", 100)), IsOk());
   }
   EXPECT_NE(refused(Ask("SELECT COUNT(*) FROM data", 100)).message().find("all 4 uses"),
             std::string::npos);
