@@ -7,10 +7,14 @@
 #include "accounts/credit_code.h"
 #include "crypto/encoding.h"
 #include "crypto/random.h"
+#include "tests/support/status_matchers.h"
 #include "tests/support/test_database.h"
 
 namespace qt::accounts {
 namespace {
+
+using ::qt::testing::IsOk;
+using ::qt::testing::StatusIs;
 
 std::string Code(const std::string& first16, char c17) {
   std::string first17 = first16 + c17;
@@ -24,12 +28,12 @@ class AccountsTest : public ::testing::TestWithParam<std::string> {
     store_ = *store::OpenStore(db_.url(), {});
     auto migrations = ledger::Journal::Migrations();
     for (auto& m : Accounts::Migrations()) migrations.push_back(m);
-    ASSERT_TRUE(store::Migrate(*store_, migrations).ok());
+    ASSERT_THAT(store::Migrate(*store_, migrations), IsOk());
     accounts_ =
         std::make_unique<Accounts>(*store_, AccountsOptions{&clock_, &random_, &key_, &journal_});
     auto boot =
         accounts_->Bootstrap({"杭州市数据集团", OrgKind::kOperator, Code("91330100MA2H0000", '1')});
-    ASSERT_TRUE(boot.ok()) << boot.status().ToString();
+    ASSERT_THAT(boot, IsOk()) << boot.status().ToString();
     ASSERT_TRUE(boot->has_value());
     op_ = *accounts_->Authenticate((*boot)->admin_token.secret);
   }
@@ -37,7 +41,7 @@ class AccountsTest : public ::testing::TestWithParam<std::string> {
   CreatedOrg MakeOrg(OrgKind kind, char c) {
     auto r =
         accounts_->CreateOrg(op_, {"Org " + std::string(1, c), kind, Code("91330106MA2H0000", c)});
-    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_THAT(r, IsOk()) << r.status().ToString();
     return *r;
   }
 
@@ -57,7 +61,7 @@ INSTANTIATE_TEST_SUITE_P(Backends, AccountsTest, ::testing::ValuesIn(qt::testing
 
 TEST_P(AccountsTest, BootstrapRunsOnceOnly) {
   auto again = accounts_->Bootstrap({"Other", OrgKind::kOperator, Code("91330100MA2H0000", '2')});
-  ASSERT_TRUE(again.ok());
+  ASSERT_THAT(again, IsOk());
   EXPECT_FALSE(again->has_value());
   EXPECT_TRUE(op_.IsOperator());
   EXPECT_TRUE(op_.Has(Role::kAdmin));
@@ -68,30 +72,29 @@ TEST_P(AccountsTest, OnlyOperatorAdminsCreateOrganisations) {
   Principal p = *accounts_->Authenticate(ent.admin_token.secret);
   EXPECT_EQ(p.org_kind, OrgKind::kEnterprise);
   auto denied = accounts_->CreateOrg(p, {"X", OrgKind::kEnterprise, Code("91330106MA2H0000", 'B')});
-  EXPECT_EQ(denied.status().code(), StatusCode::kPermissionDenied);
+  EXPECT_THAT(denied, StatusIs(StatusCode::kPermissionDenied));
   auto viewer = accounts_->CreateUser(op_, op_.org_id, "viewer", Role::kViewer);
-  ASSERT_TRUE(viewer.ok());
+  ASSERT_THAT(viewer, IsOk());
   auto vt = accounts_->IssueToken(op_, viewer->id, "v", 0);
   Principal v = *accounts_->Authenticate(vt->secret);
-  EXPECT_EQ(accounts_->CreateOrg(v, {"X", OrgKind::kEnterprise, Code("91330106MA2H0000", 'B')})
-                .status()
-                .code(),
-            StatusCode::kPermissionDenied);
+  EXPECT_THAT(
+      accounts_->CreateOrg(v, {"X", OrgKind::kEnterprise, Code("91330106MA2H0000", 'B')}).status(),
+      StatusIs(StatusCode::kPermissionDenied));
 }
 
 TEST_P(AccountsTest, RejectsBadFieldsAndDuplicatesWithoutWriting) {
   MakeOrg(OrgKind::kEnterprise, 'A');
   auto dup =
       accounts_->CreateOrg(op_, {"Again", OrgKind::kEnterprise, Code("91330106MA2H0000", 'A')});
-  EXPECT_EQ(dup.status().code(), StatusCode::kConflict);
+  EXPECT_THAT(dup, StatusIs(StatusCode::kConflict));
   auto bad = accounts_->CreateOrg(op_, {"Bad", OrgKind::kEnterprise, "91330100716105852G"});
-  EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(bad, StatusIs(StatusCode::kInvalidArgument));
   EXPECT_NE(bad.status().message().find("credit_code"), std::string::npos);
   auto empty = accounts_->CreateOrg(op_, {"", OrgKind::kEnterprise, Code("91330106MA2H0000", 'C')});
   EXPECT_NE(empty.status().message().find("name"), std::string::npos);
   auto second_op =
       accounts_->CreateOrg(op_, {"Op2", OrgKind::kOperator, Code("91330106MA2H0000", 'D')});
-  EXPECT_EQ(second_op.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(second_op, StatusIs(StatusCode::kInvalidArgument));
   EXPECT_EQ(accounts_->ListOrgs({})->items.size(), 2u);  // the operator and 'A'
 }
 
@@ -104,17 +107,17 @@ TEST_P(AccountsTest, ListsOrganisationsInPages) {
   PageRequest page{.cursor = "", .limit = 2};
   for (;;) {
     auto p = accounts_->ListOrgs(page);
-    ASSERT_TRUE(p.ok());
+    ASSERT_THAT(p, IsOk());
     for (auto& o : p->items) seen.push_back(o.id);
     if (p->next_cursor.empty()) break;
     page.cursor = p->next_cursor;
   }
   EXPECT_EQ(seen.size(), 6u);
   EXPECT_TRUE(std::is_sorted(seen.begin(), seen.end()));
-  EXPECT_EQ(accounts_->ListOrgs({.cursor = "", .limit = 0}).status().code(),
-            StatusCode::kInvalidArgument);
-  EXPECT_EQ(accounts_->ListOrgs({.cursor = "garbage", .limit = 5}).status().code(),
-            StatusCode::kInvalidArgument);
+  EXPECT_THAT(accounts_->ListOrgs({.cursor = "", .limit = 0}),
+              StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(accounts_->ListOrgs({.cursor = "garbage", .limit = 5}),
+              StatusIs(StatusCode::kInvalidArgument));
 }
 
 TEST_P(AccountsTest, FiltersOrganisationsByKindNameAndIdsAndCountsThem) {
@@ -127,7 +130,7 @@ TEST_P(AccountsTest, FiltersOrganisationsByKindNameAndIdsAndCountsThem) {
   auto names = [&](const OrgFilter& f) {
     std::vector<std::string> out;
     auto p = accounts_->ListOrgs({.cursor = "", .limit = 50}, f);
-    EXPECT_TRUE(p.ok()) << p.status().ToString();
+    EXPECT_THAT(p, IsOk()) << p.status().ToString();
     if (p.ok()) {
       for (const Org& o : p->items) out.push_back(o.name);
     }
@@ -147,27 +150,26 @@ TEST_P(AccountsTest, FiltersOrganisationsByKindNameAndIdsAndCountsThem) {
   EXPECT_EQ(*accounts_->CountOrgs({.ids = {c.org.id}}), 1);
   // Paging goes on within the filter.
   auto first = accounts_->ListOrgs({.cursor = "", .limit = 1}, {.kind = OrgKind::kEnterprise});
-  ASSERT_TRUE(first.ok());
+  ASSERT_THAT(first, IsOk());
   EXPECT_EQ(first->next_cursor, a.org.id);
   auto second = accounts_->ListOrgs({.cursor = first->next_cursor, .limit = 1},
                                     {.kind = OrgKind::kEnterprise});
-  ASSERT_TRUE(second.ok());
+  ASSERT_THAT(second, IsOk());
   ASSERT_EQ(second->items.size(), 1u);
   EXPECT_EQ(second->items[0].id, c.org.id);
   EXPECT_TRUE(second->next_cursor.empty());
   // Beyond the limits: refused, not truncated.
-  EXPECT_EQ(accounts_->ListOrgs({}, {.name_contains = std::string(101, 'x')}).status().code(),
-            StatusCode::kInvalidArgument);
-  EXPECT_EQ(
-      accounts_->ListOrgs({}, {.ids = std::vector<std::string>(101, "org_x")}).status().code(),
-      StatusCode::kInvalidArgument);
+  EXPECT_THAT(accounts_->ListOrgs({}, {.name_contains = std::string(101, 'x')}),
+              StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(accounts_->ListOrgs({}, {.ids = std::vector<std::string>(101, "org_x")}),
+              StatusIs(StatusCode::kInvalidArgument));
 }
 
 TEST_P(AccountsTest, TallyCountsOwnOrganisationsByKindAndDivision) {
   MakeOrg(OrgKind::kEnterprise, 'A');  // 330106
   MakeOrg(OrgKind::kEnterprise, 'B');
   auto tally = accounts_->TallyOrgs();
-  ASSERT_TRUE(tally.ok()) << tally.status().ToString();
+  ASSERT_THAT(tally, IsOk()) << tally.status().ToString();
   std::map<std::pair<OrgKind, std::string>, int64_t> got;
   for (const OrgTally& t : *tally) got[{t.kind, t.division}] = t.orgs;
   EXPECT_EQ(got, (std::map<std::pair<OrgKind, std::string>, int64_t>{
@@ -176,31 +178,31 @@ TEST_P(AccountsTest, TallyCountsOwnOrganisationsByKindAndDivision) {
 
 TEST_P(AccountsTest, TokensExpireAndCanBeRevoked) {
   auto t = accounts_->IssueToken(op_, "", "short", 1000);
-  ASSERT_TRUE(t.ok());
-  EXPECT_TRUE(accounts_->Authenticate(t->secret).ok());
+  ASSERT_THAT(t, IsOk());
+  EXPECT_THAT(accounts_->Authenticate(t->secret), IsOk());
   clock_.Advance(1000);
-  EXPECT_EQ(accounts_->Authenticate(t->secret).status().code(), StatusCode::kUnauthenticated);
+  EXPECT_THAT(accounts_->Authenticate(t->secret), StatusIs(StatusCode::kUnauthenticated));
 
   auto u = accounts_->IssueToken(op_, "", "revoke me", 0);
-  ASSERT_TRUE(accounts_->RevokeToken(op_, u->info.id).ok());
+  ASSERT_THAT(accounts_->RevokeToken(op_, u->info.id), IsOk());
   EXPECT_EQ(accounts_->Authenticate(u->secret).status().message(), "token has been revoked");
-  EXPECT_EQ(accounts_->Authenticate("qt_nope").status().code(), StatusCode::kUnauthenticated);
-  EXPECT_EQ(accounts_->Authenticate("nope").status().code(), StatusCode::kUnauthenticated);
+  EXPECT_THAT(accounts_->Authenticate("qt_nope"), StatusIs(StatusCode::kUnauthenticated));
+  EXPECT_THAT(accounts_->Authenticate("nope"), StatusIs(StatusCode::kUnauthenticated));
 }
 
 TEST_P(AccountsTest, ATokenNeverOutlivesTheTokenThatIssuesIt) {
   auto v = accounts_->CreateUser(op_, op_.org_id, "viewer", Role::kViewer);
-  ASSERT_TRUE(v.ok());
+  ASSERT_THAT(v, IsOk());
   auto short_lived = accounts_->IssueToken(op_, v->id, "an hour", 3'600'000);
-  ASSERT_TRUE(short_lived.ok());
+  ASSERT_THAT(short_lived, IsOk());
   Principal pv = *accounts_->Authenticate(short_lived->secret);
   // A longer explicit lifetime is refused; the default is cut to the hour.
-  EXPECT_EQ(accounts_->IssueToken(pv, "", "a year", 365LL * 86'400'000).status().code(),
-            StatusCode::kInvalidArgument);
-  EXPECT_EQ(accounts_->IssueToken(pv, "", "an hour and a second", 3'601'000).status().code(),
-            StatusCode::kInvalidArgument);
+  EXPECT_THAT(accounts_->IssueToken(pv, "", "a year", 365LL * 86'400'000),
+              StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(accounts_->IssueToken(pv, "", "an hour and a second", 3'601'000),
+              StatusIs(StatusCode::kInvalidArgument));
   auto child = accounts_->IssueToken(pv, "", "default", 0);
-  ASSERT_TRUE(child.ok()) << child.status().ToString();
+  ASSERT_THAT(child, IsOk()) << child.status().ToString();
   EXPECT_EQ(child->info.expires_at, short_lived->info.expires_at);
   // An admin's too: for another user, at most its own remaining lifetime.
   Principal pa =
@@ -214,30 +216,30 @@ TEST_P(AccountsTest, ADeactivatedUsersTokensAllStopAtOnce) {
   CreatedOrg a = MakeOrg(OrgKind::kEnterprise, 'A');
   Principal pa = *accounts_->Authenticate(a.admin_token.secret);
   auto m = accounts_->CreateUser(pa, a.org.id, "leaver", Role::kMember);
-  ASSERT_TRUE(m.ok());
+  ASSERT_THAT(m, IsOk());
   auto t1 = accounts_->IssueToken(pa, m->id, "one", 0);
   auto t2 = accounts_->IssueToken(pa, m->id, "two", 0);
   Principal pm = *accounts_->Authenticate(t1->secret);
   // Not a member, not another organisation, not oneself.
-  EXPECT_EQ(accounts_->DeactivateUser(pm, a.org.id, a.admin.id).status().code(),
-            StatusCode::kPermissionDenied);
-  EXPECT_EQ(accounts_->DeactivateUser(op_, a.org.id, m->id).status().code(),
-            StatusCode::kPermissionDenied);
-  EXPECT_EQ(accounts_->DeactivateUser(pa, a.org.id, a.admin.id).status().code(),
-            StatusCode::kFailedPrecondition);
-  EXPECT_EQ(accounts_->DeactivateUser(pa, a.org.id, op_.user_id).status().code(),
-            StatusCode::kNotFound);
+  EXPECT_THAT(accounts_->DeactivateUser(pm, a.org.id, a.admin.id),
+              StatusIs(StatusCode::kPermissionDenied));
+  EXPECT_THAT(accounts_->DeactivateUser(op_, a.org.id, m->id),
+              StatusIs(StatusCode::kPermissionDenied));
+  EXPECT_THAT(accounts_->DeactivateUser(pa, a.org.id, a.admin.id),
+              StatusIs(StatusCode::kFailedPrecondition));
+  EXPECT_THAT(accounts_->DeactivateUser(pa, a.org.id, op_.user_id),
+              StatusIs(StatusCode::kNotFound));
   auto done = accounts_->DeactivateUser(pa, a.org.id, m->id);
-  ASSERT_TRUE(done.ok()) << done.status().ToString();
+  ASSERT_THAT(done, IsOk()) << done.status().ToString();
   EXPECT_TRUE(done->deactivated_at.has_value());
   for (const auto& t : {t1, t2}) {
     EXPECT_EQ(accounts_->Authenticate(t->secret).status().message(),
               "the token's user has been deactivated");
   }
-  EXPECT_EQ(accounts_->IssueToken(pa, m->id, "three", 0).status().code(),
-            StatusCode::kFailedPrecondition);
-  EXPECT_TRUE(accounts_->DeactivateUser(pa, a.org.id, m->id).ok());  // idempotent
-  EXPECT_TRUE(accounts_->Authenticate(a.admin_token.secret).ok());
+  EXPECT_THAT(accounts_->IssueToken(pa, m->id, "three", 0),
+              StatusIs(StatusCode::kFailedPrecondition));
+  EXPECT_THAT(accounts_->DeactivateUser(pa, a.org.id, m->id), IsOk());  // idempotent
+  EXPECT_THAT(accounts_->Authenticate(a.admin_token.secret), IsOk());
 }
 
 TEST_P(AccountsTest, OrganisationsNeverSeeOrTouchEachOthersUsersAndTokens) {
@@ -245,30 +247,29 @@ TEST_P(AccountsTest, OrganisationsNeverSeeOrTouchEachOthersUsersAndTokens) {
   CreatedOrg b = MakeOrg(OrgKind::kDataHolder, 'B');
   Principal pa = *accounts_->Authenticate(a.admin_token.secret);
   Principal pb = *accounts_->Authenticate(b.admin_token.secret);
-  EXPECT_EQ(accounts_->ListUsers(pa, b.org.id, {}).status().code(), StatusCode::kPermissionDenied);
-  EXPECT_EQ(accounts_->ListUsers(op_, b.org.id, {}).status().code(), StatusCode::kPermissionDenied);
-  EXPECT_EQ(accounts_->CreateUser(pa, b.org.id, "mole", Role::kAdmin).status().code(),
-            StatusCode::kPermissionDenied);
-  EXPECT_EQ(accounts_->IssueToken(pa, b.admin.id, "steal", 0).status().code(),
-            StatusCode::kNotFound);
-  EXPECT_EQ(accounts_->RevokeToken(pa, b.admin_token.info.id).code(), StatusCode::kNotFound);
-  EXPECT_TRUE(accounts_->Authenticate(b.admin_token.secret).ok());
+  EXPECT_THAT(accounts_->ListUsers(pa, b.org.id, {}), StatusIs(StatusCode::kPermissionDenied));
+  EXPECT_THAT(accounts_->ListUsers(op_, b.org.id, {}), StatusIs(StatusCode::kPermissionDenied));
+  EXPECT_THAT(accounts_->CreateUser(pa, b.org.id, "mole", Role::kAdmin),
+              StatusIs(StatusCode::kPermissionDenied));
+  EXPECT_THAT(accounts_->IssueToken(pa, b.admin.id, "steal", 0), StatusIs(StatusCode::kNotFound));
+  EXPECT_THAT(accounts_->RevokeToken(pa, b.admin_token.info.id), StatusIs(StatusCode::kNotFound));
+  EXPECT_THAT(accounts_->Authenticate(b.admin_token.secret), IsOk());
   auto tokens = accounts_->ListTokens(pa, {});
-  ASSERT_TRUE(tokens.ok());
+  ASSERT_THAT(tokens, IsOk());
   for (auto& t : tokens->items) EXPECT_EQ(t.org_id, a.org.id);
   EXPECT_EQ(accounts_->ListUsers(pb, b.org.id, {})->items.size(), 1u);
 }
 
 TEST_P(AccountsTest, MembersManageOnlyTheirOwnTokens) {
   auto m = accounts_->CreateUser(op_, op_.org_id, "member", Role::kMember);
-  ASSERT_TRUE(m.ok());
+  ASSERT_THAT(m, IsOk());
   Principal pm = *accounts_->Authenticate(accounts_->IssueToken(op_, m->id, "m", 0)->secret);
-  EXPECT_EQ(accounts_->IssueToken(pm, op_.user_id, "x", 0).status().code(),
-            StatusCode::kPermissionDenied);
-  EXPECT_EQ(accounts_->RevokeToken(pm, op_.token_id).code(), StatusCode::kPermissionDenied);
-  EXPECT_EQ(accounts_->CreateUser(pm, op_.org_id, "x", Role::kViewer).status().code(),
-            StatusCode::kPermissionDenied);
-  EXPECT_TRUE(accounts_->IssueToken(pm, "", "mine", 0).ok());
+  EXPECT_THAT(accounts_->IssueToken(pm, op_.user_id, "x", 0),
+              StatusIs(StatusCode::kPermissionDenied));
+  EXPECT_THAT(accounts_->RevokeToken(pm, op_.token_id), StatusIs(StatusCode::kPermissionDenied));
+  EXPECT_THAT(accounts_->CreateUser(pm, op_.org_id, "x", Role::kViewer),
+              StatusIs(StatusCode::kPermissionDenied));
+  EXPECT_THAT(accounts_->IssueToken(pm, "", "mine", 0), IsOk());
   EXPECT_EQ(accounts_->ListTokens(pm, {})->items.size(), 2u);
 }
 
@@ -276,15 +277,15 @@ TEST_P(AccountsTest, SignsWithTheOrganisationKeyAndNeedsTheRightMasterKey) {
   CreatedOrg a = MakeOrg(OrgKind::kEnterprise, 'A');
   std::vector<uint8_t> msg = {1, 2, 3};
   auto sig = accounts_->SignAs(a.org.id, msg);
-  ASSERT_TRUE(sig.ok());
+  ASSERT_THAT(sig, IsOk());
   EXPECT_TRUE(crypto::Verify(a.org.public_key, msg, *sig));
-  EXPECT_TRUE(accounts_->CheckMasterKey().ok());
+  EXPECT_THAT(accounts_->CheckMasterKey(), IsOk());
 
   std::array<uint8_t, 32> other_raw{};
   other_raw[5] = 9;
   crypto::MasterKey other(other_raw);
   Accounts wrong(*store_, {&clock_, &random_, &other, &journal_});
-  EXPECT_EQ(wrong.CheckMasterKey().code(), StatusCode::kFailedPrecondition);
+  EXPECT_THAT(wrong.CheckMasterKey(), StatusIs(StatusCode::kFailedPrecondition));
 }
 
 TEST_P(AccountsTest, AnOrganisationThatHoldsItsKeyIsSignedForByNobodyElse) {
@@ -294,14 +295,13 @@ TEST_P(AccountsTest, AnOrganisationThatHoldsItsKeyIsSignedForByNobodyElse) {
   const std::string proof = OwnKeyProofMessage(a.org.id, 1, own.public_key);
   auto registered = accounts_->RegisterOwnKey(
       admin, a.org.id, {own.public_key, crypto::Sign(own, crypto::AsBytes(proof)), {}});
-  ASSERT_TRUE(registered.ok()) << registered.status().ToString();
+  ASSERT_THAT(registered, IsOk()) << registered.status().ToString();
   EXPECT_EQ(registered->key_custody, KeyCustody::kSelf);
   EXPECT_EQ(accounts_->GetOrg(a.org.id)->public_key, own.public_key);
 
   std::vector<uint8_t> msg = {1, 2, 3};
-  EXPECT_EQ(accounts_->SignAs(a.org.id, msg).status().code(), StatusCode::kFailedPrecondition);
-  EXPECT_EQ(accounts_->OpenSealedFor(a.org.id, msg).status().code(),
-            StatusCode::kFailedPrecondition);
+  EXPECT_THAT(accounts_->SignAs(a.org.id, msg), StatusIs(StatusCode::kFailedPrecondition));
+  EXPECT_THAT(accounts_->OpenSealedFor(a.org.id, msg), StatusIs(StatusCode::kFailedPrecondition));
   // Receipts about its data are attested by the operator instead.
   EXPECT_EQ(accounts_->Attester(a.org.id)->id, op_.org_id);
   CreatedOrg b = MakeOrg(OrgKind::kEnterprise, 'B');
@@ -311,35 +311,31 @@ TEST_P(AccountsTest, AnOrganisationThatHoldsItsKeyIsSignedForByNobodyElse) {
   crypto::SigningKey next = crypto::GenerateSigningKey(random_);
   const std::string next_proof = OwnKeyProofMessage(a.org.id, 2, next.public_key);
   OwnKey swap{next.public_key, crypto::Sign(next, crypto::AsBytes(next_proof)), {}};
-  EXPECT_EQ(accounts_->RegisterOwnKey(admin, a.org.id, swap).status().code(),
-            StatusCode::kPermissionDenied);
+  EXPECT_THAT(accounts_->RegisterOwnKey(admin, a.org.id, swap),
+              StatusIs(StatusCode::kPermissionDenied));
   swap.previous_key_proof = crypto::Sign(own, crypto::AsBytes(next_proof));
-  EXPECT_TRUE(accounts_->RegisterOwnKey(admin, a.org.id, swap).ok());
+  EXPECT_THAT(accounts_->RegisterOwnKey(admin, a.org.id, swap), IsOk());
   EXPECT_EQ(accounts_->GetOrg(a.org.id)->public_key, next.public_key);
 
   // The operator keeps its key: the platform signs with it as it runs.
   crypto::SigningKey op_key = crypto::GenerateSigningKey(random_);
   const std::string op_proof = OwnKeyProofMessage(op_.org_id, 1, op_key.public_key);
-  EXPECT_EQ(
+  EXPECT_THAT(
       accounts_
           ->RegisterOwnKey(op_, op_.org_id,
                            {op_key.public_key, crypto::Sign(op_key, crypto::AsBytes(op_proof)), {}})
-          .status()
-          .code(),
-      StatusCode::kFailedPrecondition);
+          .status(),
+      StatusIs(StatusCode::kFailedPrecondition));
 }
 
 std::vector<std::string> EventKinds(store::Store& store) {
   std::vector<std::string> kinds;
-  EXPECT_TRUE(store
-                  .Read([&](store::Tx& tx) -> Status {
-                    QT_ASSIGN_OR_RETURN(auto rows,
-                                        tx.Query("SELECT event FROM ledger_entries ORDER BY seq"));
-                    for (const auto& r : rows)
-                      kinds.push_back(nlohmann::json::parse(r.Text("event"))["kind"]);
-                    return OkStatus();
-                  })
-                  .ok());
+  EXPECT_THAT(store.Read([&](store::Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT event FROM ledger_entries ORDER BY seq"));
+    for (const auto& r : rows) kinds.push_back(nlohmann::json::parse(r.Text("event"))["kind"]);
+    return OkStatus();
+  }),
+              IsOk());
   return kinds;
 }
 
@@ -351,20 +347,19 @@ TEST_P(AccountsTest, EveryChangeIsJournaledAndFailuresAppendNothing) {
   ASSERT_FALSE(accounts_->CreateOrg(op_, {"Dup", OrgKind::kEnterprise, a.org.credit_code}).ok());
   ASSERT_FALSE(accounts_->CreateUser(op_, op_.org_id, "", Role::kViewer).ok());
   auto t = accounts_->IssueToken(op_, "", "x", 0);
-  ASSERT_TRUE(accounts_->RevokeToken(op_, t->info.id).ok());
+  ASSERT_THAT(accounts_->RevokeToken(op_, t->info.id), IsOk());
   auto kinds = EventKinds(*store_);
   EXPECT_EQ(kinds, (std::vector<std::string>{"org.created", "user.created", "token.issued",
                                              "org.created", "user.created", "token.issued",
                                              "token.issued", "token.revoked"}));
   // No secret is ever journaled.
-  ASSERT_TRUE(store_
-                  ->Read([&](store::Tx& tx) -> Status {
-                    QT_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT event FROM ledger_entries"));
-                    for (const auto& r : rows)
-                      EXPECT_EQ(r.Text("event").find("qt_"), std::string::npos) << r.Text("event");
-                    return OkStatus();
-                  })
-                  .ok());
+  ASSERT_THAT(store_->Read([&](store::Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT event FROM ledger_entries"));
+    for (const auto& r : rows)
+      EXPECT_EQ(r.Text("event").find("qt_"), std::string::npos) << r.Text("event");
+    return OkStatus();
+  }),
+              IsOk());
 }
 
 }  // namespace

@@ -2,22 +2,27 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support/status_matchers.h"
+
 namespace qt::accounts {
 namespace {
+
+using ::qt::testing::IsOk;
+using ::qt::testing::StatusIs;
 
 // Codes published by the companies themselves on their business licences.
 TEST(CreditCode, AcceptsPublishedCodes) {
   for (const char* code : {"91330100716105852F",     // Alibaba (China) Co., Ltd.
                            "9144030071526726XG",     // Shenzhen Tencent Computer Systems
                            "914403001922038216"}) {  // Huawei Technologies Co., Ltd.
-    EXPECT_TRUE(ValidateCreditCode(code).ok())
+    EXPECT_THAT(ValidateCreditCode(code), IsOk())
         << code << ": " << ValidateCreditCode(code).message();
   }
 }
 
 TEST(CreditCode, RejectsAWrongCheckCharacterAndSaysWhich) {
   Status s = ValidateCreditCode("91330100716105852G");
-  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(s, StatusIs(StatusCode::kInvalidArgument));
   EXPECT_NE(s.message().find("expected 'F'"), std::string::npos) << s.message();
 }
 
@@ -34,7 +39,7 @@ TEST(CreditCode, CheckCharacterCompletesAnyPrefix) {
   std::string prefix = "91330106MA2H0000";
   for (char c : std::string("0123456789ABCDEFGHJKLMNPQRTUWXY")) {
     std::string first17 = prefix + c;
-    EXPECT_TRUE(ValidateCreditCode(first17 + CreditCodeCheckCharacter(first17)).ok());
+    EXPECT_THAT(ValidateCreditCode(first17 + CreditCodeCheckCharacter(first17)), IsOk());
   }
 }
 

@@ -6,16 +6,20 @@
 #include <functional>
 #include <vector>
 
+#include "tests/support/status_matchers.h"
 #include "tests/support/temp_dir.h"
 
 namespace qt::cli {
 namespace {
 
+using ::qt::testing::IsOk;
+using ::qt::testing::StatusIs;
+
 const char* NoEnv(const char*) { return nullptr; }
 
 TEST(ServeConfig, DefaultsAreDocumented) {
   auto c = ResolveServeConfig({}, "", NoEnv);
-  ASSERT_TRUE(c.ok());
+  ASSERT_THAT(c, IsOk());
   EXPECT_EQ(c->host, "127.0.0.1");
   EXPECT_EQ(c->port, 8080);
   EXPECT_EQ(c->db, "sqlite:var/qiantang.db");
@@ -36,7 +40,7 @@ TEST(ServeConfig, FlagsBeatEnvironmentBeatsFile) {
     return std::string(name) == "QIANTANG_THREADS" ? "5" : nullptr;
   };
   auto c = ResolveServeConfig({{"threads", "7"}}, dir.File("q.toml"), env);
-  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  ASSERT_THAT(c, IsOk()) << c.status().ToString();
   EXPECT_EQ(c->threads, 7);
   EXPECT_EQ(c->port, 9000);
   EXPECT_EQ(c->log_level, "warn");
@@ -55,7 +59,7 @@ TEST(ServeConfig, BadValuesAreNamed) {
   EXPECT_EQ(
       ResolveServeConfig({{"trusted_proxies", "10.0.0.0/8, proxy"}}, "", NoEnv).status().message(),
       "trusted_proxies: 'proxy' is not an IPv4 or IPv6 address or CIDR");
-  EXPECT_TRUE(ResolveServeConfig({{"trusted_proxies", "10.0.0.0/8 ::1"}}, "", NoEnv).ok());
+  EXPECT_THAT(ResolveServeConfig({{"trusted_proxies", "10.0.0.0/8 ::1"}}, "", NoEnv), IsOk());
   EXPECT_FALSE(ResolveServeConfig({{"header_timeout_s", "0"}}, "", NoEnv).ok());
   qt::testing::TempDir dir;
   std::ofstream(dir.File("bad.toml")) << "thredas = 3\n";
@@ -68,7 +72,7 @@ TEST(ServeConfig, BadValuesAreNamed) {
 
 TEST(ServeConfig, FoldersOthersReadHoldNoSecret) {
   ServeConfig c;  // var/master.key, var/qiantang.db, var/dataspace, var/import, web
-  EXPECT_TRUE(CheckFolders(c).ok());
+  EXPECT_THAT(CheckFolders(c), IsOk());
   EXPECT_EQ(ResolvedImportDir(c), "var/import");
   for (const auto& set : std::vector<std::function<void(ServeConfig&)>>{
            [](ServeConfig& x) { x.import_dir = "var"; },
@@ -82,35 +86,35 @@ TEST(ServeConfig, FoldersOthersReadHoldNoSecret) {
     ServeConfig bad;
     set(bad);
     Status s = CheckFolders(bad);
-    EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << bad.import_dir << " " << bad.web_dir;
+    EXPECT_THAT(s, StatusIs(StatusCode::kInvalidArgument)) << bad.import_dir << " " << bad.web_dir;
   }
   ServeConfig near;
   near.import_dir = "var/importable";  // a sibling, not the parent, of nothing secret
   near.db = "postgresql://db/q";
-  EXPECT_TRUE(CheckFolders(near).ok());
+  EXPECT_THAT(CheckFolders(near), IsOk());
 }
 
 TEST(ServeConfig, TlsNeedsBothFilesAndAnHttpsPublicUrl) {
   auto plain = ResolveServeConfig({}, "", NoEnv);
-  ASSERT_TRUE(plain.ok());
+  ASSERT_THAT(plain, IsOk());
   EXPECT_TRUE(plain->tls_cert.empty());
   EXPECT_FALSE(plain->plain_http_peers);
   auto both = ResolveServeConfig({{"tls_cert", "c.pem"}, {"tls_key", "k.pem"}}, "", NoEnv);
-  ASSERT_TRUE(both.ok()) << both.status().ToString();
+  ASSERT_THAT(both, IsOk()) << both.status().ToString();
   auto one = ResolveServeConfig({{"tls_cert", "c.pem"}}, "", NoEnv);
-  EXPECT_EQ(one.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(one, StatusIs(StatusCode::kInvalidArgument));
   EXPECT_NE(one.status().message().find("give both"), std::string::npos);
   auto http = ResolveServeConfig(
       {{"tls_cert", "c.pem"}, {"tls_key", "k.pem"}, {"public_url", "http://x"}}, "", NoEnv);
-  EXPECT_EQ(http.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(http, StatusIs(StatusCode::kInvalidArgument));
   auto peers = ResolveServeConfig({{"plain_http_peers", "yes"}}, "", NoEnv);
-  EXPECT_EQ(peers.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(peers, StatusIs(StatusCode::kInvalidArgument));
 }
 
 TEST(ServeConfig, OutboundAllowHostsIsAList) {
   EXPECT_TRUE(ResolveServeConfig({}, "", NoEnv)->outbound_allow_hosts.empty());
   auto c = ResolveServeConfig({{"outbound_allow_hosts", "127.0.0.1,hooks.internal"}}, "", NoEnv);
-  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  ASSERT_THAT(c, IsOk()) << c.status().ToString();
   EXPECT_EQ(c->outbound_allow_hosts, (std::vector<std::string>{"127.0.0.1", "hooks.internal"}));
   EXPECT_FALSE(ResolveServeConfig({{"outbound_allow_hosts", "a,,b"}}, "", NoEnv).ok());
   EXPECT_FALSE(ResolveServeConfig({{"outbound_allow_hosts", "a b"}}, "", NoEnv).ok());

@@ -3,13 +3,16 @@
 #include <gtest/gtest.h>
 
 #include "compute/configs.h"
+#include "tests/support/status_matchers.h"
 
 namespace qt::compute {
 namespace {
 
+using ::qt::testing::IsOk;
+
 TEST(ChipCatalog, BuiltInCatalogHasTheRequiredChips) {
   auto catalog = LoadChipCatalog("");
-  ASSERT_TRUE(catalog.ok()) << catalog.status().message();
+  ASSERT_THAT(catalog, IsOk()) << catalog.status().message();
   for (const char* name : {"A100", "H800", "H20", "L40S", "Ascend910B", "K100", "MLU370"}) {
     EXPECT_GE(catalog->Find(name), 0) << name;
   }

@@ -5,15 +5,19 @@
 #include <set>
 
 #include "compute/configs.h"
+#include "tests/support/status_matchers.h"
 
 namespace qt::compute {
 namespace {
+
+using ::qt::testing::IsOk;
+using ::qt::testing::StatusIs;
 
 ChipCatalog Catalog() { return LoadChipCatalog("").value(); }
 
 TEST(Cluster, TenThousandCardClusterHasItsTopology) {
   auto c = LoadCluster("hz-10k", Catalog());
-  ASSERT_TRUE(c.ok()) << c.status().message();
+  ASSERT_THAT(c, IsOk()) << c.status().message();
   EXPECT_EQ(c->total_cards(), 10000);
   EXPECT_EQ(c->nodes().size(), 1250u);
   EXPECT_EQ(c->leaf_count(), 40);  // 39 full leaves of 32 nodes and one of 2
@@ -24,7 +28,7 @@ TEST(Cluster, TenThousandCardClusterHasItsTopology) {
 
 TEST(Cluster, CityPoolMixesSevenChipKinds) {
   auto c = LoadCluster("hz-pool", Catalog());
-  ASSERT_TRUE(c.ok()) << c.status().message();
+  ASSERT_THAT(c, IsOk()) << c.status().message();
   EXPECT_EQ(c->pools().size(), 18u);
   std::set<int> chips;
   for (const Pool& p : c->pools()) chips.insert(p.chip);
@@ -65,10 +69,10 @@ nodes = 0
   ASSERT_FALSE(zero.ok());
   EXPECT_EQ(zero.status().message(), "c.toml: pool 1: nodes must be between 1 and 1000000");
   EXPECT_FALSE(Cluster::Parse("[[pool]]\n", "c.toml", cat).ok());
-  EXPECT_EQ(LoadCluster("no-such-cluster", cat).status().code(), StatusCode::kNotFound);
+  EXPECT_THAT(LoadCluster("no-such-cluster", cat), StatusIs(StatusCode::kNotFound));
   EXPECT_FALSE(Cluster::Homogeneous(12, "A100", cat).ok());
   EXPECT_FALSE(Cluster::Homogeneous(16, "Z", cat).ok());
-  EXPECT_TRUE(Cluster::Homogeneous(16, "A100", cat).ok());
+  EXPECT_THAT(Cluster::Homogeneous(16, "A100", cat), IsOk());
 }
 
 }  // namespace

@@ -10,9 +10,13 @@
 #include "compute/configs.h"
 #include "compute/policy.h"
 #include "compute/report.h"
+#include "tests/support/status_matchers.h"
 
 namespace qt::compute {
 namespace {
+
+using ::qt::testing::IsOk;
+using ::qt::testing::StatusIs;
 
 Cluster Cards(int n) {
   return Cluster::Homogeneous(n, "A100", LoadChipCatalog("").value()).value();
@@ -42,7 +46,7 @@ TEST(Simulator, FifoOnAHandMadeTraceGivesExactTimes) {
   t.name = "hand";
   t.jobs = {Spec("a", 8, 0, 100), Spec("b", 4, 10, 50), Spec("c", 4, 20, 30)};
   auto r = Simulate(c, t, "fifo", {});
-  ASSERT_TRUE(r.ok()) << r.status().message();
+  ASSERT_THAT(r, IsOk()) << r.status().message();
   ASSERT_EQ(r->jobs, 3u);
   // a: 0..100; b and c start at 100; c ends 130, b ends 150.
   EXPECT_EQ(r->job_results[0].id, "a");
@@ -64,7 +68,7 @@ TEST(Simulator, PreemptedJobsPayTheRestartCostAndFinish) {
   o.scheduler.min_run_before_preemption_ms = 0;
   o.scheduler.preemption_cost_ms = 60'000;
   auto r = Simulate(c, t, "las", o);
-  ASSERT_TRUE(r.ok()) << r.status().message();
+  ASSERT_THAT(r, IsOk()) << r.status().message();
   ASSERT_EQ(r->jobs, 2u);
   EXPECT_EQ(r->preemptions, 1);
   EXPECT_EQ(r->job_results[0].id, "short");
@@ -79,11 +83,11 @@ TEST(Simulator, RejectsNeverFittingJobsAndRunsTheRest) {
   Trace t;
   t.jobs = {Spec("ok", 8, 0, 10), Spec("huge", 64, 1, 10)};
   auto r = Simulate(c, t, "backfill", {});
-  ASSERT_TRUE(r.ok());
+  ASSERT_THAT(r, IsOk());
   EXPECT_EQ(r->jobs, 1u);
   ASSERT_EQ(r->rejected.size(), 1u);
   EXPECT_NE(r->rejected[0].find("job huge: needs 64 cards"), std::string::npos);
-  EXPECT_EQ(Simulate(c, t, "nope", {}).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(Simulate(c, t, "nope", {}), StatusIs(StatusCode::kInvalidArgument));
 }
 
 // Every policy completes every job of a real trace slice, conserves work
@@ -97,7 +101,7 @@ TEST(Simulator, EveryPolicyConservesWorkOnPhilly) {
   for (std::string_view p : PolicyNames()) {
     SimOptions o;
     auto r = Simulate(c, t, p, o);
-    ASSERT_TRUE(r.ok()) << p << ": " << r.status().message();
+    ASSERT_THAT(r, IsOk()) << p << ": " << r.status().message();
     EXPECT_EQ(r->jobs, t.jobs.size()) << p;
     double busy = r->utilization * 256 * r->makespan_s * 1000;
     double overhead = static_cast<double>(r->preemptions) * o.scheduler.preemption_cost_ms;
@@ -129,7 +133,7 @@ TEST(Report, WritesSummaryCsvAndPlots) {
   std::vector<SimResult> results;
   for (const char* p : {"fifo", "las"}) results.push_back(Simulate(c, t, p, {}).value());
   std::string dir = ::testing::TempDir() + "/report_test";
-  ASSERT_TRUE(WriteReports(results, dir).ok());
+  ASSERT_THAT(WriteReports(results, dir), IsOk());
   std::ifstream in(dir + "/summary.json");
   nlohmann::json summary = nlohmann::json::parse(in);
   ASSERT_EQ(summary.size(), 2u);
@@ -168,7 +172,7 @@ TEST(Simulator, FasterChipsRunJobsFasterGivenAReferenceChip) {
   SimOptions o;
   o.reference_tflops = 989 / 2;  // trace measured on chips half as fast
   auto r = Simulate(h800, t, "fifo", o);
-  ASSERT_TRUE(r.ok());
+  ASSERT_THAT(r, IsOk());
   EXPECT_NEAR(static_cast<double>(r->job_results[0].finish_ms), 494'000, 1000);
   auto same = Simulate(h800, t, "fifo", {});
   EXPECT_EQ(same->job_results[0].finish_ms, 989'000);

@@ -6,8 +6,13 @@
 #include <filesystem>
 #include <set>
 
+#include "tests/support/status_matchers.h"
+
 namespace qt::compute {
 namespace {
+
+using ::qt::testing::IsOk;
+using ::qt::testing::StatusIs;
 
 std::string Sample(const std::string& name) {
   return std::string(std::getenv("QIANTANG_TESTDATA")) + "/traces/" + name;
@@ -15,7 +20,7 @@ std::string Sample(const std::string& name) {
 
 TEST(Trace, LoadsTheWholePhillyTraceSortingIt) {
   auto t = LoadTrace(Sample("philly-pollux/philly.csv"));
-  ASSERT_TRUE(t.ok()) << t.status().message();
+  ASSERT_THAT(t, IsOk()) << t.status().message();
   EXPECT_EQ(t->format, "philly");
   EXPECT_EQ(t->jobs.size(), 82247u);  // the count in the trace's README
   EXPECT_GT(t->sorted, 0);            // rows are not in submit order upstream
@@ -35,12 +40,12 @@ TEST(Trace, LoadsTheWholePhillyTraceSortingIt) {
 
 TEST(Trace, LoadsItpClustersAndMergesThem) {
   auto a = LoadTrace(Sample("microsoft-itp/raw/cluster04.csv"));
-  ASSERT_TRUE(a.ok()) << a.status().message();
+  ASSERT_THAT(a, IsOk()) << a.status().message();
   EXPECT_EQ(a->format, "itp");
   EXPECT_EQ(a->jobs.size(), 15802u);
   EXPECT_EQ(a->sorted, 0);
   auto b = LoadTrace(Sample("samples/itp_small.csv"));  // no final newline
-  ASSERT_TRUE(b.ok()) << b.status().message();
+  ASSERT_THAT(b, IsOk()) << b.status().message();
   ASSERT_EQ(b->jobs.size(), 2u);
   EXPECT_EQ(b->jobs[1].cards, 16);
   EXPECT_EQ(b->jobs[1].submit_ms, 30'000);
@@ -54,7 +59,7 @@ TEST(Trace, LoadsItpClustersAndMergesThem) {
 
 TEST(Trace, QiantangFormatCarriesConstraints) {
   auto t = LoadTrace(Sample("samples/mixed.csv"));
-  ASSERT_TRUE(t.ok()) << t.status().message();
+  ASSERT_THAT(t, IsOk()) << t.status().message();
   ASSERT_EQ(t->jobs.size(), 3u);
   EXPECT_EQ(t->sorted, 1);
   const JobSpec& j3 = t->jobs[1];  // submitted at 5 s
@@ -69,7 +74,7 @@ TEST(Trace, QiantangFormatCarriesConstraints) {
 
 TEST(Trace, PhillySampleKeepsBlankLinesOut) {
   auto t = LoadTrace(Sample("samples/philly_unsorted.csv"));
-  ASSERT_TRUE(t.ok()) << t.status().message();
+  ASSERT_THAT(t, IsOk()) << t.status().message();
   ASSERT_EQ(t->jobs.size(), 3u);
   EXPECT_EQ(t->sorted, 1);
   EXPECT_EQ(t->jobs[0].cards, 2);  // 06:13:03 first
@@ -88,14 +93,14 @@ TEST(Trace, BadFilesNameFileAndLine) {
   for (const Case& c : cases) {
     auto t = LoadTrace(Sample(c.file));
     ASSERT_FALSE(t.ok()) << c.file;
-    EXPECT_EQ(t.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_THAT(t, StatusIs(StatusCode::kInvalidArgument));
     // Errors name the trace file, never the server's path to it.
     const std::string name = std::filesystem::path(c.file).filename().string();
     EXPECT_NE(t.status().message().find(name), std::string::npos) << t.status().message();
     EXPECT_NE(t.status().message().find(c.message), std::string::npos) << t.status().message();
   }
-  EXPECT_EQ(LoadTrace(Sample("samples/README.md")).status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(LoadTrace(Sample("samples/none.csv")).status().code(), StatusCode::kNotFound);
+  EXPECT_THAT(LoadTrace(Sample("samples/README.md")), StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(LoadTrace(Sample("samples/none.csv")), StatusIs(StatusCode::kNotFound));
 }
 
 }  // namespace

@@ -4,8 +4,13 @@
 
 #include <map>
 
+#include "tests/support/status_matchers.h"
+
 namespace qt {
 namespace {
+
+using ::qt::testing::IsOk;
+using ::qt::testing::StatusIs;
 
 // A resolver over a fixed table, as a local DNS server would answer.
 Resolver FakeDns(std::map<std::string, std::vector<std::string>> table) {
@@ -62,14 +67,14 @@ TEST(NonPublicKind, PassesPublicUnicast) {
 
 TEST(ParseOutboundUrl, ReadsTheParts) {
   auto u = ParseOutboundUrl("https://Hooks.Example.com:8443/a/b?c=d#frag", {});
-  ASSERT_TRUE(u.ok()) << u.status().ToString();
+  ASSERT_THAT(u, IsOk()) << u.status().ToString();
   EXPECT_EQ(u->scheme, "https");
   EXPECT_EQ(u->host, "hooks.example.com");
   EXPECT_EQ(u->port, 8443);
   EXPECT_EQ(u->path, "/a/b?c=d");
   EXPECT_EQ(u->Origin(), "https://hooks.example.com:8443");
   auto v6 = ParseOutboundUrl("https://[2606:4700::1111]/", {});
-  ASSERT_TRUE(v6.ok()) << v6.status().ToString();
+  ASSERT_THAT(v6, IsOk()) << v6.status().ToString();
   EXPECT_EQ(v6->host, "2606:4700::1111");
   EXPECT_EQ(v6->port, 443);
   EXPECT_EQ(v6->Origin(), "https://[2606:4700::1111]:443");
@@ -79,7 +84,8 @@ TEST(ParseOutboundUrl, ReadsTheParts) {
 
 TEST(ParseOutboundUrl, RefusesHttpUnlessTheHostIsAllowed) {
   EXPECT_FALSE(ParseOutboundUrl("http://example.com/hook", {}).ok());
-  EXPECT_TRUE(ParseOutboundUrl("http://example.com/hook", {.allowed_hosts = {"Example.com"}}).ok());
+  EXPECT_THAT(ParseOutboundUrl("http://example.com/hook", {.allowed_hosts = {"Example.com"}}),
+              IsOk());
   EXPECT_FALSE(
       ParseOutboundUrl("http://example.com/hook", {.allowed_hosts = {"other.example"}}).ok());
 }
@@ -90,9 +96,9 @@ TEST(ParseOutboundUrl, RefusesOddNumericHostsUnlessAllowed) {
                           "https://1.2.3.4.5/", "https://256.0.0.1/", "https://017700000001/"}) {
     EXPECT_FALSE(ParseOutboundUrl(url, {}).ok()) << url;
   }
-  EXPECT_TRUE(ParseOutboundUrl("https://0x7f000001/", {.allowed_hosts = {"0x7f000001"}}).ok());
-  EXPECT_TRUE(ParseOutboundUrl("https://93.184.216.34/", {}).ok());
-  EXPECT_TRUE(ParseOutboundUrl("https://0x7f.example.com/", {}).ok());  // a name, not a number
+  EXPECT_THAT(ParseOutboundUrl("https://0x7f000001/", {.allowed_hosts = {"0x7f000001"}}), IsOk());
+  EXPECT_THAT(ParseOutboundUrl("https://93.184.216.34/", {}), IsOk());
+  EXPECT_THAT(ParseOutboundUrl("https://0x7f.example.com/", {}), IsOk());  // a name, not a number
 }
 
 TEST(ParseOutboundUrl, RefusesMalformedUrls) {
@@ -117,14 +123,14 @@ TEST(CheckOutboundUrl, RefusesNamesThatResolveToInternalAddresses) {
                           "https://v6.example/", "https://mapped.example/"}) {
     auto t = CheckOutboundUrl(url, {}, dns);
     ASSERT_FALSE(t.ok()) << url;
-    EXPECT_EQ(t.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_THAT(t, StatusIs(StatusCode::kInvalidArgument));
     // The kind of address, never the internal address itself.
     EXPECT_EQ(t.status().message().find("169.254"), std::string::npos);
     EXPECT_EQ(t.status().message().find("10.0.0.7"), std::string::npos);
   }
   EXPECT_FALSE(CheckOutboundUrl("https://unknown.example/", {}, dns).ok());
   auto good = CheckOutboundUrl("https://good.example/hook", {}, dns);
-  ASSERT_TRUE(good.ok()) << good.status().ToString();
+  ASSERT_THAT(good, IsOk()) << good.status().ToString();
   EXPECT_EQ(good->address, "93.184.216.34");
 }
 
@@ -140,7 +146,7 @@ TEST(CheckOutboundUrl, RefusesInternalLiterals) {
 TEST(CheckOutboundUrl, AnAllowedHostMayBeInternal) {
   auto t = CheckOutboundUrl("http://127.0.0.1:9/hook", {.allowed_hosts = {"127.0.0.1"}},
                             SystemResolver());
-  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  ASSERT_THAT(t, IsOk()) << t.status().ToString();
   EXPECT_EQ(t->address, "127.0.0.1");
   // The allowance is for that host only, not for its addresses.
   EXPECT_FALSE(

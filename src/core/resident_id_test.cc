@@ -2,16 +2,20 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support/status_matchers.h"
+
 namespace qt {
 namespace {
 
+using ::qt::testing::IsOk;
+
 TEST(ResidentId, TheStandardsExampleAndChecksums) {
   // GB 11643-1999's own example.
-  EXPECT_TRUE(ValidateResidentId("11010519491231002X").ok());
-  EXPECT_TRUE(ValidateResidentId("11010519491231002x").ok());
+  EXPECT_THAT(ValidateResidentId("11010519491231002X"), IsOk());
+  EXPECT_THAT(ValidateResidentId("11010519491231002x"), IsOk());
   EXPECT_EQ(ResidentIdCheckCharacter("11010519491231002"), 'X');
   EXPECT_EQ(ResidentIdCheckCharacter("33010619900307451"), '7');
-  EXPECT_TRUE(ValidateResidentId("330106199003074517").ok());
+  EXPECT_THAT(ValidateResidentId("330106199003074517"), IsOk());
   EXPECT_NE(ValidateResidentId("330106199003074518").message().find("expected 7"),
             std::string::npos);
   EXPECT_FALSE(ValidateResidentId("110105194912310").ok());     // 15-digit old form

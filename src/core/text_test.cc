@@ -2,12 +2,16 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support/status_matchers.h"
+
 namespace qt {
 namespace {
 
+using ::qt::testing::IsOk;
+
 TEST(CheckDisplayText, AcceptsChineseAndAsciiNames) {
-  EXPECT_TRUE(CheckDisplayText("杭州市数据集团", 200).ok());
-  EXPECT_TRUE(CheckDisplayText("Zhejiang Compute Co.", 200).ok());
+  EXPECT_THAT(CheckDisplayText("杭州市数据集团", 200), IsOk());
+  EXPECT_THAT(CheckDisplayText("Zhejiang Compute Co.", 200), IsOk());
 }
 
 TEST(CheckDisplayText, RejectsEmptyTooLongControlAndMalformedText) {
@@ -29,7 +33,7 @@ TEST(CheckDisplayText, RejectsBidiControlsAndInvisibleFormatCharacters) {
   }
   EXPECT_EQ(CheckDisplayText("invoice\u202egpj.exe", 100).message(),
             "must not contain bidirectional controls or invisible format characters (U+202E)");
-  EXPECT_TRUE(CheckDisplayText("杭州·数据（集团）—「测试」", 100).ok());
+  EXPECT_THAT(CheckDisplayText("杭州·数据（集团）—「测试」", 100), IsOk());
 }
 
 }  // namespace

@@ -6,9 +6,12 @@
 #include "crypto/recipient_box.h"
 #include "crypto/sealed_box.h"
 #include "crypto/sha256.h"
+#include "tests/support/status_matchers.h"
 
 namespace qt::crypto {
 namespace {
+
+using ::qt::testing::IsOk;
 
 std::span<const uint8_t> AsBytes(std::string_view s) {
   return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
@@ -40,9 +43,9 @@ TEST(RecipientBox, OnlyTheRecipientOpensAndTamperingIsDetected) {
   DeterministicRandom random("recipient-box");
   SigningKey alice = GenerateSigningKey(random), bob = GenerateSigningKey(random);
   auto sealed = SealTo(alice.public_key, AsBytes("a delivery key"));
-  ASSERT_TRUE(sealed.ok());
+  ASSERT_THAT(sealed, IsOk());
   auto opened = OpenSealed(alice, *sealed);
-  ASSERT_TRUE(opened.ok());
+  ASSERT_THAT(opened, IsOk());
   EXPECT_EQ(std::string(opened->begin(), opened->end()), "a delivery key");
   EXPECT_FALSE(OpenSealed(bob, *sealed).ok());
   (*sealed)[40] ^= 1;
@@ -82,7 +85,7 @@ TEST(MasterKey, SealedSecretsOpenOnlyForTheirOwnerAndKey) {
   MasterKey master(k1), other(k2);
   auto sealed = master.Seal(AsBytes("secret"), "org_A", SystemRandom::Get());
   auto opened = master.Open(sealed, "org_A");
-  ASSERT_TRUE(opened.ok());
+  ASSERT_THAT(opened, IsOk());
   EXPECT_EQ(std::string(opened->begin(), opened->end()), "secret");
   EXPECT_FALSE(master.Open(sealed, "org_B").ok());
   EXPECT_FALSE(other.Open(sealed, "org_A").ok());

@@ -10,10 +10,14 @@
 
 #include "crypto/random.h"
 #include "dataspace/noise.h"
+#include "tests/support/status_matchers.h"
 #include "tests/support/temp_dir.h"
 
 namespace qt::dataspace {
 namespace {
+
+using ::qt::testing::IsOk;
+using ::qt::testing::StatusIs;
 
 using nlohmann::json;
 
@@ -57,16 +61,16 @@ class ChannelTest : public ::testing::Test {
   std::string Make(const std::string& file, bool canary) {
     std::string path = dir_.File(file);
     auto db = ProductDb::Create(path, schema_);
-    EXPECT_TRUE(db.ok());
+    EXPECT_THAT(db, IsOk());
     for (int i = 0; i < 199; ++i) {
-      EXPECT_TRUE(db->Insert({"person" + std::to_string(i), i < 100 ? "西湖区" : "上城区",
-                              std::to_string(20 + i % 40), std::to_string(5000 + i * 10), "1.5"})
-                      .ok());
+      EXPECT_THAT(db->Insert({"person" + std::to_string(i), i < 100 ? "西湖区" : "上城区",
+                              std::to_string(20 + i % 40), std::to_string(5000 + i * 10), "1.5"}),
+                  IsOk());
     }
     if (canary) {
-      EXPECT_TRUE(db->Insert({"CANARY张", "滨江区", "37", "99999999", "9.75"}).ok());
+      EXPECT_THAT(db->Insert({"CANARY张", "滨江区", "37", "99999999", "9.75"}), IsOk());
     }
-    EXPECT_TRUE(db->Finish().ok());
+    EXPECT_THAT(db->Finish(), IsOk());
     return path;
   }
 
@@ -86,7 +90,7 @@ class ChannelTest : public ::testing::Test {
 
 TEST_F(ChannelTest, AnswersAggregatesWithNoiseAndSuppressesSmallGroups) {
   auto a = Run(with_, "SELECT district, COUNT(*), AVG(age) FROM data GROUP BY district");
-  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  ASSERT_THAT(a, IsOk()) << a.status().ToString();
   // Keys from the data: released past a threshold one row reaches with
   // probability 1e-8 at most; 滨江区, the canary's group of one, never is.
   EXPECT_EQ(a->keys, KeyRelease::kPartitionSelection);
@@ -113,7 +117,7 @@ TEST_F(ChannelTest, CanariesCannotBeExtracted) {
                           "SELECT score, COUNT(*) FROM data GROUP BY score",
                           "SELECT COUNT(*) FROM data WHERE district = 'nowhere'"}) {
     auto a = Run(with_, sql);
-    ASSERT_TRUE(a.ok()) << sql << ": " << a.status().ToString();
+    ASSERT_THAT(a, IsOk()) << sql << ": " << a.status().ToString();
     for (const json& row : a->rows) {
       std::string text = row.dump();
       EXPECT_EQ(text.find("滨江区"), std::string::npos) << sql;
@@ -126,7 +130,7 @@ TEST_F(ChannelTest, CanariesCannotBeExtracted) {
   }
   // Bounded sums clamp.
   auto sum = Run(with_, "SELECT SUM(income) FROM data", 10'000);
-  ASSERT_TRUE(sum.ok());
+  ASSERT_THAT(sum, IsOk());
   EXPECT_LT(sum->rows[0][0].get<int64_t>(), 199 * 5000 + 199 * 99 * 5 + 100000 + 200'000);
 }
 
@@ -148,7 +152,7 @@ TEST_F(ChannelTest, DifferencingCannotTellTheCanaryIsThere) {
   for (int i = 0; i < trials; ++i) {
     for (const std::string& path : {with_, without_}) {
       auto a = Run(path, sql, 1000);
-      ASSERT_TRUE(a.ok());
+      ASSERT_THAT(a, IsOk());
       ASSERT_EQ(a->rows.size(), 1u);
       bool guess_present = a->rows[0][0].get<int64_t>() - base > 50000;
       correct += guess_present == (path == with_);
@@ -186,7 +190,7 @@ TEST_F(ChannelTest, PartitionSelectionReleasesAGroupOfOneAtMostWithProbabilityDe
   int released = 0;
   for (int i = 0; i < 2000; ++i) {
     auto a = RunAggregate(*db, schema_, q, 2, 1000, random_);
-    ASSERT_TRUE(a.ok());
+    ASSERT_THAT(a, IsOk());
     for (const json& row : a->rows) released += row[0] == "滨江区";
   }
   EXPECT_EQ(released, 0);
@@ -205,7 +209,7 @@ TEST_F(ChannelTest, PublicDomainKeysAreReleasedByNoiseAlone) {
   for (int i = 0; i < n; ++i) {
     // epsilon 0.5, groups of 2: one row is released with P(X >= 1), none with P(X >= 2).
     auto a = RunAggregate(*db, with_domain, q, 2, 500, random_);
-    ASSERT_TRUE(a.ok());
+    ASSERT_THAT(a, IsOk());
     EXPECT_EQ(a->keys, KeyRelease::kPublicDomain);
     EXPECT_EQ(a->delta_pico, 0);
     for (const json& row : a->rows) {
@@ -222,8 +226,8 @@ TEST_F(ChannelTest, PublicDomainKeysAreReleasedByNoiseAlone) {
 }
 
 TEST_F(ChannelTest, EpsilonTooSmallForTheMeasurementsIsRefused) {
-  EXPECT_EQ(Run(with_, "SELECT COUNT(*), AVG(age) FROM data", 2).status().code(),
-            StatusCode::kInvalidArgument);
+  EXPECT_THAT(Run(with_, "SELECT COUNT(*), AVG(age) FROM data", 2),
+              StatusIs(StatusCode::kInvalidArgument));
 }
 
 }  // namespace

@@ -7,10 +7,14 @@
 #include "crypto/encoding.h"
 #include "crypto/sha256.h"
 #include "dataspace/product_db.h"
+#include "tests/support/status_matchers.h"
 #include "tests/support/temp_dir.h"
 
 namespace qt::dataspace {
 namespace {
+
+using ::qt::testing::IsOk;
+using ::qt::testing::StatusIs;
 
 using nlohmann::json;
 
@@ -60,10 +64,10 @@ TEST_F(PipelineTest, RenovatesAndReportsQuality) {
   EXPECT_EQ(source_[0].name, "c1");
   EXPECT_EQ(source_[0].label, "姓名");
   auto spec = ParsePipeline(Spec(), source_);
-  ASSERT_TRUE(spec.ok()) << spec.status().ToString();
+  ASSERT_THAT(spec, IsOk()) << spec.status().ToString();
   std::string db_path = dir_.File("product.sqlite");
   auto out = RunPipeline(*spec, source_, csv_, db_path);
-  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  ASSERT_THAT(out, IsOk()) << out.status().ToString();
   const QualityReport& r = out->report;
   EXPECT_EQ(r.rows_in, 6);
   EXPECT_EQ(r.malformed, 1);
@@ -76,9 +80,9 @@ TEST_F(PipelineTest, RenovatesAndReportsQuality) {
   EXPECT_EQ(r.fields[4].distinct, 2);  // 西湖区, 未知
 
   auto db = ProductDb::OpenReadOnly(db_path);
-  ASSERT_TRUE(db.ok());
+  ASSERT_THAT(db, IsOk());
   auto rows = db->Query("SELECT * FROM data ORDER BY rowid");
-  ASSERT_TRUE(rows.ok());
+  ASSERT_THAT(rows, IsOk());
   ASSERT_EQ(rows->size(), 2u);
   std::vector<Cell> want0 = {"张三", "11010519491231002X", "13800138000", "1949-12-31", "西湖区",
                              "5000"};
@@ -123,7 +127,7 @@ TEST_F(PipelineTest, AFailedRunLeavesNothing) {
   auto spec = ParsePipeline(json::object(), source_);
   std::string db_path = dir_.File("product.sqlite");
   auto out = RunPipeline(*spec, source_, csv_, db_path);
-  EXPECT_EQ(out.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(out, StatusIs(StatusCode::kInvalidArgument));
   EXPECT_FALSE(std::filesystem::exists(db_path));
   EXPECT_FALSE(std::filesystem::exists(db_path + ".tmp"));
 }

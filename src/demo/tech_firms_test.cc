@@ -7,13 +7,16 @@
 #include "accounts/credit_code.h"
 #include "match/enterprise.h"
 #include "match/rule.h"
+#include "tests/support/status_matchers.h"
 
 namespace qt::demo {
 namespace {
 
+using ::qt::testing::IsOk;
+
 TEST(TechFirms, ProfilesFitTheSchemaAndProductRulesCompileAndSelectSome) {
   match::Schema schema;
-  ASSERT_TRUE(match::AddEnterpriseAttributes(schema).ok());
+  ASSERT_THAT(match::AddEnterpriseAttributes(schema), IsOk());
   auto firms = GenerateTechFirms(5000, "test");
   ASSERT_EQ(firms.size(), 5000u);
   EXPECT_EQ(GenerateTechFirms(5, "test")[4].profile, firms[4].profile) << "a function of the seed";
@@ -21,8 +24,8 @@ TEST(TechFirms, ProfilesFitTheSchemaAndProductRulesCompileAndSelectSome) {
   std::map<std::string, int> quals;
   for (const auto& f : firms) {
     auto e = schema.EntityFromJson(f.name, f.profile);
-    ASSERT_TRUE(e.ok()) << e.status().ToString() << " " << f.profile.dump();
-    EXPECT_TRUE(accounts::ValidateCreditCode(f.profile["credit_code"].get<std::string>()).ok());
+    ASSERT_THAT(e, IsOk()) << e.status().ToString() << " " << f.profile.dump();
+    EXPECT_THAT(accounts::ValidateCreditCode(f.profile["credit_code"].get<std::string>()), IsOk());
     for (const auto& q : f.profile["qualifications"]) ++quals[q.get<std::string>()];
     entities.push_back(std::move(*e));
   }
@@ -36,7 +39,7 @@ TEST(TechFirms, ProfilesFitTheSchemaAndProductRulesCompileAndSelectSome) {
   int selecting = 0;
   for (const auto& p : products) {
     auto rule = match::Rule::Compile(p.rule, schema);
-    ASSERT_TRUE(rule.ok()) << p.rule << ": " << rule.status().ToString();
+    ASSERT_THAT(rule, IsOk()) << p.rule << ": " << rule.status().ToString();
     ++kinds[p.kind];
     int n = 0;
     for (const auto& e : entities) n += rule->Matches(e, today);

@@ -6,10 +6,14 @@
 #include "crypto/sha256.h"
 #include "exchange/certificate.h"
 #include "tests/support/service_test.h"
+#include "tests/support/status_matchers.h"
 #include "tests/support/temp_dir.h"
 
 namespace qt::exchange {
 namespace {
+
+using ::qt::testing::IsOk;
+using ::qt::testing::StatusIs;
 
 using accounts::OrgKind;
 using accounts::Principal;
@@ -36,7 +40,7 @@ class ExchangeTest : public qt::testing::ServiceTest {
                                                                     .journal = &journal_,
                                                                     .accounts = accounts_.get(),
                                                                     .dataspace = space_.get()});
-    ASSERT_TRUE(exchange_->AppointReviewer(op_, registry_.org_id).ok());
+    ASSERT_THAT(exchange_->AppointReviewer(op_, registry_.org_id), IsOk());
     Publish();
   }
 
@@ -46,14 +50,14 @@ class ExchangeTest : public qt::testing::ServiceTest {
     for (int i = 0; i < 200; ++i)
       csv += std::string(i % 2 ? "CT" : "MR") + "," + std::to_string(20 + i % 50) + "\n";
     auto src = space_->CreateSource(holder_, {.name = "影像", .csv = csv});
-    ASSERT_TRUE(src.ok()) << src.status().ToString();
+    ASSERT_THAT(src, IsOk()) << src.status().ToString();
     auto pipe = space_->CreatePipeline(holder_, src->id, "p",
                                        json::parse(R"({"output": [{"name": "modality"},
         {"name": "age", "type": "integer", "min": 0, "max": 120}]})"));
-    ASSERT_TRUE(pipe.ok()) << pipe.status().ToString();
+    ASSERT_THAT(pipe, IsOk()) << pipe.status().ToString();
     auto run = space_->RunPipeline(holder_, pipe->id);
     auto product = space_->CreateProduct(holder_, {.run_id = run->id, .title = "医学影像数据集"});
-    ASSERT_TRUE(product.ok()) << product.status().ToString();
+    ASSERT_THAT(product, IsOk()) << product.status().ToString();
     product_ = *product;
     auto offer = space_->CreateOffer(
         holder_, {.product_id = product_.id,
@@ -63,7 +67,7 @@ class ExchangeTest : public qt::testing::ServiceTest {
                                      {"leftOperand": "groupSize", "operator": "gteq", "rightOperand": 10}]}]})"),
                   .visible_to = {},
                   .negotiable_by = {}});
-    ASSERT_TRUE(offer.ok()) << offer.status().ToString();
+    ASSERT_THAT(offer, IsOk()) << offer.status().ToString();
     offer_ = offer->id;
   }
 
@@ -83,13 +87,13 @@ class ExchangeTest : public qt::testing::ServiceTest {
   // Submitted, reviewed, noticed for 10 days and issued.
   std::string Issue() {
     auto a = exchange_->Apply(holder_, Application());
-    EXPECT_TRUE(a.ok()) << a.status().ToString();
+    EXPECT_THAT(a, IsOk()) << a.status().ToString();
     for (const char* step : {"accept", "formal_pass", "substantive_pass"}) {
-      EXPECT_TRUE(exchange_->Review(registry_, a->id, step, "").ok()) << step;
+      EXPECT_THAT(exchange_->Review(registry_, a->id, step, ""), IsOk()) << step;
     }
     clock_.Advance(10 * kDay);
     auto issued = exchange_->Review(registry_, a->id, "issue", "");
-    EXPECT_TRUE(issued.ok()) << issued.status().ToString();
+    EXPECT_THAT(issued, IsOk()) << issued.status().ToString();
     return issued->certificate_number;
   }
 
@@ -106,43 +110,43 @@ INSTANTIATE_TEST_SUITE_P(Backends, ExchangeTest, ::testing::ValuesIn(qt::testing
 
 TEST_P(ExchangeTest, RegistrationPassesNoticeAndIssuesCertificate00001) {
   auto a = exchange_->Apply(holder_, Application());
-  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  ASSERT_THAT(a, IsOk()) << a.status().ToString();
   EXPECT_EQ(a->state, "submitted");
   EXPECT_EQ(a->snapshot_sha256, product_.output_hash);
   EXPECT_EQ(a->evidence.size(), 1u);
   // Out of order, or not a reviewer: refused.
-  EXPECT_EQ(exchange_->Review(registry_, a->id, "issue", "").status().code(),
-            StatusCode::kFailedPrecondition);
-  EXPECT_EQ(exchange_->Review(holder_, a->id, "accept", "").status().code(),
-            StatusCode::kPermissionDenied);
+  EXPECT_THAT(exchange_->Review(registry_, a->id, "issue", ""),
+              StatusIs(StatusCode::kFailedPrecondition));
+  EXPECT_THAT(exchange_->Review(holder_, a->id, "accept", ""),
+              StatusIs(StatusCode::kPermissionDenied));
   for (const char* step : {"accept", "formal_pass", "substantive_pass"}) {
-    ASSERT_TRUE(exchange_->Review(registry_, a->id, step, "").ok()) << step;
+    ASSERT_THAT(exchange_->Review(registry_, a->id, step, ""), IsOk()) << step;
   }
   ASSERT_EQ(exchange_->NoticeBoard()->size(), 1u);
   // An objection during notice must be resolved before issue.
   auto obj = exchange_->Object(other_, a->id, "该数据含有本公司授权的部分");
-  ASSERT_TRUE(obj.ok()) << obj.status().ToString();
+  ASSERT_THAT(obj, IsOk()) << obj.status().ToString();
   clock_.Advance(10 * kDay);
   EXPECT_NE(exchange_->Review(registry_, a->id, "issue", "")
                 .status()
                 .message()
                 .find("objection(s) must be resolved"),
             std::string::npos);
-  EXPECT_EQ(exchange_->Object(other_, a->id, "too late").status().code(),
-            StatusCode::kFailedPrecondition);
-  ASSERT_TRUE(exchange_->ResolveObjection(registry_, obj->id, "dismissed", "授权已核实").ok());
+  EXPECT_THAT(exchange_->Object(other_, a->id, "too late"),
+              StatusIs(StatusCode::kFailedPrecondition));
+  ASSERT_THAT(exchange_->ResolveObjection(registry_, obj->id, "dismissed", "授权已核实"), IsOk());
   auto issued = exchange_->Review(registry_, a->id, "issue", "");
-  ASSERT_TRUE(issued.ok()) << issued.status().ToString();
+  ASSERT_THAT(issued, IsOk()) << issued.status().ToString();
   EXPECT_EQ(issued->certificate_number, "HZ-DR-2026-00001");
 
   auto view = exchange_->GetCertificate("HZ-DR-2026-00001");
-  ASSERT_TRUE(view.ok());
+  ASSERT_THAT(view, IsOk());
   EXPECT_EQ(view->current.status, "valid");
   json exported = {{"document", view->current.document},
                    {"sha256", view->current.sha256},
                    {"signature", view->current.signature}};
   auto doc = VerifyCertificate(exported);
-  ASSERT_TRUE(doc.ok()) << doc.status().ToString();
+  ASSERT_THAT(doc, IsOk()) << doc.status().ToString();
   EXPECT_EQ((*doc)["holder"]["name"], "杭州市医疗健康数据中心");
   EXPECT_EQ((*doc)["valid_until"], "2029-03-10T00:00:00.000Z");
   exported["document"] =
@@ -153,12 +157,12 @@ TEST_P(ExchangeTest, RegistrationPassesNoticeAndIssuesCertificate00001) {
   // The same snapshot by another holder: a dispute, no application.
   auto other = Application();
   auto dup = exchange_->Apply(other_, other);
-  EXPECT_EQ(dup.status().code(), StatusCode::kNotFound);  // not its product
+  EXPECT_THAT(dup, StatusIs(StatusCode::kNotFound));  // not its product
   EXPECT_EQ(exchange_->ListApplications(other_, "", {})->items.size(), 0u);
 }
 
 TEST_P(ExchangeTest, TheSameSnapshotFromAnotherHolderIsADispute) {
-  ASSERT_TRUE(exchange_->Apply(holder_, Application()).ok());
+  ASSERT_THAT(exchange_->Apply(holder_, Application()), IsOk());
   // Another holder renovates the very same data: same output hash.
   std::string csv = "modality,age\n";
   for (int i = 0; i < 200; ++i)
@@ -169,23 +173,21 @@ TEST_P(ExchangeTest, TheSameSnapshotFromAnotherHolderIsADispute) {
       {"name": "age", "type": "integer", "min": 0, "max": 120}]})"));
   auto run = space_->RunPipeline(other_, pipe->id);
   auto copy = space_->CreateProduct(other_, {.run_id = run->id, .title = "复制的数据"});
-  ASSERT_TRUE(copy.ok());
+  ASSERT_THAT(copy, IsOk());
   ASSERT_EQ(copy->output_hash, product_.output_hash);
   NewApplication a = Application();
   a.product_id = copy->id;
   auto dup = exchange_->Apply(other_, a);
-  EXPECT_EQ(dup.status().code(), StatusCode::kConflict);
+  EXPECT_THAT(dup, StatusIs(StatusCode::kConflict));
   EXPECT_NE(dup.status().message().find("a dispute has been raised"), std::string::npos);
   EXPECT_EQ(exchange_->ListApplications(other_, "", {})->items.size(), 0u);
   int disputes = 0;
-  ASSERT_TRUE(store_
-                  ->Read([&](store::Tx& tx) -> Status {
-                    QT_ASSIGN_OR_RETURN(auto rows,
-                                        tx.Query("SELECT COUNT(*) AS n FROM ex_disputes"));
-                    disputes = static_cast<int>(rows[0].Int("n"));
-                    return OkStatus();
-                  })
-                  .ok());
+  ASSERT_THAT(store_->Read([&](store::Tx& tx) -> Status {
+    QT_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT COUNT(*) AS n FROM ex_disputes"));
+    disputes = static_cast<int>(rows[0].Int("n"));
+    return OkStatus();
+  }),
+              IsOk());
   EXPECT_EQ(disputes, 1);
 }
 
@@ -213,47 +215,45 @@ TEST_P(ExchangeTest, BadApplicationsChangeNothing) {
                 .message()
                 .find("evidence[0].content"),
             std::string::npos);
-  EXPECT_EQ(exchange_->Apply(bank_, Application()).status().code(), StatusCode::kPermissionDenied);
+  EXPECT_THAT(exchange_->Apply(bank_, Application()), StatusIs(StatusCode::kPermissionDenied));
   EXPECT_EQ(exchange_->ListApplications(registry_, "", {})->items.size(), 0u);
   // Applying twice for one snapshot.
-  ASSERT_TRUE(exchange_->Apply(holder_, Application()).ok());
-  EXPECT_EQ(exchange_->Apply(holder_, Application()).status().code(), StatusCode::kConflict);
+  ASSERT_THAT(exchange_->Apply(holder_, Application()), IsOk());
+  EXPECT_THAT(exchange_->Apply(holder_, Application()), StatusIs(StatusCode::kConflict));
 }
 
 TEST_P(ExchangeTest, APledgeBlocksTransferUntilTheBankReleasesIt) {
   std::string number = Issue();
   auto p = exchange_->RequestPledge(holder_, number, bank_.org_id, 2'100'000'000, 365);
-  ASSERT_TRUE(p.ok()) << p.status().ToString();
-  EXPECT_EQ(exchange_->ActOnPledge(holder_, p->id, "confirm").status().code(),
-            StatusCode::kPermissionDenied);
-  ASSERT_TRUE(exchange_->ActOnPledge(bank_, p->id, "confirm").ok());
+  ASSERT_THAT(p, IsOk()) << p.status().ToString();
+  EXPECT_THAT(exchange_->ActOnPledge(holder_, p->id, "confirm"),
+              StatusIs(StatusCode::kPermissionDenied));
+  ASSERT_THAT(exchange_->ActOnPledge(bank_, p->id, "confirm"), IsOk());
   EXPECT_EQ(exchange_->Stats()->pledged_fen, 2'100'000'000);
   EXPECT_NE(exchange_->Transfer(holder_, number, other_.org_id).status().message().find("pledged"),
             std::string::npos);
-  EXPECT_EQ(exchange_->Cancel(holder_, number, "x").status().code(),
-            StatusCode::kFailedPrecondition);
-  EXPECT_EQ(exchange_->RequestPledge(holder_, number, bank_.org_id, 1, 1).status().code(),
-            StatusCode::kFailedPrecondition);
-  EXPECT_EQ(exchange_
-                ->List(holder_, {.number = number,
-                                 .offer_id = offer_,
-                                 .title = "t",
-                                 .price_fen = 100,
-                                 .terms = "one_off"})
-                .status()
-                .code(),
-            StatusCode::kFailedPrecondition);
+  EXPECT_THAT(exchange_->Cancel(holder_, number, "x"), StatusIs(StatusCode::kFailedPrecondition));
+  EXPECT_THAT(exchange_->RequestPledge(holder_, number, bank_.org_id, 1, 1),
+              StatusIs(StatusCode::kFailedPrecondition));
+  EXPECT_THAT(exchange_
+                  ->List(holder_, {.number = number,
+                                   .offer_id = offer_,
+                                   .title = "t",
+                                   .price_fen = 100,
+                                   .terms = "one_off"})
+                  .status(),
+              StatusIs(StatusCode::kFailedPrecondition));
   EXPECT_EQ(exchange_->GetCertificate(number)->pledges[0].state, "active");
-  ASSERT_TRUE(exchange_->ActOnPledge(bank_, p->id, "release").ok());
+  ASSERT_THAT(exchange_->ActOnPledge(bank_, p->id, "release"), IsOk());
   // Now the transfer goes through as version 2, linked to version 1.
   auto t = exchange_->Transfer(holder_, number, other_.org_id);
-  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  ASSERT_THAT(t, IsOk()) << t.status().ToString();
   auto view = exchange_->GetCertificate(number);
   ASSERT_EQ(view->history.size(), 2u);
   EXPECT_EQ(view->history[0].status, "superseded");
   EXPECT_EQ(json::parse(view->current.document)["previous_sha256"], view->history[0].sha256);
   EXPECT_EQ(view->current.holder_id, other_.org_id);
-  EXPECT_EQ(exchange_->Renew(holder_, number).status().code(), StatusCode::kPermissionDenied);
+  EXPECT_THAT(exchange_->Renew(holder_, number), StatusIs(StatusCode::kPermissionDenied));
 }
 
 TEST_P(ExchangeTest, ListingNeedsTheOperatingRightAndAPaidOrderCreatesAUsableContract) {
@@ -264,40 +264,40 @@ TEST_P(ExchangeTest, ListingNeedsTheOperatingRightAndAPaidOrderCreatesAUsableCon
                                      .price_fen = 50'000,
                                      .terms = "per_query",
                                      .max_quantity = 10});
-  ASSERT_TRUE(l.ok()) << l.status().ToString();
-  EXPECT_EQ(exchange_->Order(holder_, l->id, 1).status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(exchange_->Order(buyer_, l->id, 0).status().code(), StatusCode::kInvalidArgument);
+  ASSERT_THAT(l, IsOk()) << l.status().ToString();
+  EXPECT_THAT(exchange_->Order(holder_, l->id, 1), StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(exchange_->Order(buyer_, l->id, 0), StatusIs(StatusCode::kInvalidArgument));
   auto over = exchange_->Order(buyer_, l->id, 11);
-  EXPECT_EQ(over.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(over, StatusIs(StatusCode::kInvalidArgument));
   EXPECT_NE(over.status().message().find("1 to 10 queries per order"), std::string::npos);
   auto t = exchange_->Order(buyer_, l->id, 3);
-  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  ASSERT_THAT(t, IsOk()) << t.status().ToString();
   EXPECT_EQ(t->amount_fen, 150'000);
   EXPECT_EQ(t->state, TradeState::kAwaitingPayment);
   // Not usable, and not counted, until the seller confirms payment; the buyer cannot confirm.
   auto c = space_->GetContract(buyer_, t->contract_id);
-  ASSERT_TRUE(c.ok());
+  ASSERT_THAT(c, IsOk());
   EXPECT_EQ(c->state, dataspace::ContractState::kVerified);
   EXPECT_EQ(exchange_->Stats()->trades, 0);
-  EXPECT_EQ(exchange_->ActOnTrade(buyer_, t->id, "confirm_payment").status().code(),
-            StatusCode::kPermissionDenied);
-  EXPECT_EQ(exchange_->ActOnTrade(bank_, t->id, "cancel").status().code(), StatusCode::kNotFound);
+  EXPECT_THAT(exchange_->ActOnTrade(buyer_, t->id, "confirm_payment"),
+              StatusIs(StatusCode::kPermissionDenied));
+  EXPECT_THAT(exchange_->ActOnTrade(bank_, t->id, "cancel"), StatusIs(StatusCode::kNotFound));
   auto paid = exchange_->ActOnTrade(holder_, t->id, "confirm_payment");
-  ASSERT_TRUE(paid.ok()) << paid.status().ToString();
+  ASSERT_THAT(paid, IsOk()) << paid.status().ToString();
   EXPECT_EQ(paid->state, TradeState::kSettled);
-  EXPECT_EQ(exchange_->ActOnTrade(holder_, t->id, "cancel").status().code(),
-            StatusCode::kFailedPrecondition);
+  EXPECT_THAT(exchange_->ActOnTrade(holder_, t->id, "cancel"),
+              StatusIs(StatusCode::kFailedPrecondition));
   EXPECT_EQ(space_->GetContract(buyer_, t->contract_id)->state,
             dataspace::ContractState::kFinalized);
   // A second order the buyer cancels: its contract is terminated.
   auto second_order = exchange_->Order(buyer_, l->id, 1);
-  ASSERT_TRUE(second_order.ok());
-  ASSERT_TRUE(exchange_->ActOnTrade(buyer_, second_order->id, "cancel").ok());
+  ASSERT_THAT(second_order, IsOk());
+  ASSERT_THAT(exchange_->ActOnTrade(buyer_, second_order->id, "cancel"), IsOk());
   EXPECT_EQ(space_->GetContract(buyer_, second_order->contract_id)->state,
             dataspace::ContractState::kTerminated);
   dataspace::ChannelRequest q{.sql = "SELECT modality, COUNT(*) FROM data GROUP BY modality",
                               .purpose = "research"};
-  for (int i = 0; i < 3; ++i) ASSERT_TRUE(space_->Query(buyer_, t->contract_id, q).ok());
+  for (int i = 0; i < 3; ++i) ASSERT_THAT(space_->Query(buyer_, t->contract_id, q), IsOk());
   EXPECT_NE(space_->Query(buyer_, t->contract_id, q).status().message().find("all 3 uses"),
             std::string::npos);
   auto stats = exchange_->Stats();
@@ -315,13 +315,13 @@ TEST_P(ExchangeTest, ListingNeedsTheOperatingRightAndAPaidOrderCreatesAUsableCon
   auto product = space_->CreateProduct(holder_, {.run_id = run->id, .title = "其他"});
   a.product_id = product->id;
   auto app = exchange_->Apply(holder_, a);
-  ASSERT_TRUE(app.ok()) << app.status().ToString();
+  ASSERT_THAT(app, IsOk()) << app.status().ToString();
   for (const char* step : {"accept", "formal_pass", "substantive_pass"}) {
-    ASSERT_TRUE(exchange_->Review(registry_, app->id, step, "").ok());
+    ASSERT_THAT(exchange_->Review(registry_, app->id, step, ""), IsOk());
   }
   clock_.Advance(10 * kDay);
   auto second = exchange_->Review(registry_, app->id, "issue", "");
-  ASSERT_TRUE(second.ok());
+  ASSERT_THAT(second, IsOk());
   EXPECT_EQ(second->certificate_number, "HZ-DR-2026-00002");
   EXPECT_NE(exchange_
                 ->List(holder_, {.number = second->certificate_number,
@@ -351,7 +351,7 @@ TEST(VerifyCertificate, FieldsOfTheWrongTypeAreRefusedNotThrown) {
       e["sha256"] = crypto::HexEncode(crypto::Sha256(e["document"].get<std::string>()));
     }
     auto r = VerifyCertificate(e);
-    EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << e.dump();
+    EXPECT_THAT(r, StatusIs(StatusCode::kInvalidArgument)) << e.dump();
   }
 }
 

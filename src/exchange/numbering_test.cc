@@ -3,12 +3,15 @@
 #include <gtest/gtest.h>
 
 #include "exchange/certificate.h"
+#include "tests/support/status_matchers.h"
 
 namespace qt::exchange {
 namespace {
 
+using ::qt::testing::IsOk;
+
 TEST(Numbering, FormatsTheRegistrysSequence) {
-  ASSERT_TRUE(ValidateNumberFormat(kDefaultNumberFormat).ok());
+  ASSERT_THAT(ValidateNumberFormat(kDefaultNumberFormat), IsOk());
   EXPECT_EQ(FormatNumber(kDefaultNumberFormat, 2026, 1), "HZ-DR-2026-00001");
   EXPECT_EQ(FormatNumber(kDefaultNumberFormat, 2026, 123456), "HZ-DR-2026-123456");
   EXPECT_EQ(FormatNumber("SJ{seq:08}", 2026, 42), "SJ00000042");

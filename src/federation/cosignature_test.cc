@@ -6,9 +6,13 @@
 
 #include "crypto/encoding.h"
 #include "crypto/random.h"
+#include "tests/support/status_matchers.h"
 
 namespace qt::federation {
 namespace {
+
+using ::qt::testing::IsOk;
+using ::qt::testing::StatusIs;
 
 const std::string kCheckpoint =
     "example.com/behind-the-sofa\n20852163\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n";
@@ -38,7 +42,7 @@ TEST(Cosignature, LineIsKeyIdTimestampAndSignatureOverTheSpecMessage) {
   crypto::SigningKey key = crypto::GenerateSigningKey(crypto::SystemRandom::Get());
   auto line =
       Cosign(kCheckpoint, "witness.example.com/w1", key.public_key, 1679315147, SignWith(key));
-  ASSERT_TRUE(line.ok()) << line.status().ToString();
+  ASSERT_THAT(line, IsOk()) << line.status().ToString();
   const std::string prefix = "\xe2\x80\x94 witness.example.com/w1 ";
   ASSERT_TRUE(line->starts_with(prefix));
   ASSERT_EQ(line->back(), '\n');
@@ -76,7 +80,7 @@ TEST(Cosignature, VerifiesOnlyKnownCosignersAndRefusesBadOnes) {
       ledger::kCosignatureEd25519);
 
   auto both = VerifyCosignatures(note, {k1, k2});
-  ASSERT_TRUE(both.ok()) << both.status().ToString();
+  ASSERT_THAT(both, IsOk()) << both.status().ToString();
   ASSERT_EQ(both->size(), 2u);
   EXPECT_EQ((*both)[0].timestamp, 100u);
   EXPECT_EQ((*both)[1].name, "w2");
@@ -91,7 +95,7 @@ TEST(Cosignature, VerifiesOnlyKnownCosignersAndRefusesBadOnes) {
   std::string moved = note;
   moved.replace(moved.find("20852163"), 8, "20852164");
   auto bad = VerifyCosignatures(moved, {k1});
-  EXPECT_EQ(bad.status().code(), StatusCode::kPermissionDenied);
+  EXPECT_THAT(bad, StatusIs(StatusCode::kPermissionDenied));
   EXPECT_NE(bad.status().message().find("w1+"), std::string::npos);
 }
 

@@ -11,10 +11,13 @@
 #include "dataspace/policy.h"
 #include "federation/dsp.h"
 #include "federation/dsp_negotiation.h"
+#include "tests/support/status_matchers.h"
 #include "tests/support/temp_dir.h"
 
 namespace qt::federation {
 namespace {
+
+using ::qt::testing::IsOk;
 
 using nlohmann::json;
 namespace fs = std::filesystem;
@@ -44,20 +47,20 @@ TEST(DspSchema, EveryOfficialNegotiationExampleIsReadByOurReaders) {
            {"contract-negotiation.json", "ContractNegotiation"},
            {"contract-negotiation-error.json", "ContractNegotiationError"}}) {
     auto m = ReadDspMessage(ReadText(dir / file), type);
-    ASSERT_TRUE(m.ok()) << file << ": " << m.status().ToString();
+    ASSERT_THAT(m, IsOk()) << file << ": " << m.status().ToString();
     EXPECT_FALSE(m->consumer_pid.empty()) << file;
     ++read;
   }
   EXPECT_EQ(read, 10);
   auto catalog = ReadCatalog(ReadJson(Testdata() / "catalog" / "example" / "catalog.json"), 100);
-  ASSERT_TRUE(catalog.ok()) << catalog.status().ToString();
+  ASSERT_THAT(catalog, IsOk()) << catalog.status().ToString();
   EXPECT_FALSE(catalog->empty());
 }
 
 TEST(DspSchema, EveryMessageThisNodeSendsValidatesAgainstTheOfficialSchemas) {
   auto schema = dataspace::ParseSchema(json::parse(R"([
       {"name": "district"}, {"name": "people", "type": "integer", "min": 0, "max": 1000}])"));
-  ASSERT_TRUE(schema.ok());
+  ASSERT_THAT(schema, IsOk());
   auto policy = dataspace::ParsePolicy(json::parse(R"({"permission": [{
       "action": "aggregate_query", "constraint": [
         {"leftOperand": "purpose", "operator": "isAnyOf", "rightOperand": ["research"]},
@@ -65,7 +68,7 @@ TEST(DspSchema, EveryMessageThisNodeSendsValidatesAgainstTheOfficialSchemas) {
         {"leftOperand": "epsilon", "operator": "lteq", "rightOperand": 1.5},
         {"leftOperand": "groupSize", "operator": "gteq", "rightOperand": 10}]}]})"),
                                        *schema);
-  ASSERT_TRUE(policy.ok()) << policy.status().ToString();
+  ASSERT_THAT(policy, IsOk()) << policy.status().ToString();
 
   dataspace::Offer offer{
       .id = "off_1", .product_id = "prd_1", .title = "港口吞吐", .policy = *policy};

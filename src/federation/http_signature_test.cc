@@ -11,9 +11,13 @@
 #include <nlohmann/json.hpp>
 
 #include "crypto/encoding.h"
+#include "tests/support/status_matchers.h"
 
 namespace qt::federation {
 namespace {
+
+using ::qt::testing::IsOk;
+using ::qt::testing::StatusIs;
 
 using nlohmann::json;
 
@@ -59,17 +63,17 @@ class HttpSignatureVectorTest : public ::testing::Test {
 TEST_F(HttpSignatureVectorTest, TheRfcsEd25519ExampleVerifiesAndItsBaseIsRebuilt) {
   auto sig = ParseSignature(v_["signature_input"].get<std::string>(),
                             v_["signature"].get<std::string>(), "sig-b26");
-  ASSERT_TRUE(sig.ok()) << sig.status().ToString();
+  ASSERT_THAT(sig, IsOk()) << sig.status().ToString();
   EXPECT_EQ(sig->params.keyid, "test-key-ed25519");
   EXPECT_EQ(sig->params.created, 1618884473);
   auto base = SignatureBase(message_, sig->params);
-  ASSERT_TRUE(base.ok()) << base.status().ToString();
+  ASSERT_THAT(base, IsOk()) << base.status().ToString();
   EXPECT_EQ(*base, Base());
-  EXPECT_TRUE(VerifySignature(message_, *sig, key_).ok());
+  EXPECT_THAT(VerifySignature(message_, *sig, key_), IsOk());
   // Without the label: the only member is taken.
-  EXPECT_TRUE(
-      ParseSignature(v_["signature_input"].get<std::string>(), v_["signature"].get<std::string>())
-          .ok());
+  EXPECT_THAT(
+      ParseSignature(v_["signature_input"].get<std::string>(), v_["signature"].get<std::string>()),
+      IsOk());
 }
 
 TEST_F(HttpSignatureVectorTest, SigningTheExampleAgainGivesTheRfcsBytes) {
@@ -81,7 +85,7 @@ TEST_F(HttpSignatureVectorTest, SigningTheExampleAgainGivesTheRfcsBytes) {
       .created = 1618884473,
       .keyid = "test-key-ed25519"};
   auto headers = SignMessage(message_, params, key);
-  ASSERT_TRUE(headers.ok());
+  ASSERT_THAT(headers, IsOk());
   // Our label is sig1; the value after it is the RFC's.
   const std::string rfc_input = v_["signature_input"];
   const std::string rfc_sig = v_["signature"];
@@ -110,11 +114,11 @@ TEST_F(HttpSignatureVectorTest, AnyChangeToWhatIsCoveredBreaksIt) {
   // A query is not covered by this example: changing it keeps the signature.
   m = message_;
   m.target_uri = "http://example.com/foo?param=Other";
-  EXPECT_TRUE(VerifySignature(m, sig, key_).ok());
+  EXPECT_THAT(VerifySignature(m, sig, key_), IsOk());
   // A covered header removed: the base cannot be built.
   m = message_;
   m.headers.erase(m.headers.begin() + 1);
-  EXPECT_EQ(VerifySignature(m, sig, key_).code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(VerifySignature(m, sig, key_), StatusIs(StatusCode::kInvalidArgument));
   // Another key; a flipped signature bit; a changed parameter.
   crypto::PublicKey other = key_;
   other[0] ^= 1;
@@ -136,27 +140,25 @@ TEST(HttpSignature, MalformedHeadersAreClearErrors) {
         "sig1=(\"@method\");unknown=1", "sig1=(\"@method\"), sig2=(\"@path\")",
         "SIG1=(\"@method\")", "sig1=(\"\\x\")"}) {
     auto r = ParseSignature(input, ok_sig);
-    EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << input;
+    EXPECT_THAT(r, StatusIs(StatusCode::kInvalidArgument)) << input;
   }
   for (const char* sig :
        {"sig1=:AAAA:", "sig1=\"AAAA\"", "sig2=:AAAA:", "sig1=:!!:", "sig1=:AAAA"}) {
-    EXPECT_EQ(ParseSignature("sig1=(\"@method\")", sig).status().code(),
-              StatusCode::kInvalidArgument)
+    EXPECT_THAT(ParseSignature("sig1=(\"@method\")", sig), StatusIs(StatusCode::kInvalidArgument))
         << sig;
   }
   HttpMessage m{"GET", "/relative", {}};
-  EXPECT_EQ(SignatureBase(m, {.components = {"@method"}}).status().code(),
-            StatusCode::kInvalidArgument);
+  EXPECT_THAT(SignatureBase(m, {.components = {"@method"}}),
+              StatusIs(StatusCode::kInvalidArgument));
   m.target_uri = "https://node.example:443/x";
-  EXPECT_EQ(SignatureBase(m, {.components = {"@request-response"}}).status().code(),
-            StatusCode::kInvalidArgument);
-  EXPECT_EQ(SignatureBase(m, {.components = {"@method", "@method"}}).status().code(),
-            StatusCode::kInvalidArgument);
-  EXPECT_EQ(SignatureBase(m, {.components = {"Date"}}).status().code(),
-            StatusCode::kInvalidArgument);
+  EXPECT_THAT(SignatureBase(m, {.components = {"@request-response"}}),
+              StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(SignatureBase(m, {.components = {"@method", "@method"}}),
+              StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(SignatureBase(m, {.components = {"Date"}}), StatusIs(StatusCode::kInvalidArgument));
   // The default port is not part of @authority; an empty query is "?".
   auto base = SignatureBase(m, {.components = {"@authority", "@query", "@scheme"}});
-  ASSERT_TRUE(base.ok());
+  ASSERT_THAT(base, IsOk());
   EXPECT_EQ(*base,
             "\"@authority\": node.example\n\"@query\": ?\n\"@scheme\": https\n"
             "\"@signature-params\": (\"@authority\" \"@query\" \"@scheme\")");
@@ -166,8 +168,9 @@ TEST(ContentDigest, TheRfcsExampleAndItsBrokenVariants) {
   json v = Vector()["content_digest"];
   const std::string body = v["body"];
   EXPECT_EQ(ContentDigest(body), v["sha-256"]);
-  EXPECT_TRUE(CheckContentDigest(v["sha-256"].get<std::string>(), body).ok());
-  EXPECT_TRUE(CheckContentDigest("sha-512=:AAAA:, " + v["sha-256"].get<std::string>(), body).ok());
+  EXPECT_THAT(CheckContentDigest(v["sha-256"].get<std::string>(), body), IsOk());
+  EXPECT_THAT(CheckContentDigest("sha-512=:AAAA:, " + v["sha-256"].get<std::string>(), body),
+              IsOk());
   EXPECT_FALSE(CheckContentDigest(v["sha-256"].get<std::string>(), body + " ").ok());
   EXPECT_FALSE(CheckContentDigest("sha-512=:AAAA:", body).ok());
   EXPECT_FALSE(CheckContentDigest("sha-256=\"X48E\"", body).ok());

@@ -4,9 +4,13 @@
 
 #include "crypto/random.h"
 #include "federation/cosignature.h"
+#include "tests/support/status_matchers.h"
 
 namespace qt::federation {
 namespace {
+
+using ::qt::testing::IsOk;
+using ::qt::testing::StatusIs;
 
 struct Party {
   Party() = default;
@@ -46,14 +50,14 @@ TEST_F(PolicyTest, TheSpecsTwoLevelQuorum) {
       x3_.WitnessVkey() + "\n" + "group X-witnesses 2 X1 X2 X3\n" + "\twitness Y1 " +
       y1_.WitnessVkey() + " https://y1.example  \n" + "group Y-witnesses any Y1\n" +
       "group X-and-Y all X-witnesses Y-witnesses\n" + "quorum X-and-Y\n");
-  ASSERT_TRUE(policy.ok()) << policy.status().ToString();
+  ASSERT_THAT(policy, IsOk()) << policy.status().ToString();
   EXPECT_EQ(policy->logs().size(), 1u);
   ASSERT_EQ(policy->witnesses().size(), 4u);
   EXPECT_EQ(policy->witnesses()[3].url, "https://y1.example");
   EXPECT_EQ(policy->witnesses()[0].url, "");
 
   auto full = policy->Check(Note({&x1_, &x3_, &y1_}));
-  ASSERT_TRUE(full.ok()) << full.status().ToString();
+  ASSERT_THAT(full, IsOk()) << full.status().ToString();
   EXPECT_TRUE(full->quorum);
   EXPECT_EQ(full->cosigned_by, (std::vector<std::string>{"X1", "X3", "Y1"}));
   EXPECT_EQ(full->size, 7u);
@@ -71,7 +75,7 @@ TEST_F(PolicyTest, ChecksTheLogAndRefusesForgedCosignatures) {
   std::string text = other.name + "\n7\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n";
   auto foreign =
       policy.Check(*ledger::SignNote(text, other.name, other.key.public_key, other.Sign()));
-  EXPECT_EQ(foreign.status().code(), StatusCode::kPermissionDenied) << foreign.status().ToString();
+  EXPECT_THAT(foreign, StatusIs(StatusCode::kPermissionDenied)) << foreign.status().ToString();
   // A cosignature moved onto another checkpoint.
   std::string note = Note({&x1_});
   note.replace(note.find("\n7\n"), 3, "\n8\n");

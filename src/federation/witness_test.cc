@@ -12,10 +12,14 @@
 #include "crypto/sha256.h"
 #include "federation/cosignature.h"
 #include "ledger/verify.h"
+#include "tests/support/status_matchers.h"
 #include "tests/support/test_database.h"
 
 namespace qt::federation {
 namespace {
+
+using ::qt::testing::IsOk;
+using ::qt::testing::StatusIs;
 
 using nlohmann::json;
 
@@ -78,7 +82,7 @@ class WitnessTest : public ::testing::TestWithParam<std::string> {
     store_ = *store::OpenStore(db_.url(), {});
     auto migrations = ledger::Journal::Migrations();
     for (auto& m : Witness::Migrations()) migrations.push_back(m);
-    ASSERT_TRUE(store::Migrate(*store_, migrations).ok());
+    ASSERT_THAT(store::Migrate(*store_, migrations), IsOk());
     witness_ = Open();
   }
 
@@ -88,13 +92,13 @@ class WitnessTest : public ::testing::TestWithParam<std::string> {
                                      .random = &crypto::SystemRandom::Get(),
                                      .master_key = &master_,
                                      .journal = &journal_});
-    EXPECT_TRUE(w.ok()) << w.status().ToString();
+    EXPECT_THAT(w, IsOk()) << w.status().ToString();
     return std::move(*w);
   }
 
   AddCheckpointResult Add(const std::string& body) {
     auto r = witness_->AddCheckpoint(body);
-    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_THAT(r, IsOk()) << r.status().ToString();
     return r.ok() ? *r : AddCheckpointResult{};
   }
 
@@ -114,12 +118,12 @@ class WitnessTest : public ::testing::TestWithParam<std::string> {
 
 TEST_P(WitnessTest, CosignsAnExtendingLogAndServesItToMonitors) {
   EXPECT_EQ(Add(Body(0, "", log_.Checkpoint(1))).outcome, AddOutcome::kUnknownLog);
-  ASSERT_TRUE(witness_->AddLog("org_op", log_.vkey()).ok());
+  ASSERT_THAT(witness_->AddLog("org_op", log_.vkey()), IsOk());
 
   auto first = Add(Body(0, "", log_.Checkpoint(1)));
   ASSERT_EQ(first.outcome, AddOutcome::kCosigned) << first.body;
   auto cosigned = VerifyCosignatures(log_.Checkpoint(1) + first.body, {WitnessKey()});
-  ASSERT_TRUE(cosigned.ok()) << cosigned.status().ToString();
+  ASSERT_THAT(cosigned, IsOk()) << cosigned.status().ToString();
   ASSERT_EQ(cosigned->size(), 1u);
   EXPECT_EQ((*cosigned)[0].timestamp, 1'790'000'000u);
 
@@ -134,17 +138,17 @@ TEST_P(WitnessTest, CosignsAnExtendingLogAndServesItToMonitors) {
 
   // Monitors read the latest: the log's signature and the witness's cosignature.
   auto latest = witness_->LatestCheckpoint(log_.hash());
-  ASSERT_TRUE(latest.ok()) << latest.status().ToString();
+  ASSERT_THAT(latest, IsOk()) << latest.status().ToString();
   auto opened = ledger::OpenCheckpoint(*latest, *ledger::ParseVerifierKey(log_.vkey()));
-  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  ASSERT_THAT(opened, IsOk()) << opened.status().ToString();
   EXPECT_EQ(opened->size, 8u);
   EXPECT_EQ(VerifyCosignatures(*latest, {WitnessKey()})->size(), 1u);
-  EXPECT_EQ(witness_->LatestCheckpoint(crypto::HexEncode(crypto::Sha256("nobody"))).status().code(),
-            StatusCode::kNotFound);
+  EXPECT_THAT(witness_->LatestCheckpoint(crypto::HexEncode(crypto::Sha256("nobody"))),
+              StatusIs(StatusCode::kNotFound));
 }
 
 TEST_P(WitnessTest, AnEqualSizeWithAnotherRootIsAForkKeptOnce) {
-  ASSERT_TRUE(witness_->AddLog("org_op", log_.vkey()).ok());
+  ASSERT_THAT(witness_->AddLog("org_op", log_.vkey()), IsOk());
   ASSERT_EQ(Add(Body(0, "", log_.Checkpoint(7))).outcome, AddOutcome::kCosigned);
   const std::string fork = log_.Checkpoint(7, /*root_of=*/6);
   for (int i = 0; i < 3; ++i) {  // replays keep one piece of evidence
@@ -164,7 +168,7 @@ TEST_P(WitnessTest, AnEqualSizeWithAnotherRootIsAForkKeptOnce) {
 }
 
 TEST_P(WitnessTest, AWrongProofIsRefusedAndKeptButDoesNotFlagTheLog) {
-  ASSERT_TRUE(witness_->AddLog("org_op", log_.vkey()).ok());
+  ASSERT_THAT(witness_->AddLog("org_op", log_.vkey()), IsOk());
   ASSERT_EQ(Add(Body(0, "", log_.Checkpoint(6))).outcome, AddOutcome::kCosigned);
   std::string proof = ProofLines(6, 8);
   proof[0] = proof[0] == 'A' ? 'B' : 'A';
@@ -179,7 +183,7 @@ TEST_P(WitnessTest, AWrongProofIsRefusedAndKeptButDoesNotFlagTheLog) {
 }
 
 TEST_P(WitnessTest, AWrongProofFromTheLogsOwnNodeFlagsTheLog) {
-  ASSERT_TRUE(witness_->AddLog("org_op", log_.vkey()).ok());
+  ASSERT_THAT(witness_->AddLog("org_op", log_.vkey()), IsOk());
   ASSERT_EQ(Add(Body(0, "", log_.Checkpoint(6))).outcome, AddOutcome::kCosigned);
   std::string proof = ProofLines(6, 8);
   proof[0] = proof[0] == 'A' ? 'B' : 'A';
@@ -199,7 +203,7 @@ TEST_P(WitnessTest, AWrongProofFromTheLogsOwnNodeFlagsTheLog) {
 }
 
 TEST_P(WitnessTest, TheSpecsOtherRefusals) {
-  ASSERT_TRUE(witness_->AddLog("org_op", log_.vkey()).ok());
+  ASSERT_THAT(witness_->AddLog("org_op", log_.vkey()), IsOk());
   // Size 0 must carry the empty root; a proof with old 0 is refused.
   EXPECT_EQ(Add(Body(0, "", log_.Checkpoint(0, 1))).outcome, AddOutcome::kInconsistent);
   EXPECT_EQ(Add(Body(0, ProofLines(1, 8), log_.Checkpoint(8))).outcome, AddOutcome::kInconsistent);
@@ -238,7 +242,7 @@ TEST_P(WitnessTest, TheSpecsOtherRefusals) {
 }
 
 TEST_P(WitnessTest, ConcurrentSubmissionsCannotRollTheWitnessBack) {
-  ASSERT_TRUE(witness_->AddLog("org_op", log_.vkey()).ok());
+  ASSERT_THAT(witness_->AddLog("org_op", log_.vkey()), IsOk());
   ASSERT_EQ(Add(Body(0, "", log_.Checkpoint(1))).outcome, AddOutcome::kCosigned);
   std::atomic<int> cosigned = 0, conflicts = 0;
   std::vector<std::thread> threads;
@@ -260,26 +264,26 @@ TEST_P(WitnessTest, ConcurrentSubmissionsCannotRollTheWitnessBack) {
 }
 
 TEST_P(WitnessTest, KeyAndSizesSurviveARestartAndARemovedLogIsNotForgotten) {
-  ASSERT_TRUE(witness_->AddLog("org_op", log_.vkey()).ok());
+  ASSERT_THAT(witness_->AddLog("org_op", log_.vkey()), IsOk());
   ASSERT_EQ(Add(Body(0, "", log_.Checkpoint(6))).outcome, AddOutcome::kCosigned);
   const std::string vkey = witness_->VerifierKey();
   witness_ = Open();
   EXPECT_EQ(witness_->VerifierKey(), vkey);
   EXPECT_EQ(Add(Body(0, "", log_.Checkpoint(8))).size, 6u);
 
-  ASSERT_TRUE(witness_->RemoveLog("org_op", log_.hash()).ok());
-  EXPECT_EQ(witness_->RemoveLog("org_op", log_.hash()).code(), StatusCode::kNotFound);
+  ASSERT_THAT(witness_->RemoveLog("org_op", log_.hash()), IsOk());
+  EXPECT_THAT(witness_->RemoveLog("org_op", log_.hash()), StatusIs(StatusCode::kNotFound));
   EXPECT_EQ(Add(Body(6, ProofLines(6, 8), log_.Checkpoint(8))).outcome, AddOutcome::kUnknownLog);
-  ASSERT_TRUE(witness_->AddLog("org_op", log_.vkey()).ok());
+  ASSERT_THAT(witness_->AddLog("org_op", log_.vkey()), IsOk());
   // Re-added: still at 6, so a client cannot start it over from 0.
   EXPECT_EQ(Add(Body(0, "", log_.Checkpoint(1))).outcome, AddOutcome::kConflict);
   EXPECT_EQ(Add(Body(6, ProofLines(6, 8), log_.Checkpoint(8))).outcome, AddOutcome::kCosigned);
 
   // Another key for a witnessed origin is refused; a bad vkey too.
   Log other{log_.origin};
-  EXPECT_EQ(witness_->AddLog("org_op", other.vkey()).status().code(), StatusCode::kConflict);
-  EXPECT_EQ(witness_->AddLog("org_op", "nobody+00000000+AAAA").status().code(),
-            StatusCode::kInvalidArgument);
+  EXPECT_THAT(witness_->AddLog("org_op", other.vkey()), StatusIs(StatusCode::kConflict));
+  EXPECT_THAT(witness_->AddLog("org_op", "nobody+00000000+AAAA"),
+              StatusIs(StatusCode::kInvalidArgument));
   auto logs = *witness_->Logs("", 10);
   ASSERT_EQ(logs.size(), 1u);
   EXPECT_EQ(logs[0].origin_hash, log_.hash());

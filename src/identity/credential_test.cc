@@ -4,9 +4,12 @@
 
 #include "crypto/random.h"
 #include "identity/base45.h"
+#include "tests/support/status_matchers.h"
 
 namespace qt::identity {
 namespace {
+
+using ::qt::testing::IsOk;
 
 class CredentialTest : public ::testing::TestWithParam<CoseAlg> {};
 
@@ -18,15 +21,15 @@ TEST_P(CredentialTest, RoundTripsAndRefusesEveryAlteration) {
   const Bytes claims = {0xa2, 0x01, 0x62, 'H',  'Z', 0x04,
                         0x1a, 0x6a, 0x00, 0x00, 0x00};  // {1: "HZ", 4: exp}
   auto code = EncodeCredential(claims, key);
-  ASSERT_TRUE(code.ok()) << code.status().ToString();
+  ASSERT_THAT(code, IsOk()) << code.status().ToString();
   EXPECT_TRUE(code->starts_with("HZ1:"));
   TrustedKey trusted_key{key.alg, key.public_key};
   auto trusted = [&](const Bytes& k) { return k == key.kid ? &trusted_key : nullptr; };
   auto decoded = DecodeCredential(*code, trusted);
-  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  ASSERT_THAT(decoded, IsOk()) << decoded.status().ToString();
   EXPECT_EQ(decoded->claims, claims);
   auto cwt = ParseCwt(decoded->claims, -260);
-  ASSERT_TRUE(cwt.ok());
+  ASSERT_THAT(cwt, IsOk());
   EXPECT_EQ(cwt->iss, "HZ");
 
   EXPECT_NE(DecodeCredential("HC1:" + code->substr(4), trusted).status().message().find("prefix"),
@@ -68,11 +71,11 @@ INSTANTIATE_TEST_SUITE_P(Algs, CredentialTest, ::testing::Values(CoseAlg::kEdDSA
 TEST(Zlib, AnEmptyStreamRoundTrips) {
   const Bytes empty_stream = {0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x16};
   auto out = Inflate(empty_stream);
-  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  ASSERT_THAT(out, IsOk()) << out.status().ToString();
   EXPECT_TRUE(out->empty());
   const Bytes again_in = Deflate(*out);
   auto again = Inflate(again_in);
-  ASSERT_TRUE(again.ok()) << again.status().ToString() << " on " << again_in.size() << " bytes";
+  ASSERT_THAT(again, IsOk()) << again.status().ToString() << " on " << again_in.size() << " bytes";
   EXPECT_TRUE(again->empty());
 }
 

@@ -8,9 +8,13 @@
 #include "crypto/recipient_box.h"
 #include "identity/verifier.h"
 #include "tests/support/service_test.h"
+#include "tests/support/status_matchers.h"
 
 namespace qt::identity {
 namespace {
+
+using ::qt::testing::IsOk;
+using ::qt::testing::StatusIs;
 
 using accounts::OrgKind;
 using accounts::Principal;
@@ -38,13 +42,13 @@ class IdentityTest : public qt::testing::ServiceTest {
                                                                     .accounts = accounts_.get(),
                                                                     .master_key = &key_,
                                                                     .codes_per_minute = 5});
-    ASSERT_TRUE(identity_->Init().ok());
-    ASSERT_TRUE(identity_->Init().ok()) << "Init runs at every start";
+    ASSERT_THAT(identity_->Init(), IsOk());
+    ASSERT_THAT(identity_->Init(), IsOk()) << "Init runs at every start";
   }
 
   EnrolledCitizen Enrol(int seq, const std::string& concession = "none") {
     auto e = identity_->Enrol(authority_, {"张三丰", ResidentId(seq), "西湖区", concession});
-    EXPECT_TRUE(e.ok()) << e.status().ToString();
+    EXPECT_THAT(e, IsOk()) << e.status().ToString();
     return *e;
   }
 
@@ -62,11 +66,11 @@ class IdentityTest : public qt::testing::ServiceTest {
       granted = granted || g.category == category;
     }
     if (!granted) {
-      EXPECT_TRUE(identity_->Grant(op_, org.org_id, category).ok());
+      EXPECT_THAT(identity_->Grant(op_, org.org_id, category), IsOk());
     }
     auto t =
         identity_->RegisterTerminal(org, category, "闸机 1", crypto::HexEncode(d.key.public_key));
-    EXPECT_TRUE(t.ok()) << t.status().ToString();
+    EXPECT_THAT(t, IsOk()) << t.status().ToString();
     d.terminal = *t;
     d.verifier = std::make_unique<Verifier>(*FindCategory(category));
     Sync(d);
@@ -77,16 +81,16 @@ class IdentityTest : public qt::testing::ServiceTest {
     crypto::PublicKey pinned;
     std::copy(root.begin(), root.end(), pinned.begin());
     auto list = ReadTrustList(*identity_->TrustList(), pinned);
-    ASSERT_TRUE(list.ok()) << list.status().ToString();
+    ASSERT_THAT(list, IsOk()) << list.status().ToString();
     d.verifier->SetTrustList(*list);
-    ASSERT_TRUE(ApplyRevocations(d.verifier->revocations(),
-                                 *identity_->Revocations(d.verifier->revocations().seq), pinned)
-                    .ok());
+    ASSERT_THAT(ApplyRevocations(d.verifier->revocations(),
+                                 *identity_->Revocations(d.verifier->revocations().seq), pinned),
+                IsOk());
     auto keys = identity_->TerminalKeys(OwnerOf(d), d.terminal.id);
-    ASSERT_TRUE(keys.ok()) << keys.status().ToString();
+    ASSERT_THAT(keys, IsOk()) << keys.status().ToString();
     auto sealed = *crypto::Base64Decode((*keys)["keys"][0]["sealed"].get<std::string>());
     auto opened = crypto::OpenSealed(d.key, sealed);
-    ASSERT_TRUE(opened.ok());
+    ASSERT_THAT(opened, IsOk());
     CategoryKey k;
     std::copy(opened->begin(), opened->end(), k.begin());
     d.verifier->SetCategoryKeys({{1, k}});
@@ -126,7 +130,7 @@ TEST_P(IdentityTest, EnrolmentChecksAndStoresNoIdentityInTheClear) {
   EXPECT_TRUE(Identity::IsCitizenToken("cz_" + std::string(43, 'A'))) << "issued before czt_";
   EXPECT_EQ(identity_->AuthenticateCitizen(c.token, "ip")->id, c.citizen.id);
   auto again = identity_->Enrol(authority_, {"张三丰", ResidentId(1), "西湖区", "none"});
-  EXPECT_EQ(again.status().code(), StatusCode::kConflict);
+  EXPECT_THAT(again, StatusIs(StatusCode::kConflict));
   EXPECT_NE(identity_->Enrol(authority_, {"李四", "330106199003074518", "西湖区", "none"})
                 .status()
                 .message()
@@ -142,31 +146,28 @@ TEST_P(IdentityTest, EnrolmentChecksAndStoresNoIdentityInTheClear) {
                 .message()
                 .find("concession"),
             std::string::npos);
-  EXPECT_EQ(
-      identity_->Enrol(enterprise_, {"李四", ResidentId(2), "西湖区", "none"}).status().code(),
-      StatusCode::kPermissionDenied);
+  EXPECT_THAT(identity_->Enrol(enterprise_, {"李四", ResidentId(2), "西湖区", "none"}),
+              StatusIs(StatusCode::kPermissionDenied));
   // A batch is all or none, and names the bad row.
   auto batch = identity_->EnrolMany(authority_, {{"王五", ResidentId(3), "上城区", "none"},
                                                  {"赵六", ResidentId(1), "上城区", "none"}});
   EXPECT_NE(batch.status().message().find("row 2"), std::string::npos) << batch.status().ToString();
   EXPECT_EQ(identity_->ListCitizens(authority_, {}, {})->items.size(), 1u);
   // Neither the name nor the resident ID is in any table in the clear.
-  ASSERT_TRUE(
-      store_
-          ->Read([&](store::Tx& tx) -> Status {
-            for (const char* sql :
-                 {"SELECT name_masked || district || resident_hash || token_hash FROM id_citizens",
-                  "SELECT event FROM ledger_entries"}) {
-              auto rows = tx.Query(sql);
-              EXPECT_TRUE(rows.ok());
-              for (const auto& row : *rows) {
-                EXPECT_EQ(row.Text(0).find("张三丰"), std::string::npos) << sql;
-                EXPECT_EQ(row.Text(0).find(ResidentId(1)), std::string::npos) << sql;
-              }
-            }
-            return OkStatus();
-          })
-          .ok());
+  ASSERT_THAT(store_->Read([&](store::Tx& tx) -> Status {
+    for (const char* sql :
+         {"SELECT name_masked || district || resident_hash || token_hash FROM id_citizens",
+          "SELECT event FROM ledger_entries"}) {
+      auto rows = tx.Query(sql);
+      EXPECT_TRUE(rows.ok());
+      for (const auto& row : *rows) {
+        EXPECT_EQ(row.Text(0).find("张三丰"), std::string::npos) << sql;
+        EXPECT_EQ(row.Text(0).find(ResidentId(1)), std::string::npos) << sql;
+      }
+    }
+    return OkStatus();
+  }),
+              IsOk());
 }
 
 TEST_P(IdentityTest, DynamicCodeVerifiesOfflineAndEachTerminalReadsItsClaims) {
@@ -175,13 +176,13 @@ TEST_P(IdentityTest, DynamicCodeVerifiesOfflineAndEachTerminalReadsItsClaims) {
   Device bus = SetUpTerminal(bus_org_, "bus");
   Device hospital = SetUpTerminal(hospital_org_, "hospital");
   auto code = identity_->IssueDynamic(me);
-  ASSERT_TRUE(code.ok()) << code.status().ToString();
+  ASSERT_THAT(code, IsOk()) << code.status().ToString();
   EXPECT_EQ(code->expires_at - code->issued_at, 60'000);
   auto at_bus = bus.verifier->Verify(code->text, clock_.NowMillis());
-  ASSERT_TRUE(at_bus.ok()) << at_bus.status().ToString();
+  ASSERT_THAT(at_bus, IsOk()) << at_bus.status().ToString();
   EXPECT_EQ(at_bus->claims, json({{"concession", "elderly"}}));
   auto at_hospital = hospital.verifier->Verify(code->text, clock_.NowMillis());
-  ASSERT_TRUE(at_hospital.ok());
+  ASSERT_THAT(at_hospital, IsOk());
   EXPECT_EQ(at_hospital->claims["name"], "张三丰");
   EXPECT_EQ(at_hospital->claims["pseudonym"].get<std::string>().size(), 16u);
   // Replay at the same gate, and after expiry anywhere.
@@ -197,7 +198,7 @@ TEST_P(IdentityTest, DynamicCodeVerifiesOfflineAndEachTerminalReadsItsClaims) {
   // Receipts: the citizen's log shows who read what; overreach and a second
   // scan of the same dynamic code in one category are flagged.
   auto scans = identity_->RecordScans({Receipt(bus, *at_bus, {"concession"})}, "gate");
-  ASSERT_TRUE(scans.ok()) << scans.status().ToString();
+  ASSERT_THAT(scans, IsOk()) << scans.status().ToString();
   EXPECT_EQ((*scans)[0].check, "ok");
   EXPECT_EQ(identity_->RecordScans({Receipt(bus, *at_bus, {"concession"})}, "gate")->at(0).id,
             (*scans)[0].id)
@@ -216,12 +217,11 @@ TEST_P(IdentityTest, DynamicCodeVerifiesOfflineAndEachTerminalReadsItsClaims) {
   // that sent them, not the terminal they name.
   ScanReceipt forged = Receipt(bus, *at_bus, {"concession"});
   forged.claims_read = {};
-  EXPECT_EQ(identity_->RecordScans({forged}, "forger").status().code(),
-            StatusCode::kUnauthenticated);
+  EXPECT_THAT(identity_->RecordScans({forged}, "forger"), StatusIs(StatusCode::kUnauthenticated));
   for (int i = 0; i < 5; ++i) (void)identity_->RecordScans({forged}, "forger");
-  EXPECT_EQ(identity_->RecordScans({Receipt(bus, *at_bus, {})}, "forger").status().code(),
-            StatusCode::kResourceExhausted);
-  EXPECT_TRUE(identity_->RecordScans({Receipt(bus, *at_bus, {})}, "gate").ok());
+  EXPECT_THAT(identity_->RecordScans({Receipt(bus, *at_bus, {})}, "forger"),
+              StatusIs(StatusCode::kResourceExhausted));
+  EXPECT_THAT(identity_->RecordScans({Receipt(bus, *at_bus, {})}, "gate"), IsOk());
   // A receipt for another category than the terminal's.
   ScanReceipt wrong = Receipt(hospital, *at_hospital, {"name"});
   wrong.category = "bus";
@@ -232,30 +232,30 @@ TEST_P(IdentityTest, DynamicCodeVerifiesOfflineAndEachTerminalReadsItsClaims) {
 TEST_P(IdentityTest, LimitsAndLockouts) {
   EnrolledCitizen c = Enrol(1);
   auto me = *identity_->AuthenticateCitizen(c.token, "ip");
-  for (int i = 0; i < 5; ++i) ASSERT_TRUE(identity_->IssueDynamic(me).ok());
-  EXPECT_EQ(identity_->IssueDynamic(me).status().code(), StatusCode::kResourceExhausted);
+  for (int i = 0; i < 5; ++i) ASSERT_THAT(identity_->IssueDynamic(me), IsOk());
+  EXPECT_THAT(identity_->IssueDynamic(me), StatusIs(StatusCode::kResourceExhausted));
   clock_.Advance(13'000);  // one token back
-  EXPECT_TRUE(identity_->IssueDynamic(me).ok());
+  EXPECT_THAT(identity_->IssueDynamic(me), IsOk());
   // Bad tokens back off their address for their prefix only: five are free,
   // then each failure waits twice as long as the one before (1 s, 2 s, ...).
   for (int i = 0; i < 6; ++i) {
-    EXPECT_EQ(identity_->AuthenticateCitizen("czt_wrongwrong", "10.0.0.9").status().code(),
-              StatusCode::kUnauthenticated);
+    EXPECT_THAT(identity_->AuthenticateCitizen("czt_wrongwrong", "10.0.0.9"),
+                StatusIs(StatusCode::kUnauthenticated));
   }
-  EXPECT_EQ(identity_->AuthenticateCitizen("czt_wrongwrong", "10.0.0.9").status().code(),
-            StatusCode::kResourceExhausted);
-  EXPECT_TRUE(identity_->AuthenticateCitizen(c.token, "10.0.0.9").ok())
+  EXPECT_THAT(identity_->AuthenticateCitizen("czt_wrongwrong", "10.0.0.9"),
+              StatusIs(StatusCode::kResourceExhausted));
+  EXPECT_THAT(identity_->AuthenticateCitizen(c.token, "10.0.0.9"), IsOk())
       << "another citizen at the same address is not locked out";
   clock_.Advance(1'001);
-  EXPECT_EQ(identity_->AuthenticateCitizen("czt_wrongwrong", "10.0.0.9").status().code(),
-            StatusCode::kUnauthenticated);
+  EXPECT_THAT(identity_->AuthenticateCitizen("czt_wrongwrong", "10.0.0.9"),
+              StatusIs(StatusCode::kUnauthenticated));
   clock_.Advance(1'001);
-  EXPECT_EQ(identity_->AuthenticateCitizen("czt_wrongwrong", "10.0.0.9").status().code(),
-            StatusCode::kResourceExhausted)
+  EXPECT_THAT(identity_->AuthenticateCitizen("czt_wrongwrong", "10.0.0.9"),
+              StatusIs(StatusCode::kResourceExhausted))
       << "the second wait is 2 s";
   clock_.Advance(1'000);
-  EXPECT_EQ(identity_->AuthenticateCitizen("czt_wrongwrong", "10.0.0.9").status().code(),
-            StatusCode::kUnauthenticated);
+  EXPECT_THAT(identity_->AuthenticateCitizen("czt_wrongwrong", "10.0.0.9"),
+              StatusIs(StatusCode::kUnauthenticated));
 }
 
 TEST_P(IdentityTest, RevocationTalentAndKeyRotation) {
@@ -263,10 +263,11 @@ TEST_P(IdentityTest, RevocationTalentAndKeyRotation) {
   Device bus = SetUpTerminal(bus_org_, "bus");
   Device talent_desk = SetUpTerminal(hospital_org_, "talent_service");
   auto card = identity_->IssueStatic(authority_, c.citizen.id);
-  ASSERT_TRUE(card.ok()) << card.status().ToString();
+  ASSERT_THAT(card, IsOk()) << card.status().ToString();
   EXPECT_EQ(card->serial, "HZC-00000001");
-  EXPECT_TRUE(bus.verifier->Verify(card->text, clock_.NowMillis()).ok());
-  EXPECT_TRUE(bus.verifier->Verify(card->text, clock_.NowMillis()).ok()) << "cards scan repeatedly";
+  EXPECT_THAT(bus.verifier->Verify(card->text, clock_.NowMillis()), IsOk());
+  EXPECT_THAT(bus.verifier->Verify(card->text, clock_.NowMillis()), IsOk())
+      << "cards scan repeatedly";
   // No talent status yet: the talent desk reads only the name.
   auto desk = talent_desk.verifier->Verify(card->text, clock_.NowMillis());
   EXPECT_EQ(desk->claims, json({{"name", "张三丰"}}));
@@ -280,7 +281,7 @@ TEST_P(IdentityTest, RevocationTalentAndKeyRotation) {
                 .message()
                 .find("past"),
             std::string::npos);
-  ASSERT_TRUE(identity_->SetTalent(authority_, c.citizen.id, "B", "2027-12-31").ok());
+  ASSERT_THAT(identity_->SetTalent(authority_, c.citizen.id, "B", "2027-12-31"), IsOk());
   auto me = *identity_->AuthenticateCitizen(c.token, "ip");
   auto code = identity_->IssueDynamic(me);
   auto talent = talent_desk.verifier->Verify(code->text, clock_.NowMillis());
@@ -289,10 +290,9 @@ TEST_P(IdentityTest, RevocationTalentAndKeyRotation) {
 
   // Key rotation to ES256: old codes still verify after a sync, new ones use the new key.
   auto rotated = identity_->RotateKey(op_, "ES256");
-  ASSERT_TRUE(rotated.ok()) << rotated.status().ToString();
-  EXPECT_EQ(identity_->RotateKey(authority_, "EdDSA").status().code(),
-            StatusCode::kPermissionDenied);
-  EXPECT_EQ(identity_->RotateKey(op_, "RS1").status().code(), StatusCode::kInvalidArgument);
+  ASSERT_THAT(rotated, IsOk()) << rotated.status().ToString();
+  EXPECT_THAT(identity_->RotateKey(authority_, "EdDSA"), StatusIs(StatusCode::kPermissionDenied));
+  EXPECT_THAT(identity_->RotateKey(op_, "RS1"), StatusIs(StatusCode::kInvalidArgument));
   clock_.Advance(1000);
   auto fresh = identity_->IssueDynamic(me);
   EXPECT_EQ(fresh->kid, rotated->kid);
@@ -300,38 +300,37 @@ TEST_P(IdentityTest, RevocationTalentAndKeyRotation) {
             std::string::npos)
       << "an unsynced terminal does not know the new key";
   Sync(bus);
-  EXPECT_TRUE(bus.verifier->Verify(fresh->text, clock_.NowMillis()).ok());
-  EXPECT_TRUE(bus.verifier->Verify(card->text, clock_.NowMillis()).ok());
+  EXPECT_THAT(bus.verifier->Verify(fresh->text, clock_.NowMillis()), IsOk());
+  EXPECT_THAT(bus.verifier->Verify(card->text, clock_.NowMillis()), IsOk());
 
   // Revocation: the card is refused after the next (incremental) sync; no new codes.
-  ASSERT_TRUE(identity_->Revoke(authority_, c.citizen.id, "deceased").ok());
-  EXPECT_EQ(identity_->IssueDynamic(me).status().code(), StatusCode::kFailedPrecondition);
-  EXPECT_EQ(identity_->Revoke(authority_, c.citizen.id, "again").status().code(),
-            StatusCode::kFailedPrecondition);
+  ASSERT_THAT(identity_->Revoke(authority_, c.citizen.id, "deceased"), IsOk());
+  EXPECT_THAT(identity_->IssueDynamic(me), StatusIs(StatusCode::kFailedPrecondition));
+  EXPECT_THAT(identity_->Revoke(authority_, c.citizen.id, "again"),
+              StatusIs(StatusCode::kFailedPrecondition));
   Sync(bus);
   EXPECT_EQ(bus.verifier->revocations().seq, 1);
   EXPECT_NE(bus.verifier->Verify(card->text, clock_.NowMillis()).status().message().find("revoked"),
             std::string::npos);
-  EXPECT_EQ(identity_->Revocations(5).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(identity_->Revocations(5), StatusIs(StatusCode::kInvalidArgument));
 }
 
 // Regression: a damaged chain head in id_revocations was read with `*` on
 // HexDecode's Result and copied into 32 bytes whatever its length.
 TEST_P(IdentityTest, ADamagedRevocationHeadIsAnInternalErrorNotACrash) {
   EnrolledCitizen a = Enrol(1), b = Enrol(2);
-  ASSERT_TRUE(identity_->IssueStatic(authority_, a.citizen.id).ok());
-  ASSERT_TRUE(identity_->IssueStatic(authority_, b.citizen.id).ok());
-  ASSERT_TRUE(identity_->Revoke(authority_, a.citizen.id, "deceased").ok());
-  ASSERT_TRUE(identity_->Revocations(0).ok());
+  ASSERT_THAT(identity_->IssueStatic(authority_, a.citizen.id), IsOk());
+  ASSERT_THAT(identity_->IssueStatic(authority_, b.citizen.id), IsOk());
+  ASSERT_THAT(identity_->Revoke(authority_, a.citizen.id, "deceased"), IsOk());
+  ASSERT_THAT(identity_->Revocations(0), IsOk());
   for (const char* head : {"abcd", "not hex", ""}) {
-    ASSERT_TRUE(store_
-                    ->Write([&](store::Tx& tx) {
-                      return tx.Exec("UPDATE id_revocations SET head = ?", {head}).status();
-                    })
-                    .ok());
-    EXPECT_EQ(identity_->Revocations(0).status().code(), StatusCode::kInternal) << head;
-    EXPECT_EQ(identity_->Revoke(authority_, b.citizen.id, "moved").status().code(),
-              StatusCode::kInternal)
+    ASSERT_THAT(store_->Write([&](store::Tx& tx) {
+      return tx.Exec("UPDATE id_revocations SET head = ?", {head}).status();
+    }),
+                IsOk());
+    EXPECT_THAT(identity_->Revocations(0), StatusIs(StatusCode::kInternal)) << head;
+    EXPECT_THAT(identity_->Revoke(authority_, b.citizen.id, "moved"),
+                StatusIs(StatusCode::kInternal))
         << head;
   }
 }
@@ -341,39 +340,36 @@ TEST_P(IdentityTest, FiguresAreKeptAsCitizensTalentsScansAndCodesChange) {
   // what counting the rows gives.
   auto counted = [&] {
     std::map<std::string, int64_t> c;
-    EXPECT_TRUE(
-        store_
-            ->Read([&](store::Tx& tx) -> Status {
-              QT_ASSIGN_OR_RETURN(
-                  store::Rows r,
-                  tx.Query(
-                      "SELECT (SELECT COUNT(*) FROM id_citizens) AS citizens,"
-                      " (SELECT COUNT(*) FROM id_citizens WHERE status = 'revoked') AS revoked,"
-                      " (SELECT COUNT(*) FROM id_citizens WHERE talent_category <> '')"
-                      " AS talents,"
-                      " (SELECT COUNT(*) FROM id_scans) AS scans,"
-                      " (SELECT COUNT(*) FROM id_codes) AS codes,"
-                      " (SELECT COUNT(*) FROM id_citizens WHERE status <> 'revoked') AS active"));
-              c = {{"citizens", r[0].Int("citizens")}, {"revoked", r[0].Int("revoked")},
-                   {"talents", r[0].Int("talents")},   {"scans", r[0].Int("scans")},
-                   {"codes", r[0].Int("codes")},       {"active", r[0].Int("active")}};
-              return OkStatus();
-            })
-            .ok());
+    EXPECT_THAT(store_->Read([&](store::Tx& tx) -> Status {
+      QT_ASSIGN_OR_RETURN(
+          store::Rows r,
+          tx.Query("SELECT (SELECT COUNT(*) FROM id_citizens) AS citizens,"
+                   " (SELECT COUNT(*) FROM id_citizens WHERE status = 'revoked') AS revoked,"
+                   " (SELECT COUNT(*) FROM id_citizens WHERE talent_category <> '')"
+                   " AS talents,"
+                   " (SELECT COUNT(*) FROM id_scans) AS scans,"
+                   " (SELECT COUNT(*) FROM id_codes) AS codes,"
+                   " (SELECT COUNT(*) FROM id_citizens WHERE status <> 'revoked') AS active"));
+      c = {{"citizens", r[0].Int("citizens")}, {"revoked", r[0].Int("revoked")},
+           {"talents", r[0].Int("talents")},   {"scans", r[0].Int("scans")},
+           {"codes", r[0].Int("codes")},       {"active", r[0].Int("active")}};
+      return OkStatus();
+    }),
+                IsOk());
     return c;
   };
   auto check = [&](const char* when) {
     SCOPED_TRACE(when);
     std::map<std::string, int64_t> c = counted();
     auto stats = identity_->GetStats();
-    ASSERT_TRUE(stats.ok()) << stats.status().ToString();
+    ASSERT_THAT(stats, IsOk()) << stats.status().ToString();
     EXPECT_EQ(stats->citizens, c["citizens"]);
     EXPECT_EQ(stats->revoked, c["revoked"]);
     EXPECT_EQ(stats->talents, c["talents"]);
     EXPECT_EQ(stats->scans, c["scans"]);
     EXPECT_EQ(stats->codes, c["codes"]);
     auto tallies = identity_->GetTallies();
-    ASSERT_TRUE(tallies.ok()) << tallies.status().ToString();
+    ASSERT_THAT(tallies, IsOk()) << tallies.status().ToString();
     int64_t by_district = 0, by_talent = 0, by_category = 0, by_hour = 0;
     for (const auto& [d, n] : tallies->citizens_by_district) by_district += n;
     for (const auto& [k, n] : tallies->talents_by_category) by_talent += n;
@@ -387,23 +383,23 @@ TEST_P(IdentityTest, FiguresAreKeptAsCitizensTalentsScansAndCodesChange) {
   check("empty");
   EnrolledCitizen a = Enrol(1), b = Enrol(2);
   check("enrolled");
-  ASSERT_TRUE(identity_->SetTalent(authority_, a.citizen.id, "B", "2027-12-31").ok());
-  ASSERT_TRUE(identity_->SetTalent(authority_, a.citizen.id, "C", "2027-12-31").ok());
-  ASSERT_TRUE(identity_->SetTalent(authority_, b.citizen.id, "B", "2027-12-31").ok());
+  ASSERT_THAT(identity_->SetTalent(authority_, a.citizen.id, "B", "2027-12-31"), IsOk());
+  ASSERT_THAT(identity_->SetTalent(authority_, a.citizen.id, "C", "2027-12-31"), IsOk());
+  ASSERT_THAT(identity_->SetTalent(authority_, b.citizen.id, "B", "2027-12-31"), IsOk());
   check("talents set and changed");
   EXPECT_EQ(identity_->GetTallies()->talents_by_category,
             (std::map<std::string, int64_t>{{"B", 1}, {"C", 1}}));
   auto me = *identity_->AuthenticateCitizen(a.token, "ip");
   Device bus = SetUpTerminal(bus_org_, "bus");
   auto code = identity_->IssueDynamic(me);
-  ASSERT_TRUE(code.ok());
+  ASSERT_THAT(code, IsOk());
   auto at_bus = bus.verifier->Verify(code->text, clock_.NowMillis());
-  ASSERT_TRUE(at_bus.ok());
-  ASSERT_TRUE(identity_->RecordScans({Receipt(bus, *at_bus, {"concession"})}, "gate").ok());
+  ASSERT_THAT(at_bus, IsOk());
+  ASSERT_THAT(identity_->RecordScans({Receipt(bus, *at_bus, {"concession"})}, "gate"), IsOk());
   // A receipt uploaded twice is one scan.
-  ASSERT_TRUE(identity_->RecordScans({Receipt(bus, *at_bus, {"concession"})}, "gate").ok());
+  ASSERT_THAT(identity_->RecordScans({Receipt(bus, *at_bus, {"concession"})}, "gate"), IsOk());
   check("scanned");
-  ASSERT_TRUE(identity_->Revoke(authority_, b.citizen.id, "moved away").ok());
+  ASSERT_THAT(identity_->Revoke(authority_, b.citizen.id, "moved away"), IsOk());
   check("revoked");
   EXPECT_EQ(identity_->GetTallies()->citizens_by_district,
             (std::map<std::string, int64_t>{{"西湖区", 1}}));

@@ -11,9 +11,12 @@
 #include "crypto/random.h"
 #include "identity/credential.h"
 #include "identity/verifier.h"
+#include "tests/support/status_matchers.h"
 
 namespace qt::identity {
 namespace {
+
+using ::qt::testing::IsOk;
 
 // Decodes an 8-bit grey PNG into pixels.
 std::vector<uint8_t> ReadPng(const std::string& file, int* side) {
@@ -63,10 +66,10 @@ TEST(QrRoundTrip, AnIssuedCodeSurvivesRenderingAndScanning) {
   }
   auto cwt = SealCode(
       content, [&](int n) { return &keys[n]; }, random);
-  ASSERT_TRUE(cwt.ok());
+  ASSERT_THAT(cwt, IsOk());
   const std::string code = *EncodeCredential(*cwt, key);
   auto png = QrPng(code, 4);
-  ASSERT_TRUE(png.ok()) << png.status().ToString();
+  ASSERT_THAT(png, IsOk()) << png.status().ToString();
   const std::string scanned = Scan(*png);
   ASSERT_EQ(scanned, code);
 
@@ -80,7 +83,7 @@ TEST(QrRoundTrip, AnIssuedCodeSurvivesRenderingAndScanning) {
   hospital.SetTrustList(list);
   hospital.SetCategoryKeys({{1, keys[8]}});
   auto opened = hospital.Verify(scanned, 1'790'000'010'000);
-  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  ASSERT_THAT(opened, IsOk()) << opened.status().ToString();
   EXPECT_EQ(opened->claims["name"], "欧阳娜娜");
   std::cout << "code: " << code.size() << " characters, PNG " << png->size() << " bytes\n";
 }

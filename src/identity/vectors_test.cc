@@ -14,9 +14,12 @@
 #include "identity/base45.h"
 #include "identity/cose.h"
 #include "identity/issuer_key.h"
+#include "tests/support/status_matchers.h"
 
 namespace qt::identity {
 namespace {
+
+using ::qt::testing::IsOk;
 
 using nlohmann::json;
 
@@ -33,7 +36,7 @@ TEST(Base45, Rfc9285AndMustRejectCases) {
   for (const json& c : v["cases"]) {
     auto decoded = Base45Decode(c["base45"].get<std::string>());
     if (c["valid"] == true) {
-      ASSERT_TRUE(decoded.ok()) << c.dump();
+      ASSERT_THAT(decoded, IsOk()) << c.dump();
       EXPECT_EQ(crypto::HexEncode(*decoded), c["bytesHex"]);
       EXPECT_EQ(Base45Encode(*decoded), c["base45"]);
     } else {

@@ -5,9 +5,12 @@
 #include "crypto/encoding.h"
 #include "crypto/random.h"
 #include "identity/credential.h"
+#include "tests/support/status_matchers.h"
 
 namespace qt::identity {
 namespace {
+
+using ::qt::testing::IsOk;
 
 using nlohmann::json;
 
@@ -65,12 +68,12 @@ TEST_F(VerifierTest, EachCategoryReadsOnlyItsOwnClaims) {
   const std::string code = Issue('d', kNow, 60);
   Verifier bus = Terminal("bus");
   auto scan = bus.Verify(code, kNow + 5000);
-  ASSERT_TRUE(scan.ok()) << Reason(scan);
+  ASSERT_THAT(scan, IsOk()) << Reason(scan);
   EXPECT_EQ(scan->claims, json({{"concession", "elderly"}}));
   EXPECT_EQ(scan->categories, (std::vector<int>{1, 8}));
   Verifier hospital = Terminal("hospital");
   auto h = hospital.Verify(code, kNow + 5000);
-  ASSERT_TRUE(h.ok()) << Reason(h);
+  ASSERT_THAT(h, IsOk()) << Reason(h);
   EXPECT_EQ(h->claims["name"], "张三");
   // A bus terminal holding only the bus key cannot open the hospital's claims.
   auto cwt = DecodeCredential(code, [&](const Bytes&) { return &list_.keys[0].key; });
@@ -86,12 +89,12 @@ TEST_F(VerifierTest, EachCategoryReadsOnlyItsOwnClaims) {
 TEST_F(VerifierTest, DynamicCodesAreOneScanWithinTheirTimeAndDrift) {
   Verifier bus = Terminal("bus");
   const std::string code = Issue('d', kNow, 60);
-  EXPECT_TRUE(bus.Verify(code, kNow + 1000).ok());
+  EXPECT_THAT(bus.Verify(code, kNow + 1000), IsOk());
   EXPECT_NE(Reason(bus.Verify(code, kNow + 2000)).find("replayed"), std::string::npos);
   // Another terminal may read it once too (the server flags a second scan of
   // the same category when the receipts arrive).
-  EXPECT_TRUE(Terminal("hospital").Verify(code, kNow + 2000).ok());
-  EXPECT_TRUE(bus.Verify(Issue('d', kNow, 60), kNow + 60'000 + 29'000).ok());  // within drift
+  EXPECT_THAT(Terminal("hospital").Verify(code, kNow + 2000), IsOk());
+  EXPECT_THAT(bus.Verify(Issue('d', kNow, 60), kNow + 60'000 + 29'000), IsOk());  // within drift
   EXPECT_NE(Reason(bus.Verify(Issue('d', kNow, 60), kNow + 60'000 + 31'000)).find("expired"),
             std::string::npos);
   EXPECT_TRUE(bus.Verify(Issue('d', kNow + 20'000, 60), kNow).ok());  // phone clock ahead by 20 s
@@ -103,8 +106,8 @@ TEST_F(VerifierTest, StaticCodesScanRepeatedlyUntilRevokedIncrementally) {
   const std::string card = Issue('s', kNow, 86'400 * 30, "S-000001");
   const std::string other = Issue('s', kNow, 86'400 * 30, "S-000002");
   Verifier bus = Terminal("bus");
-  EXPECT_TRUE(bus.Verify(card, kNow).ok());
-  EXPECT_TRUE(bus.Verify(card, kNow + 1000).ok());
+  EXPECT_THAT(bus.Verify(card, kNow), IsOk());
+  EXPECT_THAT(bus.Verify(card, kNow + 1000), IsOk());
   const json issuer = {{"id", "op"}, {"name", "issuer"}};
   RevocationEntry e1{1, "S-000001", kNow, "lost"};
   const Head h1 = ChainHead(Head{}, e1);
@@ -115,9 +118,9 @@ TEST_F(VerifierTest, StaticCodesScanRepeatedlyUntilRevokedIncrementally) {
                                       SignedBytes(doc)->size())));
   };
   json delta1 = sign(RevocationsDocument(issuer, 0, h1, kNow, {e1}));
-  ASSERT_TRUE(ApplyRevocations(bus.revocations(), delta1, root_.public_key).ok());
+  ASSERT_THAT(ApplyRevocations(bus.revocations(), delta1, root_.public_key), IsOk());
   EXPECT_NE(Reason(bus.Verify(card, kNow + 2000)).find("revoked"), std::string::npos);
-  EXPECT_TRUE(bus.Verify(other, kNow + 2000).ok());
+  EXPECT_THAT(bus.Verify(other, kNow + 2000), IsOk());
   // The same delta again does not apply (the verifier is at 1 now).
   EXPECT_FALSE(ApplyRevocations(bus.revocations(), delta1, root_.public_key).ok());
   RevocationEntry e2{2, "S-000002", kNow, "revoked citizen"};
@@ -131,7 +134,7 @@ TEST_F(VerifierTest, StaticCodesScanRepeatedlyUntilRevokedIncrementally) {
   EXPECT_NE(
       ApplyRevocations(bus.revocations(), forged, root_.public_key).message().find("signature"),
       std::string::npos);
-  ASSERT_TRUE(ApplyRevocations(bus.revocations(), delta2, root_.public_key).ok());
+  ASSERT_THAT(ApplyRevocations(bus.revocations(), delta2, root_.public_key), IsOk());
   EXPECT_EQ(bus.revocations().seq, 2);
   EXPECT_NE(Reason(bus.Verify(other, kNow + 3000)).find("revoked"), std::string::npos);
 }
@@ -153,7 +156,7 @@ TEST_F(VerifierTest, KeysRotateAndTrustListsAreSigned) {
       doc,
       crypto::Sign(root_, std::span(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size())));
   auto read = ReadTrustList(exported, root_.public_key);
-  ASSERT_TRUE(read.ok()) << read.status().ToString();
+  ASSERT_THAT(read, IsOk()) << read.status().ToString();
   EXPECT_EQ(read->keys.size(), 2u);
   EXPECT_FALSE(ReadTrustList(exported, crypto::GenerateSigningKey(random_).public_key).ok());
   Verifier bus(*FindCategory("bus"));

@@ -5,17 +5,21 @@
 #include "crypto/random.h"
 #include "ledger/journal.h"
 #include "ledger/memory_log.h"
+#include "tests/support/status_matchers.h"
 #include "tests/support/test_database.h"
 
 namespace qt::ledger {
 namespace {
+
+using ::qt::testing::IsOk;
+using ::qt::testing::StatusIs;
 
 // Every test runs on SQLite, and on PostgreSQL when QIANTANG_TEST_PG is set.
 class LedgerTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
     store_ = *store::OpenStore(db_.url(), {});
-    ASSERT_TRUE(store::Migrate(*store_, Journal::Migrations()).ok());
+    ASSERT_THAT(store::Migrate(*store_, Journal::Migrations()), IsOk());
     key_ = crypto::GenerateSigningKey(crypto::SystemRandom::Get());
     LedgerOptions o;
     o.clock = &clock_;
@@ -28,28 +32,24 @@ class LedgerTest : public ::testing::TestWithParam<std::string> {
 
   void AppendN(int n, const std::string& kind = "test.made") {
     for (int i = 0; i < n; ++i) {
-      ASSERT_TRUE(
-          store_
-              ->Write([&](store::Tx& tx) {
-                return journal_
-                    .Append(tx,
-                            {"org_x", kind, "obj_" + std::to_string(i), {{"i", i}, {"名", "杭州"}}})
-                    .status();
-              })
-              .ok());
+      ASSERT_THAT(store_->Write([&](store::Tx& tx) {
+        return journal_
+            .Append(tx, {"org_x", kind, "obj_" + std::to_string(i), {{"i", i}, {"名", "杭州"}}})
+            .status();
+      }),
+                  IsOk());
       clock_.Advance(1);
     }
   }
 
   uint64_t Size() {
     uint64_t size = 0;
-    EXPECT_TRUE(store_
-                    ->Read([&](store::Tx& tx) -> Status {
-                      QT_ASSIGN_OR_RETURN(Head head, ReadHead(tx));
-                      size = head.size;
-                      return OkStatus();
-                    })
-                    .ok());
+    EXPECT_THAT(store_->Read([&](store::Tx& tx) -> Status {
+      QT_ASSIGN_OR_RETURN(Head head, ReadHead(tx));
+      size = head.size;
+      return OkStatus();
+    }),
+                IsOk());
     return size;
   }
 
@@ -72,7 +72,7 @@ class LedgerTest : public ::testing::TestWithParam<std::string> {
   }
 
   void Exec(const std::string& sql, store::Params p = {}) {
-    ASSERT_TRUE(store_->Write([&](store::Tx& tx) { return tx.Exec(sql, p).status(); }).ok());
+    ASSERT_THAT(store_->Write([&](store::Tx& tx) { return tx.Exec(sql, p).status(); }), IsOk());
   }
 
   qt::testing::TestDatabase db_{GetParam()};
@@ -92,25 +92,25 @@ TEST_P(LedgerTest, StoredLogMatchesAnInMemoryTreeAndItsProofsVerify) {
   auto entries = *ledger_->Entries(0, 37);
   MemoryLog mem;
   for (const auto& e : entries) {
-    EXPECT_TRUE(CheckEncodedEvent(e.event, e.index).ok()) << e.event;
+    EXPECT_THAT(CheckEncodedEvent(e.event, e.index), IsOk()) << e.event;
     mem.AppendLeafHash(e.leaf_hash);
   }
   auto cp = ledger_->Publish();
-  ASSERT_TRUE(cp.ok()) << cp.status().ToString();
+  ASSERT_THAT(cp, IsOk()) << cp.status().ToString();
   EXPECT_EQ(cp->checkpoint.size, 37u);
   EXPECT_EQ(cp->checkpoint.root, mem.Root());
   for (uint64_t i = 0; i < 37; ++i) {
     auto proof = ledger_->InclusionProof(i, 37);
-    ASSERT_TRUE(proof.ok());
-    EXPECT_TRUE(
-        VerifyInclusion(i, 37, entries[i].leaf_hash, ToBytes(*proof), cp->checkpoint.root).ok())
+    ASSERT_THAT(proof, IsOk());
+    EXPECT_THAT(VerifyInclusion(i, 37, entries[i].leaf_hash, ToBytes(*proof), cp->checkpoint.root),
+                IsOk())
         << i;
   }
   auto ev = ledger_->ProveEvent(5);
-  ASSERT_TRUE(ev.ok());
-  EXPECT_TRUE(VerifyInclusion(5, ev->checkpoint.checkpoint.size, ev->entry.leaf_hash,
-                              ToBytes(ev->proof), ev->checkpoint.checkpoint.root)
-                  .ok());
+  ASSERT_THAT(ev, IsOk());
+  EXPECT_THAT(VerifyInclusion(5, ev->checkpoint.checkpoint.size, ev->entry.leaf_hash,
+                              ToBytes(ev->proof), ev->checkpoint.checkpoint.root),
+              IsOk());
   EXPECT_NE(entries[0].event.find("\"名\":\"杭州\""), std::string::npos) << entries[0].event;
 }
 
@@ -129,18 +129,19 @@ TEST_P(LedgerTest, AFailedTransactionAppendsNothing) {
 }
 
 TEST_P(LedgerTest, CheckpointsAreSignedConsistentAndPublishedOncePerSize) {
-  EXPECT_EQ(ledger_->Publish().status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_THAT(ledger_->Publish(), StatusIs(StatusCode::kFailedPrecondition));
   AppendN(5);
   auto a = *ledger_->Publish();
   auto again = *ledger_->Publish();
   EXPECT_EQ(a.note, again.note);
   auto v = *ParseVerifierKey(ledger_->VerifierKey());
-  ASSERT_TRUE(OpenNote(a.note, {v}).ok());
+  ASSERT_THAT(OpenNote(a.note, {v}), IsOk());
   AppendN(12);
   auto b = *ledger_->Publish();
   EXPECT_EQ(b.checkpoint.size, 17u);
   auto proof = *ledger_->ConsistencyProof(5, 17);
-  EXPECT_TRUE(VerifyConsistency(5, 17, ToBytes(proof), a.checkpoint.root, b.checkpoint.root).ok());
+  EXPECT_THAT(VerifyConsistency(5, 17, ToBytes(proof), a.checkpoint.root, b.checkpoint.root),
+              IsOk());
   EXPECT_EQ(ledger_->Checkpoints(0, 10)->size(), 2u);
   EXPECT_EQ(ledger_->CheckpointAt(5)->note, a.note);
   EXPECT_EQ(ledger_->LatestCheckpoint()->note, b.note);
@@ -151,17 +152,17 @@ TEST_P(LedgerTest, CheckpointsAreSignedConsistentAndPublishedOncePerSize) {
 
 TEST_P(LedgerTest, BadRangesAreRefused) {
   AppendN(4);
-  EXPECT_EQ(ledger_->Entries(2, 2).status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(ledger_->Entries(0, 5).status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(ledger_->Entries(0, 2000).status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(ledger_->InclusionProof(4, 4).status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(ledger_->InclusionProof(0, 5).status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(ledger_->ConsistencyProof(0, 4).status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(ledger_->ConsistencyProof(3, 2).status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(ledger_->ConsistencyProof(2, 9).status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(ledger_->ProveEvent(99).status().code(), StatusCode::kNotFound);
-  EXPECT_EQ(ledger_->ProveEvent(1).status().code(),
-            StatusCode::kFailedPrecondition);  // no checkpoint yet
+  EXPECT_THAT(ledger_->Entries(2, 2), StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(ledger_->Entries(0, 5), StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(ledger_->Entries(0, 2000), StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(ledger_->InclusionProof(4, 4), StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(ledger_->InclusionProof(0, 5), StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(ledger_->ConsistencyProof(0, 4), StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(ledger_->ConsistencyProof(3, 2), StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(ledger_->ConsistencyProof(2, 9), StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(ledger_->ProveEvent(99), StatusIs(StatusCode::kNotFound));
+  EXPECT_THAT(ledger_->ProveEvent(1),
+              StatusIs(StatusCode::kFailedPrecondition));  // no checkpoint yet
 }
 
 TEST_P(LedgerTest, EventsAboutASubjectAreIndexedAsJournaledAndBackfilledForOlderEntries) {
@@ -174,7 +175,7 @@ TEST_P(LedgerTest, EventsAboutASubjectAreIndexedAsJournaledAndBackfilledForOlder
                   int limit) {
     V out;
     auto events = l.EventsAbout(subject, before, limit);
-    EXPECT_TRUE(events.ok()) << events.status().ToString();
+    EXPECT_THAT(events, IsOk()) << events.status().ToString();
     if (events.ok()) {
       for (const Entry& e : events->entries) out.push_back(e.index);
       out.push_back(events->next_before.value_or(UINT64_MAX));
@@ -202,9 +203,9 @@ TEST_P(LedgerTest, EventsAboutASubjectAreIndexedAsJournaledAndBackfilledForOlder
   EXPECT_EQ(page(reopened, "obj_0", kAll, 10), (V{9, 6, 0, kEnd}));
   EXPECT_EQ(page(reopened, "obj_2", kAll, 10), (V{8, 2, kEnd}));
 
-  EXPECT_EQ(ledger_->EventsAbout("", kAll, 10).status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(ledger_->EventsAbout("x", kAll, 0).status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(ledger_->EventsAbout("x", kAll, 1001).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(ledger_->EventsAbout("", kAll, 10), StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(ledger_->EventsAbout("x", kAll, 0), StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(ledger_->EventsAbout("x", kAll, 1001), StatusIs(StatusCode::kInvalidArgument));
 }
 
 TEST_P(LedgerTest, AuditNamesTheIndexOfAnEditedEvent) {

@@ -7,9 +7,12 @@
 #include "ledger/memory_log.h"
 #include "ledger/testing/reference.h"
 #include "ledger/tree.h"
+#include "tests/support/status_matchers.h"
 
 namespace qt::ledger {
 namespace {
+
+using ::qt::testing::IsOk;
 
 TEST(MerkleFuzz, RootsAndProofsMatchTheReferenceForRandomSizes) {
   std::mt19937_64 rng(20261126);
@@ -29,12 +32,12 @@ TEST(MerkleFuzz, RootsAndProofsMatchTheReferenceForRandomSizes) {
     ASSERT_EQ(root, reference::Mth(leaves, 0, size));
     auto path = *InclusionProof(log, index, size);
     ASSERT_EQ(path, reference::Path(leaves, index, 0, size)) << index << "/" << size;
-    ASSERT_TRUE(VerifyInclusion(index, size, leaves[index], ToBytes(path), root).ok());
+    ASSERT_THAT(VerifyInclusion(index, size, leaves[index], ToBytes(path), root), IsOk());
 
     uint64_t size1 = 1 + rng() % size;
     auto proof = *ConsistencyProof(log, size1, size);
     ASSERT_EQ(proof, reference::Proof(leaves, size1, size)) << size1 << "->" << size;
-    ASSERT_TRUE(VerifyConsistency(size1, size, ToBytes(proof), *RootAt(log, size1), root).ok());
+    ASSERT_THAT(VerifyConsistency(size1, size, ToBytes(proof), *RootAt(log, size1), root), IsOk());
 
     // A different leaf, root or size must not verify.
     if (size > 1) {
@@ -60,7 +63,7 @@ TEST(Frontier, SerialisesAndParsesBack) {
   }
   EXPECT_EQ(frontier.Root(), log.Root());
   auto parsed = Frontier::Parse(77, frontier.Serialize());
-  ASSERT_TRUE(parsed.ok());
+  ASSERT_THAT(parsed, IsOk());
   EXPECT_EQ(parsed->Root(), log.Root());
   EXPECT_FALSE(Frontier::Parse(79, frontier.Serialize()).ok());  // 5 peaks, not 4
 }

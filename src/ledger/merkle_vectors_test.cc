@@ -16,9 +16,12 @@
 #include "ledger/merkle.h"
 #include "ledger/testing/reference.h"
 #include "ledger/tree.h"
+#include "tests/support/status_matchers.h"
 
 namespace qt::ledger {
 namespace {
+
+using ::qt::testing::IsOk;
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -99,19 +102,19 @@ TEST(ReferenceTree, EightLeafTreeMatchesPublishedHashesRootsAndProofs) {
   }
   for (const auto& p : t["inclusionProofs"]) {
     auto proof = InclusionProof(log, p["leafIndex"], p["treeSize"]);
-    ASSERT_TRUE(proof.ok());
+    ASSERT_THAT(proof, IsOk());
     EXPECT_EQ(ToBytes(*proof), Proof(p["proof"], Hex)) << p.dump();
-    EXPECT_TRUE(VerifyInclusion(p["leafIndex"], p["treeSize"], Hex(p["leafHash"]), ToBytes(*proof),
-                                Hex(p["root"]))
-                    .ok());
+    EXPECT_THAT(VerifyInclusion(p["leafIndex"], p["treeSize"], Hex(p["leafHash"]), ToBytes(*proof),
+                                Hex(p["root"])),
+                IsOk());
   }
   for (const auto& p : t["consistencyProofs"]) {
     auto proof = ConsistencyProof(log, p["size1"], p["size2"]);
-    ASSERT_TRUE(proof.ok());
+    ASSERT_THAT(proof, IsOk());
     EXPECT_EQ(ToBytes(*proof), Proof(p["proof"], Hex)) << p.dump();
-    EXPECT_TRUE(
-        VerifyConsistency(p["size1"], p["size2"], ToBytes(*proof), Hex(p["root1"]), Hex(p["root2"]))
-            .ok());
+    EXPECT_THAT(VerifyConsistency(p["size1"], p["size2"], ToBytes(*proof), Hex(p["root1"]),
+                                  Hex(p["root2"])),
+                IsOk());
   }
   EXPECT_EQ(HexOf(HashLeaf(std::span(reinterpret_cast<const uint8_t*>("hello world"), 11))),
             t["extraLeafVector"]["leafHash_hex"]);

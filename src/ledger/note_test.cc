@@ -10,9 +10,13 @@
 
 #include "crypto/encoding.h"
 #include "crypto/random.h"
+#include "tests/support/status_matchers.h"
 
 namespace qt::ledger {
 namespace {
+
+using ::qt::testing::IsOk;
+using ::qt::testing::StatusIs;
 
 using nlohmann::json;
 
@@ -30,7 +34,7 @@ TEST(SignedNote, EveryPublishedCaseOpensOrFailsAsExpected) {
     std::vector<NoteVerifier> known;
     for (const auto& vkey : c["verifierKeys"]) {
       auto v = ParseVerifierKey(vkey.get<std::string>());
-      ASSERT_TRUE(v.ok()) << id << ": " << vkey << ": " << v.status().message();
+      ASSERT_THAT(v, IsOk()) << id << ": " << vkey << ": " << v.status().message();
       known.push_back(*v);
     }
     std::string note = c["note"];
@@ -84,7 +88,7 @@ TEST(SignedNote, SigningReproducesTheGoReferenceSignature) {
                        [&](std::span<const uint8_t> m) -> Result<crypto::Signature> {
                          return crypto::Sign(key, m);
                        });
-  ASSERT_TRUE(note.ok());
+  ASSERT_THAT(note, IsOk());
   EXPECT_EQ(*note, peter["note"].get<std::string>());
   EXPECT_EQ(FormatVerifierKey("PeterNeumann", key.public_key), peter["verifierKeys"][0]);
 }
@@ -94,7 +98,7 @@ TEST(Checkpoint, ParsesTheGoChecksumDatabaseCheckpoint) {
   for (const auto& c : all["cases"]) {
     if (c["id"] != "sumdb-checkpoint") continue;
     auto cp = ParseCheckpoint(c["expect"]["text"].get<std::string>());
-    ASSERT_TRUE(cp.ok()) << cp.status().message();
+    ASSERT_THAT(cp, IsOk()) << cp.status().message();
     EXPECT_EQ(cp->origin, "go.sum database tree");
     EXPECT_EQ(cp->size, 6476701u);
     EXPECT_EQ(crypto::Base64Encode(cp->root), c["expect"]["checkpoint"]["rootHash_b64"]);
@@ -110,7 +114,7 @@ TEST(Checkpoint, RejectsMalformedText) {
            "origin\n1x\n" + root + "\n", "origin\n1\nAAAA\n", "origin\n1\n!!!\n"}) {
     EXPECT_FALSE(ParseCheckpoint(bad).ok()) << bad;
   }
-  EXPECT_TRUE(ParseCheckpoint("origin\n0\n" + root + "\nextension line\n").ok());
+  EXPECT_THAT(ParseCheckpoint("origin\n0\n" + root + "\nextension line\n"), IsOk());
   // tlog-checkpoint: extension lines are non-empty.
   EXPECT_FALSE(ParseCheckpoint("origin\n0\n" + root + "\n\nextension line\n").ok());
 }
@@ -124,7 +128,7 @@ TEST(Checkpoint, SignedByAnOrganisationKeyVerifiesAndTamperingFails) {
                           return crypto::Sign(key, m);
                         });
   auto v = *ParseVerifierKey(FormatVerifierKey(cp.origin, key.public_key));
-  ASSERT_TRUE(OpenNote(note, {v}).ok());
+  ASSERT_THAT(OpenNote(note, {v}), IsOk());
   // A forged line by the same key after the valid one fails the note too.
   std::string forged_line = note.substr(note.rfind("\n\n") + 2);
   // A character in the middle of the signature: all its six bits are data (the
@@ -132,7 +136,7 @@ TEST(Checkpoint, SignedByAnOrganisationKeyVerifiesAndTamperingFails) {
   // changes nothing or makes the base64 invalid, a different refusal).
   char& c = forged_line[forged_line.size() - 20];
   c = c == 'A' ? 'B' : 'A';
-  EXPECT_EQ(OpenNote(note + forged_line, {v}).status().code(), StatusCode::kPermissionDenied);
+  EXPECT_THAT(OpenNote(note + forged_line, {v}), StatusIs(StatusCode::kPermissionDenied));
   EXPECT_EQ(OpenNote(note + note.substr(note.rfind("\n\n") + 2), {v})->verified_by.size(), 1u);
   std::string tampered = note;
   tampered[tampered.find("42")] = '5';

@@ -12,9 +12,12 @@
 #include "match/finance.h"
 #include "match/migrations.h"
 #include "tests/support/service_test.h"
+#include "tests/support/status_matchers.h"
 
 namespace qt::match {
 namespace {
+
+using ::qt::testing::IsOk;
 
 using accounts::OrgKind;
 using accounts::Principal;
@@ -53,7 +56,7 @@ TEST_P(EngineConcurrencyTest, ProfileWritesMatchesAndReachFromManyThreadsEndCons
   auto loan =
       finance_->Publish(bank_, {"loan", "科技研发贷", "staff >= 100 and need_types has \"贷\"",
                                 100'000'000, "年化 3.6%", ""});
-  ASSERT_TRUE(loan.ok()) << loan.status().ToString();
+  ASSERT_THAT(loan, IsOk()) << loan.status().ToString();
   std::atomic<int> failures{0};
   std::vector<std::thread> threads;
   for (size_t f = 0; f < firms_.size(); ++f) {
@@ -80,11 +83,11 @@ TEST_P(EngineConcurrencyTest, ProfileWritesMatchesAndReachFromManyThreadsEndCons
   for (auto& t : threads) t.join();
   EXPECT_EQ(failures.load(), 0);
   auto reach = finance_->Reach(loan->id);
-  ASSERT_TRUE(reach.ok());
+  ASSERT_THAT(reach, IsOk());
   EXPECT_EQ(*reach, 2) << "the engine reflects every firm's last profile";
   for (size_t f = 0; f < firms_.size(); ++f) {
     auto me = finance_->OwnEnterprise(firms_[f]);
-    ASSERT_TRUE(me.ok());
+    ASSERT_THAT(me, IsOk());
     EXPECT_EQ(finance_->Match(me->id, 10)->eligible.size(), f % 2 == 0 ? 1u : 0u) << f;
   }
 }

@@ -4,9 +4,13 @@
 
 #include "match/migrations.h"
 #include "tests/support/service_test.h"
+#include "tests/support/status_matchers.h"
 
 namespace qt::match {
 namespace {
+
+using ::qt::testing::IsOk;
+using ::qt::testing::StatusIs;
 
 using accounts::OrgKind;
 using accounts::Principal;
@@ -54,20 +58,20 @@ TEST_P(FinanceTest, InsurancePlusLoanIsOfferedAsABundleAndAppliedFor) {
       {"loan", "科技研发贷",
        "need_types has \"贷\" and revenue >= 500万 and credit_rating in [\"AAA\", \"AA\", \"A\"]",
        100'000'000, "年化 3.6%，一年", "insurance"});
-  ASSERT_TRUE(loan.ok()) << loan.status().ToString();
+  ASSERT_THAT(loan, IsOk()) << loan.status().ToString();
   auto policy = finance_->Publish(
       insurer_, {"insurance", "研发费用损失险", "rd_ratio >= 0.05 and years_since(founded) >= 3",
                  141'000'000, "研发超支损失保障", ""});
-  ASSERT_TRUE(policy.ok());
+  ASSERT_THAT(policy, IsOk());
   auto grant = finance_->Publish(
       bank_, {"subsidy", "研发补助", "qualifications has \"专精特新\" and rd_ratio >= 0.05",
               20'000'000, "按研发投入补助", ""});
-  ASSERT_TRUE(grant.ok());
+  ASSERT_THAT(grant, IsOk());
   auto me = finance_->SaveOwnProfile(firm_, "杭州云图医疗影像科技有限公司",
                                      Profile(CreditCode('F'), 8'000'000, {"贷", "保"}));
-  ASSERT_TRUE(me.ok()) << me.status().ToString();
+  ASSERT_THAT(me, IsOk()) << me.status().ToString();
   auto m = finance_->Match(me->id, 10);
-  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  ASSERT_THAT(m, IsOk()) << m.status().ToString();
   ASSERT_EQ(m->eligible.size(), 2u);
   EXPECT_EQ(m->eligible[0].product.id, loan->id) << "sought, and covers the amount";
   ASSERT_EQ(m->eligible[0].bundle.size(), 1u);
@@ -78,31 +82,31 @@ TEST_P(FinanceTest, InsurancePlusLoanIsOfferedAsABundleAndAppliedFor) {
   EXPECT_EQ(m->near_misses[0].explanation.clauses[0].text, "qualifications has \"专精特新\"");
 
   auto app = finance_->Apply(firm_, me->id, loan->id, 100'000'000);
-  ASSERT_TRUE(app.ok()) << app.status().ToString();
+  ASSERT_THAT(app, IsOk()) << app.status().ToString();
   EXPECT_EQ(app->bundle_ids, std::vector<std::string>{policy->id});
-  EXPECT_EQ(finance_->Apply(firm_, me->id, grant->id, 1).status().code(),
-            StatusCode::kFailedPrecondition);
-  EXPECT_EQ(finance_->Apply(firm_, me->id, loan->id, 200'000'000).status().code(),
-            StatusCode::kInvalidArgument);
-  EXPECT_EQ(finance_->Decide(insurer_, app->id, "accept", 1, "").status().code(),
-            StatusCode::kNotFound);
+  EXPECT_THAT(finance_->Apply(firm_, me->id, grant->id, 1),
+              StatusIs(StatusCode::kFailedPrecondition));
+  EXPECT_THAT(finance_->Apply(firm_, me->id, loan->id, 200'000'000),
+              StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(finance_->Decide(insurer_, app->id, "accept", 1, ""),
+              StatusIs(StatusCode::kNotFound));
   auto done = finance_->Decide(bank_, app->id, "accept", 100'000'000, "");
-  ASSERT_TRUE(done.ok()) << done.status().ToString();
-  EXPECT_EQ(finance_->Decide(bank_, app->id, "decline", 0, "late").status().code(),
-            StatusCode::kFailedPrecondition);
+  ASSERT_THAT(done, IsOk()) << done.status().ToString();
+  EXPECT_THAT(finance_->Decide(bank_, app->id, "decline", 0, "late"),
+              StatusIs(StatusCode::kFailedPrecondition));
   auto stats = finance_->GetStats();
   EXPECT_EQ(stats->served_fen, 100'000'000);
   EXPECT_EQ(stats->accepted, 1);
 
   // Without the policy the loan cannot be served: it becomes a near miss.
-  ASSERT_TRUE(finance_->Withdraw(insurer_, policy->id).ok());
+  ASSERT_THAT(finance_->Withdraw(insurer_, policy->id), IsOk());
   auto after = finance_->Match(me->id, 10);
   EXPECT_TRUE(after->eligible.empty());
   EXPECT_EQ(after->near_misses[0].product.id, loan->id);
   // A profile change makes the grant reachable.
   json better = Profile(CreditCode('F'), 8'000'000, {"贷", "保"});
   better["qualifications"] = {"高新技术企业", "专精特新"};
-  ASSERT_TRUE(finance_->SaveOwnProfile(firm_, "杭州云图医疗影像科技有限公司", better).ok());
+  ASSERT_THAT(finance_->SaveOwnProfile(firm_, "杭州云图医疗影像科技有限公司", better), IsOk());
   EXPECT_EQ(finance_->Match(me->id, 10)->eligible[0].product.id, grant->id);
 }
 
@@ -110,7 +114,7 @@ TEST_P(FinanceTest, AnInstitutionSeesWhoIsOneClauseAway) {
   auto loan = finance_->Publish(
       bank_,
       {"loan", "科技研发贷", "need_types has \"贷\" and revenue >= 500万", 100'000'000, "", ""});
-  ASSERT_TRUE(loan.ok());
+  ASSERT_THAT(loan, IsOk());
   ASSERT_TRUE(
       finance_
           ->ImportProfiles(station_, {{"差 100 万", Profile(CreditCode('H'), 4'000'000, {"贷"})},
@@ -120,48 +124,45 @@ TEST_P(FinanceTest, AnInstitutionSeesWhoIsOneClauseAway) {
                                       {"已符合", Profile(CreditCode('N'), 9'000'000, {"贷"})}})
           .ok());
   auto near = finance_->NearlyEligible(bank_, loan->id, 2);
-  ASSERT_TRUE(near.ok()) << near.status().ToString();
+  ASSERT_THAT(near, IsOk()) << near.status().ToString();
   EXPECT_EQ(near->count, 3);
   ASSERT_EQ(near->items.size(), 2u);
   EXPECT_EQ(near->items[0].name, "差 100 万") << "the smallest gap first";
   EXPECT_EQ(near->items[0].miss.text, "revenue >= 500万");
   EXPECT_EQ(near->items[0].miss.gap, 1'000'000);
   EXPECT_EQ(near->items[1].name, "差 400 万");
-  EXPECT_EQ(finance_->NearlyEligible(insurer_, loan->id, 10).status().code(), StatusCode::kNotFound)
+  EXPECT_THAT(finance_->NearlyEligible(insurer_, loan->id, 10), StatusIs(StatusCode::kNotFound))
       << "only the product's institution";
-  EXPECT_EQ(finance_->NearlyEligible(station_, loan->id, 10).status().code(),
-            StatusCode::kPermissionDenied);
+  EXPECT_THAT(finance_->NearlyEligible(station_, loan->id, 10),
+              StatusIs(StatusCode::kPermissionDenied));
 }
 
 TEST_P(FinanceTest, NoEnterpriseTakesAnotherEnterprisesProfile) {
   // A screened firm, not yet on the platform, and another enterprise that is.
-  ASSERT_TRUE(finance_
-                  ->ImportProfiles(
-                      station_, {{"杭州被冒名科技有限公司", Profile(CreditCode('W'), 1e7, {"贷"})}})
-                  .ok());
+  ASSERT_THAT(finance_->ImportProfiles(
+                  station_, {{"杭州被冒名科技有限公司", Profile(CreditCode('W'), 1e7, {"贷"})}}),
+              IsOk());
   const Principal other = Org("杭州另一家科技有限公司", OrgKind::kEnterprise, 'G');
-  ASSERT_TRUE(
-      finance_
-          ->SaveOwnProfile(other, "杭州另一家科技有限公司", Profile(CreditCode('G'), 1e6, {"贷"}))
-          .ok());
+  ASSERT_THAT(finance_->SaveOwnProfile(other, "杭州另一家科技有限公司",
+                                       Profile(CreditCode('G'), 1e6, {"贷"})),
+              IsOk());
   for (char victim : {'W', 'G', 'Q'}) {  // screened, another's own, nobody's yet
     auto taken = finance_->SaveOwnProfile(firm_, "冒名", Profile(CreditCode(victim), 1, {"补"}));
-    EXPECT_EQ(taken.status().code(), StatusCode::kPermissionDenied) << victim;
+    EXPECT_THAT(taken, StatusIs(StatusCode::kPermissionDenied)) << victim;
   }
-  EXPECT_EQ(finance_->SaveOwnProfile(firm_, "冒名", json{{"credit_code", CreditCode('W')}})
-                .status()
-                .code(),
-            StatusCode::kPermissionDenied)
+  EXPECT_THAT(
+      finance_->SaveOwnProfile(firm_, "冒名", json{{"credit_code", CreditCode('W')}}).status(),
+      StatusIs(StatusCode::kPermissionDenied))
       << "a credit code alone";
   // Nothing changed: the screened firm is still nobody's, with its figures.
   auto screened = finance_->ListEnterprises("被冒名", {});
-  ASSERT_TRUE(screened.ok());
+  ASSERT_THAT(screened, IsOk());
   ASSERT_EQ(screened->items.size(), 1u);
   EXPECT_EQ(screened->items[0].org_id, "");
   EXPECT_EQ(screened->items[0].profile["revenue"], 1e7);
-  EXPECT_EQ(finance_->OwnEnterprise(firm_).status().code(), StatusCode::kNotFound);
+  EXPECT_THAT(finance_->OwnEnterprise(firm_), StatusIs(StatusCode::kNotFound));
   // Its own code is accepted.
-  EXPECT_TRUE(finance_->SaveOwnProfile(firm_, "云图", Profile(CreditCode('F'), 1, {"补"})).ok());
+  EXPECT_THAT(finance_->SaveOwnProfile(firm_, "云图", Profile(CreditCode('F'), 1, {"补"})), IsOk());
 }
 
 TEST_P(FinanceTest, ImportsAndBadInput) {
@@ -169,14 +170,14 @@ TEST_P(FinanceTest, ImportsAndBadInput) {
   for (char c : {'1', '2', '3'})
     rows.emplace_back(std::string("企业") + c, Profile(CreditCode(c), 1e7, {"贷"}));
   ASSERT_EQ(*finance_->ImportProfiles(station_, rows), 3u);
-  ASSERT_TRUE(
-      finance_->Publish(bank_, {"loan", "贷", "revenue >= 500万", 1'000'000, "t", ""}).ok());
+  ASSERT_THAT(finance_->Publish(bank_, {"loan", "贷", "revenue >= 500万", 1'000'000, "t", ""}),
+              IsOk());
   auto products = finance_->ListProducts("", {});
   EXPECT_EQ(*finance_->Reach(products->items[0].id), 3);
   rows.emplace_back("坏", json{{"credit_code", "123"}});
   EXPECT_NE(finance_->ImportProfiles(station_, rows).status().message().find("row 4"),
             std::string::npos);
-  EXPECT_EQ(finance_->ImportProfiles(firm_, rows).status().code(), StatusCode::kPermissionDenied);
+  EXPECT_THAT(finance_->ImportProfiles(firm_, rows), StatusIs(StatusCode::kPermissionDenied));
   EXPECT_NE(finance_->Publish(bank_, {"loan", "x", "revenu >= 1", 1, "t", ""})
                 .status()
                 .message()
@@ -192,8 +193,8 @@ TEST_P(FinanceTest, ImportsAndBadInput) {
                 .message()
                 .find("max_amount_fen"),
             std::string::npos);
-  EXPECT_EQ(finance_->Publish(firm_, {"loan", "x", "staff > 1", 1, "t", ""}).status().code(),
-            StatusCode::kPermissionDenied);
+  EXPECT_THAT(finance_->Publish(firm_, {"loan", "x", "staff > 1", 1, "t", ""}),
+              StatusIs(StatusCode::kPermissionDenied));
   EXPECT_NE(finance_->SaveOwnProfile(firm_, "x", json{{"staff", "many"}})
                 .status()
                 .message()

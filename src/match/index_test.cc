@@ -4,8 +4,12 @@
 
 #include <random>
 
+#include "tests/support/status_matchers.h"
+
 namespace qt::match {
 namespace {
+
+using ::qt::testing::IsOk;
 
 using nlohmann::json;
 
@@ -22,13 +26,13 @@ class IndexTest : public ::testing::Test {
                                                    {"revenue", Type::kNumber},
                                                    {"high_tech", Type::kBool},
                                                    {"qualifications", Type::kSet}}) {
-      ASSERT_TRUE(schema_.Add({name, type, ""}).ok());
+      ASSERT_THAT(schema_.Add({name, type, ""}), IsOk());
     }
     std::mt19937 g(7);
     for (int i = 0; i < 3000; ++i) entities_.push_back(RandomFirm(g, i));
     for (int i = 0; i < 200; ++i) {
       auto r = Rule::Compile(RandomRule(g), schema_);
-      ASSERT_TRUE(r.ok()) << r.status().ToString();
+      ASSERT_THAT(r, IsOk()) << r.status().ToString();
       rules_.push_back(*r);
     }
     today_ = *Schema::ParseDate("2026-11-26");

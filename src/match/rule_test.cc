@@ -5,8 +5,12 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support/status_matchers.h"
+
 namespace qt::match {
 namespace {
+
+using ::qt::testing::IsOk;
 
 using nlohmann::json;
 
@@ -23,14 +27,14 @@ class RuleTest : public ::testing::Test {
                                                    {"high_tech", Type::kBool},
                                                    {"qualifications", Type::kSet},
                                                    {"credit_rating", Type::kString}}) {
-      ASSERT_TRUE(schema_.Add({name, type, ""}).ok());
+      ASSERT_THAT(schema_.Add({name, type, ""}), IsOk());
     }
     today_ = *Schema::ParseDate("2026-11-26");
   }
   Entity Firm(const json& j) { return *schema_.EntityFromJson("e", j); }
   Rule Compile(const std::string& text) {
     auto r = Rule::Compile(text, schema_);
-    EXPECT_TRUE(r.ok()) << text << ": " << r.status().ToString();
+    EXPECT_THAT(r, IsOk()) << text << ": " << r.status().ToString();
     return r.ok() ? *r : Rule{};
   }
 

@@ -5,9 +5,13 @@
 #include "match/finance.h"
 #include "match/migrations.h"
 #include "tests/support/service_test.h"
+#include "tests/support/status_matchers.h"
 
 namespace qt::match {
 namespace {
+
+using ::qt::testing::IsOk;
+using ::qt::testing::StatusIs;
 
 using accounts::OrgKind;
 using accounts::Principal;
@@ -66,16 +70,16 @@ TEST_P(ScenariosTest, DemandsAndCapabilitiesMeetAndMoveThroughTheWorkflow) {
   auto demand =
       sc_->Add(bureau_, Demand("城市道路自动驾驶公交测试",
                                "在滨江区开放道路开展自动驾驶公交与车路协同测试", "智慧交通"));
-  ASSERT_TRUE(demand.ok()) << demand.status().ToString();
+  ASSERT_THAT(demand, IsOk()) << demand.status().ToString();
   auto av =
       sc_->Add(maker_, Capability("L4 自动驾驶公交解决方案",
                                   "自动驾驶公交车辆与车路协同系统，已在园区部署", "智慧交通"));
-  ASSERT_TRUE(av.ok()) << av.status().ToString();
+  ASSERT_THAT(av, IsOk()) << av.status().ToString();
   auto care =
       sc_->Add(other_, Capability("社区养老服务平台", "智慧养老平台与居家照护设备", "智慧养老"));
-  ASSERT_TRUE(care.ok());
+  ASSERT_THAT(care, IsOk());
   auto matches = sc_->Matches(demand->id, 10);
-  ASSERT_TRUE(matches.ok()) << matches.status().ToString();
+  ASSERT_THAT(matches, IsOk()) << matches.status().ToString();
   ASSERT_GE(matches->size(), 1u);
   EXPECT_EQ((*matches)[0].listing.id, av->id);
   for (const auto& m : *matches) EXPECT_NE(m.listing.id, care->id) << "no word or tag in common";
@@ -84,26 +88,26 @@ TEST_P(ScenariosTest, DemandsAndCapabilitiesMeetAndMoveThroughTheWorkflow) {
   EXPECT_EQ((*back)[0].listing.id, demand->id);
 
   auto pair = sc_->Recommend(bureau_, demand->id, av->id, "平台推荐");
-  ASSERT_TRUE(pair.ok()) << pair.status().ToString();
-  EXPECT_EQ(sc_->Recommend(bureau_, demand->id, av->id, "").status().code(), StatusCode::kConflict);
-  EXPECT_EQ(sc_->Recommend(other_, demand->id, av->id, "").status().code(),
-            StatusCode::kPermissionDenied);
-  EXPECT_EQ(sc_->Advance(maker_, pair->id, "piloting", "").status().code(),
-            StatusCode::kFailedPrecondition)
+  ASSERT_THAT(pair, IsOk()) << pair.status().ToString();
+  EXPECT_THAT(sc_->Recommend(bureau_, demand->id, av->id, ""), StatusIs(StatusCode::kConflict));
+  EXPECT_THAT(sc_->Recommend(other_, demand->id, av->id, ""),
+              StatusIs(StatusCode::kPermissionDenied));
+  EXPECT_THAT(sc_->Advance(maker_, pair->id, "piloting", ""),
+              StatusIs(StatusCode::kFailedPrecondition))
       << "contacted comes first";
-  EXPECT_EQ(sc_->Advance(other_, pair->id, "contacted", "").status().code(),
-            StatusCode::kPermissionDenied);
+  EXPECT_THAT(sc_->Advance(other_, pair->id, "contacted", ""),
+              StatusIs(StatusCode::kPermissionDenied));
   for (const char* s : {"contacted", "piloting", "deployed"})
-    ASSERT_TRUE(sc_->Advance(maker_, pair->id, s, "").ok()) << s;
-  EXPECT_EQ(sc_->Advance(maker_, pair->id, "closed", "").status().code(),
-            StatusCode::kFailedPrecondition);
+    ASSERT_THAT(sc_->Advance(maker_, pair->id, s, ""), IsOk()) << s;
+  EXPECT_THAT(sc_->Advance(maker_, pair->id, "closed", ""),
+              StatusIs(StatusCode::kFailedPrecondition));
   EXPECT_EQ(sc_->Pairs(demand->id)->at(0).state, "deployed");
   auto stats = sc_->GetStats();
   EXPECT_EQ(stats->demands, 1);
   EXPECT_EQ(stats->capabilities, 2);
   EXPECT_EQ(stats->pairs_by_state["deployed"], 1);
   // Closed listings leave the matches.
-  ASSERT_TRUE(sc_->Close(maker_, av->id).ok());
+  ASSERT_THAT(sc_->Close(maker_, av->id), IsOk());
   EXPECT_TRUE(sc_->Matches(demand->id, 10)->empty());
 }
 

@@ -4,9 +4,12 @@
 
 #include "match/segmenter.h"
 #include "match/text_index.h"
+#include "tests/support/status_matchers.h"
 
 namespace qt::match {
 namespace {
+
+using ::qt::testing::IsOk;
 
 bool Has(const std::vector<std::string>& tokens, const std::string& t) {
   return std::find(tokens.begin(), tokens.end(), t) != tokens.end();
@@ -14,9 +17,9 @@ bool Has(const std::vector<std::string>& tokens, const std::string& t) {
 
 TEST(Segmenter, IcuWordsWithTheUserDictionaryOnTop) {
   auto plain = Segmenter::Create({});
-  ASSERT_TRUE(plain.ok()) << plain.status().ToString();
+  ASSERT_THAT(plain, IsOk()) << plain.status().ToString();
   auto domain = Segmenter::Create({"算力券", "专精特新", "首台套"});
-  ASSERT_TRUE(domain.ok());
+  ASSERT_THAT(domain, IsOk());
   const std::string text = "杭州市数据集团发放算力券，支持专精特新企业研发首台套装备。";
   auto without = (*plain)->Segment(text);
   auto with = (*domain)->Segment(text);
@@ -34,14 +37,14 @@ TEST(Segmenter, IcuWordsWithTheUserDictionaryOnTop) {
 
 TEST(TextIndex, Bm25WithFieldsTagsAndFilters) {
   auto seg = Segmenter::Create({"智能网联", "算力券"});
-  ASSERT_TRUE(seg.ok());
+  ASSERT_THAT(seg, IsOk());
   TextIndex index(**seg, {2.0, 1.0}, 1.0);
   ASSERT_EQ(*index.Add({{"智能网联汽车测试场景", "在城市道路开展自动驾驶测试"}, {"交通"}}), 0);
   ASSERT_EQ(*index.Add({{"医院影像辅助诊断", "需要自动驾驶之外的医学影像算法"}, {"医疗"}}), 1);
   ASSERT_EQ(*index.Add({{"港口无人集卡", "智能网联与自动驾驶在港口的应用"}, {"交通", "物流"}}), 2);
   ASSERT_EQ(*index.Add({{"社区养老服务", "智慧养老平台建设"}, {"民生"}}), 3);
   auto hits = index.Search("智能网联 自动驾驶", {}, 10);
-  ASSERT_TRUE(hits.ok());
+  ASSERT_THAT(hits, IsOk());
   ASSERT_EQ(hits->size(), 3u);
   EXPECT_EQ((*hits)[0].doc, 0) << "the title match is boosted";
   EXPECT_EQ((*hits)[1].doc, 2);

@@ -11,10 +11,13 @@
 #include "crypto/random.h"
 #include "crypto/recipient_box.h"
 #include "crypto/sha256.h"
+#include "tests/support/status_matchers.h"
 #include "tests/support/temp_dir.h"
 
 namespace qt::privacy {
 namespace {
+
+using ::qt::testing::IsOk;
 
 using nlohmann::json;
 
@@ -30,11 +33,11 @@ class DeliveryTest : public ::testing::Test {
     auto db = dataspace::ProductDb::Create(path_, schema_);
     const char* exams[] = {"CT", "MR", "DX"};
     for (int i = 0; i < 300; ++i) {
-      ASSERT_TRUE(db->Insert({"P" + std::to_string(i), exams[i % 3], "西湖区",
-                              std::to_string(20 + i % 60), std::to_string(10000 + i * 37)})
-                      .ok());
+      ASSERT_THAT(db->Insert({"P" + std::to_string(i), exams[i % 3], "西湖区",
+                              std::to_string(20 + i % 60), std::to_string(10000 + i * 37)}),
+                  IsOk());
     }
-    ASSERT_TRUE(db->Finish().ok());
+    ASSERT_THAT(db->Finish(), IsOk());
     for (int r = 0; r < 3; ++r) {
       Candidate c{.delivery_id = "dlv" + std::to_string(r),
                   .recipient_id = "org" + std::to_string(r)};
@@ -52,7 +55,7 @@ class DeliveryTest : public ::testing::Test {
   TraceResult Trace(const std::string& csv) {
     auto db = dataspace::ProductDb::OpenReadOnly(path_);
     auto r = TraceLeak(csv, *db, schema_, candidates_);
-    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_THAT(r, IsOk()) << r.status().ToString();
     return *r;
   }
 
@@ -126,12 +129,12 @@ TEST_F(DeliveryTest, OnlyTheRecipientOpensAndAlterationsAreDetected) {
   content += std::string(200'000, 'x');  // several chunks
   SealedHeader h{"ctr_1", "dlv_1", "org_r", crypto::HexEncode(crypto::Sha256(content))};
   auto file = SealDelivery(h, recipient.public_key, content);
-  ASSERT_TRUE(file.ok());
+  ASSERT_THAT(file, IsOk());
   auto open_with = [](const crypto::SigningKey& k) {
     return [&k](std::span<const uint8_t> sealed) { return crypto::OpenSealed(k, sealed); };
   };
   auto opened = OpenDelivery(*file, open_with(recipient));
-  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  ASSERT_THAT(opened, IsOk()) << opened.status().ToString();
   EXPECT_EQ(opened->plaintext, content);
   EXPECT_EQ(opened->header.contract_id, "ctr_1");
   EXPECT_EQ(ReadDeliveryHeader(*file)->recipient_id, "org_r");

@@ -5,8 +5,13 @@
 #include <cstdint>
 #include <set>
 
+#include "tests/support/status_matchers.h"
+
 namespace qt::privacy {
 namespace {
+
+using ::qt::testing::IsOk;
+using ::qt::testing::StatusIs;
 
 std::vector<std::string> Range(int from, int to, const std::string& prefix = "1380000") {
   std::vector<std::string> out;
@@ -64,12 +69,12 @@ TEST(Psi, TheServerRefusesBadPointsAndTooManyOfThem) {
                              HashToPoint("s", "4")};
   EXPECT_NE(server.Blind(0, four).status().message().find("more points than the client announced"),
             std::string::npos);
-  EXPECT_EQ(server.IntersectionSize().status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_THAT(server.IntersectionSize(), StatusIs(StatusCode::kFailedPrecondition));
   std::vector<Point> three(four.begin(), four.begin() + 3);
   auto answered = server.Blind(0, three);
-  ASSERT_TRUE(answered.ok());
-  EXPECT_TRUE(answered->empty());            // size mode never gives the client its D_i
-  ASSERT_TRUE(server.Blind(0, three).ok());  // a resent batch counts once
+  ASSERT_THAT(answered, IsOk());
+  EXPECT_TRUE(answered->empty());               // size mode never gives the client its D_i
+  ASSERT_THAT(server.Blind(0, three), IsOk());  // a resent batch counts once
   EXPECT_EQ(server.received(), 3);
   EXPECT_EQ(server.ServerBatch(0, 4)->size(), 4u);
   EXPECT_EQ(server.ServerBatch(2, 4)->size(), 2u);
@@ -81,11 +86,11 @@ TEST(Psi, TheServerRefusesBadPointsAndTooManyOfThem) {
   // asked, the session takes no more tallies (which would tell a second).
   std::vector<Point> eleven(11, HashToPoint("s", "t"));
   EXPECT_FALSE(server.Tally(0, eleven).ok());
-  ASSERT_TRUE(server.Tally(0, three).ok());
-  ASSERT_TRUE(server.Tally(0, three).ok());  // a retry
-  EXPECT_FALSE(server.Tally(0, four).ok());  // another batch under a taken index
+  ASSERT_THAT(server.Tally(0, three), IsOk());
+  ASSERT_THAT(server.Tally(0, three), IsOk());  // a retry
+  EXPECT_FALSE(server.Tally(0, four).ok());     // another batch under a taken index
   EXPECT_EQ(*server.IntersectionSize(), 0);
-  EXPECT_EQ(server.Tally(1, three).code(), StatusCode::kFailedPrecondition);
+  EXPECT_THAT(server.Tally(1, three), StatusIs(StatusCode::kFailedPrecondition));
   EXPECT_EQ(*server.IntersectionSize(), 0);
 }
 
@@ -118,11 +123,11 @@ class Lying : public PsiServerLink {
 TEST(Psi, TheClientTrustsNoServerAnswer) {
   PsiClient client("c", {"a", "b", "c"}, 1);
   Lying more(2, PsiOutput::kIntersection, 50);
-  EXPECT_EQ(RunMessages(client, more, 16).status().code(), StatusCode::kUnavailable);
+  EXPECT_THAT(RunMessages(client, more, 16), StatusIs(StatusCode::kUnavailable));
   Lying huge(kMaxPsiItems + 1, PsiOutput::kIntersection, 0);
-  EXPECT_EQ(RunMessages(client, huge, 16).status().code(), StatusCode::kUnavailable);
+  EXPECT_THAT(RunMessages(client, huge, 16), StatusIs(StatusCode::kUnavailable));
   Lying sized(2, PsiOutput::kSize, 0);  // answers points in size mode, then an impossible size
-  EXPECT_EQ(RunMessages(client, sized, 16).status().code(), StatusCode::kUnavailable);
+  EXPECT_THAT(RunMessages(client, sized, 16), StatusIs(StatusCode::kUnavailable));
 }
 
 }  // namespace

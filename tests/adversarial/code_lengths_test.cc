@@ -16,6 +16,7 @@
 #include "identity/code.h"
 #include "identity/credential.h"
 #include "tests/adversarial/identity_adversary.h"
+#include "tests/support/status_matchers.h"
 
 namespace qt::testing {
 namespace {
@@ -31,14 +32,14 @@ std::map<int, size_t> CiphertextLengths(const std::string& code, const std::stri
   auto decoded = DecodeCredential(code, [&](const Bytes& k) -> const TrustedKey* {
     return crypto::HexEncode(k) == kid ? &key : nullptr;
   });
-  EXPECT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_THAT(decoded, IsOk()) << decoded.status().ToString();
   if (!decoded.ok()) return out;
   auto cwt = Load(decoded->claims);
-  EXPECT_TRUE(cwt.ok());
+  EXPECT_THAT(cwt, IsOk());
   if (!cwt.ok()) return out;
   cbor_item_t* ours = MapGet(cwt->get(), kCodeClaimLabel);
   auto sealed = ByteString(MapGet(ours, 5), "sealed");
-  EXPECT_TRUE(sealed.ok());
+  EXPECT_THAT(sealed, IsOk());
   if (!sealed.ok()) return out;
   for (size_t i = 0; i + 3 <= sealed->size();) {
     const size_t n = size_t{(*sealed)[i + 1]} << 8 | (*sealed)[i + 2];

@@ -17,6 +17,7 @@
 #include "privacy/psi.h"
 #include "privacy/ristretto.h"
 #include "tests/integration/api_test.h"
+#include "tests/support/status_matchers.h"
 
 namespace qt::testing {
 namespace {
@@ -277,9 +278,9 @@ TEST_F(PsiEnumeration, BlindingEachGuessApartTellsOneNumberPerSession) {
   auto server = Call(*client_, "GET", base + "/server/0", consumer_);
   ASSERT_EQ(server.status, 200) << server.raw;
   auto bytes = crypto::Base64Decode(server.body["points"].get<std::string>());
-  ASSERT_TRUE(bytes.ok());
+  ASSERT_THAT(bytes, IsOk());
   auto theirs = privacy::PointsFromBytes(*bytes);
-  ASSERT_TRUE(theirs.ok());
+  ASSERT_THAT(theirs, IsOk());
   ASSERT_EQ(theirs->size(), 2000u);
   // The T for one guess at a time, each followed by the question.
   auto tally_for = [&](size_t guess) {

@@ -21,6 +21,7 @@
 #include "crypto/tls.h"
 #include "tests/integration/fake_node.h"
 #include "tests/integration/peering_node.h"
+#include "tests/support/status_matchers.h"
 
 namespace qt::testing {
 namespace {
@@ -42,7 +43,7 @@ std::string ReadFile(const std::string& path) {
 
 std::string PinOf(const std::string& cert_file) {
   auto pin = crypto::TlsPinOfCertificate(ReadFile(cert_file));
-  EXPECT_TRUE(pin.ok()) << pin.status().ToString();
+  EXPECT_THAT(pin, IsOk()) << pin.status().ToString();
   return pin.ok() ? *pin : "";
 }
 

@@ -20,6 +20,7 @@
 #include "tests/integration/test_codes.h"
 #include "tests/support/hook_receiver.h"
 #include "tests/support/server_process.h"
+#include "tests/support/status_matchers.h"
 #include "tests/support/test_database.h"
 
 namespace qt::testing {
@@ -126,7 +127,7 @@ class MultiProcessTest : public ::testing::Test {
           proof.push_back(*crypto::HexDecode(h.get<std::string>()));
         Status s = ledger::VerifyEvent(ev.body["leaf"].get<std::string>(), index, proof,
                                        ev.body["checkpoint"].get<std::string>(), key);
-        EXPECT_TRUE(s.ok()) << "process " << p << " index " << index << ": " << s.message();
+        EXPECT_THAT(s, IsOk()) << "process " << p << " index " << index << ": " << s.message();
         checkpoints.insert(ev.body["checkpoint"].get<std::string>());
       }
     }

@@ -17,6 +17,7 @@
 #include "ledger/verify.h"
 #include "tests/integration/fake_node.h"
 #include "tests/integration/peering_node.h"
+#include "tests/support/status_matchers.h"
 
 namespace qt::testing {
 namespace {
@@ -40,14 +41,14 @@ void ExpectProofVerifies(const json& proof, const std::string& ledger_vkey) {
   std::vector<ledger::Bytes> inclusion;
   for (const auto& h : proof["inclusion"]) {
     auto bytes = crypto::Base64Decode(h.get<std::string>());
-    ASSERT_TRUE(bytes.ok());
+    ASSERT_THAT(bytes, IsOk());
     inclusion.emplace_back(bytes->begin(), bytes->end());
   }
   auto key = ledger::ParseVerifierKey(ledger_vkey);
-  ASSERT_TRUE(key.ok()) << ledger_vkey;
+  ASSERT_THAT(key, IsOk()) << ledger_vkey;
   Status s = ledger::VerifyEvent(proof["event"].get<std::string>(), proof["index"].get<uint64_t>(),
                                  inclusion, proof["checkpoint"].get<std::string>(), *key);
-  EXPECT_TRUE(s.ok()) << s.ToString();
+  EXPECT_THAT(s, IsOk()) << s.ToString();
 }
 
 std::string LedgerVkey(const PeeringNode& n) {

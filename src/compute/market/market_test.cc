@@ -8,10 +8,14 @@
 #include "compute/configs.h"
 #include "compute/market/vouchers.h"
 #include "crypto/random.h"
+#include "tests/support/status_matchers.h"
 #include "tests/support/test_database.h"
 
 namespace qt::compute::market {
 namespace {
+
+using ::qt::testing::IsOk;
+using ::qt::testing::StatusIs;
 
 using accounts::OrgKind;
 using accounts::Principal;
@@ -32,7 +36,7 @@ class MarketTest : public ::testing::TestWithParam<std::string> {
     for (auto& m : accounts::Accounts::Migrations()) migrations.push_back(m);
     for (auto& m : Market::Migrations()) migrations.push_back(m);
     for (auto& m : Vouchers::Migrations()) migrations.push_back(m);
-    ASSERT_TRUE(store::Migrate(*store_, migrations).ok());
+    ASSERT_THAT(store::Migrate(*store_, migrations), IsOk());
     accounts_ = std::make_unique<accounts::Accounts>(
         *store_, accounts::AccountsOptions{&clock_, &random_, &key_, &journal_});
     auto boot =
@@ -52,7 +56,7 @@ class MarketTest : public ::testing::TestWithParam<std::string> {
 
   Principal Org(OrgKind kind, const std::string& code16, char c) {
     auto r = accounts_->CreateOrg(op_, {std::string("Org ") + c, kind, Code(code16, c)});
-    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_THAT(r, IsOk()) << r.status().ToString();
     return *accounts_->Authenticate(r->admin_token.secret);
   }
 
@@ -94,20 +98,20 @@ INSTANTIATE_TEST_SUITE_P(Backends, MarketTest, ::testing::ValuesIn(qt::testing::
 
 TEST_P(MarketTest, ProvidersRegisterClustersAndCapacityIsPooled) {
   auto a = market_->RegisterCluster(provider_, Cluster("a100s", "A100", 10, 1500));
-  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  ASSERT_THAT(a, IsOk()) << a.status().ToString();
   EXPECT_EQ(a->cards, 80);
   EXPECT_EQ(a->tflops, 80 * 312);
-  ASSERT_TRUE(market_->RegisterCluster(provider2_, Cluster("npus", "Ascend910B", 5, 900)).ok());
+  ASSERT_THAT(market_->RegisterCluster(provider2_, Cluster("npus", "Ascend910B", 5, 900)), IsOk());
   auto cap = market_->PooledCapacity();
-  ASSERT_TRUE(cap.ok());
+  ASSERT_THAT(cap, IsOk());
   EXPECT_EQ(cap->cards, 120);
   EXPECT_EQ(cap->tflops, 80 * 312 + 40 * 320);
   EXPECT_EQ(cap->by_chip.size(), 2u);
   EXPECT_EQ(cap->by_provider.size(), 2u);
-  EXPECT_EQ(market_->RegisterCluster(provider_, Cluster("a100s", "A100", 1, 1)).status().code(),
-            StatusCode::kConflict);
-  EXPECT_EQ(market_->RegisterCluster(enterprise_, Cluster("x", "A100", 1, 1)).status().code(),
-            StatusCode::kPermissionDenied);
+  EXPECT_THAT(market_->RegisterCluster(provider_, Cluster("a100s", "A100", 1, 1)),
+              StatusIs(StatusCode::kConflict));
+  EXPECT_THAT(market_->RegisterCluster(enterprise_, Cluster("x", "A100", 1, 1)),
+              StatusIs(StatusCode::kPermissionDenied));
   NewCluster bad = Cluster("bad", "B300", 1, 1);
   EXPECT_EQ(market_->RegisterCluster(provider_, bad).status().message(),
             "pools[0].chip: unknown chip \"B300\"");
@@ -125,7 +129,7 @@ TEST_P(MarketTest, QuotesAreRankedAndAcceptingBooksCapacityOnce) {
   auto dear = market_->RegisterCluster(provider2_, Cluster("dear", "H800", 4, 5000));   // 32 cards
   ASSERT_TRUE(cheap.ok() && dear.ok());
   auto r1 = market_->PostRequest(enterprise_, Request(16, 10));
-  ASSERT_TRUE(r1.ok()) << r1.status().ToString();
+  ASSERT_THAT(r1, IsOk()) << r1.status().ToString();
   ASSERT_EQ(r1->second.size(), 2u);
   const Quote& best = r1->second[0];
   EXPECT_EQ(best.cluster_id, cheap->id);
@@ -133,15 +137,15 @@ TEST_P(MarketTest, QuotesAreRankedAndAcceptingBooksCapacityOnce) {
   EXPECT_EQ(best.rank, 1);
   EXPECT_EQ(best.start_ms, clock_.NowMillis());
   auto order = market_->AcceptQuote(enterprise_, best.id);
-  ASSERT_TRUE(order.ok()) << order.status().ToString();
+  ASSERT_THAT(order, IsOk()) << order.status().ToString();
   EXPECT_EQ(order->state, OrderState::kAccepted);
-  EXPECT_EQ(market_->AcceptQuote(enterprise_, best.id).status().code(),
-            StatusCode::kFailedPrecondition);
+  EXPECT_THAT(market_->AcceptQuote(enterprise_, best.id),
+              StatusIs(StatusCode::kFailedPrecondition));
 
   // The same 16 cards cannot be booked twice: a second request gets the cheap
   // pool only after the first order ends, and an old quote for them fails.
   auto r2 = market_->PostRequest(enterprise_, Request(16, 10));
-  ASSERT_TRUE(r2.ok());
+  ASSERT_THAT(r2, IsOk());
   const Quote* later = nullptr;
   for (const Quote& q : r2->second) {
     if (q.cluster_id == cheap->id) later = &q;
@@ -154,18 +158,18 @@ TEST_P(MarketTest, QuotesAreRankedAndAcceptingBooksCapacityOnce) {
   auto r4 = market_->PostRequest(enterprise_, Request(16, 10));
   ASSERT_TRUE(r3.ok() && r4.ok());
   // Both quotes were made for [end of order 1, +10 h) on the cheap pool.
-  ASSERT_TRUE(market_->AcceptQuote(enterprise_, r3->second[0].id).ok());
+  ASSERT_THAT(market_->AcceptQuote(enterprise_, r3->second[0].id), IsOk());
   auto clash = market_->AcceptQuote(enterprise_, r4->second[0].id);
-  EXPECT_EQ(clash.status().code(), StatusCode::kConflict) << clash.status().ToString();
+  EXPECT_THAT(clash, StatusIs(StatusCode::kConflict)) << clash.status().ToString();
 }
 
 TEST_P(MarketTest, ConcurrentAcceptsNeverDoubleBook) {
-  ASSERT_TRUE(
-      market_->RegisterCluster(provider_, Cluster("one", "A100", 1, 1000)).ok());  // 8 cards
+  ASSERT_THAT(market_->RegisterCluster(provider_, Cluster("one", "A100", 1, 1000)),
+              IsOk());  // 8 cards
   std::vector<std::string> quotes;
   for (int i = 0; i < 6; ++i) {
     auto r = market_->PostRequest(enterprise_, Request(8, 2));
-    ASSERT_TRUE(r.ok());
+    ASSERT_THAT(r, IsOk());
     quotes.push_back(r->second.at(0).id);  // all for the same window
   }
   std::atomic<int> ok{0}, conflicts{0};
@@ -184,10 +188,10 @@ TEST_P(MarketTest, ConcurrentAcceptsNeverDoubleBook) {
 }
 
 TEST_P(MarketTest, BadRequestsChangeNothing) {
-  ASSERT_TRUE(market_->RegisterCluster(provider_, Cluster("c", "A100", 1, 1000)).ok());
+  ASSERT_THAT(market_->RegisterCluster(provider_, Cluster("c", "A100", 1, 1000)), IsOk());
   NewRequest r = Request(8, 1);
   r.chip = "vendor";
-  EXPECT_EQ(market_->PostRequest(enterprise_, r).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(market_->PostRequest(enterprise_, r), StatusIs(StatusCode::kInvalidArgument));
   r = Request(0, 1);
   EXPECT_EQ(market_->PostRequest(enterprise_, r).status().message(),
             "cards: must be between 1 and 100000");
@@ -199,47 +203,46 @@ TEST_P(MarketTest, BadRequestsChangeNothing) {
   EXPECT_EQ(market_->PostRequest(enterprise_, r).status().message(),
             "window_end: the window is shorter than the duration");
   r = Request(8, 1, 0);
-  EXPECT_EQ(market_->PostRequest(enterprise_, r).status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(market_->PostRequest(provider_, Request(8, 1)).status().code(),
-            StatusCode::kPermissionDenied);
+  EXPECT_THAT(market_->PostRequest(enterprise_, r), StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(market_->PostRequest(provider_, Request(8, 1)),
+              StatusIs(StatusCode::kPermissionDenied));
   // A request nobody can serve is fine: it has no quotes.
   auto none = market_->PostRequest(enterprise_, Request(64, 1));
-  ASSERT_TRUE(none.ok());
+  ASSERT_THAT(none, IsOk());
   EXPECT_TRUE(none->second.empty());
   // An expired quote cannot be accepted.
   auto q = market_->PostRequest(enterprise_, Request(8, 1));
   clock_.Advance(16 * 60'000);
   EXPECT_EQ(market_->AcceptQuote(enterprise_, q->second[0].id).status().message(),
             "quote: expired; ask for new quotes");
-  EXPECT_EQ(market_->AcceptQuote(outsider_, q->second[0].id).status().code(),
-            StatusCode::kPermissionDenied);
+  EXPECT_THAT(market_->AcceptQuote(outsider_, q->second[0].id),
+              StatusIs(StatusCode::kPermissionDenied));
 }
 
 TEST_P(MarketTest, SimulatedBackendRunsMetersAndBillsWithVouchers) {
   auto c = market_->RegisterCluster(provider_, Cluster("c", "A100", 2, 1000));
-  ASSERT_TRUE(c.ok());
+  ASSERT_THAT(c, IsOk());
   auto prog = vouchers_->CreateProgramme(
       authority_, {"2026 算力券", 10'000'000, 3000, 50'000, clock_.NowMillis(),
                    clock_.NowMillis() + 365 * 24 * kHour});
-  ASSERT_TRUE(prog.ok()) << prog.status().ToString();
+  ASSERT_THAT(prog, IsOk()) << prog.status().ToString();
   auto app = vouchers_->Apply(enterprise_, prog->id, 40'000);
-  ASSERT_TRUE(app.ok()) << app.status().ToString();
-  EXPECT_EQ(vouchers_->Apply(enterprise_, prog->id, 1).status().code(), StatusCode::kConflict);
-  EXPECT_EQ(vouchers_->Apply(outsider_, prog->id, 1).status().code(),
-            StatusCode::kFailedPrecondition);
+  ASSERT_THAT(app, IsOk()) << app.status().ToString();
+  EXPECT_THAT(vouchers_->Apply(enterprise_, prog->id, 1), StatusIs(StatusCode::kConflict));
+  EXPECT_THAT(vouchers_->Apply(outsider_, prog->id, 1), StatusIs(StatusCode::kFailedPrecondition));
   auto decided = vouchers_->Decide(authority_, app->id, true, 0, "");
-  ASSERT_TRUE(decided.ok()) << decided.status().ToString();
+  ASSERT_THAT(decided, IsOk()) << decided.status().ToString();
   EXPECT_EQ(decided->state, "approved");
 
   // 8 cards x 10 h x 1000 fen = 80,000 fen; the voucher pays 30 % = 24,000.
   auto r = market_->PostRequest(enterprise_, Request(8, 10));
   auto o = market_->AcceptQuote(enterprise_, r->second.at(0).id);
-  ASSERT_TRUE(o.ok());
+  ASSERT_THAT(o, IsOk());
   EXPECT_EQ(*market_->Advance(), 1);  // starts
   clock_.Advance(10 * kHour);
   EXPECT_EQ(*market_->Advance(), 1);  // completes
   auto bills = market_->ListBills(enterprise_, {"", 10});
-  ASSERT_TRUE(bills.ok());
+  ASSERT_THAT(bills, IsOk());
   ASSERT_EQ(bills->items.size(), 1u);
   const Bill& b = bills->items[0];
   EXPECT_EQ(b.usage_card_ms, 8 * 10 * kHour);
@@ -250,7 +253,7 @@ TEST_P(MarketTest, SimulatedBackendRunsMetersAndBillsWithVouchers) {
 
   // The second bill gets only what remains of the voucher (16,000).
   auto r2 = market_->PostRequest(enterprise_, Request(8, 10));
-  ASSERT_TRUE(market_->AcceptQuote(enterprise_, r2->second.at(0).id).ok());
+  ASSERT_THAT(market_->AcceptQuote(enterprise_, r2->second.at(0).id), IsOk());
   market_->Advance().value();
   clock_.Advance(10 * kHour);
   market_->Advance().value();
@@ -261,7 +264,7 @@ TEST_P(MarketTest, SimulatedBackendRunsMetersAndBillsWithVouchers) {
   ASSERT_EQ(v->size(), 1u);
   EXPECT_EQ((*v)[0].redeemed_fen, 40'000);
   auto rep = vouchers_->Report(authority_, prog->id);
-  ASSERT_TRUE(rep.ok());
+  ASSERT_THAT(rep, IsOk());
   EXPECT_EQ(rep->programme.issued_fen, 40'000);
   EXPECT_EQ(rep->programme.redeemed_fen, 40'000);
   ASSERT_EQ(rep->by_provider.size(), 1u);
@@ -272,19 +275,20 @@ TEST_P(MarketTest, SimulatedBackendRunsMetersAndBillsWithVouchers) {
 }
 
 TEST_P(MarketTest, ConcurrentSettlementsNeverSpendAVoucherTwice) {
-  ASSERT_TRUE(market_->RegisterCluster(provider_, Cluster("c", "A100", 8, 1000)).ok());  // 64 cards
+  ASSERT_THAT(market_->RegisterCluster(provider_, Cluster("c", "A100", 8, 1000)),
+              IsOk());  // 64 cards
   auto prog = vouchers_->CreateProgramme(
       authority_,
       {"p", 1'000'000, 10'000, 30'000, clock_.NowMillis(), clock_.NowMillis() + 100 * kHour});
   auto app = vouchers_->Apply(enterprise_, prog->id, 30'000);
-  ASSERT_TRUE(vouchers_->Decide(authority_, app->id, true, 0, "").ok());
+  ASSERT_THAT(vouchers_->Decide(authority_, app->id, true, 0, ""), IsOk());
   // Eight 8-card one-hour orders: 8,000 fen each, fully subsidised (100 %)
   // until the 30,000-fen voucher runs out.
   std::vector<std::string> orders;
   for (int i = 0; i < 8; ++i) {
     auto r = market_->PostRequest(enterprise_, Request(8, 1));
     auto o = market_->AcceptQuote(enterprise_, r->second.at(0).id);
-    ASSERT_TRUE(o.ok()) << o.status().ToString();
+    ASSERT_THAT(o, IsOk()) << o.status().ToString();
     orders.push_back(o->id);
   }
   ASSERT_EQ(*market_->Advance(), 8);
@@ -294,7 +298,7 @@ TEST_P(MarketTest, ConcurrentSettlementsNeverSpendAVoucherTwice) {
   threads.reserve(orders.size());
   for (const std::string& id : orders) {
     threads.emplace_back(
-        [&, id] { EXPECT_TRUE(market_->CancelOrder(enterprise_, id, "done early").ok()); });
+        [&, id] { EXPECT_THAT(market_->CancelOrder(enterprise_, id, "done early"), IsOk()); });
   }
   for (auto& t : threads) t.join();
   auto bills = market_->ListBills(enterprise_, {"", 100});
@@ -310,25 +314,25 @@ TEST_P(MarketTest, ConcurrentSettlementsNeverSpendAVoucherTwice) {
 TEST_P(MarketTest, RelatedPartiesAndBudgetLimitVouchers) {
   auto prog = vouchers_->CreateProgramme(authority_, {"p", 50'000, 3000, 40'000, clock_.NowMillis(),
                                                       clock_.NowMillis() + 100 * kHour});
-  ASSERT_TRUE(prog.ok());
+  ASSERT_THAT(prog, IsOk());
   auto other = Org(OrgKind::kEnterprise, "91330106MA2H0000", 'F');
   auto a1 = vouchers_->Apply(enterprise_, prog->id, 40'000);
   auto a2 = vouchers_->Apply(other, prog->id, 40'000);
-  ASSERT_TRUE(vouchers_->Decide(authority_, a1->id, true, 0, "").ok());
+  ASSERT_THAT(vouchers_->Decide(authority_, a1->id, true, 0, ""), IsOk());
   EXPECT_EQ(vouchers_->Decide(authority_, a2->id, true, 0, "").status().message(),
             "budget: only 10000 fen of the budget remain");
-  EXPECT_EQ(vouchers_->Decide(authority_, a2->id, false, 0, "").status().code(),
-            StatusCode::kInvalidArgument);
+  EXPECT_THAT(vouchers_->Decide(authority_, a2->id, false, 0, ""),
+              StatusIs(StatusCode::kInvalidArgument));
   auto rejected = vouchers_->Decide(authority_, a2->id, false, 0, "budget exhausted");
-  ASSERT_TRUE(rejected.ok());
+  ASSERT_THAT(rejected, IsOk());
   EXPECT_EQ(rejected->state, "rejected");
-  EXPECT_EQ(vouchers_->Decide(authority_, a2->id, true, 0, "").status().code(),
-            StatusCode::kFailedPrecondition);
+  EXPECT_THAT(vouchers_->Decide(authority_, a2->id, true, 0, ""),
+              StatusIs(StatusCode::kFailedPrecondition));
 
-  ASSERT_TRUE(vouchers_->AddRelatedParty(authority_, enterprise_.org_id, provider_.org_id).ok());
-  ASSERT_TRUE(market_->RegisterCluster(provider_, Cluster("c", "A100", 1, 1000)).ok());
+  ASSERT_THAT(vouchers_->AddRelatedParty(authority_, enterprise_.org_id, provider_.org_id), IsOk());
+  ASSERT_THAT(market_->RegisterCluster(provider_, Cluster("c", "A100", 1, 1000)), IsOk());
   auto r = market_->PostRequest(enterprise_, Request(8, 1));
-  ASSERT_TRUE(market_->AcceptQuote(enterprise_, r->second.at(0).id).ok());
+  ASSERT_THAT(market_->AcceptQuote(enterprise_, r->second.at(0).id), IsOk());
   market_->Advance().value();
   clock_.Advance(kHour);
   market_->Advance().value();
@@ -343,8 +347,9 @@ TEST_P(MarketTest, AnUnavailableClusterFailsItsOrdersAndBillsUsage) {
   auto o = market_->AcceptQuote(enterprise_, r->second.at(0).id);
   market_->Advance().value();
   clock_.Advance(2 * kHour);
-  ASSERT_TRUE(market_->SetAvailable(provider_, c->id, false).ok());
-  EXPECT_EQ(market_->SetAvailable(provider2_, c->id, true).code(), StatusCode::kPermissionDenied);
+  ASSERT_THAT(market_->SetAvailable(provider_, c->id, false), IsOk());
+  EXPECT_THAT(market_->SetAvailable(provider2_, c->id, true),
+              StatusIs(StatusCode::kPermissionDenied));
   EXPECT_EQ(*market_->Advance(), 1);
   auto orders = market_->ListOrders(enterprise_, {"", 10});
   ASSERT_EQ(orders->items.size(), 1u);
@@ -364,14 +369,14 @@ namespace qt::compute::market {
 namespace {
 
 TEST_P(MarketTest, ExpiredVouchersDoNothing) {
-  ASSERT_TRUE(market_->RegisterCluster(provider_, Cluster("c", "A100", 1, 1000)).ok());
+  ASSERT_THAT(market_->RegisterCluster(provider_, Cluster("c", "A100", 1, 1000)), IsOk());
   auto prog = vouchers_->CreateProgramme(
       authority_,
       {"short", 1'000'000, 5000, 100'000, clock_.NowMillis(), clock_.NowMillis() + 2 * kHour});
   auto app = vouchers_->Apply(enterprise_, prog->id, 100'000);
-  ASSERT_TRUE(vouchers_->Decide(authority_, app->id, true, 0, "").ok());
+  ASSERT_THAT(vouchers_->Decide(authority_, app->id, true, 0, ""), IsOk());
   auto r = market_->PostRequest(enterprise_, Request(8, 3));
-  ASSERT_TRUE(market_->AcceptQuote(enterprise_, r->second.at(0).id).ok());
+  ASSERT_THAT(market_->AcceptQuote(enterprise_, r->second.at(0).id), IsOk());
   market_->Advance().value();
   clock_.Advance(3 * kHour);  // the voucher expired an hour before the bill
   ASSERT_EQ(*market_->Advance(), 1);
@@ -379,8 +384,8 @@ TEST_P(MarketTest, ExpiredVouchersDoNothing) {
   ASSERT_EQ(bills->items.size(), 1u);
   EXPECT_EQ(bills->items[0].gross_fen, 8 * 3 * 1000);
   EXPECT_EQ(bills->items[0].voucher_fen, 0);
-  EXPECT_EQ(vouchers_->Apply(enterprise_, prog->id, 1).status().code(),
-            StatusCode::kFailedPrecondition);
+  EXPECT_THAT(vouchers_->Apply(enterprise_, prog->id, 1),
+              StatusIs(StatusCode::kFailedPrecondition));
 }
 
 }  // namespace
