@@ -1,5 +1,7 @@
 #include "store/store.h"
 
+#include <algorithm>
+
 #include "store/pg_store.h"
 #include "store/sqlite_store.h"
 
@@ -39,8 +41,15 @@ void Row::Mismatch(size_t i, const char* wanted) const {
 
 size_t Row::Find(std::string_view column) const {
   if (names_) {
-    for (size_t i = 0; i < names_->size() && i < values_.size(); ++i) {
-      if ((*names_)[i] == column) return i;
+    // Decoders mostly read in the SELECT's order: try the column after the
+    // last one found first, then the others.
+    const size_t n = std::min(names_->size(), values_.size());
+    for (size_t k = 0; k < n; ++k) {
+      const size_t i = (next_ + k) % n;
+      if ((*names_)[i] == column) {
+        next_ = i + 1;
+        return i;
+      }
     }
   }
   if (mismatch_.empty()) mismatch_ = "no column '" + std::string(column) + "' in the result";

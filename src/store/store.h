@@ -75,6 +75,7 @@ class Row {
   void Mismatch(size_t i, const char* wanted) const;
   std::vector<Value> values_;
   ColumnNames names_;
+  mutable size_t next_ = 0;       // where Find looks first
   mutable std::string mismatch_;  // empty while every read matched
 };
 using Rows = std::vector<Row>;
