@@ -41,8 +41,8 @@
 #include "api/ledger_routes.h"
 #include "api/market_routes.h"
 #include "api/match_routes.h"
-#include "api/policy_routes.h"
 #include "api/privacy_routes.h"
+#include "api/public_policy_routes.h"
 #include "api/router.h"
 #include "cli/migrations.h"
 #include "compute/configs.h"
@@ -58,7 +58,7 @@
 #include "ledger/journal.h"
 #include "ledger/ledger.h"
 #include "match/finance.h"
-#include "match/policies.h"
+#include "match/public_policies.h"
 #include "match/scenarios.h"
 #include "privacy/delivery_service.h"
 #include "privacy/psi_service.h"
@@ -138,7 +138,7 @@ struct World {
   std::unique_ptr<identity::Identity> identity;
   std::unique_ptr<match::Finance> finance;
   std::unique_ptr<match::Scenarios> scenarios;
-  std::unique_ptr<match::Policies> policies;
+  std::unique_ptr<match::PublicPolicies> policies;
   std::unique_ptr<ledger::Ledger> ledger;
   BufferServer http;
   std::unique_ptr<api::Router> router;
@@ -207,12 +207,12 @@ struct World {
         *store, match::FinanceOptions{.clock = &clock, .random = &random, .journal = &journal});
     scenarios = std::make_unique<match::Scenarios>(
         *store, match::ScenarioOptions{.clock = &clock, .random = &random, .journal = &journal});
-    policies = std::make_unique<match::Policies>(
-        *store, match::PoliciesOptions{.clock = &clock,
-                                       .random = &random,
-                                       .journal = &journal,
-                                       .identity = identity.get(),
-                                       .master_key = master_key.get()});
+    policies = std::make_unique<match::PublicPolicies>(
+        *store, match::PublicPoliciesOptions{.clock = &clock,
+                                             .random = &random,
+                                             .journal = &journal,
+                                             .identity = identity.get(),
+                                             .master_key = master_key.get()});
 
     auto boot = accounts->Bootstrap(
         {"杭州市数据集团有限公司", accounts::OrgKind::kOperator, "91330100MA2KQ0001N"});
@@ -255,7 +255,7 @@ struct World {
     api::RegisterPrivacyRoutes(*router, *psi, *deliveries);
     api::RegisterIdentityRoutes(*router, *identity);
     api::RegisterMatchRoutes(*router, *finance, *scenarios);
-    api::RegisterPolicyRoutes(*router, *policies, *identity);
+    api::RegisterPublicPolicyRoutes(*router, *policies, *identity);
     Check(api::RegisterComputeRoutes(*router, {.max_simulation_jobs = 2000}), "compute routes");
   }
 

@@ -123,11 +123,11 @@ TEST(OpenApi, DocumentsEveryRegisteredRouteAndWhoMayCallIt) {
                                        .journal = &journal,
                                        .accounts = &accounts,
                                        .master_key = &key});
-  match::Policies policies(*store, {.clock = &SystemClock::Get(),
-                                    .random = &crypto::SystemRandom::Get(),
-                                    .journal = &journal,
-                                    .identity = &identity,
-                                    .master_key = &key});
+  match::PublicPolicies policies(*store, {.clock = &SystemClock::Get(),
+                                          .random = &crypto::SystemRandom::Get(),
+                                          .journal = &journal,
+                                          .identity = &identity,
+                                          .master_key = &key});
   privacy::DeliveryService deliveries(*store, {&SystemClock::Get(), &crypto::SystemRandom::Get(),
                                                &journal, &accounts, &space, dir.File("data")});
   auto witness = federation::Witness::Open(*store, {.clock = &SystemClock::Get(),

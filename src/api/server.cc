@@ -19,8 +19,8 @@
 #include "api/match_routes.h"
 #include "api/negotiation_routes.h"
 #include "api/peering_routes.h"
-#include "api/policy_routes.h"
 #include "api/privacy_routes.h"
+#include "api/public_policy_routes.h"
 
 namespace qt::api {
 namespace {
@@ -143,7 +143,7 @@ ApiServer::ApiServer(ServerOptions options, accounts::Accounts& accounts, ledger
   RegisterPrivacyRoutes(router_, *services.psi, *services.deliveries);
   RegisterIdentityRoutes(router_, *services.identity);
   RegisterMatchRoutes(router_, *services.finance, *services.scenarios);
-  RegisterPolicyRoutes(router_, *services.policies, *services.identity);
+  RegisterPublicPolicyRoutes(router_, *services.policies, *services.identity);
   RegisterFederationRoutes(router_, *services.witness, services.witnessing, *services.peers);
   RegisterPeeringRoutes(router_, {.node = services.node,
                                   .peers = services.peers,

@@ -55,7 +55,7 @@
 #include "identity/identity.h"
 #include "ledger/ledger.h"
 #include "match/finance.h"
-#include "match/policies.h"
+#include "match/public_policies.h"
 #include "match/scenarios.h"
 #include "privacy/delivery_service.h"
 #include "privacy/psi_service.h"
@@ -90,7 +90,7 @@ struct DomainServices {
   identity::Identity* identity = nullptr;                     // required
   match::Finance* finance = nullptr;                          // required
   match::Scenarios* scenarios = nullptr;                      // required
-  match::Policies* policies = nullptr;                        // required
+  match::PublicPolicies* policies = nullptr;                  // required
   federation::Witness* witness = nullptr;                     // required
   federation::Witnessing* witnessing = nullptr;               // null: no witness policy
   federation::Node* node = nullptr;                           // required

@@ -44,7 +44,7 @@
 #include "identity/identity.h"
 #include "ledger/ledger.h"
 #include "match/finance.h"
-#include "match/policies.h"
+#include "match/public_policies.h"
 #include "match/scenarios.h"
 
 namespace qt::city {
@@ -57,7 +57,7 @@ struct CityServices {
   exchange::Exchange* exchange = nullptr;         // required
   match::Finance* finance = nullptr;              // required
   match::Scenarios* scenarios = nullptr;          // required
-  match::Policies* policies = nullptr;            // required
+  match::PublicPolicies* policies = nullptr;      // required
   identity::Identity* identity = nullptr;         // required
   ledger::Ledger* ledger = nullptr;               // required
   federation::Witnessing* witnessing = nullptr;   // null: no witnesses
@@ -105,7 +105,7 @@ struct Summary {
   std::vector<MonthTally> certificates_by_month, trades_by_month, pledges_by_month;  // 12 months
   match::Finance::Stats finance;
   match::Scenarios::Stats scenarios;
-  match::Policies::Totals policies;
+  match::PublicPolicies::Totals policies;
   identity::Identity::Stats identity;
   identity::Identity::Tallies identity_tallies;
   uint64_t ledger_size = 0;  // of the latest signed checkpoint

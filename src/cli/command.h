@@ -164,7 +164,7 @@ void AddIdentityCommands(CLI::App& app, CommandContext& ctx);
 // policies that find people.
 void AddMatchCommands(CLI::App& app, CommandContext& ctx);
 // Adds `match policies ...`, `match inbox` and `match webhook` under `match`.
-void AddPolicyCommands(CLI::App& match, CommandContext& ctx);
+void AddPublicPolicyCommands(CLI::App& match, CommandContext& ctx);
 // Adds `federation ...`: this node's witness of peer ledgers.
 void AddFederationCommands(CLI::App& app, CommandContext& ctx);
 // Adds `city summary`: the city dashboard's figures.

@@ -161,7 +161,7 @@ void AddMatchCommands(CLI::App& app, CommandContext& ctx) {
   CLI::App* match = app.add_subcommand("match", "Matching services (杭创E站, 场景创新, 春雨计划)");
   match->require_subcommand(1);
   AddScenarioCommands(*match, ctx);
-  AddPolicyCommands(*match, ctx);
+  AddPublicPolicyCommands(*match, ctx);
   CLI::App* fin = match->add_subcommand("finance", "The tech-enterprise finance station (杭创E站)");
   fin->require_subcommand(1);
   AddVerb(*fin, "attributes", "The profile attributes rules may use", ctx, [](CommandContext& c) {

@@ -13,8 +13,8 @@
 #include "demo/demo_exchange.h"
 #include "demo/demo_identity.h"
 #include "demo/demo_match.h"
-#include "demo/demo_policies.h"
 #include "demo/demo_privacy.h"
+#include "demo/demo_public_policies.h"
 
 namespace qt::cli {
 namespace {

@@ -117,13 +117,14 @@ Status BuildIdentityAndMatch(const ServeConfig& config, MetricsRegistry& metrics
   s.scenarios = std::make_unique<match::Scenarios>(
       *s.store,
       match::ScenarioOptions{.clock = clock, .random = random, .journal = s.journal.get()});
-  s.policies = std::make_unique<match::Policies>(
-      *s.store, match::PoliciesOptions{.clock = clock,
-                                       .random = random,
-                                       .journal = s.journal.get(),
-                                       .identity = s.identity.get(),
-                                       .master_key = s.master_key.get(),
-                                       .outbound = {.allowed_hosts = config.outbound_allow_hosts}});
+  s.policies = std::make_unique<match::PublicPolicies>(
+      *s.store,
+      match::PublicPoliciesOptions{.clock = clock,
+                                   .random = random,
+                                   .journal = s.journal.get(),
+                                   .identity = s.identity.get(),
+                                   .master_key = s.master_key.get(),
+                                   .outbound = {.allowed_hosts = config.outbound_allow_hosts}});
   return OkStatus();
 }
 

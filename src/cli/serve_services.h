@@ -38,7 +38,7 @@
 #include "ledger/journal.h"
 #include "ledger/ledger.h"
 #include "match/finance.h"
-#include "match/policies.h"
+#include "match/public_policies.h"
 #include "match/scenarios.h"
 #include "privacy/delivery_service.h"
 #include "privacy/psi_service.h"
@@ -75,7 +75,7 @@ struct ServeServices {
   std::unique_ptr<federation::Witness> witness;
   std::unique_ptr<match::Finance> finance;
   std::unique_ptr<match::Scenarios> scenarios;
-  std::unique_ptr<match::Policies> policies;
+  std::unique_ptr<match::PublicPolicies> policies;
   // The ledger's checkpoints are signed with the operator's key.
   std::unique_ptr<ledger::Ledger> ledger;
   std::unique_ptr<federation::Node> node;

@@ -1,13 +1,13 @@
 #include "match/migrations.h"
 
 #include "match/finance.h"
-#include "match/policies.h"
+#include "match/public_policies.h"
 #include "match/scenarios.h"
 
 namespace qt::match {
 
 std::vector<store::Migration> Migrations() {
-  return {Finance::Migration(), Scenarios::Migration(), Policies::Migration()};
+  return {Finance::Migration(), Scenarios::Migration(), PublicPolicies::Migration()};
 }
 
 }  // namespace qt::match

@@ -16,7 +16,7 @@
 #include "core/ids.h"
 #include "crypto/encoding.h"
 #include "crypto/sha256.h"
-#include "match/policies.h"
+#include "match/public_policies.h"
 
 namespace qt::match {
 
@@ -27,7 +27,7 @@ using store::Tx;
 namespace {
 
 // POSTs `body` to the checked target: to its address (no second resolution),
-// no redirect followed, at most Policies::kMaxAnswerBytes of the answer read
+// no redirect followed, at most PublicPolicies::kMaxAnswerBytes of the answer read
 // and dropped. Returns "" for a 2xx answer, else what went wrong, without
 // anything the target sent but its status.
 std::string PostOnce(const OutboundTarget& target, const httplib::Headers& headers,
@@ -60,7 +60,7 @@ std::string PostOnce(const OutboundTarget& target, const httplib::Headers& heade
   };
   req.content_receiver = [&read](const char*, size_t n, uint64_t, uint64_t) {
     read += n;
-    return read <= Policies::kMaxAnswerBytes;  // a longer answer is cut off, not stored
+    return read <= PublicPolicies::kMaxAnswerBytes;  // a longer answer is cut off, not stored
   };
   httplib::Response res;
   httplib::Error error = httplib::Error::Success;
@@ -76,7 +76,7 @@ std::string SecretAad(const std::string& org_id) { return "match.webhook:" + org
 
 }  // namespace
 
-Result<Webhook> Policies::SetWebhook(const Principal& caller, const std::string& url) {
+Result<Webhook> PublicPolicies::SetWebhook(const Principal& caller, const std::string& url) {
   if (!caller.Has(accounts::Role::kAdmin))
     return PermissionDenied("only administrators set the webhook");
   QT_RETURN_IF_ERROR(
@@ -104,7 +104,7 @@ Result<Webhook> Policies::SetWebhook(const Principal& caller, const std::string&
   return w;
 }
 
-Result<Webhook> Policies::GetWebhook(const Principal& caller) {
+Result<Webhook> PublicPolicies::GetWebhook(const Principal& caller) {
   QT_RETURN_IF_ERROR(caller.RequireMember());
   Webhook w;
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
@@ -135,7 +135,7 @@ Result<Webhook> Policies::GetWebhook(const Principal& caller) {
   return w;
 }
 
-Status Policies::DeleteWebhook(const Principal& caller) {
+Status PublicPolicies::DeleteWebhook(const Principal& caller) {
   if (!caller.Has(accounts::Role::kAdmin))
     return PermissionDenied("only administrators delete the webhook");
   return store_.Write([&](Tx& tx) -> Status {
@@ -153,7 +153,7 @@ Status Policies::DeleteWebhook(const Principal& caller) {
   });
 }
 
-Result<int> Policies::Deliver(size_t max) {
+Result<int> PublicPolicies::Deliver(size_t max) {
   const int64_t now = options_.clock->NowMillis();
   store::Rows due;
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {

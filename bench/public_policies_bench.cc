@@ -20,13 +20,13 @@
 #include "demo/acting.h"
 #include "demo/demo_identity.h"
 #include "demo/demo_match.h"
-#include "demo/demo_policies.h"
+#include "demo/demo_public_policies.h"
 #include "demo/tech_firms.h"
 #include "identity/identity.h"
 #include "match/enterprise.h"
 #include "match/finance.h"
 #include "match/migrations.h"
-#include "match/policies.h"
+#include "match/public_policies.h"
 #include "match/rule.h"
 #include "store/store.h"
 
@@ -40,7 +40,7 @@ using bench::Check;
 struct City : bench::DemoStore {
   std::unique_ptr<identity::Identity> identity;
   std::unique_ptr<match::Finance> finance;
-  std::unique_ptr<match::Policies> policies;
+  std::unique_ptr<match::PublicPolicies> policies;
   accounts::Principal bureau, firm;
   std::string firm_name;
   json firm_profile;
@@ -58,12 +58,12 @@ struct City : bench::DemoStore {
     finance = std::make_unique<match::Finance>(
         *store, match::FinanceOptions{&SystemClock::Get(), &random, &journal});
     Check(demo::LoadDemoMatch(*accounts, op, *finance, "bench", 180'000).status(), "firms");
-    policies = std::make_unique<match::Policies>(
-        *store, match::PoliciesOptions{.clock = &SystemClock::Get(),
-                                       .random = &random,
-                                       .journal = &journal,
-                                       .identity = identity.get(),
-                                       .master_key = &key});
+    policies = std::make_unique<match::PublicPolicies>(
+        *store, match::PublicPoliciesOptions{.clock = &SystemClock::Get(),
+                                             .random = &random,
+                                             .journal = &journal,
+                                             .identity = identity.get(),
+                                             .master_key = &key});
     auto loaded = demo::LoadDemoPolicies(*accounts, *policies);
     Check(loaded.status(), "policies");
     std::fprintf(stderr, "setup: %lld policies noticed %lld firms and people\n",

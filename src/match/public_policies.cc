@@ -1,6 +1,6 @@
 // Policies: publication, versions, the engine that finds eligible entities,
 // and the inboxes. Webhooks are in webhooks.cc.
-#include "match/policies.h"
+#include "match/public_policies.h"
 
 #include <deque>
 #include <set>
@@ -24,7 +24,7 @@ using nlohmann::json;
 using store::Tx;
 
 // The entities of one audience, following their changes.
-struct Policies::Audience {
+struct PublicPolicies::Audience {
   explicit Audience(const Schema& s) : schema(s), index(s) {}
   const Schema& schema;
   MatchIndex index;
@@ -79,7 +79,7 @@ struct Policies::Audience {
 };
 
 // What Sync works from: both audiences and the policies in force.
-struct Policies::Memory {
+struct PublicPolicies::Memory {
   Memory(const Schema& enterprise_schema, const Schema& person_schema)
       : enterprise(enterprise_schema), person(person_schema) {}
   Audience enterprise, person;
@@ -95,7 +95,7 @@ struct Policies::Memory {
 };
 
 // One notice to write.
-struct Policies::Candidate {
+struct PublicPolicies::Candidate {
   int slot;  // policy
   int position;
   std::string audience;
@@ -187,15 +187,15 @@ Result<int64_t> CountNotices(Tx& tx, const std::string& policy_id, int64_t versi
 
 }  // namespace
 
-Policies::Policies(store::Store& store, PoliciesOptions options)
+PublicPolicies::PublicPolicies(store::Store& store, PublicPoliciesOptions options)
     : store_(store), options_(std::move(options)) {
   (void)AddEnterpriseAttributes(enterprise_schema_);
   (void)AddPersonAttributes(person_schema_);
 }
 
-Policies::~Policies() = default;
+PublicPolicies::~PublicPolicies() = default;
 
-store::Migration Policies::Migration() {
+store::Migration PublicPolicies::Migration() {
   return {"match", 3, "policies that find people", R"sql(
 ALTER TABLE fm_enterprises ADD COLUMN change_seq BIGINT NOT NULL DEFAULT 0;
 CREATE INDEX fm_enterprises_change ON fm_enterprises(change_seq, id);
@@ -276,13 +276,14 @@ INSERT INTO pl_version (id, value) VALUES (1, 0);
 )sql"};
 }
 
-const Schema& Policies::schema(const std::string& audience) const {
+const Schema& PublicPolicies::schema(const std::string& audience) const {
   return audience == "person" ? person_schema_ : enterprise_schema_;
 }
 
 // Publication and revision.
 
-Result<Policy> Policies::Save(const Principal& caller, const std::string& id, const NewPolicy& p) {
+Result<Policy> PublicPolicies::Save(const Principal& caller, const std::string& id,
+                                    const NewPolicy& p) {
   QT_RETURN_IF_ERROR(caller.RequireMemberOf(OrgKind::kAuthority, "publish policies"));
   if (p.audience != "enterprise" && p.audience != "person") {
     return InvalidArgument("audience: must be enterprise or person");
@@ -365,17 +366,17 @@ Result<Policy> Policies::Save(const Principal& caller, const std::string& id, co
   return Get(out.id);
 }
 
-Result<Policy> Policies::Publish(const Principal& caller, const NewPolicy& p) {
+Result<Policy> PublicPolicies::Publish(const Principal& caller, const NewPolicy& p) {
   return Save(caller, "", p);
 }
 
-Result<Policy> Policies::Revise(const Principal& caller, const std::string& id,
-                                const NewPolicy& p) {
+Result<Policy> PublicPolicies::Revise(const Principal& caller, const std::string& id,
+                                      const NewPolicy& p) {
   if (id.empty()) return InvalidArgument("id: required");
   return Save(caller, id, p);
 }
 
-Result<Policy> Policies::Withdraw(const Principal& caller, const std::string& id) {
+Result<Policy> PublicPolicies::Withdraw(const Principal& caller, const std::string& id) {
   QT_RETURN_IF_ERROR(caller.RequireMemberOf(OrgKind::kAuthority, "withdraw policies"));
   QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
     QT_ASSIGN_OR_RETURN(store::Rows rows,
@@ -396,7 +397,7 @@ Result<Policy> Policies::Withdraw(const Principal& caller, const std::string& id
   return Get(id);
 }
 
-Result<Policy> Policies::Get(const std::string& id) {
+Result<Policy> PublicPolicies::Get(const std::string& id) {
   Policy p;
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
     QT_ASSIGN_OR_RETURN(store::Rows rows,
@@ -409,8 +410,8 @@ Result<Policy> Policies::Get(const std::string& id) {
   return p;
 }
 
-Result<accounts::Page<Policy>> Policies::List(const std::string& audience, bool in_force,
-                                              const accounts::PageRequest& page) {
+Result<accounts::Page<Policy>> PublicPolicies::List(const std::string& audience, bool in_force,
+                                                    const accounts::PageRequest& page) {
   QT_RETURN_IF_ERROR(accounts::CheckPage(page, "pol"));
   if (!audience.empty() && audience != "enterprise" && audience != "person") {
     return InvalidArgument("audience: must be enterprise or person");
@@ -440,8 +441,9 @@ Result<accounts::Page<Policy>> Policies::List(const std::string& audience, bool 
 
 // Inboxes.
 
-Result<accounts::Page<Notice>> Policies::EnterpriseInbox(const Principal& caller, bool unread_only,
-                                                         const accounts::PageRequest& page) {
+Result<accounts::Page<Notice>> PublicPolicies::EnterpriseInbox(const Principal& caller,
+                                                               bool unread_only,
+                                                               const accounts::PageRequest& page) {
   QT_RETURN_IF_ERROR(
       caller.RequireMemberOf(OrgKind::kEnterprise, "read an enterprise's policy notices"));
   QT_RETURN_IF_ERROR(accounts::CheckPage(page, "pn"));
@@ -460,9 +462,9 @@ Result<accounts::Page<Notice>> Policies::EnterpriseInbox(const Principal& caller
   return out;
 }
 
-Result<accounts::Page<Notice>> Policies::PersonInbox(const identity::Citizen& citizen,
-                                                     bool unread_only,
-                                                     const accounts::PageRequest& page) {
+Result<accounts::Page<Notice>> PublicPolicies::PersonInbox(const identity::Citizen& citizen,
+                                                           bool unread_only,
+                                                           const accounts::PageRequest& page) {
   QT_RETURN_IF_ERROR(accounts::CheckPage(page, "pn"));
   accounts::Page<Notice> out;
   const double today = Today(*options_.clock);
@@ -500,7 +502,7 @@ Result<Notice> MarkNoticeRead(store::Store& store, const Clock& clock, const std
 
 }  // namespace
 
-Result<Notice> Policies::MarkRead(const Principal& caller, const std::string& notice_id) {
+Result<Notice> PublicPolicies::MarkRead(const Principal& caller, const std::string& notice_id) {
   QT_RETURN_IF_ERROR(
       caller.RequireMemberOf(OrgKind::kEnterprise, "read an enterprise's policy notices"));
   return MarkNoticeRead(
@@ -512,7 +514,8 @@ Result<Notice> Policies::MarkRead(const Principal& caller, const std::string& no
       });
 }
 
-Result<Notice> Policies::MarkRead(const identity::Citizen& citizen, const std::string& notice_id) {
+Result<Notice> PublicPolicies::MarkRead(const identity::Citizen& citizen,
+                                        const std::string& notice_id) {
   return MarkNoticeRead(
       store_, *options_.clock, notice_id,
       [&](Tx&, const std::string& entity) -> Result<bool> { return entity == citizen.id; });
@@ -520,7 +523,7 @@ Result<Notice> Policies::MarkRead(const identity::Citizen& citizen, const std::s
 
 // The engine.
 
-Status Policies::Load(Memory& m) {
+Status PublicPolicies::Load(Memory& m) {
   // Policies: reloaded when any process changed them, refiled when the day turns.
   int64_t version = 0;
   std::vector<Policy> published;
@@ -568,7 +571,7 @@ Status Policies::Load(Memory& m) {
 
 // Reads the changes after each audience's last one into memory; `out` gets
 // the (policy, entity) pairs the changed entities now satisfy.
-Status Policies::FollowChanges(Memory& m, SyncReport& report, std::vector<Candidate>& out) {
+Status PublicPolicies::FollowChanges(Memory& m, SyncReport& report, std::vector<Candidate>& out) {
   // On the first call every entity is read, but only those changed after the
   // position kept in the store are checked.
   const bool first = !m.followed;
@@ -653,12 +656,12 @@ Status Policies::FollowChanges(Memory& m, SyncReport& report, std::vector<Candid
   return OkStatus();
 }
 
-struct Policies::NoticeRow {
+struct PublicPolicies::NoticeRow {
   std::string id, policy_id, entity_id, org_id, explanation;
   int64_t version;
 };
 
-Result<SyncReport> Policies::Sync() {
+Result<SyncReport> PublicPolicies::Sync() {
   std::lock_guard lock(mu_);
   if (!memory_) memory_ = std::make_unique<Memory>(enterprise_schema_, person_schema_);
   Memory& m = *memory_;
@@ -696,8 +699,8 @@ Result<SyncReport> Policies::Sync() {
   return report;
 }
 
-Policies::Screens Policies::ScreenNewVersions(Memory& m, double today,
-                                              std::vector<Candidate>& candidates) {
+PublicPolicies::Screens PublicPolicies::ScreenNewVersions(Memory& m, double today,
+                                                          std::vector<Candidate>& candidates) {
   Screens screens;
   for (int slot : m.in_force) {
     const Policy& p = m.policies[slot];
@@ -710,9 +713,8 @@ Policies::Screens Policies::ScreenNewVersions(Memory& m, double today,
   return screens;
 }
 
-std::vector<Policies::NoticeRow> Policies::ExplainNotices(Memory& m,
-                                                          const std::vector<Candidate>& candidates,
-                                                          double today, IdGenerator& ids) {
+std::vector<PublicPolicies::NoticeRow> PublicPolicies::ExplainNotices(
+    Memory& m, const std::vector<Candidate>& candidates, double today, IdGenerator& ids) {
   std::vector<NoticeRow> rows;
   std::set<std::pair<int, int>> seen;
   for (const Candidate& c : candidates) {
@@ -737,10 +739,9 @@ std::vector<Policies::NoticeRow> Policies::ExplainNotices(Memory& m,
   return rows;
 }
 
-Result<Policies::NoticeCounts> Policies::WriteNotices(Tx& tx, const Memory& m,
-                                                      const std::vector<NoticeRow>& rows,
-                                                      const Screens& screens,
-                                                      const std::string& batch, int64_t now) {
+Result<PublicPolicies::NoticeCounts> PublicPolicies::WriteNotices(
+    Tx& tx, const Memory& m, const std::vector<NoticeRow>& rows, const Screens& screens,
+    const std::string& batch, int64_t now) {
   for (size_t from = 0; from < rows.size(); from += kInsertRows) {
     const size_t to = std::min(rows.size(), from + kInsertRows);
     std::string sql =
@@ -799,7 +800,7 @@ Result<Policies::NoticeCounts> Policies::WriteNotices(Tx& tx, const Memory& m,
   return counts;
 }
 
-Result<Policies::Totals> Policies::GetTotals() {
+Result<PublicPolicies::Totals> PublicPolicies::GetTotals() {
   Totals t;
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
     QT_ASSIGN_OR_RETURN(

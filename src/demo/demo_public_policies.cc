@@ -1,4 +1,4 @@
-#include "demo/demo_policies.h"
+#include "demo/demo_public_policies.h"
 
 #include <map>
 
@@ -16,7 +16,8 @@ struct Spec {
 
 }  // namespace
 
-Result<DemoPolicies> LoadDemoPolicies(accounts::Accounts& accounts, match::Policies& policies) {
+Result<DemoPolicies> LoadDemoPolicies(accounts::Accounts& accounts,
+                                      match::PublicPolicies& policies) {
   QT_ASSIGN_OR_RETURN(auto orgs, AllOrgs(accounts));
   std::map<std::string, accounts::Org> by_name;
   for (const auto& o : orgs) by_name[o.name] = o;

@@ -3,11 +3,11 @@
 // innovative SMEs, R&D subsidies, start-up rent, first-loan interest) and
 // person policies for talents and the elderly. Published after the firms and
 // citizens exist, so each publication notices everyone eligible at once.
-#ifndef QIANTANG_DEMO_DEMO_POLICIES_H_
-#define QIANTANG_DEMO_DEMO_POLICIES_H_
+#ifndef QIANTANG_DEMO_DEMO_PUBLIC_POLICIES_H_
+#define QIANTANG_DEMO_DEMO_PUBLIC_POLICIES_H_
 
 #include "accounts/accounts.h"
-#include "match/policies.h"
+#include "match/public_policies.h"
 
 namespace qt::demo {
 
@@ -16,8 +16,9 @@ struct DemoPolicies {
 };
 
 // REQUIRES: LoadDemoCity, LoadDemoIdentity and LoadDemoMatch ran.
-Result<DemoPolicies> LoadDemoPolicies(accounts::Accounts& accounts, match::Policies& policies);
+Result<DemoPolicies> LoadDemoPolicies(accounts::Accounts& accounts,
+                                      match::PublicPolicies& policies);
 
 }  // namespace qt::demo
 
-#endif  // QIANTANG_DEMO_DEMO_POLICIES_H_
+#endif  // QIANTANG_DEMO_DEMO_PUBLIC_POLICIES_H_

@@ -1,4 +1,4 @@
-#include "api/policy_routes.h"
+#include "api/public_policy_routes.h"
 
 #include "api/identity_routes.h"
 #include "api/json_body.h"
@@ -64,7 +64,8 @@ Result<match::NewPolicy> ParsePolicy(JsonBody& body) {
   match::NewPolicy p;
   QT_ASSIGN_OR_RETURN(p.audience, body.Enum("audience", {"enterprise", "person"}));
   QT_ASSIGN_OR_RETURN(p.title, body.String("title", 200));
-  QT_ASSIGN_OR_RETURN(p.summary, body.OptionalString("summary", match::Policies::kMaxText, ""));
+  QT_ASSIGN_OR_RETURN(p.summary,
+                      body.OptionalString("summary", match::PublicPolicies::kMaxText, ""));
   QT_ASSIGN_OR_RETURN(p.benefit, body.String("benefit", 200));
   QT_ASSIGN_OR_RETURN(p.rule, body.String("rule", match::Rule::kMaxText));
   QT_ASSIGN_OR_RETURN(p.valid_from, body.String("valid_from", 10));
@@ -75,7 +76,8 @@ Result<match::NewPolicy> ParsePolicy(JsonBody& body) {
 
 }  // namespace
 
-void RegisterPolicyRoutes(Router& router, match::Policies& policies, identity::Identity& identity) {
+void RegisterPublicPolicyRoutes(Router& router, match::PublicPolicies& policies,
+                                identity::Identity& identity) {
   const Access authority = Access::Kinds({OrgKind::kAuthority}, Role::kMember);
   const Access enterprise = Access::Kinds({OrgKind::kEnterprise}, Role::kMember);
 

@@ -67,7 +67,7 @@ std::string InboxPath(const CommandContext& c) {
 
 }  // namespace
 
-void AddPolicyCommands(CLI::App& match, CommandContext& ctx) {
+void AddPublicPolicyCommands(CLI::App& match, CommandContext& ctx) {
   CLI::App* pol = match.add_subcommand("policies", "Policies that find people (春雨计划)");
   pol->require_subcommand(1);
   auto* attrs =

@@ -27,8 +27,8 @@
 // Every change is journaled (policies, versions, webhooks, and per sync the
 // number of notices per policy version; not who was noticed).
 // Thread-safety: safe for concurrent use.
-#ifndef QIANTANG_MATCH_POLICIES_H_
-#define QIANTANG_MATCH_POLICIES_H_
+#ifndef QIANTANG_MATCH_PUBLIC_POLICIES_H_
+#define QIANTANG_MATCH_PUBLIC_POLICIES_H_
 
 #include <map>
 #include <memory>
@@ -51,7 +51,7 @@
 
 namespace qt::match {
 
-struct PoliciesOptions {
+struct PublicPoliciesOptions {
   const Clock* clock = nullptr;                   // required
   Random* random = nullptr;                       // required
   ledger::Journal* journal = nullptr;             // required
@@ -119,14 +119,14 @@ struct SyncReport {
   int64_t damaged = 0;
 };
 
-class Policies {
+class PublicPolicies {
  public:
   static constexpr size_t kMaxText = 4000;
   static constexpr int kMaxAttempts = 10;
   static constexpr size_t kMaxAnswerBytes = 4096;
 
-  Policies(store::Store& store, PoliciesOptions options);
-  ~Policies();
+  PublicPolicies(store::Store& store, PublicPoliciesOptions options);
+  ~PublicPolicies();
   // "match" v3; the module's migrations in order are match::Migrations().
   static store::Migration Migration();
   const Schema& schema(const std::string& audience) const;
@@ -195,7 +195,7 @@ class Policies {
   Result<Policy> Save(const accounts::Principal& caller, const std::string& id, const NewPolicy& p);
 
   store::Store& store_;
-  PoliciesOptions options_;
+  PublicPoliciesOptions options_;
   std::mutex mu_;  // guards the schemas (interning) and the engine
   Schema enterprise_schema_, person_schema_;
   std::unique_ptr<Memory> memory_;
@@ -203,4 +203,4 @@ class Policies {
 
 }  // namespace qt::match
 
-#endif  // QIANTANG_MATCH_POLICIES_H_
+#endif  // QIANTANG_MATCH_PUBLIC_POLICIES_H_

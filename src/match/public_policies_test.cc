@@ -1,4 +1,4 @@
-#include "match/policies.h"
+#include "match/public_policies.h"
 
 #include <gtest/gtest.h>
 
@@ -54,14 +54,15 @@ class PoliciesTest : public qt::testing::ServiceTest {
   std::mutex dns_mu_;
   std::map<std::string, std::vector<std::string>> dns_;
 
-  std::unique_ptr<Policies> NewPolicies() {
-    return std::make_unique<Policies>(*store_, PoliciesOptions{.clock = &clock_,
-                                                               .random = &random_,
-                                                               .journal = &journal_,
-                                                               .identity = identity_.get(),
-                                                               .master_key = &key_,
-                                                               .outbound = {{"127.0.0.1"}},
-                                                               .resolve = Dns()});
+  std::unique_ptr<PublicPolicies> NewPolicies() {
+    return std::make_unique<PublicPolicies>(*store_,
+                                            PublicPoliciesOptions{.clock = &clock_,
+                                                                  .random = &random_,
+                                                                  .journal = &journal_,
+                                                                  .identity = identity_.get(),
+                                                                  .master_key = &key_,
+                                                                  .outbound = {{"127.0.0.1"}},
+                                                                  .resolve = Dns()});
   }
 
   // Names in dns_ resolve as the test says (a local resolver would); others
@@ -133,7 +134,7 @@ class PoliciesTest : public qt::testing::ServiceTest {
 
   std::unique_ptr<Finance> finance_;
   std::unique_ptr<identity::Identity> identity_;
-  std::unique_ptr<Policies> policies_;
+  std::unique_ptr<PublicPolicies> policies_;
   Principal bureau_, talent_office_, firm_, other_;
 };
 
@@ -476,13 +477,14 @@ TEST_P(PoliciesTest, WebhookDeliveriesCheckTheAddressAgainAndConnectToIt) {
   // The connection goes to the address checked: the HTTP client never
   // resolves the name itself (the system resolver does not know it).
   SetDns("hooks.test", {"127.0.0.1"});
-  policies_ = std::make_unique<Policies>(*store_, PoliciesOptions{.clock = &clock_,
-                                                                  .random = &random_,
-                                                                  .journal = &journal_,
-                                                                  .identity = identity_.get(),
-                                                                  .master_key = &key_,
-                                                                  .outbound = {{"hooks.test"}},
-                                                                  .resolve = Dns()});
+  policies_ =
+      std::make_unique<PublicPolicies>(*store_, PublicPoliciesOptions{.clock = &clock_,
+                                                                      .random = &random_,
+                                                                      .journal = &journal_,
+                                                                      .identity = identity_.get(),
+                                                                      .master_key = &key_,
+                                                                      .outbound = {{"hooks.test"}},
+                                                                      .resolve = Dns()});
   ASSERT_THAT(policies_->SetWebhook(firm_, "http://hooks.test" + port + "/hook"), IsOk());
   ASSERT_THAT(policies_->Publish(bureau_, HighTechAward()), IsOk());
   clock_.Advance(60'000);  // past the refused delivery's backoff: it goes out too
