@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <utility>
 
 #include "tests/support/status_matchers.h"
 
@@ -14,7 +15,7 @@ using ::qt::testing::StatusIs;
 
 // A resolver over a fixed table, as a local DNS server would answer.
 Resolver FakeDns(std::map<std::string, std::vector<std::string>> table) {
-  return [table](const std::string& host) -> Result<std::vector<std::string>> {
+  return [table = std::move(table)](const std::string& host) -> Result<std::vector<std::string>> {
     auto it = table.find(host);
     if (it == table.end()) return InvalidArgument("the host " + host + " does not resolve");
     return it->second;

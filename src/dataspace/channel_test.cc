@@ -111,6 +111,8 @@ TEST_F(ChannelTest, CanariesCannotBeExtracted) {
   for (const char* sql : {"SELECT COUNT(*), SUM(income) FROM data WHERE district = '滨江区'",
                           "SELECT COUNT(*) FROM data WHERE income > 100000",
                           "SELECT COUNT(*) FROM data WHERE income >= 99999999",
+                          // One query over two lines, not two queries:
+                          // NOLINTNEXTLINE(bugprone-suspicious-missing-comma)
                           "SELECT COUNT(*) FROM data WHERE age = 37 AND district NOT IN "
                           "('西湖区', '上城区')",
                           "SELECT income, COUNT(*) FROM data GROUP BY income",

@@ -150,6 +150,7 @@ TEST_F(MultiProcessTest, ConcurrentWorkloadThroughThreeProcessesKeepsOneConsiste
   std::mutex mu;
   std::vector<std::string> acknowledged;
   std::vector<std::thread> workers;
+  workers.reserve(kProcesses * kThreadsPerProcess);
   for (int w = 0; w < kProcesses * kThreadsPerProcess; ++w) {
     workers.emplace_back([&, w] {
       auto ids = Workload(w % kProcesses, w, kIterations, nullptr);
@@ -201,12 +202,14 @@ TEST_F(MultiProcessTest, MarketNeverDoubleBooksOrSpendsAVoucherTwiceAcrossProces
   const std::string later =
       R"(, "window_start": "2099-01-01T00:00:00Z", "window_end": "2099-01-02T00:00:00Z"})";
   std::vector<std::string> quotes;
+  quotes.reserve(6);
   for (int i = 0; i < 6; ++i) {
     quotes.push_back(
         quote(R"({"cards": 8, "duration_s": 3600, "max_fen_per_card_hour": 1000)" + later));
   }
   std::atomic<int> won{0}, lost{0};
   std::vector<std::thread> threads;
+  threads.reserve(6);
   for (int i = 0; i < 6; ++i) {
     threads.emplace_back([&, i] {
       auto c = servers_[i % kProcesses]->Client();
@@ -333,6 +336,7 @@ TEST_F(MultiProcessTest, AChannelBudgetIsNeverOverspentAcrossProcesses) {
       R"({"sql": "SELECT district, COUNT(*) FROM data GROUP BY district", "purpose": "mp", "epsilon": 0.25})";
   std::atomic<int> answered{0};
   std::vector<std::thread> threads;
+  threads.reserve(12);
   for (int i = 0; i < 12; ++i) {
     threads.emplace_back([&, i] {
       auto cl = servers_[i % kProcesses]->Client();
@@ -407,6 +411,7 @@ TEST_F(MultiProcessTest, CertificateNumbersHaveNoGapsOrRepeatsAcrossProcesses) {
   std::mutex mu;
   std::set<std::string> numbers;
   std::vector<std::thread> threads;
+  threads.reserve(kCertificates);
   for (int i = 0; i < kCertificates; ++i) {
     threads.emplace_back([&, i] {
       auto c = servers_[i % kProcesses]->Client();
@@ -443,6 +448,7 @@ TEST_F(MultiProcessTest, StaticCardSerialsHaveNoGapsOrRepeatsAcrossProcesses) {
   std::mutex mu;
   std::set<std::string> serials;
   std::vector<std::thread> threads;
+  threads.reserve(kCards);
   for (int i = 0; i < kCards; ++i) {
     threads.emplace_back([&, i] {
       auto c = servers_[i % kProcesses]->Client();
@@ -486,6 +492,7 @@ TEST_F(MultiProcessTest, PolicyNoticesAndWebhookDeliveriesAreNotRepeatedAcrossPr
   ASSERT_EQ(policy.status, 201) << policy.raw;
   // Each firm saves an eligible profile twice, through two different processes, all at once.
   std::vector<std::thread> threads;
+  threads.reserve(kFirms);
   for (int i = 0; i < kFirms; ++i) {
     threads.emplace_back([&, i] {
       for (int k = 0; k < 2; ++k) {
@@ -528,6 +535,7 @@ TEST_F(MultiProcessTest, KillingOneProcessMidWorkloadLosesNothingAcknowledged) {
   std::vector<std::string> acknowledged;
   std::atomic<int> progress{0};
   std::vector<std::thread> workers;
+  workers.reserve(kProcesses * kThreadsPerProcess);
   for (int w = 0; w < kProcesses * kThreadsPerProcess; ++w) {
     workers.emplace_back([&, w] {
       auto ids = Workload(w % kProcesses, w, 1000, &stop);
