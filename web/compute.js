@@ -8,6 +8,7 @@ import { api } from "./api.js";
 import { ErrorBox } from "./error_box.js";
 import { useAction } from "./hooks.js";
 import { CapacityBoard, OrdersView, VouchersView } from "./market.js";
+import { JobsView } from "./jobs.js";
 import { Tabs, useUrlTab } from "./tabs.js";
 import { ProviderClusters } from "./provider.js";
 import { decimal, duration, percent } from "./format.js";
@@ -133,7 +134,7 @@ function Simulation({ t, lang }) {
     }`;
 }
 
-const TABS = ["board", "ordersTab", "vouchersTab", "topologyTab", "simulate"];
+const TABS = ["board", "jobsTab", "ordersTab", "vouchersTab", "topologyTab", "simulate"];
 
 export function ComputePage({ t, me, lang }) {
   const tabs =
@@ -145,6 +146,7 @@ export function ComputePage({ t, me, lang }) {
       <${Tabs} keys=${tabs} tab=${tab} open=${open} label=${t} />
       ${tab === "myClustersTab" && html`<${ProviderClusters} t=${t} lang=${lang} me=${me} />`}
       ${tab === "board" && html`<${CapacityBoard} t=${t} lang=${lang} />`}
+      ${tab === "jobsTab" && html`<${JobsView} t=${t} lang=${lang} />`}
       ${tab === "ordersTab" && html`<${OrdersView} t=${t} me=${me} lang=${lang} />`}
       ${tab === "vouchersTab" && html`<${VouchersView} t=${t} me=${me} lang=${lang} />`}
       ${tab === "topologyTab" && html`<${Capacity} t=${t} lang=${lang} />`}

@@ -103,6 +103,11 @@ TEST(OpenApi, DocumentsEveryRegisteredRouteAndWhoMayCallIt) {
                                      journal);
   compute::market::Market market(
       *store, {&SystemClock::Get(), &crypto::SystemRandom::Get(), &journal, &catalog, &vouchers});
+  compute::live::Jobs jobs(*store, {.clock = &SystemClock::Get(),
+                                    .random = &crypto::SystemRandom::Get(),
+                                    .journal = &journal,
+                                    .catalog = &catalog,
+                                    .market = &market});
   dataspace::DataSpace space(*store, {&SystemClock::Get(), &crypto::SystemRandom::Get(), &journal,
                                       &accounts, dir.File("data"), dir.File("import")});
   exchange::Exchange exchange(*store, {.clock = &SystemClock::Get(),
@@ -157,10 +162,10 @@ TEST(OpenApi, DocumentsEveryRegisteredRouteAndWhoMayCallIt) {
                                                  .catalog = &federated,
                                                  .dataspace = &space,
                                                  .accounts = &accounts});
-  DomainServices services{&market,     &vouchers,   &space,         &exchange,
-                          &psi,        &deliveries, &identity,      &finance,
-                          &scenarios,  &policies,   witness->get(), nullptr,
-                          node->get(), &peers,      &federated,     &negotiations};
+  DomainServices services{&market,        &vouchers, &space,      &exchange,  &psi,
+                          &deliveries,    &identity, &finance,    &scenarios, &policies,
+                          witness->get(), nullptr,   node->get(), &peers,     &federated,
+                          &negotiations,  &jobs};
   city::Dashboard dashboard(CityServicesOf(accounts, ledger, services), SystemClock::Get());
   services.dashboard = &dashboard;
   ApiServer server({}, accounts, ledger, *store, metrics, services);

@@ -14,6 +14,7 @@
 #include "api/exchange_routes.h"
 #include "api/federation_routes.h"
 #include "api/identity_routes.h"
+#include "api/jobs_routes.h"
 #include "api/ledger_routes.h"
 #include "api/market_routes.h"
 #include "api/match_routes.h"
@@ -138,6 +139,7 @@ ApiServer::ApiServer(ServerOptions options, accounts::Accounts& accounts, ledger
   RegisterAccountsRoutes(router_, accounts);
   RegisterLedgerRoutes(router_, ledger);
   RegisterMarketRoutes(router_, *services.market, *services.vouchers);
+  RegisterJobsRoutes(router_, *services.jobs);
   RegisterDataSpaceRoutes(router_, *services.dataspace);
   RegisterExchangeRoutes(router_, *services.exchange);
   RegisterPrivacyRoutes(router_, *services.psi, *services.deliveries);

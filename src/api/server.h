@@ -41,6 +41,7 @@
 #include "api/front_end.h"
 #include "api/router.h"
 #include "city/dashboard.h"
+#include "compute/live/jobs.h"
 #include "compute/market/market.h"
 #include "compute/market/vouchers.h"
 #include "core/metrics.h"
@@ -97,6 +98,7 @@ struct DomainServices {
   federation::Peers* peers = nullptr;                         // required
   federation::FederatedCatalog* federated_catalog = nullptr;  // required
   federation::Negotiations* negotiations = nullptr;           // required
+  compute::live::Jobs* jobs = nullptr;                        // required
   city::Dashboard* dashboard = nullptr;                       // required
 };
 

@@ -143,6 +143,8 @@ void AddComputeCommands(CLI::App& app, CommandContext& ctx);
 
 // Adds the trading platform's verbs under `compute` (call after AddComputeCommands).
 void AddMarketCommands(CLI::App& app, CommandContext& ctx);
+// `qiantang compute jobs|queue|nodes` (jobs_commands.cc): jobs on live clusters.
+void AddJobsCommands(CLI::App& app, CommandContext& ctx);
 
 // Adds `dataspace ...`: sources, pipelines, products, offers, contracts and
 // channel queries, and offline verification of agreements and receipts.

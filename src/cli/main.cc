@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
   qt::cli::AddLedgerCommands(app, ctx);
   qt::cli::AddComputeCommands(app, ctx);
   qt::cli::AddMarketCommands(app, ctx);
+  qt::cli::AddJobsCommands(app, ctx);
   qt::cli::AddDataSpaceCommands(app, ctx);
   qt::cli::AddExchangeCommands(app, ctx);
   qt::cli::AddPsiCommands(app, ctx);

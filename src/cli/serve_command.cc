@@ -89,6 +89,8 @@ void AddServeCommand(CLI::App& app, CommandContext& ctx) {
       {"--tls-cert", "tls_cert",
        "PEM certificate chain: serve HTTPS (reloaded when the file changes)"},
       {"--tls-key", "tls_key", "PEM private key of --tls-cert"},
+      {"--jobs-policy", "jobs_policy",
+       "Scheduling policy of jobs on live clusters: fifo, backfill, sjf, las or drf"},
       {"--simulated-time-scale", "simulated_time_scale",
        "Simulated clusters run jobs this many times faster than real time (demo: 600)"},
   };

@@ -9,6 +9,7 @@
 
 #include "accounts/credit_code.h"
 #include "api/client_address.h"
+#include "compute/policy.h"
 #include "federation/node.h"
 
 namespace qt::cli {
@@ -128,6 +129,12 @@ const std::vector<Setting>& Settings() {
                  3'600'000),
       IntSetting("simulated_time_scale", "QIANTANG_SIMULATED_TIME_SCALE",
                  &ServeConfig::simulated_time_scale, 1, 1'000'000),
+      {"jobs_policy", "QIANTANG_JOBS_POLICY",
+       [](ServeConfig& c, const std::string& v) -> Status {
+         QT_RETURN_IF_ERROR(compute::MakePolicy(v).status().WithContext("jobs_policy"));
+         c.jobs_policy = v;
+         return OkStatus();
+       }},
       KeyNameSetting("ledger_origin", "QIANTANG_LEDGER_ORIGIN", &ServeConfig::ledger_origin),
       KeyNameSetting("witness_name", "QIANTANG_WITNESS_NAME", &ServeConfig::witness_name),
       {"node_name", "QIANTANG_NODE_NAME",

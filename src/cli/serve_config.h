@@ -49,6 +49,7 @@ struct ServeConfig {
   int64_t policy_sync_ms = 1000;        // how often profile changes become policy notices
   int64_t webhook_ms = 1000;            // how often notices are delivered to webhooks
   int64_t simulated_time_scale = 0;     // 0: 600 with --demo, else 1
+  std::string jobs_policy = "las";      // the live clusters' scheduling policy (compute/policy.h)
   std::string slurm_conf;               // slurm.conf of the Slurm clusters' clients ('' for none)
   int64_t demo_traffic_ms = 2000;       // --demo: how often an enterprise posts a request
   // The organisation that runs this node, created with the database.

@@ -59,6 +59,14 @@ Status BuildComputeAndDataSpace(const ServeConfig& config, ServeServices& s) {
                                                .vouchers = s.vouchers.get(),
                                                .simulated_time_scale = time_scale,
                                                .slurm = s.slurm ? &*s.slurm : nullptr});
+  s.jobs = std::make_unique<compute::live::Jobs>(
+      *s.store, compute::live::JobsOptions{.clock = clock,
+                                           .random = random,
+                                           .journal = s.journal.get(),
+                                           .catalog = &s.chips,
+                                           .market = s.market.get(),
+                                           .time_scale = time_scale,
+                                           .policy = config.jobs_policy});
   const std::string data_dir = ResolvedDataDir(config);
   s.space = std::make_unique<dataspace::DataSpace>(
       *s.store, dataspace::DataSpaceOptions{.clock = clock,
@@ -235,12 +243,12 @@ Result<std::unique_ptr<ServeServices>> ServeServices::Build(const ServeConfig& c
   QT_RETURN_IF_ERROR(BuildComputeAndDataSpace(config, *s));
   QT_RETURN_IF_ERROR(BuildIdentityAndMatch(config, metrics, *s));
   QT_RETURN_IF_ERROR(BuildLedgerAndFederation(config, metrics, tls, *s));
-  s->domain = {s->market.get(),      s->vouchers.get(), s->space.get(),
-               s->exchange.get(),    s->psi.get(),      s->deliveries.get(),
-               s->identity.get(),    s->finance.get(),  s->scenarios.get(),
-               s->policies.get(),    s->witness.get(),  s->witnessing.get(),
-               s->node.get(),        s->peers.get(),    s->federated_catalog.get(),
-               s->negotiations.get()};
+  s->domain = {s->market.get(),       s->vouchers.get(), s->space.get(),
+               s->exchange.get(),     s->psi.get(),      s->deliveries.get(),
+               s->identity.get(),     s->finance.get(),  s->scenarios.get(),
+               s->policies.get(),     s->witness.get(),  s->witnessing.get(),
+               s->node.get(),         s->peers.get(),    s->federated_catalog.get(),
+               s->negotiations.get(), s->jobs.get()};
   // The city's figures for the console's dashboard, recomputed in the
   // background so that a request never queries the store.
   s->dashboard = std::make_unique<city::Dashboard>(

@@ -20,6 +20,7 @@
 #include "city/dashboard.h"
 #include "cli/serve_config.h"
 #include "compute/configs.h"
+#include "compute/live/jobs.h"
 #include "compute/market/market.h"
 #include "compute/market/slurm.h"
 #include "compute/market/vouchers.h"
@@ -66,6 +67,7 @@ struct ServeServices {
   std::unique_ptr<compute::market::Vouchers> vouchers;
   std::optional<compute::market::SlurmClient> slurm;
   std::unique_ptr<compute::market::Market> market;
+  std::unique_ptr<compute::live::Jobs> jobs;
   std::unique_ptr<dataspace::DataSpace> space;
   exchange::ExchangeOptions exchange_options;
   std::unique_ptr<exchange::Exchange> exchange;

@@ -19,6 +19,8 @@ ServeTasks::ServeTasks(const ServeConfig& config, ServeServices& s, MetricsRegis
         });
   every("market_ticks", config.market_tick_ms,
         [market = s.market.get()] { return market->Advance().status(); });
+  every("live_jobs", config.market_tick_ms,
+        [jobs = s.jobs.get()] { return jobs->Advance().status(); });
   every("policy_sync", config.policy_sync_ms, [policies = s.policies.get()]() -> Status {
     QT_ASSIGN_OR_RETURN(match::SyncReport r, policies->Sync());
     if (r.damaged == 0) return OkStatus();

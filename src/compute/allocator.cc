@@ -32,7 +32,8 @@ Allocator::Allocator(const Cluster& cluster)
       pod_whole_(static_cast<size_t>(cluster.pod_count()), 0),
       pool_free_(cluster.pools().size(), 0),
       buckets_(cluster.pools().size()),
-      bucket_pos_(cluster.nodes().size(), -1) {
+      bucket_pos_(cluster.nodes().size(), -1),
+      down_(cluster.nodes().size(), false) {
   for (size_t p = 0; p < cluster.pools().size(); ++p) {
     buckets_[p].resize(static_cast<size_t>(cluster.pools()[p].cards_per_node) + 1);
   }
@@ -292,6 +293,15 @@ void Allocator::Release(const Allocation& a) {
            cluster_->pools()[static_cast<size_t>(a.pool)].cards_per_node);
     SetNodeFree(node, node_free_[static_cast<size_t>(node)] + cards);
   }
+}
+
+void Allocator::SetDown(int node, bool down) {
+  const Node& n = cluster_->nodes()[static_cast<size_t>(node)];
+  const int cpn = cluster_->pools()[static_cast<size_t>(n.pool)].cards_per_node;
+  assert(down_[static_cast<size_t>(node)] != down);
+  assert(!down || node_free_[static_cast<size_t>(node)] == cpn);
+  SetNodeFree(node, down ? 0 : cpn);
+  down_[static_cast<size_t>(node)] = down;
 }
 
 bool Allocator::Reacquire(const Allocation& a) {

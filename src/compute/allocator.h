@@ -56,6 +56,11 @@ class Allocator {
   // Takes exactly the cards of `a` again if all are still free (used to undo
   // a tentative preemption); returns false and changes nothing otherwise.
   bool Reacquire(const Allocation& a);
+  // Takes a node out of placement (none of its cards is free while it is
+  // down) or puts it back with all its cards free. REQUIRES: to take it
+  // down, no allocation holds cards on it; to bring it up, it is down.
+  void SetDown(int node, bool down);
+  bool down(int node) const { return down_[static_cast<size_t>(node)]; }
 
   int MaxPoolFree(uint64_t pool_mask) const;
   int64_t FreeCards(uint64_t pool_mask) const;
@@ -88,6 +93,7 @@ class Allocator {
   // Per pool, per free count f (1..cards_per_node): the nodes with f free cards.
   std::vector<std::vector<std::vector<int>>> buckets_;
   std::vector<int> bucket_pos_;
+  std::vector<bool> down_;
   int64_t free_total_ = 0;
 };
 

@@ -141,6 +141,25 @@ Result<Cluster> Cluster::Homogeneous(int64_t cards, std::string_view chip,
   return c;
 }
 
+Result<Cluster> Cluster::FromPools(std::string name, const ChipCatalog& catalog,
+                                   std::vector<Pool> pools) {
+  if (pools.empty()) return InvalidArgument("a cluster needs at least one pool");
+  Cluster c;
+  c.catalog_ = catalog;
+  c.name_ = std::move(name);
+  for (Pool& p : pools) {
+    if (p.chip < 0 || p.chip >= static_cast<int>(catalog.chips().size())) {
+      return InvalidArgument(fmt::format("pool {}: chip not in the catalog", p.name));
+    }
+    if (p.nodes <= 0 || p.nodes > kMaxNodes || p.cards_per_node <= 0 || p.nodes_per_leaf <= 0 ||
+        p.leaves_per_pod <= 0 || p.cpu_cores_per_node <= 0 || p.memory_gib_per_node <= 0) {
+      return InvalidArgument(fmt::format("pool {}: every shape field must be positive", p.name));
+    }
+    QT_RETURN_IF_ERROR(c.AddPool(std::move(p)));
+  }
+  return c;
+}
+
 int64_t Cluster::total_tflops() const {
   int64_t sum = 0;
   for (const Pool& p : pools_) sum += p.cards() * catalog_.at(p.chip).fp16_tflops;

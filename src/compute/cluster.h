@@ -68,6 +68,12 @@ class Cluster {
   // multiple of 8 and the chip is in the catalog.
   static Result<Cluster> Homogeneous(int64_t cards, std::string_view chip,
                                      const ChipCatalog& catalog);
+  // A cluster of `pools` (shapes, names and chip indexes into `catalog` set;
+  // the index ranges are computed). invalid_argument for an empty list, a
+  // chip not in the catalog, a shape field that is not positive, a
+  // duplicate pool name, or too many pools or nodes.
+  static Result<Cluster> FromPools(std::string name, const ChipCatalog& catalog,
+                                   std::vector<Pool> pools);
 
   const std::string& name() const { return name_; }
   const ChipCatalog& catalog() const { return catalog_; }

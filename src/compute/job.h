@@ -41,6 +41,9 @@ struct JobSpec {
   int64_t estimate_ms = 0;  // the user's own estimate (0: none; the predictor decides)
   int priority = 0;         // higher first, where a policy honours it
   bool preemptible = true;
+  // When a node it runs on goes down: queued again with its progress
+  // (it checkpoints), or failed.
+  bool requeue_on_failure = true;
 };
 
 }  // namespace qt::compute

@@ -263,6 +263,62 @@ void Scheduler::Finish(int index, int64_t now) {
   }
 }
 
+void Scheduler::Cancel(int index, int64_t now) {
+  Job& job = jobs_[static_cast<size_t>(index)];
+  assert(job.state == JobState::kPending || job.state == JobState::kRunning);
+  if (job.state == JobState::kRunning) {
+    int64_t ran = now - job.last_start_ms;
+    allocator_.Release(job.alloc);
+    AddUsage(job, -1);
+    job.executed_ms += ran;
+    job.attained_card_ms += ran * job.alloc.cards();
+    RemoveRunning(index);
+  } else {
+    QueueEntry e{job.queue_key, index};
+    queue_.erase(e);
+    tenant_queues_[static_cast<size_t>(job.tenant)].erase(e);
+  }
+  job.state = JobState::kCancelled;
+  ++job.epoch;
+  if (--tenant_active_jobs_[static_cast<size_t>(job.tenant)] == 0) {
+    active_weight_ -= tenant_weight_[static_cast<size_t>(job.tenant)];
+  }
+}
+
+std::vector<int> Scheduler::SetNodeDown(int node, int64_t now) {
+  now_ = now;
+  std::vector<int> stopped;
+  for (int index : running_) {
+    const Job& job = jobs_[static_cast<size_t>(index)];
+    for (const auto& part : job.alloc.parts) {
+      if (part.first == node) {
+        stopped.push_back(index);
+        break;
+      }
+    }
+  }
+  for (int index : stopped) {
+    Job& job = jobs_[static_cast<size_t>(index)];
+    allocator_.Release(job.alloc);
+    if (job.spec.requeue_on_failure) {
+      MarkPreempted(job);
+      continue;
+    }
+    int64_t ran = now - job.last_start_ms;
+    AddUsage(job, -1);
+    job.executed_ms += ran;
+    job.attained_card_ms += ran * job.alloc.cards();
+    RemoveRunning(index);
+    job.state = JobState::kFailed;
+    ++job.epoch;
+    if (--tenant_active_jobs_[static_cast<size_t>(job.tenant)] == 0) {
+      active_weight_ -= tenant_weight_[static_cast<size_t>(job.tenant)];
+    }
+  }
+  allocator_.SetDown(node, true);
+  return stopped;
+}
+
 const std::vector<Decision>& Scheduler::Schedule(int64_t now) {
   now_ = now;
   ++pass_;

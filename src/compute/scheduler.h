@@ -55,7 +55,7 @@ struct SchedulerOptions {
   Status Validate() const;
 };
 
-enum class JobState { kPending, kRunning, kDone };
+enum class JobState { kPending, kRunning, kDone, kCancelled, kFailed };
 
 // A job as the scheduler tracks it. Policies read it; only the scheduler writes.
 struct Job {
@@ -122,6 +122,17 @@ class Scheduler {
   Result<int> Submit(JobSpec spec, int64_t now);
   // The running job `job` has completed at `now`. REQUIRES: it is running.
   void Finish(int job, int64_t now);
+  // Withdraws a pending or running job at `now` (a running one releases its
+  // cards; it is not observed by the predictor). REQUIRES: it is pending or
+  // running, and no Schedule() pass is under way.
+  void Cancel(int job, int64_t now);
+  // Takes node `node` out of service at `now`. Every running job holding
+  // cards on it stops whole (a gang never keeps part of its cards): queued
+  // again with its progress, or failed, as its spec says. Returns the jobs
+  // stopped. REQUIRES: the node is up; no Schedule() pass is under way.
+  std::vector<int> SetNodeDown(int node, int64_t now);
+  // Puts a down node back in service. REQUIRES: it is down.
+  void SetNodeUp(int node) { allocator_.SetDown(node, false); }
   // Runs the policy at `now`; returns the starts and preemptions it made.
   const std::vector<Decision>& Schedule(int64_t now);
   // The earliest time the policy must run again though nothing arrives or

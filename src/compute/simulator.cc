@@ -5,20 +5,13 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <queue>
 #include <unordered_map>
 
+#include "compute/engine.h"
 #include "compute/policy.h"
 
 namespace qt::compute {
 namespace {
-
-struct Finish {
-  int64_t at;
-  int job;
-  int epoch;
-  bool operator>(const Finish& o) const { return at != o.at ? at > o.at : job > o.job; }
-};
 
 double Percentile(std::vector<double> v, double q) {
   if (v.empty()) return 0;
@@ -52,7 +45,9 @@ Result<SimResult> Simulate(const Cluster& cluster, const Trace& trace, std::stri
   QT_RETURN_IF_ERROR(options.scheduler.Validate());
   QT_ASSIGN_OR_RETURN(std::unique_ptr<Policy> policy, MakePolicy(policy_name));
   auto wall_start = std::chrono::steady_clock::now();
-  Scheduler sched(cluster, std::move(policy), options.scheduler);
+  Engine engine(cluster, std::move(policy),
+                EngineOptions{options.scheduler, options.reference_tflops});
+  const Scheduler& sched = engine.scheduler();
 
   SimResult r;
   r.policy = std::string(policy_name);
@@ -63,22 +58,9 @@ Result<SimResult> Simulate(const Cluster& cluster, const Trace& trace, std::stri
   const int64_t span = trace.jobs.empty() ? 0 : trace.jobs.back().submit_ms;
   const int64_t step = options.sample_interval_ms > 0 ? options.sample_interval_ms
                                                       : std::max<int64_t>(60'000, span / 1000);
-
-  // Per scheduler job index: remaining work (card-ms at full size) and current run.
-  std::vector<int64_t> remaining;
-  struct Run {
-    int64_t start = 0, overhead = 0;
-    int cards = 0;
-    int64_t tflops = 1, reference = 1;  // speed = tflops / reference
-  };
-  std::vector<Run> runs;
-  std::priority_queue<Finish, std::vector<Finish>, std::greater<>> finishes;
   std::vector<double> decision_us;
   decision_us.reserve(trace.jobs.size() * 2);
 
-  size_t next_arrival = 0;
-  int64_t now = 0;
-  int64_t busy_cards = 0;
   double busy_card_ms = 0;
   // Time series state.
   int64_t sample_end = step;
@@ -88,10 +70,13 @@ Result<SimResult> Simulate(const Cluster& cluster, const Trace& trace, std::stri
   size_t completed = 0;
   size_t report_every = std::max<size_t>(1, trace.jobs.size() / 100);
 
-  auto advance = [&](int64_t t) {
+  Engine::Observer observer;
+  // Accounts busy card-time up to `t` and samples every step boundary on the way.
+  observer.advancing = [&](int64_t t) {
+    const auto busy_cards = static_cast<double>(engine.busy_cards());
     while (t >= sample_end) {
-      step_busy += static_cast<double>(busy_cards) * static_cast<double>(sample_end - last_t);
-      busy_card_ms += static_cast<double>(busy_cards) * static_cast<double>(sample_end - last_t);
+      step_busy += busy_cards * static_cast<double>(sample_end - last_t);
+      busy_card_ms += busy_cards * static_cast<double>(sample_end - last_t);
       last_t = sample_end;
       Sample smp;
       smp.t_ms = sample_end;
@@ -104,91 +89,51 @@ Result<SimResult> Simulate(const Cluster& cluster, const Trace& trace, std::stri
       step_busy = 0;
       sample_end += step;
     }
-    step_busy += static_cast<double>(busy_cards) * static_cast<double>(t - last_t);
-    busy_card_ms += static_cast<double>(busy_cards) * static_cast<double>(t - last_t);
+    step_busy += busy_cards * static_cast<double>(t - last_t);
+    busy_card_ms += busy_cards * static_cast<double>(t - last_t);
     last_t = t;
   };
-
-  while (true) {
-    int64_t t = kNever;
-    if (next_arrival < trace.jobs.size()) t = trace.jobs[next_arrival].submit_ms;
-    if (!finishes.empty()) t = std::min(t, finishes.top().at);
-    int64_t wake = sched.NextWakeup();
-    if (sched.pending_count() > 0) t = std::min(t, std::max(wake, now));
-    if (t == kNever) break;
-    advance(t);
-    now = t;
-    while (!finishes.empty() && finishes.top().at == now) {
-      Finish f = finishes.top();
-      finishes.pop();
-      const Job& job = sched.job(f.job);
-      if (job.state != JobState::kRunning || job.epoch != f.epoch) continue;
-      busy_cards -= job.alloc.cards();
-      sched.Finish(f.job, now);
-      const Job& done = sched.job(f.job);
-      JobResult jr;
-      jr.id = done.spec.id;
-      jr.tenant = done.spec.tenant;
-      jr.cards = done.spec.cards;
-      jr.submit_ms = done.spec.submit_ms;
-      jr.first_start_ms = done.first_start_ms;
-      jr.finish_ms = now;
-      jr.run_ms = done.executed_ms;
-      jr.preemptions = done.preemptions;
-      jr.leaves = done.first_leaves;
-      r.job_results.push_back(std::move(jr));
-      if (++completed % report_every == 0 && options.progress) {
-        options.progress(static_cast<double>(completed) / static_cast<double>(trace.jobs.size()));
-      }
+  observer.event = [&](const EngineEvent& e) {
+    if (e.kind == EngineEvent::Kind::kPreempt) ++r.preemptions;
+    if (e.kind != EngineEvent::Kind::kComplete) return;
+    const Job& done = sched.job(e.job);
+    JobResult jr;
+    jr.id = done.spec.id;
+    jr.tenant = done.spec.tenant;
+    jr.cards = done.spec.cards;
+    jr.submit_ms = done.spec.submit_ms;
+    jr.first_start_ms = done.first_start_ms;
+    jr.finish_ms = e.at;
+    jr.run_ms = done.executed_ms;
+    jr.preemptions = done.preemptions;
+    jr.leaves = done.first_leaves;
+    r.job_results.push_back(std::move(jr));
+    if (++completed % report_every == 0 && options.progress) {
+      options.progress(static_cast<double>(completed) / static_cast<double>(trace.jobs.size()));
     }
-    while (next_arrival < trace.jobs.size() && trace.jobs[next_arrival].submit_ms == now) {
-      const JobSpec& spec = trace.jobs[next_arrival];
-      Result<int> id = sched.Submit(spec, now);
-      if (id.ok()) {
-        remaining.push_back(spec.duration_ms * spec.cards);
-        runs.emplace_back();
-      } else {
-        r.rejected.push_back(id.status().message());
-      }
+  };
+  observer.decided = [&](double us) { decision_us.push_back(us); };
+
+  size_t next_arrival = 0;
+  while (true) {
+    int64_t t = engine.NextEvent();
+    if (next_arrival < trace.jobs.size()) t = std::min(t, trace.jobs[next_arrival].submit_ms);
+    if (t == kNever) break;
+    engine.AdvanceTo(t, observer);
+    while (next_arrival < trace.jobs.size() && trace.jobs[next_arrival].submit_ms == t) {
+      Result<int> id = engine.Submit(trace.jobs[next_arrival], t);
+      if (!id.ok()) r.rejected.push_back(id.status().message());
       ++next_arrival;
     }
-    auto t0 = std::chrono::steady_clock::now();
-    const std::vector<Decision>& decisions = sched.Schedule(now);
-    decision_us.push_back(
-        std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count());
-    for (const Decision& d : decisions) {
-      const Job& job = sched.job(d.job);
-      Run& run = runs[static_cast<size_t>(d.job)];
-      int64_t& rem = remaining[static_cast<size_t>(d.job)];
-      if (d.kind == Decision::Kind::kStart) {
-        run.cards = job.alloc.cards();
-        run.start = now;
-        run.overhead = job.preemptions > 0 ? options.scheduler.preemption_cost_ms : 0;
-        if (options.reference_tflops > 0) {
-          const Pool& pool = cluster.pools()[static_cast<size_t>(job.alloc.pool)];
-          run.tflops = cluster.catalog().at(pool.chip).fp16_tflops;
-          run.reference = options.reference_tflops;
-        }
-        busy_cards += run.cards;
-        // Work is card-ms at the reference speed.
-        const int64_t rate = run.cards * run.tflops;
-        finishes.push(
-            {now + run.overhead + (rem * run.reference + rate - 1) / rate, d.job, job.epoch});
-      } else {
-        rem -= std::max<int64_t>(0, now - run.start - run.overhead) * run.cards * run.tflops /
-               run.reference;
-        rem = std::max<int64_t>(rem, 1);
-        busy_cards -= run.cards;
-        ++r.preemptions;
-      }
-    }
-    if (decisions.empty() && finishes.empty() && next_arrival == trace.jobs.size() &&
-        sched.pending_count() > 0 && sched.NextWakeup() == kNever) {
+    const std::vector<Decision>& decisions = engine.Schedule(observer);
+    if (decisions.empty() && next_arrival == trace.jobs.size() && sched.pending_count() > 0 &&
+        engine.NextEvent() == kNever) {
       return Internal(
           fmt::format("{}: {} jobs can never start", policy_name, sched.pending_count()));
     }
   }
-  advance(now);
+  const int64_t now = engine.now();
+  observer.advancing(now);
 
   // Summary.
   std::vector<double> jct, queue;

@@ -8,9 +8,10 @@
 //   tenants of their mean run/JCT ratio; and the wall-clock latency of each
 //   scheduling decision.
 //
-// A preempted job keeps its progress (it checkpoints) and pays
-// SchedulerOptions::preemption_cost_ms of no progress when it resumes. Elastic jobs started on
-// fewer cards run proportionally longer. Durations do not depend on the chip kind.
+// The jobs run on an Engine (engine.h), the loop the live platform drives
+// too: a preempted job keeps its progress and pays the checkpoint cost when it
+// resumes, elastic jobs started on fewer cards run proportionally longer, and
+// durations depend on the chip kind only with a reference chip.
 #ifndef QIANTANG_COMPUTE_SIMULATOR_H_
 #define QIANTANG_COMPUTE_SIMULATOR_H_
 

@@ -403,6 +403,58 @@ test("a compute provider registers a cluster, changes its price and takes it out
   assert.deepEqual(errors, []);
 });
 
+test("a tenant's job waits in the queue beside the cluster's heat map and starts when the cards free", async () => {
+  const reg = await call(
+    "POST",
+    "/api/v1/compute/provider-clusters",
+    ctx.server.tokens.compute_provider,
+    {
+      name: "钱塘训练集群",
+      region: "钱塘区",
+      pools: [{ name: "qt-h800", chip: "H800", nodes: 2, nodes_per_leaf: 1 }],
+      fen_per_card_hour: { H800: 2800 },
+    },
+  );
+  assert.equal(reg.status, 201, JSON.stringify(reg.body));
+  const cluster = reg.body.id;
+  // Another organisation fills the cluster for one job hour (6 s at the
+  // demo's time scale), not to be preempted.
+  const fill = await call("POST", "/api/v1/compute/jobs", ctx.server.tokens.institution, {
+    cluster_id: cluster,
+    cards: 16,
+    duration_s: 3600,
+    preemptible: false,
+  });
+  assert.equal(fill.status, 201, JSON.stringify(fill.body));
+  assert.equal(fill.body.state, "running");
+
+  const { page, errors } = await open("enterprise", `compute?tab=jobsTab&cluster=${cluster}`);
+  await page.getByTestId("heat-map").waitFor();
+  await page.waitForFunction(
+    () => document.querySelectorAll(".heat-node[data-busy='8']").length === 2,
+  );
+  const form = page.getByTestId("job-form");
+  await form.locator("input[name=job-name]").fill("多模态预训练");
+  await form.locator("input[name=job-cards]").fill("8");
+  await form.locator("button[type=submit]").click();
+  const row = page
+    .getByTestId("jobs-table")
+    .locator("tbody tr")
+    .filter({ hasText: "多模态预训练" });
+  await row.waitFor();
+  assert.equal(await row.getByTestId("job-state").textContent(), "排队中");
+  await page.getByTestId("job-queue").waitFor();
+  // The other tenant's job shows as cards, without its id.
+  assert.ok(!(await page.content()).includes(fill.body.id));
+  await page.screenshot({ path: join(outDir, "jobs-queued.png"), fullPage: true });
+
+  await row.getByTestId("job-state").getByText("运行中").waitFor({ timeout: 20_000 });
+  await page.locator(".heat-node.mine").first().waitFor();
+  await page.getByTestId("queue-empty").waitFor();
+  await page.screenshot({ path: join(outDir, "jobs-running.png"), fullPage: true });
+  assert.deepEqual(errors, []);
+});
+
 test("an enterprise sees no provider tab, and cannot change a provider's prices", async () => {
   const { page, errors } = await open("enterprise", "compute?tab=myClustersTab");
   await page.locator("button[data-tab=board][aria-selected=true]").waitFor();

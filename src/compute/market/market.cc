@@ -14,6 +14,7 @@
 #include "compute/market/vouchers.h"
 #include "core/text.h"
 #include "store/decode.h"
+#include "store/transact.h"
 
 namespace qt::compute::market {
 namespace {
@@ -413,6 +414,14 @@ Result<std::vector<ClusterOffer>> Market::ListClusters(const std::string& provid
     return OkStatus();
   }));
   return out;
+}
+
+Result<ClusterOffer> Market::GetCluster(const std::string& cluster_id) {
+  QT_ASSIGN_OR_RETURN(std::vector<ClusterOffer> cs, store::ReadValue(store_, [&](Tx& tx) {
+                        return LoadClusters(tx, "WHERE id = ?", {cluster_id});
+                      }));
+  if (cs.empty()) return NotFound("cluster: no cluster " + cluster_id);
+  return std::move(cs[0]);
 }
 
 Result<Capacity> Market::PooledCapacity() {

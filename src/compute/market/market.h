@@ -90,6 +90,8 @@ class Market {
                    const std::map<std::string, int64_t>& fen_per_card_hour);
   // Every registered cluster, or one provider's when `provider_id` is set.
   Result<std::vector<ClusterOffer>> ListClusters(const std::string& provider_id = "");
+  // One registered cluster; not_found when there is none.
+  Result<ClusterOffer> GetCluster(const std::string& cluster_id);
   Result<Capacity> PooledCapacity();
 
   // Enterprises (member or above) post requests; the quotes come back ranked.

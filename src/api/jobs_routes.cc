@@ -1,0 +1,162 @@
+#include "api/jobs_routes.h"
+
+#include <charconv>
+
+#include "api/json_body.h"
+#include "api/page_json.h"
+#include "core/clock.h"
+
+namespace qt::api {
+namespace {
+
+using accounts::Role;
+using namespace compute::live;
+using nlohmann::json;
+
+json Time(int64_t ms) { return ms ? json(FormatRfc3339(ms)) : json(nullptr); }
+
+json NodesJson(const std::vector<NodeCards>& nodes) {
+  json out = json::array();
+  for (const NodeCards& n : nodes) out.push_back({{"node", n.node}, {"cards", n.cards}});
+  return out;
+}
+
+json JobJson(const LiveJob& j) {
+  return {{"id", j.id},
+          {"cluster_id", j.cluster_id},
+          {"provider_id", j.provider_id},
+          {"tenant_id", j.tenant_id},
+          {"name", j.name},
+          {"cards", j.cards},
+          {"chip", j.chip},
+          {"elastic", j.elastic},
+          {"duration_s", j.duration_ms / 1000},
+          {"estimate_s", j.estimate_ms / 1000},
+          {"priority", j.priority},
+          {"preemptible", j.preemptible},
+          {"on_node_failure", j.requeue_on_failure ? "requeue" : "fail"},
+          {"state", JobStateName(j.state)},
+          {"pool", j.pool.empty() ? json(nullptr) : json(j.pool)},
+          {"nodes", NodesJson(j.nodes)},
+          {"leaves", j.leaves},
+          {"submitted_at", Time(j.submitted_at)},
+          {"started_at", Time(j.started_at)},
+          {"finished_at", Time(j.finished_at)},
+          {"preemptions", j.preemptions},
+          {"run_s", j.run_ms / 1000}};
+}
+
+json QueuedJson(const QueuedJob& q) {
+  return {{"position", q.position},
+          {"id", q.id.empty() ? json(nullptr) : json(q.id)},
+          {"tenant_id", q.tenant_id.empty() ? json(nullptr) : json(q.tenant_id)},
+          {"cards", q.cards},
+          {"chip", q.chip},
+          {"waiting_s", q.waiting_ms / 1000}};
+}
+
+json NodeJson(const NodeState& n) {
+  json jobs = json::array();
+  for (const NodeJob& j : n.jobs) {
+    jobs.push_back({{"id", j.job_id.empty() ? json(nullptr) : json(j.job_id)}, {"cards", j.cards}});
+  }
+  return {{"node", n.node},   {"pool", n.pool}, {"leaf", n.leaf}, {"pod", n.pod},
+          {"cards", n.cards}, {"free", n.free}, {"down", n.down}, {"jobs", jobs}};
+}
+
+Result<NewJob> ParseJob(JsonBody& body) {
+  NewJob j;
+  QT_ASSIGN_OR_RETURN(j.cluster_id, body.String("cluster_id", 100));
+  QT_ASSIGN_OR_RETURN(j.name, body.OptionalString("name", 400, ""));
+  QT_ASSIGN_OR_RETURN(j.cards, body.Int("cards", 1, compute::market::Market::kMaxCards));
+  QT_ASSIGN_OR_RETURN(j.chip, body.OptionalString("chip", 100, "any"));
+  QT_ASSIGN_OR_RETURN(j.elastic, body.OptionalBool("elastic", false));
+  QT_ASSIGN_OR_RETURN(int64_t duration_s, body.Int("duration_s", 1, Jobs::kMaxDurationMs / 1000));
+  j.duration_ms = duration_s * 1000;
+  QT_ASSIGN_OR_RETURN(int64_t estimate_s,
+                      body.OptionalInt("estimate_s", 0, 0, Jobs::kMaxDurationMs / 1000));
+  j.estimate_ms = estimate_s * 1000;
+  QT_ASSIGN_OR_RETURN(j.priority, body.OptionalInt("priority", 0, 0, 9));
+  QT_ASSIGN_OR_RETURN(j.preemptible, body.OptionalBool("preemptible", true));
+  QT_ASSIGN_OR_RETURN(std::string on_failure,
+                      body.OptionalEnum("on_node_failure", {"requeue", "fail"}, "requeue"));
+  j.requeue_on_failure = on_failure == "requeue";
+  QT_RETURN_IF_ERROR(body.Finish());
+  return j;
+}
+
+}  // namespace
+
+void RegisterJobsRoutes(Router& router, Jobs& jobs) {
+  const Access member = Access::SignedIn(Role::kMember);
+  router.Handle("POST", "/api/v1/compute/jobs", member,
+                [&](const Request& req) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(req.http.body));
+                  QT_ASSIGN_OR_RETURN(NewJob j, ParseJob(body));
+                  QT_ASSIGN_OR_RETURN(LiveJob job, jobs.Submit(req.caller(), j));
+                  return Response::Json(JobJson(job), 201);
+                });
+  router.Handle(
+      "GET", "/api/v1/compute/jobs", Access::SignedIn(),
+      [&](const Request& req) -> Result<Response> {
+        QT_ASSIGN_OR_RETURN(auto page, req.Page());
+        JobFilter filter;
+        filter.cluster_id = req.Query("cluster_id");
+        if (req.HasQuery("state")) {
+          filter.state = ParseJobState(req.Query("state"));
+          if (!filter.state) {
+            return InvalidArgument("state: must be queued, running, completed or cancelled");
+          }
+        }
+        QT_ASSIGN_OR_RETURN(auto list, jobs.List(req.caller(), filter, page));
+        return Response::Json(PageJson(list, JobJson));
+      });
+  router.Handle("GET", "/api/v1/compute/jobs/{id}", Access::SignedIn(),
+                [&](const Request& req) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(LiveJob job, jobs.Get(req.caller(), req.PathParam("id")));
+                  return Response::Json(JobJson(job));
+                });
+  router.Handle("POST", "/api/v1/compute/jobs/{id}/cancel", member,
+                [&](const Request& req) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(req.http.body));
+                  QT_RETURN_IF_ERROR(body.Finish());
+                  QT_ASSIGN_OR_RETURN(LiveJob job, jobs.Cancel(req.caller(), req.PathParam("id")));
+                  return Response::Json(JobJson(job));
+                });
+  router.Handle("GET", "/api/v1/compute/provider-clusters/{id}/queue", member,
+                [&](const Request& req) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(auto queue, jobs.Queue(req.caller(), req.PathParam("id")));
+                  json items = json::array();
+                  for (const QueuedJob& q : queue) items.push_back(QueuedJson(q));
+                  return Response::Json({{"items", items}});
+                });
+  for (const bool down : {true, false}) {
+    router.Handle(
+        "POST",
+        std::string("/api/v1/compute/provider-clusters/{id}/nodes/{node}/") +
+            (down ? "down" : "up"),
+        member, [&jobs, down](const Request& req) -> Result<Response> {
+          QT_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(req.http.body));
+          QT_ASSIGN_OR_RETURN(std::string reason, body.OptionalString("reason", 2000, ""));
+          QT_RETURN_IF_ERROR(body.Finish());
+          int64_t node = -1;
+          const std::string text = req.PathParam("node");
+          auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), node);
+          if (ec != std::errc() || end != text.data() + text.size()) {
+            return InvalidArgument("node: not a node number");
+          }
+          QT_ASSIGN_OR_RETURN(
+              NodeState n, jobs.SetNodeDown(req.caller(), req.PathParam("id"), node, down, reason));
+          return Response::Json(NodeJson(n));
+        });
+  }
+  router.Handle("GET", "/api/v1/compute/provider-clusters/{id}/nodes", member,
+                [&](const Request& req) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(auto nodes, jobs.Nodes(req.caller(), req.PathParam("id")));
+                  json items = json::array();
+                  for (const NodeState& n : nodes) items.push_back(NodeJson(n));
+                  return Response::Json({{"items", items}});
+                });
+}
+
+}  // namespace qt::api

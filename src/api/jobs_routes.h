@@ -1,0 +1,15 @@
+// HTTP routes of jobs on live clusters (docs/api/openapi.yaml, tag compute):
+// submit, list, show and cancel jobs, and a cluster's queue and nodes.
+#ifndef QIANTANG_API_JOBS_ROUTES_H_
+#define QIANTANG_API_JOBS_ROUTES_H_
+
+#include "api/router.h"
+#include "compute/live/jobs.h"
+
+namespace qt::api {
+
+void RegisterJobsRoutes(Router& router, compute::live::Jobs& jobs);
+
+}  // namespace qt::api
+
+#endif  // QIANTANG_API_JOBS_ROUTES_H_

@@ -1,0 +1,149 @@
+// Jobs on live clusters: organisations submit training jobs to a cluster of
+// the compute platform whose backend is `simulated` (the operator's
+// 10,000-card cluster among them), and the cluster's Engine (engine.h) — the
+// same scheduler, policies, placement and progress model as `qiantang sim` —
+// queues, places, preempts and completes them on the real clock.
+//
+// Job time. A cluster's engine runs on the wall clock times the market's
+// time scale (MarketOptions::simulated_time_scale): a job of duration d holds
+// its cards for d / scale of wall time, and the scheduler's own times
+// (preemption cost, minimum run, starvation limit) are job time.
+//
+// Restarts. A cluster's state is a function of its inputs: the submissions
+// and cancellations, at their job times. Both are stored; a new process
+// rebuilds each cluster's engine by replaying them and reaches the same
+// placements (it then writes whatever happened while no process ran it).
+// The job rows (state, nodes, times) are the engine's output, written and
+// journaled as it happens: compute.job.{queued,started,preempted,completed,
+// cancelled}. One process runs a cluster's engine: the server that serves
+// the API; several server processes on one database must not run jobs yet.
+//
+// Who sees what: a tenant sees and cancels its own jobs; the operator and
+// the cluster's provider see and cancel every job of the cluster. In the
+// queue and node views, another tenant's job shows its cards but not its id
+// or tenant.
+//
+// Thread-safe: one mutex serialises the engines and their writes.
+#ifndef QIANTANG_COMPUTE_LIVE_JOBS_H_
+#define QIANTANG_COMPUTE_LIVE_JOBS_H_
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "accounts/accounts.h"
+#include "accounts/paging.h"
+#include "compute/chip.h"
+#include "compute/live/model.h"
+#include "compute/market/market.h"
+#include "compute/scheduler.h"
+#include "core/clock.h"
+#include "core/ids.h"
+#include "ledger/journal.h"
+#include "store/store.h"
+
+namespace qt::compute::live {
+
+struct JobsOptions {
+  const Clock* clock = nullptr;          // required
+  Random* random = nullptr;              // required (ids)
+  ledger::Journal* journal = nullptr;    // required
+  const ChipCatalog* catalog = nullptr;  // required
+  market::Market* market = nullptr;      // required: the clusters
+  int64_t time_scale = 1;                // job ms per wall ms
+  std::string policy = "las";            // every cluster's (policy.h)
+  SchedulerOptions scheduler{};
+};
+
+struct JobFilter {
+  std::string cluster_id;  // empty: every cluster the caller may see
+  std::optional<JobState> state;
+};
+
+class Jobs {
+ public:
+  static constexpr int64_t kMaxDurationMs = int64_t{366} * 24 * 3'600'000;
+  // Queued and running jobs one organisation may have on all clusters.
+  static constexpr int64_t kMaxActivePerTenant = 1000;
+
+  Jobs(store::Store& store, JobsOptions options);
+  ~Jobs();
+  Jobs(const Jobs&) = delete;
+  Jobs& operator=(const Jobs&) = delete;
+  static std::vector<store::Migration> Migrations();
+
+  // Queues a job of the caller's organisation (any member) and runs a
+  // scheduling pass; the job comes back queued or already running.
+  // invalid_argument for a bad field or a job that can never fit the
+  // cluster (no pool of its chips, or more cards than the largest);
+  // not_found for an unknown cluster; failed_precondition when the cluster
+  // is unavailable or not `simulated`; resource_exhausted when the
+  // organisation already has kMaxActivePerTenant jobs queued or running.
+  Result<LiveJob> Submit(const accounts::Principal& caller, const NewJob& job);
+  // Withdraws a queued or running job (its cards are freed at once).
+  // not_found (also for a job the caller may not see); failed_precondition
+  // when it has already completed or been cancelled.
+  Result<LiveJob> Cancel(const accounts::Principal& caller, const std::string& id);
+  // not_found when there is no such job or the caller may not see it.
+  Result<LiveJob> Get(const accounts::Principal& caller, const std::string& id);
+  // The jobs the caller may see, newest first... by id.
+  Result<accounts::Page<LiveJob>> List(const accounts::Principal& caller, const JobFilter& filter,
+                                       const accounts::PageRequest& page);
+  // The cluster's pending jobs in the order the policy will consider them.
+  Result<std::vector<QueuedJob>> Queue(const accounts::Principal& caller,
+                                       const std::string& cluster_id);
+  // Every node of the cluster with the jobs on it.
+  Result<std::vector<NodeState>> Nodes(const accounts::Principal& caller,
+                                       const std::string& cluster_id);
+
+  // Takes a node of a live cluster out of service (`down`) or puts it back.
+  // Jobs running on it stop whole: queued again with their progress, or
+  // failed, as each asked; a pass then places what it can elsewhere.
+  // Journaled as compute.node.down / compute.node.up with the reason.
+  // permission_denied unless the caller is the operator or a member of the
+  // cluster's provider; invalid_argument for a node out of range or a bad
+  // reason; failed_precondition when it is already in that state; as Queue
+  // for the cluster.
+  Result<NodeState> SetNodeDown(const accounts::Principal& caller, const std::string& cluster_id,
+                                int64_t node, bool down, const std::string& reason);
+
+  // Runs every cluster's engine to now and records what happened. Returns
+  // the number of job changes written.
+  Result<int> Advance();
+
+ private:
+  struct Run;
+  // The cluster, if jobs may run on it: not_found, or failed_precondition
+  // for a Slurm cluster.
+  Result<market::ClusterOffer> LiveCluster(const std::string& cluster_id);
+  // The cluster's run, rebuilt from the store when not in memory.
+  // REQUIRES: mu_ held.
+  Result<Run*> LoadRun(const market::ClusterOffer& offer);
+  // A new run of `offer` with its inputs replayed.
+  Result<std::unique_ptr<Run>> Rebuild(const market::ClusterOffer& offer);
+  // Advance() for one cluster.
+  Result<int> AdvanceCluster(const std::string& cluster_id);
+  // Writes the rows that differ from the replayed engine (after a restart).
+  Status Reconcile(Run& run);
+  // Journals the run's events (cancellations by `actor`) and writes the
+  // rows of the jobs they touched; the number of jobs.
+  Result<int> Flush(Run& run, store::Tx& tx, const std::string& actor);
+  // The engine's view of one job (state, placement, times).
+  LiveJob Project(const Run& run, int index) const;
+  static Status WriteProjection(store::Tx& tx, const LiveJob& p);
+  static bool MaySee(const accounts::Principal& caller, const LiveJob& job);
+  int64_t JobNow() const;
+  int64_t Wall(int64_t job_ms) const { return job_ms / options_.time_scale; }
+
+  store::Store& store_;
+  JobsOptions options_;
+  IdGenerator ids_;
+  std::mutex mu_;
+  std::map<std::string, std::unique_ptr<Run>> runs_;  // by cluster id
+};
+
+}  // namespace qt::compute::live
+
+#endif  // QIANTANG_COMPUTE_LIVE_JOBS_H_

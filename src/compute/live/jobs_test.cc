@@ -1,0 +1,309 @@
+#include "compute/live/jobs.h"
+
+#include <gtest/gtest.h>
+
+#include "compute/configs.h"
+#include "compute/market/vouchers.h"
+#include "store/transact.h"
+#include "tests/support/service_test.h"
+#include "tests/support/status_matchers.h"
+
+namespace qt::compute::live {
+namespace {
+
+using accounts::OrgKind;
+using accounts::Principal;
+using ::qt::testing::IsOk;
+using ::qt::testing::StatusIs;
+
+constexpr int64_t kHour = 3'600'000;
+
+// A provider's simulated cluster of 4 nodes x 8 A100, two nodes per leaf
+// switch, and two tenants.
+class JobsTest : public qt::testing::ServiceTest {
+ protected:
+  JobsTest() : ServiceTest("2026-12-01T00:00:00Z", "jobs_test") {}
+
+  void SetUp() override {
+    ASSERT_NO_FATAL_FAILURE(
+        Open({market::Market::Migrations(), market::Vouchers::Migrations(), Jobs::Migrations()}));
+    provider_ = Org("算力供应商", OrgKind::kComputeProvider, 'P');
+    tenant_ = Org("训练租户甲", OrgKind::kEnterprise, 'A');
+    other_ = Org("训练租户乙", OrgKind::kEnterprise, 'B');
+    market_ = std::make_unique<market::Market>(
+        *store_,
+        market::MarketOptions{&clock_, &random_, &journal_, &catalog_, nullptr, 15 * 60'000, 1});
+    market::NewCluster c;
+    c.name = "test-a100";
+    c.region = "钱塘区";
+    c.pools = {{{4, 8, 128, 2048, 2, 2}, "a100", "A100"}};
+    c.fen_per_card_hour["A100"] = 1200;
+    auto offer = market_->RegisterCluster(provider_, c);
+    ASSERT_THAT(offer, IsOk());
+    cluster_ = offer->id;
+    jobs_ = NewJobs();
+  }
+
+  std::unique_ptr<Jobs> NewJobs() {
+    return std::make_unique<Jobs>(
+        *store_, JobsOptions{&clock_, &random_, &journal_, &catalog_, market_.get(), 1, "fifo",
+                             SchedulerOptions{}});
+  }
+
+  NewJob Job(int64_t cards, int64_t hours) {
+    NewJob j;
+    j.cluster_id = cluster_;
+    j.name = "train";
+    j.cards = cards;
+    j.duration_ms = hours * kHour;
+    return j;
+  }
+
+  int64_t CountJournal(const std::string& type) {
+    auto n = store::ReadValue(*store_, [&](store::Tx& tx) -> Result<int64_t> {
+      QT_ASSIGN_OR_RETURN(store::Rows rows, tx.Query("SELECT event FROM ledger_entries", {}));
+      int64_t count = 0;
+      for (const store::Row& r : rows) {
+        if (r.Text("event").find("\"" + type + "\"") != std::string::npos) ++count;
+      }
+      return count;
+    });
+    EXPECT_THAT(n, IsOk());
+    return n.ok() ? *n : -1;
+  }
+
+  ChipCatalog catalog_ = LoadChipCatalog("").value();
+  std::unique_ptr<market::Market> market_;
+  std::unique_ptr<Jobs> jobs_;
+  std::string cluster_;
+  Principal provider_, tenant_, other_;
+};
+
+INSTANTIATE_TEST_SUITE_P(Backends, JobsTest, ::testing::ValuesIn(qt::testing::TestBackends()),
+                         qt::testing::BackendName());
+
+TEST_P(JobsTest, AJobStartsOnOneLeafAndCompletesWhenItsTimeIsUp) {
+  auto job = jobs_->Submit(tenant_, Job(16, 2));
+  ASSERT_THAT(job, IsOk());
+  EXPECT_EQ(job->state, JobState::kRunning);
+  EXPECT_EQ(job->leaves, 1);
+  ASSERT_EQ(job->nodes.size(), 2u);
+  EXPECT_EQ(job->nodes[0].cards + job->nodes[1].cards, 16);
+
+  clock_.Advance(2 * kHour - 1);
+  ASSERT_THAT(jobs_->Advance(), IsOk());
+  EXPECT_EQ(jobs_->Get(tenant_, job->id)->state, JobState::kRunning);
+  clock_.Advance(1);
+  auto changed = jobs_->Advance();
+  ASSERT_THAT(changed, IsOk());
+  EXPECT_EQ(*changed, 1);
+  auto done = jobs_->Get(tenant_, job->id);
+  ASSERT_THAT(done, IsOk());
+  EXPECT_EQ(done->state, JobState::kCompleted);
+  EXPECT_EQ(done->run_ms, 2 * kHour);
+  EXPECT_EQ(done->finished_at, done->started_at + 2 * kHour);
+  EXPECT_TRUE(done->nodes.empty());
+  EXPECT_EQ(CountJournal("compute.job.queued"), 1);
+  EXPECT_EQ(CountJournal("compute.job.started"), 1);
+  EXPECT_EQ(CountJournal("compute.job.completed"), 1);
+}
+
+TEST_P(JobsTest, AJobWaitsForCardsAndStartsWhenTheyFree) {
+  auto big = jobs_->Submit(tenant_, Job(32, 1));
+  ASSERT_THAT(big, IsOk());
+  EXPECT_EQ(big->state, JobState::kRunning);
+  auto small = jobs_->Submit(other_, Job(8, 1));
+  ASSERT_THAT(small, IsOk());
+  EXPECT_EQ(small->state, JobState::kQueued);
+  auto queue = jobs_->Queue(other_, cluster_);
+  ASSERT_THAT(queue, IsOk());
+  ASSERT_EQ(queue->size(), 1u);
+  EXPECT_EQ((*queue)[0].position, 1);
+  EXPECT_EQ((*queue)[0].id, small->id);
+
+  clock_.Advance(kHour);
+  ASSERT_THAT(jobs_->Advance(), IsOk());
+  EXPECT_EQ(jobs_->Get(tenant_, big->id)->state, JobState::kCompleted);
+  EXPECT_EQ(jobs_->Get(other_, small->id)->state, JobState::kRunning);
+  EXPECT_EQ(jobs_->Get(other_, small->id)->started_at, clock_.NowMillis());
+}
+
+TEST_P(JobsTest, CancellingARunningJobFreesItsCardsForTheQueue) {
+  auto big = jobs_->Submit(tenant_, Job(32, 5));
+  auto next = jobs_->Submit(other_, Job(24, 1));
+  ASSERT_THAT(next, IsOk());
+  EXPECT_EQ(next->state, JobState::kQueued);
+  clock_.Advance(kHour);
+  auto cancelled = jobs_->Cancel(tenant_, big->id);
+  ASSERT_THAT(cancelled, IsOk());
+  EXPECT_EQ(cancelled->state, JobState::kCancelled);
+  EXPECT_EQ(cancelled->run_ms, kHour);
+  EXPECT_EQ(jobs_->Get(other_, next->id)->state, JobState::kRunning);
+  EXPECT_THAT(jobs_->Cancel(tenant_, big->id), StatusIs(StatusCode::kFailedPrecondition));
+  EXPECT_EQ(CountJournal("compute.job.cancelled"), 1);
+}
+
+TEST_P(JobsTest, ARestartedServerReplaysToTheSamePlacements) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < 6; ++i) {
+    auto j = jobs_->Submit(i % 2 ? tenant_ : other_, Job(8 * (1 + i % 3), 1 + i));
+    ASSERT_THAT(j, IsOk());
+    ids.push_back(j->id);
+    clock_.Advance(10 * 60'000);
+  }
+  ASSERT_THAT(jobs_->Cancel(other_, ids[2]), IsOk());
+  clock_.Advance(90 * 60'000);
+  ASSERT_THAT(jobs_->Advance(), IsOk());
+  auto before = jobs_->Nodes(provider_, cluster_);
+  ASSERT_THAT(before, IsOk());
+
+  auto restarted = NewJobs();
+  auto after = restarted->Nodes(provider_, cluster_);
+  ASSERT_THAT(after, IsOk());
+  ASSERT_EQ(before->size(), after->size());
+  for (size_t n = 0; n < before->size(); ++n) {
+    EXPECT_EQ((*before)[n].free, (*after)[n].free) << n;
+    ASSERT_EQ((*before)[n].jobs.size(), (*after)[n].jobs.size()) << n;
+    for (size_t k = 0; k < (*before)[n].jobs.size(); ++k) {
+      EXPECT_EQ((*before)[n].jobs[k].job_id, (*after)[n].jobs[k].job_id);
+    }
+  }
+  // And both go on the same way: every job finishes at the same time.
+  clock_.Advance(40 * kHour);
+  ASSERT_THAT(restarted->Advance(), IsOk());
+  std::vector<int64_t> finished;
+  for (const std::string& id : ids) {
+    auto j = restarted->Get(provider_, id);
+    ASSERT_THAT(j, IsOk());
+    EXPECT_TRUE(IsFinal(j->state)) << id;
+    finished.push_back(j->finished_at);
+  }
+  ASSERT_THAT(jobs_->Advance(), IsOk());  // the first instance rewrites what it computed
+  for (size_t i = 0; i < ids.size(); ++i) {
+    EXPECT_EQ(jobs_->Get(provider_, ids[i])->finished_at, finished[i]) << ids[i];
+  }
+}
+
+TEST_P(JobsTest, ARestartedServerRecordsWhatHappenedWhileItWasDown) {
+  auto job = jobs_->Submit(tenant_, Job(8, 1));
+  ASSERT_THAT(job, IsOk());
+  clock_.Advance(3 * kHour);
+  auto restarted = NewJobs();
+  ASSERT_THAT(restarted->Advance(), IsOk());
+  auto done = restarted->Get(tenant_, job->id);
+  ASSERT_THAT(done, IsOk());
+  EXPECT_EQ(done->state, JobState::kCompleted);
+  EXPECT_EQ(done->finished_at, job->started_at + kHour);
+  EXPECT_EQ(CountJournal("compute.job.completed"), 1);
+}
+
+TEST_P(JobsTest, ANodeDownRequeuesOrFailsItsJobsAndARestartReplaysIt) {
+  auto gang = jobs_->Submit(tenant_, Job(16, 4));
+  NewJob fragile_job = Job(8, 4);
+  fragile_job.requeue_on_failure = false;
+  auto fragile = jobs_->Submit(other_, fragile_job);
+  ASSERT_THAT(gang, IsOk());
+  ASSERT_THAT(fragile, IsOk());
+  clock_.Advance(kHour);
+  // Tenants may not take nodes down; nor may another provider's node numbers be bad.
+  EXPECT_THAT(jobs_->SetNodeDown(tenant_, cluster_, 0, true, ""),
+              StatusIs(StatusCode::kPermissionDenied));
+  EXPECT_THAT(jobs_->SetNodeDown(provider_, cluster_, 4, true, ""),
+              StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(jobs_->SetNodeDown(provider_, cluster_, -1, true, ""),
+              StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(jobs_->SetNodeDown(provider_, cluster_, 0, false, ""),
+              StatusIs(StatusCode::kFailedPrecondition));
+
+  auto down = jobs_->SetNodeDown(provider_, cluster_, gang->nodes[0].node, true, "风扇故障");
+  ASSERT_THAT(down, IsOk());
+  EXPECT_TRUE(down->down);
+  EXPECT_EQ(down->free, 0);
+  auto moved = jobs_->Get(tenant_, gang->id);
+  ASSERT_THAT(moved, IsOk());
+  // Requeued and, with two nodes free, running again elsewhere at once.
+  EXPECT_EQ(moved->state, JobState::kRunning);
+  EXPECT_EQ(moved->preemptions, 1);
+  for (const NodeCards& n : moved->nodes) EXPECT_NE(n.node, gang->nodes[0].node);
+  EXPECT_EQ(CountJournal("compute.node.down"), 1);
+
+  auto f_down = jobs_->SetNodeDown(op_, cluster_, fragile->nodes[0].node, true, "");
+  ASSERT_THAT(f_down, IsOk());
+  EXPECT_EQ(jobs_->Get(other_, fragile->id)->state, JobState::kFailed);
+  EXPECT_EQ(CountJournal("compute.job.failed"), 1);
+
+  auto before = jobs_->Nodes(provider_, cluster_);
+  auto restarted = NewJobs();
+  auto after = restarted->Nodes(provider_, cluster_);
+  ASSERT_THAT(after, IsOk());
+  for (size_t n = 0; n < before->size(); ++n) {
+    EXPECT_EQ((*before)[n].down, (*after)[n].down) << n;
+    EXPECT_EQ((*before)[n].free, (*after)[n].free) << n;
+  }
+  ASSERT_THAT(restarted->SetNodeDown(provider_, cluster_, gang->nodes[0].node, false, "修好了"),
+              IsOk());
+  EXPECT_FALSE(
+      (*restarted->Nodes(provider_, cluster_))[static_cast<size_t>(gang->nodes[0].node)].down);
+}
+
+TEST_P(JobsTest, AnotherTenantNeitherSeesNorCancelsAJob) {
+  auto mine = jobs_->Submit(tenant_, Job(32, 1));
+  auto queued = jobs_->Submit(tenant_, Job(8, 1));
+  ASSERT_THAT(queued, IsOk());
+  EXPECT_THAT(jobs_->Get(other_, mine->id), StatusIs(StatusCode::kNotFound));
+  EXPECT_THAT(jobs_->Cancel(other_, mine->id), StatusIs(StatusCode::kNotFound));
+  EXPECT_EQ(jobs_->Get(tenant_, mine->id)->state, JobState::kRunning);
+  auto list = jobs_->List(other_, {}, {});
+  ASSERT_THAT(list, IsOk());
+  EXPECT_TRUE(list->items.empty());
+  auto queue = jobs_->Queue(other_, cluster_);
+  ASSERT_THAT(queue, IsOk());
+  ASSERT_EQ(queue->size(), 1u);
+  EXPECT_EQ((*queue)[0].id, "");
+  EXPECT_EQ((*queue)[0].tenant_id, "");
+  auto nodes = jobs_->Nodes(other_, cluster_);
+  ASSERT_THAT(nodes, IsOk());
+  for (const NodeState& n : *nodes) {
+    for (const NodeJob& j : n.jobs) EXPECT_EQ(j.job_id, "");
+  }
+  // The provider and the operator see everything.
+  EXPECT_THAT(jobs_->Get(provider_, mine->id), IsOk());
+  EXPECT_EQ(jobs_->List(op_, {}, {})->items.size(), 2u);
+  EXPECT_EQ((*jobs_->Queue(provider_, cluster_))[0].id, queued->id);
+}
+
+TEST_P(JobsTest, BadJobsAreRefusedAndNothingIsStored) {
+  auto bad = [&](NewJob j, StatusCode code) {
+    EXPECT_THAT(jobs_->Submit(tenant_, j), StatusIs(code)) << j.name << " " << j.chip;
+  };
+  NewJob j = Job(8, 1);
+  j.cards = 0;
+  bad(j, StatusCode::kInvalidArgument);
+  j = Job(8, 0);
+  bad(j, StatusCode::kInvalidArgument);
+  j = Job(8, 1);
+  j.priority = 10;
+  bad(j, StatusCode::kInvalidArgument);
+  j = Job(8, 1);
+  j.chip = "chip:";
+  bad(j, StatusCode::kInvalidArgument);
+  j = Job(8, 1);
+  j.chip = "vendor:huawei";  // no pool of such chips
+  bad(j, StatusCode::kInvalidArgument);
+  j = Job(40, 1);  // more than the 32 cards of the pool
+  bad(j, StatusCode::kInvalidArgument);
+  j = Job(8, 1);
+  j.name = std::string(101, 'x');
+  bad(j, StatusCode::kInvalidArgument);
+  j = Job(8, 1);
+  j.cluster_id = "ccl_nosuchcluster";
+  bad(j, StatusCode::kNotFound);
+  EXPECT_TRUE(jobs_->List(op_, {}, {})->items.empty());
+  EXPECT_EQ(CountJournal("compute.job.queued"), 0);
+
+  ASSERT_THAT(market_->SetAvailable(provider_, cluster_, false), IsOk());
+  bad(Job(8, 1), StatusCode::kFailedPrecondition);
+}
+
+}  // namespace
+}  // namespace qt::compute::live
