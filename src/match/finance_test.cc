@@ -55,17 +55,17 @@ TEST_P(FinanceTest, InsurancePlusLoanIsOfferedAsABundleAndAppliedFor) {
   // The seed's story: a cost-overrun policy of 1.41 million yuan backs a 1-million-yuan loan.
   auto loan = finance_->Publish(
       bank_,
-      {"loan", "科技研发贷",
+      {ProductKind::kLoan, "科技研发贷",
        "need_types has \"贷\" and revenue >= 500万 and credit_rating in [\"AAA\", \"AA\", \"A\"]",
-       100'000'000, "年化 3.6%，一年", "insurance"});
+       100'000'000, "年化 3.6%，一年", ProductKind::kInsurance});
   ASSERT_THAT(loan, IsOk()) << loan.status().ToString();
-  auto policy = finance_->Publish(
-      insurer_, {"insurance", "研发费用损失险", "rd_ratio >= 0.05 and years_since(founded) >= 3",
-                 141'000'000, "研发超支损失保障", ""});
+  auto policy = finance_->Publish(insurer_, {ProductKind::kInsurance, "研发费用损失险",
+                                             "rd_ratio >= 0.05 and years_since(founded) >= 3",
+                                             141'000'000, "研发超支损失保障", std::nullopt});
   ASSERT_THAT(policy, IsOk());
-  auto grant = finance_->Publish(
-      bank_, {"subsidy", "研发补助", "qualifications has \"专精特新\" and rd_ratio >= 0.05",
-              20'000'000, "按研发投入补助", ""});
+  auto grant = finance_->Publish(bank_, {ProductKind::kSubsidy, "研发补助",
+                                         "qualifications has \"专精特新\" and rd_ratio >= 0.05",
+                                         20'000'000, "按研发投入补助", std::nullopt});
   ASSERT_THAT(grant, IsOk());
   auto me = finance_->SaveOwnProfile(firm_, "杭州云图医疗影像科技有限公司",
                                      Profile(CreditCode('F'), 8'000'000, {"贷", "保"}));
@@ -88,11 +88,11 @@ TEST_P(FinanceTest, InsurancePlusLoanIsOfferedAsABundleAndAppliedFor) {
               StatusIs(StatusCode::kFailedPrecondition));
   EXPECT_THAT(finance_->Apply(firm_, me->id, loan->id, 200'000'000),
               StatusIs(StatusCode::kInvalidArgument));
-  EXPECT_THAT(finance_->Decide(insurer_, app->id, "accept", 1, ""),
+  EXPECT_THAT(finance_->Decide(insurer_, app->id, Decision::kAccept, 1, ""),
               StatusIs(StatusCode::kNotFound));
-  auto done = finance_->Decide(bank_, app->id, "accept", 100'000'000, "");
+  auto done = finance_->Decide(bank_, app->id, Decision::kAccept, 100'000'000, "");
   ASSERT_THAT(done, IsOk()) << done.status().ToString();
-  EXPECT_THAT(finance_->Decide(bank_, app->id, "decline", 0, "late"),
+  EXPECT_THAT(finance_->Decide(bank_, app->id, Decision::kDecline, 0, "late"),
               StatusIs(StatusCode::kFailedPrecondition));
   auto stats = finance_->GetStats();
   EXPECT_EQ(stats->served_fen, 100'000'000);
@@ -112,8 +112,8 @@ TEST_P(FinanceTest, InsurancePlusLoanIsOfferedAsABundleAndAppliedFor) {
 
 TEST_P(FinanceTest, AnInstitutionSeesWhoIsOneClauseAway) {
   auto loan = finance_->Publish(
-      bank_,
-      {"loan", "科技研发贷", "need_types has \"贷\" and revenue >= 500万", 100'000'000, "", ""});
+      bank_, {ProductKind::kLoan, "科技研发贷", "need_types has \"贷\" and revenue >= 500万",
+              100'000'000, "", std::nullopt});
   ASSERT_THAT(loan, IsOk());
   ASSERT_TRUE(
       finance_
@@ -170,31 +170,34 @@ TEST_P(FinanceTest, ImportsAndBadInput) {
   for (char c : {'1', '2', '3'})
     rows.emplace_back(std::string("企业") + c, Profile(CreditCode(c), 1e7, {"贷"}));
   ASSERT_EQ(*finance_->ImportProfiles(station_, rows), 3u);
-  ASSERT_THAT(finance_->Publish(bank_, {"loan", "贷", "revenue >= 500万", 1'000'000, "t", ""}),
+  ASSERT_THAT(finance_->Publish(bank_, {ProductKind::kLoan, "贷", "revenue >= 500万", 1'000'000,
+                                        "t", std::nullopt}),
               IsOk());
-  auto products = finance_->ListProducts("", {});
+  auto products = finance_->ListProducts(std::nullopt, {});
   EXPECT_EQ(*finance_->Reach(products->items[0].id), 3);
   rows.emplace_back("坏", json{{"credit_code", "123"}});
   EXPECT_NE(finance_->ImportProfiles(station_, rows).status().message().find("row 4"),
             std::string::npos);
   EXPECT_THAT(finance_->ImportProfiles(firm_, rows), StatusIs(StatusCode::kPermissionDenied));
-  EXPECT_NE(finance_->Publish(bank_, {"loan", "x", "revenu >= 1", 1, "t", ""})
+  EXPECT_NE(finance_->Publish(bank_, {ProductKind::kLoan, "x", "revenu >= 1", 1, "t", std::nullopt})
                 .status()
                 .message()
                 .find("rule:1: unknown attribute"),
             std::string::npos);
-  EXPECT_NE(finance_->Publish(bank_, {"lottery", "x", "staff > 1", 1, "t", ""})
-                .status()
-                .message()
-                .find("kind"),
-            std::string::npos);
-  EXPECT_NE(finance_->Publish(bank_, {"loan", "x", "staff > 1", 0, "t", ""})
+  EXPECT_NE(
+      finance_->Publish(bank_, {ProductKind::kLoan, "x", "staff > 1", 1, "t", ProductKind::kLoan})
+          .status()
+          .message()
+          .find("requires_kind"),
+      std::string::npos);
+  EXPECT_NE(finance_->Publish(bank_, {ProductKind::kLoan, "x", "staff > 1", 0, "t", std::nullopt})
                 .status()
                 .message()
                 .find("max_amount_fen"),
             std::string::npos);
-  EXPECT_THAT(finance_->Publish(firm_, {"loan", "x", "staff > 1", 1, "t", ""}),
-              StatusIs(StatusCode::kPermissionDenied));
+  EXPECT_THAT(
+      finance_->Publish(firm_, {ProductKind::kLoan, "x", "staff > 1", 1, "t", std::nullopt}),
+      StatusIs(StatusCode::kPermissionDenied));
   EXPECT_NE(finance_->SaveOwnProfile(firm_, "x", json{{"staff", "many"}})
                 .status()
                 .message()

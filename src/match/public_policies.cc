@@ -91,14 +91,16 @@ struct PublicPolicies::Memory {
   std::vector<int> in_force;    // slots filed in their audience's index
   std::set<std::pair<std::string, int64_t>>
       screened;  // (policy, version) whose publication screen is done
-  Audience& Of(const std::string& audience) { return audience == "person" ? person : enterprise; }
+  Audience& Of(PolicyAudience audience) {
+    return audience == PolicyAudience::kPerson ? person : enterprise;
+  }
 };
 
 // One notice to write.
 struct PublicPolicies::Candidate {
   int slot;  // policy
   int position;
-  std::string audience;
+  PolicyAudience audience;
 };
 
 namespace {
@@ -117,37 +119,44 @@ constexpr size_t kBulk = 2'000;
 constexpr size_t kInsertRows = 100;
 
 Result<Policy> PolicyFromRow(const store::Row& r) {
-  return store::Decode<Policy>("pl_policies", r, [&]() -> Policy {
-    return {.id = r.Text("id"),
-            .issuer_id = r.Text("issuer_id"),
-            .audience = r.Text("audience"),
-            .title = r.Text("title"),
-            .summary = r.Text("summary"),
-            .benefit = r.Text("benefit"),
-            .rule = r.Text("rule"),
-            .valid_from = r.Text("valid_from"),
-            .valid_until = r.Text("valid_until"),
-            .version = r.Int("version"),
-            .state = r.Text("state"),
-            .notified = 0,
-            .created_at = r.Int("created_at"),
-            .updated_at = r.Int("updated_at")};
+  return store::Decode<Policy>("pl_policies", r, [&]() -> Result<Policy> {
+    QT_ASSIGN_OR_RETURN(PolicyAudience audience, Stored(ParsePolicyAudience(r.Text("audience")),
+                                                        "audience", r.Text("audience")));
+    QT_ASSIGN_OR_RETURN(PublicPolicyState state,
+                        Stored(ParsePublicPolicyState(r.Text("state")), "state", r.Text("state")));
+    return Policy{.id = r.Text("id"),
+                  .issuer_id = r.Text("issuer_id"),
+                  .audience = audience,
+                  .title = r.Text("title"),
+                  .summary = r.Text("summary"),
+                  .benefit = r.Text("benefit"),
+                  .rule = r.Text("rule"),
+                  .valid_from = r.Text("valid_from"),
+                  .valid_until = r.Text("valid_until"),
+                  .version = r.Int("version"),
+                  .state = state,
+                  .notified = 0,
+                  .created_at = r.Int("created_at"),
+                  .updated_at = r.Int("updated_at")};
   });
 }
 
 Result<Notice> NoticeFromRow(const store::Row& r) {
-  return store::Decode<Notice>("pl_notices", r, [&]() -> Notice {
-    return {.id = r.Text("id"),
-            .policy_id = r.Text("policy_id"),
-            .version = r.Int("version"),
-            .title = r.Text("title"),
-            .benefit = r.Text("benefit"),
-            .entity_id = r.Text("entity_id"),
-            .explanation = json::parse(r.Text("explanation")),
-            .created_at = r.Int("created_at"),
-            .read_at = r.Int("read_at"),
-            .valid_until = r.Text("valid_until"),
-            .closed = r.Text("policy_state") != "published"};
+  return store::Decode<Notice>("pl_notices", r, [&]() -> Result<Notice> {
+    QT_ASSIGN_OR_RETURN(PublicPolicyState state,
+                        Stored(ParsePublicPolicyState(r.Text("policy_state")), "policy_state",
+                               r.Text("policy_state")));
+    return Notice{.id = r.Text("id"),
+                  .policy_id = r.Text("policy_id"),
+                  .version = r.Int("version"),
+                  .title = r.Text("title"),
+                  .benefit = r.Text("benefit"),
+                  .entity_id = r.Text("entity_id"),
+                  .explanation = json::parse(r.Text("explanation")),
+                  .created_at = r.Int("created_at"),
+                  .read_at = r.Int("read_at"),
+                  .valid_until = r.Text("valid_until"),
+                  .closed = state != PublicPolicyState::kPublished};
   });
 }
 
@@ -162,7 +171,7 @@ double Today(const Clock& clock) { return static_cast<double>(clock.NowMillis() 
 
 bool InForce(const Policy& p, double today) {
   const std::string day = Schema::FormatDate(today);
-  return p.state == "published" && p.valid_from <= day && day <= p.valid_until;
+  return p.state == PublicPolicyState::kPublished && p.valid_from <= day && day <= p.valid_until;
 }
 
 Result<int64_t> BumpVersion(Tx& tx) {
@@ -276,8 +285,8 @@ INSERT INTO pl_version (id, value) VALUES (1, 0);
 )sql"};
 }
 
-const Schema& PublicPolicies::schema(const std::string& audience) const {
-  return audience == "person" ? person_schema_ : enterprise_schema_;
+const Schema& PublicPolicies::schema(PolicyAudience audience) const {
+  return audience == PolicyAudience::kPerson ? person_schema_ : enterprise_schema_;
 }
 
 // Publication and revision.
@@ -285,9 +294,6 @@ const Schema& PublicPolicies::schema(const std::string& audience) const {
 Result<Policy> PublicPolicies::Save(const Principal& caller, const std::string& id,
                                     const NewPolicy& p) {
   QT_RETURN_IF_ERROR(caller.RequireMemberOf(OrgKind::kAuthority, "publish policies"));
-  if (p.audience != "enterprise" && p.audience != "person") {
-    return InvalidArgument("audience: must be enterprise or person");
-  }
   QT_RETURN_IF_ERROR(CheckText(p.title, 200, "title", true));
   QT_RETURN_IF_ERROR(CheckText(p.summary, kMaxText, "summary", false));
   QT_RETURN_IF_ERROR(CheckText(p.benefit, 200, "benefit", true));
@@ -302,7 +308,7 @@ Result<Policy> PublicPolicies::Save(const Principal& caller, const std::string& 
   }
   {
     std::lock_guard lock(mu_);
-    Schema& schema = p.audience == "person" ? person_schema_ : enterprise_schema_;
+    Schema& schema = p.audience == PolicyAudience::kPerson ? person_schema_ : enterprise_schema_;
     QT_RETURN_IF_ERROR(Rule::Compile(p.rule, schema).status());
   }
   const int64_t now = options_.clock->NowMillis();
@@ -316,7 +322,7 @@ Result<Policy> PublicPolicies::Save(const Principal& caller, const std::string& 
              .valid_from = p.valid_from,
              .valid_until = p.valid_until,
              .version = 1,
-             .state = "published",
+             .state = PublicPolicyState::kPublished,
              .notified = 0,
              .created_at = now,
              .updated_at = now};
@@ -326,8 +332,8 @@ Result<Policy> PublicPolicies::Save(const Principal& caller, const std::string& 
           tx.Exec("INSERT INTO pl_policies (id, issuer_id, audience, title, summary, benefit, rule,"
                   " valid_from, valid_until, version, state, created_at, updated_at)"
                   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 'published', ?, ?)",
-                  {out.id, out.issuer_id, out.audience, out.title, out.summary, out.benefit,
-                   out.rule, out.valid_from, out.valid_until, now, now})
+                  {out.id, out.issuer_id, std::string(PolicyAudienceName(out.audience)), out.title,
+                   out.summary, out.benefit, out.rule, out.valid_from, out.valid_until, now, now})
               .status());
     } else {
       QT_ASSIGN_OR_RETURN(store::Rows rows,
@@ -335,7 +341,8 @@ Result<Policy> PublicPolicies::Save(const Principal& caller, const std::string& 
       if (rows.empty() || rows[0].Text("issuer_id") != caller.org_id)
         return NotFound("no policy " + id + " of yours");
       QT_ASSIGN_OR_RETURN(Policy old, PolicyFromRow(rows[0]));
-      if (old.state != "published") return FailedPrecondition("policy " + id + " is withdrawn");
+      if (old.state != PublicPolicyState::kPublished)
+        return FailedPrecondition("policy " + id + " is withdrawn");
       if (old.audience != p.audience)
         return InvalidArgument("audience: a policy keeps its audience");
       out.version = old.version + 1;
@@ -358,7 +365,7 @@ Result<Policy> PublicPolicies::Save(const Principal& caller, const std::string& 
         ->Append(tx, {caller.org_id,
                       id.empty() ? "match.policy.published" : "match.policy.revised",
                       out.id,
-                      {{"version", out.version}, {"audience", out.audience}}})
+                      {{"version", out.version}, {"audience", PolicyAudienceName(out.audience)}}})
         .status();
   }));
   // Those eligible are noticed now; if this fails, the next periodic sync does it.
@@ -383,7 +390,8 @@ Result<Policy> PublicPolicies::Withdraw(const Principal& caller, const std::stri
                         tx.Query(std::string(kPolicyColumns) + " WHERE id = ?", {id}));
     if (rows.empty() || rows[0].Text("issuer_id") != caller.org_id)
       return NotFound("no policy " + id + " of yours");
-    if (rows[0].Text("state") != "published")
+    QT_ASSIGN_OR_RETURN(Policy p, PolicyFromRow(rows[0]));
+    if (p.state != PublicPolicyState::kPublished)
       return FailedPrecondition("policy " + id + " is already withdrawn");
     QT_RETURN_IF_ERROR(
         tx.Exec("UPDATE pl_policies SET state = 'withdrawn', updated_at = ? WHERE id = ?",
@@ -410,19 +418,17 @@ Result<Policy> PublicPolicies::Get(const std::string& id) {
   return p;
 }
 
-Result<accounts::Page<Policy>> PublicPolicies::List(const std::string& audience, bool in_force,
+Result<accounts::Page<Policy>> PublicPolicies::List(std::optional<PolicyAudience> audience,
+                                                    bool in_force,
                                                     const accounts::PageRequest& page) {
   QT_RETURN_IF_ERROR(accounts::CheckPage(page, "pol"));
-  if (!audience.empty() && audience != "enterprise" && audience != "person") {
-    return InvalidArgument("audience: must be enterprise or person");
-  }
   accounts::Page<Policy> out;
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
     std::string sql = std::string(kPolicyColumns) + " WHERE id > ?";
     store::Params params = {page.cursor};
-    if (!audience.empty()) {
+    if (audience) {
       sql += " AND audience = ?";
-      params.emplace_back(audience);
+      params.emplace_back(std::string(PolicyAudienceName(*audience)));
     }
     if (in_force) {
       const std::string today = Schema::FormatDate(Today(*options_.clock));
@@ -547,7 +553,7 @@ Status PublicPolicies::Load(Memory& m) {
     m.policies.clear();
     m.rules.clear();
     for (Policy& p : published) {
-      Schema& schema = p.audience == "person" ? person_schema_ : enterprise_schema_;
+      Schema& schema = p.audience == PolicyAudience::kPerson ? person_schema_ : enterprise_schema_;
       auto rule = Rule::Compile(p.rule, schema);
       if (!rule.ok()) {  // a stored rule that no longer compiles: logged, the others run
         (void)store::DamagedRow("pl_policies", store::Row({store::Value(p.id)}),
@@ -580,7 +586,12 @@ Status PublicPolicies::FollowChanges(Memory& m, SyncReport& report, std::vector<
       QT_ASSIGN_OR_RETURN(store::Rows rows,
                           tx.Query("SELECT audience, seq, last_id FROM pl_follow"));
       for (const store::Row& r : rows) {
-        Audience& a = m.Of(r.Text("audience"));
+        QT_ASSIGN_OR_RETURN(PolicyAudience audience,
+                            store::Decode<PolicyAudience>("pl_follow", r, [&] {
+                              return Stored(ParsePolicyAudience(r.Text("audience")), "audience",
+                                            r.Text("audience"));
+                            }));
+        Audience& a = m.Of(audience);
         a.kept_seq = r.Int("seq");
         a.kept_id = r.Text("last_id");
       }
@@ -644,8 +655,8 @@ Status PublicPolicies::FollowChanges(Memory& m, SyncReport& report, std::vector<
   if (bulk_persons || m.person.Bloated()) m.person.Rebuild();
   // The policies in force each changed entity now satisfies.
   for (const auto& [a, audience, positions] :
-       {std::tuple{&m.enterprise, "enterprise", &check_enterprises},
-        {&m.person, "person", &check_persons}}) {
+       {std::tuple{&m.enterprise, PolicyAudience::kEnterprise, &check_enterprises},
+        {&m.person, PolicyAudience::kPerson, &check_persons}}) {
     for (int pos : *positions) {
       for (int slot : a->index.RulesFor(*a->current[pos], today))
         out.push_back({slot, pos, audience});
@@ -718,12 +729,13 @@ std::vector<PublicPolicies::NoticeRow> PublicPolicies::ExplainNotices(
   std::vector<NoticeRow> rows;
   std::set<std::pair<int, int>> seen;
   for (const Candidate& c : candidates) {
-    if (!seen.emplace(c.slot, c.position * 2 + (c.audience == "person")).second) continue;
+    const bool person = c.audience == PolicyAudience::kPerson;
+    if (!seen.emplace(c.slot, c.position * 2 + (person ? 1 : 0)).second) continue;
     Audience& a = m.Of(c.audience);
     if (!a.active[c.position]) continue;
     const Policy& p = m.policies[c.slot];
     Explanation why;
-    if (c.audience == "person") {
+    if (person) {
       // A person's values are re-read for today (an age moves on).
       auto fresh = person_schema_.EntityFromJson(a.ids[c.position],
                                                  PersonProfile(a.citizens[c.position], today));
@@ -767,7 +779,8 @@ Result<PublicPolicies::NoticeCounts> PublicPolicies::WriteNotices(
             .status());
   }
   for (const Audience* a : {&m.enterprise, &m.person}) {
-    const char* name = a == &m.enterprise ? "enterprise" : "person";
+    const std::string name(PolicyAudienceName(a == &m.enterprise ? PolicyAudience::kEnterprise
+                                                                 : PolicyAudience::kPerson));
     QT_RETURN_IF_ERROR(tx.Exec("UPDATE pl_follow SET seq = ?, last_id = ? WHERE audience = ?"
                                " AND (seq < ? OR (seq = ? AND last_id < ?))",
                                {a->seq, a->last_id, name, a->seq, a->seq, a->last_id})

@@ -34,6 +34,7 @@
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -47,6 +48,7 @@
 #include "identity/identity.h"
 #include "ledger/journal.h"
 #include "match/schema.h"
+#include "match/states.h"
 #include "store/store.h"
 
 namespace qt::match {
@@ -64,7 +66,7 @@ struct PublicPoliciesOptions {
 };
 
 struct NewPolicy {
-  std::string audience{};  // enterprise | person
+  PolicyAudience audience = PolicyAudience::kEnterprise;
   std::string title{};
   std::string summary{};
   std::string benefit{};      // what it gives, e.g. "最高 50 万元"
@@ -76,7 +78,7 @@ struct NewPolicy {
 struct Policy {
   std::string id{};
   std::string issuer_id{};
-  std::string audience{};
+  PolicyAudience audience = PolicyAudience::kEnterprise;
   std::string title{};
   std::string summary{};
   std::string benefit{};
@@ -84,7 +86,7 @@ struct Policy {
   std::string valid_from{};
   std::string valid_until{};
   int64_t version = 1;
-  std::string state{};   // published | withdrawn
+  PublicPolicyState state = PublicPolicyState::kPublished;
   int64_t notified = 0;  // notices sent for this version
   int64_t created_at = 0;
   int64_t updated_at = 0;
@@ -129,7 +131,7 @@ class PublicPolicies {
   ~PublicPolicies();
   // "match" v3; the module's migrations in order are match::Migrations().
   static store::Migration Migration();
-  const Schema& schema(const std::string& audience) const;
+  const Schema& schema(PolicyAudience audience) const;
 
   // Authorities.
   Result<Policy> Publish(const accounts::Principal& caller, const NewPolicy& p);
@@ -138,9 +140,9 @@ class PublicPolicies {
                         const NewPolicy& p);
   Result<Policy> Withdraw(const accounts::Principal& caller, const std::string& id);
 
-  // Public. in_force: only those valid today.
+  // Public. List: of `audience` if it is set; in_force: only those valid today.
   Result<Policy> Get(const std::string& id);
-  Result<accounts::Page<Policy>> List(const std::string& audience, bool in_force,
+  Result<accounts::Page<Policy>> List(std::optional<PolicyAudience> audience, bool in_force,
                                       const accounts::PageRequest& page);
 
   // Inboxes: the caller's enterprise's, a citizen's. Oldest first (pages by id).

@@ -17,6 +17,7 @@
 #include "crypto/encoding.h"
 #include "crypto/sha256.h"
 #include "match/public_policies.h"
+#include "store/decode.h"
 
 namespace qt::match {
 
@@ -121,9 +122,22 @@ Result<Webhook> PublicPolicies::GetWebhook(const Principal& caller) {
                                  " GROUP BY state",
                                  {caller.org_id}));
     for (const store::Row& r : counts) {
-      (r.Text("state") == "pending"     ? w.pending
-       : r.Text("state") == "delivered" ? w.delivered
-                                        : w.failed) = r.Int("n");
+      QT_ASSIGN_OR_RETURN(
+          DeliveryState state, store::Decode<DeliveryState>("pl_deliveries", r, [&] {
+            return Stored(ParseDeliveryState(r.Text("state")), "state", r.Text("state"));
+          }));
+      switch (state) {
+        case DeliveryState::kPending:
+          w.pending = r.Int("n");
+          break;
+        case DeliveryState::kDelivered:
+          w.delivered = r.Int("n");
+          break;
+        case DeliveryState::kFailed:
+        case DeliveryState::kCancelled:
+          w.failed += r.Int("n");
+          break;
+      }
     }
     QT_ASSIGN_OR_RETURN(store::Rows last,
                         tx.Query("SELECT last_error FROM pl_deliveries WHERE org_id = ?"
@@ -229,8 +243,9 @@ Result<int> PublicPolicies::Deliver(size_t max) {
           .Exec(
               "UPDATE pl_deliveries SET state = ?, attempts = ?, next_at = ?, last_error = ? WHERE "
               "notice_id = ?",
-              {attempts >= kMaxAttempts ? "failed" : "pending", attempts, at + backoff, error,
-               notice_id})
+              {std::string(DeliveryStateName(attempts >= kMaxAttempts ? DeliveryState::kFailed
+                                                                      : DeliveryState::kPending)),
+               attempts, at + backoff, error, notice_id})
           .status();
     }));
     if (error.empty()) ++delivered;
