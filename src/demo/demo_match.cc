@@ -75,12 +75,12 @@ Result<DemoMatch> LoadDemoMatch(accounts::Accounts& accounts, const accounts::Pr
                   {"industry", "I65"},
                   {"founded", "2023-07-17"},
                   {"staff", 160},
-                  {"revenue", 42'000'000},
+                  {"revenue_fen", 4'200'000'000},
                   {"rd_ratio", 0.38},
                   {"patents", 21},
                   {"qualifications", {"高新技术企业", "科技型中小企业", "雏鹰企业"}},
                   {"credit_rating", "AA"},
-                  {"need_amount", 1'000'000},
+                  {"need_amount_fen", 100'000'000},
                   {"need_types", {"贷", "保", "投"}}};
   const auto me = ActAs(firm);
   QT_ASSIGN_OR_RETURN(auto ent, finance.SaveOwnProfile(me, firm.name, profile));

@@ -86,14 +86,15 @@ std::vector<TechFirm> GenerateTechFirms(int count, const std::string& seed) {
                     {"industry", kIndustries[industry]},
                     {"founded", founded},
                     {"staff", staff},
-                    {"revenue", revenue},
+                    {"revenue_fen", static_cast<int64_t>(revenue) * 100},
                     {"rd_ratio", rd},
                     {"patents", patents},
                     {"qualifications", quals},
                     {"credit_rating", kRatings[Weighted(g, kRatingWeights)]}};
     if (!needs.empty()) {
       profile["need_types"] = needs;
-      profile["need_amount"] = std::round(revenue * (0.1 + Uniform(g)) / 10000) * 10000 + 500'000;
+      const double need_yuan = std::round(revenue * (0.1 + Uniform(g)) / 10000) * 10000 + 500'000;
+      profile["need_amount_fen"] = static_cast<int64_t>(need_yuan) * 100;
     }
     out.push_back({std::move(name), std::move(profile)});
   }

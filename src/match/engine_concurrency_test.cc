@@ -38,8 +38,8 @@ class EngineConcurrencyTest : public qt::testing::ServiceTest {
   }
 
   static json Profile(const std::string& code, int staff) {
-    return {{"credit_code", code}, {"district", "滨江区"}, {"staff", staff},
-            {"revenue", 8000000},  {"rd_ratio", 0.12},     {"need_types", {"贷"}}};
+    return {{"credit_code", code},        {"district", "滨江区"}, {"staff", staff},
+            {"revenue_fen", 800'000'000}, {"rd_ratio", 0.12},     {"need_types", {"贷"}}};
   }
 
   std::unique_ptr<Finance> finance_;

@@ -608,7 +608,7 @@ Result<MatchResult> Finance::Match(const std::string& enterprise_id, size_t limi
   auto score = [&](int slot) {
     const Product& p = m.products[slot];
     double s = seeks(p.kind) ? 2.0 : 1.0;
-    if (need > 0) s += 0.5 * std::min(1.0, static_cast<double>(p.max_amount_fen) / 100.0 / need);
+    if (need > 0) s += 0.5 * std::min(1.0, static_cast<double>(p.max_amount_fen) / need);
     return s + 0.05 * static_cast<double>(m.rules[slot].clauses().size());
   };
   std::map<ProductKind, std::vector<std::pair<double, int>>> by_kind;

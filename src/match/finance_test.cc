@@ -29,18 +29,19 @@ class FinanceTest : public qt::testing::ServiceTest {
     finance_ = std::make_unique<Finance>(*store_, FinanceOptions{&clock_, &random_, &journal_});
   }
 
-  static json Profile(const std::string& code, double revenue, std::vector<std::string> needs) {
+  static json Profile(const std::string& code, int64_t revenue_yuan,
+                      std::vector<std::string> needs) {
     return {{"credit_code", code},
             {"district", "滨江区"},
             {"industry", "I65"},
             {"founded", "2019-03-01"},
             {"staff", 80},
-            {"revenue", revenue},
+            {"revenue_fen", revenue_yuan * 100},
             {"rd_ratio", 0.12},
             {"patents", 6},
             {"qualifications", {"高新技术企业"}},
             {"credit_rating", "AA"},
-            {"need_amount", 1000000},
+            {"need_amount_fen", 100'000'000},
             {"need_types", needs}};
   }
 
@@ -110,6 +111,86 @@ TEST_P(FinanceTest, InsurancePlusLoanIsOfferedAsABundleAndAppliedFor) {
   EXPECT_EQ(finance_->Match(me->id, 10)->eligible[0].product.id, grant->id);
 }
 
+TEST_P(FinanceTest, RevenueInFenMeetsARuleInYuanExactlyAtTheBoundary) {
+  // 4,999,999.99 yuan is one fen short of 500万; 5,000,000.00 is enough.
+  json short_by_a_fen = Profile(CreditCode('H'), 0, {"贷"});
+  short_by_a_fen["revenue_fen"] = 499'999'999;
+  json exactly = Profile(CreditCode('J'), 5'000'000, {"贷"});
+  ASSERT_THAT(finance_->ImportProfiles(station_, {{"差一分", short_by_a_fen}, {"正好", exactly}}),
+              IsOk());
+  auto loan = finance_->Publish(
+      bank_, {ProductKind::kLoan, "贷", "revenue >= 500万", 1'000'000, "", std::nullopt});
+  ASSERT_THAT(loan, IsOk());
+  EXPECT_EQ(*finance_->Reach(loan->id), 1);
+  auto near = finance_->NearlyEligible(bank_, loan->id, 10);
+  ASSERT_THAT(near, IsOk());
+  ASSERT_EQ(near->items.size(), 1u);
+  EXPECT_EQ(near->items[0].name, "差一分");
+  EXPECT_EQ(near->items[0].miss.actual, "4999999.99") << "explained in yuan, as the rule reads";
+  EXPECT_DOUBLE_EQ(near->items[0].miss.gap, 0.01);
+  // The same boundary written to the fen; a literal finer than a fen is refused.
+  auto fen = finance_->Publish(
+      bank_, {ProductKind::kLoan, "贷", "revenue >= 4999999.99", 1'000'000, "", std::nullopt});
+  ASSERT_THAT(fen, IsOk());
+  EXPECT_EQ(*finance_->Reach(fen->id), 2);
+  EXPECT_THAT(finance_->Publish(bank_, {ProductKind::kLoan, "贷", "revenue >= 4999999.995",
+                                        1'000'000, "", std::nullopt}),
+              StatusIs(StatusCode::kInvalidArgument));
+  // Money is given in whole fen under its _fen name.
+  json yuan = Profile(CreditCode('F'), 1, {"贷"});
+  yuan.erase("revenue_fen");
+  yuan["revenue"] = 5'000'000;
+  EXPECT_THAT(finance_->SaveOwnProfile(firm_, "云图", yuan),
+              StatusIs(StatusCode::kInvalidArgument));
+  yuan.erase("revenue");
+  yuan["revenue_fen"] = 500'000'000.5;
+  EXPECT_THAT(finance_->SaveOwnProfile(firm_, "云图", yuan),
+              StatusIs(StatusCode::kInvalidArgument));
+}
+
+TEST_P(FinanceTest, MigrationFourConvertsProfilesStoredInYuanToFen) {
+  qt::testing::TestDatabase db{GetParam()};
+  auto opened = store::OpenStore(db.url(), {});
+  ASSERT_THAT(opened, IsOk());
+  store::Store& old = **opened;
+  std::vector<store::Migration> before = ledger::Journal::Migrations(), all;
+  for (const auto& m : accounts::Accounts::Migrations()) before.push_back(m);
+  all = before;
+  for (const auto& m : Migrations()) {
+    all.push_back(m);
+    if (m.version < 4) before.push_back(m);
+  }
+  ASSERT_THAT(store::Migrate(old, before), IsOk());
+  const std::pair<const char*, const char*> rows[] = {
+      {"ent-a", R"({"credit_code":"A","need_amount":1000000,"revenue":4999999.99})"},
+      {"ent-b", R"({"credit_code":"B","revenue":0.285,"staff":3})"},
+      {"ent-c", R"({"credit_code":"C","staff":3})"},
+      {"ent-d", "{not json"}};
+  ASSERT_THAT(old.Write([&](store::Tx& tx) -> Status {
+    for (const auto& [id, profile] : rows) {
+      QT_RETURN_IF_ERROR(
+          tx.Exec("INSERT INTO fm_enterprises (id, name, credit_code, org_id, profile, updated_at,"
+                  " change_seq) VALUES (?, ?, ?, NULL, ?, 0, 0)",
+                  {id, id, id, profile})
+              .status());
+    }
+    return OkStatus();
+  }),
+              IsOk());
+  ASSERT_THAT(store::Migrate(old, all), IsOk());
+  Finance finance(old, FinanceOptions{&clock_, &random_, &journal_});
+  EXPECT_EQ(
+      finance.GetEnterprise("ent-a")->profile,
+      json::parse(R"({"credit_code":"A","need_amount_fen":100000000,"revenue_fen":499999999})"));
+  EXPECT_EQ(finance.GetEnterprise("ent-b")->profile,
+            json::parse(R"({"credit_code":"B","revenue_fen":29,"staff":3})"))
+      << "0.285 yuan is 28.5 fen, rounded half away from zero";
+  EXPECT_EQ(finance.GetEnterprise("ent-c")->profile,
+            json::parse(R"({"credit_code":"C","staff":3})"));
+  EXPECT_THAT(finance.GetEnterprise("ent-d"), StatusIs(StatusCode::kInternal))
+      << "a damaged profile is left as it was";
+}
+
 TEST_P(FinanceTest, AnInstitutionSeesWhoIsOneClauseAway) {
   auto loan = finance_->Publish(
       bank_, {ProductKind::kLoan, "科技研发贷", "need_types has \"贷\" and revenue >= 500万",
@@ -159,7 +240,7 @@ TEST_P(FinanceTest, NoEnterpriseTakesAnotherEnterprisesProfile) {
   ASSERT_THAT(screened, IsOk());
   ASSERT_EQ(screened->items.size(), 1u);
   EXPECT_EQ(screened->items[0].org_id, "");
-  EXPECT_EQ(screened->items[0].profile["revenue"], 1e7);
+  EXPECT_EQ(screened->items[0].profile["revenue_fen"], 1'000'000'000);
   EXPECT_THAT(finance_->OwnEnterprise(firm_), StatusIs(StatusCode::kNotFound));
   // Its own code is accepted.
   EXPECT_THAT(finance_->SaveOwnProfile(firm_, "云图", Profile(CreditCode('F'), 1, {"补"})), IsOk());
@@ -168,7 +249,7 @@ TEST_P(FinanceTest, NoEnterpriseTakesAnotherEnterprisesProfile) {
 TEST_P(FinanceTest, ImportsAndBadInput) {
   std::vector<std::pair<std::string, json>> rows;
   for (char c : {'1', '2', '3'})
-    rows.emplace_back(std::string("企业") + c, Profile(CreditCode(c), 1e7, {"贷"}));
+    rows.emplace_back(std::string("企业") + c, Profile(CreditCode(c), 10'000'000, {"贷"}));
   ASSERT_EQ(*finance_->ImportProfiles(station_, rows), 3u);
   ASSERT_THAT(finance_->Publish(bank_, {ProductKind::kLoan, "贷", "revenue >= 500万", 1'000'000,
                                         "t", std::nullopt}),

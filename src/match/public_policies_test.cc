@@ -87,12 +87,12 @@ class PoliciesTest : public qt::testing::ServiceTest {
             {"industry", "I65"},
             {"founded", "2019-03-01"},
             {"staff", 80},
-            {"revenue", revenue},
+            {"revenue_fen", static_cast<int64_t>(revenue * 100)},
             {"rd_ratio", 0.12},
             {"patents", 6},
             {"qualifications", qualifications},
             {"credit_rating", "AA"},
-            {"need_amount", 1000000},
+            {"need_amount_fen", 100'000'000},
             {"need_types", {"补"}}};
   }
 
