@@ -385,9 +385,8 @@ TEST_P(PoliciesTest, BadPoliciesAreRefusedAndChangeNothing) {
             }).message(),
             "valid_until: is in the past");
   EXPECT_THAT(bad([](NewPolicy&) {}, firm_), StatusIs(StatusCode::kPermissionDenied));
-  EXPECT_TRUE(policies_->List("", false, {})->items.empty());
+  EXPECT_TRUE(policies_->List(std::nullopt, false, {})->items.empty());
   EXPECT_EQ(journal_size(), size);
-  EXPECT_THAT(policies_->List("family", false, {}), StatusIs(StatusCode::kInvalidArgument));
 }
 
 TEST_P(PoliciesTest, WebhooksGetSignedDeliveriesRetriedWithBackoff) {
@@ -433,6 +432,25 @@ TEST_P(PoliciesTest, WebhooksGetSignedDeliveriesRetriedWithBackoff) {
   // Deleting cancels what is pending.
   ASSERT_THAT(policies_->DeleteWebhook(firm_), IsOk());
   EXPECT_THAT(policies_->DeleteWebhook(firm_), StatusIs(StatusCode::kNotFound));
+}
+
+TEST_P(PoliciesTest, ADamagedStoredNoticeFailsItsDeliveryNotTheProcess) {
+  qt::testing::HookReceiver receiver;
+  ASSERT_THAT(policies_->SetWebhook(firm_, receiver.url()), IsOk());
+  ASSERT_THAT(finance_->SaveOwnProfile(firm_, "云图",
+                                       Profile(CreditCode('F'), 8'000'000, {"高新技术企业"})),
+              IsOk());
+  ASSERT_THAT(policies_->Publish(bureau_, HighTechAward()), IsOk());
+  ASSERT_THAT(store_->Write([](store::Tx& tx) {
+    return tx.Exec("UPDATE pl_notices SET explanation = '[{\"clause\": '").status();
+  }),
+              IsOk());
+  auto delivered = policies_->Deliver(10);
+  ASSERT_THAT(delivered, IsOk()) << delivered.status().ToString();
+  EXPECT_EQ(*delivered, 0);
+  EXPECT_TRUE(receiver.received().empty());
+  EXPECT_EQ(policies_->GetWebhook(firm_)->last_error, "the stored notice cannot be read");
+  EXPECT_THAT(policies_->EnterpriseInbox(firm_, false, {}), StatusIs(StatusCode::kInternal));
 }
 
 TEST_P(PoliciesTest, WebhooksRefuseInternalAddresses) {

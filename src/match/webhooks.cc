@@ -199,11 +199,15 @@ Result<int> PublicPolicies::Deliver(size_t max) {
     }));
     if (claimed == 0) continue;
     auto secret = options_.master_key->Open(r.Blob("secret_sealed"), SecretAad(org_id));
+    auto explanation =
+        store::Decode<json>("pl_notices", r, [&] { return json::parse(r.Text("explanation")); });
     // Checked again, resolved now, and called at the address checked: a name
     // that resolved to a public address when set may not since (DNS rebinding).
     auto target = CheckOutboundUrl(r.Text("url"), options_.outbound, options_.resolve);
     std::string error;
-    if (!secret.ok()) {
+    if (!explanation.ok()) {
+      error = "the stored notice cannot be read";
+    } else if (!secret.ok()) {
       error = "the webhook's secret cannot be read";
     } else if (!target.ok()) {
       error = "refused: " + target.status().message();
@@ -216,7 +220,7 @@ Result<int> PublicPolicies::Deliver(size_t max) {
                            {"title", r.Text("title")},
                            {"benefit", r.Text("benefit")},
                            {"entity_id", r.Text("entity_id")},
-                           {"explanation", json::parse(r.Text("explanation"))},
+                           {"explanation", *explanation},
                            {"created_at", r.Int("created_at")}}}};
       const std::string text = body.dump();
       const std::string t = std::to_string(options_.clock->NowMillis());
