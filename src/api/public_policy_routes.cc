@@ -12,12 +12,12 @@ namespace {
 using accounts::OrgKind;
 using accounts::Role;
 using match::Notice;
-using match::Policy;
+using match::PublicPolicy;
 using nlohmann::json;
 
 json Time(int64_t ms) { return ms ? json(FormatRfc3339(ms)) : json(nullptr); }
 
-json PolicyJson(const Policy& p) {
+json PublicPolicyJson(const PublicPolicy& p) {
   return {{"id", p.id},
           {"issuer_id", p.issuer_id},
           {"audience", match::PolicyAudienceName(p.audience)},
@@ -60,8 +60,8 @@ json WebhookJson(const match::Webhook& w) {
   return out;
 }
 
-Result<match::NewPolicy> ParsePolicy(JsonBody& body) {
-  match::NewPolicy p;
+Result<match::NewPublicPolicy> ParsePublicPolicy(JsonBody& body) {
+  match::NewPublicPolicy p;
   QT_ASSIGN_OR_RETURN(std::string audience, body.Enum("audience", {"enterprise", "person"}));
   p.audience = *match::ParsePolicyAudience(audience);
   QT_ASSIGN_OR_RETURN(p.title, body.String("title", 200));
@@ -107,33 +107,33 @@ void RegisterPublicPolicyRoutes(Router& router, match::PublicPolicies& policies,
                   }
                   QT_ASSIGN_OR_RETURN(bool in_force, req.QueryBool("in_force", false));
                   QT_ASSIGN_OR_RETURN(auto list, policies.List(audience, in_force, page));
-                  return Response::Json(PageJson(list, PolicyJson));
+                  return Response::Json(PageJson(list, PublicPolicyJson));
                 });
   router.Handle("POST", "/api/v1/match/policies", authority,
                 [&](const Request& req) -> Result<Response> {
                   QT_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(req.http.body));
-                  QT_ASSIGN_OR_RETURN(match::NewPolicy p, ParsePolicy(body));
-                  QT_ASSIGN_OR_RETURN(Policy out, policies.Publish(req.caller(), p));
-                  return Response::Json(PolicyJson(out), 201);
+                  QT_ASSIGN_OR_RETURN(match::NewPublicPolicy p, ParsePublicPolicy(body));
+                  QT_ASSIGN_OR_RETURN(PublicPolicy out, policies.Publish(req.caller(), p));
+                  return Response::Json(PublicPolicyJson(out), 201);
                 });
   router.Handle("GET", "/api/v1/match/policies/{id}", Access::Public(),
                 [&](const Request& req) -> Result<Response> {
-                  QT_ASSIGN_OR_RETURN(Policy p, policies.Get(req.PathParam("id")));
-                  return Response::Json(PolicyJson(p));
+                  QT_ASSIGN_OR_RETURN(PublicPolicy p, policies.Get(req.PathParam("id")));
+                  return Response::Json(PublicPolicyJson(p));
                 });
   router.Handle("POST", "/api/v1/match/policies/{id}/revise", authority,
                 [&](const Request& req) -> Result<Response> {
                   QT_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(req.http.body));
-                  QT_ASSIGN_OR_RETURN(match::NewPolicy p, ParsePolicy(body));
-                  QT_ASSIGN_OR_RETURN(Policy out,
+                  QT_ASSIGN_OR_RETURN(match::NewPublicPolicy p, ParsePublicPolicy(body));
+                  QT_ASSIGN_OR_RETURN(PublicPolicy out,
                                       policies.Revise(req.caller(), req.PathParam("id"), p));
-                  return Response::Json(PolicyJson(out));
+                  return Response::Json(PublicPolicyJson(out));
                 });
   router.Handle("POST", "/api/v1/match/policies/{id}/withdraw", authority,
                 [&](const Request& req) -> Result<Response> {
-                  QT_ASSIGN_OR_RETURN(Policy p,
+                  QT_ASSIGN_OR_RETURN(PublicPolicy p,
                                       policies.Withdraw(req.caller(), req.PathParam("id")));
-                  return Response::Json(PolicyJson(p));
+                  return Response::Json(PublicPolicyJson(p));
                 });
 
   // Inboxes.

@@ -11,7 +11,7 @@ namespace {
 
 struct Spec {
   const char* issuer;
-  match::NewPolicy policy;
+  match::NewPublicPolicy policy;
 };
 
 }  // namespace
@@ -69,7 +69,8 @@ Result<DemoPolicies> LoadDemoPolicies(accounts::Accounts& accounts,
   };
   DemoPolicies out;
   for (const Spec& s : specs) {
-    QT_ASSIGN_OR_RETURN(match::Policy p, policies.Publish(ActAs(by_name.at(s.issuer)), s.policy));
+    QT_ASSIGN_OR_RETURN(match::PublicPolicy p,
+                        policies.Publish(ActAs(by_name.at(s.issuer)), s.policy));
     ++out.policies;
     out.notices += p.notified;
   }

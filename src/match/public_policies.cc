@@ -86,9 +86,9 @@ struct PublicPolicies::Memory {
   bool followed = false;  // the entities have been read once
   int64_t policies_version = -1;
   double day = -1;
-  std::deque<Policy> policies;  // published ones; stable addresses
-  std::deque<Rule> rules;       // parallel
-  std::vector<int> in_force;    // slots filed in their audience's index
+  std::deque<PublicPolicy> policies;  // published ones; stable addresses
+  std::deque<Rule> rules;             // parallel
+  std::vector<int> in_force;          // slots filed in their audience's index
   std::set<std::pair<std::string, int64_t>>
       screened;  // (policy, version) whose publication screen is done
   Audience& Of(PolicyAudience audience) {
@@ -118,26 +118,26 @@ constexpr size_t kFollowBatch = 20'000;
 constexpr size_t kBulk = 2'000;
 constexpr size_t kInsertRows = 100;
 
-Result<Policy> PolicyFromRow(const store::Row& r) {
-  return store::Decode<Policy>("pl_policies", r, [&]() -> Result<Policy> {
+Result<PublicPolicy> PublicPolicyFromRow(const store::Row& r) {
+  return store::Decode<PublicPolicy>("pl_policies", r, [&]() -> Result<PublicPolicy> {
     QT_ASSIGN_OR_RETURN(PolicyAudience audience, Stored(ParsePolicyAudience(r.Text("audience")),
                                                         "audience", r.Text("audience")));
     QT_ASSIGN_OR_RETURN(PublicPolicyState state,
                         Stored(ParsePublicPolicyState(r.Text("state")), "state", r.Text("state")));
-    return Policy{.id = r.Text("id"),
-                  .issuer_id = r.Text("issuer_id"),
-                  .audience = audience,
-                  .title = r.Text("title"),
-                  .summary = r.Text("summary"),
-                  .benefit = r.Text("benefit"),
-                  .rule = r.Text("rule"),
-                  .valid_from = r.Text("valid_from"),
-                  .valid_until = r.Text("valid_until"),
-                  .version = r.Int("version"),
-                  .state = state,
-                  .notified = 0,
-                  .created_at = r.Int("created_at"),
-                  .updated_at = r.Int("updated_at")};
+    return PublicPolicy{.id = r.Text("id"),
+                        .issuer_id = r.Text("issuer_id"),
+                        .audience = audience,
+                        .title = r.Text("title"),
+                        .summary = r.Text("summary"),
+                        .benefit = r.Text("benefit"),
+                        .rule = r.Text("rule"),
+                        .valid_from = r.Text("valid_from"),
+                        .valid_until = r.Text("valid_until"),
+                        .version = r.Int("version"),
+                        .state = state,
+                        .notified = 0,
+                        .created_at = r.Int("created_at"),
+                        .updated_at = r.Int("updated_at")};
   });
 }
 
@@ -169,7 +169,7 @@ Result<Notice> NoticeOn(double today, const store::Row& r) {
 
 double Today(const Clock& clock) { return static_cast<double>(clock.NowMillis() / 86'400'000); }
 
-bool InForce(const Policy& p, double today) {
+bool InForce(const PublicPolicy& p, double today) {
   const std::string day = Schema::FormatDate(today);
   return p.state == PublicPolicyState::kPublished && p.valid_from <= day && day <= p.valid_until;
 }
@@ -291,8 +291,8 @@ const Schema& PublicPolicies::schema(PolicyAudience audience) const {
 
 // Publication and revision.
 
-Result<Policy> PublicPolicies::Save(const Principal& caller, const std::string& id,
-                                    const NewPolicy& p) {
+Result<PublicPolicy> PublicPolicies::Save(const Principal& caller, const std::string& id,
+                                          const NewPublicPolicy& p) {
   QT_RETURN_IF_ERROR(caller.RequireMemberOf(OrgKind::kAuthority, "publish policies"));
   QT_RETURN_IF_ERROR(CheckText(p.title, 200, "title", true));
   QT_RETURN_IF_ERROR(CheckText(p.summary, kMaxText, "summary", false));
@@ -312,20 +312,21 @@ Result<Policy> PublicPolicies::Save(const Principal& caller, const std::string& 
     QT_RETURN_IF_ERROR(Rule::Compile(p.rule, schema).status());
   }
   const int64_t now = options_.clock->NowMillis();
-  Policy out{.id = id.empty() ? IdGenerator(*options_.clock, *options_.random).Next("pol") : id,
-             .issuer_id = caller.org_id,
-             .audience = p.audience,
-             .title = p.title,
-             .summary = p.summary,
-             .benefit = p.benefit,
-             .rule = p.rule,
-             .valid_from = p.valid_from,
-             .valid_until = p.valid_until,
-             .version = 1,
-             .state = PublicPolicyState::kPublished,
-             .notified = 0,
-             .created_at = now,
-             .updated_at = now};
+  PublicPolicy out{
+      .id = id.empty() ? IdGenerator(*options_.clock, *options_.random).Next("pol") : id,
+      .issuer_id = caller.org_id,
+      .audience = p.audience,
+      .title = p.title,
+      .summary = p.summary,
+      .benefit = p.benefit,
+      .rule = p.rule,
+      .valid_from = p.valid_from,
+      .valid_until = p.valid_until,
+      .version = 1,
+      .state = PublicPolicyState::kPublished,
+      .notified = 0,
+      .created_at = now,
+      .updated_at = now};
   QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
     if (id.empty()) {
       QT_RETURN_IF_ERROR(
@@ -340,7 +341,7 @@ Result<Policy> PublicPolicies::Save(const Principal& caller, const std::string& 
                           tx.Query(std::string(kPolicyColumns) + " WHERE id = ?", {id}));
       if (rows.empty() || rows[0].Text("issuer_id") != caller.org_id)
         return NotFound("no policy " + id + " of yours");
-      QT_ASSIGN_OR_RETURN(Policy old, PolicyFromRow(rows[0]));
+      QT_ASSIGN_OR_RETURN(PublicPolicy old, PublicPolicyFromRow(rows[0]));
       if (old.state != PublicPolicyState::kPublished)
         return FailedPrecondition("policy " + id + " is withdrawn");
       if (old.audience != p.audience)
@@ -373,24 +374,24 @@ Result<Policy> PublicPolicies::Save(const Principal& caller, const std::string& 
   return Get(out.id);
 }
 
-Result<Policy> PublicPolicies::Publish(const Principal& caller, const NewPolicy& p) {
+Result<PublicPolicy> PublicPolicies::Publish(const Principal& caller, const NewPublicPolicy& p) {
   return Save(caller, "", p);
 }
 
-Result<Policy> PublicPolicies::Revise(const Principal& caller, const std::string& id,
-                                      const NewPolicy& p) {
+Result<PublicPolicy> PublicPolicies::Revise(const Principal& caller, const std::string& id,
+                                            const NewPublicPolicy& p) {
   if (id.empty()) return InvalidArgument("id: required");
   return Save(caller, id, p);
 }
 
-Result<Policy> PublicPolicies::Withdraw(const Principal& caller, const std::string& id) {
+Result<PublicPolicy> PublicPolicies::Withdraw(const Principal& caller, const std::string& id) {
   QT_RETURN_IF_ERROR(caller.RequireMemberOf(OrgKind::kAuthority, "withdraw policies"));
   QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
     QT_ASSIGN_OR_RETURN(store::Rows rows,
                         tx.Query(std::string(kPolicyColumns) + " WHERE id = ?", {id}));
     if (rows.empty() || rows[0].Text("issuer_id") != caller.org_id)
       return NotFound("no policy " + id + " of yours");
-    QT_ASSIGN_OR_RETURN(Policy p, PolicyFromRow(rows[0]));
+    QT_ASSIGN_OR_RETURN(PublicPolicy p, PublicPolicyFromRow(rows[0]));
     if (p.state != PublicPolicyState::kPublished)
       return FailedPrecondition("policy " + id + " is already withdrawn");
     QT_RETURN_IF_ERROR(
@@ -405,24 +406,24 @@ Result<Policy> PublicPolicies::Withdraw(const Principal& caller, const std::stri
   return Get(id);
 }
 
-Result<Policy> PublicPolicies::Get(const std::string& id) {
-  Policy p;
+Result<PublicPolicy> PublicPolicies::Get(const std::string& id) {
+  PublicPolicy p;
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
     QT_ASSIGN_OR_RETURN(store::Rows rows,
                         tx.Query(std::string(kPolicyColumns) + " WHERE id = ?", {id}));
     if (rows.empty()) return NotFound("no policy " + id);
-    QT_ASSIGN_OR_RETURN(p, PolicyFromRow(rows[0]));
+    QT_ASSIGN_OR_RETURN(p, PublicPolicyFromRow(rows[0]));
     QT_ASSIGN_OR_RETURN(p.notified, CountNotices(tx, p.id, p.version));
     return OkStatus();
   }));
   return p;
 }
 
-Result<accounts::Page<Policy>> PublicPolicies::List(std::optional<PolicyAudience> audience,
-                                                    bool in_force,
-                                                    const accounts::PageRequest& page) {
+Result<accounts::Page<PublicPolicy>> PublicPolicies::List(std::optional<PolicyAudience> audience,
+                                                          bool in_force,
+                                                          const accounts::PageRequest& page) {
   QT_RETURN_IF_ERROR(accounts::CheckPage(page, "pol"));
-  accounts::Page<Policy> out;
+  accounts::Page<PublicPolicy> out;
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
     std::string sql = std::string(kPolicyColumns) + " WHERE id > ?";
     store::Params params = {page.cursor};
@@ -436,8 +437,9 @@ Result<accounts::Page<Policy>> PublicPolicies::List(std::optional<PolicyAudience
       params.emplace_back(today);
       params.emplace_back(today);
     }
-    QT_ASSIGN_OR_RETURN(out, accounts::QueryPage<Policy>(tx, sql, params, page, PolicyFromRow));
-    for (Policy& p : out.items) {
+    QT_ASSIGN_OR_RETURN(
+        out, accounts::QueryPage<PublicPolicy>(tx, sql, params, page, PublicPolicyFromRow));
+    for (PublicPolicy& p : out.items) {
       QT_ASSIGN_OR_RETURN(p.notified, CountNotices(tx, p.id, p.version));
     }
     return OkStatus();
@@ -532,7 +534,7 @@ Result<Notice> PublicPolicies::MarkRead(const identity::Citizen& citizen,
 Status PublicPolicies::Load(Memory& m) {
   // Policies: reloaded when any process changed them, refiled when the day turns.
   int64_t version = 0;
-  std::vector<Policy> published;
+  std::vector<PublicPolicy> published;
   std::set<std::pair<std::string, int64_t>> screened;
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
     QT_ASSIGN_OR_RETURN(store::Rows v, tx.Query("SELECT value FROM pl_version WHERE id = 1"));
@@ -540,7 +542,7 @@ Status PublicPolicies::Load(Memory& m) {
     if (version == m.policies_version) return OkStatus();
     QT_ASSIGN_OR_RETURN(store::Rows rows, tx.Query(std::string(kPolicyColumns) +
                                                    " WHERE state = 'published' ORDER BY id"));
-    store::DecodeSkipping(rows, PolicyFromRow, published);  // a damaged one is logged
+    store::DecodeSkipping(rows, PublicPolicyFromRow, published);  // a damaged one is logged
     QT_ASSIGN_OR_RETURN(store::Rows done, tx.Query("SELECT policy_id, version FROM pl_screens"));
     for (const store::Row& r : done) screened.emplace(r.Text("policy_id"), r.Int("version"));
     return OkStatus();
@@ -552,7 +554,7 @@ Status PublicPolicies::Load(Memory& m) {
   if (version != m.policies_version) {
     m.policies.clear();
     m.rules.clear();
-    for (Policy& p : published) {
+    for (PublicPolicy& p : published) {
       Schema& schema = p.audience == PolicyAudience::kPerson ? person_schema_ : enterprise_schema_;
       auto rule = Rule::Compile(p.rule, schema);
       if (!rule.ok()) {  // a stored rule that no longer compiles: logged, the others run
@@ -714,7 +716,7 @@ PublicPolicies::Screens PublicPolicies::ScreenNewVersions(Memory& m, double toda
                                                           std::vector<Candidate>& candidates) {
   Screens screens;
   for (int slot : m.in_force) {
-    const Policy& p = m.policies[slot];
+    const PublicPolicy& p = m.policies[slot];
     if (m.screened.contains({p.id, p.version})) continue;
     screens.emplace_back(p.id, p.version);
     for (int pos : m.Of(p.audience).index.EntitiesFor(m.rules[slot], today)) {
@@ -733,7 +735,7 @@ std::vector<PublicPolicies::NoticeRow> PublicPolicies::ExplainNotices(
     if (!seen.emplace(c.slot, c.position * 2 + (person ? 1 : 0)).second) continue;
     Audience& a = m.Of(c.audience);
     if (!a.active[c.position]) continue;
-    const Policy& p = m.policies[c.slot];
+    const PublicPolicy& p = m.policies[c.slot];
     Explanation why;
     if (person) {
       // A person's values are re-read for today (an age moves on).

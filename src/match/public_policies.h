@@ -65,7 +65,7 @@ struct PublicPoliciesOptions {
   Resolver resolve = SystemResolver();  // tests inject a fixed table
 };
 
-struct NewPolicy {
+struct NewPublicPolicy {
   PolicyAudience audience = PolicyAudience::kEnterprise;
   std::string title{};
   std::string summary{};
@@ -75,7 +75,7 @@ struct NewPolicy {
   std::string valid_until{};  // YYYY-MM-DD, inclusive
 };
 
-struct Policy {
+struct PublicPolicy {
   std::string id{};
   std::string issuer_id{};
   PolicyAudience audience = PolicyAudience::kEnterprise;
@@ -134,16 +134,16 @@ class PublicPolicies {
   const Schema& schema(PolicyAudience audience) const;
 
   // Authorities.
-  Result<Policy> Publish(const accounts::Principal& caller, const NewPolicy& p);
+  Result<PublicPolicy> Publish(const accounts::Principal& caller, const NewPublicPolicy& p);
   // A new version (its issuer): everyone eligible under it is noticed again.
-  Result<Policy> Revise(const accounts::Principal& caller, const std::string& id,
-                        const NewPolicy& p);
-  Result<Policy> Withdraw(const accounts::Principal& caller, const std::string& id);
+  Result<PublicPolicy> Revise(const accounts::Principal& caller, const std::string& id,
+                              const NewPublicPolicy& p);
+  Result<PublicPolicy> Withdraw(const accounts::Principal& caller, const std::string& id);
 
   // Public. List: of `audience` if it is set; in_force: only those valid today.
-  Result<Policy> Get(const std::string& id);
-  Result<accounts::Page<Policy>> List(std::optional<PolicyAudience> audience, bool in_force,
-                                      const accounts::PageRequest& page);
+  Result<PublicPolicy> Get(const std::string& id);
+  Result<accounts::Page<PublicPolicy>> List(std::optional<PolicyAudience> audience, bool in_force,
+                                            const accounts::PageRequest& page);
 
   // Inboxes: the caller's enterprise's, a citizen's. Oldest first (pages by id).
   Result<accounts::Page<Notice>> EnterpriseInbox(const accounts::Principal& caller,
@@ -194,7 +194,8 @@ class PublicPolicies {
   Result<NoticeCounts> WriteNotices(store::Tx& tx, const Memory& m,
                                     const std::vector<NoticeRow>& rows, const Screens& screens,
                                     const std::string& batch, int64_t now);
-  Result<Policy> Save(const accounts::Principal& caller, const std::string& id, const NewPolicy& p);
+  Result<PublicPolicy> Save(const accounts::Principal& caller, const std::string& id,
+                            const NewPublicPolicy& p);
 
   store::Store& store_;
   PublicPoliciesOptions options_;
