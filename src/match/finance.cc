@@ -143,51 +143,6 @@ Finance::Finance(store::Store& store, FinanceOptions options) : store_(store), o
 
 Finance::~Finance() = default;
 
-store::Migration Finance::Migration() {
-  return {"match", 1, "finance matching", R"sql(
-CREATE TABLE fm_enterprises (
-  id TEXT PRIMARY KEY,
-  name TEXT NOT NULL,
-  credit_code TEXT NOT NULL UNIQUE,
-  org_id TEXT UNIQUE REFERENCES orgs(id),
-  profile TEXT NOT NULL,
-  updated_at BIGINT NOT NULL
-);
-CREATE TABLE fm_products (
-  id TEXT PRIMARY KEY,
-  institution_id TEXT NOT NULL REFERENCES orgs(id),
-  kind TEXT NOT NULL,
-  name TEXT NOT NULL,
-  rule TEXT NOT NULL,
-  max_amount_fen BIGINT NOT NULL,
-  terms TEXT NOT NULL,
-  requires_kind TEXT NOT NULL,
-  state TEXT NOT NULL,
-  created_at BIGINT NOT NULL
-);
-CREATE TABLE fm_applications (
-  id TEXT PRIMARY KEY,
-  enterprise_id TEXT NOT NULL REFERENCES fm_enterprises(id),
-  product_id TEXT NOT NULL REFERENCES fm_products(id),
-  institution_id TEXT NOT NULL REFERENCES orgs(id),
-  bundle_ids TEXT NOT NULL,
-  amount_fen BIGINT NOT NULL,
-  state TEXT NOT NULL,
-  reason TEXT NOT NULL,
-  served_fen BIGINT NOT NULL,
-  created_at BIGINT NOT NULL,
-  decided_at BIGINT NOT NULL
-);
-CREATE INDEX fm_applications_enterprise ON fm_applications(enterprise_id);
-CREATE INDEX fm_applications_institution ON fm_applications(institution_id);
-CREATE TABLE fm_version (
-  id BIGINT PRIMARY KEY CHECK (id = 1),
-  value BIGINT NOT NULL
-);
-INSERT INTO fm_version (id, value) VALUES (1, 0);
-)sql"};
-}
-
 Status Finance::Refresh() {
   int64_t version = 0;
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {

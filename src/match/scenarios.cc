@@ -103,42 +103,6 @@ Scenarios::Scenarios(store::Store& store, ScenarioOptions options)
 
 Scenarios::~Scenarios() = default;
 
-store::Migration Scenarios::Migration() {
-  return {"match", 2, "scenario lists", R"sql(
-CREATE TABLE sc_listings (
-  id TEXT PRIMARY KEY,
-  list TEXT NOT NULL,
-  org_id TEXT NOT NULL REFERENCES orgs(id),
-  title TEXT NOT NULL,
-  description TEXT NOT NULL,
-  domain TEXT NOT NULL,
-  tags TEXT NOT NULL,
-  district TEXT NOT NULL,
-  budget_fen BIGINT NOT NULL,
-  deadline TEXT NOT NULL,
-  refs TEXT NOT NULL,
-  state TEXT NOT NULL,
-  created_at BIGINT NOT NULL
-);
-CREATE INDEX sc_listings_list ON sc_listings(list, id);
-CREATE TABLE sc_pairs (
-  id TEXT PRIMARY KEY,
-  demand_id TEXT NOT NULL REFERENCES sc_listings(id),
-  capability_id TEXT NOT NULL REFERENCES sc_listings(id),
-  state TEXT NOT NULL,
-  note TEXT NOT NULL,
-  created_at BIGINT NOT NULL,
-  updated_at BIGINT NOT NULL,
-  UNIQUE (demand_id, capability_id)
-);
-CREATE TABLE sc_version (
-  id BIGINT PRIMARY KEY CHECK (id = 1),
-  value BIGINT NOT NULL
-);
-INSERT INTO sc_version (id, value) VALUES (1, 0);
-)sql"};
-}
-
 Status Scenarios::Refresh() {
   int64_t version = 0;
   std::vector<Listing> all;
