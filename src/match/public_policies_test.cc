@@ -339,10 +339,10 @@ TEST_P(PoliciesTest, APolicyNoticesWhenItComesIntoForce) {
   auto p = policies_->Publish(bureau_, next_year);
   ASSERT_THAT(p, IsOk());
   EXPECT_EQ(p->notified, 0);
-  EXPECT_EQ(policies_->List("", true, {})->items.size(), 0u);
+  EXPECT_EQ(policies_->List(std::nullopt, true, {})->items.size(), 0u);
   clock_.Advance(int64_t{36} * 86'400'000);
   EXPECT_EQ(Sync(), 1);
-  EXPECT_EQ(policies_->List("enterprise", true, {})->items.size(), 1u);
+  EXPECT_EQ(policies_->List(PolicyAudience::kEnterprise, true, {})->items.size(), 1u);
 }
 
 TEST_P(PoliciesTest, BadPoliciesAreRefusedAndChangeNothing) {
