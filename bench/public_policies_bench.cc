@@ -89,7 +89,7 @@ void BM_PublishPolicy(benchmark::State& state) {
   City& c = TheCity();
   int64_t notices = 0, n = 0;
   for (auto _ : state) {
-    auto p = c.policies->Publish(c.bureau, {.audience = "enterprise",
+    auto p = c.policies->Publish(c.bureau, {.audience = match::PolicyAudience::kEnterprise,
                                             .title = "研发投入奖励 " + std::to_string(n++),
                                             .summary = "",
                                             .benefit = "最高 50 万元",

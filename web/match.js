@@ -57,7 +57,7 @@ function EnterpriseTab({ t, lang }) {
       await api("POST", "/api/v1/match/finance/applications", {
         enterprise_id: me.data.id,
         product_id: p.id,
-        amount_fen: Math.min(p.max_amount_fen, (me.data.profile.need_amount || 1) * 100),
+        amount_fen: Math.min(p.max_amount_fen, me.data.profile.need_amount_fen || 100),
       });
       setReload(reload + 1);
     });

@@ -17,16 +17,17 @@ using nlohmann::json;
 json Time(int64_t ms) { return ms ? json(FormatRfc3339(ms)) : json(nullptr); }
 
 json ProductJson(const Product& p) {
-  return {{"id", p.id},
-          {"institution_id", p.institution_id},
-          {"kind", p.kind},
-          {"name", p.name},
-          {"rule", p.rule},
-          {"max_amount_fen", p.max_amount_fen},
-          {"terms", p.terms},
-          {"requires_kind", p.requires_kind.empty() ? json(nullptr) : json(p.requires_kind)},
-          {"state", p.state},
-          {"created_at", Time(p.created_at)}};
+  return {
+      {"id", p.id},
+      {"institution_id", p.institution_id},
+      {"kind", ProductKindName(p.kind)},
+      {"name", p.name},
+      {"rule", p.rule},
+      {"max_amount_fen", p.max_amount_fen},
+      {"terms", p.terms},
+      {"requires_kind", p.requires_kind ? json(ProductKindName(*p.requires_kind)) : json(nullptr)},
+      {"state", ProductStateName(p.state)},
+      {"created_at", Time(p.created_at)}};
 }
 
 json EnterpriseJson(const Enterprise& e) {
@@ -57,7 +58,7 @@ json ApplicationJson(const Application& a) {
           {"institution_id", a.institution_id},
           {"bundle_ids", a.bundle_ids},
           {"amount_fen", a.amount_fen},
-          {"state", a.state},
+          {"state", ApplicationStateName(a.state)},
           {"reason", a.reason.empty() ? json(nullptr) : json(a.reason)},
           {"served_fen", a.served_fen},
           {"created_at", Time(a.created_at)},
@@ -65,16 +66,11 @@ json ApplicationJson(const Application& a) {
 }
 
 json ListingJson(const Listing& l) {
-  json j = {{"id", l.id},
-            {"list", l.list},
-            {"org_id", l.org_id},
-            {"title", l.title},
-            {"description", l.description},
-            {"domain", l.domain},
-            {"tags", l.tags},
-            {"state", l.state},
-            {"created_at", Time(l.created_at)}};
-  if (l.list == "demand") {
+  json j = {
+      {"id", l.id},       {"list", ScenarioListName(l.list)},   {"org_id", l.org_id},
+      {"title", l.title}, {"description", l.description},       {"domain", l.domain},
+      {"tags", l.tags},   {"state", ListingStateName(l.state)}, {"created_at", Time(l.created_at)}};
+  if (l.list == ScenarioList::kDemand) {
     j["district"] = l.district;
     j["budget_fen"] = l.budget_fen;
     j["deadline"] = l.deadline;
@@ -99,20 +95,20 @@ json PairJson(const match::Pair& p) {
   return {{"id", p.id},
           {"demand_id", p.demand_id},
           {"capability_id", p.capability_id},
-          {"state", p.state},
+          {"state", PairStateName(p.state)},
           {"note", p.note},
           {"created_at", Time(p.created_at)},
           {"updated_at", Time(p.updated_at)}};
 }
 
-Result<Listing> ParseListing(JsonBody& body, const std::string& list) {
+Result<Listing> ParseListing(JsonBody& body, ScenarioList list) {
   Listing l;
   l.list = list;
   QT_ASSIGN_OR_RETURN(l.title, body.String("title", 200));
   QT_ASSIGN_OR_RETURN(l.description, body.String("description", Scenarios::kMaxDescription));
   QT_ASSIGN_OR_RETURN(l.domain, body.String("domain", 50));
   QT_ASSIGN_OR_RETURN(l.tags, body.OptionalStrings("tags", 10, 50));
-  if (list == "demand") {
+  if (list == ScenarioList::kDemand) {
     QT_ASSIGN_OR_RETURN(l.district, body.OptionalString("district", 50, ""));
     QT_ASSIGN_OR_RETURN(l.budget_fen, body.Int("budget_fen", 1, int64_t{1} << 50));
     QT_ASSIGN_OR_RETURN(l.deadline, body.String("deadline", 10));
@@ -122,6 +118,18 @@ Result<Listing> ParseListing(JsonBody& body, const std::string& list) {
   }
   QT_RETURN_IF_ERROR(body.Finish());
   return l;
+}
+
+// The query parameter `name` as a value of `parse`, if given; `what` lists the values.
+template <typename E>
+Result<std::optional<E>> OptionalQueryEnum(const Request& req, const std::string& name,
+                                           std::optional<E> (*parse)(std::string_view),
+                                           const std::string& what) {
+  const std::string text = req.Query(name);
+  if (text.empty()) return std::optional<E>();
+  std::optional<E> value = parse(text);
+  if (!value) return InvalidArgument(name + ": " + what);
+  return value;
 }
 
 Result<json> ProfileOf(JsonBody& body) {
@@ -147,18 +155,20 @@ void RegisterScenarioRoutes(Router& router, Scenarios& scenarios) {
                                          {"open_demands", s.open_demands},
                                          {"pairs_by_state", s.pairs_by_state}});
                 });
-  for (const std::string list : {"demand", "capability"}) {
+  for (const ScenarioList list : {ScenarioList::kDemand, ScenarioList::kCapability}) {
     const std::string path =
-        "/api/v1/match/scenarios/" + std::string(list == "demand" ? "demands" : "capabilities");
-    router.Handle("GET", path, Access::Public(),
-                  [&scenarios, list](const Request& req) -> Result<Response> {
-                    QT_ASSIGN_OR_RETURN(accounts::PageRequest page, req.Page());
-                    const match::ListingFilter filter{.domain = req.Query("domain"),
-                                                      .state = req.Query("state"),
-                                                      .title_contains = req.Query("q")};
-                    QT_ASSIGN_OR_RETURN(auto out, scenarios.List(list, filter, page));
-                    return Response::Json(PageJson(out, ListingJson));
-                  });
+        "/api/v1/match/scenarios/" +
+        std::string(list == ScenarioList::kDemand ? "demands" : "capabilities");
+    router.Handle(
+        "GET", path, Access::Public(), [&scenarios, list](const Request& req) -> Result<Response> {
+          QT_ASSIGN_OR_RETURN(accounts::PageRequest page, req.Page());
+          QT_ASSIGN_OR_RETURN(std::optional<ListingState> state,
+                              OptionalQueryEnum(req, "state", ParseListingState, "open or closed"));
+          const match::ListingFilter filter{
+              .domain = req.Query("domain"), .state = state, .title_contains = req.Query("q")};
+          QT_ASSIGN_OR_RETURN(auto out, scenarios.List(list, filter, page));
+          return Response::Json(PageJson(out, ListingJson));
+        });
     router.Handle("POST", path, member, [&scenarios, list](const Request& req) -> Result<Response> {
       QT_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(req.http.body));
       QT_ASSIGN_OR_RETURN(Listing l, ParseListing(body, list));
@@ -187,14 +197,16 @@ void RegisterScenarioRoutes(Router& router, Scenarios& scenarios) {
                 });
   router.Handle("GET", "/api/v1/match/scenarios/search", Access::Public(),
                 [&](const Request& req) -> Result<Response> {
-                  const std::string list =
-                      req.HasQuery("list") ? req.Query("list") : std::string("capability");
+                  const std::optional<ScenarioList> list =
+                      req.HasQuery("list") ? ParseScenarioList(req.Query("list"))
+                                           : ScenarioList::kCapability;
+                  if (!list) return InvalidArgument("list: demand or capability");
                   const std::string q = req.Query("q");
                   const std::vector<std::string> tags = req.QueryAll("tag", 10);
                   QT_ASSIGN_OR_RETURN(uint64_t limit, req.QueryUint("limit", 10));
                   if (limit < 1 || limit > 100)
                     return InvalidArgument("limit: must be between 1 and 100");
-                  QT_ASSIGN_OR_RETURN(auto out, scenarios.Search(list, q, tags, limit));
+                  QT_ASSIGN_OR_RETURN(auto out, scenarios.Search(*list, q, tags, limit));
                   return Response::Json(ListingMatchesJson(out));
                 });
   router.Handle("GET", "/api/v1/match/scenarios/listings/{id}/pairs", Access::SignedIn(),
@@ -219,8 +231,9 @@ void RegisterScenarioRoutes(Router& router, Scenarios& scenarios) {
       "POST", "/api/v1/match/scenarios/pairs/{id}/advance", member,
       [&](const Request& req) -> Result<Response> {
         QT_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(req.http.body));
-        QT_ASSIGN_OR_RETURN(std::string state,
+        QT_ASSIGN_OR_RETURN(std::string state_name,
                             body.Enum("state", {"contacted", "piloting", "deployed", "closed"}));
+        const PairState state = *ParsePairState(state_name);
         QT_ASSIGN_OR_RETURN(std::string note, body.OptionalString("note", 500, ""));
         QT_RETURN_IF_ERROR(body.Finish());
         QT_ASSIGN_OR_RETURN(match::Pair p,
@@ -258,7 +271,9 @@ void RegisterMatchRoutes(Router& router, Finance& finance, Scenarios& scenarios)
   router.Handle("GET", "/api/v1/match/finance/products", Access::SignedIn(),
                 [&](const Request& req) -> Result<Response> {
                   QT_ASSIGN_OR_RETURN(accounts::PageRequest page, req.Page());
-                  const std::string kind = req.Query("kind");
+                  QT_ASSIGN_OR_RETURN(
+                      std::optional<ProductKind> kind,
+                      OptionalQueryEnum(req, "kind", ParseProductKind, "unknown product kind"));
                   QT_ASSIGN_OR_RETURN(auto list, finance.ListProducts(kind, page));
                   return Response::Json(PageJson(list, ProductJson));
                 });
@@ -267,16 +282,18 @@ void RegisterMatchRoutes(Router& router, Finance& finance, Scenarios& scenarios)
       [&](const Request& req) -> Result<Response> {
         QT_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(req.http.body));
         NewProduct p;
-        QT_ASSIGN_OR_RETURN(
-            p.kind, body.Enum("kind", {"investment", "loan", "subsidy", "guarantee", "insurance"}));
+        QT_ASSIGN_OR_RETURN(std::string kind, body.Enum("kind", {"investment", "loan", "subsidy",
+                                                                 "guarantee", "insurance"}));
+        p.kind = *ParseProductKind(kind);
         QT_ASSIGN_OR_RETURN(p.name, body.String("name", 200));
         QT_ASSIGN_OR_RETURN(p.rule, body.String("rule", Rule::kMaxText));
         QT_ASSIGN_OR_RETURN(p.max_amount_fen, body.Int("max_amount_fen", 1, int64_t{1} << 50));
         QT_ASSIGN_OR_RETURN(p.terms, body.OptionalString("terms", 2000, ""));
         QT_ASSIGN_OR_RETURN(
-            p.requires_kind,
+            std::string requires_kind,
             body.OptionalEnum("requires_kind",
                               {"", "investment", "loan", "subsidy", "guarantee", "insurance"}, ""));
+        p.requires_kind = ParseProductKind(requires_kind);
         QT_RETURN_IF_ERROR(body.Finish());
         QT_ASSIGN_OR_RETURN(Product out, finance.Publish(req.caller(), p));
         return Response::Json(ProductJson(out), 201);
@@ -383,7 +400,9 @@ void RegisterMatchRoutes(Router& router, Finance& finance, Scenarios& scenarios)
       "POST", "/api/v1/match/finance/applications/{id}/decision", institution,
       [&](const Request& req) -> Result<Response> {
         QT_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(req.http.body));
-        QT_ASSIGN_OR_RETURN(std::string decision, body.Enum("decision", {"accept", "decline"}));
+        QT_ASSIGN_OR_RETURN(std::string decision_name,
+                            body.Enum("decision", {"accept", "decline"}));
+        const Decision decision = *ParseDecision(decision_name);
         QT_ASSIGN_OR_RETURN(int64_t served, body.OptionalInt("served_fen", 0, 0, int64_t{1} << 50));
         QT_ASSIGN_OR_RETURN(std::string reason, body.OptionalString("reason", 500, ""));
         QT_RETURN_IF_ERROR(body.Finish());

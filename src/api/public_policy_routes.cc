@@ -12,15 +12,15 @@ namespace {
 using accounts::OrgKind;
 using accounts::Role;
 using match::Notice;
-using match::Policy;
+using match::PublicPolicy;
 using nlohmann::json;
 
 json Time(int64_t ms) { return ms ? json(FormatRfc3339(ms)) : json(nullptr); }
 
-json PolicyJson(const Policy& p) {
+json PublicPolicyJson(const PublicPolicy& p) {
   return {{"id", p.id},
           {"issuer_id", p.issuer_id},
-          {"audience", p.audience},
+          {"audience", match::PolicyAudienceName(p.audience)},
           {"title", p.title},
           {"summary", p.summary},
           {"benefit", p.benefit},
@@ -28,7 +28,7 @@ json PolicyJson(const Policy& p) {
           {"valid_from", p.valid_from},
           {"valid_until", p.valid_until},
           {"version", p.version},
-          {"state", p.state},
+          {"state", match::PublicPolicyStateName(p.state)},
           {"notified", p.notified},
           {"created_at", Time(p.created_at)},
           {"updated_at", Time(p.updated_at)}};
@@ -60,9 +60,10 @@ json WebhookJson(const match::Webhook& w) {
   return out;
 }
 
-Result<match::NewPolicy> ParsePolicy(JsonBody& body) {
-  match::NewPolicy p;
-  QT_ASSIGN_OR_RETURN(p.audience, body.Enum("audience", {"enterprise", "person"}));
+Result<match::NewPublicPolicy> ParsePublicPolicy(JsonBody& body) {
+  match::NewPublicPolicy p;
+  QT_ASSIGN_OR_RETURN(std::string audience, body.Enum("audience", {"enterprise", "person"}));
+  p.audience = *match::ParsePolicyAudience(audience);
   QT_ASSIGN_OR_RETURN(p.title, body.String("title", 200));
   QT_ASSIGN_OR_RETURN(p.summary,
                       body.OptionalString("summary", match::PublicPolicies::kMaxText, ""));
@@ -83,52 +84,56 @@ void RegisterPublicPolicyRoutes(Router& router, match::PublicPolicies& policies,
 
   router.Handle("GET", "/api/v1/match/policies/attributes", Access::Public(),
                 [&](const Request& req) -> Result<Response> {
-                  const std::string audience =
-                      req.HasQuery("audience") ? req.Query("audience") : "person";
-                  if (audience != "person" && audience != "enterprise") {
-                    return InvalidArgument("audience: must be enterprise or person");
-                  }
+                  const std::optional<match::PolicyAudience> audience =
+                      req.HasQuery("audience") ? match::ParsePolicyAudience(req.Query("audience"))
+                                               : match::PolicyAudience::kPerson;
+                  if (!audience) return InvalidArgument("audience: must be enterprise or person");
                   json items = json::array();
-                  for (const match::Attribute& a : policies.schema(audience).attributes()) {
+                  for (const match::Attribute& a : policies.schema(*audience).attributes()) {
                     items.push_back({{"name", a.name},
                                      {"type", match::TypeName(a.type)},
                                      {"description", a.description}});
                   }
-                  return Response::Json({{"audience", audience}, {"items", items}});
+                  return Response::Json(
+                      {{"audience", match::PolicyAudienceName(*audience)}, {"items", items}});
                 });
   router.Handle("GET", "/api/v1/match/policies", Access::Public(),
                 [&](const Request& req) -> Result<Response> {
                   QT_ASSIGN_OR_RETURN(accounts::PageRequest page, req.Page());
-                  const std::string audience = req.Query("audience");
+                  std::optional<match::PolicyAudience> audience;
+                  if (const std::string text = req.Query("audience"); !text.empty()) {
+                    audience = match::ParsePolicyAudience(text);
+                    if (!audience) return InvalidArgument("audience: must be enterprise or person");
+                  }
                   QT_ASSIGN_OR_RETURN(bool in_force, req.QueryBool("in_force", false));
                   QT_ASSIGN_OR_RETURN(auto list, policies.List(audience, in_force, page));
-                  return Response::Json(PageJson(list, PolicyJson));
+                  return Response::Json(PageJson(list, PublicPolicyJson));
                 });
   router.Handle("POST", "/api/v1/match/policies", authority,
                 [&](const Request& req) -> Result<Response> {
                   QT_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(req.http.body));
-                  QT_ASSIGN_OR_RETURN(match::NewPolicy p, ParsePolicy(body));
-                  QT_ASSIGN_OR_RETURN(Policy out, policies.Publish(req.caller(), p));
-                  return Response::Json(PolicyJson(out), 201);
+                  QT_ASSIGN_OR_RETURN(match::NewPublicPolicy p, ParsePublicPolicy(body));
+                  QT_ASSIGN_OR_RETURN(PublicPolicy out, policies.Publish(req.caller(), p));
+                  return Response::Json(PublicPolicyJson(out), 201);
                 });
   router.Handle("GET", "/api/v1/match/policies/{id}", Access::Public(),
                 [&](const Request& req) -> Result<Response> {
-                  QT_ASSIGN_OR_RETURN(Policy p, policies.Get(req.PathParam("id")));
-                  return Response::Json(PolicyJson(p));
+                  QT_ASSIGN_OR_RETURN(PublicPolicy p, policies.Get(req.PathParam("id")));
+                  return Response::Json(PublicPolicyJson(p));
                 });
   router.Handle("POST", "/api/v1/match/policies/{id}/revise", authority,
                 [&](const Request& req) -> Result<Response> {
                   QT_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(req.http.body));
-                  QT_ASSIGN_OR_RETURN(match::NewPolicy p, ParsePolicy(body));
-                  QT_ASSIGN_OR_RETURN(Policy out,
+                  QT_ASSIGN_OR_RETURN(match::NewPublicPolicy p, ParsePublicPolicy(body));
+                  QT_ASSIGN_OR_RETURN(PublicPolicy out,
                                       policies.Revise(req.caller(), req.PathParam("id"), p));
-                  return Response::Json(PolicyJson(out));
+                  return Response::Json(PublicPolicyJson(out));
                 });
   router.Handle("POST", "/api/v1/match/policies/{id}/withdraw", authority,
                 [&](const Request& req) -> Result<Response> {
-                  QT_ASSIGN_OR_RETURN(Policy p,
+                  QT_ASSIGN_OR_RETURN(PublicPolicy p,
                                       policies.Withdraw(req.caller(), req.PathParam("id")));
-                  return Response::Json(PolicyJson(p));
+                  return Response::Json(PublicPolicyJson(p));
                 });
 
   // Inboxes.

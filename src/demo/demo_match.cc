@@ -55,17 +55,19 @@ Result<DemoMatch> LoadDemoMatch(accounts::Accounts& accounts, const accounts::Pr
   const auto bank = ActAs(by_name.at("杭州银行股份有限公司科技支行"));
   const auto insurer = ActAs(by_name.at("杭州科技保险服务中心"));
   QT_ASSIGN_OR_RETURN(
-      auto policy, finance.Publish(insurer, {"insurance", "研发费用损失保险（首创）",
-                                             "need_types has \"保\" and rd_ratio >= 0.1 and "
-                                             "patents >= 3 and qualifications has "
-                                             "\"高新技术企业\"",
-                                             141'000'000, "研发超支损失保障，保额 141 万元", ""}));
+      auto policy,
+      finance.Publish(insurer, {match::ProductKind::kInsurance, "研发费用损失保险（首创）",
+                                "need_types has \"保\" and rd_ratio >= 0.1 and "
+                                "patents >= 3 and qualifications has "
+                                "\"高新技术企业\"",
+                                141'000'000, "研发超支损失保障，保额 141 万元", std::nullopt}));
   QT_ASSIGN_OR_RETURN(
-      auto loan, finance.Publish(
-                     bank, {"loan", "保险+信贷 科技研发贷",
-                            "need_types has \"贷\" and rd_ratio >= 0.1 and credit_rating in "
-                            "[\"AAA\", \"AA\", \"A\"]",
-                            100'000'000, "年化 3.45%，一年，以研发费用损失险为增信", "insurance"}));
+      auto loan,
+      finance.Publish(bank, {match::ProductKind::kLoan, "保险+信贷 科技研发贷",
+                             "need_types has \"贷\" and rd_ratio >= 0.1 and credit_rating in "
+                             "[\"AAA\", \"AA\", \"A\"]",
+                             100'000'000, "年化 3.45%，一年，以研发费用损失险为增信",
+                             match::ProductKind::kInsurance}));
   out.products += 2;
   const auto& firm = by_name.at("杭州深度求索人工智能有限公司");
   json profile = {{"credit_code", firm.credit_code},
@@ -73,12 +75,12 @@ Result<DemoMatch> LoadDemoMatch(accounts::Accounts& accounts, const accounts::Pr
                   {"industry", "I65"},
                   {"founded", "2023-07-17"},
                   {"staff", 160},
-                  {"revenue", 42'000'000},
+                  {"revenue_fen", 4'200'000'000},
                   {"rd_ratio", 0.38},
                   {"patents", 21},
                   {"qualifications", {"高新技术企业", "科技型中小企业", "雏鹰企业"}},
                   {"credit_rating", "AA"},
-                  {"need_amount", 1'000'000},
+                  {"need_amount_fen", 100'000'000},
                   {"need_types", {"贷", "保", "投"}}};
   const auto me = ActAs(firm);
   QT_ASSIGN_OR_RETURN(auto ent, finance.SaveOwnProfile(me, firm.name, profile));
@@ -88,7 +90,8 @@ Result<DemoMatch> LoadDemoMatch(accounts::Accounts& accounts, const accounts::Pr
   if (app.bundle_ids != std::vector<std::string>{policy.id}) {
     return Internal("the demo's loan was not bundled with 研发费用损失保险（首创）");
   }
-  QT_RETURN_IF_ERROR(finance.Decide(bank, app.id, "accept", 100'000'000, "").status());
+  QT_RETURN_IF_ERROR(
+      finance.Decide(bank, app.id, match::Decision::kAccept, 100'000'000, "").status());
   return out;
 }
 
@@ -171,7 +174,7 @@ Result<DemoScenarios> LoadDemoScenarios(accounts::Accounts& accounts, match::Sce
     const DomainText& d = kTexts[g.Int(0, std::size(kTexts) - 1)];
     const std::string need = d.needs[g.Int(0, 2)];
     match::Listing l{.id = "",
-                     .list = "demand",
+                     .list = match::ScenarioList::kDemand,
                      .org_id = "",
                      .title = need + "场景需求 " + std::to_string(i + 1),
                      .description = std::string("面向") + districts[g.Int(0, 7)] + "征集" + need +
@@ -183,7 +186,7 @@ Result<DemoScenarios> LoadDemoScenarios(accounts::Accounts& accounts, match::Sce
                      .budget_fen = g.Int(20, 2000) * 1'000'000,
                      .deadline = "2027-" + std::to_string(10 + g.Int(0, 2)) + "-28",
                      .references = "",
-                     .state = "",
+                     .state = match::ListingState::kOpen,
                      .created_at = 0};
     QT_ASSIGN_OR_RETURN(auto added, scenarios.Add(ActAs(askers[g.Int(0, askers.size() - 1)]), l));
     demands.push_back(std::move(added));
@@ -193,7 +196,7 @@ Result<DemoScenarios> LoadDemoScenarios(accounts::Accounts& accounts, match::Sce
     const std::string offer = d.offers[g.Int(0, 2)];
     match::Listing l{
         .id = "",
-        .list = "capability",
+        .list = match::ScenarioList::kCapability,
         .org_id = "",
         .title = offer,
         .description = "提供" + offer + "，支持" + d.needs[g.Int(0, 2)] + "，可本地化部署。",
@@ -203,7 +206,7 @@ Result<DemoScenarios> LoadDemoScenarios(accounts::Accounts& accounts, match::Sce
         .budget_fen = 0,
         .deadline = "",
         .references = "已在" + std::to_string(g.Int(1, 30)) + " 个项目落地",
-        .state = "",
+        .state = match::ListingState::kOpen,
         .created_at = 0};
     QT_ASSIGN_OR_RETURN(auto added,
                         scenarios.Add(ActAs(suppliers[g.Int(0, suppliers.size() - 1)]), l));
@@ -214,7 +217,8 @@ Result<DemoScenarios> LoadDemoScenarios(accounts::Accounts& accounts, match::Sce
   // The platform pairs the best match of some demands and moves them on.
   QT_ASSIGN_OR_RETURN(accounts::Org op, accounts.Operator());
   const auto platform = ActAs(op);
-  const char* path[] = {"contacted", "piloting", "deployed"};
+  const match::PairState path[] = {match::PairState::kContacted, match::PairState::kPiloting,
+                                   match::PairState::kDeployed};
   for (size_t i = 0; i < demands.size(); i += 10) {
     QT_ASSIGN_OR_RETURN(auto best, scenarios.Matches(demands[i].id, 1));
     if (best.empty()) continue;

@@ -86,14 +86,15 @@ std::vector<TechFirm> GenerateTechFirms(int count, const std::string& seed) {
                     {"industry", kIndustries[industry]},
                     {"founded", founded},
                     {"staff", staff},
-                    {"revenue", revenue},
+                    {"revenue_fen", static_cast<int64_t>(revenue) * 100},
                     {"rd_ratio", rd},
                     {"patents", patents},
                     {"qualifications", quals},
                     {"credit_rating", kRatings[Weighted(g, kRatingWeights)]}};
     if (!needs.empty()) {
       profile["need_types"] = needs;
-      profile["need_amount"] = std::round(revenue * (0.1 + Uniform(g)) / 10000) * 10000 + 500'000;
+      const double need_yuan = std::round(revenue * (0.1 + Uniform(g)) / 10000) * 10000 + 500'000;
+      profile["need_amount_fen"] = static_cast<int64_t>(need_yuan) * 100;
     }
     out.push_back({std::move(name), std::move(profile)});
   }
@@ -140,7 +141,9 @@ std::vector<FinanceProductSpec> GenerateFinanceProducts(int count, int instituti
   Gen g("finance-products/" + seed);
   const auto& names = FinanceInstitutionNames();
   std::vector<FinanceProductSpec> out;
-  const char* kinds[] = {"loan", "investment", "subsidy", "guarantee", "insurance"};
+  using match::ProductKind;
+  const ProductKind kinds[] = {ProductKind::kLoan, ProductKind::kInvestment, ProductKind::kSubsidy,
+                               ProductKind::kGuarantee, ProductKind::kInsurance};
   const int kind_weights[] = {40, 15, 20, 12, 13};
   for (int i = 0; i < count; ++i) {
     FinanceProductSpec p;
@@ -152,7 +155,7 @@ std::vector<FinanceProductSpec> GenerateFinanceProducts(int count, int instituti
     const int min_years = static_cast<int>(g.Int(0, 5));
     const int min_staff = static_cast<int>(g.Int(1, 6)) * 10;
     std::vector<std::string> clauses;
-    if (p.kind == "loan") {
+    if (p.kind == ProductKind::kLoan) {
       p.name = std::string(g.Pick(kNameWords)) + "科贷通 " + std::to_string(i);
       clauses = {"need_types has \"贷\"",
                  "credit_rating in [\"AAA\", \"AA\", \"A\"" +
@@ -166,8 +169,9 @@ std::vector<FinanceProductSpec> GenerateFinanceProducts(int count, int instituti
       p.max_amount_fen = g.Int(1, 30) * 100'000'000;  // 1..30 million yuan
       p.terms = "年化 " + std::to_string(g.Int(30, 45) / 10.0).substr(0, 3) + "%，期限 " +
                 std::to_string(g.Int(1, 3)) + " 年";
-      if (g.Chance(20)) p.requires_kind = g.Chance(50) ? "insurance" : "guarantee";
-    } else if (p.kind == "investment") {
+      if (g.Chance(20))
+        p.requires_kind = g.Chance(50) ? ProductKind::kInsurance : ProductKind::kGuarantee;
+    } else if (p.kind == ProductKind::kInvestment) {
       p.name = std::string(g.Pick(kNameWords)) + "创投 " + std::to_string(i);
       clauses = {"need_types has \"投\"",
                  "rd_ratio >= " + std::to_string(g.Int(5, 15) / 100.0).substr(0, 4),
@@ -176,7 +180,7 @@ std::vector<FinanceProductSpec> GenerateFinanceProducts(int count, int instituti
       if (g.Chance(30)) clauses.push_back("years_since(founded) <= 8");
       p.max_amount_fen = g.Int(5, 100) * 100'000'000;
       p.terms = "股权投资，" + std::to_string(g.Int(5, 20)) + "% 以内";
-    } else if (p.kind == "subsidy") {
+    } else if (p.kind == ProductKind::kSubsidy) {
       p.name = std::string(g.Pick(kNameWords)) + "研发补助 " + std::to_string(i);
       clauses = {"qualifications has \"" +
                      std::string(g.Chance(50) ? "高新技术企业" : "科技型中小企业") + "\"",
@@ -185,7 +189,7 @@ std::vector<FinanceProductSpec> GenerateFinanceProducts(int count, int instituti
       if (g.Chance(30)) clauses.push_back("industry = \"" + industry + "\"");
       p.max_amount_fen = g.Int(1, 50) * 10'000'000;
       p.terms = "按研发投入的 " + std::to_string(g.Int(5, 20)) + "% 补助";
-    } else if (p.kind == "guarantee") {
+    } else if (p.kind == ProductKind::kGuarantee) {
       p.name = std::string(g.Pick(kNameWords)) + "科技担保 " + std::to_string(i);
       clauses = {"need_types has any [\"担\", \"贷\"]", "credit_rating not in [\"C\", \"B\"]",
                  "staff >= " + std::to_string(min_staff)};

@@ -19,8 +19,11 @@
 #define QIANTANG_DEMO_TECH_FIRMS_H_
 
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "match/states.h"
 
 namespace qt::demo {
 
@@ -33,12 +36,12 @@ std::vector<TechFirm> GenerateTechFirms(int count, const std::string& seed);
 
 struct FinanceProductSpec {
   std::string institution;  // one of kFinanceInstitutions
-  std::string kind;         // investment | loan | subsidy | guarantee | insurance
+  match::ProductKind kind = match::ProductKind::kLoan;
   std::string name;
   std::string rule;
   int64_t max_amount_fen = 0;
   std::string terms;
-  std::string requires_kind;  // "" or the kind of product this one needs alongside (a bundle)
+  std::optional<match::ProductKind> requires_kind;  // the kind it needs alongside (a bundle)
 };
 // `count` products spread over `institutions` institutions.
 std::vector<FinanceProductSpec> GenerateFinanceProducts(int count, int institutions,

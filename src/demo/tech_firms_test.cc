@@ -35,7 +35,7 @@ TEST(TechFirms, ProfilesFitTheSchemaAndProductRulesCompileAndSelectSome) {
   const double today = *match::Schema::ParseDate("2026-11-26");
   auto products = GenerateFinanceProducts(500, 49, "test");
   ASSERT_EQ(products.size(), 500u);
-  std::map<std::string, int> kinds;
+  std::map<match::ProductKind, int> kinds;
   int selecting = 0;
   for (const auto& p : products) {
     auto rule = match::Rule::Compile(p.rule, schema);

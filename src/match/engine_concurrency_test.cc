@@ -38,8 +38,8 @@ class EngineConcurrencyTest : public qt::testing::ServiceTest {
   }
 
   static json Profile(const std::string& code, int staff) {
-    return {{"credit_code", code}, {"district", "滨江区"}, {"staff", staff},
-            {"revenue", 8000000},  {"rd_ratio", 0.12},     {"need_types", {"贷"}}};
+    return {{"credit_code", code},        {"district", "滨江区"}, {"staff", staff},
+            {"revenue_fen", 800'000'000}, {"rd_ratio", 0.12},     {"need_types", {"贷"}}};
   }
 
   std::unique_ptr<Finance> finance_;
@@ -53,9 +53,9 @@ INSTANTIATE_TEST_SUITE_P(Backends, EngineConcurrencyTest,
                          qt::testing::BackendName());
 
 TEST_P(EngineConcurrencyTest, ProfileWritesMatchesAndReachFromManyThreadsEndConsistent) {
-  auto loan =
-      finance_->Publish(bank_, {"loan", "科技研发贷", "staff >= 100 and need_types has \"贷\"",
-                                100'000'000, "年化 3.6%", ""});
+  auto loan = finance_->Publish(
+      bank_, {ProductKind::kLoan, "科技研发贷", "staff >= 100 and need_types has \"贷\"",
+              100'000'000, "年化 3.6%", std::nullopt});
   ASSERT_THAT(loan, IsOk()) << loan.status().ToString();
   std::atomic<int> failures{0};
   std::vector<std::thread> threads;

@@ -67,43 +67,64 @@ Result<Enterprise> EnterpriseFromRow(const store::Row& r) {
 }
 
 Result<Product> ProductFromRow(const store::Row& r) {
-  return store::Decode<Product>("fm_products", r, [&]() -> Product {
-    return {r.Text("id"),    r.Text("institution_id"), r.Text("kind"),  r.Text("name"),
-            r.Text("rule"),  r.Int("max_amount_fen"),  r.Text("terms"), r.Text("requires_kind"),
-            r.Text("state"), r.Int("created_at")};
+  return store::Decode<Product>("fm_products", r, [&]() -> Result<Product> {
+    QT_ASSIGN_OR_RETURN(ProductKind kind,
+                        Stored(ParseProductKind(r.Text("kind")), "kind", r.Text("kind")));
+    std::optional<ProductKind> requires_kind;
+    if (const std::string& text = r.Text("requires_kind"); !text.empty()) {
+      QT_ASSIGN_OR_RETURN(requires_kind, Stored(ParseProductKind(text), "requires_kind", text));
+    }
+    QT_ASSIGN_OR_RETURN(ProductState state,
+                        Stored(ParseProductState(r.Text("state")), "state", r.Text("state")));
+    return Product{.id = r.Text("id"),
+                   .institution_id = r.Text("institution_id"),
+                   .kind = kind,
+                   .name = r.Text("name"),
+                   .rule = r.Text("rule"),
+                   .max_amount_fen = r.Int("max_amount_fen"),
+                   .terms = r.Text("terms"),
+                   .requires_kind = requires_kind,
+                   .state = state,
+                   .created_at = r.Int("created_at")};
   });
 }
 
 Result<Application> ApplicationFromRow(const store::Row& r) {
-  return store::Decode<Application>("fm_applications", r, [&]() -> Application {
-    return {r.Text("id"),
-            r.Text("enterprise_id"),
-            r.Text("product_id"),
-            r.Text("institution_id"),
-            json::parse(r.Text("bundle_ids")).get<std::vector<std::string>>(),
-            r.Int("amount_fen"),
-            r.Text("state"),
-            r.Text("reason"),
-            r.Int("served_fen"),
-            r.Int("created_at"),
-            r.Int("decided_at"),
-            r.Text("enterprise_name"),
-            r.Text("product_name")};
+  return store::Decode<Application>("fm_applications", r, [&]() -> Result<Application> {
+    QT_ASSIGN_OR_RETURN(ApplicationState state,
+                        Stored(ParseApplicationState(r.Text("state")), "state", r.Text("state")));
+    return Application{
+        .id = r.Text("id"),
+        .enterprise_id = r.Text("enterprise_id"),
+        .product_id = r.Text("product_id"),
+        .institution_id = r.Text("institution_id"),
+        .bundle_ids = json::parse(r.Text("bundle_ids")).get<std::vector<std::string>>(),
+        .amount_fen = r.Int("amount_fen"),
+        .state = state,
+        .reason = r.Text("reason"),
+        .served_fen = r.Int("served_fen"),
+        .created_at = r.Int("created_at"),
+        .decided_at = r.Int("decided_at"),
+        .enterprise_name = r.Text("enterprise_name"),
+        .product_name = r.Text("product_name")};
   });
 }
 
 // The letter an enterprise uses for a product kind in need_types.
-std::string NeedLetter(std::string_view kind) {
-  if (kind == "investment") return "投";
-  if (kind == "loan") return "贷";
-  if (kind == "subsidy") return "补";
-  if (kind == "guarantee") return "担";
-  return "保";
-}
-
-bool KnownKind(std::string_view kind) {
-  return std::find(std::begin(kProductKinds), std::end(kProductKinds), kind) !=
-         std::end(kProductKinds);
+std::string_view NeedLetter(ProductKind kind) {
+  switch (kind) {
+    case ProductKind::kInvestment:
+      return "投";
+    case ProductKind::kLoan:
+      return "贷";
+    case ProductKind::kSubsidy:
+      return "补";
+    case ProductKind::kGuarantee:
+      return "担";
+    case ProductKind::kInsurance:
+      return "保";
+  }
+  return "";
 }
 
 double Today(const Clock& clock) { return static_cast<double>(clock.NowMillis() / 86'400'000); }
@@ -121,51 +142,6 @@ Finance::Finance(store::Store& store, FinanceOptions options) : store_(store), o
 }
 
 Finance::~Finance() = default;
-
-store::Migration Finance::Migration() {
-  return {"match", 1, "finance matching", R"sql(
-CREATE TABLE fm_enterprises (
-  id TEXT PRIMARY KEY,
-  name TEXT NOT NULL,
-  credit_code TEXT NOT NULL UNIQUE,
-  org_id TEXT UNIQUE REFERENCES orgs(id),
-  profile TEXT NOT NULL,
-  updated_at BIGINT NOT NULL
-);
-CREATE TABLE fm_products (
-  id TEXT PRIMARY KEY,
-  institution_id TEXT NOT NULL REFERENCES orgs(id),
-  kind TEXT NOT NULL,
-  name TEXT NOT NULL,
-  rule TEXT NOT NULL,
-  max_amount_fen BIGINT NOT NULL,
-  terms TEXT NOT NULL,
-  requires_kind TEXT NOT NULL,
-  state TEXT NOT NULL,
-  created_at BIGINT NOT NULL
-);
-CREATE TABLE fm_applications (
-  id TEXT PRIMARY KEY,
-  enterprise_id TEXT NOT NULL REFERENCES fm_enterprises(id),
-  product_id TEXT NOT NULL REFERENCES fm_products(id),
-  institution_id TEXT NOT NULL REFERENCES orgs(id),
-  bundle_ids TEXT NOT NULL,
-  amount_fen BIGINT NOT NULL,
-  state TEXT NOT NULL,
-  reason TEXT NOT NULL,
-  served_fen BIGINT NOT NULL,
-  created_at BIGINT NOT NULL,
-  decided_at BIGINT NOT NULL
-);
-CREATE INDEX fm_applications_enterprise ON fm_applications(enterprise_id);
-CREATE INDEX fm_applications_institution ON fm_applications(institution_id);
-CREATE TABLE fm_version (
-  id BIGINT PRIMARY KEY CHECK (id = 1),
-  value BIGINT NOT NULL
-);
-INSERT INTO fm_version (id, value) VALUES (1, 0);
-)sql"};
-}
 
 Status Finance::Refresh() {
   int64_t version = 0;
@@ -415,9 +391,7 @@ Result<accounts::Page<Enterprise>> Finance::ListEnterprises(const std::string& n
 
 Result<Product> Finance::Publish(const Principal& caller, const NewProduct& p) {
   QT_RETURN_IF_ERROR(caller.RequireMemberOf(OrgKind::kInstitution, "publish finance products"));
-  if (!KnownKind(p.kind))
-    return InvalidArgument("kind: must be investment, loan, subsidy, guarantee or insurance");
-  if (!p.requires_kind.empty() && (!KnownKind(p.requires_kind) || p.requires_kind == p.kind)) {
+  if (p.requires_kind == p.kind) {
     return InvalidArgument("requires_kind: another of the five kinds, or empty");
   }
   QT_RETURN_IF_ERROR(CheckDisplayText(p.name, 200).WithContext("name"));
@@ -435,19 +409,24 @@ Result<Product> Finance::Publish(const Principal& caller, const NewProduct& p) {
               .max_amount_fen = p.max_amount_fen,
               .terms = p.terms,
               .requires_kind = p.requires_kind,
-              .state = "active",
+              .state = ProductState::kActive,
               .created_at = options_.clock->NowMillis()};
   int64_t version = 0;
   QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
     QT_RETURN_IF_ERROR(
         tx.Exec("INSERT INTO fm_products (id, institution_id, kind, name, rule, max_amount_fen,"
                 " terms, requires_kind, state, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                {out.id, out.institution_id, out.kind, out.name, out.rule, out.max_amount_fen,
-                 out.terms, out.requires_kind, out.state, out.created_at})
+                {out.id, out.institution_id, std::string(ProductKindName(out.kind)), out.name,
+                 out.rule, out.max_amount_fen, out.terms,
+                 out.requires_kind ? std::string(ProductKindName(*out.requires_kind)) : "",
+                 std::string(ProductStateName(out.state)), out.created_at})
             .status());
     QT_ASSIGN_OR_RETURN(version, BumpVersion(tx));
     return options_.journal
-        ->Append(tx, {caller.org_id, "match.product.published", out.id, {{"kind", out.kind}}})
+        ->Append(tx, {caller.org_id,
+                      "match.product.published",
+                      out.id,
+                      {{"kind", ProductKindName(out.kind)}}})
         .status();
   }));
   Advance(version, [&](Memory& m) {
@@ -472,10 +451,11 @@ Result<Product> Finance::Withdraw(const Principal& caller, const std::string& id
     if (rows.empty() || rows[0].Text("institution_id") != caller.org_id)
       return NotFound("no product " + id + " of yours");
     QT_ASSIGN_OR_RETURN(p, ProductFromRow(rows[0]));
-    if (p.state != "active") return FailedPrecondition("product " + id + " is already withdrawn");
+    if (p.state != ProductState::kActive)
+      return FailedPrecondition("product " + id + " is already withdrawn");
     QT_RETURN_IF_ERROR(
         tx.Exec("UPDATE fm_products SET state = 'withdrawn' WHERE id = ?", {id}).status());
-    p.state = "withdrawn";
+    p.state = ProductState::kWithdrawn;
     QT_ASSIGN_OR_RETURN(version, BumpVersion(tx));
     return options_.journal
         ->Append(tx, {caller.org_id, "match.product.withdrawn", id, json::object()})
@@ -485,23 +465,22 @@ Result<Product> Finance::Withdraw(const Principal& caller, const std::string& id
     auto at = m.product_slot.find(id);
     if (at == m.product_slot.end()) return;
     m.index.RemoveRule(at->second);
-    m.products[at->second].state = "withdrawn";
+    m.products[at->second].state = ProductState::kWithdrawn;
     m.product_slot.erase(at);
   });
   return p;
 }
 
-Result<accounts::Page<Product>> Finance::ListProducts(const std::string& kind,
+Result<accounts::Page<Product>> Finance::ListProducts(std::optional<ProductKind> kind,
                                                       const accounts::PageRequest& page) {
   QT_RETURN_IF_ERROR(accounts::CheckPage(page, "fp"));
-  if (!kind.empty() && !KnownKind(kind)) return InvalidArgument("kind: unknown product kind");
   accounts::Page<Product> out;
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
     std::string sql = std::string(kProductColumns) + " WHERE state = 'active' AND id > ?";
     store::Params params = {page.cursor};
-    if (!kind.empty()) {
+    if (kind) {
       sql += " AND kind = ?";
-      params.emplace_back(kind);
+      params.emplace_back(std::string(ProductKindName(*kind)));
     }
     QT_ASSIGN_OR_RETURN(out, accounts::QueryPage<Product>(tx, sql, params, page, ProductFromRow));
     return OkStatus();
@@ -577,17 +556,17 @@ Result<MatchResult> Finance::Match(const std::string& enterprise_id, size_t limi
   const double need_value = e.numbers[schema_.Slot(need_amount)];
   const double need = std::isnan(need_value) ? 0.0 : need_value;
   const std::vector<int32_t>& sought = e.sets[schema_.Slot(need_types)];
-  auto seeks = [&](std::string_view kind) {
+  auto seeks = [&](ProductKind kind) {
     const int32_t letter = schema_.Lookup(NeedLetter(kind));
     return letter >= 0 && std::binary_search(sought.begin(), sought.end(), letter);
   };
   auto score = [&](int slot) {
     const Product& p = m.products[slot];
     double s = seeks(p.kind) ? 2.0 : 1.0;
-    if (need > 0) s += 0.5 * std::min(1.0, static_cast<double>(p.max_amount_fen) / 100.0 / need);
+    if (need > 0) s += 0.5 * std::min(1.0, static_cast<double>(p.max_amount_fen) / need);
     return s + 0.05 * static_cast<double>(m.rules[slot].clauses().size());
   };
-  std::map<std::string, std::vector<std::pair<double, int>>> by_kind;
+  std::map<ProductKind, std::vector<std::pair<double, int>>> by_kind;
   for (int slot : eligible) by_kind[m.products[slot].kind].emplace_back(score(slot), slot);
   for (auto& [kind, list] : by_kind) {
     std::sort(list.begin(), list.end(), [&](const auto& a, const auto& b) {
@@ -599,15 +578,16 @@ Result<MatchResult> Finance::Match(const std::string& enterprise_id, size_t limi
   for (int slot : eligible) {
     const Product& p = m.products[slot];
     ProductMatch pm{p, score(slot), m.rules[slot].Explain(e, schema_, today), {}};
-    if (!p.requires_kind.empty()) {
-      for (const auto& [s, companion] : by_kind[p.requires_kind]) {
+    if (p.requires_kind) {
+      for (const auto& [s, companion] : by_kind[*p.requires_kind]) {
         if (pm.bundle.size() < 3) pm.bundle.push_back(m.products[companion]);
       }
-      if (!pm.bundle.empty() && seeks(p.requires_kind)) pm.score += 1.0;
+      if (!pm.bundle.empty() && seeks(*p.requires_kind)) pm.score += 1.0;
       if (pm.bundle.empty()) {  // cannot be served alone: one step away
         pm.explanation.passed = false;
         ClauseResult missing;
-        missing.text = "requires an eligible " + p.requires_kind + " product";
+        missing.text =
+            "requires an eligible " + std::string(ProductKindName(*p.requires_kind)) + " product";
         missing.actual = "none";
         pm.explanation.clauses.push_back(std::move(missing));
         out.near_misses.push_back(std::move(pm));
@@ -623,7 +603,7 @@ Result<MatchResult> Finance::Match(const std::string& enterprise_id, size_t limi
   if (out.eligible.size() > limit) out.eligible.resize(limit);
   const std::vector<int>& sorted_eligible = eligible;
   for (size_t slot = 0; slot < m.products.size() && out.near_misses.size() < limit; ++slot) {
-    if (m.products[slot].state != "active") continue;
+    if (m.products[slot].state != ProductState::kActive) continue;
     if (std::binary_search(sorted_eligible.begin(), sorted_eligible.end(), static_cast<int>(slot)))
       continue;
     std::vector<ClauseResult> misses = m.rules[slot].NearMisses(e, schema_, today);
@@ -668,7 +648,7 @@ Result<Application> Finance::Apply(const Principal& caller, const std::string& e
                 .institution_id = it->product.institution_id,
                 .bundle_ids = {},
                 .amount_fen = amount_fen,
-                .state = "applied",
+                .state = ApplicationState::kApplied,
                 .reason = "",
                 .served_fen = 0,
                 .created_at = options_.clock->NowMillis(),
@@ -693,13 +673,11 @@ Result<Application> Finance::Apply(const Principal& caller, const std::string& e
 }
 
 Result<Application> Finance::Decide(const Principal& caller, const std::string& id,
-                                    const std::string& decision, int64_t served_fen,
+                                    Decision decision, int64_t served_fen,
                                     const std::string& reason) {
   QT_RETURN_IF_ERROR(caller.RequireMemberOf(OrgKind::kInstitution, "decide applications"));
-  if (decision != "accept" && decision != "decline")
-    return InvalidArgument("decision: accept or decline");
-  if (decision == "decline")
-    QT_RETURN_IF_ERROR(CheckDisplayText(reason, 500).WithContext("reason"));
+  const bool accept = decision == Decision::kAccept;
+  if (!accept) QT_RETURN_IF_ERROR(CheckDisplayText(reason, 500).WithContext("reason"));
   Application a;
   QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
     QT_ASSIGN_OR_RETURN(store::Rows rows,
@@ -707,23 +685,28 @@ Result<Application> Finance::Decide(const Principal& caller, const std::string& 
     if (rows.empty() || rows[0].Text("institution_id") != caller.org_id)
       return NotFound("no application " + id + " to you");
     QT_ASSIGN_OR_RETURN(a, ApplicationFromRow(rows[0]));
-    if (a.state != "applied")
-      return FailedPrecondition("application " + id + " is already " + a.state);
-    if (decision == "accept" && (served_fen <= 0 || served_fen > a.amount_fen)) {
+    if (a.state != ApplicationState::kApplied) {
+      return FailedPrecondition("application " + id + " is already " +
+                                std::string(ApplicationStateName(a.state)));
+    }
+    if (accept && (served_fen <= 0 || served_fen > a.amount_fen)) {
       return InvalidArgument("served_fen: between 1 and the amount applied for");
     }
-    a.state = decision == "accept" ? "accepted" : "declined";
-    a.served_fen = decision == "accept" ? served_fen : 0;
+    a.state = accept ? ApplicationState::kAccepted : ApplicationState::kDeclined;
+    a.served_fen = accept ? served_fen : 0;
     a.reason = reason;
     a.decided_at = options_.clock->NowMillis();
     QT_RETURN_IF_ERROR(
         tx.Exec("UPDATE fm_applications SET state = ?, served_fen = ?, reason = ?, decided_at = ?"
                 " WHERE id = ?",
-                {a.state, a.served_fen, a.reason, a.decided_at, id})
+                {std::string(ApplicationStateName(a.state)), a.served_fen, a.reason, a.decided_at,
+                 id})
             .status());
     return options_.journal
-        ->Append(
-            tx, {caller.org_id, "match.application." + a.state, id, {{"served_fen", a.served_fen}}})
+        ->Append(tx, {caller.org_id,
+                      "match.application." + std::string(ApplicationStateName(a.state)),
+                      id,
+                      {{"served_fen", a.served_fen}}})
         .status();
   }));
   return a;
@@ -772,7 +755,12 @@ Result<Finance::Stats> Finance::GetStats() {
         store::Rows kinds,
         tx.Query("SELECT kind, COUNT(*) AS n FROM fm_products WHERE state = 'active'"
                  " GROUP BY kind ORDER BY kind"));
-    for (const store::Row& k : kinds) s.products_by_kind[k.Text("kind")] = k.Int("n");
+    for (const store::Row& k : kinds) {
+      QT_ASSIGN_OR_RETURN(ProductKind kind, store::Decode<ProductKind>("fm_products", k, [&] {
+                            return Stored(ParseProductKind(k.Text("kind")), "kind", k.Text("kind"));
+                          }));
+      s.products_by_kind[std::string(ProductKindName(kind))] = k.Int("n");
+    }
     return OkStatus();
   }));
   return s;

@@ -25,6 +25,7 @@
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,12 +35,10 @@
 #include "ledger/journal.h"
 #include "match/index.h"
 #include "match/rule.h"
+#include "match/states.h"
 #include "store/store.h"
 
 namespace qt::match {
-
-inline constexpr std::string_view kProductKinds[] = {"investment", "loan", "subsidy", "guarantee",
-                                                     "insurance"};
 
 struct FinanceOptions {
   const Clock* clock = nullptr;        // required
@@ -57,24 +56,24 @@ struct Enterprise {
 };
 
 struct NewProduct {
-  std::string kind;
+  ProductKind kind = ProductKind::kLoan;
   std::string name;
   std::string rule;
   int64_t max_amount_fen = 0;
   std::string terms;
-  std::string requires_kind;  // "" or another kind
+  std::optional<ProductKind> requires_kind;  // another kind, offered alongside
 };
 
 struct Product {
   std::string id;
   std::string institution_id;
-  std::string kind;
+  ProductKind kind = ProductKind::kLoan;
   std::string name;
   std::string rule;
   int64_t max_amount_fen = 0;
   std::string terms;
-  std::string requires_kind;
-  std::string state;  // active | withdrawn
+  std::optional<ProductKind> requires_kind;
+  ProductState state = ProductState::kActive;
   int64_t created_at = 0;
 };
 
@@ -109,7 +108,7 @@ struct Application {
   std::string institution_id;
   std::vector<std::string> bundle_ids;
   int64_t amount_fen = 0;
-  std::string state;  // applied | accepted | declined | withdrawn
+  ApplicationState state = ApplicationState::kApplied;
   std::string reason;
   int64_t served_fen = 0;
   int64_t created_at = 0;
@@ -150,7 +149,8 @@ class Finance {
   // Products (institutions).
   Result<Product> Publish(const accounts::Principal& caller, const NewProduct& p);
   Result<Product> Withdraw(const accounts::Principal& caller, const std::string& id);
-  Result<accounts::Page<Product>> ListProducts(const std::string& kind,
+  // Active products, of `kind` if it is set.
+  Result<accounts::Page<Product>> ListProducts(std::optional<ProductKind> kind,
                                                const accounts::PageRequest& page);
   // How many enterprises a published product's rule selects.
   Result<int64_t> Reach(const std::string& product_id);
@@ -165,10 +165,9 @@ class Finance {
   // Applications.
   Result<Application> Apply(const accounts::Principal& caller, const std::string& enterprise_id,
                             const std::string& product_id, int64_t amount_fen);
-  // decision: accept (with served_fen) or decline (with reason); by the product's institution.
+  // Accept (with served_fen) or decline (with reason); by the product's institution.
   Result<Application> Decide(const accounts::Principal& caller, const std::string& id,
-                             const std::string& decision, int64_t served_fen,
-                             const std::string& reason);
+                             Decision decision, int64_t served_fen, const std::string& reason);
   // Applications the caller may read (its own as enterprise, to its products
   // as institution, every one for the operator and authorities), oldest
   // first, with their total.
@@ -178,7 +177,7 @@ class Finance {
   struct Stats {
     int64_t enterprises = 0, products = 0, institutions = 0, applications = 0, accepted = 0;
     int64_t served_fen = 0;
-    std::map<std::string, int64_t> products_by_kind;
+    std::map<std::string, int64_t> products_by_kind;  // by ProductKindName
   };
   Result<Stats> GetStats();
 

@@ -86,19 +86,21 @@ struct PublicPolicies::Memory {
   bool followed = false;  // the entities have been read once
   int64_t policies_version = -1;
   double day = -1;
-  std::deque<Policy> policies;  // published ones; stable addresses
-  std::deque<Rule> rules;       // parallel
-  std::vector<int> in_force;    // slots filed in their audience's index
+  std::deque<PublicPolicy> policies;  // published ones; stable addresses
+  std::deque<Rule> rules;             // parallel
+  std::vector<int> in_force;          // slots filed in their audience's index
   std::set<std::pair<std::string, int64_t>>
       screened;  // (policy, version) whose publication screen is done
-  Audience& Of(const std::string& audience) { return audience == "person" ? person : enterprise; }
+  Audience& Of(PolicyAudience audience) {
+    return audience == PolicyAudience::kPerson ? person : enterprise;
+  }
 };
 
 // One notice to write.
 struct PublicPolicies::Candidate {
   int slot;  // policy
   int position;
-  std::string audience;
+  PolicyAudience audience;
 };
 
 namespace {
@@ -116,38 +118,45 @@ constexpr size_t kFollowBatch = 20'000;
 constexpr size_t kBulk = 2'000;
 constexpr size_t kInsertRows = 100;
 
-Result<Policy> PolicyFromRow(const store::Row& r) {
-  return store::Decode<Policy>("pl_policies", r, [&]() -> Policy {
-    return {.id = r.Text("id"),
-            .issuer_id = r.Text("issuer_id"),
-            .audience = r.Text("audience"),
-            .title = r.Text("title"),
-            .summary = r.Text("summary"),
-            .benefit = r.Text("benefit"),
-            .rule = r.Text("rule"),
-            .valid_from = r.Text("valid_from"),
-            .valid_until = r.Text("valid_until"),
-            .version = r.Int("version"),
-            .state = r.Text("state"),
-            .notified = 0,
-            .created_at = r.Int("created_at"),
-            .updated_at = r.Int("updated_at")};
+Result<PublicPolicy> PublicPolicyFromRow(const store::Row& r) {
+  return store::Decode<PublicPolicy>("pl_policies", r, [&]() -> Result<PublicPolicy> {
+    QT_ASSIGN_OR_RETURN(PolicyAudience audience, Stored(ParsePolicyAudience(r.Text("audience")),
+                                                        "audience", r.Text("audience")));
+    QT_ASSIGN_OR_RETURN(PublicPolicyState state,
+                        Stored(ParsePublicPolicyState(r.Text("state")), "state", r.Text("state")));
+    return PublicPolicy{.id = r.Text("id"),
+                        .issuer_id = r.Text("issuer_id"),
+                        .audience = audience,
+                        .title = r.Text("title"),
+                        .summary = r.Text("summary"),
+                        .benefit = r.Text("benefit"),
+                        .rule = r.Text("rule"),
+                        .valid_from = r.Text("valid_from"),
+                        .valid_until = r.Text("valid_until"),
+                        .version = r.Int("version"),
+                        .state = state,
+                        .notified = 0,
+                        .created_at = r.Int("created_at"),
+                        .updated_at = r.Int("updated_at")};
   });
 }
 
 Result<Notice> NoticeFromRow(const store::Row& r) {
-  return store::Decode<Notice>("pl_notices", r, [&]() -> Notice {
-    return {.id = r.Text("id"),
-            .policy_id = r.Text("policy_id"),
-            .version = r.Int("version"),
-            .title = r.Text("title"),
-            .benefit = r.Text("benefit"),
-            .entity_id = r.Text("entity_id"),
-            .explanation = json::parse(r.Text("explanation")),
-            .created_at = r.Int("created_at"),
-            .read_at = r.Int("read_at"),
-            .valid_until = r.Text("valid_until"),
-            .closed = r.Text("policy_state") != "published"};
+  return store::Decode<Notice>("pl_notices", r, [&]() -> Result<Notice> {
+    QT_ASSIGN_OR_RETURN(PublicPolicyState state,
+                        Stored(ParsePublicPolicyState(r.Text("policy_state")), "policy_state",
+                               r.Text("policy_state")));
+    return Notice{.id = r.Text("id"),
+                  .policy_id = r.Text("policy_id"),
+                  .version = r.Int("version"),
+                  .title = r.Text("title"),
+                  .benefit = r.Text("benefit"),
+                  .entity_id = r.Text("entity_id"),
+                  .explanation = json::parse(r.Text("explanation")),
+                  .created_at = r.Int("created_at"),
+                  .read_at = r.Int("read_at"),
+                  .valid_until = r.Text("valid_until"),
+                  .closed = state != PublicPolicyState::kPublished};
   });
 }
 
@@ -160,9 +169,9 @@ Result<Notice> NoticeOn(double today, const store::Row& r) {
 
 double Today(const Clock& clock) { return static_cast<double>(clock.NowMillis() / 86'400'000); }
 
-bool InForce(const Policy& p, double today) {
+bool InForce(const PublicPolicy& p, double today) {
   const std::string day = Schema::FormatDate(today);
-  return p.state == "published" && p.valid_from <= day && day <= p.valid_until;
+  return p.state == PublicPolicyState::kPublished && p.valid_from <= day && day <= p.valid_until;
 }
 
 Result<int64_t> BumpVersion(Tx& tx) {
@@ -195,99 +204,15 @@ PublicPolicies::PublicPolicies(store::Store& store, PublicPoliciesOptions option
 
 PublicPolicies::~PublicPolicies() = default;
 
-store::Migration PublicPolicies::Migration() {
-  return {"match", 3, "policies that find people", R"sql(
-ALTER TABLE fm_enterprises ADD COLUMN change_seq BIGINT NOT NULL DEFAULT 0;
-CREATE INDEX fm_enterprises_change ON fm_enterprises(change_seq, id);
-CREATE TABLE pl_policies (
-  id TEXT PRIMARY KEY,
-  issuer_id TEXT NOT NULL REFERENCES orgs(id),
-  audience TEXT NOT NULL,
-  title TEXT NOT NULL,
-  summary TEXT NOT NULL,
-  benefit TEXT NOT NULL,
-  rule TEXT NOT NULL,
-  valid_from TEXT NOT NULL,
-  valid_until TEXT NOT NULL,
-  version BIGINT NOT NULL,
-  state TEXT NOT NULL,
-  created_at BIGINT NOT NULL,
-  updated_at BIGINT NOT NULL
-);
-CREATE TABLE pl_versions (
-  policy_id TEXT NOT NULL REFERENCES pl_policies(id),
-  version BIGINT NOT NULL,
-  title TEXT NOT NULL,
-  benefit TEXT NOT NULL,
-  rule TEXT NOT NULL,
-  valid_from TEXT NOT NULL,
-  valid_until TEXT NOT NULL,
-  created_at BIGINT NOT NULL,
-  PRIMARY KEY (policy_id, version)
-);
-CREATE TABLE pl_screens (
-  policy_id TEXT NOT NULL,
-  version BIGINT NOT NULL,
-  screened_at BIGINT NOT NULL,
-  PRIMARY KEY (policy_id, version)
-);
-CREATE TABLE pl_notices (
-  id TEXT PRIMARY KEY,
-  policy_id TEXT NOT NULL,
-  version BIGINT NOT NULL,
-  entity_id TEXT NOT NULL,
-  org_id TEXT NOT NULL,
-  explanation TEXT NOT NULL,
-  batch TEXT NOT NULL,
-  created_at BIGINT NOT NULL,
-  read_at BIGINT NOT NULL,
-  UNIQUE (policy_id, version, entity_id)
-);
-CREATE INDEX pl_notices_entity ON pl_notices(entity_id, id);
-CREATE INDEX pl_notices_batch ON pl_notices(batch);
-CREATE TABLE pl_follow (
-  audience TEXT PRIMARY KEY,
-  seq BIGINT NOT NULL,
-  last_id TEXT NOT NULL
-);
-INSERT INTO pl_follow (audience, seq, last_id) VALUES ('enterprise', -1, '');
-INSERT INTO pl_follow (audience, seq, last_id) VALUES ('person', -1, '');
-CREATE TABLE pl_webhooks (
-  org_id TEXT PRIMARY KEY REFERENCES orgs(id),
-  url TEXT NOT NULL,
-  secret_sealed BYTEA NOT NULL,
-  created_at BIGINT NOT NULL
-);
-CREATE TABLE pl_deliveries (
-  notice_id TEXT PRIMARY KEY REFERENCES pl_notices(id),
-  org_id TEXT NOT NULL,
-  state TEXT NOT NULL,
-  attempts BIGINT NOT NULL,
-  next_at BIGINT NOT NULL,
-  last_error TEXT NOT NULL,
-  delivered_at BIGINT NOT NULL
-);
-CREATE INDEX pl_deliveries_due ON pl_deliveries(state, next_at);
-CREATE TABLE pl_version (
-  id BIGINT PRIMARY KEY CHECK (id = 1),
-  value BIGINT NOT NULL
-);
-INSERT INTO pl_version (id, value) VALUES (1, 0);
-)sql"};
-}
-
-const Schema& PublicPolicies::schema(const std::string& audience) const {
-  return audience == "person" ? person_schema_ : enterprise_schema_;
+const Schema& PublicPolicies::schema(PolicyAudience audience) const {
+  return audience == PolicyAudience::kPerson ? person_schema_ : enterprise_schema_;
 }
 
 // Publication and revision.
 
-Result<Policy> PublicPolicies::Save(const Principal& caller, const std::string& id,
-                                    const NewPolicy& p) {
+Result<PublicPolicy> PublicPolicies::Save(const Principal& caller, const std::string& id,
+                                          const NewPublicPolicy& p) {
   QT_RETURN_IF_ERROR(caller.RequireMemberOf(OrgKind::kAuthority, "publish policies"));
-  if (p.audience != "enterprise" && p.audience != "person") {
-    return InvalidArgument("audience: must be enterprise or person");
-  }
   QT_RETURN_IF_ERROR(CheckText(p.title, 200, "title", true));
   QT_RETURN_IF_ERROR(CheckText(p.summary, kMaxText, "summary", false));
   QT_RETURN_IF_ERROR(CheckText(p.benefit, 200, "benefit", true));
@@ -302,40 +227,42 @@ Result<Policy> PublicPolicies::Save(const Principal& caller, const std::string& 
   }
   {
     std::lock_guard lock(mu_);
-    Schema& schema = p.audience == "person" ? person_schema_ : enterprise_schema_;
+    Schema& schema = p.audience == PolicyAudience::kPerson ? person_schema_ : enterprise_schema_;
     QT_RETURN_IF_ERROR(Rule::Compile(p.rule, schema).status());
   }
   const int64_t now = options_.clock->NowMillis();
-  Policy out{.id = id.empty() ? IdGenerator(*options_.clock, *options_.random).Next("pol") : id,
-             .issuer_id = caller.org_id,
-             .audience = p.audience,
-             .title = p.title,
-             .summary = p.summary,
-             .benefit = p.benefit,
-             .rule = p.rule,
-             .valid_from = p.valid_from,
-             .valid_until = p.valid_until,
-             .version = 1,
-             .state = "published",
-             .notified = 0,
-             .created_at = now,
-             .updated_at = now};
+  PublicPolicy out{
+      .id = id.empty() ? IdGenerator(*options_.clock, *options_.random).Next("pol") : id,
+      .issuer_id = caller.org_id,
+      .audience = p.audience,
+      .title = p.title,
+      .summary = p.summary,
+      .benefit = p.benefit,
+      .rule = p.rule,
+      .valid_from = p.valid_from,
+      .valid_until = p.valid_until,
+      .version = 1,
+      .state = PublicPolicyState::kPublished,
+      .notified = 0,
+      .created_at = now,
+      .updated_at = now};
   QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
     if (id.empty()) {
       QT_RETURN_IF_ERROR(
           tx.Exec("INSERT INTO pl_policies (id, issuer_id, audience, title, summary, benefit, rule,"
                   " valid_from, valid_until, version, state, created_at, updated_at)"
                   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 'published', ?, ?)",
-                  {out.id, out.issuer_id, out.audience, out.title, out.summary, out.benefit,
-                   out.rule, out.valid_from, out.valid_until, now, now})
+                  {out.id, out.issuer_id, std::string(PolicyAudienceName(out.audience)), out.title,
+                   out.summary, out.benefit, out.rule, out.valid_from, out.valid_until, now, now})
               .status());
     } else {
       QT_ASSIGN_OR_RETURN(store::Rows rows,
                           tx.Query(std::string(kPolicyColumns) + " WHERE id = ?", {id}));
       if (rows.empty() || rows[0].Text("issuer_id") != caller.org_id)
         return NotFound("no policy " + id + " of yours");
-      QT_ASSIGN_OR_RETURN(Policy old, PolicyFromRow(rows[0]));
-      if (old.state != "published") return FailedPrecondition("policy " + id + " is withdrawn");
+      QT_ASSIGN_OR_RETURN(PublicPolicy old, PublicPolicyFromRow(rows[0]));
+      if (old.state != PublicPolicyState::kPublished)
+        return FailedPrecondition("policy " + id + " is withdrawn");
       if (old.audience != p.audience)
         return InvalidArgument("audience: a policy keeps its audience");
       out.version = old.version + 1;
@@ -358,7 +285,7 @@ Result<Policy> PublicPolicies::Save(const Principal& caller, const std::string& 
         ->Append(tx, {caller.org_id,
                       id.empty() ? "match.policy.published" : "match.policy.revised",
                       out.id,
-                      {{"version", out.version}, {"audience", out.audience}}})
+                      {{"version", out.version}, {"audience", PolicyAudienceName(out.audience)}}})
         .status();
   }));
   // Those eligible are noticed now; if this fails, the next periodic sync does it.
@@ -366,24 +293,25 @@ Result<Policy> PublicPolicies::Save(const Principal& caller, const std::string& 
   return Get(out.id);
 }
 
-Result<Policy> PublicPolicies::Publish(const Principal& caller, const NewPolicy& p) {
+Result<PublicPolicy> PublicPolicies::Publish(const Principal& caller, const NewPublicPolicy& p) {
   return Save(caller, "", p);
 }
 
-Result<Policy> PublicPolicies::Revise(const Principal& caller, const std::string& id,
-                                      const NewPolicy& p) {
+Result<PublicPolicy> PublicPolicies::Revise(const Principal& caller, const std::string& id,
+                                            const NewPublicPolicy& p) {
   if (id.empty()) return InvalidArgument("id: required");
   return Save(caller, id, p);
 }
 
-Result<Policy> PublicPolicies::Withdraw(const Principal& caller, const std::string& id) {
+Result<PublicPolicy> PublicPolicies::Withdraw(const Principal& caller, const std::string& id) {
   QT_RETURN_IF_ERROR(caller.RequireMemberOf(OrgKind::kAuthority, "withdraw policies"));
   QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
     QT_ASSIGN_OR_RETURN(store::Rows rows,
                         tx.Query(std::string(kPolicyColumns) + " WHERE id = ?", {id}));
     if (rows.empty() || rows[0].Text("issuer_id") != caller.org_id)
       return NotFound("no policy " + id + " of yours");
-    if (rows[0].Text("state") != "published")
+    QT_ASSIGN_OR_RETURN(PublicPolicy p, PublicPolicyFromRow(rows[0]));
+    if (p.state != PublicPolicyState::kPublished)
       return FailedPrecondition("policy " + id + " is already withdrawn");
     QT_RETURN_IF_ERROR(
         tx.Exec("UPDATE pl_policies SET state = 'withdrawn', updated_at = ? WHERE id = ?",
@@ -397,32 +325,30 @@ Result<Policy> PublicPolicies::Withdraw(const Principal& caller, const std::stri
   return Get(id);
 }
 
-Result<Policy> PublicPolicies::Get(const std::string& id) {
-  Policy p;
+Result<PublicPolicy> PublicPolicies::Get(const std::string& id) {
+  PublicPolicy p;
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
     QT_ASSIGN_OR_RETURN(store::Rows rows,
                         tx.Query(std::string(kPolicyColumns) + " WHERE id = ?", {id}));
     if (rows.empty()) return NotFound("no policy " + id);
-    QT_ASSIGN_OR_RETURN(p, PolicyFromRow(rows[0]));
+    QT_ASSIGN_OR_RETURN(p, PublicPolicyFromRow(rows[0]));
     QT_ASSIGN_OR_RETURN(p.notified, CountNotices(tx, p.id, p.version));
     return OkStatus();
   }));
   return p;
 }
 
-Result<accounts::Page<Policy>> PublicPolicies::List(const std::string& audience, bool in_force,
-                                                    const accounts::PageRequest& page) {
+Result<accounts::Page<PublicPolicy>> PublicPolicies::List(std::optional<PolicyAudience> audience,
+                                                          bool in_force,
+                                                          const accounts::PageRequest& page) {
   QT_RETURN_IF_ERROR(accounts::CheckPage(page, "pol"));
-  if (!audience.empty() && audience != "enterprise" && audience != "person") {
-    return InvalidArgument("audience: must be enterprise or person");
-  }
-  accounts::Page<Policy> out;
+  accounts::Page<PublicPolicy> out;
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
     std::string sql = std::string(kPolicyColumns) + " WHERE id > ?";
     store::Params params = {page.cursor};
-    if (!audience.empty()) {
+    if (audience) {
       sql += " AND audience = ?";
-      params.emplace_back(audience);
+      params.emplace_back(std::string(PolicyAudienceName(*audience)));
     }
     if (in_force) {
       const std::string today = Schema::FormatDate(Today(*options_.clock));
@@ -430,8 +356,9 @@ Result<accounts::Page<Policy>> PublicPolicies::List(const std::string& audience,
       params.emplace_back(today);
       params.emplace_back(today);
     }
-    QT_ASSIGN_OR_RETURN(out, accounts::QueryPage<Policy>(tx, sql, params, page, PolicyFromRow));
-    for (Policy& p : out.items) {
+    QT_ASSIGN_OR_RETURN(
+        out, accounts::QueryPage<PublicPolicy>(tx, sql, params, page, PublicPolicyFromRow));
+    for (PublicPolicy& p : out.items) {
       QT_ASSIGN_OR_RETURN(p.notified, CountNotices(tx, p.id, p.version));
     }
     return OkStatus();
@@ -526,7 +453,7 @@ Result<Notice> PublicPolicies::MarkRead(const identity::Citizen& citizen,
 Status PublicPolicies::Load(Memory& m) {
   // Policies: reloaded when any process changed them, refiled when the day turns.
   int64_t version = 0;
-  std::vector<Policy> published;
+  std::vector<PublicPolicy> published;
   std::set<std::pair<std::string, int64_t>> screened;
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
     QT_ASSIGN_OR_RETURN(store::Rows v, tx.Query("SELECT value FROM pl_version WHERE id = 1"));
@@ -534,7 +461,7 @@ Status PublicPolicies::Load(Memory& m) {
     if (version == m.policies_version) return OkStatus();
     QT_ASSIGN_OR_RETURN(store::Rows rows, tx.Query(std::string(kPolicyColumns) +
                                                    " WHERE state = 'published' ORDER BY id"));
-    store::DecodeSkipping(rows, PolicyFromRow, published);  // a damaged one is logged
+    store::DecodeSkipping(rows, PublicPolicyFromRow, published);  // a damaged one is logged
     QT_ASSIGN_OR_RETURN(store::Rows done, tx.Query("SELECT policy_id, version FROM pl_screens"));
     for (const store::Row& r : done) screened.emplace(r.Text("policy_id"), r.Int("version"));
     return OkStatus();
@@ -546,8 +473,8 @@ Status PublicPolicies::Load(Memory& m) {
   if (version != m.policies_version) {
     m.policies.clear();
     m.rules.clear();
-    for (Policy& p : published) {
-      Schema& schema = p.audience == "person" ? person_schema_ : enterprise_schema_;
+    for (PublicPolicy& p : published) {
+      Schema& schema = p.audience == PolicyAudience::kPerson ? person_schema_ : enterprise_schema_;
       auto rule = Rule::Compile(p.rule, schema);
       if (!rule.ok()) {  // a stored rule that no longer compiles: logged, the others run
         (void)store::DamagedRow("pl_policies", store::Row({store::Value(p.id)}),
@@ -580,7 +507,12 @@ Status PublicPolicies::FollowChanges(Memory& m, SyncReport& report, std::vector<
       QT_ASSIGN_OR_RETURN(store::Rows rows,
                           tx.Query("SELECT audience, seq, last_id FROM pl_follow"));
       for (const store::Row& r : rows) {
-        Audience& a = m.Of(r.Text("audience"));
+        QT_ASSIGN_OR_RETURN(PolicyAudience audience,
+                            store::Decode<PolicyAudience>("pl_follow", r, [&] {
+                              return Stored(ParsePolicyAudience(r.Text("audience")), "audience",
+                                            r.Text("audience"));
+                            }));
+        Audience& a = m.Of(audience);
         a.kept_seq = r.Int("seq");
         a.kept_id = r.Text("last_id");
       }
@@ -644,8 +576,8 @@ Status PublicPolicies::FollowChanges(Memory& m, SyncReport& report, std::vector<
   if (bulk_persons || m.person.Bloated()) m.person.Rebuild();
   // The policies in force each changed entity now satisfies.
   for (const auto& [a, audience, positions] :
-       {std::tuple{&m.enterprise, "enterprise", &check_enterprises},
-        {&m.person, "person", &check_persons}}) {
+       {std::tuple{&m.enterprise, PolicyAudience::kEnterprise, &check_enterprises},
+        {&m.person, PolicyAudience::kPerson, &check_persons}}) {
     for (int pos : *positions) {
       for (int slot : a->index.RulesFor(*a->current[pos], today))
         out.push_back({slot, pos, audience});
@@ -703,7 +635,7 @@ PublicPolicies::Screens PublicPolicies::ScreenNewVersions(Memory& m, double toda
                                                           std::vector<Candidate>& candidates) {
   Screens screens;
   for (int slot : m.in_force) {
-    const Policy& p = m.policies[slot];
+    const PublicPolicy& p = m.policies[slot];
     if (m.screened.contains({p.id, p.version})) continue;
     screens.emplace_back(p.id, p.version);
     for (int pos : m.Of(p.audience).index.EntitiesFor(m.rules[slot], today)) {
@@ -718,12 +650,13 @@ std::vector<PublicPolicies::NoticeRow> PublicPolicies::ExplainNotices(
   std::vector<NoticeRow> rows;
   std::set<std::pair<int, int>> seen;
   for (const Candidate& c : candidates) {
-    if (!seen.emplace(c.slot, c.position * 2 + (c.audience == "person")).second) continue;
+    const bool person = c.audience == PolicyAudience::kPerson;
+    if (!seen.emplace(c.slot, c.position * 2 + (person ? 1 : 0)).second) continue;
     Audience& a = m.Of(c.audience);
     if (!a.active[c.position]) continue;
-    const Policy& p = m.policies[c.slot];
+    const PublicPolicy& p = m.policies[c.slot];
     Explanation why;
-    if (c.audience == "person") {
+    if (person) {
       // A person's values are re-read for today (an age moves on).
       auto fresh = person_schema_.EntityFromJson(a.ids[c.position],
                                                  PersonProfile(a.citizens[c.position], today));
@@ -767,7 +700,8 @@ Result<PublicPolicies::NoticeCounts> PublicPolicies::WriteNotices(
             .status());
   }
   for (const Audience* a : {&m.enterprise, &m.person}) {
-    const char* name = a == &m.enterprise ? "enterprise" : "person";
+    const std::string name(PolicyAudienceName(a == &m.enterprise ? PolicyAudience::kEnterprise
+                                                                 : PolicyAudience::kPerson));
     QT_RETURN_IF_ERROR(tx.Exec("UPDATE pl_follow SET seq = ?, last_id = ? WHERE audience = ?"
                                " AND (seq < ? OR (seq = ? AND last_id < ?))",
                                {a->seq, a->last_id, name, a->seq, a->seq, a->last_id})

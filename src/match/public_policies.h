@@ -34,6 +34,7 @@
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -47,6 +48,7 @@
 #include "identity/identity.h"
 #include "ledger/journal.h"
 #include "match/schema.h"
+#include "match/states.h"
 #include "store/store.h"
 
 namespace qt::match {
@@ -63,8 +65,8 @@ struct PublicPoliciesOptions {
   Resolver resolve = SystemResolver();  // tests inject a fixed table
 };
 
-struct NewPolicy {
-  std::string audience{};  // enterprise | person
+struct NewPublicPolicy {
+  PolicyAudience audience = PolicyAudience::kEnterprise;
   std::string title{};
   std::string summary{};
   std::string benefit{};      // what it gives, e.g. "最高 50 万元"
@@ -73,10 +75,10 @@ struct NewPolicy {
   std::string valid_until{};  // YYYY-MM-DD, inclusive
 };
 
-struct Policy {
+struct PublicPolicy {
   std::string id{};
   std::string issuer_id{};
-  std::string audience{};
+  PolicyAudience audience = PolicyAudience::kEnterprise;
   std::string title{};
   std::string summary{};
   std::string benefit{};
@@ -84,7 +86,7 @@ struct Policy {
   std::string valid_from{};
   std::string valid_until{};
   int64_t version = 1;
-  std::string state{};   // published | withdrawn
+  PublicPolicyState state = PublicPolicyState::kPublished;
   int64_t notified = 0;  // notices sent for this version
   int64_t created_at = 0;
   int64_t updated_at = 0;
@@ -129,19 +131,19 @@ class PublicPolicies {
   ~PublicPolicies();
   // "match" v3; the module's migrations in order are match::Migrations().
   static store::Migration Migration();
-  const Schema& schema(const std::string& audience) const;
+  const Schema& schema(PolicyAudience audience) const;
 
   // Authorities.
-  Result<Policy> Publish(const accounts::Principal& caller, const NewPolicy& p);
+  Result<PublicPolicy> Publish(const accounts::Principal& caller, const NewPublicPolicy& p);
   // A new version (its issuer): everyone eligible under it is noticed again.
-  Result<Policy> Revise(const accounts::Principal& caller, const std::string& id,
-                        const NewPolicy& p);
-  Result<Policy> Withdraw(const accounts::Principal& caller, const std::string& id);
+  Result<PublicPolicy> Revise(const accounts::Principal& caller, const std::string& id,
+                              const NewPublicPolicy& p);
+  Result<PublicPolicy> Withdraw(const accounts::Principal& caller, const std::string& id);
 
-  // Public. in_force: only those valid today.
-  Result<Policy> Get(const std::string& id);
-  Result<accounts::Page<Policy>> List(const std::string& audience, bool in_force,
-                                      const accounts::PageRequest& page);
+  // Public. List: of `audience` if it is set; in_force: only those valid today.
+  Result<PublicPolicy> Get(const std::string& id);
+  Result<accounts::Page<PublicPolicy>> List(std::optional<PolicyAudience> audience, bool in_force,
+                                            const accounts::PageRequest& page);
 
   // Inboxes: the caller's enterprise's, a citizen's. Oldest first (pages by id).
   Result<accounts::Page<Notice>> EnterpriseInbox(const accounts::Principal& caller,
@@ -192,7 +194,8 @@ class PublicPolicies {
   Result<NoticeCounts> WriteNotices(store::Tx& tx, const Memory& m,
                                     const std::vector<NoticeRow>& rows, const Screens& screens,
                                     const std::string& batch, int64_t now);
-  Result<Policy> Save(const accounts::Principal& caller, const std::string& id, const NewPolicy& p);
+  Result<PublicPolicy> Save(const accounts::Principal& caller, const std::string& id,
+                            const NewPublicPolicy& p);
 
   store::Store& store_;
   PublicPoliciesOptions options_;

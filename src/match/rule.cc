@@ -33,8 +33,9 @@ namespace {
 
 struct Token {
   enum Kind { kEnd, kWord, kNumber, kString, kDate, kSymbol } kind = kEnd;
-  std::string text;  // word, symbol, string contents, date text
+  std::string text;  // word, symbol, string contents, date text, a number's digits
   double number = 0;
+  int power = 0;              // a number's 万 (4) or 亿 (8)
   size_t begin = 0, end = 0;  // byte offsets in the rule text
 };
 
@@ -126,11 +127,14 @@ class RuleParser {
             return Error(t, "not a number");
           }
           i = j;
+          t.text = digits;
           if (text_.substr(i, 3) == "万") {
             t.number *= 1e4;
+            t.power = 4;
             i += 3;
           } else if (text_.substr(i, 3) == "亿") {
             t.number *= 1e8;
+            t.power = 8;
             i += 3;
           }
           t.kind = Token::kNumber;
@@ -235,6 +239,12 @@ class RuleParser {
       case Type::kNumber:
         if (t.kind != Token::kNumber) return Error(t, "expected a number");
         return t.number;
+      case Type::kMoney: {
+        if (t.kind != Token::kNumber) return Error(t, "expected an amount in yuan");
+        auto fen = Schema::YuanToFen(t.text, t.power, Schema::Rounding::kExact);
+        if (!fen) return Error(t, "expected yuan to the fen (two decimals at most)");
+        return static_cast<double>(*fen);
+      }
       case Type::kDate:
         if (t.kind != Token::kDate) return Error(t, "expected a date YYYY-MM-DD");
         return t.number;
@@ -309,8 +319,8 @@ class RuleParser {
         ++pos_;
       }
     } else if (IsWord(op, "between")) {
-      if (t != Type::kNumber && t != Type::kDate)
-        return Error(op, "between needs a number or a date");
+      if (t != Type::kNumber && t != Type::kMoney && t != Type::kDate)
+        return Error(op, "between needs a number, an amount or a date");
       ++pos_;
       c.op = Op::kBetween;
       QT_ASSIGN_OR_RETURN(c.a, ValueOf(Peek(), c));
@@ -538,6 +548,7 @@ nlohmann::json Operands(const Clause& c, const Schema& schema) {
   }
   auto literal = [&](double v) -> nlohmann::json {
     if (c.type == Type::kDate && !c.years_since) return Schema::FormatDate(v);
+    if (c.type == Type::kMoney) return v / 100;  // yuan, as written
     if (c.type == Type::kBool) return v != 0;
     return v;
   };
@@ -576,15 +587,19 @@ Explanation Rule::Explain(const Entity& e, const Schema& schema, double today) c
         const double v = NumberOf(c, e, today);
         // Years since a date read to the tenth below (3.39 years is "3.3"),
         // and the gap is measured from what is read: "3.3, short by 1.7".
-        const double shown = c.years_since ? std::floor(v * 10) / 10 : v;
-        if (c.type == Type::kNumber || c.years_since) r.value = v;
+        // Money reads in yuan, as the rule is written.
+        const double shown = c.years_since            ? std::floor(v * 10) / 10
+                             : c.type == Type::kMoney ? v / 100
+                                                      : v;
+        if (c.type == Type::kNumber || c.type == Type::kMoney || c.years_since)
+          r.value = c.type == Type::kMoney ? v / 100 : v;
         if (!std::isnan(v)) {
           r.actual = c.type == Type::kDate && !c.years_since ? Schema::FormatDate(v)
                      : c.type == Type::kBool                 ? (v != 0 ? "true" : "false")
                                                              : FormatNumber(shown);
         }
         if (!r.passed) {
-          const double gap = Gap(c, shown);
+          const double gap = c.type == Type::kMoney ? Gap(c, v) / 100 : Gap(c, shown);
           r.gap = c.years_since ? std::round(gap * 10) / 10 : gap;
         }
       }

@@ -15,8 +15,12 @@
 //   literal   := number | "string" | true | false | YYYY-MM-DD
 //
 // Numbers may end in 万 (x10^4) or 亿 (x10^8): `revenue >= 2000万`.
-// Types are checked at compile time: numbers compare with numbers, dates
-// with dates, strings with = != in, sets with has, bools with = or alone.
+// A money attribute (kept in fen) is written in yuan, converted exactly to
+// fen when the rule is compiled: `revenue >= 4999999.99`; a literal finer
+// than a fen, or beyond Schema::kMaxFen, is refused. Its explanation is in
+// yuan too (operands, actual, value and gap), as the rule reads.
+// Types are checked at compile time: numbers and money compare with numbers,
+// dates with dates, strings with = != in, sets with has, bools with = or alone.
 // Errors give the position (1-based character) and what was expected.
 //
 // A missing value fails every clause that reads it (also "!=" and "not in").

@@ -42,6 +42,44 @@ class RuleTest : public ::testing::Test {
   double today_ = 0;
 };
 
+TEST(MoneyRule, LiteralsInYuanAreExactFenAndExplanationsReadInYuan) {
+  Schema schema;
+  ASSERT_THAT(schema.Add({"revenue", Type::kMoney, ""}), IsOk());
+  auto rule = Rule::Compile("revenue between 0.5万 and 4999999.99", schema);
+  ASSERT_THAT(rule, IsOk()) << rule.status().ToString();
+  EXPECT_EQ(rule->clauses()[0].a, 500'000) << "5,000 yuan in fen";
+  EXPECT_EQ(rule->clauses()[0].b, 499'999'999);
+  for (const char* refused : {"revenue >= 0.001", "revenue >= 1.2345678万", "revenue >= 1e5",
+                              "revenue >= 99999999999亿", "revenue >= \"much\""}) {
+    EXPECT_FALSE(Rule::Compile(refused, schema).ok()) << refused;
+  }
+  auto at = [&](int64_t fen) { return *schema.EntityFromJson("e", {{"revenue_fen", fen}}); };
+  EXPECT_TRUE(rule->Matches(at(499'999'999), 0));
+  const Explanation above = rule->Explain(at(500'000'000), schema, 0);
+  EXPECT_FALSE(above.passed);
+  EXPECT_EQ(above.clauses[0].actual, "5000000");
+  EXPECT_DOUBLE_EQ(above.clauses[0].gap, 0.01);
+  EXPECT_EQ(above.clauses[0].operands, (json{5000.0, 4999999.99}));
+  EXPECT_EQ(schema.EntityToJson(at(12)), (json{{"revenue_fen", 12}}));
+  EXPECT_FALSE(schema.EntityFromJson("e", {{"revenue", 12}}).ok()) << "money has its _fen key";
+  EXPECT_FALSE(schema.EntityFromJson("e", {{"revenue_fen", 1.5}}).ok());
+}
+
+TEST(MoneyRule, YuanToFenRoundsOnlyWhenAsked) {
+  using R = Schema::Rounding;
+  EXPECT_EQ(Schema::YuanToFen("4999999.99", 0, R::kExact), 499'999'999);
+  EXPECT_EQ(Schema::YuanToFen("500", 4, R::kExact), 500'000'000);
+  EXPECT_EQ(Schema::YuanToFen("-3", 0, R::kExact), -300);
+  EXPECT_EQ(Schema::YuanToFen("1.5e+07", 0, R::kExact), 1'500'000'000);
+  EXPECT_EQ(Schema::YuanToFen("0.285", 0, R::kExact), std::nullopt);
+  EXPECT_EQ(Schema::YuanToFen("0.285", 0, R::kNearest), 29);
+  EXPECT_EQ(Schema::YuanToFen("0.284", 0, R::kNearest), 28);
+  EXPECT_EQ(Schema::YuanToFen("1e-9", 0, R::kNearest), 0);
+  for (const char* bad : {"", "-", ".", "1.2.3", "1e", "abc", "1,000", "99999999999999999"}) {
+    EXPECT_EQ(Schema::YuanToFen(bad, 0, R::kNearest), std::nullopt) << bad;
+  }
+}
+
 TEST_F(RuleTest, ExplainsEachClauseAndFindsTheOneThatKeepsAnEntityOut) {
   Rule r = Compile(
       "high_tech and revenue >= 2000万 and staff between 10 and 500 and district in [\"西湖区\", "

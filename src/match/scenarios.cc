@@ -30,40 +30,44 @@ constexpr const char* kColumns =
     " created_at FROM sc_listings";
 constexpr const char* kPairColumns =
     "SELECT id, demand_id, capability_id, state, note, created_at, updated_at FROM sc_pairs";
-constexpr std::string_view kStates[] = {"recommended", "contacted", "piloting", "deployed",
-                                        "closed"};
-
 Result<Listing> FromRow(const store::Row& r) {
-  return store::Decode<Listing>("sc_listings", r, [&]() -> Listing {
-    return {r.Text("id"),
-            r.Text("list"),
-            r.Text("org_id"),
-            r.Text("title"),
-            r.Text("description"),
-            r.Text("domain"),
-            json::parse(r.Text("tags")).get<std::vector<std::string>>(),
-            r.Text("district"),
-            r.Int("budget_fen"),
-            r.Text("deadline"),
-            r.Text("refs"),
-            r.Text("state"),
-            r.Int("created_at")};
+  return store::Decode<Listing>("sc_listings", r, [&]() -> Result<Listing> {
+    QT_ASSIGN_OR_RETURN(ScenarioList list,
+                        Stored(ParseScenarioList(r.Text("list")), "list", r.Text("list")));
+    QT_ASSIGN_OR_RETURN(ListingState state,
+                        Stored(ParseListingState(r.Text("state")), "state", r.Text("state")));
+    return Listing{.id = r.Text("id"),
+                   .list = list,
+                   .org_id = r.Text("org_id"),
+                   .title = r.Text("title"),
+                   .description = r.Text("description"),
+                   .domain = r.Text("domain"),
+                   .tags = json::parse(r.Text("tags")).get<std::vector<std::string>>(),
+                   .district = r.Text("district"),
+                   .budget_fen = r.Int("budget_fen"),
+                   .deadline = r.Text("deadline"),
+                   .references = r.Text("refs"),
+                   .state = state,
+                   .created_at = r.Int("created_at")};
   });
 }
 
 Result<Pair> PairFromRow(const store::Row& r) {
-  return store::Decode<Pair>("sc_pairs", r, [&]() -> Pair {
-    return {r.Text("id"),   r.Text("demand_id"), r.Text("capability_id"), r.Text("state"),
-            r.Text("note"), r.Int("created_at"), r.Int("updated_at")};
+  return store::Decode<Pair>("sc_pairs", r, [&]() -> Result<Pair> {
+    QT_ASSIGN_OR_RETURN(PairState state,
+                        Stored(ParsePairState(r.Text("state")), "state", r.Text("state")));
+    return Pair{.id = r.Text("id"),
+                .demand_id = r.Text("demand_id"),
+                .capability_id = r.Text("capability_id"),
+                .state = state,
+                .note = r.Text("note"),
+                .created_at = r.Int("created_at"),
+                .updated_at = r.Int("updated_at")};
   });
 }
 
-int StateRank(std::string_view s) {
-  for (size_t i = 0; i < std::size(kStates); ++i) {
-    if (kStates[i] == s) return static_cast<int>(i);
-  }
-  return -1;
-}
+// The list's id prefix.
+const char* IdPrefix(ScenarioList list) { return list == ScenarioList::kDemand ? "dmd" : "cap"; }
 
 TextDocument Document(const Listing& l) {
   std::vector<std::string> tags = l.tags;
@@ -99,42 +103,6 @@ Scenarios::Scenarios(store::Store& store, ScenarioOptions options)
 
 Scenarios::~Scenarios() = default;
 
-store::Migration Scenarios::Migration() {
-  return {"match", 2, "scenario lists", R"sql(
-CREATE TABLE sc_listings (
-  id TEXT PRIMARY KEY,
-  list TEXT NOT NULL,
-  org_id TEXT NOT NULL REFERENCES orgs(id),
-  title TEXT NOT NULL,
-  description TEXT NOT NULL,
-  domain TEXT NOT NULL,
-  tags TEXT NOT NULL,
-  district TEXT NOT NULL,
-  budget_fen BIGINT NOT NULL,
-  deadline TEXT NOT NULL,
-  refs TEXT NOT NULL,
-  state TEXT NOT NULL,
-  created_at BIGINT NOT NULL
-);
-CREATE INDEX sc_listings_list ON sc_listings(list, id);
-CREATE TABLE sc_pairs (
-  id TEXT PRIMARY KEY,
-  demand_id TEXT NOT NULL REFERENCES sc_listings(id),
-  capability_id TEXT NOT NULL REFERENCES sc_listings(id),
-  state TEXT NOT NULL,
-  note TEXT NOT NULL,
-  created_at BIGINT NOT NULL,
-  updated_at BIGINT NOT NULL,
-  UNIQUE (demand_id, capability_id)
-);
-CREATE TABLE sc_version (
-  id BIGINT PRIMARY KEY CHECK (id = 1),
-  value BIGINT NOT NULL
-);
-INSERT INTO sc_version (id, value) VALUES (1, 0);
-)sql"};
-}
-
 Status Scenarios::Refresh() {
   int64_t version = 0;
   std::vector<Listing> all;
@@ -154,7 +122,7 @@ Status Scenarios::Refresh() {
   m->capability_index =
       std::make_unique<TextIndex>(*segmenter_, std::vector<double>{2.0, 1.0}, 2.0);
   for (Listing& l : all) {
-    const bool demand = l.list == "demand";
+    const bool demand = l.list == ScenarioList::kDemand;
     QT_RETURN_IF_ERROR((demand ? m->demand_index : m->capability_index)->Add(Document(l)).status());
     (demand ? m->demands : m->capabilities).push_back(std::move(l));
   }
@@ -164,8 +132,6 @@ Status Scenarios::Refresh() {
 
 Result<Listing> Scenarios::Add(const Principal& caller, Listing l) {
   QT_RETURN_IF_ERROR(caller.RequireMember());
-  if (l.list != "demand" && l.list != "capability")
-    return InvalidArgument("list: demand or capability");
   QT_RETURN_IF_ERROR(CheckDisplayText(l.title, 200).WithContext("title"));
   if (l.description.empty() || l.description.size() > kMaxDescription) {
     return InvalidArgument("description: 1 to 8000 bytes");
@@ -178,7 +144,7 @@ Result<Listing> Scenarios::Add(const Principal& caller, Listing l) {
   for (const std::string& t : l.tags)
     QT_RETURN_IF_ERROR(CheckDisplayText(t, 50).WithContext("tags"));
   const int64_t now = options_.clock->NowMillis();
-  if (l.list == "demand") {
+  if (l.list == ScenarioList::kDemand) {
     if (l.budget_fen <= 0) return InvalidArgument("budget_fen: must be positive");
     auto deadline = Schema::ParseDate(l.deadline);
     if (!deadline) return InvalidArgument("deadline: must be YYYY-MM-DD");
@@ -193,9 +159,9 @@ Result<Listing> Scenarios::Add(const Principal& caller, Listing l) {
     if (l.references.size() > kMaxDescription)
       return InvalidArgument("references: at most 8000 bytes");
   }
-  l.id = IdGenerator(*options_.clock, *options_.random).Next(l.list == "demand" ? "dmd" : "cap");
+  l.id = IdGenerator(*options_.clock, *options_.random).Next(IdPrefix(l.list));
   l.org_id = caller.org_id;
-  l.state = "open";
+  l.state = ListingState::kOpen;
   l.created_at = now;
   QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
     QT_RETURN_IF_ERROR(
@@ -204,12 +170,16 @@ Result<Listing> Scenarios::Add(const Principal& caller, Listing l) {
                 " budget_fen, deadline, refs, state, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
                 "?, ?,"
                 " ?, ?, ?)",
-                {l.id, l.list, l.org_id, l.title, l.description, l.domain, json(l.tags).dump(),
-                 l.district, l.budget_fen, l.deadline, l.references, l.state, l.created_at})
+                {l.id, std::string(ScenarioListName(l.list)), l.org_id, l.title, l.description,
+                 l.domain, json(l.tags).dump(), l.district, l.budget_fen, l.deadline, l.references,
+                 std::string(ListingStateName(l.state)), l.created_at})
             .status());
     QT_RETURN_IF_ERROR(Bump(tx).status());
     return options_.journal
-        ->Append(tx, {caller.org_id, "match." + l.list + ".listed", l.id, {{"domain", l.domain}}})
+        ->Append(tx, {caller.org_id,
+                      "match." + std::string(ScenarioListName(l.list)) + ".listed",
+                      l.id,
+                      {{"domain", l.domain}}})
         .status();
   }));
   return l;
@@ -222,13 +192,15 @@ Result<Listing> Scenarios::Close(const Principal& caller, const std::string& id)
     if (rows.empty() || rows[0].Text("org_id") != caller.org_id)
       return NotFound("no listing " + id + " of yours");
     QT_ASSIGN_OR_RETURN(l, FromRow(rows[0]));
-    if (l.state != "open") return FailedPrecondition("listing " + id + " is already closed");
+    if (l.state != ListingState::kOpen)
+      return FailedPrecondition("listing " + id + " is already closed");
     QT_RETURN_IF_ERROR(
         tx.Exec("UPDATE sc_listings SET state = 'closed' WHERE id = ?", {id}).status());
-    l.state = "closed";
+    l.state = ListingState::kClosed;
     QT_RETURN_IF_ERROR(Bump(tx).status());
     return options_.journal
-        ->Append(tx, {caller.org_id, "match." + l.list + ".closed", id, json::object()})
+        ->Append(tx, {caller.org_id, "match." + std::string(ScenarioListName(l.list)) + ".closed",
+                      id, json::object()})
         .status();
   }));
   return l;
@@ -245,23 +217,18 @@ Result<Listing> Scenarios::Get(const std::string& id) {
   return l;
 }
 
-Result<accounts::Page<Listing>> Scenarios::List(const std::string& list,
-                                                const ListingFilter& filter,
+Result<accounts::Page<Listing>> Scenarios::List(ScenarioList list, const ListingFilter& filter,
                                                 const accounts::PageRequest& page) {
-  if (list != "demand" && list != "capability")
-    return InvalidArgument("list: demand or capability");
-  QT_RETURN_IF_ERROR(accounts::CheckPage(page, list == "demand" ? "dmd" : "cap"));
+  QT_RETURN_IF_ERROR(accounts::CheckPage(page, IdPrefix(list)));
   std::string sql = std::string(kColumns) + " WHERE list = ?";
-  store::Params params = {list};
+  store::Params params = {std::string(ScenarioListName(list))};
   if (!filter.domain.empty()) {
     sql += " AND domain = ?";
     params.emplace_back(filter.domain);
   }
-  if (!filter.state.empty()) {
-    if (filter.state != "open" && filter.state != "closed")
-      return InvalidArgument("state: open or closed");
+  if (filter.state) {
     sql += " AND state = ?";
-    params.emplace_back(filter.state);
+    params.emplace_back(std::string(ListingStateName(*filter.state)));
   }
   if (!filter.title_contains.empty()) {
     QT_RETURN_IF_ERROR(
@@ -272,15 +239,12 @@ Result<accounts::Page<Listing>> Scenarios::List(const std::string& list,
   return accounts::ReadCountedPage<Listing>(store_, sql, params, page, FromRow);
 }
 
-Result<std::vector<ListingMatch>> Scenarios::Search(const std::string& list,
-                                                    const std::string& text,
+Result<std::vector<ListingMatch>> Scenarios::Search(ScenarioList list, const std::string& text,
                                                     const std::vector<std::string>& tags,
                                                     size_t limit) {
-  if (list != "demand" && list != "capability")
-    return InvalidArgument("list: demand or capability");
   std::lock_guard lock(mu_);
   QT_RETURN_IF_ERROR(Refresh());
-  const bool demand = list == "demand";
+  const bool demand = list == ScenarioList::kDemand;
   const TextIndex& index = demand ? *memory_->demand_index : *memory_->capability_index;
   const std::vector<Listing>& entries = demand ? memory_->demands : memory_->capabilities;
   const std::string today = FormatRfc3339(options_.clock->NowMillis()).substr(0, 10);
@@ -299,8 +263,8 @@ Result<std::vector<ListingMatch>> Scenarios::Matches(const std::string& id, size
   QT_ASSIGN_OR_RETURN(Listing l, Get(id));
   std::vector<std::string> tags = l.tags;
   tags.push_back(l.domain);
-  return Search(l.list == "demand" ? "capability" : "demand", l.title + " " + l.description, tags,
-                limit);
+  return Search(l.list == ScenarioList::kDemand ? ScenarioList::kCapability : ScenarioList::kDemand,
+                l.title + " " + l.description, tags, limit);
 }
 
 Result<Pair> Scenarios::Recommend(const Principal& caller, const std::string& demand_id,
@@ -309,7 +273,7 @@ Result<Pair> Scenarios::Recommend(const Principal& caller, const std::string& de
   if (!note.empty()) QT_RETURN_IF_ERROR(CheckDisplayText(note, 500).WithContext("note"));
   QT_ASSIGN_OR_RETURN(Listing demand, Get(demand_id));
   QT_ASSIGN_OR_RETURN(Listing capability, Get(capability_id));
-  if (demand.list != "demand" || capability.list != "capability") {
+  if (demand.list != ScenarioList::kDemand || capability.list != ScenarioList::kCapability) {
     return InvalidArgument("a pair is a demand and a capability");
   }
   if (caller.org_id != demand.org_id && caller.org_id != capability.org_id &&
@@ -317,21 +281,22 @@ Result<Pair> Scenarios::Recommend(const Principal& caller, const std::string& de
     return PermissionDenied(
         "only the two parties (or the platform) pair a demand and a capability");
   }
-  if (demand.state != "open" || capability.state != "open")
+  if (demand.state != ListingState::kOpen || capability.state != ListingState::kOpen)
     return FailedPrecondition("both listings must be open");
   const int64_t now = options_.clock->NowMillis();
-  Pair p{IdGenerator(*options_.clock, *options_.random).Next("pair"),
-         demand_id,
-         capability_id,
-         "recommended",
-         note,
-         now,
-         now};
+  Pair p{.id = IdGenerator(*options_.clock, *options_.random).Next("pair"),
+         .demand_id = demand_id,
+         .capability_id = capability_id,
+         .state = PairState::kRecommended,
+         .note = note,
+         .created_at = now,
+         .updated_at = now};
   QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
     auto done = tx.Exec(
         "INSERT INTO sc_pairs (id, demand_id, capability_id, state, note, created_at, updated_at)"
         " VALUES (?, ?, ?, ?, ?, ?, ?)",
-        {p.id, p.demand_id, p.capability_id, p.state, p.note, now, now});
+        {p.id, p.demand_id, p.capability_id, std::string(PairStateName(p.state)), p.note, now,
+         now});
     if (!done.ok() && done.status().code() == StatusCode::kConflict) {
       return Conflict("this demand and capability are already paired");
     }
@@ -347,10 +312,10 @@ Result<Pair> Scenarios::Recommend(const Principal& caller, const std::string& de
 }
 
 Result<Pair> Scenarios::Advance(const Principal& caller, const std::string& pair_id,
-                                const std::string& state, const std::string& note) {
+                                PairState state, const std::string& note) {
   QT_RETURN_IF_ERROR(caller.RequireMember());
-  const int to = StateRank(state);
-  if (to < 1) return InvalidArgument("state: contacted, piloting, deployed or closed");
+  if (state == PairState::kRecommended)
+    return InvalidArgument("state: contacted, piloting, deployed or closed");
   if (!note.empty()) QT_RETURN_IF_ERROR(CheckDisplayText(note, 500).WithContext("note"));
   Pair p;
   QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
@@ -364,22 +329,24 @@ Result<Pair> Scenarios::Advance(const Principal& caller, const std::string& pair
     bool party = caller.IsOperator();
     for (const store::Row& o : owners) party = party || o.Text("org_id") == caller.org_id;
     if (!party) return PermissionDenied("only the two parties move their pair");
-    const int from = StateRank(p.state);
-    if (p.state == "closed" || p.state == "deployed")
-      return FailedPrecondition("pair " + pair_id + " is " + p.state);
-    if (state != "closed" && to != from + 1) {
-      return FailedPrecondition("pair " + pair_id + " is " + p.state + "; next is " +
-                                std::string(kStates[from + 1]) + " (or closed)");
+    const std::string from(PairStateName(p.state));
+    if (p.state == PairState::kClosed || p.state == PairState::kDeployed)
+      return FailedPrecondition("pair " + pair_id + " is " + from);
+    const auto next = static_cast<PairState>(static_cast<int>(p.state) + 1);
+    if (state != PairState::kClosed && state != next) {
+      return FailedPrecondition("pair " + pair_id + " is " + from + "; next is " +
+                                std::string(PairStateName(next)) + " (or closed)");
     }
     p.state = state;
     p.note = note.empty() ? p.note : note;
     p.updated_at = options_.clock->NowMillis();
     QT_RETURN_IF_ERROR(
         tx.Exec("UPDATE sc_pairs SET state = ?, note = ?, updated_at = ? WHERE id = ?",
-                {p.state, p.note, p.updated_at, pair_id})
+                {std::string(PairStateName(p.state)), p.note, p.updated_at, pair_id})
             .status());
     return options_.journal
-        ->Append(tx, {caller.org_id, "match.pair." + state, pair_id, json::object()})
+        ->Append(tx, {caller.org_id, "match.pair." + std::string(PairStateName(state)), pair_id,
+                      json::object()})
         .status();
   }));
   return p;
@@ -413,7 +380,13 @@ Result<Scenarios::Stats> Scenarios::GetStats() {
     QT_ASSIGN_OR_RETURN(
         store::Rows pairs,
         tx.Query("SELECT state, COUNT(*) AS n FROM sc_pairs GROUP BY state ORDER BY state"));
-    for (const store::Row& p : pairs) s.pairs_by_state[p.Text("state")] = p.Int("n");
+    for (const store::Row& p : pairs) {
+      QT_ASSIGN_OR_RETURN(PairState state, store::Decode<PairState>("sc_pairs", p, [&] {
+                            return Stored(ParsePairState(p.Text("state")), "state",
+                                          p.Text("state"));
+                          }));
+      s.pairs_by_state[std::string(PairStateName(state))] = p.Int("n");
+    }
     return OkStatus();
   }));
   return s;

@@ -16,6 +16,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,7 @@
 #include "core/random.h"
 #include "ledger/journal.h"
 #include "match/segmenter.h"
+#include "match/states.h"
 #include "match/text_index.h"
 #include "store/store.h"
 
@@ -38,7 +40,7 @@ struct ScenarioOptions {
 // Both lists' entries.
 struct Listing {
   std::string id;
-  std::string list;  // demand | capability
+  ScenarioList list = ScenarioList::kDemand;
   std::string org_id;
   std::string title;
   std::string description;
@@ -48,14 +50,14 @@ struct Listing {
   int64_t budget_fen = 0;  // demands
   std::string deadline;    // demands, YYYY-MM-DD
   std::string references;  // capabilities: past projects
-  std::string state;       // open | closed
+  ListingState state = ListingState::kOpen;
   int64_t created_at = 0;
 };
 
 // Which entries of a list List returns.
 struct ListingFilter {
   std::string domain;
-  std::string state;           // open | closed
+  std::optional<ListingState> state;
   std::string title_contains;  // at most kMaxTitleContains bytes
   static constexpr size_t kMaxTitleContains = 200;
 };
@@ -71,7 +73,7 @@ struct Pair {
   std::string id;
   std::string demand_id;
   std::string capability_id;
-  std::string state;  // recommended | contacted | piloting | deployed | closed
+  PairState state = PairState::kRecommended;
   std::string note;
   int64_t created_at = 0;
   int64_t updated_at = 0;
@@ -88,30 +90,32 @@ class Scenarios {
   // The domains demands and capabilities are filed under.
   static const std::vector<std::string>& Domains();
 
-  // list: demand | capability. Demands need budget_fen > 0 and a deadline not past.
+  // Demands need budget_fen > 0 and a deadline not past.
   Result<Listing> Add(const accounts::Principal& caller, Listing listing);
   Result<Listing> Close(const accounts::Principal& caller, const std::string& id);
   Result<Listing> Get(const std::string& id);
   // One list's entries, by id, filtered by every field of `filter` that is
   // set; the page counts them all (`total`).
-  Result<accounts::Page<Listing>> List(const std::string& list, const ListingFilter& filter,
+  Result<accounts::Page<Listing>> List(ScenarioList list, const ListingFilter& filter,
                                        const accounts::PageRequest& page);
   // The other list's open entries best matching `id`, best first.
   Result<std::vector<ListingMatch>> Matches(const std::string& id, size_t limit);
   // Free-text search of one list.
-  Result<std::vector<ListingMatch>> Search(const std::string& list, const std::string& text,
+  Result<std::vector<ListingMatch>> Search(ScenarioList list, const std::string& text,
                                            const std::vector<std::string>& tags, size_t limit);
 
   // Matchmaking: either party of the pair.
   Result<Pair> Recommend(const accounts::Principal& caller, const std::string& demand_id,
                          const std::string& capability_id, const std::string& note);
+  // To the next state, or to closed; failed_precondition from deployed or
+  // closed, invalid_argument for recommended.
   Result<Pair> Advance(const accounts::Principal& caller, const std::string& pair_id,
-                       const std::string& state, const std::string& note);
+                       PairState state, const std::string& note);
   Result<std::vector<Pair>> Pairs(const std::string& listing_id);
 
   struct Stats {
     int64_t demands = 0, capabilities = 0, open_demands = 0;
-    std::map<std::string, int64_t> pairs_by_state;
+    std::map<std::string, int64_t> pairs_by_state;  // by PairStateName
   };
   Result<Stats> GetStats();
 

@@ -30,7 +30,7 @@ class ScenariosTest : public qt::testing::ServiceTest {
 
   Listing Demand(const std::string& title, const std::string& text, const std::string& domain) {
     return {.id = "",
-            .list = "demand",
+            .list = ScenarioList::kDemand,
             .org_id = "",
             .title = title,
             .description = text,
@@ -40,12 +40,12 @@ class ScenariosTest : public qt::testing::ServiceTest {
             .budget_fen = 500'000'000,
             .deadline = "2027-06-30",
             .references = "",
-            .state = "",
+            .state = ListingState::kOpen,
             .created_at = 0};
   }
   Listing Capability(const std::string& title, const std::string& text, const std::string& domain) {
     return {.id = "",
-            .list = "capability",
+            .list = ScenarioList::kCapability,
             .org_id = "",
             .title = title,
             .description = text,
@@ -55,7 +55,7 @@ class ScenariosTest : public qt::testing::ServiceTest {
             .budget_fen = 0,
             .deadline = "",
             .references = "亚运会接驳",
-            .state = "",
+            .state = ListingState::kOpen,
             .created_at = 0};
   }
 
@@ -92,16 +92,16 @@ TEST_P(ScenariosTest, DemandsAndCapabilitiesMeetAndMoveThroughTheWorkflow) {
   EXPECT_THAT(sc_->Recommend(bureau_, demand->id, av->id, ""), StatusIs(StatusCode::kConflict));
   EXPECT_THAT(sc_->Recommend(other_, demand->id, av->id, ""),
               StatusIs(StatusCode::kPermissionDenied));
-  EXPECT_THAT(sc_->Advance(maker_, pair->id, "piloting", ""),
+  EXPECT_THAT(sc_->Advance(maker_, pair->id, PairState::kPiloting, ""),
               StatusIs(StatusCode::kFailedPrecondition))
       << "contacted comes first";
-  EXPECT_THAT(sc_->Advance(other_, pair->id, "contacted", ""),
+  EXPECT_THAT(sc_->Advance(other_, pair->id, PairState::kContacted, ""),
               StatusIs(StatusCode::kPermissionDenied));
-  for (const char* s : {"contacted", "piloting", "deployed"})
-    ASSERT_THAT(sc_->Advance(maker_, pair->id, s, ""), IsOk()) << s;
-  EXPECT_THAT(sc_->Advance(maker_, pair->id, "closed", ""),
+  for (PairState s : {PairState::kContacted, PairState::kPiloting, PairState::kDeployed})
+    ASSERT_THAT(sc_->Advance(maker_, pair->id, s, ""), IsOk()) << PairStateName(s);
+  EXPECT_THAT(sc_->Advance(maker_, pair->id, PairState::kClosed, ""),
               StatusIs(StatusCode::kFailedPrecondition));
-  EXPECT_EQ(sc_->Pairs(demand->id)->at(0).state, "deployed");
+  EXPECT_EQ(sc_->Pairs(demand->id)->at(0).state, PairState::kDeployed);
   auto stats = sc_->GetStats();
   EXPECT_EQ(stats->demands, 1);
   EXPECT_EQ(stats->capabilities, 2);
@@ -126,11 +126,13 @@ TEST_P(ScenariosTest, BadListingsAndQueriesAreRefused) {
                 .message()
                 .find("description"),
             std::string::npos);
-  EXPECT_NE(sc_->Search("capability", "，。", {}, 10).status().message().find("query"),
+  EXPECT_NE(sc_->Search(ScenarioList::kCapability, "，。", {}, 10).status().message().find("query"),
             std::string::npos);
-  EXPECT_NE(
-      sc_->Search("capability", std::string(3000, 'a'), {}, 10).status().message().find("longer"),
-      std::string::npos);
+  EXPECT_NE(sc_->Search(ScenarioList::kCapability, std::string(3000, 'a'), {}, 10)
+                .status()
+                .message()
+                .find("longer"),
+            std::string::npos);
   EXPECT_EQ(sc_->GetStats()->demands, 0);
 }
 

@@ -14,6 +14,8 @@ std::string_view TypeName(Type t) {
   switch (t) {
     case Type::kNumber:
       return "number";
+    case Type::kMoney:
+      return "money";
     case Type::kString:
       return "string";
     case Type::kBool:
@@ -57,6 +59,17 @@ std::optional<int> Schema::Find(std::string_view name) const {
   return std::nullopt;
 }
 
+std::string Schema::JsonKey(const Attribute& a) {
+  return a.type == Type::kMoney ? a.name + "_fen" : a.name;
+}
+
+std::optional<int> Schema::FindJsonKey(std::string_view key) const {
+  for (size_t i = 0; i < attributes_.size(); ++i) {
+    if (JsonKey(attributes_[i]) == key) return static_cast<int>(i);
+  }
+  return std::nullopt;
+}
+
 int32_t Schema::Intern(std::string_view s) {
   auto [it, fresh] = ids_.try_emplace(std::string(s), static_cast<int32_t>(strings_.size()));
   if (fresh) strings_.emplace_back(s);
@@ -66,6 +79,61 @@ int32_t Schema::Intern(std::string_view s) {
 int32_t Schema::Lookup(std::string_view s) const {
   auto it = ids_.find(std::string(s));
   return it == ids_.end() ? -1 : it->second;
+}
+
+std::optional<int64_t> Schema::YuanToFen(std::string_view decimal, int power, Rounding rounding) {
+  std::string_view s = decimal;
+  const bool negative = !s.empty() && s[0] == '-';
+  if (negative) s.remove_prefix(1);
+  // The digits, how many of them follow the point, and the exponent.
+  std::string digits;
+  int fraction = 0;
+  bool point = false;
+  size_t i = 0;
+  for (; i < s.size() && ((s[i] >= '0' && s[i] <= '9') || s[i] == '.'); ++i) {
+    if (s[i] == '.') {
+      if (point) return std::nullopt;
+      point = true;
+    } else {
+      digits += s[i];
+      fraction += point ? 1 : 0;
+    }
+  }
+  if (digits.empty()) return std::nullopt;
+  int exponent = 0;
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    const std::string rest(s.substr(i + 1));
+    char* stop = nullptr;
+    const long e = std::strtol(rest.c_str(), &stop, 10);
+    if (rest.empty() || stop != rest.c_str() + rest.size() || e < -400 || e > 400)
+      return std::nullopt;
+    exponent = static_cast<int>(e);
+    i = s.size();
+  }
+  if (i != s.size()) return std::nullopt;
+  digits.erase(0, std::min(digits.find_first_not_of('0'), digits.size()));
+  // fen = digits x 10^shift
+  const int shift = exponent - fraction + power + 2;
+  std::string whole = digits;
+  bool up = false;
+  if (shift >= 0) {
+    if (!whole.empty()) whole.append(static_cast<size_t>(shift), '0');
+  } else {
+    const size_t cut = static_cast<size_t>(-shift);
+    const std::string dropped = cut >= whole.size() ? std::string(cut - whole.size(), '0') + whole
+                                                    : whole.substr(whole.size() - cut);
+    whole = cut >= whole.size() ? "" : whole.substr(0, whole.size() - cut);
+    if (dropped.find_first_not_of('0') != std::string::npos) {
+      if (rounding == Rounding::kExact) return std::nullopt;
+      up = dropped[0] >= '5';
+    }
+  }
+  if (whole.size() > 16) return std::nullopt;
+  int64_t fen = 0;
+  for (char c : whole) fen = fen * 10 + (c - '0');
+  fen += up ? 1 : 0;
+  if (fen > kMaxFen) return std::nullopt;
+  return negative ? -fen : fen;
 }
 
 std::optional<double> Schema::ParseDate(std::string_view s) {
@@ -89,7 +157,7 @@ Result<Entity> Schema::EntityFromJson(const std::string& id, const json& j) {
   Entity e{id, std::vector<double>(numbers_, kMissing), std::vector<int32_t>(strings_count_, -1),
            std::vector<std::vector<int32_t>>(sets_)};
   for (const auto& [name, v] : j.items()) {
-    auto index = Find(name);
+    auto index = FindJsonKey(name);
     if (!index) return InvalidArgument(name + ": unknown attribute");
     if (v.is_null()) continue;
     const int slot = slots_[*index];
@@ -100,6 +168,18 @@ Result<Entity> Schema::EntityFromJson(const std::string& id, const json& j) {
         e.numbers[slot] = v.get<double>();
         if (!std::isfinite(e.numbers[slot])) return InvalidArgument(name + ": must be finite");
         break;
+      case Type::kMoney: {
+        const bool whole = v.is_number_integer();
+        const int64_t fen =
+            whole ? (v.is_number_unsigned() && v.get<uint64_t>() > INT64_MAX ? kMaxFen + 1
+                                                                             : v.get<int64_t>())
+                  : 0;
+        if (!whole || fen > kMaxFen || fen < -kMaxFen) {
+          return InvalidArgument(name + ": must be a whole number of fen (at most 2^53)");
+        }
+        e.numbers[slot] = static_cast<double>(fen);
+        break;
+      }
       case Type::kBool:
         if (!v.is_boolean()) return InvalidArgument(name + ": must be a " + want);
         e.numbers[slot] = v.get<bool>() ? 1 : 0;
@@ -145,6 +225,9 @@ json Schema::EntityToJson(const Entity& e) const {
         }
         break;
       }
+      case Type::kMoney:
+        if (!std::isnan(e.numbers[slot])) out[JsonKey(a)] = static_cast<int64_t>(e.numbers[slot]);
+        break;
       case Type::kBool:
         if (!std::isnan(e.numbers[slot])) out[a.name] = e.numbers[slot] != 0;
         break;

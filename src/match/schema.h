@@ -2,7 +2,8 @@
 // them. A schema is fixed before rules are compiled against it; string values
 // are interned (a rule compares ids, not text).
 //
-// Types: number (64-bit float; money in fen and counts are exact below 2^53),
+// Types: number (64-bit float; counts are exact below 2^53), money (whole
+// fen; in JSON as the integer "<name>_fen", in rules as yuan, see rule.h),
 // string, bool, date (days since 1970-01-01; written YYYY-MM-DD), set of
 // strings.
 //
@@ -25,7 +26,7 @@
 
 namespace qt::match {
 
-enum class Type { kNumber, kString, kBool, kDate, kSet };
+enum class Type { kNumber, kMoney, kString, kBool, kDate, kSet };
 std::string_view TypeName(Type t);
 
 struct Attribute {
@@ -38,20 +39,24 @@ struct Attribute {
 // -1 strings, empty sets.
 struct Entity {
   std::string id;
-  std::vector<double> numbers;             // number, bool (0/1), date (days) attributes, by slot
-  std::vector<int32_t> strings;            // interned string ids, by slot
+  std::vector<double> numbers;   // number, money (fen), bool (0/1), date (days) attributes, by slot
+  std::vector<int32_t> strings;  // interned string ids, by slot
   std::vector<std::vector<int32_t>> sets;  // sorted interned ids, by slot
 };
 
 class Schema {
  public:
   static constexpr double kMissing = std::numeric_limits<double>::quiet_NaN();
+  // The largest money amount in fen: whole fen are exact in a double below it.
+  static constexpr int64_t kMaxFen = int64_t{1} << 53;
 
   // invalid_argument for a bad or duplicate name.
   Status Add(Attribute a);
   const std::vector<Attribute>& attributes() const { return attributes_; }
   // Index of the attribute, or nullopt.
   std::optional<int> Find(std::string_view name) const;
+  // Index of the attribute whose JsonKey is `key`, or nullopt.
+  std::optional<int> FindJsonKey(std::string_view key) const;
   // The slot of attribute `index` within its storage (numbers, strings or sets).
   int Slot(int index) const { return slots_[index]; }
   Type TypeOf(int index) const { return attributes_[index].type; }
@@ -61,11 +66,20 @@ class Schema {
   int32_t Lookup(std::string_view s) const;
   const std::string& Text(int32_t id) const { return strings_[id]; }
 
-  // An entity from JSON {"attr": value, ...}: numbers, strings, booleans,
-  // dates as "YYYY-MM-DD", sets as arrays of strings. invalid_argument naming
-  // an unknown attribute or a value of the wrong type.
+  // The key of attribute `a` in JSON: its name, or "<name>_fen" for money.
+  static std::string JsonKey(const Attribute& a);
+  // An entity from JSON {"key": value, ...} (keys as JsonKey): numbers,
+  // money as integers of fen (at most kMaxFen either way), strings,
+  // booleans, dates as "YYYY-MM-DD", sets as arrays of strings.
+  // invalid_argument naming an unknown key or a value of the wrong type.
   Result<Entity> EntityFromJson(const std::string& id, const nlohmann::json& j);
   nlohmann::json EntityToJson(const Entity& e) const;
+  // Money as people write it: `decimal` yuan ("4999999.99", "-3", "1.5e+07")
+  // times 10^`power`, in fen. nullopt if it is not a decimal number, if it is
+  // beyond kMaxFen, or, kExact, if it is not a whole number of fen; kNearest
+  // rounds half away from zero.
+  enum class Rounding { kExact, kNearest };
+  static std::optional<int64_t> YuanToFen(std::string_view decimal, int power, Rounding rounding);
   // "YYYY-MM-DD" -> days since the epoch; nullopt if not a date.
   static std::optional<double> ParseDate(std::string_view s);
   static std::string FormatDate(double days);

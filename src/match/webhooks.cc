@@ -17,6 +17,7 @@
 #include "crypto/encoding.h"
 #include "crypto/sha256.h"
 #include "match/public_policies.h"
+#include "store/decode.h"
 
 namespace qt::match {
 
@@ -121,9 +122,22 @@ Result<Webhook> PublicPolicies::GetWebhook(const Principal& caller) {
                                  " GROUP BY state",
                                  {caller.org_id}));
     for (const store::Row& r : counts) {
-      (r.Text("state") == "pending"     ? w.pending
-       : r.Text("state") == "delivered" ? w.delivered
-                                        : w.failed) = r.Int("n");
+      QT_ASSIGN_OR_RETURN(
+          DeliveryState state, store::Decode<DeliveryState>("pl_deliveries", r, [&] {
+            return Stored(ParseDeliveryState(r.Text("state")), "state", r.Text("state"));
+          }));
+      switch (state) {
+        case DeliveryState::kPending:
+          w.pending = r.Int("n");
+          break;
+        case DeliveryState::kDelivered:
+          w.delivered = r.Int("n");
+          break;
+        case DeliveryState::kFailed:
+        case DeliveryState::kCancelled:
+          w.failed += r.Int("n");
+          break;
+      }
     }
     QT_ASSIGN_OR_RETURN(store::Rows last,
                         tx.Query("SELECT last_error FROM pl_deliveries WHERE org_id = ?"
@@ -185,11 +199,15 @@ Result<int> PublicPolicies::Deliver(size_t max) {
     }));
     if (claimed == 0) continue;
     auto secret = options_.master_key->Open(r.Blob("secret_sealed"), SecretAad(org_id));
+    auto explanation =
+        store::Decode<json>("pl_notices", r, [&] { return json::parse(r.Text("explanation")); });
     // Checked again, resolved now, and called at the address checked: a name
     // that resolved to a public address when set may not since (DNS rebinding).
     auto target = CheckOutboundUrl(r.Text("url"), options_.outbound, options_.resolve);
     std::string error;
-    if (!secret.ok()) {
+    if (!explanation.ok()) {
+      error = "the stored notice cannot be read";
+    } else if (!secret.ok()) {
       error = "the webhook's secret cannot be read";
     } else if (!target.ok()) {
       error = "refused: " + target.status().message();
@@ -202,7 +220,7 @@ Result<int> PublicPolicies::Deliver(size_t max) {
                            {"title", r.Text("title")},
                            {"benefit", r.Text("benefit")},
                            {"entity_id", r.Text("entity_id")},
-                           {"explanation", json::parse(r.Text("explanation"))},
+                           {"explanation", *explanation},
                            {"created_at", r.Int("created_at")}}}};
       const std::string text = body.dump();
       const std::string t = std::to_string(options_.clock->NowMillis());
@@ -229,8 +247,9 @@ Result<int> PublicPolicies::Deliver(size_t max) {
           .Exec(
               "UPDATE pl_deliveries SET state = ?, attempts = ?, next_at = ?, last_error = ? WHERE "
               "notice_id = ?",
-              {attempts >= kMaxAttempts ? "failed" : "pending", attempts, at + backoff, error,
-               notice_id})
+              {std::string(DeliveryStateName(attempts >= kMaxAttempts ? DeliveryState::kFailed
+                                                                      : DeliveryState::kPending)),
+               attempts, at + backoff, error, notice_id})
           .status();
     }));
     if (error.empty()) ++delivered;

@@ -73,7 +73,8 @@ Status Migrate(Store& store, std::span<const Migration> given) {
                                               " WHERE module = ? AND version = ?",
                                               {m.module, int64_t{m.version}}));
       if (!done.empty()) return OkStatus();
-      QT_RETURN_IF_ERROR(tx.ExecScript(m.sql));
+      if (!m.sql.empty()) QT_RETURN_IF_ERROR(tx.ExecScript(m.sql));
+      if (m.data) QT_RETURN_IF_ERROR(m.data(tx));
       return tx
           .Exec(
               "INSERT INTO schema_migrations (module, version, description, applied_at) "

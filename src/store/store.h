@@ -97,7 +97,10 @@ struct Migration {
   std::string module;
   int version;
   std::string description;
-  std::string sql;
+  std::string sql;  // may be empty when `data` does the work
+  // Runs after `sql` in the same transaction: a change of stored values that
+  // the portable SQL cannot make (rewriting JSON text). Optional.
+  std::function<Status(Tx&)> data = nullptr;
 };
 
 class Store {

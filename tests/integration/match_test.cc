@@ -103,7 +103,7 @@ TEST_F(MatchApiTest, ABundleIsMatchedExplainedAppliedForAndAccepted) {
                            {"rd_ratio", 0.3},
                            {"patents", 8},
                            {"need_types", {"贷"}},
-                           {"need_amount", 1000000}}}}
+                           {"need_amount_fen", 100'000'000}}}}
                         .dump());
   ASSERT_EQ(saved.status, 200) << saved.raw;
   const std::string ent = saved.body["id"];
