@@ -94,8 +94,8 @@ void BM_PublishPolicy(benchmark::State& state) {
                                             .summary = "",
                                             .benefit = "最高 50 万元",
                                             .rule = "rd_ratio >= 0.05 and staff >= 20",
-                                            .valid_from = "2026-01-01",
-                                            .valid_until = "2099-12-31"});
+                                            .valid_from = *Date::Parse("2026-01-01"),
+                                            .valid_until = *Date::Parse("2099-12-31")});
     Check(p.status(), "publish");
     notices = p->notified;
   }

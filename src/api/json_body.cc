@@ -78,6 +78,13 @@ const nlohmann::json* JsonBody::Find(const std::string& field) {
   return &*it;
 }
 
+Result<qt::Date> JsonBody::Date(const std::string& field) {
+  QT_ASSIGN_OR_RETURN(std::string text, String(field, 10));
+  std::optional<qt::Date> day = qt::Date::Parse(text);
+  if (!day) return InvalidArgument(Named(field) + ": must be a day written YYYY-MM-DD");
+  return *day;
+}
+
 Result<std::string> JsonBody::String(const std::string& field, size_t max_bytes) {
   const nlohmann::json* v = Find(field);
   if (v == nullptr) return InvalidArgument(Named(field) + ": is required");

@@ -21,6 +21,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/date.h"
 #include "core/status.h"
 
 namespace qt::api {
@@ -39,6 +40,8 @@ class JsonBody {
   Result<int64_t> Int(const std::string& field, int64_t min, int64_t max);
   // An optional integer in [min, max]; `fallback` when absent.
   Result<int64_t> OptionalInt(const std::string& field, int64_t fallback, int64_t min, int64_t max);
+  // A required calendar day written "YYYY-MM-DD".
+  Result<qt::Date> Date(const std::string& field);
   // A required string that must be one of `allowed`.
   Result<std::string> Enum(const std::string& field, const std::vector<std::string>& allowed);
   // An optional string that must be one of `allowed`; `fallback` when absent.

@@ -52,5 +52,16 @@ TEST(JsonBody, OptionalFieldsFallBackWhenAbsentOrNull) {
   EXPECT_THAT(b.Finish(), IsOk());
 }
 
+TEST(JsonBody, DatesAreRealDaysWrittenYyyyMmDd) {
+  auto b = *JsonBody::Parse(
+      R"({"from": "2026-02-28", "bad": "2026-02-29", "long": "2026-02-280", "num": 20260228})");
+  EXPECT_EQ(b.Date("from")->ToString(), "2026-02-28");
+  EXPECT_THAT(b.Date("bad"),
+              StatusIs(StatusCode::kInvalidArgument, "bad: must be a day written YYYY-MM-DD"));
+  EXPECT_THAT(b.Date("long"), StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(b.Date("num"), StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(b.Date("absent"), StatusIs(StatusCode::kInvalidArgument, "absent: is required"));
+}
+
 }  // namespace
 }  // namespace qt::api

@@ -73,7 +73,7 @@ json ListingJson(const Listing& l) {
   if (l.list == ScenarioList::kDemand) {
     j["district"] = l.district;
     j["budget_fen"] = l.budget_fen;
-    j["deadline"] = l.deadline;
+    j["deadline"] = l.deadline ? json(l.deadline->ToString()) : json(nullptr);
   } else {
     j["references"] = l.references;
   }
@@ -111,7 +111,7 @@ Result<Listing> ParseListing(JsonBody& body, ScenarioList list) {
   if (list == ScenarioList::kDemand) {
     QT_ASSIGN_OR_RETURN(l.district, body.OptionalString("district", 50, ""));
     QT_ASSIGN_OR_RETURN(l.budget_fen, body.Int("budget_fen", 1, int64_t{1} << 50));
-    QT_ASSIGN_OR_RETURN(l.deadline, body.String("deadline", 10));
+    QT_ASSIGN_OR_RETURN(l.deadline, body.Date("deadline"));
   } else {
     QT_ASSIGN_OR_RETURN(l.references,
                         body.OptionalString("references", Scenarios::kMaxDescription, ""));

@@ -25,8 +25,8 @@ json PublicPolicyJson(const PublicPolicy& p) {
           {"summary", p.summary},
           {"benefit", p.benefit},
           {"rule", p.rule},
-          {"valid_from", p.valid_from},
-          {"valid_until", p.valid_until},
+          {"valid_from", p.valid_from.ToString()},
+          {"valid_until", p.valid_until.ToString()},
           {"version", p.version},
           {"state", match::PublicPolicyStateName(p.state)},
           {"notified", p.notified},
@@ -44,7 +44,7 @@ json NoticeJson(const Notice& n) {
           {"explanation", n.explanation},
           {"created_at", Time(n.created_at)},
           {"read_at", Time(n.read_at)},
-          {"valid_until", n.valid_until},
+          {"valid_until", n.valid_until.ToString()},
           {"closed", n.closed}};
 }
 
@@ -69,8 +69,8 @@ Result<match::NewPublicPolicy> ParsePublicPolicy(JsonBody& body) {
                       body.OptionalString("summary", match::PublicPolicies::kMaxText, ""));
   QT_ASSIGN_OR_RETURN(p.benefit, body.String("benefit", 200));
   QT_ASSIGN_OR_RETURN(p.rule, body.String("rule", match::Rule::kMaxText));
-  QT_ASSIGN_OR_RETURN(p.valid_from, body.String("valid_from", 10));
-  QT_ASSIGN_OR_RETURN(p.valid_until, body.String("valid_until", 10));
+  QT_ASSIGN_OR_RETURN(p.valid_from, body.Date("valid_from"));
+  QT_ASSIGN_OR_RETURN(p.valid_until, body.Date("valid_until"));
   QT_RETURN_IF_ERROR(body.Finish());
   return p;
 }

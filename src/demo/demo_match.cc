@@ -184,7 +184,7 @@ Result<DemoScenarios> LoadDemoScenarios(accounts::Accounts& accounts, match::Sce
                      .tags = {need},
                      .district = districts[g.Int(0, 7)],
                      .budget_fen = g.Int(20, 2000) * 1'000'000,
-                     .deadline = "2027-" + std::to_string(10 + g.Int(0, 2)) + "-28",
+                     .deadline = Date::Parse("2027-" + std::to_string(10 + g.Int(0, 2)) + "-28"),
                      .references = "",
                      .state = match::ListingState::kOpen,
                      .created_at = 0};
@@ -204,7 +204,7 @@ Result<DemoScenarios> LoadDemoScenarios(accounts::Accounts& accounts, match::Sce
         .tags = {d.needs[g.Int(0, 2)]},
         .district = "",
         .budget_fen = 0,
-        .deadline = "",
+        .deadline = std::nullopt,
         .references = "已在" + std::to_string(g.Int(1, 30)) + " 个项目落地",
         .state = match::ListingState::kOpen,
         .created_at = 0};

@@ -23,9 +23,9 @@ Result<DemoPolicies> LoadDemoPolicies(accounts::Accounts& accounts,
   for (const auto& o : orgs) by_name[o.name] = o;
   // In force from the start of this year to the end of the next.
   const int year = std::stoi(FormatRfc3339(SystemClock::Get().NowMillis()).substr(0, 4));
-  const std::string from = std::to_string(year) + "-01-01",
-                    until = std::to_string(year + 1) + "-12-31",
-                    mid = std::to_string(year + 1) + "-06-30";
+  const Date from = *Date::Parse(std::to_string(year) + "-01-01"),
+             until = *Date::Parse(std::to_string(year + 1) + "-12-31"),
+             mid = *Date::Parse(std::to_string(year + 1) + "-06-30");
   const char* kEconomy = "杭州市经济和信息化局";
   const char* kScience = "杭州市科学技术局";
   const Spec specs[] = {

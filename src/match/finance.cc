@@ -14,6 +14,7 @@
 #include "match/enterprise.h"
 #include "store/decode.h"
 #include "store/like.h"
+#include "store/transact.h"
 
 namespace qt::match {
 
@@ -352,28 +353,22 @@ Result<size_t> Finance::ImportProfiles(
 }
 
 Result<Enterprise> Finance::GetEnterprise(const std::string& id) {
-  Enterprise e;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+  return store::ReadValue(store_, [&](Tx& tx) -> Result<Enterprise> {
     QT_ASSIGN_OR_RETURN(store::Rows rows,
                         tx.Query(std::string(kEnterpriseColumns) + " WHERE id = ?", {id}));
     if (rows.empty()) return NotFound("no enterprise " + id);
-    QT_ASSIGN_OR_RETURN(e, EnterpriseFromRow(rows[0]));
-    return OkStatus();
-  }));
-  return e;
+    return EnterpriseFromRow(rows[0]);
+  });
 }
 
 Result<Enterprise> Finance::OwnEnterprise(const Principal& caller) {
-  Enterprise e;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+  return store::ReadValue(store_, [&](Tx& tx) -> Result<Enterprise> {
     QT_ASSIGN_OR_RETURN(
         store::Rows rows,
         tx.Query(std::string(kEnterpriseColumns) + " WHERE org_id = ?", {caller.org_id}));
     if (rows.empty()) return NotFound("your organisation has no enterprise profile yet");
-    QT_ASSIGN_OR_RETURN(e, EnterpriseFromRow(rows[0]));
-    return OkStatus();
-  }));
-  return e;
+    return EnterpriseFromRow(rows[0]);
+  });
 }
 
 Result<accounts::Page<Enterprise>> Finance::ListEnterprises(const std::string& name_contains,
@@ -474,18 +469,15 @@ Result<Product> Finance::Withdraw(const Principal& caller, const std::string& id
 Result<accounts::Page<Product>> Finance::ListProducts(std::optional<ProductKind> kind,
                                                       const accounts::PageRequest& page) {
   QT_RETURN_IF_ERROR(accounts::CheckPage(page, "fp"));
-  accounts::Page<Product> out;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+  return store::ReadValue(store_, [&](Tx& tx) -> Result<accounts::Page<Product>> {
     std::string sql = std::string(kProductColumns) + " WHERE state = 'active' AND id > ?";
     store::Params params = {page.cursor};
     if (kind) {
       sql += " AND kind = ?";
       params.emplace_back(std::string(ProductKindName(*kind)));
     }
-    QT_ASSIGN_OR_RETURN(out, accounts::QueryPage<Product>(tx, sql, params, page, ProductFromRow));
-    return OkStatus();
-  }));
-  return out;
+    return accounts::QueryPage<Product>(tx, sql, params, page, ProductFromRow);
+  });
 }
 
 Result<int64_t> Finance::Reach(const std::string& product_id) {
@@ -733,8 +725,8 @@ Result<accounts::Page<Application>> Finance::Applications(const Principal& calle
 }
 
 Result<Finance::Stats> Finance::GetStats() {
-  Stats s;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+  return store::ReadValue(store_, [&](Tx& tx) -> Result<Stats> {
+    Stats s;
     QT_ASSIGN_OR_RETURN(
         store::Rows r,
         tx.Query("SELECT (SELECT COUNT(*) FROM fm_enterprises) AS enterprises,"
@@ -761,9 +753,8 @@ Result<Finance::Stats> Finance::GetStats() {
                           }));
       s.products_by_kind[std::string(ProductKindName(kind))] = k.Int("n");
     }
-    return OkStatus();
-  }));
-  return s;
+    return s;
+  });
 }
 
 }  // namespace qt::match

@@ -15,6 +15,7 @@
 #include "match/person.h"
 #include "match/rule.h"
 #include "store/decode.h"
+#include "store/transact.h"
 
 namespace qt::match {
 
@@ -118,12 +119,22 @@ constexpr size_t kFollowBatch = 20'000;
 constexpr size_t kBulk = 2'000;
 constexpr size_t kInsertRows = 100;
 
+// A stored "YYYY-MM-DD" column as a Date; invalid_argument naming it (a
+// damaged row, under store::Decode) if it is not one.
+Result<Date> DateColumn(const store::Row& r, const char* column) {
+  std::optional<Date> day = Date::Parse(r.Text(column));
+  if (!day) return InvalidArgument(std::string(column) + ": not a day: " + r.Text(column));
+  return *day;
+}
+
 Result<PublicPolicy> PublicPolicyFromRow(const store::Row& r) {
   return store::Decode<PublicPolicy>("pl_policies", r, [&]() -> Result<PublicPolicy> {
     QT_ASSIGN_OR_RETURN(PolicyAudience audience, Stored(ParsePolicyAudience(r.Text("audience")),
                                                         "audience", r.Text("audience")));
     QT_ASSIGN_OR_RETURN(PublicPolicyState state,
                         Stored(ParsePublicPolicyState(r.Text("state")), "state", r.Text("state")));
+    QT_ASSIGN_OR_RETURN(Date valid_from, DateColumn(r, "valid_from"));
+    QT_ASSIGN_OR_RETURN(Date valid_until, DateColumn(r, "valid_until"));
     return PublicPolicy{.id = r.Text("id"),
                         .issuer_id = r.Text("issuer_id"),
                         .audience = audience,
@@ -131,8 +142,8 @@ Result<PublicPolicy> PublicPolicyFromRow(const store::Row& r) {
                         .summary = r.Text("summary"),
                         .benefit = r.Text("benefit"),
                         .rule = r.Text("rule"),
-                        .valid_from = r.Text("valid_from"),
-                        .valid_until = r.Text("valid_until"),
+                        .valid_from = valid_from,
+                        .valid_until = valid_until,
                         .version = r.Int("version"),
                         .state = state,
                         .notified = 0,
@@ -146,6 +157,7 @@ Result<Notice> NoticeFromRow(const store::Row& r) {
     QT_ASSIGN_OR_RETURN(PublicPolicyState state,
                         Stored(ParsePublicPolicyState(r.Text("policy_state")), "policy_state",
                                r.Text("policy_state")));
+    QT_ASSIGN_OR_RETURN(Date valid_until, DateColumn(r, "valid_until"));
     return Notice{.id = r.Text("id"),
                   .policy_id = r.Text("policy_id"),
                   .version = r.Int("version"),
@@ -155,7 +167,7 @@ Result<Notice> NoticeFromRow(const store::Row& r) {
                   .explanation = json::parse(r.Text("explanation")),
                   .created_at = r.Int("created_at"),
                   .read_at = r.Int("read_at"),
-                  .valid_until = r.Text("valid_until"),
+                  .valid_until = valid_until,
                   .closed = state != PublicPolicyState::kPublished};
   });
 }
@@ -163,14 +175,14 @@ Result<Notice> NoticeFromRow(const store::Row& r) {
 // A notice read on `today`: closed also once its policy's last day passed.
 Result<Notice> NoticeOn(double today, const store::Row& r) {
   QT_ASSIGN_OR_RETURN(Notice n, NoticeFromRow(r));
-  n.closed = n.closed || n.valid_until < Schema::FormatDate(today);
+  n.closed = n.closed || n.valid_until < Date{static_cast<int64_t>(today)};
   return n;
 }
 
 double Today(const Clock& clock) { return static_cast<double>(clock.NowMillis() / 86'400'000); }
 
 bool InForce(const PublicPolicy& p, double today) {
-  const std::string day = Schema::FormatDate(today);
+  const Date day{static_cast<int64_t>(today)};
   return p.state == PublicPolicyState::kPublished && p.valid_from <= day && day <= p.valid_until;
 }
 
@@ -216,13 +228,8 @@ Result<PublicPolicy> PublicPolicies::Save(const Principal& caller, const std::st
   QT_RETURN_IF_ERROR(CheckText(p.title, 200, "title", true));
   QT_RETURN_IF_ERROR(CheckText(p.summary, kMaxText, "summary", false));
   QT_RETURN_IF_ERROR(CheckText(p.benefit, 200, "benefit", true));
-  for (const auto& [field, value] :
-       {std::pair{"valid_from", &p.valid_from}, {"valid_until", &p.valid_until}}) {
-    if (!Schema::ParseDate(*value))
-      return InvalidArgument(std::string(field) + ": must be YYYY-MM-DD");
-  }
   if (p.valid_until < p.valid_from) return InvalidArgument("valid_until: before valid_from");
-  if (p.valid_until < Schema::FormatDate(Today(*options_.clock))) {
+  if (p.valid_until < Date::OfMillis(options_.clock->NowMillis())) {
     return InvalidArgument("valid_until: is in the past");
   }
   {
@@ -253,7 +260,8 @@ Result<PublicPolicy> PublicPolicies::Save(const Principal& caller, const std::st
                   " valid_from, valid_until, version, state, created_at, updated_at)"
                   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 'published', ?, ?)",
                   {out.id, out.issuer_id, std::string(PolicyAudienceName(out.audience)), out.title,
-                   out.summary, out.benefit, out.rule, out.valid_from, out.valid_until, now, now})
+                   out.summary, out.benefit, out.rule, out.valid_from.ToString(),
+                   out.valid_until.ToString(), now, now})
               .status());
     } else {
       QT_ASSIGN_OR_RETURN(store::Rows rows,
@@ -270,15 +278,15 @@ Result<PublicPolicy> PublicPolicies::Save(const Principal& caller, const std::st
       QT_RETURN_IF_ERROR(
           tx.Exec("UPDATE pl_policies SET title = ?, summary = ?, benefit = ?, rule = ?,"
                   " valid_from = ?, valid_until = ?, version = ?, updated_at = ? WHERE id = ?",
-                  {out.title, out.summary, out.benefit, out.rule, out.valid_from, out.valid_until,
-                   out.version, now, id})
+                  {out.title, out.summary, out.benefit, out.rule, out.valid_from.ToString(),
+                   out.valid_until.ToString(), out.version, now, id})
               .status());
     }
     QT_RETURN_IF_ERROR(
         tx.Exec("INSERT INTO pl_versions (policy_id, version, title, benefit, rule, valid_from,"
                 " valid_until, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                {out.id, out.version, out.title, out.benefit, out.rule, out.valid_from,
-                 out.valid_until, now})
+                {out.id, out.version, out.title, out.benefit, out.rule, out.valid_from.ToString(),
+                 out.valid_until.ToString(), now})
             .status());
     QT_RETURN_IF_ERROR(BumpVersion(tx).status());
     return options_.journal
@@ -326,24 +334,23 @@ Result<PublicPolicy> PublicPolicies::Withdraw(const Principal& caller, const std
 }
 
 Result<PublicPolicy> PublicPolicies::Get(const std::string& id) {
-  PublicPolicy p;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+  return store::ReadValue(store_, [&](Tx& tx) -> Result<PublicPolicy> {
+    PublicPolicy p;
     QT_ASSIGN_OR_RETURN(store::Rows rows,
                         tx.Query(std::string(kPolicyColumns) + " WHERE id = ?", {id}));
     if (rows.empty()) return NotFound("no policy " + id);
     QT_ASSIGN_OR_RETURN(p, PublicPolicyFromRow(rows[0]));
     QT_ASSIGN_OR_RETURN(p.notified, CountNotices(tx, p.id, p.version));
-    return OkStatus();
-  }));
-  return p;
+    return p;
+  });
 }
 
 Result<accounts::Page<PublicPolicy>> PublicPolicies::List(std::optional<PolicyAudience> audience,
                                                           bool in_force,
                                                           const accounts::PageRequest& page) {
   QT_RETURN_IF_ERROR(accounts::CheckPage(page, "pol"));
-  accounts::Page<PublicPolicy> out;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+  return store::ReadValue(store_, [&](Tx& tx) -> Result<accounts::Page<PublicPolicy>> {
+    accounts::Page<PublicPolicy> out;
     std::string sql = std::string(kPolicyColumns) + " WHERE id > ?";
     store::Params params = {page.cursor};
     if (audience) {
@@ -351,7 +358,7 @@ Result<accounts::Page<PublicPolicy>> PublicPolicies::List(std::optional<PolicyAu
       params.emplace_back(std::string(PolicyAudienceName(*audience)));
     }
     if (in_force) {
-      const std::string today = Schema::FormatDate(Today(*options_.clock));
+      const std::string today = Date::OfMillis(options_.clock->NowMillis()).ToString();
       sql += " AND state = 'published' AND valid_from <= ? AND valid_until >= ?";
       params.emplace_back(today);
       params.emplace_back(today);
@@ -361,9 +368,8 @@ Result<accounts::Page<PublicPolicy>> PublicPolicies::List(std::optional<PolicyAu
     for (PublicPolicy& p : out.items) {
       QT_ASSIGN_OR_RETURN(p.notified, CountNotices(tx, p.id, p.version));
     }
-    return OkStatus();
-  }));
-  return out;
+    return out;
+  });
 }
 
 // Inboxes.
@@ -735,17 +741,16 @@ Result<PublicPolicies::NoticeCounts> PublicPolicies::WriteNotices(
 }
 
 Result<PublicPolicies::Totals> PublicPolicies::GetTotals() {
-  Totals t;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+  return store::ReadValue(store_, [&](Tx& tx) -> Result<Totals> {
+    Totals t;
     QT_ASSIGN_OR_RETURN(
         store::Rows rows,
         tx.Query("SELECT (SELECT COUNT(*) FROM pl_policies WHERE state = 'published') AS published,"
                  " (SELECT COUNT(*) FROM pl_notices) AS notices,"
                  " (SELECT COUNT(*) FROM pl_notices WHERE read_at > 0) AS notices_read"));
     t = {rows[0].Int("published"), rows[0].Int("notices"), rows[0].Int("notices_read")};
-    return OkStatus();
-  }));
-  return t;
+    return t;
+  });
 }
 
 }  // namespace qt::match

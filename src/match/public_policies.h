@@ -41,6 +41,7 @@
 
 #include "accounts/accounts.h"
 #include "core/clock.h"
+#include "core/date.h"
 #include "core/ids.h"
 #include "core/outbound.h"
 #include "core/random.h"
@@ -69,10 +70,10 @@ struct NewPublicPolicy {
   PolicyAudience audience = PolicyAudience::kEnterprise;
   std::string title{};
   std::string summary{};
-  std::string benefit{};      // what it gives, e.g. "最高 50 万元"
-  std::string rule{};         // over the audience's attributes
-  std::string valid_from{};   // YYYY-MM-DD
-  std::string valid_until{};  // YYYY-MM-DD, inclusive
+  std::string benefit{};  // what it gives, e.g. "最高 50 万元"
+  std::string rule{};     // over the audience's attributes
+  Date valid_from{};
+  Date valid_until{};  // inclusive
 };
 
 struct PublicPolicy {
@@ -83,8 +84,8 @@ struct PublicPolicy {
   std::string summary{};
   std::string benefit{};
   std::string rule{};
-  std::string valid_from{};
-  std::string valid_until{};
+  Date valid_from{};
+  Date valid_until{};
   int64_t version = 1;
   PublicPolicyState state = PublicPolicyState::kPublished;
   int64_t notified = 0;  // notices sent for this version
@@ -101,9 +102,9 @@ struct Notice {
   std::string entity_id{};       // enterprise or citizen id
   nlohmann::json explanation{};  // [{"clause", "passed", "actual", "gap"}]
   int64_t created_at = 0;
-  int64_t read_at = 0;        // 0: unread
-  std::string valid_until{};  // the last day of the policy at this version
-  bool closed = false;        // withdrawn, or its last day has passed
+  int64_t read_at = 0;  // 0: unread
+  Date valid_until{};   // the last day of the policy at this version
+  bool closed = false;  // withdrawn, or its last day has passed
 };
 
 struct Webhook {

@@ -102,8 +102,8 @@ class PoliciesTest : public qt::testing::ServiceTest {
             .summary = "首次认定的高新技术企业给予奖励",
             .benefit = "一次性奖励 20 万元",
             .rule = "qualifications has \"高新技术企业\" and revenue >= 500万",
-            .valid_from = "2026-01-01",
-            .valid_until = "2027-12-31"};
+            .valid_from = *Date::Parse("2026-01-01"),
+            .valid_until = *Date::Parse("2027-12-31")};
   }
 
   static NewPublicPolicy TalentHousing() {
@@ -112,8 +112,8 @@ class PoliciesTest : public qt::testing::ServiceTest {
             .summary = "",
             .benefit = "最高 800 万元",
             .rule = "talent_category in [\"A\", \"B\", \"C\"] and age <= 55",
-            .valid_from = "2026-01-01",
-            .valid_until = "2027-12-31"};
+            .valid_from = *Date::Parse("2026-01-01"),
+            .valid_until = *Date::Parse("2027-12-31")};
   }
 
   std::vector<Notice> Inbox(const Principal& org) {
@@ -179,7 +179,7 @@ TEST_P(PoliciesTest, PublicationNoticesEveryEligibleEnterpriseWithTheExplanation
               StatusIs(StatusCode::kPermissionDenied));
 
   // Open until the policy's last day; closed after it.
-  EXPECT_EQ(mine[0].valid_until, "2027-12-31");
+  EXPECT_EQ(mine[0].valid_until.ToString(), "2027-12-31");
   EXPECT_FALSE(mine[0].closed);
   clock_.Advance(int64_t{2 * 366} * 86'400'000);
   auto later = Inbox(firm_);
@@ -335,7 +335,7 @@ TEST_P(PoliciesTest, APolicyNoticesWhenItComesIntoForce) {
                                        Profile(CreditCode('F'), 8'000'000, {"高新技术企业"})),
               IsOk());
   NewPublicPolicy next_year = HighTechAward();
-  next_year.valid_from = "2027-01-01";
+  next_year.valid_from = *Date::Parse("2027-01-01");
   auto p = policies_->Publish(bureau_, next_year);
   ASSERT_THAT(p, IsOk());
   EXPECT_EQ(p->notified, 0);
@@ -376,13 +376,11 @@ TEST_P(PoliciesTest, BadPoliciesAreRefusedAndChangeNothing) {
   EXPECT_EQ(bad([](NewPublicPolicy& p) { p.title = ""; }).message(), "title: required");
   EXPECT_THAT(bad([](NewPublicPolicy& p) { p.summary = std::string(5000, 'x'); }),
               StatusIs(StatusCode::kInvalidArgument));
-  EXPECT_EQ(bad([](NewPublicPolicy& p) { p.valid_from = "2026-13-01"; }).message(),
-            "valid_from: must be YYYY-MM-DD");
-  EXPECT_EQ(bad([](NewPublicPolicy& p) { p.valid_until = "2025-12-31"; }).message(),
+  EXPECT_EQ(bad([](NewPublicPolicy& p) { p.valid_until = *Date::Parse("2025-12-31"); }).message(),
             "valid_until: before valid_from");
   EXPECT_EQ(bad([](NewPublicPolicy& p) {
-              p.valid_from = "2020-01-01";
-              p.valid_until = "2020-12-31";
+              p.valid_from = *Date::Parse("2020-01-01");
+              p.valid_until = *Date::Parse("2020-12-31");
             }).message(),
             "valid_until: is in the past");
   EXPECT_THAT(bad([](NewPublicPolicy&) {}, firm_), StatusIs(StatusCode::kPermissionDenied));

@@ -9,6 +9,7 @@
 #include "match/schema.h"
 #include "store/decode.h"
 #include "store/like.h"
+#include "store/transact.h"
 
 namespace qt::match {
 
@@ -36,6 +37,11 @@ Result<Listing> FromRow(const store::Row& r) {
                         Stored(ParseScenarioList(r.Text("list")), "list", r.Text("list")));
     QT_ASSIGN_OR_RETURN(ListingState state,
                         Stored(ParseListingState(r.Text("state")), "state", r.Text("state")));
+    std::optional<Date> deadline;
+    if (!r.Text("deadline").empty()) {
+      deadline = Date::Parse(r.Text("deadline"));
+      if (!deadline) return InvalidArgument("deadline: not a day: " + r.Text("deadline"));
+    }
     return Listing{.id = r.Text("id"),
                    .list = list,
                    .org_id = r.Text("org_id"),
@@ -45,7 +51,7 @@ Result<Listing> FromRow(const store::Row& r) {
                    .tags = json::parse(r.Text("tags")).get<std::vector<std::string>>(),
                    .district = r.Text("district"),
                    .budget_fen = r.Int("budget_fen"),
-                   .deadline = r.Text("deadline"),
+                   .deadline = deadline,
                    .references = r.Text("refs"),
                    .state = state,
                    .created_at = r.Int("created_at")};
@@ -146,15 +152,13 @@ Result<Listing> Scenarios::Add(const Principal& caller, Listing l) {
   const int64_t now = options_.clock->NowMillis();
   if (l.list == ScenarioList::kDemand) {
     if (l.budget_fen <= 0) return InvalidArgument("budget_fen: must be positive");
-    auto deadline = Schema::ParseDate(l.deadline);
-    if (!deadline) return InvalidArgument("deadline: must be YYYY-MM-DD");
-    if (*deadline < static_cast<double>(now / 86'400'000))
-      return InvalidArgument("deadline: is in the past");
+    if (!l.deadline) return InvalidArgument("deadline: a demand needs one");
+    if (*l.deadline < Date::OfMillis(now)) return InvalidArgument("deadline: is in the past");
     if (!l.district.empty())
       QT_RETURN_IF_ERROR(CheckDisplayText(l.district, 50).WithContext("district"));
   } else {
     l.budget_fen = 0;
-    l.deadline.clear();
+    l.deadline.reset();
     l.district.clear();
     if (l.references.size() > kMaxDescription)
       return InvalidArgument("references: at most 8000 bytes");
@@ -171,7 +175,8 @@ Result<Listing> Scenarios::Add(const Principal& caller, Listing l) {
                 "?, ?,"
                 " ?, ?, ?)",
                 {l.id, std::string(ScenarioListName(l.list)), l.org_id, l.title, l.description,
-                 l.domain, json(l.tags).dump(), l.district, l.budget_fen, l.deadline, l.references,
+                 l.domain, json(l.tags).dump(), l.district, l.budget_fen,
+                 l.deadline ? l.deadline->ToString() : std::string(), l.references,
                  std::string(ListingStateName(l.state)), l.created_at})
             .status());
     QT_RETURN_IF_ERROR(Bump(tx).status());
@@ -207,14 +212,11 @@ Result<Listing> Scenarios::Close(const Principal& caller, const std::string& id)
 }
 
 Result<Listing> Scenarios::Get(const std::string& id) {
-  Listing l;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+  return store::ReadValue(store_, [&](Tx& tx) -> Result<Listing> {
     QT_ASSIGN_OR_RETURN(store::Rows rows, tx.Query(std::string(kColumns) + " WHERE id = ?", {id}));
     if (rows.empty()) return NotFound("no listing " + id);
-    QT_ASSIGN_OR_RETURN(l, FromRow(rows[0]));
-    return OkStatus();
-  }));
-  return l;
+    return FromRow(rows[0]);
+  });
 }
 
 Result<accounts::Page<Listing>> Scenarios::List(ScenarioList list, const ListingFilter& filter,
@@ -247,10 +249,10 @@ Result<std::vector<ListingMatch>> Scenarios::Search(ScenarioList list, const std
   const bool demand = list == ScenarioList::kDemand;
   const TextIndex& index = demand ? *memory_->demand_index : *memory_->capability_index;
   const std::vector<Listing>& entries = demand ? memory_->demands : memory_->capabilities;
-  const std::string today = FormatRfc3339(options_.clock->NowMillis()).substr(0, 10);
+  const Date today = Date::OfMillis(options_.clock->NowMillis());
   // Demands past their deadline are not offered.
   QT_ASSIGN_OR_RETURN(std::vector<SearchHit> hits, index.Search(text, tags, limit, [&](int doc) {
-    return !demand || entries[doc].deadline >= today;
+    return !demand || (entries[doc].deadline && *entries[doc].deadline >= today);
   }));
   std::vector<ListingMatch> out;
   out.reserve(hits.size());
@@ -353,21 +355,20 @@ Result<Pair> Scenarios::Advance(const Principal& caller, const std::string& pair
 }
 
 Result<std::vector<Pair>> Scenarios::Pairs(const std::string& listing_id) {
-  std::vector<Pair> out;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+  return store::ReadValue(store_, [&](Tx& tx) -> Result<std::vector<Pair>> {
+    std::vector<Pair> out;
     QT_ASSIGN_OR_RETURN(store::Rows rows,
                         tx.Query(std::string(kPairColumns) +
                                      " WHERE demand_id = ? OR capability_id = ? ORDER BY id",
                                  {listing_id, listing_id}));
     QT_RETURN_IF_ERROR(store::DecodeInto(rows, PairFromRow, out));
-    return OkStatus();
-  }));
-  return out;
+    return out;
+  });
 }
 
 Result<Scenarios::Stats> Scenarios::GetStats() {
-  Stats s;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+  return store::ReadValue(store_, [&](Tx& tx) -> Result<Stats> {
+    Stats s;
     QT_ASSIGN_OR_RETURN(
         store::Rows r,
         tx.Query("SELECT (SELECT COUNT(*) FROM sc_listings WHERE list = 'demand') AS demands,"
@@ -387,9 +388,8 @@ Result<Scenarios::Stats> Scenarios::GetStats() {
                           }));
       s.pairs_by_state[std::string(PairStateName(state))] = p.Int("n");
     }
-    return OkStatus();
-  }));
-  return s;
+    return s;
+  });
 }
 
 }  // namespace qt::match

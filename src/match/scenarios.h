@@ -22,6 +22,7 @@
 
 #include "accounts/accounts.h"
 #include "core/clock.h"
+#include "core/date.h"
 #include "core/random.h"
 #include "ledger/journal.h"
 #include "match/segmenter.h"
@@ -46,10 +47,10 @@ struct Listing {
   std::string description;
   std::string domain;
   std::vector<std::string> tags;
-  std::string district;    // demands
-  int64_t budget_fen = 0;  // demands
-  std::string deadline;    // demands, YYYY-MM-DD
-  std::string references;  // capabilities: past projects
+  std::string district;          // demands
+  int64_t budget_fen = 0;        // demands
+  std::optional<Date> deadline;  // demands: the last day; capabilities: none
+  std::string references;        // capabilities: past projects
   ListingState state = ListingState::kOpen;
   int64_t created_at = 0;
 };

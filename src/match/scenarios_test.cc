@@ -38,7 +38,7 @@ class ScenariosTest : public qt::testing::ServiceTest {
             .tags = {},
             .district = "滨江区",
             .budget_fen = 500'000'000,
-            .deadline = "2027-06-30",
+            .deadline = Date::Parse("2027-06-30"),
             .references = "",
             .state = ListingState::kOpen,
             .created_at = 0};
@@ -53,7 +53,7 @@ class ScenariosTest : public qt::testing::ServiceTest {
             .tags = {},
             .district = "",
             .budget_fen = 0,
-            .deadline = "",
+            .deadline = std::nullopt,
             .references = "亚运会接驳",
             .state = ListingState::kOpen,
             .created_at = 0};
@@ -115,10 +115,10 @@ TEST_P(ScenariosTest, BadListingsAndQueriesAreRefused) {
   auto bad = Demand("x", "y", "赌博");
   EXPECT_NE(sc_->Add(bureau_, bad).status().message().find("domain"), std::string::npos);
   bad = Demand("x", "y", "智慧交通");
-  bad.deadline = "2020-01-01";
+  bad.deadline = Date::Parse("2020-01-01");
   EXPECT_NE(sc_->Add(bureau_, bad).status().message().find("deadline: is in the past"),
             std::string::npos);
-  bad.deadline = "2027-01-01";
+  bad.deadline = Date::Parse("2027-01-01");
   bad.budget_fen = 0;
   EXPECT_NE(sc_->Add(bureau_, bad).status().message().find("budget_fen"), std::string::npos);
   EXPECT_NE(sc_->Add(bureau_, Demand("x", std::string(9000, 'a'), "智慧交通"))

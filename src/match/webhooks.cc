@@ -18,6 +18,7 @@
 #include "crypto/sha256.h"
 #include "match/public_policies.h"
 #include "store/decode.h"
+#include "store/transact.h"
 
 namespace qt::match {
 
@@ -107,8 +108,8 @@ Result<Webhook> PublicPolicies::SetWebhook(const Principal& caller, const std::s
 
 Result<Webhook> PublicPolicies::GetWebhook(const Principal& caller) {
   QT_RETURN_IF_ERROR(caller.RequireMember());
-  Webhook w;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+  return store::ReadValue(store_, [&](Tx& tx) -> Result<Webhook> {
+    Webhook w;
     QT_ASSIGN_OR_RETURN(
         store::Rows rows,
         tx.Query("SELECT url, created_at FROM pl_webhooks WHERE org_id = ?", {caller.org_id}));
@@ -144,9 +145,8 @@ Result<Webhook> PublicPolicies::GetWebhook(const Principal& caller) {
                                  " AND last_error <> '' ORDER BY next_at DESC LIMIT 1",
                                  {caller.org_id}));
     if (!last.empty()) w.last_error = last[0].Text("last_error");
-    return OkStatus();
-  }));
-  return w;
+    return w;
+  });
 }
 
 Status PublicPolicies::DeleteWebhook(const Principal& caller) {

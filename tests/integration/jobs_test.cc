@@ -31,7 +31,7 @@ class JobsApiTest : public ApiTest {
     cluster_ = cluster.body["id"];
   }
 
-  ApiResult Submit(const std::string& token, int cards, int hours) {
+  HttpAnswer Submit(const std::string& token, int cards, int hours) {
     return Call(*client_, "POST", "/api/v1/compute/jobs", token,
                 nlohmann::json{{"cluster_id", cluster_},
                                {"name", "预训练"},
