@@ -130,8 +130,8 @@ TEST_P(MarketTest, QuotesAreRankedAndAcceptingBooksCapacityOnce) {
   ASSERT_TRUE(cheap.ok() && dear.ok());
   auto r1 = market_->PostRequest(enterprise_, Request(16, 10));
   ASSERT_THAT(r1, IsOk()) << r1.status().ToString();
-  ASSERT_EQ(r1->second.size(), 2u);
-  const Quote& best = r1->second[0];
+  ASSERT_EQ(r1->quotes.size(), 2u);
+  const Quote& best = r1->quotes[0];
   EXPECT_EQ(best.cluster_id, cheap->id);
   EXPECT_EQ(best.amount_fen, 16 * 10 * 1000);
   EXPECT_EQ(best.rank, 1);
@@ -147,19 +147,19 @@ TEST_P(MarketTest, QuotesAreRankedAndAcceptingBooksCapacityOnce) {
   auto r2 = market_->PostRequest(enterprise_, Request(16, 10));
   ASSERT_THAT(r2, IsOk());
   const Quote* later = nullptr;
-  for (const Quote& q : r2->second) {
+  for (const Quote& q : r2->quotes) {
     if (q.cluster_id == cheap->id) later = &q;
   }
   ASSERT_NE(later, nullptr);
   EXPECT_EQ(later->start_ms, order->end_ms);
-  EXPECT_EQ(r2->second[0].cluster_id, cheap->id);  // still cheapest, though later
+  EXPECT_EQ(r2->quotes[0].cluster_id, cheap->id);  // still cheapest, though later
 
   auto r3 = market_->PostRequest(enterprise_, Request(8, 10));
   auto r4 = market_->PostRequest(enterprise_, Request(16, 10));
   ASSERT_TRUE(r3.ok() && r4.ok());
   // Both quotes were made for [end of order 1, +10 h) on the cheap pool.
-  ASSERT_THAT(market_->AcceptQuote(enterprise_, r3->second[0].id), IsOk());
-  auto clash = market_->AcceptQuote(enterprise_, r4->second[0].id);
+  ASSERT_THAT(market_->AcceptQuote(enterprise_, r3->quotes[0].id), IsOk());
+  auto clash = market_->AcceptQuote(enterprise_, r4->quotes[0].id);
   EXPECT_THAT(clash, StatusIs(StatusCode::kConflict)) << clash.status().ToString();
 }
 
@@ -170,7 +170,7 @@ TEST_P(MarketTest, ConcurrentAcceptsNeverDoubleBook) {
   for (int i = 0; i < 6; ++i) {
     auto r = market_->PostRequest(enterprise_, Request(8, 2));
     ASSERT_THAT(r, IsOk());
-    quotes.push_back(r->second.at(0).id);  // all for the same window
+    quotes.push_back(r->quotes.at(0).id);  // all for the same window
   }
   std::atomic<int> ok{0}, conflicts{0};
   std::vector<std::thread> threads;
@@ -209,13 +209,13 @@ TEST_P(MarketTest, BadRequestsChangeNothing) {
   // A request nobody can serve is fine: it has no quotes.
   auto none = market_->PostRequest(enterprise_, Request(64, 1));
   ASSERT_THAT(none, IsOk());
-  EXPECT_TRUE(none->second.empty());
+  EXPECT_TRUE(none->quotes.empty());
   // An expired quote cannot be accepted.
   auto q = market_->PostRequest(enterprise_, Request(8, 1));
   clock_.Advance(16 * 60'000);
-  EXPECT_EQ(market_->AcceptQuote(enterprise_, q->second[0].id).status().message(),
+  EXPECT_EQ(market_->AcceptQuote(enterprise_, q->quotes[0].id).status().message(),
             "quote: expired; ask for new quotes");
-  EXPECT_THAT(market_->AcceptQuote(outsider_, q->second[0].id),
+  EXPECT_THAT(market_->AcceptQuote(outsider_, q->quotes[0].id),
               StatusIs(StatusCode::kPermissionDenied));
 }
 
@@ -236,7 +236,7 @@ TEST_P(MarketTest, SimulatedBackendRunsMetersAndBillsWithVouchers) {
 
   // 8 cards x 10 h x 1000 fen = 80,000 fen; the voucher pays 30 % = 24,000.
   auto r = market_->PostRequest(enterprise_, Request(8, 10));
-  auto o = market_->AcceptQuote(enterprise_, r->second.at(0).id);
+  auto o = market_->AcceptQuote(enterprise_, r->quotes.at(0).id);
   ASSERT_THAT(o, IsOk());
   EXPECT_EQ(*market_->Advance(), 1);  // starts
   clock_.Advance(10 * kHour);
@@ -253,7 +253,7 @@ TEST_P(MarketTest, SimulatedBackendRunsMetersAndBillsWithVouchers) {
 
   // The second bill gets only what remains of the voucher (16,000).
   auto r2 = market_->PostRequest(enterprise_, Request(8, 10));
-  ASSERT_THAT(market_->AcceptQuote(enterprise_, r2->second.at(0).id), IsOk());
+  ASSERT_THAT(market_->AcceptQuote(enterprise_, r2->quotes.at(0).id), IsOk());
   market_->Advance().value();
   clock_.Advance(10 * kHour);
   market_->Advance().value();
@@ -287,7 +287,7 @@ TEST_P(MarketTest, ConcurrentSettlementsNeverSpendAVoucherTwice) {
   std::vector<std::string> orders;
   for (int i = 0; i < 8; ++i) {
     auto r = market_->PostRequest(enterprise_, Request(8, 1));
-    auto o = market_->AcceptQuote(enterprise_, r->second.at(0).id);
+    auto o = market_->AcceptQuote(enterprise_, r->quotes.at(0).id);
     ASSERT_THAT(o, IsOk()) << o.status().ToString();
     orders.push_back(o->id);
   }
@@ -332,7 +332,7 @@ TEST_P(MarketTest, RelatedPartiesAndBudgetLimitVouchers) {
   ASSERT_THAT(vouchers_->AddRelatedParty(authority_, enterprise_.org_id, provider_.org_id), IsOk());
   ASSERT_THAT(market_->RegisterCluster(provider_, Cluster("c", "A100", 1, 1000)), IsOk());
   auto r = market_->PostRequest(enterprise_, Request(8, 1));
-  ASSERT_THAT(market_->AcceptQuote(enterprise_, r->second.at(0).id), IsOk());
+  ASSERT_THAT(market_->AcceptQuote(enterprise_, r->quotes.at(0).id), IsOk());
   market_->Advance().value();
   clock_.Advance(kHour);
   market_->Advance().value();
@@ -344,7 +344,7 @@ TEST_P(MarketTest, RelatedPartiesAndBudgetLimitVouchers) {
 TEST_P(MarketTest, AnUnavailableClusterFailsItsOrdersAndBillsUsage) {
   auto c = market_->RegisterCluster(provider_, Cluster("c", "A100", 1, 1000));
   auto r = market_->PostRequest(enterprise_, Request(8, 10));
-  auto o = market_->AcceptQuote(enterprise_, r->second.at(0).id);
+  auto o = market_->AcceptQuote(enterprise_, r->quotes.at(0).id);
   market_->Advance().value();
   clock_.Advance(2 * kHour);
   ASSERT_THAT(market_->SetAvailable(provider_, c->id, false), IsOk());
@@ -376,7 +376,7 @@ TEST_P(MarketTest, ExpiredVouchersDoNothing) {
   auto app = vouchers_->Apply(enterprise_, prog->id, 100'000);
   ASSERT_THAT(vouchers_->Decide(authority_, app->id, true, 0, ""), IsOk());
   auto r = market_->PostRequest(enterprise_, Request(8, 3));
-  ASSERT_THAT(market_->AcceptQuote(enterprise_, r->second.at(0).id), IsOk());
+  ASSERT_THAT(market_->AcceptQuote(enterprise_, r->quotes.at(0).id), IsOk());
   market_->Advance().value();
   clock_.Advance(3 * kHour);  // the voucher expired an hour before the bill
   ASSERT_EQ(*market_->Advance(), 1);
