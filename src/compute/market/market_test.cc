@@ -7,7 +7,7 @@
 #include "accounts/credit_code.h"
 #include "compute/configs.h"
 #include "compute/market/vouchers.h"
-#include "crypto/random.h"
+#include "tests/support/service_test.h"
 #include "tests/support/status_matchers.h"
 #include "tests/support/test_database.h"
 
@@ -28,33 +28,26 @@ std::string Code(const std::string& first16, char c17) {
 constexpr int64_t kHour = 3'600'000;
 
 // Every test runs on SQLite, and on PostgreSQL when QIANTANG_TEST_PG is set.
-class MarketTest : public ::testing::TestWithParam<std::string> {
+class MarketTest : public qt::testing::ServiceTest {
  protected:
+  MarketTest() : ServiceTest("2026-09-21T14:13:20Z", "market_test") {}
+
   void SetUp() override {
-    store_ = *store::OpenStore(db_.url(), {});
-    auto migrations = ledger::Journal::Migrations();
-    for (auto& m : accounts::Accounts::Migrations()) migrations.push_back(m);
-    for (auto& m : Market::Migrations()) migrations.push_back(m);
-    for (auto& m : Vouchers::Migrations()) migrations.push_back(m);
-    ASSERT_THAT(store::Migrate(*store_, migrations), IsOk());
-    accounts_ = std::make_unique<accounts::Accounts>(
-        *store_, accounts::AccountsOptions{&clock_, &random_, &key_, &journal_});
-    auto boot =
-        accounts_->Bootstrap({"杭州市数据集团", OrgKind::kOperator, Code("91330100MA2H0000", '1')});
-    ASSERT_TRUE(boot.ok() && boot->has_value());
-    op_ = *accounts_->Authenticate((*boot)->admin_token.secret);
-    provider_ = Org(OrgKind::kComputeProvider, "91330106MA2H0000", 'P');
-    provider2_ = Org(OrgKind::kComputeProvider, "91330106MA2H0000", 'Q');
-    enterprise_ = Org(OrgKind::kEnterprise, "91330106MA2H0000", 'E');
-    outsider_ = Org(OrgKind::kEnterprise, "91310106MA2H0000", 'T');  // registered in Shanghai
-    authority_ = Org(OrgKind::kAuthority, "11330100MA2H0000", 'A');
+    ASSERT_NO_FATAL_FAILURE(Open({Market::Migrations(), Vouchers::Migrations()}));
+    provider_ = Org("Org P", OrgKind::kComputeProvider, 'P');
+    provider2_ = Org("Org Q", OrgKind::kComputeProvider, 'Q');
+    enterprise_ = Org("Org E", OrgKind::kEnterprise, 'E');
+    outsider_ = OrgWithCode(OrgKind::kEnterprise, "91310106MA2H0000", 'T');  // of Shanghai
+    authority_ = OrgWithCode(OrgKind::kAuthority, "11330100MA2H0000", 'A');
     vouchers_ = std::make_unique<Vouchers>(*store_, clock_, random_, journal_);
     market_ = std::make_unique<Market>(
         *store_,
         MarketOptions{&clock_, &random_, &journal_, &catalog_, vouchers_.get(), 15 * 60'000, 1});
   }
 
-  Principal Org(OrgKind kind, const std::string& code16, char c) {
+  // An organisation whose credit code starts with `code16` (ServiceTest::Org's
+  // are all of one district of Hangzhou), as its admin.
+  Principal OrgWithCode(OrgKind kind, const std::string& code16, char c) {
     auto r = accounts_->CreateOrg(op_, {std::string("Org ") + c, kind, Code(code16, c)});
     EXPECT_THAT(r, IsOk()) << r.status().ToString();
     return *accounts_->Authenticate(r->admin_token.secret);
@@ -79,18 +72,10 @@ class MarketTest : public ::testing::TestWithParam<std::string> {
     return r;
   }
 
-  qt::testing::TestDatabase db_{GetParam()};
-  ManualClock clock_{1'790'000'000'000};
-  crypto::DeterministicRandom random_{"market_test"};
-  std::array<uint8_t, 32> raw_key_{};
-  crypto::MasterKey key_{raw_key_};
   ChipCatalog catalog_ = LoadChipCatalog("").value();
-  std::unique_ptr<store::Store> store_;
-  ledger::Journal journal_{clock_};
-  std::unique_ptr<accounts::Accounts> accounts_;
   std::unique_ptr<Vouchers> vouchers_;
   std::unique_ptr<Market> market_;
-  Principal op_, provider_, provider2_, enterprise_, outsider_, authority_;
+  Principal provider_, provider2_, enterprise_, outsider_, authority_;
 };
 
 INSTANTIATE_TEST_SUITE_P(Backends, MarketTest, ::testing::ValuesIn(qt::testing::TestBackends()),
@@ -315,7 +300,7 @@ TEST_P(MarketTest, RelatedPartiesAndBudgetLimitVouchers) {
   auto prog = vouchers_->CreateProgramme(authority_, {"p", 50'000, 3000, 40'000, clock_.NowMillis(),
                                                       clock_.NowMillis() + 100 * kHour});
   ASSERT_THAT(prog, IsOk());
-  auto other = Org(OrgKind::kEnterprise, "91330106MA2H0000", 'F');
+  auto other = Org("Org F", OrgKind::kEnterprise, 'F');
   auto a1 = vouchers_->Apply(enterprise_, prog->id, 40'000);
   auto a2 = vouchers_->Apply(other, prog->id, 40'000);
   ASSERT_THAT(vouchers_->Decide(authority_, a1->id, true, 0, ""), IsOk());
