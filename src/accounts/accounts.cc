@@ -322,6 +322,7 @@ Result<std::vector<OrgTally>> Accounts::TallyOrgs() {
                                             " COUNT(*) AS orgs FROM orgs WHERE home_node = ''"
                                             " GROUP BY kind, SUBSTR(credit_code, 3, 6)"));
     std::vector<OrgTally> out;
+    out.reserve(rows.size());
     for (const Row& r : rows) {
       std::optional<OrgKind> kind = ParseOrgKind(r.Text("kind"));
       if (!kind) return Internal("organisations: unknown kind '" + r.Text("kind") + "'");

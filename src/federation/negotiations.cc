@@ -215,6 +215,7 @@ Result<std::vector<Negotiation>> Negotiations::List(const Principal& caller,
                                                 " AND id > ? ORDER BY id LIMIT ?",
                                             {caller.org_id, after, int64_t{limit}}));
     std::vector<Negotiation> out;
+    out.reserve(rows.size());
     for (const Row& r : rows) {
       QT_ASSIGN_OR_RETURN(NegotiationRow row, NegotiationFromRow(r));
       out.push_back(std::move(row.negotiation));

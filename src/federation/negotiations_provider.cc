@@ -242,6 +242,7 @@ Status Negotiations::Sync() {
                      " AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT 100",
                      {options_.clock->NowMillis()}));
         std::vector<std::string> out;
+        out.reserve(rows.size());
         for (const Row& r : rows) out.push_back(r.Text("id"));
         return out;
       }));

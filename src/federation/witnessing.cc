@@ -77,6 +77,7 @@ Status Witnessing::Round() {
             store::Rows rows,
             tx.Query("SELECT witness FROM fed_cosignatures WHERE size = ?", {size}));
         std::vector<std::string> out;
+        out.reserve(rows.size());
         for (const auto& r : rows) out.push_back(r.Text("witness"));
         return out;
       }));
@@ -145,6 +146,7 @@ Result<std::string> Witnessing::LatestWitnessed() {
                 "FROM fed_cosignatures ORDER BY size DESC LIMIT ?) ORDER BY size DESC, witness",
                 {int64_t{kSizesTried}}));
         std::vector<Cosignature> out;
+        out.reserve(rows.size());
         for (const auto& r : rows) {
           out.push_back({r.Int("size"), r.Text("line")});
           if (!r.status().ok()) {

@@ -478,6 +478,7 @@ Result<std::vector<Quote>> Market::Quotes(const Principal& caller, const std::st
                                  "ORDER BY rank",
                                  {request_id}));
     std::vector<Quote> out;
+    out.reserve(rows.size());
     for (const Row& r : rows) {
       out.push_back({r.Text("id"), r.Text("request_id"), r.Text("cluster_id"),
                      r.Text("provider_id"), r.Text("pool"), r.Text("chip"),

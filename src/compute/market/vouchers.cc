@@ -303,6 +303,7 @@ Result<std::vector<Voucher>> Vouchers::ListVouchers(const Principal& caller) {
             "WHERE v.enterprise_id = ? ORDER BY v.id",
             {caller.org_id}));
     std::vector<Voucher> out;
+    out.reserve(rows.size());
     for (const Row& r : rows)
       out.push_back({r.Text("id"), r.Text("programme_id"), r.Text("enterprise_id"),
                      r.Int("amount_fen"), r.Int("redeemed_fen"), r.Int("issued_at"),
