@@ -75,8 +75,8 @@ City& TheCity() {
         std::fprintf(stderr, "setup: %s\n", posted.status().ToString().c_str());
         std::abort();
       }
-      if (posted->second.empty()) continue;
-      const auto& q = posted->second[rng() % posted->second.size()];
+      if (posted->quotes.empty()) continue;
+      const auto& q = posted->quotes[rng() % posted->quotes.size()];
       auto o = c->market->AcceptQuote(who, q.id);
       if (o.ok()) ++accepted;
       if (!o.ok() && o.status().code() != StatusCode::kConflict) {
@@ -97,7 +97,7 @@ void BM_Match(benchmark::State& state) {
     auto posted =
         c.market->PostRequest(c.enterprises[rng() % c.enterprises.size()], c.Request(rng, 8));
     if (!posted.ok()) state.SkipWithError(posted.status().message().c_str());
-    quotes += posted->second.size();
+    quotes += posted->quotes.size();
   }
   state.counters["quotes_per_request"] =
       static_cast<double>(quotes) / static_cast<double>(state.iterations());
@@ -175,7 +175,7 @@ void BM_Settle(benchmark::State& state) {
       auto posted = c.market->PostRequest(who, r);
       if (!posted.ok()) std::abort();
       std::string quote;
-      for (const auto& q : posted->second) {
+      for (const auto& q : posted->quotes) {
         if (q.pool == "settle") quote = q.id;
       }
       auto o = c.market->AcceptQuote(who, quote);

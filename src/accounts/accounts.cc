@@ -12,6 +12,7 @@
 #include "crypto/sha256.h"
 #include "store/decode.h"
 #include "store/like.h"
+#include "store/transact.h"
 
 namespace qt::accounts {
 namespace {
@@ -22,38 +23,6 @@ using store::Rows;
 using store::Tx;
 
 constexpr std::string_view kTokenPrefix = "qt_";
-
-const char* kSchema = R"sql(
-CREATE TABLE orgs (
-  id TEXT PRIMARY KEY,
-  name TEXT NOT NULL,
-  kind TEXT NOT NULL,
-  credit_code TEXT NOT NULL UNIQUE,
-  public_key BYTEA NOT NULL,
-  sealed_signing_key BYTEA NOT NULL,
-  created_at BIGINT NOT NULL
-);
-CREATE TABLE users (
-  id TEXT PRIMARY KEY,
-  org_id TEXT NOT NULL REFERENCES orgs(id),
-  name TEXT NOT NULL,
-  role TEXT NOT NULL,
-  created_at BIGINT NOT NULL,
-  UNIQUE (org_id, name)
-);
-CREATE INDEX users_by_org ON users (org_id, id);
-CREATE TABLE tokens (
-  id TEXT PRIMARY KEY,
-  org_id TEXT NOT NULL REFERENCES orgs(id),
-  user_id TEXT NOT NULL REFERENCES users(id),
-  token_hash BYTEA NOT NULL UNIQUE,
-  label TEXT NOT NULL,
-  created_at BIGINT NOT NULL,
-  expires_at BIGINT NOT NULL,
-  revoked_at BIGINT
-);
-CREATE INDEX tokens_by_org ON tokens (org_id, id);
-)sql";
 
 constexpr std::string_view kOrgColumns =
     "id, name, kind, credit_code, public_key, created_at, home_node, key_custody,"
@@ -127,21 +96,6 @@ Status Accounts::JournalUser(Tx& tx, const std::string& actor, const User& u) {
 Accounts::Accounts(store::Store& store, AccountsOptions options)
     : store_(store), options_(options), ids_(*options.clock, *options.random) {
   assert(options.clock && options.random && options.master_key && options.journal);
-}
-
-std::vector<store::Migration> Accounts::Migrations() {
-  return {{"accounts", 1, "organisations, users and tokens", kSchema},
-          {"accounts", 2, "users can be deactivated",
-           "ALTER TABLE users ADD COLUMN deactivated_at BIGINT;"},
-          {"accounts", 3, "organisations of peer nodes",
-           "ALTER TABLE orgs ADD COLUMN home_node TEXT NOT NULL DEFAULT '';"
-           "ALTER TABLE orgs ADD COLUMN remote_id TEXT NOT NULL DEFAULT '';"
-           "CREATE UNIQUE INDEX orgs_by_remote_id ON orgs (home_node, remote_id)"
-           " WHERE home_node <> '';"},
-          {"accounts", 4, "organisations may hold their own keys",
-           "ALTER TABLE orgs ADD COLUMN key_custody TEXT NOT NULL DEFAULT 'node';"
-           "ALTER TABLE orgs ADD COLUMN key_registered_at BIGINT NOT NULL DEFAULT 0;"
-           "ALTER TABLE orgs ADD COLUMN key_version BIGINT NOT NULL DEFAULT 0;"}};
 }
 
 Result<CreatedOrg> Accounts::InsertOrg(Tx& tx, const std::string& actor, const NewOrg& org) {
@@ -229,28 +183,22 @@ Result<IssuedToken> Accounts::InsertToken(Tx& tx, const std::string& actor, cons
 
 Result<std::optional<CreatedOrg>> Accounts::Bootstrap(const NewOrg& operator_org) {
   assert(operator_org.kind == OrgKind::kOperator);
-  std::optional<CreatedOrg> created;
-  QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
+  return store::WriteValue(store_, [&](Tx& tx) -> Result<std::optional<CreatedOrg>> {
     QT_ASSIGN_OR_RETURN(Rows rows, tx.Query("SELECT COUNT(*) AS n FROM orgs"));
-    if (rows.at(0).Int("n") > 0) return OkStatus();
-    QT_ASSIGN_OR_RETURN(created, InsertOrg(tx, "", operator_org));
-    return OkStatus();
-  }));
-  return created;
+    if (rows.at(0).Int("n") > 0) return std::optional<CreatedOrg>();
+    QT_ASSIGN_OR_RETURN(CreatedOrg created, InsertOrg(tx, "", operator_org));
+    return std::optional<CreatedOrg>(std::move(created));
+  });
 }
 
 Result<Org> Accounts::Operator() {
-  Result<Org> out = NotFound("there is no operator organisation yet");
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+  return store::ReadValue(store_, [&](Tx& tx) -> Result<Org> {
     QT_ASSIGN_OR_RETURN(Rows rows,
                         tx.Query("SELECT " + std::string(kOrgColumns) +
                                  " FROM orgs WHERE kind = 'operator' ORDER BY id LIMIT 1"));
-    if (!rows.empty()) {
-      QT_ASSIGN_OR_RETURN(out, OrgFromRow(rows[0]));
-    }
-    return OkStatus();
-  }));
-  return out;
+    if (rows.empty()) return NotFound("there is no operator organisation yet");
+    return OrgFromRow(rows[0]);
+  });
 }
 
 Status Accounts::CheckMasterKey() {
@@ -268,8 +216,7 @@ Status Accounts::CheckMasterKey() {
 
 Result<Principal> Accounts::Authenticate(std::string_view token_secret) {
   if (!token_secret.starts_with(kTokenPrefix)) return Unauthenticated("malformed token");
-  Principal p;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+  return store::ReadValue(store_, [&](Tx& tx) -> Result<Principal> {
     QT_ASSIGN_OR_RETURN(
         Rows rows,
         tx.Query("SELECT t.id, t.user_id, t.org_id, o.kind, u.role, t.expires_at, t.revoked_at,"
@@ -284,16 +231,13 @@ Result<Principal> Accounts::Authenticate(std::string_view token_secret) {
       return Unauthenticated("the token's user has been deactivated");
     if (r.Int("expires_at") <= options_.clock->NowMillis())
       return Unauthenticated("token has expired");
-    QT_ASSIGN_OR_RETURN(
-        p, store::Decode<Principal>("tokens", r, [&]() -> Result<Principal> {
-          auto kind = ParseOrgKind(r.Text("kind"));
-          auto role = ParseRole(r.Text("role"));
-          if (!kind || !role) return Internal("kind or role: unknown");
-          return Principal{r.Text("id"), r.Text("user_id"), r.Text("org_id"), *kind, *role};
-        }));
-    return OkStatus();
-  }));
-  return p;
+    return store::Decode<Principal>("tokens", r, [&]() -> Result<Principal> {
+      auto kind = ParseOrgKind(r.Text("kind"));
+      auto role = ParseRole(r.Text("role"));
+      if (!kind || !role) return Internal("kind or role: unknown");
+      return Principal{r.Text("id"), r.Text("user_id"), r.Text("org_id"), *kind, *role};
+    });
+  });
 }
 
 Result<CreatedOrg> Accounts::CreateOrg(const Principal& caller, const NewOrg& org) {
@@ -303,27 +247,19 @@ Result<CreatedOrg> Accounts::CreateOrg(const Principal& caller, const NewOrg& or
   if (org.kind == OrgKind::kOperator) {
     return InvalidArgument("kind: there is one operator; it is created at bootstrap");
   }
-  Result<CreatedOrg> created = Internal("not run");
-  QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
-    created = InsertOrg(tx, caller.org_id, org);
-    return created.status();
-  }));
-  return created;
+  return store::WriteValue(
+      store_, [&](Tx& tx) -> Result<CreatedOrg> { return InsertOrg(tx, caller.org_id, org); });
 }
 
 Result<Org> Accounts::GetOrg(const std::string& id) {
   if (!IsValidId(id, "org")) return NotFound("no organisation " + id);
-  Result<Org> out = NotFound("no organisation " + id);
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+  return store::ReadValue(store_, [&](Tx& tx) -> Result<Org> {
     QT_ASSIGN_OR_RETURN(
         Rows rows,
         tx.Query("SELECT " + std::string(kOrgColumns) + " FROM orgs WHERE id = ?", {id}));
-    if (!rows.empty()) {
-      QT_ASSIGN_OR_RETURN(out, OrgFromRow(rows[0]));
-    }
-    return OkStatus();
-  }));
-  return out;
+    if (rows.empty()) return NotFound("no organisation " + id);
+    return OrgFromRow(rows[0]);
+  });
 }
 
 Result<Page<Org>> Accounts::ListOrgs(const PageRequest& page) { return ListOrgs(page, {}); }
@@ -363,43 +299,37 @@ Result<Page<Org>> Accounts::ListOrgs(const PageRequest& page, const OrgFilter& f
   QT_RETURN_IF_ERROR(CheckPage(page, "org"));
   Params params = {page.cursor};
   QT_ASSIGN_OR_RETURN(std::string conditions, OrgConditions(filter, params));
-  Result<Page<Org>> out = Internal("not run");
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    out = QueryPage<Org>(
+  return store::ReadValue(store_, [&](Tx& tx) -> Result<Page<Org>> {
+    return QueryPage<Org>(
         tx, "SELECT " + std::string(kOrgColumns) + " FROM orgs WHERE id > ?" + conditions, params,
         page, OrgFromRow);
-    return out.status();
-  }));
-  return out;
+  });
 }
 
 Result<int64_t> Accounts::CountOrgs(const OrgFilter& filter) {
   Params params;
   QT_ASSIGN_OR_RETURN(std::string conditions, OrgConditions(filter, params));
-  int64_t n = 0;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+  return store::ReadValue(store_, [&](Tx& tx) -> Result<int64_t> {
     QT_ASSIGN_OR_RETURN(
         Rows rows, tx.Query("SELECT COUNT(*) AS n FROM orgs WHERE 1 = 1" + conditions, params));
-    n = rows[0].Int("n");
-    return OkStatus();
-  }));
-  return n;
+    return rows[0].Int("n");
+  });
 }
 
 Result<std::vector<OrgTally>> Accounts::TallyOrgs() {
-  std::vector<OrgTally> out;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+  return store::ReadValue(store_, [&](Tx& tx) -> Result<std::vector<OrgTally>> {
     QT_ASSIGN_OR_RETURN(Rows rows, tx.Query("SELECT kind, SUBSTR(credit_code, 3, 6) AS division,"
                                             " COUNT(*) AS orgs FROM orgs WHERE home_node = ''"
                                             " GROUP BY kind, SUBSTR(credit_code, 3, 6)"));
+    std::vector<OrgTally> out;
+    out.reserve(rows.size());
     for (const Row& r : rows) {
       std::optional<OrgKind> kind = ParseOrgKind(r.Text("kind"));
       if (!kind) return Internal("organisations: unknown kind '" + r.Text("kind") + "'");
       out.push_back({*kind, r.Text("division"), r.Int("orgs")});
     }
-    return OkStatus();
-  }));
-  return out;
+    return out;
+  });
 }
 
 Result<User> Accounts::CreateUser(const Principal& caller, const std::string& org_id,
@@ -440,8 +370,7 @@ Result<IssuedToken> Accounts::IssueToken(const Principal& caller, const std::str
   if (target != caller.user_id && !caller.Has(Role::kAdmin)) {
     return PermissionDenied("only administrators issue tokens for other users");
   }
-  Result<IssuedToken> out = Internal("not run");
-  QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
+  return store::WriteValue(store_, [&](Tx& tx) -> Result<IssuedToken> {
     QT_ASSIGN_OR_RETURN(Rows rows, tx.Query("SELECT " + std::string(kUserColumns) +
                                                 " FROM users WHERE id = ? AND org_id = ?",
                                             {target, caller.org_id}));
@@ -466,10 +395,8 @@ Result<IssuedToken> Accounts::IssueToken(const Principal& caller, const std::str
     if (ttl <= 0) return Unauthenticated("token has expired");
     // From the same `now`: a second read of the clock could end a
     // millisecond after the caller's token.
-    out = WriteToken(tx, options_, ids_, caller.org_id, user, label, now, now + ttl);
-    return out.status();
-  }));
-  return out;
+    return WriteToken(tx, options_, ids_, caller.org_id, user, label, now, now + ttl);
+  });
 }
 
 Result<User> Accounts::DeactivateUser(const Principal& caller, const std::string& org_id,
@@ -481,23 +408,23 @@ Result<User> Accounts::DeactivateUser(const Principal& caller, const std::string
   if (user_id == caller.user_id) {
     return FailedPrecondition("an administrator cannot deactivate itself; ask another");
   }
-  User u;
-  QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
+  return store::WriteValue(store_, [&](Tx& tx) -> Result<User> {
     QT_ASSIGN_OR_RETURN(Rows rows, tx.Query("SELECT " + std::string(kUserColumns) +
                                                 " FROM users WHERE id = ? AND org_id = ?",
                                             {user_id, org_id}));
     if (rows.empty()) return NotFound("no user " + user_id + " in your organisation");
-    QT_ASSIGN_OR_RETURN(u, UserFromRow(rows[0]));
-    if (u.deactivated_at) return OkStatus();  // already: idempotent
+    QT_ASSIGN_OR_RETURN(User u, UserFromRow(rows[0]));
+    if (u.deactivated_at) return u;  // already: idempotent
     u.deactivated_at = options_.clock->NowMillis();
     QT_RETURN_IF_ERROR(
         tx.Exec("UPDATE users SET deactivated_at = ? WHERE id = ?", {*u.deactivated_at, user_id})
             .status());
-    return options_.journal
-        ->Append(tx, {caller.org_id, "user.deactivated", u.id, {{"org_id", u.org_id}}})
-        .status();
-  }));
-  return u;
+    QT_RETURN_IF_ERROR(
+        options_.journal
+            ->Append(tx, {caller.org_id, "user.deactivated", u.id, {{"org_id", u.org_id}}})
+            .status());
+    return u;
+  });
 }
 
 Result<Page<TokenInfo>> Accounts::ListTokens(const Principal& caller, const PageRequest& page) {
@@ -541,17 +468,17 @@ Result<Org> Accounts::RegisterRemoteOrg(const std::string& node, const RemoteOrg
   }
   if (node.empty() || org.id.empty()) return InvalidArgument("node and id are required");
   if (org.id.size() > 200) return InvalidArgument("id: at most 200 bytes");
-  Org out{ids_.Next("org"),
-          org.name,
-          org.kind,
-          node + "/" + org.credit_code,
-          org.public_key,
-          options_.clock->NowMillis(),
-          node,
-          KeyCustody::kHomeNode,
-          0,
-          0};
-  QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
+  const Org added{ids_.Next("org"),
+                  org.name,
+                  org.kind,
+                  node + "/" + org.credit_code,
+                  org.public_key,
+                  options_.clock->NowMillis(),
+                  node,
+                  KeyCustody::kHomeNode,
+                  0,
+                  0};
+  return store::WriteValue(store_, [&](Tx& tx) -> Result<Org> {
     QT_ASSIGN_OR_RETURN(Rows rows, tx.Query("SELECT " + std::string(kOrgColumns) +
                                                 " FROM orgs WHERE home_node = ? AND remote_id = ?",
                                             {node, org.id}));
@@ -561,56 +488,54 @@ Result<Org> Accounts::RegisterRemoteOrg(const std::string& node, const RemoteOrg
         return Conflict("organisation " + org.id + " of node " + node +
                         " is known here with another key");
       }
-      out = known;
-      return OkStatus();
+      return known;
     }
     auto inserted = tx.Exec(
         "INSERT INTO orgs (id, name, kind, credit_code, public_key, sealed_signing_key,"
         " created_at, home_node, remote_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        {out.id, out.name, std::string(OrgKindName(out.kind)), out.credit_code,
-         store::Bytes(out.public_key.begin(), out.public_key.end()), store::Bytes{'-'},
-         out.created_at, node, org.id});
+        {added.id, added.name, std::string(OrgKindName(added.kind)), added.credit_code,
+         store::Bytes(added.public_key.begin(), added.public_key.end()), store::Bytes{'-'},
+         added.created_at, node, org.id});
     if (inserted.status().code() == StatusCode::kConflict) {
-      return Conflict("credit_code: " + out.credit_code + " is held by another organisation of " +
+      return Conflict("credit_code: " + added.credit_code + " is held by another organisation of " +
                       node);
     }
     QT_RETURN_IF_ERROR(inserted.status());
-    return options_.journal
-        ->Append(tx, {out.id,
-                      "org.registered_remote",
-                      out.id,
-                      {{"node", node},
-                       {"remote_id", org.id},
-                       {"name", out.name},
-                       {"kind", OrgKindName(out.kind)},
-                       {"credit_code", out.credit_code},
-                       {"public_key", crypto::HexEncode(out.public_key)}}})
-        .status();
-  }));
-  return out;
+    QT_RETURN_IF_ERROR(options_.journal
+                           ->Append(tx, {added.id,
+                                         "org.registered_remote",
+                                         added.id,
+                                         {{"node", node},
+                                          {"remote_id", org.id},
+                                          {"name", added.name},
+                                          {"kind", OrgKindName(added.kind)},
+                                          {"credit_code", added.credit_code},
+                                          {"public_key", crypto::HexEncode(added.public_key)}}})
+                           .status());
+    return added;
+  });
 }
 
 Result<crypto::SigningKey> Accounts::OrgKey(const std::string& org_id) {
-  store::Bytes sealed;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(
-        Rows rows,
-        tx.Query("SELECT sealed_signing_key, home_node, key_custody FROM orgs WHERE id = ?",
-                 {org_id}));
-    if (rows.empty()) return NotFound("no organisation " + org_id);
-    if (!rows[0].Text("home_node").empty()) {
-      return FailedPrecondition("organisation " + org_id + "'s key is held by node '" +
-                                rows[0].Text("home_node") + "'; this node cannot sign for it");
-    }
-    if (rows[0].Text("key_custody") != KeyCustodyName(KeyCustody::kNode)) {
-      return FailedPrecondition("organisation " + org_id +
-                                " holds its own key: it signs (and opens what is sealed to it) "
-                                "with that key itself, e.g. `--key FILE` in the CLI; this node "
-                                "cannot");
-    }
-    sealed = rows[0].Blob("sealed_signing_key");
-    return OkStatus();
-  }));
+  QT_ASSIGN_OR_RETURN(
+      store::Bytes sealed, store::ReadValue(store_, [&](Tx& tx) -> Result<store::Bytes> {
+        QT_ASSIGN_OR_RETURN(
+            Rows rows,
+            tx.Query("SELECT sealed_signing_key, home_node, key_custody FROM orgs WHERE id = ?",
+                     {org_id}));
+        if (rows.empty()) return NotFound("no organisation " + org_id);
+        if (!rows[0].Text("home_node").empty()) {
+          return FailedPrecondition("organisation " + org_id + "'s key is held by node '" +
+                                    rows[0].Text("home_node") + "'; this node cannot sign for it");
+        }
+        if (rows[0].Text("key_custody") != KeyCustodyName(KeyCustody::kNode)) {
+          return FailedPrecondition("organisation " + org_id +
+                                    " holds its own key: it signs (and opens what is sealed to it) "
+                                    "with that key itself, e.g. `--key FILE` in the CLI; this node "
+                                    "cannot");
+        }
+        return rows[0].Blob("sealed_signing_key");
+      }));
   QT_ASSIGN_OR_RETURN(auto seed, options_.master_key->Open(sealed, org_id));
   if (seed.size() != 32) return Internal("sealed signing key has the wrong size");
   return crypto::SigningKeyFromSeed(std::span<const uint8_t, 32>(seed.data(), 32));
@@ -629,8 +554,7 @@ Result<Org> Accounts::RegisterOwnKey(const Principal& caller, const std::string&
         "an operator's or authority's key stays with the node: it signs as the platform runs "
         "(ledger checkpoints, trust lists, certificates), with nobody to hold a key file");
   }
-  Org out;
-  QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
+  return store::WriteValue(store_, [&](Tx& tx) -> Result<Org> {
     QT_ASSIGN_OR_RETURN(
         Rows rows,
         tx.Query("SELECT " + std::string(kOrgColumns) + " FROM orgs WHERE id = ?", {org_id}));
@@ -669,7 +593,6 @@ Result<Org> Accounts::RegisterOwnKey(const Principal& caller, const std::string&
                  std::string(KeyCustodyName(KeyCustody::kSelf)), org.key_registered_at,
                  org.key_version, org_id, org.key_version - 1}));
     if (updated != 1) return Conflict("another key was registered meanwhile");
-    out = org;
     // The proofs too, so that anyone auditing the ledger can check that each
     // key was registered by its holder and, once held, replaced with consent.
     nlohmann::json event = {{"public_key", crypto::HexEncode(key.public_key)},
@@ -680,10 +603,11 @@ Result<Org> Accounts::RegisterOwnKey(const Principal& caller, const std::string&
     if (key.previous_key_proof) {
       event["previous_key_proof"] = crypto::Base64Encode(*key.previous_key_proof);
     }
-    return options_.journal->Append(tx, {caller.org_id, "org.key_registered", org_id, event})
-        .status();
-  }));
-  return out;
+    QT_RETURN_IF_ERROR(
+        options_.journal->Append(tx, {caller.org_id, "org.key_registered", org_id, event})
+            .status());
+    return org;
+  });
 }
 
 Result<Org> Accounts::Attester(const std::string& org_id) {

@@ -10,6 +10,7 @@
 #include "core/ids.h"
 #include "core/status.h"
 #include "store/store.h"
+#include "store/transact.h"
 
 namespace qt::accounts {
 
@@ -75,13 +76,9 @@ Result<Page<T>> QueryCountedPage(store::Tx& tx, const std::string& sql, store::P
 template <typename T, typename FromRow>
 Result<Page<T>> ReadCountedPage(store::Store& store, const std::string& sql, store::Params params,
                                 const PageRequest& page, FromRow from_row) {
-  Page<T> out;
-  QT_RETURN_IF_ERROR(store.Read([&](store::Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(out,
-                        QueryCountedPage<T>(tx, sql, std::move(params), page, std::move(from_row)));
-    return OkStatus();
-  }));
-  return out;
+  return store::ReadValue(store, [&](store::Tx& tx) -> Result<Page<T>> {
+    return QueryCountedPage<T>(tx, sql, params, page, from_row);
+  });
 }
 
 }  // namespace qt::accounts

@@ -237,9 +237,9 @@ void RegisterMarketRoutes(Router& router, Market& market, Vouchers& vouchers) {
                             body.Int("max_fen_per_card_hour", 1, Market::kMaxFenPerCardHour));
         QT_RETURN_IF_ERROR(body.Finish());
         QT_ASSIGN_OR_RETURN(auto posted, market.PostRequest(req.caller(), r));
-        const ComputeRequest& cr = posted.first;
+        const ComputeRequest& cr = posted.request;
         json quotes = json::array();
-        for (const Quote& q : posted.second) quotes.push_back(QuoteJson(q));
+        for (const Quote& q : posted.quotes) quotes.push_back(QuoteJson(q));
         return Response::Json({{"id", cr.id},
                                {"cards", cr.cards},
                                {"chip", cr.chip},

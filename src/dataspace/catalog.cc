@@ -10,6 +10,7 @@
 #include "dataspace/dataspace.h"
 #include "dataspace/internal.h"
 #include "store/like.h"
+#include "store/transact.h"
 
 namespace qt::dataspace {
 
@@ -102,11 +103,11 @@ Result<Page<Product>> DataSpace::SearchProducts(const std::string& text,
 }
 
 Result<ProductDetail> DataSpace::GetProduct(const Principal& caller, const std::string& id) {
-  ProductDetail d;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+  return store::ReadValue(store_, [&](Tx& tx) -> Result<ProductDetail> {
     QT_ASSIGN_OR_RETURN(auto rows,
                         tx.Query(std::string(internal::kProductColumns) + " WHERE id = ?", {id}));
     if (rows.empty()) return NotFound("no data product " + id);
+    ProductDetail d;
     QT_ASSIGN_OR_RETURN(d.product, internal::ProductFromRow(rows[0]));
     QT_ASSIGN_OR_RETURN(auto offers, tx.Query(std::string(internal::kOfferColumns) +
                                                   " WHERE o.product_id = ? ORDER BY o.id",
@@ -118,16 +119,14 @@ Result<ProductDetail> DataSpace::GetProduct(const Principal& caller, const std::
         d.offers.push_back(std::move(o));
       }
     }
-    return OkStatus();
-  }));
-  return d;
+    return d;
+  });
 }
 
 Result<std::vector<PublishedOffer>> DataSpace::PublishedOffers(const std::string& after_offer_id,
                                                                int limit) {
-  std::vector<PublishedOffer> out;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    out.clear();
+  return store::ReadValue(store_, [&](Tx& tx) -> Result<std::vector<PublishedOffer>> {
+    std::vector<PublishedOffer> out;
     std::string after = after_offer_id;
     // Offers for named organisations are skipped; read on until `limit`.
     while (static_cast<int>(out.size()) < limit) {
@@ -148,40 +147,38 @@ Result<std::vector<PublishedOffer>> DataSpace::PublishedOffers(const std::string
         out.push_back({std::move(o), std::move(p)});
       }
     }
-    return OkStatus();
-  }));
-  return out;
+    return out;
+  });
 }
 
 Result<std::string> DataSpace::CatalogVersion() {
   // A digest of exactly what PublishedOffers lists (ids and creation times),
   // so it tells peers nothing of offers kept for named organisations.
-  std::string published;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    published.clear();
-    QT_ASSIGN_OR_RETURN(auto rows, tx.Query(std::string(internal::kOfferColumns) +
-                                            " WHERE o.active = 1 ORDER BY o.id"));
-    for (const auto& r : rows) {
-      QT_ASSIGN_OR_RETURN(Offer o, internal::OfferFromRow(r));
-      if (!o.visible_to.orgs.empty()) continue;
-      published += o.id + "\n" + std::to_string(o.created_at) + "\n";
-    }
-    return OkStatus();
-  }));
+  QT_ASSIGN_OR_RETURN(
+      const std::string published, store::ReadValue(store_, [&](Tx& tx) -> Result<std::string> {
+        QT_ASSIGN_OR_RETURN(auto rows, tx.Query(std::string(internal::kOfferColumns) +
+                                                " WHERE o.active = 1 ORDER BY o.id"));
+        std::string out;
+        for (const auto& r : rows) {
+          QT_ASSIGN_OR_RETURN(Offer o, internal::OfferFromRow(r));
+          if (!o.visible_to.orgs.empty()) continue;
+          out += o.id + "\n" + std::to_string(o.created_at) + "\n";
+        }
+        return out;
+      }));
   const crypto::Digest d = crypto::Sha256(published);
   return "v2-" + crypto::HexEncode(std::span<const uint8_t>(d.data(), 16));
 }
 
 Result<ProductPreview> DataSpace::Preview(const std::string& product_id) {
-  Product p;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(
-        auto rows,
-        tx.Query(std::string(internal::kProductColumns) + " WHERE id = ?", {product_id}));
-    if (rows.empty()) return NotFound("no data product " + product_id);
-    QT_ASSIGN_OR_RETURN(p, internal::ProductFromRow(rows[0]));
-    return OkStatus();
-  }));
+  QT_ASSIGN_OR_RETURN(
+      Product p, store::ReadValue(store_, [&](Tx& tx) -> Result<Product> {
+        QT_ASSIGN_OR_RETURN(
+            auto rows,
+            tx.Query(std::string(internal::kProductColumns) + " WHERE id = ?", {product_id}));
+        if (rows.empty()) return NotFound("no data product " + product_id);
+        return internal::ProductFromRow(rows[0]);
+      }));
   QT_ASSIGN_OR_RETURN(ProductDb db, ProductDb::OpenReadOnly(RunDbPath(p.run_id)));
   QT_ASSIGN_OR_RETURN(auto rows,
                       db.Query("SELECT * FROM data LIMIT " + std::to_string(kPreviewRows)));
@@ -205,14 +202,15 @@ Result<Offer> DataSpace::CreateOffer(const Principal& caller, const NewOffer& in
   QT_RETURN_IF_ERROR(caller.RequireMemberOf(OrgKind::kDataHolder, "make offers"));
   QT_RETURN_IF_ERROR(CheckDisplayText(in.title, 200).WithContext("title"));
   IdGenerator ids(*options_.clock, *options_.random);
-  Offer o{.id = ids.Next("offer"),
-          .product_id = in.product_id,
-          .provider_id = caller.org_id,
-          .title = in.title,
-          .visible_to = in.visible_to,
-          .negotiable_by = in.negotiable_by,
-          .created_at = options_.clock->NowMillis()};
-  QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
+  // All but the policy, which is parsed against the product's fields.
+  const Offer draft{.id = ids.Next("offer"),
+                    .product_id = in.product_id,
+                    .provider_id = caller.org_id,
+                    .title = in.title,
+                    .visible_to = in.visible_to,
+                    .negotiable_by = in.negotiable_by,
+                    .created_at = options_.clock->NowMillis()};
+  return store::WriteValue(store_, [&](Tx& tx) -> Result<Offer> {
     QT_ASSIGN_OR_RETURN(
         auto rows,
         tx.Query(std::string(internal::kProductColumns) + " WHERE id = ?", {in.product_id}));
@@ -220,6 +218,7 @@ Result<Offer> DataSpace::CreateOffer(const Principal& caller, const NewOffer& in
       return NotFound("product_id: no data product " + in.product_id + " of your organisation");
     }
     QT_ASSIGN_OR_RETURN(Product p, internal::ProductFromRow(rows[0]));
+    Offer o = draft;
     QT_ASSIGN_OR_RETURN(o.policy, ParsePolicy(in.policy, p.fields));
     QT_RETURN_IF_ERROR(CheckAudience(tx, o.visible_to, "visible_to"));
     QT_RETURN_IF_ERROR(CheckAudience(tx, o.negotiable_by, "negotiable_by"));
@@ -229,24 +228,23 @@ Result<Offer> DataSpace::CreateOffer(const Principal& caller, const NewOffer& in
                  internal::AudienceJson(o.visible_to).dump(),
                  internal::AudienceJson(o.negotiable_by).dump(), o.created_at})
             .status());
-    return options_.journal
-        ->Append(tx,
-                 {caller.org_id, "dataspace.offer.created", o.id, {{"product_id", o.product_id}}})
-        .status();
-  }));
-  return o;
+    QT_RETURN_IF_ERROR(
+        options_.journal
+            ->Append(
+                tx,
+                {caller.org_id, "dataspace.offer.created", o.id, {{"product_id", o.product_id}}})
+            .status());
+    return o;
+  });
 }
 
 Result<Offer> DataSpace::GetOffer(const std::string& offer_id) {
-  Offer o;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+  return store::ReadValue(store_, [&](Tx& tx) -> Result<Offer> {
     QT_ASSIGN_OR_RETURN(
         auto rows, tx.Query(std::string(internal::kOfferColumns) + " WHERE o.id = ?", {offer_id}));
     if (rows.empty()) return NotFound("no offer " + offer_id);
-    QT_ASSIGN_OR_RETURN(o, internal::OfferFromRow(rows[0]));
-    return OkStatus();
-  }));
-  return o;
+    return internal::OfferFromRow(rows[0]);
+  });
 }
 
 Result<Offer> DataSpace::ShowOffer(const Principal& caller, const std::string& offer_id) {

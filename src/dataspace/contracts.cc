@@ -10,6 +10,7 @@
 #include "dataspace/internal.h"
 #include "store/decode.h"
 #include "store/like.h"
+#include "store/transact.h"
 
 namespace qt::dataspace {
 
@@ -32,15 +33,21 @@ Result<Contract> ReadContract(Tx& tx, const std::string& id) {
   return internal::ContractFromRow(rows[0]);
 }
 
+// A contract as stored, with its product's fields (a counter-policy names them).
+struct ContractWithFields {
+  Contract contract;
+  Schema fields;
+};
+
 }  // namespace
 
 Result<Contract> DataSpace::RequestContract(const Principal& caller, const std::string& offer_id,
                                             const std::optional<json>& policy) {
   QT_RETURN_IF_ERROR(caller.RequireMember());
   IdGenerator ids(*options_.clock, *options_.random);
-  Contract c{.id = ids.Next("ctr"), .consumer_id = caller.org_id};
-  c.created_at = c.updated_at = options_.clock->NowMillis();
-  QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
+  const std::string id = ids.Next("ctr");
+  const UnixMillis now = options_.clock->NowMillis();
+  return Changed(store::WriteValue(store_, [&](Tx& tx) -> Result<Contract> {
     QT_ASSIGN_OR_RETURN(
         auto rows, tx.Query(std::string(internal::kOfferColumns) + " WHERE o.id = ?", {offer_id}));
     if (rows.empty()) return NotFound("no offer " + offer_id);
@@ -54,6 +61,8 @@ Result<Contract> DataSpace::RequestContract(const Principal& caller, const std::
     if (o.provider_id == caller.org_id) {
       return InvalidArgument("an organisation cannot contract with itself");
     }
+    Contract c{.id = id, .consumer_id = caller.org_id};
+    c.created_at = c.updated_at = now;
     c.offer_id = o.id;
     c.product_id = o.product_id;
     c.provider_id = o.provider_id;
@@ -76,30 +85,29 @@ Result<Contract> DataSpace::RequestContract(const Principal& caller, const std::
             .status());
     // As listed: with the product's title and the consumer's budget spent so far.
     QT_ASSIGN_OR_RETURN(c, ReadContract(tx, c.id));
-    return options_.journal
-        ->Append(tx, {caller.org_id,
-                      "dataspace.contract.requested",
-                      c.id,
-                      {{"offer_id", c.offer_id},
-                       {"provider_id", c.provider_id},
-                       {"counter_policy", policy.has_value()}}})
-        .status();
+    QT_RETURN_IF_ERROR(options_.journal
+                           ->Append(tx, {caller.org_id,
+                                         "dataspace.contract.requested",
+                                         c.id,
+                                         {{"offer_id", c.offer_id},
+                                          {"provider_id", c.provider_id},
+                                          {"counter_policy", policy.has_value()}}})
+                           .status());
+    return c;
   }));
-  return Changed(c);
 }
 
 Result<std::string> DataSpace::Agreement(const Contract& c, UnixMillis agreed_at) {
   QT_ASSIGN_OR_RETURN(accounts::Org provider, options_.accounts->GetOrg(c.provider_id));
   QT_ASSIGN_OR_RETURN(accounts::Org consumer, options_.accounts->GetOrg(c.consumer_id));
-  std::string product_hash;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(
-        auto rows,
-        tx.Query(std::string(internal::kProductColumns) + " WHERE id = ?", {c.product_id}));
-    if (rows.empty()) return Internal("contract " + c.id + ": its product is gone");
-    product_hash = rows[0].Text("output_hash");
-    return OkStatus();
-  }));
+  QT_ASSIGN_OR_RETURN(
+      const std::string product_hash, store::ReadValue(store_, [&](Tx& tx) -> Result<std::string> {
+        QT_ASSIGN_OR_RETURN(
+            auto rows,
+            tx.Query(std::string(internal::kProductColumns) + " WHERE id = ?", {c.product_id}));
+        if (rows.empty()) return Internal("contract " + c.id + ": its product is gone");
+        return rows[0].Text("output_hash");
+      }));
   auto party = [](const accounts::Org& o) {
     return json{{"id", o.id},
                 {"public_key", crypto::HexEncode(o.public_key)},
@@ -179,18 +187,21 @@ Result<Contract> DataSpace::Transition(const Principal& caller, const std::strin
                                        const std::optional<json>& policy,
                                        const PartySignature* signed_by) {
   QT_RETURN_IF_ERROR(caller.RequireMember());
-  Contract c;
-  Schema fields;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(auto rows,
-                        tx.Query(std::string(internal::kContractColumns) + " WHERE id = ?", {id}));
-    if (rows.empty()) return NotFound("no contract " + id);
-    QT_ASSIGN_OR_RETURN(c, internal::ContractFromRow(rows[0]));
-    QT_ASSIGN_OR_RETURN(fields, store::Decode<Schema>("ds_contracts", rows[0], [&] {
-                          return ParseSchema(json::parse(rows[0].Text("fields")));
-                        }));
-    return OkStatus();
-  }));
+  QT_ASSIGN_OR_RETURN(
+      ContractWithFields stored,
+      store::ReadValue(store_, [&](Tx& tx) -> Result<ContractWithFields> {
+        QT_ASSIGN_OR_RETURN(
+            auto rows, tx.Query(std::string(internal::kContractColumns) + " WHERE id = ?", {id}));
+        if (rows.empty()) return NotFound("no contract " + id);
+        ContractWithFields out;
+        QT_ASSIGN_OR_RETURN(out.contract, internal::ContractFromRow(rows[0]));
+        QT_ASSIGN_OR_RETURN(out.fields, store::Decode<Schema>("ds_contracts", rows[0], [&] {
+                              return ParseSchema(json::parse(rows[0].Text("fields")));
+                            }));
+        return out;
+      }));
+  Contract& c = stored.contract;
+  const Schema& fields = stored.fields;
   if (caller.org_id != c.provider_id && caller.org_id != c.consumer_id) {
     return NotFound("no contract " + id);
   }
@@ -313,9 +324,8 @@ Result<Contract> DataSpace::TerminateContract(const Principal& caller, const std
                                               const std::string& reason) {
   QT_RETURN_IF_ERROR(caller.RequireMember());
   QT_RETURN_IF_ERROR(CheckDisplayText(reason, 500).WithContext("reason"));
-  Contract c;
-  QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(c, ReadContract(tx, id));
+  return Changed(store::WriteValue(store_, [&](Tx& tx) -> Result<Contract> {
+    QT_ASSIGN_OR_RETURN(Contract c, ReadContract(tx, id));
     if (caller.org_id != c.provider_id && caller.org_id != c.consumer_id) {
       return NotFound("no contract " + id);
     }
@@ -329,19 +339,17 @@ Result<Contract> DataSpace::TerminateContract(const Principal& caller, const std
                                " updated_at = ? WHERE id = ?",
                                {reason, c.updated_at, id})
                            .status());
-    return options_.journal
-        ->Append(tx, {caller.org_id, "dataspace.contract.terminated", id, {{"reason", reason}}})
-        .status();
+    QT_RETURN_IF_ERROR(
+        options_.journal
+            ->Append(tx, {caller.org_id, "dataspace.contract.terminated", id, {{"reason", reason}}})
+            .status());
+    return c;
   }));
-  return Changed(c);
 }
 
 Result<Contract> DataSpace::GetContract(const Principal& caller, const std::string& id) {
-  Contract c;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(c, ReadContract(tx, id));
-    return OkStatus();
-  }));
+  QT_ASSIGN_OR_RETURN(Contract c,
+                      store::ReadValue(store_, [&](Tx& tx) { return ReadContract(tx, id); }));
   if (caller.org_id != c.provider_id && caller.org_id != c.consumer_id) {
     return NotFound("no contract " + id);
   }

@@ -1,6 +1,6 @@
-// DataSpace: construction, schema, sources, pipelines and runs. Catalog and
-// offers are in catalog.cc, negotiation in contracts.cc, the channel's
-// metering in usage.cc.
+// DataSpace: construction, sources, pipelines and runs. Catalog and offers
+// are in catalog.cc, negotiation in contracts.cc, the channel's metering in
+// usage.cc, the tables in migrations.cc.
 #include "dataspace/dataspace.h"
 
 #include <sys/stat.h>
@@ -16,6 +16,7 @@
 #include "dataspace/internal.h"
 #include "dataspace/pipeline.h"
 #include "store/decode.h"
+#include "store/transact.h"
 
 namespace qt::dataspace {
 
@@ -29,105 +30,6 @@ using store::Tx;
 
 DataSpace::DataSpace(store::Store& store, DataSpaceOptions options)
     : store_(store), options_(std::move(options)) {}
-
-std::vector<store::Migration> DataSpace::Migrations() {
-  return {{"dataspace", 1, "sources, pipelines, runs, products, offers, contracts, uses", R"sql(
-CREATE TABLE ds_sources (
-  id TEXT PRIMARY KEY,
-  org_id TEXT NOT NULL REFERENCES orgs(id),
-  name TEXT NOT NULL,
-  origin TEXT NOT NULL,
-  path TEXT NOT NULL,
-  bytes BIGINT NOT NULL,
-  sha256 TEXT NOT NULL,
-  fields TEXT NOT NULL,
-  created_at BIGINT NOT NULL
-);
-CREATE INDEX ds_sources_org ON ds_sources(org_id, id);
-CREATE TABLE ds_pipelines (
-  id TEXT PRIMARY KEY,
-  org_id TEXT NOT NULL REFERENCES orgs(id),
-  source_id TEXT NOT NULL REFERENCES ds_sources(id),
-  name TEXT NOT NULL,
-  spec TEXT NOT NULL,
-  created_at BIGINT NOT NULL
-);
-CREATE INDEX ds_pipelines_org ON ds_pipelines(org_id, id);
-CREATE TABLE ds_runs (
-  id TEXT PRIMARY KEY,
-  pipeline_id TEXT NOT NULL REFERENCES ds_pipelines(id),
-  org_id TEXT NOT NULL REFERENCES orgs(id),
-  rows_in BIGINT NOT NULL,
-  rows_out BIGINT NOT NULL,
-  input_hash TEXT NOT NULL,
-  output_hash TEXT NOT NULL,
-  report TEXT NOT NULL,
-  fields TEXT NOT NULL,
-  started_at BIGINT NOT NULL,
-  finished_at BIGINT NOT NULL,
-  ledger_seq BIGINT NOT NULL
-);
-CREATE INDEX ds_runs_pipeline ON ds_runs(pipeline_id, id);
-CREATE TABLE ds_products (
-  id TEXT PRIMARY KEY,
-  org_id TEXT NOT NULL REFERENCES orgs(id),
-  run_id TEXT NOT NULL REFERENCES ds_runs(id),
-  title TEXT NOT NULL,
-  description TEXT NOT NULL,
-  tags TEXT NOT NULL,
-  update_frequency TEXT NOT NULL,
-  licence TEXT NOT NULL,
-  search_text TEXT NOT NULL,
-  created_at BIGINT NOT NULL
-);
-CREATE TABLE ds_offers (
-  id TEXT PRIMARY KEY,
-  product_id TEXT NOT NULL REFERENCES ds_products(id),
-  provider_id TEXT NOT NULL REFERENCES orgs(id),
-  title TEXT NOT NULL,
-  policy TEXT NOT NULL,
-  visible_to TEXT NOT NULL,
-  negotiable_by TEXT NOT NULL,
-  active BIGINT NOT NULL,
-  created_at BIGINT NOT NULL
-);
-CREATE INDEX ds_offers_product ON ds_offers(product_id);
-CREATE TABLE ds_contracts (
-  id TEXT PRIMARY KEY,
-  offer_id TEXT NOT NULL REFERENCES ds_offers(id),
-  product_id TEXT NOT NULL REFERENCES ds_products(id),
-  provider_id TEXT NOT NULL REFERENCES orgs(id),
-  consumer_id TEXT NOT NULL REFERENCES orgs(id),
-  state TEXT NOT NULL,
-  policy TEXT NOT NULL,
-  agreement TEXT NOT NULL,
-  agreement_hash TEXT NOT NULL,
-  provider_signature TEXT NOT NULL,
-  consumer_signature TEXT NOT NULL,
-  reason TEXT NOT NULL,
-  created_at BIGINT NOT NULL,
-  updated_at BIGINT NOT NULL
-);
-CREATE INDEX ds_contracts_provider ON ds_contracts(provider_id, id);
-CREATE INDEX ds_contracts_consumer ON ds_contracts(consumer_id, id);
-CREATE TABLE ds_usage (
-  id TEXT PRIMARY KEY,
-  contract_id TEXT NOT NULL REFERENCES ds_contracts(id),
-  action TEXT NOT NULL,
-  purpose TEXT NOT NULL,
-  epsilon_milli BIGINT NOT NULL,
-  receipt TEXT NOT NULL,
-  signature TEXT NOT NULL,
-  created_at BIGINT NOT NULL
-);
-CREATE INDEX ds_usage_contract ON ds_usage(contract_id, id);
-)sql"},
-          {"dataspace", 2, "the delta each channel use spends; budgets per product and consumer",
-           R"sql(
-ALTER TABLE ds_usage ADD COLUMN delta_pico BIGINT NOT NULL DEFAULT 0;
-CREATE INDEX ds_contracts_product_consumer ON ds_contracts(product_id, consumer_id);
-)sql"}};
-}
 
 std::string DataSpace::RunDbPath(const std::string& run_id) const {
   return options_.data_dir + "/runs/" + run_id + ".sqlite";
@@ -207,6 +109,12 @@ Status CheckHeader(const std::string& path, const std::string& name, const Schem
   return OkStatus();
 }
 
+// A pipeline as stored, with the source it reads.
+struct PipelineWithSource {
+  Pipeline pipeline;
+  Source source;
+};
+
 }  // namespace
 
 Result<Source> DataSpace::CreateSource(const Principal& caller, const NewSource& in) {
@@ -281,14 +189,11 @@ Result<Source> DataSpace::CreateSource(const Principal& caller, const NewSource&
 
 Result<Page<Source>> DataSpace::ListSources(const Principal& caller, const PageRequest& page) {
   QT_RETURN_IF_ERROR(accounts::CheckPage(page, "src"));
-  Page<Source> out;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(out, accounts::QueryPage<Source>(
-                                 tx, std::string(kSourceColumns) + " WHERE org_id = ? AND id > ?",
-                                 {caller.org_id, page.cursor}, page, SourceFromRow));
-    return OkStatus();
-  }));
-  return out;
+  return store::ReadValue(store_, [&](Tx& tx) -> Result<Page<Source>> {
+    return accounts::QueryPage<Source>(tx,
+                                       std::string(kSourceColumns) + " WHERE org_id = ? AND id > ?",
+                                       {caller.org_id, page.cursor}, page, SourceFromRow);
+  });
 }
 
 Result<Pipeline> DataSpace::CreatePipeline(const Principal& caller, const std::string& source_id,
@@ -326,32 +231,32 @@ Result<Pipeline> DataSpace::CreatePipeline(const Principal& caller, const std::s
 
 Result<Page<Pipeline>> DataSpace::ListPipelines(const Principal& caller, const PageRequest& page) {
   QT_RETURN_IF_ERROR(accounts::CheckPage(page, "pipe"));
-  Page<Pipeline> out;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(out, accounts::QueryPage<Pipeline>(
-                                 tx, std::string(kPipelineColumns) + " WHERE org_id = ? AND id > ?",
-                                 {caller.org_id, page.cursor}, page, PipelineFromRow));
-    return OkStatus();
-  }));
-  return out;
+  return store::ReadValue(store_, [&](Tx& tx) -> Result<Page<Pipeline>> {
+    return accounts::QueryPage<Pipeline>(
+        tx, std::string(kPipelineColumns) + " WHERE org_id = ? AND id > ?",
+        {caller.org_id, page.cursor}, page, PipelineFromRow);
+  });
 }
 
 Result<Run> DataSpace::RunPipeline(const Principal& caller, const std::string& pipeline_id) {
   QT_RETURN_IF_ERROR(caller.RequireMemberOf(OrgKind::kDataHolder, "run pipelines"));
-  Pipeline p;
-  Source src;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(auto rows,
-                        tx.Query(std::string(kPipelineColumns) + " WHERE id = ?", {pipeline_id}));
-    if (rows.empty() || rows[0].Text("org_id") != caller.org_id) {
-      return NotFound("no pipeline " + pipeline_id + " of your organisation");
-    }
-    QT_ASSIGN_OR_RETURN(p, PipelineFromRow(rows[0]));
-    QT_ASSIGN_OR_RETURN(auto srows,
-                        tx.Query(std::string(kSourceColumns) + " WHERE id = ?", {p.source_id}));
-    QT_ASSIGN_OR_RETURN(src, SourceFromRow(srows.at(0)));
-    return OkStatus();
-  }));
+  QT_ASSIGN_OR_RETURN(
+      const PipelineWithSource stored,
+      store::ReadValue(store_, [&](Tx& tx) -> Result<PipelineWithSource> {
+        QT_ASSIGN_OR_RETURN(
+            auto rows, tx.Query(std::string(kPipelineColumns) + " WHERE id = ?", {pipeline_id}));
+        if (rows.empty() || rows[0].Text("org_id") != caller.org_id) {
+          return NotFound("no pipeline " + pipeline_id + " of your organisation");
+        }
+        PipelineWithSource out;
+        QT_ASSIGN_OR_RETURN(out.pipeline, PipelineFromRow(rows[0]));
+        QT_ASSIGN_OR_RETURN(auto srows, tx.Query(std::string(kSourceColumns) + " WHERE id = ?",
+                                                 {out.pipeline.source_id}));
+        QT_ASSIGN_OR_RETURN(out.source, SourceFromRow(srows.at(0)));
+        return out;
+      }));
+  const Pipeline& p = stored.pipeline;
+  const Source& src = stored.source;
   QT_ASSIGN_OR_RETURN(PipelineSpec spec, ParsePipeline(p.spec, src.fields));
   // What is stored must read back: the output schema passes the reader's checks.
   QT_RETURN_IF_ERROR(ParseSchema(SchemaJson(spec.output)).status().WithContext("output"));
@@ -377,7 +282,7 @@ Result<Run> DataSpace::RunPipeline(const Principal& caller, const std::string& p
   run.output_hash = out.output_hash;
   run.report = QualityJson(out.report);
   run.finished_at = options_.clock->NowMillis();
-  Status st = store_.Write([&](Tx& tx) -> Status {
+  Result<uint64_t> seq = store::WriteValue(store_, [&](Tx& tx) -> Result<uint64_t> {
     // Ratios go on the ledger in basis points: events hold no floating point.
     json fields = json::array();
     for (const FieldQuality& q : out.report.fields) {
@@ -386,7 +291,7 @@ Result<Run> DataSpace::RunPipeline(const Principal& caller, const std::string& p
                         {"validity_bp", std::llround(q.validity * 10'000)},
                         {"uniqueness_bp", std::llround(q.uniqueness * 10'000)}});
     }
-    QT_ASSIGN_OR_RETURN(run.ledger_seq,
+    QT_ASSIGN_OR_RETURN(const uint64_t ledger_seq,
                         options_.journal->Append(tx, {caller.org_id,
                                                       "dataspace.pipeline.run",
                                                       run.id,
@@ -398,35 +303,31 @@ Result<Run> DataSpace::RunPipeline(const Principal& caller, const std::string& p
                                                        {"duplicates", out.report.duplicates},
                                                        {"malformed", out.report.malformed},
                                                        {"fields", fields}}}));
-    return tx
-        .Exec("INSERT INTO ds_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-              {run.id, run.pipeline_id, run.org_id, run.rows_in, run.rows_out, run.input_hash,
-               run.output_hash, run.report.dump(), SchemaJson(run.fields).dump(), run.started_at,
-               run.finished_at, static_cast<int64_t>(run.ledger_seq)})
-        .status();
+    QT_RETURN_IF_ERROR(
+        tx.Exec("INSERT INTO ds_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                {run.id, run.pipeline_id, run.org_id, run.rows_in, run.rows_out, run.input_hash,
+                 run.output_hash, run.report.dump(), SchemaJson(run.fields).dump(), run.started_at,
+                 run.finished_at, static_cast<int64_t>(ledger_seq)})
+            .status());
+    return ledger_seq;
   });
-  if (!st.ok()) {
+  if (!seq.ok()) {
     std::error_code ec;
     std::filesystem::remove(db, ec);
-    return st;
+    return seq.status();
   }
+  run.ledger_seq = *seq;
   return run;
 }
 
 Result<Page<Run>> DataSpace::ListRuns(const Principal& caller, const std::string& pipeline_id,
                                       const PageRequest& page) {
   QT_RETURN_IF_ERROR(accounts::CheckPage(page, "run"));
-  Page<Run> out;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(
-        out,
-        accounts::QueryPage<Run>(
-            tx,
-            std::string(internal::kRunColumns) + " WHERE pipeline_id = ? AND org_id = ? AND id > ?",
-            {pipeline_id, caller.org_id, page.cursor}, page, internal::RunFromRow));
-    return OkStatus();
-  }));
-  return out;
+  return store::ReadValue(store_, [&](Tx& tx) -> Result<Page<Run>> {
+    return accounts::QueryPage<Run>(
+        tx, std::string(internal::kRunColumns) + " WHERE pipeline_id = ? AND org_id = ? AND id > ?",
+        {pipeline_id, caller.org_id, page.cursor}, page, internal::RunFromRow);
+  });
 }
 
 }  // namespace qt::dataspace

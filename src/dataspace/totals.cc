@@ -1,12 +1,12 @@
 // DataSpace::Totals: the data space in figures for the city dashboard.
 #include "dataspace/dataspace.h"
 #include "store/tally.h"
+#include "store/transact.h"
 
 namespace qt::dataspace {
 
 Result<SpaceTotals> DataSpace::Totals(UnixMillis since) {
-  SpaceTotals t;
-  QT_RETURN_IF_ERROR(store_.Read([&](store::Tx& tx) -> Status {
+  return store::ReadValue(store_, [&](store::Tx& tx) -> Result<SpaceTotals> {
     QT_ASSIGN_OR_RETURN(
         store::Rows counts,
         tx.Query("SELECT (SELECT COUNT(*) FROM ds_products) AS products,"
@@ -16,6 +16,7 @@ Result<SpaceTotals> DataSpace::Totals(UnixMillis since) {
                  " AS contracts_finalized,"
                  " (SELECT CAST(COALESCE(SUM(epsilon_milli), 0) AS BIGINT) FROM ds_usage)"
                  " AS epsilon_milli"));
+    SpaceTotals t;
     t.products = counts[0].Int("products");
     t.offers = counts[0].Int("offers");
     t.contracts = counts[0].Int("contracts");
@@ -32,9 +33,8 @@ Result<SpaceTotals> DataSpace::Totals(UnixMillis since) {
                  " GROUP BY created_at / 86400000 ORDER BY 1",
                  {since}));
     t.queries_by_day = store::DailyTallies(days);
-    return OkStatus();
-  }));
-  return t;
+    return t;
+  });
 }
 
 }  // namespace qt::dataspace

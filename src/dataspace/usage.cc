@@ -7,6 +7,7 @@
 #include "dataspace/dataspace.h"
 #include "dataspace/internal.h"
 #include "store/decode.h"
+#include "store/transact.h"
 
 namespace qt::dataspace {
 
@@ -94,20 +95,21 @@ struct ForUse {
 
 Result<ForUse> ReadForUse(store::Store& store, const Principal& caller,
                           const std::string& contract_id, Action action) {
-  ForUse out;
-  QT_RETURN_IF_ERROR(store.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(
-        auto rows,
-        tx.Query(std::string(internal::kContractColumns) + " WHERE id = ?", {contract_id}));
-    if (rows.empty()) return NotFound("no contract " + contract_id);
-    QT_ASSIGN_OR_RETURN(out.usable.contract, internal::ContractFromRow(rows[0]));
-    QT_ASSIGN_OR_RETURN(auto prows,
-                        tx.Query(std::string(internal::kProductColumns) + " WHERE id = ?",
-                                 {out.usable.contract.product_id}));
-    QT_ASSIGN_OR_RETURN(out.usable.product, internal::ProductFromRow(prows.at(0)));
-    QT_ASSIGN_OR_RETURN(out.meter, ReadMeter(tx, out.usable.contract, action));
-    return OkStatus();
-  }));
+  QT_ASSIGN_OR_RETURN(
+      ForUse out, store::ReadValue(store, [&](Tx& tx) -> Result<ForUse> {
+        QT_ASSIGN_OR_RETURN(
+            auto rows,
+            tx.Query(std::string(internal::kContractColumns) + " WHERE id = ?", {contract_id}));
+        if (rows.empty()) return NotFound("no contract " + contract_id);
+        ForUse out;
+        QT_ASSIGN_OR_RETURN(out.usable.contract, internal::ContractFromRow(rows[0]));
+        QT_ASSIGN_OR_RETURN(auto prows,
+                            tx.Query(std::string(internal::kProductColumns) + " WHERE id = ?",
+                                     {out.usable.contract.product_id}));
+        QT_ASSIGN_OR_RETURN(out.usable.product, internal::ProductFromRow(prows.at(0)));
+        QT_ASSIGN_OR_RETURN(out.meter, ReadMeter(tx, out.usable.contract, action));
+        return out;
+      }));
   QT_RETURN_IF_ERROR(CheckConsumer(caller, out.usable.contract));
   return out;
 }
@@ -338,17 +340,13 @@ Result<Page<Usage>> DataSpace::ListUsage(const Principal& caller, const std::str
                                          const PageRequest& page) {
   QT_RETURN_IF_ERROR(accounts::CheckPage(page, "use"));
   QT_RETURN_IF_ERROR(GetContract(caller, contract_id).status());
-  Page<Usage> out;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(
-        out, accounts::QueryPage<Usage>(tx,
-                                        "SELECT id, contract_id, action, purpose, epsilon_milli,"
-                                        " receipt, signature, created_at, delta_pico FROM ds_usage"
-                                        " WHERE contract_id = ? AND id > ?",
-                                        {contract_id, page.cursor}, page, UsageFromRow));
-    return OkStatus();
-  }));
-  return out;
+  return store::ReadValue(store_, [&](Tx& tx) -> Result<Page<Usage>> {
+    return accounts::QueryPage<Usage>(tx,
+                                      "SELECT id, contract_id, action, purpose, epsilon_milli,"
+                                      " receipt, signature, created_at, delta_pico FROM ds_usage"
+                                      " WHERE contract_id = ? AND id > ?",
+                                      {contract_id, page.cursor}, page, UsageFromRow);
+  });
 }
 
 }  // namespace qt::dataspace

@@ -94,8 +94,8 @@ Status DemoTraffic::Step() {
   r.window_end = r.window_start + 3 * 24 * kHour;
   r.max_fen_per_card_hour = 3000;
   QT_ASSIGN_OR_RETURN(auto posted, market_.PostRequest(who, r));
-  if (posted.second.empty()) return OkStatus();
-  auto order = market_.AcceptQuote(who, posted.second.front().id);
+  if (posted.quotes.empty()) return OkStatus();
+  auto order = market_.AcceptQuote(who, posted.quotes.front().id);
   // Another process may have taken the capacity first; that is the market.
   if (!order.ok() && order.status().code() != StatusCode::kConflict) return order.status();
   return OkStatus();

@@ -16,29 +16,6 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::string_view kSchema = R"sql(
-CREATE TABLE fed_catalog (
-  node TEXT NOT NULL,
-  offer_id TEXT NOT NULL,
-  dataset_id TEXT NOT NULL,
-  title TEXT NOT NULL,
-  description TEXT NOT NULL,
-  publisher TEXT NOT NULL,
-  keywords TEXT NOT NULL,
-  policy TEXT NOT NULL,
-  crawled_at BIGINT NOT NULL,
-  PRIMARY KEY (node, offer_id)
-);
-CREATE TABLE fed_crawls (
-  node TEXT PRIMARY KEY,
-  crawled_at BIGINT NOT NULL,
-  attempted_at BIGINT NOT NULL,
-  error TEXT NOT NULL,
-  offers BIGINT NOT NULL,
-  generation BIGINT NOT NULL
-);
-)sql";
-
 constexpr size_t kMaxOffers = 10'000;
 constexpr int kMaxPages = 100;
 constexpr size_t kMaxPageBytes = size_t{4} << 20;      // one catalog page
@@ -97,14 +74,6 @@ FederatedCatalog::FederatedCatalog(store::Store& store, Peers& peers, const Node
 }
 
 FederatedCatalog::~FederatedCatalog() = default;
-
-std::vector<store::Migration> FederatedCatalog::Migrations() {
-  return {{"federation", 4, "the federated catalog: peers' DSP catalogs as last crawled",
-           std::string(kSchema)},
-          {"federation", 6, "incremental crawls: each peer's catalog version as last read",
-           "ALTER TABLE fed_crawls ADD COLUMN version TEXT NOT NULL DEFAULT '';\n"
-           "ALTER TABLE fed_crawls ADD COLUMN read_at BIGINT NOT NULL DEFAULT 0;\n"}};
-}
 
 Status FederatedCatalog::Crawl() {
   QT_ASSIGN_OR_RETURN(std::vector<Peer> peers, peers_.List("", 1000));

@@ -13,6 +13,7 @@
 #include "federation/dsp.h"
 #include "federation/internal/negotiation_rows.h"
 #include "store/decode.h"
+#include "store/transact.h"
 
 namespace qt::federation {
 
@@ -27,50 +28,16 @@ using namespace internal;  // NOLINT(google-build-using-namespace): this module'
 Negotiations::Negotiations(store::Store& store, NegotiationsOptions options)
     : store_(store), options_(options) {}
 
-std::vector<store::Migration> Negotiations::Migrations() {
-  return {{"federation", 5, "contract negotiations with peers' participants", R"sql(
-CREATE TABLE fed_negotiations (
-  id TEXT PRIMARY KEY,
-  role TEXT NOT NULL,
-  peer TEXT NOT NULL,
-  remote_pid TEXT NOT NULL,
-  org_id TEXT NOT NULL,
-  offer_id TEXT NOT NULL,
-  callback TEXT NOT NULL,
-  state TEXT NOT NULL,
-  offer TEXT NOT NULL,
-  agreement TEXT NOT NULL,
-  provider_signature TEXT NOT NULL,
-  consumer_signature TEXT NOT NULL,
-  proofs TEXT NOT NULL,
-  reason TEXT NOT NULL,
-  last_error TEXT NOT NULL,
-  attempts INTEGER NOT NULL,
-  next_attempt_at BIGINT NOT NULL,
-  created_at BIGINT NOT NULL,
-  updated_at BIGINT NOT NULL,
-  sent TEXT NOT NULL
-);
-CREATE UNIQUE INDEX fed_negotiations_by_peer ON fed_negotiations (peer, remote_pid)
-  WHERE role = 'provider';
-CREATE INDEX fed_negotiations_by_org ON fed_negotiations (org_id, id);
-CREATE INDEX fed_negotiations_due ON fed_negotiations (role, sent, next_attempt_at);
-)sql"}};
-}
-
 // ---- shared ----------------------------------------------------------------
 
 Result<Negotiation> Negotiations::Load(const std::string& id) {
-  std::optional<Negotiation> out;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+  return store::ReadValue(store_, [&](Tx& tx) -> Result<Negotiation> {
     QT_ASSIGN_OR_RETURN(auto rows,
                         tx.Query(std::string(kNegotiationColumns) + " WHERE id = ?", {id}));
     if (rows.empty()) return NotFound("no negotiation " + id);
     QT_ASSIGN_OR_RETURN(NegotiationRow row, NegotiationFromRow(rows[0]));
-    out = std::move(row.negotiation);
-    return OkStatus();
-  }));
-  return *out;
+    return std::move(row.negotiation);
+  });
 }
 
 Result<Negotiation> Negotiations::LoadConsumer(const Peer& from, const std::string& consumer_pid) {
@@ -144,11 +111,10 @@ Result<PeerAnswer> Negotiations::Send(const std::string& peer, const std::string
 }
 
 Result<json> Negotiations::JournalAndProve(const ledger::NewEvent& event) {
-  uint64_t index = 0;
-  QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(index, options_.journal->Append(tx, event));
-    return OkStatus();
-  }));
+  QT_ASSIGN_OR_RETURN(const uint64_t index,
+                      store::WriteValue(store_, [&](Tx& tx) -> Result<uint64_t> {
+                        return options_.journal->Append(tx, event);
+                      }));
   QT_RETURN_IF_ERROR(options_.ledger->Publish().status());
   QT_ASSIGN_OR_RETURN(ledger::EventProof proof, options_.ledger->ProveEvent(index));
   return ProofJson(proof);
@@ -243,19 +209,19 @@ Result<Negotiation> Negotiations::Get(const Principal& caller, const std::string
 
 Result<std::vector<Negotiation>> Negotiations::List(const Principal& caller,
                                                     const std::string& after, int limit) {
-  std::vector<Negotiation> out;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+  return store::ReadValue(store_, [&](Tx& tx) -> Result<std::vector<Negotiation>> {
     QT_ASSIGN_OR_RETURN(auto rows, tx.Query(std::string(kNegotiationColumns) +
                                                 " WHERE org_id = ? AND role = 'consumer'"
                                                 " AND id > ? ORDER BY id LIMIT ?",
                                             {caller.org_id, after, int64_t{limit}}));
+    std::vector<Negotiation> out;
+    out.reserve(rows.size());
     for (const Row& r : rows) {
       QT_ASSIGN_OR_RETURN(NegotiationRow row, NegotiationFromRow(r));
       out.push_back(std::move(row.negotiation));
     }
-    return OkStatus();
-  }));
-  return out;
+    return out;
+  });
 }
 
 Result<Negotiation> Negotiations::ConsumerCall(const Principal& caller, const std::string& id,

@@ -13,6 +13,7 @@
 #include "federation/internal/negotiation_rows.h"
 #include "federation/negotiations.h"
 #include "store/decode.h"
+#include "store/transact.h"
 
 namespace qt::federation {
 
@@ -85,17 +86,17 @@ Result<json> Negotiations::OnRequest(const Peer& from, std::string_view body) {
   std::copy(key->begin(), key->end(), remote.public_key.begin());
 
   // A repeated request (the consumer's node retried) gets the same answer.
-  std::optional<Negotiation> known;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(auto rows, tx.Query(std::string(kNegotiationColumns) +
-                                                " WHERE peer = ? AND role = 'provider'"
-                                                " AND remote_pid = ?",
-                                            {from.name, m.consumer_pid}));
-    if (rows.empty()) return OkStatus();
-    QT_ASSIGN_OR_RETURN(NegotiationRow row, NegotiationFromRow(rows[0]));
-    known = std::move(row.negotiation);
-    return OkStatus();
-  }));
+  QT_ASSIGN_OR_RETURN(const std::optional<Negotiation> known,
+                      store::ReadValue(store_, [&](Tx& tx) -> Result<std::optional<Negotiation>> {
+                        QT_ASSIGN_OR_RETURN(auto rows,
+                                            tx.Query(std::string(kNegotiationColumns) +
+                                                         " WHERE peer = ? AND role = 'provider'"
+                                                         " AND remote_pid = ?",
+                                                     {from.name, m.consumer_pid}));
+                        if (rows.empty()) return std::optional<Negotiation>();
+                        QT_ASSIGN_OR_RETURN(NegotiationRow row, NegotiationFromRow(rows[0]));
+                        return std::optional<Negotiation>(std::move(row.negotiation));
+                      }));
   if (known) return NegotiationJson(known->id, m.consumer_pid, known->state);
 
   QT_ASSIGN_OR_RETURN(accounts::Org org, options_.accounts->RegisterRemoteOrg(from.name, remote));
@@ -231,16 +232,20 @@ void Negotiations::ContractChanged(const Contract& contract) {
 }
 
 Status Negotiations::Sync() {
-  std::vector<std::string> due;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(
-        auto rows, tx.Query("SELECT id FROM fed_negotiations WHERE role = 'provider'"
-                            " AND sent <> 'TERMINATED' AND (sent <> 'FINALIZED' OR attempts > 0)"
-                            " AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT 100",
-                            {options_.clock->NowMillis()}));
-    for (const Row& r : rows) due.push_back(r.Text("id"));
-    return OkStatus();
-  }));
+  QT_ASSIGN_OR_RETURN(
+      const std::vector<std::string> due,
+      store::ReadValue(store_, [&](Tx& tx) -> Result<std::vector<std::string>> {
+        QT_ASSIGN_OR_RETURN(
+            auto rows,
+            tx.Query("SELECT id FROM fed_negotiations WHERE role = 'provider'"
+                     " AND sent <> 'TERMINATED' AND (sent <> 'FINALIZED' OR attempts > 0)"
+                     " AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT 100",
+                     {options_.clock->NowMillis()}));
+        std::vector<std::string> out;
+        out.reserve(rows.size());
+        for (const Row& r : rows) out.push_back(r.Text("id"));
+        return out;
+      }));
   Status first;
   for (const std::string& id : due) {
     Status s = SyncOne(id, /*fresh=*/false);
@@ -264,15 +269,16 @@ Status Negotiations::SyncOne(const std::string& contract_id, bool fresh) {
 }
 
 Status Negotiations::SyncLocked(const std::string& contract_id, bool fresh) {
-  std::optional<NegotiationRow> row;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(auto rows, tx.Query(std::string(kNegotiationColumns) +
-                                                " WHERE id = ? AND role = 'provider'",
-                                            {contract_id}));
-    if (rows.empty()) return OkStatus();
-    QT_ASSIGN_OR_RETURN(row, NegotiationFromRow(rows[0]));
-    return OkStatus();
-  }));
+  QT_ASSIGN_OR_RETURN(
+      std::optional<NegotiationRow> row,
+      store::ReadValue(store_, [&](Tx& tx) -> Result<std::optional<NegotiationRow>> {
+        QT_ASSIGN_OR_RETURN(auto rows, tx.Query(std::string(kNegotiationColumns) +
+                                                    " WHERE id = ? AND role = 'provider'",
+                                                {contract_id}));
+        if (rows.empty()) return std::optional<NegotiationRow>();
+        QT_ASSIGN_OR_RETURN(NegotiationRow found, NegotiationFromRow(rows[0]));
+        return std::optional<NegotiationRow>(std::move(found));
+      }));
   if (!row) return OkStatus();  // not a negotiation with a peer
   Negotiation& n = row->negotiation;
   const auto sent = ParseDspState(row->sent);

@@ -7,33 +7,10 @@
 #include "crypto/sha256.h"
 #include "ledger/note.h"
 #include "store/decode.h"
+#include "store/transact.h"
 
 namespace qt::federation {
 namespace {
-
-constexpr std::string_view kSchema = R"sql(
-CREATE TABLE fed_peers (
-  name TEXT PRIMARY KEY,
-  city TEXT NOT NULL,
-  url TEXT NOT NULL,
-  node_vkey TEXT NOT NULL,
-  ledger_vkey TEXT NOT NULL,
-  witness_vkey TEXT NOT NULL,
-  descriptor TEXT NOT NULL,
-  state TEXT NOT NULL,
-  added_at BIGINT NOT NULL,
-  updated_at BIGINT NOT NULL,
-  last_contact_at BIGINT NOT NULL,
-  last_error TEXT NOT NULL
-);
-CREATE TABLE fed_nonces (
-  keyid TEXT NOT NULL,
-  nonce TEXT NOT NULL,
-  expires_at BIGINT NOT NULL,
-  PRIMARY KEY (keyid, nonce)
-);
-CREATE INDEX fed_nonces_expiry ON fed_nonces (expires_at);
-)sql";
 
 constexpr std::string_view kColumns =
     "SELECT name, city, url, node_vkey, ledger_vkey, witness_vkey, descriptor, state, added_at, "
@@ -85,6 +62,13 @@ Result<std::optional<Peer>> ReadPeer(store::Tx& tx, const std::string& name) {
   return std::optional<Peer>(std::move(p));
 }
 
+// The peer `name` as stored; not_found if there is none.
+Result<Peer> ReadKnownPeer(store::Tx& tx, const std::string& name) {
+  QT_ASSIGN_OR_RETURN(std::optional<Peer> p, ReadPeer(tx, name));
+  if (!p) return NotFound("no peer '" + name + "'");
+  return std::move(*p);
+}
+
 std::string HeaderValue(const Headers& headers, std::string_view name) {
   for (const auto& [k, v] : headers) {
     if (k.size() == name.size() && std::equal(k.begin(), k.end(), name.begin(), [](char a, char b) {
@@ -113,11 +97,6 @@ std::string_view PeerStateName(PeerState s) {
 }
 
 Peers::Peers(store::Store& store, PeersOptions options) : store_(store), options_(options) {}
-
-std::vector<store::Migration> Peers::Migrations() {
-  return {{"federation", 3, "peers (other cities' nodes) and the nonces of their signed requests",
-           std::string(kSchema)}};
-}
 
 Result<Peer> Peers::Add(const std::string& actor, std::string_view descriptor) {
   QT_ASSIGN_OR_RETURN(NodeDescriptor d, ParseDescriptor(descriptor));
@@ -169,60 +148,59 @@ Result<Peer> Peers::Add(const std::string& actor, std::string_view descriptor) {
     if (!witnessed.ok()) return witnessed.status().WithContext("witnessing its ledger");
   }
   const UnixMillis now = options_.clock->NowMillis();
-  std::optional<Peer> out;
-  QT_RETURN_IF_ERROR(store_.Write([&](store::Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(auto existing, ReadPeer(tx, d.name));
-    if (existing && existing->node_vkey != d.node_vkey) {
-      return Conflict("peer '" + d.name + "' is known with another key");
-    }
-    if (existing && existing->state != PeerState::kRemoved) {
-      // Adding again refreshes the descriptor (a moved URL), never the key.
-      QT_RETURN_IF_ERROR(
-          tx.Exec("UPDATE fed_peers SET city = ?, url = ?, ledger_vkey = ?, "
-                  "witness_vkey = ?, descriptor = ?, updated_at = ? WHERE name = ?",
-                  {d.city, d.url, d.ledger_vkey, d.witness_vkey, d.note, now, d.name})
-              .status());
-    } else if (existing) {
-      QT_RETURN_IF_ERROR(
-          tx.Exec("UPDATE fed_peers SET city = ?, url = ?, ledger_vkey = ?, "
-                  "witness_vkey = ?, descriptor = ?, state = 'pending', "
-                  "updated_at = ?, last_error = '' WHERE name = ?",
-                  {d.city, d.url, d.ledger_vkey, d.witness_vkey, d.note, now, d.name})
-              .status());
-    } else {
-      QT_RETURN_IF_ERROR(
-          tx.Exec("INSERT INTO fed_peers (name, city, url, node_vkey, ledger_vkey, witness_vkey, "
-                  "descriptor, state, added_at, updated_at, last_contact_at, last_error) "
-                  "VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, 0, '')",
-                  {d.name, d.city, d.url, d.node_vkey, d.ledger_vkey, d.witness_vkey, d.note, now,
-                   now})
-              .status());
-    }
-    QT_RETURN_IF_ERROR(options_.journal
-                           ->Append(tx, {actor,
-                                         "federation.peer.added",
-                                         d.name,
-                                         {{"city", d.city},
-                                          {"url", d.url},
-                                          {"node_key", d.node_vkey},
-                                          {"ledger", d.ledger_vkey},
-                                          {"witness", d.witness_vkey},
-                                          {"tls_pin", d.tls_pin}}})
-                           .status());
-    QT_ASSIGN_OR_RETURN(out, ReadPeer(tx, d.name));
-    return OkStatus();
-  }));
-  if (out->state == PeerState::kPending) {
+  QT_ASSIGN_OR_RETURN(
+      const Peer added, store::WriteValue(store_, [&](store::Tx& tx) -> Result<Peer> {
+        QT_ASSIGN_OR_RETURN(auto existing, ReadPeer(tx, d.name));
+        if (existing && existing->node_vkey != d.node_vkey) {
+          return Conflict("peer '" + d.name + "' is known with another key");
+        }
+        if (existing && existing->state != PeerState::kRemoved) {
+          // Adding again refreshes the descriptor (a moved URL), never the key.
+          QT_RETURN_IF_ERROR(
+              tx.Exec("UPDATE fed_peers SET city = ?, url = ?, ledger_vkey = ?, "
+                      "witness_vkey = ?, descriptor = ?, updated_at = ? WHERE name = ?",
+                      {d.city, d.url, d.ledger_vkey, d.witness_vkey, d.note, now, d.name})
+                  .status());
+        } else if (existing) {
+          QT_RETURN_IF_ERROR(
+              tx.Exec("UPDATE fed_peers SET city = ?, url = ?, ledger_vkey = ?, "
+                      "witness_vkey = ?, descriptor = ?, state = 'pending', "
+                      "updated_at = ?, last_error = '' WHERE name = ?",
+                      {d.city, d.url, d.ledger_vkey, d.witness_vkey, d.note, now, d.name})
+                  .status());
+        } else {
+          QT_RETURN_IF_ERROR(
+              tx.Exec(
+                    "INSERT INTO fed_peers (name, city, url, node_vkey, ledger_vkey, witness_vkey, "
+                    "descriptor, state, added_at, updated_at, last_contact_at, last_error) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, 0, '')",
+                    {d.name, d.city, d.url, d.node_vkey, d.ledger_vkey, d.witness_vkey, d.note, now,
+                     now})
+                  .status());
+        }
+        QT_RETURN_IF_ERROR(options_.journal
+                               ->Append(tx, {actor,
+                                             "federation.peer.added",
+                                             d.name,
+                                             {{"city", d.city},
+                                              {"url", d.url},
+                                              {"node_key", d.node_vkey},
+                                              {"ledger", d.ledger_vkey},
+                                              {"witness", d.witness_vkey},
+                                              {"tls_pin", d.tls_pin}}})
+                               .status());
+        return ReadKnownPeer(tx, d.name);
+      }));
+  if (added.state == PeerState::kPending) {
     (void)Greet(d.name);  // its outcome is kept in last_error; the peer may not know us yet
     return Get(d.name);
   }
-  return *out;
+  return added;
 }
 
 Result<Peer> Peers::SetState(const std::string& actor, const std::string& name,
                              std::vector<PeerState> from, PeerState to, const char* event) {
-  std::optional<Peer> out;
-  QT_RETURN_IF_ERROR(store_.Write([&](store::Tx& tx) -> Status {
+  return store::WriteValue(store_, [&](store::Tx& tx) -> Result<Peer> {
     QT_ASSIGN_OR_RETURN(auto p, ReadPeer(tx, name));
     if (!p || p->state == PeerState::kRemoved) return NotFound("no peer '" + name + "'");
     if (std::find(from.begin(), from.end(), p->state) == from.end()) {
@@ -232,10 +210,8 @@ Result<Peer> Peers::SetState(const std::string& actor, const std::string& name,
                                {std::string(PeerStateName(to)), options_.clock->NowMillis(), name})
                            .status());
     QT_RETURN_IF_ERROR(options_.journal->Append(tx, {actor, event, name, {}}).status());
-    QT_ASSIGN_OR_RETURN(out, ReadPeer(tx, name));
-    return OkStatus();
-  }));
-  return *out;
+    return ReadKnownPeer(tx, name);
+  });
 }
 
 Result<Peer> Peers::Suspend(const std::string& actor, const std::string& name) {
@@ -266,26 +242,19 @@ Status Peers::Remove(const std::string& actor, const std::string& name) {
 }
 
 Result<Peer> Peers::Get(const std::string& name) {
-  std::optional<Peer> out;
-  QT_RETURN_IF_ERROR(store_.Read([&](store::Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(out, ReadPeer(tx, name));
-    return OkStatus();
-  }));
-  if (!out) return NotFound("no peer '" + name + "'");
-  return *out;
+  return store::ReadValue(store_, [&](store::Tx& tx) { return ReadKnownPeer(tx, name); });
 }
 
 Result<std::vector<Peer>> Peers::List(const std::string& after, int limit, bool removed) {
-  std::vector<Peer> out;
-  QT_RETURN_IF_ERROR(store_.Read([&](store::Tx& tx) -> Status {
+  return store::ReadValue(store_, [&](store::Tx& tx) -> Result<std::vector<Peer>> {
     QT_ASSIGN_OR_RETURN(store::Rows rows, tx.Query(std::string(kColumns) + " WHERE name > ?" +
                                                        (removed ? "" : " AND state <> 'removed'") +
                                                        " ORDER BY name LIMIT ?",
                                                    {after, int64_t{limit}}));
-    out.clear();
-    return store::DecodeInto(rows, PeerFromRow, out);
-  }));
-  return out;
+    std::vector<Peer> out;
+    QT_RETURN_IF_ERROR(store::DecodeInto(rows, PeerFromRow, out));
+    return out;
+  });
 }
 
 void Peers::RecordContact(const std::string& name, const Status& error) {

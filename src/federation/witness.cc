@@ -10,6 +10,7 @@
 #include "ledger/note.h"
 #include "ledger/verify.h"
 #include "store/decode.h"
+#include "store/transact.h"
 
 namespace qt::federation {
 namespace {
@@ -17,40 +18,6 @@ namespace {
 constexpr std::string_view kKeyAssociated = "federation.witness";
 constexpr size_t kMaxProofLines = 63;
 constexpr int64_t kMaxSize = INT64_MAX;  // sizes are stored as BIGINT
-
-constexpr std::string_view kSchema = R"sql(
-CREATE TABLE fed_witness_key (
-  id TEXT PRIMARY KEY,
-  sealed BYTEA NOT NULL,
-  created_at BIGINT NOT NULL
-);
-CREATE TABLE fed_witness_logs (
-  origin_hash TEXT PRIMARY KEY,
-  origin TEXT NOT NULL,
-  vkey TEXT NOT NULL,
-  active BIGINT NOT NULL,
-  size BIGINT NOT NULL,
-  root BYTEA NOT NULL,
-  checkpoint TEXT NOT NULL,
-  forked BIGINT NOT NULL,
-  added_at BIGINT NOT NULL,
-  updated_at BIGINT NOT NULL
-);
-CREATE INDEX fed_witness_logs_origin ON fed_witness_logs (origin);
-CREATE TABLE fed_witness_evidence (
-  id TEXT PRIMARY KEY,
-  origin_hash TEXT NOT NULL,
-  submitted_hash TEXT NOT NULL,
-  received_at BIGINT NOT NULL,
-  old_size BIGINT NOT NULL,
-  proof TEXT NOT NULL,
-  submitted TEXT NOT NULL,
-  witnessed TEXT NOT NULL,
-  reason TEXT NOT NULL,
-  conclusive BIGINT NOT NULL,
-  UNIQUE (origin_hash, submitted_hash)
-);
-)sql";
 
 constexpr std::string_view kLogColumns =
     "origin_hash, origin, vkey, active, size, root, checkpoint, forked, added_at, updated_at, "
@@ -111,6 +78,13 @@ Result<std::optional<WitnessedLog>> ReadLog(store::Tx& tx, std::string_view orig
   if (rows.empty()) return std::optional<WitnessedLog>();
   QT_ASSIGN_OR_RETURN(WitnessedLog l, LogFromRow(rows[0]));
   return std::optional<WitnessedLog>(std::move(l));
+}
+
+// The log `origin_hash` as stored; not_found if there is none.
+Result<WitnessedLog> ReadKnownLog(store::Tx& tx, std::string_view origin_hash) {
+  QT_ASSIGN_OR_RETURN(std::optional<WitnessedLog> log, ReadLog(tx, origin_hash));
+  if (!log) return NotFound("no witnessed log with origin hash " + std::string(origin_hash));
+  return std::move(*log);
 }
 
 // The request as tlog-witness defines it, before any key is consulted.
@@ -226,11 +200,6 @@ Inconsistency CheckConsistency(const Submission& sub, const WitnessedLog& curren
 
 }  // namespace
 
-std::vector<store::Migration> Witness::Migrations() {
-  return {{"federation", 1, "the witness: its key, the logs it cosigns, evidence of forks",
-           std::string(kSchema)}};
-}
-
 Result<std::unique_ptr<Witness>> Witness::Open(store::Store& store, WitnessOptions options) {
   if (options.clock == nullptr || options.random == nullptr || options.master_key == nullptr ||
       options.journal == nullptr) {
@@ -261,14 +230,10 @@ Result<WitnessedLog> Witness::AddLog(const std::string& actor, std::string_view 
   const ledger::NoteVerifier& key = *parsed;
   const std::string hash = OriginHash(key.name);
   const UnixMillis now = options_.clock->NowMillis();
-  std::optional<WitnessedLog> out;
-  QT_RETURN_IF_ERROR(store_.Write([&](store::Tx& tx) -> Status {
+  return store::WriteValue(store_, [&](store::Tx& tx) -> Result<WitnessedLog> {
     QT_ASSIGN_OR_RETURN(auto existing, ReadLog(tx, hash));
     if (existing && existing->active) {
-      if (existing->vkey == vkey) {
-        out = existing;
-        return OkStatus();
-      }
+      if (existing->vkey == vkey) return *existing;
       return Conflict("the log '" + key.name + "' is already witnessed with another key");
     }
     if (existing) {
@@ -290,10 +255,8 @@ Result<WitnessedLog> Witness::AddLog(const std::string& actor, std::string_view 
                                          hash,
                                          {{"origin", key.name}, {"vkey", std::string(vkey)}}})
                            .status());
-    QT_ASSIGN_OR_RETURN(out, ReadLog(tx, hash));
-    return OkStatus();
-  }));
-  return *out;
+    return ReadKnownLog(tx, hash);
+  });
 }
 
 Status Witness::RemoveLog(const std::string& actor, std::string_view origin_hash) {
@@ -310,32 +273,24 @@ Status Witness::RemoveLog(const std::string& actor, std::string_view origin_hash
 }
 
 Result<std::vector<WitnessedLog>> Witness::Logs(std::string_view after_origin, int limit) {
-  std::vector<WitnessedLog> out;
-  QT_RETURN_IF_ERROR(store_.Read([&](store::Tx& tx) -> Status {
+  return store::ReadValue(store_, [&](store::Tx& tx) -> Result<std::vector<WitnessedLog>> {
     QT_ASSIGN_OR_RETURN(store::Rows rows, tx.Query("SELECT " + std::string(kLogColumns) +
                                                        " FROM fed_witness_logs l WHERE origin > ? "
                                                        "ORDER BY origin LIMIT ?",
                                                    {std::string(after_origin), int64_t{limit}}));
-    out.clear();
-    return store::DecodeInto(rows, LogFromRow, out);
-  }));
-  return out;
+    std::vector<WitnessedLog> out;
+    QT_RETURN_IF_ERROR(store::DecodeInto(rows, LogFromRow, out));
+    return out;
+  });
 }
 
 Result<WitnessedLog> Witness::Log(std::string_view origin_hash) {
-  std::optional<WitnessedLog> out;
-  QT_RETURN_IF_ERROR(store_.Read([&](store::Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(out, ReadLog(tx, origin_hash));
-    return OkStatus();
-  }));
-  if (!out) return NotFound("no witnessed log with origin hash " + std::string(origin_hash));
-  return *out;
+  return store::ReadValue(store_, [&](store::Tx& tx) { return ReadKnownLog(tx, origin_hash); });
 }
 
 Result<std::vector<Evidence>> Witness::EvidenceFor(std::string_view origin_hash) {
   QT_ASSIGN_OR_RETURN(WitnessedLog log, Log(origin_hash));
-  std::vector<Evidence> out;
-  QT_RETURN_IF_ERROR(store_.Read([&](store::Tx& tx) -> Status {
+  return store::ReadValue(store_, [&](store::Tx& tx) -> Result<std::vector<Evidence>> {
     QT_ASSIGN_OR_RETURN(
         store::Rows rows,
         tx.Query("SELECT e.id, l.origin, e.received_at, e.old_size, e.proof, e.submitted, "
@@ -343,10 +298,10 @@ Result<std::vector<Evidence>> Witness::EvidenceFor(std::string_view origin_hash)
                  "JOIN fed_witness_logs l ON l.origin_hash = e.origin_hash "
                  "WHERE e.origin_hash = ? ORDER BY e.id LIMIT 100",
                  {log.origin_hash}));
-    out.clear();
-    return store::DecodeInto(rows, EvidenceFromRow, out);
-  }));
-  return out;
+    std::vector<Evidence> out;
+    QT_RETURN_IF_ERROR(store::DecodeInto(rows, EvidenceFromRow, out));
+    return out;
+  });
 }
 
 Result<std::string> Witness::LatestCheckpoint(std::string_view origin_hash) {
@@ -400,16 +355,13 @@ Result<AddCheckpointResult> Witness::Record(std::string_view body, std::string_v
                                return crypto::Sign(key_, m);
                              }));
 
-  AddCheckpointResult result;
-  QT_RETURN_IF_ERROR(store_.Write([&](store::Tx& tx) -> Status {
+  return store::WriteValue(store_, [&](store::Tx& tx) -> Result<AddCheckpointResult> {
     QT_ASSIGN_OR_RETURN(auto current, ReadLog(tx, hash));
     if (!current || !current->active) {
-      result = Outcome(AddOutcome::kUnknownLog, "the log was removed meanwhile");
-      return OkStatus();
+      return Outcome(AddOutcome::kUnknownLog, "the log was removed meanwhile");
     }
     if (sub.old_size != current->size) {
-      result = Outcome(AddOutcome::kConflict, std::to_string(current->size) + "\n", current->size);
-      return OkStatus();
+      return Outcome(AddOutcome::kConflict, std::to_string(current->size) + "\n", current->size);
     }
     const auto [reason, conclusive] = CheckConsistency(sub, *current, signed_by_log);
     const UnixMillis now = options_.clock->NowMillis();
@@ -431,8 +383,7 @@ Result<AddCheckpointResult> Witness::Record(std::string_view body, std::string_v
             tx.Exec("UPDATE fed_witness_logs SET forked = 1 WHERE origin_hash = ?", {hash})
                 .status());
       }
-      result = Outcome(AddOutcome::kInconsistent, reason);
-      return OkStatus();
+      return Outcome(AddOutcome::kInconsistent, reason);
     }
     // Compare-and-swap: the size read above is still the stored one.
     QT_ASSIGN_OR_RETURN(
@@ -444,10 +395,8 @@ Result<AddCheckpointResult> Witness::Record(std::string_view body, std::string_v
                  sub.split.text + "\n" + log_lines + cosignature, now, hash,
                  static_cast<int64_t>(current->size)}));
     if (n != 1) return Unavailable("the witnessed size changed meanwhile; try again");
-    result = Outcome(AddOutcome::kCosigned, cosignature);
-    return OkStatus();
-  }));
-  return result;
+    return Outcome(AddOutcome::kCosigned, cosignature);
+  });
 }
 
 }  // namespace qt::federation

@@ -7,28 +7,14 @@
 #include "federation/cosignature.h"
 #include "federation/submit.h"
 #include "store/decode.h"
+#include "store/transact.h"
 
 namespace qt::federation {
 namespace {
 
-constexpr std::string_view kSchema = R"sql(
-CREATE TABLE fed_cosignatures (
-  size BIGINT NOT NULL,
-  witness TEXT NOT NULL,
-  line TEXT NOT NULL,
-  received_at BIGINT NOT NULL,
-  PRIMARY KEY (size, witness)
-);
-)sql";
-
 constexpr int kSizesTried = 20;  // LatestWitnessed looks at this many newest sizes
 
 }  // namespace
-
-std::vector<store::Migration> Witnessing::Migrations() {
-  return {{"federation", 2, "cosignatures of this node's checkpoints by its policy's witnesses",
-           std::string(kSchema)}};
-}
 
 Result<std::unique_ptr<Witnessing>> Witnessing::Make(store::Store& store, ledger::Ledger& ledger,
                                                      Policy policy, WitnessingOptions options) {
@@ -83,14 +69,18 @@ Status Witnessing::Round() {
   const ledger::StoredCheckpoint& cp = *latest;
   const auto size = static_cast<int64_t>(cp.checkpoint.size);
 
-  std::vector<std::string> done;
-  QT_RETURN_IF_ERROR(store_.Read([&](store::Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(store::Rows rows,
-                        tx.Query("SELECT witness FROM fed_cosignatures WHERE size = ?", {size}));
-    done.clear();
-    for (const auto& r : rows) done.push_back(r.Text("witness"));
-    return OkStatus();
-  }));
+  // The witnesses that have cosigned this size already.
+  QT_ASSIGN_OR_RETURN(
+      const std::vector<std::string> done,
+      store::ReadValue(store_, [&](store::Tx& tx) -> Result<std::vector<std::string>> {
+        QT_ASSIGN_OR_RETURN(
+            store::Rows rows,
+            tx.Query("SELECT witness FROM fed_cosignatures WHERE size = ?", {size}));
+        std::vector<std::string> out;
+        out.reserve(rows.size());
+        for (const auto& r : rows) out.push_back(r.Text("witness"));
+        return out;
+      }));
 
   auto policy = CurrentPolicy();
   if (!policy.ok() && policy.status().code() == StatusCode::kNotFound) return OkStatus();
@@ -141,24 +131,34 @@ Result<std::string> Witnessing::LatestWitnessed() {
     return NotFound("this node has no witnesses yet (no witness policy, no active peers)");
   }
   QT_RETURN_IF_ERROR(policy.status());
-  std::vector<std::pair<int64_t, std::string>> lines;  // size, line, newest size first
-  QT_RETURN_IF_ERROR(store_.Read([&](store::Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(
-        store::Rows rows,
-        tx.Query("SELECT size, line FROM fed_cosignatures WHERE size IN (SELECT DISTINCT size "
-                 "FROM fed_cosignatures ORDER BY size DESC LIMIT ?) ORDER BY size DESC, witness",
-                 {int64_t{kSizesTried}}));
-    lines.clear();
-    for (const auto& r : rows) {
-      lines.emplace_back(r.Int("size"), r.Text("line"));
-      if (!r.status().ok()) return store::DamagedRow("fed_cosignatures", r, r.status().message());
-    }
-    return OkStatus();
-  }));
+  struct Cosignature {
+    int64_t size;      // of the checkpoint cosigned
+    std::string line;  // the witness's signature line
+  };
+  // Newest size first.
+  QT_ASSIGN_OR_RETURN(
+      const std::vector<Cosignature> lines,
+      store::ReadValue(store_, [&](store::Tx& tx) -> Result<std::vector<Cosignature>> {
+        QT_ASSIGN_OR_RETURN(
+            store::Rows rows,
+            tx.Query(
+                "SELECT size, line FROM fed_cosignatures WHERE size IN (SELECT DISTINCT size "
+                "FROM fed_cosignatures ORDER BY size DESC LIMIT ?) ORDER BY size DESC, witness",
+                {int64_t{kSizesTried}}));
+        std::vector<Cosignature> out;
+        out.reserve(rows.size());
+        for (const auto& r : rows) {
+          out.push_back({r.Int("size"), r.Text("line")});
+          if (!r.status().ok()) {
+            return store::DamagedRow("fed_cosignatures", r, r.status().message());
+          }
+        }
+        return out;
+      }));
   for (size_t i = 0; i < lines.size();) {
-    const int64_t size = lines[i].first;
+    const int64_t size = lines[i].size;
     std::string cosignatures;
-    for (; i < lines.size() && lines[i].first == size; ++i) cosignatures += lines[i].second;
+    for (; i < lines.size() && lines[i].size == size; ++i) cosignatures += lines[i].line;
     QT_ASSIGN_OR_RETURN(ledger::StoredCheckpoint cp,
                         ledger_.CheckpointAt(static_cast<uint64_t>(size)));
     auto verdict = policy->Check(cp.note + cosignatures);

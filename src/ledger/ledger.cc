@@ -108,20 +108,32 @@ Result<EventProof> Ledger::ProveEvent(uint64_t index) {
   });
 }
 
-Result<StoredCheckpoint> Ledger::Publish() {
+namespace {
+
+// What Publish reads: the log's head and its latest checkpoint, if any.
+struct PublishState {
   Head head;
   std::optional<StoredCheckpoint> latest;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(head, ReadHead(tx));
-    QT_ASSIGN_OR_RETURN(Rows cps, tx.Query(std::string("SELECT ") + kCheckpointColumns +
-                                           " FROM ledger_checkpoints ORDER BY size DESC LIMIT 1"));
-    if (!cps.empty()) {
-      QT_ASSIGN_OR_RETURN(latest, CheckpointFromRow(cps[0]));
-    }
-    return OkStatus();
-  }));
+};
+
+}  // namespace
+
+Result<StoredCheckpoint> Ledger::Publish() {
+  QT_ASSIGN_OR_RETURN(
+      const PublishState state, store::ReadValue(store_, [&](Tx& tx) -> Result<PublishState> {
+        PublishState out;
+        QT_ASSIGN_OR_RETURN(out.head, ReadHead(tx));
+        QT_ASSIGN_OR_RETURN(Rows cps,
+                            tx.Query(std::string("SELECT ") + kCheckpointColumns +
+                                     " FROM ledger_checkpoints ORDER BY size DESC LIMIT 1"));
+        if (!cps.empty()) {
+          QT_ASSIGN_OR_RETURN(out.latest, CheckpointFromRow(cps[0]));
+        }
+        return out;
+      }));
+  const Head& head = state.head;
   if (head.size == 0) return FailedPrecondition("the ledger is empty: nothing to checkpoint");
-  if (latest && latest->checkpoint.size >= head.size) return *latest;
+  if (state.latest && state.latest->checkpoint.size >= head.size) return *state.latest;
 
   // Signing happens outside the transaction; the checkpoint of a given size is
   // the same bytes whoever publishes it (Ed25519 is deterministic).
@@ -176,9 +188,9 @@ Result<std::vector<StoredCheckpoint>> Ledger::Checkpoints(uint64_t after, int li
 }
 
 Result<AuditReport> Ledger::Audit() {
-  AuditReport report;
   QT_ASSIGN_OR_RETURN(NoteVerifier verifier, ParseVerifierKey(VerifierKey()));
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+  return store::ReadValue(store_, [&](Tx& tx) -> Result<AuditReport> {
+    AuditReport report;
     QT_ASSIGN_OR_RETURN(Head head, ReadHead(tx));
     report.size = head.size;
     QT_ASSIGN_OR_RETURN(Rows cps, tx.Query(std::string("SELECT ") + kCheckpointColumns +
@@ -186,7 +198,7 @@ Result<AuditReport> Ledger::Audit() {
     size_t next_cp = 0;
     auto fail = [&](uint64_t index, std::string what) {
       report.finding = AuditFinding{index, std::move(what)};
-      return OkStatus();
+      return report;
     };
 
     Frontier recomputed;
@@ -255,9 +267,8 @@ Result<AuditReport> Ledger::Audit() {
                         tx.Query("SELECT COUNT(*) AS n FROM ledger_entries WHERE seq >= ?",
                                  {static_cast<int64_t>(head.size)}));
     if (extra[0].Int("n") > 0) return fail(head.size, "entries exist beyond the head");
-    return OkStatus();
-  }));
-  return report;
+    return report;
+  });
 }
 
 CheckpointPublisher::CheckpointPublisher(Ledger& ledger, int64_t interval_ms,

@@ -6,6 +6,7 @@
 
 #include "ledger/ledger.h"
 #include "ledger/tree.h"
+#include "store/transact.h"
 
 namespace qt::ledger {
 namespace {
@@ -21,32 +22,34 @@ constexpr int64_t kBackfillBatch = 5'000;
 Status Ledger::IndexSubjects() {
   if (subjects_indexed_.load()) return OkStatus();
   for (bool more = true; more;) {
-    QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
-      QT_ASSIGN_OR_RETURN(Rows head,
-                          tx.Query("SELECT done_seq, until_seq FROM ledger_subjects_backfill"));
-      if (head.empty()) return Internal("ledger_subjects_backfill has no row");
-      const int64_t done = head[0].Int("done_seq"), until = head[0].Int("until_seq");
-      const int64_t end = std::min(until, done + kBackfillBatch);
-      more = end < until;
-      if (done >= until) return OkStatus();
-      QT_ASSIGN_OR_RETURN(Rows rows, tx.Query("SELECT seq, event FROM ledger_entries"
-                                              " WHERE seq >= ? AND seq < ? ORDER BY seq",
-                                              {done, end}));
-      for (const auto& r : rows) {
-        const auto event = nlohmann::json::parse(r.Text("event"), nullptr, false);
-        if (!event.is_object() || !event.contains("subject") || !event["subject"].is_string()) {
-          return Internal("ledger entry " + std::to_string(r.Int("seq")) + " has no subject");
-        }
-        const std::string subject = event["subject"].get<std::string>();
-        if (subject.empty()) continue;
-        QT_RETURN_IF_ERROR(tx.Exec("INSERT INTO ledger_subjects (subject, seq) VALUES (?, ?)"
-                                   " ON CONFLICT DO NOTHING",
-                                   {subject, r.Int("seq")})
-                               .status());
-      }
-      return tx.Exec("UPDATE ledger_subjects_backfill SET done_seq = ? WHERE id = 1", {end})
-          .status();
-    }));
+    QT_ASSIGN_OR_RETURN(
+        more, store::WriteValue(store_, [&](Tx& tx) -> Result<bool> {
+          QT_ASSIGN_OR_RETURN(Rows head,
+                              tx.Query("SELECT done_seq, until_seq FROM ledger_subjects_backfill"));
+          if (head.empty()) return Internal("ledger_subjects_backfill has no row");
+          const int64_t done = head[0].Int("done_seq"), until = head[0].Int("until_seq");
+          const int64_t end = std::min(until, done + kBackfillBatch);
+          if (done >= until) return false;
+          QT_ASSIGN_OR_RETURN(Rows rows, tx.Query("SELECT seq, event FROM ledger_entries"
+                                                  " WHERE seq >= ? AND seq < ? ORDER BY seq",
+                                                  {done, end}));
+          for (const auto& r : rows) {
+            const auto event = nlohmann::json::parse(r.Text("event"), nullptr, false);
+            if (!event.is_object() || !event.contains("subject") || !event["subject"].is_string()) {
+              return Internal("ledger entry " + std::to_string(r.Int("seq")) + " has no subject");
+            }
+            const std::string subject = event["subject"].get<std::string>();
+            if (subject.empty()) continue;
+            QT_RETURN_IF_ERROR(tx.Exec("INSERT INTO ledger_subjects (subject, seq) VALUES (?, ?)"
+                                       " ON CONFLICT DO NOTHING",
+                                       {subject, r.Int("seq")})
+                                   .status());
+          }
+          QT_RETURN_IF_ERROR(
+              tx.Exec("UPDATE ledger_subjects_backfill SET done_seq = ? WHERE id = 1", {end})
+                  .status());
+          return end < until;  // more to index
+        }));
   }
   subjects_indexed_.store(true);
   return OkStatus();
@@ -61,14 +64,14 @@ Result<Ledger::EventsPage> Ledger::EventsAbout(const std::string& subject,
     return InvalidArgument("limit: must be between 1 and " + std::to_string(kMaxEntriesPerPage));
   }
   QT_RETURN_IF_ERROR(IndexSubjects());
-  EventsPage out;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+  return store::ReadValue(store_, [&](Tx& tx) -> Result<EventsPage> {
+    EventsPage out;
     std::string sql =
         "SELECT e.seq, e.event FROM ledger_subjects s JOIN ledger_entries e ON e.seq = s.seq"
         " WHERE s.subject = ?";
     store::Params params = {subject};
     if (before) {
-      if (*before == 0) return OkStatus();  // nothing has an index below 0
+      if (*before == 0) return out;  // nothing has an index below 0
       sql += " AND s.seq < ?";
       params.emplace_back(static_cast<int64_t>(std::min<uint64_t>(*before, INT64_MAX)));
     }
@@ -81,9 +84,8 @@ Result<Ledger::EventsPage> Ledger::EventsAbout(const std::string& subject,
           {static_cast<uint64_t>(r.Int("seq")), HashLeaf(r.Text("event")), r.Text("event")});
     }
     if (rows.size() > static_cast<size_t>(limit)) out.next_before = out.entries.back().index;
-    return OkStatus();
-  }));
-  return out;
+    return out;
+  });
 }
 
 }  // namespace qt::ledger

@@ -13,6 +13,7 @@
 #include "crypto/encoding.h"
 #include "crypto/sha256.h"
 #include "store/decode.h"
+#include "store/transact.h"
 
 namespace qt::privacy {
 
@@ -59,28 +60,6 @@ Result<Candidate> CandidateFromRow(const store::Row& r) {
 
 DeliveryService::DeliveryService(store::Store& store, DeliveryOptions options)
     : store_(store), options_(std::move(options)) {}
-
-std::vector<store::Migration> DeliveryService::Migrations() {
-  return {{"privacy", 2, "deliveries", R"sql(
-CREATE TABLE deliveries (
-  id TEXT PRIMARY KEY,
-  contract_id TEXT NOT NULL REFERENCES ds_contracts(id),
-  product_id TEXT NOT NULL REFERENCES ds_products(id),
-  provider_id TEXT NOT NULL REFERENCES orgs(id),
-  recipient_id TEXT NOT NULL REFERENCES orgs(id),
-  columns TEXT NOT NULL,
-  fingerprint_key BYTEA NOT NULL,
-  content_sha256 TEXT NOT NULL,
-  bytes BIGINT NOT NULL,
-  state TEXT NOT NULL,
-  receipt TEXT NOT NULL,
-  receipt_signature TEXT NOT NULL,
-  created_at BIGINT NOT NULL,
-  received_at BIGINT NOT NULL
-);
-CREATE INDEX deliveries_product ON deliveries(product_id);
-)sql"}};
-}
 
 Result<Delivery> DeliveryService::Deliver(const Principal& caller, const std::string& contract_id,
                                           const std::string& purpose,
@@ -174,14 +153,11 @@ Result<accounts::Page<Delivery>> DeliveryService::List(const Principal& caller,
 }
 
 Result<Delivery> DeliveryService::Read(const std::string& id) {
-  Delivery d;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+  return store::ReadValue(store_, [&](Tx& tx) -> Result<Delivery> {
     QT_ASSIGN_OR_RETURN(auto rows, tx.Query(std::string(kColumns) + " WHERE id = ?", {id}));
     if (rows.empty()) return NotFound("no delivery " + id);
-    QT_ASSIGN_OR_RETURN(d, FromRow(rows[0]));
-    return OkStatus();
-  }));
-  return d;
+    return FromRow(rows[0]);
+  });
 }
 
 Result<std::string> DeliveryService::File(const Principal& caller, const std::string& id) {
@@ -280,13 +256,16 @@ Result<TraceResult> DeliveryService::Trace(const Principal& caller, const std::s
   if (detail.product.org_id != caller.org_id) {
     return PermissionDenied("only the product's holder traces its deliveries");
   }
-  std::vector<Candidate> candidates;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT id, recipient_id, fingerprint_key FROM"
-                                            " deliveries WHERE product_id = ?",
-                                            {product_id}));
-    return store::DecodeInto(rows, CandidateFromRow, candidates);
-  }));
+  QT_ASSIGN_OR_RETURN(std::vector<Candidate> candidates,
+                      store::ReadValue(store_, [&](Tx& tx) -> Result<std::vector<Candidate>> {
+                        QT_ASSIGN_OR_RETURN(auto rows,
+                                            tx.Query("SELECT id, recipient_id, fingerprint_key FROM"
+                                                     " deliveries WHERE product_id = ?",
+                                                     {product_id}));
+                        std::vector<Candidate> out;
+                        QT_RETURN_IF_ERROR(store::DecodeInto(rows, CandidateFromRow, out));
+                        return out;
+                      }));
   QT_ASSIGN_OR_RETURN(
       dataspace::ProductDb db,
       dataspace::ProductDb::OpenReadOnly(options_.dataspace->RunDbPath(detail.product.run_id)));

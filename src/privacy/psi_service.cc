@@ -5,6 +5,7 @@
 #include "accounts/paging.h"
 #include "dataspace/product_db.h"
 #include "store/decode.h"
+#include "store/transact.h"
 
 namespace qt::privacy {
 
@@ -70,28 +71,6 @@ PsiService::PsiService(store::Store& store, PsiServiceOptions options)
   if (options_.threads == 0) options_.threads = Cores();
 }
 
-std::vector<store::Migration> PsiService::Migrations() {
-  return {{"privacy", 1, "PSI sessions", R"sql(
-CREATE TABLE psi_sessions (
-  id TEXT PRIMARY KEY,
-  contract_id TEXT NOT NULL REFERENCES ds_contracts(id),
-  consumer_id TEXT NOT NULL REFERENCES orgs(id),
-  provider_id TEXT NOT NULL REFERENCES orgs(id),
-  column_name TEXT NOT NULL,
-  output TEXT NOT NULL,
-  server_size BIGINT NOT NULL,
-  client_size BIGINT NOT NULL,
-  state TEXT NOT NULL,
-  created_at BIGINT NOT NULL,
-  updated_at BIGINT NOT NULL
-);
-)sql"},
-          // Module "psi": the numbers of "privacy" continue in delivery_service.cc.
-          {"psi", 1, "PSI sessions by consumer and time (sessions per day)", R"sql(
-CREATE INDEX psi_sessions_consumer ON psi_sessions(consumer_id, created_at);
-)sql"}};
-}
-
 Status PsiService::SetState(const std::string& id, const std::string& actor,
                             const std::string& state, const json& payload) {
   return store_.Write([&](Tx& tx) -> Status {
@@ -139,16 +118,13 @@ Result<PsiSession> PsiService::Start(const Principal& caller, const PsiStart& s)
                              .psi_client_size = s.client_size};
   QT_ASSIGN_OR_RETURN(dataspace::UsableContract uc,
                       options_.dataspace->CheckUse(caller, s.contract_id, use));
-  {
-    bool reused = false;
-    QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-      QT_ASSIGN_OR_RETURN(auto rows,
-                          tx.Query("SELECT id FROM psi_sessions WHERE id = ?", {s.session_id}));
-      reused = !rows.empty();
-      return OkStatus();
-    }));
-    if (reused) return Conflict("session_id: this session id was used before; choose a fresh one");
-  }
+  QT_ASSIGN_OR_RETURN(const bool reused, store::ReadValue(store_, [&](Tx& tx) -> Result<bool> {
+                        QT_ASSIGN_OR_RETURN(
+                            auto rows,
+                            tx.Query("SELECT id FROM psi_sessions WHERE id = ?", {s.session_id}));
+                        return !rows.empty();
+                      }));
+  if (reused) return Conflict("session_id: this session id was used before; choose a fresh one");
   QT_ASSIGN_OR_RETURN(std::vector<std::string> items,
                       ColumnValues(*options_.dataspace, uc.product, s.column));
   if (static_cast<int64_t>(items.size()) > options_.max_items) {
@@ -233,13 +209,12 @@ Result<std::shared_ptr<PsiServer>> PsiService::Find(const Principal& caller,
   }
   // A session lives only while its contract is in force: one terminated
   // mid-session answers no further step.
-  std::string state;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(auto rows,
-                        tx.Query("SELECT state FROM ds_contracts WHERE id = ?", {contract_id}));
-    state = rows.empty() ? "" : rows[0].Text("state");
-    return OkStatus();
-  }));
+  QT_ASSIGN_OR_RETURN(
+      const std::string state, store::ReadValue(store_, [&](Tx& tx) -> Result<std::string> {
+        QT_ASSIGN_OR_RETURN(auto rows,
+                            tx.Query("SELECT state FROM ds_contracts WHERE id = ?", {contract_id}));
+        return rows.empty() ? "" : rows[0].Text("state");
+      }));
   if (state != "finalized") {
     {
       std::lock_guard lock(mu_);
@@ -270,8 +245,8 @@ Result<accounts::Page<PsiSession>> PsiService::List(const Principal& caller,
     before_id = page.cursor.substr(dot + 1);
   }
   const std::string mine = " WHERE (consumer_id = ? OR provider_id = ?)";
-  accounts::Page<PsiSession> out;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+  return store::ReadValue(store_, [&](Tx& tx) -> Result<accounts::Page<PsiSession>> {
+    accounts::Page<PsiSession> out;
     QT_ASSIGN_OR_RETURN(out.total, accounts::CountRows(tx, std::string(kSessionColumns) + mine,
                                                        {caller.org_id, caller.org_id}));
     store::Params params = {caller.org_id, caller.org_id};
@@ -290,19 +265,18 @@ Result<accounts::Page<PsiSession>> PsiService::List(const Principal& caller,
     if (rows.size() > static_cast<size_t>(page.limit)) {
       out.next_cursor = std::to_string(out.items.back().created_at) + "." + out.items.back().id;
     }
-    return OkStatus();
-  }));
-  return out;
+    return out;
+  });
 }
 
 Result<PsiSession> PsiService::Get(const Principal& caller, const std::string& id) {
-  PsiSession s;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(auto rows, tx.Query(std::string(kSessionColumns) + " WHERE id = ?", {id}));
-    if (rows.empty()) return NotFound("no PSI session " + id);
-    QT_ASSIGN_OR_RETURN(s, SessionFromRow(rows[0]));
-    return OkStatus();
-  }));
+  QT_ASSIGN_OR_RETURN(PsiSession s, store::ReadValue(store_, [&](Tx& tx) -> Result<PsiSession> {
+                        QT_ASSIGN_OR_RETURN(
+                            auto rows,
+                            tx.Query(std::string(kSessionColumns) + " WHERE id = ?", {id}));
+                        if (rows.empty()) return NotFound("no PSI session " + id);
+                        return SessionFromRow(rows[0]);
+                      }));
   if (caller.org_id != s.consumer_id && caller.org_id != s.provider_id) {
     return NotFound("no PSI session " + id);
   }

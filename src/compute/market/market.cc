@@ -186,102 +186,6 @@ std::string Month(int64_t ms) {
 Market::Market(store::Store& store, MarketOptions options)
     : store_(store), options_(options), ids_(*options.clock, *options.random) {}
 
-std::vector<store::Migration> Market::Migrations() {
-  return {{"market", 1, "clusters, prices, requests, quotes, orders, bills", R"sql(
-CREATE TABLE market_clusters (
-  id TEXT PRIMARY KEY,
-  provider_id TEXT NOT NULL REFERENCES orgs(id),
-  name TEXT NOT NULL,
-  region TEXT NOT NULL,
-  backend TEXT NOT NULL,
-  spec TEXT NOT NULL,
-  available BIGINT NOT NULL,
-  cards BIGINT NOT NULL,
-  tflops BIGINT NOT NULL,
-  created_at BIGINT NOT NULL,
-  UNIQUE (provider_id, name)
-);
-CREATE TABLE market_prices (
-  cluster_id TEXT NOT NULL REFERENCES market_clusters(id),
-  chip TEXT NOT NULL,
-  fen_per_card_hour BIGINT NOT NULL,
-  PRIMARY KEY (cluster_id, chip)
-);
-CREATE TABLE market_requests (
-  id TEXT PRIMARY KEY,
-  enterprise_id TEXT NOT NULL REFERENCES orgs(id),
-  cards BIGINT NOT NULL,
-  chip TEXT NOT NULL,
-  gang BIGINT NOT NULL,
-  duration_ms BIGINT NOT NULL,
-  window_start BIGINT NOT NULL,
-  window_end BIGINT NOT NULL,
-  max_fen_per_card_hour BIGINT NOT NULL,
-  state TEXT NOT NULL,
-  created_at BIGINT NOT NULL
-);
-CREATE TABLE market_quotes (
-  id TEXT PRIMARY KEY,
-  request_id TEXT NOT NULL REFERENCES market_requests(id),
-  cluster_id TEXT NOT NULL REFERENCES market_clusters(id),
-  provider_id TEXT NOT NULL,
-  pool TEXT NOT NULL,
-  chip TEXT NOT NULL,
-  fen_per_card_hour BIGINT NOT NULL,
-  amount_fen BIGINT NOT NULL,
-  start_ms BIGINT NOT NULL,
-  end_ms BIGINT NOT NULL,
-  leaves BIGINT NOT NULL,
-  rank BIGINT NOT NULL,
-  expires_at BIGINT NOT NULL
-);
-CREATE INDEX market_quotes_request ON market_quotes (request_id);
-CREATE TABLE market_orders (
-  id TEXT PRIMARY KEY,
-  request_id TEXT NOT NULL UNIQUE REFERENCES market_requests(id),
-  quote_id TEXT NOT NULL REFERENCES market_quotes(id),
-  enterprise_id TEXT NOT NULL,
-  provider_id TEXT NOT NULL,
-  cluster_id TEXT NOT NULL REFERENCES market_clusters(id),
-  pool TEXT NOT NULL,
-  chip TEXT NOT NULL,
-  cards BIGINT NOT NULL,
-  start_ms BIGINT NOT NULL,
-  end_ms BIGINT NOT NULL,
-  fen_per_card_hour BIGINT NOT NULL,
-  amount_fen BIGINT NOT NULL,
-  state TEXT NOT NULL,
-  reason TEXT NOT NULL,
-  started_at BIGINT NOT NULL,
-  finished_at BIGINT NOT NULL,
-  usage_card_ms BIGINT NOT NULL,
-  created_at BIGINT NOT NULL
-);
-CREATE INDEX market_orders_pool ON market_orders (cluster_id, pool, state);
-CREATE INDEX market_orders_state ON market_orders (state, start_ms);
-CREATE TABLE market_bills (
-  id TEXT PRIMARY KEY,
-  order_id TEXT NOT NULL UNIQUE REFERENCES market_orders(id),
-  enterprise_id TEXT NOT NULL,
-  provider_id TEXT NOT NULL,
-  usage_card_ms BIGINT NOT NULL,
-  gross_fen BIGINT NOT NULL,
-  voucher_fen BIGINT NOT NULL,
-  payable_fen BIGINT NOT NULL,
-  lines TEXT NOT NULL,
-  created_at BIGINT NOT NULL
-);
-)sql"},
-          {"market", 2, "the backend's job id of an order (Slurm)",
-           "ALTER TABLE market_orders ADD COLUMN backend_job TEXT NOT NULL DEFAULT '';"},
-          // SQLite chose the (state, start_ms) index for the matcher's
-          // reservation scan, reading every accepted order once per pool;
-          // with end_ms in the pool index it reads only that pool's.
-          {"market", 3, "reservation index by pool, state and end",
-           "DROP INDEX market_orders_pool;\n"
-           "CREATE INDEX market_orders_pool ON market_orders (cluster_id, pool, state, end_ms);"}};
-}
-
 Result<ClusterOffer> Market::RegisterCluster(const Principal& caller, const NewCluster& nc) {
   QT_RETURN_IF_ERROR(caller.RequireMemberOf(OrgKind::kComputeProvider, "register clusters"));
   QT_RETURN_IF_ERROR(CheckDisplayText(nc.name, 100).WithContext("name"));
@@ -406,14 +310,10 @@ Status Market::SetPrices(const Principal& caller, const std::string& cluster_id,
 }
 
 Result<std::vector<ClusterOffer>> Market::ListClusters(const std::string& provider_id) {
-  std::vector<ClusterOffer> out;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(out, provider_id.empty()
-                                 ? LoadClusters(tx, "", {})
-                                 : LoadClusters(tx, "WHERE provider_id = ?", {provider_id}));
-    return OkStatus();
-  }));
-  return out;
+  return store::ReadValue(store_, [&](Tx& tx) -> Result<std::vector<ClusterOffer>> {
+    return provider_id.empty() ? LoadClusters(tx, "", {})
+                               : LoadClusters(tx, "WHERE provider_id = ?", {provider_id});
+  });
 }
 
 Result<ClusterOffer> Market::GetCluster(const std::string& cluster_id) {
@@ -425,8 +325,7 @@ Result<ClusterOffer> Market::GetCluster(const std::string& cluster_id) {
 }
 
 Result<Capacity> Market::PooledCapacity() {
-  Capacity cap;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+  return store::ReadValue(store_, [&](Tx& tx) -> Result<Capacity> {
     QT_ASSIGN_OR_RETURN(auto clusters, LoadClusters(tx, "WHERE available = 1", {}));
     QT_ASSIGN_OR_RETURN(
         Rows busy,
@@ -437,6 +336,7 @@ Result<Capacity> Market::PooledCapacity() {
     for (const Row& r : busy)
       busy_by_pool[{r.Text("cluster_id"), r.Text("pool")}] = r.Int("busy_cards");
     std::map<std::string, Capacity::Group> prov, chip, region, cluster;
+    Capacity cap;
     for (const ClusterOffer& c : clusters) {
       for (const PoolSpec& p : c.pools) {
         int64_t cards = p.cards();
@@ -460,9 +360,8 @@ Result<Capacity> Market::PooledCapacity() {
           std::pair{&region, &cap.by_region}, std::pair{&cluster, &cap.by_cluster}}) {
       for (auto& [k, g] : *m) out->push_back(g);
     }
-    return OkStatus();
-  }));
-  return cap;
+    return cap;
+  });
 }
 
 Result<std::vector<Quote>> Market::Match(Tx& tx, const ComputeRequest& r) {
@@ -518,8 +417,7 @@ Result<std::vector<Quote>> Market::Match(Tx& tx, const ComputeRequest& r) {
   return quotes;
 }
 
-Result<std::pair<ComputeRequest, std::vector<Quote>>> Market::PostRequest(const Principal& caller,
-                                                                          const NewRequest& n) {
+Result<PostedRequest> Market::PostRequest(const Principal& caller, const NewRequest& n) {
   QT_RETURN_IF_ERROR(caller.RequireMemberOf(OrgKind::kEnterprise, "post compute requests"));
   int64_t now = options_.clock->NowMillis();
   if (n.cards < 1 || n.cards > kMaxCards) {
@@ -551,8 +449,7 @@ Result<std::pair<ComputeRequest, std::vector<Quote>>> Market::PostRequest(const 
                    n.max_fen_per_card_hour,
                    RequestState::kOpen,
                    now};
-  std::vector<Quote> quotes;
-  QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
+  return store::WriteValue(store_, [&](Tx& tx) -> Result<PostedRequest> {
     QT_RETURN_IF_ERROR(
         tx.Exec("INSERT INTO market_requests (id, enterprise_id, cards, chip, gang, "
                 "duration_ms, window_start, window_end, max_fen_per_card_hour, state, "
@@ -560,23 +457,22 @@ Result<std::pair<ComputeRequest, std::vector<Quote>>> Market::PostRequest(const 
                 {r.id, r.enterprise_id, r.cards, r.chip, int64_t{r.gang ? 1 : 0}, r.duration_ms,
                  r.window_start, r.window_end, r.max_fen_per_card_hour, now})
             .status());
-    QT_ASSIGN_OR_RETURN(quotes, Match(tx, r));
-    return options_.journal
-        ->Append(tx, {caller.org_id,
-                      "compute.request.posted",
-                      r.id,
-                      {{"cards", r.cards},
-                       {"chip", r.chip},
-                       {"duration_ms", r.duration_ms},
-                       {"quotes", quotes.size()}}})
-        .status();
-  }));
-  return std::make_pair(r, quotes);
+    QT_ASSIGN_OR_RETURN(std::vector<Quote> quotes, Match(tx, r));
+    QT_RETURN_IF_ERROR(options_.journal
+                           ->Append(tx, {caller.org_id,
+                                         "compute.request.posted",
+                                         r.id,
+                                         {{"cards", r.cards},
+                                          {"chip", r.chip},
+                                          {"duration_ms", r.duration_ms},
+                                          {"quotes", quotes.size()}}})
+                           .status());
+    return PostedRequest{r, std::move(quotes)};
+  });
 }
 
 Result<std::vector<Quote>> Market::Quotes(const Principal& caller, const std::string& request_id) {
-  std::vector<Quote> out;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+  return store::ReadValue(store_, [&](Tx& tx) -> Result<std::vector<Quote>> {
     QT_ASSIGN_OR_RETURN(
         Rows req, tx.Query("SELECT enterprise_id FROM market_requests WHERE id = ?", {request_id}));
     if (req.empty()) return NotFound("request: no request " + request_id);
@@ -589,15 +485,16 @@ Result<std::vector<Quote>> Market::Quotes(const Principal& caller, const std::st
                                  "rank, expires_at FROM market_quotes WHERE request_id = ? "
                                  "ORDER BY rank",
                                  {request_id}));
+    std::vector<Quote> out;
+    out.reserve(rows.size());
     for (const Row& r : rows) {
       out.push_back({r.Text("id"), r.Text("request_id"), r.Text("cluster_id"),
                      r.Text("provider_id"), r.Text("pool"), r.Text("chip"),
                      r.Int("fen_per_card_hour"), r.Int("amount_fen"), r.Int("start_ms"),
                      r.Int("end_ms"), r.Int("leaves"), r.Int("rank"), r.Int("expires_at")});
     }
-    return OkStatus();
-  }));
-  return out;
+    return out;
+  });
 }
 
 Status Market::Transition(Tx& tx, Order& o, OrderState to, const std::string& actor) {
@@ -620,8 +517,7 @@ Status Market::Transition(Tx& tx, Order& o, OrderState to, const std::string& ac
 
 Result<Order> Market::AcceptQuote(const Principal& caller, const std::string& quote_id) {
   QT_RETURN_IF_ERROR(caller.RequireMemberOf(OrgKind::kEnterprise, "accept quotes"));
-  Order o;
-  QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
+  return store::WriteValue(store_, [&](Tx& tx) -> Result<Order> {
     int64_t now = options_.clock->NowMillis();
     QT_ASSIGN_OR_RETURN(
         Rows q,
@@ -657,26 +553,26 @@ Result<Order> Market::AcceptQuote(const Principal& caller, const std::string& qu
     if (!Occupancy(rs).FitsAt(capacity, r.Int("cards"), start, end - start)) {
       return Conflict("quote: its capacity has been taken by another order; ask for new quotes");
     }
-    o = Order{ids_.Next("cor"),
-              r.Text("request_id"),
-              quote_id,
-              caller.org_id,
-              r.Text("provider_id"),
-              r.Text("cluster_id"),
-              r.Text("pool"),
-              r.Text("chip"),
-              r.Int("cards"),
-              start,
-              end,
-              r.Int("fen_per_card_hour"),
-              r.Int("amount_fen"),
-              OrderState::kAccepted,
-              "",
-              0,
-              0,
-              0,
-              now,
-              ""};
+    const Order o{ids_.Next("cor"),
+                  r.Text("request_id"),
+                  quote_id,
+                  caller.org_id,
+                  r.Text("provider_id"),
+                  r.Text("cluster_id"),
+                  r.Text("pool"),
+                  r.Text("chip"),
+                  r.Int("cards"),
+                  start,
+                  end,
+                  r.Int("fen_per_card_hour"),
+                  r.Int("amount_fen"),
+                  OrderState::kAccepted,
+                  "",
+                  0,
+                  0,
+                  0,
+                  now,
+                  ""};
     QT_RETURN_IF_ERROR(
         tx.Exec("INSERT INTO market_orders (" + std::string(kOrderColumns) +
                     ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -694,21 +590,21 @@ Result<Order> Market::AcceptQuote(const Principal& caller, const std::string& qu
     QT_RETURN_IF_ERROR(
         tx.Exec("UPDATE market_requests SET state = 'ordered' WHERE id = ?", {o.request_id})
             .status());
-    return options_.journal
-        ->Append(tx, {caller.org_id,
-                      "compute.order.accepted",
-                      o.id,
-                      {{"request_id", o.request_id},
-                       {"quote_id", quote_id},
-                       {"provider_id", o.provider_id},
-                       {"cluster_id", o.cluster_id},
-                       {"cards", o.cards},
-                       {"start_ms", o.start_ms},
-                       {"end_ms", o.end_ms},
-                       {"amount_fen", o.amount_fen}}})
-        .status();
-  }));
-  return o;
+    QT_RETURN_IF_ERROR(options_.journal
+                           ->Append(tx, {caller.org_id,
+                                         "compute.order.accepted",
+                                         o.id,
+                                         {{"request_id", o.request_id},
+                                          {"quote_id", quote_id},
+                                          {"provider_id", o.provider_id},
+                                          {"cluster_id", o.cluster_id},
+                                          {"cards", o.cards},
+                                          {"start_ms", o.start_ms},
+                                          {"end_ms", o.end_ms},
+                                          {"amount_fen", o.amount_fen}}})
+                           .status());
+    return o;
+  });
 }
 
 Status Market::Settle(Tx& tx, Order& o, const std::string& actor) {
@@ -760,29 +656,30 @@ Result<Order> Market::CancelOrder(const Principal& caller, const std::string& or
                                   const std::string& reason) {
   QT_RETURN_IF_ERROR(CheckDisplayText(reason, 500).WithContext("reason"));
   if (!caller.Has(Role::kMember)) return PermissionDenied("viewers cannot cancel orders");
-  Order o;
-  QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(o, ReadOrder(tx, order_id));
-    if (o.enterprise_id != caller.org_id && o.provider_id != caller.org_id) {
-      return PermissionDenied("order: only its enterprise or provider may cancel it");
-    }
-    if (o.state != OrderState::kAccepted && o.state != OrderState::kRunning) {
-      return FailedPrecondition(fmt::format("order: already {}", OrderStateName(o.state)));
-    }
-    int64_t now = options_.clock->NowMillis();
-    o.reason = reason;
-    if (o.state == OrderState::kRunning) {
-      o.finished_at = now;
-      o.usage_card_ms = o.cards * (now - o.started_at) * options_.simulated_time_scale;
-    }
-    QT_RETURN_IF_ERROR(Transition(tx, o, OrderState::kCancelled, caller.org_id));
-    return Settle(tx, o, caller.org_id);
-  }));
-  if (!o.backend_job.empty() && options_.slurm != nullptr) {
-    Status s = options_.slurm->Cancel(o.backend_job);
+  QT_ASSIGN_OR_RETURN(
+      const Order cancelled, store::WriteValue(store_, [&](Tx& tx) -> Result<Order> {
+        QT_ASSIGN_OR_RETURN(Order o, ReadOrder(tx, order_id));
+        if (o.enterprise_id != caller.org_id && o.provider_id != caller.org_id) {
+          return PermissionDenied("order: only its enterprise or provider may cancel it");
+        }
+        if (o.state != OrderState::kAccepted && o.state != OrderState::kRunning) {
+          return FailedPrecondition(fmt::format("order: already {}", OrderStateName(o.state)));
+        }
+        int64_t now = options_.clock->NowMillis();
+        o.reason = reason;
+        if (o.state == OrderState::kRunning) {
+          o.finished_at = now;
+          o.usage_card_ms = o.cards * (now - o.started_at) * options_.simulated_time_scale;
+        }
+        QT_RETURN_IF_ERROR(Transition(tx, o, OrderState::kCancelled, caller.org_id));
+        QT_RETURN_IF_ERROR(Settle(tx, o, caller.org_id));
+        return o;
+      }));
+  if (!cancelled.backend_job.empty() && options_.slurm != nullptr) {
+    Status s = options_.slurm->Cancel(cancelled.backend_job);
     if (!s.ok()) return Status(s.code(), "order cancelled, but scancel failed: " + s.message());
   }
-  return o;
+  return cancelled;
 }
 
 Result<int> Market::Advance() {
@@ -809,44 +706,45 @@ Status Market::Finish(const std::string& order_id, OrderState from, OrderState t
 
 Result<int> Market::AdvanceSlurm() {
   struct Due {
-    std::string id;
-    bool available;
+    Order order;
+    bool available;  // its cluster
   };
-  std::vector<Due> due;
-  std::vector<Order> orders;
-  int damaged = 0;
+  // The orders to drive, read in one snapshot.
+  struct DueOrders {
+    std::vector<Due> due;
+    int damaged = 0;  // left out: their rows are damaged
+  };
   const int64_t now = options_.clock->NowMillis();
   const int64_t scale = options_.simulated_time_scale;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    due.clear();
-    orders.clear();
-    damaged = 0;
-    QT_ASSIGN_OR_RETURN(Rows rows, tx.Query("SELECT o.id, c.available FROM market_orders o JOIN "
-                                            "market_clusters c ON c.id = o.cluster_id WHERE "
-                                            "c.backend = 'slurm' AND (o.state = 'running' OR "
-                                            "(o.state = 'accepted' AND (o.start_ms <= ? OR "
-                                            "c.available = 0)))",
-                                            {now}));
-    for (const Row& r : rows) {
-      QT_ASSIGN_OR_RETURN(Row o, ReadOrderRow(tx, r.Text("id")));
-      auto decoded = OrderFromRow(o);
-      if (!decoded.ok()) {
-        ++damaged;  // logged; the other orders still advance
-        continue;
-      }
-      orders.push_back(std::move(decoded).value());
-      due.push_back({r.Text("id"), r.Int("available") != 0});
-    }
-    return OkStatus();
-  }));
+  QT_ASSIGN_OR_RETURN(
+      const DueOrders work, store::ReadValue(store_, [&](Tx& tx) -> Result<DueOrders> {
+        DueOrders out;
+        QT_ASSIGN_OR_RETURN(Rows rows,
+                            tx.Query("SELECT o.id, c.available FROM market_orders o JOIN "
+                                     "market_clusters c ON c.id = o.cluster_id WHERE "
+                                     "c.backend = 'slurm' AND (o.state = 'running' OR "
+                                     "(o.state = 'accepted' AND (o.start_ms <= ? OR "
+                                     "c.available = 0)))",
+                                     {now}));
+        for (const Row& r : rows) {
+          QT_ASSIGN_OR_RETURN(Row o, ReadOrderRow(tx, r.Text("id")));
+          auto decoded = OrderFromRow(o);
+          if (!decoded.ok()) {
+            ++out.damaged;  // logged; the other orders still advance
+            continue;
+          }
+          out.due.push_back({std::move(decoded).value(), r.Int("available") != 0});
+        }
+        return out;
+      }));
   int changed = 0;
   // Backend calls happen outside transactions (a write may be retried); each
   // write re-checks the order's state.
-  for (size_t i = 0; i < orders.size(); ++i) {
-    const Order& o = orders[i];
+  for (const Due& d : work.due) {
+    const Order& o = d.order;
     Status s;
     if (o.state == OrderState::kAccepted) {
-      if (!due[i].available) {
+      if (!d.available) {
         s = Finish(o.id, o.state, OrderState::kFailed, 0,
                    "the provider's cluster became unavailable");
       } else if (options_.slurm == nullptr) {
@@ -855,7 +753,7 @@ Result<int> Market::AdvanceSlurm() {
       } else {
         s = StartOnSlurm(o);
       }
-    } else if (!due[i].available) {
+    } else if (!d.available) {
       if (!o.backend_job.empty()) (void)options_.slurm->Cancel(o.backend_job);
       s = Finish(o.id, o.state, OrderState::kFailed, o.cards * (now - o.started_at) * scale,
                  "the provider's cluster became unavailable");
@@ -885,19 +783,20 @@ Result<int> Market::AdvanceSlurm() {
       return s;
     }
   }
-  if (damaged > 0) return DamagedOrders(damaged);
+  if (work.damaged > 0) return DamagedOrders(work.damaged);
   return changed;
 }
 
 Status Market::StartOnSlurm(const Order& o) {
-  int cards_per_node = 0;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(auto clusters, LoadClusters(tx, "WHERE id = ?", {o.cluster_id}));
-    for (const PoolSpec& p : clusters.at(0).pools) {
-      if (p.name == o.pool) cards_per_node = p.cards_per_node;
-    }
-    return OkStatus();
-  }));
+  QT_ASSIGN_OR_RETURN(
+      const int cards_per_node, store::ReadValue(store_, [&](Tx& tx) -> Result<int> {
+        QT_ASSIGN_OR_RETURN(auto clusters, LoadClusters(tx, "WHERE id = ?", {o.cluster_id}));
+        int out = 0;
+        for (const PoolSpec& p : clusters.at(0).pools) {
+          if (p.name == o.pool) out = p.cards_per_node;
+        }
+        return out;
+      }));
   if (cards_per_node == 0) return Internal("order " + o.id + ": its pool is gone");
   const int64_t nodes = (o.cards + cards_per_node - 1) / cards_per_node;
   const int64_t per_node = (o.cards + nodes - 1) / nodes;
@@ -919,62 +818,67 @@ Status Market::StartOnSlurm(const Order& o) {
 }
 
 Result<int> Market::AdvanceSimulated() {
-  int changed = 0, damaged = 0;
-  QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
-    changed = damaged = 0;
-    int64_t now = options_.clock->NowMillis();
-    int64_t scale = options_.simulated_time_scale;
-    QT_ASSIGN_OR_RETURN(Rows rows,
-                        tx.Query("SELECT o.id, c.available FROM market_orders o JOIN "
-                                 "market_clusters c ON c.id = o.cluster_id WHERE "
-                                 "c.backend = 'simulated' AND (o.state = 'running' OR "
-                                 "(o.state = 'accepted' AND (o.start_ms <= ? OR c.available = 0)))",
-                                 {now}));
-    for (const Row& row : rows) {
-      QT_ASSIGN_OR_RETURN(Row orow, ReadOrderRow(tx, row.Text("id")));
-      auto decoded = OrderFromRow(orow);
-      if (!decoded.ok()) {
-        ++damaged;  // logged; the other orders still advance
-        continue;
-      }
-      Order o = std::move(decoded).value();
-      bool available = row.Int("available") != 0;
-      const std::string actor = o.provider_id;
-      if (!available) {
-        o.reason = "the provider's cluster became unavailable";
-        o.finished_at = now;
-        if (o.state == OrderState::kRunning)
-          o.usage_card_ms = o.cards * (now - o.started_at) * scale;
-        QT_RETURN_IF_ERROR(Transition(tx, o, OrderState::kFailed, actor));
-        QT_RETURN_IF_ERROR(Settle(tx, o, actor));
-        ++changed;
-        continue;
-      }
-      if (o.state == OrderState::kAccepted) {
-        o.started_at = now;
-        QT_RETURN_IF_ERROR(Transition(tx, o, OrderState::kRunning, actor));
-        ++changed;
-      }
-      int64_t duration = o.end_ms - o.start_ms;
-      if (o.state == OrderState::kRunning && o.started_at + (duration + scale - 1) / scale <= now) {
-        o.finished_at = now;
-        o.usage_card_ms = o.cards * duration;
-        QT_RETURN_IF_ERROR(Transition(tx, o, OrderState::kCompleted, actor));
-        QT_RETURN_IF_ERROR(Settle(tx, o, actor));
-        ++changed;
-      }
-    }
-    return OkStatus();
-  }));
-  if (damaged > 0) return DamagedOrders(damaged);
-  return changed;
+  // Orders changed, and orders left out because their rows are damaged.
+  struct Advanced {
+    int changed = 0;
+    int damaged = 0;
+  };
+  QT_ASSIGN_OR_RETURN(
+      const Advanced done, store::WriteValue(store_, [&](Tx& tx) -> Result<Advanced> {
+        Advanced out;
+        int64_t now = options_.clock->NowMillis();
+        int64_t scale = options_.simulated_time_scale;
+        QT_ASSIGN_OR_RETURN(
+            Rows rows, tx.Query("SELECT o.id, c.available FROM market_orders o JOIN "
+                                "market_clusters c ON c.id = o.cluster_id WHERE "
+                                "c.backend = 'simulated' AND (o.state = 'running' OR "
+                                "(o.state = 'accepted' AND (o.start_ms <= ? OR c.available = 0)))",
+                                {now}));
+        for (const Row& row : rows) {
+          QT_ASSIGN_OR_RETURN(Row orow, ReadOrderRow(tx, row.Text("id")));
+          auto decoded = OrderFromRow(orow);
+          if (!decoded.ok()) {
+            ++out.damaged;  // logged; the other orders still advance
+            continue;
+          }
+          Order o = std::move(decoded).value();
+          bool available = row.Int("available") != 0;
+          const std::string actor = o.provider_id;
+          if (!available) {
+            o.reason = "the provider's cluster became unavailable";
+            o.finished_at = now;
+            if (o.state == OrderState::kRunning)
+              o.usage_card_ms = o.cards * (now - o.started_at) * scale;
+            QT_RETURN_IF_ERROR(Transition(tx, o, OrderState::kFailed, actor));
+            QT_RETURN_IF_ERROR(Settle(tx, o, actor));
+            ++out.changed;
+            continue;
+          }
+          if (o.state == OrderState::kAccepted) {
+            o.started_at = now;
+            QT_RETURN_IF_ERROR(Transition(tx, o, OrderState::kRunning, actor));
+            ++out.changed;
+          }
+          int64_t duration = o.end_ms - o.start_ms;
+          if (o.state == OrderState::kRunning &&
+              o.started_at + (duration + scale - 1) / scale <= now) {
+            o.finished_at = now;
+            o.usage_card_ms = o.cards * duration;
+            QT_RETURN_IF_ERROR(Transition(tx, o, OrderState::kCompleted, actor));
+            QT_RETURN_IF_ERROR(Settle(tx, o, actor));
+            ++out.changed;
+          }
+        }
+        return out;
+      }));
+  if (done.damaged > 0) return DamagedOrders(done.damaged);
+  return done.changed;
 }
 
 Result<accounts::Page<Order>> Market::ListOrders(const Principal& caller,
                                                  const accounts::PageRequest& page) {
   QT_RETURN_IF_ERROR(accounts::CheckPage(page, "cor"));
-  Result<accounts::Page<Order>> out = Internal("not run");
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+  return store::ReadValue(store_, [&](Tx& tx) -> Result<accounts::Page<Order>> {
     std::string sql = "SELECT " + std::string(kOrderColumns) + " FROM market_orders WHERE id > ?";
     store::Params params = {page.cursor};
     if (!caller.IsOperator()) {
@@ -982,17 +886,14 @@ Result<accounts::Page<Order>> Market::ListOrders(const Principal& caller,
       params.push_back(caller.org_id);
       params.push_back(caller.org_id);
     }
-    out = accounts::QueryPage<Order>(tx, sql, params, page, OrderFromRow);
-    return out.status();
-  }));
-  return out;
+    return accounts::QueryPage<Order>(tx, sql, params, page, OrderFromRow);
+  });
 }
 
 Result<accounts::Page<Bill>> Market::ListBills(const Principal& caller,
                                                const accounts::PageRequest& page) {
   QT_RETURN_IF_ERROR(accounts::CheckPage(page, "cbl"));
-  Result<accounts::Page<Bill>> out = Internal("not run");
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+  return store::ReadValue(store_, [&](Tx& tx) -> Result<accounts::Page<Bill>> {
     std::string sql =
         "SELECT id, order_id, enterprise_id, provider_id, usage_card_ms, gross_fen, voucher_fen, "
         "payable_fen, lines, created_at FROM market_bills WHERE id > ?";
@@ -1002,7 +903,7 @@ Result<accounts::Page<Bill>> Market::ListBills(const Principal& caller,
       params.push_back(caller.org_id);
       params.push_back(caller.org_id);
     }
-    out = accounts::QueryPage<Bill>(tx, sql, params, page, [](const Row& r) {
+    return accounts::QueryPage<Bill>(tx, sql, params, page, [](const Row& r) {
       return store::Decode<Bill>("market_bills", r, [&] {
         Bill b{r.Text("id"),          r.Text("order_id"),     r.Text("enterprise_id"),
                r.Text("provider_id"), r.Int("usage_card_ms"), r.Int("gross_fen"),
@@ -1013,17 +914,15 @@ Result<accounts::Page<Bill>> Market::ListBills(const Principal& caller,
         return b;
       });
     });
-    return out.status();
-  }));
-  return out;
+  });
 }
 
 Result<std::vector<TradeStat>> Market::TradeStats() {
-  std::map<std::pair<std::string, std::string>, TradeStat> stats;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+  return store::ReadValue(store_, [&](Tx& tx) -> Result<std::vector<TradeStat>> {
     QT_ASSIGN_OR_RETURN(Rows rows,
                         tx.Query("SELECT provider_id, created_at, amount_fen FROM market_orders "
                                  "WHERE state IN ('accepted', 'running', 'completed')"));
+    std::map<std::pair<std::string, std::string>, TradeStat> stats;
     for (const Row& r : rows) {
       TradeStat& s = stats[{r.Text("provider_id"), Month(r.Int("created_at"))}];
       s.provider_id = r.Text("provider_id");
@@ -1031,22 +930,21 @@ Result<std::vector<TradeStat>> Market::TradeStats() {
       s.orders += 1;
       s.amount_fen += r.Int("amount_fen");
     }
-    return OkStatus();
-  }));
-  std::vector<TradeStat> out;
-  out.reserve(stats.size());
-  for (auto& [k, s] : stats) out.push_back(s);
-  return out;
+    std::vector<TradeStat> out;
+    out.reserve(stats.size());
+    for (auto& [k, s] : stats) out.push_back(s);
+    return out;
+  });
 }
 
 Result<std::vector<DailyTally>> Market::UseByDay(UnixMillis since) {
   const UnixMillis now = options_.clock->NowMillis();
-  std::map<int64_t, DailyTally> days;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+  return store::ReadValue(store_, [&](Tx& tx) -> Result<std::vector<DailyTally>> {
     QT_ASSIGN_OR_RETURN(Rows rows, tx.Query("SELECT cards, started_at, finished_at FROM"
                                             " market_orders WHERE started_at > 0 AND"
                                             " (finished_at = 0 OR finished_at > ?)",
                                             {since}));
+    std::map<int64_t, DailyTally> days;
     for (const Row& r : rows) {
       const int64_t cards = r.Int("cards");
       const UnixMillis from = std::max(r.Int("started_at"), since);
@@ -1061,12 +959,11 @@ Result<std::vector<DailyTally>> Market::UseByDay(UnixMillis since) {
         t = end;
       }
     }
-    return OkStatus();
-  }));
-  std::vector<DailyTally> out;
-  out.reserve(days.size());
-  for (const auto& [day, d] : days) out.push_back(d);
-  return out;
+    std::vector<DailyTally> out;
+    out.reserve(days.size());
+    for (const auto& [day, d] : days) out.push_back(d);
+    return out;
+  });
 }
 
 }  // namespace qt::compute::market

@@ -71,6 +71,12 @@ struct TradeStat {
   int64_t amount_fen = 0;
 };
 
+// A request as posted, with the quotes it got, best first.
+struct PostedRequest {
+  ComputeRequest request;
+  std::vector<Quote> quotes;
+};
+
 class Market {
  public:
   static constexpr int64_t kMaxCards = 100'000;
@@ -95,8 +101,7 @@ class Market {
   Result<Capacity> PooledCapacity();
 
   // Enterprises (member or above) post requests; the quotes come back ranked.
-  Result<std::pair<ComputeRequest, std::vector<Quote>>> PostRequest(
-      const accounts::Principal& caller, const NewRequest& r);
+  Result<PostedRequest> PostRequest(const accounts::Principal& caller, const NewRequest& r);
   Result<std::vector<Quote>> Quotes(const accounts::Principal& caller,
                                     const std::string& request_id);
   Result<Order> AcceptQuote(const accounts::Principal& caller, const std::string& quote_id);

@@ -7,7 +7,7 @@
 #include "accounts/credit_code.h"
 #include "compute/configs.h"
 #include "compute/market/vouchers.h"
-#include "crypto/random.h"
+#include "tests/support/service_test.h"
 #include "tests/support/status_matchers.h"
 #include "tests/support/test_database.h"
 
@@ -28,33 +28,26 @@ std::string Code(const std::string& first16, char c17) {
 constexpr int64_t kHour = 3'600'000;
 
 // Every test runs on SQLite, and on PostgreSQL when QIANTANG_TEST_PG is set.
-class MarketTest : public ::testing::TestWithParam<std::string> {
+class MarketTest : public qt::testing::ServiceTest {
  protected:
+  MarketTest() : ServiceTest("2026-09-21T14:13:20Z", "market_test") {}
+
   void SetUp() override {
-    store_ = *store::OpenStore(db_.url(), {});
-    auto migrations = ledger::Journal::Migrations();
-    for (auto& m : accounts::Accounts::Migrations()) migrations.push_back(m);
-    for (auto& m : Market::Migrations()) migrations.push_back(m);
-    for (auto& m : Vouchers::Migrations()) migrations.push_back(m);
-    ASSERT_THAT(store::Migrate(*store_, migrations), IsOk());
-    accounts_ = std::make_unique<accounts::Accounts>(
-        *store_, accounts::AccountsOptions{&clock_, &random_, &key_, &journal_});
-    auto boot =
-        accounts_->Bootstrap({"杭州市数据集团", OrgKind::kOperator, Code("91330100MA2H0000", '1')});
-    ASSERT_TRUE(boot.ok() && boot->has_value());
-    op_ = *accounts_->Authenticate((*boot)->admin_token.secret);
-    provider_ = Org(OrgKind::kComputeProvider, "91330106MA2H0000", 'P');
-    provider2_ = Org(OrgKind::kComputeProvider, "91330106MA2H0000", 'Q');
-    enterprise_ = Org(OrgKind::kEnterprise, "91330106MA2H0000", 'E');
-    outsider_ = Org(OrgKind::kEnterprise, "91310106MA2H0000", 'T');  // registered in Shanghai
-    authority_ = Org(OrgKind::kAuthority, "11330100MA2H0000", 'A');
+    ASSERT_NO_FATAL_FAILURE(Open({Market::Migrations(), Vouchers::Migrations()}));
+    provider_ = Org("Org P", OrgKind::kComputeProvider, 'P');
+    provider2_ = Org("Org Q", OrgKind::kComputeProvider, 'Q');
+    enterprise_ = Org("Org E", OrgKind::kEnterprise, 'E');
+    outsider_ = OrgWithCode(OrgKind::kEnterprise, "91310106MA2H0000", 'T');  // of Shanghai
+    authority_ = OrgWithCode(OrgKind::kAuthority, "11330100MA2H0000", 'A');
     vouchers_ = std::make_unique<Vouchers>(*store_, clock_, random_, journal_);
     market_ = std::make_unique<Market>(
         *store_,
         MarketOptions{&clock_, &random_, &journal_, &catalog_, vouchers_.get(), 15 * 60'000, 1});
   }
 
-  Principal Org(OrgKind kind, const std::string& code16, char c) {
+  // An organisation whose credit code starts with `code16` (ServiceTest::Org's
+  // are all of one district of Hangzhou), as its admin.
+  Principal OrgWithCode(OrgKind kind, const std::string& code16, char c) {
     auto r = accounts_->CreateOrg(op_, {std::string("Org ") + c, kind, Code(code16, c)});
     EXPECT_THAT(r, IsOk()) << r.status().ToString();
     return *accounts_->Authenticate(r->admin_token.secret);
@@ -79,18 +72,10 @@ class MarketTest : public ::testing::TestWithParam<std::string> {
     return r;
   }
 
-  qt::testing::TestDatabase db_{GetParam()};
-  ManualClock clock_{1'790'000'000'000};
-  crypto::DeterministicRandom random_{"market_test"};
-  std::array<uint8_t, 32> raw_key_{};
-  crypto::MasterKey key_{raw_key_};
   ChipCatalog catalog_ = LoadChipCatalog("").value();
-  std::unique_ptr<store::Store> store_;
-  ledger::Journal journal_{clock_};
-  std::unique_ptr<accounts::Accounts> accounts_;
   std::unique_ptr<Vouchers> vouchers_;
   std::unique_ptr<Market> market_;
-  Principal op_, provider_, provider2_, enterprise_, outsider_, authority_;
+  Principal provider_, provider2_, enterprise_, outsider_, authority_;
 };
 
 INSTANTIATE_TEST_SUITE_P(Backends, MarketTest, ::testing::ValuesIn(qt::testing::TestBackends()),
@@ -130,8 +115,8 @@ TEST_P(MarketTest, QuotesAreRankedAndAcceptingBooksCapacityOnce) {
   ASSERT_TRUE(cheap.ok() && dear.ok());
   auto r1 = market_->PostRequest(enterprise_, Request(16, 10));
   ASSERT_THAT(r1, IsOk()) << r1.status().ToString();
-  ASSERT_EQ(r1->second.size(), 2u);
-  const Quote& best = r1->second[0];
+  ASSERT_EQ(r1->quotes.size(), 2u);
+  const Quote& best = r1->quotes[0];
   EXPECT_EQ(best.cluster_id, cheap->id);
   EXPECT_EQ(best.amount_fen, 16 * 10 * 1000);
   EXPECT_EQ(best.rank, 1);
@@ -147,19 +132,19 @@ TEST_P(MarketTest, QuotesAreRankedAndAcceptingBooksCapacityOnce) {
   auto r2 = market_->PostRequest(enterprise_, Request(16, 10));
   ASSERT_THAT(r2, IsOk());
   const Quote* later = nullptr;
-  for (const Quote& q : r2->second) {
+  for (const Quote& q : r2->quotes) {
     if (q.cluster_id == cheap->id) later = &q;
   }
   ASSERT_NE(later, nullptr);
   EXPECT_EQ(later->start_ms, order->end_ms);
-  EXPECT_EQ(r2->second[0].cluster_id, cheap->id);  // still cheapest, though later
+  EXPECT_EQ(r2->quotes[0].cluster_id, cheap->id);  // still cheapest, though later
 
   auto r3 = market_->PostRequest(enterprise_, Request(8, 10));
   auto r4 = market_->PostRequest(enterprise_, Request(16, 10));
   ASSERT_TRUE(r3.ok() && r4.ok());
   // Both quotes were made for [end of order 1, +10 h) on the cheap pool.
-  ASSERT_THAT(market_->AcceptQuote(enterprise_, r3->second[0].id), IsOk());
-  auto clash = market_->AcceptQuote(enterprise_, r4->second[0].id);
+  ASSERT_THAT(market_->AcceptQuote(enterprise_, r3->quotes[0].id), IsOk());
+  auto clash = market_->AcceptQuote(enterprise_, r4->quotes[0].id);
   EXPECT_THAT(clash, StatusIs(StatusCode::kConflict)) << clash.status().ToString();
 }
 
@@ -170,7 +155,7 @@ TEST_P(MarketTest, ConcurrentAcceptsNeverDoubleBook) {
   for (int i = 0; i < 6; ++i) {
     auto r = market_->PostRequest(enterprise_, Request(8, 2));
     ASSERT_THAT(r, IsOk());
-    quotes.push_back(r->second.at(0).id);  // all for the same window
+    quotes.push_back(r->quotes.at(0).id);  // all for the same window
   }
   std::atomic<int> ok{0}, conflicts{0};
   std::vector<std::thread> threads;
@@ -209,13 +194,13 @@ TEST_P(MarketTest, BadRequestsChangeNothing) {
   // A request nobody can serve is fine: it has no quotes.
   auto none = market_->PostRequest(enterprise_, Request(64, 1));
   ASSERT_THAT(none, IsOk());
-  EXPECT_TRUE(none->second.empty());
+  EXPECT_TRUE(none->quotes.empty());
   // An expired quote cannot be accepted.
   auto q = market_->PostRequest(enterprise_, Request(8, 1));
   clock_.Advance(16 * 60'000);
-  EXPECT_EQ(market_->AcceptQuote(enterprise_, q->second[0].id).status().message(),
+  EXPECT_EQ(market_->AcceptQuote(enterprise_, q->quotes[0].id).status().message(),
             "quote: expired; ask for new quotes");
-  EXPECT_THAT(market_->AcceptQuote(outsider_, q->second[0].id),
+  EXPECT_THAT(market_->AcceptQuote(outsider_, q->quotes[0].id),
               StatusIs(StatusCode::kPermissionDenied));
 }
 
@@ -236,7 +221,7 @@ TEST_P(MarketTest, SimulatedBackendRunsMetersAndBillsWithVouchers) {
 
   // 8 cards x 10 h x 1000 fen = 80,000 fen; the voucher pays 30 % = 24,000.
   auto r = market_->PostRequest(enterprise_, Request(8, 10));
-  auto o = market_->AcceptQuote(enterprise_, r->second.at(0).id);
+  auto o = market_->AcceptQuote(enterprise_, r->quotes.at(0).id);
   ASSERT_THAT(o, IsOk());
   EXPECT_EQ(*market_->Advance(), 1);  // starts
   clock_.Advance(10 * kHour);
@@ -253,7 +238,7 @@ TEST_P(MarketTest, SimulatedBackendRunsMetersAndBillsWithVouchers) {
 
   // The second bill gets only what remains of the voucher (16,000).
   auto r2 = market_->PostRequest(enterprise_, Request(8, 10));
-  ASSERT_THAT(market_->AcceptQuote(enterprise_, r2->second.at(0).id), IsOk());
+  ASSERT_THAT(market_->AcceptQuote(enterprise_, r2->quotes.at(0).id), IsOk());
   market_->Advance().value();
   clock_.Advance(10 * kHour);
   market_->Advance().value();
@@ -287,7 +272,7 @@ TEST_P(MarketTest, ConcurrentSettlementsNeverSpendAVoucherTwice) {
   std::vector<std::string> orders;
   for (int i = 0; i < 8; ++i) {
     auto r = market_->PostRequest(enterprise_, Request(8, 1));
-    auto o = market_->AcceptQuote(enterprise_, r->second.at(0).id);
+    auto o = market_->AcceptQuote(enterprise_, r->quotes.at(0).id);
     ASSERT_THAT(o, IsOk()) << o.status().ToString();
     orders.push_back(o->id);
   }
@@ -315,7 +300,7 @@ TEST_P(MarketTest, RelatedPartiesAndBudgetLimitVouchers) {
   auto prog = vouchers_->CreateProgramme(authority_, {"p", 50'000, 3000, 40'000, clock_.NowMillis(),
                                                       clock_.NowMillis() + 100 * kHour});
   ASSERT_THAT(prog, IsOk());
-  auto other = Org(OrgKind::kEnterprise, "91330106MA2H0000", 'F');
+  auto other = Org("Org F", OrgKind::kEnterprise, 'F');
   auto a1 = vouchers_->Apply(enterprise_, prog->id, 40'000);
   auto a2 = vouchers_->Apply(other, prog->id, 40'000);
   ASSERT_THAT(vouchers_->Decide(authority_, a1->id, true, 0, ""), IsOk());
@@ -332,7 +317,7 @@ TEST_P(MarketTest, RelatedPartiesAndBudgetLimitVouchers) {
   ASSERT_THAT(vouchers_->AddRelatedParty(authority_, enterprise_.org_id, provider_.org_id), IsOk());
   ASSERT_THAT(market_->RegisterCluster(provider_, Cluster("c", "A100", 1, 1000)), IsOk());
   auto r = market_->PostRequest(enterprise_, Request(8, 1));
-  ASSERT_THAT(market_->AcceptQuote(enterprise_, r->second.at(0).id), IsOk());
+  ASSERT_THAT(market_->AcceptQuote(enterprise_, r->quotes.at(0).id), IsOk());
   market_->Advance().value();
   clock_.Advance(kHour);
   market_->Advance().value();
@@ -344,7 +329,7 @@ TEST_P(MarketTest, RelatedPartiesAndBudgetLimitVouchers) {
 TEST_P(MarketTest, AnUnavailableClusterFailsItsOrdersAndBillsUsage) {
   auto c = market_->RegisterCluster(provider_, Cluster("c", "A100", 1, 1000));
   auto r = market_->PostRequest(enterprise_, Request(8, 10));
-  auto o = market_->AcceptQuote(enterprise_, r->second.at(0).id);
+  auto o = market_->AcceptQuote(enterprise_, r->quotes.at(0).id);
   market_->Advance().value();
   clock_.Advance(2 * kHour);
   ASSERT_THAT(market_->SetAvailable(provider_, c->id, false), IsOk());
@@ -376,7 +361,7 @@ TEST_P(MarketTest, ExpiredVouchersDoNothing) {
   auto app = vouchers_->Apply(enterprise_, prog->id, 100'000);
   ASSERT_THAT(vouchers_->Decide(authority_, app->id, true, 0, ""), IsOk());
   auto r = market_->PostRequest(enterprise_, Request(8, 3));
-  ASSERT_THAT(market_->AcceptQuote(enterprise_, r->second.at(0).id), IsOk());
+  ASSERT_THAT(market_->AcceptQuote(enterprise_, r->quotes.at(0).id), IsOk());
   market_->Advance().value();
   clock_.Advance(3 * kHour);  // the voucher expired an hour before the bill
   ASSERT_EQ(*market_->Advance(), 1);

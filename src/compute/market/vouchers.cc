@@ -7,6 +7,7 @@
 #include "accounts/paging.h"
 #include "core/text.h"
 #include "store/decode.h"
+#include "store/transact.h"
 
 namespace qt::compute::market {
 namespace {
@@ -63,61 +64,6 @@ Result<Programme> LoadProgramme(Tx& tx, const std::string& id) {
 Vouchers::Vouchers(store::Store& store, const Clock& clock, Random& random,
                    ledger::Journal& journal)
     : store_(store), clock_(clock), journal_(journal), ids_(clock, random) {}
-
-std::vector<store::Migration> Vouchers::Migrations() {
-  return {{"vouchers", 1, "programmes, applications, vouchers, redemptions, related parties", R"sql(
-CREATE TABLE voucher_programmes (
-  id TEXT PRIMARY KEY,
-  authority_id TEXT NOT NULL REFERENCES orgs(id),
-  name TEXT NOT NULL,
-  budget_fen BIGINT NOT NULL,
-  ratio_bp BIGINT NOT NULL,
-  cap_fen BIGINT NOT NULL,
-  valid_from BIGINT NOT NULL,
-  valid_to BIGINT NOT NULL,
-  created_at BIGINT NOT NULL
-);
-CREATE TABLE vouchers (
-  id TEXT PRIMARY KEY,
-  programme_id TEXT NOT NULL REFERENCES voucher_programmes(id),
-  enterprise_id TEXT NOT NULL REFERENCES orgs(id),
-  amount_fen BIGINT NOT NULL,
-  year BIGINT NOT NULL,
-  issued_at BIGINT NOT NULL,
-  expires_at BIGINT NOT NULL
-);
-CREATE INDEX vouchers_enterprise ON vouchers (enterprise_id);
-CREATE TABLE voucher_applications (
-  id TEXT PRIMARY KEY,
-  programme_id TEXT NOT NULL REFERENCES voucher_programmes(id),
-  enterprise_id TEXT NOT NULL REFERENCES orgs(id),
-  year BIGINT NOT NULL,
-  amount_fen BIGINT NOT NULL,
-  state TEXT NOT NULL,
-  reason TEXT NOT NULL,
-  voucher_id TEXT NOT NULL,
-  created_at BIGINT NOT NULL,
-  decided_at BIGINT NOT NULL,
-  UNIQUE (programme_id, enterprise_id, year)
-);
-CREATE TABLE voucher_redemptions (
-  id TEXT PRIMARY KEY,
-  voucher_id TEXT NOT NULL REFERENCES vouchers(id),
-  bill_id TEXT NOT NULL,
-  provider_id TEXT NOT NULL,
-  amount_fen BIGINT NOT NULL,
-  created_at BIGINT NOT NULL
-);
-CREATE INDEX voucher_redemptions_voucher ON voucher_redemptions (voucher_id);
-CREATE TABLE voucher_related_parties (
-  enterprise_id TEXT NOT NULL REFERENCES orgs(id),
-  provider_id TEXT NOT NULL REFERENCES orgs(id),
-  authority_id TEXT NOT NULL,
-  created_at BIGINT NOT NULL,
-  PRIMARY KEY (enterprise_id, provider_id)
-);
-)sql"}};
-}
 
 Result<Programme> Vouchers::CreateProgramme(const Principal& caller, const NewProgramme& n) {
   QT_RETURN_IF_ERROR(caller.RequireMemberOf(OrgKind::kAuthority, "run voucher programmes"));
@@ -192,8 +138,7 @@ Status Vouchers::AddRelatedParty(const Principal& caller, const std::string& ent
 }
 
 Result<VoucherTotals> Vouchers::Totals() {
-  VoucherTotals t;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+  return store::ReadValue(store_, [&](Tx& tx) -> Result<VoucherTotals> {
     QT_ASSIGN_OR_RETURN(
         Rows rows,
         tx.Query(
@@ -203,21 +148,19 @@ Result<VoucherTotals> Vouchers::Totals() {
             " (SELECT CAST(COALESCE(SUM(amount_fen), 0) AS BIGINT) FROM voucher_redemptions)"
             " AS redeemed_fen,"
             " (SELECT COUNT(DISTINCT enterprise_id) FROM vouchers) AS enterprises"));
-    t = {rows[0].Int("programmes"), rows[0].Int("vouchers"), rows[0].Int("granted_fen"),
-         rows[0].Int("redeemed_fen"), rows[0].Int("enterprises")};
-    return OkStatus();
-  }));
-  return t;
+    return VoucherTotals{rows[0].Int("programmes"), rows[0].Int("vouchers"),
+                         rows[0].Int("granted_fen"), rows[0].Int("redeemed_fen"),
+                         rows[0].Int("enterprises")};
+  });
 }
 
 Result<std::vector<Programme>> Vouchers::ListProgrammes() {
-  std::vector<Programme> out;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+  return store::ReadValue(store_, [&](Tx& tx) -> Result<std::vector<Programme>> {
     QT_ASSIGN_OR_RETURN(Rows rows, tx.Query(std::string(kProgrammeSelect) + " ORDER BY p.id"));
+    std::vector<Programme> out;
     QT_RETURN_IF_ERROR(store::DecodeInto(rows, ProgrammeFromRow, out));
-    return OkStatus();
-  }));
-  return out;
+    return out;
+  });
 }
 
 Result<Application> Vouchers::Apply(const Principal& caller, const std::string& programme_id,
@@ -225,8 +168,7 @@ Result<Application> Vouchers::Apply(const Principal& caller, const std::string& 
   QT_RETURN_IF_ERROR(caller.RequireMemberOf(OrgKind::kEnterprise, "apply for vouchers"));
   if (amount_fen < 1 || amount_fen > kMaxFen)
     return InvalidArgument("amount_fen: must be positive");
-  Application a;
-  QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
+  return store::WriteValue(store_, [&](Tx& tx) -> Result<Application> {
     int64_t now = clock_.NowMillis();
     QT_ASSIGN_OR_RETURN(Programme p, LoadProgramme(tx, programme_id));
     if (now < p.valid_from || now >= p.valid_to)
@@ -242,7 +184,8 @@ Result<Application> Vouchers::Apply(const Principal& caller, const std::string& 
       return FailedPrecondition(
           "eligibility: the enterprise is not registered in Hangzhou (credit code 3301...)");
     }
-    a = {ids_.Next("vap"), programme_id, caller.org_id, amount_fen, "submitted", "", "", now, 0};
+    const Application a{
+        ids_.Next("vap"), programme_id, caller.org_id, amount_fen, "submitted", "", "", now, 0};
     auto r = tx.Exec(
         "INSERT INTO voucher_applications (id, programme_id, enterprise_id, year, amount_fen, "
         "state, reason, voucher_id, created_at, decided_at) VALUES (?, ?, ?, ?, ?, 'submitted', "
@@ -252,14 +195,15 @@ Result<Application> Vouchers::Apply(const Principal& caller, const std::string& 
       return Conflict("programme: this enterprise has already applied to this programme this year");
     }
     QT_RETURN_IF_ERROR(r.status());
-    return journal_
-        .Append(tx, {caller.org_id,
-                     "voucher.applied",
-                     a.id,
-                     {{"programme_id", programme_id}, {"amount_fen", amount_fen}}})
-        .status();
-  }));
-  return a;
+    QT_RETURN_IF_ERROR(
+        journal_
+            .Append(tx, {caller.org_id,
+                         "voucher.applied",
+                         a.id,
+                         {{"programme_id", programme_id}, {"amount_fen", amount_fen}}})
+            .status());
+    return a;
+  });
 }
 
 Result<Application> Vouchers::Decide(const Principal& caller, const std::string& application_id,
@@ -268,14 +212,13 @@ Result<Application> Vouchers::Decide(const Principal& caller, const std::string&
   if (!approve) QT_RETURN_IF_ERROR(CheckDisplayText(reason, 500).WithContext("reason"));
   if (approve && !reason.empty())
     QT_RETURN_IF_ERROR(CheckDisplayText(reason, 500).WithContext("reason"));
-  Application a;
-  QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
+  return store::WriteValue(store_, [&](Tx& tx) -> Result<Application> {
     int64_t now = clock_.NowMillis();
     QT_ASSIGN_OR_RETURN(Rows rows, tx.Query("SELECT " + std::string(kApplicationColumns) +
                                                 " FROM voucher_applications WHERE id = ?",
                                             {application_id}));
     if (rows.empty()) return NotFound("application: no application " + application_id);
-    QT_ASSIGN_OR_RETURN(a, ApplicationFromRow(rows[0]));
+    QT_ASSIGN_OR_RETURN(Application a, ApplicationFromRow(rows[0]));
     QT_ASSIGN_OR_RETURN(Programme p, LoadProgramme(tx, a.programme_id));
     if (p.authority_id != caller.org_id)
       return PermissionDenied("application: not one of your programmes");
@@ -325,12 +268,14 @@ Result<Application> Vouchers::Decide(const Principal& caller, const std::string&
                 "decided_at = ? WHERE id = ?",
                 {a.state, a.reason, a.voucher_id, now, a.id})
             .status());
-    return journal_
-        .Append(tx,
+    QT_RETURN_IF_ERROR(
+        journal_
+            .Append(
+                tx,
                 {caller.org_id, "voucher.application." + a.state, a.id, {{"programme_id", p.id}}})
-        .status();
-  }));
-  return a;
+            .status());
+    return a;
+  });
 }
 
 Result<accounts::Page<Application>> Vouchers::ListApplications(const Principal& caller,
@@ -348,8 +293,7 @@ Result<accounts::Page<Application>> Vouchers::ListApplications(const Principal& 
 }
 
 Result<std::vector<Voucher>> Vouchers::ListVouchers(const Principal& caller) {
-  std::vector<Voucher> out;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+  return store::ReadValue(store_, [&](Tx& tx) -> Result<std::vector<Voucher>> {
     QT_ASSIGN_OR_RETURN(
         Rows rows,
         tx.Query(
@@ -358,13 +302,14 @@ Result<std::vector<Voucher>> Vouchers::ListVouchers(const Principal& caller) {
             "WHERE r.voucher_id = v.id) AS redeemed_fen, v.issued_at, v.expires_at FROM vouchers v "
             "WHERE v.enterprise_id = ? ORDER BY v.id",
             {caller.org_id}));
+    std::vector<Voucher> out;
+    out.reserve(rows.size());
     for (const Row& r : rows)
       out.push_back({r.Text("id"), r.Text("programme_id"), r.Text("enterprise_id"),
                      r.Int("amount_fen"), r.Int("redeemed_fen"), r.Int("issued_at"),
                      r.Int("expires_at")});
-    return OkStatus();
-  }));
-  return out;
+    return out;
+  });
 }
 
 Result<std::vector<BillLine>> Vouchers::Redeem(Tx& tx, const Bill& b) {
@@ -412,8 +357,8 @@ Result<std::vector<BillLine>> Vouchers::Redeem(Tx& tx, const Bill& b) {
 }
 
 Result<ProgrammeReport> Vouchers::Report(const Principal& caller, const std::string& programme_id) {
-  ProgrammeReport rep;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+  return store::ReadValue(store_, [&](Tx& tx) -> Result<ProgrammeReport> {
+    ProgrammeReport rep;
     QT_ASSIGN_OR_RETURN(rep.programme, LoadProgramme(tx, programme_id));
     if (rep.programme.authority_id != caller.org_id && !caller.IsOperator()) {
       return PermissionDenied("programme: reports are for its authority and the operator");
@@ -439,9 +384,8 @@ Result<ProgrammeReport> Vouchers::Report(const Principal& caller, const std::str
     }
     for (auto& [k, v] : ent) rep.by_enterprise.push_back(v);
     for (auto& [k, v] : prov) rep.by_provider.push_back(v);
-    return OkStatus();
-  }));
-  return rep;
+    return rep;
+  });
 }
 
 }  // namespace qt::compute::market
