@@ -507,6 +507,11 @@ Result<Citizen> Identity::AuthenticateCitizen(std::string_view token, const std:
     return Unauthenticated("not a citizen token (send 'Authorization: Bearer czt_...')");
   }
   token_lockout_.Succeed(lock_key);
+  // Revocation ends the credential: the token of a revoked citizen reads
+  // nothing (its record, its scan log, its notices) and does nothing.
+  if (c->status != "active") {
+    return Unauthenticated("this app token's citizen was revoked: the token no longer signs in");
+  }
   return *c;
 }
 

@@ -151,7 +151,9 @@ class Identity {
   Result<std::vector<CategoryGrant>> ListGrants(const std::string& org_id);
 
   // Citizens, by app token. After repeated bad tokens from `source` (the
-  // client address) with the same prefix, that (source, prefix) backs off.
+  // client address) with the same prefix, that (source, prefix) backs off
+  // (resource_exhausted). unauthenticated for a token that is no citizen's
+  // and for the token of a revoked citizen: revocation ends the token.
   Result<Citizen> AuthenticateCitizen(std::string_view token, const std::string& source);
   // Whether `token` has the form of a citizen's app token: "czt_...", or
   // "cz_" and 43 characters as tokens were issued before they had their own
