@@ -27,7 +27,7 @@ json CitizenJson(const Citizen& c) {
           {"birth_year", c.birth_year},
           {"talent_category", c.talent_category.empty() ? json(nullptr) : json(c.talent_category)},
           {"talent_until", c.talent_until.empty() ? json(nullptr) : json(c.talent_until)},
-          {"status", c.status},
+          {"status", CitizenStatusName(c.status)},
           {"enrolled_by", c.enrolled_by},
           {"authority_id", c.authority_id},
           {"revoke_reason", c.revoke_reason.empty() ? json(nullptr) : json(c.revoke_reason)},
@@ -41,7 +41,7 @@ json TerminalJson(const Terminal& t) {
           {"category", t.category},
           {"name", t.name},
           {"public_key", t.public_key},
-          {"state", t.state},
+          {"state", TerminalStateName(t.state)},
           {"created_at", Time(t.created_at)}};
 }
 
@@ -70,7 +70,7 @@ json ScanJson(const Scan& s) {
           {"code_id", s.code_id},
           {"claims_read", s.claims_read},
           {"result", s.result},
-          {"check", s.check},
+          {"check", ScanCheckName(s.check)},
           {"scanned_at", Time(s.scanned_at)},
           {"received_at", Time(s.received_at)}};
 }
@@ -79,7 +79,7 @@ Result<json> CodeJson(const IssuedCode& code) {
   QT_ASSIGN_OR_RETURN(std::string png, QrPng(code.text, 4));
   return json{{"code", code.text},
               {"code_id", code.code_id},
-              {"kind", code.kind},
+              {"kind", CodeKindName(code.kind)},
               {"serial", code.serial.empty() ? json(nullptr) : json(code.serial)},
               {"kid", code.kid},
               {"issued_at", Time(code.issued_at)},

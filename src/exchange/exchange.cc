@@ -21,9 +21,21 @@ std::string Exchange::VerifyUrl(const std::string& number) const {
 }
 
 namespace internal {
+namespace {
+
+// The value of a stored name, or internal naming the column and the name.
+template <typename E>
+Result<E> Known(std::optional<E> parsed, std::string_view column, const store::Row& r) {
+  if (!parsed) {
+    return Internal(std::string(column) + ": unknown value '" + r.Text(column) + "'");
+  }
+  return *parsed;
+}
+
+}  // namespace
 
 Result<Application> ApplicationFromRow(const store::Row& r) {
-  return store::Decode<Application>("ex_applications", r, [&]() -> Application {
+  return store::Decode<Application>("ex_applications", r, [&]() -> Result<Application> {
     Application a;
     a.id = r.Text("id");
     a.applicant_id = r.Text("applicant_id");
@@ -40,7 +52,7 @@ Result<Application> ApplicationFromRow(const store::Row& r) {
     a.data.update_cycle = r.Text("update_cycle");
     a.data.product_id = r.Text("product_id");
     a.snapshot_sha256 = r.Text("snapshot_sha256");
-    a.state = r.Text("state");
+    QT_ASSIGN_OR_RETURN(a.state, Known(ParseApplicationState(r.Text("state")), "state", r));
     a.grounds = r.Text("grounds");
     a.notice_until = r.Int("notice_until");
     a.reviewer_id = r.Text("reviewer_id");
@@ -62,10 +74,14 @@ Result<Certificate> CertificateFromRow(const store::Row& r, UnixMillis now, bool
         !ParseRfc3339(doc.value("valid_until", std::string()))) {
       return Internal("document: not a certificate document");
     }
+    QT_ASSIGN_OR_RETURN(CertificateChange change,
+                        Known(ParseCertificateChange(r.Text("change")), "change", r));
+    QT_ASSIGN_OR_RETURN(CertificateStatus status,
+                        Known(ParseCertificateStatus(r.Text("status")), "status", r));
     Certificate c{.number = r.Text("number"),
                   .version = r.Int("version"),
-                  .change = r.Text("change"),
-                  .status = r.Text("status"),
+                  .change = change,
+                  .status = status,
                   .holder_id = r.Text("holder_id"),
                   .issuer_id = r.Text("issuer_id"),
                   .document = r.Text("document"),
@@ -74,23 +90,24 @@ Result<Certificate> CertificateFromRow(const store::Row& r, UnixMillis now, bool
                   .valid_until = r.Int("valid_until"),
                   .created_at = r.Int("created_at")};
     if (!latest) {
-      c.status = "superseded";
-    } else if (c.status == "valid" && c.valid_until <= now) {
-      c.status = "expired";
+      c.status = CertificateStatus::kSuperseded;
+    } else if (c.status == CertificateStatus::kValid && c.valid_until <= now) {
+      c.status = CertificateStatus::kExpired;
     }
     return c;
   });
 }
 
 Result<Pledge> PledgeFromRow(const store::Row& r) {
-  return store::Decode<Pledge>("ex_pledges", r, [&]() -> Pledge {
+  return store::Decode<Pledge>("ex_pledges", r, [&]() -> Result<Pledge> {
+    QT_ASSIGN_OR_RETURN(PledgeState state, Known(ParsePledgeState(r.Text("state")), "state", r));
     return Pledge{.id = r.Text("id"),
                   .number = r.Text("number"),
                   .holder_id = r.Text("holder_id"),
                   .institution_id = r.Text("institution_id"),
                   .amount_fen = r.Int("amount_fen"),
                   .term_days = r.Int("term_days"),
-                  .state = r.Text("state"),
+                  .state = state,
                   .created_at = r.Int("created_at"),
                   .confirmed_at = r.Int("confirmed_at"),
                   .released_at = r.Int("released_at")};
@@ -113,35 +130,24 @@ Result<Listing> ListingFromRow(const store::Row& r) {
   });
 }
 
-}  // namespace internal
-
-std::string_view TradeStateName(TradeState s) {
-  switch (s) {
-    case TradeState::kAwaitingPayment:
-      return "awaiting_payment";
-    case TradeState::kSettled:
-      return "settled";
-    case TradeState::kCancelled:
-      return "cancelled";
-  }
-  return "cancelled";
+Result<Objection> ObjectionFromRow(const store::Row& r) {
+  return store::Decode<Objection>("ex_objections", r, [&]() -> Result<Objection> {
+    QT_ASSIGN_OR_RETURN(ObjectionState state,
+                        Known(ParseObjectionState(r.Text("state")), "state", r));
+    return Objection{.id = r.Text("id"),
+                     .application_id = r.Text("application_id"),
+                     .objector_id = r.Text("objector_id"),
+                     .reason = r.Text("reason"),
+                     .state = state,
+                     .resolution = r.Text("resolution"),
+                     .created_at = r.Int("created_at"),
+                     .resolved_at = r.Int("resolved_at")};
+  });
 }
-
-std::optional<TradeState> ParseTradeState(std::string_view name) {
-  for (TradeState s :
-       {TradeState::kAwaitingPayment, TradeState::kSettled, TradeState::kCancelled}) {
-    if (TradeStateName(s) == name) return s;
-  }
-  return std::nullopt;
-}
-
-namespace internal {
 
 Result<Trade> TradeFromRow(const store::Row& r) {
   return store::Decode<Trade>("ex_trades", r, [&]() -> Result<Trade> {
-    auto state = ParseTradeState(r.Text("state"));
-    if (!state)
-      return Internal("trade " + r.Text("id") + ": unknown state '" + r.Text("state") + "'");
+    QT_ASSIGN_OR_RETURN(TradeState state, Known(ParseTradeState(r.Text("state")), "state", r));
     return Trade{.id = r.Text("id"),
                  .listing_id = r.Text("listing_id"),
                  .buyer_id = r.Text("buyer_id"),
@@ -149,7 +155,7 @@ Result<Trade> TradeFromRow(const store::Row& r) {
                  .contract_id = r.Text("contract_id"),
                  .quantity = r.Int("quantity"),
                  .amount_fen = r.Int("amount_fen"),
-                 .state = *state,
+                 .state = state,
                  .created_at = r.Int("created_at")};
   });
 }

@@ -155,7 +155,7 @@ class Exchange {
 
  private:
   Result<Certificate> NewVersion(const accounts::Principal& caller, const std::string& number,
-                                 const std::string& change,
+                                 CertificateChange change,
                                  const std::function<Status(nlohmann::json&)>& edit);
 
   store::Store& store_;

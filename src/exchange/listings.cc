@@ -82,7 +82,10 @@ Result<Listing> Exchange::List(const Principal& caller, const NewListing& listin
     if (c.holder_id != caller.org_id) {
       return PermissionDenied("only the certificate's holder lists its data");
     }
-    if (c.status != "valid") return FailedPrecondition("certificate " + number + " is " + c.status);
+    if (c.status != CertificateStatus::kValid) {
+      return FailedPrecondition("certificate " + number + " is " +
+                                std::string(CertificateStatusName(c.status)));
+    }
     if (!HasRight(c, "product_operation")) {
       return PermissionDenied("certificate " + number +
                               " does not grant the product operation right (数据产品经营权)");
@@ -153,8 +156,9 @@ Result<Trade> Exchange::Order(const Principal& caller, const std::string& listin
     QT_ASSIGN_OR_RETURN(l, internal::ListingFromRow(rows[0]));
     if (!l.active) return FailedPrecondition("the listing was withdrawn");
     QT_ASSIGN_OR_RETURN(Certificate c, internal::LatestCertificate(tx, l.number, now));
-    if (c.status != "valid") {
-      return FailedPrecondition("the listed certificate " + l.number + " is " + c.status);
+    if (c.status != CertificateStatus::kValid) {
+      return FailedPrecondition("the listed certificate " + l.number + " is " +
+                                std::string(CertificateStatusName(c.status)));
     }
     return OkStatus();
   }));

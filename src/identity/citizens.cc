@@ -27,21 +27,23 @@ constexpr const char* kColumns =
     " FROM id_citizens";
 
 Result<Citizen> FromRow(const store::Row& r) {
-  return store::Decode<Citizen>("id_citizens", r, [&]() -> Citizen {
-    return {.id = r.Text("id"),
-            .name_masked = r.Text("name_masked"),
-            .district = r.Text("district"),
-            .concession = r.Text("concession"),
-            .birth_year = r.Text("birth_year"),
-            .talent_category = r.Text("talent_category"),
-            .talent_until = r.Text("talent_until"),
-            .status = r.Text("status"),
-            .enrolled_by = r.Text("enrolled_by"),
-            .revoke_reason = r.Text("revoke_reason"),
-            .created_at = r.Int("created_at"),
-            .updated_at = r.Int("updated_at"),
-            .change_seq = r.Int("change_seq"),
-            .authority_id = r.Text("authority_id")};
+  return store::Decode<Citizen>("id_citizens", r, [&]() -> Result<Citizen> {
+    QT_ASSIGN_OR_RETURN(CitizenStatus status,
+                        StoredName(ParseCitizenStatus(r.Text("status")), "status", r));
+    return Citizen{.id = r.Text("id"),
+                   .name_masked = r.Text("name_masked"),
+                   .district = r.Text("district"),
+                   .concession = r.Text("concession"),
+                   .birth_year = r.Text("birth_year"),
+                   .talent_category = r.Text("talent_category"),
+                   .talent_until = r.Text("talent_until"),
+                   .status = status,
+                   .enrolled_by = r.Text("enrolled_by"),
+                   .revoke_reason = r.Text("revoke_reason"),
+                   .created_at = r.Int("created_at"),
+                   .updated_at = r.Int("updated_at"),
+                   .change_seq = r.Int("change_seq"),
+                   .authority_id = r.Text("authority_id")};
   });
 }
 
@@ -164,7 +166,7 @@ Result<std::vector<EnrolledCitizen>> Identity::EnrolMany(const Principal& caller
                      .birth_year = rid.substr(6, 4),
                      .talent_category = "",
                      .talent_until = "",
-                     .status = "active",
+                     .status = CitizenStatus::kActive,
                      .enrolled_by = caller.org_id,
                      .revoke_reason = "",
                      .created_at = now,
@@ -287,7 +289,7 @@ Result<accounts::Page<Citizen>> Identity::ListCitizens(const Principal& caller,
     params.emplace_back(filter.talent_category);
   }
   if (!filter.status.empty()) {
-    if (filter.status != "active" && filter.status != "revoked") {
+    if (!ParseCitizenStatus(filter.status)) {
       return InvalidArgument("status: active or revoked");
     }
     sql += " AND status = ?";
@@ -360,7 +362,9 @@ Result<Citizen> Identity::SetTalent(const Principal& caller, const std::string& 
   const int64_t now = options_.clock->NowMillis();
   QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
     QT_ASSIGN_OR_RETURN(c, ReadOwnCitizen(tx, caller, id, "set its talent status"));
-    if (c.status != "active") return FailedPrecondition("citizen " + id + " is revoked");
+    if (c.status != CitizenStatus::kActive) {
+      return FailedPrecondition("citizen " + id + " is revoked");
+    }
     QT_ASSIGN_OR_RETURN(c.change_seq, NextChange(tx));
     QT_RETURN_IF_ERROR(tx.Exec("UPDATE id_citizens SET talent_category = ?, talent_until = ?,"
                                " updated_at = ?, change_seq = ? WHERE id = ?",
@@ -394,14 +398,16 @@ Result<Citizen> Identity::Revoke(const Principal& caller, const std::string& id,
   const int64_t now = options_.clock->NowMillis();
   QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
     QT_ASSIGN_OR_RETURN(c, ReadOwnCitizen(tx, caller, id, "revoke it"));
-    if (c.status == "revoked") return FailedPrecondition("citizen " + id + " is already revoked");
+    if (c.status == CitizenStatus::kRevoked) {
+      return FailedPrecondition("citizen " + id + " is already revoked");
+    }
     QT_ASSIGN_OR_RETURN(c.change_seq, NextChange(tx));
     QT_RETURN_IF_ERROR(tx.Exec("UPDATE id_citizens SET status = 'revoked', revoke_reason = ?,"
                                " updated_at = ?, change_seq = ? WHERE id = ?",
                                {reason, now, c.change_seq, id})
                            .status());
     QT_RETURN_IF_ERROR(AddToCounters(tx, {{"revoked", 1}, {"district:" + c.district, -1}}));
-    c.status = "revoked";
+    c.status = CitizenStatus::kRevoked;
     c.revoke_reason = reason;
     c.updated_at = now;
     // Every static card still valid joins the revocation chain.
@@ -446,7 +452,9 @@ Result<std::string> Identity::ResetToken(const Principal& caller, const std::str
   const std::string token = std::string(kTokenPrefix) + crypto::Base64UrlEncode(secret);
   QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
     QT_ASSIGN_OR_RETURN(Citizen c, ReadOwnCitizen(tx, caller, id, "reset its app token"));
-    if (c.status != "active") return FailedPrecondition("citizen " + id + " is revoked");
+    if (c.status != CitizenStatus::kActive) {
+      return FailedPrecondition("citizen " + id + " is revoked");
+    }
     QT_RETURN_IF_ERROR(tx.Exec("UPDATE id_citizens SET token_hash = ?, updated_at = ? WHERE id = ?",
                                {TokenHash(token), options_.clock->NowMillis(), id})
                            .status());
@@ -509,7 +517,7 @@ Result<Citizen> Identity::AuthenticateCitizen(std::string_view token, const std:
   token_lockout_.Succeed(lock_key);
   // Revocation ends the credential: the token of a revoked citizen reads
   // nothing (its record, its scan log, its notices) and does nothing.
-  if (c->status != "active") {
+  if (c->status != CitizenStatus::kActive) {
     return Unauthenticated("this app token's citizen was revoked: the token no longer signs in");
   }
   return *c;

@@ -208,7 +208,7 @@ class Identity {
   Status CheckEnrolConflicts(const accounts::Principal& caller, int64_t now);
   Status RecordEnrolConflict(const accounts::Principal& caller, int64_t now);
   Result<nlohmann::json> IssuerJson();
-  Result<IssuedCode> Issue(const std::string& citizen_id, char kind);
+  Result<IssuedCode> Issue(const std::string& citizen_id, CodeKind kind);
 
   store::Store& store_;
   IdentityOptions options_;

@@ -3,10 +3,38 @@
 #define QIANTANG_IDENTITY_MODEL_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace qt::identity {
+
+// Each state and kind below is stored and sent as its name (XName), and read
+// back with ParseX (nullopt for a name it does not know).
+
+// A revoked citizen gets no code, and its app token no longer signs in.
+enum class CitizenStatus { kActive, kRevoked };
+std::string_view CitizenStatusName(CitizenStatus s);  // "active", "revoked"
+std::optional<CitizenStatus> ParseCitizenStatus(std::string_view name);
+
+// Dynamic codes come to the citizen's app and live `dynamic_ttl_s`; static
+// codes are printed cards with a serial, revoked through the revocation chain.
+enum class CodeKind { kDynamic, kStatic };
+std::string_view CodeKindName(CodeKind k);  // "dynamic", "static"
+std::optional<CodeKind> ParseCodeKind(std::string_view name);
+
+// A disabled terminal gets no keys and uploads no receipts.
+enum class TerminalState { kActive, kDisabled };
+std::string_view TerminalStateName(TerminalState s);  // "active", "disabled"
+std::optional<TerminalState> ParseTerminalState(std::string_view name);
+
+// What the service found of a scan receipt: "ok", "replayed" (the same
+// dynamic code already scanned in this category), "overreach" (claims the
+// category may not read), "unknown_code".
+enum class ScanCheck { kOk, kReplayed, kOverreach, kUnknownCode };
+std::string_view ScanCheckName(ScanCheck c);
+std::optional<ScanCheck> ParseScanCheck(std::string_view name);
 
 struct NewCitizen {
   std::string name;                 // 1..50 bytes of display text
@@ -24,8 +52,8 @@ struct Citizen {
   std::string birth_year;       // "1990": enough for the age claims an authority reviews
   std::string talent_category;  // "" or A..E
   std::string talent_until;     // "" or YYYY-MM-DD
-  std::string status;           // active | revoked
-  std::string enrolled_by;      // authority organisation
+  CitizenStatus status = CitizenStatus::kActive;
+  std::string enrolled_by;  // authority organisation
   std::string revoke_reason;
   int64_t created_at = 0;
   int64_t updated_at = 0;
@@ -40,8 +68,8 @@ struct Citizen {
 struct CitizenFilter {
   std::string district;
   std::string talent_category;  // A..E
-  std::string status;           // active | revoked
-  std::string resident_id;      // 18 characters, checked like an enrolment's
+  CitizenStatus status = CitizenStatus::kActive;
+  std::string resident_id;  // 18 characters, checked like an enrolment's
 };
 
 struct EnrolledCitizen {
@@ -52,9 +80,9 @@ struct EnrolledCitizen {
 struct IssuedCode {
   std::string text;     // "HZ1:..."
   std::string code_id;  // hex
-  std::string kind;     // dynamic | static
-  std::string serial;   // static codes
-  std::string kid;      // the signing key
+  CodeKind kind = CodeKind::kDynamic;
+  std::string serial;  // static codes
+  std::string kid;     // the signing key
   int64_t issued_at = 0;
   int64_t expires_at = 0;
 };
@@ -65,7 +93,7 @@ struct Terminal {
   std::string category;  // categories.h code
   std::string name;
   std::string public_key;  // hex Ed25519: signs scan receipts, receives the category keys
-  std::string state;       // active | disabled
+  TerminalState state = TerminalState::kActive;
   int64_t created_at = 0;
 };
 
@@ -92,9 +120,7 @@ struct Scan {
   std::string code_id;
   std::vector<std::string> claims_read;
   std::string result;
-  // "ok", "replayed" (the same dynamic code already scanned in this category),
-  // "overreach" (claims the category may not read), "unknown_code".
-  std::string check;
+  ScanCheck check = ScanCheck::kOk;
   int64_t scanned_at = 0;
   int64_t received_at = 0;
 };

@@ -25,14 +25,16 @@ constexpr const char* kTerminalColumns =
     "SELECT id, org_id, category, name, public_key, state, created_at FROM id_terminals";
 
 Result<Terminal> TerminalFromRow(const store::Row& r) {
-  return store::Decode<Terminal>("id_terminals", r, [&]() -> Terminal {
-    return {.id = r.Text("id"),
-            .org_id = r.Text("org_id"),
-            .category = r.Text("category"),
-            .name = r.Text("name"),
-            .public_key = r.Text("public_key"),
-            .state = r.Text("state"),
-            .created_at = r.Int("created_at")};
+  return store::Decode<Terminal>("id_terminals", r, [&]() -> Result<Terminal> {
+    QT_ASSIGN_OR_RETURN(TerminalState state,
+                        StoredName(ParseTerminalState(r.Text("state")), "state", r));
+    return Terminal{.id = r.Text("id"),
+                    .org_id = r.Text("org_id"),
+                    .category = r.Text("category"),
+                    .name = r.Text("name"),
+                    .public_key = r.Text("public_key"),
+                    .state = state,
+                    .created_at = r.Int("created_at")};
   });
 }
 
@@ -43,18 +45,20 @@ constexpr const char* kScanColumns =
     " FROM id_scans s JOIN id_terminals t ON t.id = s.terminal_id) v";
 
 Result<Scan> ScanFromRow(const store::Row& r) {
-  return store::Decode<Scan>("id_scans", r, [&]() -> Scan {
-    return {.id = r.Text("id"),
-            .terminal_id = r.Text("terminal_id"),
-            .terminal_name = r.Text("terminal_name"),
-            .org_id = r.Text("org_id"),
-            .category = r.Text("category"),
-            .code_id = r.Text("code_id"),
-            .claims_read = json::parse(r.Text("claims_read")).get<std::vector<std::string>>(),
-            .result = r.Text("result"),
-            .check = r.Text("check_result"),
-            .scanned_at = r.Int("scanned_at"),
-            .received_at = r.Int("received_at")};
+  return store::Decode<Scan>("id_scans", r, [&]() -> Result<Scan> {
+    QT_ASSIGN_OR_RETURN(ScanCheck check,
+                        StoredName(ParseScanCheck(r.Text("check_result")), "check_result", r));
+    return Scan{.id = r.Text("id"),
+                .terminal_id = r.Text("terminal_id"),
+                .terminal_name = r.Text("terminal_name"),
+                .org_id = r.Text("org_id"),
+                .category = r.Text("category"),
+                .code_id = r.Text("code_id"),
+                .claims_read = json::parse(r.Text("claims_read")).get<std::vector<std::string>>(),
+                .result = r.Text("result"),
+                .check = check,
+                .scanned_at = r.Int("scanned_at"),
+                .received_at = r.Int("received_at")};
   });
 }
 
@@ -122,7 +126,7 @@ Result<Terminal> Identity::RegisterTerminal(const Principal& caller, const std::
              .category = category,
              .name = name,
              .public_key = crypto::HexEncode(key),
-             .state = "active",
+             .state = TerminalState::kActive,
              .created_at = options_.clock->NowMillis()};
   QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
     QT_ASSIGN_OR_RETURN(store::Rows granted,
@@ -136,7 +140,8 @@ Result<Terminal> Identity::RegisterTerminal(const Principal& caller, const std::
     auto inserted = tx.Exec(
         "INSERT INTO id_terminals (id, org_id, category, name, public_key, state,"
         " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        {t.id, t.org_id, t.category, t.name, t.public_key, t.state, t.created_at});
+        {t.id, t.org_id, t.category, t.name, t.public_key, std::string(TerminalStateName(t.state)),
+         t.created_at});
     if (!inserted.ok() && inserted.status().code() == StatusCode::kConflict) {
       return Conflict("public_key: a terminal with this key is already registered");
     }
@@ -167,10 +172,12 @@ Result<Terminal> Identity::DisableTerminal(const Principal& caller, const std::s
   Terminal t;
   QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
     QT_ASSIGN_OR_RETURN(t, OwnTerminal(tx, caller, id));
-    if (t.state == "disabled") return FailedPrecondition("terminal " + id + " is already disabled");
+    if (t.state == TerminalState::kDisabled) {
+      return FailedPrecondition("terminal " + id + " is already disabled");
+    }
     QT_RETURN_IF_ERROR(
         tx.Exec("UPDATE id_terminals SET state = 'disabled' WHERE id = ?", {id}).status());
-    t.state = "disabled";
+    t.state = TerminalState::kDisabled;
     return options_.journal
         ->Append(tx, {caller.org_id, "identity.terminal.disabled", id, json::object()})
         .status();
@@ -185,7 +192,9 @@ Result<json> Identity::TerminalKeys(const Principal& caller, const std::string& 
     QT_ASSIGN_OR_RETURN(t, OwnTerminal(tx, caller, id));
     return OkStatus();
   }));
-  if (t.state != "active") return FailedPrecondition("terminal " + id + " is disabled");
+  if (t.state != TerminalState::kActive) {
+    return FailedPrecondition("terminal " + id + " is disabled");
+  }
   QT_ASSIGN_OR_RETURN(std::shared_ptr<const Secrets> secrets, LoadSecrets());
   const Category& category = *FindCategory(t.category);
   QT_ASSIGN_OR_RETURN(crypto::PublicKey key, ParsePublicKey(t.public_key));
@@ -236,7 +245,9 @@ Result<std::vector<Scan>> Identity::RecordScans(const std::vector<ScanReceipt>& 
     if (found.code() == StatusCode::kNotFound) receipt_lockout_.Fail(source);  // junk
     return found;
   }
-  if (t.state != "active") return FailedPrecondition("terminal " + t.id + " is disabled");
+  if (t.state != TerminalState::kActive) {
+    return FailedPrecondition("terminal " + t.id + " is disabled");
+  }
   QT_ASSIGN_OR_RETURN(crypto::PublicKey key, ParsePublicKey(t.public_key));
   for (size_t i = 0; i < receipts.size(); ++i) {
     const ScanReceipt& r = receipts[i];
@@ -287,18 +298,19 @@ Result<std::vector<Scan>> Identity::RecordScans(const std::vector<ScanReceipt>& 
       QT_ASSIGN_OR_RETURN(
           store::Rows code,
           tx.Query("SELECT citizen_id, kind FROM id_codes WHERE code_id = ?", {r.code_id}));
-      std::string check = "ok";
+      ScanCheck check = ScanCheck::kOk;
       if (code.empty()) {
-        check = "unknown_code";
+        check = ScanCheck::kUnknownCode;
       } else if (std::any_of(r.claims_read.begin(), r.claims_read.end(),
                              [&](const std::string& c) { return !category.May(c); })) {
-        check = "overreach";
-      } else if (r.result == "accepted" && code[0].Text("kind") == "dynamic") {
+        check = ScanCheck::kOverreach;
+      } else if (r.result == "accepted" &&
+                 ParseCodeKind(code[0].Text("kind")) == CodeKind::kDynamic) {
         QT_ASSIGN_OR_RETURN(store::Rows before,
                             tx.Query("SELECT 1 FROM id_scans WHERE code_id = ? AND category = ? AND"
                                      " result = 'accepted' LIMIT 1",
                                      {r.code_id, r.category}));
-        if (!before.empty()) check = "replayed";
+        if (!before.empty()) check = ScanCheck::kReplayed;
       }
       Scan s{.id = scan_ids[i],
              .terminal_id = t.id,
@@ -317,7 +329,8 @@ Result<std::vector<Scan>> Identity::RecordScans(const std::vector<ScanReceipt>& 
                   " received_at, signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                   {s.id, s.terminal_id, s.org_id, s.category, s.code_id,
                    code.empty() ? store::Value(nullptr) : store::Value(code[0].Text("citizen_id")),
-                   json(s.claims_read).dump(), s.result, s.check, s.scanned_at, now, r.signature})
+                   json(s.claims_read).dump(), s.result, std::string(ScanCheckName(s.check)),
+                   s.scanned_at, now, r.signature})
               .status());
       QT_RETURN_IF_ERROR(
           AddToCounters(tx, {{"scans", 1}, {ScanCounter(s.category, s.scanned_at), 1}}));
