@@ -75,6 +75,18 @@ json ScanJson(const Scan& s) {
           {"received_at", Time(s.received_at)}};
 }
 
+json TerminalKeysJson(const TerminalKeySet& k) {
+  json keys = json::array();
+  for (const SealedCategoryKey& key : k.keys) {
+    keys.push_back({{"epoch", key.epoch}, {"sealed", crypto::Base64Encode(key.sealed)}});
+  }
+  return {{"terminal_id", k.terminal_id},
+          {"category", k.category},
+          {"category_number", k.category_number},
+          {"claims", k.claims},
+          {"keys", keys}};
+}
+
 Result<json> CodeJson(const IssuedCode& code) {
   QT_ASSIGN_OR_RETURN(std::string png, QrPng(code.text, 4));
   return json{{"code", code.text},
@@ -172,15 +184,15 @@ void RegisterIdentityRoutes(Router& router, Identity& identity) {
                 });
   router.Handle("GET", "/api/v1/identity/trust-list", Access::Public(),
                 [&](const Request&) -> Result<Response> {
-                  QT_ASSIGN_OR_RETURN(json list, identity.TrustList());
-                  return Response::Json(list);
+                  QT_ASSIGN_OR_RETURN(SignedTrustList list, identity.TrustList());
+                  return Response::Json(ExportTrustList(list));
                 });
   router.Handle("GET", "/api/v1/identity/revocations", Access::Public(),
                 [&](const Request& req) -> Result<Response> {
                   QT_ASSIGN_OR_RETURN(uint64_t since, req.QueryUint("since", 0));
-                  QT_ASSIGN_OR_RETURN(json delta,
+                  QT_ASSIGN_OR_RETURN(SignedRevocations delta,
                                       identity.Revocations(static_cast<int64_t>(since)));
-                  return Response::Json(delta);
+                  return Response::Json(ExportRevocations(delta));
                 });
   router.Handle("GET", "/api/v1/identity/stats", Access::Public(),
                 [&](const Request&) -> Result<Response> {
@@ -418,9 +430,9 @@ void RegisterIdentityRoutes(Router& router, Identity& identity) {
                 });
   router.Handle("GET", "/api/v1/identity/terminals/{id}/keys", service,
                 [&](const Request& req) -> Result<Response> {
-                  QT_ASSIGN_OR_RETURN(json keys,
+                  QT_ASSIGN_OR_RETURN(TerminalKeySet keys,
                                       identity.TerminalKeys(req.caller(), req.PathParam("id")));
-                  return Response::Json(keys);
+                  return Response::Json(TerminalKeysJson(keys));
                 });
   router.Handle("GET", "/api/v1/identity/scans", service,
                 [&](const Request& req) -> Result<Response> {

@@ -133,9 +133,9 @@ Result<std::shared_ptr<const Identity::Secrets>> Identity::LoadSecrets() {
   return secrets_;
 }
 
-Result<json> Identity::IssuerJson() {
+Result<ListIssuer> Identity::OperatorIssuer() {
   QT_ASSIGN_OR_RETURN(accounts::Org op, options_.accounts->Operator());
-  return json{{"id", op.id}, {"name", op.name}, {"public_key", crypto::HexEncode(op.public_key)}};
+  return ListIssuer{.id = op.id, .name = op.name, .public_key = crypto::HexEncode(op.public_key)};
 }
 
 Result<std::string> Identity::IssuerPublicKey() {
@@ -145,14 +145,12 @@ Result<std::string> Identity::IssuerPublicKey() {
 
 namespace {
 
-Result<json> SignAsOperator(accounts::Accounts& accounts, const json& doc) {
-  QT_ASSIGN_OR_RETURN(accounts::Org op, accounts.Operator());
+// The issuer's signature over `doc` (lists.h).
+Result<crypto::Signature> SignAsIssuer(accounts::Accounts& accounts, const ListIssuer& issuer,
+                                       const json& doc) {
   QT_ASSIGN_OR_RETURN(std::string bytes, SignedBytes(doc));
-  QT_ASSIGN_OR_RETURN(
-      crypto::Signature sig,
-      accounts.SignAs(op.id,
-                      std::span(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size())));
-  return ExportSigned(doc, sig);
+  return accounts.SignAs(issuer.id,
+                         std::span(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
 }
 
 Result<SigningKeyInfo> KeyInfoFromRow(const store::Row& r) {
@@ -180,7 +178,7 @@ Result<std::vector<SigningKeyInfo>> Identity::Keys() {
   return out;
 }
 
-Result<json> Identity::TrustList() {
+Result<SignedTrustList> Identity::TrustList() {
   QT_ASSIGN_OR_RETURN(std::vector<SigningKeyInfo> keys, Keys());
   identity::TrustList list;
   list.issued_at = options_.clock->NowMillis();
@@ -196,13 +194,16 @@ Result<json> Identity::TrustList() {
                          .retired_at = k.retired_at,
                          .not_after = k.not_after});
   }
-  QT_ASSIGN_OR_RETURN(json issuer, IssuerJson());
-  return SignAsOperator(*options_.accounts, TrustListDocument(issuer, list));
+  SignedTrustList out{.list = std::move(list)};
+  QT_ASSIGN_OR_RETURN(out.issuer, OperatorIssuer());
+  QT_ASSIGN_OR_RETURN(out.signature,
+                      SignAsIssuer(*options_.accounts, out.issuer,
+                                   TrustListDocument(ListIssuerJson(out.issuer), out.list)));
+  return out;
 }
 
-Result<json> Identity::Revocations(int64_t since) {
-  std::vector<RevocationEntry> entries;
-  Head head{};
+Result<SignedRevocations> Identity::Revocations(int64_t since) {
+  SignedRevocations out{.from = since};
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
     QT_ASSIGN_OR_RETURN(store::Rows last, tx.Query("SELECT MAX(seq) AS seq FROM id_revocations"));
     const int64_t to = last[0].IsNull("seq") ? 0 : last[0].Int("seq");
@@ -214,19 +215,23 @@ Result<json> Identity::Revocations(int64_t since) {
                                  " WHERE seq > ? ORDER BY seq",
                                  {since}));
     for (const store::Row& r : rows) {
-      entries.push_back({r.Int("seq"), r.Text("serial"), r.Int("revoked_at"), r.Text("reason")});
+      out.entries.push_back(
+          {r.Int("seq"), r.Text("serial"), r.Int("revoked_at"), r.Text("reason")});
     }
     if (to > 0) {
       QT_ASSIGN_OR_RETURN(store::Rows h,
                           tx.Query("SELECT head FROM id_revocations WHERE seq = ?", {to}));
-      QT_ASSIGN_OR_RETURN(head, StoredHead(h[0]));
+      QT_ASSIGN_OR_RETURN(out.head, StoredHead(h[0]));
     }
     return OkStatus();
   }));
-  QT_ASSIGN_OR_RETURN(json issuer, IssuerJson());
-  return SignAsOperator(
-      *options_.accounts,
-      RevocationsDocument(issuer, since, head, options_.clock->NowMillis(), entries));
+  out.issued_at = options_.clock->NowMillis();
+  QT_ASSIGN_OR_RETURN(out.issuer, OperatorIssuer());
+  QT_ASSIGN_OR_RETURN(out.signature,
+                      SignAsIssuer(*options_.accounts, out.issuer,
+                                   RevocationsDocument(ListIssuerJson(out.issuer), out.from,
+                                                       out.head, out.issued_at, out.entries)));
+  return out;
 }
 
 Result<SigningKeyInfo> Identity::RotateKey(const Principal& caller, const std::string& alg_name) {

@@ -59,6 +59,7 @@
 #include "crypto/sealed_box.h"
 #include "identity/categories.h"
 #include "identity/limits.h"
+#include "identity/lists.h"
 #include "identity/model.h"
 #include "ledger/journal.h"
 #include "store/store.h"
@@ -167,9 +168,8 @@ class Identity {
                                     const std::string& name, const std::string& public_key_hex);
   Result<std::vector<Terminal>> ListTerminals(const accounts::Principal& caller);
   Result<Terminal> DisableTerminal(const accounts::Principal& caller, const std::string& id);
-  // The terminal's category keys, each sealed to the terminal's key:
-  // {"terminal_id", "category", "keys": [{"epoch", "sealed" (base64)}]}.
-  Result<nlohmann::json> TerminalKeys(const accounts::Principal& caller, const std::string& id);
+  // The terminal's category keys, each sealed to the terminal's key.
+  Result<TerminalKeySet> TerminalKeys(const accounts::Principal& caller, const std::string& id);
   // Checks and files receipts (no sign-in: each is signed by its terminal).
   // A bad signature backs off `source` (the client address), not the terminal.
   Result<std::vector<Scan>> RecordScans(const std::vector<ScanReceipt>& receipts,
@@ -178,8 +178,10 @@ class Identity {
                                             const accounts::PageRequest& page);
 
   // Public.
-  Result<nlohmann::json> TrustList();
-  Result<nlohmann::json> Revocations(int64_t since);
+  // Signed by the operator organisation (lists.h; ExportTrustList and
+  // ExportRevocations give the JSON terminals read).
+  Result<SignedTrustList> TrustList();
+  Result<SignedRevocations> Revocations(int64_t since);
   // The operator organisation's public key (hex): what terminals pin.
   Result<std::string> IssuerPublicKey();
 
@@ -207,7 +209,7 @@ class Identity {
   // in the 24 hours before `now`; RecordEnrolConflict counts and journals one.
   Status CheckEnrolConflicts(const accounts::Principal& caller, int64_t now);
   Status RecordEnrolConflict(const accounts::Principal& caller, int64_t now);
-  Result<nlohmann::json> IssuerJson();
+  Result<ListIssuer> OperatorIssuer();
   Result<IssuedCode> Issue(const std::string& citizen_id, CodeKind kind);
 
   store::Store& store_;

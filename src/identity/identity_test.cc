@@ -80,16 +80,17 @@ class IdentityTest : public qt::testing::ServiceTest {
     const auto root = *crypto::HexDecode(*identity_->IssuerPublicKey());
     crypto::PublicKey pinned;
     std::copy(root.begin(), root.end(), pinned.begin());
-    auto list = ReadTrustList(*identity_->TrustList(), pinned);
+    auto list = ReadTrustList(ExportTrustList(*identity_->TrustList()), pinned);
     ASSERT_THAT(list, IsOk()) << list.status().ToString();
     d.verifier->SetTrustList(*list);
-    ASSERT_THAT(ApplyRevocations(d.verifier->revocations(),
-                                 *identity_->Revocations(d.verifier->revocations().seq), pinned),
-                IsOk());
+    ASSERT_THAT(
+        ApplyRevocations(d.verifier->revocations(),
+                         ExportRevocations(*identity_->Revocations(d.verifier->revocations().seq)),
+                         pinned),
+        IsOk());
     auto keys = identity_->TerminalKeys(OwnerOf(d), d.terminal.id);
     ASSERT_THAT(keys, IsOk()) << keys.status().ToString();
-    auto sealed = *crypto::Base64Decode((*keys)["keys"][0]["sealed"].get<std::string>());
-    auto opened = crypto::OpenSealed(d.key, sealed);
+    auto opened = crypto::OpenSealed(d.key, keys->keys[0].sealed);
     ASSERT_THAT(opened, IsOk());
     CategoryKey k;
     std::copy(opened->begin(), opened->end(), k.begin());

@@ -97,6 +97,20 @@ struct Terminal {
   int64_t created_at = 0;
 };
 
+// What a terminal downloads: its category's keys, each sealed to the
+// terminal's own key, so that only it can open them.
+struct SealedCategoryKey {
+  uint32_t epoch = 0;
+  std::vector<uint8_t> sealed;  // crypto/recipient_box.h
+};
+struct TerminalKeySet {
+  std::string terminal_id;
+  std::string category;  // categories.h code
+  int category_number = 0;
+  std::vector<std::string> claims;  // what the category may read
+  std::vector<SealedCategoryKey> keys;
+};
+
 // A scan receipt as a terminal signs it: the canonical JSON of
 //   {"type": "qiantang.identity.scan/v1", "terminal_id", "code_id", "category",
 //    "claims_read": [...], "result", "scanned_at"}

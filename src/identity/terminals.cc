@@ -185,7 +185,7 @@ Result<Terminal> Identity::DisableTerminal(const Principal& caller, const std::s
   return t;
 }
 
-Result<json> Identity::TerminalKeys(const Principal& caller, const std::string& id) {
+Result<TerminalKeySet> Identity::TerminalKeys(const Principal& caller, const std::string& id) {
   QT_RETURN_IF_ERROR(caller.RequireMemberOf(OrgKind::kService, "download terminal keys"));
   Terminal t;
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
@@ -199,15 +199,13 @@ Result<json> Identity::TerminalKeys(const Principal& caller, const std::string& 
   const Category& category = *FindCategory(t.category);
   QT_ASSIGN_OR_RETURN(crypto::PublicKey key, ParsePublicKey(t.public_key));
   QT_ASSIGN_OR_RETURN(auto sealed, crypto::SealTo(key, secrets->category.at(category.number)));
-  json claims = json::array();
-  for (std::string_view c : category.claims) claims.push_back(c);
-  return json{
-      {"terminal_id", t.id},
-      {"category", t.category},
-      {"category_number", category.number},
-      {"claims", claims},
-      {"keys",
-       json::array({{{"epoch", kCategoryEpoch}, {"sealed", crypto::Base64Encode(sealed)}}})}};
+  TerminalKeySet out{.terminal_id = t.id,
+                     .category = t.category,
+                     .category_number = category.number,
+                     .claims = {},
+                     .keys = {{.epoch = kCategoryEpoch, .sealed = std::move(sealed)}}};
+  for (std::string_view c : category.claims) out.claims.emplace_back(c);
+  return out;
 }
 
 Result<std::vector<Scan>> Identity::RecordScans(const std::vector<ScanReceipt>& receipts,
