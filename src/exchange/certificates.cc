@@ -9,6 +9,7 @@
 #include "exchange/exchange.h"
 #include "exchange/internal.h"
 #include "store/like.h"
+#include "store/transact.h"
 
 namespace qt::exchange {
 
@@ -24,9 +25,9 @@ constexpr size_t kMaxSearchText = 200;
 }  // namespace
 
 Result<CertificateView> Exchange::GetCertificate(const std::string& number) {
-  CertificateView view;
   const UnixMillis now = options_.clock->NowMillis();
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+  return store::ReadValue(store_, [&](Tx& tx) -> Result<CertificateView> {
+    CertificateView view;
     QT_ASSIGN_OR_RETURN(auto rows, tx.Query(std::string(internal::kCertificateColumns) +
                                                 " WHERE number = ? ORDER BY version",
                                             {number}));
@@ -41,9 +42,8 @@ Result<CertificateView> Exchange::GetCertificate(const std::string& number) {
                                                    " WHERE number = ? ORDER BY id DESC",
                                                {number}));
     QT_RETURN_IF_ERROR(store::DecodeInto(pledges, internal::PledgeFromRow, view.pledges));
-    return OkStatus();
-  }));
-  return view;
+    return view;
+  });
 }
 
 Result<Page<Certificate>> Exchange::ListCertificates(const std::string& holder_id,
@@ -71,9 +71,9 @@ Result<Page<Certificate>> Exchange::ListCertificates(const std::string& holder_i
         " WHERE LOWER(data_name) LIKE ? ESCAPE '\\'))";
     params.insert(params.end(), {text, pattern, pattern});
   }
-  Page<Certificate> out;
   const UnixMillis now = options_.clock->NowMillis();
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+  return store::ReadValue(store_, [&](Tx& tx) -> Result<Page<Certificate>> {
+    Page<Certificate> out;
     QT_ASSIGN_OR_RETURN(out.total, accounts::CountRows(tx, sql, params));
     store::Params page_params = params;
     page_params.emplace_back(page.cursor);
@@ -85,9 +85,8 @@ Result<Page<Certificate>> Exchange::ListCertificates(const std::string& holder_i
       out.items.push_back(std::move(decoded));
     }
     if (rows.size() > static_cast<size_t>(page.limit)) out.next_cursor = out.items.back().number;
-    return OkStatus();
-  }));
-  return out;
+    return out;
+  });
 }
 
 Result<Certificate> Exchange::NewVersion(const Principal& caller, const std::string& number,
@@ -95,8 +94,8 @@ Result<Certificate> Exchange::NewVersion(const Principal& caller, const std::str
                                          const std::function<Status(json&)>& edit) {
   QT_RETURN_IF_ERROR(caller.RequireMember());
   const UnixMillis now = options_.clock->NowMillis();
-  Certificate next;
-  QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
+  return store::WriteValue(store_, [&](Tx& tx) -> Result<Certificate> {
+    Certificate next;
     QT_ASSIGN_OR_RETURN(Certificate latest, internal::LatestCertificate(tx, number, now));
     if (latest.holder_id != caller.org_id) {
       return PermissionDenied("only the certificate's holder changes it");
@@ -150,17 +149,17 @@ Result<Certificate> Exchange::NewVersion(const Principal& caller, const std::str
                  next.holder_id, next.issuer_id, app.at(0).Text("application_id"), next.document,
                  next.sha256, next.signature, next.valid_until, now})
             .status());
-    return options_.journal
-        ->Append(tx, {caller.org_id,
-                      "exchange.certificate." + change_name,
-                      number,
-                      {{"version", next.version},
-                       {"sha256", next.sha256},
-                       {"previous_sha256", latest.sha256},
-                       {"holder_id", next.holder_id}}})
-        .status();
-  }));
-  return next;
+    QT_RETURN_IF_ERROR(options_.journal
+                           ->Append(tx, {caller.org_id,
+                                         "exchange.certificate." + change_name,
+                                         number,
+                                         {{"version", next.version},
+                                          {"sha256", next.sha256},
+                                          {"previous_sha256", latest.sha256},
+                                          {"holder_id", next.holder_id}}})
+                           .status());
+    return next;
+  });
 }
 
 Result<Certificate> Exchange::Transfer(const Principal& caller, const std::string& number,

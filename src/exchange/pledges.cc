@@ -3,6 +3,7 @@
 #include "core/ids.h"
 #include "exchange/exchange.h"
 #include "exchange/internal.h"
+#include "store/transact.h"
 
 namespace qt::exchange {
 
@@ -74,12 +75,11 @@ Result<Pledge> Exchange::ActOnPledge(const Principal& caller, const std::string&
     return InvalidArgument("action: must be confirm, decline, release or withdraw");
   }
   const UnixMillis now = options_.clock->NowMillis();
-  Pledge p;
-  QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
+  return store::WriteValue(store_, [&](Tx& tx) -> Result<Pledge> {
     QT_ASSIGN_OR_RETURN(auto rows,
                         tx.Query(std::string(internal::kPledgeColumns) + " WHERE id = ?", {id}));
     if (rows.empty()) return NotFound("no pledge " + id);
-    QT_ASSIGN_OR_RETURN(p, internal::PledgeFromRow(rows[0]));
+    QT_ASSIGN_OR_RETURN(Pledge p, internal::PledgeFromRow(rows[0]));
     const std::string& party = step->second.by_institution ? p.institution_id : p.holder_id;
     if (caller.org_id != p.institution_id && caller.org_id != p.holder_id) {
       return NotFound("no pledge " + id);
@@ -102,14 +102,14 @@ Result<Pledge> Exchange::ActOnPledge(const Principal& caller, const std::string&
                 " WHERE id = ?",
                 {std::string(PledgeStateName(p.state)), p.confirmed_at, p.released_at, id})
             .status());
-    return options_.journal
-        ->Append(tx, {caller.org_id,
-                      "exchange.pledge." + std::string(PledgeStateName(p.state)),
-                      id,
-                      {{"number", p.number}, {"amount_fen", p.amount_fen}}})
-        .status();
-  }));
-  return p;
+    QT_RETURN_IF_ERROR(options_.journal
+                           ->Append(tx, {caller.org_id,
+                                         "exchange.pledge." + std::string(PledgeStateName(p.state)),
+                                         id,
+                                         {{"number", p.number}, {"amount_fen", p.amount_fen}}})
+                           .status());
+    return p;
+  });
 }
 
 Result<accounts::Page<Pledge>> Exchange::ListPledges(const Principal& caller,

@@ -12,6 +12,7 @@
 #include "exchange/exchange.h"
 #include "exchange/internal.h"
 #include "exchange/numbering.h"
+#include "store/transact.h"
 
 namespace qt::exchange {
 
@@ -205,11 +206,8 @@ Result<Application> Exchange::Apply(const Principal& caller, const NewApplicatio
 }
 
 Result<Application> Exchange::GetApplication(const Principal& caller, const std::string& id) {
-  Application a;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(a, ReadApplication(tx, id));
-    return OkStatus();
-  }));
+  QT_ASSIGN_OR_RETURN(const Application a,
+                      store::ReadValue(store_, [&](Tx& tx) { return ReadApplication(tx, id); }));
   if (a.applicant_id != caller.org_id && !IsAuthority(caller) &&
       a.state != ApplicationState::kPublicNotice) {
     return NotFound("no application " + id);
@@ -233,13 +231,9 @@ Result<Page<Application>> Exchange::ListApplications(const Principal& caller,
     sql += " AND state = ?";
     params.emplace_back(state);
   }
-  Page<Application> out;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(
-        out, accounts::QueryPage<Application>(tx, sql, params, page, internal::ApplicationFromRow));
-    return OkStatus();
-  }));
-  return out;
+  return store::ReadValue(store_, [&](Tx& tx) -> Result<Page<Application>> {
+    return accounts::QueryPage<Application>(tx, sql, params, page, internal::ApplicationFromRow);
+  });
 }
 
 Result<Application> Exchange::Review(const Principal& caller, const std::string& id,
@@ -265,9 +259,8 @@ Result<Application> Exchange::Review(const Principal& caller, const std::string&
     QT_RETURN_IF_ERROR(CheckDisplayText(grounds, 2000).WithContext("grounds"));
   QT_ASSIGN_OR_RETURN(accounts::Org issuer, options_.accounts->GetOrg(caller.org_id));
   const UnixMillis now = options_.clock->NowMillis();
-  Application a;
-  QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(a, ReadApplication(tx, id));
+  return store::WriteValue(store_, [&](Tx& tx) -> Result<Application> {
+    QT_ASSIGN_OR_RETURN(Application a, ReadApplication(tx, id));
     QT_RETURN_IF_ERROR(RequireReviewerOf(tx, caller, a, "reviews it"));
     if (!step->second.from.contains(a.state)) {
       std::set<std::string> from;
@@ -367,24 +360,24 @@ Result<Application> Exchange::Review(const Principal& caller, const std::string&
                            {std::string(ApplicationStateName(a.state)), a.grounds, a.notice_until,
                             a.reviewer_id, a.certificate_number, a.updated_at, a.id}));
     if (n != 1) return Internal("application row vanished");
-    return options_.journal
-        ->Append(tx, {caller.org_id,
-                      "exchange.application." + std::string(ApplicationStateName(a.state)), a.id,
-                      payload})
-        .status();
-  }));
-  return a;
+    QT_RETURN_IF_ERROR(
+        options_.journal
+            ->Append(tx, {caller.org_id,
+                          "exchange.application." + std::string(ApplicationStateName(a.state)),
+                          a.id, payload})
+            .status());
+    return a;
+  });
 }
 
 Result<std::vector<Application>> Exchange::NoticeBoard() {
-  std::vector<Application> out;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+  return store::ReadValue(store_, [&](Tx& tx) -> Result<std::vector<Application>> {
+    std::vector<Application> out;
     QT_ASSIGN_OR_RETURN(auto rows, tx.Query(std::string(internal::kApplicationColumns) +
                                             " WHERE state = 'public_notice' ORDER BY id"));
     QT_RETURN_IF_ERROR(store::DecodeInto(rows, internal::ApplicationFromRow, out));
-    return OkStatus();
-  }));
-  return out;
+    return out;
+  });
 }
 
 Result<Objection> Exchange::Object(const Principal& caller, const std::string& application_id,
@@ -420,14 +413,14 @@ Result<Objection> Exchange::Object(const Principal& caller, const std::string& a
 }
 
 Result<std::vector<Objection>> Exchange::Objections(const std::string& application_id) {
-  std::vector<Objection> out;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+  return store::ReadValue(store_, [&](Tx& tx) -> Result<std::vector<Objection>> {
+    std::vector<Objection> out;
     QT_ASSIGN_OR_RETURN(auto rows, tx.Query(std::string(internal::kObjectionColumns) +
                                                 " WHERE application_id = ? ORDER BY id",
                                             {application_id}));
-    return store::DecodeInto(rows, internal::ObjectionFromRow, out);
-  }));
-  return out;
+    QT_RETURN_IF_ERROR(store::DecodeInto(rows, internal::ObjectionFromRow, out));
+    return out;
+  });
 }
 
 Result<Objection> Exchange::ResolveObjection(const Principal& caller, const std::string& id,
@@ -439,13 +432,12 @@ Result<Objection> Exchange::ResolveObjection(const Principal& caller, const std:
     return InvalidArgument("decision: must be upheld or dismissed");
   }
   QT_RETURN_IF_ERROR(CheckDisplayText(resolution, 2000).WithContext("resolution"));
-  Objection o;
   const UnixMillis now = options_.clock->NowMillis();
-  QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
+  return store::WriteValue(store_, [&](Tx& tx) -> Result<Objection> {
     QT_ASSIGN_OR_RETURN(auto rows,
                         tx.Query(std::string(internal::kObjectionColumns) + " WHERE id = ?", {id}));
     if (rows.empty()) return NotFound("no objection " + id);
-    QT_ASSIGN_OR_RETURN(o, internal::ObjectionFromRow(rows[0]));
+    QT_ASSIGN_OR_RETURN(Objection o, internal::ObjectionFromRow(rows[0]));
     QT_ASSIGN_OR_RETURN(Application a, ReadApplication(tx, o.application_id));
     QT_RETURN_IF_ERROR(RequireReviewerOf(tx, caller, a, "resolves objections to it"));
     if (o.state != ObjectionState::kOpen) {
@@ -467,14 +459,14 @@ Result<Objection> Exchange::ResolveObjection(const Principal& caller, const std:
                   {"objection upheld: " + resolution, caller.org_id, now, o.application_id})
               .status());
     }
-    return options_.journal
-        ->Append(tx, {caller.org_id,
-                      "exchange.objection." + decision,
-                      id,
-                      {{"application_id", o.application_id}}})
-        .status();
-  }));
-  return o;
+    QT_RETURN_IF_ERROR(options_.journal
+                           ->Append(tx, {caller.org_id,
+                                         "exchange.objection." + decision,
+                                         id,
+                                         {{"application_id", o.application_id}}})
+                           .status());
+    return o;
+  });
 }
 
 }  // namespace qt::exchange

@@ -5,6 +5,7 @@
 #include "crypto/encoding.h"
 #include "identity/credential.h"
 #include "identity/internal.h"
+#include "store/transact.h"
 
 namespace qt::identity {
 
@@ -98,30 +99,34 @@ Result<IssuedCode> Identity::Issue(const std::string& citizen_id, CodeKind kind)
                  .kid = crypto::HexEncode(secrets->active.kid),
                  .issued_at = content.issued_at * 1000,
                  .expires_at = content.expires_at * 1000};
-  QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
-    if (kind == CodeKind::kStatic) {
-      // The card's serial comes from a counter drawn in this transaction.
-      QT_RETURN_IF_ERROR(
-          tx.Exec("UPDATE id_counters SET value = value + 1 WHERE name = 'static'").status());
-      QT_ASSIGN_OR_RETURN(store::Rows n,
-                          tx.Query("SELECT value FROM id_counters WHERE name = 'static'"));
-      char serial[32];
-      std::snprintf(serial, sizeof serial, "HZC-%08lld", static_cast<long long>(n[0].Int("value")));
-      out.serial = serial;
-    }
-    QT_RETURN_IF_ERROR(
-        tx.Exec("INSERT INTO id_codes (code_id, citizen_id, kind, serial, kid,"
-                " issued_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                {out.code_id, citizen_id, std::string(CodeKindName(out.kind)),
-                 out.serial.empty() ? store::Value(nullptr) : store::Value(out.serial), out.kid,
-                 content.issued_at, content.expires_at})
-            .status());
-    QT_RETURN_IF_ERROR(AddToCounters(tx, {{"codes", 1}}));
-    if (kind != CodeKind::kStatic) return OkStatus();
-    return options_.journal
-        ->Append(tx, {"system", "identity.static_code.issued", out.serial, json::object()})
-        .status();
-  }));
+  QT_ASSIGN_OR_RETURN(
+      out.serial, store::WriteValue(store_, [&](Tx& tx) -> Result<std::string> {
+        std::string serial;  // static codes only
+        if (kind == CodeKind::kStatic) {
+          // The card's serial comes from a counter drawn in this transaction.
+          QT_RETURN_IF_ERROR(
+              tx.Exec("UPDATE id_counters SET value = value + 1 WHERE name = 'static'").status());
+          QT_ASSIGN_OR_RETURN(store::Rows n,
+                              tx.Query("SELECT value FROM id_counters WHERE name = 'static'"));
+          char text[32];
+          std::snprintf(text, sizeof text, "HZC-%08lld", static_cast<long long>(n[0].Int("value")));
+          serial = text;
+        }
+        QT_RETURN_IF_ERROR(tx.Exec("INSERT INTO id_codes (code_id, citizen_id, kind, serial, kid,"
+                                   " issued_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                                   {out.code_id, citizen_id, std::string(CodeKindName(out.kind)),
+                                    serial.empty() ? store::Value(nullptr) : store::Value(serial),
+                                    out.kid, content.issued_at, content.expires_at})
+                               .status());
+        QT_RETURN_IF_ERROR(AddToCounters(tx, {{"codes", 1}}));
+        if (kind == CodeKind::kStatic) {
+          QT_RETURN_IF_ERROR(
+              options_.journal
+                  ->Append(tx, {"system", "identity.static_code.issued", serial, json::object()})
+                  .status());
+        }
+        return serial;
+      }));
   content.serial = out.serial;
   auto key_for = [&](int n) -> const CategoryKey* {
     auto it = secrets->category.find(n);

@@ -8,6 +8,7 @@
 #include "identity/internal.h"
 #include "identity/lists.h"
 #include "store/decode.h"
+#include "store/transact.h"
 
 namespace qt::identity {
 
@@ -167,15 +168,14 @@ Result<SigningKeyInfo> KeyInfoFromRow(const store::Row& r) {
 }  // namespace
 
 Result<std::vector<SigningKeyInfo>> Identity::Keys() {
-  std::vector<SigningKeyInfo> out;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+  return store::ReadValue(store_, [&](Tx& tx) -> Result<std::vector<SigningKeyInfo>> {
+    std::vector<SigningKeyInfo> out;
     QT_ASSIGN_OR_RETURN(store::Rows rows,
                         tx.Query("SELECT kid, alg, public_key, created_at, retired_at, not_after"
                                  " FROM id_keys ORDER BY created_at, kid"));
     QT_RETURN_IF_ERROR(store::DecodeInto(rows, KeyInfoFromRow, out));
-    return OkStatus();
-  }));
-  return out;
+    return out;
+  });
 }
 
 Result<SignedTrustList> Identity::TrustList() {
@@ -203,28 +203,31 @@ Result<SignedTrustList> Identity::TrustList() {
 }
 
 Result<SignedRevocations> Identity::Revocations(int64_t since) {
-  SignedRevocations out{.from = since};
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(store::Rows last, tx.Query("SELECT MAX(seq) AS seq FROM id_revocations"));
-    const int64_t to = last[0].IsNull("seq") ? 0 : last[0].Int("seq");
-    if (since < 0 || since > to) {
-      return InvalidArgument("since: must be between 0 and " + std::to_string(to));
-    }
-    QT_ASSIGN_OR_RETURN(store::Rows rows,
-                        tx.Query("SELECT seq, serial, revoked_at, reason, head FROM id_revocations"
-                                 " WHERE seq > ? ORDER BY seq",
-                                 {since}));
-    for (const store::Row& r : rows) {
-      out.entries.push_back(
-          {r.Int("seq"), r.Text("serial"), r.Int("revoked_at"), r.Text("reason")});
-    }
-    if (to > 0) {
-      QT_ASSIGN_OR_RETURN(store::Rows h,
-                          tx.Query("SELECT head FROM id_revocations WHERE seq = ?", {to}));
-      QT_ASSIGN_OR_RETURN(out.head, StoredHead(h[0]));
-    }
-    return OkStatus();
-  }));
+  QT_ASSIGN_OR_RETURN(
+      SignedRevocations out, store::ReadValue(store_, [&](Tx& tx) -> Result<SignedRevocations> {
+        SignedRevocations delta{.from = since};
+        QT_ASSIGN_OR_RETURN(store::Rows last,
+                            tx.Query("SELECT MAX(seq) AS seq FROM id_revocations"));
+        const int64_t to = last[0].IsNull("seq") ? 0 : last[0].Int("seq");
+        if (since < 0 || since > to) {
+          return InvalidArgument("since: must be between 0 and " + std::to_string(to));
+        }
+        QT_ASSIGN_OR_RETURN(
+            store::Rows rows,
+            tx.Query("SELECT seq, serial, revoked_at, reason, head FROM id_revocations"
+                     " WHERE seq > ? ORDER BY seq",
+                     {since}));
+        for (const store::Row& r : rows) {
+          delta.entries.push_back(
+              {r.Int("seq"), r.Text("serial"), r.Int("revoked_at"), r.Text("reason")});
+        }
+        if (to > 0) {
+          QT_ASSIGN_OR_RETURN(store::Rows h,
+                              tx.Query("SELECT head FROM id_revocations WHERE seq = ?", {to}));
+          QT_ASSIGN_OR_RETURN(delta.head, StoredHead(h[0]));
+        }
+        return delta;
+      }));
   out.issued_at = options_.clock->NowMillis();
   QT_ASSIGN_OR_RETURN(out.issuer, OperatorIssuer());
   QT_ASSIGN_OR_RETURN(out.signature,
@@ -245,8 +248,7 @@ Result<SigningKeyInfo> Identity::RotateKey(const Principal& caller, const std::s
   const int64_t now = options_.clock->NowMillis();
   const Bytes sealed =
       options_.master_key->Seal(key.secret, "identity.key:" + kid, *options_.random);
-  SigningKeyInfo info;
-  QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
+  return store::WriteValue(store_, [&](Tx& tx) -> Result<SigningKeyInfo> {
     QT_RETURN_IF_ERROR(
         tx.Exec("UPDATE id_keys SET retired_at = ? WHERE retired_at = 0", {now}).status());
     QT_RETURN_IF_ERROR(
@@ -259,34 +261,33 @@ Result<SigningKeyInfo> Identity::RotateKey(const Principal& caller, const std::s
                         tx.Query("SELECT kid, alg, public_key, created_at, retired_at, not_after"
                                  " FROM id_keys WHERE kid = ?",
                                  {kid}));
-    QT_ASSIGN_OR_RETURN(info, KeyInfoFromRow(rows[0]));
-    return options_.journal
-        ->Append(tx, {caller.org_id, "identity.key.rotated", kid, {{"alg", AlgName(key.alg)}}})
-        .status();
-  }));
-  return info;
+    QT_ASSIGN_OR_RETURN(SigningKeyInfo info, KeyInfoFromRow(rows[0]));
+    QT_RETURN_IF_ERROR(
+        options_.journal
+            ->Append(tx, {caller.org_id, "identity.key.rotated", kid, {{"alg", AlgName(key.alg)}}})
+            .status());
+    return info;
+  });
 }
 
 Result<Identity::Stats> Identity::GetStats() {
   // Citizens, scans and codes grow with the city: their counts are kept as
   // they change (AddToCounters), never counted here.
-  Stats s;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+  return store::ReadValue(store_, [&](Tx& tx) -> Result<Stats> {
     QT_ASSIGN_OR_RETURN(store::Rows counters,
                         tx.Query("SELECT name, value FROM id_counters WHERE name IN"
                                  " ('citizens', 'revoked', 'talents', 'scans', 'codes')"));
     std::map<std::string, int64_t> c;
     for (const store::Row& r : counters) c[r.Text("name")] = r.Int("value");
     QT_ASSIGN_OR_RETURN(store::Rows terminals, tx.Query("SELECT COUNT(*) AS n FROM id_terminals"));
-    s = {c["citizens"], c["revoked"], c["talents"], terminals[0].Int("n"), c["scans"], c["codes"]};
-    return OkStatus();
-  }));
-  return s;
+    return Stats{c["citizens"],         c["revoked"], c["talents"],
+                 terminals[0].Int("n"), c["scans"],   c["codes"]};
+  });
 }
 
 Result<Identity::Tallies> Identity::GetTallies() {
-  Tallies t;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+  return store::ReadValue(store_, [&](Tx& tx) -> Result<Tallies> {
+    Tallies t;
     QT_ASSIGN_OR_RETURN(store::Rows counters,
                         tx.Query("SELECT name, value FROM id_counters WHERE name LIKE 'district:%'"
                                  " OR name LIKE 'talent:%' OR name LIKE 'scan:%'"));
@@ -313,9 +314,8 @@ Result<Identity::Tallies> Identity::GetTallies() {
         t.scans_by_hour[static_cast<size_t>(hour)] += n;
       }
     }
-    return OkStatus();
-  }));
-  return t;
+    return t;
+  });
 }
 
 }  // namespace qt::identity

@@ -11,6 +11,7 @@
 #include "identity/internal.h"
 #include "identity/lists.h"
 #include "store/decode.h"
+#include "store/transact.h"
 
 namespace qt::identity {
 
@@ -156,42 +157,39 @@ Result<Terminal> Identity::RegisterTerminal(const Principal& caller, const std::
 
 Result<std::vector<Terminal>> Identity::ListTerminals(const Principal& caller) {
   QT_RETURN_IF_ERROR(caller.RequireMemberOf(OrgKind::kService, "list terminals"));
-  std::vector<Terminal> out;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+  return store::ReadValue(store_, [&](Tx& tx) -> Result<std::vector<Terminal>> {
+    std::vector<Terminal> out;
     QT_ASSIGN_OR_RETURN(
         store::Rows rows,
         tx.Query(std::string(kTerminalColumns) + " WHERE org_id = ? ORDER BY id", {caller.org_id}));
     QT_RETURN_IF_ERROR(store::DecodeInto(rows, TerminalFromRow, out));
-    return OkStatus();
-  }));
-  return out;
+    return out;
+  });
 }
 
 Result<Terminal> Identity::DisableTerminal(const Principal& caller, const std::string& id) {
   QT_RETURN_IF_ERROR(caller.RequireMemberOf(OrgKind::kService, "disable terminals"));
-  Terminal t;
-  QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(t, OwnTerminal(tx, caller, id));
+  return store::WriteValue(store_, [&](Tx& tx) -> Result<Terminal> {
+    QT_ASSIGN_OR_RETURN(Terminal t, OwnTerminal(tx, caller, id));
     if (t.state == TerminalState::kDisabled) {
       return FailedPrecondition("terminal " + id + " is already disabled");
     }
     QT_RETURN_IF_ERROR(
         tx.Exec("UPDATE id_terminals SET state = 'disabled' WHERE id = ?", {id}).status());
     t.state = TerminalState::kDisabled;
-    return options_.journal
-        ->Append(tx, {caller.org_id, "identity.terminal.disabled", id, json::object()})
-        .status();
-  }));
-  return t;
+    QT_RETURN_IF_ERROR(
+        options_.journal
+            ->Append(tx, {caller.org_id, "identity.terminal.disabled", id, json::object()})
+            .status());
+    return t;
+  });
 }
 
 Result<TerminalKeySet> Identity::TerminalKeys(const Principal& caller, const std::string& id) {
   QT_RETURN_IF_ERROR(caller.RequireMemberOf(OrgKind::kService, "download terminal keys"));
-  Terminal t;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(t, OwnTerminal(tx, caller, id));
-    return OkStatus();
-  }));
+  QT_ASSIGN_OR_RETURN(const Terminal t, store::ReadValue(store_, [&](Tx& tx) {
+                        return OwnTerminal(tx, caller, id);
+                      }));
   if (t.state != TerminalState::kActive) {
     return FailedPrecondition("terminal " + id + " is disabled");
   }
@@ -231,18 +229,17 @@ Result<std::vector<Scan>> Identity::RecordScans(const std::vector<ScanReceipt>& 
         " after " +
         FormatRfc3339(*until));
   }
-  Terminal t;
-  const Status found = store_.Read([&](Tx& tx) -> Status {
+  Result<Terminal> found = store::ReadValue(store_, [&](Tx& tx) -> Result<Terminal> {
     QT_ASSIGN_OR_RETURN(store::Rows rows,
                         tx.Query(std::string(kTerminalColumns) + " WHERE id = ?", {terminal_id}));
     if (rows.empty()) return NotFound("no terminal " + terminal_id);
-    QT_ASSIGN_OR_RETURN(t, TerminalFromRow(rows[0]));
-    return OkStatus();
+    return TerminalFromRow(rows[0]);
   });
   if (!found.ok()) {
-    if (found.code() == StatusCode::kNotFound) receipt_lockout_.Fail(source);  // junk
-    return found;
+    if (found.status().code() == StatusCode::kNotFound) receipt_lockout_.Fail(source);  // junk
+    return found.status();
   }
+  const Terminal t = *std::move(found);
   if (t.state != TerminalState::kActive) {
     return FailedPrecondition("terminal " + t.id + " is disabled");
   }
@@ -277,9 +274,8 @@ Result<std::vector<Scan>> Identity::RecordScans(const std::vector<ScanReceipt>& 
   IdGenerator ids(*options_.clock, *options_.random);
   std::vector<std::string> scan_ids(receipts.size());
   for (std::string& id : scan_ids) id = ids.Next("sc");
-  std::vector<Scan> out;
-  QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
-    out.clear();
+  return store::WriteValue(store_, [&](Tx& tx) -> Result<std::vector<Scan>> {
+    std::vector<Scan> out;
     crypto::Sha256Hasher digest;
     for (size_t i = 0; i < receipts.size(); ++i) {
       const ScanReceipt& r = receipts[i];
@@ -335,42 +331,38 @@ Result<std::vector<Scan>> Identity::RecordScans(const std::vector<ScanReceipt>& 
       digest.Update(r.signature);
       out.push_back(std::move(s));
     }
-    return options_.journal
-        ->Append(tx, {t.org_id,
-                      "identity.scans.recorded",
-                      t.id,
-                      {{"receipts", static_cast<int64_t>(receipts.size())},
-                       {"sha256", crypto::HexEncode(digest.Finish())}}})
-        .status();
-  }));
-  return out;
+    QT_RETURN_IF_ERROR(options_.journal
+                           ->Append(tx, {t.org_id,
+                                         "identity.scans.recorded",
+                                         t.id,
+                                         {{"receipts", static_cast<int64_t>(receipts.size())},
+                                          {"sha256", crypto::HexEncode(digest.Finish())}}})
+                           .status());
+    return out;
+  });
 }
 
 Result<accounts::Page<Scan>> Identity::ScanLog(const Citizen& citizen,
                                                const accounts::PageRequest& page) {
   QT_RETURN_IF_ERROR(accounts::CheckPage(page, "sc"));
-  accounts::Page<Scan> out;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(out, accounts::QueryPage<Scan>(
-                                 tx, std::string(kScanColumns) + " WHERE citizen_id = ? AND id > ?",
-                                 {citizen.id, page.cursor}, page, ScanFromRow));
-    return OkStatus();
-  }));
-  return out;
+  return store::ReadValue(store_, [&](Tx& tx) -> Result<accounts::Page<Scan>> {
+    return accounts::QueryPage<Scan>(tx,
+                                     std::string(kScanColumns) + " WHERE citizen_id = ? AND id > ?",
+                                     {citizen.id, page.cursor}, page, ScanFromRow);
+  });
 }
 
 Result<accounts::Page<Scan>> Identity::ServiceScans(const Principal& caller,
                                                     const accounts::PageRequest& page) {
   QT_RETURN_IF_ERROR(caller.RequireMemberOf(OrgKind::kService, "read scans"));
   QT_RETURN_IF_ERROR(accounts::CheckPage(page, "sc"));
-  accounts::Page<Scan> out;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(out, accounts::QueryPage<Scan>(
-                                 tx, std::string(kScanColumns) + " WHERE org_id = ? AND id > ?",
-                                 {caller.org_id, page.cursor}, page, ScanFromRow));
-    return OkStatus();
-  }));
-  return out;
+  return store::ReadValue(store_, [&](Tx& tx) -> Result<accounts::Page<Scan>> {
+    QT_ASSIGN_OR_RETURN(
+        accounts::Page<Scan> out,
+        accounts::QueryPage<Scan>(tx, std::string(kScanColumns) + " WHERE org_id = ? AND id > ?",
+                                  {caller.org_id, page.cursor}, page, ScanFromRow));
+    return out;
+  });
 }
 
 }  // namespace qt::identity
