@@ -79,7 +79,7 @@ class Exchange {
   // Registration.
   // Members of data holders and enterprises (permission_denied otherwise).
   // not_found for a product_id not of the caller's organisation; conflict if
-  // the snapshot is in another open application of the caller's, or of
+  // the snapshot is in an application not rejected, of the caller's or of
   // another holder's (which also records a dispute with the registry).
   Result<Application> Apply(const accounts::Principal& caller, const NewApplication& app);
   // The applicant's, any for authorities, and those in public notice for all
