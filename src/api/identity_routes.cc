@@ -41,7 +41,7 @@ json TerminalJson(const Terminal& t) {
           {"category", t.category},
           {"name", t.name},
           {"public_key", t.public_key},
-          {"state", TerminalStateName(t.state)},
+          {"state", TerminalStatusName(t.state)},
           {"created_at", Time(t.created_at)}};
 }
 

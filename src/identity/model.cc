@@ -23,7 +23,7 @@ struct Names {
 
 constexpr Names<CitizenStatus, 2> kCitizenStatuses{{"active", "revoked"}};
 constexpr Names<CodeKind, 2> kCodeKinds{{"dynamic", "static"}};
-constexpr Names<TerminalState, 2> kTerminalStates{{"active", "disabled"}};
+constexpr Names<TerminalStatus, 2> kTerminalStatuss{{"active", "disabled"}};
 constexpr Names<ScanCheck, 4> kScanChecks{{"ok", "replayed", "overreach", "unknown_code"}};
 
 }  // namespace
@@ -36,9 +36,9 @@ std::optional<CitizenStatus> ParseCitizenStatus(std::string_view name) {
 std::string_view CodeKindName(CodeKind k) { return kCodeKinds.Of(k); }
 std::optional<CodeKind> ParseCodeKind(std::string_view name) { return kCodeKinds.Parse(name); }
 
-std::string_view TerminalStateName(TerminalState s) { return kTerminalStates.Of(s); }
-std::optional<TerminalState> ParseTerminalState(std::string_view name) {
-  return kTerminalStates.Parse(name);
+std::string_view TerminalStatusName(TerminalStatus s) { return kTerminalStatuss.Of(s); }
+std::optional<TerminalStatus> ParseTerminalStatus(std::string_view name) {
+  return kTerminalStatuss.Parse(name);
 }
 
 std::string_view ScanCheckName(ScanCheck c) { return kScanChecks.Of(c); }

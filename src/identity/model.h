@@ -24,10 +24,11 @@ enum class CodeKind { kDynamic, kStatic };
 std::string_view CodeKindName(CodeKind k);  // "dynamic", "static"
 std::optional<CodeKind> ParseCodeKind(std::string_view name);
 
-// A disabled terminal gets no keys and uploads no receipts.
-enum class TerminalState { kActive, kDisabled };
-std::string_view TerminalStateName(TerminalState s);  // "active", "disabled"
-std::optional<TerminalState> ParseTerminalState(std::string_view name);
+// A disabled terminal gets no keys and uploads no receipts. (TerminalState,
+// terminal_state.h, is what a terminal keeps on its device.)
+enum class TerminalStatus { kActive, kDisabled };
+std::string_view TerminalStatusName(TerminalStatus s);  // "active", "disabled"
+std::optional<TerminalStatus> ParseTerminalStatus(std::string_view name);
 
 // What the service found of a scan receipt: "ok", "replayed" (the same
 // dynamic code already scanned in this category), "overreach" (claims the
@@ -68,8 +69,8 @@ struct Citizen {
 struct CitizenFilter {
   std::string district;
   std::string talent_category;  // A..E
-  CitizenStatus status = CitizenStatus::kActive;
-  std::string resident_id;  // 18 characters, checked like an enrolment's
+  std::string status;           // "active" or "revoked" (CitizenStatusName)
+  std::string resident_id;      // 18 characters, checked like an enrolment's
 };
 
 struct EnrolledCitizen {
@@ -93,7 +94,7 @@ struct Terminal {
   std::string category;  // categories.h code
   std::string name;
   std::string public_key;  // hex Ed25519: signs scan receipts, receives the category keys
-  TerminalState state = TerminalState::kActive;
+  TerminalStatus state = TerminalStatus::kActive;
   int64_t created_at = 0;
 };
 

@@ -27,8 +27,8 @@ constexpr const char* kTerminalColumns =
 
 Result<Terminal> TerminalFromRow(const store::Row& r) {
   return store::Decode<Terminal>("id_terminals", r, [&]() -> Result<Terminal> {
-    QT_ASSIGN_OR_RETURN(TerminalState state,
-                        StoredName(ParseTerminalState(r.Text("state")), "state", r));
+    QT_ASSIGN_OR_RETURN(TerminalStatus state,
+                        StoredName(ParseTerminalStatus(r.Text("state")), "state", r));
     return Terminal{.id = r.Text("id"),
                     .org_id = r.Text("org_id"),
                     .category = r.Text("category"),
@@ -127,7 +127,7 @@ Result<Terminal> Identity::RegisterTerminal(const Principal& caller, const std::
              .category = category,
              .name = name,
              .public_key = crypto::HexEncode(key),
-             .state = TerminalState::kActive,
+             .state = TerminalStatus::kActive,
              .created_at = options_.clock->NowMillis()};
   QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
     QT_ASSIGN_OR_RETURN(store::Rows granted,
@@ -141,7 +141,7 @@ Result<Terminal> Identity::RegisterTerminal(const Principal& caller, const std::
     auto inserted = tx.Exec(
         "INSERT INTO id_terminals (id, org_id, category, name, public_key, state,"
         " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        {t.id, t.org_id, t.category, t.name, t.public_key, std::string(TerminalStateName(t.state)),
+        {t.id, t.org_id, t.category, t.name, t.public_key, std::string(TerminalStatusName(t.state)),
          t.created_at});
     if (!inserted.ok() && inserted.status().code() == StatusCode::kConflict) {
       return Conflict("public_key: a terminal with this key is already registered");
@@ -171,12 +171,12 @@ Result<Terminal> Identity::DisableTerminal(const Principal& caller, const std::s
   QT_RETURN_IF_ERROR(caller.RequireMemberOf(OrgKind::kService, "disable terminals"));
   return store::WriteValue(store_, [&](Tx& tx) -> Result<Terminal> {
     QT_ASSIGN_OR_RETURN(Terminal t, OwnTerminal(tx, caller, id));
-    if (t.state == TerminalState::kDisabled) {
+    if (t.state == TerminalStatus::kDisabled) {
       return FailedPrecondition("terminal " + id + " is already disabled");
     }
     QT_RETURN_IF_ERROR(
         tx.Exec("UPDATE id_terminals SET state = 'disabled' WHERE id = ?", {id}).status());
-    t.state = TerminalState::kDisabled;
+    t.state = TerminalStatus::kDisabled;
     QT_RETURN_IF_ERROR(
         options_.journal
             ->Append(tx, {caller.org_id, "identity.terminal.disabled", id, json::object()})
@@ -190,7 +190,7 @@ Result<TerminalKeySet> Identity::TerminalKeys(const Principal& caller, const std
   QT_ASSIGN_OR_RETURN(const Terminal t, store::ReadValue(store_, [&](Tx& tx) {
                         return OwnTerminal(tx, caller, id);
                       }));
-  if (t.state != TerminalState::kActive) {
+  if (t.state != TerminalStatus::kActive) {
     return FailedPrecondition("terminal " + id + " is disabled");
   }
   QT_ASSIGN_OR_RETURN(std::shared_ptr<const Secrets> secrets, LoadSecrets());
@@ -240,7 +240,7 @@ Result<std::vector<Scan>> Identity::RecordScans(const std::vector<ScanReceipt>& 
     return found.status();
   }
   const Terminal t = *std::move(found);
-  if (t.state != TerminalState::kActive) {
+  if (t.state != TerminalStatus::kActive) {
     return FailedPrecondition("terminal " + t.id + " is disabled");
   }
   QT_ASSIGN_OR_RETURN(crypto::PublicKey key, ParsePublicKey(t.public_key));
