@@ -39,7 +39,7 @@ json ApplicationJson(const Application& a) {
           {"update_cycle", a.data.update_cycle},
           {"product_id", a.data.product_id},
           {"snapshot_sha256", a.snapshot_sha256},
-          {"state", a.state},
+          {"state", ApplicationStateName(a.state)},
           {"grounds", a.grounds},
           {"notice_until", TimeOrNull(a.notice_until)},
           {"reviewer_id", a.reviewer_id.empty() ? json(nullptr) : json(a.reviewer_id)},
@@ -70,7 +70,7 @@ json ObjectionJson(const Objection& o) {
           {"application_id", o.application_id},
           {"objector_id", o.objector_id},
           {"reason", o.reason},
-          {"state", o.state},
+          {"state", ObjectionStateName(o.state)},
           {"resolution", o.resolution},
           {"created_at", FormatRfc3339(o.created_at)},
           {"resolved_at", TimeOrNull(o.resolved_at)}};
@@ -79,8 +79,8 @@ json ObjectionJson(const Objection& o) {
 json CertificateJson(const Certificate& c) {
   return {{"number", c.number},
           {"version", c.version},
-          {"change", c.change},
-          {"status", c.status},
+          {"change", CertificateChangeName(c.change)},
+          {"status", CertificateStatusName(c.status)},
           {"holder_id", c.holder_id},
           {"issuer_id", c.issuer_id},
           {"valid_until", FormatRfc3339(c.valid_until)},
@@ -97,7 +97,7 @@ json PledgeJson(const Pledge& p) {
           {"institution_id", p.institution_id},
           {"amount_fen", p.amount_fen},
           {"term_days", p.term_days},
-          {"state", p.state},
+          {"state", PledgeStateName(p.state)},
           {"created_at", FormatRfc3339(p.created_at)},
           {"confirmed_at", TimeOrNull(p.confirmed_at)},
           {"released_at", TimeOrNull(p.released_at)}};
@@ -280,7 +280,7 @@ void RegisterExchangeRoutes(Router& router, Exchange& exchange) {
           json doc = json::parse(c.document);
           items.push_back({{"number", c.number},
                            {"version", c.version},
-                           {"status", c.status},
+                           {"status", CertificateStatusName(c.status)},
                            {"holder_id", c.holder_id},
                            {"holder_name", doc["holder"]["name"]},
                            {"data_name", doc["data"]["name"]},
@@ -304,7 +304,7 @@ void RegisterExchangeRoutes(Router& router, Exchange& exchange) {
                   json pledges = json::array();
                   for (const auto& p : v.pledges) pledges.push_back(PledgeJson(p));
                   out["pledges"] = pledges;
-                  out["pledged"] = !v.pledges.empty() && v.pledges[0].state == "active";
+                  out["pledged"] = !v.pledges.empty() && v.pledges[0].state == PledgeState::kActive;
                   return Response::Json(out);
                 });
   router.Handle("GET", "/api/v1/exchange/certificates/{number}/qr.svg", Access::Public(),

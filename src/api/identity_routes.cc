@@ -27,7 +27,7 @@ json CitizenJson(const Citizen& c) {
           {"birth_year", c.birth_year},
           {"talent_category", c.talent_category.empty() ? json(nullptr) : json(c.talent_category)},
           {"talent_until", c.talent_until.empty() ? json(nullptr) : json(c.talent_until)},
-          {"status", c.status},
+          {"status", CitizenStatusName(c.status)},
           {"enrolled_by", c.enrolled_by},
           {"authority_id", c.authority_id},
           {"revoke_reason", c.revoke_reason.empty() ? json(nullptr) : json(c.revoke_reason)},
@@ -41,7 +41,7 @@ json TerminalJson(const Terminal& t) {
           {"category", t.category},
           {"name", t.name},
           {"public_key", t.public_key},
-          {"state", t.state},
+          {"state", TerminalStatusName(t.state)},
           {"created_at", Time(t.created_at)}};
 }
 
@@ -70,16 +70,28 @@ json ScanJson(const Scan& s) {
           {"code_id", s.code_id},
           {"claims_read", s.claims_read},
           {"result", s.result},
-          {"check", s.check},
+          {"check", ScanCheckName(s.check)},
           {"scanned_at", Time(s.scanned_at)},
           {"received_at", Time(s.received_at)}};
+}
+
+json TerminalKeysJson(const TerminalKeySet& k) {
+  json keys = json::array();
+  for (const SealedCategoryKey& key : k.keys) {
+    keys.push_back({{"epoch", key.epoch}, {"sealed", crypto::Base64Encode(key.sealed)}});
+  }
+  return {{"terminal_id", k.terminal_id},
+          {"category", k.category},
+          {"category_number", k.category_number},
+          {"claims", k.claims},
+          {"keys", keys}};
 }
 
 Result<json> CodeJson(const IssuedCode& code) {
   QT_ASSIGN_OR_RETURN(std::string png, QrPng(code.text, 4));
   return json{{"code", code.text},
               {"code_id", code.code_id},
-              {"kind", code.kind},
+              {"kind", CodeKindName(code.kind)},
               {"serial", code.serial.empty() ? json(nullptr) : json(code.serial)},
               {"kid", code.kid},
               {"issued_at", Time(code.issued_at)},
@@ -172,15 +184,15 @@ void RegisterIdentityRoutes(Router& router, Identity& identity) {
                 });
   router.Handle("GET", "/api/v1/identity/trust-list", Access::Public(),
                 [&](const Request&) -> Result<Response> {
-                  QT_ASSIGN_OR_RETURN(json list, identity.TrustList());
-                  return Response::Json(list);
+                  QT_ASSIGN_OR_RETURN(SignedTrustList list, identity.TrustList());
+                  return Response::Json(ExportTrustList(list));
                 });
   router.Handle("GET", "/api/v1/identity/revocations", Access::Public(),
                 [&](const Request& req) -> Result<Response> {
                   QT_ASSIGN_OR_RETURN(uint64_t since, req.QueryUint("since", 0));
-                  QT_ASSIGN_OR_RETURN(json delta,
+                  QT_ASSIGN_OR_RETURN(SignedRevocations delta,
                                       identity.Revocations(static_cast<int64_t>(since)));
-                  return Response::Json(delta);
+                  return Response::Json(ExportRevocations(delta));
                 });
   router.Handle("GET", "/api/v1/identity/stats", Access::Public(),
                 [&](const Request&) -> Result<Response> {
@@ -418,9 +430,9 @@ void RegisterIdentityRoutes(Router& router, Identity& identity) {
                 });
   router.Handle("GET", "/api/v1/identity/terminals/{id}/keys", service,
                 [&](const Request& req) -> Result<Response> {
-                  QT_ASSIGN_OR_RETURN(json keys,
+                  QT_ASSIGN_OR_RETURN(TerminalKeySet keys,
                                       identity.TerminalKeys(req.caller(), req.PathParam("id")));
-                  return Response::Json(keys);
+                  return Response::Json(TerminalKeysJson(keys));
                 });
   router.Handle("GET", "/api/v1/identity/scans", service,
                 [&](const Request& req) -> Result<Response> {

@@ -138,8 +138,8 @@ Result<DemoIdentity> LoadDemoIdentity(accounts::Accounts& accounts, Identity& id
 
   // Two terminals per category, synced as a real one would be, at the
   // service organisation the operator granted the category to.
-  QT_ASSIGN_OR_RETURN(nlohmann::json signed_list, identity.TrustList());
-  QT_ASSIGN_OR_RETURN(TrustList trust, ReadTrustList(signed_list, op.public_key));
+  QT_ASSIGN_OR_RETURN(SignedTrustList signed_list, identity.TrustList());
+  QT_ASSIGN_OR_RETURN(TrustList trust, ReadTrustList(ExportTrustList(signed_list), op.public_key));
   std::map<std::string, std::vector<DemoTerminal>> terminals;
   for (const auto& [category, org_name] : kOperators) {
     const auto org = ActAs(by_name.at(org_name));
@@ -152,9 +152,7 @@ Result<DemoIdentity> LoadDemoIdentity(accounts::Accounts& accounts, Identity& id
                                                     std::to_string(n) + " 号终端",
                                                 crypto::HexEncode(t.key.public_key)));
       QT_ASSIGN_OR_RETURN(auto keys, identity.TerminalKeys(org, t.terminal.id));
-      QT_ASSIGN_OR_RETURN(auto sealed,
-                          crypto::Base64Decode(keys["keys"][0]["sealed"].get<std::string>()));
-      QT_ASSIGN_OR_RETURN(auto key, crypto::OpenSealed(t.key, sealed));
+      QT_ASSIGN_OR_RETURN(auto key, crypto::OpenSealed(t.key, keys.keys[0].sealed));
       CategoryKey k;
       std::copy(key.begin(), key.end(), k.begin());
       t.verifier = std::make_unique<Verifier>(*FindCategory(category));

@@ -9,6 +9,7 @@
 #include "exchange/exchange.h"
 #include "exchange/internal.h"
 #include "store/like.h"
+#include "store/transact.h"
 
 namespace qt::exchange {
 
@@ -24,9 +25,9 @@ constexpr size_t kMaxSearchText = 200;
 }  // namespace
 
 Result<CertificateView> Exchange::GetCertificate(const std::string& number) {
-  CertificateView view;
   const UnixMillis now = options_.clock->NowMillis();
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+  return store::ReadValue(store_, [&](Tx& tx) -> Result<CertificateView> {
+    CertificateView view;
     QT_ASSIGN_OR_RETURN(auto rows, tx.Query(std::string(internal::kCertificateColumns) +
                                                 " WHERE number = ? ORDER BY version",
                                             {number}));
@@ -41,9 +42,8 @@ Result<CertificateView> Exchange::GetCertificate(const std::string& number) {
                                                    " WHERE number = ? ORDER BY id DESC",
                                                {number}));
     QT_RETURN_IF_ERROR(store::DecodeInto(pledges, internal::PledgeFromRow, view.pledges));
-    return OkStatus();
-  }));
-  return view;
+    return view;
+  });
 }
 
 Result<Page<Certificate>> Exchange::ListCertificates(const std::string& holder_id,
@@ -71,9 +71,9 @@ Result<Page<Certificate>> Exchange::ListCertificates(const std::string& holder_i
         " WHERE LOWER(data_name) LIKE ? ESCAPE '\\'))";
     params.insert(params.end(), {text, pattern, pattern});
   }
-  Page<Certificate> out;
   const UnixMillis now = options_.clock->NowMillis();
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+  return store::ReadValue(store_, [&](Tx& tx) -> Result<Page<Certificate>> {
+    Page<Certificate> out;
     QT_ASSIGN_OR_RETURN(out.total, accounts::CountRows(tx, sql, params));
     store::Params page_params = params;
     page_params.emplace_back(page.cursor);
@@ -85,39 +85,45 @@ Result<Page<Certificate>> Exchange::ListCertificates(const std::string& holder_i
       out.items.push_back(std::move(decoded));
     }
     if (rows.size() > static_cast<size_t>(page.limit)) out.next_cursor = out.items.back().number;
-    return OkStatus();
-  }));
-  return out;
+    return out;
+  });
 }
 
 Result<Certificate> Exchange::NewVersion(const Principal& caller, const std::string& number,
-                                         const std::string& change,
+                                         CertificateChange change,
                                          const std::function<Status(json&)>& edit) {
   QT_RETURN_IF_ERROR(caller.RequireMember());
   const UnixMillis now = options_.clock->NowMillis();
-  Certificate next;
-  QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
+  return store::WriteValue(store_, [&](Tx& tx) -> Result<Certificate> {
+    Certificate next;
     QT_ASSIGN_OR_RETURN(Certificate latest, internal::LatestCertificate(tx, number, now));
     if (latest.holder_id != caller.org_id) {
       return PermissionDenied("only the certificate's holder changes it");
     }
-    if (latest.status == "cancelled") return FailedPrecondition("the certificate is cancelled");
-    if (latest.status == "expired" && change != "renewed") {
+    if (latest.status == CertificateStatus::kCancelled) {
+      return FailedPrecondition("the certificate is cancelled");
+    }
+    if (latest.status == CertificateStatus::kExpired && change != CertificateChange::kRenewed) {
       return FailedPrecondition("the certificate has expired; renew it first");
     }
-    if (change == "transferred" || change == "cancelled") {
-      QT_RETURN_IF_ERROR(internal::CheckNotPledged(tx, number, change));
+    const std::string change_name(CertificateChangeName(change));
+    if (change == CertificateChange::kTransferred || change == CertificateChange::kCancelled) {
+      QT_RETURN_IF_ERROR(internal::CheckNotPledged(tx, number, change_name));
     }
     json doc = json::parse(latest.document);
     doc["version"] = latest.version + 1;
     doc["previous_sha256"] = latest.sha256;
-    doc["change"] = change;
+    doc["change"] = change_name;
     doc["issued_at"] = FormatRfc3339(now);
     QT_RETURN_IF_ERROR(edit(doc));
     next.number = number;
     next.version = latest.version + 1;
     next.change = change;
-    next.status = doc["status"];
+    auto status = doc["status"].is_string()
+                      ? ParseCertificateStatus(doc["status"].get<std::string>())
+                      : std::nullopt;
+    if (!status) return Internal("certificate " + number + ": no status");
+    next.status = *status;
     next.holder_id = doc["holder"]["id"];
     next.issuer_id = latest.issuer_id;
     next.document = doc.dump();
@@ -139,21 +145,21 @@ Result<Certificate> Exchange::NewVersion(const Principal& caller, const std::str
                                            {number}));
     QT_RETURN_IF_ERROR(
         tx.Exec("INSERT INTO ex_certificates VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                {number, next.version, change, next.status, next.holder_id, next.issuer_id,
-                 app.at(0).Text("application_id"), next.document, next.sha256, next.signature,
-                 next.valid_until, now})
+                {number, next.version, change_name, std::string(CertificateStatusName(next.status)),
+                 next.holder_id, next.issuer_id, app.at(0).Text("application_id"), next.document,
+                 next.sha256, next.signature, next.valid_until, now})
             .status());
-    return options_.journal
-        ->Append(tx, {caller.org_id,
-                      "exchange.certificate." + change,
-                      number,
-                      {{"version", next.version},
-                       {"sha256", next.sha256},
-                       {"previous_sha256", latest.sha256},
-                       {"holder_id", next.holder_id}}})
-        .status();
-  }));
-  return next;
+    QT_RETURN_IF_ERROR(options_.journal
+                           ->Append(tx, {caller.org_id,
+                                         "exchange.certificate." + change_name,
+                                         number,
+                                         {{"version", next.version},
+                                          {"sha256", next.sha256},
+                                          {"previous_sha256", latest.sha256},
+                                          {"holder_id", next.holder_id}}})
+                           .status());
+    return next;
+  });
 }
 
 Result<Certificate> Exchange::Transfer(const Principal& caller, const std::string& number,
@@ -162,7 +168,7 @@ Result<Certificate> Exchange::Transfer(const Principal& caller, const std::strin
   if (!found.ok()) return InvalidArgument("to_org: no organisation " + to_org);
   const accounts::Org to = *found;
   if (to.id == caller.org_id) return InvalidArgument("to_org: the certificate is yours already");
-  return NewVersion(caller, number, "transferred", [&](json& doc) {
+  return NewVersion(caller, number, CertificateChange::kTransferred, [&](json& doc) {
     doc["holder"] = {{"id", to.id}, {"name", to.name}, {"credit_code", to.credit_code}};
     return OkStatus();
   });
@@ -182,7 +188,7 @@ Result<Certificate> Exchange::ChangeDetails(const Principal& caller, const std::
   if (!update_cycle.empty()) {
     QT_RETURN_IF_ERROR(CheckDisplayText(update_cycle, 20).WithContext("update_cycle"));
   }
-  return NewVersion(caller, number, "changed", [&](json& doc) {
+  return NewVersion(caller, number, CertificateChange::kChanged, [&](json& doc) {
     if (!description.empty()) doc["data"]["description"] = description;
     if (!scale.empty()) doc["data"]["scale"] = scale;
     if (!update_cycle.empty()) doc["data"]["update_cycle"] = update_cycle;
@@ -192,7 +198,7 @@ Result<Certificate> Exchange::ChangeDetails(const Principal& caller, const std::
 
 Result<Certificate> Exchange::Renew(const Principal& caller, const std::string& number) {
   const UnixMillis now = options_.clock->NowMillis();
-  return NewVersion(caller, number, "renewed", [&](json& doc) {
+  return NewVersion(caller, number, CertificateChange::kRenewed, [&](json& doc) {
     auto parsed = doc["valid_until"].is_string()
                       ? ParseRfc3339(doc["valid_until"].get<std::string>())
                       : std::nullopt;
@@ -207,7 +213,7 @@ Result<Certificate> Exchange::Renew(const Principal& caller, const std::string& 
 Result<Certificate> Exchange::Cancel(const Principal& caller, const std::string& number,
                                      const std::string& reason) {
   QT_RETURN_IF_ERROR(CheckDisplayText(reason, 500).WithContext("reason"));
-  return NewVersion(caller, number, "cancelled", [&](json& doc) {
+  return NewVersion(caller, number, CertificateChange::kCancelled, [&](json& doc) {
     doc["status"] = "cancelled";
     doc["cancel_reason"] = reason;
     return OkStatus();

@@ -1,6 +1,7 @@
-// Exchange: construction, schema and row mappings. Registration is in
-// registration.cc, certificates and their changes in certificates.cc,
-// pledges in pledges.cc, listings, trades and statistics in market.cc.
+// Exchange: construction and row mappings. The schema is in migrations.cc,
+// registration in registration.cc, certificates and their changes in
+// certificates.cc, pledges in pledges.cc, listings and trades in listings.cc,
+// statistics in statistics.cc.
 #include "exchange/exchange.h"
 
 #include <nlohmann/json.hpp>
@@ -15,145 +16,26 @@ using nlohmann::json;
 Exchange::Exchange(store::Store& store, ExchangeOptions options)
     : store_(store), options_(std::move(options)) {}
 
-std::vector<store::Migration> Exchange::Migrations() {
-  return {{"exchange", 1, "applications, objections, certificates, pledges, listings, trades",
-           R"sql(
-CREATE TABLE ex_applications (
-  id TEXT PRIMARY KEY,
-  applicant_id TEXT NOT NULL REFERENCES orgs(id),
-  holder_name TEXT NOT NULL,
-  credit_code TEXT NOT NULL,
-  rights TEXT NOT NULL,
-  data_name TEXT NOT NULL,
-  description TEXT NOT NULL,
-  data_type TEXT NOT NULL,
-  source_kind TEXT NOT NULL,
-  source_ref TEXT NOT NULL,
-  format TEXT NOT NULL,
-  scale TEXT NOT NULL,
-  update_cycle TEXT NOT NULL,
-  product_id TEXT NOT NULL,
-  snapshot_sha256 TEXT NOT NULL,
-  state TEXT NOT NULL,
-  grounds TEXT NOT NULL,
-  notice_until BIGINT NOT NULL,
-  reviewer_id TEXT NOT NULL,
-  certificate_number TEXT NOT NULL,
-  created_at BIGINT NOT NULL,
-  updated_at BIGINT NOT NULL
-);
-CREATE INDEX ex_applications_applicant ON ex_applications(applicant_id, id);
-CREATE INDEX ex_applications_state ON ex_applications(state, id);
-CREATE INDEX ex_applications_snapshot ON ex_applications(snapshot_sha256);
-CREATE TABLE ex_evidence (
-  id TEXT PRIMARY KEY,
-  application_id TEXT NOT NULL REFERENCES ex_applications(id),
-  name TEXT NOT NULL,
-  sha256 TEXT NOT NULL,
-  bytes BIGINT NOT NULL,
-  content BYTEA NOT NULL
-);
-CREATE INDEX ex_evidence_application ON ex_evidence(application_id);
-CREATE TABLE ex_objections (
-  id TEXT PRIMARY KEY,
-  application_id TEXT NOT NULL REFERENCES ex_applications(id),
-  objector_id TEXT NOT NULL REFERENCES orgs(id),
-  reason TEXT NOT NULL,
-  state TEXT NOT NULL,
-  resolution TEXT NOT NULL,
-  created_at BIGINT NOT NULL,
-  resolved_at BIGINT NOT NULL
-);
-CREATE INDEX ex_objections_application ON ex_objections(application_id);
-CREATE TABLE ex_disputes (
-  id TEXT PRIMARY KEY,
-  snapshot_sha256 TEXT NOT NULL,
-  registered_application_id TEXT NOT NULL REFERENCES ex_applications(id),
-  claimant_id TEXT NOT NULL REFERENCES orgs(id),
-  created_at BIGINT NOT NULL
-);
-CREATE TABLE ex_counters (
-  registry TEXT PRIMARY KEY,
-  next_seq BIGINT NOT NULL
-);
-CREATE TABLE ex_certificates (
-  number TEXT NOT NULL,
-  version BIGINT NOT NULL,
-  change TEXT NOT NULL,
-  status TEXT NOT NULL,
-  holder_id TEXT NOT NULL REFERENCES orgs(id),
-  issuer_id TEXT NOT NULL REFERENCES orgs(id),
-  application_id TEXT NOT NULL REFERENCES ex_applications(id),
-  document TEXT NOT NULL,
-  sha256 TEXT NOT NULL,
-  signature TEXT NOT NULL,
-  valid_until BIGINT NOT NULL,
-  created_at BIGINT NOT NULL,
-  PRIMARY KEY (number, version)
-);
-CREATE INDEX ex_certificates_holder ON ex_certificates(holder_id, number);
-CREATE TABLE ex_pledges (
-  id TEXT PRIMARY KEY,
-  number TEXT NOT NULL,
-  holder_id TEXT NOT NULL REFERENCES orgs(id),
-  institution_id TEXT NOT NULL REFERENCES orgs(id),
-  amount_fen BIGINT NOT NULL,
-  term_days BIGINT NOT NULL,
-  state TEXT NOT NULL,
-  created_at BIGINT NOT NULL,
-  confirmed_at BIGINT NOT NULL,
-  released_at BIGINT NOT NULL
-);
-CREATE INDEX ex_pledges_number ON ex_pledges(number);
-CREATE TABLE ex_listings (
-  id TEXT PRIMARY KEY,
-  number TEXT NOT NULL,
-  seller_id TEXT NOT NULL REFERENCES orgs(id),
-  offer_id TEXT NOT NULL REFERENCES ds_offers(id),
-  product_id TEXT NOT NULL REFERENCES ds_products(id),
-  title TEXT NOT NULL,
-  price_fen BIGINT NOT NULL,
-  terms TEXT NOT NULL,
-  active BIGINT NOT NULL,
-  created_at BIGINT NOT NULL
-);
-CREATE TABLE ex_trades (
-  id TEXT PRIMARY KEY,
-  listing_id TEXT NOT NULL REFERENCES ex_listings(id),
-  buyer_id TEXT NOT NULL REFERENCES orgs(id),
-  seller_id TEXT NOT NULL REFERENCES orgs(id),
-  contract_id TEXT NOT NULL REFERENCES ds_contracts(id),
-  quantity BIGINT NOT NULL,
-  amount_fen BIGINT NOT NULL,
-  created_at BIGINT NOT NULL
-);
-)sql"},
-          {"exchange", 2, "trades settle when the seller confirms payment; listings cap an order",
-           R"sql(
-ALTER TABLE ex_trades ADD COLUMN state TEXT NOT NULL DEFAULT 'settled';
-ALTER TABLE ex_listings ADD COLUMN max_quantity BIGINT NOT NULL DEFAULT 1;
-UPDATE ex_listings SET max_quantity = 1000 WHERE terms = 'per_query';
-UPDATE ex_listings SET max_quantity = 12 WHERE terms = 'subscription';
-)sql"},
-          {"exchange", 3, "the registry's reviewers, appointed by the operator", R"sql(
-CREATE TABLE ex_reviewers (
-  org_id TEXT PRIMARY KEY REFERENCES orgs(id),
-  appointed_by TEXT NOT NULL,
-  appointed_at BIGINT NOT NULL
-);
-INSERT INTO ex_reviewers (org_id, appointed_by, appointed_at)
-  SELECT DISTINCT reviewer_id, 'migration', 0 FROM ex_applications WHERE reviewer_id <> '';
-)sql"}};
-}
-
 std::string Exchange::VerifyUrl(const std::string& number) const {
   return options_.public_url + "/verify.html#" + number;
 }
 
 namespace internal {
+namespace {
+
+// The value of a stored name, or internal naming the column and the name.
+template <typename E>
+Result<E> Known(std::optional<E> parsed, std::string_view column, const store::Row& r) {
+  if (!parsed) {
+    return Internal(std::string(column) + ": unknown value '" + r.Text(column) + "'");
+  }
+  return *parsed;
+}
+
+}  // namespace
 
 Result<Application> ApplicationFromRow(const store::Row& r) {
-  return store::Decode<Application>("ex_applications", r, [&]() -> Application {
+  return store::Decode<Application>("ex_applications", r, [&]() -> Result<Application> {
     Application a;
     a.id = r.Text("id");
     a.applicant_id = r.Text("applicant_id");
@@ -170,7 +52,7 @@ Result<Application> ApplicationFromRow(const store::Row& r) {
     a.data.update_cycle = r.Text("update_cycle");
     a.data.product_id = r.Text("product_id");
     a.snapshot_sha256 = r.Text("snapshot_sha256");
-    a.state = r.Text("state");
+    QT_ASSIGN_OR_RETURN(a.state, Known(ParseApplicationState(r.Text("state")), "state", r));
     a.grounds = r.Text("grounds");
     a.notice_until = r.Int("notice_until");
     a.reviewer_id = r.Text("reviewer_id");
@@ -192,10 +74,14 @@ Result<Certificate> CertificateFromRow(const store::Row& r, UnixMillis now, bool
         !ParseRfc3339(doc.value("valid_until", std::string()))) {
       return Internal("document: not a certificate document");
     }
+    QT_ASSIGN_OR_RETURN(CertificateChange change,
+                        Known(ParseCertificateChange(r.Text("change")), "change", r));
+    QT_ASSIGN_OR_RETURN(CertificateStatus status,
+                        Known(ParseCertificateStatus(r.Text("status")), "status", r));
     Certificate c{.number = r.Text("number"),
                   .version = r.Int("version"),
-                  .change = r.Text("change"),
-                  .status = r.Text("status"),
+                  .change = change,
+                  .status = status,
                   .holder_id = r.Text("holder_id"),
                   .issuer_id = r.Text("issuer_id"),
                   .document = r.Text("document"),
@@ -204,23 +90,24 @@ Result<Certificate> CertificateFromRow(const store::Row& r, UnixMillis now, bool
                   .valid_until = r.Int("valid_until"),
                   .created_at = r.Int("created_at")};
     if (!latest) {
-      c.status = "superseded";
-    } else if (c.status == "valid" && c.valid_until <= now) {
-      c.status = "expired";
+      c.status = CertificateStatus::kSuperseded;
+    } else if (c.status == CertificateStatus::kValid && c.valid_until <= now) {
+      c.status = CertificateStatus::kExpired;
     }
     return c;
   });
 }
 
 Result<Pledge> PledgeFromRow(const store::Row& r) {
-  return store::Decode<Pledge>("ex_pledges", r, [&]() -> Pledge {
+  return store::Decode<Pledge>("ex_pledges", r, [&]() -> Result<Pledge> {
+    QT_ASSIGN_OR_RETURN(PledgeState state, Known(ParsePledgeState(r.Text("state")), "state", r));
     return Pledge{.id = r.Text("id"),
                   .number = r.Text("number"),
                   .holder_id = r.Text("holder_id"),
                   .institution_id = r.Text("institution_id"),
                   .amount_fen = r.Int("amount_fen"),
                   .term_days = r.Int("term_days"),
-                  .state = r.Text("state"),
+                  .state = state,
                   .created_at = r.Int("created_at"),
                   .confirmed_at = r.Int("confirmed_at"),
                   .released_at = r.Int("released_at")};
@@ -243,35 +130,24 @@ Result<Listing> ListingFromRow(const store::Row& r) {
   });
 }
 
-}  // namespace internal
-
-std::string_view TradeStateName(TradeState s) {
-  switch (s) {
-    case TradeState::kAwaitingPayment:
-      return "awaiting_payment";
-    case TradeState::kSettled:
-      return "settled";
-    case TradeState::kCancelled:
-      return "cancelled";
-  }
-  return "cancelled";
+Result<Objection> ObjectionFromRow(const store::Row& r) {
+  return store::Decode<Objection>("ex_objections", r, [&]() -> Result<Objection> {
+    QT_ASSIGN_OR_RETURN(ObjectionState state,
+                        Known(ParseObjectionState(r.Text("state")), "state", r));
+    return Objection{.id = r.Text("id"),
+                     .application_id = r.Text("application_id"),
+                     .objector_id = r.Text("objector_id"),
+                     .reason = r.Text("reason"),
+                     .state = state,
+                     .resolution = r.Text("resolution"),
+                     .created_at = r.Int("created_at"),
+                     .resolved_at = r.Int("resolved_at")};
+  });
 }
-
-std::optional<TradeState> ParseTradeState(std::string_view name) {
-  for (TradeState s :
-       {TradeState::kAwaitingPayment, TradeState::kSettled, TradeState::kCancelled}) {
-    if (TradeStateName(s) == name) return s;
-  }
-  return std::nullopt;
-}
-
-namespace internal {
 
 Result<Trade> TradeFromRow(const store::Row& r) {
   return store::Decode<Trade>("ex_trades", r, [&]() -> Result<Trade> {
-    auto state = ParseTradeState(r.Text("state"));
-    if (!state)
-      return Internal("trade " + r.Text("id") + ": unknown state '" + r.Text("state") + "'");
+    QT_ASSIGN_OR_RETURN(TradeState state, Known(ParseTradeState(r.Text("state")), "state", r));
     return Trade{.id = r.Text("id"),
                  .listing_id = r.Text("listing_id"),
                  .buyer_id = r.Text("buyer_id"),
@@ -279,7 +155,7 @@ Result<Trade> TradeFromRow(const store::Row& r) {
                  .contract_id = r.Text("contract_id"),
                  .quantity = r.Int("quantity"),
                  .amount_fen = r.Int("amount_fen"),
-                 .state = *state,
+                 .state = state,
                  .created_at = r.Int("created_at")};
   });
 }

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <tuple>
+
 #include "crypto/encoding.h"
 #include "crypto/sha256.h"
 #include "exchange/certificate.h"
@@ -111,7 +113,7 @@ INSTANTIATE_TEST_SUITE_P(Backends, ExchangeTest, ::testing::ValuesIn(qt::testing
 TEST_P(ExchangeTest, RegistrationPassesNoticeAndIssuesCertificate00001) {
   auto a = exchange_->Apply(holder_, Application());
   ASSERT_THAT(a, IsOk()) << a.status().ToString();
-  EXPECT_EQ(a->state, "submitted");
+  EXPECT_EQ(a->state, ApplicationState::kSubmitted);
   EXPECT_EQ(a->snapshot_sha256, product_.output_hash);
   EXPECT_EQ(a->evidence.size(), 1u);
   // Out of order, or not a reviewer: refused.
@@ -141,7 +143,7 @@ TEST_P(ExchangeTest, RegistrationPassesNoticeAndIssuesCertificate00001) {
 
   auto view = exchange_->GetCertificate("HZ-DR-2026-00001");
   ASSERT_THAT(view, IsOk());
-  EXPECT_EQ(view->current.status, "valid");
+  EXPECT_EQ(view->current.status, CertificateStatus::kValid);
   json exported = {{"document", view->current.document},
                    {"sha256", view->current.sha256},
                    {"signature", view->current.signature}};
@@ -222,6 +224,30 @@ TEST_P(ExchangeTest, BadApplicationsChangeNothing) {
   EXPECT_THAT(exchange_->Apply(holder_, Application()), StatusIs(StatusCode::kConflict));
 }
 
+// A state stored by another build, or damaged by hand, is a decode error
+// (store/decode.h), never a crash or a guess.
+TEST_P(ExchangeTest, AnUnknownStoredStateIsAnInternalError) {
+  const std::string number = Issue();
+  auto p = exchange_->RequestPledge(holder_, number, bank_.org_id, 100, 30);
+  ASSERT_THAT(p, IsOk()) << p.status().ToString();
+  auto exec = [&](const std::string& sql) {
+    return store_->Write([&](store::Tx& tx) { return tx.Exec(sql).status(); });
+  };
+  // Each damage alone, then undone.
+  for (const auto& [column, value, was] :
+       std::vector<std::tuple<std::string, std::string, std::string>>{
+           {"ex_pledges SET state", "frozen", "requested"},
+           {"ex_certificates SET status", "void", "valid"},
+           {"ex_certificates SET change", "merged", "issued"}}) {
+    ASSERT_THAT(exec("UPDATE " + column + " = '" + value + "'"), IsOk());
+    EXPECT_THAT(exchange_->GetCertificate(number), StatusIs(StatusCode::kInternal)) << column;
+    ASSERT_THAT(exec("UPDATE " + column + " = '" + was + "'"), IsOk());
+  }
+  ASSERT_THAT(exchange_->GetCertificate(number), IsOk());
+  ASSERT_THAT(exec("UPDATE ex_applications SET state = 'lost'"), IsOk());
+  EXPECT_THAT(exchange_->ListApplications(holder_, "", {}), StatusIs(StatusCode::kInternal));
+}
+
 TEST_P(ExchangeTest, APledgeBlocksTransferUntilTheBankReleasesIt) {
   std::string number = Issue();
   auto p = exchange_->RequestPledge(holder_, number, bank_.org_id, 2'100'000'000, 365);
@@ -243,14 +269,14 @@ TEST_P(ExchangeTest, APledgeBlocksTransferUntilTheBankReleasesIt) {
                                    .terms = "one_off"})
                   .status(),
               StatusIs(StatusCode::kFailedPrecondition));
-  EXPECT_EQ(exchange_->GetCertificate(number)->pledges[0].state, "active");
+  EXPECT_EQ(exchange_->GetCertificate(number)->pledges[0].state, PledgeState::kActive);
   ASSERT_THAT(exchange_->ActOnPledge(bank_, p->id, "release"), IsOk());
   // Now the transfer goes through as version 2, linked to version 1.
   auto t = exchange_->Transfer(holder_, number, other_.org_id);
   ASSERT_THAT(t, IsOk()) << t.status().ToString();
   auto view = exchange_->GetCertificate(number);
   ASSERT_EQ(view->history.size(), 2u);
-  EXPECT_EQ(view->history[0].status, "superseded");
+  EXPECT_EQ(view->history[0].status, CertificateStatus::kSuperseded);
   EXPECT_EQ(json::parse(view->current.document)["previous_sha256"], view->history[0].sha256);
   EXPECT_EQ(view->current.holder_id, other_.org_id);
   EXPECT_THAT(exchange_->Renew(holder_, number), StatusIs(StatusCode::kPermissionDenied));

@@ -33,6 +33,11 @@ inline constexpr const char* kCertificateColumns =
 // Status "expired" when valid past `now`; "superseded" unless `latest`.
 Result<Certificate> CertificateFromRow(const store::Row& r, UnixMillis now, bool latest);
 
+inline constexpr const char* kObjectionColumns =
+    "SELECT id, application_id, objector_id, reason, state, resolution, created_at, resolved_at"
+    " FROM ex_objections";
+Result<Objection> ObjectionFromRow(const store::Row& r);
+
 inline constexpr const char* kPledgeColumns =
     "SELECT id, number, holder_id, institution_id, amount_fen, term_days, state, created_at,"
     " confirmed_at, released_at FROM ex_pledges";

@@ -8,6 +8,7 @@
 #include "core/text.h"
 #include "exchange/exchange.h"
 #include "exchange/internal.h"
+#include "store/transact.h"
 
 namespace qt::exchange {
 
@@ -82,7 +83,10 @@ Result<Listing> Exchange::List(const Principal& caller, const NewListing& listin
     if (c.holder_id != caller.org_id) {
       return PermissionDenied("only the certificate's holder lists its data");
     }
-    if (c.status != "valid") return FailedPrecondition("certificate " + number + " is " + c.status);
+    if (c.status != CertificateStatus::kValid) {
+      return FailedPrecondition("certificate " + number + " is " +
+                                std::string(CertificateStatusName(c.status)));
+    }
     if (!HasRight(c, "product_operation")) {
       return PermissionDenied("certificate " + number +
                               " does not grant the product operation right (数据产品经营权)");
@@ -116,15 +120,11 @@ Result<Listing> Exchange::List(const Principal& caller, const NewListing& listin
 
 Result<Page<Listing>> Exchange::Listings(const PageRequest& page) {
   QT_RETURN_IF_ERROR(accounts::CheckPage(page, "lst"));
-  Page<Listing> out;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(
-        out, accounts::QueryPage<Listing>(
-                 tx, std::string(internal::kListingColumns) + " WHERE active = 1 AND id > ?",
-                 {page.cursor}, page, internal::ListingFromRow));
-    return OkStatus();
-  }));
-  return out;
+  return store::ReadValue(store_, [&](Tx& tx) -> Result<Page<Listing>> {
+    return accounts::QueryPage<Listing>(
+        tx, std::string(internal::kListingColumns) + " WHERE active = 1 AND id > ?", {page.cursor},
+        page, internal::ListingFromRow);
+  });
 }
 
 Status Exchange::Delist(const Principal& caller, const std::string& listing_id) {
@@ -143,21 +143,22 @@ Status Exchange::Delist(const Principal& caller, const std::string& listing_id) 
 Result<Trade> Exchange::Order(const Principal& caller, const std::string& listing_id,
                               int64_t quantity) {
   QT_RETURN_IF_ERROR(caller.RequireMember());
-  Listing l;
   const UnixMillis now = options_.clock->NowMillis();
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(
-        auto rows,
-        tx.Query(std::string(internal::kListingColumns) + " WHERE id = ?", {listing_id}));
-    if (rows.empty()) return NotFound("no listing " + listing_id);
-    QT_ASSIGN_OR_RETURN(l, internal::ListingFromRow(rows[0]));
-    if (!l.active) return FailedPrecondition("the listing was withdrawn");
-    QT_ASSIGN_OR_RETURN(Certificate c, internal::LatestCertificate(tx, l.number, now));
-    if (c.status != "valid") {
-      return FailedPrecondition("the listed certificate " + l.number + " is " + c.status);
-    }
-    return OkStatus();
-  }));
+  QT_ASSIGN_OR_RETURN(
+      const Listing l, store::ReadValue(store_, [&](Tx& tx) -> Result<Listing> {
+        QT_ASSIGN_OR_RETURN(
+            auto rows,
+            tx.Query(std::string(internal::kListingColumns) + " WHERE id = ?", {listing_id}));
+        if (rows.empty()) return NotFound("no listing " + listing_id);
+        QT_ASSIGN_OR_RETURN(Listing l, internal::ListingFromRow(rows[0]));
+        if (!l.active) return FailedPrecondition("the listing was withdrawn");
+        QT_ASSIGN_OR_RETURN(Certificate c, internal::LatestCertificate(tx, l.number, now));
+        if (c.status != CertificateStatus::kValid) {
+          return FailedPrecondition("the listed certificate " + l.number + " is " +
+                                    std::string(CertificateStatusName(c.status)));
+        }
+        return l;
+      }));
   if (l.seller_id == caller.org_id)
     return InvalidArgument("an organisation cannot buy its own data");
   if (quantity < 1 || quantity > l.max_quantity) {
@@ -253,17 +254,14 @@ Result<Trade> Exchange::ActOnTrade(const Principal& caller, const std::string& t
   if (action != "confirm_payment" && action != "cancel") {
     return InvalidArgument("action: must be confirm_payment or cancel");
   }
-  auto read = [&]() -> Result<Trade> {
-    Result<Trade> t = NotFound("no trade " + trade_id);
-    QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-      QT_ASSIGN_OR_RETURN(
-          auto rows, tx.Query(std::string(internal::kTradeColumns) + " WHERE id = ?", {trade_id}));
-      if (!rows.empty()) t = internal::TradeFromRow(rows[0]);
-      return OkStatus();
-    }));
-    return t;
-  };
-  QT_ASSIGN_OR_RETURN(Trade t, read());
+  QT_ASSIGN_OR_RETURN(
+      Trade t, store::ReadValue(store_, [&](Tx& tx) -> Result<Trade> {
+        QT_ASSIGN_OR_RETURN(
+            auto rows,
+            tx.Query(std::string(internal::kTradeColumns) + " WHERE id = ?", {trade_id}));
+        if (rows.empty()) return NotFound("no trade " + trade_id);
+        return internal::TradeFromRow(rows[0]);
+      }));
   if (caller.org_id != t.seller_id && caller.org_id != t.buyer_id) {
     return NotFound("no trade " + trade_id);
   }

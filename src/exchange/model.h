@@ -46,8 +46,23 @@ struct NewApplication {
   std::string credit_code{};  // optional: if given, must be the applicant's own, valid code
 };
 
+// Each state, status and kind below is stored and sent as its name (XName),
+// and read back with ParseX (nullopt for a name it does not know).
+
 // Workflow: submitted -> formal_review -> substantive_review -> public_notice
 // -> issued, or rejected (with grounds) from any state before issued.
+enum class ApplicationState {
+  kSubmitted,
+  kFormalReview,
+  kSubstantiveReview,
+  kPublicNotice,
+  kIssued,
+  kRejected
+};
+// "submitted", "formal_review", "substantive_review", "public_notice", "issued", "rejected"
+std::string_view ApplicationStateName(ApplicationState s);
+std::optional<ApplicationState> ParseApplicationState(std::string_view name);
+
 struct Application {
   std::string id{};
   std::string applicant_id{};
@@ -55,7 +70,7 @@ struct Application {
   std::string credit_code{};
   NewApplication data{};
   std::string snapshot_sha256{};
-  std::string state{};
+  ApplicationState state = ApplicationState::kSubmitted;
   std::string grounds{};
   UnixMillis notice_until = 0;
   std::string reviewer_id{};
@@ -65,15 +80,32 @@ struct Application {
   UnixMillis created_at = 0, updated_at = 0;
 };
 
+enum class ObjectionState { kOpen, kUpheld, kDismissed };
+std::string_view ObjectionStateName(ObjectionState s);  // "open", "upheld", "dismissed"
+std::optional<ObjectionState> ParseObjectionState(std::string_view name);
+
 struct Objection {
   std::string id{};
   std::string application_id{};
   std::string objector_id{};
   std::string reason{};
-  std::string state{};  // open, upheld, dismissed
+  ObjectionState state = ObjectionState::kOpen;
   std::string resolution{};
   UnixMillis created_at = 0, resolved_at = 0;
 };
+
+// What made a certificate version.
+enum class CertificateChange { kIssued, kTransferred, kChanged, kRenewed, kCancelled };
+// "issued", "transferred", "changed", "renewed", "cancelled"
+std::string_view CertificateChangeName(CertificateChange c);
+std::optional<CertificateChange> ParseCertificateChange(std::string_view name);
+
+// Stored: valid or cancelled. Read: expired once a valid version's
+// valid_until has passed, superseded for every version but the latest.
+enum class CertificateStatus { kValid, kCancelled, kExpired, kSuperseded };
+// "valid", "cancelled", "expired", "superseded"
+std::string_view CertificateStatusName(CertificateStatus s);
+std::optional<CertificateStatus> ParseCertificateStatus(std::string_view name);
 
 // One version of a certificate. The number is the certificate's identity;
 // every change (transfer, change of details, renewal, cancellation) is a new
@@ -81,8 +113,8 @@ struct Objection {
 struct Certificate {
   std::string number{};
   int64_t version = 1;
-  std::string change{};  // issued, transferred, changed, renewed, cancelled
-  std::string status{};  // valid, cancelled, expired (computed), superseded (older versions)
+  CertificateChange change = CertificateChange::kIssued;
+  CertificateStatus status = CertificateStatus::kValid;
   std::string holder_id{};
   std::string issuer_id{};
   std::string document{};   // canonical JSON (certificate.h)
@@ -92,6 +124,13 @@ struct Certificate {
   UnixMillis created_at = 0;
 };
 
+// requested -> active (confirmed) -> released, or declined by the
+// institution or withdrawn by the holder while requested.
+enum class PledgeState { kRequested, kActive, kReleased, kDeclined, kWithdrawn };
+// "requested", "active", "released", "declined", "withdrawn"
+std::string_view PledgeStateName(PledgeState s);
+std::optional<PledgeState> ParsePledgeState(std::string_view name);
+
 struct Pledge {
   std::string id{};
   std::string number{};
@@ -99,7 +138,7 @@ struct Pledge {
   std::string institution_id{};
   int64_t amount_fen = 0;
   int64_t term_days = 0;
-  std::string state{};  // requested, active, released, declined, withdrawn
+  PledgeState state = PledgeState::kRequested;
   UnixMillis created_at = 0, confirmed_at = 0, released_at = 0;
 };
 

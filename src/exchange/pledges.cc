@@ -3,6 +3,7 @@
 #include "core/ids.h"
 #include "exchange/exchange.h"
 #include "exchange/internal.h"
+#include "store/transact.h"
 
 namespace qt::exchange {
 
@@ -30,17 +31,20 @@ Result<Pledge> Exchange::RequestPledge(const Principal& caller, const std::strin
            .institution_id = institution_id,
            .amount_fen = amount_fen,
            .term_days = term_days,
-           .state = "requested",
+           .state = PledgeState::kRequested,
            .created_at = now};
   QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
     QT_ASSIGN_OR_RETURN(Certificate c, internal::LatestCertificate(tx, number, now));
     if (c.holder_id != caller.org_id) return PermissionDenied("only the holder pledges its rights");
-    if (c.status != "valid") return FailedPrecondition("the certificate is " + c.status);
+    if (c.status != CertificateStatus::kValid) {
+      return FailedPrecondition("the certificate is " +
+                                std::string(CertificateStatusName(c.status)));
+    }
     QT_RETURN_IF_ERROR(internal::CheckNotPledged(tx, number, "pledged again"));
-    QT_RETURN_IF_ERROR(
-        tx.Exec("INSERT INTO ex_pledges VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, 0)",
-                {p.id, number, p.holder_id, institution_id, amount_fen, term_days, p.state, now})
-            .status());
+    QT_RETURN_IF_ERROR(tx.Exec("INSERT INTO ex_pledges VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, 0)",
+                               {p.id, number, p.holder_id, institution_id, amount_fen, term_days,
+                                std::string(PledgeStateName(p.state)), now})
+                           .status());
     return options_.journal
         ->Append(tx, {caller.org_id,
                       "exchange.pledge.requested",
@@ -57,26 +61,25 @@ Result<Pledge> Exchange::RequestPledge(const Principal& caller, const std::strin
 Result<Pledge> Exchange::ActOnPledge(const Principal& caller, const std::string& id,
                                      const std::string& action) {
   QT_RETURN_IF_ERROR(caller.RequireMember());
+  using enum PledgeState;
   struct Step {
-    std::string from, to;
+    PledgeState from, to;
     bool by_institution;
   };
-  static const std::map<std::string, Step> kSteps = {
-      {"confirm", {"requested", "active", true}},
-      {"decline", {"requested", "declined", true}},
-      {"release", {"active", "released", true}},
-      {"withdraw", {"requested", "withdrawn", false}}};
+  static const std::map<std::string, Step> kSteps = {{"confirm", {kRequested, kActive, true}},
+                                                     {"decline", {kRequested, kDeclined, true}},
+                                                     {"release", {kActive, kReleased, true}},
+                                                     {"withdraw", {kRequested, kWithdrawn, false}}};
   auto step = kSteps.find(action);
   if (step == kSteps.end()) {
     return InvalidArgument("action: must be confirm, decline, release or withdraw");
   }
   const UnixMillis now = options_.clock->NowMillis();
-  Pledge p;
-  QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
+  return store::WriteValue(store_, [&](Tx& tx) -> Result<Pledge> {
     QT_ASSIGN_OR_RETURN(auto rows,
                         tx.Query(std::string(internal::kPledgeColumns) + " WHERE id = ?", {id}));
     if (rows.empty()) return NotFound("no pledge " + id);
-    QT_ASSIGN_OR_RETURN(p, internal::PledgeFromRow(rows[0]));
+    QT_ASSIGN_OR_RETURN(Pledge p, internal::PledgeFromRow(rows[0]));
     const std::string& party = step->second.by_institution ? p.institution_id : p.holder_id;
     if (caller.org_id != p.institution_id && caller.org_id != p.holder_id) {
       return NotFound("no pledge " + id);
@@ -87,24 +90,26 @@ Result<Pledge> Exchange::ActOnPledge(const Principal& caller, const std::string&
                               action + " a pledge");
     }
     if (p.state != step->second.from) {
-      return FailedPrecondition("the pledge is " + p.state + "; " + action + " needs it " +
-                                step->second.from);
+      return FailedPrecondition("the pledge is " + std::string(PledgeStateName(p.state)) + "; " +
+                                action + " needs it " +
+                                std::string(PledgeStateName(step->second.from)));
     }
     p.state = step->second.to;
     if (action == "confirm") p.confirmed_at = now;
     if (action == "release") p.released_at = now;
-    QT_RETURN_IF_ERROR(tx.Exec("UPDATE ex_pledges SET state = ?, confirmed_at = ?, released_at = ?"
-                               " WHERE id = ?",
-                               {p.state, p.confirmed_at, p.released_at, id})
+    QT_RETURN_IF_ERROR(
+        tx.Exec("UPDATE ex_pledges SET state = ?, confirmed_at = ?, released_at = ?"
+                " WHERE id = ?",
+                {std::string(PledgeStateName(p.state)), p.confirmed_at, p.released_at, id})
+            .status());
+    QT_RETURN_IF_ERROR(options_.journal
+                           ->Append(tx, {caller.org_id,
+                                         "exchange.pledge." + std::string(PledgeStateName(p.state)),
+                                         id,
+                                         {{"number", p.number}, {"amount_fen", p.amount_fen}}})
                            .status());
-    return options_.journal
-        ->Append(tx, {caller.org_id,
-                      "exchange.pledge." + p.state,
-                      id,
-                      {{"number", p.number}, {"amount_fen", p.amount_fen}}})
-        .status();
-  }));
-  return p;
+    return p;
+  });
 }
 
 Result<accounts::Page<Pledge>> Exchange::ListPledges(const Principal& caller,

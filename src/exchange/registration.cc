@@ -12,6 +12,7 @@
 #include "exchange/exchange.h"
 #include "exchange/internal.h"
 #include "exchange/numbering.h"
+#include "store/transact.h"
 
 namespace qt::exchange {
 
@@ -142,7 +143,7 @@ Result<Application> Exchange::Apply(const Principal& caller, const NewApplicatio
                 .credit_code = org.credit_code,
                 .data = in,
                 .snapshot_sha256 = product->product.output_hash,
-                .state = "submitted"};
+                .state = ApplicationState::kSubmitted};
   a.created_at = a.updated_at = options_.clock->NowMillis();
   std::string disputed;  // the application already registering this snapshot
   Status st = store_.Write([&](Tx& tx) -> Status {
@@ -162,8 +163,8 @@ Result<Application> Exchange::Apply(const Principal& caller, const NewApplicatio
                 " ?, '', 0, '', '', ?, ?)",
                 {a.id, a.applicant_id, a.holder_name, a.credit_code, json(in.rights).dump(),
                  in.data_name, in.description, in.data_type, in.source_kind, in.source_ref,
-                 in.format, in.scale, in.update_cycle, in.product_id, a.snapshot_sha256, a.state,
-                 a.created_at, a.updated_at})
+                 in.format, in.scale, in.update_cycle, in.product_id, a.snapshot_sha256,
+                 std::string(ApplicationStateName(a.state)), a.created_at, a.updated_at})
             .status());
     json evidence = json::array();
     for (const Evidence& e : in.evidence) {
@@ -205,12 +206,10 @@ Result<Application> Exchange::Apply(const Principal& caller, const NewApplicatio
 }
 
 Result<Application> Exchange::GetApplication(const Principal& caller, const std::string& id) {
-  Application a;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(a, ReadApplication(tx, id));
-    return OkStatus();
-  }));
-  if (a.applicant_id != caller.org_id && !IsAuthority(caller) && a.state != "public_notice") {
+  QT_ASSIGN_OR_RETURN(const Application a,
+                      store::ReadValue(store_, [&](Tx& tx) { return ReadApplication(tx, id); }));
+  if (a.applicant_id != caller.org_id && !IsAuthority(caller) &&
+      a.state != ApplicationState::kPublicNotice) {
     return NotFound("no application " + id);
   }
   return a;
@@ -232,25 +231,25 @@ Result<Page<Application>> Exchange::ListApplications(const Principal& caller,
     sql += " AND state = ?";
     params.emplace_back(state);
   }
-  Page<Application> out;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(
-        out, accounts::QueryPage<Application>(tx, sql, params, page, internal::ApplicationFromRow));
-    return OkStatus();
-  }));
-  return out;
+  return store::ReadValue(store_, [&](Tx& tx) -> Result<Page<Application>> {
+    return accounts::QueryPage<Application>(tx, sql, params, page, internal::ApplicationFromRow);
+  });
 }
 
 Result<Application> Exchange::Review(const Principal& caller, const std::string& id,
                                      const std::string& action, const std::string& grounds) {
   QT_RETURN_IF_ERROR(caller.RequireMemberOf(OrgKind::kAuthority, "review registrations"));
-  static const std::map<std::string, std::pair<std::set<std::string>, std::string>> kSteps = {
-      {"accept", {{"submitted"}, "formal_review"}},
-      {"formal_pass", {{"formal_review"}, "substantive_review"}},
-      {"substantive_pass", {{"substantive_review"}, "public_notice"}},
-      {"reject",
-       {{"submitted", "formal_review", "substantive_review", "public_notice"}, "rejected"}},
-      {"issue", {{"public_notice"}, "issued"}}};
+  using enum ApplicationState;
+  struct Step {
+    std::set<ApplicationState> from;
+    ApplicationState to;
+  };
+  static const std::map<std::string, Step> kSteps = {
+      {"accept", {{kSubmitted}, kFormalReview}},
+      {"formal_pass", {{kFormalReview}, kSubstantiveReview}},
+      {"substantive_pass", {{kSubstantiveReview}, kPublicNotice}},
+      {"reject", {{kSubmitted, kFormalReview, kSubstantiveReview, kPublicNotice}, kRejected}},
+      {"issue", {{kPublicNotice}, kIssued}}};
   auto step = kSteps.find(action);
   if (step == kSteps.end()) {
     return InvalidArgument(
@@ -260,16 +259,17 @@ Result<Application> Exchange::Review(const Principal& caller, const std::string&
     QT_RETURN_IF_ERROR(CheckDisplayText(grounds, 2000).WithContext("grounds"));
   QT_ASSIGN_OR_RETURN(accounts::Org issuer, options_.accounts->GetOrg(caller.org_id));
   const UnixMillis now = options_.clock->NowMillis();
-  Application a;
-  QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(a, ReadApplication(tx, id));
+  return store::WriteValue(store_, [&](Tx& tx) -> Result<Application> {
+    QT_ASSIGN_OR_RETURN(Application a, ReadApplication(tx, id));
     QT_RETURN_IF_ERROR(RequireReviewerOf(tx, caller, a, "reviews it"));
-    if (!step->second.first.contains(a.state)) {
-      return FailedPrecondition("the application is " + a.state + "; " + action + " needs it " +
-                                Joined(step->second.first));
+    if (!step->second.from.contains(a.state)) {
+      std::set<std::string> from;
+      for (ApplicationState s : step->second.from) from.emplace(ApplicationStateName(s));
+      return FailedPrecondition("the application is " + std::string(ApplicationStateName(a.state)) +
+                                "; " + action + " needs it " + Joined(from));
     }
     json payload = {{"action", action}};
-    a.state = step->second.second;
+    a.state = step->second.to;
     a.reviewer_id = caller.org_id;
     a.updated_at = now;
     if (action == "reject") {
@@ -357,25 +357,27 @@ Result<Application> Exchange::Review(const Principal& caller, const std::string&
     QT_ASSIGN_OR_RETURN(
         int64_t n, tx.Exec("UPDATE ex_applications SET state = ?, grounds = ?, notice_until = ?,"
                            " reviewer_id = ?, certificate_number = ?, updated_at = ? WHERE id = ?",
-                           {a.state, a.grounds, a.notice_until, a.reviewer_id, a.certificate_number,
-                            a.updated_at, a.id}));
+                           {std::string(ApplicationStateName(a.state)), a.grounds, a.notice_until,
+                            a.reviewer_id, a.certificate_number, a.updated_at, a.id}));
     if (n != 1) return Internal("application row vanished");
-    return options_.journal
-        ->Append(tx, {caller.org_id, "exchange.application." + a.state, a.id, payload})
-        .status();
-  }));
-  return a;
+    QT_RETURN_IF_ERROR(
+        options_.journal
+            ->Append(tx, {caller.org_id,
+                          "exchange.application." + std::string(ApplicationStateName(a.state)),
+                          a.id, payload})
+            .status());
+    return a;
+  });
 }
 
 Result<std::vector<Application>> Exchange::NoticeBoard() {
-  std::vector<Application> out;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+  return store::ReadValue(store_, [&](Tx& tx) -> Result<std::vector<Application>> {
+    std::vector<Application> out;
     QT_ASSIGN_OR_RETURN(auto rows, tx.Query(std::string(internal::kApplicationColumns) +
                                             " WHERE state = 'public_notice' ORDER BY id"));
     QT_RETURN_IF_ERROR(store::DecodeInto(rows, internal::ApplicationFromRow, out));
-    return OkStatus();
-  }));
-  return out;
+    return out;
+  });
 }
 
 Result<Objection> Exchange::Object(const Principal& caller, const std::string& application_id,
@@ -387,12 +389,12 @@ Result<Objection> Exchange::Object(const Principal& caller, const std::string& a
               .application_id = application_id,
               .objector_id = caller.org_id,
               .reason = reason,
-              .state = "open",
+              .state = ObjectionState::kOpen,
               .created_at = options_.clock->NowMillis()};
   QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
     QT_ASSIGN_OR_RETURN(Application a, ReadApplication(tx, application_id));
-    if (a.state != "public_notice") {
-      return FailedPrecondition("the application is " + a.state +
+    if (a.state != ApplicationState::kPublicNotice) {
+      return FailedPrecondition("the application is " + std::string(ApplicationStateName(a.state)) +
                                 ": objections are taken during public notice only");
     }
     if (o.created_at >= a.notice_until) {
@@ -411,53 +413,45 @@ Result<Objection> Exchange::Object(const Principal& caller, const std::string& a
 }
 
 Result<std::vector<Objection>> Exchange::Objections(const std::string& application_id) {
-  std::vector<Objection> out;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(
-        auto rows, tx.Query("SELECT id, application_id, objector_id, reason, state, resolution,"
-                            " created_at, resolved_at FROM ex_objections WHERE"
-                            " application_id = ? ORDER BY id",
-                            {application_id}));
-    for (const auto& r : rows) {
-      out.push_back({r.Text("id"), r.Text("application_id"), r.Text("objector_id"),
-                     r.Text("reason"), r.Text("state"), r.Text("resolution"), r.Int("created_at"),
-                     r.Int("resolved_at")});
-    }
-    return OkStatus();
-  }));
-  return out;
+  return store::ReadValue(store_, [&](Tx& tx) -> Result<std::vector<Objection>> {
+    std::vector<Objection> out;
+    QT_ASSIGN_OR_RETURN(auto rows, tx.Query(std::string(internal::kObjectionColumns) +
+                                                " WHERE application_id = ? ORDER BY id",
+                                            {application_id}));
+    QT_RETURN_IF_ERROR(store::DecodeInto(rows, internal::ObjectionFromRow, out));
+    return out;
+  });
 }
 
 Result<Objection> Exchange::ResolveObjection(const Principal& caller, const std::string& id,
                                              const std::string& decision,
                                              const std::string& resolution) {
   QT_RETURN_IF_ERROR(caller.RequireMemberOf(OrgKind::kAuthority, "resolve objections"));
-  if (decision != "upheld" && decision != "dismissed") {
+  const std::optional<ObjectionState> decided = ParseObjectionState(decision);
+  if (decided != ObjectionState::kUpheld && decided != ObjectionState::kDismissed) {
     return InvalidArgument("decision: must be upheld or dismissed");
   }
   QT_RETURN_IF_ERROR(CheckDisplayText(resolution, 2000).WithContext("resolution"));
-  Objection o;
   const UnixMillis now = options_.clock->NowMillis();
-  QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(
-        auto rows, tx.Query("SELECT id, application_id, objector_id, reason, state, resolution,"
-                            " created_at, resolved_at FROM ex_objections WHERE id = ?",
-                            {id}));
+  return store::WriteValue(store_, [&](Tx& tx) -> Result<Objection> {
+    QT_ASSIGN_OR_RETURN(auto rows,
+                        tx.Query(std::string(internal::kObjectionColumns) + " WHERE id = ?", {id}));
     if (rows.empty()) return NotFound("no objection " + id);
-    const auto& r = rows[0];
-    o = {r.Text("id"),    r.Text("application_id"), r.Text("objector_id"), r.Text("reason"),
-         r.Text("state"), r.Text("resolution"),     r.Int("created_at"),   r.Int("resolved_at")};
+    QT_ASSIGN_OR_RETURN(Objection o, internal::ObjectionFromRow(rows[0]));
     QT_ASSIGN_OR_RETURN(Application a, ReadApplication(tx, o.application_id));
     QT_RETURN_IF_ERROR(RequireReviewerOf(tx, caller, a, "resolves objections to it"));
-    if (o.state != "open") return FailedPrecondition("the objection is already " + o.state);
-    o.state = decision;
+    if (o.state != ObjectionState::kOpen) {
+      return FailedPrecondition("the objection is already " +
+                                std::string(ObjectionStateName(o.state)));
+    }
+    o.state = *decided;
     o.resolution = resolution;
     o.resolved_at = now;
     QT_RETURN_IF_ERROR(tx.Exec("UPDATE ex_objections SET state = ?, resolution = ?, resolved_at = ?"
                                " WHERE id = ?",
-                               {o.state, o.resolution, now, id})
+                               {decision, o.resolution, now, id})
                            .status());
-    if (decision == "upheld") {
+    if (o.state == ObjectionState::kUpheld) {
       QT_RETURN_IF_ERROR(
           tx.Exec("UPDATE ex_applications SET state = 'rejected', grounds = ?,"
                   " reviewer_id = ?, updated_at = ? WHERE id = ? AND state ="
@@ -465,14 +459,14 @@ Result<Objection> Exchange::ResolveObjection(const Principal& caller, const std:
                   {"objection upheld: " + resolution, caller.org_id, now, o.application_id})
               .status());
     }
-    return options_.journal
-        ->Append(tx, {caller.org_id,
-                      "exchange.objection." + decision,
-                      id,
-                      {{"application_id", o.application_id}}})
-        .status();
-  }));
-  return o;
+    QT_RETURN_IF_ERROR(options_.journal
+                           ->Append(tx, {caller.org_id,
+                                         "exchange.objection." + decision,
+                                         id,
+                                         {{"application_id", o.application_id}}})
+                           .status());
+    return o;
+  });
 }
 
 }  // namespace qt::exchange

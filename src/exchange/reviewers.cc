@@ -1,6 +1,8 @@
 // Exchange: the registry's reviewers — the authorities the operator appoints
 // to review registration applications (registration.cc checks them).
 #include "exchange/exchange.h"
+#include "store/decode.h"
+#include "store/transact.h"
 
 namespace qt::exchange {
 
@@ -14,6 +16,14 @@ namespace {
 Status RequireOperatorAdmin(const Principal& caller, std::string_view what) {
   if (caller.IsOperator() && caller.Has(accounts::Role::kAdmin)) return OkStatus();
   return PermissionDenied("only the operator's admins " + std::string(what));
+}
+
+Result<Reviewer> ReviewerFromRow(const store::Row& r) {
+  return store::Decode<Reviewer>("ex_reviewers", r, [&]() -> Reviewer {
+    return {.org_id = r.Text("org_id"),
+            .appointed_by = r.Text("appointed_by"),
+            .appointed_at = r.Int("appointed_at")};
+  });
 }
 
 }  // namespace
@@ -53,16 +63,14 @@ Status Exchange::RemoveReviewer(const Principal& caller, const std::string& org_
 }
 
 Result<std::vector<Reviewer>> Exchange::Reviewers() {
-  std::vector<Reviewer> out;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+  return store::ReadValue(store_, [&](Tx& tx) -> Result<std::vector<Reviewer>> {
+    std::vector<Reviewer> out;
     QT_ASSIGN_OR_RETURN(
         auto rows,
         tx.Query("SELECT org_id, appointed_by, appointed_at FROM ex_reviewers ORDER BY org_id"));
-    for (const auto& r : rows)
-      out.push_back({r.Text("org_id"), r.Text("appointed_by"), r.Int("appointed_at")});
-    return OkStatus();
-  }));
-  return out;
+    QT_RETURN_IF_ERROR(store::DecodeInto(rows, ReviewerFromRow, out));
+    return out;
+  });
 }
 
 }  // namespace qt::exchange

@@ -6,15 +6,16 @@
 #include "exchange/exchange.h"
 #include "exchange/internal.h"
 #include "store/tally.h"
+#include "store/transact.h"
 
 namespace qt::exchange {
 
 using store::Tx;
 
 Result<Statistics> Exchange::Stats() {
-  Statistics s;
   const UnixMillis now = options_.clock->NowMillis();
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+  return store::ReadValue(store_, [&](Tx& tx) -> Result<Statistics> {
+    Statistics s;
     QT_ASSIGN_OR_RETURN(
         auto latest,
         tx.Query("SELECT holder_id, status, valid_until FROM ex_certificates c WHERE version ="
@@ -49,14 +50,13 @@ Result<Statistics> Exchange::Stats() {
                                  " AS BIGINT) AS fen FROM ex_trades WHERE state = 'settled'"));
     s.trades = trades[0].Int("n");
     s.traded_fen = trades[0].Int("fen");
-    return OkStatus();
-  }));
-  return s;
+    return s;
+  });
 }
 
 Result<ExchangeDaily> Exchange::Daily(UnixMillis since) {
-  ExchangeDaily d;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+  return store::ReadValue(store_, [&](Tx& tx) -> Result<ExchangeDaily> {
+    ExchangeDaily d;
     QT_ASSIGN_OR_RETURN(
         auto certificates,
         tx.Query(
@@ -79,9 +79,8 @@ Result<ExchangeDaily> Exchange::Daily(UnixMillis since) {
                                  " GROUP BY confirmed_at / 86400000 ORDER BY 1",
                                  {since}));
     d.pledges = store::DailyTallies(pledges);
-    return OkStatus();
-  }));
-  return d;
+    return d;
+  });
 }
 
 }  // namespace qt::exchange

@@ -11,6 +11,7 @@
 #include "identity/internal.h"
 #include "identity/lists.h"
 #include "store/decode.h"
+#include "store/transact.h"
 
 namespace qt::identity {
 
@@ -27,21 +28,23 @@ constexpr const char* kColumns =
     " FROM id_citizens";
 
 Result<Citizen> FromRow(const store::Row& r) {
-  return store::Decode<Citizen>("id_citizens", r, [&]() -> Citizen {
-    return {.id = r.Text("id"),
-            .name_masked = r.Text("name_masked"),
-            .district = r.Text("district"),
-            .concession = r.Text("concession"),
-            .birth_year = r.Text("birth_year"),
-            .talent_category = r.Text("talent_category"),
-            .talent_until = r.Text("talent_until"),
-            .status = r.Text("status"),
-            .enrolled_by = r.Text("enrolled_by"),
-            .revoke_reason = r.Text("revoke_reason"),
-            .created_at = r.Int("created_at"),
-            .updated_at = r.Int("updated_at"),
-            .change_seq = r.Int("change_seq"),
-            .authority_id = r.Text("authority_id")};
+  return store::Decode<Citizen>("id_citizens", r, [&]() -> Result<Citizen> {
+    QT_ASSIGN_OR_RETURN(CitizenStatus status,
+                        StoredName(ParseCitizenStatus(r.Text("status")), "status", r));
+    return Citizen{.id = r.Text("id"),
+                   .name_masked = r.Text("name_masked"),
+                   .district = r.Text("district"),
+                   .concession = r.Text("concession"),
+                   .birth_year = r.Text("birth_year"),
+                   .talent_category = r.Text("talent_category"),
+                   .talent_until = r.Text("talent_until"),
+                   .status = status,
+                   .enrolled_by = r.Text("enrolled_by"),
+                   .revoke_reason = r.Text("revoke_reason"),
+                   .created_at = r.Int("created_at"),
+                   .updated_at = r.Int("updated_at"),
+                   .change_seq = r.Int("change_seq"),
+                   .authority_id = r.Text("authority_id")};
   });
 }
 
@@ -164,7 +167,7 @@ Result<std::vector<EnrolledCitizen>> Identity::EnrolMany(const Principal& caller
                      .birth_year = rid.substr(6, 4),
                      .talent_category = "",
                      .talent_until = "",
-                     .status = "active",
+                     .status = CitizenStatus::kActive,
                      .enrolled_by = caller.org_id,
                      .revoke_reason = "",
                      .created_at = now,
@@ -220,15 +223,14 @@ Result<std::vector<EnrolledCitizen>> Identity::EnrolMany(const Principal& caller
 }
 
 Status Identity::CheckEnrolConflicts(const Principal& caller, int64_t now) {
-  int64_t refused = 0;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(
-        store::Rows rows,
-        tx.Query("SELECT COUNT(*) AS n FROM id_enrol_conflicts WHERE org_id = ? AND at > ?",
-                 {caller.org_id, now - 24 * 3'600'000LL}));
-    refused = rows.empty() ? 0 : rows[0].Int("n");
-    return OkStatus();
-  }));
+  QT_ASSIGN_OR_RETURN(
+      const int64_t refused, store::ReadValue(store_, [&](Tx& tx) -> Result<int64_t> {
+        QT_ASSIGN_OR_RETURN(
+            store::Rows rows,
+            tx.Query("SELECT COUNT(*) AS n FROM id_enrol_conflicts WHERE org_id = ? AND at > ?",
+                     {caller.org_id, now - 24 * 3'600'000LL}));
+        return rows.empty() ? 0 : rows[0].Int("n");
+      }));
   if (refused >= kMaxEnrolConflictsPerDay) {
     return ResourceExhausted(
         "enrolment paused: " + std::to_string(refused) +
@@ -287,7 +289,7 @@ Result<accounts::Page<Citizen>> Identity::ListCitizens(const Principal& caller,
     params.emplace_back(filter.talent_category);
   }
   if (!filter.status.empty()) {
-    if (filter.status != "active" && filter.status != "revoked") {
+    if (!ParseCitizenStatus(filter.status)) {
       return InvalidArgument("status: active or revoked");
     }
     sql += " AND status = ?";
@@ -304,19 +306,16 @@ Result<accounts::Page<Citizen>> Identity::ListCitizens(const Principal& caller,
   }
   sql += " AND id > ?";
   params.emplace_back(page.cursor);
-  accounts::Page<Citizen> out;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(out, accounts::QueryPage<Citizen>(tx, sql, params, page, FromRow));
-    return OkStatus();
-  }));
-  return out;
+  return store::ReadValue(store_, [&](Tx& tx) -> Result<accounts::Page<Citizen>> {
+    return accounts::QueryPage<Citizen>(tx, sql, params, page, FromRow);
+  });
 }
 
 Result<std::vector<Citizen>> Identity::CitizensChangedSince(int64_t change_seq,
                                                             const std::string& after_id,
                                                             size_t limit) {
-  std::vector<Citizen> out;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+  return store::ReadValue(store_, [&](Tx& tx) -> Result<std::vector<Citizen>> {
+    std::vector<Citizen> out;
     QT_ASSIGN_OR_RETURN(
         store::Rows rows,
         tx.Query(std::string(kColumns) +
@@ -324,19 +323,14 @@ Result<std::vector<Citizen>> Identity::CitizensChangedSince(int64_t change_seq,
                  {change_seq, after_id, static_cast<int64_t>(limit)}));
     out.reserve(rows.size());
     store::DecodeSkipping(rows, FromRow, out);  // a damaged row is logged, the others followed
-    return OkStatus();
-  }));
-  return out;
+    return out;
+  });
 }
 
 Result<Citizen> Identity::GetCitizen(const Principal& caller, const std::string& id) {
   QT_RETURN_IF_ERROR(RequireAuthority(caller, "read citizens"));
-  Citizen c;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(c, ReadOwnCitizen(tx, caller, id, "read it"));
-    return OkStatus();
-  }));
-  return c;
+  return store::ReadValue(
+      store_, [&](Tx& tx) -> Result<Citizen> { return ReadOwnCitizen(tx, caller, id, "read it"); });
 }
 
 Result<Citizen> Identity::SetTalent(const Principal& caller, const std::string& id,
@@ -356,11 +350,12 @@ Result<Citizen> Identity::SetTalent(const Principal& caller, const std::string& 
   } else if (!valid_until.empty()) {
     return InvalidArgument("valid_until: only with a category");
   }
-  Citizen c;
   const int64_t now = options_.clock->NowMillis();
-  QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(c, ReadOwnCitizen(tx, caller, id, "set its talent status"));
-    if (c.status != "active") return FailedPrecondition("citizen " + id + " is revoked");
+  return store::WriteValue(store_, [&](Tx& tx) -> Result<Citizen> {
+    QT_ASSIGN_OR_RETURN(Citizen c, ReadOwnCitizen(tx, caller, id, "set its talent status"));
+    if (c.status != CitizenStatus::kActive) {
+      return FailedPrecondition("citizen " + id + " is revoked");
+    }
     QT_ASSIGN_OR_RETURN(c.change_seq, NextChange(tx));
     QT_RETURN_IF_ERROR(tx.Exec("UPDATE id_citizens SET talent_category = ?, talent_until = ?,"
                                " updated_at = ?, change_seq = ? WHERE id = ?",
@@ -379,29 +374,31 @@ Result<Citizen> Identity::SetTalent(const Principal& caller, const std::string& 
     c.talent_category = category;
     c.talent_until = valid_until;
     c.updated_at = now;
-    return options_.journal
-        ->Append(tx, {caller.org_id, "identity.citizen.talent_set", id, json::object()})
-        .status();
-  }));
-  return c;
+    QT_RETURN_IF_ERROR(
+        options_.journal
+            ->Append(tx, {caller.org_id, "identity.citizen.talent_set", id, json::object()})
+            .status());
+    return c;
+  });
 }
 
 Result<Citizen> Identity::Revoke(const Principal& caller, const std::string& id,
                                  const std::string& reason) {
   QT_RETURN_IF_ERROR(RequireAuthority(caller, "revoke citizens"));
   QT_RETURN_IF_ERROR(CheckDisplayText(reason, 200).WithContext("reason"));
-  Citizen c;
   const int64_t now = options_.clock->NowMillis();
-  QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(c, ReadOwnCitizen(tx, caller, id, "revoke it"));
-    if (c.status == "revoked") return FailedPrecondition("citizen " + id + " is already revoked");
+  return store::WriteValue(store_, [&](Tx& tx) -> Result<Citizen> {
+    QT_ASSIGN_OR_RETURN(Citizen c, ReadOwnCitizen(tx, caller, id, "revoke it"));
+    if (c.status == CitizenStatus::kRevoked) {
+      return FailedPrecondition("citizen " + id + " is already revoked");
+    }
     QT_ASSIGN_OR_RETURN(c.change_seq, NextChange(tx));
     QT_RETURN_IF_ERROR(tx.Exec("UPDATE id_citizens SET status = 'revoked', revoke_reason = ?,"
                                " updated_at = ?, change_seq = ? WHERE id = ?",
                                {reason, now, c.change_seq, id})
                            .status());
     QT_RETURN_IF_ERROR(AddToCounters(tx, {{"revoked", 1}, {"district:" + c.district, -1}}));
-    c.status = "revoked";
+    c.status = CitizenStatus::kRevoked;
     c.revoke_reason = reason;
     c.updated_at = now;
     // Every static card still valid joins the revocation chain.
@@ -434,9 +431,9 @@ Result<Citizen> Identity::Revoke(const Principal& caller, const std::string& id,
                       "identity.citizen.revoked",
                       id,
                       {{"static_codes", static_cast<int64_t>(serials.size())}}});
-    return options_.journal->AppendAll(tx, events).status();
-  }));
-  return c;
+    QT_RETURN_IF_ERROR(options_.journal->AppendAll(tx, events).status());
+    return c;
+  });
 }
 
 Result<std::string> Identity::ResetToken(const Principal& caller, const std::string& id) {
@@ -446,7 +443,9 @@ Result<std::string> Identity::ResetToken(const Principal& caller, const std::str
   const std::string token = std::string(kTokenPrefix) + crypto::Base64UrlEncode(secret);
   QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
     QT_ASSIGN_OR_RETURN(Citizen c, ReadOwnCitizen(tx, caller, id, "reset its app token"));
-    if (c.status != "active") return FailedPrecondition("citizen " + id + " is revoked");
+    if (c.status != CitizenStatus::kActive) {
+      return FailedPrecondition("citizen " + id + " is revoked");
+    }
     QT_RETURN_IF_ERROR(tx.Exec("UPDATE id_citizens SET token_hash = ?, updated_at = ? WHERE id = ?",
                                {TokenHash(token), options_.clock->NowMillis(), id})
                            .status());
@@ -466,9 +465,8 @@ Result<Citizen> Identity::Reassign(const Principal& caller, const std::string& i
   if (!org.ok() || org->kind != OrgKind::kAuthority) {
     return InvalidArgument("authority_id: no authority " + authority_id);
   }
-  Citizen c;
-  QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(c, ReadCitizen(tx, id));
+  return store::WriteValue(store_, [&](Tx& tx) -> Result<Citizen> {
+    QT_ASSIGN_OR_RETURN(Citizen c, ReadCitizen(tx, id));
     if (c.authority_id == authority_id) {
       return FailedPrecondition("citizen " + id + " already belongs to " + authority_id);
     }
@@ -478,13 +476,14 @@ Result<Citizen> Identity::Reassign(const Principal& caller, const std::string& i
         tx.Exec("UPDATE id_citizens SET authority_id = ?, updated_at = ? WHERE id = ?",
                 {authority_id, c.updated_at, id})
             .status());
-    return options_.journal
-        ->Append(
-            tx,
-            {caller.org_id, "identity.citizen.reassigned", id, {{"authority_id", authority_id}}})
-        .status();
-  }));
-  return c;
+    QT_RETURN_IF_ERROR(options_.journal
+                           ->Append(tx, {caller.org_id,
+                                         "identity.citizen.reassigned",
+                                         id,
+                                         {{"authority_id", authority_id}}})
+                           .status());
+    return c;
+  });
 }
 
 Result<Citizen> Identity::AuthenticateCitizen(std::string_view token, const std::string& source) {
@@ -493,20 +492,25 @@ Result<Citizen> Identity::AuthenticateCitizen(std::string_view token, const std:
     return ResourceExhausted("too many bad citizen tokens like this one from this address;" +
                              std::string(" try again after ") + FormatRfc3339(*until));
   }
-  std::optional<Citizen> c;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(store::Rows rows, tx.Query(std::string(kColumns) + " WHERE token_hash = ?",
-                                                   {TokenHash(token)}));
-    if (!rows.empty()) {
-      QT_ASSIGN_OR_RETURN(c, FromRow(rows[0]));
-    }
-    return OkStatus();
-  }));
+  QT_ASSIGN_OR_RETURN(const std::optional<Citizen> c,
+                      store::ReadValue(store_, [&](Tx& tx) -> Result<std::optional<Citizen>> {
+                        QT_ASSIGN_OR_RETURN(store::Rows rows, tx.Query(std::string(kColumns) +
+                                                                           " WHERE token_hash = ?",
+                                                                       {TokenHash(token)}));
+                        if (rows.empty()) return std::optional<Citizen>();
+                        QT_ASSIGN_OR_RETURN(Citizen found, FromRow(rows[0]));
+                        return std::optional<Citizen>(std::move(found));
+                      }));
   if (!c) {
     token_lockout_.Fail(lock_key);
     return Unauthenticated("not a citizen token (send 'Authorization: Bearer czt_...')");
   }
   token_lockout_.Succeed(lock_key);
+  // Revocation ends the credential: the token of a revoked citizen reads
+  // nothing (its record, its scan log, its notices) and does nothing.
+  if (c->status != CitizenStatus::kActive) {
+    return Unauthenticated("this app token's citizen was revoked: the token no longer signs in");
+  }
   return *c;
 }
 

@@ -5,6 +5,7 @@
 #include "crypto/encoding.h"
 #include "identity/credential.h"
 #include "identity/internal.h"
+#include "store/transact.h"
 
 namespace qt::identity {
 
@@ -44,7 +45,7 @@ json ClaimsFor(const Category& category, const Person& p, const std::string& pse
 
 }  // namespace
 
-Result<IssuedCode> Identity::Issue(const std::string& citizen_id, char kind) {
+Result<IssuedCode> Identity::Issue(const std::string& citizen_id, CodeKind kind) {
   QT_ASSIGN_OR_RETURN(std::shared_ptr<const Secrets> secrets, LoadSecrets());
   const int64_t now = options_.clock->NowMillis();
   Person person;
@@ -56,7 +57,7 @@ Result<IssuedCode> Identity::Issue(const std::string& citizen_id, char kind) {
                  " status FROM id_citizens WHERE id = ?",
                  {citizen_id}));
     if (rows.empty()) return NotFound("no citizen " + citizen_id);
-    if (rows[0].Text("status") != "active") {
+    if (ParseCitizenStatus(rows[0].Text("status")) != CitizenStatus::kActive) {
       return FailedPrecondition("citizen " + citizen_id + " is revoked: no code is issued");
     }
     QT_ASSIGN_OR_RETURN(Bytes plain, options_.master_key->Open(rows[0].Blob("sealed"),
@@ -73,7 +74,7 @@ Result<IssuedCode> Identity::Issue(const std::string& citizen_id, char kind) {
     key_not_after = key.empty() ? 0 : key[0].Int("not_after");
     return OkStatus();
   }));
-  CodeContent content{.kind = kind,
+  CodeContent content{.kind = kind == CodeKind::kDynamic ? 'd' : 's',
                       .code_id = Bytes(16),
                       .serial = "",
                       .issued_at = now / 1000,
@@ -81,7 +82,7 @@ Result<IssuedCode> Identity::Issue(const std::string& citizen_id, char kind) {
                       .epoch = kCategoryEpoch,
                       .claims = {}};
   options_.random->Fill(content.code_id);
-  content.expires_at = kind == 'd'
+  content.expires_at = kind == CodeKind::kDynamic
                            ? content.issued_at + options_.dynamic_ttl_s
                            : std::min(content.issued_at + options_.static_validity_days * 86'400,
                                       key_not_after / 1000);
@@ -93,35 +94,39 @@ Result<IssuedCode> Identity::Issue(const std::string& citizen_id, char kind) {
   }
   IssuedCode out{.text = "",
                  .code_id = crypto::HexEncode(content.code_id),
-                 .kind = kind == 'd' ? "dynamic" : "static",
+                 .kind = kind,
                  .serial = "",
                  .kid = crypto::HexEncode(secrets->active.kid),
                  .issued_at = content.issued_at * 1000,
                  .expires_at = content.expires_at * 1000};
-  QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
-    if (kind == 's') {
-      // The card's serial comes from a counter drawn in this transaction.
-      QT_RETURN_IF_ERROR(
-          tx.Exec("UPDATE id_counters SET value = value + 1 WHERE name = 'static'").status());
-      QT_ASSIGN_OR_RETURN(store::Rows n,
-                          tx.Query("SELECT value FROM id_counters WHERE name = 'static'"));
-      char serial[32];
-      std::snprintf(serial, sizeof serial, "HZC-%08lld", static_cast<long long>(n[0].Int("value")));
-      out.serial = serial;
-    }
-    QT_RETURN_IF_ERROR(
-        tx.Exec("INSERT INTO id_codes (code_id, citizen_id, kind, serial, kid,"
-                " issued_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                {out.code_id, citizen_id, out.kind,
-                 out.serial.empty() ? store::Value(nullptr) : store::Value(out.serial), out.kid,
-                 content.issued_at, content.expires_at})
-            .status());
-    QT_RETURN_IF_ERROR(AddToCounters(tx, {{"codes", 1}}));
-    if (kind != 's') return OkStatus();
-    return options_.journal
-        ->Append(tx, {"system", "identity.static_code.issued", out.serial, json::object()})
-        .status();
-  }));
+  QT_ASSIGN_OR_RETURN(
+      out.serial, store::WriteValue(store_, [&](Tx& tx) -> Result<std::string> {
+        std::string serial;  // static codes only
+        if (kind == CodeKind::kStatic) {
+          // The card's serial comes from a counter drawn in this transaction.
+          QT_RETURN_IF_ERROR(
+              tx.Exec("UPDATE id_counters SET value = value + 1 WHERE name = 'static'").status());
+          QT_ASSIGN_OR_RETURN(store::Rows n,
+                              tx.Query("SELECT value FROM id_counters WHERE name = 'static'"));
+          char text[32];
+          std::snprintf(text, sizeof text, "HZC-%08lld", static_cast<long long>(n[0].Int("value")));
+          serial = text;
+        }
+        QT_RETURN_IF_ERROR(tx.Exec("INSERT INTO id_codes (code_id, citizen_id, kind, serial, kid,"
+                                   " issued_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                                   {out.code_id, citizen_id, std::string(CodeKindName(out.kind)),
+                                    serial.empty() ? store::Value(nullptr) : store::Value(serial),
+                                    out.kid, content.issued_at, content.expires_at})
+                               .status());
+        QT_RETURN_IF_ERROR(AddToCounters(tx, {{"codes", 1}}));
+        if (kind == CodeKind::kStatic) {
+          QT_RETURN_IF_ERROR(
+              options_.journal
+                  ->Append(tx, {"system", "identity.static_code.issued", serial, json::object()})
+                  .status());
+        }
+        return serial;
+      }));
   content.serial = out.serial;
   auto key_for = [&](int n) -> const CategoryKey* {
     auto it = secrets->category.find(n);
@@ -137,7 +142,7 @@ Result<IssuedCode> Identity::IssueDynamic(const Citizen& citizen) {
     return ResourceExhausted("at most " + std::to_string(options_.codes_per_minute) +
                              " codes a minute; try again shortly");
   }
-  return Issue(citizen.id, 'd');
+  return Issue(citizen.id, CodeKind::kDynamic);
 }
 
 Result<IssuedCode> Identity::IssueStatic(const Principal& caller, const std::string& id) {
@@ -145,7 +150,7 @@ Result<IssuedCode> Identity::IssueStatic(const Principal& caller, const std::str
   QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
     return ReadOwnCitizen(tx, caller, id, "print its cards").status();
   }));
-  return Issue(id, 's');
+  return Issue(id, CodeKind::kStatic);
 }
 
 }  // namespace qt::identity

@@ -8,6 +8,7 @@
 #include "identity/internal.h"
 #include "identity/lists.h"
 #include "store/decode.h"
+#include "store/transact.h"
 
 namespace qt::identity {
 
@@ -33,145 +34,6 @@ Identity::Identity(store::Store& store, IdentityOptions options)
       receipt_lockout_(*options_.clock) {}
 
 Identity::~Identity() = default;
-
-std::vector<store::Migration> Identity::Migrations() {
-  return {{"identity", 1, "citizen and talent codes", R"sql(
-CREATE TABLE id_secrets (
-  name TEXT PRIMARY KEY,
-  sealed BYTEA NOT NULL,
-  created_at BIGINT NOT NULL
-);
-CREATE TABLE id_keys (
-  kid TEXT PRIMARY KEY,
-  alg TEXT NOT NULL,
-  public_key BYTEA NOT NULL,
-  secret_sealed BYTEA NOT NULL,
-  created_at BIGINT NOT NULL,
-  retired_at BIGINT NOT NULL,
-  not_after BIGINT NOT NULL
-);
-CREATE TABLE id_citizens (
-  id TEXT PRIMARY KEY,
-  resident_hash TEXT NOT NULL UNIQUE,
-  sealed BYTEA NOT NULL,
-  name_masked TEXT NOT NULL,
-  district TEXT NOT NULL,
-  concession TEXT NOT NULL,
-  birth_year TEXT NOT NULL,
-  talent_category TEXT NOT NULL,
-  talent_until TEXT NOT NULL,
-  status TEXT NOT NULL,
-  token_hash TEXT NOT NULL UNIQUE,
-  enrolled_by TEXT NOT NULL REFERENCES orgs(id),
-  revoke_reason TEXT NOT NULL,
-  created_at BIGINT NOT NULL,
-  updated_at BIGINT NOT NULL
-);
-CREATE TABLE id_counters (
-  name TEXT PRIMARY KEY,
-  value BIGINT NOT NULL
-);
-INSERT INTO id_counters (name, value) VALUES ('static', 0);
-CREATE TABLE id_codes (
-  code_id TEXT PRIMARY KEY,
-  citizen_id TEXT NOT NULL REFERENCES id_citizens(id),
-  kind TEXT NOT NULL,
-  serial TEXT UNIQUE,
-  kid TEXT NOT NULL,
-  issued_at BIGINT NOT NULL,
-  expires_at BIGINT NOT NULL
-);
-CREATE INDEX id_codes_citizen ON id_codes(citizen_id);
-CREATE TABLE id_revocations (
-  seq BIGINT PRIMARY KEY,
-  serial TEXT NOT NULL,
-  citizen_id TEXT NOT NULL,
-  revoked_at BIGINT NOT NULL,
-  reason TEXT NOT NULL,
-  head TEXT NOT NULL
-);
-CREATE TABLE id_terminals (
-  id TEXT PRIMARY KEY,
-  org_id TEXT NOT NULL REFERENCES orgs(id),
-  category TEXT NOT NULL,
-  name TEXT NOT NULL,
-  public_key TEXT NOT NULL UNIQUE,
-  state TEXT NOT NULL,
-  created_at BIGINT NOT NULL
-);
-CREATE TABLE id_scans (
-  id TEXT PRIMARY KEY,
-  terminal_id TEXT NOT NULL REFERENCES id_terminals(id),
-  org_id TEXT NOT NULL,
-  category TEXT NOT NULL,
-  code_id TEXT NOT NULL,
-  citizen_id TEXT,
-  claims_read TEXT NOT NULL,
-  result TEXT NOT NULL,
-  check_result TEXT NOT NULL,
-  scanned_at BIGINT NOT NULL,
-  received_at BIGINT NOT NULL,
-  signature TEXT NOT NULL UNIQUE
-);
-CREATE INDEX id_scans_citizen ON id_scans(citizen_id, id);
-CREATE INDEX id_scans_code ON id_scans(code_id, category);
-CREATE INDEX id_scans_org ON id_scans(org_id, id);
-)sql"},
-          {"identity", 2, "citizens in change order", R"sql(
-ALTER TABLE id_citizens ADD COLUMN change_seq BIGINT NOT NULL DEFAULT 0;
-CREATE INDEX id_citizens_change ON id_citizens(change_seq, id);
-INSERT INTO id_counters (name, value) VALUES ('changes', 0);
-)sql"},
-          {"identity", 3, "scopes: category grants, citizens' authorities, delegations", R"sql(
-CREATE TABLE id_grants (
-  org_id TEXT NOT NULL REFERENCES orgs(id),
-  category TEXT NOT NULL,
-  granted_by TEXT NOT NULL,
-  granted_at BIGINT NOT NULL,
-  PRIMARY KEY (org_id, category)
-);
-INSERT INTO id_grants (org_id, category, granted_by, granted_at)
-  SELECT DISTINCT org_id, category, 'migration', 0 FROM id_terminals;
-ALTER TABLE id_citizens ADD COLUMN authority_id TEXT NOT NULL DEFAULT '';
-UPDATE id_citizens SET authority_id = enrolled_by;
-CREATE INDEX id_citizens_authority ON id_citizens(authority_id, id);
-CREATE TABLE id_delegations (
-  owner_id TEXT NOT NULL REFERENCES orgs(id),
-  delegate_id TEXT NOT NULL REFERENCES orgs(id),
-  granted_by TEXT NOT NULL,
-  granted_at BIGINT NOT NULL,
-  PRIMARY KEY (owner_id, delegate_id)
-);
-UPDATE id_citizens SET name_masked = substr(name_masked, 1, 1) || '**';
-)sql"},
-          {"identity", 4, "running counts of citizens, talents, scans and codes", R"sql(
-INSERT INTO id_counters (name, value) SELECT 'citizens', COUNT(*) FROM id_citizens;
-INSERT INTO id_counters (name, value)
-  SELECT 'revoked', COUNT(*) FROM id_citizens WHERE status = 'revoked';
-INSERT INTO id_counters (name, value)
-  SELECT 'talents', COUNT(*) FROM id_citizens WHERE talent_category <> '';
-INSERT INTO id_counters (name, value) SELECT 'scans', COUNT(*) FROM id_scans;
-INSERT INTO id_counters (name, value) SELECT 'codes', COUNT(*) FROM id_codes;
-INSERT INTO id_counters (name, value)
-  SELECT 'district:' || district, COUNT(*) FROM id_citizens WHERE status <> 'revoked'
-  GROUP BY district;
-INSERT INTO id_counters (name, value)
-  SELECT 'talent:' || talent_category, COUNT(*) FROM id_citizens WHERE talent_category <> ''
-  GROUP BY talent_category;
-INSERT INTO id_counters (name, value)
-  SELECT 'scan:' || category || ':' || CAST(((scanned_at / 3600000 + 8) % 24 + 24) % 24 AS TEXT),
-         COUNT(*)
-  FROM id_scans
-  GROUP BY category, ((scanned_at / 3600000 + 8) % 24 + 24) % 24;
-)sql"},
-          {"identity", 5, "enrolments refused because the person was already enrolled", R"sql(
-CREATE TABLE id_enrol_conflicts (
-  org_id TEXT NOT NULL,
-  at BIGINT NOT NULL
-);
-CREATE INDEX id_enrol_conflicts_org ON id_enrol_conflicts(org_id, at);
-)sql"}};
-}
 
 namespace {
 
@@ -272,9 +134,9 @@ Result<std::shared_ptr<const Identity::Secrets>> Identity::LoadSecrets() {
   return secrets_;
 }
 
-Result<json> Identity::IssuerJson() {
+Result<ListIssuer> Identity::OperatorIssuer() {
   QT_ASSIGN_OR_RETURN(accounts::Org op, options_.accounts->Operator());
-  return json{{"id", op.id}, {"name", op.name}, {"public_key", crypto::HexEncode(op.public_key)}};
+  return ListIssuer{.id = op.id, .name = op.name, .public_key = crypto::HexEncode(op.public_key)};
 }
 
 Result<std::string> Identity::IssuerPublicKey() {
@@ -284,14 +146,12 @@ Result<std::string> Identity::IssuerPublicKey() {
 
 namespace {
 
-Result<json> SignAsOperator(accounts::Accounts& accounts, const json& doc) {
-  QT_ASSIGN_OR_RETURN(accounts::Org op, accounts.Operator());
+// The issuer's signature over `doc` (lists.h).
+Result<crypto::Signature> SignAsIssuer(accounts::Accounts& accounts, const ListIssuer& issuer,
+                                       const json& doc) {
   QT_ASSIGN_OR_RETURN(std::string bytes, SignedBytes(doc));
-  QT_ASSIGN_OR_RETURN(
-      crypto::Signature sig,
-      accounts.SignAs(op.id,
-                      std::span(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size())));
-  return ExportSigned(doc, sig);
+  return accounts.SignAs(issuer.id,
+                         std::span(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
 }
 
 Result<SigningKeyInfo> KeyInfoFromRow(const store::Row& r) {
@@ -308,18 +168,17 @@ Result<SigningKeyInfo> KeyInfoFromRow(const store::Row& r) {
 }  // namespace
 
 Result<std::vector<SigningKeyInfo>> Identity::Keys() {
-  std::vector<SigningKeyInfo> out;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+  return store::ReadValue(store_, [&](Tx& tx) -> Result<std::vector<SigningKeyInfo>> {
+    std::vector<SigningKeyInfo> out;
     QT_ASSIGN_OR_RETURN(store::Rows rows,
                         tx.Query("SELECT kid, alg, public_key, created_at, retired_at, not_after"
                                  " FROM id_keys ORDER BY created_at, kid"));
     QT_RETURN_IF_ERROR(store::DecodeInto(rows, KeyInfoFromRow, out));
-    return OkStatus();
-  }));
-  return out;
+    return out;
+  });
 }
 
-Result<json> Identity::TrustList() {
+Result<SignedTrustList> Identity::TrustList() {
   QT_ASSIGN_OR_RETURN(std::vector<SigningKeyInfo> keys, Keys());
   identity::TrustList list;
   list.issued_at = options_.clock->NowMillis();
@@ -335,37 +194,47 @@ Result<json> Identity::TrustList() {
                          .retired_at = k.retired_at,
                          .not_after = k.not_after});
   }
-  QT_ASSIGN_OR_RETURN(json issuer, IssuerJson());
-  return SignAsOperator(*options_.accounts, TrustListDocument(issuer, list));
+  SignedTrustList out{.list = std::move(list)};
+  QT_ASSIGN_OR_RETURN(out.issuer, OperatorIssuer());
+  QT_ASSIGN_OR_RETURN(out.signature,
+                      SignAsIssuer(*options_.accounts, out.issuer,
+                                   TrustListDocument(ListIssuerJson(out.issuer), out.list)));
+  return out;
 }
 
-Result<json> Identity::Revocations(int64_t since) {
-  std::vector<RevocationEntry> entries;
-  Head head{};
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(store::Rows last, tx.Query("SELECT MAX(seq) AS seq FROM id_revocations"));
-    const int64_t to = last[0].IsNull("seq") ? 0 : last[0].Int("seq");
-    if (since < 0 || since > to) {
-      return InvalidArgument("since: must be between 0 and " + std::to_string(to));
-    }
-    QT_ASSIGN_OR_RETURN(store::Rows rows,
-                        tx.Query("SELECT seq, serial, revoked_at, reason, head FROM id_revocations"
-                                 " WHERE seq > ? ORDER BY seq",
-                                 {since}));
-    for (const store::Row& r : rows) {
-      entries.push_back({r.Int("seq"), r.Text("serial"), r.Int("revoked_at"), r.Text("reason")});
-    }
-    if (to > 0) {
-      QT_ASSIGN_OR_RETURN(store::Rows h,
-                          tx.Query("SELECT head FROM id_revocations WHERE seq = ?", {to}));
-      QT_ASSIGN_OR_RETURN(head, StoredHead(h[0]));
-    }
-    return OkStatus();
-  }));
-  QT_ASSIGN_OR_RETURN(json issuer, IssuerJson());
-  return SignAsOperator(
-      *options_.accounts,
-      RevocationsDocument(issuer, since, head, options_.clock->NowMillis(), entries));
+Result<SignedRevocations> Identity::Revocations(int64_t since) {
+  QT_ASSIGN_OR_RETURN(
+      SignedRevocations out, store::ReadValue(store_, [&](Tx& tx) -> Result<SignedRevocations> {
+        SignedRevocations delta{.from = since};
+        QT_ASSIGN_OR_RETURN(store::Rows last,
+                            tx.Query("SELECT MAX(seq) AS seq FROM id_revocations"));
+        const int64_t to = last[0].IsNull("seq") ? 0 : last[0].Int("seq");
+        if (since < 0 || since > to) {
+          return InvalidArgument("since: must be between 0 and " + std::to_string(to));
+        }
+        QT_ASSIGN_OR_RETURN(
+            store::Rows rows,
+            tx.Query("SELECT seq, serial, revoked_at, reason, head FROM id_revocations"
+                     " WHERE seq > ? ORDER BY seq",
+                     {since}));
+        for (const store::Row& r : rows) {
+          delta.entries.push_back(
+              {r.Int("seq"), r.Text("serial"), r.Int("revoked_at"), r.Text("reason")});
+        }
+        if (to > 0) {
+          QT_ASSIGN_OR_RETURN(store::Rows h,
+                              tx.Query("SELECT head FROM id_revocations WHERE seq = ?", {to}));
+          QT_ASSIGN_OR_RETURN(delta.head, StoredHead(h[0]));
+        }
+        return delta;
+      }));
+  out.issued_at = options_.clock->NowMillis();
+  QT_ASSIGN_OR_RETURN(out.issuer, OperatorIssuer());
+  QT_ASSIGN_OR_RETURN(out.signature,
+                      SignAsIssuer(*options_.accounts, out.issuer,
+                                   RevocationsDocument(ListIssuerJson(out.issuer), out.from,
+                                                       out.head, out.issued_at, out.entries)));
+  return out;
 }
 
 Result<SigningKeyInfo> Identity::RotateKey(const Principal& caller, const std::string& alg_name) {
@@ -379,8 +248,7 @@ Result<SigningKeyInfo> Identity::RotateKey(const Principal& caller, const std::s
   const int64_t now = options_.clock->NowMillis();
   const Bytes sealed =
       options_.master_key->Seal(key.secret, "identity.key:" + kid, *options_.random);
-  SigningKeyInfo info;
-  QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
+  return store::WriteValue(store_, [&](Tx& tx) -> Result<SigningKeyInfo> {
     QT_RETURN_IF_ERROR(
         tx.Exec("UPDATE id_keys SET retired_at = ? WHERE retired_at = 0", {now}).status());
     QT_RETURN_IF_ERROR(
@@ -393,34 +261,33 @@ Result<SigningKeyInfo> Identity::RotateKey(const Principal& caller, const std::s
                         tx.Query("SELECT kid, alg, public_key, created_at, retired_at, not_after"
                                  " FROM id_keys WHERE kid = ?",
                                  {kid}));
-    QT_ASSIGN_OR_RETURN(info, KeyInfoFromRow(rows[0]));
-    return options_.journal
-        ->Append(tx, {caller.org_id, "identity.key.rotated", kid, {{"alg", AlgName(key.alg)}}})
-        .status();
-  }));
-  return info;
+    QT_ASSIGN_OR_RETURN(SigningKeyInfo info, KeyInfoFromRow(rows[0]));
+    QT_RETURN_IF_ERROR(
+        options_.journal
+            ->Append(tx, {caller.org_id, "identity.key.rotated", kid, {{"alg", AlgName(key.alg)}}})
+            .status());
+    return info;
+  });
 }
 
 Result<Identity::Stats> Identity::GetStats() {
   // Citizens, scans and codes grow with the city: their counts are kept as
   // they change (AddToCounters), never counted here.
-  Stats s;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+  return store::ReadValue(store_, [&](Tx& tx) -> Result<Stats> {
     QT_ASSIGN_OR_RETURN(store::Rows counters,
                         tx.Query("SELECT name, value FROM id_counters WHERE name IN"
                                  " ('citizens', 'revoked', 'talents', 'scans', 'codes')"));
     std::map<std::string, int64_t> c;
     for (const store::Row& r : counters) c[r.Text("name")] = r.Int("value");
     QT_ASSIGN_OR_RETURN(store::Rows terminals, tx.Query("SELECT COUNT(*) AS n FROM id_terminals"));
-    s = {c["citizens"], c["revoked"], c["talents"], terminals[0].Int("n"), c["scans"], c["codes"]};
-    return OkStatus();
-  }));
-  return s;
+    return Stats{c["citizens"],         c["revoked"], c["talents"],
+                 terminals[0].Int("n"), c["scans"],   c["codes"]};
+  });
 }
 
 Result<Identity::Tallies> Identity::GetTallies() {
-  Tallies t;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+  return store::ReadValue(store_, [&](Tx& tx) -> Result<Tallies> {
+    Tallies t;
     QT_ASSIGN_OR_RETURN(store::Rows counters,
                         tx.Query("SELECT name, value FROM id_counters WHERE name LIKE 'district:%'"
                                  " OR name LIKE 'talent:%' OR name LIKE 'scan:%'"));
@@ -447,9 +314,8 @@ Result<Identity::Tallies> Identity::GetTallies() {
         t.scans_by_hour[static_cast<size_t>(hour)] += n;
       }
     }
-    return OkStatus();
-  }));
-  return t;
+    return t;
+  });
 }
 
 }  // namespace qt::identity

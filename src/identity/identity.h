@@ -42,7 +42,25 @@
 //
 // Every change is journaled with ids only (never names, resident IDs or which
 // citizen a scan was of); scans and dynamic codes are records, not events.
-// Thread-safe (state in the store; limits in memory).
+//
+// Errors. Every method may return internal (a damaged stored row, named in
+// the log: store/decode.h) and the store's own errors. Methods with a
+// caller return permission_denied when its organisation's kind or role may
+// not act (each method says who may); invalid_argument names the field;
+// not_found is also what a caller gets for another organisation's terminal.
+// Other cases are listed per method.
+//
+// Thread-safety: safe for concurrent use; state is in the store (writes are
+// transactions), the rate limits and lockouts in memory behind their own
+// locks, the opened secrets behind a mutex.
+//
+// Example:
+//   Identity identity(store, {.clock = &clock, .random = &random, .journal = &journal,
+//                             .accounts = &accounts, .master_key = &key});
+//   QT_RETURN_IF_ERROR(identity.Init());
+//   QT_ASSIGN_OR_RETURN(EnrolledCitizen e, identity.Enrol(authority, {"张三", rid, "西湖区"}));
+//   QT_ASSIGN_OR_RETURN(Citizen me, identity.AuthenticateCitizen(e.token, client_address));
+//   QT_ASSIGN_OR_RETURN(IssuedCode code, identity.IssueDynamic(me));
 #ifndef QIANTANG_IDENTITY_IDENTITY_H_
 #define QIANTANG_IDENTITY_IDENTITY_H_
 
@@ -59,6 +77,7 @@
 #include "crypto/sealed_box.h"
 #include "identity/categories.h"
 #include "identity/limits.h"
+#include "identity/lists.h"
 #include "identity/model.h"
 #include "ledger/journal.h"
 #include "store/store.h"
@@ -82,14 +101,20 @@ class Identity {
  public:
   static constexpr size_t kMaxReceiptsPerUpload = 1000;
 
+  // REQUIRES: the options marked required are set.
   Identity(store::Store& store, IdentityOptions options);
   ~Identity();
+  // The schema (migrations.cc).
   static std::vector<store::Migration> Migrations();
 
-  // On first start: the issuer key, the category keys and the service secret.
+  // On first start: the issuer key, the category keys and the service secret;
+  // at later starts nothing (idempotent).
   Status Init();
 
-  // Authorities.
+  // Authorities (members of an authority organisation; permission_denied for
+  // others, and for a citizen of another authority that did not delegate it).
+
+  // One citizen: EnrolMany's errors, without the "row 1: " prefix.
   Result<EnrolledCitizen> Enrol(const accounts::Principal& caller, const NewCitizen& citizen);
   // All or none, in one transaction (a register imported at once). An error
   // names the row: "row 17: resident_id: ...".
@@ -101,15 +126,20 @@ class Identity {
   // many in the last 24 hours may enrol nobody until the day has passed
   // (resource_exhausted). Two rows of one batch with the same resident ID are
   // refused before the database is asked, and not counted.
+  // Errors: invalid_argument (none given, a bad field, the same person
+  // twice); payload_too_large over kMaxBatch; conflict for a person already
+  // enrolled; resource_exhausted as above.
   static constexpr int kMaxEnrolConflictsPerDay = 20;
   Result<std::vector<EnrolledCitizen>> EnrolMany(const accounts::Principal& caller,
                                                  const std::vector<NewCitizen>& citizens);
   // The caller's citizens (its own and those delegated to it), by id, that
   // match every set field of `filter`. A resident ID finds its citizen
   // through the keyed hash the store keeps (the ID itself is sealed).
+  // invalid_argument for a bad filter field or page.
   Result<accounts::Page<Citizen>> ListCitizens(const accounts::Principal& caller,
                                                const CitizenFilter& filter,
                                                const accounts::PageRequest& page);
+  // not_found for no such citizen.
   Result<Citizen> GetCitizen(const accounts::Principal& caller, const std::string& id);
   // For other services that follow citizens (policies that find people): up
   // to `limit` citizens whose last enrolment, talent or revocation change
@@ -119,19 +149,32 @@ class Identity {
   // row (store/decode.h) is logged and left out.
   Result<std::vector<Citizen>> CitizensChangedSince(int64_t change_seq, const std::string& after_id,
                                                     size_t limit);
-  // category "" clears the status.
+  // category "" clears the status. invalid_argument for a category other
+  // than A..E or a valid_until not YYYY-MM-DD or in the past; not_found;
+  // failed_precondition for a revoked citizen.
   Result<Citizen> SetTalent(const accounts::Principal& caller, const std::string& id,
                             const std::string& category, const std::string& valid_until);
+  // The citizen's static cards join the revocation chain, its app token stops
+  // signing in, and it gets no new code. invalid_argument for a bad reason;
+  // not_found; failed_precondition if already revoked.
   Result<Citizen> Revoke(const accounts::Principal& caller, const std::string& id,
                          const std::string& reason);
+  // A printed card (a static code with a serial). not_found;
+  // failed_precondition for a revoked citizen.
   Result<IssuedCode> IssueStatic(const accounts::Principal& caller, const std::string& id);
-  // A new app token (the old one stops working): a lost phone.
+  // A new app token (the old one stops working): a lost phone. not_found;
+  // failed_precondition for a revoked citizen.
   Result<std::string> ResetToken(const accounts::Principal& caller, const std::string& id);
 
-  // The operator: `authority_id` (an authority) takes over the citizen.
+  // The operator's admins: `authority_id` (an authority) takes over the
+  // citizen. invalid_argument for no such authority; not_found;
+  // failed_precondition if it already belongs to it.
   Result<Citizen> Reassign(const accounts::Principal& caller, const std::string& id,
                            const std::string& authority_id);
-  // The operator lets `delegate_id` act on `owner_id`'s citizens, or stops it.
+  // The operator's admins let `delegate_id` act on `owner_id`'s citizens
+  // (both authorities), or stop it. invalid_argument for an organisation
+  // that is not an authority, or the owner itself; conflict if it already
+  // does; Undelegate: not_found for no such delegation.
   Result<Delegation> Delegate(const accounts::Principal& caller, const std::string& owner_id,
                               const std::string& delegate_id);
   Status Undelegate(const accounts::Principal& caller, const std::string& owner_id,
@@ -142,7 +185,12 @@ class Identity {
   // Category grants: by the operator (to service organisations and
   // authorities), or by an authority holding the category (to service
   // organisations). Revoking disables the organisation's terminals of that
-  // category and returns how many.
+  // category and returns how many. invalid_argument for an unknown category;
+  // permission_denied for a category the granting authority does not hold,
+  // or a grant by an authority to another authority. Grant: invalid_argument
+  // for an organisation that is neither a service nor an authority, conflict
+  // if already granted. RevokeGrant: not_found if the organisation does not
+  // hold the category.
   Result<CategoryGrant> Grant(const accounts::Principal& caller, const std::string& org_id,
                               const std::string& category);
   Result<int64_t> RevokeGrant(const accounts::Principal& caller, const std::string& org_id,
@@ -150,38 +198,58 @@ class Identity {
   // Every grant, or one organisation's ("" for all); any signed-in caller.
   Result<std::vector<CategoryGrant>> ListGrants(const std::string& org_id);
 
-  // Citizens, by app token. After repeated bad tokens from `source` (the
-  // client address) with the same prefix, that (source, prefix) backs off.
+  // Citizens (no sign-in: the app token). After repeated bad tokens from `source` (the
+  // client address) with the same prefix, that (source, prefix) backs off
+  // (resource_exhausted). unauthenticated for a token that is no citizen's
+  // and for the token of a revoked citizen: revocation ends the token.
   Result<Citizen> AuthenticateCitizen(std::string_view token, const std::string& source);
   // Whether `token` has the form of a citizen's app token: "czt_...", or
   // "cz_" and 43 characters as tokens were issued before they had their own
   // prefix (those keep working).
   static bool IsCitizenToken(std::string_view token);
+  // resource_exhausted past codes_per_minute; failed_precondition for a
+  // citizen revoked since it signed in.
   Result<IssuedCode> IssueDynamic(const Citizen& citizen);
+  // Who scanned the citizen's codes, oldest first. invalid_argument for a bad page.
   Result<accounts::Page<Scan>> ScanLog(const Citizen& citizen, const accounts::PageRequest& page);
 
-  // Service organisations.
+  // Service organisations (members; permission_denied for others).
+  // invalid_argument for an unknown category, a bad name or a public key that
+  // is not Ed25519; permission_denied for a category not granted to the
+  // caller; conflict for a key already registered.
   Result<Terminal> RegisterTerminal(const accounts::Principal& caller, const std::string& category,
                                     const std::string& name, const std::string& public_key_hex);
   Result<std::vector<Terminal>> ListTerminals(const accounts::Principal& caller);
+  // not_found for no terminal of the caller's; failed_precondition if
+  // already disabled.
   Result<Terminal> DisableTerminal(const accounts::Principal& caller, const std::string& id);
-  // The terminal's category keys, each sealed to the terminal's key:
-  // {"terminal_id", "category", "keys": [{"epoch", "sealed" (base64)}]}.
-  Result<nlohmann::json> TerminalKeys(const accounts::Principal& caller, const std::string& id);
+  // The terminal's category keys, each sealed to the terminal's key.
+  // not_found for no terminal of the caller's; failed_precondition if disabled.
+  Result<TerminalKeySet> TerminalKeys(const accounts::Principal& caller, const std::string& id);
   // Checks and files receipts (no sign-in: each is signed by its terminal).
   // A bad signature backs off `source` (the client address), not the terminal.
+  // invalid_argument (none, a bad field, several terminals, another
+  // category than the terminal's); payload_too_large over
+  // kMaxReceiptsPerUpload; not_found for no such terminal;
+  // failed_precondition for a disabled one; unauthenticated for a bad
+  // signature; resource_exhausted while `source` backs off, or past
+  // receipts_per_minute. A receipt uploaded again is returned, not filed twice.
   Result<std::vector<Scan>> RecordScans(const std::vector<ScanReceipt>& receipts,
                                         const std::string& source);
   Result<accounts::Page<Scan>> ServiceScans(const accounts::Principal& caller,
                                             const accounts::PageRequest& page);
 
   // Public.
-  Result<nlohmann::json> TrustList();
-  Result<nlohmann::json> Revocations(int64_t since);
+  // Signed by the operator organisation (lists.h; ExportTrustList and
+  // ExportRevocations give the JSON terminals read).
+  Result<SignedTrustList> TrustList();
+  // invalid_argument unless 0 <= since <= the chain's length.
+  Result<SignedRevocations> Revocations(int64_t since);
   // The operator organisation's public key (hex): what terminals pin.
   Result<std::string> IssuerPublicKey();
 
-  // The operator.
+  // The operator's admins: a new active code signing key (alg "EdDSA" or
+  // "ES256", invalid_argument otherwise); the old one is retired.
   Result<SigningKeyInfo> RotateKey(const accounts::Principal& caller, const std::string& alg);
   Result<std::vector<SigningKeyInfo>> Keys();
 
@@ -205,8 +273,8 @@ class Identity {
   // in the 24 hours before `now`; RecordEnrolConflict counts and journals one.
   Status CheckEnrolConflicts(const accounts::Principal& caller, int64_t now);
   Status RecordEnrolConflict(const accounts::Principal& caller, int64_t now);
-  Result<nlohmann::json> IssuerJson();
-  Result<IssuedCode> Issue(const std::string& citizen_id, char kind);
+  Result<ListIssuer> OperatorIssuer();
+  Result<IssuedCode> Issue(const std::string& citizen_id, CodeKind kind);
 
   store::Store& store_;
   IdentityOptions options_;

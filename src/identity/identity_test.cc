@@ -80,16 +80,17 @@ class IdentityTest : public qt::testing::ServiceTest {
     const auto root = *crypto::HexDecode(*identity_->IssuerPublicKey());
     crypto::PublicKey pinned;
     std::copy(root.begin(), root.end(), pinned.begin());
-    auto list = ReadTrustList(*identity_->TrustList(), pinned);
+    auto list = ReadTrustList(ExportTrustList(*identity_->TrustList()), pinned);
     ASSERT_THAT(list, IsOk()) << list.status().ToString();
     d.verifier->SetTrustList(*list);
-    ASSERT_THAT(ApplyRevocations(d.verifier->revocations(),
-                                 *identity_->Revocations(d.verifier->revocations().seq), pinned),
-                IsOk());
+    ASSERT_THAT(
+        ApplyRevocations(d.verifier->revocations(),
+                         ExportRevocations(*identity_->Revocations(d.verifier->revocations().seq)),
+                         pinned),
+        IsOk());
     auto keys = identity_->TerminalKeys(OwnerOf(d), d.terminal.id);
     ASSERT_THAT(keys, IsOk()) << keys.status().ToString();
-    auto sealed = *crypto::Base64Decode((*keys)["keys"][0]["sealed"].get<std::string>());
-    auto opened = crypto::OpenSealed(d.key, sealed);
+    auto opened = crypto::OpenSealed(d.key, keys->keys[0].sealed);
     ASSERT_THAT(opened, IsOk());
     CategoryKey k;
     std::copy(opened->begin(), opened->end(), k.begin());
@@ -199,16 +200,16 @@ TEST_P(IdentityTest, DynamicCodeVerifiesOfflineAndEachTerminalReadsItsClaims) {
   // scan of the same dynamic code in one category are flagged.
   auto scans = identity_->RecordScans({Receipt(bus, *at_bus, {"concession"})}, "gate");
   ASSERT_THAT(scans, IsOk()) << scans.status().ToString();
-  EXPECT_EQ((*scans)[0].check, "ok");
+  EXPECT_EQ((*scans)[0].check, ScanCheck::kOk);
   EXPECT_EQ(identity_->RecordScans({Receipt(bus, *at_bus, {"concession"})}, "gate")->at(0).id,
             (*scans)[0].id)
       << "a retried upload files nothing twice";
   clock_.Advance(1);
   auto replay = identity_->RecordScans({Receipt(bus2, *at_bus, {"concession"})}, "gate");
-  EXPECT_EQ(replay->at(0).check, "replayed");
+  EXPECT_EQ(replay->at(0).check, ScanCheck::kReplayed);
   auto overreach =
       identity_->RecordScans({Receipt(hospital, *at_hospital, {"name", "concession"})}, "gate");
-  EXPECT_EQ(overreach->at(0).check, "overreach");
+  EXPECT_EQ(overreach->at(0).check, ScanCheck::kOverreach);
   auto log = identity_->ScanLog(me, {});
   ASSERT_EQ(log->items.size(), 3u);
   EXPECT_EQ(log->items[0].terminal_name, "闸机 1");
@@ -333,6 +334,23 @@ TEST_P(IdentityTest, ADamagedRevocationHeadIsAnInternalErrorNotACrash) {
                 StatusIs(StatusCode::kInternal))
         << head;
   }
+}
+
+// A state stored by another build, or damaged by hand, is a decode error
+// (store/decode.h), never a crash or a guess.
+TEST_P(IdentityTest, AnUnknownStoredStateIsAnInternalError) {
+  EnrolledCitizen c = Enrol(1);
+  Device bus = SetUpTerminal(bus_org_, "bus");
+  ASSERT_THAT(store_->Write([&](store::Tx& tx) -> Status {
+    QT_RETURN_IF_ERROR(tx.Exec("UPDATE id_citizens SET status = 'suspended'").status());
+    return tx.Exec("UPDATE id_terminals SET state = 'lost'").status();
+  }),
+              IsOk());
+  EXPECT_THAT(identity_->GetCitizen(authority_, c.citizen.id), StatusIs(StatusCode::kInternal));
+  EXPECT_THAT(identity_->AuthenticateCitizen(c.token, "ip"), StatusIs(StatusCode::kInternal));
+  EXPECT_THAT(identity_->ListTerminals(bus_org_), StatusIs(StatusCode::kInternal));
+  EXPECT_THAT(identity_->DisableTerminal(bus_org_, bus.terminal.id),
+              StatusIs(StatusCode::kInternal));
 }
 
 TEST_P(IdentityTest, FiguresAreKeptAsCitizensTalentsScansAndCodesChange) {

@@ -40,6 +40,14 @@ Status AddToCounters(store::Tx& tx, const std::map<std::string, int64_t>& deltas
 // The counter name of a scan at `scanned_at` in `category`.
 std::string ScanCounter(const std::string& category, int64_t scanned_at);
 
+// The value of a stored name (ParseX of model.h), or internal naming the
+// column and the name; for decoders (store/decode.h).
+template <typename E>
+Result<E> StoredName(std::optional<E> parsed, std::string_view column, const store::Row& r) {
+  if (!parsed) return Internal(std::string(column) + ": unknown value '" + r.Text(column) + "'");
+  return *parsed;
+}
+
 // "YYYY-MM-DD" of a time (UTC).
 std::string DateOf(int64_t ms);
 

@@ -156,6 +156,21 @@ Status ApplyRevocations(RevocationState& state, const json& exported,
   return OkStatus();
 }
 
+json ListIssuerJson(const ListIssuer& issuer) {
+  return {{"id", issuer.id}, {"name", issuer.name}, {"public_key", issuer.public_key}};
+}
+
+json ExportTrustList(const SignedTrustList& signed_list) {
+  return ExportSigned(TrustListDocument(ListIssuerJson(signed_list.issuer), signed_list.list),
+                      signed_list.signature);
+}
+
+json ExportRevocations(const SignedRevocations& delta) {
+  return ExportSigned(RevocationsDocument(ListIssuerJson(delta.issuer), delta.from, delta.head,
+                                          delta.issued_at, delta.entries),
+                      delta.signature);
+}
+
 json ExportSigned(const json& document, const crypto::Signature& signature) {
   return json{{"document", document}, {"signature", crypto::Base64Encode(signature)}};
 }

@@ -18,7 +18,9 @@
 // entry seq). A delta from `from` applies to a verifier at `from`; the signed
 // head proves nothing was left out or changed.
 //
-// Both are exported as {"document": {...}, "signature": base64}.
+// Both are exported as {"document": {...}, "signature": base64}. The service
+// returns them as SignedTrustList and SignedRevocations, whose Export*
+// functions rebuild the very document that was signed.
 //
 // Thread-safety: pure functions; RevocationState is a value.
 #ifndef QIANTANG_IDENTITY_LISTS_H_
@@ -85,6 +87,34 @@ struct RevocationState {
 // On any error the state is unchanged.
 Status ApplyRevocations(RevocationState& state, const nlohmann::json& exported,
                         const crypto::PublicKey& root);
+
+// The organisation that signs both lists: {"id", "name", "public_key" (hex)}.
+struct ListIssuer {
+  std::string id;
+  std::string name;
+  std::string public_key;  // hex Ed25519: what terminals pin
+};
+nlohmann::json ListIssuerJson(const ListIssuer& issuer);
+
+// A trust list and the issuer's signature over its document.
+struct SignedTrustList {
+  ListIssuer issuer;
+  TrustList list;
+  crypto::Signature signature{};
+};
+nlohmann::json ExportTrustList(const SignedTrustList& signed_list);
+
+// A delta of the revocation chain (entries from+1..from+entries.size()) and
+// the issuer's signature over its document.
+struct SignedRevocations {
+  ListIssuer issuer;
+  int64_t from = 0;
+  Head head{};  // of the whole chain, at its last entry
+  int64_t issued_at = 0;
+  std::vector<RevocationEntry> entries;
+  crypto::Signature signature{};
+};
+nlohmann::json ExportRevocations(const SignedRevocations& delta);
 
 // {"document", "signature"}.
 nlohmann::json ExportSigned(const nlohmann::json& document, const crypto::Signature& signature);

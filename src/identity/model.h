@@ -3,10 +3,39 @@
 #define QIANTANG_IDENTITY_MODEL_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace qt::identity {
+
+// Each state and kind below is stored and sent as its name (XName), and read
+// back with ParseX (nullopt for a name it does not know).
+
+// A revoked citizen gets no code, and its app token no longer signs in.
+enum class CitizenStatus { kActive, kRevoked };
+std::string_view CitizenStatusName(CitizenStatus s);  // "active", "revoked"
+std::optional<CitizenStatus> ParseCitizenStatus(std::string_view name);
+
+// Dynamic codes come to the citizen's app and live `dynamic_ttl_s`; static
+// codes are printed cards with a serial, revoked through the revocation chain.
+enum class CodeKind { kDynamic, kStatic };
+std::string_view CodeKindName(CodeKind k);  // "dynamic", "static"
+std::optional<CodeKind> ParseCodeKind(std::string_view name);
+
+// A disabled terminal gets no keys and uploads no receipts. (TerminalState,
+// terminal_state.h, is what a terminal keeps on its device.)
+enum class TerminalStatus { kActive, kDisabled };
+std::string_view TerminalStatusName(TerminalStatus s);  // "active", "disabled"
+std::optional<TerminalStatus> ParseTerminalStatus(std::string_view name);
+
+// What the service found of a scan receipt: "ok", "replayed" (the same
+// dynamic code already scanned in this category), "overreach" (claims the
+// category may not read), "unknown_code".
+enum class ScanCheck { kOk, kReplayed, kOverreach, kUnknownCode };
+std::string_view ScanCheckName(ScanCheck c);
+std::optional<ScanCheck> ParseScanCheck(std::string_view name);
 
 struct NewCitizen {
   std::string name;                 // 1..50 bytes of display text
@@ -24,8 +53,8 @@ struct Citizen {
   std::string birth_year;       // "1990": enough for the age claims an authority reviews
   std::string talent_category;  // "" or A..E
   std::string talent_until;     // "" or YYYY-MM-DD
-  std::string status;           // active | revoked
-  std::string enrolled_by;      // authority organisation
+  CitizenStatus status = CitizenStatus::kActive;
+  std::string enrolled_by;  // authority organisation
   std::string revoke_reason;
   int64_t created_at = 0;
   int64_t updated_at = 0;
@@ -40,7 +69,7 @@ struct Citizen {
 struct CitizenFilter {
   std::string district;
   std::string talent_category;  // A..E
-  std::string status;           // active | revoked
+  std::string status;           // "active" or "revoked" (CitizenStatusName)
   std::string resident_id;      // 18 characters, checked like an enrolment's
 };
 
@@ -52,9 +81,9 @@ struct EnrolledCitizen {
 struct IssuedCode {
   std::string text;     // "HZ1:..."
   std::string code_id;  // hex
-  std::string kind;     // dynamic | static
-  std::string serial;   // static codes
-  std::string kid;      // the signing key
+  CodeKind kind = CodeKind::kDynamic;
+  std::string serial;  // static codes
+  std::string kid;     // the signing key
   int64_t issued_at = 0;
   int64_t expires_at = 0;
 };
@@ -65,8 +94,22 @@ struct Terminal {
   std::string category;  // categories.h code
   std::string name;
   std::string public_key;  // hex Ed25519: signs scan receipts, receives the category keys
-  std::string state;       // active | disabled
+  TerminalStatus state = TerminalStatus::kActive;
   int64_t created_at = 0;
+};
+
+// What a terminal downloads: its category's keys, each sealed to the
+// terminal's own key, so that only it can open them.
+struct SealedCategoryKey {
+  uint32_t epoch = 0;
+  std::vector<uint8_t> sealed;  // crypto/recipient_box.h
+};
+struct TerminalKeySet {
+  std::string terminal_id;
+  std::string category;  // categories.h code
+  int category_number = 0;
+  std::vector<std::string> claims;  // what the category may read
+  std::vector<SealedCategoryKey> keys;
 };
 
 // A scan receipt as a terminal signs it: the canonical JSON of
@@ -92,9 +135,7 @@ struct Scan {
   std::string code_id;
   std::vector<std::string> claims_read;
   std::string result;
-  // "ok", "replayed" (the same dynamic code already scanned in this category),
-  // "overreach" (claims the category may not read), "unknown_code".
-  std::string check;
+  ScanCheck check = ScanCheck::kOk;
   int64_t scanned_at = 0;
   int64_t received_at = 0;
 };

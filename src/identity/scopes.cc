@@ -3,6 +3,7 @@
 // (which authority may act on another authority's citizens). See identity.h.
 #include "identity/internal.h"
 #include "store/decode.h"
+#include "store/transact.h"
 
 namespace qt::identity {
 
@@ -101,30 +102,31 @@ Result<int64_t> Identity::RevokeGrant(const Principal& caller, const std::string
   }
   auto to = options_.accounts->GetOrg(org_id);
   if (!to.ok()) return NotFound("no grant of " + category + " to " + org_id);
-  int64_t disabled = 0;
-  QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
+  return store::WriteValue(store_, [&](Tx& tx) -> Result<int64_t> {
     QT_RETURN_IF_ERROR(MayGrant(tx, caller, *to, category, "revoke category grants"));
     QT_ASSIGN_OR_RETURN(bool holds, Holds(tx, org_id, category));
     if (!holds) return NotFound("no grant of " + category + " to " + org_id);
     QT_RETURN_IF_ERROR(
         tx.Exec("DELETE FROM id_grants WHERE org_id = ? AND category = ?", {org_id, category})
             .status());
-    QT_ASSIGN_OR_RETURN(disabled, tx.Exec("UPDATE id_terminals SET state = 'disabled' WHERE"
-                                          " org_id = ? AND category = ? AND state = 'active'",
-                                          {org_id, category}));
-    return options_.journal
-        ->Append(tx, {caller.org_id,
-                      "identity.category.revoked",
-                      org_id,
-                      {{"category", category}, {"terminals_disabled", disabled}}})
-        .status();
-  }));
-  return disabled;
+    QT_ASSIGN_OR_RETURN(const int64_t disabled,
+                        tx.Exec("UPDATE id_terminals SET state = 'disabled' WHERE"
+                                " org_id = ? AND category = ? AND state = 'active'",
+                                {org_id, category}));
+    QT_RETURN_IF_ERROR(
+        options_.journal
+            ->Append(tx, {caller.org_id,
+                          "identity.category.revoked",
+                          org_id,
+                          {{"category", category}, {"terminals_disabled", disabled}}})
+            .status());
+    return disabled;
+  });
 }
 
 Result<std::vector<CategoryGrant>> Identity::ListGrants(const std::string& org_id) {
-  std::vector<CategoryGrant> out;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+  return store::ReadValue(store_, [&](Tx& tx) -> Result<std::vector<CategoryGrant>> {
+    std::vector<CategoryGrant> out;
     std::string sql = "SELECT org_id, category, granted_by, granted_at FROM id_grants";
     store::Params params;
     if (!org_id.empty()) {
@@ -132,9 +134,9 @@ Result<std::vector<CategoryGrant>> Identity::ListGrants(const std::string& org_i
       params.emplace_back(org_id);
     }
     QT_ASSIGN_OR_RETURN(store::Rows rows, tx.Query(sql + " ORDER BY org_id, category", params));
-    return store::DecodeInto(rows, GrantFromRow, out);
-  }));
-  return out;
+    QT_RETURN_IF_ERROR(store::DecodeInto(rows, GrantFromRow, out));
+    return out;
+  });
 }
 
 Result<Delegation> Identity::Delegate(const Principal& caller, const std::string& owner_id,
@@ -196,8 +198,8 @@ Result<std::vector<Delegation>> Identity::ListDelegations(const Principal& calle
   if (!caller.IsOperator()) {
     QT_RETURN_IF_ERROR(caller.RequireMemberOf(OrgKind::kAuthority, "read delegations"));
   }
-  std::vector<Delegation> out;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+  return store::ReadValue(store_, [&](Tx& tx) -> Result<std::vector<Delegation>> {
+    std::vector<Delegation> out;
     std::string sql = "SELECT owner_id, delegate_id, granted_by, granted_at FROM id_delegations";
     store::Params params;
     if (!caller.IsOperator()) {
@@ -206,9 +208,9 @@ Result<std::vector<Delegation>> Identity::ListDelegations(const Principal& calle
     }
     QT_ASSIGN_OR_RETURN(store::Rows rows,
                         tx.Query(sql + " ORDER BY owner_id, delegate_id", params));
-    return store::DecodeInto(rows, DelegationFromRow, out);
-  }));
-  return out;
+    QT_RETURN_IF_ERROR(store::DecodeInto(rows, DelegationFromRow, out));
+    return out;
+  });
 }
 
 }  // namespace qt::identity

@@ -11,6 +11,7 @@
 #include "identity/internal.h"
 #include "identity/lists.h"
 #include "store/decode.h"
+#include "store/transact.h"
 
 namespace qt::identity {
 
@@ -25,14 +26,16 @@ constexpr const char* kTerminalColumns =
     "SELECT id, org_id, category, name, public_key, state, created_at FROM id_terminals";
 
 Result<Terminal> TerminalFromRow(const store::Row& r) {
-  return store::Decode<Terminal>("id_terminals", r, [&]() -> Terminal {
-    return {.id = r.Text("id"),
-            .org_id = r.Text("org_id"),
-            .category = r.Text("category"),
-            .name = r.Text("name"),
-            .public_key = r.Text("public_key"),
-            .state = r.Text("state"),
-            .created_at = r.Int("created_at")};
+  return store::Decode<Terminal>("id_terminals", r, [&]() -> Result<Terminal> {
+    QT_ASSIGN_OR_RETURN(TerminalStatus state,
+                        StoredName(ParseTerminalStatus(r.Text("state")), "state", r));
+    return Terminal{.id = r.Text("id"),
+                    .org_id = r.Text("org_id"),
+                    .category = r.Text("category"),
+                    .name = r.Text("name"),
+                    .public_key = r.Text("public_key"),
+                    .state = state,
+                    .created_at = r.Int("created_at")};
   });
 }
 
@@ -43,18 +46,20 @@ constexpr const char* kScanColumns =
     " FROM id_scans s JOIN id_terminals t ON t.id = s.terminal_id) v";
 
 Result<Scan> ScanFromRow(const store::Row& r) {
-  return store::Decode<Scan>("id_scans", r, [&]() -> Scan {
-    return {.id = r.Text("id"),
-            .terminal_id = r.Text("terminal_id"),
-            .terminal_name = r.Text("terminal_name"),
-            .org_id = r.Text("org_id"),
-            .category = r.Text("category"),
-            .code_id = r.Text("code_id"),
-            .claims_read = json::parse(r.Text("claims_read")).get<std::vector<std::string>>(),
-            .result = r.Text("result"),
-            .check = r.Text("check_result"),
-            .scanned_at = r.Int("scanned_at"),
-            .received_at = r.Int("received_at")};
+  return store::Decode<Scan>("id_scans", r, [&]() -> Result<Scan> {
+    QT_ASSIGN_OR_RETURN(ScanCheck check,
+                        StoredName(ParseScanCheck(r.Text("check_result")), "check_result", r));
+    return Scan{.id = r.Text("id"),
+                .terminal_id = r.Text("terminal_id"),
+                .terminal_name = r.Text("terminal_name"),
+                .org_id = r.Text("org_id"),
+                .category = r.Text("category"),
+                .code_id = r.Text("code_id"),
+                .claims_read = json::parse(r.Text("claims_read")).get<std::vector<std::string>>(),
+                .result = r.Text("result"),
+                .check = check,
+                .scanned_at = r.Int("scanned_at"),
+                .received_at = r.Int("received_at")};
   });
 }
 
@@ -122,7 +127,7 @@ Result<Terminal> Identity::RegisterTerminal(const Principal& caller, const std::
              .category = category,
              .name = name,
              .public_key = crypto::HexEncode(key),
-             .state = "active",
+             .state = TerminalStatus::kActive,
              .created_at = options_.clock->NowMillis()};
   QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
     QT_ASSIGN_OR_RETURN(store::Rows granted,
@@ -136,7 +141,8 @@ Result<Terminal> Identity::RegisterTerminal(const Principal& caller, const std::
     auto inserted = tx.Exec(
         "INSERT INTO id_terminals (id, org_id, category, name, public_key, state,"
         " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        {t.id, t.org_id, t.category, t.name, t.public_key, t.state, t.created_at});
+        {t.id, t.org_id, t.category, t.name, t.public_key, std::string(TerminalStatusName(t.state)),
+         t.created_at});
     if (!inserted.ok() && inserted.status().code() == StatusCode::kConflict) {
       return Conflict("public_key: a terminal with this key is already registered");
     }
@@ -151,54 +157,53 @@ Result<Terminal> Identity::RegisterTerminal(const Principal& caller, const std::
 
 Result<std::vector<Terminal>> Identity::ListTerminals(const Principal& caller) {
   QT_RETURN_IF_ERROR(caller.RequireMemberOf(OrgKind::kService, "list terminals"));
-  std::vector<Terminal> out;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+  return store::ReadValue(store_, [&](Tx& tx) -> Result<std::vector<Terminal>> {
+    std::vector<Terminal> out;
     QT_ASSIGN_OR_RETURN(
         store::Rows rows,
         tx.Query(std::string(kTerminalColumns) + " WHERE org_id = ? ORDER BY id", {caller.org_id}));
     QT_RETURN_IF_ERROR(store::DecodeInto(rows, TerminalFromRow, out));
-    return OkStatus();
-  }));
-  return out;
+    return out;
+  });
 }
 
 Result<Terminal> Identity::DisableTerminal(const Principal& caller, const std::string& id) {
   QT_RETURN_IF_ERROR(caller.RequireMemberOf(OrgKind::kService, "disable terminals"));
-  Terminal t;
-  QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(t, OwnTerminal(tx, caller, id));
-    if (t.state == "disabled") return FailedPrecondition("terminal " + id + " is already disabled");
+  return store::WriteValue(store_, [&](Tx& tx) -> Result<Terminal> {
+    QT_ASSIGN_OR_RETURN(Terminal t, OwnTerminal(tx, caller, id));
+    if (t.state == TerminalStatus::kDisabled) {
+      return FailedPrecondition("terminal " + id + " is already disabled");
+    }
     QT_RETURN_IF_ERROR(
         tx.Exec("UPDATE id_terminals SET state = 'disabled' WHERE id = ?", {id}).status());
-    t.state = "disabled";
-    return options_.journal
-        ->Append(tx, {caller.org_id, "identity.terminal.disabled", id, json::object()})
-        .status();
-  }));
-  return t;
+    t.state = TerminalStatus::kDisabled;
+    QT_RETURN_IF_ERROR(
+        options_.journal
+            ->Append(tx, {caller.org_id, "identity.terminal.disabled", id, json::object()})
+            .status());
+    return t;
+  });
 }
 
-Result<json> Identity::TerminalKeys(const Principal& caller, const std::string& id) {
+Result<TerminalKeySet> Identity::TerminalKeys(const Principal& caller, const std::string& id) {
   QT_RETURN_IF_ERROR(caller.RequireMemberOf(OrgKind::kService, "download terminal keys"));
-  Terminal t;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(t, OwnTerminal(tx, caller, id));
-    return OkStatus();
-  }));
-  if (t.state != "active") return FailedPrecondition("terminal " + id + " is disabled");
+  QT_ASSIGN_OR_RETURN(const Terminal t, store::ReadValue(store_, [&](Tx& tx) {
+                        return OwnTerminal(tx, caller, id);
+                      }));
+  if (t.state != TerminalStatus::kActive) {
+    return FailedPrecondition("terminal " + id + " is disabled");
+  }
   QT_ASSIGN_OR_RETURN(std::shared_ptr<const Secrets> secrets, LoadSecrets());
   const Category& category = *FindCategory(t.category);
   QT_ASSIGN_OR_RETURN(crypto::PublicKey key, ParsePublicKey(t.public_key));
   QT_ASSIGN_OR_RETURN(auto sealed, crypto::SealTo(key, secrets->category.at(category.number)));
-  json claims = json::array();
-  for (std::string_view c : category.claims) claims.push_back(c);
-  return json{
-      {"terminal_id", t.id},
-      {"category", t.category},
-      {"category_number", category.number},
-      {"claims", claims},
-      {"keys",
-       json::array({{{"epoch", kCategoryEpoch}, {"sealed", crypto::Base64Encode(sealed)}}})}};
+  TerminalKeySet out{.terminal_id = t.id,
+                     .category = t.category,
+                     .category_number = category.number,
+                     .claims = {},
+                     .keys = {{.epoch = kCategoryEpoch, .sealed = std::move(sealed)}}};
+  for (std::string_view c : category.claims) out.claims.emplace_back(c);
+  return out;
 }
 
 Result<std::vector<Scan>> Identity::RecordScans(const std::vector<ScanReceipt>& receipts,
@@ -224,19 +229,20 @@ Result<std::vector<Scan>> Identity::RecordScans(const std::vector<ScanReceipt>& 
         " after " +
         FormatRfc3339(*until));
   }
-  Terminal t;
-  const Status found = store_.Read([&](Tx& tx) -> Status {
+  Result<Terminal> found = store::ReadValue(store_, [&](Tx& tx) -> Result<Terminal> {
     QT_ASSIGN_OR_RETURN(store::Rows rows,
                         tx.Query(std::string(kTerminalColumns) + " WHERE id = ?", {terminal_id}));
     if (rows.empty()) return NotFound("no terminal " + terminal_id);
-    QT_ASSIGN_OR_RETURN(t, TerminalFromRow(rows[0]));
-    return OkStatus();
+    return TerminalFromRow(rows[0]);
   });
   if (!found.ok()) {
-    if (found.code() == StatusCode::kNotFound) receipt_lockout_.Fail(source);  // junk
-    return found;
+    if (found.status().code() == StatusCode::kNotFound) receipt_lockout_.Fail(source);  // junk
+    return found.status();
   }
-  if (t.state != "active") return FailedPrecondition("terminal " + t.id + " is disabled");
+  const Terminal t = *std::move(found);
+  if (t.state != TerminalStatus::kActive) {
+    return FailedPrecondition("terminal " + t.id + " is disabled");
+  }
   QT_ASSIGN_OR_RETURN(crypto::PublicKey key, ParsePublicKey(t.public_key));
   for (size_t i = 0; i < receipts.size(); ++i) {
     const ScanReceipt& r = receipts[i];
@@ -268,9 +274,8 @@ Result<std::vector<Scan>> Identity::RecordScans(const std::vector<ScanReceipt>& 
   IdGenerator ids(*options_.clock, *options_.random);
   std::vector<std::string> scan_ids(receipts.size());
   for (std::string& id : scan_ids) id = ids.Next("sc");
-  std::vector<Scan> out;
-  QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
-    out.clear();
+  return store::WriteValue(store_, [&](Tx& tx) -> Result<std::vector<Scan>> {
+    std::vector<Scan> out;
     crypto::Sha256Hasher digest;
     for (size_t i = 0; i < receipts.size(); ++i) {
       const ScanReceipt& r = receipts[i];
@@ -287,18 +292,19 @@ Result<std::vector<Scan>> Identity::RecordScans(const std::vector<ScanReceipt>& 
       QT_ASSIGN_OR_RETURN(
           store::Rows code,
           tx.Query("SELECT citizen_id, kind FROM id_codes WHERE code_id = ?", {r.code_id}));
-      std::string check = "ok";
+      ScanCheck check = ScanCheck::kOk;
       if (code.empty()) {
-        check = "unknown_code";
+        check = ScanCheck::kUnknownCode;
       } else if (std::any_of(r.claims_read.begin(), r.claims_read.end(),
                              [&](const std::string& c) { return !category.May(c); })) {
-        check = "overreach";
-      } else if (r.result == "accepted" && code[0].Text("kind") == "dynamic") {
+        check = ScanCheck::kOverreach;
+      } else if (r.result == "accepted" &&
+                 ParseCodeKind(code[0].Text("kind")) == CodeKind::kDynamic) {
         QT_ASSIGN_OR_RETURN(store::Rows before,
                             tx.Query("SELECT 1 FROM id_scans WHERE code_id = ? AND category = ? AND"
                                      " result = 'accepted' LIMIT 1",
                                      {r.code_id, r.category}));
-        if (!before.empty()) check = "replayed";
+        if (!before.empty()) check = ScanCheck::kReplayed;
       }
       Scan s{.id = scan_ids[i],
              .terminal_id = t.id,
@@ -317,49 +323,46 @@ Result<std::vector<Scan>> Identity::RecordScans(const std::vector<ScanReceipt>& 
                   " received_at, signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                   {s.id, s.terminal_id, s.org_id, s.category, s.code_id,
                    code.empty() ? store::Value(nullptr) : store::Value(code[0].Text("citizen_id")),
-                   json(s.claims_read).dump(), s.result, s.check, s.scanned_at, now, r.signature})
+                   json(s.claims_read).dump(), s.result, std::string(ScanCheckName(s.check)),
+                   s.scanned_at, now, r.signature})
               .status());
       QT_RETURN_IF_ERROR(
           AddToCounters(tx, {{"scans", 1}, {ScanCounter(s.category, s.scanned_at), 1}}));
       digest.Update(r.signature);
       out.push_back(std::move(s));
     }
-    return options_.journal
-        ->Append(tx, {t.org_id,
-                      "identity.scans.recorded",
-                      t.id,
-                      {{"receipts", static_cast<int64_t>(receipts.size())},
-                       {"sha256", crypto::HexEncode(digest.Finish())}}})
-        .status();
-  }));
-  return out;
+    QT_RETURN_IF_ERROR(options_.journal
+                           ->Append(tx, {t.org_id,
+                                         "identity.scans.recorded",
+                                         t.id,
+                                         {{"receipts", static_cast<int64_t>(receipts.size())},
+                                          {"sha256", crypto::HexEncode(digest.Finish())}}})
+                           .status());
+    return out;
+  });
 }
 
 Result<accounts::Page<Scan>> Identity::ScanLog(const Citizen& citizen,
                                                const accounts::PageRequest& page) {
   QT_RETURN_IF_ERROR(accounts::CheckPage(page, "sc"));
-  accounts::Page<Scan> out;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(out, accounts::QueryPage<Scan>(
-                                 tx, std::string(kScanColumns) + " WHERE citizen_id = ? AND id > ?",
-                                 {citizen.id, page.cursor}, page, ScanFromRow));
-    return OkStatus();
-  }));
-  return out;
+  return store::ReadValue(store_, [&](Tx& tx) -> Result<accounts::Page<Scan>> {
+    return accounts::QueryPage<Scan>(tx,
+                                     std::string(kScanColumns) + " WHERE citizen_id = ? AND id > ?",
+                                     {citizen.id, page.cursor}, page, ScanFromRow);
+  });
 }
 
 Result<accounts::Page<Scan>> Identity::ServiceScans(const Principal& caller,
                                                     const accounts::PageRequest& page) {
   QT_RETURN_IF_ERROR(caller.RequireMemberOf(OrgKind::kService, "read scans"));
   QT_RETURN_IF_ERROR(accounts::CheckPage(page, "sc"));
-  accounts::Page<Scan> out;
-  QT_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    QT_ASSIGN_OR_RETURN(out, accounts::QueryPage<Scan>(
-                                 tx, std::string(kScanColumns) + " WHERE org_id = ? AND id > ?",
-                                 {caller.org_id, page.cursor}, page, ScanFromRow));
-    return OkStatus();
-  }));
-  return out;
+  return store::ReadValue(store_, [&](Tx& tx) -> Result<accounts::Page<Scan>> {
+    QT_ASSIGN_OR_RETURN(
+        accounts::Page<Scan> out,
+        accounts::QueryPage<Scan>(tx, std::string(kScanColumns) + " WHERE org_id = ? AND id > ?",
+                                  {caller.org_id, page.cursor}, page, ScanFromRow));
+    return out;
+  });
 }
 
 }  // namespace qt::identity

@@ -570,7 +570,8 @@ Status PublicPolicies::FollowChanges(Memory& m, SyncReport& report, std::vector<
     bulk_persons = bulk_persons || citizens.size() >= kBulk;
     for (identity::Citizen& c : citizens) {
       QT_ASSIGN_OR_RETURN(Entity e, person_schema_.EntityFromJson(c.id, PersonProfile(c, today)));
-      const int pos = m.person.Put(c.id, std::move(e), c.status == "active", bulk_persons);
+      const int pos = m.person.Put(c.id, std::move(e), c.status == identity::CitizenStatus::kActive,
+                                   bulk_persons);
       m.person.seq = c.change_seq;
       m.person.last_id = c.id;
       if (after_kept(m.person, c.change_seq, c.id)) check_persons.push_back(pos);

@@ -135,7 +135,8 @@ TEST_F(IdentityApiTest, RevocationReachesTerminalsOnTheirNextSync) {
   EXPECT_EQ(json::parse(sync.out)["revocations"], 1);
   auto refused = server_->Cli({"code", "verify", text, "--terminal", gate}, "");
   EXPECT_NE(refused.err.find("refused: revoked"), std::string::npos) << refused.err;
-  EXPECT_EQ(Call(*client_, "POST", "/api/v1/identity/me/code", citizen["token"]).status, 409);
+  EXPECT_EQ(Call(*client_, "POST", "/api/v1/identity/me/code", citizen["token"]).status, 401)
+      << "revocation ends the citizen's app token";
 }
 
 TEST_F(IdentityApiTest, BadInputIsRefusedWithTheFieldNamedAndChangesNothing) {
