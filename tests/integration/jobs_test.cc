@@ -212,7 +212,8 @@ TEST_F(JobsApiTest, ANodeTakenDownStopsItsGangWholeAndOnlyTheProviderMayDoIt) {
   auto ledger = server_->Cli({"ledger", "events", cluster_}, op_);
   ASSERT_EQ(ledger.exit_code, 0) << ledger.err;
   EXPECT_NE(ledger.out.find("compute.node.down"), std::string::npos) << ledger.out;
-  EXPECT_NE(ledger.out.find("液冷泵告警"), std::string::npos) << ledger.out;
+  auto events = Call(*client_, "GET", "/api/v1/ledger/events?subject=" + cluster_, op_);
+  EXPECT_NE(events.raw.find("液冷泵告警"), std::string::npos) << events.raw;
 }
 
 TEST_F(JobsApiTest, AServerKilledMidRunComesBackToTheSamePlacementsAndFinishes) {

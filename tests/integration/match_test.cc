@@ -41,7 +41,7 @@ TEST_F(MatchApiTest, ABundleIsMatchedExplainedAppliedForAndAccepted) {
                            "x", "--rule", "revenue >= \"much\"", "--max-amount", "1"},
                           bank_);
   EXPECT_EQ(bad.exit_code, 1);
-  EXPECT_NE(bad.err.find("rule:12: expected a number"), std::string::npos) << bad.err;
+  EXPECT_NE(bad.err.find("rule:12: expected an amount in yuan"), std::string::npos) << bad.err;
   auto loan =
       server_->Cli({"--json", "match", "finance", "products", "publish", "--kind", "loan", "--name",
                     "科技研发贷", "--rule", "need_types has \"贷\" and rd_ratio >= 0.1",

@@ -70,7 +70,7 @@ Result<std::optional<LiveJob>> LoadJob(Tx& tx, const std::string& id) {
 }
 
 Status CheckNewJob(const NewJob& j) {
-  QT_RETURN_IF_ERROR(CheckDisplayText(j.name, 100).WithContext("name"));
+  if (!j.name.empty()) QT_RETURN_IF_ERROR(CheckDisplayText(j.name, 100).WithContext("name"));
   if (j.cards < 1 || j.cards > market::Market::kMaxCards) {
     return InvalidArgument(
         fmt::format("cards: must be between 1 and {}", market::Market::kMaxCards));
@@ -625,11 +625,11 @@ Result<std::vector<NodeState>> Jobs::Nodes(const Principal& caller, const std::s
 Result<NodeState> Jobs::SetNodeDown(const Principal& caller, const std::string& cluster_id,
                                     int64_t node, bool down, const std::string& reason) {
   QT_RETURN_IF_ERROR(caller.RequireMember());
-  QT_RETURN_IF_ERROR(CheckDisplayText(reason, 500).WithContext("reason"));
   QT_ASSIGN_OR_RETURN(market::ClusterOffer offer, LiveCluster(cluster_id));
   if (!caller.IsOperator() && caller.org_id != offer.provider_id) {
     return PermissionDenied("nodes: only the cluster's provider or the operator takes nodes down");
   }
+  if (!reason.empty()) QT_RETURN_IF_ERROR(CheckDisplayText(reason, 500).WithContext("reason"));
   std::lock_guard lock(mu_);
   QT_ASSIGN_OR_RETURN(Run * run, LoadRun(offer));
   Engine& engine = *run->engine;
@@ -714,54 +714,6 @@ Result<int> Jobs::AdvanceCluster(const std::string& cluster_id) {
   }
   run->events.clear();
   return *n;
-}
-
-std::vector<store::Migration> Jobs::Migrations() {
-  return {{"live_jobs", 1, "jobs on live clusters", R"sql(
-CREATE TABLE live_jobs (
-  id TEXT PRIMARY KEY,
-  cluster_id TEXT NOT NULL,
-  provider_id TEXT NOT NULL,
-  tenant_id TEXT NOT NULL,
-  submitter_id TEXT NOT NULL,
-  name TEXT NOT NULL,
-  cards BIGINT NOT NULL,
-  chip TEXT NOT NULL,
-  elastic BIGINT NOT NULL,
-  duration_ms BIGINT NOT NULL,
-  estimate_ms BIGINT NOT NULL,
-  priority BIGINT NOT NULL,
-  preemptible BIGINT NOT NULL,
-  requeue BIGINT NOT NULL,
-  submit_seq BIGINT NOT NULL,
-  submit_job_ms BIGINT NOT NULL,
-  cancel_seq BIGINT NOT NULL,
-  cancel_job_ms BIGINT NOT NULL,
-  state TEXT NOT NULL,
-  pool TEXT NOT NULL,
-  nodes TEXT NOT NULL,
-  leaves BIGINT NOT NULL,
-  submitted_at BIGINT NOT NULL,
-  started_at BIGINT NOT NULL,
-  finished_at BIGINT NOT NULL,
-  preemptions BIGINT NOT NULL,
-  run_ms BIGINT NOT NULL
-);
-CREATE INDEX live_jobs_cluster ON live_jobs (cluster_id, state);
-CREATE INDEX live_jobs_tenant ON live_jobs (tenant_id, id);
-CREATE INDEX live_jobs_provider ON live_jobs (provider_id, id);
-CREATE TABLE live_node_events (
-  cluster_id TEXT NOT NULL,
-  seq BIGINT NOT NULL,
-  job_ms BIGINT NOT NULL,
-  node BIGINT NOT NULL,
-  down BIGINT NOT NULL,
-  actor TEXT NOT NULL,
-  reason TEXT NOT NULL,
-  created_at BIGINT NOT NULL,
-  PRIMARY KEY (cluster_id, seq)
-);
-)sql"}};
 }
 
 }  // namespace qt::compute::live

@@ -22,6 +22,14 @@ std::string_view RequestStateName(RequestState s) {
   return "open";
 }
 
+std::optional<OrderState> ParseOrderState(std::string_view s) {
+  for (OrderState st : {OrderState::kAccepted, OrderState::kRunning, OrderState::kCompleted,
+                        OrderState::kCancelled, OrderState::kFailed}) {
+    if (OrderStateName(st) == s) return st;
+  }
+  return std::nullopt;
+}
+
 std::string_view OrderStateName(OrderState s) {
   switch (s) {
     case OrderState::kAccepted:

@@ -98,6 +98,7 @@ struct Quote {
 
 enum class OrderState { kAccepted, kRunning, kCompleted, kCancelled, kFailed };
 std::string_view OrderStateName(OrderState s);
+std::optional<OrderState> ParseOrderState(std::string_view s);
 
 struct Order {
   std::string id;  // "cor_..."

@@ -1,0 +1,56 @@
+// The schema of jobs on live clusters (jobs.h): the jobs with their inputs
+// (submission and cancellation, in job time and order) and their state, and
+// the nodes taken down and brought up.
+#include "compute/live/jobs.h"
+
+namespace qt::compute::live {
+
+std::vector<store::Migration> Jobs::Migrations() {
+  return {{"live_jobs", 1, "jobs on live clusters", R"sql(
+CREATE TABLE live_jobs (
+  id TEXT PRIMARY KEY,
+  cluster_id TEXT NOT NULL,
+  provider_id TEXT NOT NULL,
+  tenant_id TEXT NOT NULL,
+  submitter_id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  cards BIGINT NOT NULL,
+  chip TEXT NOT NULL,
+  elastic BIGINT NOT NULL,
+  duration_ms BIGINT NOT NULL,
+  estimate_ms BIGINT NOT NULL,
+  priority BIGINT NOT NULL,
+  preemptible BIGINT NOT NULL,
+  requeue BIGINT NOT NULL,
+  submit_seq BIGINT NOT NULL,
+  submit_job_ms BIGINT NOT NULL,
+  cancel_seq BIGINT NOT NULL,
+  cancel_job_ms BIGINT NOT NULL,
+  state TEXT NOT NULL,
+  pool TEXT NOT NULL,
+  nodes TEXT NOT NULL,
+  leaves BIGINT NOT NULL,
+  submitted_at BIGINT NOT NULL,
+  started_at BIGINT NOT NULL,
+  finished_at BIGINT NOT NULL,
+  preemptions BIGINT NOT NULL,
+  run_ms BIGINT NOT NULL
+);
+CREATE INDEX live_jobs_cluster ON live_jobs (cluster_id, state);
+CREATE INDEX live_jobs_tenant ON live_jobs (tenant_id, id);
+CREATE INDEX live_jobs_provider ON live_jobs (provider_id, id);
+CREATE TABLE live_node_events (
+  cluster_id TEXT NOT NULL,
+  seq BIGINT NOT NULL,
+  job_ms BIGINT NOT NULL,
+  node BIGINT NOT NULL,
+  down BIGINT NOT NULL,
+  actor TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  PRIMARY KEY (cluster_id, seq)
+);
+)sql"}};
+}
+
+}  // namespace qt::compute::live
