@@ -104,6 +104,7 @@ struct RunningJob {
 struct QueueEntry {
   std::array<int64_t, 4> key;
   int job;
+  // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 misreads a defaulted <=>
   auto operator<=>(const QueueEntry&) const = default;
 };
 using Queue = std::set<QueueEntry>;

@@ -28,6 +28,7 @@ struct Date {
   static Date OfMillis(int64_t utc_ms);
   std::string ToString() const;
 
+  // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 misreads a defaulted <=>
   auto operator<=>(const Date&) const = default;
 };
 

@@ -2,35 +2,21 @@
 // strings stored in its tables and sent in its JSON.
 #include "exchange/model.h"
 
-#include <array>
+#include "core/enum_names.h"
 
 namespace qt::exchange {
 namespace {
 
-// The names of an enum's values, in the order the enum declares them.
-template <typename E, size_t N>
-struct Names {
-  std::array<std::string_view, N> names;
-
-  std::string_view Of(E e) const { return names.at(static_cast<size_t>(e)); }
-  std::optional<E> Parse(std::string_view name) const {
-    for (size_t i = 0; i < N; ++i) {
-      if (names[i] == name) return static_cast<E>(i);
-    }
-    return std::nullopt;
-  }
-};
-
-constexpr Names<ApplicationState, 6> kApplicationStates{
+constexpr EnumNames<ApplicationState, 6> kApplicationStates{
     {"submitted", "formal_review", "substantive_review", "public_notice", "issued", "rejected"}};
-constexpr Names<ObjectionState, 3> kObjectionStates{{"open", "upheld", "dismissed"}};
-constexpr Names<CertificateChange, 5> kCertificateChanges{
+constexpr EnumNames<ObjectionState, 3> kObjectionStates{{"open", "upheld", "dismissed"}};
+constexpr EnumNames<CertificateChange, 5> kCertificateChanges{
     {"issued", "transferred", "changed", "renewed", "cancelled"}};
-constexpr Names<CertificateStatus, 4> kCertificateStatuses{
+constexpr EnumNames<CertificateStatus, 4> kCertificateStatuses{
     {"valid", "cancelled", "expired", "superseded"}};
-constexpr Names<PledgeState, 5> kPledgeStates{
+constexpr EnumNames<PledgeState, 5> kPledgeStates{
     {"requested", "active", "released", "declined", "withdrawn"}};
-constexpr Names<TradeState, 3> kTradeStates{{"awaiting_payment", "settled", "cancelled"}};
+constexpr EnumNames<TradeState, 3> kTradeStates{{"awaiting_payment", "settled", "cancelled"}};
 
 }  // namespace
 

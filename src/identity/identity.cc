@@ -218,8 +218,12 @@ Result<SignedRevocations> Identity::Revocations(int64_t since) {
                      " WHERE seq > ? ORDER BY seq",
                      {since}));
         for (const store::Row& r : rows) {
-          delta.entries.push_back(
-              {r.Int("seq"), r.Text("serial"), r.Int("revoked_at"), r.Text("reason")});
+          QT_ASSIGN_OR_RETURN(RevocationEntry e,
+                              store::Decode<RevocationEntry>("id_revocations", r, [&] {
+                                return RevocationEntry{r.Int("seq"), r.Text("serial"),
+                                                       r.Int("revoked_at"), r.Text("reason")};
+                              }));
+          delta.entries.push_back(std::move(e));
         }
         if (to > 0) {
           QT_ASSIGN_OR_RETURN(store::Rows h,

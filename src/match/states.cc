@@ -1,99 +1,79 @@
 #include "match/states.h"
 
-#include <array>
-#include <cstddef>
+#include "core/enum_names.h"
 
 namespace qt::match {
 namespace {
 
-// The names of an enum's values, in declaration order.
-template <typename E, size_t N>
-std::string_view NameIn(const std::array<std::string_view, N>& names, E value) {
-  const auto i = static_cast<size_t>(value);
-  return i < N ? names[i] : std::string_view("?");
-}
-
-template <typename E, size_t N>
-std::optional<E> ParseIn(const std::array<std::string_view, N>& names, std::string_view text) {
-  for (size_t i = 0; i < N; ++i) {
-    if (names[i] == text) return static_cast<E>(i);
-  }
-  return std::nullopt;
-}
-
-constexpr std::array<std::string_view, 5> kProductKindNames = {"investment", "loan", "subsidy",
-                                                               "guarantee", "insurance"};
-constexpr std::array<std::string_view, 2> kProductStateNames = {"active", "withdrawn"};
-constexpr std::array<std::string_view, 4> kApplicationStateNames = {"applied", "accepted",
-                                                                    "declined", "withdrawn"};
-constexpr std::array<std::string_view, 2> kDecisionNames = {"accept", "decline"};
-constexpr std::array<std::string_view, 2> kScenarioListNames = {"demand", "capability"};
-constexpr std::array<std::string_view, 2> kListingStateNames = {"open", "closed"};
-constexpr std::array<std::string_view, 5> kPairStateNames = {"recommended", "contacted", "piloting",
-                                                             "deployed", "closed"};
-constexpr std::array<std::string_view, 2> kPolicyAudienceNames = {"enterprise", "person"};
-constexpr std::array<std::string_view, 2> kPublicPolicyStateNames = {"published", "withdrawn"};
-constexpr std::array<std::string_view, 4> kDeliveryStateNames = {"pending", "delivered", "failed",
-                                                                 "cancelled"};
+constexpr EnumNames<ProductKind, 5> kProductKindNames{
+    {"investment", "loan", "subsidy", "guarantee", "insurance"}};
+constexpr EnumNames<ProductState, 2> kProductStateNames{{"active", "withdrawn"}};
+constexpr EnumNames<ApplicationState, 4> kApplicationStateNames{
+    {"applied", "accepted", "declined", "withdrawn"}};
+constexpr EnumNames<Decision, 2> kDecisionNames{{"accept", "decline"}};
+constexpr EnumNames<ScenarioList, 2> kScenarioListNames{{"demand", "capability"}};
+constexpr EnumNames<ListingState, 2> kListingStateNames{{"open", "closed"}};
+constexpr EnumNames<PairState, 5> kPairStateNames{
+    {"recommended", "contacted", "piloting", "deployed", "closed"}};
+constexpr EnumNames<PolicyAudience, 2> kPolicyAudienceNames{{"enterprise", "person"}};
+constexpr EnumNames<PublicPolicyState, 2> kPublicPolicyStateNames{{"published", "withdrawn"}};
+constexpr EnumNames<DeliveryState, 4> kDeliveryStateNames{
+    {"pending", "delivered", "failed", "cancelled"}};
 
 }  // namespace
 
-std::string_view ProductKindName(ProductKind kind) { return NameIn(kProductKindNames, kind); }
+std::string_view ProductKindName(ProductKind kind) { return kProductKindNames.Of(kind); }
 std::optional<ProductKind> ParseProductKind(std::string_view text) {
-  return ParseIn<ProductKind>(kProductKindNames, text);
+  return kProductKindNames.Parse(text);
 }
 
-std::string_view ProductStateName(ProductState state) { return NameIn(kProductStateNames, state); }
+std::string_view ProductStateName(ProductState state) { return kProductStateNames.Of(state); }
 std::optional<ProductState> ParseProductState(std::string_view text) {
-  return ParseIn<ProductState>(kProductStateNames, text);
+  return kProductStateNames.Parse(text);
 }
 
 std::string_view ApplicationStateName(ApplicationState state) {
-  return NameIn(kApplicationStateNames, state);
+  return kApplicationStateNames.Of(state);
 }
 std::optional<ApplicationState> ParseApplicationState(std::string_view text) {
-  return ParseIn<ApplicationState>(kApplicationStateNames, text);
+  return kApplicationStateNames.Parse(text);
 }
 
-std::string_view DecisionName(Decision decision) { return NameIn(kDecisionNames, decision); }
-std::optional<Decision> ParseDecision(std::string_view text) {
-  return ParseIn<Decision>(kDecisionNames, text);
-}
+std::string_view DecisionName(Decision decision) { return kDecisionNames.Of(decision); }
+std::optional<Decision> ParseDecision(std::string_view text) { return kDecisionNames.Parse(text); }
 
-std::string_view ScenarioListName(ScenarioList list) { return NameIn(kScenarioListNames, list); }
+std::string_view ScenarioListName(ScenarioList list) { return kScenarioListNames.Of(list); }
 std::optional<ScenarioList> ParseScenarioList(std::string_view text) {
-  return ParseIn<ScenarioList>(kScenarioListNames, text);
+  return kScenarioListNames.Parse(text);
 }
 
-std::string_view ListingStateName(ListingState state) { return NameIn(kListingStateNames, state); }
+std::string_view ListingStateName(ListingState state) { return kListingStateNames.Of(state); }
 std::optional<ListingState> ParseListingState(std::string_view text) {
-  return ParseIn<ListingState>(kListingStateNames, text);
+  return kListingStateNames.Parse(text);
 }
 
-std::string_view PairStateName(PairState state) { return NameIn(kPairStateNames, state); }
+std::string_view PairStateName(PairState state) { return kPairStateNames.Of(state); }
 std::optional<PairState> ParsePairState(std::string_view text) {
-  return ParseIn<PairState>(kPairStateNames, text);
+  return kPairStateNames.Parse(text);
 }
 
 std::string_view PolicyAudienceName(PolicyAudience audience) {
-  return NameIn(kPolicyAudienceNames, audience);
+  return kPolicyAudienceNames.Of(audience);
 }
 std::optional<PolicyAudience> ParsePolicyAudience(std::string_view text) {
-  return ParseIn<PolicyAudience>(kPolicyAudienceNames, text);
+  return kPolicyAudienceNames.Parse(text);
 }
 
 std::string_view PublicPolicyStateName(PublicPolicyState state) {
-  return NameIn(kPublicPolicyStateNames, state);
+  return kPublicPolicyStateNames.Of(state);
 }
 std::optional<PublicPolicyState> ParsePublicPolicyState(std::string_view text) {
-  return ParseIn<PublicPolicyState>(kPublicPolicyStateNames, text);
+  return kPublicPolicyStateNames.Parse(text);
 }
 
-std::string_view DeliveryStateName(DeliveryState state) {
-  return NameIn(kDeliveryStateNames, state);
-}
+std::string_view DeliveryStateName(DeliveryState state) { return kDeliveryStateNames.Of(state); }
 std::optional<DeliveryState> ParseDeliveryState(std::string_view text) {
-  return ParseIn<DeliveryState>(kDeliveryStateNames, text);
+  return kDeliveryStateNames.Parse(text);
 }
 
 }  // namespace qt::match

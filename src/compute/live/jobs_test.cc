@@ -273,7 +273,7 @@ TEST_P(JobsTest, AnotherTenantNeitherSeesNorCancelsAJob) {
 }
 
 TEST_P(JobsTest, BadJobsAreRefusedAndNothingIsStored) {
-  auto bad = [&](NewJob j, StatusCode code) {
+  auto bad = [&](const NewJob& j, StatusCode code) {
     EXPECT_THAT(jobs_->Submit(tenant_, j), StatusIs(code)) << j.name << " " << j.chip;
   };
   NewJob j = Job(8, 1);
