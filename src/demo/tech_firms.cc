@@ -114,13 +114,13 @@ const std::vector<std::string>& FinanceInstitutionNames() {
                            "余杭未来科技城基金", "钱塘新区产业基金", "杭州天使引导基金",
                            "萧山科创基金",       "浙江省科技投资",   "杭州资本",
                            "阿里巴巴创投"};
-    for (const char* f : funds) names.push_back(f);
+    for (const char* f : funds) names.emplace_back(f);
     const char* guarantors[] = {"杭州市融资担保集团", "浙江省担保集团杭州分公司", "滨江科技担保",
                                 "余杭科创担保", "杭州高新担保"};
-    for (const char* x : guarantors) names.push_back(x);
+    for (const char* x : guarantors) names.emplace_back(x);
     const char* insurers[] = {"人保财险杭州分公司", "太平洋财险杭州分公司", "平安财险杭州分公司",
                               "国寿财险杭州分公司", "大地保险杭州分公司",   "中华联合杭州分公司"};
-    for (const char* x : insurers) names.push_back(x);
+    for (const char* x : insurers) names.emplace_back(x);
     const char* subsidies[] = {"杭州市科学技术局科技计划",
                                "杭州市经信局数字经济专项",
                                "杭州市人社局创业补贴",
@@ -130,7 +130,7 @@ const std::vector<std::string>& FinanceInstitutionNames() {
                                "萧山区科技局",
                                "钱塘区科技局",
                                "杭州市财政局贴息"};
-    for (const char* x : subsidies) names.push_back(x);
+    for (const char* x : subsidies) names.emplace_back(x);
     return names;
   }();
   return kNames;
@@ -164,7 +164,7 @@ std::vector<FinanceProductSpec> GenerateFinanceProducts(int count, int instituti
       if (g.Chance(40))
         clauses.push_back("revenue >= " + std::to_string(g.Int(1, 50) * 100) + "万");
       if (g.Chance(30))
-        clauses.push_back("qualifications has any [\"高新技术企业\", \"科技型中小企业\"]");
+        clauses.emplace_back("qualifications has any [\"高新技术企业\", \"科技型中小企业\"]");
       if (g.Chance(25)) clauses.push_back("district = \"" + district + "\"");
       p.max_amount_fen = g.Int(1, 30) * 100'000'000;  // 1..30 million yuan
       p.terms = "年化 " + std::to_string(g.Int(30, 45) / 10.0).substr(0, 3) + "%，期限 " +
@@ -176,8 +176,8 @@ std::vector<FinanceProductSpec> GenerateFinanceProducts(int count, int instituti
       clauses = {"need_types has \"投\"",
                  "rd_ratio >= " + std::to_string(g.Int(5, 15) / 100.0).substr(0, 4),
                  "patents >= " + std::to_string(g.Int(1, 10))};
-      if (g.Chance(50)) clauses.push_back("industry in [\"I65\", \"I64\", \"C39\", \"C27\"]");
-      if (g.Chance(30)) clauses.push_back("years_since(founded) <= 8");
+      if (g.Chance(50)) clauses.emplace_back("industry in [\"I65\", \"I64\", \"C39\", \"C27\"]");
+      if (g.Chance(30)) clauses.emplace_back("years_since(founded) <= 8");
       p.max_amount_fen = g.Int(5, 100) * 100'000'000;
       p.terms = "股权投资，" + std::to_string(g.Int(5, 20)) + "% 以内";
     } else if (p.kind == ProductKind::kSubsidy) {
@@ -199,7 +199,7 @@ std::vector<FinanceProductSpec> GenerateFinanceProducts(int count, int instituti
       p.name = std::string(g.Pick(kNameWords)) + "研发费用损失险 " + std::to_string(i);
       clauses = {"need_types has any [\"保\", \"贷\"]", "rd_ratio >= 0.05",
                  "years_since(founded) >= " + std::to_string(min_years)};
-      if (g.Chance(40)) clauses.push_back("qualifications has \"专精特新\"");
+      if (g.Chance(40)) clauses.emplace_back("qualifications has \"专精特新\"");
       p.max_amount_fen = g.Int(50, 300) * 1'000'000;  // e.g. 1.41 million yuan covers
       p.terms = "研发超支损失保障，保额至 " + std::to_string(p.max_amount_fen / 100) + " 元";
     }

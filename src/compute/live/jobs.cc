@@ -152,39 +152,27 @@ Jobs::~Jobs() = default;
 
 int64_t Jobs::JobNow() const { return options_.clock->NowMillis() * options_.time_scale; }
 
-Result<std::unique_ptr<Jobs::Run>> Jobs::Rebuild(const market::ClusterOffer& offer) {
-  std::vector<Pool> pools;
-  for (const market::PoolSpec& spec : offer.pools) {
-    Pool p;
-    static_cast<PoolShape&>(p) = spec;
-    p.name = spec.name;
-    p.provider = offer.provider_id;
-    p.region = offer.region;
-    p.chip = options_.catalog->Find(spec.chip);
-    pools.push_back(std::move(p));
-  }
-  QT_ASSIGN_OR_RETURN(Cluster cluster, Cluster::FromPools(offer.id, *options_.catalog, pools));
-  auto run = std::make_unique<Run>(offer, std::move(cluster));
-  QT_ASSIGN_OR_RETURN(std::unique_ptr<Policy> policy, MakePolicy(options_.policy));
-  run->engine = std::make_unique<Engine>(run->cluster, std::move(policy),
-                                         EngineOptions{options_.scheduler, 0});
-  // The inputs, in the order they happened.
-  struct Input {
-    enum class Kind { kSubmit, kCancel, kNodeDown, kNodeUp };
-    int64_t seq, at;
-    Kind kind;
-    JobSpec spec;  // kSubmit; kCancel: its id
-    int node = 0;  // kNodeDown, kNodeUp
-  };
+// A stored input of a cluster: a submission, a cancellation, a node taken
+// down or brought up, at its job time and in its order.
+struct Jobs::Input {
+  enum class Kind { kSubmit, kCancel, kNodeDown, kNodeUp };
+  int64_t seq, at;
+  Kind kind;
+  JobSpec spec;  // kSubmit; kCancel: its id
+  int node = 0;  // kNodeDown, kNodeUp
+};
+
+Result<std::vector<Jobs::Input>> Jobs::ReadInputs(const std::string& cluster_id, int64_t nodes) {
   std::vector<Input> inputs;
-  QT_ASSIGN_OR_RETURN(
-      Rows rows, store::ReadValue(store_, [&](Tx& tx) {
-        return tx.Query(
-            "SELECT id, tenant_id, cards, chip, elastic, duration_ms, estimate_ms, priority, "
-            "preemptible, requeue, submit_seq, submit_job_ms, cancel_seq, cancel_job_ms FROM "
-            "live_jobs WHERE cluster_id = ?",
-            {offer.id});
-      }));
+  QT_ASSIGN_OR_RETURN(Rows rows, store::ReadValue(store_, [&](Tx& tx) {
+                        return tx.Query(
+                            "SELECT id, tenant_id, cards, chip, elastic, "
+                            "duration_ms, estimate_ms, priority, "
+                            "preemptible, requeue, submit_seq, submit_job_ms, "
+                            "cancel_seq, cancel_job_ms FROM "
+                            "live_jobs WHERE cluster_id = ?",
+                            {cluster_id});
+                      }));
   for (const Row& r : rows) {
     QT_RETURN_IF_ERROR(store::Decode<bool>("live_jobs", r, [&]() -> Result<bool> {
                          JobSpec spec;
@@ -212,9 +200,8 @@ Result<std::unique_ptr<Jobs::Run>> Jobs::Rebuild(const market::ClusterOffer& off
                         return tx.Query(
                             "SELECT seq, job_ms, node, down FROM live_node_events WHERE "
                             "cluster_id = ?",
-                            {offer.id});
+                            {cluster_id});
                       }));
-  const auto nodes = static_cast<int64_t>(run->cluster.nodes().size());
   for (const Row& r : node_rows) {
     QT_RETURN_IF_ERROR(store::Decode<bool>("live_node_events", r, [&]() -> Result<bool> {
                          const int64_t node = r.Int("node");
@@ -228,44 +215,66 @@ Result<std::unique_ptr<Jobs::Run>> Jobs::Rebuild(const market::ClusterOffer& off
   }
   std::sort(inputs.begin(), inputs.end(),
             [](const Input& a, const Input& b) { return a.seq < b.seq; });
-  run->recording = false;
-  Engine& engine = *run->engine;
-  for (Input& in : inputs) {
-    engine.RunUntil(std::max(in.at, engine.now()), run->observer);
-    if (in.kind == Input::Kind::kCancel) {
-      auto it = run->index.find(in.spec.id);
-      if (it == run->index.end()) {
-        return Internal("live jobs: " + in.spec.id + " is cancelled before it is submitted");
-      }
-      const compute::JobState s = engine.scheduler().job(it->second).state;
-      if (s == compute::JobState::kPending || s == compute::JobState::kRunning) {
-        engine.Cancel(it->second, run->observer);
-      }
-    } else if (in.kind == Input::Kind::kNodeDown || in.kind == Input::Kind::kNodeUp) {
-      const bool down = in.kind == Input::Kind::kNodeDown;
-      if (engine.scheduler().allocator().down(in.node) == down) {
-        return Internal(fmt::format("live jobs: node {} of {} is {} twice", in.node, offer.id,
-                                    down ? "down" : "up"));
-      }
-      if (down) {
-        engine.SetNodeDown(in.node, run->observer);
-      } else {
-        engine.SetNodeUp(in.node);
-      }
-    } else {
-      const std::string id = in.spec.id;
-      const std::string tenant = in.spec.tenant;
-      Result<int> index = engine.Submit(in.spec, engine.now());
-      if (!index.ok()) {
-        return Internal("live jobs: replaying " + id + ": " + index.status().message());
-      }
-      run->ids.push_back(id);
-      run->tenants.push_back(tenant);
-      run->index[id] = *index;
+  return inputs;
+}
+
+Status Jobs::Replay(Run& run, const Input& in) {
+  Engine& engine = *run.engine;
+  engine.RunUntil(std::max(in.at, engine.now()), run.observer);
+  if (in.kind == Input::Kind::kCancel) {
+    auto it = run.index.find(in.spec.id);
+    if (it == run.index.end()) {
+      return Internal("live jobs: " + in.spec.id + " is cancelled before it is submitted");
     }
-    engine.Schedule(run->observer);
-    run->next_seq = std::max(run->next_seq, in.seq + 1);
+    const compute::JobState s = engine.scheduler().job(it->second).state;
+    if (s == compute::JobState::kPending || s == compute::JobState::kRunning) {
+      engine.Cancel(it->second, run.observer);
+    }
+  } else if (in.kind == Input::Kind::kNodeDown || in.kind == Input::Kind::kNodeUp) {
+    const bool down = in.kind == Input::Kind::kNodeDown;
+    if (engine.scheduler().allocator().down(in.node) == down) {
+      return Internal(fmt::format("live jobs: node {} of {} is {} twice", in.node, run.offer.id,
+                                  down ? "down" : "up"));
+    }
+    if (down) {
+      engine.SetNodeDown(in.node, run.observer);
+    } else {
+      engine.SetNodeUp(in.node);
+    }
+  } else {
+    Result<int> index = engine.Submit(in.spec, engine.now());
+    if (!index.ok()) {
+      return Internal("live jobs: replaying " + in.spec.id + ": " + index.status().message());
+    }
+    run.ids.push_back(in.spec.id);
+    run.tenants.push_back(in.spec.tenant);
+    run.index[in.spec.id] = *index;
   }
+  engine.Schedule(run.observer);
+  run.next_seq = std::max(run.next_seq, in.seq + 1);
+  return OkStatus();
+}
+
+Result<std::unique_ptr<Jobs::Run>> Jobs::Rebuild(const market::ClusterOffer& offer) {
+  std::vector<Pool> pools;
+  for (const market::PoolSpec& spec : offer.pools) {
+    Pool p;
+    static_cast<PoolShape&>(p) = spec;
+    p.name = spec.name;
+    p.provider = offer.provider_id;
+    p.region = offer.region;
+    p.chip = options_.catalog->Find(spec.chip);
+    pools.push_back(std::move(p));
+  }
+  QT_ASSIGN_OR_RETURN(Cluster cluster, Cluster::FromPools(offer.id, *options_.catalog, pools));
+  auto run = std::make_unique<Run>(offer, std::move(cluster));
+  QT_ASSIGN_OR_RETURN(std::unique_ptr<Policy> policy, MakePolicy(options_.policy));
+  run->engine = std::make_unique<Engine>(run->cluster, std::move(policy),
+                                         EngineOptions{options_.scheduler, 0});
+  QT_ASSIGN_OR_RETURN(std::vector<Input> inputs,
+                      ReadInputs(offer.id, static_cast<int64_t>(run->cluster.nodes().size())));
+  run->recording = false;
+  for (const Input& in : inputs) QT_RETURN_IF_ERROR(Replay(*run, in));
   run->recording = true;
   return run;
 }

@@ -121,8 +121,13 @@ class Jobs {
   // The cluster's run, rebuilt from the store when not in memory.
   // REQUIRES: mu_ held.
   Result<Run*> LoadRun(const market::ClusterOffer& offer);
+  struct Input;
   // A new run of `offer` with its inputs replayed.
   Result<std::unique_ptr<Run>> Rebuild(const market::ClusterOffer& offer);
+  // The stored inputs of a cluster of `nodes` nodes, in their order.
+  Result<std::vector<Input>> ReadInputs(const std::string& cluster_id, int64_t nodes);
+  // Runs the engine to the input's time and applies it, with a pass.
+  static Status Replay(Run& run, const Input& in);
   // Advance() for one cluster.
   Result<int> AdvanceCluster(const std::string& cluster_id);
   // Writes the rows that differ from the replayed engine (after a restart).
