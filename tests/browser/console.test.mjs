@@ -328,7 +328,10 @@ test("the finance station: a bank publishes a product, a rule that does not comp
   await form.locator("input").nth(0).fill("科创积分贷");
   await form.locator("input").nth(1).fill('revenue >= "很多"');
   await form.locator("button[type=submit]").click();
-  assert.match(await form.getByTestId("error").textContent(), /rule:12: expected a number/);
+  assert.match(
+    await form.getByTestId("error").textContent(),
+    /rule:12: expected an amount in yuan/,
+  );
   await form
     .locator("input")
     .nth(1)
