@@ -59,7 +59,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                                                  {"industry", "I65"},
                                                  {"founded", "2019-05-01"},
                                                  {"staff", 120},
-                                                 {"revenue", 32000000},
+                                                 {"revenue_fen", 3200000000},
                                                  {"rd_ratio", 0.08},
                                                  {"high_tech", true},
                                                  {"qualifications", {"专精特新", "科技型中小企业"}},
