@@ -8,24 +8,14 @@
 #include "compute/configs.h"
 #include "compute/policy.h"
 #include "compute/simulator.h"
+#include "compute/test_jobs.h"
 #include "compute/trace.h"
 
 namespace qt::compute {
 namespace {
 
-Cluster Cards(int n) {
-  return Cluster::Homogeneous(n, "A100", LoadChipCatalog("").value()).value();
-}
-
-JobSpec Spec(std::string id, int cards, int64_t submit_s, int64_t duration_s) {
-  JobSpec s;
-  s.id = std::move(id);
-  s.tenant = "t";
-  s.cards = cards;
-  s.submit_ms = submit_s * 1000;
-  s.duration_ms = duration_s * 1000;
-  return s;
-}
+using ::qt::compute::testing::Cards;
+using ::qt::compute::testing::Spec;
 
 Engine NewEngine(const Cluster& c, std::string_view policy) {
   return Engine(c, MakePolicy(policy).value(), EngineOptions{});

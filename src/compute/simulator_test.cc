@@ -10,6 +10,7 @@
 #include "compute/configs.h"
 #include "compute/policy.h"
 #include "compute/report.h"
+#include "compute/test_jobs.h"
 #include "tests/support/status_matchers.h"
 
 namespace qt::compute {
@@ -18,19 +19,8 @@ namespace {
 using ::qt::testing::IsOk;
 using ::qt::testing::StatusIs;
 
-Cluster Cards(int n) {
-  return Cluster::Homogeneous(n, "A100", LoadChipCatalog("").value()).value();
-}
-
-JobSpec Spec(std::string id, int cards, int64_t submit_s, int64_t duration_s) {
-  JobSpec s;
-  s.id = std::move(id);
-  s.tenant = "t";
-  s.cards = cards;
-  s.submit_ms = submit_s * 1000;
-  s.duration_ms = duration_s * 1000;
-  return s;
-}
+using ::qt::compute::testing::Cards;
+using ::qt::compute::testing::Spec;
 
 Trace Philly(size_t jobs) {
   Trace t =
