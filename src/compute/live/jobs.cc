@@ -438,37 +438,34 @@ Result<LiveJob> Jobs::Submit(const Principal& caller, const NewJob& nj) {
   }
   const int64_t seq = run->next_seq;
   const int64_t now = options_.clock->NowMillis();
-  Status written = store_.Write([&](Tx& tx) -> Status {
-    if (index.ok()) {
-      QT_RETURN_IF_ERROR(
-          tx.Exec("INSERT INTO live_jobs (id, cluster_id, provider_id, tenant_id, submitter_id, "
-                  "name, cards, chip, elastic, duration_ms, estimate_ms, priority, preemptible, "
-                  "requeue, submit_seq, submit_job_ms, cancel_seq, cancel_job_ms, state, pool, "
-                  "nodes, leaves, submitted_at, started_at, finished_at, preemptions, run_ms) "
-                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 'queued', '', "
-                  "'[]', 0, ?, 0, 0, 0, 0)",
-                  {spec.id, offer.id, offer.provider_id, caller.org_id, caller.user_id, nj.name,
-                   nj.cards, spec.chip.ToString(), int64_t{nj.elastic}, nj.duration_ms,
-                   nj.estimate_ms, nj.priority, int64_t{nj.preemptible},
-                   int64_t{nj.requeue_on_failure}, seq, t, now})
-              .status());
-      QT_RETURN_IF_ERROR(options_.journal
-                             ->Append(tx, {caller.user_id,
-                                           "compute.job.queued",
-                                           spec.id,
-                                           {{"cluster_id", offer.id},
-                                            {"tenant_id", caller.org_id},
-                                            {"cards", nj.cards},
-                                            {"chip", spec.chip.ToString()}}})
-                             .status());
-    }
-    return Flush(*run, tx, caller.user_id).status();
-  });
-  if (!written.ok()) {
-    runs_.erase(offer.id);  // rebuilt from the store on next use
-    return written;
-  }
-  run->events.clear();
+  QT_RETURN_IF_ERROR(
+      Commit(*run, caller.user_id, [&](Tx& tx) -> Status {
+        if (index.ok()) {
+          QT_RETURN_IF_ERROR(
+              tx.Exec(
+                    "INSERT INTO live_jobs (id, cluster_id, provider_id, tenant_id, submitter_id, "
+                    "name, cards, chip, elastic, duration_ms, estimate_ms, priority, preemptible, "
+                    "requeue, submit_seq, submit_job_ms, cancel_seq, cancel_job_ms, state, pool, "
+                    "nodes, leaves, submitted_at, started_at, finished_at, preemptions, run_ms) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 'queued', '', "
+                    "'[]', 0, ?, 0, 0, 0, 0)",
+                    {spec.id, offer.id, offer.provider_id, caller.org_id, caller.user_id, nj.name,
+                     nj.cards, spec.chip.ToString(), int64_t{nj.elastic}, nj.duration_ms,
+                     nj.estimate_ms, nj.priority, int64_t{nj.preemptible},
+                     int64_t{nj.requeue_on_failure}, seq, t, now})
+                  .status());
+          QT_RETURN_IF_ERROR(options_.journal
+                                 ->Append(tx, {caller.user_id,
+                                               "compute.job.queued",
+                                               spec.id,
+                                               {{"cluster_id", offer.id},
+                                                {"tenant_id", caller.org_id},
+                                                {"cards", nj.cards},
+                                                {"chip", spec.chip.ToString()}}})
+                                 .status());
+        }
+        return OkStatus();
+      }).status());
   if (!index.ok()) return index.status();
   ++run->next_seq;
   LiveJob out = Project(*run, *index);
@@ -512,20 +509,16 @@ Result<LiveJob> Jobs::Cancel(const Principal& caller, const std::string& id) {
     engine.Schedule(run->observer);
   }
   const int64_t seq = run->next_seq;
-  Status written = store_.Write([&](Tx& tx) -> Status {
-    if (cancels) {
-      QT_RETURN_IF_ERROR(
-          tx.Exec("UPDATE live_jobs SET cancel_seq = ?, cancel_job_ms = ? WHERE id = ?",
-                  {seq, t, id})
-              .status());
-    }
-    return Flush(*run, tx, caller.user_id).status();
-  });
-  if (!written.ok()) {
-    runs_.erase(offer.id);
-    return written;
-  }
-  run->events.clear();
+  QT_RETURN_IF_ERROR(
+      Commit(*run, caller.user_id, [&](Tx& tx) -> Status {
+        if (cancels) {
+          QT_RETURN_IF_ERROR(
+              tx.Exec("UPDATE live_jobs SET cancel_seq = ?, cancel_job_ms = ? WHERE id = ?",
+                      {seq, t, id})
+                  .status());
+        }
+        return OkStatus();
+      }).status());
   if (!cancels) return FailedPrecondition("job: " + id + " has already completed");
   ++run->next_seq;
   LiveJob projected = Project(*run, index);
@@ -659,26 +652,22 @@ Result<NodeState> Jobs::SetNodeDown(const Principal& caller, const std::string& 
   }
   engine.Schedule(run->observer);
   const int64_t seq = run->next_seq;
-  Status written = store_.Write([&](Tx& tx) -> Status {
-    QT_RETURN_IF_ERROR(
-        tx.Exec("INSERT INTO live_node_events (cluster_id, seq, job_ms, node, down, actor, reason, "
-                "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                {offer.id, seq, t, node, int64_t{down}, caller.user_id, reason,
-                 options_.clock->NowMillis()})
-            .status());
-    QT_RETURN_IF_ERROR(options_.journal
-                           ->Append(tx, {caller.user_id,
-                                         down ? "compute.node.down" : "compute.node.up",
-                                         offer.id,
-                                         {{"node", node}, {"reason", reason}}})
-                           .status());
-    return Flush(*run, tx, caller.user_id).status();
-  });
-  if (!written.ok()) {
-    runs_.erase(offer.id);
-    return written;
-  }
-  run->events.clear();
+  QT_RETURN_IF_ERROR(
+      Commit(*run, caller.user_id, [&](Tx& tx) -> Status {
+        QT_RETURN_IF_ERROR(tx.Exec("INSERT INTO live_node_events (cluster_id, seq, job_ms, node, "
+                                   "down, actor, reason, "
+                                   "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                                   {offer.id, seq, t, node, int64_t{down}, caller.user_id, reason,
+                                    options_.clock->NowMillis()})
+                               .status());
+        QT_RETURN_IF_ERROR(options_.journal
+                               ->Append(tx, {caller.user_id,
+                                             down ? "compute.node.down" : "compute.node.up",
+                                             offer.id,
+                                             {{"node", node}, {"reason", reason}}})
+                               .status());
+        return OkStatus();
+      }).status());
   ++run->next_seq;
   const Node& where = run->cluster.nodes()[static_cast<size_t>(n)];
   const Pool& pool = run->cluster.pools()[static_cast<size_t>(where.pool)];
@@ -716,12 +705,20 @@ Result<int> Jobs::AdvanceCluster(const std::string& cluster_id) {
   QT_ASSIGN_OR_RETURN(Run * run, LoadRun(offer));
   run->engine->RunThrough(JobNow(), run->observer);
   if (run->events.empty()) return 0;
-  Result<int> n = store::WriteValue(store_, [&](Tx& tx) { return Flush(*run, tx, "scheduler"); });
+  return Commit(*run, "scheduler", [](Tx&) { return OkStatus(); });
+}
+
+Result<int> Jobs::Commit(Run& run, const std::string& actor,
+                         const std::function<Status(store::Tx&)>& inputs) {
+  Result<int> n = store::WriteValue(store_, [&](Tx& tx) -> Result<int> {
+    QT_RETURN_IF_ERROR(inputs(tx));
+    return Flush(run, tx, actor);
+  });
   if (!n.ok()) {
-    runs_.erase(cluster_id);
+    runs_.erase(run.offer.id);  // rebuilt from the store on next use
     return n.status();
   }
-  run->events.clear();
+  run.events.clear();
   return *n;
 }
 

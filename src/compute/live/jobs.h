@@ -27,6 +27,7 @@
 #ifndef QIANTANG_COMPUTE_LIVE_JOBS_H_
 #define QIANTANG_COMPUTE_LIVE_JOBS_H_
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -132,6 +133,12 @@ class Jobs {
   Result<int> AdvanceCluster(const std::string& cluster_id);
   // Writes the rows that differ from the replayed engine (after a restart).
   Status Reconcile(Run& run);
+  // Writes `inputs` (the caller's rows) and the run's events in one
+  // transaction; the number of jobs the events touched. If the write fails
+  // the run is dropped, to be rebuilt from the store on next use, so memory
+  // never runs ahead of what is stored. REQUIRES: mu_ held.
+  Result<int> Commit(Run& run, const std::string& actor,
+                     const std::function<Status(store::Tx&)>& inputs);
   // Journals the run's events (cancellations by `actor`) and writes the
   // rows of the jobs they touched; the number of jobs.
   Result<int> Flush(Run& run, store::Tx& tx, const std::string& actor);
