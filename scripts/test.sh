@@ -16,7 +16,7 @@ stage() { echo "test.sh: $1 ($(( SECONDS / 60 ))m$(( SECONDS % 60 ))s so far)"; 
 bash scripts/install-deps.sh --test
 bash scripts/lint.sh
 cmake --preset debug-asan >/dev/null
-bash scripts/tidy.sh  # the sources the last 10 commits changed
+bash scripts/tidy.sh  # the 40 sources changed most recently
 cmake --build --preset debug-asan
 stage "built"
 eval "$(bash scripts/pg-cluster.sh start)"
