@@ -98,8 +98,8 @@ nlohmann::json ListIssuerJson(const ListIssuer& issuer);
 
 // A trust list and the issuer's signature over its document.
 struct SignedTrustList {
-  ListIssuer issuer;
-  TrustList list;
+  ListIssuer issuer{};
+  TrustList list{};
   crypto::Signature signature{};
 };
 nlohmann::json ExportTrustList(const SignedTrustList& signed_list);
@@ -107,11 +107,11 @@ nlohmann::json ExportTrustList(const SignedTrustList& signed_list);
 // A delta of the revocation chain (entries from+1..from+entries.size()) and
 // the issuer's signature over its document.
 struct SignedRevocations {
-  ListIssuer issuer;
+  ListIssuer issuer{};
   int64_t from = 0;
   Head head{};  // of the whole chain, at its last entry
   int64_t issued_at = 0;
-  std::vector<RevocationEntry> entries;
+  std::vector<RevocationEntry> entries{};
   crypto::Signature signature{};
 };
 nlohmann::json ExportRevocations(const SignedRevocations& delta);

@@ -3,27 +3,51 @@
 // with its URL and tokens: one per kind of organisation (tokens.enterprise...),
 // the demo citizen's (tokens.citizen) and the other named data holders' by
 // name (tokens["杭州市医疗健康数据中心"]).
+//
+// Building the demo city takes 40-60 s under ASan; the browser tests share one
+// built by tests/browser/city.mjs (a CTest fixture, $QIANTANG_BROWSER_CITY):
+// each copies its directory (database, master key, product files, tokens file)
+// and starts on the copy in half a second, the demo "not loaded again".
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 
+// Reads one of the demo's token lines (printed on load, and kept in
+// demo-tokens.txt beside the master key) into `tokens`.
+function readTokenLine(line, tokens) {
+  const demo = line.match(/^demo token (\S+) .*: (qt_\S+)$/);
+  if (demo) tokens[demo[1]] = demo[2];
+  // The other named data holders' tokens, by organisation name.
+  const holder = line.match(/^demo holder token (.+): (qt_\S+)$/);
+  if (holder) tokens[holder[1]] = holder[2];
+  const citizen = line.match(/^demo citizen token .*: (czt_\S+)$/);
+  if (citizen) tokens.citizen = citizen[1];
+}
+
 // `extraArgs` go to `qiantang serve` after the usual ones. The tests' city is
 // small (2,000 citizens, 5,000 firms); `fullCity` loads the demo's whole one.
 // `binary` and `webDir` default to $QIANTANG_BINARY and $QIANTANG_WEB_DIR.
+// `city` is a built city's directory to start from (default
+// $QIANTANG_BROWSER_CITY; not with `fullCity`); `dir` keeps the server's files
+// there after it stops, instead of in a temporary directory removed on stop.
 export async function startServer(
   extraArgs = [],
   {
     binary = process.env.QIANTANG_BINARY,
     webDir = process.env.QIANTANG_WEB_DIR,
     fullCity = false,
+    city = fullCity ? undefined : process.env.QIANTANG_BROWSER_CITY,
+    dir = undefined,
   } = {},
 ) {
   if (!binary || !webDir)
     throw new Error("QIANTANG_BINARY and QIANTANG_WEB_DIR must be set (run under ctest)");
-  const city = fullCity ? [] : ["--demo-citizens", "2000", "--demo-firms", "5000"];
-  const dir = mkdtempSync(join(tmpdir(), "qiantang-browser-"));
+  const size = fullCity ? [] : ["--demo-citizens", "2000", "--demo-firms", "5000"];
+  const keep = dir !== undefined;
+  if (!keep) dir = mkdtempSync(join(tmpdir(), "qiantang-browser-"));
+  if (city) cpSync(city, dir, { recursive: true });
   const child = spawn(
     binary,
     [
@@ -37,7 +61,7 @@ export async function startServer(
       "--web-dir",
       webDir,
       "--demo",
-      ...city,
+      ...size,
       "--log-level",
       "warn",
       "--checkpoint-interval-ms",
@@ -58,13 +82,11 @@ export async function startServer(
     }, 150000);
     child.on("exit", (code) => reject(new Error(`server exited with ${code}`)));
     createInterface({ input: child.stdout }).on("line", (line) => {
-      const demo = line.match(/^demo token (\S+) .*: (qt_\S+)$/);
-      if (demo) tokens[demo[1]] = demo[2];
-      // The other named data holders' tokens, by organisation name.
-      const holder = line.match(/^demo holder token (.+): (qt_\S+)$/);
-      if (holder) tokens[holder[1]] = holder[2];
-      const citizen = line.match(/^demo citizen token .*: (czt_\S+)$/);
-      if (citizen) tokens.citizen = citizen[1];
+      readTokenLine(line, tokens);
+      if (line.startsWith("demo: the database is not new")) {
+        for (const kept of readFileSync(join(dir, "demo-tokens.txt"), "utf8").split("\n"))
+          readTokenLine(kept, tokens);
+      }
       const listening = line.match(/^listening on (http:\/\/\S+)$/);
       if (listening) {
         clearTimeout(timer);
@@ -78,7 +100,7 @@ export async function startServer(
     async stop() {
       child.kill("SIGTERM");
       await new Promise((r) => child.once("exit", r));
-      rmSync(dir, { recursive: true, force: true });
+      if (!keep) rmSync(dir, { recursive: true, force: true });
     },
   };
 }
