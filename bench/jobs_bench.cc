@@ -73,7 +73,8 @@ struct Platform : bench::DemoStore {
   std::unique_ptr<Jobs> NewJobs() {
     return std::make_unique<Jobs>(
         *store, compute::live::JobsOptions{&SystemClock::Get(), &crypto::SystemRandom::Get(),
-                                           &journal, &catalog, market.get(), 1, "las"});
+                                           &journal, &catalog, market.get(), 1, "las",
+                                           compute::SchedulerOptions{}, accounts.get()});
   }
 
   NewJob Job(int64_t cards, int64_t hours) {

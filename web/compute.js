@@ -43,10 +43,12 @@ function Capacity({ t, lang }) {
     <h3>${t("byChip")}</h3>
     <table data-testid="chips-table">
       <thead><tr><th>${t("chip")}</th><th>${t("vendor")}</th><th>FP16 TFLOPS</th><th>${t("memory")}</th><th>${t("cards")}</th><th>P</th></tr></thead>
-      <tbody>${chips.map((c) => {
-        const b = pool.by_chip.find((x) => x.chip === c.name) || { cards: 0, pflops: 0 };
-        return html`<tr key=${c.name}><td>${c.name}</td><td>${c.vendor}</td><td>${c.fp16_tflops}</td><td>${c.memory_gib} GiB</td><td>${p(b.cards)}</td><td>${p(b.pflops)}</td></tr>`;
-      })}</tbody>
+      <tbody>${chips
+        .filter((c) => c.kind !== "cpu")
+        .map((c) => {
+          const b = pool.by_chip.find((x) => x.chip === c.name) || { cards: 0, pflops: 0 };
+          return html`<tr key=${c.name}><td>${c.name}</td><td>${c.vendor}</td><td>${c.fp16_tflops}</td><td>${c.memory_gib} GiB</td><td>${p(b.cards)}</td><td>${p(b.pflops)}</td></tr>`;
+        })}</tbody>
     </table>
     <h3>${t("pools")}</h3>
     <table>

@@ -28,11 +28,19 @@ struct ComputeState {
 };
 
 json ChipJson(const compute::Chip& c) {
-  return {{"name", c.name},
-          {"vendor", c.vendor},
-          {"memory_gib", c.memory_gib},
-          {"fp16_tflops", c.fp16_tflops},
-          {"interconnect", c.interconnect}};
+  json j = {{"name", c.name},
+            {"kind", c.cpu() ? "cpu" : "accelerator"},
+            {"vendor", c.vendor},
+            {"domestic", c.domestic}};
+  if (c.cpu()) {
+    j["architecture"] = c.architecture;
+    j["cores_per_socket"] = c.cores_per_socket;
+  } else {
+    j["memory_gib"] = c.memory_gib;
+    j["fp16_tflops"] = c.fp16_tflops;
+    j["interconnect"] = c.interconnect;
+  }
+  return j;
 }
 
 double Pflops(int64_t tflops) { return static_cast<double>(tflops) / 1000.0; }

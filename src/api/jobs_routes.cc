@@ -64,6 +64,18 @@ json NodeJson(const NodeState& n) {
           {"cards", n.cards}, {"free", n.free}, {"down", n.down}, {"jobs", jobs}};
 }
 
+json QuotaJson(const LiveQuota& q) {
+  return {{"cluster_id", q.cluster_id},
+          {"tenant_id", q.tenant_id},
+          {"resource", q.resource},
+          {"guaranteed", q.guaranteed},
+          {"ceiling", q.ceiling == 0 ? json(nullptr) : json(q.ceiling)},
+          {"capacity", q.capacity},
+          {"held", q.held},
+          {"updated_by", q.updated_by},
+          {"updated_at", Time(q.updated_at)}};
+}
+
 Result<NewJob> ParseJob(JsonBody& body) {
   NewJob j;
   QT_ASSIGN_OR_RETURN(j.cluster_id, body.String("cluster_id", 100));
@@ -150,6 +162,27 @@ void RegisterJobsRoutes(Router& router, Jobs& jobs) {
           return Response::Json(NodeJson(n));
         });
   }
+  router.Handle("GET", "/api/v1/compute/provider-clusters/{id}/quotas", Access::SignedIn(),
+                [&](const Request& req) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(auto quotas, jobs.Quotas(req.caller(), req.PathParam("id")));
+                  json items = json::array();
+                  for (const LiveQuota& q : quotas) items.push_back(QuotaJson(q));
+                  return Response::Json({{"items", items}});
+                });
+  router.Handle("POST", "/api/v1/compute/provider-clusters/{id}/quotas", member,
+                [&](const Request& req) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(req.http.body));
+                  LiveQuota q;
+                  q.cluster_id = req.PathParam("id");
+                  QT_ASSIGN_OR_RETURN(q.tenant_id, body.String("tenant_id", 100));
+                  QT_ASSIGN_OR_RETURN(q.resource, body.String("resource", 100));
+                  QT_ASSIGN_OR_RETURN(q.guaranteed,
+                                      body.OptionalInt("guaranteed", 0, 0, 10'000'000));
+                  QT_ASSIGN_OR_RETURN(q.ceiling, body.OptionalInt("ceiling", 0, 0, 10'000'000));
+                  QT_RETURN_IF_ERROR(body.Finish());
+                  QT_ASSIGN_OR_RETURN(LiveQuota out, jobs.SetQuota(req.caller(), q));
+                  return Response::Json(QuotaJson(out));
+                });
   router.Handle("GET", "/api/v1/compute/provider-clusters/{id}/nodes", member,
                 [&](const Request& req) -> Result<Response> {
                   QT_ASSIGN_OR_RETURN(auto nodes, jobs.Nodes(req.caller(), req.PathParam("id")));

@@ -47,11 +47,16 @@ void AddComputeCommands(CLI::App& app, CommandContext& ctx) {
     c.Emit(c.Client().Get("/api/v1/compute/chips"), [](const json& j) {
       std::vector<std::vector<std::string>> rows;
       for (const auto& chip : j["items"]) {
-        rows.push_back({chip["name"], chip["vendor"],
-                        std::to_string(chip["memory_gib"].get<int64_t>()),
-                        std::to_string(chip["fp16_tflops"].get<int64_t>()), chip["interconnect"]});
+        // A CPU kind (unit a core) has an architecture where an accelerator has a rate.
+        rows.push_back({Str(chip, "name"), Str(chip, "kind"), Str(chip, "vendor"),
+                        chip.value("domestic", false) ? "yes" : "no", Str(chip, "memory_gib"),
+                        Str(chip, "fp16_tflops"), Str(chip, "interconnect"),
+                        Str(chip, "architecture"), Str(chip, "cores_per_socket")});
       }
-      PrintTable(std::cout, {"CHIP", "VENDOR", "MEMORY GIB", "FP16 TFLOPS", "INTERCONNECT"}, rows);
+      PrintTable(std::cout,
+                 {"CHIP", "KIND", "VENDOR", "DOMESTIC", "MEMORY GIB", "FP16 TFLOPS", "INTERCONNECT",
+                  "ARCH", "CORES/SOCKET"},
+                 rows);
     });
   });
   CLI::App* clusters =

@@ -15,8 +15,9 @@ namespace {
 using nlohmann::json;
 
 struct JobFlags {
-  std::string id, cluster, name, chip = "any", reason;
-  int64_t cards = 0, duration_s = 0, estimate_s = 0, priority = 0, node = -1;
+  std::string id, cluster, name, chip = "any", reason, tenant, resource;
+  int64_t cards = 0, duration_s = 0, estimate_s = 0, priority = 0, node = -1, guaranteed = 0,
+          ceiling = 0;
   bool elastic = false, not_preemptible = false, busy_only = false, fail_on_node_failure = false;
 };
 JobFlags f;
@@ -61,7 +62,8 @@ void AddJobsCommands(CLI::App& app, CommandContext& ctx) {
   submit->add_option("--duration-s", f.duration_s, "How long it runs at full size, in seconds")
       ->required();
   submit->add_option("--name", f.name, "A label");
-  submit->add_option("--chip", f.chip, "any, chip:H800, vendor:huawei or tflops>=300");
+  submit->add_option("--chip", f.chip,
+                     "any, chip:H800, vendor:huawei, tflops>=300 (cards); cpu, arch:arm64 (cores)");
   submit->add_flag("--elastic", f.elastic, "May start on fewer cards (default: gang)");
   submit->add_option("--estimate-s", f.estimate_s, "Your estimate of its run time, in seconds");
   submit->add_option("--priority", f.priority, "0 to 9, higher first");
@@ -132,6 +134,45 @@ void AddJobsCommands(CLI::App& app, CommandContext& ctx) {
       });
   nodes->add_option("cluster", f.cluster, "Provider cluster id")->required();
   nodes->add_flag("--busy", f.busy_only, "Only nodes with jobs on them");
+
+  auto* quotas = AddVerb(
+      *compute, "quotas", "A live cluster's tenant quotas and what each tenant holds now", ctx,
+      [](CommandContext& c) {
+        c.Emit(
+            c.Client().Get("/api/v1/compute/provider-clusters/" + UrlEncode(f.cluster) + "/quotas"),
+            [](const json& j) {
+              PrintPage(j, {"TENANT", "RESOURCE", "GUARANTEED", "CEILING", "HELD", "CAPACITY"},
+                        {"tenant_id", "resource", "guaranteed", "ceiling", "held", "capacity"});
+            });
+      });
+  quotas->add_option("cluster", f.cluster, "Provider cluster id")->required();
+  auto* quota_set = AddVerb(
+      *compute, "quota-set",
+      "Set a tenant's quota on a live cluster (operator; --guaranteed 0 --ceiling 0 removes it)",
+      ctx, [](CommandContext& c) {
+        c.Emit(
+            c.Client().Post("/api/v1/compute/provider-clusters/" + UrlEncode(f.cluster) + "/quotas",
+                            {{"tenant_id", f.tenant},
+                             {"resource", f.resource},
+                             {"guaranteed", f.guaranteed},
+                             {"ceiling", f.ceiling}}),
+            [](const json& q) {
+              std::cout << fmt::format("{} on {}: guaranteed {}, ceiling {}, holds {} of {}\n",
+                                       Str(q, "tenant_id"), Str(q, "resource"),
+                                       Str(q, "guaranteed"),
+                                       q["ceiling"].is_null() ? "none" : Str(q, "ceiling"),
+                                       Str(q, "held"), Str(q, "capacity"));
+            });
+      });
+  quota_set->add_option("cluster", f.cluster, "Provider cluster id")->required();
+  quota_set->add_option("--tenant", f.tenant, "The tenant organisation's id")->required();
+  quota_set
+      ->add_option(
+          "--resource", f.resource,
+          "chip:H800, vendor:huawei, any (cards); chip:Kunpeng920, arch:arm64, cpu (cores)")
+      ->required();
+  quota_set->add_option("--guaranteed", f.guaranteed, "Cards (cores) guaranteed under drf");
+  quota_set->add_option("--ceiling", f.ceiling, "The most it may hold at once (0: none)");
 
   for (const bool down : {true, false}) {
     auto* verb = AddVerb(

@@ -66,7 +66,8 @@ Status BuildComputeAndDataSpace(const ServeConfig& config, ServeServices& s) {
                                            .catalog = &s.chips,
                                            .market = s.market.get(),
                                            .time_scale = time_scale,
-                                           .policy = config.jobs_policy});
+                                           .policy = config.jobs_policy,
+                                           .accounts = s.accounts.get()});
   const std::string data_dir = ResolvedDataDir(config);
   s.space = std::make_unique<dataspace::DataSpace>(
       *s.store, dataspace::DataSpaceOptions{.clock = clock,

@@ -27,16 +27,39 @@ Result<ChipCatalog> ChipCatalog::Parse(std::string_view text, std::string_view o
     };
     if (t == nullptr) return InvalidArgument(where("not a table"));
     Chip c;
-    c.name = t->get_as<std::string>("name") ? **t->get_as<std::string>("name") : "";
-    c.vendor = t->get_as<std::string>("vendor") ? **t->get_as<std::string>("vendor") : "";
-    c.interconnect =
-        t->get_as<std::string>("interconnect") ? **t->get_as<std::string>("interconnect") : "";
-    c.memory_gib = t->get_as<int64_t>("memory_gib") ? **t->get_as<int64_t>("memory_gib") : 0;
-    c.fp16_tflops = t->get_as<int64_t>("fp16_tflops") ? **t->get_as<int64_t>("fp16_tflops") : 0;
+    auto text = [&](const char* key) {
+      return t->get_as<std::string>(key) ? **t->get_as<std::string>(key) : std::string();
+    };
+    auto number = [&](const char* key) {
+      return t->get_as<int64_t>(key) ? **t->get_as<int64_t>(key) : int64_t{0};
+    };
+    c.name = text("name");
+    c.vendor = text("vendor");
+    c.interconnect = text("interconnect");
+    c.architecture = text("architecture");
+    c.memory_gib = number("memory_gib");
+    c.fp16_tflops = number("fp16_tflops");
+    c.cores_per_socket = number("cores_per_socket");
+    c.domestic = t->get_as<bool>("domestic") && **t->get_as<bool>("domestic");
+    const std::string kind = t->contains("kind") ? text("kind") : "accelerator";
+    if (kind == "cpu") {
+      c.kind = ChipKind::kCpu;
+    } else if (kind != "accelerator") {
+      return InvalidArgument(where("kind must be \"accelerator\" or \"cpu\""));
+    }
     if (c.name.empty()) return InvalidArgument(where("name is required"));
     if (c.vendor.empty()) return InvalidArgument(where("vendor is required"));
-    if (c.memory_gib <= 0) return InvalidArgument(where("memory_gib must be a positive integer"));
-    if (c.fp16_tflops <= 0) return InvalidArgument(where("fp16_tflops must be a positive integer"));
+    if (c.cpu()) {
+      if (c.architecture.empty()) return InvalidArgument(where("architecture is required"));
+      if (c.cores_per_socket <= 0) {
+        return InvalidArgument(where("cores_per_socket must be a positive integer"));
+      }
+    } else {
+      if (c.memory_gib <= 0) return InvalidArgument(where("memory_gib must be a positive integer"));
+      if (c.fp16_tflops <= 0) {
+        return InvalidArgument(where("fp16_tflops must be a positive integer"));
+      }
+    }
     if (catalog.Find(c.name) >= 0) {
       return InvalidArgument(where(fmt::format("duplicate chip name {}", c.name)));
     }

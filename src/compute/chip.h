@@ -1,5 +1,8 @@
 // The chip catalog: every accelerator kind the platform pools ("one cloud,
-// many chips"), with the dense FP16 rate that compute totals are counted in.
+// many chips"), with the dense FP16 rate that compute totals are counted in,
+// and the CPU kinds of the city's government cloud, whose unit is a core
+// where an accelerator's is a card. `domestic` marks chips designed and made
+// in China, which the cloud's migration (信创迁移) moves work onto.
 //
 // Loaded from configs/chips.toml:
 //   [[chip]]
@@ -8,6 +11,14 @@
 //   memory_gib = 80
 //   fp16_tflops = 989
 //   interconnect = "NVLink 400 GB/s"
+//
+//   [[chip]]
+//   name = "Kunpeng920"
+//   kind = "cpu"               # default "accelerator"
+//   vendor = "huawei"
+//   architecture = "arm64"     # CPU kinds only
+//   cores_per_socket = 64      # CPU kinds only
+//   domestic = true            # default false
 //
 // Immutable after loading; safe to share between threads.
 #ifndef QIANTANG_COMPUTE_CHIP_H_
@@ -22,19 +33,28 @@
 
 namespace qt::compute {
 
+enum class ChipKind { kAccelerator, kCpu };
+
 struct Chip {
-  std::string name;    // "H800", "Ascend910B": unique, case-sensitive
-  std::string vendor;  // lower case: "nvidia", "huawei", "hygon", "cambricon"
-  int64_t memory_gib = 0;
-  int64_t fp16_tflops = 0;  // dense FP16 (no sparsity), integer TFLOPS
+  std::string name;  // "H800", "Ascend910B": unique, case-sensitive
+  ChipKind kind = ChipKind::kAccelerator;
+  std::string vendor;       // lower case: "nvidia", "huawei", "hygon", "cambricon"
+  int64_t memory_gib = 0;   // per card; 0 for a CPU kind
+  int64_t fp16_tflops = 0;  // dense FP16 (no sparsity), integer TFLOPS; 0 for a CPU kind
   std::string interconnect;
+  std::string architecture;      // CPU kinds: "arm64", "x86_64", ...
+  int64_t cores_per_socket = 0;  // CPU kinds
+  bool domestic = false;
+
+  bool cpu() const { return kind == ChipKind::kCpu; }
 };
 
 // Thread-safety: immutable once loaded; safe for concurrent reads.
 class ChipCatalog {
  public:
   // Parses TOML text; `origin` names the source in errors. Rejects duplicate
-  // names, empty fields and non-positive numbers.
+  // names, empty fields and non-positive numbers (an accelerator needs its
+  // memory and FP16 rate, a CPU kind its architecture and cores).
   static Result<ChipCatalog> Parse(std::string_view toml, std::string_view origin);
   static Result<ChipCatalog> Load(const std::string& path);
 

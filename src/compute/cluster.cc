@@ -99,7 +99,9 @@ Result<Cluster> Cluster::Parse(std::string_view text, std::string_view origin,
           fmt::format("{}: chip \"{}\" is not in the chip catalog", where, chip));
     }
     QT_ASSIGN_OR_RETURN(p.nodes, IntField(*t, "nodes", kMaxNodes, where));
-    QT_ASSIGN_OR_RETURN(p.cards_per_node, IntField(*t, "cards_per_node", 64, where));
+    // A CPU kind's unit is a core: up to 4,096 a node, where a node has at most 64 cards.
+    const int max_per_node = catalog.at(p.chip).cpu() ? 4096 : 64;
+    QT_ASSIGN_OR_RETURN(p.cards_per_node, IntField(*t, "cards_per_node", max_per_node, where));
     QT_ASSIGN_OR_RETURN(p.cpu_cores_per_node, IntField(*t, "cpu_cores_per_node", 4096, where));
     QT_ASSIGN_OR_RETURN(p.memory_gib_per_node, IntField(*t, "memory_gib_per_node", 1 << 20, where));
     QT_ASSIGN_OR_RETURN(p.nodes_per_leaf, IntField(*t, "nodes_per_leaf", 4096, where));

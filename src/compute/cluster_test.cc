@@ -43,6 +43,35 @@ TEST(Cluster, CityPoolMixesSevenChipKinds) {
   }
 }
 
+TEST(Cluster, GovernmentCloudHasEightyThousandDomesticCoresAndOverAThousandCards) {
+  const ChipCatalog catalog = Catalog();
+  auto c = LoadCluster("hz-xinchuang", catalog);
+  ASSERT_THAT(c, IsOk()) << c.status().message();
+  int64_t cores = 0, cards = 0;
+  for (const Pool& p : c->pools()) {
+    const Chip& chip = catalog.at(p.chip);
+    EXPECT_TRUE(chip.domestic) << chip.name;
+    (chip.cpu() ? cores : cards) += p.cards();
+  }
+  EXPECT_EQ(cores, 80'000);  // "国产通算8万核"
+  EXPECT_GT(cards, 1'000);   // "国产智算超千卡"
+  // A pool of cores may have more units a node than any card pool.
+  EXPECT_THAT(Cluster::Parse(R"(
+name = "x"
+[[pool]]
+name = "gpu"
+chip = "A100"
+nodes = 1
+cards_per_node = 128
+cpu_cores_per_node = 1
+memory_gib_per_node = 1
+nodes_per_leaf = 1
+leaves_per_pod = 1
+)",
+                             "x.toml", catalog),
+              StatusIs(StatusCode::kInvalidArgument));
+}
+
 TEST(Cluster, RejectsBadFiles) {
   ChipCatalog cat = Catalog();
   auto unknown = Cluster::Parse(R"(name = "x"

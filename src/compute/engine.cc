@@ -91,9 +91,10 @@ void Engine::Apply(const Decision& d, const Observer& observer) {
     run.cards = job.alloc.cards();
     run.start = now_;
     run.overhead = job.preemptions > 0 ? options_.scheduler.preemption_cost_ms : 0;
-    if (options_.reference_tflops > 0) {
-      const Pool& pool = cluster_->pools()[static_cast<size_t>(job.alloc.pool)];
-      run.tflops = cluster_->catalog().at(pool.chip).fp16_tflops;
+    const Pool& pool = cluster_->pools()[static_cast<size_t>(job.alloc.pool)];
+    const Chip& chip = cluster_->catalog().at(pool.chip);
+    if (options_.reference_tflops > 0 && !chip.cpu()) {  // a CPU job runs its duration
+      run.tflops = chip.fp16_tflops;
       run.reference = options_.reference_tflops;
     }
     busy_cards_ += run.cards;

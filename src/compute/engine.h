@@ -43,7 +43,8 @@ struct EngineOptions {
   SchedulerOptions scheduler;
   // 0: a job runs its duration on any chip. Otherwise durations are measured
   // on chips of this many TFLOPS, and a job on a chip of T TFLOPS runs
-  // reference / T times as long ("one cloud, many chips").
+  // reference / T times as long ("one cloud, many chips"); on CPU cores it
+  // runs its duration.
   int64_t reference_tflops = 0;
 };
 
@@ -84,6 +85,8 @@ class Engine {
   void SetNodeDown(int node, const Observer& observer);
   // REQUIRES: it is down.
   void SetNodeUp(int node) { scheduler_.SetNodeUp(node); }
+  // Scheduler::SetQuotas; takes effect at the next pass.
+  Status SetQuotas(const std::vector<Quota>& quotas) { return scheduler_.SetQuotas(quotas); }
   // The time of the next completion, or of the policy's next wakeup while
   // jobs are pending (never before the engine's current time); kNever if
   // nothing is due.

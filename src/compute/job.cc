@@ -10,15 +10,23 @@ Result<ChipConstraint> ChipConstraint::Parse(std::string_view text) {
   ChipConstraint c;
   auto bad = [&] {
     return InvalidArgument(fmt::format(
-        "chip constraint \"{}\" is not any, chip:NAME, vendor:NAME or tflops>=N", text));
+        "chip constraint \"{}\" is not any, chip:NAME, vendor:NAME, tflops>=N, cpu or arch:NAME",
+        text));
   };
   if (text.empty() || text == "any") return c;
+  if (text == "cpu") {
+    c.kind = Kind::kCpu;
+    return c;
+  }
   if (text.starts_with("chip:") && text.size() > 5) {
     c.kind = Kind::kChip;
     c.value = std::string(text.substr(5));
   } else if (text.starts_with("vendor:") && text.size() > 7) {
     c.kind = Kind::kVendor;
     c.value = std::string(text.substr(7));
+  } else if (text.starts_with("arch:") && text.size() > 5) {
+    c.kind = Kind::kArch;
+    c.value = std::string(text.substr(5));
   } else if (text.starts_with("tflops>=")) {
     std::string_view n = text.substr(8);
     auto [end, ec] = std::from_chars(n.data(), n.data() + n.size(), c.min_tflops);
@@ -40,6 +48,10 @@ std::string ChipConstraint::ToString() const {
       return "vendor:" + value;
     case Kind::kMinTflops:
       return fmt::format("tflops>={}", min_tflops);
+    case Kind::kCpu:
+      return "cpu";
+    case Kind::kArch:
+      return "arch:" + value;
   }
   return "any";
 }
@@ -47,13 +59,17 @@ std::string ChipConstraint::ToString() const {
 bool ChipConstraint::Allows(const Chip& chip) const {
   switch (kind) {
     case Kind::kAny:
-      return true;
+      return !chip.cpu();
     case Kind::kChip:
       return chip.name == value;
     case Kind::kVendor:
-      return chip.vendor == value;
+      return !chip.cpu() && chip.vendor == value;
     case Kind::kMinTflops:
-      return chip.fp16_tflops >= min_tflops;
+      return !chip.cpu() && chip.fp16_tflops >= min_tflops;
+    case Kind::kCpu:
+      return chip.cpu();
+    case Kind::kArch:
+      return chip.cpu() && chip.architecture == value;
   }
   return false;
 }

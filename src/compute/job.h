@@ -13,14 +13,18 @@
 namespace qt::compute {
 
 // Which chips a job accepts. Written as:
-//   "any"             every chip
-//   "chip:H800"       one chip by catalog name
-//   "vendor:huawei"   every chip of a vendor
-//   "tflops>=300"     every chip with at least that dense FP16 rate
+//   "any"             every accelerator
+//   "chip:H800"       one chip by catalog name (an accelerator or a CPU kind)
+//   "vendor:huawei"   every accelerator of a vendor
+//   "tflops>=300"     every accelerator with at least that dense FP16 rate
+//   "cpu"             every CPU kind (its unit is a core)
+//   "arch:arm64"      every CPU kind of an architecture
+// Only "chip:", "cpu" and "arch:" reach CPU kinds, so that a job asking for
+// cards never gets cores.
 struct ChipConstraint {
-  enum class Kind { kAny, kChip, kVendor, kMinTflops };
+  enum class Kind { kAny, kChip, kVendor, kMinTflops, kCpu, kArch };
   Kind kind = Kind::kAny;
-  std::string value;       // chip or vendor name
+  std::string value;       // chip, vendor or architecture name
   int64_t min_tflops = 0;  // kMinTflops
 
   static Result<ChipConstraint> Parse(std::string_view text);

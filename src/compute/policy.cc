@@ -28,6 +28,7 @@ bool FitMemo::KnownNotToFit(const Job& job) const {
 }
 
 void FitMemo::RecordFailure(const Job& job) {
+  if (job.limited_by_quota) return;  // its tenant's ceiling, not the cluster
   int cards = job.spec.elastic ? 1 : job.spec.cards;
   for (auto& [mask, failed] : smallest_failed_) {
     if (mask == job.pool_mask) {

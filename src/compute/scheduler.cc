@@ -57,6 +57,8 @@ int Scheduler::TenantIndex(const std::string& name) {
     tenant_weight_.push_back(w == options_.tenant_weights.end() ? 1 : w->second);
     tenant_active_jobs_.push_back(0);
     tenant_usage_.emplace_back(capacity_.size(), 0);
+    tenant_pool_cards_.emplace_back(cluster_->pools().size(), 0);
+    tenant_quotas_.emplace_back();
     tenant_queues_.emplace_back();
   }
   return it->second;
@@ -118,6 +120,8 @@ void Scheduler::AddUsage(const Job& job, int sign) {
   const Pool& pool = cluster_->pools()[static_cast<size_t>(job.alloc.pool)];
   auto& u = tenant_usage_[static_cast<size_t>(job.tenant)];
   int64_t cards = job.alloc.cards();
+  tenant_pool_cards_[static_cast<size_t>(job.tenant)][static_cast<size_t>(job.alloc.pool)] +=
+      sign * cards;
   u[static_cast<size_t>(pool.chip)] += sign * cards;
   u[u.size() - 2] += sign * cards * pool.cpu_cores_per_node / pool.cards_per_node;
   u[u.size() - 1] += sign * cards * pool.memory_gib_per_node / pool.cards_per_node;
@@ -159,9 +163,69 @@ void Scheduler::RemoveRunning(int index) {
   running_pos_[static_cast<size_t>(index)] = -1;
 }
 
+Status Scheduler::SetQuotas(const std::vector<Quota>& quotas) {
+  std::vector<std::pair<std::string, QuotaLimit>> limits;
+  for (const Quota& q : quotas) {
+    if (q.guaranteed < 0 || q.ceiling < 0) {
+      return InvalidArgument(fmt::format("quota of {} on {}: amounts must not be negative",
+                                         q.tenant, q.resource.ToString()));
+    }
+    if (q.ceiling > 0 && q.ceiling < q.guaranteed) {
+      return InvalidArgument(fmt::format("quota of {} on {}: the ceiling is below the guarantee",
+                                         q.tenant, q.resource.ToString()));
+    }
+    QuotaLimit l{
+        .pools = q.resource.PoolMask(*cluster_), .guaranteed = q.guaranteed, .ceiling = q.ceiling};
+    if (l.pools == 0) {
+      return InvalidArgument(fmt::format("quota of {}: no pool of cluster {} has chips matching {}",
+                                         q.tenant, cluster_->name(), q.resource.ToString()));
+    }
+    for (size_t p = 0; p < cluster_->pools().size(); ++p) {
+      if ((l.pools >> p) & 1) l.capacity += cluster_->pools()[p].cards();
+    }
+    limits.emplace_back(q.tenant, l);
+  }
+  for (auto& tenant : tenant_quotas_) tenant.clear();
+  for (const auto& [tenant, l] : limits) {
+    int t = TenantIndex(tenant);
+    tenant_quotas_[static_cast<size_t>(t)].push_back(l);
+  }
+  quotas_set_ = true;
+  return OkStatus();
+}
+
+int64_t Scheduler::TenantCards(const std::string& tenant, uint64_t pool_mask) const {
+  auto it = tenant_index_.find(tenant);
+  if (it == tenant_index_.end()) return 0;
+  const auto& cards = tenant_pool_cards_[static_cast<size_t>(it->second)];
+  int64_t sum = 0;
+  for (size_t p = 0; p < cards.size(); ++p) {
+    if ((pool_mask >> p) & 1) sum += cards[p];
+  }
+  return sum;
+}
+
+uint64_t Scheduler::UnderCeilings(Job& job, uint64_t mask) const {
+  job.limited_by_quota = false;
+  const auto& cards = tenant_pool_cards_[static_cast<size_t>(job.tenant)];
+  for (const QuotaLimit& l : tenant_quotas_[static_cast<size_t>(job.tenant)]) {
+    if (l.ceiling == 0 || (l.pools & mask) == 0) continue;
+    int64_t held = 0;
+    for (size_t p = 0; p < cards.size(); ++p) {
+      if ((l.pools >> p) & 1) held += cards[p];
+    }
+    if (held + job.spec.cards > l.ceiling) {
+      mask &= ~l.pools;
+      job.limited_by_quota = true;
+    }
+  }
+  return mask;
+}
+
 bool Scheduler::TryStart(Job& job, uint64_t pool_mask) {
   if (job.state != JobState::kPending || job.preempted_in_pass == pass_) return false;
-  uint64_t mask = pool_mask == 0 ? job.pool_mask : (pool_mask & job.pool_mask);
+  uint64_t mask = UnderCeilings(job, pool_mask == 0 ? job.pool_mask : (pool_mask & job.pool_mask));
+  if (mask == 0) return false;
   std::optional<Allocation> a = job.spec.elastic ? allocator_.PlaceUpTo(job.spec.cards, mask)
                                                  : allocator_.Place(job.spec.cards, mask);
   if (!a) return false;
@@ -188,16 +252,18 @@ void Scheduler::MarkPreempted(Job& job) {
 
 bool Scheduler::StartByPreempting(Job& job, const std::vector<int>& victims) {
   if (job.state != JobState::kPending || job.preempted_in_pass == pass_) return false;
-  if (allocator_.CanPlace(job.spec.cards, job.pool_mask)) return TryStart(job);
+  const uint64_t mask = UnderCeilings(job, job.pool_mask);
+  if (mask == 0) return false;
+  if (allocator_.CanPlace(job.spec.cards, mask)) return TryStart(job, mask);
   std::vector<int> released;
   for (int v : victims) {
     Job& victim = jobs_[static_cast<size_t>(v)];
     if (victim.state != JobState::kRunning) continue;
     allocator_.Release(victim.alloc);
     released.push_back(v);
-    if (allocator_.CanPlace(job.spec.cards, job.pool_mask)) break;
+    if (allocator_.CanPlace(job.spec.cards, mask)) break;
   }
-  if (!allocator_.CanPlace(job.spec.cards, job.pool_mask)) {
+  if (!allocator_.CanPlace(job.spec.cards, mask)) {
     for (auto it = released.rbegin(); it != released.rend(); ++it) {
       bool ok = allocator_.Reacquire(jobs_[static_cast<size_t>(*it)].alloc);
       assert(ok);
@@ -205,7 +271,7 @@ bool Scheduler::StartByPreempting(Job& job, const std::vector<int>& victims) {
     }
     return false;
   }
-  std::optional<Allocation> a = allocator_.Place(job.spec.cards, job.pool_mask);
+  std::optional<Allocation> a = allocator_.Place(job.spec.cards, mask);
   assert(a.has_value());
   // Victims whose cards the new job did not need keep running untouched.
   for (int v : released) {
@@ -242,7 +308,16 @@ double Scheduler::DominantShare(int tenant) const {
 }
 
 double Scheduler::GuaranteedShare(int tenant) const {
-  if (active_weight_ == 0 || tenant_active_jobs_[static_cast<size_t>(tenant)] == 0) return 0;
+  if (tenant_active_jobs_[static_cast<size_t>(tenant)] == 0) return 0;
+  if (quotas_set_) {
+    double share = 0;
+    for (const QuotaLimit& l : tenant_quotas_[static_cast<size_t>(tenant)]) {
+      share = std::max(share, std::min(1.0, static_cast<double>(l.guaranteed) /
+                                                static_cast<double>(l.capacity)));
+    }
+    return share;
+  }
+  if (active_weight_ == 0) return 0;
   return static_cast<double>(tenant_weight_[static_cast<size_t>(tenant)]) / active_weight_;
 }
 

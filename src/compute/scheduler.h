@@ -57,6 +57,17 @@ struct SchedulerOptions {
 
 enum class JobState { kPending, kRunning, kDone, kCancelled, kFailed };
 
+// A tenant's quota on one resource of a cluster: the cards of the pools whose
+// chips `resource` allows (for a CPU kind, its cores). The guaranteed amount
+// is the tenant's share under drf (reclaimed by preemption from tenants over
+// theirs); the ceiling is the most it may hold at once under every policy.
+struct Quota {
+  std::string tenant;
+  ChipConstraint resource;
+  int64_t guaranteed = 0;
+  int64_t ceiling = 0;  // 0: none
+};
+
 // A job as the scheduler tracks it. Policies read it; only the scheduler writes.
 struct Job {
   JobSpec spec;
@@ -77,6 +88,9 @@ struct Job {
   Allocation alloc;
   uint64_t preempted_in_pass = 0;
   uint64_t started_in_pass = 0;
+  // Its last start attempt left out pools where its tenant is at a ceiling
+  // (so a failure then says nothing about other tenants' jobs).
+  bool limited_by_quota = false;
   std::array<int64_t, 4> queue_key{};  // its key in the pending queue
 };
 
@@ -134,6 +148,15 @@ class Scheduler {
   std::vector<int> SetNodeDown(int node, int64_t now);
   // Puts a down node back in service. REQUIRES: it is down.
   void SetNodeUp(int node) { allocator_.SetDown(node, false); }
+  // Replaces every tenant's quotas. From then on a tenant's guaranteed share
+  // is its quotas' (its largest guaranteed fraction of a resource; none
+  // without a quota) instead of its weight's, and no job starts where it
+  // would take its tenant over a ceiling. Running jobs are not stopped.
+  // invalid_argument (nothing changed) for a negative amount, a ceiling below
+  // the guarantee, or a resource no pool of the cluster has.
+  Status SetQuotas(const std::vector<Quota>& quotas);
+  // Cards (cores) a tenant holds on the pools of `pool_mask`.
+  int64_t TenantCards(const std::string& tenant, uint64_t pool_mask) const;
   // Runs the policy at `now`; returns the starts and preemptions it made.
   const std::vector<Decision>& Schedule(int64_t now);
   // The earliest time the policy must run again though nothing arrives or
@@ -172,6 +195,10 @@ class Scheduler {
   // Preempts `victims` in order only as far as needed, then starts `job`.
   // If `job` still does not fit, nothing changes and false is returned.
   bool StartByPreempting(Job& job, const std::vector<int>& victims);
+  // Whether its tenant's ceilings leave `job` no pool at all: held (like a
+  // Slurm job pending on a QOS limit) rather than waiting for cards, so it
+  // does not block the jobs behind it.
+  bool HeldByQuota(Job& job) const { return UnderCeilings(job, job.pool_mask) == 0; }
   // Running, preemptible, and past the minimum run time.
   bool Preemptible(const Job& job) const;
   bool Preemptible(const RunningJob& r) const {
@@ -201,7 +228,15 @@ class Scheduler {
     int epoch;
     bool operator>(const Wakeup& o) const { return at > o.at; }
   };
+  struct QuotaLimit {
+    uint64_t pools = 0;    // the pools the quota's resource covers
+    int64_t capacity = 0;  // their cards
+    int64_t guaranteed = 0;
+    int64_t ceiling = 0;  // 0: none
+  };
   int TenantIndex(const std::string& name);
+  // The pools of `mask` where `job` fits under its tenant's ceilings.
+  uint64_t UnderCeilings(Job& job, uint64_t mask) const;
   void Enqueue(Job& job);
   void AddUsage(const Job& job, int sign);
   void Start(Job& job, Allocation alloc);
@@ -227,9 +262,12 @@ class Scheduler {
   std::unordered_map<std::string, int> tenant_index_;
   std::vector<std::string> tenant_names_;
   std::vector<int> tenant_weight_;
-  std::vector<int> tenant_active_jobs_;             // pending + running
-  std::vector<std::vector<int64_t>> tenant_usage_;  // per dimension
-  std::vector<int64_t> capacity_;                   // per dimension
+  std::vector<int> tenant_active_jobs_;                  // pending + running
+  std::vector<std::vector<int64_t>> tenant_usage_;       // per dimension
+  std::vector<std::vector<int64_t>> tenant_pool_cards_;  // per pool
+  std::vector<std::vector<QuotaLimit>> tenant_quotas_;
+  bool quotas_set_ = false;
+  std::vector<int64_t> capacity_;  // per dimension
   int64_t active_weight_ = 0;
   int64_t now_ = 0;
   uint64_t pass_ = 0;

@@ -132,6 +132,108 @@ TEST(Scheduler, DrfReclaimsBorrowedCardsForATenantUnderItsShare) {
   EXPECT_DOUBLE_EQ(s->GuaranteedShare(s->job(b).tenant), 0.5);
 }
 
+Quota QuotaOf(std::string tenant, std::string_view resource, int64_t guaranteed, int64_t ceiling) {
+  return {std::move(tenant), ChipConstraint::Parse(resource).value(), guaranteed, ceiling};
+}
+
+TEST(Scheduler, ACeilingHoldsOneTenantsJobsWithoutBlockingTheQueue) {
+  Cluster c = Cards(24);
+  auto s = Make(c, "fifo");
+  ASSERT_TRUE(s->SetQuotas({QuotaOf("a", "any", 0, 8)}).ok());
+  int a1 = s->Submit(Spec("a1", 8, 0, "a"), 0).value();
+  int a2 = s->Submit(Spec("a2", 8, 1, "a"), 1).value();
+  int b = s->Submit(Spec("b", 8, 2, "b"), 2).value();
+  s->Schedule(2);
+  EXPECT_EQ(s->job(a1).state, JobState::kRunning);
+  EXPECT_EQ(s->job(a2).state, JobState::kPending);  // 8 free cards, but a is at its ceiling
+  EXPECT_EQ(s->job(b).state, JobState::kRunning);   // not blocked behind a2
+  EXPECT_EQ(s->allocator().free_cards(), 8);
+  EXPECT_EQ(s->TenantCards("a", ~uint64_t{0}), 8);
+  s->Finish(a1, 10);
+  s->Schedule(10);
+  EXPECT_EQ(s->job(a2).state, JobState::kRunning);
+}
+
+TEST(Scheduler, AVendorCeilingSendsTheRestToOtherChips) {
+  const ChipCatalog catalog = LoadChipCatalog("").value();
+  Cluster c = Cluster::Parse(R"(
+name = "mixed"
+[[pool]]
+name = "gpu"
+provider = "p"
+region = "r"
+chip = "A100"
+nodes = 2
+cards_per_node = 8
+cpu_cores_per_node = 64
+memory_gib_per_node = 512
+nodes_per_leaf = 2
+leaves_per_pod = 1
+[[pool]]
+name = "npu"
+provider = "p"
+region = "r"
+chip = "Ascend910B"
+nodes = 2
+cards_per_node = 8
+cpu_cores_per_node = 64
+memory_gib_per_node = 512
+nodes_per_leaf = 2
+leaves_per_pod = 1
+)",
+                             "test", catalog)
+                  .value();
+  for (const char* policy : {"fifo", "backfill", "sjf", "las", "drf"}) {
+    SCOPED_TRACE(policy);
+    auto s = Make(c, policy);
+    ASSERT_TRUE(s->SetQuotas({QuotaOf("a", "vendor:nvidia", 0, 8)}).ok());
+    for (int i = 0; i < 4; ++i) ASSERT_TRUE(s->Submit(Spec(std::to_string(i), 8, i, "a"), i).ok());
+    s->Schedule(4);
+    const uint64_t nvidia = ChipConstraint::Parse("vendor:nvidia").value().PoolMask(c);
+    EXPECT_EQ(s->TenantCards("a", nvidia), 8);
+    EXPECT_EQ(s->TenantCards("a", ~nvidia), 16);
+    EXPECT_EQ(s->running_count(), 3u);
+  }
+}
+
+TEST(Scheduler, AGuaranteedQuotaIsReclaimedUnderDrf) {
+  Cluster c = Cards(32);
+  SchedulerOptions o;
+  o.min_run_before_preemption_ms = 0;
+  auto s = Make(c, "drf", o);
+  ASSERT_TRUE(s->SetQuotas({QuotaOf("a", "any", 8, 0), QuotaOf("b", "chip:A100", 24, 32)}).ok());
+  for (int i = 0; i < 4; ++i) s->Submit(Spec("a" + std::to_string(i), 8, 0, "a"), 0).value();
+  s->Schedule(0);
+  EXPECT_EQ(s->allocator().free_cards(), 0);  // a borrows b's idle guarantee
+  int b = s->Submit(Spec("b", 24, 1000, "b"), 1000).value();
+  s->Schedule(1000);
+  EXPECT_EQ(s->job(b).state, JobState::kRunning);
+  EXPECT_EQ(s->TenantCards("a", ~uint64_t{0}), 8);  // a keeps its guarantee
+  EXPECT_DOUBLE_EQ(s->GuaranteedShare(s->job(b).tenant), 0.75);
+  // A tenant without a quota borrows only: it reclaims nothing.
+  int c1 = s->Submit(Spec("c", 8, 2000, "c"), 2000).value();
+  s->Schedule(2000);
+  EXPECT_EQ(s->job(c1).state, JobState::kPending);
+  EXPECT_DOUBLE_EQ(s->GuaranteedShare(s->job(c1).tenant), 0);
+}
+
+TEST(Scheduler, BadQuotasAreRefusedAndChangeNothing) {
+  Cluster c = Cards(16);
+  auto s = Make(c, "fifo");
+  ASSERT_TRUE(s->SetQuotas({QuotaOf("a", "any", 0, 8)}).ok());
+  EXPECT_EQ(s->SetQuotas({QuotaOf("a", "any", 8, 4)}).message(),
+            "quota of a on any: the ceiling is below the guarantee");
+  EXPECT_EQ(s->SetQuotas({QuotaOf("a", "any", -1, 0)}).message(),
+            "quota of a on any: amounts must not be negative");
+  EXPECT_EQ(s->SetQuotas({QuotaOf("a", "vendor:huawei", 0, 8)}).message(),
+            "quota of a: no pool of cluster 16xA100 has chips matching vendor:huawei");
+  int a1 = s->Submit(Spec("a1", 8, 0, "a"), 0).value();
+  int a2 = s->Submit(Spec("a2", 8, 0, "a"), 0).value();
+  s->Schedule(0);
+  EXPECT_EQ(s->job(a1).state, JobState::kRunning);
+  EXPECT_EQ(s->job(a2).state, JobState::kPending);  // the first ceiling still holds
+}
+
 TEST(Scheduler, StarvationGuardLetsABigJobThroughAStreamOfSmallOnes) {
   Cluster c = Cards(8);
   SchedulerOptions o;

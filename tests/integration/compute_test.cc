@@ -105,7 +105,16 @@ TEST_F(ComputeApiTest, ShowsChipsAndCapacityPublicly) {
   auto client = server_->Client();
   HttpAnswer chips = Call(*client, "GET", "/api/v1/compute/chips");
   ASSERT_EQ(chips.status, 200);
-  EXPECT_EQ(chips.body["items"].size(), 7u);
+  ASSERT_EQ(chips.body["items"].size(), 11u);  // 7 accelerators, 4 CPU kinds
+  int cpus = 0;
+  for (const auto& c : chips.body["items"]) {
+    if (c["kind"] == "cpu") {
+      ++cpus;
+      EXPECT_TRUE(c.contains("architecture")) << c;
+      EXPECT_FALSE(c.contains("fp16_tflops")) << c;
+    }
+  }
+  EXPECT_EQ(cpus, 4);
   HttpAnswer pool = Call(*client, "GET", "/api/v1/compute/clusters/hz-pool");
   ASSERT_EQ(pool.status, 200) << pool.raw;
   EXPECT_EQ(pool.body["pool_list"].size(), 18u);

@@ -250,5 +250,73 @@ TEST_F(JobsApiTest, AServerKilledMidRunComesBackToTheSamePlacementsAndFinishes) 
   EXPECT_EQ(done.body["run_s"], 2 * 3600);
 }
 
+// Quotas through the real server, as the operator, the provider, the tenant
+// and another tenant would try them.
+TEST_F(JobsApiTest, OnlyTheOperatorSetsQuotasAndACeilingHoldsTheTenantsJobs) {
+  const std::string tenant_id =
+      Call(*client_, "GET", "/api/v1/whoami", tenant_).body["org"]["id"].get<std::string>();
+  const std::string path = "/api/v1/compute/provider-clusters/" + cluster_ + "/quotas";
+  const std::string quota =
+      nlohmann::json{{"tenant_id", tenant_id}, {"resource", "chip:H800"}, {"ceiling", 16}}.dump();
+  for (const std::string& who : {provider_, tenant_, other_}) {
+    auto refused = Call(*client_, "POST", path, who, quota);
+    EXPECT_EQ(refused.status, 403) << refused.raw;
+  }
+  EXPECT_EQ(Call(*client_, "POST", path, "", quota).status, 401);
+  for (const std::string& bad :
+       {std::string(R"({"tenant_id": "org_nosuch", "resource": "chip:H800", "ceiling": 8})"),
+        R"({"tenant_id": ")" + tenant_id + R"(", "resource": "vendor:huawei", "ceiling": 8})",
+        R"({"tenant_id": ")" + tenant_id +
+            R"(", "resource": "chip:H800", "guaranteed": 16, "ceiling": 8})",
+        R"({"tenant_id": ")" + tenant_id + R"(", "resource": "chip:H800", "ceiling": -1})",
+        R"({"tenant_id": ")" + tenant_id + R"(", "resource": "chip:H800", "extra": 1})"}) {
+    auto refused = Call(*client_, "POST", path, op_, bad);
+    EXPECT_EQ(refused.status, 400) << bad << " " << refused.raw;
+    EXPECT_TRUE(refused.body["error"].contains("message")) << refused.raw;
+  }
+  EXPECT_EQ(Call(*client_, "GET", path, op_).body["items"].size(), 0u);  // nothing stored
+
+  auto set = server_->Cli({"compute", "quota-set", cluster_, "--tenant", tenant_id, "--resource",
+                           "chip:H800", "--ceiling", "16"},
+                          op_);
+  ASSERT_EQ(set.exit_code, 0) << set.err;
+  EXPECT_NE(set.out.find("ceiling 16, holds 0 of 32"), std::string::npos) << set.out;
+
+  auto first = Submit(tenant_, 16, 10);
+  auto held = Submit(tenant_, 8, 10);
+  auto others = Submit(other_, 8, 10);
+  ASSERT_EQ(first.status, 201) << first.raw;
+  EXPECT_EQ(first.body["state"], "running");
+  EXPECT_EQ(held.body["state"], "queued");
+  EXPECT_EQ(others.body["state"], "running");  // fifo, yet not blocked behind the held job
+  auto too_big = Submit(tenant_, 24, 1);
+  EXPECT_EQ(too_big.status, 409) << too_big.raw;
+
+  auto mine = Call(*client_, "GET", path, tenant_);
+  ASSERT_EQ(mine.status, 200);
+  ASSERT_EQ(mine.body["items"].size(), 1u);
+  EXPECT_EQ(mine.body["items"][0]["held"], 16);
+  EXPECT_EQ(Call(*client_, "GET", path, other_).body["items"].size(), 0u);
+  EXPECT_EQ(Call(*client_, "GET", path, provider_).body["items"].size(), 1u);
+  auto listed = server_->Cli({"compute", "quotas", cluster_}, provider_);
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  EXPECT_NE(listed.out.find(tenant_id), std::string::npos) << listed.out;
+  auto refused = server_->Cli({"compute", "quota-set", cluster_, "--tenant", tenant_id,
+                               "--resource", "chip:H800", "--ceiling", "32"},
+                              tenant_);
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_NE(refused.err.find("only the operator"), std::string::npos) << refused.err;
+
+  // A restarted server keeps the ceiling.
+  client_.reset();
+  server_->Kill();
+  ASSERT_TRUE(server_->Start());
+  client_ = server_->Client();
+  auto again =
+      Call(*client_, "GET", "/api/v1/compute/jobs/" + held.body["id"].get<std::string>(), tenant_);
+  EXPECT_EQ(again.body["state"], "queued");
+  EXPECT_EQ(Call(*client_, "GET", path, op_).body["items"][0]["ceiling"], 16);
+}
+
 }  // namespace
 }  // namespace qt::testing

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "compute/engine.h"
+#include "compute/live/run.h"
 #include "compute/policy.h"
 #include "core/text.h"
 #include "store/decode.h"
@@ -115,52 +116,12 @@ std::string_view ArrivalName(JobState s) {
 
 }  // namespace
 
-// One live cluster: its topology, its engine, and the mapping between the
-// engine's job indexes and the stored jobs.
-struct Jobs::Run {
-  market::ClusterOffer offer;
-  Cluster cluster;
-  std::unique_ptr<Engine> engine;
-  std::vector<std::string> ids;      // by engine index
-  std::vector<std::string> tenants;  // by engine index
-  std::unordered_map<std::string, int> index;
-  std::unordered_map<int, int64_t> ended_at;  // job ms of completion or cancellation
-  int64_t next_seq = 1;                       // of the cluster's next input
-  std::vector<EngineEvent> events;            // not yet written
-  bool recording = true;                      // false while replaying
-  Engine::Observer observer;
-
-  explicit Run(market::ClusterOffer o, Cluster c) : offer(std::move(o)), cluster(std::move(c)) {
-    observer.event = [this](const EngineEvent& e) {
-      if (e.kind == EngineEvent::Kind::kComplete || e.kind == EngineEvent::Kind::kCancel ||
-          e.kind == EngineEvent::Kind::kFail) {
-        ended_at[e.job] = e.at;
-      }
-      if (recording) events.push_back(e);
-    };
-  }
-
-  bool Privileged(const Principal& caller) const {
-    return caller.IsOperator() || caller.org_id == offer.provider_id;
-  }
-};
-
 Jobs::Jobs(store::Store& store, JobsOptions options)
     : store_(store), options_(std::move(options)), ids_(*options_.clock, *options_.random) {}
 
 Jobs::~Jobs() = default;
 
 int64_t Jobs::JobNow() const { return options_.clock->NowMillis() * options_.time_scale; }
-
-// A stored input of a cluster: a submission, a cancellation, a node taken
-// down or brought up, at its job time and in its order.
-struct Jobs::Input {
-  enum class Kind { kSubmit, kCancel, kNodeDown, kNodeUp };
-  int64_t seq, at;
-  Kind kind;
-  JobSpec spec;  // kSubmit; kCancel: its id
-  int node = 0;  // kNodeDown, kNodeUp
-};
 
 Result<std::vector<Jobs::Input>> Jobs::ReadInputs(const std::string& cluster_id, int64_t nodes) {
   std::vector<Input> inputs;
@@ -213,6 +174,7 @@ Result<std::vector<Jobs::Input>> Jobs::ReadInputs(const std::string& cluster_id,
                          return true;
                        }).status());
   }
+  QT_RETURN_IF_ERROR(ReadQuotaInputs(cluster_id, inputs));
   std::sort(inputs.begin(), inputs.end(),
             [](const Input& a, const Input& b) { return a.seq < b.seq; });
   return inputs;
@@ -230,6 +192,16 @@ Status Jobs::Replay(Run& run, const Input& in) {
     if (s == compute::JobState::kPending || s == compute::JobState::kRunning) {
       engine.Cancel(it->second, run.observer);
     }
+  } else if (in.kind == Input::Kind::kQuota) {
+    auto next = run.quotas;
+    const std::pair<std::string, std::string> key{in.quota.tenant, in.quota.resource.ToString()};
+    if (in.quota.guaranteed == 0 && in.quota.ceiling == 0) {
+      next.erase(key);
+    } else {
+      next[key] = in.quota;
+    }
+    QT_RETURN_IF_ERROR(
+        run.ApplyQuotas(std::move(next)).WithContext("live jobs: replaying a quota"));
   } else if (in.kind == Input::Kind::kNodeDown || in.kind == Input::Kind::kNodeUp) {
     const bool down = in.kind == Input::Kind::kNodeDown;
     if (engine.scheduler().allocator().down(in.node) == down) {
@@ -429,6 +401,7 @@ Result<LiveJob> Jobs::Submit(const Principal& caller, const NewJob& nj) {
   spec.priority = static_cast<int>(nj.priority);
   spec.preemptible = nj.preemptible;
   spec.requeue_on_failure = nj.requeue_on_failure;
+  QT_RETURN_IF_ERROR(CheckCeilings(*run, spec));
   Result<int> index = engine.Submit(spec, t);
   if (index.ok()) {
     run->ids.push_back(spec.id);

@@ -23,6 +23,14 @@
 // queue and node views, another tenant's job shows its cards but not its id
 // or tenant.
 //
+// Quotas (一云多芯): the operator gives a tenant organisation, per resource of
+// a cluster (cards of a chip or vendor, cores of a CPU kind or architecture),
+// a guaranteed amount and a ceiling. No job starts that would take its tenant
+// over a ceiling (it waits, held, without blocking others); under the drf
+// policy a tenant below its guarantee takes back borrowed cards by
+// preemption, and a tenant without a quota only borrows. Quota changes are
+// inputs like submissions: stored, journaled (compute.quota.set) and replayed.
+//
 // Thread-safe: one mutex serialises the engines and their writes.
 #ifndef QIANTANG_COMPUTE_LIVE_JOBS_H_
 #define QIANTANG_COMPUTE_LIVE_JOBS_H_
@@ -56,6 +64,7 @@ struct JobsOptions {
   int64_t time_scale = 1;                // job ms per wall ms
   std::string policy = "las";            // every cluster's (policy.h)
   SchedulerOptions scheduler{};
+  accounts::Accounts* accounts = nullptr;  // required: quota tenants are organisations
 };
 
 struct JobFilter {
@@ -110,6 +119,20 @@ class Jobs {
   Result<NodeState> SetNodeDown(const accounts::Principal& caller, const std::string& cluster_id,
                                 int64_t node, bool down, const std::string& reason);
 
+  // Sets a tenant's quota on one resource of a live cluster (`quota`'s
+  // cluster, tenant, resource, guaranteed and ceiling; both 0 removes it)
+  // and runs a pass under it. Returns it with the cluster's capacity and what
+  // the tenant holds. permission_denied unless the caller is the operator;
+  // invalid_argument for a bad resource (or one no pool of the cluster has),
+  // a negative amount, a ceiling below the guarantee, or an unknown tenant;
+  // failed_precondition when the guarantees on that resource would exceed
+  // its capacity; not_found as Queue for the cluster.
+  Result<LiveQuota> SetQuota(const accounts::Principal& caller, const LiveQuota& quota);
+  // The cluster's quotas with what each tenant holds: every quota for the
+  // operator and the cluster's provider, a tenant's own for its members.
+  Result<std::vector<LiveQuota>> Quotas(const accounts::Principal& caller,
+                                        const std::string& cluster_id);
+
   // Runs every cluster's engine to now and records what happened. Returns
   // the number of job changes written.
   Result<int> Advance();
@@ -127,6 +150,13 @@ class Jobs {
   Result<std::unique_ptr<Run>> Rebuild(const market::ClusterOffer& offer);
   // The stored inputs of a cluster of `nodes` nodes, in their order.
   Result<std::vector<Input>> ReadInputs(const std::string& cluster_id, int64_t nodes);
+  // Appends the cluster's stored quota changes to `inputs` (quotas.cc).
+  Status ReadQuotaInputs(const std::string& cluster_id, std::vector<Input>& inputs);
+  // failed_precondition when `spec` exceeds a ceiling of its tenant on every
+  // pool it may run on (it could never start).
+  static Status CheckCeilings(const Run& run, const JobSpec& spec);
+  // The stored form of `q` with capacity and holdings from the run.
+  static LiveQuota Describe(const Run& run, const Quota& q);
   // Runs the engine to the input's time and applies it, with a pass.
   static Status Replay(Run& run, const Input& in);
   // Advance() for one cluster.

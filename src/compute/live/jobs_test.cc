@@ -44,10 +44,23 @@ class JobsTest : public qt::testing::ServiceTest {
     jobs_ = NewJobs();
   }
 
-  std::unique_ptr<Jobs> NewJobs() {
+  std::unique_ptr<Jobs> NewJobs(std::string policy = "fifo") {
+    SchedulerOptions o;
+    o.min_run_before_preemption_ms = 0;
     return std::make_unique<Jobs>(
-        *store_, JobsOptions{&clock_, &random_, &journal_, &catalog_, market_.get(), 1, "fifo",
-                             SchedulerOptions{}});
+        *store_, JobsOptions{&clock_, &random_, &journal_, &catalog_, market_.get(), 1,
+                             std::move(policy), o, accounts_.get()});
+  }
+
+  Result<LiveQuota> SetQuota(const Principal& caller, const Principal& tenant, std::string resource,
+                             int64_t guaranteed, int64_t ceiling) {
+    LiveQuota q;
+    q.cluster_id = cluster_;
+    q.tenant_id = tenant.org_id;
+    q.resource = std::move(resource);
+    q.guaranteed = guaranteed;
+    q.ceiling = ceiling;
+    return jobs_->SetQuota(caller, q);
   }
 
   NewJob Job(int64_t cards, int64_t hours) {
@@ -303,6 +316,86 @@ TEST_P(JobsTest, BadJobsAreRefusedAndNothingIsStored) {
 
   ASSERT_THAT(market_->SetAvailable(provider_, cluster_, false), IsOk());
   bad(Job(8, 1), StatusCode::kFailedPrecondition);
+}
+
+TEST_P(JobsTest, ACeilingHoldsATenantsJobsAndSurvivesARestart) {
+  auto quota = SetQuota(op_, tenant_, "chip:A100", 0, 16);
+  ASSERT_THAT(quota, IsOk());
+  EXPECT_EQ(quota->capacity, 32);
+  EXPECT_EQ(quota->held, 0);
+  auto a1 = jobs_->Submit(tenant_, Job(16, 1));
+  auto a2 = jobs_->Submit(tenant_, Job(8, 1));
+  auto b = jobs_->Submit(other_, Job(8, 1));
+  ASSERT_THAT(a1, IsOk());
+  ASSERT_THAT(a2, IsOk());
+  ASSERT_THAT(b, IsOk());
+  EXPECT_EQ(a1->state, JobState::kRunning);
+  EXPECT_EQ(a2->state, JobState::kQueued);  // 16 cards free, but at its ceiling
+  EXPECT_EQ(b->state, JobState::kRunning);  // not held behind it
+  // A job larger than the ceiling could never start: refused at submit.
+  EXPECT_THAT(jobs_->Submit(tenant_, Job(24, 1)), StatusIs(StatusCode::kFailedPrecondition));
+  auto listed = jobs_->Quotas(tenant_, cluster_);
+  ASSERT_THAT(listed, IsOk());
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ((*listed)[0].held, 16);
+  EXPECT_TRUE(jobs_->Quotas(other_, cluster_)->empty());  // another tenant's quota is not shown
+  EXPECT_EQ(jobs_->Quotas(provider_, cluster_)->size(), 1u);
+
+  jobs_ = NewJobs();  // a restarted server replays the quota with the jobs
+  EXPECT_EQ(jobs_->Get(tenant_, a2->id)->state, JobState::kQueued);
+  clock_.Advance(kHour);
+  ASSERT_THAT(jobs_->Advance(), IsOk());
+  EXPECT_EQ(jobs_->Get(tenant_, a2->id)->state, JobState::kRunning);
+  // Removing the quota lets the tenant take the whole cluster.
+  ASSERT_THAT(SetQuota(op_, tenant_, "chip:A100", 0, 0), IsOk());
+  EXPECT_TRUE(jobs_->Quotas(op_, cluster_)->empty());
+  auto big = jobs_->Submit(tenant_, Job(24, 1));
+  ASSERT_THAT(big, IsOk());
+  EXPECT_EQ(big->state, JobState::kRunning);
+  EXPECT_EQ(CountJournal("compute.quota.set"), 2);
+}
+
+TEST_P(JobsTest, UnderDrfAGuaranteeIsTakenBackFromABorrower) {
+  jobs_ = NewJobs("drf");
+  ASSERT_THAT(SetQuota(op_, other_, "chip:A100", 24, 0), IsOk());
+  std::vector<std::string> mine;
+  for (int i = 0; i < 4; ++i) {
+    auto j = jobs_->Submit(tenant_, Job(8, 5));
+    ASSERT_THAT(j, IsOk());
+    EXPECT_EQ(j->state, JobState::kRunning);  // borrowing the idle guarantee
+    mine.push_back(j->id);
+  }
+  clock_.Advance(60'000);
+  auto b = jobs_->Submit(other_, Job(24, 1));
+  ASSERT_THAT(b, IsOk());
+  EXPECT_EQ(b->state, JobState::kRunning);
+  int running = 0;
+  for (const auto& id : mine) running += jobs_->Get(tenant_, id)->state == JobState::kRunning;
+  EXPECT_EQ(running, 1);
+  EXPECT_EQ(CountJournal("compute.job.preempted"), 3);
+}
+
+TEST_P(JobsTest, OnlyTheOperatorSetsQuotasAndBadOnesChangeNothing) {
+  EXPECT_THAT(SetQuota(provider_, tenant_, "chip:A100", 8, 16),
+              StatusIs(StatusCode::kPermissionDenied));
+  EXPECT_THAT(SetQuota(tenant_, tenant_, "chip:A100", 8, 16),
+              StatusIs(StatusCode::kPermissionDenied));
+  EXPECT_THAT(SetQuota(op_, tenant_, "chip:", 8, 16), StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(SetQuota(op_, tenant_, "vendor:huawei", 8, 16),
+              StatusIs(StatusCode::kInvalidArgument));  // no pool of the cluster
+  EXPECT_THAT(SetQuota(op_, tenant_, "chip:A100", 16, 8), StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(SetQuota(op_, tenant_, "chip:A100", -1, 8), StatusIs(StatusCode::kInvalidArgument));
+  Principal nobody = tenant_;
+  nobody.org_id = "org_nosuchorg";
+  EXPECT_THAT(SetQuota(op_, nobody, "chip:A100", 8, 16), StatusIs(StatusCode::kInvalidArgument));
+  ASSERT_THAT(SetQuota(op_, tenant_, "chip:A100", 24, 0), IsOk());
+  // Guarantees may not promise more than the pool has.
+  EXPECT_THAT(SetQuota(op_, other_, "chip:A100", 16, 0), StatusIs(StatusCode::kFailedPrecondition));
+  auto listed = jobs_->Quotas(op_, cluster_);
+  ASSERT_THAT(listed, IsOk());
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ((*listed)[0].guaranteed, 24);
+  EXPECT_EQ(CountJournal("compute.quota.set"), 1);
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // The schema of jobs on live clusters (jobs.h): the jobs with their inputs
-// (submission and cancellation, in job time and order) and their state, and
-// the nodes taken down and brought up.
+// (submission and cancellation, in job time and order) and their state, the
+// nodes taken down and brought up, and tenants' quotas (the current ones and
+// every change, an input of the cluster's run).
 #include "compute/live/jobs.h"
 
 namespace qt::compute::live {
@@ -47,6 +48,30 @@ CREATE TABLE live_node_events (
   down BIGINT NOT NULL,
   actor TEXT NOT NULL,
   reason TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  PRIMARY KEY (cluster_id, seq)
+);
+)sql"},
+          {"live_jobs", 2, "tenants' quotas on live clusters", R"sql(
+CREATE TABLE live_quotas (
+  cluster_id TEXT NOT NULL,
+  tenant_id TEXT NOT NULL,
+  resource TEXT NOT NULL,
+  guaranteed BIGINT NOT NULL,
+  ceiling BIGINT NOT NULL,
+  updated_by TEXT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  PRIMARY KEY (cluster_id, tenant_id, resource)
+);
+CREATE TABLE live_quota_events (
+  cluster_id TEXT NOT NULL,
+  seq BIGINT NOT NULL,
+  job_ms BIGINT NOT NULL,
+  tenant_id TEXT NOT NULL,
+  resource TEXT NOT NULL,
+  guaranteed BIGINT NOT NULL,
+  ceiling BIGINT NOT NULL,
+  actor TEXT NOT NULL,
   created_at BIGINT NOT NULL,
   PRIMARY KEY (cluster_id, seq)
 );

@@ -93,6 +93,22 @@ struct NodeState {
   std::vector<NodeJob> jobs;
 };
 
+// A tenant organisation's quota on one resource of a live cluster: the cards
+// (cores, for a CPU kind) of the pools whose chips `resource` allows. The
+// guarantee is what the drf policy reclaims for it by preemption when others
+// borrow it; the ceiling is the most its running jobs may hold at once.
+struct LiveQuota {
+  std::string cluster_id;
+  std::string tenant_id;
+  std::string resource;  // a ChipConstraint: chip:H800, vendor:huawei, arch:arm64, cpu, any
+  int64_t guaranteed = 0;
+  int64_t ceiling = 0;     // 0: none
+  int64_t capacity = 0;    // the cards (cores) of the pools the resource covers
+  int64_t held = 0;        // what the tenant's running jobs hold on them now
+  std::string updated_by;  // the user who last set it
+  int64_t updated_at = 0;
+};
+
 }  // namespace qt::compute::live
 
 #endif  // QIANTANG_COMPUTE_LIVE_MODEL_H_

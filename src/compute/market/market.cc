@@ -65,7 +65,9 @@ Result<ClusterOffer> Market::RegisterCluster(const Principal& caller, const NewC
       return OkStatus();
     };
     QT_RETURN_IF_ERROR(in(p.nodes, 1, 100'000, "nodes"));
-    QT_RETURN_IF_ERROR(in(p.cards_per_node, 1, 64, "cards_per_node"));
+    // A CPU kind's unit is a core: up to 4,096 a node.
+    QT_RETURN_IF_ERROR(
+        in(p.cards_per_node, 1, options_.catalog->at(chip).cpu() ? 4096 : 64, "cards_per_node"));
     QT_RETURN_IF_ERROR(in(p.cpu_cores_per_node, 1, 4096, "cpu_cores_per_node"));
     QT_RETURN_IF_ERROR(in(p.memory_gib_per_node, 1, 1 << 20, "memory_gib_per_node"));
     QT_RETURN_IF_ERROR(in(p.nodes_per_leaf, 1, 4096, "nodes_per_leaf"));
@@ -74,9 +76,10 @@ Result<ClusterOffer> Market::RegisterCluster(const Principal& caller, const NewC
       return InvalidArgument(
           fmt::format("prices: no price for chip {} of pool {}", p.chip, p.name));
     }
-    int64_t cards = p.cards();
-    c.cards += cards;
-    c.tflops += cards * options_.catalog->at(chip).fp16_tflops;
+    if (!options_.catalog->at(chip).cpu()) {  // cores are not cards
+      c.cards += p.cards();
+      c.tflops += p.cards() * options_.catalog->at(chip).fp16_tflops;
+    }
   }
   QT_RETURN_IF_ERROR(CheckPrices(nc.pools, c.fen_per_card_hour));
   QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
@@ -186,8 +189,10 @@ Result<Capacity> Market::PooledCapacity() {
     Capacity cap;
     for (const ClusterOffer& c : clusters) {
       for (const PoolSpec& p : c.pools) {
+        const Chip& kind = options_.catalog->at(options_.catalog->Find(p.chip));
+        if (kind.cpu()) continue;  // the pooled capacity counts cards, not cores
         int64_t cards = p.cards();
-        int64_t tflops = cards * options_.catalog->at(options_.catalog->Find(p.chip)).fp16_tflops;
+        int64_t tflops = cards * kind.fp16_tflops;
         int64_t b = busy_by_pool[{c.id, p.name}];
         for (auto [m, key] : {std::pair{&prov, c.provider_id}, std::pair{&chip, p.chip},
                               std::pair{&region, c.region}, std::pair{&cluster, c.name}}) {

@@ -7,7 +7,8 @@
 // Reservations count cards per pool, not nodes: the head is guaranteed its
 // pool's card count, and placement is feasible whenever the count is.
 // Like Slurm's bf_max_job_test (default 500), at most kMaxJobTest jobs
-// behind the head are considered per pass.
+// behind the head are considered per pass. A job its tenant's quota holds
+// is passed over, never the head.
 #include <algorithm>
 
 #include "compute/policy.h"
@@ -60,7 +61,7 @@ class BackfillPolicy final : public Policy {
     for (; it != s.queue().end(); ++it) {
       Job& job = s.mutable_job(it->job);
       if (job.state != JobState::kPending) continue;
-      if (!s.TryStart(job)) break;
+      if (!s.TryStart(job) && !s.HeldByQuota(job)) break;
     }
     if (it == s.queue().end()) return;
     const Job& head = s.job(it->job);

@@ -1,4 +1,5 @@
-// fifo: first come, first served; the head of the queue blocks the rest.
+// fifo: first come, first served; the head of the queue blocks the rest
+// (unless its tenant's quota holds it).
 #include "compute/policy.h"
 
 namespace qt::compute {
@@ -14,7 +15,7 @@ class FifoPolicy final : public Policy {
     for (const QueueEntry& e : s.queue()) {
       Job& job = s.mutable_job(e.job);
       if (job.state != JobState::kPending) continue;
-      if (!s.TryStart(job)) return;
+      if (!s.TryStart(job) && !s.HeldByQuota(job)) return;
     }
   }
 };
