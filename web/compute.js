@@ -148,7 +148,7 @@ export function ComputePage({ t, me, lang }) {
       <${Tabs} keys=${tabs} tab=${tab} open=${open} label=${t} />
       ${tab === "myClustersTab" && html`<${ProviderClusters} t=${t} lang=${lang} me=${me} />`}
       ${tab === "board" && html`<${CapacityBoard} t=${t} lang=${lang} />`}
-      ${tab === "jobsTab" && html`<${JobsView} t=${t} lang=${lang} />`}
+      ${tab === "jobsTab" && html`<${JobsView} t=${t} lang=${lang} me=${me} />`}
       ${tab === "ordersTab" && html`<${OrdersView} t=${t} me=${me} lang=${lang} />`}
       ${tab === "vouchersTab" && html`<${VouchersView} t=${t} me=${me} lang=${lang} />`}
       ${tab === "topologyTab" && html`<${Capacity} t=${t} lang=${lang} />`}

@@ -1,7 +1,8 @@
 // Jobs on live clusters in the console: pick a simulated cluster, submit a
 // job, watch the cluster as a heat map of its nodes (by pod and leaf switch)
 // with the queue beside it, and cancel your jobs. Another tenant's jobs show
-// as cards without ids, as the API gives them.
+// as cards without ids, as the API gives them. Below: the cluster's tenant
+// quotas and the migration view (quotas.js).
 import { h } from "/vendor/preact.module.js";
 import { useEffect, useState } from "/vendor/hooks.module.js";
 import htm from "/vendor/htm.module.js";
@@ -13,6 +14,7 @@ import { stateName } from "./i18n.js";
 import { decimal, duration, localMinute, percent } from "./format.js";
 import { Pager, usePagedList } from "./paging.js";
 import { useUrlParams } from "./url_state.js";
+import { MigrationView, QuotasView } from "./quotas.js";
 
 const html = htm.bind(h);
 
@@ -152,7 +154,7 @@ function JobList({ t, lang, cluster, reloadKey, onChanged }) {
     <${Pager} t=${t} lang=${lang} list=${list} testid="jobs-pager" />`;
 }
 
-export function JobsView({ t, lang }) {
+export function JobsView({ t, lang, me }) {
   const clusters = useLoad("/api/v1/compute/provider-clusters");
   const [params, setParams] = useUrlParams();
   const simulated = (clusters.data?.items || []).filter((c) => c.backend === "simulated");
@@ -186,5 +188,7 @@ export function JobsView({ t, lang }) {
     <${ErrorBox} error=${queue.error} />
     ${queue.data && html`<${Queue} t=${t} lang=${lang} items=${queue.data.items} />`}
     <h3>${t("myJobs")}</h3>
-    <${JobList} t=${t} lang=${lang} cluster=${cluster} reloadKey=${`${tick}/${reloadKey}`} onChanged=${changed} />`;
+    <${JobList} t=${t} lang=${lang} cluster=${cluster} reloadKey=${`${tick}/${reloadKey}`} onChanged=${changed} />
+    <${QuotasView} t=${t} lang=${lang} me=${me} cluster=${cluster} reloadKey=${reloadKey} />
+    <${MigrationView} t=${t} lang=${lang} reloadKey=${reloadKey} />`;
 }

@@ -1,10 +1,12 @@
 #include "api/jobs_routes.h"
 
 #include <charconv>
+#include <map>
 
 #include "api/json_body.h"
 #include "api/page_json.h"
 #include "core/clock.h"
+#include "core/date.h"
 
 namespace qt::api {
 namespace {
@@ -76,6 +78,59 @@ json QuotaJson(const LiveQuota& q) {
           {"updated_at", Time(q.updated_at)}};
 }
 
+// Hours with two decimals, from unit-milliseconds.
+double Hours(int64_t unit_ms) { return static_cast<double>(unit_ms / 36'000) / 100.0; }
+
+// The usage rows, and per tenant and month the domestic share of its card
+// hours and of its core hours (信创迁移: how much of its work runs on
+// domestic chips); a share is null when there was no such work.
+json UsageJson(const std::vector<UsageRow>& rows) {
+  json items = json::array();
+  struct Split {
+    int64_t domestic = 0, foreign = 0;
+  };
+  std::map<std::pair<std::string, std::string>, std::pair<Split, Split>> tenants;
+  for (const UsageRow& r : rows) {
+    items.push_back({{"tenant_id", r.tenant_id},
+                     {"month", r.month},
+                     {"chip", r.chip},
+                     {"unit", r.cpu ? "core" : "card"},
+                     {"domestic", r.domestic},
+                     {"hours", Hours(r.unit_ms)}});
+    auto& [cards, cores] = tenants[{r.tenant_id, r.month}];
+    Split& s = r.cpu ? cores : cards;
+    (r.domestic ? s.domestic : s.foreign) += r.unit_ms;
+  }
+  auto share = [](const Split& s) -> json {
+    const int64_t all = s.domestic + s.foreign;
+    if (all == 0) return nullptr;
+    return static_cast<double>(s.domestic * 1000 / all) / 1000.0;
+  };
+  json summary = json::array();
+  for (const auto& [key, split] : tenants) {
+    const auto& [cards, cores] = split;
+    summary.push_back({{"tenant_id", key.first},
+                       {"month", key.second},
+                       {"card_hours",
+                        {{"domestic", Hours(cards.domestic)},
+                         {"foreign", Hours(cards.foreign)},
+                         {"domestic_share", share(cards)}}},
+                       {"core_hours",
+                        {{"domestic", Hours(cores.domestic)},
+                         {"foreign", Hours(cores.foreign)},
+                         {"domestic_share", share(cores)}}}});
+  }
+  return {{"items", items}, {"tenants", summary}};
+}
+
+// A month query parameter ("YYYY-MM"), or nullopt when absent.
+Result<std::optional<Month>> MonthParam(const Request& req, const char* name) {
+  if (!req.HasQuery(name)) return std::optional<Month>();
+  std::optional<Month> m = Month::Parse(req.Query(name));
+  if (!m) return InvalidArgument(std::string(name) + ": must be a month, YYYY-MM");
+  return m;
+}
+
 Result<NewJob> ParseJob(JsonBody& body) {
   NewJob j;
   QT_ASSIGN_OR_RETURN(j.cluster_id, body.String("cluster_id", 100));
@@ -101,6 +156,16 @@ Result<NewJob> ParseJob(JsonBody& body) {
 
 void RegisterJobsRoutes(Router& router, Jobs& jobs) {
   const Access member = Access::SignedIn(Role::kMember);
+  router.Handle("GET", "/api/v1/compute/usage", Access::SignedIn(),
+                [&](const Request& req) -> Result<Response> {
+                  UsageFilter f;
+                  QT_ASSIGN_OR_RETURN(f.from, MonthParam(req, "from"));
+                  QT_ASSIGN_OR_RETURN(f.to, MonthParam(req, "to"));
+                  f.cluster_id = req.Query("cluster_id");
+                  f.tenant_id = req.Query("tenant_id");
+                  QT_ASSIGN_OR_RETURN(auto rows, jobs.Usage(req.caller(), f));
+                  return Response::Json(UsageJson(rows));
+                });
   router.Handle("POST", "/api/v1/compute/jobs", member,
                 [&](const Request& req) -> Result<Response> {
                   QT_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(req.http.body));

@@ -1,5 +1,6 @@
 // HTTP routes of jobs on live clusters (docs/api/openapi.yaml, tag compute):
-// submit, list, show and cancel jobs, and a cluster's queue and nodes.
+// submit, list, show and cancel jobs, a cluster's queue, nodes and tenant
+// quotas, and usage per tenant and month with its domestic share.
 #ifndef QIANTANG_API_JOBS_ROUTES_H_
 #define QIANTANG_API_JOBS_ROUTES_H_
 

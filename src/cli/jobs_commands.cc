@@ -15,7 +15,7 @@ namespace {
 using nlohmann::json;
 
 struct JobFlags {
-  std::string id, cluster, name, chip = "any", reason, tenant, resource;
+  std::string id, cluster, name, chip = "any", reason, tenant, resource, from, to;
   int64_t cards = 0, duration_s = 0, estimate_s = 0, priority = 0, node = -1, guaranteed = 0,
           ceiling = 0;
   bool elastic = false, not_preemptible = false, busy_only = false, fail_on_node_failure = false;
@@ -173,6 +173,36 @@ void AddJobsCommands(CLI::App& app, CommandContext& ctx) {
       ->required();
   quota_set->add_option("--guaranteed", f.guaranteed, "Cards (cores) guaranteed under drf");
   quota_set->add_option("--ceiling", f.ceiling, "The most it may hold at once (0: none)");
+
+  auto* usage = AddVerb(
+      *compute, "usage",
+      "Usage per tenant, month and chip, and each tenant's domestic share (信创迁移)", ctx,
+      [](CommandContext& c) {
+        std::string query;
+        for (const auto& [key, value] : {std::pair{"from", f.from},
+                                         {"to", f.to},
+                                         {"cluster_id", f.cluster},
+                                         {"tenant_id", f.tenant}}) {
+          if (!value.empty())
+            query += (query.empty() ? "?" : "&") + std::string(key) + "=" + UrlEncode(value);
+        }
+        c.Emit(c.Client().Get("/api/v1/compute/usage" + query), [](const json& j) {
+          PrintPage(j, {"TENANT", "MONTH", "CHIP", "UNIT", "DOMESTIC", "HOURS"},
+                    {"tenant_id", "month", "chip", "unit", "domestic", "hours"});
+          std::vector<std::vector<std::string>> rows;
+          for (const json& t : j["tenants"]) {
+            rows.push_back({Str(t, "tenant_id"), Str(t, "month"),
+                            Str(t["card_hours"], "domestic_share"),
+                            Str(t["core_hours"], "domestic_share")});
+          }
+          std::cout << "\n";
+          PrintTable(std::cout, {"TENANT", "MONTH", "DOMESTIC SHARE (CARDS)", "(CORES)"}, rows);
+        });
+      });
+  usage->add_option("--from", f.from, "First month, YYYY-MM (default: --to)");
+  usage->add_option("--to", f.to, "Last month, YYYY-MM (default: this month)");
+  usage->add_option("--cluster", f.cluster, "Only this provider cluster");
+  usage->add_option("--tenant", f.tenant, "Only this tenant organisation");
 
   for (const bool down : {true, false}) {
     auto* verb = AddVerb(

@@ -43,6 +43,8 @@ void AddServeCommand(CLI::App& app, CommandContext& ctx) {
       {"--code-ttl-s", "code_ttl_s", "Seconds a dynamic citizen code stays valid"},
       {"--demo-citizens", "demo_citizens", "Citizens the demo enrols (4830000: the whole city)"},
       {"--demo-firms", "demo_firms", "Tech enterprises the demo's finance station screened"},
+      {"--demo-cloud-tenants", "demo_cloud_tenants",
+       "Organisations with quotas and jobs on the demo's government cloud"},
       {"--public-url", "public_url",
        "Base URL of this node: certificates' QR codes, and where peer nodes call it"},
       {"--threads", "threads", "HTTP worker threads"},

@@ -89,6 +89,8 @@ const std::vector<Setting>& Settings() {
       IntSetting("demo_citizens", "QIANTANG_DEMO_CITIZENS", &ServeConfig::demo_citizens, 0,
                  10'000'000),
       IntSetting("demo_firms", "QIANTANG_DEMO_FIRMS", &ServeConfig::demo_firms, 0, 1'000'000),
+      IntSetting("demo_cloud_tenants", "QIANTANG_DEMO_CLOUD_TENANTS",
+                 &ServeConfig::demo_cloud_tenants, 0, 10'000),
       StringSetting("master_key_file", "QIANTANG_MASTER_KEY_FILE", &ServeConfig::master_key_file),
       IntSetting("threads", "QIANTANG_THREADS", &ServeConfig::threads, 1, 1024),
       IntSetting("max_connections", "QIANTANG_MAX_CONNECTIONS", &ServeConfig::max_connections, 16,

@@ -68,8 +68,9 @@ struct ServeConfig {
   std::string witness_policy;
   bool demo = false;
   std::string demo_seed = "hangzhou-2026";
-  int64_t demo_citizens = 100'000;  // --demo: citizens enrolled (4,830,000: the whole city)
-  int64_t demo_firms = 180'000;     // --demo: tech enterprises screened by the finance station
+  int64_t demo_citizens = 100'000;   // --demo: citizens enrolled (4,830,000: the whole city)
+  int64_t demo_firms = 180'000;      // --demo: tech enterprises screened by the finance station
+  int64_t demo_cloud_tenants = 280;  // --demo: organisations with quotas on the government cloud
   // Hosts that webhooks (and any other URL the server calls for a member) may
   // reach over http and at internal addresses, e.g. {"127.0.0.1"}; given as a
   // comma-separated list. Empty: https to public addresses only.

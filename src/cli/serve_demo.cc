@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "demo/demo_city.h"
+#include "demo/demo_cloud.h"
 #include "demo/demo_compute.h"
 #include "demo/demo_dataspace.h"
 #include "demo/demo_exchange.h"
@@ -79,6 +80,16 @@ Status LoadDemo(const ServeConfig& config, ServeServices& s) {
   QT_RETURN_IF_ERROR(demo::LoadDemoCompute(*s.accounts, *s.market, *s.vouchers));
   PrintLine("demo: loaded " + std::to_string(city.orgs_created) + " organisations in " +
             std::to_string(ms) + " ms");
+  QT_ASSIGN_OR_RETURN(auto cloud, Timed(
+                                      [&] {
+                                        return demo::LoadDemoCloud(
+                                            *s.accounts, op, *s.market, *s.jobs, seed,
+                                            static_cast<int>(config.demo_cloud_tenants));
+                                      },
+                                      ms));
+  PrintLine("demo: the government cloud " + cloud.cluster_id + " has " +
+            std::to_string(cloud.tenants) + " tenants with quotas and " +
+            std::to_string(cloud.jobs) + " jobs, in " + std::to_string(ms) + " ms");
 
   QT_RETURN_IF_ERROR(Timed(
       [&]() -> Status {

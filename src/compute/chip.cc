@@ -27,21 +27,21 @@ Result<ChipCatalog> ChipCatalog::Parse(std::string_view text, std::string_view o
     };
     if (t == nullptr) return InvalidArgument(where("not a table"));
     Chip c;
-    auto text = [&](const char* key) {
+    auto field = [&](const char* key) {
       return t->get_as<std::string>(key) ? **t->get_as<std::string>(key) : std::string();
     };
     auto number = [&](const char* key) {
       return t->get_as<int64_t>(key) ? **t->get_as<int64_t>(key) : int64_t{0};
     };
-    c.name = text("name");
-    c.vendor = text("vendor");
-    c.interconnect = text("interconnect");
-    c.architecture = text("architecture");
+    c.name = field("name");
+    c.vendor = field("vendor");
+    c.interconnect = field("interconnect");
+    c.architecture = field("architecture");
     c.memory_gib = number("memory_gib");
     c.fp16_tflops = number("fp16_tflops");
     c.cores_per_socket = number("cores_per_socket");
     c.domestic = t->get_as<bool>("domestic") && **t->get_as<bool>("domestic");
-    const std::string kind = t->contains("kind") ? text("kind") : "accelerator";
+    const std::string kind = t->contains("kind") ? field("kind") : "accelerator";
     if (kind == "cpu") {
       c.kind = ChipKind::kCpu;
     } else if (kind != "accelerator") {

@@ -43,4 +43,26 @@ std::string Date::ToString() const {
                      static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
 }
 
+std::optional<Month> Month::Parse(std::string_view text) {
+  if (text.size() != 7 || text[4] != '-') return std::nullopt;
+  const int y = Digits(text, 0, 4), m = Digits(text, 5, 2);
+  if (y < 1 || m < 1 || m > 12) return std::nullopt;
+  return Month{y, m};
+}
+
+Month Month::OfMillis(int64_t utc_ms) {
+  const std::chrono::year_month_day ymd{
+      std::chrono::sys_days{std::chrono::days{static_cast<int32_t>(Date::OfMillis(utc_ms).days)}}};
+  return Month{static_cast<int>(ymd.year()), static_cast<int>(static_cast<unsigned>(ymd.month()))};
+}
+
+std::string Month::ToString() const { return fmt::format("{:04}-{:02}", year, month); }
+
+int64_t Month::StartMillis() const {
+  const std::chrono::year_month_day first{std::chrono::year{year},
+                                          std::chrono::month{static_cast<unsigned>(month)},
+                                          std::chrono::day{1}};
+  return int64_t{std::chrono::sys_days(first).time_since_epoch().count()} * 86'400'000;
+}
+
 }  // namespace qt

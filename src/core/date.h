@@ -32,6 +32,24 @@ struct Date {
   auto operator<=>(const Date&) const = default;
 };
 
+// A calendar month in UTC, written "YYYY-MM": the unit usage is reported in.
+struct Month {
+  int year = 1970;
+  int month = 1;  // 1..12
+
+  // "YYYY-MM" (years 1..9999); nullopt otherwise.
+  static std::optional<Month> Parse(std::string_view text);
+  // The UTC month holding `utc_ms`.
+  static Month OfMillis(int64_t utc_ms);
+  std::string ToString() const;
+  // UTC milliseconds of its first instant.
+  int64_t StartMillis() const;
+  Month Next() const { return month == 12 ? Month{year + 1, 1} : Month{year, month + 1}; }
+
+  // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 misreads a defaulted <=>
+  auto operator<=>(const Month&) const = default;
+};
+
 }  // namespace qt
 
 #endif  // QIANTANG_CORE_DATE_H_

@@ -33,5 +33,20 @@ TEST(Date, TheDayOfAMomentIsItsUtcDay) {
   EXPECT_LT(*Date::Parse("2026-12-07"), *Date::Parse("2026-12-08"));
 }
 
+TEST(Month, ParsesWritesAndStepsThroughTheYear) {
+  auto m = Month::Parse("2026-12");
+  ASSERT_TRUE(m.has_value());
+  EXPECT_EQ(m->ToString(), "2026-12");
+  EXPECT_EQ(m->Next(), (Month{2027, 1}));
+  EXPECT_EQ(m->StartMillis(), 1'796'083'200'000);  // 2026-12-01T00:00:00Z
+  EXPECT_EQ(m->Next().StartMillis(), 1'798'761'600'000);
+  EXPECT_EQ(Month::OfMillis(m->StartMillis()), *m);
+  EXPECT_EQ(Month::OfMillis(m->StartMillis() - 1), (Month{2026, 11}));
+  EXPECT_LT(*Month::Parse("2026-07"), *m);
+  for (const char* s : {"", "2026-13", "2026-00", "2026-1", "2026-12-01", "0000-01", "2026/12"}) {
+    EXPECT_FALSE(Month::Parse(s).has_value()) << s;
+  }
+}
+
 }  // namespace
 }  // namespace qt

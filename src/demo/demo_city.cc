@@ -90,14 +90,14 @@ std::string CreditCodePrefix(OrgKind kind) {
   }
 }
 
+}  // namespace
+
 std::string MakeCreditCode(OrgKind kind, Random& random) {
   std::string code = CreditCodePrefix(kind) + "330100";  // Hangzhou
   for (int i = 0; i < 9; ++i) code.push_back(kCharset[random.Uniform(kCharset.size())]);
   code.push_back(accounts::CreditCodeCheckCharacter(code));
   return code;
 }
-
-}  // namespace
 
 Result<DemoCity> LoadDemoCity(accounts::Accounts& accounts, const accounts::Principal& op,
                               const std::string& seed) {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "accounts/accounts.h"
+#include "core/random.h"
 
 namespace qt::demo {
 
@@ -31,6 +32,11 @@ struct DemoCity {
 
 // Loads the demo city as the operator `op`. REQUIRES: op is an operator admin.
 // kFailedPrecondition if the database already has organisations other than the operator.
+// A valid unified social credit code (GB 32100-2015) of a Hangzhou
+// organisation of `kind`: a government body's for an authority, a public
+// institution's for a service, a company's otherwise.
+std::string MakeCreditCode(accounts::OrgKind kind, Random& random);
+
 Result<DemoCity> LoadDemoCity(accounts::Accounts& accounts, const accounts::Principal& op,
                               const std::string& seed);
 

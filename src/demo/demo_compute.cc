@@ -14,27 +14,10 @@ namespace market = compute::market;
 
 constexpr int64_t kHour = 3'600'000;
 
-// Prices in fen per card-hour (per core-hour for a CPU kind), roughly the 2026 market's.
-const std::map<std::string, int64_t> kPrices = {
-    {"H800", 2800}, {"A100", 1200},  {"H20", 900},      {"L40S", 800},        {"Ascend910B", 1000},
-    {"K100", 600},  {"MLU370", 400}, {"Kunpeng920", 6}, {"HygonC86-7390", 6}, {"PhytiumS2500", 5}};
-
-// The government cloud (configs/clusters/hz-xinchuang.toml), registered by its provider.
-Status RegisterCloud(const compute::ChipCatalog& catalog, market::Market& mkt,
-                     const std::map<std::string, accounts::Org>& by_name) {
-  QT_ASSIGN_OR_RETURN(auto cloud, compute::LoadCluster("hz-xinchuang", catalog));
-  market::NewCluster c;
-  c.name = cloud.name();
-  c.region = cloud.pools().front().region;
-  for (const compute::Pool& p : cloud.pools()) {
-    const std::string& chip = catalog.at(p.chip).name;
-    c.pools.push_back({static_cast<const compute::PoolShape&>(p), p.name, chip});
-    c.fen_per_card_hour[chip] = kPrices.at(chip);
-  }
-  auto it = by_name.find(cloud.pools().front().provider);
-  if (it == by_name.end()) return Internal("demo: no provider runs the government cloud");
-  return mkt.RegisterCluster(ActAs(it->second), c).status();
-}
+// Prices in fen per card-hour, roughly the 2026 market's.
+const std::map<std::string, int64_t> kPrices = {{"H800", 2800}, {"A100", 1200},       {"H20", 900},
+                                                {"L40S", 800},  {"Ascend910B", 1000}, {"K100", 600},
+                                                {"MLU370", 400}};
 
 }  // namespace
 
@@ -66,7 +49,6 @@ Status LoadDemoCompute(accounts::Accounts& accounts, market::Market& mkt,
     if (it == by_name.end()) return Internal("demo: no provider named " + provider);
     QT_RETURN_IF_ERROR(mkt.RegisterCluster(ActAs(it->second), c).status());
   }
-  QT_RETURN_IF_ERROR(RegisterCloud(catalog, mkt, by_name));
   // The voucher programme: 200 million yuan, 30 %, at most 1 million yuan
   // per enterprise per year; one application approved, one rejected, one waiting.
   auto bureau = by_name.find("杭州市经济和信息化局");

@@ -1,8 +1,6 @@
 // The demo city's compute side: the 17 compute providers register the pools
 // of the city pool (configs/clusters/hz-pool.toml: the 10,000-card cluster
-// and 4,041 P of partners on seven chip kinds) with prices, and the
-// government cloud's provider registers it (configs/clusters/hz-xinchuang.toml:
-// 80,000 domestic cores and 1,040 domestic cards, 一云多芯); the city's
+// and 4,041 P of partners on seven chip kinds) with prices; the city's
 // economy and information bureau (the demo's authority token) runs a compute voucher programme with
 // applications in every state; and DemoTraffic keeps enterprises posting
 // requests and accepting quotes so that the pool, orders and trade totals

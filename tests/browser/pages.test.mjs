@@ -455,6 +455,64 @@ test("a tenant's job waits in the queue beside the cluster's heat map and starts
   assert.deepEqual(errors, []);
 });
 
+test("the operator sets a quota on the government cloud; the tenant sees only its own, and its domestic share", async () => {
+  const clusters = await call(
+    "GET",
+    "/api/v1/compute/provider-clusters?limit=100",
+    ctx.server.tokens.operator,
+  );
+  const cloud = clusters.body.items.find((c) => c.name === "hz-xinchuang");
+  assert.ok(cloud, "the demo registers the government cloud");
+  const path = `/api/v1/compute/provider-clusters/${cloud.id}/quotas`;
+  const before = await call("GET", path, ctx.server.tokens.operator);
+  assert.equal(before.body.items.length, 280);
+  const me = await call("GET", "/api/v1/whoami", ctx.server.tokens.enterprise);
+  const tenant = me.body.org.id;
+
+  const op = await open("operator", `compute?tab=jobsTab&cluster=${cloud.id}`);
+  const rows = op.page.getByTestId("quotas-table").locator("tbody tr");
+  await op.page.waitForFunction(
+    () => document.querySelectorAll("[data-testid=quotas-table] tbody tr").length === 280,
+  );
+  const form = op.page.getByTestId("quota-form");
+  await form.locator("input[name=quota-tenant]").fill(tenant);
+  await form.locator("input[name=quota-resource]").fill("arch:arm64");
+  await form.locator("input[name=quota-guaranteed]").fill("64");
+  await form.locator("input[name=quota-ceiling]").fill("256");
+  await form.locator("button[type=submit]").click();
+  await op.page.waitForFunction(
+    () => document.querySelectorAll("[data-testid=quotas-table] tbody tr").length === 281,
+  );
+  assert.equal(await rows.filter({ hasText: tenant }).count(), 1);
+  await op.page.getByTestId("migration-table").waitFor();
+  await op.page.screenshot({ path: join(outDir, "cloud-quotas-operator.png"), fullPage: true });
+  assert.deepEqual(op.errors, []);
+
+  const job = await call("POST", "/api/v1/compute/jobs", ctx.server.tokens.enterprise, {
+    cluster_id: cloud.id,
+    name: "政务数据治理",
+    cards: 64,
+    chip: "arch:arm64",
+    duration_s: 36000,
+  });
+  assert.equal(job.status, 201, JSON.stringify(job.body));
+  const mine = await open("enterprise", `compute?tab=jobsTab&cluster=${cloud.id}`);
+  const own = mine.page.getByTestId("quotas-table").locator("tbody tr");
+  await own.first().waitFor();
+  assert.equal(await own.count(), 1); // only its own quota
+  assert.equal(await mine.page.getByTestId("quota-form").count(), 0);
+  const share = mine.page
+    .getByTestId("migration-table")
+    .locator("tbody tr")
+    .filter({ hasText: tenant });
+  await share.waitFor();
+  // Its core hours all ran on domestic chips (its card hours, from the test
+  // before, on H800s).
+  const cells = await share.locator("td").allTextContents();
+  assert.equal(cells[5], "100.0%", cells.join(" | "));
+  assert.deepEqual(mine.errors, []);
+});
+
 test("an enterprise sees no provider tab, and cannot change a provider's prices", async () => {
   const { page, errors } = await open("enterprise", "compute?tab=myClustersTab");
   await page.locator("button[data-tab=board][aria-selected=true]").waitFor();

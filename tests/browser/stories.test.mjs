@@ -293,7 +293,7 @@ describe("the seed's stories, each walked by its users", { concurrency: 2 }, () 
     await go(f, "compute");
     await step(f, s, "the firm reads the pooled capacity", [
       f.getByTestId("market-capacity"),
-      /13,931 P/,
+      /14,221 P/, // the city pool's 13,931 P and the government cloud's 290 P
     ]);
     assert.equal(await f.getByTestId("capacity-by-provider").locator("tbody tr").count(), 17);
     await f.click("button[data-tab=vouchersTab]");

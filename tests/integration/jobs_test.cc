@@ -318,5 +318,44 @@ TEST_F(JobsApiTest, OnlyTheOperatorSetsQuotasAndACeilingHoldsTheTenantsJobs) {
   EXPECT_EQ(Call(*client_, "GET", path, op_).body["items"][0]["ceiling"], 16);
 }
 
+TEST_F(JobsApiTest, UsageShowsEachTenantOnlyItsOwnCardHours) {
+  auto job = Submit(tenant_, 16, 1);  // one job hour is 2 s of wall time
+  ASSERT_EQ(job.status, 201) << job.raw;
+  EXPECT_EQ(WaitFor(job.body["id"], "completed"), "completed");
+  const std::string tenant_id =
+      Call(*client_, "GET", "/api/v1/whoami", tenant_).body["org"]["id"].get<std::string>();
+
+  auto mine = Call(*client_, "GET", "/api/v1/compute/usage", tenant_);
+  ASSERT_EQ(mine.status, 200) << mine.raw;
+  ASSERT_EQ(mine.body["items"].size(), 1u) << mine.raw;
+  const auto& row = mine.body["items"][0];
+  EXPECT_EQ(row["tenant_id"], tenant_id);
+  EXPECT_EQ(row["chip"], "H800");
+  EXPECT_EQ(row["unit"], "card");
+  EXPECT_EQ(row["domestic"], false);
+  // 16 cards for 2 s of wall time: 0.0089 card-hours, shown as 0.00 or 0.01.
+  EXPECT_LE(row["hours"].get<double>(), 0.01);
+  ASSERT_EQ(mine.body["tenants"].size(), 1u);
+  EXPECT_EQ(mine.body["tenants"][0]["card_hours"]["domestic_share"], 0.0);
+  EXPECT_TRUE(mine.body["tenants"][0]["core_hours"]["domestic_share"].is_null());
+
+  // Another tenant learns nothing of it, even naming the tenant.
+  EXPECT_EQ(Call(*client_, "GET", "/api/v1/compute/usage", other_).body["items"].size(), 0u);
+  EXPECT_EQ(Call(*client_, "GET", "/api/v1/compute/usage?tenant_id=" + tenant_id, other_)
+                .body["items"]
+                .size(),
+            0u);
+  EXPECT_EQ(Call(*client_, "GET", "/api/v1/compute/usage", provider_).body["items"].size(), 1u);
+  EXPECT_EQ(Call(*client_, "GET", "/api/v1/compute/usage", "").status, 401);
+  for (const std::string& bad : {"from=2026-13", "to=2026-1", "from=2027-01&to=2026-12",
+                                 "from=2020-01&to=2026-12", "to=next"}) {
+    auto refused = Call(*client_, "GET", "/api/v1/compute/usage?" + bad, tenant_);
+    EXPECT_EQ(refused.status, 400) << bad << " " << refused.raw;
+  }
+  auto cli = server_->Cli({"compute", "usage"}, tenant_);
+  ASSERT_EQ(cli.exit_code, 0) << cli.err;
+  EXPECT_NE(cli.out.find("H800"), std::string::npos) << cli.out;
+}
+
 }  // namespace
 }  // namespace qt::testing

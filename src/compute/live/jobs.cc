@@ -311,11 +311,19 @@ Result<int> Jobs::Flush(Run& run, Tx& tx, const std::string& actor) {
   std::sort(touched.begin(), touched.end());
   touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
   for (int index : touched) QT_RETURN_IF_ERROR(WriteProjection(tx, Project(run, index)));
+  QT_RETURN_IF_ERROR(WriteSegments(run, tx, 0));
   return static_cast<int>(touched.size());
 }
 
 Status Jobs::Reconcile(Run& run) {
   return store_.Write([&](Tx& tx) -> Status {
+    // The runs that ended while no process ran the cluster (replay made every
+    // earlier one again; those are stored already).
+    QT_ASSIGN_OR_RETURN(
+        Rows last,
+        tx.Query("SELECT MAX(ended_at) AS at FROM live_runs WHERE cluster_id = ?", {run.offer.id}));
+    QT_RETURN_IF_ERROR(
+        WriteSegments(run, tx, last.empty() || last[0].IsNull("at") ? 0 : last[0].Int("at")));
     QT_ASSIGN_OR_RETURN(Rows rows, tx.Query("SELECT " + std::string(kColumns) +
                                                 " FROM live_jobs WHERE cluster_id = ? AND "
                                                 "state IN ('queued', 'running')",
@@ -353,6 +361,7 @@ Result<Jobs::Run*> Jobs::LoadRun(const market::ClusterOffer& offer) {
   run->engine->RunThrough(JobNow(), run->observer);
   run->recording = true;
   QT_RETURN_IF_ERROR(Reconcile(*run));
+  run->closed.clear();
   Run* out = run.get();
   runs_[offer.id] = std::move(run);
   return out;
@@ -692,6 +701,7 @@ Result<int> Jobs::Commit(Run& run, const std::string& actor,
     return n.status();
   }
   run.events.clear();
+  run.closed.clear();
   return *n;
 }
 

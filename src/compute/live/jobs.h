@@ -49,6 +49,7 @@
 #include "compute/market/market.h"
 #include "compute/scheduler.h"
 #include "core/clock.h"
+#include "core/date.h"
 #include "core/ids.h"
 #include "ledger/journal.h"
 #include "store/store.h"
@@ -67,6 +68,14 @@ struct JobsOptions {
   accounts::Accounts* accounts = nullptr;  // required: quota tenants are organisations
 };
 
+struct UsageFilter {
+  // Inclusive, at most kMaxUsageMonths apart; `to` defaults to this month,
+  // `from` to `to`.
+  std::optional<Month> from, to;
+  std::string cluster_id;  // empty: every cluster
+  std::string tenant_id;   // empty: every tenant the caller may see
+};
+
 struct JobFilter {
   std::string cluster_id;  // empty: every cluster the caller may see
   std::optional<JobState> state;
@@ -77,6 +86,7 @@ class Jobs {
   static constexpr int64_t kMaxDurationMs = int64_t{366} * 24 * 3'600'000;
   // Queued and running jobs one organisation may have on all clusters.
   static constexpr int64_t kMaxActivePerTenant = 1000;
+  static constexpr int kMaxUsageMonths = 36;
 
   Jobs(store::Store& store, JobsOptions options);
   ~Jobs();
@@ -133,6 +143,13 @@ class Jobs {
   Result<std::vector<LiveQuota>> Quotas(const accounts::Principal& caller,
                                         const std::string& cluster_id);
 
+  // What tenants' jobs used, per tenant, month and chip, running jobs
+  // counted up to now (usage.cc). The operator sees every tenant; others see
+  // their own organisation's usage and, for a provider, its clusters' tenants.
+  // invalid_argument when `to` is before `from` or they are more than
+  // kMaxUsageMonths apart.
+  Result<std::vector<UsageRow>> Usage(const accounts::Principal& caller, const UsageFilter& filter);
+
   // Runs every cluster's engine to now and records what happened. Returns
   // the number of job changes written.
   Result<int> Advance();
@@ -157,6 +174,9 @@ class Jobs {
   static Status CheckCeilings(const Run& run, const JobSpec& spec);
   // The stored form of `q` with capacity and holdings from the run.
   static LiveQuota Describe(const Run& run, const Quota& q);
+  // Writes the run's ended segments that end at or after `from_wall` (wall
+  // ms; a segment already stored is kept as it is) (usage.cc).
+  Status WriteSegments(const Run& run, store::Tx& tx, int64_t from_wall) const;
   // Runs the engine to the input's time and applies it, with a pass.
   static Status Replay(Run& run, const Input& in);
   // Advance() for one cluster.

@@ -398,5 +398,56 @@ TEST_P(JobsTest, OnlyTheOperatorSetsQuotasAndBadOnesChangeNothing) {
   EXPECT_EQ(CountJournal("compute.quota.set"), 1);
 }
 
+TEST_P(JobsTest, UsageCountsCardHoursPerTenantAndMonthAcrossARestart) {
+  ASSERT_THAT(jobs_->Submit(tenant_, Job(16, 2)), IsOk());
+  clock_.Advance(kHour);
+  auto running = jobs_->Usage(tenant_, {});
+  ASSERT_THAT(running, IsOk());
+  ASSERT_EQ(running->size(), 1u);  // a running job counts up to now
+  EXPECT_EQ((*running)[0].unit_ms, 16 * kHour);
+  EXPECT_EQ((*running)[0].month, "2026-12");
+  EXPECT_EQ((*running)[0].chip, "A100");
+  EXPECT_FALSE((*running)[0].cpu);
+  EXPECT_FALSE((*running)[0].domestic);
+  EXPECT_TRUE(jobs_->Usage(other_, {})->empty());  // another tenant's usage is not shown
+  EXPECT_EQ(jobs_->Usage(provider_, {})->size(), 1u);
+
+  // The job ends while no process runs the cluster; the next one's first
+  // tick records the run, once.
+  clock_.Advance(2 * kHour);
+  jobs_ = NewJobs();
+  ASSERT_THAT(jobs_->Advance(), IsOk());
+  jobs_ = NewJobs();
+  ASSERT_THAT(jobs_->Advance(), IsOk());
+  auto ended = jobs_->Usage(op_, {});
+  ASSERT_THAT(ended, IsOk());
+  ASSERT_EQ(ended->size(), 1u);
+  EXPECT_EQ((*ended)[0].unit_ms, 32 * kHour);
+
+  // A run across the new year is split at midnight UTC.
+  clock_.Advance(31 * 24 * kHour - 4 * kHour);  // from 2026-12-01T03:00Z to 12-31T23:00Z
+  ASSERT_THAT(jobs_->Submit(tenant_, Job(8, 2)), IsOk());
+  clock_.Advance(2 * kHour);
+  ASSERT_THAT(jobs_->Advance(), IsOk());
+  UsageFilter both;
+  both.from = Month{2026, 12};
+  both.to = Month{2027, 1};
+  auto split = jobs_->Usage(tenant_, both);
+  ASSERT_THAT(split, IsOk());
+  ASSERT_EQ(split->size(), 2u);
+  EXPECT_EQ((*split)[0].month, "2026-12");
+  EXPECT_EQ((*split)[0].unit_ms, 40 * kHour);
+  EXPECT_EQ((*split)[1].month, "2027-01");
+  EXPECT_EQ((*split)[1].unit_ms, 8 * kHour);
+
+  UsageFilter backwards;
+  backwards.from = Month{2027, 1};
+  backwards.to = Month{2026, 12};
+  EXPECT_THAT(jobs_->Usage(tenant_, backwards), StatusIs(StatusCode::kInvalidArgument));
+  UsageFilter long_ago;
+  long_ago.from = Month{2020, 1};
+  EXPECT_THAT(jobs_->Usage(tenant_, long_ago), StatusIs(StatusCode::kInvalidArgument));
+}
+
 }  // namespace
 }  // namespace qt::compute::live

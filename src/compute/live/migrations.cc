@@ -75,6 +75,21 @@ CREATE TABLE live_quota_events (
   created_at BIGINT NOT NULL,
   PRIMARY KEY (cluster_id, seq)
 );
+)sql"},
+          {"live_jobs", 3, "jobs' runs, for usage per tenant and month", R"sql(
+CREATE TABLE live_runs (
+  cluster_id TEXT NOT NULL,
+  job_id TEXT NOT NULL,
+  provider_id TEXT NOT NULL,
+  tenant_id TEXT NOT NULL,
+  chip TEXT NOT NULL,
+  units BIGINT NOT NULL,
+  started_at BIGINT NOT NULL,
+  ended_at BIGINT NOT NULL,
+  PRIMARY KEY (job_id, started_at)
+);
+CREATE INDEX live_runs_tenant ON live_runs (tenant_id, ended_at);
+CREATE INDEX live_runs_cluster ON live_runs (cluster_id, ended_at);
 )sql"}};
 }
 

@@ -109,6 +109,17 @@ struct LiveQuota {
   int64_t updated_at = 0;
 };
 
+// What a tenant's jobs used of one chip in one month: cards (cores, for a CPU
+// kind) times wall time. Runs that cross a month are split at its start.
+struct UsageRow {
+  std::string tenant_id;
+  std::string month;  // "YYYY-MM", UTC
+  std::string chip;
+  bool cpu = false;  // the unit is a core, else a card
+  bool domestic = false;
+  int64_t unit_ms = 0;
+};
+
 }  // namespace qt::compute::live
 
 #endif  // QIANTANG_COMPUTE_LIVE_MODEL_H_

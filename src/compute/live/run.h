@@ -19,6 +19,14 @@ namespace qt::compute::live {
 // One live cluster: its topology, its engine, and the mapping between the
 // engine's job indexes and the stored jobs.
 struct Jobs::Run {
+  // A job's run on its cards, [start, end) in job time: what usage counts.
+  struct Segment {
+    int job = 0;
+    int pool = 0;
+    int64_t units = 0;  // cards, or cores of a CPU kind
+    int64_t start = 0, end = 0;
+  };
+
   market::ClusterOffer offer;
   Cluster cluster;
   std::unique_ptr<Engine> engine;
@@ -28,9 +36,11 @@ struct Jobs::Run {
   std::unordered_map<int, int64_t> ended_at;  // job ms of completion or cancellation
   // The quotas the engine runs under, by (tenant, resource).
   std::map<std::pair<std::string, std::string>, Quota> quotas;
-  int64_t next_seq = 1;             // of the cluster's next input
-  std::vector<EngineEvent> events;  // not yet written
-  bool recording = true;            // false while replaying
+  std::unordered_map<int, Segment> open;  // running jobs' current runs, by engine index
+  std::vector<Segment> closed;            // ended runs not yet written
+  int64_t next_seq = 1;                   // of the cluster's next input
+  std::vector<EngineEvent> events;        // not yet written
+  bool recording = true;                  // false while replaying
   Engine::Observer observer;
 
   explicit Run(market::ClusterOffer o, Cluster c) : offer(std::move(o)), cluster(std::move(c)) {
@@ -38,6 +48,14 @@ struct Jobs::Run {
       if (e.kind == EngineEvent::Kind::kComplete || e.kind == EngineEvent::Kind::kCancel ||
           e.kind == EngineEvent::Kind::kFail) {
         ended_at[e.job] = e.at;
+      }
+      if (e.kind == EngineEvent::Kind::kStart) {
+        const Allocation& a = engine->scheduler().job(e.job).alloc;
+        open[e.job] = {e.job, a.pool, a.cards(), e.at, 0};
+      } else if (auto it = open.find(e.job); it != open.end()) {
+        it->second.end = e.at;
+        closed.push_back(it->second);
+        open.erase(it);
       }
       if (recording) events.push_back(e);
     };
