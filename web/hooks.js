@@ -83,6 +83,17 @@ async function lookUp() {
   for (const l of listeners) l();
 }
 
+// A form's fields: `form` and, for an input's onInput, `set(key)` (text) or
+// `set(key, true)` (a number).
+//   const [form, set] = useForm({ name: "", cards: 8 });
+//   <input value=${form.cards} onInput=${set("cards", true)} />
+export function useForm(initial) {
+  const [form, setForm] = useState(initial);
+  const set = (k, numeric) => (e) =>
+    setForm({ ...form, [k]: numeric ? Number(e.target.value) : e.target.value });
+  return [form, set];
+}
+
 export function useOrgNames() {
   const [, setVersion] = useState(0);
   useEffect(() => {

@@ -8,7 +8,7 @@ import { useEffect, useState } from "/vendor/hooks.module.js";
 import htm from "/vendor/htm.module.js";
 import { api } from "./api.js";
 import { ErrorBox } from "./error_box.js";
-import { useAction, useLoad } from "./hooks.js";
+import { useAction, useForm, useLoad } from "./hooks.js";
 import { ConfirmButton } from "./confirm_button.js";
 import { stateName } from "./i18n.js";
 import { decimal, duration, localMinute, percent } from "./format.js";
@@ -29,10 +29,8 @@ function useTick(ms) {
 }
 
 function SubmitForm({ t, cluster, onSubmitted }) {
-  const [form, setForm] = useState({ name: "", cards: 8, hours: 1, chip: "any", priority: 0 });
+  const [form, set] = useForm({ name: "", cards: 8, hours: 1, chip: "any", priority: 0 });
   const { run, busy, error } = useAction();
-  const set = (k, n) => (e) =>
-    setForm({ ...form, [k]: n ? Number(e.target.value) : e.target.value });
   const submit = (e) => {
     e.preventDefault();
     run(async () => {

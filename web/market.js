@@ -6,7 +6,7 @@ import { useEffect, useState } from "/vendor/hooks.module.js";
 import htm from "/vendor/htm.module.js";
 import { api } from "./api.js";
 import { ErrorBox } from "./error_box.js";
-import { useAction, useLoad, useOrgNames } from "./hooks.js";
+import { useAction, useForm, useLoad, useOrgNames } from "./hooks.js";
 import { ConfirmButton } from "./confirm_button.js";
 import { stateName } from "./i18n.js";
 import { decimal, localMinute, percent, percentOfBp, yuan } from "./format.js";
@@ -49,7 +49,7 @@ export function CapacityBoard({ t, lang }) {
 }
 
 function RequestForm({ t, onOrdered }) {
-  const [form, setForm] = useState({
+  const [form, set] = useForm({
     cards: 8,
     chip: "any",
     hours: 2,
@@ -57,8 +57,6 @@ function RequestForm({ t, onOrdered }) {
   });
   const [result, setResult] = useState(null);
   const { run, error } = useAction();
-  const set = (k, n) => (e) =>
-    setForm({ ...form, [k]: n ? Number(e.target.value) : e.target.value });
   const post = (e) => {
     e.preventDefault();
     run(async () =>

@@ -7,16 +7,14 @@ import { useState } from "/vendor/hooks.module.js";
 import htm from "/vendor/htm.module.js";
 import { api } from "./api.js";
 import { ErrorBox } from "./error_box.js";
-import { useAction, useLoad } from "./hooks.js";
+import { useAction, useForm, useLoad } from "./hooks.js";
 import { decimal, percent } from "./format.js";
 
 const html = htm.bind(h);
 
 function QuotaForm({ t, cluster, onDone }) {
-  const [form, setForm] = useState({ tenant_id: "", resource: "", guaranteed: 0, ceiling: 0 });
+  const [form, set] = useForm({ tenant_id: "", resource: "", guaranteed: 0, ceiling: 0 });
   const { run, busy, error } = useAction();
-  const set = (k, n) => (e) =>
-    setForm({ ...form, [k]: n ? Number(e.target.value) : e.target.value });
   const submit = (e) => {
     e.preventDefault();
     run(async () => {
