@@ -346,6 +346,34 @@ TEST_P(MarketTest, TwoMarketsAcceptingConcurrentlyNeverOverbook) {
   }
 }
 
+// A damaged order row (here its cards, which only SQLite lets hold text) is
+// logged and passed over by the quoting memory, so the other pools are still
+// quoted; acceptance reads the store and refuses its pool rather than overbook.
+TEST_P(MarketTest, ADamagedReservationIsPassedOverInQuotesAndRefusedOnAcceptance) {
+  if (GetParam() != "sqlite") GTEST_SKIP() << "PostgreSQL types its columns";
+  auto one = market_->RegisterCluster(provider_, Cluster("one", "A100", 1, 1000));
+  ASSERT_THAT(market_->RegisterCluster(provider2_, Cluster("two", "A100", 1, 1200)), IsOk());
+  auto r = market_->PostRequest(enterprise_, Request(8, 2));
+  auto o = market_->AcceptQuote(enterprise_, r->quotes.at(0).id);
+  ASSERT_THAT(o, IsOk());
+  ASSERT_EQ(o->cluster_id, one->id);
+  ASSERT_THAT(store_->Write([&](store::Tx& tx) {
+    return tx.Exec("UPDATE market_orders SET cards = 'garbage' WHERE id = ?", {o->id}).status();
+  }),
+              IsOk());
+  std::unique_ptr<Market> fresh = AnotherMarket();
+  auto posted = fresh->PostRequest(enterprise_, Request(8, 2));
+  ASSERT_THAT(posted, IsOk()) << posted.status().ToString();
+  ASSERT_EQ(posted->quotes.size(), 2u);
+  for (const Quote& q : posted->quotes) {
+    if (q.cluster_id == one->id) {
+      EXPECT_THAT(fresh->AcceptQuote(enterprise_, q.id), StatusIs(StatusCode::kInternal));
+    } else {
+      EXPECT_THAT(fresh->AcceptQuote(enterprise_, q.id), IsOk());
+    }
+  }
+}
+
 TEST_P(MarketTest, BadRequestsChangeNothing) {
   ASSERT_THAT(market_->RegisterCluster(provider_, Cluster("c", "A100", 1, 1000)), IsOk());
   NewRequest r = Request(8, 1);
