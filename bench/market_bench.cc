@@ -9,9 +9,11 @@
 //   and building an Occupancy (MarketOptions::quotes_from_store, the matcher
 //   before the memory); and BM_PlainInsert: the same rows (one request, 18
 //   quotes, one journal-sized row) inserted in one transaction without matching.
-//   Up to 10,000 orders are booked from now within 30-day windows (as before
-//   the memory); beyond that the windows start at random over a horizon
-//   of N / 10,000 x 30 days, so that the next 30 days stay as full.
+//   The first 10,000 orders are booked from now within 30-day windows (as
+//   before the memory: they fill the pools for about the first two weeks);
+//   the rest in 30-day windows starting at random 30 to 30 x (N / 10,000 - 1)
+//   days ahead, so that the window a request is quoted in holds the same
+//   reservations at 10,000 and 100,000 orders, and only the total grows.
 // - BM_Quote/orders:N/from_store:0: the quoting itself, without posting (no
 //   rows written, no commit): in a read transaction, the change number checked
 //   and every pool's earliest start for an 8-hour request found in the
@@ -24,6 +26,7 @@
 //   redemption row inserted in one transaction.
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <map>
 #include <memory>
@@ -90,12 +93,13 @@ struct City : bench::DemoStore {
   // of the quotes of a random request.
   void Book(int64_t n) {
     std::mt19937 rng(1);
-    const int64_t spread_days = n <= 10'000 ? 0 : 30 * (n / 10'000) - 30;
+    // Where orders after the 10,000th start: 30 days ahead and on.
+    const int64_t later_days = std::max<int64_t>(1, 30 * (n / 10'000) - 60);
     int64_t accepted = 0;
     while (accepted < n) {
       auto& who = enterprises[rng() % enterprises.size()];
       const int64_t offset =
-          spread_days == 0 ? 0 : static_cast<int64_t>(rng() % spread_days) * kDayMs;
+          accepted < 10'000 ? 0 : (30 + static_cast<int64_t>(rng() % later_days)) * kDayMs;
       auto posted =
           market->PostRequest(who, Request(rng, 1 + static_cast<int64_t>(rng() % 48), offset));
       if (!posted.ok()) {
