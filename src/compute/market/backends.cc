@@ -11,6 +11,7 @@
 #include "compute/job.h"
 #include "compute/market/market.h"
 #include "compute/market/occupancy.h"
+#include "compute/market/quote_memory.h"
 #include "compute/market/rows.h"
 #include "compute/market/slurm.h"
 #include "compute/market/vouchers.h"
@@ -144,7 +145,8 @@ Status Market::StartOnSlurm(const Order& o) {
       return Conflict("order: " + o.id + " changed meanwhile");
     cur.backend_job = job;
     cur.started_at = options_.clock->NowMillis();
-    return Transition(tx, cur, OrderState::kRunning, cur.provider_id);
+    QuoteChanges none;  // a running order holds the reservation it held when accepted
+    return Transition(tx, cur, OrderState::kRunning, cur.provider_id, none);
   });
   if (!s.ok()) (void)options_.slurm->Cancel(job);  // nobody will follow it
   return s;
@@ -156,8 +158,10 @@ Result<int> Market::AdvanceSimulated() {
     int changed = 0;
     int damaged = 0;
   };
+  QuoteChanges changes;  // one change number for every order this transaction releases
   QT_ASSIGN_OR_RETURN(
       const Advanced done, store::WriteValue(store_, [&](Tx& tx) -> Result<Advanced> {
+        changes = {};
         Advanced out;
         int64_t now = options_.clock->NowMillis();
         int64_t scale = options_.simulated_time_scale;
@@ -182,14 +186,14 @@ Result<int> Market::AdvanceSimulated() {
             o.finished_at = now;
             if (o.state == OrderState::kRunning)
               o.usage_card_ms = o.cards * (now - o.started_at) * scale;
-            QT_RETURN_IF_ERROR(Transition(tx, o, OrderState::kFailed, actor));
+            QT_RETURN_IF_ERROR(Transition(tx, o, OrderState::kFailed, actor, changes));
             QT_RETURN_IF_ERROR(Settle(tx, o, actor));
             ++out.changed;
             continue;
           }
           if (o.state == OrderState::kAccepted) {
             o.started_at = now;
-            QT_RETURN_IF_ERROR(Transition(tx, o, OrderState::kRunning, actor));
+            QT_RETURN_IF_ERROR(Transition(tx, o, OrderState::kRunning, actor, changes));
             ++out.changed;
           }
           int64_t duration = o.end_ms - o.start_ms;
@@ -197,13 +201,14 @@ Result<int> Market::AdvanceSimulated() {
               o.started_at + (duration + scale - 1) / scale <= now) {
             o.finished_at = now;
             o.usage_card_ms = o.cards * duration;
-            QT_RETURN_IF_ERROR(Transition(tx, o, OrderState::kCompleted, actor));
+            QT_RETURN_IF_ERROR(Transition(tx, o, OrderState::kCompleted, actor, changes));
             QT_RETURN_IF_ERROR(Settle(tx, o, actor));
             ++out.changed;
           }
         }
         return out;
       }));
+  Applied(changes);
   if (done.damaged > 0) return DamagedOrders(done.damaged);
   return done.changed;
 }

@@ -13,6 +13,7 @@
 #include "accounts/paging.h"
 #include "compute/job.h"
 #include "compute/market/occupancy.h"
+#include "compute/market/quote_memory.h"
 #include "compute/market/rows.h"
 #include "compute/market/slurm.h"
 #include "compute/market/vouchers.h"
@@ -32,6 +33,8 @@ using store::Tx;
 
 Market::Market(store::Store& store, MarketOptions options)
     : store_(store), options_(options), ids_(*options.clock, *options.random) {}
+
+Market::~Market() = default;
 
 Result<ClusterOffer> Market::RegisterCluster(const Principal& caller, const NewCluster& nc) {
   QT_RETURN_IF_ERROR(caller.RequireMemberOf(OrgKind::kComputeProvider, "register clusters"));
@@ -82,12 +85,15 @@ Result<ClusterOffer> Market::RegisterCluster(const Principal& caller, const NewC
     }
   }
   QT_RETURN_IF_ERROR(CheckPrices(nc.pools, c.fen_per_card_hour));
+  QuoteChanges changes;
   QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
+    changes = {.clusters = {c}};
+    QT_ASSIGN_OR_RETURN(const int64_t change, changes.Number(tx));
     auto r = tx.Exec(
         "INSERT INTO market_clusters (id, provider_id, name, region, backend, spec, available, "
-        "cards, tflops, created_at) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?)",
+        "cards, tflops, created_at, change_seq) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)",
         {c.id, c.provider_id, c.name, c.region, std::string(BackendName(c.backend)),
-         PoolsJson(c.pools).dump(), c.cards, c.tflops, c.created_at});
+         PoolsJson(c.pools).dump(), c.cards, c.tflops, c.created_at, change});
     if (r.status().code() == StatusCode::kConflict) {
       return Conflict("name: this organisation already has a cluster named " + c.name);
     }
@@ -110,29 +116,40 @@ Result<ClusterOffer> Market::RegisterCluster(const Principal& caller, const NewC
                        {"fen_per_card_hour", prices}}})
         .status();
   }));
+  Applied(changes);
   return c;
 }
 
 Status Market::SetAvailable(const Principal& caller, const std::string& cluster_id,
                             bool available) {
   QT_RETURN_IF_ERROR(caller.RequireMemberOf(OrgKind::kComputeProvider, "change clusters"));
-  return store_.Write([&](Tx& tx) -> Status {
-    QT_RETURN_IF_ERROR(LoadOwnCluster(tx, caller, cluster_id).status());
-    QT_RETURN_IF_ERROR(tx.Exec("UPDATE market_clusters SET available = ? WHERE id = ?",
-                               {int64_t{available ? 1 : 0}, cluster_id})
-                           .status());
+  QuoteChanges changes;
+  QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
+    changes = {};
+    QT_ASSIGN_OR_RETURN(ClusterOffer cluster, LoadOwnCluster(tx, caller, cluster_id));
+    QT_ASSIGN_OR_RETURN(const int64_t change, changes.Number(tx));
+    QT_RETURN_IF_ERROR(
+        tx.Exec("UPDATE market_clusters SET available = ?, change_seq = ? WHERE id = ?",
+                {int64_t{available ? 1 : 0}, change, cluster_id})
+            .status());
+    cluster.available = available;
+    changes.clusters.push_back(std::move(cluster));
     return options_.journal
         ->Append(
             tx,
             {caller.org_id, "compute.cluster.availability", cluster_id, {{"available", available}}})
         .status();
-  });
+  }));
+  Applied(changes);
+  return OkStatus();
 }
 
 Status Market::SetPrices(const Principal& caller, const std::string& cluster_id,
                          const std::map<std::string, int64_t>& fen_per_card_hour) {
   QT_RETURN_IF_ERROR(caller.RequireMemberOf(OrgKind::kComputeProvider, "change clusters"));
-  return store_.Write([&](Tx& tx) -> Status {
+  QuoteChanges changes;
+  QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
+    changes = {};
     QT_ASSIGN_OR_RETURN(ClusterOffer cluster, LoadOwnCluster(tx, caller, cluster_id));
     for (const PoolSpec& p : cluster.pools) {
       if (!fen_per_card_hour.contains(p.chip)) {
@@ -151,12 +168,20 @@ Status Market::SetPrices(const Principal& caller, const std::string& cluster_id,
                              .status());
       prices[chip] = fen;
     }
+    QT_ASSIGN_OR_RETURN(const int64_t change, changes.Number(tx));
+    QT_RETURN_IF_ERROR(
+        tx.Exec("UPDATE market_clusters SET change_seq = ? WHERE id = ?", {change, cluster_id})
+            .status());
+    cluster.fen_per_card_hour = fen_per_card_hour;
+    changes.clusters.push_back(std::move(cluster));
     return options_.journal
         ->Append(
             tx,
             {caller.org_id, "compute.cluster.prices", cluster_id, {{"fen_per_card_hour", prices}}})
         .status();
-  });
+  }));
+  Applied(changes);
+  return OkStatus();
 }
 
 Result<std::vector<ClusterOffer>> Market::ListClusters(const std::string& provider_id) {

@@ -11,15 +11,32 @@
 // running orders count). Quotes rank by amount, then earliest start, then
 // topology (fewest leaf switches the job needs at best), then cluster id.
 //
-// No double booking: accepting re-checks the pool's reservations inside the
-// write transaction (writers are serialised by the store), so two orders can
-// never hold the same cards at the same time.
+// Quoting runs in memory (quote_memory.h): every cluster and, per pool, the
+// step function of its reservations (occupancy_tree.h), loaded from the store
+// on the first quote and kept current by change numbers: each write of
+// reservations (accepting, cancelling, finishing or failing an order),
+// clusters or prices takes the next number in its transaction and stamps its
+// rows; each quote reads the store's number in its own transaction and, when
+// another process has written since, reads just the rows stamped after its
+// own. So several server processes on one PostgreSQL database quote from
+// what the others accepted, and a quote costs O(pools x log reservations)
+// instead of reading every reservation of every pool in the window.
 //
-// Every change is journaled. Thread-safe (state lives in the store).
+// No double booking: accepting re-checks the pool's reservations inside the
+// write transaction against the store, never the memory (writers are
+// serialised by the store), so two orders can never hold the same cards at
+// the same time, in one process or several.
+//
+// Every change is journaled.
+// Thread-safety: safe for concurrent use. State lives in the store; the
+// quoting memory is behind a lock held while a quote is computed (not while
+// its rows are written).
 #ifndef QIANTANG_COMPUTE_MARKET_MARKET_H_
 #define QIANTANG_COMPUTE_MARKET_MARKET_H_
 
 #include <map>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -34,8 +51,10 @@
 
 namespace qt::compute::market {
 
+class QuoteMemory;
 class SlurmClient;
 class Vouchers;
+struct QuoteChanges;
 
 struct MarketOptions {
   const Clock* clock = nullptr;          // required
@@ -51,6 +70,10 @@ struct MarketOptions {
   // Runs orders of `slurm` clusters (nullptr: such orders fail at their start
   // with a reason).
   SlurmClient* slurm = nullptr;
+  // Quotes read every pool's reservations from the store on each request
+  // instead of the memory: the matcher before quote_memory.h, kept as the
+  // reference that tests compare the memory with and the benchmark's baseline.
+  bool quotes_from_store = false;
 };
 
 struct Capacity {
@@ -84,6 +107,7 @@ class Market {
   static constexpr int64_t kMaxFenPerCardHour = 100'000'000;  // 1 million yuan
 
   Market(store::Store& store, MarketOptions options);
+  ~Market();
   static std::vector<store::Migration> Migrations();
 
   // Compute providers (member or above) register clusters of their own.
@@ -129,6 +153,12 @@ class Market {
 
  private:
   Result<std::vector<Quote>> Match(store::Tx& tx, const ComputeRequest& r);
+  // The quotes for `r` before ranking, from the memory (brought up to date in
+  // `tx`) or, with options_.quotes_from_store, from the store.
+  Result<std::vector<Quote>> Candidates(store::Tx& tx, const ComputeRequest& r);
+  // After a write that made `c` committed: records it in the memory if that
+  // was at the number before (else the next quote catches up).
+  void Applied(const QuoteChanges& c);
   Result<int> AdvanceSimulated();
   Result<int> AdvanceSlurm();
   // Submits an accepted order to Slurm and marks it running.
@@ -138,11 +168,16 @@ class Market {
   Status Finish(const std::string& order_id, OrderState from, OrderState to, int64_t usage_card_ms,
                 const std::string& reason);
   Status Settle(store::Tx& tx, Order& o, const std::string& actor);
-  Status Transition(store::Tx& tx, Order& o, OrderState to, const std::string& actor);
+  // Moves `o` to `to`; an order that stops holding its reservation (leaves
+  // accepted and running) is numbered and recorded in `changes`.
+  Status Transition(store::Tx& tx, Order& o, OrderState to, const std::string& actor,
+                    QuoteChanges& changes);
 
   store::Store& store_;
   MarketOptions options_;
   IdGenerator ids_;
+  std::mutex quotes_mu_;
+  std::unique_ptr<QuoteMemory> quotes_;  // guarded by quotes_mu_; null until the first quote
 };
 
 }  // namespace qt::compute::market

@@ -102,7 +102,21 @@ CREATE TABLE market_bills (
           // with end_ms in the pool index it reads only that pool's.
           {"market", 3, "reservation index by pool, state and end",
            "DROP INDEX market_orders_pool;\n"
-           "CREATE INDEX market_orders_pool ON market_orders (cluster_id, pool, state, end_ms);"}};
+           "CREATE INDEX market_orders_pool ON market_orders (cluster_id, pool, state, end_ms);"},
+          // The matcher keeps every pool's occupancy in memory (quote_memory.h):
+          // each write of reservations, clusters or prices takes the next
+          // change number and stamps its rows, so a process catches up with
+          // another's writes by reading the rows stamped after its own number.
+          {"market", 4, "change number of reservations, clusters and prices", R"sql(
+CREATE TABLE market_changes (
+  id BIGINT PRIMARY KEY CHECK (id = 1),
+  seq BIGINT NOT NULL
+);
+INSERT INTO market_changes (id, seq) VALUES (1, 0);
+ALTER TABLE market_orders ADD COLUMN change_seq BIGINT NOT NULL DEFAULT 0;
+CREATE INDEX market_orders_change ON market_orders (change_seq);
+ALTER TABLE market_clusters ADD COLUMN change_seq BIGINT NOT NULL DEFAULT 0;
+)sql"}};
 }
 
 std::vector<store::Migration> Vouchers::Migrations() {

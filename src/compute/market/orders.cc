@@ -12,6 +12,7 @@
 #include "compute/job.h"
 #include "compute/market/market.h"
 #include "compute/market/occupancy.h"
+#include "compute/market/quote_memory.h"
 #include "compute/market/rows.h"
 #include "compute/market/slurm.h"
 #include "compute/market/vouchers.h"
@@ -29,15 +30,37 @@ using store::Row;
 using store::Rows;
 using store::Tx;
 
-Status Market::Transition(Tx& tx, Order& o, OrderState to, const std::string& actor) {
+namespace {
+
+bool Holds(OrderState s) { return s == OrderState::kAccepted || s == OrderState::kRunning; }
+
+}  // namespace
+
+Status Market::Transition(Tx& tx, Order& o, OrderState to, const std::string& actor,
+                          QuoteChanges& changes) {
   std::string from(OrderStateName(o.state));
+  // Leaving accepted or running releases the reservation: the quotes' change.
+  const bool releases = Holds(o.state) && !Holds(to);
   o.state = to;
-  QT_ASSIGN_OR_RETURN(
-      int64_t n,
-      tx.Exec("UPDATE market_orders SET state = ?, reason = ?, started_at = ?, "
-              "finished_at = ?, usage_card_ms = ?, backend_job = ? WHERE id = ? AND state = ?",
-              {std::string(OrderStateName(to)), o.reason, o.started_at, o.finished_at,
-               o.usage_card_ms, o.backend_job, o.id, from}));
+  std::string sql =
+      "UPDATE market_orders SET state = ?, reason = ?, started_at = ?, finished_at = ?, "
+      "usage_card_ms = ?, backend_job = ?";
+  store::Params params = {std::string(OrderStateName(to)),
+                          o.reason,
+                          o.started_at,
+                          o.finished_at,
+                          o.usage_card_ms,
+                          o.backend_job};
+  if (releases) {
+    QT_ASSIGN_OR_RETURN(const int64_t change, changes.Number(tx));
+    sql += ", change_seq = ?";
+    params.emplace_back(change);
+    changes.bookings.push_back(
+        {o.id, o.cluster_id, o.pool, {o.start_ms, o.end_ms, o.cards}, false});
+  }
+  params.emplace_back(o.id);
+  params.emplace_back(from);
+  QT_ASSIGN_OR_RETURN(int64_t n, tx.Exec(sql + " WHERE id = ? AND state = ?", params));
   if (n != 1) return Conflict("order: " + o.id + " changed meanwhile; retry");
   return options_.journal
       ->Append(tx, {actor,
@@ -49,94 +72,109 @@ Status Market::Transition(Tx& tx, Order& o, OrderState to, const std::string& ac
 
 Result<Order> Market::AcceptQuote(const Principal& caller, const std::string& quote_id) {
   QT_RETURN_IF_ERROR(caller.RequireMemberOf(OrgKind::kEnterprise, "accept quotes"));
-  return store::WriteValue(store_, [&](Tx& tx) -> Result<Order> {
-    int64_t now = options_.clock->NowMillis();
-    QT_ASSIGN_OR_RETURN(
-        Rows q,
-        tx.Query(
-            "SELECT q.request_id, q.cluster_id, q.provider_id, q.pool, q.chip, "
-            "q.fen_per_card_hour, q.amount_fen, q.start_ms, q.end_ms, "
-            "q.expires_at, r.enterprise_id, r.state, r.cards, r.window_end FROM market_quotes q "
-            "JOIN market_requests r ON r.id = q.request_id WHERE q.id = ?",
-            {quote_id}));
-    if (q.empty()) return NotFound("quote: no quote " + quote_id);
-    const Row& r = q[0];
-    if (r.Text("enterprise_id") != caller.org_id)
-      return PermissionDenied("quote: not a quote for your request");
-    if (r.Text("state") != "open")
-      return FailedPrecondition("quote: the request is already " + r.Text("state"));
-    if (r.Int("expires_at") <= now) return FailedPrecondition("quote: expired; ask for new quotes");
-    // A quote whose start has passed starts now instead, if the window allows.
-    const int64_t start = std::max(r.Int("start_ms"), now);
-    const int64_t end = start + (r.Int("end_ms") - r.Int("start_ms"));
-    if (end > r.Int("window_end")) {
-      return FailedPrecondition("quote: too late to run within the request's window");
-    }
-    QT_ASSIGN_OR_RETURN(auto clusters, LoadClusters(tx, "WHERE id = ?", {r.Text("cluster_id")}));
-    if (clusters.empty() || !clusters[0].available) {
-      return FailedPrecondition("quote: the cluster is no longer available");
-    }
-    int64_t capacity = 0;
-    for (const PoolSpec& p : clusters[0].pools) {
-      if (p.name == r.Text("pool")) capacity = p.cards();
-    }
-    QT_ASSIGN_OR_RETURN(auto rs,
-                        Reservations(tx, r.Text("cluster_id"), r.Text("pool"), start, end));
-    if (!Occupancy(rs).FitsAt(capacity, r.Int("cards"), start, end - start)) {
-      return Conflict("quote: its capacity has been taken by another order; ask for new quotes");
-    }
-    const Order o{ids_.Next("cor"),
-                  r.Text("request_id"),
-                  quote_id,
-                  caller.org_id,
-                  r.Text("provider_id"),
-                  r.Text("cluster_id"),
-                  r.Text("pool"),
-                  r.Text("chip"),
-                  r.Int("cards"),
-                  start,
-                  end,
-                  r.Int("fen_per_card_hour"),
-                  r.Int("amount_fen"),
-                  OrderState::kAccepted,
-                  "",
-                  0,
-                  0,
-                  0,
-                  now,
-                  ""};
-    QT_RETURN_IF_ERROR(
-        tx.Exec("INSERT INTO market_orders (" + std::string(kOrderColumns) +
-                    ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                {o.id,          o.request_id,
-                 o.quote_id,    o.enterprise_id,
-                 o.provider_id, o.cluster_id,
-                 o.pool,        o.chip,
-                 o.cards,       o.start_ms,
-                 o.end_ms,      o.fen_per_card_hour,
-                 o.amount_fen,  std::string("accepted"),
-                 o.reason,      o.started_at,
-                 o.finished_at, o.usage_card_ms,
-                 o.created_at,  o.backend_job})
-            .status());
-    QT_RETURN_IF_ERROR(
-        tx.Exec("UPDATE market_requests SET state = 'ordered' WHERE id = ?", {o.request_id})
-            .status());
-    QT_RETURN_IF_ERROR(options_.journal
-                           ->Append(tx, {caller.org_id,
-                                         "compute.order.accepted",
-                                         o.id,
-                                         {{"request_id", o.request_id},
-                                          {"quote_id", quote_id},
-                                          {"provider_id", o.provider_id},
-                                          {"cluster_id", o.cluster_id},
-                                          {"cards", o.cards},
-                                          {"start_ms", o.start_ms},
-                                          {"end_ms", o.end_ms},
-                                          {"amount_fen", o.amount_fen}}})
-                           .status());
-    return o;
-  });
+  QuoteChanges changes;
+  QT_ASSIGN_OR_RETURN(
+      const Order accepted, store::WriteValue(store_, [&](Tx& tx) -> Result<Order> {
+        changes = {};
+        int64_t now = options_.clock->NowMillis();
+        QT_ASSIGN_OR_RETURN(
+            Rows q, tx.Query("SELECT q.request_id, q.cluster_id, q.provider_id, q.pool, q.chip, "
+                             "q.fen_per_card_hour, q.amount_fen, q.start_ms, q.end_ms, "
+                             "q.expires_at, r.enterprise_id, r.state, r.cards, r.window_end FROM "
+                             "market_quotes q "
+                             "JOIN market_requests r ON r.id = q.request_id WHERE q.id = ?",
+                             {quote_id}));
+        if (q.empty()) return NotFound("quote: no quote " + quote_id);
+        const Row& r = q[0];
+        if (r.Text("enterprise_id") != caller.org_id)
+          return PermissionDenied("quote: not a quote for your request");
+        if (r.Text("state") != "open")
+          return FailedPrecondition("quote: the request is already " + r.Text("state"));
+        if (r.Int("expires_at") <= now)
+          return FailedPrecondition("quote: expired; ask for new quotes");
+        // A quote whose start has passed starts now instead, if the window allows.
+        const int64_t start = std::max(r.Int("start_ms"), now);
+        const int64_t end = start + (r.Int("end_ms") - r.Int("start_ms"));
+        if (end > r.Int("window_end")) {
+          return FailedPrecondition("quote: too late to run within the request's window");
+        }
+        QT_ASSIGN_OR_RETURN(auto clusters,
+                            LoadClusters(tx, "WHERE id = ?", {r.Text("cluster_id")}));
+        if (clusters.empty() || !clusters[0].available) {
+          return FailedPrecondition("quote: the cluster is no longer available");
+        }
+        int64_t capacity = 0;
+        for (const PoolSpec& p : clusters[0].pools) {
+          if (p.name == r.Text("pool")) capacity = p.cards();
+        }
+        // Against the store, not the quoting memory: this transaction is
+        // serialised with every other writer's, in this process or another.
+        QT_ASSIGN_OR_RETURN(auto rs,
+                            Reservations(tx, r.Text("cluster_id"), r.Text("pool"), start, end));
+        if (!Occupancy(rs).FitsAt(capacity, r.Int("cards"), start, end - start)) {
+          return Conflict(
+              "quote: its capacity has been taken by another order; ask for new quotes");
+        }
+        const Order o{ids_.Next("cor"),
+                      r.Text("request_id"),
+                      quote_id,
+                      caller.org_id,
+                      r.Text("provider_id"),
+                      r.Text("cluster_id"),
+                      r.Text("pool"),
+                      r.Text("chip"),
+                      r.Int("cards"),
+                      start,
+                      end,
+                      r.Int("fen_per_card_hour"),
+                      r.Int("amount_fen"),
+                      OrderState::kAccepted,
+                      "",
+                      0,
+                      0,
+                      0,
+                      now,
+                      ""};
+        QT_ASSIGN_OR_RETURN(const int64_t change, changes.Number(tx));
+        QT_RETURN_IF_ERROR(
+            tx.Exec(
+                  "INSERT INTO market_orders (" + std::string(kOrderColumns) +
+                      ", change_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                      "?, ?, ?)",
+                  {o.id,          o.request_id,
+                   o.quote_id,    o.enterprise_id,
+                   o.provider_id, o.cluster_id,
+                   o.pool,        o.chip,
+                   o.cards,       o.start_ms,
+                   o.end_ms,      o.fen_per_card_hour,
+                   o.amount_fen,  std::string("accepted"),
+                   o.reason,      o.started_at,
+                   o.finished_at, o.usage_card_ms,
+                   o.created_at,  o.backend_job,
+                   change})
+                .status());
+        changes.bookings.push_back(
+            {o.id, o.cluster_id, o.pool, {o.start_ms, o.end_ms, o.cards}, true});
+        QT_RETURN_IF_ERROR(
+            tx.Exec("UPDATE market_requests SET state = 'ordered' WHERE id = ?", {o.request_id})
+                .status());
+        QT_RETURN_IF_ERROR(options_.journal
+                               ->Append(tx, {caller.org_id,
+                                             "compute.order.accepted",
+                                             o.id,
+                                             {{"request_id", o.request_id},
+                                              {"quote_id", quote_id},
+                                              {"provider_id", o.provider_id},
+                                              {"cluster_id", o.cluster_id},
+                                              {"cards", o.cards},
+                                              {"start_ms", o.start_ms},
+                                              {"end_ms", o.end_ms},
+                                              {"amount_fen", o.amount_fen}}})
+                               .status());
+        return o;
+      }));
+  Applied(changes);
+  return accepted;
 }
 
 Status Market::Settle(Tx& tx, Order& o, const std::string& actor) {
@@ -188,8 +226,10 @@ Result<Order> Market::CancelOrder(const Principal& caller, const std::string& or
                                   const std::string& reason) {
   QT_RETURN_IF_ERROR(CheckDisplayText(reason, 500).WithContext("reason"));
   if (!caller.Has(Role::kMember)) return PermissionDenied("viewers cannot cancel orders");
+  QuoteChanges changes;
   QT_ASSIGN_OR_RETURN(
       const Order cancelled, store::WriteValue(store_, [&](Tx& tx) -> Result<Order> {
+        changes = {};
         QT_ASSIGN_OR_RETURN(Order o, ReadOrder(tx, order_id));
         if (o.enterprise_id != caller.org_id && o.provider_id != caller.org_id) {
           return PermissionDenied("order: only its enterprise or provider may cancel it");
@@ -203,10 +243,11 @@ Result<Order> Market::CancelOrder(const Principal& caller, const std::string& or
           o.finished_at = now;
           o.usage_card_ms = o.cards * (now - o.started_at) * options_.simulated_time_scale;
         }
-        QT_RETURN_IF_ERROR(Transition(tx, o, OrderState::kCancelled, caller.org_id));
+        QT_RETURN_IF_ERROR(Transition(tx, o, OrderState::kCancelled, caller.org_id, changes));
         QT_RETURN_IF_ERROR(Settle(tx, o, caller.org_id));
         return o;
       }));
+  Applied(changes);
   if (!cancelled.backend_job.empty() && options_.slurm != nullptr) {
     Status s = options_.slurm->Cancel(cancelled.backend_job);
     if (!s.ok()) return Status(s.code(), "order cancelled, but scancel failed: " + s.message());
@@ -216,15 +257,19 @@ Result<Order> Market::CancelOrder(const Principal& caller, const std::string& or
 
 Status Market::Finish(const std::string& order_id, OrderState from, OrderState to,
                       int64_t usage_card_ms, const std::string& reason) {
-  return store_.Write([&](Tx& tx) -> Status {
+  QuoteChanges changes;
+  QT_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
+    changes = {};
     QT_ASSIGN_OR_RETURN(Order o, ReadOrder(tx, order_id));
     if (o.state != from) return Conflict("order: " + o.id + " changed meanwhile");
     o.finished_at = options_.clock->NowMillis();
     o.usage_card_ms = usage_card_ms;
     o.reason = reason;
-    QT_RETURN_IF_ERROR(Transition(tx, o, to, o.provider_id));
+    QT_RETURN_IF_ERROR(Transition(tx, o, to, o.provider_id, changes));
     return Settle(tx, o, o.provider_id);
-  });
+  }));
+  Applied(changes);
+  return OkStatus();
 }
 
 Result<accounts::Page<Order>> Market::ListOrders(const Principal& caller,

@@ -10,6 +10,7 @@
 #include "compute/job.h"
 #include "compute/market/market.h"
 #include "compute/market/occupancy.h"
+#include "compute/market/quote_memory.h"
 #include "compute/market/rows.h"
 #include "compute/market/slurm.h"
 #include "compute/market/vouchers.h"
@@ -27,22 +28,20 @@ using store::Row;
 using store::Rows;
 using store::Tx;
 
-Result<std::vector<Quote>> Market::Match(Tx& tx, const ComputeRequest& r) {
+Result<std::vector<Quote>> Market::Candidates(Tx& tx, const ComputeRequest& r) {
   QT_ASSIGN_OR_RETURN(ChipConstraint constraint, ChipConstraint::Parse(r.chip));
-  QT_ASSIGN_OR_RETURN(auto clusters, LoadClusters(tx, "WHERE available = 1", {}));
-  int64_t now = options_.clock->NowMillis();
-  int64_t from = std::max(now, r.window_start);
+  const int64_t now = options_.clock->NowMillis();
+  const int64_t from = std::max(now, r.window_start);
   std::vector<Quote> quotes;
-  for (const ClusterOffer& c : clusters) {
+  // The pools that can serve `r` at some price, with when (-1: never).
+  auto quote = [&](const ClusterOffer& c, auto&& earliest_start) -> Status {
     for (const PoolSpec& p : c.pools) {
       const Chip& chip = options_.catalog->at(options_.catalog->Find(p.chip));
-      int64_t capacity = p.cards();
-      int64_t price = c.fen_per_card_hour.at(p.chip);
+      const int64_t capacity = p.cards();
+      const int64_t price = c.fen_per_card_hour.at(p.chip);
       if (!constraint.Allows(chip) || price > r.max_fen_per_card_hour || capacity < r.cards)
         continue;
-      QT_ASSIGN_OR_RETURN(auto rs, Reservations(tx, c.id, p.name, from, r.window_end));
-      int64_t start =
-          Occupancy(rs).EarliestStart(capacity, r.cards, from, r.duration_ms, r.window_end);
+      QT_ASSIGN_OR_RETURN(const int64_t start, earliest_start(p, capacity));
       if (start < 0) continue;
       Quote q;
       q.request_id = r.id;
@@ -54,12 +53,48 @@ Result<std::vector<Quote>> Market::Match(Tx& tx, const ComputeRequest& r) {
       QT_ASSIGN_OR_RETURN(q.amount_fen, Charge(r.cards * r.duration_ms, price));
       q.start_ms = start;
       q.end_ms = start + r.duration_ms;
-      int64_t per_leaf = int64_t{p.cards_per_node} * p.nodes_per_leaf;
+      const int64_t per_leaf = int64_t{p.cards_per_node} * p.nodes_per_leaf;
       q.leaves = r.gang ? (r.cards + per_leaf - 1) / per_leaf : 0;
       q.expires_at = now + options_.quote_ttl_ms;
       quotes.push_back(std::move(q));
     }
+    return OkStatus();
+  };
+  if (options_.quotes_from_store) {
+    QT_ASSIGN_OR_RETURN(auto clusters, LoadClusters(tx, "WHERE available = 1", {}));
+    for (const ClusterOffer& c : clusters) {
+      QT_RETURN_IF_ERROR(quote(c, [&](const PoolSpec& p, int64_t capacity) -> Result<int64_t> {
+        QT_ASSIGN_OR_RETURN(auto rs, Reservations(tx, c.id, p.name, from, r.window_end));
+        return Occupancy(rs).EarliestStart(capacity, r.cards, from, r.duration_ms, r.window_end);
+      }));
+    }
+    return quotes;
   }
+  std::lock_guard lock(quotes_mu_);
+  if (quotes_ == nullptr) {
+    QT_ASSIGN_OR_RETURN(quotes_, QuoteMemory::Load(tx));
+  } else if (Status s = quotes_->CatchUp(tx); !s.ok()) {
+    quotes_.reset();  // half caught up: read again from scratch next time
+    return s;
+  }
+  for (const auto& entry : quotes_->clusters()) {
+    const ClusterOffer& c = entry.second;
+    if (!c.available) continue;
+    QT_RETURN_IF_ERROR(quote(c, [&](const PoolSpec& p, int64_t capacity) -> Result<int64_t> {
+      return quotes_->EarliestStart(c.id, p.name, capacity, r.cards, from, r.duration_ms,
+                                    r.window_end);
+    }));
+  }
+  return quotes;
+}
+
+void Market::Applied(const QuoteChanges& c) {
+  std::lock_guard lock(quotes_mu_);
+  if (quotes_ != nullptr) (void)quotes_->Apply(c);  // else CatchUp reads it on the next quote
+}
+
+Result<std::vector<Quote>> Market::Match(Tx& tx, const ComputeRequest& r) {
+  QT_ASSIGN_OR_RETURN(std::vector<Quote> quotes, Candidates(tx, r));
   std::sort(quotes.begin(), quotes.end(), [](const Quote& a, const Quote& b) {
     return std::tie(a.amount_fen, a.start_ms, a.leaves, a.cluster_id, a.pool) <
            std::tie(b.amount_fen, b.start_ms, b.leaves, b.cluster_id, b.pool);

@@ -143,8 +143,42 @@ Result<std::vector<Reservation>> Reservations(Tx& tx, const std::string& cluster
                           "AND start_ms < ?",
                           {cluster_id, pool, from, to}));
   std::vector<Reservation> out;
-  for (const Row& r : rows) out.push_back({r.Int("start_ms"), r.Int("end_ms"), r.Int("cards")});
+  out.reserve(rows.size());
+  for (const Row& r : rows) {
+    QT_ASSIGN_OR_RETURN(Reservation res,
+                        store::Decode<Reservation>("market_orders", r, [&]() -> Reservation {
+                          return {r.Int("start_ms"), r.Int("end_ms"), r.Int("cards")};
+                        }));
+    out.push_back(res);
+  }
   return out;
+}
+
+Result<int64_t> ReadChange(Tx& tx) {
+  QT_ASSIGN_OR_RETURN(Rows rows, tx.Query("SELECT id, seq FROM market_changes WHERE id = 1"));
+  if (rows.empty()) return Internal("market_changes: the change number's row is missing");
+  return store::Decode<int64_t>("market_changes", rows[0],
+                                [&]() -> int64_t { return rows[0].Int("seq"); });
+}
+
+Result<int64_t> NextChange(Tx& tx) {
+  QT_ASSIGN_OR_RETURN(int64_t n, tx.Exec("UPDATE market_changes SET seq = seq + 1 WHERE id = 1"));
+  if (n != 1) return Internal("market_changes: the change number's row is missing");
+  return ReadChange(tx);
+}
+
+Result<Booking> BookingFromRow(const Row& r) {
+  return store::Decode<Booking>("market_orders", r, [&]() -> Result<Booking> {
+    Booking b;
+    b.order_id = r.Text("id");
+    b.cluster_id = r.Text("cluster_id");
+    b.pool = r.Text("pool");
+    b.reservation = {r.Int("start_ms"), r.Int("end_ms"), r.Int("cards")};
+    std::optional<OrderState> state = ParseOrderState(r.Text("state"));
+    if (!state) return InvalidArgument("state: unknown " + r.Text("state"));
+    b.holds = *state == OrderState::kAccepted || *state == OrderState::kRunning;
+    return b;
+  });
 }
 
 std::string Month(int64_t ms) {

@@ -58,9 +58,32 @@ Result<std::vector<ClusterOffer>> LoadClusters(store::Tx& tx, const std::string&
 // not_found or permission_denied otherwise.
 Result<ClusterOffer> LoadOwnCluster(store::Tx& tx, const accounts::Principal& caller,
                                     const std::string& cluster_id);
-// Reservations (accepted and running orders) on one pool overlapping [from, to).
+// Reservations (accepted and running orders) on one pool overlapping [from, to);
+// internal if one of their rows is damaged (a pool whose reservations cannot
+// be read takes no order).
 Result<std::vector<Reservation>> Reservations(store::Tx& tx, const std::string& cluster_id,
                                               const std::string& pool, int64_t from, int64_t to);
+
+// The change number of what quotes read (market_changes): the store's count of
+// writes to reservations, clusters and prices. Every such write takes the
+// next number in its own transaction (NextChange) and stamps the rows it
+// changed with it (change_seq), so that a process whose memory is at number v
+// catches up by reading the rows stamped after v (quote_memory.h).
+Result<int64_t> ReadChange(store::Tx& tx);
+Result<int64_t> NextChange(store::Tx& tx);
+
+// An order's hold on its pool, as the matcher keeps it.
+struct Booking {
+  std::string order_id;
+  std::string cluster_id;
+  std::string pool;
+  Reservation reservation;
+  bool holds = false;  // accepted or running: its reservation counts
+};
+inline constexpr std::string_view kBookingColumns =
+    "id, cluster_id, pool, start_ms, end_ms, cards, state";
+// A booking from a row of kBookingColumns.
+Result<Booking> BookingFromRow(const store::Row& r);
 // "2026-11" for a UTC time.
 std::string Month(int64_t ms);
 
