@@ -47,9 +47,9 @@ namespace qt::compute::market {
 // its first change (NextChange); applied to the memory once it commits. A
 // transaction callback may run more than once: start each run with a fresh one.
 struct QuoteChanges {
-  int64_t number = 0;             // 0 while nothing changed
-  std::vector<Booking> bookings;  // orders booked or released (Booking::holds)
-  std::vector<ClusterOffer> clusters;
+  int64_t number = 0;               // 0 while nothing changed
+  std::vector<Booking> bookings{};  // orders booked or released (Booking::holds)
+  std::vector<ClusterOffer> clusters{};
 
   // The transaction's change number, taken on the first call.
   Result<int64_t> Number(store::Tx& tx);
