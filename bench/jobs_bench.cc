@@ -12,6 +12,7 @@
 //   stored submission replayed through the engine (10,000+ jobs), then the
 //   rows compared. Baseline BM_ReadJobs: reading those rows alone.
 #include <benchmark/benchmark.h>
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <chrono>
@@ -54,6 +55,16 @@ struct Platform : bench::DemoStore {
       accounts::Principal p{"", "", o.id, o.kind, accounts::Role::kAdmin};
       if (o.kind == accounts::OrgKind::kComputeProvider && provider.org_id.empty()) provider = p;
       if (o.kind == accounts::OrgKind::kEnterprise) tenants.push_back(p);
+    }
+    // 10,000 waiting jobs need at least ten tenants besides the one filling
+    // the cluster (each may have 1,000 active).
+    crypto::DeterministicRandom codes("jobs-bench");
+    while (tenants.size() < 21) {
+      auto created = accounts->CreateOrg(
+          op, {fmt::format("训练租户{}", tenants.size()), accounts::OrgKind::kEnterprise,
+               demo::MakeCreditCode(accounts::OrgKind::kEnterprise, codes)});
+      bench::Check(created.status(), "tenant");
+      tenants.push_back({"", "", created->org.id, created->org.kind, accounts::Role::kAdmin});
     }
     compute::market::NewCluster c;
     c.name = "hz-10k-shaped";
@@ -142,8 +153,12 @@ void BM_PlainInsert(benchmark::State& state) {
     Status s = p.store->Write([&](store::Tx& tx) -> Status {
       std::string id = "cjb_plain" + std::to_string(n++);
       QT_RETURN_IF_ERROR(
-          tx.Exec("INSERT INTO live_jobs VALUES (?, 'ccl_none', 'p', 't', 'u', '', 8, 'any', 0, "
-                  "1, 0, 0, 1, ?, 1, 0, 0, 'cancelled', '', '[]', 0, 1, 0, 1, 0, 0)",
+          tx.Exec("INSERT INTO live_jobs (id, cluster_id, provider_id, tenant_id, submitter_id, "
+                  "name, cards, chip, elastic, duration_ms, estimate_ms, priority, preemptible, "
+                  "requeue, submit_seq, submit_job_ms, cancel_seq, cancel_job_ms, state, pool, "
+                  "nodes, leaves, submitted_at, started_at, finished_at, preemptions, run_ms) "
+                  "VALUES (?, 'ccl_none', 'p', 't', 'u', '', 8, 'any', 0, 1, 0, 0, 1, 1, ?, 1, 0, "
+                  "0, 'cancelled', '', '[]', 0, 1, 0, 1, 0, 0)",
                   {id, n + 1'000'000})
               .status());
       return p.journal.Append(tx, {"bench", "compute.job.queued", id, {{"n", n}}}).status();
