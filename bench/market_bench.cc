@@ -146,17 +146,14 @@ void BM_Match(benchmark::State& state) {
   state.counters["requests_per_s"] =
       benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
-// Memory and store paths side by side for each size.
-BENCHMARK(BM_Match)
-    ->ArgNames({"orders", "from_store"})
-    ->Args({1'000, 0})
-    ->Args({1'000, 1})
-    ->Args({10'000, 0})
-    ->Args({10'000, 1})
-    ->Args({100'000, 0})
-    ->Args({100'000, 1})
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime();
+// Each size of city, quoted from memory and from the store side by side.
+void OrdersAndPath(benchmark::internal::Benchmark* b) {
+  b->ArgNames({"orders", "from_store"});
+  for (int64_t orders : {1'000, 10'000, 100'000}) {
+    for (int64_t from_store : {0, 1}) b->Args({orders, from_store});
+  }
+}
+BENCHMARK(BM_Match)->Apply(OrdersAndPath)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 void BM_Quote(benchmark::State& state) {
   City& c = TheCity(state.range(0));
@@ -212,16 +209,7 @@ void BM_Quote(benchmark::State& state) {
   state.counters["quotes_per_request"] =
       static_cast<double>(quotes) / static_cast<double>(state.iterations());
 }
-BENCHMARK(BM_Quote)
-    ->ArgNames({"orders", "from_store"})
-    ->Args({1'000, 0})
-    ->Args({1'000, 1})
-    ->Args({10'000, 0})
-    ->Args({10'000, 1})
-    ->Args({100'000, 0})
-    ->Args({100'000, 1})
-    ->Unit(benchmark::kMicrosecond)
-    ->UseRealTime();
+BENCHMARK(BM_Quote)->Apply(OrdersAndPath)->Unit(benchmark::kMicrosecond)->UseRealTime();
 
 void BM_PlainInsert(benchmark::State& state) {
   City& c = TheCity(10'000);

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <random>
 
+#include "compute/market/occupancy_tree.h"
+
 namespace qt::compute::market {
 namespace {
 
@@ -39,15 +41,22 @@ int64_t ReferenceEarliest(const std::vector<Reservation>& rs, int64_t capacity, 
   return -1;
 }
 
-TEST(Occupancy, FindsTheGapAfterReservations) {
-  Occupancy o({{0, 100, 8}, {100, 200, 4}});
+// The matcher's two structures answer alike: Occupancy, built per quote, and
+// OccupancyTree, kept current per reservation (occupancy_tree_test.cc has the rest).
+template <typename T>
+class EveryOccupancy : public ::testing::Test {};
+using Kinds = ::testing::Types<Occupancy, OccupancyTree>;
+TYPED_TEST_SUITE(EveryOccupancy, Kinds);
+
+TYPED_TEST(EveryOccupancy, FindsTheGapAfterReservations) {
+  TypeParam o(std::vector<Reservation>{{0, 100, 8}, {100, 200, 4}});
   EXPECT_EQ(o.EarliestStart(8, 8, 0, 50, 1000), 200);
   EXPECT_EQ(o.EarliestStart(8, 4, 0, 150, 1000), 100);
   EXPECT_EQ(o.EarliestStart(8, 4, 0, 150, 200), -1);  // the window is too short
   EXPECT_EQ(o.EarliestStart(8, 9, 0, 1, 1000), -1);   // larger than the pool
   EXPECT_TRUE(o.FitsAt(8, 4, 150, 10));
   EXPECT_FALSE(o.FitsAt(8, 5, 150, 10));
-  EXPECT_EQ(Occupancy({}).EarliestStart(8, 8, 5, 10, 15), 5);
+  EXPECT_EQ(TypeParam(std::vector<Reservation>{}).EarliestStart(8, 8, 5, 10, 15), 5);
 }
 
 TEST(Occupancy, AgreesWithTheDefinitionOnRandomReservations) {

@@ -18,17 +18,6 @@ int64_t ReferenceUsedAt(const std::vector<Reservation>& rs, int64_t t) {
   return used;
 }
 
-TEST(OccupancyTree, FindsTheGapAfterReservations) {
-  OccupancyTree o({{0, 100, 8}, {100, 200, 4}});
-  EXPECT_EQ(o.EarliestStart(8, 8, 0, 50, 1000), 200);
-  EXPECT_EQ(o.EarliestStart(8, 4, 0, 150, 1000), 100);
-  EXPECT_EQ(o.EarliestStart(8, 4, 0, 150, 200), -1);  // the window is too short
-  EXPECT_EQ(o.EarliestStart(8, 9, 0, 1, 1000), -1);   // larger than the pool
-  EXPECT_TRUE(o.FitsAt(8, 4, 150, 10));
-  EXPECT_FALSE(o.FitsAt(8, 5, 150, 10));
-  EXPECT_EQ(OccupancyTree().EarliestStart(8, 8, 5, 10, 15), 5);
-}
-
 TEST(OccupancyTree, SkipsGapsTooShortForTheRequest) {
   OccupancyTree o;
   // Full pool with 10-long gaps every 100: a 20-long request fits only after.
