@@ -865,6 +865,9 @@ const LABELS = {
   ],
   nodesTitle: ["节点热力图（按 pod 与叶交换机）", "Nodes by pod and leaf switch"],
   queueTitle: ["排队", "Queue"],
+  schedulingPolicy: ["调度策略", "Scheduling policy"],
+  policySetAt: ["运营方修改于", "changed by the operator at"],
+  policyDefault: ["平台默认", "the platform's default"],
   quotasTitle: ["租户配额（一云多芯）", "Tenant quotas (one cloud, many chips)"],
   noQuotas: [
     "此集群没有配额：租户可借用全部空闲资源",

@@ -15,6 +15,7 @@ import { decimal, duration, localMinute, percent } from "./format.js";
 import { Pager, usePagedList } from "./paging.js";
 import { useUrlParams } from "./url_state.js";
 import { MigrationView, QuotasView } from "./quotas.js";
+import { PolicyView } from "./cluster_policy.js";
 
 const html = htm.bind(h);
 
@@ -178,6 +179,7 @@ export function JobsView({ t, lang, me }) {
         ${simulated.map((c) => html`<option value=${c.id}>${c.name} (${decimal(c.cards, lang)} ${t("cards")})</option>`)}
       </select>
     </label>
+    <${PolicyView} t=${t} lang=${lang} me=${me} cluster=${cluster} onChanged=${changed} />
     <${SubmitForm} t=${t} cluster=${cluster} onSubmitted=${changed} />
     <h3>${t("nodesTitle")}</h3>
     <${ErrorBox} error=${nodes.error} />

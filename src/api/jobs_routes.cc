@@ -84,6 +84,13 @@ double Hours(int64_t unit_ms) { return static_cast<double>(unit_ms / 36'000) / 1
 // The usage rows, and per tenant and month the domestic share of its card
 // hours and of its core hours (信创迁移: how much of its work runs on
 // domestic chips); a share is null when there was no such work.
+json PolicyJson(const LivePolicy& p) {
+  return {{"cluster_id", p.cluster_id},
+          {"policy", p.policy},
+          {"set_by", p.set_by.empty() ? json(nullptr) : json(p.set_by)},
+          {"set_at", Time(p.set_at)}};
+}
+
 json UsageJson(const std::vector<UsageRow>& rows) {
   json items = json::array();
   struct Split {
@@ -247,6 +254,21 @@ void RegisterJobsRoutes(Router& router, Jobs& jobs) {
                   QT_RETURN_IF_ERROR(body.Finish());
                   QT_ASSIGN_OR_RETURN(LiveQuota out, jobs.SetQuota(req.caller(), q));
                   return Response::Json(QuotaJson(out));
+                });
+  router.Handle("GET", "/api/v1/compute/provider-clusters/{id}/policy", member,
+                [&](const Request& req) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(LivePolicy p,
+                                      jobs.GetPolicy(req.caller(), req.PathParam("id")));
+                  return Response::Json(PolicyJson(p));
+                });
+  router.Handle("POST", "/api/v1/compute/provider-clusters/{id}/policy", member,
+                [&](const Request& req) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(req.http.body));
+                  QT_ASSIGN_OR_RETURN(std::string policy, body.String("policy", 20));
+                  QT_RETURN_IF_ERROR(body.Finish());
+                  QT_ASSIGN_OR_RETURN(LivePolicy p,
+                                      jobs.SetPolicy(req.caller(), req.PathParam("id"), policy));
+                  return Response::Json(PolicyJson(p));
                 });
   router.Handle("GET", "/api/v1/compute/provider-clusters/{id}/nodes", member,
                 [&](const Request& req) -> Result<Response> {

@@ -15,13 +15,7 @@ std::string Env(const char* name) {
 }
 
 StatusCode CodeFromName(const std::string& name, int http_status) {
-  for (StatusCode c :
-       {StatusCode::kInvalidArgument, StatusCode::kUnauthenticated, StatusCode::kPermissionDenied,
-        StatusCode::kNotFound, StatusCode::kConflict, StatusCode::kFailedPrecondition,
-        StatusCode::kPayloadTooLarge, StatusCode::kResourceExhausted, StatusCode::kInternal,
-        StatusCode::kUnavailable}) {
-    if (StatusCodeName(c) == name) return c;
-  }
+  if (std::optional<StatusCode> c = ParseStatusCode(name)) return *c;
   return http_status >= 500 ? StatusCode::kInternal : StatusCode::kInvalidArgument;
 }
 

@@ -15,7 +15,7 @@ namespace {
 using nlohmann::json;
 
 struct JobFlags {
-  std::string id, cluster, name, chip = "any", reason, tenant, resource, from, to;
+  std::string id, cluster, name, chip = "any", reason, tenant, resource, from, to, policy;
   int64_t cards = 0, duration_s = 0, estimate_s = 0, priority = 0, node = -1, guaranteed = 0,
           ceiling = 0;
   bool elastic = false, not_preemptible = false, busy_only = false, fail_on_node_failure = false;
@@ -173,6 +173,33 @@ void AddJobsCommands(CLI::App& app, CommandContext& ctx) {
       ->required();
   quota_set->add_option("--guaranteed", f.guaranteed, "Cards (cores) guaranteed under drf");
   quota_set->add_option("--ceiling", f.ceiling, "The most it may hold at once (0: none)");
+
+  auto print_policy = [](const json& p) {
+    std::cout << fmt::format("{}: {}", Str(p, "cluster_id"), Str(p, "policy"));
+    if (!p["set_by"].is_null()) {
+      std::cout << fmt::format(" (set by {} at {})", Str(p, "set_by"), Str(p, "set_at"));
+    }
+    std::cout << "\n";
+  };
+  auto* policy = AddVerb(*compute, "policy", "The scheduling policy a live cluster runs", ctx,
+                         [print_policy](CommandContext& c) {
+                           c.Emit(c.Client().Get("/api/v1/compute/provider-clusters/" +
+                                                 UrlEncode(f.cluster) + "/policy"),
+                                  print_policy);
+                         });
+  policy->add_option("cluster", f.cluster, "Provider cluster id")->required();
+  auto* policy_set = AddVerb(
+      *compute, "policy-set",
+      "Change a live cluster's scheduling policy while it runs (operator; queued jobs are "
+      "reordered, running jobs keep their cards)",
+      ctx, [print_policy](CommandContext& c) {
+        c.Emit(
+            c.Client().Post("/api/v1/compute/provider-clusters/" + UrlEncode(f.cluster) + "/policy",
+                            {{"policy", f.policy}}),
+            print_policy);
+      });
+  policy_set->add_option("cluster", f.cluster, "Provider cluster id")->required();
+  policy_set->add_option("policy", f.policy, "fifo, backfill, sjf, las or drf")->required();
 
   auto* usage = AddVerb(
       *compute, "usage",

@@ -38,6 +38,8 @@ int64_t Engine::NextWake() {
   return scheduler_.pending_count() > 0 ? std::max(scheduler_.NextWakeup(), now_) : kNever;
 }
 
+void Engine::SetPolicy(std::unique_ptr<Policy> policy) { scheduler_.SetPolicy(std::move(policy)); }
+
 int64_t Engine::NextEvent() { return std::min(NextCompletion(), NextWake()); }
 
 void Engine::AdvanceTo(int64_t t, const Observer& observer) {

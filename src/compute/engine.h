@@ -87,6 +87,8 @@ class Engine {
   void SetNodeUp(int node) { scheduler_.SetNodeUp(node); }
   // Scheduler::SetQuotas; takes effect at the next pass.
   Status SetQuotas(const std::vector<Quota>& quotas) { return scheduler_.SetQuotas(quotas); }
+  // Scheduler::SetPolicy; takes effect at the next pass.
+  void SetPolicy(std::unique_ptr<Policy> policy);
   // The time of the next completion, or of the policy's next wakeup while
   // jobs are pending (never before the engine's current time); kNever if
   // nothing is due.

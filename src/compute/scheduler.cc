@@ -98,12 +98,16 @@ Result<int> Scheduler::Submit(JobSpec spec, int64_t now) {
   return j.index;
 }
 
-void Scheduler::Enqueue(Job& job) {
+void Scheduler::InsertQueued(Job& job) {
   std::array<int64_t, 3> k = policy_->Key(job, *this);
   QueueEntry e{{job.starved ? 0 : 1, k[0], k[1], k[2]}, job.index};
   job.queue_key = e.key;
   queue_.insert(e);
   tenant_queues_[static_cast<size_t>(job.tenant)].insert(e);
+}
+
+void Scheduler::Enqueue(Job& job) {
+  InsertQueued(job);
   if (options_.starvation_limit_ms > 0 && !job.starved) {
     starvation_.push({job.queued_since_ms + options_.starvation_limit_ms, job.index, job.epoch});
   }
@@ -192,6 +196,18 @@ Status Scheduler::SetQuotas(const std::vector<Quota>& quotas) {
   }
   quotas_set_ = true;
   return OkStatus();
+}
+
+void Scheduler::SetPolicy(std::unique_ptr<Policy> policy) {
+  policy_ = std::move(policy);
+  std::vector<int> pending;
+  pending.reserve(queue_.size());
+  for (const QueueEntry& e : queue_) pending.push_back(e.job);
+  queue_.clear();
+  for (Queue& q : tenant_queues_) q.clear();
+  for (int index : pending) InsertQueued(jobs_[static_cast<size_t>(index)]);
+  priority_changes_ = {};
+  for (int index : running_) PushPriorityChange(jobs_[static_cast<size_t>(index)]);
 }
 
 int64_t Scheduler::TenantCards(const std::string& tenant, uint64_t pool_mask) const {

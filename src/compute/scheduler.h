@@ -155,6 +155,11 @@ class Scheduler {
   // invalid_argument (nothing changed) for a negative amount, a ceiling below
   // the guarantee, or a resource no pool of the cluster has.
   Status SetQuotas(const std::vector<Quota>& quotas);
+  // Replaces the policy: from now on the pending queue is in the new policy's
+  // order (starved jobs still first) and running jobs' priority changes are
+  // the new policy's. Running jobs keep their cards; the next pass decides
+  // under the new policy. REQUIRES: no Schedule() pass is under way.
+  void SetPolicy(std::unique_ptr<Policy> policy);
   // Cards (cores) a tenant holds on the pools of `pool_mask`.
   int64_t TenantCards(const std::string& tenant, uint64_t pool_mask) const;
   // Runs the policy at `now`; returns the starts and preemptions it made.
@@ -237,6 +242,9 @@ class Scheduler {
   int TenantIndex(const std::string& name);
   // The pools of `mask` where `job` fits under its tenant's ceilings.
   uint64_t UnderCeilings(Job& job, uint64_t mask) const;
+  // Puts a pending job in the queues under the policy's key.
+  void InsertQueued(Job& job);
+  // InsertQueued, and the starvation deadline of a newly queued job.
   void Enqueue(Job& job);
   void AddUsage(const Job& job, int sign);
   void Start(Job& job, Allocation alloc);

@@ -60,6 +60,35 @@ TEST(Scheduler, FifoHeadBlocksAndGangsHoldNothingWhileWaiting) {
   EXPECT_EQ(s->job(small).state, JobState::kRunning);
 }
 
+TEST(Scheduler, ANewPolicyReordersTheQueueAndKeepsRunningJobs) {
+  Cluster c = Cards(16);
+  SchedulerOptions o;
+  o.las_thresholds_card_s = {3600};
+  o.starvation_limit_ms = 0;  // no other wakeup than the policy's
+  auto s = Make(c, "las", o);
+  int a = s->Submit(Spec("a", 12), 0).value();
+  s->Schedule(0);
+  EXPECT_EQ(s->NextWakeup(), kNever);  // nothing waits yet
+  JobSpec long_job = Spec("long", 12, 1);
+  long_job.duration_ms = 50'000'000;
+  int b = s->Submit(long_job, 1).value();
+  int small = s->Submit(Spec("small", 2, 2), 2).value();
+  EXPECT_NE(s->NextWakeup(), kNever);  // las demotes a at 300 s
+
+  s->SetPolicy(MakePolicy("fifo").value());
+  EXPECT_EQ(s->policy_name(), "fifo");
+  EXPECT_EQ(s->NextWakeup(), kNever);  // fifo never demotes
+  s->Schedule(3);
+  EXPECT_EQ(s->job(a).state, JobState::kRunning);      // kept its cards
+  EXPECT_EQ(s->job(small).state, JobState::kPending);  // behind the blocked head b
+
+  s->SetPolicy(MakePolicy("sjf").value());
+  s->Schedule(4);
+  EXPECT_EQ(s->job(small).state, JobState::kRunning);  // sjf skips what does not fit
+  EXPECT_EQ(s->job(b).state, JobState::kPending);
+  EXPECT_EQ(s->Head(), b);
+}
+
 TEST(Scheduler, BackfillStartsJobsThatEndBeforeTheReservation) {
   Cluster c = Cards(16);
   SchedulerOptions o;

@@ -30,6 +30,17 @@ std::string_view StatusCodeName(StatusCode code) {
   return "internal";
 }
 
+std::optional<StatusCode> ParseStatusCode(std::string_view name) {
+  for (StatusCode c :
+       {StatusCode::kInvalidArgument, StatusCode::kUnauthenticated, StatusCode::kPermissionDenied,
+        StatusCode::kNotFound, StatusCode::kConflict, StatusCode::kFailedPrecondition,
+        StatusCode::kPayloadTooLarge, StatusCode::kResourceExhausted, StatusCode::kInternal,
+        StatusCode::kUnavailable}) {
+    if (StatusCodeName(c) == name) return c;
+  }
+  return std::nullopt;
+}
+
 std::string Status::ToString() const {
   if (ok()) return "ok";
   return std::string(StatusCodeName(code_)) + ": " + message_;

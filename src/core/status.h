@@ -38,6 +38,8 @@ enum class StatusCode {
 
 // Stable lower_snake name used on the wire, e.g. "invalid_argument".
 std::string_view StatusCodeName(StatusCode code);
+// The code of a wire name (not "ok"); nullopt for a name that is none.
+std::optional<StatusCode> ParseStatusCode(std::string_view name);
 
 class [[nodiscard]] Status {
  public:

@@ -22,6 +22,10 @@ TEST(Status, OkByDefaultAndNamesItsCode) {
   EXPECT_FALSE(s.ok());
   EXPECT_EQ(s.ToString(), "not_found: no such organisation");
   EXPECT_EQ(s.WithContext("org_1").message(), "org_1: no such organisation");
+  EXPECT_EQ(ParseStatusCode("not_found"), StatusCode::kNotFound);
+  EXPECT_EQ(ParseStatusCode(StatusCodeName(StatusCode::kUnavailable)), StatusCode::kUnavailable);
+  EXPECT_EQ(ParseStatusCode("ok"), std::nullopt);
+  EXPECT_EQ(ParseStatusCode("teapot"), std::nullopt);
 }
 
 TEST(Result, PropagatesTheFirstFailure) {

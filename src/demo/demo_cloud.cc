@@ -103,6 +103,9 @@ Result<DemoCloud> LoadDemoCloud(accounts::Accounts& accounts, const Principal& o
   QT_ASSIGN_OR_RETURN(std::string foreign, ForeignCluster(mkt));
   DemoCloud out;
   out.cluster_id = cloud.id;
+  // Tenants' guarantees are reclaimed by preemption under drf only.
+  QT_ASSIGN_OR_RETURN(live::LivePolicy policy, jobs.GetPolicy(op, cloud.id));
+  if (policy.policy != "drf") QT_RETURN_IF_ERROR(jobs.SetPolicy(op, cloud.id, "drf").status());
   for (int i = 0; i < tenants; ++i) {
     const std::string name =
         fmt::format("杭州市{}{}", kDistricts[static_cast<size_t>(i) % kDistricts.size()],

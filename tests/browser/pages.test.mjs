@@ -484,6 +484,8 @@ test("the operator sets a quota on the government cloud; the tenant sees only it
     () => document.querySelectorAll("[data-testid=quotas-table] tbody tr").length === 281,
   );
   assert.equal(await rows.filter({ hasText: tenant }).count(), 1);
+  // The demo runs the cloud under drf; the operator may change it from here.
+  assert.equal(await op.page.locator("select[name=cluster-policy]").inputValue(), "drf");
   await op.page.getByTestId("migration-table").waitFor();
   await op.page.screenshot({ path: join(outDir, "cloud-quotas-operator.png"), fullPage: true });
   assert.deepEqual(op.errors, []);
@@ -501,6 +503,8 @@ test("the operator sets a quota on the government cloud; the tenant sees only it
   await own.first().waitFor();
   assert.equal(await own.count(), 1); // only its own quota
   assert.equal(await mine.page.getByTestId("quota-form").count(), 0);
+  assert.match(await mine.page.getByTestId("cluster-policy").innerText(), /drf/);
+  assert.equal(await mine.page.locator("select[name=cluster-policy]").count(), 0);
   const share = mine.page
     .getByTestId("migration-table")
     .locator("tbody tr")

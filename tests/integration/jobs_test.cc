@@ -318,6 +318,66 @@ TEST_F(JobsApiTest, OnlyTheOperatorSetsQuotasAndACeilingHoldsTheTenantsJobs) {
   EXPECT_EQ(Call(*client_, "GET", path, op_).body["items"][0]["ceiling"], 16);
 }
 
+TEST_F(JobsApiTest, OnlyTheOperatorChangesThePolicyAndTheQueueFollowsIt) {
+  const std::string path = "/api/v1/compute/provider-clusters/" + cluster_ + "/policy";
+  auto first = Submit(tenant_, 24, 10);
+  auto head = Submit(other_, 16, 10);
+  auto small = Submit(other_, 8, 10);
+  ASSERT_EQ(small.status, 201) << small.raw;
+  EXPECT_EQ(first.body["state"], "running");
+  EXPECT_EQ(small.body["state"], "queued");  // fifo: behind the blocked head
+  auto shown = Call(*client_, "GET", path, tenant_);
+  ASSERT_EQ(shown.status, 200) << shown.raw;
+  EXPECT_EQ(shown.body["policy"], "fifo");
+  EXPECT_TRUE(shown.body["set_by"].is_null());
+
+  for (const std::string& who : {provider_, tenant_, other_}) {
+    EXPECT_EQ(Call(*client_, "POST", path, who, R"({"policy": "sjf"})").status, 403);
+  }
+  EXPECT_EQ(Call(*client_, "POST", path, "", R"({"policy": "sjf"})").status, 401);
+  EXPECT_EQ(Call(*client_, "GET", path, "").status, 401);
+  for (const char* bad : {R"({"policy": "lottery"})", R"({"policy": 3})", R"({})",
+                          R"({"policy": "sjf", "extra": 1})", "not json"}) {
+    auto refused = Call(*client_, "POST", path, op_, bad);
+    EXPECT_EQ(refused.status, 400) << bad << " " << refused.raw;
+    EXPECT_TRUE(refused.body["error"].contains("message")) << refused.raw;
+  }
+  EXPECT_EQ(Call(*client_, "POST", path, op_, R"({"policy": "fifo"})").status, 409);
+  EXPECT_EQ(Call(*client_, "POST", "/api/v1/compute/provider-clusters/ccl_nosuch/policy", op_,
+                 R"({"policy": "sjf"})")
+                .status,
+            404);
+  EXPECT_EQ(
+      Call(*client_, "GET", "/api/v1/compute/jobs/" + small.body["id"].get<std::string>(), other_)
+          .body["state"],
+      "queued");  // the refusals changed nothing
+
+  auto refused = server_->Cli({"compute", "policy-set", cluster_, "sjf"}, tenant_);
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_NE(refused.err.find("only the operator"), std::string::npos) << refused.err;
+  auto set = server_->Cli({"compute", "policy-set", cluster_, "sjf"}, op_);
+  ASSERT_EQ(set.exit_code, 0) << set.err;
+  EXPECT_NE(set.out.find(": sjf (set by "), std::string::npos) << set.out;
+  auto moved =
+      Call(*client_, "GET", "/api/v1/compute/jobs/" + small.body["id"].get<std::string>(), other_);
+  EXPECT_EQ(moved.body["state"], "running");  // sjf starts what fits
+  EXPECT_EQ(
+      Call(*client_, "GET", "/api/v1/compute/jobs/" + head.body["id"].get<std::string>(), other_)
+          .body["state"],
+      "queued");
+
+  // A restarted server runs the policy it was changed to, not its flag's.
+  client_.reset();
+  server_->Kill();
+  ASSERT_TRUE(server_->Start());
+  client_ = server_->Client();
+  auto cli = server_->Cli({"compute", "policy", cluster_}, other_);
+  ASSERT_EQ(cli.exit_code, 0) << cli.err;
+  EXPECT_NE(cli.out.find(": sjf"), std::string::npos) << cli.out;
+  auto ledger = server_->Cli({"ledger", "events", cluster_}, op_);
+  EXPECT_NE(ledger.out.find("compute.policy.set"), std::string::npos) << ledger.out;
+}
+
 TEST_F(JobsApiTest, UsageShowsEachTenantOnlyItsOwnCardHours) {
   auto job = Submit(tenant_, 16, 1);  // one job hour is 2 s of wall time
   ASSERT_EQ(job.status, 201) << job.raw;

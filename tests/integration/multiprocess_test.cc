@@ -8,9 +8,12 @@
 // to Workload or a test of its own here; the compute market's are below.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <atomic>
 #include <chrono>
+#include <cstdio>
+#include <map>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -527,6 +530,128 @@ TEST_F(MultiProcessTest, PolicyNoticesAndWebhookDeliveriesAreNotRepeatedAcrossPr
           .body["notified"],
       kFirms);
   client.reset();
+}
+
+// Live jobs: one process at a time runs a cluster (the holder of its lease);
+// the others forward their changes to it. A job submitted through any process
+// is placed once; when the leader is killed (kill -9) another takes the
+// cluster over within seconds, and when a leader stalls past its lease
+// (SIGSTOP) and wakes up, it writes nothing stale: every job is started once
+// and completed once, and no node ever holds more cards than it has.
+TEST_F(MultiProcessTest, LiveJobsRunInOneProcessAtATimeAndMoveOnWhenItDies) {
+  // The same database, with job hours of 2 s of wall time and a fast tick.
+  for (auto& s : servers_) ASSERT_EQ(s->Stop(), 0);
+  for (auto& s : servers_) {
+    s = std::make_unique<ServerProcess>(
+        db_->dir().path().string(),
+        std::vector<std::string>{"--simulated-time-scale", "1800", "--market-tick-ms", "50",
+                                 "--jobs-policy", "fifo", "--outbound-allow-hosts", "127.0.0.1"},
+        db_->url());
+    ASSERT_TRUE(s->Start());
+  }
+  auto client = servers_[0]->Client();
+  const std::string provider = NewOrgToken(*client, op_, "MP 液冷", "compute_provider", 921);
+  const std::string tenant = NewOrgToken(*client, op_, "MP 训练", "enterprise", 922);
+  auto cluster = Call(*client, "POST", "/api/v1/compute/provider-clusters", provider,
+                      R"({"name": "mp-h800", "region": "r",
+                          "pools": [{"name": "h800", "chip": "H800", "nodes": 4, "nodes_per_leaf": 2}],
+                          "fen_per_card_hour": {"H800": 2800}})");
+  ASSERT_EQ(cluster.status, 201) << cluster.raw;
+  const std::string cluster_id = cluster.body["id"];
+  const std::string job = nlohmann::json{
+      {"cluster_id", cluster_id},
+      {"cards", 8},
+      {"chip", "chip:H800"},
+      {"duration_s",
+       3 * 3600}}.dump();
+  std::mutex mu;
+  std::vector<std::string> ids;
+  auto submit = [&](int process) {
+    auto c = servers_[process]->Client();
+    auto r = Call(*c, "POST", "/api/v1/compute/jobs", tenant, job);
+    EXPECT_EQ(r.status, 201) << "process " << process << ": " << r.raw;
+    if (r.status != 201) return false;
+    std::lock_guard lock(mu);
+    ids.push_back(r.body["id"]);
+    return true;
+  };
+  // The first job makes process 0 the cluster's leader; then all three
+  // submit at once, the other two through the leader.
+  ASSERT_TRUE(submit(0));
+  std::vector<std::thread> threads;
+  for (int p = 0; p < kProcesses; ++p) {
+    threads.emplace_back([&, p] {
+      for (int i = 0; i < 3; ++i) submit(p);
+    });
+  }
+  for (auto& t : threads) t.join();
+  ASSERT_EQ(ids.size(), 10u);  // each runs 6 s of wall time, four at once
+
+  // No node holds more cards than it has, whichever process is asked.
+  auto check_nodes = [&](int process, bool full) {
+    auto nodes = Call(*servers_[process]->Client(), "GET",
+                      "/api/v1/compute/provider-clusters/" + cluster_id + "/nodes", provider);
+    ASSERT_EQ(nodes.status, 200) << nodes.raw;
+    int64_t busy = 0;
+    for (const auto& n : nodes.body["items"]) {
+      int64_t held = 0;
+      for (const auto& j : n["jobs"]) held += j["cards"].get<int64_t>();
+      EXPECT_EQ(held, n["cards"].get<int64_t>() - n["free"].get<int64_t>()) << n.dump();
+      EXPECT_LE(held, 8) << n.dump();
+      busy += held;
+    }
+    if (full) EXPECT_EQ(busy, 32) << "process " << process;  // four jobs run, six wait
+  };
+  for (int p = 0; p < kProcesses; ++p) check_nodes(p, true);
+
+  // The leader dies; a submission through another process waits for its
+  // lease to expire, takes the cluster over and is placed.
+  servers_[0]->Kill();
+  const auto killed = std::chrono::steady_clock::now();
+  ASSERT_TRUE(submit(1));
+  const auto took_over = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::steady_clock::now() - killed)
+                             .count();
+  EXPECT_LT(took_over, 10'000) << "the takeover took " << took_over << " ms";
+  std::printf("takeover after kill -9: %lld ms\n", static_cast<long long>(took_over));
+
+  // A leader that stalls past its lease (SIGSTOP) is replaced; when it wakes
+  // up it must not write anything stale. Whichever of 1 and 2 took over,
+  // stopping 2 makes 1 the leader, then stopping 1 makes 2 the leader.
+  for (const auto& [stalled, other] : {std::pair{2, 1}, std::pair{1, 2}}) {
+    ASSERT_EQ(::kill(servers_[stalled]->pid(), SIGSTOP), 0);
+    EXPECT_TRUE(submit(other));
+    ASSERT_EQ(::kill(servers_[stalled]->pid(), SIGCONT), 0);
+  }
+  ASSERT_TRUE(submit(1));  // forwarded to process 2
+  for (int p : {1, 2}) check_nodes(p, false);
+
+  // Every job completes, started once and completed once.
+  auto reader = servers_[2]->Client();
+  for (int round = 0; round < 600; ++round) {
+    auto running = Call(*reader, "GET",
+                        "/api/v1/compute/jobs?cluster_id=" + cluster_id + "&limit=500", tenant);
+    ASSERT_EQ(running.status, 200) << running.raw;
+    int done = 0;
+    for (const auto& j : running.body["items"]) done += j["state"] == "completed";
+    if (done == static_cast<int>(ids.size())) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  for (const std::string& id : ids) {
+    auto j = Call(*reader, "GET", "/api/v1/compute/jobs/" + id, tenant);
+    EXPECT_EQ(j.body["state"], "completed") << j.raw;
+    auto events = Call(*reader, "GET", "/api/v1/ledger/events?subject=" + id, op_);
+    ASSERT_EQ(events.status, 200) << events.raw;
+    std::map<std::string, int> kinds;
+    for (const auto& e : events.body["items"]) ++kinds[e["event"]["kind"].get<std::string>()];
+    EXPECT_EQ(kinds["compute.job.queued"], 1) << id << " " << events.raw;
+    EXPECT_EQ(kinds["compute.job.started"], 1) << id << " " << events.raw;
+    EXPECT_EQ(kinds["compute.job.completed"], 1) << id << " " << events.raw;
+  }
+  const uint64_t size = CheckLedgerIsOneGaplessOrder(2);
+  servers_[0] = std::move(servers_[2]);  // the killed one goes; the checks ask servers_[0] first
+  ExpectProofsFromEveryProcessVerify(size);
+  ExpectCleanAudit();
 }
 
 TEST_F(MultiProcessTest, KillingOneProcessMidWorkloadLosesNothingAcknowledged) {

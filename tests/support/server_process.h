@@ -45,6 +45,7 @@ class ServerProcess {
   void Kill();
 
   int port() const { return port_; }
+  pid_t pid() const { return pid_; }
   // https when started with --tls-cert (whose certificate the test's clients
   // and Cli() trust: it must name 127.0.0.1).
   std::string url() const {

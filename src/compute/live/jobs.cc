@@ -1,6 +1,7 @@
 #include "compute/live/jobs.h"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
@@ -117,13 +118,24 @@ std::string_view ArrivalName(JobState s) {
 }  // namespace
 
 Jobs::Jobs(store::Store& store, JobsOptions options)
-    : store_(store), options_(std::move(options)), ids_(*options_.clock, *options_.random) {}
+    : store_(store),
+      options_(std::move(options)),
+      ids_(*options_.clock, *options_.random),
+      holder_(ids_.Next("prc")) {}
 
-Jobs::~Jobs() = default;
+Jobs::~Jobs() {
+  // Another process may take this one's clusters over at once.
+  if (leases_.empty()) return;
+  Status released = store_.Write([&](Tx& tx) {
+    return tx.Exec("UPDATE live_leases SET expires_at = 0 WHERE holder = ?", {holder_}).status();
+  });
+  if (!released.ok()) spdlog::warn("jobs: leases not released: {}", released.ToString());
+}
 
 int64_t Jobs::JobNow() const { return options_.clock->NowMillis() * options_.time_scale; }
 
-Result<std::vector<Jobs::Input>> Jobs::ReadInputs(const std::string& cluster_id, int64_t nodes) {
+Result<std::vector<Jobs::Input>> Jobs::ReadInputs(const std::string& cluster_id, int64_t nodes,
+                                                  int64_t from) {
   std::vector<Input> inputs;
   QT_ASSIGN_OR_RETURN(Rows rows, store::ReadValue(store_, [&](Tx& tx) {
                         return tx.Query(
@@ -131,8 +143,9 @@ Result<std::vector<Jobs::Input>> Jobs::ReadInputs(const std::string& cluster_id,
                             "duration_ms, estimate_ms, priority, "
                             "preemptible, requeue, submit_seq, submit_job_ms, "
                             "cancel_seq, cancel_job_ms FROM "
-                            "live_jobs WHERE cluster_id = ?",
-                            {cluster_id});
+                            "live_jobs WHERE cluster_id = ? AND (submit_seq >= ? OR "
+                            "cancel_seq >= ?)",
+                            {cluster_id, from, from});
                       }));
   for (const Row& r : rows) {
     QT_RETURN_IF_ERROR(store::Decode<bool>("live_jobs", r, [&]() -> Result<bool> {
@@ -148,20 +161,22 @@ Result<std::vector<Jobs::Input>> Jobs::ReadInputs(const std::string& cluster_id,
                          spec.preemptible = r.Int("preemptible") != 0;
                          spec.requeue_on_failure = r.Int("requeue") != 0;
                          spec.submit_ms = r.Int("submit_job_ms");
-                         if (r.Int("cancel_seq") > 0) {
+                         if (r.Int("cancel_seq") > 0 && r.Int("cancel_seq") >= from) {
                            inputs.push_back({r.Int("cancel_seq"), r.Int("cancel_job_ms"),
                                              Input::Kind::kCancel, spec});
                          }
-                         inputs.push_back({r.Int("submit_seq"), spec.submit_ms,
-                                           Input::Kind::kSubmit, std::move(spec)});
+                         if (r.Int("submit_seq") >= from) {
+                           inputs.push_back({r.Int("submit_seq"), spec.submit_ms,
+                                             Input::Kind::kSubmit, std::move(spec)});
+                         }
                          return true;
                        }).status());
   }
   QT_ASSIGN_OR_RETURN(Rows node_rows, store::ReadValue(store_, [&](Tx& tx) {
                         return tx.Query(
                             "SELECT seq, job_ms, node, down FROM live_node_events WHERE "
-                            "cluster_id = ?",
-                            {cluster_id});
+                            "cluster_id = ? AND seq >= ?",
+                            {cluster_id, from});
                       }));
   for (const Row& r : node_rows) {
     QT_RETURN_IF_ERROR(store::Decode<bool>("live_node_events", r, [&]() -> Result<bool> {
@@ -174,7 +189,8 @@ Result<std::vector<Jobs::Input>> Jobs::ReadInputs(const std::string& cluster_id,
                          return true;
                        }).status());
   }
-  QT_RETURN_IF_ERROR(ReadQuotaInputs(cluster_id, inputs));
+  QT_RETURN_IF_ERROR(ReadQuotaInputs(cluster_id, from, inputs));
+  QT_RETURN_IF_ERROR(ReadPolicyInputs(cluster_id, from, inputs));
   std::sort(inputs.begin(), inputs.end(),
             [](const Input& a, const Input& b) { return a.seq < b.seq; });
   return inputs;
@@ -202,6 +218,11 @@ Status Jobs::Replay(Run& run, const Input& in) {
     }
     QT_RETURN_IF_ERROR(
         run.ApplyQuotas(std::move(next)).WithContext("live jobs: replaying a quota"));
+  } else if (in.kind == Input::Kind::kPolicy) {
+    Result<std::unique_ptr<compute::Policy>> policy = MakePolicy(in.policy);
+    if (!policy.ok())
+      return Internal("live jobs: replaying a policy: " + policy.status().message());
+    engine.SetPolicy(*std::move(policy));
   } else if (in.kind == Input::Kind::kNodeDown || in.kind == Input::Kind::kNodeUp) {
     const bool down = in.kind == Input::Kind::kNodeDown;
     if (engine.scheduler().allocator().down(in.node) == down) {
@@ -244,7 +265,7 @@ Result<std::unique_ptr<Jobs::Run>> Jobs::Rebuild(const market::ClusterOffer& off
   run->engine = std::make_unique<Engine>(run->cluster, std::move(policy),
                                          EngineOptions{options_.scheduler, 0});
   QT_ASSIGN_OR_RETURN(std::vector<Input> inputs,
-                      ReadInputs(offer.id, static_cast<int64_t>(run->cluster.nodes().size())));
+                      ReadInputs(offer.id, static_cast<int64_t>(run->cluster.nodes().size()), 0));
   run->recording = false;
   for (const Input& in : inputs) QT_RETURN_IF_ERROR(Replay(*run, in));
   run->recording = true;
@@ -317,6 +338,7 @@ Result<int> Jobs::Flush(Run& run, Tx& tx, const std::string& actor) {
 
 Status Jobs::Reconcile(Run& run) {
   return store_.Write([&](Tx& tx) -> Status {
+    QT_RETURN_IF_ERROR(CheckLease(tx, run.offer.id));
     // The runs that ended while no process ran the cluster (replay made every
     // earlier one again; those are stored already).
     QT_ASSIGN_OR_RETURN(
@@ -354,14 +376,40 @@ Status Jobs::Reconcile(Run& run) {
 }
 
 Result<Jobs::Run*> Jobs::LoadRun(const market::ClusterOffer& offer) {
-  if (auto it = runs_.find(offer.id); it != runs_.end()) return it->second.get();
-  QT_ASSIGN_OR_RETURN(std::unique_ptr<Run> run, Rebuild(offer));
-  // What happened while no process ran the cluster.
+  QT_ASSIGN_OR_RETURN(bool lead, Lead(offer.id));
+  auto it = runs_.find(offer.id);
+  if (it != runs_.end() && it->second->leader != lead) {
+    runs_.erase(it);
+    it = runs_.end();
+  }
+  if (lead && it != runs_.end()) return it->second.get();
+  std::unique_ptr<Run> run;
+  if (lead || it == runs_.end()) {
+    QT_ASSIGN_OR_RETURN(run, Rebuild(offer));
+  } else {
+    // A copy: replay what the leader stored since, unless the copy has run
+    // past the first of it (then replay everything again).
+    run = std::move(it->second);
+    runs_.erase(it);
+    QT_ASSIGN_OR_RETURN(
+        std::vector<Input> inputs,
+        ReadInputs(offer.id, static_cast<int64_t>(run->cluster.nodes().size()), run->next_seq));
+    if (!inputs.empty() && inputs.front().at < run->engine->now()) {
+      QT_ASSIGN_OR_RETURN(run, Rebuild(offer));
+    } else {
+      run->recording = false;
+      for (const Input& in : inputs) QT_RETURN_IF_ERROR(Replay(*run, in));
+    }
+  }
+  // What happened since the last input (while no process ran the cluster,
+  // for a leader).
   run->recording = false;
   run->engine->RunThrough(JobNow(), run->observer);
   run->recording = true;
-  QT_RETURN_IF_ERROR(Reconcile(*run));
+  run->leader = lead;
+  if (lead) QT_RETURN_IF_ERROR(Reconcile(*run));
   run->closed.clear();
+  run->events.clear();
   Run* out = run.get();
   runs_[offer.id] = std::move(run);
   return out;
@@ -377,13 +425,27 @@ Result<market::ClusterOffer> Jobs::LiveCluster(const std::string& cluster_id) {
 }
 
 Result<LiveJob> Jobs::Submit(const Principal& caller, const NewJob& nj) {
+  return Submit(caller, nj, "");
+}
+
+Result<LiveJob> Jobs::Submit(const Principal& caller, const NewJob& nj,
+                             const std::string& request) {
   QT_RETURN_IF_ERROR(caller.RequireMember());
   QT_RETURN_IF_ERROR(CheckNewJob(nj));
   QT_ASSIGN_OR_RETURN(market::ClusterOffer offer, LiveCluster(nj.cluster_id));
   if (!offer.available) {
     return FailedPrecondition("cluster: " + offer.name + " is not available");
   }
-  std::lock_guard lock(mu_);
+  std::unique_lock lock(mu_);
+  QT_ASSIGN_OR_RETURN(std::optional<std::string> forwarded,
+                      LeadOrForward(lock, offer.id, "submit", caller, SubmitBody(nj), request));
+  if (forwarded) {
+    const json result = json::parse(*forwarded, nullptr, false);
+    if (!result.is_object() || !result.contains("id") || !result["id"].is_string()) {
+      return Internal("jobs: the leader answered a submission without a job id");
+    }
+    return Get(caller, result["id"].get<std::string>());
+  }
   QT_ASSIGN_OR_RETURN(Rows active, store::ReadValue(store_, [&](Tx& tx) {
                         return tx.Query(
                             "SELECT COUNT(*) AS n FROM live_jobs WHERE tenant_id = ? AND "
@@ -421,33 +483,41 @@ Result<LiveJob> Jobs::Submit(const Principal& caller, const NewJob& nj) {
   const int64_t seq = run->next_seq;
   const int64_t now = options_.clock->NowMillis();
   QT_RETURN_IF_ERROR(
-      Commit(*run, caller.user_id, [&](Tx& tx) -> Status {
-        if (index.ok()) {
-          QT_RETURN_IF_ERROR(
-              tx.Exec(
-                    "INSERT INTO live_jobs (id, cluster_id, provider_id, tenant_id, submitter_id, "
-                    "name, cards, chip, elastic, duration_ms, estimate_ms, priority, preemptible, "
-                    "requeue, submit_seq, submit_job_ms, cancel_seq, cancel_job_ms, state, pool, "
-                    "nodes, leaves, submitted_at, started_at, finished_at, preemptions, run_ms) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 'queued', '', "
-                    "'[]', 0, ?, 0, 0, 0, 0)",
-                    {spec.id, offer.id, offer.provider_id, caller.org_id, caller.user_id, nj.name,
-                     nj.cards, spec.chip.ToString(), int64_t{nj.elastic}, nj.duration_ms,
-                     nj.estimate_ms, nj.priority, int64_t{nj.preemptible},
-                     int64_t{nj.requeue_on_failure}, seq, t, now})
-                  .status());
-          QT_RETURN_IF_ERROR(options_.journal
-                                 ->Append(tx, {caller.user_id,
-                                               "compute.job.queued",
-                                               spec.id,
-                                               {{"cluster_id", offer.id},
-                                                {"tenant_id", caller.org_id},
-                                                {"cards", nj.cards},
-                                                {"chip", spec.chip.ToString()}}})
-                                 .status());
-        }
-        return OkStatus();
-      }).status());
+      Commit(
+          *run, caller.user_id,
+          [&](Tx& tx) -> Status {
+            if (index.ok()) {
+              QT_RETURN_IF_ERROR(
+                  tx.Exec("INSERT INTO live_jobs (id, cluster_id, provider_id, tenant_id, "
+                          "submitter_id, "
+                          "name, cards, chip, elastic, duration_ms, estimate_ms, priority, "
+                          "preemptible, "
+                          "requeue, submit_seq, submit_job_ms, cancel_seq, cancel_job_ms, state, "
+                          "pool, "
+                          "nodes, leaves, submitted_at, started_at, finished_at, preemptions, "
+                          "run_ms) "
+                          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 'queued', "
+                          "'', "
+                          "'[]', 0, ?, 0, 0, 0, 0)",
+                          {spec.id, offer.id, offer.provider_id, caller.org_id, caller.user_id,
+                           nj.name, nj.cards, spec.chip.ToString(), int64_t{nj.elastic},
+                           nj.duration_ms, nj.estimate_ms, nj.priority, int64_t{nj.preemptible},
+                           int64_t{nj.requeue_on_failure}, seq, t, now})
+                      .status());
+              QT_RETURN_IF_ERROR(options_.journal
+                                     ->Append(tx, {caller.user_id,
+                                                   "compute.job.queued",
+                                                   spec.id,
+                                                   {{"cluster_id", offer.id},
+                                                    {"tenant_id", caller.org_id},
+                                                    {"cards", nj.cards},
+                                                    {"chip", spec.chip.ToString()}}})
+                                     .status());
+            }
+            return OkStatus();
+          },
+          request, index.ok() ? json{{"id", spec.id}}.dump() : ErrorJson(index.status()))
+          .status());
   if (!index.ok()) return index.status();
   ++run->next_seq;
   LiveJob out = Project(*run, *index);
@@ -468,13 +538,22 @@ Result<LiveJob> Jobs::Submit(const Principal& caller, const NewJob& nj) {
 }
 
 Result<LiveJob> Jobs::Cancel(const Principal& caller, const std::string& id) {
+  return Cancel(caller, id, "");
+}
+
+Result<LiveJob> Jobs::Cancel(const Principal& caller, const std::string& id,
+                             const std::string& request) {
   QT_RETURN_IF_ERROR(caller.RequireMember());
   QT_ASSIGN_OR_RETURN(LiveJob job, Get(caller, id));
   if (IsFinal(job.state)) {
     return FailedPrecondition(fmt::format("job: {} has already {}", id, JobStateName(job.state)));
   }
   QT_ASSIGN_OR_RETURN(market::ClusterOffer offer, LiveCluster(job.cluster_id));
-  std::lock_guard lock(mu_);
+  std::unique_lock lock(mu_);
+  QT_ASSIGN_OR_RETURN(
+      std::optional<std::string> forwarded,
+      LeadOrForward(lock, offer.id, "cancel", caller, json{{"id", id}}.dump(), request));
+  if (forwarded) return Get(caller, id);
   QT_ASSIGN_OR_RETURN(Run * run, LoadRun(offer));
   Engine& engine = *run->engine;
   const int64_t t = std::max(JobNow(), engine.now());
@@ -492,15 +571,20 @@ Result<LiveJob> Jobs::Cancel(const Principal& caller, const std::string& id) {
   }
   const int64_t seq = run->next_seq;
   QT_RETURN_IF_ERROR(
-      Commit(*run, caller.user_id, [&](Tx& tx) -> Status {
-        if (cancels) {
-          QT_RETURN_IF_ERROR(
-              tx.Exec("UPDATE live_jobs SET cancel_seq = ?, cancel_job_ms = ? WHERE id = ?",
-                      {seq, t, id})
-                  .status());
-        }
-        return OkStatus();
-      }).status());
+      Commit(
+          *run, caller.user_id,
+          [&](Tx& tx) -> Status {
+            if (cancels) {
+              QT_RETURN_IF_ERROR(
+                  tx.Exec("UPDATE live_jobs SET cancel_seq = ?, cancel_job_ms = ? WHERE id = ?",
+                          {seq, t, id})
+                      .status());
+            }
+            return OkStatus();
+          },
+          request,
+          cancels ? "{}" : ErrorJson(FailedPrecondition("job: " + id + " has already completed")))
+          .status());
   if (!cancels) return FailedPrecondition("job: " + id + " has already completed");
   ++run->next_seq;
   LiveJob projected = Project(*run, index);
@@ -608,13 +692,29 @@ Result<std::vector<NodeState>> Jobs::Nodes(const Principal& caller, const std::s
 
 Result<NodeState> Jobs::SetNodeDown(const Principal& caller, const std::string& cluster_id,
                                     int64_t node, bool down, const std::string& reason) {
+  return SetNodeDown(caller, cluster_id, node, down, reason, "");
+}
+
+Result<NodeState> Jobs::SetNodeDown(const Principal& caller, const std::string& cluster_id,
+                                    int64_t node, bool down, const std::string& reason,
+                                    const std::string& request) {
   QT_RETURN_IF_ERROR(caller.RequireMember());
   QT_ASSIGN_OR_RETURN(market::ClusterOffer offer, LiveCluster(cluster_id));
   if (!caller.IsOperator() && caller.org_id != offer.provider_id) {
     return PermissionDenied("nodes: only the cluster's provider or the operator takes nodes down");
   }
   if (!reason.empty()) QT_RETURN_IF_ERROR(CheckDisplayText(reason, 500).WithContext("reason"));
-  std::lock_guard lock(mu_);
+  std::unique_lock lock(mu_);
+  QT_ASSIGN_OR_RETURN(
+      std::optional<std::string> forwarded,
+      LeadOrForward(
+          lock, offer.id, "node", caller,
+          json{{"cluster_id", offer.id}, {"node", node}, {"down", down}, {"reason", reason}}.dump(),
+          request));
+  if (forwarded) {
+    QT_ASSIGN_OR_RETURN(std::vector<NodeState> nodes, Nodes(caller, cluster_id));
+    return nodes.at(static_cast<size_t>(node));
+  }
   QT_ASSIGN_OR_RETURN(Run * run, LoadRun(offer));
   Engine& engine = *run->engine;
   const auto nodes = static_cast<int64_t>(run->cluster.nodes().size());
@@ -635,21 +735,26 @@ Result<NodeState> Jobs::SetNodeDown(const Principal& caller, const std::string& 
   engine.Schedule(run->observer);
   const int64_t seq = run->next_seq;
   QT_RETURN_IF_ERROR(
-      Commit(*run, caller.user_id, [&](Tx& tx) -> Status {
-        QT_RETURN_IF_ERROR(tx.Exec("INSERT INTO live_node_events (cluster_id, seq, job_ms, node, "
-                                   "down, actor, reason, "
-                                   "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                                   {offer.id, seq, t, node, int64_t{down}, caller.user_id, reason,
-                                    options_.clock->NowMillis()})
-                               .status());
-        QT_RETURN_IF_ERROR(options_.journal
-                               ->Append(tx, {caller.user_id,
-                                             down ? "compute.node.down" : "compute.node.up",
-                                             offer.id,
-                                             {{"node", node}, {"reason", reason}}})
-                               .status());
-        return OkStatus();
-      }).status());
+      Commit(
+          *run, caller.user_id,
+          [&](Tx& tx) -> Status {
+            QT_RETURN_IF_ERROR(
+                tx.Exec("INSERT INTO live_node_events (cluster_id, seq, job_ms, node, "
+                        "down, actor, reason, "
+                        "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        {offer.id, seq, t, node, int64_t{down}, caller.user_id, reason,
+                         options_.clock->NowMillis()})
+                    .status());
+            QT_RETURN_IF_ERROR(options_.journal
+                                   ->Append(tx, {caller.user_id,
+                                                 down ? "compute.node.down" : "compute.node.up",
+                                                 offer.id,
+                                                 {{"node", node}, {"reason", reason}}})
+                                   .status());
+            return OkStatus();
+          },
+          request)
+          .status());
   ++run->next_seq;
   const Node& where = run->cluster.nodes()[static_cast<size_t>(n)];
   const Pool& pool = run->cluster.pools()[static_cast<size_t>(where.pool)];
@@ -667,7 +772,9 @@ Result<int> Jobs::Advance() {
   QT_ASSIGN_OR_RETURN(
       Rows rows, store::ReadValue(store_, [&](Tx& tx) {
         return tx.Query(
-            "SELECT DISTINCT cluster_id FROM live_jobs WHERE state IN ('queued', 'running')", {});
+            "SELECT DISTINCT cluster_id FROM live_jobs WHERE state IN ('queued', 'running') "
+            "UNION SELECT DISTINCT cluster_id FROM live_requests WHERE done_at = 0",
+            {});
       }));
   // One cluster's trouble (a damaged row) does not stop the others.
   int changed = 0;
@@ -683,17 +790,27 @@ Result<int> Jobs::Advance() {
 
 Result<int> Jobs::AdvanceCluster(const std::string& cluster_id) {
   QT_ASSIGN_OR_RETURN(market::ClusterOffer offer, LiveCluster(cluster_id));
+  {
+    std::lock_guard lock(mu_);
+    QT_ASSIGN_OR_RETURN(bool lead, Lead(offer.id));
+    if (!lead) return 0;  // another process runs it
+  }
+  QT_RETURN_IF_ERROR(ServeRequests(offer.id));
   std::lock_guard lock(mu_);
   QT_ASSIGN_OR_RETURN(Run * run, LoadRun(offer));
+  if (!run->leader) return 0;
   run->engine->RunThrough(JobNow(), run->observer);
   if (run->events.empty()) return 0;
   return Commit(*run, "scheduler", [](Tx&) { return OkStatus(); });
 }
 
 Result<int> Jobs::Commit(Run& run, const std::string& actor,
-                         const std::function<Status(store::Tx&)>& inputs) {
+                         const std::function<Status(store::Tx&)>& inputs,
+                         const std::string& request, const std::string& result) {
   Result<int> n = store::WriteValue(store_, [&](Tx& tx) -> Result<int> {
+    QT_RETURN_IF_ERROR(CheckLease(tx, run.offer.id));
     QT_RETURN_IF_ERROR(inputs(tx));
+    QT_RETURN_IF_ERROR(FinishRequest(tx, request, result));
     return Flush(run, tx, actor);
   });
   if (!n.ok()) {

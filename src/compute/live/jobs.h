@@ -15,8 +15,20 @@
 // placements (it then writes whatever happened while no process ran it).
 // The job rows (state, nodes, times) are the engine's output, written and
 // journaled as it happens: compute.job.{queued,started,preempted,completed,
-// cancelled}. One process runs a cluster's engine: the server that serves
-// the API; several server processes on one database must not run jobs yet.
+// cancelled}.
+//
+// Several server processes on one database (lease.cc). One process at a time
+// runs a cluster: the holder of its lease (live_leases), taken by the first
+// process that needs the cluster and renewed by every write it makes. Every
+// write of the leader checks, in its transaction, that it still holds the
+// lease under the same epoch, so a process that stalled past its lease and
+// was replaced writes nothing. Another process forwards a change (submit,
+// cancel, node, quota, policy) to the leader through the database
+// (live_requests) and waits for its result; when the leader's lease expires
+// (it died) the waiting process takes the lease over, rebuilds the cluster
+// from its stored inputs and carries the request out itself. A process that
+// does not lead answers the queue, node and quota views from a copy it
+// replays from the stored inputs.
 //
 // Who sees what: a tenant sees and cancels its own jobs; the operator and
 // the cluster's provider see and cancel every job of the cluster. In the
@@ -39,7 +51,9 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "accounts/accounts.h"
@@ -63,9 +77,14 @@ struct JobsOptions {
   const ChipCatalog* catalog = nullptr;  // required
   market::Market* market = nullptr;      // required: the clusters
   int64_t time_scale = 1;                // job ms per wall ms
-  std::string policy = "las";            // every cluster's (policy.h)
+  std::string policy = "las";            // every cluster's until the operator changes it
   SchedulerOptions scheduler{};
   accounts::Accounts* accounts = nullptr;  // required: quota tenants are organisations
+  // How long a process runs a cluster after its last write or renewal;
+  // another process takes the cluster over once it has passed.
+  int64_t lease_ms = 3000;
+  // How long a process waits for the leader to carry out a forwarded change.
+  int64_t forward_timeout_ms = 30'000;
 };
 
 struct UsageFilter {
@@ -143,6 +162,18 @@ class Jobs {
   Result<std::vector<LiveQuota>> Quotas(const accounts::Principal& caller,
                                         const std::string& cluster_id);
 
+  // Changes the scheduling policy of a live cluster while it runs (policy.h's
+  // names). Pending jobs are ordered by the new policy from then on and a
+  // pass runs under it; running jobs keep their cards. Stored and replayed
+  // like a submission, journaled as compute.policy.set (cluster_policy.cc).
+  // permission_denied unless the caller is the operator; invalid_argument
+  // for an unknown policy; failed_precondition when the cluster already runs
+  // it; not_found as Queue for the cluster.
+  Result<LivePolicy> SetPolicy(const accounts::Principal& caller, const std::string& cluster_id,
+                               const std::string& policy);
+  // The policy the cluster runs, with who set it and when. Any member.
+  Result<LivePolicy> GetPolicy(const accounts::Principal& caller, const std::string& cluster_id);
+
   // What tenants' jobs used, per tenant, month and chip, running jobs
   // counted up to now (usage.cc). The operator sees every tenant; others see
   // their own organisation's usage and, for a provider, its clusters' tenants.
@@ -150,8 +181,9 @@ class Jobs {
   // kMaxUsageMonths apart.
   Result<std::vector<UsageRow>> Usage(const accounts::Principal& caller, const UsageFilter& filter);
 
-  // Runs every cluster's engine to now and records what happened. Returns
-  // the number of job changes written.
+  // Runs every cluster this process leads (or may take the lease of) to
+  // now: carries out the changes other processes forwarded to it, and
+  // records what happened. Returns the number of job changes written.
   Result<int> Advance();
 
  private:
@@ -159,16 +191,61 @@ class Jobs {
   // The cluster, if jobs may run on it: not_found, or failed_precondition
   // for a Slurm cluster.
   Result<market::ClusterOffer> LiveCluster(const std::string& cluster_id);
-  // The cluster's run, rebuilt from the store when not in memory.
+  // The cluster's run: this process's own when it leads the cluster (see
+  // Lead; rebuilt from the store when not in memory), else a copy replayed
+  // from the stored inputs up to now, which writes nothing.
   // REQUIRES: mu_ held.
   Result<Run*> LoadRun(const market::ClusterOffer& offer);
+
+  // --- Several processes (lease.cc) ---
+  // Whether this process leads `cluster_id`: it takes the lease when nobody
+  // holds it or it has expired, renews its own when half spent, and drops a
+  // run it kept under an earlier lease. REQUIRES: mu_ held.
+  Result<bool> Lead(const std::string& cluster_id);
+  // In every write of a leader: unavailable unless this process still holds
+  // the lease under the epoch it took it with; extends it.
+  Status CheckLease(store::Tx& tx, const std::string& cluster_id);
+  // When this process leads `cluster_id`: nullopt, with `lock` still held.
+  // Otherwise unlocks, hands the change (`kind`, `body` as JSON) to the
+  // leader and returns its result (JSON) once carried out, or its error;
+  // unavailable when `request` is not empty (a forwarded change is never
+  // forwarded again) or nothing answered in forward_timeout_ms.
+  Result<std::optional<std::string>> LeadOrForward(
+      std::unique_lock<std::mutex>& lock, const std::string& cluster_id, std::string_view kind,
+      const accounts::Principal& caller, const std::string& body, const std::string& request);
+  // Carries out the changes forwarded to the cluster, oldest first, while
+  // this process leads it. REQUIRES: mu_ not held.
+  Status ServeRequests(const std::string& cluster_id);
+  // One forwarded change, by the private overloads below.
+  struct Forwarded;
+  Status ServeRequest(const Forwarded& f);
+  // In the write that carries out `request`: its result. A no-op without one.
+  Status FinishRequest(store::Tx& tx, const std::string& request, const std::string& result);
+
+  // The public changes, `request` naming the forwarded change they carry
+  // out (empty for the caller's own).
+  Result<LiveJob> Submit(const accounts::Principal& caller, const NewJob& job,
+                         const std::string& request);
+  Result<LiveJob> Cancel(const accounts::Principal& caller, const std::string& id,
+                         const std::string& request);
+  Result<NodeState> SetNodeDown(const accounts::Principal& caller, const std::string& cluster_id,
+                                int64_t node, bool down, const std::string& reason,
+                                const std::string& request);
+  Result<LiveQuota> SetQuota(const accounts::Principal& caller, const LiveQuota& quota,
+                             const std::string& request);
+  Result<LivePolicy> SetPolicy(const accounts::Principal& caller, const std::string& cluster_id,
+                               const std::string& policy, const std::string& request);
   struct Input;
   // A new run of `offer` with its inputs replayed.
   Result<std::unique_ptr<Run>> Rebuild(const market::ClusterOffer& offer);
-  // The stored inputs of a cluster of `nodes` nodes, in their order.
-  Result<std::vector<Input>> ReadInputs(const std::string& cluster_id, int64_t nodes);
-  // Appends the cluster's stored quota changes to `inputs` (quotas.cc).
-  Status ReadQuotaInputs(const std::string& cluster_id, std::vector<Input>& inputs);
+  // The stored inputs of a cluster of `nodes` nodes from sequence number
+  // `from` on, in their order.
+  Result<std::vector<Input>> ReadInputs(const std::string& cluster_id, int64_t nodes, int64_t from);
+  // Appends the cluster's stored quota changes from `from` on to `inputs`
+  // (quotas.cc).
+  Status ReadQuotaInputs(const std::string& cluster_id, int64_t from, std::vector<Input>& inputs);
+  // Likewise for policy changes (cluster_policy.cc).
+  Status ReadPolicyInputs(const std::string& cluster_id, int64_t from, std::vector<Input>& inputs);
   // failed_precondition when `spec` exceeds a ceiling of its tenant on every
   // pool it may run on (it could never start).
   static Status CheckCeilings(const Run& run, const JobSpec& spec);
@@ -183,12 +260,14 @@ class Jobs {
   Result<int> AdvanceCluster(const std::string& cluster_id);
   // Writes the rows that differ from the replayed engine (after a restart).
   Status Reconcile(Run& run);
-  // Writes `inputs` (the caller's rows) and the run's events in one
-  // transaction; the number of jobs the events touched. If the write fails
-  // the run is dropped, to be rebuilt from the store on next use, so memory
-  // never runs ahead of what is stored. REQUIRES: mu_ held.
+  // Writes `inputs` (the caller's rows), the run's events and the result of
+  // the forwarded change `request` (if any) in one transaction, under the
+  // cluster's lease; the number of jobs the events touched. If the write
+  // fails the run is dropped, to be rebuilt from the store on next use, so
+  // memory never runs ahead of what is stored. REQUIRES: mu_ held.
   Result<int> Commit(Run& run, const std::string& actor,
-                     const std::function<Status(store::Tx&)>& inputs);
+                     const std::function<Status(store::Tx&)>& inputs,
+                     const std::string& request = "", const std::string& result = "{}");
   // Journals the run's events (cancellations by `actor`) and writes the
   // rows of the jobs they touched; the number of jobs.
   Result<int> Flush(Run& run, store::Tx& tx, const std::string& actor);
@@ -204,6 +283,13 @@ class Jobs {
   IdGenerator ids_;
   std::mutex mu_;
   std::map<std::string, std::unique_ptr<Run>> runs_;  // by cluster id
+  // This process's leases, by cluster id (lease.cc).
+  struct Lease {
+    int64_t epoch = 0;
+    int64_t until = 0;  // wall ms, as this process last wrote it
+  };
+  std::map<std::string, Lease> leases_;
+  const std::string holder_;  // this process's name in live_leases
 };
 
 }  // namespace qt::compute::live

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
+
 #include "compute/configs.h"
 #include "compute/market/vouchers.h"
 #include "store/transact.h"
@@ -246,6 +249,7 @@ TEST_P(JobsTest, ANodeDownRequeuesOrFailsItsJobsAndARestartReplaysIt) {
   EXPECT_EQ(CountJournal("compute.job.failed"), 1);
 
   auto before = jobs_->Nodes(provider_, cluster_);
+  jobs_.reset();  // the server stops (and gives its lease up)
   auto restarted = NewJobs();
   auto after = restarted->Nodes(provider_, cluster_);
   ASSERT_THAT(after, IsOk());
@@ -396,6 +400,119 @@ TEST_P(JobsTest, OnlyTheOperatorSetsQuotasAndBadOnesChangeNothing) {
   ASSERT_EQ(listed->size(), 1u);
   EXPECT_EQ((*listed)[0].guaranteed, 24);
   EXPECT_EQ(CountJournal("compute.quota.set"), 1);
+}
+
+TEST_P(JobsTest, TheOperatorChangesThePolicyWhileItRunsAndARestartReplaysIt) {
+  auto a = jobs_->Submit(tenant_, Job(24, 2));
+  auto head = jobs_->Submit(other_, Job(16, 1));
+  auto small = jobs_->Submit(other_, Job(8, 1));
+  ASSERT_THAT(a, IsOk());
+  ASSERT_THAT(head, IsOk());
+  ASSERT_THAT(small, IsOk());
+  EXPECT_EQ(a->state, JobState::kRunning);
+  EXPECT_EQ(small->state, JobState::kQueued);  // fifo: behind the blocked head
+  auto before = jobs_->GetPolicy(tenant_, cluster_);
+  ASSERT_THAT(before, IsOk());
+  EXPECT_EQ(before->policy, "fifo");
+  EXPECT_TRUE(before->set_by.empty());
+
+  EXPECT_THAT(jobs_->SetPolicy(provider_, cluster_, "sjf"),
+              StatusIs(StatusCode::kPermissionDenied));
+  EXPECT_THAT(jobs_->SetPolicy(tenant_, cluster_, "sjf"), StatusIs(StatusCode::kPermissionDenied));
+  EXPECT_THAT(jobs_->SetPolicy(op_, cluster_, "lottery"), StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(jobs_->SetPolicy(op_, cluster_, "fifo"), StatusIs(StatusCode::kFailedPrecondition));
+  EXPECT_THAT(jobs_->SetPolicy(op_, "ccl_nosuchcluster", "sjf"), StatusIs(StatusCode::kNotFound));
+  EXPECT_EQ(CountJournal("compute.policy.set"), 0);
+
+  clock_.Advance(60'000);
+  auto set = jobs_->SetPolicy(op_, cluster_, "sjf");
+  ASSERT_THAT(set, IsOk());
+  EXPECT_EQ(set->policy, "sjf");
+  EXPECT_EQ(set->set_by, op_.user_id);
+  EXPECT_EQ(jobs_->Get(other_, small->id)->state, JobState::kRunning);  // sjf skips the head
+  EXPECT_EQ(jobs_->Get(tenant_, a->id)->state, JobState::kRunning);     // kept its cards
+  EXPECT_EQ(jobs_->Get(other_, head->id)->state, JobState::kQueued);
+  EXPECT_EQ(CountJournal("compute.policy.set"), 1);
+
+  jobs_ = NewJobs();  // a restarted server (default fifo) replays the change in its place
+  EXPECT_EQ(jobs_->GetPolicy(op_, cluster_)->policy, "sjf");
+  auto nodes = jobs_->Nodes(op_, cluster_);
+  ASSERT_THAT(nodes, IsOk());
+  int64_t busy = 0;
+  for (const NodeState& n : *nodes) busy += n.cards - n.free;
+  EXPECT_EQ(busy, 32);
+  EXPECT_THAT(jobs_->SetPolicy(op_, cluster_, "sjf"), StatusIs(StatusCode::kFailedPrecondition));
+}
+
+TEST_P(JobsTest, ASecondProcessForwardsToTheLeaderAndTakesOverWhenItsLeaseExpires) {
+  auto first = jobs_->Submit(tenant_, Job(16, 2));  // jobs_ leads the cluster now
+  ASSERT_THAT(first, IsOk());
+  auto second = NewJobs();  // another process on the same database
+  Result<LiveJob> forwarded = Internal("not yet");
+  std::thread submitter([&] { forwarded = second->Submit(other_, Job(16, 2)); });
+  // The leader carries the change out on its tick.
+  for (int i = 0; i < 200 && !forwarded.ok(); ++i) {
+    ASSERT_THAT(jobs_->Advance(), IsOk());
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  submitter.join();
+  ASSERT_THAT(forwarded, IsOk());
+  EXPECT_EQ(forwarded->state, JobState::kRunning);
+  // The follower's view is the leader's.
+  auto mine = second->Nodes(op_, cluster_);
+  auto theirs = jobs_->Nodes(op_, cluster_);
+  ASSERT_THAT(mine, IsOk());
+  ASSERT_THAT(theirs, IsOk());
+  for (size_t n = 0; n < mine->size(); ++n) EXPECT_EQ((*mine)[n].free, (*theirs)[n].free) << n;
+  // Refusals come back as the leader's errors.
+  std::thread refused([&] {
+    EXPECT_THAT(second->Submit(other_, Job(64, 1)), StatusIs(StatusCode::kInvalidArgument));
+  });
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_THAT(jobs_->Advance(), IsOk());
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  refused.join();
+
+  // The leader stops answering (it hangs); once its lease has expired the
+  // follower takes the cluster over and carries its own change out.
+  clock_.Advance(JobsOptions{}.lease_ms + 1);
+  auto third = second->Submit(other_, Job(8, 1));
+  ASSERT_THAT(third, IsOk());
+  EXPECT_EQ(third->state, JobState::kQueued);  // 32 cards busy
+  // The old leader wakes up: it is a follower now, and its change is
+  // forwarded to the new leader rather than written from its stale copy.
+  std::thread stale([&] { EXPECT_THAT(jobs_->Cancel(tenant_, first->id), IsOk()); });
+  for (int i = 0; i < 200; ++i) {
+    ASSERT_THAT(second->Advance(), IsOk());
+    if (second->Get(tenant_, first->id)->state == JobState::kCancelled) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  stale.join();
+  EXPECT_EQ(second->Get(other_, third->id)->state, JobState::kRunning);  // the cards freed
+  EXPECT_EQ(CountJournal("compute.job.started"), 3);
+}
+
+TEST_P(JobsTest, ALeaderWhoseLeaseWasTakenWritesNothing) {
+  auto first = jobs_->Submit(tenant_, Job(8, 2));
+  ASSERT_THAT(first, IsOk());
+  // Another process took the cluster over while this one still believes it
+  // leads (its clock lags, or it stalled between two checks).
+  ASSERT_THAT(store_->Write([&](store::Tx& tx) {
+    return tx
+        .Exec(
+            "UPDATE live_leases SET holder = 'prc_other', epoch = epoch + 1, "
+            "expires_at = expires_at + 60000")
+        .status();
+  }),
+              IsOk());
+  EXPECT_THAT(jobs_->Submit(tenant_, Job(8, 1)), StatusIs(StatusCode::kUnavailable));
+  EXPECT_THAT(jobs_->Cancel(tenant_, first->id), StatusIs(StatusCode::kUnavailable));
+  auto listed = jobs_->List(op_, {}, {});
+  ASSERT_THAT(listed, IsOk());
+  EXPECT_EQ(listed->items.size(), 1u);  // nothing stored
+  EXPECT_EQ(jobs_->Get(tenant_, first->id)->state, JobState::kRunning);
+  EXPECT_EQ(CountJournal("compute.job.queued"), 1);
 }
 
 TEST_P(JobsTest, UsageCountsCardHoursPerTenantAndMonthAcrossARestart) {

@@ -90,6 +90,37 @@ CREATE TABLE live_runs (
 );
 CREATE INDEX live_runs_tenant ON live_runs (tenant_id, ended_at);
 CREATE INDEX live_runs_cluster ON live_runs (cluster_id, ended_at);
+)sql"},
+          {"live_jobs", 4, "changes of a live cluster's scheduling policy", R"sql(
+CREATE TABLE live_policy_events (
+  cluster_id TEXT NOT NULL,
+  seq BIGINT NOT NULL,
+  job_ms BIGINT NOT NULL,
+  policy TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  PRIMARY KEY (cluster_id, seq)
+);
+)sql"},
+          {"live_jobs", 5, "one process runs each cluster: leases, and changes forwarded to it",
+           R"sql(
+CREATE TABLE live_leases (
+  cluster_id TEXT PRIMARY KEY,
+  holder TEXT NOT NULL,
+  epoch BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL
+);
+CREATE TABLE live_requests (
+  id TEXT PRIMARY KEY,
+  cluster_id TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  caller TEXT NOT NULL,
+  body TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  done_at BIGINT NOT NULL,
+  result TEXT NOT NULL
+);
+CREATE INDEX live_requests_pending ON live_requests (cluster_id, done_at, created_at);
 )sql"}};
 }
 

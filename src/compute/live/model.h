@@ -109,6 +109,15 @@ struct LiveQuota {
   int64_t updated_at = 0;
 };
 
+// The scheduling policy a live cluster runs (policy.h: fifo, backfill, sjf,
+// las, drf).
+struct LivePolicy {
+  std::string cluster_id;
+  std::string policy;
+  std::string set_by;  // the user who last changed it; empty: the platform's default
+  int64_t set_at = 0;  // wall ms of that change; 0 for the default
+};
+
 // What a tenant's jobs used of one chip in one month: cards (cores, for a CPU
 // kind) times wall time. Runs that cross a month are split at its start.
 struct UsageRow {

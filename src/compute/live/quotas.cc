@@ -2,6 +2,8 @@
 // cluster's run and replayed with its submissions.
 #include <fmt/format.h>
 
+#include <nlohmann/json.hpp>
+
 #include "compute/live/jobs.h"
 #include "compute/live/run.h"
 #include "core/text.h"
@@ -74,6 +76,11 @@ Status Jobs::CheckCeilings(const Run& run, const JobSpec& spec) {
 }
 
 Result<LiveQuota> Jobs::SetQuota(const Principal& caller, const LiveQuota& in) {
+  return SetQuota(caller, in, "");
+}
+
+Result<LiveQuota> Jobs::SetQuota(const Principal& caller, const LiveQuota& in,
+                                 const std::string& request) {
   QT_RETURN_IF_ERROR(caller.RequireMember());
   if (!caller.IsOperator()) return PermissionDenied("quotas: only the operator sets quotas");
   Result<ChipConstraint> parsed = ChipConstraint::Parse(in.resource);
@@ -95,7 +102,25 @@ Result<LiveQuota> Jobs::SetQuota(const Principal& caller, const LiveQuota& in) {
   QT_RETURN_IF_ERROR(tenant.status());
   const Quota quota{in.tenant_id, resource, in.guaranteed, in.ceiling};
 
-  std::lock_guard lock(mu_);
+  std::unique_lock lock(mu_);
+  QT_ASSIGN_OR_RETURN(std::optional<std::string> forwarded,
+                      LeadOrForward(lock, offer.id, "quota", caller,
+                                    nlohmann::json{{"cluster_id", offer.id},
+                                                   {"tenant_id", in.tenant_id},
+                                                   {"resource", in.resource},
+                                                   {"guaranteed", in.guaranteed},
+                                                   {"ceiling", in.ceiling}}
+                                        .dump(),
+                                    request));
+  if (forwarded) {
+    QT_ASSIGN_OR_RETURN(std::vector<LiveQuota> quotas, Quotas(caller, offer.id));
+    for (LiveQuota& q : quotas) {
+      if (q.tenant_id == in.tenant_id && q.resource == resource.ToString()) return q;
+    }
+    LiveQuota removed = in;
+    removed.resource = resource.ToString();
+    return removed;
+  }
   QT_ASSIGN_OR_RETURN(Run * run, LoadRun(offer));
   const uint64_t mask = resource.PoolMask(run->cluster);
   if (mask == 0) {
@@ -120,35 +145,42 @@ Result<LiveQuota> Jobs::SetQuota(const Principal& caller, const LiveQuota& in) {
   const int64_t seq = run->next_seq;
   const int64_t now = options_.clock->NowMillis();
   QT_RETURN_IF_ERROR(
-      Commit(*run, caller.user_id, [&](Tx& tx) -> Status {
-        QT_RETURN_IF_ERROR(
-            tx.Exec("INSERT INTO live_quota_events (cluster_id, seq, job_ms, tenant_id, resource, "
-                    "guaranteed, ceiling, actor, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    {offer.id, seq, t, in.tenant_id, resource.ToString(), in.guaranteed, in.ceiling,
-                     caller.user_id, now})
-                .status());
-        QT_RETURN_IF_ERROR(tx.Exec("DELETE FROM live_quotas WHERE cluster_id = ? AND tenant_id = ? "
-                                   "AND resource = ?",
-                                   {offer.id, in.tenant_id, resource.ToString()})
-                               .status());
-        if (in.guaranteed != 0 || in.ceiling != 0) {
-          QT_RETURN_IF_ERROR(
-              tx.Exec("INSERT INTO live_quotas (cluster_id, tenant_id, resource, guaranteed, "
-                      "ceiling, updated_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                      {offer.id, in.tenant_id, resource.ToString(), in.guaranteed, in.ceiling,
-                       caller.user_id, now})
-                  .status());
-        }
-        return options_.journal
-            ->Append(tx, {caller.user_id,
-                          "compute.quota.set",
-                          offer.id,
-                          {{"tenant_id", in.tenant_id},
-                           {"resource", resource.ToString()},
-                           {"guaranteed", in.guaranteed},
-                           {"ceiling", in.ceiling}}})
-            .status();
-      }).status());
+      Commit(
+          *run, caller.user_id,
+          [&](Tx& tx) -> Status {
+            QT_RETURN_IF_ERROR(
+                tx.Exec(
+                      "INSERT INTO live_quota_events (cluster_id, seq, job_ms, tenant_id, "
+                      "resource, "
+                      "guaranteed, ceiling, actor, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                      {offer.id, seq, t, in.tenant_id, resource.ToString(), in.guaranteed,
+                       in.ceiling, caller.user_id, now})
+                    .status());
+            QT_RETURN_IF_ERROR(
+                tx.Exec("DELETE FROM live_quotas WHERE cluster_id = ? AND tenant_id = ? "
+                        "AND resource = ?",
+                        {offer.id, in.tenant_id, resource.ToString()})
+                    .status());
+            if (in.guaranteed != 0 || in.ceiling != 0) {
+              QT_RETURN_IF_ERROR(
+                  tx.Exec("INSERT INTO live_quotas (cluster_id, tenant_id, resource, guaranteed, "
+                          "ceiling, updated_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                          {offer.id, in.tenant_id, resource.ToString(), in.guaranteed, in.ceiling,
+                           caller.user_id, now})
+                      .status());
+            }
+            return options_.journal
+                ->Append(tx, {caller.user_id,
+                              "compute.quota.set",
+                              offer.id,
+                              {{"tenant_id", in.tenant_id},
+                               {"resource", resource.ToString()},
+                               {"guaranteed", in.guaranteed},
+                               {"ceiling", in.ceiling}}})
+                .status();
+          },
+          request)
+          .status());
   ++run->next_seq;
   LiveQuota out = Describe(*run, quota);
   out.updated_by = caller.user_id;
@@ -188,12 +220,13 @@ Result<std::vector<LiveQuota>> Jobs::Quotas(const Principal& caller,
   return out;
 }
 
-Status Jobs::ReadQuotaInputs(const std::string& cluster_id, std::vector<Input>& inputs) {
+Status Jobs::ReadQuotaInputs(const std::string& cluster_id, int64_t from,
+                             std::vector<Input>& inputs) {
   QT_ASSIGN_OR_RETURN(Rows rows, store::ReadValue(store_, [&](Tx& tx) {
                         return tx.Query(
                             "SELECT seq, job_ms, tenant_id, resource, guaranteed, ceiling FROM "
-                            "live_quota_events WHERE cluster_id = ?",
-                            {cluster_id});
+                            "live_quota_events WHERE cluster_id = ? AND seq >= ?",
+                            {cluster_id, from});
                       }));
   for (const Row& r : rows) {
     QT_RETURN_IF_ERROR(

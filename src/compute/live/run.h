@@ -41,6 +41,7 @@ struct Jobs::Run {
   int64_t next_seq = 1;                   // of the cluster's next input
   std::vector<EngineEvent> events;        // not yet written
   bool recording = true;                  // false while replaying
+  bool leader = false;                    // this process leads the cluster; else a copy
   Engine::Observer observer;
 
   explicit Run(market::ClusterOffer o, Cluster c) : offer(std::move(o)), cluster(std::move(c)) {
@@ -76,15 +77,22 @@ struct Jobs::Run {
 };
 
 // A stored input of a cluster: a submission, a cancellation, a node taken
-// down or brought up, a quota set, at its job time and in its order.
+// down or brought up, a quota set, a policy changed, at its job time and in
+// its order.
 struct Jobs::Input {
-  enum class Kind { kSubmit, kCancel, kNodeDown, kNodeUp, kQuota };
+  enum class Kind { kSubmit, kCancel, kNodeDown, kNodeUp, kQuota, kPolicy };
   int64_t seq, at;
   Kind kind;
-  JobSpec spec;   // kSubmit; kCancel: its id
-  int node = 0;   // kNodeDown, kNodeUp
-  Quota quota{};  // kQuota: guaranteed and ceiling both 0 removes it
+  JobSpec spec;          // kSubmit; kCancel: its id
+  int node = 0;          // kNodeDown, kNodeUp
+  Quota quota{};         // kQuota: guaranteed and ceiling both 0 removes it
+  std::string policy{};  // kPolicy: its name
 };
+
+// A submission as forwarded to the cluster's leader, and an error as it
+// answers one (lease.cc).
+std::string SubmitBody(const NewJob& job);
+std::string ErrorJson(const Status& s);
 
 }  // namespace qt::compute::live
 
