@@ -10,8 +10,8 @@
 //   size: the T_j go back shuffled (tally/j) and the node answers |D ∩ T| once
 //
 // libsodium.js runs as WebAssembly (the console's CSP lets WebAssembly compile,
-// and nothing else).
-import sodium from "/vendor/libsodium-wrappers.js";
+// and nothing else). It is loaded on first use, not with the console: its
+// half a megabyte of script held up every page load by seconds.
 import { api } from "./api.js";
 
 // H(x) = from_hash(SHA-512(DOMAIN ‖ len(session id) as 8 bytes LE ‖ session id ‖ x)).
@@ -21,6 +21,17 @@ const MAX_ITEMS = 2 ** 24; // either side of a session (psi.h kMaxPsiItems)
 const CHUNK = 256; // items blinded between two yields to the page
 
 const utf8 = new TextEncoder();
+
+// libsodium, ready; set by loadSodium() before any function below uses it.
+let sodium = null;
+let loading = null;
+function loadSodium() {
+  loading ??= import("/vendor/libsodium-wrappers.js").then(async ({ default: lib }) => {
+    await lib.ready;
+    sodium = lib;
+  });
+  return loading;
+}
 const yieldToPage = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 // Distinct non-empty items, in first-seen order (psi.h DistinctItems).
@@ -94,7 +105,7 @@ function shuffle(v) {
 // H(y)^c for every item, `CHUNK` at a time so the page stays responsive;
 // `progress(done)` after each chunk.
 export async function blindItems(sessionId, items, k, progress = () => {}) {
-  await sodium.ready;
+  await loadSodium();
   const prefix = hashPrefix(sessionId);
   const out = [];
   for (let begin = 0; begin < items.length; begin += CHUNK) {
@@ -114,7 +125,7 @@ export async function blindItems(sessionId, items, k, progress = () => {}) {
 // intersection mode, `intersection` (the shared items, in input order).
 // A refusal of the node throws its ApiError before any point is sent.
 export async function runPsi({ contractId, column, items, output, purpose, progress = () => {} }) {
-  await sodium.ready;
+  await loadSodium();
   const mine = distinctItems(items);
   const sessionId = newSessionId();
   const k = sodium.crypto_core_ristretto255_scalar_random();
