@@ -1,7 +1,8 @@
 // The schema of jobs on live clusters (jobs.h): the jobs with their inputs
 // (submission and cancellation, in job time and order) and their state, the
-// nodes taken down and brought up, and tenants' quotas (the current ones and
-// every change, an input of the cluster's run).
+// nodes taken down and brought up, tenants' quotas (the current ones and
+// every change, an input of the cluster's run), the runs of jobs, and the
+// clusters' sampled history (history.h).
 #include "compute/live/jobs.h"
 
 namespace qt::compute::live {
@@ -90,6 +91,20 @@ CREATE TABLE live_runs (
 );
 CREATE INDEX live_runs_tenant ON live_runs (tenant_id, ended_at);
 CREATE INDEX live_runs_cluster ON live_runs (cluster_id, ended_at);
+)sql"},
+          {"live_jobs", 4, "live clusters' utilisation and fragmentation over time", R"sql(
+CREATE TABLE live_history (
+  cluster_id TEXT NOT NULL,
+  at BIGINT NOT NULL,
+  pool TEXT NOT NULL,
+  cards BIGINT NOT NULL,
+  busy BIGINT NOT NULL,
+  free BIGINT NOT NULL,
+  down BIGINT NOT NULL,
+  fragmented BIGINT NOT NULL,
+  pending BIGINT NOT NULL,
+  PRIMARY KEY (cluster_id, at, pool)
+);
 )sql"}};
 }
 

@@ -41,6 +41,7 @@ struct Jobs::Run {
   int64_t next_seq = 1;                   // of the cluster's next input
   std::vector<EngineEvent> events;        // not yet written
   bool recording = true;                  // false while replaying
+  int64_t sampled_at = -1;                // wall ms of its last history sample
   Engine::Observer observer;
 
   explicit Run(market::ClusterOffer o, Cluster c) : offer(std::move(o)), cluster(std::move(c)) {
