@@ -865,6 +865,16 @@ const LABELS = {
   ],
   nodesTitle: ["节点热力图（按 pod 与叶交换机）", "Nodes by pod and leaf switch"],
   queueTitle: ["排队", "Queue"],
+  historyTitle: ["近 24 小时的利用率与碎片", "Utilisation and fragmentation, last 24 hours"],
+  historyUtilisation: ["各资源池的卡利用率", "Cards busy, per pool"],
+  historyFragmentation: [
+    "碎片：队首作业用不上的空闲卡",
+    "Fragmentation: free cards the head of the queue cannot use",
+  ],
+  historyEmpty: [
+    "尚无采样：运行中的集群每分钟记录一次",
+    "No samples yet: a running cluster is sampled every minute",
+  ],
   quotasTitle: ["租户配额（一云多芯）", "Tenant quotas (one cloud, many chips)"],
   noQuotas: [
     "此集群没有配额：租户可借用全部空闲资源",
