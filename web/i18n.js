@@ -868,6 +868,16 @@ const LABELS = {
   schedulingPolicy: ["调度策略", "Scheduling policy"],
   policySetAt: ["运营方修改于", "changed by the operator at"],
   policyDefault: ["平台默认", "the platform's default"],
+  historyTitle: ["近 24 小时的利用率与碎片", "Utilisation and fragmentation, last 24 hours"],
+  historyUtilisation: ["各资源池的卡利用率", "Cards busy, per pool"],
+  historyFragmentation: [
+    "碎片：队首作业用不上的空闲卡",
+    "Fragmentation: free cards the head of the queue cannot use",
+  ],
+  historyEmpty: [
+    "尚无采样：运行中的集群每分钟记录一次",
+    "No samples yet: a running cluster is sampled every minute",
+  ],
   quotasTitle: ["租户配额（一云多芯）", "Tenant quotas (one cloud, many chips)"],
   noQuotas: [
     "此集群没有配额：租户可借用全部空闲资源",

@@ -1,8 +1,9 @@
 // Jobs on live clusters in the console: pick a simulated cluster, submit a
 // job, watch the cluster as a heat map of its nodes (by pod and leaf switch)
-// with the queue beside it, and cancel your jobs. Another tenant's jobs show
-// as cards without ids, as the API gives them. Below: the cluster's tenant
-// quotas and the migration view (quotas.js).
+// with the queue beside it and its utilisation and fragmentation over the
+// last day (cluster_history.js), and cancel your jobs. Another tenant's jobs
+// show as cards without ids, as the API gives them. Below: the cluster's
+// tenant quotas and the migration view (quotas.js).
 import { h } from "/vendor/preact.module.js";
 import { useEffect, useState } from "/vendor/hooks.module.js";
 import htm from "/vendor/htm.module.js";
@@ -16,6 +17,7 @@ import { Pager, usePagedList } from "./paging.js";
 import { useUrlParams } from "./url_state.js";
 import { MigrationView, QuotasView } from "./quotas.js";
 import { PolicyView } from "./cluster_policy.js";
+import { HistoryCharts } from "./cluster_history.js";
 
 const html = htm.bind(h);
 
@@ -187,6 +189,8 @@ export function JobsView({ t, lang, me }) {
     <h3>${t("queueTitle")}</h3>
     <${ErrorBox} error=${queue.error} />
     ${queue.data && html`<${Queue} t=${t} lang=${lang} items=${queue.data.items} />`}
+    <h3>${t("historyTitle")}</h3>
+    <${HistoryCharts} key=${cluster} t=${t} cluster=${cluster} reloadKey=${`${Math.floor(tick / 5)}/${reloadKey}`} />
     <h3>${t("myJobs")}</h3>
     <${JobList} t=${t} lang=${lang} cluster=${cluster} reloadKey=${`${tick}/${reloadKey}`} onChanged=${changed} />
     <${QuotasView} t=${t} lang=${lang} me=${me} cluster=${cluster} reloadKey=${reloadKey} />

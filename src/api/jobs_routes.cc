@@ -1,6 +1,7 @@
 #include "api/jobs_routes.h"
 
 #include <charconv>
+#include <cmath>
 #include <map>
 
 #include "api/json_body.h"
@@ -138,6 +139,71 @@ Result<std::optional<Month>> MonthParam(const Request& req, const char* name) {
   return m;
 }
 
+// An RFC 3339 time query parameter, or nullopt when absent.
+Result<std::optional<int64_t>> TimeParam(const Request& req, const char* name) {
+  if (!req.HasQuery(name)) return std::optional<int64_t>();
+  std::optional<int64_t> t = ParseRfc3339(req.Query(name));
+  if (!t) {
+    return InvalidArgument(std::string(name) +
+                           ": must be an RFC 3339 time such as 2026-12-01T08:00:00Z");
+  }
+  return t;
+}
+
+Result<HistoryQuery> ParseHistoryQuery(const Request& req) {
+  HistoryQuery q;
+  q.cluster_id = req.PathParam("id");
+  QT_ASSIGN_OR_RETURN(q.from, TimeParam(req, "from"));
+  QT_ASSIGN_OR_RETURN(q.to, TimeParam(req, "to"));
+  if (req.HasQuery("step_s")) {
+    constexpr int64_t kMaxStepS = int64_t{100} * 366 * 24 * 3600;
+    const std::string text = req.Query("step_s");
+    int64_t step_s = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), step_s);
+    if (ec != std::errc() || end != text.data() + text.size() || step_s < 1 || step_s > kMaxStepS) {
+      return InvalidArgument("step_s: must be a number of seconds");
+    }
+    q.step_ms = step_s * 1000;
+  }
+  return q;
+}
+
+// `x` to `places` decimals.
+double Rounded(double x, int places) {
+  const double scale = std::pow(10.0, places);
+  return std::round(x * scale) / scale;
+}
+
+// Each point with its pools and the cluster's fractions of all cards busy
+// and fragmented (as `qiantang sim` reports utilisation and fragmentation).
+json HistoryJson(const std::string& cluster_id, const ClusterHistory& h) {
+  json points = json::array();
+  for (const HistoryPoint& p : h.points) {
+    json pools = json::array();
+    double cards = 0, busy = 0, fragmented = 0;
+    for (const PoolHistory& ph : p.pools) {
+      pools.push_back({{"pool", ph.pool},
+                       {"cards", ph.cards},
+                       {"busy", Rounded(ph.busy, 2)},
+                       {"free", Rounded(ph.free, 2)},
+                       {"down", Rounded(ph.down, 2)},
+                       {"fragmented", Rounded(ph.fragmented, 2)},
+                       {"pending", Rounded(ph.pending, 2)}});
+      cards += static_cast<double>(ph.cards);
+      busy += ph.busy;
+      fragmented += ph.fragmented;
+    }
+    points.push_back({{"at", FormatRfc3339(p.at)},
+                      {"samples", p.samples},
+                      {"utilization", cards > 0 ? Rounded(busy / cards, 4) : 0.0},
+                      {"fragmentation", cards > 0 ? Rounded(fragmented / cards, 4) : 0.0},
+                      {"pools", pools}});
+  }
+  return {{"cluster_id", cluster_id},           {"from", FormatRfc3339(h.from)},
+          {"to", FormatRfc3339(h.to)},          {"step_s", h.step_ms / 1000},
+          {"interval_s", h.interval_ms / 1000}, {"points", points}};
+}
+
 Result<NewJob> ParseJob(JsonBody& body) {
   NewJob j;
   QT_ASSIGN_OR_RETURN(j.cluster_id, body.String("cluster_id", 100));
@@ -213,6 +279,12 @@ void RegisterJobsRoutes(Router& router, Jobs& jobs) {
                   json items = json::array();
                   for (const QueuedJob& q : queue) items.push_back(QueuedJson(q));
                   return Response::Json({{"items", items}});
+                });
+  router.Handle("GET", "/api/v1/compute/provider-clusters/{id}/history", member,
+                [&](const Request& req) -> Result<Response> {
+                  QT_ASSIGN_OR_RETURN(HistoryQuery q, ParseHistoryQuery(req));
+                  QT_ASSIGN_OR_RETURN(ClusterHistory h, jobs.History(req.caller(), q));
+                  return Response::Json(HistoryJson(q.cluster_id, h));
                 });
   for (const bool down : {true, false}) {
     router.Handle(

@@ -1,6 +1,6 @@
-// `qiantang compute jobs ...`, `compute queue` and `compute nodes`: jobs on
-// live clusters (compute/live/jobs.h). One verb per API call
-// (docs/api/openapi.yaml).
+// `qiantang compute jobs ...`, `compute queue`, `compute nodes` and
+// `compute history`: jobs on live clusters (compute/live/jobs.h). One verb per
+// API call (docs/api/openapi.yaml).
 #include <fmt/format.h>
 
 #include <iostream>
@@ -17,7 +17,7 @@ using nlohmann::json;
 struct JobFlags {
   std::string id, cluster, name, chip = "any", reason, tenant, resource, from, to, policy;
   int64_t cards = 0, duration_s = 0, estimate_s = 0, priority = 0, node = -1, guaranteed = 0,
-          ceiling = 0;
+          ceiling = 0, step_s = 0;
   bool elastic = false, not_preemptible = false, busy_only = false, fail_on_node_failure = false;
 };
 JobFlags f;
@@ -230,6 +230,43 @@ void AddJobsCommands(CLI::App& app, CommandContext& ctx) {
   usage->add_option("--to", f.to, "Last month, YYYY-MM (default: this month)");
   usage->add_option("--cluster", f.cluster, "Only this provider cluster");
   usage->add_option("--tenant", f.tenant, "Only this tenant organisation");
+
+  auto* history = AddVerb(
+      *compute, "history",
+      "A live cluster's utilisation and fragmentation over time, per pool (means per step)", ctx,
+      [](CommandContext& c) {
+        std::string query;
+        for (const auto& [key, value] :
+             {std::pair{"from", f.from},
+              {"to", f.to},
+              {"step_s", f.step_s > 0 ? std::to_string(f.step_s) : std::string()}}) {
+          if (!value.empty())
+            query += (query.empty() ? "?" : "&") + std::string(key) + "=" + UrlEncode(value);
+        }
+        c.Emit(c.Client().Get("/api/v1/compute/provider-clusters/" + UrlEncode(f.cluster) +
+                              "/history" + query),
+               [](const json& j) {
+                 std::vector<std::vector<std::string>> rows;
+                 for (const json& p : j["points"]) {
+                   for (const json& pool : p["pools"]) {
+                     rows.push_back({Str(p, "at"), Str(pool, "pool"), Str(pool, "cards"),
+                                     Str(pool, "busy"), Str(pool, "free"), Str(pool, "down"),
+                                     Str(pool, "fragmented"), Str(pool, "pending")});
+                   }
+                 }
+                 PrintTable(
+                     std::cout,
+                     {"AT", "POOL", "CARDS", "BUSY", "FREE", "DOWN", "FRAGMENTED", "PENDING"},
+                     rows);
+                 std::cout << fmt::format("{} to {}, a step of {} s\n", Str(j, "from"),
+                                          Str(j, "to"), Str(j, "step_s"));
+               });
+      });
+  history->add_option("cluster", f.cluster, "Provider cluster id")->required();
+  history->add_option("--from", f.from, "Start, RFC 3339 (default: a day before --to)");
+  history->add_option("--to", f.to, "End, RFC 3339 (default: now)");
+  history->add_option("--step-s", f.step_s,
+                      "Seconds per point, a multiple of 60 (default: about 240 points)");
 
   for (const bool down : {true, false}) {
     auto* verb = AddVerb(

@@ -120,6 +120,15 @@ int Scheduler::Head() const {
   return -1;
 }
 
+int64_t Scheduler::FragmentedCards(uint64_t pools) const {
+  const int head = Head();
+  if (head < 0) return 0;
+  const Job& job = jobs_[static_cast<size_t>(head)];
+  const int need = job.spec.elastic ? 1 : job.spec.cards;
+  if (allocator_.CanPlace(need, job.pool_mask)) return 0;
+  return allocator_.FreeCards(job.pool_mask & pools);
+}
+
 void Scheduler::AddUsage(const Job& job, int sign) {
   const Pool& pool = cluster_->pools()[static_cast<size_t>(job.alloc.pool)];
   auto& u = tenant_usage_[static_cast<size_t>(job.tenant)];

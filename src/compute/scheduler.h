@@ -174,6 +174,12 @@ class Scheduler {
   size_t running_count() const { return running_.size(); }
   // The first job of the pending queue, or -1.
   int Head() const;
+  // Fragmentation: the free cards of the pools in `pools` that the head of
+  // the queue may run on but cannot use, because it cannot start (0 when it
+  // can, or when nothing is pending). What the simulator samples and the live
+  // clusters' history records; summed over single pools it is the figure
+  // for all of them.
+  int64_t FragmentedCards(uint64_t pools = ~uint64_t{0}) const;
   const Allocator& allocator() const { return allocator_; }
   const Cluster& cluster() const { return *cluster_; }
   const SchedulerOptions& options() const { return options_; }

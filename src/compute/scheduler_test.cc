@@ -183,9 +183,10 @@ TEST(Scheduler, ACeilingHoldsOneTenantsJobsWithoutBlockingTheQueue) {
   EXPECT_EQ(s->job(a2).state, JobState::kRunning);
 }
 
-TEST(Scheduler, AVendorCeilingSendsTheRestToOtherChips) {
+// Two pools of 2 nodes x 8 cards: "gpu" (A100) and "npu" (Ascend910B).
+Cluster GpuAndNpu() {
   const ChipCatalog catalog = LoadChipCatalog("").value();
-  Cluster c = Cluster::Parse(R"(
+  return Cluster::Parse(R"(
 name = "mixed"
 [[pool]]
 name = "gpu"
@@ -210,8 +211,12 @@ memory_gib_per_node = 512
 nodes_per_leaf = 2
 leaves_per_pod = 1
 )",
-                             "test", catalog)
-                  .value();
+                        "test", catalog)
+      .value();
+}
+
+TEST(Scheduler, AVendorCeilingSendsTheRestToOtherChips) {
+  Cluster c = GpuAndNpu();
   for (const char* policy : {"fifo", "backfill", "sjf", "las", "drf"}) {
     SCOPED_TRACE(policy);
     auto s = Make(c, policy);
@@ -223,6 +228,29 @@ leaves_per_pod = 1
     EXPECT_EQ(s->TenantCards("a", ~nvidia), 16);
     EXPECT_EQ(s->running_count(), 3u);
   }
+}
+
+TEST(Scheduler, FragmentedCardsAreTheFreeCardsTheBlockedHeadMayRunOn) {
+  Cluster c = GpuAndNpu();
+  auto s = Make(c, "fifo");
+  const uint64_t gpu = 1, npu = 2;
+  JobSpec a = Spec("a", 12);
+  a.chip = ChipConstraint::Parse("chip:A100").value();
+  ASSERT_TRUE(s->Submit(a, 0).ok());
+  s->Schedule(0);
+  EXPECT_EQ(s->FragmentedCards(), 0);  // nothing waits
+  JobSpec b = Spec("b", 8);
+  b.chip = ChipConstraint::Parse("vendor:nvidia").value();
+  ASSERT_TRUE(s->Submit(b, 0).ok());
+  // b waits at the head: the gpu pool's 4 free cards cannot serve it, the
+  // npu pool's 16 are not its chips.
+  EXPECT_EQ(s->FragmentedCards(), 4);
+  EXPECT_EQ(s->FragmentedCards(gpu), 4);
+  EXPECT_EQ(s->FragmentedCards(npu), 0);
+  JobSpec small = Spec("small", 4);
+  small.chip = b.chip;
+  ASSERT_TRUE(s->Submit(small, 0).ok());
+  EXPECT_EQ(s->FragmentedCards(), 4);  // still b's figure: small is not the head
 }
 
 TEST(Scheduler, AGuaranteedQuotaIsReclaimedUnderDrf) {

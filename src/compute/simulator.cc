@@ -28,16 +28,6 @@ double Mean(const std::vector<double>& v) {
   return s / static_cast<double>(v.size());
 }
 
-// Free cards the head-of-queue job cannot use, when it cannot start.
-int64_t FragmentedCards(const Scheduler& s) {
-  int head = s.Head();
-  if (head < 0) return 0;
-  const Job& job = s.job(head);
-  int need = job.spec.elastic ? 1 : job.spec.cards;
-  if (s.allocator().CanPlace(need, job.pool_mask)) return 0;
-  return s.allocator().FreeCards(job.pool_mask);
-}
-
 }  // namespace
 
 Result<SimResult> Simulate(const Cluster& cluster, const Trace& trace, std::string_view policy_name,
@@ -83,7 +73,7 @@ Result<SimResult> Simulate(const Cluster& cluster, const Trace& trace, std::stri
       smp.utilization = step_busy / (static_cast<double>(r.cards) * static_cast<double>(step));
       smp.pending = static_cast<int64_t>(sched.pending_count());
       smp.running = static_cast<int64_t>(sched.running_count());
-      smp.fragmented_cards = FragmentedCards(sched);
+      smp.fragmented_cards = sched.FragmentedCards();
       fragmentation_sum += static_cast<double>(smp.fragmented_cards) / static_cast<double>(r.cards);
       r.samples.push_back(smp);
       step_busy = 0;

@@ -433,6 +433,13 @@ test("a tenant's job waits in the queue beside the cluster's heat map and starts
   await page.waitForFunction(
     () => document.querySelectorAll(".heat-node[data-busy='8']").length === 2,
   );
+  // Its history: both charts drawn, with the sample the server took.
+  await page
+    .locator("[data-testid=cluster-history]:not([data-points='0'])")
+    .waitFor({ timeout: 15_000 });
+  for (const id of ["chart-cluster-utilisation", "chart-cluster-fragmentation"]) {
+    await page.getByTestId(id).locator("canvas").waitFor();
+  }
   const form = page.getByTestId("job-form");
   await form.locator("input[name=job-name]").fill("多模态预训练");
   await form.locator("input[name=job-cards]").fill("8");

@@ -784,7 +784,9 @@ Result<int> Jobs::Advance() {
     if (n.ok()) changed += *n;
     if (!n.ok() && first_error.ok()) first_error = n.status();
   }
+  const Status sampled = RecordHistory();
   if (!first_error.ok()) return first_error;
+  QT_RETURN_IF_ERROR(sampled);
   return changed;
 }
 

@@ -59,6 +59,7 @@
 #include "accounts/accounts.h"
 #include "accounts/paging.h"
 #include "compute/chip.h"
+#include "compute/live/history.h"
 #include "compute/live/model.h"
 #include "compute/market/market.h"
 #include "compute/scheduler.h"
@@ -181,9 +182,16 @@ class Jobs {
   // kMaxUsageMonths apart.
   Result<std::vector<UsageRow>> Usage(const accounts::Principal& caller, const UsageFilter& filter);
 
+  // The cluster's utilisation and fragmentation over time (history.h), for
+  // any member (permission_denied otherwise). invalid_argument when `to` is
+  // not after `from`, for a step that is not a whole number of intervals, or
+  // for more than kMaxHistoryPoints steps; as Queue for the cluster.
+  Result<ClusterHistory> History(const accounts::Principal& caller, const HistoryQuery& query);
+
   // Runs every cluster this process leads (or may take the lease of) to
-  // now: carries out the changes other processes forwarded to it, and
-  // records what happened. Returns the number of job changes written.
+  // now: carries out the changes other processes forwarded to it, records
+  // what happened, and samples the cluster's history when an interval has
+  // passed. Returns the number of job changes written.
   Result<int> Advance();
 
  private:
@@ -256,6 +264,10 @@ class Jobs {
   Status WriteSegments(const Run& run, store::Tx& tx, int64_t from_wall) const;
   // Runs the engine to the input's time and applies it, with a pass.
   static Status Replay(Run& run, const Input& in);
+  // Writes a history sample of every loaded run not yet sampled in this
+  // interval, each in its own transaction, and deletes its samples older than
+  // the retention (history.cc). REQUIRES: mu_ not held.
+  Status RecordHistory();
   // Advance() for one cluster.
   Result<int> AdvanceCluster(const std::string& cluster_id);
   // Writes the rows that differ from the replayed engine (after a restart).

@@ -1,7 +1,8 @@
 // The schema of jobs on live clusters (jobs.h): the jobs with their inputs
 // (submission and cancellation, in job time and order) and their state, the
-// nodes taken down and brought up, and tenants' quotas (the current ones and
-// every change, an input of the cluster's run).
+// nodes taken down and brought up, tenants' quotas (the current ones and
+// every change, an input of the cluster's run), the runs of jobs, and the
+// clusters' sampled history (history.h).
 #include "compute/live/jobs.h"
 
 namespace qt::compute::live {
@@ -121,6 +122,20 @@ CREATE TABLE live_requests (
   result TEXT NOT NULL
 );
 CREATE INDEX live_requests_pending ON live_requests (cluster_id, done_at, created_at);
+)sql"},
+          {"live_jobs", 6, "live clusters' utilisation and fragmentation over time", R"sql(
+CREATE TABLE live_history (
+  cluster_id TEXT NOT NULL,
+  at BIGINT NOT NULL,
+  pool TEXT NOT NULL,
+  cards BIGINT NOT NULL,
+  busy BIGINT NOT NULL,
+  free BIGINT NOT NULL,
+  down BIGINT NOT NULL,
+  fragmented BIGINT NOT NULL,
+  pending BIGINT NOT NULL,
+  PRIMARY KEY (cluster_id, at, pool)
+);
 )sql"}};
 }
 

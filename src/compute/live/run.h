@@ -42,6 +42,7 @@ struct Jobs::Run {
   std::vector<EngineEvent> events;        // not yet written
   bool recording = true;                  // false while replaying
   bool leader = false;                    // this process leads the cluster; else a copy
+  int64_t sampled_at = -1;                // wall ms of its last history sample
   Engine::Observer observer;
 
   explicit Run(market::ClusterOffer o, Cluster c) : offer(std::move(o)), cluster(std::move(c)) {
