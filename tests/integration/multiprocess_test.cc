@@ -579,6 +579,7 @@ TEST_F(MultiProcessTest, LiveJobsRunInOneProcessAtATimeAndMoveOnWhenItDies) {
   // submit at once, the other two through the leader.
   ASSERT_TRUE(submit(0));
   std::vector<std::thread> threads;
+  threads.reserve(kProcesses);
   for (int p = 0; p < kProcesses; ++p) {
     threads.emplace_back([&, p] {
       for (int i = 0; i < 3; ++i) submit(p);

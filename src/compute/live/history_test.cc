@@ -2,62 +2,26 @@
 
 #include <algorithm>
 
-#include "compute/configs.h"
-#include "compute/live/jobs.h"
-#include "compute/market/vouchers.h"
+#include "compute/live/test_cluster.h"
 #include "store/transact.h"
-#include "tests/support/service_test.h"
-#include "tests/support/status_matchers.h"
 
 namespace qt::compute::live {
 namespace {
 
-using accounts::OrgKind;
 using accounts::Principal;
 using ::qt::testing::IsOk;
 using ::qt::testing::StatusIs;
 
-constexpr int64_t kHour = 3'600'000;
 constexpr int64_t kMinute = 60'000;
 
-// A provider's simulated cluster of 4 nodes x 8 A100 (two per leaf switch)
-// and a tenant; the clock starts on an interval boundary.
-class HistoryTest : public qt::testing::ServiceTest {
+// The clock starts on an interval boundary.
+class HistoryTest : public LiveClusterTest {
  protected:
-  HistoryTest() : ServiceTest("2026-12-01T00:00:00Z", "history_test") {}
+  HistoryTest() : LiveClusterTest("history_test") {}
 
   void SetUp() override {
-    ASSERT_NO_FATAL_FAILURE(
-        Open({market::Market::Migrations(), market::Vouchers::Migrations(), Jobs::Migrations()}));
-    provider_ = Org("算力供应商", OrgKind::kComputeProvider, 'P');
-    tenant_ = Org("训练租户甲", OrgKind::kEnterprise, 'A');
-    market_ = std::make_unique<market::Market>(
-        *store_,
-        market::MarketOptions{&clock_, &random_, &journal_, &catalog_, nullptr, 15 * 60'000, 1});
-    market::NewCluster c;
-    c.name = "test-a100";
-    c.region = "钱塘区";
-    c.pools = {{{4, 8, 128, 2048, 2, 2}, "a100", "A100"}};
-    c.fen_per_card_hour["A100"] = 1200;
-    auto offer = market_->RegisterCluster(provider_, c);
-    ASSERT_THAT(offer, IsOk());
-    cluster_ = offer->id;
-    jobs_ = NewJobs();
+    ASSERT_NO_FATAL_FAILURE(LiveClusterTest::SetUp());
     start_ = clock_.NowMillis();
-  }
-
-  std::unique_ptr<Jobs> NewJobs() {
-    return std::make_unique<Jobs>(
-        *store_, JobsOptions{&clock_, &random_, &journal_, &catalog_, market_.get(), 1, "fifo",
-                             SchedulerOptions{}, accounts_.get()});
-  }
-
-  NewJob Job(int64_t cards, int64_t hours) {
-    NewJob j;
-    j.cluster_id = cluster_;
-    j.cards = cards;
-    j.duration_ms = hours * kHour;
-    return j;
   }
 
   // The history from the start to now (inclusive), a point per `step`.
@@ -80,11 +44,6 @@ class HistoryTest : public qt::testing::ServiceTest {
     return rows.ok() ? (*rows)[0].Int("n") : -1;
   }
 
-  ChipCatalog catalog_ = LoadChipCatalog("").value();
-  std::unique_ptr<market::Market> market_;
-  std::unique_ptr<Jobs> jobs_;
-  std::string cluster_;
-  Principal provider_, tenant_;
   int64_t start_ = 0;
 };
 

@@ -5,55 +5,20 @@
 #include <chrono>
 #include <thread>
 
-#include "compute/configs.h"
-#include "compute/market/vouchers.h"
+#include "compute/live/test_cluster.h"
 #include "store/transact.h"
-#include "tests/support/service_test.h"
 #include "tests/support/status_matchers.h"
 
 namespace qt::compute::live {
 namespace {
 
-using accounts::OrgKind;
 using accounts::Principal;
 using ::qt::testing::IsOk;
 using ::qt::testing::StatusIs;
 
-constexpr int64_t kHour = 3'600'000;
-
-// A provider's simulated cluster of 4 nodes x 8 A100, two nodes per leaf
-// switch, and two tenants.
-class JobsTest : public qt::testing::ServiceTest {
+class JobsTest : public LiveClusterTest {
  protected:
-  JobsTest() : ServiceTest("2026-12-01T00:00:00Z", "jobs_test") {}
-
-  void SetUp() override {
-    ASSERT_NO_FATAL_FAILURE(
-        Open({market::Market::Migrations(), market::Vouchers::Migrations(), Jobs::Migrations()}));
-    provider_ = Org("算力供应商", OrgKind::kComputeProvider, 'P');
-    tenant_ = Org("训练租户甲", OrgKind::kEnterprise, 'A');
-    other_ = Org("训练租户乙", OrgKind::kEnterprise, 'B');
-    market_ = std::make_unique<market::Market>(
-        *store_,
-        market::MarketOptions{&clock_, &random_, &journal_, &catalog_, nullptr, 15 * 60'000, 1});
-    market::NewCluster c;
-    c.name = "test-a100";
-    c.region = "钱塘区";
-    c.pools = {{{4, 8, 128, 2048, 2, 2}, "a100", "A100"}};
-    c.fen_per_card_hour["A100"] = 1200;
-    auto offer = market_->RegisterCluster(provider_, c);
-    ASSERT_THAT(offer, IsOk());
-    cluster_ = offer->id;
-    jobs_ = NewJobs();
-  }
-
-  std::unique_ptr<Jobs> NewJobs(std::string policy = "fifo") {
-    SchedulerOptions o;
-    o.min_run_before_preemption_ms = 0;
-    return std::make_unique<Jobs>(
-        *store_, JobsOptions{&clock_, &random_, &journal_, &catalog_, market_.get(), 1,
-                             std::move(policy), o, accounts_.get()});
-  }
+  JobsTest() : LiveClusterTest("jobs_test") {}
 
   Result<LiveQuota> SetQuota(const Principal& caller, const Principal& tenant, std::string resource,
                              int64_t guaranteed, int64_t ceiling) {
@@ -64,15 +29,6 @@ class JobsTest : public qt::testing::ServiceTest {
     q.guaranteed = guaranteed;
     q.ceiling = ceiling;
     return jobs_->SetQuota(caller, q);
-  }
-
-  NewJob Job(int64_t cards, int64_t hours) {
-    NewJob j;
-    j.cluster_id = cluster_;
-    j.name = "train";
-    j.cards = cards;
-    j.duration_ms = hours * kHour;
-    return j;
   }
 
   int64_t CountJournal(const std::string& type) {
@@ -87,12 +43,6 @@ class JobsTest : public qt::testing::ServiceTest {
     EXPECT_THAT(n, IsOk());
     return n.ok() ? *n : -1;
   }
-
-  ChipCatalog catalog_ = LoadChipCatalog("").value();
-  std::unique_ptr<market::Market> market_;
-  std::unique_ptr<Jobs> jobs_;
-  std::string cluster_;
-  Principal provider_, tenant_, other_;
 };
 
 INSTANTIATE_TEST_SUITE_P(Backends, JobsTest, ::testing::ValuesIn(qt::testing::TestBackends()),
