@@ -601,7 +601,9 @@ TEST_F(MultiProcessTest, LiveJobsRunInOneProcessAtATimeAndMoveOnWhenItDies) {
       EXPECT_LE(held, 8) << n.dump();
       busy += held;
     }
-    if (full) EXPECT_EQ(busy, 32) << "process " << process;  // four jobs run, six wait
+    if (full) {
+      EXPECT_EQ(busy, 32) << "process " << process;  // four jobs run, six wait
+    }
   };
   for (int p = 0; p < kProcesses; ++p) check_nodes(p, true);
 
