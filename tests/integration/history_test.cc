@@ -7,33 +7,20 @@
 #include <chrono>
 #include <thread>
 
-#include "tests/integration/api_test.h"
+#include "tests/integration/live_cluster.h"
 
 namespace qt::testing {
 namespace {
 
-// 4 nodes of 8 H800, two nodes per leaf switch.
-constexpr const char* kCluster = R"({"name": "液冷训练集群", "region": "钱塘区",
-  "pools": [{"name": "h800", "chip": "H800", "nodes": 4, "nodes_per_leaf": 2}],
-  "fen_per_card_hour": {"H800": 2800}})";
-
-class HistoryApiTest : public ApiTest {
+class HistoryApiTest : public LiveClusterApiTest {
  protected:
   void SetUp() override {
-    ASSERT_NO_FATAL_FAILURE(StartServer({"--market-tick-ms", "50", "--jobs-policy", "fifo"}));
-    provider_ = NewOrg("算力 Co", "compute_provider", 721);
-    tenant_ = NewOrg("大模型 Co", "enterprise", 722);
-    other_ = NewOrg("另一家 Co", "enterprise", 723);
-    auto cluster = Call(*client_, "POST", "/api/v1/compute/provider-clusters", provider_, kCluster);
-    ASSERT_EQ(cluster.status, 201) << cluster.raw;
-    cluster_ = cluster.body["id"];
+    ASSERT_NO_FATAL_FAILURE(StartWithCluster({"--market-tick-ms", "50", "--jobs-policy", "fifo"}));
   }
 
   std::string Path(const std::string& query = "") {
     return "/api/v1/compute/provider-clusters/" + cluster_ + "/history" + query;
   }
-
-  std::string provider_, tenant_, other_, cluster_;
 };
 
 TEST_F(HistoryApiTest, AnyMemberSeesTheClustersFiguresAndNoTenantsJob) {

@@ -7,28 +7,18 @@
 #include <chrono>
 #include <thread>
 
-#include "tests/integration/api_test.h"
+#include "tests/integration/live_cluster.h"
 #include "tests/integration/test_codes.h"
 
 namespace qt::testing {
 namespace {
 
-// 4 nodes of 8 H800, two nodes per leaf switch; a job hour is 2 s of wall time.
-constexpr const char* kCluster = R"({"name": "液冷训练集群", "region": "钱塘区",
-  "pools": [{"name": "h800", "chip": "H800", "nodes": 4, "nodes_per_leaf": 2}],
-  "fen_per_card_hour": {"H800": 2800}})";
-
-class JobsApiTest : public ApiTest {
+// A job hour is 2 s of wall time.
+class JobsApiTest : public LiveClusterApiTest {
  protected:
   void SetUp() override {
-    ASSERT_NO_FATAL_FAILURE(StartServer(
+    ASSERT_NO_FATAL_FAILURE(StartWithCluster(
         {"--simulated-time-scale", "1800", "--market-tick-ms", "50", "--jobs-policy", "fifo"}));
-    provider_ = NewOrg("算力 Co", "compute_provider", 711);
-    tenant_ = NewOrg("大模型 Co", "enterprise", 712);
-    other_ = NewOrg("另一家 Co", "enterprise", 713);
-    auto cluster = Call(*client_, "POST", "/api/v1/compute/provider-clusters", provider_, kCluster);
-    ASSERT_EQ(cluster.status, 201) << cluster.raw;
-    cluster_ = cluster.body["id"];
   }
 
   HttpAnswer Submit(const std::string& token, int cards, int hours) {
@@ -50,8 +40,6 @@ class JobsApiTest : public ApiTest {
     }
     return now;
   }
-
-  std::string provider_, tenant_, other_, cluster_;
 };
 
 TEST_F(JobsApiTest, AGangJobTakesOneLeafAndTheNextWaitsForItsCards) {

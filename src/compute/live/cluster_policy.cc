@@ -92,20 +92,12 @@ Result<LivePolicy> Jobs::GetPolicy(const Principal& caller, const std::string& c
 
 Status Jobs::ReadPolicyInputs(const std::string& cluster_id, int64_t from,
                               std::vector<Input>& inputs) {
-  QT_ASSIGN_OR_RETURN(Rows rows, store::ReadValue(store_, [&](Tx& tx) {
-                        return tx.Query(
-                            "SELECT seq, job_ms, policy FROM live_policy_events WHERE "
-                            "cluster_id = ? AND seq >= ?",
-                            {cluster_id, from});
-                      }));
-  for (const Row& r : rows) {
-    QT_RETURN_IF_ERROR(store::Decode<bool>("live_policy_events", r, [&]() -> Result<bool> {
+  return ReadInputRows(store_, "live_policy_events", "seq, job_ms, policy", cluster_id, from,
+                       [&](const Row& r) -> Result<bool> {
                          inputs.push_back({r.Int("seq"), r.Int("job_ms"), Input::Kind::kPolicy,
                                            JobSpec{}, 0, Quota{}, r.Text("policy")});
                          return true;
-                       }).status());
-  }
-  return OkStatus();
+                       });
 }
 
 }  // namespace qt::compute::live

@@ -117,6 +117,22 @@ std::string_view ArrivalName(JobState s) {
 
 }  // namespace
 
+Status ReadInputRows(store::Store& store, std::string_view table, std::string_view columns,
+                     const std::string& cluster_id, int64_t from,
+                     const std::function<Result<bool>(const Row&)>& decode) {
+  QT_ASSIGN_OR_RETURN(Rows rows, store::ReadValue(store, [&](Tx& tx) {
+                        return tx.Query(fmt::format("SELECT {} FROM {} WHERE cluster_id = ? AND "
+                                                    "seq >= ?",
+                                                    columns, table),
+                                        {cluster_id, from});
+                      }));
+  for (const Row& r : rows) {
+    QT_RETURN_IF_ERROR(
+        store::Decode<bool>(table, r, [&]() -> Result<bool> { return decode(r); }).status());
+  }
+  return OkStatus();
+}
+
 Jobs::Jobs(store::Store& store, JobsOptions options)
     : store_(store),
       options_(std::move(options)),
@@ -172,23 +188,16 @@ Result<std::vector<Jobs::Input>> Jobs::ReadInputs(const std::string& cluster_id,
                          return true;
                        }).status());
   }
-  QT_ASSIGN_OR_RETURN(Rows node_rows, store::ReadValue(store_, [&](Tx& tx) {
-                        return tx.Query(
-                            "SELECT seq, job_ms, node, down FROM live_node_events WHERE "
-                            "cluster_id = ? AND seq >= ?",
-                            {cluster_id, from});
-                      }));
-  for (const Row& r : node_rows) {
-    QT_RETURN_IF_ERROR(store::Decode<bool>("live_node_events", r, [&]() -> Result<bool> {
-                         const int64_t node = r.Int("node");
-                         if (node < 0 || node >= nodes) return Internal("no such node");
-                         inputs.push_back(
-                             {r.Int("seq"), r.Int("job_ms"),
-                              r.Int("down") ? Input::Kind::kNodeDown : Input::Kind::kNodeUp,
-                              JobSpec{}, static_cast<int>(node)});
-                         return true;
-                       }).status());
-  }
+  QT_RETURN_IF_ERROR(ReadInputRows(
+      store_, "live_node_events", "seq, job_ms, node, down", cluster_id, from,
+      [&](const Row& r) -> Result<bool> {
+        const int64_t node = r.Int("node");
+        if (node < 0 || node >= nodes) return Internal("no such node");
+        inputs.push_back({r.Int("seq"), r.Int("job_ms"),
+                          r.Int("down") ? Input::Kind::kNodeDown : Input::Kind::kNodeUp, JobSpec{},
+                          static_cast<int>(node)});
+        return true;
+      }));
   QT_RETURN_IF_ERROR(ReadQuotaInputs(cluster_id, from, inputs));
   QT_RETURN_IF_ERROR(ReadPolicyInputs(cluster_id, from, inputs));
   std::sort(inputs.begin(), inputs.end(),

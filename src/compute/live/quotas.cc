@@ -222,27 +222,15 @@ Result<std::vector<LiveQuota>> Jobs::Quotas(const Principal& caller,
 
 Status Jobs::ReadQuotaInputs(const std::string& cluster_id, int64_t from,
                              std::vector<Input>& inputs) {
-  QT_ASSIGN_OR_RETURN(Rows rows, store::ReadValue(store_, [&](Tx& tx) {
-                        return tx.Query(
-                            "SELECT seq, job_ms, tenant_id, resource, guaranteed, ceiling FROM "
-                            "live_quota_events WHERE cluster_id = ? AND seq >= ?",
-                            {cluster_id, from});
-                      }));
-  for (const Row& r : rows) {
-    QT_RETURN_IF_ERROR(
-        store::Decode<bool>("live_quota_events", r, [&]() -> Result<bool> {
-          QT_ASSIGN_OR_RETURN(ChipConstraint resource, ChipConstraint::Parse(r.Text("resource")));
-          Input in{r.Int("seq"),
-                   r.Int("job_ms"),
-                   Input::Kind::kQuota,
-                   JobSpec{},
-                   0,
-                   Quota{r.Text("tenant_id"), resource, r.Int("guaranteed"), r.Int("ceiling")}};
-          inputs.push_back(std::move(in));
-          return true;
-        }).status());
-  }
-  return OkStatus();
+  return ReadInputRows(
+      store_, "live_quota_events", "seq, job_ms, tenant_id, resource, guaranteed, ceiling",
+      cluster_id, from, [&](const Row& r) -> Result<bool> {
+        QT_ASSIGN_OR_RETURN(ChipConstraint resource, ChipConstraint::Parse(r.Text("resource")));
+        inputs.push_back(
+            {r.Int("seq"), r.Int("job_ms"), Input::Kind::kQuota, JobSpec{}, 0,
+             Quota{r.Text("tenant_id"), resource, r.Int("guaranteed"), r.Int("ceiling")}});
+        return true;
+      });
 }
 
 }  // namespace qt::compute::live

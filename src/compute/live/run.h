@@ -4,9 +4,11 @@
 #ifndef QIANTANG_COMPUTE_LIVE_RUN_H_
 #define QIANTANG_COMPUTE_LIVE_RUN_H_
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -89,6 +91,13 @@ struct Jobs::Input {
   Quota quota{};         // kQuota: guaranteed and ceiling both 0 removes it
   std::string policy{};  // kPolicy: its name
 };
+
+// Reads `columns` of the rows of the input table `table` of `cluster_id`
+// from sequence number `from` on, and decodes each with `decode` (inside
+// store::Decode: a damaged row is an internal error naming it).
+Status ReadInputRows(store::Store& store, std::string_view table, std::string_view columns,
+                     const std::string& cluster_id, int64_t from,
+                     const std::function<Result<bool>(const store::Row&)>& decode);
 
 // A submission as forwarded to the cluster's leader, and an error as it
 // answers one (lease.cc).
